@@ -1,0 +1,16 @@
+import { defineConfig } from 'vitest/config';
+
+// "source" resolves the package's own subpath exports (plumego/core, …) to the TypeScript
+// sources, so tests never depend on a build.
+const conditions = ['source', 'import', 'module', 'node', 'default'];
+
+export default defineConfig({
+  resolve: { conditions },
+  ssr: { resolve: { conditions, externalConditions: ['source'] } },
+  test: {
+    include: ['framework/**/*.test.ts', 'tools/**/*.test.ts', 'reference/**/*.test.ts', 'bench/**/*.test.ts'],
+    exclude: ['**/node_modules/**', '**/fixtures/**', 'dist/**'],
+    testTimeout: 20_000,
+    pool: 'forks',
+  },
+});
