@@ -1,0 +1,195 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { findManifests, listYamlFiles } from './discover.ts';
+import { readYaml, type YamlFile } from './read-yaml.ts';
+import { validateAgainstSchema, type SchemaKind } from './schemas.ts';
+import { ConfigError, type Violation } from './violation.ts';
+import { assertMeaning } from './assert/index.ts';
+import type {
+  BaselineEntry, ChecksSpec, ControlPlane, DependencyRulesSpec, ErrorCodeEntry, GateProfilesSpec, Milestone, Module,
+  ModuleManifest, PackageJson, ReleasesSpec, RepoSpec, SourcePos, TaskCard, TaskRoutingSpec, TaxonomySpec,
+} from './model.ts';
+
+export interface LoadResult {
+  /** Absent when a spec is unreadable or fails its schema: no tool can trust the rest. */
+  readonly plane?: ControlPlane;
+  /** Schema and meaning violations (exit code 1). */
+  readonly violations: readonly Violation[];
+  /** Unreadable or unparseable configuration (exit code 2). */
+  readonly configErrors: readonly ConfigError[];
+  /** Modules whose manifest exists but whose code does not yet ("declared, not implemented"). */
+  readonly notImplemented: readonly string[];
+}
+
+const SPEC_FILES = {
+  repo: 'specs/repo.yaml',
+  dependencyRules: 'specs/dependency-rules.yaml',
+  taskRouting: 'specs/task-routing.yaml',
+  taxonomy: 'specs/extension-taxonomy.yaml',
+  gateProfiles: 'specs/gate-profiles.yaml',
+  checks: 'specs/checks.yaml',
+  errorCodes: 'specs/error-codes.yaml',
+  releases: 'specs/releases.yaml',
+} as const satisfies Partial<Record<SchemaKind, string>>;
+
+type SpecKey = keyof typeof SPEC_FILES;
+
+/**
+ * Loads the whole control plane of the repository at `root`: parse (with positions) → schema →
+ * meaning. Never throws for bad input; everything wrong is in `violations` or `configErrors`.
+ */
+export async function loadControlPlane(rootDir: string): Promise<LoadResult> {
+  const root = resolve(rootDir);
+  const configErrors: ConfigError[] = [];
+  const violations: Violation[] = [];
+  const files = new Map<string, YamlFile>();
+
+  async function read(file: string): Promise<YamlFile | undefined> {
+    try {
+      const yaml = await readYaml(root, file);
+      files.set(file, yaml);
+      return yaml;
+    } catch (error) {
+      if (error instanceof ConfigError) configErrors.push(error);
+      else throw error;
+      return undefined;
+    }
+  }
+
+  // Specs: all must be readable and valid before anything else can be trusted.
+  const specs: Partial<Record<SpecKey, unknown>> = {};
+  let specsValid = true;
+  for (const [key, file] of Object.entries(SPEC_FILES) as [SpecKey, string][]) {
+    const yaml = await read(file);
+    if (!yaml) { specsValid = false; continue; }
+    const problems = validateAgainstSchema(key, yaml, 'specs');
+    if (problems.length) { specsValid = false; violations.push(...problems); }
+    specs[key] = yaml.data;
+  }
+
+  const packageJson = readPackageJson(root, configErrors);
+  const depRules = specs.dependencyRules as DependencyRulesSpec | undefined;
+  const baseline = depRules && specsValid ? await readBaseline(root, depRules.baseline, read, violations) : [];
+
+  // Manifests: each validated on its own; an invalid manifest is left out of the plane.
+  const repo = specs.repo as RepoSpec | undefined;
+  const scanDirs = ['framework', 'reference', ...(repo?.layers.tooling.paths ?? [])];
+  const manifestFiles = [...(existsSync(`${root}/module.yaml`) ? ['module.yaml'] : []), ...(await findManifests(root, scanDirs))];
+  const manifests: { file: string; manifest: ModuleManifest }[] = [];
+  for (const file of manifestFiles) {
+    const yaml = await read(file);
+    if (!yaml) continue;
+    const problems = validateAgainstSchema('manifest', yaml, 'manifests');
+    if (problems.length) { violations.push(...problems); continue; }
+    manifests.push({ file, manifest: yaml.data as ModuleManifest });
+  }
+
+  const { cards, milestones } = await readTasks(root, read, violations);
+
+  if (!specsValid || !repo || configErrors.length) {
+    return { violations, configErrors, notImplemented: [] };
+  }
+
+  const modules = manifests.map(({ file, manifest }) => toModule(root, repo, file, manifest)).sort((a, b) => a.name.localeCompare(b.name));
+  const moduleByName = new Map<string, Module>();
+  for (const m of modules) if (!moduleByName.has(m.name)) moduleByName.set(m.name, m);
+
+  const plane: ControlPlane = {
+    root,
+    repo,
+    dependencyRules: depRules!,
+    taskRouting: specs.taskRouting as TaskRoutingSpec,
+    taxonomy: specs.taxonomy as TaxonomySpec,
+    gateProfiles: specs.gateProfiles as GateProfilesSpec,
+    checks: specs.checks as ChecksSpec,
+    errorCodes: (specs.errorCodes as { codes: ErrorCodeEntry[] }).codes,
+    releases: specs.releases as ReleasesSpec,
+    baseline,
+    modules,
+    moduleByName,
+    cards,
+    milestones,
+    packageJson,
+    pathExists(rel: string): boolean {
+      return existsSync(`${root}/${rel}`);
+    },
+    locate(file: string, path: readonly (string | number)[] = []): SourcePos {
+      return files.get(file)?.locate(path) ?? { file, line: 0, column: 0 };
+    },
+  };
+  violations.push(...(await assertMeaning(plane, manifests.map((m) => m.file))));
+  const notImplemented = modules.filter((m) => !m.implemented).map((m) => m.name);
+  return { plane, violations, configErrors, notImplemented };
+}
+
+function toModule(root: string, repo: RepoSpec, manifestFile: string, manifest: ModuleManifest): Module {
+  const dir = manifestFile === 'module.yaml' ? '' : manifestFile.slice(0, -'/module.yaml'.length);
+  const isLibrary = manifest.layer === 'stable' || manifest.layer === 'extension' || manifest.layer === 'facade';
+  const path = manifest.layer === 'facade' ? manifest.path : dir;
+  const entry = `${path}/index.ts`;
+  const implemented = existsSync(`${root}/${entry}`) || (!isLibrary && hasSourceFiles(`${root}/${path}`));
+  const family = manifest.layer === 'extension' ? manifest.name.split('/').slice(0, 2).join('/') : undefined;
+  const importSpecifier = manifest.layer === 'facade' ? repo.identity.package
+    : isLibrary ? `${repo.identity.package}/${manifest.name}` : undefined;
+  return {
+    name: manifest.name, path, layer: manifest.layer, tier: manifest.status, manifest, manifestFile, entry, implemented,
+    ...(family ? { family } : {}),
+    ...(importSpecifier ? { importSpecifier } : {}),
+  };
+}
+
+function hasSourceFiles(dir: string): boolean {
+  try {
+    return readdirSync(dir, { recursive: true, encoding: 'utf8' }).some((f) => /\.(ts|tsx|mts|mjs|astro)$/.test(f) && !f.includes('node_modules'));
+  } catch {
+    return false;
+  }
+}
+
+function readPackageJson(root: string, configErrors: ConfigError[]): PackageJson {
+  try {
+    return JSON.parse(readFileSync(`${root}/package.json`, 'utf8')) as PackageJson;
+  } catch (error) {
+    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+    configErrors.push(new ConfigError('PLUMEGO_ERR_PACKAGE_JSON', `package.json: ${missing ? 'file not found' : `invalid JSON: ${(error as Error).message}`}`,
+      { file: 'package.json' }, missing ? 'Run plumego from the repository root, where package.json lives.' : 'Fix the JSON syntax of package.json.'));
+    return {};
+  }
+}
+
+async function readBaseline(root: string, file: string, read: (f: string) => Promise<YamlFile | undefined>, violations: Violation[]): Promise<BaselineEntry[]> {
+  // No baseline file is the same as an empty baseline; a malformed one is a configuration error.
+  if (!existsSync(`${root}/${file}`)) return [];
+  const yaml = await read(file);
+  if (!yaml) return [];
+  const problems = validateAgainstSchema('baseline', yaml, 'specs');
+  if (problems.length) { violations.push(...problems); return []; }
+  return (yaml.data as { entries: BaselineEntry[] }).entries;
+}
+
+async function readTasks(root: string, read: (f: string) => Promise<YamlFile | undefined>, violations: Violation[]): Promise<{ cards: TaskCard[]; milestones: Milestone[] }> {
+  const cards: TaskCard[] = [];
+  const milestones: Milestone[] = [];
+  const cardFiles: { file: string; folder: TaskCard['folder'] }[] = [];
+  for (const folder of ['active', 'blocked', 'done'] as const) {
+    for (const name of await listYamlFiles(root, `tasks/cards/${folder}`)) cardFiles.push({ file: `tasks/cards/${folder}/${name}`, folder });
+  }
+  if (existsSync(`${root}/tasks/templates/card.yaml`)) cardFiles.push({ file: 'tasks/templates/card.yaml', folder: 'template' });
+  for (const { file, folder } of cardFiles) {
+    const yaml = await read(file);
+    if (!yaml) continue;
+    const problems = validateAgainstSchema('card', yaml, 'tasks');
+    if (problems.length) { violations.push(...problems); continue; }
+    cards.push({ ...(yaml.data as Omit<TaskCard, 'file' | 'folder'>), file, folder });
+  }
+  const milestoneFiles = (await listYamlFiles(root, 'tasks/milestones')).map((n) => `tasks/milestones/${n}`);
+  if (existsSync(`${root}/tasks/templates/milestone.yaml`)) milestoneFiles.push('tasks/templates/milestone.yaml');
+  for (const file of milestoneFiles) {
+    const yaml = await read(file);
+    if (!yaml) continue;
+    const problems = validateAgainstSchema('milestone', yaml, 'tasks');
+    if (problems.length) { violations.push(...problems); continue; }
+    milestones.push({ ...(yaml.data as Omit<Milestone, 'file'>), file });
+  }
+  return { cards, milestones };
+}
