@@ -47,3 +47,18 @@ export { assertPublicUrl, isPublicIpAddress, normalizeIpAddress, resolvePublicUr
 export type { AddressLookup, PublicUrlResolveOptions, ResolvedPublicUrl } from './input/ssrf.ts';
 export { DEFAULT_RATE_LIMITER_OPTIONS, RateLimiter, resolveRateLimiterOptions } from './abuse/limiter.ts';
 export type { RateLimitDecision, RateLimiterOptions, RateLimiterStats, ResolvedRateLimiterOptions } from './abuse/limiter.ts';
+export type { AuthorizationClaims, IdentityClaims, JwtClaims, TokenPair, TokenType } from './jwt/claims.ts';
+export {
+  InMemoryJwtKeyStore,
+  JWT_ALGORITHMS,
+  generateJwtKey,
+  isJwtAlgorithm,
+  parseJwtKey,
+  serializeJwtKey,
+} from './jwt/keys.ts';
+export type { JwtAlgorithm, JwtKey, JwtKeyInfo, JwtKeyStore } from './jwt/keys.ts';
+export { DEFAULT_JWT_OPTIONS, resolveJwtOptions } from './jwt/options.ts';
+export type { JwtOptions, ResolvedJwtOptions } from './jwt/options.ts';
+export { JwtManager, getPrincipalFromClaims } from './jwt/manager.ts';
+export { createPermissionAuthorizer, createPolicyAuthorizer } from './jwt/authorizers.ts';
+export type { AuthzPolicy, PermissionAuthorizerOptions } from './jwt/authorizers.ts';
