@@ -1,0 +1,122 @@
+import { formatJsonLine, formatTextLine } from './format.ts';
+import { createDiscardLogger } from './discard.ts';
+import { LOG_LEVELS, mergeFields, type Fields, type LogLevel, type StructuredLogger } from './logger.ts';
+import { LineSink, type LogOutput } from './sink.ts';
+
+export type LogFormat = 'json' | 'text' | 'discard';
+
+export interface LoggerOptions {
+  /** Output format. Default `json`. */
+  format?: LogFormat;
+  /** Minimum level written. Default `info`. */
+  level?: LogLevel;
+  /** Destination for debug/info/warn. Default `process.stdout`. */
+  output?: LogOutput;
+  /** Destination for error entries. Default: `output`. */
+  errorOutput?: LogOutput;
+  /** Fields on every entry. Default none. */
+  fields?: Fields;
+  /** Batch lines and write once per event-loop turn. Default true. */
+  buffered?: boolean;
+  /** Name shown in text mode's `[source]` slot. Default `plumego`. */
+  source?: string;
+  /** Clock, for tests. Default `() => new Date()`. */
+  now?: () => Date;
+}
+
+export interface ResolvedLoggerOptions {
+  readonly format: LogFormat;
+  readonly level: LogLevel;
+  readonly output: LogOutput;
+  readonly errorOutput: LogOutput;
+  readonly fields: Fields;
+  readonly buffered: boolean;
+  readonly source: string;
+  readonly now: () => Date;
+}
+
+/** Thrown by `createLogger` for options it cannot honour. */
+export class LoggerOptionsError extends Error {
+  readonly code = 'LOG_INVALID_OPTIONS';
+  constructor(message: string) {
+    super(`log: ${message}`);
+    this.name = 'LoggerOptionsError';
+  }
+}
+
+/** Fills defaults and validates; bad options fail here, never per entry. */
+export function resolveLoggerOptions(options: LoggerOptions = {}): ResolvedLoggerOptions {
+  const format = options.format ?? 'json';
+  if (format !== 'json' && format !== 'text' && format !== 'discard') throw new LoggerOptionsError(`unknown format "${String(format)}"`);
+  const level = options.level ?? 'info';
+  if (!Object.hasOwn(LOG_LEVELS, level)) throw new LoggerOptionsError(`unknown level "${String(level)}"`);
+  const output = options.output ?? process.stdout;
+  return {
+    format,
+    level,
+    output,
+    errorOutput: options.errorOutput ?? output,
+    fields: { ...(options.fields ?? {}) },
+    buffered: options.buffered ?? true,
+    source: options.source ?? 'plumego',
+    now: options.now ?? (() => new Date()),
+  };
+}
+
+class Shared {
+  constructor(
+    readonly opts: ResolvedLoggerOptions,
+    readonly out: LineSink,
+    readonly err: LineSink,
+  ) {}
+}
+
+class LineLogger implements StructuredLogger {
+  readonly #min: number;
+  constructor(
+    private readonly shared: Shared,
+    private readonly fields: Fields,
+  ) {
+    this.#min = LOG_LEVELS[shared.opts.level];
+  }
+  withFields(fields: Fields): StructuredLogger {
+    return new LineLogger(this.shared, { ...this.fields, ...fields });
+  }
+  isEnabled(level: LogLevel): boolean {
+    return LOG_LEVELS[level] >= this.#min;
+  }
+  debug(msg: string, ...fields: Fields[]): void {
+    this.#log('debug', msg, fields);
+  }
+  info(msg: string, ...fields: Fields[]): void {
+    this.#log('info', msg, fields);
+  }
+  warn(msg: string, ...fields: Fields[]): void {
+    this.#log('warn', msg, fields);
+  }
+  error(msg: string, ...fields: Fields[]): void {
+    this.#log('error', msg, fields);
+  }
+  /** Writes pending buffered lines now. */
+  flush(): void {
+    this.shared.out.flush();
+    this.shared.err.flush();
+  }
+  #log(level: LogLevel, msg: string, extra: readonly Fields[]): void {
+    if (LOG_LEVELS[level] < this.#min) return;
+    const o = this.shared.opts;
+    const merged = extra.length === 0 ? { ...this.fields } : mergeFields(this.fields, extra);
+    const time = o.now();
+    const line = o.format === 'json' ? formatJsonLine(time, level, msg, merged) : formatTextLine(time, level, msg, merged, o.source);
+    (level === 'error' ? this.shared.err : this.shared.out).push(line);
+  }
+}
+
+/** A JSON-lines, glog-style text, or discard logger (see `LoggerOptions`). */
+export function createLogger(options: LoggerOptions = {}): StructuredLogger & { flush(): void } {
+  const o = resolveLoggerOptions(options);
+  if (o.format === 'discard') return createDiscardLogger();
+  const out = new LineSink(o.output, o.buffered);
+  const err = o.errorOutput === o.output ? out : new LineSink(o.errorOutput, o.buffered);
+  return new LineLogger(new Shared(o, out, err), o.fields);
+}

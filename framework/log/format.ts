@@ -1,0 +1,64 @@
+import { basename } from 'node:path';
+import type { LogLevel } from './logger.ts';
+
+const LEVEL_NAMES: Readonly<Record<LogLevel, string>> = Object.freeze({ debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' });
+
+function safeStringify(value: unknown): string {
+  try {
+    return JSON.stringify(value, (_k, v: unknown) => {
+      if (typeof v === 'bigint') return v.toString();
+      if (v instanceof Error) return { name: v.name, message: v.message };
+      return v;
+    });
+  } catch {
+    return JSON.stringify(String(value));
+  }
+}
+
+/** One JSON object per line; reserved keys `time` (ISO, UTC), `level`, `msg` come first and win. */
+export function formatJsonLine(time: Date, level: LogLevel, msg: string, fields: Record<string, unknown>): string {
+  let line = `{"time":"${time.toISOString()}","level":"${LEVEL_NAMES[level]}","msg":${JSON.stringify(msg)}`;
+  for (const k in fields) {
+    if (k === 'time' || k === 'level' || k === 'msg') continue;
+    const v = fields[k];
+    if (v === undefined) continue;
+    const enc = safeStringify(v);
+    if (enc === undefined) continue;
+    line += `,${JSON.stringify(k)}:${enc}`;
+  }
+  return line + '}\n';
+}
+
+const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
+
+function formatTextValue(v: unknown): string {
+  if (typeof v === 'string') return /^[\w./:@-]+$/.test(v) ? v : JSON.stringify(v);
+  if (typeof v === 'number' || typeof v === 'boolean' || v === null) return String(v);
+  return safeStringify(v);
+}
+
+/** glog-style: `Immdd hh:mm:ss.uuuuuu pid [file] msg k=v …` with sorted keys. */
+export function formatTextLine(time: Date, level: LogLevel, msg: string, fields: Record<string, unknown>, source: string): string {
+  const head =
+    LEVEL_NAMES[level][0] +
+    pad(time.getUTCMonth() + 1) +
+    pad(time.getUTCDate()) +
+    ' ' +
+    pad(time.getUTCHours()) +
+    ':' +
+    pad(time.getUTCMinutes()) +
+    ':' +
+    pad(time.getUTCSeconds()) +
+    '.' +
+    pad(time.getUTCMilliseconds() * 1000, 6) +
+    ' ' +
+    process.pid +
+    ' [' +
+    basename(source) +
+    '] ' +
+    msg;
+  const keys = Object.keys(fields).filter((k) => fields[k] !== undefined).sort();
+  let line = head;
+  for (const k of keys) line += ' ' + k + '=' + formatTextValue(fields[k]);
+  return line + '\n';
+}

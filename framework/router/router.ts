@@ -1,0 +1,372 @@
+import {
+  APIError,
+  composeMiddleware,
+  writeError,
+  writeNotFound,
+  type Handler,
+  type Middleware,
+  type Request,
+  type ResponseWriter,
+} from 'plumego/contract';
+import { RouterError } from './errors.ts';
+import { joinPaths, parsePattern, type ParsedPattern } from './pattern.ts';
+import { buildPath } from './reverse.ts';
+import { TrieNode, insertRoute, matchRoute } from './trie.ts';
+
+/** Method name that matches any method not registered explicitly for a path. */
+export const METHOD_ANY = 'ANY';
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const NO_VALUES: readonly string[] = Object.freeze([]);
+
+export interface RouterOptions {
+  /** Answer 405 with a sorted `Allow` header when the path exists for other methods. Default false (404). */
+  methodNotAllowed?: boolean;
+  /** Handler for unmatched requests. Default: the plain-text `404 page not found`. */
+  notFound?: Handler;
+}
+
+export interface RouteOptions {
+  /** Unique name for reverse routing with `url(name, params)`. */
+  name?: string;
+  /** Free-form tags, listed by `routes()` (x/openapi groups by them). */
+  tags?: readonly string[];
+  /** Middleware for this route only, inside any group middleware (first is outermost). */
+  middleware?: readonly Middleware[];
+}
+
+/** A registered route, as listed by `routes()`. */
+export interface RouteInfo {
+  readonly method: string;
+  /** Normalised pattern, e.g. `/users/:id`. */
+  readonly path: string;
+  readonly name: string;
+  readonly tags: readonly string[];
+  readonly paramNames: readonly string[];
+}
+
+/** A match found by `Router.match` (tools and tests; dispatch does not allocate this). */
+export interface RouteMatch {
+  readonly route: RouteInfo;
+  readonly params: Readonly<Record<string, string>>;
+}
+
+interface GroupLike {
+  readonly parent: GroupLike | undefined;
+  readonly middleware: readonly Middleware[];
+}
+
+class RouteEntry {
+  compiled: Handler;
+  constructor(
+    readonly info: RouteInfo,
+    readonly pattern: ParsedPattern,
+    readonly handler: Handler,
+    readonly routeMiddleware: readonly Middleware[],
+    readonly group: GroupLike | undefined,
+  ) {
+    this.compiled = handler;
+  }
+}
+
+class MethodTree {
+  readonly statics = new Map<string, RouteEntry>();
+  readonly root = new TrieNode<RouteEntry>();
+}
+
+/** Decodes and normalises a request path; returns undefined on malformed percent-encoding. */
+export function normalizeRequestPath(raw: string): string | undefined {
+  let p = raw;
+  if (p.charCodeAt(0) !== 47 /* / */) {
+    // absolute-form targets (proxies) carry a scheme and host; anything else is not a path.
+    if (!/^https?:\/\//i.test(p)) return undefined;
+    try {
+      p = new URL(p).pathname;
+    } catch {
+      return undefined;
+    }
+  }
+  if (p.indexOf('%') >= 0) {
+    try {
+      p = decodeURIComponent(p);
+    } catch {
+      return undefined;
+    }
+  }
+  if (p.length > 1 && p.charCodeAt(1) === 47) p = '/' + p.replace(/^\/+/, '');
+  if (p.length > 1 && p.charCodeAt(p.length - 1) === 47) p = p.replace(/\/+$/, '') || '/';
+  return p;
+}
+
+/** Registration methods shared by the router and its groups. */
+export abstract class RouteRegistrar {
+  /** Registers `handler` for `method` and `path` (relative to this group's prefix). Throws `RouterError`. */
+  abstract addRoute(method: string, path: string, handler: Handler, options?: RouteOptions): void;
+  get(path: string, handler: Handler, options?: RouteOptions): void {
+    this.addRoute('GET', path, handler, options);
+  }
+  head(path: string, handler: Handler, options?: RouteOptions): void {
+    this.addRoute('HEAD', path, handler, options);
+  }
+  post(path: string, handler: Handler, options?: RouteOptions): void {
+    this.addRoute('POST', path, handler, options);
+  }
+  put(path: string, handler: Handler, options?: RouteOptions): void {
+    this.addRoute('PUT', path, handler, options);
+  }
+  patch(path: string, handler: Handler, options?: RouteOptions): void {
+    this.addRoute('PATCH', path, handler, options);
+  }
+  delete(path: string, handler: Handler, options?: RouteOptions): void {
+    this.addRoute('DELETE', path, handler, options);
+  }
+  options(path: string, handler: Handler, options?: RouteOptions): void {
+    this.addRoute('OPTIONS', path, handler, options);
+  }
+  /** Registers for every method not registered explicitly at this path. */
+  any(path: string, handler: Handler, options?: RouteOptions): void {
+    this.addRoute(METHOD_ANY, path, handler, options);
+  }
+}
+
+/**
+ * A set of routes under a common prefix with their own middleware. Group middleware runs after
+ * routing (only for the group's routes), inside the app's global middleware; a nested group's
+ * middleware runs inside its parent's. Middleware added with `use` applies to every route of the
+ * group, including routes registered before the call (chains are compiled when the router freezes).
+ */
+export class RouteGroup extends RouteRegistrar implements GroupLike {
+  readonly middleware: Middleware[] = [];
+  constructor(
+    private readonly router: Router,
+    readonly prefix: string,
+    readonly parent: RouteGroup | undefined,
+  ) {
+    super();
+  }
+  addRoute(method: string, path: string, handler: Handler, options?: RouteOptions): void {
+    this.router.register(this, method, joinPaths(this.prefix, path), handler, options);
+  }
+  /** Adds group middleware (first registered is outermost). */
+  use(...middleware: Middleware[]): this {
+    this.router.assertMutable('use');
+    for (const mw of middleware) {
+      if (typeof mw !== 'function') throw new RouterError('ROUTER_INVALID_HANDLER', 'group middleware must be functions');
+    }
+    this.middleware.push(...middleware);
+    return this;
+  }
+  /** A nested group; its prefix is appended to this one's. */
+  group(prefix: string, ...middleware: Middleware[]): RouteGroup {
+    const g = new RouteGroup(this.router, joinPaths(this.prefix, checkPrefix(prefix)), this);
+    return g.use(...middleware);
+  }
+}
+
+function checkPrefix(prefix: string): string {
+  if (typeof prefix !== 'string' || !prefix.startsWith('/')) {
+    throw new RouterError('ROUTER_INVALID_PATTERN', `group prefix ${JSON.stringify(prefix)} must start with "/"`);
+  }
+  parsePattern(prefix);
+  return prefix.length > 1 && prefix.endsWith('/') ? prefix.replace(/\/+$/, '') : prefix;
+}
+
+/**
+ * Per-method trie router. Static segments beat `:params`, which beat a terminal `*wildcard`; a
+ * static-path map answers parameterless routes before the trie. Requests are matched on the
+ * percent-decoded path (malformed encoding → 400 `BAD_REQUEST`), so `%2F` splits segments. Method
+ * fallback: the exact method, then GET for HEAD, then ANY. The matched pattern, name and params
+ * are written to `r.state`, where outer middleware can read them after `next` returns.
+ */
+export class Router extends RouteRegistrar {
+  /** The dispatching handler; pass it to `composeMiddleware` or a server. */
+  readonly handler: Handler;
+  readonly #trees = new Map<string, MethodTree>();
+  readonly #entries: RouteEntry[] = [];
+  readonly #named = new Map<string, RouteEntry>();
+  #methodNotAllowed: boolean;
+  readonly #notFound: Handler | undefined;
+  #frozen = false;
+
+  constructor(options: RouterOptions = {}) {
+    super();
+    this.#methodNotAllowed = options.methodNotAllowed ?? false;
+    this.#notFound = options.notFound;
+    this.handler = (w, r) => this.#dispatch(w, r);
+  }
+
+  get frozen(): boolean {
+    return this.#frozen;
+  }
+
+  get methodNotAllowed(): boolean {
+    return this.#methodNotAllowed;
+  }
+
+  setMethodNotAllowed(enabled: boolean): void {
+    this.assertMutable('setMethodNotAllowed');
+    this.#methodNotAllowed = enabled;
+  }
+
+  addRoute(method: string, path: string, handler: Handler, options?: RouteOptions): void {
+    this.register(undefined, method, path, handler, options);
+  }
+
+  /** A group of routes under `prefix`, optionally with group middleware. */
+  group(prefix: string, ...middleware: Middleware[]): RouteGroup {
+    return new RouteGroup(this, checkPrefix(prefix), undefined).use(...middleware);
+  }
+
+  /** @internal Registration entry for the router and its groups. */
+  register(group: GroupLike | undefined, method: string, path: string, handler: Handler, options?: RouteOptions): void {
+    this.assertMutable('addRoute');
+    if (typeof method !== 'string' || !TOKEN.test(method)) {
+      throw new RouterError('ROUTER_INVALID_METHOD', `method ${JSON.stringify(method)} is not an HTTP token`);
+    }
+    if (typeof handler !== 'function') {
+      throw new RouterError('ROUTER_INVALID_HANDLER', `${method} ${path}: handler must be a function`);
+    }
+    const pattern = parsePattern(path);
+    const name = options?.name ?? '';
+    if (name !== '' && this.#named.has(name)) {
+      throw new RouterError('ROUTER_DUPLICATE_NAME', `route name "${name}" is already used`);
+    }
+    const mws = options?.middleware ?? [];
+    for (const mw of mws) {
+      if (typeof mw !== 'function') throw new RouterError('ROUTER_INVALID_HANDLER', `${method} ${path}: middleware must be functions`);
+    }
+    const info: RouteInfo = Object.freeze({
+      method,
+      path: pattern.path,
+      name,
+      tags: Object.freeze([...(options?.tags ?? [])]),
+      paramNames: pattern.paramNames,
+    });
+    const entry = new RouteEntry(info, pattern, handler, [...mws], group);
+    let tree = this.#trees.get(method);
+    if (tree === undefined) {
+      tree = new MethodTree();
+      this.#trees.set(method, tree);
+    }
+    const describe = `${method} ${pattern.path}`;
+    if (pattern.isStatic) {
+      if (tree.statics.has(pattern.path)) throw new RouterError('ROUTER_DUPLICATE_ROUTE', `${describe} is already registered`);
+      insertRoute(tree.root, pattern, entry, describe);
+      tree.statics.set(pattern.path, entry);
+    } else {
+      insertRoute(tree.root, pattern, entry, describe);
+    }
+    this.#entries.push(entry);
+    if (name !== '') this.#named.set(name, entry);
+  }
+
+  /** @internal */
+  assertMutable(operation: string): void {
+    if (this.#frozen) throw new RouterError('ROUTER_FROZEN', `cannot ${operation} after the router is frozen`);
+  }
+
+  /** Compiles every route's middleware chain once; afterwards registration throws. Idempotent. */
+  freeze(): void {
+    if (this.#frozen) return;
+    for (const e of this.#entries) {
+      const chain: Middleware[] = [];
+      for (let g = e.group; g !== undefined; g = g.parent) chain.unshift(...g.middleware);
+      chain.push(...e.routeMiddleware);
+      e.compiled = chain.length === 0 ? e.handler : composeMiddleware(chain, e.handler);
+    }
+    this.#frozen = true;
+  }
+
+  /** Registered routes in registration order (implicit HEAD is not listed). */
+  routes(): RouteInfo[] {
+    return this.#entries.map((e) => e.info);
+  }
+
+  hasRoute(name: string): boolean {
+    return this.#named.has(name);
+  }
+
+  /** Reverse routing: the escaped path of the route named `name`. Throws `RouterError`. */
+  url(name: string, params: Readonly<Record<string, string | number>> = {}): string {
+    const e = this.#named.get(name);
+    if (e === undefined) throw new RouterError('ROUTER_UNKNOWN_ROUTE', `no route named "${name}"`);
+    return buildPath(name, e.pattern, params);
+  }
+
+  /** Resolves a raw request path like dispatch does, without serving it. */
+  match(method: string, rawPath: string): RouteMatch | undefined {
+    const path = normalizeRequestPath(rawPath);
+    if (path === undefined) return undefined;
+    const values: string[] = [];
+    const e = this.#find(method, path, values);
+    if (e === undefined) return undefined;
+    const params: Record<string, string> = {};
+    e.pattern.paramNames.forEach((n, i) => (params[n] = values[i]!));
+    return { route: e.info, params };
+  }
+
+  /** Methods (sorted, with implicit HEAD) that have a route for `rawPath`. */
+  allowedMethods(rawPath: string): string[] {
+    const path = normalizeRequestPath(rawPath);
+    return path === undefined ? [] : this.#allowed(path);
+  }
+
+  #lookup(tree: MethodTree | undefined, path: string, values: string[]): RouteEntry | undefined {
+    if (tree === undefined) return undefined;
+    const hit = tree.statics.get(path);
+    if (hit !== undefined) return hit;
+    values.length = 0;
+    return matchRoute(tree.root, path, 1, values);
+  }
+
+  #find(method: string, path: string, values: string[]): RouteEntry | undefined {
+    let e = this.#lookup(this.#trees.get(method), path, values);
+    if (e === undefined && method === 'HEAD') e = this.#lookup(this.#trees.get('GET'), path, values);
+    if (e === undefined && method !== METHOD_ANY) e = this.#lookup(this.#trees.get(METHOD_ANY), path, values);
+    return e;
+  }
+
+  #allowed(path: string): string[] {
+    const out = new Set<string>();
+    const scratch: string[] = [];
+    for (const [m, tree] of this.#trees) {
+      if (m === METHOD_ANY) continue;
+      if (this.#lookup(tree, path, scratch) !== undefined) {
+        out.add(m);
+        if (m === 'GET') out.add('HEAD');
+      }
+    }
+    return [...out].sort();
+  }
+
+  #dispatch(w: ResponseWriter, r: Request): void | Promise<void> {
+    if (!this.#frozen) this.freeze();
+    const path = normalizeRequestPath(r.path);
+    if (path === undefined) {
+      writeError(w, r, new APIError({ type: 'bad_request', message: 'malformed request path' }));
+      return;
+    }
+    const values: string[] = [];
+    const e = this.#find(r.method, path, values);
+    if (e === undefined) return this.#miss(w, r, path);
+    const st = r.state;
+    st.routePattern = e.info.path;
+    st.routeName = e.info.name;
+    st.paramNames = e.pattern.paramNames;
+    st.paramValues = values.length === 0 ? NO_VALUES : values;
+    return e.compiled(w, r);
+  }
+
+  #miss(w: ResponseWriter, r: Request, path: string): void | Promise<void> {
+    if (this.#methodNotAllowed) {
+      const allowed = this.#allowed(path);
+      if (allowed.length > 0) {
+        w.setHeader('allow', allowed.join(', '));
+        writeError(w, r, new APIError({ type: 'method_not_allowed', message: 'method not allowed' }));
+        return;
+      }
+    }
+    if (this.#notFound !== undefined) return this.#notFound(w, r);
+    writeNotFound(w);
+  }
+}
