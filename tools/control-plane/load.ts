@@ -90,6 +90,7 @@ export async function loadControlPlane(rootDir: string): Promise<LoadResult> {
     return { violations, configErrors, notImplemented: [] };
   }
 
+  const workspaces = readWorkspaces(root, packageJson, configErrors);
   const modules = manifests.map(({ file, manifest }) => toModule(root, repo, file, manifest)).sort((a, b) => a.name.localeCompare(b.name));
   const moduleByName = new Map<string, Module>();
   for (const m of modules) if (!moduleByName.has(m.name)) moduleByName.set(m.name, m);
@@ -110,6 +111,10 @@ export async function loadControlPlane(rootDir: string): Promise<LoadResult> {
     cards,
     milestones,
     packageJson,
+    workspaces,
+    declaredPackages(module: Module): ReadonlySet<string> {
+      return new Set([...dependencyNames(packageJson), ...dependencyNames(workspaces.get(module.path))]);
+    },
     pathExists(rel: string): boolean {
       return existsSync(`${root}/${rel}`);
     },
@@ -136,6 +141,25 @@ function toModule(root: string, repo: RepoSpec, manifestFile: string, manifest: 
     ...(family ? { family } : {}),
     ...(importSpecifier ? { importSpecifier } : {}),
   };
+}
+
+function dependencyNames(pkg: PackageJson | undefined): string[] {
+  if (!pkg) return [];
+  return Object.keys({ ...pkg.dependencies, ...pkg.devDependencies, ...pkg.peerDependencies, ...pkg.optionalDependencies });
+}
+
+function readWorkspaces(root: string, pkg: PackageJson, configErrors: ConfigError[]): Map<string, PackageJson> {
+  const out = new Map<string, PackageJson>();
+  const list = Array.isArray(pkg['workspaces']) ? (pkg['workspaces'] as unknown[]).filter((w): w is string => typeof w === 'string') : [];
+  for (const dir of list) {
+    const file = `${dir.replace(/\/$/, '')}/package.json`;
+    try {
+      out.set(dir.replace(/\/$/, ''), JSON.parse(readFileSync(`${root}/${file}`, 'utf8')) as PackageJson);
+    } catch (error) {
+      configErrors.push(new ConfigError('PLUMEGO_ERR_PACKAGE_JSON', `${file}: cannot read workspace package.json: ${(error as Error).message}`, { file }, 'Restore the workspace package.json or remove the workspace from the root package.json.'));
+    }
+  }
+  return out;
 }
 
 function hasSourceFiles(dir: string): boolean {

@@ -219,6 +219,10 @@ export interface ControlPlane {
   readonly milestones: readonly Milestone[];
   /** The parsed root package.json. */
   readonly packageJson: PackageJson;
+  /** package.json of each npm workspace, by its repository-relative directory (docs-site, …). */
+  readonly workspaces: ReadonlyMap<string, PackageJson>;
+  /** npm packages a module may resolve: the root package.json plus its workspace's, if it is one. */
+  declaredPackages(module: Module): ReadonlySet<string>;
   /** True when a repository-relative file or directory exists. */
   pathExists(rel: string): boolean;
   /** Position of a node in a loaded YAML file (`['allowed_imports', 'modules', 0]`); falls back to the file start. */

@@ -27,10 +27,6 @@ export function assertManifests(plane: ControlPlane, manifestFiles: readonly str
   const releases = new Set(plane.releases.releases.map((r) => r.version));
   const rank = new Map(repo.tiers.map((t) => [t.id, t.rank]));
   const taskKeys = new Set(Object.keys(plane.taskRouting.tasks));
-  const declaredPackages = new Set(Object.keys({
-    ...plane.packageJson.dependencies, ...plane.packageJson.devDependencies,
-    ...plane.packageJson.peerDependencies, ...plane.packageJson.optionalDependencies,
-  }));
 
   for (const name of findDuplicates(plane.modules.map((m) => m.name))) {
     const files = plane.modules.filter((m) => m.name === name).map((m) => m.manifestFile);
@@ -85,6 +81,7 @@ export function assertManifests(plane: ControlPlane, manifestFiles: readonly str
       if (!allowed.includes(target)) out.push({ rule: 'lower-tier-opt-in', file: f, path: ['allowed_imports', 'lower_tier', i], message: `lower_tier names '${target}', which is not in allowed_imports.modules`, fix: 'List the module in allowed_imports.modules too; lower_tier only opts in to its lower maturity.' });
       else if (t && (rank.get(t.tier) ?? TIER_RANK_FALLBACK) >= (rank.get(m.tier) ?? TIER_RANK_FALLBACK)) out.push({ rule: 'lower-tier-opt-in', severity: 'warn', file: f, path: ['allowed_imports', 'lower_tier', i], message: `'${target}' (${t.tier}) is not below '${m.name}' (${m.tier}); the opt-in is unnecessary`, fix: 'Remove the entry from lower_tier.' });
     });
+    const declaredPackages = plane.declaredPackages(m);
     man.allowed_imports.packages.forEach((p, i) => {
       if (!declaredPackages.has(p.name)) out.push({ rule: 'allowed-packages-declared', file: f, path: ['allowed_imports', 'packages', i, 'name'], message: `allowed package '${p.name}' is not declared in package.json`, fix: `Add ${p.name} to package.json (npm install --save-exact ${p.name}) or remove it from the manifest.` });
     });

@@ -1,0 +1,30 @@
+import type { ControlPlane } from '../control-plane/index.ts';
+import { ConfigError, type Violation } from '../control-plane/violation.ts';
+import { CHECKS, type CheckOptions } from './registry.ts';
+
+export interface ChecksRun {
+  readonly ran: readonly string[];
+  readonly violations: readonly Violation[];
+}
+
+/** Runs the checks listed in specs/checks.yaml (or the `only` subset) in their listed order. */
+export async function runChecks(plane: ControlPlane, options: CheckOptions, only?: readonly string[]): Promise<ChecksRun> {
+  const listed = plane.checks.checks.map((c) => c.id);
+  listed.forEach((id, i) => {
+    if (!CHECKS[id]) {
+      const at = plane.locate('specs/checks.yaml', ['checks', i, 'id']);
+      throw new ConfigError('PLUMEGO_ERR_UNKNOWN_CHECK', `${at.file}:${at.line}:${at.column}: check '${id}' is listed but no tool implements it`, at,
+        `Remove it from specs/checks.yaml or implement it in tools/checks/registry.ts (known: ${Object.keys(CHECKS).join(', ')}).`);
+    }
+  });
+  for (const id of only ?? []) {
+    if (!listed.includes(id)) {
+      throw new ConfigError('PLUMEGO_ERR_UNKNOWN_CHECK', `--only names check '${id}', which specs/checks.yaml does not list`, { file: 'specs/checks.yaml' }, `Use one of: ${listed.join(', ')}.`);
+    }
+  }
+  const ids = only?.length ? listed.filter((id) => only.includes(id)) : listed;
+  const violations: Violation[] = [];
+  for (const id of ids) violations.push(...(await CHECKS[id]!(plane, options)));
+  const changed = options.changedFiles ? new Set(options.changedFiles) : undefined;
+  return { ran: ids, violations: changed ? violations.filter((v) => changed.has(v.file)) : violations };
+}

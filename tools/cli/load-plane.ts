@@ -1,0 +1,29 @@
+import { existsSync } from 'node:fs';
+import { loadControlPlane, type ControlPlane, type LoadResult } from '../control-plane/index.ts';
+import type { ConfigError } from '../control-plane/violation.ts';
+import type { CliIO } from './io.ts';
+
+export type Loaded = { ok: true; load: LoadResult; plane: ControlPlane } | { ok: false; exitCode: number; load?: LoadResult };
+
+/** Renders configuration errors as message + hint + location, one block each. */
+export function renderConfigErrors(errors: readonly ConfigError[]): string {
+  return `${errors.map((e) => `✖ configuration error [${e.code}]\n  ${e.message}\n  hint: ${e.hint}`).join('\n')}\n`;
+}
+
+/**
+ * Loads the plane for a command. Unreadable configuration → exit 2 with located messages. When
+ * the specs themselves fail their schemas, `allowInvalid` lets `check` still report them (exit 1).
+ */
+export async function loadForCommand(io: CliIO): Promise<Loaded> {
+  if (!existsSync(`${io.cwd}/specs/repo.yaml`)) {
+    io.stderr(`plumego: no specs/repo.yaml under ${io.cwd}\n  hint: run plumego from the repository root, or pass --root <dir>.\n`);
+    return { ok: false, exitCode: 2 };
+  }
+  const load = await loadControlPlane(io.cwd);
+  if (load.configErrors.length) {
+    io.stderr(renderConfigErrors(load.configErrors));
+    return { ok: false, exitCode: 2, load };
+  }
+  if (!load.plane) return { ok: false, exitCode: 1, load };
+  return { ok: true, load, plane: load.plane };
+}

@@ -1,0 +1,35 @@
+import type { Violation } from '../control-plane/violation.ts';
+import { renderText, sortViolations } from './text.ts';
+
+export const REPORT_FORMATS = ['text', 'json'] as const;
+
+export interface ReportOptions {
+  readonly format: string;
+  /** Checks that ran (listed in the JSON report). */
+  readonly checks: readonly string[];
+  /** Modules declared but not implemented (informational). */
+  readonly notImplemented?: readonly string[];
+  readonly footer?: readonly string[];
+}
+
+export interface Report {
+  readonly output: string;
+  readonly exitCode: number;
+}
+
+/** Pure: violations in, rendered output and exit code out (1 when any error-severity violation). */
+export function renderReport(violations: readonly Violation[], options: ReportOptions): Report {
+  const errors = violations.filter((v) => v.severity === 'error').length;
+  const exitCode = errors > 0 ? 1 : 0;
+  if (options.format === 'json') {
+    const body = {
+      tool: 'plumego',
+      checks: options.checks,
+      summary: { violations: violations.length, errors, warnings: violations.length - errors },
+      notImplemented: options.notImplemented ?? [],
+      violations: sortViolations(violations),
+    };
+    return { output: `${JSON.stringify(body, null, 2)}\n`, exitCode };
+  }
+  return { output: renderText(violations, { footer: options.footer ?? [] }), exitCode };
+}
