@@ -1,0 +1,174 @@
+/**
+ * Specs → a routing index: for every module, the words of each kind of spec text that describes it
+ * (name, primer question, taxonomy, summary, responsibilities, task entries, hints) and, separately,
+ * the words of its non-goals. Built once per plane; scoring reads it many times.
+ */
+import type { ControlPlane, Module, TaskEntry } from '../control-plane/model.ts';
+import { getTerms, type Lexicon } from './tokenise.ts';
+
+/** The part of the control plane routing reads; tests pass small fixture planes of this shape. */
+export type RoutingPlane = Pick<ControlPlane, 'modules' | 'taskRouting' | 'taxonomy'>;
+
+export type FieldKind = 'name' | 'primer' | 'taxonomy' | 'summary' | 'responsibility' | 'task' | 'shared-task' | 'folder' | 'hint';
+
+export interface IndexedText {
+  readonly kind: FieldKind;
+  readonly text: string;
+  readonly terms: ReadonlySet<string>;
+}
+
+export interface IndexedNonGoal {
+  readonly text: string;
+  readonly terms: ReadonlySet<string>;
+  /** Modules the non-goal names as the real owner, e.g. "(x/gateway/discovery owns that)". */
+  readonly refersTo: readonly string[];
+}
+
+export interface ModuleDoc {
+  readonly module: Module;
+  /** Term → the texts of this module that contain it. */
+  readonly termTexts: ReadonlyMap<string, readonly IndexedText[]>;
+  readonly nonGoals: readonly IndexedNonGoal[];
+  /** The family root for subordinate modules (x/gateway for x/gateway/discovery). */
+  readonly parent?: string;
+  /** For a subordinate module: the taxonomy's "when" for it. */
+  readonly when?: string;
+  /** For a family root: the taxonomy's "go narrower when" and its subordinate modules. */
+  readonly narrowerWhen?: string;
+  readonly subordinates: readonly string[];
+  /** For a family root: subordinate folders that are not modules, with their "when" terms. */
+  readonly folders: readonly { readonly name: string; readonly when: string; readonly terms: ReadonlySet<string> }[];
+}
+
+export interface TaskDoc {
+  readonly key: string;
+  readonly entry: TaskEntry;
+  readonly terms: ReadonlySet<string>;
+}
+
+export interface RuleDoc {
+  readonly id: string;
+  readonly workType: string;
+  readonly why: string;
+  readonly terms: ReadonlySet<string>;
+  readonly targets: readonly string[];
+}
+
+export interface RoutingIndex {
+  readonly docs: readonly ModuleDoc[];
+  readonly byName: ReadonlyMap<string, ModuleDoc>;
+  /** Inverse document frequency over the modules' positive texts. */
+  readonly idf: ReadonlyMap<string, number>;
+  readonly tasks: readonly TaskDoc[];
+  readonly rules: readonly RuleDoc[];
+  readonly lexicon: Lexicon;
+}
+
+const PARENTHESES = /\(([^)]*)\)/g;
+
+/** Module names written inside parentheses of a non-goal: the module the manifest says owns that work. */
+function getReferrals(text: string, names: ReadonlySet<string>, self: string): string[] {
+  const out: string[] = [];
+  for (const match of text.matchAll(PARENTHESES)) {
+    for (const word of (match[1] ?? '').split(/[\s,;]+/)) {
+      if (names.has(word) && word !== self && !out.includes(word)) out.push(word);
+    }
+  }
+  return out;
+}
+
+function getTargets(target: { layer?: string; modules?: readonly string[]; paths?: readonly string[] }, modules: readonly Module[]): string[] {
+  return modules
+    .filter((m) =>
+      (target.layer !== undefined && m.layer === target.layer) ||
+      (target.modules?.includes(m.name) ?? false) ||
+      (target.paths?.some((p) => m.path === p || m.path.startsWith(`${p}/`)) ?? false))
+    .map((m) => m.name);
+}
+
+/** The task texts of a module: tasks it is the primary owner of, and tasks it shares or has affinity to. */
+function getTaskTexts(module: Module, tasks: readonly TaskDoc[]): { kind: FieldKind; text: string }[] {
+  const affinity = module.manifest.task_affinity ?? [];
+  return tasks.flatMap((task) => {
+    const text = [task.entry.intent, ...(task.entry.keywords ?? [])].join('. ');
+    if (task.entry.modules[0] === module.name) return [{ kind: 'task' as FieldKind, text }];
+    if (task.entry.modules.includes(module.name) || affinity.includes(task.key)) return [{ kind: 'shared-task' as FieldKind, text }];
+    return [];
+  });
+}
+
+function buildModuleDoc(module: Module, plane: RoutingPlane, tasks: readonly TaskDoc[], names: ReadonlySet<string>, lexicon: Lexicon): ModuleDoc {
+  const m = module.manifest;
+  const family = plane.taxonomy.families.find((f) => f.root === (module.family ?? m.parent));
+  const isRoot = family !== undefined && family.root === module.name;
+  const ownEntry = family?.subordinates.find((s) => s.name === module.name);
+  const texts: { kind: FieldKind; text: string }[] = [
+    { kind: 'name', text: module.name.split('/').filter((s) => s !== 'x').join(' ') },
+    ...(m.primer_question ? [{ kind: 'primer' as const, text: m.primer_question }] : []),
+    ...(isRoot ? [{ kind: 'taxonomy' as const, text: family.work_about }] : []),
+    ...(ownEntry ? [{ kind: 'taxonomy' as const, text: ownEntry.when }] : []),
+    { kind: 'summary', text: m.summary },
+    ...m.responsibilities.map((text) => ({ kind: 'responsibility' as const, text })),
+    ...getTaskTexts(module, tasks),
+    ...[...m.review_checklist, ...m.agent_hints].map((text) => ({ kind: 'hint' as const, text })),
+  ];
+  const folders = isRoot
+    ? family.subordinates.filter((s) => !s.module).map((s) => ({ name: s.name, when: s.when, terms: new Set(getTerms(s.when, lexicon)) }))
+    : [];
+  for (const folder of folders) texts.push({ kind: 'folder', text: folder.when });
+
+  const termTexts = new Map<string, IndexedText[]>();
+  for (const { kind, text } of texts) {
+    const indexed: IndexedText = { kind, text, terms: new Set(getTerms(text, lexicon)) };
+    for (const term of indexed.terms) {
+      const list = termTexts.get(term);
+      if (list) list.push(indexed);
+      else termTexts.set(term, [indexed]);
+    }
+  }
+  return {
+    module,
+    termTexts,
+    nonGoals: m.non_goals.map((text) => ({ text, terms: new Set(getTerms(text, lexicon)), refersTo: getReferrals(text, names, module.name) })),
+    ...(family && !isRoot ? { parent: family.root } : {}),
+    ...(ownEntry ? { when: ownEntry.when } : {}),
+    ...(isRoot && family.narrower_when ? { narrowerWhen: family.narrower_when } : {}),
+    subordinates: isRoot ? family.subordinates.filter((s) => s.module && names.has(s.name)).map((s) => s.name) : [],
+    folders,
+  };
+}
+
+/** Builds the index for a plane. Pure: the same plane and lexicon always give the same index. */
+export function buildRoutingIndex(plane: RoutingPlane, lexicon: Lexicon): RoutingIndex {
+  const names = new Set(plane.modules.map((m) => m.name));
+  const tasks: TaskDoc[] = Object.entries(plane.taskRouting.tasks).map(([key, entry]) => ({
+    key,
+    entry,
+    terms: new Set(getTerms([entry.intent, ...(entry.keywords ?? [])].join('. '), lexicon)),
+  }));
+  const docs = plane.modules.map((module) => buildModuleDoc(module, plane, tasks, names, lexicon));
+  const df = new Map<string, number>();
+  for (const doc of docs) for (const term of doc.termTexts.keys()) df.set(term, (df.get(term) ?? 0) + 1);
+  const n = docs.length;
+  // Smoothed IDF: a word every module uses is worth almost nothing, a word one module uses is worth most.
+  const idf = new Map([...df].map(([term, count]) => [term, Math.log((n + 1) / (count + 0.5))]));
+  const rules = plane.taskRouting.routing_rules.map((rule) => ({
+    id: rule.id,
+    workType: rule.work_type,
+    why: rule.why,
+    terms: new Set(getTerms(rule.work_type, lexicon)),
+    targets: getTargets(rule.target, plane.modules),
+  }));
+  return { docs, byName: new Map(docs.map((d) => [d.module.name, d])), idf, tasks, rules, lexicon };
+}
+
+const cache = new WeakMap<object, WeakMap<Lexicon, RoutingIndex>>();
+
+/** The index of a plane, built on first use and cached for as long as the plane lives. */
+export function getRoutingIndex(plane: RoutingPlane, lexicon: Lexicon): RoutingIndex {
+  let byLexicon = cache.get(plane);
+  if (!byLexicon) cache.set(plane, (byLexicon = new WeakMap()));
+  let index = byLexicon.get(lexicon);
+  if (!index) byLexicon.set(lexicon, (index = buildRoutingIndex(plane, lexicon)));
+  return index;
+}

@@ -1,0 +1,89 @@
+/**
+ * The routing evaluation: run every case of routing-cases.yaml through routeWork and count how often
+ * the expected module is first (top-1) or among the first three (top-3), overall and per part.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import type { RoutingPlane } from './build-index.ts';
+import type { RouteOptions } from './options.ts';
+import { routeWork } from './route-work.ts';
+
+export interface RoutingCase {
+  readonly part: string;
+  readonly ask: string;
+  readonly expect: string;
+}
+
+export interface PartScore {
+  readonly total: number;
+  readonly top1: number;
+  readonly top3: number;
+}
+
+export interface RoutingEvaluation {
+  readonly all: PartScore;
+  readonly parts: Readonly<Record<string, PartScore>>;
+  readonly misses: readonly { readonly part: string; readonly ask: string; readonly expect: string; readonly got: readonly string[] }[];
+  /** Mean and worst wall time of one routeWork call, in milliseconds (index already built). */
+  readonly meanMs: number;
+  readonly maxMs: number;
+}
+
+export const DEFAULT_CASES_FILE = fileURLToPath(new URL('./routing-cases.yaml', import.meta.url));
+
+/** Reads and checks the case file; a malformed case throws, because an evaluation over bad data means nothing. */
+export function readRoutingCases(file: string = DEFAULT_CASES_FILE): RoutingCase[] {
+  const data = parse(readFileSync(file, 'utf8')) as { cases?: unknown };
+  if (!Array.isArray(data.cases)) throw new Error(`${file}: expected a "cases" list`);
+  return data.cases.map((c: unknown, i: number) => {
+    const { part, ask, expect } = (c ?? {}) as Record<string, unknown>;
+    if (typeof part !== 'string' || typeof ask !== 'string' || typeof expect !== 'string') {
+      throw new Error(`${file}: case ${i + 1} needs string part, ask and expect`);
+    }
+    return { part, ask, expect };
+  });
+}
+
+const add = (s: PartScore, hit1: boolean, hit3: boolean): PartScore => ({ total: s.total + 1, top1: s.top1 + (hit1 ? 1 : 0), top3: s.top3 + (hit3 ? 1 : 0) });
+
+export function evaluateRouting(plane: RoutingPlane, cases: readonly RoutingCase[], options: RouteOptions = {}): RoutingEvaluation {
+  const empty: PartScore = { total: 0, top1: 0, top3: 0 };
+  let all = empty;
+  const parts: Record<string, PartScore> = {};
+  const misses: { part: string; ask: string; expect: string; got: string[] }[] = [];
+  const unknown = cases.filter((c) => !plane.modules.some((m) => m.name === c.expect));
+  if (unknown.length) throw new Error(`routing cases expect unknown modules: ${unknown.map((c) => c.expect).join(', ')}`);
+  routeWork(plane, 'warm up the index', options);
+  let totalMs = 0;
+  let maxMs = 0;
+  for (const c of cases) {
+    const started = performance.now();
+    const result = routeWork(plane, c.ask, { ...options, top: 3 });
+    const ms = performance.now() - started;
+    totalMs += ms;
+    maxMs = Math.max(maxMs, ms);
+    const got = result.kind === 'answer' ? result.ranked.map((r) => r.name) : [];
+    const hit1 = got[0] === c.expect;
+    const hit3 = got.includes(c.expect);
+    all = add(all, hit1, hit3);
+    parts[c.part] = add(parts[c.part] ?? empty, hit1, hit3);
+    if (!hit1) misses.push({ part: c.part, ask: c.ask, expect: c.expect, got });
+  }
+  return { all, parts, misses, meanMs: cases.length ? totalMs / cases.length : 0, maxMs };
+}
+
+const pct = (n: number, total: number): string => `${total ? ((100 * n) / total).toFixed(1) : '0.0'}%`;
+
+/** Text report of an evaluation. */
+export function formatEvaluation(e: RoutingEvaluation): string {
+  const line = (label: string, s: PartScore): string =>
+    `${label.padEnd(10)} ${String(s.total).padStart(3)} cases  top-1 ${pct(s.top1, s.total).padStart(6)} (${s.top1})  top-3 ${pct(s.top3, s.total).padStart(6)} (${s.top3})`;
+  return [
+    line('all', e.all),
+    ...Object.entries(e.parts).map(([part, s]) => line(part, s)),
+    `latency    mean ${e.meanMs.toFixed(2)} ms, max ${e.maxMs.toFixed(2)} ms per description (in-process, index built)`,
+    ...(e.misses.length ? ['', 'misses (expected → got top-3):'] : []),
+    ...e.misses.map((m) => `  [${m.part}] "${m.ask}" → expected ${m.expect}, got ${m.got.join(', ') || '(refused)'}`),
+  ].join('\n');
+}

@@ -1,0 +1,72 @@
+/**
+ * The taxonomy's "go narrower when": work that lands on a family root moves to one of its subordinate
+ * modules when the description matches that subordinate's own "when", name or primer question strongly
+ * enough — words the family root shares (gateway, upstream) do not count as evidence for narrowing.
+ */
+import type { RoutingIndex } from './build-index.ts';
+import type { ResolvedRouteOptions } from './options.ts';
+import { getIdf, type ModuleScore } from './score.ts';
+
+export interface Narrowing {
+  readonly from: string;
+  readonly to: string;
+  /** The family's "go narrower when" condition. */
+  readonly condition: string;
+  /** The subordinate's own "when" in the taxonomy. */
+  readonly when: string;
+  readonly terms: readonly string[];
+}
+
+export interface FolderHint {
+  readonly name: string;
+  readonly when: string;
+  readonly terms: readonly string[];
+}
+
+const SPECIFIC_KINDS = new Set(['name', 'taxonomy', 'primer']);
+
+/** The score a subordinate earns from its own defining texts, minus words its family root also has there. */
+function getSpecificEvidence(sub: ModuleScore, root: ModuleScore): { value: number; terms: string[] } {
+  const rootSpecific = new Set(root.hits.filter((h) => SPECIFIC_KINDS.has(h.kind)).map((h) => h.term));
+  const hits = sub.hits.filter((h) => SPECIFIC_KINDS.has(h.kind) && !rootSpecific.has(h.term));
+  return { value: hits.reduce((sum, h) => sum + h.value, 0), terms: hits.map((h) => h.term) };
+}
+
+/** Moves the best qualifying subordinate of a winning family root to the top. Pure: returns a new ranking. */
+export function applyNarrowing(ranked: readonly ModuleScore[], index: RoutingIndex, o: ResolvedRouteOptions): { ranked: ModuleScore[]; narrowing?: Narrowing } {
+  const top = ranked[0];
+  const doc = top && index.byName.get(top.name);
+  if (!top || !doc || doc.subordinates.length === 0) return { ranked: [...ranked] };
+  let best: { score: ModuleScore; value: number; terms: string[] } | undefined;
+  for (const name of doc.subordinates) {
+    const sub = ranked.find((s) => s.name === name);
+    if (!sub || sub.score <= 0) continue;
+    const evidence = getSpecificEvidence(sub, top);
+    if (evidence.value > 0 && (!best || evidence.value > best.value)) best = { score: sub, ...evidence };
+  }
+  if (!best || best.value < o.narrowerShare * top.score) return { ranked: [...ranked] };
+  const chosen = best.score;
+  const rest = ranked.filter((s) => s !== chosen);
+  return {
+    ranked: [chosen, ...rest],
+    narrowing: {
+      from: top.name,
+      to: chosen.name,
+      condition: doc.narrowerWhen ?? 'the work is specific to a subordinate package',
+      when: index.byName.get(chosen.name)?.when ?? '',
+      terms: best.terms,
+    },
+  };
+}
+
+/** For a family root: the subordinate folder (not a module of its own) whose "when" the description matches best. */
+export function getFolderHint(winner: string, terms: readonly string[], index: RoutingIndex): FolderHint | undefined {
+  const doc = index.byName.get(winner);
+  let best: (FolderHint & { value: number }) | undefined;
+  for (const folder of doc?.folders ?? []) {
+    const matched = terms.filter((t) => folder.terms.has(t));
+    const value = matched.reduce((sum, t) => sum + getIdf(index, t), 0);
+    if (matched.length > 0 && (!best || value > best.value)) best = { name: folder.name, when: folder.when, terms: matched, value };
+  }
+  return best && { name: best.name, when: best.when, terms: best.terms };
+}

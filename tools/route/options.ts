@@ -1,0 +1,67 @@
+/**
+ * Routing weights. They are general: each says how much a kind of spec text counts, never how much a
+ * particular word or module counts. Tuned once against the `tuning` part of routing-cases.yaml.
+ */
+export interface RouteOptions {
+  /** How many ranked modules to return. Default 3. */
+  top?: number;
+  /** Weight of a word in the module name (gateway, discovery). Default 3. */
+  nameWeight?: number;
+  /** Weight of a word in the manifest's primer_question or the taxonomy's work_about / when. Default 2.5. */
+  primerWeight?: number;
+  /** Weight of a word in the manifest summary. Default 2. */
+  summaryWeight?: number;
+  /** Weight of a word in a responsibility. Default 1.5. */
+  responsibilityWeight?: number;
+  /** Weight of a word in the intent or keywords of a task whose primary module this is. Default 2. */
+  taskWeight?: number;
+  /** Weight of a word in a task the module shares (not primary) or lists in task_affinity. Default 1. */
+  sharedTaskWeight?: number;
+  /** Weight of a word in a folder-level subordinate's `when` (counts for the family root). Default 1.5. */
+  folderWeight?: number;
+  /** Weight of a word in the review checklist or agent hints. Default 0.5. */
+  hintWeight?: number;
+  /** Share of a matching non-goal's word mass subtracted from the module. Default 1. */
+  nonGoalPenalty?: number;
+  /** Share of that mass credited to the module the non-goal names as owner. Default 0.5. */
+  nonGoalReferral?: number;
+  /** Share of a matching routing rule's word mass credited to the modules it targets. Default 0.3. */
+  ruleWeight?: number;
+  /** A subordinate is chosen over its family root when its `when`/name evidence reaches this share of the root's score. Default 0.5. */
+  narrowerShare?: number;
+  /** Below this score the description is not understood and nothing is guessed. Default 1.5. */
+  minScore?: number;
+  /** The runner-up is shown when it is within this share of the winner. Default 0.25. */
+  closeMargin?: number;
+}
+
+export type ResolvedRouteOptions = Required<RouteOptions>;
+
+export const DEFAULT_ROUTE_OPTIONS: ResolvedRouteOptions = {
+  top: 3,
+  nameWeight: 3,
+  primerWeight: 2.5,
+  summaryWeight: 2,
+  responsibilityWeight: 1.5,
+  taskWeight: 2,
+  sharedTaskWeight: 1,
+  folderWeight: 1.5,
+  hintWeight: 0.5,
+  nonGoalPenalty: 1,
+  nonGoalReferral: 0.5,
+  ruleWeight: 0.3,
+  narrowerShare: 0.5,
+  minScore: 1.5,
+  closeMargin: 0.25,
+};
+
+export function resolveRouteOptions(options: RouteOptions = {}): ResolvedRouteOptions {
+  const resolved = { ...DEFAULT_ROUTE_OPTIONS };
+  for (const [key, value] of Object.entries(options) as [keyof RouteOptions, number | undefined][]) {
+    if (value === undefined) continue;
+    if (!Number.isFinite(value) || value < 0) throw new RangeError(`route option ${key} must be a finite number >= 0, got ${String(value)}`);
+    resolved[key] = value;
+  }
+  if (!Number.isInteger(resolved.top) || resolved.top < 1) throw new RangeError(`route option top must be a positive integer, got ${resolved.top}`);
+  return resolved;
+}

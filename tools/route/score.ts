@@ -1,0 +1,108 @@
+/**
+ * Query terms × routing index → a score per module, with the evidence that produced it. A module earns
+ * what its texts share with the description (weighted by the kind of text and by how rare the word is),
+ * loses what its best-matching non-goal shares with it, and gains when another module's non-goal or a
+ * routing rule points at it.
+ */
+import type { FieldKind, ModuleDoc, RoutingIndex } from './build-index.ts';
+import type { ResolvedRouteOptions } from './options.ts';
+
+export interface TermHit {
+  readonly term: string;
+  readonly kind: FieldKind;
+  readonly text: string;
+  /** idf × field weight: what the word added to the score. */
+  readonly value: number;
+}
+
+export interface NonGoalHit {
+  readonly text: string;
+  readonly terms: readonly string[];
+  readonly value: number;
+}
+
+export interface ModuleScore {
+  readonly name: string;
+  readonly score: number;
+  readonly positive: number;
+  readonly hits: readonly TermHit[];
+  /** The module's own non-goal that matched best (subtracted). */
+  readonly nonGoal?: NonGoalHit;
+  /** Non-goals of other modules that name this module as owner (added). */
+  readonly referredBy: readonly { readonly module: string; readonly text: string; readonly value: number }[];
+  /** Routing rules whose work type matched and that target this module (added). */
+  readonly rules: readonly { readonly id: string; readonly value: number }[];
+}
+
+const getFieldWeight = (kind: FieldKind, o: ResolvedRouteOptions): number => {
+  switch (kind) {
+    case 'name': return o.nameWeight;
+    case 'primer': case 'taxonomy': return o.primerWeight;
+    case 'summary': return o.summaryWeight;
+    case 'responsibility': return o.responsibilityWeight;
+    case 'task': return o.taskWeight;
+    case 'shared-task': return o.sharedTaskWeight;
+    case 'folder': return o.folderWeight;
+    case 'hint': return o.hintWeight;
+  }
+};
+
+/** Words found only in non-goals have no document frequency; they are as telling as the rarest word. */
+export const getIdf = (index: RoutingIndex, term: string): number => index.idf.get(term) ?? Math.log((index.docs.length + 1) / 0.5);
+
+function getPositiveHits(doc: ModuleDoc, terms: readonly string[], index: RoutingIndex, o: ResolvedRouteOptions): TermHit[] {
+  const hits: TermHit[] = [];
+  for (const term of terms) {
+    const texts = doc.termTexts.get(term);
+    if (!texts) continue;
+    let best = texts[0];
+    for (const t of texts) if (getFieldWeight(t.kind, o) > getFieldWeight(best!.kind, o)) best = t;
+    if (best) hits.push({ term, kind: best.kind, text: best.text, value: getIdf(index, term) * getFieldWeight(best.kind, o) });
+  }
+  return hits;
+}
+
+function getNonGoalHits(doc: ModuleDoc, terms: readonly string[], index: RoutingIndex): (NonGoalHit & { refersTo: readonly string[] })[] {
+  return doc.nonGoals.flatMap((goal) => {
+    const matched = terms.filter((t) => goal.terms.has(t));
+    if (matched.length === 0) return [];
+    return [{ text: goal.text, terms: matched, value: matched.reduce((sum, t) => sum + getIdf(index, t), 0), refersTo: goal.refersTo }];
+  });
+}
+
+/** Scores every module of the index against the query terms, best first (ties by name, so output is stable). */
+export function scoreModules(index: RoutingIndex, terms: readonly string[], o: ResolvedRouteOptions): ModuleScore[] {
+  const referred = new Map<string, { module: string; text: string; value: number }[]>();
+  const ruled = new Map<string, { id: string; value: number }[]>();
+  const partial = index.docs.map((doc) => {
+    const hits = getPositiveHits(doc, terms, index, o);
+    const goals = getNonGoalHits(doc, terms, index);
+    let worst: NonGoalHit | undefined;
+    for (const goal of goals) {
+      if (!worst || goal.value > worst.value) worst = { text: goal.text, terms: goal.terms, value: goal.value };
+      for (const target of goal.refersTo) {
+        const list = referred.get(target) ?? [];
+        list.push({ module: doc.module.name, text: goal.text, value: (goal.value * o.nonGoalReferral) / goal.refersTo.length });
+        referred.set(target, list);
+      }
+    }
+    return { doc, hits, worst };
+  });
+  for (const rule of index.rules) {
+    const value = terms.filter((t) => rule.terms.has(t)).reduce((sum, t) => sum + getIdf(index, t), 0) * o.ruleWeight;
+    if (value === 0) continue;
+    for (const target of rule.targets) ruled.set(target, [...(ruled.get(target) ?? []), { id: rule.id, value }]);
+  }
+  const scores = partial.map(({ doc, hits, worst }): ModuleScore => {
+    const name = doc.module.name;
+    const positive = hits.reduce((sum, h) => sum + h.value, 0);
+    const referredBy = referred.get(name) ?? [];
+    const rules = ruled.get(name) ?? [];
+    const score = positive
+      - (worst ? worst.value * o.nonGoalPenalty : 0)
+      + referredBy.reduce((sum, r) => sum + r.value, 0)
+      + rules.reduce((sum, r) => sum + r.value, 0);
+    return { name, score, positive, hits, ...(worst ? { nonGoal: worst } : {}), referredBy, rules };
+  });
+  return scores.sort((a, b) => b.score - a.score || a.name.localeCompare(b.name));
+}
