@@ -159,7 +159,7 @@ export interface RequestInit {
 /** Builds a request without a socket (in-process testing, adapters). */
 export function createRequest(init: RequestInit): Request {
   let target = init.url;
-  if (!target.startsWith('/')) {
+  if (/^https?:\/\//i.test(target)) {
     const u = new URL(target);
     target = u.pathname + u.search;
   }
