@@ -80,8 +80,11 @@ export async function loadControlPlane(rootDir: string): Promise<LoadResult> {
     const yaml = await read(file);
     if (!yaml) continue;
     const problems = validateAgainstSchema('manifest', yaml, 'manifests');
-    if (problems.length) { violations.push(...problems); continue; }
-    manifests.push({ file, manifest: yaml.data as ModuleManifest });
+    violations.push(...problems);
+    // An invalid manifest still joins the plane when it has a name, with its missing lists empty,
+    // so one schema error is one message instead of a cascade of "unknown module" reports.
+    const manifest = problems.length ? coerceManifest(yaml.data) : (yaml.data as ModuleManifest);
+    if (manifest) manifests.push({ file, manifest });
   }
 
   const { cards, milestones } = await readTasks(root, read, violations);
@@ -141,6 +144,25 @@ function toModule(root: string, repo: RepoSpec, manifestFile: string, manifest: 
     ...(family ? { family } : {}),
     ...(importSpecifier ? { importSpecifier } : {}),
   };
+}
+
+function coerceManifest(data: unknown): ModuleManifest | undefined {
+  if (!data || typeof data !== 'object' || typeof (data as { name?: unknown }).name !== 'string') return undefined;
+  const raw = data as Record<string, unknown>;
+  const list = (key: string): unknown[] => (Array.isArray(raw[key]) ? (raw[key] as unknown[]) : []);
+  const imports = (raw['allowed_imports'] && typeof raw['allowed_imports'] === 'object' ? raw['allowed_imports'] : {}) as Record<string, unknown>;
+  return {
+    ...(raw as object),
+    path: typeof raw['path'] === 'string' ? raw['path'] : '',
+    owner: typeof raw['owner'] === 'string' ? raw['owner'] : '',
+    summary: typeof raw['summary'] === 'string' ? raw['summary'] : '',
+    responsibilities: list('responsibilities'), non_goals: list('non_goals'), public_entrypoints: list('public_entrypoints'),
+    test_commands: list('test_commands'), review_checklist: list('review_checklist'), agent_hints: list('agent_hints'),
+    allowed_imports: {
+      modules: Array.isArray(imports['modules']) ? imports['modules'].filter((m): m is string => typeof m === 'string') : [],
+      packages: Array.isArray(imports['packages']) ? imports['packages'].filter((p): p is { name: string; reason: string } => !!p && typeof (p as { name?: unknown }).name === 'string') : [],
+    },
+  } as ModuleManifest;
 }
 
 function dependencyNames(pkg: PackageJson | undefined): string[] {
