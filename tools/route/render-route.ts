@@ -1,0 +1,35 @@
+/** Text rendering of a routing result (the JSON form is the result object itself). */
+import type { RouteAnswer, RouteRefusal, RouteResult } from './route-work.ts';
+
+const label = (name: string): string => name.padEnd(10);
+
+function formatAnswer(a: RouteAnswer): string {
+  const lines = [
+    `${label('owner')}${a.module.name}  (${a.module.path} · ${a.module.layer} · ${a.module.tier})`,
+    a.task
+      ? `${label('task')}${a.task.key} — ${a.task.intent}${a.task.via === 'task_affinity' ? '  (from the module\'s task_affinity)' : ''}`
+      : `${label('task')}(no task entry lists ${a.module.name})`,
+    `${label('why')}${a.reason}`,
+  ];
+  if (a.folder) lines.push(`${label('folder')}${a.folder.name} — ${a.folder.when}`);
+  lines.push(`${label('start')}${a.startWith.join(', ')}`);
+  lines.push(`${label('avoid')}${a.avoid.length ? a.avoid.join(', ') : '(nothing listed)'}`);
+  if (a.runnerUp) lines.push(`${label('runner-up')}${a.runnerUp.name} (${a.runnerUp.path}) — only ${Math.round(a.runnerUp.margin * 100)}% behind; check its manifest if the owner looks wrong`);
+  if (a.ranked.length > 1) lines.push(`${label('ranked')}${a.ranked.map((r) => `${r.name} ${r.score}`).join(' · ')}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function formatRefusal(r: RouteRefusal): string {
+  const width = Math.max(...r.rules.map((rule) => rule.startHere.length));
+  return [
+    r.message,
+    '',
+    'Routing rules (specs/task-routing.yaml):',
+    ...r.rules.map((rule) => `  ${rule.startHere.padEnd(width)}  ${rule.workType} — ${rule.why}`),
+    '',
+  ].join('\n');
+}
+
+export function formatRouteResult(result: RouteResult): string {
+  return result.kind === 'answer' ? formatAnswer(result) : formatRefusal(result);
+}
