@@ -162,7 +162,7 @@ function coerceManifest(data: unknown): ModuleManifest | undefined {
       modules: Array.isArray(imports['modules']) ? imports['modules'].filter((m): m is string => typeof m === 'string') : [],
       packages: Array.isArray(imports['packages']) ? imports['packages'].filter((p): p is { name: string; reason: string } => !!p && typeof (p as { name?: unknown }).name === 'string') : [],
     },
-  } as ModuleManifest;
+  } as unknown as ModuleManifest;
 }
 
 function dependencyNames(pkg: PackageJson | undefined): string[] {
