@@ -185,11 +185,17 @@ function readWorkspaces(root: string, pkg: PackageJson, configErrors: ConfigErro
 }
 
 function hasSourceFiles(dir: string): boolean {
+  // Depth-first with early exit; dependency and build folders are never entered.
+  let entries;
   try {
-    return readdirSync(dir, { recursive: true, encoding: 'utf8' }).some((f) => /\.(ts|tsx|mts|mjs|astro)$/.test(f) && !f.includes('node_modules'));
+    entries = readdirSync(dir, { withFileTypes: true });
   } catch {
     return false;
   }
+  for (const e of entries) {
+    if (e.isFile() && /\.(ts|tsx|mts|mjs|astro)$/.test(e.name)) return true;
+  }
+  return entries.some((e) => e.isDirectory() && !e.name.startsWith('.') && e.name !== 'node_modules' && e.name !== 'dist' && hasSourceFiles(`${dir}/${e.name}`));
 }
 
 function readPackageJson(root: string, configErrors: ConfigError[]): PackageJson {
