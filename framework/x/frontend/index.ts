@@ -1,0 +1,11 @@
+export { DirectorySource, EmbeddedSource } from './asset-source.ts';
+export type { AssetFile, AssetLookup, AssetSource } from './asset-source.ts';
+export { selectEncoding } from './encoding.ts';
+export type { Encoding } from './encoding.ts';
+export { FRONTEND_ERROR_CODES, FrontendError, isFrontendError } from './errors.ts';
+export { createFrontend } from './frontend.ts';
+export type { Frontend, FrontendRegistrar } from './frontend.ts';
+export { isNotModified, isRangeFresh, matchesIfNoneMatch, parseRange } from './http-cache.ts';
+export type { ByteRange } from './http-cache.ts';
+export { DEFAULT_FRONTEND_OPTIONS, isHashedAssetName, resolveFrontendOptions } from './options.ts';
+export type { FrontendOptions, ResolvedFrontendOptions } from './options.ts';
