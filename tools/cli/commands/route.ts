@@ -1,0 +1,66 @@
+import { buildRoutingExport, evaluateRouting, formatEvaluation, formatRouteResult, readRoutingCases, routeWork, DEFAULT_CASES_FILE } from '../../route/index.ts';
+import { EXIT, UsageError, getFormat, parseCommandArgs, type Command } from '../io.ts';
+import { loadForCommand } from '../load-plane.ts';
+
+const USAGE = `Usage: plumego route "<work description>" [--top N] [--format text|json]
+       plumego route --table [--format json]
+       plumego route --eval [--cases <file>] [--min-top1 <percent>] [--format text|json]
+
+Names the module that owns a piece of work, from the specs only: task intents, routing rules, module
+manifests (summary, responsibilities, primer question; a matching non-goal counts against a module)
+and the extension taxonomy's "go narrower when". Prints the owner, the task entry, why, the files to
+start with and to avoid, and the runner-up when the call is close.
+
+Options:
+  --top <n>          how many ranked modules to show (default 3)
+  --format <f>       text (default) or json; --json is the same as --format json
+  --table            print the routing table and gate profiles as JSON (the docs site's data)
+  --eval             print top-1/top-3 accuracy over the evaluation set
+  --cases <file>     evaluation set (default tools/route/routing-cases.yaml)
+  --min-top1 <pct>   with --eval: exit 1 when top-1 accuracy is below this
+
+Exit codes: 0 answered, 1 evaluation below --min-top1, 2 empty or not understood description, usage or configuration error.`;
+
+const parsePositive = (value: unknown, flag: string): number | undefined => {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} needs a positive number, got '${String(value)}'`);
+  return n;
+};
+
+export const command: Command = {
+  name: 'route',
+  summary: 'Name the module that owns a piece of work, and why',
+  usage: USAGE,
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs(args, {
+      format: { type: 'string' }, json: { type: 'boolean' }, top: { type: 'string' }, table: { type: 'boolean' },
+      eval: { type: 'boolean' }, cases: { type: 'string' }, 'min-top1': { type: 'string' },
+    }, true);
+    const format = getFormat(values, ['text', 'json']);
+    const top = parsePositive(values['top'], '--top');
+    if (top !== undefined && !Number.isInteger(top)) throw new UsageError(`--top needs a whole number, got '${String(values['top'])}'`);
+    const minTop1 = parsePositive(values['min-top1'], '--min-top1');
+    if ((values['table'] || values['eval']) && positionals.length) throw new UsageError('--table and --eval take no work description');
+    const loaded = await loadForCommand(io);
+    if (!loaded.ok) return loaded.exitCode;
+    const { plane } = loaded;
+
+    if (values['table']) {
+      io.stdout(`${JSON.stringify(buildRoutingExport(plane), null, 2)}\n`);
+      return EXIT.ok;
+    }
+    if (values['eval']) {
+      const file = typeof values['cases'] === 'string' ? values['cases'] : DEFAULT_CASES_FILE;
+      const evaluation = evaluateRouting(plane, readRoutingCases(file));
+      io.stdout(format === 'json' ? `${JSON.stringify(evaluation, null, 2)}\n` : `${formatEvaluation(evaluation)}\n`);
+      const top1 = evaluation.all.total ? (100 * evaluation.all.top1) / evaluation.all.total : 0;
+      return minTop1 !== undefined && top1 < minTop1 ? EXIT.violations : EXIT.ok;
+    }
+    const result = routeWork(plane, positionals.join(' '), top === undefined ? {} : { top });
+    if (format === 'json') io.stdout(`${JSON.stringify(result, null, 2)}\n`);
+    else if (result.kind === 'answer') io.stdout(formatRouteResult(result));
+    else io.stderr(formatRouteResult(result));
+    return result.kind === 'answer' ? EXIT.ok : EXIT.usage;
+  },
+};
