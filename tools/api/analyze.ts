@@ -1,0 +1,77 @@
+import { existsSync } from 'node:fs';
+import type { ControlPlane, Module } from '../control-plane/index.ts';
+import { extractModuleApi } from './extract.ts';
+import type { ModuleApi } from './model.ts';
+import { createApiProject } from './project.ts';
+import { getSnapshotPath } from './snapshot.ts';
+
+const LIBRARY_LAYERS = new Set<Module['layer']>(['stable', 'extension', 'facade']);
+
+/** Modules with a public API: implemented library modules (the facade, stable roots, x/*). */
+export function getApiModules(plane: ControlPlane): Module[] {
+  return plane.modules.filter((m) => LIBRARY_LAYERS.has(m.layer) && m.implemented);
+}
+
+/**
+ * Whether a module's signatures must be printed: beta and ga modules need a snapshot as evidence,
+ * and an experimental module that chose to keep one must keep it fresh. Every other module gets only
+ * its export names — the cheap part.
+ */
+export function needsSnapshot(plane: ControlPlane, m: Module): boolean {
+  return m.tier !== 'experimental' || existsSync(`${plane.root}/${getSnapshotPath(m.path)}`);
+}
+
+/** The module a repository-relative file belongs to: the deepest module directory that holds it. */
+export function getFileOwner(plane: ControlPlane, file: string): Module | undefined {
+  let best: Module | undefined;
+  for (const m of plane.modules) {
+    if (!LIBRARY_LAYERS.has(m.layer) && m.layer !== 'tooling' && m.layer !== 'reference') continue;
+    if ((file === m.path || file.startsWith(`${m.path}/`)) && (!best || m.path.length > best.path.length)) best = m;
+  }
+  return best;
+}
+
+export interface ApiAnalysis {
+  readonly apis: ReadonlyMap<string, ModuleApi>;
+  /** Modules whose signatures were printed (the rest have names only). */
+  readonly printed: ReadonlySet<string>;
+  readonly timings: { readonly loadMs: number; readonly extractMs: number; readonly files: number };
+}
+
+export interface AnalyzeOptions {
+  /** Restrict to these module names (default: every API module). */
+  readonly modules?: readonly string[];
+  /** Print these modules' signatures (default: those that `needsSnapshot`). */
+  readonly print?: (m: Module) => boolean;
+}
+
+/** Runs ts-morph once over the requested modules: one Project, only their entries and what they reach. */
+export function analyzeApis(plane: ControlPlane, options: AnalyzeOptions = {}): ApiAnalysis {
+  const wanted = options.modules ? new Set(options.modules) : undefined;
+  const modules = getApiModules(plane).filter((m) => !wanted || wanted.has(m.name));
+  const specifiers = new Map<string, string>();
+  for (const m of plane.modules) if (m.importSpecifier) specifiers.set(m.importSpecifier, m.entry);
+  const api = createApiProject({ root: plane.root, entries: modules.map((m) => m.entry), specifiers });
+  const started = performance.now();
+  const print = options.print ?? ((m: Module) => needsSnapshot(plane, m));
+  const apis = new Map<string, ModuleApi>();
+  const printed = new Set<string>();
+  for (const m of modules) {
+    const doPrint = print(m);
+    if (doPrint) printed.add(m.name);
+    apis.set(m.name, extractModuleApi(api, { name: m.name, entry: m.entry, owns: (f) => getFileOwner(plane, f) === m }, { print: doPrint }));
+  }
+  return { apis, printed, timings: { loadMs: api.loadMs, extractMs: performance.now() - started, files: api.fileCount } };
+}
+
+const cache = new WeakMap<ControlPlane, ApiAnalysis>();
+
+/** The default analysis of a plane, shared by the checks of one `plumego check` run. */
+export function getCachedAnalysis(plane: ControlPlane): ApiAnalysis {
+  let analysis = cache.get(plane);
+  if (!analysis) {
+    analysis = analyzeApis(plane);
+    cache.set(plane, analysis);
+  }
+  return analysis;
+}
