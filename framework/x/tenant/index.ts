@@ -1,0 +1,1 @@
+export { isValidTenantId, tenantIdFromContext, withTenantId } from './tenant-id.ts';
