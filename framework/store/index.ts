@@ -11,3 +11,18 @@ export type { MemoryCacheOptions, ResolvedMemoryCacheOptions } from './cache/mem
 export type { KvListOptions, KvSetOptions, KvStats, KvStore } from './kv/kv.ts';
 export { DEFAULT_SQLITE_KV_STORE_OPTIONS, SqliteKvStore, resolveSqliteKvStoreOptions } from './kv/sqlite-kv-store.ts';
 export type { ResolvedSqliteKvStoreOptions, SqliteKvStoreOptions } from './kv/sqlite-kv-store.ts';
+export { assertCompletable, assertIdempotencyKey, assertIdempotencyRecord } from './idempotency/record.ts';
+export type { IdempotencyRecord, IdempotencyStatus, IdempotencyStore } from './idempotency/record.ts';
+export { MemoryIdempotencyStore } from './idempotency/memory-store.ts';
+export type { MemoryIdempotencyStoreOptions } from './idempotency/memory-store.ts';
+export { SqliteIdempotencyStore } from './idempotency/sqlite-store.ts';
+export type { SqliteIdempotencyStoreOptions } from './idempotency/sqlite-store.ts';
+export { createIdempotencyMiddleware, resolveIdempotencyMiddlewareOptions } from './idempotency/http.ts';
+export type { IdempotencyMiddlewareOptions, ResolvedIdempotencyMiddlewareOptions } from './idempotency/http.ts';
+export type { FileListOptions, FileStat, FileStorage } from './file/storage.ts';
+export { assertStoragePath } from './file/path.ts';
+export { LocalFileStorage } from './file/local-storage.ts';
+export type { LocalFileStorageOptions } from './file/local-storage.ts';
+export type { Database, DbExecutor, ExecResult, SqlParams } from './db/db.ts';
+export { SqliteDatabase } from './db/sqlite-database.ts';
+export type { SqliteDatabaseOptions } from './db/sqlite-database.ts';
