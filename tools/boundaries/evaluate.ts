@@ -1,0 +1,189 @@
+/**
+ * Stage 3: rules → violations. One violation per offending dependency (the first denying rule),
+ * so overlapping rules never report one import twice; cycles and file-level problems come on top.
+ */
+import type { Module } from '../control-plane/index.ts';
+import type { Violation } from '../control-plane/violation.ts';
+import { findModuleCycles } from './cycles.ts';
+import { judgeEdge } from './judge.ts';
+import { getModuleEdges, isTypeOnly, type ModuleEdge } from './module-edges.ts';
+import { createOwnerIndex, isTestFile, type GetOwner } from './ownership.ts';
+import type { RuleBook } from './rulebook.ts';
+import type { BoundaryPlane, FileDependency, FileGraph, SourceFile } from './types.ts';
+
+export const CHECK_ID = 'boundaries';
+
+interface Context {
+  readonly plane: BoundaryPlane;
+  readonly book: RuleBook;
+  readonly getOwner: GetOwner;
+  readonly ownName: string;
+}
+
+/** Every boundary violation of the graph, sorted by file, line and rule. */
+export function evaluateGraph(plane: BoundaryPlane, book: RuleBook, graph: FileGraph): Violation[] {
+  const ctx: Context = { plane, book, getOwner: createOwnerIndex(plane.modules), ownName: plane.repo.identity.package };
+  const out: Violation[] = [];
+  for (const source of graph.files) out.push(...evaluateFile(ctx, source));
+  out.push(...evaluateCycles(ctx, getModuleEdges(graph, ctx.getOwner)));
+  return applyExceptions(plane, out).sort(compareViolations);
+}
+
+export function compareViolations(a: Violation, b: Violation): number {
+  return a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule) || (a.to ?? '').localeCompare(b.to ?? '');
+}
+
+function evaluateFile(ctx: Context, source: SourceFile): Violation[] {
+  const out: Violation[] = [];
+  const from = ctx.getOwner(source.file);
+  if (source.parseError) {
+    const { line, column, message } = source.parseError;
+    push(ctx, out, 'unparseable-file', { file: source.file, line, column, message: `${source.file} does not parse: ${message}; its imports may be incomplete`, ...(from ? { from: from.name } : {}) });
+  }
+  if (!from) {
+    push(ctx, out, 'unowned-file', { file: source.file, line: 0, column: 0, message: `${source.file} belongs to no module (no module.yaml path covers it)` });
+  }
+  for (const dep of source.dependencies) {
+    const v = evaluateDependency(ctx, source.file, from, dep);
+    if (v) out.push(v);
+  }
+  return out;
+}
+
+type Draft = Pick<Violation, 'file' | 'line' | 'column' | 'message'> & Partial<Pick<Violation, 'from' | 'to' | 'kind'>>;
+
+function push(ctx: Context, out: Violation[], ruleId: string, draft: Draft): void {
+  const v = makeViolation(ctx, ruleId, draft);
+  if (v) out.push(v);
+}
+
+function makeViolation(ctx: Context, ruleId: string, draft: Draft): Violation | undefined {
+  const rule = ctx.book.get(ruleId);
+  if (!rule) return undefined;
+  return { check: CHECK_ID, rule: rule.id, severity: rule.severity, ...draft, rationale: rule.rationale, fix: rule.fix };
+}
+
+function evaluateDependency(ctx: Context, file: string, from: Module | undefined, dep: FileDependency): Violation | undefined {
+  const at = { file, line: dep.line, column: dep.column, kind: dep.kind, ...(from ? { from: from.name } : {}) };
+  const typeOnly = isTypeOnly(dep);
+  const applies = (id: string): boolean => Boolean(ctx.book.get(id)) && !(typeOnly && ctx.book.get(id)!.value_only);
+  switch (dep.target) {
+    case 'unresolved':
+      if (dep.via === 'package') return evaluatePackage(ctx, file, from, dep, at, applies);
+      if (!applies('unresolved-import')) return undefined;
+      return makeViolation(ctx, 'unresolved-import', { ...at, to: dep.specifier, message: `'${dep.specifier}' does not resolve to a file` });
+    case 'package':
+      return evaluatePackage(ctx, file, from, dep, at, applies);
+    case 'builtin':
+      return evaluateBuiltin(ctx, file, from, dep, at, applies);
+    case 'file': {
+      const to = ctx.getOwner(dep.resolved);
+      if (!from || !to || to === from) return undefined;
+      const verdict = judgeEdge(ctx.plane, ctx.book, from, to, { typeOnly, targetFile: dep.resolved });
+      if (!verdict.denial) return undefined;
+      const how = dep.specifier === dep.resolved ? dep.specifier : `'${dep.specifier}' → ${dep.resolved}`;
+      return makeViolation(ctx, verdict.denial.rule, { ...at, to: to.name, message: `${from.name} → ${to.name} (${dep.kind}, ${how}): ${verdict.denial.detail}` });
+    }
+  }
+}
+
+type AtDraft = Pick<Violation, 'file' | 'line' | 'column' | 'kind'> & { from?: string };
+
+function evaluatePackage(ctx: Context, file: string, from: Module | undefined, dep: FileDependency, at: AtDraft, applies: (id: string) => boolean): Violation | undefined {
+  const name = dep.target === 'unresolved' ? getPackageNameOf(dep.specifier) : dep.resolved;
+  // The package's own name that did not resolve through "exports" is a broken self-reference.
+  if (name === ctx.ownName) {
+    return applies('unresolved-import') ? makeViolation(ctx, 'unresolved-import', { ...at, to: dep.specifier, message: `'${dep.specifier}' is not a subpath that package.json "exports" provides` }) : undefined;
+  }
+  const declared = from ? ctx.plane.declaredPackages(from) : getRootPackages(ctx.plane);
+  const candidates = isTypeOnlyDep(dep) ? [name, getTypesPackage(name)] : [name];
+  if (!candidates.some((c) => declared.has(c))) {
+    return applies('npm-undeclared') ? makeViolation(ctx, 'npm-undeclared', { ...at, to: name, message: `'${name}' is imported but not declared in package.json` }) : undefined;
+  }
+  if (!from || !applies('npm-allowlist')) return undefined;
+  const allowed = from.manifest.allowed_imports.packages.map((p) => p.name);
+  if (candidates.some((c) => allowed.includes(c))) return undefined;
+  // The allowlist records runtime dependencies (its rationale: supply chain and size); tests ship
+  // nothing, so they may use any package the repository declares.
+  if (isTestFile(file)) return undefined;
+  return makeViolation(ctx, 'npm-allowlist', { ...at, to: name, message: `${from.name} imports '${name}', which is not in its allowed_imports.packages` });
+}
+
+function evaluateBuiltin(ctx: Context, file: string, from: Module | undefined, dep: FileDependency, at: AtDraft, applies: (id: string) => boolean): Violation | undefined {
+  if (!applies('builtin-policy')) return undefined;
+  const policy = ctx.plane.dependencyRules.builtins;
+  const name = `node:${dep.resolved}`;
+  if (policy.require_node_prefix && !dep.specifier.startsWith('node:')) {
+    return makeViolation(ctx, 'builtin-policy', { ...at, to: name, message: `'${dep.specifier}' is a Node builtin; write '${name}'` });
+  }
+  // The deny lists keep process-level builtins off the request path; tests run no request path.
+  const denied = from && !isTestFile(file) ? (policy.deny[from.layer] ?? []) : [];
+  const base = `node:${dep.resolved.split('/')[0]}`;
+  if (from && (denied.includes(name) || denied.includes(base))) {
+    return makeViolation(ctx, 'builtin-policy', { ...at, to: name, message: `${from.name} (${from.layer}) imports '${name}', which the ${from.layer} layer does not use` });
+  }
+  return undefined;
+}
+
+function evaluateCycles(ctx: Context, edges: readonly ModuleEdge[]): Violation[] {
+  const rule = ctx.book.get('no-module-cycles');
+  if (!rule) return [];
+  const adjacency = new Map<string, Set<string>>();
+  const firstEdge = new Map<string, ModuleEdge>();
+  for (const edge of edges) {
+    if (rule.value_only && isTypeOnly(edge.dependency)) continue;
+    const key = `${edge.from.name}\u0000${edge.to.name}`;
+    const known = firstEdge.get(key);
+    if (!known || compareEdge(edge, known) < 0) firstEdge.set(key, edge);
+    if (!adjacency.has(edge.from.name)) adjacency.set(edge.from.name, new Set());
+    adjacency.get(edge.from.name)!.add(edge.to.name);
+  }
+  return findModuleCycles(adjacency).flatMap((path) => {
+    const edge = firstEdge.get(`${path[0]}\u0000${path[1]}`)!;
+    const hops = path.slice(0, -1).map((name, i) => {
+      const e = firstEdge.get(`${name}\u0000${path[i + 1]}`)!;
+      return `${name} → ${path[i + 1]} (${e.file}:${e.dependency.line})`;
+    });
+    const v = makeViolation(ctx, 'no-module-cycles', {
+      file: edge.file, line: edge.dependency.line, column: edge.dependency.column, kind: edge.dependency.kind,
+      from: path[0]!, to: path.join(' → '),
+      message: `module cycle ${path.join(' → ')}: ${hops.join('; ')}`,
+    });
+    return v ? [v] : [];
+  });
+}
+
+function compareEdge(a: ModuleEdge, b: ModuleEdge): number {
+  return a.file.localeCompare(b.file) || a.dependency.line - b.dependency.line;
+}
+
+/** Deliberate deviations from specs/dependency-rules.yaml `exceptions` (matched by rule, from, to; expired ones no longer apply). */
+function applyExceptions(plane: BoundaryPlane, violations: Violation[]): Violation[] {
+  const today = new Date().toISOString().slice(0, 10);
+  const live = plane.dependencyRules.exceptions.filter((e) => !e.expires || e.expires >= today);
+  if (live.length === 0) return violations;
+  return violations.filter((v) => !live.some((e) => e.rule === v.rule && e.from === v.from && e.to === v.to));
+}
+
+function isTypeOnlyDep(dep: FileDependency): boolean {
+  return isTypeOnly(dep);
+}
+
+/** Package name of a bare specifier; `astro:content` (a virtual module a package provides) → `astro`. */
+function getPackageNameOf(specifier: string): string {
+  const scheme = /^([a-z][a-z0-9-]*):/.exec(specifier);
+  if (scheme) return scheme[1]!;
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] ?? specifier);
+}
+
+/** `@types/node` for `node`, `@types/scope__name` for `@scope/name`. */
+export function getTypesPackage(name: string): string {
+  return name.startsWith('@') ? `@types/${name.slice(1).replace('/', '__')}` : `@types/${name}`;
+}
+
+function getRootPackages(plane: BoundaryPlane): ReadonlySet<string> {
+  const p = plane.packageJson;
+  return new Set([p.dependencies, p.devDependencies, p.peerDependencies, p.optionalDependencies].flatMap((d) => Object.keys(d ?? {})));
+}
+

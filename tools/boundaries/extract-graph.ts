@@ -1,0 +1,122 @@
+/**
+ * Stage 1: the file-level import graph, computed by dependency-cruiser through its JavaScript API.
+ * The same function serves a full run and an incremental run over the few files that changed: then
+ * every other file is `doNotFollow`, so the cruise stops at the changed files' direct targets.
+ * (maxDepth 1 is not used: a file reached at depth 1 before it is visited as a root loses its own
+ * dependencies.)
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import type { ICruiseOptions, IDependency, IModule } from 'dependency-cruiser';
+import type { EdgeKind, EdgeVia, FileDependency, SourceFile } from './types.ts';
+import { findSpecifierPosition, getParseProblem } from './source-positions.ts';
+
+export interface ExtractOptions {
+  /** Absolute repository root; every path in and out is relative to it. */
+  readonly root: string;
+  /** The package's own name, so `plumego/x/tenant` is labelled a self-reference. */
+  readonly packageName: string;
+}
+
+/**
+ * Conditions used to resolve the package's own name through package.json "exports": `source` first,
+ * so `plumego/x/tenant` lands on framework/x/tenant/index.ts like it does for tsc and vitest.
+ */
+export const CONDITION_NAMES = ['source', 'import', 'require', 'node', 'default'];
+
+/** Cruise options shared by the gate and the benchmark's generated dependency-cruiser config. */
+export function getCruiseOptions(root: string): ICruiseOptions {
+  const hasTsConfig = existsSync(`${root}/tsconfig.json`);
+  return {
+    baseDir: root,
+    doNotFollow: { path: ['node_modules'] },
+    tsPreCompilationDeps: true,
+    moduleSystems: ['es6', 'cjs'],
+    skipAnalysisNotInRules: true,
+    validate: false,
+    ...(hasTsConfig ? { tsConfig: { fileName: `${root}/tsconfig.json` } } : {}),
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: CONDITION_NAMES,
+      extensions: ['.ts', '.tsx', '.mts', '.cts', '.d.ts', '.js', '.mjs', '.cjs', '.json'],
+      mainFields: ['module', 'main', 'types', 'typings'],
+    },
+  };
+}
+
+/** Above this share of all files an incremental cruise is no cheaper than a full one. */
+const FULL_CRUISE_SHARE = 0.3;
+
+/**
+ * Extracts the dependencies of `files` (repo-relative). When `files` is a small part of `allFiles`,
+ * the cruise does not follow into the rest. Files dependency-cruiser could not read come back
+ * without dependencies.
+ */
+export async function readFileGraph(files: readonly string[], options: ExtractOptions, allFiles: readonly string[] = files): Promise<SourceFile[]> {
+  if (files.length === 0) return [];
+  const [{ cruise }, { default: extractTSConfig }, { default: ts }] = await Promise.all([
+    import('dependency-cruiser'),
+    import('dependency-cruiser/config-utl/extract-ts-config'),
+    import('typescript'),
+  ]);
+  const { root } = options;
+  const cruiseOptions = getCruiseOptions(root);
+  if (files.length < allFiles.length * FULL_CRUISE_SHARE) {
+    const only = files.map((f) => f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+    cruiseOptions.doNotFollow = { path: ['node_modules', `^(?!(?:${only})$)`] };
+  }
+  const transpile = cruiseOptions.tsConfig ? { tsConfig: extractTSConfig(`${root}/tsconfig.json`) } : {};
+  const result = await cruise([...files], cruiseOptions, {}, transpile);
+  const modules: IModule[] = typeof result.output === 'string' ? [] : result.output.modules;
+  const bySource = new Map(modules.map((m) => [m.source, m]));
+  return files.map((file) => {
+    const text = readText(`${root}/${file}`);
+    const cruised = bySource.get(file);
+    const dependencies = (cruised?.dependencies ?? []).map((d) => toFileDependency(d, text ?? '', options.packageName));
+    const parseProblem = text === undefined ? { line: 0, column: 0, message: 'file could not be read' } : getParseProblem(ts, file, text);
+    return { file, dependencies, ...(parseProblem ? { parseError: parseProblem } : {}) };
+  });
+}
+
+function readText(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+export function toFileDependency(d: IDependency, text: string, packageName: string): FileDependency {
+  const types = d.dependencyTypes;
+  // dependency-cruiser strips a URL protocol from the name (`node:fs` → module `fs`, protocol `node:`).
+  const specifier = d.protocol && !d.module.startsWith(d.protocol) ? `${d.protocol}${d.module}` : d.module;
+  const { line, column } = findSpecifierPosition(text, specifier);
+  const base = { specifier, kind: getEdgeKind(types), via: getEdgeVia(d, packageName), line, column };
+  if (d.couldNotResolve) return { ...base, target: 'unresolved', resolved: d.module };
+  if (types.includes('core')) return { ...base, target: 'builtin', resolved: d.module.replace(/^node:/, '') };
+  if (/(^|\/)node_modules\//.test(d.resolved)) return { ...base, target: 'package', resolved: getPackageName(d.module) };
+  return { ...base, target: 'file', resolved: d.resolved };
+}
+
+export function getEdgeKind(types: readonly string[]): EdgeKind {
+  const typeOnly = types.includes('type-only');
+  if (types.includes('export')) return typeOnly ? 'type-only re-export' : 're-export';
+  if (typeOnly) return 'type-only';
+  if (types.includes('dynamic-import')) return 'dynamic';
+  if (types.includes('require') || types.includes('import-equals') || types.includes('exotic-require')) return 'require';
+  return 'import';
+}
+
+function getEdgeVia(d: IDependency, packageName: string): EdgeVia {
+  const types = d.dependencyTypes;
+  if (types.includes('core')) return 'builtin';
+  if (types.includes('aliased-tsconfig-paths') || types.includes('aliased-tsconfig')) return 'tsconfig-paths';
+  if (types.some((t) => t.startsWith('aliased'))) return 'alias';
+  if (d.module.startsWith('.') || d.module.startsWith('/')) return 'relative';
+  return getPackageName(d.module) === packageName ? 'package-self' : 'package';
+}
+
+/** `@scope/name/sub` → `@scope/name`; `name/sub` → `name`. */
+export function getPackageName(specifier: string): string {
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] ?? specifier);
+}

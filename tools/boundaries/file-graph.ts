@@ -1,0 +1,53 @@
+/**
+ * The file graph of a repository: scan, hash, reuse what the cache holds, extract the rest with
+ * dependency-cruiser, write the cache back.
+ */
+import { readFileSync } from 'node:fs';
+import { readFileGraph } from './extract-graph.ts';
+import { DEFAULT_CACHE_FILE, getConfigKey, hashText, planExtraction, readGraphCache, writeGraphCache } from './graph-cache.ts';
+import type { FileGraph, SourceFile } from './types.ts';
+
+export interface FileGraphOptions {
+  /** Use and update the file-level cache. Default: true. */
+  readonly cache?: boolean;
+  /** Cache file, relative to the root. Default: node_modules/.cache/plumego/boundaries-graph.json. */
+  readonly cacheFile?: string;
+}
+
+export interface FileGraphStats {
+  readonly files: number;
+  readonly extracted: number;
+  readonly reused: number;
+}
+
+/** The graph of `files` (repo-relative, sorted) under `root`. */
+export async function buildFileGraph(root: string, packageName: string, files: readonly string[], options: FileGraphOptions = {}): Promise<{ graph: FileGraph; stats: FileGraphStats }> {
+  if (options.cache === false) {
+    const extracted = await readFileGraph(files, { root, packageName });
+    return { graph: { files: extracted }, stats: { files: files.length, extracted: files.length, reused: 0 } };
+  }
+  const cachePath = `${root}/${options.cacheFile ?? DEFAULT_CACHE_FILE}`;
+  const configKey = getConfigKey(root, packageName);
+  const hashes = new Map<string, string>();
+  for (const file of files) {
+    try {
+      hashes.set(file, hashText(readFileSync(`${root}/${file}`)));
+    } catch {
+      hashes.set(file, 'unreadable');
+    }
+  }
+  const cached = readGraphCache(cachePath, configKey);
+  const plan = planExtraction(hashes, cached);
+  const fresh = await readFileGraph(plan.extract, { root, packageName }, files);
+  const byFile = new Map<string, SourceFile>([...plan.reuse.map((r) => [r.file, r] as const), ...fresh.map((f) => [f.file, f] as const)]);
+  const merged = files.map((file) => byFile.get(file)!);
+  if (plan.extract.length > 0 || cached.size !== files.length) {
+    writeGraphCache(cachePath, configKey, merged.map((f) => ({ ...stripHash(f), hash: hashes.get(f.file)! })));
+  }
+  return { graph: { files: merged.map(stripHash) }, stats: { files: files.length, extracted: plan.extract.length, reused: plan.reuse.length } };
+}
+
+function stripHash(f: SourceFile & { hash?: string }): SourceFile {
+  const { hash: _hash, ...rest } = f;
+  return rest;
+}

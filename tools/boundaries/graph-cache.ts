@@ -1,0 +1,95 @@
+/**
+ * A content-addressed, file-level cache of the extracted graph. dependency-cruiser's own cache is
+ * all-or-nothing: one changed file invalidates the whole cached result, so a one-file edit costs a
+ * full cruise. Keyed by each file's content hash (the same principle as its `content` strategy), this
+ * cache re-extracts only the files that changed, plus the files whose resolution a change can move.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { SourceFile } from './types.ts';
+
+/** Bump when the cached record shape or the extraction semantics change. */
+const CACHE_FORMAT = 3;
+
+export const DEFAULT_CACHE_FILE = 'node_modules/.cache/plumego/boundaries-graph.json';
+
+/** Files whose content changes how every import resolves: any change drops the whole cache. */
+const CONFIG_FILES = ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.base.json', 'node_modules/dependency-cruiser/package.json'];
+
+interface CachedFile extends SourceFile {
+  readonly hash: string;
+}
+
+interface CacheData {
+  readonly format: number;
+  readonly configKey: string;
+  readonly files: Record<string, CachedFile>;
+}
+
+export function hashText(text: string | Buffer): string {
+  return createHash('sha1').update(text).digest('base64url');
+}
+
+export function getConfigKey(root: string, extra: string): string {
+  const hash = createHash('sha1').update(`${CACHE_FORMAT}\n${extra}\n`);
+  for (const file of CONFIG_FILES) {
+    try {
+      hash.update(`${file}\n`).update(readFileSync(`${root}/${file}`));
+    } catch {
+      hash.update(`${file} missing\n`);
+    }
+  }
+  return hash.digest('base64url');
+}
+
+/** The cached records when the cache exists and was written under the same configuration. */
+export function readGraphCache(path: string, configKey: string): ReadonlyMap<string, CachedFile> {
+  try {
+    const data = JSON.parse(readFileSync(path, 'utf8')) as CacheData;
+    if (data.format !== CACHE_FORMAT || data.configKey !== configKey) return new Map();
+    return new Map(Object.entries(data.files));
+  } catch {
+    return new Map();
+  }
+}
+
+export function writeGraphCache(path: string, configKey: string, files: readonly CachedFile[]): void {
+  const data: CacheData = { format: CACHE_FORMAT, configKey, files: Object.fromEntries(files.map((f) => [f.file, f])) };
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    // Write then rename, so a concurrent reader never sees half a file.
+    const tmp = `${path}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(data));
+    renameSync(tmp, path);
+  } catch {
+    // A cache that cannot be written only costs speed next time.
+  }
+}
+
+export interface Plan {
+  /** Files to extract again. */
+  readonly extract: readonly string[];
+  /** Records reused as they are. */
+  readonly reuse: readonly CachedFile[];
+}
+
+/**
+ * Which files need extraction. Besides changed and new files: when files appear or disappear,
+ * files with an unresolved import or an import of a removed file are re-extracted too, because
+ * their imports may now resolve differently.
+ */
+export function planExtraction(hashes: ReadonlyMap<string, string>, cached: ReadonlyMap<string, CachedFile>): Plan {
+  const removed = new Set([...cached.keys()].filter((f) => !hashes.has(f)));
+  const added = [...hashes.keys()].some((f) => !cached.has(f));
+  const extract: string[] = [];
+  const reuse: CachedFile[] = [];
+  for (const [file, hash] of hashes) {
+    const record = cached.get(file);
+    const stale = !record || record.hash !== hash
+      || ((added || removed.size > 0) && record.dependencies.some((d) => d.target === 'unresolved' || (d.target === 'file' && removed.has(d.resolved))));
+    if (stale) extract.push(file);
+    else reuse.push(record);
+  }
+  return { extract, reuse };
+}

@@ -1,0 +1,23 @@
+import type { Module } from '../control-plane/index.ts';
+
+export type GetOwner = (file: string) => Module | undefined;
+
+/** File → owning module: the module with the longest matching path (facade `framework` is the shortest library path). */
+export function createOwnerIndex(modules: readonly Module[]): GetOwner {
+  const byLength = [...modules].sort((a, b) => b.path.length - a.path.length || a.name.localeCompare(b.name));
+  const memo = new Map<string, Module | undefined>();
+  return (file) => {
+    if (memo.has(file)) return memo.get(file);
+    const owner = byLength.find((m) => m.path === '' || file === m.path || file.startsWith(`${m.path}/`));
+    memo.set(file, owner);
+    return owner;
+  };
+}
+
+const TEST_FILE = /\.(test|spec)\.[cm]?tsx?$/;
+const TEST_DIR = /(^|\/)(__tests__|__fixtures__|fixtures|__mocks__)\//;
+
+/** Test files and fixtures: they belong to their module but are part of no public surface. */
+export function isTestFile(file: string): boolean {
+  return TEST_FILE.test(file) || TEST_DIR.test(file);
+}

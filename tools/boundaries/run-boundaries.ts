@@ -1,0 +1,20 @@
+/** The boundary gate as one call: scan → graph (cached) → rules → violations. */
+import type { Violation } from '../control-plane/violation.ts';
+import { evaluateGraph } from './evaluate.ts';
+import { buildFileGraph, type FileGraphOptions, type FileGraphStats } from './file-graph.ts';
+import { createRuleBook } from './rulebook.ts';
+import { getScanRoots, listSourceFiles } from './scan-files.ts';
+import type { BoundaryPlane, FileGraph } from './types.ts';
+
+export interface BoundaryRun {
+  readonly violations: Violation[];
+  readonly graph: FileGraph;
+  readonly stats: FileGraphStats;
+}
+
+export async function runBoundaries(plane: BoundaryPlane, options: FileGraphOptions = {}): Promise<BoundaryRun> {
+  const book = createRuleBook(plane);
+  const files = listSourceFiles(plane.root, getScanRoots(plane.repo));
+  const { graph, stats } = await buildFileGraph(plane.root, plane.repo.identity.package, files, options);
+  return { violations: evaluateGraph(plane, book, graph), graph, stats };
+}
