@@ -184,7 +184,7 @@ export class App extends RouteRegistrar {
     if (!w.finished) await ended;
     const body = w.getBody();
     // Match what a socket client sees: Node adds content-length to a single-chunk response.
-    if (!w.hasHeader('content-length') && !w.hasHeader('transfer-encoding')) {
+    if (!w.hasHeader('content-length') && !w.hasHeader('transfer-encoding') && w.status !== 204 && w.status !== 304) {
       return createTestResponse(w.status || 200, [...w.getHeaderList(), 'content-length', String(body.length)], r.method === 'HEAD' ? Buffer.alloc(0) : body);
     }
     return createTestResponse(w.status || 200, w.getHeaderList(), r.method === 'HEAD' ? Buffer.alloc(0) : body);

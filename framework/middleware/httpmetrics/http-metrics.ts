@@ -1,0 +1,40 @@
+import { isPromise, type Middleware, type Request, type ResponseWriter } from 'plumego/contract';
+import type { HTTPObserver } from 'plumego/metrics';
+
+/**
+ * Reports every finished request to `observer.observeHTTP(method, route, status, bytes, ms)`,
+ * labelled by the matched route pattern (never the raw path, so label cardinality stays bounded;
+ * unmatched requests report ''). Errors thrown inside are observed as 500 and re-thrown.
+ */
+export function httpMetrics(observer: HTTPObserver): Middleware {
+  if (observer === undefined || typeof observer.observeHTTP !== 'function') throw new TypeError('httpMetrics: an HTTPObserver is required');
+  const observe = (w: ResponseWriter, r: Request, start: number, failed: boolean): void => {
+    try {
+      const status = w.status !== 0 ? w.status : failed ? 500 : 200;
+      observer.observeHTTP(r.method, r.state.routePattern, status, w.bytesWritten, performance.now() - start);
+    } catch {
+      // Metrics never break requests.
+    }
+  };
+  return (next) => (w, r) => {
+    const start = performance.now();
+    let p;
+    try {
+      p = next(w, r);
+    } catch (err) {
+      observe(w, r, start, true);
+      throw err;
+    }
+    if (!isPromise(p)) {
+      observe(w, r, start, false);
+      return;
+    }
+    return p.then(
+      () => observe(w, r, start, false),
+      (err: unknown) => {
+        observe(w, r, start, true);
+        throw err;
+      },
+    );
+  };
+}

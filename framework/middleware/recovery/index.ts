@@ -1,0 +1,2 @@
+export { recovery } from './recovery.ts';
+export type { RecoveryOptions } from './recovery.ts';

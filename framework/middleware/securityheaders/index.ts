@@ -1,0 +1,2 @@
+export { securityHeaders } from './security-headers.ts';
+export type { SecurityHeadersOptions } from './security-headers.ts';

@@ -1,0 +1,2 @@
+export { CANONICAL_ORDER, createCanonicalStack } from './canonical.ts';
+export type { CanonicalStackOptions } from './canonical.ts';

@@ -1,0 +1,2 @@
+export { RequestTimeoutError, timeout } from './timeout.ts';
+export type { TimeoutOptions } from './timeout.ts';
