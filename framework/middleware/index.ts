@@ -21,3 +21,7 @@ export { RequestTimeoutError, timeout } from './timeout/index.ts';
 export type { TimeoutOptions } from './timeout/index.ts';
 export { newSpanId, newTraceId, tracing } from './tracing/index.ts';
 export type { TraceSpan, Tracer, TracingOptions } from './tracing/index.ts';
+export { authenticate, authorize, authorizeWith, getAuthError } from './auth/index.ts';
+export type { AuthenticateOptions, AuthorizationTarget } from './auth/index.ts';
+export { AbuseGuard, createAbuseGuard } from './abuseguard/index.ts';
+export type { AbuseGuardOptions } from './abuseguard/index.ts';
