@@ -2,6 +2,7 @@ import type { ControlPlane } from '../control-plane/index.ts';
 import { renderCodeowners } from './codeowners.ts';
 import { renderPackageJson } from './package-exports.ts';
 import { README_START, renderReadme } from './readme-table.ts';
+import { createSiteDataGenerators } from '../site-data/site-data-generators.ts';
 
 /** A file derived from the control plane. `render` gets the current text (undefined if missing). */
 export interface Generator {
@@ -27,4 +28,6 @@ export const GENERATORS: readonly Generator[] = [
     id: 'codeowners', file: '.github/CODEOWNERS', from: 'module.yaml owners',
     render: (plane) => renderCodeowners(plane),
   },
+  // docs-site/src/data: the site's one data file and its types (owned by tools/site-data).
+  ...createSiteDataGenerators(),
 ];

@@ -1,0 +1,28 @@
+import type { ControlPlane } from '../control-plane/index.ts';
+import type { Generator } from '../sync/generators.ts';
+import { buildSiteData } from './build-site-data.ts';
+import { renderSiteDataFiles, SITE_DATA_FILE, SITE_TYPES_FILE, type GeneratedFile } from './render-site-data.ts';
+import type { SiteDataExtras } from './site-context.ts';
+
+// Both files come from one build; a plane is rendered once however many generators ask.
+const rendered = new WeakMap<ControlPlane, readonly GeneratedFile[]>();
+
+function getFile(plane: ControlPlane, path: string, extras: SiteDataExtras): string | undefined {
+  let files = rendered.get(plane);
+  if (!files) {
+    files = renderSiteDataFiles(buildSiteData(plane, extras));
+    rendered.set(plane, files);
+  }
+  return files.find((f) => f.path === path)?.content;
+}
+
+/**
+ * The docs-site data and its types, registered in tools/sync/generators.ts so `plumego sync`
+ * writes them and `plumego sync --check` fails when they drift from the specs.
+ */
+export function createSiteDataGenerators(getExtras: (plane: ControlPlane) => SiteDataExtras = () => ({})): Generator[] {
+  return [
+    { id: 'site-data', file: SITE_DATA_FILE, from: 'specs and module.yaml manifests', render: (plane) => getFile(plane, SITE_DATA_FILE, getExtras(plane)) },
+    { id: 'site-data-types', file: SITE_TYPES_FILE, from: 'tools/site-data/site-data-model.ts', render: (plane) => getFile(plane, SITE_TYPES_FILE, getExtras(plane)) },
+  ];
+}
