@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
+import type { ts } from 'ts-morph';
 import type { ControlPlane, Module } from '../control-plane/index.ts';
 import { extractModuleApi } from './extract.ts';
 import type { ModuleApi } from './model.ts';
-import { createApiProject } from './project.ts';
+import { createApiProject, toRepoPath } from './project.ts';
 import { getSnapshotPath } from './snapshot.ts';
 
 const LIBRARY_LAYERS = new Set<Module['layer']>(['stable', 'extension', 'facade']);
@@ -35,6 +36,8 @@ export interface ApiAnalysis {
   readonly apis: ReadonlyMap<string, ModuleApi>;
   /** Modules whose signatures were printed (the rest have names only). */
   readonly printed: ReadonlySet<string>;
+  /** Every repository source file the entries reach, parsed (repository-relative path → AST); other scans reuse it. */
+  readonly sources: ReadonlyMap<string, ts.SourceFile>;
   readonly timings: { readonly loadMs: number; readonly extractMs: number; readonly files: number };
 }
 
@@ -61,7 +64,12 @@ export function analyzeApis(plane: ControlPlane, options: AnalyzeOptions = {}): 
     if (doPrint) printed.add(m.name);
     apis.set(m.name, extractModuleApi(api, { name: m.name, entry: m.entry, owns: (f) => getFileOwner(plane, f) === m }, { print: doPrint }));
   }
-  return { apis, printed, timings: { loadMs: api.loadMs, extractMs: performance.now() - started, files: api.fileCount } };
+  const sources = new Map<string, ts.SourceFile>();
+  for (const sf of api.project.getProgram().compilerObject.getSourceFiles()) {
+    const file = toRepoPath(api.root, sf.fileName);
+    if (!file.startsWith('/') && !file.includes('node_modules/')) sources.set(file, sf);
+  }
+  return { apis, printed, sources, timings: { loadMs: api.loadMs, extractMs: performance.now() - started, files: api.fileCount } };
 }
 
 const cache = new WeakMap<ControlPlane, ApiAnalysis>();

@@ -36,7 +36,9 @@ export function extractModuleApi(api: ApiProject, target: ApiTarget, options: Ex
   for (const [name, decls] of entry.getExportedDeclarations()) {
     if (decls[0]) origins[name] = toRepoPath(api.root, decls[0].getSourceFile().getFilePath());
   }
-  const entries = options.print ? printEntries(api, entry, problems) : [];
+  // Past a syntax error the checker's view of the module is guesswork: report the error, print nothing.
+  const entries = options.print && problems.length === 0 ? printEntries(api, entry, problems) : [];
+  problems.sort((a, b) => compareText(a.file, b.file) || a.line - b.line || a.column - b.column);
   return { module: target.name, entry: target.entry, names, exportLines, origins, entries, problems };
 }
 

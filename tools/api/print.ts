@@ -111,7 +111,7 @@ function printClass(node: import('ts-morph').ClassDeclaration, name: string, typ
     if (isPrivate(member)) continue;
     const prefix = modifiersOf(member);
     if (Node.isConstructorDeclaration(member)) {
-      for (const d of overloadsOrSelf(member)) lines.push(`${prefix}constructor${stripReturn(signatureText(d))}`);
+      for (const d of overloadsOrSelf(member)) lines.push(`${prefix}constructor${stripReturn(stripTypeParams(signatureText(d)))}`);
       // `constructor(readonly method: string)` also declares a property.
       for (const param of member.getParameters()) {
         if (!param.isParameterProperty() || param.getScope() === 'private') continue;
@@ -158,6 +158,24 @@ function modifiersOf(member: Node): string {
 function overloadsOrSelf<T extends Node & { getOverloads(): T[] }>(node: T): T[] {
   const overloads = node.getOverloads();
   return overloads.length > 0 ? overloads : [node];
+}
+
+/** The checker repeats the class's type parameters on its constructor; they belong to the header. */
+function stripTypeParams(signature: string): string {
+  if (!signature.startsWith('<')) return signature;
+  const open = findParamsStart(signature);
+  return open === -1 ? signature : signature.slice(open);
+}
+
+function findParamsStart(signature: string): number {
+  let angle = 0;
+  for (let i = 0; i < signature.length; i++) {
+    const c = signature[i];
+    if (c === '<') angle++;
+    else if (c === '>' && signature[i - 1] !== '=') angle--;
+    else if (c === '(' && angle === 0) return i;
+  }
+  return -1;
 }
 
 function stripReturn(signature: string): string {

@@ -1,0 +1,100 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import type { ControlPlane, Module } from '../control-plane/index.ts';
+import { getFileOwner } from '../api/analyze.ts';
+import { getSnapshotPath } from '../api/snapshot.ts';
+
+/** Where hand-written primer prose lives (docs-site/src/content.config.ts reads the same folder). */
+export const PROSE_DIR = 'docs-site/src/prose';
+
+const LIBRARY = new Set<Module['layer']>(['stable', 'extension', 'facade']);
+const TEST_ROOTS = ['framework', 'reference', 'tools', 'bench'];
+
+/** One module's maturity evidence: what `plumego status` and the site's dashboard show. */
+export interface ModuleEvidence {
+  readonly module: string;
+  /** Repository-relative module directory. */
+  readonly path: string;
+  readonly layer: Module['layer'];
+  readonly tier: Module['tier'];
+  /**
+   * implemented: the entry exists. declared: a manifest without code yet — its tier is a plan, so its
+   * evidence is shown but never required (a beta/ga module cannot have a snapshot of code it lacks).
+   */
+  readonly state: 'implemented' | 'declared';
+  /** True for an implemented beta/ga library module: every piece below must exist. */
+  readonly required: boolean;
+  readonly promotedIn: string | null;
+  readonly entrypoints: number;
+  readonly snapshot: { readonly path: string; readonly exists: boolean };
+  /** Test files inside the module, and test files elsewhere that import its package subpath. */
+  readonly tests: { readonly own: number; readonly importing: number; readonly total: number };
+  /**
+   * The primer page is generated from the manifest for every module (docs-site /modules/<name>/);
+   * it answers a reader only when the manifest carries primer_question. Prose is the optional
+   * hand-written part.
+   */
+  readonly primer: { readonly page: string; readonly question: boolean; readonly prose: string | null };
+  /** Names of the required pieces that are missing (snapshot, tests, primer_question). */
+  readonly missing: readonly string[];
+}
+
+/** Collects evidence for every module. Cheap: file existence and one read of each test file. */
+export function collectEvidence(plane: ControlPlane): ModuleEvidence[] {
+  const tests = countTests(plane);
+  return plane.modules.map((m) => {
+    const required = LIBRARY.has(m.layer) && m.tier !== 'experimental' && m.implemented;
+    const snapshot = { path: getSnapshotPath(m.path), exists: LIBRARY.has(m.layer) && existsSync(`${plane.root}/${getSnapshotPath(m.path)}`) };
+    const t = tests.get(m.name) ?? { own: 0, importing: 0 };
+    const prosePath = `${PROSE_DIR}/${m.name}.md`;
+    const primer = { page: `modules/${m.name}/`, question: Boolean(m.manifest.primer_question?.trim()), prose: existsSync(`${plane.root}/${prosePath}`) ? prosePath : null };
+    const missing = required
+      ? [...(snapshot.exists ? [] : ['snapshot']), ...(t.own + t.importing > 0 ? [] : ['tests']), ...(primer.question ? [] : ['primer_question'])]
+      : [];
+    return {
+      module: m.name, path: m.path, layer: m.layer, tier: m.tier, state: m.implemented ? 'implemented' : 'declared', required,
+      promotedIn: m.manifest.promoted_in ?? null, entrypoints: m.manifest.public_entrypoints.length,
+      snapshot, tests: { ...t, total: t.own + t.importing }, primer, missing,
+    };
+  });
+}
+
+/** The evidence keyed by module name, in the shape the site data's `extras.evidence` takes. */
+export function toSiteEvidence(evidence: readonly ModuleEvidence[]): Record<string, Record<string, unknown>> {
+  return Object.fromEntries(evidence.map((e) => [e.module, { ...e }]));
+}
+
+/** Own test files per module, and test files elsewhere that import its subpath (`plumego/router`). */
+function countTests(plane: ControlPlane): Map<string, { own: number; importing: number }> {
+  const counts = new Map<string, { own: number; importing: number }>();
+  const bump = (name: string, key: 'own' | 'importing'): void => {
+    const c = counts.get(name) ?? { own: 0, importing: 0 };
+    c[key]++;
+    counts.set(name, c);
+  };
+  const specifiers = plane.modules.filter((m) => m.importSpecifier).map((m) => ({ m, pattern: new RegExp(`['"]${escape(m.importSpecifier!)}['"]`) }));
+  for (const file of listTestFiles(plane.root)) {
+    const owner = getFileOwner(plane, file);
+    if (owner) bump(owner.name, 'own');
+    let text: string;
+    try { text = readFileSync(`${plane.root}/${file}`, 'utf8'); } catch { continue; }
+    for (const { m, pattern } of specifiers) if (m !== owner && pattern.test(text)) bump(m.name, 'importing');
+  }
+  return counts;
+}
+
+function listTestFiles(root: string): string[] {
+  const out: string[] = [];
+  for (const dir of TEST_ROOTS) {
+    let entries: string[];
+    try { entries = readdirSync(`${root}/${dir}`, { recursive: true, encoding: 'utf8' }); } catch { continue; }
+    for (const f of entries) {
+      const rel = `${dir}/${f.replaceAll('\\', '/')}`;
+      if (/\.test\.(ts|mts|tsx)$/.test(rel) && !rel.includes('node_modules/') && !rel.includes('/fixtures/')) out.push(rel);
+    }
+  }
+  return out.sort();
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}

@@ -1,0 +1,68 @@
+import { ts } from 'ts-morph';
+
+/** A wire code found in source: where, and whether it sits where a code is emitted. */
+export interface CodeSite {
+  readonly code: string;
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  /** True in an emitting position (see below); false for a mere mention (a comparison, a map key). */
+  readonly emitted: boolean;
+}
+
+/** Codes are UPPER_SNAKE (PLUMEGO_ERR_AUTH_FORBIDDEN, TIMEOUT); the registry schema uses the same pattern. */
+const CODE = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$/;
+/** A constant whose name says it holds error codes or error rows (SECURITY_ERRORS, ERROR_TYPES, RESILIENCE_ERROR_CODES). */
+const ERROR_TABLE = /ERROR/;
+
+/*
+ * A syntactic scan (the TypeScript parser, no program, no type checker): it reads every framework
+ * source in a few milliseconds, and the positions that emit a code are syntactic anyway:
+ *   - `{ code: 'X' }`, `code = 'X'` (class field), `readonly code = 'X'`;
+ *   - `.code('X')` (the error builder);
+ *   - an argument of `new SomethingError(…, 'X', …)`;
+ *   - string values and keys of a constant named like an error table (`SECURITY_ERRORS = { X: … }`,
+ *     `ERROR_TYPES = { t: row('…', 'X', 400) }`, `RESILIENCE_ERROR_CODES = { a: 'X' }`).
+ * Every other UPPER_SNAKE string literal or key is recorded as a mention, which is enough to call a
+ * registered code "used" but not to demand its registration.
+ */
+export function scanErrorCodes(file: string, text: string): CodeSite[] {
+  return scanSourceFile(file, ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS));
+}
+
+/** Same scan over an already parsed file (the API analysis has parsed every file an entry reaches). */
+export function scanSourceFile(file: string, sf: ts.SourceFile): CodeSite[] {
+  const sites: CodeSite[] = [];
+  const add = (node: ts.Node, code: string, emitted: boolean): void => {
+    if (!CODE.test(code) || code.length < 3) return;
+    const { line, character } = sf.getLineAndCharacterOfPosition(node.getStart(sf));
+    sites.push({ code, file, line: line + 1, column: character + 1, emitted });
+  };
+  const visit = (node: ts.Node, inTable: boolean): void => {
+    if (ts.isStringLiteralLike(node)) add(node, node.text, inTable || isEmittingPosition(node));
+    else if (inTable && ts.isPropertyAssignment(node) && (ts.isIdentifier(node.name) || ts.isStringLiteral(node.name))) add(node.name, node.name.text, true);
+    const table = inTable || (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && ERROR_TABLE.test(node.name.text));
+    ts.forEachChild(node, (child) => visit(child, table));
+  };
+  visit(sf, false);
+  return sites;
+}
+
+function isEmittingPosition(literal: ts.Node): boolean {
+  const parent = literal.parent;
+  if (!parent) return false;
+  // { code: 'X' } and class fields `code = 'X'`
+  if ((ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent)) && parent.initializer === literal && propertyName(parent.name) === 'code') return true;
+  if (ts.isCallExpression(parent) || ts.isNewExpression(parent)) {
+    const callee = parent.expression;
+    // builder.code('X')
+    if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'code') return true;
+    // new FooError('X', …) and new CoreError(operation, 'X', …): an UPPER_SNAKE argument is never prose
+    if (ts.isNewExpression(parent) && ts.isIdentifier(callee) && callee.text.endsWith('Error')) return true;
+  }
+  return false;
+}
+
+function propertyName(name: ts.PropertyName): string | undefined {
+  return ts.isIdentifier(name) || ts.isStringLiteral(name) ? name.text : undefined;
+}
