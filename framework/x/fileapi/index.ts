@@ -1,0 +1,11 @@
+export { FILEAPI_ERROR_CODES, FileApiError, isFileApiError } from './errors.ts';
+export { createFileApi, resolveFileApiOptions } from './file-api.ts';
+export type { FileApi, FileApiOptions, FileApiRegistrar, ResolvedFileApiOptions } from './file-api.ts';
+export { MemoryFileMetadataStore } from './metadata.ts';
+export type { FileMetadataStore, FileRecord, ListFilesQuery } from './metadata.ts';
+export { getContentDisposition, isAllowedContentType, sanitizeFileName } from './names.ts';
+export { parseByteRange } from './range.ts';
+export type { ByteRange } from './range.ts';
+export type { FileStorageLike } from './storage.ts';
+export { receiveUpload } from './upload.ts';
+export type { ReceivedFile, UploadLimits } from './upload.ts';
