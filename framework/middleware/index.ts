@@ -25,3 +25,7 @@ export { authenticate, authorize, authorizeWith, getAuthError } from './auth/ind
 export type { AuthenticateOptions, AuthorizationTarget } from './auth/index.ts';
 export { AbuseGuard, createAbuseGuard } from './abuseguard/index.ts';
 export type { AbuseGuardOptions } from './abuseguard/index.ts';
+export { DEFAULT_COMPRESSION_OPTIONS, compression, isCompressibleType, negotiateEncoding, resolveCompressionOptions } from './compression/index.ts';
+export type { CompressionOptions, Encoding, ResolvedCompressionOptions } from './compression/index.ts';
+export { concurrencyLimit, resolveConcurrencyLimitOptions } from './concurrencylimit/index.ts';
+export type { ConcurrencyLimitOptions, ResolvedConcurrencyLimitOptions } from './concurrencylimit/index.ts';
