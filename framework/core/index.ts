@@ -5,3 +5,5 @@ export type { AppConfig, AppDependencies, ResolvedAppConfig } from './config.ts'
 export { CoreError } from './errors.ts';
 export type { CoreOperation } from './errors.ts';
 export type { TestResponse } from './in-process.ts';
+export { LifecycleGroup, createLifecycleGroup } from './lifecycle-group.ts';
+export type { Component } from './lifecycle-group.ts';

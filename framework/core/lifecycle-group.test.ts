@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { createLifecycleGroup } from './lifecycle-group.ts';
+
+function recorder() {
+  const log: string[] = [];
+  const comp = (name: string, opts: { failStart?: boolean; failStop?: boolean; notReady?: boolean } = {}) => ({
+    start: async () => {
+      log.push(`start ${name}`);
+      if (opts.failStart) throw new Error(`${name} start`);
+    },
+    stop: () => {
+      log.push(`stop ${name}`);
+      if (opts.failStop) throw new Error(`${name} stop`);
+    },
+    ready: () => {
+      if (opts.notReady) throw new Error(`${name} not ready`);
+    },
+  });
+  return { log, comp };
+}
+
+describe('LifecycleGroup', () => {
+  it('starts in order and stops in reverse', async () => {
+    const { log, comp } = recorder();
+    const g = createLifecycleGroup().add('db', comp('db')).add('cache', comp('cache')).add('http', comp('http'));
+    await g.start();
+    await g.ready();
+    await g.stop();
+    expect(log).toEqual(['start db', 'start cache', 'start http', 'stop http', 'stop cache', 'stop db']);
+  });
+
+  it('rolls back started components in reverse when one fails', async () => {
+    const { log, comp } = recorder();
+    const g = createLifecycleGroup().add('a', comp('a')).add('b', comp('b')).add('c', comp('c', { failStart: true })).add('d', comp('d'));
+    await expect(g.start()).rejects.toMatchObject({ code: 'CORE_LIFECYCLE_START_FAILED', message: expect.stringContaining('component=c') });
+    expect(log).toEqual(['start a', 'start b', 'start c', 'stop b', 'stop a']);
+  });
+
+  it('refuses a second start and late additions', async () => {
+    const { comp } = recorder();
+    const g = createLifecycleGroup().add('a', comp('a'));
+    await g.start();
+    await expect(g.start()).rejects.toMatchObject({ code: 'CORE_LIFECYCLE_STARTED' });
+    expect(() => g.add('b', comp('b'))).toThrow(expect.objectContaining({ code: 'CORE_LIFECYCLE_STARTED' }));
+  });
+
+  it('rejects duplicate names', () => {
+    const { comp } = recorder();
+    expect(() => createLifecycleGroup().add('a', comp('a')).add('a', comp('a'))).toThrow(expect.objectContaining({ code: 'CORE_LIFECYCLE_DUPLICATE' }));
+  });
+
+  it('stops every component and joins stop errors', async () => {
+    const { log, comp } = recorder();
+    const g = createLifecycleGroup().add('a', comp('a', { failStop: true })).add('b', comp('b', { failStop: true }));
+    await g.start();
+    await expect(g.stop()).rejects.toMatchObject({ code: 'CORE_LIFECYCLE_STOP_FAILED' });
+    expect(log.slice(2)).toEqual(['stop b', 'stop a']);
+    await expect(g.stop()).resolves.toBeUndefined();
+  });
+
+  it('aggregates readiness failures by name', async () => {
+    const { comp } = recorder();
+    const g = createLifecycleGroup().add('a', comp('a', { notReady: true })).add('b', comp('b')).add('c', comp('c', { notReady: true }));
+    await expect(g.ready()).rejects.toMatchObject({ code: 'CORE_LIFECYCLE_NOT_STARTED' });
+    await g.start();
+    await expect(g.ready()).rejects.toMatchObject({ message: expect.stringContaining('not ready: a, c') });
+  });
+});
