@@ -1,7 +1,9 @@
 import type { Violation } from '../control-plane/violation.ts';
+import { renderGithub } from './github.ts';
+import { renderSarif } from './sarif.ts';
 import { renderText, sortViolations } from './text.ts';
 
-export const REPORT_FORMATS = ['text', 'json'] as const;
+export const REPORT_FORMATS = ['text', 'json', 'sarif', 'github'] as const;
 
 export interface ReportOptions {
   readonly format: string;
@@ -10,6 +12,8 @@ export interface ReportOptions {
   /** Modules declared but not implemented (informational). */
   readonly notImplemented?: readonly string[];
   readonly footer?: readonly string[];
+  /** The tool version for SARIF (package.json version). */
+  readonly toolVersion?: string;
 }
 
 export interface Report {
@@ -31,5 +35,8 @@ export function renderReport(violations: readonly Violation[], options: ReportOp
     };
     return { output: `${JSON.stringify(body, null, 2)}\n`, exitCode };
   }
+  // Machine formats carry no footer prose (SARIF must stay valid JSON); github prints it as plain log lines.
+  if (options.format === 'sarif') return { output: renderSarif(violations, options.toolVersion ? { toolVersion: options.toolVersion } : {}), exitCode };
+  if (options.format === 'github') return { output: renderGithub(violations, options.footer ?? []), exitCode };
   return { output: renderText(violations, { footer: options.footer ?? [] }), exitCode };
 }

@@ -19,9 +19,12 @@ export function renderText(violations: readonly Violation[], options: TextReport
     const first = list[0]!;
     lines.push(`${first.severity === 'error' ? '✖' : '⚠'} ${key} (${list.length})`);
     if (first.rationale) lines.push(`  why: ${first.rationale}`);
+    // Rules from the specs carry one fix for all their violations: print it once, like the rationale.
+    const sharedFix = list.every((v) => v.fix === first.fix) ? first.fix : undefined;
+    if (sharedFix) lines.push(`  fix: ${sharedFix}`);
     for (const v of list) {
       lines.push(`  ${v.file}:${v.line}:${v.column}  ${v.message}`);
-      if (v.fix) lines.push(`    fix: ${v.fix}`);
+      if (v.fix && !sharedFix) lines.push(`    fix: ${v.fix}`);
     }
     lines.push('');
   }
