@@ -5,7 +5,7 @@ import { docsSchema } from '@astrojs/starlight/schema';
 
 export const collections = {
   docs: defineCollection({ loader: docsLoader(), schema: docsSchema() }),
-  // Hand-written prose for a module's primer page: src/prose/<module name>.md (x/gateway → src/prose/x/gateway.md).
+  // Hand-written prose for a module's primer page: src/prose/<module name>.md, nested by the name's slashes.
   prose: defineCollection({
     loader: glob({ pattern: '**/*.md', base: './src/prose', generateId: ({ entry }) => entry.replace(/\.md$/, '') }),
     schema: z.object({}).passthrough(),

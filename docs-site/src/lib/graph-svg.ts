@@ -32,11 +32,12 @@ interface Placed {
   readonly y: number;
 }
 
-const DEFAULTS = { columnWidth: 250, rowHeight: 34, nodeWidth: 190, nodeHeight: 24 } as const;
+type Layout = Required<GraphSvgOptions>;
+const DEFAULTS: Layout = { columnWidth: 250, rowHeight: 34, nodeWidth: 190, nodeHeight: 24 };
 const PAD = 12;
 
 export function renderGraphSvg(nodes: readonly GraphNode[], edges: readonly GraphEdge[], options: GraphSvgOptions = {}): string {
-  const o = { ...DEFAULTS, ...options };
+  const o: Layout = { ...DEFAULTS, ...options };
   const names = new Set(nodes.map((n) => n.name));
   const kept = edges.filter((e) => e.from !== e.to && names.has(e.from) && names.has(e.to));
   const columns = orderColumns(nodes, kept);
@@ -107,7 +108,7 @@ function orderColumns(nodes: readonly GraphNode[], edges: readonly GraphEdge[]):
   return columns;
 }
 
-function renderEdge(from: Placed, to: Placed, o: typeof DEFAULTS): string {
+function renderEdge(from: Placed, to: Placed, o: Layout): string {
   const midY = o.nodeHeight / 2;
   // Edges run left to right between columns; an edge inside one column loops around its right side.
   const sameColumn = from.x === to.x;
@@ -120,7 +121,7 @@ function renderEdge(from: Placed, to: Placed, o: typeof DEFAULTS): string {
   return `<path d="M${x1},${y1} C${x1 + bend},${y1} ${c2x},${y2} ${x2},${y2}" class="graph-edge" marker-end="url(#graph-arrow)"><title>${escapeXml(`${from.node.name} → ${to.node.name}`)}</title></path>`;
 }
 
-function renderNode(p: Placed, o: typeof DEFAULTS): string {
+function renderNode(p: Placed, o: Layout): string {
   const label = p.node.name.length > 26 ? `${p.node.name.slice(0, 25)}…` : p.node.name;
   return [
     `<a href="${escapeXml(p.node.href)}" class="graph-node tier-slot-${p.node.slot}">`,

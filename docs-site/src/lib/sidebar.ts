@@ -2,12 +2,12 @@
  * Builds Starlight's sidebar from the generated data, so astro.config.mjs types no module, family
  * or tier. Links are root-relative; the site is built at base "/".
  */
-import type { SiteData, SiteModule } from '../data/plumego.generated.types.ts';
+import type { SiteData, SiteModule, SiteTier } from '../data/plumego.generated.types.ts';
 
 interface SidebarLink {
   label: string;
   link: string;
-  badge?: { text: string; variant: string };
+  badge?: { text: string; variant: SiteTier['badge'] };
 }
 interface SidebarGroup {
   label: string;

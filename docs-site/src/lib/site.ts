@@ -47,7 +47,7 @@ export function slugify(text: string): string {
   return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
 }
 
-/** "9 packages": a count and its unit, both from data. */
+/** A count followed by its unit, both read from data. */
 export function formatCount(count: number, unit: string): string {
   return `${count} ${unit}`;
 }

@@ -1,0 +1,108 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serveStatic, type StaticSite } from './static-server.ts';
+import { assertBuilt, REPO_ROOT } from './site-dist.ts';
+
+/**
+ * A real browser (Debian's chromium) opens the built site and checks what a reader sees against
+ * the specs as the CLI reports them (`plumego status --format json`) — not against the site's own
+ * data file, so a wrong count anywhere in sync → data → page fails here.
+ */
+interface StatusRow { name: string; layer: string; tier: string; parent: string | null }
+
+const CHROMIUM = process.env.PLUMEGO_CHROMIUM ?? '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
+const ARTIFACTS = join(REPO_ROOT, 'test-artifacts');
+
+let server: StaticSite;
+let browser: Browser;
+let page: Page;
+let rows: StatusRow[];
+
+async function readStatus(): Promise<StatusRow[]> {
+  const { stdout } = await promisify(execFile)(process.execPath, [join(REPO_ROOT, 'tools/cli/bin.mjs'), 'status', '--format', 'json'], { cwd: REPO_ROOT });
+  return (JSON.parse(stdout) as { modules: StatusRow[] }).modules;
+}
+
+/** The overview counts primary units: stable roots and family roots (extension modules without a parent). */
+function countPrimaryUnits(all: readonly StatusRow[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const r of all) {
+    const primary = r.layer === 'stable' || (r.layer === 'extension' && r.parent === null);
+    if (primary) counts.set(r.tier, (counts.get(r.tier) ?? 0) + 1);
+  }
+  return counts;
+}
+
+beforeAll(async () => {
+  server = await serveStatic(assertBuilt());
+  rows = await readStatus();
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  mkdirSync(ARTIFACTS, { recursive: true });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe('the built site in chromium', () => {
+  it('shows tier counts on the overview that match the specs', async () => {
+    await page.goto(`${server.url}/modules/`);
+    const shown = await page.$$eval('#tier-table tbody tr', (trs) => trs.map((tr) => [
+      (tr as HTMLElement).dataset.tier ?? '',
+      Number((tr.querySelector('.tier-count') as HTMLElement | null)?.dataset.count),
+      tr.querySelector('.tier-count')?.textContent?.trim() ?? '',
+    ] as const));
+    const expected = countPrimaryUnits(rows);
+    expect(shown.length).toBe(expected.size);
+    for (const [tier, count, text] of shown) {
+      expect({ tier, count }).toEqual({ tier, count: expected.get(tier) });
+      expect(text.startsWith(`${count} `)).toBe(true);
+    }
+    expect(await page.textContent('#stable-root-count')).toBe(String(rows.filter((r) => r.layer === 'stable').length));
+    await page.screenshot({ path: join(ARTIFACTS, 'docs-site-overview.png'), fullPage: false });
+  });
+
+  it('lists every module on the dashboard and filters rows by tier and layer', async () => {
+    await page.goto(`${server.url}/status/`);
+    expect(await page.locator('#module-table tbody tr').count()).toBe(rows.length);
+    const tier = rows.find((r) => r.layer === 'extension')!.tier;
+    await page.selectOption('#filter-tier', tier);
+    expect(await page.locator('#module-table tbody tr:visible').count()).toBe(rows.filter((r) => r.tier === tier).length);
+    await page.selectOption('#filter-layer', 'extension');
+    expect(await page.locator('#module-table tbody tr:visible').count()).toBe(rows.filter((r) => r.tier === tier && r.layer === 'extension').length);
+    await page.screenshot({ path: join(ARTIFACTS, 'docs-site-status-filtered.png'), fullPage: false });
+  });
+
+  it('opens a module primer from its dashboard row', async () => {
+    const target = rows.find((r) => r.layer === 'extension' && r.parent !== null) ?? rows[0]!;
+    await page.goto(`${server.url}/status/`);
+    const row = page.locator(`#module-table tbody tr[data-module="${target.name}"]`);
+    expect(await row.getAttribute('data-tier')).toBe(target.tier);
+    await row.locator('a').first().click();
+    await page.waitForURL(`**/modules/${target.name}/`);
+    expect((await page.textContent('h1'))?.trim()).toBe(target.name);
+    expect(await page.locator('.module-facts [data-tier]').first().getAttribute('data-tier')).toBe(target.tier);
+    await page.screenshot({ path: join(ARTIFACTS, 'docs-site-primer.png'), fullPage: false });
+  });
+
+  it('finds module pages and the dashboard through the search box (Pagefind)', async () => {
+    const target = rows.find((r) => r.layer === 'extension' && r.parent === null)!;
+    const search = async (query: string): Promise<string[]> => {
+      await page.goto(`${server.url}/modules/`);
+      await page.click('button[data-open-modal]');
+      await page.fill('#starlight__search input', query);
+      await page.waitForSelector('.pagefind-ui__result-link', { timeout: 20_000 });
+      return page.$$eval('.pagefind-ui__result-link', (links) => links.map((a) => new URL((a as HTMLAnchorElement).href).pathname));
+    };
+    expect(await search(target.name)).toContain(`/modules/${target.name}/`);
+    expect(await search('dashboard')).toContain('/status/');
+    await page.screenshot({ path: join(ARTIFACTS, 'docs-site-search.png'), fullPage: false });
+  });
+});
