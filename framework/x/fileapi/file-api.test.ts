@@ -1,10 +1,14 @@
 import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { Middleware } from 'plumego/contract';
 import { createApp } from 'plumego/core';
+import { LocalFileStorage } from 'plumego/store';
 import { withTenantId } from 'plumego/x/tenant';
 import { isFileApiError } from './errors.ts';
 import { createFileApi, type FileApiOptions } from './file-api.ts';
@@ -21,7 +25,7 @@ class MemoryStorage implements FileStorageLike {
     else for await (const c of source) chunks.push(Buffer.from(c as Uint8Array));
     const buf = Buffer.concat(chunks);
     this.files.set(path, buf);
-    return { path, size: buf.length };
+    return { path, size: buf.length, modifiedAt: Date.now() };
   }
   async get(path: string) {
     const buf = this.files.get(path);
@@ -292,6 +296,36 @@ describe('x/fileapi list', () => {
   });
 });
 
+describe('x/fileapi on the store LocalFileStorage backend', () => {
+  it('round-trips, ranges and cleans up a refused upload on disk', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'plumego-fileapi-'));
+    try {
+      const storage = new LocalFileStorage({ root });
+      const api = createFileApi({ storage, metadata: new MemoryFileMetadataStore(), maxFileBytes: 64 });
+      const app = createApp();
+      app.use(tenantFromHeader);
+      api.register(app, '/v1/files');
+      const up = await app.request('/v1/files', {
+        method: 'POST', headers: { ...MP, 'x-tenant': 'acme' },
+        body: multipart([{ field: 'file', filename: 'a.txt', type: 'text/plain', content: CONTENT }]),
+      });
+      expect(up.status).toBe(201);
+      const id = String(up.json<Data>().data['id']);
+      const part = await app.request(`/v1/files/${id}`, { headers: { 'x-tenant': 'acme', range: 'bytes=10-14' } });
+      expect(part.text()).toBe('brown');
+      const big = await app.request('/v1/files', {
+        method: 'POST', headers: { ...MP, 'x-tenant': 'acme', 'transfer-encoding': 'chunked' },
+        body: multipart([{ field: 'file', filename: 'b.bin', type: 'application/octet-stream', content: Buffer.alloc(65) }]),
+      });
+      expect(big.status).toBe(413);
+      const onDisk = readdirSync(root, { recursive: true, withFileTypes: true }).filter((d) => d.isFile());
+      expect(onDisk.map((d) => d.name)).toEqual([id]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('x/fileapi helpers and options', () => {
   it.each([
     ['report.pdf', 'report.pdf'],
@@ -318,7 +352,7 @@ describe('x/fileapi helpers and options', () => {
   ])('refuses $title at construction', ({ options }) => {
     let error: unknown;
     try {
-      createFileApi({ storage: new MemoryStorage(), metadata: new MemoryFileMetadataStore(), ...options } as FileApiOptions);
+      createFileApi({ storage: new MemoryStorage(), metadata: new MemoryFileMetadataStore(), ...options } as unknown as FileApiOptions);
     } catch (e) {
       error = e;
     }

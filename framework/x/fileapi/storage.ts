@@ -1,11 +1,7 @@
-import type { Readable } from 'node:stream';
+import type { FileStorage } from 'plumego/store';
 
 /**
- * The slice of the store module's file contract (`FileStorage` in plumego/store) this API uses,
- * declared structurally so any backend that implements the contract (local disk, S3 in x/data) fits.
+ * The part of the store module's file contract this API uses. Naming only what is used keeps test
+ * doubles small; any full `FileStorage` (local disk, S3 in x/data) fits.
  */
-export interface FileStorageLike {
-  put(path: string, source: Readable | Uint8Array | string): Promise<{ path: string; size: number }>;
-  get(path: string): Promise<Readable>;
-  delete(path: string): Promise<boolean>;
-}
+export type FileStorageLike = Pick<FileStorage, 'put' | 'get' | 'delete'>;

@@ -110,6 +110,9 @@ export function receiveUpload(r: Request, storage: FileStorageLike, path: string
       }
       info = { name: sanitizeFileName(meta.filename), contentType: type };
       const d = new Digest();
+      // Failures are reported through `fail`; this listener only keeps a destroyed stream's error from
+      // surfacing as an unhandled 'error' event when the backend reads without one.
+      d.on('error', () => undefined);
       digest = d;
       stream.on('limit', () => fail(fileTooLarge(limits.maxFileBytes)));
       stream.pipe(d);
