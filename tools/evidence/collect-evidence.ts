@@ -98,3 +98,17 @@ function listTestFiles(root: string): string[] {
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
+
+/** Header and cells of the evidence columns `plumego status` appends to its table. */
+export const EVIDENCE_COLUMNS = ['snapshot', 'tests', 'primer'] as const;
+
+export function getEvidenceCells(e: ModuleEvidence | undefined): string[] {
+  if (!e || (e.layer !== 'stable' && e.layer !== 'extension' && e.layer !== 'facade')) return ['—', '—', '—'];
+  if (e.state === 'declared') return ['—', '—', '—'];
+  const mark = (ok: boolean, text: string): string => (ok ? text : e.required ? `MISSING` : text);
+  return [
+    mark(e.snapshot.exists, e.snapshot.exists ? 'yes' : 'no'),
+    mark(e.tests.total > 0, e.tests.importing ? `${e.tests.own}+${e.tests.importing}` : String(e.tests.own)),
+    mark(e.primer.question, e.primer.question ? (e.primer.prose ? 'prose' : 'generated') : 'no question'),
+  ];
+}

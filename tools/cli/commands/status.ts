@@ -1,6 +1,7 @@
 import type { ControlPlane, Module } from '../../control-plane/index.ts';
 import { getFormat, parseCommandArgs, type Command } from '../io.ts';
 import { loadForCommand } from '../load-plane.ts';
+import { collectEvidence, EVIDENCE_COLUMNS, getEvidenceCells } from '../../evidence/collect-evidence.ts';
 
 const USAGE = `Usage: plumego status [--format text|json] [--tier ga|beta|experimental] [--layer <layer>]
 
@@ -49,12 +50,13 @@ export const command: Command = {
       return loaded.exitCode;
     }
     const rows = buildStatusRows(loaded.plane).filter((r) => (values['tier'] === undefined || r.tier === values['tier']) && (values['layer'] === undefined || r.layer === values['layer']));
+    const evidence = new Map(collectEvidence(loaded.plane).map((e) => [e.module, e]));
     if (format === 'json') {
-      io.stdout(`${JSON.stringify({ modules: rows }, null, 2)}\n`);
+      io.stdout(`${JSON.stringify({ modules: rows.map((r) => ({ ...r, evidence: evidence.get(r.name) ?? null })) }, null, 2)}\n`);
       return 0;
     }
-    const table = renderTable(['module', 'layer', 'tier', 'promoted', 'owner', 'risk', 'implemented'],
-      rows.map((r) => [r.name, r.layer, r.tier, r.promoted_in ?? '—', r.owner, r.risk, r.implemented ? 'yes' : 'declared, not implemented']));
+    const table = renderTable(['module', 'layer', 'tier', 'promoted', 'owner', 'risk', 'implemented', ...EVIDENCE_COLUMNS],
+      rows.map((r) => [r.name, r.layer, r.tier, r.promoted_in ?? '—', r.owner, r.risk, r.implemented ? 'yes' : 'declared, not implemented', ...getEvidenceCells(evidence.get(r.name))]));
     const counts = ['ga', 'beta', 'experimental'].map((t) => `${rows.filter((r) => r.tier === t).length} ${t}`).join(', ');
     io.stdout(`${table}\n\n${rows.length} modules: ${counts}; ${rows.filter((r) => !r.implemented).length} declared, not implemented\n`);
     return 0;
