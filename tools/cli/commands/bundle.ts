@@ -19,7 +19,10 @@ export const command: Command = {
     const { values } = parseCommandArgs(args, { task: { type: 'string' }, module: { type: 'string' }, format: { type: 'string' }, json: { type: 'boolean' } });
     const format = getFormat(values, ['yaml', 'json'], 'yaml') as 'yaml' | 'json';
     const loaded = await loadForCommand(io);
-    if (!loaded.ok) return loaded.exitCode;
+    if (!loaded.ok) {
+      if (loaded.exitCode === EXIT.violations) io.stderr('plumego bundle: the specs are invalid; run `plumego check` to see why.\n');
+      return loaded.exitCode;
+    }
     try {
       const bundle = composeBundle(loaded.plane, {
         ...(typeof values['task'] === 'string' ? { task: values['task'] } : {}),

@@ -26,7 +26,10 @@ export const command: Command = {
     const format = getFormat(values, ['text', 'json']);
     if (values['run'] && values['dry-run']) throw new UsageError('--run and --dry-run exclude each other');
     const loaded = await loadForCommand(io);
-    if (!loaded.ok) return loaded.exitCode;
+    if (!loaded.ok) {
+      if (loaded.exitCode === EXIT.violations) io.stderr('plumego gates: the specs are invalid; run `plumego check` to see why.\n');
+      return loaded.exitCode;
+    }
     let selection;
     try {
       selection = selectGate(loaded.plane, readChangeSet(io.cwd, typeof values['base'] === 'string' ? values['base'] : undefined));

@@ -43,7 +43,10 @@ export const command: Command = {
     const minTop1 = parsePositive(values['min-top1'], '--min-top1');
     if ((values['table'] || values['eval']) && positionals.length) throw new UsageError('--table and --eval take no work description');
     const loaded = await loadForCommand(io);
-    if (!loaded.ok) return loaded.exitCode;
+    if (!loaded.ok) {
+      if (loaded.exitCode === EXIT.violations) io.stderr('plumego route: the specs are invalid; run `plumego check` to see why.\n');
+      return loaded.exitCode;
+    }
     const { plane } = loaded;
 
     if (values['table']) {

@@ -1,0 +1,100 @@
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { validFixture, writeFixture } from '../../control-plane/testing/fixture-repo.ts';
+import { main } from '../main.ts';
+
+let cleanups: (() => void)[] = [];
+afterEach(() => { cleanups.forEach((c) => c()); cleanups = []; });
+
+const git = (root: string, ...args: string[]): string =>
+  execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd: root, encoding: 'utf8' });
+
+function fixture(withGit: boolean, gateSpec?: (text: string) => string): string {
+  const files = validFixture();
+  if (gateSpec) files['specs/gate-profiles.yaml'] = gateSpec(files['specs/gate-profiles.yaml'] as string);
+  const { root, cleanup } = writeFixture(files);
+  cleanups.push(cleanup);
+  if (withGit) {
+    git(root, 'init', '-q', '-b', 'main');
+    git(root, 'add', '.');
+    git(root, 'commit', '-q', '-m', 'base');
+  }
+  return root;
+}
+
+async function run(cwd: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(argv, { cwd, stdout: (t) => { out += t; }, stderr: (t) => { err += t; } });
+  return { code, out, err };
+}
+
+describe('plumego gates', () => {
+  it('with no changes there is nothing to gate', async () => {
+    const { code, out } = await run(fixture(true), 'gates');
+    expect(code).toBe(0);
+    expect(out).toContain('nothing to gate');
+  });
+
+  it('a stable-root change prints the stable-root gate with the module filled in', async () => {
+    const root = fixture(true);
+    writeFileSync(join(root, 'framework/router/match.ts'), 'export const match = 1;\n');
+    const { code, out } = await run(root, 'gates');
+    expect(code).toBe(0);
+    expect(out).toMatch(/^profile\s+stable_root_change/m);
+    expect(out).toContain('  npx vitest run --passWithNoTests framework/router');
+  });
+
+  it('--json carries the selection; --dry-run runs nothing', async () => {
+    const root = fixture(true);
+    writeFileSync(join(root, 'README.md'), '# docs\n');
+    const { code, out } = await run(root, 'gates', '--dry-run', '--json');
+    expect(code).toBe(0);
+    expect(JSON.parse(out)).toMatchObject({ mode: 'dry-run', profile: { id: 'docs_only' }, commands: ['npx plumego sync --check'] });
+    expect(JSON.parse(out).runs).toBeUndefined();
+  });
+
+  it('--base compares with the fork point of a branch', async () => {
+    const root = fixture(true);
+    git(root, 'checkout', '-q', '-b', 'feature');
+    writeFileSync(join(root, 'specs/releases.yaml'), 'releases:\n  - { version: v1.0.0, date: "2026-01-01", summary: First stable release. }\n');
+    git(root, 'commit', '-q', '-am', 'spec change');
+    const { code, out } = await run(root, 'gates', '--base', 'main');
+    expect(code).toBe(0);
+    expect(out).toMatch(/^profile\s+control_plane_change/m);
+  });
+
+  it('a --base that does not exist is exit 2 with a hint', async () => {
+    const { code, err } = await run(fixture(true), 'gates', '--base', 'no-such-ref');
+    expect(code).toBe(2);
+    expect(err).toContain("--base 'no-such-ref' is not a commit");
+    expect(err).toContain('hint:');
+  });
+
+  it('a repository without git is exit 2', async () => {
+    const { code, err } = await run(fixture(false), 'gates');
+    expect(code).toBe(2);
+    expect(err).toContain('not inside a git repository');
+  });
+
+  it('--run runs the commands and reports a status table with the first failure (exit 1)', async () => {
+    const root = fixture(true, (text) => text.replace(
+      /id: docs_only\n(.*\n)*?    commands:\n      - npx plumego sync --check/,
+      (block) => block.replace('- npx plumego sync --check', `- node -e "process.exit(0)"\n      - node -e "console.log('stale README table error'); process.exit(1)"`),
+    ));
+    writeFileSync(join(root, 'README.md'), '# docs\n');
+    const { code, out, err } = await run(root, 'gates', '--run');
+    expect(err).toBe('');
+    expect(code).toBe(1);
+    expect(out).toMatch(/^command\s+status\s+time\s+first failure/m);
+    expect(out).toMatch(/node -e "process.exit\(0\)"\s+pass/);
+    expect(out).toContain('stale README table error');
+    expect(out).toContain('1 of 2 commands failed');
+  });
+
+  it('--run and --dry-run together are a usage error', async () => {
+    expect((await run(fixture(true), 'gates', '--run', '--dry-run')).code).toBe(2);
+  });
+});
