@@ -3,7 +3,6 @@ export const RESILIENCE_ERROR_CODES = {
   circuitOpen: 'CIRCUIT_OPEN',
   bulkheadFull: 'BULKHEAD_FULL',
   timeout: 'RESILIENCE_TIMEOUT',
-  rateLimited: 'RATE_LIMITED',
   invalidOptions: 'RESILIENCE_INVALID_OPTIONS',
 } as const;
 

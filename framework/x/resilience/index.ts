@@ -11,8 +11,8 @@ export type {
 } from './circuit-breaker.ts';
 export { RESILIENCE_ERROR_CODES, ResilienceError, isResilienceError } from './errors.ts';
 export type { ResilienceErrorCode } from './errors.ts';
-export { bulkheadMiddleware, circuitBreakerMiddleware, rateLimitMiddleware } from './middleware.ts';
-export type { CircuitBreakerMiddlewareOptions, RateLimitMiddlewareOptions } from './middleware.ts';
+export { circuitBreakerMiddleware } from './middleware.ts';
+export type { CircuitBreakerMiddlewareOptions } from './middleware.ts';
 export { createRetry, getBackoffDelay, resolveRetryOptions, retry } from './retry.ts';
 export type { JitterMode, ResolvedRetryOptions, RetryOptions } from './retry.ts';
 export { createTimeout } from './timeout.ts';
