@@ -7,7 +7,7 @@ import type { Violation } from '../control-plane/violation.ts';
 import { findModuleCycles } from './cycles.ts';
 import { judgeEdge } from './judge.ts';
 import { getModuleEdges, isTypeOnly, type ModuleEdge } from './module-edges.ts';
-import { createOwnerIndex, isTestFile, type GetOwner } from './ownership.ts';
+import { createOwnerIndex, isDevOnlyFile, isTestFile, type GetOwner } from './ownership.ts';
 import type { RuleBook } from './rulebook.ts';
 import type { BoundaryPlane, FileDependency, FileGraph, SourceFile } from './types.ts';
 
@@ -103,9 +103,9 @@ function evaluatePackage(ctx: Context, file: string, from: Module | undefined, d
   if (!from || !applies('npm-allowlist')) return undefined;
   const allowed = from.manifest.allowed_imports.packages.map((p) => p.name);
   if (candidates.some((c) => allowed.includes(c))) return undefined;
-  // The allowlist records runtime dependencies (its rationale: supply chain and size); tests ship
-  // nothing, so they may use any package the repository declares.
-  if (isTestFile(file)) return undefined;
+  // The allowlist records runtime dependencies (its rationale: supply chain and size); tests and tool
+  // configuration ship nothing, so they may use any package the repository declares.
+  if (isDevOnlyFile(file)) return undefined;
   return makeViolation(ctx, 'npm-allowlist', { ...at, to: name, message: `${from.name} imports '${name}', which is not in its allowed_imports.packages` });
 }
 

@@ -21,3 +21,10 @@ const TEST_DIR = /(^|\/)(__tests__|__fixtures__|fixtures|__mocks__)\//;
 export function isTestFile(file: string): boolean {
   return TEST_FILE.test(file) || TEST_DIR.test(file);
 }
+
+const CONFIG_FILE = /(^|\/)[^/]+\.config\.[cm]?tsx?$/;
+
+/** Test files and tool configuration (vitest.config.ts, …): code that never ships with the module. */
+export function isDevOnlyFile(file: string): boolean {
+  return isTestFile(file) || CONFIG_FILE.test(file);
+}

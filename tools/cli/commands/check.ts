@@ -1,17 +1,26 @@
 import { ConfigError } from '../../control-plane/violation.ts';
 import { runChecks } from '../../checks/run-checks.ts';
 import { renderReport, REPORT_FORMATS } from '../../report/index.ts';
-import { EXIT, getFormat, parseCommandArgs, type Command } from '../io.ts';
+import { EXIT, getFormat, parseCommandArgs, UsageError, type Command } from '../io.ts';
 import { loadForCommand, renderConfigErrors } from '../load-plane.ts';
+import { GitError, readChangeSet } from '../../gates/read-diff.ts';
 
-const USAGE = `Usage: plumego check [--format text|json] [--only <id,id>]
+const USAGE = `Usage: plumego check [--format text|json|sarif|github] [--only <id,id>]
+                     [--baseline <file>] [--update-baseline] [--changed [--base <ref>]] [--no-cache]
 
 Runs every check listed in specs/checks.yaml, in order, and reports violations.
 
 Options:
-  --format <f>   text (default, grouped by rule) or json
-  --json         same as --format json
-  --only <ids>   run only these check ids (comma-separated)
+  --format <f>         text (default, grouped by rule), json (specs/schemas/violations-report.schema.json),
+                       sarif (SARIF 2.1.0 for code scanning) or github (workflow annotations)
+  --json               same as --format json
+  --only <ids>         run only these check ids (comma-separated)
+  --baseline <file>    boundary baseline of frozen violations (default: the one specs/dependency-rules.yaml names)
+  --update-baseline    freeze the current boundary violations into the baseline file (review the diff!)
+  --changed            report only violations in files changed since --base (default: uncommitted changes);
+                       a changed spec or module.yaml reports everything
+  --base <ref>         the git ref --changed compares with (merge base with HEAD)
+  --no-cache           extract the whole import graph again (ignore node_modules/.cache/plumego)
 
 Exit codes: 0 clean, 1 violations, 2 usage or configuration error.`;
 
@@ -20,7 +29,11 @@ export const command: Command = {
   summary: 'Run the checks of specs/checks.yaml (the CI boundary gate)',
   usage: USAGE,
   async run(args, io) {
-    const { values } = parseCommandArgs(args, { format: { type: 'string' }, json: { type: 'boolean' }, only: { type: 'string' } });
+    const { values } = parseCommandArgs(args, {
+      format: { type: 'string' }, json: { type: 'boolean' }, only: { type: 'string' },
+      baseline: { type: 'string' }, 'update-baseline': { type: 'boolean' }, changed: { type: 'boolean' }, base: { type: 'string' }, 'no-cache': { type: 'boolean' },
+    });
+    if (values['base'] !== undefined && values['changed'] !== true) throw new UsageError('--base needs --changed');
     const format = getFormat(values, REPORT_FORMATS);
     const only = typeof values['only'] === 'string' ? values['only'].split(',').map((s) => s.trim()).filter(Boolean) : undefined;
     const loaded = await loadForCommand(io);
@@ -36,9 +49,17 @@ export const command: Command = {
     const { plane, load } = loaded;
     let run;
     try {
-      run = await runChecks(plane, { load }, only);
+      const changedFiles = values['changed'] === true ? getChangedFiles(plane.root, values['base'] as string | undefined) : undefined;
+      run = await runChecks(plane, {
+        load,
+        ...(changedFiles ? { changedFiles } : {}),
+        ...(typeof values['baseline'] === 'string' ? { baselineFile: values['baseline'] } : {}),
+        updateBaseline: values['update-baseline'] === true,
+        noCache: values['no-cache'] === true,
+      }, only);
     } catch (error) {
       if (error instanceof ConfigError) { io.stderr(renderConfigErrors([error])); return EXIT.usage; }
+      if (error instanceof GitError) { io.stderr(`plumego check: ${error.message}\n  hint: ${error.hint}\n`); return EXIT.usage; }
       throw error;
     }
     const errors = run.violations.filter((v) => v.severity === 'error').length;
@@ -46,8 +67,17 @@ export const command: Command = {
       `plumego check: ${run.violations.length === 0 ? 'clean' : `${errors} error(s), ${run.violations.length - errors} warning(s)`} — ${run.ran.length} checks (${run.ran.join(', ')}) over ${plane.modules.length} modules`,
       ...(load.notImplemented.length ? [`note: ${load.notImplemented.length} module(s) declared, not implemented: ${load.notImplemented.join(', ')}`] : []),
     ];
-    const report = renderReport(run.violations, { format, checks: run.ran, notImplemented: load.notImplemented, footer });
+    const report = renderReport(run.violations, { format, checks: run.ran, notImplemented: load.notImplemented, footer, ...(typeof plane.packageJson.version === 'string' ? { toolVersion: plane.packageJson.version } : {}) });
     io.stdout(report.output);
     return report.exitCode;
   },
 };
+
+/**
+ * Files changed since `base` for --changed. A changed spec or manifest can change the verdict on any
+ * import, so then nothing is filtered (undefined).
+ */
+function getChangedFiles(root: string, base: string | undefined): readonly string[] | undefined {
+  const { files } = readChangeSet(root, base);
+  return files.some((f) => f.startsWith('specs/') || f === 'module.yaml' || f.endsWith('/module.yaml') || f === 'package.json') ? undefined : files;
+}
