@@ -1,0 +1,118 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createApp, type App } from 'plumego/core';
+import { createDiscardLogger, type StructuredLogger } from 'plumego/log';
+import { BaseMetricsCollector } from 'plumego/metrics';
+import {
+  accessLog,
+  authenticate,
+  authorize,
+  bodyLimit,
+  createAbuseGuard,
+  httpMetrics,
+  recovery,
+  requestId,
+  securityHeaders,
+  timeout,
+} from 'plumego/middleware';
+import { JwtManager, createPermissionAuthorizer, getStrictSecurityPolicy, hashPassword, type PasswordHashOptions } from 'plumego/security';
+import { SqliteDatabase, SqliteIdempotencyStore, SqliteKvStore, createIdempotencyMiddleware } from 'plumego/store';
+import { principalFromContext } from 'plumego/security';
+import type { ProductionConfig } from '../config.ts';
+import { OrderRepository } from '../domain/orders.ts';
+import { createLoginHandler, createRefreshHandler } from '../handlers/auth.ts';
+import { createLiveHandler, createMetricsHandler, createReadyHandler } from '../handlers/health.ts';
+import { createCreateOrderHandler, createGetOrderHandler, createListOrdersHandler } from '../handlers/orders.ts';
+import { KvJwtKeyStore } from './kv-key-store.ts';
+
+export interface ProductionDeps {
+  logger?: StructuredLogger;
+  /** Cost of the dummy hash used for unknown users; match the cost of the real user hashes. */
+  passwordHashOptions?: PasswordHashOptions;
+  now?: () => Date;
+}
+
+export interface ProductionService {
+  app: App;
+  jwt: JwtManager;
+  /** Shuts the server down (if listening) and closes every store. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the service: stores under `config.dataDir`, the production middleware stack, and the
+ * route table. Order, outermost first: requestid → securityheaders (strict) → recovery →
+ * accesslog → bodylimit → abuseguard → httpmetrics → timeout. Auth, authorization and
+ * idempotency are per route, on the write routes only.
+ */
+export async function createProductionService(config: ProductionConfig, deps: ProductionDeps = {}): Promise<ProductionService> {
+  const logger = deps.logger ?? createDiscardLogger();
+  const now = deps.now ?? (() => new Date());
+  mkdirSync(config.dataDir, { recursive: true });
+
+  const kv = new SqliteKvStore({ path: join(config.dataDir, 'kv.sqlite') });
+  const db = new SqliteDatabase({ path: join(config.dataDir, 'orders.sqlite') });
+  const idempotency = new SqliteIdempotencyStore({ path: join(config.dataDir, 'idempotency.sqlite') });
+  const orders = new OrderRepository(db);
+  await orders.migrate();
+  const jwt = new JwtManager(new KvJwtKeyStore(kv), {
+    issuer: config.jwt.issuer,
+    audience: config.jwt.audience,
+    algorithm: config.jwt.algorithm,
+    accessTtlSeconds: config.jwt.accessTtlSeconds,
+  });
+  const dummyHash = await hashPassword(`dummy-${Math.random()}`, deps.passwordHashOptions ?? {});
+  const metrics = new BaseMetricsCollector();
+  const guard = createAbuseGuard({ rate: config.rateLimit.rate, burst: config.rateLimit.burst });
+
+  if (config.users.length === 0) logger.warn('no users configured: every write route will answer 401');
+  if (config.opsToken === '') logger.warn('APP_OPS_TOKEN is empty: /ops/metrics is disabled');
+
+  const app = createApp({ addr: config.addr }, { logger });
+  app.use(
+    requestId(),
+    securityHeaders({ policy: getStrictSecurityPolicy() }),
+    recovery({ logger }),
+    accessLog({ logger }),
+    bodyLimit({ maxBytes: config.maxBodyBytes }),
+    guard.middleware(),
+    httpMetrics(metrics),
+    timeout({ timeoutMs: config.timeoutMs, logger }),
+  );
+
+  const orderDeps = { orders, now };
+  const writeGuards = [
+    authenticate(jwt.createAuthenticator('access'), { realm: config.serviceName, logger }),
+    authorize(createPermissionAuthorizer(), 'write', 'orders', { logger }),
+    createIdempotencyMiddleware(idempotency, { required: true, scope: (r) => principalFromContext(r.ctx)?.subject ?? '' }),
+  ];
+
+  app.get('/healthz', createLiveHandler(config.serviceName));
+  app.get('/readyz', createReadyHandler([
+    { name: 'orders_db', check: () => orders.ping() },
+    { name: 'kv', check: async () => { await kv.size(); } },
+  ]));
+  if (config.opsToken !== '') app.get('/ops/metrics', createMetricsHandler(metrics, config.opsToken));
+
+  const api = app.group('/api/v1');
+  api.post('/auth/token', createLoginHandler({ jwt, users: config.users, dummyHash, logger }));
+  api.post('/auth/refresh', createRefreshHandler({ jwt }));
+  api.get('/orders', createListOrdersHandler(orderDeps));
+  api.get('/orders/:id', createGetOrderHandler(orderDeps));
+  api.post('/orders', createCreateOrderHandler(orderDeps), { middleware: writeGuards });
+
+  let closed = false;
+  return {
+    app,
+    jwt,
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (app.preparationState === 'server_prepared') await app.shutdown({ timeoutMs: 5_000 });
+      guard.stop();
+      await db.close();
+      await kv.close();
+      idempotency.close();
+    },
+  };
+}
