@@ -46,9 +46,13 @@ export function assertApiChangeRecords(m: Module): RecordProblem[] {
     if (!v) return; // the schema reports malformed versions
     if (floor && compareVersions(v, floor) <= 0) {
       problems.push({ index, message: `api_changes[${index}] version ${r.version} is not later than ${floorLabel}` });
-    } else if (m.tier === 'ga' && floor && (v[1] !== 0 || v[2] !== 0 || v[0] <= floor[0])) {
-      problems.push({ index, message: `api_changes[${index}] version ${r.version} breaks a ga module outside a new major version (expected v${floor[0] + 1}.0.0 or later, as vN.0.0)` });
+      return;
     }
+    if (m.tier === 'ga' && floor && (v[1] !== 0 || v[2] !== 0 || v[0] <= floor[0])) {
+      problems.push({ index, message: `api_changes[${index}] version ${r.version} breaks a ga module outside a new major version (expected v${floor[0] + 1}.0.0 or later, as vN.0.0)` });
+      return;
+    }
+    // Only a valid entry moves the floor, so one bad version does not hide the next.
     floor = v;
     floorLabel = `api_changes[${index}] ${r.version}`;
   });
