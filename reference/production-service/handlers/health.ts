@@ -16,7 +16,7 @@ export function createReadyHandler(checkers: readonly ComponentChecker[]): Handl
       return;
     }
     const failing = report.results.filter((c) => c.status !== 'healthy').map((c) => c.name);
-    writeError(w, r, new APIError({ type: 'service_unavailable', code: 'HEALTH_COMPONENT_UNHEALTHY', message: 'service not ready', details: { components: failing } }));
+    writeError(w, r, new APIError({ type: 'service_unavailable', code: 'READINESS_COMPONENT_FAILED', message: 'service not ready', details: { components: failing } }));
   };
 }
 
