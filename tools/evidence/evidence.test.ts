@@ -1,0 +1,96 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Violation } from '../control-plane/violation.ts';
+import { loadApiFixture, manifestWith, type LoadedFixture } from '../api/testing.ts';
+import { findErrorCodeViolations, collectCodeSites } from './check-error-codes.ts';
+import { findMaturityViolations } from './check-maturity.ts';
+import { collectEvidence, getEvidenceCells } from './collect-evidence.ts';
+
+let fixture: LoadedFixture | undefined;
+afterEach(() => fixture?.cleanup());
+
+async function load(files: Record<string, string | object | null>): Promise<LoadedFixture> {
+  fixture = await loadApiFixture(files);
+  return fixture;
+}
+
+const brief = (v: Violation): string => `${v.rule} ${v.file}:${v.line}`;
+
+describe('maturity evidence', () => {
+  it('names each missing piece of an implemented ga module', async () => {
+    const f = await load({ 'framework/contract/module.yaml': manifestWith('framework/contract/module.yaml', { public_entrypoints: ['contract'] }) });
+    const v = findMaturityViolations(f.plane, collectEvidence(f.plane));
+    const contract = v.filter((x) => x.from === 'contract');
+    expect(contract.map(brief)).toEqual(['snapshot-missing framework/contract/module.yaml:4', 'tests-missing framework/contract/module.yaml:4', 'primer-missing framework/contract/module.yaml:4']);
+    expect(contract[0]!.message).toBe("ga module 'contract' lacks its API snapshot (framework/contract/api.md)");
+    expect(contract[0]!.fix).toBe('Run `plumego api snapshot --module contract` and commit framework/contract/api.md.');
+  });
+
+  it('is satisfied by a snapshot, a test importing the module and a primer question', async () => {
+    const f = await load({
+      'framework/contract/module.yaml': manifestWith('framework/contract/module.yaml', { public_entrypoints: ['contract'], primer_question: 'what the contract module is for' }),
+      'framework/contract/api.md': '<!-- generated -->\n',
+      'reference/demo/demo.test.ts': "import { contract } from 'fixture/contract';\n",
+    });
+    const evidence = collectEvidence(f.plane).find((e) => e.module === 'contract')!;
+    expect(evidence).toMatchObject({ state: 'implemented', required: true, tests: { own: 0, importing: 1, total: 1 }, missing: [] });
+    expect(getEvidenceCells(evidence)).toEqual(['yes', '0+1', 'generated']);
+    expect(findMaturityViolations(f.plane, [evidence])).toEqual([]);
+  });
+
+  it('does not fail a beta or ga module that is declared but not implemented, and shows it as such', async () => {
+    const f = await load({});
+    const router = collectEvidence(f.plane).find((e) => e.module === 'router')!;
+    expect(router).toMatchObject({ tier: 'ga', state: 'declared', required: false, missing: [] });
+    expect(getEvidenceCells(router)).toEqual(['—', '—', '—']);
+    expect(findMaturityViolations(f.plane, [router])).toEqual([]);
+  });
+
+  it('requires nothing of experimental modules', async () => {
+    const f = await load({ 'framework/x/rest/versioning/index.ts': 'export const v = 1;\n' });
+    expect(collectEvidence(f.plane).find((e) => e.module === 'x/rest/versioning')).toMatchObject({ state: 'implemented', required: false, missing: [] });
+  });
+});
+
+describe('error-code registry check', () => {
+  const entry = (code: string, status: number, category: string, module = 'contract'): object => ({ code, status, category, module, description: `The ${code} failure.` });
+
+  async function check(codes: object[], source: string): Promise<Violation[]> {
+    const f = await load({ 'specs/error-codes.yaml': { codes }, 'framework/contract/index.ts': source });
+    return findErrorCodeViolations(f.plane, collectCodeSites(f.plane));
+  }
+
+  it('passes when emitted and registered codes agree', async () => {
+    expect(await check([entry('CONTRACT_BROKEN', 500, 'server_error')], "export const contract = () => ({ code: 'CONTRACT_BROKEN' });\n")).toEqual([]);
+  });
+
+  it('reports an emitted code missing from the registry, at the emitting line', async () => {
+    const v = await check([], "export const contract = 1;\nexport const e = { code: 'NEW_FAILURE' };\n");
+    expect(v.map(brief)).toEqual(['unregistered-code framework/contract/index.ts:2']);
+    expect(v[0]!.fix).toMatch(/Add \{ code: NEW_FAILURE, status, category, module: contract, description \}/);
+  });
+
+  it('reports a registered code nothing uses, and one whose category does not fit its status', async () => {
+    const v = await check([entry('GHOST', 404, 'client_error'), entry('CONTRACT_BROKEN', 500, 'client_error')], "export const contract = { code: 'CONTRACT_BROKEN' };\n");
+    expect(v.map((x) => `${x.rule}: ${x.message}`)).toEqual([
+      'category-family: error code CONTRACT_BROKEN has status 500 but category client_error',
+      'unused-code: error code GHOST is registered but no framework source reachable from a public entry uses it',
+    ]);
+    expect(v[0]!.fix).toMatch(/\(server_error\)/);
+  });
+
+  it('reports duplicates, unknown modules and a code registered to a module that never emits it', async () => {
+    const v = await check(
+      [entry('CONTRACT_BROKEN', 500, 'server_error'), entry('CONTRACT_BROKEN', 500, 'server_error'), entry('OTHER_CODE', 400, 'client_error', 'nowhere'), entry('ROUTED', 400, 'client_error', 'router')],
+      "export const contract = { code: 'CONTRACT_BROKEN' };\nexport const b = { code: 'OTHER_CODE' };\nexport const c = { code: 'ROUTED' };\n",
+    );
+    expect(v.map((x) => x.rule)).toEqual(['duplicate-code', 'unknown-module', 'wrong-module']);
+  });
+
+  it('ignores test files: a code only a test mentions is unused', async () => {
+    const f = await load({
+      'specs/error-codes.yaml': { codes: [entry('TEST_ONLY', 400, 'client_error')] },
+      'framework/contract/contract.test.ts': "expect(err.code).toBe('TEST_ONLY');\n",
+    });
+    expect(findErrorCodeViolations(f.plane, collectCodeSites(f.plane)).map((x) => x.rule)).toEqual(['unused-code']);
+  });
+});
