@@ -9,7 +9,7 @@ import { getTerms, type Lexicon } from './tokenise.ts';
 /** The part of the control plane routing reads; tests pass small fixture planes of this shape. */
 export type RoutingPlane = Pick<ControlPlane, 'modules' | 'taskRouting' | 'taxonomy'>;
 
-export type FieldKind = 'name' | 'primer' | 'taxonomy' | 'summary' | 'responsibility' | 'task' | 'shared-task' | 'folder' | 'hint';
+export type FieldKind = 'name' | 'primer' | 'taxonomy' | 'summary' | 'responsibility' | 'task' | 'shared-task' | 'folder';
 
 export interface IndexedText {
   readonly kind: FieldKind;
@@ -28,6 +28,8 @@ export interface ModuleDoc {
   readonly module: Module;
   /** Term → the texts of this module that contain it. */
   readonly termTexts: ReadonlyMap<string, readonly IndexedText[]>;
+  /** Adjacent term pairs ("request id") of the module's positive texts: a phrase match is stronger evidence than two words. */
+  readonly pairs: ReadonlySet<string>;
   readonly nonGoals: readonly IndexedNonGoal[];
   /** The family root for subordinate modules (x/gateway for x/gateway/discovery). */
   readonly parent?: string;
@@ -65,6 +67,17 @@ export interface RoutingIndex {
 }
 
 const PARENTHESES = /\(([^)]*)\)/g;
+
+/** Adjacent term pairs of a text, in either order ("request id" and "id request" both count). */
+export function getPairs(terms: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 1; i < terms.length; i++) {
+    const a = terms[i - 1] as string;
+    const b = terms[i] as string;
+    out.push(a < b ? `${a} ${b}` : `${b} ${a}`);
+  }
+  return out;
+}
 
 /** Module names written inside parentheses of a non-goal: the module the manifest says owns that work. */
 function getReferrals(text: string, names: ReadonlySet<string>, self: string): string[] {
@@ -109,8 +122,9 @@ function buildModuleDoc(module: Module, plane: RoutingPlane, tasks: readonly Tas
     ...(ownEntry ? [{ kind: 'taxonomy' as const, text: ownEntry.when }] : []),
     { kind: 'summary', text: m.summary },
     ...m.responsibilities.map((text) => ({ kind: 'responsibility' as const, text })),
+    // Review checklists and agent hints say how to work in a module, not what it owns; indexing them
+    // made routing worse on the tuning cases, so they are left out.
     ...getTaskTexts(module, tasks),
-    ...[...m.review_checklist, ...m.agent_hints].map((text) => ({ kind: 'hint' as const, text })),
   ];
   const folders = isRoot
     ? family.subordinates.filter((s) => !s.module).map((s) => ({ name: s.name, when: s.when, terms: new Set(getTerms(s.when, lexicon)) }))
@@ -118,8 +132,11 @@ function buildModuleDoc(module: Module, plane: RoutingPlane, tasks: readonly Tas
   for (const folder of folders) texts.push({ kind: 'folder', text: folder.when });
 
   const termTexts = new Map<string, IndexedText[]>();
+  const pairs = new Set<string>();
   for (const { kind, text } of texts) {
-    const indexed: IndexedText = { kind, text, terms: new Set(getTerms(text, lexicon)) };
+    const terms = getTerms(text, lexicon);
+    for (const pair of getPairs(terms)) pairs.add(pair);
+    const indexed: IndexedText = { kind, text, terms: new Set(terms) };
     for (const term of indexed.terms) {
       const list = termTexts.get(term);
       if (list) list.push(indexed);
@@ -129,6 +146,7 @@ function buildModuleDoc(module: Module, plane: RoutingPlane, tasks: readonly Tas
   return {
     module,
     termTexts,
+    pairs,
     nonGoals: m.non_goals.map((text) => ({ text, terms: new Set(getTerms(text, lexicon)), refersTo: getReferrals(text, names, module.name) })),
     ...(family && !isRoot ? { parent: family.root } : {}),
     ...(ownEntry ? { when: ownEntry.when } : {}),

@@ -19,9 +19,9 @@ export interface RouteOptions {
   sharedTaskWeight?: number;
   /** Weight of a word in a folder-level subordinate's `when` (counts for the family root). Default 1.5. */
   folderWeight?: number;
-  /** Weight of a word in the review checklist or agent hints. Default 0.5. */
-  hintWeight?: number;
-  /** Share of a matching non-goal's word mass subtracted from the module. Default 1. */
+  /** Weight of two adjacent description words that are also adjacent in one of the module's texts, per word. Default 1. */
+  phraseWeight?: number;
+  /** Share of a matching non-goal's word mass subtracted from the module. Default 0.5. */
   nonGoalPenalty?: number;
   /** Share of that mass credited to the module the non-goal names as owner. Default 0.5. */
   nonGoalReferral?: number;
@@ -46,8 +46,8 @@ export const DEFAULT_ROUTE_OPTIONS: ResolvedRouteOptions = {
   taskWeight: 2,
   sharedTaskWeight: 1,
   folderWeight: 1.5,
-  hintWeight: 0.5,
-  nonGoalPenalty: 1,
+  phraseWeight: 1,
+  nonGoalPenalty: 0.5,
   nonGoalReferral: 0.5,
   ruleWeight: 0.3,
   narrowerShare: 0.5,

@@ -32,7 +32,7 @@ describe('routeWork: owner of a work description', () => {
 });
 
 describe('routeWork: non-goals count against a module', () => {
-  const ask = 'redis adapter for the cache contract';
+  const ask = 'a redis adapter for the store cache contract';
   const withoutNonGoal = createFixturePlane({
     modules: FIXTURE_MODULES.map((m) => (m.name === 'store' ? createFixtureModule({ ...m.manifest, non_goals: ['Schema migrations'] }) : m)),
   });
@@ -56,8 +56,8 @@ describe('routeWork: non-goals count against a module', () => {
 
 describe('routeWork: go narrower per the taxonomy', () => {
   const table = [
-    { title: 'registry-backed instances go narrower to discovery', ask: 'registry of upstream instances for the reverse proxy' },
-    { title: 'gateway wording does not keep discovery work on the root', ask: 'the gateway proxy should take its upstream instances from a registry' },
+    { title: 'upstreams from a registry go narrower to discovery', ask: 'the reverse proxy should find its upstreams in a registry' },
+    { title: 'proxy wording does not keep discovery work on the root', ask: 'proxy upstream discovery from consul registry' },
   ];
   for (const row of table) {
     it(row.title, () => {

@@ -82,7 +82,7 @@ function pickTask(index: RoutingIndex, module: Module, terms: readonly Term[]): 
 
 const FIELD_LABEL: Record<TermHit['kind'], string> = {
   name: 'module name', primer: 'primer question', taxonomy: 'taxonomy', summary: 'summary', responsibility: 'responsibility',
-  task: 'task intent', 'shared-task': 'shared task', folder: 'subfolder', hint: 'review checklist',
+  task: 'task intent', 'shared-task': 'shared task', folder: 'subfolder',
 };
 
 function getReason(winner: ModuleScore, terms: readonly Term[], narrowing: Narrowing | undefined, ranked: readonly ModuleScore[]): string {

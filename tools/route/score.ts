@@ -4,7 +4,7 @@
  * loses what its best-matching non-goal shares with it, and gains when another module's non-goal or a
  * routing rule points at it.
  */
-import type { FieldKind, ModuleDoc, RoutingIndex } from './build-index.ts';
+import { getPairs, type FieldKind, type ModuleDoc, type RoutingIndex } from './build-index.ts';
 import type { ResolvedRouteOptions } from './options.ts';
 
 export interface TermHit {
@@ -26,6 +26,8 @@ export interface ModuleScore {
   readonly score: number;
   readonly positive: number;
   readonly hits: readonly TermHit[];
+  /** Adjacent description words found adjacent in the module's texts. */
+  readonly phrases: readonly string[];
   /** The module's own non-goal that matched best (subtracted). */
   readonly nonGoal?: NonGoalHit;
   /** Non-goals of other modules that name this module as owner (added). */
@@ -43,7 +45,6 @@ const getFieldWeight = (kind: FieldKind, o: ResolvedRouteOptions): number => {
     case 'task': return o.taskWeight;
     case 'shared-task': return o.sharedTaskWeight;
     case 'folder': return o.folderWeight;
-    case 'hint': return o.hintWeight;
   }
 };
 
@@ -72,6 +73,7 @@ function getNonGoalHits(doc: ModuleDoc, terms: readonly string[], index: Routing
 
 /** Scores every module of the index against the query terms, best first (ties by name, so output is stable). */
 export function scoreModules(index: RoutingIndex, terms: readonly string[], o: ResolvedRouteOptions): ModuleScore[] {
+  const queryPairs = getPairs(terms);
   const referred = new Map<string, { module: string; text: string; value: number }[]>();
   const ruled = new Map<string, { id: string; value: number }[]>();
   const partial = index.docs.map((doc) => {
@@ -80,6 +82,8 @@ export function scoreModules(index: RoutingIndex, terms: readonly string[], o: R
     let worst: NonGoalHit | undefined;
     for (const goal of goals) {
       if (!worst || goal.value > worst.value) worst = { text: goal.text, terms: goal.terms, value: goal.value };
+      // One shared word ("middleware", "handler") is not evidence that the work is what the non-goal describes.
+      if (goal.terms.length < 2) continue;
       for (const target of goal.refersTo) {
         const list = referred.get(target) ?? [];
         list.push({ module: doc.module.name, text: goal.text, value: (goal.value * o.nonGoalReferral) / goal.refersTo.length });
@@ -95,14 +99,17 @@ export function scoreModules(index: RoutingIndex, terms: readonly string[], o: R
   }
   const scores = partial.map(({ doc, hits, worst }): ModuleScore => {
     const name = doc.module.name;
-    const positive = hits.reduce((sum, h) => sum + h.value, 0);
+    const phrases = queryPairs.filter((p) => doc.pairs.has(p));
+    const phraseValue = phrases.reduce((sum, p) => sum + p.split(' ').reduce((s, t) => s + getIdf(index, t), 0), 0) * o.phraseWeight;
+    const positive = hits.reduce((sum, h) => sum + h.value, 0) + phraseValue;
     const referredBy = referred.get(name) ?? [];
     const rules = ruled.get(name) ?? [];
     const score = positive
       - (worst ? worst.value * o.nonGoalPenalty : 0)
-      + referredBy.reduce((sum, r) => sum + r.value, 0)
+      // The strongest referral counts, not their sum: many manifests naming a popular module prove nothing more.
+      + referredBy.reduce((max, r) => Math.max(max, r.value), 0)
       + rules.reduce((sum, r) => sum + r.value, 0);
-    return { name, score, positive, hits, ...(worst ? { nonGoal: worst } : {}), referredBy, rules };
+    return { name, score, positive, hits, phrases, ...(worst ? { nonGoal: worst } : {}), referredBy, rules };
   });
   return scores.sort((a, b) => b.score - a.score || a.name.localeCompare(b.name));
 }

@@ -108,12 +108,23 @@ const step5 = (w: string): string => {
   return out;
 };
 
-/** Stems one lower-case word. Words of two letters or fewer and words with digits are kept as they are. */
-export function getStem(word: string): string {
-  if (word.length <= 2 || /\d/.test(word)) return word;
+const stemPorter = (word: string): string => {
   let w = step1c(step1b(step1a(word)));
   w = replaceSuffix(w, STEP2, 0);
   w = replaceSuffix(w, STEP3, 0);
   w = step4(w);
   return step5(w);
+};
+
+/**
+ * Stems one lower-case word. Words of two letters or fewer and words with digits are kept as they are.
+ * One deliberate deviation from Porter: an "-ery" noun is stemmed once more without its final "i", so
+ * it meets its "-er" verb (recovery/recover, discovery/discover, delivery/deliver), which Porter alone
+ * keeps apart. It is limited to "-eri" stems because a wider rule merges unrelated words
+ * (registry/registration).
+ */
+export function getStem(word: string): string {
+  if (word.length <= 2 || /\d/.test(word)) return word;
+  const stem = stemPorter(word);
+  return stem.length > 4 && stem.endsWith('eri') ? stemPorter(stem.slice(0, -1)) : stem;
 }

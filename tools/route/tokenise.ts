@@ -100,7 +100,8 @@ export function getTermsWithSurface(text: string, lexicon: Lexicon): Term[] {
     }
     if (matched) continue;
     const word = raw[i] as string;
-    if (!lexicon.stopwords.has(word) && (word.length > 1 || /\d/.test(word))) push(stems[i] as string, word);
+    // Single characters, digits included (the 3 of "top-3" or "OpenAPI 3.1"), carry no meaning of their own.
+    if (!lexicon.stopwords.has(word) && word.length > 1) push(stems[i] as string, word);
     i++;
   }
   return out;
