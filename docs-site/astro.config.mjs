@@ -26,6 +26,8 @@ export default defineConfig({
       customCss: ['./src/styles/site.css'],
       pagination: false,
       lastUpdated: false,
+      // No page needs syntax highlighting beyond plain code blocks; skipping Expressive Code (Shiki) keeps the build fast.
+      expressiveCode: false,
     }),
   ],
 });

@@ -20,6 +20,8 @@ export function deriveRouting(ctx: SiteContext): SiteRouting {
       avoid: [...t.avoid],
       gateProfile: t.gate_profile ?? null,
     })),
+    gates: ctx.extras.gates ?? null,
+    examples: [...(ctx.extras.routeExamples ?? [])],
   };
 }
 

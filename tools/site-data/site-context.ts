@@ -1,4 +1,5 @@
 import type { ControlPlane, Module, Violation } from '../control-plane/index.ts';
+import type { SiteGates, SiteRouteExample } from './site-data-model.ts';
 
 /** Facts computed by other tools that the site shows when they are available. */
 export interface SiteDataExtras {
@@ -9,6 +10,10 @@ export interface SiteDataExtras {
   };
   /** The latest boundary-check result; without it every check cell shows "not yet computed". */
   readonly check?: { readonly source?: string; readonly violations: readonly Violation[] };
+  /** Gate profiles from the routing export (tools/route buildRoutingExport). */
+  readonly gates?: SiteGates;
+  /** Router answers for sample descriptions. */
+  readonly routeExamples?: readonly SiteRouteExample[];
   /** API evidence per module name (snapshot state, tests, …), as the evidence tool reports it. */
   readonly evidence?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }

@@ -3,26 +3,29 @@ import type { Generator } from '../sync/generators.ts';
 import { buildSiteData } from './build-site-data.ts';
 import { renderSiteDataFiles, SITE_DATA_FILE, SITE_TYPES_FILE, type GeneratedFile } from './render-site-data.ts';
 import type { SiteDataExtras } from './site-context.ts';
+import { collectSiteExtras } from './collect-extras.ts';
 
 // Both files come from one build; a plane is rendered once however many generators ask.
-const rendered = new WeakMap<ControlPlane, readonly GeneratedFile[]>();
+const rendered = new WeakMap<ControlPlane, Promise<readonly GeneratedFile[]>>();
 
-function getFile(plane: ControlPlane, path: string, extras: SiteDataExtras): string | undefined {
+type GetExtras = (plane: ControlPlane) => SiteDataExtras | Promise<SiteDataExtras>;
+
+async function getFile(plane: ControlPlane, path: string, getExtras: GetExtras): Promise<string | undefined> {
   let files = rendered.get(plane);
   if (!files) {
-    files = renderSiteDataFiles(buildSiteData(plane, extras));
+    files = Promise.resolve(getExtras(plane)).then((extras) => renderSiteDataFiles(buildSiteData(plane, extras)));
     rendered.set(plane, files);
   }
-  return files.find((f) => f.path === path)?.content;
+  return (await files).find((f) => f.path === path)?.content;
 }
 
 /**
  * The docs-site data and its types, registered in tools/sync/generators.ts so `plumego sync`
  * writes them and `plumego sync --check` fails when they drift from the specs.
  */
-export function createSiteDataGenerators(getExtras: (plane: ControlPlane) => SiteDataExtras = () => ({})): Generator[] {
+export function createSiteDataGenerators(getExtras: GetExtras = collectSiteExtras): Generator[] {
   return [
-    { id: 'site-data', file: SITE_DATA_FILE, from: 'specs and module.yaml manifests', render: (plane) => getFile(plane, SITE_DATA_FILE, getExtras(plane)) },
-    { id: 'site-data-types', file: SITE_TYPES_FILE, from: 'tools/site-data/site-data-model.ts', render: (plane) => getFile(plane, SITE_TYPES_FILE, getExtras(plane)) },
+    { id: 'site-data', file: SITE_DATA_FILE, from: 'specs, module.yaml manifests and the boundary graph', render: (plane) => getFile(plane, SITE_DATA_FILE, getExtras) },
+    { id: 'site-data-types', file: SITE_TYPES_FILE, from: 'tools/site-data/site-data-model.ts', render: (plane) => getFile(plane, SITE_TYPES_FILE, getExtras) },
   ];
 }

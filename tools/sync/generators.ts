@@ -11,7 +11,7 @@ export interface Generator {
   readonly file: string;
   /** What it is generated from, for messages. */
   readonly from: string;
-  render(plane: ControlPlane, current: string | undefined): string | undefined;
+  render(plane: ControlPlane, current: string | undefined): string | undefined | Promise<string | undefined>;
 }
 
 export const GENERATORS: readonly Generator[] = [

@@ -29,7 +29,8 @@ export async function runSync(plane: ControlPlane, write: boolean, generators: r
   for (const generator of generators) {
     const path = `${plane.root}/${generator.file}`;
     const current = await readMaybe(path);
-    const next = generator.render(plane, current);
+    // Awaited: a generator may need another tool's async result (the site data reads the boundary graph).
+    const next = await generator.render(plane, current);
     const stale = next !== undefined && next !== current;
     if (stale && write) {
       await mkdir(dirname(path), { recursive: true });

@@ -191,6 +191,26 @@ export interface SiteRouting {
     readonly avoid: readonly string[];
     readonly gateProfile: string | null;
   }[];
+  /** Gate profiles and how a change selects one; null until the routing export supplies them. */
+  readonly gates: SiteGates | null;
+  /** `plumego route` answers for sample work descriptions, next to the module expected to own them. */
+  readonly examples: readonly SiteRouteExample[];
+}
+
+export interface SiteGates {
+  readonly rule: string;
+  readonly profiles: readonly { readonly id: string; readonly strength: number; readonly summary: string; readonly commands: readonly string[] }[];
+  readonly selection: readonly { readonly id: string; readonly profile: string; readonly when: string }[];
+}
+
+export interface SiteRouteExample {
+  readonly ask: string;
+  readonly expected: string;
+  /** The module the router picked; null when it refused. */
+  readonly answer: string | null;
+  readonly task: string | null;
+  readonly reason: string;
+  readonly correct: boolean;
 }
 
 export interface SiteRelease {

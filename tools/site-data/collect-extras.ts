@@ -1,0 +1,73 @@
+/**
+ * Gathers what other tools compute for the site: the real module graph and the boundary check
+ * (tools/boundaries), gate profiles and router answers (tools/route). Each part is optional — a
+ * tool that fails leaves its part "not yet computed" on the site instead of failing the sync.
+ */
+import type { ControlPlane } from '../control-plane/index.ts';
+import { checkBoundaries } from '../boundaries/check-boundaries.ts';
+import { getModuleEdges } from '../boundaries/module-edges.ts';
+import { createOwnerIndex, isTestFile } from '../boundaries/ownership.ts';
+import { runBoundaries } from '../boundaries/run-boundaries.ts';
+import { buildRoutingExport, readRoutingCases, routeWork, type RoutingCase } from '../route/index.ts';
+import type { SiteDataExtras } from './site-context.ts';
+import type { SiteGates, SiteRouteExample } from './site-data-model.ts';
+import { compareText } from './site-context.ts';
+
+export async function collectSiteExtras(plane: ControlPlane): Promise<SiteDataExtras> {
+  const [graph, check] = await Promise.all([readModuleGraph(plane), readCheck(plane)]);
+  return {
+    ...(graph ? { graph } : {}),
+    ...(check ? { check } : {}),
+    gates: getGates(plane),
+    routeExamples: getRouteExamples(plane),
+  };
+}
+
+/** Module edges of shipped code: test files may reach across modules for fixtures, so they are left out. */
+async function readModuleGraph(plane: ControlPlane): Promise<SiteDataExtras['graph']> {
+  const run = await runBoundaries(plane, { cache: true });
+  const edges = getModuleEdges(run.graph, createOwnerIndex(plane.modules))
+    .filter((e) => !isTestFile(e.file))
+    .map((e) => ({ from: e.from.name, to: e.to.name, kind: e.dependency.kind }));
+  return { source: 'plumego check (boundaries graph)', edges };
+}
+
+async function readCheck(plane: ControlPlane): Promise<SiteDataExtras['check']> {
+  return { source: 'plumego check (boundaries, after the baseline)', violations: await checkBoundaries(plane) };
+}
+
+function getGates(plane: ControlPlane): SiteGates {
+  const { gateProfiles } = buildRoutingExport(plane);
+  return {
+    rule: gateProfiles.rule,
+    profiles: gateProfiles.profiles.map((p) => ({ id: p.id, strength: p.strength, summary: p.summary, commands: [...p.commands] })),
+    selection: gateProfiles.selection.map((s) => ({ id: s.id, profile: s.profile, when: describeWhen(s.when) })),
+  };
+}
+
+function describeWhen(when: Readonly<Record<string, unknown>>): string {
+  return Object.entries(when).map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(', ') : String(v)}`).join('; ');
+}
+
+/**
+ * One example per owning module, from the evaluation part written before the router was tuned, so
+ * the page shows honest answers (a miss is shown as a miss).
+ */
+function getRouteExamples(plane: ControlPlane, cases: readonly RoutingCase[] = readRoutingCases()): SiteRouteExample[] {
+  const firstPerModule = new Map<string, RoutingCase>();
+  for (const c of cases) if (c.part === 'untouched' && !firstPerModule.has(c.expect)) firstPerModule.set(c.expect, c);
+  return [...firstPerModule.values()]
+    .sort((a, b) => compareText(a.expect, b.expect))
+    .map((c) => {
+      const result = routeWork(plane, c.ask);
+      const answer = result.kind === 'answer' ? result.module.name : null;
+      return {
+        ask: c.ask,
+        expected: c.expect,
+        answer,
+        task: result.kind === 'answer' ? result.task?.key ?? null : null,
+        reason: result.kind === 'answer' ? result.reason : result.message,
+        correct: answer === c.expect,
+      };
+    });
+}
