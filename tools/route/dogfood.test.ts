@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Ajv } from 'ajv';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadControlPlane, type ControlPlane } from '../control-plane/index.ts';
+import { evaluateRouting, readRoutingCases } from './evaluate.ts';
+import { routeWork } from './route-work.ts';
+import { buildRoutingExport } from './routing-export.ts';
+
+// The router over this repository's own specs: the evaluation set is the regression test for routing quality.
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+let plane: ControlPlane;
+
+beforeAll(async () => {
+  const load = await loadControlPlane(ROOT);
+  if (!load.plane) throw new Error(`the repository's specs do not load: ${load.configErrors.map((e) => e.message).join('; ')}`);
+  plane = load.plane;
+});
+
+describe('routing over this repository', () => {
+  it('the evaluation set has at least 60 cases, an untouched part, and names only real modules', () => {
+    const cases = readRoutingCases();
+    expect(cases.length).toBeGreaterThanOrEqual(60);
+    expect(cases.filter((c) => c.part === 'untouched').length).toBeGreaterThanOrEqual(40);
+    expect(cases.filter((c) => !plane.moduleByName.has(c.expect))).toEqual([]);
+    expect(new Set(cases.map((c) => c.ask)).size).toBe(cases.length);
+  });
+
+  it('reaches top-1 >= 90% on the whole evaluation set', () => {
+    const e = evaluateRouting(plane, readRoutingCases());
+    expect(e.all.top1 / e.all.total).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it('lands discovery work on x/gateway/discovery, not just x/gateway', () => {
+    const a = routeWork(plane, 'discover upstream instances from a registry');
+    expect(a.kind === 'answer' && a.module.name).toBe('x/gateway/discovery');
+  });
+
+  it('every answer and refusal matches the route-result JSON Schema', () => {
+    const schema = JSON.parse(readFileSync(new URL('./route-result.schema.json', import.meta.url), 'utf8')) as object;
+    const validate = new Ajv({ allErrors: true, strict: true }).compile(schema);
+    for (const ask of [...readRoutingCases().map((c) => c.ask), '', 'blorp the frobnicator']) {
+      validate(JSON.parse(JSON.stringify(routeWork(plane, ask))));
+      expect({ ask, errors: validate.errors ?? [] }).toEqual({ ask, errors: [] });
+    }
+  });
+
+  it('exports a routing table that matches its JSON Schema', () => {
+    const schema = JSON.parse(readFileSync(new URL('./routing-export.schema.json', import.meta.url), 'utf8')) as object;
+    const validate = new Ajv({ allErrors: true, strict: true }).compile(schema);
+    validate(JSON.parse(JSON.stringify(buildRoutingExport(plane))));
+    expect(validate.errors ?? []).toEqual([]);
+  });
+});
