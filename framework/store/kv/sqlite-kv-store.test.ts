@@ -73,7 +73,7 @@ describe('SqliteKvStore: corruption', () => {
   async function filled(): Promise<string> {
     const path = nextPath();
     const kv = open(path);
-    for (let i = 0; i < 200; i++) await kv.set(`k${i}`, getCrashValue(i));
+    for (let i = 0; i < 60; i++) await kv.set(`k${i}`, getCrashValue(i));
     await kv.close();
     return path;
   }
@@ -144,12 +144,12 @@ describe('SqliteKvStore: crash safety', () => {
       const lines = buffered.split('\n');
       buffered = lines.pop() ?? '';
       for (const line of lines) acked = Number(line);
-      if (acked >= 150) child.kill('SIGKILL');
+      if (acked >= 80) child.kill('SIGKILL');
     });
     const signal = await exit;
     expect(stderr).toBe('');
     expect(signal).toBe('SIGKILL');
-    expect(acked).toBeGreaterThanOrEqual(150);
+    expect(acked).toBeGreaterThanOrEqual(80);
 
     const kv = open(path);
     for (let i = 0; i <= acked; i++) {
