@@ -1,4 +1,4 @@
-import { isPromise, type Middleware, type Request, type ResponseWriter } from 'plumego/contract';
+import { asAPIError, isPromise, type Middleware, type Request, type ResponseWriter } from 'plumego/contract';
 import { redactFields, type Fields, type StructuredLogger } from 'plumego/log';
 
 export interface AccessLogOptions {
@@ -35,7 +35,7 @@ export function accessLog(options: AccessLogOptions): Middleware {
   const extra = options.fields ? (redactFields(options.fields) as Fields) : undefined;
   const includeQuery = options.includeQuery ?? true;
 
-  const log = (w: ResponseWriter, r: Request, start: number, failed: boolean): void => {
+  const log = (w: ResponseWriter, r: Request, start: number, error: unknown): void => {
     if (!logger.isEnabled('info')) return;
     const ua = r.headers['user-agent'];
     const fields: Record<string, unknown> = {
@@ -43,7 +43,8 @@ export function accessLog(options: AccessLogOptions): Middleware {
       path: r.path,
       route: r.state.routePattern,
       route_name: r.state.routeName || undefined,
-      status: w.status || (failed ? 500 : 0),
+      // A thrown error is answered further out (recovery); log the status it will get.
+      status: w.status || (error === undefined ? 0 : (asAPIError(error)?.status ?? 500)),
       duration_ms: Math.round((performance.now() - start) * 1000) / 1000,
       bytes: w.bytesWritten,
       request_id: r.ctx.requestId || undefined,
@@ -62,17 +63,17 @@ export function accessLog(options: AccessLogOptions): Middleware {
     try {
       p = next(w, r);
     } catch (err) {
-      log(w, r, start, true);
+      log(w, r, start, err ?? null);
       throw err;
     }
     if (!isPromise(p)) {
-      log(w, r, start, false);
+      log(w, r, start, undefined);
       return;
     }
     return p.then(
-      () => log(w, r, start, false),
+      () => log(w, r, start, undefined),
       (err: unknown) => {
-        log(w, r, start, true);
+        log(w, r, start, err ?? null);
         throw err;
       },
     );

@@ -1,16 +1,17 @@
-import { isPromise, type Middleware, type Request, type ResponseWriter } from 'plumego/contract';
+import { asAPIError, isPromise, type Middleware, type Request, type ResponseWriter } from 'plumego/contract';
 import type { HTTPObserver } from 'plumego/metrics';
 
 /**
  * Reports every finished request to `observer.observeHTTP(method, route, status, bytes, ms)`,
  * labelled by the matched route pattern (never the raw path, so label cardinality stays bounded;
- * unmatched requests report ''). Errors thrown inside are observed as 500 and re-thrown.
+ * unmatched requests report ''). A thrown error is observed with the status recovery will give it
+ * (an APIError's own status, else 500) and re-thrown.
  */
 export function httpMetrics(observer: HTTPObserver): Middleware {
   if (observer === undefined || typeof observer.observeHTTP !== 'function') throw new TypeError('httpMetrics: an HTTPObserver is required');
-  const observe = (w: ResponseWriter, r: Request, start: number, failed: boolean): void => {
+  const observe = (w: ResponseWriter, r: Request, start: number, error: unknown): void => {
     try {
-      const status = w.status !== 0 ? w.status : failed ? 500 : 200;
+      const status = w.status !== 0 ? w.status : error === undefined ? 200 : (asAPIError(error)?.status ?? 500);
       observer.observeHTTP(r.method, r.state.routePattern, status, w.bytesWritten, performance.now() - start);
     } catch {
       // Metrics never break requests.
@@ -22,17 +23,17 @@ export function httpMetrics(observer: HTTPObserver): Middleware {
     try {
       p = next(w, r);
     } catch (err) {
-      observe(w, r, start, true);
+      observe(w, r, start, err ?? null);
       throw err;
     }
     if (!isPromise(p)) {
-      observe(w, r, start, false);
+      observe(w, r, start, undefined);
       return;
     }
     return p.then(
-      () => observe(w, r, start, false),
+      () => observe(w, r, start, undefined),
       (err: unknown) => {
-        observe(w, r, start, true);
+        observe(w, r, start, err ?? null);
         throw err;
       },
     );

@@ -1,4 +1,5 @@
 import {
+  asAPIError,
   TRACEPARENT_HEADER,
   TRACESTATE_HEADER,
   formatTraceparent,
@@ -43,9 +44,9 @@ export function tracing(options: TracingOptions = {}): Middleware {
   const newFlags = (options.sampleNewTraces ?? true) ? 1 : 0;
   const spanHeader = options.spanIdHeader ?? true;
 
-  const end = (span: TraceSpan, w: ResponseWriter, r: Request, failed: boolean): void => {
+  const end = (span: TraceSpan, w: ResponseWriter, r: Request, error: unknown): void => {
     try {
-      span.end(w.status || (failed ? 500 : 200), w.bytesWritten, r.ctx.requestId);
+      span.end(w.status || (error === undefined ? 200 : (asAPIError(error)?.status ?? 500)), w.bytesWritten, r.ctx.requestId);
     } catch {
       // Tracing problems are not request problems.
     }
@@ -81,17 +82,17 @@ export function tracing(options: TracingOptions = {}): Middleware {
     try {
       p = next(w, req);
     } catch (err) {
-      end(s, w, req, true);
+      end(s, w, req, err ?? null);
       throw err;
     }
     if (!isPromise(p)) {
-      end(s, w, req, false);
+      end(s, w, req, undefined);
       return;
     }
     return p.then(
-      () => end(s, w, req, false),
+      () => end(s, w, req, undefined),
       (err: unknown) => {
-        end(s, w, req, true);
+        end(s, w, req, err ?? null);
         throw err;
       },
     );
