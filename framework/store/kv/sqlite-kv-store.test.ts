@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { isStoreError } from '../errors.ts';
-import { getCrashValue } from './crash-value.ts';
+import { getCrashValue } from './fixtures/crash-value.ts';
 import { SqliteKvStore, resolveSqliteKvStoreOptions } from './sqlite-kv-store.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'plumego-kv-'));
@@ -132,7 +132,7 @@ describe('SqliteKvStore: corruption', () => {
 describe('SqliteKvStore: crash safety', () => {
   it('loses no acknowledged write and tears no value when killed mid-write', async () => {
     const path = nextPath();
-    const writer = fileURLToPath(new URL('./crash-writer.ts', import.meta.url));
+    const writer = fileURLToPath(new URL('./fixtures/crash-writer.ts', import.meta.url));
     const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', writer, path], { stdio: ['ignore', 'pipe', 'pipe'] });
     let acked = -1;
     let stderr = '';
