@@ -14,7 +14,12 @@ export interface BoundaryRun {
 
 export async function runBoundaries(plane: BoundaryPlane, options: FileGraphOptions = {}): Promise<BoundaryRun> {
   const book = createRuleBook(plane);
-  const files = listSourceFiles(plane.root, getScanRoots(plane.repo));
-  const { graph, stats } = await buildFileGraph(plane.root, plane.repo.identity.package, files, options);
+  const { graph, stats } = await readRepositoryGraph(plane, options);
   return { violations: evaluateGraph(plane, book, graph), graph, stats };
+}
+
+/** The file graph of the repository's scanned sources (cached like the gate's). */
+export async function readRepositoryGraph(plane: BoundaryPlane, options: FileGraphOptions = {}): Promise<{ graph: FileGraph; stats: FileGraphStats }> {
+  const files = listSourceFiles(plane.root, getScanRoots(plane.repo));
+  return buildFileGraph(plane.root, plane.repo.identity.package, files, options);
 }

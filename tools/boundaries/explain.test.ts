@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { explainEdge, renderExplanation, resolveEndpoint } from './explain.ts';
+import { buildModuleGraph } from './module-graph.ts';
+import { renderGraph } from './render-graph.ts';
+import { createRuleBook } from './rulebook.ts';
+import { readRepositoryGraph } from './run-boundaries.ts';
+import { allow, baseFiles, withFixture } from './testing/boundary-fixture.ts';
+
+const files = {
+  ...allow(allow(baseFiles(), 'framework/router/module.yaml', ['contract']), 'framework/x/rest/module.yaml', ['contract', 'x/rest/versioning']),
+  'framework/contract/deep.ts': 'export const deep = 1;\n',
+  'framework/router/use.ts': "import { contract } from 'fixture/contract';\nimport type { C } from '../contract/index.ts';\nexport const x: C = contract;\n",
+  'framework/x/rest/use.ts': "import { versioning } from 'fixture/x/rest/versioning';\nexport const y = versioning;\n",
+};
+
+describe('plumego explain', () => {
+  it('traces every rule and manifest field with its position, and lists the imports in the code', () => withFixture(files, async (plane) => {
+    const book = createRuleBook(plane);
+    const { graph } = await readRepositoryGraph(plane, { cache: false });
+    const from = resolveEndpoint(plane, 'router', plane.root, false);
+    const to = resolveEndpoint(plane, 'contract', plane.root, true);
+    if (from?.type !== 'module' || !to) throw new Error('endpoints should resolve');
+    const e = explainEdge(plane, book, from.module, to, { graph });
+    expect(e).toMatchObject({ from: 'router', to: 'contract', allowed: true });
+    expect(e.steps.find((s) => s.rule === 'default-deny')).toMatchObject({ outcome: 'allow', at: { file: 'framework/router/module.yaml' } });
+    expect(e.steps.find((s) => s.rule === 'default-deny')!.at.line).toBeGreaterThan(0);
+    expect(e.imports.map((i) => `${i.file}:${i.line} ${i.kind}`)).toEqual(['framework/router/use.ts:1 import', 'framework/router/use.ts:2 type-only']);
+    expect(renderExplanation(e)).toContain('router → contract: ALLOWED');
+  }));
+
+  it.each([
+    ['a stable root importing an extension', 'router', 'x/rest', false, 'stable-no-extension'],
+    ['a module its manifest does not allow', 'contract', 'router', false, 'default-deny'],
+    ['a lower tier without the opt-in', 'x/rest', 'x/rest/versioning', false, 'maturity'],
+    ['a deep path into an allowed module', 'framework/router/use.ts', 'framework/contract/deep.ts', false, 'public-entry-only'],
+    ['an undeclared npm package', 'router', 'left-pad', false, 'npm-undeclared'],
+    ['a declared package outside the allowlist', 'router', 'yaml', false, 'npm-allowlist'],
+    ['a builtin the layer denies', 'router', 'node:child_process', false, 'builtin-policy'],
+    ['an allowed package', 'tools', 'yaml', true, undefined],
+  ])('explains %s', (_title, fromArg, toArg, allowed, decidedBy) => withFixture(files, async (plane) => {
+    const from = resolveEndpoint(plane, fromArg, plane.root, false);
+    const to = resolveEndpoint(plane, toArg, plane.root, true);
+    if (from?.type !== 'module' || !to) throw new Error('endpoints should resolve');
+    const e = explainEdge(plane, createRuleBook(plane), from.module, to);
+    expect({ allowed: e.allowed, decidedBy: e.decidedBy }).toEqual({ allowed, decidedBy });
+    if (!allowed) expect(e.fix).toBeTruthy();
+  }));
+
+  it('does not resolve names that are neither modules nor files', () => withFixture(files, async (plane) => {
+    expect(resolveEndpoint(plane, 'nowhere', plane.root, false)).toBeUndefined();
+    expect(resolveEndpoint(plane, '../../etc', plane.root, true)).toBeUndefined();
+  }));
+});
+
+describe('plumego graph', () => {
+  it('renders the module graph with kinds, counts, tiers and denied edges', () => withFixture(files, async (plane) => {
+    const { graph } = await readRepositoryGraph(plane, { cache: false });
+    const modules = buildModuleGraph(plane, createRuleBook(plane), graph);
+    expect(modules.edges).toEqual([
+      { from: 'router', to: 'contract', kinds: ['import', 'type-only'], count: 2, allowed: true },
+      { from: 'x/rest', to: 'x/rest/versioning', kinds: ['import'], count: 1, allowed: false },
+    ]);
+    await expect(renderGraph(modules, 'mermaid')).toMatchFileSnapshot('./golden/graph.mermaid.txt');
+    await expect(renderGraph(modules, 'dot')).toMatchFileSnapshot('./golden/graph.dot.txt');
+    await expect(renderGraph(modules, 'json')).toMatchFileSnapshot('./golden/graph.json');
+    expect(JSON.parse(renderGraph(modules, 'json', { connectedOnly: false })).nodes).toHaveLength(plane.modules.length);
+  }));
+});
