@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computeDepths, escapeXml, renderGraphSvg, type GraphNode } from '../src/lib/graph-svg.ts';
+import { computeDepths, escapeXml, getIsolated, renderGraphSvg, type GraphNode } from '../src/lib/graph-svg.ts';
 
 const node = (name: string, slot = 0): GraphNode => ({ name, slot, href: `/modules/${name}/`, title: name });
 
@@ -29,5 +29,14 @@ describe('graph svg', () => {
     const nodes = [node('b'), node('a<&>')];
     expect(renderGraphSvg(nodes, [])).toBe(renderGraphSvg([...nodes].reverse(), []));
     expect(escapeXml('a<&>"')).toBe('a&lt;&amp;&gt;&quot;');
+  });
+});
+
+describe('graph svg isolated modules', () => {
+  it('leaves modules without edges out of the drawing and names them', () => {
+    const nodes = [node('a'), node('b'), node('lonely')];
+    const edges = [{ from: 'a', to: 'b' }];
+    expect(getIsolated(nodes, edges)).toEqual(['lonely']);
+    expect(renderGraphSvg(nodes, edges)).not.toContain('lonely');
   });
 });

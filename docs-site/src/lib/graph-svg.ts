@@ -33,14 +33,22 @@ interface Placed {
 }
 
 type Layout = Required<GraphSvgOptions>;
-const DEFAULTS: Layout = { columnWidth: 250, rowHeight: 34, nodeWidth: 190, nodeHeight: 24 };
+const DEFAULTS: Layout = { columnWidth: 225, rowHeight: 32, nodeWidth: 185, nodeHeight: 24 };
 const PAD = 12;
+
+/** Names of the modules that have no edge in the graph (not drawn). */
+export function getIsolated(nodes: readonly GraphNode[], edges: readonly GraphEdge[]): string[] {
+  const connected = new Set(edges.filter((e) => e.from !== e.to).flatMap((e) => [e.from, e.to]));
+  return nodes.filter((n) => !connected.has(n.name)).map((n) => n.name);
+}
 
 export function renderGraphSvg(nodes: readonly GraphNode[], edges: readonly GraphEdge[], options: GraphSvgOptions = {}): string {
   const o: Layout = { ...DEFAULTS, ...options };
   const names = new Set(nodes.map((n) => n.name));
   const kept = edges.filter((e) => e.from !== e.to && names.has(e.from) && names.has(e.to));
-  const columns = orderColumns(nodes, kept);
+  // Modules without any edge say nothing in a graph; the page lists them instead of stretching a column.
+  const connected = new Set(kept.flatMap((e) => [e.from, e.to]));
+  const columns = orderColumns(nodes.filter((n) => connected.has(n.name)), kept);
   const placed = new Map<string, Placed>();
   columns.forEach((column, c) => column.forEach((node, r) => {
     placed.set(node.name, { node, x: PAD + c * o.columnWidth, y: PAD + r * o.rowHeight });
