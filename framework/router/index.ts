@@ -1,4 +1,5 @@
 export { RouterError } from './errors.ts';
+export { param } from './param.ts';
 export type { RouterErrorCode } from './errors.ts';
 export { joinPaths, normalizePatternPath, parsePattern } from './pattern.ts';
 export type { ParsedPattern, Segment } from './pattern.ts';

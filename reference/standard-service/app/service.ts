@@ -1,4 +1,4 @@
-import { createApp, type App } from 'plumego';
+import { createApp, type App } from 'plumego/core';
 import { createLogger, type StructuredLogger } from 'plumego/log';
 import { NoopCollector, type HTTPObserver } from 'plumego/metrics';
 import { createCanonicalStack, createStrictCorsOptions } from 'plumego/middleware';
