@@ -169,6 +169,45 @@ describe('x/fileapi upload', () => {
   });
 });
 
+describe('x/fileapi aborted uploads', () => {
+  it('leaves nothing in storage when the client hangs up mid-file', async () => {
+    let putStarted!: () => void;
+    const started = new Promise<void>((resolve) => (putStarted = resolve));
+    let putSettled!: (outcome: string) => void;
+    const settled = new Promise<string>((resolve) => (putSettled = resolve));
+    class WatchedStorage extends MemoryStorage {
+      override async put(path: string, source: Readable | Uint8Array | string) {
+        putStarted();
+        try {
+          const stat = await super.put(path, source);
+          putSettled('stored');
+          return stat;
+        } catch (error) {
+          putSettled('failed');
+          throw error;
+        }
+      }
+    }
+    const storage = new WatchedStorage();
+    const app = createApp();
+    createFileApi({ storage, metadata: new MemoryFileMetadataStore(), maxFileBytes: 1 << 20 }).register(app);
+    const { port } = (await app.listen(0, '127.0.0.1')) as AddressInfo;
+    try {
+      const req = httpRequest({ port, host: '127.0.0.1', method: 'POST', path: '/files', headers: { ...MP, 'transfer-encoding': 'chunked' } });
+      req.on('error', () => undefined);
+      req.write(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="half.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`);
+      req.write(Buffer.alloc(4096, 7));
+      // Once the server is streaming the file into storage, vanish without finishing the body.
+      await started;
+      req.destroy();
+      expect(await settled).toBe('failed');
+      expect(storage.files.size).toBe(0);
+    } finally {
+      await app.shutdown();
+    }
+  });
+});
+
 describe('x/fileapi download, info and delete', () => {
   async function uploaded(options: Partial<FileApiOptions> = {}) {
     const s = setup(options);

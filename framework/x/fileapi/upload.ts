@@ -73,15 +73,18 @@ export function receiveUpload(r: Request, storage: FileStorageLike, path: string
 
   return new Promise<ReceivedFile>((resolve, reject) => {
     const body = r.body;
+    /** Set once the upload failed or succeeded; later events are ignored. */
     let failed = false;
     let seen = 0;
     let storing: Promise<unknown> | undefined;
     let digest: Digest | undefined;
     let info: { name: string; contentType: string } | undefined;
 
+    const onAbort = (): void => fail(invalidMultipart('upload aborted'));
     const fail = (error: unknown): void => {
       if (failed) return;
       failed = true;
+      r.signal.removeEventListener('abort', onAbort);
       body.off('data', onData);
       body.unpipe(bb);
       // Discard the rest so the connection can still carry the error response.
@@ -127,10 +130,13 @@ export function receiveUpload(r: Request, storage: FileStorageLike, path: string
       const i = info;
       storing.then(() => {
         if (failed) return;
+        // Settled: a disconnect from here on must not delete a file the caller is about to record.
+        failed = true;
+        r.signal.removeEventListener('abort', onAbort);
         resolve({ name: i.name, contentType: i.contentType, size: d.size, sha256: d.hash.digest('hex') });
       }, fail);
     });
-    r.signal.addEventListener('abort', () => fail(invalidMultipart('upload aborted')), { once: true });
+    r.signal.addEventListener('abort', onAbort, { once: true });
     body.on('data', onData);
     body.pipe(bb);
   });

@@ -21,7 +21,7 @@ export interface Frontend {
   register(app: FrontendRegistrar): void;
 }
 
-type Resolved = { rel: string } | { invalid: true };
+type Resolved = { rel: string } | { invalid: true } | { hidden: true };
 
 /** Decodes and checks the path below the prefix; `..`, NUL, backslashes and dotfiles are refused outright. */
 function toRelativePath(r: Request, prefix: string): Resolved | undefined {
@@ -39,7 +39,7 @@ function toRelativePath(r: Request, prefix: string): Resolved | undefined {
   for (const s of segments) {
     if (s === '..' || s === '.' || s.includes('\\') || s.includes('\0')) return { invalid: true };
     // Dotfiles (.env, .git) are never part of a build's public surface; .well-known is the exception.
-    if (s.startsWith('.') && s !== '.well-known') return { rel: '\0hidden' };
+    if (s.startsWith('.') && s !== '.well-known') return { hidden: true };
   }
   const rel = segments.join('/');
   return { rel: path.endsWith('/') && rel !== '' ? `${rel}/` : rel };
@@ -165,9 +165,10 @@ class FrontendServer {
       writeError(w, r, new APIError({ type: 'bad_request', code: FRONTEND_ERROR_CODES.invalidPath, message: 'invalid path' }));
       return;
     }
-    const found = resolved.rel.startsWith('\0') ? undefined : await this.findFile(resolved.rel);
+    if ('hidden' in resolved) return this.notFound(w, r);
+    const found = await this.findFile(resolved.rel);
     if (found) return this.serve(w, r, found.rel, found.file, 200, this.getCacheControl(found.rel));
-    if (this.o.fallback && !resolved.rel.startsWith('\0') && isNavigation(r, resolved.rel)) {
+    if (this.o.fallback && isNavigation(r, resolved.rel)) {
       const index = await this.source.lookup(this.o.index);
       if (index?.kind === 'file') return this.serve(w, r, this.o.index, index.file, 200, this.o.indexCacheControl);
     }
