@@ -92,9 +92,11 @@ function getReason(winner: ModuleScore, terms: readonly Term[], narrowing: Narro
   if (narrowing) parts.push(`went narrower from ${narrowing.from}: ${narrowing.condition.replace(/\.$/, '')}`);
   const referral = [...winner.referredBy].sort((a, b) => b.value - a.value)[0];
   if (referral) parts.push(`${referral.module} names it as owner ("${referral.text}")`);
-  const heldBack = ranked.slice(1, 4).find((s) => s.nonGoal && s.nonGoal.value > 0 && s.positive > winner.score * 0.5);
-  if (heldBack?.nonGoal) parts.push(`${heldBack.name} is held back by its non-goal "${heldBack.nonGoal.text}"`);
-  if (winner.nonGoal) parts.push(`against it: its non-goal "${winner.nonGoal.text}"`);
+  // A rival that matched well but lost to its own non-goal is worth naming, unless the referral above already quoted it.
+  const heldBack = ranked.slice(1, 4).find((s) => s.nonGoal && s.nonGoal.terms.length >= 2 && s.positive > winner.score * 0.5);
+  if (heldBack?.nonGoal && heldBack.nonGoal.text !== referral?.text) parts.push(`${heldBack.name} is held back by its non-goal "${heldBack.nonGoal.text}"`);
+  // The winner's own non-goal is mentioned only when it shares more than one word with the description.
+  if (winner.nonGoal && winner.nonGoal.terms.length >= 2) parts.push(`against it: its non-goal "${winner.nonGoal.text}"`);
   return parts.join('; ');
 }
 

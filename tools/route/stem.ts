@@ -124,7 +124,16 @@ const stemPorter = (word: string): string => {
  * (registry/registration).
  */
 export function getStem(word: string): string {
-  if (word.length <= 2 || /\d/.test(word)) return word;
-  const stem = stemPorter(word);
-  return stem.length > 4 && stem.endsWith('eri') ? stemPorter(stem.slice(0, -1)) : stem;
+  let stem = memo.get(word);
+  if (stem === undefined) {
+    stem = word.length <= 2 || /\d/.test(word) ? word : stemPorter(word);
+    if (stem.length > 4 && stem.endsWith('eri')) stem = stemPorter(stem.slice(0, -1));
+    // The vocabulary of specs and descriptions is small, so remembering every stem is cheap and makes
+    // re-indexing and routing much faster.
+    if (memo.size < MEMO_LIMIT) memo.set(word, stem);
+  }
+  return stem;
 }
+
+const MEMO_LIMIT = 50_000;
+const memo = new Map<string, string>();

@@ -14,6 +14,8 @@ export interface Lexicon {
   readonly phrases: ReadonlyMap<string, string>;
   /** The longest phrase, in words. */
   readonly maxPhrase: number;
+  /** First stems of multi-word phrases: only there is a longer match worth trying. */
+  readonly phraseStarts: ReadonlySet<string>;
 }
 
 export interface LexiconSource {
@@ -32,6 +34,7 @@ const getCanonical = (head: string): string => getRawWords(head).join('-');
 export function createLexicon(source: LexiconSource): Lexicon {
   const stopwords = new Set(source.stopwords.flatMap(getRawWords));
   const phrases = new Map<string, string>();
+  const phraseStarts = new Set<string>();
   let maxPhrase = 1;
   for (const group of source.synonyms) {
     const head = group[0];
@@ -47,10 +50,11 @@ export function createLexicon(source: LexiconSource): Lexicon {
         throw new Error(`route lexicon: "${member}" is in the groups of "${previous}" and "${canonical}"`);
       }
       phrases.set(key, canonical);
+      if (stems.length > 1) phraseStarts.add(stems[0] as string);
       maxPhrase = Math.max(maxPhrase, stems.length);
     }
   }
-  return { stopwords, phrases, maxPhrase };
+  return { stopwords, phrases, maxPhrase, phraseStarts };
 }
 
 let defaultLexicon: Lexicon | undefined;
@@ -89,8 +93,9 @@ export function getTermsWithSurface(text: string, lexicon: Lexicon): Term[] {
   let i = 0;
   while (i < raw.length) {
     let matched = false;
-    for (let len = Math.min(lexicon.maxPhrase, raw.length - i); len >= 1; len--) {
-      const canonical = lexicon.phrases.get(stems.slice(i, i + len).join(' '));
+    const longest = lexicon.phraseStarts.has(stems[i] as string) ? Math.min(lexicon.maxPhrase, raw.length - i) : 1;
+    for (let len = longest; len >= 1; len--) {
+      const canonical = lexicon.phrases.get(len === 1 ? (stems[i] as string) : stems.slice(i, i + len).join(' '));
       if (canonical !== undefined) {
         push(canonical, raw.slice(i, i + len).join(' '));
         i += len;
