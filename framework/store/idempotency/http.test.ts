@@ -109,3 +109,31 @@ describe('idempotency middleware', () => {
     expect(a.count()).toBe(2);
   });
 });
+
+describe('idempotency middleware: abandoned claims and failing stores', () => {
+  it('takes over a claim older than lockTimeoutMs instead of answering 409 until it expires', async () => {
+    let now = 1_000_000;
+    const store = new MemoryIdempotencyStore({ now: () => now });
+    const handler = createIdempotencyMiddleware(store, { now: () => now, lockTimeoutMs: 5_000 })((w, r) => writeResponse(w, r, 201, { ok: true }));
+    const first = await call(handler, { key: 'stuck', body: '{}' });
+    // Simulate a process that died mid-request: an in-progress claim for a second key.
+    const { createHash } = await import('node:crypto');
+    const key = createHash('sha256').update('').update('\0').update('dead').digest('base64url');
+    const hash = createHash('sha256').update('POST').update('\0').update('/orders').update('\0').update('{}').digest('base64url');
+    await store.putIfAbsent({ key, requestHash: hash, status: 'in_progress', createdAt: now, updatedAt: now, expiresAt: now + 86_400_000 });
+    expect((await call(handler, { key: 'dead', body: '{}' })).status).toBe(409);
+    now += 5_000;
+    expect((await call(handler, { key: 'dead', body: '{}' })).status).toBe(201);
+    expect(first.status).toBe(201);
+  });
+
+  it('still answers the client when recording the response fails, and releases the key', async () => {
+    const store = new MemoryIdempotencyStore();
+    store.complete = async () => { throw new Error('store down'); };
+    let runs = 0;
+    const handler = createIdempotencyMiddleware(store)((w, r) => { runs++; writeResponse(w, r, 201, { ok: true }); });
+    expect((await call(handler, { key: 'k', body: '{}' })).status).toBe(201);
+    expect((await call(handler, { key: 'k', body: '{}' })).status).toBe(201);
+    expect(runs).toBe(2);
+  });
+});

@@ -29,6 +29,11 @@ export interface IdempotencyMiddlewareOptions {
   maxBodyBytes?: number;
   /** Largest response recorded for replay; a handler writing more gets a 500 and the key is released. Default: 1 MiB. */
   maxResponseBytes?: number;
+  /**
+   * How long an unfinished claim blocks its key, in ms. A claim older than this (its process died
+   * mid-request, say) is taken over by the next request with the same key. Default: 60 000.
+   */
+  lockTimeoutMs?: number;
   /** Clock in ms, for tests. Default: `Date.now`. */
   now?: () => number;
 }
@@ -41,6 +46,7 @@ export interface ResolvedIdempotencyMiddlewareOptions {
   scope: (r: Request) => string;
   maxBodyBytes: number;
   maxResponseBytes: number;
+  lockTimeoutMs: number;
   now: () => number;
 }
 
@@ -53,9 +59,10 @@ export function resolveIdempotencyMiddlewareOptions(options: IdempotencyMiddlewa
     scope: options.scope ?? (() => ''),
     maxBodyBytes: options.maxBodyBytes ?? 1 << 20,
     maxResponseBytes: options.maxResponseBytes ?? 1 << 20,
+    lockTimeoutMs: options.lockTimeoutMs ?? 60_000,
     now: options.now ?? Date.now,
   };
-  for (const value of [resolved.ttlMs, resolved.maxBodyBytes, resolved.maxResponseBytes]) {
+  for (const value of [resolved.ttlMs, resolved.maxBodyBytes, resolved.maxResponseBytes, resolved.lockTimeoutMs]) {
     if (!Number.isSafeInteger(value) || value <= 0) throw new TypeError('idempotency ttlMs and byte limits must be positive integers');
   }
   return resolved;
@@ -127,8 +134,20 @@ export function createIdempotencyMiddleware(store: IdempotencyStore, options: Id
     // Hashing scope and key gives a fixed-length store key and keeps raw client keys out of storage.
     const key = createHash('sha256').update(o.scope(r)).update('\0').update(raw).digest('base64url');
     const requestHash = hashRequest(r, body);
-    const now = o.now();
-    const claimed = await store.putIfAbsent({ key, requestHash, status: 'in_progress', createdAt: now, updatedAt: now, expiresAt: now + o.ttlMs });
+    const claim = () => {
+      const now = o.now();
+      return store.putIfAbsent({ key, requestHash, status: 'in_progress', createdAt: now, updatedAt: now, expiresAt: now + o.ttlMs });
+    };
+    let claimed = await claim();
+    if (!claimed) {
+      let existing = await store.get(key);
+      if (existing?.status === 'in_progress' && existing.requestHash === requestHash && o.now() - existing.updatedAt >= o.lockTimeoutMs) {
+        // An abandoned claim: take it over rather than blocking the key until it expires.
+        await store.delete(key);
+        claimed = await claim();
+        existing = claimed ? undefined : await store.get(key);
+      }
+    }
     if (!claimed) {
       const existing = await store.get(key);
       if (existing === undefined) {
@@ -150,8 +169,14 @@ export function createIdempotencyMiddleware(store: IdempotencyStore, options: Id
       await store.delete(key);
       throw err;
     }
-    if (buffer.status >= 500 || buffer.overflowed || buffer.abandoned) await store.delete(key);
-    else await store.complete(key, requestHash, encodeResponse(buffer), o.now());
+    try {
+      if (buffer.status >= 500 || buffer.overflowed || buffer.abandoned) await store.delete(key);
+      else await store.complete(key, requestHash, encodeResponse(buffer), o.now());
+    } catch {
+      // Recording failed (the claim expired or was taken over meanwhile, or the store is down):
+      // the work is done, so the client still gets its response; the key is released.
+      await store.delete(key).catch(() => undefined);
+    }
     if (buffer.overflowed) {
       writeError(w, r, new APIError({ type: 'internal_error', message: 'response too large to record for idempotency' }));
       return;
