@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
-import type { ts } from 'ts-morph';
 import type { ControlPlane, Module } from '../control-plane/index.ts';
+import { scanSourceFile, type CodeSite } from '../evidence/scan-error-codes.ts';
+import { API_CACHE_FILE, getAnalysisKey, readAnalysisCache, writeAnalysisCache } from './analysis-cache.ts';
 import { extractModuleApi } from './extract.ts';
 import type { ModuleApi } from './model.ts';
 import { createApiProject, toRepoPath } from './project.ts';
@@ -36,9 +37,11 @@ export interface ApiAnalysis {
   readonly apis: ReadonlyMap<string, ModuleApi>;
   /** Modules whose signatures were printed (the rest have names only). */
   readonly printed: ReadonlySet<string>;
-  /** Every repository source file the entries reach, parsed (repository-relative path → AST); other scans reuse it. */
-  readonly sources: ReadonlyMap<string, ts.SourceFile>;
+  /** Error-code sites in every non-test repository file the entries reach (scanned from the same ASTs). */
+  readonly codeSites: readonly CodeSite[];
+  /** 0 for all three when the result came from the cache. */
   readonly timings: { readonly loadMs: number; readonly extractMs: number; readonly files: number };
+  readonly cached: boolean;
 }
 
 export interface AnalyzeOptions {
@@ -64,22 +67,39 @@ export function analyzeApis(plane: ControlPlane, options: AnalyzeOptions = {}): 
     if (doPrint) printed.add(m.name);
     apis.set(m.name, extractModuleApi(api, { name: m.name, entry: m.entry, owns: (f) => getFileOwner(plane, f) === m }, { print: doPrint }));
   }
-  const sources = new Map<string, ts.SourceFile>();
+  const codeSites: CodeSite[] = [];
   for (const sf of api.project.getProgram().compilerObject.getSourceFiles()) {
     const file = toRepoPath(api.root, sf.fileName);
-    if (!file.startsWith('/') && !file.includes('node_modules/')) sources.set(file, sf);
+    if (file.startsWith('/') || file.includes('node_modules/') || /\.test\.ts$|\/fixtures\//.test(file)) continue;
+    codeSites.push(...scanSourceFile(file, sf));
   }
-  return { apis, printed, sources, timings: { loadMs: api.loadMs, extractMs: performance.now() - started, files: api.fileCount } };
+  return { apis, printed, codeSites, cached: false, timings: { loadMs: api.loadMs, extractMs: performance.now() - started, files: api.fileCount } };
 }
 
-const cache = new WeakMap<ControlPlane, ApiAnalysis>();
+const memo = new WeakMap<ControlPlane, ApiAnalysis>();
 
-/** The default analysis of a plane, shared by the checks of one `plumego check` run. */
-export function getCachedAnalysis(plane: ControlPlane): ApiAnalysis {
-  let analysis = cache.get(plane);
-  if (!analysis) {
-    analysis = analyzeApis(plane);
-    cache.set(plane, analysis);
-  }
+export interface CacheOptions {
+  /** Reuse and update node_modules/.cache/plumego/api-analysis.json (default true; --no-cache turns it off). */
+  readonly cache?: boolean;
+}
+
+/**
+ * The default analysis of a plane, computed once per plane (the checks of one `plumego check` run
+ * share it) and, across runs, reused from the on-disk cache while no library source changed.
+ */
+export function getCachedAnalysis(plane: ControlPlane, options: CacheOptions = {}): ApiAnalysis {
+  const known = memo.get(plane);
+  if (known) return known;
+  const modules = getApiModules(plane);
+  const request = modules.map((m) => `${m.name} ${m.entry} ${m.importSpecifier ?? ''} ${needsSnapshot(plane, m)}`).join('\n');
+  const path = `${plane.root}/${API_CACHE_FILE}`;
+  const useCache = options.cache ?? true;
+  const key = useCache ? getAnalysisKey(plane.root, plane.repo.identity.library_root, request) : '';
+  const hit = useCache ? readAnalysisCache(path, key) : undefined;
+  const analysis: ApiAnalysis = hit
+    ? { apis: new Map(hit.apis.map((a) => [a.module, a])), printed: new Set(hit.printed), codeSites: hit.codeSites, cached: true, timings: { loadMs: 0, extractMs: 0, files: 0 } }
+    : analyzeApis(plane);
+  if (useCache && !hit) writeAnalysisCache(path, key, { apis: [...analysis.apis.values()], printed: [...analysis.printed], codeSites: analysis.codeSites });
+  memo.set(plane, analysis);
   return analysis;
 }

@@ -1,6 +1,6 @@
 import type { ControlPlane, Module } from '../control-plane/index.ts';
 import type { Violation } from '../control-plane/violation.ts';
-import { getCachedAnalysis, getFileOwner, type ApiAnalysis } from './analyze.ts';
+import { getCachedAnalysis, type CacheOptions, getFileOwner, type ApiAnalysis } from './analyze.ts';
 import type { ModuleApi } from './model.ts';
 
 const CHECK = 'entrypoints';
@@ -17,8 +17,8 @@ const WHY = {
  * public_entrypoints, both directions; the facade re-exports only what the root module.yaml allows,
  * from modules it may import.
  */
-export async function checkEntrypoints(plane: ControlPlane): Promise<Violation[]> {
-  return findEntrypointViolations(plane, getCachedAnalysis(plane));
+export async function checkEntrypoints(plane: ControlPlane, options: CacheOptions = {}): Promise<Violation[]> {
+  return findEntrypointViolations(plane, getCachedAnalysis(plane, options));
 }
 
 export function findEntrypointViolations(plane: ControlPlane, analysis: ApiAnalysis): Violation[] {

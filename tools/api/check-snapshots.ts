@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { ControlPlane, Module } from '../control-plane/index.ts';
 import type { Violation } from '../control-plane/violation.ts';
-import { getCachedAnalysis, type ApiAnalysis } from './analyze.ts';
+import { getCachedAnalysis, type CacheOptions, type ApiAnalysis } from './analyze.ts';
 import { assertApiChangeRecords, findRecord, getApiChangeRecords, suggestRecord } from './api-changes.ts';
 import { diffApi, type ApiChange, type ApiDiff } from './diff.ts';
 import type { ModuleApi } from './model.ts';
@@ -49,8 +49,8 @@ export function getSnapshotState(plane: ControlPlane, m: Module, api: ModuleApi 
  * for ga modules a removed or changed export fails unless module.yaml records it in api_changes.
  * Missing snapshots of beta/ga modules are the maturity-evidence check's finding, not this one's.
  */
-export async function checkApiSnapshots(plane: ControlPlane): Promise<Violation[]> {
-  return findSnapshotViolations(plane, getCachedAnalysis(plane));
+export async function checkApiSnapshots(plane: ControlPlane, options: CacheOptions = {}): Promise<Violation[]> {
+  return findSnapshotViolations(plane, getCachedAnalysis(plane, options));
 }
 
 export function findSnapshotViolations(plane: ControlPlane, analysis: ApiAnalysis): Violation[] {

@@ -44,8 +44,8 @@ export const CHECKS: Readonly<Record<string, CheckFn>> = {
     cache: options.noCache !== true,
   }),
   // API evidence (issue #8): one ts-morph analysis per plane, shared by these checks.
-  entrypoints: async (plane) => checkEntrypoints(plane),
-  'api-snapshots': async (plane) => checkApiSnapshots(plane),
+  entrypoints: async (plane, options) => checkEntrypoints(plane, { cache: options.noCache !== true }),
+  'api-snapshots': async (plane, options) => checkApiSnapshots(plane, { cache: options.noCache !== true }),
   'maturity-evidence': async (plane) => checkMaturityEvidence(plane),
-  'error-codes': async (plane) => checkErrorCodes(plane),
+  'error-codes': async (plane, options) => checkErrorCodes(plane, { cache: options.noCache !== true }),
 };

@@ -1,7 +1,7 @@
 import type { ControlPlane, ErrorCodeEntry } from '../control-plane/index.ts';
 import type { Violation } from '../control-plane/violation.ts';
-import { getCachedAnalysis, getFileOwner } from '../api/analyze.ts';
-import { scanSourceFile, type CodeSite } from './scan-error-codes.ts';
+import { getCachedAnalysis, getFileOwner, type CacheOptions } from '../api/analyze.ts';
+import type { CodeSite } from './scan-error-codes.ts';
 
 const CHECK = 'error-codes';
 const REGISTRY = 'specs/error-codes.yaml';
@@ -22,23 +22,17 @@ const CATEGORY_STATUSES: Readonly<Record<string, (status: number) => boolean>> =
   server_error: (s) => s >= 500,
 };
 
-/** Every code a library file reachable from a public entry emits or mentions. */
-export function collectCodeSites(plane: ControlPlane): CodeSite[] {
-  const analysis = getCachedAnalysis(plane);
-  const sites: CodeSite[] = [];
-  for (const [file, sf] of analysis.sources) {
-    if (/\.test\.ts$|\/fixtures\//.test(file)) continue;
-    sites.push(...scanSourceFile(file, sf));
-  }
-  return sites;
+/** Every code a non-test library file reachable from a public entry emits or mentions (scanned by the API analysis). */
+export function collectCodeSites(plane: ControlPlane, options: CacheOptions = {}): readonly CodeSite[] {
+  return getCachedAnalysis(plane, options).codeSites;
 }
 
 /**
  * Error-code registry check: every code the framework emits is registered, every registered code is
  * used, each entry's category matches its status family, names a real module, and is listed once.
  */
-export async function checkErrorCodes(plane: ControlPlane): Promise<Violation[]> {
-  return findErrorCodeViolations(plane, collectCodeSites(plane));
+export async function checkErrorCodes(plane: ControlPlane, options: CacheOptions = {}): Promise<Violation[]> {
+  return findErrorCodeViolations(plane, collectCodeSites(plane, options));
 }
 
 export function findErrorCodeViolations(plane: ControlPlane, sites: readonly CodeSite[]): Violation[] {
