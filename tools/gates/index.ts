@@ -1,4 +1,4 @@
-export { getAreaRules, getFallbackProfile, type AreaRule, type GateSpec } from './areas.ts';
+export { getAreaRules, getFallbackProfile, getGateSpecProblems, type AreaRule, type GateSpec } from './areas.ts';
 export { classifyChanges, getModuleForPath, type ChangeSet, type ClassifiedFile, type DiffFacts, type GatePlane } from './classify.ts';
 export { matchGlob } from './glob.ts';
 export { GitError, readChangeSet, type GitProblem } from './read-diff.ts';

@@ -62,6 +62,15 @@ describe('selectGate over fixture diffs (strongest matching profile wins)', () =
     expect(s.profile?.id).toBe('cross_module_public_api_release');
   });
 
+  it.each([
+    ['an unknown area', { selection: [{ id: 'x', when: { areas: ['doc'] }, profile: 'docs_only' }] }, "unknown area 'doc'"],
+    ['two profiles of equal strength', { profiles: [{ id: 'a', strength: 1, summary: 'first one', commands: ['x y'] }, { id: 'b', strength: 1, summary: 'second one', commands: ['x y'] }], selection: [{ id: 'x', when: { areas: ['docs'] }, profile: 'a' }], fallback: 'a' }, 'same strength 1'],
+    ['an unknown fallback', { fallback: 'nope' }, "fallback names unknown profile 'nope'"],
+  ])('%s is a spec error', (_title, patch, message) => {
+    const broken = createFixturePlane({ gateProfiles: { ...plane.gateProfiles, ...patch } as typeof plane.gateProfiles });
+    expect(() => selectGate(broken, { files: ['README.md'] })).toThrow(message);
+  });
+
   it('an unknown profile in a rule is a spec error, not a silent pass', () => {
     const broken = createFixturePlane({ gateProfiles: { ...plane.gateProfiles, selection: [{ id: 'x', when: { areas: ['docs'] }, profile: 'nope' }] } });
     expect(() => selectGate(broken, { files: ['README.md'] })).toThrow(GateSpecError);

@@ -3,7 +3,7 @@
  * strongest matching profile wins, so file order or rule order can never weaken the gate.
  */
 import type { GateProfilesSpec } from '../control-plane/model.ts';
-import { getFallbackProfile, getSelectionRules, type SelectionRule } from './areas.ts';
+import { getFallbackProfile, getGateSpecProblems, getSelectionRules, type SelectionRule } from './areas.ts';
 import { classifyChanges, type ChangeSet, type DiffFacts, type GatePlane } from './classify.ts';
 import { matchGlob } from './glob.ts';
 
@@ -50,6 +50,8 @@ export function fillCommands(commands: readonly string[], facts: Pick<DiffFacts,
 }
 
 export function selectGate(plane: GatePlane, changes: ChangeSet): GateSelection {
+  const problems = getGateSpecProblems(plane.gateProfiles);
+  if (problems.length) throw new GateSpecError(`specs/gate-profiles.yaml: ${problems.join('; ')}`);
   const facts = classifyChanges(plane, changes);
   const byId = new Map(plane.gateProfiles.profiles.map((p) => [p.id, p]));
   const getProfile = (id: string, where: string): Profile => {
