@@ -141,6 +141,21 @@ describe('production-service', () => {
     expect((await call(run.base, 'GET', '/api/v1/orders?limit=1000')).status).toBe(400);
   });
 
+  it('compresses large responses through the whole stack, timeout included', async () => {
+    const { access_token: token } = await login(run.base);
+    for (let i = 0; i < 12; i++) {
+      const res = await call(run.base, 'POST', '/api/v1/orders', { token, body: { item: `bulk item ${i} with a longer name`, quantity: i + 1 }, headers: { 'idempotency-key': `bulk-${i}` } });
+      expect(res.status).toBe(201);
+    }
+    const raw = await fetch(`${run.base}/api/v1/orders?limit=100`, { headers: { 'accept-encoding': 'gzip' } });
+    expect(raw.headers.get('content-encoding')).toBe('gzip');
+    expect(raw.headers.get('vary')).toContain('Accept-Encoding');
+    const body = (await raw.json()) as { data: unknown[]; meta: { total: number } };
+    expect(body.data.length).toBe(body.meta.total);
+    const small = await fetch(`${run.base}/healthz`, { headers: { 'accept-encoding': 'gzip' } });
+    expect(small.headers.get('content-encoding')).toBeNull();
+  });
+
   it('exchanges a refresh token for a new pair', async () => {
     const pair = await login(run.base);
     const res = await call(run.base, 'POST', '/api/v1/auth/refresh', { body: { refresh_token: pair.refresh_token } });

@@ -8,6 +8,7 @@ import {
   authenticate,
   authorize,
   bodyLimit,
+  compression,
   createAbuseGuard,
   httpMetrics,
   recovery,
@@ -42,8 +43,10 @@ export interface ProductionService {
 /**
  * Builds the service: stores under `config.dataDir`, the production middleware stack, and the
  * route table. Order, outermost first: requestid → securityheaders (strict) → recovery →
- * accesslog → bodylimit → abuseguard → httpmetrics → timeout. Auth, authorization and
- * idempotency are per route, on the write routes only.
+ * compression → accesslog → bodylimit → abuseguard → httpmetrics → timeout. Compression sits
+ * inside recovery so recovered 500s go out uncompressed and whole, and outside the access log so
+ * logged byte counts are the application's. Auth, authorization and idempotency are per route, on
+ * the write routes only.
  */
 export async function createProductionService(config: ProductionConfig, deps: ProductionDeps = {}): Promise<ProductionService> {
   const logger = deps.logger ?? createDiscardLogger();
@@ -73,6 +76,7 @@ export async function createProductionService(config: ProductionConfig, deps: Pr
     requestId(),
     securityHeaders({ policy: getStrictSecurityPolicy() }),
     recovery({ logger }),
+    compression(),
     accessLog({ logger }),
     bodyLimit({ maxBytes: config.maxBodyBytes }),
     guard.middleware(),
