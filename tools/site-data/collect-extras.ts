@@ -8,6 +8,9 @@ import { checkBoundaries } from '../boundaries/check-boundaries.ts';
 import { getModuleEdges } from '../boundaries/module-edges.ts';
 import { createOwnerIndex, isTestFile } from '../boundaries/ownership.ts';
 import { runBoundaries } from '../boundaries/run-boundaries.ts';
+import { getScanRoots, listSourceFiles } from '../boundaries/scan-files.ts';
+import { getCachedAnalysis } from '../api/analyze.ts';
+import { getSnapshotState } from '../api/check-snapshots.ts';
 import { buildRoutingExport, readRoutingCases, routeWork, type RoutingCase } from '../route/index.ts';
 import type { SiteDataExtras } from './site-context.ts';
 import type { SiteGates, SiteRouteExample } from './site-data-model.ts';
@@ -20,7 +23,34 @@ export async function collectSiteExtras(plane: ControlPlane): Promise<SiteDataEx
     ...(check ? { check } : {}),
     gates: getGates(plane),
     routeExamples: getRouteExamples(plane),
+    evidence: getEvidence(plane),
   };
+}
+
+/**
+ * Per-module evidence: test files the module owns, and for API modules the snapshot state and
+ * export count from tools/api (the same analysis `plumego check` uses, cached on disk).
+ */
+function getEvidence(plane: ControlPlane): Record<string, Record<string, unknown>> {
+  const owner = createOwnerIndex(plane.modules);
+  const testFiles = new Map<string, number>();
+  for (const file of listSourceFiles(plane.root, getScanRoots(plane.repo))) {
+    const m = isTestFile(file) ? owner(file) : undefined;
+    if (m) testFiles.set(m.name, (testFiles.get(m.name) ?? 0) + 1);
+  }
+  const analysis = getCachedAnalysis(plane);
+  const evidence: Record<string, Record<string, unknown>> = {};
+  for (const m of [...plane.modules].sort((a, b) => compareText(a.name, b.name))) {
+    const api = analysis.apis.get(m.name);
+    const snapshot = api ? getSnapshotState(plane, m, api, analysis.printed.has(m.name)) : undefined;
+    evidence[m.name] = {
+      testFiles: testFiles.get(m.name) ?? 0,
+      // Entries are only listed for modules whose signatures were printed.
+      ...(api && analysis.printed.has(m.name) ? { exports: api.entries.length } : {}),
+      ...(snapshot ? { snapshot: snapshot.state, snapshotFile: snapshot.path } : {}),
+    };
+  }
+  return evidence;
 }
 
 /** Module edges of shipped code: test files may reach across modules for fixtures, so they are left out. */
