@@ -186,6 +186,8 @@ export function createFileApi(options: FileApiOptions): FileApi {
     w.setHeader('cache-control', 'private, no-cache');
     w.setHeader('accept-ranges', 'bytes');
     if (r.header('if-none-match')?.split(',').some((t) => t.trim().replace(/^W\//, '') === etag)) {
+      // RFC 9110 §8.6: a 304 may carry Content-Length only as the size a 200 would have had.
+      w.setHeader('content-length', String(rec.size));
       w.writeHead(304);
       w.end();
       return;

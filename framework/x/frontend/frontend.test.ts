@@ -117,6 +117,8 @@ describe('x/frontend directory mount', () => {
     const byTag = await app.request('/robots.txt', { headers: { 'if-none-match': etag } });
     expect(byTag.status).toBe(304);
     expect(byTag.body.length).toBe(0);
+    expect(byTag.headers['content-length']).toBe('14');
+    expect(byTag.headers['content-type']).toBeUndefined();
     const byDate = await app.request('/robots.txt', { headers: { 'if-modified-since': String(first.headers['last-modified']) } });
     expect(byDate.status).toBe(304);
     const stale = await app.request('/robots.txt', { headers: { 'if-none-match': '"other"', 'if-modified-since': String(first.headers['last-modified']) } });

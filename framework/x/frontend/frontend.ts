@@ -116,6 +116,8 @@ class FrontendServer {
     if (isNotModified({ ifNoneMatch: r.header('if-none-match'), ifModifiedSince: r.header('if-modified-since') }, etag, body.mtimeMs)) {
       w.removeHeader('content-type');
       w.removeHeader('content-encoding');
+      // RFC 9110 §8.6: a 304 may carry Content-Length only as the size a 200 would have had.
+      w.setHeader('content-length', String(body.size));
       w.writeHead(304);
       w.end();
       return;

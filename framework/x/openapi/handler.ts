@@ -41,6 +41,8 @@ export function createOpenAPIHandler(source: RouteSource, options: OpenAPIHandle
     w.setHeader('etag', rendered.etag);
     w.setHeader('cache-control', 'no-cache');
     if (r.header('if-none-match')?.split(',').some((tag) => tag.trim() === rendered!.etag)) {
+      // RFC 9110 §8.6: a 304 may carry Content-Length only as the size a 200 would have had.
+      w.setHeader('content-length', String(Buffer.byteLength(rendered.body)));
       w.writeHead(304);
       w.end();
       return;
