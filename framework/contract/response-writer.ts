@@ -233,14 +233,11 @@ export class BufferedResponseWriter implements ResponseWriter {
    */
   flushTo(target: ResponseWriter): void {
     const h = this.#headers;
-    const seen = new Set<string>();
     for (let i = 0; i < h.length; i += 2) {
       const name = h[i]!;
-      if (seen.has(name)) target.appendHeader(name, h[i + 1]!);
-      else {
-        seen.add(name);
-        target.setHeader(name, h[i + 1]!);
-      }
+      // The first occurrence replaces the target's values; repeats (Set-Cookie) are appended.
+      if (indexOfHeader(h, name) < i) target.appendHeader(name, h[i + 1]!);
+      else target.setHeader(name, h[i + 1]!);
     }
     target.writeHead(this.status || 200);
     if (this.#chunks.length === 0) target.end();

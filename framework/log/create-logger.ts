@@ -73,11 +73,13 @@ class Shared {
 
 class LineLogger implements StructuredLogger {
   readonly #min: number;
+  readonly #noBase: boolean;
   constructor(
     private readonly shared: Shared,
     private readonly fields: Fields,
   ) {
     this.#min = LOG_LEVELS[shared.opts.level];
+    this.#noBase = Object.keys(fields).length === 0;
   }
   withFields(fields: Fields): StructuredLogger {
     return new LineLogger(this.shared, { ...this.fields, ...fields });
@@ -105,7 +107,8 @@ class LineLogger implements StructuredLogger {
   #log(level: LogLevel, msg: string, extra: readonly Fields[]): void {
     if (LOG_LEVELS[level] < this.#min) return;
     const o = this.shared.opts;
-    const merged = extra.length === 0 ? { ...this.fields } : mergeFields(this.fields, extra);
+    // Without base fields a single per-call map is used as is (no copy on the access-log path).
+    const merged = extra.length === 1 && this.#noBase ? (extra[0] as Record<string, unknown>) : extra.length === 0 ? { ...this.fields } : mergeFields(this.fields, extra);
     const time = o.now();
     const line = o.format === 'json' ? formatJsonLine(time, level, msg, merged) : formatTextLine(time, level, msg, merged, o.source);
     (level === 'error' ? this.shared.err : this.shared.out).push(line);

@@ -22,7 +22,12 @@ export function formatJsonLine(time: Date, level: LogLevel, msg: string, fields:
     if (k === 'time' || k === 'level' || k === 'msg') continue;
     const v = fields[k];
     if (v === undefined) continue;
-    const enc = safeStringify(v);
+    let enc: string | undefined;
+    // Fast paths for the common scalar values; everything else goes through the safe encoder.
+    if (typeof v === 'string') enc = JSON.stringify(v);
+    else if (typeof v === 'number') enc = Number.isFinite(v) ? String(v) : 'null';
+    else if (typeof v === 'boolean') enc = v ? 'true' : 'false';
+    else enc = safeStringify(v);
     if (enc === undefined) continue;
     line += `,${JSON.stringify(k)}:${enc}`;
   }
