@@ -29,7 +29,7 @@ export { DEFAULT_COMPRESSION_OPTIONS, compression, isCompressibleType, negotiate
 export type { CompressionOptions, Encoding, ResolvedCompressionOptions } from './compression/index.ts';
 export { concurrencyLimit, resolveConcurrencyLimitOptions } from './concurrencylimit/index.ts';
 export type { ConcurrencyLimitOptions, ResolvedConcurrencyLimitOptions } from './concurrencylimit/index.ts';
-export { Singleflight, createSingleflight } from './singleflight/index.ts';
-export type { SingleflightOptions, SingleflightStats } from './singleflight/index.ts';
+export { DEFAULT_SINGLEFLIGHT_OPTIONS, Singleflight, createSingleflight, resolveSingleflightOptions } from './singleflight/index.ts';
+export type { ResolvedSingleflightOptions, SingleflightOptions, SingleflightStats } from './singleflight/index.ts';
 export { debugErrors } from './debug/index.ts';
 export type { DebugErrorsOptions } from './debug/index.ts';

@@ -1,2 +1,2 @@
-export { Singleflight, createSingleflight } from './singleflight.ts';
-export type { SingleflightOptions, SingleflightStats } from './singleflight.ts';
+export { DEFAULT_SINGLEFLIGHT_OPTIONS, Singleflight, createSingleflight, resolveSingleflightOptions } from './singleflight.ts';
+export type { ResolvedSingleflightOptions, SingleflightOptions, SingleflightStats } from './singleflight.ts';

@@ -19,6 +19,41 @@ export interface SingleflightOptions {
   addCoalescedHeader?: boolean;
 }
 
+export interface ResolvedSingleflightOptions {
+  keyFunc: ((r: Request) => string) | undefined;
+  varyHeaders: readonly string[];
+  methods: ReadonlySet<string>;
+  maxResponseBytes: number;
+  waiterTimeoutMs: number;
+  addCoalescedHeader: boolean;
+}
+
+export const DEFAULT_SINGLEFLIGHT_OPTIONS: ResolvedSingleflightOptions = Object.freeze({
+  keyFunc: undefined,
+  varyHeaders: Object.freeze(['accept', 'accept-encoding', 'accept-language', 'authorization', 'cookie']),
+  methods: new Set(['GET', 'HEAD']),
+  maxResponseBytes: 10 * 1024 * 1024,
+  waiterTimeoutMs: 30_000,
+  addCoalescedHeader: false,
+});
+
+export function resolveSingleflightOptions(options: SingleflightOptions = {}): ResolvedSingleflightOptions {
+  const d = DEFAULT_SINGLEFLIGHT_OPTIONS;
+  const o: ResolvedSingleflightOptions = {
+    keyFunc: options.keyFunc ?? d.keyFunc,
+    varyHeaders: (options.varyHeaders ?? d.varyHeaders).map((h) => h.toLowerCase()),
+    methods: options.methods === undefined ? d.methods : new Set(options.methods.map((m) => m.toUpperCase())),
+    maxResponseBytes: options.maxResponseBytes ?? d.maxResponseBytes,
+    waiterTimeoutMs: options.waiterTimeoutMs ?? d.waiterTimeoutMs,
+    addCoalescedHeader: options.addCoalescedHeader ?? d.addCoalescedHeader,
+  };
+  if (o.keyFunc !== undefined && typeof o.keyFunc !== 'function') throw new TypeError('singleflight: keyFunc must be a function');
+  for (const value of [o.maxResponseBytes, o.waiterTimeoutMs]) {
+    if (!Number.isSafeInteger(value) || value <= 0) throw new TypeError('singleflight: maxResponseBytes and waiterTimeoutMs must be positive integers');
+  }
+  return o;
+}
+
 export interface SingleflightStats {
   leaders: number;
   coalesced: number;
@@ -58,20 +93,17 @@ export class Singleflight {
   readonly #addHeader: boolean;
 
   constructor(options: SingleflightOptions = {}) {
-    const vary = (options.varyHeaders ?? ['accept', 'accept-encoding', 'accept-language', 'authorization', 'cookie']).map((h) => h.toLowerCase());
-    this.#keyFunc = options.keyFunc ?? ((r) => {
+    const o = resolveSingleflightOptions(options);
+    const vary = o.varyHeaders;
+    this.#keyFunc = o.keyFunc ?? ((r) => {
       const hash = createHash('sha256').update(r.method).update('\0').update(r.header('host') ?? '').update('\0').update(r.url);
       for (const name of vary) hash.update('\0').update(r.header(name) ?? '');
       return hash.digest('base64url');
     });
-    this.#methods = new Set((options.methods ?? ['GET', 'HEAD']).map((m) => m.toUpperCase()));
-    this.#maxResponseBytes = options.maxResponseBytes ?? 10 * 1024 * 1024;
-    this.#waiterTimeoutMs = options.waiterTimeoutMs ?? 30_000;
-    this.#addHeader = options.addCoalescedHeader ?? false;
-    if (typeof this.#keyFunc !== 'function') throw new TypeError('singleflight: keyFunc must be a function');
-    for (const value of [this.#maxResponseBytes, this.#waiterTimeoutMs]) {
-      if (!Number.isSafeInteger(value) || value <= 0) throw new TypeError('singleflight: maxResponseBytes and waiterTimeoutMs must be positive integers');
-    }
+    this.#methods = o.methods;
+    this.#maxResponseBytes = o.maxResponseBytes;
+    this.#waiterTimeoutMs = o.waiterTimeoutMs;
+    this.#addHeader = o.addCoalescedHeader;
   }
 
   getStats(): SingleflightStats {
