@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { ControlPlane, Module } from '../control-plane/index.ts';
-import { getFileOwner } from '../api/analyze.ts';
+import { getCachedAnalysis, getFileOwner } from '../api/analyze.ts';
+import { getSnapshotState, type SnapshotState } from '../api/check-snapshots.ts';
 import { getSnapshotPath } from '../api/snapshot.ts';
 
 /** Where hand-written primer prose lives (docs-site/src/content.config.ts reads the same folder). */
@@ -25,7 +26,8 @@ export interface ModuleEvidence {
   readonly required: boolean;
   readonly promotedIn: string | null;
   readonly entrypoints: number;
-  readonly snapshot: { readonly path: string; readonly exists: boolean };
+  /** state is present when asked for (`withSnapshotState`): fresh, stale, unreadable, missing or unchecked. */
+  readonly snapshot: { readonly path: string; readonly exists: boolean; readonly state?: SnapshotState['state']; readonly exports?: number };
   /** Test files inside the module, and test files elsewhere that import its package subpath. */
   readonly tests: { readonly own: number; readonly importing: number; readonly total: number };
   /**
@@ -38,12 +40,23 @@ export interface ModuleEvidence {
   readonly missing: readonly string[];
 }
 
-/** Collects evidence for every module. Cheap: file existence and one read of each test file. */
-export function collectEvidence(plane: ControlPlane): ModuleEvidence[] {
+export interface EvidenceOptions {
+  /** Also compare each snapshot with the code (the cached API analysis; ts-morph when the cache is cold). */
+  readonly withSnapshotState?: boolean;
+}
+
+/** Collects evidence for every module. Cheap by default: file existence and one read of each test file. */
+export function collectEvidence(plane: ControlPlane, options: EvidenceOptions = {}): ModuleEvidence[] {
   const tests = countTests(plane);
+  const analysis = options.withSnapshotState ? getCachedAnalysis(plane) : undefined;
   return plane.modules.map((m) => {
     const required = LIBRARY.has(m.layer) && m.tier !== 'experimental' && m.implemented;
-    const snapshot = { path: getSnapshotPath(m.path), exists: LIBRARY.has(m.layer) && existsSync(`${plane.root}/${getSnapshotPath(m.path)}`) };
+    const api = analysis?.apis.get(m.name);
+    const state = analysis && api ? getSnapshotState(plane, m, api, analysis.printed.has(m.name)).state : undefined;
+    const snapshot = {
+      path: getSnapshotPath(m.path), exists: LIBRARY.has(m.layer) && existsSync(`${plane.root}/${getSnapshotPath(m.path)}`),
+      ...(state ? { state } : {}), ...(api && analysis?.printed.has(m.name) ? { exports: api.entries.length } : {}),
+    };
     const t = tests.get(m.name) ?? { own: 0, importing: 0 };
     const prosePath = `${PROSE_DIR}/${m.name}.md`;
     const primer = { page: `modules/${m.name}/`, question: Boolean(m.manifest.primer_question?.trim()), prose: existsSync(`${plane.root}/${prosePath}`) ? prosePath : null };

@@ -1,6 +1,8 @@
+import { writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Violation } from '../control-plane/violation.ts';
 import { loadApiFixture, manifestWith, type LoadedFixture } from '../api/testing.ts';
+import { writeSnapshots } from '../api/write-snapshots.ts';
 import { findErrorCodeViolations, collectCodeSites } from './check-error-codes.ts';
 import { findMaturityViolations } from './check-maturity.ts';
 import { collectEvidence, getEvidenceCells } from './collect-evidence.ts';
@@ -35,6 +37,16 @@ describe('maturity evidence', () => {
     expect(evidence).toMatchObject({ state: 'implemented', required: true, tests: { own: 0, importing: 1, total: 1 }, missing: [] });
     expect(getEvidenceCells(evidence)).toEqual(['yes', '0+1', 'generated']);
     expect(findMaturityViolations(f.plane, [evidence])).toEqual([]);
+  });
+
+  it('compares snapshots with the code when asked', async () => {
+    const f = await load({});
+    writeSnapshots(f.plane, [f.plane.moduleByName.get('contract')!]);
+    writeFileSync(`${f.root}/framework/api.md`, 'hand-written\n');
+    const evidence = collectEvidence(f.plane, { withSnapshotState: true });
+    expect(evidence.find((e) => e.module === 'contract')!.snapshot).toEqual({ path: 'framework/contract/api.md', exists: true, state: 'fresh', exports: 1 });
+    expect(evidence.find((e) => e.module === 'fixture')!.snapshot).toMatchObject({ state: 'unreadable' });
+    expect(collectEvidence(f.plane).find((e) => e.module === 'contract')!.snapshot).toEqual({ path: 'framework/contract/api.md', exists: true });
   });
 
   it('does not fail a beta or ga module that is declared but not implemented, and shows it as such', async () => {
