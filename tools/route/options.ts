@@ -31,6 +31,8 @@ export interface RouteOptions {
   narrowerShare?: number;
   /** Below this score the description is not understood and nothing is guessed. Default 1.5. */
   minScore?: number;
+  /** Below this score an answer without a name, primer or taxonomy match is marked low-confidence. Default 6. */
+  confidentScore?: number;
   /** The runner-up is shown when it is within this share of the winner. Default 0.25. */
   closeMargin?: number;
 }
@@ -52,6 +54,7 @@ export const DEFAULT_ROUTE_OPTIONS: ResolvedRouteOptions = {
   ruleWeight: 0.3,
   narrowerShare: 0.5,
   minScore: 1.5,
+  confidentScore: 6,
   closeMargin: 0.25,
 };
 

@@ -1,7 +1,7 @@
 /** Text rendering of a routing result (the JSON form is the result object itself). */
 import type { RouteAnswer, RouteRefusal, RouteResult } from './route-work.ts';
 
-const label = (name: string): string => name.padEnd(10);
+const label = (name: string): string => name.padEnd(11);
 
 function formatAnswer(a: RouteAnswer): string {
   const lines = [
@@ -11,6 +11,7 @@ function formatAnswer(a: RouteAnswer): string {
       : `${label('task')}(no task entry lists ${a.module.name})`,
     `${label('why')}${a.reason}`,
   ];
+  if (a.confidence === 'low') lines.push(`${label('confidence')}low — little evidence or a close runner-up; read the manifests of the ranked modules before starting`);
   if (a.folder) lines.push(`${label('folder')}${a.folder.name} — ${a.folder.when}`);
   lines.push(`${label('start')}${a.startWith.join(', ')}`);
   lines.push(`${label('avoid')}${a.avoid.length ? a.avoid.join(', ') : '(nothing listed)'}`);

@@ -90,6 +90,12 @@ describe('routeWork: answer contents', () => {
     expect(close.runnerUp?.name).toBe(close.ranked[1]?.name);
   });
 
+  it('marks thin evidence or a close call as low confidence', () => {
+    expect(answer(routeWork(plane, 'match path parameters in a route')).confidence).toBe('high');
+    expect(answer(routeWork(plane, 'key-value', { confidentScore: 1e9 })).confidence).toBe('low');
+    expect(answer(routeWork(plane, 'match path parameters in a route', { closeMargin: 2 })).confidence).toBe('low');
+  });
+
   it('--top limits the ranking', () => {
     expect(answer(routeWork(plane, 'forward requests to upstream services', { top: 1 })).ranked).toHaveLength(1);
   });

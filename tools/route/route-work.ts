@@ -22,6 +22,8 @@ export interface RouteAnswer {
   readonly description: string;
   readonly module: { readonly name: string; readonly path: string; readonly layer: string; readonly tier: string; readonly manifest: string };
   readonly task?: { readonly key: string; readonly intent: string; readonly words: readonly string[]; readonly via: 'description' | 'task_affinity' };
+  /** Low when the winner rests on little evidence or the runner-up is close: read both manifests. */
+  readonly confidence: 'high' | 'low';
   /** One line citing the words that decided it. */
   readonly reason: string;
   readonly words: readonly { readonly word: string; readonly field: string; readonly text: string }[];
@@ -133,11 +135,14 @@ export function routeWork(plane: RoutingPlane, description: string, options: Rou
   const second = ranked[1];
   const margin = second ? (winner.score - second.score) / winner.score : 1;
   const folder = getFolderHint(winner.name, terms.map((t) => t.term), index);
+  const specific = winner.hits.some((h) => h.kind === 'name' || h.kind === 'primer' || h.kind === 'taxonomy');
+  const confidence = margin < o.closeMargin || (winner.score < o.confidentScore && !specific) ? 'low' : 'high';
   return {
     kind: 'answer',
     description,
     module: { name: module.name, path: module.path, layer: module.layer, tier: module.tier, manifest: module.manifestFile },
     ...(picked ? { task: { key: picked.task.key, intent: picked.task.entry.intent, words: picked.words, via: picked.via } } : {}),
+    confidence,
     reason: getReason(winner, terms, narrowing, ranked),
     words: [...winner.hits].sort((a, b) => b.value - a.value).map((h) => ({ word: getSurface(terms, h.term), field: FIELD_LABEL[h.kind], text: h.text })),
     ...(narrowing ? { narrowing } : {}),
