@@ -28,12 +28,12 @@ beforeAll(async () => {
   ];
 });
 
-async function start(dataDir: string, overrides: Record<string, string> = {}): Promise<Running> {
+async function start(dataDir: string, overrides: Record<string, string> = {}, now?: () => Date): Promise<Running> {
   const config = loadConfig({ APP_DATA_DIR: dataDir, APP_OPS_TOKEN: 'ops-token-0123456789abcdef', APP_RATE_LIMIT_RPS: '1000', APP_RATE_LIMIT_BURST: '1000', ...overrides });
   config.users = users;
   const logs: string[] = [];
   const logger = createLogger({ format: 'json', buffered: false, level: 'debug', output: { write: (line: string) => { logs.push(line); } } });
-  const service = await createProductionService(config, { logger, passwordHashOptions: FAST_HASH });
+  const service = await createProductionService(config, { logger, passwordHashOptions: FAST_HASH, ...(now === undefined ? {} : { now }) });
   const addr = await service.app.listen(0, '127.0.0.1');
   return { service, base: `http://127.0.0.1:${addr.port}`, logs };
 }
@@ -186,7 +186,9 @@ describe('production-service', () => {
 
 describe('production-service: limits and durability', () => {
   it('rate limits with X-RateLimit-* headers and a 429 envelope', async () => {
-    const run = await start(join(dataRoot, 'limited'), { APP_RATE_LIMIT_RPS: '1', APP_RATE_LIMIT_BURST: '3' });
+    // A frozen clock: no token refills between requests, however slow the machine is.
+    const frozen = new Date(Date.UTC(2026, 0, 1));
+    const run = await start(join(dataRoot, 'limited'), { APP_RATE_LIMIT_RPS: '1', APP_RATE_LIMIT_BURST: '3' }, () => frozen);
     try {
       const statuses: number[] = [];
       let last: Awaited<ReturnType<typeof call>> | undefined;

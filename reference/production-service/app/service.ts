@@ -30,6 +30,7 @@ export interface ProductionDeps {
   logger?: StructuredLogger;
   /** Cost of the dummy hash used for unknown users; match the cost of the real user hashes. */
   passwordHashOptions?: PasswordHashOptions;
+  /** Clock for orders and the rate limiter (tests freeze it). Default: the system clock. */
   now?: () => Date;
 }
 
@@ -66,7 +67,7 @@ export async function createProductionService(config: ProductionConfig, deps: Pr
   });
   const dummyHash = await hashPassword(`dummy-${Math.random()}`, deps.passwordHashOptions ?? {});
   const metrics = new BaseMetricsCollector();
-  const guard = createAbuseGuard({ rate: config.rateLimit.rate, burst: config.rateLimit.burst });
+  const guard = createAbuseGuard({ rate: config.rateLimit.rate, burst: config.rateLimit.burst, now: () => now().getTime() });
 
   if (config.users.length === 0) logger.warn('no users configured: every write route will answer 401');
   if (config.opsToken === '') logger.warn('APP_OPS_TOKEN is empty: /ops/metrics is disabled');
