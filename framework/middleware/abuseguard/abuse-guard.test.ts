@@ -3,6 +3,8 @@ import { BufferedResponseWriter, createRequest, writeResponse, type Handler } fr
 import { createAbuseGuard } from './abuse-guard.ts';
 
 const ok: Handler = (w, r) => writeResponse(w, r, 200, { ok: true });
+// Frozen clocks: no refill between requests, however slow the machine is.
+const frozen = () => Date.UTC(2026, 0, 1);
 
 async function hit(handler: Handler, headers: Record<string, string> = {}) {
   const w = new BufferedResponseWriter();
@@ -29,7 +31,7 @@ describe('abuse guard', () => {
   });
 
   it('keys by a custom function, falling back to the peer when it returns empty', async () => {
-    const guard = createAbuseGuard({ rate: 1, burst: 1, keyFunc: (r) => r.header('x-api-key') ?? '' });
+    const guard = createAbuseGuard({ rate: 1, burst: 1, now: frozen, keyFunc: (r) => r.header('x-api-key') ?? '' });
     const handler = guard.middleware()(ok);
     expect((await hit(handler, { 'x-api-key': 'a' })).status).toBe(200);
     expect((await hit(handler, { 'x-api-key': 'b' })).status).toBe(200);
@@ -40,12 +42,12 @@ describe('abuse guard', () => {
   });
 
   it('hashes long keys instead of storing them, and ignores spoofable proxy headers by default', async () => {
-    const guard = createAbuseGuard({ rate: 1, burst: 1, keyFunc: (r) => r.header('authorization') ?? '' });
+    const guard = createAbuseGuard({ rate: 1, burst: 1, now: frozen, keyFunc: (r) => r.header('authorization') ?? '' });
     const handler = guard.middleware()(ok);
     expect((await hit(handler, { authorization: `Bearer ${'x'.repeat(500)}` })).status).toBe(200);
     expect((await hit(handler, { authorization: `Bearer ${'x'.repeat(500)}` })).status).toBe(429);
     guard.stop();
-    const byPeer = createAbuseGuard({ rate: 1, burst: 1 });
+    const byPeer = createAbuseGuard({ rate: 1, burst: 1, now: frozen });
     const h2 = byPeer.middleware()(ok);
     expect((await hit(h2, { 'x-forwarded-for': '1.1.1.1' })).status).toBe(200);
     expect((await hit(h2, { 'x-forwarded-for': '2.2.2.2' })).status).toBe(429);
@@ -53,7 +55,7 @@ describe('abuse guard', () => {
   });
 
   it('skips requests the skip function selects and refuses bad options up front', async () => {
-    const guard = createAbuseGuard({ rate: 1, burst: 1, skip: (r) => r.path === '/' });
+    const guard = createAbuseGuard({ rate: 1, burst: 1, now: frozen, skip: (r) => r.path === '/' });
     const handler = guard.middleware()(ok);
     expect((await hit(handler)).status).toBe(200);
     expect((await hit(handler)).status).toBe(200);
