@@ -1,7 +1,8 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import type { ControlPlane, ErrorCodeEntry } from '../control-plane/index.ts';
 import type { Violation } from '../control-plane/violation.ts';
 import { getCachedAnalysis, getFileOwner, type CacheOptions } from '../api/analyze.ts';
-import type { CodeSite } from './scan-error-codes.ts';
+import { scanErrorCodes, type CodeSite } from './scan-error-codes.ts';
 
 const CHECK = 'error-codes';
 const REGISTRY = 'specs/error-codes.yaml';
@@ -22,9 +23,28 @@ const CATEGORY_STATUSES: Readonly<Record<string, (status: number) => boolean>> =
   server_error: (s) => s >= 500,
 };
 
-/** Every code a non-test library file reachable from a public entry emits or mentions (scanned by the API analysis). */
+/**
+ * Every code the project emits or mentions: library files reachable from a public entry (scanned by
+ * the API analysis, from its ASTs) and the reference services' sources (they register theirs too).
+ */
 export function collectCodeSites(plane: ControlPlane, options: CacheOptions = {}): readonly CodeSite[] {
-  return getCachedAnalysis(plane, options).codeSites;
+  const sites = [...getCachedAnalysis(plane, options).codeSites];
+  for (const m of plane.modules) {
+    if (m.layer !== 'reference') continue;
+    for (const file of listSources(plane.root, m.path)) sites.push(...scanErrorCodes(file, readFileSync(`${plane.root}/${file}`, 'utf8')));
+  }
+  return sites;
+}
+
+function listSources(root: string, dir: string): string[] {
+  try {
+    return readdirSync(`${root}/${dir}`, { recursive: true, encoding: 'utf8' })
+      .map((f) => `${dir}/${f.replaceAll('\\', '/')}`)
+      .filter((f) => /\.(ts|mts)$/.test(f) && !/\.test\.ts$|\/fixtures\/|node_modules\//.test(f))
+      .sort();
+  } catch {
+    return [];
+  }
 }
 
 /**
@@ -77,7 +97,7 @@ export function findErrorCodeViolations(plane: ControlPlane, sites: readonly Cod
       }
       return;
     }
-    out.push({ check: CHECK, rule: 'unused-code', severity: 'error', ...locate(i, 'code'), message: `error code ${e.code} is registered but no framework source reachable from a public entry uses it`, rationale: WHY.used, fix: 'Remove the entry if the code is retired (and never reuse the name), or emit it where the failure happens.' });
+    out.push({ check: CHECK, rule: 'unused-code', severity: 'error', ...locate(i, 'code'), message: `error code ${e.code} is registered but no library source reachable from a public entry, nor any reference service, uses it`, rationale: WHY.used, fix: 'Remove the entry if the code is retired (and never reuse the name), or emit it where the failure happens.' });
   });
   return out;
 }

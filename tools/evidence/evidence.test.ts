@@ -85,7 +85,7 @@ describe('error-code registry check', () => {
     const v = await check([entry('GHOST', 404, 'client_error'), entry('CONTRACT_BROKEN', 500, 'client_error')], "export const contract = { code: 'CONTRACT_BROKEN' };\n");
     expect(v.map((x) => `${x.rule}: ${x.message}`)).toEqual([
       'category-family: error code CONTRACT_BROKEN has status 500 but category client_error',
-      'unused-code: error code GHOST is registered but no framework source reachable from a public entry uses it',
+      'unused-code: error code GHOST is registered but no library source reachable from a public entry, nor any reference service, uses it',
     ]);
     expect(v[0]!.fix).toMatch(/\(server_error\)/);
   });
@@ -96,6 +96,14 @@ describe('error-code registry check', () => {
       "export const contract = { code: 'CONTRACT_BROKEN' };\nexport const b = { code: 'OTHER_CODE' };\nexport const c = { code: 'ROUTED' };\n",
     );
     expect(v.map((x) => x.rule)).toEqual(['duplicate-code', 'unknown-module', 'wrong-module']);
+  });
+
+  it('scans reference services too', async () => {
+    const f = await load({
+      'specs/error-codes.yaml': { codes: [entry('DEMO_FAILED', 500, 'server_error', 'reference/demo')] },
+      'reference/demo/main.ts': "export const fail = () => ({ code: 'DEMO_FAILED' });\nexport const other = { code: 'DEMO_UNLISTED' };\n",
+    });
+    expect(findErrorCodeViolations(f.plane, collectCodeSites(f.plane)).map(brief)).toEqual(['unregistered-code reference/demo/main.ts:2']);
   });
 
   it('ignores test files: a code only a test mentions is unused', async () => {
