@@ -87,6 +87,7 @@ describe('isSecureRequest', () => {
     { title: 'untrusted peer claiming https', info: { encrypted: false, remoteAddress: '203.0.113.9', headers: { 'x-forwarded-proto': 'https' } }, expected: false },
     { title: 'Forwarded header https', info: { encrypted: false, remoteAddress: '10.1.1.1', headers: { forwarded: 'for=1.2.3.4;proto=https' } }, expected: true },
     { title: 'Forwarded mixed with XFP', info: { encrypted: false, remoteAddress: '10.1.1.1', headers: { forwarded: 'proto=http', 'x-forwarded-proto': 'https' } }, expected: false },
+    { title: 'IPv4-mapped peer address of a trusted proxy', info: { encrypted: false, remoteAddress: '::ffff:10.2.3.4', headers: { 'x-forwarded-proto': 'https' } }, expected: true },
     { title: 'X-Forwarded-Ssl alone', info: { encrypted: false, remoteAddress: '10.1.1.1', headers: { 'x-forwarded-ssl': 'on' } }, expected: false },
   ];
   for (const { title, info, expected } of cases) {

@@ -60,6 +60,16 @@ describe('JwtManager: issue and verify', () => {
     });
   }
 
+  it('accepts a token in the Go reference payload shape (no top-level sub)', async () => {
+    const { manager, store } = setup();
+    await manager.rotateKey();
+    const key = await activeKey(store);
+    const claims: Record<string, unknown> = claimsFor(key, { identity: { sub: 'go-user', ver: 3 }, authorization: { roles: ['r'], permissions: ['p'] } });
+    delete claims['sub'];
+    const verified = await manager.verifyToken(await signWith(key, claims), 'access');
+    expect(verified.identity).toEqual({ sub: 'go-user', ver: 3 });
+  });
+
   it('refuses a refresh token where an access token is expected, and vice versa', async () => {
     const { manager } = setup();
     const pair = await manager.generateTokenPair({ sub: 'u' });
