@@ -97,6 +97,7 @@ export const FIXTURE_TASK_ROUTING: TaskRoutingSpec = {
   routing_rules: [
     { id: 'stable_root_work', work_type: 'Kernel, route structure or stable contracts', start_here: 'Stable Roots', target: { layer: 'stable' }, why: 'The default path.' },
     { id: 'repo_rules', work_type: 'Ownership rules and import boundaries', start_here: 'Repository Boundaries', target: { paths: ['tools'] }, why: 'Control-plane questions.' },
+    { id: 'task_queue', work_type: 'Planned work, milestones, and what is active or blocked', start_here: 'Task Cards', target: { paths: ['tasks'] }, why: 'Cards record scope first.' },
   ],
   learning_path: [{ title: 'Default path', summary: 'router', target: { modules: ['router'] } }],
   tasks: {

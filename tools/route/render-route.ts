@@ -1,5 +1,5 @@
 /** Text rendering of a routing result (the JSON form is the result object itself). */
-import type { RouteAnswer, RouteRefusal, RouteResult } from './route-work.ts';
+import type { RouteAnswer, RouteArea, RouteRefusal, RouteResult } from './route-work.ts';
 
 const label = (name: string): string => name.padEnd(11);
 
@@ -31,6 +31,14 @@ function formatRefusal(r: RouteRefusal): string {
   ].join('\n');
 }
 
+function formatArea(a: RouteArea): string {
+  return `${label('area')}${a.rule.startHere}${a.rule.paths.length ? `  (${a.rule.paths.join(', ')})` : ''}\n${label('why')}${a.message}\n`;
+}
+
 export function formatRouteResult(result: RouteResult): string {
-  return result.kind === 'answer' ? formatAnswer(result) : formatRefusal(result);
+  switch (result.kind) {
+    case 'answer': return formatAnswer(result);
+    case 'area': return formatArea(result);
+    case 'refusal': return formatRefusal(result);
+  }
 }

@@ -106,6 +106,18 @@ describe('routeWork: answer contents', () => {
   });
 });
 
+describe('routeWork: work no module owns', () => {
+  it('points at the routing rule whose target is an area, not a module', () => {
+    const r = routeWork(plane, 'plan the milestones and what is blocked');
+    expect(r).toMatchObject({ kind: 'area', rule: { id: 'task_queue', startHere: 'Task Cards', paths: ['tasks'] } });
+    expect(formatRouteResult(r)).toMatch(/^area\s+Task Cards\s+\(tasks\)/m);
+  });
+
+  it('a module that matches better still wins', () => {
+    expect(routeWork(plane, 'match path parameters in a route, planned as a milestone').kind).toBe('answer');
+  });
+});
+
 describe('routeWork: bad input is refused, never guessed', () => {
   const table = [
     { title: 'empty', ask: '', problem: 'empty' },
@@ -119,7 +131,7 @@ describe('routeWork: bad input is refused, never guessed', () => {
       expect(r.kind).toBe('refusal');
       if (r.kind !== 'refusal') return;
       expect(r.problem).toBe(row.problem);
-      expect(r.rules.map((rule) => rule.id)).toEqual(['stable_root_work', 'repo_rules']);
+      expect(r.rules.map((rule) => rule.id)).toEqual(['stable_root_work', 'repo_rules', 'task_queue']);
       expect(formatRouteResult(r)).toContain('Routing rules');
     });
   }

@@ -47,7 +47,17 @@ export interface RouteRefusal {
   readonly rules: readonly { readonly id: string; readonly workType: string; readonly startHere: string; readonly why: string }[];
 }
 
-export type RouteResult = RouteAnswer | RouteRefusal;
+/** The work belongs to an area no module owns (task cards, for instance): the routing rule says where to start. */
+export interface RouteArea {
+  readonly kind: 'area';
+  readonly description: string;
+  readonly rule: { readonly id: string; readonly workType: string; readonly startHere: string; readonly why: string; readonly paths: readonly string[] };
+  /** Words of the description found in the rule's work type. */
+  readonly words: readonly string[];
+  readonly message: string;
+}
+
+export type RouteResult = RouteAnswer | RouteRefusal | RouteArea;
 
 const round = (n: number): number => Math.round(n * 100) / 100;
 
@@ -117,16 +127,41 @@ function getStartAndAvoid(plane: RoutingPlane, index: RoutingIndex, module: Modu
   return { startWith: max === undefined ? startWith : startWith.slice(0, max + 1), avoid };
 }
 
+/**
+ * A routing rule that targets no module (only paths such as tasks/) wins when the description matches
+ * its work type more strongly than any module matches the description.
+ */
+function getAreaRule(plane: RoutingPlane, index: RoutingIndex, terms: readonly Term[], best: number): Omit<RouteArea, 'description'> | undefined {
+  let found: { rule: RoutingIndex['rules'][number]; words: string[]; value: number } | undefined;
+  for (const rule of index.rules) {
+    if (rule.targets.length > 0) continue;
+    const matched = terms.filter((t) => rule.terms.has(t.term));
+    const value = matched.reduce((sum, t) => sum + getIdf(index, t.term), 0);
+    if (matched.length >= 2 && value > best && (!found || value > found.value)) found = { rule, words: matched.map((t) => t.surface), value };
+  }
+  if (!found) return undefined;
+  const spec = plane.taskRouting.routing_rules.find((r) => r.id === found.rule.id)!;
+  const paths = spec.target.paths ?? [];
+  return {
+    kind: 'area',
+    rule: { id: spec.id, workType: spec.work_type, startHere: spec.start_here, why: spec.why, paths },
+    words: found.words,
+    message: `No module owns this: it reads as "${spec.work_type}" (${found.words.join(', ')}). Start at ${spec.start_here}${paths.length ? ` (${paths.join(', ')})` : ''} — ${spec.why}`,
+  };
+}
+
 /** Routes a work description over a plane. `lexicon` defaults to tools/route/lexicon.yaml. */
 export function routeWork(plane: RoutingPlane, description: string, options: RouteOptions = {}, lexicon: Lexicon = readDefaultLexicon()): RouteResult {
   const o: ResolvedRouteOptions = resolveRouteOptions(options);
   const terms = getTermsWithSurface(description, lexicon);
   if (terms.length === 0) return refuse(plane, description, description.trim() === '' ? 'empty' : 'not-understood', []);
   const index = getRoutingIndex(plane, lexicon);
-  const known = terms.filter((t) => index.idf.has(t.term) || index.docs.some((d) => d.nonGoals.some((g) => g.terms.has(t.term))));
+  const known = terms.filter((t) => index.idf.has(t.term) || index.rules.some((r) => r.terms.has(t.term)) || index.docs.some((d) => d.nonGoals.some((g) => g.terms.has(t.term))));
   const scored = scoreModules(index, terms.map((t) => t.term), o);
   const { ranked, narrowing } = applyNarrowing(scored, index, o);
   const winner = ranked[0];
+  const area = getAreaRule(plane, index, terms, winner?.positive ?? 0);
+  if (area) return { ...area, description };
   if (!winner || known.length === 0 || winner.score < o.minScore) {
     return refuse(plane, description, 'not-understood', terms.filter((t) => !known.includes(t)).map((t) => t.surface));
   }

@@ -62,8 +62,8 @@ export const command: Command = {
     }
     const result = routeWork(plane, positionals.join(' '), top === undefined ? {} : { top });
     if (format === 'json') io.stdout(`${JSON.stringify(result, null, 2)}\n`);
-    else if (result.kind === 'answer') io.stdout(formatRouteResult(result));
-    else io.stderr(formatRouteResult(result));
-    return result.kind === 'answer' ? EXIT.ok : EXIT.usage;
+    else if (result.kind === 'refusal') io.stderr(formatRouteResult(result));
+    else io.stdout(formatRouteResult(result));
+    return result.kind === 'refusal' ? EXIT.usage : EXIT.ok;
   },
 };
