@@ -93,13 +93,16 @@ describe('last-resort error handling without recovery middleware', () => {
 describe('listen and shutdown', () => {
   it('drains an in-flight request, then refuses new connections', async () => {
     const app = track(createApp({ addr: '127.0.0.1:0', drainIntervalMs: 20 }));
+    let arrived!: () => void;
+    const arrival = new Promise<void>((r) => (arrived = r));
     app.get('/slow', async (w, r) => {
+      arrived();
       await new Promise((res) => setTimeout(res, 150));
       writeResponse(w, r, 200, 'done');
     });
     const { port } = await app.listen();
     const inflight = fetch(`http://127.0.0.1:${port}/slow`).then((r) => r.json());
-    await new Promise((r) => setTimeout(r, 30));
+    await arrival;
     const result = await app.shutdown({ timeoutMs: 2_000 });
     expect(await inflight).toEqual({ data: 'done' });
     expect(result.forced).toBe(false);
@@ -110,10 +113,15 @@ describe('listen and shutdown', () => {
 
   it('closes a hanging request at the deadline', async () => {
     const app = track(createApp({ addr: '127.0.0.1:0' }));
-    app.get('/hang', () => new Promise<void>(() => {}));
+    let arrived!: () => void;
+    const arrival = new Promise<void>((r) => (arrived = r));
+    app.get('/hang', () => {
+      arrived();
+      return new Promise<void>(() => {});
+    });
     const { port } = await app.listen();
     const hanging = fetch(`http://127.0.0.1:${port}/hang`).catch((e: unknown) => e);
-    await new Promise((r) => setTimeout(r, 30));
+    await arrival;
     const started = Date.now();
     const result = await app.shutdown({ timeoutMs: 100 });
     expect(result.forced).toBe(true);

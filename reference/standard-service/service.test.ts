@@ -228,13 +228,16 @@ describe('timeout and graceful shutdown', () => {
 
   it('finishes an in-flight request during shutdown', async () => {
     const { app } = createService({ ...DEFAULT_CONFIG, addr: '127.0.0.1:0' }, { logger: createLogger({ format: 'discard' }) });
+    let arrived!: () => void;
+    const arrival = new Promise<void>((r) => (arrived = r));
     app.get('/test/slow', async (w, r) => {
+      arrived();
       await new Promise((res) => setTimeout(res, 150));
       writeResponse(w, r, 200, 'finished');
     });
     const { port } = await app.listen();
     const inflight = fetch(`http://127.0.0.1:${port}/test/slow`).then(async (r) => [r.status, ((await r.json()) as any).data]);
-    await new Promise((r) => setTimeout(r, 30));
+    await arrival;
     const result = await app.shutdown({ timeoutMs: 15_000 });
     expect(await inflight).toEqual([200, 'finished']);
     expect(result.forced).toBe(false);
