@@ -1,15 +1,19 @@
 // @ts-check
 import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'astro/config';
 import starlight from '@astrojs/starlight';
 import { buildSidebar } from './src/lib/sidebar.ts';
 
 // Every fact on the site comes from this generated file; without it there is nothing true to show.
-const dataFile = fileURLToPath(new URL('./src/data/plumego.generated.json', import.meta.url));
+// PLUMEGO_SITE_DATA points the build at another data file (the bad-input tests build fixture data).
+const dataFile = process.env.PLUMEGO_SITE_DATA
+  ? resolve(process.env.PLUMEGO_SITE_DATA)
+  : fileURLToPath(new URL('./src/data/plumego.generated.json', import.meta.url));
 if (!existsSync(dataFile)) {
   throw new Error(
-    'docs-site/src/data/plumego.generated.json is missing. Run `npx plumego sync` from the repository root to generate it, then build again.',
+    `${dataFile} is missing. Run \`npx plumego sync\` from the repository root to generate the site data, then build again.`,
   );
 }
 /** @type {import('./src/data/plumego.generated.types.ts').SiteData} */
@@ -17,6 +21,8 @@ const data = JSON.parse(readFileSync(dataFile, 'utf8'));
 
 export default defineConfig({
   output: 'static',
+  // Pages import the data as `virtual:plumego-site-data`, so the one file chosen above feeds them all.
+  vite: { resolve: { alias: { 'virtual:plumego-site-data': dataFile } } },
   trailingSlash: 'always',
   integrations: [
     starlight({

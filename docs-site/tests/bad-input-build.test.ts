@@ -1,0 +1,60 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import type { SiteData, SiteModule } from '../src/data/plumego.generated.types.ts';
+import { checkLinks } from './link-check.ts';
+
+/**
+ * The site must build from bad data and show it plainly (red cells), and refuse to build without
+ * data, naming the fix. Runs real `astro build`s against data written to a temporary directory.
+ */
+const SITE = fileURLToPath(new URL('..', import.meta.url));
+const ASTRO = join(SITE, '..', 'node_modules', 'astro', 'astro.js');
+
+function build(dataFile: string, outDir: string): { status: number | null; output: string } {
+  const result = spawnSync(process.execPath, [ASTRO, 'build', '--outDir', outDir], {
+    cwd: SITE,
+    env: { ...process.env, PLUMEGO_SITE_DATA: dataFile, ASTRO_TELEMETRY_DISABLED: '1' },
+    encoding: 'utf8',
+  });
+  return { status: result.status, output: `${result.stdout}\n${result.stderr}` };
+}
+
+function makeBadData(): { data: SiteData; broken: SiteModule } {
+  const data = JSON.parse(readFileSync(join(SITE, 'src/data/plumego.generated.json'), 'utf8')) as SiteData;
+  const index = data.modules.findIndex((m) => m.isFamilyRoot);
+  const broken: SiteModule = { ...data.modules[index]!, summary: '', owner: '', missing: ['summary', 'owner'], check: { errors: 1, warnings: 0 } };
+  const modules = data.modules.map((m, i) => (i === index ? broken : m));
+  const violation = { check: 'boundaries', rule: 'default-deny', severity: 'error', file: `${broken.path}/index.ts`, line: 1, message: 'a planted violation', module: broken.name };
+  // A family with no subpackages must render too: make sure one exists.
+  const families = data.families.map((f, i) => (i === 0 ? { ...f, subordinates: [] } : f));
+  return { data: { ...data, modules, families, check: { ...data.check, computed: true, errors: 1, warnings: 0, violations: [violation] } }, broken };
+}
+
+describe('building from bad input', () => {
+  it('builds with an empty summary and owner, an empty family and a violation, and shows them in red', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'plumego-site-bad-'));
+    const { data, broken } = makeBadData();
+    writeFileSync(join(dir, 'data.json'), JSON.stringify(data));
+    const out = join(dir, 'dist');
+    const result = build(join(dir, 'data.json'), out);
+    expect(result.status, result.output.slice(-2000)).toBe(0);
+    const status = readFileSync(join(out, 'status/index.html'), 'utf8');
+    const row = status.slice(status.indexOf(`data-module="${broken.name}"`), status.indexOf('</tr>', status.indexOf(`data-module="${broken.name}"`)));
+    expect(row).toContain('data-missing="owner"');
+    expect(status).toContain('a planted violation');
+    const primer = readFileSync(join(out, 'modules', ...broken.name.split('/'), 'index.html'), 'utf8');
+    expect(primer).toContain('data-missing="summary"');
+    expect(checkLinks(out).broken).toEqual([]);
+  }, 240_000);
+
+  it('refuses to build without a data file and says to run plumego sync', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'plumego-site-none-'));
+    const result = build(join(dir, 'missing.json'), join(dir, 'dist'));
+    expect(result.status).not.toBe(0);
+    expect(result.output).toContain('npx plumego sync');
+  }, 120_000);
+});
