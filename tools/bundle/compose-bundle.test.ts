@@ -28,6 +28,7 @@ describe('composeBundle from fixture specs', () => {
       { rule: 'stable-no-extension', summary: 'Stable roots never import x/*.', modules: ['x/data', 'x/data/cache', 'x/frontend', 'x/gateway', 'x/gateway/discovery'] },
       { rule: 'library-no-app-code', summary: 'Library code never imports tools.', modules: ['tools'] },
     ]);
+    expect(b.neighbours.forbidden.everyImport).toEqual([{ rule: 'default-deny', summary: 'Imports must be allowed.' }]);
     // The task names its gate profile; {module_path} is filled for the module.
     expect(b.gate).toMatchObject({ profile: 'stable_root_change', chosenBy: ['task gate_profile'] });
     expect(b.gate.commands).toContain('npx vitest run --passWithNoTests framework/router');

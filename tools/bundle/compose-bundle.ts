@@ -52,8 +52,9 @@ function resolveModule(plane: BundlePlane, request: BundleRequest): Module | und
 function getNeighbours(plane: BundlePlane, module: Module) {
   const m = module.manifest;
   const byName = new Map(plane.modules.map((x) => [x.name, x]));
+  const targeted = (rule: BundlePlane['dependencyRules']['rules'][number]): boolean => rule.to_layers !== undefined || rule.to_modules !== undefined;
   const ruleDenied = plane.dependencyRules.rules.flatMap((rule) => {
-    if (rule.from_layers && !rule.from_layers.includes(module.layer)) return [];
+    if (!targeted(rule) || (rule.from_layers && !rule.from_layers.includes(module.layer))) return [];
     const targets = plane.modules.filter((x) => x !== module && ((rule.to_layers?.includes(x.layer) ?? false) || (rule.to_modules?.includes(x.name) ?? false)));
     return targets.length ? [{ rule: rule.id, summary: rule.summary, modules: targets.map((x) => x.name).sort() }] : [];
   });
@@ -66,7 +67,10 @@ function getNeighbours(plane: BundlePlane, module: Module) {
     forbidden: {
       modules: m.forbidden_imports ?? [],
       byRule: ruleDenied,
-      otherwise: 'default-deny: every module not listed under allowed, and any deep import past a module\'s index.ts',
+      // Rules that name no target layer or module hold for every import this module makes (default deny, public entry only, …).
+      everyImport: plane.dependencyRules.rules
+        .filter((rule) => !targeted(rule) && (!rule.from_layers || rule.from_layers.includes(module.layer)))
+        .map((rule) => ({ rule: rule.id, summary: rule.summary })),
     },
   };
 }
