@@ -1,0 +1,49 @@
+/**
+ * The modules of a synthetic repository, taken from the manifests of the repository the bench runs
+ * in, so generated imports follow real allowed_imports, tiers and layers.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+
+export interface SynthModule {
+  readonly name: string;
+  readonly path: string;
+  readonly layer: string;
+  readonly tier: string;
+  readonly manifestFile: string;
+  readonly allowed: readonly string[];
+  readonly lowerTier: readonly string[];
+  readonly packages: readonly string[];
+}
+
+const SKIP = new Set(['node_modules', 'dist', 'fixtures', '__fixtures__', 'generated', 'results']);
+
+function findManifests(root: string, rel: string, out: string[]): void {
+  for (const entry of readdirSync(`${root}/${rel}`, { withFileTypes: true })) {
+    if (entry.isFile() && entry.name === 'module.yaml') out.push(`${rel}/module.yaml`);
+    else if (entry.isDirectory() && !entry.name.startsWith('.') && !SKIP.has(entry.name)) findManifests(root, `${rel}/${entry.name}`, out);
+  }
+}
+
+/** Every manifest of the source repository (the root facade included). */
+export function readSynthModules(sourceRoot: string): SynthModule[] {
+  const files = ['module.yaml'];
+  for (const dir of ['framework', 'tools', 'bench', 'docs-site', 'reference']) {
+    try { findManifests(sourceRoot, dir, files); } catch { /* a missing directory has no manifests */ }
+  }
+  return files.map((manifestFile) => {
+    const m = parse(readFileSync(`${sourceRoot}/${manifestFile}`, 'utf8')) as {
+      name: string; path: string; layer: string; status: string;
+      allowed_imports: { modules: string[]; packages: { name: string }[]; lower_tier?: string[] };
+    };
+    return {
+      name: m.name, path: manifestFile === 'module.yaml' ? m.path : manifestFile.slice(0, -'/module.yaml'.length), layer: m.layer, tier: m.status, manifestFile,
+      allowed: m.allowed_imports.modules, lowerTier: m.allowed_imports.lower_tier ?? [], packages: m.allowed_imports.packages.map((p) => p.name),
+    };
+  }).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** The modules that get sources: the library and the tools (reference services, docs-site and bench stay declared only). */
+export function pickSourceModules(modules: readonly SynthModule[], count: number): SynthModule[] {
+  return modules.filter((m) => m.layer !== 'reference' && m.name !== 'docs-site' && m.name !== 'bench').slice(0, count);
+}
