@@ -61,6 +61,12 @@ describe('readChangeSet', () => {
     expect(error).toMatchObject({ problem: 'bad-base', message: expect.stringContaining("'no-such-branch'") });
   });
 
+  it('a repository without commits is a clear error', () => {
+    const empty = makeDir();
+    git(empty, 'init', '-q');
+    expect(() => readChangeSet(empty)).toThrow(expect.objectContaining({ problem: 'no-commits' }));
+  });
+
   it('a directory that is not a repository is a clear error', () => {
     expect(() => readChangeSet(makeDir())).toThrow(expect.objectContaining({ problem: 'no-git' }));
   });

@@ -9,7 +9,7 @@ import { parse } from 'yaml';
 import type { ChangeSet } from './classify.ts';
 import { matchGlob } from './glob.ts';
 
-export type GitProblem = 'no-git' | 'bad-base' | 'git-failed';
+export type GitProblem = 'no-git' | 'no-commits' | 'bad-base' | 'git-failed';
 
 /** Git is missing, the directory is not a repository, or the base does not exist: exit code 2. */
 export class GitError extends Error {
@@ -74,7 +74,12 @@ const entrypointsDiffer = (before: string | undefined, after: string | undefined
 export function readChangeSet(root: string, base?: string): ChangeSet {
   const git = createGit(root);
   assertRepository(git, root);
-  const head = resolveBase(git, 'HEAD');
+  let head: string;
+  try {
+    head = git(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']).trim();
+  } catch {
+    throw new GitError('no-commits', 'the repository has no commits yet, so there is nothing to compare with', 'Make a first commit, then run plumego gates.');
+  }
   const from = base === undefined ? head : git(['merge-base', resolveBase(git, base), head]).trim();
   try {
     const files = new Set([
