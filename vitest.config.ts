@@ -9,7 +9,7 @@ export default defineConfig({
   ssr: { resolve: { conditions, externalConditions: ['source'] } },
   test: {
     include: ['framework/**/*.test.ts', 'tools/**/*.test.ts', 'reference/**/*.test.ts', 'bench/**/*.test.ts'],
-    exclude: ['**/node_modules/**', '**/fixtures/**', 'dist/**'],
+    exclude: ['**/node_modules/**', '**/fixtures/**', 'dist/**', '**/generated/**', 'docs-site/**'],
     testTimeout: 20_000,
     pool: 'forks',
   },
