@@ -365,6 +365,17 @@ describe('x/fileapi on the store LocalFileStorage backend', () => {
   });
 });
 
+describe('x/fileapi mounting', () => {
+  it('mounts twice in one app with distinct route names', async () => {
+    const app = createApp();
+    const make = () => createFileApi({ storage: new MemoryStorage(), metadata: new MemoryFileMetadataStore() });
+    make().register(app, '/avatars', 'avatars');
+    make().register(app, '/docs', 'docs');
+    expect(app.routes().map((r) => r.name).filter((n) => n.endsWith('.upload')).sort()).toEqual(['avatars.upload', 'docs.upload']);
+    expect((await app.request('/docs')).status).toBe(200);
+  });
+});
+
 describe('x/fileapi helpers and options', () => {
   it.each([
     ['report.pdf', 'report.pdf'],

@@ -48,8 +48,11 @@ export interface FileApi {
   info: Handler;
   remove: Handler;
   list: Handler;
-  /** POST/GET `<prefix>`, GET/DELETE `<prefix>/:id`, GET `<prefix>/:id/info`. */
-  register(app: FileApiRegistrar, prefix?: string): void;
+  /**
+   * POST/GET `<prefix>`, GET/DELETE `<prefix>/:id`, GET `<prefix>/:id/info`, named `<namePrefix>.upload`,
+   * `.list`, `.download`, `.info`, `.delete` (route names are unique per app, so a second mount needs its own).
+   */
+  register(app: FileApiRegistrar, prefix?: string, namePrefix?: string): void;
 }
 
 export interface FileApiRegistrar {
@@ -262,12 +265,13 @@ export function createFileApi(options: FileApiOptions): FileApi {
   return {
     options: o,
     upload, download, info, remove, list,
-    register(app, prefix = '/files') {
-      app.post(prefix, upload, { name: 'fileapi.upload', tags: ['files'] });
-      app.get(prefix, list, { name: 'fileapi.list', tags: ['files'] });
-      app.get(`${prefix}/:id`, download, { name: 'fileapi.download', tags: ['files'] });
-      app.get(`${prefix}/:id/info`, info, { name: 'fileapi.info', tags: ['files'] });
-      app.delete(`${prefix}/:id`, remove, { name: 'fileapi.delete', tags: ['files'] });
+    register(app, prefix = '/files', namePrefix = 'fileapi') {
+      const tags = ['files'];
+      app.post(prefix, upload, { name: `${namePrefix}.upload`, tags });
+      app.get(prefix, list, { name: `${namePrefix}.list`, tags });
+      app.get(`${prefix}/:id`, download, { name: `${namePrefix}.download`, tags });
+      app.get(`${prefix}/:id/info`, info, { name: `${namePrefix}.info`, tags });
+      app.delete(`${prefix}/:id`, remove, { name: `${namePrefix}.delete`, tags });
     },
   };
 }

@@ -57,13 +57,15 @@ export class DirectorySource implements AssetSource {
     const st = await stat(real);
     if (st.isDirectory()) return { kind: 'dir' };
     if (!st.isFile()) return undefined;
+    // Whole milliseconds as Node's `mtime` Date rounds them, so validators match send/serve-static's.
+    const mtimeMs = st.mtime.getTime();
     return {
       kind: 'file',
       file: {
         size: st.size,
-        mtimeMs: st.mtimeMs,
+        mtimeMs,
         // Weak: size+mtime says "same content" reliably enough to revalidate, not byte-for-byte identity.
-        etag: `W/"${st.size.toString(16)}-${Math.floor(st.mtimeMs).toString(16)}"`,
+        etag: `W/"${st.size.toString(16)}-${mtimeMs.toString(16)}"`,
         open: (range) => createReadStream(real, range ? { start: range.start, end: range.end } : {}),
       },
     };
