@@ -21,8 +21,8 @@ const data = JSON.parse(readFileSync(dataFile, 'utf8'));
 
 export default defineConfig({
   output: 'static',
-  // Pages import the data as `virtual:plumego-site-data`, so the one file chosen above feeds them all.
-  vite: { resolve: { alias: { 'virtual:plumego-site-data': dataFile } } },
+  // src/lib/site.ts imports the default data file; this alias makes the one file chosen above feed every page.
+  vite: { resolve: { alias: [{ find: /^\.\.\/data\/plumego\.generated\.json$/, replacement: dataFile }] } },
   trailingSlash: 'always',
   integrations: [
     starlight({

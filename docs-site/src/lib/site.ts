@@ -2,7 +2,7 @@
  * The one way pages reach the generated data. Pages never type a count, tier, version or module
  * list: they read it from here (tests/page-literals.test.ts fails the build's tests if one does).
  */
-import raw from 'virtual:plumego-site-data';
+import raw from '../data/plumego.generated.json';
 import type { SiteData, SiteModule, SiteTier } from '../data/plumego.generated.types.ts';
 
 export type * from '../data/plumego.generated.types.ts';
