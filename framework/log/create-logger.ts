@@ -59,8 +59,20 @@ export function resolveLoggerOptions(options: LoggerOptions = {}): ResolvedLogge
     fields: { ...(options.fields ?? {}) },
     buffered: options.buffered ?? true,
     source: options.source ?? 'plumego',
-    now: options.now ?? (() => new Date()),
+    now: options.now ?? cachedNow,
   };
+}
+
+let lastMs = -1;
+let lastDate = new Date(0);
+/** `new Date()`, reusing one object per millisecond (a busy access log writes many lines per ms). */
+function cachedNow(): Date {
+  const ms = Date.now();
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastDate = new Date(ms);
+  }
+  return lastDate;
 }
 
 class Shared {

@@ -15,9 +15,17 @@ function safeStringify(value: unknown): string {
   }
 }
 
+let isoMs = Number.NaN;
+let isoText = '';
+
 /** One JSON object per line; reserved keys `time` (ISO, UTC), `level`, `msg` come first and win. */
 export function formatJsonLine(time: Date, level: LogLevel, msg: string, fields: Record<string, unknown>): string {
-  let line = `{"time":"${time.toISOString()}","level":"${LEVEL_NAMES[level]}","msg":${JSON.stringify(msg)}`;
+  const ms = time.getTime();
+  if (ms !== isoMs) {
+    isoMs = ms;
+    isoText = time.toISOString();
+  }
+  let line = `{"time":"${isoText}","level":"${LEVEL_NAMES[level]}","msg":${JSON.stringify(msg)}`;
   for (const k in fields) {
     if (k === 'time' || k === 'level' || k === 'msg') continue;
     const v = fields[k];

@@ -10,7 +10,8 @@ export interface LogOutput {
  */
 export class LineSink {
   readonly #out: LogOutput;
-  #pending = '';
+  #pending: string[] = [];
+  #pendingBytes = 0;
   #scheduled = false;
   readonly #flushNow = (): void => this.flush();
 
@@ -25,7 +26,13 @@ export class LineSink {
       this.#out.write(line);
       return;
     }
-    this.#pending += line;
+    this.#pending.push(line);
+    this.#pendingBytes += line.length;
+    // A long synchronous burst (no event-loop turn) must not hold an unbounded batch.
+    if (this.#pendingBytes >= 65_536) {
+      this.flush();
+      return;
+    }
     if (!this.#scheduled) {
       this.#scheduled = true;
       setImmediate(this.#flushNow).unref?.();
@@ -34,9 +41,10 @@ export class LineSink {
 
   flush(): void {
     this.#scheduled = false;
-    if (this.#pending === '') return;
-    const chunk = this.#pending;
-    this.#pending = '';
+    if (this.#pending.length === 0) return;
+    const chunk = this.#pending.length === 1 ? this.#pending[0]! : this.#pending.join('');
+    this.#pending = [];
+    this.#pendingBytes = 0;
     try {
       this.#out.write(chunk);
     } catch {
