@@ -33,3 +33,20 @@ export function formatRunTable(runs: readonly CommandRun[]): string {
   const failed = runs.filter((r) => r.status === 'fail').length;
   return `${[header, '-'.repeat(header.length), ...rows].join('\n')}\n\n${failed ? `${failed} of ${runs.length} commands failed` : `all ${runs.length} commands passed`}\n`;
 }
+
+/** The JSON form of a gate decision (and of its run): names instead of whole modules, for CI and the site. */
+export function toGateReport(s: GateSelection, mode: 'list' | 'dry-run' | 'run', runs?: readonly CommandRun[]) {
+  return {
+    mode,
+    files: s.facts.files,
+    modules: s.facts.modules.map((m) => ({ name: m.name, path: m.path, layer: m.layer })),
+    areas: s.facts.areas,
+    publicApi: s.facts.publicApi,
+    unclassified: s.facts.unclassified,
+    profile: s.profile ? { id: s.profile.id, strength: s.profile.strength, summary: s.profile.summary } : null,
+    chosenBy: s.chosenBy,
+    matched: s.matched,
+    commands: s.commands,
+    ...(runs ? { runs, passed: runs.every((r) => r.status === 'pass') } : {}),
+  };
+}

@@ -1,9 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { validFixture, writeFixture } from '../../control-plane/testing/fixture-repo.ts';
 import { main } from '../main.ts';
+
+const validateReport = new Ajv({ strict: true, allErrors: true }).compile(JSON.parse(readFileSync(new URL('../../gates/gate-report.schema.json', import.meta.url), 'utf8')) as object);
 
 let cleanups: (() => void)[] = [];
 afterEach(() => { cleanups.forEach((c) => c()); cleanups = []; });
@@ -54,6 +57,8 @@ describe('plumego gates', () => {
     expect(code).toBe(0);
     expect(JSON.parse(out)).toMatchObject({ mode: 'dry-run', profile: { id: 'docs_only' }, commands: ['npx plumego sync --check'] });
     expect(JSON.parse(out).runs).toBeUndefined();
+    validateReport(JSON.parse(out));
+    expect(validateReport.errors ?? []).toEqual([]);
   });
 
   it('--base compares with the fork point of a branch', async () => {
@@ -92,6 +97,11 @@ describe('plumego gates', () => {
     expect(out).toMatch(/node -e "process.exit\(0\)"\s+pass/);
     expect(out).toContain('stale README table error');
     expect(out).toContain('1 of 2 commands failed');
+    const json = await run(root, 'gates', '--run', '--json');
+    expect(json.code).toBe(1);
+    validateReport(JSON.parse(json.out));
+    expect(validateReport.errors ?? []).toEqual([]);
+    expect(JSON.parse(json.out)).toMatchObject({ mode: 'run', passed: false, runs: [{ status: 'pass' }, { status: 'fail', failure: 'stale README table error' }] });
   });
 
   it('--run and --dry-run together are a usage error', async () => {

@@ -1,4 +1,4 @@
-import { GateSpecError, GitError, formatGateSelection, formatRunTable, readChangeSet, runGateCommands, selectGate } from '../../gates/index.ts';
+import { GateSpecError, GitError, formatGateSelection, formatRunTable, readChangeSet, runGateCommands, selectGate, toGateReport } from '../../gates/index.ts';
 import { EXIT, UsageError, getFormat, parseCommandArgs, type Command } from '../io.ts';
 import { loadForCommand } from '../load-plane.ts';
 
@@ -40,12 +40,12 @@ export const command: Command = {
     }
     const mode = values['run'] ? 'run' : values['dry-run'] ? 'dry-run' : 'list';
     if (mode !== 'run' || selection.commands.length === 0) {
-      io.stdout(format === 'json' ? `${JSON.stringify({ mode, ...selection }, null, 2)}\n` : formatGateSelection(selection, mode));
+      io.stdout(format === 'json' ? `${JSON.stringify(toGateReport(selection, mode), null, 2)}\n` : formatGateSelection(selection, mode));
       return EXIT.ok;
     }
     if (format === 'text') io.stdout(formatGateSelection(selection, mode));
     const runs = await runGateCommands(selection.commands, io.cwd);
-    io.stdout(format === 'json' ? `${JSON.stringify({ mode, ...selection, runs }, null, 2)}\n` : `\n${formatRunTable(runs)}`);
+    io.stdout(format === 'json' ? `${JSON.stringify(toGateReport(selection, mode, runs), null, 2)}\n` : `\n${formatRunTable(runs)}`);
     return runs.every((r) => r.status === 'pass') ? EXIT.ok : EXIT.violations;
   },
 };
