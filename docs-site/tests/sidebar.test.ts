@@ -1,0 +1,34 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { SiteData } from '../src/data/plumego.generated.types.ts';
+import { buildSidebar, type SidebarItem } from '../src/lib/sidebar.ts';
+
+const data = JSON.parse(readFileSync(new URL('../src/data/plumego.generated.json', import.meta.url), 'utf8')) as SiteData;
+
+function links(items: readonly SidebarItem[]): { label: string; link: string; badge?: { text: string } }[] {
+  return items.flatMap((i) => ('items' in i ? links(i.items) : [i]));
+}
+
+describe('sidebar from data', () => {
+  const sidebar = buildSidebar(data);
+  const moduleLinks = links(sidebar).filter((l) => l.link.startsWith('/modules/') && l.link !== '/modules/');
+
+  it('links every module exactly once, to its primer', () => {
+    expect(moduleLinks.map((l) => l.link).sort()).toEqual(data.modules.map((m) => `/modules/${m.name}/`).sort());
+  });
+
+  it('badges each module with its tier label from the data', () => {
+    const label = new Map<string, string>(data.modules.map((m) => [`/modules/${m.name}/`, m.tierLabel]));
+    for (const l of moduleLinks) expect(l.badge?.text).toBe(label.get(l.link));
+  });
+
+  it('groups stable roots in spec order and nests family subpackages under their root', () => {
+    const stable = sidebar.find((i) => i.label === 'Stable roots');
+    expect(stable && 'items' in stable ? stable.items.map((i) => i.label) : []).toEqual(data.stableRoots.filter((n) => data.modules.some((m) => m.name === n)));
+    const withSubs = data.families.find((f) => f.subordinates.some((s) => s.module));
+    if (withSubs) {
+      const group = links(sidebar.filter((i) => i.label === 'Extension families')).filter((l) => l.label.startsWith(`${withSubs.root}/`));
+      expect(group.length).toBeGreaterThan(0);
+    }
+  });
+});
