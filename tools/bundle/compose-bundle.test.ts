@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { createFixturePlane } from '../route/fixture-plane.ts';
@@ -5,6 +7,7 @@ import { BundleInputError, composeBundle } from './compose-bundle.ts';
 import { formatBundle } from './render-bundle.ts';
 
 const plane = createFixturePlane();
+const validate = new Ajv({ strict: true, allErrors: true }).compile(JSON.parse(readFileSync(new URL('./bundle.schema.json', import.meta.url), 'utf8')) as object);
 
 const catchError = (fn: () => unknown): BundleInputError => {
   try { fn(); } catch (error) { if (error instanceof BundleInputError) return error; throw error; }
@@ -56,6 +59,12 @@ describe('composeBundle from fixture specs', () => {
   it('warns when the task belongs to another module', () => {
     expect(composeBundle(plane, { task: 'gateway_edge', module: 'router' }).warnings[0]).toContain("owned by x/gateway, not router");
   });
+
+  it.each([['a task in its module', { task: 'route_matching' }], ['a module without a task', { module: 'x/frontend' }], ['a derived gate', { task: 'cache_adapter' }]])(
+    'matches the bundle JSON Schema: %s', (_title, request) => {
+      validate(JSON.parse(formatBundle(composeBundle(plane, request), 'json')));
+      expect(validate.errors ?? []).toEqual([]);
+    });
 
   it('renders as YAML with a header, and as JSON', () => {
     const b = composeBundle(plane, { task: 'route_matching' });
