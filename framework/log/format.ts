@@ -15,6 +15,18 @@ function safeStringify(value: unknown): string {
   }
 }
 
+// Field names repeat on every line (an access log has a dozen fixed ones): encode each once.
+const KEY_CACHE = new Map<string, string>();
+
+function encodeKey(k: string): string {
+  let enc = KEY_CACHE.get(k);
+  if (enc === undefined) {
+    enc = `,${JSON.stringify(k)}:`;
+    if (KEY_CACHE.size < 4096) KEY_CACHE.set(k, enc);
+  }
+  return enc;
+}
+
 let isoMs = Number.NaN;
 let isoText = '';
 
@@ -37,7 +49,7 @@ export function formatJsonLine(time: Date, level: LogLevel, msg: string, fields:
     else if (typeof v === 'boolean') enc = v ? 'true' : 'false';
     else enc = safeStringify(v);
     if (enc === undefined) continue;
-    line += `,${JSON.stringify(k)}:${enc}`;
+    line += encodeKey(k) + enc;
   }
   return line + '}\n';
 }

@@ -16,24 +16,33 @@ export class BaseMetricsCollector implements AggregateCollector {
   #start = new Date();
   readonly #series = new Set<string>();
   readonly #byName = new Map<string, number>();
+  /** HTTP series seen: method → route → statuses (nested lookups on strings Node and the router reuse). */
+  readonly #httpSeries = new Map<string, Map<string, Set<number>>>();
+  #httpSeriesCount = 0;
 
   record(record: MetricRecord): void {
     this.#count(record.name, record.labels, record.error !== undefined);
   }
 
   observeHTTP(method: string, route: string, status: number, _bytes: number, _durationMs: number): void {
-    // Same series key as #count would build for these labels, without the object and the sort.
     this.#total++;
     if (status >= 400) this.#errors++;
     this.#byName.set(HTTP_REQUEST_METRIC, (this.#byName.get(HTTP_REQUEST_METRIC) ?? 0) + 1);
-    this.#series.add(`${HTTP_REQUEST_METRIC}|method=${method}|path=${route}|status=${status}`);
+    let byRoute = this.#httpSeries.get(method);
+    if (byRoute === undefined) this.#httpSeries.set(method, (byRoute = new Map()));
+    let statuses = byRoute.get(route);
+    if (statuses === undefined) byRoute.set(route, (statuses = new Set()));
+    if (!statuses.has(status)) {
+      statuses.add(status);
+      this.#httpSeriesCount++;
+    }
   }
 
   getStats(): CollectorStats {
     return {
       totalRecords: this.#total,
       errorRecords: this.#errors,
-      activeSeries: this.#series.size,
+      activeSeries: this.#series.size + this.#httpSeriesCount,
       startTime: this.#start,
       nameBreakdown: Object.fromEntries(this.#byName),
     };
@@ -45,6 +54,8 @@ export class BaseMetricsCollector implements AggregateCollector {
     this.#start = new Date();
     this.#series.clear();
     this.#byName.clear();
+    this.#httpSeries.clear();
+    this.#httpSeriesCount = 0;
   }
 
   #count(name: string, labels: Readonly<Record<string, string>> | undefined, isError: boolean): void {
