@@ -116,6 +116,7 @@ describe('x/fileapi upload', () => {
     });
     expect(res.status).toBe(413);
     expect(res.json<ErrorBody>().error.code).toBe('REQUEST_BODY_TOO_LARGE');
+    expect(res.headers['connection']).toBe('close');
     expect(storage.files.size).toBe(0);
   });
 

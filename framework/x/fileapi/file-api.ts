@@ -158,11 +158,19 @@ export function createFileApi(options: FileApiOptions): FileApi {
     if (!ID.test(id)) throw new FileApiError('generateId returned an invalid id');
     // Storage paths are built from ids and an encoded tenant only; the client's file name never reaches them.
     const storagePath = `${tenant === '' ? 'shared' : `t_${Buffer.from(tenant).toString('base64url')}`}/${id}`;
-    const file = await receiveUpload(r, o.storage, storagePath, {
-      maxFileBytes: o.maxFileBytes,
-      allowedContentTypes: o.allowedContentTypes,
-      fieldName: o.fieldName,
-    });
+    let file: Awaited<ReturnType<typeof receiveUpload>>;
+    try {
+      file = await receiveUpload(r, o.storage, storagePath, {
+        maxFileBytes: o.maxFileBytes,
+        allowedContentTypes: o.allowedContentTypes,
+        fieldName: o.fieldName,
+      });
+    } catch (error) {
+      // The rest of a refused body is never read: closing the connection after the error response is
+      // cheaper than draining whatever an oversize or hostile client still sends.
+      w.setHeader('connection', 'close');
+      throw error;
+    }
     const rec: FileRecord = {
       id, tenantId: tenant, name: file.name, contentType: file.contentType, size: file.size, sha256: file.sha256,
       uploadedBy: o.getUploader(r), storagePath, createdAt: o.now(), deletedAt: undefined,

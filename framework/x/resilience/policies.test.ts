@@ -85,6 +85,20 @@ describe('timeout', () => {
     expect(seen?.aborted).toBe(true);
   });
 
+  it('leaves the signal alive after fn returns, so a body read can follow', async () => {
+    let seen: AbortSignal | undefined;
+    await createTimeout(10_000).execute(async (signal) => { seen = signal; return 'headers'; });
+    expect(seen?.aborted).toBe(false);
+  });
+
+  it('passes a caller abort through unchanged', async () => {
+    const ac = new AbortController();
+    const p = createTimeout(10_000).execute((signal) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('stopped')))), ac.signal);
+    ac.abort();
+    const error = await p.catch((e: unknown) => e);
+    expect(codeOf(error)).not.toBe('RESILIENCE_TIMEOUT');
+  });
+
   it('refuses a non-positive duration', () => {
     expect(() => createTimeout(0)).toThrow('ms');
   });

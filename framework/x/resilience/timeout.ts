@@ -12,12 +12,13 @@ export interface Timeout {
 }
 
 /**
- * Built on cockatiel's aggressive timeout: its semantics (race plus a linked, aborted signal, timer unref'd
- * on settle) are exactly ours, so there is nothing to gain from hand-writing it.
+ * Built on cockatiel's aggressive timeout: its semantics (race plus a linked, aborted signal, timer cleared
+ * on settle) are exactly ours, so there is nothing to gain from hand-writing it. `abortOnReturn` is off:
+ * `fetch` resolves at the headers, and aborting its signal on return would kill the body read that follows.
  */
 export function createTimeout(ms: number): Timeout {
   assertOption(Number.isFinite(ms) && ms > 0, 'ms', 'a positive number');
-  const policy = cockatielTimeout(ms, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: true });
+  const policy = cockatielTimeout(ms, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false });
   return {
     ms,
     async execute<T>(fn: (signal: AbortSignal) => T | PromiseLike<T>, signal?: AbortSignal): Promise<T> {
