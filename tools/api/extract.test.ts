@@ -89,6 +89,21 @@ describe('extractModuleApi: signatures', () => {
     ]);
   });
 
+  it('includes public members inherited from a repository base class, not from lib classes', () => {
+    const api = extract({
+      'framework/m/index.ts': "export { Child, Failure, Plain } from './child.ts';",
+      'framework/m/child.ts': [
+        'class Base { constructor(readonly id: string) {} get(path: string): void {} protected hook(): void {} private secret(): void {} }',
+        'export class Child extends Base { constructor() { super("c"); } override get(path: string): void {} extra(): number { return 1; } }',
+        "export class Failure extends Error { readonly code = 'M_FAILED'; }",
+        'export class Plain extends Base {}',
+      ].join('\n'),
+    });
+    expect(lines(api, 'Child')).toEqual(['class Child extends Base', '  constructor()', '  extra(): number', '  get(path: string): void', '  protected hook(): void', '  readonly id: string']);
+    expect(lines(api, 'Failure')).toEqual(['class Failure extends Error', "  readonly code: 'M_FAILED'"]);
+    expect(lines(api, 'Plain')).toEqual(['class Plain extends Base', '  constructor(id: string)', '  get(path: string): void', '  protected hook(): void', '  readonly id: string']);
+  });
+
   it('prints interfaces member by member and type aliases as written', () => {
     expect(lines(api, 'RouteOptions')).toEqual(['interface RouteOptions', '  match(path: string): boolean', '  name?: string', '  readonly strict: boolean']);
     expect(lines(api, 'Shape')).toEqual(["type Shape = { kind: 'circle'; r: number; } | { kind: 'square'; side: number; }"]);

@@ -1,4 +1,4 @@
-import { Node, ts, type Type } from 'ts-morph';
+import { Node, ts, type ClassDeclaration, type Type } from 'ts-morph';
 import { compareText, type ApiKind } from './model.ts';
 
 /** A printed declaration: its kind, header line and sorted member lines. */
@@ -100,26 +100,55 @@ function sortedMembers(lines: readonly string[]): string[] {
 type TypeText = (type: Type, at: Node, what: string) => string;
 type SignatureText = (decl: Node) => string;
 
-function printClass(node: import('ts-morph').ClassDeclaration, name: string, typeText: TypeText, signatureText: SignatureText): string[] {
+function printClass(node: ClassDeclaration, name: string, typeText: TypeText, signatureText: SignatureText): string[] {
   const base = node.getExtends();
   const impls = node.getImplements();
   const header = `${node.isAbstract() ? 'abstract class' : 'class'} ${name}${typeParams(node)}`
     + (base ? ` extends ${printNode(base)}` : '')
     + (impls.length ? ` implements ${impls.map(printNode).join(', ')}` : '');
   const lines: string[] = [];
+  const seen = new Set<string>();
+  // Public members inherited from a base class the repository declares are part of this API too
+  // (often the base is not exported: App extends an internal RouteRegistrar). Lib bases such as
+  // Error are left out: they do not change with this repository.
+  for (let cls: ClassDeclaration | undefined = node, depth = 0; cls && depth < 8; cls = cls.getBaseClass(), depth++) {
+    if (cls !== node && cls.getSourceFile().isFromExternalLibrary()) break;
+    if (cls !== node && cls.getSourceFile().isDeclarationFile()) break;
+    lines.push(...printMembers(cls, name, typeText, signatureText, seen));
+  }
+  return [header, ...sortedMembers(lines)];
+}
+
+function printMembers(node: ClassDeclaration, name: string, typeText: TypeText, signatureText: SignatureText, seen: Set<string>): string[] {
+  const lines: string[] = [];
+  const names: string[] = [];
   for (const member of node.getMembers()) {
     if (isPrivate(member)) continue;
     const prefix = modifiersOf(member);
     if (Node.isConstructorDeclaration(member)) {
-      for (const d of overloadsOrSelf(member)) lines.push(`${prefix}constructor${stripReturn(stripTypeParams(signatureText(d)))}`);
+      // The nearest declared constructor is the one callers use (a subclass's replaces its base's).
+      if (!seen.has('constructor')) for (const d of overloadsOrSelf(member)) lines.push(`${prefix}constructor${stripReturn(stripTypeParams(signatureText(d)))}`);
+      names.push('constructor');
       // `constructor(readonly method: string)` also declares a property.
       for (const param of member.getParameters()) {
-        if (!param.isParameterProperty() || param.getScope() === 'private') continue;
+        if (!param.isParameterProperty() || param.getScope() === 'private' || seen.has(param.getName())) continue;
         const annotation = param.getTypeNode();
         const text = annotation ? printNode(annotation) : typeText(param.getType(), param, `the inferred type of ${name}.${param.getName()}`);
+        names.push(param.getName());
         lines.push(`${modifiersOf(param)}${param.getName()}${param.hasQuestionToken() ? '?' : ''}: ${text}`);
       }
-    } else if (Node.isMethodDeclaration(member)) {
+      continue;
+    }
+    if (Node.isIndexSignatureDeclaration(member)) {
+      lines.push(printNode(member));
+      continue;
+    }
+    if (!(Node.isMethodDeclaration(member) || Node.isPropertyDeclaration(member) || Node.isGetAccessorDeclaration(member) || Node.isSetAccessorDeclaration(member))) continue;
+    // Static blocks and class-private (#name) members are not part of the API; overridden ones print once.
+    const key = `${Node.isStaticable(member) && member.isStatic() ? 'static ' : ''}${member.getName()}`;
+    if (seen.has(key)) continue;
+    names.push(key);
+    if (Node.isMethodDeclaration(member)) {
       for (const d of overloadsOrSelf(member)) lines.push(`${prefix}${member.getName()}${signatureText(d)}`);
     } else if (Node.isPropertyDeclaration(member)) {
       const annotation = member.getTypeNode();
@@ -127,14 +156,12 @@ function printClass(node: import('ts-morph').ClassDeclaration, name: string, typ
       lines.push(`${prefix}${member.getName()}${member.hasQuestionToken() ? '?' : ''}: ${text}`);
     } else if (Node.isGetAccessorDeclaration(member)) {
       lines.push(`${prefix}get ${member.getName()}${signatureText(member)}`);
-    } else if (Node.isSetAccessorDeclaration(member)) {
+    } else {
       lines.push(`${prefix}set ${member.getName()}${stripReturn(signatureText(member))}`);
-    } else if (Node.isIndexSignatureDeclaration(member)) {
-      lines.push(printNode(member));
     }
-    // Static blocks and class-private (#name) members are not part of the API.
   }
-  return [header, ...sortedMembers(lines)];
+  for (const n of names) seen.add(n);
+  return lines;
 }
 
 function isPrivate(member: Node): boolean {
