@@ -8,7 +8,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { ICruiseOptions, IDependency, IModule } from 'dependency-cruiser';
 import type { EdgeKind, EdgeVia, FileDependency, SourceFile } from './types.ts';
-import { findSpecifierPosition, getParseProblem } from './source-positions.ts';
+import { findSpecifierPosition } from './source-positions.ts';
+import { startSyntaxCheck } from './syntax-check.ts';
 
 export interface ExtractOptions {
   /** Absolute repository root; every path in and out is relative to it. */
@@ -53,10 +54,10 @@ const FULL_CRUISE_SHARE = 0.3;
  */
 export async function readFileGraph(files: readonly string[], options: ExtractOptions, allFiles: readonly string[] = files): Promise<SourceFile[]> {
   if (files.length === 0) return [];
-  const [{ cruise }, { default: extractTSConfig }, { default: ts }] = await Promise.all([
+  const finishSyntaxCheck = startSyntaxCheck(options.root, files);
+  const [{ cruise }, { default: extractTSConfig }] = await Promise.all([
     import('dependency-cruiser'),
     import('dependency-cruiser/config-utl/extract-ts-config'),
-    import('typescript'),
   ]);
   const { root } = options;
   const cruiseOptions = getCruiseOptions(root);
@@ -68,11 +69,13 @@ export async function readFileGraph(files: readonly string[], options: ExtractOp
   const result = await cruise([...files], cruiseOptions, {}, transpile);
   const modules: IModule[] = typeof result.output === 'string' ? [] : result.output.modules;
   const bySource = new Map(modules.map((m) => [m.source, m]));
+  const problems = await finishSyntaxCheck();
   return files.map((file) => {
-    const text = readText(`${root}/${file}`);
     const cruised = bySource.get(file);
-    const dependencies = (cruised?.dependencies ?? []).map((d) => toFileDependency(d, text ?? '', options.packageName));
-    const parseProblem = text === undefined ? { line: 0, column: 0, message: 'file could not be read' } : getParseProblem(ts, file, text);
+    // Positions are looked up in the text only for files that have dependencies to place.
+    const text = cruised?.dependencies.length ? readText(`${root}/${file}`) ?? '' : '';
+    const dependencies = (cruised?.dependencies ?? []).map((d) => toFileDependency(d, text, options.packageName));
+    const parseProblem = problems.get(file);
     return { file, dependencies, ...(parseProblem ? { parseError: parseProblem } : {}) };
   });
 }
