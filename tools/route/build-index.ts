@@ -110,7 +110,9 @@ function getTaskTexts(module: Module, tasks: readonly TaskDoc[]): { kind: FieldK
   });
 }
 
-function buildModuleDoc(module: Module, plane: RoutingPlane, tasks: readonly TaskDoc[], names: ReadonlySet<string>, lexicon: Lexicon): ModuleDoc {
+type TermsOf = (text: string) => readonly string[];
+
+function buildModuleDoc(module: Module, plane: RoutingPlane, tasks: readonly TaskDoc[], names: ReadonlySet<string>, termsOf: TermsOf): ModuleDoc {
   const m = module.manifest;
   const family = plane.taxonomy.families.find((f) => f.root === (module.family ?? m.parent));
   const isRoot = family !== undefined && family.root === module.name;
@@ -127,14 +129,14 @@ function buildModuleDoc(module: Module, plane: RoutingPlane, tasks: readonly Tas
     ...getTaskTexts(module, tasks),
   ];
   const folders = isRoot
-    ? family.subordinates.filter((s) => !s.module).map((s) => ({ name: s.name, when: s.when, terms: new Set(getTerms(s.when, lexicon)) }))
+    ? family.subordinates.filter((s) => !s.module).map((s) => ({ name: s.name, when: s.when, terms: new Set(termsOf(s.when)) }))
     : [];
   for (const folder of folders) texts.push({ kind: 'folder', text: folder.when });
 
   const termTexts = new Map<string, IndexedText[]>();
   const pairs = new Set<string>();
   for (const { kind, text } of texts) {
-    const terms = getTerms(text, lexicon);
+    const terms = termsOf(text);
     for (const pair of getPairs(terms)) pairs.add(pair);
     const indexed: IndexedText = { kind, text, terms: new Set(terms) };
     for (const term of indexed.terms) {
@@ -147,7 +149,7 @@ function buildModuleDoc(module: Module, plane: RoutingPlane, tasks: readonly Tas
     module,
     termTexts,
     pairs,
-    nonGoals: m.non_goals.map((text) => ({ text, terms: new Set(getTerms(text, lexicon)), refersTo: getReferrals(text, names, module.name) })),
+    nonGoals: m.non_goals.map((text) => ({ text, terms: new Set(termsOf(text)), refersTo: getReferrals(text, names, module.name) })),
     ...(family && !isRoot ? { parent: family.root } : {}),
     ...(ownEntry ? { when: ownEntry.when } : {}),
     ...(isRoot && family.narrower_when ? { narrowerWhen: family.narrower_when } : {}),
@@ -158,13 +160,20 @@ function buildModuleDoc(module: Module, plane: RoutingPlane, tasks: readonly Tas
 
 /** Builds the index for a plane. Pure: the same plane and lexicon always give the same index. */
 export function buildRoutingIndex(plane: RoutingPlane, lexicon: Lexicon): RoutingIndex {
+  // A task's text is indexed for every module it lists, so each distinct text is tokenised once.
+  const seen = new Map<string, readonly string[]>();
+  const termsOf: TermsOf = (text) => {
+    let terms = seen.get(text);
+    if (!terms) seen.set(text, (terms = getTerms(text, lexicon)));
+    return terms;
+  };
   const names = new Set(plane.modules.map((m) => m.name));
   const tasks: TaskDoc[] = Object.entries(plane.taskRouting.tasks).map(([key, entry]) => ({
     key,
     entry,
-    terms: new Set(getTerms([entry.intent, ...(entry.keywords ?? [])].join('. '), lexicon)),
+    terms: new Set(termsOf([entry.intent, ...(entry.keywords ?? [])].join('. '))),
   }));
-  const docs = plane.modules.map((module) => buildModuleDoc(module, plane, tasks, names, lexicon));
+  const docs = plane.modules.map((module) => buildModuleDoc(module, plane, tasks, names, termsOf));
   const df = new Map<string, number>();
   for (const doc of docs) for (const term of doc.termTexts.keys()) df.set(term, (df.get(term) ?? 0) + 1);
   const n = docs.length;
@@ -174,7 +183,7 @@ export function buildRoutingIndex(plane: RoutingPlane, lexicon: Lexicon): Routin
     id: rule.id,
     workType: rule.work_type,
     why: rule.why,
-    terms: new Set(getTerms(rule.work_type, lexicon)),
+    terms: new Set(termsOf(rule.work_type)),
     targets: getTargets(rule.target, plane.modules),
   }));
   return { docs, byName: new Map(docs.map((d) => [d.module.name, d])), idf, tasks, rules, lexicon };
