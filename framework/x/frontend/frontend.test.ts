@@ -83,7 +83,9 @@ describe('x/frontend directory mount', () => {
   it('serves a directory index and a custom 404 page', async () => {
     const { app } = mount({ notFoundPage: '404.html' });
     expect((await app.request('/docs/')).text()).toBe('<h1>docs</h1>');
-    expect((await app.request('/docs')).text()).toBe('<h1>docs</h1>');
+    const bare = await app.request('/docs?tab=1');
+    expect(bare.status).toBe(301);
+    expect(bare.headers['location']).toBe('/docs/?tab=1');
     const miss = await app.request('/nope.css');
     expect(miss.status).toBe(404);
     expect(miss.text()).toBe('<h1>missing</h1>');
@@ -171,6 +173,16 @@ describe('x/frontend directory mount', () => {
     const res = await mount().app.request(path, { headers: html });
     expect([400, 404]).toContain(res.status);
     expect(res.text()).not.toContain('outside the root');
+  });
+
+  it('never issues a protocol-relative redirect', async () => {
+    const res = await mount().app.request('//evil.example/../docs');
+    expect(String(res.headers['location'] ?? '')).not.toMatch(/^\/\//);
+    const direct = await createFrontend({ dir: root }).handler;
+    const app = createApp();
+    app.get('/*p', direct);
+    const res2 = await app.request('//docs');
+    if (res2.status === 301) expect(res2.headers['location']).toBe('/docs/');
   });
 
   it('does not follow a symlink out of the root, nor serve dotfiles', async () => {

@@ -52,6 +52,15 @@ function isNavigation(r: Request, rel: string): boolean {
   return r.header('sec-fetch-mode') === 'navigate' || (r.header('accept') ?? '').includes('text/html');
 }
 
+function redirectToSlash(w: ResponseWriter, r: Request): void {
+  // One leading slash only: `//evil.example/docs` must not become a protocol-relative redirect.
+  const location = `/${r.path.replace(/^\/+/, '')}/${r.rawQuery === '' ? '' : `?${r.rawQuery}`}`;
+  w.setHeader('location', location);
+  w.setHeader('cache-control', 'no-cache');
+  w.writeHead(301);
+  w.end();
+}
+
 interface Selected {
   file: AssetFile;
   encoding: Encoding;
@@ -73,10 +82,13 @@ class FrontendServer {
     return this.o.isHashed(rel) ? this.o.hashedCacheControl : this.o.cacheControl;
   }
 
-  async findFile(rel: string): Promise<{ rel: string; file: AssetFile } | undefined> {
+  async findFile(rel: string): Promise<{ rel: string; file: AssetFile } | 'redirect' | undefined> {
     const hit = await this.source.lookup(rel.replace(/\/$/, ''));
     if (hit?.kind === 'file' && !rel.endsWith('/')) return { rel, file: hit.file };
     if (hit?.kind !== 'dir') return undefined;
+    // `/docs` must become `/docs/` before its index is served, or the page's relative links resolve
+    // against the parent directory. The mount root itself is served as is.
+    if (rel !== '' && !rel.endsWith('/')) return 'redirect';
     const indexRel = rel === '' ? this.o.index : `${rel.replace(/\/$/, '')}/${this.o.index}`;
     const index = await this.source.lookup(indexRel);
     return index?.kind === 'file' ? { rel: indexRel, file: index.file } : undefined;
@@ -169,6 +181,7 @@ class FrontendServer {
     }
     if ('hidden' in resolved) return this.notFound(w, r);
     const found = await this.findFile(resolved.rel);
+    if (found === 'redirect') return redirectToSlash(w, r);
     if (found) return this.serve(w, r, found.rel, found.file, 200, this.getCacheControl(found.rel));
     if (this.o.fallback && isNavigation(r, resolved.rel)) {
       const index = await this.source.lookup(this.o.index);
