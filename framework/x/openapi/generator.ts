@@ -155,16 +155,18 @@ function buildOperation(route: RouteEntry, method: HttpMethod, parsed: ParsedPat
   const operationId = baseId && route.method.toUpperCase() === 'ANY' ? `${baseId}_${method}` : baseId;
   const parameters = buildParameters(parsed.params, hint);
   const requestBody = buildRequestBody(hint);
-  const op: OperationObject = { responses };
-  if (operationId) op.operationId = operationId;
-  if (hint.summary !== undefined) op.summary = hint.summary;
-  if (hint.description !== undefined) op.description = hint.description;
-  if (tags.length > 0) op.tags = tags;
-  if (hint.deprecated) op.deprecated = true;
-  if (parameters) op.parameters = parameters;
-  if (requestBody) op.requestBody = requestBody;
-  if (hint.security) op.security = hint.security;
-  return op;
+  // Keys in the order the specification lists them, so the YAML reads top-down like hand-written docs.
+  return {
+    ...(operationId ? { operationId } : {}),
+    ...(hint.summary === undefined ? {} : { summary: hint.summary }),
+    ...(hint.description === undefined ? {} : { description: hint.description }),
+    ...(tags.length > 0 ? { tags } : {}),
+    ...(hint.deprecated ? { deprecated: true } : {}),
+    ...(parameters ? { parameters } : {}),
+    ...(requestBody ? { requestBody } : {}),
+    responses,
+    ...(hint.security ? { security: hint.security } : {}),
+  };
 }
 
 interface ResolvedGenerate {
@@ -233,15 +235,18 @@ function assembleDocument(paths: Map<string, PathItemObject>, o: ResolvedGenerat
     }
     ordered[template] = out;
   }
-  const doc: OpenAPIDocument = { openapi: '3.1.0', info: o.info, paths: ordered };
-  if (options.servers) doc.servers = options.servers;
   const described = new Map((options.tags ?? []).map((t) => [t.name, t]));
   const tags = [...new Set([...described.keys(), ...tagNames])].sort().map((name) => described.get(name) ?? { name });
-  if (tags.length > 0) doc.tags = tags;
   const components: NonNullable<OpenAPIDocument['components']> = {};
   if (o.errorResponses) components.schemas = { ErrorEnvelope: ERROR_ENVELOPE_SCHEMA };
   if (options.securitySchemes) components.securitySchemes = options.securitySchemes;
-  if (Object.keys(components).length > 0) doc.components = components;
-  if (options.security) doc.security = options.security;
-  return doc;
+  return {
+    openapi: '3.1.0',
+    info: o.info,
+    ...(options.servers ? { servers: options.servers } : {}),
+    ...(tags.length > 0 ? { tags } : {}),
+    paths: ordered,
+    ...(Object.keys(components).length > 0 ? { components } : {}),
+    ...(options.security ? { security: options.security } : {}),
+  };
 }
