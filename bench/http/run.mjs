@@ -177,6 +177,6 @@ for (const route of ROUTES) {
   }
   md += '\n';
 }
-md += 'On a 2-core machine the load generator competes with the server, which squeezes req/s ratios toward 1.0; the CPU columns are the sharper comparison. Other processes on the machine only ever slow a run down, so "best" (max req/s, min CPU over the rounds) is the least disturbed estimate. Load average at start: ' + meta.loadAverage + '.\n';
+md += 'On a 2-core machine the load generator competes with the server, which squeezes req/s ratios toward 1.0; the CPU columns are the sharper comparison. Other processes on the machine only ever slow a run down, so "best" (max req/s, min CPU over the rounds) is the least disturbed estimate. Load average when the run ended: ' + meta.loadAverage + '.\n';
 writeFileSync(join(dir, 'latest.md'), md);
 console.log('\n' + md);
