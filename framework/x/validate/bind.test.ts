@@ -29,6 +29,12 @@ function makeApp() {
 
 const json = { 'content-type': 'application/json' };
 
+function createAppWithLimit() {
+  const app = createApp();
+  app.post('/items', async (w, r) => writeResponse(w, r, 201, await bindJson(r, createItem, { maxBytes: 1 << 20 })));
+  return app;
+}
+
 describe('bindJson', () => {
   const app = makeApp();
 
@@ -57,6 +63,14 @@ describe('bindJson', () => {
     const res = await app.request('/items', { method: 'POST', headers, body });
     expect(res.status).toBe(status);
     expect(res.json<{ error: { code: string } }>().error.code).toBe(code);
+  });
+
+  it('caps the details of a huge invalid body at 100 fields', async () => {
+    const tags = Array.from({ length: 500 }, (_, i) => i);
+    const res = await createAppWithLimit().request('/items', { method: 'POST', headers: json, body: JSON.stringify({ name: 'x', price: 1, tags }) });
+    const details = res.json<{ error: { details: Record<string, string> } }>().error.details;
+    expect(Object.keys(details)).toHaveLength(101);
+    expect(details['_more']).toBe('400 more fields failed');
   });
 
   it('keys an issue about the whole body as "body"', async () => {

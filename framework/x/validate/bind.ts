@@ -18,6 +18,9 @@ function getDefaultValidator(source: BindSource): Validator {
   return (textValidator ??= new Validator({ coerceTypes: true }));
 }
 
+/** Most field details one error response carries. */
+const MAX_DETAILS = 100;
+
 /**
  * The contract's validation error: 400 `VALIDATION_ERROR` with one detail per failing field
  * (`{"price": "must be >= 0", "tags[1]": "must be string"}`). Messages come from the schema rules,
@@ -25,7 +28,9 @@ function getDefaultValidator(source: BindSource): Validator {
  */
 export function createValidationError(issues: readonly FieldIssue[], source: BindSource): APIError {
   const details: Record<string, string> = {};
-  for (const issue of issues) details[issue.field === '' ? source : issue.field] = issue.message;
+  for (const issue of issues.slice(0, MAX_DETAILS)) details[issue.field === '' ? source : issue.field] = issue.message;
+  // A 1 MiB array of bad items would otherwise echo back as a multi-megabyte error body.
+  if (issues.length > MAX_DETAILS) details['_more'] = `${issues.length - MAX_DETAILS} more fields failed`;
   return new APIError({ type: 'validation_failure', message: `${source} validation failed`, details });
 }
 
