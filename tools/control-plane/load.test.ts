@@ -186,6 +186,11 @@ const badTasksAndSpecs: BadCase[] = [
     rule: 'exception-expired', file: 'specs/dependency-rules.yaml', message: /expired on 2020-01-01/,
   },
   {
+    title: 'a gate selection rule naming an unknown area',
+    mutate: (f) => { f['specs/gate-profiles.yaml'] = (f['specs/gate-profiles.yaml'] as string).replace('areas: [docs]', 'areas: [prose]'); },
+    rule: 'references-exist', file: 'specs/gate-profiles.yaml', message: /names unknown area 'prose'/,
+  },
+  {
     title: 'a spec with an unknown key invalidates the plane',
     mutate: (f) => { (f['specs/releases.yaml'] as { extra?: boolean }).extra = true; },
     rule: 'schema/additionalProperties', file: 'specs/releases.yaml', message: /unknown key 'extra'/,

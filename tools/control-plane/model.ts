@@ -133,6 +133,10 @@ export interface TaxonomySpec {
 }
 
 export interface GateProfilesSpec {
+  /** Non-module areas of the repository (specs, docs, …); a file belongs to the first area whose paths match. */
+  readonly areas?: readonly { readonly id: string; readonly paths: readonly string[]; readonly module?: boolean }[];
+  /** The profile used when no selection rule matches. */
+  readonly fallback?: string;
   readonly profiles: readonly { readonly id: string; readonly strength: number; readonly summary: string; readonly commands: readonly string[] }[];
   readonly selection: readonly {
     readonly id: string;
@@ -143,6 +147,7 @@ export interface GateProfilesSpec {
       readonly min_modules?: number;
       readonly public_api?: boolean;
       readonly paths?: readonly string[];
+      readonly unclassified?: boolean;
     };
   }[];
 }

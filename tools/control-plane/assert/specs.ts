@@ -1,4 +1,5 @@
 import type { ControlPlane, RoutingTarget } from '../model.ts';
+import { assertGateProfiles } from './gate-profiles.ts';
 import { findDuplicates, type Finding } from './violation-at.ts';
 
 /** Cross-spec agreement: unique ids, references between specs, exceptions not expired. */
@@ -22,10 +23,7 @@ export function assertSpecs(plane: ControlPlane, today: string): Finding[] {
     if (!tierIds.has(id)) out.push({ rule: 'tiers-complete', file: 'specs/repo.yaml', path: ['tiers'], message: `tier '${id}' is not defined`, fix: `Add the '${id}' tier with its label, rank and guidance.` });
   }
 
-  const profiles = new Set(plane.gateProfiles.profiles.map((p) => p.id));
-  plane.gateProfiles.selection.forEach((rule, i) => {
-    if (!profiles.has(rule.profile)) out.push({ rule: 'references-exist', file: 'specs/gate-profiles.yaml', path: ['selection', i, 'profile'], message: `selection rule '${rule.id}' names unknown profile '${rule.profile}'`, fix: `Use one of: ${[...profiles].join(', ')}.` });
-  });
+  out.push(...assertGateProfiles(plane.gateProfiles));
 
   const ruleIds = new Set(plane.dependencyRules.rules.map((r) => r.id));
   plane.dependencyRules.rules.forEach((rule, i) => {
