@@ -72,6 +72,9 @@ describe('plumego check, explain and graph on a fixture repository', () => {
       expect(graph.code).toBe(0);
       expect(JSON.parse(graph.out).edges).toEqual([{ from: 'contract', to: 'router', kinds: ['import'], count: 1, allowed: false }]);
       expect((await run(root, ['check', '--base', 'main'])).code).toBe(2);
+      const notGit = await run(root, ['check', '--changed']);
+      expect(notGit.code).toBe(2);
+      expect(notGit.err).toContain('hint:');
     } finally {
       cleanup();
     }

@@ -57,8 +57,12 @@ export function hasSelectors(rule: DependencyRule): boolean {
   return Boolean(rule.from_layers || rule.to_layers || rule.to_modules);
 }
 
-/** Builds the rule book; a rule id without selectors that the gate does not implement is a configuration error. */
-export function createRuleBook(plane: Pick<BoundaryPlane, 'dependencyRules' | 'repo' | 'locate'>): RuleBook {
+/**
+ * Builds the rule book. Configuration errors: a rule id without selectors that the gate does not
+ * implement, and an exception that names a module no manifest declares (it would silently never match).
+ */
+export function createRuleBook(plane: Pick<BoundaryPlane, 'dependencyRules' | 'repo' | 'locate' | 'modules'>): RuleBook {
+  assertModuleNames(plane);
   const rules = plane.dependencyRules.rules;
   const byId = new Map<string, { rule: DependencyRule; index: number }>();
   const selectorRules: SelectorRule[] = [];
@@ -89,4 +93,18 @@ export function matchesSelectors(rule: DependencyRule, from: { layer: Layer }, t
   if (rule.to_layers && !rule.to_layers.includes(to.layer)) return false;
   if (rule.to_modules && !rule.to_modules.some((m) => to.name === m || to.name.startsWith(`${m}/`))) return false;
   return true;
+}
+
+function assertModuleNames(plane: Pick<BoundaryPlane, 'dependencyRules' | 'locate' | 'modules'>): void {
+  const known = (name: string): boolean => plane.modules.some((m) => m.name === name || m.name.startsWith(`${name}/`));
+  const fail = (path: (string | number)[], what: string): never => {
+    const at = plane.locate(RULES_FILE, path);
+    throw new ConfigError('PLUMEGO_ERR_UNKNOWN_MODULE', `${at.file}:${at.line}:${at.column}: ${what}, which no module.yaml declares`, at,
+      `Use a declared module name (${plane.modules.map((m) => m.name).slice(0, 12).join(', ')}, …) or remove the entry.`);
+  };
+  // A global rule's to_modules may name a module a repository does not have (no bench/): the rule is
+  // then vacuous, not wrong. An exception is about one concrete edge, so its module must exist.
+  plane.dependencyRules.exceptions.forEach((e, i) => {
+    if (!known(e.from)) fail(['exceptions', i, 'from'], `exception for rule '${e.rule}' names module '${e.from}' in from`);
+  });
 }
