@@ -32,8 +32,11 @@ export function selectEncoding(header: string | undefined, available: ReadonlySe
   const star = q.get('*');
   const weight = (e: Encoding): number => {
     const name = e === 'gzip' ? (q.has('gzip') ? 'gzip' : 'x-gzip') : e;
-    // Identity is acceptable unless refused explicitly or by `*;q=0` (RFC 9110 §12.5.3).
-    return q.get(name) ?? star ?? (e === 'identity' ? 1 : 0);
+    // Identity is acceptable unless refused explicitly or by `*;q=0` (RFC 9110 §12.5.3), but when the
+    // client did not rank it, any acceptable compressed variant is preferred.
+    if (q.has(name)) return q.get(name)!;
+    if (e === 'identity') return star === 0 ? 0 : Number.MIN_VALUE;
+    return star ?? 0;
   };
   let best: Encoding | undefined;
   let bestQ = 0;
