@@ -1,7 +1,8 @@
 /**
  * Gathers what other tools compute for the site: the real module graph and the boundary check
- * (tools/boundaries), gate profiles and router answers (tools/route). Each part is optional — a
- * tool that fails leaves its part "not yet computed" on the site instead of failing the sync.
+ * (tools/boundaries), gate profiles and router answers (tools/route), API evidence (tools/api).
+ * A tool that throws fails the sync loudly: an empty part would read as "clean" on the site.
+ * buildSiteData itself treats every part as optional, so fixtures and tests can leave them out.
  */
 import type { ControlPlane } from '../control-plane/index.ts';
 import { checkBoundaries } from '../boundaries/check-boundaries.ts';
