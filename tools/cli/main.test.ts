@@ -138,3 +138,11 @@ describe('plumego CLI', () => {
     expect(Object.keys(pkg.exports)).toEqual(['.', './contract']);
   });
 });
+
+describe('README', () => {
+  it('documents every CLI command', async () => {
+    const { readFileSync } = await import('node:fs');
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    for (const c of COMMANDS) expect(readme).toContain(`\`plumego ${c.name}`);
+  });
+});
