@@ -92,6 +92,14 @@ describe('x/fileapi upload', () => {
     expect(path).toBe(`shared/${String(data['id'])}`);
   });
 
+  it('records who uploaded when the app says so', async () => {
+    const { upload } = setup({ getUploader: (r) => r.header('x-user') ?? '' });
+    const res = await upload('x');
+    expect(res.json<Data>().data['uploaded_by']).toBeUndefined();
+    const s2 = setup({ getUploader: () => 'user-42' });
+    expect((await s2.upload('x')).json<Data>().data['uploaded_by']).toBe('user-42');
+  });
+
   it('never uses the client file name as a storage path', async () => {
     const { upload, storage } = setup();
     const res = await upload('x', { filename: '../../etc/passwd' });

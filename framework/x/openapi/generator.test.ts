@@ -148,6 +148,19 @@ describe('generateDocument', () => {
     expect(isOpenAPIError(error) && error.code).toBe(code);
   });
 
+  it('carries servers, security schemes and per-operation security into a valid document', () => {
+    const d = generateDocument([{ method: 'GET', path: '/me', name: 'me' }, { method: 'GET', path: '/public' }], {
+      servers: [{ url: 'https://api.example.com' }],
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      security: [{ bearer: [] }],
+      hints: { 'GET /public': { security: [] } },
+    });
+    expectValid(d);
+    expect(d.security).toEqual([{ bearer: [] }]);
+    expect(d.paths['/public']?.get?.security).toEqual([]);
+    expect(Object.keys(d)).toEqual(['openapi', 'info', 'servers', 'paths', 'components', 'security']);
+  });
+
   it('lets include() leave routes out', () => {
     const d = generateDocument([{ method: 'PROPFIND', path: '/dav' }, { method: 'GET', path: '/ok' }], { include: (r) => r.method !== 'PROPFIND' });
     expect(Object.keys(d.paths)).toEqual(['/ok']);

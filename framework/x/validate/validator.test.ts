@@ -88,6 +88,21 @@ describe('Validator', () => {
   });
 });
 
+describe('custom formats', () => {
+  it('validates with a RegExp or a predicate format', () => {
+    const v = createValidator({ formats: { sku: /^[A-Z]{3}-\d{4}$/, even: (s: string) => s.length % 2 === 0 } });
+    const schema = t.object({ sku: t.string({ format: 'sku' }), code: t.string({ format: 'even' }) });
+    expect(v.validate(schema, { sku: 'ABC-1234', code: 'ab' }).ok).toBe(true);
+    const bad = v.validate(schema, { sku: 'abc', code: 'abc' });
+    expect(bad.ok ? [] : bad.issues.map((i) => `${i.field}:${i.rule}`).sort()).toEqual(['code:format', 'sku:format']);
+  });
+
+  it('refuses a malformed custom format at construction', () => {
+    expect(() => createValidator({ formats: { 'bad name': /x/ } })).toThrow('invalid custom format');
+    expect(() => createValidator({ formats: { ok: 'not a regexp' as never } })).toThrow('invalid custom format');
+  });
+});
+
 describe('getFieldPath', () => {
   it.each([
     ['', undefined, ''],

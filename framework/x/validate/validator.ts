@@ -20,15 +20,24 @@ export interface ValidatorOptions {
   coerceTypes?: boolean;
   /** Fill in `default` values from the schema. Default true. */
   useDefaults?: boolean;
+  /** Extra string formats beside ajv-formats' (`{ sku: /^[A-Z]{3}-\d{4}$/ }`). Default none. */
+  formats?: Readonly<Record<string, RegExp | ((value: string) => boolean)>>;
 }
 
 export interface ResolvedValidatorOptions {
   coerceTypes: boolean;
   useDefaults: boolean;
+  formats: Readonly<Record<string, RegExp | ((value: string) => boolean)>>;
 }
 
 export function resolveValidatorOptions(options: ValidatorOptions = {}): ResolvedValidatorOptions {
-  return { coerceTypes: options.coerceTypes ?? false, useDefaults: options.useDefaults ?? true };
+  const formats = options.formats ?? {};
+  for (const [name, format] of Object.entries(formats)) {
+    if (!/^[A-Za-z][\w-]*$/.test(name) || !(format instanceof RegExp || typeof format === 'function')) {
+      throw new SchemaError(`invalid custom format ${JSON.stringify(name)}: a name and a RegExp or predicate are required`, undefined);
+    }
+  }
+  return { coerceTypes: options.coerceTypes ?? false, useDefaults: options.useDefaults ?? true, formats };
 }
 
 function toSegment(token: string): string {
@@ -81,6 +90,7 @@ export class Validator {
       useDefaults: this.options.useDefaults,
     });
     addFormats.default(this.#ajv);
+    for (const [name, format] of Object.entries(this.options.formats)) this.#ajv.addFormat(name, format);
   }
 
   /** Compiles now, so wiring code can surface a bad schema at startup. Returns the schema for chaining. */
