@@ -16,7 +16,6 @@ export class DeadlineQueue {
   #head: DeadlineEntry | undefined = undefined;
   #tail: DeadlineEntry | undefined = undefined;
   #timer: NodeJS.Timeout | undefined = undefined;
-  #armedFor = 0;
   readonly #tick = (): void => this.#run();
 
   constructor(private readonly durationMs: number) {}
@@ -49,7 +48,6 @@ export class DeadlineQueue {
   }
 
   #arm(deadline: number): void {
-    this.#armedFor = deadline;
     this.#timer = setTimeout(this.#tick, Math.max(1, Math.ceil(deadline - performance.now())));
     this.#timer.unref();
   }
@@ -67,6 +65,5 @@ export class DeadlineQueue {
       }
     }
     if (this.#head !== undefined) this.#arm(this.#head.deadline);
-    void this.#armedFor;
   }
 }
