@@ -30,7 +30,8 @@ export function findSpecifierPosition(text: string, specifier: string): { line: 
 
 /** The first syntax error TypeScript finds in `text`, if any. */
 export function getParseProblem(ts: typeof import('typescript'), file: string, text: string): ParseProblem | undefined {
-  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, getScriptKind(ts, file));
+  // JSDoc is not syntax: skipping it makes this second parse about twice as fast.
+  const source = ts.createSourceFile(file, text, { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone }, false, getScriptKind(ts, file));
   // parseDiagnostics is internal but stable since TS 2; it is the only way to get syntax errors without a Program.
   const diagnostics = (source as unknown as { parseDiagnostics?: readonly TS.DiagnosticWithLocation[] }).parseDiagnostics ?? [];
   const first = diagnostics[0];

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { getParseProblem, type ParseProblem } from './source-positions.ts';
 
@@ -20,7 +21,7 @@ const out = [];
 for (const file of workerData.files) {
   let text;
   try { text = readFileSync(workerData.root + '/' + file, 'utf8'); } catch { out.push([file, { line: 0, column: 0, message: 'file could not be read' }]); continue; }
-  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, file.endsWith('.tsx') ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
+  const source = ts.createSourceFile(file, text, { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone }, false, file.endsWith('.tsx') ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
   const first = (source.parseDiagnostics || [])[0];
   if (!first) continue;
   const at = source.getLineAndCharacterOfPosition(first.start);
@@ -33,7 +34,8 @@ export type SyntaxProblems = ReadonlyMap<string, ParseProblem>;
 
 /** Starts checking; await the result after the cruise. */
 export function startSyntaxCheck(root: string, files: readonly string[]): () => Promise<SyntaxProblems> {
-  if (files.length < WORKER_MIN_FILES) return () => checkInThread(root, files);
+  // With one core a worker only adds its own TypeScript load to the same queue.
+  if (files.length < WORKER_MIN_FILES || availableParallelism() < 2) return () => checkInThread(root, files);
   const typescript = createRequire(import.meta.url).resolve('typescript');
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { root, files, typescript } });
   const result = new Promise<SyntaxProblems>((resolve, reject) => {
