@@ -5,7 +5,7 @@
  * beside other tools — skips ts-morph entirely.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ts } from 'ts-morph';
@@ -35,26 +35,14 @@ const TOOL_FILES = [`${TOOL_DIR}/extract.ts`, `${TOOL_DIR}/print.ts`, `${TOOL_DI
 
 /**
  * The key of one analysis request: tool sources, TypeScript version, the modules asked for (name,
- * entry, subpath, printed or not) and every non-test TypeScript file under the library root.
+ * entry, subpath, printed or not) and every non-test TypeScript file under `dirs` (the library root
+ * and the reference services).
  */
-export function getAnalysisKey(root: string, libraryRoot: string, request: string): string {
+export function getAnalysisKey(root: string, dirs: readonly string[], request: string, list: (root: string, dir: string) => string[]): string {
   const hash = createHash('sha1').update(`${CACHE_FORMAT}\n${ts.version}\n${request}\n`);
   for (const file of TOOL_FILES) hash.update(readFileSync(file));
-  for (const file of listSources(root, libraryRoot)) hash.update(`\0${file}\0`).update(readFileSync(`${root}/${file}`));
+  for (const dir of dirs) for (const file of list(root, dir)) hash.update(`\0${file}\0`).update(readFileSync(`${root}/${file}`));
   return hash.digest('base64url');
-}
-
-function listSources(root: string, dir: string): string[] {
-  let entries: string[];
-  try {
-    entries = readdirSync(`${root}/${dir}`, { recursive: true, encoding: 'utf8' });
-  } catch {
-    return [];
-  }
-  return entries
-    .map((f) => `${dir}/${f.replaceAll('\\', '/')}`)
-    .filter((f) => /\.(ts|mts|cts)$/.test(f) && !/\.test\.ts$/.test(f) && !f.includes('node_modules/'))
-    .sort();
 }
 
 export function readAnalysisCache(path: string, key: string): CachedAnalysis | undefined {

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import type { ControlPlane, Module } from '../control-plane/index.ts';
 import { scanSourceFile, type CodeSite } from '../evidence/scan-error-codes.ts';
 import { API_CACHE_FILE, getAnalysisKey, readAnalysisCache, writeAnalysisCache } from './analysis-cache.ts';
@@ -57,7 +57,9 @@ export function analyzeApis(plane: ControlPlane, options: AnalyzeOptions = {}): 
   const modules = getApiModules(plane).filter((m) => !wanted || wanted.has(m.name));
   const specifiers = new Map<string, string>();
   for (const m of plane.modules) if (m.importSpecifier) specifiers.set(m.importSpecifier, m.entry);
-  const api = createApiProject({ root: plane.root, entries: modules.map((m) => m.entry), specifiers });
+  // Reference services join the program only for the error-code scan: they emit registered codes too.
+  const extra = options.modules ? [] : getReferenceSources(plane);
+  const api = createApiProject({ root: plane.root, entries: [...modules.map((m) => m.entry), ...extra], specifiers });
   const started = performance.now();
   const print = options.print ?? ((m: Module) => needsSnapshot(plane, m));
   const apis = new Map<string, ModuleApi>();
@@ -68,12 +70,34 @@ export function analyzeApis(plane: ControlPlane, options: AnalyzeOptions = {}): 
     apis.set(m.name, extractModuleApi(api, { name: m.name, entry: m.entry, owns: (f) => getFileOwner(plane, f) === m }, { print: doPrint }));
   }
   const codeSites: CodeSite[] = [];
-  for (const sf of api.project.getProgram().compilerObject.getSourceFiles()) {
+  const program = api.project.getProgram().compilerObject;
+  const checker = program.getTypeChecker();
+  for (const sf of program.getSourceFiles()) {
     const file = toRepoPath(api.root, sf.fileName);
-    if (file.startsWith('/') || file.includes('node_modules/') || /\.test\.ts$|\/fixtures\//.test(file)) continue;
-    codeSites.push(...scanSourceFile(file, sf));
+    if (file.startsWith('/') || !isScannedSource(file)) continue;
+    codeSites.push(...scanSourceFile(file, sf, checker));
   }
   return { apis, printed, codeSites, cached: false, timings: { loadMs: api.loadMs, extractMs: performance.now() - started, files: api.fileCount } };
+}
+
+/** Non-test TypeScript sources (the same filter the cache key uses). */
+export function isScannedSource(file: string): boolean {
+  return /\.(ts|mts|cts)$/.test(file) && !/\.test\.ts$|\/fixtures\/|node_modules\//.test(file);
+}
+
+/** The reference services' sources, repository-relative. */
+export function getReferenceSources(plane: ControlPlane): string[] {
+  return plane.modules.filter((m) => m.layer === 'reference').flatMap((m) => listSources(plane.root, m.path));
+}
+
+export function listSources(root: string, dir: string): string[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(`${root}/${dir}`, { recursive: true, encoding: 'utf8' });
+  } catch {
+    return [];
+  }
+  return entries.map((f) => `${dir}/${f.replaceAll('\\', '/')}`).filter(isScannedSource).sort();
 }
 
 const memo = new WeakMap<ControlPlane, ApiAnalysis>();
@@ -94,7 +118,7 @@ export function getCachedAnalysis(plane: ControlPlane, options: CacheOptions = {
   const request = modules.map((m) => `${m.name} ${m.entry} ${m.importSpecifier ?? ''} ${needsSnapshot(plane, m)}`).join('\n');
   const path = `${plane.root}/${API_CACHE_FILE}`;
   const useCache = options.cache ?? true;
-  const key = useCache ? getAnalysisKey(plane.root, plane.repo.identity.library_root, request) : '';
+  const key = useCache ? getAnalysisKey(plane.root, [plane.repo.identity.library_root, ...plane.modules.filter((m) => m.layer === 'reference').map((m) => m.path)], request, listSources) : '';
   const hit = useCache ? readAnalysisCache(path, key) : undefined;
   const analysis: ApiAnalysis = hit
     ? { apis: new Map(hit.apis.map((a) => [a.module, a])), printed: new Set(hit.printed), codeSites: hit.codeSites, cached: true, timings: { loadMs: 0, extractMs: 0, files: 0 } }

@@ -1,8 +1,7 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import type { ControlPlane, ErrorCodeEntry } from '../control-plane/index.ts';
 import type { Violation } from '../control-plane/violation.ts';
 import { getCachedAnalysis, getFileOwner, type CacheOptions } from '../api/analyze.ts';
-import { scanErrorCodes, type CodeSite } from './scan-error-codes.ts';
+import type { CodeSite } from './scan-error-codes.ts';
 
 const CHECK = 'error-codes';
 const REGISTRY = 'specs/error-codes.yaml';
@@ -24,27 +23,11 @@ const CATEGORY_STATUSES: Readonly<Record<string, (status: number) => boolean>> =
 };
 
 /**
- * Every code the project emits or mentions: library files reachable from a public entry (scanned by
- * the API analysis, from its ASTs) and the reference services' sources (they register theirs too).
+ * Every code the project emits or mentions: library files reachable from a public entry and the
+ * reference services' sources (they register theirs too), scanned by the API analysis from its ASTs.
  */
 export function collectCodeSites(plane: ControlPlane, options: CacheOptions = {}): readonly CodeSite[] {
-  const sites = [...getCachedAnalysis(plane, options).codeSites];
-  for (const m of plane.modules) {
-    if (m.layer !== 'reference') continue;
-    for (const file of listSources(plane.root, m.path)) sites.push(...scanErrorCodes(file, readFileSync(`${plane.root}/${file}`, 'utf8')));
-  }
-  return sites;
-}
-
-function listSources(root: string, dir: string): string[] {
-  try {
-    return readdirSync(`${root}/${dir}`, { recursive: true, encoding: 'utf8' })
-      .map((f) => `${dir}/${f.replaceAll('\\', '/')}`)
-      .filter((f) => /\.(ts|mts)$/.test(f) && !/\.test\.ts$|\/fixtures\/|node_modules\//.test(f))
-      .sort();
-  } catch {
-    return [];
-  }
+  return getCachedAnalysis(plane, options).codeSites;
 }
 
 /**

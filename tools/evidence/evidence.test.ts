@@ -106,6 +106,20 @@ describe('error-code registry check', () => {
     expect(findErrorCodeViolations(f.plane, collectCodeSites(f.plane)).map(brief)).toEqual(['unregistered-code reference/demo/main.ts:2']);
   });
 
+  it('counts an argument of new …Error only where the constructor parameter is a code', async () => {
+    const f = await load({
+      'reference/demo/main.ts': [
+        'class ConfigError extends Error { constructor(readonly variable: string, problem: string) { super(problem); } }',
+        'class DemoError extends Error { constructor(readonly op: string, readonly code: string) { super(code); } }',
+        "export const a = new ConfigError('APP_PORT', 'must be a number');",
+        "export const b = new DemoError('start', 'DEMO_START_FAILED');",
+      ].join('\n'),
+    });
+    expect(findErrorCodeViolations(f.plane, collectCodeSites(f.plane)).map((x) => x.message)).toEqual([
+      'error code DEMO_START_FAILED is emitted here but is not in specs/error-codes.yaml',
+    ]);
+  });
+
   it('ignores test files: a code only a test mentions is unused', async () => {
     const f = await load({
       'specs/error-codes.yaml': { codes: [entry('TEST_ONLY', 400, 'client_error')] },

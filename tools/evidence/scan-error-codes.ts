@@ -30,8 +30,12 @@ export function scanErrorCodes(file: string, text: string): CodeSite[] {
   return scanSourceFile(file, ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS));
 }
 
-/** Same scan over an already parsed file (the API analysis has parsed every file an entry reaches). */
-export function scanSourceFile(file: string, sf: ts.SourceFile): CodeSite[] {
+/**
+ * Same scan over an already parsed file (the API analysis has parsed every file an entry reaches).
+ * With the program's checker, an argument of `new …Error(…)` counts only where the constructor's
+ * parameter is named like a code (`new ConfigError('APP_PORT', …)` names a variable, not a code).
+ */
+export function scanSourceFile(file: string, sf: ts.SourceFile, checker?: ts.TypeChecker): CodeSite[] {
   const sites: CodeSite[] = [];
   const add = (node: ts.Node, code: string, emitted: boolean): void => {
     if (!CODE.test(code) || code.length < 3) return;
@@ -39,7 +43,7 @@ export function scanSourceFile(file: string, sf: ts.SourceFile): CodeSite[] {
     sites.push({ code, file, line: line + 1, column: character + 1, emitted });
   };
   const visit = (node: ts.Node, inTable: boolean): void => {
-    if (ts.isStringLiteralLike(node)) add(node, node.text, inTable || isEmittingPosition(node));
+    if (ts.isStringLiteralLike(node)) add(node, node.text, inTable || isEmittingPosition(node, checker));
     else if (inTable && ts.isPropertyAssignment(node) && (ts.isIdentifier(node.name) || ts.isStringLiteral(node.name))) add(node.name, node.name.text, true);
     const table = inTable || (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && ERROR_TABLE.test(node.name.text));
     ts.forEachChild(node, (child) => visit(child, table));
@@ -48,7 +52,7 @@ export function scanSourceFile(file: string, sf: ts.SourceFile): CodeSite[] {
   return sites;
 }
 
-function isEmittingPosition(literal: ts.Node): boolean {
+function isEmittingPosition(literal: ts.Node, checker: ts.TypeChecker | undefined): boolean {
   const parent = literal.parent;
   if (!parent) return false;
   // { code: 'X' } and class fields `code = 'X'`
@@ -57,10 +61,20 @@ function isEmittingPosition(literal: ts.Node): boolean {
     const callee = parent.expression;
     // builder.code('X')
     if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'code') return true;
-    // new FooError('X', …) and new CoreError(operation, 'X', …): an UPPER_SNAKE argument is never prose
-    if (ts.isNewExpression(parent) && ts.isIdentifier(callee) && callee.text.endsWith('Error')) return true;
+    // new FooError('X', …) and new CoreError(operation, 'X', …)
+    if (ts.isNewExpression(parent) && ts.isIdentifier(callee) && callee.text.endsWith('Error')) return isCodeParameter(parent, literal, checker);
   }
   return false;
+}
+
+/** Without a checker (or an unresolved constructor) any UPPER_SNAKE argument counts: it is never prose. */
+function isCodeParameter(call: ts.NewExpression, arg: ts.Node, checker: ts.TypeChecker | undefined): boolean {
+  const declaration = checker?.getResolvedSignature(call)?.getDeclaration();
+  if (!declaration || !('parameters' in declaration)) return true;
+  const index = call.arguments?.indexOf(arg as ts.Expression) ?? -1;
+  const params = declaration.parameters;
+  const param = params[Math.min(index, params.length - 1)];
+  return param !== undefined && ts.isIdentifier(param.name) && /code/i.test(param.name.text);
 }
 
 function propertyName(name: ts.PropertyName): string | undefined {
