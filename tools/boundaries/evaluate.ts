@@ -5,7 +5,7 @@
 import type { Module } from '../control-plane/index.ts';
 import type { Violation } from '../control-plane/violation.ts';
 import { findModuleCycles } from './cycles.ts';
-import { judgeEdge } from './judge.ts';
+import { judgeEdge, type Verdict } from './judge.ts';
 import { getModuleEdges, isTypeOnly, type ModuleEdge } from './module-edges.ts';
 import { createOwnerIndex, isDevOnlyFile, isTestFile, type GetOwner } from './ownership.ts';
 import type { RuleBook } from './rulebook.ts';
@@ -18,11 +18,13 @@ interface Context {
   readonly book: RuleBook;
   readonly getOwner: GetOwner;
   readonly ownName: string;
+  /** Verdicts by module pair, kind and target file: most imports of a module hit its index.ts. */
+  readonly verdicts: Map<string, Verdict>;
 }
 
 /** Every boundary violation of the graph, sorted by file, line and rule. */
 export function evaluateGraph(plane: BoundaryPlane, book: RuleBook, graph: FileGraph): Violation[] {
-  const ctx: Context = { plane, book, getOwner: createOwnerIndex(plane.modules), ownName: plane.repo.identity.package };
+  const ctx: Context = { plane, book, getOwner: createOwnerIndex(plane.modules), ownName: plane.repo.identity.package, verdicts: new Map() };
   const out: Violation[] = [];
   for (const source of graph.files) out.push(...evaluateFile(ctx, source));
   out.push(...evaluateCycles(ctx, getModuleEdges(graph, ctx.getOwner)));
@@ -79,7 +81,12 @@ function evaluateDependency(ctx: Context, file: string, from: Module | undefined
     case 'file': {
       const to = ctx.getOwner(dep.resolved);
       if (!from || !to || to === from) return undefined;
-      const verdict = judgeEdge(ctx.plane, ctx.book, from, to, { typeOnly, targetFile: dep.resolved });
+      const key = `${from.name}\u0000${to.name}\u0000${typeOnly}\u0000${dep.resolved}`;
+      let verdict = ctx.verdicts.get(key);
+      if (!verdict) {
+        verdict = judgeEdge(ctx.plane, ctx.book, from, to, { typeOnly, targetFile: dep.resolved });
+        ctx.verdicts.set(key, verdict);
+      }
       if (!verdict.denial) return undefined;
       const how = dep.specifier === dep.resolved ? dep.specifier : `'${dep.specifier}' → ${dep.resolved}`;
       return makeViolation(ctx, verdict.denial.rule, { ...at, to: to.name, message: `${from.name} → ${to.name} (${dep.kind}, ${how}): ${verdict.denial.detail}` });

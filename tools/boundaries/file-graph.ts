@@ -2,7 +2,7 @@
  * The file graph of a repository: scan, hash, reuse what the cache holds, extract the rest with
  * dependency-cruiser, write the cache back.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { readFileGraph } from './extract-graph.ts';
 import { DEFAULT_CACHE_FILE, getConfigKey, hashText, planExtraction, readGraphCache, writeGraphCache } from './graph-cache.ts';
 import type { FileGraph, SourceFile } from './types.ts';
@@ -28,26 +28,35 @@ export async function buildFileGraph(root: string, packageName: string, files: r
   }
   const cachePath = `${root}/${options.cacheFile ?? DEFAULT_CACHE_FILE}`;
   const configKey = getConfigKey(root, packageName);
+  const cached = readGraphCache(cachePath, configKey);
   const hashes = new Map<string, string>();
+  const stamps = new Map<string, string>();
   for (const file of files) {
     try {
-      hashes.set(file, hashText(readFileSync(`${root}/${file}`)));
+      const { mtimeMs, size } = statSync(`${root}/${file}`);
+      const stamp = `${mtimeMs}:${size}`;
+      const record = cached.get(file);
+      stamps.set(file, stamp);
+      hashes.set(file, record?.stamp === stamp ? record.hash : hashText(readFileSync(`${root}/${file}`)));
     } catch {
       hashes.set(file, 'unreadable');
     }
   }
-  const cached = readGraphCache(cachePath, configKey);
   const plan = planExtraction(hashes, cached);
   const fresh = await readFileGraph(plan.extract, { root, packageName }, files);
   const byFile = new Map<string, SourceFile>([...plan.reuse.map((r) => [r.file, r] as const), ...fresh.map((f) => [f.file, f] as const)]);
   const merged = files.map((file) => byFile.get(file)!);
-  if (plan.extract.length > 0 || cached.size !== files.length) {
-    writeGraphCache(cachePath, configKey, merged.map((f) => ({ ...stripHash(f), hash: hashes.get(f.file)! })));
+  const restamped = files.some((f) => cached.get(f)?.stamp !== stamps.get(f));
+  if (plan.extract.length > 0 || cached.size !== files.length || restamped) {
+    writeGraphCache(cachePath, configKey, merged.map((f) => {
+      const stamp = stamps.get(f.file);
+      return { ...stripHash(f), hash: hashes.get(f.file)!, ...(stamp ? { stamp } : {}) };
+    }));
   }
   return { graph: { files: merged.map(stripHash) }, stats: { files: files.length, extracted: plan.extract.length, reused: plan.reuse.length } };
 }
 
-function stripHash(f: SourceFile & { hash?: string }): SourceFile {
-  const { hash: _hash, ...rest } = f;
+function stripHash(f: SourceFile & { hash?: string; stamp?: string }): SourceFile {
+  const { hash: _hash, stamp: _stamp, ...rest } = f;
   return rest;
 }

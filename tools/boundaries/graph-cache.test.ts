@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { utimesSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { writeFixture } from '../control-plane/testing/fixture-repo.ts';
 import { buildFileGraph } from './file-graph.ts';
@@ -48,6 +48,9 @@ describe('file-level graph cache', () => {
       expect(edited.graph.files.find((f) => f.file === 'src/b.ts')?.dependencies.map((d) => d.resolved)).toEqual(['src/c.ts']);
       // The incremental cruise must not drop what unchanged files import.
       expect(edited.graph.files.find((f) => f.file === 'src/a.ts')?.dependencies.map((d) => d.resolved)).toEqual(['src/b.ts']);
+      // A touched but unchanged file is re-hashed, not re-extracted.
+      utimesSync(`${root}/src/c.ts`, new Date(), new Date(Date.now() + 5000));
+      expect((await buildFileGraph(root, 'demo', files)).stats).toEqual({ files: 3, extracted: 0, reused: 3 });
       writeFileSync(`${root}/package.json`, '{ "name": "demo", "type": "module", "private": true }\n');
       expect((await buildFileGraph(root, 'demo', files)).stats.extracted).toBe(3);
     } finally {

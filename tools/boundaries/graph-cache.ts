@@ -10,15 +10,17 @@ import { dirname } from 'node:path';
 import type { SourceFile } from './types.ts';
 
 /** Bump when the cached record shape or the extraction semantics change. */
-const CACHE_FORMAT = 3;
+const CACHE_FORMAT = 4;
 
 export const DEFAULT_CACHE_FILE = 'node_modules/.cache/plumego/boundaries-graph.json';
 
 /** Files whose content changes how every import resolves: any change drops the whole cache. */
 const CONFIG_FILES = ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.base.json', 'node_modules/dependency-cruiser/package.json'];
 
-interface CachedFile extends SourceFile {
+export interface CachedFile extends SourceFile {
   readonly hash: string;
+  /** `mtimeMs:size` when hashed: an unchanged stamp reuses the hash without reading the file (like git's index). */
+  readonly stamp?: string;
 }
 
 interface CacheData {
