@@ -82,6 +82,8 @@ export class RequestState {
  * `withContext` returns a shallow copy with a new `ctx`, like Go's `r.WithContext`.
  */
 export class Request {
+  #headers: IncomingHttpHeaders | undefined;
+
   constructor(
     /** Upper-case method as received. */
     readonly method: string,
@@ -91,19 +93,29 @@ export class Request {
     readonly path: string,
     /** Query string without `?`, still encoded; '' when absent. */
     readonly rawQuery: string,
-    /** Node's header object: lowercase names. */
-    readonly headers: IncomingHttpHeaders,
+    /** Header object, or `undefined` to read the Node request's (built lazily by Node 20). */
+    headers: IncomingHttpHeaders | undefined,
     /** The body stream (the `IncomingMessage` itself on a real server). Prefer `readBody`/`readJson`. */
     readonly body: Readable,
     /** The Node request, or `undefined` for in-process requests. */
     readonly raw: IncomingMessage | undefined,
     readonly ctx: Context,
     readonly state: RequestState,
-  ) {}
+  ) {
+    this.#headers = headers;
+  }
+
+  /**
+   * Node's header object: lowercase names. Read on first use, because Node builds it lazily and a
+   * request that never looks at a header should not pay for it.
+   */
+  get headers(): IncomingHttpHeaders {
+    return (this.#headers ??= this.raw?.headers ?? {});
+  }
 
   /** Returns a copy that carries `ctx`; the body, raw request and state are shared. */
   withContext(ctx: Context): Request {
-    return new Request(this.method, this.url, this.path, this.rawQuery, this.headers, this.body, this.raw, ctx, this.state);
+    return new Request(this.method, this.url, this.path, this.rawQuery, this.#headers, this.body, this.raw, ctx, this.state);
   }
 
   /** Aborts on client disconnect or when a timeout fires; pass it to fetch, DB drivers, timers. */
@@ -144,7 +156,7 @@ function splitTarget(url: string): [string, string] {
 export function createRequestFromNode(req: IncomingMessage, res: ServerResponse | undefined): Request {
   const url = req.url ?? '/';
   const [path, rawQuery] = splitTarget(url);
-  return new Request(req.method ?? 'GET', url, path, rawQuery, req.headers, req, req, Context.empty, new RequestState(res));
+  return new Request(req.method ?? 'GET', url, path, rawQuery, undefined, req, req, Context.empty, new RequestState(res));
 }
 
 /** What an in-process request is made of. */

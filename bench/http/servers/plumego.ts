@@ -9,7 +9,7 @@ import { createCanonicalStack } from 'plumego/middleware';
 const app = createApp({ addr: `127.0.0.1:${process.env.PORT ?? '3000'}` });
 if (process.env.BENCH_STACK === 'canonical') {
   // Access log to /dev/null: the formatting and the write cost are real, the disk is not.
-  const logger = createLogger({ format: 'json', output: createWriteStream('/dev/null') });
+  const logger = createLogger({ format: 'json', output: process.env.BENCH_LOG === 'none' ? { write() {} } : createWriteStream('/dev/null') });
   app.use(
     ...createCanonicalStack({
       logger,
@@ -24,3 +24,4 @@ app.get('/', (w, r) => writeResponse(w, r, 200, { hello: 'world' }));
 app.get('/users/:id', (w, r) => writeResponse(w, r, 200, { id: param(r, 'id') }));
 await app.listen();
 console.log('READY');
+process.once('SIGINT', () => process.exit(0)); // lets --cpu-prof write its profile
