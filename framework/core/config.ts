@@ -14,8 +14,10 @@ export interface AppConfig {
   /** Keep-alive idle timeout in ms (`server.keepAliveTimeout`). Default 60 000. */
   idleTimeoutMs?: number;
   /**
-   * Socket inactivity timeout while a response is being written, in ms (`server.timeout`). Default
-   * 30 000. Node has no exact analogue of Go's WriteTimeout; this closes stalled sockets.
+   * Socket inactivity timeout in ms (`server.timeout`), closing connections that stall mid-request
+   * or mid-response. Default 0 (off, Node's and Fastify's default): it re-arms a timer on socket
+   * activity and costs measurable CPU per request; reads are already bounded by
+   * `readTimeoutMs`/`readHeaderTimeoutMs`. Node has no exact analogue of Go's WriteTimeout.
    */
   writeTimeoutMs?: number;
   /** Largest request header block in bytes (`maxHeaderSize`). Default 16 KiB (Node's); larger → 431. */
@@ -55,7 +57,7 @@ export const DEFAULT_APP_CONFIG: Readonly<Required<Omit<AppConfig, 'tls'>>> = Ob
   readTimeoutMs: 30_000,
   readHeaderTimeoutMs: 5_000,
   idleTimeoutMs: 60_000,
-  writeTimeoutMs: 30_000,
+  writeTimeoutMs: 0,
   maxHeaderBytes: 16 * 1024,
   drainIntervalMs: 500,
   shutdownTimeoutMs: 15_000,
