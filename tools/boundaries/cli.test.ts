@@ -58,6 +58,17 @@ describe('plumego check, explain and graph on a fixture repository', () => {
     }
   });
 
+  it('a broken tsconfig.json is a configuration error (exit 2)', async () => {
+    const { root, cleanup } = writeFixture({ ...files, 'tsconfig.json': '{ "extends": "./missing-base.json" }\n' });
+    try {
+      const r = await run(root, ['check', '--no-cache']);
+      expect(r.code).toBe(2);
+      expect(r.err).toContain('PLUMEGO_ERR_TSCONFIG');
+    } finally {
+      cleanup();
+    }
+  });
+
   it('explain and graph answer with the right exit codes', async () => {
     const { root, cleanup } = writeFixture(files);
     try {

@@ -7,6 +7,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import type { ICruiseOptions, IDependency, IModule } from 'dependency-cruiser';
+import { ConfigError } from '../control-plane/violation.ts';
 import type { EdgeKind, EdgeVia, FileDependency, SourceFile } from './types.ts';
 import { findSpecifierPosition } from './source-positions.ts';
 import { startSyntaxCheck } from './syntax-check.ts';
@@ -65,7 +66,15 @@ export async function readFileGraph(files: readonly string[], options: ExtractOp
     const only = files.map((f) => f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
     cruiseOptions.doNotFollow = { path: ['node_modules', `^(?!(?:${only})$)`] };
   }
-  const transpile = cruiseOptions.tsConfig ? { tsConfig: extractTSConfig(`${root}/tsconfig.json`) } : {};
+  let transpile = {};
+  if (cruiseOptions.tsConfig) {
+    try {
+      transpile = { tsConfig: extractTSConfig(`${root}/tsconfig.json`) };
+    } catch (error) {
+      throw new ConfigError('PLUMEGO_ERR_TSCONFIG', `tsconfig.json: ${(error as Error).message.split('\n')[0]}`, { file: 'tsconfig.json' },
+        'Fix tsconfig.json (and what it extends); the import graph resolves paths aliases through it.');
+    }
+  }
   const result = await cruise([...files], cruiseOptions, {}, transpile);
   const modules: IModule[] = typeof result.output === 'string' ? [] : result.output.modules;
   const bySource = new Map(modules.map((m) => [m.source, m]));
