@@ -1,11 +1,5 @@
 import type { ControlPlane, LoadResult } from '../control-plane/index.ts';
 import type { Violation } from '../control-plane/violation.ts';
-import { checkSync } from '../sync/index.ts';
-import { checkApiSnapshots } from '../api/check-snapshots.ts';
-import { checkEntrypoints } from '../api/check-entrypoints.ts';
-import { checkErrorCodes } from '../evidence/check-error-codes.ts';
-import { checkMaturityEvidence } from '../evidence/check-maturity.ts';
-import { checkBoundaries } from '../boundaries/check-boundaries.ts';
 
 export interface CheckOptions {
   /** The load result the plane came from (its schema and meaning violations). */
@@ -27,6 +21,8 @@ export type CheckFn = (plane: ControlPlane, options: CheckOptions) => Promise<Vi
 /** Checks the loader already ran: their violations are picked out of the load result. */
 const fromLoad = (id: string): CheckFn => async (_plane, { load }) => load.violations.filter((v) => v.check === id);
 
+// Each check loads its implementation when it runs, so `--only layout` never pays for
+// dependency-cruiser or ts-morph.
 /**
  * Every check the CLI can run, by the id used in specs/checks.yaml. A check listed in the spec
  * but missing here is a configuration error, so the spec and the code cannot drift apart.
@@ -37,15 +33,15 @@ export const CHECKS: Readonly<Record<string, CheckFn>> = {
   layout: fromLoad('layout'),
   routing: fromLoad('routing'),
   tasks: fromLoad('tasks'),
-  sync: async (plane) => checkSync(plane),
-  boundaries: async (plane, options) => checkBoundaries(plane, {
+  sync: async (plane) => (await import('../sync/index.ts')).checkSync(plane),
+  boundaries: async (plane, options) => (await import('../boundaries/check-boundaries.ts')).checkBoundaries(plane, {
     ...(options.baselineFile ? { baselineFile: options.baselineFile } : {}),
     updateBaseline: options.updateBaseline === true,
     cache: options.noCache !== true,
   }),
   // API evidence (issue #8): one ts-morph analysis per plane, shared by these checks.
-  entrypoints: async (plane, options) => checkEntrypoints(plane, { cache: options.noCache !== true }),
-  'api-snapshots': async (plane, options) => checkApiSnapshots(plane, { cache: options.noCache !== true }),
-  'maturity-evidence': async (plane) => checkMaturityEvidence(plane),
-  'error-codes': async (plane, options) => checkErrorCodes(plane, { cache: options.noCache !== true }),
+  entrypoints: async (plane, options) => (await import('../api/check-entrypoints.ts')).checkEntrypoints(plane, { cache: options.noCache !== true }),
+  'api-snapshots': async (plane, options) => (await import('../api/check-snapshots.ts')).checkApiSnapshots(plane, { cache: options.noCache !== true }),
+  'maturity-evidence': async (plane) => (await import('../evidence/check-maturity.ts')).checkMaturityEvidence(plane),
+  'error-codes': async (plane, options) => (await import('../evidence/check-error-codes.ts')).checkErrorCodes(plane, { cache: options.noCache !== true }),
 };

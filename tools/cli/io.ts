@@ -11,8 +11,6 @@ export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 
 export interface Command {
   readonly name: string;
-  /** One line for `plumego --help`. */
-  readonly summary: string;
   /** The full help text printed by `plumego <name> --help`. */
   readonly usage: string;
   run(args: readonly string[], io: CliIO): Promise<number>;

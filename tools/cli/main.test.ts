@@ -36,6 +36,10 @@ describe('plumego CLI', () => {
     expect(out).toMatch(new RegExp(`Usage: plumego ${name}`));
   });
 
+  it('lists each command under the name its module answers to', async () => {
+    for (const entry of COMMANDS) expect((await entry.load()).name).toBe(entry.name);
+  });
+
   it('rejects an unknown command with exit 2', async () => {
     const { code, err } = await run(fixture(), 'frobnicate');
     expect(code).toBe(2);

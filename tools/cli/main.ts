@@ -31,11 +31,12 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     io.stdout(HELP());
     return name ? EXIT.ok : EXIT.usage;
   }
-  const command = COMMANDS.find((c) => c.name === name);
-  if (!command) {
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) {
     io.stderr(`plumego: unknown command '${name}'\n\n${HELP()}`);
     return EXIT.usage;
   }
+  const command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     io.stdout(`${command.usage.trimEnd()}\n`);
     return EXIT.ok;

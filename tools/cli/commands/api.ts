@@ -20,7 +20,6 @@ Exit codes: 0 clean, 1 refused or unrecorded breaking change, 2 usage or configu
 
 export const command: Command = {
   name: 'api',
-  summary: 'Write API snapshots (snapshot) or classify API changes against them (diff)',
   usage: USAGE,
   async run(args, io) {
     const [sub, ...rest] = args;

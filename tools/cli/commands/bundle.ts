@@ -13,7 +13,6 @@ Exit codes: 0 ok, 2 unknown task or module, usage or configuration error.`;
 
 export const command: Command = {
   name: 'bundle',
-  summary: 'Compose the context package (task, manifest, neighbours, gate) for a piece of work',
   usage: USAGE,
   async run(args, io) {
     const { values } = parseCommandArgs(args, { task: { type: 'string' }, module: { type: 'string' }, format: { type: 'string' }, json: { type: 'boolean' } });

@@ -26,7 +26,6 @@ Exit codes: 0 clean, 1 violations, 2 usage or configuration error.`;
 
 export const command: Command = {
   name: 'check',
-  summary: 'Run the checks of specs/checks.yaml (the CI boundary gate)',
   usage: USAGE,
   async run(args, io) {
     const { values } = parseCommandArgs(args, {

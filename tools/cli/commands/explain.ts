@@ -19,7 +19,6 @@ Exit codes: 0 allowed, 1 denied, 2 usage or configuration error.`;
 
 export const command: Command = {
   name: 'explain',
-  summary: 'Explain whether an import between two modules (or files) is allowed, and why',
   usage: USAGE,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(args, { format: { type: 'string' }, json: { type: 'boolean' }, 'type-only': { type: 'boolean' }, 'no-graph': { type: 'boolean' } }, true);

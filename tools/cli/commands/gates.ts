@@ -19,7 +19,6 @@ Exit codes: 0 gate chosen (or passed with --run), 1 a command failed, 2 no git, 
 
 export const command: Command = {
   name: 'gates',
-  summary: 'Pick the gate profile a diff must pass (strongest wins) and optionally run it',
   usage: USAGE,
   async run(args, io) {
     const { values } = parseCommandArgs(args, { base: { type: 'string' }, run: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, format: { type: 'string' }, json: { type: 'boolean' } });

@@ -20,7 +20,6 @@ modules coloured by tier (ga green, beta amber, experimental red); edges the rul
 
 export const command: Command = {
   name: 'graph',
-  summary: 'Print the module graph (mermaid, dot or json), edges by kind, modules by tier',
   usage: USAGE,
   async run(args, io) {
     const { values } = parseCommandArgs(args, { format: { type: 'string' }, json: { type: 'boolean' }, all: { type: 'boolean' }, output: { type: 'string' } });

@@ -1,13 +1,24 @@
 import type { Command } from '../io.ts';
-import { command as api } from './api.ts';
-import { command as bundle } from './bundle.ts';
-import { command as check } from './check.ts';
-import { command as explain } from './explain.ts';
-import { command as gates } from './gates.ts';
-import { command as graph } from './graph.ts';
-import { command as route } from './route.ts';
-import { command as status } from './status.ts';
-import { command as sync } from './sync.ts';
 
-/** Every CLI command, in help order. Add a command by importing it here. */
-export const COMMANDS: readonly Command[] = [check, explain, graph, status, sync, route, bundle, gates, api];
+/** A command as the help screen lists it; its module is loaded only when it runs. */
+export interface CommandEntry {
+  readonly name: string;
+  /** One line for `plumego --help`. */
+  readonly summary: string;
+  load(): Promise<Command>;
+}
+
+// Loading lazily keeps every command's start-up cost to what it uses: `plumego route` never
+// pays for ts-morph or dependency-cruiser.
+/** Every CLI command, in help order. Add a command by adding an entry here. */
+export const COMMANDS: readonly CommandEntry[] = [
+  { name: 'check', summary: 'Run the checks of specs/checks.yaml (the CI boundary gate)', load: async () => (await import('./check.ts')).command },
+  { name: 'explain', summary: 'Explain whether an import between two modules (or files) is allowed, and why', load: async () => (await import('./explain.ts')).command },
+  { name: 'graph', summary: 'Print the module graph (mermaid, dot or json), edges by kind, modules by tier', load: async () => (await import('./graph.ts')).command },
+  { name: 'status', summary: 'List modules with layer, tier, promoted-in, owner, risk and implementation state', load: async () => (await import('./status.ts')).command },
+  { name: 'sync', summary: 'Regenerate derived files from the specs (--check: fail on drift)', load: async () => (await import('./sync.ts')).command },
+  { name: 'route', summary: 'Name the module that owns a piece of work, and why', load: async () => (await import('./route.ts')).command },
+  { name: 'bundle', summary: 'Compose the context package (task, manifest, neighbours, gate) for a piece of work', load: async () => (await import('./bundle.ts')).command },
+  { name: 'gates', summary: 'Pick the gate profile a diff must pass (strongest wins) and optionally run it', load: async () => (await import('./gates.ts')).command },
+  { name: 'api', summary: 'Write API snapshots (snapshot) or classify API changes against them (diff)', load: async () => (await import('./api.ts')).command },
+];

@@ -30,7 +30,6 @@ const parsePositive = (value: unknown, flag: string): number | undefined => {
 
 export const command: Command = {
   name: 'route',
-  summary: 'Name the module that owns a piece of work, and why',
   usage: USAGE,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(args, {

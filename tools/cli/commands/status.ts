@@ -39,7 +39,6 @@ export function renderTable(header: readonly string[], rows: readonly (readonly 
 
 export const command: Command = {
   name: 'status',
-  summary: 'List modules with layer, tier, promoted-in, owner, risk and implementation state',
   usage: USAGE,
   async run(args, io) {
     const { values } = parseCommandArgs(args, { format: { type: 'string' }, json: { type: 'boolean' }, tier: { type: 'string' }, layer: { type: 'string' } });

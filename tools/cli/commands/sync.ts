@@ -10,7 +10,6 @@ any of them is stale.`;
 
 export const command: Command = {
   name: 'sync',
-  summary: 'Regenerate derived files from the specs (--check: fail on drift)',
   usage: USAGE,
   async run(args, io) {
     const { values } = parseCommandArgs(args, { check: { type: 'boolean' }, format: { type: 'string' }, json: { type: 'boolean' } });
