@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { writeFixture } from '../control-plane/testing/fixture-repo.ts';
-import { main } from '../cli/main.ts';
+import { runCli } from '../cli/testing/run-cli.ts';
 import { baseFiles } from './testing/boundary-fixture.ts';
 
 const files = {
@@ -10,12 +10,7 @@ const files = {
   'framework/contract/use.ts': "import { router } from 'fixture/router';\nexport const x = router;\n",
 };
 
-async function run(root: string, args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(args, { cwd: root, stdout: (t) => { out += t; }, stderr: (t) => { err += t; } });
-  return { code, out, err };
-}
+const run = (root: string, args: string[]): ReturnType<typeof runCli> => runCli(root, ...args);
 
 describe('plumego check, explain and graph on a fixture repository', () => {
   it('gates, freezes in a baseline, reports the fixed entry as stale, and formats', { timeout: 90_000 }, async () => {

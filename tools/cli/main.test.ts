@@ -1,25 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { validFixture, writeFixture, type FixtureFiles } from '../control-plane/testing/fixture-repo.ts';
+import { describe, expect, it } from 'vitest';
 import { COMMANDS } from './commands/index.ts';
-import { main } from './main.ts';
+import { runCli, useFixtureRepos } from './testing/run-cli.ts';
 
-let cleanups: (() => void)[] = [];
-afterEach(() => { cleanups.forEach((c) => c()); cleanups = []; });
 
-function fixture(mutate: (f: FixtureFiles) => void = () => {}): string {
-  const files = validFixture();
-  mutate(files);
-  const { root, cleanup } = writeFixture(files);
-  cleanups.push(cleanup);
-  return root;
-}
-
-async function run(cwd: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { cwd, stdout: (t) => { out += t; }, stderr: (t) => { err += t; } });
-  return { code, out, err };
-}
+const fixture = useFixtureRepos();
+const run = runCli;
 
 const STACK_LINE = /^\s+at .+\(.*:\d+:\d+\)$/m;
 

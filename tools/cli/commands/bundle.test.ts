@@ -1,23 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { validFixture, writeFixture } from '../../control-plane/testing/fixture-repo.ts';
-import { main } from '../main.ts';
+import { runCli, useFixtureRepos } from '../testing/run-cli.ts';
 
-let cleanups: (() => void)[] = [];
-afterEach(() => { cleanups.forEach((c) => c()); cleanups = []; });
 
-function fixture(): string {
-  const { root, cleanup } = writeFixture(validFixture());
-  cleanups.push(cleanup);
-  return root;
-}
+const fixture = useFixtureRepos();
 
-async function run(cwd: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { cwd, stdout: (t) => { out += t; }, stderr: (t) => { err += t; } });
-  return { code, out, err };
-}
+const run = runCli;
 
 describe('plumego bundle', () => {
   it('prints the bundle as YAML by default', async () => {

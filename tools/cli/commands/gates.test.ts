@@ -1,38 +1,24 @@
-import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { validFixture, writeFixture } from '../../control-plane/testing/fixture-repo.ts';
-import { main } from '../main.ts';
+import { describe, expect, it } from 'vitest';
+import { commitAll, git, runCli, useFixtureRepos } from '../testing/run-cli.ts';
 
 const validateReport = new Ajv({ strict: true, allErrors: true }).compile(JSON.parse(readFileSync(new URL('../../gates/gate-report.schema.json', import.meta.url), 'utf8')) as object);
 
-let cleanups: (() => void)[] = [];
-afterEach(() => { cleanups.forEach((c) => c()); cleanups = []; });
 
-const git = (root: string, ...args: string[]): string =>
-  execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd: root, encoding: 'utf8' });
+
+const fixtureRepo = useFixtureRepos();
 
 function fixture(withGit: boolean, gateSpec?: (text: string) => string): string {
-  const files = validFixture();
-  if (gateSpec) files['specs/gate-profiles.yaml'] = gateSpec(files['specs/gate-profiles.yaml'] as string);
-  const { root, cleanup } = writeFixture(files);
-  cleanups.push(cleanup);
-  if (withGit) {
-    git(root, 'init', '-q', '-b', 'main');
-    git(root, 'add', '.');
-    git(root, 'commit', '-q', '-m', 'base');
-  }
+  const root = fixtureRepo((files) => {
+    if (gateSpec) files['specs/gate-profiles.yaml'] = gateSpec(files['specs/gate-profiles.yaml'] as string);
+  });
+  if (withGit) commitAll(root);
   return root;
 }
 
-async function run(cwd: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { cwd, stdout: (t) => { out += t; }, stderr: (t) => { err += t; } });
-  return { code, out, err };
-}
+const run = runCli;
 
 describe('plumego gates', () => {
   it('with no changes there is nothing to gate', async () => {
