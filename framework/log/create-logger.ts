@@ -16,8 +16,10 @@ export interface LoggerOptions {
   errorOutput?: LogOutput;
   /** Fields on every entry. Default none. */
   fields?: Fields;
-  /** Batch lines and write once per event-loop turn. Default true. */
+  /** Batch lines (see `LineSink`). Default true. */
   buffered?: boolean;
+  /** With `buffered`, the longest a line waits before it is written, in ms. Default 50. */
+  flushIntervalMs?: number;
   /** Name shown in text mode's `[source]` slot. Default `plumego`. */
   source?: string;
   /** Clock, for tests. Default `() => new Date()`. */
@@ -31,6 +33,7 @@ export interface ResolvedLoggerOptions {
   readonly errorOutput: LogOutput;
   readonly fields: Fields;
   readonly buffered: boolean;
+  readonly flushIntervalMs: number;
   readonly source: string;
   readonly now: () => Date;
 }
@@ -49,6 +52,9 @@ export function resolveLoggerOptions(options: LoggerOptions = {}): ResolvedLogge
   const format = options.format ?? 'json';
   if (format !== 'json' && format !== 'text' && format !== 'discard') throw new LoggerOptionsError(`unknown format "${String(format)}"`);
   const level = options.level ?? 'info';
+  if (options.flushIntervalMs !== undefined && !(options.flushIntervalMs > 0 && Number.isFinite(options.flushIntervalMs))) {
+    throw new LoggerOptionsError('flushIntervalMs must be a positive number');
+  }
   if (!Object.hasOwn(LOG_LEVELS, level)) throw new LoggerOptionsError(`unknown level "${String(level)}"`);
   const output = options.output ?? process.stdout;
   return {
@@ -58,6 +64,7 @@ export function resolveLoggerOptions(options: LoggerOptions = {}): ResolvedLogge
     errorOutput: options.errorOutput ?? output,
     fields: { ...(options.fields ?? {}) },
     buffered: options.buffered ?? true,
+    flushIntervalMs: options.flushIntervalMs ?? 50,
     source: options.source ?? 'plumego',
     now: options.now ?? cachedNow,
   };
@@ -131,7 +138,8 @@ class LineLogger implements StructuredLogger {
 export function createLogger(options: LoggerOptions = {}): StructuredLogger & { flush(): void } {
   const o = resolveLoggerOptions(options);
   if (o.format === 'discard') return createDiscardLogger();
-  const out = new LineSink(o.output, o.buffered);
-  const err = o.errorOutput === o.output ? out : new LineSink(o.errorOutput, o.buffered);
+  const interval = o.buffered ? o.flushIntervalMs : 0;
+  const out = new LineSink(o.output, interval);
+  const err = o.errorOutput === o.output ? out : new LineSink(o.errorOutput, interval);
   return new LineLogger(new Shared(o, out, err), o.fields);
 }

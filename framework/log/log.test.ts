@@ -40,13 +40,13 @@ describe('JSON logger', () => {
     expect([logger.isEnabled('info'), logger.isEnabled('error')]).toEqual([false, true]);
   });
 
-  it('batches lines into one write per event-loop turn when buffered', async () => {
+  it('batches lines into one write per flush interval when buffered', async () => {
     const writes: string[] = [];
-    const logger = createLogger({ output: { write: (s: string) => writes.push(s) } });
+    const logger = createLogger({ flushIntervalMs: 5, output: { write: (s: string) => writes.push(s) } });
     logger.info('a');
     logger.info('b');
     expect(writes).toEqual([]);
-    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setTimeout(r, 30));
     expect(writes).toHaveLength(1);
     expect(writes[0]!.split('\n').filter(Boolean)).toHaveLength(2);
     logger.info('c');
@@ -77,7 +77,16 @@ describe('discard logger and options', () => {
     expect(createLogger({ format: 'discard' }).isEnabled('error')).toBe(false);
   });
 
-  it.each([{ format: 'xml' }, { level: 'loud' }])('rejects bad options %o at construction', (opts) => {
+  it('writes at once when a batch reaches 16 KiB', () => {
+    const writes: string[] = [];
+    const logger = createLogger({ output: { write: (s: string) => writes.push(s) } });
+    for (let i = 0; i < 200; i++) logger.info('x'.repeat(100));
+    expect(writes.length).toBeGreaterThan(0);
+    logger.flush();
+    expect(writes.join('').split('\n').filter(Boolean)).toHaveLength(200);
+  });
+
+  it.each([{ format: 'xml' }, { level: 'loud' }, { flushIntervalMs: 0 }])('rejects bad options %o at construction', (opts) => {
     expect(() => createLogger(opts as LoggerOptions)).toThrow(LoggerOptionsError);
   });
 });

@@ -3,48 +3,76 @@ export interface LogOutput {
   write(chunk: string): unknown;
 }
 
+const live = new Set<LineSink>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  // Pending lines are written synchronously-enough on exit (a pipe or file write is queued first).
+  process.once('exit', () => {
+    for (const sink of live) sink.flush();
+  });
+}
+
 /**
- * Buffers lines and writes them once per event-loop turn, so a burst of access-log lines costs one
- * `write` syscall instead of one per request. `flush()` writes synchronously what is pending; it
- * also runs on `process` `beforeExit`/`exit` for sinks created with `flushOnExit`.
+ * Batches lines and writes them together: at most once per `flushIntervalMs`, sooner when 16 KiB are
+ * pending, and on process exit. Each `write` to a file or pipe costs a system call and, for files,
+ * a thread-pool round trip, so a busy access log must not write once per request (or even once per
+ * event-loop turn, which under load is every few requests). `flushIntervalMs` 0 writes each line
+ * immediately. `flush()` writes what is pending now.
  */
 export class LineSink {
   readonly #out: LogOutput;
+  readonly #intervalMs: number;
   #pending: string[] = [];
   #pendingBytes = 0;
-  #scheduled = false;
+  #timer: NodeJS.Timeout | undefined = undefined;
   readonly #flushNow = (): void => this.flush();
 
-  constructor(out: LogOutput, buffered: boolean) {
+  constructor(out: LogOutput, flushIntervalMs: number) {
     this.#out = out;
-    this.buffered = buffered;
+    this.#intervalMs = flushIntervalMs;
+    if (flushIntervalMs > 0) {
+      live.add(this);
+      installExitHook();
+    }
   }
-  readonly buffered: boolean;
+
+  get buffered(): boolean {
+    return this.#intervalMs > 0;
+  }
 
   push(line: string): void {
-    if (!this.buffered) {
-      this.#out.write(line);
+    if (this.#intervalMs <= 0) {
+      this.#write(line);
       return;
     }
     this.#pending.push(line);
     this.#pendingBytes += line.length;
-    // A long synchronous burst (no event-loop turn) must not hold an unbounded batch.
-    if (this.#pendingBytes >= 65_536) {
+    if (this.#pendingBytes >= 16_384) {
       this.flush();
       return;
     }
-    if (!this.#scheduled) {
-      this.#scheduled = true;
-      setImmediate(this.#flushNow).unref?.();
+    if (this.#timer === undefined) {
+      this.#timer = setTimeout(this.#flushNow, this.#intervalMs);
+      this.#timer.unref();
     }
   }
 
   flush(): void {
-    this.#scheduled = false;
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
     if (this.#pending.length === 0) return;
     const chunk = this.#pending.length === 1 ? this.#pending[0]! : this.#pending.join('');
     this.#pending = [];
     this.#pendingBytes = 0;
+    this.#write(chunk);
+  }
+
+  #write(chunk: string): void {
     try {
       this.#out.write(chunk);
     } catch {

@@ -201,7 +201,8 @@ describe('CORS (strict origins from APP_CORS_ALLOWED_ORIGINS)', () => {
 describe('logging', () => {
   it('warns about insecure defaults only when they apply and logs requests with the route pattern', async () => {
     await call('/api/v1/items/unknown-id');
-    await new Promise((r) => setTimeout(r, 50));
+    // The service's logger batches lines for up to 50 ms.
+    await new Promise((r) => setTimeout(r, 250));
     const msgs = svc.lines.map((l) => l['msg']);
     expect(msgs).not.toContain('APP_WRITE_KEY is empty: write routes are unprotected');
     const entry = svc.lines.find((l) => l['msg'] === 'request completed' && l['path'] === '/api/v1/items/unknown-id');
