@@ -13,7 +13,7 @@ import type { CodeSite } from '../evidence/scan-error-codes.ts';
 import type { ModuleApi } from './model.ts';
 
 /** Bump when the cached record shape changes (tool source changes invalidate on their own). */
-const CACHE_FORMAT = 1;
+const CACHE_FORMAT = 2;
 
 export const API_CACHE_FILE = 'node_modules/.cache/plumego/api-analysis.json';
 

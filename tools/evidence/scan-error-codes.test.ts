@@ -25,6 +25,16 @@ describe('scanErrorCodes', () => {
   }
 
   it('gives 1-based positions', () => {
-    expect(scanErrorCodes('f.ts', "\n  x({ code: 'A_B' });")).toEqual([{ code: 'A_B', file: 'f.ts', line: 2, column: 13, emitted: true }]);
+    expect(scanErrorCodes('f.ts', "\n  x({ code: 'A_B' });")).toEqual([{ code: 'A_B', file: 'f.ts', line: 2, column: 13, emitted: true, surface: 'wire' }]);
+  });
+
+  it('tells wire codes from typed error codes', () => {
+    const sites = scanErrorCodes('f.ts', [
+      "throw new APIError({ code: 'ON_THE_WIRE' });",
+      "class E extends Error { readonly code = 'CLASS_FIELD'; }",
+      "throw new CoreError('op', 'CTOR_ARG');",
+      "const X_ERRORS = { IN_TABLE: 1 };",
+    ].join('\n'));
+    expect(sites.map((s) => [s.code, s.surface])).toEqual([['ON_THE_WIRE', 'wire'], ['CLASS_FIELD', 'typed'], ['CTOR_ARG', 'typed'], ['IN_TABLE', 'wire']]);
   });
 });

@@ -1,6 +1,13 @@
 import { ts } from 'ts-morph';
 
-/** A wire code found in source: where, and whether it sits where a code is emitted. */
+/**
+ * How a code surfaces: `wire` where it becomes an error envelope's code (an APIError init, the
+ * builder, an error table); `typed` where it only names an Error subclass's failure (a class field,
+ * a constructor argument) that callers catch in-process.
+ */
+export type CodeSurface = 'wire' | 'typed';
+
+/** An error code found in source: where, and whether (and how) it is emitted there. */
 export interface CodeSite {
   readonly code: string;
   readonly file: string;
@@ -8,6 +15,8 @@ export interface CodeSite {
   readonly column: number;
   /** True in an emitting position (see below); false for a mere mention (a comparison, a map key). */
   readonly emitted: boolean;
+  /** For emitted sites. */
+  readonly surface?: CodeSurface;
 }
 
 /** Codes are UPPER_SNAKE (PLUMEGO_ERR_AUTH_FORBIDDEN, TIMEOUT); the registry schema uses the same pattern. */
@@ -16,13 +25,12 @@ const CODE = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$/;
 const ERROR_TABLE = /ERROR/;
 
 /*
- * A syntactic scan (the TypeScript parser, no program, no type checker): it reads every framework
- * source in a few milliseconds, and the positions that emit a code are syntactic anyway:
- *   - `{ code: 'X' }`, `code = 'X'` (class field), `readonly code = 'X'`;
- *   - `.code('X')` (the error builder);
- *   - an argument of `new SomethingError(…, 'X', …)`;
- *   - string values and keys of a constant named like an error table (`SECURITY_ERRORS = { X: … }`,
- *     `ERROR_TYPES = { t: row('…', 'X', 400) }`, `RESILIENCE_ERROR_CODES = { a: 'X' }`).
+ * A syntactic scan (the positions that emit a code are syntactic; the checker, when given, only
+ * resolves which constructor parameter an argument fills):
+ *   - wire: `{ code: 'X' }`, `.code('X')` (the error builder), and string values and keys of a
+ *     constant named like an error table (`SECURITY_ERRORS = { X: … }`, `ERROR_TYPES = { t: row('…',
+ *     'X', 400) }`, `RESILIENCE_ERROR_CODES = { a: 'X' }`);
+ *   - typed: `readonly code = 'X'` (class field) and an argument of `new SomethingError(…, 'X', …)`.
  * Every other UPPER_SNAKE string literal or key is recorded as a mention, which is enough to call a
  * registered code "used" but not to demand its registration.
  */
@@ -37,14 +45,14 @@ export function scanErrorCodes(file: string, text: string): CodeSite[] {
  */
 export function scanSourceFile(file: string, sf: ts.SourceFile, checker?: ts.TypeChecker): CodeSite[] {
   const sites: CodeSite[] = [];
-  const add = (node: ts.Node, code: string, emitted: boolean): void => {
+  const add = (node: ts.Node, code: string, surface: CodeSurface | undefined): void => {
     if (!CODE.test(code) || code.length < 3) return;
     const { line, character } = sf.getLineAndCharacterOfPosition(node.getStart(sf));
-    sites.push({ code, file, line: line + 1, column: character + 1, emitted });
+    sites.push({ code, file, line: line + 1, column: character + 1, emitted: surface !== undefined, ...(surface ? { surface } : {}) });
   };
   const visit = (node: ts.Node, inTable: boolean): void => {
-    if (ts.isStringLiteralLike(node)) add(node, node.text, inTable || isEmittingPosition(node, checker));
-    else if (inTable && ts.isPropertyAssignment(node) && (ts.isIdentifier(node.name) || ts.isStringLiteral(node.name))) add(node.name, node.name.text, true);
+    if (ts.isStringLiteralLike(node)) add(node, node.text, inTable ? 'wire' : getSurface(node, checker));
+    else if (inTable && ts.isPropertyAssignment(node) && (ts.isIdentifier(node.name) || ts.isStringLiteral(node.name))) add(node.name, node.name.text, 'wire');
     const table = inTable || (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && ERROR_TABLE.test(node.name.text));
     ts.forEachChild(node, (child) => visit(child, table));
   };
@@ -52,19 +60,20 @@ export function scanSourceFile(file: string, sf: ts.SourceFile, checker?: ts.Typ
   return sites;
 }
 
-function isEmittingPosition(literal: ts.Node, checker: ts.TypeChecker | undefined): boolean {
+function getSurface(literal: ts.Node, checker: ts.TypeChecker | undefined): CodeSurface | undefined {
   const parent = literal.parent;
-  if (!parent) return false;
-  // { code: 'X' } and class fields `code = 'X'`
-  if ((ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent)) && parent.initializer === literal && propertyName(parent.name) === 'code') return true;
+  if (!parent) return undefined;
+  // { code: 'X' } (an APIError init) and class fields `code = 'X'`
+  if (ts.isPropertyAssignment(parent) && parent.initializer === literal && propertyName(parent.name) === 'code') return 'wire';
+  if (ts.isPropertyDeclaration(parent) && parent.initializer === literal && propertyName(parent.name) === 'code') return 'typed';
   if (ts.isCallExpression(parent) || ts.isNewExpression(parent)) {
     const callee = parent.expression;
     // builder.code('X')
-    if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'code') return true;
+    if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'code') return 'wire';
     // new FooError('X', …) and new CoreError(operation, 'X', …)
-    if (ts.isNewExpression(parent) && ts.isIdentifier(callee) && callee.text.endsWith('Error')) return isCodeParameter(parent, literal, checker);
+    if (ts.isNewExpression(parent) && ts.isIdentifier(callee) && callee.text.endsWith('Error')) return isCodeParameter(parent, literal, checker) ? 'typed' : undefined;
   }
-  return false;
+  return undefined;
 }
 
 /** Without a checker (or an unresolved constructor) any UPPER_SNAKE argument counts: it is never prose. */
