@@ -8,7 +8,6 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ts } from 'ts-morph';
 import type { CodeSite } from '../evidence/scan-error-codes.ts';
 import type { ModuleApi } from './model.ts';
 
@@ -31,15 +30,15 @@ interface CacheData extends CachedAnalysis {
 
 // The sources whose change alters what the analysis produces: this folder and the code scan.
 const TOOL_DIR = dirname(fileURLToPath(import.meta.url));
-const TOOL_FILES = [`${TOOL_DIR}/extract.ts`, `${TOOL_DIR}/print.ts`, `${TOOL_DIR}/project.ts`, `${TOOL_DIR}/model.ts`, `${TOOL_DIR}/analyze.ts`, `${TOOL_DIR}/../evidence/scan-error-codes.ts`];
+const TOOL_FILES = [`${TOOL_DIR}/extract.ts`, `${TOOL_DIR}/print.ts`, `${TOOL_DIR}/project.ts`, `${TOOL_DIR}/model.ts`, `${TOOL_DIR}/analyze.ts`, `${TOOL_DIR}/modules.ts`, `${TOOL_DIR}/read-analysis.ts`, `${TOOL_DIR}/../evidence/scan-error-codes.ts`];
 
 /**
- * The key of one analysis request: tool sources, TypeScript version, the modules asked for (name,
+ * The key of one analysis request: tool sources, the request (ts-morph version and the modules: name,
  * entry, subpath, printed or not) and every non-test TypeScript file under `dirs` (the library root
  * and the reference services).
  */
 export function getAnalysisKey(root: string, dirs: readonly string[], request: string, list: (root: string, dir: string) => string[]): string {
-  const hash = createHash('sha1').update(`${CACHE_FORMAT}\n${ts.version}\n${request}\n`);
+  const hash = createHash('sha1').update(`${CACHE_FORMAT}\n${request}\n`);
   for (const file of TOOL_FILES) hash.update(readFileSync(file));
   for (const dir of dirs) for (const file of list(root, dir)) hash.update(`\0${file}\0`).update(readFileSync(`${root}/${file}`));
   return hash.digest('base64url');

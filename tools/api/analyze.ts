@@ -1,37 +1,14 @@
-import { existsSync, readdirSync } from 'node:fs';
 import type { ControlPlane, Module } from '../control-plane/index.ts';
 import { scanSourceFile, type CodeSite } from '../evidence/scan-error-codes.ts';
-import { API_CACHE_FILE, getAnalysisKey, readAnalysisCache, writeAnalysisCache } from './analysis-cache.ts';
 import { extractModuleApi } from './extract.ts';
 import type { ModuleApi } from './model.ts';
+import { getApiModules, getFileOwner, getReferenceSources, isScannedSource, needsSnapshot } from './modules.ts';
 import { createApiProject, toRepoPath } from './project.ts';
-import { getSnapshotPath } from './snapshot.ts';
+import { lookUpAnalysis, storeAnalysis, type CacheOptions } from './read-analysis.ts';
 
-const LIBRARY_LAYERS = new Set<Module['layer']>(['stable', 'extension', 'facade']);
-
-/** Modules with a public API: implemented library modules (the facade, stable roots, x/*). */
-export function getApiModules(plane: ControlPlane): Module[] {
-  return plane.modules.filter((m) => LIBRARY_LAYERS.has(m.layer) && m.implemented);
-}
-
-/**
- * Whether a module's signatures must be printed: beta and ga modules need a snapshot as evidence,
- * and an experimental module that chose to keep one must keep it fresh. Every other module gets only
- * its export names — the cheap part.
- */
-export function needsSnapshot(plane: ControlPlane, m: Module): boolean {
-  return m.tier !== 'experimental' || existsSync(`${plane.root}/${getSnapshotPath(m.path)}`);
-}
-
-/** The module a repository-relative file belongs to: the deepest module directory that holds it. */
-export function getFileOwner(plane: ControlPlane, file: string): Module | undefined {
-  let best: Module | undefined;
-  for (const m of plane.modules) {
-    if (!LIBRARY_LAYERS.has(m.layer) && m.layer !== 'tooling' && m.layer !== 'reference') continue;
-    if ((file === m.path || file.startsWith(`${m.path}/`)) && (!best || m.path.length > best.path.length)) best = m;
-  }
-  return best;
-}
+// Re-exported for callers that imported them from here before they moved to ts-morph-free modules.
+export { getApiModules, getFileOwner, needsSnapshot } from './modules.ts';
+export type { CacheOptions } from './read-analysis.ts';
 
 export interface ApiAnalysis {
   readonly apis: ReadonlyMap<string, ModuleApi>;
@@ -80,50 +57,11 @@ export function analyzeApis(plane: ControlPlane, options: AnalyzeOptions = {}): 
   return { apis, printed, codeSites, cached: false, timings: { loadMs: api.loadMs, extractMs: performance.now() - started, files: api.fileCount } };
 }
 
-/** Non-test TypeScript sources (the same filter the cache key uses). */
-export function isScannedSource(file: string): boolean {
-  return /\.(ts|mts|cts)$/.test(file) && !/\.test\.ts$|\/fixtures\/|node_modules\//.test(file);
-}
-
-/** The reference services' sources, repository-relative. */
-export function getReferenceSources(plane: ControlPlane): string[] {
-  return plane.modules.filter((m) => m.layer === 'reference').flatMap((m) => listSources(plane.root, m.path));
-}
-
-export function listSources(root: string, dir: string): string[] {
-  let entries: string[];
-  try {
-    entries = readdirSync(`${root}/${dir}`, { recursive: true, encoding: 'utf8' });
-  } catch {
-    return [];
-  }
-  return entries.map((f) => `${dir}/${f.replaceAll('\\', '/')}`).filter(isScannedSource).sort();
-}
-
-const memo = new WeakMap<ControlPlane, ApiAnalysis>();
-
-export interface CacheOptions {
-  /** Reuse and update node_modules/.cache/plumego/api-analysis.json (default true; --no-cache turns it off). */
-  readonly cache?: boolean;
-}
-
 /**
- * The default analysis of a plane, computed once per plane (the checks of one `plumego check` run
- * share it) and, across runs, reused from the on-disk cache while no library source changed.
+ * Synchronous twin of readApiAnalysis() (read-analysis.ts) for callers that already load ts-morph;
+ * both share the per-plane memo and the on-disk cache.
  */
 export function getCachedAnalysis(plane: ControlPlane, options: CacheOptions = {}): ApiAnalysis {
-  const known = memo.get(plane);
-  if (known) return known;
-  const modules = getApiModules(plane);
-  const request = modules.map((m) => `${m.name} ${m.entry} ${m.importSpecifier ?? ''} ${needsSnapshot(plane, m)}`).join('\n');
-  const path = `${plane.root}/${API_CACHE_FILE}`;
-  const useCache = options.cache ?? true;
-  const key = useCache ? getAnalysisKey(plane.root, [plane.repo.identity.library_root, ...plane.modules.filter((m) => m.layer === 'reference').map((m) => m.path)], request, listSources) : '';
-  const hit = useCache ? readAnalysisCache(path, key) : undefined;
-  const analysis: ApiAnalysis = hit
-    ? { apis: new Map(hit.apis.map((a) => [a.module, a])), printed: new Set(hit.printed), codeSites: hit.codeSites, cached: true, timings: { loadMs: 0, extractMs: 0, files: 0 } }
-    : analyzeApis(plane);
-  if (useCache && !hit) writeAnalysisCache(path, key, { apis: [...analysis.apis.values()], printed: [...analysis.printed], codeSites: analysis.codeSites });
-  memo.set(plane, analysis);
-  return analysis;
+  const lookup = lookUpAnalysis(plane, options);
+  return lookup.hit ?? storeAnalysis(plane, lookup, analyzeApis(plane));
 }

@@ -1,6 +1,8 @@
 import type { ControlPlane, Module } from '../control-plane/index.ts';
 import type { Violation } from '../control-plane/violation.ts';
-import { getCachedAnalysis, type CacheOptions, getFileOwner, type ApiAnalysis } from './analyze.ts';
+import type { ApiAnalysis } from './analyze.ts';
+import { getFileOwner } from './modules.ts';
+import { readApiAnalysis, type CacheOptions } from './read-analysis.ts';
 import type { ModuleApi } from './model.ts';
 
 const CHECK = 'entrypoints';
@@ -18,7 +20,7 @@ const WHY = {
  * from modules it may import.
  */
 export async function checkEntrypoints(plane: ControlPlane, options: CacheOptions = {}): Promise<Violation[]> {
-  return findEntrypointViolations(plane, getCachedAnalysis(plane, options));
+  return findEntrypointViolations(plane, await readApiAnalysis(plane, options));
 }
 
 export function findEntrypointViolations(plane: ControlPlane, analysis: ApiAnalysis): Violation[] {

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { ControlPlane, Module } from '../control-plane/index.ts';
 import type { Violation } from '../control-plane/violation.ts';
-import { getCachedAnalysis, type CacheOptions, type ApiAnalysis } from './analyze.ts';
+import type { ApiAnalysis } from './analyze.ts';
+import { readApiAnalysis, type CacheOptions } from './read-analysis.ts';
 import { assertApiChangeRecords, findRecord, getApiChangeRecords, suggestRecord } from './api-changes.ts';
 import { diffApi, type ApiChange, type ApiDiff } from './diff.ts';
 import type { ModuleApi } from './model.ts';
@@ -50,7 +51,7 @@ export function getSnapshotState(plane: ControlPlane, m: Module, api: ModuleApi 
  * Missing snapshots of beta/ga modules are the maturity-evidence check's finding, not this one's.
  */
 export async function checkApiSnapshots(plane: ControlPlane, options: CacheOptions = {}): Promise<Violation[]> {
-  return findSnapshotViolations(plane, getCachedAnalysis(plane, options));
+  return findSnapshotViolations(plane, await readApiAnalysis(plane, options));
 }
 
 export function findSnapshotViolations(plane: ControlPlane, analysis: ApiAnalysis): Violation[] {

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { ControlPlane, Module } from '../control-plane/index.ts';
-import { analyzeApis, getApiModules, needsSnapshot } from './analyze.ts';
+import { analyzeApis } from './analyze.ts';
+import { getApiModules, needsSnapshot } from './modules.ts';
 import { findRecord, getApiChangeRecords, suggestRecord } from './api-changes.ts';
 import { getSnapshotState, type SnapshotState } from './check-snapshots.ts';
 import type { ApiChange } from './diff.ts';

@@ -1,6 +1,7 @@
 import type { ControlPlane, ErrorCodeEntry } from '../control-plane/index.ts';
 import type { Violation } from '../control-plane/violation.ts';
-import { getCachedAnalysis, getFileOwner, type CacheOptions } from '../api/analyze.ts';
+import { getFileOwner } from '../api/modules.ts';
+import { readApiAnalysis, type CacheOptions } from '../api/read-analysis.ts';
 import type { CodeSite } from './scan-error-codes.ts';
 
 const CHECK = 'error-codes';
@@ -26,8 +27,8 @@ const CATEGORY_STATUSES: Readonly<Record<string, (status: number) => boolean>> =
  * Every code the project emits or mentions: library files reachable from a public entry and the
  * reference services' sources (they register theirs too), scanned by the API analysis from its ASTs.
  */
-export function collectCodeSites(plane: ControlPlane, options: CacheOptions = {}): readonly CodeSite[] {
-  return getCachedAnalysis(plane, options).codeSites;
+export async function collectCodeSites(plane: ControlPlane, options: CacheOptions = {}): Promise<readonly CodeSite[]> {
+  return (await readApiAnalysis(plane, options)).codeSites;
 }
 
 /**
@@ -35,7 +36,7 @@ export function collectCodeSites(plane: ControlPlane, options: CacheOptions = {}
  * used, each entry's category matches its status family, names a real module, and is listed once.
  */
 export async function checkErrorCodes(plane: ControlPlane, options: CacheOptions = {}): Promise<Violation[]> {
-  return findErrorCodeViolations(plane, collectCodeSites(plane, options));
+  return findErrorCodeViolations(plane, await collectCodeSites(plane, options));
 }
 
 export function findErrorCodeViolations(plane: ControlPlane, sites: readonly CodeSite[]): Violation[] {

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { ControlPlane, Module } from '../control-plane/index.ts';
-import { getCachedAnalysis, getFileOwner } from '../api/analyze.ts';
+import type { ApiAnalysis } from '../api/analyze.ts';
+import { getFileOwner } from '../api/modules.ts';
 import { getSnapshotState, type SnapshotState } from '../api/check-snapshots.ts';
 import { getSnapshotPath } from '../api/snapshot.ts';
 
@@ -41,14 +42,14 @@ export interface ModuleEvidence {
 }
 
 export interface EvidenceOptions {
-  /** Also compare each snapshot with the code (the cached API analysis; ts-morph when the cache is cold). */
-  readonly withSnapshotState?: boolean;
+  /** Also compare each snapshot with the code, from this analysis (readApiAnalysis() in tools/api/read-analysis.ts). */
+  readonly analysis?: ApiAnalysis;
 }
 
 /** Collects evidence for every module. Cheap by default: file existence and one read of each test file. */
 export function collectEvidence(plane: ControlPlane, options: EvidenceOptions = {}): ModuleEvidence[] {
   const tests = countTests(plane);
-  const analysis = options.withSnapshotState ? getCachedAnalysis(plane) : undefined;
+  const analysis = options.analysis;
   return plane.modules.map((m) => {
     const required = LIBRARY.has(m.layer) && m.tier !== 'experimental' && m.implemented;
     const api = analysis?.apis.get(m.name);
@@ -84,13 +85,21 @@ function countTests(plane: ControlPlane): Map<string, { own: number; importing: 
     c[key]++;
     counts.set(name, c);
   };
-  const specifiers = plane.modules.filter((m) => m.importSpecifier).map((m) => ({ m, pattern: new RegExp(`['"]${escape(m.importSpecifier!)}['"]`) }));
+  const bySpecifier = new Map(plane.modules.filter((m) => m.importSpecifier).map((m) => [m.importSpecifier!, m]));
+  // One pass per file: every quoted specifier of the package (`'plumego'`, `"plumego/x/tenant"`).
+  const pkg = escape(plane.repo.identity.package);
+  const quoted = new RegExp(`['"](${pkg}(?:/[a-z0-9/-]+)?)['"]`, 'g');
   for (const file of listTestFiles(plane.root)) {
     const owner = getFileOwner(plane, file);
     if (owner) bump(owner.name, 'own');
     let text: string;
     try { text = readFileSync(`${plane.root}/${file}`, 'utf8'); } catch { continue; }
-    for (const { m, pattern } of specifiers) if (m !== owner && pattern.test(text)) bump(m.name, 'importing');
+    const reached = new Set<Module>();
+    for (const match of text.matchAll(quoted)) {
+      const m = bySpecifier.get(match[1]!);
+      if (m && m !== owner) reached.add(m);
+    }
+    for (const m of reached) bump(m.name, 'importing');
   }
   return counts;
 }

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Violation } from '../control-plane/violation.ts';
 import { loadApiFixture, manifestWith, type LoadedFixture } from '../api/testing.ts';
+import { readApiAnalysis } from '../api/read-analysis.ts';
 import { writeSnapshots } from '../api/write-snapshots.ts';
 import { findErrorCodeViolations, collectCodeSites } from './check-error-codes.ts';
 import { findMaturityViolations } from './check-maturity.ts';
@@ -43,7 +44,7 @@ describe('maturity evidence', () => {
     const f = await load({});
     writeSnapshots(f.plane, [f.plane.moduleByName.get('contract')!]);
     writeFileSync(`${f.root}/framework/api.md`, 'hand-written\n');
-    const evidence = collectEvidence(f.plane, { withSnapshotState: true });
+    const evidence = collectEvidence(f.plane, { analysis: await readApiAnalysis(f.plane) });
     expect(evidence.find((e) => e.module === 'contract')!.snapshot).toEqual({ path: 'framework/contract/api.md', exists: true, state: 'fresh', exports: 1 });
     expect(evidence.find((e) => e.module === 'fixture')!.snapshot).toMatchObject({ state: 'unreadable' });
     expect(collectEvidence(f.plane).find((e) => e.module === 'contract')!.snapshot).toEqual({ path: 'framework/contract/api.md', exists: true });
@@ -68,7 +69,7 @@ describe('error-code registry check', () => {
 
   async function check(codes: object[], source: string): Promise<Violation[]> {
     const f = await load({ 'specs/error-codes.yaml': { codes }, 'framework/contract/index.ts': source });
-    return findErrorCodeViolations(f.plane, collectCodeSites(f.plane));
+    return findErrorCodeViolations(f.plane, await collectCodeSites(f.plane));
   }
 
   it('passes when emitted and registered codes agree', async () => {
@@ -103,7 +104,7 @@ describe('error-code registry check', () => {
       'specs/error-codes.yaml': { codes: [entry('DEMO_FAILED', 500, 'server_error', 'reference/demo')] },
       'reference/demo/main.ts': "export const fail = () => ({ code: 'DEMO_FAILED' });\nexport const other = { code: 'DEMO_UNLISTED' };\n",
     });
-    expect(findErrorCodeViolations(f.plane, collectCodeSites(f.plane)).map(brief)).toEqual(['unregistered-code reference/demo/main.ts:2']);
+    expect(findErrorCodeViolations(f.plane, await collectCodeSites(f.plane)).map(brief)).toEqual(['unregistered-code reference/demo/main.ts:2']);
   });
 
   it('counts an argument of new …Error only where the constructor parameter is a code', async () => {
@@ -115,7 +116,7 @@ describe('error-code registry check', () => {
         "export const b = new DemoError('start', 'DEMO_START_FAILED');",
       ].join('\n'),
     });
-    expect(findErrorCodeViolations(f.plane, collectCodeSites(f.plane)).map((x) => `${x.severity}: ${x.message}`)).toEqual([
+    expect(findErrorCodeViolations(f.plane, await collectCodeSites(f.plane)).map((x) => `${x.severity}: ${x.message}`)).toEqual([
       "warn: typed error code DEMO_START_FAILED (an Error subclass's code, not sent on the wire) is thrown here but is not in specs/error-codes.yaml",
     ]);
   });
@@ -125,6 +126,6 @@ describe('error-code registry check', () => {
       'specs/error-codes.yaml': { codes: [entry('TEST_ONLY', 400, 'client_error')] },
       'framework/contract/contract.test.ts': "expect(err.code).toBe('TEST_ONLY');\n",
     });
-    expect(findErrorCodeViolations(f.plane, collectCodeSites(f.plane)).map((x) => x.rule)).toEqual(['unused-code']);
+    expect(findErrorCodeViolations(f.plane, await collectCodeSites(f.plane)).map((x) => x.rule)).toEqual(['unused-code']);
   });
 });

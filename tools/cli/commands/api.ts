@@ -1,5 +1,5 @@
 import type { ControlPlane, Module } from '../../control-plane/index.ts';
-import { getApiModules, needsSnapshot } from '../../api/analyze.ts';
+import { getApiModules, needsSnapshot } from '../../api/modules.ts';
 import { BadRefError, diffModules, type ModuleDiff } from '../../api/diff-modules.ts';
 import { writeSnapshots } from '../../api/write-snapshots.ts';
 import { EXIT, getFormat, parseCommandArgs, UsageError, type CliIO, type Command } from '../io.ts';
