@@ -6,10 +6,6 @@ import { getApiModules, getFileOwner, getReferenceSources, isScannedSource, need
 import { createApiProject, toRepoPath } from './project.ts';
 import { lookUpAnalysis, storeAnalysis, type CacheOptions } from './read-analysis.ts';
 
-// Re-exported for callers that imported them from here before they moved to ts-morph-free modules.
-export { getApiModules, getFileOwner, needsSnapshot } from './modules.ts';
-export type { CacheOptions } from './read-analysis.ts';
-
 export interface ApiAnalysis {
   readonly apis: ReadonlyMap<string, ModuleApi>;
   /** Modules whose signatures were printed (the rest have names only). */

@@ -1,5 +1,4 @@
 /** Test helper (not a test): a fixture repository loaded by the real loader, for the API checks. */
-import { stringify } from 'yaml';
 import { loadControlPlane, type ControlPlane } from '../control-plane/index.ts';
 import { validFixture, writeFixture, type FixtureFiles } from '../control-plane/testing/fixture-repo.ts';
 
@@ -40,4 +39,3 @@ export function manifestWith(path: string, changes: Record<string, unknown>): ob
   return editManifest(validFixture()[path], changes);
 }
 
-export { stringify };
