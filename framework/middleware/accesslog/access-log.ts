@@ -1,4 +1,5 @@
-import { asAPIError, isPromise, type Middleware, type Request, type ResponseWriter } from 'plumego/contract';
+import { asAPIError, type Middleware, type Request, type ResponseWriter } from 'plumego/contract';
+import { onRequestComplete } from '../completion.ts';
 import { redactFields, type Fields, type StructuredLogger } from 'plumego/log';
 
 export interface AccessLogOptions {
@@ -57,25 +58,5 @@ export function accessLog(options: AccessLogOptions): Middleware {
     logger.info('request completed', fields);
   };
 
-  return (next) => (w, r) => {
-    const start = performance.now();
-    let p;
-    try {
-      p = next(w, r);
-    } catch (err) {
-      log(w, r, start, err ?? null);
-      throw err;
-    }
-    if (!isPromise(p)) {
-      log(w, r, start, undefined);
-      return;
-    }
-    return p.then(
-      () => log(w, r, start, undefined),
-      (err: unknown) => {
-        log(w, r, start, err ?? null);
-        throw err;
-      },
-    );
-  };
+  return onRequestComplete(log);
 }

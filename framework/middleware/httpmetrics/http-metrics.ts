@@ -1,4 +1,5 @@
-import { asAPIError, isPromise, type Middleware, type Request, type ResponseWriter } from 'plumego/contract';
+import { asAPIError, type Middleware, type Request, type ResponseWriter } from 'plumego/contract';
+import { onRequestComplete } from '../completion.ts';
 import type { HTTPObserver } from 'plumego/metrics';
 
 /**
@@ -17,25 +18,5 @@ export function httpMetrics(observer: HTTPObserver): Middleware {
       // Metrics never break requests.
     }
   };
-  return (next) => (w, r) => {
-    const start = performance.now();
-    let p;
-    try {
-      p = next(w, r);
-    } catch (err) {
-      observe(w, r, start, err ?? null);
-      throw err;
-    }
-    if (!isPromise(p)) {
-      observe(w, r, start, undefined);
-      return;
-    }
-    return p.then(
-      () => observe(w, r, start, undefined),
-      (err: unknown) => {
-        observe(w, r, start, err ?? null);
-        throw err;
-      },
-    );
-  };
+  return onRequestComplete(observe);
 }
