@@ -204,7 +204,7 @@ describe('logging', () => {
     // The service's logger batches lines for up to 50 ms.
     await new Promise((r) => setTimeout(r, 250));
     const msgs = svc.lines.map((l) => l['msg']);
-    expect(msgs).not.toContain('APP_WRITE_KEY is empty: write routes are unprotected');
+    expect(msgs).not.toContain('APP_WRITE_KEY is empty: write routes are closed');
     const entry = svc.lines.find((l) => l['msg'] === 'request completed' && l['path'] === '/api/v1/items/unknown-id');
     expect(entry).toMatchObject({ route: '/api/v1/items/:id', status: 404 });
   });
@@ -247,7 +247,10 @@ describe('timeout and graceful shutdown', () => {
   it('exits 0 on SIGTERM well within 15 s', async () => {
     const other = await startService({ APP_WRITE_KEY: '' });
     expect((await fetch(other.base + '/healthz')).status).toBe(200);
-    expect(other.lines.map((l) => l['msg'])).toContain('APP_WRITE_KEY is empty: write routes are unprotected');
+    expect(other.lines.map((l) => l['msg'])).toContain('APP_WRITE_KEY is empty: write routes are closed');
+    // No key configured means no write gets through, not every write.
+    const write = await fetch(other.base + '/api/v1/items', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"x"}' });
+    expect(write.status).toBe(401);
     const started = Date.now();
     other.child.kill('SIGTERM');
     expect(await other.exited).toBe(0);

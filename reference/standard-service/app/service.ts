@@ -31,7 +31,7 @@ export function createService(config: ServiceConfig, deps: ServiceDependencies =
   const store = deps.store ?? new MemoryItemStore();
   const app = createApp({ addr: config.addr, methodNotAllowed: true, shutdownTimeoutMs: config.shutdownTimeoutMs }, { logger });
 
-  if (config.writeKey === '') logger.warn('APP_WRITE_KEY is empty: write routes are unprotected');
+  if (config.writeKey === '') logger.warn('APP_WRITE_KEY is empty: write routes are closed');
   if (config.corsAllowedOrigins.length === 0) logger.warn('CORS allows any origin; set APP_CORS_ALLOWED_ORIGINS in production');
 
   app.use(
