@@ -38,6 +38,13 @@ function moduleDir(module: string): string {
   return module.startsWith('reference/') || module.startsWith('tools') ? join(root, module) : join(root, 'framework', module);
 }
 
+/** Codes of contract's own Error subclasses (`readonly code = '…'`): thrown to callers, never sent on the wire. */
+const contractClassCodes = new Set(
+  listSources(here).flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/readonly code = '([A-Z][A-Z0-9_]*)'/g)].map((m) => m[1]!)),
+);
+/** Contract's registry entries that are wire codes: the canonical table and the parse codes. */
+const contractWireEntries = registry.filter((e) => e.module === 'contract' && !contractClassCodes.has(e.code));
+
 describe('error code registry', () => {
   it('has unique codes', () => {
     const codes = registry.map((e) => e.code);
@@ -58,7 +65,7 @@ describe('error code registry', () => {
       ...Object.entries(ERROR_TYPES).map(([type, m]) => ({ code: m.code, status: m.status, category: m.category, type })),
       ...Object.values(PARSE_ERROR_CODES).map((m) => ({ code: m.code, status: m.status, category: m.category })),
     ];
-    const fromRegistry = registry.filter((e) => e.module === 'contract').map(({ code, status, category, type }) => ({ code, status, category, ...(type && !(code in PARSE_ERROR_CODES) ? { type } : {}) }));
+    const fromRegistry = contractWireEntries.map(({ code, status, category, type }) => ({ code, status, category, ...(type && !(code in PARSE_ERROR_CODES) ? { type } : {}) }));
     const key = (x: { code: string }) => x.code;
     expect([...fromRegistry].sort((a, b) => key(a).localeCompare(key(b)))).toEqual([...fromCode].sort((a, b) => key(a).localeCompare(key(b))));
   });
@@ -66,8 +73,14 @@ describe('error code registry', () => {
   it('matches the contract README table row for row', () => {
     const readme = readFileSync(join(here, 'README.md'), 'utf8');
     const rows = [...readme.matchAll(/^\| ([A-Z][A-Z0-9_]*) \| (\d{3}) \| ([a-z_]+) \|/gm)].map((m) => `${m[1]} ${m[2]} ${m[3]}`);
-    const expected = registry.filter((e) => e.module === 'contract').map((e) => `${e.code} ${e.status} ${e.category}`);
+    const expected = contractWireEntries.map((e) => `${e.code} ${e.status} ${e.category}`);
     expect(rows.sort()).toEqual(expected.sort());
+  });
+
+  it('registers every contract class code', () => {
+    const registered = new Set(registry.filter((e) => e.module === 'contract').map((e) => e.code));
+    expect([...contractClassCodes].filter((c) => !registered.has(c))).toEqual([]);
+    expect(contractClassCodes.size).toBeGreaterThan(0);
   });
 
   it('finds every non-contract code in its owning module’s sources', () => {

@@ -65,13 +65,13 @@ export function findErrorCodeViolations(plane: ControlPlane, sites: readonly Cod
   }
   for (const [code, where] of [...emitted].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     if (registered.has(code)) continue;
-    // A code that reaches the wire is a client contract (error); one that only names an Error
-    // subclass's failure should be registered too, but clients never see it (warning).
+    // A code that reaches the wire is a client contract; one that only names an Error subclass's
+    // failure is a contract with calling code. Both must be registered.
     const wire = where.find((s) => s.surface === 'wire');
     const first = wire ?? where[0]!;
     const owner = getFileOwner(plane, first.file)?.name ?? 'its module';
     const more = where.length > 1 ? ` (and in ${where.length - 1} other place(s))` : '';
-    out.push({ check: CHECK, rule: 'unregistered-code', severity: wire ? 'error' : 'warn', file: first.file, line: first.line, column: first.column,
+    out.push({ check: CHECK, rule: 'unregistered-code', severity: 'error', file: first.file, line: first.line, column: first.column,
       message: wire
         ? `error code ${code} is emitted here${more} but is not in ${REGISTRY}`
         : `typed error code ${code} (an Error subclass's code, not sent on the wire) is thrown here${more} but is not in ${REGISTRY}`,

@@ -117,7 +117,7 @@ describe('error-code registry check', () => {
       ].join('\n'),
     });
     expect(findErrorCodeViolations(f.plane, await collectCodeSites(f.plane)).map((x) => `${x.severity}: ${x.message}`)).toEqual([
-      "warn: typed error code DEMO_START_FAILED (an Error subclass's code, not sent on the wire) is thrown here but is not in specs/error-codes.yaml",
+      "error: typed error code DEMO_START_FAILED (an Error subclass's code, not sent on the wire) is thrown here but is not in specs/error-codes.yaml",
     ]);
   });
 
