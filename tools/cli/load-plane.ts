@@ -12,7 +12,8 @@ export function renderConfigErrors(errors: readonly ConfigError[]): string {
 
 /**
  * Loads the plane for a command. Unreadable configuration → exit 2 with located messages. When
- * the specs themselves fail their schemas, `allowInvalid` lets `check` still report them (exit 1).
+ * the specs fail their schemas there is no plane: exit 1, with the load result so `check` can
+ * report why.
  */
 export async function loadForCommand(io: CliIO): Promise<Loaded> {
   if (!existsSync(`${io.cwd}/specs/repo.yaml`)) {

@@ -1,10 +1,8 @@
 import type { ControlPlane, Module } from '../model.ts';
 import { findDuplicates, type Finding } from './violation-at.ts';
 
-const TIER_RANK_FALLBACK = 0;
-
 /** The directory a manifest with this name and layer must sit in. */
-export function expectedPath(plane: ControlPlane, layer: Module['layer'], name: string): string | undefined {
+function expectedPath(plane: ControlPlane, layer: Module['layer'], name: string): string | undefined {
   const lib = plane.repo.identity.library_root;
   switch (layer) {
     case 'stable':
@@ -79,7 +77,7 @@ export function assertManifests(plane: ControlPlane, manifestFiles: readonly str
     (man.allowed_imports.lower_tier ?? []).forEach((target, i) => {
       const t = plane.moduleByName.get(target);
       if (!allowed.includes(target)) out.push({ rule: 'lower-tier-opt-in', file: f, path: ['allowed_imports', 'lower_tier', i], message: `lower_tier names '${target}', which is not in allowed_imports.modules`, fix: 'List the module in allowed_imports.modules too; lower_tier only opts in to its lower maturity.' });
-      else if (t && (rank.get(t.tier) ?? TIER_RANK_FALLBACK) >= (rank.get(m.tier) ?? TIER_RANK_FALLBACK)) out.push({ rule: 'lower-tier-opt-in', severity: 'warn', file: f, path: ['allowed_imports', 'lower_tier', i], message: `'${target}' (${t.tier}) is not below '${m.name}' (${m.tier}); the opt-in is unnecessary`, fix: 'Remove the entry from lower_tier.' });
+      else if (t && (rank.get(t.tier) ?? 0) >= (rank.get(m.tier) ?? 0)) out.push({ rule: 'lower-tier-opt-in', severity: 'warn', file: f, path: ['allowed_imports', 'lower_tier', i], message: `'${target}' (${t.tier}) is not below '${m.name}' (${m.tier}); the opt-in is unnecessary`, fix: 'Remove the entry from lower_tier.' });
     });
     const declaredPackages = plane.declaredPackages(m);
     man.allowed_imports.packages.forEach((p, i) => {
