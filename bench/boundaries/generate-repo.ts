@@ -4,8 +4,9 @@
  * package subpaths across allowed modules, type-only, re-exports, dynamic imports, builtins, npm
  * packages, tests importing vitest) plus a few planted violations. Deterministic for a seed.
  */
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, posix } from 'node:path';
+import { parse } from 'yaml';
 import { renderDepcruiseConfig } from './depcruise-config.ts';
 import { pickSourceModules, readSynthModules, type SynthModule } from './synth-modules.ts';
 
@@ -162,6 +163,15 @@ export function generateRepo(options: GenerateOptions): { files: number; modules
   cpSync(`${options.sourceRoot}/specs`, `${options.outDir}/specs`, { recursive: true });
   write('specs/checks.yaml', 'checks:\n  - id: boundaries\n    summary: The boundary gate over the synthetic repository.\n');
   for (const m of all) cpSync(`${options.sourceRoot}/${m.manifestFile}`, `${options.outDir}/${m.manifestFile}`);
+  // The paths the specs and manifests point at (task cards, module docs), so the synthetic plane is
+  // as clean as the real one and the only findings are the planted import violations.
+  cpSync(`${options.sourceRoot}/tasks`, `${options.outDir}/tasks`, { recursive: true });
+  for (const m of all) {
+    const dir = dirname(m.manifestFile);
+    for (const name of readdirSync(`${options.sourceRoot}/${dir}`)) {
+      if (name.endsWith('.md')) cpSync(`${options.sourceRoot}/${dir}/${name}`, `${options.outDir}/${dir}/${name}`);
+    }
+  }
   // Installed packages resolve through symlinks, like a hoisted install; the cache folders stay inside the synthetic repo.
   const pkg = JSON.parse(readFileSync(`${options.sourceRoot}/package.json`, 'utf8')) as { dependencies?: object; devDependencies?: object };
   for (const name of Object.keys({ ...pkg.dependencies, ...pkg.devDependencies })) {
@@ -176,7 +186,24 @@ export function generateRepo(options: GenerateOptions): { files: number; modules
   const generated = new Set(sourceModules.map((m) => m.name));
   const { planted, extra } = plant(specs, packageName);
   for (const s of specs) write(s.file, `${extra.get(s.file) ?? ''}${renderFile(s, byModule, generated, random, packageName)}`);
+  ensureRoutedPaths(options.sourceRoot, options.outDir);
   write('.dependency-cruiser.cjs', renderDepcruiseConfig(all, options.sourceRoot));
   write('PLANTED.json', `${JSON.stringify(planted, null, 2)}\n`);
   return { files: specs.length, modules: sourceModules.length, planted };
+}
+
+/** Paths the task routing names (start here, avoid there) exist in the synthetic repository as they do in the source. */
+function ensureRoutedPaths(sourceRoot: string, outDir: string): void {
+  const strings: string[] = [];
+  const collect = (value: unknown): void => {
+    if (typeof value === 'string') strings.push(value);
+    else if (Array.isArray(value)) value.forEach(collect);
+    else if (value && typeof value === 'object') Object.values(value).forEach(collect);
+  };
+  collect(parse(readFileSync(`${sourceRoot}/specs/task-routing.yaml`, 'utf8')));
+  for (const rel of new Set(strings.filter((s) => /^[\w.-]+\/[\w./-]+$/.test(s)))) {
+    if (!existsSync(`${sourceRoot}/${rel}`) || existsSync(`${outDir}/${rel}`)) continue;
+    if (statSync(`${sourceRoot}/${rel}`).isDirectory()) mkdirSync(`${outDir}/${rel}`, { recursive: true });
+    else cpSync(`${sourceRoot}/${rel}`, `${outDir}/${rel}`);
+  }
 }

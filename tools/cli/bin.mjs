@@ -1,10 +1,9 @@
 #!/usr/bin/env node
-// The only JavaScript entry: it lets Node 20 run the TypeScript sources through tsx, then hands
+// The only JavaScript entry: it loads the CLI (bundled on first use, see launcher.mjs) and hands
 // argv to main(). All logic lives in main.ts and the command files.
-import { register } from 'tsx/esm/api';
+import { loadCli } from './launcher.mjs';
 
-register();
-const { main } = await import('./main.ts');
+const { main } = await loadCli();
 process.exitCode = await main(process.argv.slice(2), {
   cwd: process.cwd(),
   stdout: (text) => process.stdout.write(text),

@@ -1,8 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { findManifests, listYamlFiles } from './discover.ts';
-import { readYaml, type YamlFile } from './read-yaml.ts';
-import { validateAgainstSchema, type SchemaKind } from './schemas.ts';
+import { cachedYaml, parseYaml, readSpecText, type YamlFile } from './read-yaml.ts';
+import { validateAgainstSchema as validateWithSchema, type SchemaKind } from './schemas.ts';
+import { DEFAULT_SPEC_CACHE_FILE, NO_SPEC_CACHE, openSpecCache, type SpecCache } from './spec-cache.ts';
 import { ConfigError, type Violation } from './violation.ts';
 import { assertMeaning } from './assert/index.ts';
 import type {
@@ -34,19 +35,44 @@ const SPEC_FILES = {
 
 type SpecKey = keyof typeof SPEC_FILES;
 
+type Reader = (file: string) => Promise<YamlFile | undefined>;
+type Validator = (kind: SchemaKind, yaml: YamlFile, check: string) => Violation[];
+
+export interface LoadOptions {
+  /** Reuse parsed, schema-valid files from node_modules/.cache/plumego/specs.json (default true). */
+  readonly cache?: boolean;
+}
+
 /**
  * Loads the whole control plane of the repository at `root`: parse (with positions) → schema →
  * meaning. Never throws for bad input; everything wrong is in `violations` or `configErrors`.
  */
-export async function loadControlPlane(rootDir: string): Promise<LoadResult> {
+export async function loadControlPlane(rootDir: string, options: LoadOptions = {}): Promise<LoadResult> {
   const root = resolve(rootDir);
+  const cache = options.cache === false ? NO_SPEC_CACHE : openSpecCache(`${root}/${DEFAULT_SPEC_CACHE_FILE}`);
+  try {
+    return await loadPlane(root, cache);
+  } finally {
+    cache.save();
+  }
+}
+
+async function loadPlane(root: string, cache: SpecCache): Promise<LoadResult> {
   const configErrors: ConfigError[] = [];
   const violations: Violation[] = [];
   const files = new Map<string, YamlFile>();
 
   async function read(file: string): Promise<YamlFile | undefined> {
     try {
-      const yaml = await readYaml(root, file);
+      const text = await readSpecText(root, file);
+      const hit = cache.lookup(file, text);
+      let yaml: YamlFile;
+      if (hit) {
+        yaml = cachedYaml(file, text, hit.data);
+      } else {
+        yaml = parseYaml(file, text);
+        cache.remember(file, text, yaml.data);
+      }
       files.set(file, yaml);
       return yaml;
     } catch (error) {
@@ -54,6 +80,13 @@ export async function loadControlPlane(rootDir: string): Promise<LoadResult> {
       else throw error;
       return undefined;
     }
+  }
+
+  function validateAgainstSchema(kind: SchemaKind, yaml: YamlFile, check: string): Violation[] {
+    if (cache.isValid(yaml.file, kind)) return [];
+    const problems = validateWithSchema(kind, yaml, check);
+    if (!problems.length) cache.markValid(yaml.file, kind);
+    return problems;
   }
 
   // Specs: all must be readable and valid before anything else can be trusted.
@@ -69,7 +102,7 @@ export async function loadControlPlane(rootDir: string): Promise<LoadResult> {
 
   const packageJson = readPackageJson(root, configErrors);
   const depRules = specs.dependencyRules as DependencyRulesSpec | undefined;
-  const baseline = depRules && specsValid ? await readBaseline(root, depRules.baseline, read, violations) : [];
+  const baseline = depRules && specsValid ? await readBaseline(root, depRules.baseline, read, validateAgainstSchema, violations) : [];
 
   // Manifests: each validated on its own; an invalid manifest is left out of the plane.
   const repo = specs.repo as RepoSpec | undefined;
@@ -87,7 +120,7 @@ export async function loadControlPlane(rootDir: string): Promise<LoadResult> {
     if (manifest) manifests.push({ file, manifest });
   }
 
-  const { cards, milestones } = await readTasks(root, read, violations);
+  const { cards, milestones } = await readTasks(root, read, validateAgainstSchema, violations);
 
   if (!specsValid || !repo || configErrors.length) {
     return { violations, configErrors, notImplemented: [] };
@@ -209,7 +242,7 @@ function readPackageJson(root: string, configErrors: ConfigError[]): PackageJson
   }
 }
 
-async function readBaseline(root: string, file: string, read: (f: string) => Promise<YamlFile | undefined>, violations: Violation[]): Promise<BaselineEntry[]> {
+async function readBaseline(root: string, file: string, read: Reader, validateAgainstSchema: Validator, violations: Violation[]): Promise<BaselineEntry[]> {
   // No baseline file is the same as an empty baseline; a malformed one is a configuration error.
   if (!existsSync(`${root}/${file}`)) return [];
   const yaml = await read(file);
@@ -219,7 +252,7 @@ async function readBaseline(root: string, file: string, read: (f: string) => Pro
   return (yaml.data as { entries: BaselineEntry[] }).entries;
 }
 
-async function readTasks(root: string, read: (f: string) => Promise<YamlFile | undefined>, violations: Violation[]): Promise<{ cards: TaskCard[]; milestones: Milestone[] }> {
+async function readTasks(root: string, read: Reader, validateAgainstSchema: Validator, violations: Violation[]): Promise<{ cards: TaskCard[]; milestones: Milestone[] }> {
   const cards: TaskCard[] = [];
   const milestones: Milestone[] = [];
   const cardFiles: { file: string; folder: TaskCard['folder'] }[] = [];

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import type { Violation } from './violation.ts';
 import type { YamlFile } from './read-yaml.ts';
 
@@ -32,7 +33,8 @@ const compiled = new Map<SchemaKind, ValidateFunction>();
 function getValidator(kind: SchemaKind): ValidateFunction {
   let validate = compiled.get(kind);
   if (!validate) {
-    ajv ??= new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
+    // Loaded on first use: a run whose specs all come from the spec cache never compiles a schema.
+    ajv ??= new (createRequire(import.meta.url)('ajv') as typeof import('ajv')).Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
     const schema = JSON.parse(readFileSync(`${SCHEMA_DIR}${SCHEMA_FILES[kind]}`, 'utf8')) as object;
     validate = ajv.compile(schema);
     compiled.set(kind, validate);
