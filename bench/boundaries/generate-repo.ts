@@ -157,9 +157,17 @@ export function generateRepo(options: GenerateOptions): { files: number; modules
     writeFileSync(`${options.outDir}/${rel}`, text);
   };
   // The root package.json names workspaces (docs-site) whose package.json the loader reads too.
-  for (const file of ['package.json', 'tsconfig.json', 'tsconfig.base.json', 'docs-site/package.json']) {
+  for (const file of ['tsconfig.json', 'tsconfig.base.json', 'docs-site/package.json']) {
     if (existsSync(`${options.sourceRoot}/${file}`)) cpSync(`${options.sourceRoot}/${file}`, `${options.outDir}/${file}`);
   }
+  // The source exports only its implemented modules; here every generated library module has code.
+  const sourcePackage = JSON.parse(readFileSync(`${options.sourceRoot}/package.json`, 'utf8')) as { exports?: Record<string, unknown> };
+  const exports = { ...sourcePackage.exports };
+  for (const m of sourceModules) {
+    if (m.layer !== 'stable' && m.layer !== 'extension') continue;
+    exports[`./${m.name}`] ??= { source: `./${m.path}/index.ts`, types: `./dist/${m.path}/index.d.ts`, default: `./dist/${m.path}/index.js` };
+  }
+  write('package.json', `${JSON.stringify({ ...sourcePackage, exports }, null, 2)}\n`);
   cpSync(`${options.sourceRoot}/specs`, `${options.outDir}/specs`, { recursive: true });
   write('specs/checks.yaml', 'checks:\n  - id: boundaries\n    summary: The boundary gate over the synthetic repository.\n');
   for (const m of all) cpSync(`${options.sourceRoot}/${m.manifestFile}`, `${options.outDir}/${m.manifestFile}`);

@@ -4,10 +4,9 @@
  * or is past its expiry fails, so the baseline can only shrink.
  */
 import { existsSync, writeFileSync } from 'node:fs';
-import { stringify } from 'yaml';
+import { createRequire } from 'node:module';
 import type { BaselineEntry, SourcePos } from '../control-plane/index.ts';
-import { readYaml } from '../control-plane/index.ts';
-import { validateAgainstSchema } from '../control-plane/schemas.ts';
+import { readValidatedSpec } from '../control-plane/index.ts';
 import { ConfigError, type Violation } from '../control-plane/violation.ts';
 import { CHECK_ID } from './evaluate.ts';
 import { GATE_RULES } from './rulebook.ts';
@@ -22,8 +21,8 @@ export interface Baseline {
 /** Reads and validates a baseline file; a missing file is an empty baseline, anything unreadable or invalid a ConfigError. */
 export async function readBaseline(root: string, file: string): Promise<Baseline> {
   if (!existsSync(`${root}/${file}`)) return { file, entries: [], locate: () => ({ file, line: 0, column: 0 }) };
-  const yaml = await readYaml(root, file);
-  const problems = validateAgainstSchema('baseline', yaml, CHECK_ID);
+  // Through the spec cache: the loader has usually just read and validated the same file.
+  const { yaml, problems } = await readValidatedSpec(root, file, 'baseline', CHECK_ID);
   const first = problems[0];
   if (first) {
     throw new ConfigError('PLUMEGO_ERR_BASELINE_INVALID', `${first.file}:${first.line}:${first.column}: invalid baseline: ${first.message}`, first,
@@ -96,7 +95,10 @@ export function renderBaseline(entries: readonly BaselineEntry[]): string {
     '# Frozen boundary violations (ratchet), written by plumego check --update-baseline.',
     '# Each entry needs a real reason and owner; a fixed violation makes its entry stale, which fails the gate.',
   ].join('\n');
-  return `${header}\n${entries.length === 0 ? 'entries: []\n' : stringify({ entries: entries.map((e) => ({ ...e })) })}`;
+  if (entries.length === 0) return `${header}\nentries: []\n`;
+  // Loaded here only: a gate run that writes no baseline never needs the YAML writer.
+  const { stringify } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
+  return `${header}\n${stringify({ entries: entries.map((e) => ({ ...e })) })}`;
 }
 
 export function writeBaseline(root: string, file: string, entries: readonly BaselineEntry[]): void {

@@ -2,6 +2,7 @@
 import type { ControlPlane } from '../control-plane/index.ts';
 import type { Violation } from '../control-plane/violation.ts';
 import { applyBaseline, buildBaseline, readBaseline, writeBaseline } from './baseline.ts';
+import type { Extractor } from './extractor.ts';
 import { runBoundaries } from './run-boundaries.ts';
 
 export interface BoundaryCheckOptions {
@@ -11,12 +12,14 @@ export interface BoundaryCheckOptions {
   readonly updateBaseline?: boolean;
   /** Use the file-level graph cache (default true). */
   readonly cache?: boolean;
+  /** Where dependency-cruiser runs (default: this thread; the CLI passes a worker it started early). */
+  readonly extractor?: Extractor;
   /** Today as YYYY-MM-DD (tests pin it). */
   readonly today?: string;
 }
 
 export async function checkBoundaries(plane: ControlPlane, options: BoundaryCheckOptions = {}): Promise<Violation[]> {
-  const run = await runBoundaries(plane, { cache: options.cache ?? true });
+  const run = await runBoundaries(plane, { cache: options.cache ?? true, ...(options.extractor ? { extractor: options.extractor } : {}) });
   const file = options.baselineFile ?? plane.dependencyRules.baseline;
   let baseline = await readBaseline(plane.root, file);
   if (options.updateBaseline) {

@@ -6,11 +6,13 @@
  * dependencies.)
  */
 import { existsSync, readFileSync } from 'node:fs';
-import type { ICruiseOptions, IDependency, IModule } from 'dependency-cruiser';
+import type { ICruiseOptions } from 'dependency-cruiser';
 import { ConfigError } from '../control-plane/violation.ts';
+import type { CruisedDependency } from './extract-core.mjs';
+import { ExtractionError, IN_THREAD_EXTRACTOR, type Extractor } from './extractor.ts';
 import type { EdgeKind, EdgeVia, FileDependency, SourceFile } from './types.ts';
 import { findSpecifierPosition } from './source-positions.ts';
-import { startSyntaxCheck } from './syntax-check.ts';
+import { startSyntaxCheck, SYNTAX_WORKER_MIN_FILES } from './syntax-check.ts';
 
 export interface ExtractOptions {
   /** Absolute repository root; every path in and out is relative to it. */
@@ -51,34 +53,34 @@ const FULL_CRUISE_SHARE = 0.3;
 /**
  * Extracts the dependencies of `files` (repo-relative). When `files` is a small part of `allFiles`,
  * the cruise does not follow into the rest. Files dependency-cruiser could not read come back
- * without dependencies.
+ * without dependencies. `extractor` says where the cruise runs (default: this thread).
  */
-export async function readFileGraph(files: readonly string[], options: ExtractOptions, allFiles: readonly string[] = files): Promise<SourceFile[]> {
+export async function readFileGraph(files: readonly string[], options: ExtractOptions, allFiles: readonly string[] = files, extractor: Extractor = IN_THREAD_EXTRACTOR): Promise<SourceFile[]> {
   if (files.length === 0) return [];
-  const finishSyntaxCheck = startSyntaxCheck(options.root, files);
-  const [{ cruise }, { default: extractTSConfig }] = await Promise.all([
-    import('dependency-cruiser'),
-    import('dependency-cruiser/config-utl/extract-ts-config'),
-  ]);
   const { root } = options;
+  const finishSyntaxCheck = files.length >= SYNTAX_WORKER_MIN_FILES ? startSyntaxCheck(root, files) : undefined;
   const cruiseOptions = getCruiseOptions(root);
   if (files.length < allFiles.length * FULL_CRUISE_SHARE) {
     const only = files.map((f) => f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
     cruiseOptions.doNotFollow = { path: ['node_modules', `^(?!(?:${only})$)`] };
   }
-  let transpile = {};
-  if (cruiseOptions.tsConfig) {
-    try {
-      transpile = { tsConfig: extractTSConfig(`${root}/tsconfig.json`) };
-    } catch (error) {
-      throw new ConfigError('PLUMEGO_ERR_TSCONFIG', `tsconfig.json: ${(error as Error).message.split('\n')[0]}`, { file: 'tsconfig.json' },
+  const request = { root, files, cruiseOptions, tsConfigFile: cruiseOptions.tsConfig ? `${root}/tsconfig.json` : undefined, syntax: !finishSyntaxCheck };
+  let result;
+  try {
+    result = await extractor.extract(request).catch((error: unknown) => {
+      // A worker that crashed says nothing about the input: do the same work here.
+      if (error instanceof ExtractionError || extractor === IN_THREAD_EXTRACTOR) throw error;
+      return IN_THREAD_EXTRACTOR.extract(request);
+    });
+  } catch (error) {
+    if (error instanceof ExtractionError && error.tsconfig) {
+      throw new ConfigError('PLUMEGO_ERR_TSCONFIG', `tsconfig.json: ${error.message}`, { file: 'tsconfig.json' },
         'Fix tsconfig.json (and what it extends); the import graph resolves paths aliases through it.');
     }
+    throw error;
   }
-  const result = await cruise([...files], cruiseOptions, {}, transpile);
-  const modules: IModule[] = typeof result.output === 'string' ? [] : result.output.modules;
-  const bySource = new Map(modules.map((m) => [m.source, m]));
-  const problems = await finishSyntaxCheck();
+  const bySource = new Map(result.modules.map((m) => [m.source, m]));
+  const problems = finishSyntaxCheck ? await finishSyntaxCheck() : new Map(result.problems);
   return files.map((file) => {
     const cruised = bySource.get(file);
     // Positions are looked up in the text only for files that have dependencies to place.
@@ -97,7 +99,7 @@ function readText(path: string): string | undefined {
   }
 }
 
-export function toFileDependency(d: IDependency, text: string, packageName: string): FileDependency {
+export function toFileDependency(d: CruisedDependency, text: string, packageName: string): FileDependency {
   const types = d.dependencyTypes;
   // dependency-cruiser strips a URL protocol from the name (`node:fs` → module `fs`, protocol `node:`).
   const specifier = d.protocol && !d.module.startsWith(d.protocol) ? `${d.protocol}${d.module}` : d.module;
@@ -118,7 +120,7 @@ export function getEdgeKind(types: readonly string[]): EdgeKind {
   return 'import';
 }
 
-function getEdgeVia(d: IDependency, packageName: string): EdgeVia {
+function getEdgeVia(d: CruisedDependency, packageName: string): EdgeVia {
   const types = d.dependencyTypes;
   if (types.includes('core')) return 'builtin';
   if (types.includes('aliased-tsconfig-paths') || types.includes('aliased-tsconfig')) return 'tsconfig-paths';

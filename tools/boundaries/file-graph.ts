@@ -4,6 +4,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { readFileGraph } from './extract-graph.ts';
+import type { Extractor } from './extractor.ts';
 import { DEFAULT_CACHE_FILE, getConfigKey, hashText, planExtraction, readGraphCache, writeGraphCache } from './graph-cache.ts';
 import type { FileGraph, SourceFile } from './types.ts';
 
@@ -12,6 +13,10 @@ export interface FileGraphOptions {
   readonly cache?: boolean;
   /** Cache file, relative to the root. Default: node_modules/.cache/plumego/boundaries-graph.json. */
   readonly cacheFile?: string;
+  /** Where dependency-cruiser runs (default: this thread). */
+  readonly extractor?: Extractor;
+  /** The directories `files` were listed from, recorded in the cache for mayNeedExtraction(). */
+  readonly scanRoots?: readonly string[];
 }
 
 export interface FileGraphStats {
@@ -23,7 +28,7 @@ export interface FileGraphStats {
 /** The graph of `files` (repo-relative, sorted) under `root`. */
 export async function buildFileGraph(root: string, packageName: string, files: readonly string[], options: FileGraphOptions = {}): Promise<{ graph: FileGraph; stats: FileGraphStats }> {
   if (options.cache === false) {
-    const extracted = await readFileGraph(files, { root, packageName });
+    const extracted = await readFileGraph(files, { root, packageName }, files, options.extractor);
     return { graph: { files: extracted }, stats: { files: files.length, extracted: files.length, reused: 0 } };
   }
   const cachePath = `${root}/${options.cacheFile ?? DEFAULT_CACHE_FILE}`;
@@ -43,7 +48,7 @@ export async function buildFileGraph(root: string, packageName: string, files: r
     }
   }
   const plan = planExtraction(hashes, cached);
-  const fresh = await readFileGraph(plan.extract, { root, packageName }, files);
+  const fresh = await readFileGraph(plan.extract, { root, packageName }, files, options.extractor);
   const byFile = new Map<string, SourceFile>([...plan.reuse.map((r) => [r.file, r] as const), ...fresh.map((f) => [f.file, f] as const)]);
   const merged = files.map((file) => byFile.get(file)!);
   const restamped = files.some((f) => cached.get(f)?.stamp !== stamps.get(f));
@@ -51,7 +56,7 @@ export async function buildFileGraph(root: string, packageName: string, files: r
     writeGraphCache(cachePath, configKey, merged.map((f) => {
       const stamp = stamps.get(f.file);
       return { ...stripHash(f), hash: hashes.get(f.file)!, ...(stamp ? { stamp } : {}) };
-    }));
+    }), options.scanRoots ?? []);
   }
   return { graph: { files: merged.map(stripHash) }, stats: { files: files.length, extracted: plan.extract.length, reused: plan.reuse.length } };
 }

@@ -1,8 +1,8 @@
-import { utimesSync, writeFileSync } from 'node:fs';
+import { rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { writeFixture } from '../control-plane/testing/fixture-repo.ts';
 import { buildFileGraph } from './file-graph.ts';
-import { planExtraction } from './graph-cache.ts';
+import { mayNeedExtraction, planExtraction } from './graph-cache.ts';
 import { listSourceFiles } from './scan-files.ts';
 import type { FileDependency } from './types.ts';
 
@@ -53,6 +53,33 @@ describe('file-level graph cache', () => {
       expect((await buildFileGraph(root, 'demo', files)).stats).toEqual({ files: 3, extracted: 0, reused: 3 });
       writeFileSync(`${root}/package.json`, '{ "name": "demo", "type": "module", "private": true }\n');
       expect((await buildFileGraph(root, 'demo', files)).stats.extracted).toBe(3);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('guesses before the specs load whether a run will extract: no cache, an edit, a new or a removed file', async () => {
+    const { root, cleanup } = writeFixture({
+      'package.json': '{ "name": "demo", "type": "module" }\n',
+      'src/a.ts': "import { b } from './b.ts';\nexport const a = b;\n",
+      'src/b.ts': 'export const b = 1;\n',
+    });
+    const list = (roots: readonly string[]): string[] => listSourceFiles(root, roots);
+    try {
+      expect(mayNeedExtraction(root, list)).toBe(true);
+      await buildFileGraph(root, 'demo', list(['src']), { scanRoots: ['src'] });
+      expect(mayNeedExtraction(root, list)).toBe(false);
+      writeFileSync(`${root}/src/b.ts`, 'export const b = 2222;\n');
+      expect(mayNeedExtraction(root, list)).toBe(true);
+      await buildFileGraph(root, 'demo', list(['src']), { scanRoots: ['src'] });
+      writeFileSync(`${root}/src/new.ts`, 'export const n = 1;\n');
+      expect(mayNeedExtraction(root, list)).toBe(true);
+      await buildFileGraph(root, 'demo', list(['src']), { scanRoots: ['src'] });
+      expect(mayNeedExtraction(root, list)).toBe(false);
+      rmSync(`${root}/src/new.ts`);
+      expect(mayNeedExtraction(root, list)).toBe(true);
+      writeFileSync(`${root}/node_modules/.cache/plumego/boundaries-graph.json`, '{ not json');
+      expect(mayNeedExtraction(root, list)).toBe(true);
     } finally {
       cleanup();
     }

@@ -5,12 +5,12 @@
  * cache re-extracts only the files that changed, plus the files whose resolution a change can move.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { SourceFile } from './types.ts';
 
 /** Bump when the cached record shape or the extraction semantics change. */
-const CACHE_FORMAT = 4;
+const CACHE_FORMAT = 5;
 
 export const DEFAULT_CACHE_FILE = 'node_modules/.cache/plumego/boundaries-graph.json';
 
@@ -26,6 +26,8 @@ export interface CachedFile extends SourceFile {
 interface CacheData {
   readonly format: number;
   readonly configKey: string;
+  /** The directories the files were listed from. */
+  readonly roots: readonly string[];
   readonly files: Record<string, CachedFile>;
 }
 
@@ -56,8 +58,8 @@ export function readGraphCache(path: string, configKey: string): ReadonlyMap<str
   }
 }
 
-export function writeGraphCache(path: string, configKey: string, files: readonly CachedFile[]): void {
-  const data: CacheData = { format: CACHE_FORMAT, configKey, files: Object.fromEntries(files.map((f) => [f.file, f])) };
+export function writeGraphCache(path: string, configKey: string, files: readonly CachedFile[], roots: readonly string[]): void {
+  const data: CacheData = { format: CACHE_FORMAT, configKey, roots, files: Object.fromEntries(files.map((f) => [f.file, f])) };
   try {
     mkdirSync(dirname(path), { recursive: true });
     // Write then rename, so a concurrent reader never sees half a file.
@@ -67,6 +69,32 @@ export function writeGraphCache(path: string, configKey: string, files: readonly
   } catch {
     // A cache that cannot be written only costs speed next time.
   }
+}
+
+/**
+ * A quick guess, before the specs are loaded, whether the next check will extract anything: true
+ * when there is no usable cache, a cached file's stamp changed or it is gone, or a new source file
+ * appeared under the recorded roots. The CLI starts the extraction worker early when this says
+ * yes. A wrong guess costs only speed: a change it misses (a configuration file) is extracted
+ * in-thread, and an unneeded worker is stopped.
+ */
+export function mayNeedExtraction(root: string, listFiles: (roots: readonly string[]) => readonly string[], cacheFile: string = DEFAULT_CACHE_FILE): boolean {
+  let data: CacheData;
+  try {
+    data = JSON.parse(readFileSync(`${root}/${cacheFile}`, 'utf8')) as CacheData;
+  } catch {
+    return true;
+  }
+  if (data.format !== CACHE_FORMAT || !Array.isArray(data.roots) || !data.files) return true;
+  for (const [file, record] of Object.entries(data.files)) {
+    try {
+      const { mtimeMs, size } = statSync(`${root}/${file}`);
+      if (record.stamp !== `${mtimeMs}:${size}`) return true;
+    } catch {
+      return true;
+    }
+  }
+  return listFiles(data.roots).some((file) => !(file in data.files));
 }
 
 export interface Plan {

@@ -31,60 +31,72 @@ export interface EdgeFacts {
   readonly targetFile?: string;
 }
 
+/**
+ * A step whose position is looked up when first read: positions come from parsing the YAML, and
+ * most verdicts are never explained or reported.
+ */
+function step(rule: string, outcome: Step['outcome'], detail: string, where: () => SourcePos): Step {
+  let at: SourcePos | undefined;
+  return { rule, outcome, detail, get at() { return (at ??= where()); } };
+}
+
 export function judgeEdge(plane: Pick<BoundaryPlane, 'locate'>, book: RuleBook, from: Module, to: Module, facts: EdgeFacts): Verdict {
   const steps: Step[] = [];
   const applies = (id: string): boolean => {
     const rule = book.get(id);
     return Boolean(rule) && !(facts.typeOnly && rule!.value_only);
   };
-  const manifestAt = (path: (string | number)[]): SourcePos => plane.locate(from.manifestFile, path);
+  const manifestAt = (path: (string | number)[]) => (): SourcePos => plane.locate(from.manifestFile, path);
+  const ruleAt = (id: string) => (): SourcePos => book.at(id);
 
   for (const { rule, index } of book.selectorRules) {
-    const at = plane.locate(RULES_FILE, ['rules', index]);
+    const at = (): SourcePos => plane.locate(RULES_FILE, ['rules', index]);
     if (matchesSelectors(rule, from, to) && applies(rule.id)) {
-      steps.push({ rule: rule.id, outcome: 'deny', detail: `${rule.summary} (${from.name} is ${from.layer}, ${to.name} is ${to.layer})`, at });
+      steps.push(step(rule.id, 'deny', `${rule.summary} (${from.name} is ${from.layer}, ${to.name} is ${to.layer})`, at));
     } else {
-      steps.push({ rule: rule.id, outcome: 'pass', detail: `does not apply (${from.name} is ${from.layer}, ${to.name} is ${to.layer}${facts.typeOnly && rule.value_only ? ', type-only edge' : ''})`, at });
+      steps.push(step(rule.id, 'pass', `does not apply (${from.name} is ${from.layer}, ${to.name} is ${to.layer}${facts.typeOnly && rule.value_only ? ', type-only edge' : ''})`, at));
     }
   }
 
   if (facts.targetFile && isTestFile(facts.targetFile) && applies('no-foreign-tests')) {
-    steps.push({ rule: 'no-foreign-tests', outcome: 'deny', detail: `${facts.targetFile} is a test file or fixture of ${to.name}`, at: book.at('no-foreign-tests') });
+    steps.push(step('no-foreign-tests', 'deny', `${facts.targetFile} is a test file or fixture of ${to.name}`, ruleAt('no-foreign-tests')));
   }
 
   const manifest = from.manifest;
   const forbiddenIndex = (manifest.forbidden_imports ?? []).indexOf(to.name);
   if (forbiddenIndex >= 0 && applies('default-deny')) {
-    steps.push({ rule: 'default-deny', outcome: 'deny', detail: `${from.name} lists ${to.name} in forbidden_imports`, at: manifestAt(['forbidden_imports', forbiddenIndex]) });
+    steps.push(step('default-deny', 'deny', `${from.name} lists ${to.name} in forbidden_imports`, manifestAt(['forbidden_imports', forbiddenIndex])));
   }
 
   const allowedIndex = manifest.allowed_imports.modules.indexOf(to.name);
   if (applies('default-deny')) {
     steps.push(allowedIndex >= 0
-      ? { rule: 'default-deny', outcome: 'allow', detail: `${from.name}'s allowed_imports.modules lists ${to.name}`, at: manifestAt(['allowed_imports', 'modules', allowedIndex]) }
-      : { rule: 'default-deny', outcome: 'deny', detail: `${to.name} is not in ${from.name}'s allowed_imports.modules`, at: manifestAt(['allowed_imports', 'modules']) });
+      ? step('default-deny', 'allow', `${from.name}'s allowed_imports.modules lists ${to.name}`, manifestAt(['allowed_imports', 'modules', allowedIndex]))
+      : step('default-deny', 'deny', `${to.name} is not in ${from.name}'s allowed_imports.modules`, manifestAt(['allowed_imports', 'modules'])));
   }
 
-  if (applies('maturity')) steps.push(judgeMaturity(book, from, to, manifestAt));
+  if (applies('maturity')) steps.push(judgeMaturity(book, from, to, manifestAt, ruleAt));
 
   if (facts.targetFile && applies('public-entry-only')) {
     steps.push(facts.targetFile === to.entry
-      ? { rule: 'public-entry-only', outcome: 'pass', detail: `${facts.targetFile} is ${to.name}'s public entry`, at: book.at('public-entry-only') }
-      : { rule: 'public-entry-only', outcome: 'deny', detail: `${facts.targetFile} is inside ${to.name}; its public entry is ${to.importSpecifier ?? to.entry}`, at: book.at('public-entry-only') });
+      ? step('public-entry-only', 'pass', `${facts.targetFile} is ${to.name}'s public entry`, ruleAt('public-entry-only'))
+      : step('public-entry-only', 'deny', `${facts.targetFile} is inside ${to.name}; its public entry is ${to.importSpecifier ?? to.entry}`, ruleAt('public-entry-only')));
   }
 
   const denial = steps.find((s) => s.outcome === 'deny');
   return { allowed: !denial, steps, ...(denial ? { denial } : {}) };
 }
 
-function judgeMaturity(book: RuleBook, from: Module, to: Module, manifestAt: (path: (string | number)[]) => SourcePos): Step {
+type Where = () => SourcePos;
+
+function judgeMaturity(book: RuleBook, from: Module, to: Module, manifestAt: (path: (string | number)[]) => Where, ruleAt: (id: string) => Where): Step {
   const fromRank = book.rank(from.tier);
   const toRank = book.rank(to.tier);
   if (toRank >= fromRank) {
-    return { rule: 'maturity', outcome: 'pass', detail: `${to.name} (${to.tier}) is not below ${from.name} (${from.tier})`, at: book.at('maturity') };
+    return step('maturity', 'pass', `${to.name} (${to.tier}) is not below ${from.name} (${from.tier})`, ruleAt('maturity'));
   }
   const optIn = (from.manifest.allowed_imports.lower_tier ?? []).indexOf(to.name);
   return optIn >= 0
-    ? { rule: 'maturity', outcome: 'allow', detail: `${to.name} (${to.tier}) is below ${from.name} (${from.tier}); allowed_imports.lower_tier opts in`, at: manifestAt(['allowed_imports', 'lower_tier', optIn]) }
-    : { rule: 'maturity', outcome: 'deny', detail: `${to.name} (${to.tier}) is below ${from.name} (${from.tier}) and not in allowed_imports.lower_tier`, at: manifestAt(['allowed_imports']) };
+    ? step('maturity', 'allow', `${to.name} (${to.tier}) is below ${from.name} (${from.tier}); allowed_imports.lower_tier opts in`, manifestAt(['allowed_imports', 'lower_tier', optIn]))
+    : step('maturity', 'deny', `${to.name} (${to.tier}) is below ${from.name} (${from.tier}) and not in allowed_imports.lower_tier`, manifestAt(['allowed_imports']));
 }

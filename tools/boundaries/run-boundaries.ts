@@ -15,11 +15,13 @@ export interface BoundaryRun {
 export async function runBoundaries(plane: BoundaryPlane, options: FileGraphOptions = {}): Promise<BoundaryRun> {
   const book = createRuleBook(plane);
   const { graph, stats } = await readRepositoryGraph(plane, options);
-  return { violations: evaluateGraph(plane, book, graph), graph, stats };
+  const violations = evaluateGraph(plane, book, graph);
+  return { violations, graph, stats };
 }
 
 /** The file graph of the repository's scanned sources (cached like the gate's). */
 export async function readRepositoryGraph(plane: BoundaryPlane, options: FileGraphOptions = {}): Promise<{ graph: FileGraph; stats: FileGraphStats }> {
-  const files = listSourceFiles(plane.root, getScanRoots(plane.repo));
-  return buildFileGraph(plane.root, plane.repo.identity.package, files, options);
+  const scanRoots = getScanRoots(plane.repo);
+  const files = listSourceFiles(plane.root, scanRoots);
+  return buildFileGraph(plane.root, plane.repo.identity.package, files, { ...options, scanRoots });
 }

@@ -1,5 +1,6 @@
 import type { ControlPlane, LoadResult } from '../control-plane/index.ts';
 import type { Violation } from '../control-plane/violation.ts';
+import type { Extractor } from '../boundaries/extractor.ts';
 
 export interface CheckOptions {
   /** The load result the plane came from (its schema and meaning violations). */
@@ -14,6 +15,8 @@ export interface CheckOptions {
   readonly updateBaseline?: boolean;
   /** --no-cache: extract the whole import graph again instead of reusing the file-level cache. */
   readonly noCache?: boolean;
+  /** Where the boundary gate runs dependency-cruiser (the CLI starts a worker before loading the specs). */
+  readonly extractor?: Extractor;
 }
 
 export type CheckFn = (plane: ControlPlane, options: CheckOptions) => Promise<Violation[]>;
@@ -38,6 +41,7 @@ export const CHECKS: Readonly<Record<string, CheckFn>> = {
     ...(options.baselineFile ? { baselineFile: options.baselineFile } : {}),
     updateBaseline: options.updateBaseline === true,
     cache: options.noCache !== true,
+    ...(options.extractor ? { extractor: options.extractor } : {}),
   }),
   // API evidence (issue #8): one ts-morph analysis per plane, shared by these checks.
   entrypoints: async (plane, options) => (await import('../api/check-entrypoints.ts')).checkEntrypoints(plane, { cache: options.noCache !== true }),

@@ -1,9 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { findManifests, listYamlFiles } from './discover.ts';
-import { cachedYaml, parseYaml, readSpecText, type YamlFile } from './read-yaml.ts';
-import { validateAgainstSchema as validateWithSchema, type SchemaKind } from './schemas.ts';
-import { DEFAULT_SPEC_CACHE_FILE, NO_SPEC_CACHE, openSpecCache, type SpecCache } from './spec-cache.ts';
+import type { YamlFile } from './read-yaml.ts';
+import type { SchemaKind } from './schemas.ts';
+import { openSpecReader, type SpecReader } from './spec-reader.ts';
 import { ConfigError, type Violation } from './violation.ts';
 import { assertMeaning } from './assert/index.ts';
 import type {
@@ -49,30 +49,22 @@ export interface LoadOptions {
  */
 export async function loadControlPlane(rootDir: string, options: LoadOptions = {}): Promise<LoadResult> {
   const root = resolve(rootDir);
-  const cache = options.cache === false ? NO_SPEC_CACHE : openSpecCache(`${root}/${DEFAULT_SPEC_CACHE_FILE}`);
+  const reader = openSpecReader(root, options.cache !== false);
   try {
-    return await loadPlane(root, cache);
+    return await loadPlane(root, reader);
   } finally {
-    cache.save();
+    reader.save(true);
   }
 }
 
-async function loadPlane(root: string, cache: SpecCache): Promise<LoadResult> {
+async function loadPlane(root: string, reader: SpecReader): Promise<LoadResult> {
   const configErrors: ConfigError[] = [];
   const violations: Violation[] = [];
   const files = new Map<string, YamlFile>();
 
   async function read(file: string): Promise<YamlFile | undefined> {
     try {
-      const text = await readSpecText(root, file);
-      const hit = cache.lookup(file, text);
-      let yaml: YamlFile;
-      if (hit) {
-        yaml = cachedYaml(file, text, hit.data);
-      } else {
-        yaml = parseYaml(file, text);
-        cache.remember(file, text, yaml.data);
-      }
+      const yaml = await reader.read(file);
       files.set(file, yaml);
       return yaml;
     } catch (error) {
@@ -81,13 +73,7 @@ async function loadPlane(root: string, cache: SpecCache): Promise<LoadResult> {
       return undefined;
     }
   }
-
-  function validateAgainstSchema(kind: SchemaKind, yaml: YamlFile, check: string): Violation[] {
-    if (cache.isValid(yaml.file, kind)) return [];
-    const problems = validateWithSchema(kind, yaml, check);
-    if (!problems.length) cache.markValid(yaml.file, kind);
-    return problems;
-  }
+  const validateAgainstSchema = reader.validate;
 
   // Specs: all must be readable and valid before anything else can be trusted.
   const specs: Partial<Record<SpecKey, unknown>> = {};
@@ -131,6 +117,7 @@ async function loadPlane(root: string, cache: SpecCache): Promise<LoadResult> {
   const moduleByName = new Map<string, Module>();
   for (const m of modules) if (!moduleByName.has(m.name)) moduleByName.set(m.name, m);
 
+  const declaredByWorkspace = new Map<string, ReadonlySet<string>>();
   const plane: ControlPlane = {
     root,
     repo,
@@ -149,7 +136,14 @@ async function loadPlane(root: string, cache: SpecCache): Promise<LoadResult> {
     packageJson,
     workspaces,
     declaredPackages(module: Module): ReadonlySet<string> {
-      return new Set([...dependencyNames(packageJson), ...dependencyNames(workspaces.get(module.path))]);
+      // Asked once per import edge by the gate: one set per workspace, not one per call.
+      const key = workspaces.has(module.path) ? module.path : '';
+      let names = declaredByWorkspace.get(key);
+      if (!names) {
+        names = new Set([...dependencyNames(packageJson), ...dependencyNames(workspaces.get(key))]);
+        declaredByWorkspace.set(key, names);
+      }
+      return names;
     },
     pathExists(rel: string): boolean {
       return existsSync(`${root}/${rel}`);

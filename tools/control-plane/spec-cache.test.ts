@@ -78,6 +78,20 @@ describe('the spec cache', () => {
     expect((await loadControlPlane(root)).violations).toEqual([]);
   });
 
+  it('keeps other files when one file is read again, and drops files the loader no longer reads', async () => {
+    const root = fixture();
+    await loadControlPlane(root);
+    const before = Object.keys(cacheOf(root).entries).sort();
+    const { readValidatedSpec } = await import('./spec-reader.ts');
+    const { problems } = await readValidatedSpec(root, CONTRACT, 'manifest', 'test');
+    expect(problems).toEqual([]);
+    expect(Object.keys(cacheOf(root).entries).sort()).toEqual(before);
+    rmSync(`${root}/tasks/cards/active/T-0001.yaml`);
+    await loadControlPlane(root);
+    expect(Object.keys(cacheOf(root).entries)).not.toContain('tasks/cards/active/T-0001.yaml');
+    expect(Object.keys(cacheOf(root).entries).length).toBe(before.length - 1);
+  });
+
   it('is dropped when the schemas change', () => {
     const dir = mkdtempSync(`${tmpdir()}/plumego-spec-cache-`);
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
@@ -86,7 +100,7 @@ describe('the spec cache', () => {
     const first = openSpecCache(`${dir}/cache.json`, schemas);
     first.remember('a.yaml', 'a: 1\n', { a: 1 });
     first.markValid('a.yaml', 'repo');
-    first.save();
+    first.save(true);
     expect(openSpecCache(`${dir}/cache.json`, schemas).lookup('a.yaml', 'a: 1\n')).toEqual({ data: { a: 1 } });
     expect(openSpecCache(`${dir}/cache.json`, schemas).lookup('a.yaml', 'a: 2\n')).toBeUndefined();
     writeFileSync(`${schemas}/repo.schema.json`, `${readFileSync(`${schemas}/repo.schema.json`, 'utf8')}\n`);

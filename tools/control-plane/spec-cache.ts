@@ -36,10 +36,11 @@ export interface SpecCache {
   isValid(file: string, kind: string): boolean;
   markValid(file: string, kind: string): void;
   /**
-   * Writes the entries of the files seen in this load (files no longer read are dropped). Called
-   * when loading ends, before any tool holds the data, so what is written is what was parsed.
+   * Writes the cache. `prune` drops entries of files not seen since opening (the loader reads
+   * every spec file, so what it did not read is gone); a reader of one file keeps the rest. Called
+   * when reading ends, before any tool holds the data, so what is written is what was parsed.
    */
-  save(): void;
+  save(prune: boolean): void;
 }
 
 export function hashText(text: string): string {
@@ -99,9 +100,10 @@ export function openSpecCache(path: string, schemaDir: string = SCHEMA_DIR): Spe
         changed = true;
       }
     },
-    save() {
-      if (!changed && current.size === Object.keys(previous).length) return;
-      const entries: Record<string, Entry> = {};
+    save(prune) {
+      const dropped = prune && Object.keys(previous).some((file) => !current.has(file));
+      if (!changed && !dropped) return;
+      const entries: Record<string, Entry> = prune ? {} : { ...previous };
       for (const [file, e] of current) entries[file] = { hash: e.hash, data: e.data, valid: [...e.valid].sort() };
       try {
         mkdirSync(dirname(path), { recursive: true });

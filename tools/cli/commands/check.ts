@@ -1,7 +1,11 @@
+import { existsSync } from 'node:fs';
 import { ConfigError } from '../../control-plane/violation.ts';
 import { runChecks } from '../../checks/run-checks.ts';
 import { renderReport, REPORT_FORMATS } from '../../report/index.ts';
-import { EXIT, getFormat, parseCommandArgs, UsageError, type Command } from '../io.ts';
+import { mayNeedExtraction } from '../../boundaries/graph-cache.ts';
+import { startWorkerExtractor, type Extractor } from '../../boundaries/extractor.ts';
+import { listSourceFiles } from '../../boundaries/scan-files.ts';
+import { EXIT, getFormat, parseCommandArgs, UsageError, type CliIO, type Command, type ParsedArgs } from '../io.ts';
 import { loadForCommand, renderConfigErrors } from '../load-plane.ts';
 import { GitError, readChangeSet } from '../../gates/read-diff.ts';
 
@@ -35,42 +39,59 @@ export const command: Command = {
     if (values['base'] !== undefined && values['changed'] !== true) throw new UsageError('--base needs --changed');
     const format = getFormat(values, REPORT_FORMATS);
     const only = typeof values['only'] === 'string' ? values['only'].split(',').map((s) => s.trim()).filter(Boolean) : undefined;
-    const loaded = await loadForCommand(io);
-    if (!loaded.ok) {
-      if (loaded.exitCode === EXIT.violations && loaded.load) {
-        // The specs fail their schemas: report those, since no other check can run on them.
-        const report = renderReport(loaded.load.violations, { format, checks: ['specs'], footer: ['plumego check: the specs are invalid; fix them first — no other check ran.'] });
-        io.stdout(report.output);
-        return EXIT.violations;
-      }
-      return loaded.exitCode;
+    // Started first, so dependency-cruiser loads on the second core while this thread reads the
+    // specs and the cache; stopped at once when the cache says nothing needs extracting.
+    let extractor = (!only || only.includes('boundaries')) && existsSync(`${io.cwd}/specs/repo.yaml`)
+      ? startWorkerExtractor({ preload: true, root: io.cwd }) : undefined;
+    if (extractor && values['no-cache'] !== true && !mayNeedExtraction(io.cwd, (roots) => listSourceFiles(io.cwd, roots))) {
+      void extractor.close();
+      extractor = undefined;
     }
-    const { plane, load } = loaded;
-    let run;
     try {
-      const changedFiles = values['changed'] === true ? getChangedFiles(plane.root, values['base'] as string | undefined) : undefined;
-      run = await runChecks(plane, {
-        load,
-        ...(changedFiles ? { changedFiles } : {}),
-        ...(typeof values['baseline'] === 'string' ? { baselineFile: values['baseline'] } : {}),
-        updateBaseline: values['update-baseline'] === true,
-        noCache: values['no-cache'] === true,
-      }, only);
-    } catch (error) {
-      if (error instanceof ConfigError) { io.stderr(renderConfigErrors([error])); return EXIT.usage; }
-      if (error instanceof GitError) { io.stderr(`plumego check: ${error.message}\n  hint: ${error.hint}\n`); return EXIT.usage; }
-      throw error;
+      return await runCheck(io, format, only, values, extractor);
+    } finally {
+      await extractor?.close();
     }
-    const errors = run.violations.filter((v) => v.severity === 'error').length;
-    const footer = [
-      `plumego check: ${run.violations.length === 0 ? 'clean' : `${errors} error(s), ${run.violations.length - errors} warning(s)`} — ${run.ran.length} checks (${run.ran.join(', ')}) over ${plane.modules.length} modules`,
-      ...(load.notImplemented.length ? [`note: ${load.notImplemented.length} module(s) declared, not implemented: ${load.notImplemented.join(', ')}`] : []),
-    ];
-    const report = renderReport(run.violations, { format, checks: run.ran, notImplemented: load.notImplemented, footer, ...(typeof plane.packageJson.version === 'string' ? { toolVersion: plane.packageJson.version } : {}) });
-    io.stdout(report.output);
-    return report.exitCode;
   },
 };
+
+async function runCheck(io: CliIO, format: string, only: string[] | undefined, values: ParsedArgs['values'], extractor: Extractor | undefined): Promise<number> {
+  const loaded = await loadForCommand(io);
+  if (!loaded.ok) {
+    if (loaded.exitCode === EXIT.violations && loaded.load) {
+      // The specs fail their schemas: report those, since no other check can run on them.
+      const report = renderReport(loaded.load.violations, { format, checks: ['specs'], footer: ['plumego check: the specs are invalid; fix them first — no other check ran.'] });
+      io.stdout(report.output);
+      return EXIT.violations;
+    }
+    return loaded.exitCode;
+  }
+  const { plane, load } = loaded;
+  let run;
+  try {
+    const changedFiles = values['changed'] === true ? getChangedFiles(plane.root, values['base'] as string | undefined) : undefined;
+    run = await runChecks(plane, {
+      load,
+      ...(changedFiles ? { changedFiles } : {}),
+      ...(typeof values['baseline'] === 'string' ? { baselineFile: values['baseline'] } : {}),
+      updateBaseline: values['update-baseline'] === true,
+      noCache: values['no-cache'] === true,
+      ...(extractor ? { extractor } : {}),
+    }, only);
+  } catch (error) {
+    if (error instanceof ConfigError) { io.stderr(renderConfigErrors([error])); return EXIT.usage; }
+    if (error instanceof GitError) { io.stderr(`plumego check: ${error.message}\n  hint: ${error.hint}\n`); return EXIT.usage; }
+    throw error;
+  }
+  const errors = run.violations.filter((v) => v.severity === 'error').length;
+  const footer = [
+    `plumego check: ${run.violations.length === 0 ? 'clean' : `${errors} error(s), ${run.violations.length - errors} warning(s)`} — ${run.ran.length} checks (${run.ran.join(', ')}) over ${plane.modules.length} modules`,
+    ...(load.notImplemented.length ? [`note: ${load.notImplemented.length} module(s) declared, not implemented: ${load.notImplemented.join(', ')}`] : []),
+  ];
+  const report = renderReport(run.violations, { format, checks: run.ran, notImplemented: load.notImplemented, footer, ...(typeof plane.packageJson.version === 'string' ? { toolVersion: plane.packageJson.version } : {}) });
+  io.stdout(report.output);
+  return report.exitCode;
+}
 
 /**
  * Files changed since `base` for --changed. A changed spec or manifest can change the verdict on any
