@@ -1,7 +1,11 @@
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { APIError, writeResponse, type Handler } from 'plumego/contract';
-import { createLogger } from 'plumego/log';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createFileOutput, createLogger } from 'plumego/log';
+import { accessLog } from 'plumego/middleware';
 import { createApp, type App } from './app.ts';
 import { CoreError } from './errors.ts';
 
@@ -109,6 +113,27 @@ describe('listen and shutdown', () => {
     await expect(fetch(`http://127.0.0.1:${port}/slow`)).rejects.toThrow();
     await expect(app.listen()).rejects.toMatchObject({ code: 'CORE_SHUT_DOWN' });
     expect(app.preparationState).toBe('server_prepared');
+  });
+
+  it('writes buffered log lines before shutdown resolves', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'plumego-core-'));
+    try {
+      const file = join(dir, 'access.log');
+      // A flush interval far beyond the test: only shutdown can have written the lines.
+      const logger = createLogger({ output: createFileOutput(file), flushIntervalMs: 3_600_000 });
+      const app = track(createApp({ addr: '127.0.0.1:0' }, { logger }));
+      app.use(accessLog({ logger }));
+      app.get('/a', ok);
+      const { port } = await app.listen();
+      expect((await fetch(`http://127.0.0.1:${port}/a`)).status).toBe(200);
+      expect(readFileSync(file, 'utf8')).toBe('');
+      await app.shutdown({ timeoutMs: 1_000 });
+      const msgs = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).msg);
+      expect(msgs.slice(0, 3)).toEqual(['server listening', 'request completed', 'shutting down']);
+      expect(msgs.at(-1)).toBe('server stopped');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('closes a hanging request at the deadline', async () => {

@@ -15,7 +15,7 @@ import {
   type RequestInit,
   type ResponseWriter,
 } from 'plumego/contract';
-import { createDiscardLogger, type StructuredLogger } from 'plumego/log';
+import { createDiscardLogger, flushLogSinks, type StructuredLogger } from 'plumego/log';
 import { RouteRegistrar, Router, type RouteGroup, type RouteInfo, type RouteOptions } from 'plumego/router';
 import { resolveAppConfig, type AppConfig, type AppDependencies, type ResolvedAppConfig } from './config.ts';
 import { CoreError } from './errors.ts';
@@ -162,10 +162,13 @@ export class App extends RouteRegistrar {
 
   /**
    * Stops accepting connections, lets in-flight requests finish, closes idle keep-alive sockets,
-   * and at the deadline closes whatever is still open. Safe to call more than once.
+   * and at the deadline closes whatever is still open; then writes buffered log lines
+   * (`flushLogSinks`). Safe to call more than once.
    */
   shutdown(options: ShutdownOptions = {}): Promise<ShutdownResult> {
-    this.#shutdown ??= this.#drain(options.timeoutMs ?? this.config.shutdownTimeoutMs);
+    // Buffered log lines (the last requests' access log, "server stopped") are written before the
+    // promise settles, not left for the flush timer of a process that may be about to exit.
+    this.#shutdown ??= this.#drain(options.timeoutMs ?? this.config.shutdownTimeoutMs).finally(flushLogSinks);
     return this.#shutdown;
   }
 

@@ -27,24 +27,51 @@ function encodeKey(k: string): string {
   return enc;
 }
 
+/** JSON.stringify for a string, without the call when nothing needs escaping (the common case). */
+function quoteJsonString(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(s);
+  }
+  return '"' + s + '"';
+}
+
 let isoMs = Number.NaN;
 let isoText = '';
+// Null prototype: a stray level name (the function is exported) must not hit Object.prototype.
+const HEADS: Record<string, string> = Object.assign(Object.create(null) as Record<string, string>, { debug: '', info: '', warn: '', error: '' });
+let lastMsg = '';
+let lastMsgJson = '""';
 
-/** One JSON object per line; reserved keys `time` (ISO, UTC), `level`, `msg` come first and win. */
-export function formatJsonLine(time: Date, level: LogLevel, msg: string, fields: Record<string, unknown>): string {
+/** `{"time":"…","level":"…","msg":` for this millisecond and level, built once per millisecond. */
+function getLineHead(time: Date, level: LogLevel): string {
   const ms = time.getTime();
   if (ms !== isoMs) {
     isoMs = ms;
     isoText = time.toISOString();
+    HEADS.debug = HEADS.info = HEADS.warn = HEADS.error = '';
   }
-  let line = `{"time":"${isoText}","level":"${LEVEL_NAMES[level]}","msg":${JSON.stringify(msg)}`;
+  const cached = HEADS[level];
+  if (cached) return cached;
+  const head = `{"time":"${isoText}","level":"${LEVEL_NAMES[level]}","msg":`;
+  if (cached === '') HEADS[level] = head; // only the four known levels are cached
+  return head;
+}
+
+/** One JSON object per line; reserved keys `time` (ISO, UTC), `level`, `msg` come first and win. */
+export function formatJsonLine(time: Date, level: LogLevel, msg: string, fields: Record<string, unknown>): string {
+  if (msg !== lastMsg) {
+    lastMsgJson = JSON.stringify(msg);
+    lastMsg = msg;
+  }
+  let line = getLineHead(time, level) + lastMsgJson;
   for (const k in fields) {
     if (k === 'time' || k === 'level' || k === 'msg') continue;
     const v = fields[k];
     if (v === undefined) continue;
     let enc: string | undefined;
     // Fast paths for the common scalar values; everything else goes through the safe encoder.
-    if (typeof v === 'string') enc = JSON.stringify(v);
+    if (typeof v === 'string') enc = quoteJsonString(v);
     else if (typeof v === 'number') enc = Number.isFinite(v) ? String(v) : 'null';
     else if (typeof v === 'boolean') enc = v ? 'true' : 'false';
     else enc = safeStringify(v);

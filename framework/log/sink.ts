@@ -9,10 +9,17 @@ let exitHookInstalled = false;
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  // Pending lines are written synchronously-enough on exit (a pipe or file write is queued first).
-  process.once('exit', () => {
-    for (const sink of live) sink.flush();
-  });
+  // Only synchronous outputs finish a write during 'exit': `process.stdout` on files and pipes,
+  // and `createFileOutput`. An `fs.WriteStream` queues the write and loses it.
+  process.once('exit', flushLogSinks);
+}
+
+/**
+ * Writes every buffered logger's pending lines now. `App.shutdown()` calls it once the server has
+ * drained, so the last access-log lines are not left waiting for the interval timer.
+ */
+export function flushLogSinks(): void {
+  for (const sink of live) sink.flush();
 }
 
 /**

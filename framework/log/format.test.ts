@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { formatJsonLine } from './format.ts';
+
+const at = (ms: number) => new Date(Date.UTC(2026, 10, 30, 9, 5, 7, ms));
+
+/** What a line must contain: the reserved keys, then every defined field through JSON.stringify. */
+function reference(time: Date, level: string, msg: string, fields: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { time: time.toISOString(), level, msg };
+  for (const [k, v] of Object.entries(fields)) if (v !== undefined && !(k in out)) out[k] = v;
+  return out;
+}
+
+describe('formatJsonLine string values', () => {
+  const cases = [
+    { title: 'plain ASCII', value: '/users/42' },
+    { title: 'empty string', value: '' },
+    { title: 'double quote', value: 'say "hi"' },
+    { title: 'backslash', value: 'C:\\path' },
+    { title: 'control characters', value: 'a\nb\tc\u0000d\u001f' },
+    { title: 'DEL and non-ASCII are not escaped', value: 'caf\u00e9 \u007f \u4e2d' },
+    { title: 'a valid surrogate pair', value: 'emoji \ud83d\ude00' },
+    { title: 'a lone high surrogate', value: 'bad \ud83d end' },
+    { title: 'a lone low surrogate', value: '\ude00' },
+  ];
+  it.each(cases)('encodes $title exactly like JSON.stringify', ({ value }) => {
+    const line = formatJsonLine(at(1), 'info', 'm', { v: value, [value]: 1 });
+    expect(line.endsWith('}\n')).toBe(true);
+    expect(line).toContain(`,"v":${JSON.stringify(value)}`);
+    expect(line).toContain(`,${JSON.stringify(value)}:1`);
+    expect(JSON.parse(line)).toEqual(reference(at(1), 'INFO', 'm', { v: value, [value]: 1 }));
+  });
+});
+
+describe('formatJsonLine cached line heads', () => {
+  it('keeps time and level right across levels within one millisecond and across milliseconds', () => {
+    const lines = [
+      formatJsonLine(at(1), 'info', 'a', {}),
+      formatJsonLine(at(1), 'error', 'a', {}),
+      formatJsonLine(at(1), 'info', 'b', { x: 1 }),
+      formatJsonLine(at(2), 'info', 'b', {}),
+      formatJsonLine(at(2), 'warn', 'quote "q"', {}),
+      formatJsonLine(at(1), 'debug', 'back', {}),
+    ];
+    expect(lines.map((l) => JSON.parse(l))).toEqual([
+      { time: '2026-11-30T09:05:07.001Z', level: 'INFO', msg: 'a' },
+      { time: '2026-11-30T09:05:07.001Z', level: 'ERROR', msg: 'a' },
+      { time: '2026-11-30T09:05:07.001Z', level: 'INFO', msg: 'b', x: 1 },
+      { time: '2026-11-30T09:05:07.002Z', level: 'INFO', msg: 'b' },
+      { time: '2026-11-30T09:05:07.002Z', level: 'WARN', msg: 'quote "q"' },
+      { time: '2026-11-30T09:05:07.001Z', level: 'DEBUG', msg: 'back' },
+    ]);
+  });
+
+  it('does not cache a head for a level name it does not know', () => {
+    expect(formatJsonLine(at(3), 'nope' as never, 'm', {})).toBe('{"time":"2026-11-30T09:05:07.003Z","level":"undefined","msg":"m"}\n');
+    expect(formatJsonLine(at(3), 'info', 'm', {})).toBe('{"time":"2026-11-30T09:05:07.003Z","level":"INFO","msg":"m"}\n');
+  });
+
+  it('matches the reference encoding for a typical access-log entry', () => {
+    const fields = { method: 'GET', path: '/a', route: '/a', route_name: undefined, status: 200, duration_ms: 0.125, bytes: 0, ok: true, none: null, nan: Number.NaN };
+    const line = formatJsonLine(at(4), 'info', 'request completed', fields);
+    expect(line).toBe(
+      '{"time":"2026-11-30T09:05:07.004Z","level":"INFO","msg":"request completed","method":"GET","path":"/a","route":"/a","status":200,"duration_ms":0.125,"bytes":0,"ok":true,"none":null,"nan":null}\n',
+    );
+  });
+});
