@@ -20,6 +20,9 @@ describe('writeResponse golden bytes', () => {
     { title: 'null data dropped', data: null, meta: undefined, r: withId, body: '{"request_id":"req-1"}\n' },
     { title: 'empty meta dropped', data: 'x', meta: {}, r: plain, body: '{"data":"x"}\n' },
     { title: 'nothing at all', data: undefined, meta: undefined, r: plain, body: '{}\n' },
+    { title: 'meta without data', data: undefined, meta: { n: 2 }, r: withId, body: '{"meta":{"n":2},"request_id":"req-1"}\n' },
+    { title: 'a function as data is dropped', data: () => 1, meta: undefined, r: withId, body: '{"request_id":"req-1"}\n' },
+    { title: 'a request id that needs escaping', data: 1, meta: undefined, r: plain.withContext(plain.ctx.withRequestId('a"b\\c\u00e9')), body: '{"data":1,"request_id":"a\\"b\\\\c\u00e9"}\n' },
   ])('$title', ({ data, meta, r, body }) => {
     const out = run((w) => writeResponse(w, r, 200, data, meta));
     expect(out.body).toBe(body);

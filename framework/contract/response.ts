@@ -23,6 +23,15 @@ function hasKeys(meta: Readonly<Record<string, unknown>> | undefined): boolean {
   return false;
 }
 
+/** `JSON.stringify(id)`; request ids rarely need escaping, so the common case skips the call. */
+function quoteRequestId(id: string): string {
+  for (let i = 0; i < id.length; i++) {
+    const c = id.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(id);
+  }
+  return '"' + id + '"';
+}
+
 /**
  * The one success path: `{"data":…,"meta":…,"request_id":…}\n` with `content-type:
  * application/json`. Keys are omitted when `data` is undefined/null, `meta` is empty, or there is
@@ -42,21 +51,12 @@ export function writeResponse(
     w.end();
     return;
   }
-  let body = '{';
-  let sep = '';
-  if (data !== undefined && data !== null) {
-    const json = JSON.stringify(data);
-    if (json !== undefined) {
-      body += '"data":' + json;
-      sep = ',';
-    }
-  }
-  if (hasKeys(meta)) {
-    body += sep + '"meta":' + JSON.stringify(meta);
-    sep = ',';
-  }
+  // Few, large pieces: the body is one short rope that Node flattens once when it writes it.
+  const json = data === undefined || data === null ? undefined : JSON.stringify(data);
+  let body = json === undefined ? '{' : '{"data":' + json;
+  if (hasKeys(meta)) body += (json === undefined ? '"meta":' : ',"meta":') + JSON.stringify(meta);
   const id = r.ctx.requestId;
-  if (id !== '') body += sep + '"request_id":' + JSON.stringify(id);
+  if (id !== '') body += (body.length === 1 ? '"request_id":' : ',"request_id":') + quoteRequestId(id);
   body += '}\n';
   w.addHeaderBlock(JSON_HEADERS);
   w.writeHead(status);

@@ -106,30 +106,43 @@ class LineLogger implements StructuredLogger {
   isEnabled(level: LogLevel): boolean {
     return LOG_LEVELS[level] >= this.#min;
   }
-  debug(msg: string, ...fields: Fields[]): void {
-    this.#log('debug', msg, fields);
+  // One optional map is the common call; more maps are read from `arguments`, so the common call
+  // allocates no rest array.
+  debug(msg: string, fields?: Fields): void {
+    if (arguments.length > 2) this.#logMany('debug', msg, arguments);
+    else this.#log('debug', msg, fields);
   }
-  info(msg: string, ...fields: Fields[]): void {
-    this.#log('info', msg, fields);
+  info(msg: string, fields?: Fields): void {
+    if (arguments.length > 2) this.#logMany('info', msg, arguments);
+    else this.#log('info', msg, fields);
   }
-  warn(msg: string, ...fields: Fields[]): void {
-    this.#log('warn', msg, fields);
+  warn(msg: string, fields?: Fields): void {
+    if (arguments.length > 2) this.#logMany('warn', msg, arguments);
+    else this.#log('warn', msg, fields);
   }
-  error(msg: string, ...fields: Fields[]): void {
-    this.#log('error', msg, fields);
+  error(msg: string, fields?: Fields): void {
+    if (arguments.length > 2) this.#logMany('error', msg, arguments);
+    else this.#log('error', msg, fields);
   }
   /** Writes pending buffered lines now. */
   flush(): void {
     this.shared.out.flush();
     this.shared.err.flush();
   }
-  #log(level: LogLevel, msg: string, extra: readonly Fields[]): void {
+  #logMany(level: LogLevel, msg: string, args: IArguments): void {
     if (LOG_LEVELS[level] < this.#min) return;
+    this.#write(level, msg, mergeFields(this.fields, Array.prototype.slice.call(args, 1) as Fields[]));
+  }
+  #log(level: LogLevel, msg: string, fields: Fields | undefined): void {
+    if (LOG_LEVELS[level] < this.#min) return;
+    // Formatters only read the map, so a single map (or the base fields alone) is used as is.
+    const merged = fields === undefined || fields === null ? this.fields : this.#noBase ? fields : mergeFields(this.fields, [fields]);
+    this.#write(level, msg, merged as Record<string, unknown>);
+  }
+  #write(level: LogLevel, msg: string, fields: Record<string, unknown>): void {
     const o = this.shared.opts;
-    // Without base fields a single per-call map is used as is (no copy on the access-log path).
-    const merged = extra.length === 1 && this.#noBase ? (extra[0] as Record<string, unknown>) : extra.length === 0 ? { ...this.fields } : mergeFields(this.fields, extra);
     const time = o.now();
-    const line = o.format === 'json' ? formatJsonLine(time, level, msg, merged) : formatTextLine(time, level, msg, merged, o.source);
+    const line = o.format === 'json' ? formatJsonLine(time, level, msg, fields) : formatTextLine(time, level, msg, fields, o.source);
     (level === 'error' ? this.shared.err : this.shared.out).push(line);
   }
 }

@@ -64,3 +64,34 @@ describe('formatJsonLine cached line heads', () => {
     );
   });
 });
+
+describe('formatJsonLine repeated values', () => {
+  it('reuses a cached pair only for the identical primitive value', () => {
+    const obj = { n: 1 };
+    const seq: Record<string, unknown>[] = [{ s: 200 }, { s: '200' }, { s: 200 }, { s: true }, { s: 'true' }, { s: obj }, { s: -0 }, { s: 0 }, { s: Number.NaN }, { s: Number.NaN }, { s: null }, { s: 'a"b' }, { s: 'a"b' }];
+    const lines = seq.map((f) => formatJsonLine(at(5), 'info', 'm', f));
+    expect(lines.map((l) => l.slice(l.indexOf('"msg":"m"') + 9))).toEqual([
+      ',"s":200}\n',
+      ',"s":"200"}\n',
+      ',"s":200}\n',
+      ',"s":true}\n',
+      ',"s":"true"}\n',
+      ',"s":{"n":1}}\n',
+      ',"s":0}\n',
+      ',"s":0}\n',
+      ',"s":null}\n',
+      ',"s":null}\n',
+      ',"s":null}\n',
+      ',"s":"a\\"b"}\n',
+      ',"s":"a\\"b"}\n',
+    ]);
+  });
+
+  it('re-encodes an object each time, so a mutated object is logged as it is now', () => {
+    const obj: Record<string, number> = { n: 1 };
+    const first = formatJsonLine(at(6), 'info', 'm', { o: obj });
+    obj['n'] = 2;
+    const second = formatJsonLine(at(6), 'info', 'm', { o: obj });
+    expect([JSON.parse(first).o, JSON.parse(second).o]).toEqual([{ n: 1 }, { n: 2 }]);
+  });
+});

@@ -15,16 +15,25 @@ function safeStringify(value: unknown): string {
   }
 }
 
-// Field names repeat on every line (an access log has a dozen fixed ones): encode each once.
-const KEY_CACHE = new Map<string, string>();
+/**
+ * Per field name: its encoded `,"name":` and the last scalar value seen with its encoded pair.
+ * Field names repeat on every line (an access log has a dozen fixed ones), and many values do too
+ * (method, route, status, user agent, client address): those lines reuse whole `,"k":v` pieces.
+ */
+class KeyEntry {
+  value: unknown = undefined;
+  pair = '';
+  constructor(readonly prefix: string) {}
+}
+const KEY_CACHE = new Map<string, KeyEntry>();
 
-function encodeKey(k: string): string {
-  let enc = KEY_CACHE.get(k);
-  if (enc === undefined) {
-    enc = `,${JSON.stringify(k)}:`;
-    if (KEY_CACHE.size < 4096) KEY_CACHE.set(k, enc);
+function getKeyEntry(k: string): KeyEntry {
+  let e = KEY_CACHE.get(k);
+  if (e === undefined) {
+    e = new KeyEntry(`,${JSON.stringify(k)}:`);
+    if (KEY_CACHE.size < 4096) KEY_CACHE.set(k, e);
   }
-  return enc;
+  return e;
 }
 
 /** JSON.stringify for a string, without the call when nothing needs escaping (the common case). */
@@ -69,14 +78,26 @@ export function formatJsonLine(time: Date, level: LogLevel, msg: string, fields:
     if (k === 'time' || k === 'level' || k === 'msg') continue;
     const v = fields[k];
     if (v === undefined) continue;
-    let enc: string | undefined;
+    const e = getKeyEntry(k);
+    if (v === e.value) {
+      line += e.pair;
+      continue;
+    }
     // Fast paths for the common scalar values; everything else goes through the safe encoder.
-    if (typeof v === 'string') enc = quoteJsonString(v);
-    else if (typeof v === 'number') enc = Number.isFinite(v) ? String(v) : 'null';
-    else if (typeof v === 'boolean') enc = v ? 'true' : 'false';
+    const t = typeof v;
+    let enc: string | undefined;
+    if (t === 'string') enc = quoteJsonString(v as string);
+    else if (t === 'number') enc = Number.isFinite(v) ? String(v) : 'null';
+    else if (t === 'boolean') enc = v ? 'true' : 'false';
     else enc = safeStringify(v);
     if (enc === undefined) continue;
-    line += encodeKey(k) + enc;
+    const pair = e.prefix + enc;
+    if (t === 'string' || t === 'number' || t === 'boolean') {
+      // Primitives only: an object's encoding can change while its identity stays the same.
+      e.value = v;
+      e.pair = pair;
+    }
+    line += pair;
   }
   return line + '}\n';
 }

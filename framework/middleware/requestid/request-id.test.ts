@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { BufferedResponseWriter, composeMiddleware, createRequest, type Handler, type RequestInit } from 'plumego/contract';
 import { decodeRequestId, newRequestId, requestId, type RequestIdOptions } from './request-id.ts';
 
@@ -58,6 +58,29 @@ describe('newRequestId', () => {
     expect(db.sequence).toBe((da.sequence + 1) & 0x3ff);
     expect(da.random).toBeLessThan(0x4000);
     expect(a).not.toBe(b);
+  });
+
+  it.each([
+    { title: 'the smallest random part', random: 0 },
+    { title: 'the largest random part', random: 0.99999999 },
+    { title: 'a middle random part', random: 0.5 },
+  ])('encodes $title and every sequence value so that it decodes back', ({ random }) => {
+    const spy = vi.spyOn(Math, 'random').mockReturnValue(random);
+    try {
+      const now = Date.UTC(2027, 1, 2, 3, 4, 5, 6);
+      const seen = new Set<string>();
+      for (let i = 0; i < 1024; i++) {
+        const id = newRequestId(now);
+        expect(id).toMatch(/^[0-9A-Za-z]{12}$/);
+        const d = decodeRequestId(id)!;
+        expect(d.timestamp.getTime()).toBe(now);
+        expect(d.random).toBe(Math.floor(random * 0x4000));
+        seen.add(id);
+      }
+      expect(seen.size).toBe(1024); // the 10-bit sequence wraps only after 1024 ids
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('sorts by time', () => {

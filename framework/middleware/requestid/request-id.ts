@@ -17,6 +17,17 @@ function encode(value: number, width: number): string {
   return out;
 }
 
+// Every two-digit base62 string, so the per-request suffix is three lookups instead of a loop.
+const PAIRS: readonly string[] = Array.from({ length: 62 * 62 }, (_, i) => encode(i, 2));
+
+/** `encode(value, 5)` for 0 ≤ value < 2^24 (fits in 62^5), without the loop. */
+function encodeSuffix(value: number): string {
+  const low = value % 3844;
+  const rest = (value - low) / 3844;
+  const mid = rest % 3844;
+  return ALPHABET[(rest - mid) / 3844]! + PAIRS[mid]! + PAIRS[low]!;
+}
+
 /**
  * A 12-character base62 id: 7 characters of milliseconds since 2020-01-01 (40 bits), then 5
  * characters holding 14 random bits and a 10-bit per-millisecond sequence. Fixed width, so ids sort
@@ -33,7 +44,7 @@ export function newRequestId(now: number = Date.now()): string {
     sequence = (sequence + 1) & 0x3ff;
   }
   const rand = (Math.random() * 0x4000) | 0;
-  return prefix + encode(rand * 1024 + sequence, 5);
+  return prefix + encodeSuffix(rand * 1024 + sequence);
 }
 
 /** The parts of an id made by `newRequestId`, or undefined for other ids. */
@@ -69,6 +80,7 @@ export function requestId(options: RequestIdOptions = {}): Middleware {
   const header = options.header ?? REQUEST_ID_HEADER;
   if (typeof generate !== 'function') throw new TypeError('requestId: generator must be a function');
   const lower = header.toLowerCase();
+  const own = generate === newRequestId;
   return (next) => (w, r) => {
     let id = r.ctx.requestId;
     if (id === '') {
@@ -76,11 +88,12 @@ export function requestId(options: RequestIdOptions = {}): Middleware {
         const incoming = r.headers[lower];
         if (incoming !== undefined) id = normalizeRequestId(Array.isArray(incoming) ? incoming[0] : incoming);
       }
-      if (id === '') id = normalizeRequestId(generate());
+      // Our own ids are valid by construction; a custom generator's are checked.
+      if (id === '') id = own ? newRequestId() : normalizeRequestId(generate());
       if (id === '') return next(w, r);
       r = r.withContext(r.ctx.withRequestId(id));
     }
-    w.setHeader(header, id);
+    w.setHeader(lower, id); // the same header: writers store names in lowercase
     return next(w, r);
   };
 }
