@@ -315,7 +315,8 @@ export class Router extends RouteRegistrar {
     if (tree === undefined) return undefined;
     const hit = tree.statics.get(path);
     if (hit !== undefined) return hit;
-    values.length = 0;
+    // Setting length is a runtime call even on an empty array; the first lookup needs no reset.
+    if (values.length !== 0) values.length = 0;
     return matchRoute(tree.root, path, 1, values);
   }
 

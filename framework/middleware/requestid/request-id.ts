@@ -4,6 +4,7 @@ const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz
 const EPOCH_MS = Date.UTC(2020, 0, 1);
 const MS_BITS = 2 ** 40;
 
+let lastNow = Number.NaN;
 let lastMs = -1;
 let prefix = '';
 let sequence = 0;
@@ -35,7 +36,9 @@ function encodeSuffix(value: number): string {
  * millisecond, so a busy server pays for five characters per id.
  */
 export function newRequestId(now: number = Date.now()): string {
-  const ms = Math.max(0, now - EPOCH_MS) % MS_BITS;
+  // Compare the clock first: the float modulo below costs more than the rest of the id.
+  const ms = now === lastNow ? lastMs : Math.max(0, now - EPOCH_MS) % MS_BITS;
+  lastNow = now;
   if (ms !== lastMs) {
     lastMs = ms;
     prefix = encode(ms, 7);
