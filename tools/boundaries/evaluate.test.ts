@@ -1,4 +1,7 @@
+import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { createGraphEvaluator } from './evaluate.ts';
+import { createRuleBook } from './rulebook.ts';
 import { runBoundaries } from './run-boundaries.ts';
 import { allow, baseFiles, summarize, withFixture, withManifest, type FixtureFiles } from './testing/boundary-fixture.ts';
 
@@ -117,5 +120,33 @@ describe('boundary rules over fixture repositories', () => {
       expect(v.rationale?.length).toBeGreaterThan(10);
       expect(v.fix?.length).toBeGreaterThan(10);
     }
+  });
+});
+
+describe('judging cached files early', () => {
+  const files = { ...base, 'framework/contract/use.ts': "import { router } from 'fixture/router';\nexport const x = router;\n", 'tools/broken.ts': 'export const = = ;\n' };
+
+  it('gives the same violations with the cache (files judged while others are extracted) as without it', async () => {
+    await withFixture(files, async (plane) => {
+      const uncached = (await runBoundaries(plane, { cache: false })).violations;
+      await runBoundaries(plane);
+      writeFileSync(`${plane.root}/tools/index.ts`, "import { gone } from './gone.ts';\nexport const tools = gone;\n");
+      const early: string[] = [];
+      const run = await runBoundaries(plane, { onReuse: (reused) => early.push(...reused.map((f) => f.file)) });
+      expect(run.stats.extracted).toBe(1);
+      expect(early).not.toContain('tools/index.ts');
+      expect(early).toContain('framework/contract/use.ts');
+      expect(run.violations.map(summarize)).toEqual([...uncached.map(summarize), 'unresolved-import tools/index.ts:1 tools→./gone.ts (import)'].sort((a, b) => a.split(' ')[1]!.localeCompare(b.split(' ')[1]!)));
+    });
+  });
+
+  it('judges a file again when its record differs from the one judged early', async () => {
+    await withFixture(files, async (plane) => {
+      const { graph } = await runBoundaries(plane, { cache: false });
+      const evaluator = createGraphEvaluator(plane, createRuleBook(plane));
+      const use = graph.files.find((f) => f.file === 'framework/contract/use.ts')!;
+      evaluator.evaluateFiles([{ ...use, dependencies: [] }]);
+      expect(evaluator.finish(graph).map(summarize)).toContain('default-deny framework/contract/use.ts:1 contract→router (import)');
+    });
   });
 });

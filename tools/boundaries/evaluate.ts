@@ -24,11 +24,42 @@ interface Context {
 
 /** Every boundary violation of the graph, sorted by file, line and rule. */
 export function evaluateGraph(plane: BoundaryPlane, book: RuleBook, graph: FileGraph): Violation[] {
+  return createGraphEvaluator(plane, book).finish(graph);
+}
+
+export interface GraphEvaluator {
+  /** Judges these files now (files the cache already holds, while the rest is still being extracted). */
+  evaluateFiles(files: readonly SourceFile[]): void;
+  /** Every violation of `graph`: files not judged yet are judged now, then module cycles over the whole graph. */
+  finish(graph: FileGraph): Violation[];
+}
+
+/**
+ * File verdicts depend on the file's own dependencies only, so they can be computed as soon as a
+ * file's record is known; cycles need the whole graph and come last.
+ */
+export function createGraphEvaluator(plane: BoundaryPlane, book: RuleBook): GraphEvaluator {
   const ctx: Context = { plane, book, getOwner: createOwnerIndex(plane.modules), ownName: plane.repo.identity.package, verdicts: new Map() };
-  const out: Violation[] = [];
-  for (const source of graph.files) out.push(...evaluateFile(ctx, source));
-  out.push(...evaluateCycles(ctx, getModuleEdges(graph, ctx.getOwner)));
-  return applyExceptions(plane, out).sort(compareViolations);
+  const judged = new Map<string, { readonly source: SourceFile; readonly violations: Violation[] }>();
+  return {
+    evaluateFiles(files) {
+      for (const source of files) judged.set(source.file, { source, violations: evaluateFile(ctx, source) });
+    },
+    finish(graph) {
+      const out: Violation[] = [];
+      for (const source of graph.files) {
+        const done = judged.get(source.file);
+        out.push(...(done && sameDependencies(done.source, source) ? done.violations : evaluateFile(ctx, source)));
+      }
+      out.push(...evaluateCycles(ctx, getModuleEdges(graph, ctx.getOwner)));
+      return applyExceptions(plane, out).sort(compareViolations);
+    },
+  };
+}
+
+/** A file judged early is reused only if its record did not change since (it never should; this keeps it true). */
+function sameDependencies(a: SourceFile, b: SourceFile): boolean {
+  return a === b || (a.dependencies.length === b.dependencies.length && a.parseError === b.parseError && a.dependencies.every((d, i) => d === b.dependencies[i]));
 }
 
 export function compareViolations(a: Violation, b: Violation): number {

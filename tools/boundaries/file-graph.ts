@@ -17,6 +17,8 @@ export interface FileGraphOptions {
   readonly extractor?: Extractor;
   /** The directories `files` were listed from, recorded in the cache for mayNeedExtraction(). */
   readonly scanRoots?: readonly string[];
+  /** Called with the records reused from the cache, before the rest is extracted. */
+  readonly onReuse?: (files: readonly SourceFile[]) => void;
 }
 
 export interface FileGraphStats {
@@ -48,17 +50,25 @@ export async function buildFileGraph(root: string, packageName: string, files: r
     }
   }
   const plan = planExtraction(hashes, cached);
-  const fresh = await readFileGraph(plan.extract, { root, packageName }, files, options.extractor);
-  const byFile = new Map<string, SourceFile>([...plan.reuse.map((r) => [r.file, r] as const), ...fresh.map((f) => [f.file, f] as const)]);
+  const extraction = readFileGraph(plan.extract, { root, packageName }, files, options.extractor);
+  const reused = plan.reuse.map(stripHash);
+  try {
+    options.onReuse?.(reused);
+  } catch (error) {
+    extraction.catch(() => undefined);
+    throw error;
+  }
+  const fresh = await extraction;
+  const byFile = new Map<string, SourceFile>([...reused.map((r) => [r.file, r] as const), ...fresh.map((f) => [f.file, f] as const)]);
   const merged = files.map((file) => byFile.get(file)!);
   const restamped = files.some((f) => cached.get(f)?.stamp !== stamps.get(f));
   if (plan.extract.length > 0 || cached.size !== files.length || restamped) {
     writeGraphCache(cachePath, configKey, merged.map((f) => {
       const stamp = stamps.get(f.file);
-      return { ...stripHash(f), hash: hashes.get(f.file)!, ...(stamp ? { stamp } : {}) };
+      return { ...f, hash: hashes.get(f.file)!, ...(stamp ? { stamp } : {}) };
     }), options.scanRoots ?? []);
   }
-  return { graph: { files: merged.map(stripHash) }, stats: { files: files.length, extracted: plan.extract.length, reused: plan.reuse.length } };
+  return { graph: { files: merged }, stats: { files: files.length, extracted: plan.extract.length, reused: plan.reuse.length } };
 }
 
 function stripHash(f: SourceFile & { hash?: string; stamp?: string }): SourceFile {

@@ -1,6 +1,6 @@
 /** The boundary gate as one call: scan → graph (cached) → rules → violations. */
 import type { Violation } from '../control-plane/violation.ts';
-import { evaluateGraph } from './evaluate.ts';
+import { createGraphEvaluator } from './evaluate.ts';
 import { buildFileGraph, type FileGraphOptions, type FileGraphStats } from './file-graph.ts';
 import { createRuleBook } from './rulebook.ts';
 import { getScanRoots, listSourceFiles } from './scan-files.ts';
@@ -13,10 +13,16 @@ export interface BoundaryRun {
 }
 
 export async function runBoundaries(plane: BoundaryPlane, options: FileGraphOptions = {}): Promise<BoundaryRun> {
-  const book = createRuleBook(plane);
-  const { graph, stats } = await readRepositoryGraph(plane, options);
-  const violations = evaluateGraph(plane, book, graph);
-  return { violations, graph, stats };
+  const evaluator = createGraphEvaluator(plane, createRuleBook(plane));
+  // Cached files are judged while the changed ones are being extracted.
+  const { graph, stats } = await readRepositoryGraph(plane, {
+    ...options,
+    onReuse: (files) => {
+      evaluator.evaluateFiles(files);
+      options.onReuse?.(files);
+    },
+  });
+  return { violations: evaluator.finish(graph), graph, stats };
 }
 
 /** The file graph of the repository's scanned sources (cached like the gate's). */

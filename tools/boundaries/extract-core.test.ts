@@ -1,0 +1,36 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { writeFixture } from '../control-plane/testing/fixture-repo.ts';
+
+const CORE = fileURLToPath(new URL('./extract-core.mjs', import.meta.url));
+let cleanups: (() => void)[] = [];
+afterEach(() => { cleanups.forEach((c) => c()); cleanups = []; });
+
+/** One process: load TypeScript through the code cache, cruise one file, report how TypeScript was compiled. */
+function run(cacheDir: string, root: string): { load: string; deps: string[] } {
+  const script = `
+    const core = await import(${JSON.stringify(CORE)});
+    const modules = await core.cruiseFiles(['src/a.ts'], { baseDir: ${JSON.stringify(root)}, tsPreCompilationDeps: true, validate: false }, undefined);
+    console.log(JSON.stringify({ load: core.getTypeScriptLoad(), deps: modules.find((m) => m.source === 'src/a.ts').dependencies.map((d) => d.resolved) }));`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, PLUMEGO_CODE_CACHE_DIR: cacheDir } });
+  expect(r.stderr).toBe('');
+  return JSON.parse(r.stdout) as { load: string; deps: string[] };
+}
+
+describe('TypeScript through a V8 code cache', () => {
+  it('compiles and writes the cache once, is accepted after, and recovers from a corrupt cache', () => {
+    const cacheDir = mkdtempSync(`${tmpdir()}/plumego-v8-`);
+    const { root, cleanup } = writeFixture({ 'src/a.ts': "import type { B } from './b.ts';\nexport const a = 1;\n", 'src/b.ts': 'export type B = 1;\n' });
+    cleanups.push(cleanup, () => rmSync(cacheDir, { recursive: true, force: true }));
+    expect(run(cacheDir, root)).toEqual({ load: 'compiled', deps: ['src/b.ts'] });
+    const [file] = readdirSync(cacheDir);
+    expect(file).toMatch(/^typescript-[\d.]+-nodev[\d.]+-\w+\.bin$/);
+    expect(run(cacheDir, root)).toEqual({ load: 'cached', deps: ['src/b.ts'] });
+    writeFileSync(`${cacheDir}/${file!}`, 'not a code cache');
+    expect(run(cacheDir, root)).toEqual({ load: 'compiled', deps: ['src/b.ts'] });
+    expect(run(cacheDir, root).load).toBe('cached');
+  });
+});
