@@ -4,8 +4,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import type { ChangeSet } from './classify.ts';
 import { matchGlob } from './glob.ts';
 
@@ -53,6 +53,8 @@ function resolveBase(git: Git, base: string): string {
 const getEntrypoints = (text: string | undefined): string | undefined => {
   if (text === undefined) return undefined;
   try {
+    // Loaded here only: `plumego check` imports this module, and most of its runs never read a diff.
+    const { parse } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
     const list = (parse(text) as { public_entrypoints?: unknown } | null)?.public_entrypoints;
     return JSON.stringify(Array.isArray(list) ? [...list].map(String).sort() : null);
   } catch {
