@@ -13,7 +13,7 @@ afterEach(() => { cleanups.forEach((c) => c()); cleanups = []; });
 function run(cacheDir: string, root: string): { load: string; deps: string[] } {
   const script = `
     const core = await import(${JSON.stringify(CORE)});
-    const modules = await core.cruiseFiles(['src/a.ts'], { baseDir: ${JSON.stringify(root)}, tsPreCompilationDeps: true, validate: false }, undefined);
+    const { modules } = await core.cruiseFiles(['src/a.ts'], { baseDir: ${JSON.stringify(root)}, tsPreCompilationDeps: true, validate: false }, undefined);
     console.log(JSON.stringify({ load: core.getTypeScriptLoad(), deps: modules.find((m) => m.source === 'src/a.ts').dependencies.map((d) => d.resolved) }));`;
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, PLUMEGO_CODE_CACHE_DIR: cacheDir } });
   expect(r.stderr).toBe('');
@@ -32,5 +32,15 @@ describe('TypeScript through a V8 code cache', () => {
     writeFileSync(`${cacheDir}/${file!}`, 'not a code cache');
     expect(run(cacheDir, root)).toEqual({ load: 'compiled', deps: ['src/b.ts'] });
     expect(run(cacheDir, root).load).toBe('cached');
+  });
+
+  it('parses on its own what it did not see parsed, and names an unreadable file', async () => {
+    const { findParseProblems } = await import('./extract-core.mjs');
+    const { root, cleanup } = writeFixture({ 'a.ts': 'export const = ;\n', 'b.tsx': 'export const B = () => <div>ok</div>;\n' });
+    cleanups.push(cleanup);
+    expect(findParseProblems(root, ['a.ts', 'b.tsx', 'gone.ts'])).toEqual([
+      ['a.ts', { line: 1, column: 14, message: expect.any(String) as unknown }],
+      ['gone.ts', { line: 0, column: 0, message: 'file could not be read' }],
+    ]);
   });
 });

@@ -12,7 +12,6 @@ import type { CruisedDependency } from './extract-core.mjs';
 import { ExtractionError, IN_THREAD_EXTRACTOR, type Extractor } from './extractor.ts';
 import type { EdgeKind, EdgeVia, FileDependency, SourceFile } from './types.ts';
 import { findSpecifierPosition } from './source-positions.ts';
-import { startSyntaxCheck, SYNTAX_WORKER_MIN_FILES } from './syntax-check.ts';
 
 export interface ExtractOptions {
   /** Absolute repository root; every path in and out is relative to it. */
@@ -28,7 +27,7 @@ export interface ExtractOptions {
 export const CONDITION_NAMES = ['source', 'import', 'require', 'node', 'default'];
 
 /** Cruise options shared by the gate and the benchmark's generated dependency-cruiser config. */
-export function getCruiseOptions(root: string): ICruiseOptions {
+export function getCruiseOptions(root: string): ICruiseOptions & { baseDir: string } {
   const hasTsConfig = existsSync(`${root}/tsconfig.json`);
   return {
     baseDir: root,
@@ -58,13 +57,12 @@ const FULL_CRUISE_SHARE = 0.3;
 export async function readFileGraph(files: readonly string[], options: ExtractOptions, allFiles: readonly string[] = files, extractor: Extractor = IN_THREAD_EXTRACTOR): Promise<SourceFile[]> {
   if (files.length === 0) return [];
   const { root } = options;
-  const finishSyntaxCheck = files.length >= SYNTAX_WORKER_MIN_FILES ? startSyntaxCheck(root, files) : undefined;
   const cruiseOptions = getCruiseOptions(root);
   if (files.length < allFiles.length * FULL_CRUISE_SHARE) {
     const only = files.map((f) => f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
     cruiseOptions.doNotFollow = { path: ['node_modules', `^(?!(?:${only})$)`] };
   }
-  const request = { root, files, cruiseOptions, tsConfigFile: cruiseOptions.tsConfig ? `${root}/tsconfig.json` : undefined, syntax: !finishSyntaxCheck };
+  const request = { files, cruiseOptions, tsConfigFile: cruiseOptions.tsConfig ? `${root}/tsconfig.json` : undefined };
   let result;
   try {
     result = await extractor.extract(request).catch((error: unknown) => {
@@ -80,7 +78,7 @@ export async function readFileGraph(files: readonly string[], options: ExtractOp
     throw error;
   }
   const bySource = new Map(result.modules.map((m) => [m.source, m]));
-  const problems = finishSyntaxCheck ? await finishSyntaxCheck() : new Map(result.problems);
+  const problems = new Map(result.problems);
   return files.map((file) => {
     const cruised = bySource.get(file);
     // Positions are looked up in the text only for files that have dependencies to place.

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { writeFixture } from '../control-plane/testing/fixture-repo.ts';
 import { ConfigError } from '../control-plane/violation.ts';
-import { readFileGraph } from './extract-graph.ts';
+import { getCruiseOptions, readFileGraph } from './extract-graph.ts';
 import { IN_THREAD_EXTRACTOR, startWorkerExtractor, type Extractor } from './extractor.ts';
 
 let cleanups: (() => void | Promise<void>)[] = [];
@@ -67,5 +67,37 @@ describe('extraction on a worker thread', () => {
     const attempt = readFileGraph(FILES, { root, packageName: 'demo' }, FILES, worker(true, root));
     await expect(attempt).rejects.toBeInstanceOf(ConfigError);
     await expect(attempt).rejects.toMatchObject({ code: 'PLUMEGO_ERR_TSCONFIG' });
+  });
+});
+
+describe('syntax errors of the cruised files', () => {
+  it('are reported for broken files among many, in-thread and on a worker', async () => {
+    const many: Record<string, string> = {};
+    for (let i = 0; i < 240; i += 1) many[`src/gen/f${i}.ts`] = `export const v${i}: number = ${i};\n`;
+    many['src/gen/f3.ts'] = 'export const = = ;\n';
+    const root = repo(many);
+    const files = [...FILES, ...Object.keys(many)].sort();
+    for (const extractor of [IN_THREAD_EXTRACTOR, worker(true, root)]) {
+      const graph = await readFileGraph(files, { root, packageName: 'demo' }, files, extractor);
+      const broken = graph.filter((f) => f.parseError).map((f) => [f.file, f.parseError!.line, f.parseError!.column]);
+      expect(broken).toEqual([['src/broken.ts', 1, 14], ['src/gen/f3.ts', 1, 14]]);
+    }
+    // On a fresh worker TypeScript is loaded by the extractor, so every parse comes from the cruise itself.
+    const direct = await worker(true, root).extract({ files, cruiseOptions: getCruiseOptions(root), tsConfigFile: `${root}/tsconfig.json` });
+    expect(direct.reparsed).toBe(0);
+    expect(direct.problems.map(([file]) => file).sort()).toEqual(['src/broken.ts', 'src/gen/f3.ts']);
+  });
+});
+
+describe('overlapping cruises in one thread', () => {
+  it('each gets its files and syntax errors (sync builds several graphs at once)', async () => {
+    const first = repo();
+    const second = repo({ 'src/lib/c.ts': 'export const = 2;\n' });
+    const [a, b] = await Promise.all([
+      readFileGraph(FILES, { root: first, packageName: 'demo' }),
+      readFileGraph(FILES, { root: second, packageName: 'demo' }),
+    ]);
+    expect(a.filter((f) => f.parseError).map((f) => f.file)).toEqual(['src/broken.ts']);
+    expect(b.filter((f) => f.parseError).map((f) => f.file)).toEqual(['src/broken.ts', 'src/lib/c.ts']);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Where extraction (dependency-cruiser's cruise and the syntax check) runs. In-thread by default;
+ * Where extraction (dependency-cruiser's cruise, with the syntax errors of its parses) runs. In-thread by default;
  * the CLI starts a worker thread before it reads the specs, so loading dependency-cruiser and
  * TypeScript (about a second of module loading) happens on the second core while the main thread
  * reads specs, stats files and reads the graph cache. On a one-file change that is most of the run.
@@ -7,25 +7,23 @@
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { ICruiseOptions } from 'dependency-cruiser';
-import { cruiseFiles, findParseProblems, type CruisedModule, type ParseProblem } from './extract-core.mjs';
+import { cruiseFiles, type CruisedModule, type ParseProblem } from './extract-core.mjs';
 
 export interface ExtractRequest {
-  readonly root: string;
   readonly files: readonly string[];
-  readonly cruiseOptions: ICruiseOptions;
+  readonly cruiseOptions: ICruiseOptions & { readonly baseDir: string };
   readonly tsConfigFile: string | undefined;
-  /** Also look for syntax errors in `files` (small sets; big ones are checked beside the cruise). */
-  readonly syntax: boolean;
 }
 
 export interface ExtractResult {
   readonly modules: readonly CruisedModule[];
   readonly problems: readonly (readonly [string, ParseProblem])[];
+  /** Files whose parse by dependency-cruiser was not seen, so they were parsed again. */
+  readonly reparsed: number;
 }
 
 export interface Extractor {
   extract(request: ExtractRequest): Promise<ExtractResult>;
-  syntax(root: string, files: readonly string[]): Promise<readonly (readonly [string, ParseProblem])[]>;
   close(): Promise<void>;
 }
 
@@ -39,16 +37,11 @@ export class ExtractionError extends Error {
 
 export const IN_THREAD_EXTRACTOR: Extractor = {
   async extract(request) {
-    let modules: CruisedModule[];
     try {
-      modules = await cruiseFiles(request.files, request.cruiseOptions, request.tsConfigFile);
+      return await cruiseFiles(request.files, request.cruiseOptions, request.tsConfigFile);
     } catch (error) {
       throw new ExtractionError((error as Error).message, (error as { tsconfig?: boolean }).tsconfig === true);
     }
-    return { modules, problems: request.syntax ? findParseProblems(request.root, request.files) : [] };
-  },
-  async syntax(root, files) {
-    return findParseProblems(root, files);
   },
   async close() {},
 };
@@ -57,6 +50,7 @@ interface Reply {
   readonly id: number;
   readonly modules?: CruisedModule[];
   readonly problems?: [string, ParseProblem][];
+  readonly reparsed?: number;
   readonly error?: { readonly message: string; readonly tsconfig: boolean };
 }
 
@@ -112,11 +106,8 @@ export function startWorkerExtractor(options: { preload: boolean; root?: string 
   };
   return {
     async extract(r) {
-      const reply = await request({ kind: 'cruise', root: r.root, files: r.files, cruiseOptions: r.cruiseOptions, tsConfigFile: r.tsConfigFile, syntax: r.syntax });
-      return { modules: reply.modules ?? [], problems: reply.problems ?? [] };
-    },
-    async syntax(root, files) {
-      return (await request({ kind: 'syntax', root, files })).problems ?? [];
+      const reply = await request({ files: r.files, cruiseOptions: r.cruiseOptions, tsConfigFile: r.tsConfigFile });
+      return { modules: reply.modules ?? [], problems: reply.problems ?? [], reparsed: reply.reparsed ?? 0 };
     },
     async close() {
       broken ??= new Error('extraction worker closed');
