@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { loadControlPlane, type ControlPlane, type LoadResult } from '../control-plane/index.ts';
+import { loadControlPlane, type ControlPlane, type LoadOptions, type LoadResult } from '../control-plane/index.ts';
 import type { ConfigError } from '../control-plane/violation.ts';
 import type { CliIO } from './io.ts';
 
@@ -15,12 +15,12 @@ export function renderConfigErrors(errors: readonly ConfigError[]): string {
  * the specs fail their schemas there is no plane: exit 1, with the load result so `check` can
  * report why.
  */
-export async function loadForCommand(io: CliIO): Promise<Loaded> {
+export async function loadForCommand(io: CliIO, options: LoadOptions = {}): Promise<Loaded> {
   if (!existsSync(`${io.cwd}/specs/repo.yaml`)) {
     io.stderr(`plumego: no specs/repo.yaml under ${io.cwd}\n  hint: run plumego from the repository root, or pass --root <dir>.\n`);
     return { ok: false, exitCode: 2 };
   }
-  const load = await loadControlPlane(io.cwd);
+  const load = await loadControlPlane(io.cwd, options);
   if (load.configErrors.length) {
     io.stderr(renderConfigErrors(load.configErrors));
     return { ok: false, exitCode: 2, load };

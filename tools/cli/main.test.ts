@@ -38,6 +38,25 @@ describe('plumego CLI', () => {
     expect(err).toContain('Usage: plumego check');
   });
 
+  it('check --no-cache reads every spec again instead of trusting the spec cache', async () => {
+    const root = fixture();
+    expect((await run(root, 'check')).code).toBe(0);
+    // Make the cache lie: an invalid manifest whose content hash is recorded as valid.
+    const { readFileSync, writeFileSync } = await import('node:fs');
+    const { hashText } = await import('../control-plane/spec-cache.ts');
+    const file = 'framework/contract/module.yaml';
+    const bad = readFileSync(`${root}/${file}`, 'utf8').replace(/^risk: .*$/m, 'risk: enormous');
+    writeFileSync(`${root}/${file}`, bad);
+    const cachePath = `${root}/node_modules/.cache/plumego/specs.json`;
+    const cache = JSON.parse(readFileSync(cachePath, 'utf8')) as { entries: Record<string, { hash: string; data: { risk: string }; valid: string[] }> };
+    cache.entries[file] = { ...cache.entries[file]!, hash: hashText(bad) };
+    writeFileSync(cachePath, JSON.stringify(cache));
+    expect((await run(root, 'check')).code).toBe(0);
+    const fresh = await run(root, 'check', '--no-cache');
+    expect(fresh.code).toBe(1);
+    expect(fresh.out).toContain('"enormous" is not one of');
+  });
+
   it('check exits 0 and says clean on a valid repository', async () => {
     const { code, out } = await run(fixture(), 'check');
     expect(code).toBe(0);

@@ -24,7 +24,7 @@ Options:
   --changed            report only violations in files changed since --base (default: uncommitted changes);
                        a changed spec or module.yaml reports everything
   --base <ref>         the git ref --changed compares with (merge base with HEAD)
-  --no-cache           extract the whole import graph again (ignore node_modules/.cache/plumego)
+  --no-cache           parse every spec and extract the whole import graph again (ignore node_modules/.cache/plumego)
 
 Exit codes: 0 clean, 1 violations, 2 usage or configuration error.`;
 
@@ -56,7 +56,7 @@ export const command: Command = {
 };
 
 async function runCheck(io: CliIO, format: string, only: string[] | undefined, values: ParsedArgs['values'], extractor: Extractor | undefined): Promise<number> {
-  const loaded = await loadForCommand(io);
+  const loaded = await loadForCommand(io, { cache: values['no-cache'] !== true });
   if (!loaded.ok) {
     if (loaded.exitCode === EXIT.violations && loaded.load) {
       // The specs fail their schemas: report those, since no other check can run on them.
