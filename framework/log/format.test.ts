@@ -95,3 +95,28 @@ describe('formatJsonLine repeated values', () => {
     expect([JSON.parse(first).o, JSON.parse(second).o]).toEqual([{ n: 1 }, { n: 2 }]);
   });
 });
+
+describe('formatJsonLine key order', () => {
+  it('encodes every field under its own name when call sites alternate key sets and orders', () => {
+    const shapes: Record<string, unknown>[] = [
+      { a: 1, b: 'x', c: true },
+      { b: 'x', a: 1 },
+      { c: true, a: 2, d: undefined, e: 'y' },
+      { a: 1, b: 'x', c: true },
+      {},
+      { z: 'last' },
+    ];
+    for (let round = 0; round < 3; round++) {
+      for (const f of shapes) {
+        const line = formatJsonLine(at(7), 'info', 'm', f);
+        expect(JSON.parse(line)).toEqual(reference(at(7), 'INFO', 'm', f));
+        expect(Object.keys(JSON.parse(line))).toEqual(['time', 'level', 'msg', ...Object.keys(f).filter((k) => f[k] !== undefined)]);
+      }
+    }
+  });
+
+  it('handles more fields than the positional cache holds', () => {
+    const wide = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`k${i}`, i]));
+    for (let round = 0; round < 2; round++) expect(JSON.parse(formatJsonLine(at(8), 'info', 'm', wide))).toEqual(reference(at(8), 'INFO', 'm', wide));
+  });
+});

@@ -26,6 +26,12 @@ class KeyEntry {
   constructor(readonly prefix: string) {}
 }
 const KEY_CACHE = new Map<string, KeyEntry>();
+// The field names of the previous line, in order, with their entries: a logger call site passes
+// the same keys in the same order every time, so most lines find their entries here by position
+// (two short arrays) instead of hashing each name into KEY_CACHE.
+const RECENT_KEYS: string[] = [];
+const RECENT_ENTRIES: KeyEntry[] = [];
+const RECENT_MAX = 64;
 
 function getKeyEntry(k: string): KeyEntry {
   let e = KEY_CACHE.get(k);
@@ -74,11 +80,21 @@ export function formatJsonLine(time: Date, level: LogLevel, msg: string, fields:
     lastMsg = msg;
   }
   let line = getLineHead(time, level) + lastMsgJson;
+  let i = 0;
   for (const k in fields) {
     if (k === 'time' || k === 'level' || k === 'msg') continue;
     const v = fields[k];
+    let e: KeyEntry;
+    if (RECENT_KEYS[i] === k) e = RECENT_ENTRIES[i]!;
+    else {
+      e = getKeyEntry(k);
+      if (i < RECENT_MAX) {
+        RECENT_KEYS[i] = k;
+        RECENT_ENTRIES[i] = e;
+      }
+    }
+    i++;
     if (v === undefined) continue;
-    const e = getKeyEntry(k);
     if (v === e.value) {
       line += e.pair;
       continue;
