@@ -3,6 +3,7 @@ import type { ControlPlane } from '../control-plane/index.ts';
 import type { Violation } from '../control-plane/violation.ts';
 import { applyBaseline, buildBaseline, readBaseline, writeBaseline } from './baseline.ts';
 import type { Extractor } from './extractor.ts';
+import type { GraphCacheSnapshot } from './graph-cache.ts';
 import { runBoundaries } from './run-boundaries.ts';
 
 export interface BoundaryCheckOptions {
@@ -14,12 +15,18 @@ export interface BoundaryCheckOptions {
   readonly cache?: boolean;
   /** Where dependency-cruiser runs (default: this thread; the CLI passes a worker it started early). */
   readonly extractor?: Extractor;
+  /** The graph cache as the CLI already read it. */
+  readonly graphCache?: GraphCacheSnapshot;
   /** Today as YYYY-MM-DD (tests pin it). */
   readonly today?: string;
 }
 
 export async function checkBoundaries(plane: ControlPlane, options: BoundaryCheckOptions = {}): Promise<Violation[]> {
-  const run = await runBoundaries(plane, { cache: options.cache ?? true, ...(options.extractor ? { extractor: options.extractor } : {}) });
+  const run = await runBoundaries(plane, {
+    cache: options.cache ?? true,
+    ...(options.extractor ? { extractor: options.extractor } : {}),
+    ...(options.graphCache ? { graphCache: options.graphCache } : {}),
+  });
   const file = options.baselineFile ?? plane.dependencyRules.baseline;
   let baseline = await readBaseline(plane.root, file);
   if (options.updateBaseline) {

@@ -2,10 +2,10 @@
  * The file graph of a repository: scan, hash, reuse what the cache holds, extract the rest with
  * dependency-cruiser, write the cache back.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { readFileGraph } from './extract-graph.ts';
 import type { Extractor } from './extractor.ts';
-import { DEFAULT_CACHE_FILE, getConfigKey, hashText, planExtraction, readGraphCache, writeGraphCache } from './graph-cache.ts';
+import { DEFAULT_CACHE_FILE, getConfigKey, hashText, planExtraction, readGraphCache, readStamp, writeGraphCache, type GraphCacheSnapshot } from './graph-cache.ts';
 import type { FileGraph, SourceFile } from './types.ts';
 
 export interface FileGraphOptions {
@@ -19,6 +19,8 @@ export interface FileGraphOptions {
   readonly scanRoots?: readonly string[];
   /** Called with the records reused from the cache, before the rest is extracted. */
   readonly onReuse?: (files: readonly SourceFile[]) => void;
+  /** What the CLI's peekGraphCache already read (the cache and file stamps), so it is not read again. */
+  readonly graphCache?: GraphCacheSnapshot;
 }
 
 export interface FileGraphStats {
@@ -33,15 +35,17 @@ export async function buildFileGraph(root: string, packageName: string, files: r
     const extracted = await readFileGraph(files, { root, packageName }, files, options.extractor);
     return { graph: { files: extracted }, stats: { files: files.length, extracted: files.length, reused: 0 } };
   }
-  const cachePath = `${root}/${options.cacheFile ?? DEFAULT_CACHE_FILE}`;
+  const cacheFile = options.cacheFile ?? DEFAULT_CACHE_FILE;
+  const cachePath = `${root}/${cacheFile}`;
   const configKey = getConfigKey(root, packageName);
-  const cached = readGraphCache(cachePath, configKey);
+  const peeked = options.graphCache?.cacheFile === cacheFile ? options.graphCache : undefined;
+  const cached = readGraphCache(cachePath, configKey, peeked);
   const hashes = new Map<string, string>();
   const stamps = new Map<string, string>();
   for (const file of files) {
+    const stamp = peeked?.stamps.get(file) ?? readStamp(`${root}/${file}`);
     try {
-      const { mtimeMs, size } = statSync(`${root}/${file}`);
-      const stamp = `${mtimeMs}:${size}`;
+      if (!stamp) throw new Error('unreadable');
       const record = cached.get(file);
       stamps.set(file, stamp);
       hashes.set(file, record?.stamp === stamp ? record.hash : hashText(readFileSync(`${root}/${file}`)));

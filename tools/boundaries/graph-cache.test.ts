@@ -2,7 +2,7 @@ import { rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { writeFixture } from '../control-plane/testing/fixture-repo.ts';
 import { buildFileGraph } from './file-graph.ts';
-import { mayNeedExtraction, planExtraction } from './graph-cache.ts';
+import { peekGraphCache, planExtraction } from './graph-cache.ts';
 import { listSourceFiles } from './scan-files.ts';
 import type { FileDependency } from './types.ts';
 
@@ -65,6 +65,7 @@ describe('file-level graph cache', () => {
       'src/b.ts': 'export const b = 1;\n',
     });
     const list = (roots: readonly string[]): string[] => listSourceFiles(root, roots);
+    const mayNeedExtraction = (r: string, l: typeof list): boolean => peekGraphCache(r, l).needed;
     try {
       expect(mayNeedExtraction(root, list)).toBe(true);
       await buildFileGraph(root, 'demo', list(['src']), { scanRoots: ['src'] });
@@ -80,6 +81,30 @@ describe('file-level graph cache', () => {
       expect(mayNeedExtraction(root, list)).toBe(true);
       writeFileSync(`${root}/node_modules/.cache/plumego/boundaries-graph.json`, '{ not json');
       expect(mayNeedExtraction(root, list)).toBe(true);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('hands what it read on to the gate, which then gives the same graph as without it', async () => {
+    const { root, cleanup } = writeFixture({
+      'package.json': '{ "name": "demo", "type": "module" }\n',
+      'src/a.ts': "import { b } from './b.ts';\nexport const a = b;\n",
+      'src/b.ts': 'export const b = 1;\n',
+    });
+    try {
+      const files = listSourceFiles(root, ['src']);
+      const cold = await buildFileGraph(root, 'demo', files, { scanRoots: ['src'] });
+      writeFileSync(`${root}/src/b.ts`, "import { a } from './a.ts';\nexport const b = a;\n");
+      const peek = peekGraphCache(root, (roots) => listSourceFiles(root, roots));
+      expect(peek.needed).toBe(true);
+      const run = await buildFileGraph(root, 'demo', files, { scanRoots: ['src'], graphCache: peek.snapshot });
+      expect(run.stats).toEqual({ files: 2, extracted: 1, reused: 1 });
+      expect(run.graph.files.find((f) => f.file === 'src/b.ts')?.dependencies.map((d) => d.resolved)).toEqual(['src/a.ts']);
+      expect(run.graph.files.find((f) => f.file === 'src/a.ts')).toEqual(cold.graph.files.find((f) => f.file === 'src/a.ts'));
+      const warm = peekGraphCache(root, (roots) => listSourceFiles(root, roots));
+      expect(warm.needed).toBe(false);
+      expect((await buildFileGraph(root, 'demo', files, { scanRoots: ['src'], graphCache: warm.snapshot })).stats).toEqual({ files: 2, extracted: 0, reused: 2 });
     } finally {
       cleanup();
     }

@@ -47,11 +47,14 @@ export function getConfigKey(root: string, extra: string): string {
   return hash.digest('base64url');
 }
 
-/** The cached records when the cache exists and was written under the same configuration. */
-export function readGraphCache(path: string, configKey: string): ReadonlyMap<string, CachedFile> {
+/**
+ * The cached records when the cache exists and was written under the same configuration; from
+ * `snapshot` (what peekGraphCache read) instead of the file when given.
+ */
+export function readGraphCache(path: string, configKey: string, snapshot?: Pick<GraphCacheSnapshot, 'data'>): ReadonlyMap<string, CachedFile> {
   try {
-    const data = JSON.parse(readFileSync(path, 'utf8')) as CacheData;
-    if (data.format !== CACHE_FORMAT || data.configKey !== configKey) return new Map();
+    const data = snapshot ? snapshot.data : JSON.parse(readFileSync(path, 'utf8')) as CacheData;
+    if (!data || data.format !== CACHE_FORMAT || data.configKey !== configKey) return new Map();
     return new Map(Object.entries(data.files));
   } catch {
     return new Map();
@@ -71,30 +74,49 @@ export function writeGraphCache(path: string, configKey: string, files: readonly
   }
 }
 
+/** What peekGraphCache read, handed on so the gate does not read and stat the same again. */
+export interface GraphCacheSnapshot {
+  /** The cache file, relative to the root. */
+  readonly cacheFile: string;
+  readonly data: CacheData | undefined;
+  /** `mtimeMs:size` of the files stat'ed while peeking. */
+  readonly stamps: ReadonlyMap<string, string>;
+}
+
 /**
- * A quick guess, before the specs are loaded, whether the next check will extract anything: true
+ * A quick guess, before the specs are loaded, whether the next check will extract anything: yes
  * when there is no usable cache, a cached file's stamp changed or it is gone, or a new source file
  * appeared under the recorded roots. The CLI starts the extraction worker early when this says
  * yes. A wrong guess costs only speed: a change it misses (a configuration file) is extracted
  * in-thread, and an unneeded worker is stopped.
  */
-export function mayNeedExtraction(root: string, listFiles: (roots: readonly string[]) => readonly string[], cacheFile: string = DEFAULT_CACHE_FILE): boolean {
-  let data: CacheData;
+export function peekGraphCache(root: string, listFiles: (roots: readonly string[]) => readonly string[], cacheFile: string = DEFAULT_CACHE_FILE): { needed: boolean; snapshot: GraphCacheSnapshot } {
+  const stamps = new Map<string, string>();
+  let data: CacheData | undefined;
   try {
     data = JSON.parse(readFileSync(`${root}/${cacheFile}`, 'utf8')) as CacheData;
   } catch {
-    return true;
+    // No cache yet.
   }
-  if (data.format !== CACHE_FORMAT || !Array.isArray(data.roots) || !data.files) return true;
+  const snapshot = { cacheFile, data, stamps };
+  if (!data || data.format !== CACHE_FORMAT || !Array.isArray(data.roots) || !data.files) return { needed: true, snapshot };
   for (const [file, record] of Object.entries(data.files)) {
-    try {
-      const { mtimeMs, size } = statSync(`${root}/${file}`);
-      if (record.stamp !== `${mtimeMs}:${size}`) return true;
-    } catch {
-      return true;
-    }
+    const stamp = readStamp(`${root}/${file}`);
+    if (stamp) stamps.set(file, stamp);
+    if (record.stamp !== stamp) return { needed: true, snapshot };
   }
-  return listFiles(data.roots).some((file) => !(file in data.files));
+  const known = data.files;
+  return { needed: listFiles(data.roots).some((file) => !(file in known)), snapshot };
+}
+
+/** `mtimeMs:size`, or undefined when the file cannot be stat'ed. */
+export function readStamp(path: string): string | undefined {
+  try {
+    const { mtimeMs, size } = statSync(path);
+    return `${mtimeMs}:${size}`;
+  } catch {
+    return undefined;
+  }
 }
 
 export interface Plan {

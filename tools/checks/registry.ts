@@ -1,6 +1,7 @@
 import type { ControlPlane, LoadResult } from '../control-plane/index.ts';
 import type { Violation } from '../control-plane/violation.ts';
 import type { Extractor } from '../boundaries/extractor.ts';
+import type { GraphCacheSnapshot } from '../boundaries/graph-cache.ts';
 
 export interface CheckOptions {
   /** The load result the plane came from (its schema and meaning violations). */
@@ -17,6 +18,8 @@ export interface CheckOptions {
   readonly noCache?: boolean;
   /** Where the boundary gate runs dependency-cruiser (the CLI starts a worker before loading the specs). */
   readonly extractor?: Extractor;
+  /** The boundary graph cache as the CLI already read it before loading the specs. */
+  readonly graphCache?: GraphCacheSnapshot;
 }
 
 export type CheckFn = (plane: ControlPlane, options: CheckOptions) => Promise<Violation[]>;
@@ -42,6 +45,7 @@ export const CHECKS: Readonly<Record<string, CheckFn>> = {
     updateBaseline: options.updateBaseline === true,
     cache: options.noCache !== true,
     ...(options.extractor ? { extractor: options.extractor } : {}),
+    ...(options.graphCache ? { graphCache: options.graphCache } : {}),
   }),
   // API evidence (issue #8): one ts-morph analysis per plane, shared by these checks.
   entrypoints: async (plane, options) => (await import('../api/check-entrypoints.ts')).checkEntrypoints(plane, { cache: options.noCache !== true }),

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { ConfigError } from '../../control-plane/violation.ts';
 import { runChecks } from '../../checks/run-checks.ts';
 import { renderReport, REPORT_FORMATS } from '../../report/index.ts';
-import { mayNeedExtraction } from '../../boundaries/graph-cache.ts';
+import { peekGraphCache, type GraphCacheSnapshot } from '../../boundaries/graph-cache.ts';
 import { startWorkerExtractor, type Extractor } from '../../boundaries/extractor.ts';
 import { listSourceFiles } from '../../boundaries/scan-files.ts';
 import { EXIT, getFormat, parseCommandArgs, UsageError, type CliIO, type Command, type ParsedArgs } from '../io.ts';
@@ -43,19 +43,25 @@ export const command: Command = {
     // specs and the cache; stopped at once when the cache says nothing needs extracting.
     let extractor = (!only || only.includes('boundaries')) && existsSync(`${io.cwd}/specs/repo.yaml`)
       ? startWorkerExtractor({ preload: true, root: io.cwd }) : undefined;
-    if (extractor && values['no-cache'] !== true && !mayNeedExtraction(io.cwd, (roots) => listSourceFiles(io.cwd, roots))) {
-      void extractor.close();
-      extractor = undefined;
+    let graphCache: GraphCacheSnapshot | undefined;
+    if (extractor && values['no-cache'] !== true) {
+      const peek = peekGraphCache(io.cwd, (roots) => listSourceFiles(io.cwd, roots));
+      graphCache = peek.snapshot;
+      if (!peek.needed) {
+        void extractor.close();
+        extractor = undefined;
+      }
     }
     try {
-      return await runCheck(io, format, only, values, extractor);
+      return await runCheck(io, format, only, values, { extractor, graphCache });
     } finally {
       await extractor?.close();
     }
   },
 };
 
-async function runCheck(io: CliIO, format: string, only: string[] | undefined, values: ParsedArgs['values'], extractor: Extractor | undefined): Promise<number> {
+async function runCheck(io: CliIO, format: string, only: string[] | undefined, values: ParsedArgs['values'], prefetched: { extractor: Extractor | undefined; graphCache: GraphCacheSnapshot | undefined }): Promise<number> {
+  const { extractor, graphCache } = prefetched;
   const loaded = await loadForCommand(io, { cache: values['no-cache'] !== true });
   if (!loaded.ok) {
     if (loaded.exitCode === EXIT.violations && loaded.load) {
@@ -77,6 +83,7 @@ async function runCheck(io: CliIO, format: string, only: string[] | undefined, v
       updateBaseline: values['update-baseline'] === true,
       noCache: values['no-cache'] === true,
       ...(extractor ? { extractor } : {}),
+      ...(graphCache ? { graphCache } : {}),
     }, only);
   } catch (error) {
     if (error instanceof ConfigError) { io.stderr(renderConfigErrors([error])); return EXIT.usage; }
