@@ -1,36 +1,39 @@
-import { isPromise, type Middleware, type Request, type ResponseWriter } from 'plumego/contract';
+import { isPromise, type Handler, type Middleware, type Request, type ResponseWriter } from 'plumego/contract';
 
 /**
  * Called once when a request has finished: `error` is undefined on success, the thrown or
- * rejected value otherwise (null stands for a falsy throw).
+ * rejected value otherwise (null stands for a falsy throw). `token` is what the caller handed to
+ * runToCompletion (a start time, a span), so the sync path needs no per-request closure.
  */
-export type CompletionCallback = (w: ResponseWriter, r: Request, start: number, error: unknown) => void;
+export type CompletionCallback<T = number> = (w: ResponseWriter, r: Request, token: T, error: unknown) => void;
 
 /**
- * A middleware that runs `done` exactly once after the inner handler finishes, synchronously when
- * it finished synchronously, and re-throws its error. Shared by the access log and HTTP metrics
- * so both observe the same completion, with no per-request closure on the sync path.
+ * Runs `next` and then `done` exactly once, synchronously when the handler finished synchronously,
+ * and re-throws its error. Shared by the access log, HTTP metrics and tracing so all observe the
+ * same completion.
  */
-export function onRequestComplete(done: CompletionCallback): Middleware {
-  return (next) => (w, r) => {
-    const start = performance.now();
-    let p;
-    try {
-      p = next(w, r);
-    } catch (err) {
-      done(w, r, start, err ?? null);
+export function runToCompletion<T>(next: Handler, w: ResponseWriter, r: Request, token: T, done: CompletionCallback<T>): void | Promise<void> {
+  let p;
+  try {
+    p = next(w, r);
+  } catch (err) {
+    done(w, r, token, err ?? null);
+    throw err;
+  }
+  if (!isPromise(p)) {
+    done(w, r, token, undefined);
+    return;
+  }
+  return p.then(
+    () => done(w, r, token, undefined),
+    (err: unknown) => {
+      done(w, r, token, err ?? null);
       throw err;
-    }
-    if (!isPromise(p)) {
-      done(w, r, start, undefined);
-      return;
-    }
-    return p.then(
-      () => done(w, r, start, undefined),
-      (err: unknown) => {
-        done(w, r, start, err ?? null);
-        throw err;
-      },
-    );
-  };
+    },
+  );
+}
+
+/** A middleware that calls `done` with the request's start time once the inner handler finishes. */
+export function onRequestComplete(done: CompletionCallback): Middleware {
+  return (next) => (w, r) => runToCompletion(next, w, r, performance.now(), done);
 }

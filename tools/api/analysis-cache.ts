@@ -5,9 +5,10 @@
  * beside other tools — skips ts-morph entirely.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeCacheFile } from '../control-plane/write-cache-file.mjs';
 import type { CodeSite } from '../evidence/scan-error-codes.ts';
 import type { ModuleApi } from './model.ts';
 
@@ -56,12 +57,5 @@ export function readAnalysisCache(path: string, key: string): CachedAnalysis | u
 /** Best effort: a read-only or missing node_modules only costs the next run its speed. */
 export function writeAnalysisCache(path: string, key: string, analysis: CachedAnalysis): void {
   const data: CacheData = { format: CACHE_FORMAT, key, ...analysis };
-  try {
-    mkdirSync(dirname(path), { recursive: true });
-    const tmp = `${path}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(data));
-    renameSync(tmp, path);
-  } catch {
-    // ignored on purpose (see above)
-  }
+  writeCacheFile(path, JSON.stringify(data));
 }

@@ -1,11 +1,12 @@
 // The extraction steps that run on a worker thread as well as in-thread. Plain JavaScript because a
 // worker thread cannot load TypeScript sources without a loader (and tsx's loader would cost more
 // than the worker saves).
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
+import { writeCacheFile } from '../control-plane/write-cache-file.mjs';
 
 const require = createRequire(import.meta.url);
 // PLUMEGO_CODE_CACHE_DIR moves it (tests, read-only installs).
@@ -103,14 +104,7 @@ export function saveCodeCache() {
   if (!pendingCodeCache) return;
   const { script, cacheFile } = pendingCodeCache;
   pendingCodeCache = undefined;
-  try {
-    mkdirSync(dirname(cacheFile), { recursive: true });
-    const tmp = `${cacheFile}.${process.pid}.tmp`;
-    writeFileSync(tmp, script.createCachedData());
-    renameSync(tmp, cacheFile);
-  } catch {
-    // A cache that cannot be written costs only speed.
-  }
+  writeCacheFile(cacheFile, script.createCachedData());
 }
 
 function loadCruiser() {

@@ -5,9 +5,11 @@
  * cache re-extracts only the files that changed, plus the files whose resolution a change can move.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
+import { writeCacheFile } from '../control-plane/write-cache-file.mjs';
 import type { SourceFile } from './types.ts';
+
+export { hashText } from '../control-plane/spec-cache.ts';
 
 /** Bump when the cached record shape or the extraction semantics change. */
 const CACHE_FORMAT = 5;
@@ -29,10 +31,6 @@ interface CacheData {
   /** The directories the files were listed from. */
   readonly roots: readonly string[];
   readonly files: Record<string, CachedFile>;
-}
-
-export function hashText(text: string | Buffer): string {
-  return createHash('sha1').update(text).digest('base64url');
 }
 
 export function getConfigKey(root: string, extra: string): string {
@@ -63,15 +61,7 @@ export function readGraphCache(path: string, configKey: string, snapshot?: Pick<
 
 export function writeGraphCache(path: string, configKey: string, files: readonly CachedFile[], roots: readonly string[]): void {
   const data: CacheData = { format: CACHE_FORMAT, configKey, roots, files: Object.fromEntries(files.map((f) => [f.file, f])) };
-  try {
-    mkdirSync(dirname(path), { recursive: true });
-    // Write then rename, so a concurrent reader never sees half a file.
-    const tmp = `${path}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(data));
-    renameSync(tmp, path);
-  } catch {
-    // A cache that cannot be written only costs speed next time.
-  }
+  writeCacheFile(path, JSON.stringify(data));
 }
 
 /** What peekGraphCache read, handed on so the gate does not read and stat the same again. */

@@ -7,16 +7,17 @@
 // about a second per run on a large repository (bench/boundaries). tsx stays as the fallback when
 // esbuild is missing, the cache is not writable, or PLUMEGO_CLI_SOURCE=1 asks for the sources.
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { writeCacheFile } from '../control-plane/write-cache-file.mjs';
 
 /** Bump when the bundle layout or the build options change. */
 const FORMAT = 1;
 const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const DEFAULT_ENTRY = fileURLToPath(new URL('./main.ts', import.meta.url));
-export const DEFAULT_CACHE_DIR = join(PACKAGE_ROOT, 'node_modules/.cache/plumego/cli');
+const DEFAULT_ENTRY = fileURLToPath(new URL('./main.ts', import.meta.url));
+const DEFAULT_CACHE_DIR = join(PACKAGE_ROOT, 'node_modules/.cache/plumego/cli');
 /** Builds that are no longer current are removed after this long: a running process may still load chunks from them. */
 const STALE_BUILD_MS = 60 * 60 * 1000;
 
@@ -102,9 +103,8 @@ export async function buildBundle(cacheDir, entry = DEFAULT_ENTRY) {
       // Another process built the same inputs first: its output is identical.
       removeQuietly(tmp);
     }
-    const current = join(cacheDir, `current.${process.pid}.tmp`);
-    writeFileSync(current, JSON.stringify({ format: FORMAT, entry, key, inputs }));
-    renameSync(current, join(cacheDir, 'current.json'));
+    // Not written: the next run builds again, nothing worse.
+    writeCacheFile(join(cacheDir, 'current.json'), JSON.stringify({ format: FORMAT, entry, key, inputs }));
     removeStaleBuilds(cacheDir, key);
     return join(final, 'main.mjs');
   } catch {

@@ -6,10 +6,10 @@
  * messages (file, line, column) are always produced by the real parser and validator.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeCacheFile } from './write-cache-file.mjs';
 
 /** Bump when the cached record shape or what the loader derives from a file changes. */
 const CACHE_FORMAT = 1;
@@ -43,7 +43,8 @@ export interface SpecCache {
   save(prune: boolean): void;
 }
 
-export function hashText(text: string): string {
+/** Content hash of a cached file (specs here, sources in the boundary graph cache). */
+export function hashText(text: string | Buffer): string {
   return createHash('sha1').update(text).digest('base64url');
 }
 
@@ -105,14 +106,7 @@ export function openSpecCache(path: string, schemaDir: string = SCHEMA_DIR): Spe
       if (!changed && !dropped) return;
       const entries: Record<string, Entry> = prune ? {} : { ...previous };
       for (const [file, e] of current) entries[file] = { hash: e.hash, data: e.data, valid: [...e.valid].sort() };
-      try {
-        mkdirSync(dirname(path), { recursive: true });
-        const tmp = `${path}.${process.pid}.tmp`;
-        writeFileSync(tmp, JSON.stringify({ format: CACHE_FORMAT, toolKey, entries } satisfies CacheData));
-        renameSync(tmp, path);
-      } catch {
-        // A cache that cannot be written only costs speed next time.
-      }
+      writeCacheFile(path, JSON.stringify({ format: CACHE_FORMAT, toolKey, entries } satisfies CacheData));
     },
   };
 }

@@ -3,13 +3,13 @@ import {
   TRACEPARENT_HEADER,
   TRACESTATE_HEADER,
   formatTraceparent,
-  isPromise,
   parseTraceparent,
   type Middleware,
   type Request,
   type ResponseWriter,
   type TraceContext,
 } from 'plumego/contract';
+import { runToCompletion } from '../completion.ts';
 import { newSpanId, newTraceId } from './ids.ts';
 
 /** A span opened for one request by a `Tracer`. */
@@ -44,7 +44,7 @@ export function tracing(options: TracingOptions = {}): Middleware {
   const newFlags = (options.sampleNewTraces ?? true) ? 1 : 0;
   const spanHeader = options.spanIdHeader ?? true;
 
-  const end = (span: TraceSpan, w: ResponseWriter, r: Request, error: unknown): void => {
+  const end = (w: ResponseWriter, r: Request, span: TraceSpan, error: unknown): void => {
     try {
       span.end(w.status || (error === undefined ? 200 : (asAPIError(error)?.status ?? 500)), w.bytesWritten, r.ctx.requestId);
     } catch {
@@ -76,25 +76,6 @@ export function tracing(options: TracingOptions = {}): Middleware {
       }
     }
     if (span === undefined) return next(w, r);
-    const s = span;
-    const req = r;
-    let p;
-    try {
-      p = next(w, req);
-    } catch (err) {
-      end(s, w, req, err ?? null);
-      throw err;
-    }
-    if (!isPromise(p)) {
-      end(s, w, req, undefined);
-      return;
-    }
-    return p.then(
-      () => end(s, w, req, undefined),
-      (err: unknown) => {
-        end(s, w, req, err ?? null);
-        throw err;
-      },
-    );
+    return runToCompletion(next, w, r, span, end);
   };
 }
