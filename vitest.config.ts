@@ -12,5 +12,7 @@ export default defineConfig({
     exclude: ['**/node_modules/**', '**/fixtures/**', 'dist/**', '**/generated/**', 'docs-site/**'],
     testTimeout: 20_000,
     pool: 'forks',
+    // Probes PostgreSQL, Redis, NATS, RabbitMQ, Mosquitto and MariaDB once; tests read them with inject('services').
+    globalSetup: ['tools/testing/services-setup.ts'],
   },
 });
