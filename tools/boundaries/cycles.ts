@@ -1,7 +1,8 @@
 /**
- * Stage 4: cycles between modules. Tarjan's strongly connected components find every tangle; for
- * each one the shortest cycle through its first module (by name) is reported, so the path is short
- * enough to act on.
+ * Stage 4: cycles between modules. Tarjan's strongly connected components find every tangle; every
+ * edge inside a tangle is reported with the shortest cycle through it. One violation per edge (not
+ * per tangle) means a baseline entry freezes one edge: a new edge that joins an existing tangle is a
+ * new violation, never hidden behind the old one.
  */
 
 export type Adjacency = ReadonlyMap<string, ReadonlySet<string>>;
@@ -43,29 +44,69 @@ export function findTangles(graph: Adjacency): string[][] {
   return found.sort((a, b) => a[0]!.localeCompare(b[0]!));
 }
 
-/** The shortest cycle through `start` within `members`: [start, …, start]. Breadth-first, neighbours by name. */
-export function getShortestCycle(graph: Adjacency, start: string, members: ReadonlySet<string>): string[] {
-  const previous = new Map<string, string>();
+/** The shortest path from `start` to `goal` within `members` ([start, …, goal]); breadth-first, neighbours by name. */
+export function getShortestPath(graph: Adjacency, start: string, goal: string, members: ReadonlySet<string>): string[] | undefined {
+  if (start === goal) return [start];
+  const previous = new Map<string, string>([[start, start]]);
   const queue = [start];
   for (let i = 0; i < queue.length; i += 1) {
     const node = queue[i]!;
     for (const next of [...(graph.get(node) ?? [])].sort()) {
-      if (!members.has(next)) continue;
-      if (next === start) {
-        const path = [node];
+      if (!members.has(next) || previous.has(next)) continue;
+      previous.set(next, node);
+      if (next === goal) {
+        const path = [goal];
         while (path[0] !== start) path.unshift(previous.get(path[0]!)!);
-        return [...path, start];
+        return path;
       }
-      if (!previous.has(next) && next !== start) {
-        previous.set(next, node);
-        queue.push(next);
+      queue.push(next);
+    }
+  }
+  return undefined;
+}
+
+/** The shortest cycle through `start` within `members`: [start, …, start]. */
+export function getShortestCycle(graph: Adjacency, start: string, members: ReadonlySet<string>): string[] {
+  let best: string[] | undefined;
+  for (const next of [...(graph.get(start) ?? [])].sort()) {
+    const cycle = members.has(next) ? getEdgeCycle(graph, start, next, members) : undefined;
+    if (cycle && (!best || cycle.length < best.length)) best = cycle;
+  }
+  return best ?? [start, start];
+}
+
+/** The shortest cycle through the edge `from → to`: [from, to, …, from]; undefined when the edge closes no cycle. */
+export function getEdgeCycle(graph: Adjacency, from: string, to: string, members: ReadonlySet<string>): string[] | undefined {
+  const back = getShortestPath(graph, to, from, members);
+  return back ? [from, ...back] : undefined;
+}
+
+export interface CycleEdge {
+  readonly from: string;
+  readonly to: string;
+  /** The shortest cycle through this edge: [from, to, …, from]. */
+  readonly cycle: readonly string[];
+  /** Every module of the tangle the edge belongs to, sorted. */
+  readonly tangle: readonly string[];
+}
+
+/** Every edge inside every tangle, with the shortest cycle through it; sorted by tangle, then from, then to. */
+export function findCycleEdges(graph: Adjacency): CycleEdge[] {
+  const out: CycleEdge[] = [];
+  for (const tangle of findTangles(graph)) {
+    const members = new Set(tangle);
+    for (const from of tangle) {
+      for (const to of [...(graph.get(from) ?? [])].sort()) {
+        if (!members.has(to)) continue;
+        // Inside a strongly connected component every edge lies on a cycle.
+        out.push({ from, to, cycle: getEdgeCycle(graph, from, to, members)!, tangle });
       }
     }
   }
-  return [start, start];
+  return out;
 }
 
-/** One cycle path per tangle. */
+/** One cycle path per tangle (the shortest through its first module). */
 export function findModuleCycles(graph: Adjacency): string[][] {
   return findTangles(graph).map((members) => getShortestCycle(graph, members[0]!, new Set(members)));
 }

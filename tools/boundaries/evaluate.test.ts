@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { applyBaseline, buildBaseline } from './baseline.ts';
 import { createGraphEvaluator } from './evaluate.ts';
 import { createRuleBook } from './rulebook.ts';
 import { runBoundaries } from './run-boundaries.ts';
@@ -35,6 +36,8 @@ const CASES: readonly Case[] = [
   { title: 'a type-only re-export is an edge', files: { ...base, 'framework/contract/use.ts': "\nexport type { R } from '../router/index.ts';\n" },
     expected: ['default-deny framework/contract/use.ts:2 contract→router (type-only re-export)'] },
   { title: 'a value_only rule lets type-only imports pass', files: { ...base, 'specs/dependency-rules.yaml': String(base['specs/dependency-rules.yaml']).replace('  - id: default-deny\n    severity: error\n', '  - id: default-deny\n    severity: error\n    value_only: true\n'), 'framework/contract/use.ts': "import type { R } from 'fixture/router';\nexport type X = R;\n" }, expected: [] },
+  { title: 'a file importing a module twice gets each violation at its own line', files: { ...base, 'framework/contract/use.ts': "import type { R } from 'fixture/router';\n\nimport { router } from 'fixture/router';\nexport const x: R = router;\n" },
+    expected: ['default-deny framework/contract/use.ts:1 contract→router (type-only)', 'default-deny framework/contract/use.ts:3 contract→router (import)'] },
   { title: 'a dynamic import is an edge', files: { ...base, 'framework/contract/use.ts': "export const load = () => import('fixture/router');\n" },
     expected: ['default-deny framework/contract/use.ts:1 contract→router (dynamic)'] },
   { title: 'a require call is an edge', files: { ...base, 'framework/contract/use.ts': "declare const require: (id: string) => unknown;\nexport const r = require('../router/index.ts');\n" },
@@ -80,13 +83,17 @@ const CASES: readonly Case[] = [
     ...allow(allow(setStatus(base, VERSIONING, 'beta'), REST, ['x/rest/versioning']), VERSIONING, ['x/rest']),
     'framework/x/rest/use.ts': "import { versioning } from 'fixture/x/rest/versioning';\nexport const x = versioning;\n",
     'framework/x/rest/versioning/use.ts': "import { rest } from 'fixture/x/rest';\nexport const y = rest;\n" },
-    expected: ['no-module-cycles framework/x/rest/use.ts:1 x/rest→x/rest → x/rest/versioning → x/rest (import)'] },
+    expected: ['no-module-cycles framework/x/rest/use.ts:1 x/rest→x/rest/versioning (import)', 'no-module-cycles framework/x/rest/versioning/use.ts:1 x/rest/versioning→x/rest (import)'] },
   { title: 'a cycle of three modules is reported with its path', files: {
     ...allow(allow(allow(base, FACADE, ['router']), ROUTER, ['contract']), CONTRACT, ['fixture']),
     'framework/index.ts': "export { router } from 'fixture/router';\n",
     'framework/router/use.ts': "import { contract } from 'fixture/contract';\nexport const x = contract;\n",
     'framework/contract/use.ts': "import type * as root from 'fixture';\nexport type Root = typeof root;\n" },
-    expected: ['no-module-cycles framework/contract/use.ts:1 contract→contract → fixture → router → contract (type-only)'] },
+    expected: [
+      'no-module-cycles framework/contract/use.ts:1 contract→fixture (type-only)',
+      'no-module-cycles framework/index.ts:1 fixture→router (re-export)',
+      'no-module-cycles framework/router/use.ts:1 router→contract (import)',
+    ] },
   // npm packages and builtins.
   { title: 'a declared package outside the allowlist is reported', files: { ...base, 'framework/router/use.ts': "import { parse } from 'yaml';\nexport const x = parse;\n" },
     expected: ['npm-allowlist framework/router/use.ts:1 router→yaml (import)'] },
@@ -120,6 +127,36 @@ describe('boundary rules over fixture repositories', () => {
       expect(v.rationale?.length).toBeGreaterThan(10);
       expect(v.fix?.length).toBeGreaterThan(10);
     }
+  });
+});
+
+describe('module cycles: every edge of a tangle', () => {
+  // router ⇄ contract, then contract → fixture → router joins the same tangle through a new edge.
+  const tangle = {
+    ...allow(allow(allow(base, FACADE, ['router']), ROUTER, ['contract']), CONTRACT, ['router', 'fixture']),
+    'framework/router/use.ts': "import { contract } from 'fixture/contract';\nexport const x = contract;\n",
+    'framework/contract/use.ts': "import { router } from 'fixture/router';\nexport const y = router;\n",
+  };
+
+  it('reports each edge of a tangle with the shortest cycle through it', async () => {
+    const found = await withFixture(tangle, async (plane) => (await runBoundaries(plane, { cache: false })).violations);
+    expect(found.map((v) => `${v.from}→${v.to}: ${v.message.split(':')[0]}`)).toEqual([
+      'contract→router: module cycle contract → router → contract',
+      'router→contract: module cycle router → contract → router',
+    ]);
+  });
+
+  it('a new edge into an existing tangle is a new violation the old baseline does not cover', async () => {
+    const grown = { ...tangle, 'framework/contract/more.ts': "import type * as root from 'fixture';\nexport type Root = typeof root;\n", 'framework/index.ts': "export { router } from 'fixture/router';\n" };
+    const [before, after] = await Promise.all([tangle, grown].map((files) => withFixture(files, async (plane) => (await runBoundaries(plane, { cache: false })).violations)));
+    const frozen = { file: 'specs/boundary-baseline.yaml', entries: buildBaseline(before!, []), locate: () => ({ file: 'specs/boundary-baseline.yaml', line: 1, column: 1 }) };
+    const left = applyBaseline(after!, frozen, '2026-01-01').violations;
+    expect(left.map((v) => `${v.rule} ${v.file}:${v.line} ${v.from}→${v.to}`)).toEqual([
+      'no-module-cycles framework/contract/more.ts:1 contract→fixture',
+      'no-module-cycles framework/index.ts:1 fixture→router',
+    ]);
+    expect(left[0]!.message).toContain('contract → fixture → router → contract');
+    expect(after!.find((v) => v.from === 'router')!.message).toContain('router → contract → router: router → contract (framework/router/use.ts:1); contract → router (framework/contract/use.ts:1) (part of a tangle of 3 modules: contract, fixture, router)');
   });
 });
 

@@ -4,7 +4,7 @@
  */
 import type { Module } from '../control-plane/index.ts';
 import type { Violation } from '../control-plane/violation.ts';
-import { findModuleCycles } from './cycles.ts';
+import { findCycleEdges } from './cycles.ts';
 import { judgeEdge, type Verdict } from './judge.ts';
 import { getModuleEdges, isTypeOnly, type ModuleEdge } from './module-edges.ts';
 import { createOwnerIndex, isDevOnlyFile, isTestFile, type GetOwner } from './ownership.ts';
@@ -176,16 +176,17 @@ function evaluateCycles(ctx: Context, edges: readonly ModuleEdge[]): Violation[]
     if (!adjacency.has(edge.from.name)) adjacency.set(edge.from.name, new Set());
     adjacency.get(edge.from.name)!.add(edge.to.name);
   }
-  return findModuleCycles(adjacency).flatMap((path) => {
-    const edge = firstEdge.get(`${path[0]}\u0000${path[1]}`)!;
-    const hops = path.slice(0, -1).map((name, i) => {
-      const e = firstEdge.get(`${name}\u0000${path[i + 1]}`)!;
-      return `${name} → ${path[i + 1]} (${e.file}:${e.dependency.line})`;
+  return findCycleEdges(adjacency).flatMap(({ from, to, cycle, tangle }) => {
+    const edge = firstEdge.get(`${from}\u0000${to}`)!;
+    const hops = cycle.slice(0, -1).map((name, i) => {
+      const e = firstEdge.get(`${name}\u0000${cycle[i + 1]}`)!;
+      return `${name} → ${cycle[i + 1]} (${e.file}:${e.dependency.line})`;
     });
+    const others = tangle.length > cycle.length - 1 ? ` (part of a tangle of ${tangle.length} modules: ${tangle.join(', ')})` : '';
     const v = makeViolation(ctx, 'no-module-cycles', {
       file: edge.file, line: edge.dependency.line, column: edge.dependency.column, kind: edge.dependency.kind,
-      from: path[0]!, to: path.join(' → '),
-      message: `module cycle ${path.join(' → ')}: ${hops.join('; ')}`,
+      from, to,
+      message: `module cycle ${cycle.join(' → ')}: ${hops.join('; ')}${others}`,
     });
     return v ? [v] : [];
   });

@@ -46,6 +46,33 @@ describe('plumego explain', () => {
     if (!allowed) expect(e.fix).toBeTruthy();
   }));
 
+  it.each([
+    ['a package subpath', 'fixture/router', 'fixture/contract', 'router', 'contract', undefined],
+    ['the facade by the package name', 'fixture', 'fixture/router', 'fixture', 'router', undefined],
+    ['a relative specifier from the importing file', 'framework/router/use.ts', '../contract/deep.ts', 'router', 'contract', 'framework/contract/deep.ts'],
+    ['a relative specifier without extension', 'framework/router/use.ts', '../contract/deep', 'router', 'contract', 'framework/contract/deep.ts'],
+    ['a relative specifier with .js for .ts', 'framework/router/use.ts', '../contract/deep.js', 'router', 'contract', 'framework/contract/deep.ts'],
+    ['a directory with an index', 'framework/router', 'framework/contract', 'router', 'contract', undefined],
+  ])('accepts %s as written in an import', (_title, fromArg, toArg, fromName, toName, toFile) => withFixture(files, async (plane) => {
+    const from = resolveEndpoint(plane, fromArg, plane.root, false);
+    if (from?.type !== 'module') throw new Error(`${fromArg} should resolve`);
+    expect(from.module.name).toBe(fromName);
+    const to = resolveEndpoint(plane, toArg, plane.root, true, from.file);
+    expect(to).toMatchObject({ type: 'module', module: { name: toName } });
+    expect(to?.type === 'module' ? to.file : undefined).toBe(toFile);
+  }));
+
+  it('accepts a workspace package name and its subpath', () => withFixture({ ...files, 'package.json': JSON.stringify({ ...JSON.parse(String(baseFiles()['package.json'])), workspaces: ['tools'] }), 'tools/package.json': JSON.stringify({ name: '@fixture/tools' }) }, async (plane) => {
+    expect(resolveEndpoint(plane, '@fixture/tools', plane.root, true)).toMatchObject({ type: 'module', module: { name: 'tools' } });
+    expect(resolveEndpoint(plane, '@fixture/tools/sub/path', plane.root, true)).toMatchObject({ type: 'module', module: { name: 'tools' } });
+  }));
+
+  it('reads a scoped package subpath as its package', () => withFixture(files, async (plane) => {
+    expect(resolveEndpoint(plane, '@types/node/fs', plane.root, true)).toEqual({ type: 'package', name: '@types/node' });
+    expect(resolveEndpoint(plane, 'yaml/util', plane.root, true)).toEqual({ type: 'package', name: 'yaml' });
+    expect(resolveEndpoint(plane, './missing.ts', plane.root, true)).toBeUndefined();
+  }));
+
   it('does not resolve names that are neither modules nor files', () => withFixture(files, async (plane) => {
     expect(resolveEndpoint(plane, 'nowhere', plane.root, false)).toBeUndefined();
     expect(resolveEndpoint(plane, '../../etc', plane.root, true)).toBeUndefined();

@@ -4,7 +4,7 @@
  * the imports that actually exist).
  */
 import { existsSync, statSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import type { Module, SourcePos } from '../control-plane/index.ts';
 import { judgeEdge, type Step } from './judge.ts';
 import { getModuleEdges } from './module-edges.ts';
@@ -30,22 +30,54 @@ export interface Explanation {
 }
 
 /**
- * A module name, a file or directory path (relative to `cwd`), an npm package or a `node:` builtin.
- * Undefined when a module-side argument names nothing the plane knows.
+ * What a user may write for either side: a module name (`router`), the specifier an import uses
+ * (`plumego/router`, a workspace package `@scope/pkg` or `@scope/pkg/sub`), a file or directory path
+ * (relative to `cwd`, or for a relative `<to>` to the `<from>` file as the import writes it, with
+ * or without the `.ts` extension, `.js` standing for `.ts`), an npm package (`@scope/pkg/sub` too)
+ * or a `node:` builtin. Undefined when a module-side argument names nothing the plane knows.
  */
-export function resolveEndpoint(plane: BoundaryPlane, arg: string, cwd: string, allowExternal: boolean): Endpoint | undefined {
-  const module = plane.moduleByName.get(arg);
+export function resolveEndpoint(plane: BoundaryPlane, arg: string, cwd: string, allowExternal: boolean, fromFile?: string): Endpoint | undefined {
+  const module = plane.moduleByName.get(arg) ?? findModuleBySpecifier(plane, arg);
   if (module) return { type: 'module', module };
-  const abs = resolve(cwd, arg);
-  const rel = relative(plane.root, abs).split('\\').join('/');
-  if (!rel.startsWith('..') && existsSync(abs)) {
+  const bases = fromFile && arg.startsWith('.') ? [resolve(plane.root, dirname(fromFile)), cwd] : [cwd];
+  for (const base of bases) {
+    const abs = findExistingPath(resolve(base, arg));
+    if (!abs) continue;
+    const rel = relative(plane.root, abs).split('\\').join('/');
+    if (rel.startsWith('..')) return undefined;
     const owner = createOwnerIndex(plane.modules)(rel);
     if (!owner) return undefined;
     return statSync(abs).isFile() ? { type: 'module', module: owner, file: rel } : { type: 'module', module: owner };
   }
-  if (!allowExternal) return undefined;
+  if (!allowExternal || arg.startsWith('.') || arg.startsWith('/')) return undefined;
   if (arg.startsWith('node:')) return { type: 'builtin', name: arg };
-  return /^(@[a-z0-9._-]+\/)?[a-z0-9._-]+$/i.test(arg) ? { type: 'package', name: arg } : undefined;
+  return /^(@[a-z0-9._-]+\/)?[a-z0-9._-]+(\/[a-z0-9._@/-]+)?$/i.test(arg) ? { type: 'package', name: getPackageName(arg) } : undefined;
+}
+
+/** The module an import specifier reaches: its package subpath, or a workspace package (and any subpath of it). */
+function findModuleBySpecifier(plane: BoundaryPlane, specifier: string): Module | undefined {
+  const exact = plane.modules.find((m) => m.importSpecifier === specifier);
+  if (exact) return exact;
+  let best: Module | undefined;
+  for (const m of plane.modules) {
+    const names = [m.layer === 'facade' ? undefined : m.importSpecifier, plane.workspaces.get(m.path)?.name].filter((n): n is string => typeof n === 'string');
+    for (const name of names) {
+      if ((specifier === name || specifier.startsWith(`${name}/`)) && (!best || name.length > (best.importSpecifier ?? '').length)) best = m;
+    }
+  }
+  return best;
+}
+
+/** `@scope/name/sub` → `@scope/name`; `name/sub` → `name`. */
+function getPackageName(specifier: string): string {
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] ?? specifier);
+}
+
+/** The path itself, or the file an import without extension (or with `.js` for `.ts`) reaches. */
+function findExistingPath(abs: string): string | undefined {
+  const candidates = [abs, `${abs}.ts`, `${abs}.tsx`, `${abs}/index.ts`, `${abs}/index.tsx`, abs.replace(/\.js$/, '.ts'), abs.replace(/\.jsx$/, '.tsx'), abs.replace(/\.mjs$/, '.mts')];
+  return candidates.find((c) => existsSync(c));
 }
 
 export function explainEdge(plane: BoundaryPlane, book: RuleBook, from: Module, to: Endpoint, options: { typeOnly?: boolean; graph?: FileGraph; fromFile?: string } = {}): Explanation {

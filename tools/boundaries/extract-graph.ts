@@ -101,8 +101,9 @@ export function toFileDependency(d: CruisedDependency, text: string, packageName
   const types = d.dependencyTypes;
   // dependency-cruiser strips a URL protocol from the name (`node:fs` → module `fs`, protocol `node:`).
   const specifier = d.protocol && !d.module.startsWith(d.protocol) ? `${d.protocol}${d.module}` : d.module;
-  const { line, column } = findSpecifierPosition(text, specifier);
-  const base = { specifier, kind: getEdgeKind(types), via: getEdgeVia(d, packageName), line, column };
+  const kind = getEdgeKind(types);
+  const { line, column } = findSpecifierPosition(text, specifier, kind);
+  const base = { specifier, kind, via: getEdgeVia(d, packageName), line, column };
   if (d.couldNotResolve) return { ...base, target: 'unresolved', resolved: d.module };
   if (types.includes('core')) return { ...base, target: 'builtin', resolved: d.module.replace(/^node:/, '') };
   if (/(^|\/)node_modules\//.test(d.resolved)) return { ...base, target: 'package', resolved: getPackageName(d.module) };

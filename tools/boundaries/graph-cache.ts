@@ -12,7 +12,7 @@ import type { SourceFile } from './types.ts';
 export { hashText } from '../control-plane/spec-cache.ts';
 
 /** Bump when the cached record shape or the extraction semantics change. */
-const CACHE_FORMAT = 5;
+const CACHE_FORMAT = 6;
 
 export const DEFAULT_CACHE_FILE = 'node_modules/.cache/plumego/boundaries-graph.json';
 

@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 
 /** Directory names never scanned for manifests: dependencies, build output and test fixtures. */
-const SKIP_DIRS = new Set(['node_modules', 'dist', 'fixtures', '__fixtures__', 'generated', 'results']);
+export const SKIP_DIRS: ReadonlySet<string> = new Set(['node_modules', 'dist', 'fixtures', '__fixtures__', 'generated', 'results']);
 
 /** Repository-relative paths of every module.yaml under the given directories (sorted). */
 export async function findManifests(root: string, dirs: readonly string[]): Promise<string[]> {

@@ -149,6 +149,16 @@ const badLayout: BadCase[] = [
     mutate: (f) => { delete f['framework/contract/module.yaml']; (f['framework/router/module.yaml'] as object); f['framework/router/module.yaml'] = ROUTER_YAML.replace('modules: [contract]', 'modules: []'); },
     rule: 'manifest-per-module', file: 'specs/repo.yaml', message: /stable root 'contract' has no module.yaml/,
   },
+  {
+    title: 'a package.json inside a module folder that is not a workspace',
+    mutate: (f) => { f['framework/router/sub/package.json'] = '{ "type": "commonjs" }\n'; },
+    rule: 'nested-package-json', file: 'framework/router/sub/package.json', message: /not a declared workspace package; it changes how every import below framework\/router\/sub\/ resolves/,
+  },
+  {
+    title: 'a package.json inside a tooling module that is not a workspace',
+    mutate: (f) => { f['tools/pkg/package.json'] = '{}\n'; },
+    rule: 'nested-package-json', file: 'tools/pkg/package.json', message: /tools\/pkg\/package.json sits inside a module folder/,
+  },
 ];
 
 const badRouting: BadCase[] = [
@@ -213,6 +223,17 @@ describe.each([
     expect(hit!.fix).toBeTruthy();
     if (line !== undefined) expect(hit!.line).toBe(line);
     if (column !== undefined) expect(hit!.column).toBe(column);
+  });
+});
+
+describe('nested package.json files', () => {
+  it('a declared workspace package and a fixture folder are not reported', async () => {
+    const files = validFixture();
+    files['package.json'] = JSON.stringify({ ...JSON.parse(files['package.json'] as string), workspaces: ['tools/pkg'] });
+    files['tools/pkg/package.json'] = '{ "name": "@fixture/pkg" }\n';
+    files['tools/fixtures/repo/package.json'] = '{}\n';
+    const result = await load(files);
+    expect(result.violations.filter((v) => v.rule === 'nested-package-json')).toEqual([]);
   });
 });
 

@@ -11,6 +11,7 @@ function formatAnswer(a: RouteAnswer): string {
       : `${label('task')}(no task entry lists ${a.module.name})`,
     `${label('why')}${a.reason}`,
   ];
+  if (!a.module.implemented) lines.push(`${label('note')}${a.module.name} is declared (${a.module.manifest}) but has no code yet: the work starts by creating it`);
   if (a.confidence === 'low') lines.push(`${label('confidence')}low — little evidence or a close runner-up; read the manifests of the ranked modules before starting`);
   if (a.folder) lines.push(`${label('folder')}${a.folder.name} — ${a.folder.when}`);
   lines.push(`${label('start')}${a.startWith.join(', ')}`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createFixtureModule, createFixturePlane, FIXTURE_MODULES } from './fixture-plane.ts';
+import { createFixtureModule, createFixturePlane, FIXTURE_MODULES, FIXTURE_TASK_ROUTING } from './fixture-plane.ts';
 import { formatRouteResult } from './render-route.ts';
 import { routeWork, type RouteAnswer, type RouteResult } from './route-work.ts';
 
@@ -78,10 +78,28 @@ describe('routeWork: go narrower per the taxonomy', () => {
 describe('routeWork: answer contents', () => {
   it('starts with the manifest and the task files, and avoids what the task and non-goals point away from', () => {
     const a = answer(routeWork(plane, 'match path parameters in a route'));
-    expect(a.module).toEqual({ name: 'router', path: 'framework/router', layer: 'stable', tier: 'ga', manifest: 'framework/router/module.yaml' });
+    expect(a.module).toEqual({ name: 'router', path: 'framework/router', layer: 'stable', tier: 'ga', manifest: 'framework/router/module.yaml', implemented: true });
     expect(a.startWith).toEqual(['framework/router/module.yaml', 'framework/router']);
     expect(a.avoid).toEqual(['framework/x/frontend']);
     expect(a.words.map((w) => w.word)).toContain('parameters');
+  });
+
+  it('never lists one path under both start and avoid, however the specs spell it', () => {
+    const base = FIXTURE_TASK_ROUTING.tasks['route_matching']!;
+    const spelled = createFixturePlane({ taskRouting: { ...FIXTURE_TASK_ROUTING, tasks: { ...FIXTURE_TASK_ROUTING.tasks,
+      route_matching: { ...base, start_with: ['./framework/router/module.yaml', 'framework/router/', 'framework/x/frontend'], avoid: ['framework/x/frontend/', './framework/router', 'framework/x/gateway/'] } } } });
+    const a = answer(routeWork(spelled, 'match path parameters in a route'));
+    expect(a.startWith).toEqual(['framework/router/module.yaml', 'framework/router', 'framework/x/frontend']);
+    expect(a.avoid).toEqual(['framework/x/gateway']);
+    expect(a.avoid.filter((p) => a.startWith.includes(p))).toEqual([]);
+  });
+
+  it('says when the module it picks has no code yet', () => {
+    const declared = createFixturePlane({ modules: FIXTURE_MODULES.map((m) => (m.name === 'router' ? { ...m, implemented: false } : m)) });
+    const a = answer(routeWork(declared, 'match path parameters in a route'));
+    expect(a.module.implemented).toBe(false);
+    expect(formatRouteResult(a)).toMatch(/^note\s+router is declared \(framework\/router\/module.yaml\) but has no code yet/m);
+    expect(formatRouteResult(routeWork(plane, 'match path parameters in a route'))).not.toMatch(/^note/m);
   });
 
   it('shows the runner-up only when the margin is small', () => {

@@ -20,7 +20,11 @@ export interface RankedModule {
 export interface RouteAnswer {
   readonly kind: 'answer';
   readonly description: string;
-  readonly module: { readonly name: string; readonly path: string; readonly layer: string; readonly tier: string; readonly manifest: string };
+  readonly module: {
+    readonly name: string; readonly path: string; readonly layer: string; readonly tier: string; readonly manifest: string;
+    /** False when the module is declared (module.yaml) but has no code yet: the work starts by creating it. */
+    readonly implemented: boolean;
+  };
   readonly task?: { readonly key: string; readonly intent: string; readonly words: readonly string[]; readonly via: 'description' | 'task_affinity' };
   /** Low when the winner rests on little evidence or the runner-up is close: read both manifests. */
   readonly confidence: 'high' | 'low';
@@ -120,11 +124,21 @@ const toRanked = (s: ModuleScore, index: RoutingIndex): RankedModule => {
 function getStartAndAvoid(plane: RoutingPlane, index: RoutingIndex, module: Module, task: TaskDoc | undefined): { startWith: string[]; avoid: string[] } {
   const m = module.manifest;
   const own = task?.entry.modules.includes(module.name) ? task.entry.start_with : [...(m.landing_zones ?? [module.path]), ...(m.doc_paths ?? [])];
-  const startWith = [...new Set([module.manifestFile, ...own])];
+  const startWith = [...new Set([module.manifestFile, ...own].map(normalisePath))];
   const max = plane.taskRouting.context_policy.max_start_files;
+  const shown = max === undefined ? startWith : startWith.slice(0, max + 1);
   const referrals = index.byName.get(module.name)!.nonGoals.flatMap((g) => g.refersTo).map((name) => index.byName.get(name)!.module.path);
-  const avoid = [...new Set([...(task?.entry.avoid ?? []), ...referrals])].filter((p) => !startWith.includes(p) && !module.path.startsWith(`${p}/`) && p !== module.path);
-  return { startWith: max === undefined ? startWith : startWith.slice(0, max + 1), avoid };
+  // A path is never both a place to start and a place to avoid, however the specs spell it
+  // (`src/a/`, `./src/a`), and the owning module's own folder or an ancestor of it is never avoided.
+  const starts = new Set(startWith);
+  const avoid = [...new Set([...(task?.entry.avoid ?? []), ...referrals].map(normalisePath))]
+    .filter((p) => !starts.has(p) && !module.path.startsWith(`${p}/`) && p !== module.path);
+  return { startWith: shown, avoid };
+}
+
+/** `./src/a/` → `src/a`: one spelling per repository path. */
+function normalisePath(path: string): string {
+  return path.replace(/^(\.\/)+/, '').replace(/\/+$/, '') || '.';
 }
 
 /**
@@ -175,7 +189,7 @@ export function routeWork(plane: RoutingPlane, description: string, options: Rou
   return {
     kind: 'answer',
     description,
-    module: { name: module.name, path: module.path, layer: module.layer, tier: module.tier, manifest: module.manifestFile },
+    module: { name: module.name, path: module.path, layer: module.layer, tier: module.tier, manifest: module.manifestFile, implemented: module.implemented },
     ...(picked ? { task: { key: picked.task.key, intent: picked.task.entry.intent, words: picked.words, via: picked.via } } : {}),
     confidence,
     reason: getReason(winner, terms, narrowing, ranked),

@@ -10,8 +10,11 @@ const USAGE = `Usage: plumego explain <from> <to> [--type-only] [--format text|j
 Says whether an import from <from> to <to> is allowed, and traces the verdict to the global rules
 (specs/dependency-rules.yaml) and manifest fields (module.yaml) that decide it, with file:line.
 
-  <from>        a module name (router, x/tenant) or a file or directory inside one
-  <to>          a module name, a file (a deep path is judged as such), an npm package or node:<builtin>
+  <from>        a module name (router, x/tenant), the specifier that reaches it (plumego/router,
+                @scope/pkg), or a file or directory inside one
+  <to>          the same, or a specifier as an import writes it: a path relative to <from>
+                (../contract/index.js), a package subpath (@scope/pkg/sub), an npm package or
+                node:<builtin>; a deep path is judged as such
   --type-only   judge the edge as an import type (rules marked value_only do not apply)
   --no-graph    do not list the imports that exist in the code (skips reading the import graph)
 
@@ -32,7 +35,7 @@ export const command: Command = {
     }
     const { plane } = loaded;
     const from = resolveEndpoint(plane, fromArg, io.cwd, false);
-    const to = resolveEndpoint(plane, toArg, io.cwd, true);
+    const to = resolveEndpoint(plane, toArg, io.cwd, true, from?.type === 'module' ? from.file : undefined);
     const names = plane.modules.map((m) => m.name).join(', ');
     if (!from || from.type !== 'module') throw new UsageError(`'${fromArg}' is neither a module nor a file inside one (modules: ${names})`);
     if (!to) throw new UsageError(`'${toArg}' is neither a module, a file inside one, a package name nor node:<builtin>`);

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { listDirs } from '../discover.ts';
 import type { ControlPlane } from '../model.ts';
+import { assertNoNestedPackages } from './nested-packages.ts';
 import type { Finding } from './violation-at.ts';
 
 const REPO = 'specs/repo.yaml';
@@ -71,6 +72,7 @@ export async function assertLayout(plane: ControlPlane): Promise<Finding[]> {
       out.push({ rule: 'manifest-per-module', file: REPO, path: ['layers', 'tooling', 'paths', i], message: `tooling path '${p}/' has no module.yaml`, fix: 'Add a manifest with layer: tooling, or remove the path.' });
     }
   });
+  out.push(...(await assertNoNestedPackages(plane)));
   return out;
 }
 
