@@ -1,0 +1,41 @@
+/** Stable codes for every failure x/tenant raises or writes. */
+export const TENANT_ERROR_CODES = {
+  required: 'TENANT_REQUIRED',
+  invalidId: 'TENANT_INVALID_ID',
+  mismatch: 'TENANT_MISMATCH',
+  unknown: 'TENANT_UNKNOWN',
+  policyDenied: 'TENANT_POLICY_DENIED',
+  quotaExceeded: 'TENANT_QUOTA_EXCEEDED',
+  rateLimited: 'TENANT_RATE_LIMITED',
+  tokenRevoked: 'TENANT_TOKEN_REVOKED',
+  stateUnavailable: 'TENANT_STATE_UNAVAILABLE',
+  invalidOptions: 'TENANT_INVALID_OPTIONS',
+  invalidConfig: 'TENANT_INVALID_CONFIG',
+} as const;
+
+export type TenantErrorCode = (typeof TENANT_ERROR_CODES)[keyof typeof TENANT_ERROR_CODES];
+
+// A brand rather than `instanceof`, so two copies of the package still recognise each other's errors.
+const BRAND = Symbol.for('plumego.x.tenant.error');
+
+/** Thrown at wiring time (bad options or config) and by state stores; middleware writes envelopes instead. */
+export class TenantError extends Error {
+  readonly code: TenantErrorCode;
+  readonly details: Readonly<Record<string, unknown>>;
+  readonly [BRAND] = true;
+
+  constructor(code: TenantErrorCode, message: string, details: Record<string, unknown> = {}, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = 'TenantError';
+    this.code = code;
+    this.details = Object.freeze({ ...details });
+  }
+}
+
+export function isTenantError(value: unknown): value is TenantError {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+}
+
+export function assertOption(ok: boolean, field: string, rule: string): void {
+  if (!ok) throw new TenantError(TENANT_ERROR_CODES.invalidOptions, `invalid option ${field}: ${rule}`, { field });
+}

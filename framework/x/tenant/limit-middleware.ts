@@ -1,0 +1,89 @@
+import type { Handler, Middleware, Request, ResponseWriter } from 'plumego/contract';
+import type { TenantConfig, TenantConfigSource } from './config.ts';
+import { assertOption, TENANT_ERROR_CODES, type TenantErrorCode } from './errors.ts';
+import type { LimitDecision, QuotaStore, RateLimitStore } from './limits.ts';
+import { loadTenant } from './load-config.ts';
+import { MemoryQuotaStore, MemoryRateLimitStore } from './memory-limits.ts';
+import { refuse } from './respond.ts';
+
+export interface TenantQuotaOptions {
+  tenants: TenantConfigSource;
+  /** Default: a `MemoryQuotaStore` of this process. */
+  store?: QuotaStore;
+  /** Clock in unix ms (tests inject one). */
+  now?: () => number;
+}
+
+export interface TenantRateLimitOptions {
+  tenants: TenantConfigSource;
+  /** Default: a `MemoryRateLimitStore` of this process. */
+  store?: RateLimitStore;
+  now?: () => number;
+}
+
+interface Stage {
+  readonly name: string;
+  readonly header: string;
+  readonly code: TenantErrorCode;
+  readonly message: string;
+  decide(id: string, config: TenantConfig, now: number): LimitDecision | Promise<LimitDecision> | undefined;
+}
+
+function limitStage(tenants: TenantConfigSource, now: () => number, stage: Stage): Middleware {
+  return (next: Handler): Handler => async (w: ResponseWriter, r: Request) => {
+    const t = await loadTenant(w, r, tenants, stage.name);
+    if (!t) return;
+    const at = now();
+    let decision: LimitDecision | undefined;
+    try {
+      decision = await stage.decide(t.id, t.config, at);
+    } catch {
+      // A limit that cannot be checked is not granted.
+      return refuse(w, r, TENANT_ERROR_CODES.stateUnavailable, `tenant ${stage.name} state is unavailable`);
+    }
+    if (decision === undefined) return next(w, r);
+    w.setHeader(`${stage.header}-limit`, String(decision.limit));
+    w.setHeader(`${stage.header}-remaining`, String(decision.remaining));
+    w.setHeader(`${stage.header}-reset`, String(Math.ceil(decision.resetAt / 1000)));
+    if (decision.allowed) return next(w, r);
+    const retryAfter = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+    w.setHeader('retry-after', String(retryAfter));
+    return refuse(w, r, stage.code, stage.message, { limit: decision.limit, retry_after: retryAfter });
+  };
+}
+
+function checkCommon(options: { tenants: TenantConfigSource; now?: () => number }): () => number {
+  assertOption(typeof options?.tenants?.get === 'function', 'tenants', 'must be a TenantConfigSource');
+  assertOption(options.now === undefined || typeof options.now === 'function', 'now', 'must be a function');
+  return options.now ?? Date.now;
+}
+
+/**
+ * The third stage: the tenant's request quota per window (429 TENANT_QUOTA_EXCEEDED with
+ * `Retry-After`; `X-Quota-Limit/-Remaining/-Reset` on every counted response). A tenant without a
+ * quota in its config is not counted.
+ */
+export function tenantQuota(options: TenantQuotaOptions): Middleware {
+  const now = checkCommon(options);
+  const store = options.store ?? new MemoryQuotaStore();
+  assertOption(typeof store.consume === 'function', 'store', 'must be a QuotaStore');
+  return limitStage(options.tenants, now, {
+    name: 'quota', header: 'x-quota', code: TENANT_ERROR_CODES.quotaExceeded, message: 'tenant quota exceeded',
+    decide: (id, config, at) => config.quota && store.consume(id, config.quota.limit, config.quota.windowMs, config.quota.window ?? 'fixed', at),
+  });
+}
+
+/**
+ * The fourth stage: the tenant's token bucket (429 TENANT_RATE_LIMITED with `Retry-After`;
+ * `X-RateLimit-Limit/-Remaining/-Reset` on every counted response). A tenant without a rate limit
+ * in its config is not limited.
+ */
+export function tenantRateLimit(options: TenantRateLimitOptions): Middleware {
+  const now = checkCommon(options);
+  const store = options.store ?? new MemoryRateLimitStore();
+  assertOption(typeof store.take === 'function', 'store', 'must be a RateLimitStore');
+  return limitStage(options.tenants, now, {
+    name: 'rate limit', header: 'x-ratelimit', code: TENANT_ERROR_CODES.rateLimited, message: 'tenant rate limit exceeded',
+    decide: (id, config, at) => config.rateLimit && store.take(id, config.rateLimit.ratePerSecond, config.rateLimit.burst, at),
+  });
+}

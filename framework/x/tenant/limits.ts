@@ -1,0 +1,29 @@
+/** What a quota or rate-limit store answers for one request. Times are unix milliseconds. */
+export interface LimitDecision {
+  readonly allowed: boolean;
+  readonly limit: number;
+  readonly remaining: number;
+  /** When the window ends (quota) or the bucket is full again (rate limit). */
+  readonly resetAt: number;
+  /** How long until a request would be allowed; 0 when allowed. */
+  readonly retryAfterMs: number;
+}
+
+/** Counts requests per key in fixed or sliding windows. Denied requests are not counted. */
+export interface QuotaStore {
+  consume(key: string, limit: number, windowMs: number, window: 'fixed' | 'sliding', now: number): LimitDecision | Promise<LimitDecision>;
+}
+
+/** Token buckets per key. */
+export interface RateLimitStore {
+  take(key: string, ratePerSecond: number, burst: number, now: number): LimitDecision | Promise<LimitDecision>;
+}
+
+/**
+ * The sliding estimate: the current window's count plus the previous window's, weighted by how much
+ * of it still overlaps the sliding window. Shared by the memory and Redis stores so both agree.
+ */
+export function slidingCount(previous: number, current: number, windowMs: number, now: number): number {
+  const elapsed = (now % windowMs) / windowMs;
+  return previous * (1 - elapsed) + current;
+}

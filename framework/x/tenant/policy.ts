@@ -1,0 +1,79 @@
+import type { Handler, Middleware } from 'plumego/contract';
+import type { TenantConfigSource, TenantPolicy } from './config.ts';
+import { assertOption, TENANT_ERROR_CODES } from './errors.ts';
+import { loadTenant } from './load-config.ts';
+import { refuse } from './respond.ts';
+
+export interface TenantPolicyOptions {
+  tenants: TenantConfigSource;
+}
+
+/**
+ * Decoded path segments, or undefined when the path cannot be judged safely: malformed encoding,
+ * dot segments or an encoded slash could make the policy see a different path than the router.
+ */
+function segmentsOf(path: string): string[] | undefined {
+  const out: string[] = [];
+  for (const raw of path.split('/').slice(1)) {
+    if (raw === '') continue;
+    let seg = raw;
+    if (raw.includes('%')) {
+      try {
+        seg = decodeURIComponent(raw);
+      } catch {
+        return undefined;
+      }
+      if (seg.includes('/')) return undefined;
+    }
+    if (seg === '.' || seg === '..') return undefined;
+    out.push(seg);
+  }
+  return out;
+}
+
+function pathAllowed(patterns: readonly string[], segments: readonly string[]): boolean {
+  return patterns.some((p) => {
+    const prefix = p.endsWith('/*');
+    const want = (prefix ? p.slice(0, -2) : p).split('/').filter((s) => s !== '');
+    if (prefix ? segments.length < want.length : segments.length !== want.length) return false;
+    return want.every((s, i) => s === segments[i]);
+  });
+}
+
+/** Whether `policy` lets `method` reach `path` (raw, percent-encoded). Exported for tests and admin tools. */
+export function isAllowedByPolicy(policy: TenantPolicy | undefined, method: string, path: string): boolean {
+  if (policy === undefined) return true;
+  if (policy.methods !== undefined && !policy.methods.includes(method)) return false;
+  if (policy.paths === undefined) return true;
+  const segments = segmentsOf(path);
+  return segments !== undefined && pathAllowed(policy.paths, segments);
+}
+
+/** The second stage: the tenant's method and path allow-lists (403 TENANT_POLICY_DENIED). */
+export function tenantPolicy(options: TenantPolicyOptions): Middleware {
+  assertOption(typeof options?.tenants?.get === 'function', 'tenants', 'must be a TenantConfigSource');
+  const { tenants } = options;
+  return (next: Handler): Handler => async (w, r) => {
+    const t = await loadTenant(w, r, tenants, 'policy');
+    if (!t) return;
+    if (!isAllowedByPolicy(t.config.policy, r.method, r.path)) {
+      return refuse(w, r, TENANT_ERROR_CODES.policyDenied, 'the tenant is not allowed this request');
+    }
+    return next(w, r);
+  };
+}
+
+/** Refuses (403) unless the tenant's policy lists `feature`. Put it on the routes that need the feature. */
+export function requireFeature(feature: string, options: TenantPolicyOptions): Middleware {
+  assertOption(typeof feature === 'string' && feature !== '', 'feature', 'must be a non-empty string');
+  assertOption(typeof options?.tenants?.get === 'function', 'tenants', 'must be a TenantConfigSource');
+  const { tenants } = options;
+  return (next: Handler): Handler => async (w, r) => {
+    const t = await loadTenant(w, r, tenants, 'feature check');
+    if (!t) return;
+    if (!(t.config.policy?.features ?? []).includes(feature)) {
+      return refuse(w, r, TENANT_ERROR_CODES.policyDenied, `the tenant does not have the feature '${feature}'`, { feature });
+    }
+    return next(w, r);
+  };
+}
