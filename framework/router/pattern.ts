@@ -16,6 +16,9 @@ export interface ParsedPattern {
 }
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+// A request's `?` and `#` end its path, and `%XX` is decoded before a segment is compared, so a
+// static segment holding any of them could never match; such patterns are refused at registration.
+const UNREACHABLE = /[?#]|%[0-9A-Fa-f]{2}/;
 
 /** Collapses repeated leading slashes and strips trailing ones (`//a/b/` → `/a/b`, `/` stays). */
 export function normalizePatternPath(path: string): string {
@@ -28,6 +31,8 @@ export function normalizePatternPath(path: string): string {
 /**
  * Parses and validates a route pattern. Rules: absolute path; no empty internal segment; `:name`
  * and `*name` use ASCII identifiers, unique within the pattern; `*name` only as the last segment.
+ * Static segments are written decoded (`/café`, not `/caf%C3%A9`): no `%XX` escape, `?`, `#`, and
+ * no `.` or `..` segment (requests with dot segments are refused, so such a route is unreachable).
  */
 export function parsePattern(path: string): ParsedPattern {
   if (typeof path !== 'string' || !path.startsWith('/')) {
@@ -56,6 +61,9 @@ export function parsePattern(path: string): ParsedPattern {
       names.push(name);
       segments.push(c === ':' ? { kind: 'param', name } : { kind: 'wildcard', name });
     } else {
+      if (s === '.' || s === '..' || UNREACHABLE.test(s)) {
+        throw new RouterError('ROUTER_INVALID_PATTERN', `pattern ${JSON.stringify(path)}: static segment "${s}" can never match a request (write it decoded, without "?", "#" or dot segments)`);
+      }
       segments.push({ kind: 'static', value: s });
     }
   }

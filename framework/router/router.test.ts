@@ -40,7 +40,8 @@ describe('matching precedence and params', () => {
     { title: 'decoded param', url: '/users/a%20b', route: 'param', params: { id: 'a b' } },
     { title: 'unicode param', url: '/users/%C3%A9', route: 'param', params: { id: 'é' } },
     { title: 'wildcard keeps slashes', url: '/files/a/b.txt', route: 'wildcard', params: { path: 'a/b.txt' } },
-    { title: 'encoded slash splits segments', url: '/files/a%2Fb', route: 'wildcard', params: { path: 'a/b' } },
+    { title: 'encoded slash inside a wildcard decodes to a slash', url: '/files/a%2Fb', route: 'wildcard', params: { path: 'a/b' } },
+    { title: 'encoded slash stays inside its param', url: '/users/a%2Fb', route: 'param', params: { id: 'a/b' } },
     { title: 'trailing slash trimmed', url: '/users/42/', route: 'param', params: { id: '42' } },
     { title: 'repeated leading slashes collapsed', url: '//users/42', route: 'param', params: { id: '42' } },
     { title: 'query ignored', url: '/users/42?x=1', route: 'param', params: { id: '42' } },
@@ -57,7 +58,6 @@ describe('matching precedence and params', () => {
 
   it.each([
     { title: 'unknown path', url: '/nope' },
-    { title: 'encoded slash is not one param', url: '/users/a%2Fb' },
     { title: 'internal empty segment', url: '/users//42' },
     { title: 'wildcard needs a segment', url: '/files' },
   ])('404 for $title', async ({ url }) => {
@@ -238,8 +238,34 @@ describe('reverse routing', () => {
 
   it('round-trips an escaped url through the matcher', () => {
     const url = router.url('user', { id: 'x/y z' });
-    expect(router.match('GET', url)).toBeUndefined(); // %2F splits, as documented
-    expect(router.match('GET', router.url('user', { id: 'y z' }))?.params).toEqual({ id: 'y z' });
+    expect(url).toBe('/users/x%2Fy%20z');
+    expect(router.match('GET', url)?.params).toEqual({ id: 'x/y z' });
+  });
+
+  it.each([
+    { value: 'a//b', url: '/files/a%2F%2Fb' },
+    { value: '/lead', url: '/files/%2Flead' },
+    { value: 'trail/', url: '/files/trail%2F' },
+    { value: 'a/../b', url: '/files/a%2F..%2Fb' },
+  ])('encodes every slash of a wildcard value $value that has an empty or dot segment', ({ value, url }) => {
+    expect(router.url('file', { path: value })).toBe(url);
+    expect(router.match('GET', url)?.params).toEqual({ path: value });
+  });
+
+  it.each([
+    { title: 'a dot param', name: 'user', params: { id: '.' } },
+    { title: 'a dot-dot param', name: 'user', params: { id: '..' } },
+    { title: 'a dot-dot wildcard', name: 'file', params: { path: '..' } },
+    { title: 'an unpaired surrogate', name: 'user', params: { id: 'a\uD800' } },
+    { title: 'an unpaired low surrogate in a wildcard', name: 'file', params: { path: 'x/\uDC00' } },
+  ])('refuses $title that no request could carry', ({ name, params }) => {
+    expect(() => router.url(name, params)).toThrow(expect.objectContaining({ code: 'ROUTER_INVALID_PARAM' }));
+  });
+
+  it('does not echo a refused parameter value in the error', () => {
+    expect(() => router.url('user', { id: 'hunter2-secret\uD800' })).toThrow(
+      expect.objectContaining({ code: 'ROUTER_INVALID_PARAM', message: expect.not.stringContaining('hunter2') }),
+    );
   });
 
   it.each([

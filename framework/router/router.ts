@@ -11,10 +11,10 @@ import {
 import { RouterError } from './errors.ts';
 import { joinPaths, parsePattern, type ParsedPattern } from './pattern.ts';
 import { buildPath } from './reverse.ts';
-import { TrieNode, insertRoute, matchRoute } from './trie.ts';
+import { ANY, TrieNode, insertRoute, matchRoute, pickMethod } from './trie.ts';
 
-/** Method name that matches any method not registered explicitly for a path. */
-export const METHOD_ANY = 'ANY';
+/** Method name of `any()` routes: they serve every method not registered explicitly for their pattern. */
+export const METHOD_ANY = ANY;
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const NO_VALUES: readonly string[] = Object.freeze([]);
@@ -69,33 +69,60 @@ class RouteEntry {
   }
 }
 
-class MethodTree {
-  readonly statics = new Map<string, RouteEntry>();
-  readonly root = new TrieNode<RouteEntry>();
-}
+const ABSOLUTE_FORM = /^https?:\/\//i;
+const ENCODED_DOT = /%2e/i;
 
-/** Decodes and normalises a request path; returns undefined on malformed percent-encoding. */
+/**
+ * Normalises a request target for matching, or returns undefined when it must be refused (400).
+ * The result is still percent-encoded: the router splits it on raw `/` and decodes each segment
+ * afterwards, so `%2F` never separates segments. Steps: cut the query (`?`) and fragment (`#`);
+ * take the path of an absolute-form target (`http://host/p`); collapse repeated leading slashes
+ * and strip trailing ones. Refused: anything else not starting with `/`, malformed
+ * percent-encoding anywhere in the path, and dot segments (`.` or `..`, raw or encoded as `%2e`).
+ */
 export function normalizeRequestPath(raw: string): string | undefined {
   let p = raw;
+  const q = p.indexOf('?');
+  const h = p.indexOf('#');
+  const cut = q < 0 ? h : h < 0 ? q : Math.min(q, h);
+  if (cut >= 0) p = p.slice(0, cut);
   if (p.charCodeAt(0) !== 47 /* / */) {
-    // absolute-form targets (proxies) carry a scheme and host; anything else is not a path.
-    if (!/^https?:\/\//i.test(p)) return undefined;
-    try {
-      p = new URL(p).pathname;
-    } catch {
-      return undefined;
-    }
-  }
-  if (p.indexOf('%') >= 0) {
-    try {
-      p = decodeURIComponent(p);
-    } catch {
-      return undefined;
-    }
+    // absolute-form targets (proxies) carry a scheme and a host; anything else is not a path.
+    if (!ABSOLUTE_FORM.test(p)) return undefined;
+    const hostStart = p.indexOf('//') + 2;
+    const slash = p.indexOf('/', hostStart);
+    if (slash === hostStart) return undefined;
+    p = slash < 0 ? '/' : p.slice(slash);
   }
   if (p.length > 1 && p.charCodeAt(1) === 47) p = '/' + p.replace(/^\/+/, '');
   if (p.length > 1 && p.charCodeAt(p.length - 1) === 47) p = p.replace(/\/+$/, '') || '/';
+  if (p.indexOf('%') >= 0) {
+    // Whole-path validation is per-segment validation: a `/` can never sit inside a valid escape.
+    try {
+      decodeURIComponent(p);
+    } catch {
+      return undefined;
+    }
+    if (ENCODED_DOT.test(p) && hasDotSegment(p)) return undefined;
+  } else if (p.indexOf('/.') >= 0 && hasDotSegment(p)) {
+    return undefined;
+  }
   return p;
+}
+
+function hasDotSegment(p: string): boolean {
+  let start = 1;
+  while (start < p.length) {
+    let end = p.indexOf('/', start);
+    if (end < 0) end = p.length;
+    // The longest spelling of a dot segment is `%2e%2e`.
+    if (end - start <= 6) {
+      const seg = p.slice(start, end).replace(/%2e/gi, '.');
+      if (seg === '.' || seg === '..') return true;
+    }
+    start = end + 1;
+  }
+  return false;
 }
 
 /** Registration methods shared by the router and its groups. */
@@ -172,16 +199,21 @@ function checkPrefix(prefix: string): string {
 }
 
 /**
- * Per-method trie router. Static segments beat `:params`, which beat a terminal `*wildcard`; a
- * static-path map answers parameterless routes before the trie. Requests are matched on the
- * percent-decoded path (malformed encoding → 400 `BAD_REQUEST`), so `%2F` splits segments. Method
- * fallback: the exact method, then GET for HEAD, then ANY. The matched pattern, name and params
- * are written to `r.state`, where outer middleware can read them after `next` returns.
+ * Segment-trie router. Static segments beat `:params`, which beat a terminal `*wildcard`; a
+ * static-path map answers parameterless routes before the trie. The most specific pattern wins
+ * first; between routes of the same pattern the method decides: the exact method, then GET for
+ * HEAD, then ANY. Requests are split on raw `/` and each segment is decoded afterwards, so `%2F`
+ * stays inside its parameter; malformed encoding and dot segments answer 400 `BAD_REQUEST`. The
+ * matched pattern, name and params are written to `r.state`, where outer middleware can read them
+ * after `next` returns.
  */
 export class Router extends RouteRegistrar {
   /** The dispatching handler; pass it to `composeMiddleware` or a server. */
   readonly handler: Handler;
-  readonly #trees = new Map<string, MethodTree>();
+  readonly #root = new TrieNode<RouteEntry>();
+  /** Parameterless patterns by normalised path, then method: one map lookup for the common case. */
+  readonly #statics = new Map<string, Map<string, RouteEntry>>();
+  readonly #methods = new Set<string>();
   readonly #entries: RouteEntry[] = [];
   readonly #named = new Map<string, RouteEntry>();
   #methodNotAllowed: boolean;
@@ -218,11 +250,13 @@ export class Router extends RouteRegistrar {
   }
 
   /** @internal Registration entry for the router and its groups. */
-  register(group: GroupLike | undefined, method: string, path: string, handler: Handler, options?: RouteOptions): void {
+  register(group: GroupLike | undefined, rawMethod: string, path: string, handler: Handler, options?: RouteOptions): void {
     this.assertMutable('addRoute');
-    if (typeof method !== 'string' || !TOKEN.test(method)) {
-      throw new RouterError('ROUTER_INVALID_METHOD', `method ${JSON.stringify(method)} is not an HTTP token`);
+    if (typeof rawMethod !== 'string' || !TOKEN.test(rawMethod)) {
+      throw new RouterError('ROUTER_INVALID_METHOD', `method ${JSON.stringify(rawMethod)} is not an HTTP token`);
     }
+    // Requests carry upper-case methods (Node's parser accepts no others), so `get` means GET.
+    const method = rawMethod.toUpperCase();
     if (typeof handler !== 'function') {
       throw new RouterError('ROUTER_INVALID_HANDLER', `${method} ${path}: handler must be a function`);
     }
@@ -243,19 +277,13 @@ export class Router extends RouteRegistrar {
       paramNames: pattern.paramNames,
     });
     const entry = new RouteEntry(info, pattern, handler, [...mws], group);
-    let tree = this.#trees.get(method);
-    if (tree === undefined) {
-      tree = new MethodTree();
-      this.#trees.set(method, tree);
-    }
-    const describe = `${method} ${pattern.path}`;
+    insertRoute(this.#root, method, pattern, entry, `${method} ${pattern.path}`);
     if (pattern.isStatic) {
-      if (tree.statics.has(pattern.path)) throw new RouterError('ROUTER_DUPLICATE_ROUTE', `${describe} is already registered`);
-      insertRoute(tree.root, pattern, entry, describe);
-      tree.statics.set(pattern.path, entry);
-    } else {
-      insertRoute(tree.root, pattern, entry, describe);
+      let slot = this.#statics.get(pattern.path);
+      if (slot === undefined) this.#statics.set(pattern.path, (slot = new Map()));
+      slot.set(method, entry);
     }
+    this.#methods.add(method);
     this.#entries.push(entry);
     if (name !== '') this.#named.set(name, entry);
   }
@@ -293,46 +321,50 @@ export class Router extends RouteRegistrar {
     return buildPath(name, e.pattern, params);
   }
 
-  /** Resolves a raw request path like dispatch does, without serving it. */
-  match(method: string, rawPath: string): RouteMatch | undefined {
-    const path = normalizeRequestPath(rawPath);
+  /**
+   * Resolves a request target (path, optionally with query and fragment) like dispatch does,
+   * without serving it; undefined when dispatch would answer 400, 404 or 405. The method is
+   * compared in upper case. `params` has no prototype, so any parameter name is an own key.
+   */
+  match(method: string, target: string): RouteMatch | undefined {
+    const path = normalizeRequestPath(target);
     if (path === undefined) return undefined;
     const values: string[] = [];
-    const e = this.#find(method, path, values);
+    const e = this.#find(method.toUpperCase(), path, values, false);
     if (e === undefined) return undefined;
-    const params: Record<string, string> = {};
-    e.pattern.paramNames.forEach((n, i) => (params[n] = values[i]!));
+    const params: Record<string, string> = Object.create(null) as Record<string, string>;
+    const names = e.pattern.paramNames;
+    for (let i = 0; i < names.length; i++) params[names[i]!] = values[i]!;
     return { route: e.info, params };
   }
 
-  /** Methods (sorted, with implicit HEAD) that have a route for `rawPath`. */
-  allowedMethods(rawPath: string): string[] {
-    const path = normalizeRequestPath(rawPath);
+  /**
+   * Methods (sorted, with implicit HEAD for GET) registered explicitly by some route that matches
+   * `target` — the `Allow` header of a 405. `ANY` routes are not listed: a path one of them
+   * matches never answers 405.
+   */
+  allowedMethods(target: string): string[] {
+    const path = normalizeRequestPath(target);
     return path === undefined ? [] : this.#allowed(path);
   }
 
-  #lookup(tree: MethodTree | undefined, path: string, values: string[]): RouteEntry | undefined {
-    if (tree === undefined) return undefined;
-    const hit = tree.statics.get(path);
-    if (hit !== undefined) return hit;
-    // Setting length is a runtime call even on an empty array; the first lookup needs no reset.
-    if (values.length !== 0) values.length = 0;
-    return matchRoute(tree.root, path, 1, values);
-  }
-
-  #find(method: string, path: string, values: string[]): RouteEntry | undefined {
-    let e = this.#lookup(this.#trees.get(method), path, values);
-    if (e === undefined && method === 'HEAD') e = this.#lookup(this.#trees.get('GET'), path, values);
-    if (e === undefined && method !== METHOD_ANY) e = this.#lookup(this.#trees.get(METHOD_ANY), path, values);
-    return e;
+  #find(method: string, path: string, values: string[], exact: boolean): RouteEntry | undefined {
+    const slot = this.#statics.get(path);
+    if (slot !== undefined) {
+      const hit = pickMethod(slot, method, exact);
+      if (hit !== undefined) return hit;
+    }
+    // A `%` means segments must be decoded before they are compared (the static map holds decoded paths).
+    return matchRoute(this.#root, path, 1, values, method, path.indexOf('%') >= 0, exact);
   }
 
   #allowed(path: string): string[] {
     const out = new Set<string>();
     const scratch: string[] = [];
-    for (const [m, tree] of this.#trees) {
+    for (const m of this.#methods) {
       if (m === METHOD_ANY) continue;
-      if (this.#lookup(tree, path, scratch) !== undefined) {
+      if (scratch.length !== 0) scratch.length = 0;
+      if (this.#find(m, path, scratch, true) !== undefined) {
         out.add(m);
         if (m === 'GET') out.add('HEAD');
       }
@@ -348,7 +380,7 @@ export class Router extends RouteRegistrar {
       return;
     }
     const values: string[] = [];
-    const e = this.#find(r.method, path, values);
+    const e = this.#find(r.method, path, values, false);
     if (e === undefined) return this.#miss(w, r, path);
     const st = r.state;
     st.routePattern = e.info.path;

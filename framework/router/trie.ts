@@ -1,21 +1,37 @@
 import { RouterError } from './errors.ts';
 import type { ParsedPattern } from './pattern.ts';
 
+/** Method key of routes registered with `any()`. */
+export const ANY = 'ANY';
+
 /**
- * A trie node. One trie per method; each level is one path segment. Children are tried in
- * precedence order static > `:param` > `*wildcard`.
+ * One trie for all methods; each level is one path segment. Children are tried in precedence
+ * order static > `:param` > `*wildcard`, and the routes of a node are keyed by method, so the most
+ * specific *path* is chosen first and the method fallback (exact, GET for HEAD, ANY) applies only
+ * between routes of the same pattern.
  */
 export class TrieNode<T> {
   statics: Map<string, TrieNode<T>> | undefined = undefined;
   param: TrieNode<T> | undefined = undefined;
-  paramName = '';
-  wildcard: T | undefined = undefined;
-  wildcardName = '';
-  value: T | undefined = undefined;
+  /** Parameter name per method at this position (names are per route; a clash within one method is an error). */
+  readonly paramNames = new Map<string, string>();
+  /** Routes ending in a wildcard here, by method. */
+  wildcard: Map<string, T> | undefined = undefined;
+  readonly wildcardNames = new Map<string, string>();
+  /** Routes ending exactly here, by method. */
+  routes: Map<string, T> | undefined = undefined;
 }
 
-/** Inserts `value` under `pattern`; throws on a parameter-name clash or a duplicate. */
-export function insertRoute<T>(root: TrieNode<T>, pattern: ParsedPattern, value: T, describe: string): void {
+/** The route for `method` among one pattern's routes: exact, then GET for HEAD, then ANY. */
+export function pickMethod<T>(routes: Map<string, T> | undefined, method: string, exact: boolean): T | undefined {
+  if (routes === undefined) return undefined;
+  const hit = routes.get(method);
+  if (hit !== undefined || exact) return hit;
+  return (method === 'HEAD' ? routes.get('GET') : undefined) ?? routes.get(ANY);
+}
+
+/** Inserts `value` for `method` under `pattern`; throws on a parameter-name clash or a duplicate. */
+export function insertRoute<T>(root: TrieNode<T>, method: string, pattern: ParsedPattern, value: T, describe: string): void {
   let node = root;
   for (const seg of pattern.segments) {
     if (seg.kind === 'static') {
@@ -27,68 +43,82 @@ export function insertRoute<T>(root: TrieNode<T>, pattern: ParsedPattern, value:
       }
       node = child;
     } else if (seg.kind === 'param') {
-      if (node.param === undefined) {
-        node.param = new TrieNode<T>();
-        node.paramName = seg.name;
-      } else if (node.paramName !== seg.name) {
-        throw new RouterError(
-          'ROUTER_PARAM_CONFLICT',
-          `${describe}: parameter ":${seg.name}" conflicts with ":${node.paramName}" at the same position`,
-        );
+      const existing = node.paramNames.get(method);
+      if (existing !== undefined && existing !== seg.name) {
+        throw new RouterError('ROUTER_PARAM_CONFLICT', `${describe}: parameter ":${seg.name}" conflicts with ":${existing}" at the same position`);
       }
+      node.paramNames.set(method, seg.name);
+      node.param ??= new TrieNode<T>();
       node = node.param;
     } else {
-      if (node.wildcard !== undefined) {
-        if (node.wildcardName !== seg.name) {
-          throw new RouterError(
-            'ROUTER_PARAM_CONFLICT',
-            `${describe}: wildcard "*${seg.name}" conflicts with "*${node.wildcardName}" at the same position`,
-          );
+      const existing = node.wildcardNames.get(method);
+      if (existing !== undefined) {
+        if (existing !== seg.name) {
+          throw new RouterError('ROUTER_PARAM_CONFLICT', `${describe}: wildcard "*${seg.name}" conflicts with "*${existing}" at the same position`);
         }
         throw new RouterError('ROUTER_DUPLICATE_ROUTE', `${describe} is already registered`);
       }
-      node.wildcard = value;
-      node.wildcardName = seg.name;
+      node.wildcard ??= new Map();
+      node.wildcard.set(method, value);
+      node.wildcardNames.set(method, seg.name);
       return;
     }
   }
-  if (node.value !== undefined) throw new RouterError('ROUTER_DUPLICATE_ROUTE', `${describe} is already registered`);
-  node.value = value;
+  node.routes ??= new Map();
+  if (node.routes.has(method)) throw new RouterError('ROUTER_DUPLICATE_ROUTE', `${describe} is already registered`);
+  node.routes.set(method, value);
 }
 
 /**
- * Finds the value for a decoded, normalised path (starting with `/`), pushing parameter values
- * onto `values` in pattern order.
+ * Finds the route for `method` on a normalised, still percent-encoded path (starting with `/`),
+ * pushing parameter values (decoded) onto `values` in pattern order. Segments are split on raw
+ * `/` first and decoded afterwards — and only when `decode` is set (the path has a `%`) — so an
+ * encoded slash stays inside its segment. The caller has validated the encoding.
  *
- * Backtracking: when the preferred branch dead-ends, the next candidate at that level is tried, so
- * with `/a/b/c` and `/a/:x/d` registered, `/a/b/d` matches `/a/:x/d`. (The Go reference descends
- * greedily and answers 404 there; we chose the answer users expect. Precedence is unchanged: a
- * path that matches a static route never reaches a parameter route.) The work stays bounded by
- * segments × 3 branches per level.
+ * Backtracking: when the preferred branch dead-ends (no route there, or none for this method), the
+ * next candidate at that level is tried, so with `/a/b/c` and `/a/:x/d` registered, `/a/b/d`
+ * matches `/a/:x/d`. Precedence is unchanged: a path that matches a more specific route usable for
+ * the method never reaches a less specific one. The work stays bounded by segments × 3 branches.
+ * With `exact`, only routes registered for `method` itself count (no HEAD→GET or ANY fallback).
  */
-export function matchRoute<T>(node: TrieNode<T>, path: string, start: number, values: string[]): T | undefined {
-  if (start >= path.length) return node.value;
+export function matchRoute<T>(
+  node: TrieNode<T>,
+  path: string,
+  start: number,
+  values: string[],
+  method: string,
+  decode: boolean,
+  exact: boolean,
+): T | undefined {
+  if (start >= path.length) return pickMethod(node.routes, method, exact);
   let end = path.indexOf('/', start);
   if (end < 0) end = path.length;
-  const seg = path.slice(start, end);
+  let seg = path.slice(start, end);
+  if (decode && seg.indexOf('%') >= 0) seg = decodeURIComponent(seg);
   const next = end + 1;
   if (node.statics !== undefined) {
     const child = node.statics.get(seg);
     if (child !== undefined) {
-      const found = next > path.length ? child.value : matchRoute(child, path, next, values);
+      const found = next > path.length ? pickMethod(child.routes, method, exact) : matchRoute(child, path, next, values, method, decode, exact);
       if (found !== undefined) return found;
     }
   }
-  if (node.param !== undefined && seg !== '') {
+  if (seg === '') return undefined;
+  if (node.param !== undefined) {
     const mark = values.length;
     values.push(seg);
-    const found = next > path.length ? node.param.value : matchRoute(node.param, path, next, values);
+    const child = node.param;
+    const found = next > path.length ? pickMethod(child.routes, method, exact) : matchRoute(child, path, next, values, method, decode, exact);
     if (found !== undefined) return found;
     values.length = mark;
   }
-  if (node.wildcard !== undefined && seg !== '') {
-    values.push(path.slice(start));
-    return node.wildcard;
+  if (node.wildcard !== undefined) {
+    const found = pickMethod(node.wildcard, method, exact);
+    if (found !== undefined) {
+      const rest = path.slice(start);
+      values.push(decode ? decodeURIComponent(rest) : rest);
+    }
+    return found;
   }
   return undefined;
 }
