@@ -1,5 +1,5 @@
 import { APIError } from './api-error.ts';
-import type { Request } from './request.ts';
+import { ClientDisconnectedError, isClientDisconnect, type Request } from './request.ts';
 
 /** Default body limit for `readBody`/`readJson`: 1 MiB. */
 export const DEFAULT_MAX_BODY_BYTES = 1 << 20;
@@ -31,7 +31,9 @@ function effectiveLimit(r: Request, opts: ReadBodyOptions | undefined): number {
 /**
  * Reads the whole body, enforcing the size limit both from `content-length` (before reading) and
  * while streaming. Rejects with a 413 `APIError` (`REQUEST_BODY_TOO_LARGE`, details `max_bytes`,
- * `seen_bytes`) when over the limit. A second call returns the same bytes.
+ * `seen_bytes`) when over the limit, and with `ClientDisconnectedError` when the client goes away
+ * before the body ended. A second call returns the same bytes. For `Expect: 100-continue`
+ * requests the `100 Continue` goes out only after the declared length passed the limit.
  */
 export function readBody(r: Request, opts?: ReadBodyOptions): Promise<Buffer> {
   const st = r.state;
@@ -41,6 +43,11 @@ export function readBody(r: Request, opts?: ReadBodyOptions): Promise<Buffer> {
   if (Number.isFinite(declared) && declared > max) return Promise.reject(tooLarge(max, declared));
   if (st.bodyConsumed) return Promise.reject(new Error('request body was already consumed as a stream'));
   st.bodyConsumed = true;
+  if (st.sendContinue !== undefined) {
+    // The size check passed: now ask the client for the body it is holding back.
+    st.sendContinue();
+    st.sendContinue = undefined;
+  }
   const body = r.body;
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -69,11 +76,12 @@ export function readBody(r: Request, opts?: ReadBodyOptions): Promise<Buffer> {
     };
     const onError = (err: Error): void => {
       cleanup();
-      reject(err);
+      // A client that goes away mid-body is not a server failure (see ClientDisconnectedError).
+      reject(isClientDisconnect(err) ? new ClientDisconnectedError() : err);
     };
     const onClose = (): void => {
       cleanup();
-      reject(new Error('request body stream closed before it ended'));
+      reject(new ClientDisconnectedError());
     };
     body.on('data', onData);
     body.on('end', onEnd);

@@ -37,13 +37,15 @@ export type { HeaderBlock } from './header-list.ts';
 export { BufferedResponseWriter, NodeResponseWriter } from './response-writer.ts';
 export type { Chunk, ResponseWriter } from './response-writer.ts';
 export {
+  CLIENT_CLOSED_REQUEST_STATUS,
   ClientDisconnectedError,
   Request,
   RequestState,
   createRequest,
   createRequestFromNode,
+  isClientDisconnect,
 } from './request.ts';
-export type { RequestInit } from './request.ts';
+export type { ErrorBodyFormatter, RequestInit } from './request.ts';
 export { param, requestContextFromRequest } from './route-context.ts';
 export type { RequestContext } from './route-context.ts';
 export { composeMiddleware, isPromise } from './handler.ts';

@@ -1,16 +1,46 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
+import type { APIError } from './api-error.ts';
 import { Context } from './context.ts';
 
 const NO_PARAMS: readonly string[] = Object.freeze([]);
 
-/** Why a request's signal aborted because the client went away. */
+/**
+ * Turns an error into the body of an error response (the envelope by default). Installed per app
+ * (`AppConfig.formatErrorBody`); it must not throw and must not echo `err.cause`.
+ */
+export type ErrorBodyFormatter = (err: APIError, requestId: string) => string;
+
+/**
+ * Why a request's signal aborted, or a body read failed, because the client went away. Not a
+ * server failure: recovery answers nothing (there is no one to answer) and logs no error, and the
+ * access log and metrics record status 499 (`CLIENT_CLOSED_REQUEST_STATUS`).
+ */
 export class ClientDisconnectedError extends Error {
   readonly code = 'CLIENT_DISCONNECTED';
   constructor() {
     super('client disconnected before the response finished');
     this.name = 'ClientDisconnectedError';
   }
+}
+
+/** The status logged and counted for requests whose client went away (nginx's 499). */
+export const CLIENT_CLOSED_REQUEST_STATUS = 499;
+
+/**
+ * True when `err` (or an error in its `cause` chain) says the client closed the connection: a
+ * `ClientDisconnectedError` from any copy of the package, or Node's `aborted`/`ECONNRESET` on the
+ * request stream.
+ */
+export function isClientDisconnect(err: unknown): boolean {
+  let cur: unknown = err;
+  for (let depth = 0; depth < 8 && typeof cur === 'object' && cur !== null; depth++) {
+    const code = (cur as { code?: unknown }).code;
+    if (code === 'CLIENT_DISCONNECTED' || code === 'ECONNRESET' || code === 'ECONNABORTED' || code === 'ERR_STREAM_PREMATURE_CLOSE') return true;
+    if ((cur as { message?: unknown }).message === 'aborted') return true;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 /**
@@ -33,6 +63,13 @@ export class RequestState {
   /** The body read by `readBody`, kept so a second reader gets the same bytes. */
   bodyBuffer: Buffer | undefined = undefined;
   abortReason: unknown = undefined;
+  /** Body formatter for error responses (`writeError`), installed by the app; undefined = envelope. */
+  formatError: ErrorBodyFormatter | undefined = undefined;
+  /**
+   * Sends the deferred `100 Continue` (set by the app for `Expect: 100-continue` requests);
+   * `readBody` calls it after the size check, so an over-limit body gets its 413 without a 100.
+   */
+  sendContinue: (() => void) | undefined = undefined;
   #controller: AbortController | undefined = undefined;
   #res: ServerResponse | undefined;
   #searchParams: URLSearchParams | undefined = undefined;

@@ -75,14 +75,23 @@ export function formatErrorBody(err: APIError, requestId: string): string {
 /**
  * The one error path: `{"error":{"code","message","category","type"?,"details"?},"request_id"?}\n`.
  * Any thrown value is accepted; non-`APIError`s become a generic 500 (their message is never sent).
+ * The app's `formatErrorBody` hook (on `r.state.formatError`) replaces the body when installed.
  * Returns false, writing nothing, when the response has already started.
  */
 export function writeError(w: ResponseWriter, r: Request, err: unknown): boolean {
   if (w.headersSent) return false;
   const api = toAPIError(err);
+  const format = r.state.formatError;
+  let body: string;
+  try {
+    body = format === undefined ? formatErrorBody(api, r.ctx.requestId) : format(api, r.ctx.requestId);
+  } catch {
+    // A broken custom formatter must not turn an error response into no response.
+    body = formatErrorBody(api, r.ctx.requestId);
+  }
   w.addHeaderBlock(JSON_HEADERS);
   w.writeHead(api.status);
-  w.end(formatErrorBody(api, r.ctx.requestId));
+  w.end(body);
   return true;
 }
 

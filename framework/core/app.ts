@@ -3,10 +3,12 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import {
   BufferedResponseWriter,
+  CLIENT_CLOSED_REQUEST_STATUS,
   NodeResponseWriter,
   composeMiddleware,
   createRequest,
   createRequestFromNode,
+  isClientDisconnect,
   isPromise,
   writeError,
   type Handler,
@@ -17,9 +19,18 @@ import {
 } from 'plumego/contract';
 import { createDiscardLogger, flushLogSinks, type StructuredLogger } from 'plumego/log';
 import { RouteRegistrar, Router, type RouteGroup, type RouteInfo, type RouteOptions } from 'plumego/router';
-import { resolveAppConfig, type AppConfig, type AppDependencies, type ResolvedAppConfig } from './config.ts';
+import { resolveAppConfig, resolveConnectionSettings, type AppConfig, type ConnectionSettings, type AppDependencies, type ResolvedAppConfig } from './config.ts';
 import { CoreError } from './errors.ts';
 import { createTestResponse, type TestResponse } from './in-process.ts';
+import {
+  endSocketWith,
+  getClientErrorResponse,
+  hasAmbiguousFraming,
+  malformedRequest,
+  routeNotFound,
+  serializeErrorResponse,
+  tooManyConnections,
+} from './raw-errors.ts';
 
 /**
  * - `mutable`: routes and middleware can be registered.
@@ -62,13 +73,18 @@ export class App extends RouteRegistrar {
   #handler: Handler | undefined;
   #server: Server | undefined;
   readonly #connections = new Set<Socket>();
+  /** Open connections per peer address, kept only when `maxConnectionsPerIp` is set. */
+  readonly #perIp = new Map<string, number>();
+  readonly #conn: ConnectionSettings;
   #shutdown: Promise<ShutdownResult> | undefined;
 
   constructor(config: AppConfig = {}, deps: AppDependencies = {}) {
     super();
     this.config = resolveAppConfig(config);
+    this.#conn = resolveConnectionSettings(config, deps);
     this.logger = deps.logger ?? createDiscardLogger();
-    this.#router = new Router({ methodNotAllowed: this.config.methodNotAllowed });
+    // Unmatched routes answer the envelope (through the hook), like every other error.
+    this.#router = new Router({ methodNotAllowed: this.config.methodNotAllowed, notFound: (w, r) => void writeError(w, r, routeNotFound) });
     this.listener = (req, res) => this.#serveNode(req, res);
   }
 
@@ -126,7 +142,13 @@ export class App extends RouteRegistrar {
     if (this.#server !== undefined) return this.#server;
     this.prepareHandler();
     const c = this.config;
-    const opts = { maxHeaderSize: c.maxHeaderBytes, requestTimeout: c.readTimeoutMs, headersTimeout: c.readHeaderTimeoutMs, keepAliveTimeout: c.idleTimeoutMs };
+    const opts = {
+      maxHeaderSize: c.maxHeaderBytes,
+      requestTimeout: c.readTimeoutMs,
+      headersTimeout: c.readHeaderTimeoutMs,
+      keepAliveTimeout: c.idleTimeoutMs,
+      connectionsCheckingInterval: this.#conn.connectionCheckIntervalMs,
+    };
     let server: Server;
     try {
       server = c.tls ? (createHttpsServer({ ...opts, cert: c.tls.cert, key: c.tls.key }, this.listener) as unknown as Server) : createHttpServer(opts, this.listener);
@@ -134,10 +156,10 @@ export class App extends RouteRegistrar {
       throw new CoreError('prepare_server', 'CORE_SERVER_SETUP', 'cannot create the server', { cause });
     }
     server.timeout = c.writeTimeoutMs;
-    server.on('connection', (socket: Socket) => {
-      this.#connections.add(socket);
-      socket.once('close', () => this.#connections.delete(socket));
-    });
+    // Before Node's own listener, so a refused connection never reaches the parser's handlers.
+    server.prependListener('connection', (socket: Socket) => this.#accept(socket));
+    server.on('clientError', (err: Error & { code?: string }, socket: Socket) => this.#onClientError(err, socket));
+    server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => this.#serveNode(req, res, true));
     this.#server = server;
     this.#state = 'server_prepared';
     return server;
@@ -176,6 +198,7 @@ export class App extends RouteRegistrar {
   async request(input: string | RequestInit, init: Omit<RequestInit, 'url'> = {}): Promise<TestResponse> {
     const handler = this.prepareHandler();
     const r = createRequest(typeof input === 'string' ? { ...init, url: input } : input);
+    if (this.#conn.formatErrorBody !== undefined) r.state.formatError = this.#conn.formatErrorBody;
     const w = new BufferedResponseWriter();
     const ended = new Promise<void>((resolve) => (w.onEnd = resolve));
     try {
@@ -193,10 +216,49 @@ export class App extends RouteRegistrar {
     return createTestResponse(w.status || 200, w.getHeaderList(), r.method === 'HEAD' ? Buffer.alloc(0) : body);
   }
 
-  #serveNode(req: IncomingMessage, res: ServerResponse): void {
+  #accept(socket: Socket): void {
+    // Reading the address once per connection also caches it on the socket, so logs of a request
+    // whose client went away still have client_ip.
+    const ip = socket.remoteAddress ?? '';
+    const max = this.#conn.maxConnectionsPerIp;
+    if (max > 0) {
+      const n = this.#perIp.get(ip) ?? 0;
+      if (n >= max) {
+        endSocketWith(socket, serializeErrorResponse(tooManyConnections, this.#conn.formatErrorBody));
+        return;
+      }
+      this.#perIp.set(ip, n + 1);
+      socket.once('close', () => {
+        const left = (this.#perIp.get(ip) ?? 1) - 1;
+        if (left <= 0) this.#perIp.delete(ip);
+        else this.#perIp.set(ip, left);
+      });
+    }
+    this.#connections.add(socket);
+    socket.once('close', () => this.#connections.delete(socket));
+  }
+
+  /** Node's parser or timeout rejected a request: answer the envelope instead of a bare status. */
+  #onClientError(err: Error & { code?: string }, socket: Socket): void {
+    if (err.code === 'ECONNRESET' || err.code === 'EPIPE') {
+      socket.destroy();
+      return;
+    }
+    endSocketWith(socket, serializeErrorResponse(getClientErrorResponse(err.code), this.#conn.formatErrorBody));
+  }
+
+  #serveNode(req: IncomingMessage, res: ServerResponse, expectsContinue = false): void {
     const handler = this.#handler ?? this.prepareHandler();
     const r = createRequestFromNode(req, res);
     const w = new NodeResponseWriter(res);
+    const format = this.#conn.formatErrorBody;
+    if (format !== undefined) r.state.formatError = format;
+    if (hasAmbiguousFraming(req)) {
+      res.shouldKeepAlive = false;
+      writeError(w, r, malformedRequest());
+      return;
+    }
+    if (expectsContinue) this.#deferContinue(req, res, r);
     try {
       const p = handler(w, r);
       if (p !== undefined && isPromise(p)) p.then(undefined, (err: unknown) => this.#fail(w, r, err));
@@ -205,8 +267,38 @@ export class App extends RouteRegistrar {
     }
   }
 
+  /**
+   * `Expect: 100-continue`: the 100 goes out when the body is first read (`readBody` after its
+   * size check, or any stream consumer), never before a response that refuses the body (413, 401).
+   */
+  #deferContinue(req: IncomingMessage, res: ServerResponse, r: Request): void {
+    // Until the client is asked for the body, a response ends the connection: a client that sends
+    // the body anyway must not have it parsed as the next request.
+    const keepAlive = res.shouldKeepAlive;
+    res.shouldKeepAlive = false;
+    let sent = false;
+    const send = (): void => {
+      if (sent || res.headersSent || res.destroyed) return;
+      sent = true;
+      res.shouldKeepAlive = keepAlive;
+      res.writeContinue();
+    };
+    r.state.sendContinue = send;
+    req.once('resume', send);
+  }
+
   /** Last resort when no recovery middleware caught an error: log, answer 500 or cut the response. */
   #fail(w: ResponseWriter, r: Request, err: unknown): void {
+    if (isClientDisconnect(err)) {
+      // Nobody is left to answer, and it is not a server failure: no error log, no 500.
+      if (w.finished) return;
+      if (w.raw !== undefined) w.raw.destroy();
+      else {
+        w.writeHead(CLIENT_CLOSED_REQUEST_STATUS);
+        w.end();
+      }
+      return;
+    }
     try {
       this.logger.error('unhandled handler error', {
         method: r.method,

@@ -1,3 +1,4 @@
+import type { ErrorBodyFormatter } from 'plumego/contract';
 import type { StructuredLogger } from 'plumego/log';
 import { CoreError } from './errors.ts';
 
@@ -26,6 +27,18 @@ export interface AppConfig {
   drainIntervalMs?: number;
   /** Default shutdown deadline in ms, after which open connections are closed. Default 15 000. */
   shutdownTimeoutMs?: number;
+  /**
+   * How often Node checks the header and request timeouts, in ms (`connectionsCheckingInterval`).
+   * Default 1 000, so `readHeaderTimeoutMs`/`readTimeoutMs` hold within about a second (Node's
+   * own default of 30 s lets a 5 s header timeout run to 35 s).
+   */
+  connectionCheckIntervalMs?: number;
+  /**
+   * Most simultaneous connections from one peer address; further ones get a 429 envelope
+   * (`TOO_MANY_CONNECTIONS`) and are closed. Default 0 (no limit). Behind a proxy every client
+   * shares the proxy's address: set it only on a server that sees clients directly.
+   */
+  maxConnectionsPerIp?: number;
   /** TLS material; when set the server is HTTPS. */
   tls?: { cert: string | Buffer; key: string | Buffer };
 }
@@ -49,6 +62,13 @@ export interface ResolvedAppConfig {
 export interface AppDependencies {
   /** Logger for lifecycle and last-resort errors. Default: a discard logger. */
   logger?: StructuredLogger;
+  /**
+   * Replaces the body of every error response the app sends (`writeError`, unmatched routes, 405,
+   * parser-level rejections) — default the canonical envelope. Gets the `APIError` and the request
+   * id ('' when none); must not throw (a throw falls back to the envelope) and must not echo
+   * `err.cause`. The content type stays `application/json`.
+   */
+  formatErrorBody?: ErrorBodyFormatter;
 }
 
 export const DEFAULT_APP_CONFIG: Readonly<Required<Omit<AppConfig, 'tls'>>> = Object.freeze({
@@ -61,6 +81,8 @@ export const DEFAULT_APP_CONFIG: Readonly<Required<Omit<AppConfig, 'tls'>>> = Ob
   maxHeaderBytes: 16 * 1024,
   drainIntervalMs: 500,
   shutdownTimeoutMs: 15_000,
+  connectionCheckIntervalMs: 1_000,
+  maxConnectionsPerIp: 0,
 });
 
 /** Splits `host:port`, `:port`, `[v6]:port`; throws `CoreError` on anything else. */
@@ -103,4 +125,27 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
   const out: Partial<T> = {};
   for (const [k, v] of Object.entries(o)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
   return out;
+}
+
+/** Connection settings added after `ResolvedAppConfig` was frozen by the v1 API promise. */
+export interface ConnectionSettings {
+  readonly connectionCheckIntervalMs: number;
+  readonly maxConnectionsPerIp: number;
+  readonly formatErrorBody: ErrorBodyFormatter | undefined;
+}
+
+/** Fills and validates the connection settings and the error-body hook; throws `CoreError`. */
+export function resolveConnectionSettings(config: AppConfig, deps: AppDependencies): ConnectionSettings {
+  const interval = config.connectionCheckIntervalMs ?? DEFAULT_APP_CONFIG.connectionCheckIntervalMs;
+  const perIp = config.maxConnectionsPerIp ?? DEFAULT_APP_CONFIG.maxConnectionsPerIp;
+  if (!Number.isFinite(interval) || interval < 1) {
+    throw new CoreError('prepare_server', 'CORE_INVALID_CONFIG', `connectionCheckIntervalMs=${String(interval)}: must be a number ≥ 1`);
+  }
+  if (!Number.isSafeInteger(perIp) || perIp < 0) {
+    throw new CoreError('prepare_server', 'CORE_INVALID_CONFIG', `maxConnectionsPerIp=${String(perIp)}: must be a non-negative integer`);
+  }
+  if (deps.formatErrorBody !== undefined && typeof deps.formatErrorBody !== 'function') {
+    throw new CoreError('prepare_server', 'CORE_INVALID_CONFIG', 'formatErrorBody: must be a function');
+  }
+  return { connectionCheckIntervalMs: interval, maxConnectionsPerIp: perIp, formatErrorBody: deps.formatErrorBody };
 }

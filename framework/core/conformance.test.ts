@@ -58,15 +58,20 @@ describe.each(['in-process', 'socket'] as const)('canonical stack conformance (%
     expect(res.header('content-length')).toBe(String(Buffer.byteLength(res.text)));
   });
 
-  it('answers unknown paths with the plain-text 404, still with security headers', async () => {
-    const res = await client('GET', '/missing');
-    expect([res.status, res.text, res.header('x-frame-options')]).toEqual([404, '404 page not found\n', 'SAMEORIGIN']);
+  it('answers unknown paths with the 404 envelope, still with security headers', async () => {
+    const res = await client('GET', '/missing', { headers: { 'x-request-id': 'miss-1' } });
+    expect([res.status, res.header('content-type'), res.header('x-frame-options')]).toEqual([404, 'application/json', 'SAMEORIGIN']);
+    expect(JSON.parse(res.text)).toEqual({
+      error: { code: 'ROUTE_NOT_FOUND', message: 'no route matches the request', category: 'client_error', type: 'resource_not_found' },
+      request_id: 'miss-1',
+    });
   });
 
   it('answers a wrong method with 405 and a sorted Allow header', async () => {
     const res = await client('DELETE', '/users/1');
     expect(res.status).toBe(405);
     expect(res.header('allow')).toBe('GET, HEAD');
+    expect(JSON.parse(res.text).error).toMatchObject({ code: 'METHOD_NOT_ALLOWED', type: 'method_not_allowed' });
   });
 
   it('serves HEAD without a body', async () => {

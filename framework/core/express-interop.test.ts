@@ -40,7 +40,8 @@ describe('a Plumego app mounted inside express 5', () => {
     expect(await mounted.json()).toEqual({ data: { id: '7', path: '/users/7' } });
     expect(await (await fetch(`http://127.0.0.1:${port}/native`)).json()).toEqual({ from: 'express' });
     const miss = await fetch(`http://127.0.0.1:${port}/api/nope`);
-    expect([miss.status, await miss.text()]).toEqual([404, '404 page not found\n']);
+    expect(miss.status).toBe(404);
+    expect(((await miss.json()) as { error: { code: string } }).error.code).toBe('ROUTE_NOT_FOUND');
   });
 });
 

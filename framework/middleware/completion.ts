@@ -1,4 +1,4 @@
-import { isPromise, type Handler, type Middleware, type Request, type ResponseWriter } from 'plumego/contract';
+import { CLIENT_CLOSED_REQUEST_STATUS, asAPIError, isClientDisconnect, isPromise, type Handler, type Middleware, type Request, type ResponseWriter } from 'plumego/contract';
 
 /**
  * Called once when a request has finished: `error` is undefined on success, the thrown or
@@ -36,4 +36,16 @@ export function runToCompletion<T>(next: Handler, w: ResponseWriter, r: Request,
 /** A middleware that calls `done` with the request's start time once the inner handler finishes. */
 export function onRequestComplete(done: CompletionCallback): Middleware {
   return (next) => (w, r) => runToCompletion(next, w, r, performance.now(), done);
+}
+
+/**
+ * The status a finished request is recorded with (access log, metrics): 499 when the client went
+ * away before an answer; else what the writer sent; for a thrown error not answered yet, the
+ * status recovery will give it (an APIError's own, else 500); `idle` when nothing was written.
+ */
+export function getOutcomeStatus(w: ResponseWriter, error: unknown, idle: number): number {
+  if (error !== undefined && !w.finished && isClientDisconnect(error)) return CLIENT_CLOSED_REQUEST_STATUS;
+  if (w.status !== 0) return w.status;
+  if (error === undefined) return idle;
+  return asAPIError(error)?.status ?? 500;
 }

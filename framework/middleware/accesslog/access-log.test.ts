@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { BufferedResponseWriter, composeMiddleware, createRequest, type Handler, type RequestInit } from 'plumego/contract';
+import { BufferedResponseWriter, ClientDisconnectedError, composeMiddleware, createRequest, type Handler, type Middleware, type RequestInit } from 'plumego/contract';
 import { createLogger } from 'plumego/log';
+import { recovery } from '../recovery/index.ts';
 import { accessLog } from './access-log.ts';
 
-async function run(h: Handler, init: RequestInit, fields?: Record<string, unknown>) {
+async function run(h: Handler, init: RequestInit, fields?: Record<string, unknown>, outer: Middleware[] = []) {
   const out: string[] = [];
   const logger = createLogger({ format: 'json', buffered: false, output: { write: (s: string) => out.push(s) } });
   const w = new BufferedResponseWriter();
@@ -15,11 +16,13 @@ async function run(h: Handler, init: RequestInit, fields?: Record<string, unknow
   };
   let error: unknown;
   try {
-    await composeMiddleware([accessLog({ logger, ...(fields ? { fields } : {}) })], routed)(w, r);
+    await composeMiddleware([...outer, accessLog({ logger, ...(fields ? { fields } : {}) })], routed)(w, r);
   } catch (err) {
     error = err;
   }
-  return { entries: out.map((l) => JSON.parse(l) as Record<string, unknown>), error };
+  // After a thrown error the entry is written once the error response went out (next macrotask).
+  await new Promise((resolve) => setImmediate(resolve));
+  return { body: w.getBody(), entries: out.map((l) => JSON.parse(l) as Record<string, unknown>), error };
 }
 
 describe('accessLog', () => {
@@ -63,6 +66,25 @@ describe('accessLog', () => {
     }, { url: '/users/1' });
     expect(failed.entries[0]!['status']).toBe(500);
     expect(failed.error).toBeInstanceOf(Error);
+  });
+
+  it.each([
+    { title: 'a synchronous throw', h: (() => { throw new Error('boom'); }) as Handler },
+    { title: 'a rejected promise', h: (async () => { await Promise.resolve(); throw new Error('boom'); }) as Handler },
+  ])('logs the bytes of the envelope recovery sends for $title', async ({ h }) => {
+    const { entries, body, error } = await run(h, { url: '/users/1' }, undefined, [recovery()]);
+    expect(error).toBeUndefined();
+    expect(body.length).toBeGreaterThan(0);
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ status: 500, bytes: body.length });
+  });
+
+  it('logs a client that went away mid-request as 499, not 500', async () => {
+    const { entries } = await run(async () => {
+      throw new ClientDisconnectedError();
+    }, { url: '/users/1' }, undefined, [recovery()]);
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ status: 499, bytes: 0 });
   });
 
   it('requires a logger', () => {

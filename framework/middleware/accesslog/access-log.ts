@@ -1,5 +1,5 @@
-import { asAPIError, type Middleware, type Request, type ResponseWriter } from 'plumego/contract';
-import { onRequestComplete } from '../completion.ts';
+import { isClientDisconnect, type Middleware, type Request, type ResponseWriter } from 'plumego/contract';
+import { getOutcomeStatus, onRequestComplete } from '../completion.ts';
 import { redactFields, type Fields, type StructuredLogger } from 'plumego/log';
 
 export interface AccessLogOptions {
@@ -29,6 +29,8 @@ export function getClientIp(r: Request): string {
  * Logs `request completed` once per request, after the response: method, path, route (the matched
  * pattern, thanks to `r.state`), status, duration_ms, bytes, request_id, span_id, user_agent,
  * client_ip and the redacted query. Lines are batched by the logger, not written per request.
+ * After a thrown error the line is written once the error response went out (same event-loop
+ * turn), so `bytes` counts the envelope; a client that went away is logged as status 499.
  */
 export function accessLog(options: AccessLogOptions): Middleware {
   const logger = options.logger;
@@ -36,17 +38,15 @@ export function accessLog(options: AccessLogOptions): Middleware {
   const extra = options.fields ? (redactFields(options.fields) as Fields) : undefined;
   const includeQuery = options.includeQuery ?? true;
 
-  const log = (w: ResponseWriter, r: Request, start: number, error: unknown): void => {
-    if (!logger.isEnabled('info')) return;
+  const write = (w: ResponseWriter, r: Request, durationMs: number, error: unknown): void => {
     const ua = r.headers['user-agent'];
     const fields: Record<string, unknown> = {
       method: r.method,
       path: r.path,
       route: r.state.routePattern,
       route_name: r.state.routeName || undefined,
-      // A thrown error is answered further out (recovery); log the status it will get.
-      status: w.status || (error === undefined ? 0 : (asAPIError(error)?.status ?? 500)),
-      duration_ms: Math.round((performance.now() - start) * 1000) / 1000,
+      status: getOutcomeStatus(w, error, 0),
+      duration_ms: Math.round(durationMs * 1000) / 1000,
       bytes: w.bytesWritten,
       request_id: r.ctx.requestId || undefined,
       span_id: r.ctx.trace?.spanId,
@@ -56,6 +56,19 @@ export function accessLog(options: AccessLogOptions): Middleware {
     if (includeQuery && r.rawQuery !== '') fields['query'] = redactFields(Object.fromEntries(r.query));
     if (extra) Object.assign(fields, extra);
     logger.info('request completed', fields);
+  };
+
+  const log = (w: ResponseWriter, r: Request, start: number, error: unknown): void => {
+    if (!logger.isEnabled('info')) return;
+    const durationMs = performance.now() - start;
+    if (error === undefined || w.finished || isClientDisconnect(error)) {
+      write(w, r, durationMs, error);
+      return;
+    }
+    // A thrown error is answered further out (recovery, or the app's last resort) once the
+    // rejection has travelled up the chain — all within this turn's microtasks. Log after that,
+    // so status and bytes are those of the envelope actually sent.
+    setImmediate(write, w, r, durationMs, error);
   };
 
   return onRequestComplete(log);

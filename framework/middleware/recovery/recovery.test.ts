@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { APIError, BufferedResponseWriter, composeMiddleware, createRequest, type Handler } from 'plumego/contract';
+import { APIError, BufferedResponseWriter, ClientDisconnectedError, composeMiddleware, createRequest, type Handler } from 'plumego/contract';
 import type { Fields, StructuredLogger } from 'plumego/log';
 import { recovery } from './recovery.ts';
 
@@ -28,16 +28,41 @@ describe('recovery', () => {
     { title: 'a synchronous throw', h: (() => { throw new Error('secret-sauce'); }) as Handler },
     { title: 'a rejected promise', h: (async () => { throw new Error('secret-sauce'); }) as Handler },
     { title: 'a thrown non-error', h: (() => { throw 'plain string'; }) as Handler },
-  ])('answers 500 for $title without leaking the message', async ({ h }) => {
+  ])('answers 500 for $title without leaking the message to the client', async ({ h }) => {
     const { w, lines, body } = await run(h);
     expect(w.status).toBe(500);
     expect(JSON.parse(body)).toEqual({
       error: { code: 'INTERNAL_ERROR', message: 'internal server error', category: 'server_error', type: 'internal_error' },
       request_id: 'rid',
     });
+    expect(body).not.toContain('secret-sauce');
+    expect(body).not.toContain('plain string');
     expect(lines).toHaveLength(1);
     expect(lines[0]!.msg).toBe('handler error recovered');
-    expect(JSON.stringify(lines)).not.toContain('secret-sauce');
+  });
+
+  it('logs the message and stack of a recovered 500 server-side', async () => {
+    const { lines } = await run(() => {
+      throw new Error('secret-sauce');
+    });
+    expect(lines[0]!.fields).toMatchObject({ error: 'secret-sauce', error_type: 'Error', status: 500 });
+    expect(String(lines[0]!.fields['stack'])).toMatch(/^Error: secret-sauce\n\s+at /);
+    const nonError = await run(() => {
+      throw 'plain string';
+    });
+    expect(nonError.lines[0]!.fields).toMatchObject({ error: 'plain string', error_type: 'string', stack: undefined });
+  });
+
+  it('neither answers nor logs an error when the client went away', async () => {
+    const { w, lines } = await run(async () => {
+      throw new ClientDisconnectedError();
+    });
+    expect(lines).toEqual([]);
+    expect(w.status).not.toBe(500);
+    const reset = await run(() => {
+      throw Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
+    });
+    expect(reset.lines).toEqual([]);
   });
 
   it('sends a thrown APIError as is and does not log client errors', async () => {

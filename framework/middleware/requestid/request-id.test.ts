@@ -28,9 +28,24 @@ describe('requestId middleware', () => {
     { title: 'control characters', value: 'a\u0001b' },
     { title: 'an oversized id', value: 'x'.repeat(200) },
     { title: 'an empty id', value: '  ' },
+    { title: 'a quote and a brace', value: 'a"}{' },
+    { title: 'spaces inside', value: 'a b' },
+    { title: 'a log-injection attempt', value: 'x level=error msg=forged' },
+    { title: 'non-ASCII letters', value: 'idé' },
+    { title: 'an HTML tag', value: '<script>' },
+    { title: 'a 129-character id', value: 'a'.repeat(129) },
   ])('replaces an incoming id with $title', async ({ value }) => {
     const { seen } = await run({}, { headers: { 'x-request-id': value } });
     expect(seen).toMatch(/^[0-9A-Za-z]{12}$/);
+  });
+
+  it.each([
+    { title: 'a UUID', value: '0f8fad5b-d9cb-469f-a165-70867728950e' },
+    { title: 'a hex trace id', value: '4bf92f3577b34da6a3ce929d0e0e4736' },
+    { title: 'a dotted, underscored and coloned id', value: 'svc.a_b:1' },
+    { title: 'a 128-character id', value: 'a'.repeat(128) },
+  ])('keeps an incoming id that is $title', async ({ value }) => {
+    expect((await run({}, { headers: { 'x-request-id': value } })).seen).toBe(value);
   });
 
   it('ignores incoming ids when not trusted and uses the custom generator', async () => {

@@ -64,10 +64,36 @@ export function decodeRequestId(id: string): { timestamp: Date; random: number; 
   return { timestamp: new Date(EPOCH_MS + ms), random: Math.floor(low / 1024), sequence: low % 1024 };
 }
 
+/**
+ * The charset an incoming id must keep to: enough for UUIDs, ULIDs, hex trace ids and our own
+ * ids, and nothing a log viewer, a header or a JSON string would treat specially.
+ */
+function isSafeIncomingId(id: string): boolean {
+  if (id.length === 0 || id.length > 128) return false;
+  for (let i = 0; i < id.length; i++) {
+    const c = id.charCodeAt(i);
+    const ok = (c >= 0x30 && c <= 0x3a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x2d || c === 0x2e || c === 0x5f;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+/** The trimmed incoming id when it keeps to the safe charset, else ''. */
+function acceptIncoming(value: string | readonly string[]): string {
+  const first = typeof value === 'string' ? value : value[0];
+  if (first === undefined) return '';
+  const id = first.trim();
+  return isSafeIncomingId(id) ? id : '';
+}
+
 export interface RequestIdOptions {
   /** Id generator. Default `newRequestId`. */
   generator?: () => string;
-  /** Reuse a valid incoming `X-Request-ID`. Default true (set false at an untrusted edge). */
+  /**
+   * Reuse an incoming `X-Request-ID` when it is 1–128 characters of `A-Z a-z 0-9 . _ : -` (after
+   * trimming); anything else is replaced by a new id, never echoed. Default true (set false at an
+   * untrusted edge so clients cannot choose the ids in your logs at all).
+   */
   trustIncoming?: boolean;
   /** Response header name. Default `X-Request-ID`. */
   header?: string;
@@ -89,7 +115,7 @@ export function requestId(options: RequestIdOptions = {}): Middleware {
     if (id === '') {
       if (trust) {
         const incoming = r.headers[lower];
-        if (incoming !== undefined) id = normalizeRequestId(Array.isArray(incoming) ? incoming[0] : incoming);
+        if (incoming !== undefined) id = acceptIncoming(incoming);
       }
       // Our own ids are valid by construction; a custom generator's are checked.
       if (id === '') id = own ? newRequestId() : normalizeRequestId(generate());
