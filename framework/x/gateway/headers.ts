@@ -1,0 +1,125 @@
+import type { IncomingHttpHeaders } from 'node:http';
+
+/** A mutable header record with lowercase names; several values as an array. */
+export type HeaderRecord = Record<string, string | string[]>;
+
+/**
+ * RFC 9110 §7.6.1 connection-specific fields, plus the ones a proxy must never forward: `expect` (the
+ * proxy answers 100-continue itself) and the `proxy-*` pair meant for this hop only.
+ */
+const HOP_BY_HOP: ReadonlySet<string> = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'expect',
+  'http2-settings',
+]);
+
+export function isHopByHopHeader(lowerName: string): boolean {
+  return HOP_BY_HOP.has(lowerName);
+}
+
+/** Names listed in `Connection` are hop-by-hop too (RFC 9110 §7.6.1). */
+function getConnectionTokens(value: string | string[] | undefined): string[] {
+  if (value === undefined) return [];
+  const joined = Array.isArray(value) ? value.join(',') : value;
+  const out: string[] = [];
+  for (const part of joined.split(',')) {
+    const t = part.trim().toLowerCase();
+    if (t !== '' && t !== 'close' && t !== 'keep-alive') out.push(t);
+  }
+  return out;
+}
+
+/** Removes hop-by-hop fields (fixed and `Connection`-listed) in place and returns the record. */
+export function removeHopByHopHeaders(headers: HeaderRecord): HeaderRecord {
+  const listed = getConnectionTokens(headers['connection']);
+  for (const name of listed) delete headers[name];
+  for (const name of HOP_BY_HOP) delete headers[name];
+  return headers;
+}
+
+/**
+ * Copies inbound headers (Node's lowercase object, or the raw name/value list when there is one, so
+ * repeated fields stay repeated) without hop-by-hop fields.
+ */
+export function copyRequestHeaders(headers: IncomingHttpHeaders, rawHeaders: readonly string[] | undefined): HeaderRecord {
+  const out: HeaderRecord = {};
+  if (rawHeaders !== undefined) {
+    for (let i = 0; i < rawHeaders.length; i += 2) {
+      const name = rawHeaders[i]!.toLowerCase();
+      const value = rawHeaders[i + 1]!;
+      const prev = out[name];
+      if (prev === undefined) out[name] = value;
+      else if (Array.isArray(prev)) prev.push(value);
+      else out[name] = [prev, value];
+    }
+  } else {
+    for (const name in headers) {
+      const v = headers[name];
+      if (v !== undefined) out[name] = Array.isArray(v) ? [...v] : v;
+    }
+  }
+  return removeHopByHopHeaders(out);
+}
+
+/** Copies undici's response headers, dropping hop-by-hop fields. */
+export function copyResponseHeaders(headers: Record<string, string | string[] | undefined>): HeaderRecord {
+  const out: HeaderRecord = {};
+  for (const name in headers) {
+    const v = headers[name];
+    if (v !== undefined) out[name] = v;
+  }
+  return removeHopByHopHeaders(out);
+}
+
+const DIGITS = /^[0-9]+$/;
+
+/**
+ * Returns why the request's framing is ambiguous, or undefined when it is safe to forward. Node's
+ * parser already refuses most of these; this check keeps the proxy closed when it runs behind a
+ * lenient parser (`insecureHTTPParser`) or an adapter.
+ */
+export function getFramingProblem(headers: IncomingHttpHeaders, rawHeaders: readonly string[] | undefined): string | undefined {
+  const te = headers['transfer-encoding'];
+  const cl = headers['content-length'];
+  if (te !== undefined && cl !== undefined) return 'content_length_with_transfer_encoding';
+  if (te !== undefined && te.trim().toLowerCase() !== 'chunked') return 'unsupported_transfer_encoding';
+  if (rawHeaders !== undefined) {
+    let lengths = 0;
+    let teCount = 0;
+    for (let i = 0; i < rawHeaders.length; i += 2) {
+      const name = rawHeaders[i]!.toLowerCase();
+      if (name === 'content-length') lengths++;
+      else if (name === 'transfer-encoding') teCount++;
+      if (hasLineBreak(rawHeaders[i + 1]!)) return 'line_break_in_header';
+    }
+    if (lengths > 1) return 'repeated_content_length';
+    if (teCount > 1) return 'repeated_transfer_encoding';
+  } else {
+    for (const name in headers) {
+      const v = headers[name];
+      const values = Array.isArray(v) ? v : v === undefined ? [] : [v];
+      for (const value of values) if (hasLineBreak(value)) return 'line_break_in_header';
+    }
+  }
+  if (cl !== undefined && !DIGITS.test(cl)) return 'invalid_content_length';
+  return undefined;
+}
+
+function hasLineBreak(value: string): boolean {
+  return value.includes('\n') || value.includes('\r');
+}
+
+/** True when the request carries a body: a non-zero length or chunked framing. */
+export function hasRequestBody(headers: IncomingHttpHeaders): boolean {
+  if (headers['transfer-encoding'] !== undefined) return true;
+  const cl = headers['content-length'];
+  return cl !== undefined && cl !== '0';
+}

@@ -1,0 +1,23 @@
+import type { Request } from 'plumego/contract';
+import { setForwardedHeader, setXForwardedHeaders, type ForwardingHop } from './forwarded.ts';
+import { copyRequestHeaders, type HeaderRecord } from './headers.ts';
+import type { ResolvedProxyOptions } from './options.ts';
+
+const X_FORWARDED_NAMES = ['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port', 'x-real-ip'] as const;
+
+function getHop(r: Request, options: ResolvedProxyOptions): ForwardingHop {
+  const peer = r.remoteAddress;
+  const encrypted = (r.raw?.socket as { encrypted?: boolean } | undefined)?.encrypted === true;
+  return { peer, proto: encrypted ? 'https' : 'http', host: r.header('host') ?? '', trusted: peer !== '' && options.isTrustedProxy(peer) };
+}
+
+/** Builds the headers every attempt starts from: inbound minus hop-by-hop, plus forwarding headers. */
+export function buildUpstreamHeaders(r: Request, options: ResolvedProxyOptions): HeaderRecord {
+  const headers = copyRequestHeaders(r.headers, r.raw?.rawHeaders);
+  const hop = getHop(r, options);
+  if (options.xForwarded) setXForwardedHeaders(headers, hop);
+  else if (!hop.trusted) for (const n of X_FORWARDED_NAMES) delete headers[n];
+  if (options.forwarded) setForwardedHeader(headers, hop);
+  else if (!hop.trusted) delete headers['forwarded'];
+  return headers;
+}
