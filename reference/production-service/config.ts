@@ -20,6 +20,8 @@ export interface ProductionConfig {
   /** Token guarding `/ops/metrics`; empty disables the endpoint. */
   opsToken: string;
   timeoutMs: number;
+  /** Graceful shutdown deadline: in-flight requests get this long to finish before connections are cut. */
+  shutdownTimeoutMs: number;
 }
 
 /** A bad setting. The message names the variable, never its value (it may be a secret). */
@@ -81,5 +83,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ProductionConf
     users: parseUsers(env['APP_USERS']),
     opsToken,
     timeoutMs: integer(env, 'APP_TIMEOUT_MS', 30_000, 0),
+    shutdownTimeoutMs: integer(env, 'APP_SHUTDOWN_TIMEOUT_MS', 15_000, 0),
   };
 }

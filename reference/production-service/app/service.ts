@@ -37,8 +37,11 @@ export interface ProductionDeps {
 export interface ProductionService {
   app: App;
   jwt: JwtManager;
-  /** Shuts the server down (if listening) and closes every store. */
-  close(): Promise<void>;
+  /**
+   * Stops accepting connections, lets in-flight requests finish until `config.shutdownTimeoutMs`
+   * (then cuts what is left), and closes every store. Resolves to whether connections were cut.
+   */
+  close(): Promise<{ forced: boolean }>;
 }
 
 /**
@@ -72,7 +75,7 @@ export async function createProductionService(config: ProductionConfig, deps: Pr
   if (config.users.length === 0) logger.warn('no users configured: every write route will answer 401');
   if (config.opsToken === '') logger.warn('APP_OPS_TOKEN is empty: /ops/metrics is disabled');
 
-  const app = createApp({ addr: config.addr }, { logger });
+  const app = createApp({ addr: config.addr, shutdownTimeoutMs: config.shutdownTimeoutMs }, { logger });
   app.use(
     requestId(),
     securityHeaders({ policy: getStrictSecurityPolicy() }),
@@ -111,13 +114,14 @@ export async function createProductionService(config: ProductionConfig, deps: Pr
     app,
     jwt,
     async close() {
-      if (closed) return;
+      if (closed) return { forced: false };
       closed = true;
-      if (app.preparationState === 'server_prepared') await app.shutdown({ timeoutMs: 5_000 });
+      const result = app.preparationState === 'server_prepared' ? await app.shutdown() : { forced: false };
       guard.stop();
       await db.close();
       await kv.close();
       idempotency.close();
+      return { forced: result.forced };
     },
   };
 }
