@@ -103,7 +103,7 @@ export function normalizeRequestPath(raw: string): string | undefined {
     } catch {
       return undefined;
     }
-    if (ENCODED_DOT.test(p) && hasDotSegment(p)) return undefined;
+    if ((p.indexOf('/.') >= 0 || ENCODED_DOT.test(p)) && hasDotSegment(p)) return undefined;
   } else if (p.indexOf('/.') >= 0 && hasDotSegment(p)) {
     return undefined;
   }
