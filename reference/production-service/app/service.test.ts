@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from 'plumego/log';
 import { hashPassword } from 'plumego/security';
+import { SqliteDatabase } from 'plumego/store';
 import { loadConfig, ConfigError, type ProductionConfig } from '../config.ts';
 import { createProductionService, type ProductionService } from './service.ts';
 
@@ -219,6 +220,36 @@ describe('production-service: limits and durability', () => {
       expect(replay.status).toBe(201);
       expect(replay.headers.get('idempotent-replayed')).toBe('true');
       expect((replay.json?.['data'] as { id: string }).id).toBe((created.json?.['data'] as { id: string }).id);
+    } finally {
+      await second.service.close();
+    }
+  });
+});
+
+describe('production-service: crash between the order and its idempotency record', () => {
+  it('answers a retry with the order already written instead of creating a second one', async () => {
+    const dir = join(dataRoot, 'crash-window');
+    const first = await start(dir);
+    const { access_token: token } = await login(first.base);
+    const body = { item: 'lamp', quantity: 2 };
+    const created = await call(first.base, 'POST', '/api/v1/orders', { token, body, headers: { 'idempotency-key': 'lamp-1' } });
+    expect(created.status).toBe(201);
+    await first.service.close();
+    // The crash: the order row is durable, its idempotency record never completed.
+    const records = new SqliteDatabase({ path: join(dir, 'idempotency.sqlite') });
+    await records.exec('DELETE FROM plumego_idempotency');
+    await records.close();
+
+    const second = await start(dir);
+    try {
+      const retry = await call(second.base, 'POST', '/api/v1/orders', { token, body, headers: { 'idempotency-key': 'lamp-1' } });
+      expect(retry.status).toBe(201);
+      expect(retry.json?.['data']).toEqual(created.json?.['data']);
+      const other = await call(second.base, 'POST', '/api/v1/orders', { token, body, headers: { 'idempotency-key': 'lamp-2' } });
+      expect((other.json?.['data'] as { id: string }).id).not.toBe((created.json?.['data'] as { id: string }).id);
+      const list = await call(second.base, 'GET', '/api/v1/orders');
+      expect(list.json?.['meta']).toMatchObject({ total: 2 });
+      expect(list.json?.['data'][0]).not.toHaveProperty('request_key');
     } finally {
       await second.service.close();
     }

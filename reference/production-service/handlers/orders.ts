@@ -57,7 +57,9 @@ export function createCreateOrderHandler(deps: OrderHandlerDeps): Handler {
     }
     // The auth middleware guarantees a principal on this route.
     const owner = principalFromContext(r.ctx)?.subject ?? '';
-    const order = await deps.orders.create({ item: body.item.trim(), quantity: body.quantity, owner }, deps.now());
+    // The idempotency middleware on this route requires the key; passing it on closes the crash
+    // window between the order row and the idempotency record (see OrderRepository).
+    const { order } = await deps.orders.create({ item: body.item.trim(), quantity: body.quantity, owner }, deps.now(), r.header('idempotency-key'));
     w.setHeader('location', `/api/v1/orders/${order.id}`);
     writeResponse(w, r, 201, order);
   };
