@@ -1,0 +1,17 @@
+export { createMemoryBusNetwork, decodeEnvelope, encodeEnvelope } from './bus.ts';
+export type { BusEnvelope, RoomBus } from './bus.ts';
+export { Connection } from './connection.ts';
+export type { SendPolicy, SendResult, SlowConsumerPolicy, WebSocketData } from './connection.ts';
+export { ClientConnection, dial } from './dial.ts';
+export type { DialOptions, ReconnectOptions } from './dial.ts';
+export { TOKEN_PROTOCOL_PREFIX, WebSocketEndpoint, createWebSocketEndpoint } from './endpoint.ts';
+export { CLOSE_CODES, WEBSOCKET_ERRORS, WebSocketError, isWebSocketError } from './errors.ts';
+export type { WebSocketErrorCode } from './errors.ts';
+export { Hub, resolveHubOptions } from './hub.ts';
+export type { BroadcastResult, HubMetrics, HubOptions, HubShutdownOptions, ResolvedHubOptions } from './hub.ts';
+export { DEFAULT_WEBSOCKET_OPTIONS, resolveWebSocketEndpointOptions } from './options.ts';
+export type { ResolvedWebSocketEndpointOptions, TokenAuthenticator, WebSocketEndpointOptions } from './options.ts';
+export { ROOM_PASSWORD_HEADER, isValidRoomName } from './room.ts';
+export type { RoomOptions } from './room.ts';
+export { attachUpgrades } from './upgrade.ts';
+export type { AttachUpgradesOptions, UpgradeHost } from './upgrade.ts';
