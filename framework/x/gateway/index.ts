@@ -32,7 +32,9 @@ export type {
   UpstreamRequest,
   UpstreamResponse,
 } from './options.ts';
+export { DEFAULT_HEALTH_CHECK_OPTIONS, HealthChecker, resolveHealthCheckOptions } from './health-check.ts';
+export type { HealthCheckOptions, ResolvedHealthCheckOptions } from './health-check.ts';
 export { createProxy } from './proxy.ts';
-export type { Proxy } from './proxy.ts';
+export type { CreateProxyOptions, Proxy } from './proxy.ts';
 export { addPrefix, replacePath, stripPrefix } from './rewrite.ts';
 export type { PathRewrite } from './rewrite.ts';

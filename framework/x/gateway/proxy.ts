@@ -13,6 +13,7 @@ import {
 import { copyResponseHeaders, getFramingProblem, hasRequestBody } from './headers.ts';
 import { resolveProxyOptions, type ProxyOptions, type ResolvedProxyOptions, type UpstreamRequest, type UpstreamResponse } from './options.ts';
 import { copyBody } from './stream-body.ts';
+import { HealthChecker, type HealthCheckOptions } from './health-check.ts';
 import { handleUpgrade } from './upgrade.ts';
 import { buildUpstreamHeaders } from './upstream-headers.ts';
 
@@ -22,6 +23,8 @@ export interface Proxy {
   /** `server.on('upgrade', proxy.upgrade)`: WebSocket and other `Upgrade` pass-through. */
   readonly upgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
   readonly pool: BackendPool;
+  /** The active health checker, when `healthCheck` was given. */
+  readonly healthChecker: HealthChecker | undefined;
   readonly options: ResolvedProxyOptions;
   /** Closes every backend's keep-alive connections and stops health checks. */
   close(): Promise<void>;
@@ -43,8 +46,13 @@ function writeResponseHead(w: ResponseWriter, upstream: UpstreamResponse): void 
   w.writeHead(upstream.status);
 }
 
+export interface CreateProxyOptions extends ProxyOptions, BackendPoolOptions {
+  /** Active health checks, started with the proxy; default none (passive ejection still applies). */
+  healthCheck?: HealthCheckOptions;
+}
+
 /** Creates a reverse proxy over `options.targets`; bad options throw `GATEWAY_INVALID_OPTIONS` here. */
-export function createProxy(options: ProxyOptions & BackendPoolOptions): Proxy {
+export function createProxy(options: CreateProxyOptions): Proxy {
   const resolved = resolveProxyOptions(options);
   const settings: ConnectionSettings = {
     connections: resolved.connections,
@@ -53,6 +61,8 @@ export function createProxy(options: ProxyOptions & BackendPoolOptions): Proxy {
     maxResponseHeaderBytes: resolved.maxResponseHeaderBytes,
   };
   const pool = new BackendPool(resolved.targets.map((t) => new Backend(t, settings)), resolved.balancer, options);
+  const healthChecker = options.healthCheck === undefined ? undefined : new HealthChecker(pool, options.healthCheck);
+  healthChecker?.start();
 
   const send = async (
     w: ResponseWriter,
@@ -149,7 +159,11 @@ export function createProxy(options: ProxyOptions & BackendPoolOptions): Proxy {
     handler,
     upgrade,
     pool,
+    healthChecker,
     options: resolved,
-    close: () => pool.close(),
+    close: () => {
+      healthChecker?.stop();
+      return pool.close();
+    },
   };
 }
