@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 // "source" resolves the package's own subpath exports (plumego/core, …) to the TypeScript
 // sources, so tests never depend on a build.
-const conditions = ['source', 'import', 'module', 'node', 'default'];
+const conditions = ['source', 'node', 'default'];
 
 export default defineConfig({
   resolve: { conditions },

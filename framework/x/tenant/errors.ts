@@ -11,6 +11,7 @@ export const TENANT_ERROR_CODES = {
   stateUnavailable: 'TENANT_STATE_UNAVAILABLE',
   invalidOptions: 'TENANT_INVALID_OPTIONS',
   invalidConfig: 'TENANT_INVALID_CONFIG',
+  scopeRefused: 'TENANT_SCOPE_REFUSED',
 } as const;
 
 export type TenantErrorCode = (typeof TENANT_ERROR_CODES)[keyof typeof TENANT_ERROR_CODES];

@@ -21,3 +21,7 @@ export type { TenantChainOptions } from './chain.ts';
 export { MemoryRevocationStore, RedisRevocationStore, checkRevocation, subjectKey } from './revocation.ts';
 export type { RedisCommandClient, RevocationCheckOptions, RevocationStore } from './revocation.ts';
 export { tenantKey, tenantScopedCache } from './scoped-cache.ts';
+export { TenantScopePlugin, tenantScopedDb } from './scoped-sql.ts';
+export type { TenantSqlOptions } from './scoped-sql.ts';
+export { PostgresTenantConfigs } from './postgres-configs.ts';
+export type { PgListenClient, PgPoolLike, PostgresTenantConfigsOptions } from './postgres-configs.ts';

@@ -13,6 +13,7 @@ const TYPE_OF: Record<TenantErrorCode, ErrorType> = {
   [TENANT_ERROR_CODES.stateUnavailable]: 'service_unavailable',
   [TENANT_ERROR_CODES.invalidOptions]: 'internal_error',
   [TENANT_ERROR_CODES.invalidConfig]: 'internal_error',
+  [TENANT_ERROR_CODES.scopeRefused]: 'internal_error',
 };
 
 /** Writes the canonical envelope for one of the tenant stages' refusals. */
