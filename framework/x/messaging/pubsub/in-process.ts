@@ -1,0 +1,246 @@
+import { createDispatcher, DEAD_LETTER_HEADERS, type RawDelivery } from './dispatch.ts';
+import { assertOption, PUBSUB_ERROR_CODES, PubSubError } from './errors.ts';
+import { resolveMaxPayload, resolveSubscribeOptions, toHeaders, toPayload, type ResolvedSubscribeOptions } from './options.ts';
+import { assertSubject, compilePattern } from './subject.ts';
+import type { Broker, BrokerCapabilities, BrokerOptions, Message, MessageHandler, PublishOptions, PublishReceipt, SubscribeOptions, Subscription } from './types.ts';
+
+export interface InProcessBrokerOptions extends BrokerOptions {
+  /** Messages kept for replay (`from: all | time`), oldest evicted first. Default 10 000; 0 disables replay history. */
+  readonly historySize?: number;
+  /** Clock for publish times (replay by time). Default `Date.now`. */
+  readonly now?: () => number;
+}
+
+const CAPABILITIES: BrokerCapabilities = Object.freeze({
+  wildcards: true,
+  queueGroups: true,
+  brokerRedelivery: true,
+  replay: true,
+  overflowPolicies: Object.freeze(['block', 'drop-oldest', 'error'] as const),
+  // Within the process every published message reaches each matching subscriber until acked; a
+  // process exit loses everything, so across a crash nothing is promised.
+  delivery: 'at-least-once',
+  durable: false,
+});
+
+interface Stored { readonly message: Message; readonly at: number }
+
+/** One subscriber's bounded queue and its drain loop. */
+class Member {
+  private readonly queue: Message[] = [];
+  private head = 0;
+  private active = 0;
+  private readonly spaceWaiters: Array<() => void> = [];
+  private readonly idleWaiters: Array<() => void> = [];
+  closed = false;
+
+  constructor(
+    readonly target: Target,
+    readonly options: ResolvedSubscribeOptions,
+    private readonly dispatch: (raw: RawDelivery) => Promise<void> | void,
+  ) {}
+
+  get queued(): number { return this.queue.length - this.head; }
+  get full(): boolean { return this.queued >= this.options.bufferSize || this.spaceWaiters.length > 0; }
+
+  /** Enqueues now, or returns a promise that enqueues in order once there is room (the `block` policy). */
+  offer(message: Message): Promise<void> | undefined {
+    if (!this.full) { this.push(message); return undefined; }
+    if (this.options.overflow === 'drop-oldest') {
+      const dropped = this.queue[this.head]!;
+      this.head++;
+      this.options.onError(new PubSubError(PUBSUB_ERROR_CODES.bufferFull, 'subscriber buffer full: the oldest message was dropped'), dropped);
+      this.push(message);
+      return undefined;
+    }
+    return new Promise<void>((resolve) => this.spaceWaiters.push(() => { this.push(message); resolve(); }));
+  }
+
+  /** Redeliveries bypass the bound: refusing them would lose a message the broker already accepted. */
+  push(message: Message): void {
+    this.queue.push(message);
+    this.drain();
+  }
+
+  /** A retry goes to the group (this member may have left since). */
+  private redeliver(message: Message): void {
+    if (!this.closed) this.push(message);
+    else if (this.target.members.length > 0) this.target.pick().push(message);
+  }
+
+  takeAll(): Message[] {
+    const rest = this.queue.slice(this.head);
+    this.queue.length = 0;
+    this.head = 0;
+    return rest;
+  }
+
+  idle(): Promise<void> {
+    return this.active === 0 ? Promise.resolve() : new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private drain(): void {
+    while (!this.closed && this.active < this.options.concurrency && this.head < this.queue.length) {
+      const message = this.queue[this.head]!;
+      this.queue[this.head++] = undefined as unknown as Message;
+      if (this.head > 1024 && this.head * 2 > this.queue.length) { this.queue.splice(0, this.head); this.head = 0; }
+      this.active++;
+      const pending = this.dispatch({ message, ack: noop, retry: () => this.redeliver({ ...message, deliveryCount: message.deliveryCount + 1 }) });
+      if (pending === undefined) this.done();
+      else void pending.then(() => this.done());
+    }
+  }
+
+  private done(): void {
+    this.active--;
+    while (this.spaceWaiters.length > 0 && this.queued < this.options.bufferSize) this.spaceWaiters.shift()!();
+    if (this.active === 0 && this.idleWaiters.length > 0) this.idleWaiters.splice(0).forEach((w) => w());
+    this.drain();
+  }
+}
+
+const noop = (): void => {};
+
+/** A subscription target: a lone subscriber, or a queue group whose members share the messages. */
+class Target {
+  readonly members: Member[] = [];
+  private next = 0;
+  constructor(readonly pattern: string, readonly group: string | undefined, readonly matches: (subject: string) => boolean) {}
+
+  /** Round robin, preferring a member with room so one slow member does not hold the group back. */
+  pick(): Member {
+    const n = this.members.length;
+    for (let i = 0; i < n; i++) {
+      const m = this.members[(this.next + i) % n]!;
+      if (!m.full) { this.next = (this.next + i + 1) % n; return m; }
+    }
+    const m = this.members[this.next % n]!;
+    this.next = (this.next + 1) % n;
+    return m;
+  }
+}
+
+/** The default broker: everything in this process, no server. */
+export class InProcessBroker implements Broker {
+  readonly backend = 'in-process';
+  readonly capabilities = CAPABILITIES;
+  private readonly maxPayload: number;
+  private readonly historySize: number;
+  private readonly now: () => number;
+  private readonly targets: Target[] = [];
+  private readonly route = new Map<string, Target[]>();
+  private readonly history: Stored[] = [];
+  private seq = 0;
+  private closed = false;
+
+  constructor(options: InProcessBrokerOptions = {}) {
+    this.maxPayload = resolveMaxPayload(options);
+    this.historySize = options.historySize ?? 10_000;
+    assertOption(Number.isInteger(this.historySize) && this.historySize >= 0, 'historySize', 'must be a non-negative integer');
+    this.now = options.now ?? Date.now;
+  }
+
+  publish(subject: string, data: Uint8Array | string, options?: PublishOptions): Promise<PublishReceipt> {
+    try {
+      if (this.closed) throw closedError();
+      const message: Message = {
+        id: String(++this.seq), subject: assertSubject(subject), data: toPayload(data, this.maxPayload),
+        headers: toHeaders(options?.headers), deliveryCount: 1,
+      };
+      return this.deliver(message);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  private deliver(message: Message): Promise<PublishReceipt> {
+    const receipt = { id: message.id };
+    if (this.historySize > 0) {
+      this.history.push({ message, at: this.now() });
+      if (this.history.length > this.historySize) this.history.splice(0, this.history.length - this.historySize);
+    }
+    const targets = this.match(message.subject);
+    for (const t of targets) {
+      if (t.members.every((m) => m.full && m.options.overflow === 'error')) {
+        return Promise.reject(new PubSubError(PUBSUB_ERROR_CODES.bufferFull, 'a subscriber buffer is full and its overflow policy is error', { pattern: t.pattern }));
+      }
+    }
+    let blocked: Promise<void>[] | undefined;
+    for (const t of targets) {
+      const wait = t.pick().offer(message);
+      if (wait !== undefined) (blocked ??= []).push(wait);
+    }
+    return blocked === undefined ? Promise.resolve(receipt) : Promise.all(blocked).then(() => receipt);
+  }
+
+  private match(subject: string): Target[] {
+    let hit = this.route.get(subject);
+    if (hit === undefined) {
+      hit = this.targets.filter((t) => t.matches(subject));
+      if (this.route.size > 10_000) this.route.clear();
+      this.route.set(subject, hit);
+    }
+    return hit;
+  }
+
+  async subscribe(pattern: string, handler: MessageHandler, options: SubscribeOptions = {}): Promise<Subscription> {
+    if (this.closed) throw closedError();
+    const o = resolveSubscribeOptions(pattern, options, this.capabilities);
+    let target = o.group === undefined ? undefined : this.targets.find((t) => t.group === o.group && t.pattern === pattern);
+    if (target === undefined) {
+      target = new Target(pattern, o.group, compilePattern(pattern));
+      this.targets.push(target);
+    }
+    const member = new Member(target, o, createDispatcher(handler, o, (s, m, r) => this.publishDeadLetter(s, m, r), true));
+    target.members.push(member);
+    this.route.clear();
+    this.replay(member, pattern, o);
+    const owner = target;
+    return {
+      pattern,
+      unsubscribe: async () => {
+        if (member.closed) return;
+        member.closed = true;
+        owner.members.splice(owner.members.indexOf(member), 1);
+        if (owner.members.length === 0) this.targets.splice(this.targets.indexOf(owner), 1);
+        this.route.clear();
+        // Queued messages of a group member belong to the group, not to the member that left.
+        const rest = member.takeAll();
+        if (owner.members.length > 0) for (const m of rest) owner.pick().push(m);
+        await member.idle();
+      },
+    };
+  }
+
+  private replay(member: Member, pattern: string, o: ResolvedSubscribeOptions): void {
+    if (o.from.kind === 'new') return;
+    const since = o.from.kind === 'time' ? o.from.at.getTime() : -Infinity;
+    const matches = compilePattern(pattern);
+    for (const s of this.history) if (s.at >= since && matches(s.message.subject)) member.push(s.message);
+  }
+
+  private publishDeadLetter(subject: string, m: Message, reason: string): Promise<PublishReceipt> {
+    return this.publishInternal(subject, m.data, {
+      ...m.headers, [DEAD_LETTER_HEADERS.subject]: m.subject, [DEAD_LETTER_HEADERS.deliveries]: String(m.deliveryCount), [DEAD_LETTER_HEADERS.reason]: reason,
+    });
+  }
+
+  private publishInternal(subject: string, data: Uint8Array, headers: Record<string, string>): Promise<PublishReceipt> {
+    if (this.closed) return Promise.reject(closedError());
+    return this.deliver({ id: String(++this.seq), subject, data, headers, deliveryCount: 1 });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const members = this.targets.flatMap((t) => t.members);
+    for (const m of members) { m.closed = true; m.takeAll(); }
+    this.targets.length = 0;
+    this.route.clear();
+    await Promise.all(members.map((m) => m.idle()));
+  }
+}
+
+function closedError(): PubSubError {
+  return new PubSubError(PUBSUB_ERROR_CODES.closed, 'the broker is closed');
+}

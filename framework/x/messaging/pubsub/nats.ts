@@ -1,0 +1,114 @@
+import { createHash } from 'node:crypto';
+import { connect, headers as createHeaders, nanos, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerConfig, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
+import { createGate, type RawDelivery } from './dispatch.ts';
+import type { ResolvedSubscribeOptions } from './options.ts';
+import { RemoteBroker, resolveRemoteOptions, type OutgoingMessage, type RemoteBrokerOptions, type ResolvedRemoteOptions } from './remote-base.ts';
+import type { BrokerCapabilities } from './types.ts';
+
+export interface NatsBrokerOptions extends RemoteBrokerOptions {
+  /** How long the namespace's stream keeps messages (replay window). Default 24 h. */
+  readonly maxAgeMs?: number;
+}
+
+const CAPABILITIES: BrokerCapabilities = Object.freeze({
+  wildcards: true,
+  queueGroups: true,
+  brokerRedelivery: true,
+  replay: true,
+  overflowPolicies: Object.freeze(['block'] as const),
+  // A publish resolves on the stream's PubAck; a delivery stays pending until acked and comes back
+  // after ack_wait, so a consumer crash redelivers.
+  delivery: 'at-least-once',
+  durable: true,
+});
+
+/**
+ * NATS JetStream: one stream `<namespace>` holding `<namespace>.>`; each subscription is a pull
+ * consumer (durable `<group>-<pattern hash>` for a queue group, so members compete and a restart
+ * resumes; a private one otherwise, deleted on unsubscribe).
+ */
+export class NatsBroker extends RemoteBroker {
+  readonly backend = 'nats';
+  readonly capabilities = CAPABILITIES;
+  private constructor(options: ResolvedRemoteOptions, private readonly nc: NatsConnection, private readonly js: JetStreamClient, private readonly jsm: JetStreamManager) {
+    super(options);
+  }
+
+  static async connect(options: NatsBrokerOptions): Promise<NatsBroker> {
+    const o = resolveRemoteOptions(options);
+    const u = new URL(o.url);
+    const nc = await connect({ servers: `${u.hostname}:${u.port || 4222}`, name: `plumego-${o.namespace}` });
+    const jsm = await jetstreamManager(nc);
+    const config = { name: o.namespace, subjects: [`${o.namespace}.>`], max_age: nanos(options.maxAgeMs ?? 86_400_000) };
+    try { await jsm.streams.info(o.namespace); } catch { await jsm.streams.add(config); }
+    return new NatsBroker(o, nc, jetstream(nc), jsm);
+  }
+
+  /** Deletes the namespace's stream with its messages and consumers. */
+  static async destroyNamespace(url: string, namespace: string): Promise<void> {
+    const u = new URL(url);
+    const nc = await connect({ servers: `${u.hostname}:${u.port || 4222}` });
+    try { await (await jetstreamManager(nc)).streams.delete(namespace); } catch { /* already gone */ } finally { await nc.close(); }
+  }
+
+  protected async send(m: OutgoingMessage): Promise<string> {
+    const h = createHeaders();
+    for (const [k, v] of Object.entries(m.headers)) h.set(k, v);
+    const ack = await this.js.publish(`${this.options.namespace}.${m.subject}`, m.data, { headers: h, timeout: this.options.publishTimeoutMs });
+    return String(ack.seq);
+  }
+
+  protected async listen(pattern: string, o: ResolvedSubscribeOptions, deliver: (raw: RawDelivery) => Promise<void> | void): Promise<() => Promise<void>> {
+    const ns = this.options.namespace;
+    const hash = createHash('sha256').update(pattern).digest('hex').slice(0, 10);
+    const name = o.group === undefined ? `s-${hash}-${Math.random().toString(36).slice(2, 10)}` : `${o.group}-${hash}`;
+    const config: Partial<ConsumerConfig> = {
+      durable_name: name,
+      ack_policy: AckPolicy.Explicit,
+      filter_subject: `${ns}.${pattern}`,
+      ack_wait: nanos(o.ackWaitMs),
+      // Dead-lettering is decided by the shared dispatcher; the server never gives up on its own.
+      max_deliver: -1,
+      ...deliverPolicy(o),
+    };
+    // A private consumer outlives a crashed process only briefly.
+    if (o.group === undefined) config.inactive_threshold = nanos(60_000);
+    try { await this.jsm.consumers.info(ns, name); } catch { await this.jsm.consumers.add(ns, config); }
+    const consumer = await this.js.consumers.get(ns, name);
+    const messages = await consumer.consume({ max_messages: Math.max(o.bufferSize, o.concurrency) });
+    const gate = createGate(o.concurrency);
+    void (async () => {
+      for await (const m of messages) await gate.run(async () => deliver(toRaw(m, ns)));
+    })().catch(() => { /* the iterator ends with the connection; unacked messages stay on the server */ });
+    return async () => {
+      await messages.close().catch(() => {});
+      if (o.group === undefined && !this.isClosed) await this.jsm.consumers.delete(ns, name).catch(() => {});
+    };
+  }
+
+  protected async disconnect(): Promise<void> {
+    await this.nc.close();
+  }
+}
+
+function deliverPolicy(o: ResolvedSubscribeOptions): Partial<ConsumerConfig> {
+  if (o.from.kind === 'all') return { deliver_policy: DeliverPolicy.All };
+  if (o.from.kind === 'time') return { deliver_policy: DeliverPolicy.StartTime, opt_start_time: o.from.at.toISOString() };
+  return { deliver_policy: DeliverPolicy.New };
+}
+
+function toRaw(m: JsMsg, ns: string): RawDelivery {
+  return {
+    message: { id: String(m.seq), subject: m.subject.slice(ns.length + 1), data: m.data, headers: readHeaders(m.headers), deliveryCount: m.info.deliveryCount },
+    ack: () => m.ack(),
+    retry: () => m.nak(),
+  };
+}
+
+function readHeaders(h: MsgHdrs | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (h === undefined) return out;
+  for (const k of h.keys()) out[k] = h.get(k);
+  return out;
+}
