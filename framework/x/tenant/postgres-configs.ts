@@ -9,8 +9,8 @@ export interface PgPoolLike {
 
 export interface PgListenClient {
   query(text: string, values?: unknown[]): Promise<unknown>;
-  on(event: 'notification', listener: (msg: { channel: string; payload?: string }) => void): unknown;
-  on(event: 'error', listener: (err: Error) => void): unknown;
+  // One loose signature: pg types `on` as a generic over every event, which overloads cannot match.
+  on(event: 'notification' | 'error', listener: (arg: any) => void): unknown;
   release(err?: Error | boolean): void;
 }
 
@@ -69,7 +69,7 @@ export class PostgresTenantConfigs implements TenantConfigSource {
   async start(): Promise<void> {
     if (this.#listener) return;
     const client = await this.#wrap(() => this.#pool.connect());
-    client.on('notification', (msg) => {
+    client.on('notification', (msg: { channel: string; payload?: string }) => {
       if (msg.channel !== this.#channel || msg.payload === undefined) return;
       this.#cache.delete(msg.payload);
       this.#announce(msg.payload);

@@ -6,8 +6,10 @@ import { isTenantError } from './errors.ts';
 import { tenantScopedDb, TenantScopePlugin, type TenantSqlOptions } from './scoped-sql.ts';
 
 interface DB {
-  projects: { id: Generated<number>; tenant_id: string; name: string; owner: string | null };
-  tasks: { id: Generated<number>; org: string; project_id: number; title: string };
+  // Generated: the plugin fills the tenant column on insert, so callers may omit it.
+  projects: { id: Generated<number>; tenant_id: Generated<string>; name: string; owner: string | null };
+
+  tasks: { id: Generated<number>; org: Generated<string>; project_id: number; title: string };
   plans: { id: string; label: string };
   audit: { id: Generated<number>; note: string };
 }
