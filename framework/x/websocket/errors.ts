@@ -18,6 +18,7 @@ export const WEBSOCKET_ERRORS = {
   WEBSOCKET_SHUTTING_DOWN: { status: 503, message: 'server is shutting down' },
   WEBSOCKET_NOT_OPEN: { status: 500, message: 'connection is not open' },
   WEBSOCKET_DIAL_FAILED: { status: 502, message: 'could not open the WebSocket connection' },
+  WEBSOCKET_BUS_FAILED: { status: 502, message: 'the cross-instance bus failed' },
   WEBSOCKET_INVALID_OPTIONS: { status: 500, message: 'invalid WebSocket options' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
