@@ -26,3 +26,8 @@ export type { LocalFileStorageOptions } from './file/local-storage.ts';
 export type { Database, DbExecutor, ExecResult, SqlParams } from './db/db.ts';
 export { SqliteDatabase } from './db/sqlite-database.ts';
 export type { SqliteDatabaseOptions } from './db/sqlite-database.ts';
+export type { ConformanceHarness, ConformanceTest } from './conformance/harness.ts';
+export { describeDatabaseConformance } from './conformance/database-suite.ts';
+export type { DatabaseConformanceTarget } from './conformance/database-suite.ts';
+export { describeIdempotencyConformance } from './conformance/idempotency-suite.ts';
+export type { IdempotencyConformanceTarget } from './conformance/idempotency-suite.ts';

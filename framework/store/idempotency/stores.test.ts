@@ -5,85 +5,42 @@ import { join } from 'node:path';
 import { MemoryIdempotencyStore } from './memory-store.ts';
 import { assertCompletable, assertIdempotencyKey, assertIdempotencyRecord, type IdempotencyRecord, type IdempotencyStore } from './record.ts';
 import { SqliteIdempotencyStore } from './sqlite-store.ts';
+import { describeIdempotencyConformance } from '../conformance/idempotency-suite.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'plumego-idem-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 
-// The conformance suite every IdempotencyStore runs.
-const implementations: Array<[string, (now: () => number) => IdempotencyStore]> = [
-  ['MemoryIdempotencyStore', (now) => new MemoryIdempotencyStore({ now })],
-  ['SqliteIdempotencyStore', (now) => new SqliteIdempotencyStore({ path: join(dir, `idem-${n++}.db`), now })],
-];
+// The conformance suite every IdempotencyStore runs (x/data runs it on PostgreSQL and Redis too).
+describeIdempotencyConformance({ describe, it }, { name: 'MemoryIdempotencyStore', open: (now) => new MemoryIdempotencyStore({ now }) });
+const sqlite = new Map<IdempotencyStore, string>();
+describeIdempotencyConformance({ describe, it }, {
+  name: 'SqliteIdempotencyStore',
+  open: (now) => {
+    const path = join(dir, `idem-${n++}.db`);
+    const store = new SqliteIdempotencyStore({ path, now });
+    sqlite.set(store, path);
+    return store;
+  },
+  // A second connection on the same file, as another process would open it.
+  openPeer: (store, now) => {
+    const peer = new SqliteIdempotencyStore({ path: sqlite.get(store) as string, now });
+    sqlite.set(peer, sqlite.get(store) as string);
+    return peer;
+  },
+  // Closing without completing leaves what a killed process leaves: the committed claim.
+  crash: (store) => (store as SqliteIdempotencyStore).close(),
+  close: (store) => {
+    try {
+      (store as SqliteIdempotencyStore).close();
+    } catch {
+      // already closed by crash
+    }
+  },
+});
 
 function record(key: string, at: number, overrides: Partial<IdempotencyRecord> = {}): IdempotencyRecord {
   return { key, requestHash: 'h1', status: 'in_progress', createdAt: at, updatedAt: at, expiresAt: at + 1000, ...overrides };
-}
-
-for (const [name, create] of implementations) {
-  describe(`${name} conformance`, () => {
-    it('claims a key once and reports the record', async () => {
-      const now = 10_000;
-      const store = create(() => now);
-      expect(await store.putIfAbsent(record('k1', now))).toBe(true);
-      expect(await store.putIfAbsent(record('k1', now, { requestHash: 'h2' }))).toBe(false);
-      expect(await store.get('k1')).toMatchObject({ key: 'k1', requestHash: 'h1', status: 'in_progress' });
-      expect(await store.get('k2')).toBeUndefined();
-    });
-
-    it('completes with the response and refuses a second completion', async () => {
-      const now = 10_000;
-      const store = create(() => now);
-      await store.putIfAbsent(record('k', now));
-      const done = await store.complete('k', 'h1', new Uint8Array([1, 2, 3]), now + 5);
-      expect(done).toMatchObject({ status: 'completed', updatedAt: now + 5 });
-      expect([...((await store.get('k'))?.response ?? [])]).toEqual([1, 2, 3]);
-      await expect(store.complete('k', 'h1', new Uint8Array([9]))).rejects.toMatchObject({ code: 'PLUMEGO_ERR_IDEMPOTENCY_ALREADY_COMPLETED' });
-    });
-
-    it('validates completion in order: mismatch, then expired, then completed', async () => {
-      let now = 10_000;
-      const store = create(() => now);
-      await store.putIfAbsent(record('k', now));
-      await store.complete('k', 'h1', new Uint8Array([1]));
-      now += 5000;
-      // Completed and expired and mismatched: mismatch wins.
-      await expect(store.complete('k', 'other', new Uint8Array([1]), now)).rejects.toMatchObject({ code: 'PLUMEGO_ERR_IDEMPOTENCY_REQUEST_MISMATCH' });
-      await expect(store.complete('k', 'h1', new Uint8Array([1]), now)).rejects.toMatchObject({ code: 'PLUMEGO_ERR_IDEMPOTENCY_EXPIRED' });
-      await expect(store.complete('nope', 'h1', new Uint8Array([1]), now)).rejects.toMatchObject({ code: 'PLUMEGO_ERR_IDEMPOTENCY_NOT_FOUND' });
-    });
-
-    it('hides expired records and lets the key be claimed again', async () => {
-      let now = 10_000;
-      const store = create(() => now);
-      await store.putIfAbsent(record('k', now));
-      now += 1000;
-      expect(await store.get('k')).toBeUndefined();
-      expect(await store.putIfAbsent(record('k', now, { requestHash: 'h2' }))).toBe(true);
-    });
-
-    it('deletes records and validates keys and records', async () => {
-      const now = 10_000;
-      const store = create(() => now);
-      await store.putIfAbsent(record('k', now));
-      await store.delete('k');
-      expect(await store.get('k')).toBeUndefined();
-      await expect(store.get('bad key')).rejects.toMatchObject({ code: 'PLUMEGO_ERR_IDEMPOTENCY_INVALID_KEY' });
-      await expect(store.putIfAbsent(record('k', now, { expiresAt: now }))).rejects.toMatchObject({ code: 'PLUMEGO_ERR_IDEMPOTENCY_INVALID_RECORD' });
-    });
-
-    it('returns copies that callers cannot use to mutate stored state', async () => {
-      const now = 10_000;
-      const store = create(() => now);
-      await store.putIfAbsent(record('k', now));
-      const response = new Uint8Array([7]);
-      await store.complete('k', 'h1', response);
-      response[0] = 0;
-      const got = await store.get('k');
-      (got?.response as Uint8Array)[0] = 1;
-      expect([...((await store.get('k'))?.response ?? [])]).toEqual([7]);
-    });
-  });
 }
 
 describe('idempotency validators', () => {
