@@ -9,7 +9,6 @@ export type RouterErrorCode =
   | 'ROUTER_FROZEN'
   | 'ROUTER_UNKNOWN_ROUTE'
   | 'ROUTER_MISSING_PARAM'
-  | 'ROUTER_INVALID_PARAM'
   | 'ROUTER_UNKNOWN_PARAM';
 
 /**

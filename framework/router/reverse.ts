@@ -7,8 +7,9 @@ import type { ParsedPattern } from './pattern.ts';
  * encoded per segment so its slashes stay readable, unless it has an empty or dot segment (which a
  * request path cannot carry); then its slashes are encoded too — the router decodes a wildcard's
  * remainder as a whole, so both spellings give the same value. Every parameter must be given and
- * non-empty; unknown keys are errors (they usually mean a typo); a value that is itself `.` or `..`,
- * or holds an unpaired surrogate, can never be requested and throws `ROUTER_INVALID_PARAM`.
+ * non-empty and routable — a value that is itself `.` or `..`, or holds an unpaired surrogate, can
+ * never be requested, so it counts as missing (`ROUTER_MISSING_PARAM`); unknown keys are errors
+ * (they usually mean a typo).
  */
 export function buildPath(name: string, pattern: ParsedPattern, params: Readonly<Record<string, string | number>>): string {
   for (const key of Object.keys(params)) {
@@ -30,7 +31,7 @@ export function buildPath(name: string, pattern: ParsedPattern, params: Readonly
     }
     if (isDotSegment(value) || LONE_SURROGATE.test(value)) {
       // The value itself is not echoed: it may be user data.
-      throw new RouterError('ROUTER_INVALID_PARAM', `route "${name}" (${pattern.path}): "${seg.name}" is "." or "..", or not well-formed Unicode, so no request can carry it`);
+      throw new RouterError('ROUTER_MISSING_PARAM', `route "${name}" (${pattern.path}): "${seg.name}" is "." or "..", or not well-formed Unicode, so no request can carry it`);
     }
     out += '/' + (seg.kind === 'param' ? encodeURIComponent(value) : encodeWildcard(value));
   }

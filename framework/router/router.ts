@@ -250,13 +250,13 @@ export class Router extends RouteRegistrar {
   }
 
   /** @internal Registration entry for the router and its groups. */
-  register(group: GroupLike | undefined, rawMethod: string, path: string, handler: Handler, options?: RouteOptions): void {
+  register(group: GroupLike | undefined, method: string, path: string, handler: Handler, options?: RouteOptions): void {
     this.assertMutable('addRoute');
-    if (typeof rawMethod !== 'string' || !TOKEN.test(rawMethod)) {
-      throw new RouterError('ROUTER_INVALID_METHOD', `method ${JSON.stringify(rawMethod)} is not an HTTP token`);
+    if (typeof method !== 'string' || !TOKEN.test(method)) {
+      throw new RouterError('ROUTER_INVALID_METHOD', `method ${JSON.stringify(method)} is not an HTTP token`);
     }
     // Requests carry upper-case methods (Node's parser accepts no others), so `get` means GET.
-    const method = rawMethod.toUpperCase();
+    method = method.toUpperCase();
     if (typeof handler !== 'function') {
       throw new RouterError('ROUTER_INVALID_HANDLER', `${method} ${path}: handler must be a function`);
     }
@@ -322,12 +322,12 @@ export class Router extends RouteRegistrar {
   }
 
   /**
-   * Resolves a request target (path, optionally with query and fragment) like dispatch does,
+   * Resolves a request target `rawPath` (optionally with query and fragment) like dispatch does,
    * without serving it; undefined when dispatch would answer 400, 404 or 405. The method is
    * compared in upper case. `params` has no prototype, so any parameter name is an own key.
    */
-  match(method: string, target: string): RouteMatch | undefined {
-    const path = normalizeRequestPath(target);
+  match(method: string, rawPath: string): RouteMatch | undefined {
+    const path = normalizeRequestPath(rawPath);
     if (path === undefined) return undefined;
     const values: string[] = [];
     const e = this.#find(method.toUpperCase(), path, values, false);
@@ -340,11 +340,11 @@ export class Router extends RouteRegistrar {
 
   /**
    * Methods (sorted, with implicit HEAD for GET) registered explicitly by some route that matches
-   * `target` — the `Allow` header of a 405. `ANY` routes are not listed: a path one of them
+   * `rawPath` — the `Allow` header of a 405. `ANY` routes are not listed: a path one of them
    * matches never answers 405.
    */
-  allowedMethods(target: string): string[] {
-    const path = normalizeRequestPath(target);
+  allowedMethods(rawPath: string): string[] {
+    const path = normalizeRequestPath(rawPath);
     return path === undefined ? [] : this.#allowed(path);
   }
 
