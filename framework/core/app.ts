@@ -11,6 +11,7 @@ import {
   isClientDisconnect,
   isPromise,
   writeError,
+  type APIError,
   type Handler,
   type Middleware,
   type Request,
@@ -24,6 +25,7 @@ import { CoreError } from './errors.ts';
 import { createTestResponse, type TestResponse } from './in-process.ts';
 import {
   endSocketWith,
+  expectationFailed,
   getClientErrorResponse,
   hasAmbiguousFraming,
   malformedRequest,
@@ -148,6 +150,8 @@ export class App extends RouteRegistrar {
       headersTimeout: c.readHeaderTimeoutMs,
       keepAliveTimeout: c.idleTimeoutMs,
       connectionsCheckingInterval: this.#conn.connectionCheckIntervalMs,
+      // Checked in #serveNode instead, so the refusal is the envelope (Node's has no body).
+      requireHostHeader: false,
     };
     let server: Server;
     try {
@@ -160,6 +164,7 @@ export class App extends RouteRegistrar {
     server.prependListener('connection', (socket: Socket) => this.#accept(socket));
     server.on('clientError', (err: Error & { code?: string }, socket: Socket) => this.#onClientError(err, socket));
     server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => this.#serveNode(req, res, true));
+    server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => this.#refuse(req, res, expectationFailed));
     this.#server = server;
     this.#state = 'server_prepared';
     return server;
@@ -254,8 +259,7 @@ export class App extends RouteRegistrar {
     const format = this.#conn.formatErrorBody;
     if (format !== undefined) r.state.formatError = format;
     if (hasAmbiguousFraming(req)) {
-      res.shouldKeepAlive = false;
-      writeError(w, r, malformedRequest());
+      this.#refuse(req, res, malformedRequest(), r, w);
       return;
     }
     if (expectsContinue) this.#deferContinue(req, res, r);
@@ -265,6 +269,14 @@ export class App extends RouteRegistrar {
     } catch (err) {
       this.#fail(w, r, err);
     }
+  }
+
+  /** Answers an error before any middleware runs, and closes the connection after it. */
+  #refuse(req: IncomingMessage, res: ServerResponse, err: APIError, r = createRequestFromNode(req, res), w: ResponseWriter = new NodeResponseWriter(res)): void {
+    res.shouldKeepAlive = false;
+    const format = this.#conn.formatErrorBody;
+    if (format !== undefined) r.state.formatError = format;
+    writeError(w, r, err);
   }
 
   /**

@@ -76,12 +76,26 @@ describe('parser-level rejections answer the envelope', () => {
     { title: 'a second Host header', raw: 'GET /hello HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n' },
     { title: 'Transfer-Encoding: xchunked', raw: 'POST /raw HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: xchunked\r\n\r\n' },
     { title: 'Transfer-Encoding: gzip, chunked', raw: 'POST /raw HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n' },
+    { title: 'an HTTP/1.1 request without Host', raw: 'GET /hello HTTP/1.1\r\n\r\n' },
   ])('refuses $title with 400 MALFORMED_REQUEST', async ({ raw }) => {
     const { port } = await start();
     const res = await sendRaw(port, raw);
     expect(res.status).toBe(400);
     expect(envelope(res.body).error).toMatchObject({ code: 'MALFORMED_REQUEST', type: 'bad_request' });
     expect(res.head).toMatch(/connection: close/i);
+  });
+
+  it('answers an unsupported Expect with a 417 envelope', async () => {
+    const { port } = await start();
+    const res = await sendRaw(port, 'POST /raw HTTP/1.1\r\nHost: a\r\nExpect: teapot\r\nContent-Length: 2\r\n\r\n{}');
+    expect(res.status).toBe(417);
+    expect(envelope(res.body).error).toMatchObject({ code: 'EXPECTATION_FAILED', category: 'client_error' });
+  });
+
+  it('serves HTTP/1.0 without Host', async () => {
+    const { port } = await start();
+    const res = await sendRaw(port, 'GET /hello HTTP/1.0\r\n\r\n');
+    expect(res.status).toBe(200);
   });
 
   it('still serves a plain chunked body', async () => {

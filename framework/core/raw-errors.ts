@@ -68,11 +68,15 @@ export function endSocketWith(socket: Socket, response: Buffer): void {
   socket.end(response, () => socket.destroy());
 }
 
+/** An `Expect` other than `100-continue` (Node would answer a bare 417). */
+export const expectationFailed = new APIError({ status: 417, code: 'EXPECTATION_FAILED', message: 'unsupported Expect header' });
+
 /**
- * Framing a Plumego app refuses even though Node's parser lets it through: a repeated `Host`
- * (which one routes the request is ambiguous between proxies) and any `Transfer-Encoding` other
- * than a single `chunked` (the only coding Node decodes; anything else is a smuggling vector).
- * Scans `rawHeaders` once, comparing only names of the right length.
+ * Framing a Plumego app refuses: a repeated `Host` (which one routes the request is ambiguous
+ * between proxies), an HTTP/1.1 request without `Host` (RFC 9112 §3.2; checked here rather than
+ * by Node, whose own refusal has no body), and any `Transfer-Encoding` other than a single
+ * `chunked` (the only coding Node decodes; anything else is a smuggling vector). Scans
+ * `rawHeaders` once, comparing only names of the right length.
  */
 export function hasAmbiguousFraming(req: IncomingMessage): boolean {
   const raw = req.rawHeaders;
@@ -85,5 +89,5 @@ export function hasAmbiguousFraming(req: IncomingMessage): boolean {
       if (raw[i + 1]!.trim().toLowerCase() !== 'chunked') return true;
     }
   }
-  return false;
+  return hosts === 0 && req.httpVersionMinor === 1 && req.httpVersionMajor === 1;
 }
