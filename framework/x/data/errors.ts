@@ -9,7 +9,7 @@ export const DATA_ERRORS = {
   'PLUMEGO_ERR_DATA_STATEMENT_TIMEOUT': { message: 'database statement timed out', status: 504 },
   'PLUMEGO_ERR_DATA_ABORTED': { message: 'database call was aborted by the caller', status: 499 },
   'PLUMEGO_ERR_DATA_POOL_EXHAUSTED': { message: 'no database connection became free in time', status: 503 },
-  'PLUMEGO_ERR_DATA_CONNECTION_LOST': { message: 'database connection failed or was lost', status: 503 },
+  'PLUMEGO_ERR_DATA_CONNECTION_LOST': { message: 'data backend connection failed or was lost', status: 503 },
   'PLUMEGO_ERR_DATA_SERIALIZATION_FAILURE': { message: 'transaction kept conflicting with concurrent transactions', status: 409 },
   'PLUMEGO_ERR_DATA_CLOSED': { message: 'data backend is closed', status: 503 },
   'PLUMEGO_ERR_DATA_NESTED_TRANSACTION': { message: 'a transaction was started inside another transaction', status: 500 },
