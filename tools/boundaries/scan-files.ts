@@ -1,5 +1,6 @@
 import { readdirSync } from 'node:fs';
 import type { RepoSpec } from '../control-plane/index.ts';
+import { getModuleRoots } from '../control-plane/profile.ts';
 
 /** Source extensions the gate reads. `.astro` is left out: dependency-cruiser has no parser for it. */
 export const SOURCE_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts'] as const;
@@ -10,10 +11,9 @@ export const SOURCE_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts'] as const;
  */
 export const SKIPPED_DIRS: ReadonlySet<string> = new Set(['node_modules', 'dist', 'fixtures', '__fixtures__', 'generated', 'results']);
 
-/** The repository directories whose sources the gate scans: the library, the reference services and the tooling paths. */
+/** The repository directories whose sources the gate scans: the same directories that hold the modules. */
 export function getScanRoots(repo: RepoSpec): string[] {
-  const roots = [repo.identity.library_root, repo.layers.reference.base ?? 'reference', ...(repo.layers.tooling.paths ?? [])];
-  return [...new Set(roots)];
+  return getModuleRoots(repo);
 }
 
 /** Repository-relative paths of every source file under `roots`, sorted. Missing roots are skipped. */

@@ -1,4 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { findManifests, listYamlFiles } from './discover.ts';
 import type { YamlFile } from './read-yaml.ts';
@@ -6,9 +7,10 @@ import type { SchemaKind } from './schemas.ts';
 import { openSpecReader, type SpecReader } from './spec-reader.ts';
 import { ConfigError, type Violation } from './violation.ts';
 import { assertMeaning } from './assert/index.ts';
+import { EMPTY_SPECS, getGenerators, getModuleRoots, getProfile, OPTIONAL_SPECS, resolveManifest, resolveRepoSpec, type OptionalSpec } from './profile.ts';
 import type {
-  BaselineEntry, ChecksSpec, ControlPlane, DependencyRulesSpec, ErrorCodeEntry, GateProfilesSpec, Milestone, Module,
-  ModuleManifest, PackageJson, ReleasesSpec, RepoSpec, SourcePos, TaskCard, TaskRoutingSpec, TaxonomySpec,
+  BaselineEntry, ChecksSpec, ControlPlane, DependencyRulesSpec, ErrorCodeEntry, Feature, GateProfilesSpec, Milestone, Module,
+  ModuleManifest, PackageJson, Profile, ReleasesSpec, RepoSpec, SourcePos, TaskCard, TaskRoutingSpec, TaxonomySpec,
 } from './model.ts';
 
 export interface LoadResult {
@@ -75,34 +77,44 @@ async function loadPlane(root: string, reader: SpecReader): Promise<LoadResult> 
   }
   const validateAgainstSchema = reader.validate;
 
-  // Specs: all must be readable and valid before anything else can be trusted.
+  // Specs: all must be readable and valid before anything else can be trusted. repo.yaml comes
+  // first: its profile decides which schema validates it and which other specs may be absent.
   const specs: Partial<Record<SpecKey, unknown>> = {};
+  const features = new Set<Feature>(['boundaries']);
+  let profile: Profile = 'full';
   let specsValid = true;
   for (const [key, file] of Object.entries(SPEC_FILES) as [SpecKey, string][]) {
+    if (profile === 'minimal' && key in OPTIONAL_SPECS && !existsSync(`${root}/${file}`)) {
+      specs[key] = EMPTY_SPECS[key as OptionalSpec];
+      continue;
+    }
     const yaml = await read(file);
     if (!yaml) { specsValid = false; continue; }
-    const problems = validateAgainstSchema(key, yaml, 'specs');
+    if (key === 'repo') profile = getProfile(yaml.data);
+    const problems = validateAgainstSchema(key === 'repo' && profile === 'minimal' ? 'repoMinimal' : key, yaml, 'specs');
     if (problems.length) { specsValid = false; violations.push(...problems); }
     specs[key] = yaml.data;
+    if (key in OPTIONAL_SPECS) features.add(OPTIONAL_SPECS[key as OptionalSpec]);
   }
 
   const packageJson = readPackageJson(root, configErrors);
   const depRules = specs.dependencyRules as DependencyRulesSpec | undefined;
   const baseline = depRules && specsValid ? await readBaseline(root, depRules.baseline, read, validateAgainstSchema, violations) : [];
 
-  // Manifests: each validated on its own; an invalid manifest is left out of the plane.
-  const repo = specs.repo as RepoSpec | undefined;
-  const scanDirs = ['framework', 'reference', ...(repo?.layers.tooling.paths ?? [])];
-  const manifestFiles = [...(existsSync(`${root}/module.yaml`) ? ['module.yaml'] : []), ...(await findManifests(root, scanDirs))];
+  // Manifests: each validated on its own; an invalid manifest is left out of the plane. They are
+  // looked for under the directories repo.yaml names; one anywhere else is reported, never skipped.
+  const repo = specsValid && specs.repo ? resolveRepoSpec(specs.repo as RepoSpec, profile) : undefined;
+  const moduleRoots = repo ? getModuleRoots(repo) : [];
+  const manifestFiles = [...(existsSync(`${root}/module.yaml`) ? ['module.yaml'] : []), ...(await findManifests(root, moduleRoots))];
   const manifests: { file: string; manifest: ModuleManifest }[] = [];
   for (const file of manifestFiles) {
     const yaml = await read(file);
     if (!yaml) continue;
-    const problems = validateAgainstSchema('manifest', yaml, 'manifests');
+    const problems = validateAgainstSchema(profile === 'minimal' ? 'manifestMinimal' : 'manifest', yaml, 'manifests');
     violations.push(...problems);
     // An invalid manifest still joins the plane when it has a name, with its missing lists empty,
     // so one schema error is one message instead of a cascade of "unknown module" reports.
-    const manifest = problems.length ? coerceManifest(yaml.data) : (yaml.data as ModuleManifest);
+    const manifest = problems.length ? coerceManifest(yaml.data) : resolveManifest(yaml.data as ModuleManifest, profile);
     if (manifest) manifests.push({ file, manifest });
   }
 
@@ -112,14 +124,24 @@ async function loadPlane(root: string, reader: SpecReader): Promise<LoadResult> 
     return { violations, configErrors, notImplemented: [] };
   }
 
+  if (profile === 'full') for (const f of Object.values(OPTIONAL_SPECS)) features.add(f);
+  if (profile === 'full' || (specs.repo as RepoSpec).top_level) features.add('layout');
+  if (profile === 'full' || (specs.repo as RepoSpec).tiers) features.add('tiers');
+  if (cards.length || milestones.length) features.add('tasks');
+  const generators = getGenerators(repo, profile);
+  if (generators.size) features.add('generate');
+
   const workspaces = readWorkspaces(root, packageJson, configErrors);
-  const modules = manifests.map(({ file, manifest }) => toModule(root, repo, file, manifest)).sort((a, b) => a.name.localeCompare(b.name));
+  const modules = manifests.map(({ file, manifest }) => toModule(root, repo, file, manifest, profile)).sort((a, b) => a.name.localeCompare(b.name));
   const moduleByName = new Map<string, Module>();
   for (const m of modules) if (!moduleByName.has(m.name)) moduleByName.set(m.name, m);
 
   const declaredByWorkspace = new Map<string, ReadonlySet<string>>();
   const plane: ControlPlane = {
     root,
+    profile,
+    features,
+    generators,
     repo,
     dependencyRules: depRules!,
     taskRouting: specs.taskRouting as TaskRoutingSpec,
@@ -152,17 +174,19 @@ async function loadPlane(root: string, reader: SpecReader): Promise<LoadResult> 
       return files.get(file)?.locate(path) ?? { file, line: 0, column: 0 };
     },
   };
-  violations.push(...(await assertMeaning(plane, manifests.map((m) => m.file))));
+  violations.push(...(await assertMeaning(plane, manifests.map((m) => m.file), moduleRoots)));
   const notImplemented = modules.filter((m) => !m.implemented).map((m) => m.name);
   return { plane, violations, configErrors, notImplemented };
 }
 
-function toModule(root: string, repo: RepoSpec, manifestFile: string, manifest: ModuleManifest): Module {
+function toModule(root: string, repo: RepoSpec, manifestFile: string, manifest: ModuleManifest, profile: Profile): Module {
   const dir = manifestFile === 'module.yaml' ? '' : manifestFile.slice(0, -'/module.yaml'.length);
   const isLibrary = manifest.layer === 'stable' || manifest.layer === 'extension' || manifest.layer === 'facade';
   const path = manifest.layer === 'facade' ? manifest.path : dir;
-  const entry = `${path}/index.ts`;
-  const implemented = existsSync(`${root}/${entry}`) || (!isLibrary && hasSourceFiles(`${root}/${path}`));
+  const entry = `${path}/${manifest.entry ?? 'index.ts'}`;
+  // In the minimal profile a module with code is implemented whatever its entry is called; the
+  // full profile keeps "a library module is implemented when its index.ts exists".
+  const implemented = existsSync(`${root}/${entry}`) || ((profile === 'minimal' || !isLibrary) && hasSourceFiles(`${root}/${path}`));
   const family = manifest.layer === 'extension' ? manifest.name.split('/').slice(0, 2).join('/') : undefined;
   const importSpecifier = manifest.layer === 'facade' ? repo.identity.package
     : isLibrary ? `${repo.identity.package}/${manifest.name}` : undefined;
@@ -197,18 +221,70 @@ function dependencyNames(pkg: PackageJson | undefined): string[] {
   return Object.keys({ ...pkg.dependencies, ...pkg.devDependencies, ...pkg.peerDependencies, ...pkg.optionalDependencies });
 }
 
+/**
+ * package.json of each workspace package: npm/yarn `workspaces` (a list or `{ packages }`) and
+ * pnpm-workspace.yaml `packages`, with `dir/*` and `dir/**` patterns expanded to the folders that
+ * hold a package.json. A directory named literally must hold one.
+ */
 function readWorkspaces(root: string, pkg: PackageJson, configErrors: ConfigError[]): Map<string, PackageJson> {
   const out = new Map<string, PackageJson>();
-  const list = Array.isArray(pkg['workspaces']) ? (pkg['workspaces'] as unknown[]).filter((w): w is string => typeof w === 'string') : [];
-  for (const dir of list) {
-    const file = `${dir.replace(/\/$/, '')}/package.json`;
-    try {
-      out.set(dir.replace(/\/$/, ''), JSON.parse(readFileSync(`${root}/${file}`, 'utf8')) as PackageJson);
-    } catch (error) {
-      configErrors.push(new ConfigError('PLUMEGO_ERR_PACKAGE_JSON', `${file}: cannot read workspace package.json: ${(error as Error).message}`, { file }, 'Restore the workspace package.json or remove the workspace from the root package.json.'));
+  const raw = pkg['workspaces'];
+  const listed = Array.isArray(raw) ? raw : raw && typeof raw === 'object' && Array.isArray((raw as { packages?: unknown }).packages) ? (raw as { packages: unknown[] }).packages : [];
+  const patterns = [...listed, ...readPnpmWorkspace(root)].filter((w): w is string => typeof w === 'string' && !w.startsWith('!'));
+  for (const pattern of patterns) {
+    const clean = pattern.replace(/^\.\//, '').replace(/\/+$/, '');
+    const dirs = clean.includes('*') ? expandWorkspacePattern(root, clean) : [clean];
+    for (const dir of dirs) {
+      const file = `${dir}/package.json`;
+      try {
+        out.set(dir, JSON.parse(readFileSync(`${root}/${file}`, 'utf8')) as PackageJson);
+      } catch (error) {
+        configErrors.push(new ConfigError('PLUMEGO_ERR_PACKAGE_JSON', `${file}: cannot read workspace package.json: ${(error as Error).message}`, { file }, 'Restore the workspace package.json or remove the workspace from the root package.json.'));
+      }
     }
   }
   return out;
+}
+
+/** The `packages` list of pnpm-workspace.yaml (absent file → none; read without the YAML parser: a flat list). */
+function readPnpmWorkspace(root: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(`${root}/pnpm-workspace.yaml`, 'utf8');
+  } catch {
+    return [];
+  }
+  const { parse } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
+  try {
+    const data = parse(text) as { packages?: unknown } | null;
+    return Array.isArray(data?.packages) ? data.packages.filter((p): p is string => typeof p === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+/** `packages/*` → every direct subfolder with a package.json; `packages/**` → at any depth (no node_modules). */
+function expandWorkspacePattern(root: string, pattern: string): string[] {
+  const star = pattern.indexOf('*');
+  const base = pattern.slice(0, star).replace(/\/+$/, '');
+  const deep = pattern.slice(star).startsWith('**');
+  const out: string[] = [];
+  const walk = (rel: string, depth: number): void => {
+    let entries;
+    try {
+      entries = readdirSync(rel ? `${root}/${rel}` : root, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (!e.isDirectory() || e.name.startsWith('.') || e.name === 'node_modules') continue;
+      const dir = rel ? `${rel}/${e.name}` : e.name;
+      if (existsSync(`${root}/${dir}/package.json`)) out.push(dir);
+      if (deep && depth < 4) walk(dir, depth + 1);
+    }
+  };
+  walk(base, 0);
+  return out.sort();
 }
 
 function hasSourceFiles(dir: string): boolean {

@@ -24,6 +24,8 @@ export interface PackageAllowance {
 export interface ModuleManifest {
   readonly name: string;
   readonly path: string;
+  /** The public entry relative to the module folder (default index.ts). */
+  readonly entry?: string;
   readonly layer: Layer;
   readonly status: Tier;
   readonly promoted_in?: string;
@@ -71,7 +73,22 @@ export interface Module {
   readonly importSpecifier?: string;
 }
 
+/** The generated files `plumego sync` can write (specs/repo.yaml `generate`). */
+export type GeneratorId = 'package-exports' | 'readme-modules' | 'codeowners' | 'site-data';
+export const GENERATOR_IDS: readonly GeneratorId[] = ['package-exports', 'readme-modules', 'codeowners', 'site-data'];
+
+/** full: every spec required (this repository); minimal: boundary checks only, each other spec opts a feature in. */
+export type Profile = 'full' | 'minimal';
+
+/**
+ * Features of the control plane a repository has turned on. In the full profile all are on; in the
+ * minimal profile `boundaries` always is and each other one is on when its spec exists.
+ */
+export type Feature = 'boundaries' | 'layout' | 'tiers' | 'releases' | 'routing' | 'taxonomy' | 'gate-profiles' | 'checks-list' | 'error-codes' | 'tasks' | 'generate';
+
 export interface RepoSpec {
+  readonly profile?: Profile;
+  readonly generate?: readonly GeneratorId[];
   readonly identity: { readonly name: string; readonly package: string; readonly description: string; readonly library_root: string };
   readonly layers: Readonly<Record<Layer, { readonly description: string; readonly base?: string; readonly roots?: readonly string[]; readonly paths?: readonly string[] }>>;
   readonly tiers: readonly { readonly id: Tier; readonly label: string; readonly rank: number; readonly unit: string; readonly guidance: string }[];
@@ -208,6 +225,11 @@ export interface Milestone {
 export interface ControlPlane {
   /** Absolute path of the repository root. */
   readonly root: string;
+  readonly profile: Profile;
+  /** What is turned on (see Feature); `check` prints it. */
+  readonly features: ReadonlySet<Feature>;
+  /** The generators `sync` runs: repo.yaml `generate`, or all (full) / none (minimal) when absent. */
+  readonly generators: ReadonlySet<GeneratorId>;
   readonly repo: RepoSpec;
   readonly dependencyRules: DependencyRulesSpec;
   readonly taskRouting: TaskRoutingSpec;

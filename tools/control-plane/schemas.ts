@@ -19,9 +19,30 @@ export const SCHEMA_FILES = {
   manifest: 'module-manifest.schema.json',
   card: 'task-card.schema.json',
   milestone: 'milestone.schema.json',
+  // The minimal profile validates against the same files with fewer keys required (see MINIMAL).
+  repoMinimal: 'repo.schema.json',
+  manifestMinimal: 'module-manifest.schema.json',
 } as const;
 
 export type SchemaKind = keyof typeof SCHEMA_FILES;
+
+/**
+ * The minimal profile's schemas are the full ones with fewer required keys, derived here so every
+ * property keeps one definition: a repository that only wants boundary checks writes layers and
+ * modules, and every key it does write is checked exactly as in the full profile.
+ */
+const MINIMAL: Partial<Record<SchemaKind, (schema: Record<string, unknown>) => void>> = {
+  repoMinimal: (schema) => {
+    schema['required'] = ['profile', 'identity', 'layers'];
+    const props = schema['properties'] as Record<string, Record<string, unknown>>;
+    props['profile'] = { const: 'minimal', description: (props['profile'] as { description?: string }).description };
+    props['identity']!['required'] = ['name', 'package', 'library_root'];
+    props['layers']!['required'] = [];
+  },
+  manifestMinimal: (schema) => {
+    schema['required'] = ['name', 'path', 'layer', 'allowed_imports'];
+  },
+};
 
 // The schemas ship with the tool (the repository's own specs/schemas), so a governed repository
 // cannot weaken the rules by editing its copy.
@@ -35,7 +56,12 @@ function getValidator(kind: SchemaKind): ValidateFunction {
   if (!validate) {
     // Loaded on first use: a run whose specs all come from the spec cache never compiles a schema.
     ajv ??= new (createRequire(import.meta.url)('ajv') as typeof import('ajv')).Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
-    const schema = JSON.parse(readFileSync(`${SCHEMA_DIR}${SCHEMA_FILES[kind]}`, 'utf8')) as object;
+    const schema = JSON.parse(readFileSync(`${SCHEMA_DIR}${SCHEMA_FILES[kind]}`, 'utf8')) as Record<string, unknown>;
+    const relax = MINIMAL[kind];
+    if (relax) {
+      relax(schema);
+      schema['$id'] = `${String(schema['$id'])}#minimal`;
+    }
     validate = ajv.compile(schema);
     compiled.set(kind, validate);
   }

@@ -23,8 +23,13 @@ async function readMaybe(path: string): Promise<string | undefined> {
   }
 }
 
+/** The generators specs/repo.yaml turns on (`generate`; by default all in the full profile, none in the minimal one). */
+export function getEnabledGenerators(plane: Pick<ControlPlane, 'generators'>): Generator[] {
+  return GENERATORS.filter((g) => plane.generators.has(g.group));
+}
+
 /** Renders every generated file and compares it with the disk; writes only when `write` is set. */
-export async function runSync(plane: ControlPlane, write: boolean, generators: readonly Generator[] = GENERATORS): Promise<SyncOutcome[]> {
+export async function runSync(plane: ControlPlane, write: boolean, generators: readonly Generator[] = getEnabledGenerators(plane)): Promise<SyncOutcome[]> {
   const outcomes: SyncOutcome[] = [];
   for (const generator of generators) {
     const path = `${plane.root}/${generator.file}`;

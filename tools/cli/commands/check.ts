@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { ConfigError } from '../../control-plane/violation.ts';
-import { runChecks } from '../../checks/run-checks.ts';
+import { describeFeatures, runChecks } from '../../checks/run-checks.ts';
 import { renderReport, REPORT_FORMATS } from '../../report/index.ts';
 import { peekGraphCache, type GraphCacheSnapshot } from '../../boundaries/graph-cache.ts';
 import { startWorkerExtractor, type Extractor } from '../../boundaries/extractor.ts';
@@ -94,6 +94,7 @@ async function runCheck(io: CliIO, format: string, only: string[] | undefined, v
   const footer = [
     `plumego check: ${run.violations.length === 0 ? 'clean' : `${errors} error(s), ${run.violations.length - errors} warning(s)`} — ${run.ran.length} checks (${run.ran.join(', ')}) over ${plane.modules.length} modules`,
     ...(load.notImplemented.length ? [`note: ${load.notImplemented.length} module(s) declared, not implemented: ${load.notImplemented.join(', ')}`] : []),
+    ...[describeFeatures(plane)].filter((line): line is string => line !== undefined),
   ];
   const report = renderReport(run.violations, { format, checks: run.ran, notImplemented: load.notImplemented, footer, ...(typeof plane.packageJson.version === 'string' ? { toolVersion: plane.packageJson.version } : {}) });
   io.stdout(report.output);

@@ -1,6 +1,6 @@
 import type { ControlPlane } from '../model.ts';
 import type { Violation } from '../violation.ts';
-import { assertLayout } from './layout.ts';
+import { assertDeclaredLayout, assertLayout, assertManifestsLoaded } from './layout.ts';
 import { assertManifests } from './manifests.ts';
 import { assertRouting } from './routing.ts';
 import { assertSpecs } from './specs.ts';
@@ -16,12 +16,15 @@ const RATIONALE: Record<string, string> = {
 };
 
 /** The meaning checks that run after every document has passed its schema. */
-export async function assertMeaning(plane: ControlPlane, manifestFiles: readonly string[], today = new Date().toISOString().slice(0, 10)): Promise<Violation[]> {
+export async function assertMeaning(plane: ControlPlane, manifestFiles: readonly string[], moduleRoots: readonly string[], today = new Date().toISOString().slice(0, 10)): Promise<Violation[]> {
+  // The minimal profile checks the layout it declares (module folders, nested packages); the full
+  // profile's top-level, library-root and family rules describe this repository's shape.
+  const layout = plane.profile === 'full' ? await assertLayout(plane) : await assertDeclaredLayout(plane);
   const groups: [string, Finding[]][] = [
     ['specs', assertSpecs(plane, today)],
     ['manifests', assertManifests(plane, manifestFiles)],
-    ['layout', await assertLayout(plane)],
-    ['routing', assertRouting(plane)],
+    ['layout', [...layout, ...(await assertManifestsLoaded(plane.root, manifestFiles, moduleRoots))]],
+    ['routing', plane.features.has('routing') ? assertRouting(plane) : []],
     ['tasks', assertTasks(plane)],
   ];
   return groups.flatMap(([check, findings]) => findings.map((f) => violationAt(plane, check, { ...f, rationale: f.rationale ?? RATIONALE[check]! })));

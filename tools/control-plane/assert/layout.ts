@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { listDirs } from '../discover.ts';
+import { findManifests, listDirs, SKIP_DIRS } from '../discover.ts';
 import type { ControlPlane } from '../model.ts';
 import { assertNoNestedPackages } from './nested-packages.ts';
 import type { Finding } from './violation-at.ts';
@@ -74,6 +74,40 @@ export async function assertLayout(plane: ControlPlane): Promise<Finding[]> {
   });
   out.push(...(await assertNoNestedPackages(plane)));
   return out;
+}
+
+/**
+ * The minimal profile's layout: every stable root and tooling path it declares has its manifest,
+ * and no stray package.json changes resolution inside a module.
+ */
+export async function assertDeclaredLayout(plane: ControlPlane): Promise<Finding[]> {
+  const out: Finding[] = [];
+  const { root, repo } = plane;
+  const lib = repo.identity.library_root;
+  (repo.layers.stable.roots ?? []).forEach((name, i) => {
+    if (!plane.moduleByName.has(name)) out.push({ rule: 'manifest-per-module', file: REPO, path: ['layers', 'stable', 'roots', i], message: `stable root '${name}' has no module.yaml at ${lib}/${name}/module.yaml`, fix: 'Create the manifest, or remove the root from layers.stable.roots.' });
+  });
+  for (const key of ['tooling', 'reference', 'stable', 'extension'] as const) {
+    (repo.layers[key].paths ?? []).forEach((p, i) => {
+      if (!existsSync(`${root}/${p}/module.yaml`)) out.push({ rule: 'manifest-per-module', file: REPO, path: ['layers', key, 'paths', i], message: `${key} path '${p}/' has no module.yaml`, fix: `Add a manifest with layer: ${key}, or remove the path.` });
+    });
+  }
+  out.push(...(await assertNoNestedPackages(plane)));
+  return out;
+}
+
+/**
+ * A module.yaml the loader did not read (it sits outside every directory repo.yaml names) governs
+ * nothing; it is reported rather than skipped, so a misplaced manifest never looks like a checked one.
+ */
+export async function assertManifestsLoaded(root: string, loaded: readonly string[], moduleRoots: readonly string[]): Promise<Finding[]> {
+  const known = new Set(loaded);
+  const all = await findManifests(root, (await listDirs(root, '')).filter((d) => !d.startsWith('.') && !SKIP_DIRS.has(d)));
+  return all.filter((f) => !known.has(f)).map((file) => ({
+    rule: 'manifest-not-loaded', file: REPO, path: ['identity', 'library_root'],
+    message: `${file} is outside every directory that holds modules (${moduleRoots.join(', ') || 'none'}), so it governs nothing`,
+    fix: `Move the module under one of those directories, or add its directory to a layer's base or paths in specs/repo.yaml.`,
+  }));
 }
 
 /** Top-level names the root .gitignore excludes (build output is not part of the layout). */

@@ -33,7 +33,9 @@ export function assertManifests(plane: ControlPlane, manifestFiles: readonly str
         fix: 'Give each module a unique name equal to its path; delete the copy.' });
     }
   }
-  if (!manifestFiles.includes('module.yaml')) {
+  const full = plane.profile === 'full';
+  const tiers = full || plane.features.has('releases');
+  if (full && !manifestFiles.includes('module.yaml')) {
     out.push({ rule: 'facade-manifest', file: 'specs/repo.yaml', path: ['layers', 'facade'], message: 'the root module.yaml (the facade manifest) is missing',
       fix: `Create module.yaml at the repository root with name '${repo.identity.package}' and layer 'facade'.` });
   }
@@ -54,18 +56,18 @@ export function assertManifests(plane: ControlPlane, manifestFiles: readonly str
       out.push({ rule: 'name-matches-path', file: f, path: ['path'], message: `path '${man.path}' is not the manifest's folder '${man.layer === 'facade' ? want : dir}'`,
         fix: 'Set path to the directory that holds the module.yaml.' });
     }
-    out.push(...assertLayer(plane, m, stableRoots, families, ownSubpackages));
+    if (full) out.push(...assertLayer(plane, m, stableRoots, families, ownSubpackages));
 
-    if (man.layer === 'stable' && man.status !== 'ga') {
+    if (tiers && man.layer === 'stable' && man.status !== 'ga') {
       out.push({ rule: 'stable-is-ga', file: f, path: ['status'], message: `stable root '${m.name}' has status '${man.status}'; stable roots are ga`, fix: 'Set status: ga, or move the package under framework/x/.' });
     }
-    if (man.promoted_in !== undefined && !releases.has(man.promoted_in)) {
+    if (tiers && man.promoted_in !== undefined && !releases.has(man.promoted_in)) {
       out.push({ rule: 'promoted-in-release', file: f, path: ['promoted_in'], message: `promoted_in '${man.promoted_in}' is not a release in specs/releases.yaml`, fix: `Use one of: ${[...releases].join(', ')}; or add the release first.` });
     }
-    if (man.status !== 'experimental' && man.promoted_in === undefined && (man.layer === 'stable' || man.layer === 'extension' || man.layer === 'facade')) {
+    if (tiers && man.status !== 'experimental' && man.promoted_in === undefined && (man.layer === 'stable' || man.layer === 'extension' || man.layer === 'facade')) {
       out.push({ rule: 'promoted-in-required', file: f, path: ['status'], message: `${man.status} module '${m.name}' has no promoted_in`, fix: 'Add promoted_in: the release in which it reached this tier.' });
     }
-    if (man.status === 'experimental' && man.promoted_in !== undefined) {
+    if (tiers && man.status === 'experimental' && man.promoted_in !== undefined) {
       out.push({ rule: 'promoted-in-required', file: f, path: ['promoted_in'], message: `experimental module '${m.name}' declares promoted_in '${man.promoted_in}'`, fix: 'Remove promoted_in, or set the tier it was promoted to.' });
     }
 
@@ -91,7 +93,7 @@ export function assertManifests(plane: ControlPlane, manifestFiles: readonly str
       else if (allowed.includes(target)) out.push({ rule: 'allowed-imports-exist', file: f, path: ['forbidden_imports', i], message: `'${target}' is both allowed and forbidden`, fix: 'Decide: remove it from one of the two lists.' });
     });
     (man.task_affinity ?? []).forEach((key, i) => {
-      if (!taskKeys.has(key)) out.push({ rule: 'task-affinity-exists', file: f, path: ['task_affinity', i], message: `task_affinity names unknown task '${key}'`, fix: `Use a task key from specs/task-routing.yaml (${suggest(key, [...taskKeys])}).` });
+      if (plane.features.has('routing') && !taskKeys.has(key)) out.push({ rule: 'task-affinity-exists', file: f, path: ['task_affinity', i], message: `task_affinity names unknown task '${key}'`, fix: `Use a task key from specs/task-routing.yaml (${suggest(key, [...taskKeys])}).` });
     });
     for (const key of ['landing_zones', 'doc_paths'] as const) {
       (man[key] ?? []).forEach((p, i) => {
