@@ -32,7 +32,7 @@ const GROUP = /^[A-Za-z0-9_-]{1,64}$/;
 /** Validates against the backend's capabilities, so an unsupported request fails at subscribe time. */
 export function resolveSubscribeOptions(pattern: string, options: SubscribeOptions, caps: BrokerCapabilities): ResolvedSubscribeOptions {
   assertPattern(pattern);
-  const o = { ...DEFAULT_SUBSCRIBE_OPTIONS, ...options };
+  const o = { ...DEFAULT_SUBSCRIBE_OPTIONS, ...options, overflow: options.overflow ?? caps.overflowPolicies[0] ?? 'block' };
   assertOption(o.group === undefined || GROUP.test(o.group), 'group', 'must be 1-64 characters of [A-Za-z0-9_-]');
   assertOption(o.ack === 'auto' || o.ack === 'manual', 'ack', "must be 'auto' or 'manual'");
   assertOption(Number.isInteger(o.maxDeliver) && o.maxDeliver >= 1 && o.maxDeliver <= 1000, 'maxDeliver', 'must be an integer in 1..1000');

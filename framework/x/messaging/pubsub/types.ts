@@ -68,7 +68,7 @@ export interface SubscribeOptions {
   readonly concurrency?: number;
   /** Undelivered messages held per subscriber. Default 1024. */
   readonly bufferSize?: number;
-  /** What a full buffer does: `block` the publisher, `drop-oldest`, or fail the publish with `error`. Default `block`. */
+  /** What a full buffer does: `block` the publisher, `drop-oldest`, or fail the publish with `error`. Default `block`, or the backend's only policy (MQTT: `drop-oldest`). */
   readonly overflow?: OverflowPolicy;
   /** How long an unacknowledged delivery waits before the broker redelivers it. Default 30 000 ms. */
   readonly ackWaitMs?: number;
