@@ -1,0 +1,34 @@
+/** Stable codes for every failure the observability adapters raise. Messages carry no secrets. */
+export const OBSERVABILITY_ERRORS = {
+  OBSERVABILITY_INVALID_OPTIONS: { status: 500, message: 'invalid observability options' },
+  OBSERVABILITY_UNAUTHORIZED: { status: 401, message: 'a valid metrics token is required' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ObservabilityErrorCode = keyof typeof OBSERVABILITY_ERRORS;
+
+const BRAND = Symbol.for('plumego.x.observability.error');
+
+export class ObservabilityError extends Error {
+  readonly code: ObservabilityErrorCode;
+  readonly status: number;
+  readonly field: string | undefined;
+  readonly [BRAND] = true;
+
+  constructor(code: ObservabilityErrorCode, field?: string) {
+    super(OBSERVABILITY_ERRORS[code].message + (field === undefined ? '' : ` (${field})`));
+    this.name = 'ObservabilityError';
+    this.code = code;
+    this.status = OBSERVABILITY_ERRORS[code].status;
+    this.field = field;
+  }
+}
+
+export function isObservabilityError(value: unknown, code?: ObservabilityErrorCode): value is ObservabilityError {
+  if (typeof value !== 'object' || value === null || (value as Record<symbol, unknown>)[BRAND] !== true) return false;
+  return code === undefined || (value as ObservabilityError).code === code;
+}
+
+/** Throws at factory time: bad options are a wiring bug, never a per-request failure. */
+export function assertOption(ok: boolean, field: string): void {
+  if (!ok) throw new ObservabilityError('OBSERVABILITY_INVALID_OPTIONS', field);
+}

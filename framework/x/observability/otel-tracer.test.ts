@@ -1,0 +1,170 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { describe, expect, it } from 'vitest';
+import { writeResponse } from 'plumego/contract';
+import { createApp } from 'plumego/core';
+import { createCanonicalStack } from 'plumego/middleware';
+import { isObservabilityError } from './errors.ts';
+import { OtelTracer, getRequestSpanContext } from './otel-tracer.ts';
+import { createOtlpHttpExporter } from './otlp.ts';
+import { TestMetrics, createTestTracer } from './testing.ts';
+
+function tracedApp(tracer: OtelTracer) {
+  const app = createApp();
+  app.use(...createCanonicalStack({ tracing: { tracer }, timeoutMs: 0 }));
+  app.get('/users/:id', (w, r) => writeResponse(w, r, 200, { id: r.param('id') }));
+  app.get('/boom', () => {
+    throw new Error('kaput');
+  });
+  app.get('/child', (w, r) => {
+    const child = tracer.provider.getTracer('app').startSpan('load user', {}, getRequestSpanContext(r));
+    child.end();
+    writeResponse(w, r, 200, {});
+  });
+  return app;
+}
+
+const PARENT_TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
+const PARENT_SPAN = '00f067aa0ba902b7';
+
+describe('OtelTracer', () => {
+  it('starts a new trace with one SERVER span named by route pattern, with the ids sent back in traceparent', async () => {
+    const t = createTestTracer();
+    const res = await tracedApp(t.tracer).request('/users/42');
+    const [, traceId, spanId, flags] = String(res.headers['traceparent']).split('-');
+    const spans = t.getFinishedSpans();
+    expect(spans).toHaveLength(1);
+    const s = spans[0]!;
+    expect(s.name).toBe('GET /users/:id');
+    expect(s.kind).toBe(SpanKind.SERVER);
+    expect(s.spanContext().traceId).toBe(traceId);
+    expect(s.spanContext().spanId).toBe(spanId);
+    expect(res.headers['x-span-id']).toBe(spanId);
+    expect(flags).toBe('01');
+    expect(s.parentSpanContext).toBeUndefined();
+    expect(s.attributes).toMatchObject({ 'http.request.method': 'GET', 'http.route': '/users/:id', 'http.response.status_code': 200, 'url.path': '/users/42' });
+    expect(s.attributes['plumego.request_id']).toBe(res.headers['x-request-id']);
+    expect(s.resource.attributes['service.name']).toBe('test-service');
+  });
+
+  it('continues an incoming traceparent and tracestate, in the span and in the response', async () => {
+    const t = createTestTracer();
+    const res = await tracedApp(t.tracer).request('/users/1', { headers: { traceparent: `00-${PARENT_TRACE}-${PARENT_SPAN}-01`, tracestate: 'vendor=abc,other=1' } });
+    const s = t.getFinishedSpans()[0]!;
+    expect(s.spanContext().traceId).toBe(PARENT_TRACE);
+    expect(s.parentSpanContext?.spanId).toBe(PARENT_SPAN);
+    expect(s.parentSpanContext?.isRemote).toBe(true);
+    expect(s.spanContext().traceState?.serialize()).toBe('vendor=abc,other=1');
+    expect(String(res.headers['traceparent'])).toMatch(new RegExp(`^00-${PARENT_TRACE}-${s.spanContext().spanId}-01$`));
+    expect(res.headers['tracestate']).toBe('vendor=abc,other=1');
+  });
+
+  it('records a failing request as an ERROR span with error.type', async () => {
+    const t = createTestTracer();
+    const res = await tracedApp(t.tracer).request('/boom');
+    expect(res.status).toBe(500);
+    const s = t.getFinishedSpans()[0]!;
+    expect(s.status.code).toBe(SpanStatusCode.ERROR);
+    expect(s.attributes['error.type']).toBe('500');
+    expect(s.name).toBe('GET /boom');
+  });
+
+  it('creates no span for an unsampled incoming trace but still propagates it', async () => {
+    const t = createTestTracer();
+    const res = await tracedApp(t.tracer).request('/users/1', { headers: { traceparent: `00-${PARENT_TRACE}-${PARENT_SPAN}-00` } });
+    expect(t.getFinishedSpans()).toHaveLength(0);
+    expect(String(res.headers['traceparent'])).toMatch(new RegExp(`^00-${PARENT_TRACE}-[0-9a-f]{16}-00$`));
+  });
+
+  it.each([
+    ['a malformed header', 'not-a-traceparent'],
+    ['an all-zero trace id', `00-${'0'.repeat(32)}-${PARENT_SPAN}-01`],
+    ['uppercase hex', `00-${PARENT_TRACE.toUpperCase()}-${PARENT_SPAN}-01`],
+  ])('starts a fresh trace on %s', async (_title, header) => {
+    const t = createTestTracer();
+    await tracedApp(t.tracer).request('/users/1', { headers: { traceparent: header } });
+    const s = t.getFinishedSpans()[0]!;
+    expect(s.spanContext().traceId).not.toBe(PARENT_TRACE);
+    expect(s.parentSpanContext).toBeUndefined();
+  });
+
+  it('names unmatched requests by method only, never by raw path', async () => {
+    const t = createTestTracer();
+    await tracedApp(t.tracer).request('/no/such/path');
+    expect(t.getFinishedSpans()[0]!.name).toBe('GET');
+  });
+
+  it('parents child spans on the request span through getRequestSpanContext', async () => {
+    const t = createTestTracer();
+    await tracedApp(t.tracer).request('/child');
+    const [child, server] = t.getFinishedSpans();
+    expect(child!.name).toBe('load user');
+    expect(child!.parentSpanContext?.spanId).toBe(server!.spanContext().spanId);
+    expect(child!.spanContext().traceId).toBe(server!.spanContext().traceId);
+    expect(trace.getSpan(getRequestSpanContext({ state: {} } as never))).toBeUndefined();
+  });
+
+  it('refuses a missing exporter at construction', () => {
+    try {
+      new OtelTracer({} as never);
+      expect.unreachable();
+    } catch (err) {
+      expect(isObservabilityError(err, 'OBSERVABILITY_INVALID_OPTIONS')).toBe(true);
+    }
+  });
+});
+
+describe('OTLP/HTTP export', () => {
+  it('delivers spans with their ids, name and resource to a local OTLP receiver', async () => {
+    const bodies: { path: string; headers: Record<string, unknown>; body: string }[] = [];
+    const receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        bodies.push({ path: req.url ?? '', headers: req.headers, body });
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    const port = (receiver.address() as AddressInfo).port;
+    try {
+      const tracer = new OtelTracer({ exporter: createOtlpHttpExporter({ url: `http://127.0.0.1:${port}/v1/traces`, headers: { 'x-api-key': 'k' } }), serviceName: 'orders' });
+      const res = await tracedApp(tracer).request('/users/7');
+      await tracer.forceFlush();
+      expect(bodies).toHaveLength(1);
+      expect(bodies[0]!.path).toBe('/v1/traces');
+      expect(bodies[0]!.headers['x-api-key']).toBe('k');
+      expect(bodies[0]!.headers['content-type']).toContain('application/json');
+      const payload = JSON.parse(bodies[0]!.body) as {
+        resourceSpans: { resource: { attributes: { key: string; value: { stringValue?: string } }[] }; scopeSpans: { spans: { traceId: string; spanId: string; name: string; kind: number }[] }[] }[];
+      };
+      const rs = payload.resourceSpans[0]!;
+      expect(rs.resource.attributes.find((a) => a.key === 'service.name')?.value.stringValue).toBe('orders');
+      const span = rs.scopeSpans[0]!.spans[0]!;
+      const [, traceId, spanId] = String(res.headers['traceparent']).split('-');
+      expect(span).toMatchObject({ traceId, spanId, name: 'GET /users/:id', kind: 2 });
+      await tracer.shutdown();
+    } finally {
+      receiver.close();
+    }
+  });
+
+  it('refuses a non-HTTP collector URL at construction', () => {
+    expect(() => createOtlpHttpExporter({ url: 'ftp://collector' })).toThrow(/url/);
+    expect(() => createOtlpHttpExporter({ url: 'not a url' })).toThrow(/url/);
+  });
+});
+
+describe('TestMetrics', () => {
+  it('records what the metrics middleware observed, by route pattern', async () => {
+    const metrics = new TestMetrics();
+    const app = createApp();
+    app.use(...createCanonicalStack({ metrics, timeoutMs: 0 }));
+    app.get('/items/:id', (w, r) => writeResponse(w, r, 201, {}));
+    await app.request('/items/9');
+    expect(metrics.observed).toMatchObject([{ method: 'GET', route: '/items/:id', status: 201 }]);
+    metrics.reset();
+    expect(metrics.observed).toHaveLength(0);
+  });
+});

@@ -1,0 +1,123 @@
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, trace, createTraceState, type Context as OtelContext, type Span, type Tracer as ApiTracer } from '@opentelemetry/api';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BasicTracerProvider, BatchSpanProcessor, RandomIdGenerator, SimpleSpanProcessor, type IdGenerator, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { Request, RequestState, TraceContext } from 'plumego/contract';
+import type { TraceSpan, Tracer } from 'plumego/middleware';
+import { assertOption } from './errors.ts';
+
+export interface OtelTracerOptions {
+  /** Where finished spans go (OTLP, in-memory, console…). Required. */
+  exporter: SpanExporter;
+  /** `service.name` of the resource. Default 'plumego-service'. */
+  serviceName?: string;
+  /** More resource attributes (`service.version`, `deployment.environment.name`…). */
+  resourceAttributes?: Readonly<Record<string, string>>;
+  /** Batch spans before export (production); false exports each span as it ends (tests). Default true. */
+  batch?: boolean;
+}
+
+/**
+ * Lets the SDK's span carry the ids the tracing middleware already chose and sent back in
+ * `traceparent`/`X-Span-ID`: set before `startSpan` (synchronous), consumed by it.
+ */
+class PinnedIdGenerator implements IdGenerator {
+  traceId = '';
+  spanId = '';
+  readonly #random = new RandomIdGenerator();
+  generateTraceId(): string {
+    const id = this.traceId || this.#random.generateTraceId();
+    this.traceId = '';
+    return id;
+  }
+  generateSpanId(): string {
+    const id = this.spanId || this.#random.generateSpanId();
+    this.spanId = '';
+    return id;
+  }
+}
+
+const spans = new WeakMap<RequestState, Span>();
+
+/**
+ * The middleware `Tracer` contract on the OpenTelemetry SDK: one SERVER span per sampled request,
+ * with the trace id, span id, parent and tracestate of the request's W3C trace context, named
+ * `METHOD /route/:pattern` once routing is done, HTTP attributes, and ERROR status for 5xx.
+ * Unsampled requests (flag bit 0 clear) cost no span at all.
+ */
+export class OtelTracer implements Tracer {
+  readonly provider: BasicTracerProvider;
+  readonly #tracer: ApiTracer;
+  readonly #ids = new PinnedIdGenerator();
+
+  constructor(options: OtelTracerOptions) {
+    assertOption(typeof options?.exporter?.export === 'function', 'exporter');
+    const serviceName = options.serviceName ?? 'plumego-service';
+    assertOption(serviceName !== '', 'serviceName');
+    const processor = (options.batch ?? true) ? new BatchSpanProcessor(options.exporter) : new SimpleSpanProcessor(options.exporter);
+    this.provider = new BasicTracerProvider({
+      resource: resourceFromAttributes({ ...options.resourceAttributes, 'service.name': serviceName }),
+      idGenerator: this.#ids,
+      spanProcessors: [processor],
+    });
+    this.#tracer = this.provider.getTracer('plumego');
+  }
+
+  startSpan(r: Request, tc: TraceContext): TraceSpan | undefined {
+    if ((tc.flags & TraceFlags.SAMPLED) === 0) return undefined;
+    let parent: OtelContext = ROOT_CONTEXT;
+    if (tc.parentSpanId !== '') {
+      parent = trace.setSpanContext(ROOT_CONTEXT, {
+        traceId: tc.traceId,
+        spanId: tc.parentSpanId,
+        traceFlags: tc.flags & 0xff,
+        isRemote: true,
+        ...(tc.traceState === '' ? {} : { traceState: createTraceState(tc.traceState) }),
+      });
+    } else this.#ids.traceId = tc.traceId;
+    this.#ids.spanId = tc.spanId;
+    const span = this.#tracer.startSpan(r.method, { kind: SpanKind.SERVER, attributes: { 'http.request.method': r.method, 'url.path': r.path } }, parent);
+    this.#ids.traceId = '';
+    this.#ids.spanId = '';
+    spans.set(r.state, span);
+    return {
+      end: (status, bytes, requestId) => {
+        const route = r.state.routePattern;
+        span.updateName(route === '' ? r.method : `${r.method} ${route}`);
+        if (route !== '') span.setAttribute('http.route', route);
+        span.setAttribute('http.response.status_code', status);
+        span.setAttribute('http.response.body.size', bytes);
+        if (requestId !== '') span.setAttribute('plumego.request_id', requestId);
+        if (status >= 500) {
+          span.setAttribute('error.type', String(status));
+          span.setStatus({ code: SpanStatusCode.ERROR });
+        }
+        span.end();
+      },
+    };
+  }
+
+  /** Exports every finished span now (before a test asserts, or before exit). */
+  forceFlush(): Promise<void> {
+    return this.provider.forceFlush();
+  }
+
+  /** Flushes and stops the exporter. */
+  shutdown(): Promise<void> {
+    return this.provider.shutdown();
+  }
+}
+
+/** Creates a tracer for `tracing({ tracer })`; bad options throw here. */
+export function createOtelTracer(options: OtelTracerOptions): OtelTracer {
+  return new OtelTracer(options);
+}
+
+/**
+ * An OpenTelemetry context whose active span is the request's server span, for child spans:
+ * `tracer.startActiveSpan('db.query', {}, getRequestSpanContext(r), fn)`. ROOT when the request
+ * has no span (unsampled, or no OtelTracer).
+ */
+export function getRequestSpanContext(r: Request): OtelContext {
+  const span = spans.get(r.state);
+  return span === undefined ? ROOT_CONTEXT : trace.setSpan(ROOT_CONTEXT, span);
+}
