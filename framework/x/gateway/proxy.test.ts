@@ -152,6 +152,56 @@ describe('proxy forwarding', () => {
     expect(up.seen[0]!.headers['cookie']).toBeUndefined();
   });
 
+  it('waits for an async response modifier before relaying the head and the body', async () => {
+    const up = await track(startUpstream((_req, res) => res.end('x'.repeat(100_000))));
+    const { front } = await serveProxy({
+      targets: [up.url],
+      modifyResponse: async (u) => {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        u.headers['x-late'] = 'set';
+      },
+    });
+    const res = await fetch(`${front.url}/late`);
+    expect(res.headers.get('x-late')).toBe('set');
+    expect((await res.text()).length).toBe(100_000);
+  });
+
+  it('answers 502 when the response modifier fails before the head went out', async () => {
+    const up = await track(startUpstream((_req, res) => res.end('x')));
+    const { front } = await serveProxy({ targets: [up.url], modifyResponse: async () => Promise.reject(new Error('boom')) });
+    const res = await fetch(`${front.url}/late`);
+    expect(res.status).toBe(502);
+    expect(await res.text()).not.toContain('boom');
+  });
+
+  it('holds the upstream back while the client does not read (no buffering)', async () => {
+    const total = 256 * 1024 * 1024;
+    let sent = 0;
+    const up = await track(startUpstream((_req, res) => {
+      res.writeHead(200, { 'content-length': String(total) });
+      const chunk = Buffer.alloc(256 * 1024);
+      const pump = (): void => {
+        while (sent < total) {
+          sent += chunk.length;
+          if (!res.write(chunk)) return void res.once('drain', pump);
+        }
+        res.end();
+      };
+      pump();
+    }));
+    const { front } = await serveProxy({ targets: [up.url] });
+    const req = httpRequest(`${front.url}/big`);
+    const res = await new Promise<import('node:http').IncomingMessage>((resolve) => req.once('response', resolve).end());
+    res.pause();
+    let last = -1;
+    while (last !== sent) {
+      last = sent;
+      await new Promise((resolve) => setTimeout(resolve, 150));
+    }
+    req.destroy();
+    expect(sent).toBeLessThan(total / 4);
+  });
+
   it('passes repeated response headers such as Set-Cookie through intact', async () => {
     const up = await track(startUpstream((_req, res) => {
       res.setHeader('set-cookie', ['a=1', 'b=2']);

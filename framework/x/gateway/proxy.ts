@@ -1,7 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import type { Duplex, Readable } from 'node:stream';
-import { writeError, type Handler, type Request, type ResponseWriter } from 'plumego/contract';
-import type { Dispatcher } from 'undici';
+import type { Duplex } from 'node:stream';
+import { writeError, type Handler, type Request } from 'plumego/contract';
 import { Backend, type ConnectionSettings } from './backend.ts';
 import { BackendPool, type BackendPoolOptions } from './backend-pool.ts';
 import {
@@ -10,9 +9,9 @@ import {
   getUpstreamFailureReason,
   type UpstreamFailureReason,
 } from './errors.ts';
-import { copyResponseHeaders, getFramingProblem, hasRequestBody } from './headers.ts';
-import { resolveProxyOptions, type ProxyOptions, type ResolvedProxyOptions, type UpstreamRequest, type UpstreamResponse } from './options.ts';
-import { copyBody } from './stream-body.ts';
+import { getFramingProblem, hasRequestBody } from './headers.ts';
+import { resolveProxyOptions, type ProxyOptions, type ResolvedProxyOptions, type UpstreamRequest } from './options.ts';
+import { relayExchange } from './exchange.ts';
 import { HealthChecker, type HealthCheckOptions } from './health-check.ts';
 import { handleUpgrade } from './upgrade.ts';
 import { buildUpstreamHeaders } from './upstream-headers.ts';
@@ -41,11 +40,6 @@ function getUpstreamPath(r: Request, options: ResolvedProxyOptions): string | un
   return r.rawQuery === '' ? path : `${path}?${r.rawQuery}`;
 }
 
-function writeResponseHead(w: ResponseWriter, upstream: UpstreamResponse): void {
-  for (const name in upstream.headers) w.setHeader(name, upstream.headers[name]!);
-  w.writeHead(upstream.status);
-}
-
 export interface CreateProxyOptions extends ProxyOptions, BackendPoolOptions {
   /** Active health checks, started with the proxy; default none (passive ejection still applies). */
   healthCheck?: HealthCheckOptions;
@@ -63,28 +57,6 @@ export function createProxy(options: CreateProxyOptions): Proxy {
   const pool = new BackendPool(resolved.targets.map((t) => new Backend(t, settings)), resolved.balancer, options);
   const healthChecker = options.healthCheck === undefined ? undefined : new HealthChecker(pool, options.healthCheck);
   healthChecker?.start();
-
-  const send = async (
-    w: ResponseWriter,
-    r: Request,
-    upstream: UpstreamRequest,
-    body: Readable | Buffer | null,
-  ): Promise<void> => {
-    const backend = upstream.backend;
-    const res: Dispatcher.ResponseData = await backend.dispatcher.request({
-      method: upstream.method as Dispatcher.HttpMethod,
-      path: upstream.path,
-      headers: upstream.headers,
-      body,
-      signal: r.signal,
-      headersTimeout: resolved.headersTimeoutMs,
-      bodyTimeout: resolved.bodyTimeoutMs,
-    });
-    const answer: UpstreamResponse = { status: res.statusCode, headers: copyResponseHeaders(res.headers), backend };
-    if (resolved.modifyResponse !== undefined) await resolved.modifyResponse(answer, r);
-    writeResponseHead(w, answer);
-    await copyBody(res.body, w, answer.headers['content-length'] === undefined);
-  };
 
   const handler: Handler = async (w, r) => {
     const problem = getFramingProblem(r.headers, r.raw?.rawHeaders);
@@ -126,7 +98,7 @@ export function createProxy(options: CreateProxyOptions): Proxy {
       const upstream: UpstreamRequest = { method: r.method, path: backend.basePath + target, headers, backend };
       try {
         if (resolved.modifyRequest !== undefined) await resolved.modifyRequest(upstream, r);
-        await send(w, r, upstream, body);
+        await relayExchange(w, r, upstream, body, resolved);
         done(w.status >= 500 ? 'server_error' : 'ok');
         return;
       } catch (error) {

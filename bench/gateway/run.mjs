@@ -1,0 +1,232 @@
+// Gateway benchmark: proxies side by side in one run, same upstream, same load generator.
+// Usage: node bench/gateway/run.mjs [--rounds 3] [--duration 4] [--connections 50] [--only a,b]
+// Writes bench/gateway/results/<stamp>.json, latest.json and latest.md.
+import { spawn } from 'node:child_process';
+import { request } from 'node:http';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..');
+const { values: args } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '3' },
+    duration: { type: 'string', default: '4' },
+    warmup: { type: 'string', default: '1' },
+    connections: { type: 'string', default: '50' },
+    only: { type: 'string', default: '' },
+    skip: { type: 'string', default: '' },
+  },
+});
+const ROUNDS = Number(args.rounds);
+const DURATION = Number(args.duration);
+const WARMUP = Number(args.warmup);
+const CONNECTIONS = Number(args.connections);
+const CLK_TCK = 100;
+const TS = ['--conditions=source', '--import', 'tsx'];
+const wanted = (id) => (!args.only || args.only.split(',').includes(id)) && !args.skip.split(',').includes(id);
+
+const UPSTREAM = { id: 'upstream', args: [join(here, 'servers/upstream.mjs')] };
+const TARGETS = [
+  { id: 'direct', label: 'upstream directly (no proxy)' },
+  { id: 'plumego', label: 'Plumego x/gateway', args: [...TS, join(here, 'servers/plumego.ts')] },
+  { id: 'fastify-http-proxy', label: '@fastify/http-proxy 11.6.3', args: [join(here, 'servers/fastify-http-proxy.mjs')] },
+  { id: 'http-proxy', label: 'http-proxy 1.18.1 (keep-alive agent)', args: [join(here, 'servers/http-proxy.mjs')] },
+].filter((t) => wanted(t.id));
+
+function cpuTicks(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(f[11]) + Number(f[12]);
+}
+
+function rssBytes(pid) {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(m[1]) * 1024;
+}
+
+function start(server, port, env = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, server.args, {
+      cwd: root,
+      env: { ...process.env, ...env, PORT: String(port), NODE_ENV: 'production' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const timer = setTimeout(() => reject(new Error(`${server.id} did not start`)), 20_000);
+    child.stdout.on('data', (d) => {
+      if (String(d).includes('READY')) {
+        clearTimeout(timer);
+        resolve(child);
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`${server.id} exited with ${code}`)));
+  });
+}
+
+async function stop(child) {
+  child.kill('SIGKILL');
+  await new Promise((r) => child.once('exit', r));
+}
+
+function load(url, duration) {
+  return new Promise((resolve, reject) => {
+    autocannon({ url, connections: CONNECTIONS, duration, pipelining: 1 }, (err, res) => (err ? reject(err) : resolve(res)));
+  });
+}
+
+/** Streams 100 MB through `port` (download, then upload), sampling the process's RSS every 20 ms. */
+async function measureStreaming(pid, port) {
+  const base = rssBytes(pid);
+  let peak = base;
+  const timer = setInterval(() => (peak = Math.max(peak, rssBytes(pid))), 20);
+  const t0 = performance.now();
+  const downloaded = await new Promise((resolve, reject) => {
+    request({ host: '127.0.0.1', port, path: '/big' }, (res) => {
+      let n = 0;
+      res.on('data', (c) => (n += c.length));
+      res.on('end', () => resolve(n));
+      res.on('error', reject);
+    }).on('error', reject).end();
+  });
+  const downMs = performance.now() - t0;
+  const peakDown = Math.max(peak, rssBytes(pid));
+  const t1 = performance.now();
+  const uploaded = await new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/sink', method: 'POST', headers: { 'content-type': 'application/octet-stream' } }, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve(JSON.parse(body).received));
+    });
+    req.on('error', reject);
+    const chunk = Buffer.alloc(64 * 1024, 'y');
+    let sent = 0;
+    const pump = () => {
+      while (sent < 100 * 1024 * 1024) {
+        sent += chunk.length;
+        if (!req.write(chunk)) return void req.once('drain', pump);
+      }
+      req.end();
+    };
+    pump();
+  });
+  const upMs = performance.now() - t1;
+  clearInterval(timer);
+  peak = Math.max(peak, rssBytes(pid));
+  return { baseRssMB: base / 2 ** 20, peakRssMB: peak / 2 ** 20, extraRssMB: (peak - base) / 2 ** 20, extraRssDownMB: (peakDown - base) / 2 ** 20, downloadedMB: downloaded / 2 ** 20, uploadedMB: uploaded / 2 ** 20, downMs, upMs };
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+let port = 39100;
+const upPort = port++;
+const upstream = await start(UPSTREAM, upPort);
+const upstreamUrl = `http://127.0.0.1:${upPort}`;
+const samples = {};
+const streaming = {};
+try {
+  for (let round = 0; round < ROUNDS; round++) {
+    let order = [...TARGETS];
+    if (round % 2 === 1) order.reverse();
+    if (round >= 2) order = [...order.slice(round % order.length), ...order.slice(0, round % order.length)];
+    for (const t of order) {
+      const child = t.args ? await start(t, port, { UPSTREAM: upstreamUrl }) : undefined;
+      const p = child ? port++ : upPort;
+      const pid = child ? child.pid : upstream.pid;
+      try {
+        const url = `http://127.0.0.1:${p}/json`;
+        await load(url, WARMUP);
+        const before = cpuTicks(pid);
+        const res = await load(url, DURATION);
+        const after = cpuTicks(pid);
+        const requests = res.requests.total;
+        const run = {
+          reqPerSec: res.requests.average,
+          p50Ms: res.latency.p50,
+          p99Ms: res.latency.p99,
+          cpuUsPerReq: requests > 0 ? (((after - before) / CLK_TCK) * 1e6) / requests : null,
+          requests,
+          errors: res.non2xx + res.errors + res.timeouts,
+        };
+        (samples[t.id] ??= []).push(run);
+        let line = `round ${round + 1} ${t.id.padEnd(20)} ${Math.round(run.reqPerSec)} req/s p99 ${run.p99Ms} ms ${run.cpuUsPerReq?.toFixed(1)} µs/req`;
+        if (child && round === 0) {
+          streaming[t.id] = await measureStreaming(pid, p);
+          line += ` | 100 MB: +${streaming[t.id].extraRssMB.toFixed(1)} MB RSS (download alone +${streaming[t.id].extraRssDownMB.toFixed(1)})`;
+        }
+        console.log(line);
+      } finally {
+        if (child) await stop(child);
+      }
+    }
+  }
+} finally {
+  await stop(upstream);
+}
+
+const summary = {};
+for (const t of TARGETS) {
+  const runs = samples[t.id];
+  summary[t.id] = {
+    label: t.label,
+    reqPerSec: median(runs.map((r) => r.reqPerSec)),
+    bestReqPerSec: Math.max(...runs.map((r) => r.reqPerSec)),
+    p50Ms: median(runs.map((r) => r.p50Ms)),
+    p99Ms: median(runs.map((r) => r.p99Ms)),
+    cpuUsPerReq: median(runs.map((r) => r.cpuUsPerReq)),
+    errors: runs.reduce((a, r) => a + r.errors, 0),
+    streaming: streaming[t.id],
+    runs,
+  };
+}
+const ratio = (a, b) => (summary[a] && summary[b] ? summary[a].reqPerSec / summary[b].reqPerSec : undefined);
+const goals = {
+  vsFastifyHttpProxy: { ratio: ratio('plumego', 'fastify-http-proxy'), goal: 1.0 },
+  vsHttpProxy: { ratio: ratio('plumego', 'http-proxy'), goal: 1.5 },
+  addedP99Ms: { value: summary['plumego'] && summary['direct'] ? summary['plumego'].p99Ms - summary['direct'].p99Ms : undefined, goal: 1 },
+  streamingExtraRssMB: { value: streaming['plumego']?.extraRssMB, goal: 32 },
+};
+for (const g of Object.values(goals)) {
+  const v = g.ratio ?? g.value;
+  g.met = v === undefined ? undefined : g.ratio !== undefined ? v >= g.goal : v <= g.goal;
+}
+const meta = {
+  date: new Date().toISOString(),
+  node: process.version,
+  cpus: cpus().length,
+  rounds: ROUNDS,
+  durationSec: DURATION,
+  warmupSec: WARMUP,
+  connections: CONNECTIONS,
+  loadAverage: loadavg().map((x) => x.toFixed(1)).join(' '),
+  tool: 'autocannon 8 in the runner process; upstream, proxy and load generator share the machine (loopback)',
+};
+const result = { meta, goals, targets: summary };
+const dir = join(here, 'results');
+mkdirSync(dir, { recursive: true });
+const stamp = meta.date.replace(/[:.]/g, '-');
+writeFileSync(join(dir, `${stamp}.json`), JSON.stringify(result, null, 2) + '\n');
+writeFileSync(join(dir, 'latest.json'), JSON.stringify(result, null, 2) + '\n');
+
+const f = (n, d = 0) => (n === undefined || n === null || Number.isNaN(n) ? '–' : n.toFixed(d));
+let md = `# Gateway benchmark — ${meta.date}\n\nNode ${meta.node}, ${meta.cpus} CPUs, GET /json (small JSON) at autocannon -c ${CONNECTIONS}, ${DURATION}s per run after ${WARMUP}s warm-up, ${ROUNDS} rounds in alternating order; medians shown. CPU is the proxy's user+system time per request (for "direct", the upstream's).\n\n`;
+md += '| target | req/s (median) | best req/s | p50 ms | p99 ms | CPU µs/req | errors | 100 MB stream: extra RSS MB (down+up) |\n|---|---:|---:|---:|---:|---:|---:|---:|\n';
+for (const t of TARGETS) {
+  const e = summary[t.id];
+  md += `| ${e.label} | ${f(e.reqPerSec)} | ${f(e.bestReqPerSec)} | ${f(e.p50Ms, 1)} | ${f(e.p99Ms, 1)} | ${f(e.cpuUsPerReq, 1)} | ${e.errors} | ${e.streaming ? f(e.streaming.extraRssMB, 1) : '–'} |\n`;
+}
+md += `\n## Goals (issue #16)\n\n| goal | measured | target | met |\n|---|---:|---:|---|\n`;
+md += `| Plumego ÷ @fastify/http-proxy req/s | ${f(goals.vsFastifyHttpProxy.ratio, 2)} | ≥ 1.00 | ${goals.vsFastifyHttpProxy.met ?? '–'} |\n`;
+md += `| Plumego ÷ http-proxy req/s | ${f(goals.vsHttpProxy.ratio, 2)} | ≥ 1.50 | ${goals.vsHttpProxy.met ?? '–'} |\n`;
+md += `| added p99 over direct (ms) | ${f(goals.addedP99Ms.value, 1)} | ≤ 1 | ${goals.addedP99Ms.met ?? '–'} |\n`;
+md += `| extra RSS streaming 100 MB (MB) | ${f(goals.streamingExtraRssMB.value, 1)} | ≤ 32 | ${goals.streamingExtraRssMB.met ?? '–'} |\n`;
+md += `\nLoad average when the run ended: ${meta.loadAverage}. On 2 cores the load generator, the proxy and the upstream compete for CPU, so req/s ratios are squeezed and p99 includes scheduling delay; the CPU column is the sharper comparison.\n`;
+writeFileSync(join(dir, 'latest.md'), md);
+console.log('\n' + md);
