@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { describe, expect, inject, it } from 'vitest';
+import { InProcessBroker } from 'plumego/x/messaging/pubsub';
+import { createBrokerRoomBus } from './broker-bus.ts';
 import { createMemoryBusNetwork, type RoomBus } from './bus.ts';
 import { isWebSocketError } from './errors.ts';
 import { createNatsRoomBus } from './nats-bus.ts';
@@ -20,6 +22,7 @@ interface BusFactory {
 const memory = createMemoryBusNetwork;
 const factories: BusFactory[] = [
   { name: 'memory', skip: false, network: () => { const n = memory(); return () => n.createBus(); } },
+  { name: 'pubsub in-process broker', skip: false, network: () => { const b = new InProcessBroker(); return () => createBrokerRoomBus(b, { subject: 'plumego.test.ws' }); } },
   { name: 'redis', skip: services.redis ? false : 'no Redis', network: () => { const ch = `plumego:test:bus:${suffix}:${randomBytes(3).toString('hex')}`; return () => createRedisRoomBus({ url: services.redis!, channel: ch }); } },
   { name: 'nats', skip: services.nats ? false : 'no NATS', network: () => { const s = `plumego.test.bus.${suffix}.${randomBytes(3).toString('hex')}`; return () => createNatsRoomBus({ servers: services.nats!, subject: s }); } },
 ];
@@ -73,6 +76,8 @@ describe('bus failures', () => {
   });
 
   it('refuses missing endpoints and bad channel names when built', () => {
+    expect(() => createBrokerRoomBus(new InProcessBroker(), { subject: 'bad subject' })).toThrow(/subject/);
+    expect(() => createBrokerRoomBus({} as never)).toThrow(/broker/);
     expect(() => createRedisRoomBus({})).toThrow(/url/);
     expect(() => createNatsRoomBus({})).toThrow(/servers/);
     expect(() => createNatsRoomBus({ servers: 'nats://x', subject: 'a.*' })).toThrow(/subject/);

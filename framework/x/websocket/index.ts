@@ -1,3 +1,5 @@
+export { createBrokerRoomBus } from './broker-bus.ts';
+export type { BrokerRoomBusOptions } from './broker-bus.ts';
 export { createMemoryBusNetwork, decodeEnvelope, encodeEnvelope } from './bus.ts';
 export type { BusEnvelope, RoomBus } from './bus.ts';
 export { Connection } from './connection.ts';
