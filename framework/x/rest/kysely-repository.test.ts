@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { Context } from 'plumego/contract';
+import { isRestError } from './errors.ts';
+import { KyselyRepository } from './kysely-repository.ts';
+import { MemoryRepository } from './memory-repository.ts';
+import type { ListQuery, Repository, Row } from './repository.ts';
+
+const rc = { ctx: Context.empty };
+const q = (over: Partial<ListQuery> = {}): ListQuery => ({ filters: [], sort: [{ field: 'id', desc: false }], limit: 10, offset: 0, withTotal: true, ...over });
+
+/** One suite for every Repository: the memory one and the SQL one must answer alike. */
+function repositoryConformance(name: string, make: () => Repository<Row>) {
+  describe(`${name} repository`, () => {
+    it('creates with ids and version 1, reads, lists with a total', async () => {
+      const repo = make();
+      const a = await repo.create({ name: 'a', priority: 2 }, rc);
+      const b = await repo.create({ name: 'b', priority: 1 }, rc);
+      expect(a).toMatchObject({ name: 'a', priority: 2, version: 1 });
+      expect(Number(b['id'])).toBeGreaterThan(Number(a['id']));
+      expect(await repo.get(a['id'] as number, rc)).toMatchObject({ name: 'a' });
+      expect(await repo.get(999_999, rc)).toBeUndefined();
+      const page = await repo.list(q({ sort: [{ field: 'priority', desc: false }, { field: 'id', desc: false }] }), rc);
+      expect(page.items.map((r) => r['name'])).toEqual(['b', 'a']);
+      expect(page.total).toBe(2);
+    });
+
+    it('filters with every operator, escaping LIKE metacharacters', async () => {
+      const repo = make();
+      for (const [name, priority] of [['x%y', 1], ['xay', 2], ['z_1', 3], ['zz1', 4]] as const) await repo.create({ name, priority }, rc);
+      const names = async (filters: ListQuery['filters']) => (await repo.list(q({ filters }), rc)).items.map((r) => r['name']);
+      expect(await names([{ field: 'name', op: 'contains', value: '%' }])).toEqual(['x%y']);
+      expect(await names([{ field: 'name', op: 'contains', value: '_' }])).toEqual(['z_1']);
+      expect(await names([{ field: 'priority', op: 'gt', value: 2 }])).toEqual(['z_1', 'zz1']);
+      expect(await names([{ field: 'priority', op: 'lte', value: 2 }, { field: 'name', op: 'ne', value: 'xay' }])).toEqual(['x%y']);
+      expect(await names([{ field: 'priority', op: 'in', value: [1, 4] }])).toEqual(['x%y', 'zz1']);
+    });
+
+    it('pages by keyset in mixed directions without gaps or repeats', async () => {
+      const repo = make();
+      for (let i = 0; i < 7; i++) await repo.create({ name: `n${i}`, priority: i % 3 }, rc);
+      const sort = [{ field: 'priority', desc: true }, { field: 'id', desc: false }];
+      const seen: unknown[] = [];
+      let after: unknown[] = [];
+      for (let i = 0; i < 10; i++) {
+        const { items } = await repo.list(q({ sort, limit: 3, after, withTotal: false }), rc);
+        seen.push(...items.map((r) => r['name']));
+        if (items.length < 3) break;
+        after = sort.map((s) => items.at(-1)![s.field]);
+      }
+      expect(seen).toEqual(['n2', 'n5', 'n1', 'n4', 'n0', 'n3', 'n6']);
+    });
+
+    it('updates and deletes under optimistic concurrency', async () => {
+      const repo = make();
+      const row = await repo.create({ name: 'v', priority: 1 }, rc);
+      const id = row['id'] as number;
+      expect(await repo.update(id, { priority: 2 }, { replace: false, ifVersion: 1 }, rc)).toMatchObject({ priority: 2, version: 2 });
+      expect(await repo.update(id, { priority: 3 }, { replace: false, ifVersion: 1 }, rc)).toBe('version_mismatch');
+      expect(await repo.update(999_999, { priority: 3 }, { replace: false }, rc)).toBe('not_found');
+      expect(await repo.delete(id, { ifVersion: 1 }, rc)).toBe('version_mismatch');
+      expect(await repo.delete(id, { ifVersion: 2 }, rc)).toBe('deleted');
+      expect(await repo.delete(id, {}, rc)).toBe('not_found');
+    });
+
+    it('reports a unique violation as REST_CONFLICT', async () => {
+      const repo = make();
+      await repo.create({ name: 'same', priority: 1 }, rc);
+      const err = await repo.create({ name: 'same', priority: 2 }, rc).catch((e: unknown) => e);
+      expect(isRestError(err) && err.code).toBe('REST_CONFLICT');
+    });
+  });
+}
+
+repositoryConformance('memory', () => new MemoryRepository<Row>({ unique: [['name']], versionField: 'version' }));
+
+const services = inject('services');
+
+describe.skipIf(!services.postgres)('PostgreSQL', () => {
+  const schema = `rest_${randomUUID().replaceAll('-', '')}`;
+  let admin: pg.Pool;
+  let db: Kysely<Record<string, Row>>;
+  let n = 0;
+
+  beforeAll(async () => {
+    admin = new pg.Pool({ connectionString: services.postgres!, max: 1 });
+    await admin.query(`create schema ${schema}`);
+    db = new Kysely({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: services.postgres!, max: 2, options: `-c search_path=${schema}` }) }) });
+  });
+  afterAll(async () => {
+    await db?.destroy();
+    await admin?.query(`drop schema if exists ${schema} cascade`);
+    await admin?.end();
+  });
+
+  repositoryConformance('PostgreSQL', () => {
+    const table = `items_${++n}`;
+    const ready = admin.query(`create table ${schema}.${table} (id serial primary key, name text not null unique, priority int not null, owner text, version int not null)`);
+    const repo = new KyselyRepository<Row>({ db: () => db, table, versionField: 'version' });
+    // Every call waits for the table: the suite creates repositories synchronously.
+    return new Proxy(repo, { get: (target, prop) => {
+      const v = Reflect.get(target, prop, target);
+      return typeof v === 'function' ? async (...args: unknown[]) => { await ready; return v.apply(target, args); } : v;
+    } });
+  });
+
+  it('refuses identifiers that are not plain names', () => {
+    expect(() => new KyselyRepository({ db: () => db, table: 'x; drop' })).toThrow(/table/);
+    expect(() => new KyselyRepository({ db: () => db, table: 'x', versionField: 'Version' })).toThrow(/versionField/);
+  });
+});

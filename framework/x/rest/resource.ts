@@ -1,0 +1,275 @@
+import { readJson, writeResponse, type Context, type Handler, type Middleware, type Request, type ResponseWriter } from 'plumego/contract';
+import { createValidator, type JsonSchema, type Schema, type Validator } from 'plumego/x/validate';
+import { assertOption, isRestError, REST_ERROR_CODES } from './errors.ts';
+import { encodeCursor, parseListQuery, QueryProblem, resolveListOptions, type ListOptions, type ResolvedListOptions } from './query.ts';
+import type { Repository, Row } from './repository.ts';
+import { fail } from './respond.ts';
+
+export interface ResourceHooks {
+  /** Runs after validation, before the repository; return the data to store (add server-owned fields). */
+  beforeCreate?(data: Row, r: Request): Row | Promise<Row>;
+  beforeUpdate?(id: string | number, data: Row, r: Request): Row | Promise<Row>;
+}
+
+export interface ResourceDefinition<T extends Row> {
+  /** Collection name: the path segment (`/projects`), the tag and the route-name prefix. */
+  name: string;
+  /** Body of POST and PUT (and, made all-optional, of PATCH unless `patch` is given). */
+  create: Schema<unknown>;
+  patch?: Schema<unknown>;
+  /** Output row, for the API document (default: undocumented object). */
+  schema?: Schema<unknown>;
+  /** `integer` (default) or `string` ids; a malformed id is a 404. */
+  idType?: 'integer' | 'string';
+  /** Fields no request body may set (default `['id']`, plus the version field). */
+  immutable?: readonly string[];
+  /** Integer field bumped on every write: enables `ETag` and `If-Match` (412 on a stale write). */
+  versionField?: string;
+  list?: ListOptions;
+  hooks?: ResourceHooks;
+  /** Shapes a stored row for the client (hide internal fields). Default: the row as stored. */
+  transform?: (row: T, r: Request) => unknown;
+  /** Middleware for every route of the resource (auth, tenant checks, body limits). */
+  middleware?: readonly Middleware[];
+}
+
+/** Anything routes can be added to: an app, a group or a router. */
+export interface RouteRegistrar {
+  addRoute(method: string, path: string, handler: Handler, options?: { name?: string; tags?: readonly string[]; middleware?: readonly Middleware[] }): void;
+}
+
+const NAME = /^[a-z][a-z0-9_-]{0,62}$/;
+
+function makePartial(schema: JsonSchema): Schema<unknown> {
+  const { required: _required, ...rest } = schema as JsonSchema & { required?: unknown };
+  return { jsonSchema: { ...rest, minProperties: 1 } };
+}
+
+interface Compiled<T extends Row> {
+  def: ResourceDefinition<T>;
+  repo: Repository<T>;
+  list: ResolvedListOptions;
+  patch: Schema<unknown>;
+  immutable: ReadonlySet<string>;
+  createFields: readonly string[];
+  validator: Validator;
+  base: string;
+}
+
+function parseId<T extends Row>(c: Compiled<T>, raw: string): string | number | undefined {
+  if (c.def.idType === 'string') return raw === '' || raw.length > 200 ? undefined : raw;
+  return /^[1-9]\d{0,14}$/.test(raw) ? Number(raw) : undefined;
+}
+
+function etagOf<T extends Row>(c: Compiled<T>, row: T): string | undefined {
+  const v = c.def.versionField ? row[c.def.versionField] : undefined;
+  return typeof v === 'number' ? `"v${v}"` : undefined;
+}
+
+/** `If-Match` → the version it names; `*` → any existing row; malformed or several tags → never matches. */
+function ifMatchVersion(r: Request): number | '*' | 'none' | undefined {
+  const h = r.header('if-match');
+  if (h === undefined) return undefined;
+  const v = h.trim();
+  if (v === '*') return '*';
+  const m = /^(?:W\/)?"v(\d{1,15})"$/.exec(v);
+  return m ? Number(m[1]) : 'none';
+}
+
+function output<T extends Row>(c: Compiled<T>, row: T, r: Request): unknown {
+  return c.def.transform ? c.def.transform(row, r) : row;
+}
+
+async function readBody<T extends Row>(c: Compiled<T>, w: ResponseWriter, r: Request, schema: Schema<unknown>): Promise<Row | undefined> {
+  // readJson throws contract's APIError with the right 4xx (malformed JSON, 413, 415).
+  const body: unknown = await readJson(r);
+  if (typeof body === 'object' && body !== null && !Array.isArray(body)) {
+    const bad = Object.keys(body).filter((k) => c.immutable.has(k));
+    if (bad.length > 0) {
+      fail(w, r, REST_ERROR_CODES.immutableField, `${bad.join(', ')} cannot be set by a request`, Object.fromEntries(bad.map((f) => [f, 'is set by the server'])));
+      return undefined;
+    }
+  }
+  const result = c.validator.validate(schema, body);
+  if (!result.ok) {
+    const details: Record<string, string> = {};
+    for (const issue of result.issues.slice(0, 50)) details[issue.field === '' ? 'body' : issue.field] ??= issue.message;
+    fail(w, r, REST_ERROR_CODES.validation, 'the request body failed validation', details);
+    return undefined;
+  }
+  return result.value as Row;
+}
+
+function rc(r: Request): { ctx: Context; signal: AbortSignal } {
+  return { ctx: r.ctx, signal: r.signal };
+}
+
+function linkHeader(r: Request, pages: Record<string, number>): string {
+  const parts: string[] = [];
+  for (const [rel, page] of Object.entries(pages)) {
+    const q = new URLSearchParams(r.rawQuery);
+    q.set('page', String(page));
+    parts.push(`<${r.path}?${q.toString()}>; rel="${rel}"`);
+  }
+  return parts.join(', ');
+}
+
+function listHandler<T extends Row>(c: Compiled<T>): Handler {
+  return async (w, r) => {
+    let q;
+    try {
+      q = parseListQuery(r.query, c.list);
+    } catch (err) {
+      if (err instanceof QueryProblem) return fail(w, r, REST_ERROR_CODES.invalidQuery, `query parameter ${err.parameter} ${err.problem}`, { [err.parameter]: err.problem });
+      throw err;
+    }
+    const { items, total } = await c.repo.list(q, rc(r));
+    const data = items.map((row) => output(c, row, r));
+    if (q.after !== undefined) {
+      const last = items.at(-1);
+      const next = items.length === q.limit && last ? encodeCursor(q.sort.map((s) => last[s.field] ?? null)) : null;
+      if (next) {
+        const nq = new URLSearchParams(r.rawQuery);
+        nq.set('cursor', next);
+        w.setHeader('link', `<${r.path}?${nq.toString()}>; rel="next"`);
+      }
+      return writeResponse(w, r, 200, data, { pagination: { page_size: q.limit, next_cursor: next } });
+    }
+    const page = q.offset / q.limit + 1;
+    const pagination: Record<string, unknown> = { page, page_size: q.limit };
+    const pages: Record<string, number> = { first: 1 };
+    if (total !== undefined) {
+      const totalPages = Math.max(1, Math.ceil(total / q.limit));
+      Object.assign(pagination, { total, total_pages: totalPages });
+      pages['last'] = totalPages;
+      if (page < totalPages) pages['next'] = page + 1;
+    } else if (items.length === q.limit) {
+      pages['next'] = page + 1;
+    }
+    if (page > 1) pages['prev'] = page - 1;
+    w.setHeader('link', linkHeader(r, pages));
+    writeResponse(w, r, 200, data, { pagination });
+  };
+}
+
+function getHandler<T extends Row>(c: Compiled<T>): Handler {
+  return async (w, r) => {
+    const id = parseId(c, r.param('id'));
+    const row = id === undefined ? undefined : await c.repo.get(id, rc(r));
+    if (!row) return fail(w, r, REST_ERROR_CODES.notFound, `${c.def.name} not found`);
+    const etag = etagOf(c, row);
+    if (etag) {
+      w.setHeader('etag', etag);
+      const inm = r.header('if-none-match');
+      if (inm !== undefined && inm.split(',').some((t) => t.trim().replace(/^W\//, '') === etag)) {
+        w.writeHead(304);
+        return w.end();
+      }
+    }
+    writeResponse(w, r, 200, output(c, row, r));
+  };
+}
+
+function createHandler<T extends Row>(c: Compiled<T>): Handler {
+  return async (w, r) => {
+    let data = await readBody(c, w, r, c.def.create);
+    if (!data) return;
+    if (c.def.hooks?.beforeCreate) data = await c.def.hooks.beforeCreate(data, r);
+    let row: T;
+    try {
+      row = await c.repo.create(data, rc(r));
+    } catch (err) {
+      if (isRestError(err) && err.code === REST_ERROR_CODES.conflict) return fail(w, r, REST_ERROR_CODES.conflict, err.message);
+      throw err;
+    }
+    const etag = etagOf(c, row);
+    if (etag) w.setHeader('etag', etag);
+    w.setHeader('location', `${c.base}/${encodeURIComponent(String(row['id']))}`);
+    writeResponse(w, r, 201, output(c, row, r));
+  };
+}
+
+function updateHandler<T extends Row>(c: Compiled<T>, replace: boolean): Handler {
+  return async (w, r) => {
+    const id = parseId(c, r.param('id'));
+    if (id === undefined) return fail(w, r, REST_ERROR_CODES.notFound, `${c.def.name} not found`);
+    const match = ifMatchVersion(r);
+    if (match === 'none') return fail(w, r, REST_ERROR_CODES.preconditionFailed, 'If-Match does not name a version of this resource');
+    let data = await readBody(c, w, r, replace ? c.def.create : c.patch);
+    if (!data) return;
+    // PUT replaces: an optional field left out is cleared, not kept.
+    if (replace) for (const f of c.createFields) if (!(f in data)) data[f] = null;
+    if (c.def.hooks?.beforeUpdate) data = await c.def.hooks.beforeUpdate(id, data, r);
+    let result;
+    try {
+      result = await c.repo.update(id, data, { replace, ...(typeof match === 'number' ? { ifVersion: match } : {}) }, rc(r));
+    } catch (err) {
+      if (isRestError(err) && err.code === REST_ERROR_CODES.conflict) return fail(w, r, REST_ERROR_CODES.conflict, err.message);
+      throw err;
+    }
+    if (result === 'not_found') return fail(w, r, REST_ERROR_CODES.notFound, `${c.def.name} not found`);
+    if (result === 'version_mismatch') return fail(w, r, REST_ERROR_CODES.preconditionFailed, 'the resource changed since the version in If-Match');
+    const etag = etagOf(c, result);
+    if (etag) w.setHeader('etag', etag);
+    writeResponse(w, r, 200, output(c, result, r));
+  };
+}
+
+function deleteHandler<T extends Row>(c: Compiled<T>): Handler {
+  return async (w, r) => {
+    const id = parseId(c, r.param('id'));
+    if (id === undefined) return fail(w, r, REST_ERROR_CODES.notFound, `${c.def.name} not found`);
+    const match = ifMatchVersion(r);
+    if (match === 'none') return fail(w, r, REST_ERROR_CODES.preconditionFailed, 'If-Match does not name a version of this resource');
+    const result = await c.repo.delete(id, typeof match === 'number' ? { ifVersion: match } : {}, rc(r));
+    if (result === 'not_found') return fail(w, r, REST_ERROR_CODES.notFound, `${c.def.name} not found`);
+    if (result === 'version_mismatch') return fail(w, r, REST_ERROR_CODES.preconditionFailed, 'the resource changed since the version in If-Match');
+    writeResponse(w, r, 204);
+  };
+}
+
+function optionsHandler(allow: string): Handler {
+  return (w) => {
+    w.setHeader('allow', allow);
+    w.writeHead(204);
+    w.end();
+  };
+}
+
+export interface RegisterResourceOptions {
+  /** Path prefix (default `''`): routes are `<prefix>/<name>` and `<prefix>/<name>/:id`. */
+  prefix?: string;
+  validator?: Validator;
+}
+
+/**
+ * Registers the standard routes of a resource: `GET /name` (list), `POST /name`, `GET|PUT|PATCH|DELETE
+ * /name/:id`, and `OPTIONS` on both. HEAD is answered by the router from GET. Returns the route list,
+ * which `resourceDocs` turns into x/openapi hints, so one declaration feeds validation and docs.
+ */
+export function registerResource<T extends Row>(registrar: RouteRegistrar, def: ResourceDefinition<T>, repo: Repository<T>, options: RegisterResourceOptions = {}): { method: string; path: string; name: string }[] {
+  assertOption(NAME.test(def?.name ?? ''), 'name', 'must be a lower-case path segment');
+  assertOption(typeof def.create?.jsonSchema === 'object', 'create', 'must be a schema (x/validate t.object(...))');
+  assertOption(typeof repo?.list === 'function', 'repository', 'must implement Repository');
+  const prefix = options.prefix ?? '';
+  assertOption(prefix === '' || /^(\/[a-z0-9_-]+)+$/i.test(prefix), 'prefix', "must be '' or start with '/' and not end with one");
+  const immutable = new Set([...(def.immutable ?? ['id']), ...(def.versionField ? [def.versionField] : [])]);
+  const createFields = Object.keys((def.create.jsonSchema as { properties?: object }).properties ?? {});
+  const c: Compiled<T> = {
+    def, repo, list: resolveListOptions(def.list), patch: def.patch ?? makePartial(def.create.jsonSchema), immutable, createFields,
+    validator: options.validator ?? createValidator(), base: `${prefix}/${def.name}`,
+  };
+  const mw = def.middleware ?? [];
+  const routes: [string, string, string, Handler][] = [
+    ['GET', c.base, `${def.name}.list`, listHandler(c)],
+    ['POST', c.base, `${def.name}.create`, createHandler(c)],
+    ['OPTIONS', c.base, `${def.name}.options`, optionsHandler('GET, HEAD, POST, OPTIONS')],
+    ['GET', `${c.base}/:id`, `${def.name}.get`, getHandler(c)],
+    ['PUT', `${c.base}/:id`, `${def.name}.replace`, updateHandler(c, true)],
+    ['PATCH', `${c.base}/:id`, `${def.name}.patch`, updateHandler(c, false)],
+    ['DELETE', `${c.base}/:id`, `${def.name}.delete`, deleteHandler(c)],
+    ['OPTIONS', `${c.base}/:id`, `${def.name}.item-options`, optionsHandler('GET, HEAD, PUT, PATCH, DELETE, OPTIONS')],
+  ];
+  for (const [method, path, name, handler] of routes) registrar.addRoute(method, path, handler, { name, tags: [def.name], middleware: mw });
+  return routes.map(([method, path, name]) => ({ method, path, name }));
+}
