@@ -31,3 +31,5 @@ export { describeDatabaseConformance } from './conformance/database-suite.ts';
 export type { DatabaseConformanceTarget } from './conformance/database-suite.ts';
 export { describeIdempotencyConformance } from './conformance/idempotency-suite.ts';
 export type { IdempotencyConformanceTarget } from './conformance/idempotency-suite.ts';
+export { describeCacheConformance } from './conformance/cache-suite.ts';
+export type { CacheConformanceTarget } from './conformance/cache-suite.ts';

@@ -13,6 +13,7 @@ export const DATA_ERRORS = {
   'PLUMEGO_ERR_DATA_SERIALIZATION_FAILURE': { message: 'transaction kept conflicting with concurrent transactions', status: 409 },
   'PLUMEGO_ERR_DATA_CLOSED': { message: 'data backend is closed', status: 503 },
   'PLUMEGO_ERR_DATA_NESTED_TRANSACTION': { message: 'a transaction was started inside another transaction', status: 500 },
+  'PLUMEGO_ERR_DATA_CACHE_CORRUPT': { message: 'remote cache entry could not be decoded', status: 500 },
   'PLUMEGO_ERR_DATA_COMMIT_UNKNOWN': { message: 'connection lost during commit; the transaction may or may not have committed', status: 503 },
 } as const satisfies Record<string, { message: string; status: number }>;
 
