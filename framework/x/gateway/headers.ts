@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Request } from 'plumego/contract';
 
 /** A mutable header record with lowercase names; several values as an array. */
 export type HeaderRecord = Record<string, string | string[]>;
@@ -122,4 +123,13 @@ export function hasRequestBody(headers: IncomingHttpHeaders): boolean {
   if (headers['transfer-encoding'] !== undefined) return true;
   const cl = headers['content-length'];
   return cl !== undefined && cl !== '0';
+}
+
+/**
+ * The Node request's raw name/value list, but only while the request still carries Node's own header
+ * object: a copy made with other headers (a cache's conditional request) must be read from those.
+ */
+export function getRawHeaders(r: Request): readonly string[] | undefined {
+  const raw = r.raw;
+  return raw !== undefined && r.headers === raw.headers ? raw.rawHeaders : undefined;
 }

@@ -9,7 +9,7 @@ import {
   getUpstreamFailureReason,
   type UpstreamFailureReason,
 } from './errors.ts';
-import { getFramingProblem, hasRequestBody } from './headers.ts';
+import { getFramingProblem, getRawHeaders, hasRequestBody } from './headers.ts';
 import { resolveProxyOptions, type ProxyOptions, type ResolvedProxyOptions, type UpstreamRequest } from './options.ts';
 import { relayExchange } from './exchange.ts';
 import { HealthChecker, type HealthCheckOptions } from './health-check.ts';
@@ -59,7 +59,7 @@ export function createProxy(options: CreateProxyOptions): Proxy {
   healthChecker?.start();
 
   const handler: Handler = async (w, r) => {
-    const problem = getFramingProblem(r.headers, r.raw?.rawHeaders);
+    const problem = getFramingProblem(r.headers, getRawHeaders(r));
     if (problem !== undefined) {
       writeError(w, r, createAmbiguousRequestError(problem));
       return;

@@ -1,6 +1,6 @@
 import type { Request } from 'plumego/contract';
 import { setForwardedHeader, setXForwardedHeaders, type ForwardingHop } from './forwarded.ts';
-import { copyRequestHeaders, type HeaderRecord } from './headers.ts';
+import { copyRequestHeaders, getRawHeaders, type HeaderRecord } from './headers.ts';
 import type { ResolvedProxyOptions } from './options.ts';
 
 const X_FORWARDED_NAMES = ['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port', 'x-real-ip'] as const;
@@ -13,7 +13,7 @@ function getHop(r: Request, options: ResolvedProxyOptions): ForwardingHop {
 
 /** Builds the headers every attempt starts from: inbound minus hop-by-hop, plus forwarding headers. */
 export function buildUpstreamHeaders(r: Request, options: ResolvedProxyOptions): HeaderRecord {
-  const headers = copyRequestHeaders(r.headers, r.raw?.rawHeaders);
+  const headers = copyRequestHeaders(r.headers, getRawHeaders(r));
   const hop = getHop(r, options);
   if (options.xForwarded) setXForwardedHeaders(headers, hop);
   else if (!hop.trusted) for (const n of X_FORWARDED_NAMES) delete headers[n];
