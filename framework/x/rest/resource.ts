@@ -100,6 +100,16 @@ async function readBody<T extends Row>(c: Compiled<T>, w: ResponseWriter, r: Req
   return result.value as Row;
 }
 
+/**
+ * A RestError from a hook or a repository (409 conflict, 422 validation with its details, 404)
+ * becomes its envelope; anything else propagates to recovery as a 500 without its message.
+ */
+function writeRestError(w: ResponseWriter, r: Request, err: unknown): boolean {
+  if (!isRestError(err) || err.code === REST_ERROR_CODES.invalidOptions) return false;
+  fail(w, r, err.code, err.message, Object.keys(err.details).length > 0 ? { ...err.details } : undefined);
+  return true;
+}
+
 function rc(r: Request): { ctx: Context; signal: AbortSignal } {
   return { ctx: r.ctx, signal: r.signal };
 }
@@ -174,17 +184,18 @@ function createHandler<T extends Row>(c: Compiled<T>): Handler {
   return async (w, r) => {
     let data = await readBody(c, w, r, c.def.create);
     if (!data) return;
-    if (c.def.hooks?.beforeCreate) data = await c.def.hooks.beforeCreate(data, r);
     let row: T;
     try {
+      if (c.def.hooks?.beforeCreate) data = await c.def.hooks.beforeCreate(data, r);
       row = await c.repo.create(data, rc(r));
     } catch (err) {
-      if (isRestError(err) && err.code === REST_ERROR_CODES.conflict) return fail(w, r, REST_ERROR_CODES.conflict, err.message);
+      if (writeRestError(w, r, err)) return;
       throw err;
     }
     const etag = etagOf(c, row);
     if (etag) w.setHeader('etag', etag);
-    w.setHeader('location', `${c.base}/${encodeURIComponent(String(row['id']))}`);
+    // From the request path, so the Location is right under any group prefix.
+    w.setHeader('location', `${r.path.replace(/\/+$/, '')}/${encodeURIComponent(String(row['id']))}`);
     writeResponse(w, r, 201, output(c, row, r));
   };
 }
@@ -199,12 +210,12 @@ function updateHandler<T extends Row>(c: Compiled<T>, replace: boolean): Handler
     if (!data) return;
     // PUT replaces: an optional field left out is cleared, not kept.
     if (replace) for (const f of c.createFields) if (!(f in data)) data[f] = null;
-    if (c.def.hooks?.beforeUpdate) data = await c.def.hooks.beforeUpdate(id, data, r);
     let result;
     try {
+      if (c.def.hooks?.beforeUpdate) data = await c.def.hooks.beforeUpdate(id, data, r);
       result = await c.repo.update(id, data, { replace, ...(typeof match === 'number' ? { ifVersion: match } : {}) }, rc(r));
     } catch (err) {
-      if (isRestError(err) && err.code === REST_ERROR_CODES.conflict) return fail(w, r, REST_ERROR_CODES.conflict, err.message);
+      if (writeRestError(w, r, err)) return;
       throw err;
     }
     if (result === 'not_found') return fail(w, r, REST_ERROR_CODES.notFound, `${c.def.name} not found`);

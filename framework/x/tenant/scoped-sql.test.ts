@@ -84,6 +84,12 @@ describe('tenant-scoped SQL on the query tree', () => {
     expect(refusal(build)).toBe('TENANT_SCOPE_REFUSED');
   });
 
+  it('accepts the sort directions Kysely spells as raw fragments, but no other raw SQL', () => {
+    expect(acme.selectFrom('projects').selectAll().orderBy('name', 'desc').compile().sql).toBe('select * from "projects" where "projects"."tenant_id" = $1 order by "name" desc');
+    expect(refusal(() => acme.selectFrom('projects').selectAll().orderBy(sql`name desc`))).toBe('TENANT_SCOPE_REFUSED');
+    expect(refusal(() => acme.selectFrom('projects').selectAll().where(sql<boolean>`true`))).toBe('TENANT_SCOPE_REFUSED');
+  });
+
   it('accepts an insert that names its own tenant explicitly', () => {
     expect(refusal(() => acme.insertInto('projects').values({ tenant_id: 'acme', name: 'x', owner: null }))).toBe('accepted');
   });

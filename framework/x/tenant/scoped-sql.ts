@@ -42,6 +42,8 @@ export interface TenantSqlOptions {
   shared?: readonly string[];
 }
 
+const SAFE_RAW = /^(?:asc|desc)(?: nulls (?:first|last))?$/i;
+
 function refuse(reason: string): never {
   throw new TenantError(TENANT_ERROR_CODES.scopeRefused, `query cannot be scoped to the tenant: ${reason}`, { reason });
 }
@@ -139,7 +141,9 @@ class TenantScopeTransformer extends OperationNodeTransformer {
     return super.transformWith(node);
   }
 
-  protected override transformRaw(_node: RawNode): RawNode {
+  protected override transformRaw(node: RawNode): RawNode {
+    // Kysely itself spells sort directions as raw fragments; those name no table and are safe.
+    if (node.parameters.length === 0 && SAFE_RAW.test(node.sqlFragments.join(''))) return node;
     return refuse('raw SQL cannot be checked; build the query with the expression builder');
   }
 
