@@ -83,14 +83,15 @@ export class OtelTracer implements Tracer {
       end: (status, bytes, requestId) => {
         const route = r.state.routePattern;
         span.updateName(route === '' ? r.method : `${r.method} ${route}`);
-        if (route !== '') span.setAttribute('http.route', route);
-        span.setAttribute('http.response.status_code', status);
-        span.setAttribute('http.response.body.size', bytes);
-        if (requestId !== '') span.setAttribute('plumego.request_id', requestId);
+        // One setAttributes call: the SDK validates per call, and this runs once per request.
+        const attrs: Record<string, string | number> = { 'http.response.status_code': status, 'http.response.body.size': bytes };
+        if (route !== '') attrs['http.route'] = route;
+        if (requestId !== '') attrs['plumego.request_id'] = requestId;
         if (status >= 500) {
-          span.setAttribute('error.type', String(status));
+          attrs['error.type'] = String(status);
           span.setStatus({ code: SpanStatusCode.ERROR });
         }
+        span.setAttributes(attrs);
         span.end();
       },
     };

@@ -54,6 +54,17 @@ describe('PrometheusCollector', () => {
     expect(metrics.getStats()).toMatchObject({ totalRecords: 5, errorRecords: 1 });
   });
 
+  it('counts durations into cumulative histogram buckets with +Inf, sum and count', async () => {
+    const metrics = new PrometheusCollector({ runtimeMetrics: false, buckets: [0.005, 0.025, 10] });
+    for (const ms of [3, 5, 20, 20_000]) metrics.observeHTTP('POST', '/jobs', 202, 0, ms);
+    const text = await metrics.readMetrics();
+    const bucket = (le: string, n: number) => `plumego_http_request_duration_seconds_bucket{method="POST",route="/jobs",status="202",le="${le}"} ${n}`;
+    for (const [le, n] of [['0.005', 2], ['0.025', 3], ['10', 3], ['+Inf', 4]] as const) expect(text).toContain(bucket(le, n));
+    expect(text).toContain('plumego_http_request_duration_seconds_sum{method="POST",route="/jobs",status="202"} 20.028');
+    expect(text).toContain('plumego_http_request_duration_seconds_count{method="POST",route="/jobs",status="202"} 4');
+    expect(text).toContain('plumego_http_requests_total{method="POST",route="/jobs",status="202"} 4');
+  });
+
   it('folds a label flood into one overflow series and stays within maxSeries', async () => {
     const metrics = new PrometheusCollector({ runtimeMetrics: false, maxSeries: 50 });
     for (let i = 0; i < 100; i++) metrics.observeHTTP(`M${i}`, '/x', 200, 0, 1);

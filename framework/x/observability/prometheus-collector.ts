@@ -1,6 +1,7 @@
 import type { AggregateCollector, CollectorStats, MetricRecord } from 'plumego/metrics';
-import { Counter, Histogram, Registry, Summary, collectDefaultMetrics } from 'prom-client';
+import { Registry, Summary, collectDefaultMetrics } from 'prom-client';
 import { assertOption } from './errors.ts';
+import { HttpSeriesStore, type HttpSeries } from './http-series.ts';
 
 export interface PrometheusCollectorOptions {
   /** Metric name prefix. Default 'plumego'. */
@@ -54,11 +55,6 @@ const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIO
 export const OVERFLOW_ROUTE = '__overflow__';
 export const UNMATCHED_ROUTE = '__unmatched__';
 
-interface HttpSeries {
-  readonly count: Counter.Internal;
-  readonly duration: Histogram.Internal<'method' | 'route' | 'status'>;
-}
-
 interface RecordMetric {
   readonly summary: Summary;
   readonly labelNames: readonly string[];
@@ -75,9 +71,7 @@ interface RecordMetric {
 export class PrometheusCollector implements AggregateCollector {
   readonly registry: Registry;
   readonly options: ResolvedPrometheusCollectorOptions;
-  readonly #requests: Counter<'method' | 'route' | 'status'>;
-  readonly #duration: Histogram<'method' | 'route' | 'status'>;
-  readonly #http = new Map<string, HttpSeries>();
+  readonly #http: HttpSeriesStore;
   readonly #records = new Map<string, RecordMetric>();
   #series = 0;
   #total = 0;
@@ -92,8 +86,7 @@ export class PrometheusCollector implements AggregateCollector {
     this.registry = new Registry();
     this.registry.setDefaultLabels({ ...o.defaultLabels });
     const ns = o.namespace;
-    this.#requests = new Counter({ name: `${ns}_http_requests_total`, help: 'HTTP requests by method, route pattern and status.', labelNames: ['method', 'route', 'status'], registers: [this.registry] });
-    this.#duration = new Histogram({ name: `${ns}_http_request_duration_seconds`, help: 'HTTP request duration by method, route pattern and status.', labelNames: ['method', 'route', 'status'], buckets: [...o.buckets], registers: [this.registry] });
+    this.#http = new HttpSeriesStore(ns, o.buckets, this.registry);
     if (o.runtimeMetrics) collectDefaultMetrics({ register: this.registry, prefix: `${ns}_` });
   }
 
@@ -111,10 +104,8 @@ export class PrometheusCollector implements AggregateCollector {
     const m = METHODS.has(method) ? method : 'OTHER';
     const rt = route === '' ? UNMATCHED_ROUTE : route;
     const key = `${m} ${status} ${rt}`;
-    let s = this.#http.get(key);
-    if (s === undefined) s = this.#newHttpSeries(key, m, rt, status);
-    s.count.inc();
-    s.duration.observe(durationMs / 1000);
+    const s = this.#http.series.get(key) ?? this.#newHttpSeries(key, m, rt, status);
+    this.#http.observe(s, durationMs / 1000);
     this.#total++;
     if (status >= 400) this.#errors++;
     this.#breakdown['http_request'] = (this.#breakdown['http_request'] ?? 0) + 1;
@@ -136,7 +127,7 @@ export class PrometheusCollector implements AggregateCollector {
   /** Zeroes every metric and forgets all series (the registry keeps its metric definitions). */
   clear(): void {
     this.registry.resetMetrics();
-    this.#http.clear();
+    this.#http.series.clear();
     for (const r of this.#records.values()) r.seen.clear();
     this.#series = 0;
     this.#total = 0;
@@ -152,20 +143,17 @@ export class PrometheusCollector implements AggregateCollector {
   }
 
   #newHttpSeries(key: string, method: string, route: string, status: number): HttpSeries {
-    let labels = { method, route, status: String(status) };
-    let k = key;
-    if (this.#series >= this.options.maxSeries) {
-      this.#overflowed++;
-      labels = { method, route: OVERFLOW_ROUTE, status: String(status) };
-      k = `${method} ${status} ${OVERFLOW_ROUTE}`;
-      const existing = this.#http.get(k);
-      if (existing !== undefined) return existing;
+    if (this.#series < this.options.maxSeries) {
+      this.#series++;
+      return this.#http.create(key, method, route, status);
     }
-    const s = { count: this.#requests.labels(labels), duration: this.#duration.labels(labels) };
-    this.#http.set(k, s);
+    this.#overflowed++;
     // Only the folded key is remembered past the cap, so the map stays bounded too.
+    const k = `${method} ${status} ${OVERFLOW_ROUTE}`;
+    const existing = this.#http.series.get(k);
+    if (existing !== undefined) return existing;
     this.#series++;
-    return s;
+    return this.#http.create(k, method, OVERFLOW_ROUTE, status);
   }
 
   #record(rec: MetricRecord): void {

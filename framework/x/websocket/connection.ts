@@ -52,7 +52,9 @@ export class Connection {
   readonly #ws: WebSocket;
   readonly #policy: SendPolicy;
   readonly #events: ConnectionEvents;
-  readonly #pending: { data: WebSocketData; binary: boolean; size: number; resolve: (r: SendResult) => void }[] = [];
+  // Only `block` connections hold messages; the others never allocate the queue or the write callback.
+  readonly #pending: { data: WebSocketData; binary: boolean; size: number; resolve: (r: SendResult) => void }[];
+  readonly #onWritten: (() => void) | undefined;
   #pendingBytes = 0;
   #blockTimer: NodeJS.Timeout | undefined;
   #tokens: number;
@@ -67,6 +69,8 @@ export class Connection {
     this.#policy = policy;
     this.#events = events;
     this.#tokens = policy.messageBurst;
+    this.#pending = policy.slowConsumer === 'block' ? [] : NO_PENDING;
+    this.#onWritten = policy.slowConsumer === 'block' ? () => this.#drainPending() : undefined;
   }
 
   /** The `ws` socket underneath (events, `ping`, raw access). */
@@ -166,11 +170,11 @@ export class Connection {
   #write(data: WebSocketData, binary: boolean): void {
     const opts = binary ? BINARY : TEXT;
     // Under `block` the write callback is how we learn that the buffer drained.
-    if (this.#policy.slowConsumer === 'block') this.#ws.send(data, opts, this.#onWritten);
+    if (this.#onWritten !== undefined) this.#ws.send(data, opts, this.#onWritten);
     else this.#ws.send(data, opts);
   }
 
-  readonly #onWritten = (): void => {
+  #drainPending(): void {
     const max = this.#policy.maxQueueBytes;
     while (this.#pending.length > 0 && this.isOpen) {
       const head = this.#pending[0]!;
@@ -184,7 +188,7 @@ export class Connection {
       clearTimeout(this.#blockTimer);
       this.#blockTimer = undefined;
     }
-  };
+  }
 
   #closeSlow(): void {
     if (this.#closing) return;
@@ -201,3 +205,6 @@ export class Connection {
 }
 
 function noop(): void {}
+
+// Shared by every non-block connection; never pushed to (only `block` pushes).
+const NO_PENDING: never[] = [];
