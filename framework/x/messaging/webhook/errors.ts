@@ -1,0 +1,56 @@
+/** Stable codes for every failure a webhook can raise, inbound or outbound. */
+export const WEBHOOK_ERROR_CODES = {
+  missingSecret: 'WEBHOOK_MISSING_SECRET',
+  missingSignature: 'WEBHOOK_MISSING_SIGNATURE',
+  invalidSignature: 'WEBHOOK_INVALID_SIGNATURE',
+  timestampOutOfTolerance: 'WEBHOOK_TIMESTAMP_OUT_OF_TOLERANCE',
+  replayed: 'WEBHOOK_REPLAYED',
+  invalidOptions: 'WEBHOOK_INVALID_OPTIONS',
+  forbiddenTarget: 'WEBHOOK_FORBIDDEN_TARGET',
+  deliveryFailed: 'WEBHOOK_DELIVERY_FAILED',
+  timeout: 'WEBHOOK_TIMEOUT',
+  notFound: 'WEBHOOK_DELIVERY_NOT_FOUND',
+} as const;
+
+export type WebhookErrorCode = (typeof WEBHOOK_ERROR_CODES)[keyof typeof WEBHOOK_ERROR_CODES];
+
+const STATUS: Record<WebhookErrorCode, number> = {
+  WEBHOOK_MISSING_SECRET: 500,
+  WEBHOOK_MISSING_SIGNATURE: 401,
+  WEBHOOK_INVALID_SIGNATURE: 401,
+  WEBHOOK_TIMESTAMP_OUT_OF_TOLERANCE: 401,
+  WEBHOOK_REPLAYED: 409,
+  WEBHOOK_INVALID_OPTIONS: 500,
+  WEBHOOK_FORBIDDEN_TARGET: 400,
+  WEBHOOK_DELIVERY_FAILED: 502,
+  WEBHOOK_TIMEOUT: 504,
+  WEBHOOK_DELIVERY_NOT_FOUND: 404,
+};
+
+// A brand rather than `instanceof`, so two copies of the package still recognise each other's errors.
+const BRAND = Symbol.for('plumego.x.messaging.webhook.error');
+
+export class WebhookError extends Error {
+  readonly code: WebhookErrorCode;
+  /** The HTTP status a receiver answers with for this failure. */
+  readonly status: number;
+  readonly details: Readonly<Record<string, unknown>>;
+  readonly [BRAND] = true;
+
+  constructor(code: WebhookErrorCode, message: string, details: Record<string, unknown> = {}, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = 'WebhookError';
+    this.code = code;
+    this.status = STATUS[code];
+    this.details = Object.freeze({ ...details });
+  }
+}
+
+export function isWebhookError(value: unknown): value is WebhookError {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+}
+
+/** Throws at factory time: a verifier or sender with bad options must never be built. */
+export function assertOption(ok: boolean, field: string, rule: string): void {
+  if (!ok) throw new WebhookError(WEBHOOK_ERROR_CODES.invalidOptions, `invalid option ${field}: ${rule}`, { field });
+}
