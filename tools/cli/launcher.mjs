@@ -7,7 +7,7 @@
 // about a second per run on a large repository (bench/boundaries). tsx stays as the fallback when
 // esbuild is missing, the cache is not writable, or PLUMEGO_CLI_SOURCE=1 asks for the sources.
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -17,6 +17,7 @@ import { writeCacheFile } from '../control-plane/write-cache-file.mjs';
 const FORMAT = 1;
 const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DEFAULT_ENTRY = fileURLToPath(new URL('./main.ts', import.meta.url));
+const BUILT_ENTRY = join(PACKAGE_ROOT, 'dist/tools/cli/main.js');
 const DEFAULT_CACHE_DIR = join(PACKAGE_ROOT, 'node_modules/.cache/plumego/cli');
 /** Builds that are no longer current are removed after this long: a running process may still load chunks from them. */
 const STALE_BUILD_MS = 60 * 60 * 1000;
@@ -26,6 +27,8 @@ const STALE_BUILD_MS = 60 * 60 * 1000;
  * `entry` and `cacheDir` exist for tests; PLUMEGO_CLI_CACHE moves the cache (read-only installs).
  */
 export async function loadCli({ entry = DEFAULT_ENTRY, cacheDir = process.env.PLUMEGO_CLI_CACHE || DEFAULT_CACHE_DIR } = {}) {
+  // An installed package ships the compiled CLI (npm run build) and not its TypeScript sources.
+  if (!existsSync(entry) && existsSync(BUILT_ENTRY)) return import(pathToFileURL(BUILT_ENTRY).href);
   if (process.env.PLUMEGO_CLI_SOURCE !== '1') {
     const bundle = findFreshBundle(cacheDir, entry) ?? (await buildBundle(cacheDir, entry));
     if (bundle) return import(pathToFileURL(bundle).href);

@@ -1,9 +1,15 @@
 import type { ControlPlane, Module } from '../control-plane/index.ts';
 
-/** The exports entry of one library module: TypeScript source for tools, built JS for consumers. */
+/**
+ * The exports entry of one library module. Order matters, Node and TypeScript take the first
+ * condition they know: `source` (the TypeScript, for this repository's own tests and tools, which
+ * opt in with --conditions=source), then `types` (the .d.ts beside the built JS, for consumers'
+ * tsc), `import` (the ESM build) and `default` (the same file, for resolvers that know neither).
+ */
 function exportEntry(m: Module): Record<string, string> {
   const stem = m.entry.replace(/\.ts$/, '');
-  return { source: `./${m.entry}`, types: `./dist/${stem}.d.ts`, default: `./dist/${stem}.js` };
+  const js = `./dist/${stem}.js`;
+  return { source: `./${m.entry}`, types: `./dist/${stem}.d.ts`, import: js, default: js };
 }
 
 /**

@@ -21,4 +21,5 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'bundle', summary: 'Compose the context package (task, manifest, neighbours, gate) for a piece of work', load: async () => (await import('./bundle.ts')).command },
   { name: 'gates', summary: 'Pick the gate profile a diff must pass (strongest wins) and optionally run it', load: async () => (await import('./gates.ts')).command },
   { name: 'api', summary: 'Write API snapshots (snapshot) or classify API changes against them (diff)', load: async () => (await import('./api.ts')).command },
+  { name: 'new', summary: 'Scaffold a service governed by its own specs from a template (see new --help)', load: async () => (await import('./new.ts')).command },
 ];

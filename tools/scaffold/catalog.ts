@@ -1,0 +1,19 @@
+/** A project template of `plumego new`: a folder under templates/ laid over templates/_common/. */
+export interface TemplateInfo {
+  readonly name: string;
+  /** One line for `plumego new --help`. */
+  readonly summary: string;
+  /** Package subpaths the generated code imports beyond the stable roots; the template is refused when one is not exported. */
+  readonly requires: readonly string[];
+}
+
+/**
+ * The templates, each the shape of a reference service. A family's template is listed once the
+ * family is implemented and exported (x/websocket, x/gateway and x/messaging are not, yet).
+ */
+export const TEMPLATES: readonly TemplateInfo[] = [
+  { name: 'minimal', summary: 'one app, two routes and their tests', requires: [] },
+  { name: 'standard', summary: 'the canonical shape: config, the default middleware stack, health and a resource (reference/standard-service)', requires: [] },
+];
+
+export const COMMON_TEMPLATE = '_common';

@@ -1,0 +1,2 @@
+# Known boundary violations, frozen so that new ones fail. Empty: the service starts clean.
+entries: []
