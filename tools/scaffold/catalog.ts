@@ -5,6 +5,8 @@ export interface TemplateInfo {
   readonly summary: string;
   /** Package subpaths the generated code imports beyond the stable roots; the template is refused when one is not exported. */
   readonly requires: readonly string[];
+  /** Template folders laid down first (after _common); this template's own files replace theirs. */
+  readonly extends?: readonly string[];
 }
 
 /**
@@ -14,6 +16,8 @@ export interface TemplateInfo {
 export const TEMPLATES: readonly TemplateInfo[] = [
   { name: 'minimal', summary: 'one app, two routes and their tests', requires: [] },
   { name: 'standard', summary: 'the canonical shape: config, the default middleware stack, health and a resource (reference/standard-service)', requires: [] },
+  { name: 'api', summary: 'standard plus JSON validation (x/validate) and an OpenAPI document from the route table (x/openapi)', requires: ['./x/validate', './x/openapi'], extends: ['standard'] },
+  { name: 'production', summary: 'standard plus strict security headers, abuse limiting, JWT-protected writes and request metrics (reference/production-service)', requires: [], extends: ['standard'] },
 ];
 
 export const COMMON_TEMPLATE = '_common';

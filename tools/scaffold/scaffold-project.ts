@@ -61,7 +61,7 @@ export function scaffoldProject(options: ScaffoldOptions): ScaffoldResult {
     plumegoSpec: options.plumegoSpec ?? `^${pkg.version}`,
   };
   for (const [dep, version] of Object.entries(pkg.versions)) vars[`version:${dep}`] = version;
-  const raw = readTemplateLayers([COMMON_TEMPLATE, template.name], options.templateRoot ?? TEMPLATE_ROOT);
+  const raw = readTemplateLayers([COMMON_TEMPLATE, ...(template.extends ?? []), template.name], options.templateRoot ?? TEMPLATE_ROOT);
   const files = writeNewFiles(options.dir, renderFiles(raw, vars));
   return { template, name, files };
 }
