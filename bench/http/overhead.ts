@@ -1,6 +1,8 @@
 // Framework overhead per request without sockets: drives app.listener with stub Node objects and
 // reports CPU ns/request for Plumego bare and with the canonical stack. Complements run.mjs, whose
 // numbers include Node's HTTP parsing and the load generator.
+// Variants: bare, canonical stack, and full (canonical + rate limit + compression, as BENCH_STACK=full
+// in servers/plumego.ts); with ACCEPT_ENCODING set, requests offer that Accept-Encoding.
 // Usage: node --conditions=source --import tsx bench/http/overhead.ts
 import { Readable } from 'node:stream';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -8,11 +10,19 @@ import { createApp, param } from 'plumego';
 import { writeResponse } from 'plumego/contract';
 import { createLogger } from 'plumego/log';
 import { BaseMetricsCollector } from 'plumego/metrics';
-import { createCanonicalStack } from 'plumego/middleware';
+import { compression, createAbuseGuard, createCanonicalStack } from 'plumego/middleware';
+
+const ACCEPT_ENCODING = process.env.ACCEPT_ENCODING;
 
 function stubReq(url: string): IncomingMessage {
   const req = new Readable({ read() {} }) as unknown as IncomingMessage;
-  Object.assign(req, { method: 'GET', url, headers: { host: 'x', 'user-agent': 'bench' }, socket: { remoteAddress: '127.0.0.1' } });
+  const headers: Record<string, string> = { host: 'x', 'user-agent': 'bench' };
+  const rawHeaders = ['Host', 'x', 'User-Agent', 'bench'];
+  if (ACCEPT_ENCODING) {
+    headers['accept-encoding'] = ACCEPT_ENCODING;
+    rawHeaders.push('Accept-Encoding', ACCEPT_ENCODING);
+  }
+  Object.assign(req, { method: 'GET', url, headers, rawHeaders, httpVersionMajor: 1, httpVersionMinor: 1, socket: { remoteAddress: '127.0.0.1' } });
   return req;
 }
 
@@ -47,23 +57,41 @@ class StubRes {
   }
 }
 
-function build(stack: boolean) {
+type Variant = 'bare' | 'canonical' | 'full';
+
+function build(variant: Variant) {
   const app = createApp();
-  if (stack) {
+  if (variant !== 'bare') {
     // A no-op sink: this measures the framework's CPU, not the disk or a stream's buffering.
     const logger = createLogger({ format: 'json', output: { write() {} } });
-    app.use(...createCanonicalStack({ logger, cors: { allowedOrigins: ['*'] }, metrics: new BaseMetricsCollector(), timeoutMs: 30_000 }));
+    const stack = createCanonicalStack({ logger, cors: { allowedOrigins: ['*'] }, metrics: new BaseMetricsCollector(), timeoutMs: 30_000 });
+    if (variant === 'full') {
+      // Same places as servers/plumego.ts (the production-service order): compression just inside
+      // recovery (index 3 of requestid, securityheaders, cors, recovery, accesslog, bodylimit,
+      // httpmetrics, timeout), the limiter just after the body limit.
+      stack.splice(4, 0, compression());
+      stack.splice(7, 0, createAbuseGuard({ rate: 1e9, burst: 1e9 }).middleware());
+    }
+    app.use(...stack);
   }
   app.get('/', (w, r) => writeResponse(w, r, 200, { hello: 'world' }));
   app.get('/users/:id', (w, r) => writeResponse(w, r, 200, { id: param(r, 'id') }));
   return app.listener;
 }
 
-function measure(label: string, listener: (req: IncomingMessage, res: ServerResponse) => void, url: string, n: number) {
+async function measure(label: string, listener: (req: IncomingMessage, res: ServerResponse) => void, url: string, n: number) {
   const reqs = Array.from({ length: 1000 }, () => stubReq(url));
-  for (let i = 0; i < 20_000; i++) listener(reqs[i % 1000]!, new StubRes() as unknown as ServerResponse);
+  // Batches of 1000 with a macrotask between them, so promise continuations of async middleware
+  // run (and are counted) inside the measured window.
+  const run = async (count: number) => {
+    for (let i = 0; i < count; i += 1000) {
+      for (let j = 0; j < 1000; j++) listener(reqs[j]!, new StubRes() as unknown as ServerResponse);
+      await new Promise((r) => setImmediate(r));
+    }
+  };
+  await run(20_000);
   const before = process.cpuUsage();
-  for (let i = 0; i < n; i++) listener(reqs[i % 1000]!, new StubRes() as unknown as ServerResponse);
+  await run(n);
   const used = process.cpuUsage(before);
   const ns = ((used.user + used.system) * 1000) / n;
   console.log(`${label.padEnd(28)} ${url.padEnd(10)} ${ns.toFixed(0)} ns/request`);
@@ -72,9 +100,10 @@ function measure(label: string, listener: (req: IncomingMessage, res: ServerResp
 
 const N = Number(process.env.N ?? 200_000);
 const results: Record<string, number> = {};
-for (const stack of [false, true]) {
-  const listener = build(stack);
-  for (const url of ['/', '/users/42']) results[`${stack ? 'stack' : 'bare'} ${url}`] = measure(stack ? 'plumego canonical stack' : 'plumego bare', listener, url, N);
+const only = process.env.VARIANTS?.split(',') as Variant[] | undefined;
+for (const variant of only ?? (['bare', 'canonical', 'full'] as const)) {
+  const listener = build(variant);
+  for (const url of ['/', '/users/42']) results[`${variant} ${url}`] = await measure(`plumego ${variant}`, listener, url, N);
 }
 await new Promise((r) => setTimeout(r, 50));
 console.log(JSON.stringify(results));

@@ -1,5 +1,6 @@
 // HTTP benchmark runner: one server at a time on loopback, alternating order over several rounds.
 // Usage: node bench/http/run.mjs [--rounds 3] [--duration 5] [--connections 50] [--only a,b]
+//        [--accept-encoding 'gzip, deflate, br']   (sent with every request to every server; default none)
 // Writes bench/http/results/<stamp>.json, latest.json and latest.md.
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -17,12 +18,14 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '1' },
     connections: { type: 'string', default: '50' },
     only: { type: 'string', default: '' },
+    'accept-encoding': { type: 'string', default: '' },
   },
 });
 const ROUNDS = Number(args.rounds);
 const DURATION = Number(args.duration);
 const WARMUP = Number(args.warmup);
 const CONNECTIONS = Number(args.connections);
+const ACCEPT_ENCODING = args['accept-encoding'];
 const CLK_TCK = 100; // getconf CLK_TCK on Linux
 
 const TS = ['--conditions=source', '--import', 'tsx'];
@@ -33,6 +36,8 @@ const SERVERS = [
   { id: 'express', label: 'Express 5', args: [join(here, 'servers/express.mjs')] },
   { id: 'plumego-bare', label: 'Plumego (bare)', args: [...TS, join(here, 'servers/plumego.ts')] },
   { id: 'plumego-stack', label: 'Plumego (canonical stack)', args: [...TS, join(here, 'servers/plumego.ts')], env: { BENCH_STACK: 'canonical' } },
+  { id: 'plumego-full', label: 'Plumego (canonical + rate limit + compression)', args: [...TS, join(here, 'servers/plumego.ts')], env: { BENCH_STACK: 'full' } },
+  { id: 'fastify-plugins', label: 'Fastify + helmet, cors, rate-limit, compress, pino', args: [join(here, 'servers/fastify-plugins.mjs')] },
 ].filter((s) => !args.only || args.only.split(',').includes(s.id));
 const ROUTES = [
   { id: 'root', path: '/' },
@@ -65,7 +70,8 @@ function start(server, port) {
 
 function load(url, duration) {
   return new Promise((resolve, reject) => {
-    autocannon({ url, connections: CONNECTIONS, duration, pipelining: 1 }, (err, res) => (err ? reject(err) : resolve(res)));
+    const headers = ACCEPT_ENCODING ? { 'accept-encoding': ACCEPT_ENCODING } : undefined;
+    autocannon({ url, connections: CONNECTIONS, duration, pipelining: 1, ...(headers ? { headers } : {}) }, (err, res) => (err ? reject(err) : resolve(res)));
   });
 }
 
@@ -157,6 +163,7 @@ const meta = {
   durationSec: DURATION,
   warmupSec: WARMUP,
   connections: CONNECTIONS,
+  acceptEncoding: ACCEPT_ENCODING || null,
   loadAverage: (await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' '),
   tool: 'autocannon 8 (in the runner process, same machine, loopback)',
 };
@@ -168,7 +175,7 @@ writeFileSync(join(dir, `${stamp}.json`), JSON.stringify(result, null, 2) + '\n'
 writeFileSync(join(dir, 'latest.json'), JSON.stringify(result, null, 2) + '\n');
 
 const f = (n, d = 0) => (n === undefined || n === null ? '–' : n.toFixed(d));
-let md = `# HTTP benchmark — ${meta.date}\n\nNode ${meta.node}, ${meta.cpus} CPUs, autocannon -c ${CONNECTIONS}, ${DURATION}s per run after ${WARMUP}s warm-up, ${ROUNDS} rounds in alternating order; medians shown. CPU is server user+system time from /proc/<pid>/stat divided by requests served.\n\n`;
+let md = `# HTTP benchmark — ${meta.date}\n\nNode ${meta.node}, ${meta.cpus} CPUs, autocannon -c ${CONNECTIONS}, ${DURATION}s per run after ${WARMUP}s warm-up, ${ROUNDS} rounds in alternating order; medians shown.${ACCEPT_ENCODING ? ` Every request sent \`Accept-Encoding: ${ACCEPT_ENCODING}\`.` : ''} CPU is server user+system time from /proc/<pid>/stat divided by requests served.\n\n`;
 for (const route of ROUTES) {
   md += `## GET ${route.path === '/' ? '/' : '/users/:id'} (${route.path})\n\n| server | req/s (median) | × raw | × Fastify | best req/s | best × raw | best × Fastify | p99 ms | CPU µs/req (median) | best CPU µs/req | CPU × raw | errors |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n`;
   for (const s of SERVERS) {

@@ -40,13 +40,21 @@ export class AbuseGuard {
   }
 
   middleware(): Middleware {
+    // The limit never changes and the reset second changes rarely: keep their header strings.
+    const limit = String(this.limiter.options.burst);
+    let resetAtSeconds = -1;
+    let resetAtText = '';
     return (next: Handler): Handler => (w, r) => {
       if (this.#skip?.(r) === true) return next(w, r);
       const decision = this.limiter.allow(this.#key(r));
       const resetAt = Math.ceil(decision.resetAt / 1000);
-      w.setHeader('x-ratelimit-limit', String(decision.limit));
+      if (resetAt !== resetAtSeconds) {
+        resetAtSeconds = resetAt;
+        resetAtText = String(resetAt);
+      }
+      w.setHeader('x-ratelimit-limit', limit);
       w.setHeader('x-ratelimit-remaining', String(decision.remaining));
-      w.setHeader('x-ratelimit-reset', String(resetAt));
+      w.setHeader('x-ratelimit-reset', resetAtText);
       if (decision.allowed) return next(w, r);
       const retryAfter = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
       w.setHeader('retry-after', String(retryAfter));

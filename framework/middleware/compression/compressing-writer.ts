@@ -12,6 +12,17 @@ function toBuffer(chunk: Chunk): Buffer {
   return typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 }
 
+function byteLength(chunk: Chunk): number {
+  return typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
+}
+
+function concat(chunks: Chunk[]): Chunk {
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks.map(toBuffer));
+}
+
+const VARY_ACCEPT_ENCODING = /(^|,)\s*(accept-encoding|\*)\s*(,|$)/i;
+const NO_TRANSFORM = /\bno-transform\b/i;
+
 /**
  * Sits between a handler and the real writer. It holds the first bytes until it can decide: a
  * response that ends below `minBytes`, has a non-compressible type, is already encoded, is not
@@ -23,10 +34,13 @@ export class CompressingWriter implements ResponseWriter {
   bytesWritten = 0;
   headersSent = false;
   finished = false;
-  readonly done: Promise<void>;
-  #resolveDone: () => void = () => {};
+  /** True once the response reached the real writer completely (or was dropped). */
+  settled = false;
+  #done: Promise<void> | undefined;
+  #resolveDone: (() => void) | undefined;
   #mode: 'pending' | 'identity' | 'compress' = 'pending';
-  #pending: Buffer[] = [];
+  // Chunks as the handler gave them: a small response goes out as the string it was, never copied.
+  #pending: Chunk[] = [];
   #pendingBytes = 0;
   #stream: Gzip | BrotliCompress | undefined;
   readonly #w: ResponseWriter;
@@ -37,7 +51,20 @@ export class CompressingWriter implements ResponseWriter {
     this.#w = w;
     this.#encoding = encoding;
     this.#settings = settings;
-    this.done = new Promise<void>((resolve) => (this.#resolveDone = resolve));
+  }
+
+  /**
+   * Settles when the response reached the real writer. Created on first use: the common case (a
+   * small response, decided synchronously) never needs a promise.
+   */
+  get done(): Promise<void> {
+    if (this.settled) return Promise.resolve();
+    return (this.#done ??= new Promise<void>((resolve) => (this.#resolveDone = resolve)));
+  }
+
+  #settle(): void {
+    this.settled = true;
+    this.#resolveDone?.();
   }
 
   get raw() { return this.#w.raw; }
@@ -57,15 +84,15 @@ export class CompressingWriter implements ResponseWriter {
   write(chunk: Chunk): boolean {
     if (this.finished) return false;
     if (!this.headersSent) this.writeHead(200);
-    const bytes = toBuffer(chunk);
-    this.bytesWritten += bytes.byteLength;
-    if (this.#mode === 'identity') return this.#w.write(bytes);
+    const n = byteLength(chunk);
+    this.bytesWritten += n;
+    if (this.#mode === 'identity') return this.#w.write(chunk);
     if (this.#mode === 'compress') {
-      this.#stream?.write(bytes);
+      this.#stream?.write(toBuffer(chunk));
       return true;
     }
-    this.#pending.push(bytes);
-    this.#pendingBytes += bytes.byteLength;
+    this.#pending.push(chunk);
+    this.#pendingBytes += n;
     if (this.#pendingBytes >= this.#settings.minBytes) this.#decide(false);
     return true;
   }
@@ -79,7 +106,7 @@ export class CompressingWriter implements ResponseWriter {
     else if (this.#mode === 'compress') this.#stream?.end();
     else {
       this.#w.end();
-      this.#resolveDone();
+      this.#settle();
     }
   }
 
@@ -88,33 +115,37 @@ export class CompressingWriter implements ResponseWriter {
     this.finished = true;
     this.#pending = [];
     this.#stream?.destroy();
-    this.#resolveDone();
+    this.#settle();
   }
 
-  #shouldCompress(final: boolean): boolean {
+  /** Cheapest checks first: most responses of an API are too small, and that settles it. */
+  #shouldCompress(final: boolean, compressible: boolean): boolean {
+    if (!compressible || (final && this.#pendingBytes < this.#settings.minBytes)) return false;
     const w = this.#w;
     const status = this.status;
     if (status < 200 || status === 204 || status === 206 || status === 304) return false;
     if (w.hasHeader('content-encoding') || w.hasHeader('content-range')) return false;
-    if (/\bno-transform\b/i.test(w.getHeader('cache-control') ?? '')) return false;
-    if (!isCompressibleType(w.getHeader('content-type'))) return false;
-    return !final || this.#pendingBytes >= this.#settings.minBytes;
+    return !NO_TRANSFORM.test(w.getHeader('cache-control') ?? '');
   }
 
   #decide(final: boolean): void {
     const w = this.#w;
-    if (isCompressibleType(w.getHeader('content-type'))) {
-      const vary = w.getHeader('vary') ?? '';
-      if (!/(^|,)\s*(accept-encoding|\*)\s*(,|$)/i.test(vary)) w.appendHeader('vary', 'Accept-Encoding');
+    const compressible = isCompressibleType(w.getHeader('content-type'));
+    if (compressible) {
+      // Whether this response is compressed depends on Accept-Encoding, even when it was not.
+      const vary = w.getHeader('vary');
+      if (vary === undefined) w.appendHeader('vary', 'Accept-Encoding');
+      else if (!VARY_ACCEPT_ENCODING.test(vary)) w.appendHeader('vary', 'Accept-Encoding');
     }
     const pending = this.#pending;
     this.#pending = [];
-    if (!this.#shouldCompress(final)) {
+    if (!this.#shouldCompress(final, compressible)) {
       this.#mode = 'identity';
       w.writeHead(this.status);
       if (final) {
-        w.end(pending.length === 1 ? pending[0] : Buffer.concat(pending));
-        this.#resolveDone();
+        if (pending.length === 0) w.end();
+        else w.end(concat(pending));
+        this.#settle();
       } else {
         for (const chunk of pending) w.write(chunk);
       }
@@ -131,14 +162,14 @@ export class CompressingWriter implements ResponseWriter {
     stream.on('data', (out: Buffer) => w.write(out));
     stream.on('end', () => {
       w.end();
-      this.#resolveDone();
+      this.#settle();
     });
     stream.on('error', () => {
       // Compression of in-memory bytes does not fail in practice; if it does, cut the response.
       w.raw?.destroy();
-      this.#resolveDone();
+      this.#settle();
     });
-    for (const chunk of pending) stream.write(chunk);
+    for (const chunk of pending) stream.write(toBuffer(chunk));
     if (final) stream.end();
   }
 }

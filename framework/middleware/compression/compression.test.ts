@@ -34,6 +34,28 @@ describe('negotiateEncoding', () => {
 });
 
 describe('compression', () => {
+  it('keeps a synchronous handler synchronous when its response is too small to compress', () => {
+    const w = new BufferedResponseWriter();
+    const small: Handler = (w2, r2) => writeResponse(w2, r2, 200, { id: '42' });
+    const result = compression()(small)(w, createRequest({ url: '/', headers: { 'accept-encoding': 'gzip, deflate, br' } }));
+    expect(result).toBeUndefined();
+    expect(w.finished).toBe(true);
+    expect(w.getHeader('vary')).toBe('Accept-Encoding');
+    expect(w.getHeader('content-encoding')).toBeUndefined();
+    expect(JSON.parse(w.getBody().toString())).toEqual({ data: { id: '42' } });
+  });
+
+  it('negotiates each request on its own header, however the headers alternate', async () => {
+    const mw = compression()(bigJson);
+    for (const [accept, expected] of [['gzip', 'gzip'], ['gzip, br', 'br'], ['identity', undefined], ['gzip', 'gzip'], [undefined, undefined], ['br', 'br']] as const) {
+      const w = new BufferedResponseWriter();
+      const ended = new Promise<void>((resolve) => (w.onEnd = resolve));
+      await mw(w, createRequest({ url: '/', headers: accept === undefined ? {} : { 'accept-encoding': accept } }));
+      await ended;
+      expect(w.getHeader('content-encoding')).toBe(expected);
+    }
+  });
+
   it('gzips a large JSON response and sets Vary', async () => {
     const { body, header } = await run(bigJson);
     expect(header('content-encoding')).toBe('gzip');

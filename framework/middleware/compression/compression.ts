@@ -1,4 +1,4 @@
-import type { Handler, Middleware } from 'plumego/contract';
+import { isPromise, type Handler, type Middleware } from 'plumego/contract';
 import { CompressingWriter } from './compressing-writer.ts';
 import { negotiateEncoding, type Encoding } from './negotiate.ts';
 
@@ -47,18 +47,44 @@ export function resolveCompressionOptions(options: CompressionOptions = {}): Res
 export function compression(options: CompressionOptions = {}): Middleware {
   const o = resolveCompressionOptions(options);
   const settings = { minBytes: o.minBytes, gzipLevel: o.gzipLevel, brotliQuality: o.brotliQuality };
-  return (next: Handler): Handler => async (w, r) => {
-    if (r.method === 'HEAD' || r.header('upgrade') !== undefined) return next(w, r);
-    const encoding = negotiateEncoding(r.header('accept-encoding'), o.encodings);
-    if (encoding === undefined) return next(w, r);
+  // Clients send the same few Accept-Encoding strings over and over: remember the last answer
+  // instead of splitting and weighing the header on every request.
+  let lastHeader: string | undefined;
+  let lastEncoding: Encoding | undefined;
+  const negotiate = (header: string | undefined): Encoding | undefined => {
+    if (header === undefined) return undefined;
+    if (header !== lastHeader) {
+      lastEncoding = negotiateEncoding(header, o.encodings);
+      lastHeader = header;
+    }
+    return lastEncoding;
+  };
+  // Not an async function: a synchronous handler whose response is too small to compress stays
+  // synchronous for every outer layer (no promise, no extra microtask per request).
+  return (next: Handler): Handler => (w, r) => {
+    if (r.method === 'HEAD') return next(w, r);
+    const encoding = negotiate(r.header('accept-encoding'));
+    if (encoding === undefined || r.header('upgrade') !== undefined) return next(w, r);
     const cw = new CompressingWriter(w, encoding, settings);
+    let p;
     try {
-      await next(cw, r);
+      p = next(cw, r);
     } catch (err) {
       cw.abort();
       throw err;
     }
-    // Outer middleware (access log, metrics) should see the finished response when there is one.
-    if (cw.finished) await cw.done;
+    if (!isPromise(p)) return cw.finished && !cw.settled ? cw.done : undefined;
+    return p.then(
+      () => finish(cw),
+      (err: unknown) => {
+        cw.abort();
+        throw err;
+      },
+    );
   };
+}
+
+/** Outer middleware (access log, metrics) should see the finished response when there is one. */
+function finish(cw: CompressingWriter): Promise<void> | undefined {
+  return cw.finished && !cw.settled ? cw.done : undefined;
 }
