@@ -2,6 +2,8 @@ export { deadlineFromContext, getIncomingContext, withDeadline } from './call-co
 export type { IncomingCall } from './call-context.ts';
 export { RpcClientPool } from './client-pool.ts';
 export type { RpcCallOptions, RpcClientPoolOptions } from './client-pool.ts';
+export { createGrpcAdapter } from './grpc-adapter.ts';
+export type { GrpcAdapterOptions } from './grpc-adapter.ts';
 export { RPC_ERROR_CODES, RpcError, getGrpcStatus, isRpcError, toHttpError } from './errors.ts';
 export type { RpcErrorCode } from './errors.ts';
 export {

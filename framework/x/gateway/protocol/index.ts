@@ -1,0 +1,2 @@
+export type { ProtocolAdapter } from './adapter.ts';
+export { ProtocolRegistry } from './registry.ts';

@@ -1,0 +1,1 @@
+export { protocolMiddleware } from './protocol-middleware.ts';
