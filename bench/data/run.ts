@@ -127,7 +127,7 @@ try {
   const handler: Handler = async (w, r) => writeResponse(w, r, 201, { ok: true });
   const guarded = createIdempotencyMiddleware(store)(handler);
   const request = (key: string | undefined) => createRequest({ method: 'POST', url: '/orders', headers: key === undefined ? { 'content-type': 'application/json' } : { 'content-type': 'application/json', 'idempotency-key': key }, body: '{"item":"book"}' });
-  const run = (h: Handler, key: string | undefined) => h(new BufferedResponseWriter(), request(key));
+  const run = async (h: Handler, key: string | undefined): Promise<void> => { await h(new BufferedResponseWriter(), request(key)); };
   const run_id = randomBytes(3).toString('hex');
   idempotency = { plainUs: [], idemUs: [] };
   for (let r = 0; r < ROUNDS; r++) {

@@ -14,6 +14,10 @@ export const DATA_ERRORS = {
   'PLUMEGO_ERR_DATA_CLOSED': { message: 'data backend is closed', status: 503 },
   'PLUMEGO_ERR_DATA_NESTED_TRANSACTION': { message: 'a transaction was started inside another transaction', status: 500 },
   'PLUMEGO_ERR_DATA_CACHE_CORRUPT': { message: 'remote cache entry could not be decoded', status: 500 },
+  'PLUMEGO_ERR_DATA_MIGRATION_LOCKED': { message: 'another instance holds the migration lock', status: 503 },
+  'PLUMEGO_ERR_DATA_MIGRATION_DRIFT': { message: 'applied migrations differ from the migration files', status: 500 },
+  'PLUMEGO_ERR_DATA_MIGRATION_IRREVERSIBLE': { message: 'migration has no down step', status: 409 },
+  'PLUMEGO_ERR_DATA_MIGRATION_FAILED': { message: 'migration failed and was rolled back', status: 500 },
   'PLUMEGO_ERR_DATA_COMMIT_UNKNOWN': { message: 'connection lost during commit; the transaction may or may not have committed', status: 503 },
 } as const satisfies Record<string, { message: string; status: number }>;
 
