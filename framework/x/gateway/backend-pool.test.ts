@@ -219,3 +219,44 @@ describe('proxy over an unhealthy pool', () => {
     for (const r of results) expect(r).toMatch(/^200:(flappy|steady)$/);
   });
 });
+
+describe('dynamic backends', () => {
+  it('keeps the state of backends that stay, adds new ones and drops removed ones', () => {
+    const { pool, backends: [a, b] } = makePool(['http://a.test', 'http://b.test'], { circuitBreaker: false, outlierDetection: { consecutiveFailures: 1 } });
+    fail(pool, a!, 1);
+    expect(pool.getAvailable()).toEqual([b]);
+    const c = new Backend({ url: 'http://c.test' }, SETTINGS);
+    const a2 = new Backend({ url: 'http://a.test' }, SETTINGS);
+    pool.setBackends([a2, c]);
+    expect(pool.backends).toEqual([a, c]);
+    expect(pool.getAvailable()).toEqual([c]);
+    expect(pool.begin(b!)).toBeUndefined();
+  });
+
+  it('follows a discovery source and answers 503 while it lists nothing', async () => {
+    const up = await startUpstream((_q, s) => s.end('found'));
+    cleanup.push(() => up.close());
+    let push: (targets: { url: string }[]) => void = () => undefined;
+    let unsubscribed = false;
+    const proxy = createProxy({
+      targets: [],
+      discovery: {
+        subscribe: (listener) => {
+          push = listener;
+          return () => void (unsubscribed = true);
+        },
+        close: () => undefined,
+      },
+    });
+    cleanup.push(() => proxy.close());
+    const front = await startHandler(proxy.handler);
+    cleanup.push(() => front.close());
+    expect((await fetch(`${front.url}/x`)).status).toBe(503);
+    push([{ url: up.url }, { url: 'not a url' }]);
+    expect(await (await fetch(`${front.url}/x`)).text()).toBe('found');
+    push([]);
+    expect((await fetch(`${front.url}/x`)).status).toBe(503);
+    await proxy.close();
+    expect(unsubscribed).toBe(true);
+  });
+});

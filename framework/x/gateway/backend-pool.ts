@@ -41,8 +41,9 @@ const NEUTRAL: ReadonlySet<AttemptOutcome> = new Set(['ok', 'cancelled']);
  * health (`healthy`), passive ejection after consecutive failures, a circuit breaker, and slow start.
  */
 export class BackendPool {
-  readonly backends: readonly Backend[];
   readonly balancer: Balancer;
+  #backends: readonly Backend[];
+  readonly #breakerOptions: BackendPoolOptions['circuitBreaker'];
   readonly now: () => number;
   readonly #state = new Map<Backend, BackendState>();
   readonly #outlier: Required<OutlierOptions> | undefined;
@@ -50,8 +51,9 @@ export class BackendPool {
   readonly #effectiveWeight = (b: Backend): number => this.getEffectiveWeight(b);
 
   constructor(backends: readonly Backend[], balancer: Balancer, options: BackendPoolOptions = {}) {
-    this.backends = backends;
+    this.#backends = backends;
     this.balancer = balancer;
+    this.#breakerOptions = options.circuitBreaker;
     this.now = options.now ?? Date.now;
     this.#slowStartMs = options.slowStartMs ?? 0;
     assertGatewayOption(Number.isFinite(this.#slowStartMs) && this.#slowStartMs >= 0, 'slowStartMs', 'a non-negative number');
@@ -66,10 +68,50 @@ export class BackendPool {
     for (const b of backends) {
       assertGatewayOption(!ids.has(b.id), 'targets', `duplicate target ${b.id}`);
       ids.add(b.id);
-      const cb = options.circuitBreaker;
-      const breaker = cb === false ? undefined : new CircuitBreaker({ ...cb, name: b.id, now: this.now });
-      this.#state.set(b, { breaker, consecutiveFailures: 0, ejections: 0 });
+      this.#track(b);
     }
+  }
+
+  /** The current backends (replaced as a whole by `setBackends`). */
+  get backends(): readonly Backend[] {
+    return this.#backends;
+  }
+
+  /**
+   * Replaces the backend set (discovery): backends whose id stays keep their state and connections,
+   * new ones start fresh, and removed ones are closed once their in-flight requests finish.
+   */
+  setBackends(next: readonly Backend[]): void {
+    const byId = new Map(this.#backends.map((b) => [b.id, b]));
+    const kept: Backend[] = [];
+    const seen = new Set<string>();
+    for (const candidate of next) {
+      if (seen.has(candidate.id)) {
+        void candidate.dispatcher.close();
+        continue;
+      }
+      seen.add(candidate.id);
+      const existing = byId.get(candidate.id);
+      if (existing !== undefined && existing.weight === candidate.weight) {
+        kept.push(existing);
+        void candidate.dispatcher.close();
+        continue;
+      }
+      this.#track(candidate);
+      kept.push(candidate);
+    }
+    for (const old of this.#backends) {
+      if (kept.includes(old)) continue;
+      this.#state.delete(old);
+      void old.dispatcher.close();
+    }
+    this.#backends = kept;
+  }
+
+  #track(b: Backend): void {
+    const cb = this.#breakerOptions;
+    const breaker = cb === false ? undefined : new CircuitBreaker({ ...cb, name: b.id, now: this.now });
+    this.#state.set(b, { breaker, consecutiveFailures: 0, ejections: 0 });
   }
 
   /** Weight scaled down while a returning backend is in its slow-start window (never below 10%). */
@@ -84,7 +126,7 @@ export class BackendPool {
   getAvailable(): Backend[] {
     const now = this.now();
     const out: Backend[] = [];
-    for (const b of this.backends) {
+    for (const b of this.#backends) {
       if (!b.isAvailable(now)) continue;
       if (b.recoveredAt === 0 && b.ejectedUntil > 0) b.recoveredAt = b.ejectedUntil;
       const breaker = this.#state.get(b)!.breaker;
@@ -107,7 +149,8 @@ export class BackendPool {
    * when the backend's breaker refuses (a half-open breaker admits only its probe budget).
    */
   begin(b: Backend): ((outcome: AttemptOutcome) => void) | undefined {
-    const st = this.#state.get(b)!;
+    const st = this.#state.get(b);
+    if (st === undefined) return undefined;
     let permit: CircuitPermit | undefined;
     if (st.breaker !== undefined) {
       try {
@@ -164,6 +207,6 @@ export class BackendPool {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.backends.map((b) => b.dispatcher.close()));
+    await Promise.all(this.#backends.map((b) => b.dispatcher.close()));
   }
 }

@@ -32,6 +32,7 @@ export type {
   UpstreamRequest,
   UpstreamResponse,
 } from './options.ts';
+export type { ServiceDiscovery } from './discovery-contract.ts';
 export { DEFAULT_HEALTH_CHECK_OPTIONS, HealthChecker, resolveHealthCheckOptions } from './health-check.ts';
 export type { HealthCheckOptions, ResolvedHealthCheckOptions } from './health-check.ts';
 export { createProxy } from './proxy.ts';

@@ -28,7 +28,7 @@ export type ResponseModifier = (upstream: UpstreamResponse, r: Request) => void 
 export type UpstreamErrorListener = (event: { backend: Backend; error: unknown; attempt: number; willRetry: boolean }) => void;
 
 export interface ProxyOptions {
-  /** Upstream base URLs (`http://10.0.0.5:8080`, optionally with a path prefix). At least one. */
+  /** Upstream base URLs (`http://10.0.0.5:8080`, optionally with a path prefix). At least one, unless a discovery source fills them. */
   targets: readonly (string | TargetOptions)[];
   /** How a backend is chosen per request. Default round robin. */
   balancer?: Balancer;
@@ -106,9 +106,10 @@ function isFunctionOrUndefined(value: unknown): boolean {
   return value === undefined || typeof value === 'function';
 }
 
-export function resolveProxyOptions(options: ProxyOptions): ResolvedProxyOptions {
+/** `dynamicTargets`: a discovery source will fill the targets, so an empty list is allowed. */
+export function resolveProxyOptions(options: ProxyOptions, dynamicTargets = false): ResolvedProxyOptions {
   const d = DEFAULT_PROXY_OPTIONS;
-  assertGatewayOption(Array.isArray(options.targets) && options.targets.length > 0, 'targets', 'at least one target');
+  assertGatewayOption(Array.isArray(options.targets) && (dynamicTargets || options.targets.length > 0), 'targets', 'at least one target');
   const targets = options.targets.map((t) => (typeof t === 'string' ? { url: t } : t));
   const retries = options.retries ?? d.retries;
   assertGatewayOption(Number.isInteger(retries) && retries >= 0 && retries <= 10, 'retries', 'an integer between 0 and 10');

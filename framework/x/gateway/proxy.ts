@@ -12,6 +12,7 @@ import {
 import { getFramingProblem, getRawHeaders, hasRequestBody } from './headers.ts';
 import { resolveProxyOptions, type ProxyOptions, type ResolvedProxyOptions, type UpstreamRequest } from './options.ts';
 import { relayExchange } from './exchange.ts';
+import type { ServiceDiscovery } from './discovery-contract.ts';
 import { HealthChecker, type HealthCheckOptions } from './health-check.ts';
 import { handleUpgrade } from './upgrade.ts';
 import { buildUpstreamHeaders } from './upstream-headers.ts';
@@ -43,11 +44,13 @@ function getUpstreamPath(r: Request, options: ResolvedProxyOptions): string | un
 export interface CreateProxyOptions extends ProxyOptions, BackendPoolOptions {
   /** Active health checks, started with the proxy; default none (passive ejection still applies). */
   healthCheck?: HealthCheckOptions;
+  /** Keeps the targets current at run time; `targets` may then be empty. The proxy does not close it. */
+  discovery?: ServiceDiscovery;
 }
 
 /** Creates a reverse proxy over `options.targets`; bad options throw `GATEWAY_INVALID_OPTIONS` here. */
 export function createProxy(options: CreateProxyOptions): Proxy {
-  const resolved = resolveProxyOptions(options);
+  const resolved = resolveProxyOptions(options, options.discovery !== undefined);
   const settings: ConnectionSettings = {
     connections: resolved.connections,
     keepAliveTimeoutMs: resolved.keepAliveTimeoutMs,
@@ -55,6 +58,17 @@ export function createProxy(options: CreateProxyOptions): Proxy {
     maxResponseHeaderBytes: resolved.maxResponseHeaderBytes,
   };
   const pool = new BackendPool(resolved.targets.map((t) => new Backend(t, settings)), resolved.balancer, options);
+  const unsubscribe = options.discovery?.subscribe((targets) => {
+    const next: Backend[] = [];
+    for (const t of targets) {
+      try {
+        next.push(new Backend(t, settings));
+      } catch {
+        // A malformed discovered target is skipped; the others still serve.
+      }
+    }
+    pool.setBackends(next);
+  });
   const healthChecker = options.healthCheck === undefined ? undefined : new HealthChecker(pool, options.healthCheck);
   healthChecker?.start();
 
@@ -134,6 +148,7 @@ export function createProxy(options: CreateProxyOptions): Proxy {
     healthChecker,
     options: resolved,
     close: () => {
+      unsubscribe?.();
       healthChecker?.stop();
       return pool.close();
     },
