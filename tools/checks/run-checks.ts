@@ -42,7 +42,7 @@ export function getDefaultChecks(plane: Pick<ControlPlane, 'features'>): string[
 /** One line for `check`: which features are on, and how to turn on the others. */
 export function describeFeatures(plane: Pick<ControlPlane, 'profile' | 'features'>): string | undefined {
   if (plane.profile === 'full') return undefined;
-  const all = ['layout', 'tiers', 'releases', 'routing', 'taxonomy', 'gate-profiles', 'checks-list', 'error-codes', 'tasks', 'generate'] as const;
+  const all = ['top-level', 'tiers', 'releases', 'routing', 'taxonomy', 'gate-profiles', 'checks-list', 'error-codes', 'tasks', 'generate'] as const;
   const off = all.filter((f) => !plane.features.has(f));
   return `profile minimal — on: ${[...plane.features].sort().join(', ')}${off.length ? `; off: ${off.join(', ')} (each turns on when its spec exists)` : ''}`;
 }

@@ -1,5 +1,4 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { findManifests, listYamlFiles } from './discover.ts';
 import type { YamlFile } from './read-yaml.ts';
@@ -7,6 +6,7 @@ import type { SchemaKind } from './schemas.ts';
 import { openSpecReader, type SpecReader } from './spec-reader.ts';
 import { ConfigError, type Violation } from './violation.ts';
 import { assertMeaning } from './assert/index.ts';
+import { listWorkspaceDirs } from './workspaces.ts';
 import { EMPTY_SPECS, getGenerators, getModuleRoots, getProfile, OPTIONAL_SPECS, resolveManifest, resolveRepoSpec, type OptionalSpec } from './profile.ts';
 import type {
   BaselineEntry, ChecksSpec, ControlPlane, DependencyRulesSpec, ErrorCodeEntry, Feature, GateProfilesSpec, Milestone, Module,
@@ -125,7 +125,7 @@ async function loadPlane(root: string, reader: SpecReader): Promise<LoadResult> 
   }
 
   if (profile === 'full') for (const f of Object.values(OPTIONAL_SPECS)) features.add(f);
-  if (profile === 'full' || (specs.repo as RepoSpec).top_level) features.add('layout');
+  if (profile === 'full' || (specs.repo as RepoSpec).top_level) features.add('top-level');
   if (profile === 'full' || (specs.repo as RepoSpec).tiers) features.add('tiers');
   if (cards.length || milestones.length) features.add('tasks');
   const generators = getGenerators(repo, profile);
@@ -179,7 +179,8 @@ async function loadPlane(root: string, reader: SpecReader): Promise<LoadResult> 
   return { plane, violations, configErrors, notImplemented };
 }
 
-function toModule(root: string, repo: RepoSpec, manifestFile: string, manifest: ModuleManifest, profile: Profile): Module {
+/** A module as the tools see it: its manifest plus the facts the repository adds (entry, implemented, specifier). */
+export function toModule(root: string, repo: RepoSpec, manifestFile: string, manifest: ModuleManifest, profile: Profile): Module {
   const dir = manifestFile === 'module.yaml' ? '' : manifestFile.slice(0, -'/module.yaml'.length);
   const isLibrary = manifest.layer === 'stable' || manifest.layer === 'extension' || manifest.layer === 'facade';
   const path = manifest.layer === 'facade' ? manifest.path : dir;
@@ -221,70 +222,18 @@ function dependencyNames(pkg: PackageJson | undefined): string[] {
   return Object.keys({ ...pkg.dependencies, ...pkg.devDependencies, ...pkg.peerDependencies, ...pkg.optionalDependencies });
 }
 
-/**
- * package.json of each workspace package: npm/yarn `workspaces` (a list or `{ packages }`) and
- * pnpm-workspace.yaml `packages`, with `dir/*` and `dir/**` patterns expanded to the folders that
- * hold a package.json. A directory named literally must hold one.
- */
+/** package.json of each workspace package (see workspaces.ts for the patterns understood). */
 function readWorkspaces(root: string, pkg: PackageJson, configErrors: ConfigError[]): Map<string, PackageJson> {
   const out = new Map<string, PackageJson>();
-  const raw = pkg['workspaces'];
-  const listed = Array.isArray(raw) ? raw : raw && typeof raw === 'object' && Array.isArray((raw as { packages?: unknown }).packages) ? (raw as { packages: unknown[] }).packages : [];
-  const patterns = [...listed, ...readPnpmWorkspace(root)].filter((w): w is string => typeof w === 'string' && !w.startsWith('!'));
-  for (const pattern of patterns) {
-    const clean = pattern.replace(/^\.\//, '').replace(/\/+$/, '');
-    const dirs = clean.includes('*') ? expandWorkspacePattern(root, clean) : [clean];
-    for (const dir of dirs) {
-      const file = `${dir}/package.json`;
-      try {
-        out.set(dir, JSON.parse(readFileSync(`${root}/${file}`, 'utf8')) as PackageJson);
-      } catch (error) {
-        configErrors.push(new ConfigError('PLUMEGO_ERR_PACKAGE_JSON', `${file}: cannot read workspace package.json: ${(error as Error).message}`, { file }, 'Restore the workspace package.json or remove the workspace from the root package.json.'));
-      }
+  for (const dir of listWorkspaceDirs(root, pkg)) {
+    const file = `${dir}/package.json`;
+    try {
+      out.set(dir, JSON.parse(readFileSync(`${root}/${file}`, 'utf8')) as PackageJson);
+    } catch (error) {
+      configErrors.push(new ConfigError('PLUMEGO_ERR_PACKAGE_JSON', `${file}: cannot read workspace package.json: ${(error as Error).message}`, { file }, 'Restore the workspace package.json or remove the workspace from the root package.json.'));
     }
   }
   return out;
-}
-
-/** The `packages` list of pnpm-workspace.yaml (absent file → none; read without the YAML parser: a flat list). */
-function readPnpmWorkspace(root: string): string[] {
-  let text: string;
-  try {
-    text = readFileSync(`${root}/pnpm-workspace.yaml`, 'utf8');
-  } catch {
-    return [];
-  }
-  const { parse } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
-  try {
-    const data = parse(text) as { packages?: unknown } | null;
-    return Array.isArray(data?.packages) ? data.packages.filter((p): p is string => typeof p === 'string') : [];
-  } catch {
-    return [];
-  }
-}
-
-/** `packages/*` → every direct subfolder with a package.json; `packages/**` → at any depth (no node_modules). */
-function expandWorkspacePattern(root: string, pattern: string): string[] {
-  const star = pattern.indexOf('*');
-  const base = pattern.slice(0, star).replace(/\/+$/, '');
-  const deep = pattern.slice(star).startsWith('**');
-  const out: string[] = [];
-  const walk = (rel: string, depth: number): void => {
-    let entries;
-    try {
-      entries = readdirSync(rel ? `${root}/${rel}` : root, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      if (!e.isDirectory() || e.name.startsWith('.') || e.name === 'node_modules') continue;
-      const dir = rel ? `${rel}/${e.name}` : e.name;
-      if (existsSync(`${root}/${dir}/package.json`)) out.push(dir);
-      if (deep && depth < 4) walk(dir, depth + 1);
-    }
-  };
-  walk(base, 0);
-  return out.sort();
 }
 
 function hasSourceFiles(dir: string): boolean {

@@ -84,7 +84,7 @@ export type Profile = 'full' | 'minimal';
  * Features of the control plane a repository has turned on. In the full profile all are on; in the
  * minimal profile `boundaries` always is and each other one is on when its spec exists.
  */
-export type Feature = 'boundaries' | 'layout' | 'tiers' | 'releases' | 'routing' | 'taxonomy' | 'gate-profiles' | 'checks-list' | 'error-codes' | 'tasks' | 'generate';
+export type Feature = 'boundaries' | 'top-level' | 'tiers' | 'releases' | 'routing' | 'taxonomy' | 'gate-profiles' | 'checks-list' | 'error-codes' | 'tasks' | 'generate';
 
 export interface RepoSpec {
   readonly profile?: Profile;

@@ -12,6 +12,7 @@ export interface CommandEntry {
 // pays for ts-morph or dependency-cruiser.
 /** Every CLI command, in help order. Add a command by adding an entry here. */
 export const COMMANDS: readonly CommandEntry[] = [
+  { name: 'init', summary: 'Adopt the control plane on an existing repository: detect modules, record today\'s imports, baseline the rest', load: async () => (await import('./init.ts')).command },
   { name: 'check', summary: 'Run the checks of specs/checks.yaml (the CI boundary gate)', load: async () => (await import('./check.ts')).command },
   { name: 'explain', summary: 'Explain whether an import between two modules (or files) is allowed, and why', load: async () => (await import('./explain.ts')).command },
   { name: 'graph', summary: 'Print the module graph (mermaid, dot or json), edges by kind, modules by tier', load: async () => (await import('./graph.ts')).command },
