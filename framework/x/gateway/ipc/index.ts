@@ -1,0 +1,12 @@
+export { IpcClient } from './client.ts';
+export type { IpcRequestOptions } from './client.ts';
+export { IPC_ERROR_CODES, IpcError, isIpcError } from './errors.ts';
+export type { IpcErrorCode } from './errors.ts';
+export { FRAME, FrameDecoder, HEADER_BYTES, encodeFrame } from './framing.ts';
+export type { Frame, FrameType } from './framing.ts';
+export { DEFAULT_IPC_OPTIONS, resolveIpcConnectionOptions } from './options.ts';
+export type { IpcConnectionOptions, ResolvedIpcConnectionOptions } from './options.ts';
+export { IpcPool } from './pool.ts';
+export type { IpcPoolOptions } from './pool.ts';
+export { IpcServer } from './server.ts';
+export type { IpcHandler, IpcServerOptions } from './server.ts';
