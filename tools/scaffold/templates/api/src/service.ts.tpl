@@ -4,7 +4,7 @@ import { createLogger, type StructuredLogger } from 'plumego/log';
 import { createCanonicalStack, createStrictCorsOptions } from 'plumego/middleware';
 import { registerOpenAPI, type OperationHint } from 'plumego/x/openapi';
 import { t } from 'plumego/x/validate';
-import type { ServiceConfig } from './config.ts';
+import { DEFAULT_CONFIG, type ServiceConfig } from './config.ts';
 import { createItemHandlers, createItemSchema, itemParams, itemSchema, listItemsQuery, MemoryItemStore, type ItemStore } from './items.ts';
 
 export interface ServiceDependencies {
@@ -23,7 +23,7 @@ const OPENAPI_HINTS: Record<string, OperationHint> = {
  * Builds the service: the app, the canonical middleware stack, the route table and the OpenAPI
  * document generated from that table (served at /openapi.json and /openapi.yaml).
  */
-export function createService(config: ServiceConfig, deps: ServiceDependencies = {}): App {
+export function createService(config: ServiceConfig = DEFAULT_CONFIG, deps: ServiceDependencies = {}): App {
   const logger = deps.logger ?? createLogger({ level: config.logLevel, fields: { service: config.serviceName } });
   const app = createApp({ addr: config.addr, methodNotAllowed: true, shutdownTimeoutMs: config.shutdownTimeoutMs }, { logger });
   app.use(...createCanonicalStack({

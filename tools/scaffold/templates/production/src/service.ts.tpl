@@ -4,7 +4,7 @@ import { createLogger, type StructuredLogger } from 'plumego/log';
 import { BaseMetricsCollector } from 'plumego/metrics';
 import { accessLog, authenticate, authorize, bodyLimit, createAbuseGuard, httpMetrics, recovery, requestId, securityHeaders, timeout } from 'plumego/middleware';
 import { InMemoryJwtKeyStore, JwtManager, createPermissionAuthorizer, getStrictSecurityPolicy } from 'plumego/security';
-import type { ServiceConfig } from './config.ts';
+import { DEFAULT_CONFIG, type ServiceConfig } from './config.ts';
 import { createItemHandlers, MemoryItemStore, type ItemStore } from './items.ts';
 
 export interface ServiceDependencies {
@@ -31,7 +31,7 @@ export interface Service {
  * recovery → access log → body limit → abuse guard → metrics → timeout. Reads are public; writes
  * need a bearer token carrying the items:write permission.
  */
-export function createService(config: ServiceConfig, deps: ServiceDependencies = {}): Service {
+export function createService(config: ServiceConfig = DEFAULT_CONFIG, deps: ServiceDependencies = {}): Service {
   const logger = deps.logger ?? createLogger({ level: config.logLevel, fields: { service: config.serviceName } });
   const jwt = deps.jwt ?? new JwtManager(new InMemoryJwtKeyStore(), { issuer: config.serviceName, audience: config.serviceName });
   const metrics = new BaseMetricsCollector();

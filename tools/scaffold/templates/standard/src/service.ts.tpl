@@ -3,7 +3,7 @@ import { APIError, writeError, writeResponse } from 'plumego/contract';
 import { checkReadiness, type ComponentChecker } from 'plumego/health';
 import { createLogger, type StructuredLogger } from 'plumego/log';
 import { createCanonicalStack, createStrictCorsOptions } from 'plumego/middleware';
-import type { ServiceConfig } from './config.ts';
+import { DEFAULT_CONFIG, type ServiceConfig } from './config.ts';
 import { createItemHandlers, MemoryItemStore, type ItemStore } from './items.ts';
 
 export interface ServiceDependencies {
@@ -17,7 +17,7 @@ export interface ServiceDependencies {
  * Builds the service: the app, the canonical middleware stack and the route table, all in this one
  * readable place. The app is not started here, so tests call `app.request()` without a socket.
  */
-export function createService(config: ServiceConfig, deps: ServiceDependencies = {}): App {
+export function createService(config: ServiceConfig = DEFAULT_CONFIG, deps: ServiceDependencies = {}): App {
   const logger = deps.logger ?? createLogger({ level: config.logLevel, fields: { service: config.serviceName } });
   const store = deps.store ?? new MemoryItemStore();
   const app = createApp({ addr: config.addr, methodNotAllowed: true, shutdownTimeoutMs: config.shutdownTimeoutMs }, { logger });
