@@ -18,6 +18,9 @@ export const DATA_ERRORS = {
   'PLUMEGO_ERR_DATA_MIGRATION_DRIFT': { message: 'applied migrations differ from the migration files', status: 500 },
   'PLUMEGO_ERR_DATA_MIGRATION_IRREVERSIBLE': { message: 'migration has no down step', status: 409 },
   'PLUMEGO_ERR_DATA_MIGRATION_FAILED': { message: 'migration failed and was rolled back', status: 500 },
+  'PLUMEGO_ERR_DATA_CROSS_SHARD': { message: 'the keys span several shards; use an explicit scatter', status: 500 },
+  'PLUMEGO_ERR_DATA_SHARD_UNAVAILABLE': { message: 'a shard database is unavailable', status: 503 },
+  'PLUMEGO_ERR_DATA_INVALID_SHARD_KEY': { message: 'shard key is missing, of the wrong type or outside every range', status: 400 },
   'PLUMEGO_ERR_DATA_COMMIT_UNKNOWN': { message: 'connection lost during commit; the transaction may or may not have committed', status: 503 },
 } as const satisfies Record<string, { message: string; status: number }>;
 

@@ -15,6 +15,9 @@ function stateOf(err: unknown): string | undefined {
 }
 
 function isConnectionFailure(err: unknown, state: string | undefined): boolean {
+  // FATAL and PANIC end the session (refused login, database closed to connections, shutdown).
+  const severity = (err as { severity?: unknown } | null)?.severity;
+  if (severity === 'FATAL' || severity === 'PANIC') return true;
   if (state !== undefined) return CONNECTION_STATES.has(state) || state.startsWith('08');
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && CONNECTION_ERRNOS.has(code)) return true;
