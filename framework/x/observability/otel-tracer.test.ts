@@ -102,7 +102,7 @@ describe('OtelTracer', () => {
     expect(child!.name).toBe('load user');
     expect(child!.parentSpanContext?.spanId).toBe(server!.spanContext().spanId);
     expect(child!.spanContext().traceId).toBe(server!.spanContext().traceId);
-    expect(trace.getSpan(getRequestSpanContext({ state: {} } as never))).toBeUndefined();
+    expect(trace.getSpan(getRequestSpanContext({ ctx: {} } as never))).toBeUndefined();
   });
 
   it('refuses a missing exporter at construction', () => {

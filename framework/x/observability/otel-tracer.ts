@@ -1,7 +1,7 @@
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, trace, createTraceState, type Context as OtelContext, type Span, type Tracer as ApiTracer } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, trace, createTraceState, type Context as OtelContext, type Tracer as ApiTracer } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor, RandomIdGenerator, SimpleSpanProcessor, type IdGenerator, type SpanExporter } from '@opentelemetry/sdk-trace-base';
-import type { Request, RequestState, TraceContext } from 'plumego/contract';
+import type { Request, TraceContext } from 'plumego/contract';
 import type { TraceSpan, Tracer } from 'plumego/middleware';
 import { assertOption } from './errors.ts';
 
@@ -35,8 +35,6 @@ class PinnedIdGenerator implements IdGenerator {
     return id;
   }
 }
-
-const spans = new WeakMap<RequestState, Span>();
 
 /**
  * The middleware `Tracer` contract on the OpenTelemetry SDK: one SERVER span per sampled request,
@@ -78,7 +76,6 @@ export class OtelTracer implements Tracer {
     const span = this.#tracer.startSpan(r.method, { kind: SpanKind.SERVER, attributes: { 'http.request.method': r.method, 'url.path': r.path } }, parent);
     this.#ids.traceId = '';
     this.#ids.spanId = '';
-    spans.set(r.state, span);
     return {
       end: (status, bytes, requestId) => {
         const route = r.state.routePattern;
@@ -114,11 +111,19 @@ export function createOtelTracer(options: OtelTracerOptions): OtelTracer {
 }
 
 /**
- * An OpenTelemetry context whose active span is the request's server span, for child spans:
- * `tracer.startActiveSpan('db.query', {}, getRequestSpanContext(r), fn)`. ROOT when the request
- * has no span (unsampled, or no OtelTracer).
+ * An OpenTelemetry context whose parent is the request's span, for child spans:
+ * `tracer.startActiveSpan('db.query', {}, getRequestSpanContext(r), fn)`. Built from the request's
+ * W3C trace context (ids, flags, tracestate), so it needs no per-request bookkeeping and works for
+ * unsampled requests too (children then inherit "not sampled"). ROOT when the request has no trace
+ * context (no tracing middleware).
  */
 export function getRequestSpanContext(r: Request): OtelContext {
-  const span = spans.get(r.state);
-  return span === undefined ? ROOT_CONTEXT : trace.setSpan(ROOT_CONTEXT, span);
+  const tc = r.ctx.trace;
+  if (tc === undefined) return ROOT_CONTEXT;
+  return trace.setSpanContext(ROOT_CONTEXT, {
+    traceId: tc.traceId,
+    spanId: tc.spanId,
+    traceFlags: tc.flags & 0xff,
+    ...(tc.traceState === '' ? {} : { traceState: createTraceState(tc.traceState) }),
+  });
 }
