@@ -1,0 +1,29 @@
+/** Stable codes of the window metrics. */
+export const WINDOW_METRICS_ERRORS = {
+  WINDOW_METRICS_INVALID_OPTIONS: { status: 500, message: 'invalid window metrics options' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type WindowMetricsErrorCode = keyof typeof WINDOW_METRICS_ERRORS;
+
+const BRAND = Symbol.for('plumego.x.observability.windowmetrics.error');
+
+export class WindowMetricsError extends Error {
+  readonly code: WindowMetricsErrorCode;
+  readonly field: string;
+  readonly [BRAND] = true;
+
+  constructor(code: WindowMetricsErrorCode, field: string) {
+    super(`${WINDOW_METRICS_ERRORS[code].message} (${field})`);
+    this.name = 'WindowMetricsError';
+    this.code = code;
+    this.field = field;
+  }
+}
+
+export function isWindowMetricsError(value: unknown): value is WindowMetricsError {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+}
+
+export function assertOption(ok: boolean, field: string): void {
+  if (!ok) throw new WindowMetricsError('WINDOW_METRICS_INVALID_OPTIONS', field);
+}
