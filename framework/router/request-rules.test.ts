@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BufferedResponseWriter, createRequest, type Handler } from 'plumego/contract';
-import { Router, normalizeRequestPath } from './router.ts';
+import { normalizeRequestPath } from './path.ts';
+import { Router } from './router.ts';
 
 function mark(label: string): Handler {
   return (w, r) => {

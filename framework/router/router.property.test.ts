@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BufferedResponseWriter, createRequest, type Handler } from 'plumego/contract';
-import { Router, normalizeRequestPath } from './router.ts';
+import { hasDotSegment, isWellEncoded, normalizeRequestPath } from './path.ts';
+import { Router } from './router.ts';
 
 // A reference model written independently of the trie: it enumerates every route, so it shares no
 // code (and no bugs) with the matcher. The router must agree with it on every request.
@@ -264,6 +265,43 @@ describe('the percent-decoder (property)', () => {
         if (out !== undefined) expect(normalizeRequestPath(out)).toBe(out); // idempotent
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  // Escapes of any byte in either hex case, beside raw characters: well-formed and malformed UTF-8 alike.
+  const escaped = fc
+    .array(
+      fc.oneof(
+        fc.integer({ min: 0, max: 255 }).chain((b) => fc.constantFrom('%' + b.toString(16).padStart(2, '0'), '%' + b.toString(16).toUpperCase().padStart(2, '0'))),
+        fc.constantFrom('a', '/', '.', '%', '%2', '%g1', 'é', '%e2%82', '%AC'),
+      ),
+      { maxLength: 10 },
+    )
+    .map((parts) => '/' + parts.join(''));
+
+  it('isWellEncoded accepts exactly what decodeURIComponent decodes', () => {
+    fc.assert(
+      fc.property(escaped, (p) => {
+        let decodes = true;
+        try {
+          decodeURIComponent(p);
+        } catch {
+          decodes = false;
+        }
+        expect(isWellEncoded(p)).toBe(decodes);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('hasDotSegment finds exactly the segments that decode to . or ..', () => {
+    const seg = fc.string({ unit: fc.constantFrom('.', '%2e', '%2E', '%2f', 'a', '%', '2', 'e'), maxLength: 4 });
+    fc.assert(
+      fc.property(fc.array(seg, { minLength: 1, maxLength: 4 }), (segs) => {
+        const want = segs.some((s) => /^(\.|%2e){1,2}$/i.test(s));
+        expect(hasDotSegment('/' + segs.join('/'))).toBe(want);
+      }),
+      { numRuns: 3000 },
     );
   });
 

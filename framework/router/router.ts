@@ -10,6 +10,7 @@ import {
 } from 'plumego/contract';
 import { RouterError } from './errors.ts';
 import { joinPaths, parsePattern, type ParsedPattern } from './pattern.ts';
+import { normalizePath, normalizeRequestPath } from './path.ts';
 import { buildPath } from './reverse.ts';
 import { ANY, TrieNode, insertRoute, matchRoute, pickMethod } from './trie.ts';
 
@@ -67,62 +68,6 @@ class RouteEntry {
   ) {
     this.compiled = handler;
   }
-}
-
-const ABSOLUTE_FORM = /^https?:\/\//i;
-const ENCODED_DOT = /%2e/i;
-
-/**
- * Normalises a request target for matching, or returns undefined when it must be refused (400).
- * The result is still percent-encoded: the router splits it on raw `/` and decodes each segment
- * afterwards, so `%2F` never separates segments. Steps: cut the query (`?`) and fragment (`#`);
- * take the path of an absolute-form target (`http://host/p`); collapse repeated leading slashes
- * and strip trailing ones. Refused: anything else not starting with `/`, malformed
- * percent-encoding anywhere in the path, and dot segments (`.` or `..`, raw or encoded as `%2e`).
- */
-export function normalizeRequestPath(raw: string): string | undefined {
-  let p = raw;
-  const q = p.indexOf('?');
-  const h = p.indexOf('#');
-  const cut = q < 0 ? h : h < 0 ? q : Math.min(q, h);
-  if (cut >= 0) p = p.slice(0, cut);
-  if (p.charCodeAt(0) !== 47 /* / */) {
-    // absolute-form targets (proxies) carry a scheme and a host; anything else is not a path.
-    if (!ABSOLUTE_FORM.test(p)) return undefined;
-    const hostStart = p.indexOf('//') + 2;
-    const slash = p.indexOf('/', hostStart);
-    if (slash === hostStart) return undefined;
-    p = slash < 0 ? '/' : p.slice(slash);
-  }
-  if (p.length > 1 && p.charCodeAt(1) === 47) p = '/' + p.replace(/^\/+/, '');
-  if (p.length > 1 && p.charCodeAt(p.length - 1) === 47) p = p.replace(/\/+$/, '') || '/';
-  if (p.indexOf('%') >= 0) {
-    // Whole-path validation is per-segment validation: a `/` can never sit inside a valid escape.
-    try {
-      decodeURIComponent(p);
-    } catch {
-      return undefined;
-    }
-    if ((p.indexOf('/.') >= 0 || ENCODED_DOT.test(p)) && hasDotSegment(p)) return undefined;
-  } else if (p.indexOf('/.') >= 0 && hasDotSegment(p)) {
-    return undefined;
-  }
-  return p;
-}
-
-function hasDotSegment(p: string): boolean {
-  let start = 1;
-  while (start < p.length) {
-    let end = p.indexOf('/', start);
-    if (end < 0) end = p.length;
-    // The longest spelling of a dot segment is `%2e%2e`.
-    if (end - start <= 6) {
-      const seg = p.slice(start, end).replace(/%2e/gi, '.');
-      if (seg === '.' || seg === '..') return true;
-    }
-    start = end + 1;
-  }
-  return false;
 }
 
 /** Registration methods shared by the router and its groups. */
@@ -374,7 +319,7 @@ export class Router extends RouteRegistrar {
 
   #dispatch(w: ResponseWriter, r: Request): void | Promise<void> {
     if (!this.#frozen) this.freeze();
-    const path = normalizeRequestPath(r.path);
+    const path = normalizePath(r.path);
     if (path === undefined) {
       writeError(w, r, new APIError({ type: 'bad_request', message: 'malformed request path' }));
       return;
