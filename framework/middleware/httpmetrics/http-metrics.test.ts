@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BufferedResponseWriter, composeMiddleware, createRequest, type Handler } from 'plumego/contract';
+import { BufferedResponseWriter, ClientDisconnectedError, composeMiddleware, createRequest, type Handler } from 'plumego/contract';
 import type { HTTPObserver } from 'plumego/metrics';
 import { httpMetrics } from './http-metrics.ts';
 
@@ -30,6 +30,15 @@ describe('httpMetrics', () => {
     });
     await expect(h(new BufferedResponseWriter(), createRequest({ url: '/' }))).rejects.toThrow('x');
     expect(seen[0]!.slice(0, 3)).toEqual(['GET', '', 500]);
+  });
+
+  it('counts a client that went away before the answer as 499, not 500', async () => {
+    const { seen, observer } = recorder();
+    const h = composeMiddleware([httpMetrics(observer)], async () => {
+      throw new ClientDisconnectedError();
+    });
+    await expect(h(new BufferedResponseWriter(), createRequest({ url: '/' }))).rejects.toThrow(ClientDisconnectedError);
+    expect(seen[0]!.slice(0, 3)).toEqual(['GET', '', 499]);
   });
 
   it('survives a throwing observer', async () => {
