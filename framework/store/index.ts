@@ -33,3 +33,5 @@ export { describeIdempotencyConformance } from './conformance/idempotency-suite.
 export type { IdempotencyConformanceTarget } from './conformance/idempotency-suite.ts';
 export { describeCacheConformance } from './conformance/cache-suite.ts';
 export type { CacheConformanceTarget } from './conformance/cache-suite.ts';
+export { describeFileStorageConformance } from './conformance/file-storage-suite.ts';
+export type { FileStorageConformanceTarget } from './conformance/file-storage-suite.ts';

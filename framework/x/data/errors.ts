@@ -21,6 +21,7 @@ export const DATA_ERRORS = {
   'PLUMEGO_ERR_DATA_CROSS_SHARD': { message: 'the keys span several shards; use an explicit scatter', status: 500 },
   'PLUMEGO_ERR_DATA_SHARD_UNAVAILABLE': { message: 'a shard database is unavailable', status: 503 },
   'PLUMEGO_ERR_DATA_INVALID_SHARD_KEY': { message: 'shard key is missing, of the wrong type or outside every range', status: 400 },
+  'PLUMEGO_ERR_DATA_OBJECT_STORAGE': { message: 'object storage request failed', status: 502 },
   'PLUMEGO_ERR_DATA_COMMIT_UNKNOWN': { message: 'connection lost during commit; the transaction may or may not have committed', status: 503 },
 } as const satisfies Record<string, { message: string; status: number }>;
 
