@@ -9,6 +9,7 @@ export const FILEAPI_ERROR_CODES = {
   unsupportedMediaType: 'UNSUPPORTED_MEDIA_TYPE',
   rangeNotSatisfiable: 'RANGE_NOT_SATISFIABLE',
   invalidOptions: 'FILEAPI_INVALID_OPTIONS',
+  urlUnsupported: 'FILEAPI_URL_UNSUPPORTED',
 } as const;
 
 const BRAND = Symbol.for('plumego.x.fileapi.error');

@@ -285,7 +285,12 @@ describe('x/fileapi download, info and delete', () => {
     expect(res.status).toBe(404);
   });
 
-  it.each(['nope', '..', 'x'.repeat(65)])('answers 404 FILEAPI_FILE_NOT_FOUND for id %s', async (id) => {
+  it('never reaches a handler with a dot-segment id (the router refuses it with 400)', async () => {
+    const { app } = await uploaded();
+    expect((await app.request('/files/../info')).status).toBe(400);
+  });
+
+  it.each(['nope', 'x'.repeat(65)])('answers 404 FILEAPI_FILE_NOT_FOUND for id %s', async (id) => {
     const { app } = await uploaded();
     const res = await app.request(`/files/${id}/info`);
     expect(res.status).toBe(404);

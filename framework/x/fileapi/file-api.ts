@@ -35,6 +35,8 @@ export interface FileApiOptions {
   now?: () => number;
   /** File id generator; ids must match `[A-Za-z0-9_-]{1,64}`. Default: time-ordered random ids. */
   generateId?: () => string;
+  /** Lifetime of URLs from `GET <prefix>/:id/url`, seconds (1–86 400). Default 300. */
+  downloadUrlTtlSeconds?: number;
 }
 
 export interface ResolvedFileApiOptions extends Required<Omit<FileApiOptions, 'allowedContentTypes'>> {
@@ -48,9 +50,12 @@ export interface FileApi {
   info: Handler;
   remove: Handler;
   list: Handler;
+  /** A temporary download URL from the storage backend (501 `FILEAPI_URL_UNSUPPORTED` when it cannot sign). */
+  url: Handler;
   /**
-   * POST/GET `<prefix>`, GET/DELETE `<prefix>/:id`, GET `<prefix>/:id/info`, named `<namePrefix>.upload`,
-   * `.list`, `.download`, `.info`, `.delete` (route names are unique per app, so a second mount needs its own).
+   * POST/GET `<prefix>`, GET/DELETE `<prefix>/:id`, GET `<prefix>/:id/info`, GET `<prefix>/:id/url`,
+   * named `<namePrefix>.upload`, `.list`, `.download`, `.info`, `.delete`, `.url` (route names are
+   * unique per app, so a second mount needs its own).
    */
   register(app: FileApiRegistrar, prefix?: string, namePrefix?: string): void;
 }
@@ -82,6 +87,7 @@ export function resolveFileApiOptions(options: FileApiOptions): ResolvedFileApiO
     defaultPageSize: options.defaultPageSize ?? 20,
     now: options.now ?? Date.now,
     generateId: options.generateId ?? generateTimeOrderedId,
+    downloadUrlTtlSeconds: options.downloadUrlTtlSeconds ?? 300,
   };
   const check = (ok: boolean, what: string): void => {
     if (!ok) throw new FileApiError(`invalid fileapi option: ${what}`);
@@ -93,6 +99,7 @@ export function resolveFileApiOptions(options: FileApiOptions): ResolvedFileApiO
   check(r.fieldName.length > 0, 'fieldName must not be empty');
   check(Number.isInteger(r.maxPageSize) && r.maxPageSize >= 1, 'maxPageSize must be ≥ 1');
   check(Number.isInteger(r.defaultPageSize) && r.defaultPageSize >= 1 && r.defaultPageSize <= r.maxPageSize, 'defaultPageSize must be within 1..maxPageSize');
+  check(Number.isSafeInteger(r.downloadUrlTtlSeconds) && r.downloadUrlTtlSeconds >= 1 && r.downloadUrlTtlSeconds <= 86_400, 'downloadUrlTtlSeconds must be within 1..86400');
   return r;
 }
 
@@ -217,10 +224,27 @@ export function createFileApi(options: FileApiOptions): FileApi {
     w.setHeader('content-security-policy', "default-src 'none'; sandbox");
     if (range !== undefined) w.setHeader('content-range', `bytes ${range.start}-${range.end}/${rec.size}`);
     w.setHeader('content-length', String(range ? range.end - range.start + 1 : rec.size));
-    const source = r.method === 'HEAD' ? undefined : await o.storage.get(rec.storagePath);
+    // A backend that reads ranges itself sends only those bytes; otherwise the whole stream is sliced here.
+    const ranged = range !== undefined && o.storage.getRange !== undefined;
+    const source = r.method === 'HEAD' ? undefined
+      : ranged ? await o.storage.getRange!(rec.storagePath, range) : await o.storage.get(rec.storagePath);
     w.writeHead(range ? 206 : 200);
     if (source === undefined) return w.end();
-    await pipeToWriter(w, range ? source.pipe(new ByteSlice(range)) : source, r.signal, source);
+    await pipeToWriter(w, range && !ranged ? source.pipe(new ByteSlice(range)) : source, r.signal, source);
+  };
+
+  const url: Handler = async (w, r) => {
+    const rec = await findRecord(w, r);
+    if (!rec) return;
+    if (o.storage.createDownloadUrl === undefined) {
+      writeError(w, r, new APIError({ status: 501, code: FILEAPI_ERROR_CODES.urlUnsupported, message: 'this storage cannot issue download URLs' }));
+      return;
+    }
+    const expiresAt = o.now() + o.downloadUrlTtlSeconds * 1000;
+    const signed = await o.storage.createDownloadUrl(rec.storagePath, { expiresInSeconds: o.downloadUrlTtlSeconds, fileName: rec.name });
+    // The URL is a bearer credential for the file: never cached by anything between here and the client.
+    w.setHeader('cache-control', 'no-store');
+    writeResponse(w, r, 200, { url: signed, expires_at: new Date(expiresAt).toISOString() });
   };
 
   const remove: Handler = async (w, r) => {
@@ -272,13 +296,14 @@ export function createFileApi(options: FileApiOptions): FileApi {
 
   return {
     options: o,
-    upload, download, info, remove, list,
+    upload, download, info, remove, list, url,
     register(app, prefix = '/files', namePrefix = 'fileapi') {
       const tags = ['files'];
       app.post(prefix, upload, { name: `${namePrefix}.upload`, tags });
       app.get(prefix, list, { name: `${namePrefix}.list`, tags });
       app.get(`${prefix}/:id`, download, { name: `${namePrefix}.download`, tags });
       app.get(`${prefix}/:id/info`, info, { name: `${namePrefix}.info`, tags });
+      app.get(`${prefix}/:id/url`, url, { name: `${namePrefix}.url`, tags });
       app.delete(`${prefix}/:id`, remove, { name: `${namePrefix}.delete`, tags });
     },
   };

@@ -6,6 +6,6 @@ export type { FileMetadataStore, FileRecord, ListFilesQuery } from './metadata.t
 export { getContentDisposition, isAllowedContentType, sanitizeFileName } from './names.ts';
 export { parseByteRange } from './range.ts';
 export type { ByteRange } from './range.ts';
-export type { FileStorageLike } from './storage.ts';
+export type { FileStorageLike, RangedFileStorage, SignedUrlFileStorage } from './storage.ts';
 export { receiveUpload } from './upload.ts';
 export type { ReceivedFile, UploadLimits } from './upload.ts';
