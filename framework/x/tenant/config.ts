@@ -36,9 +36,14 @@ export interface TenantConfig {
   readonly rateLimit?: TenantRateLimit;
 }
 
-/** Where tenant configuration comes from. Returning undefined means the tenant does not exist. */
+/**
+ * Where tenant configuration comes from. Returning undefined means the tenant does not exist.
+ * `request.signal` (aborted when the client goes away) is there for sources that do I/O; it is
+ * passed as the request, not the signal, because creating a request's signal costs more than an
+ * in-memory lookup.
+ */
 export interface TenantConfigSource {
-  get(tenantId: string, signal?: AbortSignal): TenantConfig | undefined | Promise<TenantConfig | undefined>;
+  get(tenantId: string, request?: { readonly signal: AbortSignal }): TenantConfig | undefined | Promise<TenantConfig | undefined>;
 }
 
 function invalid(field: string, rule: string): never {

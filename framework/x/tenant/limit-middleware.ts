@@ -1,8 +1,8 @@
-import type { Handler, Middleware, Request, ResponseWriter } from 'plumego/contract';
+import { isPromise, type Handler, type Middleware, type Request, type ResponseWriter } from 'plumego/contract';
 import type { TenantConfig, TenantConfigSource } from './config.ts';
 import { assertOption, TENANT_ERROR_CODES, type TenantErrorCode } from './errors.ts';
 import type { LimitDecision, QuotaStore, RateLimitStore } from './limits.ts';
-import { loadTenant } from './load-config.ts';
+import { loadTenant, type LoadedTenant } from './load-config.ts';
 import { MemoryQuotaStore, MemoryRateLimitStore } from './memory-limits.ts';
 import { refuse } from './respond.ts';
 
@@ -23,32 +23,48 @@ export interface TenantRateLimitOptions {
 
 interface Stage {
   readonly name: string;
-  readonly header: string;
+  readonly limitHeader: string;
+  readonly remainingHeader: string;
+  readonly resetHeader: string;
   readonly code: TenantErrorCode;
   readonly message: string;
   decide(id: string, config: TenantConfig, now: number): LimitDecision | Promise<LimitDecision> | undefined;
 }
 
+function apply(stage: Stage, next: Handler, w: ResponseWriter, r: Request, decision: LimitDecision | undefined): void | Promise<void> {
+  if (decision === undefined) return next(w, r);
+  w.setHeader(stage.limitHeader, String(decision.limit));
+  w.setHeader(stage.remainingHeader, String(decision.remaining));
+  w.setHeader(stage.resetHeader, String(Math.ceil(decision.resetAt / 1000)));
+  if (decision.allowed) return next(w, r);
+  const retryAfter = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+  w.setHeader('retry-after', String(retryAfter));
+  return refuse(w, r, stage.code, stage.message, { limit: decision.limit, retry_after: retryAfter });
+}
+
+function unavailable(stage: Stage, w: ResponseWriter, r: Request): void {
+  // A limit that cannot be checked is not granted.
+  refuse(w, r, TENANT_ERROR_CODES.stateUnavailable, `tenant ${stage.name} state is unavailable`);
+}
+
+function decide(stage: Stage, next: Handler, now: () => number, w: ResponseWriter, r: Request, t: LoadedTenant | undefined): void | Promise<void> {
+  if (!t) return;
+  let decision;
+  try {
+    decision = stage.decide(t.id, t.config, now());
+  } catch {
+    return unavailable(stage, w, r);
+  }
+  if (!isPromise(decision)) return apply(stage, next, w, r, decision);
+  return decision.then((d) => apply(stage, next, w, r, d), () => unavailable(stage, w, r));
+}
+
+// Module-level steps and no closures on the synchronous path: this runs on every request.
 function limitStage(tenants: TenantConfigSource, now: () => number, stage: Stage): Middleware {
-  return (next: Handler): Handler => async (w: ResponseWriter, r: Request) => {
-    const t = await loadTenant(w, r, tenants, stage.name);
-    if (!t) return;
-    const at = now();
-    let decision: LimitDecision | undefined;
-    try {
-      decision = await stage.decide(t.id, t.config, at);
-    } catch {
-      // A limit that cannot be checked is not granted.
-      return refuse(w, r, TENANT_ERROR_CODES.stateUnavailable, `tenant ${stage.name} state is unavailable`);
-    }
-    if (decision === undefined) return next(w, r);
-    w.setHeader(`${stage.header}-limit`, String(decision.limit));
-    w.setHeader(`${stage.header}-remaining`, String(decision.remaining));
-    w.setHeader(`${stage.header}-reset`, String(Math.ceil(decision.resetAt / 1000)));
-    if (decision.allowed) return next(w, r);
-    const retryAfter = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
-    w.setHeader('retry-after', String(retryAfter));
-    return refuse(w, r, stage.code, stage.message, { limit: decision.limit, retry_after: retryAfter });
+  return (next: Handler): Handler => (w: ResponseWriter, r: Request) => {
+    const t = loadTenant(w, r, tenants, stage.name);
+    if (!isPromise(t)) return decide(stage, next, now, w, r, t);
+    return t.then((v) => decide(stage, next, now, w, r, v));
   };
 }
 
@@ -68,7 +84,7 @@ export function tenantQuota(options: TenantQuotaOptions): Middleware {
   const store = options.store ?? new MemoryQuotaStore();
   assertOption(typeof store.consume === 'function', 'store', 'must be a QuotaStore');
   return limitStage(options.tenants, now, {
-    name: 'quota', header: 'x-quota', code: TENANT_ERROR_CODES.quotaExceeded, message: 'tenant quota exceeded',
+    name: 'quota', limitHeader: 'x-quota-limit', remainingHeader: 'x-quota-remaining', resetHeader: 'x-quota-reset', code: TENANT_ERROR_CODES.quotaExceeded, message: 'tenant quota exceeded',
     decide: (id, config, at) => config.quota && store.consume(id, config.quota.limit, config.quota.windowMs, config.quota.window ?? 'fixed', at),
   });
 }
@@ -83,7 +99,7 @@ export function tenantRateLimit(options: TenantRateLimitOptions): Middleware {
   const store = options.store ?? new MemoryRateLimitStore();
   assertOption(typeof store.take === 'function', 'store', 'must be a RateLimitStore');
   return limitStage(options.tenants, now, {
-    name: 'rate limit', header: 'x-ratelimit', code: TENANT_ERROR_CODES.rateLimited, message: 'tenant rate limit exceeded',
+    name: 'rate limit', limitHeader: 'x-ratelimit-limit', remainingHeader: 'x-ratelimit-remaining', resetHeader: 'x-ratelimit-reset', code: TENANT_ERROR_CODES.rateLimited, message: 'tenant rate limit exceeded',
     decide: (id, config, at) => config.rateLimit && store.take(id, config.rateLimit.ratePerSecond, config.rateLimit.burst, at),
   });
 }

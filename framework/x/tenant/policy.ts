@@ -1,7 +1,7 @@
-import type { Handler, Middleware } from 'plumego/contract';
+import { isPromise, type Handler, type Middleware, type Request, type ResponseWriter } from 'plumego/contract';
 import type { TenantConfigSource, TenantPolicy } from './config.ts';
 import { assertOption, TENANT_ERROR_CODES } from './errors.ts';
-import { loadTenant } from './load-config.ts';
+import { loadTenant, type LoadedTenant } from './load-config.ts';
 import { refuse } from './respond.ts';
 
 export interface TenantPolicyOptions {
@@ -49,17 +49,21 @@ export function isAllowedByPolicy(policy: TenantPolicy | undefined, method: stri
   return segments !== undefined && pathAllowed(policy.paths, segments);
 }
 
+function judgePolicy(next: Handler, w: ResponseWriter, r: Request, t: LoadedTenant | undefined): void | Promise<void> {
+  if (!t) return;
+  if (!isAllowedByPolicy(t.config.policy, r.method, r.path)) {
+    return refuse(w, r, TENANT_ERROR_CODES.policyDenied, 'the tenant is not allowed this request');
+  }
+  return next(w, r);
+}
+
 /** The second stage: the tenant's method and path allow-lists (403 TENANT_POLICY_DENIED). */
 export function tenantPolicy(options: TenantPolicyOptions): Middleware {
   assertOption(typeof options?.tenants?.get === 'function', 'tenants', 'must be a TenantConfigSource');
   const { tenants } = options;
-  return (next: Handler): Handler => async (w, r) => {
-    const t = await loadTenant(w, r, tenants, 'policy');
-    if (!t) return;
-    if (!isAllowedByPolicy(t.config.policy, r.method, r.path)) {
-      return refuse(w, r, TENANT_ERROR_CODES.policyDenied, 'the tenant is not allowed this request');
-    }
-    return next(w, r);
+  return (next: Handler): Handler => (w, r) => {
+    const t = loadTenant(w, r, tenants, 'policy');
+    return isPromise(t) ? t.then((v) => judgePolicy(next, w, r, v)) : judgePolicy(next, w, r, t);
   };
 }
 
@@ -68,12 +72,15 @@ export function requireFeature(feature: string, options: TenantPolicyOptions): M
   assertOption(typeof feature === 'string' && feature !== '', 'feature', 'must be a non-empty string');
   assertOption(typeof options?.tenants?.get === 'function', 'tenants', 'must be a TenantConfigSource');
   const { tenants } = options;
-  return (next: Handler): Handler => async (w, r) => {
-    const t = await loadTenant(w, r, tenants, 'feature check');
-    if (!t) return;
-    if (!(t.config.policy?.features ?? []).includes(feature)) {
-      return refuse(w, r, TENANT_ERROR_CODES.policyDenied, `the tenant does not have the feature '${feature}'`, { feature });
-    }
-    return next(w, r);
+  return (next: Handler): Handler => (w: ResponseWriter, r: Request) => {
+    const judge = (t: LoadedTenant | undefined): void | Promise<void> => {
+      if (!t) return;
+      if (!(t.config.policy?.features ?? []).includes(feature)) {
+        return refuse(w, r, TENANT_ERROR_CODES.policyDenied, `the tenant does not have the feature '${feature}'`, { feature });
+      }
+      return next(w, r);
+    };
+    const t = loadTenant(w, r, tenants, 'feature check');
+    return isPromise(t) ? t.then(judge) : judge(t);
   };
 }

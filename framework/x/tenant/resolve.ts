@@ -1,6 +1,6 @@
-import type { Handler, Middleware } from 'plumego/contract';
+import { isPromise, type Handler, type Middleware } from 'plumego/contract';
 import { principalFromContext } from 'plumego/security';
-import { withTenantConfig, type TenantConfigSource } from './config.ts';
+import { withTenantConfig, type TenantConfig, type TenantConfigSource } from './config.ts';
 import { assertOption, TENANT_ERROR_CODES } from './errors.ts';
 import { fromHeader, type TenantExtractor } from './extractors.ts';
 import { refuse } from './respond.ts';
@@ -35,7 +35,7 @@ export function resolveTenant(options: ResolveTenantOptions = {}): Middleware {
   const allowMissing = options.allowMissing ?? false;
   const tenants = options.tenants;
 
-  return (next: Handler): Handler => async (w, r) => {
+  return (next: Handler): Handler => (w, r) => {
     const fromToken = usePrincipal ? principalFromContext(r.ctx)?.tenantId : undefined;
     let fromRequest: string | undefined;
     for (const extract of extractors) {
@@ -56,17 +56,19 @@ export function resolveTenant(options: ResolveTenantOptions = {}): Middleware {
       if (allowMissing) return next(w, r);
       return refuse(w, r, TENANT_ERROR_CODES.required, 'tenant required');
     }
-    let ctx = withTenantId(r.ctx, id);
-    if (tenants) {
-      let config;
-      try {
-        config = await tenants.get(id, r.signal);
-      } catch {
-        return refuse(w, r, TENANT_ERROR_CODES.stateUnavailable, 'tenant configuration is unavailable');
-      }
+    const ctx = withTenantId(r.ctx, id);
+    if (!tenants) return next(w, r.withContext(ctx));
+    const unavailable = (): void => refuse(w, r, TENANT_ERROR_CODES.stateUnavailable, 'tenant configuration is unavailable');
+    const proceed = (config: TenantConfig | undefined): void | Promise<void> => {
       if (config === undefined || config.disabled === true) return refuse(w, r, TENANT_ERROR_CODES.unknown, 'unknown tenant');
-      ctx = withTenantConfig(ctx, config);
+      return next(w, r.withContext(withTenantConfig(ctx, config)));
+    };
+    let got;
+    try {
+      got = tenants.get(id, r);
+    } catch {
+      return unavailable();
     }
-    return next(w, r.withContext(ctx));
+    return isPromise(got) ? got.then(proceed, unavailable) : proceed(got);
   };
 }
