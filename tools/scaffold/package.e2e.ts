@@ -21,7 +21,7 @@ interface Run { code: number; out: string; err: string; ms: number }
 function run(cmd: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<Run> {
   const started = Date.now();
   return new Promise((resolve) => {
-    execFile(cmd, args, { cwd, env: { ...process.env, CI: '', npm_config_yes: 'true', ...env }, maxBuffer: 64 * 1024 * 1024 }, (error, out, err) => {
+    execFile(cmd, args, { cwd, env: { ...process.env, CI: '', NO_COLOR: '1', FORCE_COLOR: '0', npm_config_yes: 'true', ...env }, maxBuffer: 64 * 1024 * 1024 }, (error, out, err) => {
       const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
       resolve({ code, out, err, ms: Date.now() - started });
     });
