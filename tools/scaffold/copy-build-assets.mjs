@@ -16,8 +16,16 @@ const FOLDERS = ['specs/schemas', 'tools/scaffold/templates'];
 const TOOL_ASSET = /\.(mjs|d\.mts|yaml|json)$/;
 /** Never shipped: tests, golden outputs, fixtures, manifests and this build's own scripts. */
 const SKIP = /(^|\/)(golden|fixtures|testing|templates)(\/|$)|\.test\.|(^|\/)module\.yaml$|copy-build-assets\.mjs$/;
-/** Read as text at run time: the site-data model is copied verbatim into the generated site types. */
-const TS_READ_AS_TEXT = ['tools/site-data/site-data-model.ts'];
+/**
+ * TypeScript sources the compiled tools read as text: the site-data model is copied verbatim into
+ * the generated site types, and the API analysis hashes its own sources into its cache key
+ * (tools/api/analysis-cache.ts TOOL_FILES; keep the two lists in step).
+ */
+const TS_READ_AS_TEXT = [
+  'tools/site-data/site-data-model.ts',
+  ...['extract', 'print', 'project', 'model', 'analyze', 'modules', 'read-analysis'].map((f) => `tools/api/${f}.ts`),
+  'tools/evidence/scan-error-codes.ts',
+];
 
 function* walk(dir) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {

@@ -147,6 +147,8 @@ describe('plumego new, from the installed package', () => {
     console.log(`plumego new --template ${template}: ${created.ms} ms; its first npm test: ${(tests.ms / 1000).toFixed(1)} s`);
     const check = ok(await run('npx', ['plumego', 'check'], project));
     expect(check.out).toMatch(/plumego check: clean/);
+    const routes = JSON.parse(ok(await run('npx', ['plumego', 'routes', 'src/service.ts', '--format', 'json'], project)).out) as { routes: { method: string; path: string }[] };
+    expect(routes.routes).toContainEqual(expect.objectContaining({ method: 'GET', path: '/healthz' }));
     const again = await run('npx', ['plumego', 'new', template, '--template', template], work);
     expect(again.code).toBe(2);
     expect(again.err).toMatch(/PLUMEGO_SCAFFOLD_EXISTS/);
