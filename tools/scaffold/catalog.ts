@@ -11,13 +11,14 @@ export interface TemplateInfo {
 
 /**
  * The templates, each the shape of a reference service. A family's template is listed once the
- * family is implemented and exported (x/websocket, x/gateway and x/messaging are not, yet).
+ * family is implemented and exported; x/gateway and x/messaging have none yet.
  */
 export const TEMPLATES: readonly TemplateInfo[] = [
   { name: 'minimal', summary: 'one app, two routes and their tests', requires: [] },
   { name: 'standard', summary: 'the canonical shape: config, the default middleware stack, health and a resource (reference/standard-service)', requires: [] },
   { name: 'api', summary: 'standard plus JSON validation (x/validate) and an OpenAPI document from the route table (x/openapi)', requires: ['./x/validate', './x/openapi'], extends: ['standard'] },
   { name: 'production', summary: 'standard plus strict security headers, abuse limiting, JWT-protected writes and request metrics (reference/production-service)', requires: [], extends: ['standard'] },
+  { name: 'websocket', summary: 'standard plus room chat over WebSocket with token and origin checks (x/websocket)', requires: ['./x/websocket'], extends: ['standard'] },
 ];
 
 export const COMMON_TEMPLATE = '_common';
