@@ -40,6 +40,7 @@ export function describeDatabaseConformance(t: ConformanceHarness, target: Datab
         assert.deepEqual(await db.query('SELECT owner FROM accounts WHERE balance >= @min AND owner <> @owner', { min: 0, owner: 'bob' }), [{ owner: 'alice' }]);
         assert.equal(await db.queryOne('SELECT id FROM accounts WHERE owner = ?', ['nobody']), undefined);
         assert.deepEqual(await db.query("SELECT owner FROM accounts WHERE owner = 'it''s ?' OR owner = ?", ['bob']), [{ owner: 'bob' }]);
+        assert.deepEqual(await db.queryOne('SELECT COUNT(*) AS n, SUM(balance) AS total FROM accounts'), { n: 2, total: 100 });
         assert.equal((await db.exec('UPDATE accounts SET balance = balance + 1')).changes, 2);
         assert.equal((await db.exec('DELETE FROM accounts WHERE owner = ?', ['nobody'])).changes, 0);
       } finally {

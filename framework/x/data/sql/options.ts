@@ -46,6 +46,12 @@ export interface SqlClientOptions {
   onConnectionError?: (error: Error) => void;
   /** How many times a transaction is re-run after a serialization failure or deadlock. Default: 3. */
   transactionRetries?: number;
+  /**
+   * How `bigint` (int8) columns such as `count(*)` arrive: `string` (pg's default, lossless) or
+   * `number` (a safe integer as a number, a larger one as a `bigint`). Default: `string`;
+   * `PgDatabase` uses `number`, as SQLite returns. Ignored with a caller-owned `pool`.
+   */
+  int8As?: 'string' | 'number';
 }
 
 export interface ResolvedSqlClientOptions {
@@ -62,6 +68,7 @@ export interface ResolvedSqlClientOptions {
   onSlowQuery: ((event: QueryEvent) => void) | undefined;
   onConnectionError: ((error: Error) => void) | undefined;
   transactionRetries: number;
+  int8As: 'string' | 'number';
 }
 
 export const DEFAULT_SQL_CLIENT_OPTIONS = {
@@ -72,6 +79,7 @@ export const DEFAULT_SQL_CLIENT_OPTIONS = {
   applicationName: 'plumego',
   slowQueryMs: 500,
   transactionRetries: 3,
+  int8As: 'string',
 } as const;
 
 const count = (v: number, min: number): boolean => Number.isSafeInteger(v) && v >= min;
@@ -92,7 +100,9 @@ export function resolveSqlClientOptions(options: SqlClientOptions): ResolvedSqlC
     onSlowQuery: options.onSlowQuery,
     onConnectionError: options.onConnectionError,
     transactionRetries: options.transactionRetries ?? d.transactionRetries,
+    int8As: options.int8As ?? d.int8As,
   };
+  assertDataOption(r.int8As === 'string' || r.int8As === 'number', 'int8As');
   assertDataOption(r.pool !== undefined || (typeof r.connectionString === 'string' && /^postgres(ql)?:\/\//.test(r.connectionString)), 'connectionString');
   assertDataOption(count(r.maxConnections, 1), 'maxConnections');
   assertDataOption(count(r.connectionTimeoutMs, 1), 'connectionTimeoutMs');

@@ -46,6 +46,18 @@ describe.skipIf(!url)('PgDatabase beyond the contract', () => {
     }
   });
 
+  it('reads int8 as numbers, and as bigints past the safe range', async () => {
+    const db = new PgDatabase({ connectionString: url as string, searchPath: await freshSchema() });
+    try {
+      expect(await db.queryOne('SELECT 9007199254740991::int8 AS safe, 9007199254740993::int8 AS big, 1.5::numeric AS dec')).toEqual({ safe: 9007199254740991, big: 9007199254740993n, dec: '1.5' });
+    } finally {
+      await db.close();
+    }
+    const raw = new SqlClient({ connectionString: url as string });
+    expect(await raw.queryOne('SELECT 7::int8 AS n')).toEqual({ n: '7' });
+    await raw.close();
+  });
+
   it('shares a caller-owned SqlClient and leaves it open on close', async () => {
     const client = new SqlClient({ connectionString: url as string, searchPath: await freshSchema() });
     const db = new PgDatabase({ client });

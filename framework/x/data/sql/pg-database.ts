@@ -65,7 +65,8 @@ export class PgDatabase implements Database {
 
   constructor(options: PgDatabaseOptions) {
     const { client, transaction, ...rest } = options;
-    this.#client = client ?? new SqlClient(rest);
+    // int8 as numbers, as SQLite returns them, so `count(*)` reads the same on both.
+    this.#client = client ?? new SqlClient({ int8As: 'number', ...rest });
     this.#ownsClient = client === undefined;
     this.#tx = transaction ?? {};
     this.#direct = adapt(this.#client);

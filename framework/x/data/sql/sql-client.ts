@@ -46,6 +46,20 @@ export interface SqlPoolStats {
 /** How long a cancelled statement may take to stop before its connection is dropped instead. */
 const CANCEL_GRACE_MS = 2000;
 const noop = (): void => {};
+const INT8_OID = 20;
+
+/** int8 text as a number when it is a safe integer, else as a bigint (never a rounded number). */
+function parseInt8(text: string): number | bigint {
+  const n = Number(text);
+  return Number.isSafeInteger(n) ? n : BigInt(text);
+}
+
+type TypeParsers = NonNullable<PoolConfig['types']>;
+/** pg's own parsers, except int8 (`count(*)`, `bigint` columns) through `parseInt8`. */
+const INT8_AS_NUMBER: TypeParsers = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    (oid === INT8_OID && format !== 'binary' ? parseInt8 : pg.types.getTypeParser(oid, format))) as TypeParsers['getTypeParser'],
+};
 
 /**
  * A thin typed layer over a `pg` pool: parameterised statements, transactions that retry on
@@ -86,6 +100,7 @@ export class SqlClient implements SqlExecutor {
     };
     if (o.statementTimeoutMs > 0) config.statement_timeout = o.statementTimeoutMs;
     if (o.searchPath !== undefined) config.options = `-c search_path=${o.searchPath}`;
+    if (o.int8As === 'number') config.types = INT8_AS_NUMBER;
     return config;
   }
 
