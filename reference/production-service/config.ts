@@ -22,6 +22,12 @@ export interface ProductionConfig {
   timeoutMs: number;
   /** Graceful shutdown deadline: in-flight requests get this long to finish before connections are cut. */
   shutdownTimeoutMs: number;
+  /** PostgreSQL URL for orders and idempotency records; '' keeps them in SQLite under `dataDir`. */
+  databaseUrl: string;
+  /** Redis URL for idempotency records (shared by every instance); '' keeps them in the database. */
+  redisUrl: string;
+  /** Prefix of the Redis keys, so several services can share one Redis. */
+  redisKeyPrefix: string;
 }
 
 /** A bad setting. The message names the variable, never its value (it may be a secret). */
@@ -60,6 +66,13 @@ function parseUsers(raw: string | undefined): UserRecord[] {
   });
 }
 
+/** A server URL, or '' when unset. The error names the variable only: URLs carry passwords. */
+function serverUrl(env: NodeJS.ProcessEnv, name: string, scheme: RegExp): string {
+  const raw = env[name] ?? '';
+  if (raw !== '' && !scheme.test(raw)) throw new ConfigError(name, `must be a ${scheme.source.includes('postgres') ? 'postgres://' : 'redis://'} URL`);
+  return raw;
+}
+
 /** Reads the service configuration from environment variables (see README.md for the list). */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ProductionConfig {
   const algorithm = env['APP_JWT_ALGORITHM'] ?? 'EdDSA';
@@ -84,5 +97,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ProductionConf
     opsToken,
     timeoutMs: integer(env, 'APP_TIMEOUT_MS', 30_000, 0),
     shutdownTimeoutMs: integer(env, 'APP_SHUTDOWN_TIMEOUT_MS', 15_000, 0),
+    databaseUrl: serverUrl(env, 'APP_DATABASE_URL', /^postgres(ql)?:\/\//),
+    redisUrl: serverUrl(env, 'APP_REDIS_URL', /^rediss?:\/\//),
+    redisKeyPrefix: env['APP_REDIS_KEY_PREFIX'] ?? 'production-service:idem:',
   };
 }

@@ -17,7 +17,7 @@ import {
   timeout,
 } from 'plumego/middleware';
 import { JwtManager, createPermissionAuthorizer, getStrictSecurityPolicy, hashPassword, type PasswordHashOptions } from 'plumego/security';
-import { SqliteDatabase, SqliteIdempotencyStore, SqliteKvStore, createIdempotencyMiddleware } from 'plumego/store';
+import { SqliteKvStore, createIdempotencyMiddleware } from 'plumego/store';
 import { principalFromContext } from 'plumego/security';
 import type { ProductionConfig } from '../config.ts';
 import { OrderRepository } from '../domain/orders.ts';
@@ -25,6 +25,7 @@ import { createLoginHandler, createRefreshHandler } from '../handlers/auth.ts';
 import { createLiveHandler, createMetricsHandler, createReadyHandler } from '../handlers/health.ts';
 import { createCreateOrderHandler, createGetOrderHandler, createListOrdersHandler } from '../handlers/orders.ts';
 import { KvJwtKeyStore } from './kv-key-store.ts';
+import { openStores } from './stores.ts';
 
 export interface ProductionDeps {
   logger?: StructuredLogger;
@@ -58,9 +59,9 @@ export async function createProductionService(config: ProductionConfig, deps: Pr
   mkdirSync(config.dataDir, { recursive: true });
 
   const kv = new SqliteKvStore({ path: join(config.dataDir, 'kv.sqlite') });
-  const db = new SqliteDatabase({ path: join(config.dataDir, 'orders.sqlite') });
-  const idempotency = new SqliteIdempotencyStore({ path: join(config.dataDir, 'idempotency.sqlite') });
-  const orders = new OrderRepository(db);
+  const stores = await openStores(config);
+  const { idempotency } = stores;
+  const orders = new OrderRepository(stores.db);
   await orders.migrate();
   const jwt = new JwtManager(new KvJwtKeyStore(kv), {
     issuer: config.jwt.issuer,
@@ -99,6 +100,7 @@ export async function createProductionService(config: ProductionConfig, deps: Pr
   app.get('/readyz', createReadyHandler([
     { name: 'orders_db', check: () => orders.ping() },
     { name: 'kv', check: async () => { await kv.size(); } },
+    { name: 'idempotency', check: () => stores.pingIdempotency() },
   ]));
   if (config.opsToken !== '') app.get('/ops/metrics', createMetricsHandler(metrics, config.opsToken));
 
@@ -118,9 +120,8 @@ export async function createProductionService(config: ProductionConfig, deps: Pr
       closed = true;
       const result = app.preparationState === 'server_prepared' ? await app.shutdown() : { forced: false };
       guard.stop();
-      await db.close();
+      await stores.close();
       await kv.close();
-      idempotency.close();
       return { forced: result.forced };
     },
   };
