@@ -171,6 +171,28 @@ try {
   await stop(upstream);
 }
 
+/** gRPC unary via x/rpc vs raw grpc-js, in its own process (tsx), same rounds alternating inside. */
+function runGrpc() {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...TS, join(here, 'grpc-unary.ts')], {
+      cwd: root,
+      env: { ...process.env, GRPC_DURATION_MS: String(DURATION * 1000), GRPC_ROUNDS: String(ROUNDS), GRPC_CONCURRENCY: String(CONNECTIONS), NODE_ENV: 'production' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1))) : reject(new Error(`grpc bench exited with ${code}`))));
+  });
+}
+const grpc = wanted('grpc') ? await runGrpc() : undefined;
+const grpcSummary = {};
+if (grpc) {
+  for (const [name, runs] of Object.entries(grpc.runs)) {
+    grpcSummary[name] = { callsPerSec: median(runs.map((r) => r.callsPerSec)), bestCallsPerSec: Math.max(...runs.map((r) => r.callsPerSec)), p99Ms: median(runs.map((r) => r.p99Ms)), runs };
+    console.log(`grpc ${name.padEnd(20)} ${runs.map((r) => Math.round(r.callsPerSec)).join(' / ')} calls/s`);
+  }
+}
+
 const summary = {};
 for (const t of TARGETS) {
   const runs = samples[t.id];
@@ -192,6 +214,7 @@ const goals = {
   vsHttpProxy: { ratio: ratio('plumego', 'http-proxy'), goal: 1.5 },
   addedP99Ms: { value: summary['plumego'] && summary['direct'] ? summary['plumego'].p99Ms - summary['direct'].p99Ms : undefined, goal: 1 },
   streamingExtraRssMB: { value: streaming['plumego']?.extraRssMB, goal: 32 },
+  grpcVsRaw: { ratio: grpcSummary['x/rpc'] && grpcSummary['raw'] ? grpcSummary['x/rpc'].callsPerSec / grpcSummary['raw'].callsPerSec : undefined, goal: 0.95 },
 };
 for (const g of Object.values(goals)) {
   const v = g.ratio ?? g.value;
@@ -208,7 +231,7 @@ const meta = {
   loadAverage: loadavg().map((x) => x.toFixed(1)).join(' '),
   tool: 'autocannon 8 in the runner process; upstream, proxy and load generator share the machine (loopback)',
 };
-const result = { meta, goals, targets: summary };
+const result = { meta, goals, targets: summary, grpc: grpcSummary };
 const dir = join(here, 'results');
 mkdirSync(dir, { recursive: true });
 const stamp = meta.date.replace(/[:.]/g, '-');
@@ -227,6 +250,11 @@ md += `| Plumego ÷ @fastify/http-proxy req/s | ${f(goals.vsFastifyHttpProxy.rat
 md += `| Plumego ÷ http-proxy req/s | ${f(goals.vsHttpProxy.ratio, 2)} | ≥ 1.50 | ${goals.vsHttpProxy.met ?? '–'} |\n`;
 md += `| added p99 over direct (ms) | ${f(goals.addedP99Ms.value, 1)} | ≤ 1 | ${goals.addedP99Ms.met ?? '–'} |\n`;
 md += `| extra RSS streaming 100 MB (MB) | ${f(goals.streamingExtraRssMB.value, 1)} | ≤ 32 | ${goals.streamingExtraRssMB.met ?? '–'} |\n`;
+md += `| gRPC unary x/rpc ÷ raw grpc-js calls/s | ${f(goals.grpcVsRaw.ratio, 2)} | ≥ 0.95 | ${goals.grpcVsRaw.met ?? '–'} |\n`;
+if (grpc) {
+  md += `\n## gRPC unary (${grpc.concurrency} calls in flight, ${grpc.durationMs / 1000}s per run, ${grpc.rounds} rounds alternating; client and server in one process)\n\n| client | calls/s (median) | best calls/s | p99 ms |\n|---|---:|---:|---:|\n`;
+  for (const [name, e] of Object.entries(grpcSummary)) md += `| ${name} | ${f(e.callsPerSec)} | ${f(e.bestCallsPerSec)} | ${f(e.p99Ms, 1)} |\n`;
+}
 md += `\nLoad average when the run ended: ${meta.loadAverage}. On 2 cores the load generator, the proxy and the upstream compete for CPU, so req/s ratios are squeezed and p99 includes scheduling delay; the CPU column is the sharper comparison.\n`;
 writeFileSync(join(dir, 'latest.md'), md);
 console.log('\n' + md);

@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createRequest, BufferedResponseWriter } from 'plumego/contract';
+import { createRequest, BufferedResponseWriter, readBody } from 'plumego/contract';
 import { GATEWAY_ERROR_CODES, getUpstreamFailureReason, isGatewayError } from './errors.ts';
 import { createProxy, type Proxy } from './proxy.ts';
 import { stripPrefix } from './rewrite.ts';
@@ -336,6 +336,19 @@ describe('proxy retries', () => {
     expect(res.status).toBe(502);
     expect(events).toEqual([false]);
     expect(up.seen).toHaveLength(0);
+  });
+
+  it('retries an idempotent request whose body was already buffered (replayable)', async () => {
+    const port = await getClosedPort();
+    const up = await echoUpstream();
+    const proxy = createProxy({ targets: [`http://127.0.0.1:${port}`, up.url], retries: 1, circuitBreaker: false, outlierDetection: false });
+    cleanup.push(() => proxy.close());
+    const r = createRequest({ method: 'PUT', url: '/doc', body: 'replayable', headers: { 'content-type': 'text/plain' } });
+    await readBody(r);
+    const w = new BufferedResponseWriter();
+    await proxy.handler(w, r);
+    expect(w.status).toBe(200);
+    expect(up.seen[0]).toMatchObject({ method: 'PUT', body: 'replayable' });
   });
 
   it('never retries a non-idempotent POST', async () => {
