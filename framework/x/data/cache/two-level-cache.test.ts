@@ -87,6 +87,37 @@ describe.skipIf(!url)('TwoLevelCache across instances', () => {
     await expect.poll(() => b.cache.get('k'), { timeout: 3000, interval: 10 }).toBe('v3');
   });
 
+  it('does not keep a value read from Redis while an invalidation for it arrived', async () => {
+    const prefix = `${root}${n++}:`;
+    const a = await instance<string>(prefix);
+    const redis = connect();
+    const remote = new RedisCache<string>({ redis, prefix });
+    let readDone: () => void = () => {};
+    let release: () => void = () => {};
+    const read = new Promise<void>((resolve) => { readDone = resolve; });
+    const gate = new Promise<void>((resolve) => { release = resolve; });
+    // Level 2 answers with the old value, then stalls until the test lets it return.
+    const slow = { options: remote.options, set: remote.set.bind(remote), delete: remote.delete.bind(remote), clear: remote.clear.bind(remote),
+      find: async (key: string) => { const hit = await remote.find(key); readDone(); await gate; return hit; } } as unknown as RedisCache<string>;
+    const subscriber = redis.duplicate();
+    clients.push(subscriber);
+    const b = new TwoLevelCache<string>({ remote: slow, subscriber });
+    await b.ready();
+    await a.cache.set('k', 'old');
+    const stale = b.get('k');
+    await read;
+    const heard = connect().duplicate();
+    clients.push(heard);
+    await heard.subscribe(`${prefix}invalidate`);
+    const message = new Promise<void>((resolve) => heard.once('message', () => resolve()));
+    await a.cache.set('k', 'new');
+    await message;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    release();
+    expect(await stale).toBe('old');
+    expect(await b.get('k')).toBe('new');
+  });
+
   it('refuses bad options', async () => {
     const remote = new RedisCache({ redis: connect(), prefix: `${root}${n++}:` });
     expect(() => new TwoLevelCache({ remote, subscriber: {} as Redis })).toThrow(expect.objectContaining({ reason: 'field:subscriber' }));

@@ -43,6 +43,8 @@ export class TwoLevelCache<V = unknown> implements Cache<V> {
   readonly #localTtlMs: number;
   #subscribed = false;
   #closed = false;
+  /** Bumped by every invalidation heard; a read that overlapped one does not fill level 1. */
+  #generation = 0;
   readonly #ready: Promise<void>;
 
   constructor(options: TwoLevelCacheOptions<V>) {
@@ -85,6 +87,7 @@ export class TwoLevelCache<V = unknown> implements Cache<V> {
   }
 
   #setSubscribed(on: boolean): void {
+    this.#generation++;
     if (!on && !this.#closed) void this.#local.clear();
     this.#subscribed = on;
   }
@@ -98,6 +101,7 @@ export class TwoLevelCache<V = unknown> implements Cache<V> {
       return;
     }
     if (parsed.origin === this.#id || this.#closed) return;
+    this.#generation++;
     if (parsed.keys === null || !Array.isArray(parsed.keys)) void this.#local.clear();
     else for (const key of parsed.keys) if (typeof key === 'string' && key !== '') void this.#local.delete(key).catch(() => undefined);
   }
@@ -117,8 +121,10 @@ export class TwoLevelCache<V = unknown> implements Cache<V> {
       const local = await this.#local.find(key);
       if (local !== undefined) return local;
     }
+    const generation = this.#generation;
     const remote = await this.#remote.find(key);
-    if (remote !== undefined && this.#subscribed) await this.#local.set(key, remote.value);
+    // A value read from Redis before an invalidation arrived may already be stale: serve it, do not keep it.
+    if (remote !== undefined && this.#subscribed && generation === this.#generation) await this.#local.set(key, remote.value);
     return remote;
   }
 
