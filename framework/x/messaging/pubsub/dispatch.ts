@@ -20,6 +20,74 @@ export const DEAD_LETTER_HEADERS = {
   reason: 'plumego-dl-reason',
 } as const;
 
+interface DispatchContext {
+  readonly handler: MessageHandler;
+  readonly o: ResolvedSubscribeOptions;
+  readonly publishDeadLetter: DeadLetterPublish;
+  readonly localAckWait: boolean;
+}
+
+function report(ctx: DispatchContext, error: unknown, message: Message): void {
+  try { ctx.o.onError(error, message); } catch { /* a reporting hook must not break delivery */ }
+}
+
+async function fail(ctx: DispatchContext, raw: RawDelivery, reason: unknown): Promise<void> {
+  const m = raw.message;
+  if (m.deliveryCount < ctx.o.maxDeliver) return void (await raw.retry());
+  if (ctx.o.deadLetterSubject === undefined) return void (await raw.ack());
+  if (raw.deadLetter) return void (await raw.deadLetter());
+  await ctx.publishDeadLetter(ctx.o.deadLetterSubject, m, describe(reason));
+  await raw.ack();
+}
+
+/**
+ * One delivery as the handler sees it. A class rather than an object of closures: the in-process
+ * broker creates one per message per subscriber, and prototype methods cost no allocation.
+ */
+class DispatchedDelivery implements Delivery {
+  readonly id: string;
+  readonly subject: string;
+  readonly data: Uint8Array;
+  readonly headers: Message['headers'];
+  readonly deliveryCount: number;
+  settled = false;
+  timer: ReturnType<typeof setTimeout> | undefined = undefined;
+
+  constructor(readonly ctx: DispatchContext, readonly raw: RawDelivery) {
+    const m = raw.message;
+    this.id = m.id;
+    this.subject = m.subject;
+    this.data = m.data;
+    this.headers = m.headers;
+    this.deliveryCount = m.deliveryCount;
+  }
+
+  settleAck(): Promise<void> | void {
+    if (this.settled) return;
+    this.settled = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    try {
+      const r = this.raw.ack();
+      if (r !== undefined) return r.catch((error: unknown) => report(this.ctx, error, this.raw.message));
+    } catch (error) { report(this.ctx, error, this.raw.message); }
+  }
+
+  settleFail(reason: unknown): Promise<void> | void {
+    if (this.settled) return;
+    this.settled = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    return fail(this.ctx, this.raw, reason).catch((error: unknown) => report(this.ctx, error, this.raw.message));
+  }
+
+  onFailure(error: unknown): Promise<void> | void {
+    report(this.ctx, error, this.raw.message);
+    return this.settleFail(error);
+  }
+
+  async ack(): Promise<void> { await this.settleAck(); }
+  async nack(): Promise<void> { await this.settleFail(new Error('nacked by the handler')); }
+}
+
 /**
  * The one place that decides what a handler's outcome does to a message, so every backend acks,
  * retries and dead-letters the same way. The returned function never rejects: a backend failure
@@ -27,57 +95,20 @@ export const DEAD_LETTER_HEADERS = {
  * A synchronous handler whose ack is synchronous (the in-process broker) settles without a promise.
  */
 export function createDispatcher(handler: MessageHandler, o: ResolvedSubscribeOptions, publishDeadLetter: DeadLetterPublish, localAckWait = false): (raw: RawDelivery) => Promise<void> | void {
-  const report = (error: unknown, message: Message): void => {
-    try { o.onError(error, message); } catch { /* a reporting hook must not break delivery */ }
-  };
-
-  const fail = async (raw: RawDelivery, reason: unknown): Promise<void> => {
-    const m = raw.message;
-    if (m.deliveryCount < o.maxDeliver) return void (await raw.retry());
-    if (o.deadLetterSubject === undefined) return void (await raw.ack());
-    if (raw.deadLetter) return void (await raw.deadLetter());
-    await publishDeadLetter(o.deadLetterSubject, m, describe(reason));
-    await raw.ack();
-  };
-
+  const ctx: DispatchContext = { handler, o, publishDeadLetter, localAckWait };
+  const auto = o.ack === 'auto';
+  const watch = localAckWait && !auto;
   return (raw) => {
-    let settled = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const settle = (action: () => Promise<void> | void): Promise<void> | void => {
-      if (settled) return;
-      settled = true;
-      if (timer !== undefined) clearTimeout(timer);
-      try {
-        const r = action();
-        if (r !== undefined) return r.catch((error: unknown) => report(error, raw.message));
-      } catch (error) { report(error, raw.message); }
-    };
-    const onFailure = (error: unknown): Promise<void> | void => {
-      report(error, raw.message);
-      return settle(() => fail(raw, error));
-    };
-    const delivery: Delivery = {
-      id: raw.message.id, subject: raw.message.subject, data: raw.message.data, headers: raw.message.headers,
-      deliveryCount: raw.message.deliveryCount,
-      ack: async () => settle(() => raw.ack()),
-      nack: async () => settle(() => fail(raw, new Error('nacked by the handler'))),
-    };
-    if (localAckWait && o.ack === 'manual') {
-      timer = setTimeout(() => void settle(() => fail(raw, new Error('not acknowledged within ackWaitMs'))), o.ackWaitMs);
-    }
+    const d = new DispatchedDelivery(ctx, raw);
+    if (watch) d.timer = setTimeout(() => void d.settleFail(new Error('not acknowledged within ackWaitMs')), o.ackWaitMs);
     let result: void | Promise<void>;
     try {
-      result = handler(delivery);
+      result = handler(d);
     } catch (error) {
-      return onFailure(error);
+      return d.onFailure(error);
     }
-    if (result === undefined || typeof (result as { then?: unknown }).then !== 'function') {
-      return o.ack === 'auto' ? settle(() => raw.ack()) : undefined;
-    }
-    return (result as Promise<void>).then(
-      () => (o.ack === 'auto' ? settle(() => raw.ack()) : undefined),
-      onFailure,
-    );
+    if (result === undefined || typeof (result as { then?: unknown }).then !== 'function') return auto ? d.settleAck() : undefined;
+    return (result as Promise<void>).then(() => (auto ? d.settleAck() : undefined), (error: unknown) => d.onFailure(error));
   };
 }
 

@@ -25,6 +25,8 @@ const CAPABILITIES: BrokerCapabilities = Object.freeze({
 
 interface Stored { readonly message: Message; readonly at: number }
 
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+
 /** One subscriber's bounded queue and its drain loop. */
 class Member {
   private readonly queue: Message[] = [];
@@ -45,6 +47,11 @@ class Member {
 
   /** Enqueues now, or returns a promise that enqueues in order once there is room (the `block` policy). */
   offer(message: Message): Promise<void> | undefined {
+    // Fast path: an idle subscriber takes the message at once, without touching its queue.
+    if (this.active < this.options.concurrency && this.head === this.queue.length && !this.closed && this.spaceWaiters.length === 0) {
+      this.run(message);
+      return undefined;
+    }
     if (!this.full) { this.push(message); return undefined; }
     if (this.options.overflow === 'drop-oldest') {
       const dropped = this.queue[this.head]!;
@@ -63,7 +70,7 @@ class Member {
   }
 
   /** A retry goes to the group (this member may have left since). */
-  private redeliver(message: Message): void {
+  redeliver(message: Message): void {
     if (!this.closed) this.push(message);
     else if (this.target.members.length > 0) this.target.pick().push(message);
   }
@@ -84,11 +91,15 @@ class Member {
       const message = this.queue[this.head]!;
       this.queue[this.head++] = undefined as unknown as Message;
       if (this.head > 1024 && this.head * 2 > this.queue.length) { this.queue.splice(0, this.head); this.head = 0; }
-      this.active++;
-      const pending = this.dispatch({ message, ack: noop, retry: () => this.redeliver({ ...message, deliveryCount: message.deliveryCount + 1 }) });
-      if (pending === undefined) this.done();
-      else void pending.then(() => this.done());
+      this.run(message);
     }
+  }
+
+  private run(message: Message): void {
+    this.active++;
+    const pending = this.dispatch(new InProcessRaw(this, message));
+    if (pending === undefined) this.done();
+    else void pending.then(() => this.done());
   }
 
   private done(): void {
@@ -99,11 +110,18 @@ class Member {
   }
 }
 
-const noop = (): void => {};
+/** The broker side of one delivery; a class so a delivery allocates no closures. */
+class InProcessRaw implements RawDelivery {
+  constructor(private readonly member: Member, readonly message: Message) {}
+  ack(): void {}
+  retry(): void { this.member.redeliver({ ...this.message, deliveryCount: this.message.deliveryCount + 1 }); }
+}
 
 /** A subscription target: a lone subscriber, or a queue group whose members share the messages. */
 class Target {
   readonly members: Member[] = [];
+  /** Whether any member uses overflow 'error' (checked before delivering to anyone). */
+  refusesWhenFull = false;
   private next = 0;
   constructor(readonly pattern: string, readonly group: string | undefined, readonly matches: (subject: string) => boolean) {}
 
@@ -130,8 +148,11 @@ export class InProcessBroker implements Broker {
   private readonly targets: Target[] = [];
   private readonly route = new Map<string, Target[]>();
   private readonly history: Stored[] = [];
+  private historyStart = 0;
   private seq = 0;
   private closed = false;
+  // Subjects already validated: the grammar check is the most expensive part of a small publish.
+  private readonly knownSubjects = new Set<string>();
 
   constructor(options: InProcessBrokerOptions = {}) {
     this.maxPayload = resolveMaxPayload(options);
@@ -143,9 +164,14 @@ export class InProcessBroker implements Broker {
   publish(subject: string, data: Uint8Array | string, options?: PublishOptions): Promise<PublishReceipt> {
     try {
       if (this.closed) throw closedError();
+      if (!this.knownSubjects.has(subject)) {
+        assertSubject(subject);
+        if (this.knownSubjects.size > 10_000) this.knownSubjects.clear();
+        this.knownSubjects.add(subject);
+      }
       const message: Message = {
-        id: String(++this.seq), subject: assertSubject(subject), data: toPayload(data, this.maxPayload),
-        headers: toHeaders(options?.headers), deliveryCount: 1,
+        id: String(++this.seq), subject, data: toPayload(data, this.maxPayload),
+        headers: options?.headers === undefined ? NO_HEADERS : toHeaders(options.headers), deliveryCount: 1,
       };
       return this.deliver(message);
     } catch (error) {
@@ -156,18 +182,22 @@ export class InProcessBroker implements Broker {
   private deliver(message: Message): Promise<PublishReceipt> {
     const receipt = { id: message.id };
     if (this.historySize > 0) {
-      this.history.push({ message, at: this.now() });
-      if (this.history.length > this.historySize) this.history.splice(0, this.history.length - this.historySize);
+      // A ring: once full, the oldest slot is overwritten (no shifting per publish).
+      const stored = { message, at: this.now() };
+      if (this.history.length < this.historySize) this.history.push(stored);
+      else { this.history[this.historyStart] = stored; this.historyStart = (this.historyStart + 1) % this.historySize; }
     }
     const targets = this.match(message.subject);
-    for (const t of targets) {
-      if (t.members.every((m) => m.full && m.options.overflow === 'error')) {
+    for (let i = 0; i < targets.length; i++) {
+      const t = targets[i]!;
+      if (t.refusesWhenFull && t.members.every((m) => m.full && m.options.overflow === 'error')) {
         return Promise.reject(new PubSubError(PUBSUB_ERROR_CODES.bufferFull, 'a subscriber buffer is full and its overflow policy is error', { pattern: t.pattern }));
       }
     }
     let blocked: Promise<void>[] | undefined;
-    for (const t of targets) {
-      const wait = t.pick().offer(message);
+    for (let i = 0; i < targets.length; i++) {
+      const t = targets[i]!;
+      const wait = (t.members.length === 1 ? t.members[0]! : t.pick()).offer(message);
       if (wait !== undefined) (blocked ??= []).push(wait);
     }
     return blocked === undefined ? Promise.resolve(receipt) : Promise.all(blocked).then(() => receipt);
@@ -193,6 +223,7 @@ export class InProcessBroker implements Broker {
     }
     const member = new Member(target, o, createDispatcher(handler, o, (s, m, r) => this.publishDeadLetter(s, m, r), true));
     target.members.push(member);
+    if (o.overflow === 'error') target.refusesWhenFull = true;
     this.route.clear();
     this.replay(member, pattern, o);
     const owner = target;
@@ -216,7 +247,11 @@ export class InProcessBroker implements Broker {
     if (o.from.kind === 'new') return;
     const since = o.from.kind === 'time' ? o.from.at.getTime() : -Infinity;
     const matches = compilePattern(pattern);
-    for (const s of this.history) if (s.at >= since && matches(s.message.subject)) member.push(s.message);
+    const n = this.history.length;
+    for (let i = 0; i < n; i++) {
+      const s = this.history[(this.historyStart + i) % n]!;
+      if (s.at >= since && matches(s.message.subject)) member.push(s.message);
+    }
   }
 
   private publishDeadLetter(subject: string, m: Message, reason: string): Promise<PublishReceipt> {
