@@ -6,7 +6,7 @@ import { assertKebabName, toCamel, toPascal } from './names.ts';
 import type { RenderedFile } from './render-template.ts';
 import { writeNewFiles } from './write-files.ts';
 
-export type CodeKind = 'middleware' | 'handler';
+export type CodeKind = 'middleware' | 'handler' | 'resource';
 
 /** The folder new code goes into: the named module's, or the facade's (src/ in a generated service). */
 export function resolveTargetModule(plane: ControlPlane, moduleName: string | undefined): Module {
@@ -119,12 +119,73 @@ describe('create${pascal}Handler', () => {
   ];
 }
 
-/** Writes a middleware or handler (and its test) into a module's folder; refuses to overwrite. */
+function resourceFiles(name: string): RenderedFile[] {
+  const camel = toCamel(name);
+  const pascal = toPascal(name);
+  return [
+    { path: `${name}-resource.ts`, content: `import { MemoryRepository, registerResource, type Repository, type ResourceDefinition, type Row, type RouteRegistrar } from 'plumego/x/rest';
+import { t } from 'plumego/x/validate';
+
+/** The ${name} resource: its body schema, sortable fields and filters. x/rest derives the routes from it. */
+export const ${camel}Resource: ResourceDefinition<Row> = {
+  name: '${name}',
+  create: t.object({
+    name: t.string({ minLength: 1, maxLength: 120 }),
+    note: t.optional(t.string({ maxLength: 2000 })),
+  }),
+  immutable: ['id'],
+  list: { sort: ['name'], filters: { name: { type: 'string', ops: ['eq', 'contains'] } } },
+};
+
+/**
+ * Registers GET and POST /${name} and GET, PUT, PATCH and DELETE /${name}/:id. The default
+ * repository keeps rows in memory; pass a KyselyRepository for a database.
+ */
+export function register${pascal}(registrar: RouteRegistrar, repo: Repository<Row> = new MemoryRepository<Row>()): void {
+  registerResource(registrar, ${camel}Resource, repo);
+}
+` },
+    { path: `${name}-resource.test.ts`, content: `import { describe, expect, it } from 'vitest';
+import { createApp } from 'plumego/core';
+import { createLogger } from 'plumego/log';
+import { recovery } from 'plumego/middleware';
+import { register${pascal} } from './${name}-resource.ts';
+
+const make = () => {
+  const logger = createLogger({ format: 'discard' });
+  const app = createApp({ addr: '127.0.0.1:0' }, { logger });
+  app.use(recovery({ logger }));
+  register${pascal}(app.group('/api'));
+  return app;
+};
+const post = (body: unknown) => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+describe('${name} resource', () => {
+  it('creates a row, reads it back and lists it', async () => {
+    const app = make();
+    const created = await app.request('/api/${name}', post({ name: 'first' }));
+    expect(created.status).toBe(201);
+    expect(String(created.headers['location']).startsWith('/api/${name}/')).toBe(true);
+    expect((await app.request(String(created.headers['location']))).status).toBe(200);
+    expect((await app.request('/api/${name}?sort=name')).json<{ data: unknown[] }>().data).toHaveLength(1);
+  });
+
+  it('rejects a body that fails the schema with 422 and an unknown id with 404', async () => {
+    const app = make();
+    expect((await app.request('/api/${name}', post({ name: '' }))).status).toBe(422);
+    expect((await app.request('/api/${name}/999')).status).toBe(404);
+  });
+});
+` },
+  ];
+}
+
+/** Writes a middleware, handler or resource (and its test) into a module's folder; refuses to overwrite. */
 export function generateCode(plane: ControlPlane, kind: CodeKind, name: string, moduleName?: string): string[] {
   assertKebabName(name, kind);
   const target = resolveTargetModule(plane, moduleName);
   const dir = join(plane.root, target.path);
-  const files = kind === 'middleware' ? middlewareFiles(name) : handlerFiles(name);
+  const files = kind === 'middleware' ? middlewareFiles(name) : kind === 'handler' ? handlerFiles(name) : resourceFiles(name);
   const written = writeNewFiles(dir, files).map((f) => relative(plane.root, join(dir, f)));
   // The new code imports plumego; the owning module must say so, or the boundary gate refuses the edge.
   if (!target.manifest.allowed_imports.packages.some((p) => p.name === 'plumego')) {

@@ -27,6 +27,7 @@ describe('plumego generate in a service (minimal profile)', () => {
     expect(mod.out).toMatch(/src\/billing\/module\.yaml[\s\S]*src\/billing\/index\.test\.ts/);
     expect(read(dir, 'src/billing/module.yaml')).toMatch(/^name: billing\npath: src\/billing\nlayer: stable$/m);
     expect((await runCli(dir, 'generate', 'middleware', 'require-tenant')).out).toMatch(/src\/require-tenant\.ts/);
+    expect((await runCli(dir, 'generate', 'resource', 'projects')).out).toMatch(/src\/projects-resource\.ts\n  src\/projects-resource\.test\.ts/);
     const handler = await runCli(dir, 'generate', 'handler', 'invoice', '--module', 'billing');
     expect(handler.out).toMatch(/src\/billing\/invoice-handler\.ts[\s\S]*src\/billing\/module\.yaml/);
     expect(read(dir, 'src/billing/module.yaml')).toMatch(/packages:\n {4}- name: plumego/);
@@ -50,6 +51,7 @@ describe('plumego generate in a service (minimal profile)', () => {
   it.each([
     { args: ['module', 'Billing'], why: /must be kebab-case/ },
     { args: ['middleware', 'rate_limit'], why: /must be kebab-case/ },
+    { args: ['resource', 'Projects'], why: /must be kebab-case/ },
     { args: ['handler', 'x', '--module', 'nope'], why: /no module named 'nope'/ },
     { args: ['module', 'billing', '--summary', 'short'], why: /at least 10 characters/ },
   ])('refuses generate $args', async ({ args, why }) => {
@@ -61,7 +63,7 @@ describe('plumego generate in a service (minimal profile)', () => {
   it('answers usage errors with exit code 2', async () => {
     const dir = newService();
     expect((await runCli(dir, 'generate')).err).toMatch(/missing what to generate/);
-    expect((await runCli(dir, 'generate', 'resource', 'items')).err).toMatch(/unknown kind 'resource'/);
+    expect((await runCli(dir, 'generate', 'controller', 'items')).err).toMatch(/unknown kind 'controller'/);
     expect((await runCli(dir, 'generate', 'module', 'a', 'b')).err).toMatch(/expected one name, got 2/);
     expect((await runCli(dir, 'generate', 'module', 'a', '--module', 'b')).err).toMatch(/--module applies to middleware and handler/);
   });

@@ -153,4 +153,17 @@ describe('plumego new, from the installed package', () => {
     expect(again.code).toBe(2);
     expect(again.err).toMatch(/PLUMEGO_SCAFFOLD_EXISTS/);
   });
+
+  it('plumego generate adds a module, middleware, handler and resource whose tests pass and check stays clean', async () => {
+    ok(await run('npx', ['plumego', 'new', 'generated', '--template', 'standard'], work));
+    const project = join(work, 'generated');
+    for (const args of [['module', 'billing'], ['middleware', 'require-tenant'], ['handler', 'invoice', '--module', 'billing'], ['resource', 'projects']]) {
+      ok(await run('npx', ['plumego', 'generate', ...args], project));
+    }
+    const tests = ok(await run('npm', ['test'], project));
+    expect(tests.out).toMatch(/Tests\s+\d+ passed/);
+    expect(ok(await run('npx', ['plumego', 'check'], project)).out).toMatch(/plumego check: clean .* over 2 modules/);
+    const again = await run('npx', ['plumego', 'generate', 'resource', 'projects'], project);
+    expect(again.code).toBe(2);
+  });
 });

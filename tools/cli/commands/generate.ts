@@ -4,6 +4,7 @@ import { loadControlPlane } from '../../control-plane/index.ts';
 import { ScaffoldError } from '../../scaffold/errors.ts';
 import { generateCode, type CodeKind } from '../../scaffold/generate-code.ts';
 import { generateModule } from '../../scaffold/generate-module.ts';
+import { readPlumegoPackage } from '../../scaffold/package-info.ts';
 import { GENERATORS, runSync } from '../../sync/index.ts';
 import { EXIT, parseCommandArgs, UsageError, type Command } from '../io.ts';
 import { loadForCommand } from '../load-plane.ts';
@@ -11,6 +12,7 @@ import { loadForCommand } from '../load-plane.ts';
 const USAGE = `Usage: plumego generate module <name> [--summary <text>]
        plumego generate middleware <name> [--module <module>]
        plumego generate handler <name> [--module <module>]
+       plumego generate resource <name> [--module <module>]
 
 Writes new code with its test and never overwrites a file (exit 2 and nothing written).
 
@@ -20,10 +22,12 @@ Writes new code with its test and never overwrites a file (exit 2 and nothing wr
                added to the taxonomy and task routing, and the generated files are synced.
   middleware   <name>.ts (a middleware factory with options) and its test.
   handler      <name>-handler.ts (a GET handler over a lookup) and its test.
-               middleware and handler go into the service's src/ or the --module folder; they import
+  resource     <name>-resource.ts (an x/rest resource: list, create, read, replace, patch, delete
+               over a repository, in memory by default) and its test.
+               middleware, handler and resource go into the service's src/ or the --module folder; they import
                plumego's stable roots, so they are generated only in a service (profile: minimal).`;
 
-const KINDS = ['module', 'middleware', 'handler'] as const;
+const KINDS = ['module', 'middleware', 'handler', 'resource'] as const;
 
 export const command: Command = {
   name: 'generate',
@@ -54,6 +58,7 @@ export const command: Command = {
           + `${plan.registrations.map((r) => `  registered in ${r}\n`).join('')}${synced.map((f) => `  synced ${f}\n`).join('')}`);
         return EXIT.ok;
       }
+      if (kind === 'resource' && !readPlumegoPackage().exports.includes('./x/rest')) throw new ScaffoldError('PLUMEGO_SCAFFOLD_TEMPLATE_UNAVAILABLE', 'generate resource needs plumego/x/rest, which this plumego does not export');
       if (loaded.plane.profile !== 'minimal') throw new ScaffoldError('PLUMEGO_SCAFFOLD_NOT_A_REPOSITORY', `generate ${kind} writes service code (it imports plumego's stable roots); this repository uses the full profile`);
       const files = generateCode(loaded.plane, kind as CodeKind, name, typeof values['module'] === 'string' ? values['module'] : undefined);
       io.stdout(`Created ${kind} ${name}:\n${files.map((f) => `  ${f}\n`).join('')}`);

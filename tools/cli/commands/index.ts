@@ -23,7 +23,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'gates', summary: 'Pick the gate profile a diff must pass (strongest wins) and optionally run it', load: async () => (await import('./gates.ts')).command },
   { name: 'api', summary: 'Write API snapshots (snapshot) or classify API changes against them (diff)', load: async () => (await import('./api.ts')).command },
   { name: 'new', summary: 'Scaffold a service governed by its own specs from a template (see new --help)', load: async () => (await import('./new.ts')).command },
-  { name: 'generate', summary: 'Generate a module, middleware or handler with its test, registered in the specs', load: async () => (await import('./generate.ts')).command },
+  { name: 'generate', summary: 'Generate a module, middleware, handler or x/rest resource with its test', load: async () => (await import('./generate.ts')).command },
   { name: 'routes', summary: 'Print the route table (method, pattern, name, tags) of the app an entry file builds', load: async () => (await import('./routes.ts')).command },
   { name: 'dev', summary: 'Run an app with restart on change (node --watch, TypeScript through tsx)', load: async () => (await import('./dev.ts')).command },
 ];
