@@ -110,8 +110,9 @@ function writeRestError(w: ResponseWriter, r: Request, err: unknown): boolean {
   return true;
 }
 
-function rc(r: Request): { ctx: Context; signal: AbortSignal } {
-  return { ctx: r.ctx, signal: r.signal };
+/** The request's signal is created on first read (it costs an AbortController), so only repositories that use it pay. */
+function rc(r: Request): { ctx: Context; readonly signal: AbortSignal } {
+  return { ctx: r.ctx, get signal() { return r.signal; } };
 }
 
 function linkHeader(r: Request, pages: Record<string, number>): string {
