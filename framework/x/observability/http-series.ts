@@ -1,6 +1,14 @@
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, Histogram, type MetricType, type Registry } from 'prom-client';
 
 type HttpLabel = 'method' | 'route' | 'status' | 'le';
+
+const REQUESTS_HELP = 'HTTP requests by method, route pattern and status.';
+const DURATION_HELP = 'HTTP request duration by method, route pattern and status.';
+const noCollect = (): void => undefined;
+// prom-client's typings declare MetricType as an enum its JavaScript does not export; the registry
+// only reads these strings.
+const COUNTER = 'counter' as unknown as MetricType;
+const HISTOGRAM = 'histogram' as unknown as MetricType;
 
 /** One method/route/status combination and what was observed for it. */
 export interface HttpSeries {
@@ -29,7 +37,7 @@ export class HttpSeriesStore {
     class RequestCounter extends Counter<HttpLabel> {
       override async get() {
         const values = [...store.series.values()].map((s) => ({ labels: s.labels, value: s.count }));
-        return { name: requestsName, help: this.help, type: this.type, aggregator: this.aggregator, collect: this.collect, values };
+        return { name: requestsName, help: REQUESTS_HELP, type: COUNTER, aggregator: 'sum' as const, collect: noCollect, values };
       }
     }
     class DurationHistogram extends Histogram<HttpLabel> {
@@ -45,15 +53,15 @@ export class HttpSeriesStore {
           values.push({ labels: s.labels, value: s.sum, metricName: `${durationName}_sum` });
           values.push({ labels: s.labels, value: s.count, metricName: `${durationName}_count` });
         }
-        return { name: durationName, help: this.help, type: this.type, aggregator: this.aggregator, collect: this.collect, values };
+        return { name: durationName, help: DURATION_HELP, type: HISTOGRAM, aggregator: 'sum' as const, collect: noCollect, values };
       }
       // The registry prefers this (untyped) method over get() for the text format; both read the series.
       getForPromString() {
         return this.get();
       }
     }
-    new RequestCounter({ name: requestsName, help: 'HTTP requests by method, route pattern and status.', labelNames: ['method', 'route', 'status'], registers: [registry] });
-    new DurationHistogram({ name: durationName, help: 'HTTP request duration by method, route pattern and status.', labelNames: ['method', 'route', 'status'], buckets: [...bounds], registers: [registry] });
+    new RequestCounter({ name: requestsName, help: REQUESTS_HELP, labelNames: ['method', 'route', 'status'], registers: [registry] });
+    new DurationHistogram({ name: durationName, help: DURATION_HELP, labelNames: ['method', 'route', 'status'], buckets: [...bounds], registers: [registry] });
   }
 
   create(key: string, method: string, route: string, status: number): HttpSeries {

@@ -1,6 +1,6 @@
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, trace, createTraceState, type Context as OtelContext, type Tracer as ApiTracer } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor, RandomIdGenerator, SimpleSpanProcessor, type IdGenerator, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { AlwaysOnSampler, BasicTracerProvider, BatchSpanProcessor, RandomIdGenerator, SimpleSpanProcessor, type IdGenerator, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { Request, TraceContext } from 'plumego/contract';
 import type { TraceSpan, Tracer } from 'plumego/middleware';
 import { assertOption } from './errors.ts';
@@ -55,6 +55,8 @@ export class OtelTracer implements Tracer {
     this.provider = new BasicTracerProvider({
       resource: resourceFromAttributes({ ...options.resourceAttributes, 'service.name': serviceName }),
       idGenerator: this.#ids,
+      // The tracing middleware already decided: startSpan only runs for sampled requests.
+      sampler: new AlwaysOnSampler(),
       spanProcessors: [processor],
     });
     this.#tracer = this.provider.getTracer('plumego');

@@ -16,7 +16,7 @@ describe('WindowMetrics', () => {
     const c = clock();
     const m = new WindowMetrics({ windowMs: 10_000, slices: 10, now: c.now });
     for (let v = 1; v <= 100; v++) m.record({ name: 'job_ms', value: v, labels: { queue: 'mail' }, ...(v % 10 === 0 ? { error: true } : {}) });
-    const s = m.getStats('job_ms', { queue: 'mail' })!;
+    const s = m.getSeries('job_ms', { queue: 'mail' })!;
     expect(s).toMatchObject({ count: 100, errors: 10, sum: 5050, min: 1, max: 100, mean: 50.5, p50: 50, p95: 95, p99: 99, ratePerSec: 10 });
   });
 
@@ -26,14 +26,14 @@ describe('WindowMetrics', () => {
     m.record({ name: 'x', value: 1 });
     c.advance(5_000);
     m.record({ name: 'x', value: 3 });
-    expect(m.getStats('x')).toMatchObject({ count: 2, min: 1, max: 3 });
+    expect(m.getSeries('x')).toMatchObject({ count: 2, min: 1, max: 3 });
     // A slice counts while any part of it is inside the window (resolution windowMs / slices).
     c.advance(5_500);
-    expect(m.getStats('x')).toMatchObject({ count: 2 });
+    expect(m.getSeries('x')).toMatchObject({ count: 2 });
     c.advance(500);
-    expect(m.getStats('x')).toMatchObject({ count: 1, min: 3, max: 3 });
+    expect(m.getSeries('x')).toMatchObject({ count: 1, min: 3, max: 3 });
     c.advance(10_000);
-    expect(m.getStats('x')).toBeUndefined();
+    expect(m.getSeries('x')).toBeUndefined();
     expect(m.getSnapshot()).toEqual([]);
   });
 
@@ -43,7 +43,7 @@ describe('WindowMetrics', () => {
     for (let i = 0; i < 50; i++) m.record({ name: 'x', value: 100 });
     c.advance(1_000 * 1_000);
     m.record({ name: 'x', value: 1 });
-    expect(m.getStats('x')).toMatchObject({ count: 1, max: 1 });
+    expect(m.getSeries('x')).toMatchObject({ count: 1, max: 1 });
   });
 
   it('keeps labels apart and bounds the number of series', () => {
@@ -54,13 +54,13 @@ describe('WindowMetrics', () => {
     m.record({ name: 'a', value: Number.NaN, labels: { k: '1' } });
     expect(m.getSnapshot('a')).toHaveLength(2);
     expect(m.dropped).toBe(1);
-    expect(m.getStats('a', { k: '1' })!.count).toBe(1);
+    expect(m.getSeries('a', { k: '1' })!.count).toBe(1);
   });
 
   it('bounds the samples kept for percentiles while counting everything', () => {
     const m = new WindowMetrics({ windowMs: 1_000, slices: 1, samplesPerSlice: 16, now: clock().now });
     for (let v = 0; v < 10_000; v++) m.record({ name: 'x', value: v % 100 });
-    const s = m.getStats('x')!;
+    const s = m.getSeries('x')!;
     expect(s.count).toBe(10_000);
     expect(s.p99).toBeLessThanOrEqual(99);
     expect(s.max).toBe(99);
@@ -74,8 +74,8 @@ describe('WindowMetrics', () => {
     await app.request('/users/1');
     await app.request('/users/2');
     await app.request('/missing');
-    expect(window.getStats('http_request', { method: 'GET', route: '/users/:id', status: '2xx' })!.count).toBe(2);
-    expect(window.getStats('http_request', { method: 'GET', route: '__unmatched__', status: '4xx' })!.count).toBe(1);
+    expect(window.getSeries('http_request', { method: 'GET', route: '/users/:id', status: '2xx' })!.count).toBe(2);
+    expect(window.getSeries('http_request', { method: 'GET', route: '__unmatched__', status: '4xx' })!.count).toBe(1);
   });
 
   it('refuses options that can never work', () => {

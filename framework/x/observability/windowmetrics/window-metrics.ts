@@ -72,8 +72,8 @@ export class WindowMetrics implements Recorder, HTTPObserver {
     return out;
   }
 
-  /** Stats of one series, or undefined when it saw nothing inside the window. */
-  getStats(name: string, labels: Readonly<Record<string, string>> = {}): WindowStats | undefined {
+  /** Stats of one series (name and exact labels), or undefined when it saw nothing inside the window. */
+  getSeries(name: string, labels: Readonly<Record<string, string>> = {}): WindowStats | undefined {
     return this.#series.get(keyOf(name, labels))?.read(this.#now(), this.windowMs);
   }
 
