@@ -1,0 +1,16 @@
+// The vitest config Stryker runs for one mutation target (PLUMEGO_MUTATION_TARGET): the repository's own
+// config with only the target's tests included. Limiting by config rather than Stryker's --testFiles keeps
+// mutants created inside describe bodies attributed to the right tests.
+import { fileURLToPath } from 'node:url';
+import base from '../../vitest.config.ts';
+import { findTargets } from './targets.ts';
+
+const [target] = findTargets([process.env['PLUMEGO_MUTATION_TARGET'] ?? 'router']);
+const { globalSetup: _services, ...test } = base.test ?? {};
+
+export default {
+  ...base,
+  // Inside Stryker's sandbox this resolves to the sandbox copy, so the mutated files are the ones tested.
+  root: fileURLToPath(new URL('../..', import.meta.url)),
+  test: { ...test, include: [...target!.tests] },
+};
