@@ -77,7 +77,7 @@ describe('extensions-service: OpenAPI from the route table', () => {
     const doc = json.json<{ paths: Record<string, Record<string, { operationId?: string }>> }>();
     expect(validate(doc) ? [] : validate.errors).toEqual([]);
     expect(Object.keys(doc.paths)).toEqual([
-      '/api/v1/files', '/api/v1/files/{id}', '/api/v1/files/{id}/info',
+      '/api/v1/files', '/api/v1/files/{id}', '/api/v1/files/{id}/info', '/api/v1/files/{id}/url',
       '/api/v1/products', '/api/v1/products/{id}', '/api/v1/products/{id}/price', '/healthz',
     ]);
     expect(doc.paths['/api/v1/products']?.['post']?.operationId).toBe('createProduct');
