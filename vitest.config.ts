@@ -12,6 +12,8 @@ export default defineConfig({
     exclude: ['**/node_modules/**', '**/fixtures/**', 'dist/**', '**/generated/**', 'docs-site/**'],
     testTimeout: 20_000,
     pool: 'forks',
+    // A missing golden file or snapshot is a failure, never silently written (`npx vitest run -u` writes them).
+    update: 'none',
     // Probes PostgreSQL, Redis, NATS, RabbitMQ, Mosquitto and MariaDB once; tests read them with inject('services').
     globalSetup: ['tools/testing/services-setup.ts'],
   },

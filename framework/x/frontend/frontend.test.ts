@@ -182,7 +182,9 @@ describe('x/frontend directory mount', () => {
     const app = createApp();
     app.get('/*p', direct);
     const res2 = await app.request('//docs');
-    if (res2.status === 301) expect(res2.headers['location']).toBe('/docs/');
+    // The router collapses the leading slashes, so this is the directory redirect for /docs.
+    expect(res2.status).toBe(301);
+    expect(res2.headers['location']).toBe('/docs/');
   });
 
   it('does not follow a symlink out of the root, nor serve dotfiles', async () => {
