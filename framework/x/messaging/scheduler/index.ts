@@ -2,7 +2,7 @@ export { createSchedulerAdminHandler } from './admin-handler.ts';
 export type { SchedulerAdminOptions } from './admin-handler.ts';
 export { SCHEDULER_ERROR_CODES, SchedulerError, isSchedulerError } from './errors.ts';
 export type { SchedulerErrorCode } from './errors.ts';
-export { RedisRunLock } from './lock.ts';
+export { PostgresRunLock, RedisRunLock } from './lock.ts';
 export type { RunLock } from './lock.ts';
 export { compileSchedule } from './schedule.ts';
 export type { NextRun, ScheduleSpec } from './schedule.ts';

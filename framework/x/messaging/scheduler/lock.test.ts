@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { afterAll, describe, expect, inject, it } from 'vitest';
-import { RedisRunLock } from './lock.ts';
+import { Pool } from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { PostgresRunLock, RedisRunLock } from './lock.ts';
 import { Scheduler } from './scheduler.ts';
 
 const url = inject('services').redis;
@@ -39,5 +40,44 @@ describe.skipIf(url === null)('RedisRunLock across replicas', () => {
     expect(new Set(occurrences).size).toBe(occurrences.length);
     const skipped = replicas.reduce((sum, s) => sum + s.list()[0]!.skipped, 0);
     expect(skipped).toBeGreaterThanOrEqual(occurrences.length); // the losers saw the same occurrences
+  });
+});
+
+const pgUrl = inject('services').postgres;
+
+describe.skipIf(pgUrl === null)('PostgresRunLock across replicas', () => {
+  const table = `plumego_sched_${randomBytes(4).toString('hex')}`;
+  let pool: Pool | undefined;
+  beforeAll(() => { pool = new Pool({ connectionString: pgUrl!, max: 6 }); });
+  afterAll(async () => {
+    if (pool === undefined) return;
+    await pool.query(`DROP TABLE IF EXISTS ${table}`);
+    await pool.end();
+  });
+
+  it('gives each key to exactly one of many concurrent callers, again after expiry, and prunes', async () => {
+    const lock = new PostgresRunLock(pool!, table);
+    const results = await Promise.all(Array.from({ length: 6 }, () => lock.claim('job:1000', 150)));
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(await lock.claim('job:2000', 150)).toBe(true);
+    await new Promise((r) => setTimeout(r, 250));
+    expect(await lock.claim('job:1000', 150)).toBe(true);
+    await new Promise((r) => setTimeout(r, 250));
+    expect(await lock.prune()).toBe(2);
+    expect(() => new PostgresRunLock(pool!, 'bad; drop table x')).toThrow(TypeError);
+  });
+
+  it('three replicas sharing PostgreSQL run each occurrence once', async () => {
+    const ran: number[] = [];
+    const replicas = [0, 1, 2].map(() => {
+      const s = new Scheduler({ lock: new PostgresRunLock(pool!, table), lockTtlMs: 5000 });
+      s.add({ id: 'pg-sync', schedule: { everyMs: 100 }, handler: (c) => { ran.push(c.scheduledAt); } });
+      return s;
+    });
+    await Promise.all(replicas.map((s) => s.start()));
+    await new Promise((r) => setTimeout(r, 650));
+    await Promise.all(replicas.map((s) => s.stop()));
+    expect(ran.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(ran).size).toBe(ran.length);
   });
 });
