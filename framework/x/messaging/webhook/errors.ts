@@ -10,6 +10,7 @@ export const WEBHOOK_ERROR_CODES = {
   deliveryFailed: 'WEBHOOK_DELIVERY_FAILED',
   timeout: 'WEBHOOK_TIMEOUT',
   notFound: 'WEBHOOK_DELIVERY_NOT_FOUND',
+  invalidPayload: 'WEBHOOK_INVALID_PAYLOAD',
 } as const;
 
 export type WebhookErrorCode = (typeof WEBHOOK_ERROR_CODES)[keyof typeof WEBHOOK_ERROR_CODES];
@@ -25,6 +26,7 @@ const STATUS: Record<WebhookErrorCode, number> = {
   WEBHOOK_DELIVERY_FAILED: 502,
   WEBHOOK_TIMEOUT: 504,
   WEBHOOK_DELIVERY_NOT_FOUND: 404,
+  WEBHOOK_INVALID_PAYLOAD: 400,
 };
 
 // A brand rather than `instanceof`, so two copies of the package still recognise each other's errors.

@@ -1,3 +1,5 @@
+export { bridgeToWebhooks } from './bridge.ts';
+export type { WebhookBridgeOptions } from './bridge.ts';
 export { SqliteDeliveryLog } from './delivery-log.ts';
 export type { DeliveryAttempt, DeliveryLog, DeliveryRecord, DeliveryStatus } from './delivery-log.ts';
 export { WEBHOOK_ERROR_CODES, WebhookError, isWebhookError } from './errors.ts';
