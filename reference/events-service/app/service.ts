@@ -22,7 +22,7 @@ export interface Service {
   readonly logger: StructuredLogger;
   readonly orders: OrderStore;
   readonly messaging: MessagingService;
-  /** The last partner webhook delivery per order (for the example's observability). */
+  /** The last partner webhook delivery per order, for the 1000 most recent orders. */
   readonly deliveries: Map<string, DeliveryRecord>;
   /** Stops the scheduler, workers and connections. */
   close(): Promise<void>;
@@ -57,7 +57,11 @@ export async function createService(config: ServiceConfig, deps: ServiceDependen
   const worker = jobs.process<{ orderId: string }>(async (job) => {
     const order = orders.get(job.data.orderId);
     if (order === undefined) return { skipped: 'unknown order' };
-    if (webhooks !== undefined) deliveries.set(order.id, await webhooks.send(config.partnerWebhookUrl, 'order.placed', order));
+    if (webhooks !== undefined) {
+      deliveries.set(order.id, await webhooks.send(config.partnerWebhookUrl, 'order.placed', order));
+      // Only recent deliveries are kept here; the sender's delivery log has them all.
+      if (deliveries.size > 1000) deliveries.delete(deliveries.keys().next().value!);
+    }
     const receipt = await messaging.send({
       tenantId: 'shop', channel: 'email', to: order.email, idempotencyKey: `order-confirmation:${order.id}`,
       template: { name: 'order-confirmation', data: { id: order.id, total: (order.totalCents / 100).toFixed(2) } },
