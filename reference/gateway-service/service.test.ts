@@ -3,6 +3,7 @@ import { connect, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { status, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createLifecycleGroup, type LifecycleGroup } from 'plumego/core';
 import { RpcServer, loadProtos } from 'plumego/x/rpc';
 import { ConfigError, loadConfig } from './config.ts';
 import { createGatewayService, type GatewayService } from './app/service.ts';
@@ -56,6 +57,7 @@ describe('gateway-service (black box over real sockets)', () => {
   let b: Upstream;
   let catalog: Upstream;
   let grpc: RpcServer;
+  let lifecycle: LifecycleGroup;
   let svc: GatewayService;
   let base: string;
   let port: number;
@@ -76,7 +78,9 @@ describe('gateway-service (black box over real sockets)', () => {
         cb(null, { sku: call.request.sku, quantity: 7 });
       },
     });
-    await grpc.start();
+    // The inventory server joins a lifecycle group as any app component does.
+    lifecycle = createLifecycleGroup().add('inventory-grpc', grpc);
+    await lifecycle.start();
     svc = createGatewayService(
       loadConfig({
         GATEWAY_ADDR: '127.0.0.1:0',
@@ -94,7 +98,7 @@ describe('gateway-service (black box over real sockets)', () => {
   afterAll(async () => {
     await svc.app.shutdown({ timeoutMs: 1_000 });
     await svc.close();
-    await grpc.stop(0);
+    await lifecycle.stop();
     await Promise.all([a, b, catalog].map((u) => stop(u.server)));
   });
 

@@ -8,3 +8,4 @@ proxy.on('error', (_err, _req, res) => {
   res.end();
 });
 createServer((req, res) => proxy.web(req, res)).listen(Number(process.env.PORT), '127.0.0.1', () => console.log('READY'));
+process.once('SIGINT', () => process.exit(0));

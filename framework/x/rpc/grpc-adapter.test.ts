@@ -27,7 +27,7 @@ async function listen(handler: Parameters<typeof createServer>[1]): Promise<stri
 describe('grpc protocol adapter', () => {
   it('serves gRPC methods and HTTP upstreams from one gateway route', async () => {
     const echo = await startEchoServer();
-    cleanup.push(() => echo.server.stop(0));
+    cleanup.push(() => echo.server.shutdown(0));
     const httpUp = await listen((_req, res) => res.end('from http'));
     const proxy = createProxy({ targets: [httpUp] });
     cleanup.push(() => proxy.close());

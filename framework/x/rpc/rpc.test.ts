@@ -19,7 +19,7 @@ afterEach(async () => {
 
 async function echo(options?: { shutdownTimeoutMs?: number }): Promise<EchoServer> {
   const e = await startEchoServer(options);
-  cleanup.push(() => e.server.stop(0));
+  cleanup.push(() => e.server.shutdown(0));
   return e;
 }
 
@@ -44,7 +44,7 @@ describe('rpc server lifecycle', () => {
     const p = pool();
     const inFlight = p.unary<{ text: string }>(e.target, say, { text: 'slow', delay_ms: 150 });
     await new Promise((r) => setTimeout(r, 30));
-    const stopped = await e.server.stop(5_000);
+    const stopped = await e.server.shutdown(5_000);
     expect(stopped).toEqual({ forced: false });
     expect((await inFlight).text).toBe('echo:slow');
     expect(() => e.server.ready()).toThrow();
@@ -55,7 +55,7 @@ describe('rpc server lifecycle', () => {
     const p = pool();
     const inFlight = p.unary(e.target, say, { text: 'stuck', delay_ms: 60_000 }).then(() => 'ok', (err: { code: number }) => err.code);
     await new Promise((r) => setTimeout(r, 30));
-    expect(await e.server.stop(50)).toEqual({ forced: true });
+    expect(await e.server.shutdown(50)).toEqual({ forced: true });
     expect([status.CANCELLED, status.UNAVAILABLE, status.INTERNAL]).toContain(await inFlight);
   });
 
@@ -247,5 +247,17 @@ describe('http to grpc transcoder', () => {
   it('refuses a streaming method when built', () => {
     expect(() => createTranscoder({ pool: pool(), target: 'x:1', method: protos.getMethod('plumego.test.Echo/Chat') })).toThrow(/unary/);
     expect(() => protos.getMethod('plumego.test.Echo/Nope')).toThrow(/unknown method/);
+  });
+});
+
+describe('rpc server as a lifecycle component', () => {
+  it('stops through the component hook with its configured deadline', async () => {
+    const e = await startEchoServer({ shutdownTimeoutMs: 50 });
+    const p = pool();
+    const stuck = p.unary(e.target, say, { text: 'stuck', delay_ms: 60_000 }).then(() => 'ok', () => 'cancelled');
+    await new Promise((r) => setTimeout(r, 30));
+    await e.server.stop();
+    expect(await stuck).toBe('cancelled');
+    expect(e.server.state).toBe('stopped');
   });
 });

@@ -22,8 +22,8 @@ type State = 'idle' | 'starting' | 'serving' | 'stopping' | 'stopped';
 
 /**
  * A gRPC server whose lifecycle matches the app's components (`start`/`stop`/`ready`, so it fits a
- * core `LifecycleGroup`): services are added before `start`; `stop` refuses new calls at once, waits
- * for in-flight ones, and cancels whatever is left at the deadline.
+ * core `LifecycleGroup`): services are added before `start`; `stop`/`shutdown` refuse new calls at
+ * once, wait for in-flight ones, and cancel whatever is left at the deadline.
  */
 export class RpcServer {
   readonly #server: Server;
@@ -80,8 +80,13 @@ export class RpcServer {
     if (this.#state !== 'serving') throw new RpcError(RPC_ERROR_CODES.serverStopped, `gRPC server is ${this.#state}`);
   }
 
+  /** The lifecycle hook (`Component.stop`): `shutdown` with the configured deadline. */
+  async stop(): Promise<void> {
+    await this.shutdown();
+  }
+
   /** Graceful stop with a deadline, then forced. Idempotent: later calls share the first. */
-  stop(timeoutMs: number = this.#shutdownTimeoutMs): Promise<RpcStopResult> {
+  shutdown(timeoutMs: number = this.#shutdownTimeoutMs): Promise<RpcStopResult> {
     if (this.#stopping !== undefined) return this.#stopping;
     if (this.#state === 'idle' || this.#state === 'stopped') {
       this.#state = 'stopped';
