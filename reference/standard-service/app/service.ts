@@ -1,7 +1,7 @@
 import { createApp, type App } from 'plumego/core';
 import { createLogger, type StructuredLogger } from 'plumego/log';
 import { NoopCollector, type HTTPObserver } from 'plumego/metrics';
-import { createCanonicalStack, createStrictCorsOptions } from 'plumego/middleware';
+import { createCanonicalStack, createStrictCorsOptions, type Tracer } from 'plumego/middleware';
 import type { ServiceConfig } from '../config.ts';
 import { MemoryItemStore, type ItemStore } from '../domain/item.ts';
 import { createApiHandlers } from '../handlers/api.ts';
@@ -13,6 +13,8 @@ export interface ServiceDependencies {
   logger?: StructuredLogger & { flush?(): void };
   store?: ItemStore;
   metrics?: HTTPObserver;
+  /** Span exporter for the tracing middleware (e.g. x/observability's OtelTracer); tracing is off without it. */
+  tracer?: Tracer;
 }
 
 export interface Service {
@@ -40,6 +42,7 @@ export function createService(config: ServiceConfig, deps: ServiceDependencies =
       cors: config.corsAllowedOrigins.length > 0 ? createStrictCorsOptions(config.corsAllowedOrigins) : { allowedOrigins: ['*'] },
       maxBodyBytes: config.maxBodyBytes,
       metrics: deps.metrics ?? new NoopCollector(),
+      ...(deps.tracer ? { tracing: { tracer: deps.tracer } } : {}),
       timeoutMs: config.timeoutMs,
     }),
   );
