@@ -15,5 +15,5 @@ export { OtelTracer, createOtelTracer, getRequestSpanContext } from './otel-trac
 export type { OtelTracerOptions } from './otel-tracer.ts';
 export { createOtlpHttpExporter } from './otlp.ts';
 export type { OtlpHttpExporterOptions } from './otlp.ts';
-export { TestMetrics, createTestTracer } from './testing.ts';
-export type { ObservedRequest, TestTracer } from './testing.ts';
+export { TestLogger, TestMetrics, createTestTracer } from './testing.ts';
+export type { LogEntry, ObservedRequest, TestTracer } from './testing.ts';

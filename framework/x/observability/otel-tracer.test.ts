@@ -8,7 +8,7 @@ import { createCanonicalStack } from 'plumego/middleware';
 import { isObservabilityError } from './errors.ts';
 import { OtelTracer, getRequestSpanContext } from './otel-tracer.ts';
 import { createOtlpHttpExporter } from './otlp.ts';
-import { TestMetrics, createTestTracer } from './testing.ts';
+import { TestLogger, TestMetrics, createTestTracer } from './testing.ts';
 
 function tracedApp(tracer: OtelTracer) {
   const app = createApp();
@@ -166,5 +166,24 @@ describe('TestMetrics', () => {
     expect(metrics.observed).toMatchObject([{ method: 'GET', route: '/items/:id', status: 201 }]);
     metrics.reset();
     expect(metrics.observed).toHaveLength(0);
+  });
+});
+
+describe('TestLogger', () => {
+  it('records the access log of real requests, with merged fields, for assertions', async () => {
+    const logger = new TestLogger();
+    const app = createApp();
+    app.use(...createCanonicalStack({ logger, timeoutMs: 0 }));
+    app.get('/items/:id', (w, r) => writeResponse(w, r, 200, {}));
+    await app.request('/items/7?token=s3cr3t');
+    const [line] = logger.find('request completed', 'info');
+    expect(line!.fields).toMatchObject({ method: 'GET', status: 200, route: '/items/:id' });
+    const child = logger.withFields({ component: 'jobs' });
+    child.warn('retrying', { attempt: 2 });
+    expect(logger.find('retrying')[0]).toEqual({ level: 'warn', msg: 'retrying', fields: { component: 'jobs', attempt: 2 } });
+    expect(logger.isEnabled()).toBe(true);
+    expect(logger.toText()).toContain('"msg":"retrying"');
+    logger.reset();
+    expect(logger.entries).toHaveLength(0);
   });
 });
