@@ -7,18 +7,21 @@ export interface TemplateInfo {
   readonly requires: readonly string[];
   /** Template folders laid down first (after _common); this template's own files replace theirs. */
   readonly extends?: readonly string[];
+  /** Output files of the base templates this one does not use. */
+  readonly omit?: readonly string[];
 }
 
 /**
  * The templates, each the shape of a reference service. A family's template is listed once the
- * family is implemented and exported; x/gateway and x/messaging have none yet.
+ * family is implemented and exported; x/gateway has none yet.
  */
 export const TEMPLATES: readonly TemplateInfo[] = [
   { name: 'minimal', summary: 'one app, two routes and their tests', requires: [] },
   { name: 'standard', summary: 'the canonical shape: config, the default middleware stack, health and a resource (reference/standard-service)', requires: [] },
   { name: 'api', summary: 'standard plus JSON validation (x/validate) and an OpenAPI document from the route table (x/openapi)', requires: ['./x/validate', './x/openapi'], extends: ['standard'] },
   { name: 'production', summary: 'standard plus strict security headers, abuse limiting, JWT-protected writes and request metrics (reference/production-service)', requires: [], extends: ['standard'] },
-  { name: 'websocket', summary: 'standard plus room chat over WebSocket with token and origin checks (x/websocket)', requires: ['./x/websocket'], extends: ['standard'] },
+  { name: 'websocket', summary: 'standard plus room chat over WebSocket with token and origin checks (x/websocket)', requires: ['./x/websocket'], extends: ['standard'], omit: ['src/items.ts'] },
+  { name: 'events', summary: 'orders as events: publish on an x/messaging broker, fulfil in a subscriber with redelivery and a dead-letter subject', requires: ['./x/messaging/pubsub'], extends: ['standard'], omit: ['src/items.ts'] },
 ];
 
 export const COMMON_TEMPLATE = '_common';

@@ -62,6 +62,7 @@ export function scaffoldProject(options: ScaffoldOptions): ScaffoldResult {
   };
   for (const [dep, version] of Object.entries(pkg.versions)) vars[`version:${dep}`] = version;
   const raw = readTemplateLayers([COMMON_TEMPLATE, ...(template.extends ?? []), template.name], options.templateRoot ?? TEMPLATE_ROOT);
+  for (const path of template.omit ?? []) raw.delete(path);
   const files = writeNewFiles(options.dir, renderFiles(raw, vars));
   return { template, name, files };
 }
