@@ -13,7 +13,7 @@ export interface TemplateInfo {
 
 /**
  * The templates, each the shape of a reference service. A family's template is listed once the
- * family is implemented and exported; x/gateway has none yet.
+ * family is implemented and exported.
  */
 export const TEMPLATES: readonly TemplateInfo[] = [
   { name: 'minimal', summary: 'one app, two routes and their tests', requires: [] },
@@ -22,6 +22,7 @@ export const TEMPLATES: readonly TemplateInfo[] = [
   { name: 'production', summary: 'standard plus strict security headers, abuse limiting, JWT-protected writes and request metrics (reference/production-service)', requires: [], extends: ['standard'] },
   { name: 'websocket', summary: 'standard plus room chat over WebSocket with token and origin checks (x/websocket)', requires: ['./x/websocket'], extends: ['standard'], omit: ['src/items.ts'] },
   { name: 'events', summary: 'orders as events: publish on an x/messaging broker, fulfil in a subscriber with redelivery and a dead-letter subject', requires: ['./x/messaging/pubsub'], extends: ['standard'], omit: ['src/items.ts'] },
+  { name: 'gateway', summary: 'an edge gateway: /api forwarded to upstream backends with retries and forwarded headers (x/gateway)', requires: ['./x/gateway'], extends: ['standard'], omit: ['src/items.ts'] },
 ];
 
 export const COMMON_TEMPLATE = '_common';
