@@ -30,8 +30,12 @@ const PG_URL = process.env.PLUMEGO_TEST_POSTGRES_URL || 'postgres://postgres@127
 const REDIS_URL = process.env.PLUMEGO_TEST_REDIS_URL || 'redis://127.0.0.1:6379';
 const CONCURRENCY = 8;
 
+/** Client CPU (user + system) per operation of the last `throughput` run, µs: less disturbed by other load than ops/s. */
+let lastCpuUsPerOp = 0;
+
 /** Runs `op` with CONCURRENCY callers in flight for `SECONDS`; returns operations per second. */
 async function throughput(op: (i: number) => Promise<unknown>): Promise<number> {
+  const cpuBefore = process.cpuUsage();
   const end = performance.now() + SECONDS * 1000;
   let done = 0;
   const worker = async (w: number): Promise<void> => {
@@ -42,6 +46,8 @@ async function throughput(op: (i: number) => Promise<unknown>): Promise<number> 
   };
   const started = performance.now();
   await Promise.all(Array.from({ length: CONCURRENCY }, (_, w) => worker(w)));
+  const cpu = process.cpuUsage(cpuBefore);
+  lastCpuUsPerOp = (cpu.user + cpu.system) / Math.max(1, done);
   return done / ((performance.now() - started) / 1000);
 }
 
@@ -60,19 +66,21 @@ async function latencies(op: (i: number) => Promise<unknown>): Promise<number[]>
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 const pct = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))] ?? Number.NaN;
 
-interface Pair { name: string; a: string; b: string; aOps: number[]; bOps: number[] }
+interface Pair { name: string; a: string; b: string; aOps: number[]; bOps: number[]; aCpu: number[]; bCpu: number[] }
 
 async function compare(name: string, a: string, runA: () => Promise<number>, b: string, runB: () => Promise<number>): Promise<Pair> {
-  const pair: Pair = { name, a, b, aOps: [], bOps: [] };
+  const pair: Pair = { name, a, b, aOps: [], bOps: [], aCpu: [], bCpu: [] };
   await runA();
   await runB();
+  const measureA = async () => { pair.aOps.push(await runA()); pair.aCpu.push(lastCpuUsPerOp); };
+  const measureB = async () => { pair.bOps.push(await runB()); pair.bCpu.push(lastCpuUsPerOp); };
   for (let r = 0; r < ROUNDS; r++) {
     if (r % 2 === 0) {
-      pair.aOps.push(await runA());
-      pair.bOps.push(await runB());
+      await measureA();
+      await measureB();
     } else {
-      pair.bOps.push(await runB());
-      pair.aOps.push(await runA());
+      await measureB();
+      await measureA();
     }
   }
   return pair;
@@ -148,7 +156,14 @@ try {
 const rows = pairs.map((p) => {
   const a = median(p.aOps);
   const b = median(p.bOps);
-  return { case: p.name, baseline: p.a, subject: p.b, baselineOpsPerSec: Math.round(a), subjectOpsPerSec: Math.round(b), ratio: Number((b / a).toFixed(3)), baselineRounds: p.aOps.map(Math.round), subjectRounds: p.bOps.map(Math.round) };
+  const ca = median(p.aCpu);
+  const cb = median(p.bCpu);
+  return {
+    case: p.name, baseline: p.a, subject: p.b, baselineOpsPerSec: Math.round(a), subjectOpsPerSec: Math.round(b), ratio: Number((b / a).toFixed(3)),
+    baselineBestOpsPerSec: Math.round(Math.max(...p.aOps)), subjectBestOpsPerSec: Math.round(Math.max(...p.bOps)), bestRatio: Number((Math.max(...p.bOps) / Math.max(...p.aOps)).toFixed(3)),
+    baselineCpuUsPerOp: Number(ca.toFixed(2)), subjectCpuUsPerOp: Number(cb.toFixed(2)), cpuRatio: Number((cb / ca).toFixed(3)),
+    baselineRounds: p.aOps.map(Math.round), subjectRounds: p.bOps.map(Math.round),
+  };
 });
 const idem = idempotency === undefined ? undefined : {
   plainP50Us: Math.round(pct(idempotency.plainUs, 0.5)), idempotentP50Us: Math.round(pct(idempotency.idemUs, 0.5)),
@@ -170,9 +185,11 @@ const md = [
   '',
   `Node ${result.node}, ${result.cpus} × ${result.cpuModel}; load average ${result.loadavgBefore.join(' / ')} before, ${result.loadavgAfter.join(' / ')} after; ${ROUNDS} rounds × ${SECONDS} s per variant, ${CONCURRENCY} callers in flight; medians of rounds.`,
   '',
-  '| case | baseline | ops/s | subject | ops/s | ratio |',
-  '|---|---|---:|---|---:|---:|',
-  ...rows.map((r) => `| ${r.case} | ${r.baseline} | ${r.baselineOpsPerSec} | ${r.subject} | ${r.subjectOpsPerSec} | ${r.ratio.toFixed(3)} |`),
+  '| case | baseline | ops/s (median / best) | subject | ops/s (median / best) | ratio median / best | client CPU µs/op | CPU ratio |',
+  '|---|---|---:|---|---:|---:|---:|---:|',
+  ...rows.map((r) => `| ${r.case} | ${r.baseline} | ${r.baselineOpsPerSec} / ${r.baselineBestOpsPerSec} | ${r.subject} | ${r.subjectOpsPerSec} / ${r.subjectBestOpsPerSec} | ${r.ratio.toFixed(3)} / ${r.bestRatio.toFixed(3)} | ${r.baselineCpuUsPerOp} → ${r.subjectCpuUsPerOp} | ${r.cpuRatio.toFixed(3)} |`),
+  '',
+  'Ratios are subject ÷ baseline (for CPU, > 1 means the subject costs more client CPU per operation). Throughput on this shared 2-core machine moves with other load; the client CPU per operation is the steadier view of what the layer itself adds.',
   '',
   idem === undefined ? '' : `Idempotent POST through PgIdempotencyStore (in-process request, one at a time, ${idem.samples} samples): p50 ${idem.plainP50Us} µs → ${idem.idempotentP50Us} µs (**+${idem.addedP50Us} µs**), p99 ${idem.plainP99Us} µs → ${idem.idempotentP99Us} µs.`,
   '',

@@ -256,16 +256,32 @@ export class SqlClient implements SqlExecutor {
     }
   }
 
-  async query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<T[]> {
-    return (await this.#statement(undefined, sql, params, options, undefined)).rows as T[];
+  /**
+   * The common case — no signal, timeout or observer — goes straight to the pool with one
+   * continuation, so the layer costs about what one extra `.then` costs.
+   */
+  #direct(sql: string, params: readonly unknown[] | undefined, options: QueryOptions | undefined): Promise<QueryResult> | undefined {
+    if (options !== undefined || this.#observed || this.#closed) return undefined;
+    return this.#pool.query(sql, params as unknown[]).catch(this.#rethrowPoolError);
   }
 
-  async queryOne<T = Record<string, unknown>>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<T | undefined> {
-    return (await this.#statement(undefined, sql, params, options, undefined)).rows[0] as T | undefined;
+  readonly #rethrowPoolError = (err: unknown): never => {
+    throw err instanceof Error && err.message === 'timeout exceeded when trying to connect' ? this.#toConnectError(err) : toDataError(err);
+  };
+
+  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<T[]> {
+    const result = this.#direct(sql, params, options) ?? this.#statement(undefined, sql, params, options, undefined);
+    return result.then(rowsOf) as Promise<T[]>;
   }
 
-  async exec(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<number> {
-    return (await this.#statement(undefined, sql, params, options, undefined)).rowCount ?? 0;
+  queryOne<T = Record<string, unknown>>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<T | undefined> {
+    const result = this.#direct(sql, params, options) ?? this.#statement(undefined, sql, params, options, undefined);
+    return result.then(firstRowOf) as Promise<T | undefined>;
+  }
+
+  exec(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<number> {
+    const result = this.#direct(sql, params, options) ?? this.#statement(undefined, sql, params, options, undefined);
+    return result.then(rowCountOf);
   }
 
   #executor(client: PoolClient, tx: TransactionOptions): SqlExecutor {
@@ -348,6 +364,10 @@ export class SqlClient implements SqlExecutor {
     if (this.#ownsPool) await this.#pool.end();
   }
 }
+
+const rowsOf = (r: QueryResult): unknown[] => r.rows;
+const firstRowOf = (r: QueryResult): unknown => r.rows[0];
+const rowCountOf = (r: QueryResult): number => r.rowCount ?? 0;
 
 /** The `DataError` itself, or one an adapter (store's `Database`, say) wrapped as `cause`. */
 function findDataError(err: unknown): DataError | undefined {
