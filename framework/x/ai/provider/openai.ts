@@ -1,0 +1,179 @@
+import OpenAI from 'openai';
+import { StreamAssembler, parseStructured } from './assembler.ts';
+import { badResponse, openCallScope, toProviderError, type CallScope } from './call-scope.ts';
+import { assertOption } from './errors.ts';
+import { resolveHttpProviderOptions, type HttpProviderOptions, type ResolvedHttpProviderOptions } from './options.ts';
+import { countOpenAITokens } from './tiktoken.ts';
+import type { CallOptions, CompletionRequest, CompletionResponse, Message, ModelInfo, Provider, StopReason, StreamEvent } from './types.ts';
+
+type ChatMessage = OpenAI.Chat.Completions.ChatCompletionMessageParam;
+type CreateParams = OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming;
+
+export interface OpenAIProviderOptions extends HttpProviderOptions {
+  /**
+   * Request field for the token limit. Default `max_completion_tokens` (OpenAI); OpenAI-compatible local
+   * servers usually want `max_tokens`.
+   */
+  maxTokensField?: 'max_completion_tokens' | 'max_tokens';
+}
+
+const FINISH_REASONS: Record<string, StopReason> = {
+  stop: 'end',
+  length: 'max_tokens',
+  tool_calls: 'tool_calls',
+  function_call: 'tool_calls',
+  content_filter: 'refusal',
+};
+
+function toOpenAIMessages(messages: readonly Message[]): ChatMessage[] {
+  return messages.map((m): ChatMessage => {
+    if (m.role === 'tool') return { role: 'tool', tool_call_id: m.toolCallId, content: m.content };
+    if (m.role !== 'assistant') return { role: m.role, content: m.content };
+    const calls = (m.toolCalls ?? []).map((c) => ({ id: c.id, type: 'function' as const, function: { name: c.name, arguments: JSON.stringify(c.arguments) } }));
+    return { role: 'assistant', content: m.content || null, ...(calls.length ? { tool_calls: calls } : {}) };
+  });
+}
+
+export class OpenAIProvider implements Provider {
+  readonly name: string;
+  readonly options: ResolvedHttpProviderOptions;
+  readonly #maxTokensField: 'max_completion_tokens' | 'max_tokens';
+  readonly #client: OpenAI;
+
+  constructor(options: OpenAIProviderOptions) {
+    this.options = resolveHttpProviderOptions(options, 'openai');
+    this.name = this.options.name;
+    this.#maxTokensField = options.maxTokensField ?? 'max_completion_tokens';
+    assertOption(this.#maxTokensField === 'max_completion_tokens' || this.#maxTokensField === 'max_tokens', 'maxTokensField', 'must be max_completion_tokens or max_tokens');
+    this.#client = new OpenAI({
+      apiKey: this.options.apiKey,
+      ...(this.options.baseURL === undefined ? {} : { baseURL: this.options.baseURL }),
+      maxRetries: this.options.maxRetries,
+      // The SDKs log unparsable chunks verbatim; model output must not reach logs.
+      logLevel: 'off',
+      timeout: this.options.timeoutMs + 1_000,
+    });
+  }
+
+  #scope(options: CallOptions | undefined): CallScope {
+    return openCallScope(options?.signal, options?.timeoutMs ?? this.options.timeoutMs, this.options.idleTimeoutMs);
+  }
+
+  #params(request: CompletionRequest): CreateParams {
+    const tools = (request.tools ?? []).map((t) => ({ type: 'function' as const, function: { name: t.name, description: t.description, parameters: { ...t.inputSchema } } }));
+    const choice = request.toolChoice;
+    const so = request.structuredOutput;
+    return {
+      model: request.model,
+      messages: toOpenAIMessages(request.messages),
+      [this.#maxTokensField]: request.maxTokens ?? this.options.defaultMaxTokens,
+      ...(tools.length ? { tools } : {}),
+      ...(choice === undefined || !tools.length ? {} : { tool_choice: typeof choice === 'object' ? { type: 'function', function: { name: choice.name } } : choice }),
+      ...(so ? { response_format: { type: 'json_schema', json_schema: { name: so.name, schema: { ...so.schema }, strict: true } } } : {}),
+      ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
+      ...(request.stopSequences?.length ? { stop: [...request.stopSequences] } : {}),
+    };
+  }
+
+  async complete(request: CompletionRequest, options?: CallOptions): Promise<CompletionResponse> {
+    const scope = this.#scope(options);
+    try {
+      const completion = await this.#client.chat.completions.create(this.#params(request), { signal: scope.signal });
+      const choice = completion.choices[0];
+      if (!choice) throw badResponse(this.name, 'completion without choices');
+      const assembler = new StreamAssembler(this.name);
+      assembler.addText(choice.message.content ?? '');
+      for (const call of choice.message.tool_calls ?? []) {
+        if (call.type !== 'function') continue;
+        assembler.addArguments(assembler.startToolCall(call.id, call.function.name), call.function.arguments);
+      }
+      const response = assembler.finish({
+        id: completion.id,
+        model: completion.model,
+        stopReason: FINISH_REASONS[choice.finish_reason] ?? 'other',
+        usage: { inputTokens: completion.usage?.prompt_tokens ?? 0, outputTokens: completion.usage?.completion_tokens ?? 0 },
+      });
+      return request.structuredOutput ? { ...response, parsed: parseStructured(this.name, response.text) } : response;
+    } catch (error) {
+      throw toProviderError(this.name, error, scope);
+    } finally {
+      scope.dispose();
+    }
+  }
+
+  async *stream(request: CompletionRequest, options?: CallOptions): AsyncGenerator<StreamEvent> {
+    const scope = this.#scope(options);
+    const assembler = new StreamAssembler(this.name);
+    // The vendor's tool-call index → ours (they match today, but the mapping keeps a sparse index safe).
+    const calls = new Map<number, number>();
+    let meta = { id: '', model: request.model, stopReason: undefined as StopReason | undefined, inputTokens: 0, outputTokens: 0 };
+    try {
+      const stream = await this.#client.chat.completions.create(
+        { ...this.#params(request), stream: true, stream_options: { include_usage: true } },
+        { signal: scope.signal },
+      );
+      for await (const chunk of stream) {
+        scope.touch();
+        if (chunk.id) meta.id = chunk.id;
+        if (chunk.model) meta.model = chunk.model;
+        if (chunk.usage) {
+          meta.inputTokens = chunk.usage.prompt_tokens;
+          meta.outputTokens = chunk.usage.completion_tokens;
+        }
+        const choice = chunk.choices[0];
+        if (!choice) continue;
+        if (choice.delta.content) {
+          assembler.addText(choice.delta.content);
+          yield { type: 'text', text: choice.delta.content };
+        }
+        for (const delta of choice.delta.tool_calls ?? []) {
+          let index = calls.get(delta.index);
+          if (index === undefined) {
+            if (!delta.id || !delta.function?.name) throw badResponse(this.name, 'tool call delta before its id and name');
+            index = assembler.startToolCall(delta.id, delta.function.name);
+            calls.set(delta.index, index);
+            yield { type: 'tool_call_start', index, id: delta.id, name: delta.function.name };
+          }
+          const args = delta.function?.arguments;
+          if (args) {
+            assembler.addArguments(index, args);
+            yield { type: 'tool_call_delta', index, argumentsDelta: args };
+          }
+        }
+        if (choice.finish_reason) meta.stopReason = FINISH_REASONS[choice.finish_reason] ?? 'other';
+      }
+      if (scope.end !== undefined) throw toProviderError(this.name, undefined, scope);
+      // Without a finish_reason the stream was cut short, even if the SDK saw the socket close cleanly.
+      if (meta.stopReason === undefined) throw badResponse(this.name, 'stream ended without a finish_reason (truncated)');
+      const response = assembler.finish({ id: meta.id, model: meta.model, stopReason: meta.stopReason, usage: { inputTokens: meta.inputTokens, outputTokens: meta.outputTokens } });
+      yield { type: 'done', response: request.structuredOutput ? { ...response, parsed: parseStructured(this.name, response.text) } : response };
+    } catch (error) {
+      throw toProviderError(this.name, error, scope);
+    } finally {
+      scope.dispose();
+    }
+  }
+
+  async listModels(options?: CallOptions): Promise<readonly ModelInfo[]> {
+    const scope = this.#scope(options);
+    try {
+      const models: ModelInfo[] = [];
+      for await (const m of this.#client.models.list({ signal: scope.signal })) models.push({ id: m.id, provider: this.name });
+      return models;
+    } catch (error) {
+      throw toProviderError(this.name, error, scope);
+    } finally {
+      scope.dispose();
+    }
+  }
+
+  /** Local count with the model's tiktoken encoding (OpenAI has no count endpoint for chat). */
+  async countTokens(request: Pick<CompletionRequest, 'model' | 'messages' | 'tools'>): Promise<number> {
+    return countOpenAITokens(request);
+  }
+}
+
+/** An OpenAI Chat Completions provider on the official SDK; with `baseURL` it also serves OpenAI-compatible local servers. */
+export function createOpenAIProvider(options: OpenAIProviderOptions): OpenAIProvider {
+  return new OpenAIProvider(options);
+}

@@ -1,0 +1,214 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AnthropicProvider } from './anthropic.ts';
+import { isAiProviderError, type AiProviderError } from './errors.ts';
+import { startFakeAnthropic, startFakeOpenAI, type FakeVendor } from './fake-vendors.test-helper.ts';
+import { OpenAIProvider } from './openai.ts';
+import type { CompletionRequest, Provider, StreamEvent } from './types.ts';
+
+const KEY = 'sk-test-SUPERSECRET-0123456789';
+const WEATHER = { name: 'get_weather', description: 'Weather for a city', inputSchema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } };
+
+async function collect(iterable: AsyncIterable<StreamEvent>): Promise<StreamEvent[]> {
+  const events: StreamEvent[] = [];
+  for await (const e of iterable) events.push(e);
+  return events;
+}
+
+async function failure(promise: Promise<unknown>): Promise<AiProviderError> {
+  const error = await promise.then(() => undefined, (e: unknown) => e);
+  if (!isAiProviderError(error)) throw new Error(`expected an AiProviderError, got ${String(error)}`);
+  // No secret (the API key, or the vendor's echo of it) may reach a message or the details.
+  expect(`${error.message} ${JSON.stringify(error.details)}`).not.toMatch(/SECRET/);
+  return error;
+}
+
+const ask = (model: string, extra: Partial<CompletionRequest> = {}): CompletionRequest => ({ model, messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Hi' }], ...extra });
+
+interface VendorCase {
+  vendor: string;
+  start: () => Promise<FakeVendor>;
+  create: (url: string, idleTimeoutMs?: number) => Provider;
+  structuredModel: string;
+  overloadStatus: number;
+}
+
+const vendors: VendorCase[] = [
+  {
+    vendor: 'anthropic',
+    start: startFakeAnthropic,
+    create: (url, idleTimeoutMs = 5_000) => new AnthropicProvider({ apiKey: KEY, baseURL: url, idleTimeoutMs, timeoutMs: 10_000 }),
+    structuredModel: 'ok',
+    overloadStatus: 529,
+  },
+  {
+    vendor: 'openai',
+    start: startFakeOpenAI,
+    create: (url, idleTimeoutMs = 5_000) => new OpenAIProvider({ apiKey: KEY, baseURL: `${url}/v1`, idleTimeoutMs, timeoutMs: 10_000 }),
+    structuredModel: 'structured',
+    overloadStatus: 503,
+  },
+];
+
+describe.each(vendors)('$vendor provider against a local fake of its wire format', ({ vendor, start, create, structuredModel, overloadStatus }) => {
+  let fake: FakeVendor;
+  let provider: Provider;
+  beforeAll(async () => {
+    fake = await start();
+    provider = create(fake.url);
+  });
+  afterAll(() => fake.close());
+
+  it(`${vendor}: completes text with usage and sends the key only as a header`, async () => {
+    const res = await provider.complete(ask('ok'));
+    expect(res).toMatchObject({ text: 'Hello there!', stopReason: 'end', provider: vendor, usage: { inputTokens: 12, outputTokens: 6 }, toolCalls: [] });
+    const sent = fake.requests.at(-1)!;
+    expect(JSON.stringify(sent.body)).not.toContain(KEY);
+    expect(sent.headers['x-api-key'] ?? sent.headers['authorization']).toContain(KEY);
+  });
+
+  it(`${vendor}: maps the system prompt and tool definitions to the vendor shape`, async () => {
+    await provider.complete(ask('tool', { tools: [WEATHER], toolChoice: 'required' }));
+    const body = fake.requests.at(-1)!.body;
+    if (vendor === 'anthropic') {
+      expect(body).toMatchObject({ system: 'Be brief.', tools: [{ name: 'get_weather', input_schema: WEATHER.inputSchema }], tool_choice: { type: 'any' } });
+      expect(body['messages']).toEqual([{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }]);
+    } else {
+      expect(body).toMatchObject({ tools: [{ type: 'function', function: { name: 'get_weather', parameters: WEATHER.inputSchema } }], tool_choice: 'required' });
+      expect(body['messages']).toEqual([{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Hi' }]);
+    }
+  });
+
+  it(`${vendor}: returns tool calls with parsed arguments`, async () => {
+    const res = await provider.complete(ask('tool', { tools: [WEATHER] }));
+    expect(res.stopReason).toBe('tool_calls');
+    expect(res.toolCalls).toEqual([{ id: expect.any(String), name: 'get_weather', arguments: { city: 'Paris' } }]);
+  });
+
+  it(`${vendor}: sends a tool round trip back in the vendor's shape`, async () => {
+    const messages: CompletionRequest['messages'] = [
+      { role: 'user', content: 'Weather?' },
+      { role: 'assistant', content: '', toolCalls: [{ id: 'c1', name: 'get_weather', arguments: { city: 'Paris' } }] },
+      { role: 'tool', toolCallId: 'c1', content: '21C' },
+    ];
+    await provider.complete({ model: 'ok', messages, tools: [WEATHER] });
+    const sent = fake.requests.at(-1)!.body['messages'] as unknown[];
+    if (vendor === 'anthropic') {
+      expect(sent[1]).toEqual({ role: 'assistant', content: [{ type: 'tool_use', id: 'c1', name: 'get_weather', input: { city: 'Paris' } }] });
+      expect(sent[2]).toEqual({ role: 'user', content: [{ type: 'tool_result', tool_use_id: 'c1', content: '21C' }] });
+    } else {
+      expect(sent[1]).toEqual({ role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] });
+      expect(sent[2]).toEqual({ role: 'tool', tool_call_id: 'c1', content: '21C' });
+    }
+  });
+
+  it(`${vendor}: returns structured output parsed`, async () => {
+    const res = await provider.complete(ask(structuredModel, { structuredOutput: { name: 'verdict', schema: { type: 'object', properties: { answer: { type: 'string' } } } } }));
+    expect(res.parsed).toEqual({ answer: 'yes', confidence: 0.9 });
+    expect(JSON.parse(res.text)).toEqual(res.parsed);
+  });
+
+  it(`${vendor}: streams text deltas then one done event`, async () => {
+    const events = await collect(provider.stream(ask('ok')));
+    expect(events.filter((e) => e.type === 'text').map((e) => (e as { text: string }).text).join('')).toBe('Hello there!');
+    expect(events.at(-1)).toMatchObject({ type: 'done', response: { text: 'Hello there!', stopReason: 'end', usage: { inputTokens: 12, outputTokens: 6 } } });
+    expect(events.filter((e) => e.type === 'done')).toHaveLength(1);
+  });
+
+  it(`${vendor}: streams tool-call deltas and assembles the arguments`, async () => {
+    const events = await collect(provider.stream(ask('tool', { tools: [WEATHER] })));
+    expect(events.find((e) => e.type === 'tool_call_start')).toEqual({ type: 'tool_call_start', index: 0, id: expect.any(String), name: 'get_weather' });
+    const deltas = events.filter((e) => e.type === 'tool_call_delta').map((e) => (e as { argumentsDelta: string }).argumentsDelta);
+    expect(deltas.length).toBeGreaterThanOrEqual(2);
+    expect(JSON.parse(deltas.join(''))).toEqual({ city: 'Paris' });
+    expect(events.at(-1)).toMatchObject({ type: 'done', response: { stopReason: 'tool_calls', toolCalls: [{ name: 'get_weather', arguments: { city: 'Paris' } }] } });
+  });
+
+  it(`${vendor}: maps 429 to a retryable rate-limit error with retry-after`, async () => {
+    const error = await failure(provider.complete(ask('rate-limit')));
+    expect(error).toMatchObject({ code: 'AI_PROVIDER_RATE_LIMITED', status: 429, retryable: true });
+    expect(error.details).toMatchObject({ provider: vendor, upstreamStatus: 429, retryAfterSeconds: vendor === 'anthropic' ? 7 : 3 });
+  });
+
+  it(`${vendor}: maps 500 and overload to retryable errors`, async () => {
+    expect(await failure(provider.complete(ask('server-error')))).toMatchObject({ code: 'AI_PROVIDER_UPSTREAM_ERROR', retryable: true, details: { upstreamStatus: 500 } });
+    expect(await failure(provider.complete(ask('overloaded')))).toMatchObject({ code: 'AI_PROVIDER_OVERLOADED', status: 503, details: { upstreamStatus: overloadStatus } });
+  });
+
+  it(`${vendor}: maps a bad key to a non-retryable auth error without echoing the vendor message`, async () => {
+    const error = await failure(provider.complete(ask('bad-key')));
+    expect(error).toMatchObject({ code: 'AI_PROVIDER_AUTH_FAILED', retryable: false });
+  });
+
+  it(`${vendor}: maps a stream error status before any event`, async () => {
+    expect(await failure(collect(provider.stream(ask('rate-limit'))))).toMatchObject({ code: 'AI_PROVIDER_RATE_LIMITED' });
+  });
+
+  it(`${vendor}: rejects a truncated stream after the text already sent`, async () => {
+    const seen: StreamEvent[] = [];
+    const error = await failure((async () => {
+      for await (const e of provider.stream(ask('truncated'))) seen.push(e);
+    })());
+    expect(error).toMatchObject({ code: 'AI_PROVIDER_BAD_RESPONSE', retryable: true });
+    expect(seen.some((e) => e.type === 'text')).toBe(true);
+    expect(seen.some((e) => e.type === 'done')).toBe(false);
+  });
+
+  it(`${vendor}: rejects a malformed stream event`, async () => {
+    expect(await failure(collect(provider.stream(ask('malformed'))))).toMatchObject({ code: 'AI_PROVIDER_BAD_RESPONSE' });
+  });
+
+  it(`${vendor}: times out a stalled stream with the idle timeout and aborts the socket`, async () => {
+    const quick = create(fake.url, 150);
+    const before = fake.clientAborts;
+    expect(await failure(collect(quick.stream(ask('stall'))))).toMatchObject({ code: 'AI_PROVIDER_TIMEOUT', details: { reason: 'stalled' } });
+    await expect.poll(() => fake.clientAborts).toBeGreaterThan(before);
+  });
+
+  it(`${vendor}: aborts the upstream request when the caller's signal fires`, async () => {
+    const controller = new AbortController();
+    const before = fake.clientAborts;
+    const pending = failure(collect(provider.stream(ask('stall'), { signal: controller.signal })));
+    await expect.poll(() => fake.requests.filter((r) => r.body['model'] === 'stall').length).toBeGreaterThan(0);
+    setTimeout(() => controller.abort(), 20);
+    expect(await pending).toMatchObject({ code: 'AI_PROVIDER_ABORTED', retryable: false });
+    await expect.poll(() => fake.clientAborts).toBeGreaterThan(before);
+  });
+
+  it(`${vendor}: fails at once when the signal is already aborted`, async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const count = fake.requests.length;
+    expect(await failure(provider.complete(ask('ok'), { signal: controller.signal }))).toMatchObject({ code: 'AI_PROVIDER_ABORTED' });
+    expect(fake.requests.length).toBe(count);
+  });
+
+  it(`${vendor}: lists models`, async () => {
+    const models = await provider.listModels();
+    expect(models).toEqual([expect.objectContaining({ id: vendor === 'anthropic' ? 'claude-test-1' : 'gpt-test-1', provider: vendor })]);
+  });
+
+  it(`${vendor}: counts tokens`, async () => {
+    const n = await provider.countTokens({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hello world, how are you?' }] });
+    if (vendor === 'anthropic') expect(n).toBe(42);
+    // tiktoken o200k: 7 content tokens + role + 3 per message + 3 priming.
+    else expect(n).toBe(14);
+  });
+
+  it(`${vendor}: rejects options that can never work when built`, () => {
+    expect(() => create('not a url')).toThrow(/baseURL/);
+  });
+});
+
+describe('connection failures', () => {
+  it('maps a refused connection to a retryable upstream error', async () => {
+    const fake = await startFakeAnthropic();
+    const url = fake.url;
+    await fake.close();
+    const provider = new AnthropicProvider({ apiKey: KEY, baseURL: url, timeoutMs: 5_000 });
+    expect(await failure(provider.complete(ask('ok')))).toMatchObject({ code: 'AI_PROVIDER_UPSTREAM_ERROR', retryable: true });
+  });
+
+  it('rejects an empty api key', () => {
+    expect(() => new OpenAIProvider({ apiKey: '' })).toThrow(expect.objectContaining({ code: 'AI_PROVIDER_INVALID_OPTIONS' }));
+  });
+});
