@@ -111,7 +111,8 @@ function evaluateDependency(ctx: Context, file: string, from: Module | undefined
       return evaluateBuiltin(ctx, file, from, dep, at, applies);
     case 'file': {
       const to = ctx.getOwner(dep.resolved);
-      if (!from || !to || to === from) return undefined;
+      // A module whose manifest failed its schema has no trustworthy permissions or layer yet.
+      if (!from || !to || to === from || from.invalid || to.invalid) return undefined;
       const key = `${from.name}\u0000${to.name}\u0000${typeOnly}\u0000${dep.resolved}`;
       let verdict = ctx.verdicts.get(key);
       if (!verdict) {
@@ -138,7 +139,7 @@ function evaluatePackage(ctx: Context, file: string, from: Module | undefined, d
   if (!candidates.some((c) => declared.has(c))) {
     return applies('npm-undeclared') ? makeViolation(ctx, 'npm-undeclared', { ...at, to: name, message: `'${name}' is imported but not declared in package.json` }) : undefined;
   }
-  if (!from || !applies('npm-allowlist')) return undefined;
+  if (!from || from.invalid || !applies('npm-allowlist')) return undefined;
   const allowed = from.manifest.allowed_imports.packages.map((p) => p.name);
   if (candidates.some((c) => allowed.includes(c))) return undefined;
   // The allowlist records runtime dependencies (its rationale: supply chain and size); tests and tool
@@ -155,7 +156,7 @@ function evaluateBuiltin(ctx: Context, file: string, from: Module | undefined, d
     return makeViolation(ctx, 'builtin-policy', { ...at, to: name, message: `'${dep.specifier}' is a Node builtin; write '${name}'` });
   }
   // The deny lists keep process-level builtins off the request path; tests run no request path.
-  const denied = from && !isTestFile(file) ? (policy.deny[from.layer] ?? []) : [];
+  const denied = from && !from.invalid && !isTestFile(file) ? (policy.deny[from.layer] ?? []) : [];
   const base = `node:${dep.resolved.split('/')[0]}`;
   if (from && (denied.includes(name) || denied.includes(base))) {
     return makeViolation(ctx, 'builtin-policy', { ...at, to: name, message: `${from.name} (${from.layer}) imports '${name}', which the ${from.layer} layer does not use` });

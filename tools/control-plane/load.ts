@@ -9,8 +9,8 @@ import { assertMeaning } from './assert/index.ts';
 import { listWorkspaceDirs } from './workspaces.ts';
 import { EMPTY_SPECS, getGenerators, getModuleRoots, getProfile, OPTIONAL_SPECS, resolveManifest, resolveRepoSpec, type OptionalSpec } from './profile.ts';
 import type {
-  BaselineEntry, ChecksSpec, ControlPlane, DependencyRulesSpec, ErrorCodeEntry, Feature, GateProfilesSpec, Milestone, Module,
-  ModuleManifest, PackageJson, Profile, ReleasesSpec, RepoSpec, SourcePos, TaskCard, TaskRoutingSpec, TaxonomySpec,
+  BaselineEntry, ChecksSpec, ControlPlane, DependencyRulesSpec, ErrorCodeEntry, Feature, GateProfilesSpec, Layer, Milestone, Module,
+  ModuleManifest, PackageJson, Profile, Risk, Tier, ReleasesSpec, RepoSpec, SourcePos, TaskCard, TaskRoutingSpec, TaxonomySpec,
 } from './model.ts';
 
 export interface LoadResult {
@@ -106,7 +106,7 @@ async function loadPlane(root: string, reader: SpecReader): Promise<LoadResult> 
   const repo = specsValid && specs.repo ? resolveRepoSpec(specs.repo as RepoSpec, profile) : undefined;
   const moduleRoots = repo ? getModuleRoots(repo) : [];
   const manifestFiles = [...(existsSync(`${root}/module.yaml`) ? ['module.yaml'] : []), ...(await findManifests(root, moduleRoots))];
-  const manifests: { file: string; manifest: ModuleManifest }[] = [];
+  const manifests: { file: string; manifest: ModuleManifest; invalid: boolean }[] = [];
   for (const file of manifestFiles) {
     const yaml = await read(file);
     if (!yaml) continue;
@@ -115,7 +115,7 @@ async function loadPlane(root: string, reader: SpecReader): Promise<LoadResult> 
     // An invalid manifest still joins the plane when it has a name, with its missing lists empty,
     // so one schema error is one message instead of a cascade of "unknown module" reports.
     const manifest = problems.length ? coerceManifest(yaml.data) : resolveManifest(yaml.data as ModuleManifest, profile);
-    if (manifest) manifests.push({ file, manifest });
+    if (manifest) manifests.push({ file, manifest, invalid: problems.length > 0 });
   }
 
   const { cards, milestones } = await readTasks(root, read, validateAgainstSchema, violations);
@@ -132,7 +132,8 @@ async function loadPlane(root: string, reader: SpecReader): Promise<LoadResult> 
   if (generators.size) features.add('generate');
 
   const workspaces = readWorkspaces(root, packageJson, configErrors);
-  const modules = manifests.map(({ file, manifest }) => toModule(root, repo, file, manifest, profile)).sort((a, b) => a.name.localeCompare(b.name));
+  const modules = manifests.map(({ file, manifest, invalid }) => ({ ...toModule(root, repo, file, manifest, profile), ...(invalid ? { invalid: true as const } : {}) }))
+    .sort((a, b) => a.name.localeCompare(b.name));
   const moduleByName = new Map<string, Module>();
   for (const m of modules) if (!moduleByName.has(m.name)) moduleByName.set(m.name, m);
 
@@ -198,23 +199,45 @@ export function toModule(root: string, repo: RepoSpec, manifestFile: string, man
   };
 }
 
+const LAYERS: readonly Layer[] = ['stable', 'extension', 'facade', 'tooling', 'reference'];
+const TIERS: readonly Tier[] = ['ga', 'beta', 'experimental'];
+const RISKS: readonly Risk[] = ['low', 'medium', 'high', 'critical'];
+
+/**
+ * A manifest that failed its schema, reduced to values of the right types (anything else dropped or
+ * replaced by a neutral default) and marked invalid: it keeps its name in the plane, so one schema
+ * error is one message instead of a cascade of "unknown module" reports, but no later stage reads a
+ * value the schema refused — meaning checks skip it and the gate judges none of its edges.
+ */
 function coerceManifest(data: unknown): ModuleManifest | undefined {
-  if (!data || typeof data !== 'object' || typeof (data as { name?: unknown }).name !== 'string') return undefined;
+  if (!data || typeof data !== 'object' || Array.isArray(data) || typeof (data as { name?: unknown }).name !== 'string') return undefined;
   const raw = data as Record<string, unknown>;
-  const list = (key: string): unknown[] => (Array.isArray(raw[key]) ? (raw[key] as unknown[]) : []);
+  const text = (key: string): string | undefined => (typeof raw[key] === 'string' ? raw[key] : undefined);
+  const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []);
+  const oneOf = <T extends string>(key: string, allowed: readonly T[], fallback: T): T => (allowed.includes(raw[key] as T) ? (raw[key] as T) : fallback);
+  const optionalList = (key: string): Record<string, string[]> => (Array.isArray(raw[key]) ? { [key]: strings(raw[key]) } : {});
+  const optionalText = (key: string): Record<string, string> => (text(key) !== undefined ? { [key]: text(key)! } : {});
   const imports = (raw['allowed_imports'] && typeof raw['allowed_imports'] === 'object' ? raw['allowed_imports'] : {}) as Record<string, unknown>;
+  const packages = Array.isArray(imports['packages']) ? imports['packages'] : [];
   return {
-    ...(raw as object),
-    path: typeof raw['path'] === 'string' ? raw['path'] : '',
-    owner: typeof raw['owner'] === 'string' ? raw['owner'] : '',
-    summary: typeof raw['summary'] === 'string' ? raw['summary'] : '',
-    responsibilities: list('responsibilities'), non_goals: list('non_goals'), public_entrypoints: list('public_entrypoints'),
-    test_commands: list('test_commands'), review_checklist: list('review_checklist'), agent_hints: list('agent_hints'),
+    name: raw['name'] as string,
+    path: text('path') ?? '',
+    layer: oneOf('layer', LAYERS, 'tooling'),
+    status: oneOf('status', TIERS, 'experimental'),
+    owner: text('owner') ?? '',
+    risk: oneOf('risk', RISKS, 'low'),
+    summary: text('summary') ?? '',
+    responsibilities: strings(raw['responsibilities']), non_goals: strings(raw['non_goals']), public_entrypoints: strings(raw['public_entrypoints']),
+    test_commands: strings(raw['test_commands']), review_checklist: strings(raw['review_checklist']), agent_hints: strings(raw['agent_hints']),
     allowed_imports: {
-      modules: Array.isArray(imports['modules']) ? imports['modules'].filter((m): m is string => typeof m === 'string') : [],
-      packages: Array.isArray(imports['packages']) ? imports['packages'].filter((p): p is { name: string; reason: string } => !!p && typeof (p as { name?: unknown }).name === 'string') : [],
+      modules: strings(imports['modules']),
+      packages: packages.filter((p): p is { name: string; reason: string } => !!p && typeof p === 'object' && typeof (p as { name?: unknown }).name === 'string' && typeof (p as { reason?: unknown }).reason === 'string')
+        .map((p) => ({ name: p.name, reason: p.reason })),
+      ...(Array.isArray(imports['lower_tier']) ? { lower_tier: strings(imports['lower_tier']) } : {}),
     },
-  } as unknown as ModuleManifest;
+    ...optionalText('promoted_in'), ...optionalText('parent'), ...optionalText('primer_question'), ...optionalText('entry'),
+    ...optionalList('forbidden_imports'), ...optionalList('stop_conditions'), ...optionalList('landing_zones'), ...optionalList('doc_paths'), ...optionalList('task_affinity'),
+  };
 }
 
 function dependencyNames(pkg: PackageJson | undefined): string[] {

@@ -71,6 +71,8 @@ export interface Module {
   readonly family?: string;
   /** The package subpath that reaches the module (`plumego/x/tenant`, `plumego` for the facade); absent for tooling/reference. */
   readonly importSpecifier?: string;
+  /** Set when the manifest failed its schema: the module keeps its name, but no check reads its other values. */
+  readonly invalid?: true;
 }
 
 /** The generated files `plumego sync` can write (specs/repo.yaml `generate`). */

@@ -25,13 +25,76 @@ export function parseYaml(file: string, text: string): YamlFile {
     throw new ConfigError('PLUMEGO_ERR_YAML_SYNTAX', `${file}:${line}:${column}: malformed YAML: ${reason}`, { file, line, column },
       'Fix the YAML syntax at that position (indentation, a missing colon, an unclosed quote or bracket, a duplicate key).');
   }
-  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  const data = toData(file, doc, lines);
   return {
     file, data,
     locate(path = [], opts = {}) {
       return { file, ...positionOf(doc, lines, path, opts.key ?? false) };
     },
   };
+}
+
+/** Most alias expansions one document may make: a "billion laughs" document is refused, not expanded. */
+export const MAX_ALIAS_COUNT = 100;
+
+/**
+ * The document's data. Aliases are resolved only here (the parser accepts `*name` without its anchor,
+ * and an alias bomb is legal syntax), so their failures become located configuration errors too.
+ */
+function toData(file: string, doc: Document.Parsed, lines: LineCounter): unknown {
+  try {
+    const data: unknown = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    // An alias inside its own anchor (`&x [*x]`) builds a value that contains itself.
+    const alias = findAlias(doc, undefined);
+    if (alias && isCircular(data)) {
+      const { line, col: column } = lines.linePos(alias.range?.[0] ?? 0);
+      throw new ConfigError('PLUMEGO_ERR_YAML_ALIAS', `${file}:${line}:${column}: malformed YAML: an alias refers to the value that contains it (a circular value)`, { file, line, column },
+        'Write the value out; an anchor cannot contain its own alias.');
+    }
+    return data;
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    const reason = (error as Error).message;
+    const unresolved = /^Unresolved alias[^:]*: (.*)$/.exec(reason)?.[1];
+    const alias = findAlias(doc, unresolved);
+    const { line, col: column } = lines.linePos(alias?.range?.[0] ?? 0);
+    if (unresolved !== undefined) {
+      throw new ConfigError('PLUMEGO_ERR_YAML_ALIAS', `${file}:${line}:${column}: malformed YAML: alias *${unresolved} names no anchor defined before it`, { file, line, column },
+        `Define the anchor (&${unresolved}) before the alias, or write the value out.`);
+    }
+    if (/alias count|resource exhaustion/i.test(reason)) {
+      throw new ConfigError('PLUMEGO_ERR_YAML_ALIAS', `${file}:${line}:${column}: malformed YAML: aliases expand to more than ${MAX_ALIAS_COUNT} nodes (an alias bomb is refused)`, { file, line, column },
+        'Write the values out instead of nesting aliases of aliases.');
+    }
+    throw new ConfigError('PLUMEGO_ERR_YAML_SYNTAX', `${file}:${line}:${column}: malformed YAML: ${reason.split('\n')[0] ?? reason}`, { file, line, column },
+      'Fix the YAML at that position.');
+  }
+}
+
+function isCircular(value: unknown, path = new Set<unknown>()): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (path.has(value)) return true;
+  path.add(value);
+  const children = value instanceof Map ? [...value.values()] : value instanceof Set ? [...value] : Object.values(value);
+  const found = children.some((child) => isCircular(child, path));
+  path.delete(value);
+  return found;
+}
+
+/** The alias node named `name` (or the first alias when no name is given). */
+function findAlias(doc: Document.Parsed, name: string | undefined): Node | undefined {
+  const { visit } = getYaml();
+  let found: Node | undefined;
+  visit(doc, {
+    Alias(_, node) {
+      if (name === undefined || node.source === name) {
+        found = node;
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
 }
 
 /**

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { ConfigError } from '../../control-plane/violation.ts';
 import { describeFeatures, runChecks } from '../../checks/run-checks.ts';
 import { renderReport, REPORT_FORMATS } from '../../report/index.ts';
+import { renderConfigErrorReport } from '../../report/config-errors.ts';
 import { peekGraphCache, type GraphCacheSnapshot } from '../../boundaries/graph-cache.ts';
 import { startWorkerExtractor, type Extractor } from '../../boundaries/extractor.ts';
 import { listSourceFiles } from '../../boundaries/scan-files.ts';
@@ -62,7 +63,8 @@ export const command: Command = {
 
 async function runCheck(io: CliIO, format: string, only: string[] | undefined, values: ParsedArgs['values'], prefetched: { extractor: Extractor | undefined; graphCache: GraphCacheSnapshot | undefined }): Promise<number> {
   const { extractor, graphCache } = prefetched;
-  const loaded = await loadForCommand(io, { cache: values['no-cache'] !== true });
+  const loaded = await loadForCommand(io, { cache: values['no-cache'] !== true, quiet: true });
+  if (!loaded.ok && loaded.configErrors) return reportConfigErrors(io, loaded.configErrors, format);
   if (!loaded.ok) {
     if (loaded.exitCode === EXIT.violations && loaded.load) {
       // The specs fail their schemas: report those, since no other check can run on them.
@@ -86,7 +88,7 @@ async function runCheck(io: CliIO, format: string, only: string[] | undefined, v
       ...(graphCache ? { graphCache } : {}),
     }, only);
   } catch (error) {
-    if (error instanceof ConfigError) { io.stderr(renderConfigErrors([error])); return EXIT.usage; }
+    if (error instanceof ConfigError) return reportConfigErrors(io, [error], format);
     if (error instanceof GitError) { io.stderr(`plumego check: ${error.message}\n  hint: ${error.hint}\n`); return EXIT.usage; }
     throw error;
   }
@@ -99,6 +101,14 @@ async function runCheck(io: CliIO, format: string, only: string[] | undefined, v
   const report = renderReport(run.violations, { format, checks: run.ran, notImplemented: load.notImplemented, footer, ...(typeof plane.packageJson.version === 'string' ? { toolVersion: plane.packageJson.version } : {}) });
   io.stdout(report.output);
   return report.exitCode;
+}
+
+/** Configuration errors: always on stderr, and as a document on stdout for the machine formats. */
+function reportConfigErrors(io: CliIO, errors: readonly ConfigError[], format: string): number {
+  io.stderr(renderConfigErrors(errors));
+  const document = renderConfigErrorReport(errors, format);
+  if (document) io.stdout(document);
+  return EXIT.usage;
 }
 
 /**

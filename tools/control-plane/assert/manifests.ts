@@ -41,6 +41,8 @@ export function assertManifests(plane: ControlPlane, manifestFiles: readonly str
   }
 
   for (const m of plane.modules) {
+    // A manifest that failed its schema has reported that already; its coerced values are not facts.
+    if (m.invalid) continue;
     const f = m.manifestFile;
     const man = m.manifest;
     const dir = f === 'module.yaml' ? '' : f.slice(0, -'/module.yaml'.length);

@@ -9,7 +9,7 @@ import type { Finding } from './violation-at.ts';
  * folders it must be a declared workspace package, never an accident.
  */
 export async function assertNoNestedPackages(plane: ControlPlane): Promise<Finding[]> {
-  const dirs = [...new Set([plane.repo.identity.library_root, ...plane.modules.map((m) => m.path)].filter((d) => d && d !== '.'))].sort();
+  const dirs = [...new Set([plane.repo.identity.library_root, ...plane.modules.filter((m) => !m.invalid).map((m) => m.path)].filter((d) => d && d !== '.' && !d.split('/').includes('..') && !d.startsWith('/')))].sort();
   const found = new Set<string>();
   for (const dir of dirs) {
     if (dirs.some((d) => d !== dir && dir.startsWith(`${d}/`))) continue;

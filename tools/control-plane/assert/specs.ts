@@ -34,7 +34,9 @@ export function assertSpecs(plane: ControlPlane, today: string): Finding[] {
   plane.dependencyRules.exceptions.forEach((ex, i) => {
     const at = ['exceptions', i];
     if (!ruleIds.has(ex.rule)) out.push({ rule: 'references-exist', file: 'specs/dependency-rules.yaml', path: [...at, 'rule'], message: `exception names unknown rule '${ex.rule}'`, fix: `Use a rule id from this file's rules.` });
-    for (const side of ['from', 'to'] as const) {
+    // An exception to a package or builtin rule names the package or node: builtin as its target.
+    const external = ex.to.startsWith('node:') || ['builtin-policy', 'npm-allowlist', 'npm-undeclared'].includes(ex.rule);
+    for (const side of external ? (['from'] as const) : (['from', 'to'] as const)) {
       if (!plane.moduleByName.has(ex[side])) out.push({ rule: 'references-exist', file: 'specs/dependency-rules.yaml', path: [...at, side], message: `exception names unknown module '${ex[side]}'`, fix: 'Use a declared module name.' });
     }
     if (ex.expires && ex.expires < today) out.push({ rule: 'exception-expired', file: 'specs/dependency-rules.yaml', path: [...at, 'expires'], message: `exception ${ex.from} → ${ex.to} (${ex.rule}) expired on ${ex.expires}`, fix: 'Fix the dependency and delete the exception, or renew it with a new reviewed date.' });
