@@ -97,6 +97,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ProductionConf
     opsToken,
     timeoutMs: integer(env, 'APP_TIMEOUT_MS', 30_000, 0),
     shutdownTimeoutMs: integer(env, 'APP_SHUTDOWN_TIMEOUT_MS', 15_000, 0),
+    maxConnectionsPerIp: integer(env, 'APP_MAX_CONNECTIONS_PER_IP', 0, 0),
     databaseUrl: serverUrl(env, 'APP_DATABASE_URL', /^postgres(ql)?:\/\//),
     redisUrl: serverUrl(env, 'APP_REDIS_URL', /^rediss?:\/\//),
     redisKeyPrefix: env['APP_REDIS_KEY_PREFIX'] ?? 'production-service:idem:',

@@ -1,5 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from 'plumego/log';
@@ -223,6 +224,34 @@ describe('production-service: limits and durability', () => {
     } finally {
       await second.service.close();
     }
+  });
+});
+
+describe('production-service: connections per address', () => {
+  it('refuses connections over APP_MAX_CONNECTIONS_PER_IP with a 429 envelope', async () => {
+    const run = await start(join(dataRoot, 'per-ip'), { APP_MAX_CONNECTIONS_PER_IP: '1' });
+    const port = Number(new URL(run.base).port);
+    const held = await new Promise<Socket>((resolve) => {
+      const s = connect(port, '127.0.0.1', () => resolve(s));
+    });
+    try {
+      const text = await new Promise<string>((resolve) => {
+        let out = '';
+        const s = connect(port, '127.0.0.1', () => s.end('GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n'));
+        s.on('data', (c: Buffer) => (out += c.toString()));
+        s.on('error', () => undefined);
+        s.on('close', () => resolve(out));
+      });
+      expect(text).toMatch(/^HTTP\/1\.1 429 /);
+      expect(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)).error.code).toBe('TOO_MANY_CONNECTIONS');
+    } finally {
+      held.destroy();
+      await run.service.close();
+    }
+  });
+
+  it('rejects a negative APP_MAX_CONNECTIONS_PER_IP', () => {
+    expect(() => loadConfig({ APP_MAX_CONNECTIONS_PER_IP: '-1' })).toThrow(/APP_MAX_CONNECTIONS_PER_IP/);
   });
 });
 

@@ -76,7 +76,7 @@ export async function createProductionService(config: ProductionConfig, deps: Pr
   if (config.users.length === 0) logger.warn('no users configured: every write route will answer 401');
   if (config.opsToken === '') logger.warn('APP_OPS_TOKEN is empty: /ops/metrics is disabled');
 
-  const app = createApp({ addr: config.addr, shutdownTimeoutMs: config.shutdownTimeoutMs }, { logger });
+  const app = createApp({ addr: config.addr, shutdownTimeoutMs: config.shutdownTimeoutMs, maxConnectionsPerIp: config.maxConnectionsPerIp }, { logger });
   app.use(
     requestId(),
     securityHeaders({ policy: getStrictSecurityPolicy() }),
