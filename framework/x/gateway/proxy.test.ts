@@ -1,4 +1,6 @@
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
+import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRequest, BufferedResponseWriter, readBody } from 'plumego/contract';
 import { GATEWAY_ERROR_CODES, getUpstreamFailureReason, isGatewayError } from './errors.ts';
@@ -231,6 +233,37 @@ describe('proxy upstream faults', () => {
     const res = await fetch(`${front.url}/slow`);
     expect(res.status).toBe(504);
     expect((await readJson(res))['error']).toMatchObject({ code: GATEWAY_ERROR_CODES.timeout, type: 'gateway_timeout', details: { reason: 'headers_timeout' } });
+  });
+
+  it('answers 504 connect_timeout when the upstream never completes the TCP handshake', async () => {
+    // A listener whose thread never accepts, with its backlog filled: the kernel drops further SYNs,
+    // so a connect hangs exactly as it does towards a black-holed host.
+    const gate = new SharedArrayBuffer(4);
+    const worker = new Worker(
+      `const { parentPort, workerData } = require('node:worker_threads');
+       const s = require('node:net').createServer();
+       s.listen({ port: 0, host: '127.0.0.1', backlog: 1 }, () => {
+         parentPort.postMessage(s.address().port);
+         Atomics.wait(new Int32Array(workerData), 0, 0, 10000);
+       });`,
+      { eval: true, workerData: gate },
+    );
+    const port = await new Promise<number>((resolve) => worker.once('message', resolve));
+    const fillers = Array.from({ length: 4 }, () => connect(port, '127.0.0.1').on('error', () => undefined));
+    // Linux queues backlog + 1 completed handshakes; once two fillers are in, the queue is full.
+    await new Promise<void>((resolve) => {
+      let connected = 0;
+      for (const f of fillers) f.once('connect', () => ++connected === 2 && resolve());
+    });
+    cleanup.push(async () => {
+      Atomics.notify(new Int32Array(gate), 0);
+      for (const f of fillers) f.destroy();
+      await worker.terminate();
+    });
+    const { front } = await serveProxy({ targets: [`http://127.0.0.1:${port}`], connectTimeoutMs: 200, retries: 0 });
+    const res = await fetch(`${front.url}/ct`);
+    expect(res.status).toBe(504);
+    expect((await readJson(res))['error']).toMatchObject({ code: GATEWAY_ERROR_CODES.timeout, details: { reason: 'connect_timeout' } });
   });
 
   it('answers 502 malformed_response for a garbage status line', async () => {
