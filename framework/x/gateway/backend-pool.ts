@@ -128,6 +128,7 @@ export class BackendPool {
     const out: Backend[] = [];
     for (const b of this.#backends) {
       if (!b.isAvailable(now)) continue;
+      // An ejection that has just run out starts slow start from the moment it ended.
       if (b.recoveredAt === 0 && b.ejectedUntil > 0) b.recoveredAt = b.ejectedUntil;
       const breaker = this.#state.get(b)!.breaker;
       if (breaker !== undefined && breaker.state === 'open') continue;

@@ -1,5 +1,5 @@
 import { Pool } from 'undici';
-import { assertGatewayOption } from './errors.ts';
+import { GATEWAY_ERROR_CODES, GatewayError, assertGatewayOption } from './errors.ts';
 
 /** One upstream target as configured. */
 export interface TargetOptions {
@@ -39,13 +39,8 @@ export class Backend {
   recoveredAt = 0;
 
   constructor(target: TargetOptions, settings: ConnectionSettings) {
-    let url: URL;
-    try {
-      url = new URL(target.url);
-    } catch (cause) {
-      assertGatewayOption(false, 'targets', `${JSON.stringify(target.url)} is not a URL`);
-      throw cause;
-    }
+    const url = URL.canParse(String(target.url)) ? new URL(String(target.url)) : undefined;
+    if (url === undefined) throw new GatewayError(GATEWAY_ERROR_CODES.invalidOptions, 'invalid gateway option targets: a target is not a URL');
     assertGatewayOption(url.protocol === 'http:' || url.protocol === 'https:', 'targets', 'a target URL must be http: or https:');
     assertGatewayOption(url.search === '' && url.hash === '' && url.username === '' && url.password === '', 'targets', 'a target URL carries no query, fragment or credentials');
     const weight = target.weight ?? 1;

@@ -18,7 +18,6 @@ class RelayHandler implements Dispatcher.DispatchHandler {
   readonly #options: ResolvedProxyOptions;
   readonly #resolve: () => void;
   readonly #reject: (error: Error) => void;
-  #controller: Dispatcher.DispatchController | undefined;
   #pending: Buffer[] | undefined;
   #ended = false;
   #settled = false;
@@ -35,7 +34,6 @@ class RelayHandler implements Dispatcher.DispatchHandler {
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
-    this.#controller = controller;
     const signal = this.#r.signal;
     if (signal.aborted) {
       controller.abort(signal.reason as Error);
@@ -115,10 +113,6 @@ class RelayHandler implements Dispatcher.DispatchHandler {
     if (this.#onAbort !== undefined) this.#r.signal.removeEventListener('abort', this.#onAbort);
     if (error === undefined) this.#resolve();
     else this.#reject(error);
-  }
-
-  get controller(): Dispatcher.DispatchController | undefined {
-    return this.#controller;
   }
 }
 

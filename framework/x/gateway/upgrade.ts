@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { createRequestFromNode, formatErrorBody, type APIError } from 'plumego/contract';
 import type { BackendPool } from './backend-pool.ts';
@@ -10,7 +10,7 @@ import { buildUpstreamHeaders } from './upstream-headers.ts';
 function writeRawError(socket: Duplex, error: APIError): void {
   const body = formatErrorBody(error, '');
   const head =
-    `HTTP/1.1 ${error.status} ${error.status === 400 ? 'Bad Request' : error.status === 504 ? 'Gateway Timeout' : error.status === 503 ? 'Service Unavailable' : 'Bad Gateway'}\r\n` +
+    `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status] ?? 'Error'}\r\n` +
     `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n`;
   socket.end(head + body);
 }
