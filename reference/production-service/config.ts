@@ -22,6 +22,8 @@ export interface ProductionConfig {
   timeoutMs: number;
   /** Graceful shutdown deadline: in-flight requests get this long to finish before connections are cut. */
   shutdownTimeoutMs: number;
+  /** Most simultaneous connections per peer address (0: no limit); only meaningful without a proxy in front. */
+  maxConnectionsPerIp: number;
   /** PostgreSQL URL for orders and idempotency records; '' keeps them in SQLite under `dataDir`. */
   databaseUrl: string;
   /** Redis URL for idempotency records (shared by every instance); '' keeps them in the database. */
