@@ -244,8 +244,36 @@ describe('http to grpc transcoder', () => {
     expect(e.calls).toHaveLength(0);
   });
 
-  it('refuses a streaming method when built', () => {
-    expect(() => createTranscoder({ pool: pool(), target: 'x:1', method: protos.getMethod('plumego.test.Echo/Chat') })).toThrow(/unary/);
+  it('relays a server stream as NDJSON lines', async () => {
+    const e = await echo();
+    const url = await serve(createTranscoder({ pool: pool(), target: e.target, method: protos.getMethod('plumego.test.Echo/Count') }));
+    const res = await fetch(`${url}/count?n=3`);
+    expect(res.headers.get('content-type')).toBe('application/x-ndjson');
+    const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l) as { text: string });
+    expect(lines.map((l) => l.text)).toEqual(['1', '2', '3']);
+  });
+
+  it('ends a stream that fails midway with an error line that hides the server message', async () => {
+    const e = await echo();
+    const url = await serve(createTranscoder({ pool: pool(), target: e.target, method: protos.getMethod('plumego.test.Echo/Count') }));
+    const res = await fetch(`${url}/count?n=99`);
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    const lines = text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines[0]).toEqual({ text: '1', traceparent: '', deadline_ms: '0' });
+    expect(lines.at(-1)).toMatchObject({ error: { code: RPC_ERROR_CODES.internal } });
+    expect(text).not.toContain('internal detail');
+  });
+
+  it('answers an envelope error when a stream fails before its first message', async () => {
+    const url = await serve(createTranscoder({ pool: pool(), target: '127.0.0.1:1', method: protos.getMethod('plumego.test.Echo/Count'), timeoutMs: 2_000 }));
+    const res = await fetch(`${url}/count?n=2`);
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe(RPC_ERROR_CODES.unavailable);
+  });
+
+  it('refuses a client- or bidi-streaming method when built', () => {
+    expect(() => createTranscoder({ pool: pool(), target: 'x:1', method: protos.getMethod('plumego.test.Echo/Chat') })).toThrow(/server-streaming/);
     expect(() => protos.getMethod('plumego.test.Echo/Nope')).toThrow(/unknown method/);
   });
 });

@@ -47,6 +47,11 @@ export async function startEchoServer(options: { shutdownTimeoutMs?: number } = 
       else callback(null, reply);
     },
     Count(call: ServerWritableStream<{ n: number }, unknown>) {
+      if (call.request.n === 99) {
+        call.write({ text: '1' });
+        setTimeout(() => call.emit('error', { code: status.INTERNAL, details: 'stream broke: internal detail' }), 20);
+        return;
+      }
       for (let i = 1; i <= call.request.n; i++) call.write({ text: String(i) });
       call.end();
     },

@@ -1,5 +1,5 @@
 import type { MethodDefinition } from '@grpc/grpc-js';
-import { readJson, writeError, writeResponse, type Handler, type Request } from 'plumego/contract';
+import { formatErrorBody, readJson, writeError, writeResponse, type Handler, type Request, type ResponseWriter } from 'plumego/contract';
 import type { RpcClientPool } from './client-pool.ts';
 import { assertRpcOption, toHttpError } from './errors.ts';
 
@@ -7,7 +7,7 @@ export interface TranscoderOptions {
   pool: RpcClientPool;
   /** gRPC target the method is called on. */
   target: string;
-  /** A unary method (from `loadProtos(...).getMethod`). */
+  /** A unary or server-streaming method (from `loadProtos(...).getMethod`). */
   method: MethodDefinition<unknown, unknown>;
   /**
    * Builds the request message. Default: the JSON body when there is one, else the query parameters,
@@ -28,15 +28,65 @@ function getDefaultMessage(r: Request, body: unknown): unknown {
   return base;
 }
 
+function waitForDrain(w: ResponseWriter): Promise<void> {
+  const res = w.raw;
+  if (res === undefined || !res.writableNeedDrain) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.once('drain', done);
+    res.once('close', done);
+  });
+}
+
 /**
- * An HTTP handler that calls one unary gRPC method: JSON in, the canonical success envelope out; a
+ * Server streaming as NDJSON: one JSON line per message, relayed as it arrives and paced by the
+ * client socket. A failure before the first message is an ordinary envelope error; after it, the
+ * status is gone, so the last line is the error envelope and the stream ends.
+ */
+async function relayStream(w: ResponseWriter, r: Request, options: TranscoderOptions, message: unknown): Promise<void> {
+  const { pool, target, method, timeoutMs } = options;
+  const stream = pool.serverStream(target, method, message, {
+    ctx: r.ctx,
+    signal: r.signal,
+    ...(timeoutMs === undefined ? {} : { deadline: Date.now() + timeoutMs }),
+  });
+  try {
+    for await (const item of stream) {
+      if (!w.headersSent) {
+        w.setHeader('content-type', 'application/x-ndjson');
+        w.writeHead(200);
+      }
+      w.write(JSON.stringify(item) + '\n');
+      await waitForDrain(w);
+    }
+    if (!w.headersSent) {
+      w.setHeader('content-type', 'application/x-ndjson');
+      w.writeHead(200);
+    }
+    w.end();
+  } catch (error) {
+    if (r.signal.aborted) return;
+    if (!w.headersSent) {
+      writeError(w, r, toHttpError(error));
+      return;
+    }
+    w.end(formatErrorBody(toHttpError(error), r.ctx.requestId));
+  }
+}
+
+/**
+ * An HTTP handler that calls one unary (or server-streaming, as NDJSON) gRPC method: JSON in, the canonical success envelope out; a
  * gRPC failure becomes the envelope error of its status (INVALID_ARGUMENT → 400, NOT_FOUND → 404,
  * DEADLINE_EXCEEDED → 504, UNAVAILABLE → 503, …). The HTTP request's signal cancels the call and
  * its trace context and deadline travel with it.
  */
 export function createTranscoder(options: TranscoderOptions): Handler {
   const { pool, target, method } = options;
-  assertRpcOption(!method.requestStream && !method.responseStream, 'method', 'the transcoder calls unary methods only');
+  assertRpcOption(!method.requestStream, 'method', 'the transcoder calls unary and server-streaming methods only');
   const maxBytes = options.maxBodyBytes ?? 1024 * 1024;
   assertRpcOption(Number.isInteger(maxBytes) && maxBytes > 0, 'maxBodyBytes', 'a positive integer');
   const timeoutMs = options.timeoutMs;
@@ -49,6 +99,10 @@ export function createTranscoder(options: TranscoderOptions): Handler {
       if (hasBody) body = await readJson(r, { maxBytes });
     } catch (error) {
       writeError(w, r, error);
+      return;
+    }
+    if (method.responseStream) {
+      await relayStream(w, r, options, await toMessage(r, body));
       return;
     }
     try {
