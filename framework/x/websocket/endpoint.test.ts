@@ -5,6 +5,7 @@ import { createApp } from 'plumego/core';
 import { dial } from './dial.ts';
 import { WebSocketEndpoint } from './endpoint.ts';
 import { isWebSocketError } from './errors.ts';
+import { attachUpgrades } from './upgrade.ts';
 import { ORIGIN, clientFrame, nextEvent, rawHandshake, readCloseCode, startServer, testAuthenticate, waitFor, type TestServer } from './test-support.ts';
 
 let server: TestServer | undefined;
@@ -102,6 +103,21 @@ describe('WebSocketEndpoint handshake', () => {
     const ok = await rawHandshake(server.port, '/ws', { authorization: 'Bearer good' });
     expect(ok.status).toBe(101);
     ok.socket.destroy();
+  });
+
+  it('writes refusals in the app error format when attachUpgrades is given formatErrorBody', async () => {
+    const app = createApp();
+    const ep = new WebSocketEndpoint({ authenticate: testAuthenticate, allowedOrigins: [ORIGIN] });
+    app.get('/ws', ep.handler);
+    attachUpgrades(app, { formatErrorBody: (err) => JSON.stringify({ problem: err.code }) });
+    const port = (await app.listen(0, '127.0.0.1')).port;
+    try {
+      const res = await rawHandshake(port, '/ws', {});
+      expect(res.status).toBe(401);
+      expect(JSON.parse(res.body)).toEqual({ problem: 'WEBSOCKET_UNAUTHENTICATED' });
+    } finally {
+      await app.shutdown({ timeoutMs: 200 });
+    }
   });
 
   it('answers 404 through the router for an upgrade to an unknown path', async () => {

@@ -1,6 +1,6 @@
 import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { BufferedResponseWriter, createRequestFromNode, isPromise, writeError, type Handler } from 'plumego/contract';
+import { BufferedResponseWriter, createRequestFromNode, isPromise, writeError, type ErrorBodyFormatter, type Handler } from 'plumego/contract';
 
 /** What `attachUpgrades` needs from an app: `App` from plumego/core satisfies it. */
 export interface UpgradeHost {
@@ -13,6 +13,8 @@ export interface AttachUpgradesOptions {
   handshakeTimeoutMs?: number;
   /** Largest refusal body written back to the socket. Default 64 KiB. */
   maxResponseBytes?: number;
+  /** The app's error body format (pass the app's `formatErrorBody`), so refused upgrades look like its other errors. Default the standard envelope. */
+  formatErrorBody?: ErrorBodyFormatter;
 }
 
 /** The socket of an upgrade request that an endpoint may take over. */
@@ -53,6 +55,7 @@ export function attachUpgrades(host: UpgradeHost, options: AttachUpgradesOptions
     }, timeoutMs);
     timer.unref();
     const r = createRequestFromNode(req, undefined);
+    if (options.formatErrorBody !== undefined) r.state.formatError = options.formatErrorBody;
     const w = new BufferedResponseWriter(maxBytes);
     w.onEnd = () => {
       clearTimeout(timer);
