@@ -155,6 +155,11 @@ export class RedisCache<V = unknown> implements Cache<V>, CounterCache {
     const text = this.#encode(value);
     const tags = options.tags ?? [];
     for (const tag of tags) if (typeof tag !== 'string' || tag === '' || tag.length > this.options.maxKeyLength) throw new StoreError('PLUMEGO_ERR_CACHE_INVALID_KEY', { reason: 'tag' });
+    if (tags.length === 0) {
+      // The common case is one plain SET, not a script.
+      await callRedis(() => (ttl > 0 ? this.#redis.set(k, text, 'PX', ttl) : this.#redis.set(k, text)));
+      return;
+    }
     const tagKeys = tags.map((tag) => `${this.options.prefix}t:${tag}`);
     await callRedis(() => this.#redis.eval(SET_TAGGED, 1 + tagKeys.length, k, ...tagKeys, text, ttl));
   }
