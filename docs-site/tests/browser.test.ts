@@ -13,7 +13,7 @@ import { assertBuilt, REPO_ROOT } from './site-dist.ts';
  * the specs as the CLI reports them (`plumego status --format json`) — not against the site's own
  * data file, so a wrong count anywhere in sync → data → page fails here.
  */
-interface StatusRow { name: string; layer: string; tier: string; parent: string | null }
+interface StatusRow { name: string; layer: string; tier: string; parent: string | null; implemented: boolean }
 
 const CHROMIUM = planChromium(process.env, existsSync);
 if (!CHROMIUM.run) console.warn(CHROMIUM.message);
@@ -82,6 +82,21 @@ describe.skipIf(!CHROMIUM.run)('the built site in chromium', () => {
     await page.selectOption('#filter-layer', 'extension');
     expect(await page.locator('#module-table tbody tr:visible').count()).toBe(rows.filter((r) => r.tier === tier && r.layer === 'extension').length);
     await page.screenshot({ path: join(ARTIFACTS, 'docs-site-status-filtered.png'), fullPage: false });
+  });
+
+  it('shows whether each module has code right beside its tier, visible without scrolling at 1400 px', async () => {
+    await page.goto(`${server.url}/status/`);
+    const cells = await page.$$eval('#module-table tbody tr', (trs) => trs.map((tr) => {
+      const implemented = tr.querySelector('td[data-implemented]') as HTMLElement;
+      const box = implemented.getBoundingClientRect();
+      return { name: (tr as HTMLElement).dataset.module ?? '', implemented: implemented.dataset.implemented, noCodeBadge: tr.querySelector('.no-code') !== null, right: box.right };
+    }));
+    const byName = new Map(rows.map((r) => [r.name, r.implemented] as const));
+    for (const c of cells) {
+      expect({ name: c.name, implemented: c.implemented }).toEqual({ name: c.name, implemented: String(byName.get(c.name)) });
+      expect({ name: c.name, badge: c.noCodeBadge }).toEqual({ name: c.name, badge: byName.get(c.name) === false });
+      expect(c.right).toBeLessThanOrEqual(1400);
+    }
   });
 
   it('opens a module primer from its dashboard row', async () => {

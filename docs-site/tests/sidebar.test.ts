@@ -17,9 +17,17 @@ describe('sidebar from data', () => {
     expect(moduleLinks.map((l) => l.link).sort()).toEqual(data.modules.map((m) => `/modules/${m.name}/`).sort());
   });
 
-  it('badges each module with its tier label from the data', () => {
-    const label = new Map<string, string>(data.modules.map((m) => [`/modules/${m.name}/`, m.tierLabel]));
+  it('badges each module with its tier label from the data, and says when it has no code yet', () => {
+    const label = new Map<string, string>(data.modules.map((m) => [`/modules/${m.name}/`, m.implemented ? m.tierLabel : `${m.tierLabel} · no code`]));
     for (const l of moduleLinks) expect(l.badge?.text).toBe(label.get(l.link));
+  });
+
+  it('marks a declared module without code in its badge, whatever its tier', () => {
+    const [first] = data.modules;
+    const declared = { ...data, modules: data.modules.map((m) => (m === first ? { ...m, implemented: false } : m)) } as SiteData;
+    const badge = links(buildSidebar(declared)).find((l) => l.link === `/modules/${first!.name}/`)?.badge;
+    expect(badge?.text).toBe(`${first!.tierLabel} · no code`);
+    expect((badge as { variant?: string } | undefined)?.variant).toBe('danger');
   });
 
   it('groups stable roots in spec order and nests family subpackages under their root', () => {

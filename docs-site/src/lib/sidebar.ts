@@ -7,7 +7,7 @@ import type { SiteData, SiteModule, SiteTier } from '../data/plumego.generated.t
 interface SidebarLink {
   label: string;
   link: string;
-  badge?: { text: string; variant: SiteTier['badge'] };
+  badge?: { text: string; variant: SiteTier['badge'] | 'danger' };
 }
 interface SidebarGroup {
   label: string;
@@ -29,7 +29,9 @@ export function buildSidebar(data: SiteData): SidebarItem[] {
   const byName = new Map(data.modules.map((m) => [m.name, m] as const));
   const link = (m: SiteModule): SidebarLink => {
     const tier = data.tiers.find((t) => t.id === m.tier);
-    return { label: m.name, link: `/modules/${m.name}/`, ...(tier ? { badge: { text: tier.label, variant: tier.badge } } : {}) };
+    // A declared module without code says so in the badge itself: its tier alone reads as shipped code.
+    const badge = tier && (m.implemented ? { text: tier.label, variant: tier.badge } : { text: `${tier.label} · no code`, variant: 'danger' as const });
+    return { label: m.name, link: `/modules/${m.name}/`, ...(badge ? { badge } : {}) };
   };
   const stable = data.stableRoots.flatMap((n) => (byName.has(n) ? [link(byName.get(n)!)] : []));
   const families = data.families.flatMap((f): SidebarItem[] => {
