@@ -47,7 +47,9 @@ export function attachUpgrades(host: UpgradeHost, options: AttachUpgradesOptions
   const timeoutMs = options.handshakeTimeoutMs ?? 10_000;
   const maxBytes = options.maxResponseBytes ?? 64 * 1024;
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    socket.on('error', () => socket.destroy());
+    // A module-level listener: a closure here would keep this handshake's request and writer alive
+    // for as long as the socket lives (about 2 KB per idle connection).
+    socket.on('error', destroyOnError);
     const up: PendingUpgrade = { socket, head, taken: false };
     pending.set(req, up);
     const timer = setTimeout(() => {
@@ -79,6 +81,10 @@ export function attachUpgrades(host: UpgradeHost, options: AttachUpgradesOptions
     }
   });
   return server;
+}
+
+function destroyOnError(this: Duplex): void {
+  this.destroy();
 }
 
 const SAFE_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
