@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { planChromium } from './chromium.ts';
 import { serveStatic, type StaticSite } from './static-server.ts';
 import { assertBuilt, REPO_ROOT } from './site-dist.ts';
@@ -97,6 +98,38 @@ describe.skipIf(!CHROMIUM.run)('the built site in chromium', () => {
       expect({ name: c.name, badge: c.noCodeBadge }).toEqual({ name: c.name, badge: byName.get(c.name) === false });
       expect(c.right).toBeLessThanOrEqual(1400);
     }
+  });
+
+  it('routes the whole evaluation set in the page exactly as plumego route does', async () => {
+    const { cases } = parse(readFileSync(join(REPO_ROOT, 'tools/route/routing-cases.yaml'), 'utf8')) as { cases: { ask: string; expect: string }[] };
+    const { stdout } = await promisify(execFile)(process.execPath, [join(REPO_ROOT, 'tools/cli/bin.mjs'), 'route', '--eval', '--format', 'json'], { cwd: REPO_ROOT });
+    const misses = new Map((JSON.parse(stdout) as { misses: { ask: string; got: string[] }[] }).misses.map((m) => [m.ask, m.got] as const));
+    await page.goto(`${server.url}/router/`);
+    const got = await page.evaluate((asks) => asks.map((ask) => {
+      const r = (window as unknown as { plumegoRoute: (d: string) => { kind: string; ranked?: { name: string }[] } }).plumegoRoute(ask);
+      return r.kind === 'answer' ? r.ranked!.slice(0, 3).map((x) => x.name) : [];
+    }), cases.map((c) => c.ask));
+    expect(got).toHaveLength(cases.length);
+    cases.forEach((c, i) => {
+      const cli = misses.get(c.ask);
+      // The CLI lists the top three of each miss; every other case's first answer is the expected module.
+      if (cli) expect({ ask: c.ask, got: got[i] }).toEqual({ ask: c.ask, got: cli });
+      else expect({ ask: c.ask, first: got[i]![0] }).toEqual({ ask: c.ask, first: c.expect });
+    });
+  });
+
+  it('answers a description typed into the router page, with owner, start-with and avoid', async () => {
+    await page.goto(`${server.url}/router/`);
+    await page.fill('#router-input', 'retry outbound calls with exponential backoff');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#route-module');
+    expect(await page.textContent('#route-module')).toBe('x/resilience');
+    expect(await page.locator('.route-start li').count()).toBeGreaterThan(0);
+    expect(page.url()).toContain('q=retry');
+    await page.goto(`${server.url}/router/?q=${encodeURIComponent('   ')}`);
+    await page.click('#router-form button');
+    expect(await page.textContent('#router-result')).toMatch(/empty/);
+    await page.screenshot({ path: join(ARTIFACTS, 'docs-site-router.png'), fullPage: false });
   });
 
   it('opens a module primer from its dashboard row', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { getStem } from './stem.ts';
-import { createLexicon, getTerms, getTermsWithSurface, readDefaultLexicon } from './tokenise.ts';
+import { readDefaultLexicon } from './default-lexicon.ts';
+import { createLexicon, getTerms, getTermsWithSurface } from './tokenise.ts';
 
 describe('getStem (Porter)', () => {
   const table: [string, string][] = [

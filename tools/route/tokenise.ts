@@ -3,9 +3,7 @@
  * same thing on both sides: lower-case words are stemmed, synonym phrases are rewritten to their
  * group's canonical term, and stop words are dropped.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
+// Pure (no file system): the docs site's router page bundles this file for the browser.
 import { getStem } from './stem.ts';
 
 export interface Lexicon {
@@ -55,17 +53,6 @@ export function createLexicon(source: LexiconSource): Lexicon {
     }
   }
   return { stopwords, phrases, maxPhrase, phraseStarts };
-}
-
-let defaultLexicon: Lexicon | undefined;
-
-/** The lexicon shipped beside this file (tools/route/lexicon.yaml), read once. */
-export function readDefaultLexicon(): Lexicon {
-  if (defaultLexicon === undefined) {
-    const file = fileURLToPath(new URL('./lexicon.yaml', import.meta.url));
-    defaultLexicon = createLexicon(parse(readFileSync(file, 'utf8')) as LexiconSource);
-  }
-  return defaultLexicon;
 }
 
 export interface Term {

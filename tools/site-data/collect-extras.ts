@@ -12,7 +12,7 @@ import { runBoundaries } from '../boundaries/run-boundaries.ts';
 import { getScanRoots, listSourceFiles } from '../boundaries/scan-files.ts';
 import { getCachedAnalysis } from '../api/analyze.ts';
 import { getSnapshotState } from '../api/check-snapshots.ts';
-import { buildRoutingExport, readRoutingCases, routeWork, type RoutingCase } from '../route/index.ts';
+import { buildRouterIndex, buildRoutingExport, readDefaultLexiconSource, readRoutingCases, routeWork, type RoutingCase } from '../route/index.ts';
 import type { SiteDataExtras } from './site-context.ts';
 import type { SiteGates, SiteRouteExample } from './site-data-model.ts';
 import { compareText } from './site-context.ts';
@@ -24,6 +24,7 @@ export async function collectSiteExtras(plane: ControlPlane): Promise<SiteDataEx
     ...(check ? { check } : {}),
     gates: getGates(plane),
     routeExamples: getRouteExamples(plane),
+    routerIndex: buildRouterIndex(plane, readDefaultLexiconSource()),
     evidence: getEvidence(plane),
   };
 }

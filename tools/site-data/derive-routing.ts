@@ -21,6 +21,7 @@ export function deriveRouting(ctx: SiteContext): SiteRouting {
       gateProfile: t.gate_profile ?? null,
     })),
     gates: ctx.extras.gates ?? null,
+    router: ctx.extras.routerIndex ?? null,
     examples: [...(ctx.extras.routeExamples ?? [])],
   };
 }

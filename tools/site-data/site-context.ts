@@ -1,5 +1,5 @@
 import type { ControlPlane, Module, Violation } from '../control-plane/index.ts';
-import type { SiteGates, SiteRouteExample } from './site-data-model.ts';
+import type { SiteGates, SiteRouteExample, SiteRouterIndex } from './site-data-model.ts';
 
 /** Facts computed by other tools that the site shows when they are available. */
 export interface SiteDataExtras {
@@ -14,6 +14,8 @@ export interface SiteDataExtras {
   readonly gates?: SiteGates;
   /** Router answers for sample descriptions. */
   readonly routeExamples?: readonly SiteRouteExample[];
+  /** The routing plane and lexicon the router page runs `plumego route`'s scoring on, in the browser. */
+  readonly routerIndex?: SiteRouterIndex;
   /** API evidence per module name (snapshot state, tests, …), as the evidence tool reports it. */
   readonly evidence?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }

@@ -176,7 +176,19 @@ export interface SiteTarget {
   readonly resolved: readonly string[];
 }
 
+/**
+ * `plumego route`'s inputs as JSON (tools/route/browser-index.ts): the router page bundles the CLI's own
+ * scoring code and runs it on this, so both answer alike. Typed loosely here: only that code reads it.
+ */
+export interface SiteRouterIndex {
+  readonly version: number;
+  readonly plane: unknown;
+  readonly lexicon: unknown;
+}
+
 export interface SiteRouting {
+  /** Null when the sync ran without the router (fixtures); the router page then says so. */
+  readonly router: SiteRouterIndex | null;
   readonly readFirst: readonly string[];
   readonly maxStartFiles: number | null;
   readonly policyRules: readonly string[];

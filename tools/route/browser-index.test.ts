@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest';
+import { buildRouterIndex } from './browser-index.ts';
+import { readDefaultLexicon, readDefaultLexiconSource } from './default-lexicon.ts';
+import { createFixturePlane } from './fixture-plane.ts';
+import { routeWork, routeWorkWith } from './route-work.ts';
+import { createLexicon } from './tokenise.ts';
+
+describe('the router index the docs site runs in the browser', () => {
+  it('survives JSON and routes exactly as the CLI does', () => {
+    const plane = createFixturePlane();
+    const index = JSON.parse(JSON.stringify(buildRouterIndex(plane, readDefaultLexiconSource()))) as ReturnType<typeof buildRouterIndex>;
+    const lexicon = createLexicon(index.lexicon);
+    for (const description of ['retry outbound calls with backoff', 'add a route with a path parameter', '', 'zzz qqq', 'update a task card']) {
+      expect(routeWorkWith(index.plane, description, {}, lexicon)).toEqual(routeWork(plane, description, {}, readDefaultLexicon()));
+    }
+  });
+});
