@@ -36,6 +36,9 @@ class PinnedIdGenerator implements IdGenerator {
   }
 }
 
+// Shared, never mutated by the SDK: all attributes are set once, when the span ends.
+const SERVER_SPAN = Object.freeze({ kind: SpanKind.SERVER });
+
 /**
  * The middleware `Tracer` contract on the OpenTelemetry SDK: one SERVER span per sampled request,
  * with the trace id, span id, parent and tracestate of the request's W3C trace context, named
@@ -75,7 +78,7 @@ export class OtelTracer implements Tracer {
       });
     } else this.#ids.traceId = tc.traceId;
     this.#ids.spanId = tc.spanId;
-    const span = this.#tracer.startSpan(r.method, { kind: SpanKind.SERVER, attributes: { 'http.request.method': r.method, 'url.path': r.path } }, parent);
+    const span = this.#tracer.startSpan(r.method, SERVER_SPAN, parent);
     this.#ids.traceId = '';
     this.#ids.spanId = '';
     return {
@@ -83,7 +86,7 @@ export class OtelTracer implements Tracer {
         const route = r.state.routePattern;
         span.updateName(route === '' ? r.method : `${r.method} ${route}`);
         // One setAttributes call: the SDK validates per call, and this runs once per request.
-        const attrs: Record<string, string | number> = { 'http.response.status_code': status, 'http.response.body.size': bytes };
+        const attrs: Record<string, string | number> = { 'http.request.method': r.method, 'url.path': r.path, 'http.response.status_code': status, 'http.response.body.size': bytes };
         if (route !== '') attrs['http.route'] = route;
         if (requestId !== '') attrs['plumego.request_id'] = requestId;
         if (status >= 500) {
