@@ -24,6 +24,8 @@ export default defineConfig({
   // src/lib/site.ts imports the default data file; this alias makes the one file chosen above feed every page.
   vite: { resolve: { alias: [{ find: /^\.\.\/data\/plumego\.generated\.json$/, replacement: dataFile }] } },
   trailingSlash: 'always',
+  // Plain code blocks: Shiki's default theme draws comments below 4.5:1 contrast (axe colour-contrast).
+  markdown: { syntaxHighlight: false },
   integrations: [
     starlight({
       title: data.identity.name,

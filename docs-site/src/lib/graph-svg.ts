@@ -58,7 +58,7 @@ export function renderGraphSvg(nodes: readonly GraphNode[], edges: readonly Grap
   const paths = kept.map((e) => renderEdge(placed.get(e.from)!, placed.get(e.to)!, o)).join('\n');
   const boxes = [...placed.values()].map((p) => renderNode(p, o)).join('\n');
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" class="module-graph" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="Module dependency graph">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" class="module-graph" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="group" aria-label="Module dependency graph">`,
     '<defs><marker id="graph-arrow" viewBox="0 0 8 8" refX="8" refY="4" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L8,4 L0,8 z" class="graph-arrow"/></marker></defs>',
     `<g class="graph-edges">${paths}</g>`,
     `<g class="graph-nodes">${boxes}</g>`,
