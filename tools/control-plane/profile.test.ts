@@ -106,14 +106,18 @@ describe('the minimal profile', () => {
     const files = {
       ...minimalRepo(),
       'package.json': JSON.stringify({ name: 'mini', workspaces: { packages: ['packages/*'] } }),
-      'pnpm-workspace.yaml': 'packages:\n  - "apps/**"\n  - "!apps/ignored"\n',
+      'pnpm-workspace.yaml': 'packages:\n  - "apps/**"\n  - "!apps/ignored"\n  - "examples/.*/*"\n  - "tools/*-kit"\n',
+      'examples/.hidden/demo/package.json': JSON.stringify({ name: 'demo' }),
+      'examples/visible/other/package.json': JSON.stringify({ name: 'other' }),
+      'tools/ui-kit/package.json': JSON.stringify({ name: 'ui-kit' }),
+      'tools/ui-lib/package.json': JSON.stringify({ name: 'ui-lib' }),
       'packages/p1/package.json': JSON.stringify({ name: '@mini/p1', dependencies: { zod: '3' } }),
       'packages/notapkg/readme.md': 'no package.json here\n',
       'apps/web/package.json': JSON.stringify({ name: 'web' }),
     };
     const { result } = await load(files);
     expect(result.configErrors).toEqual([]);
-    expect([...result.plane!.workspaces.keys()].sort()).toEqual(['apps/web', 'packages/p1']);
+    expect([...result.plane!.workspaces.keys()].sort()).toEqual(['apps/web', 'examples/.hidden/demo', 'packages/p1', 'tools/ui-kit']);
   });
 
   it('sync generates nothing unless repo.yaml asks, and then touches only the exports key of package.json', async () => {

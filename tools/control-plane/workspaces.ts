@@ -46,26 +46,43 @@ function readPnpmWorkspace(root: string): string[] {
   }
 }
 
-/** `packages/*` → every direct subfolder with a package.json; `packages/**` → at any depth up to 5 (never node_modules). */
+/**
+ * Folders matching a glob, segment by segment (`*` within a segment, `**` for any depth up to 5;
+ * a segment starting with `.` may match dot-folders, others never do), that hold a package.json.
+ */
 function expandPattern(root: string, pattern: string): string[] {
-  const star = pattern.indexOf('*');
-  const base = pattern.slice(0, star).replace(/\/+$/, '');
-  const deep = pattern.slice(star).startsWith('**');
-  const out: string[] = [];
-  const walk = (rel: string, depth: number): void => {
-    let entries;
-    try {
-      entries = readdirSync(rel ? `${root}/${rel}` : root, { withFileTypes: true });
-    } catch {
+  const segments = pattern.split('/').filter((s) => s !== '' && s !== '.');
+  const out = new Set<string>();
+  const walk = (rel: string, i: number, depth: number): void => {
+    if (i === segments.length) {
+      if (rel && existsSync(`${root}/${rel}/package.json`)) out.add(rel);
       return;
     }
-    for (const e of entries) {
-      if (!e.isDirectory() || e.name.startsWith('.') || e.name === 'node_modules') continue;
-      const dir = rel ? `${rel}/${e.name}` : e.name;
-      if (existsSync(`${root}/${dir}/package.json`)) out.push(dir);
-      if (deep && depth < 4) walk(dir, depth + 1);
+    const segment = segments[i]!;
+    if (segment === '**') {
+      walk(rel, i + 1, depth);
+      if (depth < 5) for (const name of listDirs(root, rel, false)) walk(rel ? `${rel}/${name}` : name, i, depth + 1);
+      return;
+    }
+    if (!segment.includes('*')) {
+      walk(rel ? `${rel}/${segment}` : segment, i + 1, depth);
+      return;
+    }
+    const match = new RegExp(`^${segment.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*')}$`);
+    for (const name of listDirs(root, rel, segment.startsWith('.'))) {
+      if (match.test(name)) walk(rel ? `${rel}/${name}` : name, i + 1, depth);
     }
   };
-  walk(base, 0);
-  return out;
+  walk('', 0, 0);
+  return [...out];
+}
+
+function listDirs(root: string, rel: string, dotted: boolean): string[] {
+  try {
+    return readdirSync(rel ? `${root}/${rel}` : root, { withFileTypes: true })
+      .filter((e) => e.isDirectory() && e.name !== 'node_modules' && (dotted || !e.name.startsWith('.')) && e.name !== '.' && e.name !== '..')
+      .map((e) => e.name);
+  } catch {
+    return [];
+  }
 }

@@ -63,10 +63,7 @@ export function detectLayout(root: string, options: DetectOptions = {}): Layout 
 function fromWorkspaces(root: string, pkg: PackageJson, packageName: string, pathAliases: string[]): Layout {
   const dirs = listWorkspaceDirs(root, pkg).filter((d) => existsSync(`${root}/${d}/package.json`));
   if (dirs.length === 0) throw new InitError('PLUMEGO_ERR_INIT_NO_LAYOUT', 'the workspace patterns match no folder with a package.json', 'Check the workspaces in package.json or pnpm-workspace.yaml, or pass --glob.');
-  // The library root is the folder that holds most packages (packages/ rather than apps/).
-  const counts = new Map<string, number>();
-  for (const d of dirs) counts.set(d.split('/')[0]!, (counts.get(d.split('/')[0]!) ?? 0) + 1);
-  const libraryRoot = [...counts].sort((a, b) => b[1] - a[1] || (a[0] === 'packages' ? -1 : 0) || a[0].localeCompare(b[0]))[0]![0];
+  const libraryRoot = pickLibraryRoot(dirs);
   const modules: ProposedModule[] = [];
   const skipped: Layout['skipped'][number][] = [];
   for (const dir of dirs) {
@@ -114,6 +111,23 @@ function fromGlob(root: string, glob: string, packageName: string, pathAliases: 
   const levels = parts.length - star;
   // A glob names exactly its level; shallower folders stay part of their parent (the facade).
   return { ...layout, kind: 'glob', modules: layout.modules.filter((m) => m.name.split('/').length === levels) };
+}
+
+const LIBRARY_FOLDERS = ['packages', 'libs', 'modules', 'lib'];
+const APP_FOLDERS = new Set(['examples', 'example', 'apps', 'app', 'docs', 'www', 'website', 'site', 'demo', 'demos', 'e2e', 'test', 'tests', 'playground', 'benchmarks', 'scripts', 'tools']);
+
+/**
+ * The folder whose packages are the library: packages/ (or libs/, modules/) when there is one, else
+ * the folder holding most packages that is not an examples, apps or docs folder. Packages elsewhere
+ * are applications of the library.
+ */
+function pickLibraryRoot(dirs: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const d of dirs) counts.set(d.split('/')[0]!, (counts.get(d.split('/')[0]!) ?? 0) + 1);
+  const named = LIBRARY_FOLDERS.find((f) => counts.has(f));
+  if (named) return named;
+  const ranked = [...counts].sort((a, b) => Number(APP_FOLDERS.has(a[0])) - Number(APP_FOLDERS.has(b[0])) || b[1] - a[1] || a[0].localeCompare(b[0]));
+  return ranked[0]![0];
 }
 
 /** The workspace package's public entry as a TypeScript source, relative to its folder. */

@@ -129,6 +129,20 @@ describe('plumego init: safety and honesty', () => {
     expect(run.err).toMatch(/no workspaces and no source folder .* with TypeScript files[\s\S]*hint: Pass --glob/);
   });
 
+  it('takes packages/ as the library even when examples/ holds more packages', async () => {
+    const { root, cleanup } = writeFixture({
+      'package.json': JSON.stringify({ name: 'lib', workspaces: ['packages/*', 'examples/*'] }),
+      'packages/core/package.json': '{"name":"@l/core"}', 'packages/core/index.ts': 'export const core = 1;\n',
+      ...Object.fromEntries(['one', 'two', 'three'].flatMap((n) => [[`examples/${n}/package.json`, `{"name":"${n}"}`], [`examples/${n}/main.ts`, "import { core } from '../../packages/core/index.ts';\nexport const x = core;\n"]])),
+    });
+    cleanups.push(cleanup);
+    const dry = JSON.parse((await runCli(root, 'init', '--dry-run', '--format', 'json')).out) as { layout: { libraryRoot: string } };
+    expect(dry.layout.libraryRoot).toBe('packages');
+    await runCli(root, 'init', '--yes');
+    expect(readFileSync(`${root}/examples/one/module.yaml`, 'utf8')).toMatch(/layer: reference/);
+    expect((await runCli(root, 'check')).code).toBe(0);
+  });
+
   it('--glob names the module folders outright', async () => {
     const root = write(single);
     const dry = await runCli(root, 'init', '--dry-run', '--format', 'json', '--glob', 'src/*');
