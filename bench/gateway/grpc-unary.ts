@@ -27,8 +27,9 @@ const intercepted = new RpcClientPool({ interceptors: [deadlineInterceptor({ def
 const ctx = Context.empty.withTrace({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', parentSpanId: '', flags: 1, traceState: '' });
 const interceptedCall = (): Promise<unknown> => intercepted.unary(target, say, { text: 'hi' }, { ctx });
 
-async function measure(call: () => Promise<unknown>, ms: number): Promise<{ callsPerSec: number; p99Ms: number }> {
+async function measure(call: () => Promise<unknown>, ms: number): Promise<{ callsPerSec: number; p99Ms: number; cpuUsPerCall: number }> {
   const latencies: number[] = [];
+  const cpu0 = process.cpuUsage();
   const end = performance.now() + ms;
   const worker = async (): Promise<void> => {
     while (performance.now() < end) {
@@ -40,12 +41,14 @@ async function measure(call: () => Promise<unknown>, ms: number): Promise<{ call
   const t0 = performance.now();
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   const elapsed = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
   latencies.sort((a, b) => a - b);
-  return { callsPerSec: (latencies.length / elapsed) * 1000, p99Ms: latencies[Math.floor(latencies.length * 0.99)] ?? 0 };
+  // Client and server share this process, so CPU per call covers both; the server half is the same for every variant.
+  return { callsPerSec: (latencies.length / elapsed) * 1000, p99Ms: latencies[Math.floor(latencies.length * 0.99)] ?? 0, cpuUsPerCall: (cpu.user + cpu.system) / latencies.length };
 }
 
 const variants = { raw: rawCall, 'x/rpc': bareCall, 'x/rpc+interceptors': interceptedCall } as const;
-const runs: Record<string, { callsPerSec: number; p99Ms: number }[]> = {};
+const runs: Record<string, { callsPerSec: number; p99Ms: number; cpuUsPerCall: number }[]> = {};
 for (const [name, call] of Object.entries(variants)) await measure(call, 500);
 for (let round = 0; round < ROUNDS; round++) {
   const order = Object.entries(variants);

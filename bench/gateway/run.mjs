@@ -3,6 +3,7 @@
 // Writes bench/gateway/results/<stamp>.json, latest.json and latest.md.
 import { spawn } from 'node:child_process';
 import { request } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -119,14 +120,24 @@ async function measureStreaming(pid, port) {
   return { baseRssMB: base / 2 ** 20, peakRssMB: peak / 2 ** 20, extraRssMB: (peak - base) / 2 ** 20, extraRssDownMB: (peakDown - base) / 2 ** 20, downloadedMB: downloaded / 2 ** 20, uploadedMB: uploaded / 2 ** 20, downMs, upMs };
 }
 
+/** A port the kernel just handed out (fixed ports collide with other sessions' ephemeral client ports). */
+function getFreePort() {
+  return new Promise((resolve) => {
+    const s = createNetServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
-let port = 39100;
-const upPort = port++;
+const upPort = await getFreePort();
 const upstream = await start(UPSTREAM, upPort);
 const upstreamUrl = `http://127.0.0.1:${upPort}`;
 const samples = {};
@@ -137,8 +148,9 @@ try {
     if (round % 2 === 1) order.reverse();
     if (round >= 2) order = [...order.slice(round % order.length), ...order.slice(0, round % order.length)];
     for (const t of order) {
-      const child = t.args ? await start(t, port, { UPSTREAM: upstreamUrl }) : undefined;
-      const p = child ? port++ : upPort;
+      const proxyPort = t.args ? await getFreePort() : upPort;
+      const child = t.args ? await start(t, proxyPort, { UPSTREAM: upstreamUrl }) : undefined;
+      const p = proxyPort;
       const pid = child ? child.pid : upstream.pid;
       try {
         const url = `http://127.0.0.1:${p}/json`;
@@ -188,8 +200,8 @@ const grpc = wanted('grpc') ? await runGrpc() : undefined;
 const grpcSummary = {};
 if (grpc) {
   for (const [name, runs] of Object.entries(grpc.runs)) {
-    grpcSummary[name] = { callsPerSec: median(runs.map((r) => r.callsPerSec)), bestCallsPerSec: Math.max(...runs.map((r) => r.callsPerSec)), p99Ms: median(runs.map((r) => r.p99Ms)), runs };
-    console.log(`grpc ${name.padEnd(20)} ${runs.map((r) => Math.round(r.callsPerSec)).join(' / ')} calls/s`);
+    grpcSummary[name] = { callsPerSec: median(runs.map((r) => r.callsPerSec)), bestCallsPerSec: Math.max(...runs.map((r) => r.callsPerSec)), p99Ms: median(runs.map((r) => r.p99Ms)), cpuUsPerCall: median(runs.map((r) => r.cpuUsPerCall)), runs };
+    console.log(`grpc ${name.padEnd(20)} ${runs.map((r) => Math.round(r.callsPerSec)).join(' / ')} calls/s, ${runs.map((r) => r.cpuUsPerCall.toFixed(1)).join(' / ')} µs CPU/call`);
   }
 }
 
@@ -209,12 +221,21 @@ for (const t of TARGETS) {
   };
 }
 const ratio = (a, b) => (summary[a] && summary[b] ? summary[a].reqPerSec / summary[b].reqPerSec : undefined);
+const bestRatio = (a, b) => (summary[a] && summary[b] ? summary[a].bestReqPerSec / summary[b].bestReqPerSec : undefined);
+// Competitor CPU per request ÷ Plumego's: above 1 means Plumego spends less CPU per proxied request.
+const cpuRatio = (a, b) => (summary[a] && summary[b] ? summary[b].cpuUsPerReq / summary[a].cpuUsPerReq : undefined);
 const goals = {
   vsFastifyHttpProxy: { ratio: ratio('plumego', 'fastify-http-proxy'), goal: 1.0 },
   vsHttpProxy: { ratio: ratio('plumego', 'http-proxy'), goal: 1.5 },
+  bestVsFastifyHttpProxy: { ratio: bestRatio('plumego', 'fastify-http-proxy'), goal: 1.0 },
+  bestVsHttpProxy: { ratio: bestRatio('plumego', 'http-proxy'), goal: 1.5 },
+  cpuVsFastifyHttpProxy: { ratio: cpuRatio('plumego', 'fastify-http-proxy'), goal: 1.0 },
+  cpuVsHttpProxy: { ratio: cpuRatio('plumego', 'http-proxy'), goal: 1.5 },
   addedP99Ms: { value: summary['plumego'] && summary['direct'] ? summary['plumego'].p99Ms - summary['direct'].p99Ms : undefined, goal: 1 },
   streamingExtraRssMB: { value: streaming['plumego']?.extraRssMB, goal: 32 },
   grpcVsRaw: { ratio: grpcSummary['x/rpc'] && grpcSummary['raw'] ? grpcSummary['x/rpc'].callsPerSec / grpcSummary['raw'].callsPerSec : undefined, goal: 0.95 },
+  // Raw CPU per call ÷ x/rpc CPU per call: above 1 means x/rpc costs less; steadier than calls/s on a shared machine.
+  grpcCpuVsRaw: { ratio: grpcSummary['x/rpc'] && grpcSummary['raw'] ? grpcSummary['raw'].cpuUsPerCall / grpcSummary['x/rpc'].cpuUsPerCall : undefined, goal: 0.95 },
 };
 for (const g of Object.values(goals)) {
   const v = g.ratio ?? g.value;
@@ -248,12 +269,15 @@ for (const t of TARGETS) {
 md += `\n## Goals (issue #16)\n\n| goal | measured | target | met |\n|---|---:|---:|---|\n`;
 md += `| Plumego ÷ @fastify/http-proxy req/s | ${f(goals.vsFastifyHttpProxy.ratio, 2)} | ≥ 1.00 | ${goals.vsFastifyHttpProxy.met ?? '–'} |\n`;
 md += `| Plumego ÷ http-proxy req/s | ${f(goals.vsHttpProxy.ratio, 2)} | ≥ 1.50 | ${goals.vsHttpProxy.met ?? '–'} |\n`;
+md += `| same, best run of each (least disturbed) | ${f(goals.bestVsFastifyHttpProxy.ratio, 2)} / ${f(goals.bestVsHttpProxy.ratio, 2)} | ≥ 1.00 / 1.50 | ${goals.bestVsFastifyHttpProxy.met ?? '–'} / ${goals.bestVsHttpProxy.met ?? '–'} |\n`;
+md += `| CPU per request, competitor ÷ Plumego (fastify-http-proxy / http-proxy) | ${f(goals.cpuVsFastifyHttpProxy.ratio, 2)} / ${f(goals.cpuVsHttpProxy.ratio, 2)} | ≥ 1.00 / 1.50 | ${goals.cpuVsFastifyHttpProxy.met ?? '–'} / ${goals.cpuVsHttpProxy.met ?? '–'} |\n`;
 md += `| added p99 over direct (ms) | ${f(goals.addedP99Ms.value, 1)} | ≤ 1 | ${goals.addedP99Ms.met ?? '–'} |\n`;
 md += `| extra RSS streaming 100 MB (MB) | ${f(goals.streamingExtraRssMB.value, 1)} | ≤ 32 | ${goals.streamingExtraRssMB.met ?? '–'} |\n`;
 md += `| gRPC unary x/rpc ÷ raw grpc-js calls/s | ${f(goals.grpcVsRaw.ratio, 2)} | ≥ 0.95 | ${goals.grpcVsRaw.met ?? '–'} |\n`;
+md += `| gRPC unary raw ÷ x/rpc CPU per call (client+server process) | ${f(goals.grpcCpuVsRaw.ratio, 2)} | ≥ 0.95 | ${goals.grpcCpuVsRaw.met ?? '–'} |\n`;
 if (grpc) {
-  md += `\n## gRPC unary (${grpc.concurrency} calls in flight, ${grpc.durationMs / 1000}s per run, ${grpc.rounds} rounds alternating; client and server in one process)\n\n| client | calls/s (median) | best calls/s | p99 ms |\n|---|---:|---:|---:|\n`;
-  for (const [name, e] of Object.entries(grpcSummary)) md += `| ${name} | ${f(e.callsPerSec)} | ${f(e.bestCallsPerSec)} | ${f(e.p99Ms, 1)} |\n`;
+  md += `\n## gRPC unary (${grpc.concurrency} calls in flight, ${grpc.durationMs / 1000}s per run, ${grpc.rounds} rounds alternating; client and server in one process)\n\n| client | calls/s (median) | best calls/s | p99 ms | CPU µs/call (client+server) |\n|---|---:|---:|---:|---:|\n`;
+  for (const [name, e] of Object.entries(grpcSummary)) md += `| ${name} | ${f(e.callsPerSec)} | ${f(e.bestCallsPerSec)} | ${f(e.p99Ms, 1)} | ${f(e.cpuUsPerCall, 1)} |\n`;
 }
 md += `\nLoad average when the run ended: ${meta.loadAverage}. On 2 cores the load generator, the proxy and the upstream compete for CPU, so req/s ratios are squeezed and p99 includes scheduling delay; the CPU column is the sharper comparison.\n`;
 writeFileSync(join(dir, 'latest.md'), md);
