@@ -68,6 +68,7 @@ describe.skipIf(!CHROMIUM.run)('every page template passes axe-core (no serious 
       ['status', '/status/'],
       ['module primer', `/modules/${primer.name}/`],
       ['graph', '/graph/'],
+      ['structure matrix', '/matrix/'],
       ['routing', '/routing/'],
       ['router (with an answer shown)', '/router/?q=retry%20outbound%20calls'],
       ['prose page', '/about/'],

@@ -17,6 +17,10 @@ export interface GraphNode {
 export interface GraphEdge {
   readonly from: string;
   readonly to: string;
+  /** Extra CSS classes of the drawn path (a neighbourhood marks violations, cycles, unused permissions). */
+  readonly className?: string;
+  /** Tooltip; "from → to" when absent. */
+  readonly title?: string;
 }
 
 export interface GraphSvgOptions {
@@ -42,7 +46,7 @@ export function getIsolated(nodes: readonly GraphNode[], edges: readonly GraphEd
   return nodes.filter((n) => !connected.has(n.name)).map((n) => n.name);
 }
 
-export function renderGraphSvg(nodes: readonly GraphNode[], edges: readonly GraphEdge[], options: GraphSvgOptions = {}): string {
+export function renderGraphSvg(nodes: readonly GraphNode[], edges: readonly GraphEdge[], options: GraphSvgOptions & { readonly label?: string } = {}): string {
   const o: Layout = { ...DEFAULTS, ...options };
   const names = new Set(nodes.map((n) => n.name));
   const kept = edges.filter((e) => e.from !== e.to && names.has(e.from) && names.has(e.to));
@@ -55,10 +59,10 @@ export function renderGraphSvg(nodes: readonly GraphNode[], edges: readonly Grap
   }));
   const width = PAD * 2 + Math.max(0, columns.length - 1) * o.columnWidth + o.nodeWidth;
   const height = PAD * 2 + Math.max(0, ...columns.map((c) => c.length)) * o.rowHeight;
-  const paths = kept.map((e) => renderEdge(placed.get(e.from)!, placed.get(e.to)!, o)).join('\n');
+  const paths = kept.map((e) => renderEdge(placed.get(e.from)!, placed.get(e.to)!, o, e)).join('\n');
   const boxes = [...placed.values()].map((p) => renderNode(p, o)).join('\n');
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" class="module-graph" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="group" aria-label="Module dependency graph">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" class="module-graph" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="group" aria-label="${escapeXml(options.label ?? 'Module dependency graph')}">`,
     '<defs><marker id="graph-arrow" viewBox="0 0 8 8" refX="8" refY="4" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L8,4 L0,8 z" class="graph-arrow"/></marker></defs>',
     `<g class="graph-edges">${paths}</g>`,
     `<g class="graph-nodes">${boxes}</g>`,
@@ -116,7 +120,7 @@ function orderColumns(nodes: readonly GraphNode[], edges: readonly GraphEdge[]):
   return columns;
 }
 
-function renderEdge(from: Placed, to: Placed, o: Layout): string {
+function renderEdge(from: Placed, to: Placed, o: Layout, edge: GraphEdge): string {
   const midY = o.nodeHeight / 2;
   // Edges run left to right between columns; an edge inside one column loops around its right side.
   const sameColumn = from.x === to.x;
@@ -126,7 +130,7 @@ function renderEdge(from: Placed, to: Placed, o: Layout): string {
   const y2 = to.y + midY;
   const bend = sameColumn ? o.columnWidth / 3 : (x2 - x1) / 2;
   const c2x = sameColumn ? x2 + bend : x2 - bend;
-  return `<path d="M${x1},${y1} C${x1 + bend},${y1} ${c2x},${y2} ${x2},${y2}" class="graph-edge" marker-end="url(#graph-arrow)"><title>${escapeXml(`${from.node.name} → ${to.node.name}`)}</title></path>`;
+  return `<path d="M${x1},${y1} C${x1 + bend},${y1} ${c2x},${y2} ${x2},${y2}" class="${escapeXml(['graph-edge', edge.className].filter(Boolean).join(' '))}" marker-end="url(#graph-arrow)"><title>${escapeXml(edge.title ?? `${from.node.name} → ${to.node.name}`)}</title></path>`;
 }
 
 function renderNode(p: Placed, o: Layout): string {

@@ -21,6 +21,7 @@ export const SITE_PAGES: readonly SidebarLink[] = [
   { label: 'Modules overview', link: '/modules/' },
   { label: 'Status dashboard', link: '/status/' },
   { label: 'Dependency graph', link: '/graph/' },
+  { label: 'Structure matrix', link: '/matrix/' },
   { label: 'Task router', link: '/router/' },
   { label: 'Task routing', link: '/routing/' },
   { label: 'About this site', link: '/about/' },

@@ -4,6 +4,7 @@
  */
 import raw from '../data/plumego.generated.json';
 import type { SiteData, SiteModule, SiteTier } from '../data/plumego.generated.types.ts';
+import { createNeighbourhoods, type Neighbourhood } from './structure.ts';
 
 export type * from '../data/plumego.generated.types.ts';
 
@@ -50,4 +51,12 @@ export function slugify(text: string): string {
 /** A count followed by its unit, both read from data. */
 export function formatCount(count: number, unit: string): string {
   return `${count} ${unit}`;
+}
+
+let neighbourhoods: ((name: string) => Neighbourhood) | undefined;
+
+/** A module's neighbourhood in the graph; the index behind it is built once per build, not once per primer. */
+export function getNeighbourhood(name: string): Neighbourhood {
+  neighbourhoods ??= createNeighbourhoods(site);
+  return neighbourhoods(name);
 }
