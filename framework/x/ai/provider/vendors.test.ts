@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AnthropicProvider } from './anthropic.ts';
 import { isAiProviderError, type AiProviderError } from './errors.ts';
-import { startFakeAnthropic, startFakeOpenAI, type FakeVendor } from './fake-vendors.test-helper.ts';
+import { startFakeAnthropic, startFakeOpenAI, type FakeVendor } from './__tests__/fake-vendors.ts';
 import { OpenAIProvider } from './openai.ts';
 import type { CompletionRequest, Provider, StreamEvent } from './types.ts';
 

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AiProviderError, createMockProvider, type StreamEvent } from 'plumego/x/ai/provider';
 import { StreamHub } from './hub.ts';
 import { relayStream, type RelayResult } from './relay.ts';
-import { openSse, parseSse, serve } from './sse-test-client.test-helper.ts';
+import { openSse, parseSse, serve } from './__tests__/sse-client.ts';
 import { SseWriter, formatSseEvent } from './sse-writer.ts';
 
 const closers: (() => Promise<void>)[] = [];

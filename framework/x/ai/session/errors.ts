@@ -1,0 +1,53 @@
+/** Stable codes for every failure a session operation can surface. */
+export const AI_SESSION_ERROR_CODES = {
+  notFound: 'AI_SESSION_NOT_FOUND',
+  conflict: 'AI_SESSION_CONFLICT',
+  invalidId: 'AI_SESSION_INVALID_ID',
+  invalidMessage: 'AI_SESSION_INVALID_MESSAGE',
+  budgetExceeded: 'AI_SESSION_BUDGET_EXCEEDED',
+  storageFailed: 'AI_SESSION_STORAGE_FAILED',
+  invalidOptions: 'AI_SESSION_INVALID_OPTIONS',
+} as const;
+
+export type AiSessionErrorCode = (typeof AI_SESSION_ERROR_CODES)[keyof typeof AI_SESSION_ERROR_CODES];
+
+const STATUS: Record<AiSessionErrorCode, number> = {
+  AI_SESSION_NOT_FOUND: 404,
+  AI_SESSION_CONFLICT: 409,
+  AI_SESSION_INVALID_ID: 400,
+  AI_SESSION_INVALID_MESSAGE: 400,
+  AI_SESSION_BUDGET_EXCEEDED: 413,
+  AI_SESSION_STORAGE_FAILED: 503,
+  AI_SESSION_INVALID_OPTIONS: 500,
+};
+
+// A brand rather than `instanceof`, so two copies of the package still recognise each other's errors.
+const BRAND = Symbol.for('plumego.x.ai.session.error');
+
+export class AiSessionError extends Error {
+  readonly code: AiSessionErrorCode;
+  readonly status: number;
+  readonly details: Readonly<Record<string, unknown>>;
+  readonly [BRAND] = true;
+
+  constructor(code: AiSessionErrorCode, message: string, details: Record<string, unknown> = {}, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = 'AiSessionError';
+    this.code = code;
+    this.status = STATUS[code];
+    this.details = Object.freeze({ ...details });
+  }
+}
+
+export function isAiSessionError(value: unknown): value is AiSessionError {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+}
+
+export function assertOption(ok: boolean, field: string, rule: string): void {
+  if (!ok) throw new AiSessionError(AI_SESSION_ERROR_CODES.invalidOptions, `invalid option ${field}: ${rule}`, { field });
+}
+
+/** Wraps a backend failure; the cause stays on the error for logs, the message stays generic. */
+export function storageFailed(backend: string, cause: unknown): AiSessionError {
+  return new AiSessionError(AI_SESSION_ERROR_CODES.storageFailed, `${backend} session storage failed`, { backend }, cause);
+}

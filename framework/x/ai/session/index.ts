@@ -1,0 +1,12 @@
+export { estimateTokens, trimToBudget } from './budget.ts';
+export type { TokenCounter } from './budget.ts';
+export { AI_SESSION_ERROR_CODES, AiSessionError, isAiSessionError } from './errors.ts';
+export type { AiSessionErrorCode } from './errors.ts';
+export { SessionManager, createSessionManager } from './manager.ts';
+export type { SessionManagerOptions } from './manager.ts';
+export { MemorySessionStorage } from './memory-storage.ts';
+export { RedisSessionStorage } from './redis-storage.ts';
+export type { RedisSessionStorageOptions } from './redis-storage.ts';
+export { SqliteSessionStorage } from './sqlite-storage.ts';
+export type { SqliteSessionStorageOptions } from './sqlite-storage.ts';
+export type { SessionRecord, SessionStorage } from './storage.ts';
