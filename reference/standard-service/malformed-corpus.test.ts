@@ -24,12 +24,6 @@ interface Service {
   post: string;
   guardedPost: string;
   get: string;
-  /**
-   * Unmatched GETs fall to x/frontend's catch-all, which answers its own plain-text 404 (static
-   * assets for browsers, not the API envelope). Reported upstream; accepted here only for
-   * `404 page not found`, nothing else.
-   */
-  frontendNotFound?: boolean;
   child?: ChildProcess;
   port?: number;
   lines: Record<string, unknown>[];
@@ -61,7 +55,6 @@ const services: Service[] = [
     post: '/api/v1/products',
     guardedPost: '/api/v1/products',
     get: '/api/v1/products/1',
-    frontendNotFound: true,
     lines: [],
   },
 ];
@@ -324,7 +317,6 @@ describe.each(services)('malformed-request corpus against $name', (s) => {
       const { responses } = parseResponses(raw);
       for (const res of responses) {
         if (res.status >= 500 || res.status < 100) failures.push(`${c.title}: status ${res.status}`);
-        if (s.frontendNotFound && res.status === 404 && res.body === '404 page not found\n') continue;
         if (res.status >= 400) {
           let ok = res.headers['content-type'] === 'application/json';
           try {

@@ -189,7 +189,9 @@ describe('x/frontend directory mount', () => {
 
   it('does not follow a symlink out of the root, nor serve dotfiles', async () => {
     const { app } = mount({ fallback: false });
-    expect((await app.request('/leak.txt')).status).toBe(404);
+    const leak = await app.request('/leak.txt');
+    expect(leak.status).toBe(404);
+    expect(leak.json<{ error: { code: string } }>().error.code).toBe('RESOURCE_NOT_FOUND');
     expect((await app.request('/.env')).status).toBe(404);
   });
 

@@ -1,6 +1,6 @@
 import { contentType as mimeContentType } from 'mime-types';
 import { extname } from 'node:path';
-import { APIError, writeError, writeNotFound, type Handler, type Request, type ResponseWriter } from 'plumego/contract';
+import { APIError, writeError, type Handler, type Request, type ResponseWriter } from 'plumego/contract';
 import { DirectorySource, EmbeddedSource, type AssetFile, type AssetSource } from './asset-source.ts';
 import { getVariantSuffix, selectEncoding, type Encoding } from './encoding.ts';
 import { FRONTEND_ERROR_CODES, FrontendError } from './errors.ts';
@@ -164,7 +164,8 @@ class FrontendServer {
       const page = await this.source.lookup(this.o.notFoundPage);
       if (page?.kind === 'file') return this.serve(w, r, this.o.notFoundPage, page.file, 404, 'no-cache');
     }
-    writeNotFound(w);
+    // The app's error path (envelope, request id, its formatErrorBody hook), like every other 404.
+    writeError(w, r, new APIError({ type: 'resource_not_found', message: 'not found' }));
   }
 
   handle: Handler = async (w, r) => {
