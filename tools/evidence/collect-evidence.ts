@@ -1,5 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { ControlPlane, Module } from '../control-plane/index.ts';
+import { SKIP_DIRS } from '../control-plane/discover.ts';
+import { getModuleRoots } from '../control-plane/profile.ts';
 import type { ApiAnalysis } from '../api/analyze.ts';
 import { getFileOwner } from '../api/modules.ts';
 import { getSnapshotState, type SnapshotState } from '../api/check-snapshots.ts';
@@ -9,7 +11,6 @@ import { getSnapshotPath } from '../api/snapshot.ts';
 export const PROSE_DIR = 'docs-site/src/prose';
 
 const LIBRARY = new Set<Module['layer']>(['stable', 'extension', 'facade']);
-const TEST_ROOTS = ['framework', 'reference', 'tools', 'bench'];
 
 /** One module's maturity evidence: what `plumego status` and the site's dashboard show. */
 export interface ModuleEvidence {
@@ -89,7 +90,7 @@ function countTests(plane: ControlPlane): Map<string, { own: number; importing: 
   // One pass per file: every quoted specifier of the package (`'plumego'`, `"plumego/x/tenant"`).
   const pkg = escape(plane.repo.identity.package);
   const quoted = new RegExp(`['"](${pkg}(?:/[a-z0-9/-]+)?)['"]`, 'g');
-  for (const file of listTestFiles(plane.root)) {
+  for (const file of listTestFiles(plane.root, getModuleRoots(plane.repo))) {
     const owner = getFileOwner(plane, file);
     if (owner) bump(owner.name, 'own');
     let text: string;
@@ -104,16 +105,19 @@ function countTests(plane: ControlPlane): Map<string, { own: number; importing: 
   return counts;
 }
 
-function listTestFiles(root: string): string[] {
+/** Test files under the directories that hold modules (repo.yaml's library root and layer folders), never in dependencies or fixtures. */
+function listTestFiles(root: string, dirs: readonly string[]): string[] {
   const out: string[] = [];
-  for (const dir of TEST_ROOTS) {
-    let entries: string[];
-    try { entries = readdirSync(`${root}/${dir}`, { recursive: true, encoding: 'utf8' }); } catch { continue; }
-    for (const f of entries) {
-      const rel = `${dir}/${f.replaceAll('\\', '/')}`;
-      if (/\.test\.(ts|mts|tsx)$/.test(rel) && !rel.includes('node_modules/') && !rel.includes('/fixtures/')) out.push(rel);
+  const walk = (rel: string): void => {
+    let entries;
+    try { entries = readdirSync(`${root}/${rel}`, { withFileTypes: true }); } catch { return; }
+    for (const e of entries) {
+      if (e.name.startsWith('.')) continue;
+      if (e.isDirectory()) { if (!SKIP_DIRS.has(e.name)) walk(`${rel}/${e.name}`); }
+      else if (/\.test\.(ts|mts|tsx)$/.test(e.name)) out.push(`${rel}/${e.name}`);
     }
-  }
+  };
+  for (const dir of dirs) walk(dir);
   return out.sort();
 }
 

@@ -40,6 +40,16 @@ describe('maturity evidence', () => {
     expect(findMaturityViolations(f.plane, [evidence])).toEqual([]);
   });
 
+  it('counts tests wherever repo.yaml puts modules, never in generated or fixture folders', async () => {
+    const f = await load({
+      'framework/contract/contract.test.ts': "import { contract } from './index.ts';\n",
+      'framework/contract/generated/copy.test.ts': "import { contract } from '../index.ts';\n",
+      'framework/contract/fixtures/repo/x.test.ts': "import { contract } from '../../index.ts';\n",
+      'tools/tools.test.ts': "import { contract } from 'fixture/contract';\n",
+    });
+    expect(collectEvidence(f.plane).find((e) => e.module === 'contract')!.tests).toMatchObject({ own: 1, importing: 1, total: 2 });
+  });
+
   it('compares snapshots with the code when asked', async () => {
     const f = await load({});
     writeSnapshots(f.plane, [f.plane.moduleByName.get('contract')!]);
