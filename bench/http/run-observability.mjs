@@ -5,6 +5,7 @@
 // Usage: node bench/http/run-observability.mjs [--rounds 3] [--duration 4] [--connections 50]
 // Writes bench/http/results/observability-sockets-latest.json and .md.
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -48,6 +49,14 @@ function start(server, port) {
   });
 }
 
+// A port the OS just handed out, so runs never collide with other benchmarks' fixed ports.
+const freePort = () => new Promise((resolve, reject) => {
+  const srv = createServer().once('error', reject).listen(0, '127.0.0.1', () => {
+    const { port } = srv.address();
+    srv.close(() => resolve(port));
+  });
+});
+
 const load = (url, duration) => new Promise((resolve, reject) => autocannon({ url, connections: CONNECTIONS, duration, pipelining: 1 }, (err, res) => (err ? reject(err) : resolve(res))));
 
 async function measure(server, port) {
@@ -71,12 +80,11 @@ async function measure(server, port) {
 
 const samples = {};
 const loads = [];
-let port = 39100;
 for (let round = 0; round < ROUNDS; round++) {
   const order = round % 2 === 0 ? SERVERS : [...SERVERS].reverse();
   for (const server of order) {
     loads.push(Number(loadavg()[0].toFixed(2)));
-    const res = await measure(server, port++);
+    const res = await measure(server, await freePort());
     for (const [route, r] of Object.entries(res)) ((samples[server.id] ??= {})[route] ??= []).push(r);
     console.log(`round ${round + 1} ${server.id.padEnd(18)} ${Object.entries(res).map(([k, v]) => `${k} ${Math.round(v.reqPerSec)} req/s ${v.cpuUsPerReq.toFixed(1)} µs`).join(' | ')}`);
   }
