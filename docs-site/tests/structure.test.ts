@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { SiteData, SiteModule } from '../src/data/plumego.generated.types.ts';
 import { renderGraphSvg } from '../src/lib/graph-svg.ts';
 import { buildKindLegend, renderMatrixSvg } from '../src/lib/matrix-svg.ts';
+import { readFileSync } from 'node:fs';
+import { generateLargeData } from './large-data.ts';
 import { createNeighbourhoods, deriveEdges, deriveMatrix, findCycles, getAllowedImports } from '../src/lib/structure.ts';
 
 type Fixture = Pick<SiteData, 'graph' | 'modules' | 'layers' | 'tiers'>;
@@ -146,5 +148,32 @@ describe('neighbourhood graph edges', () => {
     expect(svg).toContain('class="graph-edge edge-not-allowed"');
     expect(svg).toContain('<title>a → b: not allowed</title>');
     expect(svg).toContain('aria-label="Neighbourhood of a"');
+  });
+});
+
+describe('a generated 500-module repository', () => {
+  const base = JSON.parse(readFileSync(new URL('../src/data/plumego.generated.json', import.meta.url), 'utf8')) as SiteData;
+  const large = generateLargeData(base, 500);
+
+  it('derives a full matrix whose violations and cycle are the ones planted', () => {
+    const matrix = deriveMatrix(large);
+    expect(matrix.order).toHaveLength(500);
+    const real = deriveMatrix(base);
+    // Every 50th generated module imports one module it is not allowed to; the first family closes one cycle.
+    const planted = large.modules.filter((m) => !base.modules.some((b) => b.name === m.name) && (m.check?.errors ?? 0) > 0).length;
+    expect(planted).toBeGreaterThan(0);
+    expect(matrix.counts.notAllowed - real.counts.notAllowed).toBe(planted);
+    expect(matrix.cycles.length - real.cycles.length).toBe(1);
+    const svg = renderMatrixSvg(matrix, { href: (n) => `/modules/${n}/` });
+    expect(svg.match(/<g class="dsm-cell /g)?.length).toBe(matrix.cells.length);
+  });
+
+  it('gives every generated module the neighbourhood its edges imply', () => {
+    const near = createNeighbourhoods(large);
+    for (const m of large.modules) {
+      const n = near(m.name);
+      expect({ m: m.name, imports: n.imports.map((x) => x.name).sort(), importedBy: n.importedBy.map((x) => x.name).sort() })
+        .toEqual({ m: m.name, imports: m.imports, importedBy: m.importedBy });
+    }
   });
 });
