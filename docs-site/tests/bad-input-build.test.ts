@@ -27,11 +27,12 @@ function makeBadData(): { data: SiteData; broken: SiteModule } {
   const data = JSON.parse(readFileSync(join(SITE, 'src/data/plumego.generated.json'), 'utf8')) as SiteData;
   const index = data.modules.findIndex((m) => m.isFamilyRoot);
   const broken: SiteModule = { ...data.modules[index]!, summary: '', owner: '', missing: ['summary', 'owner'], check: { errors: 1, warnings: 0 } };
-  const modules = data.modules.map((m, i) => (i === index ? broken : m));
+  // The real graph not computed yet: structure views fall back to the declared edges and say so.
+  const modules = data.modules.map((m, i) => (i === index ? broken : m)).map((m) => ({ ...m, imports: null, importedBy: null }));
   const violation = { check: 'boundaries', rule: 'default-deny', severity: 'error', file: `${broken.path}/index.ts`, line: 1, message: 'a planted violation', module: broken.name };
   // A family with no subpackages must render too: make sure one exists.
   const families = data.families.map((f, i) => (i === 0 ? { ...f, subordinates: [] } : f));
-  return { data: { ...data, modules, families, check: { ...data.check, computed: true, errors: 1, warnings: 0, violations: [violation] } }, broken };
+  return { data: { ...data, modules, families, graph: { ...data.graph, computed: false, edges: [] }, check: { ...data.check, computed: true, errors: 1, warnings: 0, violations: [violation] } }, broken };
 }
 
 describe('building from bad input', () => {
@@ -48,6 +49,10 @@ describe('building from bad input', () => {
     expect(status).toContain('a planted violation');
     const primer = readFileSync(join(out, 'modules', ...broken.name.split('/'), 'index.html'), 'utf8');
     expect(primer).toContain('data-missing="summary"');
+    expect(primer).toMatch(/data-near="allowed-unused"[^]*?not yet computed/);
+    const matrix = readFileSync(join(out, 'matrix/index.html'), 'utf8');
+    expect(matrix).toContain('not yet computed');
+    expect(matrix.match(/class="dsm-cell dsm-used/g)?.length).toBe(data.graph.declaredEdges.filter((e) => e.from !== e.to).length);
     expect(checkLinks(out).broken).toEqual([]);
   }, 240_000);
 
