@@ -46,6 +46,7 @@ describe.each(LAYOUTS)('plumego init on $title', (fixture) => {
 
     const sync = await runCli(root, 'sync');
     expect(sync.code).toBe(0);
+    expect(sync.out).toMatch(/^nothing to generate: specs\/repo.yaml lists no generators/);
     expect(readFileSync(`${root}/package.json`, 'utf8')).toBe(packageJson);
     expect(existsSync(`${root}/docs-site`)).toBe(false);
     expect(existsSync(`${root}/.github/CODEOWNERS`)).toBe(false);

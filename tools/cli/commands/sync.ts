@@ -25,6 +25,7 @@ export const command: Command = {
     if (format === 'json') {
       io.stdout(`${JSON.stringify({ check: checkOnly, files: outcomes.map((o) => ({ file: o.generator.file, generator: o.generator.id, from: o.generator.from, stale: o.stale, written: o.stale && !checkOnly })) }, null, 2)}\n`);
     }
+    if (format !== 'json' && outcomes.length === 0) io.stdout('nothing to generate: specs/repo.yaml lists no generators (generate: package-exports, readme-modules, codeowners, site-data)\n');
     for (const o of format === 'json' ? [] : outcomes) {
       const state = o.stale ? (checkOnly ? 'STALE' : 'updated') : 'up to date';
       io.stdout(`${state.padEnd(10)} ${o.generator.file}  (${o.generator.id}, from ${o.generator.from})\n`);
