@@ -113,10 +113,14 @@ describe('rpc client pool', () => {
     const p = pool();
     const ac = new AbortController();
     const call = p.unary(e.target, say, { text: 'c', delay_ms: 5_000 }, { signal: ac.signal });
-    await new Promise((r) => setTimeout(r, 50));
+    // Wait for the server to hold the call (not a fixed sleep: a loaded machine may take longer).
+    const until = async (ok: () => boolean): Promise<void> => {
+      for (let i = 0; i < 200 && !ok(); i++) await new Promise((r) => setTimeout(r, 10));
+    };
+    await until(() => e.calls.length > 0);
     ac.abort();
     await expect(call).rejects.toMatchObject({ code: status.CANCELLED });
-    await new Promise((r) => setTimeout(r, 50));
+    await until(() => e.calls[0]?.cancelled === true);
     expect(e.calls[0]!.cancelled).toBe(true);
   });
 });
