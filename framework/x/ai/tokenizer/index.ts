@@ -1,0 +1,2 @@
+export { loadTokenizer, resolveEncoding } from './tokenizer.ts';
+export type { EncodingName, Tokenizer } from './tokenizer.ts';
