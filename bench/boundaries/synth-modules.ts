@@ -44,6 +44,17 @@ export function readSynthModules(sourceRoot: string): SynthModule[] {
 }
 
 /** The modules that get sources: the library and the tools (reference services, docs-site and bench stay declared only). */
+/** Modules the planted violations live in or point at: always generated, whatever the count. */
+export const PLANT_MODULES: readonly string[] = ['router', 'contract', 'core', 'x/tenant', 'x/openapi', 'x/websocket', 'tools', 'log', 'middleware'];
+
+/**
+ * The first `count` library and tool modules, the planted violations' modules first, so new modules
+ * in the source repository never push a plant's module out of the synthetic one.
+ */
 export function pickSourceModules(modules: readonly SynthModule[], count: number): SynthModule[] {
-  return modules.filter((m) => m.layer !== 'reference' && m.name !== 'docs-site' && m.name !== 'bench').slice(0, count);
+  const eligible = modules.filter((m) => m.layer !== 'reference' && m.name !== 'docs-site' && m.name !== 'bench');
+  const needed = eligible.filter((m) => PLANT_MODULES.includes(m.name));
+  const rest = eligible.filter((m) => !PLANT_MODULES.includes(m.name));
+  const chosen = new Set([...needed, ...rest].slice(0, Math.max(count, needed.length)));
+  return eligible.filter((m) => chosen.has(m));
 }
