@@ -129,6 +129,7 @@ export class AnthropicProvider implements Provider {
     const blocks = new Map<number, number>();
     let meta = { id: '', model: request.model, inputTokens: 0, outputTokens: 0, stopReason: 'other' as StopReason };
     let stopped = false;
+    let structuredJson = '';
     try {
       const stream = await this.#client.messages.create({ ...toParams(request, this.options.defaultMaxTokens), stream: true }, { signal: scope.signal });
       for await (const event of stream) {
@@ -155,7 +156,8 @@ export class AnthropicProvider implements Provider {
               const index = blocks.get(event.index);
               if (index === undefined) throw badResponse(this.name, 'input_json_delta for an unknown content block');
               if (index === -1) {
-                assembler.addText(event.delta.partial_json);
+                // Kept apart from prose: the model may still write text blocks beside the forced tool.
+                structuredJson += event.delta.partial_json;
                 yield { type: 'text', text: event.delta.partial_json };
               } else {
                 assembler.addArguments(index, event.delta.partial_json);
@@ -179,7 +181,8 @@ export class AnthropicProvider implements Provider {
       if (scope.end !== undefined) throw toProviderError(this.name, undefined, scope);
       if (!stopped) throw badResponse(this.name, 'stream ended before message_stop (truncated)');
       const response = assembler.finish({ id: meta.id, model: meta.model, stopReason: structured ? 'end' : meta.stopReason, usage: { inputTokens: meta.inputTokens, outputTokens: meta.outputTokens } });
-      yield { type: 'done', response: structured ? { ...response, parsed: parseStructured(this.name, response.text) } : response };
+      if (structured && ![...blocks.values()].includes(-1)) throw badResponse(this.name, 'structured output missing from the stream');
+      yield { type: 'done', response: structured ? { ...response, text: structuredJson, parsed: parseStructured(this.name, structuredJson) } : response };
     } catch (error) {
       throw toProviderError(this.name, error, scope);
     } finally {

@@ -199,6 +199,48 @@ describe.each(vendors)('$vendor provider against a local fake of its wire format
   });
 });
 
+describe('request shapes specific to one vendor', () => {
+  it('openai: sends max_completion_tokens by default, max_tokens for OpenAI-compatible servers, and response_format for structured output', async () => {
+    const fake = await startFakeOpenAI();
+    try {
+      await new OpenAIProvider({ apiKey: KEY, baseURL: `${fake.url}/v1` }).complete(ask('ok', { maxTokens: 50 }));
+      expect(fake.requests.at(-1)!.body).toMatchObject({ max_completion_tokens: 50 });
+      const local = new OpenAIProvider({ apiKey: 'unused', baseURL: `${fake.url}/v1`, maxTokensField: 'max_tokens', name: 'local' });
+      const res = await local.complete(ask('structured', { structuredOutput: { name: 'verdict', schema: { type: 'object' } } }));
+      expect(res.provider).toBe('local');
+      expect(fake.requests.at(-1)!.body).toMatchObject({ max_tokens: 1024, response_format: { type: 'json_schema', json_schema: { name: 'verdict', strict: true } } });
+      expect(fake.requests.at(-1)!.body).not.toHaveProperty('max_completion_tokens');
+      expect(() => new OpenAIProvider({ apiKey: KEY, maxTokensField: 'tokens' as 'max_tokens' })).toThrow(/maxTokensField/);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('anthropic: asks for structured output through a forced tool and streams it as text', async () => {
+    const fake = await startFakeAnthropic();
+    try {
+      const provider = new AnthropicProvider({ apiKey: KEY, baseURL: fake.url });
+      const so = { name: 'verdict', schema: { type: 'object', properties: { answer: { type: 'string' } } } };
+      const events = await collect(provider.stream(ask('ok', { structuredOutput: so })));
+      expect(fake.requests.at(-1)!.body).toMatchObject({ tool_choice: { type: 'tool', name: 'verdict' }, tools: [{ name: 'verdict', input_schema: so.schema }] });
+      expect(events.some((e) => e.type === 'tool_call_start')).toBe(false);
+      expect(events.at(-1)).toMatchObject({ type: 'done', response: { parsed: { answer: 'yes', confidence: 0.9 }, toolCalls: [] } });
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('anthropic: maps a mid-stream overloaded error event', async () => {
+    const fake = await startFakeAnthropic();
+    try {
+      const provider = new AnthropicProvider({ apiKey: KEY, baseURL: fake.url });
+      expect(await failure(collect(provider.stream(ask('overloaded-midstream'))))).toMatchObject({ code: 'AI_PROVIDER_OVERLOADED', retryable: true });
+    } finally {
+      await fake.close();
+    }
+  });
+});
+
 describe('connection failures', () => {
   it('maps a refused connection to a retryable upstream error', async () => {
     const fake = await startFakeAnthropic();
