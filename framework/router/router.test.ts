@@ -220,6 +220,22 @@ describe('groups', () => {
   });
 });
 
+describe('route middleware in the route list', () => {
+  it('names group middleware outermost first, then the route\'s own, including middleware added to a group later', () => {
+    const router = new Router();
+    const auth: Middleware = (next) => next;
+    const audit: Middleware = (next) => next;
+    const api = router.group('/api', auth);
+    api.get('/items', () => undefined, { middleware: [audit, (next) => next] });
+    const v1 = api.group('/v1');
+    v1.get('/x', () => undefined);
+    v1.use(audit);
+    const list = router.routes();
+    expect(list.map((r) => [r.path, r.middleware])).toEqual([['/api/items', ['auth', 'audit', 'anonymous']], ['/api/v1/x', ['auth', 'audit']]]);
+    expect(router.match('GET', '/api/items')?.route.middleware).toBeUndefined();
+  });
+});
+
 describe('reverse routing', () => {
   const router = new Router();
   router.get('/users/:id', ok, { name: 'user', tags: ['users'] });
@@ -278,7 +294,7 @@ describe('reverse routing', () => {
   });
 
   it('lists routes with names, tags and params', () => {
-    expect(router.routes()[0]).toEqual({ method: 'GET', path: '/users/:id', name: 'user', tags: ['users'], paramNames: ['id'] });
+    expect(router.routes()[0]).toEqual({ method: 'GET', path: '/users/:id', name: 'user', tags: ['users'], paramNames: ['id'], middleware: [] });
     expect(router.hasRoute('file')).toBe(true);
   });
 });

@@ -44,6 +44,12 @@ export interface RouteInfo {
   readonly name: string;
   readonly tags: readonly string[];
   readonly paramNames: readonly string[];
+  /**
+   * Names of the middleware that wrap the route, outermost first (group chains, then the route's own;
+   * an anonymous function is `anonymous`). Listed by `routes()` only: group middleware can still be
+   * added after a route is registered, so it is read when the list is asked for.
+   */
+  readonly middleware?: readonly string[];
 }
 
 /** A match found by `Router.match` (tools and tests; dispatch does not allocate this). */
@@ -252,7 +258,12 @@ export class Router extends RouteRegistrar {
 
   /** Registered routes in registration order (implicit HEAD is not listed). */
   routes(): RouteInfo[] {
-    return this.#entries.map((e) => e.info);
+    return this.#entries.map((e) => {
+      const chain: Middleware[] = [];
+      for (let g = e.group; g !== undefined; g = g.parent) chain.unshift(...g.middleware);
+      chain.push(...e.routeMiddleware);
+      return Object.freeze({ ...e.info, middleware: Object.freeze(chain.map((m) => m.name || 'anonymous')) });
+    });
   }
 
   hasRoute(name: string): boolean {

@@ -6,10 +6,12 @@ export interface RouteRow {
   readonly path: string;
   readonly name: string;
   readonly tags: readonly string[];
+  /** Middleware wrapping the route, outermost first (from the router's list; empty for older routers). */
+  readonly middleware: readonly string[];
 }
 
 interface RouteSource {
-  routes(): readonly RouteRow[];
+  routes(): readonly (Omit<RouteRow, 'middleware'> & { readonly middleware?: readonly string[] })[];
 }
 
 const hasRoutes = (value: unknown): value is RouteSource =>
@@ -48,5 +50,5 @@ export async function findRouteSource(mod: Record<string, unknown>, entry: strin
 }
 
 export function toRouteRows(source: RouteSource): RouteRow[] {
-  return source.routes().map((r) => ({ method: r.method, path: r.path, name: r.name, tags: [...r.tags] }));
+  return source.routes().map((r) => ({ method: r.method, path: r.path, name: r.name, tags: [...r.tags], middleware: [...(r.middleware ?? [])] }));
 }

@@ -11,8 +11,8 @@ let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'plumego-routes-'));
   writeFileSync(join(dir, 'service.ts'), [
-    "interface Route { method: string; path: string; name: string; tags: string[] }",
-    "const table: Route[] = [{ method: 'GET', path: '/items/:id', name: 'item', tags: ['items'] }, { method: 'POST', path: '/items', name: '', tags: [] }];",
+    "interface Route { method: string; path: string; name: string; tags: string[]; middleware?: string[] }",
+    "const table: Route[] = [{ method: 'GET', path: '/items/:id', name: 'item', tags: ['items'], middleware: ['auth', 'audit'] }, { method: 'POST', path: '/items', name: '', tags: [] }];",
     "console.log('noise on stdout must not break the table');",
     'export function createService(): { routes(): Route[] } { return { routes: () => table }; }',
     '',
@@ -26,16 +26,16 @@ describe('plumego routes', () => {
   it('prints the route table of the app an entry file builds', async () => {
     const run = await runCli(dir, 'routes', 'service.ts');
     expect(run.code).toBe(0);
-    expect(run.out).toMatch(/^METHOD\s+PATTERN\s+NAME\s+TAGS$/m);
-    expect(run.out).toMatch(/^GET\s+\/items\/:id\s+item\s+items$/m);
-    expect(run.out).toMatch(/^POST\s+\/items\s+—\s+—$/m);
+    expect(run.out).toMatch(/^METHOD\s+PATTERN\s+NAME\s+TAGS\s+MIDDLEWARE$/m);
+    expect(run.out).toMatch(/^GET\s+\/items\/:id\s+item\s+items\s+auth > audit$/m);
+    expect(run.out).toMatch(/^POST\s+\/items\s+—\s+—\s+—$/m);
     expect(run.out).toMatch(/2 route\(s\)/);
   });
 
   it('gives the table as JSON', async () => {
     expect(await readRoutes('service.ts', { cwd: dir })).toEqual([
-      { method: 'GET', path: '/items/:id', name: 'item', tags: ['items'] },
-      { method: 'POST', path: '/items', name: '', tags: [] },
+      { method: 'GET', path: '/items/:id', name: 'item', tags: ['items'], middleware: ['auth', 'audit'] },
+      { method: 'POST', path: '/items', name: '', tags: [], middleware: [] },
     ]);
     const run = await runCli(dir, 'routes', 'service.ts', '--format', 'json');
     expect(JSON.parse(run.out).routes).toHaveLength(2);

@@ -5,7 +5,7 @@ import { renderTable } from './status.ts';
 
 const USAGE = `Usage: plumego routes <entry-file> [--export <name>] [--condition <name>]... [--format text|json]
 
-Prints the route table (method, pattern, name, tags) of the app an entry file builds. The file is
+Prints the route table (method, pattern, name, tags, route and group middleware) of the app an entry file builds. The file is
 loaded in a separate process (TypeScript through tsx); it must export an app as 'app' or 'default',
 or a factory that needs no arguments (createService, createApp). Nothing is started: a factory
 that only builds the app is enough, so point it at src/service.ts rather than src/main.ts.
@@ -28,7 +28,7 @@ export const command: Command = {
         conditions: (values['condition'] as string[] | undefined) ?? [],
       });
       if (format === 'json') io.stdout(`${JSON.stringify({ routes: rows }, null, 2)}\n`);
-      else io.stdout(`${renderTable(['METHOD', 'PATTERN', 'NAME', 'TAGS'], rows.map((r) => [r.method, r.path, r.name || '—', r.tags.join(',') || '—']))}\n\n${rows.length} route(s)\n`);
+      else io.stdout(`${renderTable(['METHOD', 'PATTERN', 'NAME', 'TAGS', 'MIDDLEWARE'], rows.map((r) => [r.method, r.path, r.name || '—', r.tags.join(',') || '—', r.middleware.join(' > ') || '—']))}\n\n${rows.length} route(s)\n`);
       return EXIT.ok;
     } catch (error) {
       if (!(error instanceof ScaffoldError)) throw error;
