@@ -5,10 +5,9 @@
 // Writes bench/soak/results/<stamp>.json and latest.md.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
@@ -62,23 +61,32 @@ const SERVICES = {
 const svc = SERVICES[args.service];
 if (!svc) throw new Error(`unknown service ${args.service}`);
 
-function start() {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', join(root, svc.main)], {
-      cwd: root,
-      env: { ...process.env, ...svc.env, APP_ADDR: '127.0.0.1:0', NODE_ENV: 'production' },
-      stdio: ['ignore', 'pipe', 'inherit'],
+/** A free loopback port (the service logs at warn level, so it cannot report its own). */
+function freePort() {
+  return new Promise((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
     });
-    const timer = setTimeout(() => reject(new Error('service did not start')), 20_000);
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      const m = /"msg":"server listening".*"addr":"[^"]*:(\d+)"/.exec(line);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, port: Number(m[1]) });
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`service exited with ${code}`)));
   });
+}
+
+async function start() {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', join(root, svc.main)], {
+    cwd: root,
+    env: { ...process.env, ...svc.env, APP_ADDR: `127.0.0.1:${port}`, NODE_ENV: 'production' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  for (let i = 0; i < 200 && !exited; i++) {
+    const up = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
+    if (up) return { child, port };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error('service did not start');
 }
 
 function rssKb(pid) {
