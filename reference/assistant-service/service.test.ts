@@ -183,6 +183,67 @@ describe('assistant-service against a local fake Anthropic server', () => {
   });
 });
 
+// A local stand-in for OpenAI Chat Completions streaming (chunks, finish_reason, usage, [DONE]).
+async function startFakeOpenAI(): Promise<Fake> {
+  const fake = { bodies: [] as Record<string, unknown>[], aborts: 0 };
+  const server: Server = createServer((req, res) => {
+    let raw = '';
+    req.on('data', (c: Buffer) => (raw += c.toString()));
+    req.on('end', () => {
+      const body = JSON.parse(raw) as Record<string, unknown>;
+      fake.bodies.push(body);
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      const base = { id: 'chatcmpl-x', object: 'chat.completion.chunk', created: 1, model: body['model'] };
+      const chunk = (delta: Record<string, unknown>, finish: string | null = null) => res.write(`data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`);
+      chunk({ role: 'assistant', content: '' });
+      chunk({ content: 'Answered by ' });
+      chunk({ content: 'the fallback.' });
+      chunk({}, 'stop');
+      res.write(`data: ${JSON.stringify({ ...base, choices: [], usage: { prompt_tokens: 9, completion_tokens: 4, total_tokens: 13 } })}\n\n`);
+      res.end('data: [DONE]\n\n');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return Object.assign(fake, {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  });
+}
+
+describe('assistant-service falling back from Anthropic to OpenAI', () => {
+  let anthropic: Fake;
+  let openai: Fake;
+  let svc: AssistantService;
+  let base: string;
+
+  beforeAll(async () => {
+    [anthropic, openai] = await Promise.all([startFakeAnthropic(), startFakeOpenAI()]);
+    svc = createAssistantService(loadConfig({
+      ASSISTANT_ANTHROPIC_API_KEY: 'sk-ant-test-0123456789', ASSISTANT_ANTHROPIC_BASE_URL: anthropic.url, ASSISTANT_ANTHROPIC_MODEL: 'claude-test',
+      ASSISTANT_OPENAI_API_KEY: 'sk-openai-test-0123456789', ASSISTANT_OPENAI_BASE_URL: `${openai.url}/v1`, ASSISTANT_OPENAI_MODEL: 'gpt-test',
+    }));
+    base = `http://127.0.0.1:${(await svc.app.listen(0, '127.0.0.1')).port}`;
+  });
+  afterAll(async () => {
+    await svc.app.shutdown({ timeoutMs: 1_000 });
+    await svc.close();
+    await Promise.all([anthropic.close(), openai.close()]);
+  });
+
+  it('answers from OpenAI when Anthropic is overloaded, with the same history sent in OpenAI shape', async () => {
+    const id = ((await (await fetch(`${base}/api/sessions`, { method: 'POST' })).json()) as { data: { id: string } }).data.id;
+    const res = await fetch(`${base}/api/sessions/${id}/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ content: 'busy?' }) });
+    const events = parse(await res.text());
+    expect(events.filter((e) => e.event === 'text').map((e) => e.data['text']).join('')).toBe('Answered by the fallback.');
+    expect(events.at(-1)).toMatchObject({ event: 'done', data: { provider: 'openai', usage: { inputTokens: 9, outputTokens: 4 } } });
+    expect(anthropic.bodies).toHaveLength(1);
+    expect(openai.bodies[0]).toMatchObject({ model: 'gpt-test', stream: true, messages: [{ role: 'system' }, { role: 'user', content: 'busy?' }] });
+  });
+});
+
 describe('assistant-service config', () => {
   it('needs at least one provider and a valid base URL, and never echoes the key', () => {
     expect(() => loadConfig({})).toThrow(ConfigError);
