@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { findRouteSource, toRouteRows } from './find-app.ts';
 
-const route = { method: 'GET', path: '/healthz', name: 'live', tags: ['ops'], paramNames: [] };
+const route = { method: 'GET', path: '/healthz', name: 'live', tags: ['ops'], paramNames: [], middleware: ['auth'] };
 const app = { routes: () => [route] };
 
 describe('findRouteSource', () => {
@@ -12,7 +12,7 @@ describe('findRouteSource', () => {
     { title: 'an async createApp factory', mod: { createApp: async () => app } },
     { title: 'a service object holding the app', mod: { createService: () => ({ app, close() {} }) } },
   ])('finds $title', async ({ mod }) => {
-    expect(toRouteRows(await findRouteSource(mod, 'entry.ts'))).toEqual([{ method: 'GET', path: '/healthz', name: 'live', tags: ['ops'] }]);
+    expect(toRouteRows(await findRouteSource(mod, 'entry.ts'))).toEqual([{ method: 'GET', path: '/healthz', name: 'live', tags: ['ops'], middleware: ['auth'] }]);
   });
 
   it('prefers the named export', async () => {
