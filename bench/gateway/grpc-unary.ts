@@ -8,7 +8,7 @@ import { RpcClientPool, deadlineInterceptor, loadProtos, traceContextInterceptor
 const DURATION_MS = Number(process.env.GRPC_DURATION_MS ?? 3_000);
 const CONCURRENCY = Number(process.env.GRPC_CONCURRENCY ?? 50);
 const ROUNDS = Number(process.env.GRPC_ROUNDS ?? 3);
-const protos = loadProtos(fileURLToPath(new URL('./proto/echo.proto', import.meta.url)));
+const protos = loadProtos(fileURLToPath(new URL('../../framework/x/rpc/testdata/echo.proto', import.meta.url)));
 const say = protos.getMethod('plumego.test.Echo/Say');
 
 const server = new Server();

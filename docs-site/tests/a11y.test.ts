@@ -1,20 +1,15 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SiteData } from '../src/data/plumego.generated.types.ts';
 import { formatViolations, getBlocking, runAxe, type AxeViolation } from './axe-gate.ts';
-import { planChromium } from './chromium.ts';
-import { serveStatic, type StaticSite } from './static-server.ts';
-import { assertBuilt } from './site-dist.ts';
+import { CHROMIUM, openSite, type SiteSession } from './browser-session.ts';
+import type { StaticSite } from './static-server.ts';
 
 /**
  * Accessibility gate: axe-core runs on every page template of the built site and fails on serious
  * or critical violations; the status filters and the task router work from the keyboard alone.
  */
-const CHROMIUM = planChromium(process.env, existsSync);
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
-
+let session: SiteSession | undefined;
 let server: StaticSite;
 let browser: Browser;
 let page: Page;
@@ -22,17 +17,12 @@ let data: SiteData;
 
 beforeAll(async () => {
   if (!CHROMIUM.run) return;
-  if (CHROMIUM.message) throw new Error(CHROMIUM.message);
-  const dist = assertBuilt();
-  server = await serveStatic(dist);
-  data = JSON.parse(readFileSync(join(dist, '..', 'src/data/plumego.generated.json'), 'utf8')) as SiteData;
-  browser = await chromium.launch({ executablePath: CHROMIUM.path, args: ARGS });
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  session = await openSite();
+  ({ server, browser, page, data } = session);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
+  await session?.close();
 });
 
 /** Presses Tab until `selector` has focus; fails if it is not reachable within `limit` presses. */

@@ -1,13 +1,13 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { planChromium } from './chromium.ts';
-import { serveStatic, type StaticSite } from './static-server.ts';
-import { assertBuilt, REPO_ROOT } from './site-dist.ts';
+import { CHROMIUM, openSite, type SiteSession } from './browser-session.ts';
+import type { StaticSite } from './static-server.ts';
+import { REPO_ROOT } from './site-dist.ts';
 
 /**
  * A real browser (Debian's chromium) opens the built site and checks what a reader sees against
@@ -16,13 +16,11 @@ import { assertBuilt, REPO_ROOT } from './site-dist.ts';
  */
 interface StatusRow { name: string; layer: string; tier: string; parent: string | null; implemented: boolean }
 
-const CHROMIUM = planChromium(process.env, existsSync);
 if (!CHROMIUM.run) console.warn(CHROMIUM.message);
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
 const ARTIFACTS = join(REPO_ROOT, 'test-artifacts');
 
+let session: SiteSession | undefined;
 let server: StaticSite;
-let browser: Browser;
 let page: Page;
 let rows: StatusRow[];
 
@@ -43,17 +41,14 @@ function countPrimaryUnits(all: readonly StatusRow[]): Map<string, number> {
 
 beforeAll(async () => {
   if (!CHROMIUM.run) return;
-  if (CHROMIUM.message) throw new Error(CHROMIUM.message);
-  server = await serveStatic(assertBuilt());
+  session = await openSite();
+  ({ server, page } = session);
   rows = await readStatus();
-  browser = await chromium.launch({ executablePath: CHROMIUM.path, args: ARGS });
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   mkdirSync(ARTIFACTS, { recursive: true });
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
+  await session?.close();
 });
 
 describe.skipIf(!CHROMIUM.run)('the built site in chromium', () => {

@@ -1,10 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SiteData } from '../src/data/plumego.generated.types.ts';
-import { planChromium } from './chromium.ts';
-import { serveStatic, type StaticSite } from './static-server.ts';
+import { CHROMIUM, openSite, type SiteSession } from './browser-session.ts';
+import type { StaticSite } from './static-server.ts';
 import { assertBuilt } from './site-dist.ts';
 
 /**
@@ -12,27 +11,19 @@ import { assertBuilt } from './site-dist.ts';
  * the graph edges and each module's imports/importedBy as tools/site-data wrote them, and the
  * boundary check's per-module error counts.
  */
-const CHROMIUM = planChromium(process.env, existsSync);
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
-
+let session: SiteSession | undefined;
 let server: StaticSite;
-let browser: Browser;
 let page: Page;
 let data: SiteData;
 
 beforeAll(async () => {
   if (!CHROMIUM.run) return;
-  if (CHROMIUM.message) throw new Error(CHROMIUM.message);
-  const dist = assertBuilt();
-  server = await serveStatic(dist);
-  data = JSON.parse(readFileSync(join(dist, '..', 'src/data/plumego.generated.json'), 'utf8')) as SiteData;
-  browser = await chromium.launch({ executablePath: CHROMIUM.path, args: ARGS });
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  session = await openSite();
+  ({ server, page, data } = session);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
+  await session?.close();
 });
 
 const sorted = (xs: readonly string[]): string[] => [...xs].sort();

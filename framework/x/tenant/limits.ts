@@ -27,3 +27,15 @@ export function slidingCount(previous: number, current: number, windowMs: number
   const elapsed = (now % windowMs) / windowMs;
   return previous * (1 - elapsed) + current;
 }
+
+/**
+ * How long a refused request waits. Fixed window: to the window's end. Sliding: until the previous
+ * window's weight has slid out far enough for one more request, which comes before the window's end
+ * when the current window still has room.
+ */
+export function getRetryAfterMs(window: 'fixed' | 'sliding', previous: number, current: number, limit: number, windowMs: number, now: number): number {
+  const toEnd = windowMs - (now % windowMs);
+  if (window === 'fixed' || current + 1 > limit || previous === 0) return toEnd;
+  const needElapsed = 1 - (limit - 1 - current) / previous;
+  return Math.max(1, Math.min(toEnd, Math.ceil(needElapsed * windowMs - (now % windowMs))));
+}

@@ -1,5 +1,5 @@
 import { assertOption } from './errors.ts';
-import { slidingCount, type LimitDecision, type QuotaStore, type RateLimitStore } from './limits.ts';
+import { getRetryAfterMs, slidingCount, type LimitDecision, type QuotaStore, type RateLimitStore } from './limits.ts';
 
 export interface MemoryLimitStoreOptions {
   /** Most keys kept; past it, entries whose window or bucket has run out are swept first (default 100 000). */
@@ -40,7 +40,7 @@ export class MemoryQuotaStore implements QuotaStore {
     const resetAt = (index + 1) * windowMs;
     const used = window === 'sliding' ? slidingCount(w.previous, w.count, windowMs, now) : w.count;
     if (used + 1 > limit) {
-      return { allowed: false, limit, remaining: 0, resetAt, retryAfterMs: retryAfter(window, w, limit, windowMs, now) };
+      return { allowed: false, limit, remaining: 0, resetAt, retryAfterMs: getRetryAfterMs(window, w.previous, w.count, limit, windowMs, now) };
     }
     w.count++;
     return { allowed: true, limit, remaining: Math.max(0, Math.floor(limit - used - 1)), resetAt, retryAfterMs: 0 };
@@ -55,17 +55,6 @@ export class MemoryQuotaStore implements QuotaStore {
       this.#windows.delete(k);
     }
   }
-}
-
-/**
- * Fixed: the window's end. Sliding: the moment the previous window's weight has slid out far enough
- * for one more request, which is before the window's end when the current window has room.
- */
-function retryAfter(window: 'fixed' | 'sliding', w: Window, limit: number, windowMs: number, now: number): number {
-  const toEnd = windowMs - (now % windowMs);
-  if (window === 'fixed' || w.count + 1 > limit || w.previous === 0) return toEnd;
-  const needElapsed = 1 - (limit - 1 - w.count) / w.previous;
-  return Math.max(1, Math.min(toEnd, Math.ceil(needElapsed * windowMs - (now % windowMs))));
 }
 
 interface Bucket {

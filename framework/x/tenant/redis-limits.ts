@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { assertOption, TENANT_ERROR_CODES, TenantError } from './errors.ts';
-import { slidingCount, type LimitDecision, type QuotaStore, type RateLimitStore } from './limits.ts';
+import { getRetryAfterMs, slidingCount, type LimitDecision, type QuotaStore, type RateLimitStore } from './limits.ts';
 
 /**
  * The few Redis commands the stores use, as ioredis (and node-redis through a thin wrapper) offers
@@ -98,7 +98,7 @@ export class RedisQuotaStore implements QuotaStore {
       const [ok, count] = (await FIXED.run(this.#client, [base + index], [limit, windowMs])) as [number, number];
       return ok === 1
         ? { allowed: true, limit, remaining: Math.max(0, limit - count), resetAt, retryAfterMs: 0 }
-        : { allowed: false, limit, remaining: 0, resetAt, retryAfterMs: resetAt - now };
+        : { allowed: false, limit, remaining: 0, resetAt, retryAfterMs: getRetryAfterMs('fixed', 0, count, limit, windowMs, now) };
     }
     const elapsed = (now % windowMs) / windowMs;
     const [ok, cur, prev] = (await SLIDING.run(this.#client, [base + index, base + (index - 1)], [limit, windowMs * 2, elapsed])) as [number, number, number];
@@ -106,9 +106,7 @@ export class RedisQuotaStore implements QuotaStore {
       const used = slidingCount(prev, cur, windowMs, now);
       return { allowed: true, limit, remaining: Math.max(0, Math.floor(limit - used)), resetAt, retryAfterMs: 0 };
     }
-    const toEnd = resetAt - now;
-    const retry = cur + 1 > limit || prev === 0 ? toEnd : Math.max(1, Math.min(toEnd, Math.ceil((1 - (limit - 1 - cur) / prev) * windowMs - (now % windowMs))));
-    return { allowed: false, limit, remaining: 0, resetAt, retryAfterMs: retry };
+    return { allowed: false, limit, remaining: 0, resetAt, retryAfterMs: getRetryAfterMs('sliding', prev, cur, limit, windowMs, now) };
   }
 }
 
