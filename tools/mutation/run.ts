@@ -41,6 +41,10 @@ async function runTarget(target: MutationTarget): Promise<TargetResult> {
     timeoutMS: 10_000,
     disableTypeChecks: false,
     tempDirName: 'node_modules/.cache/plumego/stryker-tmp',
+    // Re-runs only re-test mutants whose source or covering tests changed (PLUMEGO_MUTATION_FULL=1 forces all).
+    incremental: true,
+    incrementalFile: `node_modules/.cache/plumego/stryker-incremental/${target.id}.json`,
+    force: process.env['PLUMEGO_MUTATION_FULL'] === '1',
     reporters: ['progress'],
     logLevel: 'warn' as LogLevel,
     fileLogLevel: 'off' as LogLevel,
