@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import type { BaselineEntry, SourcePos } from '../control-plane/index.ts';
 import { readValidatedSpec } from '../control-plane/index.ts';
 import { ConfigError, type Violation } from '../control-plane/violation.ts';
-import { CHECK_ID } from './evaluate.ts';
+import { CHECK_ID } from './find-violations.ts';
 import { GATE_RULES } from './rulebook.ts';
 
 export interface Baseline {

@@ -1,6 +1,6 @@
 /** The boundary gate as one call: scan → graph (cached) → rules → violations. */
 import type { Violation } from '../control-plane/violation.ts';
-import { createGraphEvaluator } from './evaluate.ts';
+import { createGraphEvaluator } from './find-violations.ts';
 import { buildFileGraph, type FileGraphOptions, type FileGraphStats } from './file-graph.ts';
 import { createRuleBook } from './rulebook.ts';
 import { getScanRoots, listSourceFiles } from './scan-files.ts';

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parse } from 'yaml';
 import { buildBaseline } from '../boundaries/baseline.ts';
-import { evaluateGraph } from '../boundaries/evaluate.ts';
+import { evaluateGraph } from '../boundaries/find-violations.ts';
 import { createRuleBook } from '../boundaries/rulebook.ts';
 import { readRepositoryGraph } from '../boundaries/run-boundaries.ts';
 import type { BoundaryPlane } from '../boundaries/types.ts';

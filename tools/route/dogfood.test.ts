@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadControlPlane, type ControlPlane } from '../control-plane/index.ts';
-import { evaluateRouting, readRoutingCases } from './evaluate.ts';
+import { evaluateRouting, readRoutingCases } from './routing-accuracy.ts';
 import { routeWork } from './route-work.ts';
 import { buildRoutingExport } from './routing-export.ts';
 

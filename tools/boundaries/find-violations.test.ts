@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { applyBaseline, buildBaseline } from './baseline.ts';
-import { createGraphEvaluator } from './evaluate.ts';
+import { createGraphEvaluator } from './find-violations.ts';
 import { createRuleBook } from './rulebook.ts';
 import { runBoundaries } from './run-boundaries.ts';
 import { allow, baseFiles, summarize, withFixture, withManifest, type FixtureFiles } from './testing/boundary-fixture.ts';
