@@ -87,7 +87,10 @@ function describeWhen(when: Readonly<Record<string, unknown>>): string {
  */
 function getRouteExamples(plane: ControlPlane, cases: readonly RoutingCase[] = readRoutingCases()): SiteRouteExample[] {
   const firstPerModule = new Map<string, RoutingCase>();
-  for (const c of cases) if (c.part === 'untouched' && !firstPerModule.has(c.expect)) firstPerModule.set(c.expect, c);
+  // The evaluation set is written for this repository's modules; another repository (plumego site on an
+  // adopter's specs) has none of them, and an example about a module it lacks would be our prose on its site.
+  const names = new Set(plane.modules.map((m) => m.name));
+  for (const c of cases) if (c.part === 'untouched' && names.has(c.expect) && !firstPerModule.has(c.expect)) firstPerModule.set(c.expect, c);
   return [...firstPerModule.values()]
     .sort((a, b) => compareText(a.expect, b.expect))
     .map((c) => {
