@@ -3,8 +3,9 @@ import { APIError, asAPIError, createErrorBuilder, isAPIError, toAPIError } from
 import { ERROR_TYPES, getCategoryForStatus, getCodeForStatus, type ErrorType } from './error-types.ts';
 
 describe('canonical error table', () => {
-  it('has the 26 reference rows', () => {
-    expect(Object.keys(ERROR_TYPES)).toHaveLength(26);
+  it('has the 26 reference rows plus unsupported_media_type', () => {
+    expect(Object.keys(ERROR_TYPES)).toHaveLength(27);
+    expect(ERROR_TYPES.unsupported_media_type).toEqual({ category: 'client_error', code: 'UNSUPPORTED_MEDIA_TYPE', status: 415 });
     expect(ERROR_TYPES.payload_too_large).toEqual({ category: 'client_error', code: 'REQUEST_BODY_TOO_LARGE', status: 413 });
     expect(ERROR_TYPES.timeout_failure).toEqual({ category: 'timeout_error', code: 'TIMEOUT', status: 408 });
     expect(ERROR_TYPES.invalid_request.status).toBe(422);

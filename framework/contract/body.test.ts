@@ -8,12 +8,12 @@ import { Request, RequestState, createRequest } from './request.ts';
 const json = (body: string, extra: Record<string, string> = {}) =>
   createRequest({ method: 'POST', url: '/', body, headers: { 'content-type': 'application/json', ...extra } });
 
-async function rejection(p: Promise<unknown>): Promise<{ status: number; code: string; details: unknown }> {
+async function rejection(p: Promise<unknown>): Promise<{ status: number; code: string; type: string | undefined; details: unknown }> {
   try {
     await p;
   } catch (err) {
     if (!isAPIError(err)) throw err;
-    return { status: err.status, code: err.code, details: err.details };
+    return { status: err.status, code: err.code, type: err.type, details: err.details };
   }
   throw new Error('expected a rejection');
 }
@@ -32,7 +32,7 @@ describe('readJson', () => {
 
   it.each([undefined, 'text/plain', 'application/x-www-form-urlencoded'])('rejects content type %s with 415', async (ct) => {
     const r = createRequest({ method: 'POST', url: '/', body: '{}', headers: ct ? { 'content-type': ct } : {} });
-    expect(await rejection(readJson(r))).toMatchObject({ status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' });
+    expect(await rejection(readJson(r))).toMatchObject({ status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', type: 'unsupported_media_type' });
   });
 
   it('accepts a missing content type when told to', async () => {
@@ -45,6 +45,7 @@ describe('readJson', () => {
     expect(await rejection(readJson(r, { maxBytes: 10 }))).toEqual({
       status: 413,
       code: 'REQUEST_BODY_TOO_LARGE',
+      type: 'payload_too_large',
       details: { max_bytes: 10, seen_bytes: 20 },
     });
   });

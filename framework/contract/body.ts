@@ -105,11 +105,7 @@ export function isJsonContentType(value: string | undefined): boolean {
  */
 export async function readJson(r: Request, opts?: ReadJsonOptions): Promise<unknown> {
   if ((opts?.requireJsonContentType ?? true) && !isJsonContentType(r.header('content-type'))) {
-    throw new APIError({
-      status: 415,
-      code: 'UNSUPPORTED_MEDIA_TYPE',
-      message: 'content type must be application/json',
-    });
+    throw new APIError({ type: 'unsupported_media_type', message: 'content type must be application/json' });
   }
   const buf = await readBody(r, opts);
   const text = buf.toString('utf8').trim();

@@ -32,6 +32,7 @@ export type ErrorType =
   | 'resource_gone'
   | 'not_acceptable'
   | 'payload_too_large'
+  | 'unsupported_media_type'
   | 'internal_error'
   | 'service_unavailable'
   | 'timeout_failure'
@@ -52,7 +53,7 @@ export interface ErrorTypeMeta {
 const row = (category: ErrorCategory, code: string, status: number): ErrorTypeMeta =>
   Object.freeze({ category, code, status });
 
-/** The 26-row canonical table (type → category, code, status). Frozen. */
+/** The 27-row canonical table (type → category, code, status). Frozen. */
 export const ERROR_TYPES: Readonly<Record<ErrorType, ErrorTypeMeta>> = Object.freeze({
   validation_failure: row('validation_error', 'VALIDATION_ERROR', 400),
   bad_request: row('client_error', 'BAD_REQUEST', 400),
@@ -71,6 +72,7 @@ export const ERROR_TYPES: Readonly<Record<ErrorType, ErrorTypeMeta>> = Object.fr
   resource_gone: row('client_error', 'RESOURCE_GONE', 410),
   not_acceptable: row('client_error', 'NOT_ACCEPTABLE', 406),
   payload_too_large: row('client_error', 'REQUEST_BODY_TOO_LARGE', 413),
+  unsupported_media_type: row('client_error', 'UNSUPPORTED_MEDIA_TYPE', 415),
   internal_error: row('server_error', 'INTERNAL_ERROR', 500),
   service_unavailable: row('server_error', 'SERVICE_UNAVAILABLE', 503),
   timeout_failure: row('timeout_error', 'TIMEOUT', 408),
@@ -89,7 +91,6 @@ export const ERROR_TYPES: Readonly<Record<ErrorType, ErrorTypeMeta>> = Object.fr
 export const PARSE_ERROR_CODES = Object.freeze({
   INVALID_JSON: row('client_error', 'INVALID_JSON', 400),
   INVALID_QUERY: row('client_error', 'INVALID_QUERY', 400),
-  UNSUPPORTED_MEDIA_TYPE: row('client_error', 'UNSUPPORTED_MEDIA_TYPE', 415),
 });
 
 /** Returns true when `value` names a canonical error type. */
@@ -122,6 +123,7 @@ const CODE_BY_STATUS: Readonly<Record<number, string>> = Object.freeze({
   409: 'RESOURCE_CONFLICT',
   410: 'RESOURCE_GONE',
   413: 'REQUEST_BODY_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
   422: 'INVALID_REQUEST',
   429: 'RATE_LIMITED',
   500: 'INTERNAL_ERROR',

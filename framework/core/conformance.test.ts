@@ -86,12 +86,12 @@ describe.each(['in-process', 'socket'] as const)('canonical stack conformance (%
   });
 
   it.each([
-    { title: 'invalid JSON', headers: { 'content-type': 'application/json' }, body: '{"a":', status: 400, code: 'INVALID_JSON' },
-    { title: 'a non-JSON content type', headers: { 'content-type': 'text/plain' }, body: 'hi', status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
-  ])('answers $status for $title', async ({ headers, body, status, code }) => {
+    { title: 'invalid JSON', headers: { 'content-type': 'application/json' }, body: '{"a":', status: 400, code: 'INVALID_JSON', type: 'bad_request' },
+    { title: 'a non-JSON content type', headers: { 'content-type': 'text/plain' }, body: 'hi', status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', type: 'unsupported_media_type' },
+  ])('answers $status for $title', async ({ headers, body, status, code, type }) => {
     const res = await client('POST', '/users', { headers, body });
     expect(res.status).toBe(status);
-    expect(JSON.parse(res.text).error.code).toBe(code);
+    expect(JSON.parse(res.text).error).toMatchObject({ code, type, category: 'client_error' });
     expect(res.header('x-request-id')).toBeTruthy();
   });
 

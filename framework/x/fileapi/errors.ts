@@ -38,7 +38,7 @@ export function fileTooLarge(maxBytes: number): APIError {
 }
 
 export function unsupportedMediaType(message: string): APIError {
-  return new APIError({ status: 415, code: FILEAPI_ERROR_CODES.unsupportedMediaType, message });
+  return new APIError({ type: 'unsupported_media_type', code: FILEAPI_ERROR_CODES.unsupportedMediaType, message });
 }
 
 export function invalidMultipart(message = 'malformed multipart body'): APIError {
