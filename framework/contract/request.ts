@@ -215,6 +215,9 @@ export function createRequest(init: RequestInit): Request {
     const u = new URL(target);
     target = u.pathname + u.search;
   }
+  // A client never sends the fragment, so an in-process request must not carry it either.
+  const hash = target.indexOf('#');
+  if (hash >= 0) target = target.slice(0, hash);
   const headers: IncomingHttpHeaders = {};
   for (const [k, v] of Object.entries(init.headers ?? {})) headers[k.toLowerCase()] = typeof v === 'string' ? v : [...v];
   const chunks = init.body === undefined ? [] : [typeof init.body === 'string' ? Buffer.from(init.body) : init.body];
