@@ -3,6 +3,7 @@
 // mutants created inside describe bodies attributed to the right tests.
 import { fileURLToPath } from 'node:url';
 import base from '../../vitest.config.ts';
+import { LoadFailureReporter } from './load-failure-reporter.ts';
 import { findTargets } from './targets.ts';
 
 const [target] = findTargets([process.env['PLUMEGO_MUTATION_TARGET'] ?? 'router']);
@@ -12,5 +13,5 @@ export default {
   ...base,
   // Inside Stryker's sandbox this resolves to the sandbox copy, so the mutated files are the ones tested.
   root: fileURLToPath(new URL('../..', import.meta.url)),
-  test: { ...test, include: [...target!.tests] },
+  test: { ...test, include: [...target!.tests], reporters: [new LoadFailureReporter(), 'default'] },
 };
