@@ -4,6 +4,7 @@ import type { Handler, Middleware } from 'plumego/contract';
 import { createPrincipal, withPrincipal } from 'plumego/security';
 import { InMemoryTenantConfigs } from './config.ts';
 import { createTenantChain } from './chain.ts';
+import { MemoryTenantLimitsStore } from './memory-limits.ts';
 import { fromPathSegment, fromSubdomain } from './extractors.ts';
 import { resolveTenant } from './resolve.ts';
 import { tenantIdFromContext } from './tenant-id.ts';
@@ -190,10 +191,10 @@ describe('the tenant chain', () => {
 });
 
 describe('stage order', () => {
-  it('a rate-limited request spends no quota', async () => {
+  it.each(['separate', 'combined'] as const)('a rate-limited request spends no quota (%s stages)', async (kind) => {
     const now = { t: 7_000_000 };
     const tenants = new InMemoryTenantConfigs([{ id: 'acme', quota: { limit: 2, windowMs: 3_600_000 }, rateLimit: { ratePerSecond: 1, burst: 1 } }]);
-    const app = appWith(...createTenantChain({ tenants, now: () => now.t }));
+    const app = appWith(...createTenantChain({ tenants, now: () => now.t, ...(kind === 'combined' ? { limitsStore: new MemoryTenantLimitsStore() } : {}) }));
     const h = { headers: { 'x-tenant-id': 'acme' } };
     expect((await app.request('/projects', h)).status).toBe(200);
     for (let i = 0; i < 5; i++) expect(errorOf(await app.request('/projects', h)).code).toBe('TENANT_RATE_LIMITED');
@@ -201,5 +202,37 @@ describe('stage order', () => {
     const second = await app.request('/projects', h);
     expect(second.status).toBe(200);
     expect(second.headers['x-quota-remaining']).toBe('0');
+  });
+});
+
+describe('combined limits stage', () => {
+  const as = { headers: { 'x-tenant-id': 'acme' } };
+
+  it('writes the same headers and refusals as the two separate stages', async () => {
+    const now = { t: 60_000 * 500 };
+    const configs = [{ id: 'acme', quota: { limit: 3, windowMs: 60_000 }, rateLimit: { ratePerSecond: 1, burst: 2 } }];
+    const separate = appWith(...createTenantChain({ tenants: new InMemoryTenantConfigs(configs), now: () => now.t }));
+    const combined = appWith(...createTenantChain({ tenants: new InMemoryTenantConfigs(configs), now: () => now.t, limitsStore: new MemoryTenantLimitsStore() }));
+    for (const step of [0, 0, 0, 1000, 1000, 5000, 0]) {
+      now.t += step;
+      const [a, b] = [await separate.request('/projects', as), await combined.request('/projects', as)];
+      expect(b.status).toBe(a.status);
+      expect(b.text()).toBe(a.text());
+      const pick = (h: Record<string, unknown>) => Object.fromEntries(Object.entries(h).filter(([k]) => k.startsWith('x-') || k === 'retry-after'));
+      expect(pick(b.headers)).toEqual(pick(a.headers));
+    }
+  });
+
+  it('closes with 503 when its store fails, lets a tenant without limits through, and refuses a chain given both kinds of store', async () => {
+    const tenants = new InMemoryTenantConfigs([{ id: 'acme', quota: { limit: 5, windowMs: 1000 } }, { id: 'open' }]);
+    const failing = { check: () => Promise.reject(new Error('connection reset')) };
+    const app = appWith(...createTenantChain({ tenants, limitsStore: failing }));
+    const res = await app.request('/projects', as);
+    expect(res.status).toBe(503);
+    expect(errorOf(res).code).toBe('TENANT_STATE_UNAVAILABLE');
+    const throwing = appWith(...createTenantChain({ tenants, limitsStore: { check: () => { throw new Error('sync'); } } }));
+    expect((await throwing.request('/projects', as)).status).toBe(503);
+    expect((await app.request('/projects', { headers: { 'x-tenant-id': 'open' } })).status).toBe(200);
+    expect(() => createTenantChain({ tenants, limitsStore: failing, quotaStore: { consume: () => Promise.reject(new Error('x')) } })).toThrow(/limitsStore/);
   });
 });

@@ -2,15 +2,18 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { isTenantError } from './errors.ts';
-import type { QuotaStore, RateLimitStore } from './limits.ts';
-import { MemoryQuotaStore, MemoryRateLimitStore } from './memory-limits.ts';
-import { RedisQuotaStore, RedisRateLimitStore } from './redis-limits.ts';
+import { createApp } from 'plumego/core';
+import { createTenantChain } from './chain.ts';
+import { InMemoryTenantConfigs } from './config.ts';
+import type { QuotaStore, RateLimitStore, TenantLimitsStore } from './limits.ts';
+import { MemoryQuotaStore, MemoryRateLimitStore, MemoryTenantLimitsStore } from './memory-limits.ts';
+import { RedisQuotaStore, RedisRateLimitStore, RedisTenantLimitsStore, type RedisScriptClient } from './redis-limits.ts';
 import { MemoryRevocationStore, RedisRevocationStore, type RevocationStore } from './revocation.ts';
 
 const services = inject('services');
 
 /** One suite, run against the in-process stores and the Redis ones: both must answer alike. */
-function limitConformance(name: string, make: () => { quota: QuotaStore; rate: RateLimitStore; revocation: RevocationStore }) {
+function limitConformance(name: string, make: () => { quota: QuotaStore; rate: RateLimitStore; limits: TenantLimitsStore; revocation: RevocationStore }) {
   describe(`${name} limit stores`, () => {
     const key = () => `t-${randomUUID()}`;
 
@@ -73,6 +76,44 @@ function limitConformance(name: string, make: () => { quota: QuotaStore; rate: R
       expect((await quota.consume(a, 1, 1000, 'fixed', 0)).allowed).toBe(false);
     });
 
+    it('combined: a request refused by the rate limit burns no quota; a quota refusal keeps its token', async () => {
+      const { limits } = make();
+      const k = key();
+      const both = { rateLimit: { ratePerSecond: 1, burst: 2 }, quota: { limit: 3, windowMs: 3_600_000 } };
+      const t = 3_600_000 * 10;
+      const first = await limits.check(k, both, t);
+      expect(first.rateLimit).toMatchObject({ allowed: true, limit: 2, remaining: 1 });
+      expect(first.quota).toMatchObject({ allowed: true, limit: 3, remaining: 2 });
+      await limits.check(k, both, t);
+      const refused = await limits.check(k, both, t);
+      expect(refused.rateLimit).toMatchObject({ allowed: false, remaining: 0, retryAfterMs: 1000 });
+      expect(refused.quota).toBeUndefined();
+      // Three rate refusals later the quota still has its third request.
+      await limits.check(k, both, t);
+      const third = await limits.check(k, both, t + 1000);
+      expect(third.quota).toMatchObject({ allowed: true, remaining: 0 });
+      const over = await limits.check(k, both, t + 2000);
+      expect(over.rateLimit?.allowed).toBe(true);
+      expect(over.quota).toMatchObject({ allowed: false, retryAfterMs: 3_600_000 - 2000 });
+      // The quota refusal took the token: the bucket refilled by one since t + 1000, and that one is gone.
+      expect((await limits.check(k, both, t + 2000)).rateLimit?.allowed).toBe(false);
+    });
+
+    it('combined: agrees with the separate stores, sliding windows included, and answers only what is configured', async () => {
+      const { limits, quota, rate } = make();
+      const [a, b] = [key(), key()];
+      const w = 10_000;
+      const cfg = { rateLimit: { ratePerSecond: 1000, burst: 50 }, quota: { limit: 4, windowMs: w, window: 'sliding' as const } };
+      for (const at of [50 * w + 9000, 50 * w + 9000, 50 * w + 9000, 50 * w + 9000, 51 * w + 1000, 51 * w + 7600, 51 * w + 7600]) {
+        const together = await limits.check(a, cfg, at);
+        const apart = { rateLimit: await rate.take(b, 1000, 50, at), quota: await quota.consume(b, 4, w, 'sliding', at) };
+        expect(together).toEqual(apart);
+      }
+      expect(await limits.check(key(), {}, 0)).toEqual({});
+      expect(Object.keys(await limits.check(key(), { quota: { limit: 1, windowMs: 1000 } }, 0))).toEqual(['quota']);
+      expect(Object.keys(await limits.check(key(), { rateLimit: { ratePerSecond: 1, burst: 1 } }, 0))).toEqual(['rateLimit']);
+    });
+
     it('revocation: a revoked token id and an older subject version are dead', async () => {
       const { revocation } = make();
       const jti = key();
@@ -90,7 +131,7 @@ function limitConformance(name: string, make: () => { quota: QuotaStore; rate: R
   });
 }
 
-limitConformance('memory', () => ({ quota: new MemoryQuotaStore(), rate: new MemoryRateLimitStore(), revocation: new MemoryRevocationStore() }));
+limitConformance('memory', () => ({ quota: new MemoryQuotaStore(), rate: new MemoryRateLimitStore(), limits: new MemoryTenantLimitsStore(), revocation: new MemoryRevocationStore() }));
 
 describe.skipIf(!services.redis)('Redis', () => {
   let redis: Redis;
@@ -107,6 +148,7 @@ describe.skipIf(!services.redis)('Redis', () => {
   limitConformance('redis', () => ({
     quota: new RedisQuotaStore({ client: redis, prefix }),
     rate: new RedisRateLimitStore({ client: redis, prefix }),
+    limits: new RedisTenantLimitsStore({ client: redis, prefix }),
     revocation: new RedisRevocationStore({ client: redis, prefix }),
   }));
 
@@ -121,6 +163,97 @@ describe.skipIf(!services.redis)('Redis', () => {
     } finally {
       other.disconnect();
     }
+  });
+
+  it('combined: 40 concurrent requests over two clients take exactly the quota, then exactly the burst', async () => {
+    const other = new Redis(services.redis!);
+    try {
+      const a = new RedisTenantLimitsStore({ client: redis, prefix });
+      const b = new RedisTenantLimitsStore({ client: other, prefix });
+      const run = (k: string, cfg: Parameters<TenantLimitsStore['check']>[1]) =>
+        Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).check(k, cfg, 120_000)));
+      const byQuota = await run(`cq-${randomUUID()}`, { rateLimit: { ratePerSecond: 1, burst: 1000 }, quota: { limit: 7, windowMs: 60_000 } });
+      expect(byQuota.filter((d) => d.quota?.allowed)).toHaveLength(7);
+      expect(byQuota.every((d) => d.rateLimit?.allowed)).toBe(true);
+      const byRate = await run(`cr-${randomUUID()}`, { rateLimit: { ratePerSecond: 1, burst: 5 }, quota: { limit: 1000, windowMs: 60_000 } });
+      expect(byRate.filter((d) => d.rateLimit?.allowed)).toHaveLength(5);
+      // Only the five let through were counted against the quota.
+      expect(byRate.filter((d) => d.quota !== undefined).map((d) => d.quota!.remaining).sort((x, y) => y - x)).toEqual([999, 998, 997, 996, 995]);
+    } finally {
+      other.disconnect();
+    }
+  });
+
+  it('combined: one Redis command per request through the whole tenant chain (counted by MONITOR), two with the separate stores', async () => {
+    const tag = `rt-${randomUUID()}`;
+    const monitorConn = new Redis(services.redis!);
+    const monitor = await monitorConn.monitor();
+    const seen: string[][] = [];
+    monitor.on('monitor', (_time: string, args: string[], source: string) => {
+      // Commands a script runs show up as source "lua"; only what the client sent is a round trip.
+      if (source !== 'lua' && args.some((a) => a.includes(tag))) seen.push(args);
+    });
+    const marker = `${prefix}${tag}:marker`;
+    const drain = async () => {
+      await redis.get(marker);
+      for (let i = 0; i < 200 && !seen.some((a) => a.includes(marker)); i++) await new Promise((r) => setTimeout(r, 5));
+      const got = seen.filter((a) => !a.includes(marker));
+      seen.length = 0;
+      return got;
+    };
+    try {
+      const tenants = new InMemoryTenantConfigs([{ id: 'acme', quota: { limit: 100, windowMs: 60_000, window: 'sliding' }, rateLimit: { ratePerSecond: 100, burst: 100 } }]);
+      const p = `${prefix}${tag}:`;
+      const combined = createApp();
+      combined.use(...createTenantChain({ tenants, limitsStore: new RedisTenantLimitsStore({ client: redis, prefix: p }) }));
+      combined.addRoute('GET', '/x', (w) => w.end('ok'));
+      const separate = createApp();
+      separate.use(...createTenantChain({ tenants, quotaStore: new RedisQuotaStore({ client: redis, prefix: `${p}s:` }), rateLimitStore: new RedisRateLimitStore({ client: redis, prefix: `${p}s:` }) }));
+      separate.addRoute('GET', '/x', (w) => w.end('ok'));
+      const h = { headers: { 'x-tenant-id': 'acme' } };
+      await combined.request('/x', h); // loads the script (EVALSHA → NOSCRIPT → EVAL) once
+      await separate.request('/x', h);
+      await drain();
+      for (let i = 0; i < 5; i++) {
+        const res = await combined.request('/x', h);
+        expect(res.status).toBe(200);
+        expect(res.headers['x-ratelimit-remaining']).toBeDefined();
+        expect(res.headers['x-quota-remaining']).toBeDefined();
+      }
+      const one = await drain();
+      expect(one).toHaveLength(5);
+      expect(one.every((a) => a[0]?.toLowerCase() === 'evalsha')).toBe(true);
+      for (let i = 0; i < 5; i++) await separate.request('/x', h);
+      expect(await drain()).toHaveLength(10);
+    } finally {
+      monitorConn.disconnect();
+    }
+  });
+
+  it('combined: shares its counters with the separate stores (same keys), so instances can be switched one at a time', async () => {
+    const k = `mix-${randomUUID()}`;
+    const combined = new RedisTenantLimitsStore({ client: redis, prefix });
+    const quota = new RedisQuotaStore({ client: redis, prefix });
+    expect((await quota.consume(k, 2, 60_000, 'fixed', 60_000)).allowed).toBe(true);
+    expect((await combined.check(k, { quota: { limit: 2, windowMs: 60_000 } }, 60_000)).quota).toMatchObject({ allowed: true, remaining: 0 });
+    expect((await quota.consume(k, 2, 60_000, 'fixed', 60_000)).allowed).toBe(false);
+  });
+
+  it('combined: counts exactly one script call per check with a counting client, and fails closed when Redis does', async () => {
+    let calls = 0;
+    const counting: RedisScriptClient = {
+      evalsha: (...a) => (calls++, redis.evalsha(...(a as [string, number, ...string[]]))),
+      eval: (...a) => (calls++, redis.eval(...(a as [string, number, ...string[]]))),
+    };
+    const store = new RedisTenantLimitsStore({ client: counting, prefix });
+    const cfg = { rateLimit: { ratePerSecond: 10, burst: 10 }, quota: { limit: 10, windowMs: 60_000 } };
+    await store.check(`warm-${randomUUID()}`, cfg, 0);
+    calls = 0;
+    for (let i = 0; i < 8; i++) await store.check(`n-${randomUUID()}`, cfg, 0);
+    expect(calls).toBe(8);
+    const broken = new RedisTenantLimitsStore({ client: { evalsha: () => Promise.reject(new Error('READONLY at redis://:pw@h')), eval: () => Promise.reject(new Error('x')) }, prefix });
+    const err = await Promise.resolve(broken.check('x', cfg, 0)).catch((e: unknown) => e);
+    expect(isTenantError(err) && err.code).toBe('TENANT_STATE_UNAVAILABLE');
   });
 
   it('reloads its script after SCRIPT FLUSH and reports an unreachable server as a typed error without its URL', async () => {

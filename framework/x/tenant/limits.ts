@@ -19,6 +19,27 @@ export interface RateLimitStore {
   take(key: string, ratePerSecond: number, burst: number, now: number): LimitDecision | Promise<LimitDecision>;
 }
 
+/** What `TenantLimitsStore.check` weighs: a tenant config's rate limit and quota (either may be absent). */
+export interface TenantLimits {
+  readonly rateLimit?: { readonly ratePerSecond: number; readonly burst: number } | undefined;
+  readonly quota?: { readonly limit: number; readonly windowMs: number; readonly window?: 'fixed' | 'sliding' | undefined } | undefined;
+}
+
+/** The two answers of one combined check; `quota` is absent when the rate limit refused (nothing was counted). */
+export interface TenantLimitsDecision {
+  readonly rateLimit?: LimitDecision;
+  readonly quota?: LimitDecision;
+}
+
+/**
+ * Rate limit and quota in one step — one Redis round trip instead of two. The order is the chain's:
+ * the token bucket first; only a request it lets through is counted against the quota (so a request
+ * told to slow down burns no quota), and a quota refusal keeps the token it took.
+ */
+export interface TenantLimitsStore {
+  check(key: string, limits: TenantLimits, now: number): TenantLimitsDecision | Promise<TenantLimitsDecision>;
+}
+
 /**
  * The sliding estimate: the current window's count plus the previous window's, weighted by how much
  * of it still overlaps the sliding window. Shared by the memory and Redis stores so both agree.

@@ -1,5 +1,5 @@
 import { assertOption } from './errors.ts';
-import { getRetryAfterMs, slidingCount, type LimitDecision, type QuotaStore, type RateLimitStore } from './limits.ts';
+import { getRetryAfterMs, slidingCount, type LimitDecision, type QuotaStore, type RateLimitStore, type TenantLimits, type TenantLimitsDecision, type TenantLimitsStore } from './limits.ts';
 
 export interface MemoryLimitStoreOptions {
   /** Most keys kept; past it, entries whose window or bucket has run out are swept first (default 100 000). */
@@ -99,5 +99,25 @@ export class MemoryRateLimitStore implements RateLimitStore {
       if (this.#buckets.size < this.#maxKeys) break;
       this.#buckets.delete(k);
     }
+  }
+}
+
+/** Rate limit and quota of this process in one synchronous step (see `RedisTenantLimitsStore` for several instances). */
+export class MemoryTenantLimitsStore implements TenantLimitsStore {
+  readonly #rate: MemoryRateLimitStore;
+  readonly #quota: MemoryQuotaStore;
+
+  constructor(options: MemoryLimitStoreOptions = {}) {
+    this.#rate = new MemoryRateLimitStore(options);
+    this.#quota = new MemoryQuotaStore(options);
+  }
+
+  check(key: string, limits: TenantLimits, now: number): TenantLimitsDecision {
+    const { rateLimit: rl, quota: q } = limits;
+    const rateLimit = rl ? this.#rate.take(key, rl.ratePerSecond, rl.burst, now) : undefined;
+    if (rateLimit && !rateLimit.allowed) return { rateLimit };
+    if (!q) return rateLimit ? { rateLimit } : {};
+    const quota = this.#quota.consume(key, q.limit, q.windowMs, q.window ?? 'fixed', now);
+    return rateLimit ? { rateLimit, quota } : { quota };
   }
 }

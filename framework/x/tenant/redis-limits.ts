@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { assertOption, TENANT_ERROR_CODES, TenantError } from './errors.ts';
-import { getRetryAfterMs, slidingCount, type LimitDecision, type QuotaStore, type RateLimitStore } from './limits.ts';
+import { getRetryAfterMs, slidingCount, type LimitDecision, type QuotaStore, type RateLimitStore, type TenantLimits, type TenantLimitsDecision, type TenantLimitsStore } from './limits.ts';
 
 /**
  * The few Redis commands the stores use, as ioredis (and node-redis through a thin wrapper) offers
@@ -80,6 +80,34 @@ function resolve(options: RedisLimitStoreOptions): { client: RedisScriptClient; 
   return { client: options.client, prefix };
 }
 
+// The hash tag keeps a key's windows in one cluster slot, so a script may touch both.
+function quotaBase(prefix: string, key: string, windowMs: number): string {
+  return `${prefix}q:{${key}}:${windowMs}:`;
+}
+
+function rateKey(prefix: string, key: string): string {
+  return `${prefix}r:{${key}}`;
+}
+
+/** A bucket idle for twice its refill time is full again: its key may expire. */
+function bucketTtl(ratePerSecond: number, burst: number): number {
+  return Math.ceil((burst / ratePerSecond) * 1000) * 2 + 1000;
+}
+
+function quotaDecision(window: 'fixed' | 'sliding', ok: number, cur: number, prev: number, limit: number, windowMs: number, now: number): LimitDecision {
+  const resetAt = (Math.floor(now / windowMs) + 1) * windowMs;
+  if (ok !== 1) return { allowed: false, limit, remaining: 0, resetAt, retryAfterMs: getRetryAfterMs(window, prev, cur, limit, windowMs, now) };
+  const used = window === 'sliding' ? slidingCount(prev, cur, windowMs, now) : cur;
+  return { allowed: true, limit, remaining: Math.max(0, Math.floor(limit - used)), resetAt, retryAfterMs: 0 };
+}
+
+function bucketDecision(ok: number, tokens: number, ratePerSecond: number, burst: number, now: number): LimitDecision {
+  const resetAt = Math.ceil(now + ((burst - tokens) / ratePerSecond) * 1000);
+  return ok === 1
+    ? { allowed: true, limit: burst, remaining: Math.floor(tokens), resetAt, retryAfterMs: 0 }
+    : { allowed: false, limit: burst, remaining: 0, resetAt, retryAfterMs: Math.ceil(((1 - tokens) / ratePerSecond) * 1000) };
+}
+
 /** Quota windows shared by every instance through Redis (one round trip per request). */
 export class RedisQuotaStore implements QuotaStore {
   readonly #client: RedisScriptClient;
@@ -91,22 +119,14 @@ export class RedisQuotaStore implements QuotaStore {
 
   async consume(key: string, limit: number, windowMs: number, window: 'fixed' | 'sliding', now: number): Promise<LimitDecision> {
     const index = Math.floor(now / windowMs);
-    const resetAt = (index + 1) * windowMs;
-    // The hash tag keeps a key's windows in one cluster slot, so the script may touch both.
-    const base = `${this.#prefix}q:{${key}}:${windowMs}:`;
+    const base = quotaBase(this.#prefix, key, windowMs);
     if (window === 'fixed') {
       const [ok, count] = (await FIXED.run(this.#client, [base + index], [limit, windowMs])) as [number, number];
-      return ok === 1
-        ? { allowed: true, limit, remaining: Math.max(0, limit - count), resetAt, retryAfterMs: 0 }
-        : { allowed: false, limit, remaining: 0, resetAt, retryAfterMs: getRetryAfterMs('fixed', 0, count, limit, windowMs, now) };
+      return quotaDecision('fixed', ok, count, 0, limit, windowMs, now);
     }
     const elapsed = (now % windowMs) / windowMs;
     const [ok, cur, prev] = (await SLIDING.run(this.#client, [base + index, base + (index - 1)], [limit, windowMs * 2, elapsed])) as [number, number, number];
-    if (ok === 1) {
-      const used = slidingCount(prev, cur, windowMs, now);
-      return { allowed: true, limit, remaining: Math.max(0, Math.floor(limit - used)), resetAt, retryAfterMs: 0 };
-    }
-    return { allowed: false, limit, remaining: 0, resetAt, retryAfterMs: getRetryAfterMs('sliding', prev, cur, limit, windowMs, now) };
+    return quotaDecision('sliding', ok, cur, prev, limit, windowMs, now);
   }
 }
 
@@ -120,12 +140,69 @@ export class RedisRateLimitStore implements RateLimitStore {
   }
 
   async take(key: string, ratePerSecond: number, burst: number, now: number): Promise<LimitDecision> {
-    const fullMs = Math.ceil((burst / ratePerSecond) * 1000);
-    const [ok, left] = (await BUCKET.run(this.#client, [`${this.#prefix}r:{${key}}`], [ratePerSecond, burst, now, fullMs * 2 + 1000])) as [number, string];
-    const tokens = Number(left);
-    const fullIn = ((burst - tokens) / ratePerSecond) * 1000;
-    return ok === 1
-      ? { allowed: true, limit: burst, remaining: Math.floor(tokens), resetAt: Math.ceil(now + fullIn), retryAfterMs: 0 }
-      : { allowed: false, limit: burst, remaining: 0, resetAt: Math.ceil(now + fullIn), retryAfterMs: Math.ceil(((1 - tokens) / ratePerSecond) * 1000) };
+    const [ok, left] = (await BUCKET.run(this.#client, [rateKey(this.#prefix, key)], [ratePerSecond, burst, now, bucketTtl(ratePerSecond, burst)])) as [number, string];
+    return bucketDecision(ok, Number(left), ratePerSecond, burst, now);
+  }
+}
+
+/**
+ * Rate limit and quota in ONE script, so a request that passes both costs one round trip (EVALSHA)
+ * instead of two. Same keys and arithmetic as the two separate stores, so they can be mixed during
+ * a rollout; the bucket is checked first and a refused request never reaches the quota counter.
+ */
+const COMBINED = new Script(`
+local now = tonumber(ARGV[1])
+local rate = tonumber(ARGV[2])
+local rateOk = 1
+local tokens = ''
+if rate > 0 then
+  local burst = tonumber(ARGV[3])
+  local v = redis.call('HMGET', KEYS[1], 't', 'a')
+  local t = tonumber(v[1])
+  local at = tonumber(v[2])
+  if t == nil or at == nil then t = burst at = now end
+  if now > at then t = math.min(burst, t + (now - at) / 1000 * rate) at = now end
+  if t >= 1 then t = t - 1 else rateOk = 0 end
+  redis.call('HSET', KEYS[1], 't', tostring(t), 'a', tostring(at))
+  redis.call('PEXPIRE', KEYS[1], ARGV[4])
+  tokens = tostring(t)
+end
+local mode = tonumber(ARGV[5])
+if rateOk == 0 or mode == 0 then return {rateOk, tokens, -1, 0, 0} end
+local limit = tonumber(ARGV[6])
+local prev = 0
+if mode == 2 then prev = tonumber(redis.call('GET', KEYS[3]) or '0') end
+local cur = tonumber(redis.call('GET', KEYS[2]) or '0')
+if prev * (1 - tonumber(ARGV[8])) + cur + 1 > limit then return {rateOk, tokens, 0, cur, prev} end
+cur = redis.call('INCR', KEYS[2])
+if cur == 1 then redis.call('PEXPIRE', KEYS[2], ARGV[7]) end
+return {rateOk, tokens, 1, cur, prev}`);
+
+/** Rate limit and quota shared by every instance through Redis: one script, one round trip per request. */
+export class RedisTenantLimitsStore implements TenantLimitsStore {
+  readonly #client: RedisScriptClient;
+  readonly #prefix: string;
+
+  constructor(options: RedisLimitStoreOptions) {
+    ({ client: this.#client, prefix: this.#prefix } = resolve(options));
+  }
+
+  async check(key: string, limits: TenantLimits, now: number): Promise<TenantLimitsDecision> {
+    const { rateLimit: rl, quota: q } = limits;
+    if (!rl && !q) return {};
+    const windowMs = q?.windowMs ?? 1;
+    const window = q?.window ?? 'fixed';
+    const index = Math.floor(now / windowMs);
+    const base = quotaBase(this.#prefix, key, windowMs);
+    // Every key carries the same hash tag, so a cluster keeps them in one slot for the one script.
+    const keys = [rateKey(this.#prefix, key), base + index, base + (index - 1)];
+    const args = [
+      now, rl?.ratePerSecond ?? 0, rl?.burst ?? 0, rl ? bucketTtl(rl.ratePerSecond, rl.burst) : 0,
+      q ? (window === 'fixed' ? 1 : 2) : 0, q?.limit ?? 0, window === 'fixed' ? windowMs : windowMs * 2, (now % windowMs) / windowMs,
+    ];
+    const [rateOk, left, quotaOk, cur, prev] = (await COMBINED.run(this.#client, keys, args)) as [number, string, number, number, number];
+    const rateLimit = rl ? bucketDecision(rateOk, Number(left), rl.ratePerSecond, rl.burst, now) : undefined;
+    const quota = q && quotaOk !== -1 ? quotaDecision(window, quotaOk, cur, prev, q.limit, windowMs, now) : undefined;
+    return { ...(rateLimit ? { rateLimit } : {}), ...(quota ? { quota } : {}) };
   }
 }

@@ -8,8 +8,7 @@ import { KyselyRepository, MemoryRepository, registerResource, resourceDocs, typ
 import {
   createTenantChain,
   InMemoryTenantConfigs,
-  RedisQuotaStore,
-  RedisRateLimitStore,
+  RedisTenantLimitsStore,
   tenantIdFromContext,
   tenantScopedDb,
 } from 'plumego/x/tenant';
@@ -77,11 +76,12 @@ export async function createSaasService(config: SaasConfig): Promise<SaasService
   });
 
   // Authentication, then resolve → policy → rate limit → quota: nothing under /api runs without a tenant.
+  // On Redis the rate limit and the quota are one script: one round trip per request.
   const api = app.group('/api',
     authenticate(createTokenTableAuthenticator(config.users)),
     ...createTenantChain({
       tenants,
-      ...(redis ? { quotaStore: new RedisQuotaStore({ client: redis }), rateLimitStore: new RedisRateLimitStore({ client: redis }) } : {}),
+      ...(redis ? { limitsStore: new RedisTenantLimitsStore({ client: redis }) } : {}),
     }));
   const tasks = tasksResource(storage.projectExists);
   registerResource(api, projectsResource, storage.projects);
