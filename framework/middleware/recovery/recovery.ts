@@ -1,5 +1,6 @@
 import { CLIENT_CLOSED_REQUEST_STATUS, isAPIError, isClientDisconnect, isPromise, writeError, type Middleware, type Request, type ResponseWriter } from 'plumego/contract';
 import { createDiscardLogger, type StructuredLogger } from 'plumego/log';
+import { noteRecoveredError } from '../tracing/span-error.ts';
 
 export interface RecoveryOptions {
   /** Where recovered errors are logged. Default: discard. */
@@ -7,6 +8,8 @@ export interface RecoveryOptions {
 }
 
 function recover(logger: StructuredLogger, w: ResponseWriter, r: Request, err: unknown): void {
+  // For an outer tracing middleware: the span records the exception recovery is about to answer.
+  noteRecoveredError(r, err);
   if (isClientDisconnect(err)) {
     // The client went away: there is no one to answer and nothing failed on our side, so no 500
     // and no error line (the access log records 499).

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BufferedResponseWriter, composeMiddleware, createRequest, parseTraceparent, type TraceContext } from 'plumego/contract';
+import { APIError, BufferedResponseWriter, ClientDisconnectedError, composeMiddleware, createRequest, parseTraceparent, type Handler, type TraceContext } from 'plumego/contract';
+import { recovery } from '../recovery/index.ts';
 import { newSpanId, newTraceId } from './ids.ts';
 import { tracing, type TracingOptions } from './tracing.ts';
 
@@ -46,5 +47,108 @@ describe('tracing', () => {
     const ids = new Set(Array.from({ length: 500 }, () => newSpanId()));
     expect(ids.size).toBe(500);
     expect(newTraceId()).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  describe('hands the span the error', () => {
+    const boom = new Error('db down');
+    // As in the canonical stack: recovery inside tracing answers the error before tracing sees it.
+    async function traced(handler: Handler, withRecovery = true) {
+      const ended: unknown[][] = [];
+      const w = new BufferedResponseWriter();
+      // end() records [status, bytes, requestId, error-if-recordError-ran-first].
+      let recorded: unknown[] = [];
+      const tracer = { startSpan: () => ({ recordError: (e: unknown) => void (recorded = [e]), end: (...a: unknown[]) => void ended.push([...a, ...recorded]) }) };
+      const stack = withRecovery ? [tracing({ tracer }), recovery()] : [tracing({ tracer })];
+      let thrown: unknown;
+      try {
+        await composeMiddleware(stack, handler)(w, createRequest({ url: '/' }));
+      } catch (err) {
+        thrown = err;
+      }
+      expect(ended).toHaveLength(1);
+      return { w, end: ended[0]!, thrown };
+    }
+
+    it('of a synchronous throw that recovery answered with 500', async () => {
+      const { w, end } = await traced(() => {
+        throw boom;
+      });
+      expect(w.status).toBe(500);
+      expect(end[0]).toBe(500);
+      expect(end[3]).toBe(boom);
+    });
+
+    it('of a rejected promise that recovery answered with 500', async () => {
+      const { end } = await traced(async () => {
+        await Promise.resolve();
+        throw boom;
+      });
+      expect(end[0]).toBe(500);
+      expect(end[3]).toBe(boom);
+    });
+
+    it('of a rejection that no recovery caught, and re-throws it', async () => {
+      const { end, thrown } = await traced(() => Promise.reject(boom), false);
+      expect(thrown).toBe(boom);
+      expect(end[0]).toBe(500);
+      expect(end[3]).toBe(boom);
+    });
+
+    it('of a thrown 4xx APIError with its own status', async () => {
+      const notFound = new APIError({ type: 'resource_not_found', message: 'no such order' });
+      const { end } = await traced(() => {
+        throw notFound;
+      });
+      expect(end[0]).toBe(404);
+      expect(end[3]).toBe(notFound);
+    });
+
+    it('as null for a falsy throw', async () => {
+      const { end } = await traced(() => {
+        throw undefined;
+      });
+      expect(end[0]).toBe(500);
+      expect(end[3]).toBeNull();
+    });
+
+    it('not for a client disconnect, which ends with 499', async () => {
+      const { end } = await traced(async () => {
+        throw new ClientDisconnectedError();
+      });
+      expect(end[0]).toBe(499);
+      expect(end[3]).toBeUndefined();
+      const bare = await traced(() => Promise.reject(new ClientDisconnectedError()), false);
+      expect(bare.end[0]).toBe(499);
+      expect(bare.end[3]).toBeUndefined();
+    });
+
+    it('not for a plain 4xx answer', async () => {
+      const { end } = await traced((w) => {
+        w.writeHead(422);
+        w.end();
+      });
+      expect(end).toEqual([422, 0, '']);
+    });
+
+    it('to tracers without recordError as before: end only', async () => {
+      const ended: unknown[] = [];
+      const tracer = { startSpan: () => ({ end: (...a: unknown[]) => void ended.push(a) }) };
+      const w = new BufferedResponseWriter();
+      await composeMiddleware([tracing({ tracer }), recovery()], () => {
+        throw boom;
+      })(w, createRequest({ url: '/' }));
+      expect(ended).toEqual([[500, w.bytesWritten, '']]);
+    });
+
+    it('and still ends the span when recordError throws', async () => {
+      const ended: unknown[] = [];
+      const tracer = { startSpan: () => ({ recordError: () => { throw new Error('exporter bug'); }, end: (...a: unknown[]) => void ended.push(a) }) };
+      const w = new BufferedResponseWriter();
+      await composeMiddleware([tracing({ tracer }), recovery()], () => {
+        throw boom;
+      })(w, createRequest({ url: '/' }));
+      expect(w.status).toBe(500);
+      expect(ended).toHaveLength(1);
+    });
   });
 });

@@ -1,21 +1,32 @@
 import {
-  asAPIError,
   TRACEPARENT_HEADER,
   TRACESTATE_HEADER,
   formatTraceparent,
+  isClientDisconnect,
   parseTraceparent,
   type Middleware,
   type Request,
   type ResponseWriter,
   type TraceContext,
 } from 'plumego/contract';
-import { runToCompletion } from '../completion.ts';
+import { getOutcomeStatus, runToCompletion } from '../completion.ts';
 import { newSpanId, newTraceId } from './ids.ts';
+import { takeRecoveredError } from './span-error.ts';
 
 /** A span opened for one request by a `Tracer`. */
 export interface TraceSpan {
-  /** Called once after the response (status 500 when the handler threw). */
+  /**
+   * Called once after the response. `status` is what the client got: the recovered status when
+   * the handler threw (an APIError's own, else 500), 499 when the client went away.
+   */
   end(status: number, bytes: number, requestId: string): void;
+  /**
+   * Optional; called just before `end` when the handler threw or rejected, with that value (null
+   * for a falsy throw), also when an inner recovery answered it and also for a thrown 4xx APIError
+   * (the tracer decides what counts as a failure). Not called on success, nor when the client
+   * disconnected (499 is not a server failure).
+   */
+  recordError?(error: unknown): void;
 }
 
 /** Hook for exporting spans (e.g. an OpenTelemetry adapter in x/observability). */
@@ -44,9 +55,17 @@ export function tracing(options: TracingOptions = {}): Middleware {
   const newFlags = (options.sampleNewTraces ?? true) ? 1 : 0;
   const spanHeader = options.spanIdHeader ?? true;
 
-  const end = (w: ResponseWriter, r: Request, span: TraceSpan, error: unknown): void => {
+  const end = (w: ResponseWriter, r: Request, span: TraceSpan, thrown: unknown): void => {
+    const error = thrown === undefined ? takeRecoveredError(r) : thrown;
+    if (error !== undefined && span.recordError !== undefined && !isClientDisconnect(error)) {
+      try {
+        span.recordError(error);
+      } catch {
+        // A failing recordError must not leave the span open.
+      }
+    }
     try {
-      span.end(w.status || (error === undefined ? 200 : (asAPIError(error)?.status ?? 500)), w.bytesWritten, r.ctx.requestId);
+      span.end(getOutcomeStatus(w, error, 200), w.bytesWritten, r.ctx.requestId);
     } catch {
       // Tracing problems are not request problems.
     }

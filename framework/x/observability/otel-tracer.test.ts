@@ -1,8 +1,8 @@
-import { createServer } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
-import { writeResponse } from 'plumego/contract';
+import { APIError, writeResponse } from 'plumego/contract';
 import { createApp } from 'plumego/core';
 import { createCanonicalStack } from 'plumego/middleware';
 import { isObservabilityError } from './errors.ts';
@@ -16,6 +16,20 @@ function tracedApp(tracer: OtelTracer) {
   app.get('/users/:id', (w, r) => writeResponse(w, r, 200, { id: r.param('id') }));
   app.get('/boom', () => {
     throw new Error('kaput');
+  });
+  app.get('/reject', async () => {
+    await Promise.resolve();
+    throw new TypeError('cannot read order');
+  });
+  app.get('/missing', () => {
+    throw new APIError({ type: 'resource_not_found', message: 'no such order' });
+  });
+  app.get('/unavailable', () => {
+    throw new APIError({ type: 'service_unavailable', message: 'try later' });
+  });
+  app.get('/written-503', (w) => {
+    w.writeHead(503);
+    w.end();
   });
   app.get('/child', (w, r) => {
     const child = tracer.provider.getTracer('app').startSpan('load user', {}, getRequestSpanContext(r));
@@ -60,14 +74,90 @@ describe('OtelTracer', () => {
     expect(res.headers['tracestate']).toBe('vendor=abc,other=1');
   });
 
-  it('records a failing request as an ERROR span with error.type', async () => {
+  it('records a thrown error as an exception event on an ERROR span', async () => {
     const t = createTestTracer();
     const res = await tracedApp(t.tracer).request('/boom');
     expect(res.status).toBe(500);
     const s = t.getFinishedSpans()[0]!;
-    expect(s.status.code).toBe(SpanStatusCode.ERROR);
-    expect(s.attributes['error.type']).toBe('500');
     expect(s.name).toBe('GET /boom');
+    expect(s.status).toEqual({ code: SpanStatusCode.ERROR, message: 'kaput' });
+    expect(s.attributes['error.type']).toBe('Error');
+    expect(s.attributes['http.response.status_code']).toBe(500);
+    const [event] = s.events;
+    expect(event!.name).toBe('exception');
+    expect(event!.attributes).toMatchObject({ 'exception.type': 'Error', 'exception.message': 'kaput' });
+    expect(String(event!.attributes!['exception.stacktrace'])).toContain('kaput');
+    // The client still gets the generic envelope, never the message.
+    expect(res.text()).not.toContain('kaput');
+  });
+
+  it('records a rejected promise as an exception event on an ERROR span', async () => {
+    const t = createTestTracer();
+    expect((await tracedApp(t.tracer).request('/reject')).status).toBe(500);
+    const s = t.getFinishedSpans()[0]!;
+    expect(s.status.code).toBe(SpanStatusCode.ERROR);
+    expect(s.attributes['error.type']).toBe('TypeError');
+    expect(s.events.map((e) => e.attributes?.['exception.message'])).toEqual(['cannot read order']);
+  });
+
+  it('leaves a thrown 4xx APIError unset: the answer, not a failure', async () => {
+    const t = createTestTracer();
+    expect((await tracedApp(t.tracer).request('/missing')).status).toBe(404);
+    const s = t.getFinishedSpans()[0]!;
+    expect(s.status.code).toBe(SpanStatusCode.UNSET);
+    expect(s.events).toHaveLength(0);
+    expect(s.attributes['error.type']).toBeUndefined();
+    expect(s.attributes['http.response.status_code']).toBe(404);
+  });
+
+  it('records a thrown 5xx APIError, and marks a written 5xx ERROR without an exception', async () => {
+    const t = createTestTracer();
+    const app = tracedApp(t.tracer);
+    expect((await app.request('/unavailable')).status).toBe(503);
+    expect((await app.request('/written-503')).status).toBe(503);
+    const [thrown, written] = t.getFinishedSpans();
+    expect(thrown!.status.code).toBe(SpanStatusCode.ERROR);
+    expect(thrown!.events[0]!.attributes?.['exception.message']).toBe('try later');
+    expect(written!.status.code).toBe(SpanStatusCode.ERROR);
+    expect(written!.attributes['error.type']).toBe('503');
+    expect(written!.events).toHaveLength(0);
+  });
+
+  it('records a non-Error throw without stringifying the value', () => {
+    const t = createTestTracer();
+    const span = t.tracer.startSpan({ method: 'GET', path: '/', state: { routePattern: '/x' } } as never, { traceId: PARENT_TRACE, spanId: PARENT_SPAN, parentSpanId: '', flags: 1, traceState: '' })!;
+    span.recordError!({ toString: () => { throw new Error('hostile'); } });
+    span.end(500, 0, '');
+    const s = t.getFinishedSpans()[0]!;
+    expect(s.status.code).toBe(SpanStatusCode.ERROR);
+    expect(s.events[0]!.attributes?.['exception.message']).toBe('object thrown');
+  });
+
+  it('ends a span of a client that went away with 499 and no exception', async () => {
+    const t = createTestTracer();
+    const app = tracedApp(t.tracer);
+    let entered!: () => void;
+    const inHandler = new Promise<void>((r) => (entered = r));
+    app.get('/slow', async (_w, r) => {
+      entered();
+      // Rejects with the signal's ClientDisconnectedError when the socket closes.
+      await new Promise((_, reject) => r.signal.addEventListener('abort', () => reject(r.signal.reason)));
+    });
+    const { port } = await app.listen(0, '127.0.0.1');
+    try {
+      const req = httpRequest({ host: '127.0.0.1', port, path: '/slow' });
+      req.on('error', () => undefined);
+      req.end();
+      await inHandler;
+      req.destroy();
+      await expect.poll(() => t.getFinishedSpans().length).toBe(1);
+      const s = t.getFinishedSpans()[0]!;
+      expect(s.attributes['http.response.status_code']).toBe(499);
+      expect(s.status.code).toBe(SpanStatusCode.UNSET);
+      expect(s.events).toHaveLength(0);
+    } finally {
+      await app.shutdown({ timeoutMs: 100 });
+    }
   });
 
   it('creates no span for an unsampled incoming trace but still propagates it', async () => {

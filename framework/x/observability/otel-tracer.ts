@@ -1,7 +1,7 @@
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, trace, createTraceState, type Context as OtelContext, type Tracer as ApiTracer } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { AlwaysOnSampler, BasicTracerProvider, BatchSpanProcessor, RandomIdGenerator, SimpleSpanProcessor, type IdGenerator, type SpanExporter } from '@opentelemetry/sdk-trace-base';
-import type { Request, TraceContext } from 'plumego/contract';
+import { isAPIError, type Request, type TraceContext } from 'plumego/contract';
 import type { TraceSpan, Tracer } from 'plumego/middleware';
 import { assertOption } from './errors.ts';
 
@@ -42,7 +42,8 @@ const SERVER_SPAN = Object.freeze({ kind: SpanKind.SERVER });
 /**
  * The middleware `Tracer` contract on the OpenTelemetry SDK: one SERVER span per sampled request,
  * with the trace id, span id, parent and tracestate of the request's W3C trace context, named
- * `METHOD /route/:pattern` once routing is done, HTTP attributes, and ERROR status for 5xx.
+ * `METHOD /route/:pattern` once routing is done, HTTP attributes, and ERROR status for 5xx; a
+ * thrown error (other than a 4xx APIError) is recorded as an `exception` event with ERROR status.
  * Unsampled requests (flag bit 0 clear) cost no span at all.
  */
 export class OtelTracer implements Tracer {
@@ -81,7 +82,11 @@ export class OtelTracer implements Tracer {
     const span = this.#tracer.startSpan(r.method, SERVER_SPAN, parent);
     this.#ids.traceId = '';
     this.#ids.spanId = '';
+    let error: unknown;
     return {
+      recordError: (e) => {
+        error = e;
+      },
       end: (status, bytes, requestId) => {
         const route = r.state.routePattern;
         span.updateName(route === '' ? r.method : `${r.method} ${route}`);
@@ -89,7 +94,14 @@ export class OtelTracer implements Tracer {
         const attrs: Record<string, string | number> = { 'http.request.method': r.method, 'url.path': r.path, 'http.response.status_code': status, 'http.response.body.size': bytes };
         if (route !== '') attrs['http.route'] = route;
         if (requestId !== '') attrs['plumego.request_id'] = requestId;
-        if (status >= 500) {
+        // A thrown 4xx APIError is the handler's answer, not a failure (OTel HTTP server spans
+        // leave 4xx unset); anything else thrown is, even after the response started.
+        const failed = error !== undefined && !(isAPIError(error) && error.status < 500);
+        if (failed) {
+          span.recordException(toException(error));
+          attrs['error.type'] = error instanceof Error ? error.name : String(status);
+          span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : 'non-error thrown' });
+        } else if (status >= 500) {
           attrs['error.type'] = String(status);
           span.setStatus({ code: SpanStatusCode.ERROR });
         }
@@ -108,6 +120,15 @@ export class OtelTracer implements Tracer {
   shutdown(): Promise<void> {
     return this.provider.shutdown();
   }
+}
+
+// recordException reads name/message/stack; a thrown non-Error becomes a message, never String()
+// of an object that could throw or leak a large value.
+function toException(error: unknown): Error | string {
+  if (error instanceof Error) return error;
+  if (error === null) return 'null thrown';
+  const t = typeof error;
+  return t === 'string' || t === 'number' || t === 'boolean' ? `${t} thrown: ${String(error).slice(0, 200)}` : `${t} thrown`;
 }
 
 /** Creates a tracer for `tracing({ tracer })`; bad options throw here. */
