@@ -12,6 +12,7 @@ import { runBoundaries } from '../boundaries/run-boundaries.ts';
 import { getScanRoots, listSourceFiles } from '../boundaries/scan-files.ts';
 import { getCachedAnalysis } from '../api/analyze.ts';
 import { getSnapshotState } from '../api/check-snapshots.ts';
+import { readMutationScores } from '../evidence/mutation-scores.ts';
 import { buildRouterIndex, buildRoutingExport, readDefaultLexiconSource, readRoutingCases, routeWork, type RoutingCase } from '../route/index.ts';
 import type { SiteDataExtras } from './site-context.ts';
 import type { SiteGates, SiteRouteExample } from './site-data-model.ts';
@@ -41,6 +42,7 @@ function getEvidence(plane: ControlPlane): Record<string, Record<string, unknown
     if (m) testFiles.set(m.name, (testFiles.get(m.name) ?? 0) + 1);
   }
   const analysis = getCachedAnalysis(plane);
+  const mutation = readMutationScores(plane.root);
   const evidence: Record<string, Record<string, unknown>> = {};
   for (const m of [...plane.modules].sort((a, b) => compareText(a.name, b.name))) {
     const api = analysis.apis.get(m.name);
@@ -50,6 +52,8 @@ function getEvidence(plane: ControlPlane): Record<string, Record<string, unknown
       // Entries are only listed for modules whose signatures were printed.
       ...(api && analysis.printed.has(m.name) ? { exports: api.entries.length } : {}),
       ...(snapshot ? { snapshot: snapshot.state, snapshotFile: snapshot.path } : {}),
+      // Recorded mutation scores (tools/mutation/results), one per target; absent when never measured.
+      ...(mutation.has(m.name) ? { mutation: mutation.get(m.name) } : {}),
     };
   }
   return evidence;
