@@ -13,5 +13,7 @@ export default {
   ...base,
   // Inside Stryker's sandbox this resolves to the sandbox copy, so the mutated files are the ones tested.
   root: fileURLToPath(new URL('../..', import.meta.url)),
-  test: { ...test, include: [...target!.tests], reporters: [new LoadFailureReporter(), 'default'] },
+  // A loaded machine (two cores, benchmarks and other runs beside) must not fail the dry run; a hanging
+  // mutant is still caught by Stryker's own timeout.
+  test: { ...test, include: [...target!.tests], reporters: [new LoadFailureReporter(), 'default'], testTimeout: 90_000, hookTimeout: 90_000 },
 };
