@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BufferedResponseWriter, composeMiddleware, createRequest, type RequestInit } from 'plumego/contract';
-import { CorsOptionsError, cors, createStrictCorsOptions, type CorsOptions } from './cors.ts';
+import { CorsOptionsError, DEFAULT_CORS_OPTIONS, cors, createStrictCorsOptions, resolveCorsOptions, type CorsOptions } from './cors.ts';
 
 async function run(options: CorsOptions, init: RequestInit) {
   const w = new BufferedResponseWriter();
@@ -68,5 +68,100 @@ describe('cors', () => {
   it('rejects bad options at construction', () => {
     expect(() => cors({ allowedOrigins: ['https://a.example/path'] })).toThrow(CorsOptionsError);
     expect(() => cors({ maxAgeSeconds: -1 })).toThrow(CorsOptionsError);
+  });
+
+  it('sends no credentials, exposed headers or Max-Age unless configured', async () => {
+    const simple = await run({}, { url: '/', headers: { origin: 'https://x.example' } });
+    expect(simple.h('access-control-allow-credentials')).toBeUndefined();
+    expect(simple.h('access-control-expose-headers')).toBeUndefined();
+    const pre = await run({}, preflight('https://x.example'));
+    expect(pre.w.status).toBe(204);
+    expect(pre.h('access-control-max-age')).toBeUndefined();
+    expect(pre.h('access-control-allow-credentials')).toBeUndefined();
+    expect(DEFAULT_CORS_OPTIONS.exposedHeaders).toEqual([]);
+    expect(DEFAULT_CORS_OPTIONS.allowCredentials).toBe(false);
+    expect(resolveCorsOptions().exposedHeaders).toEqual([]);
+  });
+
+  it('answers a wildcard preflight with * and the default method and header lists', async () => {
+    const { w, reached, h } = await run({}, preflight('https://x.example', 'put'));
+    expect([w.status, reached]).toEqual([204, false]);
+    expect(h('access-control-allow-origin')).toBe('*');
+    expect(h('access-control-allow-methods')).toBe('GET, POST, PUT, PATCH, DELETE, OPTIONS');
+    expect(h('access-control-allow-headers')).toBe('Accept, Accept-Language, Content-Language, Content-Type, Authorization');
+    expect(h('vary')).toBe('Origin, Access-Control-Request-Method, Access-Control-Request-Headers');
+    expect(w.getBody().length).toBe(0);
+  });
+
+  it('echoes the origin on a credentialed wildcard preflight instead of *', async () => {
+    const { w, h } = await run({ allowCredentials: true }, preflight('https://c.example'));
+    expect(w.status).toBe(204);
+    expect(h('access-control-allow-origin')).toBe('https://c.example');
+    expect(h('access-control-allow-credentials')).toBe('true');
+  });
+
+  it('answers a preflight that names no request headers, and ignores empty list entries', async () => {
+    const opts = { allowedOrigins: ['https://a.example'] };
+    expect((await run(opts, preflight('https://a.example', 'DELETE'))).w.status).toBe(204);
+    const listed = await run(opts, preflight('https://a.example', 'GET', 'content-type, ,accept,'));
+    expect([listed.w.status, listed.reached]).toEqual([204, false]);
+  });
+
+  it.each([
+    { title: 'an OPTIONS request without Access-Control-Request-Method', init: { method: 'OPTIONS', url: '/x', headers: { origin: 'https://a.example' } } },
+    { title: 'a GET carrying Access-Control-Request-Method', init: { method: 'GET', url: '/x', headers: { origin: 'https://a.example', 'access-control-request-method': 'PUT' } } },
+  ])('passes $title to the app with the simple CORS headers', async ({ init }) => {
+    const { w, reached, h } = await run({ allowedOrigins: ['https://a.example'] }, init);
+    expect(reached).toBe(true);
+    expect(w.status).toBe(200);
+    expect(w.getBody().toString()).toBe('app');
+    expect(h('access-control-allow-origin')).toBe('https://a.example');
+    expect(h('vary')).toBe('Origin');
+    expect(h('access-control-allow-methods')).toBeUndefined();
+  });
+
+  it('falls through without CORS headers for a simple request from a disallowed origin', async () => {
+    const { reached, h } = await run({ allowedOrigins: ['https://a.example'] }, { url: '/', headers: { origin: 'https://b.example' } });
+    expect(reached).toBe(true);
+    expect(h('access-control-allow-origin')).toBeUndefined();
+    expect(h('vary')).toBeUndefined();
+  });
+
+  it('sends no Vary for a plain wildcard answer', async () => {
+    expect((await run({}, { url: '/', headers: { origin: 'https://x.example' } })).h('vary')).toBeUndefined();
+  });
+
+  it('treats empty option lists as the defaults', async () => {
+    const o = resolveCorsOptions({ allowedOrigins: [], allowedMethods: [], allowedHeaders: [] });
+    expect(o.allowedOrigins).toEqual(['*']);
+    expect(o.allowedMethods).toEqual(DEFAULT_CORS_OPTIONS.allowedMethods);
+    expect(o.allowedHeaders).toEqual(DEFAULT_CORS_OPTIONS.allowedHeaders);
+    expect((await run({ allowedOrigins: [] }, { url: '/', headers: { origin: 'https://x.example' } })).h('access-control-allow-origin')).toBe('*');
+  });
+
+  it('accepts http, https and null origins and refuses anything that only contains one', async () => {
+    expect(resolveCorsOptions({ allowedOrigins: ['http://a.example:8080', 'HTTPS://B.example', 'null'] }).allowedOrigins).toHaveLength(3);
+    expect((await run({ allowedOrigins: ['null'] }, { url: '/', headers: { origin: 'null' } })).h('access-control-allow-origin')).toBe('null');
+    for (const bad of ['xhttps://a.example', 'javascript:https://a.example', 'https://a.example/', 'https://a example', 'a.example', '']) {
+      expect(() => resolveCorsOptions({ allowedOrigins: [bad] }), bad).toThrow(CorsOptionsError);
+    }
+    expect(() => cors({ maxAgeSeconds: 1.5 })).toThrow(CorsOptionsError);
+    expect(resolveCorsOptions({ maxAgeSeconds: 0 }).maxAgeSeconds).toBe(0);
+  });
+
+  it('gives its options error a stable code', () => {
+    try {
+      cors({ maxAgeSeconds: -1 });
+      expect.unreachable();
+    } catch (e) {
+      expect((e as CorsOptionsError).code).toBe('CORS_INVALID_OPTIONS');
+    }
+  });
+
+  it('strict preset refuses a wildcard or blank origin anywhere in the list, padded or not', () => {
+    for (const list of [['https://a.example', '*'], [' * '], ['https://a.example', '  '], ['']]) {
+      expect(() => createStrictCorsOptions(list), JSON.stringify(list)).toThrow(CorsOptionsError);
+    }
+    expect(createStrictCorsOptions(['https://a.example'], { allowCredentials: true })).toEqual({ allowCredentials: true, allowedOrigins: ['https://a.example'] });
   });
 });
