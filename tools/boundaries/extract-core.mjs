@@ -117,7 +117,12 @@ const tsConfigs = new Map();
 function readTsConfig(extractTSConfig, file) {
   if (!tsConfigs.has(file)) {
     try {
-      tsConfigs.set(file, { tsConfig: extractTSConfig(file) });
+      const tsConfig = extractTSConfig(file);
+      // dependency-cruiser hands `paths` without a baseUrl to its resolver plugin with baseUrl './',
+      // which that plugin reads from the working directory, not the tsconfig's folder (TypeScript's
+      // rule): a workspace's own mapping, or any run from another directory, would not resolve.
+      if (tsConfig.options?.paths && !tsConfig.options.baseUrl && tsConfig.options.pathsBasePath) tsConfig.options.baseUrl = tsConfig.options.pathsBasePath;
+      tsConfigs.set(file, { tsConfig });
     } catch (error) {
       tsConfigs.set(file, { error: String(error?.message ?? error).split('\n')[0] });
     }

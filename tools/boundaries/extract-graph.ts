@@ -12,6 +12,7 @@ import type { CruisedDependency } from './extract-core.mjs';
 import { ExtractionError, IN_THREAD_EXTRACTOR, type Extractor } from './extractor.ts';
 import type { EdgeKind, EdgeVia, FileDependency, SourceFile } from './types.ts';
 import { findSpecifierPosition } from './source-positions.ts';
+import { groupByWorkspace, listPathsWorkspaces } from './workspace-tsconfigs.ts';
 
 export interface ExtractOptions {
   /** Absolute repository root; every path in and out is relative to it. */
@@ -26,9 +27,13 @@ export interface ExtractOptions {
  */
 export const CONDITION_NAMES = ['source', 'import', 'require', 'node', 'default'];
 
-/** Cruise options shared by the gate and the benchmark's generated dependency-cruiser config. */
-export function getCruiseOptions(root: string): ICruiseOptions & { baseDir: string } {
-  const hasTsConfig = existsSync(`${root}/tsconfig.json`);
+/**
+ * Cruise options shared by the gate and the benchmark's generated dependency-cruiser config;
+ * `tsConfigDir` names a workspace package whose own tsconfig.json maps paths.
+ */
+export function getCruiseOptions(root: string, tsConfigDir = ''): ICruiseOptions & { baseDir: string } {
+  const tsConfigFile = `${root}/${tsConfigDir ? `${tsConfigDir}/` : ''}tsconfig.json`;
+  const hasTsConfig = existsSync(tsConfigFile);
   return {
     baseDir: root,
     doNotFollow: { path: ['node_modules'] },
@@ -36,7 +41,7 @@ export function getCruiseOptions(root: string): ICruiseOptions & { baseDir: stri
     moduleSystems: ['es6', 'cjs'],
     skipAnalysisNotInRules: true,
     validate: false,
-    ...(hasTsConfig ? { tsConfig: { fileName: `${root}/tsconfig.json` } } : {}),
+    ...(hasTsConfig ? { tsConfig: { fileName: tsConfigFile } } : {}),
     enhancedResolveOptions: {
       exportsFields: ['exports'],
       conditionNames: CONDITION_NAMES,
@@ -56,13 +61,30 @@ const FULL_CRUISE_SHARE = 0.3;
  */
 export async function readFileGraph(files: readonly string[], options: ExtractOptions, allFiles: readonly string[] = files, extractor: Extractor = IN_THREAD_EXTRACTOR): Promise<SourceFile[]> {
   if (files.length === 0) return [];
+  const workspaces = listPathsWorkspaces(options.root);
+  if (workspaces.length === 0) return readGroup(files, '', [], options, allFiles, extractor);
+  // Each workspace that maps paths of its own is cruised with its tsconfig; the rest with the root one.
+  const groups = groupByWorkspace(files, workspaces);
+  const results = await Promise.all([...groups].map(([dir, group]) => readGroup(group, dir, workspaces, options, allFiles, extractor)));
+  const byFile = new Map(results.flat().map((f) => [f.file, f]));
+  return files.map((file) => byFile.get(file)!);
+}
+
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+async function readGroup(files: readonly string[], dir: string, workspaces: readonly string[], options: ExtractOptions, allFiles: readonly string[], extractor: Extractor): Promise<SourceFile[]> {
   const { root } = options;
-  const cruiseOptions = getCruiseOptions(root);
+  const cruiseOptions = getCruiseOptions(root, dir);
   if (files.length < allFiles.length * FULL_CRUISE_SHARE) {
-    const only = files.map((f) => f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+    const only = files.map(escapeRegExp).join('|');
     cruiseOptions.doNotFollow = { path: ['node_modules', `^(?!(?:${only})$)`] };
+  } else if (dir) {
+    cruiseOptions.doNotFollow = { path: ['node_modules', `^(?!${escapeRegExp(dir)}/)`] };
+  } else if (workspaces.length) {
+    cruiseOptions.doNotFollow = { path: ['node_modules', `^(?:${workspaces.map(escapeRegExp).join('|')})/`] };
   }
-  const request = { files, cruiseOptions, tsConfigFile: cruiseOptions.tsConfig ? `${root}/tsconfig.json` : undefined };
+  const tsConfigName = dir ? `${dir}/tsconfig.json` : 'tsconfig.json';
+  const request = { files, cruiseOptions, tsConfigFile: cruiseOptions.tsConfig ? `${root}/${tsConfigName}` : undefined };
   let result;
   try {
     result = await extractor.extract(request).catch((error: unknown) => {
@@ -72,8 +94,8 @@ export async function readFileGraph(files: readonly string[], options: ExtractOp
     });
   } catch (error) {
     if (error instanceof ExtractionError && error.tsconfig) {
-      throw new ConfigError('PLUMEGO_ERR_TSCONFIG', `tsconfig.json: ${error.message}`, { file: 'tsconfig.json' },
-        'Fix tsconfig.json (and what it extends); the import graph resolves paths aliases through it.');
+      throw new ConfigError('PLUMEGO_ERR_TSCONFIG', `${tsConfigName}: ${error.message}`, { file: tsConfigName },
+        `Fix ${tsConfigName} (and what it extends); the import graph resolves paths aliases through it.`);
     }
     throw error;
   }

@@ -119,7 +119,7 @@ function evaluateDependency(ctx: Context, file: string, from: Module | undefined
         verdict = judgeEdge(ctx.plane, ctx.book, from, to, { typeOnly, targetFile: dep.resolved });
         ctx.verdicts.set(key, verdict);
       }
-      if (!verdict.denial) return undefined;
+      if (!verdict.denial) return dep.via === 'package' ? evaluateLinkedPackage(ctx, from, dep, at, applies) : undefined;
       const how = dep.specifier === dep.resolved ? dep.specifier : `'${dep.specifier}' → ${dep.resolved}`;
       return makeViolation(ctx, verdict.denial.rule, { ...at, to: to.name, message: `${from.name} → ${to.name} (${dep.kind}, ${how}): ${verdict.denial.detail}` });
     }
@@ -146,6 +146,16 @@ function evaluatePackage(ctx: Context, file: string, from: Module | undefined, d
   // configuration ship nothing, so they may use any package the repository declares.
   if (isDevOnlyFile(file)) return undefined;
   return makeViolation(ctx, 'npm-allowlist', { ...at, to: name, message: `${from.name} imports '${name}', which is not in its allowed_imports.packages` });
+}
+
+/**
+ * A bare specifier that resolved to another module's files reached them through a workspace link in
+ * node_modules; without a declaration that link exists only by accident of hoisting.
+ */
+function evaluateLinkedPackage(ctx: Context, from: Module, dep: FileDependency, at: AtDraft, applies: (id: string) => boolean): Violation | undefined {
+  const name = getPackageNameOf(dep.specifier);
+  if (!applies('npm-undeclared') || ctx.plane.declaredPackages(from).has(name)) return undefined;
+  return makeViolation(ctx, 'npm-undeclared', { ...at, to: name, message: `'${name}' is imported but not declared in package.json (it resolves to ${dep.resolved} through a workspace link)` });
 }
 
 function evaluateBuiltin(ctx: Context, file: string, from: Module | undefined, dep: FileDependency, at: AtDraft, applies: (id: string) => boolean): Violation | undefined {

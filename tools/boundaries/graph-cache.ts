@@ -8,11 +8,12 @@ import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { writeCacheFile } from '../control-plane/write-cache-file.mjs';
 import type { SourceFile } from './types.ts';
+import { listPathsWorkspaces } from './workspace-tsconfigs.ts';
 
 export { hashText } from '../control-plane/spec-cache.ts';
 
 /** Bump when the cached record shape or the extraction semantics change. */
-const CACHE_FORMAT = 6;
+const CACHE_FORMAT = 7;
 
 export const DEFAULT_CACHE_FILE = 'node_modules/.cache/plumego/boundaries-graph.json';
 
@@ -40,6 +41,14 @@ export function getConfigKey(root: string, extra: string): string {
       hash.update(`${file}\n`).update(readFileSync(`${root}/${file}`));
     } catch {
       hash.update(`${file} missing\n`);
+    }
+  }
+  // A workspace's own paths mapping resolves its files' imports just as the root tsconfig does.
+  for (const dir of listPathsWorkspaces(root)) {
+    try {
+      hash.update(`${dir}/tsconfig.json\n`).update(readFileSync(`${root}/${dir}/tsconfig.json`));
+    } catch {
+      hash.update(`${dir}/tsconfig.json missing\n`);
     }
   }
   return hash.digest('base64url');

@@ -190,8 +190,10 @@ export function toModule(root: string, repo: RepoSpec, manifestFile: string, man
   // full profile keeps "a library module is implemented when its index.ts exists".
   const implemented = existsSync(`${root}/${entry}`) || ((profile === 'minimal' || !isLibrary) && hasSourceFiles(`${root}/${path}`));
   const family = manifest.layer === 'extension' ? manifest.name.split('/').slice(0, 2).join('/') : undefined;
+  // A module has a package subpath only where sync generates the exports (always in the full profile).
+  const hasSubpath = isLibrary && (profile === 'full' || (repo.generate ?? []).includes('package-exports'));
   const importSpecifier = manifest.layer === 'facade' ? repo.identity.package
-    : isLibrary ? `${repo.identity.package}/${manifest.name}` : undefined;
+    : hasSubpath ? `${repo.identity.package}/${manifest.name}` : undefined;
   return {
     name: manifest.name, path, layer: manifest.layer, tier: manifest.status, manifest, manifestFile, entry, implemented,
     ...(family ? { family } : {}),

@@ -95,7 +95,7 @@ describe('plumego init: safety and honesty', () => {
   });
 
   it('records existing violations with the owner and expiry given, or leaves them to fail with --no-baseline', async () => {
-    const tangled = LAYOUTS[3]!;
+    const tangled = LAYOUTS.find((l) => l.title.includes('existing cycle'))!;
     const root = write(tangled);
     await runCli(root, 'init', '--yes', '--owner', '@acme/arch', '--expires', '2027-03-01');
     const text = readFileSync(`${root}/specs/boundary-baseline.yaml`, 'utf8');
@@ -148,5 +148,42 @@ describe('plumego init: safety and honesty', () => {
     const root = write(single);
     const dry = await runCli(root, 'init', '--dry-run', '--format', 'json', '--glob', 'src/*');
     expect((JSON.parse(dry.out) as { layout: { kind: string; modules: number } }).layout).toMatchObject({ kind: 'glob', modules: 4 });
+  });
+});
+
+describe('the minimal profile init writes reports what a boundary check must catch:', () => {
+  it('a deep import of another module\'s internal file, while an import of its entry passes', async () => {
+    const root = write(LAYOUTS.find((l) => l.title.includes('src/* folders'))!);
+    await runCli(root, 'init', '--yes');
+    writeFileSync(`${root}/src/router/internal.ts`, 'export const secret = 1;\n');
+    // middleware may import router (init recorded it); only the path decides. A new file: the
+    // baseline already freezes logger.ts's deep import of router.
+    writeFileSync(`${root}/src/middleware/auth.ts`, "import { route } from '../router/index.ts';\nimport { secret } from '../router/internal.ts';\nexport const both = [route, secret];\n");
+    const check = await runCli(root, 'check', '--format', 'json');
+    expect(check.code).toBe(1);
+    expect((JSON.parse(check.out) as Report).violations.map((v) => `${v.rule} ${v.file}:${v.line} ${v.message}`)).toEqual([
+      "public-entry-only src/middleware/auth.ts:2 middleware → router (import, '../router/internal.ts' → src/router/internal.ts): src/router/internal.ts is inside router; its public entry is src/router/index.ts",
+    ]);
+  });
+
+  it('a workspace package reached through its node_modules link but not declared in the importer\'s package.json', async () => {
+    const { root, cleanup } = writeFixture({
+      'package.json': JSON.stringify({ name: 'linked', private: true, workspaces: ['packages/*'] }),
+      'packages/a/package.json': JSON.stringify({ name: '@w/a', types: './src/index.ts' }),
+      'packages/a/src/index.ts': 'export const a = 1;\n',
+      'packages/b/package.json': JSON.stringify({ name: '@w/b', types: './src/index.ts', dependencies: { '@w/a': '*' } }),
+      'packages/b/src/index.ts': "import { a } from '@w/a';\nexport const b = a + 1;\n",
+    });
+    cleanups.push(cleanup);
+    linkPackages(root, { 'node_modules/@w/a': 'packages/a', 'node_modules/@w/b': 'packages/b' });
+    await runCli(root, 'init', '--yes');
+    expect((await runCli(root, 'check')).code).toBe(0);
+    // Hoisting keeps the link working after the declaration goes: only the declaration check sees it.
+    writeFileSync(`${root}/packages/b/package.json`, JSON.stringify({ name: '@w/b', types: './src/index.ts' }));
+    const check = await runCli(root, 'check', '--format', 'json');
+    expect(check.code).toBe(1);
+    expect((JSON.parse(check.out) as Report).violations.map((v) => `${v.rule} ${v.file}:${v.line} ${v.message}`)).toEqual([
+      "npm-undeclared packages/b/src/index.ts:1 '@w/a' is imported but not declared in package.json (it resolves to packages/a/src/index.ts through a workspace link)",
+    ]);
   });
 });

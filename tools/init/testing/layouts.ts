@@ -52,7 +52,11 @@ export const LAYOUTS: readonly LayoutFixture[] = [
       'src/Legacy_Stuff/old.ts': 'export const old = 1;\n',
     },
     modules: ['middleware', 'router', 'single-pkg', 'utils'],
-    baseline: [],
+    // Deep imports of another folder's files (none has an index.ts to go through).
+    baseline: [
+      'public-entry-only src/middleware/logger.ts → router',
+      'public-entry-only src/router/index.ts → utils',
+    ],
     inject: { file: 'src/utils/clean.ts', line: "import { log } from '../middleware/logger.ts';\nexport const l = log;", rule: 'default-deny', at: 2 },
   },
   {
@@ -67,6 +71,25 @@ export const LAYOUTS: readonly LayoutFixture[] = [
     modules: ['api', 'db', 'paths-repo', 'ui'],
     baseline: [],
     inject: { file: 'src/ui/index.ts', line: "import { api } from '@app/api/index.ts';\nexport const x = api;", rule: 'default-deny', at: 2 },
+  },
+  {
+    title: 'a workspace whose packages map tsconfig paths of their own',
+    files: {
+      'package.json': pkg('own-paths', { private: true, workspaces: ['examples/*'] }),
+      'tsconfig.json': '{ "compilerOptions": { "allowImportingTsExtensions": true, "noEmit": true } }\n',
+      // The same alias means a different folder in each package: only a per-package mapping resolves both.
+      'examples/one/package.json': pkg('one'),
+      'examples/one/tsconfig.json': '{\n  "extends": "../../tsconfig.json",\n  "compilerOptions": { "paths": { "~/*": ["./src/*"] } }\n}\n',
+      'examples/one/src/main.ts': "import { util } from '~/lib/util.ts';\nexport const one = util;\n",
+      'examples/one/src/lib/util.ts': 'export const util = 1;\n',
+      'examples/two/package.json': pkg('two'),
+      'examples/two/tsconfig.json': '{ "compilerOptions": { "baseUrl": ".", "paths": { "~/*": ["app/*"] } } }\n',
+      'examples/two/app/main.ts': "import { helper } from '~/helper.ts';\nexport const two = helper;\n",
+      'examples/two/app/helper.ts': 'export const helper = 2;\n',
+    },
+    modules: ['one', 'two'],
+    baseline: [],
+    inject: { file: 'examples/two/app/helper.ts', line: "import { one } from '../../one/src/main.ts';\nexport const o = one;", rule: 'default-deny', at: 2 },
   },
   {
     title: 'a workspace with an existing cycle and a layer break',
