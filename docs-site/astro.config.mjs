@@ -1,5 +1,5 @@
 // @ts-check
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'astro/config';
@@ -18,19 +18,37 @@ if (!existsSync(dataFile)) {
 }
 /** @type {import('./src/data/plumego.generated.types.ts').SiteData} */
 const data = JSON.parse(readFileSync(dataFile, 'utf8'));
+// `plumego site` builds these same sources for another repository (PLUMEGO_SITE_MODE=adopter): its data,
+// its own optional prose (PLUMEGO_SITE_DOCS), none of ours, and a cache apart from this site's.
+const adopter = process.env.PLUMEGO_SITE_MODE === 'adopter';
+const notes = adopter ? listNotes(process.env.PLUMEGO_SITE_DOCS) : [];
+
+/** The adopter's prose pages (top-level *.md of its prose folder), titled by their frontmatter. */
+function listNotes(dir) {
+  if (!dir || !existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => /^[^_].*\.mdx?$/.test(f))
+    .sort()
+    .map((f) => {
+      const title = /^title:\s*(.+)$/m.exec(readFileSync(resolve(dir, f), 'utf8'))?.[1]?.replace(/^['"]|['"]$/g, '');
+      const slug = f.replace(/\.mdx?$/, '').toLowerCase();
+      return { label: title ?? slug, link: `/${slug}/` };
+    });
+}
 
 export default defineConfig({
   output: 'static',
   // src/lib/site.ts imports the default data file; this alias makes the one file chosen above feed every page.
   vite: { resolve: { alias: [{ find: /^\.\.\/data\/plumego\.generated\.json$/, replacement: dataFile }] } },
   trailingSlash: 'always',
+  ...(process.env.PLUMEGO_SITE_CACHE ? { cacheDir: process.env.PLUMEGO_SITE_CACHE } : {}),
   // Plain code blocks: Shiki's default theme draws comments below 4.5:1 contrast (axe colour-contrast).
   markdown: { syntaxHighlight: false },
   integrations: [
     starlight({
       title: data.identity.name,
       description: data.identity.description,
-      sidebar: buildSidebar(data),
+      sidebar: buildSidebar(data, adopter ? { guides: false, notes } : { guides: true, notes: [] }),
       customCss: ['./src/styles/site.css'],
       pagination: false,
       lastUpdated: false,

@@ -41,7 +41,7 @@ function getEvidence(plane: ControlPlane): Record<string, Record<string, unknown
     const m = isTestFile(file) ? owner(file) : undefined;
     if (m) testFiles.set(m.name, (testFiles.get(m.name) ?? 0) + 1);
   }
-  const analysis = getCachedAnalysis(plane);
+  const analysis = getCachedAnalysis(withEntryFiles(plane));
   const mutation = readMutationScores(plane.root);
   const evidence: Record<string, Record<string, unknown>> = {};
   for (const m of [...plane.modules].sort((a, b) => compareText(a.name, b.name))) {
@@ -57,6 +57,17 @@ function getEvidence(plane: ControlPlane): Record<string, Record<string, unknown
     };
   }
   return evidence;
+}
+
+/**
+ * The plane with only modules whose entry file exists: an adopter's module may have code but no
+ * index file (init accepts it), and the API analysis has nothing to read there. Unchanged (the same
+ * object, so the analysis memo holds) when every entry exists, as in this repository.
+ */
+function withEntryFiles(plane: ControlPlane): ControlPlane {
+  const modules = plane.modules.filter((m) => plane.pathExists(m.entry));
+  if (modules.length === plane.modules.length) return plane;
+  return { ...plane, modules, moduleByName: new Map(modules.map((m) => [m.name, m] as const)) };
 }
 
 /** Module edges of shipped code: test files may reach across modules for fixtures, so they are left out. */

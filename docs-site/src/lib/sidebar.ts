@@ -3,6 +3,7 @@
  * or tier. Links are root-relative; the site is built at base "/".
  */
 import type { SiteData, SiteModule, SiteTier } from '../data/plumego.generated.types.ts';
+import { GUIDES } from './guides.ts';
 
 interface SidebarLink {
   label: string;
@@ -24,10 +25,19 @@ export const SITE_PAGES: readonly SidebarLink[] = [
   { label: 'Structure matrix', link: '/matrix/' },
   { label: 'Task router', link: '/router/' },
   { label: 'Task routing', link: '/routing/' },
-  { label: 'About this site', link: '/about/' },
 ];
 
-export function buildSidebar(data: SiteData): SidebarItem[] {
+/** Pages of this repository's own site only: an adopter's site (`plumego site`) has none of our prose. */
+export const OWN_PAGES: readonly SidebarLink[] = [{ label: 'About this site', link: '/about/' }];
+
+export interface SidebarOptions {
+  /** This repository's guides and about page (false on an adopter's site). */
+  readonly guides: boolean;
+  /** The adopter's own prose pages. */
+  readonly notes: readonly SidebarLink[];
+}
+
+export function buildSidebar(data: SiteData, options: SidebarOptions = { guides: true, notes: [] }): SidebarItem[] {
   const byName = new Map(data.modules.map((m) => [m.name, m] as const));
   const link = (m: SiteModule): SidebarLink => {
     const tier = data.tiers.find((t) => t.id === m.tier);
@@ -49,7 +59,9 @@ export function buildSidebar(data: SiteData): SidebarItem[] {
     return items.length ? [{ label: `Layer: ${layer.id}`, collapsed: true, items }] : [];
   });
   return [
-    { label: 'Start here', items: [...SITE_PAGES] },
+    { label: 'Start here', items: [...SITE_PAGES, ...(options.guides ? OWN_PAGES : [])] },
+    ...(options.guides ? [{ label: 'Guides', items: GUIDES.map((g) => ({ label: g.title, link: `/guides/${g.slug}/` })) }] : []),
+    ...(options.notes.length ? [{ label: 'Notes', items: [...options.notes] }] : []),
     { label: 'Stable roots', items: stable },
     { label: 'Extension families', items: families },
     ...others,

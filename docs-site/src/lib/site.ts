@@ -10,6 +10,9 @@ export type * from '../data/plumego.generated.types.ts';
 
 export const site = raw as unknown as SiteData;
 
+/** Built by `plumego site` for another repository: pages that carry this repository's own prose are left out. */
+export const adopterSite = process.env['PLUMEGO_SITE_MODE'] === 'adopter';
+
 const base = import.meta.env.BASE_URL.replace(/\/?$/, '/');
 const modules = new Map(site.modules.map((m) => [m.name, m] as const));
 const tiers = new Map(site.tiers.map((t) => [t.id, t] as const));

@@ -18,6 +18,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'graph', summary: 'Print the module graph (mermaid, dot or json), edges by kind, modules by tier', load: async () => (await import('./graph.ts')).command },
   { name: 'status', summary: 'List modules with layer, tier, promoted-in, owner, risk and implementation state', load: async () => (await import('./status.ts')).command },
   { name: 'sync', summary: 'Regenerate derived files from the specs (--check: fail on drift)', load: async () => (await import('./sync.ts')).command },
+  { name: 'site', summary: 'Build the docs site (status, primers, graph, matrix, router) for this repository into a folder', load: async () => (await import('./site.ts')).command },
   { name: 'route', summary: 'Name the module that owns a piece of work, and why', load: async () => (await import('./route.ts')).command },
   { name: 'bundle', summary: 'Compose the context package (task, manifest, neighbours, gate) for a piece of work', load: async () => (await import('./bundle.ts')).command },
   { name: 'gates', summary: 'Pick the gate profile a diff must pass (strongest wins) and optionally run it', load: async () => (await import('./gates.ts')).command },
