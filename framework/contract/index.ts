@@ -58,5 +58,7 @@ export {
   writeNotFound,
   writeResponse,
 } from './response.ts';
+export { InvalidErrorFamilyError, defineErrorFamily, getErrorOptions } from './error-family.ts';
+export type { ErrorFamily, ErrorFamilyInit } from './error-family.ts';
 export { DEFAULT_MAX_BODY_BYTES, isJsonContentType, readBody, readJson } from './body.ts';
 export type { ReadBodyOptions, ReadJsonOptions } from './body.ts';

@@ -1,3 +1,5 @@
+import { defineErrorFamily, getErrorOptions } from 'plumego/contract';
+
 /** Stable codes for every failure x/rest writes or throws. */
 export const REST_ERROR_CODES = {
   notFound: 'REST_NOT_FOUND',
@@ -13,23 +15,22 @@ export const REST_ERROR_CODES = {
 export type RestErrorCode = (typeof REST_ERROR_CODES)[keyof typeof REST_ERROR_CODES];
 
 const BRAND = Symbol.for('plumego.x.rest.error');
+const family = defineErrorFamily({ name: 'RestError', brand: BRAND, codes: REST_ERROR_CODES });
 
 /** Thrown by repositories (`REST_CONFLICT`, `REST_NOT_FOUND`) and at wiring time (`REST_INVALID_OPTIONS`). */
 export class RestError extends Error {
-  readonly code: RestErrorCode;
-  readonly details: Readonly<Record<string, unknown>>;
+  declare readonly code: RestErrorCode;
+  declare readonly details: Readonly<Record<string, unknown>>;
   readonly [BRAND] = true;
 
   constructor(code: RestErrorCode, message: string, details: Record<string, unknown> = {}, cause?: unknown) {
-    super(message, cause === undefined ? undefined : { cause });
-    this.name = 'RestError';
-    this.code = code;
-    this.details = Object.freeze({ ...details });
+    super(message, getErrorOptions(cause));
+    family.stamp(this, code, details);
   }
 }
 
 export function isRestError(value: unknown): value is RestError {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  return family.is(value);
 }
 
 export function assertOption(ok: boolean, field: string, rule: string): void {
