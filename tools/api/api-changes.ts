@@ -1,17 +1,10 @@
-import type { Module } from '../control-plane/index.ts';
+import type { ApiChangeRecord, Module } from '../control-plane/index.ts';
 import type { ApiChange } from './diff.ts';
 
-/** One `api_changes` entry of a module.yaml (the schema in specs/schemas/module-manifest.schema.json). */
-export interface ApiChangeRecord {
-  readonly version: string;
-  readonly reason: string;
-  readonly removed?: readonly string[];
-  readonly changed?: readonly string[];
-  readonly migration?: string;
-}
+export type { ApiChangeRecord };
 
 export function getApiChangeRecords(m: Module): readonly ApiChangeRecord[] {
-  return (m.manifest.api_changes ?? []) as unknown as readonly ApiChangeRecord[];
+  return m.manifest.api_changes ?? [];
 }
 
 /** The record that accepts a breaking change, if any: removals under `removed`, rewrites under `changed`. */

@@ -2,14 +2,14 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { findManifests, listYamlFiles } from './discover.ts';
 import type { YamlFile } from './read-yaml.ts';
-import type { SchemaKind } from './schemas.ts';
+import { SPEC_FILES, type SchemaKind, type SpecKey } from './spec-kinds.ts';
 import { openSpecReader, type SpecReader } from './spec-reader.ts';
 import { ConfigError, type Violation } from './violation.ts';
 import { assertMeaning } from './assert/index.ts';
 import { listWorkspaceDirs } from './workspaces.ts';
 import { EMPTY_SPECS, getGenerators, getModuleRoots, getProfile, OPTIONAL_SPECS, resolveManifest, resolveRepoSpec, type OptionalSpec } from './profile.ts';
 import type {
-  BaselineEntry, ChecksSpec, ControlPlane, DependencyRulesSpec, ErrorCodeEntry, Feature, GateProfilesSpec, Layer, Milestone, Module,
+  ChecksSpec, ControlPlane, DependencyRulesSpec, ErrorCodeEntry, Feature, GateProfilesSpec, Layer, Milestone, Module,
   ModuleManifest, PackageJson, Profile, Risk, Tier, ReleasesSpec, RepoSpec, SourcePos, TaskCard, TaskRoutingSpec, TaxonomySpec,
 } from './model.ts';
 
@@ -24,18 +24,6 @@ export interface LoadResult {
   readonly notImplemented: readonly string[];
 }
 
-const SPEC_FILES = {
-  repo: 'specs/repo.yaml',
-  dependencyRules: 'specs/dependency-rules.yaml',
-  taskRouting: 'specs/task-routing.yaml',
-  taxonomy: 'specs/extension-taxonomy.yaml',
-  gateProfiles: 'specs/gate-profiles.yaml',
-  checks: 'specs/checks.yaml',
-  errorCodes: 'specs/error-codes.yaml',
-  releases: 'specs/releases.yaml',
-} as const satisfies Partial<Record<SchemaKind, string>>;
-
-type SpecKey = keyof typeof SPEC_FILES;
 
 type Reader = (file: string) => Promise<YamlFile | undefined>;
 type Validator = (kind: SchemaKind, yaml: YamlFile, check: string) => Violation[];
@@ -83,7 +71,7 @@ async function loadPlane(root: string, reader: SpecReader): Promise<LoadResult> 
   const features = new Set<Feature>(['boundaries']);
   let profile: Profile = 'full';
   let specsValid = true;
-  for (const [key, file] of Object.entries(SPEC_FILES) as [SpecKey, string][]) {
+  for (const [key, file] of SPEC_FILES) {
     if (profile === 'minimal' && key in OPTIONAL_SPECS && !existsSync(`${root}/${file}`)) {
       specs[key] = EMPTY_SPECS[key as OptionalSpec];
       continue;
@@ -99,7 +87,6 @@ async function loadPlane(root: string, reader: SpecReader): Promise<LoadResult> 
 
   const packageJson = readPackageJson(root, configErrors);
   const depRules = specs.dependencyRules as DependencyRulesSpec | undefined;
-  const baseline = depRules && specsValid ? await readBaseline(root, depRules.baseline, read, validateAgainstSchema, violations) : [];
 
   // Manifests: each validated on its own; an invalid manifest is left out of the plane. They are
   // looked for under the directories repo.yaml names; one anywhere else is reported, never skipped.
@@ -151,7 +138,6 @@ async function loadPlane(root: string, reader: SpecReader): Promise<LoadResult> 
     checks: specs.checks as ChecksSpec,
     errorCodes: (specs.errorCodes as { codes: ErrorCodeEntry[] }).codes,
     releases: specs.releases as ReleasesSpec,
-    baseline,
     modules,
     moduleByName,
     cards,
@@ -284,16 +270,6 @@ function readPackageJson(root: string, configErrors: ConfigError[]): PackageJson
       { file: 'package.json' }, missing ? 'Run plumego from the repository root, where package.json lives.' : 'Fix the JSON syntax of package.json.'));
     return {};
   }
-}
-
-async function readBaseline(root: string, file: string, read: Reader, validateAgainstSchema: Validator, violations: Violation[]): Promise<BaselineEntry[]> {
-  // No baseline file is the same as an empty baseline; a malformed one is a configuration error.
-  if (!existsSync(`${root}/${file}`)) return [];
-  const yaml = await read(file);
-  if (!yaml) return [];
-  const problems = validateAgainstSchema('baseline', yaml, 'specs');
-  if (problems.length) { violations.push(...problems); return []; }
-  return (yaml.data as { entries: BaselineEntry[] }).entries;
 }
 
 async function readTasks(root: string, read: Reader, validateAgainstSchema: Validator, violations: Violation[]): Promise<{ cards: TaskCard[]; milestones: Milestone[] }> {

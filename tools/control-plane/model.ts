@@ -50,7 +50,16 @@ export interface ModuleManifest {
   readonly landing_zones?: readonly string[];
   readonly doc_paths?: readonly string[];
   readonly task_affinity?: readonly string[];
-  readonly api_changes?: readonly Record<string, unknown>[];
+  readonly api_changes?: readonly ApiChangeRecord[];
+}
+
+/** One `api_changes` entry of a module.yaml: a recorded breaking change of its public API. */
+export interface ApiChangeRecord {
+  readonly version: string;
+  readonly reason: string;
+  readonly removed?: readonly string[];
+  readonly changed?: readonly string[];
+  readonly migration?: string;
 }
 
 /** A module as the tools see it: its manifest plus facts derived from the repository. */
@@ -240,7 +249,6 @@ export interface ControlPlane {
   readonly checks: ChecksSpec;
   readonly errorCodes: readonly ErrorCodeEntry[];
   readonly releases: ReleasesSpec;
-  readonly baseline: readonly BaselineEntry[];
   /** Sorted by name. */
   readonly modules: readonly Module[];
   readonly moduleByName: ReadonlyMap<string, Module>;

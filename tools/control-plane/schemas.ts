@@ -4,27 +4,9 @@ import { fileURLToPath } from 'node:url';
 import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import type { Violation } from './violation.ts';
 import type { YamlFile } from './read-yaml.ts';
+import { SPEC_KINDS, type SchemaKind } from './spec-kinds.ts';
 
-/** Schema file names (in specs/schemas/) keyed by the document kind they validate. */
-export const SCHEMA_FILES = {
-  repo: 'repo.schema.json',
-  dependencyRules: 'dependency-rules.schema.json',
-  taskRouting: 'task-routing.schema.json',
-  taxonomy: 'extension-taxonomy.schema.json',
-  gateProfiles: 'gate-profiles.schema.json',
-  checks: 'checks.schema.json',
-  errorCodes: 'error-codes.schema.json',
-  releases: 'releases.schema.json',
-  baseline: 'boundary-baseline.schema.json',
-  manifest: 'module-manifest.schema.json',
-  card: 'task-card.schema.json',
-  milestone: 'milestone.schema.json',
-  // The minimal profile validates against the same files with fewer keys required (see MINIMAL).
-  repoMinimal: 'repo.schema.json',
-  manifestMinimal: 'module-manifest.schema.json',
-} as const;
-
-export type SchemaKind = keyof typeof SCHEMA_FILES;
+export type { SchemaKind } from './spec-kinds.ts';
 
 /**
  * The minimal profile's schemas are the full ones with fewer required keys, derived here so every
@@ -56,7 +38,7 @@ function getValidator(kind: SchemaKind): ValidateFunction {
   if (!validate) {
     // Loaded on first use: a run whose specs all come from the spec cache never compiles a schema.
     ajv ??= new (createRequire(import.meta.url)('ajv') as typeof import('ajv')).Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
-    const schema = JSON.parse(readFileSync(`${SCHEMA_DIR}${SCHEMA_FILES[kind]}`, 'utf8')) as Record<string, unknown>;
+    const schema = JSON.parse(readFileSync(`${SCHEMA_DIR}${SPEC_KINDS[kind].schema}`, 'utf8')) as Record<string, unknown>;
     const relax = MINIMAL[kind];
     if (relax) {
       relax(schema);
@@ -79,7 +61,7 @@ export function validateAgainstSchema(kind: SchemaKind, yaml: YamlFile, check: s
 function toViolation(error: ErrorObject, yaml: YamlFile, check: string, kind: SchemaKind): Violation {
   const path = error.instancePath.split('/').slice(1).map((s) => (/^\d+$/.test(s) ? Number(s) : s.replace(/~1/g, '/').replace(/~0/g, '~')));
   const field = path.length ? path.join('.') : '(document)';
-  const schemaFile = `specs/schemas/${SCHEMA_FILES[kind]}`;
+  const schemaFile = `specs/schemas/${SPEC_KINDS[kind].schema}`;
   let message: string;
   let fix: string;
   let at = yaml.locate(path);
