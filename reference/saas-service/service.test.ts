@@ -79,6 +79,41 @@ function isolationSuite(name: string, env: () => Record<string, string>) {
       expect((await call(B, `/api/projects/${aProject}`, { method: 'PATCH', body: { tenant_id: 'beta' } })).status).toBe(422);
     });
 
+    it('never lets a batch reach tenant A rows: B cannot batch-delete them, batch items cannot name a tenant or hang off A', async () => {
+      const mine = await call(B, '/api/projects/batch', { method: 'POST', body: { items: [{ name: `b-${randomUUID()}`, status: 'active' }] } });
+      expect(mine.status).toBe(201);
+      const bProject = mine.json<Body>().data[0]!['id'] as number;
+      // A's id alone, and A's id beside B's own: refused whole, nothing deleted on either side.
+      for (const ids of [[aProject], [bProject, aProject]]) {
+        const res = await call(B, '/api/projects/batch-delete', { method: 'POST', body: { ids } });
+        expect(res.status, JSON.stringify(ids)).toBe(422);
+        expect(res.json<Body & { error: { details: Record<string, string> } }>().error.details).toEqual({ [`ids[${ids.length - 1}]`]: 'no such projects' });
+      }
+      expect((await call(B, '/api/tasks/batch-delete', { method: 'POST', body: { ids: [aTask] } })).status).toBe(422);
+      expect((await call(A, `/api/projects/${aProject}`)).status).toBe(200);
+      expect((await call(A, `/api/tasks/${aTask}`)).status).toBe(200);
+      expect((await call(B, `/api/projects/${bProject}`)).status).toBe(200);
+
+      const before = (await call(B, '/api/projects?page_size=100')).json<Body>().data.length;
+      for (const item of [{ tenant_id: 'acme' }, { tenant_id: 'beta' }, { id: aProject }]) {
+        const res = await call(B, '/api/projects/batch', { method: 'POST', body: { items: [{ name: `ok-${randomUUID()}`, status: 'active' }, { name: `x-${randomUUID()}`, status: 'active', ...item }] } });
+        expect(res.status, JSON.stringify(item)).toBe(422);
+        expect(res.json<Body>().error!.code).toBe('REST_IMMUTABLE_FIELD');
+      }
+      const hijack = await call(B, '/api/tasks/batch', { method: 'POST', body: { items: [{ project_id: bProject, title: 'fine', done: false, priority: 1 }, { project_id: aProject, title: 'x', done: false, priority: 1 }] } });
+      expect(hijack.status).toBe(422);
+      expect(Object.keys((hijack.json<Body & { error: { details: Record<string, string> } }>()).error.details)).toEqual(['items[1]']);
+      const dup = `dup-${randomUUID()}`;
+      const clash = await call(B, '/api/projects/batch', { method: 'POST', body: { items: [{ name: dup, status: 'active' }, { name: dup, status: 'archived' }] } });
+      expect(clash.status).toBe(409);
+      expect((await call(B, '/api/projects?page_size=100')).json<Body>().data.length).toBe(before);
+      expect((await call(B, `/api/tasks?project_id=${bProject}`)).json<Body>().data).toEqual([]);
+      // Batch rows land in B only, and B can batch-delete what it owns.
+      expect((await call(A, `/api/projects/${bProject}`)).status).toBe(404);
+      expect((await call(B, '/api/projects/batch-delete', { method: 'POST', body: { ids: [bProject] } })).status).toBe(204);
+      expect((await call(B, `/api/projects/${bProject}`)).status).toBe(404);
+    });
+
     it('treats SQL metacharacters in every parameter as data', async () => {
       const evil = "x' OR tenant_id <> '' --";
       for (const path of [`/api/projects?name=${encodeURIComponent(evil)}`, `/api/projects?name[contains]=${encodeURIComponent(evil)}`, `/api/projects/${encodeURIComponent(evil)}`, `/api/projects?sort=${encodeURIComponent(evil)}`]) {

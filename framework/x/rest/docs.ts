@@ -38,7 +38,24 @@ export function resourceDocs<T extends Row>(def: ResourceDefinition<T>): Record<
   ];
   const ifMatch = def.versionField ? [{ name: 'if-match', in: 'header' as const, schema: { type: 'string' }, description: 'the ETag of the version being changed' }] : [];
   const n = def.name;
+  const max = def.batch?.maxItems ?? 100;
+  const batch: Record<string, ResourceOperationHint> = {};
+  if (def.batch?.create) {
+    batch[`${n}.batch-create`] = {
+      summary: `Create up to ${max} ${n} rows, all or none`, operationId: `${n}.batch-create`,
+      requestBody: { jsonSchema: { type: 'object', required: ['items'], additionalProperties: false, properties: { items: { type: 'array', minItems: 1, maxItems: max, items: def.create.jsonSchema } } } as JsonSchema },
+      responses: { '201': { description: 'Created, in request order', schema: list }, '409': ERROR, '422': ERROR },
+    };
+  }
+  if (def.batch?.delete) {
+    batch[`${n}.batch-delete`] = {
+      summary: `Delete up to ${max} ${n} rows, all or none`, operationId: `${n}.batch-delete`,
+      requestBody: { jsonSchema: { type: 'object', required: ['ids'], additionalProperties: false, properties: { ids: { type: 'array', minItems: 1, maxItems: max, items: { type: def.idType ?? 'integer' } } } } as JsonSchema },
+      responses: { '204': { description: 'Deleted' }, '422': ERROR },
+    };
+  }
   return {
+    ...batch,
     [`${n}.list`]: { summary: `List ${n}`, operationId: `${n}.list`, parameters: listParams, responses: { '200': { description: 'A page of rows', schema: list }, '400': ERROR } },
     [`${n}.create`]: { summary: `Create a ${n} row`, operationId: `${n}.create`, requestBody: def.create, responses: { '201': { description: 'Created', schema: row }, '409': ERROR, '422': ERROR } },
     [`${n}.get`]: { summary: `Read a ${n} row`, operationId: `${n}.get`, responses: { '200': { description: 'The row', schema: row }, '404': ERROR } },

@@ -71,6 +71,30 @@ function repositoryConformance(name: string, make: () => Repository<Row>) {
       const err = await repo.create({ name: 'same', priority: 2 }, rc).catch((e: unknown) => e);
       expect(isRestError(err) && err.code).toBe('REST_CONFLICT');
     });
+
+    it('creates a batch all or nothing: a unique violation names its item and stores none of the batch', async () => {
+      const repo = make();
+      await repo.create({ name: 'taken', priority: 1 }, rc);
+      const rows = await repo.createMany!([{ name: 'b1', priority: 1 }, { name: 'b2', priority: 2, owner: 'o' }], rc);
+      expect(rows.map((r) => [r['name'], r['version']])).toEqual([['b1', 1], ['b2', 1]]);
+      expect(Number(rows[1]!['id'])).toBeGreaterThan(Number(rows[0]!['id']));
+      const err = await repo.createMany!([{ name: 'c1', priority: 1 }, { name: 'taken', priority: 2 }, { name: 'c3', priority: 3 }], rc).catch((e: unknown) => e);
+      expect(isRestError(err) && err.code).toBe('REST_CONFLICT');
+      expect(isRestError(err) && err.details).toHaveProperty(['items[1]']);
+      const dup = await repo.createMany!([{ name: 'd', priority: 1 }, { name: 'd', priority: 2 }], rc).catch((e: unknown) => e);
+      expect(isRestError(dup) && Object.keys(dup.details)).toEqual(['items[1]']);
+      expect((await repo.list(q(), rc)).items.map((r) => r['name'])).toEqual(['taken', 'b1', 'b2']);
+    });
+
+    it('deletes a batch all or nothing: one missing id keeps every row', async () => {
+      const repo = make();
+      const ids = [];
+      for (const name of ['x', 'y', 'z']) ids.push((await repo.create({ name, priority: 1 }, rc))['id'] as number);
+      expect(await repo.deleteMany!([ids[0]!, 999_999, ids[1]!], rc)).toEqual({ deleted: 0, missing: [999_999] });
+      expect((await repo.list(q(), rc)).total).toBe(3);
+      expect(await repo.deleteMany!([ids[0]!, ids[2]!], rc)).toEqual({ deleted: 2, missing: [] });
+      expect((await repo.list(q(), rc)).items.map((r) => r['name'])).toEqual(['y']);
+    });
   });
 }
 

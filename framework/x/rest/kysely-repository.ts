@@ -1,7 +1,7 @@
 import type { Expression, ExpressionBuilder, Kysely, SqlBool } from 'kysely';
 import type { Context } from 'plumego/contract';
 import { assertOption, REST_ERROR_CODES, RestError } from './errors.ts';
-import type { Filter, ListQuery, Repository, RepositoryContext, Row, Sort, UpdateOptions } from './repository.ts';
+import type { BatchDeleteResult, Filter, ListQuery, Repository, RepositoryContext, Row, Sort, UpdateOptions } from './repository.ts';
 
 export interface KyselyRepositoryOptions {
   /**
@@ -94,6 +94,43 @@ export class KyselyRepository<T extends Row> implements Repository<T> {
   async create(data: Row, rc: RepositoryContext): Promise<T> {
     const values = this.#version ? { ...data, [this.#version]: 1 } : data;
     return (await this.#run(() => this.#db(rc.ctx).insertInto(this.#table).values(values).returningAll().executeTakeFirstOrThrow())) as T;
+  }
+
+  /**
+   * One transaction, a statement per row so a unique violation names its item; the first one rolls
+   * everything back. The transaction runs on the request's (tenant-scoped) instance, plugins included.
+   */
+  async createMany(data: readonly Row[], rc: RepositoryContext): Promise<T[]> {
+    return this.#db(rc.ctx).transaction().execute(async (trx) => {
+      const out: T[] = [];
+      for (const [i, row] of data.entries()) {
+        const values = this.#version ? { ...row, [this.#version]: 1 } : row;
+        try {
+          out.push((await trx.insertInto(this.#table).values(values).returningAll().executeTakeFirstOrThrow()) as T);
+        } catch (err) {
+          if (isUniqueViolation(err)) throw new RestError(REST_ERROR_CODES.conflict, 'a row with the same unique values exists', { [`items[${i}]`]: 'a row with the same unique values exists' });
+          throw err;
+        }
+      }
+      return out;
+    });
+  }
+
+  async deleteMany(ids: readonly (string | number)[], rc: RepositoryContext): Promise<BatchDeleteResult> {
+    const rollback = Symbol('rollback');
+    let missing: (string | number)[] = [];
+    try {
+      return await this.#db(rc.ctx).transaction().execute(async (trx) => {
+        const gone = await trx.deleteFrom(this.#table).where(this.#id, 'in', [...ids]).returning(this.#id).execute();
+        const found = new Set(gone.map((r) => String((r as Row)[this.#id])));
+        missing = ids.filter((id) => !found.has(String(id)));
+        if (missing.length > 0) throw rollback;
+        return { deleted: gone.length, missing: [] };
+      });
+    } catch (err) {
+      if (err === rollback) return { deleted: 0, missing };
+      throw err;
+    }
   }
 
   async update(id: string | number, data: Row, options: UpdateOptions, rc: RepositoryContext): Promise<T | 'not_found' | 'version_mismatch'> {

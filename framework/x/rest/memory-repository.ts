@@ -1,7 +1,7 @@
 import type { Context } from 'plumego/contract';
 import { compareRows, isAfter, matchesFilter } from './compare.ts';
 import { assertOption, REST_ERROR_CODES, RestError } from './errors.ts';
-import type { ListQuery, Repository, RepositoryContext, Row, UpdateOptions } from './repository.ts';
+import type { BatchDeleteResult, ListQuery, Repository, RepositoryContext, Row, UpdateOptions } from './repository.ts';
 
 export interface MemoryRepositoryOptions {
   /** Rows are kept apart per partition (e.g. `(ctx) => tenantIdFromContext(ctx)`); default one partition. */
@@ -14,9 +14,11 @@ export interface MemoryRepositoryOptions {
   maxRows?: number;
 }
 
-/** Rows in a Map per partition, with auto-increment integer ids. For tests, demos and single-process apps. */
+/** Rows in a Map per partition, with auto-increment integer ids (one sequence across partitions). For tests, demos and single-process apps. */
 export class MemoryRepository<T extends Row> implements Repository<T> {
-  readonly #parts = new Map<string, { rows: Map<number, T>; next: number }>();
+  readonly #parts = new Map<string, { rows: Map<number, T> }>();
+  // One sequence for all partitions, like a SQL serial: an id names one row of one partition only.
+  #next = 1;
   readonly #partition: (ctx: Context) => string;
   readonly #unique: readonly (readonly string[])[];
   readonly #version: string | undefined;
@@ -31,20 +33,26 @@ export class MemoryRepository<T extends Row> implements Repository<T> {
     assertOption(Number.isInteger(this.#max) && this.#max > 0, 'maxRows', 'must be a positive integer');
   }
 
-  #part(rc: RepositoryContext): { rows: Map<number, T>; next: number } {
+  #part(rc: RepositoryContext): { rows: Map<number, T> } {
     const key = this.#partition(rc.ctx);
     let p = this.#parts.get(key);
-    if (!p) this.#parts.set(key, (p = { rows: new Map(), next: 1 }));
+    if (!p) this.#parts.set(key, (p = { rows: new Map() }));
     return p;
   }
 
-  #checkUnique(rows: Map<number, T>, row: Row, selfId?: number): void {
+  #checkUnique(rows: Iterable<Row>, row: Row, selfId?: number): void {
+    const clash = this.#clash(rows, row, selfId);
+    if (clash) throw new RestError(REST_ERROR_CODES.conflict, `a row with the same ${clash.join(', ')} exists`, { fields: [...clash] });
+  }
+
+  #clash(rows: Iterable<Row>, row: Row, selfId?: number): readonly string[] | undefined {
     for (const fields of this.#unique) {
-      for (const other of rows.values()) {
+      for (const other of rows) {
         if (other['id'] === selfId) continue;
-        if (fields.every((f) => other[f] === row[f])) throw new RestError(REST_ERROR_CODES.conflict, `a row with the same ${fields.join(', ')} exists`, { fields: [...fields] });
+        if (fields.every((f) => other[f] === row[f])) return fields;
       }
     }
+    return undefined;
   }
 
   async list(q: ListQuery, rc: RepositoryContext): Promise<{ items: T[]; total?: number }> {
@@ -64,11 +72,35 @@ export class MemoryRepository<T extends Row> implements Repository<T> {
   async create(data: Row, rc: RepositoryContext): Promise<T> {
     const p = this.#part(rc);
     if (p.rows.size >= this.#max) throw new RestError(REST_ERROR_CODES.conflict, 'the collection is full', { max: this.#max });
-    const row = { ...structuredClone(data), id: p.next, ...(this.#version ? { [this.#version]: 1 } : {}) } as unknown as T;
-    this.#checkUnique(p.rows, row);
-    p.next++;
+    const row = { ...structuredClone(data), id: this.#next, ...(this.#version ? { [this.#version]: 1 } : {}) } as unknown as T;
+    this.#checkUnique(p.rows.values(), row);
+    this.#next++;
     p.rows.set(row['id'] as number, row);
     return structuredClone(row);
+  }
+
+  /** All or nothing: every row is checked (capacity, uniqueness against the stored rows and each other) before any is stored. */
+  async createMany(data: readonly Row[], rc: RepositoryContext): Promise<T[]> {
+    const p = this.#part(rc);
+    if (p.rows.size + data.length > this.#max) throw new RestError(REST_ERROR_CODES.conflict, 'the collection is full', { max: this.#max });
+    const rows = data.map((d, i) => ({ ...structuredClone(d), id: this.#next + i, ...(this.#version ? { [this.#version]: 1 } : {}) }) as unknown as T);
+    const problems: Record<string, string> = {};
+    rows.forEach((row, i) => {
+      const clash = this.#clash(p.rows.values(), row) ?? this.#clash(rows.slice(0, i), row);
+      if (clash) problems[`items[${i}]`] = `a row with the same ${clash.join(', ')} exists`;
+    });
+    if (Object.keys(problems).length > 0) throw new RestError(REST_ERROR_CODES.conflict, 'a row with the same unique values exists', problems);
+    this.#next += rows.length;
+    for (const row of rows) p.rows.set(row['id'] as number, row);
+    return rows.map((r) => structuredClone(r));
+  }
+
+  async deleteMany(ids: readonly (string | number)[], rc: RepositoryContext): Promise<BatchDeleteResult> {
+    const p = this.#part(rc);
+    const missing = ids.filter((id) => !p.rows.has(Number(id)));
+    if (missing.length > 0) return { deleted: 0, missing };
+    for (const id of ids) p.rows.delete(Number(id));
+    return { deleted: ids.length, missing: [] };
   }
 
   async update(id: string | number, data: Row, options: UpdateOptions, rc: RepositoryContext): Promise<T | 'not_found' | 'version_mismatch'> {
@@ -79,7 +111,7 @@ export class MemoryRepository<T extends Row> implements Repository<T> {
     const base = options.replace ? { id: current['id'] } : current;
     const next = { ...structuredClone(base), ...structuredClone(data), id: current['id'] } as Row;
     if (this.#version) next[this.#version] = (current[this.#version] as number) + 1;
-    this.#checkUnique(p.rows, next, current['id'] as number);
+    this.#checkUnique(p.rows.values(), next, current['id'] as number);
     p.rows.set(Number(id), next as T);
     return structuredClone(next as T);
   }

@@ -44,6 +44,13 @@ export interface UpdateOptions {
   readonly ifVersion?: number;
 }
 
+/** What `deleteMany` answers: nothing was deleted when `missing` is not empty. */
+export interface BatchDeleteResult {
+  readonly deleted: number;
+  /** Ids not found (in the caller's scope: another tenant's row is missing too). */
+  readonly missing: readonly (string | number)[];
+}
+
 /**
  * Where a resource's rows live. Implementations throw `RestError` `REST_CONFLICT` on a unique
  * violation; everything else they throw becomes a 500 without its message.
@@ -55,4 +62,11 @@ export interface Repository<T extends Row> {
   /** `not_found` when no such row; `version_mismatch` when `ifVersion` no longer holds. */
   update(id: string | number, data: Row, options: UpdateOptions, rc: RepositoryContext): Promise<T | 'not_found' | 'version_mismatch'>;
   delete(id: string | number, options: { ifVersion?: number }, rc: RepositoryContext): Promise<'deleted' | 'not_found' | 'version_mismatch'>;
+  /**
+   * Optional (a resource's batch create needs it): inserts every row or none — one transaction in SQL.
+   * A unique violation throws `REST_CONFLICT` with an `items[i]` detail per failing row, in order.
+   */
+  createMany?(data: readonly Row[], rc: RepositoryContext): Promise<T[]>;
+  /** Optional (batch delete needs it): deletes every id or, when any is missing, none. */
+  deleteMany?(ids: readonly (string | number)[], rc: RepositoryContext): Promise<BatchDeleteResult>;
 }

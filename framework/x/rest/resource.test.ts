@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createApp } from 'plumego/core';
 import { t } from 'plumego/x/validate';
+import { REST_ERROR_CODES, RestError } from './errors.ts';
 import { MemoryRepository } from './memory-repository.ts';
 import { registerResource, type ResourceDefinition } from './resource.ts';
 import type { Row } from './repository.ts';
@@ -165,5 +166,88 @@ describe('resource routes', () => {
     expect(() => registerResource(app, { ...projectDef, list: { sort: ['x;drop'] } }, repo)).toThrow(/list.sort/);
     expect(() => registerResource(app, { ...projectDef, list: { filters: { page: { type: 'string' } } } }, repo)).toThrow(/list.filters.page/);
     expect(() => registerResource(app, { ...projectDef, list: { defaultPageSize: 500 } }, repo)).toThrow(/defaultPageSize/);
+  });
+});
+
+describe('batch routes', () => {
+  function batchApp(options: { maxItems?: number; reject?: string } = {}) {
+    const app = createApp();
+    const repo = new MemoryRepository<Row>({ unique: [['name']], versionField: 'version' });
+    const hooks = options.reject ? { beforeCreate: (data: Row) => { if (data['name'] === options.reject) throw new RestError(REST_ERROR_CODES.validation, 'bad', { name: 'is reserved' }); return data; } } : {};
+    registerResource(app, { ...projectDef, hooks, batch: { create: true, delete: true, ...(options.maxItems ? { maxItems: options.maxItems } : {}) } }, repo);
+    return app;
+  }
+  const names = async (app: ReturnType<typeof createApp>) => (await app.request('/projects?page_size=5')).json<Envelope>().data.map((r) => r['name']);
+  const post = (app: ReturnType<typeof createApp>, path: string, body: unknown) => app.request(path, { method: 'POST', ...json(body) });
+
+  it('creates every item in order with 201, or none with one detail per failing item', async () => {
+    const app = batchApp();
+    const ok = await post(app, '/projects/batch', { items: [{ name: 'a', priority: 1 }, { name: 'b', priority: 2 }] });
+    expect(ok.status).toBe(201);
+    expect(ok.json<Envelope>().data.map((r) => [r['id'], r['name'], r['version']])).toEqual([[1, 'a', 1], [2, 'b', 1]]);
+    const bad = await post(app, '/projects/batch', { items: [{ name: 'c', priority: 1 }, { name: '', priority: 1 }, { name: 'd', priority: 1 }, { name: 'e', priority: 99, x: 1 }] });
+    expect(bad.status).toBe(422);
+    const e = bad.json<Envelope>().error!;
+    expect(e.code).toBe('REST_VALIDATION_FAILED');
+    expect(Object.keys(e.details!)).toEqual(['items[1]', 'items[3]']);
+    expect(e.details!['items[1]']).toMatch(/^name: /);
+    expect(await names(app)).toEqual(['a', 'b']);
+  });
+
+  it('refuses items that set server fields (422 REST_IMMUTABLE_FIELD) or clash on a unique field (409), writing nothing', async () => {
+    const app = batchApp();
+    await post(app, '/projects/batch', { items: [{ name: 'a', priority: 1 }] });
+    const immutable = await post(app, '/projects/batch', { items: [{ name: 'x', priority: 1 }, { id: 1, name: 'y', priority: 1 }] });
+    expect(immutable.status).toBe(422);
+    expect(immutable.json<Envelope>().error).toMatchObject({ code: 'REST_IMMUTABLE_FIELD', details: { 'items[1]': 'id: is set by the server' } });
+    const clash = await post(app, '/projects/batch', { items: [{ name: 'n', priority: 1 }, { name: 'a', priority: 1 }, { name: 'n', priority: 2 }] });
+    expect(clash.status).toBe(409);
+    expect(Object.keys(clash.json<Envelope>().error!.details!)).toEqual(['items[1]', 'items[2]']);
+    expect(await names(app)).toEqual(['a']);
+  });
+
+  it('maps a hook refusal to its item and stores nothing', async () => {
+    const app = batchApp({ reject: 'admin' });
+    const res = await post(app, '/projects/batch', { items: [{ name: 'ok', priority: 1 }, { name: 'admin', priority: 1 }] });
+    expect(res.status).toBe(422);
+    expect(res.json<Envelope>().error!.details).toEqual({ 'items[1]': 'name: is reserved' });
+    expect(await names(app)).toEqual([]);
+  });
+
+  it.each([
+    [{ items: [] }, 'items'],
+    [{ items: {} }, 'items'],
+    [[{ name: 'a', priority: 1 }], 'items'],
+    [{ items: [{ name: 'a', priority: 1 }], extra: 1 }, 'items'],
+    [{ items: Array.from({ length: 4 }, (_, i) => ({ name: `n${i}`, priority: 1 })) }, 'items'],
+  ])('refuses the malformed or oversized batch %j with 422', async (body, field) => {
+    const app = batchApp({ maxItems: 3 });
+    const res = await post(app, '/projects/batch', body);
+    expect(res.status).toBe(422);
+    expect(res.json<Envelope>().error!.details).toHaveProperty([field]);
+    expect(await names(app)).toEqual([]);
+  });
+
+  it('deletes every id with 204, or none when any is missing, malformed or repeated', async () => {
+    const app = batchApp();
+    await post(app, '/projects/batch', { items: ['a', 'b', 'c', 'd'].map((name) => ({ name, priority: 1 })) });
+    const missing = await post(app, '/projects/batch-delete', { ids: [1, 77, 2, 88] });
+    expect(missing.status).toBe(422);
+    expect(missing.json<Envelope>().error!.details).toEqual({ 'ids[1]': 'no such projects', 'ids[3]': 'no such projects' });
+    const malformed = await post(app, '/projects/batch-delete', { ids: [1, 'x', 1, null, -3] });
+    expect(Object.keys(malformed.json<Envelope>().error!.details!)).toEqual(['ids[1]', 'ids[2]', 'ids[3]', 'ids[4]']);
+    expect(await names(app)).toEqual(['a', 'b', 'c', 'd']);
+    expect((await post(app, '/projects/batch-delete', { ids: [1, '3'] })).status).toBe(204);
+    expect(await names(app)).toEqual(['b', 'd']);
+  });
+
+  it('has no batch routes unless asked, and refuses batch on a repository without createMany/deleteMany', async () => {
+    const app = setup();
+    expect((await post(app, '/projects/batch', { items: [{ name: 'a', priority: 1 }] })).status).toBeGreaterThanOrEqual(400);
+    expect(await names(app)).toEqual([]);
+    const bare = { list: () => Promise.resolve({ items: [] }), get: () => Promise.resolve(undefined), create: () => Promise.reject(new Error('x')), update: () => Promise.resolve('not_found' as const), delete: () => Promise.resolve('not_found' as const) };
+    expect(() => registerResource(createApp(), { ...projectDef, batch: { create: true } }, bare)).toThrow(/batch.create/);
+    expect(() => registerResource(createApp(), { ...projectDef, batch: { delete: true } }, bare)).toThrow(/batch.delete/);
+    expect(() => registerResource(createApp(), { ...projectDef, batch: { create: true, maxItems: 0 } }, new MemoryRepository<Row>())).toThrow(/maxItems/);
   });
 });

@@ -1,6 +1,6 @@
 import { readJson, writeResponse, type Context, type Handler, type Middleware, type Request, type ResponseWriter } from 'plumego/contract';
 import { createValidator, type JsonSchema, type Schema, type Validator } from 'plumego/x/validate';
-import { assertOption, isRestError, REST_ERROR_CODES } from './errors.ts';
+import { assertOption, isRestError, REST_ERROR_CODES, type RestError } from './errors.ts';
 import { encodeCursor, parseListQuery, QueryProblem, resolveListOptions, type ListOptions, type ResolvedListOptions } from './query.ts';
 import type { Repository, Row } from './repository.ts';
 import { fail } from './respond.ts';
@@ -31,6 +31,20 @@ export interface ResourceDefinition<T extends Row> {
   transform?: (row: T, r: Request) => unknown;
   /** Middleware for every route of the resource (auth, tenant checks, body limits). */
   middleware?: readonly Middleware[];
+  /**
+   * Optional all-or-nothing batch routes: `POST /name/batch` (`{ items: [...] }` → 201 with the rows)
+   * and `POST /name/batch-delete` (`{ ids: [...] }` → 204). Any failing item refuses the whole batch
+   * (422 or 409, one detail per failing item, `items[i]` / `ids[i]`) and nothing is written. Needs the
+   * repository's `createMany` / `deleteMany`.
+   */
+  batch?: BatchOptions;
+}
+
+export interface BatchOptions {
+  create?: boolean;
+  delete?: boolean;
+  /** Most items in one batch (default 100, at most 1000); more is a 422 before anything is read further. */
+  maxItems?: number;
 }
 
 /** Anything routes can be added to: an app, a group or a router. */
@@ -54,6 +68,7 @@ interface Compiled<T extends Row> {
   createFields: readonly string[];
   validator: Validator;
   base: string;
+  maxItems: number;
 }
 
 function parseId<T extends Row>(c: Compiled<T>, raw: string): string | number | undefined {
@@ -80,24 +95,28 @@ function output<T extends Row>(c: Compiled<T>, row: T, r: Request): unknown {
   return c.def.transform ? c.def.transform(row, r) : row;
 }
 
-async function readBody<T extends Row>(c: Compiled<T>, w: ResponseWriter, r: Request, schema: Schema<unknown>): Promise<Row | undefined> {
-  // readJson throws contract's APIError with the right 4xx (malformed JSON, 413, 415).
-  const body: unknown = await readJson(r);
+type Checked = { ok: true; value: Row } | { ok: false; code: typeof REST_ERROR_CODES.immutableField | typeof REST_ERROR_CODES.validation; details: Record<string, string> };
+
+/** Immutable fields first (a precise refusal), then the schema; one detail per field. */
+function checkBody<T extends Row>(c: Compiled<T>, body: unknown, schema: Schema<unknown>): Checked {
   if (typeof body === 'object' && body !== null && !Array.isArray(body)) {
     const bad = Object.keys(body).filter((k) => c.immutable.has(k));
-    if (bad.length > 0) {
-      fail(w, r, REST_ERROR_CODES.immutableField, `${bad.join(', ')} cannot be set by a request`, Object.fromEntries(bad.map((f) => [f, 'is set by the server'])));
-      return undefined;
-    }
+    if (bad.length > 0) return { ok: false, code: REST_ERROR_CODES.immutableField, details: Object.fromEntries(bad.map((f) => [f, 'is set by the server'])) };
   }
   const result = c.validator.validate(schema, body);
-  if (!result.ok) {
-    const details: Record<string, string> = {};
-    for (const issue of result.issues.slice(0, 50)) details[issue.field === '' ? 'body' : issue.field] ??= issue.message;
-    fail(w, r, REST_ERROR_CODES.validation, 'the request body failed validation', details);
-    return undefined;
-  }
-  return result.value as Row;
+  if (result.ok) return { ok: true, value: result.value as Row };
+  const details: Record<string, string> = {};
+  for (const issue of result.issues.slice(0, 50)) details[issue.field === '' ? 'body' : issue.field] ??= issue.message;
+  return { ok: false, code: REST_ERROR_CODES.validation, details };
+}
+
+async function readBody<T extends Row>(c: Compiled<T>, w: ResponseWriter, r: Request, schema: Schema<unknown>): Promise<Row | undefined> {
+  // readJson throws contract's APIError with the right 4xx (malformed JSON, 413, 415).
+  const checked = checkBody(c, await readJson(r), schema);
+  if (checked.ok) return checked.value;
+  const message = checked.code === REST_ERROR_CODES.immutableField ? `${Object.keys(checked.details).join(', ')} cannot be set by a request` : 'the request body failed validation';
+  fail(w, r, checked.code, message, checked.details);
+  return undefined;
 }
 
 /**
@@ -240,6 +259,94 @@ function deleteHandler<T extends Row>(c: Compiled<T>): Handler {
   };
 }
 
+/** The batch body's array (`items` or `ids`), or undefined after answering 422. */
+async function readBatch<T extends Row>(c: Compiled<T>, w: ResponseWriter, r: Request, field: 'items' | 'ids'): Promise<unknown[] | undefined> {
+  const body: unknown = await readJson(r);
+  const list = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>)[field] : undefined;
+  const extra = typeof body === 'object' && body !== null ? Object.keys(body).filter((k) => k !== field) : [];
+  if (!Array.isArray(list) || list.length === 0 || list.length > c.maxItems || extra.length > 0) {
+    const problem = Array.isArray(list) && list.length > c.maxItems ? `at most ${c.maxItems} per batch` : `must be an object with only ${field}: an array of 1 to ${c.maxItems}`;
+    fail(w, r, REST_ERROR_CODES.validation, `the batch is refused: ${field} ${problem}`, { [field]: problem });
+    return undefined;
+  }
+  return list;
+}
+
+/** One detail per failing item: its first problem, `field: message`. */
+function itemDetail(details: Record<string, unknown>): string {
+  const [field, message] = Object.entries(details)[0] ?? ['body', 'is invalid'];
+  return field === 'body' ? String(message) : `${field}: ${String(message)}`;
+}
+
+function batchCreateHandler<T extends Row>(c: Compiled<T>, repo: Required<Pick<Repository<T>, 'createMany'>>): Handler {
+  return async (w, r) => {
+    const list = await readBatch(c, w, r, 'items');
+    if (!list) return;
+    const problems: Record<string, string> = {};
+    let code: typeof REST_ERROR_CODES.immutableField | typeof REST_ERROR_CODES.validation = REST_ERROR_CODES.validation;
+    let rows: Row[] = [];
+    list.forEach((item, i) => {
+      const checked = checkBody(c, item, c.def.create);
+      if (checked.ok) rows.push(checked.value);
+      else {
+        problems[`items[${i}]`] = itemDetail(checked.details);
+        if (checked.code === REST_ERROR_CODES.immutableField) code = checked.code;
+      }
+    });
+    if (Object.keys(problems).length > 0) return fail(w, r, code, 'the batch is refused: some items failed validation; nothing was written', problems);
+    let created: T[];
+    try {
+      const hook = c.def.hooks?.beforeCreate;
+      if (hook) {
+        let first: RestError | undefined;
+        const out: Row[] = [];
+        for (const [i, row] of rows.entries()) {
+          try {
+            out.push(await hook(row, r));
+          } catch (err) {
+            if (!isRestError(err) || err.code === REST_ERROR_CODES.invalidOptions) throw err;
+            first ??= err;
+            problems[`items[${i}]`] = Object.keys(err.details).length > 0 ? itemDetail(err.details) : err.message;
+          }
+        }
+        if (first) return fail(w, r, first.code, 'the batch is refused: some items were rejected; nothing was written', problems);
+        rows = out;
+      }
+      created = await repo.createMany(rows, rc(r));
+    } catch (err) {
+      if (writeRestError(w, r, err)) return;
+      throw err;
+    }
+    writeResponse(w, r, 201, created.map((row) => output(c, row, r)));
+  };
+}
+
+function batchDeleteHandler<T extends Row>(c: Compiled<T>, repo: Required<Pick<Repository<T>, 'deleteMany'>>): Handler {
+  return async (w, r) => {
+    const list = await readBatch(c, w, r, 'ids');
+    if (!list) return;
+    const problems: Record<string, string> = {};
+    const at = new Map<string, number>(); // id → its index in the request, for the details
+    const ids: (string | number)[] = [];
+    list.forEach((raw, i) => {
+      const id = typeof raw === 'string' || typeof raw === 'number' ? parseId(c, String(raw)) : undefined;
+      if (id === undefined) problems[`ids[${i}]`] = 'is not an id of this resource';
+      else if (at.has(String(id))) problems[`ids[${i}]`] = 'is listed twice';
+      else {
+        at.set(String(id), i);
+        ids.push(id);
+      }
+    });
+    if (Object.keys(problems).length > 0) return fail(w, r, REST_ERROR_CODES.validation, 'the batch is refused: some ids are invalid; nothing was deleted', problems);
+    const result = await repo.deleteMany(ids, rc(r));
+    if (result.missing.length > 0) {
+      for (const id of result.missing) problems[`ids[${at.get(String(id))}]`] = `no such ${c.def.name}`;
+      return fail(w, r, REST_ERROR_CODES.validation, 'the batch is refused: some rows do not exist; nothing was deleted', problems);
+    }
+    writeResponse(w, r, 204);
+  };
+}
+
 function optionsHandler(allow: string): Handler {
   return (w) => {
     w.setHeader('allow', allow);
@@ -267,9 +374,11 @@ export function registerResource<T extends Row>(registrar: RouteRegistrar, def: 
   assertOption(prefix === '' || /^(\/[a-z0-9_-]+)+$/i.test(prefix), 'prefix', "must be '' or start with '/' and not end with one");
   const immutable = new Set([...(def.immutable ?? ['id']), ...(def.versionField ? [def.versionField] : [])]);
   const createFields = Object.keys((def.create.jsonSchema as { properties?: object }).properties ?? {});
+  const maxItems = def.batch?.maxItems ?? 100;
+  assertOption(Number.isInteger(maxItems) && maxItems >= 1 && maxItems <= 1000, 'batch.maxItems', 'must be an integer in 1..1000');
   const c: Compiled<T> = {
     def, repo, list: resolveListOptions(def.list), patch: def.patch ?? makePartial(def.create.jsonSchema), immutable, createFields,
-    validator: options.validator ?? createValidator(), base: `${prefix}/${def.name}`,
+    validator: options.validator ?? createValidator(), base: `${prefix}/${def.name}`, maxItems,
   };
   const mw = def.middleware ?? [];
   const routes: [string, string, string, Handler][] = [
@@ -282,6 +391,15 @@ export function registerResource<T extends Row>(registrar: RouteRegistrar, def: 
     ['DELETE', `${c.base}/:id`, `${def.name}.delete`, deleteHandler(c)],
     ['OPTIONS', `${c.base}/:id`, `${def.name}.item-options`, optionsHandler('GET, HEAD, PUT, PATCH, DELETE, OPTIONS')],
   ];
+  const { createMany, deleteMany } = repo;
+  if (def.batch?.create) {
+    assertOption(typeof createMany === 'function', 'batch.create', 'needs a repository with createMany');
+    routes.push(['POST', `${c.base}/batch`, `${def.name}.batch-create`, batchCreateHandler(c, { createMany: createMany!.bind(repo) })]);
+  }
+  if (def.batch?.delete) {
+    assertOption(typeof deleteMany === 'function', 'batch.delete', 'needs a repository with deleteMany');
+    routes.push(['POST', `${c.base}/batch-delete`, `${def.name}.batch-delete`, batchDeleteHandler(c, { deleteMany: deleteMany!.bind(repo) })]);
+  }
   for (const [method, path, name, handler] of routes) registrar.addRoute(method, path, handler, { name, tags: [def.name], middleware: mw });
   return routes.map(([method, path, name]) => ({ method, path, name }));
 }

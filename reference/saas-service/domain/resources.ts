@@ -19,6 +19,7 @@ export const projectsResource: ResourceDefinition<Row> = {
     filters: { status: { type: 'string', ops: ['eq', 'in'] }, name: { type: 'string', ops: ['eq', 'contains'] } },
   },
   transform: hideTenant,
+  batch: { create: true, delete: true, maxItems: 50 },
 };
 
 /** Tasks point at a project; `projectExists` checks it in the request's tenant, so a task can never hang off another tenant's project. */
@@ -45,5 +46,6 @@ export function tasksResource(projectExists: (id: number, ctx: import('plumego/c
     },
     hooks: { beforeCreate: checkProject, beforeUpdate: (_id, data, r) => checkProject(data, r) },
     transform: hideTenant,
+    batch: { create: true, delete: true, maxItems: 50 },
   };
 }
