@@ -19,6 +19,13 @@ export interface ProductionConfig {
   users: UserRecord[];
   /** Token guarding `/ops/metrics`; empty disables the endpoint. */
   opsToken: string;
+  /**
+   * Prometheus `/metrics` (APP_METRICS_ENABLED=1): requires `token` (APP_METRICS_TOKEN, ≥ 16
+   * characters) as `Authorization: Bearer`, so the scrape endpoint is never open by accident.
+   */
+  metrics: { enabled: boolean; token: string };
+  /** OTLP/HTTP traces endpoint (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT); '' exports no spans. */
+  otlpTracesEndpoint: string;
   timeoutMs: number;
   /** Graceful shutdown deadline: in-flight requests get this long to finish before connections are cut. */
   shutdownTimeoutMs: number;
@@ -75,6 +82,28 @@ function serverUrl(env: NodeJS.ProcessEnv, name: string, scheme: RegExp): string
   return raw;
 }
 
+function metricsConfig(env: NodeJS.ProcessEnv): { enabled: boolean; token: string } {
+  const flag = env['APP_METRICS_ENABLED'] ?? '';
+  if (flag !== '' && flag !== '0' && flag !== '1') throw new ConfigError('APP_METRICS_ENABLED', 'must be 0 or 1');
+  const token = env['APP_METRICS_TOKEN'] ?? '';
+  const enabled = flag === '1';
+  if (enabled && token.length < 16) throw new ConfigError('APP_METRICS_TOKEN', 'must be at least 16 characters when APP_METRICS_ENABLED=1');
+  return { enabled, token };
+}
+
+function otlpEndpoint(env: NodeJS.ProcessEnv): string {
+  const raw = env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'] ?? '';
+  if (raw === '') return '';
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'must be an http:// or https:// URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'must be an http:// or https:// URL');
+  return raw;
+}
+
 /** Reads the service configuration from environment variables (see README.md for the list). */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ProductionConfig {
   const algorithm = env['APP_JWT_ALGORITHM'] ?? 'EdDSA';
@@ -97,6 +126,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ProductionConf
     },
     users: parseUsers(env['APP_USERS']),
     opsToken,
+    metrics: metricsConfig(env),
+    otlpTracesEndpoint: otlpEndpoint(env),
     timeoutMs: integer(env, 'APP_TIMEOUT_MS', 30_000, 0),
     shutdownTimeoutMs: integer(env, 'APP_SHUTDOWN_TIMEOUT_MS', 15_000, 0),
     maxConnectionsPerIp: integer(env, 'APP_MAX_CONNECTIONS_PER_IP', 0, 0),

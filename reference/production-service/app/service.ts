@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createApp, type App } from 'plumego/core';
 import { createDiscardLogger, type StructuredLogger } from 'plumego/log';
-import { BaseMetricsCollector } from 'plumego/metrics';
+import { BaseMetricsCollector, type AggregateCollector } from 'plumego/metrics';
 import {
   accessLog,
   authenticate,
@@ -15,9 +15,12 @@ import {
   requestId,
   securityHeaders,
   timeout,
+  tracing,
+  type Middleware,
 } from 'plumego/middleware';
 import { JwtManager, createPermissionAuthorizer, getStrictSecurityPolicy, hashPassword, type PasswordHashOptions } from 'plumego/security';
 import { SqliteKvStore, createIdempotencyMiddleware } from 'plumego/store';
+import { createOtelTracer, createOtlpHttpExporter, createPrometheusCollector, metricsHandler, type OtelTracer } from 'plumego/x/observability';
 import { principalFromContext } from 'plumego/security';
 import type { ProductionConfig } from '../config.ts';
 import { OrderRepository } from '../domain/orders.ts';
@@ -33,6 +36,8 @@ export interface ProductionDeps {
   passwordHashOptions?: PasswordHashOptions;
   /** Clock for orders and the rate limiter (tests freeze it). Default: the system clock. */
   now?: () => Date;
+  /** Span exporter behind the tracing middleware instead of the OTLP one from the config (tests). */
+  tracer?: OtelTracer;
 }
 
 export interface ProductionService {
@@ -47,8 +52,8 @@ export interface ProductionService {
 
 /**
  * Builds the service: stores under `config.dataDir`, the production middleware stack, and the
- * route table. Order, outermost first: requestid → securityheaders (strict) → recovery →
- * compression → accesslog → bodylimit → abuseguard → httpmetrics → timeout. Compression sits
+ * route table. Order, outermost first: requestid → tracing (when configured) → securityheaders
+ * (strict) → recovery → compression → accesslog → bodylimit → abuseguard → httpmetrics → timeout. Compression sits
  * inside recovery so recovered 500s go out uncompressed and whole, and outside the access log so
  * logged byte counts are the application's. Auth, authorization and idempotency are per route, on
  * the write routes only.
@@ -70,7 +75,15 @@ export async function createProductionService(config: ProductionConfig, deps: Pr
     accessTtlSeconds: config.jwt.accessTtlSeconds,
   });
   const dummyHash = await hashPassword(`dummy-${Math.random()}`, deps.passwordHashOptions ?? {});
-  const metrics = new BaseMetricsCollector();
+  // Observability, when configured: one request collector feeds both /ops/metrics (JSON totals) and,
+  // when it is the Prometheus one, /metrics; a tracer exports a span per sampled request over OTLP.
+  const prometheus = config.metrics.enabled ? createPrometheusCollector({ namespace: 'production_service' }) : undefined;
+  const metrics: AggregateCollector = prometheus ?? new BaseMetricsCollector();
+  const tracer =
+    deps.tracer ??
+    (config.otlpTracesEndpoint === ''
+      ? undefined
+      : createOtelTracer({ serviceName: config.serviceName, exporter: createOtlpHttpExporter({ url: config.otlpTracesEndpoint }) }));
   const guard = createAbuseGuard({ rate: config.rateLimit.rate, burst: config.rateLimit.burst, now: () => now().getTime() });
 
   if (config.users.length === 0) logger.warn('no users configured: every write route will answer 401');
@@ -79,6 +92,7 @@ export async function createProductionService(config: ProductionConfig, deps: Pr
   const app = createApp({ addr: config.addr, shutdownTimeoutMs: config.shutdownTimeoutMs, maxConnectionsPerIp: config.maxConnectionsPerIp }, { logger });
   app.use(
     requestId(),
+    ...(tracer ? [tracing({ tracer })] : ([] as Middleware[])),
     securityHeaders({ policy: getStrictSecurityPolicy() }),
     recovery({ logger }),
     compression(),
@@ -103,6 +117,7 @@ export async function createProductionService(config: ProductionConfig, deps: Pr
     { name: 'idempotency', check: () => stores.pingIdempotency() },
   ]));
   if (config.opsToken !== '') app.get('/ops/metrics', createMetricsHandler(metrics, config.opsToken));
+  if (prometheus) app.get('/metrics', metricsHandler(prometheus, { token: config.metrics.token }));
 
   const api = app.group('/api/v1');
   api.post('/auth/token', createLoginHandler({ jwt, users: config.users, dummyHash, logger }));
@@ -120,6 +135,8 @@ export async function createProductionService(config: ProductionConfig, deps: Pr
       closed = true;
       const result = app.preparationState === 'server_prepared' ? await app.shutdown() : { forced: false };
       guard.stop();
+      // Flushes the last span batch; an unreachable collector must not fail the shutdown.
+      await tracer?.shutdown().catch(() => undefined);
       await stores.close();
       await kv.close();
       return { forced: result.forced };

@@ -1,6 +1,6 @@
 import { APIError, writeError, writeResponse, type Handler } from 'plumego/contract';
 import { checkReadiness, type ComponentChecker } from 'plumego/health';
-import type { BaseMetricsCollector } from 'plumego/metrics';
+import type { StatsReader } from 'plumego/metrics';
 import { createStaticTokenAuthenticator } from 'plumego/security';
 
 export function createLiveHandler(serviceName: string): Handler {
@@ -20,8 +20,8 @@ export function createReadyHandler(checkers: readonly ComponentChecker[]): Handl
   };
 }
 
-/** GET /ops/metrics, behind a static ops token (Bearer or X-Token). */
-export function createMetricsHandler(collector: BaseMetricsCollector, opsToken: string): Handler {
+/** GET /ops/metrics (JSON totals of the request collector), behind a static ops token (Bearer or X-Token). */
+export function createMetricsHandler(collector: StatsReader, opsToken: string): Handler {
   const auth = createStaticTokenAuthenticator(opsToken, { principal: { subject: 'ops' } });
   return (w, r) => {
     try {
