@@ -66,3 +66,52 @@ describe('LifecycleGroup', () => {
     await expect(g.ready()).rejects.toMatchObject({ message: expect.stringContaining('not ready: a, c') });
   });
 });
+
+describe('LifecycleGroup edges', () => {
+  it('keeps the start failure as the cause, and joins it with rollback failures when a stop fails too', async () => {
+    const { comp } = recorder();
+    const plain = createLifecycleGroup().add('a', comp('a')).add('b', comp('b', { failStart: true }));
+    const plainError = await plain.start().catch((e: unknown) => e as Error & { cause: unknown });
+    expect((plainError.cause as Error).message).toBe('b start');
+    const messy = createLifecycleGroup().add('a', comp('a', { failStop: true })).add('b', comp('b', { failStart: true }));
+    const messyError = await messy.start().catch((e: unknown) => e as Error & { cause: unknown });
+    expect(messyError.cause).toBeInstanceOf(AggregateError);
+    expect((messyError.cause as AggregateError).errors.map((e: Error) => e.message)).toEqual(['b start', 'a stop']);
+    // A failed start leaves the group stopped: it can neither start again nor report readiness.
+    await expect(messy.start()).rejects.toMatchObject({ code: 'CORE_LIFECYCLE_STARTED' });
+    await expect(messy.ready()).rejects.toMatchObject({ code: 'CORE_LIFECYCLE_NOT_STARTED' });
+  });
+
+  it('accepts components without start, stop or ready, and rejects an empty name', async () => {
+    const g = createLifecycleGroup().add('bare', {}).add('half', { start: () => {} });
+    expect(g.names).toEqual(['bare', 'half']);
+    await g.start();
+    await expect(g.ready()).resolves.toBeUndefined();
+    await expect(g.stop()).resolves.toBeUndefined();
+    expect(() => createLifecycleGroup().add('', {})).toThrow(expect.objectContaining({ code: 'CORE_LIFECYCLE_DUPLICATE' }));
+  });
+
+  it('is ready when every started component is, lists failures sorted, and carries every cause', async () => {
+    const { comp } = recorder();
+    const ok = createLifecycleGroup().add('a', comp('a')).add('b', comp('b'));
+    await ok.start();
+    await expect(ok.ready()).resolves.toBeUndefined();
+    const g = createLifecycleGroup().add('z', comp('z', { notReady: true })).add('m', comp('m', { notReady: true }));
+    await g.start();
+    const error = await g.ready().catch((e: unknown) => e as Error & { cause: AggregateError });
+    expect(error.message).toContain('not ready: m, z');
+    expect(error.cause.errors).toHaveLength(2);
+    await g.stop();
+    await expect(g.ready()).rejects.toMatchObject({ code: 'CORE_LIFECYCLE_NOT_STARTED' });
+    expect(() => g.add('late', {})).toThrow(expect.objectContaining({ code: 'CORE_LIFECYCLE_STARTED' }));
+  });
+
+  it('stops nothing twice: a second stop after a clean one touches no component', async () => {
+    const { log, comp } = recorder();
+    const g = createLifecycleGroup().add('a', comp('a'));
+    await g.start();
+    await g.stop();
+    await g.stop();
+    expect(log).toEqual(['start a', 'stop a']);
+  });
+});
