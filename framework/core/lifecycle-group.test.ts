@@ -67,14 +67,19 @@ describe('LifecycleGroup', () => {
   });
 });
 
+async function rejection<E>(p: Promise<unknown>): Promise<E> {
+  try { await p; } catch (e) { return e as E; }
+  throw new Error('expected a rejection');
+}
+
 describe('LifecycleGroup edges', () => {
   it('keeps the start failure as the cause, and joins it with rollback failures when a stop fails too', async () => {
     const { comp } = recorder();
     const plain = createLifecycleGroup().add('a', comp('a')).add('b', comp('b', { failStart: true }));
-    const plainError = await plain.start().catch((e: unknown) => e as Error & { cause: unknown });
+    const plainError = await rejection<Error & { cause: unknown }>(plain.start());
     expect((plainError.cause as Error).message).toBe('b start');
     const messy = createLifecycleGroup().add('a', comp('a', { failStop: true })).add('b', comp('b', { failStart: true }));
-    const messyError = await messy.start().catch((e: unknown) => e as Error & { cause: unknown });
+    const messyError = await rejection<Error & { cause: unknown }>(messy.start());
     expect(messyError.cause).toBeInstanceOf(AggregateError);
     expect((messyError.cause as AggregateError).errors.map((e: Error) => e.message)).toEqual(['b start', 'a stop']);
     // A failed start leaves the group stopped: it can neither start again nor report readiness.
@@ -98,7 +103,7 @@ describe('LifecycleGroup edges', () => {
     await expect(ok.ready()).resolves.toBeUndefined();
     const g = createLifecycleGroup().add('z', comp('z', { notReady: true })).add('m', comp('m', { notReady: true }));
     await g.start();
-    const error = await g.ready().catch((e: unknown) => e as Error & { cause: AggregateError });
+    const error = await rejection<Error & { cause: AggregateError }>(g.ready());
     expect(error.message).toContain('not ready: m, z');
     expect(error.cause.errors).toHaveLength(2);
     await g.stop();
