@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadControlPlane } from '../control-plane/index.ts';
 import { API_CACHE_FILE } from './analysis-cache.ts';
 import { getCachedAnalysis } from './analyze.ts';
-import { loadApiFixture, type LoadedFixture } from './testing.ts';
+import { loadApiFixture, type LoadedFixture } from './testing/api-fixture.ts';
 
 let fixture: LoadedFixture | undefined;
 afterEach(() => fixture?.cleanup());

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Violation } from '../control-plane/violation.ts';
 import { analyzeApis } from './analyze.ts';
 import { findEntrypointViolations } from './check-entrypoints.ts';
-import { loadApiFixture, manifestWith, type LoadedFixture } from './testing.ts';
+import { loadApiFixture, manifestWith, type LoadedFixture } from './testing/api-fixture.ts';
 
 let fixture: LoadedFixture | undefined;
 afterEach(() => fixture?.cleanup());

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Violation } from '../control-plane/violation.ts';
 import { analyzeApis } from './analyze.ts';
 import { findSnapshotViolations } from './check-snapshots.ts';
-import { loadApiFixture, manifestWith, type LoadedFixture } from './testing.ts';
+import { loadApiFixture, manifestWith, type LoadedFixture } from './testing/api-fixture.ts';
 import { writeSnapshots } from './write-snapshots.ts';
 
 let fixture: LoadedFixture | undefined;

@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { createFixturePlane } from '../route/fixture-plane.ts';
+import { createFixturePlane } from '../route/testing/fixture-plane.ts';
 import { BundleInputError, composeBundle } from './compose-bundle.ts';
 import { formatBundle } from './render-bundle.ts';
 
 const plane = createFixturePlane();
-const validate = new Ajv({ strict: true, allErrors: true }).compile(JSON.parse(readFileSync(new URL('./bundle.schema.json', import.meta.url), 'utf8')) as object);
+const validate = new Ajv({ strict: true, allErrors: true }).compile(JSON.parse(readFileSync(new URL('../../specs/schemas/bundle.schema.json', import.meta.url), 'utf8')) as object);
 
 const catchError = (fn: () => unknown): BundleInputError => {
   try { fn(); } catch (error) { if (error instanceof BundleInputError) return error; throw error; }

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Violation } from '../control-plane/violation.ts';
-import { loadApiFixture, manifestWith, type LoadedFixture } from '../api/testing.ts';
+import { loadApiFixture, manifestWith, type LoadedFixture } from '../api/testing/api-fixture.ts';
 import { readApiAnalysis } from '../api/read-analysis.ts';
 import { writeSnapshots } from '../api/write-snapshots.ts';
 import { findErrorCodeViolations, collectCodeSites } from './check-error-codes.ts';
@@ -17,27 +17,60 @@ async function load(files: Record<string, string | object | null>): Promise<Load
 }
 
 const brief = (v: Violation): string => `${v.rule} ${v.file}:${v.line}`;
+const RESULT = 'tools/mutation/results/contract.json';
+const result = (score: number, threshold = 75, module = 'contract'): string =>
+  JSON.stringify({ target: 'contract', module, when: '2026-12-07T00:00:00.000Z', threshold, score, counts: { killed: 70, timeout: 5, survived: 20, noCoverage: 5, invalid: 3 }, seconds: 60, survivors: [] });
+const complete = {
+  'framework/contract/module.yaml': manifestWith('framework/contract/module.yaml', { public_entrypoints: ['contract'], primer_question: 'what the contract module is for' }),
+  'framework/contract/api.md': '<!-- generated -->\n',
+  'reference/demo/demo.test.ts': "import { contract } from 'fixture/contract';\n",
+};
 
 describe('maturity evidence', () => {
   it('names each missing piece of an implemented ga module', async () => {
     const f = await load({ 'framework/contract/module.yaml': manifestWith('framework/contract/module.yaml', { public_entrypoints: ['contract'] }) });
     const v = findMaturityViolations(f.plane, collectEvidence(f.plane));
     const contract = v.filter((x) => x.from === 'contract');
-    expect(contract.map(brief)).toEqual(['snapshot-missing framework/contract/module.yaml:4', 'tests-missing framework/contract/module.yaml:4', 'primer-missing framework/contract/module.yaml:4']);
+    expect(contract.map(brief)).toEqual(['snapshot-missing framework/contract/module.yaml:4', 'tests-missing framework/contract/module.yaml:4', 'primer-missing framework/contract/module.yaml:4', 'mutation-score-missing framework/contract/module.yaml:4']);
+    expect(contract.every((x) => x.severity === 'error')).toBe(true);
     expect(contract[0]!.message).toBe("ga module 'contract' lacks its API snapshot (framework/contract/api.md)");
     expect(contract[0]!.fix).toBe('Run `plumego api snapshot --module contract` and commit framework/contract/api.md.');
   });
 
-  it('is satisfied by a snapshot, a test importing the module and a primer question', async () => {
-    const f = await load({
-      'framework/contract/module.yaml': manifestWith('framework/contract/module.yaml', { public_entrypoints: ['contract'], primer_question: 'what the contract module is for' }),
-      'framework/contract/api.md': '<!-- generated -->\n',
-      'reference/demo/demo.test.ts': "import { contract } from 'fixture/contract';\n",
-    });
+  it('is satisfied by a snapshot, a test importing the module, a primer question and a mutation score at its threshold', async () => {
+    const f = await load({ ...complete, [RESULT]: result(75) });
     const evidence = collectEvidence(f.plane).find((e) => e.module === 'contract')!;
     expect(evidence).toMatchObject({ state: 'implemented', required: true, tests: { own: 0, importing: 1, total: 1 }, missing: [] });
+    expect(evidence.mutation).toEqual([{ target: 'contract', score: 75, threshold: 75, when: '2026-12-07T00:00:00.000Z', mutants: 100, survived: 20, noCoverage: 5 }]);
     expect(getEvidenceCells(evidence)).toEqual(['yes', '0+1', 'generated']);
     expect(findMaturityViolations(f.plane, [evidence])).toEqual([]);
+  });
+
+  it('flags a ga stable root whose recorded mutation score is below its threshold', async () => {
+    const f = await load({ ...complete, [RESULT]: result(74.9) });
+    const v = findMaturityViolations(f.plane, collectEvidence(f.plane)).filter((x) => x.from === 'contract');
+    expect(v.map(brief)).toEqual(['mutation-score-below-threshold framework/contract/module.yaml:4']);
+    expect(v[0]!.severity).toBe('error');
+  });
+
+  it('reports an unreadable or incomplete result as a missing score, never as a pass', async () => {
+    for (const text of ['{ not json', result(99, 75, '').replace('"module":""', '"other":1'), JSON.stringify({ target: 'contract', module: 'contract', threshold: 75 })]) {
+      const f = await load({ ...complete, [RESULT]: text });
+      const evidence = collectEvidence(f.plane).find((e) => e.module === 'contract')!;
+      expect(evidence.mutation).toEqual([]);
+      expect(findMaturityViolations(f.plane, [evidence]).map(brief)).toEqual(['mutation-score-missing framework/contract/module.yaml:4']);
+      fixture?.cleanup();
+      fixture = undefined;
+    }
+  });
+
+  it('judges every target of a module, and no score of a beta module', async () => {
+    const second = 'tools/mutation/results/contract-body.json';
+    const f = await load({ ...complete, [RESULT]: result(90), [second]: result(50).replace('"target":"contract"', '"target":"contract-body"') });
+    const evidence = collectEvidence(f.plane).find((e) => e.module === 'contract')!;
+    expect(evidence.mutation.map((s) => s.target)).toEqual(['contract', 'contract-body']);
+    expect(findMaturityViolations(f.plane, [evidence]).map((x) => x.message)).toEqual([expect.stringContaining("'contract-body'")]);
+    expect(findMaturityViolations(f.plane, [{ ...evidence, tier: 'beta' }])).toEqual([]);
   });
 
   it('counts tests wherever repo.yaml puts modules, never in generated or fixture folders', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createFixturePlane } from '../route/fixture-plane.ts';
+import { createFixturePlane } from '../route/testing/fixture-plane.ts';
 import { classifyChanges } from './classify.ts';
 import { fillCommands, GateSpecError, selectGate } from './select-gate.ts';
 

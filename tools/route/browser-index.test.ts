@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildRouterIndex } from './browser-index.ts';
 import { readDefaultLexicon, readDefaultLexiconSource } from './default-lexicon.ts';
-import { createFixturePlane } from './fixture-plane.ts';
+import { createFixturePlane } from './testing/fixture-plane.ts';
 import { routeWork, routeWorkWith } from './route-work.ts';
 import { createLexicon } from './tokenise.ts';
 

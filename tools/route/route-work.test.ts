@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createFixtureModule, createFixturePlane, FIXTURE_MODULES, FIXTURE_TASK_ROUTING } from './fixture-plane.ts';
+import { createFixtureModule, createFixturePlane, FIXTURE_MODULES, FIXTURE_TASK_ROUTING } from './testing/fixture-plane.ts';
 import { formatRouteResult } from './render-route.ts';
 import { routeWork, type RouteAnswer, type RouteResult } from './route-work.ts';
 

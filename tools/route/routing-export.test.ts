@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { createFixturePlane } from './fixture-plane.ts';
+import { createFixturePlane } from './testing/fixture-plane.ts';
 import { buildRoutingExport } from './routing-export.ts';
 
-const schema = JSON.parse(readFileSync(new URL('./routing-export.schema.json', import.meta.url), 'utf8')) as object;
+const schema = JSON.parse(readFileSync(new URL('../../specs/schemas/routing-export.schema.json', import.meta.url), 'utf8')) as object;
 const validate = new Ajv({ allErrors: true, strict: true }).compile(schema);
 
 describe('buildRoutingExport', () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { commitAll, git, runCli, useFixtureRepos } from '../testing/run-cli.ts';
 
-const validateReport = new Ajv({ strict: true, allErrors: true }).compile(JSON.parse(readFileSync(new URL('../../gates/gate-report.schema.json', import.meta.url), 'utf8')) as object);
+const validateReport = new Ajv({ strict: true, allErrors: true }).compile(JSON.parse(readFileSync(new URL('../../../specs/schemas/gate-report.schema.json', import.meta.url), 'utf8')) as object);
 
 
 

@@ -33,7 +33,7 @@ describe('plumego route', () => {
   it('--table prints the routing export, valid against its schema', async () => {
     const { code, out } = await run(fixture(), 'route', '--table');
     expect(code).toBe(0);
-    const schema = JSON.parse(readFileSync(new URL('../../route/routing-export.schema.json', import.meta.url), 'utf8')) as object;
+    const schema = JSON.parse(readFileSync(new URL('../../../specs/schemas/routing-export.schema.json', import.meta.url), 'utf8')) as object;
     const validate = new Ajv({ strict: true }).compile(schema);
     expect(validate(JSON.parse(out))).toBe(true);
   });

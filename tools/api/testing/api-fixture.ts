@@ -1,6 +1,6 @@
 /** Test helper (not a test): a fixture repository loaded by the real loader, for the API checks. */
-import { loadControlPlane, type ControlPlane } from '../control-plane/index.ts';
-import { validFixture, writeFixture, type FixtureFiles } from '../control-plane/testing/fixture-repo.ts';
+import { loadControlPlane, type ControlPlane } from '../../control-plane/index.ts';
+import { validFixture, writeFixture, type FixtureFiles } from '../../control-plane/testing/fixture-repo.ts';
 
 export interface LoadedFixture {
   readonly plane: ControlPlane;

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import type { ControlPlane, GateProfilesSpec, Module, ModuleManifest, TaskRoutingSpec, TaxonomySpec, Tier } from '../control-plane/model.ts';
+import type { ControlPlane, GateProfilesSpec, Module, ModuleManifest, TaskRoutingSpec, TaxonomySpec, Tier } from '../../control-plane/model.ts';
 
 type ManifestInput = Partial<ModuleManifest> & Pick<ModuleManifest, 'name' | 'path' | 'layer' | 'summary' | 'responsibilities' | 'non_goals'>;
 
@@ -138,7 +138,7 @@ export const FIXTURE_TAXONOMY: TaxonomySpec = {
 };
 
 export const REAL_GATE_PROFILES: GateProfilesSpec = parse(
-  readFileSync(fileURLToPath(new URL('../../specs/gate-profiles.yaml', import.meta.url)), 'utf8'),
+  readFileSync(fileURLToPath(new URL('../../../specs/gate-profiles.yaml', import.meta.url)), 'utf8'),
 ) as GateProfilesSpec;
 
 /** The parts of the control plane that route, bundle and gates read; the rest of the model stays out of the fixture. */
