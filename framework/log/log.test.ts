@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { LoggerOptionsError, createLogger, type LoggerOptions } from './create-logger.ts';
+import { LoggerOptionsError, createLogger, resolveLoggerOptions, type LoggerOptions } from './create-logger.ts';
 import { createDiscardLogger } from './discard.ts';
-import { redactFields } from './redact.ts';
+import { isSensitiveKey, redactFields } from './redact.ts';
 
 const fixed = () => new Date(Date.UTC(2026, 10, 30, 9, 5, 7, 123));
 
@@ -96,5 +96,137 @@ describe('redactFields', () => {
     const input = { user: 'ada', password: 'p', nested: { apiKey: 'k', list: [{ refresh_token: 't', ok: 1 }] }, Authorization: 'Bearer x' };
     expect(redactFields(input)).toEqual({ user: 'ada', password: '***', nested: { apiKey: '***', list: [{ refresh_token: '***', ok: 1 }] }, Authorization: '***' });
     expect(input.password).toBe('p');
+  });
+});
+
+describe('logger levels and fields, method by method', () => {
+  it('writes each level with one map, several maps or none, and filters each below the minimum', () => {
+    const { logger, out, err } = capture({ level: 'debug', fields: { base: 1 } });
+    logger.debug('d1');
+    logger.debug('d2', { a: 1 }, { a: 2, b: 3 });
+    logger.info('i1', { a: 1 });
+    logger.info('i2', { a: 1 }, { b: 2 });
+    logger.warn('w1', { a: 1 });
+    logger.warn('w2', { a: 1 }, { b: 2 });
+    logger.error('e1', { a: 1 });
+    logger.error('e2', { a: 1 }, { b: 2 });
+    const parse = (lines: string[]) => lines.map((l) => JSON.parse(l) as Record<string, unknown>).map(({ time: _t, ...rest }) => rest);
+    expect(parse(out)).toEqual([
+      { level: 'DEBUG', msg: 'd1', base: 1 },
+      { level: 'DEBUG', msg: 'd2', base: 1, a: 2, b: 3 },
+      { level: 'INFO', msg: 'i1', base: 1, a: 1 },
+      { level: 'INFO', msg: 'i2', base: 1, a: 1, b: 2 },
+      { level: 'WARN', msg: 'w1', base: 1, a: 1 },
+      { level: 'WARN', msg: 'w2', base: 1, a: 1, b: 2 },
+    ]);
+    expect(parse(err)).toEqual([{ level: 'ERROR', msg: 'e1', base: 1, a: 1 }, { level: 'ERROR', msg: 'e2', base: 1, a: 1, b: 2 }]);
+
+    const quiet = capture({ level: 'error' });
+    quiet.logger.debug('x', { a: 1 }, { b: 2 });
+    quiet.logger.info('x', { a: 1 }, { b: 2 });
+    quiet.logger.warn('x', { a: 1 }, { b: 2 });
+    quiet.logger.warn('x', { a: 1 });
+    quiet.logger.error('kept', { a: 1 }, { b: 2 });
+    expect(quiet.out).toEqual([]);
+    expect(quiet.err.map((l) => JSON.parse(l).msg)).toEqual(['kept']);
+  });
+
+  it('answers isEnabled at each threshold', () => {
+    const at = (level: 'debug' | 'info' | 'warn' | 'error') => capture({ level }).logger;
+    expect((['debug', 'info', 'warn', 'error'] as const).map((l) => at('info').isEnabled(l))).toEqual([false, true, true, true]);
+    expect((['debug', 'info', 'warn', 'error'] as const).map((l) => at('debug').isEnabled(l))).toEqual([true, true, true, true]);
+    expect((['debug', 'info', 'warn', 'error'] as const).map((l) => at('warn').isEnabled(l))).toEqual([false, false, true, true]);
+    expect(capture().logger.isEnabled('debug')).toBe(false);
+  });
+
+  it('keeps base fields under per-call ones, skips a null map, and never lets a child change its parent', () => {
+    const { logger, out } = capture({ fields: { a: 1 } });
+    const child = logger.withFields({ b: 2 });
+    child.info('x', null as unknown as Record<string, unknown>);
+    child.info('y', { a: 9 });
+    logger.info('z');
+    logger.info('w', { c: 3 });
+    expect(out.map((l) => JSON.parse(l)).map(({ msg, a, b, c }) => ({ msg, a, b, c }))).toEqual([
+      { msg: 'x', a: 1, b: 2, c: undefined },
+      { msg: 'y', a: 9, b: 2, c: undefined },
+      { msg: 'z', a: 1, b: undefined, c: undefined },
+      { msg: 'w', a: 1, b: undefined, c: 3 },
+    ]);
+  });
+
+  it('writes to one output for errors too when no error output is given, and each line at once when unbuffered', () => {
+    const lines: string[] = [];
+    const logger = createLogger({ buffered: false, now: fixed, output: { write: (s: string) => lines.push(s) } });
+    logger.info('a');
+    logger.error('b');
+    expect(lines.map((l) => JSON.parse(l).msg)).toEqual(['a', 'b']);
+  });
+
+  it('a buffered logger flushes errors and normal lines to their own outputs', () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const logger = createLogger({ now: fixed, flushIntervalMs: 10_000, output: { write: (s: string) => out.push(s) }, errorOutput: { write: (s: string) => err.push(s) } });
+    logger.info('a');
+    logger.error('b');
+    expect([out, err]).toEqual([[], []]);
+    logger.flush();
+    expect([out.length, err.length]).toEqual([1, 1]);
+    logger.flush();
+    expect([out.length, err.length]).toEqual([1, 1]);
+  });
+});
+
+describe('options and formats', () => {
+  it('fills every default', () => {
+    const o = resolveLoggerOptions();
+    expect(o).toMatchObject({ format: 'json', level: 'info', output: process.stdout, errorOutput: process.stdout, fields: {}, buffered: true, flushIntervalMs: 50, source: 'plumego' });
+    expect(o.now()).toBeInstanceOf(Date);
+    expect(Math.abs(o.now().getTime() - Date.now())).toBeLessThan(1000);
+    const fields = { a: 1 };
+    const copy = resolveLoggerOptions({ fields }).fields;
+    expect(copy).toEqual(fields);
+    expect(copy).not.toBe(fields);
+  });
+
+  it.each([{ flushIntervalMs: -1 }, { flushIntervalMs: Number.POSITIVE_INFINITY }, { flushIntervalMs: Number.NaN }, { level: 'toString' }, { format: 'discard ' }])('rejects %o', (opts) => {
+    expect(() => resolveLoggerOptions(opts as LoggerOptions)).toThrow(LoggerOptionsError);
+  });
+
+  it('formats text values: null, booleans, objects, quoting, absent fields and the default source', () => {
+    const { logger, out } = capture({ format: 'text' });
+    logger.warn('m', { n: null, t: true, o: { k: [1] }, q: 'a=b', s: 'ok/path:1@x-y.z', u: undefined, e: '' });
+    expect(out[0]).toBe(`W1130 09:05:07.123000 ${process.pid} [plumego] m e="" n=null o={"k":[1]} q="a=b" s=ok/path:1@x-y.z t=true\n`);
+  });
+
+  it('pads every part of the text header and writes only the file name of the source', () => {
+    const { logger, err, out } = capture({ format: 'text', level: 'debug', now: () => new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 6)), source: '/a/b/c.ts' });
+    logger.error('e');
+    logger.debug('d');
+    expect(err).toEqual([`E0102 03:04:05.006000 ${process.pid} [c.ts] e\n`]);
+    expect(out).toEqual([`D0102 03:04:05.006000 ${process.pid} [c.ts] d\n`]);
+  });
+});
+
+describe('redactFields limits', () => {
+  it('truncates past depth 8 and on cycles, keeps class instances and primitives as they are', () => {
+    let deep: Record<string, unknown> = { leaf: 1 };
+    for (let i = 0; i < 9; i++) deep = { d: deep };
+    const out = redactFields(deep) as Record<string, unknown>;
+    let walk: unknown = out;
+    for (let i = 0; i < 9; i++) walk = (walk as Record<string, unknown>)['d'];
+    expect(walk).toBe('[truncated]');
+    let eight: Record<string, unknown> = { leaf: 1 };
+    for (let i = 0; i < 8; i++) eight = { d: eight };
+    expect(JSON.stringify(redactFields(eight))).toBe(JSON.stringify(eight));
+
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic['self'] = cyclic;
+    expect(redactFields(cyclic)).toEqual({ a: 1, self: '[truncated]' });
+    const date = new Date(0);
+    const bare = Object.assign(Object.create(null) as Record<string, unknown>, { secret: 's', x: 1 });
+    expect(redactFields({ when: date, bare, n: null, list: ['cookie', { Cookie: 'c' }] })).toEqual({ when: date, bare: { secret: '***', x: 1 }, n: null, list: ['cookie', { Cookie: '***' }] });
+    expect((redactFields({ when: date }) as { when: Date }).when).toBe(date);
+    expect([redactFields('token'), redactFields(5), redactFields(null)]).toEqual(['token', 5, null]);
+    expect(['api_key', 'API-KEY', 'apikey', 'x-signature', 'user'].map(isSensitiveKey)).toEqual([true, true, true, true, false]);
   });
 });
