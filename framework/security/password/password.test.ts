@@ -88,3 +88,32 @@ describe('password strength', () => {
     expect(assertPasswordStrength('Passw0rdX')).toBe('Passw0rdX');
   });
 });
+
+describe('password strength rules one by one', () => {
+  it('counts code points, not UTF-16 units, at both length bounds', () => {
+    expect(getPasswordStrengthIssues('Ab1😀😀😀😀😀')).toEqual([]);
+    expect(getPasswordStrengthIssues('Ab1😀😀😀😀')).toEqual(['too_short']);
+    expect(getPasswordStrengthIssues('Ab1xx', { minLength: 5, maxLength: 5 })).toEqual([]);
+    expect(getPasswordStrengthIssues('Ab1xxx', { minLength: 5, maxLength: 5 })).toEqual(['too_long']);
+    expect(getPasswordStrengthIssues('A'.repeat(1025).replace(/^A/, 'a1'))).toEqual(['too_long']);
+  });
+
+  it('checks each class only when asked, with Unicode letters and digits', () => {
+    expect(getPasswordStrengthIssues('ÄBCDEFG1')).toEqual(['missing_lower']);
+    expect(getPasswordStrengthIssues('äbcdefg1')).toEqual(['missing_upper']);
+    expect(getPasswordStrengthIssues('Äbcdefgh')).toEqual(['missing_digit']);
+    expect(getPasswordStrengthIssues('abcdefgh', { requireUpper: false, requireDigit: false })).toEqual([]);
+    expect(getPasswordStrengthIssues('ABCDEFGH', { requireLower: false, requireDigit: false })).toEqual([]);
+    expect(getPasswordStrengthIssues('Abcdefg١')).toEqual([]);
+    expect(getPasswordStrengthIssues('Abcdefg1 ', { requireSpecial: true })).toEqual([]);
+    expect(getPasswordStrengthIssues('Abcdéfg1', { requireSpecial: true })).toEqual(['missing_special']);
+  });
+
+  it('refuses bounds that cannot hold and names every broken rule in the error', () => {
+    for (const bad of [{ minLength: 0 }, { minLength: 1.5 }, { maxLength: 7 }, { minLength: 3, maxLength: 2.5 }]) {
+      expect(() => getPasswordStrengthIssues('Abcdefg1', bad)).toThrow(expect.objectContaining({ code: 'PLUMEGO_ERR_PASSWORD_INVALID_COST' }));
+    }
+    expect(getPasswordStrengthIssues('A1', { minLength: 1, maxLength: 2, requireLower: false })).toEqual([]);
+    expect(() => assertPasswordStrength('abc')).toThrow(expect.objectContaining({ code: 'PLUMEGO_ERR_PASSWORD_WEAK', status: 400, reason: 'too_short,missing_upper,missing_digit' }));
+  });
+});
