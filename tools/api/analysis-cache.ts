@@ -9,8 +9,10 @@ import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeCacheFile } from '../control-plane/write-cache-file.mjs';
-import type { CodeSite } from '../evidence/scan-error-codes.ts';
-import type { ModuleApi } from './model.ts';
+import type { ControlPlane } from '../control-plane/index.ts';
+import type { ApiAnalysis, ModuleApi } from './model.ts';
+import { getApiModules, listSources, needsSnapshot } from './modules.ts';
+import type { CodeSite } from './scan-error-codes.ts';
 
 /** Bump when the cached record shape changes (tool source changes invalidate on their own). */
 const CACHE_FORMAT = 2;
@@ -29,9 +31,9 @@ interface CacheData extends CachedAnalysis {
   readonly key: string;
 }
 
-// The sources whose change alters what the analysis produces: this folder and the code scan.
+// The sources whose change alters what the analysis produces (the code scan included).
 const TOOL_DIR = dirname(fileURLToPath(import.meta.url));
-const TOOL_FILES = [`${TOOL_DIR}/extract.ts`, `${TOOL_DIR}/print.ts`, `${TOOL_DIR}/project.ts`, `${TOOL_DIR}/model.ts`, `${TOOL_DIR}/analyze.ts`, `${TOOL_DIR}/modules.ts`, `${TOOL_DIR}/read-analysis.ts`, `${TOOL_DIR}/../evidence/scan-error-codes.ts`];
+const TOOL_FILES = [`${TOOL_DIR}/extract.ts`, `${TOOL_DIR}/print.ts`, `${TOOL_DIR}/project.ts`, `${TOOL_DIR}/model.ts`, `${TOOL_DIR}/analyze.ts`, `${TOOL_DIR}/modules.ts`, `${TOOL_DIR}/analysis-cache.ts`, `${TOOL_DIR}/scan-error-codes.ts`];
 
 /**
  * The key of one analysis request: tool sources, the request (ts-morph version and the modules: name,
@@ -58,4 +60,42 @@ export function readAnalysisCache(path: string, key: string): CachedAnalysis | u
 export function writeAnalysisCache(path: string, key: string, analysis: CachedAnalysis): void {
   const data: CacheData = { format: CACHE_FORMAT, key, ...analysis };
   writeCacheFile(path, JSON.stringify(data));
+}
+
+const memo = new WeakMap<ControlPlane, ApiAnalysis>();
+
+export interface CacheOptions {
+  /** Reuse and update node_modules/.cache/plumego/api-analysis.json (default true; --no-cache turns it off). */
+  readonly cache?: boolean;
+}
+
+interface Lookup {
+  readonly key: string;
+  readonly path: string;
+  readonly hit?: ApiAnalysis;
+}
+
+/** The memoized or on-disk analysis of a plane, if there is one, and the key a fresh one is stored under. */
+export function lookUpAnalysis(plane: ControlPlane, options: CacheOptions): Lookup {
+  const known = memo.get(plane);
+  if (known) return { key: '', path: '', hit: known };
+  if (options.cache === false) return { key: '', path: '' };
+  const request = getApiModules(plane).map((m) => `${m.name} ${m.entry} ${m.importSpecifier ?? ''} ${needsSnapshot(plane, m)}`).join('\n');
+  const dirs = [plane.repo.identity.library_root, ...plane.modules.filter((m) => m.layer === 'reference').map((m) => m.path)];
+  const tsMorph = plane.packageJson.dependencies?.['ts-morph'] ?? plane.packageJson.devDependencies?.['ts-morph'] ?? '';
+  const key = getAnalysisKey(plane.root, dirs, `${tsMorph}\n${request}`, listSources);
+  const path = `${plane.root}/${API_CACHE_FILE}`;
+  const data = readAnalysisCache(path, key);
+  const hit: ApiAnalysis | undefined = data && {
+    apis: new Map(data.apis.map((a) => [a.module, a])), printed: new Set(data.printed), codeSites: data.codeSites, cached: true, timings: { loadMs: 0, extractMs: 0, files: 0 },
+  };
+  if (hit) memo.set(plane, hit);
+  return { key, path, ...(hit ? { hit } : {}) };
+}
+
+/** Remembers a fresh analysis for this plane and, when a key was computed, on disk. */
+export function storeAnalysis(plane: ControlPlane, lookup: Lookup, analysis: ApiAnalysis): ApiAnalysis {
+  if (lookup.key) writeAnalysisCache(lookup.path, lookup.key, { apis: [...analysis.apis.values()], printed: [...analysis.printed], codeSites: analysis.codeSites });
+  memo.set(plane, analysis);
+  return analysis;
 }

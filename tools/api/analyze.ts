@@ -1,21 +1,12 @@
 import type { ControlPlane, Module } from '../control-plane/index.ts';
-import { scanSourceFile, type CodeSite } from '../evidence/scan-error-codes.ts';
 import { extractModuleApi } from './extract.ts';
-import type { ModuleApi } from './model.ts';
+import type { ApiAnalysis, ModuleApi } from './model.ts';
 import { getApiModules, getFileOwner, getReferenceSources, isScannedSource, needsSnapshot } from './modules.ts';
 import { createApiProject, toRepoPath } from './project.ts';
-import { lookUpAnalysis, storeAnalysis, type CacheOptions } from './read-analysis.ts';
+import { lookUpAnalysis, storeAnalysis, type CacheOptions } from './analysis-cache.ts';
+import { scanSourceFile, type CodeSite } from './scan-error-codes.ts';
 
-export interface ApiAnalysis {
-  readonly apis: ReadonlyMap<string, ModuleApi>;
-  /** Modules whose signatures were printed (the rest have names only). */
-  readonly printed: ReadonlySet<string>;
-  /** Error-code sites in every non-test repository file the entries reach (scanned from the same ASTs). */
-  readonly codeSites: readonly CodeSite[];
-  /** 0 for all three when the result came from the cache. */
-  readonly timings: { readonly loadMs: number; readonly extractMs: number; readonly files: number };
-  readonly cached: boolean;
-}
+export type { ApiAnalysis };
 
 export interface AnalyzeOptions {
   /** Restrict to these module names (default: every API module). */

@@ -1,6 +1,6 @@
 import type { ControlPlane, Module } from '../control-plane/index.ts';
 import type { Violation } from '../control-plane/violation.ts';
-import type { ApiAnalysis } from './analyze.ts';
+import type { ApiAnalysis } from './model.ts';
 import { getFileOwner } from './modules.ts';
 import { readApiAnalysis, type CacheOptions } from './read-analysis.ts';
 import type { ModuleApi } from './model.ts';

@@ -1,4 +1,5 @@
 /** What the API tools know about one module's public surface. Pure data: no ts-morph types leak out. */
+import type { CodeSite } from './scan-error-codes.ts';
 
 export type ApiKind =
   | 'class'
@@ -55,4 +56,16 @@ export interface ModuleApi {
 /** Codepoint order: stable across locales and machines, unlike localeCompare. */
 export function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The API analysis of a plane: every API module's surface and the error-code sites, from one ts-morph program. */
+export interface ApiAnalysis {
+  readonly apis: ReadonlyMap<string, ModuleApi>;
+  /** Modules whose signatures were printed (the rest have names only). */
+  readonly printed: ReadonlySet<string>;
+  /** Error-code sites in every non-test repository file the entries reach (scanned from the same ASTs). */
+  readonly codeSites: readonly CodeSite[];
+  /** 0 for all three when the result came from the cache. */
+  readonly timings: { readonly loadMs: number; readonly extractMs: number; readonly files: number };
+  readonly cached: boolean;
 }
