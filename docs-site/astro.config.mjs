@@ -23,7 +23,10 @@ const data = JSON.parse(readFileSync(dataFile, 'utf8'));
 const adopter = process.env.PLUMEGO_SITE_MODE === 'adopter';
 const notes = adopter ? listNotes(process.env.PLUMEGO_SITE_DOCS) : [];
 
-/** The adopter's prose pages (top-level *.md of its prose folder), titled by their frontmatter. */
+/**
+ * The adopter's prose pages (top-level *.md of its prose folder), titled by their frontmatter.
+ * @param {string | undefined} dir
+ */
 function listNotes(dir) {
   if (!dir || !existsSync(dir)) return [];
   return readdirSync(dir)

@@ -40,3 +40,17 @@ export function findPageLiterals(file: string, source: string, facts: LiteralFac
   });
   return hits;
 }
+
+/**
+ * Markdown with its fenced code blocks blanked (line numbers kept). A guide's code blocks are
+ * examples that the guides test compiles and runs, so they cannot drift; the literal rule is for prose.
+ */
+export function blankFences(source: string): string {
+  let fence: string | undefined;
+  return source.split('\n').map((line) => {
+    const open = /^\s*(`{3,}|~{3,})/.exec(line)?.[1];
+    if (fence === undefined && open) { fence = open; return line; }
+    if (fence !== undefined && line.trimStart().startsWith(fence)) { fence = undefined; return line; }
+    return fence === undefined ? line : '';
+  }).join('\n');
+}

@@ -39,4 +39,11 @@ describe('sidebar from data', () => {
       expect(group.length).toBeGreaterThan(0);
     }
   });
+
+  it('on an adopter\'s site: none of our guides or about page, and the adopter\'s own notes', () => {
+    const adopter = links(buildSidebar(data, { guides: false, notes: [{ label: 'How we work', link: '/team/' }] }));
+    expect(adopter.filter((l) => l.link.startsWith('/guides/') || l.link === '/about/')).toEqual([]);
+    expect(adopter.find((l) => l.link === '/team/')?.label).toBe('How we work');
+    expect(links(sidebar).filter((l) => l.link.startsWith('/guides/')).length).toBeGreaterThan(0);
+  });
 });

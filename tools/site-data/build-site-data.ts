@@ -48,5 +48,6 @@ export function buildSiteData(plane: SitePlane, extras: SiteDataExtras = {}): Si
       families: families.length,
       tasks: routing.tasks.length,
     },
+    errorCodes: (plane.errorCodes ?? []).map((e) => ({ code: e.code, status: e.status, category: e.category, type: e.type ?? null, module: e.module, description: e.description })),
   };
 }

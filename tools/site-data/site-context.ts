@@ -21,7 +21,7 @@ export interface SiteDataExtras {
 }
 
 /** The part of the control plane the site data reads; tests build it without the loader. */
-export type SitePlane = Pick<ControlPlane, 'repo' | 'taxonomy' | 'taskRouting' | 'releases' | 'modules'>;
+export type SitePlane = Pick<ControlPlane, 'repo' | 'taxonomy' | 'taskRouting' | 'releases' | 'modules'> & Partial<Pick<ControlPlane, 'errorCodes'>>;
 
 /** Lookups shared by the derive stages, computed once. */
 export interface SiteContext {

@@ -30,6 +30,18 @@ export interface SiteData {
   readonly graph: SiteGraph;
   readonly check: SiteCheck;
   readonly totals: SiteTotals;
+  /** specs/error-codes.yaml in file order (empty when the repository keeps no registry). */
+  readonly errorCodes: readonly SiteErrorCode[];
+}
+
+export interface SiteErrorCode {
+  readonly code: string;
+  readonly status: number;
+  readonly category: string;
+  /** The error type when it is the status's canonical one; null otherwise. */
+  readonly type: string | null;
+  readonly module: string;
+  readonly description: string;
 }
 
 export interface SiteSources {
