@@ -140,7 +140,16 @@ export class NodeResponseWriter implements ResponseWriter {
     if (length >= 0 && indexOfHeader(h, 'content-length') < 0 && indexOfHeader(h, 'transfer-encoding') < 0) {
       h.push('content-length', String(length));
     }
-    this.raw.writeHead(this.status, h);
+    if (this.raw.getHeaderNames().length === 0) {
+      this.raw.writeHead(this.status, h);
+      return;
+    }
+    // Interop headers are staged on the raw response: Node 20 merges a flat list into them with
+    // setHeader, so a repeated name (Set-Cookie, Vary) would keep only its last value. Ours replace
+    // theirs name by name, and repeats are appended.
+    for (let i = 0; i < h.length; i += 2) this.raw.removeHeader(h[i]!);
+    for (let i = 0; i < h.length; i += 2) this.raw.appendHeader(h[i]!, h[i + 1]!);
+    this.raw.writeHead(this.status);
   }
 }
 
