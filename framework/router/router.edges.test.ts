@@ -2,7 +2,9 @@
 // default 404, group prefixes, registration checks, encoding limits and absolute-form targets.
 import { describe, expect, it } from 'vitest';
 import { BufferedResponseWriter, createRequest, type Handler, type Middleware } from 'plumego/contract';
+import { param } from './param.ts';
 import { normalizeRequestPath } from './path.ts';
+import { joinPaths, normalizePatternPath, parsePattern } from './pattern.ts';
 import { Router } from './router.ts';
 
 const ok: Handler = (w) => w.end('ok');
@@ -315,5 +317,50 @@ describe('absolute-form request targets', () => {
     expect(router.match('GET', 'https://h.example')?.route.path).toBe('/');
     expect((await serve(router, 'GET', 'http://h.example/a/2')).route).toBe('a');
     expect((await serve(router, 'GET', 'ftp://h.example/a/2')).status).toBe(400);
+  });
+});
+
+describe('pattern helpers of the public surface', () => {
+  it.each([
+    { prefix: '', path: '/x', want: '/x' },
+    { prefix: '/', path: '/x', want: '/x' },
+    { prefix: '/api/', path: '/x', want: '/api/x' },
+    { prefix: '/api', path: '/x', want: '/api/x' },
+    { prefix: '/api', path: '/', want: '/api' },
+    { prefix: '/api/', path: '', want: '/api' },
+  ])('joinPaths($prefix, $path) → $want', ({ prefix, path, want }) => {
+    expect(joinPaths(prefix, path)).toBe(want);
+  });
+
+  it.each([
+    { raw: '/', want: '/' },
+    { raw: '//', want: '/' },
+    { raw: '///a//b//', want: '/a//b' },
+    { raw: '/a/', want: '/a' },
+    { raw: '/a', want: '/a' },
+  ])('normalizePatternPath($raw) → $want', ({ raw, want }) => {
+    expect(normalizePatternPath(raw)).toBe(want);
+  });
+
+  it('parses the root and a mixed pattern into segments', () => {
+    expect(parsePattern('//')).toEqual({ path: '/', segments: [], paramNames: [], isStatic: true });
+    expect(parsePattern('/a/:b/*c/')).toEqual({
+      path: '/a/:b/*c',
+      segments: [{ kind: 'static', value: 'a' }, { kind: 'param', name: 'b' }, { kind: 'wildcard', name: 'c' }],
+      paramNames: ['b', 'c'],
+      isStatic: false,
+    });
+    expect(parsePattern('/a/b').isStatic).toBe(true);
+  });
+
+  it('param() reads the bound value, or an empty string', async () => {
+    const router = new Router();
+    const seen: string[] = [];
+    router.get('/u/:id', (w, r) => {
+      seen.push(param(r, 'id'), param(r, 'nope'));
+      w.end();
+    });
+    await serve(router, 'GET', '/u/42');
+    expect(seen).toEqual(['42', '']);
   });
 });
