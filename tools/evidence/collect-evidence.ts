@@ -6,6 +6,7 @@ import type { ApiAnalysis } from '../api/analyze.ts';
 import { getFileOwner } from '../api/modules.ts';
 import { getSnapshotState, type SnapshotState } from '../api/check-snapshots.ts';
 import { getSnapshotPath } from '../api/snapshot.ts';
+import { readMutationScores, type MutationEvidence } from './mutation-scores.ts';
 
 /** Where hand-written primer prose lives (docs-site/src/content.config.ts reads the same folder). */
 export const PROSE_DIR = 'docs-site/src/prose';
@@ -38,7 +39,14 @@ export interface ModuleEvidence {
    * hand-written part.
    */
   readonly primer: { readonly page: string; readonly question: boolean; readonly prose: string | null };
-  /** Names of the required pieces that are missing (snapshot, tests, primer_question). */
+  /**
+   * Recorded mutation scores (tools/mutation/results), one per target naming this module. Required of
+   * an implemented ga stable root: the top tier claims tested behaviour, and a score is the measure
+   * of how much of its code the tests pin down. The facade and extensions hold no logic of their own
+   * worth a target (the facade only re-exports), so they are shown but not required.
+   */
+  readonly mutation: readonly MutationEvidence[];
+  /** Names of the required pieces that are missing (snapshot, tests, primer_question, mutation). */
   readonly missing: readonly string[];
 }
 
@@ -50,6 +58,7 @@ export interface EvidenceOptions {
 /** Collects evidence for every module. Cheap by default: file existence and one read of each test file. */
 export function collectEvidence(plane: ControlPlane, options: EvidenceOptions = {}): ModuleEvidence[] {
   const tests = countTests(plane);
+  const scores = readMutationScores(plane.root);
   const analysis = options.analysis;
   return plane.modules.map((m) => {
     const required = LIBRARY.has(m.layer) && m.tier !== 'experimental' && m.implemented;
@@ -62,13 +71,15 @@ export function collectEvidence(plane: ControlPlane, options: EvidenceOptions = 
     const t = tests.get(m.name) ?? { own: 0, importing: 0 };
     const prosePath = `${PROSE_DIR}/${m.name}.md`;
     const primer = { page: `modules/${m.name}/`, question: Boolean(m.manifest.primer_question?.trim()), prose: existsSync(`${plane.root}/${prosePath}`) ? prosePath : null };
+    const mutation = scores.get(m.name) ?? [];
+    const needsScore = required && m.tier === 'ga' && m.layer === 'stable';
     const missing = required
-      ? [...(snapshot.exists ? [] : ['snapshot']), ...(t.own + t.importing > 0 ? [] : ['tests']), ...(primer.question ? [] : ['primer_question'])]
+      ? [...(snapshot.exists ? [] : ['snapshot']), ...(t.own + t.importing > 0 ? [] : ['tests']), ...(primer.question ? [] : ['primer_question']), ...(needsScore && mutation.length === 0 ? ['mutation'] : [])]
       : [];
     return {
       module: m.name, path: m.path, layer: m.layer, tier: m.tier, state: m.implemented ? 'implemented' : 'declared', required,
       promotedIn: m.manifest.promoted_in ?? null, entrypoints: m.manifest.public_entrypoints.length,
-      snapshot, tests: { ...t, total: t.own + t.importing }, primer, missing,
+      snapshot, tests: { ...t, total: t.own + t.importing }, primer, mutation, missing,
     };
   });
 }
