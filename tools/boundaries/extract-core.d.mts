@@ -15,6 +15,7 @@ export interface ParseProblem {
 export declare function loadTypeScript(): typeof import('typescript');
 export declare function getTypeScriptLoad(): 'cached' | 'compiled' | 'plain';
 export declare function saveCodeCache(): void;
+export declare function readCruiseTsConfig(tsConfigFile: string): Promise<unknown>;
 export declare function preload(tsConfigFile?: string): Promise<void>;
 export declare function cruiseFiles(files: readonly string[], cruiseOptions: ICruiseOptions & { baseDir: string }, tsConfigFile: string | undefined): Promise<{ modules: CruisedModule[]; problems: [string, ParseProblem][]; reparsed: number }>;
 export declare function findParseProblems(root: string, files: readonly string[]): [string, ParseProblem][];

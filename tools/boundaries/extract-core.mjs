@@ -132,6 +132,12 @@ function readTsConfig(extractTSConfig, file) {
   return entry.tsConfig;
 }
 
+/** A tsconfig.json as the cruise reads it (flattened, baseUrl fixed as above); throws an error marked `tsconfig`. */
+export async function readCruiseTsConfig(tsConfigFile) {
+  const [, { default: extractTSConfig }] = await loadCruiser();
+  return readTsConfig(extractTSConfig, tsConfigFile);
+}
+
 /** Loads TypeScript and dependency-cruiser and reads the tsconfig, for a worker started before it has work. */
 export async function preload(tsConfigFile) {
   loadTypeScript();

@@ -50,6 +50,8 @@ export interface ModuleManifest {
   readonly landing_zones?: readonly string[];
   readonly doc_paths?: readonly string[];
   readonly task_affinity?: readonly string[];
+  /** Extra package subpaths the module publishes (tooling entries); sync writes them into exports. */
+  readonly package_exports?: readonly { readonly subpath: string; readonly entry: string; readonly types?: string }[];
   readonly api_changes?: readonly ApiChangeRecord[];
 }
 

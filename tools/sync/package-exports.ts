@@ -13,15 +13,25 @@ function exportEntry(m: Module): Record<string, string> {
 }
 
 /**
+ * A subpath a manifest declares in package_exports: plain JavaScript that runs without the source
+ * condition (an ESLint config, for one, is loaded by bare Node), so every condition gets the same file.
+ */
+function extraEntry(m: Module, e: NonNullable<Module['manifest']['package_exports']>[number]): Record<string, string> {
+  const at = (file: string): string => `./${m.path ? `${m.path}/` : ''}${file}`;
+  return { ...(e.types ? { types: at(e.types) } : {}), default: at(e.entry) };
+}
+
+/**
  * package.json "exports", generated from the manifests: one subpath per implemented library
  * module (the facade is "."). A declared module without code is not exported, so a consumer gets
- * "not exported" rather than a path to a missing file.
+ * "not exported" rather than a path to a missing file. Manifests may add tooling subpaths (package_exports).
  */
 export function buildExports(plane: ControlPlane): Record<string, Record<string, string>> {
   const pkg = plane.repo.identity.package;
   const entries = plane.modules
     .filter((m) => m.importSpecifier && m.implemented)
     .map((m): [string, Record<string, string>] => [m.importSpecifier === pkg ? '.' : `.${m.importSpecifier!.slice(pkg.length)}`, exportEntry(m)])
+    .concat(plane.modules.flatMap((m) => (m.manifest.package_exports ?? []).map((e): [string, Record<string, string>] => [`./${e.subpath}`, extraEntry(m, e)])))
     .sort(([a], [b]) => (a === '.' ? -1 : b === '.' ? 1 : a.localeCompare(b)));
   return Object.fromEntries(entries);
 }
