@@ -56,6 +56,16 @@ function isolationSuite(name: string, env: () => Record<string, string>) {
       }
     });
 
+    it('keeps tenants apart when a list shape is served from the compiled-statement cache (A first, then B, then A again)', async () => {
+      const shapes = ['/api/projects', '/api/projects?status=active', '/api/projects?name[contains]=alpha&sort=-name', '/api/projects?status[in]=active,archived&page_size=50', '/api/projects?cursor=', `/api/tasks?project_id=${aProject}`, '/api/tasks?priority[gte]=0&sort=-priority'];
+      for (const path of shapes) {
+        const a = (await call(A, path)).json<Body>().data;
+        expect(a.length, path).toBeGreaterThan(0);
+        expect((await call(B, path)).json<Body>().data, path).toEqual([]);
+        expect((await call(A, path)).json<Body>().data, path).toEqual(a);
+      }
+    });
+
     it('never lets tenant B change or delete tenant A rows, or hang a task off them', async () => {
       expect((await call(B, `/api/projects/${aProject}`, { method: 'PATCH', body: { name: 'pwned' } })).status).toBe(404);
       expect((await call(B, `/api/projects/${aProject}`, { method: 'PUT', body: { name: 'pwned', status: 'archived' } })).status).toBe(404);

@@ -130,6 +130,29 @@ describe.skipIf(!services.postgres)('PostgreSQL', () => {
     } });
   });
 
+  it('compiles a list statement once per shape and binds each request its own values', async () => {
+    await admin.query(`create table ${schema}.shapes (id serial primary key, name text not null, priority int not null, owner text, version int not null)`);
+    let compiles = 0;
+    const counting = db.withPlugin({ transformQuery: (a) => (compiles++, a.node), transformResult: async (a) => a.result });
+    const repo = new KyselyRepository<Row>({ db: () => counting, table: 'shapes', versionField: 'version' });
+    for (let i = 0; i < 6; i++) await repo.create({ name: `s${i}`, priority: i % 3, owner: i % 2 ? 'odd' : null }, rc);
+    compiles = 0;
+    const names = async (over: Partial<ListQuery>) => (await repo.list(q({ withTotal: false, ...over }), rc)).items.map((r) => r['name']);
+    for (const p of [0, 1, 2, 0]) expect(await names({ filters: [{ field: 'priority', op: 'eq', value: p }] })).toEqual(p === 0 ? ['s0', 's3'] : p === 1 ? ['s1', 's4'] : ['s2', 's5']);
+    expect(compiles).toBe(1);
+    expect(await names({ filters: [{ field: 'priority', op: 'in', value: [0, 2] }], limit: 2, offset: 1 })).toEqual(['s2', 's3']);
+    expect(await names({ filters: [{ field: 'priority', op: 'in', value: [1, 2] }], limit: 3, offset: 0 })).toEqual(['s1', 's2', 's4']);
+    expect(await names({ filters: [{ field: 'priority', op: 'in', value: [1] }], limit: 3, offset: 0 })).toEqual(['s1', 's4']);
+    expect(compiles).toBe(3); // `in` with two values, then with one: two shapes
+    const sort = [{ field: 'priority', desc: true }, { field: 'id', desc: false }];
+    expect(await names({ sort, after: [2, 3], limit: 2 })).toEqual(['s5', 's1']);
+    expect(await names({ sort, after: [1, 2], limit: 2 })).toEqual(['s4', 's0']);
+    const withTotal = await repo.list(q({ filters: [{ field: 'owner', op: 'eq', value: 'odd' }], limit: 1 }), rc);
+    expect([withTotal.items.map((r) => r['name']), withTotal.total]).toEqual([['s1'], 3]);
+    expect((await repo.list(q({ filters: [{ field: 'owner', op: 'eq', value: 'none' }], limit: 1 }), rc)).total).toBe(0);
+    expect(compiles).toBe(6);
+  });
+
   it('refuses identifiers that are not plain names', () => {
     expect(() => new KyselyRepository({ db: () => db, table: 'x; drop' })).toThrow(/table/);
     expect(() => new KyselyRepository({ db: () => db, table: 'x', versionField: 'Version' })).toThrow(/versionField/);

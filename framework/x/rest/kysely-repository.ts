@@ -1,4 +1,4 @@
-import type { Expression, ExpressionBuilder, Kysely, SqlBool } from 'kysely';
+import type { CompiledQuery, Expression, ExpressionBuilder, Kysely, SqlBool } from 'kysely';
 import type { Context } from 'plumego/contract';
 import { assertOption, REST_ERROR_CODES, RestError } from './errors.ts';
 import type { BatchDeleteResult, Filter, ListQuery, Repository, RepositoryContext, Row, Sort, UpdateOptions } from './repository.ts';
@@ -28,6 +28,37 @@ function isUniqueViolation(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '23505';
 }
 
+/** Stands for the i-th value of a statement while its shape is compiled; replaced by the value on every run. */
+class Slot {
+  constructor(readonly index: number) {}
+}
+
+/**
+ * What a list statement's SQL text depends on — fields, operators, `in` lengths, sort, keyset or
+ * offset — and its values in slot order (the order `#listQuery` takes slots in).
+ */
+function listShape(q: ListQuery): { key: string; values: unknown[]; filterValues: number } {
+  const values: unknown[] = [];
+  const shape: unknown[] = [];
+  for (const f of q.filters) {
+    if (f.op === 'in') values.push(...(f.value as unknown[]));
+    else values.push(f.op === 'contains' ? `%${escapeLike(String(f.value))}%` : f.value);
+    shape.push(f.field, f.op, f.op === 'in' ? (f.value as unknown[]).length : 0);
+  }
+  const filterValues = values.length;
+  const keyset = q.after !== undefined && q.after.length > 0;
+  if (keyset) {
+    for (let i = 0; i < q.sort.length; i++) {
+      for (let j = 0; j < i; j++) values.push(q.after![j]);
+      values.push(q.after![i]);
+    }
+  }
+  values.push(q.limit, q.offset);
+  return { key: JSON.stringify([shape, q.sort.map((s) => [s.field, s.desc]), keyset]), values, filterValues };
+}
+
+const MAX_SHAPES = 256;
+
 /**
  * Rows in a SQL table through Kysely (tested on PostgreSQL). Column names come from the resource's
  * validated schemas and allow-lists, never from raw request keys.
@@ -37,6 +68,12 @@ export class KyselyRepository<T extends Row> implements Repository<T> {
   readonly #table: string;
   readonly #id: string;
   readonly #version: string | undefined;
+  /**
+   * Compiled list statements per Kysely instance and shape. Keyed by the instance `db(ctx)` returned,
+   * so a statement is only ever reused by the instance that compiled it — with x/tenant's
+   * `tenantScopedDb` that is one tenant's instance, and the cached SQL is the tree its plugin scoped.
+   */
+  readonly #compiled = new WeakMap<object, Map<string, CompiledQuery>>();
 
   constructor(options: KyselyRepositoryOptions) {
     assertOption(typeof options?.db === 'function', 'db', 'must be a function (ctx) => Kysely');
@@ -49,22 +86,54 @@ export class KyselyRepository<T extends Row> implements Repository<T> {
     assertOption(this.#version === undefined || IDENT.test(this.#version), 'versionField', 'must be a lower-case identifier');
   }
 
-  #where(eb: ExpressionBuilder<any, any>, filters: readonly Filter[]): Expression<SqlBool> {
+  #where(eb: ExpressionBuilder<any, any>, filters: readonly Filter[], slot: () => Slot): Expression<SqlBool> {
     const parts = filters.map((f) => {
-      if (f.op === 'in') return eb(eb.ref(f.field), 'in', f.value as unknown[]);
-      if (f.op === 'contains') return eb(eb.ref(f.field), 'like', `%${escapeLike(String(f.value))}%`);
-      return eb(eb.ref(f.field), OPERATOR[f.op], f.value);
+      if (f.op === 'in') return eb(eb.ref(f.field), 'in', (f.value as unknown[]).map(() => slot()));
+      return eb(eb.ref(f.field), f.op === 'contains' ? 'like' : OPERATOR[f.op], slot());
     });
     return eb.and(parts);
   }
 
   /** (a, b) after (va, vb) in mixed directions: a > va OR (a = va AND b > vb) … */
-  #keyset(eb: ExpressionBuilder<any, any>, sort: readonly Sort[], after: readonly unknown[]): Expression<SqlBool> {
+  #keyset(eb: ExpressionBuilder<any, any>, sort: readonly Sort[], slot: () => Slot): Expression<SqlBool> {
     const ors = sort.map((s, i) => {
-      const eqs = sort.slice(0, i).map((p, j) => eb(eb.ref(p.field), '=', after[j]));
-      return eb.and([...eqs, eb(eb.ref(s.field), s.desc ? '<' : '>', after[i])]);
+      const eqs = sort.slice(0, i).map((p) => eb(eb.ref(p.field), '=', slot()));
+      return eb.and([...eqs, eb(eb.ref(s.field), s.desc ? '<' : '>', slot())]);
     });
     return eb.or(ors);
+  }
+
+  /** The list statement with slots for its values, in `listShape`'s order. */
+  #listQuery(db: Kysely<any>, q: ListQuery): CompiledQuery {
+    let n = 0;
+    const slot = (): Slot => new Slot(n++);
+    let query = db.selectFrom(this.#table).selectAll().where((eb) => this.#where(eb, q.filters, slot));
+    if (q.after && q.after.length > 0) query = query.where((eb) => this.#keyset(eb, q.sort, slot));
+    for (const s of q.sort) query = query.orderBy(s.field, s.desc ? 'desc' : 'asc');
+    return query.limit(slot() as unknown as number).offset(slot() as unknown as number).compile();
+  }
+
+  #countQuery(db: Kysely<any>, q: ListQuery): CompiledQuery {
+    let n = 0;
+    const slot = (): Slot => new Slot(n++);
+    return db.selectFrom(this.#table).select((eb) => eb.fn.countAll<string>().as('n')).where((eb) => this.#where(eb, q.filters, slot)).compile();
+  }
+
+  /**
+   * Builds, scopes (the instance's plugins) and compiles a statement once per shape; later requests
+   * of that shape only bind their values.
+   */
+  #bind(db: Kysely<any>, key: string, values: readonly unknown[], build: () => CompiledQuery): CompiledQuery {
+    let shapes = this.#compiled.get(db);
+    if (!shapes) this.#compiled.set(db, (shapes = new Map()));
+    let compiled = shapes.get(key);
+    if (!compiled) {
+      compiled = build();
+      if (shapes.size >= MAX_SHAPES) shapes.delete(shapes.keys().next().value!);
+      shapes.set(key, compiled);
+    }
+    const parameters = compiled.parameters.map((p) => (p instanceof Slot ? values[p.index] : p));
+    return { ...compiled, parameters };
   }
 
   async #run<R>(op: () => Promise<R>): Promise<R> {
@@ -78,13 +147,12 @@ export class KyselyRepository<T extends Row> implements Repository<T> {
 
   async list(q: ListQuery, rc: RepositoryContext): Promise<{ items: T[]; total?: number }> {
     const db = this.#db(rc.ctx);
-    let query = db.selectFrom(this.#table).selectAll().where((eb) => this.#where(eb, q.filters));
-    if (q.after && q.after.length > 0) query = query.where((eb) => this.#keyset(eb, q.sort, q.after!));
-    for (const s of q.sort) query = query.orderBy(s.field, s.desc ? 'desc' : 'asc');
-    const items = (await this.#run(() => query.limit(q.limit).offset(q.offset).execute())) as T[];
+    const { key, values, filterValues } = listShape(q);
+    const items = (await this.#run(() => db.executeQuery(this.#bind(db, key, values, () => this.#listQuery(db, q))))).rows as T[];
     if (!q.withTotal) return { items };
-    const row = await this.#run(() => db.selectFrom(this.#table).select((eb) => eb.fn.countAll<string>().as('n')).where((eb) => this.#where(eb, q.filters)).executeTakeFirstOrThrow());
-    return { items, total: Number((row as { n: string | number }).n) };
+    // The count takes the filters' values only, the first slots of the list's.
+    const res = await this.#run(() => db.executeQuery(this.#bind(db, `count ${key}`, values.slice(0, filterValues), () => this.#countQuery(db, q))));
+    return { items, total: Number((res.rows[0] as { n: string | number }).n) };
   }
 
   async get(id: string | number, rc: RepositoryContext): Promise<T | undefined> {

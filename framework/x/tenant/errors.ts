@@ -1,3 +1,5 @@
+import { defineErrorFamily, getErrorOptions } from 'plumego/contract';
+
 /** Stable codes for every failure x/tenant raises or writes. */
 export const TENANT_ERROR_CODES = {
   required: 'TENANT_REQUIRED',
@@ -18,23 +20,22 @@ export type TenantErrorCode = (typeof TENANT_ERROR_CODES)[keyof typeof TENANT_ER
 
 // A brand rather than `instanceof`, so two copies of the package still recognise each other's errors.
 const BRAND = Symbol.for('plumego.x.tenant.error');
+const family = defineErrorFamily({ name: 'TenantError', brand: BRAND, codes: TENANT_ERROR_CODES });
 
 /** Thrown at wiring time (bad options or config) and by state stores; middleware writes envelopes instead. */
 export class TenantError extends Error {
-  readonly code: TenantErrorCode;
-  readonly details: Readonly<Record<string, unknown>>;
+  declare readonly code: TenantErrorCode;
+  declare readonly details: Readonly<Record<string, unknown>>;
   readonly [BRAND] = true;
 
   constructor(code: TenantErrorCode, message: string, details: Record<string, unknown> = {}, cause?: unknown) {
-    super(message, cause === undefined ? undefined : { cause });
-    this.name = 'TenantError';
-    this.code = code;
-    this.details = Object.freeze({ ...details });
+    super(message, getErrorOptions(cause));
+    family.stamp(this, code, details);
   }
 }
 
 export function isTenantError(value: unknown): value is TenantError {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  return family.is(value);
 }
 
 export function assertOption(ok: boolean, field: string, rule: string): void {

@@ -94,6 +94,17 @@ describe('tenant-scoped SQL on the query tree', () => {
     expect(refusal(() => acme.insertInto('projects').values({ tenant_id: 'acme', name: 'x', owner: null }))).toBe('accepted');
   });
 
+  it('gives back one instance per database, options and tenant, each compiling its own tenant in', () => {
+    expect(tenantScopedDb(offline, 'acme', options)).toBe(acme);
+    const beta = tenantScopedDb(offline, 'beta', options);
+    expect(beta).not.toBe(acme);
+    expect(tenantScopedDb(offline, 'acme', { ...options })).not.toBe(acme);
+    const read = (db: Kysely<DB>) => db.selectFrom('projects').select('name').where('name', '=', 'x').compile().parameters;
+    expect(read(acme)).toEqual(['x', 'acme']);
+    expect(read(beta)).toEqual(['x', 'beta']);
+    expect(() => tenantScopedDb(offline, 'bad tenant', options)).toThrow();
+  });
+
   it('refuses to be built without scoped tables or for an invalid tenant', () => {
     expect(() => new TenantScopePlugin('acme', { tables: {} })).toThrow(/tables/);
     expect(() => new TenantScopePlugin('a/b', options)).toThrow(/tenantId/);

@@ -251,11 +251,28 @@ export class TenantScopePlugin implements KyselyPlugin {
   }
 }
 
+// Scoped instances per (database, options, tenant): a Kysely instance holds no request state, and
+// reusing one lets callers cache compiled statements per instance (KyselyRepository does) — a
+// statement compiled by a tenant's instance is already scoped to that tenant.
+const instances = new WeakMap<object, WeakMap<object, Map<string, Kysely<any>>>>();
+const MAX_TENANTS_PER_DB = 10_000;
+
 /**
  * The tenant's view of a database: every query built through it is scoped to `tenantId` on the
  * query tree, not by editing SQL text. Queries it cannot scope throw `TENANT_SCOPE_REFUSED` before
- * anything reaches the database.
+ * anything reaches the database. The same `db`, `options` object and tenant give back the same
+ * instance (options are read once: pass a constant, don't mutate it).
  */
 export function tenantScopedDb<DB>(db: Kysely<DB>, tenantId: string, options: TenantSqlOptions): Kysely<DB> {
-  return db.withPlugin(new TenantScopePlugin(tenantId, options));
+  let byOptions = instances.get(db);
+  if (!byOptions) instances.set(db, (byOptions = new WeakMap()));
+  let byTenant = typeof options === 'object' && options !== null ? byOptions.get(options) : undefined;
+  const hit = byTenant?.get(tenantId);
+  if (hit) return hit as Kysely<DB>;
+  const scoped = db.withPlugin(new TenantScopePlugin(tenantId, options));
+  if (!byTenant) byOptions.set(options, (byTenant = new Map()));
+  // Past the bound, forget the oldest tenant: it only costs a new instance on its next request.
+  if (byTenant.size >= MAX_TENANTS_PER_DB) byTenant.delete(byTenant.keys().next().value!);
+  byTenant.set(tenantId, scoped);
+  return scoped;
 }
