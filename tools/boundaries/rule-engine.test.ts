@@ -1,6 +1,8 @@
 // Cases that pin down the rule engine's decisions one condition at a time (each found as a surviving
 // mutant: a condition that could be dropped or inverted with every other test still passing).
 import { describe, expect, it } from 'vitest';
+import type { Violation } from '../control-plane/index.ts';
+import { compareViolations, getTypesPackage } from './find-violations.ts';
 import { runBoundaries } from './run-boundaries.ts';
 import { allow, baseFiles, summarize, withFixture, withManifest, type FixtureFiles } from './testing/boundary-fixture.ts';
 
@@ -86,5 +88,77 @@ describe('the rule engine, condition by condition', () => {
       "npm-allowlist tools/use.ts:1 tools→@acme/kit (import)",
       "npm-undeclared tools/use.ts:2 tools→@acme/other (import)",
     ]);
+  });
+});
+
+describe('the rule engine at its edges', () => {
+  it('an exception that expires today still applies', async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const entry = `  - { rule: default-deny, from: contract, to: router, reason: migration, owner: '@fixture/team', expires: '${today}' }\n`;
+    const found = await violations({ ...withExceptions(base, entry), ...contractUsesRouter });
+    // Only meaningful when the run did not cross midnight (UTC) between the two readings.
+    if (new Date().toISOString().slice(0, 10) === today) expect(found).toEqual([]);
+  });
+
+  it('judges packages by declaration and allowlist: @types for type-only imports, scheme specifiers, unowned files against the root package.json', async () => {
+    const pkg = JSON.parse(String(base['package.json'])) as Record<string, Record<string, string>>;
+    const files = {
+      ...withManifest(base, 'tools/module.yaml', (m) => { m.allowed_imports.packages.push({ name: '@types/foo', reason: 'types only' }); }),
+      'package.json': JSON.stringify({ ...pkg, dependencies: { ...pkg['dependencies'], astro: '5.0.0' }, devDependencies: { ...pkg['devDependencies'], '@types/foo': '1.0.0' }, peerDependencies: { peer: '1.0.0' }, optionalDependencies: { opt: '1.0.0' } }),
+      // Types of an untyped package come from its @types package: installed here, as they would be.
+      'node_modules/@types/foo/package.json': JSON.stringify({ name: '@types/foo', version: '1.0.0', types: 'index.d.ts' }),
+      'node_modules/@types/foo/index.d.ts': 'export type F = number;\nexport declare const f: F;\n',
+      'tools/types.ts': "import type { F } from 'foo';\nexport type X = F;\n",
+      'tools/value.ts': "import { f } from 'foo';\nexport const x = f;\n",
+      'tools/virtual.ts': "import { c } from 'astro:content';\nexport const x = c;\n",
+      'reference/stray/x.ts': "import { parse } from 'yaml';\nimport { p } from 'peer';\nimport { o } from 'opt';\nimport pad from 'left-pad';\nimport { spawn } from 'node:child_process';\nexport const x = [parse, p, o, pad, spawn];\n",
+    };
+    expect(await violations(files)).toEqual([
+      'unowned-file reference/stray/x.ts:0 -→-',
+      'npm-undeclared reference/stray/x.ts:4 -→left-pad (import)',
+      'npm-undeclared tools/value.ts:1 tools→foo (import)',
+      'npm-allowlist tools/virtual.ts:1 tools→astro (import)',
+    ]);
+  });
+
+  it('without require_node_prefix a bare builtin passes, and a denied one is still denied by its node: name', async () => {
+    const files = {
+      ...base,
+      [RULES]: rules.replace('require_node_prefix: true', 'require_node_prefix: false'),
+      'tools/use.ts': "import { readFileSync } from 'fs';\nexport const x = readFileSync;\n",
+      'framework/router/use.ts': "import { spawn } from 'child_process';\nexport const y = spawn;\n",
+    };
+    expect(await violations(files)).toEqual(['builtin-policy framework/router/use.ts:1 router→node:child_process (import)']);
+  });
+
+  it('a value_only cycle rule ignores type-only edges, and a cycle is reported at the first edge of each pair', async () => {
+    const cycle = {
+      ...allow(allow(withManifest(base, 'framework/x/rest/versioning/module.yaml', (m) => { m['status'] = 'beta'; }), REST, ['x/rest/versioning']), 'framework/x/rest/versioning/module.yaml', ['x/rest']),
+      'framework/x/rest/b.ts': "import { versioning } from 'fixture/x/rest/versioning';\nexport const b = versioning;\n",
+      'framework/x/rest/a.ts': "\nimport { versioning } from 'fixture/x/rest/versioning';\nexport const a = versioning;\n",
+      'framework/x/rest/versioning/use.ts': "import type * as rest from 'fixture/x/rest';\nexport type R = typeof rest;\n",
+    };
+    expect(await violations(cycle)).toEqual([
+      'no-module-cycles framework/x/rest/a.ts:2 x/rest→x/rest/versioning (import)',
+      'no-module-cycles framework/x/rest/versioning/use.ts:1 x/rest/versioning→x/rest (type-only)',
+    ]);
+    const lenient = { ...cycle, [RULES]: rules.replace(/( {2}- id: no-module-cycles\n {4}severity: error\n)/, '$1    value_only: true\n') };
+    expect(lenient[RULES]).toContain('value_only: true');
+    expect(await violations(lenient)).toEqual([]);
+  });
+});
+
+describe('violation order and type packages', () => {
+  const v = (file: string, line: number, column: number, rule: string, to?: string): Violation =>
+    ({ check: 'boundaries', rule, severity: 'error', file, line, column, message: '', ...(to ? { to } : {}) });
+
+  it('sorts by file, line, column, rule, then target', () => {
+    const sorted = [v('b.ts', 1, 1, 'a'), v('a.ts', 2, 1, 'a'), v('a.ts', 1, 9, 'a'), v('a.ts', 1, 2, 'z'), v('a.ts', 1, 2, 'b', 'y'), v('a.ts', 1, 2, 'b', 'x'), v('a.ts', 1, 2, 'b')]
+      .sort(compareViolations).map((x) => `${x.file}:${x.line}:${x.column} ${x.rule} ${x.to ?? ''}`);
+    expect(sorted).toEqual(['a.ts:1:2 b ', 'a.ts:1:2 b x', 'a.ts:1:2 b y', 'a.ts:1:2 z ', 'a.ts:1:9 a ', 'a.ts:2:1 a ', 'b.ts:1:1 a ']);
+  });
+
+  it('names the @types package of plain and scoped packages', () => {
+    expect([getTypesPackage('node'), getTypesPackage('@scope/name'), getTypesPackage('@scope/name/sub')]).toEqual(['@types/node', '@types/scope__name', '@types/scope__name/sub']);
   });
 });
