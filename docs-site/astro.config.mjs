@@ -21,6 +21,9 @@ const data = JSON.parse(readFileSync(dataFile, 'utf8'));
 // `plumego site` builds these same sources for another repository (PLUMEGO_SITE_MODE=adopter): its data,
 // its own optional prose (PLUMEGO_SITE_DOCS), none of ours, and a cache apart from this site's.
 const adopter = process.env.PLUMEGO_SITE_MODE === 'adopter';
+// The history charts' data (src/lib/history.ts reads it while pages render, in this same process);
+// an adopter's build gets its own from `plumego site` and never falls back to ours.
+if (!adopter) process.env.PLUMEGO_SITE_HISTORY ??= fileURLToPath(new URL('./src/data/history.generated.json', import.meta.url));
 const notes = adopter ? listNotes(process.env.PLUMEGO_SITE_DOCS) : [];
 
 /**

@@ -12,6 +12,8 @@ import type { ControlPlane } from '../control-plane/index.ts';
 import { readPlumegoPackage } from '../scaffold/package-info.ts';
 import { buildSiteData } from './build-site-data.ts';
 import { collectSiteExtras } from './collect-extras.ts';
+import { collectHistory, validateHistory } from './history.ts';
+import type { SiteHistory } from './site-data-model.ts';
 
 /** A problem with the request, not a crash: the CLI prints message and hint and exits 2. */
 export class SiteBuildError extends Error {
@@ -103,6 +105,7 @@ export async function buildAdopterSite(plane: ControlPlane, options: SiteBuildOp
   try {
     const data = buildSiteData(plane, await collectSiteExtras(plane));
     writeFileSync(join(work, 'data.json'), JSON.stringify(data));
+    writeFileSync(join(work, 'history.json'), JSON.stringify(readCachedHistory(plane.root)));
     const empty = join(work, 'empty');
     mkdirSync(empty);
     const prose = options.prose && existsSync(options.prose) ? resolve(options.prose) : undefined;
@@ -114,6 +117,7 @@ export async function buildAdopterSite(plane: ControlPlane, options: SiteBuildOp
       PLUMEGO_SITE_DOCS: prose ?? empty,
       PLUMEGO_SITE_PROSE: modulesProse,
       PLUMEGO_SITE_CACHE: join(work, 'cache'),
+      PLUMEGO_SITE_HISTORY: join(work, 'history.json'),
       ASTRO_TELEMETRY_DISABLED: '1',
     };
     const run = await runNode([astro, 'build', '--outDir', out], dir, env);
@@ -142,4 +146,43 @@ function runNode(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv): 
 
 function countPages(dir: string): number {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('index.html') || f === '404.html').length;
+}
+
+/**
+ * The adopter's history, reusing earlier samples from node_modules/.cache (commits never change, so
+ * a sample read once is good forever). A shallow clone or a folder outside git gives a history
+ * marked unavailable, and the page says why instead of failing the build.
+ */
+function readCachedHistory(root: string): SiteHistory {
+  const cacheDir = join(root, 'node_modules', '.cache', 'plumego');
+  const cacheFile = join(cacheDir, 'site-history.json');
+  let previous: SiteHistory | undefined;
+  try {
+    const cached = JSON.parse(readFileSync(cacheFile, 'utf8')) as unknown;
+    if (validateHistory(cached).length === 0) previous = cached as SiteHistory;
+  } catch {
+    previous = undefined;
+  }
+  const history = collectHistory(root, previous ? { previous } : {});
+  if (history.available && existsSync(join(root, 'node_modules'))) {
+    mkdirSync(cacheDir, { recursive: true });
+    writeFileSync(cacheFile, JSON.stringify(history));
+  }
+  return history;
+}
+
+/** `plumego site --write-history <file>`: the history file this repository commits (see history.ts). */
+export function writeHistoryFile(root: string, file: string, samples?: number): SiteHistory {
+  let previous: SiteHistory | undefined;
+  if (existsSync(file)) {
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    if (validateHistory(parsed).length === 0) previous = parsed as SiteHistory;
+  }
+  const history = collectHistory(root, { ...(previous ? { previous } : {}), ...(samples !== undefined ? { samples } : {}) });
+  if (!history.available && previous?.available) {
+    throw new SiteBuildError('PLUMEGO_ERR_SITE_BUILD', `cannot update ${file}: history is unavailable here (${history.reason ?? ''})`, 'Run it in a full clone; the committed file is kept as it is.');
+  }
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(history, null, 2)}\n`);
+  return history;
 }
