@@ -290,3 +290,28 @@ export interface SiteTotals {
   readonly families: number;
   readonly tasks: number;
 }
+
+/**
+ * The repository's history (a file of its own beside the site data: src/data/history.generated.json,
+ * written by `plumego site --write-history`). Points are sampled commits of the first-parent line, oldest first.
+ */
+export interface SiteHistory {
+  readonly $comment: string;
+  /** False when there was no history to read (not a git repository, a shallow clone); `reason` says which. */
+  readonly available: boolean;
+  readonly reason: string | null;
+  readonly points: readonly SiteHistoryPoint[];
+}
+
+export interface SiteHistoryPoint {
+  readonly sha: string;
+  /** Committer date, ISO 8601. */
+  readonly date: string;
+  readonly modules: number;
+  /** Modules per tier id (the manifests' status). */
+  readonly tiers: Readonly<Record<string, number>>;
+  /** Entries of specs/boundary-baseline.yaml; null when the file did not exist. */
+  readonly baseline: number | null;
+  /** Declared public entrypoints per module name. */
+  readonly api: Readonly<Record<string, number>>;
+}
