@@ -42,6 +42,27 @@ describe('CspBuilder', () => {
   });
 });
 
+describe('CspBuilder shorthands and edges', () => {
+  it('maps every shorthand to its directive, in call order', () => {
+    const csp = new CspBuilder()
+      .defaultSrc('a').scriptSrc('b').styleSrc('c').imgSrc('d').connectSrc('e').fontSrc('f').objectSrc('g').mediaSrc('h')
+      .frameSrc('i').workerSrc('j').frameAncestors('k').baseUri('l').formAction('m').sandbox().reportTo('grp').upgradeInsecureRequests()
+      .build();
+    expect(csp).toBe('default-src a; script-src b; style-src c; img-src d; connect-src e; font-src f; object-src g; media-src h; frame-src i; worker-src j; frame-ancestors k; base-uri l; form-action m; sandbox; report-to grp; upgrade-insecure-requests');
+  });
+
+  it('merges sources added to a directive twice, keeps an empty sandbox and block-all-mixed-content, accepts every printable source character but ; and ,', () => {
+    expect(new CspBuilder().add('img-src', 'a').add('img-src', 'b', 'a').sandbox('allow-scripts').add('block-all-mixed-content').build())
+      .toBe('img-src a b; sandbox allow-scripts; block-all-mixed-content');
+    expect(new CspBuilder().add('img-src', '!+-:<~').build()).toBe('img-src !+-:<~');
+    expect(() => new CspBuilder().add('Img-src', 'a')).toThrow(expect.objectContaining({ code: 'PLUMEGO_ERR_CSP_INVALID_SOURCE', reason: 'directive' }));
+    expect(() => new CspBuilder().add('-img', 'a')).toThrow(expect.objectContaining({ reason: 'directive' }));
+    expect(() => new CspBuilder().add('img-src', 'ok', 'a b')).toThrow(expect.objectContaining({ reason: 'source', field: 'img-src' }));
+    expect(() => new CspBuilder().add('img-src').build()).toThrow(expect.objectContaining({ reason: 'no_sources', field: 'img-src' }));
+    expect(getStrictCsp()).toBe("default-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'");
+  });
+});
+
 describe('security header policies', () => {
   it('default policy sends the three baseline headers', () => {
     expect(getSecurityHeaders(getDefaultSecurityPolicy(), true)).toEqual([
@@ -59,6 +80,50 @@ describe('security header policies', () => {
     expect(secure.get('Strict-Transport-Security')).toBe('max-age=31536000; includeSubDomains; preload');
     expect(secure.get('X-Frame-Options')).toBe('DENY');
     expect(secure.get('Cross-Origin-Embedder-Policy')).toBe('require-corp');
+  });
+
+  it('strict policy sends every header in a fixed order, additional headers last', () => {
+    const policy = assertSecurityPolicy({ ...getStrictSecurityPolicy(), strictTransportSecurity: { maxAge: 60, includeSubDomains: false, preload: false }, additional: { 'X-Extra': 'yes' } });
+    expect(getSecurityHeaders(policy, true)).toEqual([
+      ['X-Frame-Options', 'DENY'],
+      ['X-Content-Type-Options', 'nosniff'],
+      ['Referrer-Policy', 'no-referrer'],
+      ['Permissions-Policy', 'geolocation=(), camera=(), microphone=()'],
+      ['Content-Security-Policy', "default-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'"],
+      ['Cross-Origin-Opener-Policy', 'same-origin'],
+      ['Cross-Origin-Resource-Policy', 'same-origin'],
+      ['Cross-Origin-Embedder-Policy', 'require-corp'],
+      ['Strict-Transport-Security', 'max-age=60'],
+      ['X-Extra', 'yes'],
+    ]);
+    expect(getSecurityHeaders({ strictTransportSecurity: { maxAge: 0, includeSubDomains: true, preload: false } }, true)).toEqual([['Strict-Transport-Security', 'max-age=0; includeSubDomains']]);
+    expect(getSecurityHeaders({}, true)).toEqual([]);
+  });
+
+  it('accepts every allow-listed value and the HSTS preload floor of one year', () => {
+    for (const frameOptions of ['DENY', 'SAMEORIGIN'] as const) expect(() => assertSecurityPolicy({ frameOptions })).not.toThrow();
+    for (const crossOriginOpenerPolicy of ['same-origin', 'same-origin-allow-popups', 'unsafe-none'] as const) expect(() => assertSecurityPolicy({ crossOriginOpenerPolicy })).not.toThrow();
+    for (const crossOriginResourcePolicy of ['same-origin', 'same-site', 'cross-origin'] as const) expect(() => assertSecurityPolicy({ crossOriginResourcePolicy })).not.toThrow();
+    for (const crossOriginEmbedderPolicy of ['require-corp', 'credentialless', 'unsafe-none'] as const) expect(() => assertSecurityPolicy({ crossOriginEmbedderPolicy })).not.toThrow();
+    expect(() => assertSecurityPolicy({ referrerPolicy: 'unsafe-url', contentTypeOptions: 'nosniff', permissionsPolicy: 'camera=()' })).not.toThrow();
+    expect(() => assertSecurityPolicy({ strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: true, preload: true } })).not.toThrow();
+    expect(() => assertSecurityPolicy({ strictTransportSecurity: { maxAge: 0, includeSubDomains: false, preload: false } })).not.toThrow();
+  });
+
+  const refused: Array<[string, object, string]> = [
+    ['a content type option other than nosniff', { contentTypeOptions: 'sniff' }, 'contentTypeOptions'],
+    ['an unknown referrer policy', { referrerPolicy: 'everything' }, 'referrerPolicy'],
+    ['an unknown opener policy', { crossOriginOpenerPolicy: 'open' }, 'crossOriginOpenerPolicy'],
+    ['an unknown resource policy', { crossOriginResourcePolicy: 'any' }, 'crossOriginResourcePolicy'],
+    ['an unknown embedder policy', { crossOriginEmbedderPolicy: 'any' }, 'crossOriginEmbedderPolicy'],
+    ['an empty permissions policy', { permissionsPolicy: '' }, 'permissionsPolicy'],
+    ['an empty CSP', { contentSecurityPolicy: '' }, 'contentSecurityPolicy'],
+    ['a fractional HSTS max-age', { strictTransportSecurity: { maxAge: 1.5, includeSubDomains: false, preload: false } }, 'strictTransportSecurity.maxAge'],
+    ['preload under a year', { strictTransportSecurity: { maxAge: 31_535_999, includeSubDomains: true, preload: true } }, 'strictTransportSecurity.preload'],
+    ['an empty additional header', { additional: { 'X-Ok': '' } }, 'additional.X-Ok'],
+  ];
+  it.each(refused)('names the field of %s', (_title, policy, field) => {
+    expect(() => assertSecurityPolicy(policy as never)).toThrow(expect.objectContaining({ code: 'PLUMEGO_ERR_HEADERS_INVALID_POLICY', field }));
   });
 
   const bad = [
