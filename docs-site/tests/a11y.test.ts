@@ -62,6 +62,8 @@ describe.skipIf(!CHROMIUM.run)('every page template passes axe-core (no serious 
       ['routing', '/routing/'],
       ['router (with an answer shown)', '/router/?q=retry%20outbound%20calls'],
       ['prose page', '/about/'],
+      ['guide (tables from data, code blocks)', '/guides/tiers/'],
+      ['history (static SVG charts)', '/history/'],
       ['not found', '/404.html'],
     ];
   };

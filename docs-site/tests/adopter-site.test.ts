@@ -95,6 +95,13 @@ describe('plumego site on an adopted repository', () => {
     expect(all).not.toContain('/guides/');
   });
 
+  it('draws the adopter\'s own history or says why it has none, never ours', () => {
+    const history = readFileSync(join(out, 'history/index.html'), 'utf8');
+    // The fixture is a folder outside git: the page says so instead of borrowing this repository's history.
+    expect(history).toContain('data-history="unavailable"');
+    expect(history).toContain('not a git repository');
+  });
+
   it('has zero broken internal links or anchors', () => {
     const report = checkLinks(out);
     expect(report.pages).toBeGreaterThan(5);

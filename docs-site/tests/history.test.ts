@@ -3,14 +3,16 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateHistory } from '../../tools/site-data/history.ts';
 import type { SiteHistory } from '../src/data/plumego.generated.types.ts';
-import { niceCeiling, renderLineChart, renderSparkline, segments } from '../src/lib/history-svg.ts';
+import { niceAxis, renderLineChart, renderSparkline, segments } from '../src/lib/history-svg.ts';
 import { assertBuilt, REPO_ROOT } from './site-dist.ts';
 
 const HISTORY_FILE = join(REPO_ROOT, 'docs-site/src/data/history.generated.json');
 
 describe('history charts (static SVG)', () => {
   it('puts gridlines on round numbers and breaks lines at gaps', () => {
-    expect([0, 1, 7, 10, 11, 61, 340].map(niceCeiling)).toEqual([1, 1, 10, 10, 20, 100, 500]);
+    expect([0, 1, 3, 7, 10, 34, 61, 340].map(niceAxis)).toEqual([
+      { top: 1, step: 1 }, { top: 1, step: 1 }, { top: 3, step: 1 }, { top: 8, step: 2 }, { top: 10, step: 5 }, { top: 40, step: 10 }, { top: 80, step: 20 }, { top: 400, step: 100 },
+    ]);
     expect(segments([1, null, 2, 3, null])).toEqual([{ start: 0, values: [1] }, { start: 2, values: [2, 3] }]);
     expect(segments([null, null])).toEqual([]);
   });
@@ -21,6 +23,7 @@ describe('history charts (static SVG)', () => {
     expect(svg).toContain('aria-labelledby="x-title x-desc"');
     expect(svg.match(/<g class="chart-series/g)).toHaveLength(2);
     expect(svg).toMatch(/data-series="s1"><polyline fill="none" points="44,192 336,102 628,12"\/>/);
+    expect([...svg.matchAll(/text-anchor="end">(\d+)<\/text>/g)].map((m) => m[1])).toEqual(['0', '5', '10']);
     expect(svg).toMatch(/data-series="s2"><circle cx="336"/);
     expect(renderSparkline([1], 'one')).not.toContain('polyline');
   });

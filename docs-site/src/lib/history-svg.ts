@@ -23,12 +23,16 @@ export interface LineChart {
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const round = (n: number): number => Math.round(n * 10) / 10;
 
-/** The smallest "nice" ceiling (1, 2, 5 × 10^k) at or above `max`, so gridlines land on round numbers. */
-export function niceCeiling(max: number): number {
-  if (max <= 0) return 1;
-  const step = 10 ** Math.floor(Math.log10(max));
-  for (const m of [1, 2, 5, 10]) if (m * step >= max) return m * step;
-  return 10 * step;
+/**
+ * The y axis: a whole, "nice" step (1, 2 or 5 × 10^k) giving at most four intervals, and the top
+ * gridline at the first multiple of it at or above `max`, so every gridline is a round whole number.
+ */
+export function niceAxis(max: number): { top: number; step: number } {
+  if (max <= 0) return { top: 1, step: 1 };
+  const rough = max / 4;
+  const power = 10 ** Math.floor(Math.log10(rough));
+  const step = Math.max(1, [1, 2, 5, 10].map((m) => m * power).find((s) => s >= rough) ?? 10 * power);
+  return { top: step * Math.ceil(max / step), step };
 }
 
 /** Splits a series into runs of consecutive non-null values (a null is a gap in the line). */
@@ -48,11 +52,10 @@ export function renderLineChart(chart: LineChart, id: string): string {
   const height = chart.height ?? 220;
   const pad = { left: 44, right: 12, top: 12, bottom: 28 };
   const n = chart.xLabels.length;
-  const max = niceCeiling(Math.max(0, ...chart.series.flatMap((s) => s.values.filter((v): v is number => v !== null))));
+  const { top: max, step } = niceAxis(Math.max(0, ...chart.series.flatMap((s) => s.values.filter((v): v is number => v !== null))));
   const x = (i: number): number => round(pad.left + (n <= 1 ? 0 : (i * (width - pad.left - pad.right)) / (n - 1)));
   const y = (v: number): number => round(height - pad.bottom - (v / max) * (height - pad.top - pad.bottom));
-  const grid = [0, 0.25, 0.5, 0.75, 1].map((f) => {
-    const v = Math.round(max * f);
+  const grid = Array.from({ length: max / step + 1 }, (_, k) => k * step).map((v) => {
     return `<line class="chart-grid" x1="${pad.left}" x2="${width - pad.right}" y1="${y(v)}" y2="${y(v)}"/><text class="chart-tick" x="${pad.left - 6}" y="${y(v) + 4}" text-anchor="end">${v}</text>`;
   });
   const ticks = [...new Set([0, Math.floor((n - 1) / 2), n - 1])].filter((i) => i >= 0 && i < n).map((i) => {
