@@ -153,6 +153,19 @@ describe.skipIf(!services.postgres)('PostgreSQL', () => {
     expect(compiles).toBe(6);
   });
 
+  it('reads and returns only the configured columns', async () => {
+    await admin.query(`create table ${schema}.narrow (id serial primary key, name text not null, secret text default 'hidden', version int not null)`);
+    const repo = new KyselyRepository<Row>({ db: () => db, table: 'narrow', versionField: 'version', columns: ['id', 'name', 'version'] });
+    const created = await repo.create({ name: 'n' }, rc);
+    expect(created).toEqual({ id: created['id'], name: 'n', version: 1 });
+    expect(await repo.get(created['id'] as number, rc)).toEqual(created);
+    expect((await repo.list(q(), rc)).items).toEqual([created]);
+    expect(await repo.update(created['id'] as number, { name: 'm' }, { replace: false }, rc)).toEqual({ id: created['id'], name: 'm', version: 2 });
+    expect(await repo.createMany!([{ name: 'o' }], rc)).toEqual([expect.not.objectContaining({ secret: expect.anything() })]);
+    expect(() => new KyselyRepository({ db: () => db, table: 'narrow', versionField: 'version', columns: ['id', 'name'] })).toThrow(/columns/);
+    expect(() => new KyselyRepository({ db: () => db, table: 'narrow', columns: ['name'] })).toThrow(/columns/);
+  });
+
   it('refuses identifiers that are not plain names', () => {
     expect(() => new KyselyRepository({ db: () => db, table: 'x; drop' })).toThrow(/table/);
     expect(() => new KyselyRepository({ db: () => db, table: 'x', versionField: 'Version' })).toThrow(/versionField/);

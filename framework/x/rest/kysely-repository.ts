@@ -1,4 +1,4 @@
-import type { CompiledQuery, Expression, ExpressionBuilder, Kysely, SqlBool } from 'kysely';
+import type { CompiledQuery, Expression, ExpressionBuilder, Kysely, SelectQueryBuilder, SqlBool } from 'kysely';
 import type { Context } from 'plumego/contract';
 import { assertOption, REST_ERROR_CODES, RestError } from './errors.ts';
 import type { BatchDeleteResult, Filter, ListQuery, Repository, RepositoryContext, Row, Sort, UpdateOptions } from './repository.ts';
@@ -14,6 +14,11 @@ export interface KyselyRepositoryOptions {
   idField?: string;
   /** Integer column bumped on every write; enables If-Match. */
   versionField?: string;
+  /**
+   * Columns to read and return (default every column). Leaving out what clients never see (the
+   * tenant column) saves reading, parsing and then hiding it; must include the id and version.
+   */
+  columns?: readonly string[];
 }
 
 const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -68,6 +73,7 @@ export class KyselyRepository<T extends Row> implements Repository<T> {
   readonly #table: string;
   readonly #id: string;
   readonly #version: string | undefined;
+  readonly #columns: readonly string[] | undefined;
   /**
    * Compiled list statements per Kysely instance and shape. Keyed by the instance `db(ctx)` returned,
    * so a statement is only ever reused by the instance that compiled it — with x/tenant's
@@ -84,6 +90,10 @@ export class KyselyRepository<T extends Row> implements Repository<T> {
     assertOption(IDENT.test(this.#table), 'table', 'must be a lower-case identifier');
     assertOption(IDENT.test(this.#id), 'idField', 'must be a lower-case identifier');
     assertOption(this.#version === undefined || IDENT.test(this.#version), 'versionField', 'must be a lower-case identifier');
+    const columns = options.columns;
+    assertOption(columns === undefined || (Array.isArray(columns) && columns.every((c) => typeof c === 'string' && IDENT.test(c)) && columns.includes(this.#id) && (this.#version === undefined || columns.includes(this.#version))),
+      'columns', 'must be lower-case identifiers including the id and version fields');
+    this.#columns = columns && [...columns];
   }
 
   #where(eb: ExpressionBuilder<any, any>, filters: readonly Filter[], slot: () => Slot): Expression<SqlBool> {
@@ -103,11 +113,20 @@ export class KyselyRepository<T extends Row> implements Repository<T> {
     return eb.or(ors);
   }
 
+  #selection(q: SelectQueryBuilder<any, any, object>): SelectQueryBuilder<any, any, object> {
+    return this.#columns ? q.select(this.#columns as string[]) : q.selectAll();
+  }
+
+  /** Writes return the configured columns, or every column. */
+  #returning<B extends { returning(columns: any): any; returningAll(): any }>(b: B): ReturnType<B['returningAll']> {
+    return this.#columns ? b.returning(this.#columns) : b.returningAll();
+  }
+
   /** The list statement with slots for its values, in `listShape`'s order. */
   #listQuery(db: Kysely<any>, q: ListQuery): CompiledQuery {
     let n = 0;
     const slot = (): Slot => new Slot(n++);
-    let query = db.selectFrom(this.#table).selectAll().where((eb) => this.#where(eb, q.filters, slot));
+    let query = this.#selection(db.selectFrom(this.#table)).where((eb) => this.#where(eb, q.filters, slot));
     if (q.after && q.after.length > 0) query = query.where((eb) => this.#keyset(eb, q.sort, slot));
     for (const s of q.sort) query = query.orderBy(s.field, s.desc ? 'desc' : 'asc');
     return query.limit(slot() as unknown as number).offset(slot() as unknown as number).compile();
@@ -156,12 +175,12 @@ export class KyselyRepository<T extends Row> implements Repository<T> {
   }
 
   async get(id: string | number, rc: RepositoryContext): Promise<T | undefined> {
-    return (await this.#run(() => this.#db(rc.ctx).selectFrom(this.#table).selectAll().where(this.#id, '=', id).executeTakeFirst())) as T | undefined;
+    return (await this.#run(() => this.#selection(this.#db(rc.ctx).selectFrom(this.#table)).where(this.#id, '=', id).executeTakeFirst())) as T | undefined;
   }
 
   async create(data: Row, rc: RepositoryContext): Promise<T> {
     const values = this.#version ? { ...data, [this.#version]: 1 } : data;
-    return (await this.#run(() => this.#db(rc.ctx).insertInto(this.#table).values(values).returningAll().executeTakeFirstOrThrow())) as T;
+    return (await this.#run(() => this.#returning(this.#db(rc.ctx).insertInto(this.#table).values(values)).executeTakeFirstOrThrow())) as T;
   }
 
   /**
@@ -174,7 +193,7 @@ export class KyselyRepository<T extends Row> implements Repository<T> {
       for (const [i, row] of data.entries()) {
         const values = this.#version ? { ...row, [this.#version]: 1 } : row;
         try {
-          out.push((await trx.insertInto(this.#table).values(values).returningAll().executeTakeFirstOrThrow()) as T);
+          out.push((await this.#returning(trx.insertInto(this.#table).values(values)).executeTakeFirstOrThrow()) as T);
         } catch (err) {
           if (isUniqueViolation(err)) throw new RestError(REST_ERROR_CODES.conflict, 'a row with the same unique values exists', { [`items[${i}]`]: 'a row with the same unique values exists' });
           throw err;
@@ -207,7 +226,7 @@ export class KyselyRepository<T extends Row> implements Repository<T> {
     const row = await this.#run(() => {
       let q = db.updateTable(this.#table).set((eb) => (version ? { ...data, [version]: eb(eb.ref(version), '+', 1) } : data)).where(this.#id, '=', id);
       if (version && options.ifVersion !== undefined) q = q.where(version, '=', options.ifVersion);
-      return q.returningAll().executeTakeFirst();
+      return this.#returning(q).executeTakeFirst();
     });
     if (row) return row as T;
     return (await this.get(id, rc)) ? 'version_mismatch' : 'not_found';

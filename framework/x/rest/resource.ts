@@ -135,13 +135,14 @@ function rc(r: Request): { ctx: Context; readonly signal: AbortSignal } {
 }
 
 function linkHeader(r: Request, pages: Record<string, number>): string {
-  const parts: string[] = [];
-  for (const [rel, page] of Object.entries(pages)) {
-    const q = new URLSearchParams(r.rawQuery);
-    q.set('page', String(page));
-    parts.push(`<${r.path}?${q.toString()}>; rel="${rel}"`);
+  // One parse of the query for every rel: only `page` differs between them.
+  const q = new URLSearchParams(r.rawQuery);
+  let out = '';
+  for (const rel in pages) {
+    q.set('page', String(pages[rel]));
+    out += `${out === '' ? '' : ', '}<${r.path}?${q.toString()}>; rel="${rel}"`;
   }
-  return parts.join(', ');
+  return out;
 }
 
 function listHandler<T extends Row>(c: Compiled<T>): Handler {
