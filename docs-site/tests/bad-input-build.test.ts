@@ -23,22 +23,26 @@ function build(dataFile: string, outDir: string): { status: number | null; outpu
   return { status: result.status, output: `${result.stdout}\n${result.stderr}` };
 }
 
-function makeBadData(): { data: SiteData; broken: SiteModule } {
+function makeBadData(): { data: SiteData; broken: SiteModule; declared: string; stableDeclared: string } {
   const data = JSON.parse(readFileSync(join(SITE, 'src/data/plumego.generated.json'), 'utf8')) as SiteData;
   const index = data.modules.findIndex((m) => m.isFamilyRoot);
   const broken: SiteModule = { ...data.modules[index]!, summary: '', owner: '', missing: ['summary', 'owner'], check: { errors: 1, warnings: 0 } };
   // The real graph not computed yet: structure views fall back to the declared edges and say so.
-  const modules = data.modules.map((m, i) => (i === index ? broken : m)).map((m) => ({ ...m, imports: null, importedBy: null }));
+  // A declared family without code (#22 item 6): the overview must say so wherever the family is named.
+  const declared = data.families.find((f) => f.root !== broken.name && data.overview.primaryFamilies.includes(f.root))!.root;
+  const stableDeclared = data.stableRoots[0]!;
+  const modules = data.modules.map((m, i) => (i === index ? broken : m))
+    .map((m) => ({ ...m, imports: null, importedBy: null, ...(m.name === declared || m.name === stableDeclared ? { implemented: false } : {}) }));
   const violation = { check: 'boundaries', rule: 'default-deny', severity: 'error', file: `${broken.path}/index.ts`, line: 1, message: 'a planted violation', module: broken.name };
   // A family with no subpackages must render too: make sure one exists.
   const families = data.families.map((f, i) => (i === 0 ? { ...f, subordinates: [] } : f));
-  return { data: { ...data, modules, families, graph: { ...data.graph, computed: false, edges: [] }, check: { ...data.check, computed: true, errors: 1, warnings: 0, violations: [violation] } }, broken };
+  return { declared, stableDeclared, data: { ...data, modules, families, graph: { ...data.graph, computed: false, edges: [] }, check: { ...data.check, computed: true, errors: 1, warnings: 0, violations: [violation] } }, broken };
 }
 
 describe('building from bad input', () => {
   it('builds with an empty summary and owner, an empty family and a violation, and shows them in red', () => {
     const dir = mkdtempSync(join(tmpdir(), 'plumego-site-bad-'));
-    const { data, broken } = makeBadData();
+    const { data, broken, declared, stableDeclared } = makeBadData();
     writeFileSync(join(dir, 'data.json'), JSON.stringify(data));
     const out = join(dir, 'dist');
     const result = build(join(dir, 'data.json'), out);
@@ -54,6 +58,15 @@ describe('building from bad input', () => {
     expect(matrix).toContain('not yet computed');
     expect(matrix.match(/class="dsm-cell dsm-used/g)?.length).toBe(data.graph.declaredEdges.filter((e) => e.from !== e.to).length);
     expect(checkLinks(out).broken).toEqual([]);
+    const overview = readFileSync(join(out, 'modules/index.html'), 'utf8');
+    const item = (list: string, name: string): string => {
+      const at = overview.indexOf(`href="/modules/${name}/"`, overview.indexOf(`class="${list}"`));
+      return overview.slice(at, overview.indexOf('</li>', at));
+    };
+    expect(item('primary-families', declared)).toContain('data-implemented="false"');
+    expect(item('stable-roots', stableDeclared)).toContain('no code yet');
+    expect(item('stable-roots', data.stableRoots[1]!)).not.toContain('no code yet');
+    expect(overview).toMatch(/data-no-code-count> · 1 without code yet/);
   }, 240_000);
 
   it('refuses to build without a data file and says to run plumego sync', () => {
