@@ -122,6 +122,16 @@ describe('tracing', () => {
       expect(bare.end[3]).toBeUndefined();
     });
 
+    it('of a throw after the response was already sent, with the status the client got', async () => {
+      const { end } = await traced((w) => {
+        w.writeHead(200);
+        w.end('done');
+        throw boom;
+      });
+      expect(end[0]).toBe(200);
+      expect(end[3]).toBe(boom);
+    });
+
     it('not for a plain 4xx answer', async () => {
       const { end } = await traced((w) => {
         w.writeHead(422);

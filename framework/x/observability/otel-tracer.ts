@@ -59,22 +59,24 @@ class RequestSpan implements TraceSpan {
     const { span, r } = this;
     const route = r.state.routePattern;
     span.updateName(route === '' ? r.method : `${r.method} ${route}`);
-    // One setAttributes call: the SDK validates per call, and this runs once per request.
-    const attrs: Record<string, string | number> = { 'http.request.method': r.method, 'url.path': r.path, 'http.response.status_code': status, 'http.response.body.size': bytes };
-    if (route !== '') attrs['http.route'] = route;
-    if (requestId !== '') attrs['plumego.request_id'] = requestId;
+    // setAttribute per attribute: setAttributes would only loop over an object built for it.
+    span.setAttribute('http.request.method', r.method);
+    span.setAttribute('url.path', r.path);
+    span.setAttribute('http.response.status_code', status);
+    span.setAttribute('http.response.body.size', bytes);
+    if (route !== '') span.setAttribute('http.route', route);
+    if (requestId !== '') span.setAttribute('plumego.request_id', requestId);
     const error = this.#error;
     // A thrown 4xx APIError is the handler's answer, not a failure (OTel HTTP server spans leave
     // 4xx unset); anything else thrown is, even after the response started.
     if (error !== undefined && !(isAPIError(error) && error.status < 500)) {
       span.recordException(toException(error));
-      attrs['error.type'] = error instanceof Error ? error.name : String(status);
+      span.setAttribute('error.type', error instanceof Error ? error.name : String(status));
       span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : 'non-error thrown' });
     } else if (status >= 500) {
-      attrs['error.type'] = String(status);
+      span.setAttribute('error.type', String(status));
       span.setStatus({ code: SpanStatusCode.ERROR });
     }
-    span.setAttributes(attrs);
     span.end();
   }
 }
