@@ -124,6 +124,27 @@ describe('plumego site on an adopted repository', () => {
   });
 });
 
+describe('plumego site from the published package', () => {
+  it('carries the site sources and every tools/ source they import, and none of our prose or data', async () => {
+    const { stdout } = await promisify(execFile)('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: REPO_ROOT, maxBuffer: 64 * 1024 * 1024 });
+    const packed = new Set((JSON.parse(stdout.slice(stdout.indexOf('['))) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path));
+    const sources = readdirSync(join(REPO_ROOT, 'docs-site/src'), { recursive: true, encoding: 'utf8' }).filter((f) => /\.(astro|ts|css)$/.test(f)).map((f) => `docs-site/src/${f}`);
+    const needed = new Set(['docs-site/astro.config.mjs', 'docs-site/package.json']);
+    const queue = sources.filter((f) => !f.includes('/content/docs/'));
+    for (const f of queue) needed.add(f);
+    // Follow relative imports into tools/ (the router page runs plumego route's scoring code).
+    while (queue.length) {
+      const file = queue.pop()!;
+      for (const m of readFileSync(join(REPO_ROOT, file), 'utf8').matchAll(/^\s*import (?!type )[^'"]*['"](\.{1,2}\/[^'"]+\.ts)['"]/gm)) {
+        const target = join(dirname(file), m[1]!);
+        if (target.startsWith('tools/') && !needed.has(target)) { needed.add(target); queue.push(target); }
+      }
+    }
+    expect([...needed].filter((f) => !packed.has(f))).toEqual([]);
+    expect([...packed].filter((f) => /^docs-site\/src\/(content\/docs|prose)\/|^docs-site\/src\/data\/.*\.json$/.test(f))).toEqual([]);
+  }, 60_000);
+});
+
 describe('plumego site: bad input', () => {
   it('refuses a repository without specs, exit 2, pointing at plumego init', async () => {
     const bare = writeRepo({ 'package.json': '{"name":"bare"}\n' });
