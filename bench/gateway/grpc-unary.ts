@@ -49,7 +49,7 @@ async function measure(call: () => Promise<unknown>, ms: number): Promise<{ call
 
 const variants = { raw: rawCall, 'x/rpc': bareCall, 'x/rpc+interceptors': interceptedCall } as const;
 const runs: Record<string, { callsPerSec: number; p99Ms: number; cpuUsPerCall: number }[]> = {};
-for (const [name, call] of Object.entries(variants)) await measure(call, 500);
+for (const call of Object.values(variants)) await measure(call, 500);
 for (let round = 0; round < ROUNDS; round++) {
   const order = Object.entries(variants);
   if (round % 2 === 1) order.reverse();

@@ -146,7 +146,7 @@ const badLayout: BadCase[] = [
   },
   {
     title: 'a stable root without a manifest',
-    mutate: (f) => { delete f['framework/contract/module.yaml']; (f['framework/router/module.yaml'] as object); f['framework/router/module.yaml'] = ROUTER_YAML.replace('modules: [contract]', 'modules: []'); },
+    mutate: (f) => { delete f['framework/contract/module.yaml']; f['framework/router/module.yaml'] = ROUTER_YAML.replace('modules: [contract]', 'modules: []'); },
     rule: 'manifest-per-module', file: 'specs/repo.yaml', message: /stable root 'contract' has no module.yaml/,
   },
   {

@@ -74,7 +74,6 @@ function register(plane: ControlPlane, plan: ModulePlan, summary: string): void 
     if (plane.repo.layers.stable.roots) editYamlFile(join(plane.root, 'specs/repo.yaml'), (doc) => doc.addIn(['layers', 'stable', 'roots'], plan.name));
     return;
   }
-  const family = plan.name.slice(2);
   editYamlFile(join(plane.root, 'specs/extension-taxonomy.yaml'), (doc) => doc.addIn(['families'], { root: plan.name, work_about: summary, subordinates: [] }));
   editYamlFile(join(plane.root, 'specs/task-routing.yaml'), (doc) => doc.setIn(['tasks', plan.taskKey!], { intent: summary, modules: [plan.name], start_with: [`${plan.dir}/module.yaml`], avoid: [] }));
 }

@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validFixture, writeFixture } from '../control-plane/testing/fixture-repo.ts';
+import { LAYOUTS } from '../init/testing/layouts.ts';
 import { TEMPLATES } from './catalog.ts';
 
 // A new user's path, end to end: `npm pack` (prepack builds), `npm install` of the tarball in an
@@ -50,7 +51,7 @@ beforeAll(async () => {
   work = join(tmp, 'work');
   mkdirSync(work);
   writeFileSync(join(work, 'package.json'), `${JSON.stringify({ name: 'plumego-consumer', private: true, type: 'module' }, null, 2)}\n`);
-  const install = ok(await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', tarball, pin('typescript'), pin('@types/node'), pin('vitest'), pin('tsx')], work));
+  const install = ok(await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', tarball, pin('typescript'), pin('@types/node'), pin('vitest'), pin('tsx'), pin('eslint'), pin('typescript-eslint')], work));
   console.log(`npm install of the tarball and the dev tools: ${(install.ms / 1000).toFixed(1)} s`);
 });
 
@@ -134,6 +135,31 @@ describe('the packed tarball', () => {
       clean.cleanup();
       broken.cleanup();
     }
+  });
+});
+
+describe('the ESLint plugin, from the installed package', () => {
+  it('plumego/eslint-plugin reports an injected forbidden import where plumego check does', async () => {
+    const repo = join(work, 'lint-repo');
+    for (const [file, text] of Object.entries(LAYOUTS.find((l) => l.title.includes('src/* folders'))!.files)) {
+      mkdirSync(dirname(join(repo, file)), { recursive: true });
+      writeFileSync(join(repo, file), typeof text === 'string' ? text : JSON.stringify(text));
+    }
+    ok(await run('npx', ['plumego', 'init', '--yes'], repo));
+    writeFileSync(join(repo, 'eslint.config.js'), [
+      "import tseslint from 'typescript-eslint';",
+      "import plumego from 'plumego/eslint-plugin';",
+      "export default [{ files: ['**/*.ts'], languageOptions: { parser: tseslint.parser } }, plumego.configs.recommended];",
+      '',
+    ].join('\n'));
+    ok(await run('npx', ['eslint', 'src'], repo));
+    writeFileSync(join(repo, 'src/utils/clean.ts'), "export const clean = (s: string): string => s.trim();\nimport { log } from '../middleware/logger.ts';\nexport const l = log;\n");
+    const lint = await run('npx', ['eslint', 'src', '--format', 'json'], repo);
+    expect(lint.code).toBe(1);
+    const messages = (JSON.parse(lint.out) as { filePath: string; messages: { ruleId: string; line: number; column: number; message: string }[] }[]).flatMap((f) => f.messages);
+    expect(messages).toEqual([expect.objectContaining({ ruleId: 'plumego/boundaries', line: 2, column: 21, message: expect.stringMatching(/^default-deny: utils → middleware /) })]);
+    const check = JSON.parse((await run('npx', ['plumego', 'check', '--format', 'json'], repo)).out) as { violations: { rule: string; file: string; line: number; column: number }[] };
+    expect(check.violations).toContainEqual(expect.objectContaining({ rule: 'default-deny', file: 'src/utils/clean.ts', line: 2, column: 21 }));
   });
 });
 

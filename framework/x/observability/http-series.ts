@@ -31,6 +31,7 @@ export class HttpSeriesStore {
 
   constructor(ns: string, bounds: readonly number[], registry: Registry) {
     this.bounds = bounds;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the series objects below close over the store
     const store = this;
     const requestsName = `${ns}_http_requests_total`;
     const durationName = `${ns}_http_request_duration_seconds`;

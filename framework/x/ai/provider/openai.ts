@@ -106,7 +106,7 @@ export class OpenAIProvider implements Provider {
     const assembler = new StreamAssembler(this.name);
     // The vendor's tool-call index → ours (they match today, but the mapping keeps a sparse index safe).
     const calls = new Map<number, number>();
-    let meta = { id: '', model: request.model, stopReason: undefined as StopReason | undefined, inputTokens: 0, outputTokens: 0 };
+    const meta = { id: '', model: request.model, stopReason: undefined as StopReason | undefined, inputTokens: 0, outputTokens: 0 };
     try {
       const stream = await this.#client.chat.completions.create(
         { ...this.#params(request), stream: true, stream_options: { include_usage: true } },
