@@ -159,6 +159,13 @@ describe.skipIf(!services.postgres || !services.redis)('PostgreSQL and Redis', (
     await admin.query(`create database ${db}`);
   });
   afterAll(async () => {
+    // The service's pool has ended, but its sockets may still be closing: a forced drop would kill
+    // them mid-goodbye (FATAL 57P01 on a client nobody listens to any more). Wait for them first.
+    for (let i = 0; i < 100; i++) {
+      const { rows } = await admin.query('select count(*)::int as n from pg_stat_activity where datname = $1', [db]);
+      if (rows[0].n === 0) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
     await admin?.query(`drop database if exists ${db} with (force)`);
     await admin?.end();
   });

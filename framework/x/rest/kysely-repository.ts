@@ -63,6 +63,8 @@ function listShape(q: ListQuery): { key: string; values: unknown[]; filterValues
 }
 
 const MAX_SHAPES = 256;
+/** The window count's column; a name no resource column has. */
+const TOTAL = '__plumego_total';
 
 /**
  * Rows in a SQL table through Kysely (tested on PostgreSQL). Column names come from the resource's
@@ -127,6 +129,8 @@ export class KyselyRepository<T extends Row> implements Repository<T> {
     let n = 0;
     const slot = (): Slot => new Slot(n++);
     let query = this.#selection(db.selectFrom(this.#table)).where((eb) => this.#where(eb, q.filters, slot));
+    // The total rides along as a window count: one round trip for the page and its total.
+    if (q.withTotal) query = query.select((eb) => eb.fn.countAll<string>().over().as(TOTAL));
     if (q.after && q.after.length > 0) query = query.where((eb) => this.#keyset(eb, q.sort, slot));
     for (const s of q.sort) query = query.orderBy(s.field, s.desc ? 'desc' : 'asc');
     return query.limit(slot() as unknown as number).offset(slot() as unknown as number).compile();
@@ -167,9 +171,13 @@ export class KyselyRepository<T extends Row> implements Repository<T> {
   async list(q: ListQuery, rc: RepositoryContext): Promise<{ items: T[]; total?: number }> {
     const db = this.#db(rc.ctx);
     const { key, values, filterValues } = listShape(q);
-    const items = (await this.#run(() => db.executeQuery(this.#bind(db, key, values, () => this.#listQuery(db, q))))).rows as T[];
-    if (!q.withTotal) return { items };
-    // The count takes the filters' values only, the first slots of the list's.
+    const rows = (await this.#run(() => db.executeQuery(this.#bind(db, q.withTotal ? `total ${key}` : key, values, () => this.#listQuery(db, q))))).rows as T[];
+    if (!q.withTotal) return { items: rows };
+    const items = rows.map(({ [TOTAL]: _total, ...row }) => row as T);
+    if (rows.length > 0) return { items, total: Number(rows[0]![TOTAL]) };
+    if (q.offset === 0) return { items, total: 0 };
+    // A page past the end has no row to carry the total: count separately, with the filters' values
+    // only (the first slots of the list's).
     const res = await this.#run(() => db.executeQuery(this.#bind(db, `count ${key}`, values.slice(0, filterValues), () => this.#countQuery(db, q))));
     return { items, total: Number((res.rows[0] as { n: string | number }).n) };
   }
