@@ -62,3 +62,65 @@ describe('RateLimiter', () => {
     expect(result.stdout.trim()).toBe('done');
   });
 });
+
+describe('RateLimiter arithmetic', () => {
+  it('reports remaining tokens, reset time and retry hints from the bucket', () => {
+    const c = clock(10_000);
+    const limiter = new RateLimiter({ rate: 4, burst: 2, now: c.now });
+    expect(limiter.allow('k')).toEqual({ allowed: true, limit: 2, remaining: 1, resetAt: 10_250, retryAfterMs: 0 });
+    expect(limiter.allow('k')).toEqual({ allowed: true, limit: 2, remaining: 0, resetAt: 10_500, retryAfterMs: 0 });
+    expect(limiter.allow('k')).toEqual({ allowed: false, limit: 2, remaining: 0, resetAt: 10_500, retryAfterMs: 250 });
+    c.advance(125);
+    // Half a token back: still denied, and the hint is the other half.
+    expect(limiter.allow('k')).toEqual({ allowed: false, limit: 2, remaining: 0, resetAt: 10_500, retryAfterMs: 125 });
+    c.advance(10_000);
+    // Refill stops at the burst.
+    expect(limiter.allow('k')).toMatchObject({ allowed: true, remaining: 1 });
+    expect(limiter.getStats()).toEqual({ keys: 1, allowed: 3, denied: 2, swept: 0 });
+    limiter.stop();
+  });
+
+  it('ignores a clock that steps backwards and keeps a bucket of exactly one token usable', () => {
+    const c = clock(50_000);
+    const limiter = new RateLimiter({ rate: 1, burst: 1, now: c.now });
+    expect(limiter.allow('k').allowed).toBe(true);
+    c.advance(-5_000);
+    expect(limiter.allow('k')).toMatchObject({ allowed: false, retryAfterMs: 1000 });
+    c.advance(6_000);
+    expect(limiter.allow('k').allowed).toBe(true);
+    limiter.stop();
+  });
+
+  it('denies a fresh key over maxKeys with a one-token hint, counting it as denied', () => {
+    const c = clock(1_000);
+    const limiter = new RateLimiter({ rate: 8, maxKeys: 1, now: c.now });
+    limiter.allow('a');
+    expect(limiter.allow('b')).toEqual({ allowed: false, limit: 200, remaining: 0, resetAt: 1_125, retryAfterMs: 125 });
+    expect(limiter.getStats()).toMatchObject({ keys: 1, denied: 1, allowed: 1 });
+    limiter.stop();
+  });
+
+  it('keeps a key up to maxKeyLength, and sweeps a bucket idle exactly idleTimeoutMs but not one just younger', () => {
+    const c = clock();
+    const limiter = new RateLimiter({ maxKeyLength: 3, idleTimeoutMs: 1000, now: c.now });
+    expect(limiter.allow('abc').allowed).toBe(true);
+    c.advance(999);
+    expect(limiter.sweep()).toBe(0);
+    c.advance(1);
+    expect(limiter.sweep()).toBe(1);
+    expect(limiter.getStats()).toMatchObject({ keys: 0, swept: 1 });
+    // A swept key starts with a full bucket again.
+    expect(limiter.allow('abc')).toMatchObject({ allowed: true, remaining: 199 });
+    limiter.stop();
+  });
+
+  it('fills defaults and names the bad field', () => {
+    expect(resolveRateLimiterOptions()).toMatchObject({ rate: 100, burst: 200, maxKeys: 100_000, shards: 16, sweepIntervalMs: 60_000, idleTimeoutMs: 300_000, maxKeyLength: 512 });
+    expect(resolveRateLimiterOptions({ rate: 0.5 }).rate).toBe(0.5);
+    for (const field of ['burst', 'maxKeys', 'shards', 'sweepIntervalMs', 'idleTimeoutMs', 'maxKeyLength']) {
+      expect(() => resolveRateLimiterOptions({ [field]: 2.5 })).toThrow(expect.objectContaining({ field }));
+      expect(() => resolveRateLimiterOptions({ [field]: 0 })).toThrow(expect.objectContaining({ field }));
+    }
+    expect(() => resolveRateLimiterOptions({ rate: Number.POSITIVE_INFINITY })).toThrow(expect.objectContaining({ field: 'rate' }));
+  });
+});
