@@ -67,3 +67,39 @@ describe('idempotency validators', () => {
     expect(() => assertCompletable(record('k', 1), 'h1', 2)).not.toThrow();
   });
 });
+
+describe('idempotency record checks, field by field', () => {
+  it('accepts a consistent record, completed ones with a response', () => {
+    expect(assertIdempotencyRecord(record('k', 0))).toMatchObject({ key: 'k' });
+    expect(() => assertIdempotencyRecord(record('k', 5, { status: 'completed', response: new Uint8Array(0), updatedAt: 5 }))).not.toThrow();
+    expect(() => assertIdempotencyRecord(record('k', 5, { requestHash: 'h'.repeat(256) }))).not.toThrow();
+  });
+
+  it.each([
+    ['an empty request hash', { requestHash: '' }, 'request_hash'],
+    ['a request hash over 256 characters', { requestHash: 'h'.repeat(257) }, 'request_hash'],
+    ['a request hash that is not a string', { requestHash: 7 as never }, 'request_hash'],
+    ['a negative time', { createdAt: -1, updatedAt: -1 }, 'time'],
+    ['a fractional time', { updatedAt: 10.5 }, 'time'],
+    ['a time that is not a number', { expiresAt: '2000' as never }, 'time'],
+    ['an expiry at creation', { expiresAt: 10 }, 'time'],
+    ['an update before creation', { updatedAt: 9 }, 'time'],
+    ['a completed record whose response is not bytes', { status: 'completed', response: 'text' as never }, 'response'],
+  ] as Array<[string, Partial<IdempotencyRecord>, string]>)('refuses %s', (_title, overrides, reason) => {
+    expect(() => assertIdempotencyRecord(record('k', 10, overrides))).toThrow(expect.objectContaining({ code: 'PLUMEGO_ERR_IDEMPOTENCY_INVALID_RECORD', reason }));
+  });
+
+  it('refuses a bad key before any field', () => {
+    expect(() => assertIdempotencyRecord(record('bad key', 10, { requestHash: '' }))).toThrow(expect.objectContaining({ code: 'PLUMEGO_ERR_IDEMPOTENCY_INVALID_KEY' }));
+    expect(() => assertIdempotencyKey(7)).toThrow(expect.objectContaining({ code: 'PLUMEGO_ERR_IDEMPOTENCY_INVALID_KEY' }));
+    expect(assertIdempotencyKey('!~')).toBe('!~');
+  });
+
+  it('checks completion in the contract order: request, then expiry (at the instant too), then status', () => {
+    const done = record('k', 10, { status: 'completed', response: new Uint8Array(1) });
+    expect(() => assertCompletable(done, 'other', 10_000)).toThrow(expect.objectContaining({ code: 'PLUMEGO_ERR_IDEMPOTENCY_REQUEST_MISMATCH' }));
+    expect(() => assertCompletable(done, 'h1', 1010)).toThrow(expect.objectContaining({ code: 'PLUMEGO_ERR_IDEMPOTENCY_EXPIRED' }));
+    expect(() => assertCompletable(done, 'h1', 1009)).toThrow(expect.objectContaining({ code: 'PLUMEGO_ERR_IDEMPOTENCY_ALREADY_COMPLETED' }));
+    expect(() => assertCompletable(record('k', 10), 'h1', 1009)).not.toThrow();
+  });
+});
