@@ -89,8 +89,14 @@ describe('defineErrorFamily', () => {
     expect(reasonOf(() => define({ codes: { a: 7 as unknown as string } }))).toBe('code 7 is not UPPER_SNAKE_CASE');
   });
 
-  it('refuses an empty code table', () => {
+  it('refuses an empty code table or list', () => {
     expect(reasonOf(() => define({ codes: {} }))).toBe('it needs at least one code');
+    expect(reasonOf(() => define({ codes: [] }))).toBe('it needs at least one code');
+  });
+
+  it('takes its codes as a list too, with the same checks', () => {
+    expect(defineErrorFamily({ name: 'ListError', brand: Symbol.for('plumego.test.list.error'), codes: ['LIST_A', 'LIST_B'] }).codes).toEqual(['LIST_A', 'LIST_B']);
+    expect(reasonOf(() => define({ codes: ['DEMO_A', 'DEMO_A'] }))).toBe('code DEMO_A appears twice');
   });
 
   it('refuses a name that is not an error class name', () => {

@@ -14,8 +14,8 @@ export interface ErrorFamilyInit<C extends string> {
    * package recognise each other's errors, which `instanceof` cannot.
    */
   readonly brand: symbol;
-  /** The family's stable codes by key. Each is UPPER_SNAKE_CASE and appears once. */
-  readonly codes: Readonly<Record<string, C>>;
+  /** The family's stable codes, as a table by key or a list. Each is UPPER_SNAKE_CASE and appears once. */
+  readonly codes: Readonly<Record<string, C>> | readonly C[];
   /** The HTTP status of each code, for families whose errors carry one: every code, 400-599, nothing else. */
   readonly status?: Readonly<Record<C, number>>;
 }
@@ -53,22 +53,22 @@ function assertFamily(init: ErrorFamilyInit<string>): string[] {
   };
   if (typeof init.name !== 'string' || !NAME_FORMAT.test(init.name)) fail('the name must be a PascalCase class name ending in "Error"');
   if (typeof init.brand !== 'symbol' || Symbol.keyFor(init.brand) === undefined) fail('the brand must be a registered symbol (Symbol.for)');
-  const codes = Object.values(init.codes ?? {});
+  const codes: unknown[] = Array.isArray(init.codes) ? [...init.codes] : Object.values(init.codes ?? {});
   if (codes.length === 0) fail('it needs at least one code');
   const seen = new Set<string>();
   for (const code of codes) {
     if (typeof code !== 'string' || !CODE_FORMAT.test(code)) fail(`code ${JSON.stringify(code)} is not UPPER_SNAKE_CASE`);
-    if (seen.has(code)) fail(`code ${code} appears twice`);
-    seen.add(code);
+    if (seen.has(code as string)) fail(`code ${code as string} appears twice`);
+    seen.add(code as string);
   }
   if (init.status !== undefined) {
-    for (const code of codes) {
+    for (const code of seen) {
       const status = (init.status as Record<string, unknown>)[code];
       if (!Number.isInteger(status) || (status as number) < 400 || (status as number) > 599) fail(`code ${code} needs an error status (400-599)`);
     }
     for (const code of Object.keys(init.status)) if (!seen.has(code)) fail(`the status table names ${code}, which is not a code of the family`);
   }
-  return codes;
+  return codes as string[];
 }
 
 /** Checks the family's codes once, when the module loads, and returns what its error class delegates to. */

@@ -1,3 +1,5 @@
+import { defineErrorFamily } from 'plumego/contract';
+
 /** Stable codes for the x/ai family root. */
 export const AI_ERROR_CODES = {
   invalidTemplate: 'AI_PROMPT_INVALID_TEMPLATE',
@@ -8,20 +10,19 @@ export type AiErrorCode = (typeof AI_ERROR_CODES)[keyof typeof AI_ERROR_CODES];
 
 // A brand rather than `instanceof`, so two copies of the package still recognise each other's errors.
 const BRAND = Symbol.for('plumego.x.ai.error');
+const family = defineErrorFamily({ name: 'AiError', brand: BRAND, codes: AI_ERROR_CODES });
 
 export class AiError extends Error {
-  readonly code: AiErrorCode;
-  readonly details: Readonly<Record<string, unknown>>;
+  declare readonly code: AiErrorCode;
+  declare readonly details: Readonly<Record<string, unknown>>;
   readonly [BRAND] = true;
 
   constructor(code: AiErrorCode, message: string, details: Record<string, unknown> = {}) {
     super(message);
-    this.name = 'AiError';
-    this.code = code;
-    this.details = Object.freeze({ ...details });
+    family.stamp(this, code, details);
   }
 }
 
 export function isAiError(value: unknown): value is AiError {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  return family.is(value);
 }

@@ -1,3 +1,5 @@
+import { defineErrorFamily, getErrorOptions } from 'plumego/contract';
+
 /**
  * The x/data family's error registry: one stable code per failure, with a fixed message that never
  * carries SQL, parameters, keys, hosts, connection strings or passwords. Subpackages share it, so a
@@ -29,6 +31,7 @@ export type DataErrorCode = keyof typeof DATA_ERRORS;
 
 // A brand rather than `instanceof`, so two copies of the package still recognise each other's errors.
 const BRAND = Symbol.for('plumego.x.data.error');
+const family = defineErrorFamily({ name: 'DataError', brand: BRAND, codes: Object.keys(DATA_ERRORS) as DataErrorCode[] });
 
 export interface DataErrorOptions {
   /** A fixed, non-sensitive word narrowing the failure (for example `field:maxConnections`). */
@@ -40,16 +43,15 @@ export interface DataErrorOptions {
 }
 
 export class DataError extends Error {
-  readonly code: DataErrorCode;
+  declare readonly code: DataErrorCode;
   readonly status: number;
   readonly reason: string | undefined;
   readonly sqlState: string | undefined;
   readonly [BRAND] = true;
 
   constructor(code: DataErrorCode, options: DataErrorOptions = {}) {
-    super(DATA_ERRORS[code].message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'DataError';
-    this.code = code;
+    super(DATA_ERRORS[code].message, getErrorOptions(options.cause));
+    family.stamp(this, code);
     this.status = DATA_ERRORS[code].status;
     this.reason = options.reason;
     this.sqlState = options.sqlState;
@@ -58,8 +60,7 @@ export class DataError extends Error {
 
 /** Recognises a data error by brand, optionally of one code. */
 export function isDataError(value: unknown, code?: DataErrorCode): value is DataError {
-  if (typeof value !== 'object' || value === null) return false;
-  if ((value as Record<symbol, unknown>)[BRAND] !== true) return false;
+  if (!family.is(value)) return false;
   return code === undefined || (value as DataError).code === code;
 }
 

@@ -1,4 +1,4 @@
-import { APIError } from 'plumego/contract';
+import { APIError, defineErrorFamily } from 'plumego/contract';
 
 /** Stable codes of x/fileapi. Where the contract has a canonical code (413, 415, 400 validation) it is reused. */
 export const FILEAPI_ERROR_CODES = {
@@ -13,6 +13,7 @@ export const FILEAPI_ERROR_CODES = {
 } as const;
 
 const BRAND = Symbol.for('plumego.x.fileapi.error');
+const family = defineErrorFamily({ name: 'FileApiError', brand: BRAND, codes: FILEAPI_ERROR_CODES });
 
 /** Raised by `createFileApi` for options that can never work. */
 export class FileApiError extends Error {
@@ -21,12 +22,12 @@ export class FileApiError extends Error {
 
   constructor(message: string) {
     super(message);
-    this.name = 'FileApiError';
+    family.stamp(this, this.code);
   }
 }
 
 export function isFileApiError(value: unknown): value is FileApiError {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  return family.is(value);
 }
 
 export function fileNotFound(): APIError {

@@ -1,3 +1,5 @@
+import { defineErrorFamily } from 'plumego/contract';
+
 /** Stable codes of x/frontend. Option errors are wiring bugs; the rest shape HTTP answers. */
 export const FRONTEND_ERROR_CODES = {
   invalidOptions: 'FRONTEND_INVALID_OPTIONS',
@@ -7,6 +9,7 @@ export const FRONTEND_ERROR_CODES = {
 } as const;
 
 const BRAND = Symbol.for('plumego.x.frontend.error');
+const family = defineErrorFamily({ name: 'FrontendError', brand: BRAND, codes: FRONTEND_ERROR_CODES });
 
 /** Raised by `createFrontend` for options that can never work (missing root, bad header value, …). */
 export class FrontendError extends Error {
@@ -15,10 +18,10 @@ export class FrontendError extends Error {
 
   constructor(message: string) {
     super(message);
-    this.name = 'FrontendError';
+    family.stamp(this, this.code);
   }
 }
 
 export function isFrontendError(value: unknown): value is FrontendError {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  return family.is(value);
 }

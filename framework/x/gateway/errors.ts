@@ -1,4 +1,4 @@
-import { APIError } from 'plumego/contract';
+import { APIError, defineErrorFamily, getErrorOptions } from 'plumego/contract';
 
 /**
  * Stable codes of x/gateway. `GATEWAY_INVALID_OPTIONS` is a wiring bug raised when a proxy is built;
@@ -27,21 +27,21 @@ export type UpstreamFailureReason =
   | 'upstream_error';
 
 const BRAND = Symbol.for('plumego.x.gateway.error');
+const family = defineErrorFamily({ name: 'GatewayError', brand: BRAND, codes: GATEWAY_ERROR_CODES });
 
 /** Raised when a proxy, balancer or health checker is built with options that can never work. */
 export class GatewayError extends Error {
-  readonly code: GatewayErrorCode;
+  declare readonly code: GatewayErrorCode;
   readonly [BRAND] = true;
 
   constructor(code: GatewayErrorCode, message: string, cause?: unknown) {
-    super(message, cause === undefined ? undefined : { cause });
-    this.name = 'GatewayError';
-    this.code = code;
+    super(message, getErrorOptions(cause));
+    family.stamp(this, code);
   }
 }
 
 export function isGatewayError(value: unknown): value is GatewayError {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  return family.is(value);
 }
 
 /** Throws at factory time, never per request. */

@@ -1,3 +1,5 @@
+import { defineErrorFamily, getErrorOptions } from 'plumego/contract';
+
 /** Stable codes for every failure the messaging service can raise. */
 export const MESSAGING_ERROR_CODES = {
   invalidRequest: 'MESSAGING_INVALID_REQUEST',
@@ -29,24 +31,22 @@ const STATUS: Record<MessagingErrorCode, number> = {
 
 // A brand rather than `instanceof`, so two copies of the package still recognise each other's errors.
 const BRAND = Symbol.for('plumego.x.messaging.error');
+const family = defineErrorFamily({ name: 'MessagingError', brand: BRAND, codes: MESSAGING_ERROR_CODES, status: STATUS });
 
 export class MessagingError extends Error {
-  readonly code: MessagingErrorCode;
-  readonly status: number;
-  readonly details: Readonly<Record<string, unknown>>;
+  declare readonly code: MessagingErrorCode;
+  declare readonly status: number;
+  declare readonly details: Readonly<Record<string, unknown>>;
   readonly [BRAND] = true;
 
   constructor(code: MessagingErrorCode, message: string, details: Record<string, unknown> = {}, cause?: unknown) {
-    super(message, cause === undefined ? undefined : { cause });
-    this.name = 'MessagingError';
-    this.code = code;
-    this.status = STATUS[code];
-    this.details = Object.freeze({ ...details });
+    super(message, getErrorOptions(cause));
+    family.stamp(this, code, details);
   }
 }
 
 export function isMessagingError(value: unknown): value is MessagingError {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  return family.is(value);
 }
 
 export function assertOption(ok: boolean, field: string, rule: string): void {

@@ -1,3 +1,5 @@
+import { defineErrorFamily } from 'plumego/contract';
+
 /** Stable codes for every failure the observability adapters raise. Messages carry no secrets. */
 export const OBSERVABILITY_ERRORS = {
   OBSERVABILITY_INVALID_OPTIONS: { status: 500, message: 'invalid observability options' },
@@ -7,24 +9,24 @@ export const OBSERVABILITY_ERRORS = {
 export type ObservabilityErrorCode = keyof typeof OBSERVABILITY_ERRORS;
 
 const BRAND = Symbol.for('plumego.x.observability.error');
+const family = defineErrorFamily({ name: 'ObservabilityError', brand: BRAND, codes: Object.keys(OBSERVABILITY_ERRORS) as ObservabilityErrorCode[] });
 
 export class ObservabilityError extends Error {
-  readonly code: ObservabilityErrorCode;
+  declare readonly code: ObservabilityErrorCode;
   readonly status: number;
   readonly field: string | undefined;
   readonly [BRAND] = true;
 
   constructor(code: ObservabilityErrorCode, field?: string) {
     super(OBSERVABILITY_ERRORS[code].message + (field === undefined ? '' : ` (${field})`));
-    this.name = 'ObservabilityError';
-    this.code = code;
+    family.stamp(this, code);
     this.status = OBSERVABILITY_ERRORS[code].status;
     this.field = field;
   }
 }
 
 export function isObservabilityError(value: unknown, code?: ObservabilityErrorCode): value is ObservabilityError {
-  if (typeof value !== 'object' || value === null || (value as Record<symbol, unknown>)[BRAND] !== true) return false;
+  if (!family.is(value)) return false;
   return code === undefined || (value as ObservabilityError).code === code;
 }
 

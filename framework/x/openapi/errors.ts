@@ -1,3 +1,5 @@
+import { defineErrorFamily } from 'plumego/contract';
+
 /** Stable codes of x/openapi; all are wiring errors raised while generating, never sent to clients. */
 export const OPENAPI_ERROR_CODES = {
   unknownHint: 'OPENAPI_UNKNOWN_HINT',
@@ -9,18 +11,18 @@ export const OPENAPI_ERROR_CODES = {
 export type OpenAPIErrorCode = (typeof OPENAPI_ERROR_CODES)[keyof typeof OPENAPI_ERROR_CODES];
 
 const BRAND = Symbol.for('plumego.x.openapi.error');
+const family = defineErrorFamily({ name: 'OpenAPIError', brand: BRAND, codes: OPENAPI_ERROR_CODES });
 
 export class OpenAPIError extends Error {
-  readonly code: OpenAPIErrorCode;
+  declare readonly code: OpenAPIErrorCode;
   readonly [BRAND] = true;
 
   constructor(code: OpenAPIErrorCode, message: string) {
     super(message);
-    this.name = 'OpenAPIError';
-    this.code = code;
+    family.stamp(this, code);
   }
 }
 
 export function isOpenAPIError(value: unknown): value is OpenAPIError {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  return family.is(value);
 }

@@ -1,3 +1,5 @@
+import { defineErrorFamily, getErrorOptions } from 'plumego/contract';
+
 /** Stable codes for every failure a resilience policy can raise. */
 export const RESILIENCE_ERROR_CODES = {
   circuitOpen: 'CIRCUIT_OPEN',
@@ -10,22 +12,21 @@ export type ResilienceErrorCode = (typeof RESILIENCE_ERROR_CODES)[keyof typeof R
 
 // A brand rather than `instanceof`, so two copies of the package still recognise each other's errors.
 const BRAND = Symbol.for('plumego.x.resilience.error');
+const family = defineErrorFamily({ name: 'ResilienceError', brand: BRAND, codes: RESILIENCE_ERROR_CODES });
 
 export class ResilienceError extends Error {
-  readonly code: ResilienceErrorCode;
-  readonly details: Readonly<Record<string, unknown>>;
+  declare readonly code: ResilienceErrorCode;
+  declare readonly details: Readonly<Record<string, unknown>>;
   readonly [BRAND] = true;
 
   constructor(code: ResilienceErrorCode, message: string, details: Record<string, unknown> = {}, cause?: unknown) {
-    super(message, cause === undefined ? undefined : { cause });
-    this.name = 'ResilienceError';
-    this.code = code;
-    this.details = Object.freeze({ ...details });
+    super(message, getErrorOptions(cause));
+    family.stamp(this, code, details);
   }
 }
 
 export function isResilienceError(value: unknown): value is ResilienceError {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  return family.is(value);
 }
 
 /** Throws at factory time, never per call: bad options are a wiring bug. */

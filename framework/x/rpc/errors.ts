@@ -1,5 +1,5 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import { APIError, type ErrorType } from 'plumego/contract';
+import { APIError, type ErrorType, defineErrorFamily, getErrorOptions } from 'plumego/contract';
 
 /** Stable codes of x/rpc: one per gRPC status a transcoded route can answer, plus wiring errors. */
 export const RPC_ERROR_CODES = {
@@ -24,20 +24,20 @@ export const RPC_ERROR_CODES = {
 export type RpcErrorCode = (typeof RPC_ERROR_CODES)[keyof typeof RPC_ERROR_CODES];
 
 const BRAND = Symbol.for('plumego.x.rpc.error');
+const family = defineErrorFamily({ name: 'RpcError', brand: BRAND, codes: RPC_ERROR_CODES });
 
 /** Raised for wiring mistakes (bad options, a stopped server). */
 export class RpcError extends Error {
-  readonly code: RpcErrorCode;
+  declare readonly code: RpcErrorCode;
   readonly [BRAND] = true;
   constructor(code: RpcErrorCode, message: string, cause?: unknown) {
-    super(message, cause === undefined ? undefined : { cause });
-    this.name = 'RpcError';
-    this.code = code;
+    super(message, getErrorOptions(cause));
+    family.stamp(this, code);
   }
 }
 
 export function isRpcError(value: unknown): value is RpcError {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  return family.is(value);
 }
 
 export function assertRpcOption(ok: boolean, field: string, rule: string): void {

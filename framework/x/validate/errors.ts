@@ -1,3 +1,5 @@
+import { defineErrorFamily } from 'plumego/contract';
+
 /** Stable codes of x/validate. `VALIDATION_ERROR` is the contract's canonical code for bad input. */
 export const VALIDATE_ERROR_CODES = {
   validation: 'VALIDATION_ERROR',
@@ -6,6 +8,7 @@ export const VALIDATE_ERROR_CODES = {
 } as const;
 
 const BRAND = Symbol.for('plumego.x.validate.schema-error');
+const family = defineErrorFamily({ name: 'SchemaError', brand: BRAND, codes: VALIDATE_ERROR_CODES });
 
 /** A schema ajv cannot compile: a wiring bug, raised when the schema is first compiled, never sent to clients. */
 export class SchemaError extends Error {
@@ -14,10 +17,10 @@ export class SchemaError extends Error {
 
   constructor(message: string, cause: unknown) {
     super(message, { cause });
-    this.name = 'SchemaError';
+    family.stamp(this, this.code);
   }
 }
 
 export function isSchemaError(value: unknown): value is SchemaError {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  return family.is(value);
 }

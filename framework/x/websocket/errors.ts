@@ -1,4 +1,4 @@
-import { APIError } from 'plumego/contract';
+import { APIError, defineErrorFamily, getErrorOptions } from 'plumego/contract';
 
 /**
  * Every failure the WebSocket module reports, with its HTTP status (for refused handshakes) and a
@@ -25,30 +25,29 @@ export const WEBSOCKET_ERRORS = {
 export type WebSocketErrorCode = keyof typeof WEBSOCKET_ERRORS;
 
 const BRAND = Symbol.for('plumego.x.websocket.error');
+const family = defineErrorFamily({ name: 'WebSocketError', brand: BRAND, codes: Object.keys(WEBSOCKET_ERRORS) as WebSocketErrorCode[] });
 
 /** A WebSocket failure. `field` names the option or input at fault, never its value. */
 export class WebSocketError extends Error {
-  readonly code: WebSocketErrorCode;
+  declare readonly code: WebSocketErrorCode;
   readonly status: number;
   readonly field: string | undefined;
   /** Non-secret facts about the failure (e.g. the HTTP status a dial got). */
-  readonly details: Readonly<Record<string, unknown>>;
+  declare readonly details: Readonly<Record<string, unknown>>;
   readonly [BRAND] = true;
 
   constructor(code: WebSocketErrorCode, options: { field?: string; cause?: unknown; details?: Record<string, unknown> } = {}) {
     const entry = WEBSOCKET_ERRORS[code];
-    super(entry.message + (options.field === undefined ? '' : ` (${options.field})`), options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'WebSocketError';
-    this.code = code;
+    super(entry.message + (options.field === undefined ? '' : ` (${options.field})`), getErrorOptions(options.cause));
+    family.stamp(this, code, options.details ?? {});
     this.status = entry.status;
     this.field = options.field;
-    this.details = Object.freeze({ ...options.details });
   }
 }
 
 /** Recognises a WebSocket error by brand, so two copies of the package still agree. */
 export function isWebSocketError(value: unknown, code?: WebSocketErrorCode): value is WebSocketError {
-  if (typeof value !== 'object' || value === null || (value as Record<symbol, unknown>)[BRAND] !== true) return false;
+  if (!family.is(value)) return false;
   return code === undefined || (value as WebSocketError).code === code;
 }
 

@@ -1,3 +1,5 @@
+import { defineErrorFamily, getErrorOptions } from 'plumego/contract';
+
 /** Stable codes for every failure a provider call can surface. */
 export const AI_PROVIDER_ERROR_CODES = {
   rateLimited: 'AI_PROVIDER_RATE_LIMITED',
@@ -31,6 +33,7 @@ const RETRYABLE = new Set<AiProviderErrorCode>(['AI_PROVIDER_RATE_LIMITED', 'AI_
 
 // A brand rather than `instanceof`, so two copies of the package still recognise each other's errors.
 const BRAND = Symbol.for('plumego.x.ai.provider.error');
+const family = defineErrorFamily({ name: 'AiProviderError', brand: BRAND, codes: AI_PROVIDER_ERROR_CODES, status: STATUS });
 
 export interface AiProviderErrorDetails {
   provider?: string;
@@ -44,25 +47,22 @@ export interface AiProviderErrorDetails {
 }
 
 export class AiProviderError extends Error {
-  readonly code: AiProviderErrorCode;
-  readonly status: number;
+  declare readonly code: AiProviderErrorCode;
+  declare readonly status: number;
   /** True when another attempt (same or another provider) may succeed. */
   readonly retryable: boolean;
-  readonly details: Readonly<AiProviderErrorDetails>;
+  declare readonly details: Readonly<AiProviderErrorDetails>;
   readonly [BRAND] = true;
 
   constructor(code: AiProviderErrorCode, message: string, details: AiProviderErrorDetails = {}, cause?: unknown) {
-    super(message, cause === undefined ? undefined : { cause });
-    this.name = 'AiProviderError';
-    this.code = code;
-    this.status = STATUS[code];
+    super(message, getErrorOptions(cause));
+    family.stamp(this, code, details);
     this.retryable = RETRYABLE.has(code);
-    this.details = Object.freeze({ ...details });
   }
 }
 
 export function isAiProviderError(value: unknown): value is AiProviderError {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  return family.is(value);
 }
 
 /** Throws at factory time, never per call: bad options are a wiring bug. */

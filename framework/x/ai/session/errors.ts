@@ -1,3 +1,5 @@
+import { defineErrorFamily, getErrorOptions } from 'plumego/contract';
+
 /** Stable codes for every failure a session operation can surface. */
 export const AI_SESSION_ERROR_CODES = {
   notFound: 'AI_SESSION_NOT_FOUND',
@@ -23,24 +25,22 @@ const STATUS: Record<AiSessionErrorCode, number> = {
 
 // A brand rather than `instanceof`, so two copies of the package still recognise each other's errors.
 const BRAND = Symbol.for('plumego.x.ai.session.error');
+const family = defineErrorFamily({ name: 'AiSessionError', brand: BRAND, codes: AI_SESSION_ERROR_CODES, status: STATUS });
 
 export class AiSessionError extends Error {
-  readonly code: AiSessionErrorCode;
-  readonly status: number;
-  readonly details: Readonly<Record<string, unknown>>;
+  declare readonly code: AiSessionErrorCode;
+  declare readonly status: number;
+  declare readonly details: Readonly<Record<string, unknown>>;
   readonly [BRAND] = true;
 
   constructor(code: AiSessionErrorCode, message: string, details: Record<string, unknown> = {}, cause?: unknown) {
-    super(message, cause === undefined ? undefined : { cause });
-    this.name = 'AiSessionError';
-    this.code = code;
-    this.status = STATUS[code];
-    this.details = Object.freeze({ ...details });
+    super(message, getErrorOptions(cause));
+    family.stamp(this, code, details);
   }
 }
 
 export function isAiSessionError(value: unknown): value is AiSessionError {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  return family.is(value);
 }
 
 export function assertOption(ok: boolean, field: string, rule: string): void {

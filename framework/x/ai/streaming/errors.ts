@@ -1,3 +1,5 @@
+import { defineErrorFamily } from 'plumego/contract';
+
 /** Stable codes for every failure the SSE layer can surface. */
 export const AI_STREAM_ERROR_CODES = {
   clientGone: 'AI_STREAM_CLIENT_GONE',
@@ -21,24 +23,22 @@ const STATUS: Record<AiStreamErrorCode, number> = {
 
 // A brand rather than `instanceof`, so two copies of the package still recognise each other's errors.
 const BRAND = Symbol.for('plumego.x.ai.streaming.error');
+const family = defineErrorFamily({ name: 'AiStreamError', brand: BRAND, codes: AI_STREAM_ERROR_CODES, status: STATUS });
 
 export class AiStreamError extends Error {
-  readonly code: AiStreamErrorCode;
-  readonly status: number;
-  readonly details: Readonly<Record<string, unknown>>;
+  declare readonly code: AiStreamErrorCode;
+  declare readonly status: number;
+  declare readonly details: Readonly<Record<string, unknown>>;
   readonly [BRAND] = true;
 
   constructor(code: AiStreamErrorCode, message: string, details: Record<string, unknown> = {}) {
     super(message);
-    this.name = 'AiStreamError';
-    this.code = code;
-    this.status = STATUS[code];
-    this.details = Object.freeze({ ...details });
+    family.stamp(this, code, details);
   }
 }
 
 export function isAiStreamError(value: unknown): value is AiStreamError {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  return family.is(value);
 }
 
 export function assertOption(ok: boolean, field: string, rule: string): void {

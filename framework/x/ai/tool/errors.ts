@@ -1,3 +1,5 @@
+import { defineErrorFamily, getErrorOptions } from 'plumego/contract';
+
 /** Stable codes for every failure a tool call can surface. */
 export const AI_TOOL_ERROR_CODES = {
   notFound: 'AI_TOOL_NOT_FOUND',
@@ -25,24 +27,22 @@ const STATUS: Record<AiToolErrorCode, number> = {
 
 // A brand rather than `instanceof`, so two copies of the package still recognise each other's errors.
 const BRAND = Symbol.for('plumego.x.ai.tool.error');
+const family = defineErrorFamily({ name: 'AiToolError', brand: BRAND, codes: AI_TOOL_ERROR_CODES, status: STATUS });
 
 export class AiToolError extends Error {
-  readonly code: AiToolErrorCode;
-  readonly status: number;
-  readonly details: Readonly<Record<string, unknown>>;
+  declare readonly code: AiToolErrorCode;
+  declare readonly status: number;
+  declare readonly details: Readonly<Record<string, unknown>>;
   readonly [BRAND] = true;
 
   constructor(code: AiToolErrorCode, message: string, details: Record<string, unknown> = {}, cause?: unknown) {
-    super(message, cause === undefined ? undefined : { cause });
-    this.name = 'AiToolError';
-    this.code = code;
-    this.status = STATUS[code];
-    this.details = Object.freeze({ ...details });
+    super(message, getErrorOptions(cause));
+    family.stamp(this, code, details);
   }
 }
 
 export function isAiToolError(value: unknown): value is AiToolError {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  return family.is(value);
 }
 
 export function assertDefinition(ok: boolean, what: string): void {

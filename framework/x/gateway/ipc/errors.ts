@@ -1,3 +1,5 @@
+import { defineErrorFamily, getErrorOptions } from 'plumego/contract';
+
 /** Stable codes of x/gateway/ipc. */
 export const IPC_ERROR_CODES = {
   invalidOptions: 'IPC_INVALID_OPTIONS',
@@ -11,19 +13,19 @@ export const IPC_ERROR_CODES = {
 export type IpcErrorCode = (typeof IPC_ERROR_CODES)[keyof typeof IPC_ERROR_CODES];
 
 const BRAND = Symbol.for('plumego.x.gateway.ipc.error');
+const family = defineErrorFamily({ name: 'IpcError', brand: BRAND, codes: IPC_ERROR_CODES });
 
 export class IpcError extends Error {
-  readonly code: IpcErrorCode;
+  declare readonly code: IpcErrorCode;
   readonly [BRAND] = true;
   constructor(code: IpcErrorCode, message: string, cause?: unknown) {
-    super(message, cause === undefined ? undefined : { cause });
-    this.name = 'IpcError';
-    this.code = code;
+    super(message, getErrorOptions(cause));
+    family.stamp(this, code);
   }
 }
 
 export function isIpcError(value: unknown): value is IpcError {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  return family.is(value);
 }
 
 export function assertIpcOption(ok: boolean, field: string, rule: string): void {

@@ -1,4 +1,4 @@
-import { APIError } from 'plumego/contract';
+import { APIError, defineErrorFamily } from 'plumego/contract';
 
 /** Stable codes of x/gateway/transform. */
 export const TRANSFORM_ERROR_CODES = {
@@ -10,6 +10,7 @@ export const TRANSFORM_ERROR_CODES = {
 export type TransformErrorCode = (typeof TRANSFORM_ERROR_CODES)[keyof typeof TRANSFORM_ERROR_CODES];
 
 const BRAND = Symbol.for('plumego.x.gateway.transform.error');
+const family = defineErrorFamily({ name: 'TransformError', brand: BRAND, codes: TRANSFORM_ERROR_CODES });
 
 /** Raised when a transform is built with rules that can never work. */
 export class TransformError extends Error {
@@ -17,12 +18,12 @@ export class TransformError extends Error {
   readonly [BRAND] = true;
   constructor(message: string) {
     super(message);
-    this.name = 'TransformError';
+    family.stamp(this, this.code);
   }
 }
 
 export function isTransformError(value: unknown): value is TransformError {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  return family.is(value);
 }
 
 /** 502: the upstream body cannot go through the configured transform, so it is not relayed at all. */

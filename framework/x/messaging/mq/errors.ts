@@ -1,3 +1,5 @@
+import { defineErrorFamily, getErrorOptions } from 'plumego/contract';
+
 /** Stable codes for every failure a task queue can raise, whatever the backend. */
 export const MQ_ERROR_CODES = {
   invalidOptions: 'MQ_INVALID_OPTIONS',
@@ -10,22 +12,21 @@ export type MqErrorCode = (typeof MQ_ERROR_CODES)[keyof typeof MQ_ERROR_CODES];
 
 // A brand rather than `instanceof`, so two copies of the package still recognise each other's errors.
 const BRAND = Symbol.for('plumego.x.messaging.mq.error');
+const family = defineErrorFamily({ name: 'MqError', brand: BRAND, codes: MQ_ERROR_CODES });
 
 export class MqError extends Error {
-  readonly code: MqErrorCode;
-  readonly details: Readonly<Record<string, unknown>>;
+  declare readonly code: MqErrorCode;
+  declare readonly details: Readonly<Record<string, unknown>>;
   readonly [BRAND] = true;
 
   constructor(code: MqErrorCode, message: string, details: Record<string, unknown> = {}, cause?: unknown) {
-    super(message, cause === undefined ? undefined : { cause });
-    this.name = 'MqError';
-    this.code = code;
-    this.details = Object.freeze({ ...details });
+    super(message, getErrorOptions(cause));
+    family.stamp(this, code, details);
   }
 }
 
 export function isMqError(value: unknown): value is MqError {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  return family.is(value);
 }
 
 /** Throws at factory or enqueue time: bad options are a wiring bug, never retried. */

@@ -37,7 +37,7 @@ describe('SqliteTaskQueue crash recovery', () => {
     const { id } = await first.add('charge', { order: 42 });
     await first.close();
 
-    const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'] });
     await new Promise<void>((resolve, reject) => {
       child.stdout.on('data', (b: Buffer) => { if (b.toString().includes('claimed')) resolve(); });
       child.once('exit', () => reject(new Error('worker exited before claiming')));

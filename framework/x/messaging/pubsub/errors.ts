@@ -1,3 +1,5 @@
+import { defineErrorFamily, getErrorOptions } from 'plumego/contract';
+
 /** Stable codes for every failure a broker can raise, whatever the backend. */
 export const PUBSUB_ERROR_CODES = {
   invalidSubject: 'PUBSUB_INVALID_SUBJECT',
@@ -13,22 +15,21 @@ export type PubSubErrorCode = (typeof PUBSUB_ERROR_CODES)[keyof typeof PUBSUB_ER
 
 // A brand rather than `instanceof`, so two copies of the package still recognise each other's errors.
 const BRAND = Symbol.for('plumego.x.messaging.pubsub.error');
+const family = defineErrorFamily({ name: 'PubSubError', brand: BRAND, codes: PUBSUB_ERROR_CODES });
 
 export class PubSubError extends Error {
-  readonly code: PubSubErrorCode;
-  readonly details: Readonly<Record<string, unknown>>;
+  declare readonly code: PubSubErrorCode;
+  declare readonly details: Readonly<Record<string, unknown>>;
   readonly [BRAND] = true;
 
   constructor(code: PubSubErrorCode, message: string, details: Record<string, unknown> = {}, cause?: unknown) {
-    super(message, cause === undefined ? undefined : { cause });
-    this.name = 'PubSubError';
-    this.code = code;
-    this.details = Object.freeze({ ...details });
+    super(message, getErrorOptions(cause));
+    family.stamp(this, code, details);
   }
 }
 
 export function isPubSubError(value: unknown): value is PubSubError {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  return family.is(value);
 }
 
 /** Throws at factory time, never per call: bad options are a wiring bug. */

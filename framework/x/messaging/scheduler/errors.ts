@@ -1,3 +1,5 @@
+import { defineErrorFamily, getErrorOptions } from 'plumego/contract';
+
 /** Stable codes for every failure the scheduler can raise. */
 export const SCHEDULER_ERROR_CODES = {
   invalidSchedule: 'SCHEDULER_INVALID_SCHEDULE',
@@ -11,22 +13,21 @@ export type SchedulerErrorCode = (typeof SCHEDULER_ERROR_CODES)[keyof typeof SCH
 
 // A brand rather than `instanceof`, so two copies of the package still recognise each other's errors.
 const BRAND = Symbol.for('plumego.x.messaging.scheduler.error');
+const family = defineErrorFamily({ name: 'SchedulerError', brand: BRAND, codes: SCHEDULER_ERROR_CODES });
 
 export class SchedulerError extends Error {
-  readonly code: SchedulerErrorCode;
-  readonly details: Readonly<Record<string, unknown>>;
+  declare readonly code: SchedulerErrorCode;
+  declare readonly details: Readonly<Record<string, unknown>>;
   readonly [BRAND] = true;
 
   constructor(code: SchedulerErrorCode, message: string, details: Record<string, unknown> = {}, cause?: unknown) {
-    super(message, cause === undefined ? undefined : { cause });
-    this.name = 'SchedulerError';
-    this.code = code;
-    this.details = Object.freeze({ ...details });
+    super(message, getErrorOptions(cause));
+    family.stamp(this, code, details);
   }
 }
 
 export function isSchedulerError(value: unknown): value is SchedulerError {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  return family.is(value);
 }
 
 export function assertOption(ok: boolean, field: string, rule: string): void {

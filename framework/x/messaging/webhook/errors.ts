@@ -1,3 +1,5 @@
+import { defineErrorFamily, getErrorOptions } from 'plumego/contract';
+
 /** Stable codes for every failure a webhook can raise, inbound or outbound. */
 export const WEBHOOK_ERROR_CODES = {
   missingSecret: 'WEBHOOK_MISSING_SECRET',
@@ -31,25 +33,23 @@ const STATUS: Record<WebhookErrorCode, number> = {
 
 // A brand rather than `instanceof`, so two copies of the package still recognise each other's errors.
 const BRAND = Symbol.for('plumego.x.messaging.webhook.error');
+const family = defineErrorFamily({ name: 'WebhookError', brand: BRAND, codes: WEBHOOK_ERROR_CODES, status: STATUS });
 
 export class WebhookError extends Error {
-  readonly code: WebhookErrorCode;
+  declare readonly code: WebhookErrorCode;
   /** The HTTP status a receiver answers with for this failure. */
-  readonly status: number;
-  readonly details: Readonly<Record<string, unknown>>;
+  declare readonly status: number;
+  declare readonly details: Readonly<Record<string, unknown>>;
   readonly [BRAND] = true;
 
   constructor(code: WebhookErrorCode, message: string, details: Record<string, unknown> = {}, cause?: unknown) {
-    super(message, cause === undefined ? undefined : { cause });
-    this.name = 'WebhookError';
-    this.code = code;
-    this.status = STATUS[code];
-    this.details = Object.freeze({ ...details });
+    super(message, getErrorOptions(cause));
+    family.stamp(this, code, details);
   }
 }
 
 export function isWebhookError(value: unknown): value is WebhookError {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  return family.is(value);
 }
 
 /** Throws at factory time: a verifier or sender with bad options must never be built. */

@@ -1,3 +1,5 @@
+import { defineErrorFamily } from 'plumego/contract';
+
 /** Stable codes of the database insights. */
 export const DBINSIGHTS_ERRORS = {
   DBINSIGHTS_INVALID_OPTIONS: { status: 500, message: 'invalid database insights options' },
@@ -6,22 +8,22 @@ export const DBINSIGHTS_ERRORS = {
 export type DbInsightsErrorCode = keyof typeof DBINSIGHTS_ERRORS;
 
 const BRAND = Symbol.for('plumego.x.observability.dbinsights.error');
+const family = defineErrorFamily({ name: 'DbInsightsError', brand: BRAND, codes: Object.keys(DBINSIGHTS_ERRORS) as DbInsightsErrorCode[] });
 
 export class DbInsightsError extends Error {
-  readonly code: DbInsightsErrorCode;
+  declare readonly code: DbInsightsErrorCode;
   readonly field: string;
   readonly [BRAND] = true;
 
   constructor(code: DbInsightsErrorCode, field: string) {
     super(`${DBINSIGHTS_ERRORS[code].message} (${field})`);
-    this.name = 'DbInsightsError';
-    this.code = code;
+    family.stamp(this, code);
     this.field = field;
   }
 }
 
 export function isDbInsightsError(value: unknown): value is DbInsightsError {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  return family.is(value);
 }
 
 export function assertOption(ok: boolean, field: string): void {

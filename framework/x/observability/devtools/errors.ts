@@ -1,3 +1,5 @@
+import { defineErrorFamily } from 'plumego/contract';
+
 /** Stable codes of the devtools routes. */
 export const DEVTOOLS_ERRORS = {
   DEVTOOLS_UNAUTHORIZED: { status: 401, message: 'a valid devtools token is required' },
@@ -9,24 +11,24 @@ export const DEVTOOLS_ERRORS = {
 export type DevtoolsErrorCode = keyof typeof DEVTOOLS_ERRORS;
 
 const BRAND = Symbol.for('plumego.x.observability.devtools.error');
+const family = defineErrorFamily({ name: 'DevtoolsError', brand: BRAND, codes: Object.keys(DEVTOOLS_ERRORS) as DevtoolsErrorCode[] });
 
 export class DevtoolsError extends Error {
-  readonly code: DevtoolsErrorCode;
+  declare readonly code: DevtoolsErrorCode;
   readonly status: number;
   readonly field: string | undefined;
   readonly [BRAND] = true;
 
   constructor(code: DevtoolsErrorCode, field?: string) {
     super(DEVTOOLS_ERRORS[code].message + (field === undefined ? '' : ` (${field})`));
-    this.name = 'DevtoolsError';
-    this.code = code;
+    family.stamp(this, code);
     this.status = DEVTOOLS_ERRORS[code].status;
     this.field = field;
   }
 }
 
 export function isDevtoolsError(value: unknown, code?: DevtoolsErrorCode): value is DevtoolsError {
-  if (typeof value !== 'object' || value === null || (value as Record<symbol, unknown>)[BRAND] !== true) return false;
+  if (!family.is(value)) return false;
   return code === undefined || (value as DevtoolsError).code === code;
 }
 

@@ -1,3 +1,5 @@
+import { defineErrorFamily } from 'plumego/contract';
+
 /** Stable codes of the operator routes. */
 export const OPS_ERRORS = {
   OPS_UNAUTHORIZED: { status: 401, message: 'a valid operator token is required' },
@@ -7,24 +9,24 @@ export const OPS_ERRORS = {
 export type OpsErrorCode = keyof typeof OPS_ERRORS;
 
 const BRAND = Symbol.for('plumego.x.observability.ops.error');
+const family = defineErrorFamily({ name: 'OpsError', brand: BRAND, codes: Object.keys(OPS_ERRORS) as OpsErrorCode[] });
 
 export class OpsError extends Error {
-  readonly code: OpsErrorCode;
+  declare readonly code: OpsErrorCode;
   readonly status: number;
   readonly field: string | undefined;
   readonly [BRAND] = true;
 
   constructor(code: OpsErrorCode, field?: string) {
     super(OPS_ERRORS[code].message + (field === undefined ? '' : ` (${field})`));
-    this.name = 'OpsError';
-    this.code = code;
+    family.stamp(this, code);
     this.status = OPS_ERRORS[code].status;
     this.field = field;
   }
 }
 
 export function isOpsError(value: unknown, code?: OpsErrorCode): value is OpsError {
-  if (typeof value !== 'object' || value === null || (value as Record<symbol, unknown>)[BRAND] !== true) return false;
+  if (!family.is(value)) return false;
   return code === undefined || (value as OpsError).code === code;
 }
 

@@ -1,3 +1,5 @@
+import { defineErrorFamily } from 'plumego/contract';
+
 /** Stable codes of the window metrics. */
 export const WINDOW_METRICS_ERRORS = {
   WINDOW_METRICS_INVALID_OPTIONS: { status: 500, message: 'invalid window metrics options' },
@@ -6,22 +8,22 @@ export const WINDOW_METRICS_ERRORS = {
 export type WindowMetricsErrorCode = keyof typeof WINDOW_METRICS_ERRORS;
 
 const BRAND = Symbol.for('plumego.x.observability.windowmetrics.error');
+const family = defineErrorFamily({ name: 'WindowMetricsError', brand: BRAND, codes: Object.keys(WINDOW_METRICS_ERRORS) as WindowMetricsErrorCode[] });
 
 export class WindowMetricsError extends Error {
-  readonly code: WindowMetricsErrorCode;
+  declare readonly code: WindowMetricsErrorCode;
   readonly field: string;
   readonly [BRAND] = true;
 
   constructor(code: WindowMetricsErrorCode, field: string) {
     super(`${WINDOW_METRICS_ERRORS[code].message} (${field})`);
-    this.name = 'WindowMetricsError';
-    this.code = code;
+    family.stamp(this, code);
     this.field = field;
   }
 }
 
 export function isWindowMetricsError(value: unknown): value is WindowMetricsError {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  return family.is(value);
 }
 
 export function assertOption(ok: boolean, field: string): void {

@@ -1,3 +1,5 @@
+import { defineErrorFamily } from 'plumego/contract';
+
 /** Stable codes of the health HTTP surface. Messages never carry a checker's own error text. */
 export const HEALTH_HTTP_ERRORS = {
   HEALTH_INVALID_OPTIONS: { status: 500, message: 'invalid health manager options' },
@@ -7,24 +9,24 @@ export const HEALTH_HTTP_ERRORS = {
 export type HealthHttpErrorCode = keyof typeof HEALTH_HTTP_ERRORS;
 
 const BRAND = Symbol.for('plumego.x.observability.ops.healthhttp.error');
+const family = defineErrorFamily({ name: 'HealthHttpError', brand: BRAND, codes: Object.keys(HEALTH_HTTP_ERRORS) as HealthHttpErrorCode[] });
 
 export class HealthHttpError extends Error {
-  readonly code: HealthHttpErrorCode;
+  declare readonly code: HealthHttpErrorCode;
   readonly status: number;
   readonly field: string | undefined;
   readonly [BRAND] = true;
 
   constructor(code: HealthHttpErrorCode, field?: string) {
     super(HEALTH_HTTP_ERRORS[code].message + (field === undefined ? '' : ` (${field})`));
-    this.name = 'HealthHttpError';
-    this.code = code;
+    family.stamp(this, code);
     this.status = HEALTH_HTTP_ERRORS[code].status;
     this.field = field;
   }
 }
 
 export function isHealthHttpError(value: unknown, code?: HealthHttpErrorCode): value is HealthHttpError {
-  if (typeof value !== 'object' || value === null || (value as Record<symbol, unknown>)[BRAND] !== true) return false;
+  if (!family.is(value)) return false;
   return code === undefined || (value as HealthHttpError).code === code;
 }
 
