@@ -64,7 +64,7 @@ async function load(port: number, pid: number, path: string, seconds: number): P
 const CASES = [
   { id: 'raw', mode: 'raw', path: '/projects', label: 'bare Plumego handler, hand-written pg query + JSON' },
   { id: 'rest', mode: 'rest', path: '/projects?page_size=20&total=false', label: 'x/rest list, tenant chain, scoped Kysely (1 query)' },
-  { id: 'rest-total', mode: 'rest', path: '/projects?page_size=20', label: 'x/rest list with total (2 queries)' },
+  { id: 'rest-total', mode: 'rest', path: '/projects?page_size=20', label: 'x/rest list with total (count(*) over (), 1 query)' },
 ];
 
 /** CPU per request of the in-memory tenant chain: the same in-process requests with and without it. */

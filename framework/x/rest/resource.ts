@@ -155,7 +155,7 @@ function listHandler<T extends Row>(c: Compiled<T>): Handler {
       throw err;
     }
     const { items, total } = await c.repo.list(q, rc(r));
-    const data = items.map((row) => output(c, row, r));
+    const data = c.def.transform ? items.map((row) => output(c, row, r)) : items;
     if (q.after !== undefined) {
       const last = items.at(-1);
       const next = items.length === q.limit && last ? encodeCursor(q.sort.map((s) => last[s.field] ?? null)) : null;
