@@ -140,6 +140,23 @@ describe('segments the trie must not bind', () => {
     expect((await serve(router, 'GET', url)).status).toBe(404);
   });
 
+  it('matches a literal percent sign in a static segment through %25', async () => {
+    const pct = new Router();
+    pct.get('/100%', mark('pct'));
+    pct.get('/a%2z', mark('a2z'));
+    expect((await serve(pct, 'GET', '/100%25')).route).toBe('pct');
+    expect((await serve(pct, 'GET', '/a%252z')).route).toBe('a2z');
+    expect((await serve(pct, 'GET', '/100%')).status).toBe(400);
+  });
+
+  it('leaves no parameter values in the request state for a static route', async () => {
+    const r = createRequest({ url: '/users' });
+    const flat = new Router();
+    flat.get('/users', ok);
+    await flat.handler(new BufferedResponseWriter(), r);
+    expect([r.state.routePattern, [...r.state.paramNames], [...r.state.paramValues]]).toEqual(['/users', [], []]);
+  });
+
   it('binds a literal ":id" request segment as a value, not as the pattern', async () => {
     const out = await serve(router, 'GET', '/users/:id');
     expect([out.route, JSON.parse(out.body)]).toEqual(['user', { id: ':id' }]);
@@ -166,6 +183,7 @@ describe('registration checks', () => {
     { title: 'a dot-dot segment', path: '/a/..' },
     { title: 'a wildcard before the end', path: '/*rest/x' },
     { title: 'no leading slash', path: 'a/b' },
+    { title: 'no slash at all', path: 'users' },
   ])('refuses a pattern with $title', ({ path }) => {
     expect(() => new Router().get(path, ok)).toThrow(expect.objectContaining({ code: 'ROUTER_INVALID_PATTERN' }));
   });
@@ -246,6 +264,11 @@ describe('group prefixes', () => {
     router.group(prefix).get(path, mark('g'));
     expect(router.routes()[0]!.path).toBe(want);
     expect((await serve(router, 'GET', want)).route).toBe('g');
+  });
+
+  it('keeps a group prefix in its normalised form', () => {
+    const router = new Router();
+    expect([router.group('//api/').prefix, router.group('/').prefix, router.group('/a/:id').group('/b//').prefix]).toEqual(['/api', '/', '/a/:id/b']);
   });
 
   it('nests a root sub-group and a trailing-slash sub-group', () => {
@@ -338,6 +361,8 @@ describe('pattern helpers of the public surface', () => {
     { raw: '///a//b//', want: '/a//b' },
     { raw: '/a/', want: '/a' },
     { raw: '/a', want: '/a' },
+    { raw: '//a/b', want: '/a/b' },
+    { raw: 'a/', want: 'a' },
   ])('normalizePatternPath($raw) → $want', ({ raw, want }) => {
     expect(normalizePatternPath(raw)).toBe(want);
   });

@@ -141,12 +141,9 @@ export class RouteGroup extends RouteRegistrar implements GroupLike {
   }
 }
 
+/** A group prefix is validated like a pattern and kept in its normalised form (`//api/` → `/api`). */
 function checkPrefix(prefix: string): string {
-  if (typeof prefix !== 'string' || !prefix.startsWith('/')) {
-    throw new RouterError('ROUTER_INVALID_PATTERN', `group prefix ${JSON.stringify(prefix)} must start with "/"`);
-  }
-  parsePattern(prefix);
-  return prefix.length > 1 && prefix.endsWith('/') ? prefix.replace(/\/+$/, '') : prefix;
+  return parsePattern(prefix).path;
 }
 
 /**
