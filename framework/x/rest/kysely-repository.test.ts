@@ -154,6 +154,10 @@ describe.skipIf(!services.postgres)('PostgreSQL', () => {
     const past = await repo.list(q({ filters: [{ field: 'owner', op: 'eq', value: 'odd' }], limit: 2, offset: 4 }), rc);
     expect([past.items, past.total]).toEqual([[], 3]);
     expect(compiles).toBe(6); // a page past the end carries no total: one count statement
+    const uncached = new KyselyRepository<Row>({ db: () => counting, table: 'shapes', versionField: 'version', statementCache: false });
+    compiles = 0;
+    for (const p of [0, 1]) expect((await uncached.list(q({ filters: [{ field: 'priority', op: 'eq', value: p }], withTotal: false }), rc)).items).toHaveLength(2);
+    expect(compiles).toBe(2);
   });
 
   it('reads and returns only the configured columns', async () => {

@@ -19,6 +19,13 @@ export interface KyselyRepositoryOptions {
    * tenant column) saves reading, parsing and then hiding it; must include the id and version.
    */
   columns?: readonly string[];
+  /**
+   * Reuse a list statement compiled by the same instance for the same shape (default true). A
+   * plugin whose rewrite depends on anything besides the query tree itself (request-local state
+   * read from AsyncLocalStorage, say) must turn this off; x/tenant's scoping depends only on the
+   * instance, which is the cache key.
+   */
+  statementCache?: boolean;
 }
 
 const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -76,6 +83,7 @@ export class KyselyRepository<T extends Row> implements Repository<T> {
   readonly #id: string;
   readonly #version: string | undefined;
   readonly #columns: readonly string[] | undefined;
+  readonly #cache: boolean;
   /**
    * Compiled list statements per Kysely instance and shape. Keyed by the instance `db(ctx)` returned,
    * so a statement is only ever reused by the instance that compiled it — with x/tenant's
@@ -96,6 +104,8 @@ export class KyselyRepository<T extends Row> implements Repository<T> {
     assertOption(columns === undefined || (Array.isArray(columns) && columns.every((c) => typeof c === 'string' && IDENT.test(c)) && columns.includes(this.#id) && (this.#version === undefined || columns.includes(this.#version))),
       'columns', 'must be lower-case identifiers including the id and version fields');
     this.#columns = columns && [...columns];
+    this.#cache = options.statementCache ?? true;
+    assertOption(typeof this.#cache === 'boolean', 'statementCache', 'must be a boolean');
   }
 
   #where(eb: ExpressionBuilder<any, any>, filters: readonly Filter[], slot: () => Slot): Expression<SqlBool> {
@@ -147,13 +157,13 @@ export class KyselyRepository<T extends Row> implements Repository<T> {
    * of that shape only bind their values.
    */
   #bind(db: Kysely<any>, key: string, values: readonly unknown[], build: () => CompiledQuery): CompiledQuery {
-    let shapes = this.#compiled.get(db);
-    if (!shapes) this.#compiled.set(db, (shapes = new Map()));
-    let compiled = shapes.get(key);
+    let shapes = this.#cache ? this.#compiled.get(db) : undefined;
+    if (!shapes && this.#cache) this.#compiled.set(db, (shapes = new Map()));
+    let compiled = shapes?.get(key);
     if (!compiled) {
       compiled = build();
-      if (shapes.size >= MAX_SHAPES) shapes.delete(shapes.keys().next().value!);
-      shapes.set(key, compiled);
+      if (shapes && shapes.size >= MAX_SHAPES) shapes.delete(shapes.keys().next().value!);
+      shapes?.set(key, compiled);
     }
     const parameters = compiled.parameters.map((p) => (p instanceof Slot ? values[p.index] : p));
     return { ...compiled, parameters };
