@@ -128,3 +128,50 @@ describe('SSRF guard', () => {
     await expect(resolvePublicUrl('https://nx.example.com/', { lookup })).rejects.toMatchObject({ reason: 'dns' });
   });
 });
+
+describe('SSRF address ranges, one by one', () => {
+  const blocked = [
+    '0.1.2.3', '10.255.255.255', '100.64.0.1', '100.127.255.255', '127.0.0.2', '169.254.1.1', '172.16.0.1', '172.31.255.255', '192.0.0.1', '192.0.2.1',
+    '192.88.99.1', '192.168.1.1', '198.18.0.1', '198.19.255.255', '198.51.100.1', '203.0.113.1', '224.0.0.1', '239.255.255.255', '240.0.0.1',
+    '::2', '100::1', '2001::1', '2001:db8::1', 'fc00::1', 'fdff::1', 'fe80::1', 'febf::1', 'fec0::1', 'ff02::1',
+    '2002:7f00:1::', '2002:a9fe:a9fe::1', '64:ff9b::a00:1', '::ffff:192.168.0.1', '::FFFF:10.0.0.1',
+  ];
+  const open = ['100.63.255.255', '100.128.0.0', '172.15.255.255', '172.32.0.0', '198.17.255.255', '198.20.0.0', '223.255.255.255', '11.0.0.1', '2002:808:808::', '2003::1', 'fe00::1', '2606:4700::1'];
+  it.each(blocked)('refuses %s', (a) => expect(isPublicIpAddress(a)).toBe(false));
+  it.each(open)('accepts %s', (a) => expect(isPublicIpAddress(a)).toBe(true));
+
+  it('is false for names and garbage, and normalises only addresses', () => {
+    expect(['example.com', '', '[::1', 'gg::1'].map(isPublicIpAddress)).toEqual([false, false, false, false]);
+    // A short dotted form means what a URL parser makes of it.
+    expect(normalizeIpAddress('1.2.3')).toBe('1.2.0.3');
+    expect(normalizeIpAddress('example.com')).toBeUndefined();
+    expect(normalizeIpAddress('[::1]')).toBe('::1');
+    expect(normalizeIpAddress('127.1')).toBe('127.0.0.1');
+    expect(normalizeIpAddress('0x7f000001')).toBe('127.0.0.1');
+    expect(normalizeIpAddress('::ffff:1.2.3.4')).toBe('::ffff:102:304');
+    expect(normalizeIpAddress('http://')).toBeUndefined();
+  });
+
+  it('refuses internal names, suffixes and single labels, with or without a trailing dot, in any case', () => {
+    for (const url of ['http://LOCALHOST/', 'http://localhost./', 'http://metadata/', 'http://metadata.google.internal/', 'http://instance-data/', 'http://a.localhost/', 'http://db.internal/',
+      'http://printer.local/', 'http://x.localdomain/', 'http://nas.home.arpa/', 'http://intranet/', 'http://[::1]/', 'http://10.0.0.1/']) {
+      expect(() => assertPublicUrl(url)).toThrow(expect.objectContaining({ code: 'PLUMEGO_ERR_INPUT_FORBIDDEN_ADDRESS' }));
+    }
+    expect(assertPublicUrl('https://Example.COM./x').hostname).toBe('example.com.');
+    expect(assertPublicUrl('https://localhost.example.com/').hostname).toBe('localhost.example.com');
+    expect(assertPublicUrl('https://8.8.8.8/').hostname).toBe('8.8.8.8');
+  });
+
+  it('resolves a literal without DNS, fails on an empty answer, and checks every answer', async () => {
+    let asked = 0;
+    const lookup = async () => { asked++; return [] as { address: string }[]; };
+    expect(await resolvePublicUrl('https://8.8.8.8/', { lookup })).toMatchObject({ addresses: ['8.8.8.8'] });
+    expect(await resolvePublicUrl('https://[2606:4700::1]/', { lookup })).toMatchObject({ addresses: ['2606:4700::1'] });
+    expect(asked).toBe(0);
+    await expect(resolvePublicUrl('https://example.com/', { lookup })).rejects.toMatchObject({ code: 'PLUMEGO_ERR_INPUT_FORBIDDEN_ADDRESS', reason: 'dns' });
+    const mixed = async () => [{ address: '8.8.8.8' }, { address: '::1' }];
+    await expect(resolvePublicUrl('https://example.com/', { lookup: mixed })).rejects.toMatchObject({ reason: 'address' });
+    const two = async () => [{ address: '8.8.8.8' }, { address: '1.1.1.1' }];
+    expect((await resolvePublicUrl('https://example.com/', { lookup: two })).addresses).toEqual(['8.8.8.8', '1.1.1.1']);
+  });
+});
