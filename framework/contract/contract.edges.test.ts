@@ -364,6 +364,11 @@ describe('body limits at the boundary', () => {
     expect(['end', 'error', 'close'].map((e) => b.stream.listenerCount(e))).toEqual([0, 0, 0]);
   });
 
+  it('parses a JSON body that starts with a byte order mark', async () => {
+    const r = createRequest({ method: 'POST', url: '/', body: '\uFEFF{"a":1}', headers: { 'content-type': 'application/json' } });
+    await expect(readJson(r)).resolves.toEqual({ a: 1 });
+  });
+
   it('answers a JSON body of whitespace only with INVALID_JSON', async () => {
     const err = await apiRejection(readJson(createRequest({ method: 'POST', url: '/', body: ' \n\t ', headers: { 'content-type': 'application/json' } })));
     expect([err.status, err.code]).toEqual([400, 'INVALID_JSON']);
@@ -416,6 +421,14 @@ describe('APIError normalisation', () => {
     expect(asAPIError('text')).toBeUndefined();
   });
 
+  it('stops at a null cause and follows causes of objects only', () => {
+    expect(asAPIError({ cause: null })).toBeUndefined();
+    expect(asAPIError(null)).toBeUndefined();
+    expect(toAPIError({ cause: null }).status).toBe(500);
+    const fn = Object.assign(() => undefined, { cause: new APIError({ status: 418 }) });
+    expect(asAPIError(fn)).toBeUndefined();
+  });
+
   it('builds with every builder field', () => {
     const cause = new Error('inner');
     const e = createErrorBuilder().status(409).category('client_error').code('ITEM_TAKEN').message('taken').detail('id', 7).details({ by: 'x' }).requestId('rid-9').wrap(cause).build();
@@ -441,6 +454,11 @@ describe('envelopes', () => {
     { title: 'a lone high surrogate', id: 'x\uD800' },
     { title: 'a lone low surrogate', id: 'x\uDFFF' },
     { title: 'a surrogate pair', id: '\uD83D\uDE00' },
+    { title: 'only a quote', id: '"' },
+    { title: 'only a backslash', id: '\\' },
+    { title: 'only a tab', id: '\t' },
+    { title: 'only a lone high surrogate', id: '\uD800' },
+    { title: 'only a lone low surrogate', id: '\uDFFF' },
   ])('round-trips a request id with $title through the bytes', ({ id }) => {
     const r = plain.withContext(plain.ctx.withRequestId(id));
     const { w } = body((w) => writeResponse(w, r, 200, 1));
