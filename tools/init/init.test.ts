@@ -50,7 +50,8 @@ describe.each(LAYOUTS)('plumego init on $title', (fixture) => {
     expect(readFileSync(`${root}/package.json`, 'utf8')).toBe(packageJson);
     expect(existsSync(`${root}/docs-site`)).toBe(false);
     expect(existsSync(`${root}/.github/CODEOWNERS`)).toBe(false);
-  });
+    // init, two checks and sync load dependency-cruiser and TypeScript cold: seconds on a busy machine.
+  }, 90_000);
 });
 
 describe('plumego init: safety and honesty', () => {
@@ -164,7 +165,7 @@ describe('the minimal profile init writes reports what a boundary check must cat
     expect((JSON.parse(check.out) as Report).violations.map((v) => `${v.rule} ${v.file}:${v.line} ${v.message}`)).toEqual([
       "public-entry-only src/middleware/auth.ts:2 middleware → router (import, '../router/internal.ts' → src/router/internal.ts): src/router/internal.ts is inside router; its public entry is src/router/index.ts",
     ]);
-  });
+  }, 90_000);
 
   it('a workspace package reached through its node_modules link but not declared in the importer\'s package.json', async () => {
     const { root, cleanup } = writeFixture({
