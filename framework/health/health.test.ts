@@ -58,6 +58,14 @@ describe('checkReadiness edge cases', () => {
     expect(results.every((r) => r.enabled && typeof r.durationMs === 'number' && r.durationMs >= 0)).toBe(true);
   });
 
+  it('measures each check within the time the whole run took', async () => {
+    const before = performance.now();
+    const { results } = await checkReadiness([{ name: 'a', check: async () => {} }]);
+    const took = performance.now() - before;
+    expect(results[0]!.durationMs).toBeGreaterThanOrEqual(0);
+    expect(results[0]!.durationMs).toBeLessThanOrEqual(took);
+  });
+
   it('is ready, without a reason, when every checker passes, and stamps times from the given clock', async () => {
     const at = new Date('2026-01-02T03:04:05.000Z');
     const { status, results } = await checkReadiness([{ name: 'a', check: () => {} }, { name: 'b', check: async () => {} }], { now: () => at });
