@@ -313,10 +313,10 @@ export class Router extends RouteRegistrar {
 
   #allowed(path: string): string[] {
     const out = new Set<string>();
+    // Only whether a route matches counts here; the parameter values collected are never read.
     const scratch: string[] = [];
     for (const m of this.#methods) {
       if (m === METHOD_ANY) continue;
-      if (scratch.length !== 0) scratch.length = 0;
       if (this.#find(m, path, scratch, true) !== undefined) {
         out.add(m);
         if (m === 'GET') out.add('HEAD');
