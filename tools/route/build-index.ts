@@ -183,7 +183,9 @@ export function buildRoutingIndex(plane: RoutingPlane, lexicon: Lexicon): Routin
     id: rule.id,
     workType: rule.work_type,
     why: rule.why,
-    terms: new Set(termsOf(rule.work_type)),
+    // The rule's own words for where to start and why count as much as its work type: "Task Cards" /
+    // "Cards record scope and acceptance" is how people name work on the task queue.
+    terms: new Set(termsOf([rule.work_type, rule.start_here, rule.why].join('. '))),
     targets: getTargets(rule.target, plane.modules),
   }));
   return { docs, byName: new Map(docs.map((d) => [d.module.name, d])), idf, tasks, rules, lexicon };

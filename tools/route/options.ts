@@ -27,6 +27,11 @@ export interface RouteOptions {
   nonGoalReferral?: number;
   /** Share of a matching routing rule's word mass credited to the modules it targets. Default 0.3. */
   ruleWeight?: number;
+  /**
+   * Share a reference app keeps of a word that a module it imports (allowed_imports.modules) also uses:
+   * the app shows the capability, the imported module owns it. Default 0.6.
+   */
+  echoShare?: number;
   /** A subordinate is chosen over its family root when its `when`/name evidence reaches this share of the root's score. Default 0.5. */
   narrowerShare?: number;
   /** Below this score the description is not understood and nothing is guessed. Default 1.5. */
@@ -52,6 +57,7 @@ export const DEFAULT_ROUTE_OPTIONS: ResolvedRouteOptions = {
   nonGoalPenalty: 0.5,
   nonGoalReferral: 0.5,
   ruleWeight: 0.3,
+  echoShare: 0.6,
   narrowerShare: 0.5,
   minScore: 1.5,
   confidentScore: 6,

@@ -146,12 +146,13 @@ function normalisePath(path: string): string {
  * A routing rule that targets no module (only paths such as tasks/) wins when the description matches
  * its work type more strongly than any module matches the description.
  */
-function getAreaRule(plane: RoutingPlane, index: RoutingIndex, terms: readonly Term[], best: number): Omit<RouteArea, 'description'> | undefined {
+function getAreaRule(plane: RoutingPlane, index: RoutingIndex, terms: readonly Term[], best: number, o: ResolvedRouteOptions): Omit<RouteArea, 'description'> | undefined {
   let found: { rule: RoutingIndex['rules'][number]; words: string[]; value: number } | undefined;
   for (const rule of index.rules) {
     if (rule.targets.length > 0) continue;
     const matched = terms.filter((t) => rule.terms.has(t.term));
-    const value = matched.reduce((sum, t) => sum + getIdf(index, t.term), 0);
+    // A rule's work type says what the area is about, as a primer question does for a module: same weight.
+    const value = matched.reduce((sum, t) => sum + getIdf(index, t.term), 0) * o.primerWeight;
     if (matched.length >= 2 && value > best && (!found || value > found.value)) found = { rule, words: matched.map((t) => t.surface), value };
   }
   if (!found) return undefined;
@@ -176,7 +177,7 @@ export function routeWorkWith(plane: RoutingPlane, description: string, options:
   const scored = scoreModules(index, terms.map((t) => t.term), o);
   const { ranked, narrowing } = applyNarrowing(scored, index, o);
   const winner = ranked[0];
-  const area = getAreaRule(plane, index, terms, winner?.positive ?? 0);
+  const area = getAreaRule(plane, index, terms, winner?.positive ?? 0, o);
   if (area) return { ...area, description };
   if (!winner || known.length === 0 || winner.score < o.minScore) {
     return refuse(plane, description, 'not-understood', terms.filter((t) => !known.includes(t)).map((t) => t.surface));

@@ -51,14 +51,31 @@ const getFieldWeight = (kind: FieldKind, o: ResolvedRouteOptions): number => {
 /** Words found only in non-goals have no document frequency; they are as telling as the rarest word. */
 export const getIdf = (index: RoutingIndex, term: string): number => index.idf.get(term) ?? Math.log((index.docs.length + 1) / 0.5);
 
+/*
+ * A reference app (layer `reference`) wires library modules together, so its summary and task repeat
+ * the words of the modules its manifest imports. Such a word is evidence for the imported module, the
+ * owner of that capability, more than for the app that shows it: the app keeps only a share of it.
+ */
+function getEchoedTerms(doc: ModuleDoc, index: RoutingIndex): ReadonlySet<string> | undefined {
+  if (doc.module.layer !== 'reference') return undefined;
+  const echoed = new Set<string>();
+  for (const name of doc.module.manifest.allowed_imports?.modules ?? []) {
+    const imported = index.byName.get(name);
+    if (imported) for (const term of imported.termTexts.keys()) echoed.add(term);
+  }
+  return echoed;
+}
+
 function getPositiveHits(doc: ModuleDoc, terms: readonly string[], index: RoutingIndex, o: ResolvedRouteOptions): TermHit[] {
   const hits: TermHit[] = [];
+  const echoed = getEchoedTerms(doc, index);
   for (const term of terms) {
     const texts = doc.termTexts.get(term);
     if (!texts) continue;
     let best = texts[0];
     for (const t of texts) if (getFieldWeight(t.kind, o) > getFieldWeight(best!.kind, o)) best = t;
-    if (best) hits.push({ term, kind: best.kind, text: best.text, value: getIdf(index, term) * getFieldWeight(best.kind, o) });
+    const share = echoed?.has(term) ? o.echoShare : 1;
+    if (best) hits.push({ term, kind: best.kind, text: best.text, value: getIdf(index, term) * getFieldWeight(best.kind, o) * share });
   }
   return hits;
 }
@@ -99,7 +116,9 @@ export function scoreModules(index: RoutingIndex, terms: readonly string[], o: R
   }
   const scores = partial.map(({ doc, hits, worst }): ModuleScore => {
     const name = doc.module.name;
-    const phrases = queryPairs.filter((p) => doc.pairs.has(p));
+    // A phrase the module disclaims in a matching non-goal ("the cache contract ... (store)") is not evidence for it.
+    const disclaimed = (p: string): boolean => doc.nonGoals.some((g) => p.split(' ').every((t) => g.terms.has(t)));
+    const phrases = queryPairs.filter((p) => doc.pairs.has(p) && !disclaimed(p));
     const phraseValue = phrases.reduce((sum, p) => sum + p.split(' ').reduce((s, t) => s + getIdf(index, t), 0), 0) * o.phraseWeight;
     const positive = hits.reduce((sum, h) => sum + h.value, 0) + phraseValue;
     const referredBy = referred.get(name) ?? [];
