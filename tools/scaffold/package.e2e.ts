@@ -5,7 +5,6 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validFixture, writeFixture } from '../control-plane/testing/fixture-repo.ts';
-import { LAYOUTS } from '../init/testing/layouts.ts';
 import { TEMPLATES } from './catalog.ts';
 
 // A new user's path, end to end: `npm pack` (prepack builds), `npm install` of the tarball in an
@@ -141,9 +140,17 @@ describe('the packed tarball', () => {
 describe('the ESLint plugin, from the installed package', () => {
   it('plumego/eslint-plugin reports an injected forbidden import where plumego check does', async () => {
     const repo = join(work, 'lint-repo');
-    for (const [file, text] of Object.entries(LAYOUTS.find((l) => l.title.includes('src/* folders'))!.files)) {
+    // A single package with src/* folders (the shape of tools/init's fixture corpus, kept small here).
+    const files: Record<string, string> = {
+      'package.json': JSON.stringify({ name: 'lint-repo', version: '1.0.0', type: 'module' }),
+      'src/index.ts': "export { route } from './router/index.ts';\n",
+      'src/router/index.ts': "import { clean } from '../utils/clean.ts';\nexport const route = clean('/');\n",
+      'src/middleware/logger.ts': 'export const log = (n: number): number => n + 1;\n',
+      'src/utils/clean.ts': 'export const clean = (s: string): string => s.trim();\n',
+    };
+    for (const [file, text] of Object.entries(files)) {
       mkdirSync(dirname(join(repo, file)), { recursive: true });
-      writeFileSync(join(repo, file), typeof text === 'string' ? text : JSON.stringify(text));
+      writeFileSync(join(repo, file), text);
     }
     ok(await run('npx', ['plumego', 'init', '--yes'], repo));
     writeFileSync(join(repo, 'eslint.config.js'), [
