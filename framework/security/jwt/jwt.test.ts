@@ -305,3 +305,35 @@ describe('JWT authenticator and authorizers', () => {
     expect(createPermissionAuthorizer().authorize(createPrincipal({ subject: 'r', scopes: ['item*'] }), 'write', 'items')).toBe(false);
   });
 });
+
+describe('JWT options, field by field', () => {
+  it('fills defaults and accepts each bound', () => {
+    expect(resolveJwtOptions()).toMatchObject({ issuer: 'plumego', audience: 'plumego-client', accessTtlSeconds: 900, refreshTtlSeconds: 604_800, rotationIntervalSeconds: 86_400, algorithm: 'HS256', algorithms: ['HS256'], clockSkewSeconds: 5, maxTokenBytes: 16_384, maxSegmentBytes: 8192 });
+    expect(resolveJwtOptions({ clockSkewSeconds: 0 }).clockSkewSeconds).toBe(0);
+    expect(resolveJwtOptions({ clockSkewSeconds: 300 }).clockSkewSeconds).toBe(300);
+    expect(resolveJwtOptions({ algorithm: 'EdDSA', algorithms: ['HS256', 'EdDSA'] }).algorithms).toEqual(['HS256', 'EdDSA']);
+    const given: JwtAlgorithm[] = ['HS256'];
+    const resolved = resolveJwtOptions({ algorithms: given });
+    given.push('EdDSA');
+    expect(resolved.algorithms).toEqual(['HS256']);
+    expect(Object.isFrozen(resolved.algorithms)).toBe(true);
+  });
+
+  it.each([
+    [{ algorithms: [] }, 'algorithms'],
+    [{ algorithms: ['HS256', 'none'] }, 'algorithms'],
+    [{ issuer: '' }, 'issuer'],
+    [{ issuer: 7 }, 'issuer'],
+    [{ audience: '' }, 'audience'],
+    [{ accessTtlSeconds: 0 }, 'accessTtlSeconds'],
+    [{ refreshTtlSeconds: 1.5 }, 'refreshTtlSeconds'],
+    [{ rotationIntervalSeconds: -1 }, 'rotationIntervalSeconds'],
+    [{ maxTokenBytes: Number.NaN }, 'maxTokenBytes'],
+    [{ maxSegmentBytes: 0 }, 'maxSegmentBytes'],
+    [{ clockSkewSeconds: -1 }, 'clockSkewSeconds'],
+    [{ clockSkewSeconds: 301 }, 'clockSkewSeconds'],
+    [{ clockSkewSeconds: Number.POSITIVE_INFINITY }, 'clockSkewSeconds'],
+  ])('refuses %o naming %s', (options, field) => {
+    expect(() => resolveJwtOptions(options as never)).toThrow(expect.objectContaining({ code: 'PLUMEGO_ERR_JWT_INVALID_OPTIONS', field }));
+  });
+});
