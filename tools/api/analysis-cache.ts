@@ -4,20 +4,18 @@
  * be unsound; but an unchanged tree — the common case for `plumego check` run again, by the hook or
  * beside other tools — skips ts-morph entirely.
  */
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeCacheFile } from '../control-plane/write-cache-file.mjs';
+import { CACHES, cacheKey, writeCacheFile } from '../cache/index.ts';
 import type { ControlPlane } from '../control-plane/index.ts';
 import type { ApiAnalysis, ModuleApi } from './model.ts';
 import { getApiModules, listSources, needsSnapshot } from './modules.ts';
 import type { CodeSite } from './scan-error-codes.ts';
 
-/** Bump when the cached record shape changes (tool source changes invalidate on their own). */
-const CACHE_FORMAT = 2;
+const CACHE_FORMAT = CACHES.api.format;
 
-export const API_CACHE_FILE = 'node_modules/.cache/plumego/api-analysis.json';
+export const API_CACHE_FILE = CACHES.api.path;
 
 /** What the cache stores: the analysis minus its timings. */
 export interface CachedAnalysis {
@@ -31,9 +29,9 @@ interface CacheData extends CachedAnalysis {
   readonly key: string;
 }
 
-// The sources whose change alters what the analysis produces (the code scan included).
+// The sources whose change alters what the analysis produces: every non-test file of this folder.
 const TOOL_DIR = dirname(fileURLToPath(import.meta.url));
-const TOOL_FILES = [`${TOOL_DIR}/extract.ts`, `${TOOL_DIR}/print.ts`, `${TOOL_DIR}/project.ts`, `${TOOL_DIR}/model.ts`, `${TOOL_DIR}/analyze.ts`, `${TOOL_DIR}/modules.ts`, `${TOOL_DIR}/analysis-cache.ts`, `${TOOL_DIR}/scan-error-codes.ts`];
+const listToolFiles = (): string[] => readdirSync(TOOL_DIR).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).sort();
 
 /**
  * The key of one analysis request: tool sources, the request (ts-morph version and the modules: name,
@@ -41,10 +39,12 @@ const TOOL_FILES = [`${TOOL_DIR}/extract.ts`, `${TOOL_DIR}/print.ts`, `${TOOL_DI
  * and the reference services).
  */
 export function getAnalysisKey(root: string, dirs: readonly string[], request: string, list: (root: string, dir: string) => string[]): string {
-  const hash = createHash('sha1').update(`${CACHE_FORMAT}\n${request}\n`);
-  for (const file of TOOL_FILES) hash.update(readFileSync(file));
-  for (const dir of dirs) for (const file of list(root, dir)) hash.update(`\0${file}\0`).update(readFileSync(`${root}/${file}`));
-  return hash.digest('base64url');
+  function* inputs(): Generator<string | Buffer> {
+    yield request;
+    for (const file of listToolFiles()) yield* [file, readFileSync(`${TOOL_DIR}/${file}`)];
+    for (const dir of dirs) for (const file of list(root, dir)) yield* [file, readFileSync(`${root}/${file}`)];
+  }
+  return cacheKey(CACHES.api, inputs());
 }
 
 export function readAnalysisCache(path: string, key: string): CachedAnalysis | undefined {

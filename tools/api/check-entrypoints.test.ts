@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Violation } from '../control-plane/violation.ts';
+import type { Violation } from '../control-plane/index.ts';
 import { analyzeApis } from './analyze.ts';
 import { findEntrypointViolations } from './check-entrypoints.ts';
 import { loadApiFixture, manifestWith, type LoadedFixture } from './testing/api-fixture.ts';

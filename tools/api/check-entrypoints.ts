@@ -1,5 +1,4 @@
-import type { ControlPlane, Module } from '../control-plane/index.ts';
-import type { Violation } from '../control-plane/violation.ts';
+import type { ControlPlane, Module, Violation } from '../control-plane/index.ts';
 import type { ApiAnalysis } from './model.ts';
 import { getFileOwner } from './modules.ts';
 import { readApiAnalysis, type CacheOptions } from './read-analysis.ts';

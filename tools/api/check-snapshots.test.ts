@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Violation } from '../control-plane/violation.ts';
+import type { Violation } from '../control-plane/index.ts';
 import { analyzeApis } from './analyze.ts';
 import { findSnapshotViolations } from './check-snapshots.ts';
 import { loadApiFixture, manifestWith, type LoadedFixture } from './testing/api-fixture.ts';

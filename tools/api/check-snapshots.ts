@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { ControlPlane, Module } from '../control-plane/index.ts';
-import type { Violation } from '../control-plane/violation.ts';
+import type { ControlPlane, Module, Violation } from '../control-plane/index.ts';
 import type { ApiAnalysis } from './model.ts';
 import { readApiAnalysis, type CacheOptions } from './read-analysis.ts';
 import { assertApiChangeRecords, findRecord, getApiChangeRecords, suggestRecord } from './api-changes.ts';

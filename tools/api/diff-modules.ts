@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { ControlPlane, Module } from '../control-plane/index.ts';
 import { analyzeApis } from './analyze.ts';
+import { BadRefError } from './bad-ref-error.ts';
 import { findRecord, getApiChangeRecords } from './api-changes.ts';
 import { diffApi, type ApiChange } from './diff.ts';
 import { getSnapshotPath, parseSnapshot } from './snapshot.ts';
@@ -23,10 +24,6 @@ export interface DiffResult {
   readonly timings: { readonly loadMs: number; readonly extractMs: number; readonly files: number };
 }
 
-/** Thrown for a git ref that does not name a commit (a usage error, exit 2). */
-export class BadRefError extends Error {
-  override readonly name = 'BadRefError';
-}
 
 /**
  * Classifies each module's API change against a baseline snapshot: the working-tree file by default,

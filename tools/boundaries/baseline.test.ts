@@ -2,8 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { BaselineEntry } from '../control-plane/index.ts';
-import { ConfigError, type Violation } from '../control-plane/violation.ts';
+import { type BaselineEntry, ConfigError, type Violation } from '../control-plane/index.ts';
 import { applyBaseline, buildBaseline, PLACEHOLDER_OWNER, readBaseline, renderBaseline, type Baseline } from './baseline.ts';
 
 const violation = (rule: string, file: string, to: string, line = 1): Violation => ({

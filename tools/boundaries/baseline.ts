@@ -5,9 +5,7 @@
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { BaselineEntry, SourcePos } from '../control-plane/index.ts';
-import { readValidatedSpec } from '../control-plane/index.ts';
-import { ConfigError, type Violation } from '../control-plane/violation.ts';
+import { type BaselineEntry, ConfigError, readValidatedSpec, type SourcePos, type Violation } from '../control-plane/index.ts';
 import { CHECK_ID } from './find-violations.ts';
 import { GATE_RULES } from './rulebook.ts';
 

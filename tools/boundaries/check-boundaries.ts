@@ -1,10 +1,8 @@
 /** The `boundaries` check of specs/checks.yaml: the gate plus the baseline ratchet. */
-import type { ControlPlane } from '../control-plane/index.ts';
-import type { Violation } from '../control-plane/violation.ts';
+import type { ControlPlane, Violation } from '../control-plane/index.ts';
 import { applyBaseline, buildBaseline, readBaseline, writeBaseline } from './baseline.ts';
-import type { Extractor } from './extractor.ts';
-import type { GraphCacheSnapshot } from './graph-cache.ts';
 import { runBoundaries } from './run-boundaries.ts';
+import type { BoundaryStart } from './start-gate.ts';
 
 export interface BoundaryCheckOptions {
   /** Baseline file (repository-relative); default: the one specs/dependency-rules.yaml names. */
@@ -13,10 +11,8 @@ export interface BoundaryCheckOptions {
   readonly updateBaseline?: boolean;
   /** Use the file-level graph cache (default true). */
   readonly cache?: boolean;
-  /** Where dependency-cruiser runs (default: this thread; the CLI passes a worker it started early). */
-  readonly extractor?: Extractor;
-  /** The graph cache as the CLI already read it. */
-  readonly graphCache?: GraphCacheSnapshot;
+  /** The early start the CLI made before loading the specs (startBoundaryGate); default: extract in this thread. */
+  readonly start?: BoundaryStart;
   /** Today as YYYY-MM-DD (tests pin it). */
   readonly today?: string;
 }
@@ -24,8 +20,7 @@ export interface BoundaryCheckOptions {
 export async function checkBoundaries(plane: ControlPlane, options: BoundaryCheckOptions = {}): Promise<Violation[]> {
   const run = await runBoundaries(plane, {
     cache: options.cache ?? true,
-    ...(options.extractor ? { extractor: options.extractor } : {}),
-    ...(options.graphCache ? { graphCache: options.graphCache } : {}),
+    ...(options.start ? { start: options.start } : {}),
   });
   const file = options.baselineFile ?? plane.dependencyRules.baseline;
   let baseline = await readBaseline(plane.root, file);

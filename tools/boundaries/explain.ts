@@ -8,7 +8,7 @@ import { dirname, relative, resolve } from 'node:path';
 import type { Module, SourcePos } from '../control-plane/index.ts';
 import { judgeEdge, type Step } from './judge.ts';
 import { getModuleEdges } from './module-edges.ts';
-import { createOwnerIndex } from './ownership.ts';
+import { createOwnerIndex, isTestCode } from './ownership.ts';
 import { RULES_FILE, type RuleBook } from './rulebook.ts';
 import type { BoundaryPlane, FileGraph } from './types.ts';
 
@@ -88,7 +88,7 @@ export function explainEdge(plane: BoundaryPlane, book: RuleBook, from: Module, 
     toName = to.file ?? to.module.name;
     steps = from === to.module
       ? [{ rule: 'default-deny', outcome: 'allow', detail: `${to.module.name} imports its own files freely (relative paths)`, at: plane.locate(from.manifestFile) }]
-      : [...judgeEdge(plane, book, from, to.module, { typeOnly, ...(to.file ? { targetFile: to.file } : {}) }).steps];
+      : [...judgeEdge(plane, book, from, to.module, { typeOnly, ...(to.file ? { targetFile: to.file } : {}), ...(options.fromFile && isTestCode(options.fromFile) ? { fromTestCode: true } : {}) }).steps];
   } else if (to.type === 'package') {
     toName = to.name;
     steps = explainPackage(plane, book, from, to.name);

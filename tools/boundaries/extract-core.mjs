@@ -6,11 +6,12 @@ import Module, { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
-import { writeCacheFile } from '../control-plane/write-cache-file.mjs';
+import { CACHES, cacheKey } from '../cache/caches.mjs';
+import { writeCacheFile } from '../cache/write-cache-file.mjs';
 
 const require = createRequire(import.meta.url);
 // PLUMEGO_CODE_CACHE_DIR moves it (tests, read-only installs).
-const CODE_CACHE_DIR = process.env.PLUMEGO_CODE_CACHE_DIR || fileURLToPath(new URL('../../node_modules/.cache/plumego/v8/', import.meta.url));
+const CODE_CACHE_DIR = process.env.PLUMEGO_CODE_CACHE_DIR || fileURLToPath(new URL(`../../${CACHES.v8.path}/`, import.meta.url));
 let typescript;
 /** How TypeScript was compiled: 'cached' (V8 code cache accepted), 'compiled' (cache written after the first cruise), 'plain'. */
 let typescriptLoad = 'plain';
@@ -44,7 +45,7 @@ export function getTypeScriptLoad() {
 
 function loadWithCodeCache(file) {
   const { version } = require('typescript/package.json');
-  const cacheFile = join(CODE_CACHE_DIR, `typescript-${version}-node${process.version}-${process.arch}.bin`);
+  const cacheFile = join(CODE_CACHE_DIR, `typescript-${version}-${cacheKey(CACHES.v8, [version, process.version, process.arch]).slice(0, 16)}.bin`);
   let cachedData;
   try {
     cachedData = readFileSync(cacheFile);

@@ -21,13 +21,13 @@ function run(cacheDir: string, root: string): { load: string; deps: string[] } {
 }
 
 describe('TypeScript through a V8 code cache', () => {
-  it('compiles and writes the cache once, is accepted after, and recovers from a corrupt cache', () => {
+  it('compiles and writes the cache once, is accepted after, and recovers from a corrupt cache', { timeout: 90_000 }, () => {
     const cacheDir = mkdtempSync(`${tmpdir()}/plumego-v8-`);
     const { root, cleanup } = writeFixture({ 'src/a.ts': "import type { B } from './b.ts';\nexport const a = 1;\n", 'src/b.ts': 'export type B = 1;\n' });
     cleanups.push(cleanup, () => rmSync(cacheDir, { recursive: true, force: true }));
     expect(run(cacheDir, root)).toEqual({ load: 'compiled', deps: ['src/b.ts'] });
     const [file] = readdirSync(cacheDir);
-    expect(file).toMatch(/^typescript-[\d.]+-nodev[\d.]+-\w+\.bin$/);
+    expect(file).toMatch(/^typescript-[\d.]+-[\w-]{16}\.bin$/);
     expect(run(cacheDir, root)).toEqual({ load: 'cached', deps: ['src/b.ts'] });
     writeFileSync(`${cacheDir}/${file!}`, 'not a code cache');
     expect(run(cacheDir, root)).toEqual({ load: 'compiled', deps: ['src/b.ts'] });

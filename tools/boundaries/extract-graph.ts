@@ -7,7 +7,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import type { ICruiseOptions } from 'dependency-cruiser';
-import { ConfigError } from '../control-plane/violation.ts';
+import { ConfigError } from '../control-plane/index.ts';
 import type { CruisedDependency } from './extract-core.mjs';
 import { ExtractionError, IN_THREAD_EXTRACTOR, type Extractor } from './extractor.ts';
 import type { EdgeKind, EdgeVia, FileDependency, SourceFile } from './types.ts';

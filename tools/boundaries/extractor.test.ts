@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { writeFixture } from '../control-plane/testing/fixture-repo.ts';
-import { ConfigError } from '../control-plane/violation.ts';
+import { ConfigError } from '../control-plane/index.ts';
 import { getCruiseOptions, readFileGraph } from './extract-graph.ts';
 import { IN_THREAD_EXTRACTOR, startWorkerExtractor, type Extractor } from './extractor.ts';
 

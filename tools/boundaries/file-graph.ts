@@ -4,8 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { readFileGraph } from './extract-graph.ts';
-import type { Extractor } from './extractor.ts';
-import { DEFAULT_CACHE_FILE, getConfigKey, hashText, planExtraction, readGraphCache, readStamp, writeGraphCache, type GraphCacheSnapshot } from './graph-cache.ts';
+import { DEFAULT_CACHE_FILE, getConfigKey, hashText, planExtraction, readGraphCache, readStamp, writeGraphCache } from './graph-cache.ts';
+import type { BoundaryStart } from './start-gate.ts';
 import type { FileGraph, SourceFile } from './types.ts';
 
 export interface FileGraphOptions {
@@ -13,14 +13,12 @@ export interface FileGraphOptions {
   readonly cache?: boolean;
   /** Cache file, relative to the root. Default: node_modules/.cache/plumego/boundaries-graph.json. */
   readonly cacheFile?: string;
-  /** Where dependency-cruiser runs (default: this thread). */
-  readonly extractor?: Extractor;
   /** The directories `files` were listed from, recorded in the cache for mayNeedExtraction(). */
   readonly scanRoots?: readonly string[];
   /** Called with the records reused from the cache, before the rest is extracted. */
   readonly onReuse?: (files: readonly SourceFile[]) => void;
-  /** What the CLI's peekGraphCache already read (the cache and file stamps), so it is not read again. */
-  readonly graphCache?: GraphCacheSnapshot;
+  /** The early start (startBoundaryGate): its worker extracts, and what it read of the cache is not read again. */
+  readonly start?: Pick<BoundaryStart, 'extractor' | 'graphCache'>;
 }
 
 export interface FileGraphStats {
@@ -32,13 +30,13 @@ export interface FileGraphStats {
 /** The graph of `files` (repo-relative, sorted) under `root`. */
 export async function buildFileGraph(root: string, packageName: string, files: readonly string[], options: FileGraphOptions = {}): Promise<{ graph: FileGraph; stats: FileGraphStats }> {
   if (options.cache === false) {
-    const extracted = await readFileGraph(files, { root, packageName }, files, options.extractor);
+    const extracted = await readFileGraph(files, { root, packageName }, files, options.start?.extractor);
     return { graph: { files: extracted }, stats: { files: files.length, extracted: files.length, reused: 0 } };
   }
   const cacheFile = options.cacheFile ?? DEFAULT_CACHE_FILE;
   const cachePath = `${root}/${cacheFile}`;
   const configKey = getConfigKey(root, packageName);
-  const peeked = options.graphCache?.cacheFile === cacheFile ? options.graphCache : undefined;
+  const peeked = options.start?.graphCache?.cacheFile === cacheFile ? options.start.graphCache : undefined;
   const cached = readGraphCache(cachePath, configKey, peeked);
   const hashes = new Map<string, string>();
   const stamps = new Map<string, string>();
@@ -54,7 +52,7 @@ export async function buildFileGraph(root: string, packageName: string, files: r
     }
   }
   const plan = planExtraction(hashes, cached);
-  const extraction = readFileGraph(plan.extract, { root, packageName }, files, options.extractor);
+  const extraction = readFileGraph(plan.extract, { root, packageName }, files, options.start?.extractor);
   const reused = plan.reuse.map(stripHash);
   try {
     options.onReuse?.(reused);

@@ -91,12 +91,12 @@ describe('file-level graph cache', () => {
     writeFileSync(`${root}/src/b.ts`, "import { a } from './a.ts';\nexport const b = a;\n");
     const peek = peekGraphCache(root, (roots) => listSourceFiles(root, roots));
     expect(peek.needed).toBe(true);
-    const run = await buildFileGraph(root, 'demo', files, { scanRoots: ['src'], graphCache: peek.snapshot });
+    const run = await buildFileGraph(root, 'demo', files, { scanRoots: ['src'], start: { graphCache: peek.snapshot } });
     expect(run.stats).toEqual({ files: 2, extracted: 1, reused: 1 });
     expect(run.graph.files.find((f) => f.file === 'src/b.ts')?.dependencies.map((d) => d.resolved)).toEqual(['src/a.ts']);
     expect(run.graph.files.find((f) => f.file === 'src/a.ts')).toEqual(cold.graph.files.find((f) => f.file === 'src/a.ts'));
     const warm = peekGraphCache(root, (roots) => listSourceFiles(root, roots));
     expect(warm.needed).toBe(false);
-    expect((await buildFileGraph(root, 'demo', files, { scanRoots: ['src'], graphCache: warm.snapshot })).stats).toEqual({ files: 2, extracted: 0, reused: 2 });
+    expect((await buildFileGraph(root, 'demo', files, { scanRoots: ['src'], start: { graphCache: warm.snapshot } })).stats).toEqual({ files: 2, extracted: 0, reused: 2 });
   });
 });

@@ -6,16 +6,16 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
-import { writeCacheFile } from '../control-plane/write-cache-file.mjs';
+import { CACHES, writeCacheFile } from '../cache/index.ts';
 import type { SourceFile } from './types.ts';
 import { listPathsWorkspaces } from './workspace-tsconfigs.ts';
 
-export { hashText } from '../control-plane/spec-cache.ts';
+export { hashText } from '../cache/index.ts';
 
-/** Bump when the cached record shape or the extraction semantics change. */
-const CACHE_FORMAT = 7;
+/** Bumped in tools/cache/caches.mjs when the cached record shape or the extraction semantics change. */
+const CACHE_FORMAT = CACHES.graph.format;
 
-export const DEFAULT_CACHE_FILE = 'node_modules/.cache/plumego/boundaries-graph.json';
+export const DEFAULT_CACHE_FILE = CACHES.graph.path;
 
 /** Files whose content changes how every import resolves: any change drops the whole cache. */
 const CONFIG_FILES = ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.base.json', 'node_modules/dependency-cruiser/package.json'];
@@ -35,7 +35,7 @@ interface CacheData {
 }
 
 export function getConfigKey(root: string, extra: string): string {
-  const hash = createHash('sha1').update(`${CACHE_FORMAT}\n${extra}\n`);
+  const hash = createHash('sha1').update(`${CACHES.graph.name}\n${CACHE_FORMAT}\n${extra}\n`);
   for (const file of CONFIG_FILES) {
     try {
       hash.update(`${file}\n`).update(readFileSync(`${root}/${file}`));

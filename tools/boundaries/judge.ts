@@ -3,7 +3,7 @@
  * that took part. `evaluate` keeps the first denying step; `explain` prints the whole trace.
  */
 import type { Module, SourcePos } from '../control-plane/index.ts';
-import { isTestFile } from './ownership.ts';
+import { isTestFile, isTestHelperOf } from './ownership.ts';
 import { matchesSelectors, RULES_FILE, type RuleBook } from './rulebook.ts';
 import type { BoundaryPlane } from './types.ts';
 
@@ -29,6 +29,8 @@ export interface EdgeFacts {
   readonly typeOnly: boolean;
   /** The imported file, when known (file-level rules: public entry, foreign tests). */
   readonly targetFile?: string;
+  /** The importing file is test code (ownership.ts isTestCode): it may also reach the target's testing/ helpers. */
+  readonly fromTestCode?: boolean;
 }
 
 /**
@@ -80,7 +82,9 @@ export function judgeEdge(plane: Pick<BoundaryPlane, 'locate'>, book: RuleBook, 
   if (facts.targetFile && applies('public-entry-only')) {
     steps.push(facts.targetFile === to.entry
       ? step('public-entry-only', 'pass', `${facts.targetFile} is ${to.name}'s public entry`, ruleAt('public-entry-only'))
-      : step('public-entry-only', 'deny', `${facts.targetFile} is inside ${to.name}; its public entry is ${to.importSpecifier ?? to.entry}`, ruleAt('public-entry-only')));
+      : facts.fromTestCode && isTestHelperOf(to, facts.targetFile)
+        ? step('public-entry-only', 'pass', `${facts.targetFile} is one of ${to.name}'s test helpers (testing/), imported by test code`, ruleAt('public-entry-only'))
+        : step('public-entry-only', 'deny', `${facts.targetFile} is inside ${to.name}; its public entry is ${to.importSpecifier ?? to.entry}`, ruleAt('public-entry-only')));
   }
 
   const denial = steps.find((s) => s.outcome === 'deny');

@@ -28,3 +28,19 @@ const CONFIG_FILE = /(^|\/)[^/]+\.config\.[cm]?tsx?$/;
 export function isDevOnlyFile(file: string): boolean {
   return isTestFile(file) || CONFIG_FILE.test(file);
 }
+
+const TEST_HELPER_DIR = /(^|\/)testing\//;
+const END_TO_END_TEST = /\.e2e\.[cm]?tsx?$/;
+
+/**
+ * Code only tests run: test files (end-to-end ones too), fixtures, tool configuration and shared test
+ * helpers (a module's testing/ folder). Its imports do not join module cycles, and it may use another module's helpers.
+ */
+export function isTestCode(file: string): boolean {
+  return isDevOnlyFile(file) || TEST_HELPER_DIR.test(file) || END_TO_END_TEST.test(file);
+}
+
+/** A test helper of `module`: a file in its testing/ folder, which other modules' test code may import. */
+export function isTestHelperOf(module: Pick<Module, 'path'>, file: string): boolean {
+  return file.startsWith(module.path ? `${module.path}/testing/` : 'testing/');
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../control-plane/violation.ts';
+import { ConfigError } from '../control-plane/index.ts';
 import { createRuleBook } from './rulebook.ts';
 import { baseFiles, withFixture } from './testing/boundary-fixture.ts';
 

@@ -3,8 +3,7 @@
  * (from_layers, to_layers, to_modules) are evaluated generically, in spec order; the others name a
  * semantic rule the gate implements by id. Removing a semantic rule from the spec turns it off.
  */
-import type { DependencyRule, Layer, Module, SourcePos } from '../control-plane/index.ts';
-import { ConfigError } from '../control-plane/violation.ts';
+import { ConfigError, type DependencyRule, type Layer, type Module, type SourcePos } from '../control-plane/index.ts';
 import type { BoundaryPlane } from './types.ts';
 
 export const RULES_FILE = 'specs/dependency-rules.yaml';

@@ -1,5 +1,5 @@
 /** The boundary gate as one call: scan → graph (cached) → rules → violations. */
-import type { Violation } from '../control-plane/violation.ts';
+import type { Violation } from '../control-plane/index.ts';
 import { createGraphEvaluator } from './find-violations.ts';
 import { buildFileGraph, type FileGraphOptions, type FileGraphStats } from './file-graph.ts';
 import { createRuleBook } from './rulebook.ts';

@@ -1,6 +1,5 @@
 import { readdirSync } from 'node:fs';
-import type { RepoSpec } from '../control-plane/index.ts';
-import { getModuleRoots } from '../control-plane/profile.ts';
+import { getModuleRoots, type RepoSpec } from '../control-plane/index.ts';
 
 /** Source extensions the gate reads. `.astro` is left out: dependency-cruiser has no parser for it. */
 export const SOURCE_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts'] as const;

@@ -4,8 +4,7 @@
  * with their package's tsconfig instead of the root one.
  */
 import { readFileSync } from 'node:fs';
-import type { PackageJson } from '../control-plane/index.ts';
-import { listWorkspaceDirs } from '../control-plane/workspaces.ts';
+import { listWorkspaceDirs, type PackageJson } from '../control-plane/index.ts';
 
 /** Repository-relative workspace directories whose own tsconfig.json declares `paths` (sorted). */
 export function listPathsWorkspaces(root: string): string[] {

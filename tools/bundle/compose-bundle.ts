@@ -3,8 +3,8 @@
  * entry, the manifest's contract, the allowed and forbidden neighbours, and the gate with its commands.
  * No fact is written here; every field is read from the plane.
  */
-import type { ControlPlane, Module, TaskEntry } from '../control-plane/model.ts';
-import { fillCommands, selectGate } from '../gates/select-gate.ts';
+import type { ControlPlane, Module, TaskEntry } from '../control-plane/index.ts';
+import { fillCommands, selectGate } from '../gates/index.ts';
 
 export type BundlePlane = Pick<ControlPlane, 'modules' | 'taskRouting' | 'gateProfiles' | 'dependencyRules'>;
 

@@ -1,7 +1,5 @@
-import type { ControlPlane, LoadResult } from '../control-plane/index.ts';
-import type { Violation } from '../control-plane/violation.ts';
-import type { Extractor } from '../boundaries/extractor.ts';
-import type { GraphCacheSnapshot } from '../boundaries/graph-cache.ts';
+import type { ControlPlane, LoadResult, Violation } from '../control-plane/index.ts';
+import type { BoundaryStart } from '../boundaries/index.ts';
 
 export interface CheckOptions {
   /** The load result the plane came from (its schema and meaning violations). */
@@ -16,10 +14,8 @@ export interface CheckOptions {
   readonly updateBaseline?: boolean;
   /** --no-cache: extract the whole import graph again instead of reusing the file-level cache. */
   readonly noCache?: boolean;
-  /** Where the boundary gate runs dependency-cruiser (the CLI starts a worker before loading the specs). */
-  readonly extractor?: Extractor;
-  /** The boundary graph cache as the CLI already read it before loading the specs. */
-  readonly graphCache?: GraphCacheSnapshot;
+  /** The boundary gate's early start, made by the CLI before loading the specs (startBoundaryGate). */
+  readonly boundaryStart?: BoundaryStart;
 }
 
 export type CheckFn = (plane: ControlPlane, options: CheckOptions) => Promise<Violation[]>;
@@ -40,16 +36,15 @@ export const CHECKS: Readonly<Record<string, CheckFn>> = {
   routing: fromLoad('routing'),
   tasks: fromLoad('tasks'),
   sync: async (plane) => (await import('../sync/index.ts')).checkSync(plane),
-  boundaries: async (plane, options) => (await import('../boundaries/check-boundaries.ts')).checkBoundaries(plane, {
+  boundaries: async (plane, options) => (await import('../boundaries/index.ts')).checkBoundaries(plane, {
     ...(options.baselineFile ? { baselineFile: options.baselineFile } : {}),
     updateBaseline: options.updateBaseline === true,
     cache: options.noCache !== true,
-    ...(options.extractor ? { extractor: options.extractor } : {}),
-    ...(options.graphCache ? { graphCache: options.graphCache } : {}),
+    ...(options.boundaryStart ? { start: options.boundaryStart } : {}),
   }),
   // API evidence (issue #8): one ts-morph analysis per plane, shared by these checks.
-  entrypoints: async (plane, options) => (await import('../api/check-entrypoints.ts')).checkEntrypoints(plane, { cache: options.noCache !== true }),
-  'api-snapshots': async (plane, options) => (await import('../api/check-snapshots.ts')).checkApiSnapshots(plane, { cache: options.noCache !== true }),
-  'maturity-evidence': async (plane) => (await import('../evidence/check-maturity.ts')).checkMaturityEvidence(plane),
-  'error-codes': async (plane, options) => (await import('../evidence/check-error-codes.ts')).checkErrorCodes(plane, { cache: options.noCache !== true }),
+  entrypoints: async (plane, options) => (await import('../api/index.ts')).checkEntrypoints(plane, { cache: options.noCache !== true }),
+  'api-snapshots': async (plane, options) => (await import('../api/index.ts')).checkApiSnapshots(plane, { cache: options.noCache !== true }),
+  'maturity-evidence': async (plane) => (await import('../evidence/index.ts')).checkMaturityEvidence(plane),
+  'error-codes': async (plane, options) => (await import('../evidence/index.ts')).checkErrorCodes(plane, { cache: options.noCache !== true }),
 };

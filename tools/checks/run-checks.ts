@@ -1,5 +1,4 @@
-import type { ControlPlane } from '../control-plane/index.ts';
-import { ConfigError, type Violation } from '../control-plane/violation.ts';
+import { ConfigError, type ControlPlane, type Violation } from '../control-plane/index.ts';
 import { CHECKS, type CheckOptions } from './registry.ts';
 
 export interface ChecksRun {

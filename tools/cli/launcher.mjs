@@ -6,19 +6,19 @@
 // a separate thread and see every module, dependency-cruiser's and TypeScript's included, which cost
 // about a second per run on a large repository (bench/boundaries). tsx stays as the fallback when
 // esbuild is missing, the cache is not writable, or PLUMEGO_CLI_SOURCE=1 asks for the sources.
-import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { writeCacheFile } from '../control-plane/write-cache-file.mjs';
+import { CACHES, cacheKey } from '../cache/caches.mjs';
+import { writeCacheFile } from '../cache/write-cache-file.mjs';
 
-/** Bump when the bundle layout or the build options change. */
-const FORMAT = 1;
+/** Bumped in tools/cache/caches.mjs when the bundle layout or the build options change. */
+const FORMAT = CACHES.cli.format;
 const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DEFAULT_ENTRY = fileURLToPath(new URL('./main.ts', import.meta.url));
 const BUILT_ENTRY = join(PACKAGE_ROOT, 'dist/tools/cli/main.js');
-const DEFAULT_CACHE_DIR = join(PACKAGE_ROOT, 'node_modules/.cache/plumego/cli');
+const DEFAULT_CACHE_DIR = join(PACKAGE_ROOT, CACHES.cli.path);
 /** Builds that are no longer current are removed after this long: a running process may still load chunks from them. */
 const STALE_BUILD_MS = 60 * 60 * 1000;
 
@@ -98,7 +98,7 @@ export async function buildBundle(cacheDir, entry = DEFAULT_ENTRY) {
       const path = join(dirname(entry), input);
       inputs[path] ??= stampOf(path);
     }
-    const key = createHash('sha1').update(`${FORMAT}\n${esbuild.version}\n${entry}\n${JSON.stringify(Object.entries(inputs).sort())}`).digest('hex').slice(0, 16);
+    const key = cacheKey(CACHES.cli, [esbuild.version, entry, JSON.stringify(Object.entries(inputs).sort())]).slice(0, 16);
     const final = join(cacheDir, key);
     try {
       renameSync(tmp, final);

@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
-import { loadControlPlane, type ControlPlane, type LoadOptions, type LoadResult } from '../control-plane/index.ts';
-import { ConfigError } from '../control-plane/violation.ts';
+import { ConfigError, type ControlPlane, loadControlPlane, type LoadOptions, type LoadResult } from '../control-plane/index.ts';
 import type { CliIO } from './io.ts';
 
 export type Loaded =

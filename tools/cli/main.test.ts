@@ -43,7 +43,7 @@ describe('plumego CLI', () => {
     expect((await run(root, 'check')).code).toBe(0);
     // Make the cache lie: an invalid manifest whose content hash is recorded as valid.
     const { readFileSync, writeFileSync } = await import('node:fs');
-    const { hashText } = await import('../control-plane/spec-cache.ts');
+    const { hashText } = await import('../cache/index.ts');
     const file = 'framework/contract/module.yaml';
     const bad = readFileSync(`${root}/${file}`, 'utf8').replace(/^risk: .*$/m, 'risk: enormous');
     writeFileSync(`${root}/${file}`, bad);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { getDefaultChecks } from '../checks/run-checks.ts';
+import { getDefaultChecks } from '../checks/index.ts';
 import { runSync } from '../sync/index.ts';
 import { loadControlPlane } from './load.ts';
 import { writeFixture, type FixtureFiles } from './testing/fixture-repo.ts';

@@ -5,16 +5,12 @@
  * is cached: a file with a syntax or schema error is parsed and validated again every time, so its
  * messages (file, line, column) are always produced by the real parser and validator.
  */
-import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { writeCacheFile } from './write-cache-file.mjs';
+import { CACHES, cacheKey, hashText, writeCacheFile } from '../cache/index.ts';
 
-/** Bump when the cached record shape or what the loader derives from a file changes. */
-const CACHE_FORMAT = 1;
-
-export const DEFAULT_SPEC_CACHE_FILE = 'node_modules/.cache/plumego/specs.json';
+export const DEFAULT_SPEC_CACHE_FILE = CACHES.specs.path;
 
 interface Entry {
   readonly hash: string;
@@ -43,18 +39,12 @@ export interface SpecCache {
   save(prune: boolean): void;
 }
 
-/** Content hash of a cached file (specs here, sources in the boundary graph cache). */
-export function hashText(text: string | Buffer): string {
-  return createHash('sha1').update(text).digest('base64url');
-}
-
-/** What the cached data depends on besides the files: the schemas, the YAML parser's version and this format. */
+/** What the cached data depends on besides the files: the schemas and the versions of the YAML parser and the validator. */
 function getToolKey(schemaDir: string): string {
-  const hash = createHash('sha1').update(`${CACHE_FORMAT}\n`);
   const require = createRequire(import.meta.url);
-  for (const pkg of ['yaml', 'ajv']) hash.update(`${pkg}@${(require(`${pkg}/package.json`) as { version: string }).version}\n`);
-  for (const name of readdirSync(schemaDir).sort()) hash.update(`${name}\n`).update(readFileSync(`${schemaDir}/${name}`));
-  return hash.digest('base64url');
+  const versions = ['yaml', 'ajv'].map((pkg) => `${pkg}@${(require(`${pkg}/package.json`) as { version: string }).version}`);
+  const schemas = readdirSync(schemaDir).sort().flatMap((name) => [name, readFileSync(`${schemaDir}/${name}`)]);
+  return cacheKey(CACHES.specs, [...versions, ...schemas]);
 }
 
 const SCHEMA_DIR = fileURLToPath(new URL('../../specs/schemas/', import.meta.url));
@@ -73,7 +63,7 @@ export function openSpecCache(path: string, schemaDir: string = SCHEMA_DIR): Spe
   let previous: Record<string, Entry> = {};
   try {
     const data = JSON.parse(readFileSync(path, 'utf8')) as CacheData;
-    if (data.format === CACHE_FORMAT && data.toolKey === toolKey && data.entries && typeof data.entries === 'object') previous = data.entries;
+    if (data.format === CACHES.specs.format && data.toolKey === toolKey && data.entries && typeof data.entries === 'object') previous = data.entries;
   } catch {
     // Missing or unreadable: start empty.
   }
@@ -106,7 +96,7 @@ export function openSpecCache(path: string, schemaDir: string = SCHEMA_DIR): Spe
       if (!changed && !dropped) return;
       const entries: Record<string, Entry> = prune ? {} : { ...previous };
       for (const [file, e] of current) entries[file] = { hash: e.hash, data: e.data, valid: [...e.valid].sort() };
-      writeCacheFile(path, JSON.stringify({ format: CACHE_FORMAT, toolKey, entries } satisfies CacheData));
+      writeCacheFile(path, JSON.stringify({ format: CACHES.specs.format, toolKey, entries } satisfies CacheData));
     },
   };
 }

@@ -1,8 +1,5 @@
-import type { ControlPlane, ErrorCodeEntry } from '../control-plane/index.ts';
-import type { Violation } from '../control-plane/violation.ts';
-import { getFileOwner } from '../api/modules.ts';
-import { readApiAnalysis, type CacheOptions } from '../api/read-analysis.ts';
-import type { CodeSite } from '../api/scan-error-codes.ts';
+import type { ControlPlane, ErrorCodeEntry, Violation } from '../control-plane/index.ts';
+import { type CacheOptions, type CodeSite, getFileOwner, readApiAnalysis } from '../api/index.ts';
 
 const CHECK = 'error-codes';
 const REGISTRY = 'specs/error-codes.yaml';

@@ -1,5 +1,4 @@
-import type { ControlPlane } from '../control-plane/index.ts';
-import type { Violation } from '../control-plane/violation.ts';
+import type { ControlPlane, Violation } from '../control-plane/index.ts';
 import { collectEvidence, type ModuleEvidence } from './collect-evidence.ts';
 import { MUTATION_RESULTS_DIR } from './mutation-scores.ts';
 

@@ -1,11 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import type { ControlPlane, Module } from '../control-plane/index.ts';
-import { SKIP_DIRS } from '../control-plane/discover.ts';
-import { getModuleRoots } from '../control-plane/profile.ts';
-import type { ApiAnalysis } from '../api/analyze.ts';
-import { getFileOwner } from '../api/modules.ts';
-import { getSnapshotState, type SnapshotState } from '../api/check-snapshots.ts';
-import { getSnapshotPath } from '../api/snapshot.ts';
+import { type ControlPlane, getModuleRoots, type Module, SKIP_DIRS } from '../control-plane/index.ts';
+import { type ApiAnalysis, getFileOwner, getSnapshotPath, getSnapshotState, type SnapshotState } from '../api/index.ts';
 import { readMutationScores, type MutationEvidence } from './mutation-scores.ts';
 
 /** Where hand-written primer prose lives (docs-site/src/content.config.ts reads the same folder). */

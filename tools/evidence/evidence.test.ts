@@ -1,9 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Violation } from '../control-plane/violation.ts';
+import type { Violation } from '../control-plane/index.ts';
 import { loadApiFixture, manifestWith, type LoadedFixture } from '../api/testing/api-fixture.ts';
-import { readApiAnalysis } from '../api/read-analysis.ts';
-import { writeSnapshots } from '../api/write-snapshots.ts';
+import { readApiAnalysis, writeSnapshots } from '../api/index.ts';
 import { findErrorCodeViolations, collectCodeSites } from './check-error-codes.ts';
 import { findMaturityViolations } from './check-maturity.ts';
 import { collectEvidence, getEvidenceCells } from './collect-evidence.ts';
@@ -85,7 +84,7 @@ describe('maturity evidence', () => {
 
   it('compares snapshots with the code when asked', async () => {
     const f = await load({});
-    writeSnapshots(f.plane, [f.plane.moduleByName.get('contract')!]);
+    await writeSnapshots(f.plane, [f.plane.moduleByName.get('contract')!]);
     writeFileSync(`${f.root}/framework/api.md`, 'hand-written\n');
     const evidence = collectEvidence(f.plane, { analysis: await readApiAnalysis(f.plane) });
     expect(evidence.find((e) => e.module === 'contract')!.snapshot).toEqual({ path: 'framework/contract/api.md', exists: true, state: 'fresh', exports: 1 });

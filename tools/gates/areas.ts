@@ -1,5 +1,4 @@
-import { assertGateProfiles } from '../control-plane/assert/gate-profiles.ts';
-import type { GateProfilesSpec } from '../control-plane/model.ts';
+import { assertGateProfiles, type GateProfilesSpec } from '../control-plane/index.ts';
 
 export type AreaRule = NonNullable<GateProfilesSpec['areas']>[number];
 export type SelectionRule = GateProfilesSpec['selection'][number];

@@ -2,7 +2,7 @@
  * Changed files → facts about the diff: each file's area and/or owning module, the distinct modules,
  * and whether a public API changed (a module's index.ts, or its manifest's public_entrypoints).
  */
-import type { ControlPlane, Module } from '../control-plane/model.ts';
+import type { ControlPlane, Module } from '../control-plane/index.ts';
 import { getAreaRules } from './areas.ts';
 import { matchGlob } from './glob.ts';
 

@@ -2,7 +2,7 @@
  * Diff facts → the gate. Every selection rule of specs/gate-profiles.yaml is evaluated and the
  * strongest matching profile wins, so file order or rule order can never weaken the gate.
  */
-import type { GateProfilesSpec } from '../control-plane/model.ts';
+import type { GateProfilesSpec } from '../control-plane/index.ts';
 import { getFallbackProfile, getGateSpecProblems, getSelectionRules, type SelectionRule } from './areas.ts';
 import { classifyChanges, type ChangeSet, type DiffFacts, type GatePlane } from './classify.ts';
 import { matchGlob } from './glob.ts';

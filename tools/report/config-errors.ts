@@ -3,7 +3,7 @@
  * `sarif` or `github` gets a document on stdout even when the specs cannot be loaded, with each
  * error at its file:line:column, its stable code and its fix. Text goes to stderr as before.
  */
-import type { ConfigError, Violation } from '../control-plane/violation.ts';
+import type { ConfigError, Violation } from '../control-plane/index.ts';
 import { renderGithub } from './github.ts';
 import { renderSarif } from './sarif.ts';
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
-import type { Violation } from '../control-plane/violation.ts';
+import type { Violation } from '../control-plane/index.ts';
 import { escapeData, escapeProperty } from './github.ts';
 import { renderReport, REPORT_FORMATS } from './index.ts';
 

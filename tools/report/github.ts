@@ -2,7 +2,7 @@
  * GitHub Actions workflow commands: `::error file=…,line=…,col=…,title=…::message`, so violations
  * show up as annotations on the pull request diff without any upload step.
  */
-import type { Violation } from '../control-plane/violation.ts';
+import type { Violation } from '../control-plane/index.ts';
 import { getRuleId } from './sarif.ts';
 import { sortViolations } from './text.ts';
 

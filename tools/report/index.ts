@@ -1,7 +1,9 @@
-import type { Violation } from '../control-plane/violation.ts';
+import type { Violation } from '../control-plane/index.ts';
 import { renderGithub } from './github.ts';
 import { renderSarif } from './sarif.ts';
 import { renderText, sortViolations } from './text.ts';
+
+export { renderConfigErrorReport } from './config-errors.ts';
 
 export const REPORT_FORMATS = ['text', 'json', 'sarif', 'github'] as const;
 

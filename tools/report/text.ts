@@ -1,4 +1,4 @@
-import type { Violation } from '../control-plane/violation.ts';
+import type { Violation } from '../control-plane/index.ts';
 
 export interface TextReportOptions {
   /** Lines printed after the violations (summary, notes). */

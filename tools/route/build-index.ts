@@ -3,7 +3,7 @@
  * (name, primer question, taxonomy, summary, responsibilities, task entries, hints) and, separately,
  * the words of its non-goals. Built once per plane; scoring reads it many times.
  */
-import type { ControlPlane, Module, TaskEntry } from '../control-plane/model.ts';
+import type { ControlPlane, Module, TaskEntry } from '../control-plane/index.ts';
 import { getTerms, type Lexicon } from './tokenise.ts';
 
 /** The part of the control plane routing reads; tests pass small fixture planes of this shape. */

@@ -4,7 +4,7 @@
  * Deterministic and offline: the same specs and description always give the same answer.
  * Pure: the docs site's router page bundles this file (route-work.ts adds the shipped lexicon).
  */
-import type { Module } from '../control-plane/model.ts';
+import type { Module } from '../control-plane/index.ts';
 import { getRoutingIndex, type RoutingIndex, type RoutingPlane, type TaskDoc } from './build-index.ts';
 import { applyNarrowing, getFolderHint, type FolderHint, type Narrowing } from './narrow.ts';
 import { resolveRouteOptions, type ResolvedRouteOptions, type RouteOptions } from './options.ts';

@@ -3,8 +3,8 @@
  * router and the "where does work start" tables). Pure: built from the plane only, so `plumego sync`
  * can regenerate it and fail on drift.
  */
-import type { ControlPlane } from '../control-plane/model.ts';
-import { getAreaRules } from '../gates/areas.ts';
+import type { ControlPlane } from '../control-plane/index.ts';
+import { getAreaRules } from '../gates/index.ts';
 
 export type RoutingExportPlane = Pick<ControlPlane, 'modules' | 'taskRouting' | 'taxonomy' | 'gateProfiles'>;
 

@@ -4,9 +4,8 @@
  * helpers to change one manifest field per case.
  */
 import { readFileSync } from 'node:fs';
-import { loadControlPlane, type ControlPlane } from '../../control-plane/index.ts';
+import { type ControlPlane, loadControlPlane, type Violation } from '../../control-plane/index.ts';
 import { validFixture, writeFixture, type FixtureFiles } from '../../control-plane/testing/fixture-repo.ts';
-import type { Violation } from '../../control-plane/violation.ts';
 
 export type { FixtureFiles };
 

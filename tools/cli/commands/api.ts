@@ -1,7 +1,5 @@
 import type { ControlPlane, Module } from '../../control-plane/index.ts';
-import { getApiModules, needsSnapshot } from '../../api/modules.ts';
-import { BadRefError, diffModules, type ModuleDiff } from '../../api/diff-modules.ts';
-import { writeSnapshots } from '../../api/write-snapshots.ts';
+import { BadRefError, diffModules, getApiModules, type ModuleDiff, needsSnapshot, writeSnapshots } from '../../api/index.ts';
 import { EXIT, getFormat, parseCommandArgs, UsageError, type CliIO, type Command } from '../io.ts';
 import { loadForCommand } from '../load-plane.ts';
 
@@ -51,8 +49,8 @@ function selectModules(plane: ControlPlane, names: readonly string[]): Module[] 
   });
 }
 
-function runSnapshot(plane: ControlPlane, targets: readonly Module[], io: CliIO): number {
-  const { outcomes, timings } = writeSnapshots(plane, targets);
+async function runSnapshot(plane: ControlPlane, targets: readonly Module[], io: CliIO): Promise<number> {
+  const { outcomes, timings } = await writeSnapshots(plane, targets);
   for (const o of outcomes) {
     if (o.result === 'refused') {
       io.stderr(`refused    ${o.path}\n  ${o.reason}\n  fix: ${o.fix}\n`);
@@ -65,10 +63,10 @@ function runSnapshot(plane: ControlPlane, targets: readonly Module[], io: CliIO)
   return outcomes.some((o) => o.result === 'refused') ? EXIT.violations : EXIT.ok;
 }
 
-function runDiff(plane: ControlPlane, targets: readonly Module[], base: string | undefined, format: string, io: CliIO): number {
+async function runDiff(plane: ControlPlane, targets: readonly Module[], base: string | undefined, format: string, io: CliIO): Promise<number> {
   let result;
   try {
-    result = diffModules(plane, targets, base);
+    result = await diffModules(plane, targets, base);
   } catch (error) {
     if (error instanceof BadRefError) throw new UsageError(error.message);
     throw error;

@@ -1,14 +1,10 @@
-import { existsSync } from 'node:fs';
-import { ConfigError } from '../../control-plane/violation.ts';
-import { describeFeatures, runChecks } from '../../checks/run-checks.ts';
-import { renderReport, REPORT_FORMATS } from '../../report/index.ts';
-import { renderConfigErrorReport } from '../../report/config-errors.ts';
-import { peekGraphCache, type GraphCacheSnapshot } from '../../boundaries/graph-cache.ts';
-import { startWorkerExtractor, type Extractor } from '../../boundaries/extractor.ts';
-import { listSourceFiles } from '../../boundaries/scan-files.ts';
+import { ConfigError } from '../../control-plane/index.ts';
+import { describeFeatures, runChecks } from '../../checks/index.ts';
+import { renderConfigErrorReport, renderReport, REPORT_FORMATS } from '../../report/index.ts';
+import { startBoundaryGate, type BoundaryStart } from '../../boundaries/index.ts';
 import { EXIT, getFormat, parseCommandArgs, UsageError, type CliIO, type Command, type ParsedArgs } from '../io.ts';
 import { loadForCommand, renderConfigErrors } from '../load-plane.ts';
-import { GitError, readChangeSet } from '../../gates/read-diff.ts';
+import { GitError, readChangeSet } from '../../gates/index.ts';
 
 const USAGE = `Usage: plumego check [--format text|json|sarif|github] [--only <id,id>]
                      [--baseline <file>] [--update-baseline] [--changed [--base <ref>]] [--no-cache]
@@ -40,29 +36,17 @@ export const command: Command = {
     if (values['base'] !== undefined && values['changed'] !== true) throw new UsageError('--base needs --changed');
     const format = getFormat(values, REPORT_FORMATS);
     const only = typeof values['only'] === 'string' ? values['only'].split(',').map((s) => s.trim()).filter(Boolean) : undefined;
-    // Started first, so dependency-cruiser loads on the second core while this thread reads the
-    // specs and the cache; stopped at once when the cache says nothing needs extracting.
-    let extractor = (!only || only.includes('boundaries')) && existsSync(`${io.cwd}/specs/repo.yaml`)
-      ? startWorkerExtractor({ preload: true, root: io.cwd }) : undefined;
-    let graphCache: GraphCacheSnapshot | undefined;
-    if (extractor && values['no-cache'] !== true) {
-      const peek = peekGraphCache(io.cwd, (roots) => listSourceFiles(io.cwd, roots));
-      graphCache = peek.snapshot;
-      if (!peek.needed) {
-        void extractor.close();
-        extractor = undefined;
-      }
-    }
+    // Started first, so dependency-cruiser loads on the second core while this thread reads the specs.
+    const boundaryStart = !only || only.includes('boundaries') ? startBoundaryGate(io.cwd, { cache: values['no-cache'] !== true }) : undefined;
     try {
-      return await runCheck(io, format, only, values, { extractor, graphCache });
+      return await runCheck(io, format, only, values, boundaryStart);
     } finally {
-      await extractor?.close();
+      await boundaryStart?.close();
     }
   },
 };
 
-async function runCheck(io: CliIO, format: string, only: string[] | undefined, values: ParsedArgs['values'], prefetched: { extractor: Extractor | undefined; graphCache: GraphCacheSnapshot | undefined }): Promise<number> {
-  const { extractor, graphCache } = prefetched;
+async function runCheck(io: CliIO, format: string, only: string[] | undefined, values: ParsedArgs['values'], boundaryStart: BoundaryStart | undefined): Promise<number> {
   const loaded = await loadForCommand(io, { cache: values['no-cache'] !== true, quiet: true });
   if (!loaded.ok && loaded.configErrors) return reportConfigErrors(io, loaded.configErrors, format);
   if (!loaded.ok) {
@@ -84,8 +68,7 @@ async function runCheck(io: CliIO, format: string, only: string[] | undefined, v
       ...(typeof values['baseline'] === 'string' ? { baselineFile: values['baseline'] } : {}),
       updateBaseline: values['update-baseline'] === true,
       noCache: values['no-cache'] === true,
-      ...(extractor ? { extractor } : {}),
-      ...(graphCache ? { graphCache } : {}),
+      ...(boundaryStart ? { boundaryStart } : {}),
     }, only);
   } catch (error) {
     if (error instanceof ConfigError) return reportConfigErrors(io, [error], format);

@@ -1,5 +1,4 @@
-import { startDev } from '../../scaffold/dev-process.ts';
-import { ScaffoldError } from '../../scaffold/errors.ts';
+import { ScaffoldError, startDev } from '../../scaffold/index.ts';
 import { EXIT, parseCommandArgs, UsageError, type Command } from '../io.ts';
 
 const USAGE = `Usage: plumego dev <entry-file> [--condition <name>]... [-- <app arguments>]

@@ -1,7 +1,5 @@
-import { ConfigError } from '../../control-plane/violation.ts';
-import { explainEdge, renderExplanation, resolveEndpoint } from '../../boundaries/explain.ts';
-import { createRuleBook } from '../../boundaries/rulebook.ts';
-import { readRepositoryGraph } from '../../boundaries/run-boundaries.ts';
+import { ConfigError } from '../../control-plane/index.ts';
+import { createRuleBook, explainEdge, readRepositoryGraph, renderExplanation, resolveEndpoint } from '../../boundaries/index.ts';
 import { EXIT, getFormat, parseCommandArgs, UsageError, type Command } from '../io.ts';
 import { loadForCommand, renderConfigErrors } from '../load-plane.ts';
 

@@ -1,10 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadControlPlane } from '../../control-plane/index.ts';
-import { ScaffoldError } from '../../scaffold/errors.ts';
-import { generateCode, type CodeKind } from '../../scaffold/generate-code.ts';
-import { generateModule } from '../../scaffold/generate-module.ts';
-import { readPlumegoPackage } from '../../scaffold/package-info.ts';
+import { type CodeKind, generateCode, generateModule, readPlumegoPackage, ScaffoldError } from '../../scaffold/index.ts';
 import { GENERATORS, runSync } from '../../sync/index.ts';
 import { EXIT, parseCommandArgs, UsageError, type Command } from '../io.ts';
 import { loadForCommand } from '../load-plane.ts';

@@ -1,10 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ConfigError } from '../../control-plane/violation.ts';
-import { buildModuleGraph } from '../../boundaries/module-graph.ts';
-import { GRAPH_FORMATS, renderGraph, type GraphFormat } from '../../boundaries/render-graph.ts';
-import { createRuleBook } from '../../boundaries/rulebook.ts';
-import { readRepositoryGraph } from '../../boundaries/run-boundaries.ts';
+import { ConfigError } from '../../control-plane/index.ts';
+import { buildModuleGraph, createRuleBook, GRAPH_FORMATS, type GraphFormat, readRepositoryGraph, renderGraph } from '../../boundaries/index.ts';
 import { EXIT, getFormat, parseCommandArgs, type Command } from '../io.ts';
 import { loadForCommand, renderConfigErrors } from '../load-plane.ts';
 

@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline/promises';
-import { ConfigError } from '../../control-plane/violation.ts';
+import { ConfigError } from '../../control-plane/index.ts';
 import { InitError } from '../../init/init-error.ts';
 import { planInit, writeInitPlan, type InitOptions, type InitPlan } from '../../init/run-init.ts';
 import { EXIT, getFormat, parseCommandArgs, UsageError, type Command } from '../io.ts';

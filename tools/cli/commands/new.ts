@@ -1,7 +1,5 @@
 import { resolve } from 'node:path';
-import { TEMPLATES } from '../../scaffold/catalog.ts';
-import { ScaffoldError } from '../../scaffold/errors.ts';
-import { scaffoldProject } from '../../scaffold/scaffold-project.ts';
+import { ScaffoldError, scaffoldProject, TEMPLATES } from '../../scaffold/index.ts';
 import { EXIT, parseCommandArgs, UsageError, type Command } from '../io.ts';
 
 const USAGE = `Usage: plumego new <dir> [--template <name>] [--name <package-name>] [--plumego <version-spec>]

@@ -1,5 +1,4 @@
-import { readRoutes } from '../../scaffold/read-routes.ts';
-import { ScaffoldError } from '../../scaffold/errors.ts';
+import { readRoutes, ScaffoldError } from '../../scaffold/index.ts';
 import { EXIT, getFormat, parseCommandArgs, UsageError, type Command } from '../io.ts';
 import { renderTable } from './status.ts';
 

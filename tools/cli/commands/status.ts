@@ -1,7 +1,7 @@
 import type { ControlPlane, Module } from '../../control-plane/index.ts';
 import { getFormat, parseCommandArgs, type Command } from '../io.ts';
 import { loadForCommand } from '../load-plane.ts';
-import { collectEvidence, EVIDENCE_COLUMNS, getEvidenceCells } from '../../evidence/collect-evidence.ts';
+import { collectEvidence, EVIDENCE_COLUMNS, getEvidenceCells } from '../../evidence/index.ts';
 
 const USAGE = `Usage: plumego status [--format text|json] [--tier ga|beta|experimental] [--layer <layer>]
 

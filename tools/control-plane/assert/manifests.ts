@@ -123,8 +123,13 @@ function assertLayer(plane: ControlPlane, m: Module, stableRoots: Set<string>, f
       if (depth === 2 && m.manifest.parent !== undefined) return [{ rule: 'family-declared', file: f, path: ['parent'], message: `family root '${m.name}' must not declare a parent`, fix: 'Remove parent.' }];
       return [];
     }
-    case 'tooling':
-      return (layers.tooling.paths ?? []).includes(m.path) ? [] : fail(`'${m.path}' is not a tooling path in specs/repo.yaml`, 'Use the layer of the directory, or add the path to layers.tooling.paths.');
+    case 'tooling': {
+      // A tooling path's direct subfolders may be modules of their own (tools/boundaries), so the
+      // tools are governed folder by folder the way the library is.
+      const paths = layers.tooling.paths ?? [];
+      const parent = m.path.slice(0, Math.max(0, m.path.lastIndexOf('/')));
+      return paths.includes(m.path) || paths.includes(parent) ? [] : fail(`'${m.path}' is neither a tooling path in specs/repo.yaml nor a direct subfolder of one`, 'Use the layer of the directory, or add the path to layers.tooling.paths.');
+    }
     case 'reference': {
       const base = layers.reference.base ?? 'reference';
       return m.path.startsWith(`${base}/`) && m.path.split('/').length === base.split('/').length + 1 ? [] : fail(`'${m.path}' is not a direct child of ${base}/`, `Reference services live at ${base}/<service>/.`);

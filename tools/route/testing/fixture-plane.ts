@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import type { ControlPlane, GateProfilesSpec, Module, ModuleManifest, TaskRoutingSpec, TaxonomySpec, Tier } from '../../control-plane/model.ts';
+import type { ControlPlane, GateProfilesSpec, Module, ModuleManifest, TaskRoutingSpec, TaxonomySpec, Tier } from '../../control-plane/index.ts';
 
 type ManifestInput = Partial<ModuleManifest> & Pick<ModuleManifest, 'name' | 'path' | 'layer' | 'summary' | 'responsibilities' | 'non_goals'>;
 
