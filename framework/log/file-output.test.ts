@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, constants, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -158,4 +158,37 @@ describe('a logger over a file output', () => {
     const lines = readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).i as number);
     expect(lines).toEqual(Array.from({ length: 1000 }, (_, i) => i));
   }, 30_000);
+});
+
+describe('file output descriptors', () => {
+  it('closes a descriptor it opened, reports a failing close, and leaves a caller\'s descriptor open', () => {
+    const path = tmp('owned.log');
+    const owned = createFileOutput(path);
+    const fd = owned.fd;
+    owned.close();
+    expect(() => fstatSync(fd)).toThrow();
+    owned.close();
+
+    const errors: Error[] = [];
+    const broken = createFileOutput(tmp('broken.log'), { onError: (e) => errors.push(e) });
+    closeSync(broken.fd);
+    broken.close();
+    expect(errors.map((e) => (e as NodeJS.ErrnoException).code)).toEqual(['EBADF']);
+
+    const callerFd = openSync(tmp('caller.log'), 'a');
+    const borrowed = createFileOutput(callerFd);
+    expect(borrowed.fd).toBe(callerFd);
+    expect(borrowed.write('x\n')).toBe(true);
+    borrowed.close();
+    expect(borrowed.fd).toBe(-1);
+    expect(fstatSync(callerFd).size).toBe(2);
+    closeSync(callerFd);
+  });
+
+  it('accepts descriptor 0 and refuses negative or fractional ones', () => {
+    expect(new FileOutput(0, false).fd).toBe(0);
+    expect(() => new FileOutput(-1, false)).toThrow(LoggerOptionsError);
+    expect(() => new FileOutput(1.5, false)).toThrow(LoggerOptionsError);
+    expect(() => createFileOutput('')).toThrow(LoggerOptionsError);
+  });
 });

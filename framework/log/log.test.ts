@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LoggerOptionsError, createLogger, resolveLoggerOptions, type LoggerOptions } from './create-logger.ts';
 import { createDiscardLogger } from './discard.ts';
 import { isSensitiveKey, redactFields } from './redact.ts';
+import { flushLogSinks, LineSink } from './sink.ts';
 
 const fixed = () => new Date(Date.UTC(2026, 10, 30, 9, 5, 7, 123));
 
@@ -228,5 +229,83 @@ describe('redactFields limits', () => {
     expect((redactFields({ when: date }) as { when: Date }).when).toBe(date);
     expect([redactFields('token'), redactFields(5), redactFields(null)]).toEqual(['token', 5, null]);
     expect(['api_key', 'API-KEY', 'apikey', 'x-signature', 'user'].map(isSensitiveKey)).toEqual([true, true, true, true, false]);
+  });
+});
+
+describe('log edges the mutation run found', () => {
+  it('keeps a single output in call order when errors share it, buffered', () => {
+    const writes: string[] = [];
+    const logger = createLogger({ now: fixed, flushIntervalMs: 10_000, output: { write: (s: string) => writes.push(s) } });
+    logger.info('a');
+    logger.error('b');
+    logger.info('c');
+    logger.flush();
+    expect(writes.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l).msg)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('never lets a time field replace the entry time, drops function values and encodes nested bigints', () => {
+    const { logger, out } = capture();
+    logger.info('m', { time: 'spoof', fn: () => 1, sym: Symbol('s'), nested: { n: 10n } });
+    expect(out[0]).toBe('{"time":"2026-11-30T09:05:07.123Z","level":"INFO","msg":"m","nested":{"n":"10"}}\n');
+  });
+
+  it('escapes quotes, backslashes, controls and lone surrogates exactly like JSON.stringify', () => {
+    const { logger, out } = capture();
+    for (const s of ['"', '\\', '\u001f', '\ud800', '\udfff', '\ue000', ' ']) logger.info('m', { s });
+    expect(out.map((l) => l.slice(l.indexOf('"s":') + 4, -2))).toEqual(['"', '\\', '\u001f', '\ud800', '\udfff', '\ue000', ' '].map((s) => JSON.stringify(s)));
+  });
+
+  it('writes text values: numbers as written (NaN too), errors and bigints through the safe encoder', () => {
+    const { logger, out } = capture({ format: 'text' });
+    logger.info('m', { a: Number.NaN, b: new Error('boom'), c: 10n });
+    expect(out[0]).toBe(`I1130 09:05:07.123000 ${process.pid} [plumego] m a=NaN b={"name":"Error","message":"boom"} c="10"\n`);
+  });
+
+  it('truncates deeply nested arrays too', () => {
+    let deep: unknown = 'leaf';
+    for (let i = 0; i < 10; i++) deep = [deep];
+    let walk = redactFields(deep);
+    for (let i = 0; i < 9; i++) walk = (walk as unknown[])[0];
+    expect(walk).toBe('[truncated]');
+  });
+});
+
+describe('LineSink', () => {
+  it('says whether it buffers', () => {
+    expect(new LineSink({ write: () => undefined }, 0).buffered).toBe(false);
+    const buffered = new LineSink({ write: () => undefined }, 5);
+    expect(buffered.buffered).toBe(true);
+  });
+
+  it('writes a batch of exactly 16 KiB at once', () => {
+    const writes: string[] = [];
+    const sink = new LineSink({ write: (s: string) => writes.push(s) }, 10_000);
+    sink.push('x'.repeat(16_383));
+    expect(writes).toEqual([]);
+    sink.push('y');
+    expect(writes.map((w) => w.length)).toEqual([16_384]);
+  });
+
+  it('re-arms its timer after a manual flush, so later lines are still written on time', async () => {
+    const writes: string[] = [];
+    const sink = new LineSink({ write: (s: string) => writes.push(s) }, 5);
+    sink.push('a');
+    sink.flush();
+    sink.push('b');
+    await new Promise((r) => setTimeout(r, 40));
+    sink.push('c');
+    await new Promise((r) => setTimeout(r, 40));
+    expect(writes).toEqual(['a', 'b', 'c']);
+  });
+
+  it('installs one exit hook that flushes every buffered sink', () => {
+    new LineSink({ write: () => undefined }, 5);
+    new LineSink({ write: () => undefined }, 5);
+    expect(process.listeners('exit').filter((l) => l === flushLogSinks)).toHaveLength(1);
+    const writes: string[] = [];
+    const sink = new LineSink({ write: (s: string) => writes.push(s) }, 10_000);
+    sink.push('pending');
+    flushLogSinks();
+    expect(writes).toEqual(['pending']);
   });
 });
