@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,11 +15,16 @@ const SITE = fileURLToPath(new URL('..', import.meta.url));
 const ASTRO = join(SITE, '..', 'node_modules', 'astro', 'astro.js');
 
 function build(dataFile: string, outDir: string): { status: number | null; output: string } {
-  const result = spawnSync(process.execPath, [ASTRO, 'build', '--outDir', outDir], {
-    cwd: SITE,
+  // A working folder of its own (as plumego site does): from docs-site itself, Astro would stage this
+  // out-of-tree build in docs-site/.astro and delete it afterwards, under the other builds' feet.
+  mkdirSync(join(SITE, 'node_modules', '.cache'), { recursive: true });
+  const cwd = mkdtempSync(join(SITE, 'node_modules', '.cache', 'plumego-site-bad-'));
+  const result = spawnSync(process.execPath, [ASTRO, 'build', '--root', SITE, '--outDir', outDir], {
+    cwd,
     env: { ...process.env, PLUMEGO_SITE_DATA: dataFile, ASTRO_TELEMETRY_DISABLED: '1' },
     encoding: 'utf8',
   });
+  rmSync(cwd, { recursive: true, force: true });
   return { status: result.status, output: `${result.stdout}\n${result.stderr}` };
 }
 

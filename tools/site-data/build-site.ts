@@ -120,12 +120,17 @@ export async function buildAdopterSite(plane: ControlPlane, options: SiteBuildOp
       PLUMEGO_SITE_HISTORY: join(work, 'history.json'),
       ASTRO_TELEMETRY_DISABLED: '1',
     };
-    const run = await runNode([astro, 'build', '--outDir', out], dir, env);
+    // Astro stages a build whose outDir lies outside its working directory in <cwd>/.astro, imports the
+    // staged chunks from there (so packages must resolve from it) and deletes the folder afterwards. Run
+    // from a folder of our own under the sources' node_modules/.cache, with --root at the sources: run
+    // from the sources themselves, the staging folder would be their own .astro, shared by every build.
+    const stage = join(dir, 'node_modules', '.cache');
+    mkdirSync(stage, { recursive: true });
+    const cwd = mkdtempSync(join(stage, 'plumego-site-'));
+    const run = await runNode([astro, 'build', '--root', dir, '--outDir', out], cwd, env).finally(() => rmSync(cwd, { recursive: true, force: true }));
     if (run.code !== 0) {
       throw new SiteBuildError('PLUMEGO_ERR_SITE_BUILD', `astro build failed (exit ${run.code})`, run.output.trim().split('\n').slice(-25).join('\n'));
     }
-    // Astro leaves its content-layer manifests beside the pages when the output is outside the project; they are not part of the site.
-    for (const stray of ['collections', 'content-assets.mjs', 'content-modules.mjs']) rmSync(join(out, stray), { recursive: true, force: true });
     writeFileSync(join(out, SITE_MARKER), `${JSON.stringify({ builtBy: 'plumego site', repository: plane.repo.identity.name }, null, 2)}\n`);
     return { out, pages: countPages(out), modules: data.modules.length, ms: Math.round(performance.now() - started) };
   } finally {
