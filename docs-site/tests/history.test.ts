@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { validateHistory } from '../../tools/site-data/history.ts';
+import { validateHistory } from '../../tools/site-data/index.ts';
 import type { SiteHistory } from '../src/data/plumego.generated.types.ts';
 import { niceAxis, renderLineChart, renderSparkline, segments } from '../src/lib/history-svg.ts';
 import { assertBuilt, REPO_ROOT } from './site-dist.ts';

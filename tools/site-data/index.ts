@@ -3,3 +3,4 @@ export { renderSiteDataFiles, SITE_DATA_FILE, SITE_TYPES_FILE, type GeneratedFil
 export type { SiteDataExtras, SitePlane } from './site-context.ts';
 export type * from './site-data-model.ts';
 export { createSiteDataGenerators, type SiteDataGenerator } from './site-data-generators.ts';
+export { validateHistory } from './history.ts';
