@@ -97,6 +97,10 @@ describe('cors', () => {
     const { w, h } = await run({ allowCredentials: true }, preflight('https://c.example'));
     expect(w.status).toBe(204);
     expect(h('access-control-allow-origin')).toBe('https://c.example');
+    const origins = (list: readonly string[]) => list.filter((_, i) => i % 2 === 1 && list[i - 1] === 'access-control-allow-origin');
+    expect(origins(w.getHeaderList())).toEqual(['https://c.example']);
+    const explicit = await run({ allowedOrigins: ['https://a.example'] }, preflight('https://a.example'));
+    expect(origins(explicit.w.getHeaderList())).toEqual(['https://a.example']);
     expect(h('access-control-allow-credentials')).toBe('true');
   });
 
