@@ -346,6 +346,8 @@ describe('absolute-form request targets', () => {
 describe('pattern helpers of the public surface', () => {
   it.each([
     { prefix: '', path: '/x', want: '/x' },
+    { prefix: '', path: '/', want: '/' },
+    { prefix: '/', path: '/', want: '/' },
     { prefix: '/', path: '/x', want: '/x' },
     { prefix: '/api/', path: '/x', want: '/api/x' },
     { prefix: '/api', path: '/x', want: '/api/x' },
