@@ -4,8 +4,7 @@
  * `--glob` names the module folders outright. Pure over the file system, writes nothing.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import type { Layer, PackageJson } from '../control-plane/index.ts';
-import { listWorkspaceDirs, hasWorkspaces } from '../control-plane/workspaces.ts';
+import { hasWorkspaces, listWorkspaceDirs, type Layer, type PackageJson } from '../control-plane/index.ts';
 import { InitError } from './init-error.ts';
 
 export interface ProposedModule {

@@ -4,9 +4,7 @@
  * manifests, they make the first `check` pass on default deny; what a rule forbids regardless
  * (cycles, layer breaks) is left for the baseline.
  */
-import { getModuleEdges } from '../boundaries/module-edges.ts';
-import { createOwnerIndex, isDevOnlyFile } from '../boundaries/ownership.ts';
-import type { BoundaryPlane, FileGraph } from '../boundaries/types.ts';
+import { createOwnerIndex, getModuleEdges, isDevOnlyFile, type BoundaryPlane, type FileGraph } from '../boundaries/index.ts';
 
 export interface ModuleImports {
   readonly modules: ReadonlySet<string>;

@@ -7,19 +7,26 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parse } from 'yaml';
-import { buildBaseline } from '../boundaries/baseline.ts';
-import { evaluateGraph } from '../boundaries/find-violations.ts';
-import { createRuleBook } from '../boundaries/rulebook.ts';
-import { readRepositoryGraph } from '../boundaries/run-boundaries.ts';
-import type { BoundaryPlane } from '../boundaries/types.ts';
-import type { BaselineEntry, DependencyRulesSpec, Module, ModuleManifest, PackageJson, RepoSpec } from '../control-plane/index.ts';
-import { toModule } from '../control-plane/load.ts';
-import { resolveManifest, resolveRepoSpec } from '../control-plane/profile.ts';
-import type { Violation } from '../control-plane/violation.ts';
-import { listWorkspaceDirs } from '../control-plane/workspaces.ts';
+import { buildBaseline, createRuleBook, evaluateGraph, readRepositoryGraph, type BoundaryPlane } from '../boundaries/index.ts';
+import {
+  listWorkspaceDirs,
+  resolveManifest,
+  resolveRepoSpec,
+  toModule,
+  type BaselineEntry,
+  type DependencyRulesSpec,
+  type Module,
+  type ModuleManifest,
+  type PackageJson,
+  type RepoSpec,
+  type Violation,
+} from '../control-plane/index.ts';
 import { detectLayout, type DetectOptions, type Layout, type ProposedModule } from './detect-layout.ts';
 import { recordImports, type ModuleImports } from './record-imports.ts';
 import { BASELINE_FILE, getManifestFile, listModules, renderBaseline, renderManifest, renderRepoSpec, renderRules, REPO_FILE, RULES_FILE } from './render-specs.ts';
+
+// run-init.ts is the folder's entry (module.yaml), so the error callers catch is exported here.
+export { InitError } from './init-error.ts';
 
 export interface InitOptions extends DetectOptions {
   /** Freeze today's violations in the baseline (default true); false leaves them to fail the first check. */

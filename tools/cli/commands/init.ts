@@ -1,7 +1,6 @@
 import { createInterface } from 'node:readline/promises';
 import { ConfigError } from '../../control-plane/index.ts';
-import { InitError } from '../../init/init-error.ts';
-import { planInit, writeInitPlan, type InitOptions, type InitPlan } from '../../init/run-init.ts';
+import { InitError, planInit, writeInitPlan, type InitOptions, type InitPlan } from '../../init/run-init.ts';
 import { EXIT, getFormat, parseCommandArgs, UsageError, type Command } from '../io.ts';
 import { renderConfigErrors } from '../load-plane.ts';
 
