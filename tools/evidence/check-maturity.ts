@@ -27,6 +27,13 @@ const RULES: Readonly<Record<string, { rule: string; rationale: string; fix: (e:
   },
 };
 
+/**
+ * Mutation findings warn instead of failing while the slow targets (core, store, the rule engine)
+ * cannot be measured inside one CI run; the scheduled mutation workflow records them. Raise this to
+ * 'error' once every ga stable root has a result at or above its threshold (issue #25).
+ */
+export const MUTATION_SEVERITY: Violation['severity'] = 'warning';
+
 const BELOW = {
   rule: 'mutation-score-below-threshold',
   rationale: 'The mutation score is the share of small code changes the tests notice; below the threshold too much of a ga module\'s behaviour can change with every test still passing.',
@@ -52,14 +59,14 @@ export function findMaturityViolations(plane: ControlPlane, evidence: readonly M
       const spec = RULES[piece];
       if (!spec) continue;
       const pos = plane.locate(m.manifestFile, ['status']);
-      out.push({ check: CHECK, rule: spec.rule, severity: 'error', file: pos.file, line: pos.line, column: pos.column,
+      out.push({ check: CHECK, rule: spec.rule, severity: piece === 'mutation' ? MUTATION_SEVERITY : 'error', file: pos.file, line: pos.line, column: pos.column,
         message: `${e.tier} module '${e.module}' lacks its ${describe(piece, e)}`, rationale: spec.rationale, fix: spec.fix(e), from: e.module });
     }
     // Scores gate only where they are required; a recorded score of a beta module is shown, not judged.
     if (!e.required || e.tier !== 'ga') continue;
     for (const s of e.mutation.filter((x) => x.score < x.threshold)) {
       const pos = plane.locate(m.manifestFile, ['status']);
-      out.push({ check: CHECK, rule: BELOW.rule, severity: 'error', file: pos.file, line: pos.line, column: pos.column,
+      out.push({ check: CHECK, rule: BELOW.rule, severity: MUTATION_SEVERITY, file: pos.file, line: pos.line, column: pos.column,
         message: `ga module '${e.module}' has a mutation score of ${s.score}% for target '${s.target}', below its threshold of ${s.threshold}% (${s.survived} survived, ${s.noCoverage} not covered; run ${s.when.slice(0, 10) || 'at an unknown time'})`,
         rationale: BELOW.rationale, fix: BELOW.fix(s.target), from: e.module });
     }
