@@ -2,6 +2,7 @@
 export { applyBaseline, buildBaseline, readBaseline, type Baseline } from './baseline.ts';
 export { checkBoundaries, type BoundaryCheckOptions } from './check-boundaries.ts';
 export { explainEdge, renderExplanation, resolveEndpoint, type Endpoint, type Explanation } from './explain.ts';
+export type { CruisedDependency } from './extract-core.mjs';
 export { getCruiseOptions, toFileDependency } from './extract-graph.ts';
 export { createGraphEvaluator, evaluateGraph, type GraphEvaluator } from './find-violations.ts';
 export { getModuleEdges, type ModuleEdge } from './module-edges.ts';

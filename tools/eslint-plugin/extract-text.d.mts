@@ -1,6 +1,6 @@
 // Types of extract-text.mjs.
 import type { ICruiseOptions } from 'dependency-cruiser';
-import type { CruisedDependency } from '../boundaries/extract-core.mjs';
+import type { CruisedDependency } from '../boundaries/index.ts';
 
 export interface PreparedExtraction {
   readonly options: { readonly baseDir: string };

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../cli/testing/run-cli.ts';
 import { writeFixture } from '../control-plane/testing/fixture-repo.ts';
 import { LAYOUTS, linkPackages, type LayoutFixture } from '../init/testing/layouts.ts';
-import { listSourceFiles } from '../boundaries/scan-files.ts';
+import { listSourceFiles } from '../boundaries/index.ts';
 import plugin, { load, reset } from './plugin.ts';
 
 const cleanups: (() => void)[] = [];

@@ -6,14 +6,23 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { applyBaseline, readBaseline, type Baseline } from '../boundaries/baseline.ts';
-import { getCruiseOptions, toFileDependency } from '../boundaries/extract-graph.ts';
-import { createGraphEvaluator, type GraphEvaluator } from '../boundaries/find-violations.ts';
-import { createOwnerIndex } from '../boundaries/ownership.ts';
-import { createRuleBook } from '../boundaries/rulebook.ts';
-import { getScanRoots, isSourceFile, SKIPPED_DIRS } from '../boundaries/scan-files.ts';
-import type { BoundaryPlane } from '../boundaries/types.ts';
-import { groupByWorkspace, listPathsWorkspaces } from '../boundaries/workspace-tsconfigs.ts';
+import {
+  applyBaseline,
+  createGraphEvaluator,
+  createOwnerIndex,
+  createRuleBook,
+  getCruiseOptions,
+  getScanRoots,
+  groupByWorkspace,
+  isSourceFile,
+  listPathsWorkspaces,
+  readBaseline,
+  SKIPPED_DIRS,
+  toFileDependency,
+  type Baseline,
+  type BoundaryPlane,
+  type GraphEvaluator,
+} from '../boundaries/index.ts';
 import { ConfigError, loadControlPlane, type Violation } from '../control-plane/index.ts';
 import { extractText, prepareExtraction, type PreparedExtraction } from './extract-text.mjs';
 
