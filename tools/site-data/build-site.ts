@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { ControlPlane } from '../control-plane/index.ts';
-import { readPlumegoPackage } from '../scaffold/package-info.ts';
+import { readPlumegoPackage } from '../scaffold/index.ts';
 import { buildSiteData } from './build-site-data.ts';
 import { collectSiteExtras } from './collect-extras.ts';
 import { collectHistory, validateHistory } from './history.ts';

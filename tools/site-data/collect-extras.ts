@@ -5,14 +5,9 @@
  * buildSiteData itself treats every part as optional, so fixtures and tests can leave them out.
  */
 import type { ControlPlane } from '../control-plane/index.ts';
-import { checkBoundaries } from '../boundaries/check-boundaries.ts';
-import { getModuleEdges } from '../boundaries/module-edges.ts';
-import { createOwnerIndex, isTestFile } from '../boundaries/ownership.ts';
-import { runBoundaries } from '../boundaries/run-boundaries.ts';
-import { getScanRoots, listSourceFiles } from '../boundaries/scan-files.ts';
-import { getCachedAnalysis } from '../api/analyze.ts';
-import { getSnapshotState } from '../api/check-snapshots.ts';
-import { readMutationScores } from '../evidence/mutation-scores.ts';
+import { checkBoundaries, createOwnerIndex, getModuleEdges, getScanRoots, isTestFile, listSourceFiles, runBoundaries } from '../boundaries/index.ts';
+import { getSnapshotState, readApiAnalysis } from '../api/index.ts';
+import { readMutationScores } from '../evidence/index.ts';
 import { buildRouterIndex, buildRoutingExport, readDefaultLexiconSource, readRoutingCases, routeWork, type RoutingCase } from '../route/index.ts';
 import type { SiteDataExtras } from './site-context.ts';
 import type { SiteGates, SiteRouteExample } from './site-data-model.ts';
@@ -26,7 +21,7 @@ export async function collectSiteExtras(plane: ControlPlane): Promise<SiteDataEx
     gates: getGates(plane),
     routeExamples: getRouteExamples(plane),
     routerIndex: buildRouterIndex(plane, readDefaultLexiconSource()),
-    evidence: getEvidence(plane),
+    evidence: await getEvidence(plane),
   };
 }
 
@@ -34,14 +29,15 @@ export async function collectSiteExtras(plane: ControlPlane): Promise<SiteDataEx
  * Per-module evidence: test files the module owns, and for API modules the snapshot state and
  * export count from tools/api (the same analysis `plumego check` uses, cached on disk).
  */
-function getEvidence(plane: ControlPlane): Record<string, Record<string, unknown>> {
+async function getEvidence(plane: ControlPlane): Promise<Record<string, Record<string, unknown>>> {
   const owner = createOwnerIndex(plane.modules);
   const testFiles = new Map<string, number>();
   for (const file of listSourceFiles(plane.root, getScanRoots(plane.repo))) {
     const m = isTestFile(file) ? owner(file) : undefined;
     if (m) testFiles.set(m.name, (testFiles.get(m.name) ?? 0) + 1);
   }
-  const analysis = getCachedAnalysis(withEntryFiles(plane));
+  // readApiAnalysis loads ts-morph only on a cache miss, so a sync with a warm cache stays without it.
+  const analysis = await readApiAnalysis(withEntryFiles(plane));
   const mutation = readMutationScores(plane.root);
   const evidence: Record<string, Record<string, unknown>> = {};
   for (const m of [...plane.modules].sort((a, b) => compareText(a.name, b.name))) {

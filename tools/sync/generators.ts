@@ -3,7 +3,7 @@ import { renderCodeowners } from './codeowners.ts';
 import { buildExports } from './package-exports.ts';
 import { spliceTopLevelKey } from './splice-json.ts';
 import { README_START, renderReadme } from './readme-table.ts';
-import { createSiteDataGenerators } from '../site-data/site-data-generators.ts';
+import { createSiteDataGenerators } from '../site-data/index.ts';
 
 /** A file derived from the control plane. `render` gets the current text (undefined if missing). */
 export interface Generator {

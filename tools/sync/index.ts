@@ -1,7 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { ControlPlane } from '../control-plane/index.ts';
-import type { Violation } from '../control-plane/violation.ts';
+import type { ControlPlane, Violation } from '../control-plane/index.ts';
 import { GENERATORS, type Generator } from './generators.ts';
 
 export { GENERATORS, type Generator } from './generators.ts';

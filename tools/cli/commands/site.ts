@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { buildAdopterSite, SiteBuildError, writeHistoryFile } from '../../site-data/build-site.ts';
+import { buildAdopterSite, SiteBuildError, writeHistoryFile } from '../../site-data/index.ts';
 import { EXIT, getFormat, parseCommandArgs, UsageError, type Command } from '../io.ts';
 import { loadForCommand } from '../load-plane.ts';
 
