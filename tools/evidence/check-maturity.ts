@@ -32,7 +32,7 @@ const RULES: Readonly<Record<string, { rule: string; rationale: string; fix: (e:
  * cannot be measured inside one CI run; the scheduled mutation workflow records them. Raise this to
  * 'error' once every ga stable root has a result at or above its threshold (issue #25).
  */
-export const MUTATION_SEVERITY: Violation['severity'] = 'warning';
+export const MUTATION_SEVERITY: Violation['severity'] = 'warn';
 
 const BELOW = {
   rule: 'mutation-score-below-threshold',
