@@ -18,14 +18,10 @@ const TOOL_ASSET = /\.(mjs|d\.mts|yaml|json)$/;
 const SKIP = /(^|\/)(golden|fixtures|testing|templates)(\/|$)|\.test\.|(^|\/)module\.yaml$|copy-build-assets\.mjs$/;
 /**
  * TypeScript sources the compiled tools read as text: the site-data model is copied verbatim into
- * the generated site types, and the API analysis hashes its own sources into its cache key
- * (tools/api/analysis-cache.ts TOOL_FILES; keep the two lists in step).
+ * the generated site types. (The API analysis keys its cache on whatever files sit beside it, so it
+ * needs no copies.)
  */
-const TS_READ_AS_TEXT = [
-  'tools/site-data/site-data-model.ts',
-  ...['extract', 'print', 'project', 'model', 'analyze', 'modules', 'read-analysis'].map((f) => `tools/api/${f}.ts`),
-  'tools/evidence/scan-error-codes.ts',
-];
+const TS_READ_AS_TEXT = ['tools/site-data/site-data-model.ts'];
 
 function* walk(dir) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
