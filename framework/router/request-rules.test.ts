@@ -2,20 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { BufferedResponseWriter, createRequest, type Handler } from 'plumego/contract';
 import { normalizeRequestPath } from './path.ts';
 import { Router } from './router.ts';
+import { mark, serve } from './testing/serve.ts';
 
-function mark(label: string): Handler {
-  return (w, r) => {
-    w.setHeader('x-route', label);
-    w.end(JSON.stringify(Object.fromEntries(r.state.paramNames.map((n) => [n, r.param(n)]))));
-  };
-}
-
-async function serve(router: Router, method: string, url: string) {
-  const w = new BufferedResponseWriter();
-  await router.handler(w, createRequest({ method, url }));
-  const body = w.getBody().toString();
-  return { status: w.status, route: w.getHeader('x-route'), allow: w.getHeader('allow'), body };
-}
 
 describe('an encoded slash is not a path separator (#24)', () => {
   const router = new Router();

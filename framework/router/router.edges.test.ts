@@ -6,22 +6,10 @@ import { param } from './param.ts';
 import { normalizeRequestPath } from './path.ts';
 import { joinPaths, normalizePatternPath, parsePattern } from './pattern.ts';
 import { Router } from './router.ts';
+import { mark, serve } from './testing/serve.ts';
 
 const ok: Handler = (w) => w.end('ok');
 
-function mark(label: string): Handler {
-  return (w, r) => {
-    w.setHeader('x-route', label);
-    w.end(JSON.stringify(Object.fromEntries(r.state.paramNames.map((n) => [n, r.param(n)]))));
-  };
-}
-
-async function serve(router: Router, method: string, url: string) {
-  const w = new BufferedResponseWriter();
-  await router.handler(w, createRequest({ method, url }));
-  const body = w.getBody().toString();
-  return { status: w.status, route: w.getHeader('x-route'), allow: w.getHeader('allow'), type: w.getHeader('content-type'), body };
-}
 
 describe('HEAD, GET and ANY between routes of one pattern', () => {
   it.each([
