@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { BufferedResponseWriter, createRequest, type Handler } from 'plumego/contract';
 import { normalizeRequestPath } from './path.ts';
 import { Router } from './router.ts';
 import { mark, serve } from './testing/serve.ts';
