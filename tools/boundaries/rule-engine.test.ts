@@ -1,9 +1,13 @@
 // Cases that pin down the rule engine's decisions one condition at a time (each found as a surviving
 // mutant: a condition that could be dropped or inverted with every other test still passing).
+import { mkdirSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Violation } from '../control-plane/index.ts';
-import { compareViolations, getTypesPackage } from './find-violations.ts';
+import { compareViolations, createGraphEvaluator, getTypesPackage } from './find-violations.ts';
+import { createRuleBook } from './rulebook.ts';
 import { runBoundaries } from './run-boundaries.ts';
+import type { FileGraph } from './types.ts';
 import { allow, baseFiles, summarize, withFixture, withManifest, type FixtureFiles } from './testing/boundary-fixture.ts';
 
 const base = baseFiles();
@@ -161,4 +165,185 @@ describe('violation order and type packages', () => {
   it('names the @types package of plain and scoped packages', () => {
     expect([getTypesPackage('node'), getTypesPackage('@scope/name'), getTypesPackage('@scope/name/sub')]).toEqual(['@types/node', '@types/scope__name', '@types/scope__name/sub']);
   });
+});
+
+/** The rules spec without these rules (each must be there: a typo must not make a test vacuous). */
+function without(text: string, ...ids: string[]): string {
+  return ids.reduce((t, id) => {
+    const next = t.replace(new RegExp(`  - id: ${id}\\n(?: {4}.*\\n)+`), '');
+    if (next === t) throw new Error(`rule '${id}' is not in the rules spec`);
+    return next;
+  }, text);
+}
+
+/** The rules spec with these rules marked value_only. */
+function valueOnly(text: string, ...ids: string[]): string {
+  return ids.reduce((t, id) => {
+    const next = t.replace(`  - id: ${id}\n    severity: error\n`, `  - id: ${id}\n    severity: error\n    value_only: true\n`);
+    if (next === t) throw new Error(`rule '${id}' is not in the rules spec`);
+    return next;
+  }, text);
+}
+
+/** The evaluator alone (stage 3) over a hand-built file graph, in the fixture's plane. */
+const judged = (files: FixtureFiles, graph: FileGraph): Promise<string[]> =>
+  withFixture(files, async (plane) => createGraphEvaluator(plane, createRuleBook(plane)).finish(graph).map(summarize));
+// An installed package with types: the extractor sees `import type` of it as type-only.
+const LEFT_PAD = {
+  'node_modules/left-pad/package.json': JSON.stringify({ name: 'left-pad', version: '1.3.0', types: 'index.d.ts' }),
+  'node_modules/left-pad/index.d.ts': 'export type P = string;\ndeclare const pad: (s: string) => string;\nexport default pad;\n',
+};
+const found = (files: FixtureFiles): Promise<Violation[]> => withFixture(files, async (plane) => (await runBoundaries(plane, { cache: false })).violations);
+const CONTRACT = 'framework/contract/module.yaml';
+
+describe('the rule engine: switched-off rules, value_only, invalid manifests', () => {
+  it('a semantic rule removed from the spec is off (type-only imports too), and hides no later rule', async () => {
+    const files = {
+      ...base,
+      [RULES]: without(rules, 'default-deny', 'maturity', 'no-foreign-tests', 'no-module-cycles', 'npm-undeclared', 'builtin-policy', 'unresolved-import', 'unowned-file'),
+      'framework/contract/contract.test.ts': 'export const helper = 1;\n',
+      // contract ⇄ router: not allowed and a cycle, both rules off.
+      'framework/contract/use.ts': "import { router } from 'fixture/router';\nexport const x = router;\n",
+      'framework/router/use.ts': "import { contract } from 'fixture/contract';\nexport const x = contract;\n",
+      // With no-foreign-tests off, the test file is still not contract's public entry.
+      'framework/router/tests.ts': "import { helper } from '../contract/contract.test.ts';\nexport const y = helper;\n",
+      'framework/router/npm.ts': "import { parse } from 'yaml';\nexport const z = parse;\n",
+      // Not allowed and a lower tier, both rules off: the deep path is still reported.
+      'framework/x/rest/versioning/deep.ts': 'export const deep = 1;\n',
+      'framework/x/rest/use.ts': "import { deep } from './versioning/deep.ts';\nexport const x = deep;\n",
+      ...LEFT_PAD,
+      'reference/stray/x.ts': "import { g } from './gone.ts';\nimport pad from 'left-pad';\nimport type { P } from 'left-pad';\nimport { readFileSync } from 'fs';\nimport type { Stats } from 'fs';\nexport const x: [P?, Stats?] = [];\nexport const y = [g, pad, readFileSync];\n",
+    };
+    expect(await violations(files)).toEqual([
+      'npm-allowlist framework/router/npm.ts:1 router→yaml (import)',
+      'public-entry-only framework/router/tests.ts:1 router→contract (import)',
+      'public-entry-only framework/x/rest/use.ts:1 x/rest→x/rest/versioning (import)',
+    ]);
+  });
+
+  it('value_only exempts type-only imports from the package, builtin and resolution rules, and value imports stay denied', async () => {
+    const files = {
+      ...base,
+      ...LEFT_PAD,
+      'node_modules/yaml/package.json': JSON.stringify({ name: 'yaml', version: '2.9.1', types: 'index.d.ts' }),
+      'node_modules/yaml/index.d.ts': 'export type Document = object;\nexport declare function parse(text: string): unknown;\n',
+      'tools/types.ts': "import type { P } from 'left-pad';\nimport type { Stats } from 'fs';\nexport type X = [P, Stats];\n",
+      'tools/values.ts': "import pad from 'left-pad';\nimport { g } from './gone.ts';\nimport { statSync } from 'fs';\nexport const x = [pad, g, statSync];\n",
+      'framework/router/types.ts': "import type { Document } from 'yaml';\nexport type D = Document;\n",
+      'framework/router/values.ts': "import { parse } from 'yaml';\nexport const p = parse;\n",
+    };
+    const values = [
+      'npm-allowlist framework/router/values.ts:1 router→yaml (import)',
+      'npm-undeclared tools/values.ts:1 tools→left-pad (import)',
+      'unresolved-import tools/values.ts:2 tools→./gone.ts (import)',
+      'builtin-policy tools/values.ts:3 tools→node:fs (import)',
+    ];
+    expect(await violations(files)).toEqual([
+      'npm-allowlist framework/router/types.ts:1 router→yaml (type-only)',
+      values[0],
+      'npm-undeclared tools/types.ts:1 tools→left-pad (type-only)',
+      'builtin-policy tools/types.ts:2 tools→node:fs (type-only)',
+      ...values.slice(1),
+    ]);
+    const lenient = { ...files, [RULES]: valueOnly(rules, 'npm-undeclared', 'npm-allowlist', 'builtin-policy', 'unresolved-import') };
+    expect(await violations(lenient)).toEqual(values);
+    // The extractor reports an unresolved import as a value import (without its target it cannot tell
+    // the forms apart), so a type-only unresolved dependency is given to the evaluator directly.
+    const unresolvedType: FileGraph = { files: [{ file: 'tools/hand.ts', dependencies: [{ specifier: './gone.ts', target: 'unresolved', resolved: './gone.ts', kind: 'type-only', via: 'relative', line: 1, column: 8 }] }] };
+    expect(await judged(files, unresolvedType)).toEqual(['unresolved-import tools/hand.ts:1 tools→./gone.ts (type-only)']);
+    expect(await judged(lenient, unresolvedType)).toEqual([]);
+  });
+
+  it('judges no edge from or to a module whose manifest fails its schema', async () => {
+    const files = {
+      ...base,
+      'framework/contract/deep.ts': 'export const deep = 1;\n',
+      'framework/contract/use.ts': "import { router } from 'fixture/router';\nimport { parse } from 'yaml';\nimport { spawn } from 'node:child_process';\nexport const x = [router, parse, spawn];\n",
+      'framework/x/rest/use.ts': "import { deep } from '../../contract/deep.ts';\nexport const y = deep;\n",
+    };
+    expect(await violations(files)).toEqual([
+      'default-deny framework/contract/use.ts:1 contract→router (import)',
+      'npm-allowlist framework/contract/use.ts:2 contract→yaml (import)',
+      'builtin-policy framework/contract/use.ts:3 contract→node:child_process (import)',
+      'default-deny framework/x/rest/use.ts:1 x/rest→contract (import)',
+    ]);
+    const invalid = withManifest(files, CONTRACT, (m) => { m['risk'] = 'unheard-of'; });
+    expect(await violations(invalid)).toEqual([]);
+  });
+});
+
+describe('the rule engine: test code, cycles and messages', () => {
+  it('an edge only test code makes closes no module cycle; the same edge in shipped code does', async () => {
+    const back = "import { router } from 'fixture/router';\nexport const y = router;\n";
+    const files = {
+      ...allow(base, CONTRACT, ['router']),
+      'framework/router/use.ts': "import { contract } from 'fixture/contract';\nexport const x = contract;\n",
+      'framework/contract/contract.test.ts': back,
+    };
+    expect(await violations(files)).toEqual([]);
+    const cycle = await found({ ...files, 'framework/contract/use.ts': back });
+    expect(cycle.map(summarize)).toEqual([
+      'no-module-cycles framework/contract/use.ts:1 contract→router (import)',
+      'no-module-cycles framework/router/use.ts:1 router→contract (import)',
+    ]);
+    // Two modules are the whole tangle: no "part of a tangle" note.
+    expect(cycle[0]!.message).toBe('module cycle contract → router → contract: contract → router (framework/contract/use.ts:1); router → contract (framework/router/use.ts:1)');
+  });
+
+  it("test code may import another module's testing/ helpers; shipped code may not", async () => {
+    const helper = "import { fake } from '../contract/testing/fake.ts';\nexport const x = fake;\n";
+    const files = {
+      ...base,
+      'framework/contract/testing/fake.ts': 'export const fake = 1;\n',
+      'framework/router/router.test.ts': helper,
+      'framework/router/testing/harness.ts': "import { fake } from '../../contract/testing/fake.ts';\nexport const x = fake;\n",
+      'framework/router/use.ts': helper,
+    };
+    const out = await found(files);
+    expect(out.map(summarize)).toEqual(['public-entry-only framework/router/use.ts:1 router→contract (import)']);
+    expect(out[0]!.message).toContain("'../contract/testing/fake.ts' → framework/contract/testing/fake.ts");
+  });
+
+  it('judges an unresolved package subpath by its package name', async () => {
+    const files = { ...base, 'tools/use.ts': "import { a } from 'left-pad/lib/a';\nimport { b } from 'pkg/sub:b';\nimport { c } from '@acme/other/deep';\nexport const x = [a, b, c];\n" };
+    expect(await violations(files)).toEqual([
+      'npm-undeclared tools/use.ts:1 tools→left-pad (import)',
+      'npm-undeclared tools/use.ts:2 tools→pkg (import)',
+      'npm-undeclared tools/use.ts:3 tools→@acme/other (import)',
+    ]);
+  });
+
+  it('a bare import that reaches another module through a workspace link must be declared', async () => {
+    const pkg = JSON.parse(String(base['package.json'])) as Record<string, Record<string, string>>;
+    const files = {
+      // No workspaces field: dependency-cruiser resolves the name through the link in node_modules.
+      ...allow(base, 'reference/demo/module.yaml', ['tools']),
+      'tools/package.json': JSON.stringify({ name: '@fixture/tools', type: 'module', exports: { '.': './index.ts' } }),
+      'reference/demo/use.ts': "import { tools } from '@fixture/tools';\nexport const x = tools;\n",
+    };
+    const linked = (f: FixtureFiles) => withFixture(f, async (plane) => {
+      mkdirSync(join(plane.root, 'node_modules/@fixture'), { recursive: true });
+      symlinkSync(join(plane.root, 'tools'), join(plane.root, 'node_modules/@fixture/tools'), 'dir');
+      return (await runBoundaries(plane, { cache: false })).violations.map(summarize);
+    });
+    expect(await linked(files)).toEqual(['npm-undeclared reference/demo/use.ts:1 reference/demo→@fixture/tools (import)']);
+    const declared = { ...files, 'package.json': JSON.stringify({ ...pkg, dependencies: { ...pkg['dependencies'], '@fixture/tools': '*' } }) };
+    expect(await linked(declared)).toEqual([]);
+  });
+});
+
+describe('judging early-read files again', () => {
+  it('re-judges a file whose early record differs only in its parse error or in one dependency', () =>
+    withFixture({ ...base, ...contractUsesRouter }, async (plane) => {
+      const { graph, violations: expected } = await runBoundaries(plane, { cache: false });
+      expect(expected.map(summarize)).toEqual(['default-deny framework/contract/use.ts:1 contract→router (import)']);
+      const use = graph.files.find((f) => f.file === 'framework/contract/use.ts')!;
+      const early = (record: typeof use): string[] => {
+        const evaluator = createGraphEvaluator(plane, createRuleBook(plane));
+        evaluator.evaluateFiles([record]);
+        return evaluator.finish(graph).map(summarize);
+      };
+      expect(early({ ...use, parseError: { line: 1, column: 1, message: 'stale' } })).toEqual(expected.map(summarize));
+      expect(early({ ...use, dependencies: use.dependencies.map((d) => ({ ...d, line: d.line + 5 })) })).toEqual(expected.map(summarize));
+    }));
 });
