@@ -2,11 +2,31 @@ import { describe, expect, it } from 'vitest';
 import { AI_PROVIDER_ERROR_CODES, AiProviderError } from './errors.ts';
 import { createProviderManager } from './manager.ts';
 import { createMockProvider, type MockReply } from './mock.ts';
-import type { CompletionRequest, StreamEvent } from './types.ts';
+import type { CompletionRequest, CompletionResponse, Provider, StreamEvent } from './types.ts';
 
 const req: CompletionRequest = { model: 'any', messages: [{ role: 'user', content: 'hello' }] };
 const err = (code: (typeof AI_PROVIDER_ERROR_CODES)[keyof typeof AI_PROVIDER_ERROR_CODES]) => new AiProviderError(code, 'scripted');
 const mock = (name: string, ...replies: MockReply[]) => createMockProvider({ name, replies });
+
+/** A provider whose `complete` calls stay in flight until the test releases them. */
+function gated(name: string) {
+  const pending: (() => void)[] = [];
+  const fallback = createMockProvider({ name, replies: [{ text: name }] });
+  const provider: Provider = {
+    name,
+    complete: (request) =>
+      new Promise<CompletionResponse>((resolve) =>
+        pending.push(() => resolve({ id: `${name}-1`, model: request.model, provider: name, text: name, toolCalls: [], stopReason: 'end', usage: { inputTokens: 1, outputTokens: 1 } })),
+      ),
+    stream: (request, options) => fallback.stream(request, options),
+    listModels: () => fallback.listModels(),
+    countTokens: (request) => fallback.countTokens(request),
+  };
+  return {
+    provider,
+    release: () => pending.splice(0).forEach((resolve) => resolve()),
+  };
+}
 
 async function collect(iterable: AsyncIterable<StreamEvent>): Promise<StreamEvent[]> {
   const out: StreamEvent[] = [];
@@ -119,6 +139,126 @@ describe('provider manager', () => {
     expect(manager.getUsage()['cheap']).toMatchObject({ calls: 1, inputTokens: 1000, outputTokens: 1, costUsd: 0.001002 });
   });
 
+  it('least_loaded sends a call to the provider with the fewest calls in flight', async () => {
+    const a = gated('a');
+    const b = gated('b');
+    const manager = createProviderManager({ strategy: 'least_loaded', routes: [{ provider: a.provider }, { provider: b.provider }] });
+    const first = manager.complete(req);
+    const second = manager.complete(req);
+    const third = manager.complete(req);
+    expect(manager.getUsage()).toMatchObject({ a: { inFlight: 2 }, b: { inFlight: 1 } });
+    b.release();
+    expect((await second).text).toBe('b');
+    // b is idle now, a still holds two calls.
+    const fourth = manager.complete(req);
+    expect(manager.getUsage()).toMatchObject({ a: { inFlight: 2 }, b: { inFlight: 1 } });
+    a.release();
+    b.release();
+    expect((await Promise.all([first, third, fourth])).map((r) => r.text)).toEqual(['a', 'a', 'b']);
+    expect(manager.getUsage()).toMatchObject({ a: { inFlight: 0, calls: 2 }, b: { inFlight: 0, calls: 2 } });
+  });
+
+  it('least_loaded spreads sequential calls by weight', async () => {
+    const manager = createProviderManager({ strategy: 'least_loaded', routes: [{ provider: mock('a', { text: 'a' }), weight: 3 }, { provider: mock('b', { text: 'b' }), weight: 1 }] });
+    const texts = [];
+    for (let i = 0; i < 8; i++) texts.push((await manager.complete(req)).text);
+    expect(texts).toEqual(['a', 'b', 'a', 'a', 'a', 'b', 'a', 'a']);
+  });
+
+  it('least_loaded counts an open stream as in flight until it ends, and still falls back on failure', async () => {
+    const manager = createProviderManager({ strategy: 'least_loaded', routes: [{ provider: mock('a', { text: 'one two three' }) }, { provider: mock('b', { error: err(AI_PROVIDER_ERROR_CODES.overloaded) }, { text: 'b' }) }] });
+    const stream = manager.stream(req)[Symbol.asyncIterator]();
+    expect((await stream.next()).value).toEqual({ type: 'text', text: 'one ' });
+    expect(manager.getUsage()['a']?.inFlight).toBe(1);
+    // b is the least loaded, fails with a retryable error, and the call falls back to the busy a.
+    expect((await manager.complete(req)).provider).toBe('a');
+    expect(manager.getUsage()).toMatchObject({ a: { inFlight: 1 }, b: { inFlight: 0, failures: 1 } });
+    await stream.return(undefined);
+    expect(manager.getUsage()['a']?.inFlight).toBe(0);
+  });
+
+  describe('by_task routing', () => {
+    const setup = () => {
+      const local = mock('local', { error: err(AI_PROVIDER_ERROR_CODES.overloaded) }, { text: 'local' });
+      const openai = mock('openai', { text: 'openai' });
+      const manager = createProviderManager({
+        strategy: 'by_task',
+        routes: [{ provider: local, model: 'llama-3' }, { provider: openai, model: 'gpt-4.1', pricing: { inputPerMTok: 2, outputPerMTok: 8 } }],
+        tasks: {
+          summarize: [{ provider: 'local' }, { provider: 'openai', model: 'gpt-4o-mini', pricing: { inputPerMTok: 0.15, outputPerMTok: 0.6 } }],
+          code: [{ provider: 'openai' }],
+        },
+      });
+      return { local, openai, manager };
+    };
+    const long: CompletionRequest = { model: 'any', messages: [{ role: 'user', content: 'x'.repeat(4_000) }] };
+
+    it("tries the task's targets in order with each target's model and prices the answer at the target's price", async () => {
+      const { local, openai, manager } = setup();
+      const res = await manager.complete(long, { task: 'summarize' });
+      expect(res.provider).toBe('openai');
+      expect(local.requests.map((r) => r.model)).toEqual(['llama-3']);
+      expect(openai.requests.map((r) => r.model)).toEqual(['gpt-4o-mini']);
+      // 1000 input tokens at $0.15/M + 2 output tokens ("openai") at $0.60/M.
+      expect(manager.getUsage()['openai']?.costUsd).toBeCloseTo(0.0001512, 10);
+      await manager.complete(long, { task: 'code' });
+      expect(openai.requests.at(-1)?.model).toBe('gpt-4.1');
+      // The route's own model and price for `code`: 1000 × $2/M + 2 × $8/M.
+      expect(manager.getUsage()['openai']).toMatchObject({ calls: 2, inputTokens: 2000, outputTokens: 4 });
+      expect(manager.getUsage()['openai']?.costUsd).toBeCloseTo(0.0001512 + 0.002016, 10);
+    });
+
+    it('routes a stream by its task', async () => {
+      const { local, manager } = setup();
+      const events = await collect(manager.stream(req, { task: 'code' }));
+      expect(events.at(-1)).toMatchObject({ type: 'done', response: { provider: 'openai', text: 'openai' } });
+      expect(local.requests).toHaveLength(0);
+    });
+
+    it('uses every route in order for a call without a task, or the default task', async () => {
+      const { local, manager } = setup();
+      expect((await manager.complete(req)).provider).toBe('openai');
+      expect(local.requests).toHaveLength(1);
+      const withDefault = createProviderManager({ strategy: 'by_task', routes: [{ provider: mock('x', { text: 'x' }) }, { provider: mock('y', { text: 'y' }) }], tasks: { chat: [{ provider: 'y' }] }, defaultTask: 'chat' });
+      expect((await withDefault.complete(req)).provider).toBe('y');
+    });
+
+    it('rejects a call naming an undeclared task as a caller error, calling nobody', async () => {
+      const { local, openai, manager } = setup();
+      await expect(manager.complete(req, { task: 'summarise' })).rejects.toMatchObject({ code: 'AI_PROVIDER_INVALID_REQUEST', status: 400, details: { task: 'summarise' } });
+      await expect(collect(manager.stream(req, { task: 'nope' }))).rejects.toMatchObject({ code: 'AI_PROVIDER_INVALID_REQUEST' });
+      expect(local.requests.length + openai.requests.length).toBe(0);
+    });
+
+    it('reports exhaustion when every target of the task fails', async () => {
+      const manager = createProviderManager({ strategy: 'by_task', routes: [{ provider: mock('a', { error: err(AI_PROVIDER_ERROR_CODES.timeout) }) }, { provider: mock('b', { text: 'b' }) }], tasks: { only_a: [{ provider: 'a' }] } });
+      await expect(manager.complete(req, { task: 'only_a' })).rejects.toMatchObject({ code: 'AI_PROVIDER_UNAVAILABLE', details: { attempts: [{ provider: 'a', code: 'AI_PROVIDER_TIMEOUT' }] } });
+    });
+
+    it.each([
+      { title: 'tasks without by_task', options: { strategy: 'fallback' as const, tasks: { t: [{ provider: 'a' }] } }, match: /by_task/ },
+      { title: 'by_task without tasks', options: { strategy: 'by_task' as const }, match: /tasks/ },
+      { title: 'a task naming an unknown provider', options: { strategy: 'by_task' as const, tasks: { t: [{ provider: 'ghost' }] } }, match: /ghost/ },
+      { title: 'a task with no targets', options: { strategy: 'by_task' as const, tasks: { t: [] } }, match: /tasks\.t/ },
+      { title: 'a default task that is not declared', options: { strategy: 'by_task' as const, tasks: { t: [{ provider: 'a' }] }, defaultTask: 'u' }, match: /defaultTask/ },
+      { title: 'a negative task price', options: { strategy: 'by_task' as const, tasks: { t: [{ provider: 'a', pricing: { inputPerMTok: -1, outputPerMTok: 0 } }] } }, match: /pricing/ },
+    ])('rejects $title when built', ({ options, match }) => {
+      expect(() => createProviderManager({ routes: [{ provider: mock('a', {}) }], ...options })).toThrow(match);
+    });
+  });
+
+  it('accounts streamed usage at done, not for a stream stopped early, and counts failures', async () => {
+    const manager = createProviderManager({
+      routes: [{ provider: mock('a', { text: 'hello world' }, { chunks: ['x'], error: err(AI_PROVIDER_ERROR_CODES.badResponse) }, { text: 'one two' }), pricing: { inputPerMTok: 1_000_000, outputPerMTok: 2_000_000 } }],
+    });
+    await collect(manager.stream(req));
+    // "hello" is 2 input tokens, "hello world" 3 output tokens: $2 + $6 at these prices.
+    expect(manager.getUsage()['a']).toEqual({ calls: 1, failures: 0, inputTokens: 2, outputTokens: 3, costUsd: 8, inFlight: 0 });
+    await expect(collect(manager.stream(req))).rejects.toMatchObject({ code: 'AI_PROVIDER_BAD_RESPONSE' });
+    for await (const e of manager.stream(req)) if (e.type === 'text') break;
+    expect(manager.getUsage()['a']).toEqual({ calls: 1, failures: 1, inputTokens: 2, outputTokens: 3, costUsd: 8, inFlight: 0 });
+  });
+
   it('stops at once when the caller aborts, without trying the next provider', async () => {
     const controller = new AbortController();
     const b = mock('b', { text: 'b' });
@@ -133,6 +273,9 @@ describe('provider manager', () => {
     expect(() => createProviderManager({ routes: [] })).toThrow(/routes/);
     expect(() => createProviderManager({ routes: [{ provider: mock('a', {}) }, { provider: mock('a', {}) }] })).toThrow(/unique/);
     expect(() => createProviderManager({ routes: [{ provider: mock('a', {}) }], strategy: 'random' as 'fallback' })).toThrow(/strategy/);
+    expect(() => createProviderManager({ routes: [{ provider: mock('a', {}), weight: 0 }] })).toThrow(/weight/);
+    expect(() => createProviderManager({ routes: [{ provider: mock('a', {}), weight: Number.NaN }] })).toThrow(/weight/);
+    expect(() => createProviderManager({ routes: [{ provider: mock('a', {}), pricing: { inputPerMTok: Number.POSITIVE_INFINITY, outputPerMTok: 1 } }] })).toThrow(/pricing/);
   });
 });
 
@@ -150,6 +293,14 @@ describe('mock provider', () => {
     const events = await collect(m.stream(req));
     expect(events).toContainEqual({ type: 'tool_call_start', index: 0, id: 't1', name: 'echo' });
     expect(events.at(-1)).toMatchObject({ type: 'done', response: { stopReason: 'tool_calls', toolCalls: [{ name: 'echo', arguments: { x: 1 } }] } });
+  });
+
+  it('rejects at once with AI_PROVIDER_ABORTED when the signal was aborted before the call', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const m = createMockProvider({ replies: [{ text: 'late', delayMs: 10_000 }] });
+    await expect(m.complete(req, { signal: controller.signal })).rejects.toMatchObject({ code: 'AI_PROVIDER_ABORTED' });
+    await expect(collect(m.stream(req, { signal: controller.signal }))).rejects.toMatchObject({ code: 'AI_PROVIDER_ABORTED' });
   });
 
   it('fails when no reply is scripted', async () => {

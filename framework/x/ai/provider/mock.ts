@@ -26,12 +26,14 @@ export interface MockProviderOptions {
 
 function wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
     const aborted = (): void => {
       clearTimeout(timer);
       reject(new AiProviderError(AI_PROVIDER_ERROR_CODES.aborted, 'mock: call aborted by the caller', { provider: 'mock' }));
     };
+    // Checked before the timer exists: a signal that is already aborted rejects at once.
     if (signal?.aborted) return aborted();
-    const timer = setTimeout(() => {
+    timer = setTimeout(() => {
       signal?.removeEventListener('abort', aborted);
       resolve();
     }, ms);

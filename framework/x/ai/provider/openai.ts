@@ -34,6 +34,18 @@ function toOpenAIMessages(messages: readonly Message[]): ChatMessage[] {
   });
 }
 
+/** The SDK client both OpenAI adapters share: our scope owns timeouts, so the SDK's is only a backstop. */
+export function createOpenAIClient(options: ResolvedHttpProviderOptions): OpenAI {
+  return new OpenAI({
+    apiKey: options.apiKey,
+    ...(options.baseURL === undefined ? {} : { baseURL: options.baseURL }),
+    maxRetries: options.maxRetries,
+    // The SDKs log unparsable chunks verbatim; model output must not reach logs.
+    logLevel: 'off',
+    timeout: options.timeoutMs + 1_000,
+  });
+}
+
 export class OpenAIProvider implements Provider {
   readonly name: string;
   readonly options: ResolvedHttpProviderOptions;
@@ -45,14 +57,7 @@ export class OpenAIProvider implements Provider {
     this.name = this.options.name;
     this.#maxTokensField = options.maxTokensField ?? 'max_completion_tokens';
     assertOption(this.#maxTokensField === 'max_completion_tokens' || this.#maxTokensField === 'max_tokens', 'maxTokensField', 'must be max_completion_tokens or max_tokens');
-    this.#client = new OpenAI({
-      apiKey: this.options.apiKey,
-      ...(this.options.baseURL === undefined ? {} : { baseURL: this.options.baseURL }),
-      maxRetries: this.options.maxRetries,
-      // The SDKs log unparsable chunks verbatim; model output must not reach logs.
-      logLevel: 'off',
-      timeout: this.options.timeoutMs + 1_000,
-    });
+    this.#client = createOpenAIClient(this.options);
   }
 
   #scope(options: CallOptions | undefined): CallScope {

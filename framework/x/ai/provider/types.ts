@@ -77,6 +77,8 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** Whole-call budget in ms; overrides the provider's `timeoutMs`. */
   timeoutMs?: number;
+  /** Routing label for a manager with the `by_task` strategy (e.g. `summarize`, `code`); providers ignore it. */
+  task?: string;
 }
 
 /** The one contract every model vendor adapter implements. */

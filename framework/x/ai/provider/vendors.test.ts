@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AnthropicProvider } from './anthropic.ts';
 import { isAiProviderError, type AiProviderError } from './errors.ts';
 import { startFakeAnthropic, startFakeOpenAI, type FakeVendor } from './__tests__/fake-vendors.ts';
+import { OpenAIResponsesProvider } from './openai-responses.ts';
 import { OpenAIProvider } from './openai.ts';
 import type { CompletionRequest, Provider, StreamEvent } from './types.ts';
 
@@ -47,6 +48,13 @@ const vendors: VendorCase[] = [
     structuredModel: 'structured',
     overloadStatus: 503,
   },
+  {
+    vendor: 'openai-responses',
+    start: startFakeOpenAI,
+    create: (url, idleTimeoutMs = 5_000) => new OpenAIResponsesProvider({ apiKey: KEY, baseURL: `${url}/v1`, idleTimeoutMs, timeoutMs: 10_000 }),
+    structuredModel: 'structured',
+    overloadStatus: 503,
+  },
 ];
 
 describe.each(vendors)('$vendor provider against a local fake of its wire format', ({ vendor, start, create, structuredModel, overloadStatus }) => {
@@ -72,6 +80,10 @@ describe.each(vendors)('$vendor provider against a local fake of its wire format
     if (vendor === 'anthropic') {
       expect(body).toMatchObject({ system: 'Be brief.', tools: [{ name: 'get_weather', input_schema: WEATHER.inputSchema }], tool_choice: { type: 'any' } });
       expect(body['messages']).toEqual([{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }]);
+    } else if (vendor === 'openai-responses') {
+      expect(body).toMatchObject({ tools: [{ type: 'function', name: 'get_weather', parameters: WEATHER.inputSchema, strict: false }], tool_choice: 'required', store: false });
+      expect(body['input']).toEqual([{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Hi' }]);
+      expect(fake.requests.at(-1)!.url).toBe('/v1/responses');
     } else {
       expect(body).toMatchObject({ tools: [{ type: 'function', function: { name: 'get_weather', parameters: WEATHER.inputSchema } }], tool_choice: 'required' });
       expect(body['messages']).toEqual([{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Hi' }]);
@@ -91,8 +103,13 @@ describe.each(vendors)('$vendor provider against a local fake of its wire format
       { role: 'tool', toolCallId: 'c1', content: '21C' },
     ];
     await provider.complete({ model: 'ok', messages, tools: [WEATHER] });
-    const sent = fake.requests.at(-1)!.body['messages'] as unknown[];
-    if (vendor === 'anthropic') {
+    const sent = fake.requests.at(-1)!.body[vendor === 'openai-responses' ? 'input' : 'messages'] as unknown[];
+    if (vendor === 'openai-responses') {
+      expect(sent.slice(1)).toEqual([
+        { type: 'function_call', call_id: 'c1', name: 'get_weather', arguments: '{"city":"Paris"}' },
+        { type: 'function_call_output', call_id: 'c1', output: '21C' },
+      ]);
+    } else if (vendor === 'anthropic') {
       expect(sent[1]).toEqual({ role: 'assistant', content: [{ type: 'tool_use', id: 'c1', name: 'get_weather', input: { city: 'Paris' } }] });
       expect(sent[2]).toEqual({ role: 'user', content: [{ type: 'tool_result', tool_use_id: 'c1', content: '21C' }] });
     } else {
@@ -238,6 +255,92 @@ describe('request shapes specific to one vendor', () => {
     } finally {
       await fake.close();
     }
+  });
+});
+
+describe('openai responses: what only the Responses API has', () => {
+  let fake: FakeVendor;
+  let provider: OpenAIResponsesProvider;
+  beforeAll(async () => {
+    fake = await startFakeOpenAI();
+    provider = new OpenAIResponsesProvider({ apiKey: KEY, baseURL: `${fake.url}/v1`, timeoutMs: 10_000, idleTimeoutMs: 5_000 });
+  });
+  afterAll(() => fake.close());
+  const both = async (model: string, extra: Partial<CompletionRequest> = {}) => {
+    const completed = await provider.complete(ask(model, extra));
+    const events = await collect(provider.stream(ask(model, extra)));
+    const done = events.at(-1);
+    if (done?.type !== 'done') throw new Error('stream did not end with done');
+    return { completed, streamed: done.response, events };
+  };
+
+  it('openai-responses: sends max_output_tokens, the structured-output format, a named tool choice and store', async () => {
+    await provider.complete(ask('structured', { maxTokens: 50, structuredOutput: { name: 'verdict', schema: { type: 'object' } } }));
+    const body = fake.requests.at(-1)!.body;
+    expect(body).toMatchObject({ max_output_tokens: 50, store: false, text: { format: { type: 'json_schema', name: 'verdict', schema: { type: 'object' }, strict: true } } });
+    expect(body).not.toHaveProperty('tools');
+    await provider.complete(ask('tool', { tools: [WEATHER], toolChoice: { name: 'get_weather' } }));
+    expect(fake.requests.at(-1)!.body).toMatchObject({ max_output_tokens: 1024, tool_choice: { type: 'function', name: 'get_weather' } });
+    const storing = new OpenAIResponsesProvider({ apiKey: KEY, baseURL: `${fake.url}/v1`, store: true, name: 'kept' });
+    expect((await storing.complete(ask('ok'))).provider).toBe('kept');
+    expect(fake.requests.at(-1)!.body).toMatchObject({ store: true });
+  });
+
+  it('openai-responses: sends assistant text and its function calls as separate input items', async () => {
+    await provider.complete({ model: 'ok', messages: [{ role: 'user', content: 'Weather?' }, { role: 'assistant', content: 'Checking.', toolCalls: [{ id: 'c1', name: 'get_weather', arguments: { city: 'Oslo' } }] }, { role: 'tool', toolCallId: 'c1', content: 'cold', isError: true }] });
+    expect(fake.requests.at(-1)!.body['input']).toEqual([
+      { role: 'user', content: 'Weather?' },
+      { role: 'assistant', content: 'Checking.' },
+      { type: 'function_call', call_id: 'c1', name: 'get_weather', arguments: '{"city":"Oslo"}' },
+      { type: 'function_call_output', call_id: 'c1', output: 'cold' },
+    ]);
+  });
+
+  it('openai-responses: keeps the text before a tool call and uses call_id as the tool-call id', async () => {
+    const { completed, streamed } = await both('tool', { tools: [WEATHER] });
+    for (const r of [completed, streamed]) expect(r).toMatchObject({ text: 'Let me check.', stopReason: 'tool_calls', toolCalls: [{ id: 'call_1', name: 'get_weather', arguments: { city: 'Paris' } }] });
+  });
+
+  it('openai-responses: rejects stop sequences before sending anything, as a caller error', async () => {
+    const count = fake.requests.length;
+    const error = await failure(provider.complete(ask('ok', { stopSequences: ['END'] })));
+    expect(error).toMatchObject({ code: 'AI_PROVIDER_INVALID_REQUEST', retryable: false, status: 400 });
+    expect(await failure(collect(provider.stream(ask('ok', { stopSequences: ['END'] }))))).toMatchObject({ code: 'AI_PROVIDER_INVALID_REQUEST' });
+    expect(fake.requests.length).toBe(count);
+  });
+
+  it('openai-responses: maps a mid-stream error event by its code, without the vendor message', async () => {
+    const seen: StreamEvent[] = [];
+    const error = await failure((async () => {
+      for await (const e of provider.stream(ask('error-event'))) seen.push(e);
+    })());
+    expect(error).toMatchObject({ code: 'AI_PROVIDER_RATE_LIMITED', retryable: true, details: { upstreamType: 'rate_limit_exceeded' } });
+    expect(seen).toEqual([{ type: 'text', text: 'Hello' }]);
+  });
+
+  it('openai-responses: maps response.failed to a retryable upstream error', async () => {
+    expect(await failure(collect(provider.stream(ask('failed'))))).toMatchObject({ code: 'AI_PROVIDER_UPSTREAM_ERROR', retryable: true, details: { upstreamType: 'server_error' } });
+  });
+
+  it('openai-responses: reports an answer cut by max_output_tokens as max_tokens', async () => {
+    const { completed, streamed } = await both('incomplete');
+    for (const r of [completed, streamed]) expect(r).toMatchObject({ text: 'Hello', stopReason: 'max_tokens', usage: { inputTokens: 12, outputTokens: 6 } });
+  });
+
+  it('openai-responses: returns a refusal as the text with stopReason refusal', async () => {
+    const { completed, streamed, events } = await both('refusal');
+    for (const r of [completed, streamed]) expect(r).toMatchObject({ text: 'I cannot help with that.', stopReason: 'refusal', toolCalls: [] });
+    expect(events.filter((e) => e.type === 'text')).toEqual([{ type: 'text', text: 'I cannot help with that.' }]);
+  });
+
+  it('openai-responses: relays arguments that arrive whole as one delta', async () => {
+    const events = await collect(provider.stream(ask('args-whole', { tools: [WEATHER] })));
+    expect(events.filter((e) => e.type === 'tool_call_delta')).toEqual([{ type: 'tool_call_delta', index: 0, argumentsDelta: '{"city":"Paris"}' }]);
+    expect(events.at(-1)).toMatchObject({ type: 'done', response: { toolCalls: [{ arguments: { city: 'Paris' } }] } });
+  });
+
+  it('openai-responses: rejects argument deltas for a call that was never announced', async () => {
+    expect(await failure(collect(provider.stream(ask('orphan-delta', { tools: [WEATHER] }))))).toMatchObject({ code: 'AI_PROVIDER_BAD_RESPONSE' });
   });
 });
 

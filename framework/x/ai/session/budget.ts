@@ -18,7 +18,7 @@ export function estimateTokens(messages: readonly Message[]): number {
 }
 
 /** Groups turns that must stay together: an assistant turn with tool calls and the tool results answering it. */
-function toUnits(messages: readonly Message[]): Message[][] {
+export function toUnits(messages: readonly Message[]): Message[][] {
   const units: Message[][] = [];
   for (const m of messages) {
     const last = units[units.length - 1];

@@ -10,3 +10,5 @@ export type { RedisSessionStorageOptions } from './redis-storage.ts';
 export { SqliteSessionStorage } from './sqlite-storage.ts';
 export type { SqliteSessionStorageOptions } from './sqlite-storage.ts';
 export type { SessionRecord, SessionStorage } from './storage.ts';
+export { DEFAULT_SUMMARY_INSTRUCTIONS, SUMMARY_PREFIX, isSummaryMessage, summarizeHistory } from './summarize.ts';
+export type { SummarizeOptions, SummaryPolicy } from './summarize.ts';

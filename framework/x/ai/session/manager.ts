@@ -3,6 +3,7 @@ import type { Message } from 'plumego/x/ai/provider';
 import { estimateTokens, trimToBudget, type TokenCounter } from './budget.ts';
 import { AI_SESSION_ERROR_CODES, AiSessionError, assertOption, isAiSessionError } from './errors.ts';
 import type { SessionRecord, SessionStorage } from './storage.ts';
+import { assertSummaryPolicy, isAbort, summarizeHistory, type SummaryPolicy } from './summarize.ts';
 
 export interface SessionManagerOptions {
   storage: SessionStorage;
@@ -16,6 +17,11 @@ export interface SessionManagerOptions {
   countTokens?: TokenCounter;
   /** Largest content of one message, in characters. Default 100 000. */
   maxMessageChars?: number;
+  /**
+   * Replace older turns by a provider-written summary when the history exceeds the budget (in `getContext`,
+   * stored back with a compare-and-set). Without it, older turns are only trimmed from the context.
+   */
+  summary?: SummaryPolicy;
   now?: () => number;
 }
 
@@ -58,6 +64,7 @@ export class SessionManager {
   readonly #maxMessageChars: number;
   readonly #count: TokenCounter;
   readonly #now: () => number;
+  readonly #summary: SummaryPolicy | undefined;
 
   constructor(options: SessionManagerOptions) {
     assertOption(typeof options.storage?.read === 'function', 'storage', 'is required');
@@ -68,6 +75,8 @@ export class SessionManager {
     this.#maxMessageChars = options.maxMessageChars ?? DEFAULT_SESSION_MANAGER.maxMessageChars;
     this.#count = options.countTokens ?? estimateTokens;
     this.#now = options.now ?? Date.now;
+    this.#summary = options.summary;
+    if (this.#summary !== undefined) assertSummaryPolicy(this.#summary);
     assertOption(Number.isFinite(this.#ttlMs) && this.#ttlMs >= 0, 'ttlMs', 'must be >= 0');
     assertOption(Number.isInteger(this.#maxMessages) && this.#maxMessages > 0, 'maxMessages', 'must be a positive integer');
     assertOption(Number.isInteger(this.#maxContextTokens) && this.#maxContextTokens > 0, 'maxContextTokens', 'must be a positive integer');
@@ -120,17 +129,63 @@ export class SessionManager {
     return [...system, ...rest.slice(rest.length - Math.max(0, this.#maxMessages - system.length))];
   }
 
-  /** The history to send to a model: trimmed to the token budget (see `trimToBudget`). */
-  async getContext(id: string, options: { maxTokens?: number } = {}): Promise<Message[]> {
-    const record = await this.get(id);
+  /**
+   * The history to send to a model, within the token budget: with a `summary` policy, older turns over the
+   * budget are first replaced by a summary (stored); then `trimToBudget` applies. `signal` aborts the summary call.
+   */
+  async getContext(id: string, options: { maxTokens?: number; signal?: AbortSignal } = {}): Promise<Message[]> {
+    let record = await this.get(id);
     if (!record) throw new AiSessionError(AI_SESSION_ERROR_CODES.notFound, 'no such session (never created or expired)');
-    return trimToBudget(record.messages, options.maxTokens ?? this.#maxContextTokens, this.#count);
+    const budget = options.maxTokens ?? this.#maxContextTokens;
+    if (this.#summary) record = await this.#summarize(record, budget, this.#summary, options.signal);
+    return trimToBudget(record.messages, budget, this.#count);
+  }
+
+  /**
+   * Summarises and stores with a compare-and-set. A concurrent append only adds at the end, so a lost write
+   * is rebased onto the newer record without a second summary call; any other change summarises afresh.
+   */
+  async #summarize(record: SessionRecord, budget: number, policy: SummaryPolicy, signal: AbortSignal | undefined): Promise<SessionRecord> {
+    let base = record;
+    let compacted: Message[] | undefined;
+    for (let attempt = 1; ; attempt++) {
+      if (compacted === undefined) {
+        try {
+          compacted = await summarizeHistory(base.messages, { maxTokens: budget, policy, count: this.#count, ...(signal ? { signal } : {}) });
+        } catch (error) {
+          if (isAbort(error, signal)) throw error;
+          if (policy.onFailure === 'throw') {
+            if (isAiSessionError(error)) throw error;
+            throw new AiSessionError(AI_SESSION_ERROR_CODES.summaryFailed, 'could not summarise the older turns', {}, error);
+          }
+          return base;
+        }
+        if (compacted === undefined) return base;
+      }
+      const now = this.#now();
+      const next: SessionRecord = { ...base, messages: compacted, version: base.version + 1, updatedAt: now, expiresAt: this.#expiry(now) };
+      try {
+        await this.#storage.write(next, base.version);
+        return next;
+      } catch (error) {
+        if (!(isAiSessionError(error) && error.code === AI_SESSION_ERROR_CODES.conflict) || attempt >= WRITE_ATTEMPTS) throw error;
+      }
+      const fresh = await this.#storage.read(base.id);
+      if (!fresh) throw new AiSessionError(AI_SESSION_ERROR_CODES.notFound, 'no such session (never created or expired)');
+      compacted = onlyAppended(fresh.messages, base.messages) ? [...compacted, ...fresh.messages.slice(base.messages.length)] : undefined;
+      base = fresh;
+    }
   }
 
   async delete(id: string): Promise<boolean> {
     assertId(id);
     return this.#storage.delete(id);
   }
+}
+
+/** True when `longer` is `prefix` followed by more messages (a record another writer only appended to). */
+function onlyAppended(longer: readonly Message[], prefix: readonly Message[]): boolean {
+  return longer.length >= prefix.length && prefix.every((m, i) => JSON.stringify(m) === JSON.stringify(longer[i]));
 }
 
 export function createSessionManager(options: SessionManagerOptions): SessionManager {

@@ -130,10 +130,11 @@ export function startFakeAnthropic(): Promise<FakeVendor> {
 
 const openaiError = (message: string, type: string, code: string | null) => ({ error: { message, type, param: null, code } });
 
-/** OpenAI Chat Completions: scenarios `ok`, `tool`, `structured`, `rate-limit`, `server-error`, `overloaded`, `truncated`, `malformed`, `stall`, `bad-key`. */
+/** OpenAI Chat Completions (`/v1/chat/completions`) and Responses (`/v1/responses`, see `respond`): scenarios `ok`, `tool`, `structured`, `rate-limit`, `server-error`, `overloaded`, `truncated`, `malformed`, `stall`, `bad-key`. */
 export function startFakeOpenAI(): Promise<FakeVendor> {
   return start((req, res) => {
     if (req.url.startsWith('/v1/models')) return json(res, 200, { object: 'list', data: [{ id: 'gpt-test-1', object: 'model', created: 1_700_000_000, owned_by: 'test' }] });
+    if (req.url.startsWith('/v1/responses')) return respond(req, res);
     const model = String(req.body['model']);
     const stream = req.body['stream'] === true;
     if (model === 'rate-limit') return json(res, 429, openaiError('Rate limit reached', 'requests', 'rate_limit_exceeded'), { 'retry-after': '3' });
@@ -182,4 +183,94 @@ export function startFakeOpenAI(): Promise<FakeVendor> {
     sse(res, undefined, '[DONE]');
     res.end();
   });
+}
+
+/**
+ * OpenAI Responses (`POST /v1/responses`), shapes from the SDK's `resources/responses` types. Scenarios by
+ * model: `ok`, `tool`, `structured`, `rate-limit`, `server-error`, `overloaded`, `bad-key`, `stall`,
+ * `truncated`, `malformed`, `error-event` (an `error` event mid-stream), `failed` (`response.failed`),
+ * `incomplete` (max_output_tokens), `refusal`, `args-whole` (arguments only in `.done`), `orphan-delta`.
+ */
+function respond(req: RecordedRequest, res: ServerResponse): void {
+  const model = String(req.body['model']);
+  const stream = req.body['stream'] === true;
+  if (model === 'rate-limit') return json(res, 429, openaiError('Rate limit reached', 'requests', 'rate_limit_exceeded'), { 'retry-after': '3' });
+  if (model === 'server-error') return json(res, 500, openaiError('The server had an error', 'server_error', null));
+  if (model === 'overloaded') return json(res, 503, openaiError('The engine is currently overloaded', 'server_error', null));
+  if (model === 'bad-key') return json(res, 401, openaiError('Incorrect API key provided: sk-SECRET***', 'invalid_request_error', 'invalid_api_key'));
+  const tool = model === 'tool' || model === 'args-whole' || model === 'orphan-delta';
+  const text = model === 'structured' ? '{"answer":"yes","confidence":0.9}' : 'Hello there!';
+  const usage = { input_tokens: 12, input_tokens_details: { cached_tokens: 0 }, output_tokens: 6, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 18 };
+  const message = (content: unknown[]) => ({ type: 'message', id: 'msg_1', status: 'completed', role: 'assistant', content });
+  const call = { type: 'function_call', id: 'fc_1', call_id: 'call_1', name: 'get_weather', arguments: '{"city":"Paris"}', status: 'completed' };
+  const output = tool
+    ? [message([{ type: 'output_text', text: 'Let me check.', annotations: [], logprobs: [] }]), call]
+    : model === 'refusal'
+      ? [message([{ type: 'refusal', refusal: 'I cannot help with that.' }])]
+      : [message([{ type: 'output_text', text: model === 'incomplete' ? 'Hello' : text, annotations: [], logprobs: [] }])];
+  const body = (status: string, out: unknown[], extra: Record<string, unknown> = {}) => ({
+    id: 'resp_1', object: 'response', created_at: 1_700_000_000, status, model, output: out, error: null, incomplete_details: null,
+    instructions: null, metadata: {}, parallel_tool_calls: true, temperature: 1, tool_choice: 'auto', tools: [], top_p: 1,
+    usage: status === 'in_progress' ? null : usage, ...extra,
+  });
+  const incomplete = { incomplete_details: { reason: 'max_output_tokens' } };
+  if (!stream) {
+    if (model === 'incomplete') return json(res, 200, body('incomplete', output, incomplete));
+    return json(res, 200, body('completed', output));
+  }
+  res.writeHead(200, { 'content-type': 'text/event-stream' });
+  let seq = 0;
+  const emit = (type: string, data: Record<string, unknown>) => sse(res, type, { type, sequence_number: seq++, ...data });
+  emit('response.created', { response: body('in_progress', []) });
+  emit('response.in_progress', { response: body('in_progress', []) });
+  if (model === 'stall') return;
+  emit('response.output_item.added', { output_index: 0, item: { ...message([]), status: 'in_progress' } });
+  emit('response.content_part.added', { item_id: 'msg_1', output_index: 0, content_index: 0, part: { type: 'output_text', text: '', annotations: [] } });
+  const delta = (d: string) => emit('response.output_text.delta', { item_id: 'msg_1', output_index: 0, content_index: 0, delta: d, logprobs: [] });
+  if (model === 'refusal') {
+    emit('response.refusal.delta', { item_id: 'msg_1', output_index: 0, content_index: 0, delta: 'I cannot help with that.' });
+  } else if (tool) {
+    delta('Let me ');
+    delta('check.');
+  } else {
+    delta(text.slice(0, 5));
+    if (model === 'malformed') {
+      res.write('event: response.output_text.delta\ndata: {"type":"response.output_text.delta","delta":\n\n');
+      res.end();
+      return;
+    }
+    if (model === 'error-event') {
+      emit('error', { code: 'rate_limit_exceeded', message: 'Rate limit reached for sk-SECRET', param: null });
+      res.end();
+      return;
+    }
+    if (model === 'failed') {
+      emit('response.failed', { response: body('failed', [], { error: { code: 'server_error', message: 'The model failed' } }) });
+      res.end();
+      return;
+    }
+    if (model === 'incomplete') {
+      emit('response.incomplete', { response: body('incomplete', output, incomplete) });
+      res.end();
+      return;
+    }
+    delta(text.slice(5));
+    if (model === 'truncated') {
+      res.end();
+      return;
+    }
+  }
+  emit('response.output_item.done', { output_index: 0, item: output[0] });
+  if (tool) {
+    if (model === 'orphan-delta') emit('response.function_call_arguments.delta', { item_id: 'fc_9', output_index: 7, delta: '{}' });
+    emit('response.output_item.added', { output_index: 1, item: { ...call, arguments: '', status: 'in_progress' } });
+    if (model !== 'args-whole') {
+      emit('response.function_call_arguments.delta', { item_id: 'fc_1', output_index: 1, delta: '{"city"' });
+      emit('response.function_call_arguments.delta', { item_id: 'fc_1', output_index: 1, delta: ':"Paris"}' });
+    }
+    emit('response.function_call_arguments.done', { item_id: 'fc_1', output_index: 1, name: 'get_weather', arguments: call.arguments });
+    emit('response.output_item.done', { output_index: 1, item: call });
+  }
+  emit('response.completed', { response: body('completed', output) });
+  res.end();
 }

@@ -1,6 +1,9 @@
 // Test-only: the one suite every SessionStorage passes (memory, SQLite, Redis).
 import { describe, expect, it } from 'vitest';
+import { createMockProvider, type Message } from 'plumego/x/ai/provider';
+import { createSessionManager } from '../manager.ts';
 import type { SessionRecord, SessionStorage } from '../storage.ts';
+import { SUMMARY_PREFIX } from '../summarize.ts';
 
 export interface StorageFixture {
   storage: SessionStorage;
@@ -81,6 +84,36 @@ export function describeSessionStorage(name: string, make: () => StorageFixture)
       expect(await storage.delete(sid)).toBe(true);
       expect(await storage.read(sid)).toBeUndefined();
       expect(await storage.delete(sid)).toBe(false);
+    });
+
+    it(`${name}: stores a summarised history through the session manager and reads it back`, async () => {
+      const { storage } = make();
+      const summariser = createMockProvider({ replies: [{ text: 'They checked the weather in Paris.' }] });
+      // One token per message; a 1-token summary reserves 2 of the 6, the target leaves 3 for system + recent turns.
+      const manager = createSessionManager({ storage, ttlMs: 0, countTokens: (ms: readonly Message[]) => ms.length, maxContextTokens: 6, summary: { provider: summariser, model: 'm', maxSummaryTokens: 1, targetTokens: 5 } });
+      const sid = id();
+      await manager.create({ id: sid, system: 'be nice' });
+      await manager.append(
+        sid,
+        { role: 'user', content: 'weather?' },
+        { role: 'assistant', content: '', toolCalls: [{ id: 'c1', name: 'get_weather', arguments: { city: 'Paris' } }] },
+        { role: 'tool', toolCallId: 'c1', content: '21C' },
+        { role: 'assistant', content: 'It is 21C.' },
+        { role: 'user', content: 'and tomorrow?' },
+        { role: 'assistant', content: '', toolCalls: [{ id: 'c2', name: 'get_weather', arguments: { city: 'Paris', day: 1 } }] },
+        { role: 'tool', toolCallId: 'c2', content: '19C' },
+      );
+      await manager.getContext(sid);
+      const stored = await storage.read(sid);
+      expect(stored?.version).toBe(3);
+      // The newest round trip does not fit the target alone without its user turn, so both stay, whole.
+      expect(stored?.messages).toEqual([
+        { role: 'system', content: 'be nice' },
+        { role: 'system', content: `${SUMMARY_PREFIX}They checked the weather in Paris.` },
+        { role: 'user', content: 'and tomorrow?' },
+        { role: 'assistant', content: '', toolCalls: [{ id: 'c2', name: 'get_weather', arguments: { city: 'Paris', day: 1 } }] },
+        { role: 'tool', toolCallId: 'c2', content: '19C' },
+      ]);
     });
   });
 }
