@@ -82,14 +82,38 @@ function plan(modules: readonly SynthModule[], total: number, random: () => numb
       const test = i > 0 && random() < 0.15;
       // The facade owns only framework/index.ts and a few root files; other modules nest in part folders.
       const dir = module.layer === 'facade' ? module.path : `${module.path}/part${Math.floor(i / 12)}`;
-      const file = i === 0 ? `${module.path}/index.ts` : `${dir}/unit-${i}${test ? '.test' : ''}.ts`;
+      const file = i === 0 ? module.entry : `${dir}/unit-${i}${test ? '.test' : ''}.ts`;
       specs.push({ module, file, index: i, test });
     }
   });
   return specs;
 }
 
-function renderFile(spec: FileSpec, byModule: ReadonlyMap<string, FileSpec[]>, generated: ReadonlySet<string>, random: () => number, packageName: string): string {
+const TIER_RANK: Readonly<Record<string, number>> = { ga: 3, beta: 2, experimental: 1 };
+
+/**
+ * The module edges generated code may use: allowed by the importer's manifest, between generated
+ * modules, not to a lower tier unless the manifest opts in (allowed_imports.lower_tier), and never
+ * closing a module cycle. Manifests may allow both directions (tools/control-plane and tools/checks
+ * each list the other; the real code uses one); the synthetic repository keeps the first edge in name
+ * order and drops the one that would close the cycle, so the only findings are the planted ones.
+ */
+export function getModuleEdges(modules: readonly SynthModule[]): Map<string, SynthModule[]> {
+  const byName = new Map(modules.map((m) => [m.name, m]));
+  const edges = new Map<string, SynthModule[]>(modules.map((m) => [m.name, []]));
+  for (const m of modules) {
+    for (const name of m.allowed) {
+      const target = byName.get(name);
+      if (!target || target === m) continue;
+      if ((TIER_RANK[target.tier] ?? 0) < (TIER_RANK[m.tier] ?? 0) && !m.lowerTier.includes(name)) continue;
+      if (reaches(edges, target.name, m.name)) continue;
+      edges.get(m.name)!.push(target);
+    }
+  }
+  return edges;
+}
+
+function renderFile(spec: FileSpec, byModule: ReadonlyMap<string, FileSpec[]>, edges: ReadonlyMap<string, readonly SynthModule[]>, random: () => number, packageName: string, installed: ReadonlySet<string>): string {
   const own = byModule.get(spec.module.name)!;
   const lines: string[] = [];
   if (spec.index === 0) {
@@ -108,25 +132,64 @@ function renderFile(spec: FileSpec, byModule: ReadonlyMap<string, FileSpec[]>, g
     else if (form < 0.3) lines.push(`export { value${target.index} as re${target.index}_${k} } from '${spec2}';`);
     else lines.push(`import { value${target.index} as v${target.index}_${k} } from '${spec2}';`);
   }
-  const allowed = spec.module.allowed.filter((m) => generated.has(m));
+  const allowed = edges.get(spec.module.name) ?? [];
   if (allowed.length > 0 && random() < 0.45) {
     const target = allowed[Math.floor(random() * allowed.length)]!;
-    const sub = target === packageName ? packageName : `${packageName}/${target}`;
+    // Library modules are reached through their package subpath, tools folders through their entry file.
+    const sub = !target.library ? relativeImport(spec.file, target.entry)
+      : target.layer === 'facade' ? packageName : `${packageName}/${target.name}`;
     const form = random();
     if (form < 0.2) lines.push(`import type * as mod${spec.index} from '${sub}';`);
     else if (form < 0.3) lines.push(`export const lazy${spec.index} = () => import('${sub}');`);
     else lines.push(`import { entry as entry${spec.index} } from '${sub}';`);
   }
   if (random() < 0.15 && spec.module.layer !== 'facade') lines.push(`import * as builtin${spec.index} from '${BUILTINS[Math.floor(random() * BUILTINS.length)]}';`);
-  if (spec.module.packages.length > 0 && random() < 0.1) lines.push(`import * as pkg${spec.index} from '${spec.module.packages[Math.floor(random() * spec.module.packages.length)]}';`);
+  // A manifest may allow a package before package.json declares it (work in progress): only declared, installed ones are imported.
+  const packages = spec.module.packages.filter((p) => installed.has(p));
+  if (packages.length > 0 && random() < 0.1) lines.push(`import * as pkg${spec.index} from '${packages[Math.floor(random() * packages.length)]}';`);
   lines.push('', renderBody(spec.index, random));
   if (spec.test) lines.push('', `describe('unit ${spec.index}', () => {`, `  it('scores', () => expect(value${spec.index}).toBeGreaterThanOrEqual(0));`, '});');
   return `${lines.join('\n')}\n`;
 }
 
+/** True when module `from` reaches module `to` over the generated edges. */
+function reaches(edges: ReadonlyMap<string, readonly SynthModule[]>, from: string, to: string): boolean {
+  const seen = new Set<string>();
+  const stack = [from];
+  while (stack.length > 0) {
+    const at = stack.pop()!;
+    if (at === to) return true;
+    if (seen.has(at)) continue;
+    seen.add(at);
+    for (const next of edges.get(at) ?? []) stack.push(next.name);
+  }
+  return false;
+}
+
+/**
+ * The target of a planted cross-module import: the preferred module unless importing it would close a
+ * module cycle with the generated edges (core imports contract, so contract → core would be reported
+ * twice, as the planted rule and as no-module-cycles on every file of the cycle); then the first
+ * candidate in name order that keeps the graph acyclic.
+ */
+export function pickPlantTarget(from: string, preferred: string, candidates: readonly SynthModule[], edges: ReadonlyMap<string, readonly SynthModule[]>): SynthModule | undefined {
+  // Leaves before family roots: a root carries its family's manifest churn (a root whose manifest fails
+  // its schema is judged by no rule, so a plant aimed at it would go unreported).
+  const isRoot = (m: SynthModule): boolean => candidates.some((c) => c.path.startsWith(`${m.path}/`));
+  const rest = candidates.filter((m) => m.name !== preferred);
+  const ordered = [...candidates.filter((m) => m.name === preferred), ...rest.filter((m) => !isRoot(m)), ...rest.filter(isRoot)];
+  return ordered.find((m) => m.name !== from && !reaches(edges, m.name, from));
+}
+
 /** Planted violations: one line appended to a chosen file per rule. */
-function plant(specs: readonly FileSpec[], packageName: string): { planted: Planted[]; extra: Map<string, string> } {
+function plant(specs: readonly FileSpec[], packageName: string, modules: readonly SynthModule[], edges: ReadonlyMap<string, readonly SynthModule[]>): { planted: Planted[]; extra: Map<string, string> } {
   const pick = (module: string, test = false): FileSpec | undefined => specs.find((s) => s.module.name === module && s.index > 2 && s.test === test);
+  const byName = new Map(modules.map((m) => [m.name, m]));
+  const router = byName.get('router');
+  const contract = byName.get('contract');
+  // An extension module for the stable-no-extension plant, and a stable module contract does not allow (same tier or higher) for default-deny.
+  const extension = router && pickPlantTarget('router', 'x/tenant', modules.filter((m) => m.layer === 'extension'), edges);
+  const undeclared = contract && pickPlantTarget('contract', 'core', modules.filter((m) => m.layer === 'stable' && !contract.allowed.includes(m.name) && (TIER_RANK[m.tier] ?? 0) >= (TIER_RANK[contract.tier] ?? 0)), edges);
   const extra = new Map<string, string>();
   const planted: Planted[] = [];
   const add = (module: string, rule: string, line: (s: FileSpec) => string): void => {
@@ -135,8 +198,8 @@ function plant(specs: readonly FileSpec[], packageName: string): { planted: Plan
     extra.set(s.file, `${extra.get(s.file) ?? ''}${line(s)}\n`);
     planted.push({ rule, file: s.file });
   };
-  add('router', 'stable-no-extension', () => `import { entry as planted1 } from '${packageName}/x/tenant';`);
-  add('contract', 'default-deny', () => `import { entry as planted2 } from '${packageName}/core';`);
+  if (extension) add('router', 'stable-no-extension', () => `import { entry as planted1 } from '${packageName}/${extension.name}';`);
+  if (undeclared) add('contract', 'default-deny', () => `import { entry as planted2 } from '${packageName}/${undeclared.name}';`);
   add('x/openapi', 'public-entry-only', (s) => `import { value1 as planted3 } from '${relativeImport(s.file, specs.find((t) => t.module.name === 'core' && t.index > 0 && !t.test)!.file)}';`);
   add('x/websocket', 'npm-undeclared', () => "import planted4 from 'left-pad';");
   add('tools', 'builtin-policy', () => "import { readFileSync as planted5 } from 'fs';");
@@ -182,18 +245,20 @@ export function generateRepo(options: GenerateOptions): { files: number; modules
   }
   // Installed packages resolve through symlinks, like a hoisted install; the cache folders stay inside the synthetic repo.
   const pkg = JSON.parse(readFileSync(`${options.sourceRoot}/package.json`, 'utf8')) as { dependencies?: object; devDependencies?: object };
+  const installed = new Set<string>();
   for (const name of Object.keys({ ...pkg.dependencies, ...pkg.devDependencies })) {
     const target = `${options.sourceRoot}/node_modules/${name}`;
     if (!existsSync(target)) continue;
+    installed.add(name);
     mkdirSync(dirname(`${options.outDir}/node_modules/${name}`), { recursive: true });
     symlinkSync(target, `${options.outDir}/node_modules/${name}`);
   }
   const specs = plan(sourceModules, options.files, random);
   const byModule = new Map<string, FileSpec[]>();
   for (const s of specs) byModule.set(s.module.name, [...(byModule.get(s.module.name) ?? []), s]);
-  const generated = new Set(sourceModules.map((m) => m.name));
-  const { planted, extra } = plant(specs, packageName);
-  for (const s of specs) write(s.file, `${extra.get(s.file) ?? ''}${renderFile(s, byModule, generated, random, packageName)}`);
+  const edges = getModuleEdges(sourceModules);
+  const { planted, extra } = plant(specs, packageName, sourceModules, edges);
+  for (const s of specs) write(s.file, `${extra.get(s.file) ?? ''}${renderFile(s, byModule, edges, random, packageName, installed)}`);
   ensureRoutedPaths(options.sourceRoot, options.outDir);
   write('.dependency-cruiser.cjs', renderDepcruiseConfig(all, options.sourceRoot));
   write('PLANTED.json', `${JSON.stringify(planted, null, 2)}\n`);

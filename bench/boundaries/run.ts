@@ -11,6 +11,7 @@ import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generateRepo, type Planted } from './generate-repo.ts';
+import { comparePlanted, describeComparison, type Finding } from './planted.ts';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -69,7 +70,7 @@ const record = (key: string, t: Timing): Timing => {
   console.error(`  ${key.padEnd(22)} ${t.seconds.toFixed(2)} s wall, ${t.cpu.toFixed(2)} s cpu (exit ${t.exitCode})`);
   return t;
 };
-let found: string[] = [];
+let found: Finding[] = [];
 let depcruiseViolations = 0;
 
 for (let round = 0; round < rounds; round += 1) {
@@ -79,7 +80,10 @@ for (let round = 0; round < rounds; round += 1) {
     record('plumego no-cache', plumego(['--no-cache']));
     clearCaches();
     const cold = record('plumego cold', plumego());
-    found = (JSON.parse(cold.stdout) as { violations: { rule: string; file: string }[] }).violations.map((v) => `${v.rule} ${v.file}`);
+    found = (JSON.parse(cold.stdout) as { violations: Finding[] }).violations.map((v) => ({ rule: v.rule, file: v.file }));
+    // Both tools must be doing the work the repository was built for: exactly the planted findings.
+    const problems = describeComparison(comparePlanted(generated.planted, found));
+    if (problems) throw new Error(`plumego's findings on the synthetic repository are not the planted set:\n${problems}`);
     record('plumego warm', plumego());
     touchOneFile(generated.planted);
     record('plumego one-file', plumego());
@@ -99,7 +103,7 @@ for (let round = 0; round < rounds; round += 1) {
 
 const m = Object.fromEntries(Object.entries(samples).map(([k, xs]) => [k, median(xs)]));
 const c = Object.fromEntries(Object.entries(cpuSamples).map(([k, xs]) => [k, median(xs)]));
-const missed = generated.planted.filter((p) => !found.includes(`${p.rule} ${p.file}`));
+const { missed } = comparePlanted(generated.planted, found);
 const result = {
   date: new Date().toISOString(),
   machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', node: process.version, loadavgBefore: loadBefore, loadavgAfter: loadavg() },

@@ -11,6 +11,10 @@ export interface SynthModule {
   readonly layer: string;
   readonly tier: string;
   readonly manifestFile: string;
+  /** The module's entry file, relative to the repository (manifest `entry`, default index.ts). */
+  readonly entry: string;
+  /** Library modules (stable, extension, facade) are reached through package subpaths, tooling through relative imports of their entry. */
+  readonly library: boolean;
   readonly allowed: readonly string[];
   readonly lowerTier: readonly string[];
   readonly packages: readonly string[];
@@ -33,11 +37,13 @@ export function readSynthModules(sourceRoot: string): SynthModule[] {
   }
   return files.map((manifestFile) => {
     const m = parse(readFileSync(`${sourceRoot}/${manifestFile}`, 'utf8')) as {
-      name: string; path: string; layer: string; status: string;
+      name: string; path: string; layer: string; status: string; entry?: string;
       allowed_imports: { modules: string[]; packages: { name: string }[]; lower_tier?: string[] };
     };
+    const path = manifestFile === 'module.yaml' ? m.path : manifestFile.slice(0, -'/module.yaml'.length);
     return {
-      name: m.name, path: manifestFile === 'module.yaml' ? m.path : manifestFile.slice(0, -'/module.yaml'.length), layer: m.layer, tier: m.status, manifestFile,
+      name: m.name, path, layer: m.layer, tier: m.status, manifestFile, entry: `${path}/${m.entry ?? 'index.ts'}`,
+      library: m.layer === 'stable' || m.layer === 'extension' || m.layer === 'facade',
       allowed: m.allowed_imports.modules, lowerTier: m.allowed_imports.lower_tier ?? [], packages: m.allowed_imports.packages.map((p) => p.name),
     };
   }).sort((a, b) => a.name.localeCompare(b.name));
