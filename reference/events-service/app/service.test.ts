@@ -68,6 +68,17 @@ describe('events-service on the in-process defaults', () => {
     expect(receipts.status).toBe(200);
     await vi.waitFor(() => expect(JSON.stringify(s.service.messaging.listReceipts())).toContain('"status":"sent"'), WAIT);
     expect((await s.service.app.request('/api/v1/messages/receipts')).status).toBe(401);
+    // The event, its job and the email show up in the Prometheus exposition, behind the admin token.
+    expect((await s.service.app.request('/metrics')).status).toBe(401);
+    await vi.waitFor(async () => {
+      const metrics = await s.service.app.request('/metrics', { headers: { authorization: `Bearer ${DEFAULT_CONFIG.adminToken}` } });
+      expect(metrics.status).toBe(200);
+      const text = metrics.text();
+      expect(text).toContain('plumego_pubsub_published_total{broker="events",backend="in-process"} 1');
+      expect(text).toContain('plumego_pubsub_acked_total{broker="events",backend="in-process",pattern="orders.placed",group="fulfilment"} 1');
+      expect(text).toMatch(/plumego_mq_acked_total\{broker="jobs",backend="memory",pattern="[^"]+",group=""\} 1/);
+      expect(text).toMatch(/plumego_mq_queue_depth\{broker="jobs",backend="memory",pattern="[^"]+",group=""\} 0/);
+    }, WAIT);
   });
 
   it('verifies payment webhooks on the raw body: accepts once, refuses replays, forgeries and stale ones', async () => {

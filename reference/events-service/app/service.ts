@@ -2,6 +2,8 @@ import { createApp, type App } from 'plumego/core';
 import { createLogger, type StructuredLogger } from 'plumego/log';
 import { createCanonicalStack } from 'plumego/middleware';
 import { createMessagingHandler, LogEmailProvider, MessagingService, SmtpEmailProvider, type EmailProvider } from 'plumego/x/messaging';
+import { createPrometheusCollector, metricsHandler } from 'plumego/x/observability';
+import { registerBrokerMetrics } from 'plumego/x/messaging/pubsub';
 import { Scheduler, createSchedulerAdminHandler } from 'plumego/x/messaging/scheduler';
 import { WebhookSender, type DeliveryRecord } from 'plumego/x/messaging/webhook';
 import type { ServiceConfig } from '../config.ts';
@@ -85,7 +87,12 @@ export async function createService(config: ServiceConfig, deps: ServiceDependen
     resolveTenant: (r) => (r.header('authorization') === `Bearer ${config.adminToken}` ? 'shop' : undefined),
   });
 
+  // Broker and queue counters and backlogs, read on each scrape; behind the admin token.
+  const collector = createPrometheusCollector({ runtimeMetrics: false });
+  registerBrokerMetrics(collector.registry, { events: broker });
+  registerBrokerMetrics(collector.registry, { jobs }, { family: 'mq' });
   app.get('/healthz', (w) => { w.writeHead(200); w.end('ok'); });
+  app.get('/metrics', metricsHandler(collector, { token: config.adminToken }), { name: 'metrics' });
   const v1 = app.group('/api/v1');
   v1.post('/orders', orderHandlers.place, { name: 'placeOrder' });
   v1.get('/orders/:id', orderHandlers.get, { name: 'getOrder' });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Queue, Worker as BullWorker, WaitingError, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
+import { createSubscriptionCounters, type BrokerMetrics, type SubscriptionCounters } from 'plumego/x/messaging/pubsub';
 import { assertOption, MQ_ERROR_CODES, MqError } from './errors.ts';
 import { assertJobName, describeFailure, encodePayload, resolveJobOptions } from './options.ts';
 import type { AddResult, JobHandler, JobOptions, JobRecord, JobState, StopOptions, StopResult, TaskQueue, Worker, WorkerOptions } from './types.ts';
@@ -31,6 +32,8 @@ export class BullMqTaskQueue implements TaskQueue {
   private readonly workers = new Set<BullMqWorker>();
   private readonly maxPayloadBytes: number;
   private closed = false;
+  private added = 0;
+  private readonly counters = createSubscriptionCounters();
 
   constructor(private readonly options: BullMqTaskQueueOptions) {
     assertOption(typeof options.url === 'string' && options.url.length > 0, 'url', 'must be a Redis URL');
@@ -56,7 +59,21 @@ export class BullMqTaskQueue implements TaskQueue {
       backoff: { type: o.backoff.type, delay: o.backoff.delayMs },
       ...(o.dedupeKey === undefined ? {} : { deduplication: { id: o.dedupeKey } }),
     });
-    return { id: String(job.id), deduplicated: job.id !== jobId };
+    const deduplicated = job.id !== jobId;
+    if (!deduplicated) this.added++;
+    return { id: String(job.id), deduplicated };
+  }
+
+  /** Counters are this process's adds and runs; the depth is read from Redis (waiting, delayed, prioritized). */
+  async metrics(): Promise<BrokerMetrics> {
+    let depth: number | undefined;
+    if (!this.closed) {
+      try {
+        const counts = await this.queue.getJobCounts('wait', 'delayed', 'prioritized');
+        depth = Object.values(counts).reduce((a, b) => a + b, 0);
+      } catch { /* Redis unreachable: the scrape reports no depth rather than failing */ }
+    }
+    return { backend: this.backend, published: this.added, subscriptions: [{ pattern: this.options.queue, group: undefined, ...this.counters, depth }] };
   }
 
   async getJob<T = unknown, R = unknown>(id: string): Promise<JobRecord<T, R> | undefined> {
@@ -78,7 +95,7 @@ export class BullMqTaskQueue implements TaskQueue {
     if (this.closed) throw closedError();
     const concurrency = options.concurrency ?? 1;
     assertOption(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= 1000, 'concurrency', 'must be an integer in 1..1000');
-    const worker = new BullMqWorker(this.options, handler as JobHandler, concurrency, () => this.workers.delete(worker));
+    const worker = new BullMqWorker(this.options, handler as JobHandler, concurrency, () => this.workers.delete(worker), this.counters);
     this.workers.add(worker);
     return worker;
   }
@@ -105,7 +122,7 @@ class BullMqWorker implements Worker {
   private readonly running = new Map<string, Running>();
   private stopped = false;
 
-  constructor(options: BullMqTaskQueueOptions, private readonly handler: JobHandler, concurrency: number, private readonly onStop: () => void) {
+  constructor(options: BullMqTaskQueueOptions, private readonly handler: JobHandler, concurrency: number, private readonly onStop: () => void, private readonly counters: SubscriptionCounters) {
     this.connection = new Redis(options.url, { maxRetriesPerRequest: null });
     this.connection.on('error', () => {});
     this.worker = new BullWorker(options.queue, (job, token) => this.run(job, token ?? ''), {
@@ -127,17 +144,24 @@ class BullMqWorker implements Worker {
     aborted.catch(() => {});
     const timer = timeoutMs === null ? undefined
       : setTimeout(() => controller.abort(new MqError(MQ_ERROR_CODES.jobTimeout, `job ran longer than its timeout of ${timeoutMs} ms`, { timeoutMs })), timeoutMs);
+    this.counters.delivered++;
+    if (job.attemptsMade > 0) this.counters.redelivered++;
     try {
-      return await Promise.race([
+      const result = await Promise.race([
         Promise.resolve().then(() => this.handler({
           id: String(job.id), name: job.name, data: payload, attempt: job.attemptsMade + 1, signal: controller.signal,
           updateProgress: async (p) => { await job.updateProgress(JSON.parse(encodePayload(p, 64 * 1024)) as object); },
         })),
         aborted,
       ]);
+      this.counters.acked++;
+      return result;
     } catch (error) {
       // Handed back by stop(): BullMQ must neither fail nor retry it.
       if (controller.signal.reason === STOPPED) throw new WaitingError();
+      this.counters.nacked++;
+      // BullMQ retries while attempts remain; the last failure leaves the job failed for good.
+      if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) this.counters.deadLettered++;
       // BullMQ keeps only a message; the code travels inside it.
       throw new Error(JSON.stringify(describeFailure(error)));
     } finally {

@@ -139,6 +139,11 @@ export class SqliteJobStore {
     return this.db.prepare(`UPDATE plumego_jobs SET progress = ? WHERE id = ? AND lease_token = ? AND state = 'active'`).run(progress, id, token).changes === 1;
   }
 
+  /** Jobs waiting to run, delayed and retry-waiting ones included. */
+  countWaiting(): number {
+    return (this.db.prepare(`SELECT COUNT(*) AS n FROM plumego_jobs WHERE queue = ? AND state = 'waiting'`).get(this.queue) as { n: number }).n;
+  }
+
   nextRunAt(): number | undefined {
     const row = this.db.prepare(`SELECT MIN(run_at) AS at FROM plumego_jobs WHERE queue = ? AND state = 'waiting'`).get(this.queue) as { at: number | null };
     return row.at ?? undefined;

@@ -1,3 +1,4 @@
+import { createSubscriptionCounters, type BrokerMetrics, type SubscriptionCounters } from 'plumego/x/messaging/pubsub';
 import { assertOption, MQ_ERROR_CODES, MqError } from './errors.ts';
 import { assertJobName, describeFailure, encodePayload, getRetryDelay, resolveJobOptions } from './options.ts';
 import { SqliteJobStore, type ClaimedJob } from './sqlite-store.ts';
@@ -30,6 +31,9 @@ export class SqliteTaskQueue implements TaskQueue {
   private readonly maxPayloadBytes: number;
   readonly now: () => number;
   private closed = false;
+  private readonly queueName: string;
+  private added = 0;
+  private readonly counters = createSubscriptionCounters();
 
   constructor(options: SqliteTaskQueueOptions = {}) {
     const path = options.path ?? ':memory:';
@@ -44,12 +48,19 @@ export class SqliteTaskQueue implements TaskQueue {
     this.now = options.now ?? Date.now;
     this.backend = path === ':memory:' ? 'memory' : 'sqlite';
     this.store = new SqliteJobStore(path, queue);
+    this.queueName = queue;
+  }
+
+  async metrics(): Promise<BrokerMetrics> {
+    const depth = this.closed ? undefined : this.store.countWaiting();
+    return { backend: this.backend, published: this.added, subscriptions: [{ pattern: this.queueName, group: undefined, ...this.counters, depth }] };
   }
 
   async add<T>(name: string, data: T, options?: JobOptions): Promise<AddResult> {
     if (this.closed) throw closedError();
     const o = resolveJobOptions(options);
     const result = this.store.insert(assertJobName(name), encodePayload(data, this.maxPayloadBytes), o, this.now());
+    if (!result.deduplicated) this.added++;
     for (const w of this.workers) w.wake();
     return result;
   }
@@ -63,7 +74,7 @@ export class SqliteTaskQueue implements TaskQueue {
     if (this.closed) throw closedError();
     const concurrency = options.concurrency ?? 1;
     assertOption(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= 1000, 'concurrency', 'must be an integer in 1..1000');
-    const worker = new SqliteWorker(this.store, handler as JobHandler, concurrency, this.leaseMs, this.pollMs, this.now, () => this.workers.delete(worker));
+    const worker = new SqliteWorker(this.store, handler as JobHandler, concurrency, this.leaseMs, this.pollMs, this.now, () => this.workers.delete(worker), this.counters);
     this.workers.add(worker);
     worker.start();
     return worker;
@@ -90,6 +101,7 @@ class SqliteWorker implements Worker {
     private readonly pollMs: number,
     private readonly now: () => number,
     private readonly onStop: () => void,
+    private readonly counters: SubscriptionCounters,
   ) {}
 
   start(): void {
@@ -132,6 +144,8 @@ class SqliteWorker implements Worker {
       controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
     });
     aborted.catch(() => {});
+    this.counters.delivered++;
+    if (claim.attempt > 1) this.counters.redelivered++;
     if (claim.timeoutMs !== undefined) {
       timeout = setTimeout(() => controller.abort(new MqError(MQ_ERROR_CODES.jobTimeout, `job ran longer than its timeout of ${claim.timeoutMs} ms`, { timeoutMs: claim.timeoutMs })), claim.timeoutMs);
     }
@@ -143,11 +157,14 @@ class SqliteWorker implements Worker {
         })),
         aborted,
       ]);
-      this.store.complete(claim.id, claim.token, result === undefined ? null : encodePayload(result, 1024 * 1024), this.now());
+      if (this.store.complete(claim.id, claim.token, result === undefined ? null : encodePayload(result, 1024 * 1024), this.now())) this.counters.acked++;
     } catch (error) {
       if (!this.running && controller.signal.aborted && controller.signal.reason === STOPPED) return; // returned by stop()
       const retry = claim.attempt < claim.maxAttempts ? this.now() + getRetryDelay(claim.backoff, claim.attempt) : undefined;
-      this.store.fail(claim.id, claim.token, JSON.stringify(describeFailure(error)), retry, this.now());
+      if (this.store.fail(claim.id, claim.token, JSON.stringify(describeFailure(error)), retry, this.now())) {
+        this.counters.nacked++;
+        if (retry === undefined) this.counters.deadLettered++;
+      }
     } finally {
       clearInterval(renew);
       clearTimeout(timeout);

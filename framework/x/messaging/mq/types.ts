@@ -1,3 +1,5 @@
+import type { BrokerMetrics } from 'plumego/x/messaging/pubsub';
+
 export type JobState = 'waiting' | 'active' | 'completed' | 'failed';
 
 export type Backoff = { readonly type: 'fixed' | 'exponential'; readonly delayMs: number };
@@ -75,6 +77,14 @@ export interface Worker {
 
 export interface TaskQueue {
   readonly backend: string;
+  /**
+   * This process's counters and the queue's backlog, shaped like a broker's so pubsub's
+   * `registerBrokerMetrics(registry, queues, { family: 'mq' })` exports them: `published` = jobs added
+   * (not deduplicated), one subscription named after the queue with `delivered` = runs started,
+   * `acked` = completed, `nacked` = failed runs, `redelivered` = retry runs, `deadLettered` = jobs
+   * failed for good, `depth` = waiting jobs (delayed and retry-waiting included) on the server.
+   */
+  metrics(): Promise<BrokerMetrics>;
   add<T>(name: string, data: T, options?: JobOptions): Promise<AddResult>;
   getJob<T = unknown, R = unknown>(id: string): Promise<JobRecord<T, R> | undefined>;
   process<T = unknown, R = unknown>(handler: JobHandler<T, R>, options?: WorkerOptions): Worker;

@@ -1,64 +1,130 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { connect, type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
+import { connect, type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage, type RecoveringChannelModel } from 'amqplib';
 import { createGate, DEAD_LETTER_HEADERS, type RawDelivery } from './dispatch.ts';
+import { assertOption, PUBSUB_ERROR_CODES, PubSubError } from './errors.ts';
 import type { ResolvedSubscribeOptions } from './options.ts';
-import { RemoteBroker, resolveRemoteOptions, type OutgoingMessage, type RemoteBrokerOptions, type ResolvedRemoteOptions } from './remote-base.ts';
+import { backoffDelay, RemoteBroker, resolveRemoteOptions, type Listening, type OutgoingMessage, type RemoteBrokerOptions, type ResolvedRemoteOptions } from './remote-base.ts';
 import { compilePattern } from './subject.ts';
 import type { BrokerCapabilities } from './types.ts';
 
-export type AmqpBrokerOptions = RemoteBrokerOptions;
+export interface AmqpBrokerOptions extends RemoteBrokerOptions {
+  /**
+   * Keeps the namespace's history in a RabbitMQ stream (`x-queue-type: stream`, RabbitMQ 3.9+), so
+   * subscribers can replay from the start or a time. Every publish is then also written to the
+   * stream. Default: off (no replay).
+   */
+  readonly history?: {
+    /** How long the stream keeps messages (`x-max-age`). Default 86 400 s. */
+    readonly maxAgeSeconds?: number;
+    /** Most bytes the stream keeps (`x-max-length-bytes`). Default 1 GiB. */
+    readonly maxBytes?: number;
+  };
+}
 
-const CAPABILITIES: BrokerCapabilities = Object.freeze({
+const BASE_CAPABILITIES = {
   wildcards: true,
   queueGroups: true,
   brokerRedelivery: true,
-  // Classic queues forget a message once it is acked; there is no position to replay from.
-  replay: false,
   overflowPolicies: Object.freeze(['block'] as const),
   // Publisher confirms: a publish resolves once the broker has routed (and, for durable queues,
   // persisted) it. An unacked delivery goes back to the queue when its channel or connection closes.
   delivery: 'at-least-once',
   durable: true,
-});
+} as const;
+// Classic queues forget a message once it is acked: replay needs the history stream.
+const CAPABILITIES: BrokerCapabilities = Object.freeze({ ...BASE_CAPABILITIES, replay: false });
+const CAPABILITIES_WITH_HISTORY: BrokerCapabilities = Object.freeze({ ...BASE_CAPABILITIES, replay: true });
 
 const ATTEMPT = 'plumego-attempt';
 // A retry goes through the default exchange, whose routing key is the queue name: the subject travels in a header.
 const SUBJECT = 'plumego-subject';
+// Streams keep segments on disk; small ones let retention drop old messages in small steps.
+const SEGMENT_BYTES = 8 * 1024 * 1024;
+
+interface ResolvedHistory { readonly maxAgeSeconds: number; readonly maxBytes: number }
+
+/** One subscription, re-attached to every new connection until it is unsubscribed. */
+interface Attachment {
+  readonly pattern: string;
+  readonly o: ResolvedSubscribeOptions;
+  readonly deliver: (raw: RawDelivery) => Promise<void> | void;
+  readonly gate: ReturnType<typeof createGate>;
+  readonly matches: (subject: string) => boolean;
+  /** The channel of the current connection, undefined while detached. */
+  ch: Channel | undefined;
+  /** The classic queue consumed on the current connection (undefined for a replay stream). */
+  queue: string | undefined;
+  consumerTag: string | undefined;
+  stopped: boolean;
+  /** Replay subscriptions: the last stream offset seen, so a re-attach resumes after it. */
+  streamOffset: number | undefined;
+  failures: number;
+}
+
+interface Waiter { resolve(pub: ConfirmChannel): void; reject(error: unknown): void; timer: ReturnType<typeof setTimeout> }
 
 /**
  * RabbitMQ: a durable topic exchange `<namespace>`; a subscription is a queue bound with the
  * pattern (`>` becomes `#`) — a durable queue `<namespace>.<group>.<hash>` shared by a queue group,
  * or a server-named exclusive one. A retry republishes to the same queue with the attempt count in a
  * header, then acks; the final failure is rejected into the queue's dead-letter exchange (DLX), which
- * routes it to `deadLetterSubject` on the same exchange. The connection is not re-established: after
- * it drops, publishes fail PUBSUB_PUBLISH_FAILED and the app creates a new broker.
+ * routes it to `deadLetterSubject` on the same exchange.
+ *
+ * A lost connection is re-dialled with exponential backoff (amqplib's recovery); each new connection
+ * re-declares the exchange, the history stream and every subscription's queue, binding and consumer
+ * before publishing resumes. Publishes whose confirm was outstanding at the cut are rejected
+ * PUBSUB_PUBLISH_FAILED — they may or may not have been stored, and are not retried here, since a
+ * blind retry could duplicate them; publishes made while re-dialling wait for the new connection up
+ * to `publishTimeoutMs`. Deliveries unacked at the cut go back to their queue and come again. A
+ * queue group's durable queue keeps what is published during the outage; a plain subscriber's
+ * exclusive queue dies with its connection, so it misses that window.
  */
 export class AmqpBroker extends RemoteBroker {
   readonly backend = 'amqp';
-  readonly capabilities = CAPABILITIES;
+  readonly capabilities: BrokerCapabilities;
   // RabbitMQ only takes a delivery back when its channel closes (or after the server-wide
   // consumer_timeout), so ackWaitMs is enforced here.
   protected override readonly localAckWait = true;
-  private constructor(options: ResolvedRemoteOptions, private readonly conn: ChannelModel, private readonly pub: ConfirmChannel) {
+  private conn: RecoveringChannelModel | undefined;
+  /** The live connection and its confirm channel; undefined while re-dialling. */
+  private model: ChannelModel | undefined;
+  private pub: ConfirmChannel | undefined;
+  private readonly attachments = new Set<Attachment>();
+  private waiters: Waiter[] = [];
+
+  private constructor(options: ResolvedRemoteOptions, private readonly history: ResolvedHistory | undefined) {
     super(options);
+    this.capabilities = history === undefined ? CAPABILITIES : CAPABILITIES_WITH_HISTORY;
   }
 
   static async connect(options: AmqpBrokerOptions): Promise<AmqpBroker> {
     const o = resolveRemoteOptions(options);
-    const conn = await connect(o.url);
-    conn.on('error', () => { /* surfaced as failed publishes; a closed connection is not reopened */ });
-    const pub = await conn.createConfirmChannel();
-    pub.on('error', () => {});
-    await pub.assertExchange(o.namespace, 'topic', { durable: true });
-    return new AmqpBroker(o, conn, pub);
+    const broker = new AmqpBroker(o, resolveHistory(options.history));
+    const conn = await connect(o.url, {
+      recovery: {
+        initialDelay: o.reconnect.minDelayMs, maxDelay: o.reconnect.maxDelayMs, factor: 2, jitter: 0.2,
+        // The first connect fails at once (a wrong URL is a wiring bug); later cuts are re-dialled forever.
+        initialMaxRetries: 0, waitForConnect: false,
+        setup: (model: ChannelModel) => broker.setup(model),
+      },
+    });
+    conn.on('error', () => { /* a lost connection is re-dialled; publishes fail typed meanwhile */ });
+    broker.conn = conn;
+    try {
+      await conn.waitForConnect();
+    } catch (error) {
+      await conn.close().catch(() => {});
+      throw error;
+    }
+    return broker;
   }
 
-  /** Deletes the namespace's exchange and its group queues (exclusive queues go with their connections). */
+  /** Deletes the namespace's exchange, history stream and group queues (exclusive queues go with their connections). */
   static async destroyNamespace(url: string, namespace: string, groupQueues: readonly string[] = []): Promise<void> {
     const conn = await connect(url);
     try {
       const ch = await conn.createChannel();
-      for (const q of groupQueues) await ch.deleteQueue(q);
+      for (const q of [...groupQueues, AmqpBroker.historyQueueName(namespace)]) await ch.deleteQueue(q);
       await ch.deleteExchange(namespace);
     } finally { await conn.close().catch(() => {}); }
   }
@@ -68,43 +134,189 @@ export class AmqpBroker extends RemoteBroker {
     return `${namespace}.${group}.${createHash('sha256').update(pattern).digest('hex').slice(0, 10)}`;
   }
 
+  /** The stream holding the namespace's history when `history` is on. */
+  static historyQueueName(namespace: string): string {
+    return `${namespace}.history`;
+  }
+
+  /** Runs on every (re)connection before it is used: declares the topology and re-attaches subscriptions. */
+  private async setup(model: ChannelModel): Promise<void> {
+    model.on('error', () => {});
+    const pub = await model.createConfirmChannel();
+    pub.on('error', () => {});
+    const ns = this.options.namespace;
+    await pub.assertExchange(ns, 'topic', { durable: true });
+    if (this.history !== undefined) {
+      const stream = AmqpBroker.historyQueueName(ns);
+      await pub.assertQueue(stream, {
+        durable: true,
+        arguments: { 'x-queue-type': 'stream', 'x-max-age': `${this.history.maxAgeSeconds}s`, 'x-max-length-bytes': this.history.maxBytes, 'x-stream-max-segment-size-bytes': SEGMENT_BYTES },
+      });
+      await pub.bindQueue(stream, ns, '#');
+    }
+    // A Set visits members added while it is being iterated, so a subscribe racing this loop is attached too.
+    for (const a of this.attachments) if (!a.stopped) await this.attach(model, a);
+    model.once('close', () => {
+      if (this.model !== model) return;
+      this.model = undefined;
+      this.pub = undefined;
+    });
+    this.model = model;
+    this.usePublisher(model, pub);
+  }
+
+  private usePublisher(model: ChannelModel, pub: ConfirmChannel): void {
+    this.pub = pub;
+    pub.once('close', () => {
+      if (this.pub === pub) this.pub = undefined;
+      // The channel alone was closed by the server (e.g. the exchange was deleted): open another on the same connection.
+      if (this.model === model && !this.isClosed) void this.reopenPublisher(model, 1);
+    });
+    for (const w of this.waiters.splice(0)) { clearTimeout(w.timer); w.resolve(pub); }
+  }
+
+  private async reopenPublisher(model: ChannelModel, attempt: number): Promise<void> {
+    await new Promise((r) => setTimeout(r, backoffDelay(this.options.reconnect, attempt)));
+    if (this.model !== model || this.isClosed) return;
+    try {
+      const pub = await model.createConfirmChannel();
+      pub.on('error', () => {});
+      await pub.assertExchange(this.options.namespace, 'topic', { durable: true });
+      if (this.model === model) this.usePublisher(model, pub); else await pub.close().catch(() => {});
+    } catch {
+      void this.reopenPublisher(model, attempt + 1);
+    }
+  }
+
+  /** The confirm channel, waiting up to `timeoutMs` for a re-dial to finish. */
+  private publisher(timeoutMs: number): Promise<ConfirmChannel> {
+    if (this.pub !== undefined) return Promise.resolve(this.pub);
+    return new Promise((resolve, reject) => {
+      const w: Waiter = {
+        resolve, reject,
+        timer: setTimeout(() => {
+          this.waiters = this.waiters.filter((x) => x !== w);
+          reject(new Error('not connected to RabbitMQ'));
+        }, timeoutMs),
+      };
+      this.waiters.push(w);
+    });
+  }
+
   protected send(m: OutgoingMessage): Promise<string> {
+    const pub = this.pub;
+    return pub !== undefined ? this.publishOn(pub, m) : this.publisher(this.options.publishTimeoutMs).then((p) => this.publishOn(p, m));
+  }
+
+  private publishOn(pub: ConfirmChannel, m: OutgoingMessage): Promise<string> {
     const id = randomBytes(12).toString('hex');
     return new Promise((resolve, reject) => {
-      this.pub.publish(this.options.namespace, m.subject, Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength),
+      // A confirm outstanding when the channel closes is called back with an error: the publish rejects, it never hangs.
+      pub.publish(this.options.namespace, m.subject, Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength),
         { headers: m.headers, persistent: true, messageId: id, timestamp: Date.now() },
         (error: unknown) => (error ? reject(error) : resolve(id)));
     });
   }
 
-  protected async listen(pattern: string, o: ResolvedSubscribeOptions, deliver: (raw: RawDelivery) => Promise<void> | void): Promise<() => Promise<void>> {
-    const ns = this.options.namespace;
-    const ch = await this.conn.createChannel();
-    ch.on('error', () => {});
-    await ch.prefetch(Math.max(o.bufferSize, o.concurrency));
-    const args: Record<string, string> = {};
-    if (o.deadLetterSubject !== undefined) {
-      args['x-dead-letter-exchange'] = ns;
-      args['x-dead-letter-routing-key'] = o.deadLetterSubject;
+  protected async listen(pattern: string, o: ResolvedSubscribeOptions, deliver: (raw: RawDelivery) => Promise<void> | void): Promise<Listening> {
+    if (o.from.kind !== 'new' && o.group !== undefined) {
+      // A stream has no competing consumers: every reader gets everything.
+      throw new PubSubError(PUBSUB_ERROR_CODES.unsupported, 'this broker does not support replay with a queue group', { feature: 'replay with a queue group' });
     }
-    const { queue } = o.group === undefined
-      ? await ch.assertQueue('', { exclusive: true, autoDelete: true, arguments: args })
-      : await ch.assertQueue(AmqpBroker.groupQueueName(ns, o.group, pattern), { durable: true, arguments: args });
-    await ch.bindQueue(queue, ns, pattern.replace(/>$/, '#'));
-    // `#` also matches zero words; `>` needs at least one, so the exact rule is applied here.
-    const matches = compilePattern(pattern);
-    const gate = createGate(o.concurrency);
-    const { consumerTag } = await ch.consume(queue, (msg) => {
-      if (msg === null) return;
-      const retried = msg.properties.headers?.[SUBJECT] !== undefined || msg.properties.headers?.['x-death'] !== undefined;
-      if (!retried && !matches(msg.fields.routingKey)) { ch.ack(msg); return; }
-      void gate.run(async () => deliver(this.toRaw(ch, queue, msg)));
-    }, { noAck: false });
-    return async () => {
-      await ch.cancel(consumerTag).catch(() => {});
-      // Closing the channel hands every unacked delivery back to the queue.
-      await ch.close().catch(() => {});
+    const a: Attachment = {
+      pattern, o, deliver, gate: createGate(o.concurrency), matches: compilePattern(pattern),
+      ch: undefined, queue: undefined, consumerTag: undefined, stopped: false, streamOffset: undefined, failures: 0,
     };
+    // While re-dialling, the subscription is attached by the next connection's setup.
+    const model = this.model;
+    if (model !== undefined) await this.attach(model, a);
+    this.attachments.add(a);
+    // The connection was replaced while attaching and the new one's setup has already run: attach to it too.
+    if (this.model !== undefined && this.model !== model && a.ch === undefined) void this.reattach(this.model, a);
+    return {
+      stop: async () => {
+        a.stopped = true;
+        this.attachments.delete(a);
+        const ch = a.ch;
+        a.ch = undefined;
+        if (ch === undefined) return;
+        if (a.consumerTag !== undefined) await ch.cancel(a.consumerTag).catch(() => {});
+        // Closing the channel hands every unacked delivery back to the queue.
+        await ch.close().catch(() => {});
+      },
+      // Ready messages in the queue (not those delivered and awaiting an ack); unknown while detached.
+      depth: async () => (a.ch === undefined || a.queue === undefined ? undefined : (await a.ch.checkQueue(a.queue)).messageCount),
+    };
+  }
+
+  private async attach(model: ChannelModel, a: Attachment): Promise<void> {
+    const ns = this.options.namespace;
+    const { o } = a;
+    const ch = await model.createChannel();
+    ch.on('error', () => {});
+    try {
+      await ch.prefetch(Math.max(o.bufferSize, o.concurrency));
+      const replay = o.from.kind !== 'new';
+      let queue: string;
+      let args: Record<string, unknown> | undefined;
+      if (replay) {
+        queue = AmqpBroker.historyQueueName(ns);
+        args = { 'x-stream-offset': streamOffset(a) };
+      } else {
+        const qargs: Record<string, string> = {};
+        if (o.deadLetterSubject !== undefined) {
+          qargs['x-dead-letter-exchange'] = ns;
+          qargs['x-dead-letter-routing-key'] = o.deadLetterSubject;
+        }
+        ({ queue } = o.group === undefined
+          ? await ch.assertQueue('', { exclusive: true, autoDelete: true, arguments: qargs })
+          : await ch.assertQueue(AmqpBroker.groupQueueName(ns, o.group, a.pattern), { durable: true, arguments: qargs }));
+        await ch.bindQueue(queue, ns, a.pattern.replace(/>$/, '#'));
+      }
+      const since = o.from.kind === 'time' ? o.from.at.getTime() : undefined;
+      const { consumerTag } = await ch.consume(queue, (msg) => {
+        // The server cancelled the consumer (its queue was deleted): closing the channel re-attaches it.
+        if (msg === null) { void ch.close().catch(() => {}); return; }
+        if (replay) {
+          const offset = Number(msg.properties.headers?.['x-stream-offset']);
+          if (Number.isInteger(offset)) a.streamOffset = offset;
+          // The stream starts a time replay at a chunk boundary (second resolution); earlier messages are skipped here.
+          const ts = Number(msg.properties.timestamp);
+          if (!a.matches(msg.fields.routingKey) || (since !== undefined && Number.isFinite(ts) && ts < since)) { ch.ack(msg); return; }
+          void a.gate.run(async () => a.deliver(this.toStreamRaw(ch, msg, a, 1)));
+          return;
+        }
+        const retried = msg.properties.headers?.[SUBJECT] !== undefined || msg.properties.headers?.['x-death'] !== undefined;
+        // `#` also matches zero words; `>` needs at least one, so the exact rule is applied here.
+        if (!retried && !a.matches(msg.fields.routingKey)) { ch.ack(msg); return; }
+        void a.gate.run(async () => a.deliver(this.toRaw(ch, queue, msg)));
+      }, { noAck: false, ...(args === undefined ? {} : { arguments: args }) });
+      if (a.stopped) { await ch.close().catch(() => {}); return; }
+      a.ch = ch;
+      a.queue = replay ? undefined : queue;
+      a.consumerTag = consumerTag;
+      a.failures = 0;
+      ch.once('close', () => {
+        if (a.ch !== ch) return;
+        a.ch = undefined;
+        // The channel alone was closed while the connection lives: re-attach on it. A lost connection
+        // is the next connection's setup's job.
+        if (!a.stopped && this.model === model && !this.isClosed) void this.reattach(model, a);
+      });
+    } catch (error) {
+      await ch.close().catch(() => {});
+      throw error;
+    }
+  }
+
+  private async reattach(model: ChannelModel, a: Attachment): Promise<void> {
+    await new Promise((r) => setTimeout(r, backoffDelay(this.options.reconnect, ++a.failures)));
+    if (a.stopped || this.model !== model || this.isClosed || a.ch !== undefined) return;
+    try {
+      await this.attach(model, a);
+    } catch {
+      void this.reattach(model, a);
+    }
   }
 
   private toRaw(ch: Channel, queue: string, msg: ConsumeMessage): RawDelivery {
@@ -115,8 +327,9 @@ export class AmqpBroker extends RemoteBroker {
       ack: () => ch.ack(msg),
       retry: async () => {
         // Republish-then-ack: a crash between the two duplicates the message, never loses it.
+        const pub = await this.publisher(this.options.publishTimeoutMs);
         await new Promise<void>((resolve, reject) => {
-          this.pub.sendToQueue(queue, msg.content, { ...msg.properties, headers: { ...msg.properties.headers, [ATTEMPT]: deliveryCount + 1, [SUBJECT]: subject } },
+          pub.sendToQueue(queue, msg.content, { ...msg.properties, headers: { ...msg.properties.headers, [ATTEMPT]: deliveryCount + 1, [SUBJECT]: subject } },
             (error: unknown) => (error ? reject(error) : resolve()));
         });
         ch.ack(msg);
@@ -125,9 +338,40 @@ export class AmqpBroker extends RemoteBroker {
     };
   }
 
-  protected async disconnect(): Promise<void> {
-    await this.conn.close().catch(() => {});
+  /** A replayed message: the stream cannot requeue, so a retry runs the handler again in this process. */
+  private toStreamRaw(ch: Channel, msg: ConsumeMessage, a: Attachment, deliveryCount: number): RawDelivery {
+    const { headers, subject } = readHeaders(msg);
+    let credited = false;
+    // Acking a stream message only returns prefetch credit; it is done once per message.
+    const credit = (): void => { if (!credited) { credited = true; ch.ack(msg); } };
+    return {
+      message: { id: String(msg.properties.headers?.['x-stream-offset'] ?? msg.properties.messageId), subject, data: new Uint8Array(msg.content), headers, deliveryCount },
+      ack: credit,
+      retry: () => { void a.gate.run(async () => a.deliver(this.toStreamRaw(ch, msg, a, deliveryCount + 1))); },
+    };
   }
+
+  protected async disconnect(): Promise<void> {
+    for (const w of this.waiters.splice(0)) { clearTimeout(w.timer); w.reject(new PubSubError(PUBSUB_ERROR_CODES.closed, 'the broker is closed')); }
+    this.model = undefined;
+    this.pub = undefined;
+    await this.conn?.close().catch(() => {});
+  }
+}
+
+function resolveHistory(h: AmqpBrokerOptions['history']): ResolvedHistory | undefined {
+  if (h === undefined) return undefined;
+  const maxAgeSeconds = h.maxAgeSeconds ?? 86_400;
+  const maxBytes = h.maxBytes ?? 1024 ** 3;
+  assertOption(Number.isInteger(maxAgeSeconds) && maxAgeSeconds >= 1, 'history.maxAgeSeconds', 'must be a positive integer');
+  assertOption(Number.isInteger(maxBytes) && maxBytes >= SEGMENT_BYTES, 'history.maxBytes', `must be an integer >= ${SEGMENT_BYTES}`);
+  return { maxAgeSeconds, maxBytes };
+}
+
+function streamOffset(a: Attachment): unknown {
+  if (a.streamOffset !== undefined) return a.streamOffset + 1;
+  if (a.o.from.kind === 'time') return { '!': 'timestamp', value: Math.floor(a.o.from.at.getTime() / 1000) };
+  return 'first';
 }
 
 function readHeaders(msg: ConsumeMessage): { headers: Record<string, string>; attempt: number; subject: string } {

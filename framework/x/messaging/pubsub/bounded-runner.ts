@@ -16,6 +16,9 @@ export class BoundedRunner<T> {
     private readonly onDrop: (item: T, error: PubSubError) => void,
   ) {}
 
+  /** Items waiting for a free slot. */
+  get size(): number { return this.queue.length; }
+
   offer(item: T): void {
     if (this.stopped) return;
     if (this.queue.length >= this.capacity) {

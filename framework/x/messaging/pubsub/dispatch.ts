@@ -1,16 +1,26 @@
+import { createSubscriptionCounters, type SubscriptionCounters } from './metrics.ts';
 import type { ResolvedSubscribeOptions } from './options.ts';
 import type { Delivery, Message, MessageHandler } from './types.ts';
 
-/** What a backend hands the shared dispatcher for each delivery. */
-export interface RawDelivery {
-  readonly message: Message;
+/**
+ * How a backend settles a delivered message. Each call gets the message, so one object can serve
+ * every delivery of a subscription (the in-process broker allocates nothing per delivery for it).
+ */
+export interface DeliveryOps {
   /** Removes the message from the broker. */
-  ack(): Promise<void> | void;
+  ack(message: Message): Promise<void> | void;
   /** Hands the message back for another delivery (broker redelivery, or an in-process retry). */
-  retry(): Promise<void> | void;
+  retry(message: Message): Promise<void> | void;
   /** Backend-native dead-lettering (RabbitMQ DLX); otherwise the dispatcher republishes and acks. */
-  deadLetter?(): Promise<void> | void;
+  deadLetter?(message: Message): Promise<void> | void;
 }
+
+/** What a remote backend hands the dispatcher for each delivery: the message and its settle functions. */
+export interface RawDelivery extends DeliveryOps {
+  readonly message: Message;
+}
+
+export type Dispatch = (message: Message, ops: DeliveryOps) => Promise<void> | void;
 
 export type DeadLetterPublish = (subject: string, message: Message, reason: string) => Promise<unknown>;
 
@@ -25,19 +35,22 @@ interface DispatchContext {
   readonly o: ResolvedSubscribeOptions;
   readonly publishDeadLetter: DeadLetterPublish;
   readonly localAckWait: boolean;
+  readonly counters: SubscriptionCounters;
 }
 
 function report(ctx: DispatchContext, error: unknown, message: Message): void {
   try { ctx.o.onError(error, message); } catch { /* a reporting hook must not break delivery */ }
 }
 
-async function fail(ctx: DispatchContext, raw: RawDelivery, reason: unknown): Promise<void> {
-  const m = raw.message;
-  if (m.deliveryCount < ctx.o.maxDeliver) return void (await raw.retry());
-  if (ctx.o.deadLetterSubject === undefined) return void (await raw.ack());
-  if (raw.deadLetter) return void (await raw.deadLetter());
-  await ctx.publishDeadLetter(ctx.o.deadLetterSubject, m, describe(reason));
-  await raw.ack();
+async function fail(ctx: DispatchContext, m: Message, ops: DeliveryOps, reason: unknown): Promise<void> {
+  if (m.deliveryCount < ctx.o.maxDeliver) return void (await ops.retry(m));
+  if (ctx.o.deadLetterSubject === undefined) return void (await ops.ack(m));
+  if (ops.deadLetter) await ops.deadLetter(m);
+  else {
+    await ctx.publishDeadLetter(ctx.o.deadLetterSubject, m, describe(reason));
+    await ops.ack(m);
+  }
+  ctx.counters.deadLettered++;
 }
 
 /**
@@ -53,8 +66,8 @@ class DispatchedDelivery implements Delivery {
   settled = false;
   timer: ReturnType<typeof setTimeout> | undefined = undefined;
 
-  constructor(readonly ctx: DispatchContext, readonly raw: RawDelivery) {
-    const m = raw.message;
+  constructor(readonly ctx: DispatchContext, readonly message: Message, readonly ops: DeliveryOps) {
+    const m = message;
     this.id = m.id;
     this.subject = m.subject;
     this.data = m.data;
@@ -65,22 +78,24 @@ class DispatchedDelivery implements Delivery {
   settleAck(): Promise<void> | void {
     if (this.settled) return;
     this.settled = true;
+    this.ctx.counters.acked++;
     if (this.timer !== undefined) clearTimeout(this.timer);
     try {
-      const r = this.raw.ack();
-      if (r !== undefined) return r.catch((error: unknown) => report(this.ctx, error, this.raw.message));
-    } catch (error) { report(this.ctx, error, this.raw.message); }
+      const r = this.ops.ack(this.message);
+      if (r !== undefined) return r.catch((error: unknown) => report(this.ctx, error, this.message));
+    } catch (error) { report(this.ctx, error, this.message); }
   }
 
   settleFail(reason: unknown): Promise<void> | void {
     if (this.settled) return;
     this.settled = true;
+    this.ctx.counters.nacked++;
     if (this.timer !== undefined) clearTimeout(this.timer);
-    return fail(this.ctx, this.raw, reason).catch((error: unknown) => report(this.ctx, error, this.raw.message));
+    return fail(this.ctx, this.message, this.ops, reason).catch((error: unknown) => report(this.ctx, error, this.message));
   }
 
   onFailure(error: unknown): Promise<void> | void {
-    report(this.ctx, error, this.raw.message);
+    report(this.ctx, error, this.message);
     return this.settleFail(error);
   }
 
@@ -94,12 +109,14 @@ class DispatchedDelivery implements Delivery {
  * while settling leaves the message unacknowledged with the broker (redelivered, never lost).
  * A synchronous handler whose ack is synchronous (the in-process broker) settles without a promise.
  */
-export function createDispatcher(handler: MessageHandler, o: ResolvedSubscribeOptions, publishDeadLetter: DeadLetterPublish, localAckWait = false): (raw: RawDelivery) => Promise<void> | void {
-  const ctx: DispatchContext = { handler, o, publishDeadLetter, localAckWait };
+export function createDispatcher(handler: MessageHandler, o: ResolvedSubscribeOptions, publishDeadLetter: DeadLetterPublish, localAckWait = false, counters: SubscriptionCounters = createSubscriptionCounters()): Dispatch {
+  const ctx: DispatchContext = { handler, o, publishDeadLetter, localAckWait, counters };
   const auto = o.ack === 'auto';
   const watch = localAckWait && !auto;
-  return (raw) => {
-    const d = new DispatchedDelivery(ctx, raw);
+  return (message, ops) => {
+    const d = new DispatchedDelivery(ctx, message, ops);
+    counters.delivered++;
+    if (d.deliveryCount > 1) counters.redelivered++;
     if (watch) d.timer = setTimeout(() => void d.settleFail(new Error('not acknowledged within ackWaitMs')), o.ackWaitMs);
     let result: void | Promise<void>;
     try {

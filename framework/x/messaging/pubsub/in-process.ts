@@ -1,5 +1,6 @@
-import { createDispatcher, DEAD_LETTER_HEADERS, type RawDelivery } from './dispatch.ts';
+import { createDispatcher, DEAD_LETTER_HEADERS, type DeliveryOps, type Dispatch } from './dispatch.ts';
 import { assertOption, PUBSUB_ERROR_CODES, PubSubError } from './errors.ts';
+import { createSubscriptionCounters, snapshotSubscriptions, type BrokerMetrics, type MeteredSubscription } from './metrics.ts';
 import { resolveMaxPayload, resolveSubscribeOptions, toHeaders, toPayload, type ResolvedSubscribeOptions } from './options.ts';
 import { assertSubject, compilePattern } from './subject.ts';
 import type { Broker, BrokerCapabilities, BrokerOptions, Message, MessageHandler, PublishOptions, PublishReceipt, SubscribeOptions, Subscription } from './types.ts';
@@ -27,8 +28,8 @@ interface Stored { readonly message: Message; readonly at: number }
 
 const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
 
-/** One subscriber's bounded queue and its drain loop. */
-class Member {
+/** One subscriber's bounded queue and its drain loop; it also settles its deliveries (no object per delivery). */
+class Member implements DeliveryOps {
   private readonly queue: Message[] = [];
   private head = 0;
   private active = 0;
@@ -39,7 +40,7 @@ class Member {
   constructor(
     readonly target: Target,
     readonly options: ResolvedSubscribeOptions,
-    private readonly dispatch: (raw: RawDelivery) => Promise<void> | void,
+    private readonly dispatch: Dispatch,
   ) {}
 
   get queued(): number { return this.queue.length - this.head; }
@@ -69,6 +70,10 @@ class Member {
     this.drain();
   }
 
+  ack(): void {}
+
+  retry(message: Message): void { this.redeliver({ ...message, deliveryCount: message.deliveryCount + 1 }); }
+
   /** A retry goes to the group (this member may have left since). */
   redeliver(message: Message): void {
     if (!this.closed) this.push(message);
@@ -97,7 +102,7 @@ class Member {
 
   private run(message: Message): void {
     this.active++;
-    const pending = this.dispatch(new InProcessRaw(this, message));
+    const pending = this.dispatch(message, this);
     if (pending === undefined) this.done();
     else void pending.then(() => this.done());
   }
@@ -110,12 +115,6 @@ class Member {
   }
 }
 
-/** The broker side of one delivery; a class so a delivery allocates no closures. */
-class InProcessRaw implements RawDelivery {
-  constructor(private readonly member: Member, readonly message: Message) {}
-  ack(): void {}
-  retry(): void { this.member.redeliver({ ...this.message, deliveryCount: this.message.deliveryCount + 1 }); }
-}
 
 /** A subscription target: a lone subscriber, or a queue group whose members share the messages. */
 class Target {
@@ -150,7 +149,9 @@ export class InProcessBroker implements Broker {
   private readonly history: Stored[] = [];
   private historyStart = 0;
   private seq = 0;
+  private published = 0;
   private closed = false;
+  private readonly metered = new Map<Member, MeteredSubscription>();
   // Subjects already validated: the grammar check is the most expensive part of a small publish.
   private readonly knownSubjects = new Set<string>();
 
@@ -173,13 +174,13 @@ export class InProcessBroker implements Broker {
         id: String(++this.seq), subject, data: toPayload(data, this.maxPayload),
         headers: options?.headers === undefined ? NO_HEADERS : toHeaders(options.headers), deliveryCount: 1,
       };
-      return this.deliver(message);
+      return this.deliver(message, true);
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
-  private deliver(message: Message): Promise<PublishReceipt> {
+  private deliver(message: Message, counted: boolean): Promise<PublishReceipt> {
     const receipt = { id: message.id };
     if (this.historySize > 0) {
       // A ring: once full, the oldest slot is overwritten (no shifting per publish).
@@ -194,6 +195,7 @@ export class InProcessBroker implements Broker {
         return Promise.reject(new PubSubError(PUBSUB_ERROR_CODES.bufferFull, 'a subscriber buffer is full and its overflow policy is error', { pattern: t.pattern }));
       }
     }
+    if (counted) this.published++;
     let blocked: Promise<void>[] | undefined;
     for (let i = 0; i < targets.length; i++) {
       const t = targets[i]!;
@@ -221,7 +223,9 @@ export class InProcessBroker implements Broker {
       target = new Target(pattern, o.group, compilePattern(pattern));
       this.targets.push(target);
     }
-    const member = new Member(target, o, createDispatcher(handler, o, (s, m, r) => this.publishDeadLetter(s, m, r), true));
+    const counters = createSubscriptionCounters();
+    const member = new Member(target, o, createDispatcher(handler, o, (s, m, r) => this.publishDeadLetter(s, m, r), true, counters));
+    this.metered.set(member, { pattern, group: o.group, counters, depth: () => member.queued });
     target.members.push(member);
     if (o.overflow === 'error') target.refusesWhenFull = true;
     this.route.clear();
@@ -232,6 +236,7 @@ export class InProcessBroker implements Broker {
       unsubscribe: async () => {
         if (member.closed) return;
         member.closed = true;
+        this.metered.delete(member);
         owner.members.splice(owner.members.indexOf(member), 1);
         if (owner.members.length === 0) this.targets.splice(this.targets.indexOf(owner), 1);
         this.route.clear();
@@ -262,12 +267,17 @@ export class InProcessBroker implements Broker {
 
   private publishInternal(subject: string, data: Uint8Array, headers: Record<string, string>): Promise<PublishReceipt> {
     if (this.closed) return Promise.reject(closedError());
-    return this.deliver({ id: String(++this.seq), subject, data, headers, deliveryCount: 1 });
+    return this.deliver({ id: String(++this.seq), subject, data, headers, deliveryCount: 1 }, false);
+  }
+
+  async metrics(): Promise<BrokerMetrics> {
+    return { backend: this.backend, published: this.published, subscriptions: await snapshotSubscriptions(this.metered.values()) };
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.metered.clear();
     const members = this.targets.flatMap((t) => t.members);
     for (const m of members) { m.closed = true; m.takeAll(); }
     this.targets.length = 0;

@@ -4,7 +4,7 @@ import { BoundedRunner } from './bounded-runner.ts';
 import type { RawDelivery } from './dispatch.ts';
 import { assertOption } from './errors.ts';
 import type { ResolvedSubscribeOptions } from './options.ts';
-import { RemoteBroker, resolveRemoteOptions, type OutgoingMessage, type RemoteBrokerOptions, type ResolvedRemoteOptions } from './remote-base.ts';
+import { RemoteBroker, resolveRemoteOptions, type Listening, type OutgoingMessage, type RemoteBrokerOptions, type ResolvedRemoteOptions } from './remote-base.ts';
 import { compilePattern } from './subject.ts';
 import type { BrokerCapabilities, Message } from './types.ts';
 
@@ -73,7 +73,9 @@ export class MqttBroker extends RemoteBroker {
     assertOption(qos === 0 || qos === 1, 'qos', 'must be 0 or 1');
     const client = await connectAsync(o.url, {
       protocolVersion: 5, clean: true, clientId: `plumego-${randomBytes(8).toString('hex')}`,
-      reconnectPeriod: 1000, connectTimeout: 5000, queueQoSZero: false,
+      // mqtt.js re-dials at a fixed period (it has no backoff) and re-subscribes every filter with its
+      // subscription identifier; a QoS 1 publish made while disconnected is sent after the re-dial.
+      reconnectPeriod: o.reconnect.minDelayMs, connectTimeout: 5000, queueQoSZero: false,
     });
     client.on('error', () => { /* reconnects on its own; publishes fail typed meanwhile */ });
     return new MqttBroker(o, client, qos);
@@ -91,7 +93,7 @@ export class MqttBroker extends RemoteBroker {
     return id;
   }
 
-  protected async listen(pattern: string, o: ResolvedSubscribeOptions, deliver: (raw: RawDelivery) => Promise<void> | void): Promise<() => Promise<void>> {
+  protected async listen(pattern: string, o: ResolvedSubscribeOptions, deliver: (raw: RawDelivery) => Promise<void> | void): Promise<Listening> {
     const topicFilter = this.topicOf(pattern).replaceAll('*', '+').replace(/>$/, '#');
     const filter = o.group === undefined ? topicFilter : `$share/${o.group}/${topicFilter}`;
     const runner: BoundedRunner<Message> = new BoundedRunner<Message>(o.bufferSize, o.concurrency, (m): Promise<void> | void => deliver(this.toRaw(m, runner)), (m, e) => o.onError(e, m));
@@ -111,12 +113,16 @@ export class MqttBroker extends RemoteBroker {
       f.listeners.add(listener);
     }
     const entry = f;
-    return async () => {
-      runner.stop();
-      entry.listeners.delete(listener);
-      if (entry.listeners.size > 0 || this.filters.get(filter) !== entry) return;
-      this.filters.delete(filter);
-      if (!this.isClosed) await this.client.unsubscribeAsync(filter).catch(() => {});
+    return {
+      stop: async () => {
+        runner.stop();
+        entry.listeners.delete(listener);
+        if (entry.listeners.size > 0 || this.filters.get(filter) !== entry) return;
+        this.filters.delete(filter);
+        if (!this.isClosed) await this.client.unsubscribeAsync(filter).catch(() => {});
+      },
+      // The server keeps no backlog for a clean session; what waits is in the local buffer.
+      depth: () => runner.size,
     };
   }
 

@@ -3,7 +3,7 @@ import { connect, headers as createHeaders, nanos, type MsgHdrs, type NatsConnec
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerConfig, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import { createGate, type RawDelivery } from './dispatch.ts';
 import type { ResolvedSubscribeOptions } from './options.ts';
-import { RemoteBroker, resolveRemoteOptions, type OutgoingMessage, type RemoteBrokerOptions, type ResolvedRemoteOptions } from './remote-base.ts';
+import { backoffDelay, RemoteBroker, resolveRemoteOptions, type Listening, type OutgoingMessage, type RemoteBrokerOptions, type ResolvedRemoteOptions } from './remote-base.ts';
 import type { BrokerCapabilities } from './types.ts';
 
 export interface NatsBrokerOptions extends RemoteBrokerOptions {
@@ -26,7 +26,9 @@ const CAPABILITIES: BrokerCapabilities = Object.freeze({
 /**
  * NATS JetStream: one stream `<namespace>` holding `<namespace>.>`; each subscription is a pull
  * consumer (durable `<group>-<pattern hash>` for a queue group, so members compete and a restart
- * resumes; a private one otherwise, deleted on unsubscribe).
+ * resumes; a private one otherwise, deleted on unsubscribe). A lost connection is re-dialled with
+ * backoff; the consumers live on the server, so nothing published meanwhile is missed (a private
+ * consumer is kept 60 s without a client).
  */
 export class NatsBroker extends RemoteBroker {
   readonly backend = 'nats';
@@ -38,7 +40,14 @@ export class NatsBroker extends RemoteBroker {
   static async connect(options: NatsBrokerOptions): Promise<NatsBroker> {
     const o = resolveRemoteOptions(options);
     const u = new URL(o.url);
-    const nc = await connect({ servers: `${u.hostname}:${u.port || 4222}`, name: `plumego-${o.namespace}` });
+    let attempt = 0;
+    // nats.js re-dials forever here, buffering publishes meanwhile (each still bounded by publishTimeoutMs);
+    // pull consumers re-issue their pulls on reconnect, so subscriptions resume by themselves.
+    const nc = await connect({
+      servers: `${u.hostname}:${u.port || 4222}`, name: `plumego-${o.namespace}`,
+      maxReconnectAttempts: -1, reconnectDelayHandler: () => backoffDelay(o.reconnect, ++attempt),
+    });
+    void (async () => { for await (const s of nc.status()) if (s.type === 'reconnect') attempt = 0; })().catch(() => {});
     const jsm = await jetstreamManager(nc);
     const config = { name: o.namespace, subjects: [`${o.namespace}.>`], max_age: nanos(options.maxAgeMs ?? 86_400_000) };
     try { await jsm.streams.info(o.namespace); } catch { await jsm.streams.add(config); }
@@ -60,7 +69,7 @@ export class NatsBroker extends RemoteBroker {
     return String(ack.seq);
   }
 
-  protected async listen(pattern: string, o: ResolvedSubscribeOptions, deliver: (raw: RawDelivery) => Promise<void> | void): Promise<() => Promise<void>> {
+  protected async listen(pattern: string, o: ResolvedSubscribeOptions, deliver: (raw: RawDelivery) => Promise<void> | void): Promise<Listening> {
     const ns = this.options.namespace;
     const hash = createHash('sha256').update(pattern).digest('hex').slice(0, 10);
     const name = o.group === undefined ? `s-${hash}-${Math.random().toString(36).slice(2, 10)}` : `${o.group}-${hash}`;
@@ -82,9 +91,12 @@ export class NatsBroker extends RemoteBroker {
     void (async () => {
       for await (const m of messages) await gate.run(async () => deliver(toRaw(m, ns)));
     })().catch(() => { /* the iterator ends with the connection; unacked messages stay on the server */ });
-    return async () => {
-      await messages.close().catch(() => {});
-      if (o.group === undefined && !this.isClosed) await this.jsm.consumers.delete(ns, name).catch(() => {});
+    return {
+      stop: async () => {
+        await messages.close().catch(() => {});
+        if (o.group === undefined && !this.isClosed) await this.jsm.consumers.delete(ns, name).catch(() => {});
+      },
+      depth: async () => (await this.jsm.consumers.info(ns, name)).num_pending,
     };
   }
 

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { createGate, type RawDelivery } from './dispatch.ts';
 import { assertOption } from './errors.ts';
 import type { ResolvedSubscribeOptions } from './options.ts';
-import { RemoteBroker, resolveRemoteOptions, type OutgoingMessage, type RemoteBrokerOptions, type ResolvedRemoteOptions } from './remote-base.ts';
+import { backoffDelay, RemoteBroker, resolveRemoteOptions, type Listening, type OutgoingMessage, type RemoteBrokerOptions, type ResolvedRemoteOptions } from './remote-base.ts';
 import type { BrokerCapabilities, Message } from './types.ts';
 
 export interface RedisStreamsBrokerOptions extends RemoteBrokerOptions {
@@ -34,6 +34,8 @@ type Entry = [Buffer, Buffer[]];
  * Redis Streams: stream `<namespace>:s:<subject>`, a consumer group per subscription (the queue
  * group's name, or a private one destroyed on unsubscribe), a blocking reader connection per
  * subscription, nack as an immediate `XCLAIM` back to itself, and `XAUTOCLAIM` for stuck messages.
+ * ioredis re-dials a lost connection with backoff; the group and its pending list live on the server,
+ * so a subscriber misses nothing published meanwhile. Publishes fail at once while disconnected.
  */
 export class RedisStreamsBroker extends RemoteBroker {
   readonly backend = 'redis-streams';
@@ -49,7 +51,7 @@ export class RedisStreamsBroker extends RemoteBroker {
     assertOption(Number.isInteger(maxLen) && maxLen >= 1, 'maxLen', 'must be a positive integer');
     assertOption(Number.isInteger(readCount) && readCount >= 1, 'readCount', 'must be a positive integer');
     // No offline queue: a publish while disconnected fails at once instead of waiting, unacknowledged, in memory.
-    const redis = new Redis(o.url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+    const redis = new Redis(o.url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: (times) => backoffDelay(o.reconnect, times) });
     redis.on('error', () => { /* reconnects on its own; publishes fail typed meanwhile */ });
     await redis.connect();
     return new RedisStreamsBroker(o, redis, maxLen, readCount);
@@ -76,7 +78,7 @@ export class RedisStreamsBroker extends RemoteBroker {
     return String(await this.redis.call('XADD', this.key(m.subject), 'MAXLEN', '~', this.maxLen, '*', ...fields));
   }
 
-  protected async listen(pattern: string, o: ResolvedSubscribeOptions, deliver: (raw: RawDelivery) => Promise<void> | void): Promise<() => Promise<void>> {
+  protected async listen(pattern: string, o: ResolvedSubscribeOptions, deliver: (raw: RawDelivery) => Promise<void> | void): Promise<Listening> {
     const key = this.key(pattern);
     const group = o.group ?? `s-${randomBytes(6).toString('hex')}`;
     const consumer = `c-${randomBytes(6).toString('hex')}`;
@@ -105,12 +107,24 @@ export class RedisStreamsBroker extends RemoteBroker {
     };
 
     const readLoop = async (): Promise<void> => {
+      let failures = 0;
       while (!stopped) {
-        const reply = await reader.callBuffer('XREADGROUP', 'GROUP', group, consumer, 'COUNT', Math.min(this.readCount, o.bufferSize), 'BLOCK', 1000, 'STREAMS', key, '>') as Array<[Buffer, Entry[]]> | null;
+        let reply: Array<[Buffer, Entry[]]> | null;
+        try {
+          reply = await reader.callBuffer('XREADGROUP', 'GROUP', group, consumer, 'COUNT', Math.min(this.readCount, o.bufferSize), 'BLOCK', 1000, 'STREAMS', key, '>') as Array<[Buffer, Entry[]]> | null;
+          failures = 0;
+        } catch (error) {
+          // A lost connection (ioredis re-dials it) or a server that lost its data: the loop keeps reading,
+          // so the subscription outlives the outage; what was read but not acked comes back via XAUTOCLAIM.
+          if (stopped) return;
+          await new Promise((r) => setTimeout(r, backoffDelay(this.options.reconnect, ++failures)));
+          if (String(error).includes('NOGROUP')) await this.redis.call('XGROUP', 'CREATE', key, group, '$', 'MKSTREAM').catch(() => {});
+          continue;
+        }
         for (const entry of reply?.[0]?.[1] ?? []) await gate.run(async () => deliver(toRaw(entry, 1)));
       }
     };
-    void readLoop().catch(() => { /* reader closed; pending entries stay in the group for XAUTOCLAIM */ });
+    void readLoop();
 
     // Entries a crashed (or too slow) consumer left pending come back after ackWaitMs.
     const sweep = setInterval(() => {
@@ -123,11 +137,23 @@ export class RedisStreamsBroker extends RemoteBroker {
     }, Math.max(20, Math.floor(o.ackWaitMs / 2)));
     sweep.unref();
 
-    return async () => {
-      stopped = true;
-      clearInterval(sweep);
-      reader.disconnect();
-      if (o.group === undefined && !this.isClosed) await this.redis.call('XGROUP', 'DESTROY', key, group).catch(() => {});
+    return {
+      stop: async () => {
+        stopped = true;
+        clearInterval(sweep);
+        reader.disconnect();
+        if (o.group === undefined && !this.isClosed) await this.redis.call('XGROUP', 'DESTROY', key, group).catch(() => {});
+      },
+      // The group's lag: entries in the stream not yet handed to any of its consumers (Redis 7).
+      depth: async () => {
+        const groups = await this.redis.call('XINFO', 'GROUPS', key) as unknown[][];
+        for (const g of groups) {
+          const info = new Map<unknown, unknown>();
+          for (let i = 0; i + 1 < g.length; i += 2) info.set(String(g[i]), g[i + 1]);
+          if (info.get('name') === group) return info.get('lag') === null ? undefined : Number(info.get('lag'));
+        }
+        return undefined;
+      },
     };
   }
 

@@ -1,5 +1,6 @@
 import { createDispatcher, DEAD_LETTER_HEADERS, type RawDelivery } from './dispatch.ts';
 import { assertOption, PUBSUB_ERROR_CODES, PubSubError, toPublishFailed } from './errors.ts';
+import { createSubscriptionCounters, snapshotSubscriptions, type BrokerMetrics, type MeteredSubscription } from './metrics.ts';
 import { resolveMaxPayload, resolveSubscribeOptions, toHeaders, toPayload, type ResolvedSubscribeOptions } from './options.ts';
 import { assertSubject } from './subject.ts';
 import type { Broker, BrokerCapabilities, BrokerOptions, Message, MessageHandler, PublishOptions, PublishReceipt, SubscribeOptions, Subscription } from './types.ts';
@@ -11,6 +12,11 @@ export interface RemoteBrokerOptions extends BrokerOptions {
   readonly namespace?: string;
   /** How long a publish waits for the server's acknowledgement before it fails PUBSUB_PUBLISH_FAILED. Default 5000 ms. */
   readonly publishTimeoutMs?: number;
+  /**
+   * Re-dialling after a lost connection (never on the first connect, which fails at once): the delay
+   * starts at `minDelayMs` and doubles up to `maxDelayMs` where the client allows it. Default 100 / 5000 ms.
+   */
+  readonly reconnect?: { readonly minDelayMs?: number; readonly maxDelayMs?: number };
 }
 
 export interface ResolvedRemoteOptions {
@@ -18,6 +24,7 @@ export interface ResolvedRemoteOptions {
   readonly namespace: string;
   readonly publishTimeoutMs: number;
   readonly maxPayloadBytes: number;
+  readonly reconnect: { readonly minDelayMs: number; readonly maxDelayMs: number };
 }
 
 const NAMESPACE = /^[A-Za-z0-9_-]{1,64}$/;
@@ -28,7 +35,23 @@ export function resolveRemoteOptions(options: RemoteBrokerOptions): ResolvedRemo
   assertOption(NAMESPACE.test(namespace), 'namespace', 'must be 1-64 characters of [A-Za-z0-9_-]');
   const publishTimeoutMs = options.publishTimeoutMs ?? 5000;
   assertOption(Number.isInteger(publishTimeoutMs) && publishTimeoutMs >= 1, 'publishTimeoutMs', 'must be a positive integer');
-  return { url: options.url, namespace, publishTimeoutMs, maxPayloadBytes: resolveMaxPayload(options) };
+  const minDelayMs = options.reconnect?.minDelayMs ?? 100;
+  const maxDelayMs = options.reconnect?.maxDelayMs ?? Math.max(5000, minDelayMs);
+  assertOption(Number.isInteger(minDelayMs) && minDelayMs >= 1, 'reconnect.minDelayMs', 'must be a positive integer');
+  assertOption(Number.isInteger(maxDelayMs) && maxDelayMs >= minDelayMs, 'reconnect.maxDelayMs', 'must be an integer >= reconnect.minDelayMs');
+  return { url: options.url, namespace, publishTimeoutMs, maxPayloadBytes: resolveMaxPayload(options), reconnect: { minDelayMs, maxDelayMs } };
+}
+
+/** The delay before re-dial attempt `attempt` (1-based): doubling from min to max, never above max. */
+export function backoffDelay(reconnect: ResolvedRemoteOptions['reconnect'], attempt: number): number {
+  return Math.min(reconnect.maxDelayMs, reconnect.minDelayMs * 2 ** Math.min(30, Math.max(0, attempt - 1)));
+}
+
+/** A live server-side subscription as a backend reports it. */
+export interface Listening {
+  stop(): Promise<void>;
+  /** The backlog waiting for this subscription, where the backend can tell. */
+  depth?(): Promise<number | undefined> | number | undefined;
 }
 
 export interface OutgoingMessage {
@@ -47,40 +70,48 @@ export abstract class RemoteBroker implements Broker {
   /** Whether an unacknowledged manual delivery is retried by a local timer (the server has no ack deadline). */
   protected readonly localAckWait: boolean = false;
   private closed = false;
-  private readonly subscriptions = new Set<Subscription>();
+  private readonly subscriptions = new Map<Subscription, MeteredSubscription>();
+  private published = 0;
+  // Subjects already validated: the grammar check is a regex per publish otherwise.
+  private readonly knownSubjects = new Set<string>();
 
   constructor(protected readonly options: ResolvedRemoteOptions) {}
 
   protected abstract send(message: OutgoingMessage): Promise<string>;
   /** Starts delivering matching messages to `deliver`; resolves once the server-side subscription exists. */
-  protected abstract listen(pattern: string, o: ResolvedSubscribeOptions, deliver: (raw: RawDelivery) => Promise<void> | void): Promise<() => Promise<void>>;
+  protected abstract listen(pattern: string, o: ResolvedSubscribeOptions, deliver: (raw: RawDelivery) => Promise<void> | void): Promise<Listening>;
   protected abstract disconnect(): Promise<void>;
 
   async publish(subject: string, data: Uint8Array | string, options?: PublishOptions): Promise<PublishReceipt> {
     if (this.closed) throw closedError();
-    const message = { subject: assertSubject(subject), data: toPayload(data, this.options.maxPayloadBytes), headers: toHeaders(options?.headers) };
-    return { id: await this.sendWithin(message) };
+    if (!this.knownSubjects.has(subject)) {
+      assertSubject(subject);
+      if (this.knownSubjects.size > 10_000) this.knownSubjects.clear();
+      this.knownSubjects.add(subject);
+    }
+    const message = { subject, data: toPayload(data, this.options.maxPayloadBytes), headers: options?.headers === undefined ? NO_HEADERS : toHeaders(options.headers) };
+    const id = await this.sendWithin(message);
+    this.published++;
+    return { id };
   }
 
-  private async sendWithin(message: OutgoingMessage): Promise<string> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new PubSubError(PUBSUB_ERROR_CODES.publishFailed, `${this.backend}: no acknowledgement within ${this.options.publishTimeoutMs} ms; the message may or may not have been stored`, { backend: this.backend })), this.options.publishTimeoutMs);
+  /** The backend's send bounded by publishTimeoutMs; one promise and one timer per publish. */
+  private sendWithin(message: OutgoingMessage): Promise<string> {
+    return new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new PubSubError(PUBSUB_ERROR_CODES.publishFailed, `${this.backend}: no acknowledgement within ${this.options.publishTimeoutMs} ms; the message may or may not have been stored`, { backend: this.backend })), this.options.publishTimeoutMs);
+      const failed = (error: unknown): void => { clearTimeout(timer); reject(this.closed ? closedError() : toPublishFailed(this.backend, error)); };
+      let sending: Promise<string>;
+      try { sending = this.send(message); } catch (error) { failed(error); return; }
+      sending.then((id) => { clearTimeout(timer); resolve(id); }, failed);
     });
-    try {
-      return await Promise.race([this.send(message), timeout]);
-    } catch (error) {
-      throw this.closed ? closedError() : toPublishFailed(this.backend, error);
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   async subscribe(pattern: string, handler: MessageHandler, options: SubscribeOptions = {}): Promise<Subscription> {
     if (this.closed) throw closedError();
     const o = resolveSubscribeOptions(pattern, options, this.capabilities);
-    const dispatch = createDispatcher(handler, o, (s, m, r) => this.sendWithin(deadLetterOf(s, m, r)), this.localAckWait || !this.capabilities.brokerRedelivery);
-    const stop = await this.listen(pattern, o, dispatch);
+    const counters = createSubscriptionCounters();
+    const dispatch = createDispatcher(handler, o, (s, m, r) => this.sendWithin(deadLetterOf(s, m, r)), this.localAckWait || !this.capabilities.brokerRedelivery, counters);
+    const listening = await this.listen(pattern, o, (raw) => dispatch(raw.message, raw));
     let done = false;
     const subscription: Subscription = {
       pattern,
@@ -88,22 +119,28 @@ export abstract class RemoteBroker implements Broker {
         if (done) return;
         done = true;
         this.subscriptions.delete(subscription);
-        await stop();
+        await listening.stop();
       },
     };
-    this.subscriptions.add(subscription);
+    this.subscriptions.set(subscription, { pattern, group: o.group, counters, depth: () => listening.depth?.() });
     return subscription;
+  }
+
+  async metrics(): Promise<BrokerMetrics> {
+    return { backend: this.backend, published: this.published, subscriptions: await snapshotSubscriptions(this.subscriptions.values()) };
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.allSettled([...this.subscriptions].map((s) => s.unsubscribe()));
+    await Promise.allSettled([...this.subscriptions.keys()].map((s) => s.unsubscribe()));
     await this.disconnect();
   }
 
   protected get isClosed(): boolean { return this.closed; }
 }
+
+const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
 export function deadLetterOf(subject: string, m: Message, reason: string): OutgoingMessage {
   return {

@@ -1,3 +1,5 @@
+import type { BrokerMetrics } from './metrics.ts';
+
 /** What a backend can do; the conformance suite runs a case only where the flag says so. */
 export interface BrokerCapabilities {
   /** `*` and `>` patterns. */
@@ -88,6 +90,8 @@ export interface Broker {
   /** Resolves once the broker holds the message; rejects PUBSUB_PUBLISH_FAILED when that is not known. */
   publish(subject: string, data: Uint8Array | string, options?: PublishOptions): Promise<PublishReceipt>;
   subscribe(pattern: string, handler: MessageHandler, options?: SubscribeOptions): Promise<Subscription>;
+  /** Counters and backlog per subscription, for exporters (e.g. `registerBrokerMetrics`); read on scrape. */
+  metrics(): Promise<BrokerMetrics>;
   /** Unsubscribes everything and releases the connection. */
   close(): Promise<void>;
 }

@@ -158,6 +158,24 @@ export function describeQueueConformance(target: QueueConformanceTarget): void {
       await vi.waitFor(() => expect(got).toEqual([{ keep: true }]), WAIT);
     });
 
+    it('counts adds, runs, completions, failures, retries and final failures, and reports the backlog', async () => {
+      const q = await open();
+      await q.add('ok', {});
+      await q.add('dup', {}, { dedupeKey: 'k' });
+      expect((await q.add('dup', {}, { dedupeKey: 'k' })).deduplicated).toBe(true);
+      await q.add('bad', {}, { maxAttempts: 2, ...fast });
+      await q.add('later', {}, { delayMs: 60_000 });
+      const before = await q.metrics();
+      // The deduplicated add is not counted; the delayed job is part of the backlog.
+      expect(before).toMatchObject({ backend: q.backend, published: 4 });
+      expect(before.subscriptions).toHaveLength(1);
+      expect(before.subscriptions[0]).toMatchObject({ delivered: 0, acked: 0, depth: 4 });
+      q.process((job) => { if (job.name === 'bad') throw new Error('bad job'); });
+      await vi.waitFor(async () => {
+        expect((await q.metrics()).subscriptions[0]).toMatchObject({ delivered: 4, acked: 2, nacked: 2, redelivered: 1, deadLettered: 1, depth: 1 });
+      }, WAIT);
+    });
+
     it('refuses bad names, options and payloads with typed errors, and everything after close', async () => {
       const q = await open();
       const cyclic: Record<string, unknown> = {};

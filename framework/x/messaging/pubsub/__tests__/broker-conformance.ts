@@ -134,6 +134,48 @@ export function describeBrokerConformance(target: ConformanceTarget): void {
       expect(calls).toBe(2);
     });
 
+    it('counts publishes, deliveries, acks, nacks, redeliveries and dead letters in metrics()', async () => {
+      const b = await open();
+      const dead: string[] = [];
+      const good: string[] = [];
+      await b.subscribe('mdlq.q', (m) => { dead.push(decode(m)); }, sub());
+      await b.subscribe('mgood.q', (m) => { good.push(decode(m)); }, sub());
+      await b.subscribe('mpoison.q', () => { throw new Error('bad'); }, sub({ maxDeliver: 2, deadLetterSubject: 'mdlq.q' }));
+      await b.publish('mpoison.q', 'p');
+      await b.publish('mgood.q', 'g');
+      await vi.waitFor(() => { expect(dead).toEqual(['p']); expect(good).toEqual(['g']); }, WAIT);
+      await vi.waitFor(async () => {
+        const m = await b.metrics();
+        expect(m).toMatchObject({ backend: b.backend, published: 2 });
+        const by = Object.fromEntries(m.subscriptions.map((s) => [s.pattern, s]));
+        expect(by['mpoison.q']).toMatchObject({ group: undefined, delivered: 2, acked: 0, nacked: 2, redelivered: 1, deadLettered: 1 });
+        expect(by['mdlq.q']).toMatchObject({ delivered: 1, acked: 1, nacked: 0, redelivered: 0, deadLettered: 0 });
+        expect(by['mgood.q']).toMatchObject({ delivered: 1, acked: 1, nacked: 0 });
+        for (const s of m.subscriptions) if (s.depth !== undefined) expect(s.depth).toBeGreaterThanOrEqual(0);
+      }, WAIT);
+      await expect(b.publish('mgood.q', new Uint8Array(4096))).rejects.toMatchObject({ code: 'PUBSUB_PAYLOAD_TOO_LARGE' });
+      expect((await b.metrics()).published).toBe(2);
+    });
+
+    it('reports a backlog as queue depth while the handler is held', async () => {
+      const b = await open();
+      let release!: () => void;
+      const gate = new Promise<void>((r) => { release = r; });
+      const got: string[] = [];
+      // A server-backed broker takes one message at a time, so the backlog stays on the server (RabbitMQ
+      // queue, Redis group lag, JetStream consumer); a process-local one holds it in the subscriber's buffer.
+      const bufferSize = caps.durable ? 1 : 64;
+      await b.subscribe('depth.q', async (m) => { await gate; got.push(decode(m)); }, sub({ bufferSize, ...(caps.queueGroups ? { group: 'depth' } : {}) }));
+      for (let i = 0; i < 6; i++) await b.publish('depth.q', String(i));
+      await vi.waitFor(async () => {
+        const [s] = (await b.metrics()).subscriptions;
+        expect(s!.depth).toBeGreaterThanOrEqual(3);
+      }, WAIT);
+      release();
+      await vi.waitFor(() => expect(got).toHaveLength(6), WAIT);
+      await vi.waitFor(async () => expect((await b.metrics()).subscriptions[0]!.depth).toBe(0), WAIT);
+    });
+
     it('manual ack: nack redelivers, ack settles for good', async () => {
       const b = await open();
       const seen: Array<[string, number]> = [];
@@ -267,6 +309,48 @@ export function describeBrokerConformance(target: ConformanceTarget): void {
       } else {
         await new Promise((r) => setTimeout(r, target.ackWaitMs * 3));
         expect(got).toEqual([]);
+      }
+    });
+
+    it.skipIf(target.serviceUrl === undefined)(`re-dials a cut connection: in-flight publishes settle typed, publishing and the subscription resume${caps.delivery === 'at-least-once' ? ', nothing published meanwhile is lost' : ''}`, async () => {
+      const ns = uniqueName();
+      const proxy = await startTcpProxy(addressOf(target.serviceUrl!));
+      try {
+        const direct = await open(ns);
+        const observed = new Set<string>();
+        await direct.subscribe('rejoin.q', (m) => { observed.add(decode(m)); }, sub());
+        const cut = await open(ns, proxy.url(target.serviceUrl!));
+        const got = new Set<string>();
+        // A queue group where there is one: its server-side queue outlives the connection.
+        await cut.subscribe('rejoin.q', (m) => { got.add(decode(m)); }, sub(caps.queueGroups ? { group: 'rejoin' } : {}));
+        await cut.publish('rejoin.q', 'before');
+        await vi.waitFor(() => expect(got.has('before')).toBe(true), WAIT);
+
+        // Confirms outstanding at the cut: each publish resolves (and then arrives) or rejects typed; none hangs.
+        const inflight = Promise.allSettled(Array.from({ length: 50 }, (_, i) => cut.publish('rejoin.q', `f${i}`)));
+        proxy.cut();
+        const during = ['d0', 'd1', 'd2'];
+        for (const d of during) await direct.publish('rejoin.q', d);
+        const settled = await inflight;
+        for (const r of settled) if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 'PUBSUB_PUBLISH_FAILED' });
+        proxy.resume();
+
+        // Publishing resumes once the client has re-dialled (a publish made meanwhile waits or fails typed).
+        await vi.waitFor(() => cut.publish('rejoin.q', 'after'), WAIT);
+        await vi.waitFor(() => expect(observed.has('after')).toBe(true), WAIT);
+        settled.forEach((r, i) => { if (r.status === 'fulfilled') expect(observed.has(`f${i}`), `f${i}`).toBe(true); });
+        // The subscription is back on the new connection.
+        let n = 0;
+        await vi.waitFor(async () => {
+          await direct.publish('rejoin.q', `late${n++}`);
+          await new Promise((r) => setTimeout(r, 50));
+          expect([...got].some((g) => g.startsWith('late'))).toBe(true);
+        }, WAIT);
+        if (caps.delivery === 'at-least-once' && caps.queueGroups) {
+          await vi.waitFor(() => { for (const d of [...during, 'after']) expect(got.has(d), d).toBe(true); }, WAIT);
+        }
+      } finally {
+        await proxy.close();
       }
     });
 
