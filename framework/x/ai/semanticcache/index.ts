@@ -1,0 +1,10 @@
+export { SemanticCache, createSemanticCache } from './cache.ts';
+export type { SemanticCacheOptions, SemanticCacheStats, SemanticCachedSource, SemanticSource } from './cache.ts';
+export { AI_SEMANTIC_CACHE_ERROR_CODES, AiSemanticCacheError, isAiSemanticCacheError } from './errors.ts';
+export type { AiSemanticCacheErrorCode } from './errors.ts';
+export { PostgresSemanticStore } from './postgres-store.ts';
+export type { PostgresSemanticStoreOptions, SqlClient } from './postgres-store.ts';
+export { MemorySemanticStore } from './store.ts';
+export type { MemorySemanticStoreOptions, SemanticCacheEntry, SemanticCacheStore, SemanticMatch } from './store.ts';
+export { dot, normalizeVector } from './vector.ts';
+export type { Embedder } from './vector.ts';
