@@ -347,3 +347,70 @@ describe('judging early-read files again', () => {
       expect(early({ ...use, dependencies: use.dependencies.map((d) => ({ ...d, line: d.line + 5 })) })).toEqual(expected.map(summarize));
     }));
 });
+
+describe('the rule engine: more single conditions', () => {
+  const ROUTER = 'framework/router/module.yaml';
+
+  it('a value_only selector rule lets a type-only edge through to the next rules, and still denies a value import', async () => {
+    const files = {
+      ...allow(base, ROUTER, ['contract', 'x/rest'], ['x/rest']),
+      [RULES]: valueOnly(rules, 'stable-no-extension'),
+      'framework/router/types.ts': "import type * as rest from 'fixture/x/rest';\nexport type R = typeof rest;\n",
+    };
+    expect(await violations(files)).toEqual([]);
+    expect(await violations({ ...files, [RULES]: rules })).toEqual(['stable-no-extension framework/router/types.ts:1 router→x/rest (type-only)']);
+    expect(await violations({ ...files, 'framework/router/values.ts': "import { rest } from 'fixture/x/rest';\nexport const x = rest;\n" }))
+      .toEqual(['stable-no-extension framework/router/values.ts:1 router→x/rest (import)']);
+  });
+
+  it('forbidden_imports is part of default-deny: a value_only default-deny lets a type-only import of a forbidden module pass', async () => {
+    const files = {
+      ...withManifest(allow(base, FACADE, ['contract']), FACADE, (m) => { m['forbidden_imports'] = ['contract']; }),
+      [RULES]: valueOnly(rules, 'default-deny'),
+      'framework/index.ts': "export type { C } from 'fixture/contract';\n",
+    };
+    expect(await violations(files)).toEqual([]);
+    expect(await violations({ ...files, 'framework/index.ts': "export { contract } from 'fixture/contract';\n" }))
+      .toEqual(['default-deny framework/index.ts:1 fixture→contract (re-export)']);
+  });
+
+  it("test code may not reach another module's files outside its testing/ folder", async () => {
+    const files = {
+      ...base,
+      'framework/contract/deep.ts': 'export const deep = 1;\n',
+      'framework/router/deep.test.ts': "import { deep } from '../contract/deep.ts';\nexport const x = deep;\n",
+    };
+    expect(await violations(files)).toEqual(['public-entry-only framework/router/deep.test.ts:1 router→contract (import)']);
+  });
+
+  it('a deny list entry with a subpath denies that subpath only', async () => {
+    const files = {
+      ...base,
+      [RULES]: rules.replace(/ {4}stable: \[[^\]]*\]/, '    stable: [node:fs/promises]'),
+      'framework/router/promises.ts': "import { readFile } from 'node:fs/promises';\nexport const x = readFile;\n",
+      'framework/router/sync.ts': "import { readFileSync } from 'node:fs';\nexport const y = readFileSync;\n",
+    };
+    expect(await violations(files)).toEqual(['builtin-policy framework/router/promises.ts:1 router→node:fs/promises (import)']);
+  });
+
+  it('imports between an unowned file and a module are not judged as module edges', async () => {
+    const files = {
+      ...base,
+      'reference/stray/main.ts': "import { contract } from '../../framework/contract/index.ts';\nexport const stray = contract;\n",
+      'tools/use.ts': "import { stray } from '../reference/stray/main.ts';\nexport const x = stray;\n",
+    };
+    expect(await violations(files)).toEqual(['unowned-file reference/stray/main.ts:0 -→-']);
+  });
+
+  it('reports a cycle at the earliest line of a pair whatever order the file record lists its imports in', async () => {
+    const cycle = allow(allow(withManifest(base, 'framework/x/rest/versioning/module.yaml', (m) => { m['status'] = 'beta'; }), REST, ['x/rest/versioning']), 'framework/x/rest/versioning/module.yaml', ['x/rest']);
+    const dep = (specifier: string, resolved: string, line: number) => ({ specifier, target: 'file' as const, resolved, kind: 'import' as const, via: 'package-self' as const, line, column: 1 });
+    const graph = (lines: number[]): FileGraph => ({ files: [
+      { file: 'framework/x/rest/use.ts', dependencies: lines.map((l) => dep('fixture/x/rest/versioning', 'framework/x/rest/versioning/index.ts', l)) },
+      { file: 'framework/x/rest/versioning/use.ts', dependencies: [dep('fixture/x/rest', 'framework/x/rest/index.ts', 2)] },
+    ] });
+    const expected = ['no-module-cycles framework/x/rest/use.ts:3 x/rest→x/rest/versioning (import)', 'no-module-cycles framework/x/rest/versioning/use.ts:2 x/rest/versioning→x/rest (import)'];
+    expect(await judged(cycle, graph([7, 3]))).toEqual(expected);
+    expect(await judged(cycle, graph([3, 7]))).toEqual(expected);
+  });
+});
