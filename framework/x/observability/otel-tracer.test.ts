@@ -1,10 +1,11 @@
 import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { describe, expect, it } from 'vitest';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { afterEach, describe, expect, it } from 'vitest';
 import { APIError, writeResponse } from 'plumego/contract';
 import { createApp } from 'plumego/core';
-import { createCanonicalStack } from 'plumego/middleware';
+import { createCanonicalStack, type TraceSpan } from 'plumego/middleware';
 import { isObservabilityError } from './errors.ts';
 import { OtelTracer, getRequestSpanContext } from './otel-tracer.ts';
 import { createOtlpHttpExporter } from './otlp.ts';
@@ -40,6 +41,8 @@ function tracedApp(tracer: OtelTracer) {
 }
 
 const PARENT_TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
+// Just what a span reads from a request: method, path and the matched route.
+const fakeRequest = (route: string) => ({ method: 'GET', path: route, state: { routePattern: route } }) as never;
 const PARENT_SPAN = '00f067aa0ba902b7';
 
 describe('OtelTracer', () => {
@@ -193,6 +196,133 @@ describe('OtelTracer', () => {
     expect(child!.parentSpanContext?.spanId).toBe(server!.spanContext().spanId);
     expect(child!.spanContext().traceId).toBe(server!.spanContext().traceId);
     expect(trace.getSpan(getRequestSpanContext({ ctx: {} } as never))).toBeUndefined();
+  });
+
+  it('times the span on the wall clock, with duration = end - start and SDK values before it ends', () => {
+    const t = createTestTracer();
+    const before = Date.now();
+    const open = t.tracer.startSpan(fakeRequest('/x'), { traceId: PARENT_TRACE, spanId: PARENT_SPAN, parentSpanId: '', flags: 1, traceState: '' })! as unknown as ReadableSpan & TraceSpan;
+    expect(open.ended).toBe(false);
+    expect(open.endTime).toEqual([0, 0]);
+    expect(open.duration).toEqual([-1, -1]);
+    open.end(200, 12, 'req-1');
+    const after = Date.now();
+    const [s] = t.getFinishedSpans();
+    expect(s).toBe(open);
+    expect(s!.ended).toBe(true);
+    const ms = (hr: readonly [number, number]) => hr[0] * 1000 + hr[1] / 1e6;
+    // The clock anchor is whole milliseconds: allow that much either side, nothing speed-related.
+    expect(ms(s!.startTime)).toBeGreaterThanOrEqual(before - 2);
+    expect(ms(s!.endTime)).toBeLessThanOrEqual(after + 2);
+    expect(s!.startTime[1]).toBeLessThan(1e9);
+    expect(s!.endTime[1]).toBeLessThan(1e9);
+    const [ds, dn] = s!.duration;
+    expect(ds).toBeGreaterThanOrEqual(0);
+    expect((s!.endTime[0] - s!.startTime[0]) * 1e9 + (s!.endTime[1] - s!.startTime[1])).toBe(ds * 1e9 + dn);
+    expect(s!.endTime).toBe(s!.endTime); // computed once
+    expect(s!.attributes).toEqual({ 'http.request.method': 'GET', 'url.path': '/x', 'http.response.status_code': 200, 'http.response.body.size': 12, 'http.route': '/x', 'plumego.request_id': 'req-1' });
+    expect(s!.instrumentationScope.name).toBe('plumego');
+    expect([s!.links, s!.events, s!.droppedAttributesCount, s!.droppedEventsCount, s!.droppedLinksCount]).toEqual([[], [], 0, 0, 0]);
+  });
+
+  it('exports a span once even if ended twice, and ignores an error recorded after the end', () => {
+    const t = createTestTracer();
+    const span = t.tracer.startSpan(fakeRequest('/x'), { traceId: PARENT_TRACE, spanId: PARENT_SPAN, parentSpanId: '', flags: 1, traceState: '' })!;
+    span.end(200, 0, '');
+    span.recordError!(new Error('late'));
+    span.end(500, 0, '');
+    const spans = t.getFinishedSpans();
+    expect(spans).toHaveLength(1);
+    expect(spans[0]!.attributes['http.response.status_code']).toBe(200);
+    expect(spans[0]!.events).toHaveLength(0);
+  });
+
+  it('types an exception by its code, as the SDK does', async () => {
+    const t = createTestTracer();
+    await tracedApp(t.tracer).request('/unavailable');
+    const [event] = t.getFinishedSpans()[0]!.events;
+    expect(event!.attributes?.['exception.type']).toBe('SERVICE_UNAVAILABLE');
+    expect(event!.time[0]).toBeGreaterThan(0);
+  });
+
+  it('drops the tracestate entries the W3C grammar refuses, keeping the valid ones', () => {
+    const t = createTestTracer();
+    const span = t.tracer.startSpan(fakeRequest('/x'), { traceId: PARENT_TRACE, spanId: 'b7ad6b7169203331', parentSpanId: PARENT_SPAN, flags: 1, traceState: 'ok=1,BAD KEY=2,also=3' })!;
+    span.end(200, 0, '');
+    const s = t.getFinishedSpans()[0]!;
+    expect(s.spanContext().traceState?.serialize()).toBe('ok=1,also=3');
+    expect(s.parentSpanContext).toMatchObject({ traceId: PARENT_TRACE, spanId: PARENT_SPAN, isRemote: true, traceFlags: 1 });
+    expect(s.parentSpanContext).toBe(s.parentSpanContext);
+  });
+
+  it('samples child spans by their parent: none under an unsampled request', async () => {
+    const t = createTestTracer();
+    const res = await tracedApp(t.tracer).request('/child', { headers: { traceparent: `00-${PARENT_TRACE}-${PARENT_SPAN}-00` } });
+    expect(res.status).toBe(200);
+    expect(t.getFinishedSpans()).toHaveLength(0);
+  });
+
+  it('exports nothing, and does not throw, for spans ending after shutdown', async () => {
+    const t = createTestTracer();
+    const app = tracedApp(t.tracer);
+    await t.tracer.shutdown();
+    expect((await app.request('/users/1')).status).toBe(200);
+    expect(t.getFinishedSpans()).toHaveLength(0);
+  });
+
+  describe('applies the SDK span limits from the environment', () => {
+    const names = ['OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT', 'OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT', 'OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT', 'OTEL_ATTRIBUTE_COUNT_LIMIT', 'OTEL_SPAN_EVENT_COUNT_LIMIT', 'OTEL_SPAN_ATTRIBUTE_PER_EVENT_COUNT_LIMIT'];
+    const saved = names.map((n) => process.env[n]);
+    afterEach(() => {
+      names.forEach((n, i) => {
+        const v = saved[i];
+        if (v === undefined) delete process.env[n];
+        else process.env[n] = v;
+      });
+    });
+
+    it('truncating long values and dropping attributes past the count, like an SDK child span', async () => {
+      process.env['OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT'] = '6';
+      process.env['OTEL_ATTRIBUTE_COUNT_LIMIT'] = '3';
+      const t = createTestTracer();
+      await tracedApp(t.tracer).request('/users/123456789');
+      const [server] = t.getFinishedSpans();
+      expect(server!.attributes).toEqual({ 'http.request.method': 'GET', 'url.path': '/users', 'http.response.status_code': 200 });
+      expect(server!.droppedAttributesCount).toBe(3);
+      expect(server!.name).toBe('GET /users/:id'); // the name is not an attribute
+      // The SDK's own spans of the same tracer are cut the same way.
+      const sdkSpan = t.tracer.provider.getTracer('check').startSpan('c');
+      sdkSpan.setAttribute('a', 'abcdefghij');
+      sdkSpan.end();
+      expect(t.getFinishedSpans()[1]!.attributes['a']).toBe('abcdef');
+    });
+
+    it('recording the exception event within the event limits', async () => {
+      process.env['OTEL_SPAN_ATTRIBUTE_PER_EVENT_COUNT_LIMIT'] = '1';
+      const t = createTestTracer();
+      await tracedApp(t.tracer).request('/boom');
+      const [event] = t.getFinishedSpans()[0]!.events;
+      expect(event!.attributes).toEqual({ 'exception.type': 'Error' });
+      expect(event!.droppedAttributesCount).toBe(2);
+      process.env['OTEL_SPAN_EVENT_COUNT_LIMIT'] = '0';
+      const none = createTestTracer();
+      await tracedApp(none.tracer).request('/boom');
+      const s = none.getFinishedSpans()[0]!;
+      expect(s.events).toHaveLength(0);
+      expect(s.droppedEventsCount).toBe(1);
+      expect(s.status.code).toBe(SpanStatusCode.ERROR);
+    });
+
+    it('ignoring values that are not numbers, and a length limit of 0, as the SDK does', async () => {
+      process.env['OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT'] = 'lots';
+      process.env['OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT'] = '0';
+      const t = createTestTracer();
+      await tracedApp(t.tracer).request('/users/123456789');
+      const s = t.getFinishedSpans()[0]!;
+      expect(s.attributes['url.path']).toBe('/users/123456789');
+      expect(Object.keys(s.attributes)).toHaveLength(6);
+      expect(s.droppedAttributesCount).toBe(0);
+    });
   });
 
   it('refuses a missing exporter at construction', () => {

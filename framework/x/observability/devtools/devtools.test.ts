@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createApp } from 'plumego/core';
 import { registerDevtools } from './devtools-routes.ts';
 import { isDevtoolsError } from './errors.ts';
+import { readEventLoopStats } from './profiler.ts';
 
 const TOKEN = 'devtools-token-0123456789';
 const auth = { authorization: `Bearer ${TOKEN}` };
@@ -75,6 +76,15 @@ describe('registerDevtools', () => {
     expect(stats.delayMs.max).toBeGreaterThanOrEqual(stats.delayMs.p99);
     expect(stats.utilization).toBeGreaterThanOrEqual(0);
     expect(stats.utilization).toBeLessThanOrEqual(1);
+  });
+
+  it('keeps delay statistics ordered and finite, also for a window too short to sample', async () => {
+    for (const ms of [1, 30]) {
+      const { delayMs } = await readEventLoopStats(ms);
+      const values = [delayMs.min, delayMs.p50, delayMs.p99, delayMs.max];
+      for (const v of [...values, delayMs.mean]) expect(Number.isFinite(v) && v >= 0 && v < 60_000).toBe(true);
+      expect([...values].sort((a, b) => a - b)).toEqual(values);
+    }
   });
 
   it.each(['0', '-5', 'abc', '1e3', '999999'])('answers 400 to ms=%s', async (ms) => {
