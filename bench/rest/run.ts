@@ -1,7 +1,10 @@
 // x/rest list endpoint vs a hand-written pg query in a bare Plumego handler, side by side, plus the
 // CPU cost of the in-memory tenant chain. Needs PostgreSQL (PLUMEGO_TEST_POSTGRES_URL or the default).
 // Usage: node --conditions=source --import tsx bench/rest/run.ts [--rounds 3] [--duration 5] [--connections 10]
-// Writes bench/rest/results/<stamp>.json, latest.json and latest.md.
+//        [--cases raw,rest,…]  (default: the headline cases; see server.ts for the attribution modes)
+// Writes bench/rest/results/<stamp>.json, latest.json and latest.md (only for the default cases).
+// Server CPU per request (utime+stime from /proc over the measured run) is the steadier number on a
+// loaded machine; latency follows it while the server is CPU-bound.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -15,7 +18,8 @@ import type { Handler } from 'plumego/contract';
 import { createTenantChain, InMemoryTenantConfigs } from 'plumego/x/tenant';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '3' }, duration: { type: 'string', default: '5' }, connections: { type: 'string', default: '10' }, 'cpu-only': { type: 'boolean', default: false } } });
+const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '3' }, duration: { type: 'string', default: '5' }, connections: { type: 'string', default: '10' }, 'cpu-only': { type: 'boolean', default: false }, cases: { type: 'string' } } });
+const startLoad = loadavg();
 const url = process.env['PLUMEGO_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 const schema = 'bench_rest';
 
@@ -32,7 +36,9 @@ async function seed(): Promise<void> {
 }
 
 function startServer(mode: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', join(here, 'server.ts')], {
+  // BENCH_SERVER_FLAGS adds node flags to the servers (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile them).
+  const extra = process.env['BENCH_SERVER_FLAGS']?.split(' ').filter((f) => f !== '') ?? [];
+  const child = spawn(process.execPath, [...extra, '--conditions=source', '--import', 'tsx', join(here, 'server.ts')], {
     env: { ...process.env, BENCH_MODE: mode, BENCH_PG_URL: url, BENCH_SCHEMA: schema }, stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
@@ -61,11 +67,20 @@ async function load(port: number, pid: number, path: string, seconds: number): P
   return { reqPerSec: res.requests.average, p50: res.latency.p50, p99: res.latency.p99, mean: res.latency.average, cpuUsPerReq: (ticks * 10_000) / Math.max(1, res.requests.total) };
 }
 
-const CASES = [
-  { id: 'raw', mode: 'raw', path: '/projects', label: 'bare Plumego handler, hand-written pg query + JSON' },
-  { id: 'rest', mode: 'rest', path: '/projects?page_size=20&total=false', label: 'x/rest list, tenant chain, scoped Kysely (1 query)' },
-  { id: 'rest-total', mode: 'rest', path: '/projects?page_size=20', label: 'x/rest list with total (count(*) over (), 1 query)' },
+const ALL_CASES = [
+  { id: 'raw', mode: 'raw', path: '/projects', label: 'bare Plumego handler, hand-written pg query + JSON', headline: true },
+  { id: 'rest', mode: 'rest', path: '/projects?page_size=20&total=false', label: 'x/rest list, tenant chain, scoped Kysely statement run on the pool (1 query)', headline: true },
+  { id: 'rest-kysely', mode: 'rest-kysely', path: '/projects?page_size=20&total=false', label: 'x/rest list, the same through Kysely\'s executor (no `pool` option)', headline: true },
+  { id: 'rest-total', mode: 'rest', path: '/projects?page_size=20', label: 'x/rest list with total (count(*) over (), 1 query, on the pool)', headline: true },
+  { id: 'kysely', mode: 'kysely', path: '/projects', label: 'bare handler, the raw SQL through Kysely\'s executor', headline: false },
+  { id: 'scoped', mode: 'scoped', path: '/projects', label: 'bare handler, query built on the tenant-scoped Kysely', headline: false },
+  { id: 'rest-noten', mode: 'rest-noten', path: '/projects?page_size=20&total=false', label: 'x/rest list + auth, unscoped Kysely on the pool, no tenant chain', headline: false },
+  { id: 'rawmem', mode: 'rawmem', path: '/projects', label: 'bare handler, the 20 rows from memory', headline: false },
+  { id: 'restmem', mode: 'restmem', path: '/projects?page_size=20&total=false', label: 'x/rest list + auth, the 20 rows from a memory repository', headline: false },
 ];
+const picked = args.cases?.split(',');
+for (const id of picked ?? []) if (!ALL_CASES.some((c) => c.id === id)) throw new Error(`unknown case ${id}`);
+const CASES = picked ? ALL_CASES.filter((c) => picked.includes(c.id)) : ALL_CASES.filter((c) => c.headline);
 
 /** CPU per request of the in-memory tenant chain: the same in-process requests with and without it. */
 async function chainCpu(): Promise<{ bareNs: number; chainNs: number; addedNs: number }> {
@@ -115,26 +130,33 @@ for (let round = 0; round < rounds; round++) {
   }
 }
 const best = (id: string): Sample => samples[id]!.reduce((a, b) => (b.mean < a.mean ? b : a));
+const minCpu = (id: string): number => Math.min(...samples[id]!.map((s) => s.cpuUsPerReq));
+if (picked) {
+  // An attribution run: every round's CPU per request, the minimum, and no result files.
+  for (const c of CASES) process.stdout.write(`${c.id.padEnd(12)} CPU µs/req ${samples[c.id]!.map((s) => s.cpuUsPerReq.toFixed(1)).join(' / ')} (min ${minCpu(c.id).toFixed(1)}); mean ms ${samples[c.id]!.map((s) => s.mean.toFixed(2)).join(' / ')}  ${c.label}\n`);
+  process.stdout.write(`load average ${startLoad.map((l) => l.toFixed(2)).join(' ')} at the start, ${loadavg().map((l) => l.toFixed(2)).join(' ')} at the end\n`);
+  process.exit(0);
+}
 const raw = best('raw');
 const cpu = await chainCpu();
 const rows = CASES.map((c) => {
   const s = best(c.id);
-  return { id: c.id, label: c.label, ...s, meanVsRaw: s.mean / raw.mean, reqPerSecVsRaw: s.reqPerSec / raw.reqPerSec, cpuVsRaw: s.cpuUsPerReq / raw.cpuUsPerReq };
+  return { id: c.id, label: c.label, ...s, minCpuUsPerReq: minCpu(c.id), meanVsRaw: s.mean / raw.mean, reqPerSecVsRaw: s.reqPerSec / raw.reqPerSec, cpuVsRaw: minCpu(c.id) / minCpu('raw') };
 });
-const result = { when: new Date().toISOString(), node: process.version, loadavg: loadavg(), connections: Number(args.connections), duration: Number(args.duration), rounds, cases: rows, samples, tenantChainCpu: cpu };
+const result = { when: new Date().toISOString(), node: process.version, loadavg: loadavg(), loadavgAtStart: startLoad, connections: Number(args.connections), duration: Number(args.duration), rounds, cases: rows, samples, tenantChainCpu: cpu };
 const dir = join(here, 'results');
 mkdirSync(dir, { recursive: true });
 const stamp = result.when.replaceAll(':', '-').replace(/\..+/, '');
 writeFileSync(join(dir, `${stamp}.json`), JSON.stringify(result, null, 2));
 writeFileSync(join(dir, 'latest.json'), JSON.stringify(result, null, 2));
 const md = [
-  `# x/rest list benchmark (${result.when}, Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')})`,
+  `# x/rest list benchmark (${result.when}, Node ${process.version}, load average ${startLoad.map((l) => l.toFixed(2)).join(' ')} at the start, ${loadavg().map((l) => l.toFixed(2)).join(' ')} at the end)`,
   '',
-  `autocannon -c ${args.connections}, ${args.duration} s per run, best of ${rounds} rounds (lowest mean latency); 20 rows of 1000 per tenant from PostgreSQL; server CPU from /proc.`,
+  `autocannon -c ${args.connections}, ${args.duration} s per run, best of ${rounds} rounds (lowest mean latency; CPU: lowest of the rounds); 20 rows of 1000 per tenant from PostgreSQL; server CPU from /proc.`,
   '',
-  '| case | req/s | mean ms | p50 ms | p99 ms | mean latency × raw | server CPU µs/req | CPU × raw |',
+  '| case | req/s | mean ms | p50 ms | p99 ms | mean latency × raw | server CPU µs/req (min) | CPU × raw |',
   '|---|---|---|---|---|---|---|---|',
-  ...rows.map((r) => `| ${r.label} | ${r.reqPerSec.toFixed(0)} | ${r.mean.toFixed(2)} | ${r.p50} | ${r.p99} | ${r.meanVsRaw.toFixed(2)} | ${r.cpuUsPerReq.toFixed(0)} | ${r.cpuVsRaw.toFixed(2)} |`),
+  ...rows.map((r) => `| ${r.label} | ${r.reqPerSec.toFixed(0)} | ${r.mean.toFixed(2)} | ${r.p50} | ${r.p99} | ${r.meanVsRaw.toFixed(2)} | ${r.minCpuUsPerReq.toFixed(0)} | ${r.cpuVsRaw.toFixed(2)} |`),
   '',
   `Tenant chain (resolve + policy + rate limit + quota, in memory), CPU per in-process request: bare ${cpu.bareNs.toFixed(0)} ns, with chain ${cpu.chainNs.toFixed(0)} ns → **${(cpu.addedNs / 1000).toFixed(2)} µs added** (best of 5 × 50 000).`,
   '',

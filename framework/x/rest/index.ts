@@ -6,7 +6,7 @@ export type { FilterSpec, ListOptions, ResolvedListOptions } from './query.ts';
 export { MemoryRepository } from './memory-repository.ts';
 export type { MemoryRepositoryOptions } from './memory-repository.ts';
 export { KyselyRepository } from './kysely-repository.ts';
-export type { KyselyRepositoryOptions } from './kysely-repository.ts';
+export type { DirectPool, KyselyRepositoryOptions } from './kysely-repository.ts';
 export { registerResource } from './resource.ts';
 export type { BatchOptions, RegisterResourceOptions, ResourceDefinition, ResourceHooks, RouteRegistrar } from './resource.ts';
 export { resourceDocs } from './docs.ts';

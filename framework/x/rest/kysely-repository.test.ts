@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Kysely, PostgresDialect } from 'kysely';
+import { CamelCasePlugin, Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Context } from 'plumego/contract';
@@ -171,6 +171,45 @@ describe.skipIf(!services.postgres)('PostgreSQL', () => {
     expect(await repo.createMany!([{ name: 'o' }], rc)).toEqual([expect.not.objectContaining({ secret: expect.anything() })]);
     expect(() => new KyselyRepository({ db: () => db, table: 'narrow', versionField: 'version', columns: ['id', 'name'] })).toThrow(/columns/);
     expect(() => new KyselyRepository({ db: () => db, table: 'narrow', columns: ['name'] })).toThrow(/columns/);
+  });
+
+  it('runs lists on a direct pool only as the instance compiled them, with its result plugins, and nothing it refused', async () => {
+    await admin.query(`create table ${schema}.direct (id serial primary key, owner_name text not null, version int not null)`);
+    const pool = new pg.Pool({ connectionString: services.postgres!, max: 1, options: `-c search_path=${schema}` });
+    const sent: { text: string; values: unknown[] }[] = [];
+    const spy = { query: (text: string, values: unknown[]) => (sent.push({ text, values }), pool.query(text, values)) };
+    try {
+      // CamelCasePlugin rewrites the tree (ownerName → owner_name) and the rows (owner_name → ownerName):
+      // if the direct path skipped either, the statement would fail or the rows would come back in snake_case.
+      const camel = db.withPlugin(new CamelCasePlugin());
+      const repo = new KyselyRepository<Row>({ db: () => camel, table: 'direct', versionField: 'version', pool: spy });
+      for (const ownerName of ['ann', 'bob', 'ann']) await repo.create({ ownerName }, rc);
+      expect(sent).toEqual([]); // writes never take the direct path
+      const page = await repo.list(q({ filters: [{ field: 'ownerName', op: 'eq', value: 'ann' }] }), rc);
+      expect([page.items.map((r) => Object.keys(r).sort().join()), page.total]).toEqual([['id,ownerName,version', 'id,ownerName,version'], 2]);
+      // The window total's column survives the name mapping on either path.
+      const viaKysely = new KyselyRepository<Row>({ db: () => camel, table: 'direct', versionField: 'version' });
+      expect((await viaKysely.list(q({ filters: [{ field: 'ownerName', op: 'eq', value: 'ann' }] }), rc)).total).toBe(2);
+      const past = await repo.list(q({ filters: [{ field: 'ownerName', op: 'eq', value: 'bob' }], offset: 10 }), rc);
+      expect([past.items, past.total]).toEqual([[], 1]); // the separate count also runs direct
+      expect(sent).toHaveLength(3);
+      expect(sent.every((s) => s.text.includes('"owner_name"') && !s.text.includes('ownerName'))).toBe(true);
+      expect(sent[0]!.values).toContain('ann');
+
+      // A plugin that refuses the statement (as x/tenant refuses one it cannot scope): nothing reaches the pool.
+      const refusing = db.withPlugin({ transformQuery: () => { throw new Error('refused by the plugin'); }, transformResult: async (a) => a.result });
+      const guarded = new KyselyRepository<Row>({ db: () => refusing, table: 'direct', versionField: 'version', pool: spy });
+      await expect(guarded.list(q(), rc)).rejects.toThrow('refused by the plugin');
+      await expect(guarded.list(q({ withTotal: false }), rc)).rejects.toThrow('refused by the plugin');
+      expect(sent).toHaveLength(3);
+
+      // A failing statement reports like the Kysely path: a database error propagates.
+      const missing = new KyselyRepository<Row>({ db: () => db, table: 'no_such_table', pool: spy });
+      await expect(missing.list(q(), rc)).rejects.toMatchObject({ code: '42P01' });
+      expect(() => new KyselyRepository({ db: () => db, table: 'direct', pool: {} as never })).toThrow(/pool/);
+    } finally {
+      await pool.end();
+    }
   });
 
   it('refuses identifiers that are not plain names', () => {

@@ -1,4 +1,5 @@
 import { assertOption } from './errors.ts';
+import { QueryParams } from './query-params.ts';
 import type { FieldType, Filter, FilterOp, ListQuery, Sort } from './repository.ts';
 
 export interface FilterSpec {
@@ -111,8 +112,13 @@ function decodeCursor(raw: string, sort: readonly Sort[]): unknown[] {
  * `QueryProblem`: a typo in a filter must not silently return every row.
  */
 export function parseListQuery(query: URLSearchParams, o: ResolvedListOptions): ListQuery {
+  return listQueryOf(QueryParams.from(query), o);
+}
+
+/** `parseListQuery` over already split pairs (the list route parses the raw query itself). */
+export function listQueryOf(query: QueryParams, o: ResolvedListOptions): ListQuery {
   const filters: Filter[] = [];
-  for (const key of new Set(query.keys())) {
+  for (const key of query.uniqueNames()) {
     if (RESERVED.has(key)) continue;
     const m = /^([^[\]]+)(?:\[([a-z]+)\])?$/.exec(key);
     const field = m?.[1] ?? key;

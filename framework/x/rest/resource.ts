@@ -1,7 +1,8 @@
 import { readJson, writeResponse, type Context, type Handler, type Middleware, type Request, type ResponseWriter } from 'plumego/contract';
 import { createValidator, type JsonSchema, type Schema, type Validator } from 'plumego/x/validate';
 import { assertOption, isRestError, REST_ERROR_CODES, type RestError } from './errors.ts';
-import { encodeCursor, parseListQuery, QueryProblem, resolveListOptions, type ListOptions, type ResolvedListOptions } from './query.ts';
+import { encodeCursor, listQueryOf, QueryProblem, resolveListOptions, type ListOptions, type ResolvedListOptions } from './query.ts';
+import { QueryParams } from './query-params.ts';
 import type { Repository, Row } from './repository.ts';
 import { fail } from './respond.ts';
 
@@ -134,22 +135,19 @@ function rc(r: Request): { ctx: Context; readonly signal: AbortSignal } {
   return { ctx: r.ctx, get signal() { return r.signal; } };
 }
 
-function linkHeader(r: Request, pages: Record<string, number>): string {
-  // One parse of the query for every rel: only `page` differs between them.
-  const q = new URLSearchParams(r.rawQuery);
+function linkHeader(path: string, params: QueryParams, pages: Record<string, number>): string {
   let out = '';
-  for (const rel in pages) {
-    q.set('page', String(pages[rel]));
-    out += `${out === '' ? '' : ', '}<${r.path}?${q.toString()}>; rel="${rel}"`;
-  }
+  for (const rel in pages) out += `${out === '' ? '' : ', '}<${path}?${params.toStringWith('page', String(pages[rel]))}>; rel="${rel}"`;
   return out;
 }
 
 function listHandler<T extends Row>(c: Compiled<T>): Handler {
   return async (w, r) => {
+    // Parsed from the raw query, not r.query: a plain query is split in place (see QueryParams).
+    const params = QueryParams.parse(r.rawQuery);
     let q;
     try {
-      q = parseListQuery(r.query, c.list);
+      q = listQueryOf(params, c.list);
     } catch (err) {
       if (err instanceof QueryProblem) return fail(w, r, REST_ERROR_CODES.invalidQuery, `query parameter ${err.parameter} ${err.problem}`, { [err.parameter]: err.problem });
       throw err;
@@ -159,11 +157,7 @@ function listHandler<T extends Row>(c: Compiled<T>): Handler {
     if (q.after !== undefined) {
       const last = items.at(-1);
       const next = items.length === q.limit && last ? encodeCursor(q.sort.map((s) => last[s.field] ?? null)) : null;
-      if (next) {
-        const nq = new URLSearchParams(r.rawQuery);
-        nq.set('cursor', next);
-        w.setHeader('link', `<${r.path}?${nq.toString()}>; rel="next"`);
-      }
+      if (next) w.setHeader('link', `<${r.path}?${params.toStringWith('cursor', next)}>; rel="next"`);
       return writeResponse(w, r, 200, data, { pagination: { page_size: q.limit, next_cursor: next } });
     }
     const page = q.offset / q.limit + 1;
@@ -178,7 +172,7 @@ function listHandler<T extends Row>(c: Compiled<T>): Handler {
       pages['next'] = page + 1;
     }
     if (page > 1) pages['prev'] = page - 1;
-    w.setHeader('link', linkHeader(r, pages));
+    w.setHeader('link', linkHeader(r.path, params, pages));
     writeResponse(w, r, 200, data, { pagination });
   };
 }

@@ -37,9 +37,11 @@ async function postgresStorage(url: string): Promise<Storage> {
   const db = new Kysely<Record<string, Row>>({ dialect: new PostgresDialect({ pool }) });
   // Every statement of a request goes through its tenant's scoped view of the database.
   const scoped = (ctx: Context) => tenantScopedDb(db, tenantIdFromContext(ctx), TENANT_TABLES);
+  // Lists run their (scoped, compiled) statements straight on the pool: this Kysely has no query log
+  // and no per-connection hooks to skip. The isolation suite covers that path too.
   return {
-    projects: new KyselyRepository<Row>({ db: scoped, table: 'projects', versionField: 'version' }),
-    tasks: new KyselyRepository<Row>({ db: scoped, table: 'tasks', versionField: 'version' }),
+    projects: new KyselyRepository<Row>({ db: scoped, table: 'projects', versionField: 'version', pool }),
+    tasks: new KyselyRepository<Row>({ db: scoped, table: 'tasks', versionField: 'version', pool }),
     projectExists: async (id, ctx) => (await scoped(ctx).selectFrom('projects').select('id').where('id', '=', id).executeTakeFirst()) !== undefined,
     close: () => db.destroy(),
   };
