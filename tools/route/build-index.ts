@@ -38,6 +38,7 @@ export interface ModuleDoc {
   /** For a family root: the taxonomy's "go narrower when" and its subordinate modules. */
   readonly narrowerWhen?: string;
   readonly subordinates: readonly string[];
+
   /** For a family root: subordinate folders that are not modules, with their "when" terms. */
   readonly folders: readonly { readonly name: string; readonly when: string; readonly terms: ReadonlySet<string> }[];
 }
@@ -53,6 +54,8 @@ export interface RuleDoc {
   readonly workType: string;
   readonly why: string;
   readonly terms: ReadonlySet<string>;
+  /** Terms of the rule's start_here, the name of the area it points to ("Reference App", "Repository Boundaries"). */
+  readonly nameTerms: ReadonlySet<string>;
   readonly targets: readonly string[];
 }
 
@@ -136,7 +139,9 @@ function buildModuleDoc(module: Module, plane: RoutingPlane, tasks: readonly Tas
   const termTexts = new Map<string, IndexedText[]>();
   const pairs = new Set<string>();
   for (const { kind, text } of texts) {
-    const terms = termsOf(text);
+    // A module name that is itself a synonym phrase ("docs-site" reads as "docs") keeps each of its
+    // words too: "site" names docs-site as much as "docs" does.
+    const terms = kind === 'name' ? [...new Set([...termsOf(text), ...text.split(/[\s/-]+/).flatMap(termsOf)])] : termsOf(text);
     for (const pair of getPairs(terms)) pairs.add(pair);
     const indexed: IndexedText = { kind, text, terms: new Set(terms) };
     for (const term of indexed.terms) {
@@ -186,6 +191,7 @@ export function buildRoutingIndex(plane: RoutingPlane, lexicon: Lexicon): Routin
     // The rule's own words for where to start and why count as much as its work type: "Task Cards" /
     // "Cards record scope and acceptance" is how people name work on the task queue.
     terms: new Set(termsOf([rule.work_type, rule.start_here, rule.why].join('. '))),
+    nameTerms: new Set(termsOf(rule.start_here)),
     targets: getTargets(rule.target, plane.modules),
   }));
   return { docs, byName: new Map(docs.map((d) => [d.module.name, d])), idf, tasks, rules, lexicon };

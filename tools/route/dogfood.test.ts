@@ -32,14 +32,17 @@ describe('routing over this repository', () => {
     expect(e.all.top1 / e.all.total).toBeGreaterThanOrEqual(0.9);
   });
 
-  it('holds its top-1 on the held-out sets written for #22 (before: >= 0.93, after: >= 0.90; target 0.95)', () => {
+  it('holds its top-1 on the held-out sets written for #22 (before: >= 0.95, the target; after: >= 0.90; s3: >= 0.85)', () => {
     const e = evaluateRouting(plane, readRoutingCases(HELDOUT_FILE));
     const before = e.parts['heldout-before']!;
     const after = e.parts['heldout-after']!;
+    const s3 = e.parts['heldout-s3']!;
     expect(before.total).toBeGreaterThanOrEqual(50);
     expect(after.total).toBeGreaterThanOrEqual(20);
-    expect(before.top1 / before.total).toBeGreaterThanOrEqual(0.93);
+    expect(s3.total).toBeGreaterThanOrEqual(30);
+    expect(before.top1 / before.total).toBeGreaterThanOrEqual(0.95);
     expect(after.top1 / after.total).toBeGreaterThanOrEqual(0.9);
+    expect(s3.top1 / s3.total).toBeGreaterThanOrEqual(0.85);
   });
 
   it('lands task-card work on the task area, not on a module', () => {

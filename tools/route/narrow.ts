@@ -33,7 +33,18 @@ function getSpecificEvidence(sub: ModuleScore, root: ModuleScore): { value: numb
 }
 
 /** Moves the best qualifying subordinate of a winning family root to the top. Pure: returns a new ranking. */
-export function applyNarrowing(ranked: readonly ModuleScore[], index: RoutingIndex, o: ResolvedRouteOptions): { ranked: ModuleScore[]; narrowing?: Narrowing } {
+/**
+ * The subordinate's own defining texts (name, primer, taxonomy "when") carry most of the description's
+ * weight: the work is "clearly X-specific" even when the family root's summary lists the same words.
+ */
+function coversDescription(sub: ModuleScore, index: RoutingIndex, terms: readonly string[], o: ResolvedRouteOptions): boolean {
+  if (o.narrowerCoverage === 0 || terms.length === 0) return false;
+  const total = terms.reduce((sum, t) => sum + getIdf(index, t), 0);
+  const covered = sub.hits.filter((h) => SPECIFIC_KINDS.has(h.kind)).reduce((sum, h) => sum + getIdf(index, h.term), 0);
+  return covered >= o.narrowerCoverage * total;
+}
+
+export function applyNarrowing(ranked: readonly ModuleScore[], index: RoutingIndex, o: ResolvedRouteOptions, terms: readonly string[] = []): { ranked: ModuleScore[]; narrowing?: Narrowing } {
   const top = ranked[0];
   const doc = top && index.byName.get(top.name);
   if (!top || !doc || doc.subordinates.length === 0) return { ranked: [...ranked] };
@@ -44,7 +55,7 @@ export function applyNarrowing(ranked: readonly ModuleScore[], index: RoutingInd
     const evidence = getSpecificEvidence(sub, top);
     if (evidence.value > 0 && (!best || evidence.value > best.value)) best = { score: sub, ...evidence };
   }
-  if (!best || best.value < o.narrowerShare * top.score) return { ranked: [...ranked] };
+  if (!best || (best.value < o.narrowerShare * top.score && !coversDescription(best.score, index, terms, o))) return { ranked: [...ranked] };
   const chosen = best.score;
   const rest = ranked.filter((s) => s !== chosen);
   return {

@@ -32,8 +32,15 @@ export interface RouteOptions {
    * the app shows the capability, the imported module owns it. Default 0.6.
    */
   echoShare?: number;
+  /** Share of the idf mass of a routing rule's start_here words ("Reference App": the name of the area it points to) credited to its targets, on top of ruleWeight. Default 0.5. */
+  ruleNameWeight?: number;
   /** A subordinate is chosen over its family root when its `when`/name evidence reaches this share of the root's score. Default 0.5. */
   narrowerShare?: number;
+  /**
+   * A subordinate is also chosen when its name, primer and taxonomy "when" cover this share of the
+   * description's word mass (idf), words its family root shares included. 0 turns it off. Default 0.7.
+   */
+  narrowerCoverage?: number;
   /** Below this score the description is not understood and nothing is guessed. Default 1.5. */
   minScore?: number;
   /** Below this score an answer without a name, primer or taxonomy match is marked low-confidence. Default 6. */
@@ -58,7 +65,9 @@ export const DEFAULT_ROUTE_OPTIONS: ResolvedRouteOptions = {
   nonGoalReferral: 0.5,
   ruleWeight: 0.3,
   echoShare: 0.6,
+  ruleNameWeight: 0.5,
   narrowerShare: 0.5,
+  narrowerCoverage: 0.7,
   minScore: 1.5,
   confidentScore: 6,
   closeMargin: 0.25,

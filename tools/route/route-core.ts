@@ -175,7 +175,7 @@ export function routeWorkWith(plane: RoutingPlane, description: string, options:
   const index = getRoutingIndex(plane, lexicon);
   const known = terms.filter((t) => index.idf.has(t.term) || index.rules.some((r) => r.terms.has(t.term)) || index.docs.some((d) => d.nonGoals.some((g) => g.terms.has(t.term))));
   const scored = scoreModules(index, terms.map((t) => t.term), o);
-  const { ranked, narrowing } = applyNarrowing(scored, index, o);
+  const { ranked, narrowing } = applyNarrowing(scored, index, o, terms.map((t) => t.term));
   const winner = ranked[0];
   const area = getAreaRule(plane, index, terms, winner?.positive ?? 0, o);
   if (area) return { ...area, description };

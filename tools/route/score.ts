@@ -80,9 +80,11 @@ function getPositiveHits(doc: ModuleDoc, terms: readonly string[], index: Routin
   return hits;
 }
 
-function getNonGoalHits(doc: ModuleDoc, terms: readonly string[], index: RoutingIndex): (NonGoalHit & { refersTo: readonly string[] })[] {
+const DEFINING_KINDS: ReadonlySet<FieldKind> = new Set(['name', 'primer', 'taxonomy']);
+
+function getNonGoalHits(doc: ModuleDoc, terms: readonly string[], index: RoutingIndex, own: ReadonlySet<string>): (NonGoalHit & { refersTo: readonly string[] })[] {
   return doc.nonGoals.flatMap((goal) => {
-    const matched = terms.filter((t) => goal.terms.has(t));
+    const matched = terms.filter((t) => goal.terms.has(t) && !own.has(t));
     if (matched.length === 0) return [];
     return [{ text: goal.text, terms: matched, value: matched.reduce((sum, t) => sum + getIdf(index, t), 0), refersTo: goal.refersTo }];
   });
@@ -95,7 +97,11 @@ export function scoreModules(index: RoutingIndex, terms: readonly string[], o: R
   const ruled = new Map<string, { id: string; value: number }[]>();
   const partial = index.docs.map((doc) => {
     const hits = getPositiveHits(doc, terms, index, o);
-    const goals = getNonGoalHits(doc, terms, index);
+    // A word the module claims in its name, primer or taxonomy entry is its own ground: a non-goal that
+    // repeats it draws a finer line ("counting tokens through the provider API" beside "local token
+    // counting"), and only the non-goal's other words say whether the work is on the far side of it.
+    const own = new Set(hits.filter((h) => DEFINING_KINDS.has(h.kind)).map((h) => h.term));
+    const goals = getNonGoalHits(doc, terms, index, own);
     let worst: NonGoalHit | undefined;
     for (const goal of goals) {
       if (!worst || goal.value > worst.value) worst = { text: goal.text, terms: goal.terms, value: goal.value };
@@ -110,7 +116,9 @@ export function scoreModules(index: RoutingIndex, terms: readonly string[], o: R
     return { doc, hits, worst };
   });
   for (const rule of index.rules) {
-    const value = terms.filter((t) => rule.terms.has(t)).reduce((sum, t) => sum + getIdf(index, t), 0) * o.ruleWeight;
+    const mass = (set: ReadonlySet<string>): number => terms.filter((t) => set.has(t)).reduce((sum, t) => sum + getIdf(index, t), 0);
+    // The rule's start_here names the area ("Reference App"): a description that names it points at the rule's targets harder.
+    const value = mass(rule.terms) * o.ruleWeight + mass(rule.nameTerms) * o.ruleNameWeight;
     if (value === 0) continue;
     for (const target of rule.targets) ruled.set(target, [...(ruled.get(target) ?? []), { id: rule.id, value }]);
   }
@@ -130,5 +138,7 @@ export function scoreModules(index: RoutingIndex, terms: readonly string[], o: R
       + rules.reduce((sum, r) => sum + r.value, 0);
     return { name, score, positive, hits, phrases, ...(worst ? { nonGoal: worst } : {}), referredBy, rules };
   });
-  return scores.sort((a, b) => b.score - a.score || a.name.localeCompare(b.name));
+  // Scores equal up to floating-point noise (2.94 × 2.5 against 2.94 × 3 − 2.94 × 0.5) are ties, broken by name.
+  const key = (n: number): number => Math.round(n * 1e9);
+  return scores.sort((a, b) => key(b.score) - key(a.score) || a.name.localeCompare(b.name));
 }
