@@ -1,6 +1,7 @@
 // x/ai benchmarks: (1) streaming relay latency — upstream chunk written → SSE event parsed by the client, at N
 // concurrent streams, for a baseline server (direct res.write), relayStream alone, and the full path
-// (Anthropic SDK parsing a fake upstream + relayStream); (2) token counting throughput.
+// (Anthropic SDK parsing a fake upstream + relayStream); (2) token counting throughput on two corpora
+// (bench/ai/corpus.ts); library against library: bench/ai/tokenizers.ts.
 // Timestamps are process.hrtime (CLOCK_MONOTONIC, shared by all processes on the machine).
 // Usage: node --conditions=source --import tsx bench/ai/run.ts [--streams 200] [--rounds 3] [--chunks 50]
 // Writes bench/ai/results/<stamp>.json, latest.json and latest.md. Run under /tmp/plumego-bench.lock.
@@ -13,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createOpenAIProvider } from 'plumego/x/ai/provider';
 import { estimateTokens } from 'plumego/x/ai/session';
+import { repoCorpus, syntheticCorpus } from './corpus.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values: args } = parseArgs({ options: { streams: { type: 'string', default: '200' }, rounds: { type: 'string', default: '3' }, chunks: { type: 'string', default: '50' } } });
@@ -72,31 +74,41 @@ async function latency(mode: string, port: number): Promise<LatencyRow[]> {
   return rows;
 }
 
-async function tokenCounting(): Promise<{ counter: string; mbPerSecond: number; msPerMb: number; tokens: number }[]> {
-  const words = ['the', 'quick', 'brown', 'fox', 'jumps', 'over', 'lazy', 'dog', 'Plumego', 'streams', 'tokens,', 'über', '42', 'naïve', 'JSON.', '\n'];
-  let text = '';
-  for (let i = 0; text.length < 1024 * 1024; i++) text += `${words[(i * 7) % words.length]} `;
-  text = text.slice(0, 1024 * 1024);
-  const mb = Buffer.byteLength(text) / (1024 * 1024);
+interface TokenRow { corpus: string; counter: string; tokens: number; msPerMb: number; mbPerSecond: number; mbPer100ms: number }
+
+/** Best of `rounds` per counter and corpus; MiB-based columns as before, plus the issue's decimal MB per 100 ms. */
+async function tokenCounting(): Promise<TokenRow[]> {
   const openai = createOpenAIProvider({ apiKey: 'bench' });
-  const messages = [{ role: 'user' as const, content: text }];
   await openai.countTokens({ model: 'gpt-4o', messages: [{ role: 'user', content: 'warm up' }] });
-  const out = [];
-  for (const [counter, fn] of [
-    ['tiktoken o200k (OpenAIProvider.countTokens)', () => openai.countTokens({ model: 'gpt-4o', messages })],
-    ['tiktoken cl100k (OpenAIProvider.countTokens)', () => openai.countTokens({ model: 'gpt-4', messages })],
-    ['estimateTokens (x/ai/session)', async () => estimateTokens(messages)],
-  ] as const) {
-    await fn();
-    const times: number[] = [];
-    let tokens = 0;
-    for (let i = 0; i < rounds; i++) {
-      const t0 = process.hrtime.bigint();
-      tokens = await fn();
-      times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  await openai.countTokens({ model: 'gpt-4', messages: [{ role: 'user', content: 'warm up' }] });
+  const out: TokenRow[] = [];
+  for (const [corpus, text] of [['synthetic', syntheticCorpus()], ['repo', repoCorpus()]] as const) {
+    const bytes = Buffer.byteLength(text);
+    const messages = [{ role: 'user' as const, content: text }];
+    for (const [counter, fn] of [
+      ['gpt-tokenizer o200k (OpenAIProvider.countTokens)', () => openai.countTokens({ model: 'gpt-4o', messages })],
+      ['gpt-tokenizer cl100k (OpenAIProvider.countTokens)', () => openai.countTokens({ model: 'gpt-4', messages })],
+      ['estimateTokens (x/ai/session)', async () => estimateTokens(messages)],
+    ] as const) {
+      await fn();
+      const times: number[] = [];
+      let tokens = 0;
+      for (let i = 0; i < rounds; i++) {
+        const t0 = process.hrtime.bigint();
+        tokens = await fn();
+        times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      }
+      const best = Math.min(...times);
+      const mib = bytes / (1024 * 1024);
+      out.push({
+        corpus,
+        counter,
+        tokens,
+        msPerMb: Math.round((best / mib) * 10) / 10,
+        mbPerSecond: Math.round((mib / best) * 1000 * 10) / 10,
+        mbPer100ms: Math.round((bytes / 1e6) * (100 / best) * 100) / 100,
+      });
     }
-    const best = Math.min(...times);
-    out.push({ counter, tokens, msPerMb: Math.round((best / mb) * 10) / 10, mbPerSecond: Math.round((mb / best) * 1000 * 10) / 10 });
   }
   return out;
 }
@@ -127,9 +139,9 @@ async function main(): Promise<void> {
     '|---|---|---|---|---|---|',
     ...results.map((r) => `| ${r.mode} | ${r.round} | ${r.samples} | ${r.p50Us} | ${r.p99Us} | ${r.maxUs} |`),
     '',
-    '| token counter (1 MiB) | tokens | ms per MiB | MiB/s |',
-    '|---|---|---|---|',
-    ...tokens.map((t) => `| ${t.counter} | ${t.tokens} | ${t.msPerMb} | ${t.mbPerSecond} |`),
+    '| corpus (1 MiB of chars) | token counter | tokens | ms per MiB | MiB/s | MB per 100 ms |',
+    '|---|---|---|---|---|---|',
+    ...tokens.map((t) => `| ${t.corpus} | ${t.counter} | ${t.tokens} | ${t.msPerMb} | ${t.mbPerSecond} | ${t.mbPer100ms} |`),
     '',
   ].join('\n');
   writeFileSync(join(dir, 'latest.md'), md);

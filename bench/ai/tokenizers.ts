@@ -7,12 +7,13 @@
 // Usage: node --conditions=source --import tsx bench/ai/tokenizers.ts [--rounds 5] [--resolve-from DIR]
 // Run under /tmp/plumego-bench.lock. Prints a Markdown table; --json FILE also writes the rows.
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { repoCorpus, syntheticCorpus } from './corpus.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -20,32 +21,6 @@ const { values: args } = parseArgs({ options: { rounds: { type: 'string', defaul
 const rounds = Number(args.rounds);
 const load = createRequire(join(args['resolve-from']!, 'package.json'));
 const MIB = 1024 * 1024;
-
-export function syntheticCorpus(): string {
-  const words = ['the', 'quick', 'brown', 'fox', 'jumps', 'over', 'lazy', 'dog', 'Plumego', 'streams', 'tokens,', 'über', '42', 'naïve', 'JSON.', '\n'];
-  let text = '';
-  for (let i = 0; text.length < MIB; i++) text += `${words[(i * 7) % words.length]} `;
-  return text.slice(0, MIB);
-}
-
-export function repoCorpus(): string {
-  const files: string[] = [];
-  const walk = (dir: string): void => {
-    for (const name of readdirSync(dir).sort()) {
-      if (name === 'node_modules' || name.startsWith('.')) continue;
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else if (/\.(md|ts)$/.test(name)) files.push(path);
-    }
-  };
-  walk(join(root, 'framework'));
-  let text = '';
-  for (const f of files.sort((a, b) => (relative(root, a) < relative(root, b) ? -1 : 1))) {
-    text += readFileSync(f, 'utf8');
-    if (text.length >= MIB) break;
-  }
-  return text.slice(0, MIB);
-}
 
 type Encode = (text: string) => ArrayLike<number>;
 interface Candidate {
@@ -69,6 +44,14 @@ const candidates: Candidate[] = [
     make: (encoding) => {
       const mod = load(`gpt-tokenizer/encoding/${encoding}`) as { encode: (t: string, o?: unknown) => number[] };
       return (text) => mod.encode(text, { disallowedSpecial: new Set() });
+    },
+  },
+  {
+    name: 'ai-tokenizer',
+    make: (encoding) => {
+      const { Tokenizer } = load('ai-tokenizer') as { Tokenizer: new (e: unknown) => { encode: (t: string, a: string[], d: string[]) => number[] } };
+      const enc = new Tokenizer(load(`ai-tokenizer/encoding/${encoding}`));
+      return (text) => enc.encode(text, [], []);
     },
   },
   {

@@ -1,16 +1,21 @@
-import { Tiktoken, type TiktokenBPE } from 'js-tiktoken/lite';
 import type { CompletionRequest } from './types.ts';
 
 type Encoding = 'o200k_base' | 'cl100k_base';
 
-// Ranks are a few MB each: load one on first use, never at import.
-const loaded = new Map<Encoding, Promise<Tiktoken>>();
+interface Encoder {
+  countTokens(text: string, options: typeof AS_TEXT): number;
+}
 
-function loadEncoding(name: Encoding): Promise<Tiktoken> {
+// Special-token strings in prompts are counted as the text they are (the library default would throw).
+const AS_TEXT = { allowedSpecial: new Set<string>(), disallowedSpecial: new Set<string>() };
+
+// Ranks are a few MB each: load one on first use, never at import.
+const loaded = new Map<Encoding, Promise<Encoder>>();
+
+function loadEncoding(name: Encoding): Promise<Encoder> {
   let encoder = loaded.get(name);
   if (!encoder) {
-    const ranks: Promise<{ default: TiktokenBPE }> = name === 'o200k_base' ? import('js-tiktoken/ranks/o200k_base') : import('js-tiktoken/ranks/cl100k_base');
-    encoder = ranks.then((m) => new Tiktoken(m.default));
+    encoder = name === 'o200k_base' ? import('gpt-tokenizer/encoding/o200k_base') : import('gpt-tokenizer/encoding/cl100k_base');
     loaded.set(name, encoder);
   }
   return encoder;
@@ -27,12 +32,13 @@ const REPLY_PRIMING = 3;
 
 export async function countOpenAITokens(request: Pick<CompletionRequest, 'model' | 'messages' | 'tools'>): Promise<number> {
   const encoder = await loadEncoding(getEncodingName(request.model));
+  const count = (text: string): number => encoder.countTokens(text, AS_TEXT);
   let total = REPLY_PRIMING;
   for (const m of request.messages) {
-    total += PER_MESSAGE + encoder.encode(m.role).length + encoder.encode(m.content).length;
-    if (m.role === 'assistant') for (const c of m.toolCalls ?? []) total += encoder.encode(c.name + JSON.stringify(c.arguments)).length;
+    total += PER_MESSAGE + count(m.role) + count(m.content);
+    if (m.role === 'assistant') for (const c of m.toolCalls ?? []) total += count(c.name + JSON.stringify(c.arguments));
   }
   // Tool definitions are injected as text whose exact layout is unpublished; their JSON is a close estimate.
-  for (const t of request.tools ?? []) total += encoder.encode(t.name + t.description + JSON.stringify(t.inputSchema)).length;
+  for (const t of request.tools ?? []) total += count(t.name + t.description + JSON.stringify(t.inputSchema));
   return total;
 }

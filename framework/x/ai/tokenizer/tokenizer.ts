@@ -1,4 +1,3 @@
-import { Tiktoken, type TiktokenBPE } from 'js-tiktoken/lite';
 import type { Message } from 'plumego/x/ai/provider';
 
 export type EncodingName = 'o200k_base' | 'cl100k_base';
@@ -16,14 +15,23 @@ export interface Tokenizer {
   countMessages(messages: readonly Message[]): number;
 }
 
-// Ranks are several MB each: load on first use, once per process.
-const encoders = new Map<EncodingName, Promise<Tiktoken>>();
+interface Encoder {
+  encode(text: string, options: typeof AS_TEXT): number[];
+  decode(tokens: Iterable<number>): string;
+  countTokens(text: string, options: typeof AS_TEXT): number;
+}
 
-function loadEncoder(name: EncodingName): Promise<Tiktoken> {
+// Special-token strings (`<|endoftext|>`) in user text are text: encoding them as control tokens would let
+// a prompt forge structure, and the libraries' default is to throw, which would fail a count on user input.
+const AS_TEXT = { allowedSpecial: new Set<string>(), disallowedSpecial: new Set<string>() };
+
+// Ranks are several MB each: load on first use, once per process.
+const encoders = new Map<EncodingName, Promise<Encoder>>();
+
+function loadEncoder(name: EncodingName): Promise<Encoder> {
   let encoder = encoders.get(name);
   if (!encoder) {
-    const ranks: Promise<{ default: TiktokenBPE }> = name === 'o200k_base' ? import('js-tiktoken/ranks/o200k_base') : import('js-tiktoken/ranks/cl100k_base');
-    encoder = ranks.then((m) => new Tiktoken(m.default));
+    encoder = name === 'o200k_base' ? import('gpt-tokenizer/encoding/o200k_base') : import('gpt-tokenizer/encoding/cl100k_base');
     encoders.set(name, encoder);
   }
   return encoder;
@@ -44,13 +52,13 @@ export function resolveEncoding(model: string): { encoding: EncodingName; exact:
 export async function loadTokenizer(model: string): Promise<Tokenizer> {
   const { encoding, exact } = resolveEncoding(model);
   const enc = await loadEncoder(encoding);
-  const count = (text: string): number => enc.encode(text).length;
+  const count = (text: string): number => enc.countTokens(text, AS_TEXT);
   return {
     model,
     encoding,
     exact,
-    encode: (text) => enc.encode(text),
-    decode: (tokens) => enc.decode([...tokens]),
+    encode: (text) => enc.encode(text, AS_TEXT),
+    decode: (tokens) => enc.decode(tokens),
     count,
     countMessages: (messages) => {
       let total = 3;
