@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { BufferedResponseWriter, createRequest, type Handler, type Middleware } from 'plumego/contract';
 import { param } from './param.ts';
-import { normalizeRequestPath } from './path.ts';
+import { isWellEncoded, normalizeRequestPath } from './path.ts';
 import { joinPaths, normalizePatternPath, parsePattern } from './pattern.ts';
 import { Router } from './router.ts';
 import { mark, serve } from './testing/serve.ts';
@@ -377,5 +377,26 @@ describe('pattern helpers of the public surface', () => {
     });
     await serve(router, 'GET', '/u/42');
     expect(seen).toEqual(['42', '']);
+  });
+});
+
+describe('percent escapes with a character next to the hex digits', () => {
+  // '@' and '`' sit just below 'a'/'A' once lower-cased, 'g'..'z' just above 'f': none is a hex digit,
+  // though each would yield a small value if the digit ranges were off by one bound.
+  it.each(['%0@', '%0`', '%0g', '%7Z', '%2z', '%@0'])('answers 400 for a parameter holding %s', async (escape) => {
+    const router = new Router();
+    router.get('/:p', mark('p'));
+    expect((await serve(router, 'GET', `/a${escape}`)).status).toBe(400);
+    expect(isWellEncoded(escape)).toBe(false);
+  });
+
+  it('decodes escapes written with upper- or lower-case hex digits', async () => {
+    const router = new Router();
+    router.get('/:p', mark('p'));
+    for (const url of ['/caf%C3%A9', '/caf%c3%a9', '/%7E%7e']) {
+      const out = await serve(router, 'GET', url);
+      expect(out.status, url).toBe(200);
+      expect(JSON.parse(out.body), url).toEqual({ p: decodeURIComponent(url.slice(1)) });
+    }
   });
 });
