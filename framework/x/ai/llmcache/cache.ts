@@ -92,41 +92,44 @@ export class LlmCache {
   wrap(source: CompletionSource, namespace = source.name): CachedSource {
     if (typeof source?.complete !== 'function' || typeof source.stream !== 'function') throw new AiLlmCacheError(AI_LLMCACHE_ERROR_CODES.invalidOptions, 'llmcache: source must have complete and stream');
     if (typeof namespace !== 'string' || namespace === '') throw new AiLlmCacheError(AI_LLMCACHE_ERROR_CODES.invalidOptions, 'llmcache: a namespace is required when the source has no name');
-    const cache = this;
     return {
       name: namespace,
-      async complete(request, options) {
-        const key = computeCacheKey(namespace, request, taskOf(options));
-        const hit = cache.#lookup(key);
-        if (hit) {
-          if (options?.signal?.aborted) throw aborted(namespace);
-          return toHit(hit.response);
-        }
-        const response = await source.complete(request, options);
-        cache.#store(key, response, undefined);
-        return response;
-      },
-      async *stream(request, options) {
-        const key = computeCacheKey(namespace, request, taskOf(options));
-        const hit = cache.#lookup(key);
-        if (hit) {
-          for (const text of hit.chunks ?? (hit.response.text === '' ? [] : [hit.response.text])) {
-            if (options?.signal?.aborted) throw aborted(namespace);
-            yield { type: 'text', text };
-          }
-          if (options?.signal?.aborted) throw aborted(namespace);
-          yield { type: 'done', response: toHit(hit.response) };
-          return;
-        }
-        const chunks: string[] = [];
-        for await (const event of source.stream(request, options)) {
-          if (event.type === 'text') chunks.push(event.text);
-          // Stored before `done` is handed on: a consumer that stops right after it still leaves a complete entry.
-          else if (event.type === 'done') cache.#store(key, event.response, chunks);
-          yield event;
-        }
-      },
+      complete: (request, options) => this.#complete(source, namespace, request, options),
+      stream: (request, options) => this.#stream(source, namespace, request, options),
     };
+  }
+
+  async #complete(source: CompletionSource, namespace: string, request: CompletionRequest, options: CallOptions | undefined): Promise<CompletionResponse> {
+    const key = computeCacheKey(namespace, request, taskOf(options));
+    const hit = this.#lookup(key);
+    if (hit) {
+      if (options?.signal?.aborted) throw aborted(namespace);
+      return toHit(hit.response);
+    }
+    const response = await source.complete(request, options);
+    this.#store(key, response, undefined);
+    return response;
+  }
+
+  async *#stream(source: CompletionSource, namespace: string, request: CompletionRequest, options: CallOptions | undefined): AsyncGenerator<StreamEvent> {
+    const key = computeCacheKey(namespace, request, taskOf(options));
+    const hit = this.#lookup(key);
+    if (hit) {
+      for (const text of hit.chunks ?? (hit.response.text === '' ? [] : [hit.response.text])) {
+        if (options?.signal?.aborted) throw aborted(namespace);
+        yield { type: 'text', text };
+      }
+      if (options?.signal?.aborted) throw aborted(namespace);
+      yield { type: 'done', response: toHit(hit.response) };
+      return;
+    }
+    const chunks: string[] = [];
+    for await (const event of source.stream(request, options)) {
+      if (event.type === 'text') chunks.push(event.text);
+      // Stored before `done` is handed on: a consumer that stops right after it still leaves a complete entry.
+      else if (event.type === 'done') this.#store(key, event.response, chunks);
+      yield event;
+    }
   }
 
   /** Drops every entry (statistics are kept). */

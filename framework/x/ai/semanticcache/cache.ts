@@ -97,39 +97,42 @@ export class SemanticCache {
     const bad = (what: string) => new AiSemanticCacheError(AI_SEMANTIC_CACHE_ERROR_CODES.invalidOptions, `semantic cache: ${what}`);
     if (typeof source?.complete !== 'function' || typeof source.stream !== 'function') throw bad('source must have complete and stream');
     if (typeof namespace !== 'string' || namespace === '') throw bad('a namespace is required when the source has no name');
-    const cache = this;
     return {
       name: namespace,
-      async complete(request, options) {
-        const plan = cache.#plan(namespace, request, taskOf(options));
-        const found = plan && (await cache.#lookup(plan, options?.signal));
-        if (found?.response) {
-          if (options?.signal?.aborted) throw aborted(namespace);
-          return toHit(found.response);
-        }
-        const response = await source.complete(request, options);
-        if (plan && found?.vector) await cache.#put(plan, found.vector, response);
-        return response;
-      },
-      async *stream(request, options) {
-        const plan = cache.#plan(namespace, request, taskOf(options));
-        const found = plan && (await cache.#lookup(plan, options?.signal));
-        if (found?.response) {
-          const hit = toHit(found.response);
-          if (hit.text !== '') {
-            if (options?.signal?.aborted) throw aborted(namespace);
-            yield { type: 'text', text: hit.text };
-          }
-          if (options?.signal?.aborted) throw aborted(namespace);
-          yield { type: 'done', response: hit };
-          return;
-        }
-        for await (const event of source.stream(request, options)) {
-          if (event.type === 'done' && plan && found?.vector) await cache.#put(plan, found.vector, event.response);
-          yield event;
-        }
-      },
+      complete: (request, options) => this.#complete(source, namespace, request, options),
+      stream: (request, options) => this.#stream(source, namespace, request, options),
     };
+  }
+
+  async #complete(source: SemanticSource, namespace: string, request: CompletionRequest, options: CallOptions | undefined): Promise<CompletionResponse> {
+    const plan = this.#plan(namespace, request, taskOf(options));
+    const found = plan && (await this.#lookup(plan, options?.signal));
+    if (found?.response) {
+      if (options?.signal?.aborted) throw aborted(namespace);
+      return toHit(found.response);
+    }
+    const response = await source.complete(request, options);
+    if (plan && found?.vector) await this.#put(plan, found.vector, response);
+    return response;
+  }
+
+  async *#stream(source: SemanticSource, namespace: string, request: CompletionRequest, options: CallOptions | undefined): AsyncGenerator<StreamEvent> {
+    const plan = this.#plan(namespace, request, taskOf(options));
+    const found = plan && (await this.#lookup(plan, options?.signal));
+    if (found?.response) {
+      const hit = toHit(found.response);
+      if (hit.text !== '') {
+        if (options?.signal?.aborted) throw aborted(namespace);
+        yield { type: 'text', text: hit.text };
+      }
+      if (options?.signal?.aborted) throw aborted(namespace);
+      yield { type: 'done', response: hit };
+      return;
+    }
+    for await (const event of source.stream(request, options)) {
+      if (event.type === 'done' && plan && found?.vector) await this.#put(plan, found.vector, event.response);
+      yield event;
+    }
   }
 
   /** Only a single user turn (after any system messages) is matched by meaning; anything else goes through. */

@@ -108,6 +108,7 @@ describe('PostgreSQL store without a server', () => {
     { title: 'a table name with a quote', options: { client: { query: async () => ({ rows: [] }) }, table: 'x"; drop table y; --' }, pattern: /table/ },
     { title: 'an upper-case schema', options: { client: { query: async () => ({ rows: [] }) }, schema: 'Public' }, pattern: /schema/ },
     { title: 'a zero maxEntries', options: { client: { query: async () => ({ rows: [] }) }, maxEntries: 0 }, pattern: /maxEntries/ },
+    { title: 'a fractional maxIndexedEntries', options: { client: { query: async () => ({ rows: [] }) }, maxIndexedEntries: 2.5 }, pattern: /maxIndexedEntries/ },
   ])('refuses $title', ({ options, pattern }) => {
     expect(() => new PostgresSemanticStore(options as never)).toThrow(expect.objectContaining({ code: 'AI_SEMANTIC_CACHE_INVALID_OPTIONS', message: expect.stringMatching(pattern) }));
   });
@@ -157,6 +158,26 @@ describe.skipIf(!services.postgres)('PostgreSQL store (real server)', () => {
     expect(await store.size()).toBe(2);
     const { rows } = await pool.query(`select id from ${schema}.pruned order by id`);
     expect(rows.map((r: { id: string }) => r.id)).toEqual(['b', 'c']);
+  });
+
+  it('finds answers another instance stores after its first lookup, replacements included', async () => {
+    const a = new PostgresSemanticStore({ client: pool, schema, table: 'shared' });
+    await a.init();
+    const b = new PostgresSemanticStore({ client: pool, schema, table: 'shared' });
+    expect(await b.search('p1', q([1, 0]), 0.9, NOW)).toBeUndefined();
+    await a.put(entry('x', [1, 0], 'first'), NOW);
+    expect((await b.search('p1', q([1, 0]), 0.9, NOW))?.response.text).toBe('first');
+    await a.put(entry('x', [1, 0], 'second'), NOW);
+    expect((await b.search('p1', q([1, 0]), 0.9, NOW))?.response.text).toBe('second');
+  });
+
+  it('indexes at most maxIndexedEntries rows of a partition, the newest', async () => {
+    const writer = new PostgresSemanticStore({ client: pool, schema, table: 'capped' });
+    await writer.init();
+    for (const [i, id] of ['a', 'b', 'c'].entries()) await writer.put(entry(id, [1, i], id), NOW);
+    const reader = new PostgresSemanticStore({ client: pool, schema, table: 'capped', maxIndexedEntries: 2 });
+    expect(await reader.search('p1', q([1, 0]), 0.999, NOW)).toBeUndefined();
+    expect((await reader.search('p1', q([1, 2]), 0.999, NOW))?.response.text).toBe('c');
   });
 
   it('stores vectors as real[] and answers through a new connection', async () => {
