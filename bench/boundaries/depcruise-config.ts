@@ -40,7 +40,9 @@ export function renderDepcruiseConfig(all: readonly SynthModule[], sourceRoot: s
     { name: 'public-entry-only', severity: 'error', from: { path: '^(framework/(?:x/)?[^/]+)/' }, to: { path: '^framework/(?:x/)?[^/]+/', pathNot: ['^$1/', '/index\\.ts$'] } },
     { name: 'no-module-cycles', severity: 'error', from: {}, to: { circular: true } },
     { name: 'unresolved-import', severity: 'error', from: {}, to: { couldNotResolve: true } },
-    { name: 'npm-undeclared', severity: 'error', from: {}, to: { dependencyTypes: ['npm-no-pkg', 'npm-unknown'] } },
+    // A package declared in package.json may still carry npm-no-pkg beside npm-dev/npm-peer (an optional peer
+    // reached through a symlinked node_modules): declared in any section is declared, as for the gate.
+    { name: 'npm-undeclared', severity: 'error', from: {}, to: { dependencyTypes: ['npm-no-pkg', 'npm-unknown'], dependencyTypesNot: ['npm', 'npm-dev', 'npm-peer', 'npm-optional'] } },
     ...Object.entries(rules.builtins.deny).map(([layer, names]) => ({
       name: `builtin-policy:${layer}`, severity: 'error',
       from: { path: all.filter((m) => m.layer === layer).map((m) => ownedBy(m, all)), pathNot: '\\.test\\.ts$' },

@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { generateRepo, getModuleEdges, pickPlantTarget } from './generate-repo.ts';
+import { generateRepo, getModuleEdges, hasBareEntry, pickPlantTarget } from './generate-repo.ts';
 import { comparePlanted, describeComparison, type Finding } from './planted.ts';
 import type { SynthModule } from './synth-modules.ts';
 
@@ -60,6 +60,36 @@ describe('pickPlantTarget', () => {
   it('never picks the importer itself, and gives up when every candidate closes a cycle', () => {
     expect(pickPlantTarget('from', 'from', [synth('from')], edges)).toBeUndefined();
     expect(pickPlantTarget('from', 'pref', [synth('pref')], edges)).toBeUndefined();
+  });
+});
+
+describe('hasBareEntry', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'plumego-pkg-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const pkg = (name: string, manifest: object | string, files: string[] = []): string => {
+    mkdirSync(`${dir}/${name}`, { recursive: true });
+    writeFileSync(`${dir}/${name}/package.json`, typeof manifest === 'string' ? manifest : JSON.stringify(manifest));
+    for (const f of files) {
+      mkdirSync(join(dir, name, f, '..'), { recursive: true });
+      writeFileSync(`${dir}/${name}/${f}`, '');
+    }
+    return `${dir}/${name}`;
+  };
+
+  it('accepts a "." export, a conditional one, a bare string export, main, or index.js that exists', () => {
+    expect(hasBareEntry(pkg('a', { exports: { '.': { import: './dist/a.js' } } }, ['dist/a.js']))).toBe(true);
+    expect(hasBareEntry(pkg('b', { exports: { types: './b.d.ts', default: './b.js' } }, ['b.js']))).toBe(true);
+    expect(hasBareEntry(pkg('c', { exports: './c.js' }, ['c.js']))).toBe(true);
+    expect(hasBareEntry(pkg('d', { main: './lib/d.js' }, ['lib/d.js']))).toBe(true);
+    expect(hasBareEntry(pkg('e', {}, ['index.js']))).toBe(true);
+  });
+
+  it('refuses subpath-only exports, an export or main naming a missing file, and a missing or broken package.json', () => {
+    expect(hasBareEntry(pkg('f', { exports: { './core': './core.js' } }, ['core.js']))).toBe(false);
+    expect(hasBareEntry(pkg('g', { exports: { '.': { import: './dist/esm/index.js' } } }))).toBe(false);
+    expect(hasBareEntry(pkg('h', { main: './gone.js' }))).toBe(false);
+    expect(hasBareEntry(pkg('i', '{ not json'))).toBe(false);
+    expect(hasBareEntry(`${dir}/nothing-here`)).toBe(false);
   });
 });
 

@@ -249,7 +249,7 @@ export function generateRepo(options: GenerateOptions): { files: number; modules
   for (const name of Object.keys({ ...pkg.dependencies, ...pkg.devDependencies })) {
     const target = `${options.sourceRoot}/node_modules/${name}`;
     if (!existsSync(target)) continue;
-    installed.add(name);
+    if (hasBareEntry(target)) installed.add(name);
     mkdirSync(dirname(`${options.outDir}/node_modules/${name}`), { recursive: true });
     symlinkSync(target, `${options.outDir}/node_modules/${name}`);
   }
@@ -263,6 +263,39 @@ export function generateRepo(options: GenerateOptions): { files: number; modules
   write('.dependency-cruiser.cjs', renderDepcruiseConfig(all, options.sourceRoot));
   write('PLANTED.json', `${JSON.stringify(planted, null, 2)}\n`);
   return { files: specs.length, modules: sourceModules.length, planted };
+}
+
+const ENTRY_CONDITIONS = ['source', 'import', 'node', 'default', 'require'];
+
+/**
+ * Whether `import 'name'` can load anything: the package's "." export (or main, or index.js) names a
+ * file that exists. Some packages are only types or subpaths (@stryker-mutator/api has no "."; a "."
+ * may point at an unbuilt file); real code imports them type-only or by subpath, so generated code
+ * does not import them by bare name.
+ */
+export function hasBareEntry(packageDir: string): boolean {
+  let manifest: { exports?: unknown; main?: string };
+  try {
+    manifest = JSON.parse(readFileSync(`${packageDir}/package.json`, 'utf8')) as typeof manifest;
+  } catch {
+    return false;
+  }
+  const pick = (entry: unknown): string | undefined => {
+    if (typeof entry === 'string') return entry;
+    if (Array.isArray(entry)) return entry.map(pick).find((e) => e !== undefined);
+    if (entry && typeof entry === 'object') {
+      const map = entry as Record<string, unknown>;
+      for (const c of ENTRY_CONDITIONS) if (c in map) { const found = pick(map[c]); if (found) return found; }
+    }
+    return undefined;
+  };
+  if (manifest.exports !== undefined) {
+    const exports = manifest.exports as Record<string, unknown> | string;
+    const dot = typeof exports === 'object' && exports !== null && !Array.isArray(exports) && Object.keys(exports).some((k) => k.startsWith('.')) ? exports['.'] : exports;
+    const file = pick(dot);
+    return file !== undefined && existsSync(`${packageDir}/${file}`);
+  }
+  return existsSync(`${packageDir}/${manifest.main ?? 'index.js'}`) || existsSync(`${packageDir}/${manifest.main ?? 'index.js'}.js`);
 }
 
 /** Paths the task routing names (start here, avoid there) exist in the synthetic repository as they do in the source. */
