@@ -158,6 +158,11 @@ export class SessionManager {
             if (isAiSessionError(error)) throw error;
             throw new AiSessionError(AI_SESSION_ERROR_CODES.summaryFailed, 'could not summarise the older turns', {}, error);
           }
+          try {
+            policy.onError?.(error);
+          } catch {
+            // A failing hook must not turn an absorbed failure into a failed request.
+          }
           return base;
         }
         if (compacted === undefined) return base;

@@ -100,12 +100,15 @@ describe('summarizeHistory', () => {
 
   it('passes the task label to the provider, so a by_task manager can route the summary', async () => {
     const cheap = summariser({ text: 'cheap summary' });
-    const big = createMockProvider({ name: 'big', replies: [{ text: 'big' }] });
+    const big = createMockProvider({ name: 'big', replies: [{ text: 'big summary' }] });
     const manager = createProviderManager({ strategy: 'by_task', routes: [{ provider: big }, { provider: cheap, model: 'tiny' }], tasks: { summarize: [{ provider: 'summariser' }] } });
-    const out = await summarizeHistory([u(1), a(1), u(2), a(2), u(3)], { maxTokens: 3, policy: { provider: manager, model: 'ignored', maxSummaryTokens: 1 }, count: perMessage });
+    const history = [u(1), a(1), u(2), a(2), u(3)];
+    const out = await summarizeHistory(history, { maxTokens: 3, policy: { provider: manager, model: 'ignored', maxSummaryTokens: 1, task: 'summarize' }, count: perMessage });
     expect(out).toEqual([summary('cheap summary'), u(3)]);
     expect(cheap.requests[0]?.model).toBe('tiny');
     expect(big.requests).toHaveLength(0);
+    // Without a label the manager's default order applies: no task is invented.
+    expect(await summarizeHistory(history, { maxTokens: 3, policy: { provider: manager, model: 'm', maxSummaryTokens: 1 }, count: perMessage })).toEqual([summary('big summary'), u(3)]);
   });
 });
 
@@ -132,12 +135,20 @@ describe('session manager with a summary policy', () => {
     expect(p.requests).toHaveLength(1);
   });
 
-  it('truncates by default when the summariser fails, leaving the stored history as it was', async () => {
-    const { manager } = setup(policy(summariser({ error: new AiProviderError(AI_PROVIDER_ERROR_CODES.overloaded, 'busy') }), { targetTokens: 5 }));
+  it('truncates by default when the summariser fails, leaving the stored history as it was and telling onError', async () => {
+    const busy = new AiProviderError(AI_PROVIDER_ERROR_CODES.overloaded, 'busy');
+    const seen: unknown[] = [];
+    const { manager } = setup(policy(summariser({ error: busy }), { targetTokens: 5, onError: (e) => seen.push(e) }));
     await manager.create({ id: 's2', system: 'be nice' });
     await manager.append('s2', ...history);
     expect(await manager.getContext('s2')).toEqual(await trimToBudget([sys, ...history], 5, perMessage));
     expect((await manager.get('s2'))!.version).toBe(2);
+    expect(seen).toEqual([busy]);
+    // A hook that throws does not turn the absorbed failure into a failed request.
+    const { manager: m2 } = setup(policy(summariser({ error: busy }), { onError: () => { throw new Error('hook broke'); } }));
+    await m2.create({ id: 's2b' });
+    await m2.append('s2b', ...history);
+    expect(await m2.getContext('s2b')).toEqual(await trimToBudget(history, 5, perMessage));
   });
 
   it("rejects with AI_SESSION_SUMMARY_FAILED under onFailure 'throw', keeping the provider error as the cause", async () => {
@@ -217,6 +228,8 @@ describe('session manager with a summary policy', () => {
     { title: 'an unknown failure policy', summary: { provider: summariser(), model: 'm', onFailure: 'ignore' }, match: /onFailure/ },
     { title: 'blank instructions', summary: { provider: summariser(), model: 'm', instructions: ' ' }, match: /instructions/ },
     { title: 'a negative timeout', summary: { provider: summariser(), model: 'm', timeoutMs: -1 }, match: /timeoutMs/ },
+    { title: 'an empty task label', summary: { provider: summariser(), model: 'm', task: '' }, match: /summary\.task/ },
+    { title: 'a hook that is not a function', summary: { provider: summariser(), model: 'm', onError: 'log' }, match: /onError/ },
   ])('rejects $title when built', ({ summary: bad, match }) => {
     expect(() => createSessionManager({ storage: new MemorySessionStorage(), summary: bad as unknown as SummaryPolicy })).toThrow(match);
   });

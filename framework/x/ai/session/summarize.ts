@@ -22,7 +22,12 @@ export interface SummaryPolicy {
    * `AI_SESSION_SUMMARY_FAILED`. An abort by the caller always rejects.
    */
   onFailure?: 'truncate' | 'throw';
-  /** Routing label passed to the provider's call options. Default `summarize`. */
+  /** Told about every failure `truncate` absorbs (for logs and metrics); an exception it throws is ignored. */
+  onError?: (error: unknown) => void;
+  /**
+   * Routing label for the call options, e.g. `summarize` for a `by_task` provider manager (which rejects a
+   * label it does not declare, so there is no default). Providers ignore it.
+   */
   task?: string;
   /** Budget of one summary call in ms. Default: the provider's own timeout. */
   timeoutMs?: number;
@@ -52,6 +57,8 @@ export function assertSummaryPolicy(policy: SummaryPolicy): void {
   if (policy.targetTokens !== undefined) assertOption(Number.isInteger(policy.targetTokens) && policy.targetTokens > 0, 'summary.targetTokens', 'must be a positive integer');
   if (policy.timeoutMs !== undefined) assertOption(Number.isFinite(policy.timeoutMs) && policy.timeoutMs > 0, 'summary.timeoutMs', 'must be a positive number');
   assertOption(policy.onFailure === undefined || policy.onFailure === 'truncate' || policy.onFailure === 'throw', 'summary.onFailure', 'must be truncate or throw');
+  if (policy.onError !== undefined) assertOption(typeof policy.onError === 'function', 'summary.onError', 'must be a function');
+  if (policy.task !== undefined) assertOption(typeof policy.task === 'string' && policy.task.length > 0, 'summary.task', 'must be a non-empty string');
   if (policy.instructions !== undefined) assertOption(typeof policy.instructions === 'string' && policy.instructions.trim() !== '', 'summary.instructions', 'must be non-empty');
 }
 
@@ -125,7 +132,7 @@ export async function summarizeHistory(messages: readonly Message[], options: Su
       ],
       maxTokens: maxSummary,
     },
-    { task: policy.task ?? 'summarize', ...(options.signal ? { signal: options.signal } : {}), ...(policy.timeoutMs === undefined ? {} : { timeoutMs: policy.timeoutMs }) },
+    { ...(policy.task === undefined ? {} : { task: policy.task }), ...(options.signal ? { signal: options.signal } : {}), ...(policy.timeoutMs === undefined ? {} : { timeoutMs: policy.timeoutMs }) },
   );
   const text = answer.text.trim();
   if (text === '') throw new AiSessionError(AI_SESSION_ERROR_CODES.summaryFailed, 'the summariser returned an empty summary', { provider: answer.provider });
