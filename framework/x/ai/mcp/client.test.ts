@@ -168,7 +168,8 @@ describe('MCP client over stdio', () => {
     const fixture = fileURLToPath(new URL('./__tests__/stdio-server.ts', import.meta.url));
     const source = await connectMcpTools({
       transport: { type: 'stdio', command: process.execPath, args: ['--conditions=source', '--import', 'tsx', fixture], cwd: process.cwd(), stderr: 'ignore' },
-      connectTimeoutMs: 10_000,
+      // Generous: the child compiles TypeScript on start, and CI runs many test files at once.
+      connectTimeoutMs: 30_000,
       prefix: 'local_',
     });
     sources.push(source);
@@ -177,7 +178,7 @@ describe('MCP client over stdio', () => {
     const registry = createToolRegistry({ allowCapabilities: ['shell'] });
     source.registerInto(registry);
     expect(await registry.invoke({ name: 'local_calculator', arguments: { expression: '2^10' } }, { policy: everything(['local_calculator']) })).toEqual({ result: 1024 });
-  }, 15_000);
+  }, 45_000);
 });
 
 describe('MCP client options', () => {

@@ -129,7 +129,11 @@ describe('MCP server over Streamable HTTP (a real SDK client)', () => {
   });
 
   it('streams answers as SSE when asked to', async () => {
-    const client = await connect(await serve({ sseResponses: true }));
+    const url = await serve({ sseResponses: true });
+    const raw = await post(url, JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/list' }), { 'mcp-protocol-version': '2025-06-18' });
+    expect(raw.headers.get('content-type')).toBe('text/event-stream');
+    expect(await raw.text()).toMatch(/^event: message\ndata: \{"result":\{"tools":\[/m);
+    const client = await connect(url);
     expect((await client.listTools()).tools).toHaveLength(ALLOWED.length);
     expect((await call(client, 'calculator', { expression: '6*7' })).structuredContent).toEqual({ result: 42 });
     expect(errorOf(await call(client, 'secret'))).toMatchObject({ code: 'AI_TOOL_DENIED' });
@@ -149,6 +153,19 @@ describe('MCP server over Streamable HTTP (a real SDK client)', () => {
     controller.abort();
     await expect(pending).rejects.toThrow();
     await expect.poll(() => signal?.aborted, { timeout: 10_000 }).toBe(true);
+  });
+});
+
+describe('MCP server in process (no socket)', () => {
+  it('answers JSON-RPC through app.request, on a route group', async () => {
+    const app = createApp();
+    mountMcpServer(app.group('/api'), '/mcp', { registry: createFixtureRegistry(), policy: createAllowListPolicy(ALLOWED) });
+    const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-06-18' };
+    const call = await app.request({ method: 'POST', url: '/api/mcp', headers, body: JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'calculator', arguments: { expression: '1+2' } } }) });
+    expect(call.status).toBe(200);
+    expect(call.json()).toEqual({ jsonrpc: '2.0', id: 9, result: { content: [{ type: 'text', text: '{"result":3}' }], structuredContent: { result: 3 } } });
+    const denied = await app.request({ method: 'POST', url: '/api/mcp', headers, body: JSON.stringify({ jsonrpc: '2.0', id: 10, method: 'tools/call', params: { name: 'secret' } }) });
+    expect(denied.json<{ result: CallToolResult }>().result).toMatchObject({ isError: true, structuredContent: { error: { code: 'AI_TOOL_DENIED' } } });
   });
 });
 
