@@ -181,6 +181,13 @@ describe.each(vendors)('$vendor provider against a local fake of its wire format
     await expect.poll(() => fake.clientAborts).toBeGreaterThan(before);
   });
 
+  it(`${vendor}: ends a call at its per-call timeoutMs even while chunks could still come, and aborts the socket`, async () => {
+    const before = fake.clientAborts;
+    // The idle timeout (5 s) is far away: only the whole-call budget can end this.
+    expect(await failure(collect(provider.stream(ask('stall'), { timeoutMs: 150 })))).toMatchObject({ code: 'AI_PROVIDER_TIMEOUT', retryable: true, details: { reason: 'timeout' } });
+    await expect.poll(() => fake.clientAborts).toBeGreaterThan(before);
+  });
+
   it(`${vendor}: aborts the upstream request when the caller's signal fires`, async () => {
     const controller = new AbortController();
     const before = fake.clientAborts;

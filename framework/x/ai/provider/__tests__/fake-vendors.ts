@@ -260,6 +260,9 @@ function respond(req: RecordedRequest, res: ServerResponse): void {
       return;
     }
   }
+  const first = (output[0] as { content: { type: string; text?: string }[] }).content[0]!;
+  if (first.type === 'output_text') emit('response.output_text.done', { item_id: 'msg_1', output_index: 0, content_index: 0, text: first.text, logprobs: [] });
+  emit('response.content_part.done', { item_id: 'msg_1', output_index: 0, content_index: 0, part: first });
   emit('response.output_item.done', { output_index: 0, item: output[0] });
   if (tool) {
     if (model === 'orphan-delta') emit('response.function_call_arguments.delta', { item_id: 'fc_9', output_index: 7, delta: '{}' });
