@@ -76,8 +76,17 @@ describe('remote MCP tools through a local registry', () => {
   });
 
   it('refuses a 10 MB remote answer with the local output limit', async () => {
-    const registry = localRegistry(await connect(), { maxOutputBytes: 1024 * 1024 });
-    await expect(registry.invoke({ name: 'big', arguments: {} }, { policy: everything(['big']) })).rejects.toMatchObject({ code: 'AI_TOOL_OUTPUT_TOO_LARGE', details: { bytes: 10 * 1024 * 1024 } });
+    const registry = localRegistry(await connect({ maxResponseBytes: 16 * 1024 * 1024 }), { maxOutputBytes: 1024 * 1024 });
+    await expect(registry.invoke({ name: 'big', arguments: {} }, { policy: everything(['big']) })).rejects.toMatchObject({ code: 'AI_TOOL_OUTPUT_TOO_LARGE', details: { bytes: 10 * 1024 * 1024, limit: 1024 * 1024 } });
+  });
+
+  it('stops reading a remote answer past maxResponseBytes (default 4 MiB), then still serves small answers', async () => {
+    const registry = localRegistry(await connect());
+    const policy = everything(['big', 'echo']);
+    const error = await registry.invoke({ name: 'big', arguments: {} }, { policy }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'AI_TOOL_OUTPUT_TOO_LARGE', details: { limit: 4 * 1024 * 1024 } });
+    expect((error as { details: { bytes: number } }).details.bytes).toBeGreaterThan(4 * 1024 * 1024);
+    expect(await registry.invoke({ name: 'echo', arguments: { text: 'still here' } }, { policy })).toBe('still here');
   });
 
   it('turns a remote error result into AI_TOOL_FAILED with the remote code, keeping the remote text on the cause', async () => {
@@ -190,6 +199,7 @@ describe('MCP client options', () => {
     { title: 'an empty command', options: { transport: { type: 'stdio', command: '' } }, pattern: /command/ },
     { title: 'a prefix with a dot', options: { transport: { type: 'http', url: 'http://x' }, prefix: 'a.' }, pattern: /prefix/ },
     { title: 'a zero timeout', options: { transport: { type: 'http', url: 'http://x' }, timeoutMs: 0 }, pattern: /timeoutMs/ },
+    { title: 'a zero maxResponseBytes', options: { transport: { type: 'http', url: 'http://x' }, maxResponseBytes: 0 }, pattern: /maxResponseBytes/ },
     { title: 'an unknown onInvalidTool', options: { transport: { type: 'http', url: 'http://x' }, onInvalidTool: 'ignore' }, pattern: /onInvalidTool/ },
   ])('refuses $title', async ({ options, pattern }) => {
     await expect(connectMcpTools(options as unknown as McpToolSourceOptions)).rejects.toMatchObject({ code: 'AI_MCP_INVALID_OPTIONS', status: 500, message: expect.stringMatching(pattern) });

@@ -3,7 +3,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { CallToolResult, Tool as McpTool } from '@modelcontextprotocol/sdk/types.js';
-import { AI_TOOL_ERROR_CODES, AiToolError, type Tool, type ToolCapability, type ToolContext, type ToolRegistry } from 'plumego/x/ai/tool';
+import { AI_TOOL_ERROR_CODES, AiToolError, isAiToolError, type Tool, type ToolCapability, type ToolContext, type ToolRegistry } from 'plumego/x/ai/tool';
 import { createValidator } from 'plumego/x/validate';
 import { AI_MCP_ERROR_CODES, AiMcpError } from './errors.ts';
 
@@ -40,6 +40,11 @@ export interface McpToolSourceOptions {
   onInvalidTool?: 'throw' | 'skip';
   /** Sent in `initialize`. Default `{ name: 'plumego', version: '1.0.0' }`. */
   clientInfo?: { name: string; version: string };
+  /**
+   * HTTP only: largest answer body read from the server, in bytes. Default 4 MiB. A tool answer past it is
+   * `AI_TOOL_OUTPUT_TOO_LARGE` as soon as the limit is crossed (an SSE answer: the call's timeout).
+   */
+  maxResponseBytes?: number;
 }
 
 export interface SkippedMcpTool {
@@ -48,6 +53,7 @@ export interface SkippedMcpTool {
 }
 
 const NAME = /^[A-Za-z0-9_-]{1,64}$/;
+const DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 const MAX_TOOLS = 1_000;
 // The registry's timer decides; the SDK's own request timeout (60 s by default) must never fire first.
 const SDK_TIMEOUT_MARGIN_MS = 1_000;
@@ -104,11 +110,43 @@ function assertOptions(options: McpToolSourceOptions): void {
   for (const [key, value] of [['timeoutMs', options.timeoutMs], ['connectTimeoutMs', options.connectTimeoutMs]] as const) {
     if (value !== undefined && !(Number.isFinite(value) && value > 0)) throw bad(`${key} must be positive`);
   }
+  const max = options.maxResponseBytes;
+  if (max !== undefined && !(Number.isInteger(max) && max > 0)) throw bad('maxResponseBytes must be a positive integer');
   if (options.onInvalidTool !== undefined && options.onInvalidTool !== 'throw' && options.onInvalidTool !== 'skip') throw bad("onInvalidTool must be 'throw' or 'skip'");
 }
 
-function createTransport(t: McpClientTransportOptions): Transport {
-  if (t.type === 'http') return new StreamableHTTPClientTransport(new URL(t.url), { requestInit: { headers: { ...t.headers } } });
+/**
+ * `fetch` with a bound on the answer body: the SDK reads whole answers into memory, so a server answering
+ * 1 GB would otherwise be read to the end before any output limit could apply.
+ */
+function createLimitedFetch(limit: number, server: string): typeof fetch {
+  const tooLarge = (bytes: number) => new AiToolError(AI_TOOL_ERROR_CODES.outputTooLarge, `the MCP server ${server} answered more than ${limit} bytes`, { server, bytes, limit });
+  return async (input, init) => {
+    const response = await fetch(input, init);
+    if (response.body === null) return response;
+    const declared = Number(response.headers.get('content-length') ?? 0);
+    if (declared > limit) {
+      await response.body.cancel().catch(() => undefined);
+      throw tooLarge(declared);
+    }
+    let seen = 0;
+    const counted = response.body.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          seen += chunk.byteLength;
+          if (seen > limit) controller.error(tooLarge(seen));
+          else controller.enqueue(chunk);
+        },
+      }),
+    );
+    return new Response(counted, { status: response.status, statusText: response.statusText, headers: response.headers });
+  };
+}
+
+function createTransport(t: McpClientTransportOptions, maxResponseBytes: number): Transport {
+  if (t.type === 'http') {
+    return new StreamableHTTPClientTransport(new URL(t.url), { requestInit: { headers: { ...t.headers } }, fetch: createLimitedFetch(maxResponseBytes, describeServer(t)) });
+  }
   return new StdioClientTransport({
     command: t.command,
     args: [...(t.args ?? [])],
@@ -167,6 +205,8 @@ function toTool(client: Client, remote: McpTool, options: McpToolSourceOptions, 
       } catch (error) {
         // The registry's own timeout or abort: its typed error is the reason.
         if (context.signal.aborted) throw context.signal.reason;
+        // The answer outgrew maxResponseBytes.
+        if (isAiToolError(error)) throw error;
         throw new AiMcpError(AI_MCP_ERROR_CODES.callFailed, `MCP call of ${remote.name} on ${server} failed`, { tool: name, server }, error);
       }
       if (result.isError) {
@@ -191,7 +231,7 @@ export async function connectMcpTools(options: McpToolSourceOptions): Promise<Mc
   const client = new Client({ ...(options.clientInfo ?? { name: 'plumego', version: '1.0.0' }) }, { capabilities: {} });
   let remote: McpTool[];
   try {
-    await client.connect(createTransport(options.transport), { timeout });
+    await client.connect(createTransport(options.transport, options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES), { timeout });
     remote = await listAll(client, timeout);
   } catch (error) {
     await client.close().catch(() => undefined);
