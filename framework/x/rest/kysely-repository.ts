@@ -67,14 +67,17 @@ class Slot {
  */
 function listShape(q: ListQuery): { key: string; values: unknown[]; filterValues: number } {
   const values: unknown[] = [];
-  const shape: unknown[] = [];
+  const keyset = q.after !== undefined && q.after.length > 0;
+  // Field names are length-prefixed, so no two shapes share a key whatever the names contain.
+  let key = keyset ? 'k' : 'o';
+  for (const s of q.sort) key += `${s.desc ? '-' : '+'}${s.field.length}:${s.field}`;
+  key += '|';
   for (const f of q.filters) {
     if (f.op === 'in') values.push(...(f.value as unknown[]));
     else values.push(f.op === 'contains' ? `%${escapeLike(String(f.value))}%` : f.value);
-    shape.push(f.field, f.op, f.op === 'in' ? (f.value as unknown[]).length : 0);
+    key += `${f.field.length}:${f.field}${f.op}${f.op === 'in' ? (f.value as unknown[]).length : 0};`;
   }
   const filterValues = values.length;
-  const keyset = q.after !== undefined && q.after.length > 0;
   if (keyset) {
     for (let i = 0; i < q.sort.length; i++) {
       for (let j = 0; j < i; j++) values.push(q.after![j]);
@@ -82,7 +85,7 @@ function listShape(q: ListQuery): { key: string; values: unknown[]; filterValues
     }
   }
   values.push(q.limit, q.offset);
-  return { key: JSON.stringify([shape, q.sort.map((s) => [s.field, s.desc]), keyset]), values, filterValues };
+  return { key, values, filterValues };
 }
 
 /**
@@ -120,6 +123,8 @@ export class KyselyRepository<T extends Row> implements Repository<T> {
    * `tenantScopedDb` that is one tenant's instance, and the cached SQL is the tree its plugin scoped.
    */
   readonly #compiled = new WeakMap<object, Map<string, CompiledQuery>>();
+  /** Each instance's plugins for the direct path (null: unreadable, so that instance goes through Kysely). */
+  readonly #plugins = new WeakMap<object, readonly KyselyPlugin[] | null>();
 
   constructor(options: KyselyRepositoryOptions) {
     assertOption(typeof options?.db === 'function', 'db', 'must be a function (ctx) => Kysely');
@@ -206,6 +211,12 @@ export class KyselyRepository<T extends Row> implements Repository<T> {
     return { compiled, parameters };
   }
 
+  #pluginsFor(db: Kysely<any>): readonly KyselyPlugin[] | undefined {
+    let plugins = this.#plugins.get(db);
+    if (plugins === undefined) this.#plugins.set(db, (plugins = pluginsOf(db) ?? null));
+    return plugins ?? undefined;
+  }
+
   /**
    * Runs a statement `db` compiled (so its plugins already rewrote the tree): on the direct pool when
    * one is configured, the rows then going through the same plugins' `transformResult`, in the order
@@ -213,7 +224,7 @@ export class KyselyRepository<T extends Row> implements Repository<T> {
    */
   async #execute(db: Kysely<any>, { compiled, parameters }: { compiled: CompiledQuery; parameters: unknown[] }): Promise<QueryResult<UnknownRow>> {
     const pool = this.#pool;
-    const plugins = pool === undefined ? undefined : pluginsOf(db);
+    const plugins = pool === undefined ? undefined : this.#pluginsFor(db);
     if (pool === undefined || plugins === undefined) return this.#run(() => db.executeQuery({ ...compiled, parameters }));
     let result: QueryResult<UnknownRow> = { rows: (await this.#run(() => pool.query(compiled.sql, parameters))).rows as UnknownRow[] };
     for (const plugin of plugins) result = await plugin.transformResult({ result, queryId: compiled.queryId });
@@ -234,8 +245,18 @@ export class KyselyRepository<T extends Row> implements Repository<T> {
     const { key, values, filterValues } = listShape(q);
     const rows = (await this.#execute(db, this.#bind(db, q.withTotal ? `total ${key}` : key, values, () => this.#listQuery(db, q)))).rows as T[];
     if (!q.withTotal) return { items: rows };
-    const items = rows.map(({ [TOTAL]: _total, ...row }) => row as T);
-    if (rows.length > 0) return { items, total: Number(rows[0]![TOTAL]) };
+    const total = rows.length > 0 ? Number(rows[0]![TOTAL]) : undefined;
+    // The count is the last column: deleting the last-added property keeps a row's fast shape, where a
+    // rest copy costs more and serialises slower. A row a result plugin froze is copied instead.
+    const items = rows.map((row) => {
+      if (Object.isFrozen(row)) {
+        const { [TOTAL]: _total, ...rest } = row;
+        return rest as T;
+      }
+      delete row[TOTAL];
+      return row;
+    });
+    if (total !== undefined) return { items, total };
     if (q.offset === 0) return { items, total: 0 };
     // A page past the end has no row to carry the total: count separately, with the filters' values
     // only (the first slots of the list's).

@@ -114,6 +114,38 @@ describe('resource routes', () => {
     expect((await app.request('/projects?priority[gte]=2')).json<Envelope>().data.map((r) => r['name'])).toEqual(['p2']);
   });
 
+  it('writes Link targets as URLSearchParams would: page replaced once, other parameters kept and escaped', async () => {
+    const app = setup();
+    await seed(app, 5);
+    const res = await app.request('/projects?page=1&name[contains]=p&page=2&page_size=2');
+    expect(res.status).toBe(200);
+    expect(res.headers.link).toBe([
+      '</projects?page=1&name%5Bcontains%5D=p&page_size=2>; rel="first"',
+      '</projects?page=3&name%5Bcontains%5D=p&page_size=2>; rel="last"',
+      '</projects?page=2&name%5Bcontains%5D=p&page_size=2>; rel="next"',
+    ].join(', '));
+    expect((await app.request('/projects?page=1&page=2')).status).toBe(200); // the first page parameter counts, as before
+    const plain = await app.request('/projects?page_size=2&total=false&page=2');
+    expect(plain.headers.link).toBe('</projects?page_size=2&total=false&page=1>; rel="first", </projects?page_size=2&total=false&page=3>; rel="next", </projects?page_size=2&total=false&page=1>; rel="prev"');
+    const keyset = await app.request('/projects?sort=priority&cursor=&page_size=2');
+    const next = keyset.json<Envelope>().meta!.pagination['next_cursor'] as string;
+    expect(keyset.headers.link).toBe(`</projects?sort=priority&cursor=${next}&page_size=2>; rel="next"`);
+  });
+
+  it('hands the repository the request context and a signal created on demand', async () => {
+    const app = createApp();
+    const seen: unknown[] = [];
+    const repo = new MemoryRepository<Row>({});
+    const list = repo.list.bind(repo);
+    repo.list = (q, rc) => {
+      seen.push(rc.ctx.requestId, rc.signal instanceof AbortSignal, rc.signal === rc.signal);
+      return list(q, rc);
+    };
+    registerResource(app, projectDef, repo);
+    expect((await app.request('/projects', { headers: { 'x-request-id': 'req-1' } })).status).toBe(200);
+    expect(seen).toEqual([expect.any(String), true, true]);
+  });
+
   it('walks every row exactly once with cursors', async () => {
     const app = setup();
     await seed(app, 5);

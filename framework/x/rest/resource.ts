@@ -130,9 +130,25 @@ function writeRestError(w: ResponseWriter, r: Request, err: unknown): boolean {
   return true;
 }
 
-/** The request's signal is created on first read (it costs an AbortController), so only repositories that use it pay. */
-function rc(r: Request): { ctx: Context; readonly signal: AbortSignal } {
-  return { ctx: r.ctx, get signal() { return r.signal; } };
+/**
+ * What a repository gets of the request. The signal is created on first read (it costs an
+ * AbortController), so only repositories that use it pay; a class keeps that getter off the
+ * per-request allocation an object literal's accessor would be.
+ */
+class RequestRepositoryContext {
+  readonly ctx: Context;
+  readonly #r: Request;
+  constructor(r: Request) {
+    this.ctx = r.ctx;
+    this.#r = r;
+  }
+  get signal(): AbortSignal {
+    return this.#r.signal;
+  }
+}
+
+function rc(r: Request): RequestRepositoryContext {
+  return new RequestRepositoryContext(r);
 }
 
 function linkHeader(path: string, params: QueryParams, pages: Record<string, number>): string {

@@ -6,6 +6,7 @@ import { InMemoryTenantConfigs } from './config.ts';
 import { createTenantChain } from './chain.ts';
 import { MemoryTenantLimitsStore } from './memory-limits.ts';
 import { fromPathSegment, fromSubdomain } from './extractors.ts';
+import { isAllowedByPolicy } from './policy.ts';
 import { resolveTenant } from './resolve.ts';
 import { tenantIdFromContext } from './tenant-id.ts';
 
@@ -129,6 +130,18 @@ describe('the tenant chain', () => {
     const res = await app.request('/projects', as('acme'));
     expect(res.status).toBe(200);
     expect(res.headers['x-quota-remaining']).toBe('2');
+  });
+
+  it('judges an allow-list changed in place by its new entries, never by what was compiled before', () => {
+    const paths = ['/projects/*', '/reports'];
+    const policy = { paths };
+    expect([isAllowedByPolicy(policy, 'GET', '/projects/1'), isAllowedByPolicy(policy, 'GET', '/reports'), isAllowedByPolicy(policy, 'GET', '/reports/x')]).toEqual([true, true, false]);
+    paths[0] = '/admin/*';
+    expect([isAllowedByPolicy(policy, 'GET', '/projects/1'), isAllowedByPolicy(policy, 'GET', '/admin/x')]).toEqual([false, true]);
+    paths.pop();
+    expect(isAllowedByPolicy(policy, 'GET', '/reports')).toBe(false);
+    paths.push('/reports/*');
+    expect([isAllowedByPolicy(policy, 'GET', '/reports/x'), isAllowedByPolicy({ paths: [] }, 'GET', '/')]).toEqual([true, false]);
   });
 
   it('answers 429 TENANT_RATE_LIMITED with Retry-After once the burst is spent, and refills over time', async () => {

@@ -31,10 +31,28 @@ function segmentsOf(path: string): string[] | undefined {
   return out;
 }
 
-function pathAllowed(patterns: readonly string[], segments: readonly string[]): boolean {
-  return patterns.some((p) => {
+interface PathPattern {
+  readonly prefix: boolean;
+  readonly want: readonly string[];
+}
+
+// Split once per allow-list, not on every request. The list an entry was made from is kept and
+// compared (entry by entry, by identity): a list changed in place is compiled again, never judged stale.
+const compiledPatterns = new WeakMap<readonly string[], { source: readonly string[]; patterns: readonly PathPattern[] }>();
+
+function compile(patterns: readonly string[]): readonly PathPattern[] {
+  const hit = compiledPatterns.get(patterns);
+  if (hit !== undefined && hit.source.length === patterns.length && hit.source.every((p, i) => p === patterns[i])) return hit.patterns;
+  const out = patterns.map((p) => {
     const prefix = p.endsWith('/*');
-    const want = (prefix ? p.slice(0, -2) : p).split('/').filter((s) => s !== '');
+    return { prefix, want: (prefix ? p.slice(0, -2) : p).split('/').filter((s) => s !== '') };
+  });
+  compiledPatterns.set(patterns, { source: [...patterns], patterns: out });
+  return out;
+}
+
+function pathAllowed(patterns: readonly string[], segments: readonly string[]): boolean {
+  return compile(patterns).some(({ prefix, want }) => {
     if (prefix ? segments.length < want.length : segments.length !== want.length) return false;
     return want.every((s, i) => s === segments[i]);
   });
