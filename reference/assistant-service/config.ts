@@ -13,6 +13,8 @@ export interface AssistantConfig {
   readonly sessionDb: string;
   /** Tool-call rounds per message before the service stops the loop. */
   readonly maxSteps: number;
+  /** Token budget of the context sent to the model; older turns beyond it are summarised by the model. */
+  readonly contextTokens: number;
   /** Whole-call and idle (stall) timeouts of each provider call, in ms. */
   readonly timeoutMs: number;
   readonly idleTimeoutMs: number;
@@ -52,6 +54,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AssistantConfi
     vendors,
     sessionDb: env['ASSISTANT_SESSION_DB'] || ':memory:',
     maxSteps: int(env, 'ASSISTANT_MAX_STEPS', 4),
+    contextTokens: int(env, 'ASSISTANT_CONTEXT_TOKENS', 16_000),
     timeoutMs: int(env, 'ASSISTANT_TIMEOUT_MS', 60_000),
     idleTimeoutMs: int(env, 'ASSISTANT_IDLE_TIMEOUT_MS', 20_000),
   };

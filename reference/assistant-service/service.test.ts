@@ -44,11 +44,19 @@ async function startFakeAnthropic(): Promise<Fake> {
     let raw = '';
     req.on('data', (c: Buffer) => (raw += c.toString()));
     req.on('end', () => {
-      const body = JSON.parse(raw) as { model: string; messages: { role: string; content: { type: string; text?: string }[] }[] };
+      const body = JSON.parse(raw) as { model: string; stream?: boolean; system?: string; messages: { role: string; content: { type: string; text?: string }[] }[] };
       fake.bodies.push(body);
       res.on('close', () => {
         if (!res.writableFinished) fake.aborts += 1;
       });
+      if (body.stream !== true) {
+        // Only the session's summariser calls without streaming.
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return res.end(JSON.stringify({
+          id: 'msg_s', type: 'message', role: 'assistant', model: body.model, content: [{ type: 'text', text: 'Earlier the user sent numbered messages.' }],
+          stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: 50, output_tokens: 8 },
+        }));
+      }
       const last = body.messages.at(-1)!;
       const lastText = last.content.find((b) => b.type === 'text')?.text ?? '';
       if (last.content.some((b) => b.type === 'tool_result')) return streamText(res, body.model, 'The answer is 14.');
@@ -212,6 +220,52 @@ async function startFakeOpenAI(): Promise<Fake> {
     }),
   });
 }
+
+describe('assistant-service summarising a conversation over its token budget', () => {
+  let fake: Fake;
+  let svc: AssistantService;
+  let base: string;
+
+  beforeAll(async () => {
+    fake = await startFakeAnthropic();
+    svc = createAssistantService(loadConfig({ ASSISTANT_ANTHROPIC_API_KEY: 'sk-ant-test-0123456789', ASSISTANT_ANTHROPIC_BASE_URL: fake.url, ASSISTANT_CONTEXT_TOKENS: '200' }));
+    base = `http://127.0.0.1:${(await svc.app.listen(0, '127.0.0.1')).port}`;
+  });
+  afterAll(async () => {
+    await svc.app.shutdown({ timeoutMs: 1_000 });
+    await svc.close();
+    await fake.close();
+  });
+
+  it('replaces the older turns by a model-written summary once, then keeps answering with it', async () => {
+    const id = ((await (await fetch(`${base}/api/sessions`, { method: 'POST' })).json()) as { data: { id: string } }).data.id;
+    const isSummaryCall = (b: Record<string, unknown>) => b['stream'] !== true;
+    let sent = 0;
+    // With the estimate (4 characters per token), the 200-token budget overflows within ten exchanges.
+    while (!fake.bodies.some(isSummaryCall) && sent < 12) {
+      sent += 1;
+      const res = await fetch(`${base}/api/sessions/${id}/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ content: `message ${sent}: tell me something` }) });
+      expect(parse(await res.text()).at(-1)?.event).toBe('done');
+    }
+    const summaryCalls = fake.bodies.filter(isSummaryCall) as { system: string; messages: { content: { text: string }[] }[] }[];
+    expect(summaryCalls).toHaveLength(1);
+    expect(summaryCalls[0]!.system).toContain('Summarise the conversation');
+    expect(summaryCalls[0]!.messages[0]!.content[0]!.text).toContain('User: message 1: tell me something\nAssistant: Hello from the fake vendor!');
+    // The model turn that followed saw the summary in its system prompt and not the first message.
+    const after = fake.bodies.at(-1) as { stream: boolean; system: string; messages: unknown[] };
+    expect(after.stream).toBe(true);
+    expect(after.system).toContain('Summary of the earlier conversation:\nEarlier the user sent numbered messages.');
+    expect(JSON.stringify(after.messages)).not.toContain('message 1:');
+    expect(JSON.stringify(after.messages)).toContain(`message ${sent}:`);
+    // Stored: fewer turns than were exchanged (the summary itself is a hidden system message).
+    const stored = ((await (await fetch(`${base}/api/sessions/${id}`)).json()) as { data: { messages: unknown[] } }).data.messages;
+    expect(stored.length).toBeLessThan(sent * 2);
+    // One more message does not summarise again: the summary left headroom.
+    const res = await fetch(`${base}/api/sessions/${id}/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ content: 'and one more' }) });
+    expect(parse(await res.text()).at(-1)?.event).toBe('done');
+    expect(fake.bodies.filter(isSummaryCall)).toHaveLength(1);
+  });
+});
 
 describe('assistant-service falling back from Anthropic to OpenAI', () => {
   let anthropic: Fake;

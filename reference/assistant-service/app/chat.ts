@@ -22,7 +22,7 @@ export async function runChatTurn(deps: ChatDeps, sessionId: string, writer: Sse
   const send = (event: { event?: string; data: string }) => writer.send({ ...event, id: String(++seq) });
   try {
     for (let step = 1; step <= deps.maxSteps; step++) {
-      const messages = await deps.sessions.getContext(sessionId);
+      const messages = await deps.sessions.getContext(sessionId, { signal });
       const response = await streamModelTurn(deps, messages, send, signal);
       if (response.toolCalls.length === 0) {
         await deps.sessions.append(sessionId, { role: 'assistant', content: response.text });

@@ -37,7 +37,13 @@ export function createAssistantService(config: AssistantConfig): AssistantServic
     breaker: { failureThreshold: 5, openTimeoutMs: 30_000 },
   });
   const storage = new SqliteSessionStorage({ database: config.sessionDb });
-  const sessions = createSessionManager({ storage, maxContextTokens: 16_000 });
+  // Over the budget, older turns become a summary written through the same provider chain (stored, so it
+  // happens once per overflow). If the summary call fails the turn goes on with the older turns trimmed.
+  const sessions = createSessionManager({
+    storage,
+    maxContextTokens: config.contextTokens,
+    summary: { provider: ai, model: 'default', maxSummaryTokens: Math.max(32, Math.floor(config.contextTokens / 8)) },
+  });
   const tools = createToolRegistry({ timeoutMs: 5_000, maxOutputBytes: 16 * 1024 }).register(calculatorTool).register(timestampTool);
   const policy = createAllowListPolicy(['calculator', 'timestamp']);
 
