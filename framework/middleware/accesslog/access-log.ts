@@ -58,9 +58,8 @@ export function accessLog(options: AccessLogOptions): Middleware {
     logger.info('request completed', fields);
   };
 
-  const log = (w: ResponseWriter, r: Request, start: number, error: unknown): void => {
+  const log = (w: ResponseWriter, r: Request, durationMs: number, error: unknown): void => {
     if (!logger.isEnabled('info')) return;
-    const durationMs = performance.now() - start;
     if (error === undefined || w.finished || isClientDisconnect(error)) {
       write(w, r, durationMs, error);
       return;

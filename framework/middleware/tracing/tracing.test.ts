@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { APIError, BufferedResponseWriter, ClientDisconnectedError, composeMiddleware, createRequest, parseTraceparent, type Handler, type TraceContext } from 'plumego/contract';
+import { APIError, BufferedResponseWriter, ClientDisconnectedError, composeMiddleware, createRequest, formatTraceparent, parseTraceparent, type Handler, type TraceContext } from 'plumego/contract';
 import { recovery } from '../recovery/index.ts';
 import { newSpanId, newTraceId } from './ids.ts';
 import { tracing, type TracingOptions } from './tracing.ts';
@@ -26,6 +26,12 @@ describe('tracing', () => {
     expect(out).toEqual({ traceId: seen.traceId, parentId: seen.spanId, flags: 1 });
     expect(w.getHeader('tracestate')).toBe('vendor=1');
     expect(w.getHeader('x-span-id')).toBe(seen.spanId);
+  });
+
+  it.each(['00', '01', '03', '0a', '80', 'ff'])('answers the caller\'s flags %s in traceparent, as formatTraceparent writes them', async (flags) => {
+    const { w, seen } = await run({}, { traceparent: `00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-${flags}` });
+    expect(w.getHeader('traceparent')).toBe(formatTraceparent(seen));
+    expect(w.getHeader('traceparent')).toBe(`00-4bf92f3577b34da6a3ce929d0e0e4736-${seen.spanId}-${flags}`);
   });
 
   it.each(['garbage', '00-00000000000000000000000000000000-00f067aa0ba902b7-01'])('starts a new trace for an invalid traceparent %s', async (tp) => {

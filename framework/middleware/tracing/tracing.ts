@@ -1,7 +1,6 @@
 import {
   TRACEPARENT_HEADER,
   TRACESTATE_HEADER,
-  formatTraceparent,
   isClientDisconnect,
   parseTraceparent,
   type Middleware,
@@ -44,6 +43,10 @@ export interface TracingOptions {
   spanIdHeader?: boolean;
 }
 
+// `-ff` for every flags byte: the outgoing traceparent (as contract's formatTraceparent writes it)
+// without a number-to-hex conversion and padding per request.
+const FLAGS_SUFFIX: readonly string[] = Array.from({ length: 256 }, (_, f) => `-${f.toString(16).padStart(2, '0')}`);
+
 /**
  * W3C trace context in and out: continues a valid incoming `traceparent` (keeping its trace id,
  * flags and `tracestate`, with a new span id whose parent is the caller's span) or starts a new
@@ -83,7 +86,7 @@ export function tracing(options: TracingOptions = {}): Middleware {
       tc = { traceId: newTraceId(), spanId, parentSpanId: '', flags: newFlags, traceState: '' };
     }
     r = r.withContext(r.ctx.withTrace(tc));
-    w.setHeader(TRACEPARENT_HEADER, formatTraceparent(tc));
+    w.setHeader(TRACEPARENT_HEADER, `00-${tc.traceId}-${spanId}${FLAGS_SUFFIX[tc.flags & 0xff]!}`);
     if (tc.traceState !== '') w.setHeader(TRACESTATE_HEADER, tc.traceState);
     if (spanHeader) w.setHeader('x-span-id', spanId);
     let span: TraceSpan | undefined;
