@@ -1,10 +1,12 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { explainEdge, renderExplanation, resolveEndpoint } from './explain.ts';
 import { buildModuleGraph } from './module-graph.ts';
 import { renderGraph } from './render-graph.ts';
 import { createRuleBook } from './rulebook.ts';
 import { readRepositoryGraph } from './run-boundaries.ts';
-import { allow, baseFiles, withFixture } from './testing/boundary-fixture.ts';
+import { allow, baseFiles, withFixture, withManifest } from './testing/boundary-fixture.ts';
 
 const files = {
   ...allow(allow(baseFiles(), 'framework/router/module.yaml', ['contract']), 'framework/x/rest/module.yaml', ['contract', 'x/rest/versioning']),
@@ -91,5 +93,55 @@ describe('plumego graph', () => {
     await expect(renderGraph(modules, 'dot')).toMatchFileSnapshot('./golden/graph.dot.txt');
     await expect(renderGraph(modules, 'json')).toMatchFileSnapshot('./golden/graph.json');
     expect(JSON.parse(renderGraph(modules, 'json', { connectedOnly: false })).nodes).toHaveLength(plane.modules.length);
+  }));
+});
+
+describe('plumego explain: where each step is written', () => {
+  const RULES = 'specs/dependency-rules.yaml';
+  const ROUTER = 'framework/router/module.yaml';
+  const REST = 'framework/x/rest/module.yaml';
+  const base = baseFiles();
+  const traced = {
+    ...withManifest(allow(allow(base, ROUTER, ['contract']), REST, ['contract', 'x/rest/versioning'], ['x/rest/versioning']), ROUTER, (m) => { m['forbidden_imports'] = ['x/rest']; }),
+    [RULES]: String(base[RULES]).replace('  - id: stable-no-extension\n    severity: error\n', '  - id: stable-no-extension\n    severity: error\n    value_only: true\n'),
+  };
+
+  it('points every step at its rule in the spec or at the manifest entry that decides it, and marks type-only passes', () => withFixture(traced, async (plane) => {
+    expect(plane.dependencyRules.rules.find((r) => r.id === 'stable-no-extension')?.value_only).toBe(true);
+    const text = (file: string): string[] => readFileSync(join(plane.root, file), 'utf8').split('\n');
+    /** 1-based line of the first line equal to `line` after line `after` (1-based). */
+    const lineOf = (file: string, line: string, after = 0): number => text(file).indexOf(line, after) + 1;
+    const rule = (id: string): number => lineOf(RULES, `  - id: ${id}`);
+    const book = createRuleBook(plane);
+    const explain = (fromName: string, toName: string, typeOnly: boolean) => {
+      const from = resolveEndpoint(plane, fromName, plane.root, false);
+      const to = resolveEndpoint(plane, toName, plane.root, true);
+      if (from?.type !== 'module' || !to) throw new Error('endpoints should resolve');
+      return explainEdge(plane, book, from.module, to, { typeOnly }).steps.map((s) => [s.rule, s.outcome, s.at.file, s.at.line, s.detail]);
+    };
+    const selectors = (from: string, to: string, note: string) => [
+      ['stable-no-extension', 'pass', RULES, rule('stable-no-extension'), `does not apply (${from}, ${to}${note})`],
+      ['library-no-app-code', 'pass', RULES, rule('library-no-app-code'), `does not apply (${from}, ${to})`],
+      ['no-bench-imports', 'pass', RULES, rule('no-bench-imports'), `does not apply (${from}, ${to})`],
+    ];
+    expect(explain('router', 'contract', false)).toEqual([
+      ...selectors('router is stable', 'contract is stable', ''),
+      ['default-deny', 'allow', ROUTER, lineOf(ROUTER, '    - contract'), "router's allowed_imports.modules lists contract"],
+      ['maturity', 'pass', RULES, rule('maturity'), 'contract (ga) is not below router (ga)'],
+    ]);
+    expect(explain('router', 'x/rest', true)).toEqual([
+      ...selectors('router is stable', 'x/rest is extension', ', type-only edge'),
+      ['default-deny', 'deny', ROUTER, lineOf(ROUTER, '  - x/rest', lineOf(ROUTER, 'forbidden_imports:')), 'router lists x/rest in forbidden_imports'],
+      ['default-deny', 'deny', ROUTER, lineOf(ROUTER, '    - contract'), "x/rest is not in router's allowed_imports.modules"],
+      ['maturity', 'deny', ROUTER, lineOf(ROUTER, 'allowed_imports:') + 1, 'x/rest (beta) is below router (ga) and not in allowed_imports.lower_tier'],
+    ]);
+    expect(explain('router', 'x/rest', false)[0]?.slice(0, 2)).toEqual(['stable-no-extension', 'deny']);
+    const lowerTier = lineOf(REST, '  lower_tier:');
+    expect(explain('x/rest', 'x/rest/versioning', false).slice(3)).toEqual([
+      ['default-deny', 'allow', REST, lineOf(REST, '    - x/rest/versioning'), "x/rest's allowed_imports.modules lists x/rest/versioning"],
+      ['maturity', 'allow', REST, lineOf(REST, '    - x/rest/versioning', lowerTier), 'x/rest/versioning (experimental) is below x/rest (beta); allowed_imports.lower_tier opts in'],
+    ]);
+    // The opt-in is its own entry, not the first line of allowed_imports.
+    expect(lineOf(REST, '    - x/rest/versioning', lowerTier)).toBeGreaterThan(lowerTier);
   }));
 });

@@ -4,7 +4,7 @@ import { mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Violation } from '../control-plane/index.ts';
-import { compareViolations, createGraphEvaluator, getTypesPackage } from './find-violations.ts';
+import { compareViolations, createGraphEvaluator, evaluateGraph, getTypesPackage } from './find-violations.ts';
 import { createRuleBook } from './rulebook.ts';
 import { runBoundaries } from './run-boundaries.ts';
 import type { FileGraph } from './types.ts';
@@ -37,8 +37,12 @@ describe('the rule engine, condition by condition', () => {
       "  - { rule: maturity, from: contract, to: router, reason: another rule, owner: '@fixture/team' }",
       "  - { rule: default-deny, from: router, to: contract, reason: the reverse edge, owner: '@fixture/team' }",
       "  - { rule: default-deny, from: contract, to: x/rest, reason: another target, owner: '@fixture/team' }",
+      "  - { rule: default-deny, from: x/rest, to: router, reason: another importer, owner: '@fixture/team' }",
     ].join('\n');
     expect(await violations({ ...withExceptions(base, `${other}\n`), ...contractUsesRouter })).toEqual(['default-deny framework/contract/use.ts:1 contract→router (import)']);
+    // Among other exceptions, the one that matches still applies.
+    const own = "  - { rule: default-deny, from: contract, to: router, reason: this edge, owner: '@fixture/team' }";
+    expect(await violations({ ...withExceptions(base, `${other}\n${own}\n`), ...contractUsesRouter })).toEqual([]);
   });
 
   it('an expired exception no longer applies; one that expires later still does', async () => {
@@ -302,6 +306,7 @@ describe('the rule engine: test code, cycles and messages', () => {
     const out = await found(files);
     expect(out.map(summarize)).toEqual(['public-entry-only framework/router/use.ts:1 router→contract (import)']);
     expect(out[0]!.message).toContain("'../contract/testing/fake.ts' → framework/contract/testing/fake.ts");
+    expect(out[0]!.message).toContain('its public entry is fixture/contract');
   });
 
   it('judges an unresolved package subpath by its package name', async () => {
@@ -311,6 +316,14 @@ describe('the rule engine: test code, cycles and messages', () => {
       'npm-undeclared tools/use.ts:2 tools→pkg (import)',
       'npm-undeclared tools/use.ts:3 tools→@acme/other (import)',
     ]);
+  });
+
+  it("a specifier of the package's own name that reaches an installed package is a broken self-reference", async () => {
+    // The extractor resolves a self-reference through "exports" to a file; one that lands in
+    // node_modules (a stale installed copy of the package) comes as a package target.
+    const graph: FileGraph = { files: [{ file: 'tools/use.ts', dependencies: [{ specifier: 'fixture/contract/deep', target: 'package', resolved: 'fixture', kind: 'import', via: 'package-self', line: 2, column: 20 }] }] };
+    expect(await judged(base, graph)).toEqual(['unresolved-import tools/use.ts:2 tools→fixture/contract/deep (import)']);
+    expect(await judged({ ...base, [RULES]: without(rules, 'unresolved-import') }, graph)).toEqual([]);
   });
 
   it('a bare import that reaches another module through a workspace link must be declared', async () => {
@@ -345,6 +358,18 @@ describe('judging early-read files again', () => {
       };
       expect(early({ ...use, parseError: { line: 1, column: 1, message: 'stale' } })).toEqual(expected.map(summarize));
       expect(early({ ...use, dependencies: use.dependencies.map((d) => ({ ...d, line: d.line + 5 })) })).toEqual(expected.map(summarize));
+    }));
+
+  it('re-judges a file when one of several dependencies changed', () =>
+    withFixture({ ...base, 'framework/contract/use.ts': "import { router } from 'fixture/router';\nimport { rest } from 'fixture/x/rest';\nexport const x = [router, rest];\n" }, async (plane) => {
+      const { graph, violations: expected } = await runBoundaries(plane, { cache: false });
+      expect(expected.map(summarize)).toEqual(['default-deny framework/contract/use.ts:1 contract→router (import)', 'stable-no-extension framework/contract/use.ts:2 contract→x/rest (import)']);
+      const use = graph.files.find((f) => f.file === 'framework/contract/use.ts')!;
+      const evaluator = createGraphEvaluator(plane, createRuleBook(plane));
+      evaluator.evaluateFiles([{ ...use, dependencies: use.dependencies.map((d, i) => (i === 0 ? { ...d, line: d.line + 5 } : d)) }]);
+      expect(evaluator.finish(graph)).toEqual(expected);
+      // evaluateGraph is the same evaluation in one call.
+      expect(evaluateGraph(plane, createRuleBook(plane), graph)).toEqual(expected);
     }));
 });
 
