@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatJsonLine } from './format.ts';
+import { formatJsonLine, formatJsonNumber } from './format.ts';
 
 const at = (ms: number) => new Date(Date.UTC(2026, 10, 30, 9, 5, 7, ms));
 
@@ -118,5 +119,29 @@ describe('formatJsonLine key order', () => {
   it('handles more fields than the positional cache holds', () => {
     const wide = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`k${i}`, i]));
     for (let round = 0; round < 2; round++) expect(JSON.parse(formatJsonLine(at(8), 'info', 'm', wide))).toEqual(reference(at(8), 'INFO', 'm', wide));
+  });
+});
+
+describe('formatJsonNumber', () => {
+  it('equals String() for every value with up to three decimals below 1000', () => {
+    for (let k = -1_000_000; k <= 1_000_000; k++) {
+      const v = k / 1000;
+      if (formatJsonNumber(v) !== String(v)) expect(formatJsonNumber(v)).toBe(String(v));
+    }
+  });
+
+  it('equals String() for random doubles, millisecond values and the range edges', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer({ min: -999_999_999_999, max: 999_999_999_999 }).map((k) => k / 1000), fc.integer({ min: -1e6, max: 1e6 }).map((k) => k / 1000 + 1e-7)), (v) => {
+        expect(formatJsonNumber(v)).toBe(String(v));
+      }),
+      { numRuns: 20_000 },
+    );
+    for (const v of [0, -0, 1e9 - 0.001, -(1e9 - 0.001), 1e9 + 0.5, 999_999_999.999, 0.001, -0.001, 1e-7, 5e-324, Number.MAX_VALUE, 1e21, 123.45]) expect(formatJsonNumber(v)).toBe(String(v));
+  });
+
+  it('writes numbers in log lines as JSON.stringify does', () => {
+    const line = formatJsonLine(at(4), 'info', 'm', { a: 12.5, b: -0.125, c: 1e21, d: 0.1 + 0.2, e: Number.POSITIVE_INFINITY });
+    expect(line).toBe('{"time":"2026-11-30T09:05:07.004Z","level":"INFO","msg":"m","a":12.5,"b":-0.125,"c":1e+21,"d":0.30000000000000004,"e":null}\n');
   });
 });
