@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { connect, type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage, type RecoveringChannelModel } from 'amqplib';
-import { createGate, DEAD_LETTER_HEADERS, type RawDelivery } from './dispatch.ts';
+import { createGate, DEAD_LETTER_HEADERS, type Gate, type RawDelivery } from './dispatch.ts';
 import { assertOption, PUBSUB_ERROR_CODES, PubSubError } from './errors.ts';
 import type { ResolvedSubscribeOptions } from './options.ts';
 import { backoffDelay, RemoteBroker, resolveRemoteOptions, type Listening, type OutgoingMessage, type RemoteBrokerOptions, type ResolvedRemoteOptions } from './remote-base.ts';
@@ -48,7 +48,7 @@ interface Attachment {
   readonly pattern: string;
   readonly o: ResolvedSubscribeOptions;
   readonly deliver: (raw: RawDelivery) => Promise<void> | void;
-  readonly gate: ReturnType<typeof createGate>;
+  readonly gate: Gate;
   readonly matches: (subject: string) => boolean;
   /** The channel of the current connection, undefined while detached. */
   ch: Channel | undefined;
@@ -283,13 +283,13 @@ export class AmqpBroker extends RemoteBroker {
           // The stream starts a time replay at a chunk boundary (second resolution); earlier messages are skipped here.
           const ts = Number(msg.properties.timestamp);
           if (!a.matches(msg.fields.routingKey) || (since !== undefined && Number.isFinite(ts) && ts < since)) { ch.ack(msg); return; }
-          void a.gate.run(async () => a.deliver(this.toStreamRaw(ch, msg, a, 1)));
+          void a.gate.run(() => a.deliver(this.toStreamRaw(ch, msg, a, 1)));
           return;
         }
         const retried = msg.properties.headers?.[SUBJECT] !== undefined || msg.properties.headers?.['x-death'] !== undefined;
         // `#` also matches zero words; `>` needs at least one, so the exact rule is applied here.
         if (!retried && !a.matches(msg.fields.routingKey)) { ch.ack(msg); return; }
-        void a.gate.run(async () => a.deliver(this.toRaw(ch, queue, msg)));
+        void a.gate.run(() => a.deliver(this.toRaw(ch, queue, msg)));
       }, { noAck: false, ...(args === undefined ? {} : { arguments: args }) });
       if (a.stopped) { await ch.close().catch(() => {}); return; }
       a.ch = ch;
@@ -347,7 +347,7 @@ export class AmqpBroker extends RemoteBroker {
     return {
       message: { id: String(msg.properties.headers?.['x-stream-offset'] ?? msg.properties.messageId), subject, data: new Uint8Array(msg.content), headers, deliveryCount },
       ack: credit,
-      retry: () => { void a.gate.run(async () => a.deliver(this.toStreamRaw(ch, msg, a, deliveryCount + 1))); },
+      retry: () => { void a.gate.run(() => a.deliver(this.toStreamRaw(ch, msg, a, deliveryCount + 1))); },
     };
   }
 

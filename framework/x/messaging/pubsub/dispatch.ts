@@ -134,8 +134,17 @@ function describe(reason: unknown): string {
   return code || (reason instanceof Error ? reason.name : 'handler failed');
 }
 
-/** At most `limit` promises at once; `run` waits for a slot, which is how push backends apply backpressure. */
-export function createGate(limit: number): { run(task: () => Promise<void>): Promise<void>; idle(): Promise<void> } {
+export interface Gate {
+  /**
+   * Starts `task` at once when a slot is free and returns undefined (no promise, no microtask hop
+   * on the hot path); otherwise returns a promise that resolves once the task has started.
+   */
+  run(task: () => Promise<void> | void): Promise<void> | undefined;
+  idle(): Promise<void>;
+}
+
+/** At most `limit` tasks at once; `run` makes the caller wait for a slot, which is how push backends apply backpressure. */
+export function createGate(limit: number): Gate {
   let active = 0;
   const waiters: Array<() => void> = [];
   const idleWaiters: Array<() => void> = [];
@@ -144,11 +153,17 @@ export function createGate(limit: number): { run(task: () => Promise<void>): Pro
     const next = waiters.shift();
     if (next) { active++; next(); } else if (active === 0) idleWaiters.splice(0).forEach((w) => w());
   };
+  const start = (task: () => Promise<void> | void): void => {
+    let result: Promise<void> | void;
+    try { result = task(); } catch { release(); return; }
+    if (result !== undefined && typeof result.then === 'function') result.then(release, release);
+    else release();
+  };
   return {
-    async run(task) {
-      if (active < limit) active++;
-      else await new Promise<void>((resolve) => waiters.push(resolve));
-      void task().finally(release);
+    run(task) {
+      if (active < limit) { active++; start(task); return undefined; }
+      // A waiter starts on a later microtask, never inside release(): no recursion through a long queue.
+      return new Promise<void>((resolve) => waiters.push(resolve)).then(() => start(task));
     },
     idle: () => (active === 0 ? Promise.resolve() : new Promise<void>((resolve) => idleWaiters.push(resolve))),
   };

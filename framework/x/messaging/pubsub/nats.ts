@@ -61,12 +61,12 @@ export class NatsBroker extends RemoteBroker {
     try { await (await jetstreamManager(nc)).streams.delete(namespace); } catch { /* already gone */ } finally { await nc.close(); }
   }
 
-  protected async send(m: OutgoingMessage): Promise<string> {
+  protected send(m: OutgoingMessage): Promise<string> {
     let h: MsgHdrs | undefined;
     for (const k in m.headers) (h ??= createHeaders()).set(k, m.headers[k]!);
     // No headers block at all when there are none: a smaller frame for the common case.
-    const ack = await this.js.publish(`${this.options.namespace}.${m.subject}`, m.data, h === undefined ? { timeout: this.options.publishTimeoutMs } : { headers: h, timeout: this.options.publishTimeoutMs });
-    return String(ack.seq);
+    return this.js.publish(`${this.options.namespace}.${m.subject}`, m.data, h === undefined ? { timeout: this.options.publishTimeoutMs } : { headers: h, timeout: this.options.publishTimeoutMs })
+      .then((ack) => String(ack.seq));
   }
 
   protected async listen(pattern: string, o: ResolvedSubscribeOptions, deliver: (raw: RawDelivery) => Promise<void> | void): Promise<Listening> {
@@ -89,7 +89,10 @@ export class NatsBroker extends RemoteBroker {
     const messages = await consumer.consume({ max_messages: Math.max(o.bufferSize, o.concurrency) });
     const gate = createGate(o.concurrency);
     void (async () => {
-      for await (const m of messages) await gate.run(async () => deliver(toRaw(m, ns)));
+      for await (const m of messages) {
+        const wait = gate.run(() => deliver(toRaw(m, ns)));
+        if (wait !== undefined) await wait;
+      }
     })().catch(() => { /* the iterator ends with the connection; unacked messages stay on the server */ });
     return {
       stop: async () => {

@@ -72,10 +72,10 @@ export class RedisStreamsBroker extends RemoteBroker {
 
   private key(subject: string): string { return `${this.options.namespace}:s:${subject}`; }
 
-  protected async send(m: OutgoingMessage): Promise<string> {
+  protected send(m: OutgoingMessage): Promise<string> {
     const fields: Array<string | Buffer> = ['d', Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength)];
     if (Object.keys(m.headers).length > 0) fields.push('h', JSON.stringify(m.headers));
-    return String(await this.redis.call('XADD', this.key(m.subject), 'MAXLEN', '~', this.maxLen, '*', ...fields));
+    return this.redis.call('XADD', this.key(m.subject), 'MAXLEN', '~', this.maxLen, '*', ...fields).then(String);
   }
 
   protected async listen(pattern: string, o: ResolvedSubscribeOptions, deliver: (raw: RawDelivery) => Promise<void> | void): Promise<Listening> {
@@ -101,7 +101,7 @@ export class RedisStreamsBroker extends RemoteBroker {
           const claimed = await this.redis.callBuffer('XCLAIM', key, group, consumer, 0, message.id) as Array<Entry | null>;
           const entry = claimed[0];
           // Not awaited: this runs inside the failed delivery's gate slot, which must be released first.
-          if (entry) { const count = await this.countOf(key, group, message.id); void gate.run(async () => deliver(toRaw(entry, count))); }
+          if (entry) { const count = await this.countOf(key, group, message.id); void gate.run(() => deliver(toRaw(entry, count))); }
         },
       };
     };
@@ -121,7 +121,10 @@ export class RedisStreamsBroker extends RemoteBroker {
           if (String(error).includes('NOGROUP')) await this.redis.call('XGROUP', 'CREATE', key, group, '$', 'MKSTREAM').catch(() => {});
           continue;
         }
-        for (const entry of reply?.[0]?.[1] ?? []) await gate.run(async () => deliver(toRaw(entry, 1)));
+        for (const entry of reply?.[0]?.[1] ?? []) {
+          const wait = gate.run(() => deliver(toRaw(entry, 1)));
+          if (wait !== undefined) await wait;
+        }
       }
     };
     void readLoop();

@@ -82,27 +82,37 @@ export abstract class RemoteBroker implements Broker {
   protected abstract listen(pattern: string, o: ResolvedSubscribeOptions, deliver: (raw: RawDelivery) => Promise<void> | void): Promise<Listening>;
   protected abstract disconnect(): Promise<void>;
 
-  async publish(subject: string, data: Uint8Array | string, options?: PublishOptions): Promise<PublishReceipt> {
-    if (this.closed) throw closedError();
-    if (!this.knownSubjects.has(subject)) {
-      assertSubject(subject);
-      if (this.knownSubjects.size > 10_000) this.knownSubjects.clear();
-      this.knownSubjects.add(subject);
+  // Not async, and one promise from send to caller: every extra promise hop delays the next write to
+  // the socket past the client's flush (nats.js coalesces what is queued in one microtask), which
+  // measurably cut a publish-ack loop's throughput.
+  publish(subject: string, data: Uint8Array | string, options?: PublishOptions): Promise<PublishReceipt> {
+    let message: OutgoingMessage;
+    try {
+      if (this.closed) throw closedError();
+      if (!this.knownSubjects.has(subject)) {
+        assertSubject(subject);
+        if (this.knownSubjects.size > 10_000) this.knownSubjects.clear();
+        this.knownSubjects.add(subject);
+      }
+      message = { subject, data: toPayload(data, this.options.maxPayloadBytes), headers: options?.headers === undefined ? NO_HEADERS : toHeaders(options.headers) };
+    } catch (error) {
+      return Promise.reject(error);
     }
-    const message = { subject, data: toPayload(data, this.options.maxPayloadBytes), headers: options?.headers === undefined ? NO_HEADERS : toHeaders(options.headers) };
-    const id = await this.sendWithin(message);
-    this.published++;
-    return { id };
+    return this.bounded(message, (id) => { this.published++; return { id }; });
   }
 
-  /** The backend's send bounded by publishTimeoutMs; one promise and one timer per publish. */
   private sendWithin(message: OutgoingMessage): Promise<string> {
-    return new Promise<string>((resolve, reject) => {
+    return this.bounded(message, (id) => id);
+  }
+
+  /** The backend's send bounded by publishTimeoutMs: one promise and one timer per publish. */
+  private bounded<T>(message: OutgoingMessage, done: (id: string) => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => reject(new PubSubError(PUBSUB_ERROR_CODES.publishFailed, `${this.backend}: no acknowledgement within ${this.options.publishTimeoutMs} ms; the message may or may not have been stored`, { backend: this.backend })), this.options.publishTimeoutMs);
       const failed = (error: unknown): void => { clearTimeout(timer); reject(this.closed ? closedError() : toPublishFailed(this.backend, error)); };
       let sending: Promise<string>;
       try { sending = this.send(message); } catch (error) { failed(error); return; }
-      sending.then((id) => { clearTimeout(timer); resolve(id); }, failed);
+      sending.then((id) => { clearTimeout(timer); resolve(done(id)); }, failed);
     });
   }
 
