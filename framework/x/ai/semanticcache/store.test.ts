@@ -4,7 +4,7 @@ import type { CompletionResponse } from 'plumego/x/ai/provider';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { PostgresSemanticStore, type SqlClient } from './postgres-store.ts';
 import { MemorySemanticStore, type SemanticCacheEntry, type SemanticCacheStore } from './store.ts';
-import { normalizeVector } from './vector.ts';
+import { dot, normalizeVector } from './vector.ts';
 
 const answer = (text: string): CompletionResponse => ({ id: `r-${text}`, model: 'm', provider: 'p', text, toolCalls: [], stopReason: 'end', usage: { inputTokens: 1, outputTokens: 2 } });
 const entry = (id: string, vector: number[], text: string, extra: Partial<SemanticCacheEntry> = {}): SemanticCacheEntry => ({ id, partition: 'p1', vector: normalizeVector(vector), response: answer(text), expiresAt: 10_000, ...extra });
@@ -90,6 +90,15 @@ describe('memory store bounds', () => {
 });
 
 describe('vectors', () => {
+  it.each([1, 3, 4, 7, 1_536])('computes the dot product of %d-dimension vectors like the plain sum', (d) => {
+    const a = normalizeVector(Array.from({ length: d }, (_, i) => Math.sin(i + 1)));
+    const b = normalizeVector(Array.from({ length: d }, (_, i) => Math.cos(i * 3)));
+    let plain = 0;
+    for (let i = 0; i < d; i++) plain += a[i]! * b[i]!;
+    expect(dot(a, b)).toBeCloseTo(plain, 6);
+    expect(dot(a, a)).toBeCloseTo(1, 6);
+  });
+
   it.each([
     { title: 'an empty vector', v: [] },
     { title: 'a NaN', v: [1, Number.NaN] },
