@@ -1,10 +1,12 @@
 // Behaviour of the app kernel at its edges: what prepare() hands to Node, what an in-process request
 // returns for bodiless statuses and HEAD, the error-body hook and client disconnects without a
 // socket, repeated listen/shutdown calls and the configured shutdown deadline.
+import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { APIError, writeResponse, type Handler } from 'plumego/contract';
 import { createLogger } from 'plumego/log';
 import { createApp, type App } from './app.ts';
+import { createLifecycleGroup } from './lifecycle-group.ts';
 import { CoreError } from './errors.ts';
 
 const ok: Handler = (w, r) => writeResponse(w, r, 200, { ok: true });
@@ -61,6 +63,7 @@ describe('app.request()', () => {
     expect(await got('/own-length')).toEqual([200, '5', 'hello']);
     expect(await got('/chunked')).toEqual([200, undefined, 'hello']);
     expect((await app.request({ url: '/chunked', method: 'HEAD' })).body.length).toBe(0);
+    expect(Object.keys((await app.request('/own-length')).headers)).toEqual(['content-length']);
   });
 
   it('waits for a response ended after the handler returned', async () => {
@@ -149,5 +152,176 @@ describe('listen() and shutdown() called more than once', () => {
     expect(lines().find((l) => l['msg'] === 'shutting down')).toMatchObject({ open_connections: 1, timeout_ms: 150 });
     expect(lines().find((l) => l['msg'] === 'shutdown deadline passed; closing connections')).toMatchObject({ open_connections: 1 });
     expect(lines().find((l) => l['msg'] === 'server stopped')).toMatchObject({ forced: true });
+  });
+});
+
+/** Sends raw bytes without half-closing and collects everything until the server closes. */
+function exchange(port: number, data: string, localAddress = '127.0.0.1'): Promise<string> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    const s = connect({ port, host: '127.0.0.1', localAddress }, () => s.write(data));
+    s.on('data', (c: Buffer) => chunks.push(c));
+    s.on('error', () => undefined);
+    s.on('close', () => resolve(Buffer.concat(chunks).toString('latin1')));
+  });
+}
+
+function open(port: number, localAddress = '127.0.0.1'): Promise<Socket> {
+  return new Promise((resolve) => {
+    const s = connect({ port, host: '127.0.0.1', localAddress }, () => resolve(s));
+    s.on('error', () => undefined);
+  });
+}
+
+const closed = (s: Socket): Promise<void> => new Promise((resolve) => { s.once('close', () => resolve()); s.destroy(); });
+
+/** Polls (never a fixed sleep) until the server has seen every client close. */
+async function serverSeesNoConnections(app: App): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const n = await new Promise<number>((resolve) => app.server!.getConnections((_e, c) => resolve(c)));
+    if (n === 0) return;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  throw new Error('the server still counts connections');
+}
+
+describe('preparation is done once', () => {
+  it('returns the same handler and server on every call, and serving in process after prepare() keeps server_prepared', async () => {
+    const app = createApp();
+    app.get('/', ok);
+    const handler = app.prepareHandler();
+    expect(app.prepareHandler()).toBe(handler);
+    const server = app.prepare();
+    expect(app.prepare()).toBe(server);
+    expect((await app.request('/')).status).toBe(200);
+    expect(app.preparationState).toBe('server_prepared');
+  });
+});
+
+describe('over a socket', () => {
+  it('uses formatErrorBody for unmatched routes, a repeated Host and an unsupported Expect, and closes after a refusal', async () => {
+    const app = track(createApp({ addr: '127.0.0.1:0' }, { formatErrorBody: (err) => JSON.stringify({ oops: err.code }) }));
+    app.get('/', ok);
+    const { port } = await app.listen();
+    const missing = await exchange(port, 'GET /nowhere HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
+    expect(missing).toMatch(/^HTTP\/1\.1 404/);
+    expect(missing).toContain('{"oops":"ROUTE_NOT_FOUND"}');
+    const twoHosts = await exchange(port, 'GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n');
+    expect(twoHosts).toMatch(/^HTTP\/1\.1 400/);
+    expect(twoHosts).toContain('{"oops":"MALFORMED_REQUEST"}');
+    expect(twoHosts.toLowerCase()).toContain('connection: close');
+    const expectation = await exchange(port, 'GET / HTTP/1.1\r\nHost: a\r\nExpect: teapot\r\n\r\n');
+    expect(expectation).toMatch(/^HTTP\/1\.1 417/);
+    expect(expectation).toContain('{"oops":"EXPECTATION_FAILED"}');
+  });
+
+  it('closes the connection after refusing a body the client was not yet asked for', async () => {
+    const app = track(createApp({ addr: '127.0.0.1:0' }));
+    app.post('/small', (w) => { w.writeHead(413); w.end('too big'); });
+    const { port } = await app.listen();
+    const out = await exchange(port, 'POST /small HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 100000\r\n\r\n');
+    expect(out).toMatch(/^HTTP\/1\.1 413/);
+    expect(out).not.toContain('HTTP/1.1 100');
+    expect(out.toLowerCase()).toContain('connection: close');
+  });
+
+  it('logs no error for handlers that return nothing, in process or over a socket', async () => {
+    const { logger, lines } = memoryLogger();
+    const app = track(createApp({ addr: '127.0.0.1:0' }, { logger }));
+    app.get('/sync', (w) => { w.writeHead(200); w.end('ok'); });
+    expect((await app.request('/sync')).status).toBe(200);
+    const { port } = await app.listen();
+    expect((await fetch(`http://127.0.0.1:${port}/sync`)).status).toBe(200);
+    expect(lines().filter((l) => l['level'] === 'error')).toEqual([]);
+    expect(lines().find((l) => l['msg'] === 'server listening')).toMatchObject({ addr: `127.0.0.1:${port}` });
+  });
+
+  it('keeps the per-address count while one of two connections stays open', async () => {
+    const app = track(createApp({ addr: '127.0.0.1:0', maxConnectionsPerIp: 2 }));
+    app.get('/', ok);
+    const { port } = await app.listen();
+    const a = await open(port);
+    const b = await open(port);
+    await closed(a);
+    // The server sees the close a moment after the client: wait until a third connection is served.
+    let served = '';
+    for (let i = 0; i < 100 && !served.startsWith('HTTP/1.1 200'); i++) served = await exchange(port, 'GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
+    expect(served).toMatch(/^HTTP\/1\.1 200/);
+    const c = await open(port);
+    // b and c are open: a fourth connection is over the limit.
+    expect(await exchange(port, 'GET / HTTP/1.1\r\nHost: a\r\n\r\n')).toMatch(/^HTTP\/1\.1 429/);
+    b.destroy();
+    c.destroy();
+  });
+
+  it('counts connections per peer address', async () => {
+    const app = track(createApp({ addr: '127.0.0.1:0', maxConnectionsPerIp: 1 }));
+    app.get('/', ok);
+    const { port } = await app.listen();
+    const a = await open(port, '127.0.0.1');
+    expect(await exchange(port, 'GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n', '127.0.0.2')).toMatch(/^HTTP\/1\.1 200/);
+    expect(await exchange(port, 'GET / HTTP/1.1\r\nHost: a\r\n\r\n', '127.0.0.1')).toMatch(/^HTTP\/1\.1 429/);
+    a.destroy();
+  });
+
+  it('no longer counts a connection the client closed when shutdown starts', async () => {
+    const app = track(createApp({ addr: '127.0.0.1:0' }));
+    app.get('/', ok);
+    const { port } = await app.listen();
+    expect(await exchange(port, 'GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n')).toMatch(/^HTTP\/1\.1 200/);
+    await serverSeesNoConnections(app);
+    expect(await app.shutdown({ timeoutMs: 500 })).toEqual({ forced: false, openConnections: 0 });
+  });
+
+  it('reports the cause of a failed listen', async () => {
+    const a = track(createApp({ addr: '127.0.0.1:0' }));
+    a.get('/', ok);
+    const { port } = await a.listen();
+    const b = track(createApp({ addr: `127.0.0.1:${port}` }));
+    b.get('/', ok);
+    await expect(b.listen()).rejects.toMatchObject({ code: 'CORE_LISTEN_FAILED', cause: expect.objectContaining({ code: 'EADDRINUSE' }) });
+  });
+});
+
+describe("Node's clientError", () => {
+  function fakeSocket() {
+    const calls: string[] = [];
+    const socket = {
+      writable: true,
+      end: (data: Buffer, cb?: () => void) => { calls.push(`end ${data.toString('latin1').split('\r\n')[0]}`); cb?.(); },
+      destroy: () => { calls.push('destroy'); },
+    };
+    return { socket, calls };
+  }
+
+  it.each(['ECONNRESET', 'EPIPE'])('destroys the socket without writing after %s', (code) => {
+    const app = createApp();
+    app.get('/', ok);
+    const server = app.prepare();
+    const { socket, calls } = fakeSocket();
+    server.emit('clientError', Object.assign(new Error(code), { code }), socket);
+    expect(calls).toEqual(['destroy']);
+  });
+
+  it('answers a parser error with the envelope, then closes', () => {
+    const app = createApp();
+    app.get('/', ok);
+    const server = app.prepare();
+    const { socket, calls } = fakeSocket();
+    server.emit('clientError', Object.assign(new Error('bad'), { code: 'HPE_INVALID_METHOD' }), socket);
+    expect(calls).toEqual(['end HTTP/1.1 400 Bad Request', 'destroy']);
+  });
+});
+
+describe('lifecycle stop failures', () => {
+  it('carries every stop error as the cause, in stop order', async () => {
+    const first = new Error('a failed');
+    const second = new Error('b failed');
+    const g = createLifecycleGroup().add('a', { stop: () => { throw first; } }).add('b', { stop: async () => { throw second; } });
+    await g.start();
+    const err = await g.stop().then(() => undefined, (e: unknown) => e);
+    expect(err).toMatchObject({ code: 'CORE_LIFECYCLE_STOP_FAILED' });
+    expect((err as Error).cause).toBeInstanceOf(AggregateError);
+    expect(((err as Error).cause as AggregateError).errors).toEqual([second, first]);
   });
 });
