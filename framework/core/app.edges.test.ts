@@ -149,6 +149,7 @@ describe('listen() and shutdown() called more than once', () => {
     expect(await hanging).toBeInstanceOf(Error);
     const msgs = lines().map((l) => l['msg']);
     expect(msgs).toContain('draining open connections');
+    expect(lines().find((l) => l['msg'] === 'draining open connections')).toMatchObject({ open_connections: 1 });
     expect(lines().find((l) => l['msg'] === 'shutting down')).toMatchObject({ open_connections: 1, timeout_ms: 150 });
     expect(lines().find((l) => l['msg'] === 'shutdown deadline passed; closing connections')).toMatchObject({ open_connections: 1 });
     expect(lines().find((l) => l['msg'] === 'server stopped')).toMatchObject({ forced: true });
@@ -184,6 +185,34 @@ async function serverSeesNoConnections(app: App): Promise<void> {
   }
   throw new Error('the server still counts connections');
 }
+
+describe('shutdown timers', () => {
+  it('logs no drain progress before its interval, however short the deadline', async () => {
+    const { logger, lines } = memoryLogger();
+    const app = track(createApp({ addr: '127.0.0.1:0', drainIntervalMs: 60_000 }, { logger }));
+    let arrived!: () => void;
+    const arrival = new Promise<void>((r) => (arrived = r));
+    app.get('/hang', () => { arrived(); return new Promise<void>(() => {}); });
+    const { port } = await app.listen();
+    const hanging = fetch(`http://127.0.0.1:${port}/hang`).catch((e: unknown) => e);
+    await arrival;
+    expect(await app.shutdown({ timeoutMs: 80 })).toEqual({ forced: true, openConnections: 1 });
+    await hanging;
+    expect(lines().map((l) => l['msg'])).not.toContain('draining open connections');
+  });
+
+  it('a clean shutdown never reports a passed deadline, even after the deadline time', async () => {
+    const { logger, lines } = memoryLogger();
+    const app = track(createApp({ addr: '127.0.0.1:0' }, { logger }));
+    app.get('/', ok);
+    await app.listen();
+    expect(await app.shutdown({ timeoutMs: 30 })).toEqual({ forced: false, openConnections: 0 });
+    // The deadline timer is left to run out (unref'd); let it.
+    await new Promise((r) => setTimeout(r, 60));
+    expect(lines().map((l) => l['level'])).not.toContain('warn');
+    expect(lines().at(-1)).toMatchObject({ msg: 'server stopped', forced: false });
+  });
+});
 
 describe('preparation is done once', () => {
   it('returns the same handler and server on every call, and serving in process after prepare() keeps server_prepared', async () => {
