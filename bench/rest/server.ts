@@ -5,9 +5,12 @@
 //                  KyselyRepository whose list statements run on the pool directly (`pool` option)
 //   rest-kysely  — the same, list statements executed through Kysely's executor (no `pool` option)
 // Attribution modes (what each layer costs; `run.ts --cases …`):
+//   raw-headers  — the raw handler plus the list route's extra response headers (Link and the six
+//                  X-RateLimit-*/X-Quota-* of the tenant chain, same lengths), and meta: what Node's HTTP
+//                  stack and the socket spend on them
 //   kysely       — the raw handler's SQL, executed by Kysely (`db.executeQuery(CompiledQuery.raw(…))`)
 //   scoped       — a bare handler building the list with the expression builder on the tenant-scoped instance
-//   rest-noten   — auth → x/rest list on an unscoped KyselyRepository (no tenant chain, no scoping)
+//   rest-noten   — auth → x/rest list on an unscoped KyselyRepository (direct pool; no tenant chain, no scoping)
 //   rawmem       — bare handler answering the same 20 rows from memory (no database)
 //   restmem      — auth → x/rest list over a repository answering those rows from memory
 import { CompiledQuery, Kysely, PostgresDialect } from 'kysely';
@@ -48,6 +51,14 @@ switch (mode) {
     app.addRoute('GET', '/projects', async (w, r) => {
       const res = await pool.query(SQL, [r.header('x-tenant-id') ?? '']);
       writeResponse(w, r, 200, res.rows);
+    });
+    break;
+  case 'raw-headers':
+    app.addRoute('GET', '/projects', async (w, r) => {
+      const res = await pool.query(SQL, [r.header('x-tenant-id') ?? '']);
+      for (const [name, value] of [['x-ratelimit-limit', '1000000000'], ['x-ratelimit-remaining', '999999999'], ['x-ratelimit-reset', '1765080000'], ['x-quota-limit', '1000000000'], ['x-quota-remaining', '999999999'], ['x-quota-reset', '1765080060']]) w.setHeader(name!, value!);
+      w.setHeader('link', '</projects?page_size=20&total=false&page=1>; rel="first", </projects?page_size=20&total=false&page=2>; rel="next"');
+      writeResponse(w, r, 200, res.rows, { pagination: { page: 1, page_size: 20 } });
     });
     break;
   case 'kysely':
