@@ -93,7 +93,7 @@ describe('app.request()', () => {
     expect((await app.request('/async')).status).toBe(499);
     const after = await app.request('/after');
     expect([after.status, after.text()]).toEqual([200, 'sent']);
-    expect(lines().filter((l) => l['level'] === 'error')).toEqual([]);
+    expect(lines().filter((l) => l['level'] === 'ERROR')).toEqual([]);
   });
 
   it('logs an unhandled error once with method, route and error type, and answers 500', async () => {
@@ -104,7 +104,7 @@ describe('app.request()', () => {
     expect(res.status).toBe(500);
     const errors = lines().filter((l) => l['msg'] === 'unhandled handler error');
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatchObject({ method: 'POST', route: '/items/:id', error_type: 'TypeError' });
+    expect(errors[0]).toMatchObject({ level: 'ERROR', method: 'POST', route: '/items/:id', error_type: 'TypeError' });
     expect(res.text()).not.toContain('bad');
   });
 
@@ -151,7 +151,7 @@ describe('listen() and shutdown() called more than once', () => {
     expect(msgs).toContain('draining open connections');
     expect(lines().find((l) => l['msg'] === 'draining open connections')).toMatchObject({ open_connections: 1 });
     expect(lines().find((l) => l['msg'] === 'shutting down')).toMatchObject({ open_connections: 1, timeout_ms: 150 });
-    expect(lines().find((l) => l['msg'] === 'shutdown deadline passed; closing connections')).toMatchObject({ open_connections: 1 });
+    expect(lines().find((l) => l['msg'] === 'shutdown deadline passed; closing connections')).toMatchObject({ level: 'WARN', open_connections: 1 });
     expect(lines().find((l) => l['msg'] === 'server stopped')).toMatchObject({ forced: true });
   });
 });
@@ -209,7 +209,7 @@ describe('shutdown timers', () => {
     expect(await app.shutdown({ timeoutMs: 30 })).toEqual({ forced: false, openConnections: 0 });
     // The deadline timer is left to run out (unref'd); let it.
     await new Promise((r) => setTimeout(r, 60));
-    expect(lines().map((l) => l['level'])).not.toContain('warn');
+    expect(lines().map((l) => l['level'])).not.toContain('WARN');
     expect(lines().at(-1)).toMatchObject({ msg: 'server stopped', forced: false });
   });
 });
@@ -261,8 +261,19 @@ describe('over a socket', () => {
     expect((await app.request('/sync')).status).toBe(200);
     const { port } = await app.listen();
     expect((await fetch(`http://127.0.0.1:${port}/sync`)).status).toBe(200);
-    expect(lines().filter((l) => l['level'] === 'error')).toEqual([]);
+    expect(lines().filter((l) => l['level'] === 'ERROR')).toEqual([]);
     expect(lines().find((l) => l['msg'] === 'server listening')).toMatchObject({ addr: `127.0.0.1:${port}` });
+  });
+
+  it('cuts a response already under way when the handler then throws, instead of ending it as if complete', async () => {
+    const app = track(createApp({ addr: '127.0.0.1:0' }));
+    app.get('/half', (w) => { w.writeHead(200); w.write('part'); throw new Error('late failure'); });
+    const { port } = await app.listen();
+    const out = await exchange(port, 'GET /half HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
+    // Whatever bytes got out before the cut, the client never sees a complete response (a chunked
+    // body ends with a zero-length chunk) nor a second status line.
+    expect(out.endsWith('0\r\n\r\n')).toBe(false);
+    expect(out.match(/HTTP\/1\.1 /g)?.length ?? 0).toBeLessThanOrEqual(1);
   });
 
   it('keeps the per-address count while one of two connections stays open', async () => {
