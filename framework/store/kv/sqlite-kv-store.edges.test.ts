@@ -4,6 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { StoreError, isStoreError } from '../errors.ts';
 import { SqliteKvStore, resolveSqliteKvStoreOptions, type SqliteKvStoreOptions } from './sqlite-kv-store.ts';
@@ -132,6 +133,14 @@ describe('SqliteKvStore errors that are not corruption', () => {
     const noDir = failure(join(dir, 'no-such-dir', 'kv.db'));
     expect(isStoreError(noDir)).toBe(false);
     expect((noDir as Error).message).toContain('directory does not exist');
+  });
+
+  it('names why it refuses another SQLite database', () => {
+    const path = join(dir, 'foreign.db');
+    const db = new Database(path);
+    db.exec('CREATE TABLE users (id INTEGER)');
+    db.close();
+    expect(() => new SqliteKvStore({ path })).toThrow(expect.objectContaining({ code: 'PLUMEGO_ERR_KV_CORRUPT', reason: 'foreign_database' }));
   });
 
   it('refuses missing options with a typed error', () => {
