@@ -13,8 +13,8 @@ const nextPath = () => join(dir, `db-${n++}.sqlite`);
 
 describe('SqliteDatabase options', () => {
   it('refuses a missing or empty path', () => {
-    expect(() => new SqliteDatabase(undefined as unknown as SqliteDatabaseOptions)).toThrow(TypeError);
-    expect(() => new SqliteDatabase({ path: '' })).toThrow(TypeError);
+    expect(() => new SqliteDatabase(undefined as unknown as SqliteDatabaseOptions)).toThrow(new TypeError('path is required'));
+    expect(() => new SqliteDatabase({ path: '' })).toThrow(new TypeError('path is required'));
   });
 
   it('uses WAL for a writable file, not for a read-only one or memory, and sets the busy timeout', async () => {

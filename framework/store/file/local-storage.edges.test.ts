@@ -18,8 +18,8 @@ describe('LocalFileStorage construction', () => {
   it('creates a root several levels deep, and refuses a missing or empty root', () => {
     const deep = join(base, 'deep', 'er', 'root');
     expect(new LocalFileStorage({ root: deep }).root).toBe(deep);
-    expect(() => new LocalFileStorage(undefined as unknown as LocalFileStorageOptions)).toThrow(TypeError);
-    expect(() => new LocalFileStorage({ root: '' })).toThrow(TypeError);
+    expect(() => new LocalFileStorage(undefined as unknown as LocalFileStorageOptions)).toThrow(new TypeError('root is required'));
+    expect(() => new LocalFileStorage({ root: '' })).toThrow(new TypeError('root is required'));
   });
 });
 

@@ -11,8 +11,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('SqliteIdempotencyStore edges', () => {
   it('refuses a missing or empty path, and a file that is not a database', () => {
-    expect(() => new SqliteIdempotencyStore(undefined as unknown as SqliteIdempotencyStoreOptions)).toThrow(TypeError);
-    expect(() => new SqliteIdempotencyStore({ path: '' })).toThrow(TypeError);
+    expect(() => new SqliteIdempotencyStore(undefined as unknown as SqliteIdempotencyStoreOptions)).toThrow(new TypeError('path is required'));
+    expect(() => new SqliteIdempotencyStore({ path: '' })).toThrow(new TypeError('path is required'));
     const text = join(dir, 'text.db');
     writeFileSync(text, 'not a database at all, only text. '.repeat(200));
     expect(() => new SqliteIdempotencyStore({ path: text })).toThrow(expect.objectContaining({ code: 'SQLITE_NOTADB' }));

@@ -1,7 +1,7 @@
 // SqliteKvStore at its limits, with an injected clock: statistics, TTL arithmetic, exact size
 // bounds, the cached entry count after deletes and sweeps, prefix listing, and errors that are not
 // corruption.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -30,12 +30,13 @@ describe('SqliteKvStore statistics', () => {
     expect(await kv.find('missing')).toBeUndefined();
     expect((await kv.get('a')).toString()).toBe('y');
     expect(await kv.delete('missing')).toBe(false);
+    expect(await kv.delete('missing-too')).toBe(false);
     expect(await kv.delete('a')).toBe(true);
     clock.t += 10;
     expect(await kv.has('t')).toBe(false);
     expect(kv.sweep()).toBe(1);
-    // reads: has(a), find, get, delete(missing) and delete(a) each look first, has(t).
-    expect(await kv.getStats()).toEqual({ entries: 0, reads: 6, writes: 3, deletes: 1, expired: 1 });
+    // reads: has(a), find, get, the three deletes (each looks first), has(t).
+    expect(await kv.getStats()).toEqual({ entries: 0, reads: 7, writes: 3, deletes: 1, expired: 1 });
     await kv.close();
   });
 });
@@ -83,6 +84,8 @@ describe('SqliteKvStore bounds', () => {
     await expect(kv.set('k'.repeat(9), 'a')).rejects.toMatchObject({ code: 'PLUMEGO_ERR_KV_INVALID_KEY' });
     await expect(kv.set('k', 'abcde')).rejects.toMatchObject({ code: 'PLUMEGO_ERR_KV_VALUE_TOO_LARGE' });
     await expect(kv.find('k'.repeat(9))).rejects.toMatchObject({ code: 'PLUMEGO_ERR_KV_INVALID_KEY' });
+    await expect(kv.set('', 'a')).rejects.toMatchObject({ code: 'PLUMEGO_ERR_KV_INVALID_KEY' });
+    await expect(kv.set(42 as unknown as string, 'a')).rejects.toMatchObject({ code: 'PLUMEGO_ERR_KV_INVALID_KEY' });
     expect(await kv.keys()).toEqual(['kkkkkkkk', 'é']);
     await kv.close();
   });
@@ -133,6 +136,15 @@ describe('SqliteKvStore errors that are not corruption', () => {
     const noDir = failure(join(dir, 'no-such-dir', 'kv.db'));
     expect(isStoreError(noDir)).toBe(false);
     expect((noDir as Error).message).toContain('directory does not exist');
+  });
+
+  it('maps an SQLite corruption code to PLUMEGO_ERR_KV_CORRUPT with the driver error as cause', () => {
+    const path = join(dir, 'text.db');
+    writeFileSync(path, 'not a database, only text. '.repeat(200));
+    let caught: unknown;
+    try { new SqliteKvStore({ path, verifyOnOpen: false }); } catch (e) { caught = e; }
+    expect(caught).toMatchObject({ code: 'PLUMEGO_ERR_KV_CORRUPT', reason: 'sqlite' });
+    expect((caught as Error & { cause?: { code?: string } }).cause?.code).toBe('SQLITE_NOTADB');
   });
 
   it('names why it refuses another SQLite database', () => {
