@@ -23,7 +23,8 @@ const data = JSON.parse(readFileSync(dataFile, 'utf8'));
 const adopter = process.env.PLUMEGO_SITE_MODE === 'adopter';
 // The history charts' data (src/lib/history.ts reads it while pages render, in this same process);
 // an adopter's build gets its own from `plumego site` and never falls back to ours.
-if (!adopter) process.env.PLUMEGO_SITE_HISTORY ??= fileURLToPath(new URL('./src/data/history.generated.json', import.meta.url));
+if (!adopter)
+  process.env.PLUMEGO_SITE_HISTORY ??= fileURLToPath(new URL('./src/data/history.generated.json', import.meta.url));
 const notes = adopter ? listNotes(process.env.PLUMEGO_SITE_DOCS) : [];
 
 /**

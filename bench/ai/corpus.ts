@@ -8,7 +8,24 @@ const MIB = 1024 * 1024;
 
 /** The 16-word repetition bench/ai/run.ts has always used: kind to tokenizers that cache merges. */
 export function syntheticCorpus(): string {
-  const words = ['the', 'quick', 'brown', 'fox', 'jumps', 'over', 'lazy', 'dog', 'Plumego', 'streams', 'tokens,', 'über', '42', 'naïve', 'JSON.', '\n'];
+  const words = [
+    'the',
+    'quick',
+    'brown',
+    'fox',
+    'jumps',
+    'over',
+    'lazy',
+    'dog',
+    'Plumego',
+    'streams',
+    'tokens,',
+    'über',
+    '42',
+    'naïve',
+    'JSON.',
+    '\n',
+  ];
   let text = '';
   for (let i = 0; text.length < MIB; i++) text += `${words[(i * 7) % words.length]} `;
   return text.slice(0, MIB);

@@ -17,14 +17,21 @@ import { estimateTokens } from 'plumego/x/ai/session';
 import { repoCorpus, syntheticCorpus } from './corpus.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const { values: args } = parseArgs({ options: { streams: { type: 'string', default: '200' }, rounds: { type: 'string', default: '3' }, chunks: { type: 'string', default: '50' } } });
+const { values: args } = parseArgs({
+  options: {
+    streams: { type: 'string', default: '200' },
+    rounds: { type: 'string', default: '3' },
+    chunks: { type: 'string', default: '50' },
+  },
+});
 const streams = Number(args.streams);
 const rounds = Number(args.rounds);
 const chunks = Number(args.chunks);
 
 function start(mode: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', join(here, 'server.ts')], {
-    env: { ...process.env, BENCH_MODE: mode, BENCH_CHUNKS: String(chunks), ...env }, stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, BENCH_MODE: mode, BENCH_CHUNKS: String(chunks), ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => {
@@ -59,9 +66,17 @@ function readStream(port: number, out: number[]): Promise<void> {
   });
 }
 
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+const pct = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
-interface LatencyRow { mode: string; round: number; samples: number; p50Us: number; p99Us: number; maxUs: number }
+interface LatencyRow {
+  mode: string;
+  round: number;
+  samples: number;
+  p50Us: number;
+  p99Us: number;
+  maxUs: number;
+}
 
 async function latency(mode: string, port: number): Promise<LatencyRow[]> {
   const rows: LatencyRow[] = [];
@@ -69,12 +84,26 @@ async function latency(mode: string, port: number): Promise<LatencyRow[]> {
     const samples: number[] = [];
     await Promise.all(Array.from({ length: streams }, () => readStream(port, samples)));
     samples.sort((a, b) => a - b);
-    rows.push({ mode, round, samples: samples.length, p50Us: Math.round(pct(samples, 50)), p99Us: Math.round(pct(samples, 99)), maxUs: Math.round(samples.at(-1)!) });
+    rows.push({
+      mode,
+      round,
+      samples: samples.length,
+      p50Us: Math.round(pct(samples, 50)),
+      p99Us: Math.round(pct(samples, 99)),
+      maxUs: Math.round(samples.at(-1)!),
+    });
   }
   return rows;
 }
 
-interface TokenRow { corpus: string; counter: string; tokens: number; msPerMb: number; mbPerSecond: number; mbPer100ms: number }
+interface TokenRow {
+  corpus: string;
+  counter: string;
+  tokens: number;
+  msPerMb: number;
+  mbPerSecond: number;
+  mbPer100ms: number;
+}
 
 /** Best of `rounds` per counter and corpus; MiB-based columns as before, plus the issue's decimal MB per 100 ms. */
 async function tokenCounting(): Promise<TokenRow[]> {
@@ -82,7 +111,10 @@ async function tokenCounting(): Promise<TokenRow[]> {
   await openai.countTokens({ model: 'gpt-4o', messages: [{ role: 'user', content: 'warm up' }] });
   await openai.countTokens({ model: 'gpt-4', messages: [{ role: 'user', content: 'warm up' }] });
   const out: TokenRow[] = [];
-  for (const [corpus, text] of [['synthetic', syntheticCorpus()], ['repo', repoCorpus()]] as const) {
+  for (const [corpus, text] of [
+    ['synthetic', syntheticCorpus()],
+    ['repo', repoCorpus()],
+  ] as const) {
     const bytes = Buffer.byteLength(text);
     const messages = [{ role: 'user' as const, content: text }];
     for (const [counter, fn] of [
@@ -124,7 +156,19 @@ async function main(): Promise<void> {
   }
   up.child.kill();
   const tokens = await tokenCounting();
-  const report = { at: new Date().toISOString(), node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, loadavgBefore: load, loadavgAfter: loadavg(), streams, chunks, rounds, latency: results, tokens };
+  const report = {
+    at: new Date().toISOString(),
+    node: process.version,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model,
+    loadavgBefore: load,
+    loadavgAfter: loadavg(),
+    streams,
+    chunks,
+    rounds,
+    latency: results,
+    tokens,
+  };
   const dir = join(here, 'results');
   mkdirSync(dir, { recursive: true });
   const stamp = report.at.replace(/[:.]/g, '-');
@@ -141,7 +185,9 @@ async function main(): Promise<void> {
     '',
     '| corpus (1 MiB of chars) | token counter | tokens | ms per MiB | MiB/s | MB per 100 ms |',
     '|---|---|---|---|---|---|',
-    ...tokens.map((t) => `| ${t.corpus} | ${t.counter} | ${t.tokens} | ${t.msPerMb} | ${t.mbPerSecond} | ${t.mbPer100ms} |`),
+    ...tokens.map(
+      (t) => `| ${t.corpus} | ${t.counter} | ${t.tokens} | ${t.msPerMb} | ${t.mbPerSecond} | ${t.mbPer100ms} |`,
+    ),
     '',
   ].join('\n');
   writeFileSync(join(dir, 'latest.md'), md);

@@ -21,14 +21,34 @@ function sse(res: ServerResponse, event: string, data: unknown): void {
 
 async function upstream(res: ServerResponse): Promise<void> {
   res.writeHead(200, { 'content-type': 'text/event-stream' });
-  sse(res, 'message_start', { type: 'message_start', message: { id: 'm', type: 'message', role: 'assistant', model: 'bench', content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 1, output_tokens: 1 } } });
+  sse(res, 'message_start', {
+    type: 'message_start',
+    message: {
+      id: 'm',
+      type: 'message',
+      role: 'assistant',
+      model: 'bench',
+      content: [],
+      stop_reason: null,
+      stop_sequence: null,
+      usage: { input_tokens: 1, output_tokens: 1 },
+    },
+  });
   sse(res, 'content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } });
   for (let i = 0; i < chunks; i++) {
     await sleep(intervalMs);
-    sse(res, 'content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: now() } });
+    sse(res, 'content_block_delta', {
+      type: 'content_block_delta',
+      index: 0,
+      delta: { type: 'text_delta', text: now() },
+    });
   }
   sse(res, 'content_block_stop', { type: 'content_block_stop', index: 0 });
-  sse(res, 'message_delta', { type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: chunks } });
+  sse(res, 'message_delta', {
+    type: 'message_delta',
+    delta: { stop_reason: 'end_turn', stop_sequence: null },
+    usage: { output_tokens: chunks },
+  });
   sse(res, 'message_stop', { type: 'message_stop' });
   res.end();
 }
@@ -49,14 +69,23 @@ async function* generator(): AsyncGenerator<StreamEvent> {
   }
 }
 
-const provider = createAnthropicProvider({ apiKey: 'bench', baseURL: process.env['BENCH_UPSTREAM'] ?? 'http://127.0.0.1:1', idleTimeoutMs: 30_000 });
+const provider = createAnthropicProvider({
+  apiKey: 'bench',
+  baseURL: process.env['BENCH_UPSTREAM'] ?? 'http://127.0.0.1:1',
+  idleTimeoutMs: 30_000,
+});
 
 const server = createServer((req, res) => {
   req.resume();
   if (mode === 'upstream') void upstream(res);
   else if (mode === 'direct') void direct(res);
   else if (mode === 'relay') void relayStream(res, () => generator(), { heartbeatMs: 0 });
-  else void relayStream(res, (signal) => provider.stream({ model: 'bench', messages: [{ role: 'user', content: 'go' }] }, { signal }), { heartbeatMs: 0 });
+  else
+    void relayStream(
+      res,
+      (signal) => provider.stream({ model: 'bench', messages: [{ role: 'user', content: 'go' }] }, { signal }),
+      { heartbeatMs: 0 },
+    );
 });
 server.keepAliveTimeout = 60_000;
 server.listen(0, '127.0.0.1', () => console.log(`ready ${(server.address() as AddressInfo).port}`));

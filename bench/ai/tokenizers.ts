@@ -17,7 +17,13 @@ import { repoCorpus, syntheticCorpus } from './corpus.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
-const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, 'resolve-from': { type: 'string', default: root }, json: { type: 'string' } } });
+const { values: args } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '5' },
+    'resolve-from': { type: 'string', default: root },
+    json: { type: 'string' },
+  },
+});
 const rounds = Number(args.rounds);
 const load = createRequire(join(args['resolve-from']!, 'package.json'));
 const MIB = 1024 * 1024;
@@ -33,7 +39,9 @@ const candidates: Candidate[] = [
   {
     name: 'js-tiktoken 1.x (current)',
     make: (encoding) => {
-      const { Tiktoken } = load('js-tiktoken/lite') as { Tiktoken: new (ranks: unknown) => { encode: (t: string, a: string[], d: string[]) => number[] } };
+      const { Tiktoken } = load('js-tiktoken/lite') as {
+        Tiktoken: new (ranks: unknown) => { encode: (t: string, a: string[], d: string[]) => number[] };
+      };
       const ranks = load(`js-tiktoken/ranks/${encoding}`) as { default?: unknown };
       const enc = new Tiktoken(ranks.default ?? ranks);
       return (text) => enc.encode(text, [], []);
@@ -49,7 +57,9 @@ const candidates: Candidate[] = [
   {
     name: 'ai-tokenizer',
     make: (encoding) => {
-      const { Tokenizer } = load('ai-tokenizer') as { Tokenizer: new (e: unknown) => { encode: (t: string, a: string[], d: string[]) => number[] } };
+      const { Tokenizer } = load('ai-tokenizer') as {
+        Tokenizer: new (e: unknown) => { encode: (t: string, a: string[], d: string[]) => number[] };
+      };
       const enc = new Tokenizer(load(`ai-tokenizer/encoding/${encoding}`));
       return (text) => enc.encode(text, [], []);
     },
@@ -57,7 +67,9 @@ const candidates: Candidate[] = [
   {
     name: 'tiktoken (WASM)',
     make: (encoding) => {
-      const { get_encoding } = load('tiktoken') as { get_encoding: (e: string) => { encode: (t: string, a?: unknown, d?: unknown) => Uint32Array } };
+      const { get_encoding } = load('tiktoken') as {
+        get_encoding: (e: string) => { encode: (t: string, a?: unknown, d?: unknown) => Uint32Array };
+      };
       const enc = get_encoding(encoding);
       return (text) => enc.encode(text, [], []);
     },
@@ -65,10 +77,22 @@ const candidates: Candidate[] = [
 ];
 
 function digest(tokens: ArrayLike<number>): string {
-  return createHash('sha256').update(Buffer.from(Uint32Array.from(tokens).buffer)).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(Buffer.from(Uint32Array.from(tokens).buffer))
+    .digest('hex')
+    .slice(0, 16);
 }
 
-interface Row { corpus: string; encoding: string; candidate: string; tokens: number; sameTokens: boolean | 'reference'; bestMsPerMiB: number; medianMsPerMiB: number; mbPer100ms: number }
+interface Row {
+  corpus: string;
+  encoding: string;
+  candidate: string;
+  tokens: number;
+  sameTokens: boolean | 'reference';
+  bestMsPerMiB: number;
+  medianMsPerMiB: number;
+  mbPer100ms: number;
+}
 
 function main(): void {
   const before = loadavg();
@@ -83,7 +107,9 @@ function main(): void {
         try {
           encode = c.make(encoding);
         } catch (error) {
-          console.error(`${c.name}: not loadable from ${args['resolve-from']} (${(error as Error).message.split('\n')[0]})`);
+          console.error(
+            `${c.name}: not loadable from ${args['resolve-from']} (${(error as Error).message.split('\n')[0]})`,
+          );
           continue;
         }
         if (!encode) continue;
@@ -109,21 +135,32 @@ function main(): void {
           bestMsPerMiB: Math.round((best / mib) * 10) / 10,
           medianMsPerMiB: Math.round((median / mib) * 10) / 10,
           // The issue's target is decimal: ≥ 1 MB (10^6 bytes) per 100 ms.
-          mbPer100ms: Math.round(((Buffer.byteLength(text) / 1e6) * (100 / median)) * 100) / 100,
+          mbPer100ms: Math.round((Buffer.byteLength(text) / 1e6) * (100 / median) * 100) / 100,
         });
       }
     }
   }
   const md = [
-    `Load average before ${before.map((l) => l.toFixed(2)).join(' ')}, after ${loadavg().map((l) => l.toFixed(2)).join(' ')}; ${rounds} rounds per row after one warm-up encode; corpora 1 MiB each (repo sha256 ${createHash('sha256').update(corpora.repo).digest('hex').slice(0, 12)}).`,
+    `Load average before ${before.map((l) => l.toFixed(2)).join(' ')}, after ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(
+        ' ',
+      )}; ${rounds} rounds per row after one warm-up encode; corpora 1 MiB each (repo sha256 ${createHash('sha256').update(corpora.repo).digest('hex').slice(0, 12)}).`,
     '',
     '| corpus | encoding | library | tokens | same tokens as js-tiktoken | best ms/MiB | median ms/MiB | MB per 100 ms (median) |',
     '|---|---|---|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.corpus} | ${r.encoding} | ${r.candidate} | ${r.tokens} | ${r.sameTokens} | ${r.bestMsPerMiB} | ${r.medianMsPerMiB} | ${r.mbPer100ms} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.corpus} | ${r.encoding} | ${r.candidate} | ${r.tokens} | ${r.sameTokens} | ${r.bestMsPerMiB} | ${r.medianMsPerMiB} | ${r.mbPer100ms} |`,
+    ),
     '',
   ].join('\n');
   console.log(md);
-  if (args.json) writeFileSync(args.json, `${JSON.stringify({ at: new Date().toISOString(), node: process.version, loadavgBefore: before, rounds, rows }, null, 2)}\n`);
+  if (args.json)
+    writeFileSync(
+      args.json,
+      `${JSON.stringify({ at: new Date().toISOString(), node: process.version, loadavgBefore: before, rounds, rows }, null, 2)}\n`,
+    );
 }
 
 main();

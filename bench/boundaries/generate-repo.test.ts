@@ -11,11 +11,21 @@ import type { SynthModule } from './synth-modules.ts';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 const synth = (name: string, over: Partial<SynthModule> = {}): SynthModule => ({
-  name, path: `tools/${name}`, layer: 'tooling', tier: 'experimental', manifestFile: `tools/${name}/module.yaml`,
-  entry: `tools/${name}/index.ts`, library: false, allowed: [], lowerTier: [], packages: [], ...over,
+  name,
+  path: `tools/${name}`,
+  layer: 'tooling',
+  tier: 'experimental',
+  manifestFile: `tools/${name}/module.yaml`,
+  entry: `tools/${name}/index.ts`,
+  library: false,
+  allowed: [],
+  lowerTier: [],
+  packages: [],
+  ...over,
 });
 
-const names = (edges: ReadonlyMap<string, readonly SynthModule[]>, from: string): string[] => (edges.get(from) ?? []).map((m) => m.name);
+const names = (edges: ReadonlyMap<string, readonly SynthModule[]>, from: string): string[] =>
+  (edges.get(from) ?? []).map((m) => m.name);
 
 describe('getModuleEdges', () => {
   it('keeps the first of two modules that allow each other and drops the edge that would close the cycle', () => {
@@ -25,7 +35,11 @@ describe('getModuleEdges', () => {
   });
 
   it('drops an edge that closes a longer cycle, and keeps the acyclic rest', () => {
-    const edges = getModuleEdges([synth('a', { allowed: ['b', 'c'] }), synth('b', { allowed: ['c'] }), synth('c', { allowed: ['a'] })]);
+    const edges = getModuleEdges([
+      synth('a', { allowed: ['b', 'c'] }),
+      synth('b', { allowed: ['c'] }),
+      synth('c', { allowed: ['a'] }),
+    ]);
     expect(names(edges, 'a')).toEqual(['b', 'c']);
     expect(names(edges, 'b')).toEqual(['c']);
     expect(names(edges, 'c')).toEqual([]);
@@ -46,7 +60,13 @@ describe('getModuleEdges', () => {
 });
 
 describe('pickPlantTarget', () => {
-  const edges = getModuleEdges([synth('from'), synth('pref', { allowed: ['from'] }), synth('root'), synth('root/leaf'), synth('other')]);
+  const edges = getModuleEdges([
+    synth('from'),
+    synth('pref', { allowed: ['from'] }),
+    synth('root'),
+    synth('root/leaf'),
+    synth('other'),
+  ]);
   const candidates = [synth('pref'), synth('root'), synth('root/leaf', { path: 'tools/root/leaf' }), synth('other')];
 
   it('takes the preferred module when importing it closes no cycle', () => {
@@ -94,7 +114,10 @@ describe('hasBareEntry', () => {
 });
 
 describe('comparePlanted', () => {
-  const planted = [{ rule: 'default-deny', file: 'framework/a/x.ts' }, { rule: 'builtin-policy', file: 'tools/y.ts' }];
+  const planted = [
+    { rule: 'default-deny', file: 'framework/a/x.ts' },
+    { rule: 'builtin-policy', file: 'tools/y.ts' },
+  ];
 
   it('finds nothing to say when the findings are exactly the planted set, duplicates included', () => {
     const c = comparePlanted(planted, [...planted, planted[0]!]);
@@ -103,7 +126,12 @@ describe('comparePlanted', () => {
   });
 
   it('names a missed plant and every unexpected finding, grouped by rule', () => {
-    const found: Finding[] = [planted[0]!, { rule: 'builtin-policy', file: 'tools/z.ts' }, { rule: 'unresolved-import', file: 'b.ts' }, { rule: 'unresolved-import', file: 'c.ts' }];
+    const found: Finding[] = [
+      planted[0]!,
+      { rule: 'builtin-policy', file: 'tools/z.ts' },
+      { rule: 'unresolved-import', file: 'b.ts' },
+      { rule: 'unresolved-import', file: 'c.ts' },
+    ];
     const c = comparePlanted(planted, found);
     expect(c.missed).toEqual([planted[1]]);
     expect(c.unexpected).toHaveLength(3);
@@ -115,7 +143,13 @@ describe('comparePlanted', () => {
   });
 
   it('does not count the same rule in another file, or another rule in the same file, as the plant', () => {
-    const c = comparePlanted([planted[0]!], [{ rule: 'default-deny', file: 'framework/a/other.ts' }, { rule: 'maturity', file: 'framework/a/x.ts' }]);
+    const c = comparePlanted(
+      [planted[0]!],
+      [
+        { rule: 'default-deny', file: 'framework/a/other.ts' },
+        { rule: 'maturity', file: 'framework/a/x.ts' },
+      ],
+    );
     expect(c.missed).toEqual([planted[0]]);
     expect(c.unexpected).toHaveLength(2);
   });
@@ -127,12 +161,22 @@ describe('the synthetic repository', () => {
 
   it('makes the gate report exactly the planted violations, with this repository manifests (tools folders included)', () => {
     const repo = `${out}/repo`;
-    const generated = generateRepo({ sourceRoot: ROOT.replace(/\/$/, ''), outDir: repo, files: 600, modules: 40, seed: 7 });
+    const generated = generateRepo({
+      sourceRoot: ROOT.replace(/\/$/, ''),
+      outDir: repo,
+      files: 600,
+      modules: 40,
+      seed: 7,
+    });
     expect(generated.planted).toHaveLength(7);
     expect(JSON.parse(readFileSync(`${repo}/PLANTED.json`, 'utf8'))).toEqual(generated.planted);
     // Tools folders get code, reached through their own entries (tools/cli's is main.ts).
     expect(existsSync(`${repo}/tools/control-plane/index.ts`) && existsSync(`${repo}/tools/cli/main.ts`)).toBe(true);
-    const r = spawnSync(process.execPath, [`${ROOT}tools/cli/bin.mjs`, 'check', '--only', 'boundaries', '--format', 'json', '--no-cache'], { cwd: repo, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const r = spawnSync(
+      process.execPath,
+      [`${ROOT}tools/cli/bin.mjs`, 'check', '--only', 'boundaries', '--format', 'json', '--no-cache'],
+      { cwd: repo, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+    );
     expect(r.status, r.stderr).toBe(1);
     const found = (JSON.parse(r.stdout) as { violations: Finding[] }).violations;
     expect(describeComparison(comparePlanted(generated.planted, found))).toBe('');

@@ -4,7 +4,17 @@
  * package subpaths across allowed modules, type-only, re-exports, dynamic imports, builtins, npm
  * packages, tests importing vitest) plus a few planted violations. Deterministic for a seed.
  */
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, posix } from 'node:path';
 import { parse } from 'yaml';
 import { renderDepcruiseConfig } from './depcruise-config.ts';
@@ -52,7 +62,14 @@ function relativeImport(from: string, to: string): string {
 
 /** A file body of realistic size: a few functions with branches and loops, an interface, constants. */
 function renderBody(i: number, random: () => number): string {
-  const lines = [`export interface Shape${i} {`, '  readonly id: string;', '  readonly weight: number;', '  readonly tags: readonly string[];', '}', ''];
+  const lines = [
+    `export interface Shape${i} {`,
+    '  readonly id: string;',
+    '  readonly weight: number;',
+    '  readonly tags: readonly string[];',
+    '}',
+    '',
+  ];
   const fns = 2 + Math.floor(random() * 3);
   for (let f = 0; f < fns; f += 1) {
     lines.push(
@@ -77,7 +94,8 @@ function plan(modules: readonly SynthModule[], total: number, random: () => numb
   const sum = weights.reduce((a, b) => a + b, 0);
   const specs: FileSpec[] = [];
   modules.forEach((module, mi) => {
-    const count = mi === modules.length - 1 ? total - specs.length : Math.max(2, Math.round((weights[mi]! / sum) * total));
+    const count =
+      mi === modules.length - 1 ? total - specs.length : Math.max(2, Math.round((weights[mi]! / sum) * total));
     for (let i = 0; i < count; i += 1) {
       const test = i > 0 && random() < 0.15;
       // The facade owns only framework/index.ts and a few root files; other modules nest in part folders.
@@ -113,12 +131,20 @@ export function getModuleEdges(modules: readonly SynthModule[]): Map<string, Syn
   return edges;
 }
 
-function renderFile(spec: FileSpec, byModule: ReadonlyMap<string, FileSpec[]>, edges: ReadonlyMap<string, readonly SynthModule[]>, random: () => number, packageName: string, installed: ReadonlySet<string>): string {
+function renderFile(
+  spec: FileSpec,
+  byModule: ReadonlyMap<string, FileSpec[]>,
+  edges: ReadonlyMap<string, readonly SynthModule[]>,
+  random: () => number,
+  packageName: string,
+  installed: ReadonlySet<string>,
+): string {
   const own = byModule.get(spec.module.name)!;
   const lines: string[] = [];
   if (spec.index === 0) {
     // index.ts: the public surface, named re-exports of a few units.
-    for (const target of own.filter((s) => !s.test && s.index > 0).slice(0, 4)) lines.push(`export { value${target.index} } from '${relativeImport(spec.file, target.file)}';`);
+    for (const target of own.filter((s) => !s.test && s.index > 0).slice(0, 4))
+      lines.push(`export { value${target.index} } from '${relativeImport(spec.file, target.file)}';`);
     lines.push(`export const entry = ${own.length};`);
     return `${lines.join('\n')}\n`;
   }
@@ -136,19 +162,30 @@ function renderFile(spec: FileSpec, byModule: ReadonlyMap<string, FileSpec[]>, e
   if (allowed.length > 0 && random() < 0.45) {
     const target = allowed[Math.floor(random() * allowed.length)]!;
     // Library modules are reached through their package subpath, tools folders through their entry file.
-    const sub = !target.library ? relativeImport(spec.file, target.entry)
-      : target.layer === 'facade' ? packageName : `${packageName}/${target.name}`;
+    const sub = !target.library
+      ? relativeImport(spec.file, target.entry)
+      : target.layer === 'facade'
+        ? packageName
+        : `${packageName}/${target.name}`;
     const form = random();
     if (form < 0.2) lines.push(`import type * as mod${spec.index} from '${sub}';`);
     else if (form < 0.3) lines.push(`export const lazy${spec.index} = () => import('${sub}');`);
     else lines.push(`import { entry as entry${spec.index} } from '${sub}';`);
   }
-  if (random() < 0.15 && spec.module.layer !== 'facade') lines.push(`import * as builtin${spec.index} from '${BUILTINS[Math.floor(random() * BUILTINS.length)]}';`);
+  if (random() < 0.15 && spec.module.layer !== 'facade')
+    lines.push(`import * as builtin${spec.index} from '${BUILTINS[Math.floor(random() * BUILTINS.length)]}';`);
   // A manifest may allow a package before package.json declares it (work in progress): only declared, installed ones are imported.
   const packages = spec.module.packages.filter((p) => installed.has(p));
-  if (packages.length > 0 && random() < 0.1) lines.push(`import * as pkg${spec.index} from '${packages[Math.floor(random() * packages.length)]}';`);
+  if (packages.length > 0 && random() < 0.1)
+    lines.push(`import * as pkg${spec.index} from '${packages[Math.floor(random() * packages.length)]}';`);
   lines.push('', renderBody(spec.index, random));
-  if (spec.test) lines.push('', `describe('unit ${spec.index}', () => {`, `  it('scores', () => expect(value${spec.index}).toBeGreaterThanOrEqual(0));`, '});');
+  if (spec.test)
+    lines.push(
+      '',
+      `describe('unit ${spec.index}', () => {`,
+      `  it('scores', () => expect(value${spec.index}).toBeGreaterThanOrEqual(0));`,
+      '});',
+    );
   return `${lines.join('\n')}\n`;
 }
 
@@ -172,24 +209,58 @@ function reaches(edges: ReadonlyMap<string, readonly SynthModule[]>, from: strin
  * twice, as the planted rule and as no-module-cycles on every file of the cycle); then the first
  * candidate in name order that keeps the graph acyclic.
  */
-export function pickPlantTarget(from: string, preferred: string, candidates: readonly SynthModule[], edges: ReadonlyMap<string, readonly SynthModule[]>): SynthModule | undefined {
+export function pickPlantTarget(
+  from: string,
+  preferred: string,
+  candidates: readonly SynthModule[],
+  edges: ReadonlyMap<string, readonly SynthModule[]>,
+): SynthModule | undefined {
   // Leaves before family roots: a root carries its family's manifest churn (a root whose manifest fails
   // its schema is judged by no rule, so a plant aimed at it would go unreported).
   const isRoot = (m: SynthModule): boolean => candidates.some((c) => c.path.startsWith(`${m.path}/`));
   const rest = candidates.filter((m) => m.name !== preferred);
-  const ordered = [...candidates.filter((m) => m.name === preferred), ...rest.filter((m) => !isRoot(m)), ...rest.filter(isRoot)];
+  const ordered = [
+    ...candidates.filter((m) => m.name === preferred),
+    ...rest.filter((m) => !isRoot(m)),
+    ...rest.filter(isRoot),
+  ];
   return ordered.find((m) => m.name !== from && !reaches(edges, m.name, from));
 }
 
 /** Planted violations: one line appended to a chosen file per rule. */
-function plant(specs: readonly FileSpec[], packageName: string, modules: readonly SynthModule[], edges: ReadonlyMap<string, readonly SynthModule[]>): { planted: Planted[]; extra: Map<string, string> } {
-  const pick = (module: string, test = false): FileSpec | undefined => specs.find((s) => s.module.name === module && s.index > 2 && s.test === test);
+function plant(
+  specs: readonly FileSpec[],
+  packageName: string,
+  modules: readonly SynthModule[],
+  edges: ReadonlyMap<string, readonly SynthModule[]>,
+): { planted: Planted[]; extra: Map<string, string> } {
+  const pick = (module: string, test = false): FileSpec | undefined =>
+    specs.find((s) => s.module.name === module && s.index > 2 && s.test === test);
   const byName = new Map(modules.map((m) => [m.name, m]));
   const router = byName.get('router');
   const contract = byName.get('contract');
   // An extension module for the stable-no-extension plant, and a stable module contract does not allow (same tier or higher) for default-deny.
-  const extension = router && pickPlantTarget('router', 'x/tenant', modules.filter((m) => m.layer === 'extension'), edges);
-  const undeclared = contract && pickPlantTarget('contract', 'core', modules.filter((m) => m.layer === 'stable' && !contract.allowed.includes(m.name) && (TIER_RANK[m.tier] ?? 0) >= (TIER_RANK[contract.tier] ?? 0)), edges);
+  const extension =
+    router &&
+    pickPlantTarget(
+      'router',
+      'x/tenant',
+      modules.filter((m) => m.layer === 'extension'),
+      edges,
+    );
+  const undeclared =
+    contract &&
+    pickPlantTarget(
+      'contract',
+      'core',
+      modules.filter(
+        (m) =>
+          m.layer === 'stable' &&
+          !contract.allowed.includes(m.name) &&
+          (TIER_RANK[m.tier] ?? 0) >= (TIER_RANK[contract.tier] ?? 0),
+      ),
+      edges,
+    );
   const extra = new Map<string, string>();
   const planted: Planted[] = [];
   const add = (module: string, rule: string, line: (s: FileSpec) => string): void => {
@@ -198,9 +269,16 @@ function plant(specs: readonly FileSpec[], packageName: string, modules: readonl
     extra.set(s.file, `${extra.get(s.file) ?? ''}${line(s)}\n`);
     planted.push({ rule, file: s.file });
   };
-  if (extension) add('router', 'stable-no-extension', () => `import { entry as planted1 } from '${packageName}/${extension.name}';`);
-  if (undeclared) add('contract', 'default-deny', () => `import { entry as planted2 } from '${packageName}/${undeclared.name}';`);
-  add('x/openapi', 'public-entry-only', (s) => `import { value1 as planted3 } from '${relativeImport(s.file, specs.find((t) => t.module.name === 'core' && t.index > 0 && !t.test)!.file)}';`);
+  if (extension)
+    add('router', 'stable-no-extension', () => `import { entry as planted1 } from '${packageName}/${extension.name}';`);
+  if (undeclared)
+    add('contract', 'default-deny', () => `import { entry as planted2 } from '${packageName}/${undeclared.name}';`);
+  add(
+    'x/openapi',
+    'public-entry-only',
+    (s) =>
+      `import { value1 as planted3 } from '${relativeImport(s.file, specs.find((t) => t.module.name === 'core' && t.index > 0 && !t.test)!.file)}';`,
+  );
   add('x/websocket', 'npm-undeclared', () => "import planted4 from 'left-pad';");
   add('tools', 'builtin-policy', () => "import { readFileSync as planted5 } from 'fs';");
   add('log', 'unresolved-import', () => "import { gone as planted6 } from './gone.ts';");
@@ -221,18 +299,28 @@ export function generateRepo(options: GenerateOptions): { files: number; modules
   };
   // The root package.json names workspaces (docs-site) whose package.json the loader reads too.
   for (const file of ['tsconfig.json', 'tsconfig.base.json', 'docs-site/package.json']) {
-    if (existsSync(`${options.sourceRoot}/${file}`)) cpSync(`${options.sourceRoot}/${file}`, `${options.outDir}/${file}`);
+    if (existsSync(`${options.sourceRoot}/${file}`))
+      cpSync(`${options.sourceRoot}/${file}`, `${options.outDir}/${file}`);
   }
   // The source exports only its implemented modules; here every generated library module has code.
-  const sourcePackage = JSON.parse(readFileSync(`${options.sourceRoot}/package.json`, 'utf8')) as { exports?: Record<string, unknown> };
+  const sourcePackage = JSON.parse(readFileSync(`${options.sourceRoot}/package.json`, 'utf8')) as {
+    exports?: Record<string, unknown>;
+  };
   const exports = { ...sourcePackage.exports };
   for (const m of sourceModules) {
     if (m.layer !== 'stable' && m.layer !== 'extension') continue;
-    exports[`./${m.name}`] ??= { source: `./${m.path}/index.ts`, types: `./dist/${m.path}/index.d.ts`, default: `./dist/${m.path}/index.js` };
+    exports[`./${m.name}`] ??= {
+      source: `./${m.path}/index.ts`,
+      types: `./dist/${m.path}/index.d.ts`,
+      default: `./dist/${m.path}/index.js`,
+    };
   }
   write('package.json', `${JSON.stringify({ ...sourcePackage, exports }, null, 2)}\n`);
   cpSync(`${options.sourceRoot}/specs`, `${options.outDir}/specs`, { recursive: true });
-  write('specs/checks.yaml', 'checks:\n  - id: boundaries\n    summary: The boundary gate over the synthetic repository.\n');
+  write(
+    'specs/checks.yaml',
+    'checks:\n  - id: boundaries\n    summary: The boundary gate over the synthetic repository.\n',
+  );
   for (const m of all) cpSync(`${options.sourceRoot}/${m.manifestFile}`, `${options.outDir}/${m.manifestFile}`);
   // The paths the specs and manifests point at (task cards, module docs), so the synthetic plane is
   // as clean as the real one and the only findings are the planted import violations.
@@ -244,7 +332,10 @@ export function generateRepo(options: GenerateOptions): { files: number; modules
     }
   }
   // Installed packages resolve through symlinks, like a hoisted install; the cache folders stay inside the synthetic repo.
-  const pkg = JSON.parse(readFileSync(`${options.sourceRoot}/package.json`, 'utf8')) as { dependencies?: object; devDependencies?: object };
+  const pkg = JSON.parse(readFileSync(`${options.sourceRoot}/package.json`, 'utf8')) as {
+    dependencies?: object;
+    devDependencies?: object;
+  };
   const installed = new Set<string>();
   for (const name of Object.keys({ ...pkg.dependencies, ...pkg.devDependencies })) {
     const target = `${options.sourceRoot}/node_modules/${name}`;
@@ -258,7 +349,8 @@ export function generateRepo(options: GenerateOptions): { files: number; modules
   for (const s of specs) byModule.set(s.module.name, [...(byModule.get(s.module.name) ?? []), s]);
   const edges = getModuleEdges(sourceModules);
   const { planted, extra } = plant(specs, packageName, sourceModules, edges);
-  for (const s of specs) write(s.file, `${extra.get(s.file) ?? ''}${renderFile(s, byModule, edges, random, packageName, installed)}`);
+  for (const s of specs)
+    write(s.file, `${extra.get(s.file) ?? ''}${renderFile(s, byModule, edges, random, packageName, installed)}`);
   ensureRoutedPaths(options.sourceRoot, options.outDir);
   write('.dependency-cruiser.cjs', renderDepcruiseConfig(all, options.sourceRoot));
   write('PLANTED.json', `${JSON.stringify(planted, null, 2)}\n`);
@@ -285,17 +377,30 @@ export function hasBareEntry(packageDir: string): boolean {
     if (Array.isArray(entry)) return entry.map(pick).find((e) => e !== undefined);
     if (entry && typeof entry === 'object') {
       const map = entry as Record<string, unknown>;
-      for (const c of ENTRY_CONDITIONS) if (c in map) { const found = pick(map[c]); if (found) return found; }
+      for (const c of ENTRY_CONDITIONS)
+        if (c in map) {
+          const found = pick(map[c]);
+          if (found) return found;
+        }
     }
     return undefined;
   };
   if (manifest.exports !== undefined) {
     const exports = manifest.exports as Record<string, unknown> | string;
-    const dot = typeof exports === 'object' && exports !== null && !Array.isArray(exports) && Object.keys(exports).some((k) => k.startsWith('.')) ? exports['.'] : exports;
+    const dot =
+      typeof exports === 'object' &&
+      exports !== null &&
+      !Array.isArray(exports) &&
+      Object.keys(exports).some((k) => k.startsWith('.'))
+        ? exports['.']
+        : exports;
     const file = pick(dot);
     return file !== undefined && existsSync(`${packageDir}/${file}`);
   }
-  return existsSync(`${packageDir}/${manifest.main ?? 'index.js'}`) || existsSync(`${packageDir}/${manifest.main ?? 'index.js'}.js`);
+  return (
+    existsSync(`${packageDir}/${manifest.main ?? 'index.js'}`) ||
+    existsSync(`${packageDir}/${manifest.main ?? 'index.js'}.js`)
+  );
 }
 
 /** Paths the task routing names (start here, avoid there) exist in the synthetic repository as they do in the source. */

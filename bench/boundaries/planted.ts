@@ -39,6 +39,12 @@ export function describeComparison(c: PlantedComparison, limit = 10): string {
   for (const f of c.unexpected) byRule.set(f.rule, [...(byRule.get(f.rule) ?? []), f]);
   return [
     ...c.missed.map((p) => `missed planted ${p.rule} in ${p.file}`),
-    ...[...byRule].map(([rule, fs]) => `unexpected ${rule} ×${fs.length}: ${fs.slice(0, limit).map((f) => f.file).join(', ')}${fs.length > limit ? ', …' : ''}`),
+    ...[...byRule].map(
+      ([rule, fs]) =>
+        `unexpected ${rule} ×${fs.length}: ${fs
+          .slice(0, limit)
+          .map((f) => f.file)
+          .join(', ')}${fs.length > limit ? ', …' : ''}`,
+    ),
   ].join('\n');
 }

@@ -18,14 +18,24 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const PLUMEGO = `${ROOT}tools/cli/bin.mjs`;
 const DEPCRUISE = `${ROOT}node_modules/dependency-cruiser/bin/dependency-cruise.mjs`;
 
-const { values } = parseArgs({ options: {
-  files: { type: 'string', default: '5000' }, modules: { type: 'string', default: '40' }, rounds: { type: 'string', default: '3' }, seed: { type: 'string', default: '7' },
-} });
+const { values } = parseArgs({
+  options: {
+    files: { type: 'string', default: '5000' },
+    modules: { type: 'string', default: '40' },
+    rounds: { type: 'string', default: '3' },
+    seed: { type: 'string', default: '7' },
+  },
+});
 const files = Number(values.files);
 const rounds = Number(values.rounds);
 const repo = `${HERE}generated/repo-${files}`;
 
-interface Timing { readonly seconds: number; readonly cpu: number; readonly exitCode: number | null; readonly stdout: string }
+interface Timing {
+  readonly seconds: number;
+  readonly cpu: number;
+  readonly exitCode: number | null;
+  readonly stdout: string;
+}
 
 /**
  * Wall clock and CPU time (user + sys, from /usr/bin/time) of one CLI process. CPU time is the number
@@ -34,16 +44,31 @@ interface Timing { readonly seconds: number; readonly cpu: number; readonly exit
  */
 function time(command: string, args: readonly string[]): Timing {
   const start = performance.now();
-  const r = spawnSync('/usr/bin/time', ['-f', '__TIME__ %e %U %S', process.execPath, command, ...args], { cwd: repo, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const r = spawnSync('/usr/bin/time', ['-f', '__TIME__ %e %U %S', process.execPath, command, ...args], {
+    cwd: repo,
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
   const seconds = (performance.now() - start) / 1000;
-  if (r.status === null || (command === PLUMEGO && r.status > 1)) throw new Error(`${command} ${args.join(' ')} exited ${r.status}: ${r.stderr.slice(0, 2000)}`);
+  if (r.status === null || (command === PLUMEGO && r.status > 1))
+    throw new Error(`${command} ${args.join(' ')} exited ${r.status}: ${r.stderr.slice(0, 2000)}`);
   const [, user, sys] = (/__TIME__ ([\d.]+) ([\d.]+) ([\d.]+)/.exec(r.stderr) ?? []).slice(1).map(Number);
   return { seconds, cpu: (user ?? NaN) + (sys ?? NaN), exitCode: r.status, stdout: r.stdout };
 }
 
-const plumego = (extra: string[] = []): Timing => time(PLUMEGO, ['check', '--only', 'boundaries', '--format', 'json', ...extra]);
+const plumego = (extra: string[] = []): Timing =>
+  time(PLUMEGO, ['check', '--only', 'boundaries', '--format', 'json', ...extra]);
 const DC_CACHE = ['--cache', 'node_modules/.cache/depcruise', '--cache-strategy', 'content'];
-const depcruise = (cache: boolean): Timing => time(DEPCRUISE, ['--config', '.dependency-cruiser.cjs', '--output-type', 'err', ...(cache ? DC_CACHE : []), 'framework', 'tools']);
+const depcruise = (cache: boolean): Timing =>
+  time(DEPCRUISE, [
+    '--config',
+    '.dependency-cruiser.cjs',
+    '--output-type',
+    'err',
+    ...(cache ? DC_CACHE : []),
+    'framework',
+    'tools',
+  ]);
 const clearCaches = (): void => {
   rmSync(`${repo}/node_modules/.cache/plumego`, { recursive: true, force: true });
   rmSync(`${repo}/node_modules/.cache/depcruise`, { recursive: true, force: true });
@@ -60,7 +85,13 @@ function touchOneFile(planted: readonly Planted[]): void {
 const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 console.error(`generating ${files} files in ${repo} …`);
-const generated = generateRepo({ sourceRoot: ROOT.replace(/\/$/, ''), outDir: repo, files, modules: Number(values.modules), seed: Number(values.seed) });
+const generated = generateRepo({
+  sourceRoot: ROOT.replace(/\/$/, ''),
+  outDir: repo,
+  files,
+  modules: Number(values.modules),
+  seed: Number(values.seed),
+});
 const loadBefore = loadavg();
 const samples: Record<string, number[]> = {};
 const cpuSamples: Record<string, number[]> = {};
@@ -80,10 +111,14 @@ for (let round = 0; round < rounds; round += 1) {
     record('plumego no-cache', plumego(['--no-cache']));
     clearCaches();
     const cold = record('plumego cold', plumego());
-    found = (JSON.parse(cold.stdout) as { violations: Finding[] }).violations.map((v) => ({ rule: v.rule, file: v.file }));
+    found = (JSON.parse(cold.stdout) as { violations: Finding[] }).violations.map((v) => ({
+      rule: v.rule,
+      file: v.file,
+    }));
     // Both tools must be doing the work the repository was built for: exactly the planted findings.
     const problems = describeComparison(comparePlanted(generated.planted, found));
-    if (problems) throw new Error(`plumego's findings on the synthetic repository are not the planted set:\n${problems}`);
+    if (problems)
+      throw new Error(`plumego's findings on the synthetic repository are not the planted set:\n${problems}`);
     record('plumego warm', plumego());
     touchOneFile(generated.planted);
     record('plumego one-file', plumego());
@@ -98,7 +133,13 @@ for (let round = 0; round < rounds; round += 1) {
     touchOneFile(generated.planted);
     record('depcruise one-file', depcruise(true));
   };
-  if (round % 2 === 0) { runPlumego(); runDepcruise(); } else { runDepcruise(); runPlumego(); }
+  if (round % 2 === 0) {
+    runPlumego();
+    runDepcruise();
+  } else {
+    runDepcruise();
+    runPlumego();
+  }
 }
 
 const m = Object.fromEntries(Object.entries(samples).map(([k, xs]) => [k, median(xs)]));
@@ -106,8 +147,19 @@ const c = Object.fromEntries(Object.entries(cpuSamples).map(([k, xs]) => [k, med
 const { missed } = comparePlanted(generated.planted, found);
 const result = {
   date: new Date().toISOString(),
-  machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', node: process.version, loadavgBefore: loadBefore, loadavgAfter: loadavg() },
-  repo: { files: generated.files, modules: generated.modules, planted: generated.planted.length, seed: Number(values.seed) },
+  machine: {
+    cpus: cpus().length,
+    model: cpus()[0]?.model ?? 'unknown',
+    node: process.version,
+    loadavgBefore: loadBefore,
+    loadavgAfter: loadavg(),
+  },
+  repo: {
+    files: generated.files,
+    modules: generated.modules,
+    planted: generated.planted.length,
+    seed: Number(values.seed),
+  },
   rounds,
   medianSeconds: m,
   medianCpuSeconds: c,
@@ -143,8 +195,15 @@ const md = [
   '',
   '| run | plumego wall (s) | plumego cpu (s) | dependency-cruiser wall (s) | dependency-cruiser cpu (s) |',
   '|---|---|---|---|---|',
-  ...[['no cache', 'no-cache'], ['cold (empty cache, writes it)', 'cold'], ['warm (unchanged re-run)', 'warm'], ['one file changed', 'one-file']].map(([label, k]) =>
-    `| ${label} | ${f(m[`plumego ${k}`])} | ${f(c[`plumego ${k}`])} | ${f(m[`depcruise ${k}`])} | ${f(c[`depcruise ${k}`])} |`),
+  ...[
+    ['no cache', 'no-cache'],
+    ['cold (empty cache, writes it)', 'cold'],
+    ['warm (unchanged re-run)', 'warm'],
+    ['one file changed', 'one-file'],
+  ].map(
+    ([label, k]) =>
+      `| ${label} | ${f(m[`plumego ${k}`])} | ${f(c[`plumego ${k}`])} | ${f(m[`depcruise ${k}`])} | ${f(c[`depcruise ${k}`])} |`,
+  ),
   '',
   `- cold ratio plumego / dependency-cruiser: **${f(result.ratios.coldVsDepcruiseCold)}×** wall, **${f(result.ratios.cpu.coldVsDepcruiseCold)}×** cpu (target ≤ 1.15×); without caches ${f(result.ratios.noCacheVsDepcruiseNoCache)}× wall, ${f(result.ratios.cpu.noCacheVsDepcruiseNoCache)}× cpu`,
   `- warm speed-up over cold: **${f(result.ratios.warmSpeedup)}×** wall, **${f(result.ratios.cpu.warmSpeedup)}×** cpu (target ≥ 5×; dependency-cruiser's own: ${f(result.ratios.depcruiseWarmSpeedup)}× wall)`,
@@ -154,4 +213,3 @@ const md = [
 ].join('\n');
 writeFileSync(`${HERE}results/boundaries.md`, md);
 console.log(md);
-

@@ -25,7 +25,8 @@ const SKIP = new Set(['node_modules', 'dist', 'fixtures', '__fixtures__', 'gener
 function findManifests(root: string, rel: string, out: string[]): void {
   for (const entry of readdirSync(`${root}/${rel}`, { withFileTypes: true })) {
     if (entry.isFile() && entry.name === 'module.yaml') out.push(`${rel}/module.yaml`);
-    else if (entry.isDirectory() && !entry.name.startsWith('.') && !SKIP.has(entry.name)) findManifests(root, `${rel}/${entry.name}`, out);
+    else if (entry.isDirectory() && !entry.name.startsWith('.') && !SKIP.has(entry.name))
+      findManifests(root, `${rel}/${entry.name}`, out);
   }
 }
 
@@ -33,25 +34,52 @@ function findManifests(root: string, rel: string, out: string[]): void {
 export function readSynthModules(sourceRoot: string): SynthModule[] {
   const files = ['module.yaml'];
   for (const dir of ['framework', 'tools', 'bench', 'docs-site', 'reference']) {
-    try { findManifests(sourceRoot, dir, files); } catch { /* a missing directory has no manifests */ }
+    try {
+      findManifests(sourceRoot, dir, files);
+    } catch {
+      /* a missing directory has no manifests */
+    }
   }
-  return files.map((manifestFile) => {
-    const m = parse(readFileSync(`${sourceRoot}/${manifestFile}`, 'utf8')) as {
-      name: string; path: string; layer: string; status: string; entry?: string;
-      allowed_imports: { modules: string[]; packages: { name: string }[]; lower_tier?: string[] };
-    };
-    const path = manifestFile === 'module.yaml' ? m.path : manifestFile.slice(0, -'/module.yaml'.length);
-    return {
-      name: m.name, path, layer: m.layer, tier: m.status, manifestFile, entry: `${path}/${m.entry ?? 'index.ts'}`,
-      library: m.layer === 'stable' || m.layer === 'extension' || m.layer === 'facade',
-      allowed: m.allowed_imports.modules, lowerTier: m.allowed_imports.lower_tier ?? [], packages: m.allowed_imports.packages.map((p) => p.name),
-    };
-  }).sort((a, b) => a.name.localeCompare(b.name));
+  return files
+    .map((manifestFile) => {
+      const m = parse(readFileSync(`${sourceRoot}/${manifestFile}`, 'utf8')) as {
+        name: string;
+        path: string;
+        layer: string;
+        status: string;
+        entry?: string;
+        allowed_imports: { modules: string[]; packages: { name: string }[]; lower_tier?: string[] };
+      };
+      const path = manifestFile === 'module.yaml' ? m.path : manifestFile.slice(0, -'/module.yaml'.length);
+      return {
+        name: m.name,
+        path,
+        layer: m.layer,
+        tier: m.status,
+        manifestFile,
+        entry: `${path}/${m.entry ?? 'index.ts'}`,
+        library: m.layer === 'stable' || m.layer === 'extension' || m.layer === 'facade',
+        allowed: m.allowed_imports.modules,
+        lowerTier: m.allowed_imports.lower_tier ?? [],
+        packages: m.allowed_imports.packages.map((p) => p.name),
+      };
+    })
+    .sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /** The modules that get sources: the library and the tools (reference services, docs-site and bench stay declared only). */
 /** Modules the planted violations live in or point at: always generated, whatever the count. */
-export const PLANT_MODULES: readonly string[] = ['router', 'contract', 'core', 'x/tenant', 'x/openapi', 'x/websocket', 'tools', 'log', 'middleware'];
+export const PLANT_MODULES: readonly string[] = [
+  'router',
+  'contract',
+  'core',
+  'x/tenant',
+  'x/openapi',
+  'x/websocket',
+  'tools',
+  'log',
+  'middleware',
+];
 
 /**
  * The first `count` library and tool modules, the planted violations' modules first, so new modules

@@ -35,7 +35,11 @@ const UPSTREAM = { id: 'upstream', args: [join(here, 'servers/upstream.mjs')] };
 const TARGETS = [
   { id: 'direct', label: 'upstream directly (no proxy)' },
   { id: 'plumego', label: 'Plumego x/gateway', args: [...TS, join(here, 'servers/plumego.ts')] },
-  { id: 'fastify-http-proxy', label: '@fastify/http-proxy 11.6.3', args: [join(here, 'servers/fastify-http-proxy.mjs')] },
+  {
+    id: 'fastify-http-proxy',
+    label: '@fastify/http-proxy 11.6.3',
+    args: [join(here, 'servers/fastify-http-proxy.mjs')],
+  },
   { id: 'http-proxy', label: 'http-proxy 1.18.1 (keep-alive agent)', args: [join(here, 'servers/http-proxy.mjs')] },
 ].filter((t) => wanted(t.id));
 
@@ -75,7 +79,9 @@ async function stop(child) {
 
 function load(url, duration) {
   return new Promise((resolve, reject) => {
-    autocannon({ url, connections: CONNECTIONS, duration, pipelining: 1 }, (err, res) => (err ? reject(err) : resolve(res)));
+    autocannon({ url, connections: CONNECTIONS, duration, pipelining: 1 }, (err, res) =>
+      err ? reject(err) : resolve(res),
+    );
   });
 }
 
@@ -91,17 +97,28 @@ async function measureStreaming(pid, port) {
       res.on('data', (c) => (n += c.length));
       res.on('end', () => resolve(n));
       res.on('error', reject);
-    }).on('error', reject).end();
+    })
+      .on('error', reject)
+      .end();
   });
   const downMs = performance.now() - t0;
   const peakDown = Math.max(peak, rssBytes(pid));
   const t1 = performance.now();
   const uploaded = await new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/sink', method: 'POST', headers: { 'content-type': 'application/octet-stream' } }, (res) => {
-      let body = '';
-      res.on('data', (c) => (body += c));
-      res.on('end', () => resolve(JSON.parse(body).received));
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/sink',
+        method: 'POST',
+        headers: { 'content-type': 'application/octet-stream' },
+      },
+      (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve(JSON.parse(body).received));
+      },
+    );
     req.on('error', reject);
     const chunk = Buffer.alloc(64 * 1024, 'y');
     let sent = 0;
@@ -117,7 +134,16 @@ async function measureStreaming(pid, port) {
   const upMs = performance.now() - t1;
   clearInterval(timer);
   peak = Math.max(peak, rssBytes(pid));
-  return { baseRssMB: base / 2 ** 20, peakRssMB: peak / 2 ** 20, extraRssMB: (peak - base) / 2 ** 20, extraRssDownMB: (peakDown - base) / 2 ** 20, downloadedMB: downloaded / 2 ** 20, uploadedMB: uploaded / 2 ** 20, downMs, upMs };
+  return {
+    baseRssMB: base / 2 ** 20,
+    peakRssMB: peak / 2 ** 20,
+    extraRssMB: (peak - base) / 2 ** 20,
+    extraRssDownMB: (peakDown - base) / 2 ** 20,
+    downloadedMB: downloaded / 2 ** 20,
+    uploadedMB: uploaded / 2 ** 20,
+    downMs,
+    upMs,
+  };
 }
 
 /** A port the kernel just handed out (fixed ports collide with other sessions' ephemeral client ports). */
@@ -188,20 +214,38 @@ function runGrpc() {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...TS, join(here, 'grpc-unary.ts')], {
       cwd: root,
-      env: { ...process.env, GRPC_DURATION_MS: String(DURATION * 1000), GRPC_ROUNDS: String(ROUNDS), GRPC_CONCURRENCY: String(CONNECTIONS), NODE_ENV: 'production' },
+      env: {
+        ...process.env,
+        GRPC_DURATION_MS: String(DURATION * 1000),
+        GRPC_ROUNDS: String(ROUNDS),
+        GRPC_CONCURRENCY: String(CONNECTIONS),
+        NODE_ENV: 'production',
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1))) : reject(new Error(`grpc bench exited with ${code}`))));
+    child.on('exit', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out.trim().split('\n').at(-1)))
+        : reject(new Error(`grpc bench exited with ${code}`)),
+    );
   });
 }
 const grpc = wanted('grpc') ? await runGrpc() : undefined;
 const grpcSummary = {};
 if (grpc) {
   for (const [name, runs] of Object.entries(grpc.runs)) {
-    grpcSummary[name] = { callsPerSec: median(runs.map((r) => r.callsPerSec)), bestCallsPerSec: Math.max(...runs.map((r) => r.callsPerSec)), p99Ms: median(runs.map((r) => r.p99Ms)), cpuUsPerCall: median(runs.map((r) => r.cpuUsPerCall)), runs };
-    console.log(`grpc ${name.padEnd(20)} ${runs.map((r) => Math.round(r.callsPerSec)).join(' / ')} calls/s, ${runs.map((r) => r.cpuUsPerCall.toFixed(1)).join(' / ')} µs CPU/call`);
+    grpcSummary[name] = {
+      callsPerSec: median(runs.map((r) => r.callsPerSec)),
+      bestCallsPerSec: Math.max(...runs.map((r) => r.callsPerSec)),
+      p99Ms: median(runs.map((r) => r.p99Ms)),
+      cpuUsPerCall: median(runs.map((r) => r.cpuUsPerCall)),
+      runs,
+    };
+    console.log(
+      `grpc ${name.padEnd(20)} ${runs.map((r) => Math.round(r.callsPerSec)).join(' / ')} calls/s, ${runs.map((r) => r.cpuUsPerCall.toFixed(1)).join(' / ')} µs CPU/call`,
+    );
   }
 }
 
@@ -221,7 +265,8 @@ for (const t of TARGETS) {
   };
 }
 const ratio = (a, b) => (summary[a] && summary[b] ? summary[a].reqPerSec / summary[b].reqPerSec : undefined);
-const bestRatio = (a, b) => (summary[a] && summary[b] ? summary[a].bestReqPerSec / summary[b].bestReqPerSec : undefined);
+const bestRatio = (a, b) =>
+  summary[a] && summary[b] ? summary[a].bestReqPerSec / summary[b].bestReqPerSec : undefined;
 // Competitor CPU per request ÷ Plumego's: above 1 means Plumego spends less CPU per proxied request.
 const cpuRatio = (a, b) => (summary[a] && summary[b] ? summary[b].cpuUsPerReq / summary[a].cpuUsPerReq : undefined);
 const goals = {
@@ -231,11 +276,26 @@ const goals = {
   bestVsHttpProxy: { ratio: bestRatio('plumego', 'http-proxy'), goal: 1.5 },
   cpuVsFastifyHttpProxy: { ratio: cpuRatio('plumego', 'fastify-http-proxy'), goal: 1.0 },
   cpuVsHttpProxy: { ratio: cpuRatio('plumego', 'http-proxy'), goal: 1.5 },
-  addedP99Ms: { value: summary['plumego'] && summary['direct'] ? summary['plumego'].p99Ms - summary['direct'].p99Ms : undefined, goal: 1 },
+  addedP99Ms: {
+    value: summary['plumego'] && summary['direct'] ? summary['plumego'].p99Ms - summary['direct'].p99Ms : undefined,
+    goal: 1,
+  },
   streamingExtraRssMB: { value: streaming['plumego']?.extraRssMB, goal: 32 },
-  grpcVsRaw: { ratio: grpcSummary['x/rpc'] && grpcSummary['raw'] ? grpcSummary['x/rpc'].callsPerSec / grpcSummary['raw'].callsPerSec : undefined, goal: 0.95 },
+  grpcVsRaw: {
+    ratio:
+      grpcSummary['x/rpc'] && grpcSummary['raw']
+        ? grpcSummary['x/rpc'].callsPerSec / grpcSummary['raw'].callsPerSec
+        : undefined,
+    goal: 0.95,
+  },
   // Raw CPU per call ÷ x/rpc CPU per call: above 1 means x/rpc costs less; steadier than calls/s on a shared machine.
-  grpcCpuVsRaw: { ratio: grpcSummary['x/rpc'] && grpcSummary['raw'] ? grpcSummary['raw'].cpuUsPerCall / grpcSummary['x/rpc'].cpuUsPerCall : undefined, goal: 0.95 },
+  grpcCpuVsRaw: {
+    ratio:
+      grpcSummary['x/rpc'] && grpcSummary['raw']
+        ? grpcSummary['raw'].cpuUsPerCall / grpcSummary['x/rpc'].cpuUsPerCall
+        : undefined,
+    goal: 0.95,
+  },
 };
 for (const g of Object.values(goals)) {
   const v = g.ratio ?? g.value;
@@ -249,7 +309,9 @@ const meta = {
   durationSec: DURATION,
   warmupSec: WARMUP,
   connections: CONNECTIONS,
-  loadAverage: loadavg().map((x) => x.toFixed(1)).join(' '),
+  loadAverage: loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' '),
   tool: 'autocannon 8 in the runner process; upstream, proxy and load generator share the machine (loopback)',
 };
 const result = { meta, goals, targets: summary, grpc: grpcSummary };
@@ -261,7 +323,8 @@ writeFileSync(join(dir, 'latest.json'), JSON.stringify(result, null, 2) + '\n');
 
 const f = (n, d = 0) => (n === undefined || n === null || Number.isNaN(n) ? '–' : n.toFixed(d));
 let md = `# Gateway benchmark — ${meta.date}\n\nNode ${meta.node}, ${meta.cpus} CPUs, GET /json (small JSON) at autocannon -c ${CONNECTIONS}, ${DURATION}s per run after ${WARMUP}s warm-up, ${ROUNDS} rounds in alternating order; medians shown. CPU is the proxy's user+system time per request (for "direct", the upstream's).\n\n`;
-md += '| target | req/s (median) | best req/s | p50 ms | p99 ms | CPU µs/req | errors | 100 MB stream: extra RSS MB (down+up) |\n|---|---:|---:|---:|---:|---:|---:|---:|\n';
+md +=
+  '| target | req/s (median) | best req/s | p50 ms | p99 ms | CPU µs/req | errors | 100 MB stream: extra RSS MB (down+up) |\n|---|---:|---:|---:|---:|---:|---:|---:|\n';
 for (const t of TARGETS) {
   const e = summary[t.id];
   md += `| ${e.label} | ${f(e.reqPerSec)} | ${f(e.bestReqPerSec)} | ${f(e.p50Ms, 1)} | ${f(e.p99Ms, 1)} | ${f(e.cpuUsPerReq, 1)} | ${e.errors} | ${e.streaming ? f(e.streaming.extraRssMB, 1) : '–'} |\n`;
@@ -277,7 +340,8 @@ md += `| gRPC unary x/rpc ÷ raw grpc-js calls/s | ${f(goals.grpcVsRaw.ratio, 2)
 md += `| gRPC unary raw ÷ x/rpc CPU per call (client+server process) | ${f(goals.grpcCpuVsRaw.ratio, 2)} | ≥ 0.95 | ${goals.grpcCpuVsRaw.met ?? '–'} |\n`;
 if (grpc) {
   md += `\n## gRPC unary (${grpc.concurrency} calls in flight, ${grpc.durationMs / 1000}s per run, ${grpc.rounds} rounds alternating; client and server in one process)\n\n| client | calls/s (median) | best calls/s | p99 ms | CPU µs/call (client+server) |\n|---|---:|---:|---:|---:|\n`;
-  for (const [name, e] of Object.entries(grpcSummary)) md += `| ${name} | ${f(e.callsPerSec)} | ${f(e.bestCallsPerSec)} | ${f(e.p99Ms, 1)} | ${f(e.cpuUsPerCall, 1)} |\n`;
+  for (const [name, e] of Object.entries(grpcSummary))
+    md += `| ${name} | ${f(e.callsPerSec)} | ${f(e.bestCallsPerSec)} | ${f(e.p99Ms, 1)} | ${f(e.cpuUsPerCall, 1)} |\n`;
 }
 md += `\nLoad average when the run ended: ${meta.loadAverage}. On 2 cores the load generator, the proxy and the upstream compete for CPU, so req/s ratios are squeezed and p99 includes scheduling delay; the CPU column is the sharper comparison.\n`;
 writeFileSync(join(dir, 'latest.md'), md);

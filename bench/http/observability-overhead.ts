@@ -27,7 +27,15 @@ const discard: SpanExporter = { export: (_spans, done) => done({ code: 0 }), shu
 
 function stubReq(url: string): IncomingMessage {
   const req = new Readable({ read() {} }) as unknown as IncomingMessage;
-  Object.assign(req, { method: 'GET', url, headers: { host: 'x', 'user-agent': 'bench' }, rawHeaders: ['Host', 'x', 'User-Agent', 'bench'], httpVersionMajor: 1, httpVersionMinor: 1, socket: { remoteAddress: '127.0.0.1' } });
+  Object.assign(req, {
+    method: 'GET',
+    url,
+    headers: { host: 'x', 'user-agent': 'bench' },
+    rawHeaders: ['Host', 'x', 'User-Agent', 'bench'],
+    httpVersionMajor: 1,
+    httpVersionMinor: 1,
+    socket: { remoteAddress: '127.0.0.1' },
+  });
   return req;
 }
 
@@ -40,20 +48,38 @@ class StubRes {
     this.headersSent = true;
     return this;
   }
-  getHeader() { return undefined; }
-  getHeaderNames() { return []; }
-  hasHeader() { return false; }
+  getHeader() {
+    return undefined;
+  }
+  getHeaderNames() {
+    return [];
+  }
+  hasHeader() {
+    return false;
+  }
   removeHeader() {}
-  write() { return true; }
-  end() { this.writableEnded = true; return this; }
-  once() { return this; }
+  write() {
+    return true;
+  }
+  end() {
+    this.writableEnded = true;
+    return this;
+  }
+  once() {
+    return this;
+  }
 }
 
 function build(prometheus: boolean, trace: 'off' | 'ids' | 'otel') {
   const app = createApp();
   const logger = createLogger({ format: 'json', output: { write() {} } });
   const metrics = prometheus ? new PrometheusCollector() : new BaseMetricsCollector();
-  const tracing = trace === 'off' ? false : trace === 'ids' ? {} : { tracer: new OtelTracer({ exporter: discard, serviceName: 'bench' }) };
+  const tracing =
+    trace === 'off'
+      ? false
+      : trace === 'ids'
+        ? {}
+        : { tracer: new OtelTracer({ exporter: discard, serviceName: 'bench' }) };
   app.use(...createCanonicalStack({ logger, cors: { allowedOrigins: ['*'] }, metrics, tracing, timeoutMs: 30_000 }));
   app.get('/', (w, r) => writeResponse(w, r, 200, { hello: 'world' }));
   app.get('/users/:id', (w, r) => writeResponse(w, r, 200, { id: param(r, 'id') }));
@@ -64,7 +90,8 @@ function build(prometheus: boolean, trace: 'off' | 'ids' | 'otel') {
     const probe = new StubRes();
     listener(stubReq(url), probe as unknown as ServerResponse);
     await new Promise((r) => setImmediate(r));
-    if (probe.statusCode !== 200 || !probe.writableEnded) throw new Error(`bench stub answered ${probe.statusCode} for ${url}`);
+    if (probe.statusCode !== 200 || !probe.writableEnded)
+      throw new Error(`bench stub answered ${probe.statusCode} for ${url}`);
     const reqs = Array.from({ length: 1000 }, () => stubReq(url));
     // Batches with a macrotask between them, so async continuations run inside the window.
     for (let i = 0; i < count; i += 1000) {
@@ -98,7 +125,9 @@ for (let round = 0; round < ROUNDS; round++) {
     for (const url of ['/', '/users/42']) {
       const ns = await measure(run, url);
       (samples[`${label} ${url}`] ??= []).push(ns);
-      console.log(`${label.padEnd(46)} ${url.padEnd(10)} ${ns.toFixed(0)} ns/request (heap ${Math.round(process.memoryUsage().heapUsed / 1e6)} MB)`);
+      console.log(
+        `${label.padEnd(46)} ${url.padEnd(10)} ${ns.toFixed(0)} ns/request (heap ${Math.round(process.memoryUsage().heapUsed / 1e6)} MB)`,
+      );
     }
   }
 }
@@ -106,7 +135,8 @@ const best = (k: string) => Math.min(...samples[k]!);
 const rows = ['/', '/users/42'].map((url) => {
   const base = best(`canonical ${url}`);
   const row: Record<string, number | string> = { url, canonicalNs: Math.round(base) };
-  for (const [label] of VARIANTS.slice(1)) row[`${label} addedUs`] = Number(((best(`${label} ${url}`) - base) / 1000).toFixed(2));
+  for (const [label] of VARIANTS.slice(1))
+    row[`${label} addedUs`] = Number(((best(`${label} ${url}`) - base) / 1000).toFixed(2));
   return row;
 });
 const added = rows.map((r) => r['canonical + prometheus + otel addedUs'] as number);
@@ -128,9 +158,18 @@ const md = [
   '',
   `Node ${result.node}, ${result.cpus} × ${result.cpuModel}, load average ${result.loadAverage.join(' / ')}; N=${N} per sample, best of ${ROUNDS} rounds; CPU per request (user+system).`,
   '',
-  `| route | canonical ns | ${VARIANTS.slice(1).map(([l]) => `+µs: ${l}`).join(' | ')} |`,
-  `|---|---:|${VARIANTS.slice(1).map(() => '---:').join('|')}|`,
-  ...rows.map((r) => `| ${r['url']} | ${r['canonicalNs']} | ${VARIANTS.slice(1).map(([l]) => r[`${l} addedUs`]).join(' | ')} |`),
+  `| route | canonical ns | ${VARIANTS.slice(1)
+    .map(([l]) => `+µs: ${l}`)
+    .join(' | ')} |`,
+  `|---|---:|${VARIANTS.slice(1)
+    .map(() => '---:')
+    .join('|')}|`,
+  ...rows.map(
+    (r) =>
+      `| ${r['url']} | ${r['canonicalNs']} | ${VARIANTS.slice(1)
+        .map(([l]) => r[`${l} addedUs`])
+        .join(' | ')} |`,
+  ),
   '',
   `Target (canonical + Prometheus + OTel adds ≤ 4 µs CPU per request): ${result.target.met ? 'met' : 'MISSED'} (worst ${result.target.worst} µs).`,
   '',

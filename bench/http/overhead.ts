@@ -22,7 +22,15 @@ function stubReq(url: string): IncomingMessage {
     headers['accept-encoding'] = ACCEPT_ENCODING;
     rawHeaders.push('Accept-Encoding', ACCEPT_ENCODING);
   }
-  Object.assign(req, { method: 'GET', url, headers, rawHeaders, httpVersionMajor: 1, httpVersionMinor: 1, socket: { remoteAddress: '127.0.0.1' } });
+  Object.assign(req, {
+    method: 'GET',
+    url,
+    headers,
+    rawHeaders,
+    httpVersionMajor: 1,
+    httpVersionMinor: 1,
+    socket: { remoteAddress: '127.0.0.1' },
+  });
   return req;
 }
 
@@ -67,7 +75,12 @@ function build(variant: Variant) {
   if (variant !== 'bare') {
     // A no-op sink: this measures the framework's CPU, not the disk or a stream's buffering.
     const logger = createLogger({ format: 'json', output: { write() {} } });
-    const stack = createCanonicalStack({ logger, cors: { allowedOrigins: ['*'] }, metrics: new BaseMetricsCollector(), timeoutMs: 30_000 });
+    const stack = createCanonicalStack({
+      logger,
+      cors: { allowedOrigins: ['*'] },
+      metrics: new BaseMetricsCollector(),
+      timeoutMs: 30_000,
+    });
     if (variant === 'full') {
       // Same places as servers/plumego.ts (the production-service order): compression just inside
       // recovery (index 3 of requestid, securityheaders, cors, recovery, accesslog, bodylimit,
@@ -82,7 +95,12 @@ function build(variant: Variant) {
   return app.listener;
 }
 
-async function measure(label: string, listener: (req: IncomingMessage, res: ServerResponse) => void, url: string, n: number) {
+async function measure(
+  label: string,
+  listener: (req: IncomingMessage, res: ServerResponse) => void,
+  url: string,
+  n: number,
+) {
   const reqs = Array.from({ length: 1000 }, () => stubReq(url));
   // Batches of 1000 with a macrotask between them, so promise continuations of async middleware
   // run (and are counted) inside the measured window.
@@ -97,7 +115,10 @@ async function measure(label: string, listener: (req: IncomingMessage, res: Serv
   const probe = new StubRes();
   listener(reqs[0]!, probe as unknown as ServerResponse);
   await new Promise((r) => setImmediate(r));
-  if (probe.statusCode !== 200) throw new Error(`${label} ${url}: the stub response got status ${probe.statusCode}, not 200; fix the stub before measuring`);
+  if (probe.statusCode !== 200)
+    throw new Error(
+      `${label} ${url}: the stub response got status ${probe.statusCode}, not 200; fix the stub before measuring`,
+    );
   const before = process.cpuUsage();
   await run(n);
   const used = process.cpuUsage(before);
@@ -111,7 +132,8 @@ const results: Record<string, number> = {};
 const only = process.env.VARIANTS?.split(',') as Variant[] | undefined;
 for (const variant of only ?? (['bare', 'canonical', 'full'] as const)) {
   const listener = build(variant);
-  for (const url of ['/', '/users/42']) results[`${variant} ${url}`] = await measure(`plumego ${variant}`, listener, url, N);
+  for (const url of ['/', '/users/42'])
+    results[`${variant} ${url}`] = await measure(`plumego ${variant}`, listener, url, N);
 }
 await new Promise((r) => setTimeout(r, 50));
 console.log(JSON.stringify(results));

@@ -15,19 +15,41 @@ import autocannon from 'autocannon';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
-const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '3' }, duration: { type: 'string', default: '4' }, connections: { type: 'string', default: '50' } } });
+const { values: args } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '3' },
+    duration: { type: 'string', default: '4' },
+    connections: { type: 'string', default: '50' },
+  },
+});
 const ROUNDS = Number(args.rounds);
 const DURATION = Number(args.duration);
 const CONNECTIONS = Number(args.connections);
 const CLK_TCK = 100;
 const TS = ['--conditions=source', '--import', 'tsx'];
 const SERVERS = [
-  { id: 'plumego-canonical', label: 'Plumego canonical', args: [...TS, join(here, 'servers/plumego.ts')], env: { BENCH_STACK: 'canonical' } },
-  { id: 'plumego-observed', label: 'Plumego canonical + Prometheus + OTel', args: [...TS, join(here, 'servers/plumego-observability.ts')] },
+  {
+    id: 'plumego-canonical',
+    label: 'Plumego canonical',
+    args: [...TS, join(here, 'servers/plumego.ts')],
+    env: { BENCH_STACK: 'canonical' },
+  },
+  {
+    id: 'plumego-observed',
+    label: 'Plumego canonical + Prometheus + OTel',
+    args: [...TS, join(here, 'servers/plumego-observability.ts')],
+  },
   { id: 'fastify', label: 'Fastify 5', args: [join(here, 'servers/fastify.mjs')] },
-  { id: 'fastify-observed', label: 'Fastify 5 + @fastify/otel + fastify-metrics', args: [join(here, 'servers/fastify-observability.mjs')] },
+  {
+    id: 'fastify-observed',
+    label: 'Fastify 5 + @fastify/otel + fastify-metrics',
+    args: [join(here, 'servers/fastify-observability.mjs')],
+  },
 ];
-const ROUTES = [{ id: 'root', path: '/' }, { id: 'param', path: '/users/42' }];
+const ROUTES = [
+  { id: 'root', path: '/' },
+  { id: 'param', path: '/users/42' },
+];
 
 function cpuTicks(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -37,7 +59,11 @@ function cpuTicks(pid) {
 
 function start(server, port) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, server.args, { cwd: root, env: { ...process.env, ...(server.env ?? {}), PORT: String(port), NODE_ENV: 'production' }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, server.args, {
+      cwd: root,
+      env: { ...process.env, ...(server.env ?? {}), PORT: String(port), NODE_ENV: 'production' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const timer = setTimeout(() => reject(new Error(`${server.id} did not start`)), 15_000);
     child.stdout.on('data', (d) => {
       if (String(d).includes('READY')) {
@@ -50,14 +76,22 @@ function start(server, port) {
 }
 
 // A port the OS just handed out, so runs never collide with other benchmarks' fixed ports.
-const freePort = () => new Promise((resolve, reject) => {
-  const srv = createServer().once('error', reject).listen(0, '127.0.0.1', () => {
-    const { port } = srv.address();
-    srv.close(() => resolve(port));
+const freePort = () =>
+  new Promise((resolve, reject) => {
+    const srv = createServer()
+      .once('error', reject)
+      .listen(0, '127.0.0.1', () => {
+        const { port } = srv.address();
+        srv.close(() => resolve(port));
+      });
   });
-});
 
-const load = (url, duration) => new Promise((resolve, reject) => autocannon({ url, connections: CONNECTIONS, duration, pipelining: 1 }, (err, res) => (err ? reject(err) : resolve(res))));
+const load = (url, duration) =>
+  new Promise((resolve, reject) =>
+    autocannon({ url, connections: CONNECTIONS, duration, pipelining: 1 }, (err, res) =>
+      err ? reject(err) : resolve(res),
+    ),
+  );
 
 async function measure(server, port) {
   const child = await start(server, port);
@@ -69,7 +103,11 @@ async function measure(server, port) {
       const before = cpuTicks(child.pid);
       const res = await load(url, DURATION);
       const after = cpuTicks(child.pid);
-      out[route.id] = { reqPerSec: res.requests.average, cpuUsPerReq: ((after - before) / CLK_TCK) * 1e6 / res.requests.total, errors: res.non2xx + res.errors + res.timeouts };
+      out[route.id] = {
+        reqPerSec: res.requests.average,
+        cpuUsPerReq: (((after - before) / CLK_TCK) * 1e6) / res.requests.total,
+        errors: res.non2xx + res.errors + res.timeouts,
+      };
     }
   } finally {
     child.kill('SIGKILL');
@@ -86,7 +124,11 @@ for (let round = 0; round < ROUNDS; round++) {
     loads.push(Number(loadavg()[0].toFixed(2)));
     const res = await measure(server, await freePort());
     for (const [route, r] of Object.entries(res)) ((samples[server.id] ??= {})[route] ??= []).push(r);
-    console.log(`round ${round + 1} ${server.id.padEnd(18)} ${Object.entries(res).map(([k, v]) => `${k} ${Math.round(v.reqPerSec)} req/s ${v.cpuUsPerReq.toFixed(1)} µs`).join(' | ')}`);
+    console.log(
+      `round ${round + 1} ${server.id.padEnd(18)} ${Object.entries(res)
+        .map(([k, v]) => `${k} ${Math.round(v.reqPerSec)} req/s ${v.cpuUsPerReq.toFixed(1)} µs`)
+        .join(' | ')}`,
+    );
   }
 }
 const bestCpu = (id, route) => Math.min(...samples[id][route].map((r) => r.cpuUsPerReq));
@@ -101,8 +143,21 @@ const rows = ROUTES.map(({ id: route, path }) => ({
   fastifyAddedUs: Number((bestCpu('fastify-observed', route) - bestCpu('fastify', route)).toFixed(2)),
   reqPerSec: Object.fromEntries(SERVERS.map((s) => [s.id, Math.round(bestRps(s.id, route))])),
 }));
-const errors = Object.values(samples).flatMap((r) => Object.values(r).flat()).reduce((a, r) => a + r.errors, 0);
-const result = { date: new Date().toISOString(), node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, loadAverages: loads, settings: { rounds: ROUNDS, duration: DURATION, connections: CONNECTIONS }, samples, rows, errors, target: { plumegoAddedUs: '<= 4', met: rows.every((r) => r.plumegoAddedUs <= 4) } };
+const errors = Object.values(samples)
+  .flatMap((r) => Object.values(r).flat())
+  .reduce((a, r) => a + r.errors, 0);
+const result = {
+  date: new Date().toISOString(),
+  node: process.version,
+  cpus: cpus().length,
+  cpuModel: cpus()[0]?.model,
+  loadAverages: loads,
+  settings: { rounds: ROUNDS, duration: DURATION, connections: CONNECTIONS },
+  samples,
+  rows,
+  errors,
+  target: { plumegoAddedUs: '<= 4', met: rows.every((r) => r.plumegoAddedUs <= 4) },
+};
 mkdirSync(join(here, 'results'), { recursive: true });
 writeFileSync(join(here, 'results', 'observability-sockets-latest.json'), JSON.stringify(result, null, 2) + '\n');
 const md = [
@@ -112,7 +167,10 @@ const md = [
   '',
   '| route | Plumego canonical | + Prometheus + OTel | added µs | Fastify | + @fastify/otel + fastify-metrics | added µs |',
   '|---|---:|---:|---:|---:|---:|---:|',
-  ...rows.map((r) => `| ${r.path} | ${r.plumegoCanonicalUs} | ${r.plumegoObservedUs} | ${r.plumegoAddedUs} | ${r.fastifyUs} | ${r.fastifyObservedUs} | ${r.fastifyAddedUs} |`),
+  ...rows.map(
+    (r) =>
+      `| ${r.path} | ${r.plumegoCanonicalUs} | ${r.plumegoObservedUs} | ${r.plumegoAddedUs} | ${r.fastifyUs} | ${r.fastifyObservedUs} | ${r.fastifyAddedUs} |`,
+  ),
   '',
   `req/s (best): ${rows.map((r) => `${r.path} ${JSON.stringify(r.reqPerSec)}`).join('; ')}`,
   '',

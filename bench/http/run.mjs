@@ -35,9 +35,23 @@ const SERVERS = [
   { id: 'hono', label: 'Hono 4 (node-server)', args: [join(here, 'servers/hono.mjs')] },
   { id: 'express', label: 'Express 5', args: [join(here, 'servers/express.mjs')] },
   { id: 'plumego-bare', label: 'Plumego (bare)', args: [...TS, join(here, 'servers/plumego.ts')] },
-  { id: 'plumego-stack', label: 'Plumego (canonical stack)', args: [...TS, join(here, 'servers/plumego.ts')], env: { BENCH_STACK: 'canonical' } },
-  { id: 'plumego-full', label: 'Plumego (canonical + rate limit + compression)', args: [...TS, join(here, 'servers/plumego.ts')], env: { BENCH_STACK: 'full' } },
-  { id: 'fastify-plugins', label: 'Fastify + helmet, cors, rate-limit, compress, pino', args: [join(here, 'servers/fastify-plugins.mjs')] },
+  {
+    id: 'plumego-stack',
+    label: 'Plumego (canonical stack)',
+    args: [...TS, join(here, 'servers/plumego.ts')],
+    env: { BENCH_STACK: 'canonical' },
+  },
+  {
+    id: 'plumego-full',
+    label: 'Plumego (canonical + rate limit + compression)',
+    args: [...TS, join(here, 'servers/plumego.ts')],
+    env: { BENCH_STACK: 'full' },
+  },
+  {
+    id: 'fastify-plugins',
+    label: 'Fastify + helmet, cors, rate-limit, compress, pino',
+    args: [join(here, 'servers/fastify-plugins.mjs')],
+  },
 ].filter((s) => !args.only || args.only.split(',').includes(s.id));
 const ROUTES = [
   { id: 'root', path: '/' },
@@ -71,7 +85,10 @@ function start(server, port) {
 function load(url, duration) {
   return new Promise((resolve, reject) => {
     const headers = ACCEPT_ENCODING ? { 'accept-encoding': ACCEPT_ENCODING } : undefined;
-    autocannon({ url, connections: CONNECTIONS, duration, pipelining: 1, ...(headers ? { headers } : {}) }, (err, res) => (err ? reject(err) : resolve(res)));
+    autocannon(
+      { url, connections: CONNECTIONS, duration, pipelining: 1, ...(headers ? { headers } : {}) },
+      (err, res) => (err ? reject(err) : resolve(res)),
+    );
   });
 }
 
@@ -90,7 +107,7 @@ async function measure(server, port) {
       out[route.id] = {
         reqPerSec: res.requests.average,
         p99Ms: res.latency.p99,
-        cpuUsPerReq: requests > 0 ? ((after - before) / CLK_TCK) * 1e6 / requests : null,
+        cpuUsPerReq: requests > 0 ? (((after - before) / CLK_TCK) * 1e6) / requests : null,
         requests,
         errors: non2xx,
       };
@@ -118,7 +135,9 @@ for (let round = 0; round < ROUNDS; round++) {
   for (const server of order) {
     const res = await measure(server, port++);
     for (const [route, r] of Object.entries(res)) ((samples[server.id] ??= {})[route] ??= []).push(r);
-    const line = Object.entries(res).map(([k, v]) => `${k} ${Math.round(v.reqPerSec)} req/s ${v.cpuUsPerReq?.toFixed(1)} µs`).join(' | ');
+    const line = Object.entries(res)
+      .map(([k, v]) => `${k} ${Math.round(v.reqPerSec)} req/s ${v.cpuUsPerReq?.toFixed(1)} µs`)
+      .join(' | ');
     console.log(`round ${round + 1} ${server.id.padEnd(14)} ${line}`);
   }
 }
@@ -164,7 +183,10 @@ const meta = {
   warmupSec: WARMUP,
   connections: CONNECTIONS,
   acceptEncoding: ACCEPT_ENCODING || null,
-  loadAverage: (await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' '),
+  loadAverage: (await import('node:os'))
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' '),
   tool: 'autocannon 8 (in the runner process, same machine, loopback)',
 };
 const result = { meta, routes: ROUTES, servers: summary };
@@ -184,6 +206,9 @@ for (const route of ROUTES) {
   }
   md += '\n';
 }
-md += 'On a 2-core machine the load generator competes with the server, which squeezes req/s ratios toward 1.0; the CPU columns are the sharper comparison. Other processes on the machine only ever slow a run down, so "best" (max req/s, min CPU over the rounds) is the least disturbed estimate. Load average when the run ended: ' + meta.loadAverage + '.\n';
+md +=
+  'On a 2-core machine the load generator competes with the server, which squeezes req/s ratios toward 1.0; the CPU columns are the sharper comparison. Other processes on the machine only ever slow a run down, so "best" (max req/s, min CPU over the rounds) is the least disturbed estimate. Load average when the run ended: ' +
+  meta.loadAverage +
+  '.\n';
 writeFileSync(join(dir, 'latest.md'), md);
 console.log('\n' + md);

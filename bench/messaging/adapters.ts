@@ -10,28 +10,59 @@ import { connect as amqpConnect } from 'amqplib';
 import { Redis } from 'ioredis';
 import { AmqpBroker, NatsBroker, RedisStreamsBroker, type Broker } from 'plumego/x/messaging/pubsub';
 
-export interface LoopResult { readonly messages: number; readonly seconds: number; readonly msgsPerSec: number; readonly p50Ms: number; readonly p99Ms: number }
+export interface LoopResult {
+  readonly messages: number;
+  readonly seconds: number;
+  readonly msgsPerSec: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+}
 
-const percentile = (xs: number[], p: number): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(s.length * p))]!; };
+const percentile = (xs: number[], p: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(s.length * p))]!;
+};
 
 function collector(messages: number): { record(sentAt: number): void; done: Promise<void>; latencies: number[] } {
   const latencies: number[] = [];
   let resolve!: () => void;
-  const done = new Promise<void>((r) => { resolve = r; });
-  return { latencies, done, record: (sentAt) => { latencies.push(performance.now() - sentAt); if (latencies.length === messages) resolve(); } };
+  const done = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return {
+    latencies,
+    done,
+    record: (sentAt) => {
+      latencies.push(performance.now() - sentAt);
+      if (latencies.length === messages) resolve();
+    },
+  };
 }
 
 function summarize(messages: number, start: number, latencies: number[]): LoopResult {
   const seconds = (performance.now() - start) / 1000;
-  return { messages, seconds, msgsPerSec: messages / seconds, p50Ms: percentile(latencies, 0.5), p99Ms: percentile(latencies, 0.99) };
+  return {
+    messages,
+    seconds,
+    msgsPerSec: messages / seconds,
+    p50Ms: percentile(latencies, 0.5),
+    p99Ms: percentile(latencies, 0.99),
+  };
 }
 
-const stamp = (): Buffer => { const b = Buffer.alloc(16); b.writeDoubleLE(performance.now(), 0); return b; };
-const sentAtOf = (data: Uint8Array): number => Buffer.from(data.buffer, data.byteOffset, data.byteLength).readDoubleLE(0);
+const stamp = (): Buffer => {
+  const b = Buffer.alloc(16);
+  b.writeDoubleLE(performance.now(), 0);
+  return b;
+};
+const sentAtOf = (data: Uint8Array): number =>
+  Buffer.from(data.buffer, data.byteOffset, data.byteLength).readDoubleLE(0);
 
 export async function runAdapter(broker: Broker, messages: number): Promise<LoopResult> {
   const c = collector(messages);
-  await broker.subscribe('bench.loop', (m) => { c.record(sentAtOf(m.data)); });
+  await broker.subscribe('bench.loop', (m) => {
+    c.record(sentAtOf(m.data));
+  });
   const start = performance.now();
   for (let i = 0; i < messages; i++) await broker.publish('bench.loop', stamp());
   await c.done;
@@ -44,12 +75,24 @@ export async function runRawNats(url: string, messages: number): Promise<LoopRes
   const jsm = await jetstreamManager(nc);
   const stream = `raw${randomBytes(4).toString('hex')}`;
   await jsm.streams.add({ name: stream, subjects: [`${stream}.>`] });
-  await jsm.consumers.add(stream, { durable_name: 'c', ack_policy: AckPolicy.Explicit, filter_subject: `${stream}.loop`, deliver_policy: DeliverPolicy.New, ack_wait: nanos(30_000), max_deliver: -1 });
+  await jsm.consumers.add(stream, {
+    durable_name: 'c',
+    ack_policy: AckPolicy.Explicit,
+    filter_subject: `${stream}.loop`,
+    deliver_policy: DeliverPolicy.New,
+    ack_wait: nanos(30_000),
+    max_deliver: -1,
+  });
   const js = jetstream(nc);
   const consumer = await js.consumers.get(stream, 'c');
   const iter = await consumer.consume({ max_messages: 1024 });
   const c = collector(messages);
-  void (async () => { for await (const m of iter) { c.record(sentAtOf(m.data)); m.ack(); } })();
+  void (async () => {
+    for await (const m of iter) {
+      c.record(sentAtOf(m.data));
+      m.ack();
+    }
+  })();
   const start = performance.now();
   for (let i = 0; i < messages; i++) await js.publish(`${stream}.loop`, stamp());
   await c.done;
@@ -69,8 +112,23 @@ export async function runRawRedis(url: string, messages: number): Promise<LoopRe
   let stop = false;
   void (async () => {
     while (!stop) {
-      const reply = await reader.callBuffer('XREADGROUP', 'GROUP', 'g', 'c', 'COUNT', 64, 'BLOCK', 1000, 'STREAMS', key, '>') as Array<[Buffer, Array<[Buffer, Buffer[]]>]> | null;
-      for (const [id, fields] of reply?.[0]?.[1] ?? []) { c.record(sentAtOf(fields[1]!)); await redis.call('XACK', key, 'g', id); }
+      const reply = (await reader.callBuffer(
+        'XREADGROUP',
+        'GROUP',
+        'g',
+        'c',
+        'COUNT',
+        64,
+        'BLOCK',
+        1000,
+        'STREAMS',
+        key,
+        '>',
+      )) as Array<[Buffer, Array<[Buffer, Buffer[]]>]> | null;
+      for (const [id, fields] of reply?.[0]?.[1] ?? []) {
+        c.record(sentAtOf(fields[1]!));
+        await redis.call('XACK', key, 'g', id);
+      }
     }
   })().catch(() => {});
   const start = performance.now();
@@ -94,10 +152,17 @@ export async function runRawAmqp(url: string, messages: number): Promise<LoopRes
   const { queue } = await sub.assertQueue('', { exclusive: true, autoDelete: true });
   await sub.bindQueue(queue, exchange, 'bench.loop');
   const c = collector(messages);
-  await sub.consume(queue, (msg) => { if (msg) { c.record(sentAtOf(msg.content)); sub.ack(msg); } });
+  await sub.consume(queue, (msg) => {
+    if (msg) {
+      c.record(sentAtOf(msg.content));
+      sub.ack(msg);
+    }
+  });
   const start = performance.now();
   for (let i = 0; i < messages; i++) {
-    await new Promise<void>((resolve, reject) => pub.publish(exchange, 'bench.loop', stamp(), { persistent: true }, (e: unknown) => (e ? reject(e) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      pub.publish(exchange, 'bench.loop', stamp(), { persistent: true }, (e: unknown) => (e ? reject(e) : resolve())),
+    );
   }
   await c.done;
   const result = summarize(messages, start, c.latencies);
@@ -106,7 +171,10 @@ export async function runRawAmqp(url: string, messages: number): Promise<LoopRes
   return result;
 }
 
-export async function openAdapters(urls: { nats: string; redis: string; amqp: string }, namespace: string): Promise<Record<'nats' | 'redis' | 'amqp', () => Promise<Broker>>> {
+export async function openAdapters(
+  urls: { nats: string; redis: string; amqp: string },
+  namespace: string,
+): Promise<Record<'nats' | 'redis' | 'amqp', () => Promise<Broker>>> {
   return {
     nats: () => NatsBroker.connect({ url: urls.nats, namespace }),
     redis: () => RedisStreamsBroker.connect({ url: urls.redis, namespace }),

@@ -2,7 +2,12 @@
 import { EventEmitter } from 'node:events';
 import { InProcessBroker } from 'plumego/x/messaging/pubsub';
 
-export interface Throughput { readonly messages: number; readonly seconds: number; readonly msgsPerSec: number; readonly deliveriesPerSec: number }
+export interface Throughput {
+  readonly messages: number;
+  readonly seconds: number;
+  readonly msgsPerSec: number;
+  readonly deliveriesPerSec: number;
+}
 
 const SUBSCRIBERS = 4;
 const payload = new TextEncoder().encode('{"id":1,"k":"small"}');
@@ -11,7 +16,10 @@ export async function runEventEmitter(messages: number): Promise<Throughput> {
   const ee = new EventEmitter();
   ee.setMaxListeners(0);
   let work = 0;
-  for (let i = 0; i < SUBSCRIBERS; i++) ee.on('orders.created', (data: Uint8Array) => { work += data.byteLength; });
+  for (let i = 0; i < SUBSCRIBERS; i++)
+    ee.on('orders.created', (data: Uint8Array) => {
+      work += data.byteLength;
+    });
   const start = performance.now();
   for (let i = 0; i < messages; i++) ee.emit('orders.created', payload);
   const seconds = (performance.now() - start) / 1000;
@@ -25,10 +33,19 @@ export async function runInProcess(messages: number): Promise<Throughput> {
   let work = 0;
   let delivered = 0;
   let done!: () => void;
-  const all = new Promise<void>((r) => { done = r; });
+  const all = new Promise<void>((r) => {
+    done = r;
+  });
   const total = messages * SUBSCRIBERS;
   for (let i = 0; i < SUBSCRIBERS; i++) {
-    await broker.subscribe('orders.created', (m) => { work += m.data.byteLength; if (++delivered === total) done(); }, { bufferSize: 1_000_000 });
+    await broker.subscribe(
+      'orders.created',
+      (m) => {
+        work += m.data.byteLength;
+        if (++delivered === total) done();
+      },
+      { bufferSize: 1_000_000 },
+    );
   }
   const start = performance.now();
   for (let i = 0; i < messages; i++) void broker.publish('orders.created', payload);

@@ -4,7 +4,11 @@ import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { BullMqTaskQueue } from 'plumego/x/messaging/mq';
 
-export interface JobsResult { readonly jobs: number; readonly seconds: number; readonly jobsPerSec: number }
+export interface JobsResult {
+  readonly jobs: number;
+  readonly seconds: number;
+  readonly jobsPerSec: number;
+}
 
 export async function runPlainBullMq(url: string, jobs: number, concurrency: number): Promise<JobsResult> {
   const name = `raw-${randomBytes(4).toString('hex')}`;
@@ -13,14 +17,21 @@ export async function runPlainBullMq(url: string, jobs: number, concurrency: num
   const queue = new Queue(name, { connection: conn, prefix: 'bench' });
   let completed = 0;
   let resolve!: () => void;
-  const done = new Promise<void>((r) => { resolve = r; });
+  const done = new Promise<void>((r) => {
+    resolve = r;
+  });
   const start = performance.now();
-  for (let i = 0; i < jobs; i++) await queue.add('job', { i }, { attempts: 3, backoff: { type: 'exponential', delay: 1000 } });
+  for (let i = 0; i < jobs; i++)
+    await queue.add('job', { i }, { attempts: 3, backoff: { type: 'exponential', delay: 1000 } });
   // Counted in the handler on both sides, so neither waits for a completion event the other lacks.
-  const worker = new Worker(name, async (job) => {
-    if (++completed === jobs) queueMicrotask(resolve);
-    return { n: (job.data as { i: number }).i };
-  }, { connection: wconn, prefix: 'bench', concurrency });
+  const worker = new Worker(
+    name,
+    async (job) => {
+      if (++completed === jobs) queueMicrotask(resolve);
+      return { n: (job.data as { i: number }).i };
+    },
+    { connection: wconn, prefix: 'bench', concurrency },
+  );
   await done;
   const seconds = (performance.now() - start) / 1000;
   await worker.close();
@@ -35,13 +46,18 @@ export async function runPlumegoMq(url: string, jobs: number, concurrency: numbe
   const q = new BullMqTaskQueue({ url, queue: `pm-${randomBytes(4).toString('hex')}`, prefix: 'bench' });
   let completed = 0;
   let resolve!: () => void;
-  const done = new Promise<void>((r) => { resolve = r; });
+  const done = new Promise<void>((r) => {
+    resolve = r;
+  });
   const start = performance.now();
   for (let i = 0; i < jobs; i++) await q.add('job', { i }, { maxAttempts: 3 });
-  const worker = q.process<{ i: number }>((job) => {
-    if (++completed === jobs) queueMicrotask(resolve);
-    return { n: job.data.i };
-  }, { concurrency });
+  const worker = q.process<{ i: number }>(
+    (job) => {
+      if (++completed === jobs) queueMicrotask(resolve);
+      return { n: job.data.i };
+    },
+    { concurrency },
+  );
   await done;
   const seconds = (performance.now() - start) / 1000;
   await worker.stop();
@@ -49,4 +65,3 @@ export async function runPlumegoMq(url: string, jobs: number, concurrency: numbe
   await q.close();
   return { jobs, seconds, jobsPerSec: jobs / seconds };
 }
-

@@ -11,7 +11,13 @@ import { runEventEmitter, runInProcess } from './inprocess.ts';
 import { openAdapters, runAdapter, runRawAmqp, runRawNats, runRawRedis } from './adapters.ts';
 import { runPlainBullMq, runPlumegoMq } from './mq.ts';
 
-const { values } = parseArgs({ options: { case: { type: 'string', default: 'inprocess' }, raw: { type: 'boolean', default: false }, n: { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    case: { type: 'string', default: 'inprocess' },
+    raw: { type: 'boolean', default: false },
+    n: { type: 'string' },
+  },
+});
 const urls = {
   nats: process.env.PLUMEGO_TEST_NATS_URL ?? 'nats://127.0.0.1:4222',
   redis: process.env.PLUMEGO_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
@@ -22,16 +28,26 @@ if (c === 'inprocess') {
   const n = Number(values.n ?? 1_000_000);
   const run = values.raw ? runEventEmitter : runInProcess;
   await run(50_000);
-  for (let i = 0; i < 3; i++) console.log(`${values.raw ? 'EventEmitter' : 'InProcessBroker'}: ${Math.round((await run(n)).msgsPerSec).toLocaleString('en')} msg/s`);
+  for (let i = 0; i < 3; i++)
+    console.log(
+      `${values.raw ? 'EventEmitter' : 'InProcessBroker'}: ${Math.round((await run(n)).msgsPerSec).toLocaleString('en')} msg/s`,
+    );
 } else if (c === 'mq') {
   const n = Number(values.n ?? 3000);
   const run = values.raw ? runPlainBullMq : runPlumegoMq;
-  for (let i = 0; i < 2; i++) console.log(`${values.raw ? 'BullMQ' : 'BullMqTaskQueue'}: ${Math.round((await run(urls.redis, n, 8)).jobsPerSec)} jobs/s`);
+  for (let i = 0; i < 2; i++)
+    console.log(
+      `${values.raw ? 'BullMQ' : 'BullMqTaskQueue'}: ${Math.round((await run(urls.redis, n, 8)).jobsPerSec)} jobs/s`,
+    );
 } else if (c === 'nats' || c === 'redis' || c === 'amqp') {
   const n = Number(values.n ?? (c === 'amqp' ? 200 : 4000));
   for (let i = 0; i < 2; i++) {
     if (values.raw) {
-      const r = await ({ nats: () => runRawNats(urls.nats, n), redis: () => runRawRedis(urls.redis, n), amqp: () => runRawAmqp(urls.amqp, n) })[c]();
+      const r = await {
+        nats: () => runRawNats(urls.nats, n),
+        redis: () => runRawRedis(urls.redis, n),
+        amqp: () => runRawAmqp(urls.amqp, n),
+      }[c]();
       console.log(`raw ${c}: ${Math.round(r.msgsPerSec)} msg/s, p99 ${r.p99Ms.toFixed(2)} ms`);
     } else {
       const namespace = `prof${randomBytes(3).toString('hex')}`;

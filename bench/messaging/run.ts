@@ -17,7 +17,9 @@ import { runPlainBullMq, runPlumegoMq } from './mq.ts';
 import { NatsBroker, RedisStreamsBroker, AmqpBroker } from 'plumego/x/messaging/pubsub';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '2' }, quick: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: { rounds: { type: 'string', default: '2' }, quick: { type: 'boolean', default: false } },
+});
 const rounds = Number(values.rounds);
 const scale = values.quick ? 0.2 : 1;
 const urls = {
@@ -37,21 +39,37 @@ const load = { before: loadavg() };
   const n = Math.round(1_000_000 * scale);
   const ee: number[] = [];
   const pm: number[] = [];
-  await runEventEmitter(50_000); await runInProcess(50_000); // warm-up
+  await runEventEmitter(50_000);
+  await runInProcess(50_000); // warm-up
   for (let r = 0; r < rounds * 2; r++) {
-    if (r % 2 === 0) { ee.push((await runEventEmitter(n)).msgsPerSec); pm.push((await runInProcess(n)).msgsPerSec); }
-    else { pm.push((await runInProcess(n)).msgsPerSec); ee.push((await runEventEmitter(n)).msgsPerSec); }
+    if (r % 2 === 0) {
+      ee.push((await runEventEmitter(n)).msgsPerSec);
+      pm.push((await runInProcess(n)).msgsPerSec);
+    } else {
+      pm.push((await runInProcess(n)).msgsPerSec);
+      ee.push((await runEventEmitter(n)).msgsPerSec);
+    }
   }
   const ratio = median(pm) / median(ee);
-  results.inProcess = { messages: n, subscribers: 4, eventEmitterMsgsPerSec: ee, plumegoMsgsPerSec: pm, ratioMedian: ratio };
-  lines.push(`| in-process pubsub vs EventEmitter (1 pub / 4 sub, ${n} msgs) | ${Math.round(median(pm)).toLocaleString('en')} msg/s | ${Math.round(median(ee)).toLocaleString('en')} msg/s | ${ratio.toFixed(2)}x | target ≥ 1.0x and ≥ 2M msg/s |`);
+  results.inProcess = {
+    messages: n,
+    subscribers: 4,
+    eventEmitterMsgsPerSec: ee,
+    plumegoMsgsPerSec: pm,
+    ratioMedian: ratio,
+  };
+  lines.push(
+    `| in-process pubsub vs EventEmitter (1 pub / 4 sub, ${n} msgs) | ${Math.round(median(pm)).toLocaleString('en')} msg/s | ${Math.round(median(ee)).toLocaleString('en')} msg/s | ${ratio.toFixed(2)}x | target ≥ 1.0x and ≥ 2M msg/s |`,
+  );
 }
 
 // 2. adapters vs raw clients.
 const namespace = `bench${randomBytes(3).toString('hex')}`;
 const adapters = await openAdapters(urls, namespace);
 const raw: Record<'nats' | 'redis' | 'amqp', (n: number) => Promise<LoopResult>> = {
-  nats: (n) => runRawNats(urls.nats, n), redis: (n) => runRawRedis(urls.redis, n), amqp: (n) => runRawAmqp(urls.amqp, n),
+  nats: (n) => runRawNats(urls.nats, n),
+  redis: (n) => runRawRedis(urls.redis, n),
+  amqp: (n) => runRawAmqp(urls.amqp, n),
 };
 for (const backend of ['nats', 'redis', 'amqp'] as const) {
   // RabbitMQ confirms each persistent message after an fsync (~30 ms here): fewer messages keep the run short.
@@ -62,14 +80,33 @@ for (const backend of ['nats', 'redis', 'amqp'] as const) {
     for (let r = 0; r < rounds; r++) {
       const once = async (): Promise<void> => {
         const broker = await adapters[backend]();
-        try { a.push(await runAdapter(broker, n)); } finally { await broker.close(); }
+        try {
+          a.push(await runAdapter(broker, n));
+        } finally {
+          await broker.close();
+        }
       };
-      if (r % 2 === 0) { b.push(await raw[backend](n)); await once(); } else { await once(); b.push(await raw[backend](n)); }
+      if (r % 2 === 0) {
+        b.push(await raw[backend](n));
+        await once();
+      } else {
+        await once();
+        b.push(await raw[backend](n));
+      }
     }
     const ratio = median(a.map((x) => x.msgsPerSec)) / median(b.map((x) => x.msgsPerSec));
     const addedP99 = median(a.map((x) => x.p99Ms)) - median(b.map((x) => x.p99Ms));
-    results[backend] = { messages: n, adapter: a, raw: b, ratioMedian: ratio, addedP99Ms: addedP99, best: { adapter: best(a, (x) => x.msgsPerSec), raw: best(b, (x) => x.msgsPerSec) } };
-    lines.push(`| ${backend} adapter vs raw client (${n} msgs, publish awaited + consume/ack) | ${Math.round(median(a.map((x) => x.msgsPerSec)))} msg/s, p99 ${median(a.map((x) => x.p99Ms)).toFixed(2)} ms | ${Math.round(median(b.map((x) => x.msgsPerSec)))} msg/s, p99 ${median(b.map((x) => x.p99Ms)).toFixed(2)} ms | ${ratio.toFixed(2)}x, +${addedP99.toFixed(2)} ms p99 | target ≥ 0.9x, ≤ +0.2 ms |`);
+    results[backend] = {
+      messages: n,
+      adapter: a,
+      raw: b,
+      ratioMedian: ratio,
+      addedP99Ms: addedP99,
+      best: { adapter: best(a, (x) => x.msgsPerSec), raw: best(b, (x) => x.msgsPerSec) },
+    };
+    lines.push(
+      `| ${backend} adapter vs raw client (${n} msgs, publish awaited + consume/ack) | ${Math.round(median(a.map((x) => x.msgsPerSec)))} msg/s, p99 ${median(a.map((x) => x.p99Ms)).toFixed(2)} ms | ${Math.round(median(b.map((x) => x.msgsPerSec)))} msg/s, p99 ${median(b.map((x) => x.p99Ms)).toFixed(2)} ms | ${ratio.toFixed(2)}x, +${addedP99.toFixed(2)} ms p99 | target ≥ 0.9x, ≤ +0.2 ms |`,
+    );
   } catch (error) {
     results[backend] = { skipped: error instanceof Error ? error.message : String(error) };
     lines.push(`| ${backend} adapter vs raw client | skipped: ${String(error)} | | | |`);
@@ -77,7 +114,9 @@ for (const backend of ['nats', 'redis', 'amqp'] as const) {
 }
 // Remove what the adapters left on the servers.
 await Promise.allSettled([
-  NatsBroker.destroyNamespace(urls.nats, namespace), RedisStreamsBroker.destroyNamespace(urls.redis, namespace), AmqpBroker.destroyNamespace(urls.amqp, namespace),
+  NatsBroker.destroyNamespace(urls.nats, namespace),
+  RedisStreamsBroker.destroyNamespace(urls.redis, namespace),
+  AmqpBroker.destroyNamespace(urls.amqp, namespace),
 ]);
 
 // 3. mq on Redis vs plain BullMQ.
@@ -88,12 +127,19 @@ await Promise.allSettled([
     const a: number[] = [];
     const b: number[] = [];
     for (let r = 0; r < rounds; r++) {
-      if (r % 2 === 0) { b.push((await runPlainBullMq(urls.redis, n, concurrency)).jobsPerSec); a.push((await runPlumegoMq(urls.redis, n, concurrency)).jobsPerSec); }
-      else { a.push((await runPlumegoMq(urls.redis, n, concurrency)).jobsPerSec); b.push((await runPlainBullMq(urls.redis, n, concurrency)).jobsPerSec); }
+      if (r % 2 === 0) {
+        b.push((await runPlainBullMq(urls.redis, n, concurrency)).jobsPerSec);
+        a.push((await runPlumegoMq(urls.redis, n, concurrency)).jobsPerSec);
+      } else {
+        a.push((await runPlumegoMq(urls.redis, n, concurrency)).jobsPerSec);
+        b.push((await runPlainBullMq(urls.redis, n, concurrency)).jobsPerSec);
+      }
     }
     const ratio = median(a) / median(b);
     results.mq = { jobs: n, concurrency, plumegoJobsPerSec: a, bullmqJobsPerSec: b, ratioMedian: ratio };
-    lines.push(`| mq (BullMqTaskQueue) vs plain BullMQ (${n} jobs added then run, concurrency ${concurrency}) | ${Math.round(median(a))} jobs/s | ${Math.round(median(b))} jobs/s | ${ratio.toFixed(2)}x | target ≥ 0.9x |`);
+    lines.push(
+      `| mq (BullMqTaskQueue) vs plain BullMQ (${n} jobs added then run, concurrency ${concurrency}) | ${Math.round(median(a))} jobs/s | ${Math.round(median(b))} jobs/s | ${ratio.toFixed(2)}x | target ≥ 0.9x |`,
+    );
   } catch (error) {
     results.mq = { skipped: String(error) };
     lines.push(`| mq vs plain BullMQ | skipped: ${String(error)} | | | |`);
@@ -101,9 +147,18 @@ await Promise.allSettled([
 }
 
 const at = new Date().toISOString();
-const machine = { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, loadavgBefore: load.before, loadavgAfter: loadavg() };
+const machine = {
+  node: process.version,
+  cpus: cpus().length,
+  cpuModel: cpus()[0]?.model,
+  loadavgBefore: load.before,
+  loadavgAfter: loadavg(),
+};
 mkdirSync(`${HERE}results`, { recursive: true });
-writeFileSync(`${HERE}results/${at.replace(/[:.]/g, '-')}.json`, `${JSON.stringify({ at, rounds, scale, machine, results }, null, 2)}\n`);
+writeFileSync(
+  `${HERE}results/${at.replace(/[:.]/g, '-')}.json`,
+  `${JSON.stringify({ at, rounds, scale, machine, results }, null, 2)}\n`,
+);
 const md = [
   `# x/messaging benchmark — ${at}`,
   '',

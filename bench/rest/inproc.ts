@@ -19,13 +19,24 @@ import { registerResource, type Repository, type Row } from 'plumego/x/rest';
 import { createTenantChain, InMemoryTenantConfigs } from 'plumego/x/tenant';
 import { t } from 'plumego/x/validate';
 
-const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, requests: { type: 'string', default: '30000' }, modes: { type: 'string', default: 'raw,rest,rest-tenant' } } });
+const { values: args } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '5' },
+    requests: { type: 'string', default: '30000' },
+    modes: { type: 'string', default: 'raw,rest,rest-tenant' },
+  },
+});
 
 function stubRequest(url: string): IncomingMessage {
   const req = new Readable({ read() {} }) as unknown as IncomingMessage;
   Object.assign(req, {
-    method: 'GET', url, headers: { host: 'bench', 'x-tenant-id': 't1' }, rawHeaders: ['Host', 'bench', 'X-Tenant-Id', 't1'],
-    httpVersionMajor: 1, httpVersionMinor: 1, socket: { remoteAddress: '127.0.0.1' },
+    method: 'GET',
+    url,
+    headers: { host: 'bench', 'x-tenant-id': 't1' },
+    rawHeaders: ['Host', 'bench', 'X-Tenant-Id', 't1'],
+    httpVersionMajor: 1,
+    httpVersionMinor: 1,
+    socket: { remoteAddress: '127.0.0.1' },
   });
   return req;
 }
@@ -73,7 +84,13 @@ class StubResponse {
   }
 }
 
-const ROWS = Array.from({ length: 20 }, (_, i) => ({ id: 2 * i + 2, name: `project ${2 * i + 2}`, description: `a description of project ${2 * i + 2}`, status: 'active', version: 1 }));
+const ROWS = Array.from({ length: 20 }, (_, i) => ({
+  id: 2 * i + 2,
+  name: `project ${2 * i + 2}`,
+  description: `a description of project ${2 * i + 2}`,
+  status: 'active',
+  version: 1,
+}));
 const memory = { list: async () => ({ items: ROWS.map((row) => ({ ...row })) }) } as unknown as Repository<Row>;
 const projects = {
   name: 'projects',
@@ -88,13 +105,27 @@ function build(mode: string): { app: App; url: string } {
   if (mode === 'raw') {
     app.addRoute('GET', '/projects', async (w, r) => {
       await null;
-      writeResponse(w, r, 200, ROWS.map((row) => ({ ...row })));
+      writeResponse(
+        w,
+        r,
+        200,
+        ROWS.map((row) => ({ ...row })),
+      );
     });
     return { app, url: '/projects' };
   }
-  const auth: Authenticator = { authenticate: (r) => createPrincipal({ subject: 'bench', tenantId: r.header('x-tenant-id') ?? '' }) };
+  const auth: Authenticator = {
+    authenticate: (r) => createPrincipal({ subject: 'bench', tenantId: r.header('x-tenant-id') ?? '' }),
+  };
   if (mode === 'rest-tenant') {
-    const tenants = new InMemoryTenantConfigs([{ id: 't1', policy: { paths: ['/projects/*'] }, quota: { limit: 1e12, windowMs: 60_000 }, rateLimit: { ratePerSecond: 1e12, burst: 1e12 } }]);
+    const tenants = new InMemoryTenantConfigs([
+      {
+        id: 't1',
+        policy: { paths: ['/projects/*'] },
+        quota: { limit: 1e12, windowMs: 60_000 },
+        rateLimit: { ratePerSecond: 1e12, burst: 1e12 },
+      },
+    ]);
     app.use(authenticate(auth), ...createTenantChain({ tenants }));
   } else if (mode === 'rest-auth') {
     app.use(authenticate(auth));
@@ -132,4 +163,7 @@ for (let round = 0; round < Number(args.rounds); round++) {
     best.set(mode, Math.min(best.get(mode) ?? Infinity, ns));
   }
 }
-for (const mode of modes) process.stdout.write(`${mode.padEnd(12)} ${best.get(mode)!.toFixed(0)} ns CPU per request (best of ${args.rounds} × ${args.requests})\n`);
+for (const mode of modes)
+  process.stdout.write(
+    `${mode.padEnd(12)} ${best.get(mode)!.toFixed(0)} ns CPU per request (best of ${args.rounds} × ${args.requests})\n`,
+  );

@@ -18,7 +18,15 @@ import type { Handler } from 'plumego/contract';
 import { createTenantChain, InMemoryTenantConfigs } from 'plumego/x/tenant';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '3' }, duration: { type: 'string', default: '5' }, connections: { type: 'string', default: '10' }, 'cpu-only': { type: 'boolean', default: false }, cases: { type: 'string' } } });
+const { values: args } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '3' },
+    duration: { type: 'string', default: '5' },
+    connections: { type: 'string', default: '10' },
+    'cpu-only': { type: 'boolean', default: false },
+    cases: { type: 'string' },
+  },
+});
 const startLoad = loadavg();
 const url = process.env['PLUMEGO_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 const schema = 'bench_rest';
@@ -27,7 +35,9 @@ async function seed(): Promise<void> {
   const pool = new pg.Pool({ connectionString: url, max: 1 });
   await pool.query(`drop schema if exists ${schema} cascade`);
   await pool.query(`create schema ${schema}`);
-  await pool.query(`create table ${schema}.projects (id serial primary key, tenant_id text not null, name text not null, description text, status text not null, version int not null)`);
+  await pool.query(
+    `create table ${schema}.projects (id serial primary key, tenant_id text not null, name text not null, description text, status text not null, version int not null)`,
+  );
   await pool.query(`create index on ${schema}.projects (tenant_id, id)`);
   await pool.query(`insert into ${schema}.projects (tenant_id, name, description, status, version)
     select case when i % 2 = 0 then 't1' else 't2' end, 'project ' || i, 'a description of project ' || i, 'active', 1 from generate_series(1, 2000) i`);
@@ -39,7 +49,8 @@ function startServer(mode: string): Promise<{ child: ChildProcess; port: number 
   // BENCH_SERVER_FLAGS adds node flags to the servers (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile them).
   const extra = process.env['BENCH_SERVER_FLAGS']?.split(' ').filter((f) => f !== '') ?? [];
   const child = spawn(process.execPath, [...extra, '--conditions=source', '--import', 'tsx', join(here, 'server.ts')], {
-    env: { ...process.env, BENCH_MODE: mode, BENCH_PG_URL: url, BENCH_SCHEMA: schema }, stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, BENCH_MODE: mode, BENCH_PG_URL: url, BENCH_SCHEMA: schema },
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => {
@@ -50,7 +61,13 @@ function startServer(mode: string): Promise<{ child: ChildProcess; port: number 
   });
 }
 
-interface Sample { reqPerSec: number; p50: number; p99: number; mean: number; cpuUsPerReq: number }
+interface Sample {
+  reqPerSec: number;
+  p50: number;
+  p99: number;
+  mean: number;
+  cpuUsPerReq: number;
+}
 
 /** utime + stime of a process in clock ticks (1/100 s), from /proc: CPU the server spent, whatever the load around it. */
 function cpuTicks(pid: number): number {
@@ -61,23 +78,88 @@ function cpuTicks(pid: number): number {
 
 async function load(port: number, pid: number, path: string, seconds: number): Promise<Sample> {
   const t0 = cpuTicks(pid);
-  const res = await autocannon({ url: `http://127.0.0.1:${port}${path}`, connections: Number(args.connections), duration: seconds, headers: { 'x-tenant-id': 't1' } });
+  const res = await autocannon({
+    url: `http://127.0.0.1:${port}${path}`,
+    connections: Number(args.connections),
+    duration: seconds,
+    headers: { 'x-tenant-id': 't1' },
+  });
   const ticks = cpuTicks(pid) - t0;
   if (res.non2xx > 0 || res.errors > 0) throw new Error(`${path}: ${res.non2xx} non-2xx, ${res.errors} errors`);
-  return { reqPerSec: res.requests.average, p50: res.latency.p50, p99: res.latency.p99, mean: res.latency.average, cpuUsPerReq: (ticks * 10_000) / Math.max(1, res.requests.total) };
+  return {
+    reqPerSec: res.requests.average,
+    p50: res.latency.p50,
+    p99: res.latency.p99,
+    mean: res.latency.average,
+    cpuUsPerReq: (ticks * 10_000) / Math.max(1, res.requests.total),
+  };
 }
 
 const ALL_CASES = [
-  { id: 'raw', mode: 'raw', path: '/projects', label: 'bare Plumego handler, hand-written pg query + JSON', headline: true },
-  { id: 'rest', mode: 'rest', path: '/projects?page_size=20&total=false', label: 'x/rest list, tenant chain, scoped Kysely statement run on the pool (1 query)', headline: true },
-  { id: 'rest-kysely', mode: 'rest-kysely', path: '/projects?page_size=20&total=false', label: 'x/rest list, the same through Kysely\'s executor (no `pool` option)', headline: true },
-  { id: 'rest-total', mode: 'rest', path: '/projects?page_size=20', label: 'x/rest list with total (count(*) over (), 1 query, on the pool)', headline: true },
-  { id: 'raw-headers', mode: 'raw-headers', path: '/projects', label: 'bare handler + the list route\'s Link, six limit headers and meta', headline: false },
-  { id: 'kysely', mode: 'kysely', path: '/projects', label: 'bare handler, the raw SQL through Kysely\'s executor', headline: false },
-  { id: 'scoped', mode: 'scoped', path: '/projects', label: 'bare handler, query built on the tenant-scoped Kysely', headline: false },
-  { id: 'rest-noten', mode: 'rest-noten', path: '/projects?page_size=20&total=false', label: 'x/rest list + auth, unscoped Kysely on the pool, no tenant chain', headline: false },
+  {
+    id: 'raw',
+    mode: 'raw',
+    path: '/projects',
+    label: 'bare Plumego handler, hand-written pg query + JSON',
+    headline: true,
+  },
+  {
+    id: 'rest',
+    mode: 'rest',
+    path: '/projects?page_size=20&total=false',
+    label: 'x/rest list, tenant chain, scoped Kysely statement run on the pool (1 query)',
+    headline: true,
+  },
+  {
+    id: 'rest-kysely',
+    mode: 'rest-kysely',
+    path: '/projects?page_size=20&total=false',
+    label: "x/rest list, the same through Kysely's executor (no `pool` option)",
+    headline: true,
+  },
+  {
+    id: 'rest-total',
+    mode: 'rest',
+    path: '/projects?page_size=20',
+    label: 'x/rest list with total (count(*) over (), 1 query, on the pool)',
+    headline: true,
+  },
+  {
+    id: 'raw-headers',
+    mode: 'raw-headers',
+    path: '/projects',
+    label: "bare handler + the list route's Link, six limit headers and meta",
+    headline: false,
+  },
+  {
+    id: 'kysely',
+    mode: 'kysely',
+    path: '/projects',
+    label: "bare handler, the raw SQL through Kysely's executor",
+    headline: false,
+  },
+  {
+    id: 'scoped',
+    mode: 'scoped',
+    path: '/projects',
+    label: 'bare handler, query built on the tenant-scoped Kysely',
+    headline: false,
+  },
+  {
+    id: 'rest-noten',
+    mode: 'rest-noten',
+    path: '/projects?page_size=20&total=false',
+    label: 'x/rest list + auth, unscoped Kysely on the pool, no tenant chain',
+    headline: false,
+  },
   { id: 'rawmem', mode: 'rawmem', path: '/projects', label: 'bare handler, the 20 rows from memory', headline: false },
-  { id: 'restmem', mode: 'restmem', path: '/projects?page_size=20&total=false', label: 'x/rest list + auth, the 20 rows from a memory repository', headline: false },
+  {
+    id: 'restmem',
+    mode: 'restmem',
+    path: '/projects?page_size=20&total=false',
+    label: 'x/rest list + auth, the 20 rows from a memory repository',
+    headline: false,
+  },
 ];
 const picked = args.cases?.split(',');
 for (const id of picked ?? []) if (!ALL_CASES.some((c) => c.id === id)) throw new Error(`unknown case ${id}`);
@@ -85,11 +167,21 @@ const CASES = picked ? ALL_CASES.filter((c) => picked.includes(c.id)) : ALL_CASE
 
 /** CPU per request of the in-memory tenant chain: the same in-process requests with and without it. */
 async function chainCpu(): Promise<{ bareNs: number; chainNs: number; addedNs: number }> {
-  const ok: Handler = (w) => { w.writeHead(200); w.end('ok'); };
+  const ok: Handler = (w) => {
+    w.writeHead(200);
+    w.end('ok');
+  };
   const bare = createApp();
   bare.addRoute('GET', '/x', ok);
   const chained = createApp();
-  const tenants = new InMemoryTenantConfigs([{ id: 't1', policy: { paths: ['/x'] }, quota: { limit: 1e12, windowMs: 60_000 }, rateLimit: { ratePerSecond: 1e12, burst: 1e12 } }]);
+  const tenants = new InMemoryTenantConfigs([
+    {
+      id: 't1',
+      policy: { paths: ['/x'] },
+      quota: { limit: 1e12, windowMs: 60_000 },
+      rateLimit: { ratePerSecond: 1e12, burst: 1e12 },
+    },
+  ]);
   chained.use(...createTenantChain({ tenants }));
   chained.addRoute('GET', '/x', ok);
   const init = { headers: { 'x-tenant-id': 't1' } };
@@ -106,12 +198,18 @@ async function chainCpu(): Promise<{ bareNs: number; chainNs: number; addedNs: n
     results.chain.push(await measure(chained, 50_000));
   }
   const best = (xs: number[]): number => Math.min(...xs);
-  return { bareNs: best(results.bare), chainNs: best(results.chain), addedNs: best(results.chain) - best(results.bare) };
+  return {
+    bareNs: best(results.bare),
+    chainNs: best(results.chain),
+    addedNs: best(results.chain) - best(results.bare),
+  };
 }
 
 if (args['cpu-only']) {
   const cpu = await chainCpu();
-  process.stdout.write(`tenant chain: bare ${cpu.bareNs.toFixed(0)} ns, chain ${cpu.chainNs.toFixed(0)} ns, added ${(cpu.addedNs / 1000).toFixed(2)} us\n`);
+  process.stdout.write(
+    `tenant chain: bare ${cpu.bareNs.toFixed(0)} ns, chain ${cpu.chainNs.toFixed(0)} ns, added ${(cpu.addedNs / 1000).toFixed(2)} us\n`,
+  );
   process.exit(0);
 }
 await seed();
@@ -134,30 +232,61 @@ const best = (id: string): Sample => samples[id]!.reduce((a, b) => (b.mean < a.m
 const minCpu = (id: string): number => Math.min(...samples[id]!.map((s) => s.cpuUsPerReq));
 if (picked) {
   // An attribution run: every round's CPU per request, the minimum, and no result files.
-  for (const c of CASES) process.stdout.write(`${c.id.padEnd(12)} CPU µs/req ${samples[c.id]!.map((s) => s.cpuUsPerReq.toFixed(1)).join(' / ')} (min ${minCpu(c.id).toFixed(1)}); mean ms ${samples[c.id]!.map((s) => s.mean.toFixed(2)).join(' / ')}  ${c.label}\n`);
-  process.stdout.write(`load average ${startLoad.map((l) => l.toFixed(2)).join(' ')} at the start, ${loadavg().map((l) => l.toFixed(2)).join(' ')} at the end\n`);
+  for (const c of CASES)
+    process.stdout.write(
+      `${c.id.padEnd(12)} CPU µs/req ${samples[c.id]!.map((s) => s.cpuUsPerReq.toFixed(1)).join(' / ')} (min ${minCpu(c.id).toFixed(1)}); mean ms ${samples[c.id]!.map((s) => s.mean.toFixed(2)).join(' / ')}  ${c.label}\n`,
+    );
+  process.stdout.write(
+    `load average ${startLoad.map((l) => l.toFixed(2)).join(' ')} at the start, ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} at the end\n`,
+  );
   process.exit(0);
 }
 const raw = best('raw');
 const cpu = await chainCpu();
 const rows = CASES.map((c) => {
   const s = best(c.id);
-  return { id: c.id, label: c.label, ...s, minCpuUsPerReq: minCpu(c.id), meanVsRaw: s.mean / raw.mean, reqPerSecVsRaw: s.reqPerSec / raw.reqPerSec, cpuVsRaw: minCpu(c.id) / minCpu('raw') };
+  return {
+    id: c.id,
+    label: c.label,
+    ...s,
+    minCpuUsPerReq: minCpu(c.id),
+    meanVsRaw: s.mean / raw.mean,
+    reqPerSecVsRaw: s.reqPerSec / raw.reqPerSec,
+    cpuVsRaw: minCpu(c.id) / minCpu('raw'),
+  };
 });
-const result = { when: new Date().toISOString(), node: process.version, loadavg: loadavg(), loadavgAtStart: startLoad, connections: Number(args.connections), duration: Number(args.duration), rounds, cases: rows, samples, tenantChainCpu: cpu };
+const result = {
+  when: new Date().toISOString(),
+  node: process.version,
+  loadavg: loadavg(),
+  loadavgAtStart: startLoad,
+  connections: Number(args.connections),
+  duration: Number(args.duration),
+  rounds,
+  cases: rows,
+  samples,
+  tenantChainCpu: cpu,
+};
 const dir = join(here, 'results');
 mkdirSync(dir, { recursive: true });
 const stamp = result.when.replaceAll(':', '-').replace(/\..+/, '');
 writeFileSync(join(dir, `${stamp}.json`), JSON.stringify(result, null, 2));
 writeFileSync(join(dir, 'latest.json'), JSON.stringify(result, null, 2));
 const md = [
-  `# x/rest list benchmark (${result.when}, Node ${process.version}, load average ${startLoad.map((l) => l.toFixed(2)).join(' ')} at the start, ${loadavg().map((l) => l.toFixed(2)).join(' ')} at the end)`,
+  `# x/rest list benchmark (${result.when}, Node ${process.version}, load average ${startLoad.map((l) => l.toFixed(2)).join(' ')} at the start, ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')} at the end)`,
   '',
   `autocannon -c ${args.connections}, ${args.duration} s per run, best of ${rounds} rounds (lowest mean latency; CPU: lowest of the rounds); 20 rows of 1000 per tenant from PostgreSQL; server CPU from /proc.`,
   '',
   '| case | req/s | mean ms | p50 ms | p99 ms | mean latency × raw | server CPU µs/req (min) | CPU × raw |',
   '|---|---|---|---|---|---|---|---|',
-  ...rows.map((r) => `| ${r.label} | ${r.reqPerSec.toFixed(0)} | ${r.mean.toFixed(2)} | ${r.p50} | ${r.p99} | ${r.meanVsRaw.toFixed(2)} | ${r.minCpuUsPerReq.toFixed(0)} | ${r.cpuVsRaw.toFixed(2)} |`),
+  ...rows.map(
+    (r) =>
+      `| ${r.label} | ${r.reqPerSec.toFixed(0)} | ${r.mean.toFixed(2)} | ${r.p50} | ${r.p99} | ${r.meanVsRaw.toFixed(2)} | ${r.minCpuUsPerReq.toFixed(0)} | ${r.cpuVsRaw.toFixed(2)} |`,
+  ),
   '',
   `Tenant chain (resolve + policy + rate limit + quota, in memory), CPU per in-process request: bare ${cpu.bareNs.toFixed(0)} ns, with chain ${cpu.chainNs.toFixed(0)} ns → **${(cpu.addedNs / 1000).toFixed(2)} µs added** (best of 5 × 50 000).`,
   '',

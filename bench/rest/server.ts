@@ -31,11 +31,19 @@ const db = new Kysely<Record<string, Row>>({ dialect: new PostgresDialect({ pool
 const app = createApp();
 const SQL = 'select id, name, description, status, version from projects where tenant_id = $1 order by id limit 20';
 // The rows the database returns for t1, for the modes without a database.
-const ROWS = Array.from({ length: 20 }, (_, i) => ({ id: 2 * i + 2, name: `project ${2 * i + 2}`, description: `a description of project ${2 * i + 2}`, status: 'active', version: 1 }));
+const ROWS = Array.from({ length: 20 }, (_, i) => ({
+  id: 2 * i + 2,
+  name: `project ${2 * i + 2}`,
+  description: `a description of project ${2 * i + 2}`,
+  status: 'active',
+  version: 1,
+}));
 // One constant: tenantScopedDb keeps an instance per (db, options, tenant), and its statements stay compiled.
 const scope = { tables: { projects: true } } as const;
 // The benchmark's stand-in for bearer auth: the principal's tenant comes from the header.
-const auth: Authenticator = { authenticate: (r) => createPrincipal({ subject: 'bench', tenantId: r.header('x-tenant-id') ?? '' }) };
+const auth: Authenticator = {
+  authenticate: (r) => createPrincipal({ subject: 'bench', tenantId: r.header('x-tenant-id') ?? '' }),
+};
 const projects = {
   name: 'projects',
   create: t.object({ name: t.string(), description: t.optional(t.string()), status: t.string() }),
@@ -56,8 +64,19 @@ switch (mode) {
   case 'raw-headers':
     app.addRoute('GET', '/projects', async (w, r) => {
       const res = await pool.query(SQL, [r.header('x-tenant-id') ?? '']);
-      for (const [name, value] of [['x-ratelimit-limit', '1000000000'], ['x-ratelimit-remaining', '999999999'], ['x-ratelimit-reset', '1765080000'], ['x-quota-limit', '1000000000'], ['x-quota-remaining', '999999999'], ['x-quota-reset', '1765080060']]) w.setHeader(name!, value!);
-      w.setHeader('link', '</projects?page_size=20&total=false&page=1>; rel="first", </projects?page_size=20&total=false&page=2>; rel="next"');
+      for (const [name, value] of [
+        ['x-ratelimit-limit', '1000000000'],
+        ['x-ratelimit-remaining', '999999999'],
+        ['x-ratelimit-reset', '1765080000'],
+        ['x-quota-limit', '1000000000'],
+        ['x-quota-remaining', '999999999'],
+        ['x-quota-reset', '1765080060'],
+      ])
+        w.setHeader(name!, value!);
+      w.setHeader(
+        'link',
+        '</projects?page_size=20&total=false&page=1>; rel="first", </projects?page_size=20&total=false&page=2>; rel="next"',
+      );
       writeResponse(w, r, 200, res.rows, { pagination: { page: 1, page_size: 20 } });
     });
     break;
@@ -69,14 +88,24 @@ switch (mode) {
     break;
   case 'scoped':
     app.addRoute('GET', '/projects', async (w, r) => {
-      const rows = await tenantScopedDb(db, r.header('x-tenant-id') ?? '', scope).selectFrom('projects').select(columns as ['id']).orderBy('id').limit(20).execute();
+      const rows = await tenantScopedDb(db, r.header('x-tenant-id') ?? '', scope)
+        .selectFrom('projects')
+        .select(columns as ['id'])
+        .orderBy('id')
+        .limit(20)
+        .execute();
       writeResponse(w, r, 200, rows);
     });
     break;
   case 'rawmem':
     app.addRoute('GET', '/projects', async (w, r) => {
       await null;
-      writeResponse(w, r, 200, ROWS.map((row) => ({ ...row })));
+      writeResponse(
+        w,
+        r,
+        200,
+        ROWS.map((row) => ({ ...row })),
+      );
     });
     break;
   case 'restmem': {
@@ -87,16 +116,34 @@ switch (mode) {
   }
   case 'rest-noten':
     app.use(authenticate(auth));
-    registerResource(app, projects, new KyselyRepository<Row>({ db: () => db, table: 'projects', versionField: 'version', columns, pool }));
+    registerResource(
+      app,
+      projects,
+      new KyselyRepository<Row>({ db: () => db, table: 'projects', versionField: 'version', columns, pool }),
+    );
     break;
   case 'rest':
   case 'rest-kysely': {
-    const tenants = new InMemoryTenantConfigs([{ id: 't1', policy: { paths: ['/projects/*'] }, quota: { limit: 1e9, windowMs: 60_000 }, rateLimit: { ratePerSecond: 1e9, burst: 1e9 } }]);
+    const tenants = new InMemoryTenantConfigs([
+      {
+        id: 't1',
+        policy: { paths: ['/projects/*'] },
+        quota: { limit: 1e9, windowMs: 60_000 },
+        rateLimit: { ratePerSecond: 1e9, burst: 1e9 },
+      },
+    ]);
     app.use(authenticate(auth), ...createTenantChain({ tenants }));
-    registerResource(app, projects, new KyselyRepository<Row>({
-      db: (ctx) => tenantScopedDb(db, tenantIdFromContext(ctx), scope), table: 'projects', versionField: 'version', columns,
-      ...(mode === 'rest' ? { pool } : {}),
-    }));
+    registerResource(
+      app,
+      projects,
+      new KyselyRepository<Row>({
+        db: (ctx) => tenantScopedDb(db, tenantIdFromContext(ctx), scope),
+        table: 'projects',
+        versionField: 'version',
+        columns,
+        ...(mode === 'rest' ? { pool } : {}),
+      }),
+    );
     break;
   }
   default:
@@ -106,4 +153,11 @@ switch (mode) {
 const port = Number(process.env['BENCH_PORT'] ?? 0);
 const addr = await app.listen(port, '127.0.0.1');
 process.stdout.write(`ready ${addr.port}\n`);
-process.once('SIGTERM', () => void app.shutdown().then(() => pool.end()).then(() => process.exit(0)));
+process.once(
+  'SIGTERM',
+  () =>
+    void app
+      .shutdown()
+      .then(() => pool.end())
+      .then(() => process.exit(0)),
+);

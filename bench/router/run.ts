@@ -32,11 +32,18 @@ async function loadBaseline(rev: string): Promise<new (o?: object) => RouterLike
   const dir = join(here, 'generated', `baseline-${rev}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const files = execFileSync('git', ['ls-tree', '--name-only', rev, 'framework/router/'], { cwd: root, encoding: 'utf8' }).split('\n');
+  const files = execFileSync('git', ['ls-tree', '--name-only', rev, 'framework/router/'], {
+    cwd: root,
+    encoding: 'utf8',
+  }).split('\n');
   for (const f of files.filter((x) => x.endsWith('.ts') && !x.endsWith('.test.ts'))) {
-    writeFileSync(join(dir, f.slice('framework/router/'.length)), execFileSync('git', ['show', `${rev}:${f}`], { cwd: root }));
+    writeFileSync(
+      join(dir, f.slice('framework/router/'.length)),
+      execFileSync('git', ['show', `${rev}:${f}`], { cwd: root }),
+    );
   }
-  return ((await import(pathToFileURL(join(dir, 'router.ts')).href)) as { Router: new (o?: object) => RouterLike }).Router;
+  return ((await import(pathToFileURL(join(dir, 'router.ts')).href)) as { Router: new (o?: object) => RouterLike })
+    .Router;
 }
 
 const ROUTES: [string, string][] = [
@@ -107,15 +114,33 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const rows = CASES.map(([label]) => {
   const b = samples[label]!['baseline']!;
   const c = samples[label]!['current']!;
-  return { case: label, baselineNs: median(b), currentNs: median(c), ratio: median(c) / median(b), baselineMinNs: Math.min(...b), currentMinNs: Math.min(...c) };
+  return {
+    case: label,
+    baselineNs: median(b),
+    currentNs: median(c),
+    ratio: median(c) / median(b),
+    baselineMinNs: Math.min(...b),
+    currentMinNs: Math.min(...c),
+  };
 });
-const meta = { date: new Date().toISOString(), node: process.version, cpus: cpus().length, baseline: args.baseline, rounds, msPerSample: ms, loadAverage: loadavg().map((x) => x.toFixed(2)).join(' ') };
+const meta = {
+  date: new Date().toISOString(),
+  node: process.version,
+  cpus: cpus().length,
+  baseline: args.baseline,
+  rounds,
+  msPerSample: ms,
+  loadAverage: loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' '),
+};
 mkdirSync(join(here, 'results'), { recursive: true });
 const out = JSON.stringify({ meta, rows }, null, 2);
 writeFileSync(join(here, 'results', `${meta.date.replace(/[:.]/g, '-')}.json`), out);
 writeFileSync(join(here, 'results', 'latest.json'), out);
 let md = `# Router dispatch — ${meta.date}\n\nNode ${meta.node}, ${meta.cpus} CPUs, baseline ${meta.baseline}, ${rounds} interleaved rounds × ${ms} ms per side and case; median (min) ns per dispatch through \`router.handler\`. Load average at the end: ${meta.loadAverage}.\n\n| case | baseline ns | current ns | current ÷ baseline |\n|---|---:|---:|---:|\n`;
-for (const r of rows) md += `| ${r.case} | ${r.baselineNs.toFixed(1)} (${r.baselineMinNs.toFixed(1)}) | ${r.currentNs.toFixed(1)} (${r.currentMinNs.toFixed(1)}) | ${r.ratio.toFixed(2)} |\n`;
+for (const r of rows)
+  md += `| ${r.case} | ${r.baselineNs.toFixed(1)} (${r.baselineMinNs.toFixed(1)}) | ${r.currentNs.toFixed(1)} (${r.currentMinNs.toFixed(1)}) | ${r.ratio.toFixed(2)} |\n`;
 writeFileSync(join(here, 'results', 'latest.md'), md);
 rmSync(join(here, 'generated'), { recursive: true, force: true });
 console.log(md);

@@ -37,11 +37,20 @@ const SERVICES = {
       { method: 'GET', path: '/healthz' },
       // A write that reads and validates a JSON body without growing the store (the id is filled
       // in once the item exists; see prepare).
-      { method: 'PUT', path: '/api/v1/items/{id}', headers: { 'content-type': 'application/json', 'x-write-key': WRITE_KEY }, body: JSON.stringify({ name: 'soak item', price: 2 }) },
+      {
+        method: 'PUT',
+        path: '/api/v1/items/{id}',
+        headers: { 'content-type': 'application/json', 'x-write-key': WRITE_KEY },
+        body: JSON.stringify({ name: 'soak item', price: 2 }),
+      },
       { method: 'GET', path: '/api/v1/items/does-not-exist' },
     ],
     async prepare(base) {
-      const res = await fetch(`${base}/api/v1/items`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-write-key': WRITE_KEY }, body: JSON.stringify({ name: 'soak item', price: 1 }) });
+      const res = await fetch(`${base}/api/v1/items`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-write-key': WRITE_KEY },
+        body: JSON.stringify({ name: 'soak item', price: 1 }),
+      });
       const id = (await res.json()).data.id;
       for (const g of this.good) g.path = g.path.replace('{id}', id);
     },
@@ -49,7 +58,12 @@ const SERVICES = {
   },
   production: {
     main: 'reference/production-service/main.ts',
-    env: { APP_DATA_DIR: join(dataDir, 'prod'), APP_RATE_LIMIT_RPS: '1000000', APP_RATE_LIMIT_BURST: '1000000', APP_MAX_BODY_BYTES: '4096' },
+    env: {
+      APP_DATA_DIR: join(dataDir, 'prod'),
+      APP_RATE_LIMIT_RPS: '1000000',
+      APP_RATE_LIMIT_BURST: '1000000',
+      APP_MAX_BODY_BYTES: '4096',
+    },
     good: [
       { method: 'GET', path: '/api/v1/orders?limit=5' },
       { method: 'GET', path: '/healthz' },
@@ -81,7 +95,10 @@ async function start() {
   let exited = false;
   child.once('exit', () => (exited = true));
   for (let i = 0; i < 200 && !exited; i++) {
-    const up = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
+    const up = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (up) return { child, port };
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -172,13 +189,19 @@ const [goodRes] = await Promise.all([good, badLoop(port, until)]);
 clearInterval(sampler);
 samples.push({ t: (Date.now() - began) / 1000, rssKb: rssKb(child.pid) });
 const alive = child.exitCode === null;
-const health = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status, () => 0);
+const health = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+  (r) => r.status,
+  () => 0,
+);
 child.kill('SIGTERM');
 await new Promise((r) => child.once('exit', r));
 rmSync(dataDir, { recursive: true, force: true });
 
 const steady = samples.filter((s) => s.t >= WARMUP);
-const slopeKbPerSec = slope(steady.map((s) => s.t), steady.map((s) => s.rssKb));
+const slopeKbPerSec = slope(
+  steady.map((s) => s.t),
+  steady.map((s) => s.rssKb),
+);
 const result = {
   meta: {
     date: new Date().toISOString(),
@@ -187,7 +210,9 @@ const result = {
     durationSec: DURATION,
     warmupSec: WARMUP,
     connections: CONNECTIONS,
-    loadAverage: loadavg().map((x) => x.toFixed(1)).join(' '),
+    loadAverage: loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' '),
   },
   good: {
     requests: goodRes.requests.total,

@@ -52,10 +52,11 @@ function startServer(id) {
     env: { ...process.env, BENCH_WS: id, NODE_ENV: 'production' },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
-  const ask = (msg) => new Promise((resolve) => {
-    child.once('message', resolve);
-    child.send(msg);
-  });
+  const ask = (msg) =>
+    new Promise((resolve) => {
+      child.once('message', resolve);
+      child.send(msg);
+    });
   return new Promise((resolve, reject) => {
     child.once('message', (m) => (m.ready ? resolve({ child, port: m.port, ask }) : reject(new Error('bad hello'))));
     child.once('exit', (code) => reject(new Error(`server ${id} exited ${code}`)));
@@ -64,7 +65,10 @@ function startServer(id) {
 
 function open(port, onMessage) {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, { headers: { authorization: 'Bearer bench' }, perMessageDeflate: false });
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, {
+      headers: { authorization: 'Bearer bench' },
+      perMessageDeflate: false,
+    });
     ws.once('open', () => resolve(ws));
     ws.once('error', reject);
     if (onMessage) ws.on('message', onMessage);
@@ -82,11 +86,16 @@ async function openMany(port, n, onMessage) {
 }
 
 async function closeAll(sockets) {
-  await Promise.all(sockets.map((ws) => new Promise((r) => {
-    if (ws.readyState === WebSocket.CLOSED) return r();
-    ws.once('close', r);
-    ws.terminate();
-  })));
+  await Promise.all(
+    sockets.map(
+      (ws) =>
+        new Promise((r) => {
+          if (ws.readyState === WebSocket.CLOSED) return r();
+          ws.once('close', r);
+          ws.terminate();
+        }),
+    ),
+  );
 }
 
 async function echoCase(srv) {
@@ -95,14 +104,15 @@ async function echoCase(srv) {
   let running = true;
   const clients = await openMany(srv.port, ECHO_CLIENTS);
   // Warm-up second, then the measured window.
-  const loop = (ws) => new Promise((resolve) => {
-    ws.on('message', () => {
-      trips++;
-      if (running) ws.send(payload, { binary: false });
-      else resolve();
+  const loop = (ws) =>
+    new Promise((resolve) => {
+      ws.on('message', () => {
+        trips++;
+        if (running) ws.send(payload, { binary: false });
+        else resolve();
+      });
+      ws.send(payload, { binary: false });
     });
-    ws.send(payload, { binary: false });
-  });
   const loops = clients.map(loop);
   await new Promise((r) => setTimeout(r, 1000));
   const t0 = performance.now();
@@ -116,7 +126,10 @@ async function echoCase(srv) {
   await Promise.all(loops);
   await closeAll(clients);
   const rt = n1 - n0;
-  return { roundTripsPerSec: Math.round(rt / ((t1 - t0) / 1000)), serverCpuUsPerRoundTrip: Number((((c1 - c0) / CLK_TCK) * 1e6 / rt).toFixed(2)) };
+  return {
+    roundTripsPerSec: Math.round(rt / ((t1 - t0) / 1000)),
+    serverCpuUsPerRoundTrip: Number(((((c1 - c0) / CLK_TCK) * 1e6) / rt).toFixed(2)),
+  };
 }
 
 async function broadcastCase(srv) {
@@ -128,7 +141,11 @@ async function broadcastCase(srv) {
   while ((await srv.ask({ cmd: 'count' })).connections < CONNECTIONS) await new Promise((r) => setTimeout(r, 20));
   const loaded = await srv.ask({ cmd: 'mem' });
   const perConn = (k) => Math.round((loaded[k] - base[k]) / CONNECTIONS);
-  const memory = { rssBytesPerConnection: perConn('rss'), heapBytesPerConnection: perConn('heapUsed'), externalBytesPerConnection: perConn('external') };
+  const memory = {
+    rssBytesPerConnection: perConn('rss'),
+    heapBytesPerConnection: perConn('heapUsed'),
+    externalBytesPerConnection: perConn('external'),
+  };
   const rates = [];
   const sendMs = [];
   for (let b = 0; b < BURSTS; b++) {
@@ -199,7 +216,14 @@ const result = {
   node: process.version,
   cpus: cpus().length,
   cpuModel: cpus()[0]?.model,
-  settings: { rounds: ROUNDS, durationSeconds: DURATION, echoClients: ECHO_CLIENTS, connections: CONNECTIONS, bursts: BURSTS, burstSize: BURST_SIZE },
+  settings: {
+    rounds: ROUNDS,
+    durationSeconds: DURATION,
+    echoClients: ECHO_CLIENTS,
+    connections: CONNECTIONS,
+    bursts: BURSTS,
+    burstSize: BURST_SIZE,
+  },
   runs,
   summary,
   ratios,
@@ -217,7 +241,10 @@ const md = [
   '',
   '| server | echo round trips/s | server CPU µs/round trip | broadcast deliveries/s | RSS B/idle conn | heap B/idle conn |',
   '|---|---:|---:|---:|---:|---:|',
-  ...SERVERS.map((s) => { const x = summary[s.id]; return `| ${x.label} | ${x.roundTripsPerSec} | ${x.serverCpuUsPerRoundTrip} | ${x.deliveriesPerSec} | ${x.rssBytesPerConnection} | ${x.heapBytesPerConnection} |`; }),
+  ...SERVERS.map((s) => {
+    const x = summary[s.id];
+    return `| ${x.label} | ${x.roundTripsPerSec} | ${x.serverCpuUsPerRoundTrip} | ${x.deliveriesPerSec} | ${x.rssBytesPerConnection} | ${x.heapBytesPerConnection} |`;
+  }),
   '',
   `Ratios plumego/ws: echo ${ratios.echoRoundTrips}x round trips (target ≥ 0.9: ${targets.echoRoundTrips.met ? 'met' : 'MISSED'}), ` +
     `${ratios.echoCpuPerRoundTrip}x CPU per round trip, broadcast ${ratios.broadcastDeliveries}x deliveries/s; ` +

@@ -49,7 +49,13 @@ process.on('message', (m: Command) => {
   if (m.cmd === 'mem') {
     for (let i = 0; i < 3; i++) globalThis.gc?.();
     const u = process.memoryUsage();
-    process.send!({ rss: u.rss, heapUsed: u.heapUsed, external: u.external, arrayBuffers: u.arrayBuffers, connections: count() });
+    process.send!({
+      rss: u.rss,
+      heapUsed: u.heapUsed,
+      external: u.external,
+      arrayBuffers: u.arrayBuffers,
+      connections: count(),
+    });
   } else if (m.cmd === 'count') {
     process.send!({ connections: count() });
   } else if (m.cmd === 'broadcast') {

@@ -35,18 +35,34 @@ async function tabTo(p: Page, selector: string, limit = 80): Promise<void> {
 }
 
 describe('the axe gate itself', () => {
-  const sample = (impact: string | null): AxeViolation => ({ id: `rule-${impact}`, impact, help: 'h', targets: ['#x'] });
+  const sample = (impact: string | null): AxeViolation => ({
+    id: `rule-${impact}`,
+    impact,
+    help: 'h',
+    targets: ['#x'],
+  });
   it('keeps serious and critical violations and drops minor, moderate and unrated ones', () => {
-    const kept = getBlocking([sample('minor'), sample('moderate'), sample('serious'), sample('critical'), sample(null)]);
+    const kept = getBlocking([
+      sample('minor'),
+      sample('moderate'),
+      sample('serious'),
+      sample('critical'),
+      sample(null),
+    ]);
     expect(kept.map((v) => v.impact)).toEqual(['serious', 'critical']);
     expect(formatViolations(kept)).toEqual(['serious rule-serious: h — #x', 'critical rule-critical: h — #x']);
   });
 
-  it.skipIf(!CHROMIUM.run)('catches an unlabelled control, an image without alt text and low contrast in a broken page', async () => {
-    await page.setContent('<html lang="en"><head><title>t</title></head><body><main><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="><select><option>a</option></select><p style="color:#ccc;background:#fff">faint</p></main></body></html>');
-    const ids = getBlocking(await runAxe(page)).map((v) => v.id);
-    expect(ids).toEqual(expect.arrayContaining(['image-alt', 'select-name', 'color-contrast']));
-  });
+  it.skipIf(!CHROMIUM.run)(
+    'catches an unlabelled control, an image without alt text and low contrast in a broken page',
+    async () => {
+      await page.setContent(
+        '<html lang="en"><head><title>t</title></head><body><main><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="><select><option>a</option></select><p style="color:#ccc;background:#fff">faint</p></main></body></html>',
+      );
+      const ids = getBlocking(await runAxe(page)).map((v) => v.id);
+      expect(ids).toEqual(expect.arrayContaining(['image-alt', 'select-name', 'color-contrast']));
+    },
+  );
 });
 
 describe.skipIf(!CHROMIUM.run)('every page template passes axe-core (no serious or critical violations)', () => {
@@ -102,7 +118,9 @@ describe.skipIf(!CHROMIUM.run)('keyboard only', () => {
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('filter-layer');
     await page.keyboard.press('ArrowDown');
     const layer = await page.inputValue('#filter-layer');
-    expect(await page.locator('#module-table tbody tr:visible').count()).toBe(tierRows.filter((m) => m.layer === layer).length);
+    expect(await page.locator('#module-table tbody tr:visible').count()).toBe(
+      tierRows.filter((m) => m.layer === layer).length,
+    );
     expect(await page.textContent('#filter-count')).toContain(`of ${total}`);
     // Back to "all" with the keyboard restores every row.
     await page.keyboard.press('Home');
@@ -123,6 +141,8 @@ describe.skipIf(!CHROMIUM.run)('keyboard only', () => {
     // The answer is reachable by Tab from the form: the next focusable thing after the button is in the result.
     await tabTo(page, '#router-form button');
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.getElementById('router-result')?.contains(document.activeElement) ?? false)).toBe(true);
+    expect(
+      await page.evaluate(() => document.getElementById('router-result')?.contains(document.activeElement) ?? false),
+    ).toBe(true);
   });
 });

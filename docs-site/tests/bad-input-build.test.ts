@@ -31,17 +31,50 @@ function build(dataFile: string, outDir: string): { status: number | null; outpu
 function makeBadData(): { data: SiteData; broken: SiteModule; declared: string; stableDeclared: string } {
   const data = JSON.parse(readFileSync(join(SITE, 'src/data/plumego.generated.json'), 'utf8')) as SiteData;
   const index = data.modules.findIndex((m) => m.isFamilyRoot);
-  const broken: SiteModule = { ...data.modules[index]!, summary: '', owner: '', missing: ['summary', 'owner'], check: { errors: 1, warnings: 0 } };
+  const broken: SiteModule = {
+    ...data.modules[index]!,
+    summary: '',
+    owner: '',
+    missing: ['summary', 'owner'],
+    check: { errors: 1, warnings: 0 },
+  };
   // The real graph not computed yet: structure views fall back to the declared edges and say so.
   // A declared family without code (#22 item 6): the overview must say so wherever the family is named.
-  const declared = data.families.find((f) => f.root !== broken.name && data.overview.primaryFamilies.includes(f.root))!.root;
+  const declared = data.families.find(
+    (f) => f.root !== broken.name && data.overview.primaryFamilies.includes(f.root),
+  )!.root;
   const stableDeclared = data.stableRoots[0]!;
-  const modules = data.modules.map((m, i) => (i === index ? broken : m))
-    .map((m) => ({ ...m, imports: null, importedBy: null, ...(m.name === declared || m.name === stableDeclared ? { implemented: false } : {}) }));
-  const violation = { check: 'boundaries', rule: 'default-deny', severity: 'error', file: `${broken.path}/index.ts`, line: 1, message: 'a planted violation', module: broken.name };
+  const modules = data.modules
+    .map((m, i) => (i === index ? broken : m))
+    .map((m) => ({
+      ...m,
+      imports: null,
+      importedBy: null,
+      ...(m.name === declared || m.name === stableDeclared ? { implemented: false } : {}),
+    }));
+  const violation = {
+    check: 'boundaries',
+    rule: 'default-deny',
+    severity: 'error',
+    file: `${broken.path}/index.ts`,
+    line: 1,
+    message: 'a planted violation',
+    module: broken.name,
+  };
   // A family with no subpackages must render too: make sure one exists.
   const families = data.families.map((f, i) => (i === 0 ? { ...f, subordinates: [] } : f));
-  return { declared, stableDeclared, data: { ...data, modules, families, graph: { ...data.graph, computed: false, edges: [] }, check: { ...data.check, computed: true, errors: 1, warnings: 0, violations: [violation] } }, broken };
+  return {
+    declared,
+    stableDeclared,
+    data: {
+      ...data,
+      modules,
+      families,
+      graph: { ...data.graph, computed: false, edges: [] },
+      check: { ...data.check, computed: true, errors: 1, warnings: 0, violations: [violation] },
+    },
+    broken,
+  };
 }
 
 describe('building from bad input', () => {
@@ -53,7 +86,10 @@ describe('building from bad input', () => {
     const result = build(join(dir, 'data.json'), out);
     expect(result.status, result.output.slice(-2000)).toBe(0);
     const status = readFileSync(join(out, 'status/index.html'), 'utf8');
-    const row = status.slice(status.indexOf(`data-module="${broken.name}"`), status.indexOf('</tr>', status.indexOf(`data-module="${broken.name}"`)));
+    const row = status.slice(
+      status.indexOf(`data-module="${broken.name}"`),
+      status.indexOf('</tr>', status.indexOf(`data-module="${broken.name}"`)),
+    );
     expect(row).toContain('data-missing="owner"');
     expect(status).toContain('a planted violation');
     const primer = readFileSync(join(out, 'modules', ...broken.name.split('/'), 'index.html'), 'utf8');
@@ -61,7 +97,9 @@ describe('building from bad input', () => {
     expect(primer).toMatch(/data-near="allowed-unused"[^]*?not yet computed/);
     const matrix = readFileSync(join(out, 'matrix/index.html'), 'utf8');
     expect(matrix).toContain('not yet computed');
-    expect(matrix.match(/class="dsm-cell dsm-used/g)?.length).toBe(data.graph.declaredEdges.filter((e) => e.from !== e.to).length);
+    expect(matrix.match(/class="dsm-cell dsm-used/g)?.length).toBe(
+      data.graph.declaredEdges.filter((e) => e.from !== e.to).length,
+    );
     expect(checkLinks(out).broken).toEqual([]);
     const overview = readFileSync(join(out, 'modules/index.html'), 'utf8');
     const item = (list: string, name: string): string => {

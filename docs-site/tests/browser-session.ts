@@ -9,7 +9,13 @@ import { serveStatic, type StaticSite } from './static-server.ts';
 
 export const CHROMIUM = planChromium(process.env, existsSync);
 
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+];
 
 export interface SiteSession {
   readonly server: StaticSite;
@@ -28,5 +34,14 @@ export async function openSite(): Promise<SiteSession> {
   const data = JSON.parse(readFileSync(join(dist, '..', 'src/data/plumego.generated.json'), 'utf8')) as SiteData;
   const browser = await chromium.launch({ executablePath: CHROMIUM.path, args: ARGS });
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  return { server, browser, page, data, close: async () => { await browser.close(); await server.close(); } };
+  return {
+    server,
+    browser,
+    page,
+    data,
+    close: async () => {
+      await browser.close();
+      await server.close();
+    },
+  };
 }

@@ -14,7 +14,13 @@ import { REPO_ROOT } from './site-dist.ts';
  * the specs as the CLI reports them (`plumego status --format json`) — not against the site's own
  * data file, so a wrong count anywhere in sync → data → page fails here.
  */
-interface StatusRow { name: string; layer: string; tier: string; parent: string | null; implemented: boolean }
+interface StatusRow {
+  name: string;
+  layer: string;
+  tier: string;
+  parent: string | null;
+  implemented: boolean;
+}
 
 if (!CHROMIUM.run) console.warn(CHROMIUM.message);
 const ARTIFACTS = join(REPO_ROOT, 'test-artifacts');
@@ -25,7 +31,11 @@ let page: Page;
 let rows: StatusRow[];
 
 async function readStatus(): Promise<StatusRow[]> {
-  const { stdout } = await promisify(execFile)(process.execPath, [join(REPO_ROOT, 'tools/cli/bin.mjs'), 'status', '--format', 'json'], { cwd: REPO_ROOT });
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [join(REPO_ROOT, 'tools/cli/bin.mjs'), 'status', '--format', 'json'],
+    { cwd: REPO_ROOT },
+  );
   return (JSON.parse(stdout) as { modules: StatusRow[] }).modules;
 }
 
@@ -54,11 +64,16 @@ afterAll(async () => {
 describe.skipIf(!CHROMIUM.run)('the built site in chromium', () => {
   it('shows tier counts on the overview that match the specs', async () => {
     await page.goto(`${server.url}/modules/`);
-    const shown = await page.$$eval('#tier-table tbody tr', (trs) => trs.map((tr) => [
-      (tr as HTMLElement).dataset.tier ?? '',
-      Number((tr.querySelector('.tier-count') as HTMLElement | null)?.dataset.count),
-      tr.querySelector('.tier-count')?.textContent?.trim() ?? '',
-    ] as const));
+    const shown = await page.$$eval('#tier-table tbody tr', (trs) =>
+      trs.map(
+        (tr) =>
+          [
+            (tr as HTMLElement).dataset.tier ?? '',
+            Number((tr.querySelector('.tier-count') as HTMLElement | null)?.dataset.count),
+            tr.querySelector('.tier-count')?.textContent?.trim() ?? '',
+          ] as const,
+      ),
+    );
     const expected = countPrimaryUnits(rows);
     expect(shown.length).toBe(expected.size);
     for (const [tier, count, text] of shown) {
@@ -74,36 +89,64 @@ describe.skipIf(!CHROMIUM.run)('the built site in chromium', () => {
     expect(await page.locator('#module-table tbody tr').count()).toBe(rows.length);
     const tier = rows.find((r) => r.layer === 'extension')!.tier;
     await page.selectOption('#filter-tier', tier);
-    expect(await page.locator('#module-table tbody tr:visible').count()).toBe(rows.filter((r) => r.tier === tier).length);
+    expect(await page.locator('#module-table tbody tr:visible').count()).toBe(
+      rows.filter((r) => r.tier === tier).length,
+    );
     await page.selectOption('#filter-layer', 'extension');
-    expect(await page.locator('#module-table tbody tr:visible').count()).toBe(rows.filter((r) => r.tier === tier && r.layer === 'extension').length);
+    expect(await page.locator('#module-table tbody tr:visible').count()).toBe(
+      rows.filter((r) => r.tier === tier && r.layer === 'extension').length,
+    );
     await page.screenshot({ path: join(ARTIFACTS, 'docs-site-status-filtered.png'), fullPage: false });
   });
 
   it('shows whether each module has code right beside its tier, visible without scrolling at 1400 px', async () => {
     await page.goto(`${server.url}/status/`);
-    const cells = await page.$$eval('#module-table tbody tr', (trs) => trs.map((tr) => {
-      const implemented = tr.querySelector('td[data-implemented]') as HTMLElement;
-      const box = implemented.getBoundingClientRect();
-      return { name: (tr as HTMLElement).dataset.module ?? '', implemented: implemented.dataset.implemented, noCodeBadge: tr.querySelector('.no-code') !== null, right: box.right };
-    }));
+    const cells = await page.$$eval('#module-table tbody tr', (trs) =>
+      trs.map((tr) => {
+        const implemented = tr.querySelector('td[data-implemented]') as HTMLElement;
+        const box = implemented.getBoundingClientRect();
+        return {
+          name: (tr as HTMLElement).dataset.module ?? '',
+          implemented: implemented.dataset.implemented,
+          noCodeBadge: tr.querySelector('.no-code') !== null,
+          right: box.right,
+        };
+      }),
+    );
     const byName = new Map(rows.map((r) => [r.name, r.implemented] as const));
     for (const c of cells) {
-      expect({ name: c.name, implemented: c.implemented }).toEqual({ name: c.name, implemented: String(byName.get(c.name)) });
+      expect({ name: c.name, implemented: c.implemented }).toEqual({
+        name: c.name,
+        implemented: String(byName.get(c.name)),
+      });
       expect({ name: c.name, badge: c.noCodeBadge }).toEqual({ name: c.name, badge: byName.get(c.name) === false });
       expect(c.right).toBeLessThanOrEqual(1400);
     }
   });
 
   it('routes the whole evaluation set in the page exactly as plumego route does', async () => {
-    const { cases } = parse(readFileSync(join(REPO_ROOT, 'tools/route/routing-cases.yaml'), 'utf8')) as { cases: { ask: string; expect: string }[] };
-    const { stdout } = await promisify(execFile)(process.execPath, [join(REPO_ROOT, 'tools/cli/bin.mjs'), 'route', '--eval', '--format', 'json'], { cwd: REPO_ROOT });
-    const misses = new Map((JSON.parse(stdout) as { misses: { ask: string; got: string[] }[] }).misses.map((m) => [m.ask, m.got] as const));
+    const { cases } = parse(readFileSync(join(REPO_ROOT, 'tools/route/routing-cases.yaml'), 'utf8')) as {
+      cases: { ask: string; expect: string }[];
+    };
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [join(REPO_ROOT, 'tools/cli/bin.mjs'), 'route', '--eval', '--format', 'json'],
+      { cwd: REPO_ROOT },
+    );
+    const misses = new Map(
+      (JSON.parse(stdout) as { misses: { ask: string; got: string[] }[] }).misses.map((m) => [m.ask, m.got] as const),
+    );
     await page.goto(`${server.url}/router/`);
-    const got = await page.evaluate((asks) => asks.map((ask) => {
-      const r = (window as unknown as { plumegoRoute: (d: string) => { kind: string; ranked?: { name: string }[] } }).plumegoRoute(ask);
-      return r.kind === 'answer' ? r.ranked!.slice(0, 3).map((x) => x.name) : [];
-    }), cases.map((c) => c.ask));
+    const got = await page.evaluate(
+      (asks) =>
+        asks.map((ask) => {
+          const r = (
+            window as unknown as { plumegoRoute: (d: string) => { kind: string; ranked?: { name: string }[] } }
+          ).plumegoRoute(ask);
+          return r.kind === 'answer' ? r.ranked!.slice(0, 3).map((x) => x.name) : [];
+        }),
+      cases.map((c) => c.ask),
+    );
     expect(got).toHaveLength(cases.length);
     cases.forEach((c, i) => {
       const cli = misses.get(c.ask);
@@ -146,7 +189,9 @@ describe.skipIf(!CHROMIUM.run)('the built site in chromium', () => {
       await page.click('button[data-open-modal]');
       await page.fill('#starlight__search input', query);
       await page.waitForSelector('.pagefind-ui__result-link', { timeout: 20_000 });
-      return page.$$eval('.pagefind-ui__result-link', (links) => links.map((a) => new URL((a as HTMLAnchorElement).href).pathname));
+      return page.$$eval('.pagefind-ui__result-link', (links) =>
+        links.map((a) => new URL((a as HTMLAnchorElement).href).pathname),
+      );
     };
     expect(await search(target.name)).toContain(`/modules/${target.name}/`);
     expect(await search('dashboard')).toContain('/status/');

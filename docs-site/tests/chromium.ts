@@ -13,10 +13,14 @@ export interface ChromiumPlan {
  * Decides whether the browser tests run. A laptop without Chromium still passes `npm test` and is
  * told how to install it; under CI a missing browser is a failure, never a silent skip.
  */
-export function planChromium(env: Readonly<Record<string, string | undefined>>, exists: (path: string) => boolean): ChromiumPlan {
+export function planChromium(
+  env: Readonly<Record<string, string | undefined>>,
+  exists: (path: string) => boolean,
+): ChromiumPlan {
   const path = env['PLUMEGO_CHROMIUM'] || DEFAULT_CHROMIUM;
   if (exists(path)) return { path, run: true };
   const install = `install it with \`apt-get install chromium\`${path === DEFAULT_CHROMIUM ? '' : ` or point PLUMEGO_CHROMIUM at a Chromium binary (now ${path})`}`;
-  if (env['CI']) return { path, run: true, message: `chromium is required under CI but ${path} does not exist: ${install}` };
+  if (env['CI'])
+    return { path, run: true, message: `chromium is required under CI but ${path} does not exist: ${install}` };
   return { path, run: false, message: `skipping the docs-site browser tests: no chromium at ${path}; ${install}` };
 }

@@ -30,7 +30,11 @@ export class GuideBlockError extends Error {
   override readonly name = 'GuideBlockError';
 }
 
-const attr = (meta: string, name: string): string | undefined => new RegExp(`(?:^|\\s)${name}=(?:"([^"]*)"|(\\S+))`).exec(meta)?.slice(1).find((v) => v !== undefined);
+const attr = (meta: string, name: string): string | undefined =>
+  new RegExp(`(?:^|\\s)${name}=(?:"([^"]*)"|(\\S+))`)
+    .exec(meta)
+    ?.slice(1)
+    .find((v) => v !== undefined);
 
 /** The action for one block; throws when a block has no way to be checked and no reason not to be. */
 export function classifyBlock(lang: string, meta: string, where: string): BlockAction {
@@ -42,7 +46,8 @@ export function classifyBlock(lang: string, meta: string, where: string): BlockA
   if (lang === 'text' && /(?:^|\s)output(?:\s|$)/.test(meta)) return { kind: 'output' };
   if (lang === 'ts' || lang === 'typescript') {
     const noRun = attr(meta, 'no-run');
-    if (noRun !== undefined && !noRun.trim()) throw new GuideBlockError(`${where}: no-run needs a reason (no-run="why")`);
+    if (noRun !== undefined && !noRun.trim())
+      throw new GuideBlockError(`${where}: no-run needs a reason (no-run="why")`);
     return { kind: 'ts', run: noRun === undefined };
   }
   if (lang === 'sh' || lang === 'bash' || lang === 'shell') {
@@ -52,10 +57,15 @@ export function classifyBlock(lang: string, meta: string, where: string): BlockA
   }
   if (lang === 'yaml' || lang === 'yml') {
     const schema = attr(meta, 'schema');
-    if (!schema) throw new GuideBlockError(`${where}: a yaml block names its schema (schema=module-manifest) or says no-test="why"`);
+    if (!schema)
+      throw new GuideBlockError(
+        `${where}: a yaml block names its schema (schema=module-manifest) or says no-test="why"`,
+      );
     return { kind: 'yaml', schema };
   }
-  throw new GuideBlockError(`${where}: a \`${lang || 'plain'}\` block cannot be checked; use ts, sh, yaml or text output, or mark it no-test="why"`);
+  throw new GuideBlockError(
+    `${where}: a \`${lang || 'plain'}\` block cannot be checked; use ts, sh, yaml or text output, or mark it no-test="why"`,
+  );
 }
 
 /** Every fenced block of a Markdown/MDX source, in order. */
@@ -68,13 +78,21 @@ export function extractBlocks(source: string, file: string): GuideBlock[] {
     const [, indent, fence, lang = '', meta = ''] = open;
     const start = i;
     const body: string[] = [];
-    for (i += 1; i < lines.length && !lines[i]!.trimStart().startsWith(fence!); i += 1) body.push(lines[i]!.slice(indent!.length));
+    for (i += 1; i < lines.length && !lines[i]!.trimStart().startsWith(fence!); i += 1)
+      body.push(lines[i]!.slice(indent!.length));
     if (i >= lines.length) throw new GuideBlockError(`${file}:${start + 1}: unclosed code fence`);
-    blocks.push({ lang, meta: meta.trim(), code: `${body.join('\n')}\n`, line: start + 1, action: classifyBlock(lang, meta.trim(), `${file}:${start + 1}`) });
+    blocks.push({
+      lang,
+      meta: meta.trim(),
+      code: `${body.join('\n')}\n`,
+      line: start + 1,
+      action: classifyBlock(lang, meta.trim(), `${file}:${start + 1}`),
+    });
   }
   for (const [i, b] of blocks.entries()) {
     const before = blocks[i - 1]?.action.kind;
-    if (b.action.kind === 'output' && before !== 'ts' && before !== 'sh') throw new GuideBlockError(`${file}:${b.line}: an output block must follow a ts or sh block`);
+    if (b.action.kind === 'output' && before !== 'ts' && before !== 'sh')
+      throw new GuideBlockError(`${file}:${b.line}: an output block must follow a ts or sh block`);
   }
   return blocks;
 }

@@ -73,7 +73,12 @@ function makeSandbox(kind: Sandbox): string {
   return root;
 }
 
-async function runProcess(file: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; out: string; err: string }> {
+async function runProcess(
+  file: string,
+  args: readonly string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ code: number; out: string; err: string }> {
   try {
     const { stdout, stderr } = await promisify(execFile)(file, [...args], { cwd, env, maxBuffer: 16 * 1024 * 1024 });
     return { code: 0, out: stdout, err: stderr };
@@ -86,13 +91,22 @@ async function runProcess(file: string, args: readonly string[], cwd: string, en
 const ajv = new Ajv({ allErrors: true, strict: false });
 addFormats(ajv);
 const schemaDir = join(REPO_ROOT, 'specs/schemas');
-for (const f of readdirSync(schemaDir).filter((n) => n.endsWith('.schema.json'))) ajv.addSchema(JSON.parse(readFileSync(join(schemaDir, f), 'utf8')) as object, f.replace('.schema.json', ''));
+for (const f of readdirSync(schemaDir).filter((n) => n.endsWith('.schema.json')))
+  ajv.addSchema(JSON.parse(readFileSync(join(schemaDir, f), 'utf8')) as object, f.replace('.schema.json', ''));
 
 beforeAll(() => {
   rmSync(BLOCKS_DIR, { recursive: true, force: true });
   mkdirSync(BLOCKS_DIR, { recursive: true });
-  for (const g of guides) for (const b of g.blocks) if (b.action.kind === 'ts') writeFileSync(tsFile(g.slug, b), b.code);
-  writeFileSync(join(BLOCKS_DIR, 'tsconfig.json'), JSON.stringify({ extends: '../../tsconfig.base.json', compilerOptions: { noEmit: true, types: ['node'] }, include: ['*.ts'] }));
+  for (const g of guides)
+    for (const b of g.blocks) if (b.action.kind === 'ts') writeFileSync(tsFile(g.slug, b), b.code);
+  writeFileSync(
+    join(BLOCKS_DIR, 'tsconfig.json'),
+    JSON.stringify({
+      extends: '../../tsconfig.base.json',
+      compilerOptions: { noEmit: true, types: ['node'] },
+      include: ['*.ts'],
+    }),
+  );
 });
 
 afterAll(() => {
@@ -101,8 +115,17 @@ afterAll(() => {
 
 describe('guide code blocks: the rules', () => {
   it('reads fences, languages and markers, and pairs output blocks with the block above', () => {
-    const blocks = extractBlocks('# t\n```ts\nconsole.log(1);\n```\n\n```text output\n1\n```\n```sh exit=1\nnpx plumego check\n```\n```yaml schema=boundary-baseline\nentries: []\n```\n```json no-test="an illustration"\n{}\n```\n', 'x');
-    expect(blocks.map((b) => b.action)).toEqual([{ kind: 'ts', run: true }, { kind: 'output' }, { kind: 'sh', exit: 1 }, { kind: 'yaml', schema: 'boundary-baseline' }, { kind: 'skip', reason: 'an illustration' }]);
+    const blocks = extractBlocks(
+      '# t\n```ts\nconsole.log(1);\n```\n\n```text output\n1\n```\n```sh exit=1\nnpx plumego check\n```\n```yaml schema=boundary-baseline\nentries: []\n```\n```json no-test="an illustration"\n{}\n```\n',
+      'x',
+    );
+    expect(blocks.map((b) => b.action)).toEqual([
+      { kind: 'ts', run: true },
+      { kind: 'output' },
+      { kind: 'sh', exit: 1 },
+      { kind: 'yaml', schema: 'boundary-baseline' },
+      { kind: 'skip', reason: 'an illustration' },
+    ]);
     expect(outputOf(blocks, 0)).toBe('1\n');
     expect(blocks[0]!.line).toBe(2);
   });
@@ -122,13 +145,19 @@ describe('guide code blocks: the rules', () => {
 describe('guides', () => {
   it('has a page for every guide in the list, and no page outside it', () => {
     expect(guides.filter((g) => !g.file).map((g) => g.slug)).toEqual([]);
-    const files = readdirSync(GUIDES_DIR).map((f) => f.replace(/\.mdx?$/, '')).sort();
+    const files = readdirSync(GUIDES_DIR)
+      .map((f) => f.replace(/\.mdx?$/, ''))
+      .sort();
     expect(files).toEqual(GUIDES.map((g) => g.slug).sort());
     for (const g of GUIDES) expect(SANDBOX[g.slug], `${g.slug} needs a sandbox kind`).toBeDefined();
   });
 
   it('typechecks every TypeScript block against the package subpaths', () => {
-    const tsc = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(BLOCKS_DIR, 'tsconfig.json')], { cwd: REPO_ROOT, encoding: 'utf8' });
+    const tsc = spawnSync(
+      process.execPath,
+      [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(BLOCKS_DIR, 'tsconfig.json')],
+      { cwd: REPO_ROOT, encoding: 'utf8' },
+    );
     const count = guides.reduce((n, g) => n + g.blocks.filter((b) => b.action.kind === 'ts').length, 0);
     expect(count).toBeGreaterThan(0);
     expect(tsc.stdout.trim().split('\n').filter(Boolean)).toEqual([]);
@@ -136,21 +165,31 @@ describe('guides', () => {
   }, 120_000);
 
   for (const guide of guides) {
-    const skipped = guide.blocks.flatMap((b) => (b.action.kind === 'skip' ? [`${guide.slug}:${b.line} (${b.action.reason})`] : []));
+    const skipped = guide.blocks.flatMap((b) =>
+      b.action.kind === 'skip' ? [`${guide.slug}:${b.line} (${b.action.reason})`] : [],
+    );
     it(`${guide.slug}: runs its blocks in order${skipped.length ? `; not run: ${skipped.join(', ')}` : ''}`, async () => {
       const sandbox = makeSandbox(SANDBOX[guide.slug] ?? 'empty');
       for (const [i, b] of guide.blocks.entries()) {
         const where = `guides/${guide.slug}.mdx:${b.line}`;
         const expected = outputOf(guide.blocks, i);
         if (b.action.kind === 'ts' && b.action.run) {
-          const r = await runProcess(process.execPath, ['--conditions=source', '--import', 'tsx', tsFile(guide.slug, b)], REPO_ROOT);
+          const r = await runProcess(
+            process.execPath,
+            ['--conditions=source', '--import', 'tsx', tsFile(guide.slug, b)],
+            REPO_ROOT,
+          );
           expect(r.code, `${where}\n${r.err}`).toBe(0);
           if (expected !== undefined) expect(r.out.trimEnd(), where).toBe(expected.trimEnd());
         } else if (b.action.kind === 'sh') {
           const script = `${SHELL_PRELUDE}${b.action.exit === 0 ? 'set -e\n' : ''}${b.code}`;
           const r = await runProcess('sh', ['-c', script], sandbox, { ...process.env, PLUMEGO_BIN: BIN, CI: '' });
           expect(r.code, `${where}: exit ${r.code}\n${r.out}\n${r.err}`).toBe(b.action.exit);
-          for (const line of (expected ?? '').split('\n').map((l) => l.trim()).filter(Boolean)) expect(`${r.out}${r.err}`, where).toContain(line);
+          for (const line of (expected ?? '')
+            .split('\n')
+            .map((l) => l.trim())
+            .filter(Boolean))
+            expect(`${r.out}${r.err}`, where).toContain(line);
         } else if (b.action.kind === 'yaml') {
           const validate = ajv.getSchema(b.action.schema);
           expect(validate, `${where}: no schema ${b.action.schema}`).toBeDefined();

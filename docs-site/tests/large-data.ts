@@ -8,7 +8,7 @@ import type { SiteData, SiteFamily, SiteModule } from '../src/data/plumego.gener
  */
 export function generateLargeData(base: SiteData, total: number, perFamily = 12): SiteData {
   let seed = 42;
-  const random = (): number => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  const random = (): number => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
   const template = base.modules.find((m) => m.layer === 'extension' && m.implemented) ?? base.modules[0]!;
   const roots = base.modules.filter((m) => m.isStableRoot).map((m) => m.name);
@@ -22,28 +22,76 @@ export function generateLargeData(base: SiteData, total: number, perFamily = 12)
     const name = i % perFamily === 0 ? root : `${root}/part${i % perFamily}`;
     const tier = pick(base.tiers).id;
     const previous = modules.filter((m) => m.family === root).map((m) => m.name);
-    const imports = [...new Set([pick(roots), pick(roots), ...(previous.length ? [pick(previous)] : []), ...(modules.length && random() < 0.3 ? [pick(modules).name] : [])])];
+    const imports = [
+      ...new Set([
+        pick(roots),
+        pick(roots),
+        ...(previous.length ? [pick(previous)] : []),
+        ...(modules.length && random() < 0.3 ? [pick(modules).name] : []),
+      ]),
+    ];
     // Every 50th module imports one module its manifest does not allow; the first family closes a cycle.
     const notAllowed = i % 50 === 49 ? imports.slice(-1) : [];
     if (f === 0 && i % perFamily === perFamily - 1) imports.push(root);
-    const allowedModules = [...imports.filter((n) => !notAllowed.includes(n)), pick(roots)].filter((n, k, a) => a.indexOf(n) === k).sort();
+    const allowedModules = [...imports.filter((n) => !notAllowed.includes(n)), pick(roots)]
+      .filter((n, k, a) => a.indexOf(n) === k)
+      .sort();
     for (const to of imports) edges.push({ from: name, to, kinds: [pick(['import', 'type-only', 'import'])] });
     modules.push({
-      ...template, name, path: `framework/${name}`, layer: 'extension', tier, tierLabel: base.tiers.find((t) => t.id === tier)!.label,
-      family: root, parent: name === root ? null : root, isStableRoot: false, isFamilyRoot: name === root,
-      summary: `Synthetic module ${i} for the scale test.`, allowedModules, lowerTier: [], forbiddenImports: [], allowedBy: [],
-      imports: null, importedBy: null, manifestFile: `framework/${name}/module.yaml`, entry: `framework/${name}/index.ts`,
-      importSpecifier: `plumego/${name}`, taskAffinity: [], check: { errors: notAllowed.length, warnings: 0 },
+      ...template,
+      name,
+      path: `framework/${name}`,
+      layer: 'extension',
+      tier,
+      tierLabel: base.tiers.find((t) => t.id === tier)!.label,
+      family: root,
+      parent: name === root ? null : root,
+      isStableRoot: false,
+      isFamilyRoot: name === root,
+      summary: `Synthetic module ${i} for the scale test.`,
+      allowedModules,
+      lowerTier: [],
+      forbiddenImports: [],
+      allowedBy: [],
+      imports: null,
+      importedBy: null,
+      manifestFile: `framework/${name}/module.yaml`,
+      entry: `framework/${name}/index.ts`,
+      importSpecifier: `plumego/${name}`,
+      taskAffinity: [],
+      check: { errors: notAllowed.length, warnings: 0 },
     });
     if (f === 0 && i % perFamily === perFamily - 1) {
       // The family root imports its last member, which imports the root: an allowed two-module cycle.
       edges.push({ from: root, to: name, kinds: ['import'] });
       modules[0] = { ...modules[0]!, allowedModules: [...modules[0]!.allowedModules, name].sort() };
     }
-    if (name === root) families.push({ ...base.families[0]!, root, subordinates: [], tier, tierLabel: base.tiers.find((t) => t.id === tier)!.label, hasModule: true });
+    if (name === root)
+      families.push({
+        ...base.families[0]!,
+        root,
+        subordinates: [],
+        tier,
+        tierLabel: base.tiers.find((t) => t.id === tier)!.label,
+        hasModule: true,
+      });
     else {
       const fam = families[families.length - 1]!;
-      families[families.length - 1] = { ...fam, subordinates: [...fam.subordinates, { name, module: true, when: 'scale test', tier, tierLabel: modules.at(-1)!.tierLabel, promotedIn: null, differs: tier !== fam.tier }] };
+      families[families.length - 1] = {
+        ...fam,
+        subordinates: [
+          ...fam.subordinates,
+          {
+            name,
+            module: true,
+            when: 'scale test',
+            tier,
+            tierLabel: modules.at(-1)!.tierLabel,
+            promotedIn: null,
+            differs: tier !== fam.tier,
+          },
+        ],
+      };
     }
   }
   const all = [...base.modules, ...modules];

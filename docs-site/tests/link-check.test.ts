@@ -17,7 +17,8 @@ function makeSite(files: Record<string, string>): string {
 describe('link checker', () => {
   it('resolves directory links, relative links and anchors', () => {
     const dir = makeSite({
-      'index.html': '<a href="/a/">a</a><a href="a/#top">top</a><a href="#here">here</a><p id="here"></p><a href="https://example.com/x">ext</a>',
+      'index.html':
+        '<a href="/a/">a</a><a href="a/#top">top</a><a href="#here">here</a><p id="here"></p><a href="https://example.com/x">ext</a>',
       'a/index.html': '<h1 id="top">A</h1><a href="../">home</a><img src="/img.svg">',
       'img.svg': '<svg/>',
     });

@@ -29,11 +29,18 @@ export function extractIds(html: string): Set<string> {
 }
 
 function stripCode(html: string): string {
-  return html.replace(/(<script\b[^>]*>)[\s\S]*?<\/script>/gi, '$1</script>').replace(/(<style\b[^>]*>)[\s\S]*?<\/style>/gi, '$1</style>');
+  return html
+    .replace(/(<script\b[^>]*>)[\s\S]*?<\/script>/gi, '$1</script>')
+    .replace(/(<style\b[^>]*>)[\s\S]*?<\/style>/gi, '$1</style>');
 }
 
 function decodeEntities(s: string): string {
-  return s.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>');
+  return s
+    .replace(/&amp;/g, '&')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>');
 }
 
 /** External, in-page-script or non-navigable references are not ours to check. */
@@ -65,8 +72,12 @@ export function checkLinks(dist: string): LinkReport {
       links++;
       const [pathPart = '', fragment] = raw.split('#', 2) as [string, string | undefined];
       const path = pathPart.split('?')[0]!;
-      const target = path === '' ? page : resolveFile(dist, posix.resolve(posix.dirname(pageUrl), decodeURIComponent(path)));
-      if (!target) { broken.push({ page, href: raw, reason: 'missing-page' }); continue; }
+      const target =
+        path === '' ? page : resolveFile(dist, posix.resolve(posix.dirname(pageUrl), decodeURIComponent(path)));
+      if (!target) {
+        broken.push({ page, href: raw, reason: 'missing-page' });
+        continue;
+      }
       if (fragment && target.endsWith('.html') && !idsOf(target).has(decodeURIComponent(fragment))) {
         broken.push({ page, href: raw, reason: 'missing-anchor' });
       }

@@ -31,7 +31,11 @@ describe('page sources carry no literal facts', () => {
     { title: 'flags a tier id compared in code', input: "m.tier === 'experimental'", expected: ['tier'] },
     { title: 'flags a quoted module name', input: "const roots = ['core', 'router'];", expected: ['module', 'module'] },
     { title: 'flags an x/* path in text', input: 'Start at x/gateway', expected: ['module'] },
-    { title: 'allows derived expressions and the family wildcard', input: '{formatCount(t.count, t.unit)} under <code>x/*</code> in stable roots', expected: [] },
+    {
+      title: 'allows derived expressions and the family wildcard',
+      input: '{formatCount(t.count, t.unit)} under <code>x/*</code> in stable roots',
+      expected: [],
+    },
   ];
   for (const c of cases) {
     it(c.title, () => {
@@ -45,11 +49,18 @@ describe('page sources carry no literal facts', () => {
   });
 
   it('finds the site sources to scan', () => {
-    expect(listSources()).toEqual(expect.arrayContaining(['astro.config.mjs', join('src', 'pages', 'modules', 'index.astro'), join('src', 'pages', 'status.astro')]));
+    expect(listSources()).toEqual(
+      expect.arrayContaining([
+        'astro.config.mjs',
+        join('src', 'pages', 'modules', 'index.astro'),
+        join('src', 'pages', 'status.astro'),
+      ]),
+    );
   });
 
   it('finds no literal count, tier, version or module in any site source', () => {
-    const read = (f: string): string => (/\.mdx?$/.test(f) ? blankFences : (s: string) => s)(readFileSync(join(SITE, f), 'utf8'));
+    const read = (f: string): string =>
+      (/\.mdx?$/.test(f) ? blankFences : (s: string) => s)(readFileSync(join(SITE, f), 'utf8'));
     const hits = listSources().flatMap((f) => findPageLiterals(relative(SITE, join(SITE, f)), read(f), facts));
     expect(hits.map((h) => `${h.file}:${h.line} ${h.kind} "${h.text}"`)).toEqual([]);
   });

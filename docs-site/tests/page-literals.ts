@@ -19,13 +19,31 @@ export interface LiteralHit {
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export function findPageLiterals(file: string, source: string, facts: LiteralFacts): LiteralHit[] {
-  const units = [...new Set([...facts.units, 'modules', 'packages', 'families', 'roots', 'subpackages', 'tasks', 'entrypoints', 'extensions'])];
+  const units = [
+    ...new Set([
+      ...facts.units,
+      'modules',
+      'packages',
+      'families',
+      'roots',
+      'subpackages',
+      'tasks',
+      'entrypoints',
+      'extensions',
+    ]),
+  ];
   const unitWords = units.map((u) => escape(u).replace(/\\? /g, '\\s+')).join('|');
-  const tierWords = [...facts.tierLabels, ...facts.tierIds].map((t) => escape(t)).sort((a, b) => b.length - a.length).join('|');
+  const tierWords = [...facts.tierLabels, ...facts.tierIds]
+    .map((t) => escape(t))
+    .sort((a, b) => b.length - a.length)
+    .join('|');
   const rules: { kind: LiteralHit['kind']; pattern: RegExp }[] = [
     { kind: 'version', pattern: /(?<![\w.])v?\d+\.\d+\.\d+(?![\w.])/g },
     { kind: 'count', pattern: new RegExp(`(?<![\\w.$])\\d+\\s+(?:${unitWords})\\b`, 'gi') },
-    { kind: 'count', pattern: new RegExp(`\\b(?:stable roots|primary families|families|modules)\\s*[:(]?\\s*\\d+\\b`, 'gi') },
+    {
+      kind: 'count',
+      pattern: new RegExp(`\\b(?:stable roots|primary families|families|modules)\\s*[:(]?\\s*\\d+\\b`, 'gi'),
+    },
     // Tier words only as whole words: "Stable (GA)" must not match "stable roots", "beta" must not match "alphabeta".
     { kind: 'tier', pattern: new RegExp(`(?<![\\w-])(?:${tierWords})(?![\\w-])`, 'gi') },
     // A module name as a quoted literal or an x/* path in text is a hand-typed module reference.
@@ -47,10 +65,19 @@ export function findPageLiterals(file: string, source: string, facts: LiteralFac
  */
 export function blankFences(source: string): string {
   let fence: string | undefined;
-  return source.split('\n').map((line) => {
-    const open = /^\s*(`{3,}|~{3,})/.exec(line)?.[1];
-    if (fence === undefined && open) { fence = open; return line; }
-    if (fence !== undefined && line.trimStart().startsWith(fence)) { fence = undefined; return line; }
-    return fence === undefined ? line : '';
-  }).join('\n');
+  return source
+    .split('\n')
+    .map((line) => {
+      const open = /^\s*(`{3,}|~{3,})/.exec(line)?.[1];
+      if (fence === undefined && open) {
+        fence = open;
+        return line;
+      }
+      if (fence !== undefined && line.trimStart().startsWith(fence)) {
+        fence = undefined;
+        return line;
+      }
+      return fence === undefined ? line : '';
+    })
+    .join('\n');
 }

@@ -30,7 +30,10 @@ export async function serveStatic(dir: string): Promise<StaticSite> {
     void (async () => {
       const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
       let file = normalize(join(root, pathname));
-      if (!file.startsWith(root)) { res.writeHead(403).end(); return; }
+      if (!file.startsWith(root)) {
+        res.writeHead(403).end();
+        return;
+      }
       try {
         if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
         const body = await readFile(file);

@@ -4,12 +4,32 @@ import { renderGraphSvg } from '../src/lib/graph-svg.ts';
 import { buildKindLegend, renderMatrixSvg } from '../src/lib/matrix-svg.ts';
 import { readFileSync } from 'node:fs';
 import { generateLargeData } from './large-data.ts';
-import { createNeighbourhoods, deriveEdges, deriveMatrix, findCycles, getAllowedImports } from '../src/lib/structure.ts';
+import {
+  createNeighbourhoods,
+  deriveEdges,
+  deriveMatrix,
+  findCycles,
+  getAllowedImports,
+} from '../src/lib/structure.ts';
 
 type Fixture = Pick<SiteData, 'graph' | 'modules' | 'layers' | 'tiers'>;
 
-const mod = (name: string, layer: string, tier: string, allowed: string[] = [], extra: Partial<SiteModule> = {}): SiteModule =>
-  ({ name, layer, tier, allowedModules: allowed, lowerTier: [], forbiddenImports: [], ...extra }) as unknown as SiteModule;
+const mod = (
+  name: string,
+  layer: string,
+  tier: string,
+  allowed: string[] = [],
+  extra: Partial<SiteModule> = {},
+): SiteModule =>
+  ({
+    name,
+    layer,
+    tier,
+    allowedModules: allowed,
+    lowerTier: [],
+    forbiddenImports: [],
+    ...extra,
+  }) as unknown as SiteModule;
 
 /** Two layers, three tiers; b→c is not allowed, c↔d is a cycle, a allows d but does not import it. */
 function fixture(computed = true): Fixture {
@@ -23,19 +43,25 @@ function fixture(computed = true): Fixture {
   return {
     modules,
     layers: [{ id: 'base' }, { id: 'top' }] as unknown as SiteData['layers'],
-    tiers: [{ id: 't0', slot: 0 }, { id: 't1', slot: 1 }, { id: 't2', slot: 2 }] as unknown as SiteData['tiers'],
+    tiers: [
+      { id: 't0', slot: 0 },
+      { id: 't1', slot: 1 },
+      { id: 't2', slot: 2 },
+    ] as unknown as SiteData['tiers'],
     graph: {
       computed,
       source: 'fixture',
       nodes: modules.map((m) => ({ name: m.name, tier: m.tier, layer: m.layer })),
-      edges: computed ? [
-        { from: 'a', to: 'b', kinds: ['import'] },
-        { from: 'b', to: 'c', kinds: ['type-only'] },
-        { from: 'c', to: 'd', kinds: ['import', 're-export'] },
-        { from: 'd', to: 'c', kinds: ['import'] },
-        { from: 'd', to: 'd', kinds: ['import'] },
-        { from: 'a', to: 'ghost', kinds: ['import'] },
-      ] : [],
+      edges: computed
+        ? [
+            { from: 'a', to: 'b', kinds: ['import'] },
+            { from: 'b', to: 'c', kinds: ['type-only'] },
+            { from: 'c', to: 'd', kinds: ['import', 're-export'] },
+            { from: 'd', to: 'c', kinds: ['import'] },
+            { from: 'd', to: 'd', kinds: ['import'] },
+            { from: 'a', to: 'ghost', kinds: ['import'] },
+          ]
+        : [],
       declaredEdges: modules.flatMap((m) => m.allowedModules.map((to) => ({ from: m.name, to }))),
     },
   };
@@ -43,18 +69,54 @@ function fixture(computed = true): Fixture {
 
 describe('structure derivation', () => {
   it('allows allowed_imports and lower-tier opt-ins, minus forbidden imports', () => {
-    expect([...getAllowedImports({ allowedModules: ['a', 'b'], lowerTier: ['c'], forbiddenImports: ['b'] })].sort()).toEqual(['a', 'c']);
+    expect(
+      [...getAllowedImports({ allowedModules: ['a', 'b'], lowerTier: ['c'], forbiddenImports: ['b'] })].sort(),
+    ).toEqual(['a', 'c']);
   });
 
   const cycleCases = [
-    { title: 'finds a two-module cycle and ignores self edges', edges: [['a', 'b'], ['b', 'a'], ['c', 'c']], expected: [['a', 'b']] },
-    { title: 'finds two separate cycles, each sorted', edges: [['c', 'b'], ['b', 'c'], ['x', 'y'], ['y', 'z'], ['z', 'x']], expected: [['b', 'c'], ['x', 'y', 'z']] },
-    { title: 'finds none in a chain and ignores edges to unknown modules', edges: [['a', 'b'], ['b', 'c'], ['c', 'nowhere']], expected: [] },
+    {
+      title: 'finds a two-module cycle and ignores self edges',
+      edges: [
+        ['a', 'b'],
+        ['b', 'a'],
+        ['c', 'c'],
+      ],
+      expected: [['a', 'b']],
+    },
+    {
+      title: 'finds two separate cycles, each sorted',
+      edges: [
+        ['c', 'b'],
+        ['b', 'c'],
+        ['x', 'y'],
+        ['y', 'z'],
+        ['z', 'x'],
+      ],
+      expected: [
+        ['b', 'c'],
+        ['x', 'y', 'z'],
+      ],
+    },
+    {
+      title: 'finds none in a chain and ignores edges to unknown modules',
+      edges: [
+        ['a', 'b'],
+        ['b', 'c'],
+        ['c', 'nowhere'],
+      ],
+      expected: [],
+    },
   ];
   for (const c of cycleCases) {
     it(c.title, () => {
       const names = [...new Set(c.edges.flat())].filter((n) => n !== 'nowhere');
-      expect(findCycles(names, c.edges.map(([from, to]) => ({ from: from!, to: to! })))).toEqual(c.expected);
+      expect(
+        findCycles(
+          names,
+          c.edges.map(([from, to]) => ({ from: from!, to: to! })),
+        ),
+      ).toEqual(c.expected);
     });
   }
 
@@ -67,7 +129,12 @@ describe('structure derivation', () => {
   it('marks each real edge allowed or not and in a cycle or not, adds allowed-but-unused pairs, drops self and unknown edges', () => {
     const { edges, cycles } = deriveEdges(fixture());
     expect(cycles).toEqual([['c', 'd']]);
-    expect(edges.map((e) => `${e.from}>${e.to} ${e.used ? 'used' : 'unused'} ${e.allowed ? 'allowed' : 'NOT'}${e.cycle ? ' cycle' : ''}`)).toEqual([
+    expect(
+      edges.map(
+        (e) =>
+          `${e.from}>${e.to} ${e.used ? 'used' : 'unused'} ${e.allowed ? 'allowed' : 'NOT'}${e.cycle ? ' cycle' : ''}`,
+      ),
+    ).toEqual([
       'a>b used allowed',
       'a>d unused allowed',
       'b>c used NOT',
@@ -86,7 +153,10 @@ describe('structure derivation', () => {
   it('orders the matrix by layer, then tier rank, then name, and groups it by layer', () => {
     const matrix = deriveMatrix(fixture());
     expect(matrix.order.map((m) => m.name)).toEqual(['e', 'b', 'c', 'd', 'a']);
-    expect(matrix.groups).toEqual([{ layer: 'base', start: 0, count: 2 }, { layer: 'top', start: 2, count: 3 }]);
+    expect(matrix.groups).toEqual([
+      { layer: 'base', start: 0, count: 2 },
+      { layer: 'top', start: 2, count: 3 },
+    ]);
     const bc = matrix.cells.find((c) => c.from === 'b' && c.to === 'c')!;
     expect([bc.row, bc.col]).toEqual([1, 2]);
     expect(matrix.counts).toEqual({ used: 4, notAllowed: 1, unused: 1, cycleEdges: 2 });
@@ -102,18 +172,47 @@ describe('structure derivation', () => {
 
   it('gives each module its neighbourhood: imports, importers, allowed-but-unused and used-but-not-allowed', () => {
     const near = createNeighbourhoods(fixture());
-    expect(near('a')).toMatchObject({ imports: [{ name: 'b', allowed: true }], importedBy: [], allowedUnused: ['d'], usedNotAllowed: [] });
-    expect(near('b')).toMatchObject({ imports: [{ name: 'c', kinds: ['type-only'], allowed: false }], importedBy: [{ name: 'a' }], usedNotAllowed: [{ name: 'c' }] });
-    expect(near('c')).toMatchObject({ importedBy: [{ name: 'b', allowed: false }, { name: 'd', cycle: true }] });
-    expect(near('unknown')).toEqual({ computed: true, imports: [], importedBy: [], allowedUnused: [], usedNotAllowed: [] });
-    expect(createNeighbourhoods(fixture(false))('e')).toMatchObject({ computed: false, imports: [{ name: 'a', allowed: false }], usedNotAllowed: [] });
+    expect(near('a')).toMatchObject({
+      imports: [{ name: 'b', allowed: true }],
+      importedBy: [],
+      allowedUnused: ['d'],
+      usedNotAllowed: [],
+    });
+    expect(near('b')).toMatchObject({
+      imports: [{ name: 'c', kinds: ['type-only'], allowed: false }],
+      importedBy: [{ name: 'a' }],
+      usedNotAllowed: [{ name: 'c' }],
+    });
+    expect(near('c')).toMatchObject({
+      importedBy: [
+        { name: 'b', allowed: false },
+        { name: 'd', cycle: true },
+      ],
+    });
+    expect(near('unknown')).toEqual({
+      computed: true,
+      imports: [],
+      importedBy: [],
+      allowedUnused: [],
+      usedNotAllowed: [],
+    });
+    expect(createNeighbourhoods(fixture(false))('e')).toMatchObject({
+      computed: false,
+      imports: [{ name: 'a', allowed: false }],
+      usedNotAllowed: [],
+    });
   });
 });
 
 describe('matrix svg', () => {
   it('gives every kind a distinct one-character code, initials first', () => {
     const legend = buildKindLegend(['import', 'type-only', 're-export', 'type-only re-export', 'import']);
-    expect(Object.fromEntries(legend)).toEqual({ import: 'i', 're-export': 'r', 'type-only': 't', 'type-only re-export': 'T' });
+    expect(Object.fromEntries(legend)).toEqual({
+      import: 'i',
+      're-export': 'r',
+      'type-only': 't',
+      'type-only re-export': 'T',
+    });
     const many = buildKindLegend(Array.from({ length: 70 }, (_, i) => `kind ${i}`));
     expect(new Set([...many.values()].filter((c) => c !== '?')).size).toBe(62);
     expect([...many.values()].filter((c) => c === '?').length).toBe(8);
@@ -122,7 +221,15 @@ describe('matrix svg', () => {
   it('draws one mark per cell with its state, one label pair per module, and escapes names', () => {
     const data = fixture();
     const modules = data.modules.map((m) => (m.name === 'a' ? { ...m, name: 'a<&>' } : m));
-    const matrix = deriveMatrix({ ...data, modules, graph: { ...data.graph, nodes: data.graph.nodes.map((n) => (n.name === 'a' ? { ...n, name: 'a<&>' } : n)), edges: data.graph.edges.map((e) => (e.from === 'a' ? { ...e, from: 'a<&>' } : e)) } });
+    const matrix = deriveMatrix({
+      ...data,
+      modules,
+      graph: {
+        ...data.graph,
+        nodes: data.graph.nodes.map((n) => (n.name === 'a' ? { ...n, name: 'a<&>' } : n)),
+        edges: data.graph.edges.map((e) => (e.from === 'a' ? { ...e, from: 'a<&>' } : e)),
+      },
+    });
     const svg = renderMatrixSvg(matrix, { href: (n) => `/modules/${n}/` });
     expect(svg.match(/<g class="dsm-cell /g)?.length).toBe(matrix.cells.length);
     expect(svg.match(/class="dsm-cell dsm-used dsm-violation"/g)?.length).toBe(1);
@@ -135,7 +242,11 @@ describe('matrix svg', () => {
   });
 
   it('draws an empty matrix for a repository without modules', () => {
-    const empty = deriveMatrix({ ...fixture(), modules: [], graph: { computed: true, source: 'x', nodes: [], edges: [], declaredEdges: [] } });
+    const empty = deriveMatrix({
+      ...fixture(),
+      modules: [],
+      graph: { computed: true, source: 'x', nodes: [], edges: [], declaredEdges: [] },
+    });
     expect(empty.cells).toEqual([]);
     expect(renderMatrixSvg(empty, { href: (n) => n })).toContain('<svg');
   });
@@ -144,7 +255,11 @@ describe('matrix svg', () => {
 describe('neighbourhood graph edges', () => {
   it('carries an edge class and title into the drawn path', () => {
     const nodes = ['a', 'b'].map((name) => ({ name, slot: 0, href: `/${name}/`, title: name }));
-    const svg = renderGraphSvg(nodes, [{ from: 'a', to: 'b', className: 'edge-not-allowed', title: 'a → b: not allowed' }], { label: 'Neighbourhood of a' });
+    const svg = renderGraphSvg(
+      nodes,
+      [{ from: 'a', to: 'b', className: 'edge-not-allowed', title: 'a → b: not allowed' }],
+      { label: 'Neighbourhood of a' },
+    );
     expect(svg).toContain('class="graph-edge edge-not-allowed"');
     expect(svg).toContain('<title>a → b: not allowed</title>');
     expect(svg).toContain('aria-label="Neighbourhood of a"');
@@ -152,7 +267,9 @@ describe('neighbourhood graph edges', () => {
 });
 
 describe('a generated 500-module repository', () => {
-  const base = JSON.parse(readFileSync(new URL('../src/data/plumego.generated.json', import.meta.url), 'utf8')) as SiteData;
+  const base = JSON.parse(
+    readFileSync(new URL('../src/data/plumego.generated.json', import.meta.url), 'utf8'),
+  ) as SiteData;
   const large = generateLargeData(base, 500);
 
   it('derives a full matrix whose violations and cycle are the ones planted', () => {
@@ -160,7 +277,9 @@ describe('a generated 500-module repository', () => {
     expect(matrix.order).toHaveLength(500);
     const real = deriveMatrix(base);
     // Every 50th generated module imports one module it is not allowed to; the first family closes one cycle.
-    const planted = large.modules.filter((m) => !base.modules.some((b) => b.name === m.name) && (m.check?.errors ?? 0) > 0).length;
+    const planted = large.modules.filter(
+      (m) => !base.modules.some((b) => b.name === m.name) && (m.check?.errors ?? 0) > 0,
+    ).length;
     expect(planted).toBeGreaterThan(0);
     expect(matrix.counts.notAllowed - real.counts.notAllowed).toBe(planted);
     expect(matrix.cycles.length - real.cycles.length).toBe(1);
@@ -172,8 +291,11 @@ describe('a generated 500-module repository', () => {
     const near = createNeighbourhoods(large);
     for (const m of large.modules) {
       const n = near(m.name);
-      expect({ m: m.name, imports: n.imports.map((x) => x.name).sort(), importedBy: n.importedBy.map((x) => x.name).sort() })
-        .toEqual({ m: m.name, imports: m.imports, importedBy: m.importedBy });
+      expect({
+        m: m.name,
+        imports: n.imports.map((x) => x.name).sort(),
+        importedBy: n.importedBy.map((x) => x.name).sort(),
+      }).toEqual({ m: m.name, imports: m.imports, importedBy: m.importedBy });
     }
   });
 });

@@ -5,8 +5,16 @@ import { ERROR_TYPES, getCategoryForStatus, getCodeForStatus, type ErrorType } f
 describe('canonical error table', () => {
   it('has the 26 reference rows plus unsupported_media_type', () => {
     expect(Object.keys(ERROR_TYPES)).toHaveLength(27);
-    expect(ERROR_TYPES.unsupported_media_type).toEqual({ category: 'client_error', code: 'UNSUPPORTED_MEDIA_TYPE', status: 415 });
-    expect(ERROR_TYPES.payload_too_large).toEqual({ category: 'client_error', code: 'REQUEST_BODY_TOO_LARGE', status: 413 });
+    expect(ERROR_TYPES.unsupported_media_type).toEqual({
+      category: 'client_error',
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+      status: 415,
+    });
+    expect(ERROR_TYPES.payload_too_large).toEqual({
+      category: 'client_error',
+      code: 'REQUEST_BODY_TOO_LARGE',
+      status: 413,
+    });
     expect(ERROR_TYPES.timeout_failure).toEqual({ category: 'timeout_error', code: 'TIMEOUT', status: 408 });
     expect(ERROR_TYPES.invalid_request.status).toBe(422);
   });
@@ -34,7 +42,12 @@ describe('canonical error table', () => {
 
 describe('APIError normalisation', () => {
   it('lets a code refine a type but never its status or category', () => {
-    const e = new APIError({ type: 'resource_not_found', code: 'ITEM_NOT_FOUND', status: 200, category: 'server_error' });
+    const e = new APIError({
+      type: 'resource_not_found',
+      code: 'ITEM_NOT_FOUND',
+      status: 200,
+      category: 'server_error',
+    });
     expect([e.status, e.category, e.code]).toEqual([404, 'client_error', 'ITEM_NOT_FOUND']);
   });
 

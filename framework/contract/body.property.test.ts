@@ -51,32 +51,45 @@ async function settle<T>(p: Promise<T>): Promise<{ ok: true; value: T } | { ok: 
 describe('readBody properties', () => {
   it('returns exactly the bytes sent, in any chunking, when they fit the limit', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.uint8Array({ maxLength: 2048 }), fc.array(fc.nat(), { maxLength: 12 }), fc.boolean(), async (bytes, cuts, declare) => {
-        const { r, body } = streamed(declare ? { 'content-length': String(bytes.length) } : { 'transfer-encoding': 'chunked' });
-        const read = readBody(r, { maxBytes: 2048 });
-        await feed(body, split(bytes, cuts));
-        const got = await read;
-        expect(Buffer.compare(got, Buffer.from(bytes))).toBe(0);
-        // A second read returns the same bytes without touching the stream.
-        expect(await readBody(r)).toBe(got);
-      }),
+      fc.asyncProperty(
+        fc.uint8Array({ maxLength: 2048 }),
+        fc.array(fc.nat(), { maxLength: 12 }),
+        fc.boolean(),
+        async (bytes, cuts, declare) => {
+          const { r, body } = streamed(
+            declare ? { 'content-length': String(bytes.length) } : { 'transfer-encoding': 'chunked' },
+          );
+          const read = readBody(r, { maxBytes: 2048 });
+          await feed(body, split(bytes, cuts));
+          const got = await read;
+          expect(Buffer.compare(got, Buffer.from(bytes))).toBe(0);
+          // A second read returns the same bytes without touching the stream.
+          expect(await readBody(r)).toBe(got);
+        },
+      ),
       RUNS,
     );
   });
 
   it('rejects with 413 and the limit whenever the body, declared or streamed, exceeds it', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 0, max: 512 }), fc.integer({ min: 1, max: 600 }), fc.array(fc.nat(), { maxLength: 8 }), fc.boolean(), async (max, extra, cuts, declare) => {
-        const bytes = new Uint8Array(max + extra).fill(0x61);
-        const { r, body } = streamed(declare ? { 'content-length': String(bytes.length) } : {});
-        const read = settle(readBody(r, { maxBytes: max }));
-        await feed(body, split(bytes, cuts));
-        const res = await read;
-        expect(res.ok).toBe(false);
-        const err = (res as { error: unknown }).error;
-        expect(isAPIError(err) && err.status === 413 && err.code === 'REQUEST_BODY_TOO_LARGE').toBe(true);
-        expect(isAPIError(err) && err.details?.['max_bytes']).toBe(max);
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 512 }),
+        fc.integer({ min: 1, max: 600 }),
+        fc.array(fc.nat(), { maxLength: 8 }),
+        fc.boolean(),
+        async (max, extra, cuts, declare) => {
+          const bytes = new Uint8Array(max + extra).fill(0x61);
+          const { r, body } = streamed(declare ? { 'content-length': String(bytes.length) } : {});
+          const read = settle(readBody(r, { maxBytes: max }));
+          await feed(body, split(bytes, cuts));
+          const res = await read;
+          expect(res.ok).toBe(false);
+          const err = (res as { error: unknown }).error;
+          expect(isAPIError(err) && err.status === 413 && err.code === 'REQUEST_BODY_TOO_LARGE').toBe(true);
+          expect(isAPIError(err) && err.details?.['max_bytes']).toBe(max);
+        },
+      ),
       RUNS,
     );
   });
@@ -127,7 +140,10 @@ describe('readJson properties', () => {
         fc.array(fc.nat(), { maxLength: 10 }),
         async (value, pad, cuts) => {
           const bytes = Buffer.from(pad + JSON.stringify(value) + pad);
-          const { r, body } = streamed({ 'content-type': 'application/json; charset=utf-8', 'content-length': String(bytes.length) });
+          const { r, body } = streamed({
+            'content-type': 'application/json; charset=utf-8',
+            'content-length': String(bytes.length),
+          });
           const read = readJson(r, { maxBytes: 1 << 20 });
           await feed(body, split(bytes, cuts));
           expect(await read).toEqual(JSON.parse(JSON.stringify(value)));
@@ -139,27 +155,33 @@ describe('readJson properties', () => {
 
   it('answers any bytes with the parsed value or a 400 INVALID_JSON that does not echo them', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.string({ unit: 'binary', maxLength: 64 }).map((s) => Buffer.from(s)), fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b))), async (bytes) => {
-        const { r, body } = streamed({ 'content-type': 'application/json' });
-        const read = settle(readJson(r));
-        body.end(bytes);
-        const res = await read;
-        const text = bytes.toString('utf8').trim();
-        let expected: { ok: true; value: unknown } | undefined;
-        try {
-          expected = text === '' ? undefined : { ok: true, value: JSON.parse(text) };
-        } catch {
-          expected = undefined;
-        }
-        if (expected !== undefined) {
-          expect(res).toEqual(expected);
-          return;
-        }
-        expect(res.ok).toBe(false);
-        const err = (res as { error: unknown }).error;
-        expect(isAPIError(err) && err.status === 400 && err.code === 'INVALID_JSON').toBe(true);
-        if (text.length > 3 && isAPIError(err)) expect(err.message).not.toContain(text);
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          fc.string({ unit: 'binary', maxLength: 64 }).map((s) => Buffer.from(s)),
+          fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b)),
+        ),
+        async (bytes) => {
+          const { r, body } = streamed({ 'content-type': 'application/json' });
+          const read = settle(readJson(r));
+          body.end(bytes);
+          const res = await read;
+          const text = bytes.toString('utf8').trim();
+          let expected: { ok: true; value: unknown } | undefined;
+          try {
+            expected = text === '' ? undefined : { ok: true, value: JSON.parse(text) };
+          } catch {
+            expected = undefined;
+          }
+          if (expected !== undefined) {
+            expect(res).toEqual(expected);
+            return;
+          }
+          expect(res.ok).toBe(false);
+          const err = (res as { error: unknown }).error;
+          expect(isAPIError(err) && err.status === 400 && err.code === 'INVALID_JSON').toBe(true);
+          if (text.length > 3 && isAPIError(err)) expect(err.message).not.toContain(text);
+        },
+      ),
       RUNS,
     );
   });
@@ -191,7 +213,18 @@ describe('isJsonContentType properties', () => {
 
   it('agrees with the model on arbitrary strings and on JSON-like media types', () => {
     const jsonLike = fc
-      .tuple(fc.constantFrom('application/json', 'APPLICATION/JSON', 'application/problem+json', 'application/+json', 'text/json', 'application/jsonx'), fc.constantFrom('', '; charset=utf-8', ';', ' ; q=1'), fc.constantFrom('', ' ', '\t'))
+      .tuple(
+        fc.constantFrom(
+          'application/json',
+          'APPLICATION/JSON',
+          'application/problem+json',
+          'application/+json',
+          'text/json',
+          'application/jsonx',
+        ),
+        fc.constantFrom('', '; charset=utf-8', ';', ' ; q=1'),
+        fc.constantFrom('', ' ', '\t'),
+      )
       .map(([t, p, w]) => w + t + w + p);
     fc.assert(
       fc.property(fc.oneof(fc.string({ maxLength: 40 }), jsonLike), (ct) => {

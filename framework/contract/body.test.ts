@@ -8,7 +8,9 @@ import { Request, RequestState, createRequest } from './request.ts';
 const json = (body: string, extra: Record<string, string> = {}) =>
   createRequest({ method: 'POST', url: '/', body, headers: { 'content-type': 'application/json', ...extra } });
 
-async function rejection(p: Promise<unknown>): Promise<{ status: number; code: string; type: string | undefined; details: unknown }> {
+async function rejection(
+  p: Promise<unknown>,
+): Promise<{ status: number; code: string; type: string | undefined; details: unknown }> {
   try {
     await p;
   } catch (err) {
@@ -30,10 +32,17 @@ describe('readJson', () => {
     expect(await rejection(readJson(json(body)))).toMatchObject({ status, code });
   });
 
-  it.each([undefined, 'text/plain', 'application/x-www-form-urlencoded'])('rejects content type %s with 415', async (ct) => {
-    const r = createRequest({ method: 'POST', url: '/', body: '{}', headers: ct ? { 'content-type': ct } : {} });
-    expect(await rejection(readJson(r))).toMatchObject({ status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', type: 'unsupported_media_type' });
-  });
+  it.each([undefined, 'text/plain', 'application/x-www-form-urlencoded'])(
+    'rejects content type %s with 415',
+    async (ct) => {
+      const r = createRequest({ method: 'POST', url: '/', body: '{}', headers: ct ? { 'content-type': ct } : {} });
+      expect(await rejection(readJson(r))).toMatchObject({
+        status: 415,
+        code: 'UNSUPPORTED_MEDIA_TYPE',
+        type: 'unsupported_media_type',
+      });
+    },
+  );
 
   it('accepts a missing content type when told to', async () => {
     const r = createRequest({ method: 'POST', url: '/', body: '[1]' });
@@ -52,7 +61,17 @@ describe('readJson', () => {
 
   it('rejects an undeclared body that grows past the limit while streaming', async () => {
     const stream = new PassThrough();
-    const r = new Request('POST', '/', '/', '', { 'content-type': 'application/json' }, stream, undefined, Context.empty, new RequestState(undefined));
+    const r = new Request(
+      'POST',
+      '/',
+      '/',
+      '',
+      { 'content-type': 'application/json' },
+      stream,
+      undefined,
+      Context.empty,
+      new RequestState(undefined),
+    );
     const p = readJson(r, { maxBytes: 8 });
     stream.write('{"a":"');
     stream.write('0123456789');

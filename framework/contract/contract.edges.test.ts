@@ -41,7 +41,10 @@ async function wire(fn: (w: NodeResponseWriter) => void, method = 'GET'): Promis
     });
     const split = raw.indexOf('\r\n\r\n');
     const [statusLine, ...lines] = raw.slice(0, split).split('\r\n');
-    const headers = lines.map((l): [string, string] => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]);
+    const headers = lines.map((l): [string, string] => [
+      l.slice(0, l.indexOf(':')).toLowerCase(),
+      l.slice(l.indexOf(':') + 1).trim(),
+    ]);
     return { status: Number(statusLine!.split(' ')[1]), headers, body: raw.slice(split + 4), writer: writer! };
   } finally {
     server.close();
@@ -132,7 +135,13 @@ describe('NodeResponseWriter on the wire', () => {
       w.raw.setHeader('x-raw-drop', '1');
       w.raw.setHeader('x-num', 5);
       w.raw.setHeader('x-arr', ['p', 'q']);
-      seen.push(w.getHeader('X-MULTI'), w.hasHeader('x-multi'), w.hasHeader('x-none'), w.getHeader('x-num'), w.getHeader('x-arr'));
+      seen.push(
+        w.getHeader('X-MULTI'),
+        w.hasHeader('x-multi'),
+        w.hasHeader('x-none'),
+        w.getHeader('x-num'),
+        w.getHeader('x-arr'),
+      );
       w.removeHeader('X-Drop');
       w.removeHeader('X-Raw-Drop');
       w.removeHeader('x-never-set');
@@ -270,14 +279,21 @@ describe('BufferedResponseWriter limits and state', () => {
       b.end();
       const target = new BufferedResponseWriter();
       b.flushTo(target);
-      expect([target.status, target.finished, target.getBody().toString()]).toEqual([203, true, chunks.map((c) => (typeof c === 'string' ? c : 'b')).join('')]);
+      expect([target.status, target.finished, target.getBody().toString()]).toEqual([
+        203,
+        true,
+        chunks.map((c) => (typeof c === 'string' ? c : 'b')).join(''),
+      ]);
     }
   });
 });
 
 function streamRequest(headers: Record<string, string> = {}): { r: Request; stream: PassThrough } {
   const stream = new PassThrough();
-  return { r: new Request('POST', '/', '/', '', headers, stream, undefined, Context.empty, new RequestState(undefined)), stream };
+  return {
+    r: new Request('POST', '/', '/', '', headers, stream, undefined, Context.empty, new RequestState(undefined)),
+    stream,
+  };
 }
 
 async function apiRejection(p: Promise<unknown>): Promise<APIError> {
@@ -292,8 +308,12 @@ async function apiRejection(p: Promise<unknown>): Promise<APIError> {
 
 describe('body limits at the boundary', () => {
   it('accepts a declared body of exactly maxBytes and refuses one byte more', async () => {
-    await expect(readBody(createRequest({ method: 'POST', url: '/', body: '12345' }), { maxBytes: 5 })).resolves.toEqual(Buffer.from('12345'));
-    const over = await apiRejection(readBody(createRequest({ method: 'POST', url: '/', body: '123456' }), { maxBytes: 5 }));
+    await expect(
+      readBody(createRequest({ method: 'POST', url: '/', body: '12345' }), { maxBytes: 5 }),
+    ).resolves.toEqual(Buffer.from('12345'));
+    const over = await apiRejection(
+      readBody(createRequest({ method: 'POST', url: '/', body: '123456' }), { maxBytes: 5 }),
+    );
     expect([over.status, over.details]).toEqual([413, { max_bytes: 5, seen_bytes: 6 }]);
   });
 
@@ -365,12 +385,21 @@ describe('body limits at the boundary', () => {
   });
 
   it('parses a JSON body that starts with a byte order mark', async () => {
-    const r = createRequest({ method: 'POST', url: '/', body: '\uFEFF{"a":1}', headers: { 'content-type': 'application/json' } });
+    const r = createRequest({
+      method: 'POST',
+      url: '/',
+      body: '\uFEFF{"a":1}',
+      headers: { 'content-type': 'application/json' },
+    });
     await expect(readJson(r)).resolves.toEqual({ a: 1 });
   });
 
   it('answers a JSON body of whitespace only with INVALID_JSON', async () => {
-    const err = await apiRejection(readJson(createRequest({ method: 'POST', url: '/', body: ' \n\t ', headers: { 'content-type': 'application/json' } })));
+    const err = await apiRejection(
+      readJson(
+        createRequest({ method: 'POST', url: '/', body: ' \n\t ', headers: { 'content-type': 'application/json' } }),
+      ),
+    );
     expect([err.status, err.code]).toEqual([400, 'INVALID_JSON']);
   });
 });
@@ -395,12 +424,27 @@ describe('APIError normalisation', () => {
   });
 
   it('stringifies objects in details that cannot be cloned, keeping primitives and null', () => {
-    const e = new APIError({ status: 422, details: { count: 2, flag: true, when: null, nested: { f() {} }, list: [() => 1] } });
-    expect(e.details).toMatchObject({ count: 2, flag: true, when: null, nested: '[object Object]', list: String([() => 1]) });
+    const e = new APIError({
+      status: 422,
+      details: { count: 2, flag: true, when: null, nested: { f() {} }, list: [() => 1] },
+    });
+    expect(e.details).toMatchObject({
+      count: 2,
+      flag: true,
+      when: null,
+      nested: '[object Object]',
+      list: String([() => 1]),
+    });
     expect(Object.isFrozen(e.details)).toBe(true);
     const w = new BufferedResponseWriter();
     writeError(w, createRequest({ url: '/' }), e);
-    expect(JSON.parse(w.getBody().toString()).error.details).toEqual({ count: 2, flag: true, when: null, nested: '[object Object]', list: String([() => 1]) });
+    expect(JSON.parse(w.getBody().toString()).error.details).toEqual({
+      count: 2,
+      flag: true,
+      when: null,
+      nested: '[object Object]',
+      list: String([() => 1]),
+    });
   });
 
   it('recognises only branded objects', () => {
@@ -431,8 +475,25 @@ describe('APIError normalisation', () => {
 
   it('builds with every builder field', () => {
     const cause = new Error('inner');
-    const e = createErrorBuilder().status(409).category('client_error').code('ITEM_TAKEN').message('taken').detail('id', 7).details({ by: 'x' }).requestId('rid-9').wrap(cause).build();
-    expect([e.status, e.category, e.code, e.message, e.details, e.requestId, e.cause]).toEqual([409, 'client_error', 'ITEM_TAKEN', 'taken', { id: 7, by: 'x' }, 'rid-9', cause]);
+    const e = createErrorBuilder()
+      .status(409)
+      .category('client_error')
+      .code('ITEM_TAKEN')
+      .message('taken')
+      .detail('id', 7)
+      .details({ by: 'x' })
+      .requestId('rid-9')
+      .wrap(cause)
+      .build();
+    expect([e.status, e.category, e.code, e.message, e.details, e.requestId, e.cause]).toEqual([
+      409,
+      'client_error',
+      'ITEM_TAKEN',
+      'taken',
+      { id: 7, by: 'x' },
+      'rid-9',
+      cause,
+    ]);
     const typed = createErrorBuilder().type('resource_not_found').build();
     expect([typed.status, typed.type, typed.details]).toEqual([404, 'resource_not_found', undefined]);
   });
@@ -466,7 +527,10 @@ describe('envelopes', () => {
   });
 
   it('accepts every 2xx status but 204 with a body, 299 included', () => {
-    expect(body((w) => writeResponse(w, plain, 299, 'x'))).toMatchObject({ text: '{"data":"x"}\n', w: { status: 299 } });
+    expect(body((w) => writeResponse(w, plain, 299, 'x'))).toMatchObject({
+      text: '{"data":"x"}\n',
+      w: { status: 299 },
+    });
     expect(body((w) => writeResponse(w, plain, 200, null, { n: 1 })).text).toBe('{"meta":{"n":1}}\n');
   });
 
@@ -474,7 +538,11 @@ describe('envelopes', () => {
     const r = createRequest({ url: '/' });
     r.state.formatError = (err, id) => `custom:${err.code}:${id}`;
     const custom = body((w) => expect(writeError(w, r, new APIError({ status: 404 }))).toBe(true));
-    expect([custom.w.status, custom.text, custom.w.getHeader('content-type')]).toEqual([404, 'custom:RESOURCE_NOT_FOUND:', 'application/json']);
+    expect([custom.w.status, custom.text, custom.w.getHeader('content-type')]).toEqual([
+      404,
+      'custom:RESOURCE_NOT_FOUND:',
+      'application/json',
+    ]);
     r.state.formatError = () => {
       throw new Error('formatter bug');
     };

@@ -35,12 +35,16 @@ function listSources(dir: string): string[] {
 
 /** Module name → directory: library modules live under framework/, others at the repository root. */
 function moduleDir(module: string): string {
-  return module.startsWith('reference/') || module.startsWith('tools') ? join(root, module) : join(root, 'framework', module);
+  return module.startsWith('reference/') || module.startsWith('tools')
+    ? join(root, module)
+    : join(root, 'framework', module);
 }
 
 /** Codes of contract's own Error subclasses (`readonly code = '…'`): thrown to callers, never sent on the wire. */
 const contractClassCodes = new Set(
-  listSources(here).flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/readonly code = '([A-Z][A-Z0-9_]*)'/g)].map((m) => m[1]!)),
+  listSources(here).flatMap((f) =>
+    [...readFileSync(f, 'utf8').matchAll(/readonly code = '([A-Z][A-Z0-9_]*)'/g)].map((m) => m[1]!),
+  ),
 );
 /** Contract's registry entries that are wire codes: the canonical table and the parse codes. */
 const contractWireEntries = registry.filter((e) => e.module === 'contract' && !contractClassCodes.has(e.code));
@@ -56,23 +60,41 @@ describe('error code registry', () => {
       if (e.type === undefined) continue;
       expect(isErrorType(e.type), `${e.code}: unknown type ${e.type}`).toBe(true);
       const meta = ERROR_TYPES[e.type as keyof typeof ERROR_TYPES];
-      expect({ code: e.code, status: e.status, category: e.category }).toEqual({ code: e.code, status: meta.status, category: meta.category });
+      expect({ code: e.code, status: e.status, category: e.category }).toEqual({
+        code: e.code,
+        status: meta.status,
+        category: meta.category,
+      });
     }
   });
 
   it('lists exactly the contract table as contract’s codes', () => {
     const fromCode = [
-      ...Object.entries(ERROR_TYPES).map(([type, m]) => ({ code: m.code, status: m.status, category: m.category, type })),
+      ...Object.entries(ERROR_TYPES).map(([type, m]) => ({
+        code: m.code,
+        status: m.status,
+        category: m.category,
+        type,
+      })),
       ...Object.values(PARSE_ERROR_CODES).map((m) => ({ code: m.code, status: m.status, category: m.category })),
     ];
-    const fromRegistry = contractWireEntries.map(({ code, status, category, type }) => ({ code, status, category, ...(type && !(code in PARSE_ERROR_CODES) ? { type } : {}) }));
+    const fromRegistry = contractWireEntries.map(({ code, status, category, type }) => ({
+      code,
+      status,
+      category,
+      ...(type && !(code in PARSE_ERROR_CODES) ? { type } : {}),
+    }));
     const key = (x: { code: string }) => x.code;
-    expect([...fromRegistry].sort((a, b) => key(a).localeCompare(key(b)))).toEqual([...fromCode].sort((a, b) => key(a).localeCompare(key(b))));
+    expect([...fromRegistry].sort((a, b) => key(a).localeCompare(key(b)))).toEqual(
+      [...fromCode].sort((a, b) => key(a).localeCompare(key(b))),
+    );
   });
 
   it('matches the contract README table row for row', () => {
     const readme = readFileSync(join(here, 'README.md'), 'utf8');
-    const rows = [...readme.matchAll(/^\| ([A-Z][A-Z0-9_]*) \| (\d{3}) \| ([a-z_]+) \|/gm)].map((m) => `${m[1]} ${m[2]} ${m[3]}`);
+    const rows = [...readme.matchAll(/^\| ([A-Z][A-Z0-9_]*) \| (\d{3}) \| ([a-z_]+) \|/gm)].map(
+      (m) => `${m[1]} ${m[2]} ${m[3]}`,
+    );
     const expected = contractWireEntries.map((e) => `${e.code} ${e.status} ${e.category}`);
     expect(rows.sort()).toEqual(expected.sort());
   });
@@ -109,12 +131,15 @@ describe('error code registry', () => {
     const unregistered: string[] = [];
     for (const file of listSources(join(root, 'framework'))) {
       // Comments (JSDoc examples) are not code.
-      const text = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
+      const text = readFileSync(file, 'utf8')
+        .replace(/\/\*[\s\S]*?\*\//g, '')
+        .replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
       const found = [
         ...text.matchAll(/(?:new APIError|createAPIError)\(\{[^}]*?\bcode:\s*'([^']+)'/gs),
         ...text.matchAll(/\.code\('([^']+)'\)/g),
       ].map((m) => m[1]!);
-      for (const code of found) if (!registered.has(code)) unregistered.push(`${code} in ${file.slice(root.length + 1)}`);
+      for (const code of found)
+        if (!registered.has(code)) unregistered.push(`${code} in ${file.slice(root.length + 1)}`);
     }
     expect(unregistered).toEqual([]);
   });

@@ -20,10 +20,16 @@ const anyThrown = fc.oneof(
   fc.string().map((m) => Object.assign(new Error(m), { status: 400, code: 'SPOOFED' })),
 );
 
-const anyAPIError = fc.oneof(
-  fc.record({ type: fc.constantFrom(...(Object.keys(ERROR_TYPES) as ErrorType[])), message: fc.string(), code: fc.option(fc.stringMatching(/^[A-Z][A-Z0-9_]{0,20}$/), { nil: undefined }) }),
-  fc.record({ status: fc.integer({ min: -1000, max: 1000 }), message: fc.string() }),
-).map((init) => new APIError(init as never));
+const anyAPIError = fc
+  .oneof(
+    fc.record({
+      type: fc.constantFrom(...(Object.keys(ERROR_TYPES) as ErrorType[])),
+      message: fc.string(),
+      code: fc.option(fc.stringMatching(/^[A-Z][A-Z0-9_]{0,20}$/), { nil: undefined }),
+    }),
+    fc.record({ status: fc.integer({ min: -1000, max: 1000 }), message: fc.string() }),
+  )
+  .map((init) => new APIError(init as never));
 
 function send(err: unknown, requestId = 'rid') {
   const w = new BufferedResponseWriter();
@@ -40,7 +46,12 @@ describe('error envelope properties', () => {
         expect(res.status).toBe(500);
         expect(res.type).toBe('application/json');
         expect(JSON.parse(res.body)).toEqual({
-          error: { code: 'INTERNAL_ERROR', message: 'internal server error', category: 'server_error', type: 'internal_error' },
+          error: {
+            code: 'INTERNAL_ERROR',
+            message: 'internal server error',
+            category: 'server_error',
+            type: 'internal_error',
+          },
           request_id: 'rid',
         });
       }),

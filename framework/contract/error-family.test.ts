@@ -4,7 +4,12 @@ import { InvalidErrorFamilyError, defineErrorFamily, getErrorOptions, type Error
 const CODES = { missing: 'DEMO_MISSING', broken: 'DEMO_BROKEN' } as const;
 type DemoCode = (typeof CODES)[keyof typeof CODES];
 const BRAND = Symbol.for('plumego.test.demo.error');
-const family = defineErrorFamily({ name: 'DemoError', brand: BRAND, codes: CODES, status: { DEMO_MISSING: 404, DEMO_BROKEN: 502 } });
+const family = defineErrorFamily({
+  name: 'DemoError',
+  brand: BRAND,
+  codes: CODES,
+  status: { DEMO_MISSING: 404, DEMO_BROKEN: 502 },
+});
 
 class DemoError extends Error {
   declare readonly code: DemoCode;
@@ -54,8 +59,13 @@ describe('defineErrorFamily', () => {
     expect(family.is(new DemoError('DEMO_MISSING', 'x'))).toBe(true);
     const foreign = Object.assign(new Error('copy'), { [Symbol.for('plumego.test.demo.error')]: true });
     expect(family.is(foreign)).toBe(true);
-    for (const value of [new Error('plain'), { [BRAND]: 'yes' }, null, undefined, 'DemoError', 42]) expect(family.is(value)).toBe(false);
-    const other = defineErrorFamily({ name: 'OtherError', brand: Symbol.for('plumego.test.other.error'), codes: { a: 'OTHER_A' } });
+    for (const value of [new Error('plain'), { [BRAND]: 'yes' }, null, undefined, 'DemoError', 42])
+      expect(family.is(value)).toBe(false);
+    const other = defineErrorFamily({
+      name: 'OtherError',
+      brand: Symbol.for('plumego.test.other.error'),
+      codes: { a: 'OTHER_A' },
+    });
     expect(other.is(new DemoError('DEMO_MISSING', 'x'))).toBe(false);
   });
 
@@ -69,7 +79,11 @@ describe('defineErrorFamily', () => {
   });
 
   it('leaves status alone for a family without a status table and reports 500 for it', () => {
-    const plain = defineErrorFamily({ name: 'PlainError', brand: Symbol.for('plumego.test.plain.error'), codes: { a: 'PLAIN_A' } });
+    const plain = defineErrorFamily({
+      name: 'PlainError',
+      brand: Symbol.for('plumego.test.plain.error'),
+      codes: { a: 'PLAIN_A' },
+    });
     const error = new Error('x');
     plain.stamp(error, 'PLAIN_A');
     expect(error).toMatchObject({ name: 'PlainError', code: 'PLAIN_A' });
@@ -95,7 +109,13 @@ describe('defineErrorFamily', () => {
   });
 
   it('takes its codes as a list too, with the same checks', () => {
-    expect(defineErrorFamily({ name: 'ListError', brand: Symbol.for('plumego.test.list.error'), codes: ['LIST_A', 'LIST_B'] }).codes).toEqual(['LIST_A', 'LIST_B']);
+    expect(
+      defineErrorFamily({
+        name: 'ListError',
+        brand: Symbol.for('plumego.test.list.error'),
+        codes: ['LIST_A', 'LIST_B'],
+      }).codes,
+    ).toEqual(['LIST_A', 'LIST_B']);
     expect(reasonOf(() => define({ codes: ['DEMO_A', 'DEMO_A'] }))).toBe('code DEMO_A appears twice');
   });
 
@@ -106,22 +126,36 @@ describe('defineErrorFamily', () => {
   });
 
   it('refuses a brand that is not a registered symbol, since only Symbol.for survives two package copies', () => {
-    expect(reasonOf(() => define({ brand: Symbol('local') }))).toBe('the brand must be a registered symbol (Symbol.for)');
-    expect(reasonOf(() => define({ brand: 'plumego.x.error' as unknown as symbol }))).toBe('the brand must be a registered symbol (Symbol.for)');
+    expect(reasonOf(() => define({ brand: Symbol('local') }))).toBe(
+      'the brand must be a registered symbol (Symbol.for)',
+    );
+    expect(reasonOf(() => define({ brand: 'plumego.x.error' as unknown as symbol }))).toBe(
+      'the brand must be a registered symbol (Symbol.for)',
+    );
   });
 
   it('refuses a status table that misses a code, holds a non-error status, or names a stranger', () => {
-    expect(reasonOf(() => define({ status: { DEMO_MISSING: 404 } }))).toBe('code DEMO_BROKEN needs an error status (400-599)');
-    expect(reasonOf(() => define({ status: { DEMO_MISSING: 404, DEMO_BROKEN: 200 } }))).toBe('code DEMO_BROKEN needs an error status (400-599)');
-    expect(reasonOf(() => define({ status: { DEMO_MISSING: 404, DEMO_BROKEN: 404.5 } }))).toBe('code DEMO_BROKEN needs an error status (400-599)');
-    expect(reasonOf(() => define({ status: { DEMO_MISSING: 404, DEMO_BROKEN: 600 } }))).toBe('code DEMO_BROKEN needs an error status (400-599)');
+    expect(reasonOf(() => define({ status: { DEMO_MISSING: 404 } }))).toBe(
+      'code DEMO_BROKEN needs an error status (400-599)',
+    );
+    expect(reasonOf(() => define({ status: { DEMO_MISSING: 404, DEMO_BROKEN: 200 } }))).toBe(
+      'code DEMO_BROKEN needs an error status (400-599)',
+    );
+    expect(reasonOf(() => define({ status: { DEMO_MISSING: 404, DEMO_BROKEN: 404.5 } }))).toBe(
+      'code DEMO_BROKEN needs an error status (400-599)',
+    );
+    expect(reasonOf(() => define({ status: { DEMO_MISSING: 404, DEMO_BROKEN: 600 } }))).toBe(
+      'code DEMO_BROKEN needs an error status (400-599)',
+    );
     expect(reasonOf(() => define({ status: { DEMO_MISSING: 404, DEMO_BROKEN: 502, DEMO_EXTRA: 500 } }))).toBe(
       'the status table names DEMO_EXTRA, which is not a code of the family',
     );
   });
 
   it('puts the family name and the reason in the message', () => {
-    expect(() => define({ name: 'WidgetError', codes: { a: 'bad' } })).toThrow('invalid error family WidgetError: code "bad" is not UPPER_SNAKE_CASE');
+    expect(() => define({ name: 'WidgetError', codes: { a: 'bad' } })).toThrow(
+      'invalid error family WidgetError: code "bad" is not UPPER_SNAKE_CASE',
+    );
   });
 
   it('returns a frozen family so no module can swap its brand check', () => {

@@ -38,7 +38,10 @@ export interface ErrorFamily<C extends string> {
 /** Thrown when an error family is defined with codes that could not stay stable. */
 export class InvalidErrorFamilyError extends Error {
   readonly code = 'INVALID_ERROR_FAMILY';
-  constructor(readonly family: string, readonly reason: string) {
+  constructor(
+    readonly family: string,
+    readonly reason: string,
+  ) {
     super(`invalid error family ${family}: ${reason}`);
     this.name = 'InvalidErrorFamilyError';
   }
@@ -51,22 +54,27 @@ function assertFamily(init: ErrorFamilyInit<string>): string[] {
   const fail = (reason: string): never => {
     throw new InvalidErrorFamilyError(String(init.name), reason);
   };
-  if (typeof init.name !== 'string' || !NAME_FORMAT.test(init.name)) fail('the name must be a PascalCase class name ending in "Error"');
-  if (typeof init.brand !== 'symbol' || Symbol.keyFor(init.brand) === undefined) fail('the brand must be a registered symbol (Symbol.for)');
+  if (typeof init.name !== 'string' || !NAME_FORMAT.test(init.name))
+    fail('the name must be a PascalCase class name ending in "Error"');
+  if (typeof init.brand !== 'symbol' || Symbol.keyFor(init.brand) === undefined)
+    fail('the brand must be a registered symbol (Symbol.for)');
   const codes: unknown[] = Array.isArray(init.codes) ? [...init.codes] : Object.values(init.codes ?? {});
   if (codes.length === 0) fail('it needs at least one code');
   const seen = new Set<string>();
   for (const code of codes) {
-    if (typeof code !== 'string' || !CODE_FORMAT.test(code)) fail(`code ${JSON.stringify(code)} is not UPPER_SNAKE_CASE`);
+    if (typeof code !== 'string' || !CODE_FORMAT.test(code))
+      fail(`code ${JSON.stringify(code)} is not UPPER_SNAKE_CASE`);
     if (seen.has(code as string)) fail(`code ${code as string} appears twice`);
     seen.add(code as string);
   }
   if (init.status !== undefined) {
     for (const code of seen) {
       const status = (init.status as Record<string, unknown>)[code];
-      if (!Number.isInteger(status) || (status as number) < 400 || (status as number) > 599) fail(`code ${code} needs an error status (400-599)`);
+      if (!Number.isInteger(status) || (status as number) < 400 || (status as number) > 599)
+        fail(`code ${code} needs an error status (400-599)`);
     }
-    for (const code of Object.keys(init.status)) if (!seen.has(code)) fail(`the status table names ${code}, which is not a code of the family`);
+    for (const code of Object.keys(init.status))
+      if (!seen.has(code)) fail(`the status table names ${code}, which is not a code of the family`);
   }
   return codes as string[];
 }

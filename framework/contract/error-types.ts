@@ -6,12 +6,7 @@
 
 /** Broad family of an error, sent on the wire as `error.category`. */
 export type ErrorCategory =
-  | 'validation_error'
-  | 'client_error'
-  | 'auth_error'
-  | 'rate_limit_error'
-  | 'timeout_error'
-  | 'server_error';
+  'validation_error' | 'client_error' | 'auth_error' | 'rate_limit_error' | 'timeout_error' | 'server_error';
 
 /** Canonical error types, sent on the wire as `error.type`. */
 export type ErrorType =

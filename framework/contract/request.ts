@@ -36,7 +36,13 @@ export function isClientDisconnect(err: unknown): boolean {
   let cur: unknown = err;
   for (let depth = 0; depth < 8 && typeof cur === 'object' && cur !== null; depth++) {
     const code = (cur as { code?: unknown }).code;
-    if (code === 'CLIENT_DISCONNECTED' || code === 'ECONNRESET' || code === 'ECONNABORTED' || code === 'ERR_STREAM_PREMATURE_CLOSE') return true;
+    if (
+      code === 'CLIENT_DISCONNECTED' ||
+      code === 'ECONNRESET' ||
+      code === 'ECONNABORTED' ||
+      code === 'ERR_STREAM_PREMATURE_CLOSE'
+    )
+      return true;
     if ((cur as { message?: unknown }).message === 'aborted') return true;
     cur = (cur as { cause?: unknown }).cause;
   }
@@ -152,7 +158,17 @@ export class Request {
 
   /** Returns a copy that carries `ctx`; the body, raw request and state are shared. */
   withContext(ctx: Context): Request {
-    return new Request(this.method, this.url, this.path, this.rawQuery, this.#headers, this.body, this.raw, ctx, this.state);
+    return new Request(
+      this.method,
+      this.url,
+      this.path,
+      this.rawQuery,
+      this.#headers,
+      this.body,
+      this.raw,
+      ctx,
+      this.state,
+    );
   }
 
   /** Aborts on client disconnect or when a timeout fires; pass it to fetch, DB drivers, timers. */
@@ -196,7 +212,17 @@ export function createRequestFromNode(req: IncomingMessage, res: ServerResponse 
   const q = url.indexOf('?');
   const path = q < 0 ? url : url.slice(0, q);
   const rawQuery = q < 0 ? '' : url.slice(q + 1);
-  return new Request(req.method ?? 'GET', url, path, rawQuery, undefined, req, req, Context.empty, new RequestState(res));
+  return new Request(
+    req.method ?? 'GET',
+    url,
+    path,
+    rawQuery,
+    undefined,
+    req,
+    req,
+    Context.empty,
+    new RequestState(res),
+  );
 }
 
 /** What an in-process request is made of. */
@@ -219,12 +245,27 @@ export function createRequest(init: RequestInit): Request {
   const hash = target.indexOf('#');
   if (hash >= 0) target = target.slice(0, hash);
   const headers: IncomingHttpHeaders = {};
-  for (const [k, v] of Object.entries(init.headers ?? {})) headers[k.toLowerCase()] = typeof v === 'string' ? v : [...v];
+  for (const [k, v] of Object.entries(init.headers ?? {}))
+    headers[k.toLowerCase()] = typeof v === 'string' ? v : [...v];
   const chunks = init.body === undefined ? [] : [typeof init.body === 'string' ? Buffer.from(init.body) : init.body];
-  if (init.body !== undefined && headers['content-length'] === undefined && headers['transfer-encoding'] === undefined) {
+  if (
+    init.body !== undefined &&
+    headers['content-length'] === undefined &&
+    headers['transfer-encoding'] === undefined
+  ) {
     headers['content-length'] = String(chunks[0]!.byteLength);
   }
   const [path, rawQuery] = splitTarget(target);
   const body = Readable.from(chunks, { objectMode: false });
-  return new Request((init.method ?? 'GET').toUpperCase(), target, path, rawQuery, headers, body, undefined, Context.empty, new RequestState(undefined));
+  return new Request(
+    (init.method ?? 'GET').toUpperCase(),
+    target,
+    path,
+    rawQuery,
+    headers,
+    body,
+    undefined,
+    Context.empty,
+    new RequestState(undefined),
+  );
 }

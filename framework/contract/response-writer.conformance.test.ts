@@ -1,7 +1,17 @@
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { describeResponseWriterConformance, type OpenWriter, type WrittenResponse } from './conformance/response-writer-suite.ts';
+import {
+  describeResponseWriterConformance,
+  type OpenWriter,
+  type WrittenResponse,
+} from './conformance/response-writer-suite.ts';
 import { BufferedResponseWriter, NodeResponseWriter } from './response-writer.ts';
 
 // Both writers of this module run the one suite; the buffered one also through its replay onto a
@@ -25,7 +35,11 @@ async function openSocket(): Promise<{ res: ServerResponse; received: Promise<Wr
       const chunks: Buffer[] = [];
       msg.on('data', (c: Buffer) => chunks.push(c));
       msg.on('end', () =>
-        resolve({ status: msg.statusCode ?? 0, header: (name) => msg.headersDistinct[name.toLowerCase()] ?? [], body: Buffer.concat(chunks) }),
+        resolve({
+          status: msg.statusCode ?? 0,
+          header: (name) => msg.headersDistinct[name.toLowerCase()] ?? [],
+          body: Buffer.concat(chunks),
+        }),
       );
     })
       .on('error', reject)
@@ -44,33 +58,42 @@ function readBuffered(b: BufferedResponseWriter): WrittenResponse {
   return { status: b.status, header, body: b.getBody() };
 }
 
-describeResponseWriterConformance({ describe, it }, {
-  name: 'NodeResponseWriter over a socket',
-  async open(): Promise<OpenWriter> {
-    const { res, received } = await openSocket();
-    return { writer: new NodeResponseWriter(res), result: () => received };
+describeResponseWriterConformance(
+  { describe, it },
+  {
+    name: 'NodeResponseWriter over a socket',
+    async open(): Promise<OpenWriter> {
+      const { res, received } = await openSocket();
+      return { writer: new NodeResponseWriter(res), result: () => received };
+    },
   },
-});
+);
 
-describeResponseWriterConformance({ describe, it }, {
-  name: 'BufferedResponseWriter in memory',
-  async open(): Promise<OpenWriter> {
-    const writer = new BufferedResponseWriter();
-    return { writer, result: async () => readBuffered(writer) };
+describeResponseWriterConformance(
+  { describe, it },
+  {
+    name: 'BufferedResponseWriter in memory',
+    async open(): Promise<OpenWriter> {
+      const writer = new BufferedResponseWriter();
+      return { writer, result: async () => readBuffered(writer) };
+    },
   },
-});
+);
 
-describeResponseWriterConformance({ describe, it }, {
-  name: 'BufferedResponseWriter replayed onto a socket',
-  async open(): Promise<OpenWriter> {
-    const writer = new BufferedResponseWriter();
-    return {
-      writer,
-      async result() {
-        const { res, received } = await openSocket();
-        writer.flushTo(new NodeResponseWriter(res));
-        return received;
-      },
-    };
+describeResponseWriterConformance(
+  { describe, it },
+  {
+    name: 'BufferedResponseWriter replayed onto a socket',
+    async open(): Promise<OpenWriter> {
+      const writer = new BufferedResponseWriter();
+      return {
+        writer,
+        async result() {
+          const { res, received } = await openSocket();
+          writer.flushTo(new NodeResponseWriter(res));
+          return received;
+        },
+      };
+    },
   },
-});
+);

@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { createHeaderBlock } from './header-list.ts';
 import { BufferedResponseWriter, NodeResponseWriter, type ResponseWriter } from './response-writer.ts';
 
-async function serve(fn: (w: ResponseWriter) => void): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
+async function serve(
+  fn: (w: ResponseWriter) => void,
+): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
   const server = createServer((_req, res) => fn(new NodeResponseWriter(res)));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
@@ -90,7 +92,16 @@ describe('BufferedResponseWriter', () => {
     b.end('y');
     b.flushTo(target);
     expect(target.status).toBe(202);
-    expect(target.getHeaderList()).toEqual(['x-outer', 'keep', 'x-both', 'inner', 'set-cookie', 'a=1', 'set-cookie', 'b=2']);
+    expect(target.getHeaderList()).toEqual([
+      'x-outer',
+      'keep',
+      'x-both',
+      'inner',
+      'set-cookie',
+      'a=1',
+      'set-cookie',
+      'b=2',
+    ]);
     expect(target.getBody().toString()).toBe('xy');
   });
 

@@ -1,11 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import {
-  getHeaderValue,
-  indexOfHeader,
-  removeHeaderValues,
-  setHeaderValue,
-  type HeaderBlock,
-} from './header-list.ts';
+import { getHeaderValue, indexOfHeader, removeHeaderValues, setHeaderValue, type HeaderBlock } from './header-list.ts';
 
 /** A body chunk. */
 export type Chunk = string | Uint8Array;

@@ -16,13 +16,37 @@ const withId = plain.withContext(plain.ctx.withRequestId('req-1'));
 describe('writeResponse golden bytes', () => {
   it.each([
     { title: 'data only', data: { a: 1 }, meta: undefined, r: plain, body: '{"data":{"a":1}}\n' },
-    { title: 'data, meta and request id', data: [1], meta: { total: 1 }, r: withId, body: '{"data":[1],"meta":{"total":1},"request_id":"req-1"}\n' },
+    {
+      title: 'data, meta and request id',
+      data: [1],
+      meta: { total: 1 },
+      r: withId,
+      body: '{"data":[1],"meta":{"total":1},"request_id":"req-1"}\n',
+    },
     { title: 'null data dropped', data: null, meta: undefined, r: withId, body: '{"request_id":"req-1"}\n' },
     { title: 'empty meta dropped', data: 'x', meta: {}, r: plain, body: '{"data":"x"}\n' },
     { title: 'nothing at all', data: undefined, meta: undefined, r: plain, body: '{}\n' },
-    { title: 'meta without data', data: undefined, meta: { n: 2 }, r: withId, body: '{"meta":{"n":2},"request_id":"req-1"}\n' },
-    { title: 'a function as data is dropped', data: () => 1, meta: undefined, r: withId, body: '{"request_id":"req-1"}\n' },
-    { title: 'a request id that needs escaping', data: 1, meta: undefined, r: plain.withContext(plain.ctx.withRequestId('a"b\\c\u00e9')), body: '{"data":1,"request_id":"a\\"b\\\\c\u00e9"}\n' },
+    {
+      title: 'meta without data',
+      data: undefined,
+      meta: { n: 2 },
+      r: withId,
+      body: '{"meta":{"n":2},"request_id":"req-1"}\n',
+    },
+    {
+      title: 'a function as data is dropped',
+      data: () => 1,
+      meta: undefined,
+      r: withId,
+      body: '{"request_id":"req-1"}\n',
+    },
+    {
+      title: 'a request id that needs escaping',
+      data: 1,
+      meta: undefined,
+      r: plain.withContext(plain.ctx.withRequestId('a"b\\c\u00e9')),
+      body: '{"data":1,"request_id":"a\\"b\\\\c\u00e9"}\n',
+    },
   ])('$title', ({ data, meta, r, body }) => {
     const out = run((w) => writeResponse(w, r, 200, data, meta));
     expect(out.body).toBe(body);
@@ -54,7 +78,9 @@ describe('writeError golden bytes', () => {
   it('prefers the builder request id and omits type for untyped errors', () => {
     const err = new APIError({ status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', requestId: 'own' });
     const out = run((w) => writeError(w, withId, err));
-    expect(out.body).toBe('{"error":{"code":"UNSUPPORTED_MEDIA_TYPE","message":"Unsupported Media Type","category":"client_error"},"request_id":"own"}\n');
+    expect(out.body).toBe(
+      '{"error":{"code":"UNSUPPORTED_MEDIA_TYPE","message":"Unsupported Media Type","category":"client_error"},"request_id":"own"}\n',
+    );
   });
 
   it('turns a plain Error into a generic 500', () => {

@@ -19,15 +19,30 @@ afterEach(async () => {
 function memoryLogger(): { logger: ReturnType<typeof createLogger>; lines: () => Record<string, unknown>[] } {
   const out: string[] = [];
   const logger = createLogger({ buffered: false, output: { write: (s: string) => out.push(s) } });
-  return { logger, lines: () => out.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) };
+  return {
+    logger,
+    lines: () =>
+      out
+        .join('')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
 }
 
 describe('prepare()', () => {
   it('hands the configured timeouts to the Node server', () => {
-    const app = createApp({ readTimeoutMs: 4_444, readHeaderTimeoutMs: 2_222, idleTimeoutMs: 3_333, writeTimeoutMs: 1_111 });
+    const app = createApp({
+      readTimeoutMs: 4_444,
+      readHeaderTimeoutMs: 2_222,
+      idleTimeoutMs: 3_333,
+      writeTimeoutMs: 1_111,
+    });
     app.get('/', ok);
     const server = app.prepare();
-    expect([server.requestTimeout, server.headersTimeout, server.keepAliveTimeout, server.timeout]).toEqual([4_444, 2_222, 3_333, 1_111]);
+    expect([server.requestTimeout, server.headersTimeout, server.keepAliveTimeout, server.timeout]).toEqual([
+      4_444, 2_222, 3_333, 1_111,
+    ]);
     expect(server.listening).toBe(false);
   });
 
@@ -35,7 +50,11 @@ describe('prepare()', () => {
     const app = createApp({ tls: { cert: 'not a certificate', key: 'not a key' } });
     app.get('/', ok);
     let error: unknown;
-    try { app.prepare(); } catch (e) { error = e; }
+    try {
+      app.prepare();
+    } catch (e) {
+      error = e;
+    }
     expect(error).toBeInstanceOf(CoreError);
     expect(error).toMatchObject({ code: 'CORE_SERVER_SETUP', operation: 'prepare_server' });
     expect((error as CoreError).cause).toBeInstanceOf(Error);
@@ -47,11 +66,28 @@ describe('prepare()', () => {
 describe('app.request()', () => {
   it('adds content-length like a socket client sees it, except for 204, 304 and a length or chunking the handler set', async () => {
     const app = createApp();
-    app.get('/ok', (w) => { w.writeHead(200); w.end('hello'); });
-    app.get('/204', (w) => { w.writeHead(204); w.end(); });
-    app.get('/304', (w) => { w.writeHead(304); w.end(); });
-    app.get('/own-length', (w) => { w.setHeader('content-length', '5'); w.writeHead(200); w.end('hello'); });
-    app.get('/chunked', (w) => { w.setHeader('transfer-encoding', 'chunked'); w.writeHead(200); w.end('hello'); });
+    app.get('/ok', (w) => {
+      w.writeHead(200);
+      w.end('hello');
+    });
+    app.get('/204', (w) => {
+      w.writeHead(204);
+      w.end();
+    });
+    app.get('/304', (w) => {
+      w.writeHead(304);
+      w.end();
+    });
+    app.get('/own-length', (w) => {
+      w.setHeader('content-length', '5');
+      w.writeHead(200);
+      w.end('hello');
+    });
+    app.get('/chunked', (w) => {
+      w.setHeader('transfer-encoding', 'chunked');
+      w.writeHead(200);
+      w.end('hello');
+    });
     const got = async (url: string, method = 'GET') => {
       const res = await app.request({ url, method });
       return [res.status, res.headers['content-length'], res.text()];
@@ -68,14 +104,21 @@ describe('app.request()', () => {
 
   it('waits for a response ended after the handler returned', async () => {
     const app = createApp();
-    app.get('/later', (w) => { setTimeout(() => { w.writeHead(202); w.end('late'); }, 5); });
+    app.get('/later', (w) => {
+      setTimeout(() => {
+        w.writeHead(202);
+        w.end('late');
+      }, 5);
+    });
     const res = await app.request('/later');
     expect([res.status, res.text()]).toEqual([202, 'late']);
   });
 
   it('uses formatErrorBody in process too, for unmatched routes and thrown errors', async () => {
     const app = createApp({}, { formatErrorBody: (err) => JSON.stringify({ oops: err.code }) });
-    app.get('/boom', () => { throw new APIError({ type: 'forbidden_request', code: 'NOPE' }); });
+    app.get('/boom', () => {
+      throw new APIError({ type: 'forbidden_request', code: 'NOPE' });
+    });
     const missing = await app.request('/nowhere');
     expect([missing.status, missing.json()]).toEqual([404, { oops: 'ROUTE_NOT_FOUND' }]);
     const thrown = await app.request('/boom');
@@ -86,9 +129,17 @@ describe('app.request()', () => {
     const { logger, lines } = memoryLogger();
     const app = createApp({}, { logger });
     const gone = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
-    app.get('/sync', () => { throw gone; });
-    app.get('/async', async () => { throw new Error('read failed', { cause: gone }); });
-    app.get('/after', (w) => { w.writeHead(200); w.end('sent'); throw gone; });
+    app.get('/sync', () => {
+      throw gone;
+    });
+    app.get('/async', async () => {
+      throw new Error('read failed', { cause: gone });
+    });
+    app.get('/after', (w) => {
+      w.writeHead(200);
+      w.end('sent');
+      throw gone;
+    });
     expect((await app.request('/sync')).status).toBe(499);
     expect((await app.request('/async')).status).toBe(499);
     const after = await app.request('/after');
@@ -99,7 +150,9 @@ describe('app.request()', () => {
   it('logs an unhandled error once with method, route and error type, and answers 500', async () => {
     const { logger, lines } = memoryLogger();
     const app = createApp({}, { logger });
-    app.post('/items/:id', () => { throw new TypeError('bad'); });
+    app.post('/items/:id', () => {
+      throw new TypeError('bad');
+    });
     const res = await app.request({ url: '/items/7', method: 'POST' });
     expect(res.status).toBe(500);
     const errors = lines().filter((l) => l['msg'] === 'unhandled handler error');
@@ -110,7 +163,11 @@ describe('app.request()', () => {
 
   it('ends a response whose headers were already sent when the handler then throws', async () => {
     const app = createApp();
-    app.get('/half', (w) => { w.writeHead(200); w.write('part'); throw new Error('late failure'); });
+    app.get('/half', (w) => {
+      w.writeHead(200);
+      w.write('part');
+      throw new Error('late failure');
+    });
     const res = await app.request('/half');
     expect([res.status, res.text()]).toEqual([200, 'part']);
   });
@@ -140,7 +197,10 @@ describe('listen() and shutdown() called more than once', () => {
     const app = track(createApp({ addr: '127.0.0.1:0', shutdownTimeoutMs: 150, drainIntervalMs: 20 }, { logger }));
     let arrived!: () => void;
     const arrival = new Promise<void>((r) => (arrived = r));
-    app.get('/hang', () => { arrived(); return new Promise<void>(() => {}); });
+    app.get('/hang', () => {
+      arrived();
+      return new Promise<void>(() => {});
+    });
     const { port } = await app.listen();
     const hanging = fetch(`http://127.0.0.1:${port}/hang`).catch((e: unknown) => e);
     await arrival;
@@ -151,7 +211,10 @@ describe('listen() and shutdown() called more than once', () => {
     expect(msgs).toContain('draining open connections');
     expect(lines().find((l) => l['msg'] === 'draining open connections')).toMatchObject({ open_connections: 1 });
     expect(lines().find((l) => l['msg'] === 'shutting down')).toMatchObject({ open_connections: 1, timeout_ms: 150 });
-    expect(lines().find((l) => l['msg'] === 'shutdown deadline passed; closing connections')).toMatchObject({ level: 'WARN', open_connections: 1 });
+    expect(lines().find((l) => l['msg'] === 'shutdown deadline passed; closing connections')).toMatchObject({
+      level: 'WARN',
+      open_connections: 1,
+    });
     expect(lines().find((l) => l['msg'] === 'server stopped')).toMatchObject({ forced: true });
   });
 });
@@ -174,7 +237,11 @@ function open(port: number, localAddress = '127.0.0.1'): Promise<Socket> {
   });
 }
 
-const closed = (s: Socket): Promise<void> => new Promise((resolve) => { s.once('close', () => resolve()); s.destroy(); });
+const closed = (s: Socket): Promise<void> =>
+  new Promise((resolve) => {
+    s.once('close', () => resolve());
+    s.destroy();
+  });
 
 /** Polls (never a fixed sleep) until the server has seen every client close. */
 async function serverSeesNoConnections(app: App): Promise<void> {
@@ -192,7 +259,10 @@ describe('shutdown timers', () => {
     const app = track(createApp({ addr: '127.0.0.1:0', drainIntervalMs: 60_000 }, { logger }));
     let arrived!: () => void;
     const arrival = new Promise<void>((r) => (arrived = r));
-    app.get('/hang', () => { arrived(); return new Promise<void>(() => {}); });
+    app.get('/hang', () => {
+      arrived();
+      return new Promise<void>(() => {});
+    });
     const { port } = await app.listen();
     const hanging = fetch(`http://127.0.0.1:${port}/hang`).catch((e: unknown) => e);
     await arrival;
@@ -229,7 +299,9 @@ describe('preparation is done once', () => {
 
 describe('over a socket', () => {
   it('uses formatErrorBody for unmatched routes, a repeated Host and an unsupported Expect, and closes after a refusal', async () => {
-    const app = track(createApp({ addr: '127.0.0.1:0' }, { formatErrorBody: (err) => JSON.stringify({ oops: err.code }) }));
+    const app = track(
+      createApp({ addr: '127.0.0.1:0' }, { formatErrorBody: (err) => JSON.stringify({ oops: err.code }) }),
+    );
     app.get('/', ok);
     const { port } = await app.listen();
     const missing = await exchange(port, 'GET /nowhere HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
@@ -246,9 +318,15 @@ describe('over a socket', () => {
 
   it('closes the connection after refusing a body the client was not yet asked for', async () => {
     const app = track(createApp({ addr: '127.0.0.1:0' }));
-    app.post('/small', (w) => { w.writeHead(413); w.end('too big'); });
+    app.post('/small', (w) => {
+      w.writeHead(413);
+      w.end('too big');
+    });
     const { port } = await app.listen();
-    const out = await exchange(port, 'POST /small HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 100000\r\n\r\n');
+    const out = await exchange(
+      port,
+      'POST /small HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 100000\r\n\r\n',
+    );
     expect(out).toMatch(/^HTTP\/1\.1 413/);
     expect(out).not.toContain('HTTP/1.1 100');
     expect(out.toLowerCase()).toContain('connection: close');
@@ -257,7 +335,10 @@ describe('over a socket', () => {
   it('logs no error for handlers that return nothing, in process or over a socket', async () => {
     const { logger, lines } = memoryLogger();
     const app = track(createApp({ addr: '127.0.0.1:0' }, { logger }));
-    app.get('/sync', (w) => { w.writeHead(200); w.end('ok'); });
+    app.get('/sync', (w) => {
+      w.writeHead(200);
+      w.end('ok');
+    });
     expect((await app.request('/sync')).status).toBe(200);
     const { port } = await app.listen();
     expect((await fetch(`http://127.0.0.1:${port}/sync`)).status).toBe(200);
@@ -267,7 +348,11 @@ describe('over a socket', () => {
 
   it('cuts a response already under way when the handler then throws, instead of ending it as if complete', async () => {
     const app = track(createApp({ addr: '127.0.0.1:0' }));
-    app.get('/half', (w) => { w.writeHead(200); w.write('part'); throw new Error('late failure'); });
+    app.get('/half', (w) => {
+      w.writeHead(200);
+      w.write('part');
+      throw new Error('late failure');
+    });
     const { port } = await app.listen();
     const out = await exchange(port, 'GET /half HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
     // Whatever bytes got out before the cut, the client never sees a complete response (a chunked
@@ -285,7 +370,8 @@ describe('over a socket', () => {
     await closed(a);
     // The server sees the close a moment after the client: wait until a third connection is served.
     let served = '';
-    for (let i = 0; i < 100 && !served.startsWith('HTTP/1.1 200'); i++) served = await exchange(port, 'GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
+    for (let i = 0; i < 100 && !served.startsWith('HTTP/1.1 200'); i++)
+      served = await exchange(port, 'GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
     expect(served).toMatch(/^HTTP\/1\.1 200/);
     const c = await open(port);
     // b and c are open: a fourth connection is over the limit.
@@ -299,7 +385,9 @@ describe('over a socket', () => {
     app.get('/', ok);
     const { port } = await app.listen();
     const a = await open(port, '127.0.0.1');
-    expect(await exchange(port, 'GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n', '127.0.0.2')).toMatch(/^HTTP\/1\.1 200/);
+    expect(await exchange(port, 'GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n', '127.0.0.2')).toMatch(
+      /^HTTP\/1\.1 200/,
+    );
     expect(await exchange(port, 'GET / HTTP/1.1\r\nHost: a\r\n\r\n', '127.0.0.1')).toMatch(/^HTTP\/1\.1 429/);
     a.destroy();
   });
@@ -319,7 +407,10 @@ describe('over a socket', () => {
     const { port } = await a.listen();
     const b = track(createApp({ addr: `127.0.0.1:${port}` }));
     b.get('/', ok);
-    await expect(b.listen()).rejects.toMatchObject({ code: 'CORE_LISTEN_FAILED', cause: expect.objectContaining({ code: 'EADDRINUSE' }) });
+    await expect(b.listen()).rejects.toMatchObject({
+      code: 'CORE_LISTEN_FAILED',
+      cause: expect.objectContaining({ code: 'EADDRINUSE' }),
+    });
   });
 });
 
@@ -328,8 +419,13 @@ describe("Node's clientError", () => {
     const calls: string[] = [];
     const socket = {
       writable: true,
-      end: (data: Buffer, cb?: () => void) => { calls.push(`end ${data.toString('latin1').split('\r\n')[0]}`); cb?.(); },
-      destroy: () => { calls.push('destroy'); },
+      end: (data: Buffer, cb?: () => void) => {
+        calls.push(`end ${data.toString('latin1').split('\r\n')[0]}`);
+        cb?.();
+      },
+      destroy: () => {
+        calls.push('destroy');
+      },
     };
     return { socket, calls };
   }
@@ -357,9 +453,22 @@ describe('lifecycle stop failures', () => {
   it('carries every stop error as the cause, in stop order', async () => {
     const first = new Error('a failed');
     const second = new Error('b failed');
-    const g = createLifecycleGroup().add('a', { stop: () => { throw first; } }).add('b', { stop: async () => { throw second; } });
+    const g = createLifecycleGroup()
+      .add('a', {
+        stop: () => {
+          throw first;
+        },
+      })
+      .add('b', {
+        stop: async () => {
+          throw second;
+        },
+      });
     await g.start();
-    const err = await g.stop().then(() => undefined, (e: unknown) => e);
+    const err = await g.stop().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toMatchObject({ code: 'CORE_LIFECYCLE_STOP_FAILED' });
     expect((err as Error).cause).toBeInstanceOf(AggregateError);
     expect(((err as Error).cause as AggregateError).errors).toEqual([second, first]);

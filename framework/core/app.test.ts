@@ -39,8 +39,12 @@ describe('registration and preparation states', () => {
     expect(app.preparationState).toBe('mutable');
     await app.request('/');
     expect(app.preparationState).toBe('handler_prepared');
-    expect(() => app.get('/late', ok)).toThrow(expect.objectContaining({ code: 'CORE_FROZEN', operation: 'add_route' }));
-    expect(() => app.use((n) => n)).toThrow(expect.objectContaining({ code: 'CORE_FROZEN', operation: 'use_middleware' }));
+    expect(() => app.get('/late', ok)).toThrow(
+      expect.objectContaining({ code: 'CORE_FROZEN', operation: 'add_route' }),
+    );
+    expect(() => app.use((n) => n)).toThrow(
+      expect.objectContaining({ code: 'CORE_FROZEN', operation: 'use_middleware' }),
+    );
     app.prepare();
     expect(app.preparationState).toBe('server_prepared');
     expect(app.prepare()).toBe(app.server);
@@ -72,7 +76,10 @@ describe('registration and preparation states', () => {
 
   it('warns when prepared without routes', () => {
     const lines: string[] = [];
-    const app = createApp({}, { logger: createLogger({ buffered: false, output: { write: (s: string) => lines.push(s) } }) });
+    const app = createApp(
+      {},
+      { logger: createLogger({ buffered: false, output: { write: (s: string) => lines.push(s) } }) },
+    );
     app.prepareHandler();
     expect(lines.join('')).toContain('no routes registered');
   });
@@ -80,9 +87,27 @@ describe('registration and preparation states', () => {
 
 describe('last-resort error handling without recovery middleware', () => {
   it.each([
-    { title: 'a synchronous throw', h: (() => { throw new Error('x'); }) as Handler, status: 500 },
-    { title: 'a rejection', h: (async () => { throw new Error('x'); }) as Handler, status: 500 },
-    { title: 'a thrown APIError', h: (() => { throw new APIError({ type: 'forbidden_request' }); }) as Handler, status: 403 },
+    {
+      title: 'a synchronous throw',
+      h: (() => {
+        throw new Error('x');
+      }) as Handler,
+      status: 500,
+    },
+    {
+      title: 'a rejection',
+      h: (async () => {
+        throw new Error('x');
+      }) as Handler,
+      status: 500,
+    },
+    {
+      title: 'a thrown APIError',
+      h: (() => {
+        throw new APIError({ type: 'forbidden_request' });
+      }) as Handler,
+      status: 403,
+    },
   ])('answers $status for $title, in process and over a socket', async ({ h, status }) => {
     const app = track(createApp({ addr: '127.0.0.1:0' }));
     app.get('/', h);
@@ -128,7 +153,10 @@ describe('listen and shutdown', () => {
       expect((await fetch(`http://127.0.0.1:${port}/a`)).status).toBe(200);
       expect(readFileSync(file, 'utf8')).toBe('');
       await app.shutdown({ timeoutMs: 1_000 });
-      const msgs = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).msg);
+      const msgs = readFileSync(file, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l).msg);
       expect(msgs.slice(0, 3)).toEqual(['server listening', 'request completed', 'shutting down']);
       expect(msgs.at(-1)).toBe('server stopped');
     } finally {

@@ -20,7 +20,14 @@ import {
 } from 'plumego/contract';
 import { createDiscardLogger, flushLogSinks, type StructuredLogger } from 'plumego/log';
 import { RouteRegistrar, Router, type RouteGroup, type RouteInfo, type RouteOptions } from 'plumego/router';
-import { resolveAppConfig, resolveConnectionSettings, type AppConfig, type ConnectionSettings, type AppDependencies, type ResolvedAppConfig } from './config.ts';
+import {
+  resolveAppConfig,
+  resolveConnectionSettings,
+  type AppConfig,
+  type ConnectionSettings,
+  type AppDependencies,
+  type ResolvedAppConfig,
+} from './config.ts';
 import { CoreError } from './errors.ts';
 import { createTestResponse, type TestResponse } from './in-process.ts';
 import {
@@ -86,7 +93,10 @@ export class App extends RouteRegistrar {
     this.#conn = resolveConnectionSettings(config, deps);
     this.logger = deps.logger ?? createDiscardLogger();
     // Unmatched routes answer the envelope (through the hook), like every other error.
-    this.#router = new Router({ methodNotAllowed: this.config.methodNotAllowed, notFound: (w, r) => void writeError(w, r, routeNotFound) });
+    this.#router = new Router({
+      methodNotAllowed: this.config.methodNotAllowed,
+      notFound: (w, r) => void writeError(w, r, routeNotFound),
+    });
     this.listener = (req, res) => this.#serveNode(req, res);
   }
 
@@ -103,7 +113,8 @@ export class App extends RouteRegistrar {
   use(...middleware: Middleware[]): this {
     this.#assertMutable('use_middleware');
     middleware.forEach((mw, i) => {
-      if (typeof mw !== 'function') throw new CoreError('use_middleware', 'CORE_INVALID_MIDDLEWARE', `index=${i}: middleware must be a function`);
+      if (typeof mw !== 'function')
+        throw new CoreError('use_middleware', 'CORE_INVALID_MIDDLEWARE', `index=${i}: middleware must be a function`);
     });
     this.#middleware.push(...middleware);
     return this;
@@ -155,7 +166,9 @@ export class App extends RouteRegistrar {
     };
     let server: Server;
     try {
-      server = c.tls ? (createHttpsServer({ ...opts, cert: c.tls.cert, key: c.tls.key }, this.listener) as unknown as Server) : createHttpServer(opts, this.listener);
+      server = c.tls
+        ? (createHttpsServer({ ...opts, cert: c.tls.cert, key: c.tls.key }, this.listener) as unknown as Server)
+        : createHttpServer(opts, this.listener);
     } catch (cause) {
       throw new CoreError('prepare_server', 'CORE_SERVER_SETUP', 'cannot create the server', { cause });
     }
@@ -164,7 +177,9 @@ export class App extends RouteRegistrar {
     server.prependListener('connection', (socket: Socket) => this.#accept(socket));
     server.on('clientError', (err: Error & { code?: string }, socket: Socket) => this.#onClientError(err, socket));
     server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => this.#serveNode(req, res, true));
-    server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => this.#refuse(req, res, expectationFailed));
+    server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) =>
+      this.#refuse(req, res, expectationFailed),
+    );
     this.#server = server;
     this.#state = 'server_prepared';
     return server;
@@ -172,11 +187,17 @@ export class App extends RouteRegistrar {
 
   /** Prepares and starts listening on `config.addr` (or the given port/host). */
   listen(port?: number, host?: string): Promise<AddressInfo> {
-    if (this.#shutdown !== undefined) return Promise.reject(new CoreError('listen', 'CORE_SHUT_DOWN', 'the app was shut down; create a new app to serve again'));
+    if (this.#shutdown !== undefined)
+      return Promise.reject(
+        new CoreError('listen', 'CORE_SHUT_DOWN', 'the app was shut down; create a new app to serve again'),
+      );
     const server = this.prepare();
     if (server.listening) return Promise.resolve(server.address() as AddressInfo);
     return new Promise((resolve, reject) => {
-      const onError = (err: Error): void => reject(new CoreError('listen', 'CORE_LISTEN_FAILED', `addr=${this.config.addr}: ${err.message}`, { cause: err }));
+      const onError = (err: Error): void =>
+        reject(
+          new CoreError('listen', 'CORE_LISTEN_FAILED', `addr=${this.config.addr}: ${err.message}`, { cause: err }),
+        );
       server.once('error', onError);
       server.listen(port ?? this.config.port, host ?? this.config.host, () => {
         server.off('error', onError);
@@ -216,7 +237,11 @@ export class App extends RouteRegistrar {
     const body = w.getBody();
     // Match what a socket client sees: Node adds content-length to a single-chunk response.
     if (!w.hasHeader('content-length') && !w.hasHeader('transfer-encoding') && w.status !== 204 && w.status !== 304) {
-      return createTestResponse(w.status || 200, [...w.getHeaderList(), 'content-length', String(body.length)], r.method === 'HEAD' ? Buffer.alloc(0) : body);
+      return createTestResponse(
+        w.status || 200,
+        [...w.getHeaderList(), 'content-length', String(body.length)],
+        r.method === 'HEAD' ? Buffer.alloc(0) : body,
+      );
     }
     return createTestResponse(w.status || 200, w.getHeaderList(), r.method === 'HEAD' ? Buffer.alloc(0) : body);
   }
@@ -272,7 +297,13 @@ export class App extends RouteRegistrar {
   }
 
   /** Answers an error before any middleware runs, and closes the connection after it. */
-  #refuse(req: IncomingMessage, res: ServerResponse, err: APIError, r = createRequestFromNode(req, res), w: ResponseWriter = new NodeResponseWriter(res)): void {
+  #refuse(
+    req: IncomingMessage,
+    res: ServerResponse,
+    err: APIError,
+    r = createRequestFromNode(req, res),
+    w: ResponseWriter = new NodeResponseWriter(res),
+  ): void {
     res.shouldKeepAlive = false;
     const format = this.#conn.formatErrorBody;
     if (format !== undefined) r.state.formatError = format;
@@ -329,7 +360,11 @@ export class App extends RouteRegistrar {
 
   #assertMutable(operation: 'add_route' | 'use_middleware', detail = ''): void {
     if (this.#state !== 'mutable') {
-      throw new CoreError(operation, 'CORE_FROZEN', `${detail ? detail + ': ' : ''}cannot register after the app has been prepared`);
+      throw new CoreError(
+        operation,
+        'CORE_FROZEN',
+        `${detail ? detail + ': ' : ''}cannot register after the app has been prepared`,
+      );
     }
   }
 
@@ -352,16 +387,23 @@ export class App extends RouteRegistrar {
     server.closeIdleConnections();
     this.#closeUnused();
     let forced = false;
-    const tick = setInterval(() => {
-      // Sockets that finished their last response are idle now; close them as they appear.
-      server.closeIdleConnections();
-      this.#closeUnused();
-      if (this.#connections.size > 0) this.logger.info('draining open connections', { open_connections: this.#connections.size });
-    }, Math.max(10, this.config.drainIntervalMs));
+    const tick = setInterval(
+      () => {
+        // Sockets that finished their last response are idle now; close them as they appear.
+        server.closeIdleConnections();
+        this.#closeUnused();
+        if (this.#connections.size > 0)
+          this.logger.info('draining open connections', { open_connections: this.#connections.size });
+      },
+      Math.max(10, this.config.drainIntervalMs),
+    );
     const deadline = new Promise<void>((resolve) =>
       setTimeout(() => {
         forced = this.#connections.size > 0;
-        if (forced) this.logger.warn('shutdown deadline passed; closing connections', { open_connections: this.#connections.size });
+        if (forced)
+          this.logger.warn('shutdown deadline passed; closing connections', {
+            open_connections: this.#connections.size,
+          });
         server.closeAllConnections();
         resolve();
       }, timeoutMs).unref(),

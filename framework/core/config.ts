@@ -89,7 +89,12 @@ export const DEFAULT_APP_CONFIG: Readonly<Required<Omit<AppConfig, 'tls'>>> = Ob
 export function parseAddr(addr: string): { host: string | undefined; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(addr);
   const port = m ? Number(m[3]) : NaN;
-  if (!m || port > 65535) throw new CoreError('prepare_server', 'CORE_INVALID_ADDR', `addr=${JSON.stringify(addr)}: expected host:port or :port`);
+  if (!m || port > 65535)
+    throw new CoreError(
+      'prepare_server',
+      'CORE_INVALID_ADDR',
+      `addr=${JSON.stringify(addr)}: expected host:port or :port`,
+    );
   const host = m[1] ?? m[2];
   return { host: host === '' ? undefined : host, port };
 }
@@ -97,12 +102,28 @@ export function parseAddr(addr: string): { host: string | undefined; port: numbe
 /** Fills defaults and validates; throws `CoreError` (the app stays mutable). */
 export function resolveAppConfig(config: AppConfig = {}): ResolvedAppConfig {
   const c = { ...DEFAULT_APP_CONFIG, ...stripUndefined(config) };
-  for (const key of ['readTimeoutMs', 'readHeaderTimeoutMs', 'idleTimeoutMs', 'writeTimeoutMs', 'drainIntervalMs', 'shutdownTimeoutMs'] as const) {
+  for (const key of [
+    'readTimeoutMs',
+    'readHeaderTimeoutMs',
+    'idleTimeoutMs',
+    'writeTimeoutMs',
+    'drainIntervalMs',
+    'shutdownTimeoutMs',
+  ] as const) {
     const v = c[key];
-    if (!Number.isFinite(v) || v < 0) throw new CoreError('prepare_server', 'CORE_INVALID_CONFIG', `${key}=${String(v)}: must be a non-negative number`);
+    if (!Number.isFinite(v) || v < 0)
+      throw new CoreError(
+        'prepare_server',
+        'CORE_INVALID_CONFIG',
+        `${key}=${String(v)}: must be a non-negative number`,
+      );
   }
   if (!Number.isInteger(c.maxHeaderBytes) || c.maxHeaderBytes < 1024) {
-    throw new CoreError('prepare_server', 'CORE_INVALID_CONFIG', `maxHeaderBytes=${String(c.maxHeaderBytes)}: must be an integer ≥ 1024`);
+    throw new CoreError(
+      'prepare_server',
+      'CORE_INVALID_CONFIG',
+      `maxHeaderBytes=${String(c.maxHeaderBytes)}: must be an integer ≥ 1024`,
+    );
   }
   const { host, port } = parseAddr(c.addr);
   return {
@@ -139,10 +160,18 @@ export function resolveConnectionSettings(config: AppConfig, deps: AppDependenci
   const interval = config.connectionCheckIntervalMs ?? DEFAULT_APP_CONFIG.connectionCheckIntervalMs;
   const perIp = config.maxConnectionsPerIp ?? DEFAULT_APP_CONFIG.maxConnectionsPerIp;
   if (!Number.isFinite(interval) || interval < 1) {
-    throw new CoreError('prepare_server', 'CORE_INVALID_CONFIG', `connectionCheckIntervalMs=${String(interval)}: must be a number ≥ 1`);
+    throw new CoreError(
+      'prepare_server',
+      'CORE_INVALID_CONFIG',
+      `connectionCheckIntervalMs=${String(interval)}: must be a number ≥ 1`,
+    );
   }
   if (!Number.isSafeInteger(perIp) || perIp < 0) {
-    throw new CoreError('prepare_server', 'CORE_INVALID_CONFIG', `maxConnectionsPerIp=${String(perIp)}: must be a non-negative integer`);
+    throw new CoreError(
+      'prepare_server',
+      'CORE_INVALID_CONFIG',
+      `maxConnectionsPerIp=${String(perIp)}: must be a non-negative integer`,
+    );
   }
   if (deps.formatErrorBody !== undefined && typeof deps.formatErrorBody !== 'function') {
     throw new CoreError('prepare_server', 'CORE_INVALID_CONFIG', 'formatErrorBody: must be a function');

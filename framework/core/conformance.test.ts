@@ -9,11 +9,17 @@ interface Reply {
   header(name: string): string | null;
   text: string;
 }
-type Client = (method: string, path: string, init?: { headers?: Record<string, string>; body?: string }) => Promise<Reply>;
+type Client = (
+  method: string,
+  path: string,
+  init?: { headers?: Record<string, string>; body?: string },
+) => Promise<Reply>;
 
 function buildApp(): App {
   const app = createApp({ addr: '127.0.0.1:0', methodNotAllowed: true });
-  app.use(...createCanonicalStack({ cors: { allowedOrigins: ['https://app.example'] }, maxBodyBytes: 64, timeoutMs: 50 }));
+  app.use(
+    ...createCanonicalStack({ cors: { allowedOrigins: ['https://app.example'] }, maxBodyBytes: 64, timeoutMs: 50 }),
+  );
   app.get('/users/:id', (w, r) => writeResponse(w, r, 200, { id: r.param('id') }, { source: 'test' }));
   app.post('/users', async (w, r) => writeResponse(w, r, 201, await readJson(r)));
   app.get('/slow', async (w, r) => {
@@ -29,15 +35,32 @@ function buildApp(): App {
   return app;
 }
 
-const inProcess = (app: App): Client => async (method, path, init = {}) => {
-  const res = await app.request({ method, url: path, headers: init.headers ?? {}, ...(init.body !== undefined ? { body: init.body } : {}) });
-  return { status: res.status, header: (n) => (res.headers[n.toLowerCase()] as string | undefined) ?? null, text: res.text() };
-};
+const inProcess =
+  (app: App): Client =>
+  async (method, path, init = {}) => {
+    const res = await app.request({
+      method,
+      url: path,
+      headers: init.headers ?? {},
+      ...(init.body !== undefined ? { body: init.body } : {}),
+    });
+    return {
+      status: res.status,
+      header: (n) => (res.headers[n.toLowerCase()] as string | undefined) ?? null,
+      text: res.text(),
+    };
+  };
 
-const overSocket = (port: number): Client => async (method, path, init = {}) => {
-  const res = await fetch(`http://127.0.0.1:${port}${path}`, { method, headers: init.headers ?? {}, ...(init.body !== undefined ? { body: init.body } : {}) });
-  return { status: res.status, header: (n) => res.headers.get(n), text: await res.text() };
-};
+const overSocket =
+  (port: number): Client =>
+  async (method, path, init = {}) => {
+    const res = await fetch(`http://127.0.0.1:${port}${path}`, {
+      method,
+      headers: init.headers ?? {},
+      ...(init.body !== undefined ? { body: init.body } : {}),
+    });
+    return { status: res.status, header: (n) => res.headers.get(n), text: await res.text() };
+  };
 
 // The same suite runs in process and once over a real socket.
 describe.each(['in-process', 'socket'] as const)('canonical stack conformance (%s)', (transport) => {
@@ -60,9 +83,18 @@ describe.each(['in-process', 'socket'] as const)('canonical stack conformance (%
 
   it('answers unknown paths with the 404 envelope, still with security headers', async () => {
     const res = await client('GET', '/missing', { headers: { 'x-request-id': 'miss-1' } });
-    expect([res.status, res.header('content-type'), res.header('x-frame-options')]).toEqual([404, 'application/json', 'SAMEORIGIN']);
+    expect([res.status, res.header('content-type'), res.header('x-frame-options')]).toEqual([
+      404,
+      'application/json',
+      'SAMEORIGIN',
+    ]);
     expect(JSON.parse(res.text)).toEqual({
-      error: { code: 'ROUTE_NOT_FOUND', message: 'no route matches the request', category: 'client_error', type: 'resource_not_found' },
+      error: {
+        code: 'ROUTE_NOT_FOUND',
+        message: 'no route matches the request',
+        category: 'client_error',
+        type: 'resource_not_found',
+      },
       request_id: 'miss-1',
     });
   });
@@ -80,14 +112,31 @@ describe.each(['in-process', 'socket'] as const)('canonical stack conformance (%
   });
 
   it('answers 413 for an oversized body', async () => {
-    const res = await client('POST', '/users', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'x'.repeat(100) }) });
+    const res = await client('POST', '/users', {
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'x'.repeat(100) }),
+    });
     expect(res.status).toBe(413);
     expect(JSON.parse(res.text).error).toMatchObject({ code: 'REQUEST_BODY_TOO_LARGE', details: { max_bytes: 64 } });
   });
 
   it.each([
-    { title: 'invalid JSON', headers: { 'content-type': 'application/json' }, body: '{"a":', status: 400, code: 'INVALID_JSON', type: 'bad_request' },
-    { title: 'a non-JSON content type', headers: { 'content-type': 'text/plain' }, body: 'hi', status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', type: 'unsupported_media_type' },
+    {
+      title: 'invalid JSON',
+      headers: { 'content-type': 'application/json' },
+      body: '{"a":',
+      status: 400,
+      code: 'INVALID_JSON',
+      type: 'bad_request',
+    },
+    {
+      title: 'a non-JSON content type',
+      headers: { 'content-type': 'text/plain' },
+      body: 'hi',
+      status: 415,
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+      type: 'unsupported_media_type',
+    },
   ])('answers $status for $title', async ({ headers, body, status, code, type }) => {
     const res = await client('POST', '/users', { headers, body });
     expect(res.status).toBe(status);
@@ -96,7 +145,10 @@ describe.each(['in-process', 'socket'] as const)('canonical stack conformance (%
   });
 
   it('accepts a valid JSON body', async () => {
-    const res = await client('POST', '/users', { headers: { 'content-type': 'application/json' }, body: '{"name":"ada"}' });
+    const res = await client('POST', '/users', {
+      headers: { 'content-type': 'application/json' },
+      body: '{"name":"ada"}',
+    });
     expect([res.status, JSON.parse(res.text).data]).toEqual([201, { name: 'ada' }]);
   });
 
@@ -116,11 +168,17 @@ describe.each(['in-process', 'socket'] as const)('canonical stack conformance (%
   it('sends a thrown APIError with its extension code', async () => {
     const res = await client('GET', '/gone');
     expect(res.status).toBe(410);
-    expect(JSON.parse(res.text).error).toMatchObject({ code: 'ITEM_GONE', type: 'resource_gone', category: 'client_error' });
+    expect(JSON.parse(res.text).error).toMatchObject({
+      code: 'ITEM_GONE',
+      type: 'resource_gone',
+      category: 'client_error',
+    });
   });
 
   it('answers a CORS preflight for an allowed origin and ignores others', async () => {
-    const pre = await client('OPTIONS', '/users', { headers: { origin: 'https://app.example', 'access-control-request-method': 'POST' } });
+    const pre = await client('OPTIONS', '/users', {
+      headers: { origin: 'https://app.example', 'access-control-request-method': 'POST' },
+    });
     expect([pre.status, pre.header('access-control-allow-origin')]).toEqual([204, 'https://app.example']);
     const other = await client('GET', '/users/1', { headers: { origin: 'https://evil.example' } });
     expect(other.header('access-control-allow-origin')).toBeNull();

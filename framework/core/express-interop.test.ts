@@ -51,7 +51,11 @@ describe('express/connect middleware inside Plumego', () => {
     app.use(fromNodeMiddleware(express.json()));
     app.post('/echo', (w, r) => writeResponse(w, r, 200, (r.raw as unknown as { body: unknown }).body));
     const port = await listenApp(app);
-    const res = await fetch(`http://127.0.0.1:${port}/echo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":[1,2]}' });
+    const res = await fetch(`http://127.0.0.1:${port}/echo`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"a":[1,2]}',
+    });
     expect(await res.json()).toEqual({ data: { a: [1, 2] } });
   });
 
@@ -83,7 +87,11 @@ describe('express/connect middleware inside Plumego', () => {
     app.get('/fail', (w, r) => writeResponse(w, r, 200, 'unreachable'));
     const port = await listenApp(app);
     const ok = await fetch(`http://127.0.0.1:${port}/ok`);
-    expect([ok.status, ok.headers.get('x-powered-by-connect'), await ok.text()]).toEqual([200, 'yes', '{"data":"fine"}\n']);
+    expect([ok.status, ok.headers.get('x-powered-by-connect'), await ok.text()]).toEqual([
+      200,
+      'yes',
+      '{"data":"fine"}\n',
+    ]);
     const deny = await fetch(`http://127.0.0.1:${port}/deny`);
     expect([deny.status, await deny.text()]).toEqual([401, 'denied']);
     const fail = await fetch(`http://127.0.0.1:${port}/fail`);
@@ -122,7 +130,10 @@ describe('express/connect middleware inside Plumego', () => {
 
   it('refuses to run without a socket request', async () => {
     const app = createApp();
-    app.use(recovery(), fromNodeMiddleware((_req, _res, next) => next()));
+    app.use(
+      recovery(),
+      fromNodeMiddleware((_req, _res, next) => next()),
+    );
     app.get('/', (w, r) => writeResponse(w, r, 200, 'x'));
     expect((await app.request('/')).status).toBe(500);
   });

@@ -26,7 +26,12 @@ function parseRaw(text: string): Raw {
   const final = text.lastIndexOf('HTTP/1.1 ');
   const rest = final < 0 ? '' : text.slice(final);
   const split = rest.indexOf('\r\n\r\n');
-  return { status: statuses.at(-1) ?? 0, head: split < 0 ? rest : rest.slice(0, split), body: split < 0 ? '' : rest.slice(split + 4), statuses };
+  return {
+    status: statuses.at(-1) ?? 0,
+    head: split < 0 ? rest : rest.slice(0, split),
+    body: split < 0 ? '' : rest.slice(split + 4),
+    statuses,
+  };
 }
 
 /** Sends raw bytes, half-closes unless told not to, and collects everything until the server closes. */
@@ -40,10 +45,20 @@ function sendRaw(port: number, data: string | Buffer, opts: { end?: boolean } = 
   });
 }
 
-async function start(config: AppConfig = {}, format?: ErrorBodyFormatter): Promise<{ app: App; port: number; lines: Record<string, unknown>[] }> {
+async function start(
+  config: AppConfig = {},
+  format?: ErrorBodyFormatter,
+): Promise<{ app: App; port: number; lines: Record<string, unknown>[] }> {
   const lines: Record<string, unknown>[] = [];
-  const logger = createLogger({ format: 'json', buffered: false, output: { write: (s: string) => lines.push(JSON.parse(s) as Record<string, unknown>) } });
-  const app = createApp({ addr: '127.0.0.1:0', ...config }, format === undefined ? { logger } : { logger, formatErrorBody: format });
+  const logger = createLogger({
+    format: 'json',
+    buffered: false,
+    output: { write: (s: string) => lines.push(JSON.parse(s) as Record<string, unknown>) },
+  });
+  const app = createApp(
+    { addr: '127.0.0.1:0', ...config },
+    format === undefined ? { logger } : { logger, formatErrorBody: format },
+  );
   app.use(...createCanonicalStack({ logger, maxBodyBytes: 64 }));
   app.get('/hello', (w, r) => writeResponse(w, r, 200, { hi: true }));
   app.post('/echo', async (w, r) => writeResponse(w, r, 200, { got: await readJson(r) }));
@@ -60,10 +75,30 @@ function envelope(body: string): { error: Record<string, unknown> } {
 describe('parser-level rejections answer the envelope', () => {
   it.each([
     { title: 'a garbage request line', raw: 'HELLO\r\n\r\n', status: 400, code: 'MALFORMED_REQUEST' },
-    { title: 'a space in the header name', raw: 'GET / HTTP/1.1\r\nHost: a\r\nBad Header: x\r\n\r\n', status: 400, code: 'MALFORMED_REQUEST' },
-    { title: 'an unknown HTTP version', raw: 'GET / HTTP/9.9\r\nHost: a\r\n\r\n', status: 400, code: 'MALFORMED_REQUEST' },
-    { title: 'Content-Length and chunked together', raw: 'POST /raw HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n', status: 400, code: 'MALFORMED_REQUEST' },
-    { title: 'an oversized header block', raw: `GET / HTTP/1.1\r\nHost: a\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, status: 431, code: 'HEADERS_TOO_LARGE' },
+    {
+      title: 'a space in the header name',
+      raw: 'GET / HTTP/1.1\r\nHost: a\r\nBad Header: x\r\n\r\n',
+      status: 400,
+      code: 'MALFORMED_REQUEST',
+    },
+    {
+      title: 'an unknown HTTP version',
+      raw: 'GET / HTTP/9.9\r\nHost: a\r\n\r\n',
+      status: 400,
+      code: 'MALFORMED_REQUEST',
+    },
+    {
+      title: 'Content-Length and chunked together',
+      raw: 'POST /raw HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+      status: 400,
+      code: 'MALFORMED_REQUEST',
+    },
+    {
+      title: 'an oversized header block',
+      raw: `GET / HTTP/1.1\r\nHost: a\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+      status: 431,
+      code: 'HEADERS_TOO_LARGE',
+    },
   ])('answers $title with a $status envelope', async ({ raw, status, code }) => {
     const { port } = await start();
     const res = await sendRaw(port, raw);
@@ -74,8 +109,14 @@ describe('parser-level rejections answer the envelope', () => {
 
   it.each([
     { title: 'a second Host header', raw: 'GET /hello HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n' },
-    { title: 'Transfer-Encoding: xchunked', raw: 'POST /raw HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: xchunked\r\n\r\n' },
-    { title: 'Transfer-Encoding: gzip, chunked', raw: 'POST /raw HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n' },
+    {
+      title: 'Transfer-Encoding: xchunked',
+      raw: 'POST /raw HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: xchunked\r\n\r\n',
+    },
+    {
+      title: 'Transfer-Encoding: gzip, chunked',
+      raw: 'POST /raw HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n',
+    },
     { title: 'an HTTP/1.1 request without Host', raw: 'GET /hello HTTP/1.1\r\n\r\n' },
   ])('refuses $title with 400 MALFORMED_REQUEST', async ({ raw }) => {
     const { port } = await start();
@@ -100,7 +141,10 @@ describe('parser-level rejections answer the envelope', () => {
 
   it('still serves a plain chunked body', async () => {
     const { port } = await start();
-    const res = await sendRaw(port, 'POST /raw HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: Chunked\r\nConnection: close\r\n\r\n3\r\nabc\r\n0\r\n\r\n');
+    const res = await sendRaw(
+      port,
+      'POST /raw HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: Chunked\r\nConnection: close\r\n\r\n3\r\nabc\r\n0\r\n\r\n',
+    );
     expect([res.status, JSON.parse(res.body).data]).toEqual([200, { bytes: 3 }]);
   });
 
@@ -109,8 +153,16 @@ describe('parser-level rejections answer the envelope', () => {
     const { app, port } = await start({ methodNotAllowed: true }, format);
     const miss = await app.request('/nope', { headers: { 'x-request-id': 'r1' } });
     expect(miss.json()).toEqual({ problem: 'ROUTE_NOT_FOUND', status: 404, id: 'r1' });
-    expect((await app.request({ method: 'DELETE', url: '/hello' })).json()).toMatchObject({ problem: 'METHOD_NOT_ALLOWED', status: 405 });
-    const bad = await app.request({ method: 'POST', url: '/echo', headers: { 'content-type': 'application/json' }, body: '{' });
+    expect((await app.request({ method: 'DELETE', url: '/hello' })).json()).toMatchObject({
+      problem: 'METHOD_NOT_ALLOWED',
+      status: 405,
+    });
+    const bad = await app.request({
+      method: 'POST',
+      url: '/echo',
+      headers: { 'content-type': 'application/json' },
+      body: '{',
+    });
     expect(bad.json()).toMatchObject({ problem: 'INVALID_JSON', status: 400 });
     const parser = await sendRaw(port, 'HELLO\r\n\r\n');
     expect(JSON.parse(parser.body)).toEqual({ problem: 'MALFORMED_REQUEST', status: 400, id: '' });
@@ -125,7 +177,9 @@ describe('parser-level rejections answer the envelope', () => {
   });
 
   it('rejects a formatErrorBody that is not a function', () => {
-    expect(() => createApp({}, { formatErrorBody: 'x' as never })).toThrow(expect.objectContaining({ code: 'CORE_INVALID_CONFIG' }));
+    expect(() => createApp({}, { formatErrorBody: 'x' as never })).toThrow(
+      expect.objectContaining({ code: 'CORE_INVALID_CONFIG' }),
+    );
   });
 });
 
@@ -141,9 +195,15 @@ describe('timeouts and connection limits', () => {
   });
 
   it('rejects invalid connection settings when the app is built', () => {
-    expect(() => createApp({ connectionCheckIntervalMs: 0 })).toThrow(expect.objectContaining({ code: 'CORE_INVALID_CONFIG' }));
-    expect(() => createApp({ maxConnectionsPerIp: -1 })).toThrow(expect.objectContaining({ code: 'CORE_INVALID_CONFIG' }));
-    expect(() => createApp({ maxConnectionsPerIp: 1.5 })).toThrow(expect.objectContaining({ code: 'CORE_INVALID_CONFIG' }));
+    expect(() => createApp({ connectionCheckIntervalMs: 0 })).toThrow(
+      expect.objectContaining({ code: 'CORE_INVALID_CONFIG' }),
+    );
+    expect(() => createApp({ maxConnectionsPerIp: -1 })).toThrow(
+      expect.objectContaining({ code: 'CORE_INVALID_CONFIG' }),
+    );
+    expect(() => createApp({ maxConnectionsPerIp: 1.5 })).toThrow(
+      expect.objectContaining({ code: 'CORE_INVALID_CONFIG' }),
+    );
   });
 
   it('limits simultaneous connections per address and frees the slot on close', async () => {
@@ -176,7 +236,11 @@ describe('timeouts and connection limits', () => {
 describe('Expect: 100-continue', () => {
   it('answers an over-limit Content-Length with 413 and no 100 Continue', async () => {
     const { port } = await start();
-    const res = await sendRaw(port, 'POST /raw HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 100000\r\n\r\n', { end: false });
+    const res = await sendRaw(
+      port,
+      'POST /raw HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 100000\r\n\r\n',
+      { end: false },
+    );
     expect(res.statuses).toEqual([413]);
     expect(envelope(res.body).error['code']).toBe('REQUEST_BODY_TOO_LARGE');
   });
@@ -185,7 +249,11 @@ describe('Expect: 100-continue', () => {
     const { port } = await start();
     const res = await new Promise<Raw>((resolve) => {
       let text = '';
-      const s = connect(port, '127.0.0.1', () => s.write('POST /raw HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 5\r\nConnection: close\r\n\r\n'));
+      const s = connect(port, '127.0.0.1', () =>
+        s.write(
+          'POST /raw HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 5\r\nConnection: close\r\n\r\n',
+        ),
+      );
       s.on('data', (c: Buffer) => {
         text += c.toString('latin1');
         if (text.startsWith('HTTP/1.1 100') && !text.includes('\r\n\r\nHTTP')) s.write('hello');
@@ -207,7 +275,8 @@ describe('a client that disconnects mid-body', () => {
       });
       s.on('close', () => resolve());
     });
-    for (let i = 0; i < 100 && !lines.some((l) => l['msg'] === 'request completed'); i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 100 && !lines.some((l) => l['msg'] === 'request completed'); i++)
+      await new Promise((r) => setTimeout(r, 10));
     const done = lines.filter((l) => l['msg'] === 'request completed');
     expect(done).toHaveLength(1);
     expect(done[0]).toMatchObject({ status: 499, path: '/echo', client_ip: '127.0.0.1' });

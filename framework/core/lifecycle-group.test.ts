@@ -31,8 +31,15 @@ describe('LifecycleGroup', () => {
 
   it('rolls back started components in reverse when one fails', async () => {
     const { log, comp } = recorder();
-    const g = createLifecycleGroup().add('a', comp('a')).add('b', comp('b')).add('c', comp('c', { failStart: true })).add('d', comp('d'));
-    await expect(g.start()).rejects.toMatchObject({ code: 'CORE_LIFECYCLE_START_FAILED', message: expect.stringContaining('component=c') });
+    const g = createLifecycleGroup()
+      .add('a', comp('a'))
+      .add('b', comp('b'))
+      .add('c', comp('c', { failStart: true }))
+      .add('d', comp('d'));
+    await expect(g.start()).rejects.toMatchObject({
+      code: 'CORE_LIFECYCLE_START_FAILED',
+      message: expect.stringContaining('component=c'),
+    });
     expect(log).toEqual(['start a', 'start b', 'start c', 'stop b', 'stop a']);
   });
 
@@ -46,12 +53,16 @@ describe('LifecycleGroup', () => {
 
   it('rejects duplicate names', () => {
     const { comp } = recorder();
-    expect(() => createLifecycleGroup().add('a', comp('a')).add('a', comp('a'))).toThrow(expect.objectContaining({ code: 'CORE_LIFECYCLE_DUPLICATE' }));
+    expect(() => createLifecycleGroup().add('a', comp('a')).add('a', comp('a'))).toThrow(
+      expect.objectContaining({ code: 'CORE_LIFECYCLE_DUPLICATE' }),
+    );
   });
 
   it('stops every component and joins stop errors', async () => {
     const { log, comp } = recorder();
-    const g = createLifecycleGroup().add('a', comp('a', { failStop: true })).add('b', comp('b', { failStop: true }));
+    const g = createLifecycleGroup()
+      .add('a', comp('a', { failStop: true }))
+      .add('b', comp('b', { failStop: true }));
     await g.start();
     await expect(g.stop()).rejects.toMatchObject({ code: 'CORE_LIFECYCLE_STOP_FAILED' });
     expect(log.slice(2)).toEqual(['stop b', 'stop a']);
@@ -60,7 +71,10 @@ describe('LifecycleGroup', () => {
 
   it('aggregates readiness failures by name', async () => {
     const { comp } = recorder();
-    const g = createLifecycleGroup().add('a', comp('a', { notReady: true })).add('b', comp('b')).add('c', comp('c', { notReady: true }));
+    const g = createLifecycleGroup()
+      .add('a', comp('a', { notReady: true }))
+      .add('b', comp('b'))
+      .add('c', comp('c', { notReady: true }));
     await expect(g.ready()).rejects.toMatchObject({ code: 'CORE_LIFECYCLE_NOT_STARTED' });
     await g.start();
     await expect(g.ready()).rejects.toMatchObject({ message: expect.stringContaining('not ready: a, c') });
@@ -68,17 +82,25 @@ describe('LifecycleGroup', () => {
 });
 
 async function rejection<E>(p: Promise<unknown>): Promise<E> {
-  try { await p; } catch (e) { return e as E; }
+  try {
+    await p;
+  } catch (e) {
+    return e as E;
+  }
   throw new Error('expected a rejection');
 }
 
 describe('LifecycleGroup edges', () => {
   it('keeps the start failure as the cause, and joins it with rollback failures when a stop fails too', async () => {
     const { comp } = recorder();
-    const plain = createLifecycleGroup().add('a', comp('a')).add('b', comp('b', { failStart: true }));
+    const plain = createLifecycleGroup()
+      .add('a', comp('a'))
+      .add('b', comp('b', { failStart: true }));
     const plainError = await rejection<Error & { cause: unknown }>(plain.start());
     expect((plainError.cause as Error).message).toBe('b start');
-    const messy = createLifecycleGroup().add('a', comp('a', { failStop: true })).add('b', comp('b', { failStart: true }));
+    const messy = createLifecycleGroup()
+      .add('a', comp('a', { failStop: true }))
+      .add('b', comp('b', { failStart: true }));
     const messyError = await rejection<Error & { cause: unknown }>(messy.start());
     expect(messyError.cause).toBeInstanceOf(AggregateError);
     expect((messyError.cause as AggregateError).errors.map((e: Error) => e.message)).toEqual(['b start', 'a stop']);
@@ -88,12 +110,16 @@ describe('LifecycleGroup edges', () => {
   });
 
   it('accepts components without start, stop or ready, and rejects an empty name', async () => {
-    const g = createLifecycleGroup().add('bare', {}).add('half', { start: () => {} });
+    const g = createLifecycleGroup()
+      .add('bare', {})
+      .add('half', { start: () => {} });
     expect(g.names).toEqual(['bare', 'half']);
     await g.start();
     await expect(g.ready()).resolves.toBeUndefined();
     await expect(g.stop()).resolves.toBeUndefined();
-    expect(() => createLifecycleGroup().add('', {})).toThrow(expect.objectContaining({ code: 'CORE_LIFECYCLE_DUPLICATE' }));
+    expect(() => createLifecycleGroup().add('', {})).toThrow(
+      expect.objectContaining({ code: 'CORE_LIFECYCLE_DUPLICATE' }),
+    );
   });
 
   it('is ready when every started component is, lists failures sorted, and carries every cause', async () => {
@@ -101,7 +127,9 @@ describe('LifecycleGroup edges', () => {
     const ok = createLifecycleGroup().add('a', comp('a')).add('b', comp('b'));
     await ok.start();
     await expect(ok.ready()).resolves.toBeUndefined();
-    const g = createLifecycleGroup().add('z', comp('z', { notReady: true })).add('m', comp('m', { notReady: true }));
+    const g = createLifecycleGroup()
+      .add('z', comp('z', { notReady: true }))
+      .add('m', comp('m', { notReady: true }));
     await g.start();
     const error = await rejection<Error & { cause: AggregateError }>(g.ready());
     expect(error.message).toContain('not ready: m, z');

@@ -26,9 +26,14 @@ export class LifecycleGroup {
 
   /** Adds a component; names must be unique; only before `start`. */
   add(name: string, component: Component): this {
-    if (this.#state !== 'idle') throw new CoreError('lifecycle_start', 'CORE_LIFECYCLE_STARTED', `name=${name}: cannot add after start`);
+    if (this.#state !== 'idle')
+      throw new CoreError('lifecycle_start', 'CORE_LIFECYCLE_STARTED', `name=${name}: cannot add after start`);
     if (!name || this.#members.some((m) => m.name === name)) {
-      throw new CoreError('lifecycle_start', 'CORE_LIFECYCLE_DUPLICATE', `name=${JSON.stringify(name)}: component names must be unique and non-empty`);
+      throw new CoreError(
+        'lifecycle_start',
+        'CORE_LIFECYCLE_DUPLICATE',
+        `name=${JSON.stringify(name)}: component names must be unique and non-empty`,
+      );
     }
     this.#members.push({ name, component });
     return this;
@@ -39,7 +44,8 @@ export class LifecycleGroup {
   }
 
   async start(): Promise<void> {
-    if (this.#state !== 'idle') throw new CoreError('lifecycle_start', 'CORE_LIFECYCLE_STARTED', 'the group was already started');
+    if (this.#state !== 'idle')
+      throw new CoreError('lifecycle_start', 'CORE_LIFECYCLE_STARTED', 'the group was already started');
     this.#state = 'starting';
     for (const m of this.#members) {
       try {
@@ -48,9 +54,14 @@ export class LifecycleGroup {
       } catch (cause) {
         const rollback = await this.#stopStarted();
         this.#state = 'stopped';
-        throw new CoreError('lifecycle_start', 'CORE_LIFECYCLE_START_FAILED', `component=${m.name}: start failed${rollback.length ? `; rollback errors: ${rollback.length}` : ''}`, {
-          cause: rollback.length ? new AggregateError([cause, ...rollback], 'start and rollback failures') : cause,
-        });
+        throw new CoreError(
+          'lifecycle_start',
+          'CORE_LIFECYCLE_START_FAILED',
+          `component=${m.name}: start failed${rollback.length ? `; rollback errors: ${rollback.length}` : ''}`,
+          {
+            cause: rollback.length ? new AggregateError([cause, ...rollback], 'start and rollback failures') : cause,
+          },
+        );
       }
     }
     this.#state = 'started';
@@ -60,12 +71,19 @@ export class LifecycleGroup {
   async stop(): Promise<void> {
     const errors = await this.#stopStarted();
     this.#state = 'stopped';
-    if (errors.length > 0) throw new CoreError('lifecycle_stop', 'CORE_LIFECYCLE_STOP_FAILED', `${errors.length} component(s) failed to stop`, { cause: new AggregateError(errors) });
+    if (errors.length > 0)
+      throw new CoreError(
+        'lifecycle_stop',
+        'CORE_LIFECYCLE_STOP_FAILED',
+        `${errors.length} component(s) failed to stop`,
+        { cause: new AggregateError(errors) },
+      );
   }
 
   /** Resolves when every started component is ready; otherwise rejects naming each failure. */
   async ready(): Promise<void> {
-    if (this.#state !== 'started') throw new CoreError('lifecycle_start', 'CORE_LIFECYCLE_NOT_STARTED', 'the group is not started');
+    if (this.#state !== 'started')
+      throw new CoreError('lifecycle_start', 'CORE_LIFECYCLE_NOT_STARTED', 'the group is not started');
     const failures: string[] = [];
     const causes: unknown[] = [];
     await Promise.all(
@@ -79,7 +97,9 @@ export class LifecycleGroup {
       }),
     );
     if (failures.length > 0) {
-      throw new CoreError('lifecycle_start', 'CORE_LIFECYCLE_NOT_READY', `not ready: ${failures.sort().join(', ')}`, { cause: new AggregateError(causes) });
+      throw new CoreError('lifecycle_start', 'CORE_LIFECYCLE_NOT_READY', `not ready: ${failures.sort().join(', ')}`, {
+        cause: new AggregateError(causes),
+      });
     }
   }
 

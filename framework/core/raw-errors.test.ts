@@ -3,9 +3,16 @@ import type { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { APIError } from 'plumego/contract';
 import { createTestResponse } from './in-process.ts';
-import { endSocketWith, formatBody, getClientErrorResponse, hasAmbiguousFraming, serializeErrorResponse } from './raw-errors.ts';
+import {
+  endSocketWith,
+  formatBody,
+  getClientErrorResponse,
+  hasAmbiguousFraming,
+  serializeErrorResponse,
+} from './raw-errors.ts';
 
-const req = (rawHeaders: string[], minor = 1, major = 1): IncomingMessage => ({ rawHeaders, httpVersionMinor: minor, httpVersionMajor: major }) as unknown as IncomingMessage;
+const req = (rawHeaders: string[], minor = 1, major = 1): IncomingMessage =>
+  ({ rawHeaders, httpVersionMinor: minor, httpVersionMajor: major }) as unknown as IncomingMessage;
 
 describe('hasAmbiguousFraming', () => {
   it.each([
@@ -44,18 +51,36 @@ describe('client error responses', () => {
     const bytes = serializeErrorResponse(err, undefined).toString('latin1');
     const [head, body] = bytes.split('\r\n\r\n') as [string, string];
     expect(head.split('\r\n')).toEqual([
-      'HTTP/1.1 431 Request Header Fields Too Large', 'content-type: application/json', 'x-content-type-options: nosniff', 'cache-control: no-store',
-      `content-length: ${Buffer.byteLength(Buffer.from(body, 'latin1'))}`, 'connection: close',
+      'HTTP/1.1 431 Request Header Fields Too Large',
+      'content-type: application/json',
+      'x-content-type-options: nosniff',
+      'cache-control: no-store',
+      `content-length: ${Buffer.byteLength(Buffer.from(body, 'latin1'))}`,
+      'connection: close',
     ]);
-    expect(JSON.parse(Buffer.from(body, 'latin1').toString('utf8'))).toMatchObject({ error: { code: 'HEADERS_TOO_LARGE', message: 'zu groß' } });
-    expect(serializeErrorResponse(new APIError({ status: 599, code: 'ODD', message: 'odd' }), undefined).toString('latin1').startsWith('HTTP/1.1 599 Error\r\n')).toBe(true);
+    expect(JSON.parse(Buffer.from(body, 'latin1').toString('utf8'))).toMatchObject({
+      error: { code: 'HEADERS_TOO_LARGE', message: 'zu groß' },
+    });
+    expect(
+      serializeErrorResponse(new APIError({ status: 599, code: 'ODD', message: 'odd' }), undefined)
+        .toString('latin1')
+        .startsWith('HTTP/1.1 599 Error\r\n'),
+    ).toBe(true);
   });
 
   it('uses the app formatter, and the envelope when the formatter throws', () => {
     const err = new APIError({ status: 400, code: 'X', message: 'x' });
     expect(formatBody(err, () => 'custom')).toBe('custom');
-    expect(formatBody(err, () => { throw new Error('broken'); })).toBe(formatBody(err, undefined));
-    expect(serializeErrorResponse(err, () => 'custom').toString().endsWith('content-length: 6\r\nconnection: close\r\n\r\ncustom')).toBe(true);
+    expect(
+      formatBody(err, () => {
+        throw new Error('broken');
+      }),
+    ).toBe(formatBody(err, undefined));
+    expect(
+      serializeErrorResponse(err, () => 'custom')
+        .toString()
+        .endsWith('content-length: 6\r\nconnection: close\r\n\r\ncustom'),
+    ).toBe(true);
   });
 });
 
@@ -65,8 +90,13 @@ describe('endSocketWith', () => {
     const s = {
       writable,
       ...(headersSent === undefined ? {} : { _httpMessage: { headersSent } }),
-      destroy: () => { calls.push('destroy'); },
-      end: (data: Buffer, cb: () => void) => { calls.push(`end ${data.length}`); cb(); },
+      destroy: () => {
+        calls.push('destroy');
+      },
+      end: (data: Buffer, cb: () => void) => {
+        calls.push(`end ${data.length}`);
+        cb();
+      },
     };
     return { s: s as unknown as Socket, calls };
   };
@@ -92,7 +122,11 @@ describe('endSocketWith', () => {
 
 describe('createTestResponse', () => {
   it('joins repeated headers, keeps set-cookie as a list, and reads the body as text or JSON', () => {
-    const res = createTestResponse(201, ['x-a', '1', 'set-cookie', 'a=1', 'x-a', '2', 'set-cookie', 'b=2', 'content-type', 'application/json'], Buffer.from('{"ok":true}'));
+    const res = createTestResponse(
+      201,
+      ['x-a', '1', 'set-cookie', 'a=1', 'x-a', '2', 'set-cookie', 'b=2', 'content-type', 'application/json'],
+      Buffer.from('{"ok":true}'),
+    );
     expect(res.status).toBe(201);
     expect(res.headers).toEqual({ 'x-a': '1, 2', 'set-cookie': ['a=1', 'b=2'], 'content-type': 'application/json' });
     expect(res.text()).toBe('{"ok":true}');

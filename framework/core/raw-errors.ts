@@ -6,15 +6,24 @@ import { APIError, CONTENT_TYPE_JSON, formatErrorBody, type ErrorBodyFormatter }
 // limits, and the request-line checks the app makes before routing. Each is still the envelope.
 
 /** A request Node could not parse (bad request line, header syntax, smuggling-shaped framing). */
-export const malformedRequest = (): APIError => new APIError({ type: 'bad_request', code: 'MALFORMED_REQUEST', message: 'malformed request' });
+export const malformedRequest = (): APIError =>
+  new APIError({ type: 'bad_request', code: 'MALFORMED_REQUEST', message: 'malformed request' });
 
 /** Unmatched route: the envelope instead of the router's plain-text 404. */
-export const routeNotFound = new APIError({ type: 'resource_not_found', code: 'ROUTE_NOT_FOUND', message: 'no route matches the request' });
+export const routeNotFound = new APIError({
+  type: 'resource_not_found',
+  code: 'ROUTE_NOT_FOUND',
+  message: 'no route matches the request',
+});
 
 const headersTooLarge = new APIError({ status: 431, code: 'HEADERS_TOO_LARGE', message: 'request headers too large' });
 const requestTimeout = new APIError({ type: 'timeout_failure', message: 'request not received in time' });
 const chunkExtensionsTooLarge = new APIError({ type: 'payload_too_large', message: 'chunk extensions too large' });
-export const tooManyConnections = new APIError({ type: 'rate_limited', code: 'TOO_MANY_CONNECTIONS', message: 'too many connections from this address' });
+export const tooManyConnections = new APIError({
+  type: 'rate_limited',
+  code: 'TOO_MANY_CONNECTIONS',
+  message: 'too many connections from this address',
+});
 
 /** The envelope for a Node `clientError` (parser or timeout), by Node's error code. */
 export function getClientErrorResponse(code: unknown): APIError {
@@ -69,7 +78,11 @@ export function endSocketWith(socket: Socket, response: Buffer): void {
 }
 
 /** An `Expect` other than `100-continue` (Node would answer a bare 417). */
-export const expectationFailed = new APIError({ status: 417, code: 'EXPECTATION_FAILED', message: 'unsupported Expect header' });
+export const expectationFailed = new APIError({
+  status: 417,
+  code: 'EXPECTATION_FAILED',
+  message: 'unsupported Expect header',
+});
 
 /**
  * Framing a Plumego app refuses: a repeated `Host` (which one routes the request is ambiguous

@@ -9,7 +9,12 @@ afterEach(() => {
 
 async function listening(): Promise<{ app: App; port: number }> {
   // Long header/idle timeouts: only shutdown itself may close the sockets these tests open.
-  const app = createApp({ addr: '127.0.0.1:0', readHeaderTimeoutMs: 60_000, readTimeoutMs: 60_000, idleTimeoutMs: 60_000 });
+  const app = createApp({
+    addr: '127.0.0.1:0',
+    readHeaderTimeoutMs: 60_000,
+    readTimeoutMs: 60_000,
+    idleTimeoutMs: 60_000,
+  });
   app.get('/', (w) => w.end('ok'));
   const addr = await app.listen();
   return { app, port: addr.port };
@@ -23,7 +28,8 @@ function open(port: number): Promise<Socket> {
   });
 }
 
-const closedBy = (s: Socket): Promise<void> => new Promise((resolve) => (s.destroyed ? resolve() : s.once('close', () => resolve())));
+const closedBy = (s: Socket): Promise<void> =>
+  new Promise((resolve) => (s.destroyed ? resolve() : s.once('close', () => resolve())));
 
 describe('shutdown and connections that never sent a request', () => {
   it('closes a connection that sent no byte at once instead of waiting for the deadline', async () => {

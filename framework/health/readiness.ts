@@ -26,7 +26,10 @@ class CheckTimeoutError extends Error {
  * component passed (an empty list is ready). Failure messages are the checkers' error messages;
  * callers decide whether to expose them.
  */
-export async function checkReadiness(checkers: readonly ComponentChecker[], options: ReadinessOptions = {}): Promise<ReadinessReport> {
+export async function checkReadiness(
+  checkers: readonly ComponentChecker[],
+  options: ReadinessOptions = {},
+): Promise<ReadinessReport> {
   const timeoutMs = options.timeoutMs ?? 5_000;
   const now = options.now ?? (() => new Date());
   const ac = new AbortController();

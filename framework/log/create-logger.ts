@@ -50,9 +50,13 @@ export class LoggerOptionsError extends Error {
 /** Fills defaults and validates; bad options fail here, never per entry. */
 export function resolveLoggerOptions(options: LoggerOptions = {}): ResolvedLoggerOptions {
   const format = options.format ?? 'json';
-  if (format !== 'json' && format !== 'text' && format !== 'discard') throw new LoggerOptionsError(`unknown format "${String(format)}"`);
+  if (format !== 'json' && format !== 'text' && format !== 'discard')
+    throw new LoggerOptionsError(`unknown format "${String(format)}"`);
   const level = options.level ?? 'info';
-  if (options.flushIntervalMs !== undefined && !(options.flushIntervalMs > 0 && Number.isFinite(options.flushIntervalMs))) {
+  if (
+    options.flushIntervalMs !== undefined &&
+    !(options.flushIntervalMs > 0 && Number.isFinite(options.flushIntervalMs))
+  ) {
     throw new LoggerOptionsError('flushIntervalMs must be a positive number');
   }
   if (!Object.hasOwn(LOG_LEVELS, level)) throw new LoggerOptionsError(`unknown level "${String(level)}"`);
@@ -136,13 +140,21 @@ class LineLogger implements StructuredLogger {
   #log(level: LogLevel, msg: string, fields: Fields | undefined): void {
     if (LOG_LEVELS[level] < this.#min) return;
     // Formatters only read the map, so a single map (or the base fields alone) is used as is.
-    const merged = fields === undefined || fields === null ? this.fields : this.#noBase ? fields : mergeFields(this.fields, [fields]);
+    const merged =
+      fields === undefined || fields === null
+        ? this.fields
+        : this.#noBase
+          ? fields
+          : mergeFields(this.fields, [fields]);
     this.#write(level, msg, merged as Record<string, unknown>);
   }
   #write(level: LogLevel, msg: string, fields: Record<string, unknown>): void {
     const o = this.shared.opts;
     const time = o.now();
-    const line = o.format === 'json' ? formatJsonLine(time, level, msg, fields) : formatTextLine(time, level, msg, fields, o.source);
+    const line =
+      o.format === 'json'
+        ? formatJsonLine(time, level, msg, fields)
+        : formatTextLine(time, level, msg, fields, o.source);
     (level === 'error' ? this.shared.err : this.shared.out).push(line);
   }
 }

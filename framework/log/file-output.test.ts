@@ -126,7 +126,10 @@ describe('a logger over a file output', () => {
     expect(readFileSync(path, 'utf8')).toBe('');
     const big = 'b'.repeat(40_000);
     logger.info('big', { big });
-    const lines = readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = readFileSync(path, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.map((l) => l['msg'])).toEqual(['small', 'big']);
     expect(lines[1]!['big']).toBe(big);
   });
@@ -138,7 +141,12 @@ describe('a logger over a file output', () => {
     logger.error('also pending');
     expect(readFileSync(path, 'utf8')).toBe('');
     flushLogSinks();
-    expect(readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).msg)).toEqual(['pending', 'also pending']);
+    expect(
+      readFileSync(path, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l).msg),
+    ).toEqual(['pending', 'also pending']);
   });
 
   it('loses no line when the process exits right after logging', async () => {
@@ -149,19 +157,26 @@ describe('a logger over a file output', () => {
       for (let i = 0; i < 1000; i++) logger.info('line', { i });
       process.exit(0);
     `;
-    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', script], { cwd: process.cwd(), stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      ['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', script],
+      { cwd: process.cwd(), stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += String(d)));
     const code = await new Promise<number | null>((r) => child.once('exit', r));
     expect(stderr).toBe('');
     expect(code).toBe(0);
-    const lines = readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).i as number);
+    const lines = readFileSync(path, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l).i as number);
     expect(lines).toEqual(Array.from({ length: 1000 }, (_, i) => i));
   }, 30_000);
 });
 
 describe('file output descriptors', () => {
-  it('closes a descriptor it opened, reports a failing close, and leaves a caller\'s descriptor open', () => {
+  it("closes a descriptor it opened, reports a failing close, and leaves a caller's descriptor open", () => {
     const path = tmp('owned.log');
     const owned = createFileOutput(path);
     const fd = owned.fd;

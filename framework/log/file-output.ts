@@ -20,12 +20,18 @@ interface ResolvedFileOutputOptions {
   readonly onError: (err: Error) => void;
 }
 
-const DEFAULT_FILE_OUTPUT_OPTIONS: ResolvedFileOutputOptions = Object.freeze({ flags: 'a', maxBlockMs: 1000, onError: () => {} });
+const DEFAULT_FILE_OUTPUT_OPTIONS: ResolvedFileOutputOptions = Object.freeze({
+  flags: 'a',
+  maxBlockMs: 1000,
+  onError: () => {},
+});
 
 function resolveFileOutputOptions(options: FileOutputOptions = {}): ResolvedFileOutputOptions {
   const maxBlockMs = options.maxBlockMs ?? DEFAULT_FILE_OUTPUT_OPTIONS.maxBlockMs;
-  if (!(maxBlockMs >= 0 && Number.isFinite(maxBlockMs))) throw new LoggerOptionsError('maxBlockMs must be a non-negative number');
-  if (options.onError !== undefined && typeof options.onError !== 'function') throw new LoggerOptionsError('onError must be a function');
+  if (!(maxBlockMs >= 0 && Number.isFinite(maxBlockMs)))
+    throw new LoggerOptionsError('maxBlockMs must be a non-negative number');
+  if (options.onError !== undefined && typeof options.onError !== 'function')
+    throw new LoggerOptionsError('onError must be a function');
   return {
     flags: options.flags ?? DEFAULT_FILE_OUTPUT_OPTIONS.flags,
     maxBlockMs,
@@ -153,7 +159,8 @@ export class FileOutput implements LogOutput {
  */
 export function createFileOutput(destination: string | number, options: FileOutputOptions = {}): FileOutput {
   if (typeof destination === 'number') return new FileOutput(destination, false, options);
-  if (typeof destination !== 'string' || destination === '') throw new LoggerOptionsError('a file output needs a path or a descriptor');
+  if (typeof destination !== 'string' || destination === '')
+    throw new LoggerOptionsError('a file output needs a path or a descriptor');
   const opts = resolveFileOutputOptions(options);
   return new FileOutput(openSync(destination, opts.flags), true, opts);
 }

@@ -53,12 +53,27 @@ describe('formatJsonLine cached line heads', () => {
   });
 
   it('does not cache a head for a level name it does not know', () => {
-    expect(formatJsonLine(at(3), 'nope' as never, 'm', {})).toBe('{"time":"2026-11-30T09:05:07.003Z","level":"undefined","msg":"m"}\n');
-    expect(formatJsonLine(at(3), 'info', 'm', {})).toBe('{"time":"2026-11-30T09:05:07.003Z","level":"INFO","msg":"m"}\n');
+    expect(formatJsonLine(at(3), 'nope' as never, 'm', {})).toBe(
+      '{"time":"2026-11-30T09:05:07.003Z","level":"undefined","msg":"m"}\n',
+    );
+    expect(formatJsonLine(at(3), 'info', 'm', {})).toBe(
+      '{"time":"2026-11-30T09:05:07.003Z","level":"INFO","msg":"m"}\n',
+    );
   });
 
   it('matches the reference encoding for a typical access-log entry', () => {
-    const fields = { method: 'GET', path: '/a', route: '/a', route_name: undefined, status: 200, duration_ms: 0.125, bytes: 0, ok: true, none: null, nan: Number.NaN };
+    const fields = {
+      method: 'GET',
+      path: '/a',
+      route: '/a',
+      route_name: undefined,
+      status: 200,
+      duration_ms: 0.125,
+      bytes: 0,
+      ok: true,
+      none: null,
+      nan: Number.NaN,
+    };
     const line = formatJsonLine(at(4), 'info', 'request completed', fields);
     expect(line).toBe(
       '{"time":"2026-11-30T09:05:07.004Z","level":"INFO","msg":"request completed","method":"GET","path":"/a","route":"/a","status":200,"duration_ms":0.125,"bytes":0,"ok":true,"none":null,"nan":null}\n',
@@ -69,7 +84,21 @@ describe('formatJsonLine cached line heads', () => {
 describe('formatJsonLine repeated values', () => {
   it('reuses a cached pair only for the identical primitive value', () => {
     const obj = { n: 1 };
-    const seq: Record<string, unknown>[] = [{ s: 200 }, { s: '200' }, { s: 200 }, { s: true }, { s: 'true' }, { s: obj }, { s: -0 }, { s: 0 }, { s: Number.NaN }, { s: Number.NaN }, { s: null }, { s: 'a"b' }, { s: 'a"b' }];
+    const seq: Record<string, unknown>[] = [
+      { s: 200 },
+      { s: '200' },
+      { s: 200 },
+      { s: true },
+      { s: 'true' },
+      { s: obj },
+      { s: -0 },
+      { s: 0 },
+      { s: Number.NaN },
+      { s: Number.NaN },
+      { s: null },
+      { s: 'a"b' },
+      { s: 'a"b' },
+    ];
     const lines = seq.map((f) => formatJsonLine(at(5), 'info', 'm', f));
     expect(lines.map((l) => l.slice(l.indexOf('"msg":"m"') + 9))).toEqual([
       ',"s":200}\n',
@@ -111,14 +140,20 @@ describe('formatJsonLine key order', () => {
       for (const f of shapes) {
         const line = formatJsonLine(at(7), 'info', 'm', f);
         expect(JSON.parse(line)).toEqual(reference(at(7), 'INFO', 'm', f));
-        expect(Object.keys(JSON.parse(line))).toEqual(['time', 'level', 'msg', ...Object.keys(f).filter((k) => f[k] !== undefined)]);
+        expect(Object.keys(JSON.parse(line))).toEqual([
+          'time',
+          'level',
+          'msg',
+          ...Object.keys(f).filter((k) => f[k] !== undefined),
+        ]);
       }
     }
   });
 
   it('handles more fields than the positional cache holds', () => {
     const wide = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`k${i}`, i]));
-    for (let round = 0; round < 2; round++) expect(JSON.parse(formatJsonLine(at(8), 'info', 'm', wide))).toEqual(reference(at(8), 'INFO', 'm', wide));
+    for (let round = 0; round < 2; round++)
+      expect(JSON.parse(formatJsonLine(at(8), 'info', 'm', wide))).toEqual(reference(at(8), 'INFO', 'm', wide));
   });
 });
 
@@ -132,16 +167,46 @@ describe('formatJsonNumber', () => {
 
   it('equals String() for random doubles, millisecond values and the range edges', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer({ min: -999_999_999_999, max: 999_999_999_999 }).map((k) => k / 1000), fc.integer({ min: -1e6, max: 1e6 }).map((k) => k / 1000 + 1e-7)), (v) => {
-        expect(formatJsonNumber(v)).toBe(String(v));
-      }),
+      fc.property(
+        fc.oneof(
+          fc.double({ noNaN: true, noDefaultInfinity: true }),
+          fc.integer({ min: -999_999_999_999, max: 999_999_999_999 }).map((k) => k / 1000),
+          fc.integer({ min: -1e6, max: 1e6 }).map((k) => k / 1000 + 1e-7),
+        ),
+        (v) => {
+          expect(formatJsonNumber(v)).toBe(String(v));
+        },
+      ),
       { numRuns: 20_000 },
     );
-    for (const v of [0, -0, 1e9 - 0.001, -(1e9 - 0.001), 1e9 + 0.5, 999_999_999.999, 0.001, -0.001, 1e-7, 5e-324, Number.MAX_VALUE, 1e21, 123.45]) expect(formatJsonNumber(v)).toBe(String(v));
+    for (const v of [
+      0,
+      -0,
+      1e9 - 0.001,
+      -(1e9 - 0.001),
+      1e9 + 0.5,
+      999_999_999.999,
+      0.001,
+      -0.001,
+      1e-7,
+      5e-324,
+      Number.MAX_VALUE,
+      1e21,
+      123.45,
+    ])
+      expect(formatJsonNumber(v)).toBe(String(v));
   });
 
   it('writes numbers in log lines as JSON.stringify does', () => {
-    const line = formatJsonLine(at(4), 'info', 'm', { a: 12.5, b: -0.125, c: 1e21, d: 0.1 + 0.2, e: Number.POSITIVE_INFINITY });
-    expect(line).toBe('{"time":"2026-11-30T09:05:07.004Z","level":"INFO","msg":"m","a":12.5,"b":-0.125,"c":1e+21,"d":0.30000000000000004,"e":null}\n');
+    const line = formatJsonLine(at(4), 'info', 'm', {
+      a: 12.5,
+      b: -0.125,
+      c: 1e21,
+      d: 0.1 + 0.2,
+      e: Number.POSITIVE_INFINITY,
+    });
+    expect(line).toBe(
+      '{"time":"2026-11-30T09:05:07.004Z","level":"INFO","msg":"m","a":12.5,"b":-0.125,"c":1e+21,"d":0.30000000000000004,"e":null}\n',
+    );
   });
 });

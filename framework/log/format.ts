@@ -1,7 +1,12 @@
 import { basename } from 'node:path';
 import type { LogLevel } from './logger.ts';
 
-const LEVEL_NAMES: Readonly<Record<LogLevel, string>> = Object.freeze({ debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR' });
+const LEVEL_NAMES: Readonly<Record<LogLevel, string>> = Object.freeze({
+  debug: 'DEBUG',
+  info: 'INFO',
+  warn: 'WARN',
+  error: 'ERROR',
+});
 
 function safeStringify(value: unknown): string {
   try {
@@ -51,7 +56,9 @@ function quoteJsonString(s: string): string {
   return '"' + s + '"';
 }
 
-const FRACTIONS: readonly string[] = Array.from({ length: 1000 }, (_, i) => (i === 0 ? '' : `.${String(i).padStart(3, '0').replace(/0+$/, '')}`));
+const FRACTIONS: readonly string[] = Array.from({ length: 1000 }, (_, i) =>
+  i === 0 ? '' : `.${String(i).padStart(3, '0').replace(/0+$/, '')}`,
+);
 
 /**
  * `String(v)` for a finite number, with a fast path for values with at most three decimals below
@@ -74,7 +81,12 @@ export function formatJsonNumber(v: number): string {
 let isoMs = Number.NaN;
 let isoText = '';
 // Null prototype: a stray level name (the function is exported) must not hit Object.prototype.
-const HEADS: Record<string, string> = Object.assign(Object.create(null) as Record<string, string>, { debug: '', info: '', warn: '', error: '' });
+const HEADS: Record<string, string> = Object.assign(Object.create(null) as Record<string, string>, {
+  debug: '',
+  info: '',
+  warn: '',
+  error: '',
+});
 let lastMsg = '';
 let lastMsgJson = '""';
 
@@ -147,7 +159,13 @@ function formatTextValue(v: unknown): string {
 }
 
 /** glog-style: `Immdd hh:mm:ss.uuuuuu pid [file] msg k=v …` with sorted keys. */
-export function formatTextLine(time: Date, level: LogLevel, msg: string, fields: Record<string, unknown>, source: string): string {
+export function formatTextLine(
+  time: Date,
+  level: LogLevel,
+  msg: string,
+  fields: Record<string, unknown>,
+  source: string,
+): string {
   const head =
     LEVEL_NAMES[level][0] +
     pad(time.getUTCMonth() + 1) +
@@ -166,7 +184,9 @@ export function formatTextLine(time: Date, level: LogLevel, msg: string, fields:
     basename(source) +
     '] ' +
     msg;
-  const keys = Object.keys(fields).filter((k) => fields[k] !== undefined).sort();
+  const keys = Object.keys(fields)
+    .filter((k) => fields[k] !== undefined)
+    .sort();
   let line = head;
   for (const k of keys) line += ' ' + k + '=' + formatTextValue(fields[k]);
   return line + '\n';

@@ -9,7 +9,13 @@ const fixed = () => new Date(Date.UTC(2026, 10, 30, 9, 5, 7, 123));
 function capture(options: LoggerOptions = {}) {
   const out: string[] = [];
   const err: string[] = [];
-  const logger = createLogger({ buffered: false, now: fixed, output: { write: (s: string) => out.push(s) }, errorOutput: { write: (s: string) => err.push(s) }, ...options });
+  const logger = createLogger({
+    buffered: false,
+    now: fixed,
+    output: { write: (s: string) => out.push(s) },
+    errorOutput: { write: (s: string) => err.push(s) },
+    ...options,
+  });
   return { logger, out, err };
 }
 
@@ -17,7 +23,9 @@ describe('JSON logger', () => {
   it('writes one object per line with reserved keys first and merged fields', () => {
     const { logger, out } = capture({ fields: { service: 'svc', a: 1 } });
     logger.withFields({ a: 2, b: 'x' }).info('hello', { b: 'y' }, { c: true });
-    expect(out).toEqual(['{"time":"2026-11-30T09:05:07.123Z","level":"INFO","msg":"hello","service":"svc","a":2,"b":"y","c":true}\n']);
+    expect(out).toEqual([
+      '{"time":"2026-11-30T09:05:07.123Z","level":"INFO","msg":"hello","service":"svc","a":2,"b":"y","c":true}\n',
+    ]);
   });
 
   it('never lets fields override the reserved keys and stringifies odd values', () => {
@@ -56,7 +64,14 @@ describe('JSON logger', () => {
   });
 
   it('survives an output that throws', () => {
-    const logger = createLogger({ buffered: true, output: { write: () => { throw new Error('EPIPE'); } } });
+    const logger = createLogger({
+      buffered: true,
+      output: {
+        write: () => {
+          throw new Error('EPIPE');
+        },
+      },
+    });
     logger.info('x');
     expect(() => logger.flush()).not.toThrow();
   });
@@ -87,15 +102,28 @@ describe('discard logger and options', () => {
     expect(writes.join('').split('\n').filter(Boolean)).toHaveLength(200);
   });
 
-  it.each([{ format: 'xml' }, { level: 'loud' }, { flushIntervalMs: 0 }])('rejects bad options %o at construction', (opts) => {
-    expect(() => createLogger(opts as LoggerOptions)).toThrow(LoggerOptionsError);
-  });
+  it.each([{ format: 'xml' }, { level: 'loud' }, { flushIntervalMs: 0 }])(
+    'rejects bad options %o at construction',
+    (opts) => {
+      expect(() => createLogger(opts as LoggerOptions)).toThrow(LoggerOptionsError);
+    },
+  );
 });
 
 describe('redactFields', () => {
   it('masks sensitive keys recursively and leaves the input untouched', () => {
-    const input = { user: 'ada', password: 'p', nested: { apiKey: 'k', list: [{ refresh_token: 't', ok: 1 }] }, Authorization: 'Bearer x' };
-    expect(redactFields(input)).toEqual({ user: 'ada', password: '***', nested: { apiKey: '***', list: [{ refresh_token: '***', ok: 1 }] }, Authorization: '***' });
+    const input = {
+      user: 'ada',
+      password: 'p',
+      nested: { apiKey: 'k', list: [{ refresh_token: 't', ok: 1 }] },
+      Authorization: 'Bearer x',
+    };
+    expect(redactFields(input)).toEqual({
+      user: 'ada',
+      password: '***',
+      nested: { apiKey: '***', list: [{ refresh_token: '***', ok: 1 }] },
+      Authorization: '***',
+    });
     expect(input.password).toBe('p');
   });
 });
@@ -111,7 +139,8 @@ describe('logger levels and fields, method by method', () => {
     logger.warn('w2', { a: 1 }, { b: 2 });
     logger.error('e1', { a: 1 });
     logger.error('e2', { a: 1 }, { b: 2 });
-    const parse = (lines: string[]) => lines.map((l) => JSON.parse(l) as Record<string, unknown>).map(({ time: _t, ...rest }) => rest);
+    const parse = (lines: string[]) =>
+      lines.map((l) => JSON.parse(l) as Record<string, unknown>).map(({ time: _t, ...rest }) => rest);
     expect(parse(out)).toEqual([
       { level: 'DEBUG', msg: 'd1', base: 1 },
       { level: 'DEBUG', msg: 'd2', base: 1, a: 2, b: 3 },
@@ -120,7 +149,10 @@ describe('logger levels and fields, method by method', () => {
       { level: 'WARN', msg: 'w1', base: 1, a: 1 },
       { level: 'WARN', msg: 'w2', base: 1, a: 1, b: 2 },
     ]);
-    expect(parse(err)).toEqual([{ level: 'ERROR', msg: 'e1', base: 1, a: 1 }, { level: 'ERROR', msg: 'e2', base: 1, a: 1, b: 2 }]);
+    expect(parse(err)).toEqual([
+      { level: 'ERROR', msg: 'e1', base: 1, a: 1 },
+      { level: 'ERROR', msg: 'e2', base: 1, a: 1, b: 2 },
+    ]);
 
     const quiet = capture({ level: 'error' });
     quiet.logger.debug('x', { a: 1 }, { b: 2 });
@@ -134,9 +166,24 @@ describe('logger levels and fields, method by method', () => {
 
   it('answers isEnabled at each threshold', () => {
     const at = (level: 'debug' | 'info' | 'warn' | 'error') => capture({ level }).logger;
-    expect((['debug', 'info', 'warn', 'error'] as const).map((l) => at('info').isEnabled(l))).toEqual([false, true, true, true]);
-    expect((['debug', 'info', 'warn', 'error'] as const).map((l) => at('debug').isEnabled(l))).toEqual([true, true, true, true]);
-    expect((['debug', 'info', 'warn', 'error'] as const).map((l) => at('warn').isEnabled(l))).toEqual([false, false, true, true]);
+    expect((['debug', 'info', 'warn', 'error'] as const).map((l) => at('info').isEnabled(l))).toEqual([
+      false,
+      true,
+      true,
+      true,
+    ]);
+    expect((['debug', 'info', 'warn', 'error'] as const).map((l) => at('debug').isEnabled(l))).toEqual([
+      true,
+      true,
+      true,
+      true,
+    ]);
+    expect((['debug', 'info', 'warn', 'error'] as const).map((l) => at('warn').isEnabled(l))).toEqual([
+      false,
+      false,
+      true,
+      true,
+    ]);
     expect(capture().logger.isEnabled('debug')).toBe(false);
   });
 
@@ -166,7 +213,12 @@ describe('logger levels and fields, method by method', () => {
   it('a buffered logger flushes errors and normal lines to their own outputs', () => {
     const out: string[] = [];
     const err: string[] = [];
-    const logger = createLogger({ now: fixed, flushIntervalMs: 10_000, output: { write: (s: string) => out.push(s) }, errorOutput: { write: (s: string) => err.push(s) } });
+    const logger = createLogger({
+      now: fixed,
+      flushIntervalMs: 10_000,
+      output: { write: (s: string) => out.push(s) },
+      errorOutput: { write: (s: string) => err.push(s) },
+    });
     logger.info('a');
     logger.error('b');
     expect([out, err]).toEqual([[], []]);
@@ -180,7 +232,16 @@ describe('logger levels and fields, method by method', () => {
 describe('options and formats', () => {
   it('fills every default', () => {
     const o = resolveLoggerOptions();
-    expect(o).toMatchObject({ format: 'json', level: 'info', output: process.stdout, errorOutput: process.stdout, fields: {}, buffered: true, flushIntervalMs: 50, source: 'plumego' });
+    expect(o).toMatchObject({
+      format: 'json',
+      level: 'info',
+      output: process.stdout,
+      errorOutput: process.stdout,
+      fields: {},
+      buffered: true,
+      flushIntervalMs: 50,
+      source: 'plumego',
+    });
     expect(o.now()).toBeInstanceOf(Date);
     expect(Math.abs(o.now().getTime() - Date.now())).toBeLessThan(1000);
     const fields = { a: 1 };
@@ -189,18 +250,31 @@ describe('options and formats', () => {
     expect(copy).not.toBe(fields);
   });
 
-  it.each([{ flushIntervalMs: -1 }, { flushIntervalMs: Number.POSITIVE_INFINITY }, { flushIntervalMs: Number.NaN }, { level: 'toString' }, { format: 'discard ' }])('rejects %o', (opts) => {
+  it.each([
+    { flushIntervalMs: -1 },
+    { flushIntervalMs: Number.POSITIVE_INFINITY },
+    { flushIntervalMs: Number.NaN },
+    { level: 'toString' },
+    { format: 'discard ' },
+  ])('rejects %o', (opts) => {
     expect(() => resolveLoggerOptions(opts as LoggerOptions)).toThrow(LoggerOptionsError);
   });
 
   it('formats text values: null, booleans, objects, quoting, absent fields and the default source', () => {
     const { logger, out } = capture({ format: 'text' });
     logger.warn('m', { n: null, t: true, o: { k: [1] }, q: 'a=b', s: 'ok/path:1@x-y.z', u: undefined, e: '' });
-    expect(out[0]).toBe(`W1130 09:05:07.123000 ${process.pid} [plumego] m e="" n=null o={"k":[1]} q="a=b" s=ok/path:1@x-y.z t=true\n`);
+    expect(out[0]).toBe(
+      `W1130 09:05:07.123000 ${process.pid} [plumego] m e="" n=null o={"k":[1]} q="a=b" s=ok/path:1@x-y.z t=true\n`,
+    );
   });
 
   it('pads every part of the text header and writes only the file name of the source', () => {
-    const { logger, err, out } = capture({ format: 'text', level: 'debug', now: () => new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 6)), source: '/a/b/c.ts' });
+    const { logger, err, out } = capture({
+      format: 'text',
+      level: 'debug',
+      now: () => new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 6)),
+      source: '/a/b/c.ts',
+    });
     logger.error('e');
     logger.debug('d');
     expect(err).toEqual([`E0102 03:04:05.006000 ${process.pid} [c.ts] e\n`]);
@@ -225,22 +299,43 @@ describe('redactFields limits', () => {
     expect(redactFields(cyclic)).toEqual({ a: 1, self: '[truncated]' });
     const date = new Date(0);
     const bare = Object.assign(Object.create(null) as Record<string, unknown>, { secret: 's', x: 1 });
-    expect(redactFields({ when: date, bare, n: null, list: ['cookie', { Cookie: 'c' }] })).toEqual({ when: date, bare: { secret: '***', x: 1 }, n: null, list: ['cookie', { Cookie: '***' }] });
+    expect(redactFields({ when: date, bare, n: null, list: ['cookie', { Cookie: 'c' }] })).toEqual({
+      when: date,
+      bare: { secret: '***', x: 1 },
+      n: null,
+      list: ['cookie', { Cookie: '***' }],
+    });
     expect((redactFields({ when: date }) as { when: Date }).when).toBe(date);
     expect([redactFields('token'), redactFields(5), redactFields(null)]).toEqual(['token', 5, null]);
-    expect(['api_key', 'API-KEY', 'apikey', 'x-signature', 'user'].map(isSensitiveKey)).toEqual([true, true, true, true, false]);
+    expect(['api_key', 'API-KEY', 'apikey', 'x-signature', 'user'].map(isSensitiveKey)).toEqual([
+      true,
+      true,
+      true,
+      true,
+      false,
+    ]);
   });
 });
 
 describe('log edges the mutation run found', () => {
   it('keeps a single output in call order when errors share it, buffered', () => {
     const writes: string[] = [];
-    const logger = createLogger({ now: fixed, flushIntervalMs: 10_000, output: { write: (s: string) => writes.push(s) } });
+    const logger = createLogger({
+      now: fixed,
+      flushIntervalMs: 10_000,
+      output: { write: (s: string) => writes.push(s) },
+    });
     logger.info('a');
     logger.error('b');
     logger.info('c');
     logger.flush();
-    expect(writes.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l).msg)).toEqual(['a', 'b', 'c']);
+    expect(
+      writes
+        .join('')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l).msg),
+    ).toEqual(['a', 'b', 'c']);
   });
 
   it('never lets a time field replace the entry time, drops function values and encodes nested bigints', () => {
@@ -252,13 +347,17 @@ describe('log edges the mutation run found', () => {
   it('escapes quotes, backslashes, controls and lone surrogates exactly like JSON.stringify', () => {
     const { logger, out } = capture();
     for (const s of ['"', '\\', '\u001f', '\ud800', '\udfff', '\ue000', ' ']) logger.info('m', { s });
-    expect(out.map((l) => l.slice(l.indexOf('"s":') + 4, -2))).toEqual(['"', '\\', '\u001f', '\ud800', '\udfff', '\ue000', ' '].map((s) => JSON.stringify(s)));
+    expect(out.map((l) => l.slice(l.indexOf('"s":') + 4, -2))).toEqual(
+      ['"', '\\', '\u001f', '\ud800', '\udfff', '\ue000', ' '].map((s) => JSON.stringify(s)),
+    );
   });
 
   it('writes text values: numbers as written (NaN too), errors and bigints through the safe encoder', () => {
     const { logger, out } = capture({ format: 'text' });
     logger.info('m', { a: Number.NaN, b: new Error('boom'), c: 10n });
-    expect(out[0]).toBe(`I1130 09:05:07.123000 ${process.pid} [plumego] m a=NaN b={"name":"Error","message":"boom"} c="10"\n`);
+    expect(out[0]).toBe(
+      `I1130 09:05:07.123000 ${process.pid} [plumego] m a=NaN b={"name":"Error","message":"boom"} c="10"\n`,
+    );
   });
 
   it('truncates deeply nested arrays too', () => {

@@ -1,9 +1,4 @@
-import {
-  HTTP_REQUEST_METRIC,
-  type AggregateCollector,
-  type CollectorStats,
-  type MetricRecord,
-} from './collector.ts';
+import { HTTP_REQUEST_METRIC, type AggregateCollector, type CollectorStats, type MetricRecord } from './collector.ts';
 
 /**
  * Counts records in memory: totals, errors (an `error` field, or HTTP status ≥ 400), series and a

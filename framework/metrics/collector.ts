@@ -50,7 +50,13 @@ export interface AggregateCollector extends Recorder, HTTPObserver, StatsReader,
 export const HTTP_REQUEST_METRIC = 'http_request';
 
 /** The generic record for an HTTP observation: value in seconds; labels method, path, status. */
-export function createHTTPRecord(method: string, route: string, status: number, bytes: number, durationMs: number): MetricRecord {
+export function createHTTPRecord(
+  method: string,
+  route: string,
+  status: number,
+  bytes: number,
+  durationMs: number,
+): MetricRecord {
   return {
     name: HTTP_REQUEST_METRIC,
     value: durationMs / 1000,

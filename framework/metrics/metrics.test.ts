@@ -82,7 +82,12 @@ describe('BaseMetricsCollector series and boundaries', () => {
     c.observeHTTP('POST', '/a', 200, 0, 1);
     c.observeHTTP('GET', '/b', 200, 0, 1);
     c.observeHTTP('GET', '/a', 201, 0, 1);
-    expect(c.getStats()).toMatchObject({ totalRecords: 11, errorRecords: 0, activeSeries: 9, nameBreakdown: { jobs: 5, other: 1, http_request: 5 } });
+    expect(c.getStats()).toMatchObject({
+      totalRecords: 11,
+      errorRecords: 0,
+      activeSeries: 9,
+      nameBreakdown: { jobs: 5, other: 1, http_request: 5 },
+    });
   });
 
   it('clear forgets everything, series included, and restarts the clock', async () => {
@@ -105,7 +110,14 @@ describe('MultiCollector aggregation', () => {
     const early = new BaseMetricsCollector();
     await new Promise((r) => setTimeout(r, 5));
     const late = new BaseMetricsCollector();
-    const throwsOnClear = { clear() { throw new Error('boom'); }, record() { throw new Error('boom'); } };
+    const throwsOnClear = {
+      clear() {
+        throw new Error('boom');
+      },
+      record() {
+        throw new Error('boom');
+      },
+    };
     const m = createMultiCollector(late, throwsOnClear, early);
     m.record({ name: 'x', value: 1, labels: { k: 'v' } });
     m.observeHTTP('GET', '/a', 200, 0, 1);
@@ -114,11 +126,24 @@ describe('MultiCollector aggregation', () => {
     expect(s.startTime.getTime()).toBe(early.getStats().startTime.getTime());
     m.clear();
     expect([early.getStats().totalRecords, late.getStats().totalRecords]).toEqual([0, 0]);
-    expect(createMultiCollector().getStats()).toMatchObject({ totalRecords: 0, errorRecords: 0, activeSeries: 0, nameBreakdown: {} });
+    expect(createMultiCollector().getStats()).toMatchObject({
+      totalRecords: 0,
+      errorRecords: 0,
+      activeSeries: 0,
+      nameBreakdown: {},
+    });
   });
 
   it('uses its own start time when no part is older', () => {
-    const m = createMultiCollector({ getStats: () => ({ totalRecords: 1, errorRecords: 1, activeSeries: 1, startTime: new Date(Date.now() + 60_000), nameBreakdown: { y: 1 } }) });
+    const m = createMultiCollector({
+      getStats: () => ({
+        totalRecords: 1,
+        errorRecords: 1,
+        activeSeries: 1,
+        startTime: new Date(Date.now() + 60_000),
+        nameBreakdown: { y: 1 },
+      }),
+    });
     const s = m.getStats();
     expect(s.startTime.getTime()).toBeLessThanOrEqual(Date.now());
     expect(s).toMatchObject({ totalRecords: 1, errorRecords: 1, activeSeries: 1, nameBreakdown: { y: 1 } });

@@ -3,13 +3,15 @@ import { BufferedResponseWriter, createRequest, type Middleware } from 'plumego/
 import { createChain } from './chain.ts';
 import { CANONICAL_ORDER, createCanonicalStack } from './stack/canonical.ts';
 
-const tag = (name: string, log: string[]): Middleware => (next) => {
-  log.push(`build ${name}`);
-  return (w, r) => {
-    log.push(name);
-    return next(w, r);
+const tag =
+  (name: string, log: string[]): Middleware =>
+  (next) => {
+    log.push(`build ${name}`);
+    return (w, r) => {
+      log.push(name);
+      return next(w, r);
+    };
   };
-};
 
 describe('Chain', () => {
   it('runs the first added outermost and builds each middleware once', async () => {
@@ -35,12 +37,24 @@ describe('Chain', () => {
 
 describe('canonical stack', () => {
   it('documents nine slots in the canonical order', () => {
-    expect(CANONICAL_ORDER).toEqual(['requestid', 'tracing', 'securityheaders', 'cors', 'recovery', 'accesslog', 'bodylimit', 'httpmetrics', 'timeout']);
+    expect(CANONICAL_ORDER).toEqual([
+      'requestid',
+      'tracing',
+      'securityheaders',
+      'cors',
+      'recovery',
+      'accesslog',
+      'bodylimit',
+      'httpmetrics',
+      'timeout',
+    ]);
   });
 
   it('leaves out what is not configured', () => {
     expect(createCanonicalStack()).toHaveLength(5); // requestid, securityheaders, recovery, bodylimit, timeout
-    expect(createCanonicalStack({ requestId: false, securityHeaders: false, maxBodyBytes: 0, timeoutMs: 0 })).toHaveLength(1);
+    expect(
+      createCanonicalStack({ requestId: false, securityHeaders: false, maxBodyBytes: 0, timeoutMs: 0 }),
+    ).toHaveLength(1);
   });
 
   it('puts the request id and security headers on a recovered error', async () => {

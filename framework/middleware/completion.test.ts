@@ -1,6 +1,12 @@
 import { performance } from 'node:perf_hooks';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { BufferedResponseWriter, composeMiddleware, createRequest, type Handler, type Middleware } from 'plumego/contract';
+import {
+  BufferedResponseWriter,
+  composeMiddleware,
+  createRequest,
+  type Handler,
+  type Middleware,
+} from 'plumego/contract';
 import { onRequestComplete } from './completion.ts';
 
 // A clock that moves by 10 ms per read, so each duration says which reads it spans.

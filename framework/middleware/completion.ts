@@ -1,5 +1,14 @@
 import { performance } from 'node:perf_hooks';
-import { CLIENT_CLOSED_REQUEST_STATUS, asAPIError, isClientDisconnect, isPromise, type Handler, type Middleware, type Request, type ResponseWriter } from 'plumego/contract';
+import {
+  CLIENT_CLOSED_REQUEST_STATUS,
+  asAPIError,
+  isClientDisconnect,
+  isPromise,
+  type Handler,
+  type Middleware,
+  type Request,
+  type ResponseWriter,
+} from 'plumego/contract';
 
 /**
  * Called once when a request has finished: `error` is undefined on success, the thrown or
@@ -13,7 +22,13 @@ export type CompletionCallback<T = number> = (w: ResponseWriter, r: Request, tok
  * and re-throws its error. Shared by the access log, HTTP metrics and tracing so all observe the
  * same completion.
  */
-export function runToCompletion<T>(next: Handler, w: ResponseWriter, r: Request, token: T, done: CompletionCallback<T>): void | Promise<void> {
+export function runToCompletion<T>(
+  next: Handler,
+  w: ResponseWriter,
+  r: Request,
+  token: T,
+  done: CompletionCallback<T>,
+): void | Promise<void> {
   let p;
   try {
     p = next(w, r);

@@ -15,7 +15,9 @@ interface Group {
   cases: Case[];
 }
 
-const { groups } = JSON.parse(readFileSync(new URL('./conformance-cases.json', import.meta.url), 'utf8')) as { groups: Group[] };
+const { groups } = JSON.parse(readFileSync(new URL('./conformance-cases.json', import.meta.url), 'utf8')) as {
+  groups: Group[];
+};
 
 function split(line: string): [string, string] {
   const i = line.indexOf(' ');
@@ -54,27 +56,30 @@ describe('router conformance table', () => {
       const router = build(group);
       router.freeze();
 
-      it.each(group.cases.map((c) => ({ req: c[0], want: c[1], extra: c[2] })))('$req → $want', async ({ req, want, extra }) => {
-        const [method, target] = split(req);
-        const out = await dispatch(router, method, target);
-        const m = router.match(method, target);
-        if (typeof want === 'string') {
-          expect(out.status).toBe(200);
-          expect(out.route).toBe(want);
-          expect(JSON.parse(out.body)).toEqual(extra);
-          expect(`${m?.route.method} ${m?.route.path}`).toBe(want);
-          expect({ ...m?.params }).toEqual(extra);
-          return;
-        }
-        expect(out.status).toBe(want);
-        expect(out.route).toBeUndefined();
-        expect(m).toBeUndefined();
-        if (want === 405) {
-          expect(out.allow).toBe(extra);
-          expect(router.allowedMethods(target).join(', ')).toBe(extra);
-        }
-        if (want === 400) expect(JSON.parse(out.body).error.code).toBe('BAD_REQUEST');
-      });
+      it.each(group.cases.map((c) => ({ req: c[0], want: c[1], extra: c[2] })))(
+        '$req → $want',
+        async ({ req, want, extra }) => {
+          const [method, target] = split(req);
+          const out = await dispatch(router, method, target);
+          const m = router.match(method, target);
+          if (typeof want === 'string') {
+            expect(out.status).toBe(200);
+            expect(out.route).toBe(want);
+            expect(JSON.parse(out.body)).toEqual(extra);
+            expect(`${m?.route.method} ${m?.route.path}`).toBe(want);
+            expect({ ...m?.params }).toEqual(extra);
+            return;
+          }
+          expect(out.status).toBe(want);
+          expect(out.route).toBeUndefined();
+          expect(m).toBeUndefined();
+          if (want === 405) {
+            expect(out.allow).toBe(extra);
+            expect(router.allowedMethods(target).join(', ')).toBe(extra);
+          }
+          if (want === 400) expect(JSON.parse(out.body).error.code).toBe('BAD_REQUEST');
+        },
+      );
 
       if (group.refuse !== undefined) {
         it.each(group.refuse.map(([reg, code]) => ({ reg, code })))('refuses $reg with $code', ({ reg, code }) => {

@@ -42,7 +42,7 @@ export function normalizePath(raw: string): string | undefined {
 /** True when some `/`-separated segment of `p` is `.` or `..`, each dot raw or as `%2e`/`%2E`. */
 export function hasDotSegment(p: string): boolean {
   let dots = 0;
-  for (let i = 1; i <= p.length; ) {
+  for (let i = 1; i <= p.length;) {
     const c = p.charCodeAt(i);
     if (i === p.length || c === 47 /* / */) {
       if (dots === 1 || dots === 2) return true;
@@ -51,7 +51,12 @@ export function hasDotSegment(p: string): boolean {
     } else if (dots >= 0 && c === 46 /* . */) {
       dots++;
       i++;
-    } else if (dots >= 0 && c === 37 /* % */ && p.charCodeAt(i + 1) === 50 /* 2 */ && (p.charCodeAt(i + 2) | 32) === 101 /* e */) {
+    } else if (
+      dots >= 0 &&
+      c === 37 /* % */ &&
+      p.charCodeAt(i + 1) === 50 /* 2 */ &&
+      (p.charCodeAt(i + 2) | 32) === 101 /* e */
+    ) {
       dots++;
       i += 3;
     } else {

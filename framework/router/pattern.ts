@@ -45,24 +45,37 @@ export function parsePattern(path: string): ParsedPattern {
   const names: string[] = [];
   for (let i = 0; i < raw.length; i++) {
     const s = raw[i]!;
-    if (s === '') throw new RouterError('ROUTER_INVALID_PATTERN', `pattern ${JSON.stringify(path)} has an empty segment`);
+    if (s === '')
+      throw new RouterError('ROUTER_INVALID_PATTERN', `pattern ${JSON.stringify(path)} has an empty segment`);
     const c = s[0];
     if (c === ':' || c === '*') {
       const name = s.slice(1);
       if (!IDENT.test(name)) {
-        throw new RouterError('ROUTER_INVALID_PATTERN', `pattern ${JSON.stringify(path)}: "${s}" needs an identifier name`);
+        throw new RouterError(
+          'ROUTER_INVALID_PATTERN',
+          `pattern ${JSON.stringify(path)}: "${s}" needs an identifier name`,
+        );
       }
       if (names.includes(name)) {
-        throw new RouterError('ROUTER_INVALID_PATTERN', `pattern ${JSON.stringify(path)} repeats the parameter "${name}"`);
+        throw new RouterError(
+          'ROUTER_INVALID_PATTERN',
+          `pattern ${JSON.stringify(path)} repeats the parameter "${name}"`,
+        );
       }
       if (c === '*' && i !== raw.length - 1) {
-        throw new RouterError('ROUTER_INVALID_PATTERN', `pattern ${JSON.stringify(path)}: wildcard "${s}" must be the last segment`);
+        throw new RouterError(
+          'ROUTER_INVALID_PATTERN',
+          `pattern ${JSON.stringify(path)}: wildcard "${s}" must be the last segment`,
+        );
       }
       names.push(name);
       segments.push(c === ':' ? { kind: 'param', name } : { kind: 'wildcard', name });
     } else {
       if (s === '.' || s === '..' || UNREACHABLE.test(s)) {
-        throw new RouterError('ROUTER_INVALID_PATTERN', `pattern ${JSON.stringify(path)}: static segment "${s}" can never match a request (write it decoded, without "?", "#" or dot segments)`);
+        throw new RouterError(
+          'ROUTER_INVALID_PATTERN',
+          `pattern ${JSON.stringify(path)}: static segment "${s}" can never match a request (write it decoded, without "?", "#" or dot segments)`,
+        );
       }
       segments.push({ kind: 'static', value: s });
     }

@@ -3,7 +3,6 @@ import { normalizeRequestPath } from './path.ts';
 import { Router } from './router.ts';
 import { mark, serve } from './testing/serve.ts';
 
-
 describe('an encoded slash is not a path separator (#24)', () => {
   const router = new Router();
   router.get('/files/:name', mark('/files/:name'));
@@ -28,9 +27,12 @@ describe('an encoded slash is not a path separator (#24)', () => {
     expect(JSON.parse(out.body)).toEqual(params);
   });
 
-  it.each(['/admin%2Fsecret', '/admin%2fsecret', '/files%2Fa', '/public%2Fx'])('404 for %s: one segment, not two', async (url) => {
-    expect((await serve(router, 'GET', url)).status).toBe(404);
-  });
+  it.each(['/admin%2Fsecret', '/admin%2fsecret', '/files%2Fa', '/public%2Fx'])(
+    '404 for %s: one segment, not two',
+    async (url) => {
+      expect((await serve(router, 'GET', url)).status).toBe(404);
+    },
+  );
 
   it.each(['/files/%', '/files/%2', '/files/%G0', '/files/a/%C3', '/files/%ED%A0%80', '/public/ok/%FF'])(
     '400 for malformed encoding in any segment: %s',
@@ -88,7 +90,9 @@ describe('dot segments are refused with 400', () => {
 
   it('refuses patterns with dot segments, escapes, ? or # at registration', () => {
     for (const p of ['/a/../b', '/a/.', '/caf%C3%A9', '/a?b', '/a#b', '/%2e%2e']) {
-      expect(() => new Router().get(p, mark('x')), p).toThrow(expect.objectContaining({ code: 'ROUTER_INVALID_PATTERN' }));
+      expect(() => new Router().get(p, mark('x')), p).toThrow(
+        expect.objectContaining({ code: 'ROUTER_INVALID_PATTERN' }),
+      );
     }
     const ok = new Router();
     ok.get('/100%', mark('pct'));
@@ -142,7 +146,20 @@ describe('normalizeRequestPath', () => {
     expect(normalizeRequestPath(raw)).toBe(out);
   });
 
-  it.each(['', 'a', '*', 'ftp://h/x', 'http:///x', '/%', '/%zz', '/a/..', '/./a', '/%2E', 'http://h.example/a/../b', 'http://h.example/%2e%2e'])('refuses %j', (raw) => {
+  it.each([
+    '',
+    'a',
+    '*',
+    'ftp://h/x',
+    'http:///x',
+    '/%',
+    '/%zz',
+    '/a/..',
+    '/./a',
+    '/%2E',
+    'http://h.example/a/../b',
+    'http://h.example/%2e%2e',
+  ])('refuses %j', (raw) => {
     expect(normalizeRequestPath(raw)).toBeUndefined();
   });
 });
@@ -229,7 +246,9 @@ describe('method case (#26)', () => {
   it('treats get and GET as one method for duplicates', () => {
     const router = new Router();
     router.get('/x', mark('x'));
-    expect(() => router.addRoute('get', '/x', mark('x'))).toThrow(expect.objectContaining({ code: 'ROUTER_DUPLICATE_ROUTE' }));
+    expect(() => router.addRoute('get', '/x', mark('x'))).toThrow(
+      expect.objectContaining({ code: 'ROUTER_DUPLICATE_ROUTE' }),
+    );
   });
 });
 

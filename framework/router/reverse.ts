@@ -11,7 +11,11 @@ import type { ParsedPattern } from './pattern.ts';
  * never be requested, so it counts as missing (`ROUTER_MISSING_PARAM`); unknown keys are errors
  * (they usually mean a typo).
  */
-export function buildPath(name: string, pattern: ParsedPattern, params: Readonly<Record<string, string | number>>): string {
+export function buildPath(
+  name: string,
+  pattern: ParsedPattern,
+  params: Readonly<Record<string, string | number>>,
+): string {
   for (const key of Object.keys(params)) {
     if (!pattern.paramNames.includes(key)) {
       throw new RouterError('ROUTER_UNKNOWN_PARAM', `route "${name}" (${pattern.path}) has no parameter "${key}"`);
@@ -27,11 +31,17 @@ export function buildPath(name: string, pattern: ParsedPattern, params: Readonly
     const raw = Object.hasOwn(params, seg.name) ? params[seg.name] : undefined;
     const value = raw === undefined ? '' : String(raw);
     if (value === '') {
-      throw new RouterError('ROUTER_MISSING_PARAM', `route "${name}" (${pattern.path}) needs a non-empty "${seg.name}"`);
+      throw new RouterError(
+        'ROUTER_MISSING_PARAM',
+        `route "${name}" (${pattern.path}) needs a non-empty "${seg.name}"`,
+      );
     }
     if (isDotSegment(value) || LONE_SURROGATE.test(value)) {
       // The value itself is not echoed: it may be user data.
-      throw new RouterError('ROUTER_MISSING_PARAM', `route "${name}" (${pattern.path}): "${seg.name}" is "." or "..", or not well-formed Unicode, so no request can carry it`);
+      throw new RouterError(
+        'ROUTER_MISSING_PARAM',
+        `route "${name}" (${pattern.path}): "${seg.name}" is "." or "..", or not well-formed Unicode, so no request can carry it`,
+      );
     }
     out += '/' + (seg.kind === 'param' ? encodeURIComponent(value) : encodeWildcard(value));
   }

@@ -10,7 +10,6 @@ import { mark, serve } from './testing/serve.ts';
 
 const ok: Handler = (w) => w.end('ok');
 
-
 describe('HEAD, GET and ANY between routes of one pattern', () => {
   it.each([
     { title: 'static', path: '/doc', url: '/doc' },
@@ -93,7 +92,12 @@ describe('Allow and the default miss', () => {
     router.get('/known/:id', ok);
     for (const url of ['/known', '/known/1']) {
       const out = await serve(router, 'DELETE', url);
-      expect([out.status, out.body, out.allow, out.type]).toEqual([404, '404 page not found\n', undefined, 'text/plain; charset=utf-8']);
+      expect([out.status, out.body, out.allow, out.type]).toEqual([
+        404,
+        '404 page not found\n',
+        undefined,
+        'text/plain; charset=utf-8',
+      ]);
     }
     expect(router.methodNotAllowed).toBe(false);
   });
@@ -124,9 +128,12 @@ describe('segments the trie must not bind', () => {
   router.get('/users/:id', mark('user'));
   router.get('/files/*path', mark('files'));
 
-  it.each(['/users//posts/9', '/users/1//posts/9', '/users//9', '/files//x'])('404 for an empty segment in %s', async (url) => {
-    expect((await serve(router, 'GET', url)).status).toBe(404);
-  });
+  it.each(['/users//posts/9', '/users/1//posts/9', '/users//9', '/files//x'])(
+    '404 for an empty segment in %s',
+    async (url) => {
+      expect((await serve(router, 'GET', url)).status).toBe(404);
+    },
+  );
 
   it('matches a literal percent sign in a static segment through %25', async () => {
     const pct = new Router();
@@ -153,7 +160,9 @@ describe('segments the trie must not bind', () => {
 
 describe('registration checks', () => {
   it.each([':id-x', ':id.x', ':9', ':', '*a-b', '*'])('refuses the parameter segment %j', (seg) => {
-    expect(() => new Router().get(`/a/${seg}`, ok)).toThrow(expect.objectContaining({ code: 'ROUTER_INVALID_PATTERN' }));
+    expect(() => new Router().get(`/a/${seg}`, ok)).toThrow(
+      expect.objectContaining({ code: 'ROUTER_INVALID_PATTERN' }),
+    );
   });
 
   it('accepts identifier names of any length, with digits and underscores after the first character', () => {
@@ -177,8 +186,12 @@ describe('registration checks', () => {
   });
 
   it('refuses a non-string pattern or prefix', () => {
-    expect(() => new Router().get(42 as unknown as string, ok)).toThrow(expect.objectContaining({ code: 'ROUTER_INVALID_PATTERN' }));
-    expect(() => new Router().group(undefined as unknown as string)).toThrow(expect.objectContaining({ code: 'ROUTER_INVALID_PATTERN' }));
+    expect(() => new Router().get(42 as unknown as string, ok)).toThrow(
+      expect.objectContaining({ code: 'ROUTER_INVALID_PATTERN' }),
+    );
+    expect(() => new Router().group(undefined as unknown as string)).toThrow(
+      expect.objectContaining({ code: 'ROUTER_INVALID_PATTERN' }),
+    );
   });
 
   it('normalises leading and trailing slashes of patterns', () => {
@@ -186,7 +199,11 @@ describe('registration checks', () => {
     router.get('///a//', ok);
     router.get('//b/c/', ok);
     router.get('/', ok);
-    expect(router.routes().map((r) => [r.path, r.paramNames])).toEqual([['/a', []], ['/b/c', []], ['/', []]]);
+    expect(router.routes().map((r) => [r.path, r.paramNames])).toEqual([
+      ['/a', []],
+      ['/b/c', []],
+      ['/', []],
+    ]);
     expect(() => router.get('/a', ok)).toThrow(expect.objectContaining({ code: 'ROUTER_DUPLICATE_ROUTE' }));
     expect(() => router.get('//', ok)).toThrow(expect.objectContaining({ code: 'ROUTER_DUPLICATE_ROUTE' }));
   });
@@ -196,14 +213,22 @@ describe('registration checks', () => {
     { title: 'an empty method', method: '' },
     { title: 'a non-string method', method: 7 as unknown as string },
   ])('refuses a method that is $title', ({ method }) => {
-    expect(() => new Router().addRoute(method, '/', ok)).toThrow(expect.objectContaining({ code: 'ROUTER_INVALID_METHOD' }));
+    expect(() => new Router().addRoute(method, '/', ok)).toThrow(
+      expect.objectContaining({ code: 'ROUTER_INVALID_METHOD' }),
+    );
   });
 
   it('refuses non-function route and group middleware', () => {
     const router = new Router();
-    expect(() => router.get('/a', ok, { middleware: ['x' as unknown as Middleware] })).toThrow(expect.objectContaining({ code: 'ROUTER_INVALID_HANDLER' }));
-    expect(() => router.group('/g').use(null as unknown as Middleware)).toThrow(expect.objectContaining({ code: 'ROUTER_INVALID_HANDLER' }));
-    expect(() => router.group('/h', (next) => next, 1 as unknown as Middleware)).toThrow(expect.objectContaining({ code: 'ROUTER_INVALID_HANDLER' }));
+    expect(() => router.get('/a', ok, { middleware: ['x' as unknown as Middleware] })).toThrow(
+      expect.objectContaining({ code: 'ROUTER_INVALID_HANDLER' }),
+    );
+    expect(() => router.group('/g').use(null as unknown as Middleware)).toThrow(
+      expect.objectContaining({ code: 'ROUTER_INVALID_HANDLER' }),
+    );
+    expect(() => router.group('/h', (next) => next, 1 as unknown as Middleware)).toThrow(
+      expect.objectContaining({ code: 'ROUTER_INVALID_HANDLER' }),
+    );
     expect(router.routes()).toEqual([]);
   });
 
@@ -211,7 +236,10 @@ describe('registration checks', () => {
     const router = new Router();
     router.get('/a', ok);
     router.get('/b', ok, {});
-    expect(router.routes().map((r) => [r.name, r.tags])).toEqual([['', []], ['', []]]);
+    expect(router.routes().map((r) => [r.name, r.tags])).toEqual([
+      ['', []],
+      ['', []],
+    ]);
     expect(router.hasRoute('')).toBe(false);
     expect(() => router.url('')).toThrow(expect.objectContaining({ code: 'ROUTER_UNKNOWN_ROUTE' }));
   });
@@ -256,7 +284,11 @@ describe('group prefixes', () => {
 
   it('keeps a group prefix in its normalised form', () => {
     const router = new Router();
-    expect([router.group('//api/').prefix, router.group('/').prefix, router.group('/a/:id').group('/b//').prefix]).toEqual(['/api', '/', '/a/:id/b']);
+    expect([
+      router.group('//api/').prefix,
+      router.group('/').prefix,
+      router.group('/a/:id').group('/b//').prefix,
+    ]).toEqual(['/api', '/', '/a/:id/b']);
   });
 
   it('nests a root sub-group and a trailing-slash sub-group', () => {
@@ -278,14 +310,27 @@ describe('percent-encoding limits', () => {
   const router = new Router();
   router.get('/p/:v', mark('p'));
 
-  it.each(['/p/%1g', '/p/%1:', '/p/%g1', '/p/%:1', '/p/%1/', '/p/a%', '/p/%E0%80%80', '/p/%E0%9F%BF', '/p/%F0%80%80%80', '/p/%F0%8F%BF%BF', '/p/%F4%90%80%80', '/p/%C1%BF', '/p/%80', '/p/%F5%80%80%80', '/p/%C3'])(
-    '400 for %s',
-    async (url) => {
-      const out = await serve(router, 'GET', url);
-      expect(out.status).toBe(400);
-      expect(router.match('GET', url)).toBeUndefined();
-    },
-  );
+  it.each([
+    '/p/%1g',
+    '/p/%1:',
+    '/p/%g1',
+    '/p/%:1',
+    '/p/%1/',
+    '/p/a%',
+    '/p/%E0%80%80',
+    '/p/%E0%9F%BF',
+    '/p/%F0%80%80%80',
+    '/p/%F0%8F%BF%BF',
+    '/p/%F4%90%80%80',
+    '/p/%C1%BF',
+    '/p/%80',
+    '/p/%F5%80%80%80',
+    '/p/%C3',
+  ])('400 for %s', async (url) => {
+    const out = await serve(router, 'GET', url);
+    expect(out.status).toBe(400);
+    expect(router.match('GET', url)).toBeUndefined();
+  });
 
   it.each([
     { url: '/p/%E2%82%AC', v: '€' },
@@ -316,9 +361,12 @@ describe('absolute-form request targets', () => {
     expect(normalizeRequestPath(raw)).toBe(want);
   });
 
-  it.each(['xhttp://h.example/a', 'https:/h.example/a', 'http//h.example/a', 'mailto:http://h/a', 'http:///a'])('refuses the non-path target %j', (raw) => {
-    expect(normalizeRequestPath(raw)).toBeUndefined();
-  });
+  it.each(['xhttp://h.example/a', 'https:/h.example/a', 'http//h.example/a', 'mailto:http://h/a', 'http:///a'])(
+    'refuses the non-path target %j',
+    (raw) => {
+      expect(normalizeRequestPath(raw)).toBeUndefined();
+    },
+  );
 
   it('matches and serves an absolute-form target like its path', async () => {
     const router = new Router();
@@ -361,7 +409,11 @@ describe('pattern helpers of the public surface', () => {
     expect(parsePattern('//')).toEqual({ path: '/', segments: [], paramNames: [], isStatic: true });
     expect(parsePattern('/a/:b/*c/')).toEqual({
       path: '/a/:b/*c',
-      segments: [{ kind: 'static', value: 'a' }, { kind: 'param', name: 'b' }, { kind: 'wildcard', name: 'c' }],
+      segments: [
+        { kind: 'static', value: 'a' },
+        { kind: 'param', name: 'b' },
+        { kind: 'wildcard', name: 'c' },
+      ],
       paramNames: ['b', 'c'],
       isStatic: false,
     });

@@ -31,7 +31,7 @@ function wellFormed(s: string): boolean {
 /** Percent-decodes with a fatal UTF-8 decoder; undefined when malformed. */
 function refDecode(s: string): string | undefined {
   const bytes: number[] = [];
-  for (let i = 0; i < s.length; ) {
+  for (let i = 0; i < s.length;) {
     if (s[i] === '%') {
       const hex = s.slice(i + 1, i + 3);
       if (!/^[0-9A-Fa-f]{2}$/.test(hex)) return undefined;
@@ -142,7 +142,10 @@ const routesArb = fc.uniqueArray(fc.tuple(fc.constantFrom(...METHODS), patternAr
 });
 // Mostly routable segments (raw and encoded spellings of the statics), some that must be refused.
 const requestSegmentArb = fc.oneof(
-  { weight: 12, arbitrary: fc.constantFrom('a', 'b', 'é', '%C3%A9', 'a%20b', 'a b', '%61', 'x', 'a%2Fb', '%2F', '', '.a') },
+  {
+    weight: 12,
+    arbitrary: fc.constantFrom('a', 'b', 'é', '%C3%A9', 'a%20b', 'a b', '%61', 'x', 'a%2Fb', '%2F', '', '.a'),
+  },
   { weight: 1, arbitrary: fc.constantFrom('%', '..', '%2e', '%zz', '%C3') },
 );
 const targetArb = fc
@@ -223,8 +226,15 @@ describe('no input makes the router throw (property)', () => {
   router.get('/users/:id', (w) => w.end('user'));
   router.post('/users/:id/posts/:post', (w) => w.end('post'));
   router.any('/files/*path', (w) => w.end('files'));
-  const urlish = fc.string({ unit: fc.constantFrom('/', '%', '2', 'F', 'e', 'E', '.', 'a', '?', '#', 'é', 'C', '3', 'A', '9', ':', '*'), maxLength: 24 });
-  const anything = fc.oneof(urlish, fc.string({ unit: 'binary', maxLength: 24 }), urlish.map((s) => '/' + s));
+  const urlish = fc.string({
+    unit: fc.constantFrom('/', '%', '2', 'F', 'e', 'E', '.', 'a', '?', '#', 'é', 'C', '3', 'A', '9', ':', '*'),
+    maxLength: 24,
+  });
+  const anything = fc.oneof(
+    urlish,
+    fc.string({ unit: 'binary', maxLength: 24 }),
+    urlish.map((s) => '/' + s),
+  );
 
   it('normalizeRequestPath, match and allowedMethods never throw', () => {
     fc.assert(
@@ -239,14 +249,18 @@ describe('no input makes the router throw (property)', () => {
 
   it('dispatch answers 200, 400, 404 or 405 for any path', async () => {
     await fc.assert(
-      fc.asyncProperty(urlish.map((s) => '/' + s), fc.constantFrom('GET', 'HEAD', 'PUT', 'DELETE'), async (target, method) => {
-        const w = new BufferedResponseWriter();
-        const r = createRequest({ method, url: 'http://h' });
-        // createRequest resolves dot segments of absolute URLs; set the target verbatim instead.
-        Object.defineProperty(r, 'path', { value: target });
-        await router.handler(w, r);
-        expect([200, 400, 404, 405]).toContain(w.status);
-      }),
+      fc.asyncProperty(
+        urlish.map((s) => '/' + s),
+        fc.constantFrom('GET', 'HEAD', 'PUT', 'DELETE'),
+        async (target, method) => {
+          const w = new BufferedResponseWriter();
+          const r = createRequest({ method, url: 'http://h' });
+          // createRequest resolves dot segments of absolute URLs; set the target verbatim instead.
+          Object.defineProperty(r, 'path', { value: target });
+          await router.handler(w, r);
+          expect([200, 400, 404, 405]).toContain(w.status);
+        },
+      ),
       { numRuns: 1000 },
     );
   });
@@ -256,7 +270,10 @@ describe('the percent-decoder (property)', () => {
   const segmentText = fc.string({ unit: 'binary', minLength: 1, maxLength: 8 });
 
   it('accepts exactly the paths whose escapes are valid UTF-8 and that have no dot segment', () => {
-    const raw = fc.string({ unit: fc.constantFrom('%', 'C', '3', 'A', '9', 'F', 'f', 'E', 'e', '2', '8', '0', 'x', '.', '/'), maxLength: 16 });
+    const raw = fc.string({
+      unit: fc.constantFrom('%', 'C', '3', 'A', '9', 'F', 'f', 'E', 'e', '2', '8', '0', 'x', '.', '/'),
+      maxLength: 16,
+    });
     fc.assert(
       fc.property(raw, (s) => {
         const target = '/' + s;
@@ -272,7 +289,11 @@ describe('the percent-decoder (property)', () => {
   const escaped = fc
     .array(
       fc.oneof(
-        fc.integer({ min: 0, max: 255 }).chain((b) => fc.constantFrom('%' + b.toString(16).padStart(2, '0'), '%' + b.toString(16).toUpperCase().padStart(2, '0'))),
+        fc
+          .integer({ min: 0, max: 255 })
+          .chain((b) =>
+            fc.constantFrom('%' + b.toString(16).padStart(2, '0'), '%' + b.toString(16).toUpperCase().padStart(2, '0')),
+          ),
         fc.constantFrom('a', '/', '.', '%', '%2', '%g1', 'é', '%e2%82', '%AC'),
       ),
       { maxLength: 10 },
@@ -309,9 +330,12 @@ describe('the percent-decoder (property)', () => {
     const router = new Router();
     router.get('/s/:v', (w) => w.end());
     fc.assert(
-      fc.property(segmentText.filter((v) => v !== '.' && v !== '..' && wellFormed(v)), (v) => {
-        expect(router.match('GET', '/s/' + encodeURIComponent(v))?.params['v']).toBe(v);
-      }),
+      fc.property(
+        segmentText.filter((v) => v !== '.' && v !== '..' && wellFormed(v)),
+        (v) => {
+          expect(router.match('GET', '/s/' + encodeURIComponent(v))?.params['v']).toBe(v);
+        },
+      ),
       { numRuns: 1000 },
     );
   });
@@ -324,7 +348,11 @@ describe('url() then match() round-trips (property)', () => {
   router.get('/users/me', (w) => w.end(), { name: 'me' });
   const value = fc.oneof(
     fc.string({ unit: 'binary', minLength: 1, maxLength: 12 }),
-    fc.string({ unit: fc.constantFrom('/', '%', '.', '..', 'a', 'é', '?', '#', ' ', '%2F', '\u0000'), minLength: 1, maxLength: 8 }),
+    fc.string({
+      unit: fc.constantFrom('/', '%', '.', '..', 'a', 'é', '?', '#', ' ', '%2F', '\u0000'),
+      minLength: 1,
+      maxLength: 8,
+    }),
   );
   const unroutable = (v: string) => v === '.' || v === '..' || !wellFormed(v);
 

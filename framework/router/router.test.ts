@@ -8,7 +8,13 @@ const ok: Handler = (w) => w.end('ok');
 function mark(label: string): Handler {
   return (w, r) => {
     w.setHeader('x-route', label);
-    w.end(JSON.stringify({ pattern: r.state.routePattern, name: r.state.routeName, params: Object.fromEntries(r.state.paramNames.map((n) => [n, r.param(n)])) }));
+    w.end(
+      JSON.stringify({
+        pattern: r.state.routePattern,
+        name: r.state.routeName,
+        params: Object.fromEntries(r.state.paramNames.map((n) => [n, r.param(n)])),
+      }),
+    );
   };
 }
 
@@ -40,7 +46,12 @@ describe('matching precedence and params', () => {
     { title: 'decoded param', url: '/users/a%20b', route: 'param', params: { id: 'a b' } },
     { title: 'unicode param', url: '/users/%C3%A9', route: 'param', params: { id: 'é' } },
     { title: 'wildcard keeps slashes', url: '/files/a/b.txt', route: 'wildcard', params: { path: 'a/b.txt' } },
-    { title: 'encoded slash inside a wildcard decodes to a slash', url: '/files/a%2Fb', route: 'wildcard', params: { path: 'a/b' } },
+    {
+      title: 'encoded slash inside a wildcard decodes to a slash',
+      url: '/files/a%2Fb',
+      route: 'wildcard',
+      params: { path: 'a/b' },
+    },
     { title: 'encoded slash stays inside its param', url: '/users/a%2Fb', route: 'param', params: { id: 'a/b' } },
     { title: 'trailing slash trimmed', url: '/users/42/', route: 'param', params: { id: '42' } },
     { title: 'repeated leading slashes collapsed', url: '//users/42', route: 'param', params: { id: '42' } },
@@ -66,18 +77,24 @@ describe('matching precedence and params', () => {
     expect(out.body).toBe('404 page not found\n');
   });
 
-  it.each(['/users/%', '/users/%zz', '/users/%E0%A4%A', 'users/no-slash'])('400 envelope for malformed path %s', async (url) => {
-    const out = await serve(router, 'GET', url);
-    expect(out.status).toBe(400);
-    expect(JSON.parse(out.body).error.code).toBe('BAD_REQUEST');
-  });
+  it.each(['/users/%', '/users/%zz', '/users/%E0%A4%A', 'users/no-slash'])(
+    '400 envelope for malformed path %s',
+    async (url) => {
+      const out = await serve(router, 'GET', url);
+      expect(out.status).toBe(400);
+      expect(JSON.parse(out.body).error.code).toBe('BAD_REQUEST');
+    },
+  );
 
   it('accepts an absolute-form target', async () => {
     expect((await serve(router, 'GET', 'http://example.com/users/5')).route).toBe('param');
   });
 
   it('exposes the match without serving', () => {
-    expect(router.match('GET', '/users/9')).toEqual({ route: expect.objectContaining({ path: '/users/:id' }), params: { id: '9' } });
+    expect(router.match('GET', '/users/9')).toEqual({
+      route: expect.objectContaining({ path: '/users/:id' }),
+      params: { id: '9' },
+    });
     expect(router.match('GET', '/zzz')).toBeUndefined();
     expect(router.match('GET', '/%')).toBeUndefined();
   });
@@ -156,9 +173,13 @@ describe('registration errors', () => {
   it('rejects a bad method, a missing handler and a duplicate name', () => {
     const router = new Router();
     expect(() => router.addRoute('GE T', '/', ok)).toThrow(expect.objectContaining({ code: 'ROUTER_INVALID_METHOD' }));
-    expect(() => router.get('/', undefined as unknown as Handler)).toThrow(expect.objectContaining({ code: 'ROUTER_INVALID_HANDLER' }));
+    expect(() => router.get('/', undefined as unknown as Handler)).toThrow(
+      expect.objectContaining({ code: 'ROUTER_INVALID_HANDLER' }),
+    );
     router.get('/a', ok, { name: 'a' });
-    expect(() => router.get('/b', ok, { name: 'a' })).toThrow(expect.objectContaining({ code: 'ROUTER_DUPLICATE_NAME' }));
+    expect(() => router.get('/b', ok, { name: 'a' })).toThrow(
+      expect.objectContaining({ code: 'ROUTER_DUPLICATE_NAME' }),
+    );
   });
 
   it('allows the same path under different methods and different param positions', () => {
@@ -206,7 +227,11 @@ describe('groups', () => {
     const plain = new BufferedResponseWriter();
     await router.handler(plain, createRequest({ url: '/plain' }));
     expect(plain.getHeader('x-trail')).toBeUndefined();
-    expect(router.routes().map((x) => `${x.method} ${x.path}`)).toEqual(['GET /api/ping', 'GET /api/v1/items/:id', 'GET /plain']);
+    expect(router.routes().map((x) => `${x.method} ${x.path}`)).toEqual([
+      'GET /api/ping',
+      'GET /api/v1/items/:id',
+      'GET /plain',
+    ]);
   });
 
   it('rejects a relative group prefix', () => {
@@ -221,7 +246,7 @@ describe('groups', () => {
 });
 
 describe('route middleware in the route list', () => {
-  it('names group middleware outermost first, then the route\'s own, including middleware added to a group later', () => {
+  it("names group middleware outermost first, then the route's own, including middleware added to a group later", () => {
     const router = new Router();
     const auth: Middleware = (next) => next;
     const audit: Middleware = (next) => next;
@@ -231,7 +256,10 @@ describe('route middleware in the route list', () => {
     v1.get('/x', () => undefined);
     v1.use(audit);
     const list = router.routes();
-    expect(list.map((r) => [r.path, r.middleware])).toEqual([['/api/items', ['auth', 'audit', 'anonymous']], ['/api/v1/x', ['auth', 'audit']]]);
+    expect(list.map((r) => [r.path, r.middleware])).toEqual([
+      ['/api/items', ['auth', 'audit', 'anonymous']],
+      ['/api/v1/x', ['auth', 'audit']],
+    ]);
     expect(router.match('GET', '/api/items')?.route.middleware).toBeUndefined();
   });
 });
@@ -294,7 +322,14 @@ describe('reverse routing', () => {
   });
 
   it('lists routes with names, tags and params', () => {
-    expect(router.routes()[0]).toEqual({ method: 'GET', path: '/users/:id', name: 'user', tags: ['users'], paramNames: ['id'], middleware: [] });
+    expect(router.routes()[0]).toEqual({
+      method: 'GET',
+      path: '/users/:id',
+      name: 'user',
+      tags: ['users'],
+      paramNames: ['id'],
+      middleware: [],
+    });
     expect(router.hasRoute('file')).toBe(true);
   });
 });

@@ -129,7 +129,8 @@ export class RouteGroup extends RouteRegistrar implements GroupLike {
   use(...middleware: Middleware[]): this {
     this.router.assertMutable('use');
     for (const mw of middleware) {
-      if (typeof mw !== 'function') throw new RouterError('ROUTER_INVALID_HANDLER', 'group middleware must be functions');
+      if (typeof mw !== 'function')
+        throw new RouterError('ROUTER_INVALID_HANDLER', 'group middleware must be functions');
     }
     this.middleware.push(...middleware);
     return this;
@@ -215,7 +216,8 @@ export class Router extends RouteRegistrar {
     }
     const mws = options?.middleware ?? [];
     for (const mw of mws) {
-      if (typeof mw !== 'function') throw new RouterError('ROUTER_INVALID_HANDLER', `${method} ${path}: middleware must be functions`);
+      if (typeof mw !== 'function')
+        throw new RouterError('ROUTER_INVALID_HANDLER', `${method} ${path}: middleware must be functions`);
     }
     const info: RouteInfo = Object.freeze({
       method,

@@ -31,7 +31,13 @@ export function pickMethod<T>(routes: Map<string, T> | undefined, method: string
 }
 
 /** Inserts `value` for `method` under `pattern`; throws on a parameter-name clash or a duplicate. */
-export function insertRoute<T>(root: TrieNode<T>, method: string, pattern: ParsedPattern, value: T, describe: string): void {
+export function insertRoute<T>(
+  root: TrieNode<T>,
+  method: string,
+  pattern: ParsedPattern,
+  value: T,
+  describe: string,
+): void {
   let node = root;
   for (const seg of pattern.segments) {
     if (seg.kind === 'static') {
@@ -45,7 +51,10 @@ export function insertRoute<T>(root: TrieNode<T>, method: string, pattern: Parse
     } else if (seg.kind === 'param') {
       const existing = node.paramNames.get(method);
       if (existing !== undefined && existing !== seg.name) {
-        throw new RouterError('ROUTER_PARAM_CONFLICT', `${describe}: parameter ":${seg.name}" conflicts with ":${existing}" at the same position`);
+        throw new RouterError(
+          'ROUTER_PARAM_CONFLICT',
+          `${describe}: parameter ":${seg.name}" conflicts with ":${existing}" at the same position`,
+        );
       }
       node.paramNames.set(method, seg.name);
       node.param ??= new TrieNode<T>();
@@ -54,7 +63,10 @@ export function insertRoute<T>(root: TrieNode<T>, method: string, pattern: Parse
       const existing = node.wildcardNames.get(method);
       if (existing !== undefined) {
         if (existing !== seg.name) {
-          throw new RouterError('ROUTER_PARAM_CONFLICT', `${describe}: wildcard "*${seg.name}" conflicts with "*${existing}" at the same position`);
+          throw new RouterError(
+            'ROUTER_PARAM_CONFLICT',
+            `${describe}: wildcard "*${seg.name}" conflicts with "*${existing}" at the same position`,
+          );
         }
         throw new RouterError('ROUTER_DUPLICATE_ROUTE', `${describe} is already registered`);
       }
@@ -99,7 +111,10 @@ export function matchRoute<T>(
   if (node.statics !== undefined) {
     const child = node.statics.get(seg);
     if (child !== undefined) {
-      const found = next > path.length ? pickMethod(child.routes, method, exact) : matchRoute(child, path, next, values, method, decode, exact);
+      const found =
+        next > path.length
+          ? pickMethod(child.routes, method, exact)
+          : matchRoute(child, path, next, values, method, decode, exact);
       if (found !== undefined) return found;
     }
   }
@@ -108,7 +123,10 @@ export function matchRoute<T>(
     const mark = values.length;
     values.push(seg);
     const child = node.param;
-    const found = next > path.length ? pickMethod(child.routes, method, exact) : matchRoute(child, path, next, values, method, decode, exact);
+    const found =
+      next > path.length
+        ? pickMethod(child.routes, method, exact)
+        : matchRoute(child, path, next, values, method, decode, exact);
     if (found !== undefined) return found;
     values.length = mark;
   }

@@ -20,7 +20,11 @@ export {
   getPasswordStrengthIssues,
   resolvePasswordStrengthOptions,
 } from './password/strength.ts';
-export type { PasswordStrengthIssue, PasswordStrengthOptions, ResolvedPasswordStrengthOptions } from './password/strength.ts';
+export type {
+  PasswordStrengthIssue,
+  PasswordStrengthOptions,
+  ResolvedPasswordStrengthOptions,
+} from './password/strength.ts';
 export { CspBuilder, getStrictCsp } from './headers/csp.ts';
 export {
   assertSecurityPolicy,
@@ -46,7 +50,12 @@ export type { UrlValidationOptions } from './input/url.ts';
 export { assertPublicUrl, isPublicIpAddress, normalizeIpAddress, resolvePublicUrl } from './input/ssrf.ts';
 export type { AddressLookup, PublicUrlResolveOptions, ResolvedPublicUrl } from './input/ssrf.ts';
 export { DEFAULT_RATE_LIMITER_OPTIONS, RateLimiter, resolveRateLimiterOptions } from './abuse/limiter.ts';
-export type { RateLimitDecision, RateLimiterOptions, RateLimiterStats, ResolvedRateLimiterOptions } from './abuse/limiter.ts';
+export type {
+  RateLimitDecision,
+  RateLimiterOptions,
+  RateLimiterStats,
+  ResolvedRateLimiterOptions,
+} from './abuse/limiter.ts';
 export type { AuthorizationClaims, IdentityClaims, JwtClaims, TokenPair, TokenType } from './jwt/claims.ts';
 export {
   InMemoryJwtKeyStore,

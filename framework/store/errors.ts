@@ -19,9 +19,15 @@ export const STORE_ERRORS = {
   'PLUMEGO_ERR_KV_CORRUPT': { message: 'key-value store data is corrupt', status: 500 },
   'PLUMEGO_ERR_KV_CLOSED': { message: 'key-value store is closed', status: 503 },
   'PLUMEGO_ERR_KV_INVALID_OPTIONS': { message: 'invalid key-value store options', status: 500 },
-  'PLUMEGO_ERR_IDEMPOTENCY_INVALID_KEY': { message: 'idempotency key is empty, too long or has invalid characters', status: 400 },
+  'PLUMEGO_ERR_IDEMPOTENCY_INVALID_KEY': {
+    message: 'idempotency key is empty, too long or has invalid characters',
+    status: 400,
+  },
   'PLUMEGO_ERR_IDEMPOTENCY_INVALID_RECORD': { message: 'idempotency record is invalid', status: 500 },
-  'PLUMEGO_ERR_IDEMPOTENCY_REQUEST_MISMATCH': { message: 'idempotency key was used with a different request', status: 422 },
+  'PLUMEGO_ERR_IDEMPOTENCY_REQUEST_MISMATCH': {
+    message: 'idempotency key was used with a different request',
+    status: 422,
+  },
   'PLUMEGO_ERR_IDEMPOTENCY_EXPIRED': { message: 'idempotency record expired', status: 410 },
   'PLUMEGO_ERR_IDEMPOTENCY_ALREADY_COMPLETED': { message: 'idempotency record is already completed', status: 409 },
   'PLUMEGO_ERR_IDEMPOTENCY_NOT_FOUND': { message: 'idempotency record not found', status: 404 },

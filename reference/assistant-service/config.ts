@@ -22,7 +22,10 @@ export interface AssistantConfig {
 
 export class ConfigError extends Error {
   readonly code = 'CONFIG_INVALID';
-  constructor(readonly source: string, message: string) {
+  constructor(
+    readonly source: string,
+    message: string,
+  ) {
     super(`config ${source}: ${message}`);
     this.name = 'ConfigError';
   }
@@ -39,7 +42,8 @@ function vendor(env: NodeJS.ProcessEnv, name: 'anthropic' | 'openai', defaultMod
   const prefix = `ASSISTANT_${name.toUpperCase()}`;
   const apiKey = env[`${prefix}_API_KEY`] ?? '';
   if (apiKey === '') return undefined;
-  const baseURL = env[`${prefix}_BASE_URL`] ?? (name === 'anthropic' ? 'https://api.anthropic.com' : 'https://api.openai.com/v1');
+  const baseURL =
+    env[`${prefix}_BASE_URL`] ?? (name === 'anthropic' ? 'https://api.anthropic.com' : 'https://api.openai.com/v1');
   // The key is never echoed, and neither is the URL (it may carry credentials).
   if (!URL.canParse(baseURL)) throw new ConfigError(`${prefix}_BASE_URL`, 'must be a URL');
   return { vendor: name, baseURL, apiKey, model: env[`${prefix}_MODEL`] || defaultModel };
@@ -47,8 +51,14 @@ function vendor(env: NodeJS.ProcessEnv, name: 'anthropic' | 'openai', defaultMod
 
 /** `ASSISTANT_ANTHROPIC_API_KEY` / `ASSISTANT_OPENAI_API_KEY` (+ `_BASE_URL`, `_MODEL`) configure the providers. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AssistantConfig {
-  const vendors = [vendor(env, 'anthropic', 'claude-sonnet-4-5'), vendor(env, 'openai', 'gpt-4.1')].filter((v): v is VendorConfig => v !== undefined);
-  if (vendors.length === 0) throw new ConfigError('ASSISTANT_ANTHROPIC_API_KEY', 'configure at least one provider (ASSISTANT_ANTHROPIC_API_KEY or ASSISTANT_OPENAI_API_KEY)');
+  const vendors = [vendor(env, 'anthropic', 'claude-sonnet-4-5'), vendor(env, 'openai', 'gpt-4.1')].filter(
+    (v): v is VendorConfig => v !== undefined,
+  );
+  if (vendors.length === 0)
+    throw new ConfigError(
+      'ASSISTANT_ANTHROPIC_API_KEY',
+      'configure at least one provider (ASSISTANT_ANTHROPIC_API_KEY or ASSISTANT_OPENAI_API_KEY)',
+    );
   return {
     addr: env['ASSISTANT_ADDR'] || ':8082',
     vendors,

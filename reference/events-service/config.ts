@@ -45,14 +45,18 @@ export const DEFAULT_CONFIG: ServiceConfig = Object.freeze({
 
 export class ConfigError extends Error {
   readonly code = 'CONFIG_INVALID';
-  constructor(readonly source: string, message: string) {
+  constructor(
+    readonly source: string,
+    message: string,
+  ) {
     super(`config ${source}: ${message}`);
     this.name = 'ConfigError';
   }
 }
 
 function oneOf<T extends string>(source: string, value: string, allowed: readonly T[]): T {
-  if (!(allowed as readonly string[]).includes(value)) throw new ConfigError(source, `expected one of ${allowed.join(', ')}`);
+  if (!(allowed as readonly string[]).includes(value))
+    throw new ConfigError(source, `expected one of ${allowed.join(', ')}`);
   return value as T;
 }
 
@@ -70,15 +74,21 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     redisUrl: get('EVENTS_REDIS_URL', d.redisUrl),
     partnerWebhookUrl: get('EVENTS_PARTNER_WEBHOOK_URL', d.partnerWebhookUrl),
     webhookSecret: get('EVENTS_WEBHOOK_SECRET', d.webhookSecret),
-    allowPrivateWebhooks: oneOf('EVENTS_ALLOW_PRIVATE_WEBHOOKS', get('EVENTS_ALLOW_PRIVATE_WEBHOOKS', 'false'), ['true', 'false'] as const) === 'true',
+    allowPrivateWebhooks:
+      oneOf('EVENTS_ALLOW_PRIVATE_WEBHOOKS', get('EVENTS_ALLOW_PRIVATE_WEBHOOKS', 'false'), [
+        'true',
+        'false',
+      ] as const) === 'true',
     paymentSecret: get('EVENTS_PAYMENT_SECRET', d.paymentSecret),
     smtpUrl: get('EVENTS_SMTP_URL', d.smtpUrl),
     mailFrom: get('EVENTS_MAIL_FROM', d.mailFrom),
     adminToken: get('EVENTS_ADMIN_TOKEN', d.adminToken),
     namespace: get('EVENTS_NAMESPACE', d.namespace),
   };
-  if (!/^[A-Za-z0-9_-]{1,32}$/.test(config.namespace)) throw new ConfigError('EVENTS_NAMESPACE', 'expected 1-32 characters of [A-Za-z0-9_-]');
+  if (!/^[A-Za-z0-9_-]{1,32}$/.test(config.namespace))
+    throw new ConfigError('EVENTS_NAMESPACE', 'expected 1-32 characters of [A-Za-z0-9_-]');
   if (config.adminToken.length < 16) throw new ConfigError('EVENTS_ADMIN_TOKEN', 'expected at least 16 characters');
-  if (config.partnerWebhookUrl !== '' && !/^https?:\/\//.test(config.partnerWebhookUrl)) throw new ConfigError('EVENTS_PARTNER_WEBHOOK_URL', 'expected an http(s) URL');
+  if (config.partnerWebhookUrl !== '' && !/^https?:\/\//.test(config.partnerWebhookUrl))
+    throw new ConfigError('EVENTS_PARTNER_WEBHOOK_URL', 'expected an http(s) URL');
   return config;
 }

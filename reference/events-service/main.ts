@@ -13,10 +13,13 @@ async function run(): Promise<void> {
     if (stopping) return;
     stopping = true;
     service.logger.info('shutdown requested', { signal });
-    service.app.shutdown().then(() => service.close()).then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
+    service.app
+      .shutdown()
+      .then(() => service.close())
+      .then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));

@@ -35,7 +35,10 @@ export const DEFAULT_CONFIG: ServiceConfig = Object.freeze({
 
 export class ConfigError extends Error {
   readonly code = 'CONFIG_INVALID';
-  constructor(readonly source: string, message: string) {
+  constructor(
+    readonly source: string,
+    message: string,
+  ) {
     super(`config ${source}: ${message}`);
     this.name = 'ConfigError';
   }
@@ -57,6 +60,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   if (env['APP_MAX_UPLOAD_BYTES']) c.maxUploadBytes = positiveInt('APP_MAX_UPLOAD_BYTES', env['APP_MAX_UPLOAD_BYTES']);
   if (env['APP_BREAKER_FAILURES']) c.breakerFailures = positiveInt('APP_BREAKER_FAILURES', env['APP_BREAKER_FAILURES']);
   if (env['APP_BREAKER_OPEN_MS']) c.breakerOpenMs = positiveInt('APP_BREAKER_OPEN_MS', env['APP_BREAKER_OPEN_MS']);
-  if (env['APP_UPSTREAM_TIMEOUT_MS']) c.upstreamTimeoutMs = positiveInt('APP_UPSTREAM_TIMEOUT_MS', env['APP_UPSTREAM_TIMEOUT_MS']);
+  if (env['APP_UPSTREAM_TIMEOUT_MS'])
+    c.upstreamTimeoutMs = positiveInt('APP_UPSTREAM_TIMEOUT_MS', env['APP_UPSTREAM_TIMEOUT_MS']);
   return Object.freeze(c);
 }

@@ -14,7 +14,10 @@ export interface GatewayConfig {
 
 export class ConfigError extends Error {
   readonly code = 'CONFIG_INVALID';
-  constructor(readonly source: string, message: string) {
+  constructor(
+    readonly source: string,
+    message: string,
+  ) {
     super(`config ${source}: ${message}`);
     this.name = 'ConfigError';
   }
@@ -42,12 +45,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
   const apiUpstreams = rawApi.split(',').map((entry) => {
     const [u = '', w] = entry.trim().split('=');
     const weight = w === undefined ? 1 : Number(w);
-    if (!Number.isInteger(weight) || weight < 1 || weight > 100) throw new ConfigError('GATEWAY_API_UPSTREAMS', 'weights must be integers 1-100');
+    if (!Number.isInteger(weight) || weight < 1 || weight > 100)
+      throw new ConfigError('GATEWAY_API_UPSTREAMS', 'weights must be integers 1-100');
     return { url: url('GATEWAY_API_UPSTREAMS', u), weight };
   });
   const catalog = env['GATEWAY_CATALOG_UPSTREAM'] ?? '';
   const grpcTarget = env['GATEWAY_GRPC_TARGET'] ?? '';
-  if (grpcTarget !== '' && !/^[A-Za-z0-9_.\-[\]:]+:\d+$/.test(grpcTarget)) throw new ConfigError('GATEWAY_GRPC_TARGET', 'must be host:port');
+  if (grpcTarget !== '' && !/^[A-Za-z0-9_.\-[\]:]+:\d+$/.test(grpcTarget))
+    throw new ConfigError('GATEWAY_GRPC_TARGET', 'must be host:port');
   return {
     addr: env['GATEWAY_ADDR'] ?? '127.0.0.1:8080',
     apiUpstreams,

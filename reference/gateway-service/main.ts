@@ -8,9 +8,17 @@ async function run(): Promise<void> {
   const { app, close } = createGatewayService(config);
   const [host, port] = config.addr.startsWith(':') ? [undefined, config.addr.slice(1)] : config.addr.split(':');
   const address = await app.listen(Number(port), host);
-  console.log(`gateway-service listening on ${address.address}:${address.port} (${config.apiUpstreams.length} api upstreams)`);
+  console.log(
+    `gateway-service listening on ${address.address}:${address.port} (${config.apiUpstreams.length} api upstreams)`,
+  );
   const stop = (): void => {
-    void app.shutdown({ timeoutMs: 10_000 }).then(close).then(() => process.exit(0), () => process.exit(1));
+    void app
+      .shutdown({ timeoutMs: 10_000 })
+      .then(close)
+      .then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);

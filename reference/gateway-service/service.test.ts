@@ -15,7 +15,10 @@ interface Upstream {
   server: Server;
 }
 
-async function startUpstream(name: string, handle?: (req: IncomingMessage, res: ServerResponse, u: Upstream) => void): Promise<Upstream> {
+async function startUpstream(
+  name: string,
+  handle?: (req: IncomingMessage, res: ServerResponse, u: Upstream) => void,
+): Promise<Upstream> {
   const u: Upstream = { url: '', hits: 0, healthy: true, server: undefined as never };
   u.server = createServer((req, res) => {
     if (req.url === '/healthz') {
@@ -74,7 +77,8 @@ describe('gateway-service (black box over real sockets)', () => {
     grpc = new RpcServer();
     grpc.addService(protos.getService('inventory.Inventory'), {
       GetStock(call: ServerUnaryCall<{ sku: string }, unknown>, cb: sendUnaryData<unknown>) {
-        if (call.request.sku === 'missing') return cb({ code: status.NOT_FOUND, details: 'sku missing in warehouse db' });
+        if (call.request.sku === 'missing')
+          return cb({ code: status.NOT_FOUND, details: 'sku missing in warehouse db' });
         cb(null, { sku: call.request.sku, quantity: 7 });
       },
     });
@@ -105,7 +109,9 @@ describe('gateway-service (black box over real sockets)', () => {
   it('balances /api across both upstreams with the prefix stripped and X-Forwarded-For set', async () => {
     const seen = new Set<string>();
     for (let i = 0; i < 6; i++) {
-      const body = (await (await fetch(`${base}/api/items/${i}`, { headers: { 'x-forwarded-for': '6.6.6.6' } })).json()) as { served_by: string; path: string; xff: string };
+      const body = (await (
+        await fetch(`${base}/api/items/${i}`, { headers: { 'x-forwarded-for': '6.6.6.6' } })
+      ).json()) as { served_by: string; path: string; xff: string };
       seen.add(body.served_by);
       expect(body.path).toBe(`/items/${i}`);
       expect(body.xff).toBe('127.0.0.1');
@@ -124,26 +130,40 @@ describe('gateway-service (black box over real sockets)', () => {
   });
 
   it('transcodes JSON to the gRPC inventory service, mapping NOT_FOUND to 404 without its message', async () => {
-    const ok = await fetch(`${base}/rpc/inventory.Inventory/GetStock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sku: 'abc' }) });
+    const ok = await fetch(`${base}/rpc/inventory.Inventory/GetStock`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ sku: 'abc' }),
+    });
     expect(ok.status).toBe(200);
     expect(((await ok.json()) as { data: unknown }).data).toEqual({ sku: 'abc', quantity: 7 });
-    const missing = await fetch(`${base}/rpc/inventory.Inventory/GetStock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sku: 'missing' }) });
+    const missing = await fetch(`${base}/rpc/inventory.Inventory/GetStock`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ sku: 'missing' }),
+    });
     expect(missing.status).toBe(404);
     expect(await missing.text()).not.toContain('warehouse');
   });
 
   it('refuses a smuggling attempt before any upstream sees it', async () => {
     const before = a.hits + b.hits;
-    const answer = await raw(port, 'POST /api/x HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /api/admin HTTP/1.1\r\nHost: x\r\n\r\n');
+    const answer = await raw(
+      port,
+      'POST /api/x HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /api/admin HTTP/1.1\r\nHost: x\r\n\r\n',
+    );
     expect(answer.startsWith('HTTP/1.1 400')).toBe(true);
     expect(a.hits + b.hits).toBe(before);
   });
 
   it('takes an unhealthy upstream out of rotation and brings it back', async () => {
     b.healthy = false;
-    await vi.waitFor(() => expect(svc.api.pool.getAvailable().map((x) => x.origin)).toEqual([a.url]), { timeout: 3_000 });
+    await vi.waitFor(() => expect(svc.api.pool.getAvailable().map((x) => x.origin)).toEqual([a.url]), {
+      timeout: 3_000,
+    });
     const before = b.hits;
-    for (let i = 0; i < 4; i++) expect(((await (await fetch(`${base}/api/h${i}`)).json()) as { served_by: string }).served_by).toBe('a');
+    for (let i = 0; i < 4; i++)
+      expect(((await (await fetch(`${base}/api/h${i}`)).json()) as { served_by: string }).served_by).toBe('a');
     expect(b.hits).toBe(before);
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
     b.healthy = true;
@@ -171,7 +191,10 @@ describe('gateway-service config', () => {
     { title: 'missing upstreams', env: { GATEWAY_CATALOG_UPSTREAM: 'http://c' } },
     { title: 'a non-URL upstream', env: { GATEWAY_API_UPSTREAMS: 'ftp://x', GATEWAY_CATALOG_UPSTREAM: 'http://c' } },
     { title: 'a bad weight', env: { GATEWAY_API_UPSTREAMS: 'http://a=0', GATEWAY_CATALOG_UPSTREAM: 'http://c' } },
-    { title: 'a bad gRPC target', env: { GATEWAY_API_UPSTREAMS: 'http://a', GATEWAY_CATALOG_UPSTREAM: 'http://c', GATEWAY_GRPC_TARGET: 'nope' } },
+    {
+      title: 'a bad gRPC target',
+      env: { GATEWAY_API_UPSTREAMS: 'http://a', GATEWAY_CATALOG_UPSTREAM: 'http://c', GATEWAY_GRPC_TARGET: 'nope' },
+    },
   ])('rejects $title', ({ env }) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
   });

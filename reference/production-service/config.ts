@@ -42,7 +42,10 @@ export interface ProductionConfig {
 /** A bad setting. The message names the variable, never its value (it may be a secret). */
 export class ConfigError extends Error {
   readonly code = 'CONFIG_INVALID';
-  constructor(readonly variable: string, problem: string) {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
     super(`${variable}: ${problem}`);
     this.name = 'ConfigError';
   }
@@ -68,17 +71,29 @@ function parseUsers(raw: string | undefined): UserRecord[] {
   return parsed.map((u: unknown, i) => {
     const user = u as Partial<UserRecord>;
     const strings = (v: unknown) => Array.isArray(v) && v.every((s) => typeof s === 'string');
-    if (typeof user?.username !== 'string' || user.username === '' || typeof user.passwordHash !== 'string' || !strings(user.roles ?? []) || !strings(user.permissions ?? [])) {
+    if (
+      typeof user?.username !== 'string' ||
+      user.username === '' ||
+      typeof user.passwordHash !== 'string' ||
+      !strings(user.roles ?? []) ||
+      !strings(user.permissions ?? [])
+    ) {
       throw new ConfigError('APP_USERS', `entry ${i} needs username, passwordHash, roles[] and permissions[]`);
     }
-    return { username: user.username, passwordHash: user.passwordHash, roles: [...(user.roles ?? [])], permissions: [...(user.permissions ?? [])] };
+    return {
+      username: user.username,
+      passwordHash: user.passwordHash,
+      roles: [...(user.roles ?? [])],
+      permissions: [...(user.permissions ?? [])],
+    };
   });
 }
 
 /** A server URL, or '' when unset. The error names the variable only: URLs carry passwords. */
 function serverUrl(env: NodeJS.ProcessEnv, name: string, scheme: RegExp): string {
   const raw = env[name] ?? '';
-  if (raw !== '' && !scheme.test(raw)) throw new ConfigError(name, `must be a ${scheme.source.includes('postgres') ? 'postgres://' : 'redis://'} URL`);
+  if (raw !== '' && !scheme.test(raw))
+    throw new ConfigError(name, `must be a ${scheme.source.includes('postgres') ? 'postgres://' : 'redis://'} URL`);
   return raw;
 }
 
@@ -87,7 +102,8 @@ function metricsConfig(env: NodeJS.ProcessEnv): { enabled: boolean; token: strin
   if (flag !== '' && flag !== '0' && flag !== '1') throw new ConfigError('APP_METRICS_ENABLED', 'must be 0 or 1');
   const token = env['APP_METRICS_TOKEN'] ?? '';
   const enabled = flag === '1';
-  if (enabled && token.length < 16) throw new ConfigError('APP_METRICS_TOKEN', 'must be at least 16 characters when APP_METRICS_ENABLED=1');
+  if (enabled && token.length < 16)
+    throw new ConfigError('APP_METRICS_TOKEN', 'must be at least 16 characters when APP_METRICS_ENABLED=1');
   return { enabled, token };
 }
 
@@ -100,14 +116,16 @@ function otlpEndpoint(env: NodeJS.ProcessEnv): string {
   } catch {
     throw new ConfigError('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'must be an http:// or https:// URL');
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'must be an http:// or https:// URL');
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new ConfigError('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'must be an http:// or https:// URL');
   return raw;
 }
 
 /** Reads the service configuration from environment variables (see README.md for the list). */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ProductionConfig {
   const algorithm = env['APP_JWT_ALGORITHM'] ?? 'EdDSA';
-  if (!isJwtAlgorithm(algorithm)) throw new ConfigError('APP_JWT_ALGORITHM', 'must be one of HS256, EdDSA, ES256, RS256');
+  if (!isJwtAlgorithm(algorithm))
+    throw new ConfigError('APP_JWT_ALGORITHM', 'must be one of HS256, EdDSA, ES256, RS256');
   const opsToken = env['APP_OPS_TOKEN'] ?? '';
   if (opsToken !== '' && opsToken.length < 16) throw new ConfigError('APP_OPS_TOKEN', 'must be at least 16 characters');
   const dataDir = env['APP_DATA_DIR'] ?? './data';

@@ -22,7 +22,10 @@ export interface SaasConfig {
 
 export class ConfigError extends Error {
   readonly code = 'CONFIG_INVALID';
-  constructor(readonly source: string, message: string) {
+  constructor(
+    readonly source: string,
+    message: string,
+  ) {
     super(`config ${source}: ${message}`);
     this.name = 'ConfigError';
   }
@@ -40,12 +43,16 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
  * echoed in errors: they may carry passwords.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): SaasConfig {
-  const users = (env['SAAS_USERS'] ?? '').split(',').filter((s) => s.trim() !== '').map((entry) => {
-    const m = /^([^=\s]{16,})=([^@\s]+)@(\S+)$/.exec(entry.trim());
-    if (!m) throw new ConfigError('SAAS_USERS', 'each entry must be token=subject@tenant with a token of 16+ characters');
-    if (!isValidTenantId(m[3])) throw new ConfigError('SAAS_USERS', `invalid tenant id in entry for ${m[2]}`);
-    return { token: m[1]!, subject: m[2]!, tenantId: m[3]! };
-  });
+  const users = (env['SAAS_USERS'] ?? '')
+    .split(',')
+    .filter((s) => s.trim() !== '')
+    .map((entry) => {
+      const m = /^([^=\s]{16,})=([^@\s]+)@(\S+)$/.exec(entry.trim());
+      if (!m)
+        throw new ConfigError('SAAS_USERS', 'each entry must be token=subject@tenant with a token of 16+ characters');
+      if (!isValidTenantId(m[3])) throw new ConfigError('SAAS_USERS', `invalid tenant id in entry for ${m[2]}`);
+      return { token: m[1]!, subject: m[2]!, tenantId: m[3]! };
+    });
   if (users.length === 0) throw new ConfigError('SAAS_USERS', 'at least one user is required');
   for (const name of ['SAAS_DATABASE_URL', 'SAAS_REDIS_URL'] as const) {
     const v = env[name];

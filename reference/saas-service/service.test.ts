@@ -9,27 +9,53 @@ const A = 'Bearer token-alice-0123456789';
 const B = 'Bearer token-bobby-0123456789';
 const USERS = 'token-alice-0123456789=alice@acme,token-bobby-0123456789=bob@beta';
 
-type Body = { data: Record<string, unknown> & Record<string, unknown>[]; meta?: { pagination: Record<string, unknown> }; error?: { code: string } };
+type Body = {
+  data: Record<string, unknown> & Record<string, unknown>[];
+  meta?: { pagination: Record<string, unknown> };
+  error?: { code: string };
+};
 
 /** The isolation suite: run on memory, and on PostgreSQL (+ Redis) when they are up. */
 function isolationSuite(name: string, env: () => Record<string, string>) {
   describe(`saas-service on ${name}`, () => {
     let svc: SaasService;
-    const call = (auth: string, path: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}) =>
+    const call = (
+      auth: string,
+      path: string,
+      init: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
+    ) =>
       svc.app.request(path, {
         method: init.method ?? 'GET',
-        headers: { authorization: auth, ...(init.body === undefined ? {} : { 'content-type': 'application/json' }), ...init.headers },
+        headers: {
+          authorization: auth,
+          ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...init.headers,
+        },
         ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
       });
     let aProject: number;
     let aTask: number;
 
     beforeAll(async () => {
-      svc = await createSaasService(loadConfig({ SAAS_USERS: USERS, SAAS_QUOTA_PER_MINUTE: '100000', SAAS_RATE_PER_SECOND: '100000', SAAS_BURST: '100000', ...env() }));
-      const p = await call(A, '/api/projects', { method: 'POST', body: { name: `alpha-${randomUUID()}`, status: 'active', description: 'secret plans' } });
+      svc = await createSaasService(
+        loadConfig({
+          SAAS_USERS: USERS,
+          SAAS_QUOTA_PER_MINUTE: '100000',
+          SAAS_RATE_PER_SECOND: '100000',
+          SAAS_BURST: '100000',
+          ...env(),
+        }),
+      );
+      const p = await call(A, '/api/projects', {
+        method: 'POST',
+        body: { name: `alpha-${randomUUID()}`, status: 'active', description: 'secret plans' },
+      });
       expect(p.status).toBe(201);
       aProject = p.json<Body>().data['id'] as number;
-      const t = await call(A, '/api/tasks', { method: 'POST', body: { project_id: aProject, title: 'a task', done: false, priority: 3 } });
+      const t = await call(A, '/api/tasks', {
+        method: 'POST',
+        body: { project_id: aProject, title: 'a task', done: false, priority: 3 },
+      });
       expect(t.status).toBe(201);
       aTask = t.json<Body>().data['id'] as number;
     });
@@ -45,8 +71,17 @@ function isolationSuite(name: string, env: () => Record<string, string>) {
     });
 
     it('never shows tenant A rows to tenant B: get, list, filters, sorts, cursors', async () => {
-      for (const path of [`/api/projects/${aProject}`, `/api/tasks/${aTask}`]) expect((await call(B, path)).status, path).toBe(404);
-      for (const q of ['', '?status=active', '?name[contains]=alpha', '?sort=-name', '?cursor=', '?page_size=100', '?status[in]=active,archived']) {
+      for (const path of [`/api/projects/${aProject}`, `/api/tasks/${aTask}`])
+        expect((await call(B, path)).status, path).toBe(404);
+      for (const q of [
+        '',
+        '?status=active',
+        '?name[contains]=alpha',
+        '?sort=-name',
+        '?cursor=',
+        '?page_size=100',
+        '?status[in]=active,archived',
+      ]) {
         const res = await call(B, `/api/projects${q}`);
         expect(res.status, q).toBe(200);
         expect(res.json<Body>().data, q).toEqual([]);
@@ -57,7 +92,15 @@ function isolationSuite(name: string, env: () => Record<string, string>) {
     });
 
     it('keeps tenants apart when a list shape is served from the compiled-statement cache (A first, then B, then A again)', async () => {
-      const shapes = ['/api/projects', '/api/projects?status=active', '/api/projects?name[contains]=alpha&sort=-name', '/api/projects?status[in]=active,archived&page_size=50', '/api/projects?cursor=', `/api/tasks?project_id=${aProject}`, '/api/tasks?priority[gte]=0&sort=-priority'];
+      const shapes = [
+        '/api/projects',
+        '/api/projects?status=active',
+        '/api/projects?name[contains]=alpha&sort=-name',
+        '/api/projects?status[in]=active,archived&page_size=50',
+        '/api/projects?cursor=',
+        `/api/tasks?project_id=${aProject}`,
+        '/api/tasks?priority[gte]=0&sort=-priority',
+      ];
       for (const path of shapes) {
         const a = (await call(A, path)).json<Body>().data;
         expect(a.length, path).toBeGreaterThan(0);
@@ -67,11 +110,21 @@ function isolationSuite(name: string, env: () => Record<string, string>) {
     });
 
     it('never lets tenant B change or delete tenant A rows, or hang a task off them', async () => {
-      expect((await call(B, `/api/projects/${aProject}`, { method: 'PATCH', body: { name: 'pwned' } })).status).toBe(404);
-      expect((await call(B, `/api/projects/${aProject}`, { method: 'PUT', body: { name: 'pwned', status: 'archived' } })).status).toBe(404);
-      expect((await call(B, `/api/projects/${aProject}`, { method: 'DELETE', headers: { 'if-match': '*' } })).status).toBe(404);
+      expect((await call(B, `/api/projects/${aProject}`, { method: 'PATCH', body: { name: 'pwned' } })).status).toBe(
+        404,
+      );
+      expect(
+        (await call(B, `/api/projects/${aProject}`, { method: 'PUT', body: { name: 'pwned', status: 'archived' } }))
+          .status,
+      ).toBe(404);
+      expect(
+        (await call(B, `/api/projects/${aProject}`, { method: 'DELETE', headers: { 'if-match': '*' } })).status,
+      ).toBe(404);
       expect((await call(B, `/api/tasks/${aTask}`, { method: 'DELETE' })).status).toBe(404);
-      const hijack = await call(B, '/api/tasks', { method: 'POST', body: { project_id: aProject, title: 'x', done: false, priority: 1 } });
+      const hijack = await call(B, '/api/tasks', {
+        method: 'POST',
+        body: { project_id: aProject, title: 'x', done: false, priority: 1 },
+      });
       expect(hijack.status).toBe(422);
       const after = await call(A, `/api/projects/${aProject}`);
       expect(after.json<Body>().data).toMatchObject({ description: 'secret plans', version: 1 });
@@ -81,23 +134,33 @@ function isolationSuite(name: string, env: () => Record<string, string>) {
       const mismatch = await call(B, '/api/projects', { headers: { 'x-tenant-id': 'acme' } });
       expect(mismatch.status).toBe(403);
       expect(mismatch.json<Body>().error!.code).toBe('TENANT_MISMATCH');
-      for (const body of [{ name: 'n', status: 'active', tenant_id: 'acme' }, { name: 'n', status: 'active', id: aProject }]) {
+      for (const body of [
+        { name: 'n', status: 'active', tenant_id: 'acme' },
+        { name: 'n', status: 'active', id: aProject },
+      ]) {
         const res = await call(B, '/api/projects', { method: 'POST', body });
         expect(res.status).toBe(422);
         expect(res.json<Body>().error!.code).toBe('REST_IMMUTABLE_FIELD');
       }
-      expect((await call(B, `/api/projects/${aProject}`, { method: 'PATCH', body: { tenant_id: 'beta' } })).status).toBe(422);
+      expect(
+        (await call(B, `/api/projects/${aProject}`, { method: 'PATCH', body: { tenant_id: 'beta' } })).status,
+      ).toBe(422);
     });
 
     it('never lets a batch reach tenant A rows: B cannot batch-delete them, batch items cannot name a tenant or hang off A', async () => {
-      const mine = await call(B, '/api/projects/batch', { method: 'POST', body: { items: [{ name: `b-${randomUUID()}`, status: 'active' }] } });
+      const mine = await call(B, '/api/projects/batch', {
+        method: 'POST',
+        body: { items: [{ name: `b-${randomUUID()}`, status: 'active' }] },
+      });
       expect(mine.status).toBe(201);
       const bProject = mine.json<Body>().data[0]!['id'] as number;
       // A's id alone, and A's id beside B's own: refused whole, nothing deleted on either side.
       for (const ids of [[aProject], [bProject, aProject]]) {
         const res = await call(B, '/api/projects/batch-delete', { method: 'POST', body: { ids } });
         expect(res.status, JSON.stringify(ids)).toBe(422);
-        expect(res.json<Body & { error: { details: Record<string, string> } }>().error.details).toEqual({ [`ids[${ids.length - 1}]`]: 'no such projects' });
+        expect(res.json<Body & { error: { details: Record<string, string> } }>().error.details).toEqual({
+          [`ids[${ids.length - 1}]`]: 'no such projects',
+        });
       }
       expect((await call(B, '/api/tasks/batch-delete', { method: 'POST', body: { ids: [aTask] } })).status).toBe(422);
       expect((await call(A, `/api/projects/${aProject}`)).status).toBe(200);
@@ -106,27 +169,60 @@ function isolationSuite(name: string, env: () => Record<string, string>) {
 
       const before = (await call(B, '/api/projects?page_size=100')).json<Body>().data.length;
       for (const item of [{ tenant_id: 'acme' }, { tenant_id: 'beta' }, { id: aProject }]) {
-        const res = await call(B, '/api/projects/batch', { method: 'POST', body: { items: [{ name: `ok-${randomUUID()}`, status: 'active' }, { name: `x-${randomUUID()}`, status: 'active', ...item }] } });
+        const res = await call(B, '/api/projects/batch', {
+          method: 'POST',
+          body: {
+            items: [
+              { name: `ok-${randomUUID()}`, status: 'active' },
+              { name: `x-${randomUUID()}`, status: 'active', ...item },
+            ],
+          },
+        });
         expect(res.status, JSON.stringify(item)).toBe(422);
         expect(res.json<Body>().error!.code).toBe('REST_IMMUTABLE_FIELD');
       }
-      const hijack = await call(B, '/api/tasks/batch', { method: 'POST', body: { items: [{ project_id: bProject, title: 'fine', done: false, priority: 1 }, { project_id: aProject, title: 'x', done: false, priority: 1 }] } });
+      const hijack = await call(B, '/api/tasks/batch', {
+        method: 'POST',
+        body: {
+          items: [
+            { project_id: bProject, title: 'fine', done: false, priority: 1 },
+            { project_id: aProject, title: 'x', done: false, priority: 1 },
+          ],
+        },
+      });
       expect(hijack.status).toBe(422);
-      expect(Object.keys((hijack.json<Body & { error: { details: Record<string, string> } }>()).error.details)).toEqual(['items[1]']);
+      expect(Object.keys(hijack.json<Body & { error: { details: Record<string, string> } }>().error.details)).toEqual([
+        'items[1]',
+      ]);
       const dup = `dup-${randomUUID()}`;
-      const clash = await call(B, '/api/projects/batch', { method: 'POST', body: { items: [{ name: dup, status: 'active' }, { name: dup, status: 'archived' }] } });
+      const clash = await call(B, '/api/projects/batch', {
+        method: 'POST',
+        body: {
+          items: [
+            { name: dup, status: 'active' },
+            { name: dup, status: 'archived' },
+          ],
+        },
+      });
       expect(clash.status).toBe(409);
       expect((await call(B, '/api/projects?page_size=100')).json<Body>().data.length).toBe(before);
       expect((await call(B, `/api/tasks?project_id=${bProject}`)).json<Body>().data).toEqual([]);
       // Batch rows land in B only, and B can batch-delete what it owns.
       expect((await call(A, `/api/projects/${bProject}`)).status).toBe(404);
-      expect((await call(B, '/api/projects/batch-delete', { method: 'POST', body: { ids: [bProject] } })).status).toBe(204);
+      expect((await call(B, '/api/projects/batch-delete', { method: 'POST', body: { ids: [bProject] } })).status).toBe(
+        204,
+      );
       expect((await call(B, `/api/projects/${bProject}`)).status).toBe(404);
     });
 
     it('treats SQL metacharacters in every parameter as data', async () => {
       const evil = "x' OR tenant_id <> '' --";
-      for (const path of [`/api/projects?name=${encodeURIComponent(evil)}`, `/api/projects?name[contains]=${encodeURIComponent(evil)}`, `/api/projects/${encodeURIComponent(evil)}`, `/api/projects?sort=${encodeURIComponent(evil)}`]) {
+      for (const path of [
+        `/api/projects?name=${encodeURIComponent(evil)}`,
+        `/api/projects?name[contains]=${encodeURIComponent(evil)}`,
+        `/api/projects/${encodeURIComponent(evil)}`,
+        `/api/projects?sort=${encodeURIComponent(evil)}`,
+      ]) {
         const res = await call(B, path);
         expect(res.status, path).toBeLessThan(500);
         if (res.status === 200) expect(res.json<Body>().data, path).toEqual([]);
@@ -144,7 +240,9 @@ function isolationSuite(name: string, env: () => Record<string, string>) {
 
     it('documents the resources from the same declarations', async () => {
       const doc = (await svc.app.request('/openapi.json')).json<{ paths: Record<string, unknown> }>();
-      expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/projects', '/api/projects/{id}', '/api/tasks', '/api/tasks/{id}']));
+      expect(Object.keys(doc.paths)).toEqual(
+        expect.arrayContaining(['/api/projects', '/api/projects/{id}', '/api/tasks', '/api/tasks/{id}']),
+      );
     });
   });
 }

@@ -17,9 +17,16 @@ describe('loadConfig precedence: defaults < .env < env < flags', () => {
   });
 
   it('layers the .env file, the environment and flags', () => {
-    const cwd = dirWithEnv('APP_ADDR=:1111\nAPP_SERVICE_NAME=from-file\nAPP_WRITE_KEY=file-key\nAPP_MAX_BODY_BYTES=10\n');
+    const cwd = dirWithEnv(
+      'APP_ADDR=:1111\nAPP_SERVICE_NAME=from-file\nAPP_WRITE_KEY=file-key\nAPP_MAX_BODY_BYTES=10\n',
+    );
     const fileOnly = loadConfig({ argv: [], env: {}, cwd });
-    expect([fileOnly.addr, fileOnly.serviceName, fileOnly.writeKey, fileOnly.maxBodyBytes]).toEqual([':1111', 'from-file', 'file-key', 10]);
+    expect([fileOnly.addr, fileOnly.serviceName, fileOnly.writeKey, fileOnly.maxBodyBytes]).toEqual([
+      ':1111',
+      'from-file',
+      'file-key',
+      10,
+    ]);
     const withEnv = loadConfig({ argv: [], env: { APP_ADDR: ':2222', APP_WRITE_KEY: '' }, cwd });
     expect([withEnv.addr, withEnv.serviceName, withEnv.writeKey]).toEqual([':2222', 'from-file', '']);
     const withFlag = loadConfig({ argv: ['--addr', ':3333', '--unknown', 'x'], env: { APP_ADDR: ':2222' }, cwd });
@@ -27,7 +34,10 @@ describe('loadConfig precedence: defaults < .env < env < flags', () => {
   });
 
   it('parses CORS origins as CSV', () => {
-    const c = loadConfig({ env: { APP_CORS_ALLOWED_ORIGINS: ' https://a.example ,, https://b.example' }, cwd: tmpdir() });
+    const c = loadConfig({
+      env: { APP_CORS_ALLOWED_ORIGINS: ' https://a.example ,, https://b.example' },
+      cwd: tmpdir(),
+    });
     expect(c.corsAllowedOrigins).toEqual(['https://a.example', 'https://b.example']);
   });
 

@@ -52,7 +52,8 @@ export class ConfigError extends Error {
 type Raw = Record<string, string | undefined>;
 
 function int(source: string, value: string): number {
-  if (!/^\d+$/.test(value.trim())) throw new ConfigError(source, `expected a non-negative integer, got ${JSON.stringify(value)}`);
+  if (!/^\d+$/.test(value.trim()))
+    throw new ConfigError(source, `expected a non-negative integer, got ${JSON.stringify(value)}`);
   return Number(value.trim());
 }
 
@@ -62,14 +63,19 @@ function apply(base: ServiceConfig, vars: Raw, from: string): ServiceConfig {
   if (v('APP_ADDR') !== undefined) c.addr = v('APP_ADDR')!;
   if (v('APP_SERVICE_NAME') !== undefined) c.serviceName = v('APP_SERVICE_NAME')!;
   if (v('APP_VERSION') !== undefined) c.version = v('APP_VERSION')!;
-  if (v('APP_MAX_BODY_BYTES') !== undefined) c.maxBodyBytes = int(`${from} APP_MAX_BODY_BYTES`, v('APP_MAX_BODY_BYTES')!);
+  if (v('APP_MAX_BODY_BYTES') !== undefined)
+    c.maxBodyBytes = int(`${from} APP_MAX_BODY_BYTES`, v('APP_MAX_BODY_BYTES')!);
   // An empty value explicitly clears the key (so a process env can switch off a .env key).
   if (v('APP_WRITE_KEY') !== undefined) c.writeKey = v('APP_WRITE_KEY')!;
   if (v('APP_CORS_ALLOWED_ORIGINS') !== undefined) {
-    c.corsAllowedOrigins = v('APP_CORS_ALLOWED_ORIGINS')!.split(',').map((s) => s.trim()).filter(Boolean);
+    c.corsAllowedOrigins = v('APP_CORS_ALLOWED_ORIGINS')!
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   }
   if (v('APP_TIMEOUT_MS') !== undefined) c.timeoutMs = int(`${from} APP_TIMEOUT_MS`, v('APP_TIMEOUT_MS')!);
-  if (v('APP_SHUTDOWN_TIMEOUT_MS') !== undefined) c.shutdownTimeoutMs = int(`${from} APP_SHUTDOWN_TIMEOUT_MS`, v('APP_SHUTDOWN_TIMEOUT_MS')!);
+  if (v('APP_SHUTDOWN_TIMEOUT_MS') !== undefined)
+    c.shutdownTimeoutMs = int(`${from} APP_SHUTDOWN_TIMEOUT_MS`, v('APP_SHUTDOWN_TIMEOUT_MS')!);
   const fmt = v('APP_LOG_FORMAT');
   if (fmt !== undefined) {
     if (fmt !== 'json' && fmt !== 'text') throw new ConfigError(`${from} APP_LOG_FORMAT`, 'expected json or text');
@@ -77,7 +83,8 @@ function apply(base: ServiceConfig, vars: Raw, from: string): ServiceConfig {
   }
   const lvl = v('APP_LOG_LEVEL');
   if (lvl !== undefined) {
-    if (lvl !== 'debug' && lvl !== 'info' && lvl !== 'warn' && lvl !== 'error') throw new ConfigError(`${from} APP_LOG_LEVEL`, 'expected debug, info, warn or error');
+    if (lvl !== 'debug' && lvl !== 'info' && lvl !== 'warn' && lvl !== 'error')
+      throw new ConfigError(`${from} APP_LOG_LEVEL`, 'expected debug, info, warn or error');
     c.logLevel = lvl;
   }
   return c;

@@ -18,7 +18,9 @@ describe('standard-service observability', () => {
       let body = '';
       req.on('data', (d: Buffer) => (body += d.toString()));
       req.on('end', () => {
-        const payload = JSON.parse(body) as { resourceSpans: { scopeSpans: { spans: { name: string; traceId: string }[] }[] }[] };
+        const payload = JSON.parse(body) as {
+          resourceSpans: { scopeSpans: { spans: { name: string; traceId: string }[] }[] }[];
+        };
         for (const rs of payload.resourceSpans) for (const ss of rs.scopeSpans) spans.push(...ss.spans);
         res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       });
@@ -26,7 +28,15 @@ describe('standard-service observability', () => {
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
     const otlp = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/v1/traces`;
     const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', main], {
-      env: { ...process.env, APP_ADDR: '127.0.0.1:0', APP_ENV_FILE: '', APP_SHUTDOWN_TIMEOUT_MS: '500', APP_METRICS_ENABLED: '1', APP_METRICS_TOKEN: 'metrics-token-0123456789', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: otlp },
+      env: {
+        ...process.env,
+        APP_ADDR: '127.0.0.1:0',
+        APP_ENV_FILE: '',
+        APP_SHUTDOWN_TIMEOUT_MS: '500',
+        APP_METRICS_ENABLED: '1',
+        APP_METRICS_TOKEN: 'metrics-token-0123456789',
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: otlp,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     try {
@@ -46,7 +56,9 @@ describe('standard-service observability', () => {
       const traceparent = res.headers.get('traceparent') ?? '';
       expect(traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
       expect((await fetch(`${base}/metrics`)).status).toBe(401);
-      const text = await (await fetch(`${base}/metrics`, { headers: { authorization: 'Bearer metrics-token-0123456789' } })).text();
+      const text = await (
+        await fetch(`${base}/metrics`, { headers: { authorization: 'Bearer metrics-token-0123456789' } })
+      ).text();
       expect(text).toContain('standard_service_http_requests_total{method="GET",route="/api/v1/items/:id"');
       expect(text).not.toContain('/api/v1/items/42');
       child.kill('SIGTERM');

@@ -67,15 +67,23 @@ afterAll(async () => {
 });
 
 const call = (path: string, init: RequestInit = {}) => fetch(svc.base + path, init);
-const json = async (res: Response) => (await res.json()) as { data?: any; meta?: any; error?: any; request_id?: string };
+const json = async (res: Response) =>
+  (await res.json()) as { data?: any; meta?: any; error?: any; request_id?: string };
 const write = (method: string, path: string, body: unknown, key: string | null = KEY) =>
-  call(path, { method, headers: { 'content-type': 'application/json', ...(key !== null ? { 'x-write-key': key } : {}) }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  call(path, {
+    method,
+    headers: { 'content-type': 'application/json', ...(key !== null ? { 'x-write-key': key } : {}) },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
 
 describe('standard-service routes', () => {
   it.each([
     { path: '/', check: (b: any) => expect(b.data.service).toBe('svc-under-test') },
     { path: '/healthz', check: (b: any) => expect(b.data).toMatchObject({ status: 'ok', service: 'svc-under-test' }) },
-    { path: '/readyz', check: (b: any) => expect(b.data).toMatchObject({ ready: true, components: { item_store: true } }) },
+    {
+      path: '/readyz',
+      check: (b: any) => expect(b.data).toMatchObject({ ready: true, components: { item_store: true } }),
+    },
     { path: '/api/hello', check: (b: any) => expect(b.data).toEqual({ message: 'hello, world' }) },
     { path: '/api/info', check: (b: any) => expect(b.data.runtime).toMatch(/^node v/) },
     { path: '/api/v1/greet?name=Ada', check: (b: any) => expect(b.data).toEqual({ message: 'hello, Ada' }) },
@@ -160,7 +168,11 @@ describe('items CRUD', () => {
   });
 
   it('rejects a non-JSON content type with 415', async () => {
-    const res = await call('/api/v1/items', { method: 'POST', headers: { 'x-write-key': KEY, 'content-type': 'text/plain' }, body: 'name=x' });
+    const res = await call('/api/v1/items', {
+      method: 'POST',
+      headers: { 'x-write-key': KEY, 'content-type': 'text/plain' },
+      body: 'name=x',
+    });
     expect(res.status).toBe(415);
   });
 
@@ -179,7 +191,14 @@ describe('items CRUD', () => {
 
 describe('CORS (strict origins from APP_CORS_ALLOWED_ORIGINS)', () => {
   it('answers a preflight from an allowed origin', async () => {
-    const res = await call('/api/v1/items', { method: 'OPTIONS', headers: { origin: 'https://admin.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
+    const res = await call('/api/v1/items', {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'https://admin.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type',
+      },
+    });
     expect(res.status).toBe(204);
     expect(res.headers.get('access-control-allow-origin')).toBe('https://admin.example');
     expect(res.headers.get('access-control-allow-methods')).toContain('POST');
@@ -212,7 +231,10 @@ describe('logging', () => {
 
 describe('timeout and graceful shutdown', () => {
   it('answers 504 when a handler runs past the budget', async () => {
-    const { app } = createService({ ...DEFAULT_CONFIG, addr: '127.0.0.1:0', timeoutMs: 40 }, { logger: createLogger({ format: 'discard' }) });
+    const { app } = createService(
+      { ...DEFAULT_CONFIG, addr: '127.0.0.1:0', timeoutMs: 40 },
+      { logger: createLogger({ format: 'discard' }) },
+    );
     app.get('/test/slow', async (w, r) => {
       await new Promise((res) => setTimeout(res, 200));
       writeResponse(w, r, 200, 'late');
@@ -228,7 +250,10 @@ describe('timeout and graceful shutdown', () => {
   });
 
   it('finishes an in-flight request during shutdown', async () => {
-    const { app } = createService({ ...DEFAULT_CONFIG, addr: '127.0.0.1:0' }, { logger: createLogger({ format: 'discard' }) });
+    const { app } = createService(
+      { ...DEFAULT_CONFIG, addr: '127.0.0.1:0' },
+      { logger: createLogger({ format: 'discard' }) },
+    );
     let arrived!: () => void;
     const arrival = new Promise<void>((r) => (arrived = r));
     app.get('/test/slow', async (w, r) => {
@@ -237,7 +262,10 @@ describe('timeout and graceful shutdown', () => {
       writeResponse(w, r, 200, 'finished');
     });
     const { port } = await app.listen();
-    const inflight = fetch(`http://127.0.0.1:${port}/test/slow`).then(async (r) => [r.status, ((await r.json()) as any).data]);
+    const inflight = fetch(`http://127.0.0.1:${port}/test/slow`).then(async (r) => [
+      r.status,
+      ((await r.json()) as any).data,
+    ]);
     await arrival;
     const result = await app.shutdown({ timeoutMs: 15_000 });
     expect(await inflight).toEqual([200, 'finished']);
@@ -249,7 +277,11 @@ describe('timeout and graceful shutdown', () => {
     expect((await fetch(other.base + '/healthz')).status).toBe(200);
     expect(other.lines.map((l) => l['msg'])).toContain('APP_WRITE_KEY is empty: write routes are closed');
     // No key configured means no write gets through, not every write.
-    const write = await fetch(other.base + '/api/v1/items', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"x"}' });
+    const write = await fetch(other.base + '/api/v1/items', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"name":"x"}',
+    });
     expect(write.status).toBe(401);
     const started = Date.now();
     other.child.kill('SIGTERM');

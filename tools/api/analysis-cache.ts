@@ -31,14 +31,22 @@ interface CacheData extends CachedAnalysis {
 
 // The sources whose change alters what the analysis produces: every non-test file of this folder.
 const TOOL_DIR = dirname(fileURLToPath(import.meta.url));
-const listToolFiles = (): string[] => readdirSync(TOOL_DIR).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).sort();
+const listToolFiles = (): string[] =>
+  readdirSync(TOOL_DIR)
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+    .sort();
 
 /**
  * The key of one analysis request: tool sources, the request (ts-morph version and the modules: name,
  * entry, subpath, printed or not) and every non-test TypeScript file under `dirs` (the library root
  * and the reference services).
  */
-export function getAnalysisKey(root: string, dirs: readonly string[], request: string, list: (root: string, dir: string) => string[]): string {
+export function getAnalysisKey(
+  root: string,
+  dirs: readonly string[],
+  request: string,
+  list: (root: string, dir: string) => string[],
+): string {
   function* inputs(): Generator<string | Buffer> {
     yield request;
     for (const file of listToolFiles()) yield* [file, readFileSync(`${TOOL_DIR}/${file}`)];
@@ -80,14 +88,23 @@ export function lookUpAnalysis(plane: ControlPlane, options: CacheOptions): Look
   const known = memo.get(plane);
   if (known) return { key: '', path: '', hit: known };
   if (options.cache === false) return { key: '', path: '' };
-  const request = getApiModules(plane).map((m) => `${m.name} ${m.entry} ${m.importSpecifier ?? ''} ${needsSnapshot(plane, m)}`).join('\n');
-  const dirs = [plane.repo.identity.library_root, ...plane.modules.filter((m) => m.layer === 'reference').map((m) => m.path)];
+  const request = getApiModules(plane)
+    .map((m) => `${m.name} ${m.entry} ${m.importSpecifier ?? ''} ${needsSnapshot(plane, m)}`)
+    .join('\n');
+  const dirs = [
+    plane.repo.identity.library_root,
+    ...plane.modules.filter((m) => m.layer === 'reference').map((m) => m.path),
+  ];
   const tsMorph = plane.packageJson.dependencies?.['ts-morph'] ?? plane.packageJson.devDependencies?.['ts-morph'] ?? '';
   const key = getAnalysisKey(plane.root, dirs, `${tsMorph}\n${request}`, listSources);
   const path = `${plane.root}/${API_CACHE_FILE}`;
   const data = readAnalysisCache(path, key);
   const hit: ApiAnalysis | undefined = data && {
-    apis: new Map(data.apis.map((a) => [a.module, a])), printed: new Set(data.printed), codeSites: data.codeSites, cached: true, timings: { loadMs: 0, extractMs: 0, files: 0 },
+    apis: new Map(data.apis.map((a) => [a.module, a])),
+    printed: new Set(data.printed),
+    codeSites: data.codeSites,
+    cached: true,
+    timings: { loadMs: 0, extractMs: 0, files: 0 },
   };
   if (hit) memo.set(plane, hit);
   return { key, path, ...(hit ? { hit } : {}) };
@@ -95,7 +112,12 @@ export function lookUpAnalysis(plane: ControlPlane, options: CacheOptions): Look
 
 /** Remembers a fresh analysis for this plane and, when a key was computed, on disk. */
 export function storeAnalysis(plane: ControlPlane, lookup: Lookup, analysis: ApiAnalysis): ApiAnalysis {
-  if (lookup.key) writeAnalysisCache(lookup.path, lookup.key, { apis: [...analysis.apis.values()], printed: [...analysis.printed], codeSites: analysis.codeSites });
+  if (lookup.key)
+    writeAnalysisCache(lookup.path, lookup.key, {
+      apis: [...analysis.apis.values()],
+      printed: [...analysis.printed],
+      codeSites: analysis.codeSites,
+    });
   memo.set(plane, analysis);
   return analysis;
 }

@@ -31,7 +31,14 @@ export function analyzeApis(plane: ControlPlane, options: AnalyzeOptions = {}): 
   for (const m of modules) {
     const doPrint = print(m);
     if (doPrint) printed.add(m.name);
-    apis.set(m.name, extractModuleApi(api, { name: m.name, entry: m.entry, owns: (f) => getFileOwner(plane, f) === m }, { print: doPrint }));
+    apis.set(
+      m.name,
+      extractModuleApi(
+        api,
+        { name: m.name, entry: m.entry, owns: (f) => getFileOwner(plane, f) === m },
+        { print: doPrint },
+      ),
+    );
   }
   const codeSites: CodeSite[] = [];
   const program = api.project.getProgram().compilerObject;
@@ -41,7 +48,13 @@ export function analyzeApis(plane: ControlPlane, options: AnalyzeOptions = {}): 
     if (file.startsWith('/') || !isScannedSource(file)) continue;
     codeSites.push(...scanSourceFile(file, sf, checker));
   }
-  return { apis, printed, codeSites, cached: false, timings: { loadMs: api.loadMs, extractMs: performance.now() - started, files: api.fileCount } };
+  return {
+    apis,
+    printed,
+    codeSites,
+    cached: false,
+    timings: { loadMs: api.loadMs, extractMs: performance.now() - started, files: api.fileCount },
+  };
 }
 
 /**

@@ -42,7 +42,10 @@ export function assertApiChangeRecords(m: Module): RecordProblem[] {
       return;
     }
     if (m.tier === 'ga' && floor && (v[1] !== 0 || v[2] !== 0 || v[0] <= floor[0])) {
-      problems.push({ index, message: `api_changes[${index}] version ${r.version} breaks a ga module outside a new major version (expected v${floor[0] + 1}.0.0 or later, as vN.0.0)` });
+      problems.push({
+        index,
+        message: `api_changes[${index}] version ${r.version} breaks a ga module outside a new major version (expected v${floor[0] + 1}.0.0 or later, as vN.0.0)`,
+      });
       return;
     }
     // Only a valid entry moves the floor, so one bad version does not hide the next.
@@ -53,7 +56,9 @@ export function assertApiChangeRecords(m: Module): RecordProblem[] {
 }
 
 function nextMajor(m: Module): string {
-  const versions = [m.manifest.promoted_in, ...getApiChangeRecords(m).map((r) => r.version)].map((v) => (v ? parseVersion(v) : undefined));
+  const versions = [m.manifest.promoted_in, ...getApiChangeRecords(m).map((r) => r.version)].map((v) =>
+    v ? parseVersion(v) : undefined,
+  );
   const major = Math.max(0, ...versions.map((v) => v?.[0] ?? 0));
   return `v${major + 1}.0.0`;
 }

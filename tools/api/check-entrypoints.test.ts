@@ -26,18 +26,32 @@ describe('entrypoints check', () => {
   });
 
   it('reports a module with no index.ts whose manifest lists entrypoints', async () => {
-    const v = await check({ 'framework/router/module.yaml': manifestWith('framework/router/module.yaml', { allowed_imports: { modules: ['contract'], packages: [] }, public_entrypoints: ['createRouter'] }) });
+    const v = await check({
+      'framework/router/module.yaml': manifestWith('framework/router/module.yaml', {
+        allowed_imports: { modules: ['contract'], packages: [] },
+        public_entrypoints: ['createRouter'],
+      }),
+    });
     expect(v.map(brief)).toEqual(['entry-missing framework/router/module.yaml:18']);
-    expect(v[0]!.message).toBe("module 'router' declares 1 public entrypoint(s) but framework/router/index.ts does not exist");
+    expect(v[0]!.message).toBe(
+      "module 'router' declares 1 public entrypoint(s) but framework/router/index.ts does not exist",
+    );
   });
 
   it('reports a mismatch in both directions, each at its own location', async () => {
     const v = await check({
-      'framework/contract/index.ts': "export const contract = 1;\nexport type Extra = string;\n",
-      'framework/contract/module.yaml': manifestWith('framework/contract/module.yaml', { public_entrypoints: ['contract', 'gone'] }),
+      'framework/contract/index.ts': 'export const contract = 1;\nexport type Extra = string;\n',
+      'framework/contract/module.yaml': manifestWith('framework/contract/module.yaml', {
+        public_entrypoints: ['contract', 'gone'],
+      }),
     });
-    expect(v.map(brief)).toEqual(['undeclared-export framework/contract/index.ts:2', 'missing-export framework/contract/module.yaml:18']);
-    expect(v[0]!.message).toBe("framework/contract/index.ts exports 'Extra', which framework/contract/module.yaml does not list in public_entrypoints");
+    expect(v.map(brief)).toEqual([
+      'undeclared-export framework/contract/index.ts:2',
+      'missing-export framework/contract/module.yaml:18',
+    ]);
+    expect(v[0]!.message).toBe(
+      "framework/contract/index.ts exports 'Extra', which framework/contract/module.yaml does not list in public_entrypoints",
+    );
     expect(v[1]!.fix).toMatch(/Export 'gone' from framework\/contract\/index.ts, or remove it/);
   });
 
@@ -46,7 +60,9 @@ describe('entrypoints check', () => {
       'framework/contract/index.ts': "export * from './a.ts';\nexport * as helpers from './b.ts';\n",
       'framework/contract/a.ts': 'export const contract = 1;\n',
       'framework/contract/b.ts': 'export const help = 1;\n',
-      'framework/contract/module.yaml': manifestWith('framework/contract/module.yaml', { public_entrypoints: ['contract', 'helpers'] }),
+      'framework/contract/module.yaml': manifestWith('framework/contract/module.yaml', {
+        public_entrypoints: ['contract', 'helpers'],
+      }),
     });
     expect(v).toEqual([]);
   });
@@ -63,19 +79,37 @@ describe('entrypoints check', () => {
 
 describe('entrypoints check: the root facade', () => {
   const facade = (exports: string[], extra: Record<string, unknown> = {}): object =>
-    manifestWith('module.yaml', { allowed_imports: { modules: ['router'], packages: [] }, public_entrypoints: exports, ...extra });
+    manifestWith('module.yaml', {
+      allowed_imports: { modules: ['router'], packages: [] },
+      public_entrypoints: exports,
+      ...extra,
+    });
   const router = {
     'framework/router/index.ts': "export { createRouter, param } from './router.ts';\n",
-    'framework/router/router.ts': 'export function createRouter(): void {}\nexport function param(): string { return ""; }\n',
-    'framework/router/module.yaml': manifestWith('framework/router/module.yaml', { allowed_imports: { modules: ['contract'], packages: [] }, public_entrypoints: ['createRouter', 'param'] }),
+    'framework/router/router.ts':
+      'export function createRouter(): void {}\nexport function param(): string { return ""; }\n',
+    'framework/router/module.yaml': manifestWith('framework/router/module.yaml', {
+      allowed_imports: { modules: ['contract'], packages: [] },
+      public_entrypoints: ['createRouter', 'param'],
+    }),
   };
 
   it('passes when the facade re-exports allowed names from an allowed module', async () => {
-    expect(await check({ ...router, 'module.yaml': facade(['param']), 'framework/index.ts': "export { param } from 'fixture/router';\n" })).toEqual([]);
+    expect(
+      await check({
+        ...router,
+        'module.yaml': facade(['param']),
+        'framework/index.ts': "export { param } from 'fixture/router';\n",
+      }),
+    ).toEqual([]);
   });
 
   it('reports a facade export the root module.yaml does not allow', async () => {
-    const v = await check({ ...router, 'module.yaml': facade(['param']), 'framework/index.ts': "export { param, createRouter } from 'fixture/router';\n" });
+    const v = await check({
+      ...router,
+      'module.yaml': facade(['param']),
+      'framework/index.ts': "export { param, createRouter } from 'fixture/router';\n",
+    });
     expect(v.map(brief)).toEqual(['facade-surface framework/index.ts:1']);
     expect(v[0]!.message).toBe("the root facade exports 'createRouter', which module.yaml does not allow");
   });

@@ -8,8 +8,10 @@ const CHECK = 'entrypoints';
 const LIBRARY = new Set(['stable', 'extension', 'facade']);
 
 const WHY = {
-  surface: 'public_entrypoints is the reviewed list of a module\'s public surface; an export nobody declared is API nobody agreed to support.',
-  facade: 'The root facade is deliberately tiny: everything beyond app construction lives behind a module subpath, so the package root cannot grow by accident.',
+  surface:
+    "public_entrypoints is the reviewed list of a module's public surface; an export nobody declared is API nobody agreed to support.",
+  facade:
+    'The root facade is deliberately tiny: everything beyond app construction lives behind a module subpath, so the package root cannot grow by accident.',
   syntax: 'A file that does not parse has no trustworthy exports; every API check of the module waits for it.',
 } as const;
 
@@ -30,9 +32,17 @@ export function findEntrypointViolations(plane: ControlPlane, analysis: ApiAnaly
     if (!m.implemented) {
       // Declared, not implemented: fine while the manifest promises nothing.
       if (declared.length > 0) {
-        out.push(at(plane, m, ['public_entrypoints'], 'entry-missing',
-          `module '${m.name}' declares ${declared.length} public entrypoint(s) but ${m.entry} does not exist`,
-          `Create ${m.entry} exporting them, or empty public_entrypoints until the module is implemented.`, WHY.surface));
+        out.push(
+          at(
+            plane,
+            m,
+            ['public_entrypoints'],
+            'entry-missing',
+            `module '${m.name}' declares ${declared.length} public entrypoint(s) but ${m.entry} does not exist`,
+            `Create ${m.entry} exporting them, or empty public_entrypoints until the module is implemented.`,
+            WHY.surface,
+          ),
+        );
       }
       continue;
     }
@@ -40,8 +50,17 @@ export function findEntrypointViolations(plane: ControlPlane, analysis: ApiAnaly
     if (!api) continue;
     const syntax = api.problems.filter((p) => p.rule === 'syntax-error');
     for (const p of syntax) {
-      out.push({ check: CHECK, rule: 'syntax-error', severity: 'error', file: p.file, line: p.line, column: p.column,
-        message: `${p.message} (module '${m.name}': its exports are not compared until it parses)`, rationale: WHY.syntax, fix: 'Fix the syntax error; run npx tsc --noEmit -p tsconfig.json for details.' });
+      out.push({
+        check: CHECK,
+        rule: 'syntax-error',
+        severity: 'error',
+        file: p.file,
+        line: p.line,
+        column: p.column,
+        message: `${p.message} (module '${m.name}': its exports are not compared until it parses)`,
+        rationale: WHY.syntax,
+        fix: 'Fix the syntax error; run npx tsc --noEmit -p tsconfig.json for details.',
+      });
     }
     if (syntax.length) continue;
     out.push(...compareSurface(plane, m, api));
@@ -58,7 +77,12 @@ function compareSurface(plane: ControlPlane, m: Module, api: ModuleApi): Violati
   for (const name of api.names) {
     if (declared.has(name)) continue;
     out.push({
-      check: CHECK, rule: facade ? 'facade-surface' : 'undeclared-export', severity: 'error', file: m.entry, line: api.exportLines[name] ?? 0, column: api.exportLines[name] ? 1 : 0,
+      check: CHECK,
+      rule: facade ? 'facade-surface' : 'undeclared-export',
+      severity: 'error',
+      file: m.entry,
+      line: api.exportLines[name] ?? 0,
+      column: api.exportLines[name] ? 1 : 0,
       message: facade
         ? `the root facade exports '${name}', which module.yaml does not allow`
         : `${m.entry} exports '${name}', which ${m.manifestFile} does not list in public_entrypoints`,
@@ -71,9 +95,17 @@ function compareSurface(plane: ControlPlane, m: Module, api: ModuleApi): Violati
   }
   m.manifest.public_entrypoints.forEach((name, i) => {
     if (exported.has(name)) return;
-    out.push(at(plane, m, ['public_entrypoints', i], 'missing-export',
-      `${m.manifestFile} lists '${name}' in public_entrypoints but ${m.entry} does not export it`,
-      `Export '${name}' from ${m.entry}, or remove it from public_entrypoints.`, WHY.surface));
+    out.push(
+      at(
+        plane,
+        m,
+        ['public_entrypoints', i],
+        'missing-export',
+        `${m.manifestFile} lists '${name}' in public_entrypoints but ${m.entry} does not export it`,
+        `Export '${name}' from ${m.entry}, or remove it from public_entrypoints.`,
+        WHY.surface,
+      ),
+    );
   });
   return out;
 }
@@ -86,22 +118,52 @@ function checkFacadeSources(plane: ControlPlane, facade: Module, api: ModuleApi,
     const origin = api.origins[name];
     if (!origin) continue;
     const owner = getFileOwner(plane, origin);
-    const problem = !owner || owner === facade
-      ? `the facade declares '${name}' itself (in ${origin}); it may only re-export`
-      : !allowed.has(owner.name)
-        ? `the facade re-exports '${name}' from '${owner.name}', which is not in its allowed_imports.modules`
-        : analysis.apis.get(owner.name) && !analysis.apis.get(owner.name)!.names.includes(name)
-          ? `the facade re-exports '${name}' from '${owner.name}', whose public entry does not export it under that name`
-          : undefined;
+    const problem =
+      !owner || owner === facade
+        ? `the facade declares '${name}' itself (in ${origin}); it may only re-export`
+        : !allowed.has(owner.name)
+          ? `the facade re-exports '${name}' from '${owner.name}', which is not in its allowed_imports.modules`
+          : analysis.apis.get(owner.name) && !analysis.apis.get(owner.name)!.names.includes(name)
+            ? `the facade re-exports '${name}' from '${owner.name}', whose public entry does not export it under that name`
+            : undefined;
     if (!problem) continue;
-    out.push({ check: CHECK, rule: 'facade-source', severity: 'error', file: facade.entry, line: api.exportLines[name] ?? 0, column: api.exportLines[name] ? 1 : 0,
-      message: problem, rationale: WHY.facade, fix: `Re-export '${name}' from the public subpath of a module listed in allowed_imports.modules (${[...allowed].join(', ') || 'none'}), under the same name.`,
-      from: facade.name, ...(owner ? { to: owner.name } : {}) });
+    out.push({
+      check: CHECK,
+      rule: 'facade-source',
+      severity: 'error',
+      file: facade.entry,
+      line: api.exportLines[name] ?? 0,
+      column: api.exportLines[name] ? 1 : 0,
+      message: problem,
+      rationale: WHY.facade,
+      fix: `Re-export '${name}' from the public subpath of a module listed in allowed_imports.modules (${[...allowed].join(', ') || 'none'}), under the same name.`,
+      from: facade.name,
+      ...(owner ? { to: owner.name } : {}),
+    });
   }
   return out;
 }
 
-function at(plane: ControlPlane, m: Module, path: readonly (string | number)[], rule: string, message: string, fix: string, rationale: string): Violation {
+function at(
+  plane: ControlPlane,
+  m: Module,
+  path: readonly (string | number)[],
+  rule: string,
+  message: string,
+  fix: string,
+  rationale: string,
+): Violation {
   const pos = plane.locate(m.manifestFile, path);
-  return { check: CHECK, rule, severity: 'error', file: pos.file, line: pos.line, column: pos.column, message, rationale, fix, from: m.name };
+  return {
+    check: CHECK,
+    rule,
+    severity: 'error',
+    file: pos.file,
+    line: pos.line,
+    column: pos.column,
+    message,
+    rationale,
+    fix,
+    from: m.name,
+  };
 }

@@ -24,7 +24,6 @@ export interface DiffResult {
   readonly timings: { readonly loadMs: number; readonly extractMs: number; readonly files: number };
 }
 
-
 /**
  * Classifies each module's API change against a baseline snapshot: the working-tree file by default,
  * or the file as committed at `base` (what CI uses: `plumego api diff --base origin/main`), which also
@@ -40,13 +39,27 @@ export function diffModules(plane: ControlPlane, modules: readonly Module[], bas
     const api = analysis.apis.get(m.name);
     const blocked = api?.problems.find((p) => p.rule === 'syntax-error');
     if (!api || blocked) {
-      out.push({ module: m.name, tier: m.tier, baseline, changes: [], unrecorded: [], error: blocked?.message ?? 'not analysed' });
+      out.push({
+        module: m.name,
+        tier: m.tier,
+        baseline,
+        changes: [],
+        unrecorded: [],
+        error: blocked?.message ?? 'not analysed',
+      });
       continue;
     }
     const text = base === undefined ? readWorkingFile(plane.root, path) : readAtRef(plane.root, base, path);
     const parsed = text === undefined ? { ok: true as const, entries: [] } : parseSnapshot(text);
     if (!parsed.ok) {
-      out.push({ module: m.name, tier: m.tier, baseline, changes: [], unrecorded: [], error: `${baseline}:${parsed.line}: ${parsed.message}` });
+      out.push({
+        module: m.name,
+        tier: m.tier,
+        baseline,
+        changes: [],
+        unrecorded: [],
+        error: `${baseline}:${parsed.line}: ${parsed.message}`,
+      });
       continue;
     }
     const records = getApiChangeRecords(m);
@@ -54,8 +67,15 @@ export function diffModules(plane: ControlPlane, modules: readonly Module[], bas
       const record = c.severity === 'breaking' ? findRecord(records, c) : undefined;
       return record ? { ...c, recordedIn: record.version } : c;
     });
-    const unrecorded = m.tier === 'ga' ? changes.filter((c) => c.severity === 'breaking' && !c.recordedIn).map((c) => c.name) : [];
-    out.push({ module: m.name, tier: m.tier, baseline: text === undefined ? 'none (no snapshot yet)' : baseline, changes, unrecorded });
+    const unrecorded =
+      m.tier === 'ga' ? changes.filter((c) => c.severity === 'breaking' && !c.recordedIn).map((c) => c.name) : [];
+    out.push({
+      module: m.name,
+      tier: m.tier,
+      baseline: text === undefined ? 'none (no snapshot yet)' : baseline,
+      changes,
+      unrecorded,
+    });
   }
   return { modules: out, timings: analysis.timings };
 }
@@ -78,7 +98,11 @@ function assertCommit(root: string, ref: string): void {
 
 function readAtRef(root: string, ref: string, path: string): string | undefined {
   try {
-    return execFileSync('git', ['-C', root, 'show', `${ref}:${path}`], { stdio: 'pipe', encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    return execFileSync('git', ['-C', root, 'show', `${ref}:${path}`], {
+      stdio: 'pipe',
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
   } catch {
     // The ref exists (checked above), so the file does not: the module had no snapshot then.
     return undefined;

@@ -42,7 +42,13 @@ export function diffApi(before: readonly DiffableEntry[], after: readonly Diffab
       const removedLines = prev.lines.filter((l) => !e.lines.includes(l));
       const addedLines = e.lines.filter((l) => !prev.lines.includes(l));
       const extended = isExtension(prev, e, removedLines, addedLines);
-      changes.push({ name, change: extended ? 'extended' : 'changed', severity: extended ? 'minor' : 'breaking', before: removedLines, after: addedLines });
+      changes.push({
+        name,
+        change: extended ? 'extended' : 'changed',
+        severity: extended ? 'minor' : 'breaking',
+        before: removedLines,
+        after: addedLines,
+      });
     }
   }
   for (const [name, e] of old) {
@@ -54,7 +60,9 @@ export function diffApi(before: readonly DiffableEntry[], after: readonly Diffab
 }
 
 function sameEntry(a: DiffableEntry, b: DiffableEntry): boolean {
-  return a.kinds.join() === b.kinds.join() && a.lines.length === b.lines.length && a.lines.every((l, i) => l === b.lines[i]);
+  return (
+    a.kinds.join() === b.kinds.join() && a.lines.length === b.lines.length && a.lines.every((l, i) => l === b.lines[i])
+  );
 }
 
 /*
@@ -63,11 +71,17 @@ function sameEntry(a: DiffableEntry, b: DiffableEntry): boolean {
  * implementer). Anything removed or rewritten is breaking — conservative on purpose: a false
  * "breaking" costs one recorded api_changes entry, a false "minor" costs users.
  */
-function isExtension(prev: DiffableEntry, now: DiffableEntry, removedLines: readonly string[], addedLines: readonly string[]): boolean {
+function isExtension(
+  prev: DiffableEntry,
+  now: DiffableEntry,
+  removedLines: readonly string[],
+  addedLines: readonly string[],
+): boolean {
   if (removedLines.length > 0 || addedLines.length === 0 || prev.kinds.join() !== now.kinds.join()) return false;
   const kinds = new Set(now.kinds);
   if (kinds.has('interface')) return kinds.size === 1 && addedLines.every(isOptionalMember);
-  if (kinds.has('type') || kinds.has('const') || kinds.has('let') || kinds.has('var') || kinds.has('default')) return false;
+  if (kinds.has('type') || kinds.has('const') || kinds.has('let') || kinds.has('var') || kinds.has('default'))
+    return false;
   return true;
 }
 

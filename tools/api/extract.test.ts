@@ -11,11 +11,20 @@ afterAll(() => cleanups.forEach((c) => c()));
 function extract(files: Record<string, string>, print = true): ModuleApi {
   const { root, cleanup } = writeFixture(files);
   cleanups.push(cleanup);
-  const api = createApiProject({ root, entries: ['framework/m/index.ts'], specifiers: new Map([['fixture/dep', 'framework/dep/index.ts']]) });
-  return extractModuleApi(api, { name: 'm', entry: 'framework/m/index.ts', owns: (f) => f.startsWith('framework/m/') }, { print });
+  const api = createApiProject({
+    root,
+    entries: ['framework/m/index.ts'],
+    specifiers: new Map([['fixture/dep', 'framework/dep/index.ts']]),
+  });
+  return extractModuleApi(
+    api,
+    { name: 'm', entry: 'framework/m/index.ts', owns: (f) => f.startsWith('framework/m/') },
+    { print },
+  );
 }
 
-const lines = (api: ModuleApi, name: string): readonly string[] | undefined => api.entries.find((e) => e.name === name)?.lines;
+const lines = (api: ModuleApi, name: string): readonly string[] | undefined =>
+  api.entries.find((e) => e.name === name)?.lines;
 
 const SURFACE = {
   'framework/m/index.ts': [
@@ -46,16 +55,29 @@ const SURFACE = {
     '  add(path: string, value: T) { this.store.set(path, value); return this; }',
     '}',
   ].join('\n'),
-  'framework/m/consts.ts': 'export const LIMIT = 10 as const;\nexport let counter = 0;\nexport const frozen = Object.freeze({ a: 1 });\n',
+  'framework/m/consts.ts':
+    'export const LIMIT = 10 as const;\nexport let counter = 0;\nexport const frozen = Object.freeze({ a: 1 });\n',
   'framework/m/util.ts': 'export function helper(): void {}\nexport const VALUE = "v";\n',
-  'framework/m/shape.ts': "export type Shape = { kind: 'circle'; r: number } | { kind: 'square'; side: number };\nexport enum Color { Red = 'red', Blue = 'blue' }\n",
+  'framework/m/shape.ts':
+    "export type Shape = { kind: 'circle'; r: number } | { kind: 'square'; side: number };\nexport enum Color { Red = 'red', Blue = 'blue' }\n",
   'framework/dep/index.ts': 'export interface Dep { id: string }\n',
 };
 
 describe('extractModuleApi: names', () => {
   it('lists values and types, re-exports, export * and namespace exports, sorted', () => {
     const api = extract(SURFACE, false);
-    expect(api.names).toEqual(['AppRouter', 'Color', 'Dep', 'LIMIT', 'RouteOptions', 'Shape', 'counter', 'frozen', 'route', 'util']);
+    expect(api.names).toEqual([
+      'AppRouter',
+      'Color',
+      'Dep',
+      'LIMIT',
+      'RouteOptions',
+      'Shape',
+      'counter',
+      'frozen',
+      'route',
+      'util',
+    ]);
     expect(api.entries).toEqual([]);
     expect(api.problems).toEqual([]);
   });
@@ -73,7 +95,10 @@ describe('extractModuleApi: signatures', () => {
   const api = extract(SURFACE);
 
   it('prints every overload of a function, without docs', () => {
-    expect(lines(api, 'route')).toEqual(['function route(path: string): string', 'function route(path: string, name: string): string']);
+    expect(lines(api, 'route')).toEqual([
+      'function route(path: string): string',
+      'function route(path: string, name: string): string',
+    ]);
   });
 
   it('prints a class under its exported name, hiding private and #private members', () => {
@@ -99,14 +124,34 @@ describe('extractModuleApi: signatures', () => {
         'export class Plain extends Base {}',
       ].join('\n'),
     });
-    expect(lines(api, 'Child')).toEqual(['class Child extends Base', '  constructor()', '  extra(): number', '  get(path: string): void', '  protected hook(): void', '  readonly id: string']);
+    expect(lines(api, 'Child')).toEqual([
+      'class Child extends Base',
+      '  constructor()',
+      '  extra(): number',
+      '  get(path: string): void',
+      '  protected hook(): void',
+      '  readonly id: string',
+    ]);
     expect(lines(api, 'Failure')).toEqual(['class Failure extends Error', "  readonly code: 'M_FAILED'"]);
-    expect(lines(api, 'Plain')).toEqual(['class Plain extends Base', '  constructor(id: string)', '  get(path: string): void', '  protected hook(): void', '  readonly id: string']);
+    expect(lines(api, 'Plain')).toEqual([
+      'class Plain extends Base',
+      '  constructor(id: string)',
+      '  get(path: string): void',
+      '  protected hook(): void',
+      '  readonly id: string',
+    ]);
   });
 
   it('prints interfaces member by member and type aliases as written', () => {
-    expect(lines(api, 'RouteOptions')).toEqual(['interface RouteOptions', '  match(path: string): boolean', '  name?: string', '  readonly strict: boolean']);
-    expect(lines(api, 'Shape')).toEqual(["type Shape = { kind: 'circle'; r: number; } | { kind: 'square'; side: number; }"]);
+    expect(lines(api, 'RouteOptions')).toEqual([
+      'interface RouteOptions',
+      '  match(path: string): boolean',
+      '  name?: string',
+      '  readonly strict: boolean',
+    ]);
+    expect(lines(api, 'Shape')).toEqual([
+      "type Shape = { kind: 'circle'; r: number; } | { kind: 'square'; side: number; }",
+    ]);
   });
 
   it('prints inferred variable types with the lib loaded', () => {
@@ -135,26 +180,41 @@ describe('extractModuleApi: signatures', () => {
 
 describe('extractModuleApi: bad input', () => {
   it('reports a syntax error in a source file with its position', () => {
-    const api = extract({ 'framework/m/index.ts': "export { a } from './a.ts';\n", 'framework/m/a.ts': 'export const a = (;\n' });
-    expect(api.problems).toEqual([expect.objectContaining({ rule: 'syntax-error', file: 'framework/m/a.ts', line: 1, column: 19 })]);
+    const api = extract({
+      'framework/m/index.ts': "export { a } from './a.ts';\n",
+      'framework/m/a.ts': 'export const a = (;\n',
+    });
+    expect(api.problems).toEqual([
+      expect.objectContaining({ rule: 'syntax-error', file: 'framework/m/a.ts', line: 1, column: 19 }),
+    ]);
     expect(api.problems[0]!.message).toMatch(/^framework\/m\/a\.ts:1:19: syntax error: Expression expected/);
   });
 
   it('ignores syntax errors in files of other modules', () => {
-    const api = extract({ 'framework/m/index.ts': "export type { Dep } from 'fixture/dep';\n", 'framework/dep/index.ts': 'export interface Dep { id: string \n' });
+    const api = extract({
+      'framework/m/index.ts': "export type { Dep } from 'fixture/dep';\n",
+      'framework/dep/index.ts': 'export interface Dep { id: string \n',
+    });
     expect(api.problems).toEqual([]);
   });
 
   it('reports an export whose inferred type cannot be printed', () => {
     const api = extract({
-      'framework/m/index.ts': "import { make } from 'some-package';\nexport const made = make();\nexport function run() { return make(); }\n",
+      'framework/m/index.ts':
+        "import { make } from 'some-package';\nexport const made = make();\nexport function run() { return make(); }\n",
     });
-    expect(api.problems.map((p) => [p.rule, p.name, p.line])).toEqual([['unprintable-type', 'made', 2], ['unprintable-type', 'run', 3]]);
+    expect(api.problems.map((p) => [p.rule, p.name, p.line])).toEqual([
+      ['unprintable-type', 'made', 2],
+      ['unprintable-type', 'run', 3],
+    ]);
     expect(api.problems[0]!.message).toMatch(/cannot print the inferred type of made.*annotate the export/);
   });
 
   it('prints a written annotation that names an unresolved package type as written', () => {
-    const api = extract({ 'framework/m/index.ts': "import type { Thing } from 'some-package';\nexport declare const thing: Thing;\nexport function use(t: Thing): Thing { return t; }\n" });
+    const api = extract({
+      'framework/m/index.ts':
+        "import type { Thing } from 'some-package';\nexport declare const thing: Thing;\nexport function use(t: Thing): Thing { return t; }\n",
+    });
     expect(api.problems).toEqual([]);
     expect(lines(api, 'thing')).toEqual(['const thing: Thing']);
     expect(lines(api, 'use')).toEqual(['function use(t: Thing): Thing']);
@@ -163,6 +223,8 @@ describe('extractModuleApi: bad input', () => {
   it('reports a re-export that resolves to no declaration', () => {
     const api = extract({ 'framework/m/index.ts': "export { Missing } from 'some-package';\nexport const ok = 1;\n" });
     expect(api.names).toEqual(['Missing', 'ok']);
-    expect(api.problems).toEqual([expect.objectContaining({ rule: 'unresolved-export', name: 'Missing', file: 'framework/m/index.ts', line: 1 })]);
+    expect(api.problems).toEqual([
+      expect.objectContaining({ rule: 'unresolved-export', name: 'Missing', file: 'framework/m/index.ts', line: 1 }),
+    ]);
   });
 });

@@ -52,7 +52,10 @@ function findSyntaxErrors(api: ApiProject, target: ApiTarget): ApiProblem[] {
     for (const d of program.getSyntacticDiagnostics(sf)) {
       const { line, character } = sf.getLineAndCharacterOfPosition(d.start ?? 0);
       problems.push({
-        rule: 'syntax-error', file, line: line + 1, column: character + 1,
+        rule: 'syntax-error',
+        file,
+        line: line + 1,
+        column: character + 1,
         message: `${file}:${line + 1}:${character + 1}: syntax error: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`,
       });
     }
@@ -70,7 +73,9 @@ function printEntries(api: ApiProject, entry: SourceFile, problems: ApiProblem[]
     if (decls.length === 0) {
       const at = position(api, symbol.getDeclarations()[0] ?? entry);
       problems.push({
-        rule: 'unresolved-export', ...at, name,
+        rule: 'unresolved-export',
+        ...at,
+        name,
         message: `export '${name}' of ${entry.getBaseName()} resolves to no declaration (a broken or package re-export); its signature cannot be snapshotted`,
       });
       continue;
@@ -80,7 +85,14 @@ function printEntries(api: ApiProject, entry: SourceFile, problems: ApiProblem[]
   return entries.sort((a, b) => compareText(a.name, b.name));
 }
 
-function printNamed(name: string, decls: readonly Node[], ctx: PrintContext, api: ApiProject, problems: ApiProblem[], depth = 0): ApiEntry[] {
+function printNamed(
+  name: string,
+  decls: readonly Node[],
+  ctx: PrintContext,
+  api: ApiProject,
+  problems: ApiProblem[],
+  depth = 0,
+): ApiEntry[] {
   const kinds = new Set<ApiKind>();
   const lines: string[] = [];
   const nested: ApiEntry[] = [];
@@ -91,23 +103,44 @@ function printNamed(name: string, decls: readonly Node[], ctx: PrintContext, api
       lines.push(...printed.lines);
       for (const what of printed.unprintable) {
         problems.push({
-          rule: 'unprintable-type', ...position(api, decl), name,
+          rule: 'unprintable-type',
+          ...position(api, decl),
+          name,
           message: `cannot print ${what}: it depends on a type the API tool cannot resolve; annotate the export with an explicit type`,
         });
       }
       // Depth-limited: `export * as self from './index.ts'` would otherwise recurse forever.
-      if ((Node.isSourceFile(decl) || Node.isModuleDeclaration(decl)) && depth < 3) nested.push(...printNamespaceMembers(name, decl, ctx, api, problems, depth + 1));
+      if ((Node.isSourceFile(decl) || Node.isModuleDeclaration(decl)) && depth < 3)
+        nested.push(...printNamespaceMembers(name, decl, ctx, api, problems, depth + 1));
     } catch (error) {
-      problems.push({ rule: 'unprintable-type', ...position(api, decl), name, message: `cannot print export '${name}': ${(error as Error).message}` });
+      problems.push({
+        rule: 'unprintable-type',
+        ...position(api, decl),
+        name,
+        message: `cannot print export '${name}': ${(error as Error).message}`,
+      });
     }
   }
   const first = position(api, decls[0]!);
-  const entry: ApiEntry = { name, kinds: [...kinds].sort(compareText), lines: groupLines(lines), file: first.file, line: first.line };
+  const entry: ApiEntry = {
+    name,
+    kinds: [...kinds].sort(compareText),
+    lines: groupLines(lines),
+    file: first.file,
+    line: first.line,
+  };
   return [entry, ...nested];
 }
 
 /** `export * as ns from './x.ts'` and `export namespace ns {}`: each member becomes an `ns.member` entry. */
-function printNamespaceMembers(ns: string, file: SourceFile | ModuleDeclaration, ctx: PrintContext, api: ApiProject, problems: ApiProblem[], depth: number): ApiEntry[] {
+function printNamespaceMembers(
+  ns: string,
+  file: SourceFile | ModuleDeclaration,
+  ctx: PrintContext,
+  api: ApiProject,
+  problems: ApiProblem[],
+  depth: number,
+): ApiEntry[] {
   const out: ApiEntry[] = [];
   for (const [name, decls] of file.getExportedDeclarations()) {
     out.push(...printNamed(`${ns}.${name}`, decls, ctx, api, problems, depth));
@@ -124,7 +157,14 @@ function groupLines(lines: readonly string[]): string[] {
   }
   // Overloads keep their declared order (it decides resolution); merged declarations are sorted.
   const seen = new Set<string>();
-  return groups.filter((g) => { const key = g.join('\n'); if (seen.has(key)) return false; seen.add(key); return true; }).flat();
+  return groups
+    .filter((g) => {
+      const key = g.join('\n');
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    })
+    .flat();
 }
 
 function position(api: ApiProject, node: Node): { file: string; line: number; column: number } {

@@ -17,7 +17,9 @@ export type { CodeSite } from './scan-error-codes.ts';
 export { getSnapshotPath } from './snapshot.ts';
 
 /** Writes the API snapshots of `modules` (loads ts-morph). */
-export async function writeSnapshots(...args: Parameters<typeof WriteSnapshots>): Promise<ReturnType<typeof WriteSnapshots>> {
+export async function writeSnapshots(
+  ...args: Parameters<typeof WriteSnapshots>
+): Promise<ReturnType<typeof WriteSnapshots>> {
   return (await import('./write-snapshots.ts')).writeSnapshots(...args);
 }
 

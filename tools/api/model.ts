@@ -2,16 +2,7 @@
 import type { CodeSite } from './scan-error-codes.ts';
 
 export type ApiKind =
-  | 'class'
-  | 'const'
-  | 'default'
-  | 'enum'
-  | 'function'
-  | 'interface'
-  | 'let'
-  | 'namespace'
-  | 'type'
-  | 'var';
+  'class' | 'const' | 'default' | 'enum' | 'function' | 'interface' | 'let' | 'namespace' | 'type' | 'var';
 
 /** One exported name with every declaration behind it (a const and a type may share a name). */
 export interface ApiEntry {

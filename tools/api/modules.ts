@@ -46,5 +46,8 @@ export function listSources(root: string, dir: string): string[] {
   } catch {
     return [];
   }
-  return entries.map((f) => `${dir}/${f.replaceAll('\\', '/')}`).filter(isScannedSource).sort();
+  return entries
+    .map((f) => `${dir}/${f.replaceAll('\\', '/')}`)
+    .filter(isScannedSource)
+    .sort();
 }

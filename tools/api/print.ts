@@ -16,9 +16,10 @@ export interface PrintContext {
 }
 
 // NoTruncation: a snapshot must hold the whole type; single quotes match the house style.
-const FLAGS = ts.TypeFormatFlags.NoTruncation
-  | ts.TypeFormatFlags.UseAliasDefinedOutsideCurrentScope
-  | ts.TypeFormatFlags.UseSingleQuotesForStringLiteralType;
+const FLAGS =
+  ts.TypeFormatFlags.NoTruncation |
+  ts.TypeFormatFlags.UseAliasDefinedOutsideCurrentScope |
+  ts.TypeFormatFlags.UseSingleQuotesForStringLiteralType;
 
 const printer = ts.createPrinter({ removeComments: true, newLine: ts.NewLineKind.LineFeed });
 
@@ -28,7 +29,10 @@ export function printNode(node: Node): string {
 }
 
 function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, ' ').replace(/;$/, '').trim();
+  return text
+    .replace(/\s*\n\s*/g, ' ')
+    .replace(/;$/, '')
+    .trim();
 }
 
 /** Prints one exported declaration. Throws only on checker failures, which the caller reports. */
@@ -42,7 +46,11 @@ export function printDeclaration(node: Node, name: string, ctx: PrintContext): P
     const signature = ctx.checker.getSignatureFromDeclaration(decl.compilerNode as ts.SignatureDeclaration);
     if (!signature) return '()';
     const declared = decl.compilerNode as ts.SignatureDeclaration;
-    if (declared.type === undefined && !ts.isConstructorDeclaration(declared) && hasErrorType(signature.getReturnType())) {
+    if (
+      declared.type === undefined &&
+      !ts.isConstructorDeclaration(declared) &&
+      hasErrorType(signature.getReturnType())
+    ) {
       unprintable.push(`the inferred return type of ${name}`);
     }
     return sanitize(ctx.checker.signatureToString(signature, decl.compilerNode, FLAGS), ctx.root);
@@ -67,11 +75,19 @@ export function printDeclaration(node: Node, name: string, ctx: PrintContext): P
     return { kind: 'interface', lines: [header, ...sortedMembers(node.getMembers().map(printNode))], unprintable };
   }
   if (Node.isTypeAliasDeclaration(node)) {
-    return { kind: 'type', lines: [`type ${name}${typeParams(node)} = ${printNode(node.getTypeNodeOrThrow())}`], unprintable };
+    return {
+      kind: 'type',
+      lines: [`type ${name}${typeParams(node)} = ${printNode(node.getTypeNodeOrThrow())}`],
+      unprintable,
+    };
   }
   if (Node.isEnumDeclaration(node)) {
     const members = node.getMembers().map((m) => `${m.getName()} = ${JSON.stringify(m.getValue() ?? null)}`);
-    return { kind: 'enum', lines: [`${node.isConstEnum() ? 'const enum' : 'enum'} ${name}`, ...sortedMembers(members)], unprintable };
+    return {
+      kind: 'enum',
+      lines: [`${node.isConstEnum() ? 'const enum' : 'enum'} ${name}`, ...sortedMembers(members)],
+      unprintable,
+    };
   }
   if (Node.isModuleDeclaration(node) || Node.isSourceFile(node)) {
     // Each member of a namespace is printed as its own `ns.member` entry (see extract.ts), so adding
@@ -103,9 +119,10 @@ type SignatureText = (decl: Node) => string;
 function printClass(node: ClassDeclaration, name: string, typeText: TypeText, signatureText: SignatureText): string[] {
   const base = node.getExtends();
   const impls = node.getImplements();
-  const header = `${node.isAbstract() ? 'abstract class' : 'class'} ${name}${typeParams(node)}`
-    + (base ? ` extends ${printNode(base)}` : '')
-    + (impls.length ? ` implements ${impls.map(printNode).join(', ')}` : '');
+  const header =
+    `${node.isAbstract() ? 'abstract class' : 'class'} ${name}${typeParams(node)}` +
+    (base ? ` extends ${printNode(base)}` : '') +
+    (impls.length ? ` implements ${impls.map(printNode).join(', ')}` : '');
   const lines: string[] = [];
   const seen = new Set<string>();
   // Public members inherited from a base class the repository declares are part of this API too
@@ -119,7 +136,13 @@ function printClass(node: ClassDeclaration, name: string, typeText: TypeText, si
   return [header, ...sortedMembers(lines)];
 }
 
-function printMembers(node: ClassDeclaration, name: string, typeText: TypeText, signatureText: SignatureText, seen: Set<string>): string[] {
+function printMembers(
+  node: ClassDeclaration,
+  name: string,
+  typeText: TypeText,
+  signatureText: SignatureText,
+  seen: Set<string>,
+): string[] {
   const lines: string[] = [];
   const names: string[] = [];
   for (const member of node.getMembers()) {
@@ -127,13 +150,17 @@ function printMembers(node: ClassDeclaration, name: string, typeText: TypeText, 
     const prefix = modifiersOf(member);
     if (Node.isConstructorDeclaration(member)) {
       // The nearest declared constructor is the one callers use (a subclass's replaces its base's).
-      if (!seen.has('constructor')) for (const d of overloadsOrSelf(member)) lines.push(`${prefix}constructor${stripReturn(stripTypeParams(signatureText(d)))}`);
+      if (!seen.has('constructor'))
+        for (const d of overloadsOrSelf(member))
+          lines.push(`${prefix}constructor${stripReturn(stripTypeParams(signatureText(d)))}`);
       names.push('constructor');
       // `constructor(readonly method: string)` also declares a property.
       for (const param of member.getParameters()) {
         if (!param.isParameterProperty() || param.getScope() === 'private' || seen.has(param.getName())) continue;
         const annotation = param.getTypeNode();
-        const text = annotation ? printNode(annotation) : typeText(param.getType(), param, `the inferred type of ${name}.${param.getName()}`);
+        const text = annotation
+          ? printNode(annotation)
+          : typeText(param.getType(), param, `the inferred type of ${name}.${param.getName()}`);
         names.push(param.getName());
         lines.push(`${modifiersOf(param)}${param.getName()}${param.hasQuestionToken() ? '?' : ''}: ${text}`);
       }
@@ -143,7 +170,13 @@ function printMembers(node: ClassDeclaration, name: string, typeText: TypeText, 
       lines.push(printNode(member));
       continue;
     }
-    if (!(Node.isMethodDeclaration(member) || Node.isPropertyDeclaration(member) || Node.isGetAccessorDeclaration(member) || Node.isSetAccessorDeclaration(member))) continue;
+    if (!(
+      Node.isMethodDeclaration(member) ||
+      Node.isPropertyDeclaration(member) ||
+      Node.isGetAccessorDeclaration(member) ||
+      Node.isSetAccessorDeclaration(member)
+    ))
+      continue;
     // Static blocks and class-private (#name) members are not part of the API; overridden ones print once.
     const key = `${Node.isStaticable(member) && member.isStatic() ? 'static ' : ''}${member.getName()}`;
     if (seen.has(key)) continue;
@@ -152,7 +185,9 @@ function printMembers(node: ClassDeclaration, name: string, typeText: TypeText, 
       for (const d of overloadsOrSelf(member)) lines.push(`${prefix}${member.getName()}${signatureText(d)}`);
     } else if (Node.isPropertyDeclaration(member)) {
       const annotation = member.getTypeNode();
-      const text = annotation ? printNode(annotation) : typeText(member.getType(), member, `the inferred type of ${name}.${member.getName()}`);
+      const text = annotation
+        ? printNode(annotation)
+        : typeText(member.getType(), member, `the inferred type of ${name}.${member.getName()}`);
       lines.push(`${prefix}${member.getName()}${member.hasQuestionToken() ? '?' : ''}: ${text}`);
     } else if (Node.isGetAccessorDeclaration(member)) {
       lines.push(`${prefix}get ${member.getName()}${signatureText(member)}`);

@@ -77,7 +77,9 @@ function resolveRepoModule(
 ): ts.ResolvedModuleFull | undefined {
   const self = specifierFiles.get(name);
   if (self !== undefined) {
-    return host.fileExists(self) ? { resolvedFileName: self, extension: ts.Extension.Ts, isExternalLibraryImport: false } : undefined;
+    return host.fileExists(self)
+      ? { resolvedFileName: self, extension: ts.Extension.Ts, isExternalLibraryImport: false }
+      : undefined;
   }
   if (!name.startsWith('.')) return undefined;
   return ts.resolveModuleName(name, containingFile, options, host).resolvedModule;

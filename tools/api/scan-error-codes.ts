@@ -48,12 +48,21 @@ export function scanSourceFile(file: string, sf: ts.SourceFile, checker?: ts.Typ
   const add = (node: ts.Node, code: string, surface: CodeSurface | undefined): void => {
     if (!CODE.test(code) || code.length < 3) return;
     const { line, character } = sf.getLineAndCharacterOfPosition(node.getStart(sf));
-    sites.push({ code, file, line: line + 1, column: character + 1, emitted: surface !== undefined, ...(surface ? { surface } : {}) });
+    sites.push({
+      code,
+      file,
+      line: line + 1,
+      column: character + 1,
+      emitted: surface !== undefined,
+      ...(surface ? { surface } : {}),
+    });
   };
   const visit = (node: ts.Node, inTable: boolean): void => {
     if (ts.isStringLiteralLike(node)) add(node, node.text, inTable ? 'wire' : getSurface(node, checker));
-    else if (inTable && ts.isPropertyAssignment(node) && (ts.isIdentifier(node.name) || ts.isStringLiteral(node.name))) add(node.name, node.name.text, 'wire');
-    const table = inTable || (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && ERROR_TABLE.test(node.name.text));
+    else if (inTable && ts.isPropertyAssignment(node) && (ts.isIdentifier(node.name) || ts.isStringLiteral(node.name)))
+      add(node.name, node.name.text, 'wire');
+    const table =
+      inTable || (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && ERROR_TABLE.test(node.name.text));
     ts.forEachChild(node, (child) => visit(child, table));
   };
   visit(sf, false);
@@ -64,14 +73,17 @@ function getSurface(literal: ts.Node, checker: ts.TypeChecker | undefined): Code
   const parent = literal.parent;
   if (!parent) return undefined;
   // { code: 'X' } (an APIError init) and class fields `code = 'X'`
-  if (ts.isPropertyAssignment(parent) && parent.initializer === literal && propertyName(parent.name) === 'code') return 'wire';
-  if (ts.isPropertyDeclaration(parent) && parent.initializer === literal && propertyName(parent.name) === 'code') return 'typed';
+  if (ts.isPropertyAssignment(parent) && parent.initializer === literal && propertyName(parent.name) === 'code')
+    return 'wire';
+  if (ts.isPropertyDeclaration(parent) && parent.initializer === literal && propertyName(parent.name) === 'code')
+    return 'typed';
   if (ts.isCallExpression(parent) || ts.isNewExpression(parent)) {
     const callee = parent.expression;
     // builder.code('X')
     if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'code') return 'wire';
     // new FooError('X', …) and new CoreError(operation, 'X', …)
-    if (ts.isNewExpression(parent) && ts.isIdentifier(callee) && callee.text.endsWith('Error')) return isCodeParameter(parent, literal, checker) ? 'typed' : undefined;
+    if (ts.isNewExpression(parent) && ts.isIdentifier(callee) && callee.text.endsWith('Error'))
+      return isCodeParameter(parent, literal, checker) ? 'typed' : undefined;
   }
   return undefined;
 }

@@ -3,9 +3,19 @@ import type { ApiEntry } from './model.ts';
 import { getSnapshotMarker, getSnapshotPath, parseSnapshot, renderSnapshot } from './snapshot.ts';
 
 const entries: ApiEntry[] = [
-  { name: 'createRouter', kinds: ['function'], lines: ['function createRouter(options?: RouterOptions): Router'], file: 'framework/router/router.ts', line: 3 },
+  {
+    name: 'createRouter',
+    kinds: ['function'],
+    lines: ['function createRouter(options?: RouterOptions): Router'],
+    file: 'framework/router/router.ts',
+    line: 3,
+  },
   { name: 'Router', kinds: ['class'], lines: ['class Router', '  get(path: string, h: Handler): this'] },
-  { name: 'Method', kinds: ['const', 'type'], lines: ["const Method: readonly ['GET', 'POST']", "type Method = 'GET' | 'POST'"] },
+  {
+    name: 'Method',
+    kinds: ['const', 'type'],
+    lines: ["const Method: readonly ['GET', 'POST']", "type Method = 'GET' | 'POST'"],
+  },
 ];
 const subject = { module: 'router', specifier: 'plumego/router', entry: 'framework/router/index.ts', entries };
 
@@ -24,7 +34,9 @@ describe('renderSnapshot', () => {
   });
 
   it('counts kinds in the summary line', () => {
-    expect(renderSnapshot(subject)).toContain('3 exports of `framework/router/index.ts` (1 class, 1 const, 1 function, 1 type)');
+    expect(renderSnapshot(subject)).toContain(
+      '3 exports of `framework/router/index.ts` (1 class, 1 const, 1 function, 1 type)',
+    );
   });
 
   it('puts the facade snapshot at the library root', () => {
@@ -46,10 +58,25 @@ describe('parseSnapshot', () => {
 
   const broken: { title: string; edit: (t: string) => string; line: number | 'any'; message: RegExp }[] = [
     { title: 'a missing marker', edit: (t) => t.split('\n').slice(1).join('\n'), line: 1, message: /marker/ },
-    { title: 'prose added between sections', edit: (t) => t.replace('## Router (class)', 'I changed this.\n\n## Router (class)'), line: 'any', message: /expected an "## <export> \(<kind>\)" heading/ },
-    { title: 'a heading without its block', edit: (t) => t.replace('```ts\nclass Router', 'class Router'), line: 'any', message: /expected a ```ts block after the heading of Router/ },
+    {
+      title: 'prose added between sections',
+      edit: (t) => t.replace('## Router (class)', 'I changed this.\n\n## Router (class)'),
+      line: 'any',
+      message: /expected an "## <export> \(<kind>\)" heading/,
+    },
+    {
+      title: 'a heading without its block',
+      edit: (t) => t.replace('```ts\nclass Router', 'class Router'),
+      line: 'any',
+      message: /expected a ```ts block after the heading of Router/,
+    },
     { title: 'an unclosed block', edit: (t) => t.replace(/```\n$/, ''), line: 'any', message: /never closed/ },
-    { title: 'a duplicated section', edit: (t) => `${t}\n## Router (class)\n\n\`\`\`ts\nclass Router\n\`\`\`\n`, line: 'any', message: /appears twice/ },
+    {
+      title: 'a duplicated section',
+      edit: (t) => `${t}\n## Router (class)\n\n\`\`\`ts\nclass Router\n\`\`\`\n`,
+      line: 'any',
+      message: /appears twice/,
+    },
   ];
   for (const b of broken) {
     it(`rejects a hand edit: ${b.title}`, () => {

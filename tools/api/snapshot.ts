@@ -35,7 +35,10 @@ export interface SnapshotSubject {
 export function renderSnapshot(subject: SnapshotSubject): string {
   const counts = new Map<ApiKind, number>();
   for (const e of subject.entries) for (const k of e.kinds) counts.set(k, (counts.get(k) ?? 0) + 1);
-  const summary = [...counts].sort(([a], [b]) => compareText(a, b)).map(([k, n]) => `${n} ${k}`).join(', ');
+  const summary = [...counts]
+    .sort(([a], [b]) => compareText(a, b))
+    .map(([k, n]) => `${n} ${k}`)
+    .join(', ');
   const out = [
     getSnapshotMarker(subject.entry),
     `# API snapshot: \`${subject.specifier ?? subject.module}\``,
@@ -78,13 +81,18 @@ export function parseSnapshot(text: string): ParsedSnapshot {
   while (i < lines.length && !lines[i]!.startsWith('## ')) i++;
   while (i < lines.length) {
     const line = lines[i]!;
-    if (line.trim() === '') { i++; continue; }
+    if (line.trim() === '') {
+      i++;
+      continue;
+    }
     const heading = HEADING.exec(line);
-    if (!heading) return { ok: false, line: i + 1, message: `expected an "## <export> (<kind>)" heading, found "${clip(line)}"` };
+    if (!heading)
+      return { ok: false, line: i + 1, message: `expected an "## <export> (<kind>)" heading, found "${clip(line)}"` };
     const at = i + 1;
     i++;
     while (i < lines.length && lines[i]!.trim() === '') i++;
-    if (lines[i] !== `${FENCE}ts`) return { ok: false, line: i + 1, message: `expected a ${FENCE}ts block after the heading of ${heading[1]}` };
+    if (lines[i] !== `${FENCE}ts`)
+      return { ok: false, line: i + 1, message: `expected a ${FENCE}ts block after the heading of ${heading[1]}` };
     const body: string[] = [];
     i++;
     while (i < lines.length && lines[i] !== FENCE) body.push(lines[i++]!);

@@ -7,8 +7,19 @@ import { getSnapshotState, type SnapshotState } from './check-snapshots.ts';
 import type { ApiChange } from './diff.ts';
 
 export type WriteOutcome =
-  | { readonly module: string; readonly path: string; readonly result: 'written' | 'unchanged'; readonly changes: readonly ApiChange[] }
-  | { readonly module: string; readonly path: string; readonly result: 'refused'; readonly reason: string; readonly fix: string };
+  | {
+      readonly module: string;
+      readonly path: string;
+      readonly result: 'written' | 'unchanged';
+      readonly changes: readonly ApiChange[];
+    }
+  | {
+      readonly module: string;
+      readonly path: string;
+      readonly result: 'refused';
+      readonly reason: string;
+      readonly fix: string;
+    };
 
 export interface WriteResult {
   readonly outcomes: readonly WriteOutcome[];
@@ -28,10 +39,20 @@ export function writeSnapshots(plane: ControlPlane, modules: readonly Module[] |
   for (const m of targets) {
     const api = analysis.apis.get(m.name);
     const state = getSnapshotState(plane, m, api, true);
-    const blocked = api?.problems.find((p) => p.rule === 'syntax-error' || p.rule === 'unprintable-type' || p.rule === 'unresolved-export');
+    const blocked = api?.problems.find(
+      (p) => p.rule === 'syntax-error' || p.rule === 'unprintable-type' || p.rule === 'unresolved-export',
+    );
     if (!api || blocked) {
-      outcomes.push({ module: m.name, path: state.path, result: 'refused', reason: blocked?.message ?? 'the module was not analysed',
-        fix: blocked?.rule === 'syntax-error' ? 'Fix the syntax error first.' : 'Give the export an explicit type annotation, or fix the re-export.' });
+      outcomes.push({
+        module: m.name,
+        path: state.path,
+        result: 'refused',
+        reason: blocked?.message ?? 'the module was not analysed',
+        fix:
+          blocked?.rule === 'syntax-error'
+            ? 'Fix the syntax error first.'
+            : 'Give the export an explicit type annotation, or fix the re-export.',
+      });
       continue;
     }
     outcomes.push(writeOne(plane, m, state));
@@ -46,9 +67,13 @@ function writeOne(plane: ControlPlane, m: Module, state: SnapshotState): WriteOu
     const records = getApiChangeRecords(m);
     const unrecorded = changes.filter((c) => c.severity === 'breaking' && !findRecord(records, c));
     if (unrecorded.length) {
-      return { module: m.name, path: state.path, result: 'refused',
+      return {
+        module: m.name,
+        path: state.path,
+        result: 'refused',
         reason: `breaking change(s) to ga module '${m.name}' not recorded: ${unrecorded.map((c) => `${c.change} ${c.name}`).join(', ')}`,
-        fix: `Restore the exports, or record the break in ${m.manifestFile}: ${suggestRecord(m, unrecorded)}` };
+        fix: `Restore the exports, or record the break in ${m.manifestFile}: ${suggestRecord(m, unrecorded)}`,
+      };
     }
   }
   // An unreadable (hand-edited) snapshot is replaced: the code, not the edit, is the truth.

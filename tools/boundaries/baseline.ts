@@ -5,7 +5,13 @@
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { type BaselineEntry, ConfigError, readValidatedSpec, type SourcePos, type Violation } from '../control-plane/index.ts';
+import {
+  type BaselineEntry,
+  ConfigError,
+  readValidatedSpec,
+  type SourcePos,
+  type Violation,
+} from '../control-plane/index.ts';
 import { CHECK_ID } from './find-violations.ts';
 import { GATE_RULES } from './rulebook.ts';
 
@@ -23,8 +29,12 @@ export async function readBaseline(root: string, file: string): Promise<Baseline
   const { yaml, problems } = await readValidatedSpec(root, file, 'baseline', CHECK_ID);
   const first = problems[0];
   if (first) {
-    throw new ConfigError('PLUMEGO_ERR_BASELINE_INVALID', `${first.file}:${first.line}:${first.column}: invalid baseline: ${first.message}`, first,
-      'Each entry needs rule, file, to, reason (5+ characters), owner and optionally expires (YYYY-MM-DD); see specs/schemas/boundary-baseline.schema.json.');
+    throw new ConfigError(
+      'PLUMEGO_ERR_BASELINE_INVALID',
+      `${first.file}:${first.line}:${first.column}: invalid baseline: ${first.message}`,
+      first,
+      'Each entry needs rule, file, to, reason (5+ characters), owner and optionally expires (YYYY-MM-DD); see specs/schemas/boundary-baseline.schema.json.',
+    );
   }
   const entries = (yaml.data as { entries?: BaselineEntry[] } | null)?.entries ?? [];
   return { file, entries, locate: (index) => yaml.locate(['entries', index]) };
@@ -50,7 +60,10 @@ export function applyBaseline(violations: readonly Violation[], baseline: Baseli
   baseline.entries.forEach((e, i) => byKey.set(getBaselineKey(e), i));
   for (const v of violations) {
     const index = v.check === CHECK_ID ? byKey.get(getBaselineKey(v)) : undefined;
-    if (index === undefined) { out.push(v); continue; }
+    if (index === undefined) {
+      out.push(v);
+      continue;
+    }
     matched.add(index);
     suppressed += 1;
   }
@@ -58,9 +71,23 @@ export function applyBaseline(violations: readonly Violation[], baseline: Baseli
     const at = baseline.locate(index);
     const what = `${entry.rule} in ${entry.file} → ${entry.to}`;
     if (!matched.has(index)) {
-      out.push(gateViolation('baseline-stale', at, `baseline entry ${what} matches no violation any more (fixed?); remove it`, entry));
+      out.push(
+        gateViolation(
+          'baseline-stale',
+          at,
+          `baseline entry ${what} matches no violation any more (fixed?); remove it`,
+          entry,
+        ),
+      );
     } else if (entry.expires && entry.expires < today) {
-      out.push(gateViolation('baseline-expired', at, `baseline entry ${what} expired on ${entry.expires} (owner ${entry.owner}: ${entry.reason})`, entry));
+      out.push(
+        gateViolation(
+          'baseline-expired',
+          at,
+          `baseline entry ${what} expired on ${entry.expires} (owner ${entry.owner}: ${entry.reason})`,
+          entry,
+        ),
+      );
     }
   });
   return { violations: out, suppressed };
@@ -68,7 +95,18 @@ export function applyBaseline(violations: readonly Violation[], baseline: Baseli
 
 function gateViolation(rule: string, at: SourcePos, message: string, entry: BaselineEntry): Violation {
   const r = GATE_RULES[rule]!;
-  return { check: CHECK_ID, rule, severity: r.severity, file: at.file, line: at.line, column: at.column, message, rationale: r.rationale, fix: r.fix, to: entry.to };
+  return {
+    check: CHECK_ID,
+    rule,
+    severity: r.severity,
+    file: at.file,
+    line: at.line,
+    column: at.column,
+    message,
+    rationale: r.rationale,
+    fix: r.fix,
+    to: entry.to,
+  };
 }
 
 export const PLACEHOLDER_REASON = 'Frozen by plumego check --update-baseline; replace with the reason.';
@@ -83,9 +121,14 @@ export function buildBaseline(violations: readonly Violation[], previous: readon
     const key = getBaselineKey(v);
     if (entries.has(key)) continue;
     const old = kept.get(key);
-    entries.set(key, old ?? { rule: v.rule, file: v.file, to: v.to ?? '', reason: PLACEHOLDER_REASON, owner: PLACEHOLDER_OWNER });
+    entries.set(
+      key,
+      old ?? { rule: v.rule, file: v.file, to: v.to ?? '', reason: PLACEHOLDER_REASON, owner: PLACEHOLDER_OWNER },
+    );
   }
-  return [...entries.values()].sort((a, b) => a.file.localeCompare(b.file) || a.rule.localeCompare(b.rule) || a.to.localeCompare(b.to));
+  return [...entries.values()].sort(
+    (a, b) => a.file.localeCompare(b.file) || a.rule.localeCompare(b.rule) || a.to.localeCompare(b.to),
+  );
 }
 
 export function renderBaseline(entries: readonly BaselineEntry[]): string {

@@ -25,7 +25,9 @@ describe('plumego check, explain and graph on a fixture repository', () => {
       expect(sarif.code).toBe(1);
       expect(JSON.parse(sarif.out).runs[0].results[0].ruleId).toBe('boundaries/default-deny');
       const github = await run(root, ['check', '--format', 'github']);
-      expect(github.out).toMatch(/^::error file=framework\/contract\/use\.ts,line=1,col=24,title=boundaries\/default-deny::/m);
+      expect(github.out).toMatch(
+        /^::error file=framework\/contract\/use\.ts,line=1,col=24,title=boundaries\/default-deny::/m,
+      );
 
       expect((await run(root, ['check', '--update-baseline'])).code).toBe(0);
       expect(readFileSync(`${root}/specs/boundary-baseline.yaml`, 'utf8')).toContain('rule: default-deny');
@@ -76,7 +78,9 @@ describe('plumego check, explain and graph on a fixture repository', () => {
       expect((await run(root, ['explain', 'router'])).code).toBe(2);
       const graph = await run(root, ['graph', '--format', 'json']);
       expect(graph.code).toBe(0);
-      expect(JSON.parse(graph.out).edges).toEqual([{ from: 'contract', to: 'router', kinds: ['import'], count: 1, allowed: false }]);
+      expect(JSON.parse(graph.out).edges).toEqual([
+        { from: 'contract', to: 'router', kinds: ['import'], count: 1, allowed: false },
+      ]);
       expect((await run(root, ['check', '--base', 'main'])).code).toBe(2);
       const notGit = await run(root, ['check', '--changed']);
       expect(notGit.code).toBe(2);

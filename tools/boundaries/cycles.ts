@@ -45,7 +45,12 @@ export function findTangles(graph: Adjacency): string[][] {
 }
 
 /** The shortest path from `start` to `goal` within `members` ([start, …, goal]); breadth-first, neighbours by name. */
-export function getShortestPath(graph: Adjacency, start: string, goal: string, members: ReadonlySet<string>): string[] | undefined {
+export function getShortestPath(
+  graph: Adjacency,
+  start: string,
+  goal: string,
+  members: ReadonlySet<string>,
+): string[] | undefined {
   if (start === goal) return [start];
   const previous = new Map<string, string>([[start, start]]);
   const queue = [start];
@@ -76,7 +81,12 @@ export function getShortestCycle(graph: Adjacency, start: string, members: Reado
 }
 
 /** The shortest cycle through the edge `from → to`: [from, to, …, from]; undefined when the edge closes no cycle. */
-export function getEdgeCycle(graph: Adjacency, from: string, to: string, members: ReadonlySet<string>): string[] | undefined {
+export function getEdgeCycle(
+  graph: Adjacency,
+  from: string,
+  to: string,
+  members: ReadonlySet<string>,
+): string[] | undefined {
   const back = getShortestPath(graph, to, from, members);
   return back ? [from, ...back] : undefined;
 }

@@ -26,7 +26,12 @@ export interface Explanation {
   readonly rationale?: string;
   readonly fix?: string;
   /** Imports in the code that make up this edge (file:line, specifier, kind). */
-  readonly imports: readonly { readonly file: string; readonly line: number; readonly specifier: string; readonly kind: string }[];
+  readonly imports: readonly {
+    readonly file: string;
+    readonly line: number;
+    readonly specifier: string;
+    readonly kind: string;
+  }[];
 }
 
 /**
@@ -36,7 +41,13 @@ export interface Explanation {
  * or without the `.ts` extension, `.js` standing for `.ts`), an npm package (`@scope/pkg/sub` too)
  * or a `node:` builtin. Undefined when a module-side argument names nothing the plane knows.
  */
-export function resolveEndpoint(plane: BoundaryPlane, arg: string, cwd: string, allowExternal: boolean, fromFile?: string): Endpoint | undefined {
+export function resolveEndpoint(
+  plane: BoundaryPlane,
+  arg: string,
+  cwd: string,
+  allowExternal: boolean,
+  fromFile?: string,
+): Endpoint | undefined {
   const module = plane.moduleByName.get(arg) ?? findModuleBySpecifier(plane, arg);
   if (module) return { type: 'module', module };
   const bases = fromFile && arg.startsWith('.') ? [resolve(plane.root, dirname(fromFile)), cwd] : [cwd];
@@ -51,7 +62,9 @@ export function resolveEndpoint(plane: BoundaryPlane, arg: string, cwd: string, 
   }
   if (!allowExternal || arg.startsWith('.') || arg.startsWith('/')) return undefined;
   if (arg.startsWith('node:')) return { type: 'builtin', name: arg };
-  return /^(@[a-z0-9._-]+\/)?[a-z0-9._-]+(\/[a-z0-9._@/-]+)?$/i.test(arg) ? { type: 'package', name: getPackageName(arg) } : undefined;
+  return /^(@[a-z0-9._-]+\/)?[a-z0-9._-]+(\/[a-z0-9._@/-]+)?$/i.test(arg)
+    ? { type: 'package', name: getPackageName(arg) }
+    : undefined;
 }
 
 /** The module an import specifier reaches: its package subpath, or a workspace package (and any subpath of it). */
@@ -60,9 +73,15 @@ function findModuleBySpecifier(plane: BoundaryPlane, specifier: string): Module 
   if (exact) return exact;
   let best: Module | undefined;
   for (const m of plane.modules) {
-    const names = [m.layer === 'facade' ? undefined : m.importSpecifier, plane.workspaces.get(m.path)?.name].filter((n): n is string => typeof n === 'string');
+    const names = [m.layer === 'facade' ? undefined : m.importSpecifier, plane.workspaces.get(m.path)?.name].filter(
+      (n): n is string => typeof n === 'string',
+    );
     for (const name of names) {
-      if ((specifier === name || specifier.startsWith(`${name}/`)) && (!best || name.length > (best.importSpecifier ?? '').length)) best = m;
+      if (
+        (specifier === name || specifier.startsWith(`${name}/`)) &&
+        (!best || name.length > (best.importSpecifier ?? '').length)
+      )
+        best = m;
     }
   }
   return best;
@@ -76,19 +95,48 @@ function getPackageName(specifier: string): string {
 
 /** The path itself, or the file an import without extension (or with `.js` for `.ts`) reaches. */
 function findExistingPath(abs: string): string | undefined {
-  const candidates = [abs, `${abs}.ts`, `${abs}.tsx`, `${abs}/index.ts`, `${abs}/index.tsx`, abs.replace(/\.js$/, '.ts'), abs.replace(/\.jsx$/, '.tsx'), abs.replace(/\.mjs$/, '.mts')];
+  const candidates = [
+    abs,
+    `${abs}.ts`,
+    `${abs}.tsx`,
+    `${abs}/index.ts`,
+    `${abs}/index.tsx`,
+    abs.replace(/\.js$/, '.ts'),
+    abs.replace(/\.jsx$/, '.tsx'),
+    abs.replace(/\.mjs$/, '.mts'),
+  ];
   return candidates.find((c) => existsSync(c));
 }
 
-export function explainEdge(plane: BoundaryPlane, book: RuleBook, from: Module, to: Endpoint, options: { typeOnly?: boolean; graph?: FileGraph; fromFile?: string } = {}): Explanation {
+export function explainEdge(
+  plane: BoundaryPlane,
+  book: RuleBook,
+  from: Module,
+  to: Endpoint,
+  options: { typeOnly?: boolean; graph?: FileGraph; fromFile?: string } = {},
+): Explanation {
   const typeOnly = options.typeOnly ?? false;
   let steps: Step[];
   let toName: string;
   if (to.type === 'module') {
     toName = to.file ?? to.module.name;
-    steps = from === to.module
-      ? [{ rule: 'default-deny', outcome: 'allow', detail: `${to.module.name} imports its own files freely (relative paths)`, at: plane.locate(from.manifestFile) }]
-      : [...judgeEdge(plane, book, from, to.module, { typeOnly, ...(to.file ? { targetFile: to.file } : {}), ...(options.fromFile && isTestCode(options.fromFile) ? { fromTestCode: true } : {}) }).steps];
+    steps =
+      from === to.module
+        ? [
+            {
+              rule: 'default-deny',
+              outcome: 'allow',
+              detail: `${to.module.name} imports its own files freely (relative paths)`,
+              at: plane.locate(from.manifestFile),
+            },
+          ]
+        : [
+            ...judgeEdge(plane, book, from, to.module, {
+              typeOnly,
+              ...(to.file ? { targetFile: to.file } : {}),
+              ...(options.fromFile && isTestCode(options.fromFile) ? { fromTestCode: true } : {}),
+            }).steps,
+          ];
   } else if (to.type === 'package') {
     toName = to.name;
     steps = explainPackage(plane, book, from, to.name);
@@ -99,7 +147,10 @@ export function explainEdge(plane: BoundaryPlane, book: RuleBook, from: Module, 
   const denial = steps.find((s) => s.outcome === 'deny');
   const rule = denial ? book.get(denial.rule) : undefined;
   return {
-    from: options.fromFile ?? from.name, to: toName, allowed: !denial, steps,
+    from: options.fromFile ?? from.name,
+    to: toName,
+    allowed: !denial,
+    steps,
     ...(denial ? { decidedBy: denial.rule } : {}),
     ...(rule ? { rationale: rule.rationale, fix: rule.fix } : {}),
     imports: options.graph && to.type === 'module' ? findImports(plane, options.graph, from, to, options.fromFile) : [],
@@ -111,25 +162,69 @@ function explainPackage(plane: BoundaryPlane, book: RuleBook, from: Module, name
   const index = from.manifest.allowed_imports.packages.findIndex((p) => p.name === name);
   return [
     declared
-      ? { rule: 'npm-undeclared', outcome: 'pass', detail: `'${name}' is declared in package.json`, at: { file: 'package.json', line: 0, column: 0 } }
-      : { rule: 'npm-undeclared', outcome: 'deny', detail: `'${name}' is not declared in package.json`, at: book.at('npm-undeclared') },
+      ? {
+          rule: 'npm-undeclared',
+          outcome: 'pass',
+          detail: `'${name}' is declared in package.json`,
+          at: { file: 'package.json', line: 0, column: 0 },
+        }
+      : {
+          rule: 'npm-undeclared',
+          outcome: 'deny',
+          detail: `'${name}' is not declared in package.json`,
+          at: book.at('npm-undeclared'),
+        },
     index >= 0
-      ? { rule: 'npm-allowlist', outcome: 'allow', detail: `${from.name}'s allowed_imports.packages lists '${name}': ${from.manifest.allowed_imports.packages[index]!.reason}`, at: plane.locate(from.manifestFile, ['allowed_imports', 'packages', index]) }
-      : { rule: 'npm-allowlist', outcome: 'deny', detail: `'${name}' is not in ${from.name}'s allowed_imports.packages (tests and *.config.ts files are exempt)`, at: plane.locate(from.manifestFile, ['allowed_imports', 'packages']) },
+      ? {
+          rule: 'npm-allowlist',
+          outcome: 'allow',
+          detail: `${from.name}'s allowed_imports.packages lists '${name}': ${from.manifest.allowed_imports.packages[index]!.reason}`,
+          at: plane.locate(from.manifestFile, ['allowed_imports', 'packages', index]),
+        }
+      : {
+          rule: 'npm-allowlist',
+          outcome: 'deny',
+          detail: `'${name}' is not in ${from.name}'s allowed_imports.packages (tests and *.config.ts files are exempt)`,
+          at: plane.locate(from.manifestFile, ['allowed_imports', 'packages']),
+        },
   ];
 }
 
 function explainBuiltin(plane: BoundaryPlane, book: RuleBook, from: Module, name: string): Step[] {
   const denied = plane.dependencyRules.builtins.deny[from.layer] ?? [];
   const index = denied.indexOf(name);
-  return [index >= 0
-    ? { rule: 'builtin-policy', outcome: 'deny', detail: `the ${from.layer} layer denies ${name} outside tests`, at: plane.locate(RULES_FILE, ['builtins', 'deny', from.layer, index]) }
-    : { rule: 'builtin-policy', outcome: 'pass', detail: `${name} is not denied to the ${from.layer} layer`, at: book.at('builtin-policy') }];
+  return [
+    index >= 0
+      ? {
+          rule: 'builtin-policy',
+          outcome: 'deny',
+          detail: `the ${from.layer} layer denies ${name} outside tests`,
+          at: plane.locate(RULES_FILE, ['builtins', 'deny', from.layer, index]),
+        }
+      : {
+          rule: 'builtin-policy',
+          outcome: 'pass',
+          detail: `${name} is not denied to the ${from.layer} layer`,
+          at: book.at('builtin-policy'),
+        },
+  ];
 }
 
-function findImports(plane: BoundaryPlane, graph: FileGraph, from: Module, to: Extract<Endpoint, { type: 'module' }>, fromFile?: string): Explanation['imports'] {
+function findImports(
+  plane: BoundaryPlane,
+  graph: FileGraph,
+  from: Module,
+  to: Extract<Endpoint, { type: 'module' }>,
+  fromFile?: string,
+): Explanation['imports'] {
   return getModuleEdges(graph, createOwnerIndex(plane.modules))
-    .filter((e) => e.from === from && e.to === to.module && (!fromFile || e.file === fromFile) && (!to.file || e.dependency.resolved === to.file))
+    .filter(
+      (e) =>
+        e.from === from &&
+        e.to === to.module &&
+        (!fromFile || e.file === fromFile) &&
+        (!to.file || e.dependency.resolved === to.file),
+    )
     .map((e) => ({ file: e.file, line: e.dependency.line, specifier: e.dependency.specifier, kind: e.dependency.kind }))
     .sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
 }

@@ -11,7 +11,8 @@ import { writeCacheFile } from '../cache/write-cache-file.mjs';
 
 const require = createRequire(import.meta.url);
 // PLUMEGO_CODE_CACHE_DIR moves it (tests, read-only installs).
-const CODE_CACHE_DIR = process.env.PLUMEGO_CODE_CACHE_DIR || fileURLToPath(new URL(`../../${CACHES.v8.path}/`, import.meta.url));
+const CODE_CACHE_DIR =
+  process.env.PLUMEGO_CODE_CACHE_DIR || fileURLToPath(new URL(`../../${CACHES.v8.path}/`, import.meta.url));
 let typescript;
 /** How TypeScript was compiled: 'cached' (V8 code cache accepted), 'compiled' (cache written after the first cruise), 'plain'. */
 let typescriptLoad = 'plain';
@@ -45,14 +46,20 @@ export function getTypeScriptLoad() {
 
 function loadWithCodeCache(file) {
   const { version } = require('typescript/package.json');
-  const cacheFile = join(CODE_CACHE_DIR, `typescript-${version}-${cacheKey(CACHES.v8, [version, process.version, process.arch]).slice(0, 16)}.bin`);
+  const cacheFile = join(
+    CODE_CACHE_DIR,
+    `typescript-${version}-${cacheKey(CACHES.v8, [version, process.version, process.arch]).slice(0, 16)}.bin`,
+  );
   let cachedData;
   try {
     cachedData = readFileSync(cacheFile);
   } catch {
     // First run: compile, then write the cache once TypeScript has done real work.
   }
-  const script = new vm.Script(Module.wrap(readFileSync(file, 'utf8')), { filename: file, ...(cachedData ? { cachedData } : {}) });
+  const script = new vm.Script(Module.wrap(readFileSync(file, 'utf8')), {
+    filename: file,
+    ...(cachedData ? { cachedData } : {}),
+  });
   const module = new Module(file);
   module.filename = file;
   require.cache[file] = module;
@@ -94,7 +101,11 @@ function firstParseProblem(ts, source) {
   const first = (source.parseDiagnostics ?? [])[0];
   if (!first) return null;
   const at = source.getLineAndCharacterOfPosition(first.start);
-  return { line: at.line + 1, column: at.character + 1, message: ts.flattenDiagnosticMessageText(first.messageText, ' ') };
+  return {
+    line: at.line + 1,
+    column: at.character + 1,
+    message: ts.flattenDiagnosticMessageText(first.messageText, ' '),
+  };
 }
 
 /**
@@ -122,7 +133,8 @@ function readTsConfig(extractTSConfig, file) {
       // dependency-cruiser hands `paths` without a baseUrl to its resolver plugin with baseUrl './',
       // which that plugin reads from the working directory, not the tsconfig's folder (TypeScript's
       // rule): a workspace's own mapping, or any run from another directory, would not resolve.
-      if (tsConfig.options?.paths && !tsConfig.options.baseUrl && tsConfig.options.pathsBasePath) tsConfig.options.baseUrl = tsConfig.options.pathsBasePath;
+      if (tsConfig.options?.paths && !tsConfig.options.baseUrl && tsConfig.options.pathsBasePath)
+        tsConfig.options.baseUrl = tsConfig.options.pathsBasePath;
       tsConfigs.set(file, { tsConfig });
     } catch (error) {
       tsConfigs.set(file, { error: String(error?.message ?? error).split('\n')[0] });
@@ -187,7 +199,10 @@ export async function cruiseFiles(files, cruiseOptions, tsConfigFile) {
     modules: modules.map((m) => ({
       source: m.source,
       dependencies: m.dependencies.map((d) => ({
-        module: d.module, resolved: d.resolved, dependencyTypes: d.dependencyTypes, couldNotResolve: d.couldNotResolve,
+        module: d.module,
+        resolved: d.resolved,
+        dependencyTypes: d.dependencyTypes,
+        couldNotResolve: d.couldNotResolve,
         ...(d.protocol ? { protocol: d.protocol } : {}),
       })),
     })),
@@ -213,7 +228,16 @@ export function findParseProblems(root, files) {
     }
     // JSDoc is not syntax: skipping it makes this parse about twice as fast.
     const kind = file.endsWith('.tsx') ? ts.ScriptKind.TSX : ts.ScriptKind.TS;
-    const problem = firstParseProblem(ts, ts.createSourceFile(file, text, { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone }, false, kind));
+    const problem = firstParseProblem(
+      ts,
+      ts.createSourceFile(
+        file,
+        text,
+        { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone },
+        false,
+        kind,
+      ),
+    );
     if (problem) out.push([file, problem]);
   }
   return out;

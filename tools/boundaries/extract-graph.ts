@@ -59,20 +59,34 @@ const FULL_CRUISE_SHARE = 0.3;
  * the cruise does not follow into the rest. Files dependency-cruiser could not read come back
  * without dependencies. `extractor` says where the cruise runs (default: this thread).
  */
-export async function readFileGraph(files: readonly string[], options: ExtractOptions, allFiles: readonly string[] = files, extractor: Extractor = IN_THREAD_EXTRACTOR): Promise<SourceFile[]> {
+export async function readFileGraph(
+  files: readonly string[],
+  options: ExtractOptions,
+  allFiles: readonly string[] = files,
+  extractor: Extractor = IN_THREAD_EXTRACTOR,
+): Promise<SourceFile[]> {
   if (files.length === 0) return [];
   const workspaces = listPathsWorkspaces(options.root);
   if (workspaces.length === 0) return readGroup(files, '', [], options, allFiles, extractor);
   // Each workspace that maps paths of its own is cruised with its tsconfig; the rest with the root one.
   const groups = groupByWorkspace(files, workspaces);
-  const results = await Promise.all([...groups].map(([dir, group]) => readGroup(group, dir, workspaces, options, allFiles, extractor)));
+  const results = await Promise.all(
+    [...groups].map(([dir, group]) => readGroup(group, dir, workspaces, options, allFiles, extractor)),
+  );
   const byFile = new Map(results.flat().map((f) => [f.file, f]));
   return files.map((file) => byFile.get(file)!);
 }
 
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-async function readGroup(files: readonly string[], dir: string, workspaces: readonly string[], options: ExtractOptions, allFiles: readonly string[], extractor: Extractor): Promise<SourceFile[]> {
+async function readGroup(
+  files: readonly string[],
+  dir: string,
+  workspaces: readonly string[],
+  options: ExtractOptions,
+  allFiles: readonly string[],
+  extractor: Extractor,
+): Promise<SourceFile[]> {
   const { root } = options;
   const cruiseOptions = getCruiseOptions(root, dir);
   if (files.length < allFiles.length * FULL_CRUISE_SHARE) {
@@ -84,7 +98,11 @@ async function readGroup(files: readonly string[], dir: string, workspaces: read
     cruiseOptions.doNotFollow = { path: ['node_modules', `^(?:${workspaces.map(escapeRegExp).join('|')})/`] };
   }
   const tsConfigName = dir ? `${dir}/tsconfig.json` : 'tsconfig.json';
-  const request = { files, cruiseOptions, tsConfigFile: cruiseOptions.tsConfig ? `${root}/${tsConfigName}` : undefined };
+  const request = {
+    files,
+    cruiseOptions,
+    tsConfigFile: cruiseOptions.tsConfig ? `${root}/${tsConfigName}` : undefined,
+  };
   let result;
   try {
     result = await extractor.extract(request).catch((error: unknown) => {
@@ -94,8 +112,12 @@ async function readGroup(files: readonly string[], dir: string, workspaces: read
     });
   } catch (error) {
     if (error instanceof ExtractionError && error.tsconfig) {
-      throw new ConfigError('PLUMEGO_ERR_TSCONFIG', `${tsConfigName}: ${error.message}`, { file: tsConfigName },
-        `Fix ${tsConfigName} (and what it extends); the import graph resolves paths aliases through it.`);
+      throw new ConfigError(
+        'PLUMEGO_ERR_TSCONFIG',
+        `${tsConfigName}: ${error.message}`,
+        { file: tsConfigName },
+        `Fix ${tsConfigName} (and what it extends); the import graph resolves paths aliases through it.`,
+      );
     }
     throw error;
   }
@@ -104,7 +126,7 @@ async function readGroup(files: readonly string[], dir: string, workspaces: read
   return files.map((file) => {
     const cruised = bySource.get(file);
     // Positions are looked up in the text only for files that have dependencies to place.
-    const text = cruised?.dependencies.length ? readText(`${root}/${file}`) ?? '' : '';
+    const text = cruised?.dependencies.length ? (readText(`${root}/${file}`) ?? '') : '';
     const dependencies = (cruised?.dependencies ?? []).map((d) => toFileDependency(d, text, options.packageName));
     const parseProblem = problems.get(file);
     return { file, dependencies, ...(parseProblem ? { parseError: parseProblem } : {}) };
@@ -128,7 +150,8 @@ export function toFileDependency(d: CruisedDependency, text: string, packageName
   const base = { specifier, kind, via: getEdgeVia(d, packageName), line, column };
   if (d.couldNotResolve) return { ...base, target: 'unresolved', resolved: d.module };
   if (types.includes('core')) return { ...base, target: 'builtin', resolved: d.module.replace(/^node:/, '') };
-  if (/(^|\/)node_modules\//.test(d.resolved)) return { ...base, target: 'package', resolved: getPackageName(d.module) };
+  if (/(^|\/)node_modules\//.test(d.resolved))
+    return { ...base, target: 'package', resolved: getPackageName(d.module) };
   return { ...base, target: 'file', resolved: d.resolved };
 }
 
@@ -137,7 +160,8 @@ export function getEdgeKind(types: readonly string[]): EdgeKind {
   if (types.includes('export')) return typeOnly ? 'type-only re-export' : 're-export';
   if (typeOnly) return 'type-only';
   if (types.includes('dynamic-import')) return 'dynamic';
-  if (types.includes('require') || types.includes('import-equals') || types.includes('exotic-require')) return 'require';
+  if (types.includes('require') || types.includes('import-equals') || types.includes('exotic-require'))
+    return 'require';
   return 'import';
 }
 

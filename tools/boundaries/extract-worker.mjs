@@ -9,8 +9,14 @@ const ready = workerData?.preload ? preload(workerData.tsConfigFile).catch(() =>
 parentPort.on('message', async (request) => {
   try {
     await ready;
-    parentPort.postMessage({ id: request.id, ...(await cruiseFiles(request.files, request.cruiseOptions, request.tsConfigFile)) });
+    parentPort.postMessage({
+      id: request.id,
+      ...(await cruiseFiles(request.files, request.cruiseOptions, request.tsConfigFile)),
+    });
   } catch (error) {
-    parentPort.postMessage({ id: request.id, error: { message: String(error?.message ?? error), tsconfig: error?.tsconfig === true } });
+    parentPort.postMessage({
+      id: request.id,
+      error: { message: String(error?.message ?? error), tsconfig: error?.tsconfig === true },
+    });
   }
 });

@@ -6,13 +6,17 @@ import { getCruiseOptions, readFileGraph } from './extract-graph.ts';
 import { IN_THREAD_EXTRACTOR, startWorkerExtractor, type Extractor } from './extractor.ts';
 
 let cleanups: (() => void | Promise<void>)[] = [];
-afterEach(async () => { for (const c of cleanups) await c(); cleanups = []; });
+afterEach(async () => {
+  for (const c of cleanups) await c();
+  cleanups = [];
+});
 
 function repo(extra: Record<string, string> = {}): string {
   const { root, cleanup } = writeFixture({
     'package.json': '{ "name": "demo", "type": "module" }\n',
     'tsconfig.json': '{ "compilerOptions": { "baseUrl": ".", "paths": { "#c": ["src/lib/c.ts"] } } }\n',
-    'src/a.ts': "import type { B } from './b.ts';\nimport { c } from '#c';\nexport const a: B = c;\nexport const later = () => import('./b.ts');\n",
+    'src/a.ts':
+      "import type { B } from './b.ts';\nimport { c } from '#c';\nexport const a: B = c;\nexport const later = () => import('./b.ts');\n",
     'src/b.ts': "import { readFileSync } from 'node:fs';\nexport type B = number;\nexport const b = readFileSync;\n",
     'src/lib/c.ts': 'export const c = 1;\n',
     'src/broken.ts': 'export const = ;\n',
@@ -38,9 +42,13 @@ describe('extraction on a worker thread', () => {
     const there = await readFileGraph(FILES, options, FILES, worker(true, root));
     expect(there).toEqual(here);
     const a = here.find((f) => f.file === 'src/a.ts')!;
-    expect(a.dependencies.map((d) => [d.resolved, d.kind, d.via])).toEqual(expect.arrayContaining([
-      ['src/b.ts', 'type-only', 'relative'], ['src/lib/c.ts', 'import', 'tsconfig-paths'], ['src/b.ts', 'dynamic', 'relative'],
-    ]));
+    expect(a.dependencies.map((d) => [d.resolved, d.kind, d.via])).toEqual(
+      expect.arrayContaining([
+        ['src/b.ts', 'type-only', 'relative'],
+        ['src/lib/c.ts', 'import', 'tsconfig-paths'],
+        ['src/b.ts', 'dynamic', 'relative'],
+      ]),
+    );
     expect(here.find((f) => f.file === 'src/broken.ts')?.parseError).toMatchObject({ line: 1, column: 14 });
   });
 
@@ -50,7 +58,12 @@ describe('extraction on a worker thread', () => {
     const options = { root, packageName: 'demo' };
     await readFileGraph(FILES, options, FILES, w);
     writeFileSync(`${root}/src/lib/c.ts`, "import { b } from '../b.ts';\nexport const c = b;\n");
-    const [c] = await readFileGraph(['src/lib/c.ts'], options, [...FILES, ...Array.from({ length: 20 }, (_, i) => `src/pad${i}.ts`)], w);
+    const [c] = await readFileGraph(
+      ['src/lib/c.ts'],
+      options,
+      [...FILES, ...Array.from({ length: 20 }, (_, i) => `src/pad${i}.ts`)],
+      w,
+    );
     expect(c!.dependencies.map((d) => d.resolved)).toEqual(['src/b.ts']);
   });
 
@@ -80,10 +93,17 @@ describe('syntax errors of the cruised files', () => {
     for (const extractor of [IN_THREAD_EXTRACTOR, worker(true, root)]) {
       const graph = await readFileGraph(files, { root, packageName: 'demo' }, files, extractor);
       const broken = graph.filter((f) => f.parseError).map((f) => [f.file, f.parseError!.line, f.parseError!.column]);
-      expect(broken).toEqual([['src/broken.ts', 1, 14], ['src/gen/f3.ts', 1, 14]]);
+      expect(broken).toEqual([
+        ['src/broken.ts', 1, 14],
+        ['src/gen/f3.ts', 1, 14],
+      ]);
     }
     // On a fresh worker TypeScript is loaded by the extractor, so every parse comes from the cruise itself.
-    const direct = await worker(true, root).extract({ files, cruiseOptions: getCruiseOptions(root), tsConfigFile: `${root}/tsconfig.json` });
+    const direct = await worker(true, root).extract({
+      files,
+      cruiseOptions: getCruiseOptions(root),
+      tsConfigFile: `${root}/tsconfig.json`,
+    });
     expect(direct.reparsed).toBe(0);
     expect(direct.problems.map(([file]) => file).sort()).toEqual(['src/broken.ts', 'src/gen/f3.ts']);
   });

@@ -29,7 +29,10 @@ export interface Extractor {
 
 /** dependency-cruiser failed on the input (not the worker): the same failure would happen in-thread. */
 export class ExtractionError extends Error {
-  constructor(message: string, readonly tsconfig: boolean) {
+  constructor(
+    message: string,
+    readonly tsconfig: boolean,
+  ) {
     super(message);
     this.name = 'ExtractionError';
   }
@@ -68,7 +71,8 @@ const WORKER_EXEC_ARGV = ['--no-experimental-detect-module'];
  * rejects with a plain Error (callers fall back to in-thread), a failed extraction with ExtractionError.
  */
 export function startWorkerExtractor(options: { preload: boolean; root?: string }): Extractor {
-  const tsConfigFile = options.root && existsSync(`${options.root}/tsconfig.json`) ? `${options.root}/tsconfig.json` : undefined;
+  const tsConfigFile =
+    options.root && existsSync(`${options.root}/tsconfig.json`) ? `${options.root}/tsconfig.json` : undefined;
   const workerData = { preload: options.preload, tsConfigFile };
   let worker: Worker;
   try {

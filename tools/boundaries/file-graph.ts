@@ -4,7 +4,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { readFileGraph } from './extract-graph.ts';
-import { DEFAULT_CACHE_FILE, getConfigKey, hashText, planExtraction, readGraphCache, readStamp, writeGraphCache } from './graph-cache.ts';
+import {
+  DEFAULT_CACHE_FILE,
+  getConfigKey,
+  hashText,
+  planExtraction,
+  readGraphCache,
+  readStamp,
+  writeGraphCache,
+} from './graph-cache.ts';
 import type { BoundaryStart } from './start-gate.ts';
 import type { FileGraph, SourceFile } from './types.ts';
 
@@ -28,7 +36,12 @@ export interface FileGraphStats {
 }
 
 /** The graph of `files` (repo-relative, sorted) under `root`. */
-export async function buildFileGraph(root: string, packageName: string, files: readonly string[], options: FileGraphOptions = {}): Promise<{ graph: FileGraph; stats: FileGraphStats }> {
+export async function buildFileGraph(
+  root: string,
+  packageName: string,
+  files: readonly string[],
+  options: FileGraphOptions = {},
+): Promise<{ graph: FileGraph; stats: FileGraphStats }> {
   if (options.cache === false) {
     const extracted = await readFileGraph(files, { root, packageName }, files, options.start?.extractor);
     return { graph: { files: extracted }, stats: { files: files.length, extracted: files.length, reused: 0 } };
@@ -61,16 +74,27 @@ export async function buildFileGraph(root: string, packageName: string, files: r
     throw error;
   }
   const fresh = await extraction;
-  const byFile = new Map<string, SourceFile>([...reused.map((r) => [r.file, r] as const), ...fresh.map((f) => [f.file, f] as const)]);
+  const byFile = new Map<string, SourceFile>([
+    ...reused.map((r) => [r.file, r] as const),
+    ...fresh.map((f) => [f.file, f] as const),
+  ]);
   const merged = files.map((file) => byFile.get(file)!);
   const restamped = files.some((f) => cached.get(f)?.stamp !== stamps.get(f));
   if (plan.extract.length > 0 || cached.size !== files.length || restamped) {
-    writeGraphCache(cachePath, configKey, merged.map((f) => {
-      const stamp = stamps.get(f.file);
-      return { ...f, hash: hashes.get(f.file)!, ...(stamp ? { stamp } : {}) };
-    }), options.scanRoots ?? []);
+    writeGraphCache(
+      cachePath,
+      configKey,
+      merged.map((f) => {
+        const stamp = stamps.get(f.file);
+        return { ...f, hash: hashes.get(f.file)!, ...(stamp ? { stamp } : {}) };
+      }),
+      options.scanRoots ?? [],
+    );
   }
-  return { graph: { files: merged }, stats: { files: files.length, extracted: plan.extract.length, reused: plan.reuse.length } };
+  return {
+    graph: { files: merged },
+    stats: { files: files.length, extracted: plan.extract.length, reused: plan.reuse.length },
+  };
 }
 
 function stripHash(f: SourceFile & { hash?: string; stamp?: string }): SourceFile {

@@ -38,7 +38,13 @@ export interface GraphEvaluator {
  * file's record is known; cycles need the whole graph and come last.
  */
 export function createGraphEvaluator(plane: BoundaryPlane, book: RuleBook): GraphEvaluator {
-  const ctx: Context = { plane, book, getOwner: createOwnerIndex(plane.modules), ownName: plane.repo.identity.package, verdicts: new Map() };
+  const ctx: Context = {
+    plane,
+    book,
+    getOwner: createOwnerIndex(plane.modules),
+    ownName: plane.repo.identity.package,
+    verdicts: new Map(),
+  };
   const judged = new Map<string, { readonly source: SourceFile; readonly violations: Violation[] }>();
   return {
     evaluateFiles(files) {
@@ -58,11 +64,22 @@ export function createGraphEvaluator(plane: BoundaryPlane, book: RuleBook): Grap
 
 /** A file judged early is reused only if its record did not change since (it never should; this keeps it true). */
 function sameDependencies(a: SourceFile, b: SourceFile): boolean {
-  return a === b || (a.dependencies.length === b.dependencies.length && a.parseError === b.parseError && a.dependencies.every((d, i) => d === b.dependencies[i]));
+  return (
+    a === b ||
+    (a.dependencies.length === b.dependencies.length &&
+      a.parseError === b.parseError &&
+      a.dependencies.every((d, i) => d === b.dependencies[i]))
+  );
 }
 
 export function compareViolations(a: Violation, b: Violation): number {
-  return a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule) || (a.to ?? '').localeCompare(b.to ?? '');
+  return (
+    a.file.localeCompare(b.file) ||
+    a.line - b.line ||
+    a.column - b.column ||
+    a.rule.localeCompare(b.rule) ||
+    (a.to ?? '').localeCompare(b.to ?? '')
+  );
 }
 
 function evaluateFile(ctx: Context, source: SourceFile): Violation[] {
@@ -70,10 +87,21 @@ function evaluateFile(ctx: Context, source: SourceFile): Violation[] {
   const from = ctx.getOwner(source.file);
   if (source.parseError) {
     const { line, column, message } = source.parseError;
-    push(ctx, out, 'unparseable-file', { file: source.file, line, column, message: `${source.file} does not parse: ${message}; its imports may be incomplete`, ...(from ? { from: from.name } : {}) });
+    push(ctx, out, 'unparseable-file', {
+      file: source.file,
+      line,
+      column,
+      message: `${source.file} does not parse: ${message}; its imports may be incomplete`,
+      ...(from ? { from: from.name } : {}),
+    });
   }
   if (!from) {
-    push(ctx, out, 'unowned-file', { file: source.file, line: 0, column: 0, message: `${source.file} belongs to no module (no module.yaml path covers it)` });
+    push(ctx, out, 'unowned-file', {
+      file: source.file,
+      line: 0,
+      column: 0,
+      message: `${source.file} belongs to no module (no module.yaml path covers it)`,
+    });
   }
   for (const dep of source.dependencies) {
     const v = evaluateDependency(ctx, source.file, from, dep);
@@ -92,10 +120,22 @@ function push(ctx: Context, out: Violation[], ruleId: string, draft: Draft): voi
 function makeViolation(ctx: Context, ruleId: string, draft: Draft): Violation | undefined {
   const rule = ctx.book.get(ruleId);
   if (!rule) return undefined;
-  return { check: CHECK_ID, rule: rule.id, severity: rule.severity, ...draft, rationale: rule.rationale, fix: rule.fix };
+  return {
+    check: CHECK_ID,
+    rule: rule.id,
+    severity: rule.severity,
+    ...draft,
+    rationale: rule.rationale,
+    fix: rule.fix,
+  };
 }
 
-function evaluateDependency(ctx: Context, file: string, from: Module | undefined, dep: FileDependency): Violation | undefined {
+function evaluateDependency(
+  ctx: Context,
+  file: string,
+  from: Module | undefined,
+  dep: FileDependency,
+): Violation | undefined {
   const at = { file, line: dep.line, column: dep.column, kind: dep.kind, ...(from ? { from: from.name } : {}) };
   const typeOnly = isTypeOnly(dep);
   const applies = (id: string): boolean => Boolean(ctx.book.get(id)) && !(typeOnly && ctx.book.get(id)!.value_only);
@@ -103,7 +143,11 @@ function evaluateDependency(ctx: Context, file: string, from: Module | undefined
     case 'unresolved':
       if (dep.via === 'package') return evaluatePackage(ctx, file, from, dep, at, applies);
       if (!applies('unresolved-import')) return undefined;
-      return makeViolation(ctx, 'unresolved-import', { ...at, to: dep.specifier, message: `'${dep.specifier}' does not resolve to a file` });
+      return makeViolation(ctx, 'unresolved-import', {
+        ...at,
+        to: dep.specifier,
+        message: `'${dep.specifier}' does not resolve to a file`,
+      });
     case 'package':
       return evaluatePackage(ctx, file, from, dep, at, applies);
     case 'builtin':
@@ -119,25 +163,49 @@ function evaluateDependency(ctx: Context, file: string, from: Module | undefined
         verdict = judgeEdge(ctx.plane, ctx.book, from, to, { typeOnly, targetFile: dep.resolved, fromTestCode });
         ctx.verdicts.set(key, verdict);
       }
-      if (!verdict.denial) return dep.via === 'package' ? evaluateLinkedPackage(ctx, from, dep, at, applies) : undefined;
+      if (!verdict.denial)
+        return dep.via === 'package' ? evaluateLinkedPackage(ctx, from, dep, at, applies) : undefined;
       const how = dep.specifier === dep.resolved ? dep.specifier : `'${dep.specifier}' → ${dep.resolved}`;
-      return makeViolation(ctx, verdict.denial.rule, { ...at, to: to.name, message: `${from.name} → ${to.name} (${dep.kind}, ${how}): ${verdict.denial.detail}` });
+      return makeViolation(ctx, verdict.denial.rule, {
+        ...at,
+        to: to.name,
+        message: `${from.name} → ${to.name} (${dep.kind}, ${how}): ${verdict.denial.detail}`,
+      });
     }
   }
 }
 
 type AtDraft = Pick<Violation, 'file' | 'line' | 'column' | 'kind'> & { from?: string };
 
-function evaluatePackage(ctx: Context, file: string, from: Module | undefined, dep: FileDependency, at: AtDraft, applies: (id: string) => boolean): Violation | undefined {
+function evaluatePackage(
+  ctx: Context,
+  file: string,
+  from: Module | undefined,
+  dep: FileDependency,
+  at: AtDraft,
+  applies: (id: string) => boolean,
+): Violation | undefined {
   const name = dep.target === 'unresolved' ? getPackageNameOf(dep.specifier) : dep.resolved;
   // The package's own name that did not resolve through "exports" is a broken self-reference.
   if (name === ctx.ownName) {
-    return applies('unresolved-import') ? makeViolation(ctx, 'unresolved-import', { ...at, to: dep.specifier, message: `'${dep.specifier}' is not a subpath that package.json "exports" provides` }) : undefined;
+    return applies('unresolved-import')
+      ? makeViolation(ctx, 'unresolved-import', {
+          ...at,
+          to: dep.specifier,
+          message: `'${dep.specifier}' is not a subpath that package.json "exports" provides`,
+        })
+      : undefined;
   }
   const declared = from ? ctx.plane.declaredPackages(from) : getRootPackages(ctx.plane);
   const candidates = isTypeOnlyDep(dep) ? [name, getTypesPackage(name)] : [name];
   if (!candidates.some((c) => declared.has(c))) {
-    return applies('npm-undeclared') ? makeViolation(ctx, 'npm-undeclared', { ...at, to: name, message: `'${name}' is imported but not declared in package.json` }) : undefined;
+    return applies('npm-undeclared')
+      ? makeViolation(ctx, 'npm-undeclared', {
+          ...at,
+          to: name,
+          message: `'${name}' is imported but not declared in package.json`,
+        })
+      : undefined;
   }
   if (!from || from.invalid || !applies('npm-allowlist')) return undefined;
   const allowed = from.manifest.allowed_imports.packages.map((p) => p.name);
@@ -145,31 +213,60 @@ function evaluatePackage(ctx: Context, file: string, from: Module | undefined, d
   // The allowlist records runtime dependencies (its rationale: supply chain and size); tests and tool
   // configuration ship nothing, so they may use any package the repository declares.
   if (isDevOnlyFile(file)) return undefined;
-  return makeViolation(ctx, 'npm-allowlist', { ...at, to: name, message: `${from.name} imports '${name}', which is not in its allowed_imports.packages` });
+  return makeViolation(ctx, 'npm-allowlist', {
+    ...at,
+    to: name,
+    message: `${from.name} imports '${name}', which is not in its allowed_imports.packages`,
+  });
 }
 
 /**
  * A bare specifier that resolved to another module's files reached them through a workspace link in
  * node_modules; without a declaration that link exists only by accident of hoisting.
  */
-function evaluateLinkedPackage(ctx: Context, from: Module, dep: FileDependency, at: AtDraft, applies: (id: string) => boolean): Violation | undefined {
+function evaluateLinkedPackage(
+  ctx: Context,
+  from: Module,
+  dep: FileDependency,
+  at: AtDraft,
+  applies: (id: string) => boolean,
+): Violation | undefined {
   const name = getPackageNameOf(dep.specifier);
   if (!applies('npm-undeclared') || ctx.plane.declaredPackages(from).has(name)) return undefined;
-  return makeViolation(ctx, 'npm-undeclared', { ...at, to: name, message: `'${name}' is imported but not declared in package.json (it resolves to ${dep.resolved} through a workspace link)` });
+  return makeViolation(ctx, 'npm-undeclared', {
+    ...at,
+    to: name,
+    message: `'${name}' is imported but not declared in package.json (it resolves to ${dep.resolved} through a workspace link)`,
+  });
 }
 
-function evaluateBuiltin(ctx: Context, file: string, from: Module | undefined, dep: FileDependency, at: AtDraft, applies: (id: string) => boolean): Violation | undefined {
+function evaluateBuiltin(
+  ctx: Context,
+  file: string,
+  from: Module | undefined,
+  dep: FileDependency,
+  at: AtDraft,
+  applies: (id: string) => boolean,
+): Violation | undefined {
   if (!applies('builtin-policy')) return undefined;
   const policy = ctx.plane.dependencyRules.builtins;
   const name = `node:${dep.resolved}`;
   if (policy.require_node_prefix && !dep.specifier.startsWith('node:')) {
-    return makeViolation(ctx, 'builtin-policy', { ...at, to: name, message: `'${dep.specifier}' is a Node builtin; write '${name}'` });
+    return makeViolation(ctx, 'builtin-policy', {
+      ...at,
+      to: name,
+      message: `'${dep.specifier}' is a Node builtin; write '${name}'`,
+    });
   }
   // The deny lists keep process-level builtins off the request path; tests run no request path.
   const denied = from && !from.invalid && !isTestFile(file) ? (policy.deny[from.layer] ?? []) : [];
   const base = `node:${dep.resolved.split('/')[0]}`;
   if (from && (denied.includes(name) || denied.includes(base))) {
-    return makeViolation(ctx, 'builtin-policy', { ...at, to: name, message: `${from.name} (${from.layer}) imports '${name}', which the ${from.layer} layer does not use` });
+    return makeViolation(ctx, 'builtin-policy', {
+      ...at,
+      to: name,
+      message: `${from.name} (${from.layer}) imports '${name}', which the ${from.layer} layer does not use`,
+    });
   }
   return undefined;
 }
@@ -195,10 +292,15 @@ function evaluateCycles(ctx: Context, edges: readonly ModuleEdge[]): Violation[]
       const e = firstEdge.get(`${name}\u0000${cycle[i + 1]}`)!;
       return `${name} → ${cycle[i + 1]} (${e.file}:${e.dependency.line})`;
     });
-    const others = tangle.length > cycle.length - 1 ? ` (part of a tangle of ${tangle.length} modules: ${tangle.join(', ')})` : '';
+    const others =
+      tangle.length > cycle.length - 1 ? ` (part of a tangle of ${tangle.length} modules: ${tangle.join(', ')})` : '';
     const v = makeViolation(ctx, 'no-module-cycles', {
-      file: edge.file, line: edge.dependency.line, column: edge.dependency.column, kind: edge.dependency.kind,
-      from, to,
+      file: edge.file,
+      line: edge.dependency.line,
+      column: edge.dependency.column,
+      kind: edge.dependency.kind,
+      from,
+      to,
       message: `module cycle ${cycle.join(' → ')}: ${hops.join('; ')}${others}`,
     });
     return v ? [v] : [];
@@ -236,6 +338,9 @@ export function getTypesPackage(name: string): string {
 
 function getRootPackages(plane: BoundaryPlane): ReadonlySet<string> {
   const p = plane.packageJson;
-  return new Set([p.dependencies, p.devDependencies, p.peerDependencies, p.optionalDependencies].flatMap((d) => Object.keys(d ?? {})));
+  return new Set(
+    [p.dependencies, p.devDependencies, p.peerDependencies, p.optionalDependencies].flatMap((d) =>
+      Object.keys(d ?? {}),
+    ),
+  );
 }
-

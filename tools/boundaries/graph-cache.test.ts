@@ -6,11 +6,22 @@ import { peekGraphCache, planExtraction } from './graph-cache.ts';
 import { listSourceFiles } from './scan-files.ts';
 import type { FileDependency } from './types.ts';
 
-const dep = (target: FileDependency['target'], resolved: string): FileDependency => ({ specifier: resolved, target, resolved, kind: 'import', via: 'relative', line: 1, column: 1 });
+const dep = (target: FileDependency['target'], resolved: string): FileDependency => ({
+  specifier: resolved,
+  target,
+  resolved,
+  kind: 'import',
+  via: 'relative',
+  line: 1,
+  column: 1,
+});
 const record = (file: string, hash: string, dependencies: FileDependency[] = []) => ({ file, hash, dependencies });
 
 let cleanups: (() => void)[] = [];
-afterEach(() => { cleanups.forEach((c) => c()); cleanups = []; });
+afterEach(() => {
+  cleanups.forEach((c) => c());
+  cleanups = [];
+});
 
 /** src/a.ts imports src/b.ts; `extra` adds files. */
 function demoRepo(extra: Record<string, string> = {}): string {
@@ -26,8 +37,17 @@ function demoRepo(extra: Record<string, string> = {}): string {
 
 describe('file-level graph cache', () => {
   it('plans only changed files when the file set is the same', () => {
-    const cached = new Map([['a.ts', record('a.ts', '1', [dep('unresolved', './x.ts')])], ['b.ts', record('b.ts', '2')]]);
-    const plan = planExtraction(new Map([['a.ts', '1'], ['b.ts', '3']]), cached);
+    const cached = new Map([
+      ['a.ts', record('a.ts', '1', [dep('unresolved', './x.ts')])],
+      ['b.ts', record('b.ts', '2')],
+    ]);
+    const plan = planExtraction(
+      new Map([
+        ['a.ts', '1'],
+        ['b.ts', '3'],
+      ]),
+      cached,
+    );
     expect(plan.extract).toEqual(['b.ts']);
     expect(plan.reuse.map((r) => r.file)).toEqual(['a.ts']);
   });
@@ -39,7 +59,15 @@ describe('file-level graph cache', () => {
       ['c.ts', record('c.ts', '3', [dep('file', 'a.ts')])],
       ['gone.ts', record('gone.ts', '4')],
     ]);
-    const plan = planExtraction(new Map([['a.ts', '1'], ['b.ts', '2'], ['c.ts', '3'], ['x.ts', '5']]), cached);
+    const plan = planExtraction(
+      new Map([
+        ['a.ts', '1'],
+        ['b.ts', '2'],
+        ['c.ts', '3'],
+        ['x.ts', '5'],
+      ]),
+      cached,
+    );
     expect([...plan.extract].sort()).toEqual(['a.ts', 'b.ts', 'x.ts']);
   });
 
@@ -54,9 +82,13 @@ describe('file-level graph cache', () => {
     writeFileSync(`${root}/src/b.ts`, "import { c } from './c.ts';\nexport const b = c;\n");
     const edited = await buildFileGraph(root, 'demo', files);
     expect(edited.stats).toEqual({ files: 3, extracted: 1, reused: 2 });
-    expect(edited.graph.files.find((f) => f.file === 'src/b.ts')?.dependencies.map((d) => d.resolved)).toEqual(['src/c.ts']);
+    expect(edited.graph.files.find((f) => f.file === 'src/b.ts')?.dependencies.map((d) => d.resolved)).toEqual([
+      'src/c.ts',
+    ]);
     // The incremental cruise must not drop what unchanged files import.
-    expect(edited.graph.files.find((f) => f.file === 'src/a.ts')?.dependencies.map((d) => d.resolved)).toEqual(['src/b.ts']);
+    expect(edited.graph.files.find((f) => f.file === 'src/a.ts')?.dependencies.map((d) => d.resolved)).toEqual([
+      'src/b.ts',
+    ]);
     // A touched but unchanged file is re-hashed, not re-extracted.
     utimesSync(`${root}/src/c.ts`, new Date(), new Date(Date.now() + 5000));
     expect((await buildFileGraph(root, 'demo', files)).stats).toEqual({ files: 3, extracted: 0, reused: 3 });
@@ -93,10 +125,16 @@ describe('file-level graph cache', () => {
     expect(peek.needed).toBe(true);
     const run = await buildFileGraph(root, 'demo', files, { scanRoots: ['src'], start: { graphCache: peek.snapshot } });
     expect(run.stats).toEqual({ files: 2, extracted: 1, reused: 1 });
-    expect(run.graph.files.find((f) => f.file === 'src/b.ts')?.dependencies.map((d) => d.resolved)).toEqual(['src/a.ts']);
-    expect(run.graph.files.find((f) => f.file === 'src/a.ts')).toEqual(cold.graph.files.find((f) => f.file === 'src/a.ts'));
+    expect(run.graph.files.find((f) => f.file === 'src/b.ts')?.dependencies.map((d) => d.resolved)).toEqual([
+      'src/a.ts',
+    ]);
+    expect(run.graph.files.find((f) => f.file === 'src/a.ts')).toEqual(
+      cold.graph.files.find((f) => f.file === 'src/a.ts'),
+    );
     const warm = peekGraphCache(root, (roots) => listSourceFiles(root, roots));
     expect(warm.needed).toBe(false);
-    expect((await buildFileGraph(root, 'demo', files, { scanRoots: ['src'], start: { graphCache: warm.snapshot } })).stats).toEqual({ files: 2, extracted: 0, reused: 2 });
+    expect(
+      (await buildFileGraph(root, 'demo', files, { scanRoots: ['src'], start: { graphCache: warm.snapshot } })).stats,
+    ).toEqual({ files: 2, extracted: 0, reused: 2 });
   });
 });

@@ -18,7 +18,13 @@ const CACHE_FORMAT = CACHES.graph.format;
 export const DEFAULT_CACHE_FILE = CACHES.graph.path;
 
 /** Files whose content changes how every import resolves: any change drops the whole cache. */
-const CONFIG_FILES = ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.base.json', 'node_modules/dependency-cruiser/package.json'];
+const CONFIG_FILES = [
+  'package.json',
+  'package-lock.json',
+  'tsconfig.json',
+  'tsconfig.base.json',
+  'node_modules/dependency-cruiser/package.json',
+];
 
 export interface CachedFile extends SourceFile {
   readonly hash: string;
@@ -58,9 +64,13 @@ export function getConfigKey(root: string, extra: string): string {
  * The cached records when the cache exists and was written under the same configuration; from
  * `snapshot` (what peekGraphCache read) instead of the file when given.
  */
-export function readGraphCache(path: string, configKey: string, snapshot?: Pick<GraphCacheSnapshot, 'data'>): ReadonlyMap<string, CachedFile> {
+export function readGraphCache(
+  path: string,
+  configKey: string,
+  snapshot?: Pick<GraphCacheSnapshot, 'data'>,
+): ReadonlyMap<string, CachedFile> {
   try {
-    const data = snapshot ? snapshot.data : JSON.parse(readFileSync(path, 'utf8')) as CacheData;
+    const data = snapshot ? snapshot.data : (JSON.parse(readFileSync(path, 'utf8')) as CacheData);
     if (!data || data.format !== CACHE_FORMAT || data.configKey !== configKey) return new Map();
     return new Map(Object.entries(data.files));
   } catch {
@@ -68,8 +78,18 @@ export function readGraphCache(path: string, configKey: string, snapshot?: Pick<
   }
 }
 
-export function writeGraphCache(path: string, configKey: string, files: readonly CachedFile[], roots: readonly string[]): void {
-  const data: CacheData = { format: CACHE_FORMAT, configKey, roots, files: Object.fromEntries(files.map((f) => [f.file, f])) };
+export function writeGraphCache(
+  path: string,
+  configKey: string,
+  files: readonly CachedFile[],
+  roots: readonly string[],
+): void {
+  const data: CacheData = {
+    format: CACHE_FORMAT,
+    configKey,
+    roots,
+    files: Object.fromEntries(files.map((f) => [f.file, f])),
+  };
   writeCacheFile(path, JSON.stringify(data));
 }
 
@@ -89,7 +109,11 @@ export interface GraphCacheSnapshot {
  * yes. A wrong guess costs only speed: a change it misses (a configuration file) is extracted
  * in-thread, and an unneeded worker is stopped.
  */
-export function peekGraphCache(root: string, listFiles: (roots: readonly string[]) => readonly string[], cacheFile: string = DEFAULT_CACHE_FILE): { needed: boolean; snapshot: GraphCacheSnapshot } {
+export function peekGraphCache(
+  root: string,
+  listFiles: (roots: readonly string[]) => readonly string[],
+  cacheFile: string = DEFAULT_CACHE_FILE,
+): { needed: boolean; snapshot: GraphCacheSnapshot } {
   const stamps = new Map<string, string>();
   let data: CacheData | undefined;
   try {
@@ -98,7 +122,8 @@ export function peekGraphCache(root: string, listFiles: (roots: readonly string[
     // No cache yet.
   }
   const snapshot = { cacheFile, data, stamps };
-  if (!data || data.format !== CACHE_FORMAT || !Array.isArray(data.roots) || !data.files) return { needed: true, snapshot };
+  if (!data || data.format !== CACHE_FORMAT || !Array.isArray(data.roots) || !data.files)
+    return { needed: true, snapshot };
   for (const [file, record] of Object.entries(data.files)) {
     const stamp = readStamp(`${root}/${file}`);
     if (stamp) stamps.set(file, stamp);
@@ -137,8 +162,11 @@ export function planExtraction(hashes: ReadonlyMap<string, string>, cached: Read
   const reuse: CachedFile[] = [];
   for (const [file, hash] of hashes) {
     const record = cached.get(file);
-    const stale = !record || record.hash !== hash
-      || ((added || removed.size > 0) && record.dependencies.some((d) => d.target === 'unresolved' || (d.target === 'file' && removed.has(d.resolved))));
+    const stale =
+      !record ||
+      record.hash !== hash ||
+      ((added || removed.size > 0) &&
+        record.dependencies.some((d) => d.target === 'unresolved' || (d.target === 'file' && removed.has(d.resolved))));
     if (stale) extract.push(file);
     else reuse.push(record);
   }

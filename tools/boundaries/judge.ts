@@ -39,10 +39,23 @@ export interface EdgeFacts {
  */
 function step(rule: string, outcome: Step['outcome'], detail: string, where: () => SourcePos): Step {
   let at: SourcePos | undefined;
-  return { rule, outcome, detail, get at() { return (at ??= where()); } };
+  return {
+    rule,
+    outcome,
+    detail,
+    get at() {
+      return (at ??= where());
+    },
+  };
 }
 
-export function judgeEdge(plane: Pick<BoundaryPlane, 'locate'>, book: RuleBook, from: Module, to: Module, facts: EdgeFacts): Verdict {
+export function judgeEdge(
+  plane: Pick<BoundaryPlane, 'locate'>,
+  book: RuleBook,
+  from: Module,
+  to: Module,
+  facts: EdgeFacts,
+): Verdict {
   const steps: Step[] = [];
   const applies = (id: string): boolean => {
     const rule = book.get(id);
@@ -54,37 +67,89 @@ export function judgeEdge(plane: Pick<BoundaryPlane, 'locate'>, book: RuleBook, 
   for (const { rule, index } of book.selectorRules) {
     const at = (): SourcePos => plane.locate(RULES_FILE, ['rules', index]);
     if (matchesSelectors(rule, from, to) && applies(rule.id)) {
-      steps.push(step(rule.id, 'deny', `${rule.summary} (${from.name} is ${from.layer}, ${to.name} is ${to.layer})`, at));
+      steps.push(
+        step(rule.id, 'deny', `${rule.summary} (${from.name} is ${from.layer}, ${to.name} is ${to.layer})`, at),
+      );
     } else {
-      steps.push(step(rule.id, 'pass', `does not apply (${from.name} is ${from.layer}, ${to.name} is ${to.layer}${facts.typeOnly && rule.value_only ? ', type-only edge' : ''})`, at));
+      steps.push(
+        step(
+          rule.id,
+          'pass',
+          `does not apply (${from.name} is ${from.layer}, ${to.name} is ${to.layer}${facts.typeOnly && rule.value_only ? ', type-only edge' : ''})`,
+          at,
+        ),
+      );
     }
   }
 
   if (facts.targetFile && isTestFile(facts.targetFile) && applies('no-foreign-tests')) {
-    steps.push(step('no-foreign-tests', 'deny', `${facts.targetFile} is a test file or fixture of ${to.name}`, ruleAt('no-foreign-tests')));
+    steps.push(
+      step(
+        'no-foreign-tests',
+        'deny',
+        `${facts.targetFile} is a test file or fixture of ${to.name}`,
+        ruleAt('no-foreign-tests'),
+      ),
+    );
   }
 
   const manifest = from.manifest;
   const forbiddenIndex = (manifest.forbidden_imports ?? []).indexOf(to.name);
   if (forbiddenIndex >= 0 && applies('default-deny')) {
-    steps.push(step('default-deny', 'deny', `${from.name} lists ${to.name} in forbidden_imports`, manifestAt(['forbidden_imports', forbiddenIndex])));
+    steps.push(
+      step(
+        'default-deny',
+        'deny',
+        `${from.name} lists ${to.name} in forbidden_imports`,
+        manifestAt(['forbidden_imports', forbiddenIndex]),
+      ),
+    );
   }
 
   const allowedIndex = manifest.allowed_imports.modules.indexOf(to.name);
   if (applies('default-deny')) {
-    steps.push(allowedIndex >= 0
-      ? step('default-deny', 'allow', `${from.name}'s allowed_imports.modules lists ${to.name}`, manifestAt(['allowed_imports', 'modules', allowedIndex]))
-      : step('default-deny', 'deny', `${to.name} is not in ${from.name}'s allowed_imports.modules`, manifestAt(['allowed_imports', 'modules'])));
+    steps.push(
+      allowedIndex >= 0
+        ? step(
+            'default-deny',
+            'allow',
+            `${from.name}'s allowed_imports.modules lists ${to.name}`,
+            manifestAt(['allowed_imports', 'modules', allowedIndex]),
+          )
+        : step(
+            'default-deny',
+            'deny',
+            `${to.name} is not in ${from.name}'s allowed_imports.modules`,
+            manifestAt(['allowed_imports', 'modules']),
+          ),
+    );
   }
 
   if (applies('maturity')) steps.push(judgeMaturity(book, from, to, manifestAt, ruleAt));
 
   if (facts.targetFile && applies('public-entry-only')) {
-    steps.push(facts.targetFile === to.entry
-      ? step('public-entry-only', 'pass', `${facts.targetFile} is ${to.name}'s public entry`, ruleAt('public-entry-only'))
-      : facts.fromTestCode && isTestHelperOf(to, facts.targetFile)
-        ? step('public-entry-only', 'pass', `${facts.targetFile} is one of ${to.name}'s test helpers (testing/), imported by test code`, ruleAt('public-entry-only'))
-        : step('public-entry-only', 'deny', `${facts.targetFile} is inside ${to.name}; its public entry is ${to.importSpecifier ?? to.entry}`, ruleAt('public-entry-only')));
+    steps.push(
+      facts.targetFile === to.entry
+        ? step(
+            'public-entry-only',
+            'pass',
+            `${facts.targetFile} is ${to.name}'s public entry`,
+            ruleAt('public-entry-only'),
+          )
+        : facts.fromTestCode && isTestHelperOf(to, facts.targetFile)
+          ? step(
+              'public-entry-only',
+              'pass',
+              `${facts.targetFile} is one of ${to.name}'s test helpers (testing/), imported by test code`,
+              ruleAt('public-entry-only'),
+            )
+          : step(
+              'public-entry-only',
+              'deny',
+              `${facts.targetFile} is inside ${to.name}; its public entry is ${to.importSpecifier ?? to.entry}`,
+              ruleAt('public-entry-only'),
+            ),
+    );
   }
 
   const denial = steps.find((s) => s.outcome === 'deny');
@@ -93,14 +158,35 @@ export function judgeEdge(plane: Pick<BoundaryPlane, 'locate'>, book: RuleBook, 
 
 type Where = () => SourcePos;
 
-function judgeMaturity(book: RuleBook, from: Module, to: Module, manifestAt: (path: (string | number)[]) => Where, ruleAt: (id: string) => Where): Step {
+function judgeMaturity(
+  book: RuleBook,
+  from: Module,
+  to: Module,
+  manifestAt: (path: (string | number)[]) => Where,
+  ruleAt: (id: string) => Where,
+): Step {
   const fromRank = book.rank(from.tier);
   const toRank = book.rank(to.tier);
   if (toRank >= fromRank) {
-    return step('maturity', 'pass', `${to.name} (${to.tier}) is not below ${from.name} (${from.tier})`, ruleAt('maturity'));
+    return step(
+      'maturity',
+      'pass',
+      `${to.name} (${to.tier}) is not below ${from.name} (${from.tier})`,
+      ruleAt('maturity'),
+    );
   }
   const optIn = (from.manifest.allowed_imports.lower_tier ?? []).indexOf(to.name);
   return optIn >= 0
-    ? step('maturity', 'allow', `${to.name} (${to.tier}) is below ${from.name} (${from.tier}); allowed_imports.lower_tier opts in`, manifestAt(['allowed_imports', 'lower_tier', optIn]))
-    : step('maturity', 'deny', `${to.name} (${to.tier}) is below ${from.name} (${from.tier}) and not in allowed_imports.lower_tier`, manifestAt(['allowed_imports']));
+    ? step(
+        'maturity',
+        'allow',
+        `${to.name} (${to.tier}) is below ${from.name} (${from.tier}); allowed_imports.lower_tier opts in`,
+        manifestAt(['allowed_imports', 'lower_tier', optIn]),
+      )
+    : step(
+        'maturity',
+        'deny',
+        `${to.name} (${to.tier}) is below ${from.name} (${from.tier}) and not in allowed_imports.lower_tier`,
+        manifestAt(['allowed_imports']),
+      );
 }

@@ -30,10 +30,19 @@ export interface ModuleGraph {
 }
 
 export function buildModuleGraph(plane: BoundaryPlane, book: RuleBook, graph: FileGraph): ModuleGraph {
-  const edges = new Map<string, { from: string; to: string; kinds: Set<EdgeKind>; count: number; valueEdge: boolean }>();
+  const edges = new Map<
+    string,
+    { from: string; to: string; kinds: Set<EdgeKind>; count: number; valueEdge: boolean }
+  >();
   for (const e of getModuleEdges(graph, createOwnerIndex(plane.modules))) {
     const key = `${e.from.name}\u0000${e.to.name}`;
-    const entry = edges.get(key) ?? { from: e.from.name, to: e.to.name, kinds: new Set<EdgeKind>(), count: 0, valueEdge: false };
+    const entry = edges.get(key) ?? {
+      from: e.from.name,
+      to: e.to.name,
+      kinds: new Set<EdgeKind>(),
+      count: 0,
+      valueEdge: false,
+    };
     entry.kinds.add(e.dependency.kind);
     entry.count += 1;
     entry.valueEdge ||= !isTypeOnly(e.dependency);
@@ -44,8 +53,13 @@ export function buildModuleGraph(plane: BoundaryPlane, book: RuleBook, graph: Fi
     nodes,
     edges: [...edges.values()]
       .map((e) => ({
-        from: e.from, to: e.to, kinds: [...e.kinds].sort(), count: e.count,
-        allowed: judgeEdge(plane, book, plane.moduleByName.get(e.from)!, plane.moduleByName.get(e.to)!, { typeOnly: !e.valueEdge }).allowed,
+        from: e.from,
+        to: e.to,
+        kinds: [...e.kinds].sort(),
+        count: e.count,
+        allowed: judgeEdge(plane, book, plane.moduleByName.get(e.from)!, plane.moduleByName.get(e.to)!, {
+          typeOnly: !e.valueEdge,
+        }).allowed,
       }))
       .sort((a, b) => a.from.localeCompare(b.from) || a.to.localeCompare(b.to)),
   };

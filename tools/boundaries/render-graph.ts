@@ -23,25 +23,40 @@ function visibleNodes(graph: ModuleGraph, options: GraphRenderOptions): readonly
 }
 
 const nodeId = (name: string): string => `m_${name.replace(/[^A-Za-z0-9]/g, '_')}`;
-const edgeLabel = (kinds: readonly string[], count: number): string => `${kinds.join(', ')}${count > 1 ? ` ×${count}` : ''}`;
+const edgeLabel = (kinds: readonly string[], count: number): string =>
+  `${kinds.join(', ')}${count > 1 ? ` ×${count}` : ''}`;
 
 export function renderMermaid(graph: ModuleGraph, options: GraphRenderOptions = {}): string {
   const lines = ['flowchart LR'];
-  for (const [tier, style] of Object.entries(TIER_STYLE)) lines.push(`  classDef ${tier} fill:${style.fill},stroke:${style.stroke},color:#101828`);
-  for (const n of visibleNodes(graph, options)) lines.push(`  ${nodeId(n.name)}["${n.name}<br/><small>${n.tier} · ${n.layer}</small>"]:::${n.tier}`);
+  for (const [tier, style] of Object.entries(TIER_STYLE))
+    lines.push(`  classDef ${tier} fill:${style.fill},stroke:${style.stroke},color:#101828`);
+  for (const n of visibleNodes(graph, options))
+    lines.push(`  ${nodeId(n.name)}["${n.name}<br/><small>${n.tier} · ${n.layer}</small>"]:::${n.tier}`);
   // Denied edges are dotted so a reader sees at once what the gate rejects.
-  for (const e of graph.edges) lines.push(`  ${nodeId(e.from)} ${e.allowed ? '-->' : '-.->'}|"${edgeLabel(e.kinds, e.count)}${e.allowed ? '' : ' (denied)'}"| ${nodeId(e.to)}`);
+  for (const e of graph.edges)
+    lines.push(
+      `  ${nodeId(e.from)} ${e.allowed ? '-->' : '-.->'}|"${edgeLabel(e.kinds, e.count)}${e.allowed ? '' : ' (denied)'}"| ${nodeId(e.to)}`,
+    );
   return `${lines.join('\n')}\n`;
 }
 
 export function renderDot(graph: ModuleGraph, options: GraphRenderOptions = {}): string {
-  const lines = ['digraph modules {', '  rankdir=LR;', '  node [shape=box, style="rounded,filled", fontname="Helvetica"];', '  edge [fontname="Helvetica", fontsize=10];'];
+  const lines = [
+    'digraph modules {',
+    '  rankdir=LR;',
+    '  node [shape=box, style="rounded,filled", fontname="Helvetica"];',
+    '  edge [fontname="Helvetica", fontsize=10];',
+  ];
   for (const n of visibleNodes(graph, options)) {
     const style = TIER_STYLE[n.tier];
-    lines.push(`  "${n.name}" [label="${n.name}\\n${n.tier} · ${n.layer}", fillcolor="${style.fill}", color="${style.stroke}"];`);
+    lines.push(
+      `  "${n.name}" [label="${n.name}\\n${n.tier} · ${n.layer}", fillcolor="${style.fill}", color="${style.stroke}"];`,
+    );
   }
   for (const e of graph.edges) {
-    lines.push(`  "${e.from}" -> "${e.to}" [label="${edgeLabel(e.kinds, e.count)}"${e.allowed ? '' : ', style=dashed, color="#d92d20", fontcolor="#d92d20"'}];`);
+    lines.push(
+      `  "${e.from}" -> "${e.to}" [label="${edgeLabel(e.kinds, e.count)}"${e.allowed ? '' : ', style=dashed, color="#d92d20", fontcolor="#d92d20"'}];`,
+    );
   }
   lines.push('}');
   return `${lines.join('\n')}\n`;

@@ -26,7 +26,10 @@ export async function runBoundaries(plane: BoundaryPlane, options: FileGraphOpti
 }
 
 /** The file graph of the repository's scanned sources (cached like the gate's). */
-export async function readRepositoryGraph(plane: BoundaryPlane, options: FileGraphOptions = {}): Promise<{ graph: FileGraph; stats: FileGraphStats }> {
+export async function readRepositoryGraph(
+  plane: BoundaryPlane,
+  options: FileGraphOptions = {},
+): Promise<{ graph: FileGraph; stats: FileGraphStats }> {
   const scanRoots = getScanRoots(plane.repo);
   const files = listSourceFiles(plane.root, scanRoots);
   return buildFileGraph(plane.root, plane.repo.identity.package, files, { ...options, scanRoots });

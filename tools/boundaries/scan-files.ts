@@ -8,7 +8,14 @@ export const SOURCE_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts'] as const;
  * Directories never scanned: installed and built code, test fixture repositories (they contain
  * deliberate violations) and generated benchmark repositories. Same list as the manifest discovery.
  */
-export const SKIPPED_DIRS: ReadonlySet<string> = new Set(['node_modules', 'dist', 'fixtures', '__fixtures__', 'generated', 'results']);
+export const SKIPPED_DIRS: ReadonlySet<string> = new Set([
+  'node_modules',
+  'dist',
+  'fixtures',
+  '__fixtures__',
+  'generated',
+  'results',
+]);
 
 /** The repository directories whose sources the gate scans: the same directories that hold the modules. */
 export function getScanRoots(repo: RepoSpec): string[] {

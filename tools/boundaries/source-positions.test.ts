@@ -13,9 +13,17 @@ const TWICE = [
 
 describe('specifier positions', () => {
   it.each<[EdgeKind, number]>([
-    ['type-only', 1], ['import', 2], ['re-export', 3], ['type-only re-export', 4], ['dynamic', 5], ['require', 6],
+    ['type-only', 1],
+    ['import', 2],
+    ['re-export', 3],
+    ['type-only re-export', 4],
+    ['dynamic', 5],
+    ['require', 6],
   ])('a %s dependency is placed on its own statement (line %i)', (kind, line) => {
-    expect(findSpecifierPosition(TWICE, '../router/index.ts', kind)).toEqual({ line, column: kind === 'dynamic' ? 34 : kind === 'require' ? 21 : TWICE.split('\n')[line - 1]!.indexOf("'") + 1 });
+    expect(findSpecifierPosition(TWICE, '../router/index.ts', kind)).toEqual({
+      line,
+      column: kind === 'dynamic' ? 34 : kind === 'require' ? 21 : TWICE.split('\n')[line - 1]!.indexOf("'") + 1,
+    });
   });
 
   it('places a multi-line type import by its statement keyword', () => {
@@ -30,7 +38,10 @@ describe('specifier positions', () => {
   });
 
   it('falls back to the first occurrence when no statement has the kind, and to 0:0 when absent', () => {
-    expect(findSpecifierPosition("\nimport { a } from './a.ts';\n", './a.ts', 'dynamic')).toEqual({ line: 2, column: 19 });
+    expect(findSpecifierPosition("\nimport { a } from './a.ts';\n", './a.ts', 'dynamic')).toEqual({
+      line: 2,
+      column: 19,
+    });
     expect(findSpecifierPosition("import { a } from './a.ts';\n", './b.ts', 'import')).toEqual({ line: 0, column: 0 });
     expect(findSpecifierPosition("import { a } from './a.ts';\n", './a.ts')).toEqual({ line: 1, column: 19 });
   });

@@ -9,11 +9,18 @@ import type { EdgeKind } from './types.ts';
  * specifier more than once (`import type` then a value import, an import and a re-export): with
  * `kind`, the first occurrence written as that kind wins, so each dependency gets its own line.
  */
-export function findSpecifierPosition(text: string, specifier: string, kind?: EdgeKind): { line: number; column: number } {
+export function findSpecifierPosition(
+  text: string,
+  specifier: string,
+  kind?: EdgeKind,
+): { line: number; column: number } {
   const found = findOccurrences(text, specifier);
   if (found.length === 0) return { line: 0, column: 0 };
-  const index = (kind && (found.find((at) => getOccurrenceKind(text, at) === kind)
-    ?? found.find((at) => isTypeOnlyKind(getOccurrenceKind(text, at)) === isTypeOnlyKind(kind)))) ?? found[0]!;
+  const index =
+    (kind &&
+      (found.find((at) => getOccurrenceKind(text, at) === kind) ??
+        found.find((at) => isTypeOnlyKind(getOccurrenceKind(text, at)) === isTypeOnlyKind(kind)))) ??
+    found[0]!;
   let line = 1;
   let lineStart = 0;
   for (let i = text.indexOf('\n'); i >= 0 && i < index; i = text.indexOf('\n', i + 1)) {

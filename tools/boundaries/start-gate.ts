@@ -38,6 +38,8 @@ export function startBoundaryGate(root: string, options: { readonly cache: boole
   return {
     ...(extractor ? { extractor } : {}),
     ...(graphCache ? { graphCache } : {}),
-    close: async () => { await extractor?.close(); },
+    close: async () => {
+      await extractor?.close();
+    },
   };
 }

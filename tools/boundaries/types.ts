@@ -40,4 +40,15 @@ export interface FileGraph {
 }
 
 /** The part of the control plane the boundary stages read; fixtures build it without the loader. */
-export type BoundaryPlane = Pick<ControlPlane, 'root' | 'repo' | 'dependencyRules' | 'modules' | 'moduleByName' | 'packageJson' | 'workspaces' | 'declaredPackages' | 'locate'>;
+export type BoundaryPlane = Pick<
+  ControlPlane,
+  | 'root'
+  | 'repo'
+  | 'dependencyRules'
+  | 'modules'
+  | 'moduleByName'
+  | 'packageJson'
+  | 'workspaces'
+  | 'declaredPackages'
+  | 'locate'
+>;

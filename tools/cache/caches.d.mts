@@ -8,6 +8,12 @@ export interface CacheEntry {
   readonly why: string;
 }
 export declare const CACHE_DIR: string;
-export declare const CACHES: { readonly cli: CacheEntry; readonly specs: CacheEntry; readonly graph: CacheEntry; readonly v8: CacheEntry; readonly api: CacheEntry };
+export declare const CACHES: {
+  readonly cli: CacheEntry;
+  readonly specs: CacheEntry;
+  readonly graph: CacheEntry;
+  readonly v8: CacheEntry;
+  readonly api: CacheEntry;
+};
 export declare function hashText(text: string | NodeJS.ArrayBufferView): string;
 export declare function cacheKey(cache: CacheEntry, inputs: Iterable<string | NodeJS.ArrayBufferView>): string;

@@ -14,23 +14,33 @@ export const CACHE_DIR = 'node_modules/.cache/plumego';
  */
 export const CACHES = {
   cli: {
-    name: 'cli', path: `${CACHE_DIR}/cli`, format: 2,
+    name: 'cli',
+    path: `${CACHE_DIR}/cli`,
+    format: 2,
     why: 'The CLI bundled by esbuild: a run pays no TypeScript loader hooks and needs no build step (tools/cli/launcher.mjs).',
   },
   specs: {
-    name: 'specs', path: `${CACHE_DIR}/specs.json`, format: 1,
+    name: 'specs',
+    path: `${CACHE_DIR}/specs.json`,
+    format: 1,
     why: 'Parsed, schema-valid specs and manifests by content hash: parsing with positions and compiling the schemas cost over half a second per command.',
   },
   graph: {
-    name: 'graph', path: `${CACHE_DIR}/boundaries-graph.json`, format: 7,
+    name: 'graph',
+    path: `${CACHE_DIR}/boundaries-graph.json`,
+    format: 7,
     why: "The import graph file by file, by content hash: dependency-cruiser's own cache is all-or-nothing, so a one-file edit would cost a whole cruise.",
   },
   v8: {
-    name: 'v8', path: `${CACHE_DIR}/v8`, format: 1,
+    name: 'v8',
+    path: `${CACHE_DIR}/v8`,
+    format: 1,
     why: "V8's code cache of TypeScript's 9 MB compiler: compiling it is a third of what a one-file check waits for (tools/boundaries/extract-core.mjs).",
   },
   api: {
-    name: 'api', path: `${CACHE_DIR}/api-analysis.json`, format: 2,
+    name: 'api',
+    path: `${CACHE_DIR}/api-analysis.json`,
+    format: 2,
     why: 'The whole API analysis, keyed by every library source: an unchanged tree never loads ts-morph (about a second of a warm check).',
   },
 };

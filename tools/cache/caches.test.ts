@@ -16,7 +16,9 @@ describe('the cache registry', () => {
     const key = cacheKey(CACHES.specs, ['a', Buffer.from('b')]);
     expect(cacheKey(CACHES.specs, ['a', Buffer.from('b')])).toBe(key);
     expect(cacheKey(CACHES.graph, ['a', 'b'])).not.toBe(cacheKey(CACHES.specs, ['a', 'b']));
-    expect(cacheKey({ ...CACHES.specs, format: CACHES.specs.format + 1 }, ['a', 'b'])).not.toBe(cacheKey(CACHES.specs, ['a', 'b']));
+    expect(cacheKey({ ...CACHES.specs, format: CACHES.specs.format + 1 }, ['a', 'b'])).not.toBe(
+      cacheKey(CACHES.specs, ['a', 'b']),
+    );
     expect(cacheKey(CACHES.specs, ['b', 'a'])).not.toBe(cacheKey(CACHES.specs, ['a', 'b']));
     // Inputs are separated: moving a character from one input to the next is another key.
     expect(cacheKey(CACHES.specs, ['ab', 'c'])).not.toBe(cacheKey(CACHES.specs, ['a', 'bc']));

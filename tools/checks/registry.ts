@@ -21,7 +21,10 @@ export interface CheckOptions {
 export type CheckFn = (plane: ControlPlane, options: CheckOptions) => Promise<Violation[]>;
 
 /** Checks the loader already ran: their violations are picked out of the load result. */
-const fromLoad = (id: string): CheckFn => async (_plane, { load }) => load.violations.filter((v) => v.check === id);
+const fromLoad =
+  (id: string): CheckFn =>
+  async (_plane, { load }) =>
+    load.violations.filter((v) => v.check === id);
 
 // Each check loads its implementation when it runs, so `--only layout` never pays for
 // dependency-cruiser or ts-morph.
@@ -36,15 +39,19 @@ export const CHECKS: Readonly<Record<string, CheckFn>> = {
   routing: fromLoad('routing'),
   tasks: fromLoad('tasks'),
   sync: async (plane) => (await import('../sync/index.ts')).checkSync(plane),
-  boundaries: async (plane, options) => (await import('../boundaries/index.ts')).checkBoundaries(plane, {
-    ...(options.baselineFile ? { baselineFile: options.baselineFile } : {}),
-    updateBaseline: options.updateBaseline === true,
-    cache: options.noCache !== true,
-    ...(options.boundaryStart ? { start: options.boundaryStart } : {}),
-  }),
+  boundaries: async (plane, options) =>
+    (await import('../boundaries/index.ts')).checkBoundaries(plane, {
+      ...(options.baselineFile ? { baselineFile: options.baselineFile } : {}),
+      updateBaseline: options.updateBaseline === true,
+      cache: options.noCache !== true,
+      ...(options.boundaryStart ? { start: options.boundaryStart } : {}),
+    }),
   // API evidence (issue #8): one ts-morph analysis per plane, shared by these checks.
-  entrypoints: async (plane, options) => (await import('../api/index.ts')).checkEntrypoints(plane, { cache: options.noCache !== true }),
-  'api-snapshots': async (plane, options) => (await import('../api/index.ts')).checkApiSnapshots(plane, { cache: options.noCache !== true }),
+  entrypoints: async (plane, options) =>
+    (await import('../api/index.ts')).checkEntrypoints(plane, { cache: options.noCache !== true }),
+  'api-snapshots': async (plane, options) =>
+    (await import('../api/index.ts')).checkApiSnapshots(plane, { cache: options.noCache !== true }),
   'maturity-evidence': async (plane) => (await import('../evidence/index.ts')).checkMaturityEvidence(plane),
-  'error-codes': async (plane, options) => (await import('../evidence/index.ts')).checkErrorCodes(plane, { cache: options.noCache !== true }),
+  'error-codes': async (plane, options) =>
+    (await import('../evidence/index.ts')).checkErrorCodes(plane, { cache: options.noCache !== true }),
 };

@@ -13,25 +13,74 @@ import { runCli } from './testing/run-cli.ts';
 
 const ROUTER = 'framework/router/module.yaml';
 const FIELDS = [
-  'name', 'path', 'entry', 'layer', 'status', 'promoted_in', 'parent', 'owner', 'risk', 'summary', 'primer_question', 'responsibilities', 'non_goals',
-  'allowed_imports', 'forbidden_imports', 'public_entrypoints', 'test_commands', 'review_checklist', 'agent_hints', 'stop_conditions',
-  'landing_zones', 'doc_paths', 'task_affinity', 'api_changes', 'unknown_key',
+  'name',
+  'path',
+  'entry',
+  'layer',
+  'status',
+  'promoted_in',
+  'parent',
+  'owner',
+  'risk',
+  'summary',
+  'primer_question',
+  'responsibilities',
+  'non_goals',
+  'allowed_imports',
+  'forbidden_imports',
+  'public_entrypoints',
+  'test_commands',
+  'review_checklist',
+  'agent_hints',
+  'stop_conditions',
+  'landing_zones',
+  'doc_paths',
+  'task_affinity',
+  'api_changes',
+  'unknown_key',
 ];
-const YAML_ONLY = ['.nan', '.inf', '-.inf', '~', '!!binary aGVsbG8=', '*undefined', '&x [*x]', '!!set {a, b}', '2026-12-06', '0x1F', '"\\u0000"', '[[[[]]]]', '{? [a]: b}', '|\n  block text', "'quoted'", '!custom tag'];
+const YAML_ONLY = [
+  '.nan',
+  '.inf',
+  '-.inf',
+  '~',
+  '!!binary aGVsbG8=',
+  '*undefined',
+  '&x [*x]',
+  '!!set {a, b}',
+  '2026-12-06',
+  '0x1F',
+  '"\\u0000"',
+  '[[[[]]]]',
+  '{? [a]: b}',
+  '|\n  block text',
+  "'quoted'",
+  '!custom tag',
+];
 
 const value = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }).map((v) => stringify(v, { lineWidth: 0 }).trimEnd()),
   fc.constantFrom(...YAML_ONLY),
 );
 /** A field name, an allowed_imports sub-key or a nested path, with a value written as YAML. */
-const mutation = fc.record({ field: fc.constantFrom(...FIELDS), nested: fc.constantFrom(undefined, 'modules', 'packages', 'lower_tier'), value });
+const mutation = fc.record({
+  field: fc.constantFrom(...FIELDS),
+  nested: fc.constantFrom(undefined, 'modules', 'packages', 'lower_tier'),
+  value,
+});
 
-function applyMutation(base: Record<string, unknown>, m: { field: string; nested: string | undefined; value: string }): string {
+function applyMutation(
+  base: Record<string, unknown>,
+  m: { field: string; nested: string | undefined; value: string },
+): string {
   const copy = structuredClone(base);
   delete copy[m.field];
   const head = stringify(copy);
   if (m.field === 'allowed_imports' && m.nested) {
-    return `${head}allowed_imports:\n  modules: []\n  packages: []\n  ${m.nested}: ${m.value.includes('\n') ? m.value.replace(/\n/g, '\n    ') : m.value}\n`.replace(/  (modules|packages): \[\]\n(?=[\s\S]*  \1:)/, '');
+    return `${head}allowed_imports:\n  modules: []\n  packages: []\n  ${m.nested}: ${m.value.includes('\n') ? m.value.replace(/\n/g, '\n    ') : m.value}\n`.replace(
+      /  (modules|packages): \[\]\n(?=[\s\S]*  \1:)/,
+      '',
+    );
   }
   return `${head}${m.field}: ${m.value.includes('\n') ? m.value.replace(/\n/g, '\n  ') : m.value}\n`;
 }

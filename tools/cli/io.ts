@@ -32,7 +32,12 @@ export interface ParsedArgs {
 /** Parses a command's arguments strictly; unknown flags are usage errors, never ignored. */
 export function parseCommandArgs(args: readonly string[], options: OptionSpec, allowPositionals = false): ParsedArgs {
   try {
-    const { values, positionals } = parseArgs({ args: [...args], options: { help: { type: 'boolean', short: 'h' }, ...options }, allowPositionals, strict: true });
+    const { values, positionals } = parseArgs({
+      args: [...args],
+      options: { help: { type: 'boolean', short: 'h' }, ...options },
+      allowPositionals,
+      strict: true,
+    });
     return { values: values as ParsedArgs['values'], positionals };
   } catch (error) {
     throw new UsageError((error as Error).message);
@@ -41,7 +46,8 @@ export function parseCommandArgs(args: readonly string[], options: OptionSpec, a
 
 /** Reads --format and checks it against the formats a command supports. */
 export function getFormat(values: ParsedArgs['values'], allowed: readonly string[], fallback = 'text'): string {
-  const format = values['json'] === true ? 'json' : (values['format'] as string | undefined) ?? fallback;
-  if (!allowed.includes(format)) throw new UsageError(`unknown --format '${format}' (use one of: ${allowed.join(', ')})`);
+  const format = values['json'] === true ? 'json' : ((values['format'] as string | undefined) ?? fallback);
+  if (!allowed.includes(format))
+    throw new UsageError(`unknown --format '${format}' (use one of: ${allowed.join(', ')})`);
   return format;
 }

@@ -26,7 +26,10 @@ const STALE_BUILD_MS = 60 * 60 * 1000;
  * The CLI module (`{ main }`): from a fresh bundle, a new one, or the sources through tsx.
  * `entry` and `cacheDir` exist for tests; PLUMEGO_CLI_CACHE moves the cache (read-only installs).
  */
-export async function loadCli({ entry = DEFAULT_ENTRY, cacheDir = process.env.PLUMEGO_CLI_CACHE || DEFAULT_CACHE_DIR } = {}) {
+export async function loadCli({
+  entry = DEFAULT_ENTRY,
+  cacheDir = process.env.PLUMEGO_CLI_CACHE || DEFAULT_CACHE_DIR,
+} = {}) {
   // An installed package ships the compiled CLI (npm run build) and not its TypeScript sources.
   if (!existsSync(entry) && existsSync(BUILT_ENTRY)) return import(pathToFileURL(BUILT_ENTRY).href);
   if (process.env.PLUMEGO_CLI_SOURCE !== '1') {
@@ -98,7 +101,10 @@ export async function buildBundle(cacheDir, entry = DEFAULT_ENTRY) {
       const path = join(dirname(entry), input);
       inputs[path] ??= stampOf(path);
     }
-    const key = cacheKey(CACHES.cli, [esbuild.version, entry, JSON.stringify(Object.entries(inputs).sort())]).slice(0, 16);
+    const key = cacheKey(CACHES.cli, [esbuild.version, entry, JSON.stringify(Object.entries(inputs).sort())]).slice(
+      0,
+      16,
+    );
     const final = join(cacheDir, key);
     try {
       renameSync(tmp, final);

@@ -7,7 +7,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as launcher from './launcher.mjs';
 
 let dirs: string[] = [];
-afterEach(() => { dirs.forEach((d) => rmSync(d, { recursive: true, force: true })); dirs = []; });
+afterEach(() => {
+  dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
+  dirs = [];
+});
 
 function tempDir(): string {
   const dir = mkdtempSync(`${tmpdir()}/plumego-launcher-`);
@@ -18,20 +21,26 @@ function tempDir(): string {
 /** A tiny CLI: a data file found relative to its source, and a lazily imported command. */
 function writeSources(dir: string, answer: number): string {
   writeFileSync(`${dir}/data.txt`, 'next to the source');
-  writeFileSync(`${dir}/dep.ts`, [
-    "import { readFileSync } from 'node:fs';",
-    "export const where: string = import.meta.url;",
-    "export const data = (): string => readFileSync(new URL('./data.txt', import.meta.url), 'utf8');",
-    `export const answer: number = ${answer};`,
-    '',
-  ].join('\n'));
+  writeFileSync(
+    `${dir}/dep.ts`,
+    [
+      "import { readFileSync } from 'node:fs';",
+      'export const where: string = import.meta.url;',
+      "export const data = (): string => readFileSync(new URL('./data.txt', import.meta.url), 'utf8');",
+      `export const answer: number = ${answer};`,
+      '',
+    ].join('\n'),
+  );
   writeFileSync(`${dir}/lazy.ts`, 'export const lazy = (n: number): number => n * 2;\n');
-  writeFileSync(`${dir}/main.ts`, [
-    "import { answer, data, where } from './dep.ts';",
-    'export { answer, data, where };',
-    "export const loadLazy = async (): Promise<number> => (await import('./lazy.ts')).lazy(answer);",
-    '',
-  ].join('\n'));
+  writeFileSync(
+    `${dir}/main.ts`,
+    [
+      "import { answer, data, where } from './dep.ts';",
+      'export { answer, data, where };',
+      "export const loadLazy = async (): Promise<number> => (await import('./lazy.ts')).lazy(answer);",
+      '',
+    ].join('\n'),
+  );
   return `${dir}/main.ts`;
 }
 
@@ -92,7 +101,11 @@ describe('the CLI launcher', () => {
 
   it('runs the real CLI from the bundle, and from the sources with PLUMEGO_CLI_SOURCE=1', () => {
     const cache = tempDir();
-    const run = (env: Record<string, string>) => spawnSync(process.execPath, [`${ROOT}tools/cli/bin.mjs`, '--help'], { encoding: 'utf8', env: { ...process.env, PLUMEGO_CLI_CACHE: cache, ...env } });
+    const run = (env: Record<string, string>) =>
+      spawnSync(process.execPath, [`${ROOT}tools/cli/bin.mjs`, '--help'], {
+        encoding: 'utf8',
+        env: { ...process.env, PLUMEGO_CLI_CACHE: cache, ...env },
+      });
     const fromSource = run({ PLUMEGO_CLI_SOURCE: '1' });
     expect(fromSource.status).toBe(0);
     expect(readdirSync(cache)).toEqual([]);

@@ -1,5 +1,11 @@
 import { existsSync } from 'node:fs';
-import { ConfigError, type ControlPlane, loadControlPlane, type LoadOptions, type LoadResult } from '../control-plane/index.ts';
+import {
+  ConfigError,
+  type ControlPlane,
+  loadControlPlane,
+  type LoadOptions,
+  type LoadResult,
+} from '../control-plane/index.ts';
 import type { CliIO } from './io.ts';
 
 export type Loaded =
@@ -23,8 +29,12 @@ export function renderConfigErrors(errors: readonly ConfigError[]): string {
  */
 export async function loadForCommand(io: CliIO, options: LoadForCommandOptions = {}): Promise<Loaded> {
   if (!existsSync(`${io.cwd}/specs/repo.yaml`)) {
-    const error = new ConfigError('PLUMEGO_ERR_SPEC_UNREADABLE', `no specs/repo.yaml under ${io.cwd}`, { file: 'specs/repo.yaml' },
-      'Run plumego from the repository root or pass --root <dir>; a repository without specs starts with plumego init.');
+    const error = new ConfigError(
+      'PLUMEGO_ERR_SPEC_UNREADABLE',
+      `no specs/repo.yaml under ${io.cwd}`,
+      { file: 'specs/repo.yaml' },
+      'Run plumego from the repository root or pass --root <dir>; a repository without specs starts with plumego init.',
+    );
     if (!options.quiet) io.stderr(renderConfigErrors([error]));
     return { ok: false, exitCode: 2, configErrors: [error] };
   }

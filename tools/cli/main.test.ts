@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { COMMANDS } from './commands/index.ts';
 import { runCli, useFixtureRepos } from './testing/run-cli.ts';
 
-
 const fixture = useFixtureRepos();
 const run = runCli;
 
@@ -48,7 +47,9 @@ describe('plumego CLI', () => {
     const bad = readFileSync(`${root}/${file}`, 'utf8').replace(/^risk: .*$/m, 'risk: enormous');
     writeFileSync(`${root}/${file}`, bad);
     const cachePath = `${root}/node_modules/.cache/plumego/specs.json`;
-    const cache = JSON.parse(readFileSync(cachePath, 'utf8')) as { entries: Record<string, { hash: string; data: { risk: string }; valid: string[] }> };
+    const cache = JSON.parse(readFileSync(cachePath, 'utf8')) as {
+      entries: Record<string, { hash: string; data: { risk: string }; valid: string[] }>;
+    };
     cache.entries[file] = { ...cache.entries[file]!, hash: hashText(bad) };
     writeFileSync(cachePath, JSON.stringify(cache));
     expect((await run(root, 'check')).code).toBe(0);
@@ -64,7 +65,9 @@ describe('plumego CLI', () => {
   });
 
   it('check exits 1 and reports location, rationale and fix for a violation', async () => {
-    const root = fixture((f) => { (f['framework/router/module.yaml'] as { name: string }).name = 'routing'; });
+    const root = fixture((f) => {
+      (f['framework/router/module.yaml'] as { name: string }).name = 'routing';
+    });
     const { code, out } = await run(root, 'check');
     expect(code).toBe(1);
     expect(out).toMatch(/✖ manifests\/name-matches-path \(1\)/);
@@ -74,16 +77,23 @@ describe('plumego CLI', () => {
   });
 
   it('check --format json is machine-readable', async () => {
-    const root = fixture((f) => { (f['framework/router/module.yaml'] as { risk: string }).risk = 'severe'; });
+    const root = fixture((f) => {
+      (f['framework/router/module.yaml'] as { risk: string }).risk = 'severe';
+    });
     const { code, out } = await run(root, 'check', '--format', 'json');
     expect(code).toBe(1);
-    const report = JSON.parse(out) as { summary: { errors: number }; violations: { rule: string; file: string; line: number }[] };
+    const report = JSON.parse(out) as {
+      summary: { errors: number };
+      violations: { rule: string; file: string; line: number }[];
+    };
     expect(report.summary.errors).toBe(1);
     expect(report.violations[0]).toMatchObject({ rule: 'schema/enum', file: 'framework/router/module.yaml' });
   });
 
   it('check exits 2 on malformed YAML with file:line:column and no stack trace', async () => {
-    const root = fixture((f) => { f['specs/releases.yaml'] = 'releases:\n  - version: v1.0.0\n    date: [2026\n'; });
+    const root = fixture((f) => {
+      f['specs/releases.yaml'] = 'releases:\n  - version: v1.0.0\n    date: [2026\n';
+    });
     const { code, err } = await run(root, 'check');
     expect(code).toBe(2);
     expect(err).toMatch(/specs\/releases.yaml:\d+:\d+: malformed YAML/);
@@ -92,7 +102,12 @@ describe('plumego CLI', () => {
   });
 
   it('check exits 2 when specs/checks.yaml lists a check no tool implements', async () => {
-    const root = fixture((f) => { (f['specs/checks.yaml'] as { checks: object[] }).checks.push({ id: 'telepathy', summary: 'Reads the author\'s mind.' }); });
+    const root = fixture((f) => {
+      (f['specs/checks.yaml'] as { checks: object[] }).checks.push({
+        id: 'telepathy',
+        summary: "Reads the author's mind.",
+      });
+    });
     const { code, err } = await run(root, 'check');
     expect(code).toBe(2);
     expect(err).toMatch(/specs\/checks.yaml:\d+:\d+: check 'telepathy' is listed but no tool implements it/);
@@ -106,7 +121,9 @@ describe('plumego CLI', () => {
   });
 
   it('exits 2 outside a repository', async () => {
-    const root = fixture((f) => { delete f['specs/repo.yaml']; });
+    const root = fixture((f) => {
+      delete f['specs/repo.yaml'];
+    });
     const { code, err } = await run(root, 'status');
     expect(code).toBe(2);
     expect(err).toMatch(/no specs\/repo.yaml/);
@@ -121,16 +138,25 @@ describe('plumego CLI', () => {
     const root = fixture();
     const text = await run(root, 'status');
     expect(text.code).toBe(0);
-    expect(text.out).toMatch(/x\/rest\/versioning\s+extension\s+experimental\s+—\s+@fixture\/team\s+low\s+declared, not implemented/);
+    expect(text.out).toMatch(
+      /x\/rest\/versioning\s+extension\s+experimental\s+—\s+@fixture\/team\s+low\s+declared, not implemented/,
+    );
     expect(text.out).toMatch(/7 modules: 3 ga, 1 beta, 3 experimental; 5 declared, not implemented/);
-    const json = JSON.parse((await run(root, 'status', '--json')).out) as { modules: { name: string; tier: string; implemented: boolean }[] };
+    const json = JSON.parse((await run(root, 'status', '--json')).out) as {
+      modules: { name: string; tier: string; implemented: boolean }[];
+    };
     expect(json.modules.find((m) => m.name === 'contract')).toMatchObject({ tier: 'ga', implemented: true });
-    const filtered = JSON.parse((await run(root, 'status', '--json', '--tier', 'beta')).out) as { modules: { name: string }[] };
+    const filtered = JSON.parse((await run(root, 'status', '--json', '--tier', 'beta')).out) as {
+      modules: { name: string }[];
+    };
     expect(filtered.modules.map((m) => m.name)).toEqual(['x/rest']);
   });
 
   it('sync --check fails on drift, sync fixes it, and the README table is generated', async () => {
-    const root = fixture((f) => { f['README.md'] = '# Fixture\n\n<!-- plumego:modules:start (generated from module.yaml files by `plumego sync` — do not edit) -->\nstale\n<!-- plumego:modules:end -->\n'; });
+    const root = fixture((f) => {
+      f['README.md'] =
+        '# Fixture\n\n<!-- plumego:modules:start (generated from module.yaml files by `plumego sync` — do not edit) -->\nstale\n<!-- plumego:modules:end -->\n';
+    });
     const before = await run(root, 'sync', '--check');
     expect(before.code).toBe(1);
     expect(before.out).toMatch(/STALE\s+README.md/);
@@ -140,7 +166,9 @@ describe('plumego CLI', () => {
     expect(after.code).toBe(0);
     const { readFixtureFile } = await import('../control-plane/testing/fixture-repo.ts');
     const readme = readFixtureFile(root, 'README.md');
-    expect(readme).toContain('| `x/rest/versioning` | extension | experimental | — | @fixture/team | declared, not implemented |');
+    expect(readme).toContain(
+      '| `x/rest/versioning` | extension | experimental | — | @fixture/team | declared, not implemented |',
+    );
     const pkg = JSON.parse(readFixtureFile(root, 'package.json')) as { exports: Record<string, unknown> };
     // Only implemented library modules are exported: the facade and contract.
     expect(Object.keys(pkg.exports)).toEqual(['.', './contract']);

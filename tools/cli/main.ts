@@ -2,18 +2,19 @@ import { resolve } from 'node:path';
 import { COMMANDS } from './commands/index.ts';
 import { EXIT, UsageError, type CliIO } from './io.ts';
 
-const HELP = (): string => [
-  'plumego — explicit module boundaries that a machine can check',
-  '',
-  'Usage: plumego <command> [options]   (every command takes --help)',
-  '',
-  'Commands:',
-  ...COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`),
-  '',
-  'Global options: --root <dir> (repository root, default: the current directory)',
-  'Exit codes: 0 clean, 1 violations, 2 usage or configuration error.',
-  '',
-].join('\n');
+const HELP = (): string =>
+  [
+    'plumego — explicit module boundaries that a machine can check',
+    '',
+    'Usage: plumego <command> [options]   (every command takes --help)',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`),
+    '',
+    'Global options: --root <dir> (repository root, default: the current directory)',
+    'Exit codes: 0 clean, 1 violations, 2 usage or configuration error.',
+    '',
+  ].join('\n');
 
 /** Dispatches argv to a command. Never throws: every failure becomes a message and an exit code. */
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
@@ -22,7 +23,10 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   let cwd = io.cwd;
   if (rootAt !== -1) {
     const dir = args[rootAt + 1];
-    if (!dir || dir.startsWith('-')) { io.stderr('plumego: --root needs a directory\n'); return EXIT.usage; }
+    if (!dir || dir.startsWith('-')) {
+      io.stderr('plumego: --root needs a directory\n');
+      return EXIT.usage;
+    }
     cwd = resolve(io.cwd, dir);
     args.splice(rootAt, 2);
   }

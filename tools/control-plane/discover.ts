@@ -1,7 +1,14 @@
 import { readdir } from 'node:fs/promises';
 
 /** Directory names never scanned for manifests: dependencies, build output and test fixtures. */
-export const SKIP_DIRS: ReadonlySet<string> = new Set(['node_modules', 'dist', 'fixtures', '__fixtures__', 'generated', 'results']);
+export const SKIP_DIRS: ReadonlySet<string> = new Set([
+  'node_modules',
+  'dist',
+  'fixtures',
+  '__fixtures__',
+  'generated',
+  'results',
+]);
 
 /** Repository-relative paths of every module.yaml under the given directories (sorted). */
 export async function findManifests(root: string, dirs: readonly string[]): Promise<string[]> {
@@ -15,7 +22,8 @@ export async function findManifests(root: string, dirs: readonly string[]): Prom
     }
     for (const entry of entries) {
       if (entry.isFile() && entry.name === 'module.yaml') found.push(`${rel}/module.yaml`);
-      else if (entry.isDirectory() && !entry.name.startsWith('.') && !SKIP_DIRS.has(entry.name)) await walk(`${rel}/${entry.name}`);
+      else if (entry.isDirectory() && !entry.name.startsWith('.') && !SKIP_DIRS.has(entry.name))
+        await walk(`${rel}/${entry.name}`);
     }
   }
   for (const dir of dirs) await walk(dir);
@@ -26,7 +34,10 @@ export async function findManifests(root: string, dirs: readonly string[]): Prom
 export async function listDirs(root: string, rel: string): Promise<string[]> {
   try {
     const entries = await readdir(rel ? `${root}/${rel}` : root, { withFileTypes: true });
-    return entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    return entries
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort();
   } catch {
     return [];
   }
@@ -36,7 +47,10 @@ export async function listDirs(root: string, rel: string): Promise<string[]> {
 export async function listYamlFiles(root: string, rel: string): Promise<string[]> {
   try {
     const entries = await readdir(`${root}/${rel}`, { withFileTypes: true });
-    return entries.filter((e) => e.isFile() && /\.ya?ml$/.test(e.name)).map((e) => e.name).sort();
+    return entries
+      .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name))
+      .map((e) => e.name)
+      .sort();
   } catch {
     return [];
   }

@@ -3,7 +3,10 @@ import { loadControlPlane } from './load.ts';
 import { validFixture, writeFixture, type FixtureFiles } from './testing/fixture-repo.ts';
 
 let cleanups: (() => void)[] = [];
-afterEach(() => { cleanups.forEach((c) => c()); cleanups = []; });
+afterEach(() => {
+  cleanups.forEach((c) => c());
+  cleanups = [];
+});
 
 async function load(files: FixtureFiles) {
   const { root, cleanup } = writeFixture(files);
@@ -36,9 +39,29 @@ describe('loadControlPlane on a valid repository', () => {
     expect(result.configErrors).toEqual([]);
     expect(result.violations).toEqual([]);
     const plane = result.plane!;
-    expect(plane.modules.map((m) => m.name)).toEqual(['contract', 'fixture', 'reference/demo', 'router', 'tools', 'x/rest', 'x/rest/versioning']);
-    expect(plane.moduleByName.get('x/rest/versioning')).toMatchObject({ layer: 'extension', tier: 'experimental', family: 'x/rest', importSpecifier: 'fixture/x/rest/versioning', implemented: false });
-    expect(plane.moduleByName.get('fixture')).toMatchObject({ layer: 'facade', path: 'framework', entry: 'framework/index.ts', importSpecifier: 'fixture', implemented: true });
+    expect(plane.modules.map((m) => m.name)).toEqual([
+      'contract',
+      'fixture',
+      'reference/demo',
+      'router',
+      'tools',
+      'x/rest',
+      'x/rest/versioning',
+    ]);
+    expect(plane.moduleByName.get('x/rest/versioning')).toMatchObject({
+      layer: 'extension',
+      tier: 'experimental',
+      family: 'x/rest',
+      importSpecifier: 'fixture/x/rest/versioning',
+      implemented: false,
+    });
+    expect(plane.moduleByName.get('fixture')).toMatchObject({
+      layer: 'facade',
+      path: 'framework',
+      entry: 'framework/index.ts',
+      importSpecifier: 'fixture',
+      implemented: true,
+    });
     expect(result.notImplemented).toEqual(['reference/demo', 'router', 'tools', 'x/rest', 'x/rest/versioning']);
   });
 
@@ -46,7 +69,11 @@ describe('loadControlPlane on a valid repository', () => {
     const files = validFixture();
     files['framework/router/module.yaml'] = ROUTER_YAML;
     const { plane } = await load(files);
-    expect(plane!.locate('framework/router/module.yaml', ['allowed_imports', 'modules', 0])).toEqual({ file: 'framework/router/module.yaml', line: 11, column: 30 });
+    expect(plane!.locate('framework/router/module.yaml', ['allowed_imports', 'modules', 0])).toEqual({
+      file: 'framework/router/module.yaml',
+      line: 11,
+      column: 30,
+    });
   });
 });
 
@@ -63,147 +90,305 @@ interface BadCase {
 const badManifests: BadCase[] = [
   {
     title: 'an unknown key names the key and its position',
-    mutate: (f) => { f['framework/router/module.yaml'] = ROUTER_YAML.replace('risk: low', 'risk: low\nowners: [someone]'); },
-    rule: 'schema/additionalProperties', file: 'framework/router/module.yaml', line: 8, column: 1, message: /unknown key 'owners'/,
+    mutate: (f) => {
+      f['framework/router/module.yaml'] = ROUTER_YAML.replace('risk: low', 'risk: low\nowners: [someone]');
+    },
+    rule: 'schema/additionalProperties',
+    file: 'framework/router/module.yaml',
+    line: 8,
+    column: 1,
+    message: /unknown key 'owners'/,
   },
   {
     title: 'a wrong enum value lists the allowed values',
-    mutate: (f) => { f['framework/router/module.yaml'] = ROUTER_YAML.replace('status: ga', 'status: stable'); },
-    rule: 'schema/enum', file: 'framework/router/module.yaml', line: 4, column: 9, message: /status: "stable" is not one of: ga, beta, experimental/,
+    mutate: (f) => {
+      f['framework/router/module.yaml'] = ROUTER_YAML.replace('status: ga', 'status: stable');
+    },
+    rule: 'schema/enum',
+    file: 'framework/router/module.yaml',
+    line: 4,
+    column: 9,
+    message: /status: "stable" is not one of: ga, beta, experimental/,
   },
   {
     title: 'a too-long list states the limit',
-    mutate: (f) => { f['framework/router/module.yaml'] = ROUTER_YAML.replace('agent_hints: [read the manifest first]', 'agent_hints: [a1a, b2b, c3c, d4d]'); },
-    rule: 'schema/maxItems', file: 'framework/router/module.yaml', line: 15, column: 14, message: /agent_hints: 4 items, at most 3 allowed/,
+    mutate: (f) => {
+      f['framework/router/module.yaml'] = ROUTER_YAML.replace(
+        'agent_hints: [read the manifest first]',
+        'agent_hints: [a1a, b2b, c3c, d4d]',
+      );
+    },
+    rule: 'schema/maxItems',
+    file: 'framework/router/module.yaml',
+    line: 15,
+    column: 14,
+    message: /agent_hints: 4 items, at most 3 allowed/,
   },
   {
     title: 'an empty required list is an error, not a default',
-    mutate: (f) => { f['framework/router/module.yaml'] = ROUTER_YAML.replace('responsibilities: [match routes]', 'responsibilities: []'); },
-    rule: 'schema/minItems', file: 'framework/router/module.yaml', line: 9, message: /responsibilities: must not be empty/,
+    mutate: (f) => {
+      f['framework/router/module.yaml'] = ROUTER_YAML.replace(
+        'responsibilities: [match routes]',
+        'responsibilities: []',
+      );
+    },
+    rule: 'schema/minItems',
+    file: 'framework/router/module.yaml',
+    line: 9,
+    message: /responsibilities: must not be empty/,
   },
   {
     title: 'a missing required key is named',
-    mutate: (f) => { f['framework/router/module.yaml'] = ROUTER_YAML.replace('owner: "@fixture/team"\n', ''); },
-    rule: 'schema/required', file: 'framework/router/module.yaml', line: 1, message: /missing required key 'owner'/,
+    mutate: (f) => {
+      f['framework/router/module.yaml'] = ROUTER_YAML.replace('owner: "@fixture/team"\n', '');
+    },
+    rule: 'schema/required',
+    file: 'framework/router/module.yaml',
+    line: 1,
+    message: /missing required key 'owner'/,
   },
   {
     title: 'a manifest whose name does not match its folder',
-    mutate: (f) => { f['framework/router/module.yaml'] = ROUTER_YAML.replace('name: router', 'name: routing'); },
-    rule: 'name-matches-path', file: 'framework/router/module.yaml', line: 1, column: 7, message: /module name 'routing' does not match its folder 'framework\/router'/,
+    mutate: (f) => {
+      f['framework/router/module.yaml'] = ROUTER_YAML.replace('name: router', 'name: routing');
+    },
+    rule: 'name-matches-path',
+    file: 'framework/router/module.yaml',
+    line: 1,
+    column: 7,
+    message: /module name 'routing' does not match its folder 'framework\/router'/,
   },
   {
     title: 'a duplicate module is reported at the second manifest',
-    mutate: (f) => { f['framework/x/rest/versioning/module.yaml'] = { ...(f['framework/x/rest/module.yaml'] as object) }; },
-    rule: 'duplicate-module', file: 'framework/x/rest/versioning/module.yaml', message: /module 'x\/rest' is declared twice/,
+    mutate: (f) => {
+      f['framework/x/rest/versioning/module.yaml'] = { ...(f['framework/x/rest/module.yaml'] as object) };
+    },
+    rule: 'duplicate-module',
+    file: 'framework/x/rest/versioning/module.yaml',
+    message: /module 'x\/rest' is declared twice/,
   },
   {
     title: 'an allowed import that names no module',
-    mutate: (f) => { f['framework/router/module.yaml'] = ROUTER_YAML.replace('modules: [contract]', 'modules: [contrakt]'); },
-    rule: 'allowed-imports-exist', file: 'framework/router/module.yaml', line: 11, message: /unknown module 'contrakt'/,
+    mutate: (f) => {
+      f['framework/router/module.yaml'] = ROUTER_YAML.replace('modules: [contract]', 'modules: [contrakt]');
+    },
+    rule: 'allowed-imports-exist',
+    file: 'framework/router/module.yaml',
+    line: 11,
+    message: /unknown module 'contrakt'/,
   },
   {
     title: 'an allowed package missing from package.json',
-    mutate: (f) => { (f['tools/module.yaml'] as { allowed_imports: { packages: object[] } }).allowed_imports.packages.push({ name: 'left-pad', reason: 'pads strings' }); },
-    rule: 'allowed-packages-declared', file: 'tools/module.yaml', message: /allowed package 'left-pad' is not declared in package.json/,
+    mutate: (f) => {
+      (f['tools/module.yaml'] as { allowed_imports: { packages: object[] } }).allowed_imports.packages.push({
+        name: 'left-pad',
+        reason: 'pads strings',
+      });
+    },
+    rule: 'allowed-packages-declared',
+    file: 'tools/module.yaml',
+    message: /allowed package 'left-pad' is not declared in package.json/,
   },
   {
     title: 'a stable root that is not ga',
-    mutate: (f) => { f['framework/router/module.yaml'] = ROUTER_YAML.replace('status: ga\npromoted_in: v1.0.0', 'status: beta\npromoted_in: v1.0.0'); },
-    rule: 'stable-is-ga', file: 'framework/router/module.yaml', message: /stable root 'router' has status 'beta'/,
+    mutate: (f) => {
+      f['framework/router/module.yaml'] = ROUTER_YAML.replace(
+        'status: ga\npromoted_in: v1.0.0',
+        'status: beta\npromoted_in: v1.0.0',
+      );
+    },
+    rule: 'stable-is-ga',
+    file: 'framework/router/module.yaml',
+    message: /stable root 'router' has status 'beta'/,
   },
   {
     title: 'promoted_in that names no release',
-    mutate: (f) => { f['framework/router/module.yaml'] = ROUTER_YAML.replace('promoted_in: v1.0.0', 'promoted_in: v9.9.9'); },
-    rule: 'promoted-in-release', file: 'framework/router/module.yaml', line: 5, message: /promoted_in 'v9.9.9' is not a release/,
+    mutate: (f) => {
+      f['framework/router/module.yaml'] = ROUTER_YAML.replace('promoted_in: v1.0.0', 'promoted_in: v9.9.9');
+    },
+    rule: 'promoted-in-release',
+    file: 'framework/router/module.yaml',
+    line: 5,
+    message: /promoted_in 'v9.9.9' is not a release/,
   },
   {
     title: 'a nested manifest that the taxonomy does not declare',
-    mutate: (f) => { f['framework/x/rest/paging/module.yaml'] = { ...(f['framework/x/rest/versioning/module.yaml'] as object), name: 'x/rest/paging', path: 'framework/x/rest/paging' }; },
-    rule: 'family-declared', file: 'framework/x/rest/paging/module.yaml', message: /not a subordinate with module: true/,
+    mutate: (f) => {
+      f['framework/x/rest/paging/module.yaml'] = {
+        ...(f['framework/x/rest/versioning/module.yaml'] as object),
+        name: 'x/rest/paging',
+        path: 'framework/x/rest/paging',
+      };
+    },
+    rule: 'family-declared',
+    file: 'framework/x/rest/paging/module.yaml',
+    message: /not a subordinate with module: true/,
   },
 ];
 
 const badLayout: BadCase[] = [
   {
     title: 'an undeclared x/* family directory',
-    mutate: (f) => { f['framework/x/cache/index.ts'] = 'export {};\n'; },
-    rule: 'every-extension-declared', file: 'specs/extension-taxonomy.yaml', message: /'framework\/x\/cache\/' is not a family/,
+    mutate: (f) => {
+      f['framework/x/cache/index.ts'] = 'export {};\n';
+    },
+    rule: 'every-extension-declared',
+    file: 'specs/extension-taxonomy.yaml',
+    message: /'framework\/x\/cache\/' is not a family/,
   },
   {
     title: 'a discouraged library root',
-    mutate: (f) => { f['framework/utils/index.ts'] = 'export {};\n'; },
-    rule: 'no-discouraged-roots', file: 'specs/repo.yaml', message: /'framework\/utils\/' uses a discouraged name/,
+    mutate: (f) => {
+      f['framework/utils/index.ts'] = 'export {};\n';
+    },
+    rule: 'no-discouraged-roots',
+    file: 'specs/repo.yaml',
+    message: /'framework\/utils\/' uses a discouraged name/,
   },
   {
     title: 'an undeclared library root',
-    mutate: (f) => { f['framework/helpers/index.ts'] = 'export {};\n'; },
-    rule: 'library-roots-only', file: 'specs/repo.yaml', message: /'framework\/helpers\/' is neither a stable root nor x\//,
+    mutate: (f) => {
+      f['framework/helpers/index.ts'] = 'export {};\n';
+    },
+    rule: 'library-roots-only',
+    file: 'specs/repo.yaml',
+    message: /'framework\/helpers\/' is neither a stable root nor x\//,
   },
   {
     title: 'an undeclared top-level directory',
-    mutate: (f) => { f['scripts/run.ts'] = 'export {};\n'; },
-    rule: 'declared-top-level', file: 'specs/repo.yaml', message: /top-level directory 'scripts\/' is not declared/,
+    mutate: (f) => {
+      f['scripts/run.ts'] = 'export {};\n';
+    },
+    rule: 'declared-top-level',
+    file: 'specs/repo.yaml',
+    message: /top-level directory 'scripts\/' is not declared/,
   },
   {
     title: 'a stable root without a manifest',
-    mutate: (f) => { delete f['framework/contract/module.yaml']; f['framework/router/module.yaml'] = ROUTER_YAML.replace('modules: [contract]', 'modules: []'); },
-    rule: 'manifest-per-module', file: 'specs/repo.yaml', message: /stable root 'contract' has no module.yaml/,
+    mutate: (f) => {
+      delete f['framework/contract/module.yaml'];
+      f['framework/router/module.yaml'] = ROUTER_YAML.replace('modules: [contract]', 'modules: []');
+    },
+    rule: 'manifest-per-module',
+    file: 'specs/repo.yaml',
+    message: /stable root 'contract' has no module.yaml/,
   },
   {
     title: 'a package.json inside a module folder that is not a workspace',
-    mutate: (f) => { f['framework/router/sub/package.json'] = '{ "type": "commonjs" }\n'; },
-    rule: 'nested-package-json', file: 'framework/router/sub/package.json', message: /not a declared workspace package; it changes how every import below framework\/router\/sub\/ resolves/,
+    mutate: (f) => {
+      f['framework/router/sub/package.json'] = '{ "type": "commonjs" }\n';
+    },
+    rule: 'nested-package-json',
+    file: 'framework/router/sub/package.json',
+    message: /not a declared workspace package; it changes how every import below framework\/router\/sub\/ resolves/,
   },
   {
     title: 'a package.json inside a tooling module that is not a workspace',
-    mutate: (f) => { f['tools/pkg/package.json'] = '{}\n'; },
-    rule: 'nested-package-json', file: 'tools/pkg/package.json', message: /tools\/pkg\/package.json sits inside a module folder/,
+    mutate: (f) => {
+      f['tools/pkg/package.json'] = '{}\n';
+    },
+    rule: 'nested-package-json',
+    file: 'tools/pkg/package.json',
+    message: /tools\/pkg\/package.json sits inside a module folder/,
   },
 ];
 
 const badRouting: BadCase[] = [
   {
     title: 'a routing entry that points at a missing file',
-    mutate: (f) => { (f['specs/task-routing.yaml'] as { tasks: Record<string, { start_with: string[] }> }).tasks['http_endpoint']!.start_with.push('framework/router/missing.ts'); },
-    rule: 'paths-exist', file: 'specs/task-routing.yaml', message: /start_with entry 'framework\/router\/missing.ts' does not exist/,
+    mutate: (f) => {
+      (f['specs/task-routing.yaml'] as { tasks: Record<string, { start_with: string[] }> }).tasks[
+        'http_endpoint'
+      ]!.start_with.push('framework/router/missing.ts');
+    },
+    rule: 'paths-exist',
+    file: 'specs/task-routing.yaml',
+    message: /start_with entry 'framework\/router\/missing.ts' does not exist/,
   },
   {
     title: 'a module that no routing entry reaches',
-    mutate: (f) => { (f['specs/task-routing.yaml'] as { tasks: Record<string, { modules: string[] }> }).tasks['tooling']!.modules = ['tools']; },
-    rule: 'module-reachable', file: 'reference/demo/module.yaml', message: /'reference\/demo' is not owned by any task/,
+    mutate: (f) => {
+      (f['specs/task-routing.yaml'] as { tasks: Record<string, { modules: string[] }> }).tasks['tooling']!.modules = [
+        'tools',
+      ];
+    },
+    rule: 'module-reachable',
+    file: 'reference/demo/module.yaml',
+    message: /'reference\/demo' is not owned by any task/,
   },
   {
     title: 'a task naming an unknown module',
-    mutate: (f) => { (f['specs/task-routing.yaml'] as { tasks: Record<string, { modules: string[] }> }).tasks['tooling']!.modules.push('x/nope'); },
-    rule: 'references-exist', file: 'specs/task-routing.yaml', message: /task 'tooling' names unknown module 'x\/nope'/,
+    mutate: (f) => {
+      (f['specs/task-routing.yaml'] as { tasks: Record<string, { modules: string[] }> }).tasks['tooling']!.modules.push(
+        'x/nope',
+      );
+    },
+    rule: 'references-exist',
+    file: 'specs/task-routing.yaml',
+    message: /task 'tooling' names unknown module 'x\/nope'/,
   },
 ];
 
 const badTasksAndSpecs: BadCase[] = [
   {
     title: 'a card whose status disagrees with its folder',
-    mutate: (f) => { f['tasks/cards/done/T-0001.yaml'] = f['tasks/cards/active/T-0001.yaml']!; delete f['tasks/cards/active/T-0001.yaml']; },
-    rule: 'card-status-folder', file: 'tasks/cards/done/T-0001.yaml', message: /status 'active' but sits in cards\/done\//,
+    mutate: (f) => {
+      f['tasks/cards/done/T-0001.yaml'] = f['tasks/cards/active/T-0001.yaml']!;
+      delete f['tasks/cards/active/T-0001.yaml'];
+    },
+    rule: 'card-status-folder',
+    file: 'tasks/cards/done/T-0001.yaml',
+    message: /status 'active' but sits in cards\/done\//,
   },
   {
     title: 'a blocked card without blocked_by fails the schema',
-    mutate: (f) => { f['tasks/cards/blocked/T-0002.yaml'] = { ...(f['tasks/cards/active/T-0001.yaml'] as object), id: 'T-0002', status: 'blocked' }; },
-    rule: 'schema/required', file: 'tasks/cards/blocked/T-0002.yaml', message: /missing required key 'blocked_by'/,
+    mutate: (f) => {
+      f['tasks/cards/blocked/T-0002.yaml'] = {
+        ...(f['tasks/cards/active/T-0001.yaml'] as object),
+        id: 'T-0002',
+        status: 'blocked',
+      };
+    },
+    rule: 'schema/required',
+    file: 'tasks/cards/blocked/T-0002.yaml',
+    message: /missing required key 'blocked_by'/,
   },
   {
     title: 'an expired dependency exception',
-    mutate: (f) => { (f['specs/dependency-rules.yaml'] as { exceptions: object[] }).exceptions.push({ rule: 'default-deny', from: 'router', to: 'contract', reason: 'legacy wiring', owner: '@fixture/team', expires: '2020-01-01' }); },
-    rule: 'exception-expired', file: 'specs/dependency-rules.yaml', message: /expired on 2020-01-01/,
+    mutate: (f) => {
+      (f['specs/dependency-rules.yaml'] as { exceptions: object[] }).exceptions.push({
+        rule: 'default-deny',
+        from: 'router',
+        to: 'contract',
+        reason: 'legacy wiring',
+        owner: '@fixture/team',
+        expires: '2020-01-01',
+      });
+    },
+    rule: 'exception-expired',
+    file: 'specs/dependency-rules.yaml',
+    message: /expired on 2020-01-01/,
   },
   {
     title: 'a gate selection rule naming an unknown area',
-    mutate: (f) => { f['specs/gate-profiles.yaml'] = (f['specs/gate-profiles.yaml'] as string).replace('areas: [docs]', 'areas: [prose]'); },
-    rule: 'references-exist', file: 'specs/gate-profiles.yaml', message: /names unknown area 'prose'/,
+    mutate: (f) => {
+      f['specs/gate-profiles.yaml'] = (f['specs/gate-profiles.yaml'] as string).replace(
+        'areas: [docs]',
+        'areas: [prose]',
+      );
+    },
+    rule: 'references-exist',
+    file: 'specs/gate-profiles.yaml',
+    message: /names unknown area 'prose'/,
   },
   {
     title: 'a spec with an unknown key invalidates the plane',
-    mutate: (f) => { (f['specs/releases.yaml'] as { extra?: boolean }).extra = true; },
-    rule: 'schema/additionalProperties', file: 'specs/releases.yaml', message: /unknown key 'extra'/,
+    mutate: (f) => {
+      (f['specs/releases.yaml'] as { extra?: boolean }).extra = true;
+    },
+    rule: 'schema/additionalProperties',
+    file: 'specs/releases.yaml',
+    message: /unknown key 'extra'/,
   },
 ];
 
@@ -229,7 +414,10 @@ describe.each([
 describe('nested package.json files', () => {
   it('a declared workspace package and a fixture folder are not reported', async () => {
     const files = validFixture();
-    files['package.json'] = JSON.stringify({ ...JSON.parse(files['package.json'] as string), workspaces: ['tools/pkg'] });
+    files['package.json'] = JSON.stringify({
+      ...JSON.parse(files['package.json'] as string),
+      workspaces: ['tools/pkg'],
+    });
     files['tools/pkg/package.json'] = '{ "name": "@fixture/pkg" }\n';
     files['tools/fixtures/repo/package.json'] = '{}\n';
     const result = await load(files);
@@ -262,6 +450,8 @@ describe('unreadable configuration', () => {
     const files = validFixture();
     files['framework/router/module.yaml'] = ROUTER_YAML.replace('risk: low', 'risk: low\nrisk: high');
     const result = await load(files);
-    expect(result.configErrors[0]?.message).toMatch(/framework\/router\/module.yaml:8:1: malformed YAML: Map keys must be unique/);
+    expect(result.configErrors[0]?.message).toMatch(
+      /framework\/router\/module.yaml:8:1: malformed YAML: Map keys must be unique/,
+    );
   });
 });

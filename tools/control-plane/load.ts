@@ -7,10 +7,37 @@ import { openSpecReader, type SpecReader } from './spec-reader.ts';
 import { ConfigError, type Violation } from './violation.ts';
 import { assertMeaning } from './assert/index.ts';
 import { listWorkspaceDirs } from './workspaces.ts';
-import { EMPTY_SPECS, getGenerators, getModuleRoots, getProfile, OPTIONAL_SPECS, resolveManifest, resolveRepoSpec, type OptionalSpec } from './profile.ts';
+import {
+  EMPTY_SPECS,
+  getGenerators,
+  getModuleRoots,
+  getProfile,
+  OPTIONAL_SPECS,
+  resolveManifest,
+  resolveRepoSpec,
+  type OptionalSpec,
+} from './profile.ts';
 import type {
-  ChecksSpec, ControlPlane, DependencyRulesSpec, ErrorCodeEntry, Feature, GateProfilesSpec, Layer, Milestone, Module,
-  ModuleManifest, PackageJson, Profile, Risk, Tier, ReleasesSpec, RepoSpec, SourcePos, TaskCard, TaskRoutingSpec, TaxonomySpec,
+  ChecksSpec,
+  ControlPlane,
+  DependencyRulesSpec,
+  ErrorCodeEntry,
+  Feature,
+  GateProfilesSpec,
+  Layer,
+  Milestone,
+  Module,
+  ModuleManifest,
+  PackageJson,
+  Profile,
+  Risk,
+  Tier,
+  ReleasesSpec,
+  RepoSpec,
+  SourcePos,
+  TaskCard,
+  TaskRoutingSpec,
+  TaxonomySpec,
 } from './model.ts';
 
 export interface LoadResult {
@@ -23,7 +50,6 @@ export interface LoadResult {
   /** Modules whose manifest exists but whose code does not yet ("declared, not implemented"). */
   readonly notImplemented: readonly string[];
 }
-
 
 type Reader = (file: string) => Promise<YamlFile | undefined>;
 type Validator = (kind: SchemaKind, yaml: YamlFile, check: string) => Violation[];
@@ -77,10 +103,20 @@ async function loadPlane(root: string, reader: SpecReader): Promise<LoadResult> 
       continue;
     }
     const yaml = await read(file);
-    if (!yaml) { specsValid = false; continue; }
+    if (!yaml) {
+      specsValid = false;
+      continue;
+    }
     if (key === 'repo') profile = getProfile(yaml.data);
-    const problems = validateAgainstSchema(key === 'repo' && profile === 'minimal' ? 'repoMinimal' : key, yaml, 'specs');
-    if (problems.length) { specsValid = false; violations.push(...problems); }
+    const problems = validateAgainstSchema(
+      key === 'repo' && profile === 'minimal' ? 'repoMinimal' : key,
+      yaml,
+      'specs',
+    );
+    if (problems.length) {
+      specsValid = false;
+      violations.push(...problems);
+    }
     specs[key] = yaml.data;
     if (key in OPTIONAL_SPECS) features.add(OPTIONAL_SPECS[key as OptionalSpec]);
   }
@@ -92,7 +128,10 @@ async function loadPlane(root: string, reader: SpecReader): Promise<LoadResult> 
   // looked for under the directories repo.yaml names; one anywhere else is reported, never skipped.
   const repo = specsValid && specs.repo ? resolveRepoSpec(specs.repo as RepoSpec, profile) : undefined;
   const moduleRoots = repo ? getModuleRoots(repo) : [];
-  const manifestFiles = [...(existsSync(`${root}/module.yaml`) ? ['module.yaml'] : []), ...(await findManifests(root, moduleRoots))];
+  const manifestFiles = [
+    ...(existsSync(`${root}/module.yaml`) ? ['module.yaml'] : []),
+    ...(await findManifests(root, moduleRoots)),
+  ];
   const manifests: { file: string; manifest: ModuleManifest; invalid: boolean }[] = [];
   for (const file of manifestFiles) {
     const yaml = await read(file);
@@ -101,7 +140,9 @@ async function loadPlane(root: string, reader: SpecReader): Promise<LoadResult> 
     violations.push(...problems);
     // An invalid manifest still joins the plane when it has a name, with its missing lists empty,
     // so one schema error is one message instead of a cascade of "unknown module" reports.
-    const manifest = problems.length ? coerceManifest(yaml.data) : resolveManifest(yaml.data as ModuleManifest, profile);
+    const manifest = problems.length
+      ? coerceManifest(yaml.data)
+      : resolveManifest(yaml.data as ModuleManifest, profile);
     if (manifest) manifests.push({ file, manifest, invalid: problems.length > 0 });
   }
 
@@ -119,7 +160,11 @@ async function loadPlane(root: string, reader: SpecReader): Promise<LoadResult> 
   if (generators.size) features.add('generate');
 
   const workspaces = readWorkspaces(root, packageJson, configErrors);
-  const modules = manifests.map(({ file, manifest, invalid }) => ({ ...toModule(root, repo, file, manifest, profile), ...(invalid ? { invalid: true as const } : {}) }))
+  const modules = manifests
+    .map(({ file, manifest, invalid }) => ({
+      ...toModule(root, repo, file, manifest, profile),
+      ...(invalid ? { invalid: true as const } : {}),
+    }))
     .sort((a, b) => a.name.localeCompare(b.name));
   const moduleByName = new Map<string, Module>();
   for (const m of modules) if (!moduleByName.has(m.name)) moduleByName.set(m.name, m);
@@ -161,27 +206,51 @@ async function loadPlane(root: string, reader: SpecReader): Promise<LoadResult> 
       return files.get(file)?.locate(path) ?? { file, line: 0, column: 0 };
     },
   };
-  violations.push(...(await assertMeaning(plane, manifests.map((m) => m.file), moduleRoots)));
+  violations.push(
+    ...(await assertMeaning(
+      plane,
+      manifests.map((m) => m.file),
+      moduleRoots,
+    )),
+  );
   const notImplemented = modules.filter((m) => !m.implemented).map((m) => m.name);
   return { plane, violations, configErrors, notImplemented };
 }
 
 /** A module as the tools see it: its manifest plus the facts the repository adds (entry, implemented, specifier). */
-export function toModule(root: string, repo: RepoSpec, manifestFile: string, manifest: ModuleManifest, profile: Profile): Module {
+export function toModule(
+  root: string,
+  repo: RepoSpec,
+  manifestFile: string,
+  manifest: ModuleManifest,
+  profile: Profile,
+): Module {
   const dir = manifestFile === 'module.yaml' ? '' : manifestFile.slice(0, -'/module.yaml'.length);
   const isLibrary = manifest.layer === 'stable' || manifest.layer === 'extension' || manifest.layer === 'facade';
   const path = manifest.layer === 'facade' ? manifest.path : dir;
   const entry = `${path}/${manifest.entry ?? 'index.ts'}`;
   // In the minimal profile a module with code is implemented whatever its entry is called; the
   // full profile keeps "a library module is implemented when its index.ts exists".
-  const implemented = existsSync(`${root}/${entry}`) || ((profile === 'minimal' || !isLibrary) && hasSourceFiles(`${root}/${path}`));
+  const implemented =
+    existsSync(`${root}/${entry}`) || ((profile === 'minimal' || !isLibrary) && hasSourceFiles(`${root}/${path}`));
   const family = manifest.layer === 'extension' ? manifest.name.split('/').slice(0, 2).join('/') : undefined;
   // A module has a package subpath only where sync generates the exports (always in the full profile).
   const hasSubpath = isLibrary && (profile === 'full' || (repo.generate ?? []).includes('package-exports'));
-  const importSpecifier = manifest.layer === 'facade' ? repo.identity.package
-    : hasSubpath ? `${repo.identity.package}/${manifest.name}` : undefined;
+  const importSpecifier =
+    manifest.layer === 'facade'
+      ? repo.identity.package
+      : hasSubpath
+        ? `${repo.identity.package}/${manifest.name}`
+        : undefined;
   return {
-    name: manifest.name, path, layer: manifest.layer, tier: manifest.status, manifest, manifestFile, entry, implemented,
+    name: manifest.name,
+    path,
+    layer: manifest.layer,
+    tier: manifest.status,
+    manifest,
+    manifestFile,
+    entry,
+    implemented,
     ...(family ? { family } : {}),
     ...(importSpecifier ? { importSpecifier } : {}),
   };
@@ -198,14 +267,20 @@ const RISKS: readonly Risk[] = ['low', 'medium', 'high', 'critical'];
  * value the schema refused — meaning checks skip it and the gate judges none of its edges.
  */
 function coerceManifest(data: unknown): ModuleManifest | undefined {
-  if (!data || typeof data !== 'object' || Array.isArray(data) || typeof (data as { name?: unknown }).name !== 'string') return undefined;
+  if (!data || typeof data !== 'object' || Array.isArray(data) || typeof (data as { name?: unknown }).name !== 'string')
+    return undefined;
   const raw = data as Record<string, unknown>;
   const text = (key: string): string | undefined => (typeof raw[key] === 'string' ? raw[key] : undefined);
-  const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []);
-  const oneOf = <T extends string>(key: string, allowed: readonly T[], fallback: T): T => (allowed.includes(raw[key] as T) ? (raw[key] as T) : fallback);
-  const optionalList = (key: string): Record<string, string[]> => (Array.isArray(raw[key]) ? { [key]: strings(raw[key]) } : {});
+  const strings = (value: unknown): string[] =>
+    Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+  const oneOf = <T extends string>(key: string, allowed: readonly T[], fallback: T): T =>
+    allowed.includes(raw[key] as T) ? (raw[key] as T) : fallback;
+  const optionalList = (key: string): Record<string, string[]> =>
+    Array.isArray(raw[key]) ? { [key]: strings(raw[key]) } : {};
   const optionalText = (key: string): Record<string, string> => (text(key) !== undefined ? { [key]: text(key)! } : {});
-  const imports = (raw['allowed_imports'] && typeof raw['allowed_imports'] === 'object' ? raw['allowed_imports'] : {}) as Record<string, unknown>;
+  const imports = (
+    raw['allowed_imports'] && typeof raw['allowed_imports'] === 'object' ? raw['allowed_imports'] : {}
+  ) as Record<string, unknown>;
   const packages = Array.isArray(imports['packages']) ? imports['packages'] : [];
   return {
     name: raw['name'] as string,
@@ -215,22 +290,45 @@ function coerceManifest(data: unknown): ModuleManifest | undefined {
     owner: text('owner') ?? '',
     risk: oneOf('risk', RISKS, 'low'),
     summary: text('summary') ?? '',
-    responsibilities: strings(raw['responsibilities']), non_goals: strings(raw['non_goals']), public_entrypoints: strings(raw['public_entrypoints']),
-    test_commands: strings(raw['test_commands']), review_checklist: strings(raw['review_checklist']), agent_hints: strings(raw['agent_hints']),
+    responsibilities: strings(raw['responsibilities']),
+    non_goals: strings(raw['non_goals']),
+    public_entrypoints: strings(raw['public_entrypoints']),
+    test_commands: strings(raw['test_commands']),
+    review_checklist: strings(raw['review_checklist']),
+    agent_hints: strings(raw['agent_hints']),
     allowed_imports: {
       modules: strings(imports['modules']),
-      packages: packages.filter((p): p is { name: string; reason: string } => !!p && typeof p === 'object' && typeof (p as { name?: unknown }).name === 'string' && typeof (p as { reason?: unknown }).reason === 'string')
+      packages: packages
+        .filter(
+          (p): p is { name: string; reason: string } =>
+            !!p &&
+            typeof p === 'object' &&
+            typeof (p as { name?: unknown }).name === 'string' &&
+            typeof (p as { reason?: unknown }).reason === 'string',
+        )
         .map((p) => ({ name: p.name, reason: p.reason })),
       ...(Array.isArray(imports['lower_tier']) ? { lower_tier: strings(imports['lower_tier']) } : {}),
     },
-    ...optionalText('promoted_in'), ...optionalText('parent'), ...optionalText('primer_question'), ...optionalText('entry'),
-    ...optionalList('forbidden_imports'), ...optionalList('stop_conditions'), ...optionalList('landing_zones'), ...optionalList('doc_paths'), ...optionalList('task_affinity'),
+    ...optionalText('promoted_in'),
+    ...optionalText('parent'),
+    ...optionalText('primer_question'),
+    ...optionalText('entry'),
+    ...optionalList('forbidden_imports'),
+    ...optionalList('stop_conditions'),
+    ...optionalList('landing_zones'),
+    ...optionalList('doc_paths'),
+    ...optionalList('task_affinity'),
   };
 }
 
 function dependencyNames(pkg: PackageJson | undefined): string[] {
   if (!pkg) return [];
-  return Object.keys({ ...pkg.dependencies, ...pkg.devDependencies, ...pkg.peerDependencies, ...pkg.optionalDependencies });
+  return Object.keys({
+    ...pkg.dependencies,
+    ...pkg.devDependencies,
+    ...pkg.peerDependencies,
+    ...pkg.optionalDependencies,
+  });
 }
 
 /** package.json of each workspace package (see workspaces.ts for the patterns understood). */
@@ -241,7 +339,14 @@ function readWorkspaces(root: string, pkg: PackageJson, configErrors: ConfigErro
     try {
       out.set(dir, JSON.parse(readFileSync(`${root}/${file}`, 'utf8')) as PackageJson);
     } catch (error) {
-      configErrors.push(new ConfigError('PLUMEGO_ERR_PACKAGE_JSON', `${file}: cannot read workspace package.json: ${(error as Error).message}`, { file }, 'Restore the workspace package.json or remove the workspace from the root package.json.'));
+      configErrors.push(
+        new ConfigError(
+          'PLUMEGO_ERR_PACKAGE_JSON',
+          `${file}: cannot read workspace package.json: ${(error as Error).message}`,
+          { file },
+          'Restore the workspace package.json or remove the workspace from the root package.json.',
+        ),
+      );
     }
   }
   return out;
@@ -258,7 +363,14 @@ function hasSourceFiles(dir: string): boolean {
   for (const e of entries) {
     if (e.isFile() && /\.(ts|tsx|mts|mjs|astro)$/.test(e.name)) return true;
   }
-  return entries.some((e) => e.isDirectory() && !e.name.startsWith('.') && e.name !== 'node_modules' && e.name !== 'dist' && hasSourceFiles(`${dir}/${e.name}`));
+  return entries.some(
+    (e) =>
+      e.isDirectory() &&
+      !e.name.startsWith('.') &&
+      e.name !== 'node_modules' &&
+      e.name !== 'dist' &&
+      hasSourceFiles(`${dir}/${e.name}`),
+  );
 }
 
 function readPackageJson(root: string, configErrors: ConfigError[]): PackageJson {
@@ -266,25 +378,43 @@ function readPackageJson(root: string, configErrors: ConfigError[]): PackageJson
     return JSON.parse(readFileSync(`${root}/package.json`, 'utf8')) as PackageJson;
   } catch (error) {
     const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-    configErrors.push(new ConfigError('PLUMEGO_ERR_PACKAGE_JSON', `package.json: ${missing ? 'file not found' : `invalid JSON: ${(error as Error).message}`}`,
-      { file: 'package.json' }, missing ? 'Run plumego from the repository root, where package.json lives.' : 'Fix the JSON syntax of package.json.'));
+    configErrors.push(
+      new ConfigError(
+        'PLUMEGO_ERR_PACKAGE_JSON',
+        `package.json: ${missing ? 'file not found' : `invalid JSON: ${(error as Error).message}`}`,
+        { file: 'package.json' },
+        missing
+          ? 'Run plumego from the repository root, where package.json lives.'
+          : 'Fix the JSON syntax of package.json.',
+      ),
+    );
     return {};
   }
 }
 
-async function readTasks(root: string, read: Reader, validateAgainstSchema: Validator, violations: Violation[]): Promise<{ cards: TaskCard[]; milestones: Milestone[] }> {
+async function readTasks(
+  root: string,
+  read: Reader,
+  validateAgainstSchema: Validator,
+  violations: Violation[],
+): Promise<{ cards: TaskCard[]; milestones: Milestone[] }> {
   const cards: TaskCard[] = [];
   const milestones: Milestone[] = [];
   const cardFiles: { file: string; folder: TaskCard['folder'] }[] = [];
   for (const folder of ['active', 'blocked', 'done'] as const) {
-    for (const name of await listYamlFiles(root, `tasks/cards/${folder}`)) cardFiles.push({ file: `tasks/cards/${folder}/${name}`, folder });
+    for (const name of await listYamlFiles(root, `tasks/cards/${folder}`))
+      cardFiles.push({ file: `tasks/cards/${folder}/${name}`, folder });
   }
-  if (existsSync(`${root}/tasks/templates/card.yaml`)) cardFiles.push({ file: 'tasks/templates/card.yaml', folder: 'template' });
+  if (existsSync(`${root}/tasks/templates/card.yaml`))
+    cardFiles.push({ file: 'tasks/templates/card.yaml', folder: 'template' });
   for (const { file, folder } of cardFiles) {
     const yaml = await read(file);
     if (!yaml) continue;
     const problems = validateAgainstSchema('card', yaml, 'tasks');
-    if (problems.length) { violations.push(...problems); continue; }
+    if (problems.length) {
+      violations.push(...problems);
+      continue;
+    }
     cards.push({ ...(yaml.data as Omit<TaskCard, 'file' | 'folder'>), file, folder });
   }
   const milestoneFiles = (await listYamlFiles(root, 'tasks/milestones')).map((n) => `tasks/milestones/${n}`);
@@ -293,7 +423,10 @@ async function readTasks(root: string, read: Reader, validateAgainstSchema: Vali
     const yaml = await read(file);
     if (!yaml) continue;
     const problems = validateAgainstSchema('milestone', yaml, 'tasks');
-    if (problems.length) { violations.push(...problems); continue; }
+    if (problems.length) {
+      violations.push(...problems);
+      continue;
+    }
     milestones.push({ ...(yaml.data as Omit<Milestone, 'file'>), file });
   }
   return { cards, milestones };

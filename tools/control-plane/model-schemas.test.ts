@@ -12,13 +12,21 @@ import { SPEC_KINDS, type SchemaKind } from './spec-kinds.ts';
 
 type Schema = Record<string, unknown>;
 
-const project = new Project({ compilerOptions: { strict: true, exactOptionalPropertyTypes: true }, skipAddingFilesFromTsConfig: true });
+const project = new Project({
+  compilerOptions: { strict: true, exactOptionalPropertyTypes: true },
+  skipAddingFilesFromTsConfig: true,
+});
 const model = project.addSourceFileAtPath(fileURLToPath(new URL('./model.ts', import.meta.url)));
-const readSchema = (kind: SchemaKind): Schema => JSON.parse(readFileSync(new URL(`../../specs/schemas/${SPEC_KINDS[kind].schema}`, import.meta.url), 'utf8')) as Schema;
+const readSchema = (kind: SchemaKind): Schema =>
+  JSON.parse(
+    readFileSync(new URL(`../../specs/schemas/${SPEC_KINDS[kind].schema}`, import.meta.url), 'utf8'),
+  ) as Schema;
 const typeOf = (name: string): Type => (model.getInterface(name) ?? model.getTypeAliasOrThrow(name)).getType();
 
 /** Where each kind's document (or its list items) is typed, and the keys the loader adds beside the file's own. */
-const TYPED: Partial<Record<SchemaKind, { readonly type: string; readonly at?: readonly string[]; readonly added?: readonly string[] }>> = {
+const TYPED: Partial<
+  Record<SchemaKind, { readonly type: string; readonly at?: readonly string[]; readonly added?: readonly string[] }>
+> = {
   repo: { type: 'RepoSpec' },
   dependencyRules: { type: 'DependencyRulesSpec' },
   taskRouting: { type: 'TaskRoutingSpec' },
@@ -36,7 +44,10 @@ const TYPED: Partial<Record<SchemaKind, { readonly type: string; readonly at?: r
 function resolve(root: Schema, schema: Schema): Schema {
   const ref = schema['$ref'];
   if (typeof ref !== 'string') return schema;
-  const target = ref.replace(/^#\//, '').split('/').reduce<unknown>((node, key) => (node as Schema)[key], root);
+  const target = ref
+    .replace(/^#\//, '')
+    .split('/')
+    .reduce<unknown>((node, key) => (node as Schema)[key], root);
   return resolve(root, target as Schema);
 }
 
@@ -62,7 +73,8 @@ function compare(root: Schema, node: Schema, type: Type, path: string, added: re
   if (Array.isArray(schema['enum'])) {
     const values = literals(t);
     const wanted = [...(schema['enum'] as unknown[])].sort();
-    if (values && JSON.stringify(values) !== JSON.stringify(wanted)) out.push(`${path}: enum ${JSON.stringify(wanted)} typed as ${JSON.stringify(values)}`);
+    if (values && JSON.stringify(values) !== JSON.stringify(wanted))
+      out.push(`${path}: enum ${JSON.stringify(wanted)} typed as ${JSON.stringify(values)}`);
     return out;
   }
   if (schema['type'] === 'array' && schema['items'] && typeof schema['items'] === 'object') {
@@ -76,7 +88,10 @@ function compare(root: Schema, node: Schema, type: Type, path: string, added: re
     const typed = new Map(t.getProperties().map((p) => [p.getName(), p]));
     for (const [key, sub] of Object.entries(properties)) {
       const prop = typed.get(key);
-      if (!prop) { out.push(`${path}.${key}: in the schema, not in the type`); continue; }
+      if (!prop) {
+        out.push(`${path}.${key}: in the schema, not in the type`);
+        continue;
+      }
       const optional = prop.isOptional();
       if (required.has(key) && optional) out.push(`${path}.${key}: required by the schema, optional in the type`);
       if (!required.has(key) && !optional) out.push(`${path}.${key}: optional in the schema, required in the type`);
@@ -112,14 +127,24 @@ describe('model.ts against specs/schemas', { timeout: 60_000 }, () => {
         const s = resolve(root, n);
         return (key === '[]' ? s['items'] : (s['properties'] as Record<string, Schema>)[key]) as Schema;
       }, root);
-      const diffs = compare(root, node, typeOf(typed.type), typed.type, typed.added).filter((d) => !(d.split(':')[0]! in ALLOWED));
+      const diffs = compare(root, node, typeOf(typed.type), typed.type, typed.added).filter(
+        (d) => !(d.split(':')[0]! in ALLOWED),
+      );
       expect(diffs).toEqual([]);
     });
   }
 
   it('reports a key the type lacks, a required key typed optional and a changed enum', () => {
-    const root: Schema = { type: 'object', required: ['id', 'status'], properties: { id: { type: 'string' }, status: { enum: ['a', 'b'] }, extra: { type: 'string' } } };
-    const file = project.createSourceFile('probe.ts', "export interface Probe { readonly id?: string; readonly status: 'a' | 'c' }", { overwrite: true });
+    const root: Schema = {
+      type: 'object',
+      required: ['id', 'status'],
+      properties: { id: { type: 'string' }, status: { enum: ['a', 'b'] }, extra: { type: 'string' } },
+    };
+    const file = project.createSourceFile(
+      'probe.ts',
+      "export interface Probe { readonly id?: string; readonly status: 'a' | 'c' }",
+      { overwrite: true },
+    );
     const diffs = compare(root, root, file.getInterfaceOrThrow('Probe').getType(), 'Probe');
     expect(diffs).toEqual([
       'Probe.id: required by the schema, optional in the type',

@@ -97,14 +97,46 @@ export type Profile = 'full' | 'minimal';
  * Features of the control plane a repository has turned on. In the full profile all are on; in the
  * minimal profile `boundaries` always is and each other one is on when its spec exists.
  */
-export type Feature = 'boundaries' | 'top-level' | 'tiers' | 'releases' | 'routing' | 'taxonomy' | 'gate-profiles' | 'checks-list' | 'error-codes' | 'tasks' | 'generate';
+export type Feature =
+  | 'boundaries'
+  | 'top-level'
+  | 'tiers'
+  | 'releases'
+  | 'routing'
+  | 'taxonomy'
+  | 'gate-profiles'
+  | 'checks-list'
+  | 'error-codes'
+  | 'tasks'
+  | 'generate';
 
 export interface RepoSpec {
   readonly profile?: Profile;
   readonly generate?: readonly GeneratorId[];
-  readonly identity: { readonly name: string; readonly package: string; readonly description: string; readonly library_root: string };
-  readonly layers: Readonly<Record<Layer, { readonly description: string; readonly base?: string; readonly roots?: readonly string[]; readonly paths?: readonly string[] }>>;
-  readonly tiers: readonly { readonly id: Tier; readonly label: string; readonly rank: number; readonly unit: string; readonly guidance: string }[];
+  readonly identity: {
+    readonly name: string;
+    readonly package: string;
+    readonly description: string;
+    readonly library_root: string;
+  };
+  readonly layers: Readonly<
+    Record<
+      Layer,
+      {
+        readonly description: string;
+        readonly base?: string;
+        readonly roots?: readonly string[];
+        readonly paths?: readonly string[];
+      }
+    >
+  >;
+  readonly tiers: readonly {
+    readonly id: Tier;
+    readonly label: string;
+    readonly rank: number;
+    readonly unit: string;
+    readonly guidance: string;
+  }[];
   readonly top_level: {
     readonly directories: readonly string[];
     readonly discouraged_roots: readonly string[];
@@ -126,9 +158,19 @@ export interface DependencyRule {
 
 export interface DependencyRulesSpec {
   readonly rules: readonly DependencyRule[];
-  readonly builtins: { readonly require_node_prefix: boolean; readonly deny: Readonly<Partial<Record<Layer, readonly string[]>>> };
+  readonly builtins: {
+    readonly require_node_prefix: boolean;
+    readonly deny: Readonly<Partial<Record<Layer, readonly string[]>>>;
+  };
   readonly baseline: string;
-  readonly exceptions: readonly { readonly rule: string; readonly from: string; readonly to: string; readonly reason: string; readonly owner: string; readonly expires?: string }[];
+  readonly exceptions: readonly {
+    readonly rule: string;
+    readonly from: string;
+    readonly to: string;
+    readonly reason: string;
+    readonly owner: string;
+    readonly expires?: string;
+  }[];
 }
 
 export interface RoutingTarget {
@@ -147,9 +189,23 @@ export interface TaskEntry {
 }
 
 export interface TaskRoutingSpec {
-  readonly context_policy: { readonly read_first: readonly string[]; readonly max_start_files?: number; readonly rules: readonly string[] };
-  readonly routing_rules: readonly { readonly id: string; readonly work_type: string; readonly start_here: string; readonly target: RoutingTarget; readonly why: string }[];
-  readonly learning_path: readonly { readonly title: string; readonly summary: string; readonly target: RoutingTarget }[];
+  readonly context_policy: {
+    readonly read_first: readonly string[];
+    readonly max_start_files?: number;
+    readonly rules: readonly string[];
+  };
+  readonly routing_rules: readonly {
+    readonly id: string;
+    readonly work_type: string;
+    readonly start_here: string;
+    readonly target: RoutingTarget;
+    readonly why: string;
+  }[];
+  readonly learning_path: readonly {
+    readonly title: string;
+    readonly summary: string;
+    readonly target: RoutingTarget;
+  }[];
   readonly tasks: Readonly<Record<string, TaskEntry>>;
 }
 
@@ -167,7 +223,12 @@ export interface GateProfilesSpec {
   readonly areas?: readonly { readonly id: string; readonly paths: readonly string[]; readonly module?: boolean }[];
   /** The profile used when no selection rule matches. */
   readonly fallback?: string;
-  readonly profiles: readonly { readonly id: string; readonly strength: number; readonly summary: string; readonly commands: readonly string[] }[];
+  readonly profiles: readonly {
+    readonly id: string;
+    readonly strength: number;
+    readonly summary: string;
+    readonly commands: readonly string[];
+  }[];
   readonly selection: readonly {
     readonly id: string;
     readonly profile: string;

@@ -6,7 +6,10 @@ import { loadControlPlane } from './load.ts';
 import { writeFixture, type FixtureFiles } from './testing/fixture-repo.ts';
 
 let cleanups: (() => void)[] = [];
-afterEach(() => { cleanups.forEach((c) => c()); cleanups = []; });
+afterEach(() => {
+  cleanups.forEach((c) => c());
+  cleanups = [];
+});
 
 async function load(files: FixtureFiles) {
   const { root, cleanup } = writeFixture(files);
@@ -14,16 +17,36 @@ async function load(files: FixtureFiles) {
   return { root, result: await loadControlPlane(root, { cache: false }) };
 }
 
-const module = (name: string, extra: object = {}): object => ({ name, path: `src/${name}`, layer: 'stable', allowed_imports: { modules: [], packages: [] }, ...extra });
+const module = (name: string, extra: object = {}): object => ({
+  name,
+  path: `src/${name}`,
+  layer: 'stable',
+  allowed_imports: { modules: [], packages: [] },
+  ...extra,
+});
 
 /** A repository that wants boundary checks only: repo.yaml, the rules and two manifests. */
 function minimalRepo(): FixtureFiles {
   return {
     'package.json': '{\n    "name": "mini",\n    "version": "1.0.0"\n}\n',
-    'specs/repo.yaml': { profile: 'minimal', identity: { name: 'mini', package: 'mini', library_root: 'src' }, layers: { stable: { description: 'The src folders.', base: 'src' } } },
+    'specs/repo.yaml': {
+      profile: 'minimal',
+      identity: { name: 'mini', package: 'mini', library_root: 'src' },
+      layers: { stable: { description: 'The src folders.', base: 'src' } },
+    },
     'specs/dependency-rules.yaml': {
-      rules: [{ id: 'default-deny', severity: 'error', summary: 'Imports must be declared.', rationale: 'Undeclared edges are unreviewed.', fix: 'Declare the module in allowed_imports.' }],
-      builtins: { require_node_prefix: false, deny: {} }, baseline: 'specs/boundary-baseline.yaml', exceptions: [],
+      rules: [
+        {
+          id: 'default-deny',
+          severity: 'error',
+          summary: 'Imports must be declared.',
+          rationale: 'Undeclared edges are unreviewed.',
+          fix: 'Declare the module in allowed_imports.',
+        },
+      ],
+      builtins: { require_node_prefix: false, deny: {} },
+      baseline: 'specs/boundary-baseline.yaml',
+      exceptions: [],
     },
     'src/a/module.yaml': module('a', { allowed_imports: { modules: ['b'], packages: [] } }),
     'src/a/index.ts': "export { b } from '../b/index.ts';\n",
@@ -43,7 +66,11 @@ describe('the minimal profile', () => {
     expect(plane.generators.size).toBe(0);
     expect(getDefaultChecks(plane)).toEqual(['specs', 'manifests', 'layout', 'boundaries']);
     // A module with code but no index.ts is implemented.
-    expect(plane.moduleByName.get('b')).toMatchObject({ implemented: true, tier: 'experimental', entry: 'src/b/index.ts' });
+    expect(plane.moduleByName.get('b')).toMatchObject({
+      implemented: true,
+      tier: 'experimental',
+      entry: 'src/b/index.ts',
+    });
     expect(result.notImplemented).toEqual([]);
   });
 
@@ -63,14 +90,24 @@ describe('the minimal profile', () => {
     files['specs/repo.yaml'] = { profile: 'minimal', identity: { name: 'mini', package: 'mini' } };
     const { result } = await load(files);
     expect(result.plane).toBeUndefined();
-    expect(result.violations.map((v) => v.message)).toEqual(expect.arrayContaining(["identity: missing required key 'library_root'", "missing required key 'layers'"]));
+    expect(result.violations.map((v) => v.message)).toEqual(
+      expect.arrayContaining(["identity: missing required key 'library_root'", "missing required key 'layers'"]),
+    );
   });
 
   it('turns a feature on when its spec exists: task routing then requires every module to be reachable', async () => {
     const files = minimalRepo();
     files['specs/task-routing.yaml'] = {
       context_policy: { read_first: ['specs/repo.yaml'], rules: ['read the manifest'] },
-      routing_rules: [{ id: 'code', work_type: 'Library code', start_here: 'src', target: { layer: 'stable' }, why: 'All code lives in src.' }],
+      routing_rules: [
+        {
+          id: 'code',
+          work_type: 'Library code',
+          start_here: 'src',
+          target: { layer: 'stable' },
+          why: 'All code lives in src.',
+        },
+      ],
       learning_path: [{ title: 'Start', summary: 'module a', target: { modules: ['a'] } }],
       tasks: { t: { intent: 'Change module a.', modules: ['a'], start_with: ['src/a'], avoid: [] } },
     };
@@ -81,15 +118,36 @@ describe('the minimal profile', () => {
   });
 
   it('reports a manifest outside every module directory instead of skipping it', async () => {
-    const files = { ...minimalRepo(), 'lib/c/module.yaml': { name: 'lib/c', path: 'lib/c', layer: 'tooling', allowed_imports: { modules: [], packages: [] } } };
+    const files = {
+      ...minimalRepo(),
+      'lib/c/module.yaml': {
+        name: 'lib/c',
+        path: 'lib/c',
+        layer: 'tooling',
+        allowed_imports: { modules: [], packages: [] },
+      },
+    };
     const { result } = await load(files);
-    expect(result.violations.map((v) => `${v.rule}: ${v.message}`)).toEqual(['manifest-not-loaded: lib/c/module.yaml is outside every directory that holds modules (src), so it governs nothing']);
+    expect(result.violations.map((v) => `${v.rule}: ${v.message}`)).toEqual([
+      'manifest-not-loaded: lib/c/module.yaml is outside every directory that holds modules (src), so it governs nothing',
+    ]);
   });
 
   it('finds manifests under every layer base and path, not a fixed list of folders', async () => {
     const files = minimalRepo();
-    files['specs/repo.yaml'] = { ...(files['specs/repo.yaml'] as object), layers: { stable: { description: 'The src folders.', base: 'src' }, tooling: { description: 'Repository scripts.', paths: ['scripts'] } } };
-    files['scripts/module.yaml'] = { name: 'scripts', path: 'scripts', layer: 'tooling', allowed_imports: { modules: [], packages: [] } };
+    files['specs/repo.yaml'] = {
+      ...(files['specs/repo.yaml'] as object),
+      layers: {
+        stable: { description: 'The src folders.', base: 'src' },
+        tooling: { description: 'Repository scripts.', paths: ['scripts'] },
+      },
+    };
+    files['scripts/module.yaml'] = {
+      name: 'scripts',
+      path: 'scripts',
+      layer: 'tooling',
+      allowed_imports: { modules: [], packages: [] },
+    };
     files['scripts/run.ts'] = 'export {};\n';
     const { result } = await load(files);
     expect(result.violations).toEqual([]);
@@ -97,7 +155,11 @@ describe('the minimal profile', () => {
   });
 
   it('takes the entry file from the manifest', async () => {
-    const files = { ...minimalRepo(), 'src/b/module.yaml': module('b', { entry: 'main.ts' }), 'src/b/main.ts': 'export const b = 1;\n' };
+    const files = {
+      ...minimalRepo(),
+      'src/b/module.yaml': module('b', { entry: 'main.ts' }),
+      'src/b/main.ts': 'export const b = 1;\n',
+    };
     const { result } = await load(files);
     expect(result.plane!.moduleByName.get('b')!.entry).toBe('src/b/main.ts');
   });
@@ -117,7 +179,12 @@ describe('the minimal profile', () => {
     };
     const { result } = await load(files);
     expect(result.configErrors).toEqual([]);
-    expect([...result.plane!.workspaces.keys()].sort()).toEqual(['apps/web', 'examples/.hidden/demo', 'packages/p1', 'tools/ui-kit']);
+    expect([...result.plane!.workspaces.keys()].sort()).toEqual([
+      'apps/web',
+      'examples/.hidden/demo',
+      'packages/p1',
+      'tools/ui-kit',
+    ]);
   });
 
   it('sync generates nothing unless repo.yaml asks, and then touches only the exports key of package.json', async () => {
@@ -139,10 +206,12 @@ describe('the minimal profile', () => {
 describe('the full profile keeps every spec required', () => {
   it('a repository without a profile key needs tiers and top_level', async () => {
     const files = minimalRepo();
-    files['specs/repo.yaml'] = { identity: { name: 'mini', package: 'mini', library_root: 'src' }, layers: { stable: { description: 'The src folders.', base: 'src' } } };
+    files['specs/repo.yaml'] = {
+      identity: { name: 'mini', package: 'mini', library_root: 'src' },
+      layers: { stable: { description: 'The src folders.', base: 'src' } },
+    };
     const { result } = await load(files);
     expect(result.plane).toBeUndefined();
     expect(result.configErrors.map((e) => e.file)).toContain('specs/task-routing.yaml');
   });
 });
-

@@ -4,7 +4,19 @@
  * on by existing. What a minimal repository leaves out is filled here with empty values, so every
  * tool reads the same typed plane and a feature that is off simply finds nothing to check.
  */
-import { GENERATOR_IDS, type ChecksSpec, type Feature, type GateProfilesSpec, type GeneratorId, type ModuleManifest, type Profile, type ReleasesSpec, type RepoSpec, type TaskRoutingSpec, type TaxonomySpec } from './model.ts';
+import {
+  GENERATOR_IDS,
+  type ChecksSpec,
+  type Feature,
+  type GateProfilesSpec,
+  type GeneratorId,
+  type ModuleManifest,
+  type Profile,
+  type ReleasesSpec,
+  type RepoSpec,
+  type TaskRoutingSpec,
+  type TaxonomySpec,
+} from './model.ts';
 
 /** Specs a minimal repository may leave out, with the feature each one turns on. */
 export const OPTIONAL_SPECS = {
@@ -20,7 +32,12 @@ export type OptionalSpec = keyof typeof OPTIONAL_SPECS;
 
 /** What an absent optional spec reads as. */
 export const EMPTY_SPECS: { readonly [K in OptionalSpec]: unknown } = {
-  taskRouting: { context_policy: { read_first: [], rules: [] }, routing_rules: [], learning_path: [], tasks: {} } satisfies TaskRoutingSpec,
+  taskRouting: {
+    context_policy: { read_first: [], rules: [] },
+    routing_rules: [],
+    learning_path: [],
+    tasks: {},
+  } satisfies TaskRoutingSpec,
   taxonomy: { families: [] } satisfies TaxonomySpec,
   gateProfiles: { profiles: [], selection: [] } satisfies GateProfilesSpec,
   checks: { checks: [] } satisfies ChecksSpec,
@@ -37,7 +54,9 @@ const DEFAULT_TIERS: RepoSpec['tiers'] = [
 
 /** The profile the raw repo.yaml asks for (before validation: decides which schema validates it). */
 export function getProfile(data: unknown): Profile {
-  return data !== null && typeof data === 'object' && (data as { profile?: unknown }).profile === 'minimal' ? 'minimal' : 'full';
+  return data !== null && typeof data === 'object' && (data as { profile?: unknown }).profile === 'minimal'
+    ? 'minimal'
+    : 'full';
 }
 
 /** A schema-valid repo.yaml with every key a tool reads present. */
@@ -48,7 +67,14 @@ export function resolveRepoSpec(repo: RepoSpec, profile: Profile): RepoSpec {
     ...repo,
     identity: { ...repo.identity, description: repo.identity.description ?? '' },
     // The schema lets a minimal repo.yaml name only the layers it uses.
-    layers: { stable: layer, extension: layer, facade: layer, tooling: layer, reference: layer, ...(repo.layers as Partial<RepoSpec['layers']>) },
+    layers: {
+      stable: layer,
+      extension: layer,
+      facade: layer,
+      tooling: layer,
+      reference: layer,
+      ...(repo.layers as Partial<RepoSpec['layers']>),
+    },
     tiers: repo.tiers ?? DEFAULT_TIERS,
     top_level: repo.top_level ?? { directories: [], discouraged_roots: [], rules: [] },
   };
@@ -64,8 +90,16 @@ export function resolveManifest(manifest: ModuleManifest, profile: Profile): Mod
   if (profile === 'full') return manifest;
   const m = manifest as Partial<ModuleManifest> & Pick<ModuleManifest, 'name' | 'path' | 'layer' | 'allowed_imports'>;
   return {
-    status: 'experimental', owner: '', risk: 'low', summary: '',
-    responsibilities: [], non_goals: [], public_entrypoints: [], test_commands: [], review_checklist: [], agent_hints: [],
+    status: 'experimental',
+    owner: '',
+    risk: 'low',
+    summary: '',
+    responsibilities: [],
+    non_goals: [],
+    public_entrypoints: [],
+    test_commands: [],
+    review_checklist: [],
+    agent_hints: [],
     ...m,
   };
 }
@@ -80,6 +114,8 @@ export function getModuleRoots(repo: RepoSpec): string[] {
     if (layer?.base) dirs.add(layer.base);
     for (const p of layer?.paths ?? []) dirs.add(p);
   }
-  const clean = [...dirs].map((d) => d.replace(/^\.\//, '').replace(/\/+$/, '')).filter((d) => d && d !== '.' && !d.startsWith('..') && !d.startsWith('/'));
+  const clean = [...dirs]
+    .map((d) => d.replace(/^\.\//, '').replace(/\/+$/, ''))
+    .filter((d) => d && d !== '.' && !d.startsWith('..') && !d.startsWith('/'));
   return [...new Set(clean)].filter((d, _, all) => !all.some((o) => o !== d && d.startsWith(`${o}/`))).sort();
 }

@@ -5,10 +5,26 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { cachedYaml, MAX_ALIAS_COUNT, parseYaml, readSpecText, readYaml } from './read-yaml.ts';
 import { ConfigError } from './violation.ts';
 
-const TEXT = ['name: demo', 'list:', '  - first', '  - { id: second, tags: [a, b] }', 'nested:', '  deep:', '    value: 42', "  '7': seven", 'empty:', ''].join('\n');
+const TEXT = [
+  'name: demo',
+  'list:',
+  '  - first',
+  '  - { id: second, tags: [a, b] }',
+  'nested:',
+  '  deep:',
+  '    value: 42',
+  "  '7': seven",
+  'empty:',
+  '',
+].join('\n');
 
 function configError(fn: () => unknown): ConfigError {
-  try { fn(); } catch (e) { if (e instanceof ConfigError) return e; throw e; }
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof ConfigError) return e;
+    throw e;
+  }
   throw new Error('expected a ConfigError');
 }
 
@@ -16,7 +32,12 @@ describe('parseYaml positions', () => {
   const y = parseYaml('spec.yaml', TEXT);
 
   it('parses the data', () => {
-    expect(y.data).toEqual({ name: 'demo', list: ['first', { id: 'second', tags: ['a', 'b'] }], nested: { deep: { value: 42 }, '7': 'seven' }, empty: null });
+    expect(y.data).toEqual({
+      name: 'demo',
+      list: ['first', { id: 'second', tags: ['a', 'b'] }],
+      nested: { deep: { value: 42 }, '7': 'seven' },
+      empty: null,
+    });
     expect(y.file).toBe('spec.yaml');
   });
 
@@ -46,7 +67,11 @@ describe('parseYaml positions', () => {
     for (const path of [[], ['name'], ['list', 1, 'tags', 1], ['nested', 'deep', 'missing']] as (string | number)[][]) {
       expect(cached.locate(path)).toEqual(y.locate(path));
     }
-    expect(cached.locate(['nested', 'deep', 'value'], { key: true })).toEqual({ file: 'spec.yaml', line: 7, column: 5 });
+    expect(cached.locate(['nested', 'deep', 'value'], { key: true })).toEqual({
+      file: 'spec.yaml',
+      line: 7,
+      column: 5,
+    });
   });
 });
 
@@ -60,7 +85,10 @@ describe('parseYaml errors', () => {
   });
 
   it('refuses a duplicate key', () => {
-    expect(configError(() => parseYaml('dup.yaml', 'a: 1\na: 2\n'))).toMatchObject({ code: 'PLUMEGO_ERR_YAML_SYNTAX', line: 2 });
+    expect(configError(() => parseYaml('dup.yaml', 'a: 1\na: 2\n'))).toMatchObject({
+      code: 'PLUMEGO_ERR_YAML_SYNTAX',
+      line: 2,
+    });
   });
 
   it('expands an ordinary alias', () => {
@@ -74,12 +102,25 @@ describe('parseYaml errors', () => {
   });
 
   it('refuses an alias inside its own anchor, at the alias', () => {
-    expect(configError(() => parseYaml('loop.yaml', 'a: 1\nb: &x [1, *x]\n'))).toMatchObject({ code: 'PLUMEGO_ERR_YAML_ALIAS', line: 2, column: 11 });
-    expect(configError(() => parseYaml('loop.yaml', 'b: &x { k: *x }\n'))).toMatchObject({ code: 'PLUMEGO_ERR_YAML_ALIAS', line: 1 });
+    expect(configError(() => parseYaml('loop.yaml', 'a: 1\nb: &x [1, *x]\n'))).toMatchObject({
+      code: 'PLUMEGO_ERR_YAML_ALIAS',
+      line: 2,
+      column: 11,
+    });
+    expect(configError(() => parseYaml('loop.yaml', 'b: &x { k: *x }\n'))).toMatchObject({
+      code: 'PLUMEGO_ERR_YAML_ALIAS',
+      line: 1,
+    });
   });
 
   it(`refuses aliases expanding past ${MAX_ALIAS_COUNT} nodes`, () => {
-    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]', 'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]', 'd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]', ''].join('\n');
+    const bomb = [
+      'a: &a [x, x, x, x, x, x, x, x, x, x]',
+      'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]',
+      'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]',
+      'd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]',
+      '',
+    ].join('\n');
     const e = configError(() => parseYaml('bomb.yaml', bomb));
     expect(e.code).toBe('PLUMEGO_ERR_YAML_ALIAS');
     expect(e.line).toBeGreaterThan(1);
@@ -104,7 +145,11 @@ describe('reading spec files', () => {
   it('turns a missing or unreadable file into a located configuration error', async () => {
     const missing = await readSpecText(root, 'gone.yaml').catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(ConfigError);
-    expect(missing).toMatchObject({ code: 'PLUMEGO_ERR_SPEC_UNREADABLE', file: 'gone.yaml', message: 'gone.yaml: cannot read: file not found' });
+    expect(missing).toMatchObject({
+      code: 'PLUMEGO_ERR_SPEC_UNREADABLE',
+      file: 'gone.yaml',
+      message: 'gone.yaml: cannot read: file not found',
+    });
     const dir = await readYaml(root, 'adir').catch((e: unknown) => e);
     expect(dir).toMatchObject({ code: 'PLUMEGO_ERR_SPEC_UNREADABLE', file: 'adir' });
     expect((dir as Error).message).not.toContain('file not found');

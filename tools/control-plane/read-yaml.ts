@@ -6,7 +6,8 @@ import type { SourcePos } from './model.ts';
 
 // Loaded on first parse: a run whose specs all come from the spec cache never needs the parser.
 let yamlLib: typeof import('yaml') | undefined;
-const getYaml = (): typeof import('yaml') => (yamlLib ??= createRequire(import.meta.url)('yaml') as typeof import('yaml'));
+const getYaml = (): typeof import('yaml') =>
+  (yamlLib ??= createRequire(import.meta.url)('yaml') as typeof import('yaml'));
 
 /** A parsed YAML file that can still answer "where is this value?". */
 export interface YamlFile {
@@ -22,12 +23,17 @@ export function parseYaml(file: string, text: string): YamlFile {
   if (first) {
     const { line, col: column } = first.linePos?.[0] ?? lines.linePos(first.pos[0]);
     const reason = first.message.split('\n')[0] ?? first.message;
-    throw new ConfigError('PLUMEGO_ERR_YAML_SYNTAX', `${file}:${line}:${column}: malformed YAML: ${reason}`, { file, line, column },
-      'Fix the YAML syntax at that position (indentation, a missing colon, an unclosed quote or bracket, a duplicate key).');
+    throw new ConfigError(
+      'PLUMEGO_ERR_YAML_SYNTAX',
+      `${file}:${line}:${column}: malformed YAML: ${reason}`,
+      { file, line, column },
+      'Fix the YAML syntax at that position (indentation, a missing colon, an unclosed quote or bracket, a duplicate key).',
+    );
   }
   const data = toData(file, doc, lines);
   return {
-    file, data,
+    file,
+    data,
     locate(path = [], opts = {}) {
       return { file, ...positionOf(doc, lines, path, opts.key ?? false) };
     },
@@ -48,8 +54,12 @@ function toData(file: string, doc: Document.Parsed, lines: LineCounter): unknown
     const alias = findAlias(doc, undefined);
     if (alias && isCircular(data)) {
       const { line, col: column } = lines.linePos(alias.range?.[0] ?? 0);
-      throw new ConfigError('PLUMEGO_ERR_YAML_ALIAS', `${file}:${line}:${column}: malformed YAML: an alias refers to the value that contains it (a circular value)`, { file, line, column },
-        'Write the value out; an anchor cannot contain its own alias.');
+      throw new ConfigError(
+        'PLUMEGO_ERR_YAML_ALIAS',
+        `${file}:${line}:${column}: malformed YAML: an alias refers to the value that contains it (a circular value)`,
+        { file, line, column },
+        'Write the value out; an anchor cannot contain its own alias.',
+      );
     }
     return data;
   } catch (error) {
@@ -59,15 +69,27 @@ function toData(file: string, doc: Document.Parsed, lines: LineCounter): unknown
     const alias = findAlias(doc, unresolved);
     const { line, col: column } = lines.linePos(alias?.range?.[0] ?? 0);
     if (unresolved !== undefined) {
-      throw new ConfigError('PLUMEGO_ERR_YAML_ALIAS', `${file}:${line}:${column}: malformed YAML: alias *${unresolved} names no anchor defined before it`, { file, line, column },
-        `Define the anchor (&${unresolved}) before the alias, or write the value out.`);
+      throw new ConfigError(
+        'PLUMEGO_ERR_YAML_ALIAS',
+        `${file}:${line}:${column}: malformed YAML: alias *${unresolved} names no anchor defined before it`,
+        { file, line, column },
+        `Define the anchor (&${unresolved}) before the alias, or write the value out.`,
+      );
     }
     if (/alias count|resource exhaustion/i.test(reason)) {
-      throw new ConfigError('PLUMEGO_ERR_YAML_ALIAS', `${file}:${line}:${column}: malformed YAML: aliases expand to more than ${MAX_ALIAS_COUNT} nodes (an alias bomb is refused)`, { file, line, column },
-        'Write the values out instead of nesting aliases of aliases.');
+      throw new ConfigError(
+        'PLUMEGO_ERR_YAML_ALIAS',
+        `${file}:${line}:${column}: malformed YAML: aliases expand to more than ${MAX_ALIAS_COUNT} nodes (an alias bomb is refused)`,
+        { file, line, column },
+        'Write the values out instead of nesting aliases of aliases.',
+      );
     }
-    throw new ConfigError('PLUMEGO_ERR_YAML_SYNTAX', `${file}:${line}:${column}: malformed YAML: ${reason.split('\n')[0] ?? reason}`, { file, line, column },
-      'Fix the YAML at that position.');
+    throw new ConfigError(
+      'PLUMEGO_ERR_YAML_SYNTAX',
+      `${file}:${line}:${column}: malformed YAML: ${reason.split('\n')[0] ?? reason}`,
+      { file, line, column },
+      'Fix the YAML at that position.',
+    );
   }
 }
 
@@ -75,7 +97,8 @@ function isCircular(value: unknown, path = new Set<unknown>()): boolean {
   if (value === null || typeof value !== 'object') return false;
   if (path.has(value)) return true;
   path.add(value);
-  const children = value instanceof Map ? [...value.values()] : value instanceof Set ? [...value] : Object.values(value);
+  const children =
+    value instanceof Map ? [...value.values()] : value instanceof Set ? [...value] : Object.values(value);
   const found = children.some((child) => isCircular(child, path));
   path.delete(value);
   return found;
@@ -104,7 +127,8 @@ function findAlias(doc: Document.Parsed, name: string | undefined): Node | undef
 export function cachedYaml(file: string, text: string, data: unknown): YamlFile {
   let parsed: { doc: Document.Parsed; lines: LineCounter } | undefined;
   return {
-    file, data,
+    file,
+    data,
     locate(path = [], opts = {}) {
       parsed ??= parseWithPositions(text);
       return { file, ...positionOf(parsed.doc, parsed.lines, path, opts.key ?? false) };
@@ -130,12 +154,21 @@ export async function readSpecText(root: string, file: string): Promise<string> 
     return await readFile(`${root}/${file}`, 'utf8');
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
-    throw new ConfigError('PLUMEGO_ERR_SPEC_UNREADABLE', `${file}: cannot read: ${reason}`, { file },
-      'Restore the file from version control or create it from the schema in specs/schemas/.');
+    throw new ConfigError(
+      'PLUMEGO_ERR_SPEC_UNREADABLE',
+      `${file}: cannot read: ${reason}`,
+      { file },
+      'Restore the file from version control or create it from the schema in specs/schemas/.',
+    );
   }
 }
 
-function positionOf(doc: Document.Parsed, lines: LineCounter, path: readonly (string | number)[], wantKey: boolean): { line: number; column: number } {
+function positionOf(
+  doc: Document.Parsed,
+  lines: LineCounter,
+  path: readonly (string | number)[],
+  wantKey: boolean,
+): { line: number; column: number } {
   const { isMap, isPair, isScalar, isSeq } = getYaml();
   let node: unknown = doc.contents;
   let keyNode: unknown;

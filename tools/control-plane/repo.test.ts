@@ -27,7 +27,10 @@ describe('this repository', async () => {
 
   it('declares the beta surfaces inside experimental families as beta', () => {
     const plane = result.plane!;
-    const surfaces = plane.modules.filter((m) => m.manifest.parent && m.tier === 'beta' && plane.moduleByName.get(m.manifest.parent)?.tier === 'experimental');
+    const surfaces = plane.modules.filter(
+      (m) =>
+        m.manifest.parent && m.tier === 'beta' && plane.moduleByName.get(m.manifest.parent)?.tier === 'experimental',
+    );
     expect(surfaces.length).toBe(6);
   });
 });

@@ -37,8 +37,16 @@ function getValidator(kind: SchemaKind): ValidateFunction {
   let validate = compiled.get(kind);
   if (!validate) {
     // Loaded on first use: a run whose specs all come from the spec cache never compiles a schema.
-    ajv ??= new (createRequire(import.meta.url)('ajv') as typeof import('ajv')).Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
-    const schema = JSON.parse(readFileSync(`${SCHEMA_DIR}${SPEC_KINDS[kind].schema}`, 'utf8')) as Record<string, unknown>;
+    ajv ??= new (createRequire(import.meta.url)('ajv') as typeof import('ajv')).Ajv({
+      allErrors: true,
+      strict: true,
+      strictRequired: false,
+      allowUnionTypes: true,
+    });
+    const schema = JSON.parse(readFileSync(`${SCHEMA_DIR}${SPEC_KINDS[kind].schema}`, 'utf8')) as Record<
+      string,
+      unknown
+    >;
     const relax = MINIMAL[kind];
     if (relax) {
       relax(schema);
@@ -59,7 +67,10 @@ export function validateAgainstSchema(kind: SchemaKind, yaml: YamlFile, check: s
 }
 
 function toViolation(error: ErrorObject, yaml: YamlFile, check: string, kind: SchemaKind): Violation {
-  const path = error.instancePath.split('/').slice(1).map((s) => (/^\d+$/.test(s) ? Number(s) : s.replace(/~1/g, '/').replace(/~0/g, '~')));
+  const path = error.instancePath
+    .split('/')
+    .slice(1)
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s.replace(/~1/g, '/').replace(/~0/g, '~')));
   const field = path.length ? path.join('.') : '(document)';
   const schemaFile = `specs/schemas/${SPEC_KINDS[kind].schema}`;
   let message: string;
@@ -89,10 +100,16 @@ function toViolation(error: ErrorObject, yaml: YamlFile, check: string, kind: Sc
     case 'minItems': {
       const limit = (error.params as { limit: number }).limit;
       const count = (valueAt(yaml.data, path) as unknown[] | undefined)?.length ?? 0;
-      message = error.keyword === 'maxItems'
-        ? `${field}: ${count} items, at most ${limit} allowed`
-        : count === 0 ? `${field}: must not be empty` : `${field}: ${count} items, at least ${limit} required`;
-      fix = error.keyword === 'maxItems' ? `Keep the ${limit} that matter most; merge or drop the rest.` : `Add at least ${limit} item(s); an empty required list is never a silent default.`;
+      message =
+        error.keyword === 'maxItems'
+          ? `${field}: ${count} items, at most ${limit} allowed`
+          : count === 0
+            ? `${field}: must not be empty`
+            : `${field}: ${count} items, at least ${limit} required`;
+      fix =
+        error.keyword === 'maxItems'
+          ? `Keep the ${limit} that matter most; merge or drop the rest.`
+          : `Add at least ${limit} item(s); an empty required list is never a silent default.`;
       break;
     }
     case 'pattern': {
@@ -110,10 +127,16 @@ function toViolation(error: ErrorObject, yaml: YamlFile, check: string, kind: Sc
       fix = `See ${schemaFile}.`;
   }
   return {
-    check, rule: `schema/${error.keyword}`, severity: 'error',
-    file: at.file, line: at.line, column: at.column,
-    message, fix,
-    rationale: 'Specs and manifests are validated against the JSON Schemas in specs/schemas/ so every tool reads the same shape.',
+    check,
+    rule: `schema/${error.keyword}`,
+    severity: 'error',
+    file: at.file,
+    line: at.line,
+    column: at.column,
+    message,
+    fix,
+    rationale:
+      'Specs and manifests are validated against the JSON Schemas in specs/schemas/ so every tool reads the same shape.',
   };
 }
 

@@ -7,7 +7,10 @@ import { DEFAULT_SPEC_CACHE_FILE, openSpecCache } from './spec-cache.ts';
 import { validFixture, writeFixture } from './testing/fixture-repo.ts';
 
 let cleanups: (() => void)[] = [];
-afterEach(() => { cleanups.forEach((c) => c()); cleanups = []; });
+afterEach(() => {
+  cleanups.forEach((c) => c());
+  cleanups = [];
+});
 
 function fixture(): string {
   const { root, cleanup } = writeFixture(validFixture());
@@ -17,7 +20,9 @@ function fixture(): string {
 
 const CONTRACT = 'framework/contract/module.yaml';
 const cacheOf = (root: string): { entries: Record<string, { data: unknown; valid: string[] }> } =>
-  JSON.parse(readFileSync(`${root}/${DEFAULT_SPEC_CACHE_FILE}`, 'utf8')) as { entries: Record<string, { data: unknown; valid: string[] }> };
+  JSON.parse(readFileSync(`${root}/${DEFAULT_SPEC_CACHE_FILE}`, 'utf8')) as {
+    entries: Record<string, { data: unknown; valid: string[] }>;
+  };
 
 describe('the spec cache', () => {
   it('gives the same plane, violations and positions as a parse without it', async () => {
@@ -31,7 +36,9 @@ describe('the spec cache', () => {
     expect(cached.plane!.modules).toEqual(fresh.plane!.modules);
     expect(cached.plane!.taskRouting).toEqual(fresh.plane!.taskRouting);
     // Positions come from a parse on demand of the cached file's text.
-    expect(cached.plane!.locate(CONTRACT, ['allowed_imports'])).toEqual(fresh.plane!.locate(CONTRACT, ['allowed_imports']));
+    expect(cached.plane!.locate(CONTRACT, ['allowed_imports'])).toEqual(
+      fresh.plane!.locate(CONTRACT, ['allowed_imports']),
+    );
     expect(cached.plane!.locate(CONTRACT, ['allowed_imports']).line).toBeGreaterThan(1);
   });
 
@@ -52,7 +59,13 @@ describe('the spec cache', () => {
     const path = `${root}/${CONTRACT}`;
     writeFileSync(path, readFileSync(path, 'utf8').replace(/^risk: .*$/m, 'risk: enormous'));
     const { violations } = await loadControlPlane(root);
-    expect(violations).toEqual([expect.objectContaining({ rule: 'schema/enum', file: CONTRACT, message: expect.stringContaining('"enormous" is not one of') as unknown })]);
+    expect(violations).toEqual([
+      expect.objectContaining({
+        rule: 'schema/enum',
+        file: CONTRACT,
+        message: expect.stringContaining('"enormous" is not one of') as unknown,
+      }),
+    ]);
     expect(violations[0]!.line).toBeGreaterThan(1);
     // The invalid version is never marked valid, so the error is reported on every run.
     expect(cacheOf(root).entries[CONTRACT]?.valid).toEqual([]);
@@ -64,7 +77,9 @@ describe('the spec cache', () => {
     await loadControlPlane(root);
     writeFileSync(`${root}/${CONTRACT}`, 'name: contract\npath: [unclosed\n');
     const { configErrors } = await loadControlPlane(root);
-    expect(configErrors.map((e) => e.message)).toEqual([expect.stringMatching(/^framework\/contract\/module\.yaml:\d+:\d+: malformed YAML/)]);
+    expect(configErrors.map((e) => e.message)).toEqual([
+      expect.stringMatching(/^framework\/contract\/module\.yaml:\d+:\d+: malformed YAML/),
+    ]);
   });
 
   it('starts empty when the cache file is corrupt, and a cache that cannot be written costs nothing but speed', async () => {

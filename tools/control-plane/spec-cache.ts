@@ -42,8 +42,12 @@ export interface SpecCache {
 /** What the cached data depends on besides the files: the schemas and the versions of the YAML parser and the validator. */
 function getToolKey(schemaDir: string): string {
   const require = createRequire(import.meta.url);
-  const versions = ['yaml', 'ajv'].map((pkg) => `${pkg}@${(require(`${pkg}/package.json`) as { version: string }).version}`);
-  const schemas = readdirSync(schemaDir).sort().flatMap((name) => [name, readFileSync(`${schemaDir}/${name}`)]);
+  const versions = ['yaml', 'ajv'].map(
+    (pkg) => `${pkg}@${(require(`${pkg}/package.json`) as { version: string }).version}`,
+  );
+  const schemas = readdirSync(schemaDir)
+    .sort()
+    .flatMap((name) => [name, readFileSync(`${schemaDir}/${name}`)]);
   return cacheKey(CACHES.specs, [...versions, ...schemas]);
 }
 
@@ -63,7 +67,13 @@ export function openSpecCache(path: string, schemaDir: string = SCHEMA_DIR): Spe
   let previous: Record<string, Entry> = {};
   try {
     const data = JSON.parse(readFileSync(path, 'utf8')) as CacheData;
-    if (data.format === CACHES.specs.format && data.toolKey === toolKey && data.entries && typeof data.entries === 'object') previous = data.entries;
+    if (
+      data.format === CACHES.specs.format &&
+      data.toolKey === toolKey &&
+      data.entries &&
+      typeof data.entries === 'object'
+    )
+      previous = data.entries;
   } catch {
     // Missing or unreadable: start empty.
   }

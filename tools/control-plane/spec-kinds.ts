@@ -26,8 +26,11 @@ export const SPEC_KINDS = {
 export type SchemaKind = keyof typeof SPEC_KINDS;
 
 /** The kinds that are one file at a fixed place (the specs). */
-export type SpecKey = { [K in SchemaKind]: (typeof SPEC_KINDS)[K] extends { readonly file: string } ? K : never }[SchemaKind];
+export type SpecKey = {
+  [K in SchemaKind]: (typeof SPEC_KINDS)[K] extends { readonly file: string } ? K : never;
+}[SchemaKind];
 
 /** The specs with their files, in reading order. */
-export const SPEC_FILES: readonly (readonly [SpecKey, string])[] = Object.entries(SPEC_KINDS)
-  .flatMap(([kind, entry]) => ('file' in entry ? [[kind as SpecKey, entry.file] as const] : []));
+export const SPEC_FILES: readonly (readonly [SpecKey, string])[] = Object.entries(SPEC_KINDS).flatMap(
+  ([kind, entry]) => ('file' in entry ? [[kind as SpecKey, entry.file] as const] : []),
+);

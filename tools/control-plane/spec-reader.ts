@@ -39,7 +39,13 @@ export function openSpecReader(root: string, useCache: boolean): SpecReader {
 }
 
 /** One spec file, parsed and validated through the cache (throws ConfigError when unreadable or malformed). */
-export async function readValidatedSpec(root: string, file: string, kind: SchemaKind, check: string, useCache = true): Promise<{ yaml: YamlFile; problems: Violation[] }> {
+export async function readValidatedSpec(
+  root: string,
+  file: string,
+  kind: SchemaKind,
+  check: string,
+  useCache = true,
+): Promise<{ yaml: YamlFile; problems: Violation[] }> {
   const reader = openSpecReader(root, useCache);
   try {
     const yaml = await reader.read(file);

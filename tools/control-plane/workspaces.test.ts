@@ -6,7 +6,10 @@ import { findManifests, listDirs, listYamlFiles } from './discover.ts';
 import { hasWorkspaces, listWorkspaceDirs } from './workspaces.ts';
 
 let root = '';
-afterEach(() => { if (root) rmSync(root, { recursive: true, force: true }); root = ''; });
+afterEach(() => {
+  if (root) rmSync(root, { recursive: true, force: true });
+  root = '';
+});
 
 function repo(files: readonly string[]): string {
   root = mkdtempSync(join(tmpdir(), 'plumego-ws-'));
@@ -17,20 +20,38 @@ function repo(files: readonly string[]): string {
   return root;
 }
 
-const PACKAGES = ['packages/a/package.json', 'packages/b/package.json', 'packages/no-pkg/readme.md', 'packages/.hidden/package.json', 'packages/node_modules/package.json',
-  'apps/web/package.json', 'apps/nested/deep/x/package.json', 'lib-one/package.json', 'lib-two/package.json', 'other/package.json'];
+const PACKAGES = [
+  'packages/a/package.json',
+  'packages/b/package.json',
+  'packages/no-pkg/readme.md',
+  'packages/.hidden/package.json',
+  'packages/node_modules/package.json',
+  'apps/web/package.json',
+  'apps/nested/deep/x/package.json',
+  'lib-one/package.json',
+  'lib-two/package.json',
+  'other/package.json',
+];
 
 describe('listWorkspaceDirs', () => {
   it('expands * to folders holding a package.json, skipping dot-folders and node_modules', () => {
     expect(listWorkspaceDirs(repo(PACKAGES), { workspaces: ['packages/*'] })).toEqual(['packages/a', 'packages/b']);
   });
 
-  it('reads yarn\'s { packages } form, ./ prefixes and trailing slashes, and sorts unique results', () => {
-    expect(listWorkspaceDirs(repo(PACKAGES), { workspaces: { packages: ['./packages/b/', 'packages/*', 'apps/web', 'apps/web'] } })).toEqual(['apps/web', 'packages/a', 'packages/b']);
+  it("reads yarn's { packages } form, ./ prefixes and trailing slashes, and sorts unique results", () => {
+    expect(
+      listWorkspaceDirs(repo(PACKAGES), {
+        workspaces: { packages: ['./packages/b/', 'packages/*', 'apps/web', 'apps/web'] },
+      }),
+    ).toEqual(['apps/web', 'packages/a', 'packages/b']);
   });
 
   it('applies ! exclusions, keeps a literal folder as written, and drops the root and parents', () => {
-    expect(listWorkspaceDirs(repo(PACKAGES), { workspaces: ['packages/*', '!packages/b', '!./packages/a/', 'missing/dir', './', '../outside'] })).toEqual(['missing/dir']);
+    expect(
+      listWorkspaceDirs(repo(PACKAGES), {
+        workspaces: ['packages/*', '!packages/b', '!./packages/a/', 'missing/dir', './', '../outside'],
+      }),
+    ).toEqual(['missing/dir']);
   });
 
   it('expands ** to any depth and * inside a segment', () => {
@@ -68,10 +89,27 @@ describe('listWorkspaceDirs', () => {
 
 describe('manifest discovery', () => {
   it('finds module.yaml files below the given folders, skipping dot, dependency, build, fixture and results folders', async () => {
-    const r = repo(['framework/module.yaml', 'framework/a/module.yaml', 'framework/a/b/module.yaml', 'framework/.cache/module.yaml', 'framework/node_modules/x/module.yaml',
-      'framework/dist/module.yaml', 'framework/a/fixtures/module.yaml', 'framework/__fixtures__/module.yaml', 'framework/generated/module.yaml', 'framework/results/module.yaml',
-      'tools/module.yaml', 'other/module.yaml', 'framework/a/module.yml']);
-    expect(await findManifests(r, ['tools', 'framework', 'missing'])).toEqual(['framework/a/b/module.yaml', 'framework/a/module.yaml', 'framework/module.yaml', 'tools/module.yaml']);
+    const r = repo([
+      'framework/module.yaml',
+      'framework/a/module.yaml',
+      'framework/a/b/module.yaml',
+      'framework/.cache/module.yaml',
+      'framework/node_modules/x/module.yaml',
+      'framework/dist/module.yaml',
+      'framework/a/fixtures/module.yaml',
+      'framework/__fixtures__/module.yaml',
+      'framework/generated/module.yaml',
+      'framework/results/module.yaml',
+      'tools/module.yaml',
+      'other/module.yaml',
+      'framework/a/module.yml',
+    ]);
+    expect(await findManifests(r, ['tools', 'framework', 'missing'])).toEqual([
+      'framework/a/b/module.yaml',
+      'framework/a/module.yaml',
+      'framework/module.yaml',
+      'tools/module.yaml',
+    ]);
   });
 
   it('lists folders and YAML files in order, and nothing for a missing folder', async () => {

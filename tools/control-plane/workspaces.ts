@@ -11,7 +11,11 @@ import type { PackageJson } from './model.ts';
 /** Repository-relative directories of the workspace packages, sorted and unique. */
 export function listWorkspaceDirs(root: string, pkg: PackageJson): string[] {
   const raw = pkg['workspaces'];
-  const listed = Array.isArray(raw) ? raw : raw && typeof raw === 'object' && Array.isArray((raw as { packages?: unknown }).packages) ? (raw as { packages: unknown[] }).packages : [];
+  const listed = Array.isArray(raw)
+    ? raw
+    : raw && typeof raw === 'object' && Array.isArray((raw as { packages?: unknown }).packages)
+      ? (raw as { packages: unknown[] }).packages
+      : [];
   const patterns = [...listed, ...readPnpmWorkspace(root)].filter((w): w is string => typeof w === 'string').map(clean);
   const excluded = new Set(patterns.filter((p) => p.startsWith('!')).flatMap((p) => expand(root, clean(p.slice(1)))));
   const dirs = patterns.filter((p) => !p.startsWith('!')).flatMap((p) => expand(root, p));
@@ -68,7 +72,12 @@ function expandPattern(root: string, pattern: string): string[] {
       walk(rel ? `${rel}/${segment}` : segment, i + 1, depth);
       return;
     }
-    const match = new RegExp(`^${segment.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*')}$`);
+    const match = new RegExp(
+      `^${segment
+        .split('*')
+        .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .join('[^/]*')}$`,
+    );
     for (const name of listDirs(root, rel, segment.startsWith('.'))) {
       if (match.test(name)) walk(rel ? `${rel}/${name}` : name, i + 1, depth);
     }
@@ -80,7 +89,14 @@ function expandPattern(root: string, pattern: string): string[] {
 function listDirs(root: string, rel: string, dotted: boolean): string[] {
   try {
     return readdirSync(rel ? `${root}/${rel}` : root, { withFileTypes: true })
-      .filter((e) => e.isDirectory() && e.name !== 'node_modules' && (dotted || !e.name.startsWith('.')) && e.name !== '.' && e.name !== '..')
+      .filter(
+        (e) =>
+          e.isDirectory() &&
+          e.name !== 'node_modules' &&
+          (dotted || !e.name.startsWith('.')) &&
+          e.name !== '.' &&
+          e.name !== '..',
+      )
       .map((e) => e.name);
   } catch {
     return [];

@@ -27,8 +27,13 @@ async function loadInternals() {
   const src = join(findPackageDir('dependency-cruiser'), 'src');
   const load = (path) => import(pathToFileURL(join(src, path)).href);
   const [options, resolveOptions, parse, deps, helpers, resolve, clear] = await Promise.all([
-    load('main/options/normalize.mjs'), load('main/resolve-options/normalize.mjs'), load('extract/tsc/parse.mjs'),
-    load('extract/tsc/extract-typescript-deps.mjs'), load('extract/helpers.mjs'), load('extract/resolve/index.mjs'), load('extract/clear-caches.mjs'),
+    load('main/options/normalize.mjs'),
+    load('main/resolve-options/normalize.mjs'),
+    load('extract/tsc/parse.mjs'),
+    load('extract/tsc/extract-typescript-deps.mjs'),
+    load('extract/helpers.mjs'),
+    load('extract/resolve/index.mjs'),
+    load('extract/clear-caches.mjs'),
   ]);
   internals = {
     normalizeCruiseOptions: options.normalizeCruiseOptions,
@@ -53,7 +58,13 @@ export async function prepareExtraction(cruiseOptions) {
   // enhanced-resolve forgets what it read after 4 s by default, so a lint run of a few hundred files
   // would read every package.json again and again. The cache lives for the whole run instead, and is
   // emptied when a file comes after a pause (an editor linting as the user types): see extractText.
-  const withCache = { ...cruiseOptions, enhancedResolveOptions: { ...cruiseOptions.enhancedResolveOptions, cachedInputFileSystem: { cacheDuration: 1_800_000 } } };
+  const withCache = {
+    ...cruiseOptions,
+    enhancedResolveOptions: {
+      ...cruiseOptions.enhancedResolveOptions,
+      cachedInputFileSystem: { cacheDuration: 1_800_000 },
+    },
+  };
   const options = dc.normalizeCruiseOptions(withCache, []);
   const resolveOptions = await dc.normalizeResolveOptions({}, options, tsConfig);
   return { dc, options, resolveOptions, transpileOptions: tsConfig ? { tsConfig } : {} };
@@ -68,7 +79,12 @@ const IDLE_MS = 1000;
 
 function parseWithoutJSDoc(file, text) {
   const ts = loadTypeScript();
-  return ts.createSourceFile(file, text, { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone }, false);
+  return ts.createSourceFile(
+    file,
+    text,
+    { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone },
+    false,
+  );
 }
 
 /**
@@ -90,9 +106,18 @@ export function extractText(prepared, file, text) {
   // dependency-cruiser's parse (getASTFromSource) reads JSDoc too; without JSDoc imports to detect,
   // skipping it gives the same statements about twice as fast.
   const ast = options.detectJSDocImports
-    ? dc.getASTFromSource({ source: text, extension: extname(file), filename: join(options.baseDir, file) }, transpileOptions)
+    ? dc.getASTFromSource(
+        { source: text, extension: extname(file), filename: join(options.baseDir, file) },
+        transpileOptions,
+      )
     : parseWithoutJSDoc(file, text);
-  const found = dc.extractTypeScriptDeps(ast, options.exoticRequireStrings, options.detectJSDocImports, options.detectProcessBuiltinModuleCalls)
+  const found = dc
+    .extractTypeScriptDeps(
+      ast,
+      options.exoticRequireStrings,
+      options.detectJSDocImports,
+      options.detectProcessBuiltinModuleCalls,
+    )
     .filter((d) => options.moduleSystems.includes(d.moduleSystem))
     .map((d) => ({ ...d, ...dc.extractModuleAttributes(d.module) }));
   const key = (d) => `${d.module} ${d.moduleSystem} ${(d.dependencyTypes ?? []).includes('type-only')}`;
@@ -106,7 +131,10 @@ export function extractText(prepared, file, text) {
     if (!found) resolved.set(memo, (found = dc.resolve(d, options.baseDir, fileDir, resolveOptions, transpileOptions)));
     const r = { ...d, ...found };
     return {
-      module: r.module, resolved: r.resolved, dependencyTypes: r.dependencyTypes, couldNotResolve: r.couldNotResolve,
+      module: r.module,
+      resolved: r.resolved,
+      dependencyTypes: r.dependencyTypes,
+      couldNotResolve: r.couldNotResolve,
       ...(r.protocol ? { protocol: r.protocol } : {}),
     };
   });

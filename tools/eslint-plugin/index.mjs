@@ -10,7 +10,9 @@ const built = fileURLToPath(new URL('../../dist/tools/eslint-plugin/plugin.js', 
 async function loadPlugin() {
   if (!existsSync(source) && existsSync(built)) return import(pathToFileURL(built).href);
   const { loadCli } = await import('../cli/launcher.mjs');
-  const cacheDir = process.env.PLUMEGO_ESLINT_CACHE || fileURLToPath(new URL('../../node_modules/.cache/plumego/eslint-plugin', import.meta.url));
+  const cacheDir =
+    process.env.PLUMEGO_ESLINT_CACHE ||
+    fileURLToPath(new URL('../../node_modules/.cache/plumego/eslint-plugin', import.meta.url));
   return loadCli({ entry: source, cacheDir });
 }
 

@@ -30,7 +30,8 @@ writeFileSync(rules, readFileSync(rules, 'utf8').replace(/(  - id: default-deny\
 writeFileSync(`${root}/src/middleware/index.ts`, "export { log } from './logger.ts';\n");
 await load(root);
 
-const MESSAGE_DENY = /^default-deny: utils → middleware \(import, '\.\.\/middleware\/logger\.ts' → src\/middleware\/logger\.ts\): middleware is not in utils's allowed_imports\.modules Fix: If the dependency is intended, add the target module/;
+const MESSAGE_DENY =
+  /^default-deny: utils → middleware \(import, '\.\.\/middleware\/logger\.ts' → src\/middleware\/logger\.ts\): middleware is not in utils's allowed_imports\.modules Fix: If the dependency is intended, add the target module/;
 
 RuleTester.describe = describe;
 RuleTester.it = it;
@@ -39,11 +40,31 @@ const tester = new RuleTester({ languageOptions: { parser } });
 
 tester.run('plumego/boundaries', plugin.rules.boundaries, {
   valid: [
-    { name: 'an import the manifest allows, through the public entry', filename: `${root}/src/middleware/auth.ts`, code: "import { route } from '../router/index.ts';\nexport const r = route;\n" },
-    { name: 'a type-only import where the spec marks the rule value_only', filename: `${root}/src/utils/types.ts`, code: "import type { log } from '../middleware/index.ts';\nexport type L = typeof log;\n" },
-    { name: 'a baselined deep import', filename: `${root}/src/router/index.ts`, code: readFileSync(`${root}/src/router/index.ts`, 'utf8') },
-    { name: 'a file outside the folders plumego check scans', filename: `${root}/scripts/build.ts`, code: "import { log } from '../src/middleware/logger.ts';\nexport const l = log;\n" },
-    { name: 'a file in no repository that has specs', filename: '/tmp/no-specs-here/a.ts', code: "import x from '../b.ts';\nexport default x;\n" },
+    {
+      name: 'an import the manifest allows, through the public entry',
+      filename: `${root}/src/middleware/auth.ts`,
+      code: "import { route } from '../router/index.ts';\nexport const r = route;\n",
+    },
+    {
+      name: 'a type-only import where the spec marks the rule value_only',
+      filename: `${root}/src/utils/types.ts`,
+      code: "import type { log } from '../middleware/index.ts';\nexport type L = typeof log;\n",
+    },
+    {
+      name: 'a baselined deep import',
+      filename: `${root}/src/router/index.ts`,
+      code: readFileSync(`${root}/src/router/index.ts`, 'utf8'),
+    },
+    {
+      name: 'a file outside the folders plumego check scans',
+      filename: `${root}/scripts/build.ts`,
+      code: "import { log } from '../src/middleware/logger.ts';\nexport const l = log;\n",
+    },
+    {
+      name: 'a file in no repository that has specs',
+      filename: '/tmp/no-specs-here/a.ts',
+      code: "import x from '../b.ts';\nexport default x;\n",
+    },
   ],
   invalid: [
     {
@@ -56,34 +77,61 @@ tester.run('plumego/boundaries', plugin.rules.boundaries, {
       name: 'the value import of a module whose type-only import passes',
       filename: `${root}/src/utils/both.ts`,
       code: "import type { log as L } from '../middleware/index.ts';\nimport { log } from '../middleware/index.ts';\nexport const f: typeof L = log;\n",
-      errors: [{ message: /^default-deny: utils → middleware \(import, / , line: 2, column: 21 }],
+      errors: [{ message: /^default-deny: utils → middleware \(import, /, line: 2, column: 21 }],
     },
     {
       name: 'an undeclared npm package',
       filename: `${root}/src/utils/pad.ts`,
       code: "import pad from 'left-pad';\nexport const p = pad;\n",
-      errors: [{ message: /^npm-undeclared: 'left-pad' is imported but not declared in package\.json Fix: /, line: 1, column: 17 }],
+      errors: [
+        {
+          message: /^npm-undeclared: 'left-pad' is imported but not declared in package\.json Fix: /,
+          line: 1,
+          column: 17,
+        },
+      ],
     },
     {
       name: 'a deep import of another module',
       filename: `${root}/src/router/deep.ts`,
       code: "import { clean } from '../utils/clean.ts';\nexport const c = clean;\n",
-      errors: [{ message: /^public-entry-only: router → utils .*its public entry is src\/utils\/index\.ts/, line: 1, column: 23 }],
+      errors: [
+        {
+          message: /^public-entry-only: router → utils .*its public entry is src\/utils\/index\.ts/,
+          line: 1,
+          column: 23,
+        },
+      ],
     },
   ],
 });
 
 describe('plumego/boundaries beyond single imports', () => {
   const lint = (repo: string, file: string, code: string): Linter.LintMessage[] =>
-    new Linter({ cwd: repo }).verify(code, [{ files: ['**/*.ts'], languageOptions: { parser }, plugins: { plumego: plugin }, rules: { 'plumego/boundaries': 'error' } }], { filename: `${repo}/${file}` });
+    new Linter({ cwd: repo }).verify(
+      code,
+      [
+        {
+          files: ['**/*.ts'],
+          languageOptions: { parser },
+          plugins: { plumego: plugin },
+          rules: { 'plumego/boundaries': 'error' },
+        },
+      ],
+      { filename: `${repo}/${file}` },
+    );
 
   it('reports a file that no module owns, as plumego check does', async () => {
     const repo = await adopt(LAYOUTS.find((l) => l.title.includes('existing cycle'))!);
     writeFileSync(`${repo}/packages/loose.ts`, 'export const loose = 1;\n');
     await load(repo);
     const messages = lint(repo, 'packages/loose.ts', 'export const loose = 1;\n');
-    expect(messages.map((m) => `${m.line}:${m.column} ${m.message.split(' Fix:')[0]}`)).toEqual(['1:1 unowned-file: packages/loose.ts belongs to no module (no module.yaml path covers it)']);
-    const check = JSON.parse((await runCli(repo, 'check', '--format', 'json')).out) as { violations: { rule: string; file: string }[] };
+    expect(messages.map((m) => `${m.line}:${m.column} ${m.message.split(' Fix:')[0]}`)).toEqual([
+      '1:1 unowned-file: packages/loose.ts belongs to no module (no module.yaml path covers it)',
+    ]);
+    const check = JSON.parse((await runCli(repo, 'check', '--format', 'json')).out) as {
+      violations: { rule: string; file: string }[];
+    };
     expect(check.violations.filter((v) => v.file === 'packages/loose.ts').map((v) => v.rule)).toEqual(['unowned-file']);
   });
 
@@ -100,28 +148,52 @@ describe('plumego/boundaries beyond single imports', () => {
     }
   });
 
-  it('a manifest that fails its schema: its module\'s files get that one error, other modules are still judged', async () => {
+  it("a manifest that fails its schema: its module's files get that one error, other modules are still judged", async () => {
     const repo = await adopt(single);
-    writeFileSync(`${repo}/src/router/module.yaml`, readFileSync(`${repo}/src/router/module.yaml`, 'utf8').replace('layer: stable', 'layer: sideways'));
+    writeFileSync(
+      `${repo}/src/router/module.yaml`,
+      readFileSync(`${repo}/src/router/module.yaml`, 'utf8').replace('layer: stable', 'layer: sideways'),
+    );
     reset();
     await load(repo);
     const router = lint(repo, 'src/router/index.ts', readFileSync(`${repo}/src/router/index.ts`, 'utf8'));
-    expect(router.map((m) => m.message)).toEqual([expect.stringMatching(/^plumego: src\/router\/module\.yaml:\d+:\d+: src\/router\/module\.yaml is invalid, so the imports of router are not checked: /)]);
-    const utils = lint(repo, 'src/utils/clean.ts', "import { log } from '../middleware/logger.ts';\nexport const l = log;\n");
+    expect(router.map((m) => m.message)).toEqual([
+      expect.stringMatching(
+        /^plumego: src\/router\/module\.yaml:\d+:\d+: src\/router\/module\.yaml is invalid, so the imports of router are not checked: /,
+      ),
+    ]);
+    const utils = lint(
+      repo,
+      'src/utils/clean.ts',
+      "import { log } from '../middleware/logger.ts';\nexport const l = log;\n",
+    );
     expect(utils.map((m) => m.message.split(':')[0])).toEqual(['default-deny']);
   });
 
   it('agrees with plumego check on the same repository: the same violations at the same places', async () => {
     const repo = await adopt(single);
     appendFileSync(`${repo}/src/utils/clean.ts`, "import left from 'left-pad';\nexport const lp = left;\n");
-    writeFileSync(`${repo}/src/middleware/auth.ts`, "import { route } from '../router/index.ts';\nimport { clean } from '../utils/clean.ts';\nexport const a = [route, clean];\n");
-    writeFileSync(`${repo}/src/utils/extra.ts`, "import type { Ctx } from '../router/types.ts';\nimport { clean } from './clean.ts';\nexport const e = (c: Ctx): string => clean(String(c.n));\n");
+    writeFileSync(
+      `${repo}/src/middleware/auth.ts`,
+      "import { route } from '../router/index.ts';\nimport { clean } from '../utils/clean.ts';\nexport const a = [route, clean];\n",
+    );
+    writeFileSync(
+      `${repo}/src/utils/extra.ts`,
+      "import type { Ctx } from '../router/types.ts';\nimport { clean } from './clean.ts';\nexport const e = (c: Ctx): string => clean(String(c.n));\n",
+    );
     reset();
     await load(repo);
-    const check = JSON.parse((await runCli(repo, 'check', '--format', 'json')).out) as { violations: { rule: string; file: string; line: number; column: number; message: string }[] };
+    const check = JSON.parse((await runCli(repo, 'check', '--format', 'json')).out) as {
+      violations: { rule: string; file: string; line: number; column: number; message: string }[];
+    };
     const fromCheck = check.violations.map((v) => `${v.file}:${v.line}:${v.column} ${v.rule}: ${v.message}`).sort();
-    const fromLint = listSourceFiles(repo, ['src']).flatMap((file) => lint(repo, file, readFileSync(`${repo}/${file}`, 'utf8'))
-      .map((m) => `${file}:${m.line}:${m.column} ${m.message.split(' Fix: ')[0]}`)).sort();
+    const fromLint = listSourceFiles(repo, ['src'])
+      .flatMap((file) =>
+        lint(repo, file, readFileSync(`${repo}/${file}`, 'utf8')).map(
+          (m) => `${file}:${m.line}:${m.column} ${m.message.split(' Fix: ')[0]}`,
+        ),
+      )
+      .sort();
     // Module cycles are facts of the whole graph: plumego check reports them, the editor does not.
     const cycles = fromCheck.filter((v) => / no-module-cycles: /.test(v));
     expect(cycles).toHaveLength(2);

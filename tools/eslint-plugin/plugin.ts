@@ -52,7 +52,11 @@ function describeProblem(p: SetupProblem): string {
 }
 
 /** The quoted specifier at a 1-based position, for the underline; a point when there is none. */
-function locate(lines: readonly string[], line: number, column: number): AST.SourceLocation | { line: number; column: number } {
+function locate(
+  lines: readonly string[],
+  line: number,
+  column: number,
+): AST.SourceLocation | { line: number; column: number } {
   if (line < 1 || line > lines.length) return { line: 1, column: 0 };
   const start = Math.max(0, column - 1);
   const text = lines[line - 1]!;
@@ -64,7 +68,9 @@ function locate(lines: readonly string[], line: number, column: number): AST.Sou
 const boundaries: Rule.RuleModule = {
   meta: {
     type: 'problem',
-    docs: { description: 'Imports follow the module boundaries in specs/ and each module.yaml (the rules of plumego check)' },
+    docs: {
+      description: 'Imports follow the module boundaries in specs/ and each module.yaml (the rules of plumego check)',
+    },
     schema: [],
     messages: {
       violation: '{{rule}}: {{message}}{{fix}}',
@@ -80,12 +86,22 @@ const boundaries: Rule.RuleModule = {
         const session = sessions.get(root);
         if (!session) {
           void load(root);
-          context.report({ loc: { line: 1, column: 0 }, messageId: 'setup', data: { message: `the control plane of ${root} was not loaded before linting started, so this file was not checked; lint again, or await load('${root}') from the plumego plugin in eslint.config.js` } });
+          context.report({
+            loc: { line: 1, column: 0 },
+            messageId: 'setup',
+            data: {
+              message: `the control plane of ${root} was not loaded before linting started, so this file was not checked; lint again, or await load('${root}') from the plumego plugin in eslint.config.js`,
+            },
+          });
           return;
         }
         const result = session.judge(file, context.sourceCode.text);
         if (isProblem(result)) {
-          context.report({ loc: { line: 1, column: 0 }, messageId: 'setup', data: { message: describeProblem(result) } });
+          context.report({
+            loc: { line: 1, column: 0 },
+            messageId: 'setup',
+            data: { message: describeProblem(result) },
+          });
           return;
         }
         for (const v of result) {

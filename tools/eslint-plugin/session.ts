@@ -59,8 +59,14 @@ export async function loadSession(rootDir: string): Promise<Session> {
   try {
     return await createSession(root);
   } catch (error) {
-    if (error instanceof ConfigError) return brokenSession(root, { file: error.file, line: error.line, column: error.column, message: error.message });
-    return brokenSession(root, { file: 'specs', line: 0, column: 0, message: `cannot load the control plane: ${(error as Error).message}` });
+    if (error instanceof ConfigError)
+      return brokenSession(root, { file: error.file, line: error.line, column: error.column, message: error.message });
+    return brokenSession(root, {
+      file: 'specs',
+      line: 0,
+      column: 0,
+      message: `cannot load the control plane: ${(error as Error).message}`,
+    });
   }
 }
 
@@ -72,10 +78,16 @@ async function createSession(root: string): Promise<Session> {
   const loaded = await loadControlPlane(root);
   const plane = loaded.plane;
   const first = loaded.configErrors[0];
-  if (first) return brokenSession(root, { file: first.file, line: first.line, column: first.column, message: first.message });
+  if (first)
+    return brokenSession(root, { file: first.file, line: first.line, column: first.column, message: first.message });
   if (!plane) {
     const v = loaded.violations[0];
-    return brokenSession(root, v ? { file: v.file, line: v.line, column: v.column, message: v.message } : { file: 'specs', line: 0, column: 0, message: 'the control plane did not load' });
+    return brokenSession(
+      root,
+      v
+        ? { file: v.file, line: v.line, column: v.column, message: v.message }
+        : { file: 'specs', line: 0, column: 0, message: 'the control plane did not load' },
+    );
   }
   const book = createRuleBook(plane);
   const baseline = await readBaseline(root, plane.dependencyRules.baseline);
@@ -86,15 +98,34 @@ async function createSession(root: string): Promise<Session> {
   const manifestProblems = new Map<string, SetupProblem>();
   for (const m of plane.modules) {
     const v = m.invalid ? loaded.violations.find((x) => x.file === m.manifestFile) : undefined;
-    if (v) manifestProblems.set(m.name, { file: v.file, line: v.line, column: v.column, message: `${m.manifestFile} is invalid, so the imports of ${m.name} are not checked: ${v.message}` });
+    if (v)
+      manifestProblems.set(m.name, {
+        file: v.file,
+        line: v.line,
+        column: v.column,
+        message: `${m.manifestFile} is invalid, so the imports of ${m.name} are not checked: ${v.message}`,
+      });
   }
-  const judge = createJudge(plane, createGraphEvaluator(plane, book), baseline, getScanRoots(plane.repo), workspaces, prepared, manifestProblems);
+  const judge = createJudge(
+    plane,
+    createGraphEvaluator(plane, book),
+    baseline,
+    getScanRoots(plane.repo),
+    workspaces,
+    prepared,
+    manifestProblems,
+  );
   return { root, judge };
 }
 
 function createJudge(
-  plane: BoundaryPlane, evaluator: GraphEvaluator, baseline: Baseline, scanRoots: readonly string[], workspaces: readonly string[],
-  prepared: ReadonlyMap<string, PreparedExtraction>, manifestProblems: ReadonlyMap<string, SetupProblem>,
+  plane: BoundaryPlane,
+  evaluator: GraphEvaluator,
+  baseline: Baseline,
+  scanRoots: readonly string[],
+  workspaces: readonly string[],
+  prepared: ReadonlyMap<string, PreparedExtraction>,
+  manifestProblems: ReadonlyMap<string, SetupProblem>,
 ): Session['judge'] {
   const packageName = plane.repo.identity.package;
   const getOwner = createOwnerIndex(plane.modules);
@@ -108,7 +139,9 @@ function createJudge(
     // A one-file graph: every per-import rule applies; module cycles need the whole graph (plumego check).
     const violations = evaluator.finish({ files: [{ file: rel, dependencies }] });
     const today = new Date().toISOString().slice(0, 10);
-    return applyBaseline(violations, baseline, today).violations.filter((v) => v.file === rel && v.rule !== 'baseline-stale' && v.rule !== 'baseline-expired');
+    return applyBaseline(violations, baseline, today).violations.filter(
+      (v) => v.file === rel && v.rule !== 'baseline-stale' && v.rule !== 'baseline-expired',
+    );
   };
 }
 

@@ -7,7 +7,8 @@ const CHECK = 'maturity-evidence';
 const RULES: Readonly<Record<string, { rule: string; rationale: string; fix: (e: ModuleEvidence) => string }>> = {
   snapshot: {
     rule: 'snapshot-missing',
-    rationale: 'A beta or ga tier promises a stable surface; without an API snapshot no change to it is ever visible in review.',
+    rationale:
+      'A beta or ga tier promises a stable surface; without an API snapshot no change to it is ever visible in review.',
     fix: (e) => `Run \`plumego api snapshot --module ${e.module}\` and commit ${e.snapshot.path}.`,
   },
   tests: {
@@ -17,13 +18,17 @@ const RULES: Readonly<Record<string, { rule: string; rationale: string; fix: (e:
   },
   primer_question: {
     rule: 'primer-missing',
-    rationale: 'The primer page is how a reader finds out whether this module is the right one; without its question the generated page answers nothing.',
-    fix: () => 'Add primer_question to module.yaml: what a reader\'s question is "mainly about" when this primer is the right next read.',
+    rationale:
+      'The primer page is how a reader finds out whether this module is the right one; without its question the generated page answers nothing.',
+    fix: () =>
+      'Add primer_question to module.yaml: what a reader\'s question is "mainly about" when this primer is the right next read.',
   },
   mutation: {
     rule: 'mutation-score-missing',
-    rationale: 'A ga stable root claims its behaviour is pinned down by tests; with no recorded mutation score nothing measures that claim, and an unmeasured module must not read as a passing one.',
-    fix: (e) => `Add a target for ${e.module} to tools/mutation/targets.ts if it has none, run \`npm run mutation -- <target>\` and commit ${MUTATION_RESULTS_DIR}/<target>.json.`,
+    rationale:
+      'A ga stable root claims its behaviour is pinned down by tests; with no recorded mutation score nothing measures that claim, and an unmeasured module must not read as a passing one.',
+    fix: (e) =>
+      `Add a target for ${e.module} to tools/mutation/targets.ts if it has none, run \`npm run mutation -- <target>\` and commit ${MUTATION_RESULTS_DIR}/<target>.json.`,
   },
 };
 
@@ -36,8 +41,10 @@ export const MUTATION_SEVERITY: Violation['severity'] = 'warn';
 
 const BELOW = {
   rule: 'mutation-score-below-threshold',
-  rationale: 'The mutation score is the share of small code changes the tests notice; below the threshold too much of a ga module\'s behaviour can change with every test still passing.',
-  fix: (target: string) => `Kill survivors with tests of behaviour (the target's survivors are listed in ${MUTATION_RESULTS_DIR}/${target}.json), re-run \`npm run mutation -- ${target}\` and commit the result; or lower the tier.`,
+  rationale:
+    "The mutation score is the share of small code changes the tests notice; below the threshold too much of a ga module's behaviour can change with every test still passing.",
+  fix: (target: string) =>
+    `Kill survivors with tests of behaviour (the target's survivors are listed in ${MUTATION_RESULTS_DIR}/${target}.json), re-run \`npm run mutation -- ${target}\` and commit the result; or lower the tier.`,
 };
 
 /**
@@ -59,16 +66,35 @@ export function findMaturityViolations(plane: ControlPlane, evidence: readonly M
       const spec = RULES[piece];
       if (!spec) continue;
       const pos = plane.locate(m.manifestFile, ['status']);
-      out.push({ check: CHECK, rule: spec.rule, severity: piece === 'mutation' ? MUTATION_SEVERITY : 'error', file: pos.file, line: pos.line, column: pos.column,
-        message: `${e.tier} module '${e.module}' lacks its ${describe(piece, e)}`, rationale: spec.rationale, fix: spec.fix(e), from: e.module });
+      out.push({
+        check: CHECK,
+        rule: spec.rule,
+        severity: piece === 'mutation' ? MUTATION_SEVERITY : 'error',
+        file: pos.file,
+        line: pos.line,
+        column: pos.column,
+        message: `${e.tier} module '${e.module}' lacks its ${describe(piece, e)}`,
+        rationale: spec.rationale,
+        fix: spec.fix(e),
+        from: e.module,
+      });
     }
     // Scores gate only where they are required; a recorded score of a beta module is shown, not judged.
     if (!e.required || e.tier !== 'ga') continue;
     for (const s of e.mutation.filter((x) => x.score < x.threshold)) {
       const pos = plane.locate(m.manifestFile, ['status']);
-      out.push({ check: CHECK, rule: BELOW.rule, severity: MUTATION_SEVERITY, file: pos.file, line: pos.line, column: pos.column,
+      out.push({
+        check: CHECK,
+        rule: BELOW.rule,
+        severity: MUTATION_SEVERITY,
+        file: pos.file,
+        line: pos.line,
+        column: pos.column,
         message: `ga module '${e.module}' has a mutation score of ${s.score}% for target '${s.target}', below its threshold of ${s.threshold}% (${s.survived} survived, ${s.noCoverage} not covered; run ${s.when.slice(0, 10) || 'at an unknown time'})`,
-        rationale: BELOW.rationale, fix: BELOW.fix(s.target), from: e.module });
+        rationale: BELOW.rationale,
+        fix: BELOW.fix(s.target),
+        from: e.module,
+      });
     }
   }
   return out;

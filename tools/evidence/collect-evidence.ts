@@ -25,7 +25,12 @@ export interface ModuleEvidence {
   readonly promotedIn: string | null;
   readonly entrypoints: number;
   /** state is present when asked for (`withSnapshotState`): fresh, stale, unreadable, missing or unchecked. */
-  readonly snapshot: { readonly path: string; readonly exists: boolean; readonly state?: SnapshotState['state']; readonly exports?: number };
+  readonly snapshot: {
+    readonly path: string;
+    readonly exists: boolean;
+    readonly state?: SnapshotState['state'];
+    readonly exports?: number;
+  };
   /** Test files inside the module, and test files elsewhere that import its package subpath. */
   readonly tests: { readonly own: number; readonly importing: number; readonly total: number };
   /**
@@ -60,21 +65,42 @@ export function collectEvidence(plane: ControlPlane, options: EvidenceOptions = 
     const api = analysis?.apis.get(m.name);
     const state = analysis && api ? getSnapshotState(plane, m, api, analysis.printed.has(m.name)).state : undefined;
     const snapshot = {
-      path: getSnapshotPath(m.path), exists: LIBRARY.has(m.layer) && existsSync(`${plane.root}/${getSnapshotPath(m.path)}`),
-      ...(state ? { state } : {}), ...(api && analysis?.printed.has(m.name) ? { exports: api.entries.length } : {}),
+      path: getSnapshotPath(m.path),
+      exists: LIBRARY.has(m.layer) && existsSync(`${plane.root}/${getSnapshotPath(m.path)}`),
+      ...(state ? { state } : {}),
+      ...(api && analysis?.printed.has(m.name) ? { exports: api.entries.length } : {}),
     };
     const t = tests.get(m.name) ?? { own: 0, importing: 0 };
     const prosePath = `${PROSE_DIR}/${m.name}.md`;
-    const primer = { page: `modules/${m.name}/`, question: Boolean(m.manifest.primer_question?.trim()), prose: existsSync(`${plane.root}/${prosePath}`) ? prosePath : null };
+    const primer = {
+      page: `modules/${m.name}/`,
+      question: Boolean(m.manifest.primer_question?.trim()),
+      prose: existsSync(`${plane.root}/${prosePath}`) ? prosePath : null,
+    };
     const mutation = scores.get(m.name) ?? [];
     const needsScore = required && m.tier === 'ga' && m.layer === 'stable';
     const missing = required
-      ? [...(snapshot.exists ? [] : ['snapshot']), ...(t.own + t.importing > 0 ? [] : ['tests']), ...(primer.question ? [] : ['primer_question']), ...(needsScore && mutation.length === 0 ? ['mutation'] : [])]
+      ? [
+          ...(snapshot.exists ? [] : ['snapshot']),
+          ...(t.own + t.importing > 0 ? [] : ['tests']),
+          ...(primer.question ? [] : ['primer_question']),
+          ...(needsScore && mutation.length === 0 ? ['mutation'] : []),
+        ]
       : [];
     return {
-      module: m.name, path: m.path, layer: m.layer, tier: m.tier, state: m.implemented ? 'implemented' : 'declared', required,
-      promotedIn: m.manifest.promoted_in ?? null, entrypoints: m.manifest.public_entrypoints.length,
-      snapshot, tests: { ...t, total: t.own + t.importing }, primer, mutation, missing,
+      module: m.name,
+      path: m.path,
+      layer: m.layer,
+      tier: m.tier,
+      state: m.implemented ? 'implemented' : 'declared',
+      required,
+      promotedIn: m.manifest.promoted_in ?? null,
+      entrypoints: m.manifest.public_entrypoints.length,
+      snapshot,
+      tests: { ...t, total: t.own + t.importing },
+      primer,
+      mutation,
+      missing,
     };
   });
 }
@@ -100,7 +126,11 @@ function countTests(plane: ControlPlane): Map<string, { own: number; importing: 
     const owner = getFileOwner(plane, file);
     if (owner) bump(owner.name, 'own');
     let text: string;
-    try { text = readFileSync(`${plane.root}/${file}`, 'utf8'); } catch { continue; }
+    try {
+      text = readFileSync(`${plane.root}/${file}`, 'utf8');
+    } catch {
+      continue;
+    }
     const reached = new Set<Module>();
     for (const match of text.matchAll(quoted)) {
       const m = bySpecifier.get(match[1]!);
@@ -116,11 +146,16 @@ function listTestFiles(root: string, dirs: readonly string[]): string[] {
   const out: string[] = [];
   const walk = (rel: string): void => {
     let entries;
-    try { entries = readdirSync(`${root}/${rel}`, { withFileTypes: true }); } catch { return; }
+    try {
+      entries = readdirSync(`${root}/${rel}`, { withFileTypes: true });
+    } catch {
+      return;
+    }
     for (const e of entries) {
       if (e.name.startsWith('.')) continue;
-      if (e.isDirectory()) { if (!SKIP_DIRS.has(e.name)) walk(`${rel}/${e.name}`); }
-      else if (/\.test\.(ts|mts|tsx)$/.test(e.name)) out.push(`${rel}/${e.name}`);
+      if (e.isDirectory()) {
+        if (!SKIP_DIRS.has(e.name)) walk(`${rel}/${e.name}`);
+      } else if (/\.test\.(ts|mts|tsx)$/.test(e.name)) out.push(`${rel}/${e.name}`);
     }
   };
   for (const dir of dirs) walk(dir);

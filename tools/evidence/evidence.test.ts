@@ -18,19 +18,40 @@ async function load(files: Record<string, string | object | null>): Promise<Load
 const brief = (v: Violation): string => `${v.rule} ${v.file}:${v.line}`;
 const RESULT = 'tools/mutation/results/contract.json';
 const result = (score: number, threshold = 75, module = 'contract'): string =>
-  JSON.stringify({ target: 'contract', module, when: '2026-12-07T00:00:00.000Z', threshold, score, counts: { killed: 70, timeout: 5, survived: 20, noCoverage: 5, invalid: 3 }, seconds: 60, survivors: [] });
+  JSON.stringify({
+    target: 'contract',
+    module,
+    when: '2026-12-07T00:00:00.000Z',
+    threshold,
+    score,
+    counts: { killed: 70, timeout: 5, survived: 20, noCoverage: 5, invalid: 3 },
+    seconds: 60,
+    survivors: [],
+  });
 const complete = {
-  'framework/contract/module.yaml': manifestWith('framework/contract/module.yaml', { public_entrypoints: ['contract'], primer_question: 'what the contract module is for' }),
+  'framework/contract/module.yaml': manifestWith('framework/contract/module.yaml', {
+    public_entrypoints: ['contract'],
+    primer_question: 'what the contract module is for',
+  }),
   'framework/contract/api.md': '<!-- generated -->\n',
   'reference/demo/demo.test.ts': "import { contract } from 'fixture/contract';\n",
 };
 
 describe('maturity evidence', () => {
   it('names each missing piece of an implemented ga module', async () => {
-    const f = await load({ 'framework/contract/module.yaml': manifestWith('framework/contract/module.yaml', { public_entrypoints: ['contract'] }) });
+    const f = await load({
+      'framework/contract/module.yaml': manifestWith('framework/contract/module.yaml', {
+        public_entrypoints: ['contract'],
+      }),
+    });
     const v = findMaturityViolations(f.plane, collectEvidence(f.plane));
     const contract = v.filter((x) => x.from === 'contract');
-    expect(contract.map(brief)).toEqual(['snapshot-missing framework/contract/module.yaml:4', 'tests-missing framework/contract/module.yaml:4', 'primer-missing framework/contract/module.yaml:4', 'mutation-score-missing framework/contract/module.yaml:4']);
+    expect(contract.map(brief)).toEqual([
+      'snapshot-missing framework/contract/module.yaml:4',
+      'tests-missing framework/contract/module.yaml:4',
+      'primer-missing framework/contract/module.yaml:4',
+      'mutation-score-missing framework/contract/module.yaml:4',
+    ]);
     expect(contract.map((x) => x.severity)).toEqual(['error', 'error', 'error', MUTATION_SEVERITY]);
     expect(contract[0]!.message).toBe("ga module 'contract' lacks its API snapshot (framework/contract/api.md)");
     expect(contract[0]!.fix).toBe('Run `plumego api snapshot --module contract` and commit framework/contract/api.md.');
@@ -39,8 +60,23 @@ describe('maturity evidence', () => {
   it('is satisfied by a snapshot, a test importing the module, a primer question and a mutation score at its threshold', async () => {
     const f = await load({ ...complete, [RESULT]: result(75) });
     const evidence = collectEvidence(f.plane).find((e) => e.module === 'contract')!;
-    expect(evidence).toMatchObject({ state: 'implemented', required: true, tests: { own: 0, importing: 1, total: 1 }, missing: [] });
-    expect(evidence.mutation).toEqual([{ target: 'contract', score: 75, threshold: 75, when: '2026-12-07T00:00:00.000Z', mutants: 100, survived: 20, noCoverage: 5 }]);
+    expect(evidence).toMatchObject({
+      state: 'implemented',
+      required: true,
+      tests: { own: 0, importing: 1, total: 1 },
+      missing: [],
+    });
+    expect(evidence.mutation).toEqual([
+      {
+        target: 'contract',
+        score: 75,
+        threshold: 75,
+        when: '2026-12-07T00:00:00.000Z',
+        mutants: 100,
+        survived: 20,
+        noCoverage: 5,
+      },
+    ]);
     expect(getEvidenceCells(evidence)).toEqual(['yes', '0+1', 'generated']);
     expect(findMaturityViolations(f.plane, [evidence])).toEqual([]);
   });
@@ -53,11 +89,17 @@ describe('maturity evidence', () => {
   });
 
   it('reports an unreadable or incomplete result as a missing score, never as a pass', async () => {
-    for (const text of ['{ not json', result(99, 75, '').replace('"module":""', '"other":1'), JSON.stringify({ target: 'contract', module: 'contract', threshold: 75 })]) {
+    for (const text of [
+      '{ not json',
+      result(99, 75, '').replace('"module":""', '"other":1'),
+      JSON.stringify({ target: 'contract', module: 'contract', threshold: 75 }),
+    ]) {
       const f = await load({ ...complete, [RESULT]: text });
       const evidence = collectEvidence(f.plane).find((e) => e.module === 'contract')!;
       expect(evidence.mutation).toEqual([]);
-      expect(findMaturityViolations(f.plane, [evidence]).map(brief)).toEqual(['mutation-score-missing framework/contract/module.yaml:4']);
+      expect(findMaturityViolations(f.plane, [evidence]).map(brief)).toEqual([
+        'mutation-score-missing framework/contract/module.yaml:4',
+      ]);
       fixture?.cleanup();
       fixture = undefined;
     }
@@ -65,10 +107,16 @@ describe('maturity evidence', () => {
 
   it('judges every target of a module, and no score of a beta module', async () => {
     const second = 'tools/mutation/results/contract-body.json';
-    const f = await load({ ...complete, [RESULT]: result(90), [second]: result(50).replace('"target":"contract"', '"target":"contract-body"') });
+    const f = await load({
+      ...complete,
+      [RESULT]: result(90),
+      [second]: result(50).replace('"target":"contract"', '"target":"contract-body"'),
+    });
     const evidence = collectEvidence(f.plane).find((e) => e.module === 'contract')!;
     expect(evidence.mutation.map((s) => s.target)).toEqual(['contract', 'contract-body']);
-    expect(findMaturityViolations(f.plane, [evidence]).map((x) => x.message)).toEqual([expect.stringContaining("'contract-body'")]);
+    expect(findMaturityViolations(f.plane, [evidence]).map((x) => x.message)).toEqual([
+      expect.stringContaining("'contract-body'"),
+    ]);
     expect(findMaturityViolations(f.plane, [{ ...evidence, tier: 'beta' }])).toEqual([]);
   });
 
@@ -79,7 +127,11 @@ describe('maturity evidence', () => {
       'framework/contract/fixtures/repo/x.test.ts': "import { contract } from '../../index.ts';\n",
       'tools/tools.test.ts': "import { contract } from 'fixture/contract';\n",
     });
-    expect(collectEvidence(f.plane).find((e) => e.module === 'contract')!.tests).toMatchObject({ own: 1, importing: 1, total: 2 });
+    expect(collectEvidence(f.plane).find((e) => e.module === 'contract')!.tests).toMatchObject({
+      own: 1,
+      importing: 1,
+      total: 2,
+    });
   });
 
   it('compares snapshots with the code when asked', async () => {
@@ -87,9 +139,17 @@ describe('maturity evidence', () => {
     await writeSnapshots(f.plane, [f.plane.moduleByName.get('contract')!]);
     writeFileSync(`${f.root}/framework/api.md`, 'hand-written\n');
     const evidence = collectEvidence(f.plane, { analysis: await readApiAnalysis(f.plane) });
-    expect(evidence.find((e) => e.module === 'contract')!.snapshot).toEqual({ path: 'framework/contract/api.md', exists: true, state: 'fresh', exports: 1 });
+    expect(evidence.find((e) => e.module === 'contract')!.snapshot).toEqual({
+      path: 'framework/contract/api.md',
+      exists: true,
+      state: 'fresh',
+      exports: 1,
+    });
     expect(evidence.find((e) => e.module === 'fixture')!.snapshot).toMatchObject({ state: 'unreadable' });
-    expect(collectEvidence(f.plane).find((e) => e.module === 'contract')!.snapshot).toEqual({ path: 'framework/contract/api.md', exists: true });
+    expect(collectEvidence(f.plane).find((e) => e.module === 'contract')!.snapshot).toEqual({
+      path: 'framework/contract/api.md',
+      exists: true,
+    });
   });
 
   it('does not fail a beta or ga module that is declared but not implemented, and shows it as such', async () => {
@@ -102,12 +162,22 @@ describe('maturity evidence', () => {
 
   it('requires nothing of experimental modules', async () => {
     const f = await load({ 'framework/x/rest/versioning/index.ts': 'export const v = 1;\n' });
-    expect(collectEvidence(f.plane).find((e) => e.module === 'x/rest/versioning')).toMatchObject({ state: 'implemented', required: false, missing: [] });
+    expect(collectEvidence(f.plane).find((e) => e.module === 'x/rest/versioning')).toMatchObject({
+      state: 'implemented',
+      required: false,
+      missing: [],
+    });
   });
 });
 
 describe('error-code registry check', () => {
-  const entry = (code: string, status: number, category: string, module = 'contract'): object => ({ code, status, category, module, description: `The ${code} failure.` });
+  const entry = (code: string, status: number, category: string, module = 'contract'): object => ({
+    code,
+    status,
+    category,
+    module,
+    description: `The ${code} failure.`,
+  });
 
   async function check(codes: object[], source: string): Promise<Violation[]> {
     const f = await load({ 'specs/error-codes.yaml': { codes }, 'framework/contract/index.ts': source });
@@ -115,7 +185,12 @@ describe('error-code registry check', () => {
   }
 
   it('passes when emitted and registered codes agree', async () => {
-    expect(await check([entry('CONTRACT_BROKEN', 500, 'server_error')], "export const contract = () => ({ code: 'CONTRACT_BROKEN' });\n")).toEqual([]);
+    expect(
+      await check(
+        [entry('CONTRACT_BROKEN', 500, 'server_error')],
+        "export const contract = () => ({ code: 'CONTRACT_BROKEN' });\n",
+      ),
+    ).toEqual([]);
   });
 
   it('reports an emitted code missing from the registry, at the emitting line', async () => {
@@ -125,7 +200,10 @@ describe('error-code registry check', () => {
   });
 
   it('reports a registered code nothing uses, and one whose category does not fit its status', async () => {
-    const v = await check([entry('GHOST', 404, 'client_error'), entry('CONTRACT_BROKEN', 500, 'client_error')], "export const contract = { code: 'CONTRACT_BROKEN' };\n");
+    const v = await check(
+      [entry('GHOST', 404, 'client_error'), entry('CONTRACT_BROKEN', 500, 'client_error')],
+      "export const contract = { code: 'CONTRACT_BROKEN' };\n",
+    );
     expect(v.map((x) => `${x.rule}: ${x.message}`)).toEqual([
       'category-family: error code CONTRACT_BROKEN has status 500 but category client_error',
       'unused-code: error code GHOST is registered but no library source reachable from a public entry, nor any reference service, uses it',
@@ -135,7 +213,12 @@ describe('error-code registry check', () => {
 
   it('reports duplicates, unknown modules and a code registered to a module that never emits it', async () => {
     const v = await check(
-      [entry('CONTRACT_BROKEN', 500, 'server_error'), entry('CONTRACT_BROKEN', 500, 'server_error'), entry('OTHER_CODE', 400, 'client_error', 'nowhere'), entry('ROUTED', 400, 'client_error', 'router')],
+      [
+        entry('CONTRACT_BROKEN', 500, 'server_error'),
+        entry('CONTRACT_BROKEN', 500, 'server_error'),
+        entry('OTHER_CODE', 400, 'client_error', 'nowhere'),
+        entry('ROUTED', 400, 'client_error', 'router'),
+      ],
       "export const contract = { code: 'CONTRACT_BROKEN' };\nexport const b = { code: 'OTHER_CODE' };\nexport const c = { code: 'ROUTED' };\n",
     );
     expect(v.map((x) => x.rule)).toEqual(['duplicate-code', 'unknown-module', 'wrong-module']);
@@ -144,9 +227,12 @@ describe('error-code registry check', () => {
   it('scans reference services too', async () => {
     const f = await load({
       'specs/error-codes.yaml': { codes: [entry('DEMO_FAILED', 500, 'server_error', 'reference/demo')] },
-      'reference/demo/main.ts': "export const fail = () => ({ code: 'DEMO_FAILED' });\nexport const other = { code: 'DEMO_UNLISTED' };\n",
+      'reference/demo/main.ts':
+        "export const fail = () => ({ code: 'DEMO_FAILED' });\nexport const other = { code: 'DEMO_UNLISTED' };\n",
     });
-    expect(findErrorCodeViolations(f.plane, await collectCodeSites(f.plane)).map(brief)).toEqual(['unregistered-code reference/demo/main.ts:2']);
+    expect(findErrorCodeViolations(f.plane, await collectCodeSites(f.plane)).map(brief)).toEqual([
+      'unregistered-code reference/demo/main.ts:2',
+    ]);
   });
 
   it('counts an argument of new …Error only where the constructor parameter is a code', async () => {
@@ -158,7 +244,9 @@ describe('error-code registry check', () => {
         "export const b = new DemoError('start', 'DEMO_START_FAILED');",
       ].join('\n'),
     });
-    expect(findErrorCodeViolations(f.plane, await collectCodeSites(f.plane)).map((x) => `${x.severity}: ${x.message}`)).toEqual([
+    expect(
+      findErrorCodeViolations(f.plane, await collectCodeSites(f.plane)).map((x) => `${x.severity}: ${x.message}`),
+    ).toEqual([
       "error: typed error code DEMO_START_FAILED (an Error subclass's code, not sent on the wire) is thrown here but is not in specs/error-codes.yaml",
     ]);
   });
@@ -168,6 +256,8 @@ describe('error-code registry check', () => {
       'specs/error-codes.yaml': { codes: [entry('TEST_ONLY', 400, 'client_error')] },
       'framework/contract/contract.test.ts': "expect(err.code).toBe('TEST_ONLY');\n",
     });
-    expect(findErrorCodeViolations(f.plane, await collectCodeSites(f.plane)).map((x) => x.rule)).toEqual(['unused-code']);
+    expect(findErrorCodeViolations(f.plane, await collectCodeSites(f.plane)).map((x) => x.rule)).toEqual([
+      'unused-code',
+    ]);
   });
 });

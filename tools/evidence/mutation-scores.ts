@@ -28,7 +28,13 @@ export interface MutationEvidence {
 export function readMutationScores(root: string): Map<string, MutationEvidence[]> {
   const byModule = new Map<string, MutationEvidence[]>();
   let files: string[];
-  try { files = readdirSync(`${root}/${MUTATION_RESULTS_DIR}`).filter((f) => f.endsWith('.json')).sort(); } catch { return byModule; }
+  try {
+    files = readdirSync(`${root}/${MUTATION_RESULTS_DIR}`)
+      .filter((f) => f.endsWith('.json'))
+      .sort();
+  } catch {
+    return byModule;
+  }
   for (const file of files) {
     const parsed = parseResult(readFileSync(`${root}/${MUTATION_RESULTS_DIR}/${file}`, 'utf8'));
     if (!parsed) continue;
@@ -42,19 +48,34 @@ export function readMutationScores(root: string): Map<string, MutationEvidence[]
 
 function parseResult(text: string): { module: string; evidence: MutationEvidence } | undefined {
   let r: unknown;
-  try { r = JSON.parse(text); } catch { return undefined; }
+  try {
+    r = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
   if (!r || typeof r !== 'object') return undefined;
   const o = r as Record<string, unknown>;
   const counts = (o['counts'] && typeof o['counts'] === 'object' ? o['counts'] : {}) as Record<string, unknown>;
   const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
-  if (typeof o['module'] !== 'string' || typeof o['target'] !== 'string' || typeof o['score'] !== 'number' || typeof o['threshold'] !== 'number') return undefined;
+  if (
+    typeof o['module'] !== 'string' ||
+    typeof o['target'] !== 'string' ||
+    typeof o['score'] !== 'number' ||
+    typeof o['threshold'] !== 'number'
+  )
+    return undefined;
   const survived = num(counts['survived']);
   const noCoverage = num(counts['noCoverage']);
   return {
     module: o['module'],
     evidence: {
-      target: o['target'], score: o['score'], threshold: o['threshold'], when: typeof o['when'] === 'string' ? o['when'] : '',
-      mutants: num(counts['killed']) + num(counts['timeout']) + survived + noCoverage, survived, noCoverage,
+      target: o['target'],
+      score: o['score'],
+      threshold: o['threshold'],
+      when: typeof o['when'] === 'string' ? o['when'] : '',
+      mutants: num(counts['killed']) + num(counts['timeout']) + survived + noCoverage,
+      survived,
+      noCoverage,
     },
   };
 }

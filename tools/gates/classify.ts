@@ -49,7 +49,8 @@ export function getModuleForPath(modules: readonly Module[], path: string): Modu
 function classifyFile(plane: GatePlane, path: string, entrypointChanges: ReadonlySet<string>): ClassifiedFile {
   const area = getAreaRules(plane.gateProfiles).find((a) => a.paths.some((p) => matchGlob(p, path)));
   const module = !area || area.module ? getModuleForPath(plane.modules, path) : undefined;
-  const publicApi = module !== undefined && (module.entry === path || (module.manifestFile === path && entrypointChanges.has(path)));
+  const publicApi =
+    module !== undefined && (module.entry === path || (module.manifestFile === path && entrypointChanges.has(path)));
   return { path, ...(area ? { area: area.id } : {}), ...(module ? { module: module.name } : {}), publicApi };
 }
 

@@ -19,6 +19,7 @@ describe('matchGlob (the gate-profiles dialect)', () => {
     ['file.(x)+', 'file.(x)+', true],
   ];
   for (const [pattern, path, expected] of table) {
-    it(`${pattern} ${expected ? 'matches' : 'does not match'} ${path}`, () => expect(matchGlob(pattern, path)).toBe(expected));
+    it(`${pattern} ${expected ? 'matches' : 'does not match'} ${path}`, () =>
+      expect(matchGlob(pattern, path)).toBe(expected));
   }
 });

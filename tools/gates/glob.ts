@@ -11,7 +11,13 @@ function compileGlob(pattern: string): RegExp {
     const c = pattern[i] as string;
     if (c === '*' && pattern[i + 1] === '*') {
       // "**/" may match nothing, so "**/module.yaml" also matches a top-level module.yaml.
-      if (pattern[i + 2] === '/') { source += '(?:.*/)?'; i += 2; } else { source += '.*'; i += 1; }
+      if (pattern[i + 2] === '/') {
+        source += '(?:.*/)?';
+        i += 2;
+      } else {
+        source += '.*';
+        i += 1;
+      }
     } else if (c === '*') source += '[^/]*';
     else if (c === '?') source += '[^/]';
     else source += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');

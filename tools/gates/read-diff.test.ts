@@ -16,9 +16,13 @@ const write = (root: string, file: string, text: string): void => {
   writeFileSync(join(root, file), text);
 };
 const git = (root: string, ...args: string[]): string =>
-  execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd: root, encoding: 'utf8' });
+  execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'commit.gpgsign=false', ...args], {
+    cwd: root,
+    encoding: 'utf8',
+  });
 
-const manifest = (entrypoints: string[], summary = 'A module.'): string => `name: x\nsummary: ${summary}\npublic_entrypoints: [${entrypoints.join(', ')}]\n`;
+const manifest = (entrypoints: string[], summary = 'A module.'): string =>
+  `name: x\nsummary: ${summary}\npublic_entrypoints: [${entrypoints.join(', ')}]\n`;
 
 let repo: string;
 beforeAll(() => {
@@ -48,7 +52,12 @@ describe('readChangeSet', () => {
   });
 
   it('with --base: also what the branch committed since it forked', () => {
-    expect(readChangeSet(repo, 'main').files).toEqual(['docs/new.md', 'framework/a/index.ts', 'framework/a/module.yaml', 'framework/b/module.yaml']);
+    expect(readChangeSet(repo, 'main').files).toEqual([
+      'docs/new.md',
+      'framework/a/index.ts',
+      'framework/a/module.yaml',
+      'framework/b/module.yaml',
+    ]);
   });
 
   it('reports manifests whose public_entrypoints changed, not those whose prose changed', () => {
@@ -56,7 +65,14 @@ describe('readChangeSet', () => {
   });
 
   it('a --base that does not exist is a clear error', () => {
-    const error = (() => { try { readChangeSet(repo, 'no-such-branch'); } catch (e) { return e; } return undefined; })();
+    const error = (() => {
+      try {
+        readChangeSet(repo, 'no-such-branch');
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
     expect(error).toBeInstanceOf(GitError);
     expect(error).toMatchObject({ problem: 'bad-base', message: expect.stringContaining("'no-such-branch'") });
   });
@@ -75,7 +91,9 @@ describe('readChangeSet', () => {
     const path = process.env['PATH'];
     process.env['PATH'] = makeDir();
     try {
-      expect(() => readChangeSet(repo)).toThrow(expect.objectContaining({ problem: 'no-git', message: expect.stringContaining('not installed') }));
+      expect(() => readChangeSet(repo)).toThrow(
+        expect.objectContaining({ problem: 'no-git', message: expect.stringContaining('not installed') }),
+      );
     } finally {
       process.env['PATH'] = path;
     }

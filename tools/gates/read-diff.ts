@@ -25,18 +25,34 @@ export class GitError extends Error {
 
 type Git = (args: readonly string[]) => string;
 
-const createGit = (root: string): Git => (args) =>
-  execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+const createGit =
+  (root: string): Git =>
+  (args) =>
+    execFileSync('git', args, {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      maxBuffer: 64 * 1024 * 1024,
+    });
 
-const lines = (out: string): string[] => out.split('\n').map((l) => l.trim()).filter(Boolean);
+const lines = (out: string): string[] =>
+  out
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
 
 function assertRepository(git: Git, root: string): void {
   try {
     git(['rev-parse', '--is-inside-work-tree']);
   } catch (error) {
     const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-    throw new GitError('no-git', missing ? 'git is not installed or not on PATH' : `${root} is not inside a git repository`,
-      missing ? 'Install git, or run plumego gates where git is available.' : 'Run plumego gates inside the repository checkout (or pass --root).');
+    throw new GitError(
+      'no-git',
+      missing ? 'git is not installed or not on PATH' : `${root} is not inside a git repository`,
+      missing
+        ? 'Install git, or run plumego gates where git is available.'
+        : 'Run plumego gates inside the repository checkout (or pass --root).',
+    );
   }
 }
 
@@ -44,8 +60,11 @@ function resolveBase(git: Git, base: string): string {
   try {
     return git(['rev-parse', '--verify', '--quiet', `${base}^{commit}`]).trim();
   } catch {
-    throw new GitError('bad-base', `--base '${base}' is not a commit in this repository`,
-      'Pass an existing branch, tag or commit (for example --base origin/main after git fetch), or omit --base to gate uncommitted changes.');
+    throw new GitError(
+      'bad-base',
+      `--base '${base}' is not a commit in this repository`,
+      'Pass an existing branch, tag or commit (for example --base origin/main after git fetch), or omit --base to gate uncommitted changes.',
+    );
   }
 }
 
@@ -80,7 +99,11 @@ export function readChangeSet(root: string, base?: string): ChangeSet {
   try {
     head = git(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']).trim();
   } catch {
-    throw new GitError('no-commits', 'the repository has no commits yet, so there is nothing to compare with', 'Make a first commit, then run plumego gates.');
+    throw new GitError(
+      'no-commits',
+      'the repository has no commits yet, so there is nothing to compare with',
+      'Make a first commit, then run plumego gates.',
+    );
   }
   const from = base === undefined ? head : git(['merge-base', resolveBase(git, base), head]).trim();
   try {
@@ -90,16 +113,26 @@ export function readChangeSet(root: string, base?: string): ChangeSet {
       ...lines(git(['ls-files', '--others', '--exclude-standard'])),
     ]);
     // Manifests are YAML the loader has not seen at the base revision, so the two versions are compared here.
-    const entrypointChanges = [...files].filter((f) => matchGlob('**/module.yaml', f)).filter((f) => {
-      let before: string | undefined;
-      try { before = git(['show', `${from}:./${f}`]); } catch { before = undefined; }
-      const path = join(root, f);
-      const after = existsSync(path) ? readFileSync(path, 'utf8') : undefined;
-      return entrypointsDiffer(before, after);
-    });
+    const entrypointChanges = [...files]
+      .filter((f) => matchGlob('**/module.yaml', f))
+      .filter((f) => {
+        let before: string | undefined;
+        try {
+          before = git(['show', `${from}:./${f}`]);
+        } catch {
+          before = undefined;
+        }
+        const path = join(root, f);
+        const after = existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+        return entrypointsDiffer(before, after);
+      });
     return { files: [...files].sort(), entrypointChanges };
   } catch (error) {
     if (error instanceof GitError) throw error;
-    throw new GitError('git-failed', `git failed: ${((error as { stderr?: string }).stderr ?? (error as Error).message).trim()}`, 'Check that the repository is not in the middle of a merge or rebase.');
+    throw new GitError(
+      'git-failed',
+      `git failed: ${((error as { stderr?: string }).stderr ?? (error as Error).message).trim()}`,
+      'Check that the repository is not in the middle of a merge or rebase.',
+    );
   }
 }

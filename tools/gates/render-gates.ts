@@ -12,13 +12,21 @@ export function formatGateSelection(s: GateSelection, mode: 'list' | 'dry-run' |
   const f = s.facts;
   const lines = [
     `${label('changed')}${f.files.length} file${f.files.length === 1 ? '' : 's'} · modules: ${f.modules.map((m) => m.name).join(', ') || '—'} · areas: ${f.areas.join(', ') || '—'}`,
-    ...f.files.slice(0, MAX_FILES).map((file) => `${label('')}${file.path} → ${[file.area && `area ${file.area}`, file.module && `module ${file.module}`].filter(Boolean).join(', ') || 'unclassified'}${file.publicApi ? ' (public API)' : ''}`),
+    ...f.files
+      .slice(0, MAX_FILES)
+      .map(
+        (file) =>
+          `${label('')}${file.path} → ${[file.area && `area ${file.area}`, file.module && `module ${file.module}`].filter(Boolean).join(', ') || 'unclassified'}${file.publicApi ? ' (public API)' : ''}`,
+      ),
     ...(f.files.length > MAX_FILES ? [`${label('')}… and ${f.files.length - MAX_FILES} more (--json lists all)`] : []),
     `${label('profile')}${s.profile!.id} (strength ${s.profile!.strength}) — ${s.profile!.summary}`,
     `${label('because')}${s.chosenBy.join(', ')}`,
   ];
   const weaker = s.matched.filter((m) => m.profile !== s.profile!.id);
-  if (weaker.length) lines.push(`${label('weaker')}${weaker.map((m) => `${m.rule} → ${m.profile}`).join(', ')} (the strongest profile wins)`);
+  if (weaker.length)
+    lines.push(
+      `${label('weaker')}${weaker.map((m) => `${m.rule} → ${m.profile}`).join(', ')} (the strongest profile wins)`,
+    );
   lines.push(mode === 'dry-run' ? 'would run:' : mode === 'run' ? 'running:' : 'commands (run them with --run):');
   lines.push(...s.commands.map((c) => `  ${c}`));
   return `${lines.join('\n')}\n`;
@@ -29,7 +37,9 @@ const formatMs = (ms: number): string => (ms < 1000 ? `${ms}ms` : `${(ms / 1000)
 export function formatRunTable(runs: readonly CommandRun[]): string {
   const width = Math.max(7, ...runs.map((r) => r.command.length));
   const header = `${'command'.padEnd(width)}  status  time     first failure`;
-  const rows = runs.map((r) => `${r.command.padEnd(width)}  ${r.status.padEnd(6)}  ${formatMs(r.ms).padEnd(7)}  ${r.failure ?? ''}`.trimEnd());
+  const rows = runs.map((r) =>
+    `${r.command.padEnd(width)}  ${r.status.padEnd(6)}  ${formatMs(r.ms).padEnd(7)}  ${r.failure ?? ''}`.trimEnd(),
+  );
   const failed = runs.filter((r) => r.status === 'fail').length;
   return `${[header, '-'.repeat(header.length), ...rows].join('\n')}\n\n${failed ? `${failed} of ${runs.length} commands failed` : `all ${runs.length} commands passed`}\n`;
 }

@@ -15,13 +15,21 @@ export interface CommandRun {
 }
 
 /** Runs one shell command; tests pass a fake. */
-export type CommandRunner = (command: string, cwd: string) => Promise<{ readonly exitCode: number | null; readonly output: string }>;
+export type CommandRunner = (
+  command: string,
+  cwd: string,
+) => Promise<{ readonly exitCode: number | null; readonly output: string }>;
 
 const MAX_OUTPUT = 4 * 1024 * 1024;
 
 export const spawnRunner: CommandRunner = (command, cwd) =>
   new Promise((resolve) => {
-    const child = spawn(command, { cwd, shell: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0', CI: process.env['CI'] ?? '1' } });
+    const child = spawn(command, {
+      cwd,
+      shell: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, FORCE_COLOR: '0', CI: process.env['CI'] ?? '1' },
+    });
     let output = '';
     const collect = (chunk: Buffer): void => {
       if (output.length < MAX_OUTPUT) output += chunk.toString('utf8');
@@ -45,7 +53,11 @@ const FAILURE_PATTERNS: readonly RegExp[] = [
 
 /** The first line that says what failed; else the last non-empty line; never longer than 200 characters. */
 export function getFirstFailure(output: string): string {
-  const all = output.replace(ANSI, '').split('\n').map((l) => l.trim()).filter(Boolean);
+  const all = output
+    .replace(ANSI, '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   for (const pattern of FAILURE_PATTERNS) {
     const line = all.find((l) => pattern.test(l));
     if (line) return line.slice(0, 200);
@@ -53,15 +65,21 @@ export function getFirstFailure(output: string): string {
   return (all[all.length - 1] ?? '(no output)').slice(0, 200);
 }
 
-export async function runGateCommands(commands: readonly string[], cwd: string, runner: CommandRunner = spawnRunner): Promise<CommandRun[]> {
+export async function runGateCommands(
+  commands: readonly string[],
+  cwd: string,
+  runner: CommandRunner = spawnRunner,
+): Promise<CommandRun[]> {
   const runs: CommandRun[] = [];
   for (const command of commands) {
     const started = performance.now();
     const { exitCode, output } = await runner(command, cwd);
     const ms = Math.round(performance.now() - started);
-    runs.push(exitCode === 0
-      ? { command, status: 'pass', exitCode, ms }
-      : { command, status: 'fail', exitCode, ms, failure: getFirstFailure(output) });
+    runs.push(
+      exitCode === 0
+        ? { command, status: 'pass', exitCode, ms }
+        : { command, status: 'fail', exitCode, ms, failure: getFirstFailure(output) },
+    );
   }
   return runs;
 }

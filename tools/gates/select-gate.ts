@@ -32,9 +32,9 @@ function ruleMatches(rule: SelectionRule, facts: DiffFacts): boolean {
   if (w.areas) checks.push(facts.areas.some((a) => w.areas!.includes(a)));
   if (w.layers) checks.push(facts.modules.some((m) => w.layers!.includes(m.layer)));
   if (w.min_modules !== undefined) checks.push(facts.modules.length >= w.min_modules);
-  if (w.public_api !== undefined) checks.push((facts.publicApi.length > 0) === w.public_api);
+  if (w.public_api !== undefined) checks.push(facts.publicApi.length > 0 === w.public_api);
   if (w.paths) checks.push(facts.files.some((f) => w.paths!.some((p) => matchGlob(p, f.path))));
-  if (w.unclassified !== undefined) checks.push((facts.unclassified.length > 0) === w.unclassified);
+  if (w.unclassified !== undefined) checks.push(facts.unclassified.length > 0 === w.unclassified);
   return checks.length > 0 && checks.every(Boolean);
 }
 
@@ -45,7 +45,8 @@ export function fillCommands(commands: readonly string[], facts: Pick<DiffFacts,
   const out = commands.flatMap((command) =>
     TEMPLATE.test(command)
       ? facts.modules.map((m) => command.replaceAll('{module_path}', m.path).replaceAll('{module}', m.name))
-      : [command]);
+      : [command],
+  );
   return [...new Set(out)];
 }
 
@@ -56,18 +57,30 @@ export function selectGate(plane: GatePlane, changes: ChangeSet): GateSelection 
   const byId = new Map(plane.gateProfiles.profiles.map((p) => [p.id, p]));
   const getProfile = (id: string, where: string): Profile => {
     const profile = byId.get(id);
-    if (!profile) throw new GateSpecError(`specs/gate-profiles.yaml: ${where} names unknown profile '${id}' (known: ${[...byId.keys()].join(', ')})`);
+    if (!profile)
+      throw new GateSpecError(
+        `specs/gate-profiles.yaml: ${where} names unknown profile '${id}' (known: ${[...byId.keys()].join(', ')})`,
+      );
     return profile;
   };
   if (facts.files.length === 0) return { facts, matched: [], chosenBy: [], commands: [] };
   const matched = getSelectionRules(plane.gateProfiles)
     .filter((rule) => ruleMatches(rule, facts))
-    .map((rule) => ({ rule: rule.id, profile: rule.profile, strength: getProfile(rule.profile, `selection rule '${rule.id}'`).strength }))
+    .map((rule) => ({
+      rule: rule.id,
+      profile: rule.profile,
+      strength: getProfile(rule.profile, `selection rule '${rule.id}'`).strength,
+    }))
     .sort((a, b) => b.strength - a.strength);
   const strongest = matched[0];
   const fallback = getFallbackProfile(plane.gateProfiles);
-  if (!strongest && fallback === undefined) throw new GateSpecError('specs/gate-profiles.yaml: no selection rule matched and there is no profile to fall back to');
-  const profile = strongest ? getProfile(strongest.profile, `selection rule '${strongest.rule}'`) : getProfile(fallback as string, 'fallback');
+  if (!strongest && fallback === undefined)
+    throw new GateSpecError(
+      'specs/gate-profiles.yaml: no selection rule matched and there is no profile to fall back to',
+    );
+  const profile = strongest
+    ? getProfile(strongest.profile, `selection rule '${strongest.rule}'`)
+    : getProfile(fallback as string, 'fallback');
   return {
     facts,
     matched,

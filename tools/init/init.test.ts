@@ -5,7 +5,10 @@ import { runCli } from '../cli/testing/run-cli.ts';
 import { LAYOUTS, linkPackages, type LayoutFixture } from './testing/layouts.ts';
 
 let cleanups: (() => void)[] = [];
-afterEach(() => { cleanups.forEach((c) => c()); cleanups = []; });
+afterEach(() => {
+  cleanups.forEach((c) => c());
+  cleanups = [];
+});
 
 function write(fixture: LayoutFixture): string {
   const { root, cleanup } = writeFixture(fixture.files);
@@ -14,7 +17,9 @@ function write(fixture: LayoutFixture): string {
   return root;
 }
 
-interface Report { violations: { rule: string; file: string; line: number; to?: string; message: string }[] }
+interface Report {
+  violations: { rule: string; file: string; line: number; to?: string; message: string }[];
+}
 
 describe.each(LAYOUTS)('plumego init on $title', (fixture) => {
   it('init → clean check → an injected violation caught at its line → sync leaves package.json alone', async () => {
@@ -28,9 +33,15 @@ describe.each(LAYOUTS)('plumego init on $title', (fixture) => {
     expect(summary.files.every((f) => f.action === 'create')).toBe(true);
 
     const status = await runCli(root, 'status', '--format', 'json');
-    expect((JSON.parse(status.out) as { modules: { name: string }[] }).modules.map((r) => r.name).sort()).toEqual(fixture.modules);
-    const baseline = existsSync(`${root}/specs/boundary-baseline.yaml`) ? readFileSync(`${root}/specs/boundary-baseline.yaml`, 'utf8') : '';
-    const frozen = [...baseline.matchAll(/- rule: (\S+)\n\s+file: (\S+)\n\s+to: (\S+)/g)].map((m) => `${m[1]} ${m[2]} → ${m[3]}`).sort();
+    expect((JSON.parse(status.out) as { modules: { name: string }[] }).modules.map((r) => r.name).sort()).toEqual(
+      fixture.modules,
+    );
+    const baseline = existsSync(`${root}/specs/boundary-baseline.yaml`)
+      ? readFileSync(`${root}/specs/boundary-baseline.yaml`, 'utf8')
+      : '';
+    const frozen = [...baseline.matchAll(/- rule: (\S+)\n\s+file: (\S+)\n\s+to: (\S+)/g)]
+      .map((m) => `${m[1]} ${m[2]} → ${m[3]}`)
+      .sort();
     expect(frozen).toEqual(fixture.baseline);
 
     const first = await runCli(root, 'check', '--format', 'json');
@@ -61,13 +72,20 @@ describe('plumego init: safety and honesty', () => {
     const root = write(single);
     await runCli(root, 'init', '--yes');
     const again = await runCli(root, 'init', '--yes', '--format', 'json');
-    expect((JSON.parse(again.out) as { files: { action: string; written: boolean }[] }).files.every((f) => f.action === 'unchanged' && !f.written)).toBe(true);
+    expect(
+      (JSON.parse(again.out) as { files: { action: string; written: boolean }[] }).files.every(
+        (f) => f.action === 'unchanged' && !f.written,
+      ),
+    ).toBe(true);
   });
 
   it('never overwrites a file that differs without --force', async () => {
     const root = write(single);
     await runCli(root, 'init', '--yes');
-    writeFileSync(`${root}/src/router/module.yaml`, 'name: router\npath: src/router\nlayer: stable\nallowed_imports: { modules: [utils], packages: [] }\n# mine\n');
+    writeFileSync(
+      `${root}/src/router/module.yaml`,
+      'name: router\npath: src/router\nlayer: stable\nallowed_imports: { modules: [utils], packages: [] }\n# mine\n',
+    );
     const kept = await runCli(root, 'init', '--yes');
     expect(kept.out).toMatch(/^keep\s+src\/router\/module.yaml {2}\(exists and differs; --force overwrites\)$/m);
     expect(readFileSync(`${root}/src/router/module.yaml`, 'utf8')).toContain('# mine');
@@ -108,7 +126,11 @@ describe('plumego init: safety and honesty', () => {
     expect(existsSync(`${bare}/specs/boundary-baseline.yaml`)).toBe(false);
     const check = await runCli(bare, 'check', '--format', 'json');
     expect(check.code).toBe(1);
-    expect((JSON.parse(check.out) as Report).violations.map((v) => v.rule).sort()).toEqual(['library-no-app-code', 'no-module-cycles', 'no-module-cycles']);
+    expect((JSON.parse(check.out) as Report).violations.map((v) => v.rule).sort()).toEqual([
+      'library-no-app-code',
+      'no-module-cycles',
+      'no-module-cycles',
+    ]);
   });
 
   it.each([
@@ -134,11 +156,19 @@ describe('plumego init: safety and honesty', () => {
   it('takes packages/ as the library even when examples/ holds more packages', async () => {
     const { root, cleanup } = writeFixture({
       'package.json': JSON.stringify({ name: 'lib', workspaces: ['packages/*', 'examples/*'] }),
-      'packages/core/package.json': '{"name":"@l/core"}', 'packages/core/index.ts': 'export const core = 1;\n',
-      ...Object.fromEntries(['one', 'two', 'three'].flatMap((n) => [[`examples/${n}/package.json`, `{"name":"${n}"}`], [`examples/${n}/main.ts`, "import { core } from '../../packages/core/index.ts';\nexport const x = core;\n"]])),
+      'packages/core/package.json': '{"name":"@l/core"}',
+      'packages/core/index.ts': 'export const core = 1;\n',
+      ...Object.fromEntries(
+        ['one', 'two', 'three'].flatMap((n) => [
+          [`examples/${n}/package.json`, `{"name":"${n}"}`],
+          [`examples/${n}/main.ts`, "import { core } from '../../packages/core/index.ts';\nexport const x = core;\n"],
+        ]),
+      ),
     });
     cleanups.push(cleanup);
-    const dry = JSON.parse((await runCli(root, 'init', '--dry-run', '--format', 'json')).out) as { layout: { libraryRoot: string } };
+    const dry = JSON.parse((await runCli(root, 'init', '--dry-run', '--format', 'json')).out) as {
+      layout: { libraryRoot: string };
+    };
     expect(dry.layout.libraryRoot).toBe('packages');
     await runCli(root, 'init', '--yes');
     expect(readFileSync(`${root}/examples/one/module.yaml`, 'utf8')).toMatch(/layer: reference/);
@@ -148,31 +178,43 @@ describe('plumego init: safety and honesty', () => {
   it('--glob names the module folders outright', async () => {
     const root = write(single);
     const dry = await runCli(root, 'init', '--dry-run', '--format', 'json', '--glob', 'src/*');
-    expect((JSON.parse(dry.out) as { layout: { kind: string; modules: number } }).layout).toMatchObject({ kind: 'glob', modules: 4 });
+    expect((JSON.parse(dry.out) as { layout: { kind: string; modules: number } }).layout).toMatchObject({
+      kind: 'glob',
+      modules: 4,
+    });
   });
 });
 
 describe('the minimal profile init writes reports what a boundary check must catch:', () => {
-  it('a deep import of another module\'s internal file, while an import of its entry passes', async () => {
+  it("a deep import of another module's internal file, while an import of its entry passes", async () => {
     const root = write(LAYOUTS.find((l) => l.title.includes('src/* folders'))!);
     await runCli(root, 'init', '--yes');
     writeFileSync(`${root}/src/router/internal.ts`, 'export const secret = 1;\n');
     // middleware may import router (init recorded it); only the path decides. A new file: the
     // baseline already freezes logger.ts's deep import of router.
-    writeFileSync(`${root}/src/middleware/auth.ts`, "import { route } from '../router/index.ts';\nimport { secret } from '../router/internal.ts';\nexport const both = [route, secret];\n");
+    writeFileSync(
+      `${root}/src/middleware/auth.ts`,
+      "import { route } from '../router/index.ts';\nimport { secret } from '../router/internal.ts';\nexport const both = [route, secret];\n",
+    );
     const check = await runCli(root, 'check', '--format', 'json');
     expect(check.code).toBe(1);
-    expect((JSON.parse(check.out) as Report).violations.map((v) => `${v.rule} ${v.file}:${v.line} ${v.message}`)).toEqual([
+    expect(
+      (JSON.parse(check.out) as Report).violations.map((v) => `${v.rule} ${v.file}:${v.line} ${v.message}`),
+    ).toEqual([
       "public-entry-only src/middleware/auth.ts:2 middleware → router (import, '../router/internal.ts' → src/router/internal.ts): src/router/internal.ts is inside router; its public entry is src/router/index.ts",
     ]);
   }, 90_000);
 
-  it('a workspace package reached through its node_modules link but not declared in the importer\'s package.json', async () => {
+  it("a workspace package reached through its node_modules link but not declared in the importer's package.json", async () => {
     const { root, cleanup } = writeFixture({
       'package.json': JSON.stringify({ name: 'linked', private: true, workspaces: ['packages/*'] }),
       'packages/a/package.json': JSON.stringify({ name: '@w/a', types: './src/index.ts' }),
       'packages/a/src/index.ts': 'export const a = 1;\n',
-      'packages/b/package.json': JSON.stringify({ name: '@w/b', types: './src/index.ts', dependencies: { '@w/a': '*' } }),
+      'packages/b/package.json': JSON.stringify({
+        name: '@w/b',
+        types: './src/index.ts',
+        dependencies: { '@w/a': '*' },
+      }),
       'packages/b/src/index.ts': "import { a } from '@w/a';\nexport const b = a + 1;\n",
     });
     cleanups.push(cleanup);
@@ -183,7 +225,9 @@ describe('the minimal profile init writes reports what a boundary check must cat
     writeFileSync(`${root}/packages/b/package.json`, JSON.stringify({ name: '@w/b', types: './src/index.ts' }));
     const check = await runCli(root, 'check', '--format', 'json');
     expect(check.code).toBe(1);
-    expect((JSON.parse(check.out) as Report).violations.map((v) => `${v.rule} ${v.file}:${v.line} ${v.message}`)).toEqual([
+    expect(
+      (JSON.parse(check.out) as Report).violations.map((v) => `${v.rule} ${v.file}:${v.line} ${v.message}`),
+    ).toEqual([
       "npm-undeclared packages/b/src/index.ts:1 '@w/a' is imported but not declared in package.json (it resolves to packages/a/src/index.ts through a workspace link)",
     ]);
   });

@@ -4,7 +4,13 @@
  * manifests, they make the first `check` pass on default deny; what a rule forbids regardless
  * (cycles, layer breaks) is left for the baseline.
  */
-import { createOwnerIndex, getModuleEdges, isDevOnlyFile, type BoundaryPlane, type FileGraph } from '../boundaries/index.ts';
+import {
+  createOwnerIndex,
+  getModuleEdges,
+  isDevOnlyFile,
+  type BoundaryPlane,
+  type FileGraph,
+} from '../boundaries/index.ts';
 
 export interface ModuleImports {
   readonly modules: ReadonlySet<string>;
@@ -32,7 +38,8 @@ export function recordImports(plane: BoundaryPlane, graph: FileGraph): Map<strin
       if (name === plane.repo.identity.package) continue;
       // An undeclared package is not recorded: npm-undeclared reports it, and the baseline freezes it.
       if (declared.has(name)) get(from.name).packages.add(name);
-      else if (declared.has(getTypesName(name)) && (dep.kind === 'type-only' || dep.kind === 'type-only re-export')) get(from.name).packages.add(getTypesName(name));
+      else if (declared.has(getTypesName(name)) && (dep.kind === 'type-only' || dep.kind === 'type-only re-export'))
+        get(from.name).packages.add(getTypesName(name));
     }
   }
   return out;

@@ -7,7 +7,13 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parse } from 'yaml';
-import { buildBaseline, createRuleBook, evaluateGraph, readRepositoryGraph, type BoundaryPlane } from '../boundaries/index.ts';
+import {
+  buildBaseline,
+  createRuleBook,
+  evaluateGraph,
+  readRepositoryGraph,
+  type BoundaryPlane,
+} from '../boundaries/index.ts';
 import {
   listWorkspaceDirs,
   resolveManifest,
@@ -23,7 +29,17 @@ import {
 } from '../control-plane/index.ts';
 import { detectLayout, type DetectOptions, type Layout, type ProposedModule } from './detect-layout.ts';
 import { recordImports, type ModuleImports } from './record-imports.ts';
-import { BASELINE_FILE, getManifestFile, listModules, renderBaseline, renderManifest, renderRepoSpec, renderRules, REPO_FILE, RULES_FILE } from './render-specs.ts';
+import {
+  BASELINE_FILE,
+  getManifestFile,
+  listModules,
+  renderBaseline,
+  renderManifest,
+  renderRepoSpec,
+  renderRules,
+  REPO_FILE,
+  RULES_FILE,
+} from './render-specs.ts';
 
 // run-init.ts is the folder's entry (module.yaml), so the error callers catch is exported here.
 export { InitError } from './init-error.ts';
@@ -75,8 +91,15 @@ export async function planInit(root: string, options: InitOptions = {}, force = 
   const today = options.today ?? new Date().toISOString().slice(0, 10);
   const expires = options.expires ?? addDays(today, 90);
   const owner = options.owner ?? getAuthor(plane.packageJson) ?? 'unassigned';
-  const baseline = options.baseline === false ? [] : buildBaseline(violations, [])
-    .map((e) => ({ ...e, reason: `existed when plumego init ran on ${today}`, owner, expires }));
+  const baseline =
+    options.baseline === false
+      ? []
+      : buildBaseline(violations, []).map((e) => ({
+          ...e,
+          reason: `existed when plumego init ran on ${today}`,
+          owner,
+          expires,
+        }));
 
   const texts: [string, string][] = [
     [REPO_FILE, renderRepoSpec(layout)],
@@ -107,20 +130,49 @@ function getAction(path: string, text: string, force: boolean): FileAction {
 }
 
 /** The part of the control plane the boundary gate reads, built from the proposal without writing it. */
-function createPlane(root: string, repo: RepoSpec, rules: DependencyRulesSpec, proposed: readonly ProposedModule[], imports: ReadonlyMap<string, ModuleImports>): BoundaryPlane {
+function createPlane(
+  root: string,
+  repo: RepoSpec,
+  rules: DependencyRulesSpec,
+  proposed: readonly ProposedModule[],
+  imports: ReadonlyMap<string, ModuleImports>,
+): BoundaryPlane {
   const modules: Module[] = proposed.map((p) => {
     const recorded = imports.get(p.name);
-    const manifest = resolveManifest({
-      name: p.name, path: p.path, layer: p.layer, ...(p.entry ? { entry: p.entry } : {}),
-      allowed_imports: { modules: [...(recorded?.modules ?? [])], packages: [...(recorded?.packages ?? [])].map((name) => ({ name, reason: 'recorded' })) },
-    } as unknown as ModuleManifest, 'minimal');
+    const manifest = resolveManifest(
+      {
+        name: p.name,
+        path: p.path,
+        layer: p.layer,
+        ...(p.entry ? { entry: p.entry } : {}),
+        allowed_imports: {
+          modules: [...(recorded?.modules ?? [])],
+          packages: [...(recorded?.packages ?? [])].map((name) => ({ name, reason: 'recorded' })),
+        },
+      } as unknown as ModuleManifest,
+      'minimal',
+    );
     return toModule(root, repo, getManifestFile(p), manifest, 'minimal');
   });
   const packageJson = readJson(`${root}/package.json`);
-  const workspaces = new Map(listWorkspaceDirs(root, packageJson).map((d) => [d, readJson(`${root}/${d}/package.json`)]));
-  const names = (pkg: PackageJson | undefined): string[] => Object.keys({ ...pkg?.dependencies, ...pkg?.devDependencies, ...pkg?.peerDependencies, ...pkg?.optionalDependencies });
+  const workspaces = new Map(
+    listWorkspaceDirs(root, packageJson).map((d) => [d, readJson(`${root}/${d}/package.json`)]),
+  );
+  const names = (pkg: PackageJson | undefined): string[] =>
+    Object.keys({
+      ...pkg?.dependencies,
+      ...pkg?.devDependencies,
+      ...pkg?.peerDependencies,
+      ...pkg?.optionalDependencies,
+    });
   return {
-    root, repo, dependencyRules: rules, modules, moduleByName: new Map(modules.map((m) => [m.name, m])), packageJson, workspaces,
+    root,
+    repo,
+    dependencyRules: rules,
+    modules,
+    moduleByName: new Map(modules.map((m) => [m.name, m])),
+    packageJson,
+    workspaces,
     declaredPackages: (m) => new Set([...names(packageJson), ...names(workspaces.get(m.path))]),
     locate: (file) => ({ file, line: 0, column: 0 }),
   };
@@ -136,7 +188,12 @@ function readJson(path: string): PackageJson {
 
 function getAuthor(pkg: PackageJson): string | undefined {
   const author = pkg['author'];
-  const name = typeof author === 'string' ? author : author && typeof author === 'object' ? (author as { name?: unknown }).name : undefined;
+  const name =
+    typeof author === 'string'
+      ? author
+      : author && typeof author === 'object'
+        ? (author as { name?: unknown }).name
+        : undefined;
   return typeof name === 'string' && name.trim() ? name.trim() : undefined;
 }
 

@@ -61,12 +61,17 @@ async function runTarget(target: MutationTarget): Promise<TargetResult> {
     seconds: Math.round((Date.now() - started) / 1000),
     survivors: results
       .filter((m) => m.status === 'Survived' || m.status === 'NoCoverage')
-      .map((m) => `${m.fileName.replace(`${root}/`, '')}:${m.location.start.line} ${m.mutatorName}${m.status === 'NoCoverage' ? ' (no coverage)' : ''}${m.replacement ? ` → ${m.replacement.replace(/\s+/g, ' ').slice(0, 60)}` : ''}`),
+      .map(
+        (m) =>
+          `${m.fileName.replace(`${root}/`, '')}:${m.location.start.line} ${m.mutatorName}${m.status === 'NoCoverage' ? ' (no coverage)' : ''}${m.replacement ? ` → ${m.replacement.replace(/\s+/g, ' ').slice(0, 60)}` : ''}`,
+      ),
   };
 }
 
 function writeSummary(): void {
-  const rows = readdirSync(resultsDir).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(join(resultsDir, f), 'utf8')) as TargetResult);
+  const rows = readdirSync(resultsDir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => JSON.parse(readFileSync(join(resultsDir, f), 'utf8')) as TargetResult);
   const md = [
     '# Mutation scores',
     '',
@@ -74,8 +79,12 @@ function writeSummary(): void {
     '',
     '| target | module | score | threshold | killed | timeout | survived | no coverage | when | seconds |',
     '|---|---|---|---|---|---|---|---|---|---|',
-    ...rows.sort((a, b) => a.target.localeCompare(b.target)).map((r) =>
-      `| ${r.target} | ${r.module} | ${r.score}%${r.score < r.threshold ? ' **below**' : ''} | ${r.threshold}% | ${r.counts.killed} | ${r.counts.timeout} | ${r.counts.survived} | ${r.counts.noCoverage} | ${r.when.slice(0, 16)} | ${r.seconds} |`),
+    ...rows
+      .sort((a, b) => a.target.localeCompare(b.target))
+      .map(
+        (r) =>
+          `| ${r.target} | ${r.module} | ${r.score}%${r.score < r.threshold ? ' **below**' : ''} | ${r.threshold}% | ${r.counts.killed} | ${r.counts.timeout} | ${r.counts.survived} | ${r.counts.noCoverage} | ${r.when.slice(0, 16)} | ${r.seconds} |`,
+      ),
     '',
   ].join('\n');
   writeFileSync(join(resultsDir, 'summary.md'), md);
@@ -88,7 +97,9 @@ for (const target of targets) {
   process.stdout.write(`mutation: ${target.id} (load average ${loadavg()[0]!.toFixed(1)})\n`);
   const result = await runTarget(target);
   writeFileSync(join(resultsDir, `${target.id}.json`), `${JSON.stringify(result, null, 2)}\n`);
-  process.stdout.write(`mutation: ${target.id} ${result.score}% (threshold ${target.threshold}%), ${result.counts.survived} survived, ${result.counts.noCoverage} uncovered, ${result.seconds} s\n`);
+  process.stdout.write(
+    `mutation: ${target.id} ${result.score}% (threshold ${target.threshold}%), ${result.counts.survived} survived, ${result.counts.noCoverage} uncovered, ${result.seconds} s\n`,
+  );
   if (result.score < target.threshold) below++;
 }
 writeSummary();

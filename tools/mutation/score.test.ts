@@ -4,7 +4,16 @@ import { findTargets, MUTATION_TARGETS } from './targets.ts';
 
 describe('mutation scores', () => {
   it('counts killed and timed-out mutants as detected, survivors and uncovered ones as not, errors as neither', () => {
-    const c = countStatuses(['Killed', 'Killed', 'Timeout', 'Survived', 'NoCoverage', 'CompileError', 'RuntimeError', 'Ignored']);
+    const c = countStatuses([
+      'Killed',
+      'Killed',
+      'Timeout',
+      'Survived',
+      'NoCoverage',
+      'CompileError',
+      'RuntimeError',
+      'Ignored',
+    ]);
     expect(c).toEqual({ killed: 2, timeout: 1, survived: 1, noCoverage: 1, invalid: 3 });
     expect(mutationScore(c)).toBe(60);
     expect(mutationScore(countStatuses([]))).toBe(100);
@@ -16,7 +25,10 @@ describe('mutation scores', () => {
     expect(findTargets(['router']).map((t) => t.id)).toEqual(['router']);
     expect(() => findTargets(['nope'])).toThrow(/unknown mutation target 'nope'/);
     for (const t of MUTATION_TARGETS) {
-      expect(t.tests.every((g) => g.endsWith('.test.ts')), t.id).toBe(true);
+      expect(
+        t.tests.every((g) => g.endsWith('.test.ts')),
+        t.id,
+      ).toBe(true);
       expect(t.threshold).toBeGreaterThanOrEqual(75);
     }
   });

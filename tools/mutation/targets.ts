@@ -13,28 +13,99 @@ export interface MutationTarget {
   readonly threshold: number;
 }
 
-const sources = (dir: string): string[] => [`${dir}/**/*.ts`, `!${dir}/**/*.test.ts`, `!${dir}/**/index.ts`, `!${dir}/**/testing/**`, `!${dir}/**/*.test-support.ts`];
+const sources = (dir: string): string[] => [
+  `${dir}/**/*.ts`,
+  `!${dir}/**/*.test.ts`,
+  `!${dir}/**/index.ts`,
+  `!${dir}/**/testing/**`,
+  `!${dir}/**/*.test-support.ts`,
+];
 
 export const MUTATION_TARGETS: readonly MutationTarget[] = [
-  { id: 'router', module: 'router', mutate: sources('framework/router'), tests: ['framework/router/**/*.test.ts'], threshold: 85 },
   {
-    id: 'contract', module: 'contract',
-    mutate: ['framework/contract/api-error.ts', 'framework/contract/body.ts', 'framework/contract/response.ts', 'framework/contract/response-writer.ts'],
-    tests: ['framework/contract/**/*.test.ts'], threshold: 85,
+    id: 'router',
+    module: 'router',
+    mutate: sources('framework/router'),
+    tests: ['framework/router/**/*.test.ts'],
+    threshold: 85,
   },
-  { id: 'middleware', module: 'middleware', mutate: sources('framework/middleware/cors').concat(sources('framework/middleware/timeout')), tests: ['framework/middleware/cors/**/*.test.ts', 'framework/middleware/timeout/**/*.test.ts'], threshold: 85 },
-  { id: 'rule-engine', module: 'tools', mutate: ['tools/boundaries/find-violations.ts', 'tools/boundaries/judge.ts'],
+  {
+    id: 'contract',
+    module: 'contract',
+    mutate: [
+      'framework/contract/api-error.ts',
+      'framework/contract/body.ts',
+      'framework/contract/response.ts',
+      'framework/contract/response-writer.ts',
+    ],
+    tests: ['framework/contract/**/*.test.ts'],
+    threshold: 85,
+  },
+  {
+    id: 'middleware',
+    module: 'middleware',
+    mutate: sources('framework/middleware/cors').concat(sources('framework/middleware/timeout')),
+    tests: ['framework/middleware/cors/**/*.test.ts', 'framework/middleware/timeout/**/*.test.ts'],
+    threshold: 85,
+  },
+  {
+    id: 'rule-engine',
+    module: 'tools',
+    mutate: ['tools/boundaries/find-violations.ts', 'tools/boundaries/judge.ts'],
     // The engine's own tests: the extractor, cache and CLI tests build fixture repositories too and
     // tripled the run without reaching these files.
-    tests: ['tools/boundaries/rule-engine.test.ts', 'tools/boundaries/find-violations.test.ts', 'tools/boundaries/rulebook.test.ts', 'tools/boundaries/explain.test.ts'], threshold: 85 },
-  { id: 'core', module: 'core', mutate: sources('framework/core'), tests: ['framework/core/**/*.test.ts'], threshold: 75 },
-  { id: 'security', module: 'security', mutate: sources('framework/security'), tests: ['framework/security/**/*.test.ts'], threshold: 75 },
+    tests: [
+      'tools/boundaries/rule-engine.test.ts',
+      'tools/boundaries/find-violations.test.ts',
+      'tools/boundaries/rulebook.test.ts',
+      'tools/boundaries/explain.test.ts',
+    ],
+    threshold: 85,
+  },
+  {
+    id: 'core',
+    module: 'core',
+    mutate: sources('framework/core'),
+    tests: ['framework/core/**/*.test.ts'],
+    threshold: 75,
+  },
+  {
+    id: 'security',
+    module: 'security',
+    mutate: sources('framework/security'),
+    tests: ['framework/security/**/*.test.ts'],
+    threshold: 75,
+  },
   // The conformance suites and crash fixtures are test code other adapters run, not store behaviour.
-  { id: 'store', module: 'store', mutate: [...sources('framework/store'), '!framework/store/conformance/**', '!framework/store/**/fixtures/**'], tests: ['framework/store/**/*.test.ts'], threshold: 75 },
-  { id: 'health', module: 'health', mutate: sources('framework/health'), tests: ['framework/health/**/*.test.ts'], threshold: 75 },
+  {
+    id: 'store',
+    module: 'store',
+    mutate: [...sources('framework/store'), '!framework/store/conformance/**', '!framework/store/**/fixtures/**'],
+    tests: ['framework/store/**/*.test.ts'],
+    threshold: 75,
+  },
+  {
+    id: 'health',
+    module: 'health',
+    mutate: sources('framework/health'),
+    tests: ['framework/health/**/*.test.ts'],
+    threshold: 75,
+  },
   { id: 'log', module: 'log', mutate: sources('framework/log'), tests: ['framework/log/**/*.test.ts'], threshold: 75 },
-  { id: 'metrics', module: 'metrics', mutate: sources('framework/metrics'), tests: ['framework/metrics/**/*.test.ts'], threshold: 75 },
-  { id: 'loader', module: 'tools', mutate: sources('tools/control-plane'), tests: ['tools/control-plane/**/*.test.ts'], threshold: 75 },
+  {
+    id: 'metrics',
+    module: 'metrics',
+    mutate: sources('framework/metrics'),
+    tests: ['framework/metrics/**/*.test.ts'],
+    threshold: 75,
+  },
+  {
+    id: 'loader',
+    module: 'tools',
+    mutate: sources('tools/control-plane'),
+    tests: ['tools/control-plane/**/*.test.ts'],
+    threshold: 75,
+  },
 ];
 
 export function findTargets(ids: readonly string[]): MutationTarget[] {

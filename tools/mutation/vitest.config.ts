@@ -15,5 +15,11 @@ export default {
   root: fileURLToPath(new URL('../..', import.meta.url)),
   // A loaded machine (two cores, benchmarks and other runs beside) must not fail the dry run; a hanging
   // mutant is still caught by Stryker's own timeout.
-  test: { ...test, include: [...target!.tests], reporters: [new LoadFailureReporter(), 'default'], testTimeout: 90_000, hookTimeout: 90_000 },
+  test: {
+    ...test,
+    include: [...target!.tests],
+    reporters: [new LoadFailureReporter(), 'default'],
+    testTimeout: 90_000,
+    hookTimeout: 90_000,
+  },
 };

@@ -24,15 +24,27 @@ export function toConfigErrorRecord(e: ConfigError): ConfigErrorRecord {
 export function renderConfigErrorReport(errors: readonly ConfigError[], format: string): string | undefined {
   if (format === 'json') {
     const body = {
-      tool: 'plumego', checks: [], summary: { violations: 0, errors: 0, warnings: 0 }, notImplemented: [], violations: [],
+      tool: 'plumego',
+      checks: [],
+      summary: { violations: 0, errors: 0, warnings: 0 },
+      notImplemented: [],
+      violations: [],
       configErrors: errors.map(toConfigErrorRecord),
     };
     return `${JSON.stringify(body, null, 2)}\n`;
   }
   // Code scanning and workflow annotations show them like violations, under the error's code.
   const asViolations: Violation[] = errors.map((e) => ({
-    check: 'configuration', rule: e.code, severity: 'error', file: e.file, line: e.line, column: e.column, message: e.message, fix: e.hint,
-    rationale: 'Plumego reads nothing it cannot parse and validate; every other check waits for the configuration to load.',
+    check: 'configuration',
+    rule: e.code,
+    severity: 'error',
+    file: e.file,
+    line: e.line,
+    column: e.column,
+    message: e.message,
+    fix: e.hint,
+    rationale:
+      'Plumego reads nothing it cannot parse and validate; every other check waits for the configuration to load.',
   }));
   if (format === 'sarif') return renderSarif(asViolations);
   if (format === 'github') return renderGithub(asViolations, ['plumego check: configuration errors; no check ran.']);

@@ -38,7 +38,11 @@ export function renderReport(violations: readonly Violation[], options: ReportOp
     return { output: `${JSON.stringify(body, null, 2)}\n`, exitCode };
   }
   // Machine formats carry no footer prose (SARIF must stay valid JSON); github prints it as plain log lines.
-  if (options.format === 'sarif') return { output: renderSarif(violations, options.toolVersion ? { toolVersion: options.toolVersion } : {}), exitCode };
+  if (options.format === 'sarif')
+    return {
+      output: renderSarif(violations, options.toolVersion ? { toolVersion: options.toolVersion } : {}),
+      exitCode,
+    };
   if (options.format === 'github') return { output: renderGithub(violations, options.footer ?? []), exitCode };
   return { output: renderText(violations, { footer: options.footer ?? [] }), exitCode };
 }

@@ -41,25 +41,44 @@ export function buildSarif(violations: readonly Violation[], options: SarifOptio
     ruleIndex: ruleIndex.get(getRuleId(v))!,
     level: v.severity === 'error' ? 'error' : 'warning',
     message: { text: v.fix ? `${v.message}\nFix: ${v.fix}` : v.message },
-    locations: [{
-      physicalLocation: {
-        artifactLocation: { uri: toUri(v.file), uriBaseId: '%SRCROOT%' },
-        // Code scanning needs a line; file-level findings (line 0) point at the first line.
-        region: { startLine: Math.max(1, v.line), ...(v.column > 0 ? { startColumn: v.column } : {}) },
+    locations: [
+      {
+        physicalLocation: {
+          artifactLocation: { uri: toUri(v.file), uriBaseId: '%SRCROOT%' },
+          // Code scanning needs a line; file-level findings (line 0) point at the first line.
+          region: { startLine: Math.max(1, v.line), ...(v.column > 0 ? { startColumn: v.column } : {}) },
+        },
       },
-    }],
+    ],
     // Stable across line moves, so code scanning tracks one finding instead of closing and reopening it.
     partialFingerprints: { 'plumegoViolation/v1': fingerprint(v) },
-    ...(v.from || v.to || v.kind ? { properties: { ...(v.from ? { from: v.from } : {}), ...(v.to ? { to: v.to } : {}), ...(v.kind ? { kind: v.kind } : {}) } } : {}),
+    ...(v.from || v.to || v.kind
+      ? {
+          properties: {
+            ...(v.from ? { from: v.from } : {}),
+            ...(v.to ? { to: v.to } : {}),
+            ...(v.kind ? { kind: v.kind } : {}),
+          },
+        }
+      : {}),
   }));
   return {
     $schema: SARIF_SCHEMA_URI,
     version: '2.1.0',
-    runs: [{
-      tool: { driver: { name: 'plumego', informationUri: 'https://plumego.dev', ...(options.toolVersion ? { semanticVersion: options.toolVersion } : {}), rules } },
-      results,
-      columnKind: 'utf16CodeUnits',
-    }],
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'plumego',
+            informationUri: 'https://plumego.dev',
+            ...(options.toolVersion ? { semanticVersion: options.toolVersion } : {}),
+            rules,
+          },
+        },
+        results,
+        columnKind: 'utf16CodeUnits',
+      },
+    ],
   };
 }
 
@@ -68,7 +87,10 @@ export function renderSarif(violations: readonly Violation[], options: SarifOpti
 }
 
 function fingerprint(v: Violation): string {
-  return createHash('sha256').update([v.check, v.rule, v.file, v.from ?? '', v.to ?? '', v.kind ?? ''].join('\u0000')).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update([v.check, v.rule, v.file, v.from ?? '', v.to ?? '', v.kind ?? ''].join('\u0000'))
+    .digest('hex')
+    .slice(0, 32);
 }
 
 /** A repository path as a relative URI reference: each segment percent-encoded (spaces, `:` that would read as a scheme). */

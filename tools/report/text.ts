@@ -34,5 +34,12 @@ export function renderText(violations: readonly Violation[], options: TextReport
 
 /** Stable order: file, line, column, rule — so outputs diff cleanly. */
 export function sortViolations(violations: readonly Violation[]): Violation[] {
-  return [...violations].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule) || a.message.localeCompare(b.message));
+  return [...violations].sort(
+    (a, b) =>
+      a.file.localeCompare(b.file) ||
+      a.line - b.line ||
+      a.column - b.column ||
+      a.rule.localeCompare(b.rule) ||
+      a.message.localeCompare(b.message),
+  );
 }

@@ -8,10 +8,20 @@ import { createLexicon } from './tokenise.ts';
 describe('the router index the docs site runs in the browser', () => {
   it('survives JSON and routes exactly as the CLI does', () => {
     const plane = createFixturePlane();
-    const index = JSON.parse(JSON.stringify(buildRouterIndex(plane, readDefaultLexiconSource()))) as ReturnType<typeof buildRouterIndex>;
+    const index = JSON.parse(JSON.stringify(buildRouterIndex(plane, readDefaultLexiconSource()))) as ReturnType<
+      typeof buildRouterIndex
+    >;
     const lexicon = createLexicon(index.lexicon);
-    for (const description of ['retry outbound calls with backoff', 'add a route with a path parameter', '', 'zzz qqq', 'update a task card']) {
-      expect(routeWorkWith(index.plane, description, {}, lexicon)).toEqual(routeWork(plane, description, {}, readDefaultLexicon()));
+    for (const description of [
+      'retry outbound calls with backoff',
+      'add a route with a path parameter',
+      '',
+      'zzz qqq',
+      'update a task card',
+    ]) {
+      expect(routeWorkWith(index.plane, description, {}, lexicon)).toEqual(
+        routeWork(plane, description, {}, readDefaultLexicon()),
+      );
     }
   });
 });

@@ -19,8 +19,16 @@ export function buildRouterIndex(plane: RoutingPlane, lexicon: LexiconSource): R
     version: ROUTER_INDEX_VERSION,
     plane: {
       modules: plane.modules.map((m) => ({
-        name: m.name, path: m.path, layer: m.layer, tier: m.tier, manifest: m.manifest, manifestFile: m.manifestFile, entry: m.entry,
-        implemented: m.implemented, ...(m.family === undefined ? {} : { family: m.family }), ...(m.importSpecifier === undefined ? {} : { importSpecifier: m.importSpecifier }),
+        name: m.name,
+        path: m.path,
+        layer: m.layer,
+        tier: m.tier,
+        manifest: m.manifest,
+        manifestFile: m.manifestFile,
+        entry: m.entry,
+        implemented: m.implemented,
+        ...(m.family === undefined ? {} : { family: m.family }),
+        ...(m.importSpecifier === undefined ? {} : { importSpecifier: m.importSpecifier }),
         ...(m.invalid ? { invalid: true as const } : {}),
       })),
       taskRouting: plane.taskRouting,

@@ -9,7 +9,8 @@ import { getTerms, type Lexicon } from './tokenise.ts';
 /** The part of the control plane routing reads; tests pass small fixture planes of this shape. */
 export type RoutingPlane = Pick<ControlPlane, 'modules' | 'taskRouting' | 'taxonomy'>;
 
-export type FieldKind = 'name' | 'primer' | 'taxonomy' | 'summary' | 'responsibility' | 'task' | 'shared-task' | 'folder';
+export type FieldKind =
+  'name' | 'primer' | 'taxonomy' | 'summary' | 'responsibility' | 'task' | 'shared-task' | 'folder';
 
 export interface IndexedText {
   readonly kind: FieldKind;
@@ -93,12 +94,17 @@ function getReferrals(text: string, names: ReadonlySet<string>, self: string): s
   return out;
 }
 
-function getTargets(target: { layer?: string; modules?: readonly string[]; paths?: readonly string[] }, modules: readonly Module[]): string[] {
+function getTargets(
+  target: { layer?: string; modules?: readonly string[]; paths?: readonly string[] },
+  modules: readonly Module[],
+): string[] {
   return modules
-    .filter((m) =>
-      (target.layer !== undefined && m.layer === target.layer) ||
-      (target.modules?.includes(m.name) ?? false) ||
-      (target.paths?.some((p) => m.path === p || m.path.startsWith(`${p}/`)) ?? false))
+    .filter(
+      (m) =>
+        (target.layer !== undefined && m.layer === target.layer) ||
+        (target.modules?.includes(m.name) ?? false) ||
+        (target.paths?.some((p) => m.path === p || m.path.startsWith(`${p}/`)) ?? false),
+    )
     .map((m) => m.name);
 }
 
@@ -108,20 +114,33 @@ function getTaskTexts(module: Module, tasks: readonly TaskDoc[]): { kind: FieldK
   return tasks.flatMap((task) => {
     const text = [task.entry.intent, ...(task.entry.keywords ?? [])].join('. ');
     if (task.entry.modules[0] === module.name) return [{ kind: 'task' as FieldKind, text }];
-    if (task.entry.modules.includes(module.name) || affinity.includes(task.key)) return [{ kind: 'shared-task' as FieldKind, text }];
+    if (task.entry.modules.includes(module.name) || affinity.includes(task.key))
+      return [{ kind: 'shared-task' as FieldKind, text }];
     return [];
   });
 }
 
 type TermsOf = (text: string) => readonly string[];
 
-function buildModuleDoc(module: Module, plane: RoutingPlane, tasks: readonly TaskDoc[], names: ReadonlySet<string>, termsOf: TermsOf): ModuleDoc {
+function buildModuleDoc(
+  module: Module,
+  plane: RoutingPlane,
+  tasks: readonly TaskDoc[],
+  names: ReadonlySet<string>,
+  termsOf: TermsOf,
+): ModuleDoc {
   const m = module.manifest;
   const family = plane.taxonomy.families.find((f) => f.root === (module.family ?? m.parent));
   const isRoot = family !== undefined && family.root === module.name;
   const ownEntry = family?.subordinates.find((s) => s.name === module.name);
   const texts: { kind: FieldKind; text: string }[] = [
-    { kind: 'name', text: module.name.split('/').filter((s) => s !== 'x').join(' ') },
+    {
+      kind: 'name',
+      text: module.name
+        .split('/')
+        .filter((s) => s !== 'x')
+        .join(' '),
+    },
     ...(m.primer_question ? [{ kind: 'primer' as const, text: m.primer_question }] : []),
     ...(isRoot ? [{ kind: 'taxonomy' as const, text: family.work_about }] : []),
     ...(ownEntry ? [{ kind: 'taxonomy' as const, text: ownEntry.when }] : []),
@@ -132,7 +151,9 @@ function buildModuleDoc(module: Module, plane: RoutingPlane, tasks: readonly Tas
     ...getTaskTexts(module, tasks),
   ];
   const folders = isRoot
-    ? family.subordinates.filter((s) => !s.module).map((s) => ({ name: s.name, when: s.when, terms: new Set(termsOf(s.when)) }))
+    ? family.subordinates
+        .filter((s) => !s.module)
+        .map((s) => ({ name: s.name, when: s.when, terms: new Set(termsOf(s.when)) }))
     : [];
   for (const folder of folders) texts.push({ kind: 'folder', text: folder.when });
 
@@ -141,7 +162,8 @@ function buildModuleDoc(module: Module, plane: RoutingPlane, tasks: readonly Tas
   for (const { kind, text } of texts) {
     // A module name that is itself a synonym phrase ("docs-site" reads as "docs") keeps each of its
     // words too: "site" names docs-site as much as "docs" does.
-    const terms = kind === 'name' ? [...new Set([...termsOf(text), ...text.split(/[\s/-]+/).flatMap(termsOf)])] : termsOf(text);
+    const terms =
+      kind === 'name' ? [...new Set([...termsOf(text), ...text.split(/[\s/-]+/).flatMap(termsOf)])] : termsOf(text);
     for (const pair of getPairs(terms)) pairs.add(pair);
     const indexed: IndexedText = { kind, text, terms: new Set(terms) };
     for (const term of indexed.terms) {
@@ -154,7 +176,11 @@ function buildModuleDoc(module: Module, plane: RoutingPlane, tasks: readonly Tas
     module,
     termTexts,
     pairs,
-    nonGoals: m.non_goals.map((text) => ({ text, terms: new Set(termsOf(text)), refersTo: getReferrals(text, names, module.name) })),
+    nonGoals: m.non_goals.map((text) => ({
+      text,
+      terms: new Set(termsOf(text)),
+      refersTo: getReferrals(text, names, module.name),
+    })),
     ...(family && !isRoot ? { parent: family.root } : {}),
     ...(ownEntry ? { when: ownEntry.when } : {}),
     ...(isRoot && family.narrower_when ? { narrowerWhen: family.narrower_when } : {}),

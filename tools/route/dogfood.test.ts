@@ -14,7 +14,8 @@ let plane: ControlPlane;
 
 beforeAll(async () => {
   const load = await loadControlPlane(ROOT);
-  if (!load.plane) throw new Error(`the repository's specs do not load: ${load.configErrors.map((e) => e.message).join('; ')}`);
+  if (!load.plane)
+    throw new Error(`the repository's specs do not load: ${load.configErrors.map((e) => e.message).join('; ')}`);
   plane = load.plane;
 });
 
@@ -56,7 +57,9 @@ describe('routing over this repository', () => {
   });
 
   it('every answer and refusal matches the route-result JSON Schema', () => {
-    const schema = JSON.parse(readFileSync(new URL('../../specs/schemas/route-result.schema.json', import.meta.url), 'utf8')) as object;
+    const schema = JSON.parse(
+      readFileSync(new URL('../../specs/schemas/route-result.schema.json', import.meta.url), 'utf8'),
+    ) as object;
     const validate = new Ajv({ allErrors: true, strict: true }).compile(schema);
     for (const ask of [...readRoutingCases().map((c) => c.ask), '', 'blorp the frobnicator']) {
       validate(JSON.parse(JSON.stringify(routeWork(plane, ask))));
@@ -65,7 +68,9 @@ describe('routing over this repository', () => {
   });
 
   it('exports a routing table that matches its JSON Schema', () => {
-    const schema = JSON.parse(readFileSync(new URL('../../specs/schemas/routing-export.schema.json', import.meta.url), 'utf8')) as object;
+    const schema = JSON.parse(
+      readFileSync(new URL('../../specs/schemas/routing-export.schema.json', import.meta.url), 'utf8'),
+    ) as object;
     const validate = new Ajv({ allErrors: true, strict: true }).compile(schema);
     validate(JSON.parse(JSON.stringify(buildRoutingExport(plane))));
     expect(validate.errors ?? []).toEqual([]);

@@ -37,14 +37,24 @@ function getSpecificEvidence(sub: ModuleScore, root: ModuleScore): { value: numb
  * The subordinate's own defining texts (name, primer, taxonomy "when") carry most of the description's
  * weight: the work is "clearly X-specific" even when the family root's summary lists the same words.
  */
-function coversDescription(sub: ModuleScore, index: RoutingIndex, terms: readonly string[], o: ResolvedRouteOptions): boolean {
+function coversDescription(
+  sub: ModuleScore,
+  index: RoutingIndex,
+  terms: readonly string[],
+  o: ResolvedRouteOptions,
+): boolean {
   if (o.narrowerCoverage === 0 || terms.length === 0) return false;
   const total = terms.reduce((sum, t) => sum + getIdf(index, t), 0);
   const covered = sub.hits.filter((h) => SPECIFIC_KINDS.has(h.kind)).reduce((sum, h) => sum + getIdf(index, h.term), 0);
   return covered >= o.narrowerCoverage * total;
 }
 
-export function applyNarrowing(ranked: readonly ModuleScore[], index: RoutingIndex, o: ResolvedRouteOptions, terms: readonly string[] = []): { ranked: ModuleScore[]; narrowing?: Narrowing } {
+export function applyNarrowing(
+  ranked: readonly ModuleScore[],
+  index: RoutingIndex,
+  o: ResolvedRouteOptions,
+  terms: readonly string[] = [],
+): { ranked: ModuleScore[]; narrowing?: Narrowing } {
   const top = ranked[0];
   const doc = top && index.byName.get(top.name);
   if (!top || !doc || doc.subordinates.length === 0) return { ranked: [...ranked] };
@@ -55,7 +65,8 @@ export function applyNarrowing(ranked: readonly ModuleScore[], index: RoutingInd
     const evidence = getSpecificEvidence(sub, top);
     if (evidence.value > 0 && (!best || evidence.value > best.value)) best = { score: sub, ...evidence };
   }
-  if (!best || (best.value < o.narrowerShare * top.score && !coversDescription(best.score, index, terms, o))) return { ranked: [...ranked] };
+  if (!best || (best.value < o.narrowerShare * top.score && !coversDescription(best.score, index, terms, o)))
+    return { ranked: [...ranked] };
   const chosen = best.score;
   const rest = ranked.filter((s) => s !== chosen);
   return {
@@ -77,7 +88,8 @@ export function getFolderHint(winner: string, terms: readonly string[], index: R
   for (const folder of doc?.folders ?? []) {
     const matched = terms.filter((t) => folder.terms.has(t));
     const value = matched.reduce((sum, t) => sum + getIdf(index, t), 0);
-    if (matched.length > 0 && (!best || value > best.value)) best = { name: folder.name, when: folder.when, terms: matched, value };
+    if (matched.length > 0 && (!best || value > best.value))
+      best = { name: folder.name, when: folder.when, terms: matched, value };
   }
   return best && { name: best.name, when: best.when, terms: best.terms };
 }

@@ -77,9 +77,11 @@ export function resolveRouteOptions(options: RouteOptions = {}): ResolvedRouteOp
   const resolved = { ...DEFAULT_ROUTE_OPTIONS };
   for (const [key, value] of Object.entries(options) as [keyof RouteOptions, number | undefined][]) {
     if (value === undefined) continue;
-    if (!Number.isFinite(value) || value < 0) throw new RangeError(`route option ${key} must be a finite number >= 0, got ${String(value)}`);
+    if (!Number.isFinite(value) || value < 0)
+      throw new RangeError(`route option ${key} must be a finite number >= 0, got ${String(value)}`);
     resolved[key] = value;
   }
-  if (!Number.isInteger(resolved.top) || resolved.top < 1) throw new RangeError(`route option top must be a positive integer, got ${resolved.top}`);
+  if (!Number.isInteger(resolved.top) || resolved.top < 1)
+    throw new RangeError(`route option top must be a positive integer, got ${resolved.top}`);
   return resolved;
 }

@@ -6,7 +6,13 @@ import { resolveRouteOptions } from './options.ts';
 import { routeWork, type RouteAnswer, type RouteResult } from './route-work.ts';
 import { scoreModules } from './score.ts';
 import { getTerms } from './tokenise.ts';
-import { createFixtureModule, createFixturePlane, FIXTURE_MODULES, FIXTURE_TASK_ROUTING, FIXTURE_TAXONOMY } from './testing/fixture-plane.ts';
+import {
+  createFixtureModule,
+  createFixturePlane,
+  FIXTURE_MODULES,
+  FIXTURE_TASK_ROUTING,
+  FIXTURE_TAXONOMY,
+} from './testing/fixture-plane.ts';
 
 // The ranking rules of #22, each against a plane built to show it: with the rule the owner wins, without it
 // (its option at 0, or the spec fact removed) another module does.
@@ -19,17 +25,28 @@ const answer = (result: RouteResult): RouteAnswer => {
 const replace = (name: string, module: Module): Module[] => FIXTURE_MODULES.map((m) => (m.name === name ? module : m));
 
 describe('a non-goal never counts the words a module claims in its name, primer or taxonomy entry', () => {
-  const tokenizer = (nonGoals: string[]): Module => createFixtureModule({
-    name: 'x/ai/tokenizer', path: 'framework/x/ai/tokenizer', layer: 'extension', status: 'experimental',
-    summary: 'Local counting per model, offline.', primer_question: 'token counting before a model call',
-    responsibilities: ['Exact counts for known models'], non_goals: nonGoals,
-  });
+  const tokenizer = (nonGoals: string[]): Module =>
+    createFixtureModule({
+      name: 'x/ai/tokenizer',
+      path: 'framework/x/ai/tokenizer',
+      layer: 'extension',
+      status: 'experimental',
+      summary: 'Local counting per model, offline.',
+      primer_question: 'token counting before a model call',
+      responsibilities: ['Exact counts for known models'],
+      non_goals: nonGoals,
+    });
   const provider = createFixtureModule({
-    name: 'x/ai/provider', path: 'framework/x/ai/provider', layer: 'extension', status: 'beta',
+    name: 'x/ai/provider',
+    path: 'framework/x/ai/provider',
+    layer: 'extension',
+    status: 'beta',
     summary: 'Provider adapters for model APIs, token counting through the vendor API included.',
-    responsibilities: ['Completion calls to model vendors'], non_goals: ['Counting tokens locally (x/ai/tokenizer)'],
+    responsibilities: ['Completion calls to model vendors'],
+    non_goals: ['Counting tokens locally (x/ai/tokenizer)'],
   });
-  const planeWith = (nonGoals: string[]) => createFixturePlane({ modules: [...FIXTURE_MODULES, tokenizer(nonGoals), provider] });
+  const planeWith = (nonGoals: string[]) =>
+    createFixturePlane({ modules: [...FIXTURE_MODULES, tokenizer(nonGoals), provider] });
   const disclaimer = 'Counting tokens through the vendor API (x/ai/provider owns that)';
 
   it('the owner keeps the words of its own primer even when a non-goal repeats them', () => {
@@ -38,7 +55,9 @@ describe('a non-goal never counts the words a module claims in its name, primer 
     expect(a.module.name).toBe('x/ai/tokenizer');
     // "count" and "token" are the module's own ground: the non-goal that repeats them subtracts nothing.
     const index = getRoutingIndex(planeWith([disclaimer]), readDefaultLexicon());
-    const own = scoreModules(index, getTerms(ask, readDefaultLexicon()), resolveRouteOptions({})).find((s) => s.name === 'x/ai/tokenizer')!;
+    const own = scoreModules(index, getTerms(ask, readDefaultLexicon()), resolveRouteOptions({})).find(
+      (s) => s.name === 'x/ai/tokenizer',
+    )!;
     expect(own.nonGoal).toBeUndefined();
   });
 
@@ -55,19 +74,30 @@ describe('a non-goal never counts the words a module claims in its name, primer 
 describe('a module name that is a synonym phrase keeps each of its words', () => {
   // The shipped lexicon reads "docs site" as the one term "docs"; the name docs-site must still say "site".
   const docsSite = createFixtureModule({
-    name: 'docs-site', path: 'docs-site', layer: 'tooling', summary: 'Documentation pages rendered from generated data.',
-    responsibilities: ['Primers and guides'], non_goals: ['Library code'],
+    name: 'docs-site',
+    path: 'docs-site',
+    layer: 'tooling',
+    summary: 'Documentation pages rendered from generated data.',
+    responsibilities: ['Primers and guides'],
+    non_goals: ['Library code'],
   });
   const siteData = createFixtureModule({
-    name: 'tools/site-data', path: 'tools/site-data', layer: 'tooling', summary: 'The one generated data file the site reads.',
-    responsibilities: ['Deriving the data file from the plane'], non_goals: ['Rendering pages (docs-site)'],
+    name: 'tools/site-data',
+    path: 'tools/site-data',
+    layer: 'tooling',
+    summary: 'The one generated data file the site reads.',
+    responsibilities: ['Deriving the data file from the plane'],
+    non_goals: ['Rendering pages (docs-site)'],
   });
   const plane = createFixturePlane({ modules: [...FIXTURE_MODULES, docsSite, siteData] });
 
   it('indexes "site" as a word of the name docs-site', () => {
     const index = getRoutingIndex(plane, readDefaultLexicon());
     expect(getTerms('docs-site', readDefaultLexicon())).toEqual(['docs']);
-    const kinds = index.byName.get('docs-site')!.termTexts.get('site')?.map((t) => t.kind);
+    const kinds = index.byName
+      .get('docs-site')!
+      .termTexts.get('site')
+      ?.map((t) => t.kind);
     expect(kinds).toContain('name');
   });
 
@@ -84,8 +114,23 @@ describe('scores equal up to floating-point noise are ties broken by name', () =
   const plane = createFixturePlane({
     modules: [
       ...FIXTURE_MODULES,
-      createFixtureModule({ name: 'b-mod', path: 'tools/b-mod', layer: 'tooling', summary: 'Widget frobs.', responsibilities: ['Frobs'], non_goals: ['Widget polish'] }),
-      createFixtureModule({ name: 'a-mod', path: 'tools/a-mod', layer: 'tooling', summary: 'Parts.', primer_question: 'widget parts', responsibilities: ['Parts'], non_goals: ['Library code'] }),
+      createFixtureModule({
+        name: 'b-mod',
+        path: 'tools/b-mod',
+        layer: 'tooling',
+        summary: 'Widget frobs.',
+        responsibilities: ['Frobs'],
+        non_goals: ['Widget polish'],
+      }),
+      createFixtureModule({
+        name: 'a-mod',
+        path: 'tools/a-mod',
+        layer: 'tooling',
+        summary: 'Parts.',
+        primer_question: 'widget parts',
+        responsibilities: ['Parts'],
+        non_goals: ['Library code'],
+      }),
     ],
   });
 
@@ -102,19 +147,34 @@ describe("a description that names a routing rule's area (its start_here) points
     modules: [
       ...FIXTURE_MODULES,
       createFixtureModule({
-        name: 'reference/shop', path: 'reference/shop', layer: 'reference', summary: 'A runnable shop service with JWT login, security headers and tracing turned on.',
-        responsibilities: ['Wiring login on route groups'], non_goals: ['Library code'],
+        name: 'reference/shop',
+        path: 'reference/shop',
+        layer: 'reference',
+        summary: 'A runnable shop service with JWT login, security headers and tracing turned on.',
+        responsibilities: ['Wiring login on route groups'],
+        non_goals: ['Library code'],
       }),
       createFixtureModule({
-        name: 'security', path: 'framework/security', layer: 'stable', summary: 'Login and JWT primitives.',
-        primer_question: 'login, JWT and security headers', responsibilities: ['JWT verification'], non_goals: ['Wiring a service'],
+        name: 'security',
+        path: 'framework/security',
+        layer: 'stable',
+        summary: 'Login and JWT primitives.',
+        primer_question: 'login, JWT and security headers',
+        responsibilities: ['JWT verification'],
+        non_goals: ['Wiring a service'],
       }),
     ],
     taskRouting: {
       ...FIXTURE_TASK_ROUTING,
       routing_rules: [
         ...FIXTURE_TASK_ROUTING.routing_rules,
-        { id: 'app_wiring', work_type: 'App-local bootstrap and service wiring', start_here: 'Reference App', target: { layer: 'reference' }, why: 'The canonical service shape lives outside the library' },
+        {
+          id: 'app_wiring',
+          work_type: 'App-local bootstrap and service wiring',
+          start_here: 'Reference App',
+          target: { layer: 'reference' },
+          why: 'The canonical service shape lives outside the library',
+        },
       ],
     },
   });
@@ -140,16 +200,43 @@ describe('go narrower when the subordinate defining texts cover the description'
   const root = FIXTURE_MODULES.find((m) => m.name === 'x/gateway')!;
   const plane = createFixturePlane({
     modules: [
-      ...replace('x/gateway', createFixtureModule({ ...root.manifest, summary: 'An edge reverse proxy forwarding requests to upstream pools, with header and path rewrites.' }, 'x/gateway')),
-      createFixtureModule({
-        name: 'x/gateway/transform', path: 'framework/x/gateway/transform', layer: 'extension', status: 'experimental', parent: 'x/gateway',
-        summary: 'Transforms for proxied traffic under size limits.', responsibilities: ['Body rewrites'], non_goals: ['Proxying requests (x/gateway)'],
-      }, 'x/gateway'),
+      ...replace(
+        'x/gateway',
+        createFixtureModule(
+          {
+            ...root.manifest,
+            summary: 'An edge reverse proxy forwarding requests to upstream pools, with header and path rewrites.',
+          },
+          'x/gateway',
+        ),
+      ),
+      createFixtureModule(
+        {
+          name: 'x/gateway/transform',
+          path: 'framework/x/gateway/transform',
+          layer: 'extension',
+          status: 'experimental',
+          parent: 'x/gateway',
+          summary: 'Transforms for proxied traffic under size limits.',
+          responsibilities: ['Body rewrites'],
+          non_goals: ['Proxying requests (x/gateway)'],
+        },
+        'x/gateway',
+      ),
     ],
     taxonomy: {
-      families: FIXTURE_TAXONOMY.families.map((f) => (f.root === 'x/gateway'
-        ? { ...f, narrower_when: 'The task is clearly discovery- or transform-specific', subordinates: [...f.subordinates, { name: 'x/gateway/transform', module: true, when: 'rewriting headers or paths of proxied traffic' }] }
-        : f)),
+      families: FIXTURE_TAXONOMY.families.map((f) =>
+        f.root === 'x/gateway'
+          ? {
+              ...f,
+              narrower_when: 'The task is clearly discovery- or transform-specific',
+              subordinates: [
+                ...f.subordinates,
+                { name: 'x/gateway/transform', module: true, when: 'rewriting headers or paths of proxied traffic' },
+              ],
+            }
+          : f,
+      ),
     },
   });
   const ask = 'rewrite the path and add a header before forwarding to the upstream';

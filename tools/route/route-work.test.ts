@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { createFixtureModule, createFixturePlane, FIXTURE_MODULES, FIXTURE_TASK_ROUTING } from './testing/fixture-plane.ts';
+import {
+  createFixtureModule,
+  createFixturePlane,
+  FIXTURE_MODULES,
+  FIXTURE_TASK_ROUTING,
+} from './testing/fixture-plane.ts';
 import { formatRouteResult } from './render-route.ts';
 import { routeWork, type RouteAnswer, type RouteResult } from './route-work.ts';
 
@@ -12,11 +17,30 @@ const answer = (result: RouteResult): RouteAnswer => {
 
 describe('routeWork: owner of a work description', () => {
   const table: { title: string; ask: string; expect: string; task?: string }[] = [
-    { title: 'path parameters go to the router', ask: 'match path parameters in a route', expect: 'router', task: 'route_matching' },
-    { title: 'a reverse proxy change stays on the gateway root', ask: 'forward requests to upstream services with load balancing', expect: 'x/gateway', task: 'gateway_edge' },
+    {
+      title: 'path parameters go to the router',
+      ask: 'match path parameters in a route',
+      expect: 'router',
+      task: 'route_matching',
+    },
+    {
+      title: 'a reverse proxy change stays on the gateway root',
+      ask: 'forward requests to upstream services with load balancing',
+      expect: 'x/gateway',
+      task: 'gateway_edge',
+    },
     { title: 'SPA fallback goes to x/frontend', ask: 'serve a single page app with fallback', expect: 'x/frontend' },
-    { title: 'a folder-level subordinate keeps the family root', ask: 'shard rows across several databases', expect: 'x/data' },
-    { title: 'import rules go to the tools', ask: 'the boundary check should catch this import', expect: 'tools', task: 'control_plane' },
+    {
+      title: 'a folder-level subordinate keeps the family root',
+      ask: 'shard rows across several databases',
+      expect: 'x/data',
+    },
+    {
+      title: 'import rules go to the tools',
+      ask: 'the boundary check should catch this import',
+      expect: 'tools',
+      task: 'control_plane',
+    },
   ];
   for (const row of table) {
     it(row.title, () => {
@@ -27,14 +51,18 @@ describe('routeWork: owner of a work description', () => {
   }
 
   it('is deterministic', () => {
-    expect(routeWork(plane, 'forward requests to upstream services')).toEqual(routeWork(plane, 'forward requests to upstream services'));
+    expect(routeWork(plane, 'forward requests to upstream services')).toEqual(
+      routeWork(plane, 'forward requests to upstream services'),
+    );
   });
 });
 
 describe('routeWork: non-goals count against a module', () => {
   const ask = 'a redis adapter for the store cache contract';
   const withoutNonGoal = createFixturePlane({
-    modules: FIXTURE_MODULES.map((m) => (m.name === 'store' ? createFixtureModule({ ...m.manifest, non_goals: ['Schema migrations'] }) : m)),
+    modules: FIXTURE_MODULES.map((m) =>
+      m.name === 'store' ? createFixtureModule({ ...m.manifest, non_goals: ['Schema migrations'] }) : m,
+    ),
   });
 
   it('without the non-goal the stable contract module wins', () => {
@@ -48,22 +76,36 @@ describe('routeWork: non-goals count against a module', () => {
   });
 
   it('the penalty alone (no referral to the named owner) is what lowers the module', () => {
-    const penalised = answer(routeWork(plane, ask, { nonGoalReferral: 0, top: 20 })).ranked.find((r) => r.name === 'store')!;
-    const free = answer(routeWork(withoutNonGoal, ask, { nonGoalReferral: 0, top: 20 })).ranked.find((r) => r.name === 'store')!;
+    const penalised = answer(routeWork(plane, ask, { nonGoalReferral: 0, top: 20 })).ranked.find(
+      (r) => r.name === 'store',
+    )!;
+    const free = answer(routeWork(withoutNonGoal, ask, { nonGoalReferral: 0, top: 20 })).ranked.find(
+      (r) => r.name === 'store',
+    )!;
     expect(penalised.score).toBeLessThan(free.score);
   });
 });
 
 describe('routeWork: go narrower per the taxonomy', () => {
   const table = [
-    { title: 'upstreams from a registry go narrower to discovery', ask: 'the reverse proxy should find its upstreams in a registry' },
-    { title: 'proxy wording does not keep discovery work on the root', ask: 'proxy upstream discovery from consul registry' },
+    {
+      title: 'upstreams from a registry go narrower to discovery',
+      ask: 'the reverse proxy should find its upstreams in a registry',
+    },
+    {
+      title: 'proxy wording does not keep discovery work on the root',
+      ask: 'proxy upstream discovery from consul registry',
+    },
   ];
   for (const row of table) {
     it(row.title, () => {
       const a = answer(routeWork(plane, row.ask));
       expect(a.module.name).toBe('x/gateway/discovery');
-      expect(a.narrowing).toMatchObject({ from: 'x/gateway', to: 'x/gateway/discovery', condition: 'The task is clearly discovery-specific' });
+      expect(a.narrowing).toMatchObject({
+        from: 'x/gateway',
+        to: 'x/gateway/discovery',
+        condition: 'The task is clearly discovery-specific',
+      });
       expect(a.reason).toContain('went narrower from x/gateway');
       // With narrowing switched off the family root would have won: the taxonomy decided it.
       expect(answer(routeWork(plane, row.ask, { narrowerShare: 1e9 })).module.name).toBe('x/gateway');
@@ -78,7 +120,14 @@ describe('routeWork: go narrower per the taxonomy', () => {
 describe('routeWork: answer contents', () => {
   it('starts with the manifest and the task files, and avoids what the task and non-goals point away from', () => {
     const a = answer(routeWork(plane, 'match path parameters in a route'));
-    expect(a.module).toEqual({ name: 'router', path: 'framework/router', layer: 'stable', tier: 'ga', manifest: 'framework/router/module.yaml', implemented: true });
+    expect(a.module).toEqual({
+      name: 'router',
+      path: 'framework/router',
+      layer: 'stable',
+      tier: 'ga',
+      manifest: 'framework/router/module.yaml',
+      implemented: true,
+    });
     expect(a.startWith).toEqual(['framework/router/module.yaml', 'framework/router']);
     expect(a.avoid).toEqual(['framework/x/frontend']);
     expect(a.words.map((w) => w.word)).toContain('parameters');
@@ -86,8 +135,19 @@ describe('routeWork: answer contents', () => {
 
   it('never lists one path under both start and avoid, however the specs spell it', () => {
     const base = FIXTURE_TASK_ROUTING.tasks['route_matching']!;
-    const spelled = createFixturePlane({ taskRouting: { ...FIXTURE_TASK_ROUTING, tasks: { ...FIXTURE_TASK_ROUTING.tasks,
-      route_matching: { ...base, start_with: ['./framework/router/module.yaml', 'framework/router/', 'framework/x/frontend'], avoid: ['framework/x/frontend/', './framework/router', 'framework/x/gateway/'] } } } });
+    const spelled = createFixturePlane({
+      taskRouting: {
+        ...FIXTURE_TASK_ROUTING,
+        tasks: {
+          ...FIXTURE_TASK_ROUTING.tasks,
+          route_matching: {
+            ...base,
+            start_with: ['./framework/router/module.yaml', 'framework/router/', 'framework/x/frontend'],
+            avoid: ['framework/x/frontend/', './framework/router', 'framework/x/gateway/'],
+          },
+        },
+      },
+    });
     const a = answer(routeWork(spelled, 'match path parameters in a route'));
     expect(a.startWith).toEqual(['framework/router/module.yaml', 'framework/router', 'framework/x/frontend']);
     expect(a.avoid).toEqual(['framework/x/gateway']);
@@ -95,10 +155,14 @@ describe('routeWork: answer contents', () => {
   });
 
   it('says when the module it picks has no code yet', () => {
-    const declared = createFixturePlane({ modules: FIXTURE_MODULES.map((m) => (m.name === 'router' ? { ...m, implemented: false } : m)) });
+    const declared = createFixturePlane({
+      modules: FIXTURE_MODULES.map((m) => (m.name === 'router' ? { ...m, implemented: false } : m)),
+    });
     const a = answer(routeWork(declared, 'match path parameters in a route'));
     expect(a.module.implemented).toBe(false);
-    expect(formatRouteResult(a)).toMatch(/^note\s+router is declared \(framework\/router\/module.yaml\) but has no code yet/m);
+    expect(formatRouteResult(a)).toMatch(
+      /^note\s+router is declared \(framework\/router\/module.yaml\) but has no code yet/m,
+    );
     expect(formatRouteResult(routeWork(plane, 'match path parameters in a route'))).not.toMatch(/^note/m);
   });
 
@@ -120,7 +184,8 @@ describe('routeWork: answer contents', () => {
 
   it('renders the owner, task, reason, start and avoid lines', () => {
     const text = formatRouteResult(routeWork(plane, 'match path parameters in a route'));
-    for (const label of ['owner', 'task', 'why', 'start', 'avoid']) expect(text).toMatch(new RegExp(`^${label}\\s`, 'm'));
+    for (const label of ['owner', 'task', 'why', 'start', 'avoid'])
+      expect(text).toMatch(new RegExp(`^${label}\\s`, 'm'));
   });
 });
 

@@ -8,6 +8,11 @@ import type { Lexicon } from './tokenise.ts';
 export type { RankedModule, RouteAnswer, RouteArea, RouteRefusal, RouteResult } from './route-core.ts';
 export { routeWorkWith } from './route-core.ts';
 
-export function routeWork(plane: RoutingPlane, description: string, options: RouteOptions = {}, lexicon: Lexicon = readDefaultLexicon()): RouteResult {
+export function routeWork(
+  plane: RoutingPlane,
+  description: string,
+  options: RouteOptions = {},
+  lexicon: Lexicon = readDefaultLexicon(),
+): RouteResult {
   return routeWorkWith(plane, description, options, lexicon);
 }

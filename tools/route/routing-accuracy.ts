@@ -28,7 +28,13 @@ export interface RoutingEvaluation {
    * Every case whose first answer is not exactly the expected module, with the top three. `nested` marks
    * one answered by a module inside the expected one (tools/route for tools): counted as a hit.
    */
-  readonly misses: readonly { readonly part: string; readonly ask: string; readonly expect: string; readonly got: readonly string[]; readonly nested?: true }[];
+  readonly misses: readonly {
+    readonly part: string;
+    readonly ask: string;
+    readonly expect: string;
+    readonly got: readonly string[];
+    readonly nested?: true;
+  }[];
   /** Mean and worst wall time of one routeWork call, in milliseconds (index already built). */
   readonly meanMs: number;
   readonly maxMs: number;
@@ -49,17 +55,30 @@ export function readRoutingCases(file: string = DEFAULT_CASES_FILE): RoutingCase
   });
 }
 
-const add = (s: PartScore, hit1: boolean, hit3: boolean): PartScore => ({ total: s.total + 1, top1: s.top1 + (hit1 ? 1 : 0), top3: s.top3 + (hit3 ? 1 : 0) });
+const add = (s: PartScore, hit1: boolean, hit3: boolean): PartScore => ({
+  total: s.total + 1,
+  top1: s.top1 + (hit1 ? 1 : 0),
+  top3: s.top3 + (hit3 ? 1 : 0),
+});
 
-export function evaluateRouting(plane: RoutingPlane, cases: readonly RoutingCase[], options: RouteOptions = {}): RoutingEvaluation {
+export function evaluateRouting(
+  plane: RoutingPlane,
+  cases: readonly RoutingCase[],
+  options: RouteOptions = {},
+): RoutingEvaluation {
   const empty: PartScore = { total: 0, top1: 0, top3: 0 };
   let all = empty;
   const parts: Record<string, PartScore> = {};
   const misses: { part: string; ask: string; expect: string; got: string[]; nested?: true }[] = [];
   // A case may expect an area no module owns (task cards): the path of a routing rule that targets only paths.
-  const areas = new Set(plane.taskRouting.routing_rules.flatMap((r) => (r.target.modules?.length || r.target.layer ? [] : r.target.paths ?? [])));
+  const areas = new Set(
+    plane.taskRouting.routing_rules.flatMap((r) =>
+      r.target.modules?.length || r.target.layer ? [] : (r.target.paths ?? []),
+    ),
+  );
   const unknown = cases.filter((c) => !plane.modules.some((m) => m.name === c.expect) && !areas.has(c.expect));
-  if (unknown.length) throw new Error(`routing cases expect unknown modules: ${unknown.map((c) => c.expect).join(', ')}`);
+  if (unknown.length)
+    throw new Error(`routing cases expect unknown modules: ${unknown.map((c) => c.expect).join(', ')}`);
   // A module nested in the expected one (tools/route in tools) owns part of it, so it is a hit, except
   // inside an extension family, where choosing between the root and a subordinate is the router's job.
   const familyRoots = new Set(plane.taxonomy.families.map((f) => f.root));
@@ -72,13 +91,20 @@ export function evaluateRouting(plane: RoutingPlane, cases: readonly RoutingCase
     const ms = performance.now() - started;
     totalMs += ms;
     maxMs = Math.max(maxMs, ms);
-    const got = result.kind === 'answer' ? result.ranked.map((r) => r.name) : result.kind === 'area' ? [...result.rule.paths] : [];
-    const owns = (name: string | undefined): boolean => name !== undefined && (name === c.expect || (!familyRoots.has(c.expect) && name.startsWith(`${c.expect}/`)));
+    const got =
+      result.kind === 'answer'
+        ? result.ranked.map((r) => r.name)
+        : result.kind === 'area'
+          ? [...result.rule.paths]
+          : [];
+    const owns = (name: string | undefined): boolean =>
+      name !== undefined && (name === c.expect || (!familyRoots.has(c.expect) && name.startsWith(`${c.expect}/`)));
     const hit1 = owns(got[0]);
     const hit3 = got.some(owns);
     all = add(all, hit1, hit3);
     parts[c.part] = add(parts[c.part] ?? empty, hit1, hit3);
-    if (got[0] !== c.expect) misses.push({ part: c.part, ask: c.ask, expect: c.expect, got, ...(hit1 ? { nested: true as const } : {}) });
+    if (got[0] !== c.expect)
+      misses.push({ part: c.part, ask: c.ask, expect: c.expect, got, ...(hit1 ? { nested: true as const } : {}) });
   }
   return { all, parts, misses, meanMs: cases.length ? totalMs / cases.length : 0, maxMs };
 }
@@ -94,6 +120,9 @@ export function formatEvaluation(e: RoutingEvaluation): string {
     ...Object.entries(e.parts).map(([part, s]) => line(part, s)),
     `latency    mean ${e.meanMs.toFixed(2)} ms, max ${e.maxMs.toFixed(2)} ms per description (in-process, index built)`,
     ...(e.misses.length ? ['', 'misses (expected → got top-3):'] : []),
-    ...e.misses.map((m) => `  [${m.part}] "${m.ask}" → expected ${m.expect}, got ${m.got.join(', ') || '(refused)'}${m.nested ? ' (inside the expected module: counted)' : ''}`),
+    ...e.misses.map(
+      (m) =>
+        `  [${m.part}] "${m.ask}" → expected ${m.expect}, got ${m.got.join(', ') || '(refused)'}${m.nested ? ' (inside the expected module: counted)' : ''}`,
+    ),
   ].join('\n');
 }

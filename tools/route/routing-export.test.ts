@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { createFixturePlane } from './testing/fixture-plane.ts';
 import { buildRoutingExport } from './routing-export.ts';
 
-const schema = JSON.parse(readFileSync(new URL('../../specs/schemas/routing-export.schema.json', import.meta.url), 'utf8')) as object;
+const schema = JSON.parse(
+  readFileSync(new URL('../../specs/schemas/routing-export.schema.json', import.meta.url), 'utf8'),
+) as object;
 const validate = new Ajv({ allErrors: true, strict: true }).compile(schema);
 
 describe('buildRoutingExport', () => {
@@ -20,7 +22,9 @@ describe('buildRoutingExport', () => {
     expect(data.tasks.map((t) => t.key)).toEqual(['cache_adapter', 'control_plane', 'gateway_edge', 'route_matching']);
     expect(data.families.map((f) => f.root)).toEqual(['x/gateway', 'x/data', 'x/frontend']);
     expect(data.modules).toHaveLength(createFixturePlane().modules.length);
-    expect(data.gateProfiles.profiles.map((p) => p.strength)).toEqual([...data.gateProfiles.profiles.map((p) => p.strength)].sort((a, b) => a - b));
+    expect(data.gateProfiles.profiles.map((p) => p.strength)).toEqual(
+      [...data.gateProfiles.profiles.map((p) => p.strength)].sort((a, b) => a - b),
+    );
     expect(data.gateProfiles.areas.map((a) => a.id)).toContain('docs');
   });
 

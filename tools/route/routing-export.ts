@@ -14,9 +14,20 @@ export function buildRoutingExport(plane: RoutingExportPlane) {
   const { taskRouting, taxonomy, gateProfiles } = plane;
   return {
     version: ROUTING_EXPORT_VERSION,
-    generatedFrom: ['specs/task-routing.yaml', 'specs/extension-taxonomy.yaml', 'specs/gate-profiles.yaml', '**/module.yaml'],
+    generatedFrom: [
+      'specs/task-routing.yaml',
+      'specs/extension-taxonomy.yaml',
+      'specs/gate-profiles.yaml',
+      '**/module.yaml',
+    ],
     contextPolicy: taskRouting.context_policy,
-    routingRules: taskRouting.routing_rules.map((r) => ({ id: r.id, workType: r.work_type, startHere: r.start_here, target: r.target, why: r.why })),
+    routingRules: taskRouting.routing_rules.map((r) => ({
+      id: r.id,
+      workType: r.work_type,
+      startHere: r.start_here,
+      target: r.target,
+      why: r.why,
+    })),
     tasks: Object.entries(taskRouting.tasks)
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([key, t]) => ({
@@ -47,7 +58,12 @@ export function buildRoutingExport(plane: RoutingExportPlane) {
     })),
     gateProfiles: {
       rule: 'Every selection rule is evaluated; the strongest matching profile wins.',
-      profiles: gateProfiles.profiles.map((p) => ({ id: p.id, strength: p.strength, summary: p.summary, commands: p.commands })),
+      profiles: gateProfiles.profiles.map((p) => ({
+        id: p.id,
+        strength: p.strength,
+        summary: p.summary,
+        commands: p.commands,
+      })),
       selection: gateProfiles.selection.map((s) => ({ id: s.id, profile: s.profile, when: s.when })),
       areas: getAreaRules(gateProfiles).map((a) => ({ id: a.id, paths: a.paths })),
     },

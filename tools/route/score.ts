@@ -38,18 +38,27 @@ export interface ModuleScore {
 
 const getFieldWeight = (kind: FieldKind, o: ResolvedRouteOptions): number => {
   switch (kind) {
-    case 'name': return o.nameWeight;
-    case 'primer': case 'taxonomy': return o.primerWeight;
-    case 'summary': return o.summaryWeight;
-    case 'responsibility': return o.responsibilityWeight;
-    case 'task': return o.taskWeight;
-    case 'shared-task': return o.sharedTaskWeight;
-    case 'folder': return o.folderWeight;
+    case 'name':
+      return o.nameWeight;
+    case 'primer':
+    case 'taxonomy':
+      return o.primerWeight;
+    case 'summary':
+      return o.summaryWeight;
+    case 'responsibility':
+      return o.responsibilityWeight;
+    case 'task':
+      return o.taskWeight;
+    case 'shared-task':
+      return o.sharedTaskWeight;
+    case 'folder':
+      return o.folderWeight;
   }
 };
 
 /** Words found only in non-goals have no document frequency; they are as telling as the rarest word. */
-export const getIdf = (index: RoutingIndex, term: string): number => index.idf.get(term) ?? Math.log((index.docs.length + 1) / 0.5);
+export const getIdf = (index: RoutingIndex, term: string): number =>
+  index.idf.get(term) ?? Math.log((index.docs.length + 1) / 0.5);
 
 /*
  * A reference app (layer `reference`) wires library modules together, so its summary and task repeat
@@ -66,7 +75,12 @@ function getEchoedTerms(doc: ModuleDoc, index: RoutingIndex): ReadonlySet<string
   return echoed;
 }
 
-function getPositiveHits(doc: ModuleDoc, terms: readonly string[], index: RoutingIndex, o: ResolvedRouteOptions): TermHit[] {
+function getPositiveHits(
+  doc: ModuleDoc,
+  terms: readonly string[],
+  index: RoutingIndex,
+  o: ResolvedRouteOptions,
+): TermHit[] {
   const hits: TermHit[] = [];
   const echoed = getEchoedTerms(doc, index);
   for (const term of terms) {
@@ -75,18 +89,36 @@ function getPositiveHits(doc: ModuleDoc, terms: readonly string[], index: Routin
     let best = texts[0];
     for (const t of texts) if (getFieldWeight(t.kind, o) > getFieldWeight(best!.kind, o)) best = t;
     const share = echoed?.has(term) ? o.echoShare : 1;
-    if (best) hits.push({ term, kind: best.kind, text: best.text, value: getIdf(index, term) * getFieldWeight(best.kind, o) * share });
+    if (best)
+      hits.push({
+        term,
+        kind: best.kind,
+        text: best.text,
+        value: getIdf(index, term) * getFieldWeight(best.kind, o) * share,
+      });
   }
   return hits;
 }
 
 const DEFINING_KINDS: ReadonlySet<FieldKind> = new Set(['name', 'primer', 'taxonomy']);
 
-function getNonGoalHits(doc: ModuleDoc, terms: readonly string[], index: RoutingIndex, own: ReadonlySet<string>): (NonGoalHit & { refersTo: readonly string[] })[] {
+function getNonGoalHits(
+  doc: ModuleDoc,
+  terms: readonly string[],
+  index: RoutingIndex,
+  own: ReadonlySet<string>,
+): (NonGoalHit & { refersTo: readonly string[] })[] {
   return doc.nonGoals.flatMap((goal) => {
     const matched = terms.filter((t) => goal.terms.has(t) && !own.has(t));
     if (matched.length === 0) return [];
-    return [{ text: goal.text, terms: matched, value: matched.reduce((sum, t) => sum + getIdf(index, t), 0), refersTo: goal.refersTo }];
+    return [
+      {
+        text: goal.text,
+        terms: matched,
+        value: matched.reduce((sum, t) => sum + getIdf(index, t), 0),
+        refersTo: goal.refersTo,
+      },
+    ];
   });
 }
 
@@ -109,14 +141,19 @@ export function scoreModules(index: RoutingIndex, terms: readonly string[], o: R
       if (goal.terms.length < 2) continue;
       for (const target of goal.refersTo) {
         const list = referred.get(target) ?? [];
-        list.push({ module: doc.module.name, text: goal.text, value: (goal.value * o.nonGoalReferral) / goal.refersTo.length });
+        list.push({
+          module: doc.module.name,
+          text: goal.text,
+          value: (goal.value * o.nonGoalReferral) / goal.refersTo.length,
+        });
         referred.set(target, list);
       }
     }
     return { doc, hits, worst };
   });
   for (const rule of index.rules) {
-    const mass = (set: ReadonlySet<string>): number => terms.filter((t) => set.has(t)).reduce((sum, t) => sum + getIdf(index, t), 0);
+    const mass = (set: ReadonlySet<string>): number =>
+      terms.filter((t) => set.has(t)).reduce((sum, t) => sum + getIdf(index, t), 0);
     // The rule's start_here names the area ("Reference App"): a description that names it points at the rule's targets harder.
     const value = mass(rule.terms) * o.ruleWeight + mass(rule.nameTerms) * o.ruleNameWeight;
     if (value === 0) continue;
@@ -127,15 +164,17 @@ export function scoreModules(index: RoutingIndex, terms: readonly string[], o: R
     // A phrase the module disclaims in a matching non-goal ("the cache contract ... (store)") is not evidence for it.
     const disclaimed = (p: string): boolean => doc.nonGoals.some((g) => p.split(' ').every((t) => g.terms.has(t)));
     const phrases = queryPairs.filter((p) => doc.pairs.has(p) && !disclaimed(p));
-    const phraseValue = phrases.reduce((sum, p) => sum + p.split(' ').reduce((s, t) => s + getIdf(index, t), 0), 0) * o.phraseWeight;
+    const phraseValue =
+      phrases.reduce((sum, p) => sum + p.split(' ').reduce((s, t) => s + getIdf(index, t), 0), 0) * o.phraseWeight;
     const positive = hits.reduce((sum, h) => sum + h.value, 0) + phraseValue;
     const referredBy = referred.get(name) ?? [];
     const rules = ruled.get(name) ?? [];
-    const score = positive
-      - (worst ? worst.value * o.nonGoalPenalty : 0)
+    const score =
+      positive -
+      (worst ? worst.value * o.nonGoalPenalty : 0) +
       // The strongest referral counts, not their sum: many manifests naming a popular module prove nothing more.
-      + referredBy.reduce((max, r) => Math.max(max, r.value), 0)
-      + rules.reduce((sum, r) => sum + r.value, 0);
+      referredBy.reduce((max, r) => Math.max(max, r.value), 0) +
+      rules.reduce((sum, r) => sum + r.value, 0);
     return { name, score, positive, hits, phrases, ...(worst ? { nonGoal: worst } : {}), referredBy, rules };
   });
   // Scores equal up to floating-point noise (2.94 × 2.5 against 2.94 × 3 − 2.94 × 0.5) are ties, broken by name.

@@ -5,8 +5,17 @@ import { createLexicon, getTerms, getTermsWithSurface } from './tokenise.ts';
 
 describe('getStem (Porter)', () => {
   const table: [string, string][] = [
-    ['caresses', 'caress'], ['ponies', 'poni'], ['hopping', 'hop'], ['relational', 'relat'], ['adjustment', 'adjust'],
-    ['generalizations', 'gener'], ['discovering', 'discov'], ['discovers', 'discov'], ['happy', 'happi'], ['3am', '3am'], ['ws', 'ws'],
+    ['caresses', 'caress'],
+    ['ponies', 'poni'],
+    ['hopping', 'hop'],
+    ['relational', 'relat'],
+    ['adjustment', 'adjust'],
+    ['generalizations', 'gener'],
+    ['discovering', 'discov'],
+    ['discovers', 'discov'],
+    ['happy', 'happi'],
+    ['3am', '3am'],
+    ['ws', 'ws'],
   ];
   for (const [word, stem] of table) it(`${word} → ${stem}`, () => expect(getStem(word)).toBe(stem));
 });
@@ -14,24 +23,51 @@ describe('getStem (Porter)', () => {
 describe('getTerms', () => {
   const lexicon = createLexicon({
     stopwords: ['the', 'a', 'in', 'to'],
-    synonyms: [['authenticate', 'login', 'log in', 'sign in'], ['circuit breaker', 'breaker'], ['log', 'logger']],
+    synonyms: [
+      ['authenticate', 'login', 'log in', 'sign in'],
+      ['circuit breaker', 'breaker'],
+      ['log', 'logger'],
+    ],
   });
   const table: { title: string; text: string; terms: string[] }[] = [
-    { title: 'drops stop words and stems the rest', text: 'Discovering the upstream instances', terms: ['discov', 'upstream', 'instanc'] },
-    { title: 'a phrase containing a stop word wins over its words', text: 'let users log in', terms: ['let', 'user', 'authenticate'] },
+    {
+      title: 'drops stop words and stems the rest',
+      text: 'Discovering the upstream instances',
+      terms: ['discov', 'upstream', 'instanc'],
+    },
+    {
+      title: 'a phrase containing a stop word wins over its words',
+      text: 'let users log in',
+      terms: ['let', 'user', 'authenticate'],
+    },
     { title: 'the single word keeps its own group', text: 'write a log line', terms: ['write', 'log', 'line'] },
-    { title: 'multi-word canonical terms are hyphenated', text: 'Breakers tripping', terms: ['circuit-breaker', 'trip'] },
+    {
+      title: 'multi-word canonical terms are hyphenated',
+      text: 'Breakers tripping',
+      terms: ['circuit-breaker', 'trip'],
+    },
     { title: 'repeated meanings count once', text: 'login, sign in, log in', terms: ['authenticate'] },
     { title: 'punctuation and case do not matter', text: 'GET /users/:id', terms: ['get', 'user', 'id'] },
   ];
   for (const row of table) it(row.title, () => expect(getTerms(row.text, lexicon)).toEqual(row.terms));
 
   it('keeps the words a term came from for explanations', () => {
-    expect(getTermsWithSurface('please log in', lexicon)).toEqual([{ term: 'pleas', surface: 'please' }, { term: 'authenticate', surface: 'log in' }]);
+    expect(getTermsWithSurface('please log in', lexicon)).toEqual([
+      { term: 'pleas', surface: 'please' },
+      { term: 'authenticate', surface: 'log in' },
+    ]);
   });
 
   it('rejects a member listed under two meanings', () => {
-    expect(() => createLexicon({ stopwords: [], synonyms: [['cache', 'store'], ['storage', 'store']] })).toThrow(/two|groups/);
+    expect(() =>
+      createLexicon({
+        stopwords: [],
+        synonyms: [
+          ['cache', 'store'],
+          ['storage', 'store'],
+        ],
+      }),
+    ).toThrow(/two|groups/);
   });
 
   it('the shipped lexicon loads and has no conflicting members', () => {

@@ -42,7 +42,9 @@ export function listBuildAssets(root = ROOT) {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   if (!existsSync(join(OUT, 'tools/cli/main.js'))) {
-    process.stderr.write('copy-build-assets: dist/tools/cli/main.js is missing; run tsc -p tsconfig.build.json first\n');
+    process.stderr.write(
+      'copy-build-assets: dist/tools/cli/main.js is missing; run tsc -p tsconfig.build.json first\n',
+    );
     process.exit(2);
   }
   let count = 0;

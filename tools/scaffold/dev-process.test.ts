@@ -12,13 +12,14 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const app = (version: string): string => [
-  `import { greeting } from './greeting.ts';`,
-  `const label: string = '${version}';`,
-  'console.log(`up ${label} ${greeting} ${process.argv.slice(2).join(" ")}`);',
-  'setInterval(() => {}, 1000);',
-  '',
-].join('\n');
+const app = (version: string): string =>
+  [
+    `import { greeting } from './greeting.ts';`,
+    `const label: string = '${version}';`,
+    'console.log(`up ${label} ${greeting} ${process.argv.slice(2).join(" ")}`);',
+    'setInterval(() => {}, 1000);',
+    '',
+  ].join('\n');
 
 describe('plumego dev', () => {
   it('runs the TypeScript entry under node --watch and restarts it when an imported module changes', async () => {
@@ -26,12 +27,21 @@ describe('plumego dev', () => {
     writeFileSync(join(dir, 'main.ts'), app('v1'));
     const child = startDev('main.ts', { cwd: dir, args: ['--port', '0'], stdio: ['ignore', 'pipe', 'pipe'] });
     const seen: string[] = [];
-    const waitFor = (pattern: RegExp): Promise<void> => new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no line matching ${pattern}; saw ${JSON.stringify(seen)}`)), 15_000);
-      const check = (): void => { if (seen.some((l) => pattern.test(l))) { clearTimeout(timer); resolve(); } };
-      lines.on('line', check);
-      check();
-    });
+    const waitFor = (pattern: RegExp): Promise<void> =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`no line matching ${pattern}; saw ${JSON.stringify(seen)}`)),
+          15_000,
+        );
+        const check = (): void => {
+          if (seen.some((l) => pattern.test(l))) {
+            clearTimeout(timer);
+            resolve();
+          }
+        };
+        lines.on('line', check);
+        check();
+      });
     const lines = createInterface({ input: child.stdout! });
     lines.on('line', (line) => seen.push(line));
     try {

@@ -18,7 +18,14 @@ export interface DevOptions {
  * module it loaded changes) with tsx as the loader, so the TypeScript runs without a build step.
  */
 export function getDevArgs(file: string, options: Pick<DevOptions, 'conditions' | 'args'> = {}): string[] {
-  return ['--watch', ...(options.conditions ?? []).map((c) => `--conditions=${c}`), '--import', getTsxLoader(), file, ...(options.args ?? [])];
+  return [
+    '--watch',
+    ...(options.conditions ?? []).map((c) => `--conditions=${c}`),
+    '--import',
+    getTsxLoader(),
+    file,
+    ...(options.args ?? []),
+  ];
 }
 
 /** Starts the app under watch mode; refuses an entry that does not exist rather than watching nothing. */

@@ -14,7 +14,11 @@ export function editYamlFile(path: string, edit: (doc: Document, yaml: YamlLib) 
   const yaml = getYaml();
   const doc = yaml.parseDocument(readFileSync(path, 'utf8'));
   edit(doc, yaml);
-  yaml.visit(doc, { Collection(_, node) { if (node.flow && node.items.length > 0) node.flow = false; } });
+  yaml.visit(doc, {
+    Collection(_, node) {
+      if (node.flow && node.items.length > 0) node.flow = false;
+    },
+  });
   writeFileSync(path, doc.toString({ lineWidth: 0 }));
 }
 

@@ -10,7 +10,10 @@ export type ScaffoldErrorCode =
 
 export class ScaffoldError extends Error {
   override readonly name = 'ScaffoldError';
-  constructor(readonly code: ScaffoldErrorCode, message: string) {
+  constructor(
+    readonly code: ScaffoldErrorCode,
+    message: string,
+  ) {
     super(message);
   }
 }

@@ -12,7 +12,9 @@ describe('findRouteSource', () => {
     { title: 'an async createApp factory', mod: { createApp: async () => app } },
     { title: 'a service object holding the app', mod: { createService: () => ({ app, close() {} }) } },
   ])('finds $title', async ({ mod }) => {
-    expect(toRouteRows(await findRouteSource(mod, 'entry.ts'))).toEqual([{ method: 'GET', path: '/healthz', name: 'live', tags: ['ops'], middleware: ['auth'] }]);
+    expect(toRouteRows(await findRouteSource(mod, 'entry.ts'))).toEqual([
+      { method: 'GET', path: '/healthz', name: 'live', tags: ['ops'], middleware: ['auth'] },
+    ]);
   });
 
   it('prefers the named export', async () => {
@@ -28,6 +30,8 @@ describe('findRouteSource', () => {
   });
 
   it('refuses a named export that is not an app', async () => {
-    await expect(findRouteSource({ app, port: 8080 }, 'entry.ts', 'port')).rejects.toThrow(/export 'port' is neither an app nor a function returning one/);
+    await expect(findRouteSource({ app, port: 8080 }, 'entry.ts', 'port')).rejects.toThrow(
+      /export 'port' is neither an app nor a function returning one/,
+    );
   });
 });

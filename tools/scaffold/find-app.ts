@@ -31,7 +31,11 @@ export const APP_EXPORTS = ['app', 'default', 'createService', 'createApp'] as c
  * Finds the app in an entry module by duck typing (never `instanceof`: the entry may load another
  * copy of plumego than the CLI). A factory is called without arguments and may be async.
  */
-export async function findRouteSource(mod: Record<string, unknown>, entry: string, exportName?: string): Promise<RouteSource> {
+export async function findRouteSource(
+  mod: Record<string, unknown>,
+  entry: string,
+  exportName?: string,
+): Promise<RouteSource> {
   const names = exportName ? [exportName] : APP_EXPORTS.filter((n) => n in mod);
   for (const name of names) {
     const value = mod[name];
@@ -44,11 +48,22 @@ export async function findRouteSource(mod: Record<string, unknown>, entry: strin
     }
   }
   const seen = Object.keys(mod).join(', ') || 'nothing';
-  throw new ScaffoldError('PLUMEGO_SCAFFOLD_ENTRY_INVALID', exportName
-    ? `${entry}: export '${exportName}' is neither an app nor a function returning one (it exports ${seen})`
-    : `${entry}: no app found; export an app as 'app' or 'default', or a factory named createService or createApp that needs no arguments (it exports ${seen}), or pass --export`);
+  throw new ScaffoldError(
+    'PLUMEGO_SCAFFOLD_ENTRY_INVALID',
+    exportName
+      ? `${entry}: export '${exportName}' is neither an app nor a function returning one (it exports ${seen})`
+      : `${entry}: no app found; export an app as 'app' or 'default', or a factory named createService or createApp that needs no arguments (it exports ${seen}), or pass --export`,
+  );
 }
 
 export function toRouteRows(source: RouteSource): RouteRow[] {
-  return source.routes().map((r) => ({ method: r.method, path: r.path, name: r.name, tags: [...r.tags], middleware: [...(r.middleware ?? [])] }));
+  return source
+    .routes()
+    .map((r) => ({
+      method: r.method,
+      path: r.path,
+      name: r.name,
+      tags: [...r.tags],
+      middleware: [...(r.middleware ?? [])],
+    }));
 }

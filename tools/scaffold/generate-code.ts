@@ -12,12 +12,19 @@ export type CodeKind = 'middleware' | 'handler' | 'resource';
 export function resolveTargetModule(plane: ControlPlane, moduleName: string | undefined): Module {
   if (moduleName !== undefined) {
     const m = plane.moduleByName.get(moduleName);
-    if (!m) throw new ScaffoldError('PLUMEGO_SCAFFOLD_NOT_A_REPOSITORY', `no module named '${moduleName}' (plumego status lists them)`);
+    if (!m)
+      throw new ScaffoldError(
+        'PLUMEGO_SCAFFOLD_NOT_A_REPOSITORY',
+        `no module named '${moduleName}' (plumego status lists them)`,
+      );
     return m;
   }
   const facade = plane.modules.find((m) => m.layer === 'facade');
   if (!facade || plane.profile !== 'minimal') {
-    throw new ScaffoldError('PLUMEGO_SCAFFOLD_NOT_A_REPOSITORY', 'name the module that owns the new code with --module <name>');
+    throw new ScaffoldError(
+      'PLUMEGO_SCAFFOLD_NOT_A_REPOSITORY',
+      'name the module that owns the new code with --module <name>',
+    );
   }
   return facade;
 }
@@ -26,7 +33,9 @@ function middlewareFiles(name: string): RenderedFile[] {
   const camel = toCamel(name);
   const pascal = toPascal(name);
   return [
-    { path: `${name}.ts`, content: `import type { Middleware, Request } from 'plumego/contract';
+    {
+      path: `${name}.ts`,
+      content: `import type { Middleware, Request } from 'plumego/contract';
 
 export interface ${pascal}Options {
   /**
@@ -45,8 +54,11 @@ export function ${camel}(options: ${pascal}Options = {}): Middleware {
     await next(w, r);
   };
 }
-` },
-    { path: `${name}.test.ts`, content: `import { describe, expect, it } from 'vitest';
+`,
+    },
+    {
+      path: `${name}.test.ts`,
+      content: `import { describe, expect, it } from 'vitest';
 import { createApp } from 'plumego/core';
 import { APIError, writeResponse } from 'plumego/contract';
 import { createLogger } from 'plumego/log';
@@ -75,14 +87,17 @@ describe('${camel}', () => {
     expect(() => ${camel}({ check: 'yes' as never })).toThrow(TypeError);
   });
 });
-` },
+`,
+    },
   ];
 }
 
 function handlerFiles(name: string): RenderedFile[] {
   const pascal = toPascal(name);
   return [
-    { path: `${name}-handler.ts`, content: `import { APIError, writeResponse, type Handler } from 'plumego/contract';
+    {
+      path: `${name}-handler.ts`,
+      content: `import { APIError, writeResponse, type Handler } from 'plumego/contract';
 
 /** GET handler for ${name}: answers with the resource named in the :id path parameter. */
 export function create${pascal}Handler(lookup: (id: string) => unknown | undefined): Handler {
@@ -92,8 +107,11 @@ export function create${pascal}Handler(lookup: (id: string) => unknown | undefin
     writeResponse(w, r, 200, found);
   };
 }
-` },
-    { path: `${name}-handler.test.ts`, content: `import { describe, expect, it } from 'vitest';
+`,
+    },
+    {
+      path: `${name}-handler.test.ts`,
+      content: `import { describe, expect, it } from 'vitest';
 import { createApp } from 'plumego/core';
 import { createLogger } from 'plumego/log';
 import { recovery } from 'plumego/middleware';
@@ -115,7 +133,8 @@ describe('create${pascal}Handler', () => {
     expect((await app.request('/${name}/2')).status).toBe(404);
   });
 });
-` },
+`,
+    },
   ];
 }
 
@@ -123,7 +142,9 @@ function resourceFiles(name: string): RenderedFile[] {
   const camel = toCamel(name);
   const pascal = toPascal(name);
   return [
-    { path: `${name}-resource.ts`, content: `import { MemoryRepository, registerResource, type Repository, type ResourceDefinition, type Row, type RouteRegistrar } from 'plumego/x/rest';
+    {
+      path: `${name}-resource.ts`,
+      content: `import { MemoryRepository, registerResource, type Repository, type ResourceDefinition, type Row, type RouteRegistrar } from 'plumego/x/rest';
 import { t } from 'plumego/x/validate';
 
 /** The ${name} resource: its body schema, sortable fields and filters. x/rest derives the routes from it. */
@@ -144,8 +165,11 @@ export const ${camel}Resource: ResourceDefinition<Row> = {
 export function register${pascal}(registrar: RouteRegistrar, repo: Repository<Row> = new MemoryRepository<Row>()): void {
   registerResource(registrar, ${camel}Resource, repo);
 }
-` },
-    { path: `${name}-resource.test.ts`, content: `import { describe, expect, it } from 'vitest';
+`,
+    },
+    {
+      path: `${name}-resource.test.ts`,
+      content: `import { describe, expect, it } from 'vitest';
 import { createApp } from 'plumego/core';
 import { createLogger } from 'plumego/log';
 import { recovery } from 'plumego/middleware';
@@ -176,7 +200,8 @@ describe('${name} resource', () => {
     expect((await app.request('/api/${name}/999')).status).toBe(404);
   });
 });
-` },
+`,
+    },
   ];
 }
 
@@ -185,11 +210,17 @@ export function generateCode(plane: ControlPlane, kind: CodeKind, name: string, 
   assertKebabName(name, kind);
   const target = resolveTargetModule(plane, moduleName);
   const dir = join(plane.root, target.path);
-  const files = kind === 'middleware' ? middlewareFiles(name) : kind === 'handler' ? handlerFiles(name) : resourceFiles(name);
+  const files =
+    kind === 'middleware' ? middlewareFiles(name) : kind === 'handler' ? handlerFiles(name) : resourceFiles(name);
   const written = writeNewFiles(dir, files).map((f) => relative(plane.root, join(dir, f)));
   // The new code imports plumego; the owning module must say so, or the boundary gate refuses the edge.
   if (!target.manifest.allowed_imports.packages.some((p) => p.name === 'plumego')) {
-    editYamlFile(join(plane.root, target.manifestFile), (doc) => doc.addIn(['allowed_imports', 'packages'], { name: 'plumego', reason: 'The HTTP framework the service is built on.' }));
+    editYamlFile(join(plane.root, target.manifestFile), (doc) =>
+      doc.addIn(['allowed_imports', 'packages'], {
+        name: 'plumego',
+        reason: 'The HTTP framework the service is built on.',
+      }),
+    );
     written.push(target.manifestFile);
   }
   return written;

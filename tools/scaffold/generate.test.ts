@@ -27,7 +27,9 @@ describe('plumego generate in a service (minimal profile)', () => {
     expect(mod.out).toMatch(/src\/billing\/module\.yaml[\s\S]*src\/billing\/index\.test\.ts/);
     expect(read(dir, 'src/billing/module.yaml')).toMatch(/^name: billing\npath: src\/billing\nlayer: stable$/m);
     expect((await runCli(dir, 'generate', 'middleware', 'require-tenant')).out).toMatch(/src\/require-tenant\.ts/);
-    expect((await runCli(dir, 'generate', 'resource', 'projects')).out).toMatch(/src\/projects-resource\.ts\n  src\/projects-resource\.test\.ts/);
+    expect((await runCli(dir, 'generate', 'resource', 'projects')).out).toMatch(
+      /src\/projects-resource\.ts\n  src\/projects-resource\.test\.ts/,
+    );
     const handler = await runCli(dir, 'generate', 'handler', 'invoice', '--module', 'billing');
     expect(handler.out).toMatch(/src\/billing\/invoice-handler\.ts[\s\S]*src\/billing\/module\.yaml/);
     expect(read(dir, 'src/billing/module.yaml')).toMatch(/packages:\n {4}- name: plumego/);
@@ -65,7 +67,9 @@ describe('plumego generate in a service (minimal profile)', () => {
     expect((await runCli(dir, 'generate')).err).toMatch(/missing what to generate/);
     expect((await runCli(dir, 'generate', 'controller', 'items')).err).toMatch(/unknown kind 'controller'/);
     expect((await runCli(dir, 'generate', 'module', 'a', 'b')).err).toMatch(/expected one name, got 2/);
-    expect((await runCli(dir, 'generate', 'module', 'a', '--module', 'b')).err).toMatch(/--module applies to middleware and handler/);
+    expect((await runCli(dir, 'generate', 'module', 'a', '--module', 'b')).err).toMatch(
+      /--module applies to middleware and handler/,
+    );
   });
 });
 
@@ -77,9 +81,15 @@ describe('plumego generate in a full-profile repository', () => {
     const run = await runCli(root, 'generate', 'module', 'x/billing', '--summary', 'Invoices and payment capture');
     expect(run.code, run.err).toBe(0);
     expect(run.out).toMatch(/registered in specs\/extension-taxonomy\.yaml families/);
-    expect(read(root, 'specs/extension-taxonomy.yaml')).toMatch(/- root: x\/billing\n {4}work_about: Invoices and payment capture\n {4}subordinates: \[\]/);
-    expect(read(root, 'specs/task-routing.yaml')).toMatch(/billing_work:\n {4}intent: Invoices and payment capture\n {4}modules:\n {6}- x\/billing/);
-    expect(JSON.parse(read(root, 'package.json')).exports['./x/billing']).toMatchObject({ source: './framework/x/billing/index.ts' });
+    expect(read(root, 'specs/extension-taxonomy.yaml')).toMatch(
+      /- root: x\/billing\n {4}work_about: Invoices and payment capture\n {4}subordinates: \[\]/,
+    );
+    expect(read(root, 'specs/task-routing.yaml')).toMatch(
+      /billing_work:\n {4}intent: Invoices and payment capture\n {4}modules:\n {6}- x\/billing/,
+    );
+    expect(JSON.parse(read(root, 'package.json')).exports['./x/billing']).toMatchObject({
+      source: './framework/x/billing/index.ts',
+    });
     const check = await runCli(root, 'check');
     expect(check.out).toMatch(/plumego check: clean/);
     expect(check.code).toBe(0);

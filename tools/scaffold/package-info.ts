@@ -19,9 +19,20 @@ export function readPlumegoPackage(from: string = fileURLToPath(import.meta.url)
   for (let dir = dirname(from); ; dir = dirname(dir)) {
     const file = join(dir, 'package.json');
     if (existsSync(file)) {
-      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string; dependencies?: Record<string, string>; devDependencies?: Record<string, string>; exports?: Record<string, unknown> };
+      const pkg = JSON.parse(readFileSync(file, 'utf8')) as {
+        name?: string;
+        version?: string;
+        dependencies?: Record<string, string>;
+        devDependencies?: Record<string, string>;
+        exports?: Record<string, unknown>;
+      };
       if (pkg.name === 'plumego') {
-        return { root: dir, version: pkg.version ?? '0.0.0', versions: { ...pkg.devDependencies, ...pkg.dependencies }, exports: Object.keys(pkg.exports ?? {}) };
+        return {
+          root: dir,
+          version: pkg.version ?? '0.0.0',
+          versions: { ...pkg.devDependencies, ...pkg.dependencies },
+          exports: Object.keys(pkg.exports ?? {}),
+        };
       }
     }
     if (dirname(dir) === dir) throw new Error(`plumego's package.json was not found above ${from}`);

@@ -15,7 +15,10 @@ try {
   writeSync(3, JSON.stringify(rows));
   process.exit(0);
 } catch (error) {
-  const message = error instanceof ScaffoldError ? error.message : `${entry}: could not be loaded: ${error instanceof Error ? error.message : String(error)}`;
+  const message =
+    error instanceof ScaffoldError
+      ? error.message
+      : `${entry}: could not be loaded: ${error instanceof Error ? error.message : String(error)}`;
   writeSync(3, JSON.stringify({ error: { code: 'PLUMEGO_SCAFFOLD_ENTRY_INVALID', message } }));
   process.exit(3);
 }

@@ -10,13 +10,16 @@ import { readRoutes } from './read-routes.ts';
 let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'plumego-routes-'));
-  writeFileSync(join(dir, 'service.ts'), [
-    "interface Route { method: string; path: string; name: string; tags: string[]; middleware?: string[] }",
-    "const table: Route[] = [{ method: 'GET', path: '/items/:id', name: 'item', tags: ['items'], middleware: ['auth', 'audit'] }, { method: 'POST', path: '/items', name: '', tags: [] }];",
-    "console.log('noise on stdout must not break the table');",
-    'export function createService(): { routes(): Route[] } { return { routes: () => table }; }',
-    '',
-  ].join('\n'));
+  writeFileSync(
+    join(dir, 'service.ts'),
+    [
+      'interface Route { method: string; path: string; name: string; tags: string[]; middleware?: string[] }',
+      "const table: Route[] = [{ method: 'GET', path: '/items/:id', name: 'item', tags: ['items'], middleware: ['auth', 'audit'] }, { method: 'POST', path: '/items', name: '', tags: [] }];",
+      "console.log('noise on stdout must not break the table');",
+      'export function createService(): { routes(): Route[] } { return { routes: () => table }; }',
+      '',
+    ].join('\n'),
+  );
   writeFileSync(join(dir, 'config.ts'), 'export const PORT: number = 8080;\n');
   writeFileSync(join(dir, 'broken.ts'), "import { nothing } from './missing.ts';\nexport const app = nothing;\n");
 });

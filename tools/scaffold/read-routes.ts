@@ -26,22 +26,41 @@ export interface ReadRoutesOptions {
 /** Loads `entry` in a child process and returns its app's route table; typed errors for a missing file or app. */
 export function readRoutes(entry: string, options: ReadRoutesOptions): Promise<RouteRow[]> {
   const file = resolve(options.cwd, entry);
-  if (!existsSync(file)) return Promise.reject(new ScaffoldError('PLUMEGO_SCAFFOLD_ENTRY_INVALID', `${entry}: no such file`));
-  const args = [...(options.conditions ?? []).map((c) => `--conditions=${c}`), '--import', getTsxLoader(), sibling('print-routes'), file, options.exportName ?? ''];
+  if (!existsSync(file))
+    return Promise.reject(new ScaffoldError('PLUMEGO_SCAFFOLD_ENTRY_INVALID', `${entry}: no such file`));
+  const args = [
+    ...(options.conditions ?? []).map((c) => `--conditions=${c}`),
+    '--import',
+    getTsxLoader(),
+    sibling('print-routes'),
+    file,
+    options.exportName ?? '',
+  ];
   return new Promise((resolveRows, reject) => {
     const child = spawn(process.execPath, args, { cwd: options.cwd, stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
     let result = '';
     let stderr = '';
-    child.stdio[3]!.on('data', (chunk: Buffer) => { result += chunk.toString('utf8'); });
-    child.stderr!.on('data', (chunk: Buffer) => { stderr += chunk.toString('utf8'); });
-    child.on('error', (error) => reject(new ScaffoldError('PLUMEGO_SCAFFOLD_ENTRY_INVALID', `${entry}: could not start node: ${error.message}`)));
+    child.stdio[3]!.on('data', (chunk: Buffer) => {
+      result += chunk.toString('utf8');
+    });
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+    });
+    child.on('error', (error) =>
+      reject(new ScaffoldError('PLUMEGO_SCAFFOLD_ENTRY_INVALID', `${entry}: could not start node: ${error.message}`)),
+    );
     child.on('close', () => {
       let parsed: unknown;
       try {
         parsed = JSON.parse(result);
       } catch {
         const lines = stderr.trim().split('\n');
-        reject(new ScaffoldError('PLUMEGO_SCAFFOLD_ENTRY_INVALID', `${entry}: could not be loaded: ${lines.find((l) => /Error/.test(l)) ?? lines[0] ?? 'the process ended without a route table'}`));
+        reject(
+          new ScaffoldError(
+            'PLUMEGO_SCAFFOLD_ENTRY_INVALID',
+            `${entry}: could not be loaded: ${lines.find((l) => /Error/.test(l)) ?? lines[0] ?? 'the process ended without a route table'}`,
+          ),
+        );
         return;
       }
       const failure = (parsed as { error?: { code: string; message: string } }).error;

@@ -35,7 +35,8 @@ export function readTemplateLayers(layers: readonly string[], root: string = TEM
   const files = new Map<string, string>();
   for (const layer of layers) {
     const dir = join(root, layer);
-    for (const path of walk(dir)) files.set(getOutputPath(relative(dir, path).split(sep).join('/')), readFileSync(path, 'utf8'));
+    for (const path of walk(dir))
+      files.set(getOutputPath(relative(dir, path).split(sep).join('/')), readFileSync(path, 'utf8'));
   }
   return files;
 }
@@ -49,11 +50,17 @@ const VARIABLE = /\{\{([a-zA-Z]+(?::[@a-z0-9/._-]+)?)\}\}/g;
 export function renderText(text: string, vars: Readonly<Record<string, string>>, where: string): string {
   return text.replace(VARIABLE, (_, key: string) => {
     const value = vars[key];
-    if (value === undefined) throw new ScaffoldError('PLUMEGO_SCAFFOLD_UNKNOWN_VARIABLE', `${where}: template variable {{${key}}} has no value`);
+    if (value === undefined)
+      throw new ScaffoldError(
+        'PLUMEGO_SCAFFOLD_UNKNOWN_VARIABLE',
+        `${where}: template variable {{${key}}} has no value`,
+      );
     return value;
   });
 }
 
 export function renderFiles(raw: ReadonlyMap<string, string>, vars: Readonly<Record<string, string>>): RenderedFile[] {
-  return [...raw].map(([path, text]) => ({ path, content: renderText(text, vars, path) })).sort((a, b) => a.path.localeCompare(b.path));
+  return [...raw]
+    .map(([path, text]) => ({ path, content: renderText(text, vars, path) }))
+    .sort((a, b) => a.path.localeCompare(b.path));
 }

@@ -21,22 +21,41 @@ const tempDir = (): string => {
 const pkg = readPlumegoPackage();
 
 describe('plumego new', () => {
-  it.each(TEMPLATES.map((t) => t.name))('scaffolds the %s template into a project that plumego check finds clean', async (template) => {
-    const dir = join(tempDir(), 'orders-api');
-    const result = scaffoldProject({ dir, template, date: '2026-01-02' });
-    expect(result.files).toEqual(expect.arrayContaining(['.env.example', '.gitignore', 'README.md', 'module.yaml', 'package.json', 'specs/repo.yaml', 'src/main.ts', 'src/service.ts', 'tsconfig.json']));
-    expect(result.files.some((f) => f.endsWith('.test.ts'))).toBe(true);
-    expect(result.files.some((f) => f.endsWith('.tpl') || f.includes('dot-'))).toBe(false);
-    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name: string; dependencies: Record<string, string>; devDependencies: Record<string, string> };
-    expect(manifest.name).toBe('orders-api');
-    expect(manifest.dependencies['plumego']).toBe(`^${pkg.version}`);
-    expect(manifest.devDependencies['vitest']).toBe(pkg.versions['vitest']);
-    for (const file of result.files) expect(readFileSync(join(dir, file), 'utf8')).not.toMatch(/\{\{/);
-    const check = await runCli(dir, 'check');
-    expect(check.err).toBe('');
-    expect(check.out).toMatch(/plumego check: clean/);
-    expect(check.code).toBe(0);
-  });
+  it.each(TEMPLATES.map((t) => t.name))(
+    'scaffolds the %s template into a project that plumego check finds clean',
+    async (template) => {
+      const dir = join(tempDir(), 'orders-api');
+      const result = scaffoldProject({ dir, template, date: '2026-01-02' });
+      expect(result.files).toEqual(
+        expect.arrayContaining([
+          '.env.example',
+          '.gitignore',
+          'README.md',
+          'module.yaml',
+          'package.json',
+          'specs/repo.yaml',
+          'src/main.ts',
+          'src/service.ts',
+          'tsconfig.json',
+        ]),
+      );
+      expect(result.files.some((f) => f.endsWith('.test.ts'))).toBe(true);
+      expect(result.files.some((f) => f.endsWith('.tpl') || f.includes('dot-'))).toBe(false);
+      const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+        name: string;
+        dependencies: Record<string, string>;
+        devDependencies: Record<string, string>;
+      };
+      expect(manifest.name).toBe('orders-api');
+      expect(manifest.dependencies['plumego']).toBe(`^${pkg.version}`);
+      expect(manifest.devDependencies['vitest']).toBe(pkg.versions['vitest']);
+      for (const file of result.files) expect(readFileSync(join(dir, file), 'utf8')).not.toMatch(/\{\{/);
+      const check = await runCli(dir, 'check');
+      expect(check.err).toBe('');
+      expect(check.out).toMatch(/plumego check: clean/);
+      expect(check.code).toBe(0);
+    },
+  );
 
   it('makes plumego check fail once the project breaks its own manifest', async () => {
     const dir = join(tempDir(), 'svc');
@@ -51,16 +70,22 @@ describe('plumego new', () => {
   it('refuses a non-empty directory and writes nothing into it', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'notes.txt'), 'keep me');
-    expect(() => scaffoldProject({ dir, name: 'svc' })).toThrow(expect.objectContaining({ code: 'PLUMEGO_SCAFFOLD_EXISTS' }));
+    expect(() => scaffoldProject({ dir, name: 'svc' })).toThrow(
+      expect.objectContaining({ code: 'PLUMEGO_SCAFFOLD_EXISTS' }),
+    );
     expect(readdirSync(dir)).toEqual(['notes.txt']);
   });
 
   it.each(['Orders', '1api', 'a b', 'svc-', '../up', '@scope/x', ''])('refuses the package name %j', (name) => {
-    expect(() => scaffoldProject({ dir: join(tempDir(), 'x'), name })).toThrow(expect.objectContaining({ code: 'PLUMEGO_SCAFFOLD_BAD_NAME' }));
+    expect(() => scaffoldProject({ dir: join(tempDir(), 'x'), name })).toThrow(
+      expect.objectContaining({ code: 'PLUMEGO_SCAFFOLD_BAD_NAME' }),
+    );
   });
 
   it('refuses an unknown template, naming the known ones', () => {
-    expect(() => scaffoldProject({ dir: join(tempDir(), 'svc'), template: 'huge' })).toThrow(/unknown template 'huge' \(use one of: minimal, standard/);
+    expect(() => scaffoldProject({ dir: join(tempDir(), 'svc'), template: 'huge' })).toThrow(
+      /unknown template 'huge' \(use one of: minimal, standard/,
+    );
   });
 
   it('refuses a template whose families this plumego does not export', () => {
@@ -68,14 +93,18 @@ describe('plumego new', () => {
     const old = { ...pkg, exports: ['.', './core'] };
     const dir = join(tempDir(), 'svc');
     if (template) {
-      expect(() => scaffoldProject({ dir, template: template.name, pkg: old })).toThrow(expect.objectContaining({ code: 'PLUMEGO_SCAFFOLD_TEMPLATE_UNAVAILABLE' }));
+      expect(() => scaffoldProject({ dir, template: template.name, pkg: old })).toThrow(
+        expect.objectContaining({ code: 'PLUMEGO_SCAFFOLD_TEMPLATE_UNAVAILABLE' }),
+      );
       expect(existsSync(dir)).toBe(false);
     }
   });
 
   it('fails on a template variable that has no value instead of writing it empty', () => {
     expect(renderText('name: {{name}}', { name: 'svc' }, 'a')).toBe('name: svc');
-    expect(() => renderText('v: {{version:left-pad}}', { name: 'svc' }, 'package.json')).toThrow(/package\.json: template variable \{\{version:left-pad\}\} has no value/);
+    expect(() => renderText('v: {{version:left-pad}}', { name: 'svc' }, 'package.json')).toThrow(
+      /package\.json: template variable \{\{version:left-pad\}\} has no value/,
+    );
   });
 
   it('maps dot- names to dotfiles and strips .tpl', () => {
@@ -93,6 +122,8 @@ describe('plumego new', () => {
     expect(bad.err).toMatch(/\[PLUMEGO_SCAFFOLD_UNKNOWN_TEMPLATE\]/);
     const good = await runCli(cwd, 'new', 'svc', '--template', 'minimal', '--plumego', 'file:../plumego.tgz');
     expect(good.code).toBe(0);
-    expect(JSON.parse(readFileSync(join(cwd, 'svc/package.json'), 'utf8')).dependencies.plumego).toBe('file:../plumego.tgz');
+    expect(JSON.parse(readFileSync(join(cwd, 'svc/package.json'), 'utf8')).dependencies.plumego).toBe(
+      'file:../plumego.tgz',
+    );
   });
 });

@@ -33,16 +33,27 @@ const NAME = /^[a-z][a-z0-9-]{0,213}$/;
 
 export function assertProjectName(name: string): string {
   if (!NAME.test(name) || name.endsWith('-')) {
-    throw new ScaffoldError('PLUMEGO_SCAFFOLD_BAD_NAME', `'${name}' is not a usable package name (lowercase letters, digits and '-', starting with a letter; pass --name)`);
+    throw new ScaffoldError(
+      'PLUMEGO_SCAFFOLD_BAD_NAME',
+      `'${name}' is not a usable package name (lowercase letters, digits and '-', starting with a letter; pass --name)`,
+    );
   }
   return name;
 }
 
 export function resolveTemplate(name: string, pkg: PlumegoPackage): TemplateInfo {
   const template = TEMPLATES.find((t) => t.name === name);
-  if (!template) throw new ScaffoldError('PLUMEGO_SCAFFOLD_UNKNOWN_TEMPLATE', `unknown template '${name}' (use one of: ${TEMPLATES.map((t) => t.name).join(', ')})`);
+  if (!template)
+    throw new ScaffoldError(
+      'PLUMEGO_SCAFFOLD_UNKNOWN_TEMPLATE',
+      `unknown template '${name}' (use one of: ${TEMPLATES.map((t) => t.name).join(', ')})`,
+    );
   const missing = template.requires.filter((sub) => !pkg.exports.includes(sub));
-  if (missing.length) throw new ScaffoldError('PLUMEGO_SCAFFOLD_TEMPLATE_UNAVAILABLE', `template '${name}' needs plumego${missing.map((m) => m.slice(1)).join(', plumego')}, which this plumego ${pkg.version} does not export`);
+  if (missing.length)
+    throw new ScaffoldError(
+      'PLUMEGO_SCAFFOLD_TEMPLATE_UNAVAILABLE',
+      `template '${name}' needs plumego${missing.map((m) => m.slice(1)).join(', plumego')}, which this plumego ${pkg.version} does not export`,
+    );
   return template;
 }
 
@@ -52,7 +63,10 @@ export function scaffoldProject(options: ScaffoldOptions): ScaffoldResult {
   const name = assertProjectName(options.name ?? basename(options.dir));
   const template = resolveTemplate(options.template ?? 'standard', pkg);
   if (existsSync(options.dir) && readdirSync(options.dir).length > 0) {
-    throw new ScaffoldError('PLUMEGO_SCAFFOLD_EXISTS', `${options.dir} is not empty; plumego new only writes into a new or empty directory`);
+    throw new ScaffoldError(
+      'PLUMEGO_SCAFFOLD_EXISTS',
+      `${options.dir} is not empty; plumego new only writes into a new or empty directory`,
+    );
   }
   const vars: Record<string, string> = {
     name,
@@ -61,7 +75,10 @@ export function scaffoldProject(options: ScaffoldOptions): ScaffoldResult {
     plumegoSpec: options.plumegoSpec ?? `^${pkg.version}`,
   };
   for (const [dep, version] of Object.entries(pkg.versions)) vars[`version:${dep}`] = version;
-  const raw = readTemplateLayers([COMMON_TEMPLATE, ...(template.extends ?? []), template.name], options.templateRoot ?? TEMPLATE_ROOT);
+  const raw = readTemplateLayers(
+    [COMMON_TEMPLATE, ...(template.extends ?? []), template.name],
+    options.templateRoot ?? TEMPLATE_ROOT,
+  );
   for (const path of template.omit ?? []) raw.delete(path);
   const files = writeNewFiles(options.dir, renderFiles(raw, vars));
   return { template, name, files };

@@ -1,7 +1,14 @@
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadControlPlane, type ControlPlane, type Module, type Violation } from '../control-plane/index.ts';
-import { buildSiteData, renderSiteDataFiles, SITE_DATA_FILE, SITE_DATA_HEADER, SITE_TYPES_FILE, type SiteData } from './index.ts';
+import {
+  buildSiteData,
+  renderSiteDataFiles,
+  SITE_DATA_FILE,
+  SITE_DATA_HEADER,
+  SITE_TYPES_FILE,
+  type SiteData,
+} from './index.ts';
 
 // A small repository on disk, read by the real loader: stable roots (one without a manifest), a beta
 // family with an experimental subpackage, an experimental family with a beta surface, and a family
@@ -63,21 +70,39 @@ describe('buildSiteData families and surfaces', () => {
   it('marks a subpackage whose tier differs from its family root', () => {
     const alpha = data.families.find((f) => f.root === 'x/alpha')!;
     expect(alpha.subordinates).toEqual([
-      { name: 'x/alpha/sub', module: true, when: 'sub things', tier: 'experimental', tierLabel: 'Experimental', promotedIn: null, differs: true },
+      {
+        name: 'x/alpha/sub',
+        module: true,
+        when: 'sub things',
+        tier: 'experimental',
+        tierLabel: 'Experimental',
+        promotedIn: null,
+        differs: true,
+      },
     ]);
     expect(alpha.promotedIn).toBe('v0.2.0');
   });
 
   it('gives a folder subordinate its family tier', () => {
     const omega = data.families.find((f) => f.root === 'x/omega')!;
-    expect(omega.subordinates.find((s) => s.name === 'x/omega/inner')).toMatchObject({ module: false, tier: 'experimental', differs: false });
+    expect(omega.subordinates.find((s) => s.name === 'x/omega/inner')).toMatchObject({
+      module: false,
+      tier: 'experimental',
+      differs: false,
+    });
   });
 
   it('lists a higher-tier subpackage as a surface of that tier, with what remains', () => {
     const beta = data.overview.tierSections.find((s) => s.tier === 'beta')!;
     expect(beta.families).toEqual(['x/alpha']);
     expect(beta.surfaces).toEqual([
-      { family: 'x/omega', familyTierLabel: 'Experimental', modules: ['x/omega/surface'], promotedIn: ['v1.1.0'], remaining: ['x/omega/inner'] },
+      {
+        family: 'x/omega',
+        familyTierLabel: 'Experimental',
+        modules: ['x/omega/surface'],
+        promotedIn: ['v1.1.0'],
+        remaining: ['x/omega/inner'],
+      },
     ]);
   });
 
@@ -126,19 +151,38 @@ describe('buildSiteData modules', () => {
   it('carries manifest fields and derived facts', () => {
     const core = data.modules.find((m) => m.name === 'core')!;
     expect(core).toMatchObject({
-      layer: 'stable', tier: 'ga', tierLabel: 'Stable (GA)', isStableRoot: true, isFamilyRoot: false,
-      implemented: true, importSpecifier: 'fixture/core', allowedModules: ['router'], allowedBy: ['x/alpha', 'x/omega'],
-      publicEntrypoints: ['createApp'], imports: null, importedBy: null, check: null, evidence: null, missing: [],
+      layer: 'stable',
+      tier: 'ga',
+      tierLabel: 'Stable (GA)',
+      isStableRoot: true,
+      isFamilyRoot: false,
+      implemented: true,
+      importSpecifier: 'fixture/core',
+      allowedModules: ['router'],
+      allowedBy: ['x/alpha', 'x/omega'],
+      publicEntrypoints: ['createApp'],
+      imports: null,
+      importedBy: null,
+      check: null,
+      evidence: null,
+      missing: [],
     });
     expect(data.modules.map((m) => m.name)).toEqual([...data.modules.map((m) => m.name)].sort());
     expect(data.totals).toMatchObject({ modules: 7, implemented: 1, publicEntrypoints: 5, families: 3 });
   });
 
   it('reports an empty summary and owner as missing instead of failing', () => {
-    const bad = withModule('router', (m) => ({ ...m, manifest: { ...m.manifest, summary: ' ', owner: '', primer_question: '' } }));
+    const bad = withModule('router', (m) => ({
+      ...m,
+      manifest: { ...m.manifest, summary: ' ', owner: '', primer_question: '' },
+    }));
     const router = buildSiteData(bad).modules.find((m) => m.name === 'router')!;
     expect(router.missing).toEqual(['summary', 'owner', 'primer_question']);
-    expect(buildSiteData(bad).overview.stablePrimers.find((p) => p.module === 'router')).toEqual({ module: 'router', question: '', why: '' });
+    expect(buildSiteData(bad).overview.stablePrimers.find((p) => p.module === 'router')).toEqual({
+      module: 'router',
+      question: '',
+      why: '',
+    });
   });
 
   it('leaves graph and check "not computed" without extras, and declares edges from manifests', () => {
@@ -150,7 +194,14 @@ describe('buildSiteData modules', () => {
 
 describe('buildSiteData extras', () => {
   const violation = (over: Partial<Violation>): Violation => ({
-    check: 'boundaries', rule: 'default-deny', severity: 'error', file: 'framework/x/alpha/a.ts', line: 3, column: 1, message: 'x/alpha imports router', ...over,
+    check: 'boundaries',
+    rule: 'default-deny',
+    severity: 'error',
+    file: 'framework/x/alpha/a.ts',
+    line: 3,
+    column: 1,
+    message: 'x/alpha imports router',
+    ...over,
   });
 
   it('attributes violations to modules by from, else by the longest directory match', () => {
@@ -173,18 +224,22 @@ describe('buildSiteData extras', () => {
     ]);
     const byName = new Map(result.modules.map((m) => [m.name, m.check] as const));
     expect([byName.get('x/alpha'), byName.get('x/alpha/sub'), byName.get('router')]).toEqual([
-      { errors: 1, warnings: 0 }, { errors: 0, warnings: 1 }, { errors: 0, warnings: 0 },
+      { errors: 1, warnings: 0 },
+      { errors: 0, warnings: 1 },
+      { errors: 0, warnings: 0 },
     ]);
   });
 
   it('merges real edges by pair, drops self edges and fills imports both ways', () => {
     const result = buildSiteData(plane, {
-      graph: { edges: [
-        { from: 'x/alpha', to: 'core', kind: 'import' },
-        { from: 'x/alpha', to: 'core', kind: 'type-only' },
-        { from: 'core', to: 'core', kind: 'import' },
-        { from: 'core', to: 'router', kinds: ['re-export'] },
-      ] },
+      graph: {
+        edges: [
+          { from: 'x/alpha', to: 'core', kind: 'import' },
+          { from: 'x/alpha', to: 'core', kind: 'type-only' },
+          { from: 'core', to: 'core', kind: 'import' },
+          { from: 'core', to: 'router', kinds: ['re-export'] },
+        ],
+      },
       evidence: { core: { snapshot: 'matches' } },
     });
     expect(result.graph.computed).toBe(true);

@@ -21,7 +21,11 @@ export function buildSiteData(plane: SitePlane, extras: SiteDataExtras = {}): Si
   const routing = deriveRouting(ctx);
   return {
     $comment: SITE_DATA_HEADER,
-    identity: { name: plane.repo.identity.name, package: plane.repo.identity.package, description: plane.repo.identity.description },
+    identity: {
+      name: plane.repo.identity.name,
+      package: plane.repo.identity.package,
+      description: plane.repo.identity.description,
+    },
     // The loader reads these files; the site names them next to the lists they feed.
     sources: {
       repo: 'specs/repo.yaml',
@@ -48,6 +52,13 @@ export function buildSiteData(plane: SitePlane, extras: SiteDataExtras = {}): Si
       families: families.length,
       tasks: routing.tasks.length,
     },
-    errorCodes: (plane.errorCodes ?? []).map((e) => ({ code: e.code, status: e.status, category: e.category, type: e.type ?? null, module: e.module, description: e.description })),
+    errorCodes: (plane.errorCodes ?? []).map((e) => ({
+      code: e.code,
+      status: e.status,
+      category: e.category,
+      type: e.type ?? null,
+      module: e.module,
+      description: e.description,
+    })),
   };
 }

@@ -13,13 +13,21 @@ describe('plumego site: inputs it refuses before building', () => {
     const needs = findSiteSources().needs;
     expect(Object.keys(needs).sort()).toEqual(['@astrojs/starlight', 'astro']);
     let caught: unknown;
-    try { resolveAstro(bare, needs); } catch (error) { caught = error; }
+    try {
+      resolveAstro(bare, needs);
+    } catch (error) {
+      caught = error;
+    }
     expect(caught).toBeInstanceOf(SiteBuildError);
     expect((caught as SiteBuildError).code).toBe('PLUMEGO_ERR_SITE_DEPS');
-    expect((caught as SiteBuildError).hint).toBe(`npm install --save-dev ${Object.entries(needs).map(([n, v]) => `${n}@${v}`).join(' ')}`);
+    expect((caught as SiteBuildError).hint).toBe(
+      `npm install --save-dev ${Object.entries(needs)
+        .map(([n, v]) => `${n}@${v}`)
+        .join(' ')}`,
+    );
   });
 
-  it('finds Astro beside this repository\'s site sources', () => {
+  it("finds Astro beside this repository's site sources", () => {
     const { dir, needs } = findSiteSources();
     expect(resolveAstro(dir, needs)).toMatch(/node_modules[/\\]astro[/\\]astro\.js$/);
   });

@@ -5,7 +5,16 @@
  * passed as environment variables, and a cache folder of its own.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { ControlPlane } from '../control-plane/index.ts';
@@ -18,7 +27,12 @@ import type { SiteHistory } from './site-data-model.ts';
 /** A problem with the request, not a crash: the CLI prints message and hint and exits 2. */
 export class SiteBuildError extends Error {
   override readonly name = 'SiteBuildError';
-  constructor(readonly code: 'PLUMEGO_ERR_SITE_OUT' | 'PLUMEGO_ERR_SITE_DEPS' | 'PLUMEGO_ERR_SITE_SOURCES' | 'PLUMEGO_ERR_SITE_BUILD', message: string, readonly hint: string) {
+  constructor(
+    readonly code:
+      'PLUMEGO_ERR_SITE_OUT' | 'PLUMEGO_ERR_SITE_DEPS' | 'PLUMEGO_ERR_SITE_SOURCES' | 'PLUMEGO_ERR_SITE_BUILD',
+    message: string,
+    readonly hint: string,
+  ) {
     super(message);
   }
 }
@@ -47,9 +61,15 @@ export function findSiteSources(from?: string): { dir: string; needs: Record<str
   const pkg = readPlumegoPackage(from);
   const dir = join(pkg.root, 'docs-site');
   if (!existsSync(join(dir, 'astro.config.mjs'))) {
-    throw new SiteBuildError('PLUMEGO_ERR_SITE_SOURCES', `this plumego install has no docs-site sources (${dir})`, 'Reinstall plumego; the published package carries docs-site/ for `plumego site`.');
+    throw new SiteBuildError(
+      'PLUMEGO_ERR_SITE_SOURCES',
+      `this plumego install has no docs-site sources (${dir})`,
+      'Reinstall plumego; the published package carries docs-site/ for `plumego site`.',
+    );
   }
-  const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+  const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+    dependencies?: Record<string, string>;
+  };
   return { dir, needs: manifest.dependencies ?? {} };
 }
 
@@ -57,15 +77,27 @@ export function findSiteSources(from?: string): { dir: string; needs: Record<str
 export function checkOutDir(out: string, root: string): void {
   const rel = relative(out, root);
   if (rel === '' || (!rel.startsWith('..') && !rel.startsWith(sep))) {
-    throw new SiteBuildError('PLUMEGO_ERR_SITE_OUT', `--out ${out} contains the repository itself`, 'Choose a folder of its own, e.g. --out site-dist.');
+    throw new SiteBuildError(
+      'PLUMEGO_ERR_SITE_OUT',
+      `--out ${out} contains the repository itself`,
+      'Choose a folder of its own, e.g. --out site-dist.',
+    );
   }
   if (!existsSync(out)) return;
   if (!statSync(out).isDirectory()) {
-    throw new SiteBuildError('PLUMEGO_ERR_SITE_OUT', `--out ${out} is a file, not a folder`, 'Pass a folder that does not exist yet (it is created) or an earlier plumego site output.');
+    throw new SiteBuildError(
+      'PLUMEGO_ERR_SITE_OUT',
+      `--out ${out} is a file, not a folder`,
+      'Pass a folder that does not exist yet (it is created) or an earlier plumego site output.',
+    );
   }
   const entries = readdirSync(out);
   if (entries.length && !entries.includes(SITE_MARKER)) {
-    throw new SiteBuildError('PLUMEGO_ERR_SITE_OUT', `--out ${out} is not empty and is not an earlier plumego site output`, 'The build replaces the folder\'s contents; pass an empty or new folder.');
+    throw new SiteBuildError(
+      'PLUMEGO_ERR_SITE_OUT',
+      `--out ${out} is not empty and is not an earlier plumego site output`,
+      "The build replaces the folder's contents; pass an empty or new folder.",
+    );
   }
 }
 
@@ -74,11 +106,22 @@ export function resolveAstro(sourcesDir: string, needs: Readonly<Record<string, 
   const found = new Map(Object.keys(needs).map((name) => [name, findPackageDir(sourcesDir, name)] as const));
   const missing = [...found].filter(([, at]) => at === undefined).map(([name]) => name);
   if (missing.length) {
-    const install = Object.entries(needs).map(([n, v]) => `${n}@${v}`).join(' ');
-    throw new SiteBuildError('PLUMEGO_ERR_SITE_DEPS', `plumego site needs ${missing.join(' and ')}, which ${missing.length > 1 ? 'are' : 'is'} not installed`, `npm install --save-dev ${install}`);
+    const install = Object.entries(needs)
+      .map(([n, v]) => `${n}@${v}`)
+      .join(' ');
+    throw new SiteBuildError(
+      'PLUMEGO_ERR_SITE_DEPS',
+      `plumego site needs ${missing.join(' and ')}, which ${missing.length > 1 ? 'are' : 'is'} not installed`,
+      `npm install --save-dev ${install}`,
+    );
   }
   const astro = found.get('astro') ?? findPackageDir(sourcesDir, 'astro');
-  if (!astro) throw new SiteBuildError('PLUMEGO_ERR_SITE_DEPS', 'plumego site needs astro, which is not installed', `npm install --save-dev astro@${needs['astro'] ?? 'latest'}`);
+  if (!astro)
+    throw new SiteBuildError(
+      'PLUMEGO_ERR_SITE_DEPS',
+      'plumego site needs astro, which is not installed',
+      `npm install --save-dev astro@${needs['astro'] ?? 'latest'}`,
+    );
   return join(astro, 'astro.js');
 }
 
@@ -127,30 +170,49 @@ export async function buildAdopterSite(plane: ControlPlane, options: SiteBuildOp
     const stage = join(dir, 'node_modules', '.cache');
     mkdirSync(stage, { recursive: true });
     const cwd = mkdtempSync(join(stage, 'plumego-site-'));
-    const run = await runNode([astro, 'build', '--root', dir, '--outDir', out], cwd, env).finally(() => rmSync(cwd, { recursive: true, force: true }));
+    const run = await runNode([astro, 'build', '--root', dir, '--outDir', out], cwd, env).finally(() =>
+      rmSync(cwd, { recursive: true, force: true }),
+    );
     if (run.code !== 0) {
-      throw new SiteBuildError('PLUMEGO_ERR_SITE_BUILD', `astro build failed (exit ${run.code})`, run.output.trim().split('\n').slice(-25).join('\n'));
+      throw new SiteBuildError(
+        'PLUMEGO_ERR_SITE_BUILD',
+        `astro build failed (exit ${run.code})`,
+        run.output.trim().split('\n').slice(-25).join('\n'),
+      );
     }
-    writeFileSync(join(out, SITE_MARKER), `${JSON.stringify({ builtBy: 'plumego site', repository: plane.repo.identity.name }, null, 2)}\n`);
+    writeFileSync(
+      join(out, SITE_MARKER),
+      `${JSON.stringify({ builtBy: 'plumego site', repository: plane.repo.identity.name }, null, 2)}\n`,
+    );
     return { out, pages: countPages(out), modules: data.modules.length, ms: Math.round(performance.now() - started) };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
 }
 
-function runNode(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
+function runNode(
+  args: readonly string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; output: string }> {
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
-    child.stdout.on('data', (c: Buffer) => { output += c.toString(); });
-    child.stderr.on('data', (c: Buffer) => { output += c.toString(); });
+    child.stdout.on('data', (c: Buffer) => {
+      output += c.toString();
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      output += c.toString();
+    });
     child.on('error', fail);
     child.on('close', (code) => done({ code, output }));
   });
 }
 
 function countPages(dir: string): number {
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('index.html') || f === '404.html').length;
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter(
+    (f) => f.endsWith('index.html') || f === '404.html',
+  ).length;
 }
 
 /**
@@ -183,9 +245,16 @@ export function writeHistoryFile(root: string, file: string, samples?: number): 
     const parsed = JSON.parse(readFileSync(file, 'utf8')) as unknown;
     if (validateHistory(parsed).length === 0) previous = parsed as SiteHistory;
   }
-  const history = collectHistory(root, { ...(previous ? { previous } : {}), ...(samples !== undefined ? { samples } : {}) });
+  const history = collectHistory(root, {
+    ...(previous ? { previous } : {}),
+    ...(samples !== undefined ? { samples } : {}),
+  });
   if (!history.available && previous?.available) {
-    throw new SiteBuildError('PLUMEGO_ERR_SITE_BUILD', `cannot update ${file}: history is unavailable here (${history.reason ?? ''})`, 'Run it in a full clone; the committed file is kept as it is.');
+    throw new SiteBuildError(
+      'PLUMEGO_ERR_SITE_BUILD',
+      `cannot update ${file}: history is unavailable here (${history.reason ?? ''})`,
+      'Run it in a full clone; the committed file is kept as it is.',
+    );
   }
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify(history, null, 2)}\n`);

@@ -5,10 +5,25 @@
  * buildSiteData itself treats every part as optional, so fixtures and tests can leave them out.
  */
 import type { ControlPlane } from '../control-plane/index.ts';
-import { checkBoundaries, createOwnerIndex, getModuleEdges, getScanRoots, isTestFile, listSourceFiles, runBoundaries } from '../boundaries/index.ts';
+import {
+  checkBoundaries,
+  createOwnerIndex,
+  getModuleEdges,
+  getScanRoots,
+  isTestFile,
+  listSourceFiles,
+  runBoundaries,
+} from '../boundaries/index.ts';
 import { getSnapshotState, readApiAnalysis } from '../api/index.ts';
 import { readMutationScores } from '../evidence/index.ts';
-import { buildRouterIndex, buildRoutingExport, readDefaultLexiconSource, readRoutingCases, routeWork, type RoutingCase } from '../route/index.ts';
+import {
+  buildRouterIndex,
+  buildRoutingExport,
+  readDefaultLexiconSource,
+  readRoutingCases,
+  routeWork,
+  type RoutingCase,
+} from '../route/index.ts';
 import type { SiteDataExtras } from './site-context.ts';
 import type { SiteGates, SiteRouteExample } from './site-data-model.ts';
 import { compareText } from './site-context.ts';
@@ -83,13 +98,20 @@ function getGates(plane: ControlPlane): SiteGates {
   const { gateProfiles } = buildRoutingExport(plane);
   return {
     rule: gateProfiles.rule,
-    profiles: gateProfiles.profiles.map((p) => ({ id: p.id, strength: p.strength, summary: p.summary, commands: [...p.commands] })),
+    profiles: gateProfiles.profiles.map((p) => ({
+      id: p.id,
+      strength: p.strength,
+      summary: p.summary,
+      commands: [...p.commands],
+    })),
     selection: gateProfiles.selection.map((s) => ({ id: s.id, profile: s.profile, when: describeWhen(s.when) })),
   };
 }
 
 function describeWhen(when: Readonly<Record<string, unknown>>): string {
-  return Object.entries(when).map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(', ') : String(v)}`).join('; ');
+  return Object.entries(when)
+    .map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(', ') : String(v)}`)
+    .join('; ');
 }
 
 /**
@@ -101,7 +123,8 @@ function getRouteExamples(plane: ControlPlane, cases: readonly RoutingCase[] = r
   // The evaluation set is written for this repository's modules; another repository (plumego site on an
   // adopter's specs) has none of them, and an example about a module it lacks would be our prose on its site.
   const names = new Set(plane.modules.map((m) => m.name));
-  for (const c of cases) if (c.part === 'untouched' && names.has(c.expect) && !firstPerModule.has(c.expect)) firstPerModule.set(c.expect, c);
+  for (const c of cases)
+    if (c.part === 'untouched' && names.has(c.expect) && !firstPerModule.has(c.expect)) firstPerModule.set(c.expect, c);
   return [...firstPerModule.values()]
     .sort((a, b) => compareText(a.expect, b.expect))
     .map((c) => {
@@ -111,7 +134,7 @@ function getRouteExamples(plane: ControlPlane, cases: readonly RoutingCase[] = r
         ask: c.ask,
         expected: c.expect,
         answer,
-        task: result.kind === 'answer' ? result.task?.key ?? null : null,
+        task: result.kind === 'answer' ? (result.task?.key ?? null) : null,
         reason: result.kind === 'answer' ? result.reason : result.message,
         correct: answer === c.expect,
       };

@@ -22,7 +22,9 @@ export function deriveGraph(ctx: SiteContext): SiteGraph {
     for (const k of e.kinds ?? (e.kind ? [e.kind] : [])) entry.kinds.add(k);
     kinds.set(key, entry);
   }
-  const edges = [...kinds.values()].map((e) => ({ from: e.from, to: e.to, kinds: sortedUnique(e.kinds) })).sort(compareEdges);
+  const edges = [...kinds.values()]
+    .map((e) => ({ from: e.from, to: e.to, kinds: sortedUnique(e.kinds) }))
+    .sort(compareEdges);
   return { computed: true, source: graph.source ?? GRAPH_SOURCE, nodes, edges, declaredEdges };
 }
 
@@ -45,11 +47,27 @@ export function attributeViolations(ctx: SiteContext): SiteViolation[] {
   const byPath = [...ctx.plane.modules].filter((m) => m.path).sort((a, b) => b.path.length - a.path.length);
   return (ctx.extras.check?.violations ?? [])
     .map((v) => {
-      const owner = v.from && ctx.byName.has(v.from) ? v.from
-        : byPath.find((m) => v.file === m.path || v.file.startsWith(`${m.path}/`))?.name ?? null;
-      return { check: v.check, rule: v.rule, severity: v.severity, file: v.file, line: v.line, message: v.message, module: owner };
+      const owner =
+        v.from && ctx.byName.has(v.from)
+          ? v.from
+          : (byPath.find((m) => v.file === m.path || v.file.startsWith(`${m.path}/`))?.name ?? null);
+      return {
+        check: v.check,
+        rule: v.rule,
+        severity: v.severity,
+        file: v.file,
+        line: v.line,
+        message: v.message,
+        module: owner,
+      };
     })
-    .sort((a, b) => compareText(a.file, b.file) || a.line - b.line || compareText(a.rule, b.rule) || compareText(a.message, b.message));
+    .sort(
+      (a, b) =>
+        compareText(a.file, b.file) ||
+        a.line - b.line ||
+        compareText(a.rule, b.rule) ||
+        compareText(a.message, b.message),
+    );
 }
 
 function compareEdges(a: { from: string; to: string }, b: { from: string; to: string }): number {

@@ -8,52 +8,54 @@ export function deriveModules(ctx: SiteContext): SiteModule[] {
   const allowedBy = indexAllowedBy(ctx.plane.modules);
   const realEdges = ctx.extras.graph ? indexEdges(ctx.extras.graph.edges) : undefined;
   const checkCounts = ctx.extras.check ? countByModule(ctx) : undefined;
-  return [...ctx.plane.modules].sort((a, b) => compareText(a.name, b.name)).map((m) => {
-    const mf = m.manifest;
-    const isStableRoot = m.layer === 'stable' && ctx.stableRoots.includes(m.name);
-    const isFamilyRoot = ctx.familyRoots.has(m.name);
-    return {
-      name: m.name,
-      path: m.path,
-      layer: m.layer,
-      tier: m.tier,
-      tierLabel: ctx.tierLabel(m.tier),
-      promotedIn: mf.promoted_in ?? null,
-      family: m.family ?? null,
-      parent: mf.parent ?? null,
-      isStableRoot,
-      isFamilyRoot,
-      owner: mf.owner.trim(),
-      risk: mf.risk,
-      summary: mf.summary.trim(),
-      primerQuestion: mf.primer_question?.trim() || null,
-      responsibilities: [...mf.responsibilities],
-      nonGoals: [...mf.non_goals],
-      allowedModules: [...mf.allowed_imports.modules],
-      allowedPackages: mf.allowed_imports.packages.map((p) => ({ name: p.name, reason: p.reason })),
-      lowerTier: [...(mf.allowed_imports.lower_tier ?? [])],
-      forbiddenImports: [...(mf.forbidden_imports ?? [])],
-      publicEntrypoints: [...mf.public_entrypoints],
-      testCommands: [...mf.test_commands],
-      reviewChecklist: [...mf.review_checklist],
-      agentHints: [...mf.agent_hints],
-      stopConditions: [...(mf.stop_conditions ?? [])],
-      landingZones: [...(mf.landing_zones ?? [])],
-      docPaths: [...(mf.doc_paths ?? [])],
-      taskAffinity: [...(mf.task_affinity ?? [])],
-      apiChangeCount: mf.api_changes?.length ?? 0,
-      manifestFile: m.manifestFile,
-      entry: m.entry,
-      implemented: m.implemented,
-      importSpecifier: m.importSpecifier ?? null,
-      allowedBy: allowedBy.get(m.name) ?? [],
-      imports: realEdges ? realEdges.out.get(m.name) ?? [] : null,
-      importedBy: realEdges ? realEdges.in.get(m.name) ?? [] : null,
-      check: checkCounts ? checkCounts.get(m.name) ?? { errors: 0, warnings: 0 } : null,
-      evidence: ctx.extras.evidence?.[m.name] ?? null,
-      missing: findMissing(m, isStableRoot || isFamilyRoot),
-    };
-  });
+  return [...ctx.plane.modules]
+    .sort((a, b) => compareText(a.name, b.name))
+    .map((m) => {
+      const mf = m.manifest;
+      const isStableRoot = m.layer === 'stable' && ctx.stableRoots.includes(m.name);
+      const isFamilyRoot = ctx.familyRoots.has(m.name);
+      return {
+        name: m.name,
+        path: m.path,
+        layer: m.layer,
+        tier: m.tier,
+        tierLabel: ctx.tierLabel(m.tier),
+        promotedIn: mf.promoted_in ?? null,
+        family: m.family ?? null,
+        parent: mf.parent ?? null,
+        isStableRoot,
+        isFamilyRoot,
+        owner: mf.owner.trim(),
+        risk: mf.risk,
+        summary: mf.summary.trim(),
+        primerQuestion: mf.primer_question?.trim() || null,
+        responsibilities: [...mf.responsibilities],
+        nonGoals: [...mf.non_goals],
+        allowedModules: [...mf.allowed_imports.modules],
+        allowedPackages: mf.allowed_imports.packages.map((p) => ({ name: p.name, reason: p.reason })),
+        lowerTier: [...(mf.allowed_imports.lower_tier ?? [])],
+        forbiddenImports: [...(mf.forbidden_imports ?? [])],
+        publicEntrypoints: [...mf.public_entrypoints],
+        testCommands: [...mf.test_commands],
+        reviewChecklist: [...mf.review_checklist],
+        agentHints: [...mf.agent_hints],
+        stopConditions: [...(mf.stop_conditions ?? [])],
+        landingZones: [...(mf.landing_zones ?? [])],
+        docPaths: [...(mf.doc_paths ?? [])],
+        taskAffinity: [...(mf.task_affinity ?? [])],
+        apiChangeCount: mf.api_changes?.length ?? 0,
+        manifestFile: m.manifestFile,
+        entry: m.entry,
+        implemented: m.implemented,
+        importSpecifier: m.importSpecifier ?? null,
+        allowedBy: allowedBy.get(m.name) ?? [],
+        imports: realEdges ? (realEdges.out.get(m.name) ?? []) : null,
+        importedBy: realEdges ? (realEdges.in.get(m.name) ?? []) : null,
+        check: checkCounts ? (checkCounts.get(m.name) ?? { errors: 0, warnings: 0 }) : null,
+        evidence: ctx.extras.evidence?.[m.name] ?? null,
+        missing: findMissing(m, isStableRoot || isFamilyRoot),
+      };
+    });
 }
 
 /** Facts a page needs that the manifest leaves empty; the page shows them as red cells. */
@@ -78,7 +80,10 @@ function indexAllowedBy(modules: readonly Module[]): Map<string, string[]> {
   return index;
 }
 
-function indexEdges(edges: readonly { readonly from: string; readonly to: string }[]): { out: Map<string, string[]>; in: Map<string, string[]> } {
+function indexEdges(edges: readonly { readonly from: string; readonly to: string }[]): {
+  out: Map<string, string[]>;
+  in: Map<string, string[]>;
+} {
   const out = new Map<string, Set<string>>();
   const inn = new Map<string, Set<string>>();
   for (const e of edges) {

@@ -79,10 +79,16 @@ export function deriveFamilies(ctx: SiteContext): SiteFamily[] {
   });
 }
 
-export function deriveOverview(ctx: SiteContext, tiers: readonly SiteTier[], families: readonly SiteFamily[]): SiteOverview {
+export function deriveOverview(
+  ctx: SiteContext,
+  tiers: readonly SiteTier[],
+  families: readonly SiteFamily[],
+): SiteOverview {
   const stablePrimers = ctx.stableRoots.flatMap((name) => {
     const m = ctx.byName.get(name);
-    return m ? [{ module: name, question: m.manifest.primer_question?.trim() ?? '', why: m.manifest.summary.trim() }] : [];
+    return m
+      ? [{ module: name, question: m.manifest.primer_question?.trim() ?? '', why: m.manifest.summary.trim() }]
+      : [];
   });
   return {
     primaryFamilies: families.map((f) => f.root),
@@ -105,12 +111,14 @@ function deriveSurfaces(ctx: SiteContext, tier: string, families: readonly SiteF
     if (!f.tier || ctx.tierRank(f.tier) >= ctx.tierRank(tier)) return [];
     const surfaces = f.subordinates.filter((s) => s.module && s.tier === tier);
     if (surfaces.length === 0) return [];
-    return [{
-      family: f.root,
-      familyTierLabel: f.tierLabel,
-      modules: surfaces.map((s) => s.name),
-      promotedIn: sortedUnique(surfaces.flatMap((s) => (s.promotedIn ? [s.promotedIn] : []))),
-      remaining: f.subordinates.filter((s) => s.tier !== tier).map((s) => s.name),
-    }];
+    return [
+      {
+        family: f.root,
+        familyTierLabel: f.tierLabel,
+        modules: surfaces.map((s) => s.name),
+        promotedIn: sortedUnique(surfaces.flatMap((s) => (s.promotedIn ? [s.promotedIn] : []))),
+        remaining: f.subordinates.filter((s) => s.tier !== tier).map((s) => s.name),
+      },
+    ];
   });
 }

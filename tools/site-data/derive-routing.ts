@@ -9,8 +9,19 @@ export function deriveRouting(ctx: SiteContext): SiteRouting {
     readFirst: [...spec.context_policy.read_first],
     maxStartFiles: spec.context_policy.max_start_files ?? null,
     policyRules: [...spec.context_policy.rules],
-    rules: spec.routing_rules.map((r) => ({ id: r.id, workType: r.work_type, startHere: r.start_here, why: r.why, target: resolveTarget(ctx, r.target) })),
-    learningPath: spec.learning_path.map((s, i) => ({ step: i + 1, title: s.title, summary: s.summary, target: resolveTarget(ctx, s.target) })),
+    rules: spec.routing_rules.map((r) => ({
+      id: r.id,
+      workType: r.work_type,
+      startHere: r.start_here,
+      why: r.why,
+      target: resolveTarget(ctx, r.target),
+    })),
+    learningPath: spec.learning_path.map((s, i) => ({
+      step: i + 1,
+      title: s.title,
+      summary: s.summary,
+      target: resolveTarget(ctx, s.target),
+    })),
     tasks: Object.entries(spec.tasks).map(([key, t]) => ({
       key,
       intent: t.intent,
@@ -30,15 +41,22 @@ export function deriveRouting(ctx: SiteContext): SiteRouting {
 function resolveTarget(ctx: SiteContext, target: RoutingTarget): SiteTarget {
   const paths = target.paths ?? [];
   const resolved = ctx.plane.modules
-    .filter((m) =>
-      (target.layer !== undefined && m.layer === target.layer)
-      || (target.modules ?? []).includes(m.name)
-      || paths.some((p) => m.path === p || m.path.startsWith(`${p}/`)))
+    .filter(
+      (m) =>
+        (target.layer !== undefined && m.layer === target.layer) ||
+        (target.modules ?? []).includes(m.name) ||
+        paths.some((p) => m.path === p || m.path.startsWith(`${p}/`)),
+    )
     .map((m) => m.name);
   // Listed modules keep the spec's order (it is a reading order); layer and path matches follow by name.
   const listed = (target.modules ?? []).filter((n) => resolved.includes(n));
   const rest = resolved.filter((n) => !listed.includes(n)).sort(compareText);
-  return { layer: target.layer ?? null, modules: [...(target.modules ?? [])], paths: [...paths], resolved: [...listed, ...rest] };
+  return {
+    layer: target.layer ?? null,
+    modules: [...(target.modules ?? [])],
+    paths: [...paths],
+    resolved: [...listed, ...rest],
+  };
 }
 
 /** Releases in spec order, each with the modules whose manifest names it as promoted_in. */
@@ -65,7 +83,9 @@ export function deriveReleaseMatrix(ctx: SiteContext): SiteReleaseMatrix {
     const promotedIn = m.manifest.promoted_in;
     if (!promotedIn) return [];
     const at = versions.indexOf(promotedIn);
-    const cells = versions.map((_, i): SiteReleaseCell => (at < 0 || i < at ? 'before' : i === at ? 'promoted' : 'held'));
+    const cells = versions.map((_, i): SiteReleaseCell =>
+      at < 0 || i < at ? 'before' : i === at ? 'promoted' : 'held',
+    );
     return [{ module: m.name, tier: m.tier, tierLabel: ctx.tierLabel(m.tier), promotedIn, cells }];
   });
   return { versions, rows, unreleased: sorted.filter((m) => !m.manifest.promoted_in).map((m) => m.name) };

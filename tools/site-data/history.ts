@@ -22,13 +22,15 @@ export interface HistoryOptions {
   readonly previous?: SiteHistory;
 }
 
-const git = (root: string, ...args: string[]): string => execFileSync('git', args, { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+const git = (root: string, ...args: string[]): string =>
+  execFileSync('git', args, { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
 
 /** Why history cannot be read here, or undefined when it can. */
 export function historyUnavailable(root: string): string | undefined {
   const inside = spawnSync('git', ['rev-parse', '--is-inside-work-tree'], { cwd: root, encoding: 'utf8' });
   if (inside.status !== 0) return 'not a git repository';
-  if (git(root, 'rev-parse', '--is-shallow-repository').trim() === 'true') return 'a shallow clone (fetch the full history, e.g. actions/checkout with fetch-depth: 0)';
+  if (git(root, 'rev-parse', '--is-shallow-repository').trim() === 'true')
+    return 'a shallow clone (fetch the full history, e.g. actions/checkout with fetch-depth: 0)';
   const head = spawnSync('git', ['rev-parse', '--verify', '-q', 'HEAD'], { cwd: root, encoding: 'utf8' });
   if (head.status !== 0) return 'no commits yet';
   return undefined;
@@ -48,22 +50,30 @@ export function sampleEvenly<T>(items: readonly T[], count: number): T[] {
 export function collectHistory(root: string, options: HistoryOptions = {}): SiteHistory {
   const reason = historyUnavailable(root);
   if (reason) return { $comment: HISTORY_HEADER, available: false, reason, points: [] };
-  const log = git(root, 'log', '--first-parent', '--reverse', '--format=%H %cI').trim().split('\n').map((l) => {
-    const [sha, date] = l.split(' ');
-    return { sha: sha!, date: date! };
-  });
+  const log = git(root, 'log', '--first-parent', '--reverse', '--format=%H %cI')
+    .trim()
+    .split('\n')
+    .map((l) => {
+      const [sha, date] = l.split(' ');
+      return { sha: sha!, date: date! };
+    });
   const known = new Map((options.previous?.points ?? []).map((p) => [p.sha, p] as const));
-  const points = sampleEvenly(log, options.samples ?? 40).map((c) => known.get(c.sha) ?? readPoint(root, c.sha, c.date));
+  const points = sampleEvenly(log, options.samples ?? 40).map(
+    (c) => known.get(c.sha) ?? readPoint(root, c.sha, c.date),
+  );
   return { $comment: HISTORY_HEADER, available: true, reason: null, points };
 }
 
 function readPoint(root: string, sha: string, date: string): SiteHistoryPoint {
-  const paths = git(root, 'ls-tree', '-r', '--name-only', sha).split('\n').filter((p) => (p === 'module.yaml' || p.endsWith('/module.yaml')) && !NOT_MODULES.test(p));
+  const paths = git(root, 'ls-tree', '-r', '--name-only', sha)
+    .split('\n')
+    .filter((p) => (p === 'module.yaml' || p.endsWith('/module.yaml')) && !NOT_MODULES.test(p));
   const files = readBlobs(root, sha, [...paths, 'specs/boundary-baseline.yaml']);
   const tiers: Record<string, number> = {};
   const api: Record<string, number> = {};
   for (const path of paths) {
-    const manifest = safeParse(files.get(path)) as { name?: unknown; status?: unknown; public_entrypoints?: unknown } | undefined;
+    const manifest = safeParse(files.get(path)) as
+      { name?: unknown; status?: unknown; public_entrypoints?: unknown } | undefined;
     if (!manifest || typeof manifest.name !== 'string') continue;
     const tier = typeof manifest.status === 'string' ? manifest.status : 'unknown';
     tiers[tier] = (tiers[tier] ?? 0) + 1;
@@ -82,7 +92,11 @@ function readPoint(root: string, sha: string, date: string): SiteHistoryPoint {
 
 /** Blob texts by path at `sha`, through one `git cat-file --batch` (missing paths are left out). */
 function readBlobs(root: string, sha: string, paths: readonly string[]): Map<string, string> {
-  const out = spawnSync('git', ['cat-file', '--batch'], { cwd: root, input: paths.map((p) => `${sha}:${p}`).join('\n') + '\n', maxBuffer: 256 * 1024 * 1024 });
+  const out = spawnSync('git', ['cat-file', '--batch'], {
+    cwd: root,
+    input: paths.map((p) => `${sha}:${p}`).join('\n') + '\n',
+    maxBuffer: 256 * 1024 * 1024,
+  });
   const buf = out.stdout;
   const files = new Map<string, string>();
   let at = 0;
@@ -127,9 +141,12 @@ export function validateHistory(value: unknown): string[] {
     const tiers = Object.values((p.tiers ?? {}) as Record<string, unknown>);
     const isCount = (n: unknown): n is number => Number.isInteger(n) && (n as number) >= 0;
     if (!tiers.every(isCount)) problems.push(`points[${i}].tiers has a count that is not a whole number`);
-    else if (tiers.reduce((a, b) => a + b, 0) !== p.modules) problems.push(`points[${i}].modules is not the sum of its tiers`);
-    if (p.baseline !== null && !(Number.isInteger(p.baseline) && p.baseline >= 0)) problems.push(`points[${i}].baseline is not a count or null`);
-    if (!Object.values((p.api ?? {}) as Record<string, unknown>).every(isCount)) problems.push(`points[${i}].api has a size that is not a whole number`);
+    else if (tiers.reduce((a, b) => a + b, 0) !== p.modules)
+      problems.push(`points[${i}].modules is not the sum of its tiers`);
+    if (p.baseline !== null && !(Number.isInteger(p.baseline) && p.baseline >= 0))
+      problems.push(`points[${i}].baseline is not a count or null`);
+    if (!Object.values((p.api ?? {}) as Record<string, unknown>).every(isCount))
+      problems.push(`points[${i}].api has a size that is not a whole number`);
   }
   return problems;
 }

@@ -19,9 +19,15 @@ const MODEL_FILE = fileURLToPath(new URL('./site-data-model.ts', import.meta.url
  * The two files the site reads: the JSON data and its types. The types module is the model file
  * verbatim behind the header, so the site never imports tools/ (a module boundary) to get them.
  */
-export function renderSiteDataFiles(data: SiteData, modelSource: string = readFileSync(MODEL_FILE, 'utf8')): GeneratedFile[] {
+export function renderSiteDataFiles(
+  data: SiteData,
+  modelSource: string = readFileSync(MODEL_FILE, 'utf8'),
+): GeneratedFile[] {
   return [
     { path: SITE_DATA_FILE, content: `${JSON.stringify(data, null, 2)}\n` },
-    { path: SITE_TYPES_FILE, content: `// ${SITE_DATA_HEADER}\n// Source: tools/site-data/site-data-model.ts\n${modelSource}` },
+    {
+      path: SITE_TYPES_FILE,
+      content: `// ${SITE_DATA_HEADER}\n// Source: tools/site-data/site-data-model.ts\n${modelSource}`,
+    },
   ];
 }

@@ -6,7 +6,12 @@ export interface SiteDataExtras {
   /** The real module graph (`plumego graph --format json`); without it the graph shows "not yet computed". */
   readonly graph?: {
     readonly source?: string;
-    readonly edges: readonly { readonly from: string; readonly to: string; readonly kind?: string; readonly kinds?: readonly string[] }[];
+    readonly edges: readonly {
+      readonly from: string;
+      readonly to: string;
+      readonly kind?: string;
+      readonly kinds?: readonly string[];
+    }[];
   };
   /** The latest boundary-check result; without it every check cell shows "not yet computed". */
   readonly check?: { readonly source?: string; readonly violations: readonly Violation[] };
@@ -21,7 +26,8 @@ export interface SiteDataExtras {
 }
 
 /** The part of the control plane the site data reads; tests build it without the loader. */
-export type SitePlane = Pick<ControlPlane, 'repo' | 'taxonomy' | 'taskRouting' | 'releases' | 'modules'> & Partial<Pick<ControlPlane, 'errorCodes'>>;
+export type SitePlane = Pick<ControlPlane, 'repo' | 'taxonomy' | 'taskRouting' | 'releases' | 'modules'> &
+  Partial<Pick<ControlPlane, 'errorCodes'>>;
 
 /** Lookups shared by the derive stages, computed once. */
 export interface SiteContext {

@@ -12,10 +12,24 @@ describe('site data generators', () => {
     let calls = 0;
     const generators = createSiteDataGenerators(async () => {
       calls++;
-      return { routeExamples: [{ ask: 'alpha things', expected: 'x/alpha', answer: 'x/alpha', task: 'alpha_work', reason: 'alpha', correct: true }] };
+      return {
+        routeExamples: [
+          {
+            ask: 'alpha things',
+            expected: 'x/alpha',
+            answer: 'x/alpha',
+            task: 'alpha_work',
+            reason: 'alpha',
+            correct: true,
+          },
+        ],
+      };
     });
     const outcomes = await runSync(plane!, false, generators);
-    expect(outcomes.map((o) => [o.generator.file, o.stale])).toEqual([[SITE_DATA_FILE, true], [SITE_TYPES_FILE, true]]);
+    expect(outcomes.map((o) => [o.generator.file, o.stale])).toEqual([
+      [SITE_DATA_FILE, true],
+      [SITE_TYPES_FILE, true],
+    ]);
     expect(calls).toBe(1);
     const data = JSON.parse(outcomes[0]!.next!) as SiteData;
     expect(data.routing.examples.map((e) => e.answer)).toEqual(['x/alpha']);

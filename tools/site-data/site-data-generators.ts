@@ -37,7 +37,19 @@ async function getFile(plane: ControlPlane, path: string, getExtras: GetExtras):
  */
 export function createSiteDataGenerators(getExtras: GetExtras = collectSiteExtras): SiteDataGenerator[] {
   return [
-    { id: 'site-data', group: 'site-data', file: SITE_DATA_FILE, from: 'specs, module.yaml manifests and the boundary graph', render: (plane) => getFile(plane, SITE_DATA_FILE, getExtras) },
-    { id: 'site-data-types', group: 'site-data', file: SITE_TYPES_FILE, from: 'tools/site-data/site-data-model.ts', render: (plane) => getFile(plane, SITE_TYPES_FILE, getExtras) },
+    {
+      id: 'site-data',
+      group: 'site-data',
+      file: SITE_DATA_FILE,
+      from: 'specs, module.yaml manifests and the boundary graph',
+      render: (plane) => getFile(plane, SITE_DATA_FILE, getExtras),
+    },
+    {
+      id: 'site-data-types',
+      group: 'site-data',
+      file: SITE_TYPES_FILE,
+      from: 'tools/site-data/site-data-model.ts',
+      render: (plane) => getFile(plane, SITE_TYPES_FILE, getExtras),
+    },
   ];
 }

@@ -19,17 +19,27 @@ export interface Generator {
 
 export const GENERATORS: readonly Generator[] = [
   {
-    id: 'package-exports', group: 'package-exports', file: 'package.json', from: 'module.yaml manifests',
+    id: 'package-exports',
+    group: 'package-exports',
+    file: 'package.json',
+    from: 'module.yaml manifests',
     // Only the exports key changes; the rest of package.json keeps its bytes (see splice-json.ts).
     render: (plane, current) => (current === undefined ? undefined : renderExportsOnly(plane, current)),
   },
   {
-    id: 'readme-modules', group: 'readme-modules', file: 'README.md', from: 'module.yaml manifests',
+    id: 'readme-modules',
+    group: 'readme-modules',
+    file: 'README.md',
+    from: 'module.yaml manifests',
     // A README without the markers is left alone rather than rewritten.
-    render: (plane, current) => (current === undefined || !current.includes(README_START) ? current : renderReadme(plane, current)),
+    render: (plane, current) =>
+      current === undefined || !current.includes(README_START) ? current : renderReadme(plane, current),
   },
   {
-    id: 'codeowners', group: 'codeowners', file: '.github/CODEOWNERS', from: 'module.yaml owners',
+    id: 'codeowners',
+    group: 'codeowners',
+    file: '.github/CODEOWNERS',
+    from: 'module.yaml owners',
     render: (plane) => renderCodeowners(plane),
   },
   // docs-site/src/data: the site's one data file and its types (owned by tools/site-data).

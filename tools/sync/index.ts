@@ -28,7 +28,11 @@ export function getEnabledGenerators(plane: Pick<ControlPlane, 'generators'>): G
 }
 
 /** Renders every generated file and compares it with the disk; writes only when `write` is set. */
-export async function runSync(plane: ControlPlane, write: boolean, generators: readonly Generator[] = getEnabledGenerators(plane)): Promise<SyncOutcome[]> {
+export async function runSync(
+  plane: ControlPlane,
+  write: boolean,
+  generators: readonly Generator[] = getEnabledGenerators(plane),
+): Promise<SyncOutcome[]> {
   const outcomes: SyncOutcome[] = [];
   for (const generator of generators) {
     const path = `${plane.root}/${generator.file}`;
@@ -48,11 +52,18 @@ export async function runSync(plane: ControlPlane, write: boolean, generators: r
 /** The `sync` check: one violation per generated file that has drifted from the specs. */
 export async function checkSync(plane: ControlPlane): Promise<Violation[]> {
   const outcomes = await runSync(plane, false);
-  return outcomes.filter((o) => o.stale).map(({ generator }) => ({
-    check: 'sync', rule: 'generated-file-stale', severity: 'error' as const,
-    file: generator.file, line: 1, column: 1,
-    message: `${generator.file} is out of date with the ${generator.from} (${generator.id})`,
-    rationale: 'Each fact lives in one place; derived files are regenerated, never edited, so they cannot disagree with the specs.',
-    fix: 'Run `npx plumego sync` and commit the result; if you edited the file by hand, move the change into the spec or manifest it comes from.',
-  }));
+  return outcomes
+    .filter((o) => o.stale)
+    .map(({ generator }) => ({
+      check: 'sync',
+      rule: 'generated-file-stale',
+      severity: 'error' as const,
+      file: generator.file,
+      line: 1,
+      column: 1,
+      message: `${generator.file} is out of date with the ${generator.from} (${generator.id})`,
+      rationale:
+        'Each fact lives in one place; derived files are regenerated, never edited, so they cannot disagree with the specs.',
+      fix: 'Run `npx plumego sync` and commit the result; if you edited the file by hand, move the change into the spec or manifest it comes from.',
+    }));
 }

@@ -30,8 +30,18 @@ export function buildExports(plane: ControlPlane): Record<string, Record<string,
   const pkg = plane.repo.identity.package;
   const entries = plane.modules
     .filter((m) => m.importSpecifier && m.implemented)
-    .map((m): [string, Record<string, string>] => [m.importSpecifier === pkg ? '.' : `.${m.importSpecifier!.slice(pkg.length)}`, exportEntry(m)])
-    .concat(plane.modules.flatMap((m) => (m.manifest.package_exports ?? []).map((e): [string, Record<string, string>] => [`./${e.subpath}`, extraEntry(m, e)])))
+    .map((m): [string, Record<string, string>] => [
+      m.importSpecifier === pkg ? '.' : `.${m.importSpecifier!.slice(pkg.length)}`,
+      exportEntry(m),
+    ])
+    .concat(
+      plane.modules.flatMap((m) =>
+        (m.manifest.package_exports ?? []).map((e): [string, Record<string, string>] => [
+          `./${e.subpath}`,
+          extraEntry(m, e),
+        ]),
+      ),
+    )
     .sort(([a], [b]) => (a === '.' ? -1 : b === '.' ? 1 : a.localeCompare(b)));
   return Object.fromEntries(entries);
 }

@@ -1,6 +1,7 @@
 import type { ControlPlane } from '../control-plane/index.ts';
 
-export const README_START = '<!-- plumego:modules:start (generated from module.yaml files by `plumego sync` — do not edit) -->';
+export const README_START =
+  '<!-- plumego:modules:start (generated from module.yaml files by `plumego sync` — do not edit) -->';
 export const README_END = '<!-- plumego:modules:end -->';
 
 const escapeCell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -8,11 +9,16 @@ const escapeCell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g,
 /** The README modules table: one row per module, in layer then name order. */
 export function buildModulesTable(plane: ControlPlane): string {
   const order = ['facade', 'stable', 'extension', 'reference', 'tooling'];
-  const rows = [...plane.modules].sort((a, b) => order.indexOf(a.layer) - order.indexOf(b.layer) || a.name.localeCompare(b.name));
+  const rows = [...plane.modules].sort(
+    (a, b) => order.indexOf(a.layer) - order.indexOf(b.layer) || a.name.localeCompare(b.name),
+  );
   const lines = [
     '| module | layer | tier | promoted in | owner | implemented | summary |',
     '|---|---|---|---|---|---|---|',
-    ...rows.map((m) => `| \`${m.name}\` | ${m.layer} | ${m.tier} | ${m.manifest.promoted_in ?? '—'} | ${escapeCell(m.manifest.owner)} | ${m.implemented ? 'yes' : 'declared, not implemented'} | ${escapeCell(m.manifest.summary)} |`),
+    ...rows.map(
+      (m) =>
+        `| \`${m.name}\` | ${m.layer} | ${m.tier} | ${m.manifest.promoted_in ?? '—'} | ${escapeCell(m.manifest.owner)} | ${m.implemented ? 'yes' : 'declared, not implemented'} | ${escapeCell(m.manifest.summary)} |`,
+    ),
   ];
   return lines.join('\n');
 }

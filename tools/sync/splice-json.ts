@@ -5,7 +5,11 @@
  */
 
 /** Where a top-level key's value sits in the text: [start, end) offsets, and the key's own line indent. */
-interface ValueRange { readonly start: number; readonly end: number; readonly indent: string }
+interface ValueRange {
+  readonly start: number;
+  readonly end: number;
+  readonly indent: string;
+}
 
 export class JsonSpliceError extends Error {
   readonly code = 'PLUMEGO_ERR_PACKAGE_JSON';
@@ -32,7 +36,10 @@ export function spliceTopLevelKey(text: string, key: string, value: unknown): st
 
 function renderValue(value: unknown, unit: string, indent: string): string {
   const eol = '\n';
-  return JSON.stringify(value, null, unit).split(eol).map((line, i) => (i === 0 ? line : `${indent}${line}`)).join(eol);
+  return JSON.stringify(value, null, unit)
+    .split(eol)
+    .map((line, i) => (i === 0 ? line : `${indent}${line}`))
+    .join(eol);
 }
 
 function detectIndent(text: string): string {
@@ -67,9 +74,15 @@ function findValueEnd(text: string, start: number): number {
     let depth = 0;
     for (let i = start; i < text.length; i += 1) {
       const ch = text[i];
-      if (ch === '"') { i = findStringEnd(text, i) - 1; continue; }
+      if (ch === '"') {
+        i = findStringEnd(text, i) - 1;
+        continue;
+      }
       if (ch === '{' || ch === '[') depth += 1;
-      else if (ch === '}' || ch === ']') { depth -= 1; if (depth === 0) return i + 1; }
+      else if (ch === '}' || ch === ']') {
+        depth -= 1;
+        if (depth === 0) return i + 1;
+      }
     }
     throw new JsonSpliceError('package.json: unbalanced brackets');
   }

@@ -17,8 +17,9 @@ export default async function setup(project: TestProject): Promise<void> {
   const { services, missing } = await probeAll(process.env);
   project.provide('services', services);
   if (missing.length === 0) return;
-  const lines = missing.map(({ spec, address }) =>
-    `${spec.label}: nothing answers on ${address} — start it with: ${spec.start}`);
+  const lines = missing.map(
+    ({ spec, address }) => `${spec.label}: nothing answers on ${address} — start it with: ${spec.start}`,
+  );
   if (process.env.CI) {
     throw new Error(`services required under CI are unreachable:\n${lines.join('\n')}`);
   }

@@ -21,10 +21,13 @@ describe('service probing', () => {
 
   it('prefers the environment URL and lists what did not answer', async () => {
     const seen: string[] = [];
-    const { services, missing } = await probeAll({ PLUMEGO_TEST_REDIS_URL: 'redis://127.0.0.1:7777' }, async (host, port) => {
-      seen.push(`${host}:${port}`);
-      return port !== 7777;
-    });
+    const { services, missing } = await probeAll(
+      { PLUMEGO_TEST_REDIS_URL: 'redis://127.0.0.1:7777' },
+      async (host, port) => {
+        seen.push(`${host}:${port}`);
+        return port !== 7777;
+      },
+    );
     expect(seen).toContain('127.0.0.1:7777');
     expect(services.redis).toBeNull();
     expect(services.postgres).toBe('postgres://postgres@127.0.0.1:5432/test');

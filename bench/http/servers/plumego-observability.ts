@@ -15,7 +15,16 @@ const logger = createLogger({ format: 'json', output: createFileOutput('/dev/nul
 const metrics = new PrometheusCollector({ namespace: 'bench' });
 const exporter = process.env.OTLP_URL ? createOtlpHttpExporter({ url: process.env.OTLP_URL }) : discard;
 const tracer = new OtelTracer({ exporter, serviceName: 'bench' });
-app.use(...createCanonicalStack({ logger, cors: { allowedOrigins: ['*'] }, metrics, tracing: { tracer }, maxBodyBytes: 1 << 20, timeoutMs: 30_000 }));
+app.use(
+  ...createCanonicalStack({
+    logger,
+    cors: { allowedOrigins: ['*'] },
+    metrics,
+    tracing: { tracer },
+    maxBodyBytes: 1 << 20,
+    timeoutMs: 30_000,
+  }),
+);
 app.get('/', (w, r) => writeResponse(w, r, 200, { hello: 'world' }));
 app.get('/users/:id', (w, r) => writeResponse(w, r, 200, { id: param(r, 'id') }));
 app.get('/metrics', metricsHandler(metrics));

@@ -12,7 +12,10 @@ const variant = process.env.BENCH_STACK;
 if (variant === 'canonical' || variant === 'full') {
   // Access log to /dev/null through the recommended file output (batched lines, one write(2) per
   // batch): the formatting and the write cost are real, the disk is not.
-  const logger = createLogger({ format: 'json', output: process.env.BENCH_LOG === 'none' ? { write() {} } : createFileOutput('/dev/null') });
+  const logger = createLogger({
+    format: 'json',
+    output: process.env.BENCH_LOG === 'none' ? { write() {} } : createFileOutput('/dev/null'),
+  });
   const stack = createCanonicalStack({
     logger,
     cors: { allowedOrigins: ['*'] },

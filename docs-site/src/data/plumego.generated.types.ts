@@ -204,8 +204,19 @@ export interface SiteRouting {
   readonly readFirst: readonly string[];
   readonly maxStartFiles: number | null;
   readonly policyRules: readonly string[];
-  readonly rules: readonly { readonly id: string; readonly workType: string; readonly startHere: string; readonly why: string; readonly target: SiteTarget }[];
-  readonly learningPath: readonly { readonly step: number; readonly title: string; readonly summary: string; readonly target: SiteTarget }[];
+  readonly rules: readonly {
+    readonly id: string;
+    readonly workType: string;
+    readonly startHere: string;
+    readonly why: string;
+    readonly target: SiteTarget;
+  }[];
+  readonly learningPath: readonly {
+    readonly step: number;
+    readonly title: string;
+    readonly summary: string;
+    readonly target: SiteTarget;
+  }[];
   readonly tasks: readonly {
     readonly key: string;
     readonly intent: string;
@@ -223,7 +234,12 @@ export interface SiteRouting {
 
 export interface SiteGates {
   readonly rule: string;
-  readonly profiles: readonly { readonly id: string; readonly strength: number; readonly summary: string; readonly commands: readonly string[] }[];
+  readonly profiles: readonly {
+    readonly id: string;
+    readonly strength: number;
+    readonly summary: string;
+    readonly commands: readonly string[];
+  }[];
   readonly selection: readonly { readonly id: string; readonly profile: string; readonly when: string }[];
 }
 
@@ -249,7 +265,13 @@ export type SiteReleaseCell = 'before' | 'promoted' | 'held';
 export interface SiteReleaseMatrix {
   readonly versions: readonly string[];
   /** Modules that name a promoted_in release, sorted by name. */
-  readonly rows: readonly { readonly module: string; readonly tier: string; readonly tierLabel: string; readonly promotedIn: string; readonly cells: readonly SiteReleaseCell[] }[];
+  readonly rows: readonly {
+    readonly module: string;
+    readonly tier: string;
+    readonly tierLabel: string;
+    readonly promotedIn: string;
+    readonly cells: readonly SiteReleaseCell[];
+  }[];
   /** Modules without promoted_in (not in the matrix). */
   readonly unreleased: readonly string[];
 }

@@ -46,17 +46,26 @@ export function getIsolated(nodes: readonly GraphNode[], edges: readonly GraphEd
   return nodes.filter((n) => !connected.has(n.name)).map((n) => n.name);
 }
 
-export function renderGraphSvg(nodes: readonly GraphNode[], edges: readonly GraphEdge[], options: GraphSvgOptions & { readonly label?: string } = {}): string {
+export function renderGraphSvg(
+  nodes: readonly GraphNode[],
+  edges: readonly GraphEdge[],
+  options: GraphSvgOptions & { readonly label?: string } = {},
+): string {
   const o: Layout = { ...DEFAULTS, ...options };
   const names = new Set(nodes.map((n) => n.name));
   const kept = edges.filter((e) => e.from !== e.to && names.has(e.from) && names.has(e.to));
   // Modules without any edge say nothing in a graph; the page lists them instead of stretching a column.
   const connected = new Set(kept.flatMap((e) => [e.from, e.to]));
-  const columns = orderColumns(nodes.filter((n) => connected.has(n.name)), kept);
+  const columns = orderColumns(
+    nodes.filter((n) => connected.has(n.name)),
+    kept,
+  );
   const placed = new Map<string, Placed>();
-  columns.forEach((column, c) => column.forEach((node, r) => {
-    placed.set(node.name, { node, x: PAD + c * o.columnWidth, y: PAD + r * o.rowHeight });
-  }));
+  columns.forEach((column, c) =>
+    column.forEach((node, r) => {
+      placed.set(node.name, { node, x: PAD + c * o.columnWidth, y: PAD + r * o.rowHeight });
+    }),
+  );
   const width = PAD * 2 + Math.max(0, columns.length - 1) * o.columnWidth + o.nodeWidth;
   const height = PAD * 2 + Math.max(0, ...columns.map((c) => c.length)) * o.rowHeight;
   const paths = kept.map((e) => renderEdge(placed.get(e.from)!, placed.get(e.to)!, o, e)).join('\n');

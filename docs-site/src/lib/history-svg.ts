@@ -20,7 +20,8 @@ export interface LineChart {
   readonly height?: number;
 }
 
-const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const esc = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const round = (n: number): number => Math.round(n * 10) / 10;
 
 /**
@@ -52,25 +53,33 @@ export function renderLineChart(chart: LineChart, id: string): string {
   const height = chart.height ?? 220;
   const pad = { left: 44, right: 12, top: 12, bottom: 28 };
   const n = chart.xLabels.length;
-  const { top: max, step } = niceAxis(Math.max(0, ...chart.series.flatMap((s) => s.values.filter((v): v is number => v !== null))));
+  const { top: max, step } = niceAxis(
+    Math.max(0, ...chart.series.flatMap((s) => s.values.filter((v): v is number => v !== null))),
+  );
   const x = (i: number): number => round(pad.left + (n <= 1 ? 0 : (i * (width - pad.left - pad.right)) / (n - 1)));
   const y = (v: number): number => round(height - pad.bottom - (v / max) * (height - pad.top - pad.bottom));
   const grid = Array.from({ length: max / step + 1 }, (_, k) => k * step).map((v) => {
     return `<line class="chart-grid" x1="${pad.left}" x2="${width - pad.right}" y1="${y(v)}" y2="${y(v)}"/><text class="chart-tick" x="${pad.left - 6}" y="${y(v) + 4}" text-anchor="end">${v}</text>`;
   });
-  const ticks = [...new Set([0, Math.floor((n - 1) / 2), n - 1])].filter((i) => i >= 0 && i < n).map((i) => {
-    const anchor = i === 0 ? 'start' : i === n - 1 ? 'end' : 'middle';
-    return `<text class="chart-tick" x="${x(i)}" y="${height - 8}" text-anchor="${anchor}">${esc(chart.xLabels[i]!)}</text>`;
-  });
+  const ticks = [...new Set([0, Math.floor((n - 1) / 2), n - 1])]
+    .filter((i) => i >= 0 && i < n)
+    .map((i) => {
+      const anchor = i === 0 ? 'start' : i === n - 1 ? 'end' : 'middle';
+      return `<text class="chart-tick" x="${x(i)}" y="${height - 8}" text-anchor="${anchor}">${esc(chart.xLabels[i]!)}</text>`;
+    });
   const lines = chart.series.map((s) => {
-    const paths = segments(s.values).map((run) => (run.values.length === 1
-      ? `<circle cx="${x(run.start)}" cy="${y(run.values[0]!)}" r="2.5"/>`
-      : `<polyline fill="none" points="${run.values.map((v, k) => `${x(run.start + k)},${y(v)}`).join(' ')}"/>`));
+    const paths = segments(s.values).map((run) =>
+      run.values.length === 1
+        ? `<circle cx="${x(run.start)}" cy="${y(run.values[0]!)}" r="2.5"/>`
+        : `<polyline fill="none" points="${run.values.map((v, k) => `${x(run.start + k)},${y(v)}`).join(' ')}"/>`,
+    );
     return `<g class="chart-series ${esc(s.className)}" data-series="${esc(s.label)}">${paths.join('')}</g>`;
   });
-  return `<svg class="history-chart" viewBox="0 0 ${width} ${height}" width="100%" role="img" aria-labelledby="${id}-title ${id}-desc" xmlns="http://www.w3.org/2000/svg">`
-    + `<title id="${id}-title">${esc(chart.title)}</title><desc id="${id}-desc">${esc(chart.description)}</desc>`
-    + `${grid.join('')}${ticks.join('')}${lines.join('')}</svg>`;
+  return (
+    `<svg class="history-chart" viewBox="0 0 ${width} ${height}" width="100%" role="img" aria-labelledby="${id}-title ${id}-desc" xmlns="http://www.w3.org/2000/svg">` +
+    `<title id="${id}-title">${esc(chart.title)}</title><desc id="${id}-desc">${esc(chart.description)}</desc>` +
+    `${grid.join('')}${ticks.join('')}${lines.join('')}</svg>`
+  );
 }
 
 /** A small line for one row of a table: no axes, the last value marked. */
@@ -80,7 +89,9 @@ export function renderSparkline(values: readonly number[], label: string, width 
   const x = (i: number): number => round(n <= 1 ? width / 2 : 2 + (i * (width - 4)) / (n - 1));
   const y = (v: number): number => round(height - 2 - (v / max) * (height - 4));
   const last = values.at(-1) ?? 0;
-  return `<svg class="sparkline" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${esc(label)}" xmlns="http://www.w3.org/2000/svg">`
-    + (n > 1 ? `<polyline fill="none" points="${values.map((v, i) => `${x(i)},${y(v)}`).join(' ')}"/>` : '')
-    + `<circle cx="${x(n - 1)}" cy="${y(last)}" r="2"/></svg>`;
+  return (
+    `<svg class="sparkline" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${esc(label)}" xmlns="http://www.w3.org/2000/svg">` +
+    (n > 1 ? `<polyline fill="none" points="${values.map((v, i) => `${x(i)},${y(v)}`).join(' ')}"/>` : '') +
+    `<circle cx="${x(n - 1)}" cy="${y(last)}" r="2"/></svg>`
+  );
 }

@@ -42,7 +42,11 @@ export function buildSidebar(data: SiteData, options: SidebarOptions = { guides:
   const link = (m: SiteModule): SidebarLink => {
     const tier = data.tiers.find((t) => t.id === m.tier);
     // A declared module without code says so in the badge itself: its tier alone reads as shipped code.
-    const badge = tier && (m.implemented ? { text: tier.label, variant: tier.badge } : { text: `${tier.label} · no code`, variant: 'danger' as const });
+    const badge =
+      tier &&
+      (m.implemented
+        ? { text: tier.label, variant: tier.badge }
+        : { text: `${tier.label} · no code`, variant: 'danger' as const });
     return { label: m.name, link: `/modules/${m.name}/`, ...(badge ? { badge } : {}) };
   };
   const stable = data.stableRoots.flatMap((n) => (byName.has(n) ? [link(byName.get(n)!)] : []));
@@ -60,7 +64,9 @@ export function buildSidebar(data: SiteData, options: SidebarOptions = { guides:
   });
   return [
     { label: 'Start here', items: [...SITE_PAGES, ...(options.guides ? OWN_PAGES : [])] },
-    ...(options.guides ? [{ label: 'Guides', items: GUIDES.map((g) => ({ label: g.title, link: `/guides/${g.slug}/` })) }] : []),
+    ...(options.guides
+      ? [{ label: 'Guides', items: GUIDES.map((g) => ({ label: g.title, link: `/guides/${g.slug}/` })) }]
+      : []),
     ...(options.notes.length ? [{ label: 'Notes', items: [...options.notes] }] : []),
     { label: 'Stable roots', items: stable },
     { label: 'Extension families', items: families },

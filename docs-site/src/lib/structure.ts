@@ -42,7 +42,12 @@ export interface StructureMatrix {
   readonly groups: readonly MatrixGroup[];
   readonly cells: readonly (StructureEdge & { readonly row: number; readonly col: number })[];
   readonly cycles: readonly (readonly string[])[];
-  readonly counts: { readonly used: number; readonly notAllowed: number; readonly unused: number; readonly cycleEdges: number };
+  readonly counts: {
+    readonly used: number;
+    readonly notAllowed: number;
+    readonly unused: number;
+    readonly cycleEdges: number;
+  };
 }
 
 export interface Neighbour {
@@ -67,13 +72,18 @@ export interface Neighbourhood {
 const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** The set of modules a module's manifest lets it import. */
-export function getAllowedImports(m: Pick<SiteModule, 'allowedModules' | 'lowerTier' | 'forbiddenImports'>): Set<string> {
+export function getAllowedImports(
+  m: Pick<SiteModule, 'allowedModules' | 'lowerTier' | 'forbiddenImports'>,
+): Set<string> {
   const forbidden = new Set(m.forbiddenImports);
   return new Set([...m.allowedModules, ...m.lowerTier].filter((n) => !forbidden.has(n)));
 }
 
 /** Strongly connected components with more than one module (Tarjan, iterative so a large repository cannot overflow the stack). */
-export function findCycles(names: readonly string[], edges: readonly { readonly from: string; readonly to: string }[]): string[][] {
+export function findCycles(
+  names: readonly string[],
+  edges: readonly { readonly from: string; readonly to: string }[],
+): string[][] {
   const out = new Map<string, string[]>(names.map((n) => [n, []]));
   for (const e of edges) if (e.from !== e.to && out.has(e.to)) out.get(e.from)?.push(e.to);
   const index = new Map<string, number>();
@@ -85,14 +95,20 @@ export function findCycles(names: readonly string[], edges: readonly { readonly 
   for (const root of names) {
     if (index.has(root)) continue;
     const work: { name: string; i: number }[] = [{ name: root, i: 0 }];
-    index.set(root, next); low.set(root, next++); stack.push(root); onStack.add(root);
+    index.set(root, next);
+    low.set(root, next++);
+    stack.push(root);
+    onStack.add(root);
     while (work.length) {
       const frame = work[work.length - 1]!;
       const targets = out.get(frame.name)!;
       if (frame.i < targets.length) {
         const t = targets[frame.i++]!;
         if (!index.has(t)) {
-          index.set(t, next); low.set(t, next++); stack.push(t); onStack.add(t);
+          index.set(t, next);
+          low.set(t, next++);
+          stack.push(t);
+          onStack.add(t);
           work.push({ name: t, i: 0 });
         } else if (onStack.has(t)) low.set(frame.name, Math.min(low.get(frame.name)!, index.get(t)!));
         continue;
@@ -103,7 +119,11 @@ export function findCycles(names: readonly string[], edges: readonly { readonly 
       if (low.get(frame.name) === index.get(frame.name)) {
         const component: string[] = [];
         let n: string;
-        do { n = stack.pop()!; onStack.delete(n); component.push(n); } while (n !== frame.name);
+        do {
+          n = stack.pop()!;
+          onStack.delete(n);
+          component.push(n);
+        } while (n !== frame.name);
         if (component.length > 1) components.push(component.sort(byName));
       }
     }
@@ -116,21 +136,28 @@ export function deriveEdges(data: Pick<SiteData, 'graph' | 'modules'>): { edges:
   const names = data.graph.nodes.map((n) => n.name);
   const known = new Set(names);
   const allowed = new Map(data.modules.map((m) => [m.name, getAllowedImports(m)] as const));
-  const used = (data.graph.computed ? data.graph.edges : data.graph.declaredEdges.map((e) => ({ ...e, kinds: [] as string[] })))
-    .filter((e) => e.from !== e.to && known.has(e.from) && known.has(e.to));
+  const used = (
+    data.graph.computed ? data.graph.edges : data.graph.declaredEdges.map((e) => ({ ...e, kinds: [] as string[] }))
+  ).filter((e) => e.from !== e.to && known.has(e.from) && known.has(e.to));
   const cycles = findCycles(names, used);
   const component = new Map(cycles.flatMap((c, i) => c.map((n) => [n, i] as const)));
-  const inCycle = (from: string, to: string): boolean => component.has(from) && component.get(from) === component.get(to);
+  const inCycle = (from: string, to: string): boolean =>
+    component.has(from) && component.get(from) === component.get(to);
   const edges: StructureEdge[] = used.map((e) => ({
-    from: e.from, to: e.to, kinds: [...e.kinds], used: true,
-    allowed: allowed.get(e.from)?.has(e.to) ?? false, cycle: inCycle(e.from, e.to),
+    from: e.from,
+    to: e.to,
+    kinds: [...e.kinds],
+    used: true,
+    allowed: allowed.get(e.from)?.has(e.to) ?? false,
+    cycle: inCycle(e.from, e.to),
   }));
   if (data.graph.computed) {
     const seen = new Set(used.map((e) => `${e.from}\n${e.to}`));
     for (const [from, targets] of allowed) {
       if (!known.has(from)) continue;
       for (const to of targets) {
-        if (known.has(to) && to !== from && !seen.has(`${from}\n${to}`)) edges.push({ from, to, kinds: [], used: false, allowed: true, cycle: false });
+        if (known.has(to) && to !== from && !seen.has(`${from}\n${to}`))
+          edges.push({ from, to, kinds: [], used: false, allowed: true, cycle: false });
       }
     }
   }
@@ -143,7 +170,13 @@ export function deriveMatrix(data: Pick<SiteData, 'graph' | 'modules' | 'layers'
   const slot = new Map(data.tiers.map((t) => [t.id, t.slot] as const));
   const order: MatrixModule[] = data.graph.nodes
     .map((n) => ({ name: n.name, layer: n.layer, tier: n.tier, slot: slot.get(n.tier) ?? data.tiers.length }))
-    .sort((a, b) => (layerRank.get(a.layer) ?? layerRank.size) - (layerRank.get(b.layer) ?? layerRank.size) || byName(a.layer, b.layer) || a.slot - b.slot || byName(a.name, b.name));
+    .sort(
+      (a, b) =>
+        (layerRank.get(a.layer) ?? layerRank.size) - (layerRank.get(b.layer) ?? layerRank.size) ||
+        byName(a.layer, b.layer) ||
+        a.slot - b.slot ||
+        byName(a.name, b.name),
+    );
   const groups: MatrixGroup[] = [];
   order.forEach((m, i) => {
     const last = groups[groups.length - 1];
@@ -155,7 +188,10 @@ export function deriveMatrix(data: Pick<SiteData, 'graph' | 'modules' | 'layers'
   const cells = edges.map((e) => ({ ...e, row: position.get(e.from)!, col: position.get(e.to)! }));
   return {
     computed: data.graph.computed,
-    order, groups, cells, cycles,
+    order,
+    groups,
+    cells,
+    cycles,
     counts: {
       used: edges.filter((e) => e.used).length,
       notAllowed: edges.filter((e) => e.used && !e.allowed).length,
@@ -174,7 +210,12 @@ export function createNeighbourhoods(data: Pick<SiteData, 'graph' | 'modules'>):
     (from.get(e.from) ?? from.set(e.from, []).get(e.from)!).push(e);
     (to.get(e.to) ?? to.set(e.to, []).get(e.to)!).push(e);
   }
-  const neighbour = (e: StructureEdge, name: string): Neighbour => ({ name, kinds: e.kinds, allowed: e.allowed, cycle: e.cycle });
+  const neighbour = (e: StructureEdge, name: string): Neighbour => ({
+    name,
+    kinds: e.kinds,
+    allowed: e.allowed,
+    cycle: e.cycle,
+  });
   return (name) => {
     const outgoing = from.get(name) ?? [];
     const incoming = (to.get(name) ?? []).filter((e) => e.used);

@@ -35,7 +35,10 @@ export interface ResponseWriterHarness {
  * headers fixed by the first `writeHead`, implied 200, readable status and byte count, case-insensitive
  * header edits, repeated values kept, and writes after `end` dropped without throwing.
  */
-export function describeResponseWriterConformance(t: ResponseWriterHarness, target: ResponseWriterConformanceTarget): void {
+export function describeResponseWriterConformance(
+  t: ResponseWriterHarness,
+  target: ResponseWriterConformanceTarget,
+): void {
   const { describe, it } = t;
   describe(`ResponseWriter conformance: ${target.name}`, () => {
     it('reports nothing written before the first write', async () => {

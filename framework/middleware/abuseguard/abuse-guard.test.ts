@@ -9,7 +9,11 @@ const frozen = () => Date.UTC(2026, 0, 1);
 async function hit(handler: Handler, headers: Record<string, string> = {}) {
   const w = new BufferedResponseWriter();
   await handler(w, createRequest({ url: '/', headers }));
-  return { status: w.status, header: (n: string) => w.getHeader(n), json: JSON.parse(w.getBody().toString()) as { error?: { code: string; details: Record<string, number> } } };
+  return {
+    status: w.status,
+    header: (n: string) => w.getHeader(n),
+    json: JSON.parse(w.getBody().toString()) as { error?: { code: string; details: Record<string, number> } },
+  };
 }
 
 describe('abuse guard', () => {
@@ -26,7 +30,10 @@ describe('abuse guard', () => {
     const denied = await hit(handler);
     expect(denied.status).toBe(429);
     expect(denied.header('retry-after')).toBe('1');
-    expect(denied.json.error).toMatchObject({ code: 'RATE_LIMITED', details: { limit: 2, remaining: 0, retry_after: 1 } });
+    expect(denied.json.error).toMatchObject({
+      code: 'RATE_LIMITED',
+      details: { limit: 2, remaining: 0, retry_after: 1 },
+    });
     guard.stop();
   });
 
@@ -60,7 +67,9 @@ describe('abuse guard', () => {
     expect((await hit(handler)).status).toBe(200);
     expect((await hit(handler)).status).toBe(200);
     guard.stop();
-    expect(() => createAbuseGuard({ rate: -1 })).toThrow(expect.objectContaining({ code: 'PLUMEGO_ERR_ABUSE_INVALID_OPTIONS' }));
+    expect(() => createAbuseGuard({ rate: -1 })).toThrow(
+      expect.objectContaining({ code: 'PLUMEGO_ERR_ABUSE_INVALID_OPTIONS' }),
+    );
     expect(() => createAbuseGuard({ keyFunc: 'ip' as never })).toThrow(TypeError);
   });
 });

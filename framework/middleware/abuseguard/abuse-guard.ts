@@ -25,7 +25,8 @@ export class AbuseGuard {
 
   constructor(options: AbuseGuardOptions = {}) {
     const { keyFunc, skip, ...limiterOptions } = options;
-    if (keyFunc !== undefined && typeof keyFunc !== 'function') throw new TypeError('abuseGuard: keyFunc must be a function');
+    if (keyFunc !== undefined && typeof keyFunc !== 'function')
+      throw new TypeError('abuseGuard: keyFunc must be a function');
     if (skip !== undefined && typeof skip !== 'function') throw new TypeError('abuseGuard: skip must be a function');
     this.limiter = new RateLimiter(limiterOptions);
     this.#keyFunc = keyFunc;
@@ -44,26 +45,36 @@ export class AbuseGuard {
     const limit = String(this.limiter.options.burst);
     let resetAtSeconds = -1;
     let resetAtText = '';
-    return (next: Handler): Handler => (w, r) => {
-      if (this.#skip?.(r) === true) return next(w, r);
-      const decision = this.limiter.allow(this.#key(r));
-      const resetAt = Math.ceil(decision.resetAt / 1000);
-      if (resetAt !== resetAtSeconds) {
-        resetAtSeconds = resetAt;
-        resetAtText = String(resetAt);
-      }
-      w.setHeader('x-ratelimit-limit', limit);
-      w.setHeader('x-ratelimit-remaining', String(decision.remaining));
-      w.setHeader('x-ratelimit-reset', resetAtText);
-      if (decision.allowed) return next(w, r);
-      const retryAfter = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
-      w.setHeader('retry-after', String(retryAfter));
-      writeError(w, r, new APIError({
-        type: 'rate_limited',
-        message: 'rate limit exceeded',
-        details: { limit: decision.limit, remaining: decision.remaining, retry_after: retryAfter, reset_at: resetAt },
-      }));
-    };
+    return (next: Handler): Handler =>
+      (w, r) => {
+        if (this.#skip?.(r) === true) return next(w, r);
+        const decision = this.limiter.allow(this.#key(r));
+        const resetAt = Math.ceil(decision.resetAt / 1000);
+        if (resetAt !== resetAtSeconds) {
+          resetAtSeconds = resetAt;
+          resetAtText = String(resetAt);
+        }
+        w.setHeader('x-ratelimit-limit', limit);
+        w.setHeader('x-ratelimit-remaining', String(decision.remaining));
+        w.setHeader('x-ratelimit-reset', resetAtText);
+        if (decision.allowed) return next(w, r);
+        const retryAfter = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+        w.setHeader('retry-after', String(retryAfter));
+        writeError(
+          w,
+          r,
+          new APIError({
+            type: 'rate_limited',
+            message: 'rate limit exceeded',
+            details: {
+              limit: decision.limit,
+              remaining: decision.remaining,
+              retry_after: retryAfter,
+              reset_at: resetAt,
+            },
+          }),
+        );
+      };
   }
 
   stop(): void {

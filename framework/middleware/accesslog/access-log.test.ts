@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { BufferedResponseWriter, ClientDisconnectedError, composeMiddleware, createRequest, type Handler, type Middleware, type RequestInit } from 'plumego/contract';
+import {
+  BufferedResponseWriter,
+  ClientDisconnectedError,
+  composeMiddleware,
+  createRequest,
+  type Handler,
+  type Middleware,
+  type RequestInit,
+} from 'plumego/contract';
 import { createLogger } from 'plumego/log';
 import { recovery } from '../recovery/index.ts';
 import { accessLog } from './access-log.ts';
@@ -47,30 +55,57 @@ describe('accessLog', () => {
   });
 
   it('redacts sensitive query and extra fields', async () => {
-    const { entries } = await run((w) => w.end(), { url: '/users/7?access_token=abc&page=2&Password=x&sig=1&signature=s' }, { api_secret: 'zzz', service: 'svc' });
+    const { entries } = await run(
+      (w) => w.end(),
+      { url: '/users/7?access_token=abc&page=2&Password=x&sig=1&signature=s' },
+      { api_secret: 'zzz', service: 'svc' },
+    );
     const text = JSON.stringify(entries[0]);
-    expect(entries[0]!['query']).toEqual({ access_token: '***', page: '2', Password: '***', sig: '1', signature: '***' });
+    expect(entries[0]!['query']).toEqual({
+      access_token: '***',
+      page: '2',
+      Password: '***',
+      sig: '1',
+      signature: '***',
+    });
     expect(entries[0]).toMatchObject({ api_secret: '***', service: 'svc' });
     expect(text).not.toContain('abc');
   });
 
   it('logs async handlers after they finish and logs failures as 500 before re-throwing', async () => {
-    const ok = await run(async (w) => {
-      await new Promise((r) => setTimeout(r, 5));
-      w.writeHead(201);
-      w.end();
-    }, { url: '/users/1' });
+    const ok = await run(
+      async (w) => {
+        await new Promise((r) => setTimeout(r, 5));
+        w.writeHead(201);
+        w.end();
+      },
+      { url: '/users/1' },
+    );
     expect(ok.entries[0]!['status']).toBe(201);
-    const failed = await run(async () => {
-      throw new Error('x');
-    }, { url: '/users/1' });
+    const failed = await run(
+      async () => {
+        throw new Error('x');
+      },
+      { url: '/users/1' },
+    );
     expect(failed.entries[0]!['status']).toBe(500);
     expect(failed.error).toBeInstanceOf(Error);
   });
 
   it.each([
-    { title: 'a synchronous throw', h: (() => { throw new Error('boom'); }) as Handler },
-    { title: 'a rejected promise', h: (async () => { await Promise.resolve(); throw new Error('boom'); }) as Handler },
+    {
+      title: 'a synchronous throw',
+      h: (() => {
+        throw new Error('boom');
+      }) as Handler,
+    },
+    {
+      title: 'a rejected promise',
+      h: (async () => {
+        await Promise.resolve();
+        throw new Error('boom');
+      }) as Handler,
+    },
   ])('logs the bytes of the envelope recovery sends for $title', async ({ h }) => {
     const { entries, body, error } = await run(h, { url: '/users/1' }, undefined, [recovery()]);
     expect(error).toBeUndefined();
@@ -80,9 +115,14 @@ describe('accessLog', () => {
   });
 
   it('logs a client that went away mid-request as 499, not 500', async () => {
-    const { entries } = await run(async () => {
-      throw new ClientDisconnectedError();
-    }, { url: '/users/1' }, undefined, [recovery()]);
+    const { entries } = await run(
+      async () => {
+        throw new ClientDisconnectedError();
+      },
+      { url: '/users/1' },
+      undefined,
+      [recovery()],
+    );
     expect(entries).toHaveLength(1);
     expect(entries[0]).toMatchObject({ status: 499, bytes: 0 });
   });

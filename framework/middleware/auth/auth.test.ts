@@ -1,5 +1,12 @@
 import { describe, it, expect } from 'vitest';
-import { BufferedResponseWriter, composeMiddleware, createRequest, writeResponse, type Handler, type Middleware } from 'plumego/contract';
+import {
+  BufferedResponseWriter,
+  composeMiddleware,
+  createRequest,
+  writeResponse,
+  type Handler,
+  type Middleware,
+} from 'plumego/contract';
 import { createLogger } from 'plumego/log';
 import {
   InMemoryJwtKeyStore,
@@ -18,7 +25,12 @@ async function run(middleware: Middleware[], headers: Record<string, string> = {
   const w = new BufferedResponseWriter();
   await composeMiddleware(middleware, echo)(w, createRequest({ url, headers }));
   const body = w.getBody().toString();
-  return { status: w.status, body, json: JSON.parse(body) as { error?: { code: string; message: string }; data?: unknown }, header: (n: string) => w.getHeader(n) };
+  return {
+    status: w.status,
+    body,
+    json: JSON.parse(body) as { error?: { code: string; message: string }; data?: unknown },
+    header: (n: string) => w.getHeader(n),
+  };
 }
 
 const SECRET = 'static-secret-value-0123456789';
@@ -52,31 +64,59 @@ describe('authenticate', () => {
     const jwt = new JwtManager(new InMemoryJwtKeyStore(), { now: () => now });
     const pair = await jwt.generateTokenPair({ sub: 'u1' });
     now += 3_600_000;
-    const expired = await run([authenticate(jwt.createAuthenticator())], { authorization: `Bearer ${pair.access_token}` });
+    const expired = await run([authenticate(jwt.createAuthenticator())], {
+      authorization: `Bearer ${pair.access_token}`,
+    });
     expect(expired.status).toBe(401);
     expect(expired.json.error).toMatchObject({ code: 'EXPIRED_TOKEN', message: 'token expired' });
-    const banned: Authenticator = { authenticate: () => { throw new SecurityError('PLUMEGO_ERR_AUTH_FORBIDDEN'); } };
+    const banned: Authenticator = {
+      authenticate: () => {
+        throw new SecurityError('PLUMEGO_ERR_AUTH_FORBIDDEN');
+      },
+    };
     const forbidden = await run([authenticate(banned)]);
     expect(forbidden.status).toBe(403);
     expect(forbidden.header('www-authenticate')).toBeUndefined();
   });
 
   it('fails closed when the authenticator crashes, without echoing the error', async () => {
-    const broken: Authenticator = { authenticate: async () => { throw new Error('db password=hunter2 unreachable'); } };
+    const broken: Authenticator = {
+      authenticate: async () => {
+        throw new Error('db password=hunter2 unreachable');
+      },
+    };
     const res = await run([authenticate(broken)]);
     expect(res.status).toBe(401);
     expect(res.body).not.toContain('hunter2');
   });
 
   it('lets errors from the handler pass through instead of mapping them to 401', async () => {
-    const throwing: Handler = () => { throw new Error('handler bug'); };
+    const throwing: Handler = () => {
+      throw new Error('handler bug');
+    };
     const handler = composeMiddleware([authenticate(staticAuth)], throwing);
-    await expect(Promise.resolve(handler(new BufferedResponseWriter(), createRequest({ url: '/', headers: { authorization: `Bearer ${SECRET}` } })))).rejects.toThrow('handler bug');
+    await expect(
+      Promise.resolve(
+        handler(
+          new BufferedResponseWriter(),
+          createRequest({ url: '/', headers: { authorization: `Bearer ${SECRET}` } }),
+        ),
+      ),
+    ).rejects.toThrow('handler bug');
   });
 
   it('never logs the token or the secret', async () => {
     const lines: string[] = [];
-    const logger = createLogger({ format: 'json', buffered: false, output: { write: (line: string) => { lines.push(line); } }, level: 'debug' });
+    const logger = createLogger({
+      format: 'json',
+      buffered: false,
+      output: {
+        write: (line: string) => {
+          lines.push(line);
+        },
+      },
+      level: 'debug',
+    });
     await run([authenticate(staticAuth, { logger })], { authorization: 'Bearer leaked-token-value-123' });
     let now = Date.UTC(2026, 0, 1);
     const jwt = new JwtManager(new InMemoryJwtKeyStore(), { now: () => now });
@@ -102,17 +142,27 @@ describe('authorize', () => {
   const perms = createPermissionAuthorizer();
 
   it('allows a granted action and forbids the rest', async () => {
-    const ok = await run([authenticate(staticAuth), authorize(perms, 'read', 'items')], { authorization: `Bearer ${SECRET}` });
+    const ok = await run([authenticate(staticAuth), authorize(perms, 'read', 'items')], {
+      authorization: `Bearer ${SECRET}`,
+    });
     expect(ok.status).toBe(200);
-    const denied = await run([authenticate(staticAuth), authorize(perms, 'write', 'items')], { authorization: `Bearer ${SECRET}` });
+    const denied = await run([authenticate(staticAuth), authorize(perms, 'write', 'items')], {
+      authorization: `Bearer ${SECRET}`,
+    });
     expect(denied.status).toBe(403);
     expect(denied.json.error).toMatchObject({ code: 'FORBIDDEN', message: 'access forbidden' });
   });
 
   it('answers 401 when no principal is present and 403 when the authorizer throws', async () => {
     expect((await run([authorize(perms, 'read', 'items')])).status).toBe(401);
-    const crashing = { authorize: () => { throw new Error('policy store down'); } };
-    const res = await run([authenticate(staticAuth), authorize(crashing, 'read', 'items')], { authorization: `Bearer ${SECRET}` });
+    const crashing = {
+      authorize: () => {
+        throw new Error('policy store down');
+      },
+    };
+    const res = await run([authenticate(staticAuth), authorize(crashing, 'read', 'items')], {
+      authorization: `Bearer ${SECRET}`,
+    });
     expect(res.status).toBe(403);
   });
 });

@@ -1,6 +1,20 @@
-import { APIError, isAPIError, writeError, type Handler, type Middleware, type Request, type ResponseWriter } from 'plumego/contract';
+import {
+  APIError,
+  isAPIError,
+  writeError,
+  type Handler,
+  type Middleware,
+  type Request,
+  type ResponseWriter,
+} from 'plumego/contract';
 import { createDiscardLogger, type StructuredLogger } from 'plumego/log';
-import { isSecurityError, principalFromContext, withPrincipal, type Authenticator, type Authorizer } from 'plumego/security';
+import {
+  isSecurityError,
+  principalFromContext,
+  withPrincipal,
+  type Authenticator,
+  type Authorizer,
+} from 'plumego/security';
 
 export interface AuthenticateOptions {
   /** Realm named in `WWW-Authenticate: Bearer realm="…"`. Default: none (the header has no realm). */
@@ -48,8 +62,10 @@ function challenge(realm: string | undefined, error: APIError): string {
  * call is guarded; errors thrown by later handlers pass through untouched.
  */
 export function authenticate(authenticator: Authenticator, options: AuthenticateOptions = {}): Middleware {
-  if (typeof authenticator?.authenticate !== 'function') throw new TypeError('authenticate: authenticator must implement authenticate(r)');
-  if (options.realm !== undefined && !REALM.test(options.realm)) throw new TypeError('authenticate: realm must be 1-128 printable characters without quotes or backslashes');
+  if (typeof authenticator?.authenticate !== 'function')
+    throw new TypeError('authenticate: authenticator must implement authenticate(r)');
+  if (options.realm !== undefined && !REALM.test(options.realm))
+    throw new TypeError('authenticate: realm must be 1-128 printable characters without quotes or backslashes');
   const logger = options.logger ?? createDiscardLogger();
   const realm = options.realm;
   const fail = async (w: ResponseWriter, r: Request, err: unknown): Promise<void> => {
@@ -64,16 +80,17 @@ export function authenticate(authenticator: Authenticator, options: Authenticate
     if (options.onError !== undefined) await options.onError(w, r, error);
     else writeError(w, r, error);
   };
-  return (next: Handler): Handler => async (w, r) => {
-    let principal;
-    try {
-      principal = await authenticator.authenticate(r);
-    } catch (err) {
-      await fail(w, r, err);
-      return;
-    }
-    await next(w, r.withContext(withPrincipal(r.ctx, principal)));
-  };
+  return (next: Handler): Handler =>
+    async (w, r) => {
+      let principal;
+      try {
+        principal = await authenticator.authenticate(r);
+      } catch (err) {
+        await fail(w, r, err);
+        return;
+      }
+      await next(w, r.withContext(withPrincipal(r.ctx, principal)));
+    };
 }
 
 /** What to check for one request. */
@@ -87,38 +104,52 @@ export interface AuthorizationTarget {
  * action on the resource `resolve(r)` names. No principal → 401; denied or a failing authorizer →
  * 403 `FORBIDDEN` (fail closed). Place it after `authenticate`.
  */
-export function authorizeWith(authorizer: Authorizer, resolve: (r: Request) => AuthorizationTarget, options: Pick<AuthenticateOptions, 'logger' | 'realm'> = {}): Middleware {
-  if (typeof authorizer?.authorize !== 'function') throw new TypeError('authorize: authorizer must implement authorize(p, action, resource)');
+export function authorizeWith(
+  authorizer: Authorizer,
+  resolve: (r: Request) => AuthorizationTarget,
+  options: Pick<AuthenticateOptions, 'logger' | 'realm'> = {},
+): Middleware {
+  if (typeof authorizer?.authorize !== 'function')
+    throw new TypeError('authorize: authorizer must implement authorize(p, action, resource)');
   if (typeof resolve !== 'function') throw new TypeError('authorize: resolve must be a function');
   const logger = options.logger ?? createDiscardLogger();
-  return (next: Handler): Handler => async (w, r) => {
-    const principal = principalFromContext(r.ctx);
-    if (principal === undefined) {
-      w.setHeader('www-authenticate', challenge(options.realm, ERRORS.unauthenticated));
-      writeError(w, r, ERRORS.unauthenticated);
-      return;
-    }
-    let allowed = false;
-    try {
-      const { action, resource } = resolve(r);
-      allowed = (await authorizer.authorize(principal, action, resource)) === true;
-    } catch (err) {
-      if (isAPIError(err)) {
-        writeError(w, r, err);
+  return (next: Handler): Handler =>
+    async (w, r) => {
+      const principal = principalFromContext(r.ctx);
+      if (principal === undefined) {
+        w.setHeader('www-authenticate', challenge(options.realm, ERRORS.unauthenticated));
+        writeError(w, r, ERRORS.unauthenticated);
         return;
       }
-      logger.error('authorizer failed', { error_type: err instanceof Error ? err.name : typeof err, request_id: r.ctx.requestId });
-    }
-    if (!allowed) {
-      writeError(w, r, ERRORS.forbidden);
-      return;
-    }
-    await next(w, r);
-  };
+      let allowed = false;
+      try {
+        const { action, resource } = resolve(r);
+        allowed = (await authorizer.authorize(principal, action, resource)) === true;
+      } catch (err) {
+        if (isAPIError(err)) {
+          writeError(w, r, err);
+          return;
+        }
+        logger.error('authorizer failed', {
+          error_type: err instanceof Error ? err.name : typeof err,
+          request_id: r.ctx.requestId,
+        });
+      }
+      if (!allowed) {
+        writeError(w, r, ERRORS.forbidden);
+        return;
+      }
+      await next(w, r);
+    };
 }
 
 /** `authorizeWith` for a fixed action and resource. */
-export function authorize(authorizer: Authorizer, action: string, resource: string, options: Pick<AuthenticateOptions, 'logger' | 'realm'> = {}): Middleware {
+export function authorize(
+  authorizer: Authorizer,
+  action: string,
+  resource: string,
+  options: Pick<AuthenticateOptions, 'logger' | 'realm'> = {},
+): Middleware {
   const target = Object.freeze({ action, resource });
   return authorizeWith(authorizer, () => target, options);
 }

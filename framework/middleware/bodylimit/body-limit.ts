@@ -22,7 +22,15 @@ export function bodyLimit(options: BodyLimitOptions): Middleware {
       const n = Number(declared);
       if (n > max) {
         w.setHeader('connection', 'close');
-        writeError(w, r, new APIError({ type: 'payload_too_large', message: 'request body too large', details: { max_bytes: max, seen_bytes: n } }));
+        writeError(
+          w,
+          r,
+          new APIError({
+            type: 'payload_too_large',
+            message: 'request body too large',
+            details: { max_bytes: max, seen_bytes: n },
+          }),
+        );
         return;
       }
     }

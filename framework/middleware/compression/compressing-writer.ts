@@ -67,13 +67,27 @@ export class CompressingWriter implements ResponseWriter {
     this.#resolveDone?.();
   }
 
-  get raw() { return this.#w.raw; }
-  getHeader(name: string): string | undefined { return this.#w.getHeader(name); }
-  hasHeader(name: string): boolean { return this.#w.hasHeader(name); }
-  setHeader(name: string, value: string | number | readonly string[]): void { if (!this.headersSent) this.#w.setHeader(name, value); }
-  appendHeader(name: string, value: string): void { if (!this.headersSent) this.#w.appendHeader(name, value); }
-  removeHeader(name: string): void { if (!this.headersSent) this.#w.removeHeader(name); }
-  addHeaderBlock(block: HeaderBlock): void { if (!this.headersSent) this.#w.addHeaderBlock(block); }
+  get raw() {
+    return this.#w.raw;
+  }
+  getHeader(name: string): string | undefined {
+    return this.#w.getHeader(name);
+  }
+  hasHeader(name: string): boolean {
+    return this.#w.hasHeader(name);
+  }
+  setHeader(name: string, value: string | number | readonly string[]): void {
+    if (!this.headersSent) this.#w.setHeader(name, value);
+  }
+  appendHeader(name: string, value: string): void {
+    if (!this.headersSent) this.#w.appendHeader(name, value);
+  }
+  removeHeader(name: string): void {
+    if (!this.headersSent) this.#w.removeHeader(name);
+  }
+  addHeaderBlock(block: HeaderBlock): void {
+    if (!this.headersSent) this.#w.addHeaderBlock(block);
+  }
 
   writeHead(status: number): void {
     if (this.headersSent) return;
@@ -155,9 +169,10 @@ export class CompressingWriter implements ResponseWriter {
     w.setHeader('content-encoding', this.#encoding);
     w.removeHeader('content-length');
     w.writeHead(this.status);
-    const stream = this.#encoding === 'br'
-      ? createBrotliCompress({ params: { [zlib.BROTLI_PARAM_QUALITY]: this.#settings.brotliQuality } })
-      : createGzip({ level: this.#settings.gzipLevel });
+    const stream =
+      this.#encoding === 'br'
+        ? createBrotliCompress({ params: { [zlib.BROTLI_PARAM_QUALITY]: this.#settings.brotliQuality } })
+        : createGzip({ level: this.#settings.gzipLevel });
     this.#stream = stream;
     stream.on('data', (out: Buffer) => w.write(out));
     stream.on('end', () => {

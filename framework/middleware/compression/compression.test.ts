@@ -1,7 +1,14 @@
 import { describe, it, expect } from 'vitest';
 import { request as httpRequest, createServer } from 'node:http';
 import { brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
-import { BufferedResponseWriter, NodeResponseWriter, createRequest, createRequestFromNode, writeResponse, type Handler } from 'plumego/contract';
+import {
+  BufferedResponseWriter,
+  NodeResponseWriter,
+  createRequest,
+  createRequestFromNode,
+  writeResponse,
+  type Handler,
+} from 'plumego/contract';
 import { compression, resolveCompressionOptions } from './compression.ts';
 import { negotiateEncoding } from './negotiate.ts';
 
@@ -37,7 +44,10 @@ describe('compression', () => {
   it('keeps a synchronous handler synchronous when its response is too small to compress', () => {
     const w = new BufferedResponseWriter();
     const small: Handler = (w2, r2) => writeResponse(w2, r2, 200, { id: '42' });
-    const result = compression()(small)(w, createRequest({ url: '/', headers: { 'accept-encoding': 'gzip, deflate, br' } }));
+    const result = compression()(small)(
+      w,
+      createRequest({ url: '/', headers: { 'accept-encoding': 'gzip, deflate, br' } }),
+    );
     expect(result).toBeUndefined();
     expect(w.finished).toBe(true);
     expect(w.getHeader('vary')).toBe('Accept-Encoding');
@@ -47,7 +57,14 @@ describe('compression', () => {
 
   it('negotiates each request on its own header, however the headers alternate', async () => {
     const mw = compression()(bigJson);
-    for (const [accept, expected] of [['gzip', 'gzip'], ['gzip, br', 'br'], ['identity', undefined], ['gzip', 'gzip'], [undefined, undefined], ['br', 'br']] as const) {
+    for (const [accept, expected] of [
+      ['gzip', 'gzip'],
+      ['gzip, br', 'br'],
+      ['identity', undefined],
+      ['gzip', 'gzip'],
+      [undefined, undefined],
+      ['br', 'br'],
+    ] as const) {
       const w = new BufferedResponseWriter();
       const ended = new Promise<void>((resolve) => (w.onEnd = resolve));
       await mw(w, createRequest({ url: '/', headers: accept === undefined ? {} : { 'accept-encoding': accept } }));
@@ -98,13 +115,53 @@ describe('compression', () => {
 
   const untouched: Array<{ title: string; handler: Handler; headers?: Record<string, string>; method?: string }> = [
     { title: 'a small body', handler: (w, r) => writeResponse(w, r, 200, { ok: true }) },
-    { title: 'an image', handler: (w) => { w.setHeader('content-type', 'image/png'); w.end(Buffer.alloc(5000, 1)); } },
-    { title: 'an octet stream', handler: (w) => { w.setHeader('content-type', 'application/octet-stream'); w.end(Buffer.alloc(5000, 1)); } },
-    { title: 'a PDF', handler: (w) => { w.setHeader('content-type', 'application/pdf'); w.end(Buffer.alloc(5000, 1)); } },
-    { title: 'SSE', handler: (w) => { w.setHeader('content-type', 'text/event-stream'); w.end('data: x\n\n'.repeat(500)); } },
-    { title: 'no-transform', handler: (w) => { w.setHeader('content-type', 'text/plain'); w.setHeader('cache-control', 'no-transform'); w.end('x'.repeat(5000)); } },
-    { title: 'no content type', handler: (w) => { w.end('x'.repeat(5000)); } },
-    { title: 'an upgrade request', handler: bigJson, headers: { 'accept-encoding': 'gzip', upgrade: 'websocket', connection: 'upgrade' } },
+    {
+      title: 'an image',
+      handler: (w) => {
+        w.setHeader('content-type', 'image/png');
+        w.end(Buffer.alloc(5000, 1));
+      },
+    },
+    {
+      title: 'an octet stream',
+      handler: (w) => {
+        w.setHeader('content-type', 'application/octet-stream');
+        w.end(Buffer.alloc(5000, 1));
+      },
+    },
+    {
+      title: 'a PDF',
+      handler: (w) => {
+        w.setHeader('content-type', 'application/pdf');
+        w.end(Buffer.alloc(5000, 1));
+      },
+    },
+    {
+      title: 'SSE',
+      handler: (w) => {
+        w.setHeader('content-type', 'text/event-stream');
+        w.end('data: x\n\n'.repeat(500));
+      },
+    },
+    {
+      title: 'no-transform',
+      handler: (w) => {
+        w.setHeader('content-type', 'text/plain');
+        w.setHeader('cache-control', 'no-transform');
+        w.end('x'.repeat(5000));
+      },
+    },
+    {
+      title: 'no content type',
+      handler: (w) => {
+        w.end('x'.repeat(5000));
+      },
+    },
+    {
+      title: 'an upgrade request',
+      handler: bigJson,
+      headers: { 'accept-encoding': 'gzip', upgrade: 'websocket', connection: 'upgrade' },
+    },
     { title: 'a client without Accept-Encoding', handler: bigJson, headers: {} },
   ];
   for (const { title, handler, headers } of untouched) {
@@ -122,23 +179,34 @@ describe('compression', () => {
 
   it('leaves the real writer untouched when the handler throws before output', async () => {
     const w = new BufferedResponseWriter();
-    const failing: Handler = async (cw) => { cw.write('partial'); throw new Error('boom'); };
-    await expect(compression()(failing)(w, createRequest({ url: '/', headers: { 'accept-encoding': 'gzip' } }))).rejects.toThrow('boom');
+    const failing: Handler = async (cw) => {
+      cw.write('partial');
+      throw new Error('boom');
+    };
+    await expect(
+      compression()(failing)(w, createRequest({ url: '/', headers: { 'accept-encoding': 'gzip' } })),
+    ).rejects.toThrow('boom');
     expect(w.headersSent).toBe(false);
   });
 
   it('works over a real socket', async () => {
     const handler = compression()(bigJson);
-    const server = createServer((req, res) => { void handler(new NodeResponseWriter(res), createRequestFromNode(req, res)); });
+    const server = createServer((req, res) => {
+      void handler(new NodeResponseWriter(res), createRequestFromNode(req, res));
+    });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as { port: number };
-    const { headers, body } = await new Promise<{ headers: Record<string, unknown>; body: Buffer }>((resolve, reject) => {
-      httpRequest({ port, host: '127.0.0.1', path: '/', headers: { 'accept-encoding': 'gzip' } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
-      }).on('error', reject).end();
-    });
+    const { headers, body } = await new Promise<{ headers: Record<string, unknown>; body: Buffer }>(
+      (resolve, reject) => {
+        httpRequest({ port, host: '127.0.0.1', path: '/', headers: { 'accept-encoding': 'gzip' } }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+        })
+          .on('error', reject)
+          .end();
+      },
+    );
     server.close();
     expect(headers['content-encoding']).toBe('gzip');
     expect(headers['transfer-encoding']).toBe('chunked');

@@ -30,7 +30,8 @@ export const DEFAULT_COMPRESSION_OPTIONS: ResolvedCompressionOptions = {
 export function resolveCompressionOptions(options: CompressionOptions = {}): ResolvedCompressionOptions {
   const o = { ...DEFAULT_COMPRESSION_OPTIONS, ...options };
   const inRange = (v: number, min: number, max: number) => Number.isInteger(v) && v >= min && v <= max;
-  if (o.encodings.length === 0 || !o.encodings.every((e) => e === 'br' || e === 'gzip')) throw new TypeError('compression: encodings must be a non-empty list of "br" and "gzip"');
+  if (o.encodings.length === 0 || !o.encodings.every((e) => e === 'br' || e === 'gzip'))
+    throw new TypeError('compression: encodings must be a non-empty list of "br" and "gzip"');
   if (!inRange(o.minBytes, 0, 1 << 30)) throw new TypeError('compression: minBytes must be a non-negative integer');
   if (!inRange(o.gzipLevel, 1, 9)) throw new TypeError('compression: gzipLevel must be 1-9');
   if (!inRange(o.brotliQuality, 0, 11)) throw new TypeError('compression: brotliQuality must be 0-11');
@@ -61,27 +62,28 @@ export function compression(options: CompressionOptions = {}): Middleware {
   };
   // Not an async function: a synchronous handler whose response is too small to compress stays
   // synchronous for every outer layer (no promise, no extra microtask per request).
-  return (next: Handler): Handler => (w, r) => {
-    if (r.method === 'HEAD') return next(w, r);
-    const encoding = negotiate(r.header('accept-encoding'));
-    if (encoding === undefined || r.header('upgrade') !== undefined) return next(w, r);
-    const cw = new CompressingWriter(w, encoding, settings);
-    let p;
-    try {
-      p = next(cw, r);
-    } catch (err) {
-      cw.abort();
-      throw err;
-    }
-    if (!isPromise(p)) return cw.finished && !cw.settled ? cw.done : undefined;
-    return p.then(
-      () => finish(cw),
-      (err: unknown) => {
+  return (next: Handler): Handler =>
+    (w, r) => {
+      if (r.method === 'HEAD') return next(w, r);
+      const encoding = negotiate(r.header('accept-encoding'));
+      if (encoding === undefined || r.header('upgrade') !== undefined) return next(w, r);
+      const cw = new CompressingWriter(w, encoding, settings);
+      let p;
+      try {
+        p = next(cw, r);
+      } catch (err) {
         cw.abort();
         throw err;
-      },
-    );
-  };
+      }
+      if (!isPromise(p)) return cw.finished && !cw.settled ? cw.done : undefined;
+      return p.then(
+        () => finish(cw),
+        (err: unknown) => {
+          cw.abort();
+          throw err;
+        },
+      );
+    };
 }
 
 /** Outer middleware (access log, metrics) should see the finished response when there is one. */

@@ -4,7 +4,10 @@ export type Encoding = 'br' | 'gzip';
  * Picks the best encoding the client accepts from `supported` (server preference breaks ties).
  * `q=0` refuses an encoding; `*` stands for any encoding not named. Undefined means identity.
  */
-export function negotiateEncoding(acceptEncoding: string | undefined, supported: readonly Encoding[]): Encoding | undefined {
+export function negotiateEncoding(
+  acceptEncoding: string | undefined,
+  supported: readonly Encoding[],
+): Encoding | undefined {
   if (acceptEncoding === undefined || acceptEncoding === '' || acceptEncoding.length > 1024) return undefined;
   const q = new Map<string, number>();
   for (const part of acceptEncoding.split(',')) {
@@ -36,7 +39,8 @@ export function negotiateEncoding(acceptEncoding: string | undefined, supported:
 // Only types that shrink: text, JSON, XML, JS, SVG and friends. Images, audio, video, fonts
 // (woff/woff2 are compressed already), archives, PDFs and octet streams are left alone, and so is
 // SSE, which must reach the client event by event.
-const COMPRESSIBLE = /^(text\/(?!event-stream)[-\w.+]+|application\/(json|javascript|ecmascript|xml|xhtml\+xml|rss\+xml|atom\+xml|x-javascript|graphql-response\+json|wasm|manifest\+json|ld\+json|problem\+json|problem\+xml|x-www-form-urlencoded|[-\w.]+\+(json|xml))|image\/(svg\+xml|x-icon|vnd\.microsoft\.icon|bmp)|font\/(ttf|otf))\s*(;|$)/i;
+const COMPRESSIBLE =
+  /^(text\/(?!event-stream)[-\w.+]+|application\/(json|javascript|ecmascript|xml|xhtml\+xml|rss\+xml|atom\+xml|x-javascript|graphql-response\+json|wasm|manifest\+json|ld\+json|problem\+json|problem\+xml|x-www-form-urlencoded|[-\w.]+\+(json|xml))|image\/(svg\+xml|x-icon|vnd\.microsoft\.icon|bmp)|font\/(ttf|otf))\s*(;|$)/i;
 
 export function isCompressibleType(contentType: string | undefined): boolean {
   return contentType !== undefined && COMPRESSIBLE.test(contentType.trim());

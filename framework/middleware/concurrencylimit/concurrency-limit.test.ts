@@ -18,7 +18,11 @@ function gated() {
 
 async function start(handler: Handler, r: Request = createRequest({ url: '/' })) {
   const w = new BufferedResponseWriter();
-  const done = Promise.resolve(handler(w, r)).then(() => ({ status: w.status, body: w.getBody().toString(), retry: w.getHeader('retry-after') }));
+  const done = Promise.resolve(handler(w, r)).then(() => ({
+    status: w.status,
+    body: w.getBody().toString(),
+    retry: w.getHeader('retry-after'),
+  }));
   await new Promise((resolve) => setImmediate(resolve));
   return done;
 }
@@ -53,7 +57,10 @@ describe('concurrencyLimit', () => {
     const first = start(handler);
     const second = await start(handler);
     expect(second.status).toBe(503);
-    expect(JSON.parse(second.body).error).toMatchObject({ code: 'CONCURRENCY_LIMIT_QUEUE_TIMEOUT', details: { queue_occupancy: 0, queue_capacity: 2 } });
+    expect(JSON.parse(second.body).error).toMatchObject({
+      code: 'CONCURRENCY_LIMIT_QUEUE_TIMEOUT',
+      details: { queue_occupancy: 0, queue_capacity: 2 },
+    });
     g.open();
     expect((await first).status).toBe(200);
   });
@@ -78,8 +85,12 @@ describe('concurrencyLimit', () => {
 
   it('releases the slot when the handler throws', async () => {
     let calls = 0;
-    const handler = concurrencyLimit({ maxConcurrent: 1 })(async () => { calls++; throw new Error('boom'); });
-    for (let i = 0; i < 3; i++) await expect(handler(new BufferedResponseWriter(), createRequest({ url: '/' }))).rejects.toThrow('boom');
+    const handler = concurrencyLimit({ maxConcurrent: 1 })(async () => {
+      calls++;
+      throw new Error('boom');
+    });
+    for (let i = 0; i < 3; i++)
+      await expect(handler(new BufferedResponseWriter(), createRequest({ url: '/' }))).rejects.toThrow('boom');
     expect(calls).toBe(3);
   });
 

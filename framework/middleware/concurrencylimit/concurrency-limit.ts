@@ -17,9 +17,12 @@ export interface ResolvedConcurrencyLimitOptions {
 
 export function resolveConcurrencyLimitOptions(options: ConcurrencyLimitOptions): ResolvedConcurrencyLimitOptions {
   const o = { queueDepth: 0, queueTimeoutMs: 100, ...options };
-  if (!Number.isSafeInteger(o.maxConcurrent) || o.maxConcurrent <= 0) throw new TypeError('concurrencyLimit: maxConcurrent must be a positive integer');
-  if (!Number.isSafeInteger(o.queueDepth) || o.queueDepth < 0) throw new TypeError('concurrencyLimit: queueDepth must be a non-negative integer');
-  if (!Number.isSafeInteger(o.queueTimeoutMs) || o.queueTimeoutMs <= 0) throw new TypeError('concurrencyLimit: queueTimeoutMs must be a positive integer');
+  if (!Number.isSafeInteger(o.maxConcurrent) || o.maxConcurrent <= 0)
+    throw new TypeError('concurrencyLimit: maxConcurrent must be a positive integer');
+  if (!Number.isSafeInteger(o.queueDepth) || o.queueDepth < 0)
+    throw new TypeError('concurrencyLimit: queueDepth must be a non-negative integer');
+  if (!Number.isSafeInteger(o.queueTimeoutMs) || o.queueTimeoutMs <= 0)
+    throw new TypeError('concurrencyLimit: queueTimeoutMs must be a positive integer');
   return o;
 }
 
@@ -50,53 +53,58 @@ export function concurrencyLimit(options: ConcurrencyLimitOptions): Middleware {
   };
   const busy = new APIError({ type: 'service_unavailable', code: 'CONCURRENCY_LIMIT_BUSY', message: 'server busy' });
 
-  return (next: Handler): Handler => async (w, r) => {
-    if (active >= o.maxConcurrent) {
-      if (queue.length >= o.queueDepth) {
-        w.setHeader('retry-after', '1');
-        writeError(w, r, busy);
-        return;
+  return (next: Handler): Handler =>
+    async (w, r) => {
+      if (active >= o.maxConcurrent) {
+        if (queue.length >= o.queueDepth) {
+          w.setHeader('retry-after', '1');
+          writeError(w, r, busy);
+          return;
+        }
+        const outcome = await new Promise<'granted' | 'timeout' | 'aborted'>((resolve) => {
+          const waiter: Waiter = {
+            grant: () => {
+              r.signal.removeEventListener('abort', onAbort);
+              resolve('granted');
+            },
+            timer: setTimeout(() => {
+              queue.splice(queue.indexOf(waiter), 1);
+              r.signal.removeEventListener('abort', onAbort);
+              resolve('timeout');
+            }, o.queueTimeoutMs),
+          };
+          const onAbort = (): void => {
+            const at = queue.indexOf(waiter);
+            if (at < 0) return;
+            queue.splice(at, 1);
+            clearTimeout(waiter.timer);
+            resolve('aborted');
+          };
+          r.signal.addEventListener('abort', onAbort, { once: true });
+          queue.push(waiter);
+        });
+        if (outcome === 'aborted') return;
+        if (outcome === 'timeout') {
+          w.setHeader('retry-after', '1');
+          writeError(
+            w,
+            r,
+            new APIError({
+              type: 'service_unavailable',
+              code: 'CONCURRENCY_LIMIT_QUEUE_TIMEOUT',
+              message: 'timed out waiting for capacity',
+              details: { queue_occupancy: queue.length, queue_capacity: o.queueDepth },
+            }),
+          );
+          return;
+        }
+      } else {
+        active++;
       }
-      const outcome = await new Promise<'granted' | 'timeout' | 'aborted'>((resolve) => {
-        const waiter: Waiter = {
-          grant: () => {
-            r.signal.removeEventListener('abort', onAbort);
-            resolve('granted');
-          },
-          timer: setTimeout(() => {
-            queue.splice(queue.indexOf(waiter), 1);
-            r.signal.removeEventListener('abort', onAbort);
-            resolve('timeout');
-          }, o.queueTimeoutMs),
-        };
-        const onAbort = (): void => {
-          const at = queue.indexOf(waiter);
-          if (at < 0) return;
-          queue.splice(at, 1);
-          clearTimeout(waiter.timer);
-          resolve('aborted');
-        };
-        r.signal.addEventListener('abort', onAbort, { once: true });
-        queue.push(waiter);
-      });
-      if (outcome === 'aborted') return;
-      if (outcome === 'timeout') {
-        w.setHeader('retry-after', '1');
-        writeError(w, r, new APIError({
-          type: 'service_unavailable',
-          code: 'CONCURRENCY_LIMIT_QUEUE_TIMEOUT',
-          message: 'timed out waiting for capacity',
-          details: { queue_occupancy: queue.length, queue_capacity: o.queueDepth },
-        }));
-        return;
+      try {
+        await next(w, r);
+      } finally {
+        release();
       }
-    } else {
-      active++;
-    }
-    try {
-      await next(w, r);
-    } finally {
-      release();
-    }
-  };
+    };
 }

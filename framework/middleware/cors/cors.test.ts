@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { BufferedResponseWriter, composeMiddleware, createRequest, type RequestInit } from 'plumego/contract';
-import { CorsOptionsError, DEFAULT_CORS_OPTIONS, cors, createStrictCorsOptions, resolveCorsOptions, type CorsOptions } from './cors.ts';
+import {
+  CorsOptionsError,
+  DEFAULT_CORS_OPTIONS,
+  cors,
+  createStrictCorsOptions,
+  resolveCorsOptions,
+  type CorsOptions,
+} from './cors.ts';
 
 async function run(options: CorsOptions, init: RequestInit) {
   const w = new BufferedResponseWriter();
@@ -15,7 +22,11 @@ async function run(options: CorsOptions, init: RequestInit) {
 const preflight = (origin: string, method = 'PUT', headers?: string): RequestInit => ({
   method: 'OPTIONS',
   url: '/x',
-  headers: { origin, 'access-control-request-method': method, ...(headers ? { 'access-control-request-headers': headers } : {}) },
+  headers: {
+    origin,
+    'access-control-request-method': method,
+    ...(headers ? { 'access-control-request-headers': headers } : {}),
+  },
 });
 
 describe('cors', () => {
@@ -28,7 +39,10 @@ describe('cors', () => {
   });
 
   it('answers a valid preflight with 204 and does not reach the app', async () => {
-    const { w, reached, h } = await run({ allowedOrigins: ['https://a.example'], maxAgeSeconds: 600 }, preflight('https://a.example', 'PUT', 'Content-Type, authorization'));
+    const { w, reached, h } = await run(
+      { allowedOrigins: ['https://a.example'], maxAgeSeconds: 600 },
+      preflight('https://a.example', 'PUT', 'Content-Type, authorization'),
+    );
     expect(w.status).toBe(204);
     expect(reached).toBe(false);
     expect(h('access-control-allow-origin')).toBe('https://a.example');
@@ -48,7 +62,10 @@ describe('cors', () => {
   });
 
   it('echoes the origin with credentials, even for a wildcard list', async () => {
-    const { h } = await run({ allowCredentials: true, exposedHeaders: ['X-Total'] }, { url: '/', headers: { origin: 'https://b.example' } });
+    const { h } = await run(
+      { allowCredentials: true, exposedHeaders: ['X-Total'] },
+      { url: '/', headers: { origin: 'https://b.example' } },
+    );
     expect(h('access-control-allow-origin')).toBe('https://b.example');
     expect(h('access-control-allow-credentials')).toBe('true');
     expect(h('access-control-expose-headers')).toBe('X-Total');
@@ -56,7 +73,11 @@ describe('cors', () => {
   });
 
   it('matches origins case-insensitively', async () => {
-    expect((await run({ allowedOrigins: ['https://A.example'] }, { url: '/', headers: { origin: 'https://a.EXAMPLE' } })).h('access-control-allow-origin')).toBe('https://a.EXAMPLE');
+    expect(
+      (await run({ allowedOrigins: ['https://A.example'] }, { url: '/', headers: { origin: 'https://a.EXAMPLE' } })).h(
+        'access-control-allow-origin',
+      ),
+    ).toBe('https://a.EXAMPLE');
   });
 
   it('strict preset refuses wildcards and empty lists', () => {
@@ -88,7 +109,9 @@ describe('cors', () => {
     expect([w.status, reached]).toEqual([204, false]);
     expect(h('access-control-allow-origin')).toBe('*');
     expect(h('access-control-allow-methods')).toBe('GET, POST, PUT, PATCH, DELETE, OPTIONS');
-    expect(h('access-control-allow-headers')).toBe('Accept, Accept-Language, Content-Language, Content-Type, Authorization');
+    expect(h('access-control-allow-headers')).toBe(
+      'Accept, Accept-Language, Content-Language, Content-Type, Authorization',
+    );
     expect(h('vary')).toBe('Origin, Access-Control-Request-Method, Access-Control-Request-Headers');
     expect(w.getBody().length).toBe(0);
   });
@@ -97,7 +120,8 @@ describe('cors', () => {
     const { w, h } = await run({ allowCredentials: true }, preflight('https://c.example'));
     expect(w.status).toBe(204);
     expect(h('access-control-allow-origin')).toBe('https://c.example');
-    const origins = (list: readonly string[]) => list.filter((_, i) => i % 2 === 1 && list[i - 1] === 'access-control-allow-origin');
+    const origins = (list: readonly string[]) =>
+      list.filter((_, i) => i % 2 === 1 && list[i - 1] === 'access-control-allow-origin');
     expect(origins(w.getHeaderList())).toEqual(['https://c.example']);
     const explicit = await run({ allowedOrigins: ['https://a.example'] }, preflight('https://a.example'));
     expect(origins(explicit.w.getHeaderList())).toEqual(['https://a.example']);
@@ -112,8 +136,18 @@ describe('cors', () => {
   });
 
   it.each([
-    { title: 'an OPTIONS request without Access-Control-Request-Method', init: { method: 'OPTIONS', url: '/x', headers: { origin: 'https://a.example' } } },
-    { title: 'a GET carrying Access-Control-Request-Method', init: { method: 'GET', url: '/x', headers: { origin: 'https://a.example', 'access-control-request-method': 'PUT' } } },
+    {
+      title: 'an OPTIONS request without Access-Control-Request-Method',
+      init: { method: 'OPTIONS', url: '/x', headers: { origin: 'https://a.example' } },
+    },
+    {
+      title: 'a GET carrying Access-Control-Request-Method',
+      init: {
+        method: 'GET',
+        url: '/x',
+        headers: { origin: 'https://a.example', 'access-control-request-method': 'PUT' },
+      },
+    },
   ])('passes $title to the app with the simple CORS headers', async ({ init }) => {
     const { w, reached, h } = await run({ allowedOrigins: ['https://a.example'] }, init);
     expect(reached).toBe(true);
@@ -125,7 +159,10 @@ describe('cors', () => {
   });
 
   it('falls through without CORS headers for a simple request from a disallowed origin', async () => {
-    const { reached, h } = await run({ allowedOrigins: ['https://a.example'] }, { url: '/', headers: { origin: 'https://b.example' } });
+    const { reached, h } = await run(
+      { allowedOrigins: ['https://a.example'] },
+      { url: '/', headers: { origin: 'https://b.example' } },
+    );
     expect(reached).toBe(true);
     expect(h('access-control-allow-origin')).toBeUndefined();
     expect(h('vary')).toBeUndefined();
@@ -140,13 +177,30 @@ describe('cors', () => {
     expect(o.allowedOrigins).toEqual(['*']);
     expect(o.allowedMethods).toEqual(DEFAULT_CORS_OPTIONS.allowedMethods);
     expect(o.allowedHeaders).toEqual(DEFAULT_CORS_OPTIONS.allowedHeaders);
-    expect((await run({ allowedOrigins: [] }, { url: '/', headers: { origin: 'https://x.example' } })).h('access-control-allow-origin')).toBe('*');
+    expect(
+      (await run({ allowedOrigins: [] }, { url: '/', headers: { origin: 'https://x.example' } })).h(
+        'access-control-allow-origin',
+      ),
+    ).toBe('*');
   });
 
   it('accepts http, https and null origins and refuses anything that only contains one', async () => {
-    expect(resolveCorsOptions({ allowedOrigins: ['http://a.example:8080', 'HTTPS://B.example', 'null'] }).allowedOrigins).toHaveLength(3);
-    expect((await run({ allowedOrigins: ['null'] }, { url: '/', headers: { origin: 'null' } })).h('access-control-allow-origin')).toBe('null');
-    for (const bad of ['xhttps://a.example', 'javascript:https://a.example', 'https://a.example/', 'https://a example', 'a.example', '']) {
+    expect(
+      resolveCorsOptions({ allowedOrigins: ['http://a.example:8080', 'HTTPS://B.example', 'null'] }).allowedOrigins,
+    ).toHaveLength(3);
+    expect(
+      (await run({ allowedOrigins: ['null'] }, { url: '/', headers: { origin: 'null' } })).h(
+        'access-control-allow-origin',
+      ),
+    ).toBe('null');
+    for (const bad of [
+      'xhttps://a.example',
+      'javascript:https://a.example',
+      'https://a.example/',
+      'https://a example',
+      'a.example',
+      '',
+    ]) {
       expect(() => resolveCorsOptions({ allowedOrigins: [bad] }), bad).toThrow(CorsOptionsError);
     }
     expect(() => cors({ maxAgeSeconds: 1.5 })).toThrow(CorsOptionsError);
@@ -166,6 +220,9 @@ describe('cors', () => {
     for (const list of [['https://a.example', '*'], [' * '], ['https://a.example', '  '], ['']]) {
       expect(() => createStrictCorsOptions(list), JSON.stringify(list)).toThrow(CorsOptionsError);
     }
-    expect(createStrictCorsOptions(['https://a.example'], { allowCredentials: true })).toEqual({ allowCredentials: true, allowedOrigins: ['https://a.example'] });
+    expect(createStrictCorsOptions(['https://a.example'], { allowCredentials: true })).toEqual({
+      allowCredentials: true,
+      allowedOrigins: ['https://a.example'],
+    });
   });
 });

@@ -48,10 +48,12 @@ function nonEmpty(list: readonly string[] | undefined, fallback: readonly string
 
 export function resolveCorsOptions(options: CorsOptions = {}): ResolvedCorsOptions {
   const maxAge = options.maxAgeSeconds ?? 0;
-  if (!Number.isInteger(maxAge) || maxAge < 0) throw new CorsOptionsError('maxAgeSeconds must be a non-negative integer');
+  if (!Number.isInteger(maxAge) || maxAge < 0)
+    throw new CorsOptionsError('maxAgeSeconds must be a non-negative integer');
   const origins = nonEmpty(options.allowedOrigins, DEFAULT_CORS_OPTIONS.allowedOrigins);
   for (const o of origins) {
-    if (o !== '*' && !/^https?:\/\/[^/\s]+$/i.test(o) && o !== 'null') throw new CorsOptionsError(`origin ${JSON.stringify(o)} must be scheme://host[:port] without a path`);
+    if (o !== '*' && !/^https?:\/\/[^/\s]+$/i.test(o) && o !== 'null')
+      throw new CorsOptionsError(`origin ${JSON.stringify(o)} must be scheme://host[:port] without a path`);
   }
   return {
     allowedOrigins: origins,
@@ -67,9 +69,13 @@ export function resolveCorsOptions(options: CorsOptions = {}): ResolvedCorsOptio
  * Options that refuse `*`: at least one explicit origin is required (credentials allowed).
  * Throws `CorsOptionsError` for an empty list or a wildcard.
  */
-export function createStrictCorsOptions(origins: readonly string[], rest: Omit<CorsOptions, 'allowedOrigins'> = {}): CorsOptions {
+export function createStrictCorsOptions(
+  origins: readonly string[],
+  rest: Omit<CorsOptions, 'allowedOrigins'> = {},
+): CorsOptions {
   if (origins.length === 0) throw new CorsOptionsError('strict mode needs at least one origin');
-  if (origins.some((o) => o.trim() === '*' || o.trim() === '')) throw new CorsOptionsError('strict mode refuses "*" and empty origins');
+  if (origins.some((o) => o.trim() === '*' || o.trim() === ''))
+    throw new CorsOptionsError('strict mode refuses "*" and empty origins');
   return { ...rest, allowedOrigins: [...origins] };
 }
 
@@ -89,7 +95,9 @@ export function cors(options: CorsOptions = {}): Middleware {
   const common: Record<string, string> = {};
   if (o.allowCredentials) common['access-control-allow-credentials'] = 'true';
   if (o.exposedHeaders.length > 0) common['access-control-expose-headers'] = o.exposedHeaders.join(', ');
-  const simpleBlock: HeaderBlock = createHeaderBlock(wildcard && !echo ? { 'access-control-allow-origin': '*', ...common } : { ...common, vary: 'Origin' });
+  const simpleBlock: HeaderBlock = createHeaderBlock(
+    wildcard && !echo ? { 'access-control-allow-origin': '*', ...common } : { ...common, vary: 'Origin' },
+  );
   const preflight: Record<string, string> = {
     'access-control-allow-methods': o.allowedMethods.join(', '),
     'access-control-allow-headers': o.allowedHeaders.join(', '),
@@ -118,7 +126,8 @@ export function cors(options: CorsOptions = {}): Middleware {
     if (!wildcard && !origins.has(origin.toLowerCase())) return next(w, r);
     const acrm = r.headers['access-control-request-method'];
     if (r.method === 'OPTIONS' && acrm !== undefined) {
-      if (!methods.has(acrm.toUpperCase()) || !headersAllowed(r.headers['access-control-request-headers'])) return next(w, r);
+      if (!methods.has(acrm.toUpperCase()) || !headersAllowed(r.headers['access-control-request-headers']))
+        return next(w, r);
       if (echo) w.setHeader('access-control-allow-origin', origin);
       w.addHeaderBlock(preflightBlock);
       w.writeHead(204);

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { BufferedResponseWriter, ClientDisconnectedError, composeMiddleware, createRequest, type Handler } from 'plumego/contract';
+import {
+  BufferedResponseWriter,
+  ClientDisconnectedError,
+  composeMiddleware,
+  createRequest,
+  type Handler,
+} from 'plumego/contract';
 import type { HTTPObserver } from 'plumego/metrics';
 import { httpMetrics } from './http-metrics.ts';
 
@@ -9,15 +15,20 @@ function recorder() {
   return { seen, observer };
 }
 
-const routed = (h: Handler): Handler => (w, r) => {
-  r.state.routePattern = '/users/:id';
-  return h(w, r);
-};
+const routed =
+  (h: Handler): Handler =>
+  (w, r) => {
+    r.state.routePattern = '/users/:id';
+    return h(w, r);
+  };
 
 describe('httpMetrics', () => {
   it('observes method, route pattern (not the raw path), status and bytes', async () => {
     const { seen, observer } = recorder();
-    await composeMiddleware([httpMetrics(observer)], routed((w) => w.end('abc')))(new BufferedResponseWriter(), createRequest({ url: '/users/123' }));
+    await composeMiddleware(
+      [httpMetrics(observer)],
+      routed((w) => w.end('abc')),
+    )(new BufferedResponseWriter(), createRequest({ url: '/users/123' }));
     expect(seen).toHaveLength(1);
     expect(seen[0]!.slice(0, 4)).toEqual(['GET', '/users/:id', 200, 3]);
     expect(typeof seen[0]![4]).toBe('number');
@@ -43,7 +54,11 @@ describe('httpMetrics', () => {
 
   it('survives a throwing observer', async () => {
     const w = new BufferedResponseWriter();
-    const broken: HTTPObserver = { observeHTTP: () => { throw new Error('metrics down'); } };
+    const broken: HTTPObserver = {
+      observeHTTP: () => {
+        throw new Error('metrics down');
+      },
+    };
     await composeMiddleware([httpMetrics(broken)], (w2) => w2.end('ok'))(w, createRequest({ url: '/' }));
     expect(w.getBody().toString()).toBe('ok');
   });

@@ -9,7 +9,8 @@ import type { HTTPObserver } from 'plumego/metrics';
  * (an APIError's own status, else 500) and re-thrown; a client that went away counts as 499.
  */
 export function httpMetrics(observer: HTTPObserver): Middleware {
-  if (observer === undefined || typeof observer.observeHTTP !== 'function') throw new TypeError('httpMetrics: an HTTPObserver is required');
+  if (observer === undefined || typeof observer.observeHTTP !== 'function')
+    throw new TypeError('httpMetrics: an HTTPObserver is required');
   const observe = (w: ResponseWriter, r: Request, durationMs: number, error: unknown): void => {
     try {
       const status = getOutcomeStatus(w, error, 200);

@@ -21,10 +21,15 @@ function createResponseShim(res: ServerResponse, w: ResponseWriter, onEnd: () =>
       for (let i = 0; i + 1 < headers.length; i += 2) w.appendHeader(String(headers[i]), String(headers[i + 1]));
       return;
     }
-    for (const [k, v] of Object.entries(headers)) if (v !== undefined) w.setHeader(k, typeof v === 'object' ? v.map(String) : v);
+    for (const [k, v] of Object.entries(headers))
+      if (v !== undefined) w.setHeader(k, typeof v === 'object' ? v.map(String) : v);
   };
   Object.defineProperties(shim, {
-    statusCode: { get: () => (w.headersSent ? w.status : status), set: (v: number) => (status = v), configurable: true },
+    statusCode: {
+      get: () => (w.headersSent ? w.status : status),
+      set: (v: number) => (status = v),
+      configurable: true,
+    },
     headersSent: { get: () => w.headersSent, configurable: true },
     writableEnded: { get: () => w.finished, configurable: true },
     finished: { get: () => w.finished, configurable: true },
@@ -55,7 +60,8 @@ function createResponseShim(res: ServerResponse, w: ResponseWriter, onEnd: () =>
   shim.end = ((chunk?: unknown, enc?: unknown, cb?: unknown) => {
     const done = (typeof chunk === 'function' ? chunk : typeof enc === 'function' ? enc : cb) as Cb;
     if (!w.headersSent) w.writeHead(status);
-    if (chunk !== undefined && typeof chunk !== 'function') w.end(typeof chunk === 'string' ? chunk : (chunk as Uint8Array));
+    if (chunk !== undefined && typeof chunk !== 'function')
+      w.end(typeof chunk === 'string' ? chunk : (chunk as Uint8Array));
     else w.end();
     onEnd();
     if (done) queueMicrotask(done);

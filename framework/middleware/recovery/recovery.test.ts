@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { APIError, BufferedResponseWriter, ClientDisconnectedError, composeMiddleware, createRequest, type Handler } from 'plumego/contract';
+import {
+  APIError,
+  BufferedResponseWriter,
+  ClientDisconnectedError,
+  composeMiddleware,
+  createRequest,
+  type Handler,
+} from 'plumego/contract';
 import type { Fields, StructuredLogger } from 'plumego/log';
 import { recovery } from './recovery.ts';
 
@@ -25,14 +32,34 @@ async function run(h: Handler) {
 
 describe('recovery', () => {
   it.each([
-    { title: 'a synchronous throw', h: (() => { throw new Error('secret-sauce'); }) as Handler },
-    { title: 'a rejected promise', h: (async () => { throw new Error('secret-sauce'); }) as Handler },
-    { title: 'a thrown non-error', h: (() => { throw 'plain string'; }) as Handler },
+    {
+      title: 'a synchronous throw',
+      h: (() => {
+        throw new Error('secret-sauce');
+      }) as Handler,
+    },
+    {
+      title: 'a rejected promise',
+      h: (async () => {
+        throw new Error('secret-sauce');
+      }) as Handler,
+    },
+    {
+      title: 'a thrown non-error',
+      h: (() => {
+        throw 'plain string';
+      }) as Handler,
+    },
   ])('answers 500 for $title without leaking the message to the client', async ({ h }) => {
     const { w, lines, body } = await run(h);
     expect(w.status).toBe(500);
     expect(JSON.parse(body)).toEqual({
-      error: { code: 'INTERNAL_ERROR', message: 'internal server error', category: 'server_error', type: 'internal_error' },
+      error: {
+        code: 'INTERNAL_ERROR',
+        message: 'internal server error',
+        category: 'server_error',
+        type: 'internal_error',
+      },
       request_id: 'rid',
     });
     expect(body).not.toContain('secret-sauce');

@@ -1,4 +1,13 @@
-import { CLIENT_CLOSED_REQUEST_STATUS, isAPIError, isClientDisconnect, isPromise, writeError, type Middleware, type Request, type ResponseWriter } from 'plumego/contract';
+import {
+  CLIENT_CLOSED_REQUEST_STATUS,
+  isAPIError,
+  isClientDisconnect,
+  isPromise,
+  writeError,
+  type Middleware,
+  type Request,
+  type ResponseWriter,
+} from 'plumego/contract';
 import { createDiscardLogger, type StructuredLogger } from 'plumego/log';
 import { noteRecoveredError } from '../tracing/span-error.ts';
 

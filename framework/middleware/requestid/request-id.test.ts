@@ -1,5 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
-import { BufferedResponseWriter, composeMiddleware, createRequest, type Handler, type RequestInit } from 'plumego/contract';
+import {
+  BufferedResponseWriter,
+  composeMiddleware,
+  createRequest,
+  type Handler,
+  type RequestInit,
+} from 'plumego/contract';
 import { decodeRequestId, newRequestId, requestId, type RequestIdOptions } from './request-id.ts';
 
 async function run(options: RequestIdOptions, init: Partial<RequestInit> = {}) {
@@ -49,7 +55,10 @@ describe('requestId middleware', () => {
   });
 
   it('ignores incoming ids when not trusted and uses the custom generator', async () => {
-    const { seen } = await run({ trustIncoming: false, generator: () => 'gen-1' }, { headers: { 'x-request-id': 'client' } });
+    const { seen } = await run(
+      { trustIncoming: false, generator: () => 'gen-1' },
+      { headers: { 'x-request-id': 'client' } },
+    );
     expect(seen).toBe('gen-1');
   });
 
@@ -57,7 +66,10 @@ describe('requestId middleware', () => {
     const h: Handler = (w, r) => w.end(r.ctx.requestId);
     const r0 = createRequest({ url: '/' });
     const w = new BufferedResponseWriter();
-    await composeMiddleware([requestId({ generator: () => 'new' })], h)(w, r0.withContext(r0.ctx.withRequestId('existing')));
+    await composeMiddleware([requestId({ generator: () => 'new' })], h)(
+      w,
+      r0.withContext(r0.ctx.withRequestId('existing')),
+    );
     expect(w.getBody().toString()).toBe('existing');
   });
 });

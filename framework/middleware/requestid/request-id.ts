@@ -72,7 +72,13 @@ function isSafeIncomingId(id: string): boolean {
   if (id.length === 0 || id.length > 128) return false;
   for (let i = 0; i < id.length; i++) {
     const c = id.charCodeAt(i);
-    const ok = (c >= 0x30 && c <= 0x3a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x2d || c === 0x2e || c === 0x5f;
+    const ok =
+      (c >= 0x30 && c <= 0x3a) ||
+      (c >= 0x41 && c <= 0x5a) ||
+      (c >= 0x61 && c <= 0x7a) ||
+      c === 0x2d ||
+      c === 0x2e ||
+      c === 0x5f;
     if (!ok) return false;
   }
   return true;

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { BufferedResponseWriter, composeMiddleware, createRequest, writeError, type RequestInit } from 'plumego/contract';
+import {
+  BufferedResponseWriter,
+  composeMiddleware,
+  createRequest,
+  writeError,
+  type RequestInit,
+} from 'plumego/contract';
 import { getStrictSecurityPolicy } from 'plumego/security';
 import { securityHeaders, type SecurityHeadersOptions } from './security-headers.ts';
 
@@ -15,7 +21,11 @@ describe('securityHeaders', () => {
   it('adds the default policy, also on error responses', async () => {
     const w = await run({});
     expect(w.status).toBe(500);
-    expect([w.getHeader('x-frame-options'), w.getHeader('x-content-type-options'), w.getHeader('referrer-policy')]).toEqual(['SAMEORIGIN', 'nosniff', 'strict-origin-when-cross-origin']);
+    expect([
+      w.getHeader('x-frame-options'),
+      w.getHeader('x-content-type-options'),
+      w.getHeader('referrer-policy'),
+    ]).toEqual(['SAMEORIGIN', 'nosniff', 'strict-origin-when-cross-origin']);
     expect(w.getHeader('strict-transport-security')).toBeUndefined();
   });
 
@@ -28,7 +38,10 @@ describe('securityHeaders', () => {
     const spoofed = await run({ policy }, { url: '/', headers: { 'x-forwarded-proto': 'https' } });
     expect(spoofed.getHeader('strict-transport-security')).toBeUndefined();
     // …unless every peer is trusted.
-    const trusted = await run({ policy, secureRequest: { trustedProxies: 'any' } }, { url: '/', headers: { 'x-forwarded-proto': 'https' } });
+    const trusted = await run(
+      { policy, secureRequest: { trustedProxies: 'any' } },
+      { url: '/', headers: { 'x-forwarded-proto': 'https' } },
+    );
     expect(trusted.getHeader('strict-transport-security')).toContain('max-age=');
   });
 

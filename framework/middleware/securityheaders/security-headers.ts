@@ -34,7 +34,11 @@ export function securityHeaders(options: SecurityHeadersOptions = {}): Middlewar
   const secure = toBlock(true);
   const secureOpts = resolveSecureRequestOptions(options.secureRequest ?? {});
   return (next) => (w, r) => {
-    const info = { encrypted: Boolean((r.raw?.socket as { encrypted?: boolean } | undefined)?.encrypted), remoteAddress: r.remoteAddress, headers: r.headers };
+    const info = {
+      encrypted: Boolean((r.raw?.socket as { encrypted?: boolean } | undefined)?.encrypted),
+      remoteAddress: r.remoteAddress,
+      headers: r.headers,
+    };
     w.addHeaderBlock(isSecureRequest(info, secureOpts) ? secure : plain);
     return next(w, r);
   };

@@ -1,2 +1,7 @@
-export { DEFAULT_SINGLEFLIGHT_OPTIONS, Singleflight, createSingleflight, resolveSingleflightOptions } from './singleflight.ts';
+export {
+  DEFAULT_SINGLEFLIGHT_OPTIONS,
+  Singleflight,
+  createSingleflight,
+  resolveSingleflightOptions,
+} from './singleflight.ts';
 export type { ResolvedSingleflightOptions, SingleflightOptions, SingleflightStats } from './singleflight.ts';

@@ -12,12 +12,21 @@ function slowHandler() {
     w.setHeader('set-cookie', `s=${n}`);
     writeResponse(w, r, 200, { n });
   };
-  return { handler, calls: () => calls, release: () => { while (gates.length > 0) gates.shift()?.(); } };
+  return {
+    handler,
+    calls: () => calls,
+    release: () => {
+      while (gates.length > 0) gates.shift()?.();
+    },
+  };
 }
 
 async function send(handler: Handler, init: { method?: string; url?: string; headers?: Record<string, string> } = {}) {
   const w = new BufferedResponseWriter();
-  await handler(w, createRequest({ url: init.url ?? '/items', method: init.method ?? 'GET', headers: init.headers ?? {} }));
+  await handler(
+    w,
+    createRequest({ url: init.url ?? '/items', method: init.method ?? 'GET', headers: init.headers ?? {} }),
+  );
   return { status: w.status, body: w.getBody().toString(), header: (n: string) => w.getHeader(n) };
 }
 
@@ -61,7 +70,9 @@ describe('singleflight', () => {
     const handler = createSingleflight().middleware()(async (w, r) => {
       calls++;
       if (calls === 1) {
-        await new Promise<void>((resolve) => { release = resolve; });
+        await new Promise<void>((resolve) => {
+          release = resolve;
+        });
         throw new Error('leader failed');
       }
       writeResponse(w, r, 200, { ok: true });
@@ -93,7 +104,9 @@ describe('singleflight', () => {
   });
 
   it('answers 500 to the leader and releases followers when the response overflows', async () => {
-    const handler = createSingleflight({ maxResponseBytes: 10 }).middleware()((w) => { w.end('x'.repeat(100)); });
+    const handler = createSingleflight({ maxResponseBytes: 10 }).middleware()((w) => {
+      w.end('x'.repeat(100));
+    });
     const res = await send(handler);
     expect(res.status).toBe(500);
   });

@@ -1,5 +1,13 @@
 import { createHash } from 'node:crypto';
-import { APIError, BufferedResponseWriter, writeError, type Handler, type Middleware, type Request, type ResponseWriter } from 'plumego/contract';
+import {
+  APIError,
+  BufferedResponseWriter,
+  writeError,
+  type Handler,
+  type Middleware,
+  type Request,
+  type ResponseWriter,
+} from 'plumego/contract';
 
 export interface SingleflightOptions {
   /** Identifies identical requests. Default: a SHA-256 over method, host, URL and `varyHeaders`. */
@@ -47,9 +55,11 @@ export function resolveSingleflightOptions(options: SingleflightOptions = {}): R
     waiterTimeoutMs: options.waiterTimeoutMs ?? d.waiterTimeoutMs,
     addCoalescedHeader: options.addCoalescedHeader ?? d.addCoalescedHeader,
   };
-  if (o.keyFunc !== undefined && typeof o.keyFunc !== 'function') throw new TypeError('singleflight: keyFunc must be a function');
+  if (o.keyFunc !== undefined && typeof o.keyFunc !== 'function')
+    throw new TypeError('singleflight: keyFunc must be a function');
   for (const value of [o.maxResponseBytes, o.waiterTimeoutMs]) {
-    if (!Number.isSafeInteger(value) || value <= 0) throw new TypeError('singleflight: maxResponseBytes and waiterTimeoutMs must be positive integers');
+    if (!Number.isSafeInteger(value) || value <= 0)
+      throw new TypeError('singleflight: maxResponseBytes and waiterTimeoutMs must be positive integers');
   }
   return o;
 }
@@ -95,11 +105,18 @@ export class Singleflight {
   constructor(options: SingleflightOptions = {}) {
     const o = resolveSingleflightOptions(options);
     const vary = o.varyHeaders;
-    this.#keyFunc = o.keyFunc ?? ((r) => {
-      const hash = createHash('sha256').update(r.method).update('\0').update(r.header('host') ?? '').update('\0').update(r.url);
-      for (const name of vary) hash.update('\0').update(r.header(name) ?? '');
-      return hash.digest('base64url');
-    });
+    this.#keyFunc =
+      o.keyFunc ??
+      ((r) => {
+        const hash = createHash('sha256')
+          .update(r.method)
+          .update('\0')
+          .update(r.header('host') ?? '')
+          .update('\0')
+          .update(r.url);
+        for (const name of vary) hash.update('\0').update(r.header(name) ?? '');
+        return hash.digest('base64url');
+      });
     this.#methods = o.methods;
     this.#maxResponseBytes = o.maxResponseBytes;
     this.#waiterTimeoutMs = o.waiterTimeoutMs;
@@ -111,13 +128,14 @@ export class Singleflight {
   }
 
   middleware(): Middleware {
-    return (next: Handler): Handler => async (w, r) => {
-      if (!this.#methods.has(r.method)) return next(w, r);
-      const key = this.#keyFunc(r);
-      const flight = this.#flights.get(key);
-      if (flight !== undefined) return this.#follow(flight, next, w, r);
-      return this.#lead(key, next, w, r);
-    };
+    return (next: Handler): Handler =>
+      async (w, r) => {
+        if (!this.#methods.has(r.method)) return next(w, r);
+        const key = this.#keyFunc(r);
+        const flight = this.#flights.get(key);
+        if (flight !== undefined) return this.#follow(flight, next, w, r);
+        return this.#lead(key, next, w, r);
+      };
   }
 
   async #lead(key: string, next: Handler, w: ResponseWriter, r: Request): Promise<void> {
@@ -163,7 +181,8 @@ export class Singleflight {
       return next(w, r);
     }
     this.#stats.coalesced++;
-    for (let i = 0; i < captured.headers.length; i += 2) w.appendHeader(captured.headers[i] as string, captured.headers[i + 1] as string);
+    for (let i = 0; i < captured.headers.length; i += 2)
+      w.appendHeader(captured.headers[i] as string, captured.headers[i + 1] as string);
     if (this.#addHeader) w.setHeader('x-coalesced', 'true');
     w.writeHead(captured.status);
     w.end(captured.body);

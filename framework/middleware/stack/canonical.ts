@@ -69,7 +69,8 @@ export function createCanonicalStack(options: CanonicalStackOptions = {}): Middl
   if (options.securityHeaders !== false) stack.push(securityHeaders(options.securityHeaders ?? {}));
   if (options.cors) stack.push(cors(options.cors));
   stack.push(recovery(options.logger ? { logger: options.logger } : {}));
-  if (options.logger && options.accessLog !== false) stack.push(accessLog({ ...(options.accessLog ?? {}), logger: options.logger }));
+  if (options.logger && options.accessLog !== false)
+    stack.push(accessLog({ ...(options.accessLog ?? {}), logger: options.logger }));
   const maxBody = options.maxBodyBytes ?? 1024 * 1024;
   if (maxBody > 0) stack.push(bodyLimit({ maxBytes: maxBody }));
   if (options.metrics) stack.push(httpMetrics(options.metrics));

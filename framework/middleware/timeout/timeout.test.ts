@@ -1,5 +1,12 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { BufferedResponseWriter, composeMiddleware, createRequest, writeResponse, type Handler, type Request } from 'plumego/contract';
+import {
+  BufferedResponseWriter,
+  composeMiddleware,
+  createRequest,
+  writeResponse,
+  type Handler,
+  type Request,
+} from 'plumego/contract';
 import type { Fields, StructuredLogger } from 'plumego/log';
 import { DeadlineEntry, DeadlineQueue } from './deadline-queue.ts';
 import { RequestTimeoutError, timeout } from './timeout.ts';
@@ -41,7 +48,12 @@ describe('timeout', () => {
       w.end('late');
     }, 20);
     expect(w.status).toBe(504);
-    expect(JSON.parse(body).error).toEqual({ code: 'GATEWAY_TIMEOUT', message: 'request timed out', category: 'timeout_error', type: 'gateway_timeout' });
+    expect(JSON.parse(body).error).toEqual({
+      code: 'GATEWAY_TIMEOUT',
+      message: 'request timed out',
+      category: 'timeout_error',
+      type: 'gateway_timeout',
+    });
     expect(req!.signal.aborted).toBe(true);
     expect(req!.signal.reason).toBeInstanceOf(RequestTimeoutError);
     await sleep(100);
@@ -103,8 +115,18 @@ describe('timeout', () => {
 });
 
 function memoryLogger(lines: { level: string; fields: Fields }[]): StructuredLogger {
-  const push = (level: string) => (_msg: string, ...f: Fields[]) => lines.push({ level, fields: Object.assign({}, ...f) });
-  const logger: StructuredLogger = { withFields: () => logger, debug: push('debug'), info: push('info'), warn: push('warn'), error: push('error'), isEnabled: () => true };
+  const push =
+    (level: string) =>
+    (_msg: string, ...f: Fields[]) =>
+      lines.push({ level, fields: Object.assign({}, ...f) });
+  const logger: StructuredLogger = {
+    withFields: () => logger,
+    debug: push('debug'),
+    info: push('info'),
+    warn: push('warn'),
+    error: push('error'),
+    isEnabled: () => true,
+  };
   return logger;
 }
 
@@ -114,7 +136,10 @@ describe('timeout edge cases', () => {
     let fail: (e: unknown) => void = () => {};
     const w = new BufferedResponseWriter();
     const r = createRequest({ method: 'PATCH', url: '/slow' });
-    const h = composeMiddleware([timeout({ timeoutMs: 10, logger: memoryLogger(lines) })], () => new Promise<void>((_, reject) => (fail = reject)));
+    const h = composeMiddleware(
+      [timeout({ timeoutMs: 10, logger: memoryLogger(lines) })],
+      () => new Promise<void>((_, reject) => (fail = reject)),
+    );
     await h(w, r);
     expect(w.status).toBe(504);
     expect(lines).toEqual([]);
@@ -152,7 +177,11 @@ describe('timeout edge cases', () => {
   it('replaces an oversized response with a typed internal error', async () => {
     const { w, body } = await run((w) => w.end('x'.repeat(100)), 100, 10);
     expect(w.status).toBe(500);
-    expect(JSON.parse(body).error).toMatchObject({ code: 'INTERNAL_ERROR', type: 'internal_error', category: 'server_error' });
+    expect(JSON.parse(body).error).toMatchObject({
+      code: 'INTERNAL_ERROR',
+      type: 'internal_error',
+      category: 'server_error',
+    });
   });
 
   it('sends a response that fits the buffer exactly', async () => {

@@ -111,7 +111,11 @@ export function timeout(options: TimeoutOptions): Middleware {
   const ms = options.timeoutMs;
   if (typeof ms !== 'number' || Number.isNaN(ms)) throw new TypeError('timeout: timeoutMs must be a number');
   if (ms <= 0) return (next) => next;
-  const state = new TimeoutState(ms, options.maxBufferBytes ?? 10 * 1024 * 1024, options.logger ?? createDiscardLogger());
+  const state = new TimeoutState(
+    ms,
+    options.maxBufferBytes ?? 10 * 1024 * 1024,
+    options.logger ?? createDiscardLogger(),
+  );
   return (next) => (w, r) => {
     const buf = new BufferedResponseWriter(state.maxBufferBytes, w.raw);
     const p = next(buf, r); // a synchronous throw propagates to outer recovery as is

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { APIError, BufferedResponseWriter, ClientDisconnectedError, composeMiddleware, createRequest, formatTraceparent, parseTraceparent, type Handler, type TraceContext } from 'plumego/contract';
+import {
+  APIError,
+  BufferedResponseWriter,
+  ClientDisconnectedError,
+  composeMiddleware,
+  createRequest,
+  formatTraceparent,
+  parseTraceparent,
+  type Handler,
+  type TraceContext,
+} from 'plumego/contract';
 import { recovery } from '../recovery/index.ts';
 import { newSpanId, newTraceId } from './ids.ts';
 import { tracing, type TracingOptions } from './tracing.ts';
@@ -28,24 +38,39 @@ describe('tracing', () => {
     expect(w.getHeader('x-span-id')).toBe(seen.spanId);
   });
 
-  it.each(['00', '01', '03', '0a', '80', 'ff'])('answers the caller\'s flags %s in traceparent, as formatTraceparent writes them', async (flags) => {
-    const { w, seen } = await run({}, { traceparent: `00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-${flags}` });
-    expect(w.getHeader('traceparent')).toBe(formatTraceparent(seen));
-    expect(w.getHeader('traceparent')).toBe(`00-4bf92f3577b34da6a3ce929d0e0e4736-${seen.spanId}-${flags}`);
-  });
+  it.each(['00', '01', '03', '0a', '80', 'ff'])(
+    "answers the caller's flags %s in traceparent, as formatTraceparent writes them",
+    async (flags) => {
+      const { w, seen } = await run(
+        {},
+        { traceparent: `00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-${flags}` },
+      );
+      expect(w.getHeader('traceparent')).toBe(formatTraceparent(seen));
+      expect(w.getHeader('traceparent')).toBe(`00-4bf92f3577b34da6a3ce929d0e0e4736-${seen.spanId}-${flags}`);
+    },
+  );
 
-  it.each(['garbage', '00-00000000000000000000000000000000-00f067aa0ba902b7-01'])('starts a new trace for an invalid traceparent %s', async (tp) => {
-    const { seen } = await run({ sampleNewTraces: false }, { traceparent: tp });
-    expect(seen.traceId).toMatch(/^[0-9a-f]{32}$/);
-    expect(seen.parentSpanId).toBe('');
-    expect(seen.flags).toBe(0);
-  });
+  it.each(['garbage', '00-00000000000000000000000000000000-00f067aa0ba902b7-01'])(
+    'starts a new trace for an invalid traceparent %s',
+    async (tp) => {
+      const { seen } = await run({ sampleNewTraces: false }, { traceparent: tp });
+      expect(seen.traceId).toMatch(/^[0-9a-f]{32}$/);
+      expect(seen.parentSpanId).toBe('');
+      expect(seen.flags).toBe(0);
+    },
+  );
 
   it('ends exported spans with the status and ignores a throwing tracer', async () => {
     const ended: unknown[] = [];
     await run({ tracer: { startSpan: () => ({ end: (...a) => void ended.push(a) }) } });
     expect(ended).toEqual([[200, 0, '']]);
-    const { w } = await run({ tracer: { startSpan: () => { throw new Error('exporter down'); } } });
+    const { w } = await run({
+      tracer: {
+        startSpan: () => {
+          throw new Error('exporter down');
+        },
+      },
+    });
     expect(w.status).toBe(200);
   });
 
@@ -63,7 +88,12 @@ describe('tracing', () => {
       const w = new BufferedResponseWriter();
       // end() records [status, bytes, requestId, error-if-recordError-ran-first].
       let recorded: unknown[] = [];
-      const tracer = { startSpan: () => ({ recordError: (e: unknown) => void (recorded = [e]), end: (...a: unknown[]) => void ended.push([...a, ...recorded]) }) };
+      const tracer = {
+        startSpan: () => ({
+          recordError: (e: unknown) => void (recorded = [e]),
+          end: (...a: unknown[]) => void ended.push([...a, ...recorded]),
+        }),
+      };
       const stack = withRecovery ? [tracing({ tracer }), recovery()] : [tracing({ tracer })];
       let thrown: unknown;
       try {
@@ -158,7 +188,14 @@ describe('tracing', () => {
 
     it('and still ends the span when recordError throws', async () => {
       const ended: unknown[] = [];
-      const tracer = { startSpan: () => ({ recordError: () => { throw new Error('exporter bug'); }, end: (...a: unknown[]) => void ended.push(a) }) };
+      const tracer = {
+        startSpan: () => ({
+          recordError: () => {
+            throw new Error('exporter bug');
+          },
+          end: (...a: unknown[]) => void ended.push(a),
+        }),
+      };
       const w = new BufferedResponseWriter();
       await composeMiddleware([tracing({ tracer }), recovery()], () => {
         throw boom;

@@ -81,7 +81,13 @@ export function tracing(options: TracingOptions = {}): Middleware {
     let tc: TraceContext;
     if (incoming !== undefined) {
       const state = r.headers[TRACESTATE_HEADER];
-      tc = { traceId: incoming.traceId, spanId, parentSpanId: incoming.parentId, flags: incoming.flags, traceState: typeof state === 'string' ? state : '' };
+      tc = {
+        traceId: incoming.traceId,
+        spanId,
+        parentSpanId: incoming.parentId,
+        flags: incoming.flags,
+        traceState: typeof state === 'string' ? state : '',
+      };
     } else {
       tc = { traceId: newTraceId(), spanId, parentSpanId: '', flags: newFlags, traceState: '' };
     }

@@ -14,5 +14,11 @@ export async function serve(router: Router, method: string, url: string) {
   const w = new BufferedResponseWriter();
   await router.handler(w, createRequest({ method, url }));
   const body = w.getBody().toString();
-  return { status: w.status, route: w.getHeader('x-route'), allow: w.getHeader('allow'), type: w.getHeader('content-type'), body };
+  return {
+    status: w.status,
+    route: w.getHeader('x-route'),
+    allow: w.getHeader('allow'),
+    type: w.getHeader('content-type'),
+    body,
+  };
 }

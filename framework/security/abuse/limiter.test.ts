@@ -3,7 +3,12 @@ import { RateLimiter, resolveRateLimiterOptions } from './limiter.ts';
 
 function clock(start = 1_000_000) {
   let now = start;
-  return { now: () => now, advance: (ms: number) => { now += ms; } };
+  return {
+    now: () => now,
+    advance: (ms: number) => {
+      now += ms;
+    },
+  };
 }
 
 describe('RateLimiter', () => {
@@ -23,7 +28,9 @@ describe('RateLimiter', () => {
   it('refuses empty and over-long keys', () => {
     const limiter = new RateLimiter({ maxKeyLength: 8 });
     expect(() => limiter.allow('')).toThrow(expect.objectContaining({ code: 'PLUMEGO_ERR_ABUSE_INVALID_KEY' }));
-    expect(() => limiter.allow('123456789')).toThrow(expect.objectContaining({ code: 'PLUMEGO_ERR_ABUSE_INVALID_KEY' }));
+    expect(() => limiter.allow('123456789')).toThrow(
+      expect.objectContaining({ code: 'PLUMEGO_ERR_ABUSE_INVALID_KEY' }),
+    );
     limiter.stop();
   });
 
@@ -50,14 +57,19 @@ describe('RateLimiter', () => {
 
   it('fails at construction on bad options', () => {
     for (const bad of [{ rate: 0 }, { burst: 1.5 }, { shards: -1 }, { rate: Number.NaN }]) {
-      expect(() => resolveRateLimiterOptions(bad)).toThrow(expect.objectContaining({ code: 'PLUMEGO_ERR_ABUSE_INVALID_OPTIONS' }));
+      expect(() => resolveRateLimiterOptions(bad)).toThrow(
+        expect.objectContaining({ code: 'PLUMEGO_ERR_ABUSE_INVALID_OPTIONS' }),
+      );
     }
   });
 
   it('does not keep the process alive', async () => {
     const { spawnSync } = await import('node:child_process');
     const script = `import('${new URL('./limiter.ts', import.meta.url).pathname}').then(m => { new m.RateLimiter({ sweepIntervalMs: 10 }); console.log('done'); })`;
-    const result = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8', timeout: 15_000 });
+    const result = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], {
+      encoding: 'utf8',
+      timeout: 15_000,
+    });
     expect(result.status).toBe(0);
     expect(result.stdout.trim()).toBe('done');
   });
@@ -115,12 +127,22 @@ describe('RateLimiter arithmetic', () => {
   });
 
   it('fills defaults and names the bad field', () => {
-    expect(resolveRateLimiterOptions()).toMatchObject({ rate: 100, burst: 200, maxKeys: 100_000, shards: 16, sweepIntervalMs: 60_000, idleTimeoutMs: 300_000, maxKeyLength: 512 });
+    expect(resolveRateLimiterOptions()).toMatchObject({
+      rate: 100,
+      burst: 200,
+      maxKeys: 100_000,
+      shards: 16,
+      sweepIntervalMs: 60_000,
+      idleTimeoutMs: 300_000,
+      maxKeyLength: 512,
+    });
     expect(resolveRateLimiterOptions({ rate: 0.5 }).rate).toBe(0.5);
     for (const field of ['burst', 'maxKeys', 'shards', 'sweepIntervalMs', 'idleTimeoutMs', 'maxKeyLength']) {
       expect(() => resolveRateLimiterOptions({ [field]: 2.5 })).toThrow(expect.objectContaining({ field }));
       expect(() => resolveRateLimiterOptions({ [field]: 0 })).toThrow(expect.objectContaining({ field }));
     }
-    expect(() => resolveRateLimiterOptions({ rate: Number.POSITIVE_INFINITY })).toThrow(expect.objectContaining({ field: 'rate' }));
+    expect(() => resolveRateLimiterOptions({ rate: Number.POSITIVE_INFINITY })).toThrow(
+      expect.objectContaining({ field: 'rate' }),
+    );
   });
 });

@@ -128,7 +128,13 @@ export class RateLimiter {
       if (this.#keys >= maxKeys) {
         // Fail closed: a flood of fresh keys must not evict the buckets of real clients.
         this.#denied++;
-        return { allowed: false, limit: burst, remaining: 0, resetAt: at + Math.ceil(1000 / rate), retryAfterMs: Math.ceil(1000 / rate) };
+        return {
+          allowed: false,
+          limit: burst,
+          remaining: 0,
+          resetAt: at + Math.ceil(1000 / rate),
+          retryAfterMs: Math.ceil(1000 / rate),
+        };
       }
       bucket = { tokens: burst, updatedAt: at };
       shard.set(key, bucket);

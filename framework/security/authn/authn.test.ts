@@ -21,7 +21,8 @@ describe('extractBearerToken', () => {
     { input: `Bearer ${'a'.repeat(17 * 1024)}`, expected: undefined },
   ];
   for (const { input, expected } of cases) {
-    it(`${JSON.stringify(input.slice(0, 30))} → ${String(expected)}`, () => expect(extractBearerToken(input)).toBe(expected));
+    it(`${JSON.stringify(input.slice(0, 30))} → ${String(expected)}`, () =>
+      expect(extractBearerToken(input)).toBe(expected));
   }
   it('returns undefined without a header', () => expect(extractBearerToken(undefined)).toBeUndefined());
 });
@@ -44,17 +45,27 @@ describe('static token authenticator', () => {
   const auth = createStaticTokenAuthenticator(secret, { principal: { subject: 'ops', roles: ['admin'] } });
 
   it('accepts the token as Bearer or X-Token', async () => {
-    expect((await auth.authenticate(createRequest({ url: '/', headers: { authorization: `Bearer ${secret}` } }))).subject).toBe('ops');
-    expect((await auth.authenticate(createRequest({ url: '/', headers: { 'x-token': secret } }))).roles).toEqual(['admin']);
+    expect(
+      (await auth.authenticate(createRequest({ url: '/', headers: { authorization: `Bearer ${secret}` } }))).subject,
+    ).toBe('ops');
+    expect((await auth.authenticate(createRequest({ url: '/', headers: { 'x-token': secret } }))).roles).toEqual([
+      'admin',
+    ]);
   });
 
   it('never reads a query-string token', () => {
-    expect(() => auth.authenticate(createRequest({ url: `/?access_token=${secret}` }))).toThrow(expect.objectContaining({ code: 'PLUMEGO_ERR_AUTH_UNAUTHENTICATED' }));
+    expect(() => auth.authenticate(createRequest({ url: `/?access_token=${secret}` }))).toThrow(
+      expect.objectContaining({ code: 'PLUMEGO_ERR_AUTH_UNAUTHENTICATED' }),
+    );
   });
 
   it('rejects a wrong token without echoing it or the secret', () => {
     let caught: unknown;
-    try { auth.authenticate(createRequest({ url: '/', headers: { authorization: 'Bearer wrong-token-value' } })); } catch (err) { caught = err; }
+    try {
+      auth.authenticate(createRequest({ url: '/', headers: { authorization: 'Bearer wrong-token-value' } }));
+    } catch (err) {
+      caught = err;
+    }
     expect(isSecurityError(caught, 'PLUMEGO_ERR_AUTH_INVALID_TOKEN')).toBe(true);
     const text = `${(caught as Error).message} ${JSON.stringify(caught)} ${String((caught as Error).stack)}`;
     expect(text).not.toContain('wrong-token-value');

@@ -22,7 +22,8 @@ export interface PrincipalInit {
 
 /** Builds a frozen principal with copied lists, so later mutation of the inputs cannot leak in. */
 export function createPrincipal(init: PrincipalInit): Principal {
-  if (typeof init.subject !== 'string' || init.subject === '') throw new TypeError('principal subject must be a non-empty string');
+  if (typeof init.subject !== 'string' || init.subject === '')
+    throw new TypeError('principal subject must be a non-empty string');
   const principal: Principal = {
     subject: init.subject,
     ...(init.tenantId === undefined ? {} : { tenantId: init.tenantId }),

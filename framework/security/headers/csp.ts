@@ -32,22 +32,54 @@ export class CspBuilder {
     return this;
   }
 
-  defaultSrc(...sources: string[]): this { return this.add('default-src', ...sources); }
-  scriptSrc(...sources: string[]): this { return this.add('script-src', ...sources); }
-  styleSrc(...sources: string[]): this { return this.add('style-src', ...sources); }
-  imgSrc(...sources: string[]): this { return this.add('img-src', ...sources); }
-  connectSrc(...sources: string[]): this { return this.add('connect-src', ...sources); }
-  fontSrc(...sources: string[]): this { return this.add('font-src', ...sources); }
-  objectSrc(...sources: string[]): this { return this.add('object-src', ...sources); }
-  mediaSrc(...sources: string[]): this { return this.add('media-src', ...sources); }
-  frameSrc(...sources: string[]): this { return this.add('frame-src', ...sources); }
-  workerSrc(...sources: string[]): this { return this.add('worker-src', ...sources); }
-  frameAncestors(...sources: string[]): this { return this.add('frame-ancestors', ...sources); }
-  baseUri(...sources: string[]): this { return this.add('base-uri', ...sources); }
-  formAction(...sources: string[]): this { return this.add('form-action', ...sources); }
-  sandbox(...tokens: string[]): this { return this.add('sandbox', ...tokens); }
-  reportTo(group: string): this { return this.add('report-to', group); }
-  upgradeInsecureRequests(): this { return this.add('upgrade-insecure-requests'); }
+  defaultSrc(...sources: string[]): this {
+    return this.add('default-src', ...sources);
+  }
+  scriptSrc(...sources: string[]): this {
+    return this.add('script-src', ...sources);
+  }
+  styleSrc(...sources: string[]): this {
+    return this.add('style-src', ...sources);
+  }
+  imgSrc(...sources: string[]): this {
+    return this.add('img-src', ...sources);
+  }
+  connectSrc(...sources: string[]): this {
+    return this.add('connect-src', ...sources);
+  }
+  fontSrc(...sources: string[]): this {
+    return this.add('font-src', ...sources);
+  }
+  objectSrc(...sources: string[]): this {
+    return this.add('object-src', ...sources);
+  }
+  mediaSrc(...sources: string[]): this {
+    return this.add('media-src', ...sources);
+  }
+  frameSrc(...sources: string[]): this {
+    return this.add('frame-src', ...sources);
+  }
+  workerSrc(...sources: string[]): this {
+    return this.add('worker-src', ...sources);
+  }
+  frameAncestors(...sources: string[]): this {
+    return this.add('frame-ancestors', ...sources);
+  }
+  baseUri(...sources: string[]): this {
+    return this.add('base-uri', ...sources);
+  }
+  formAction(...sources: string[]): this {
+    return this.add('form-action', ...sources);
+  }
+  sandbox(...tokens: string[]): this {
+    return this.add('sandbox', ...tokens);
+  }
+  reportTo(group: string): this {
+    return this.add('report-to', group);
+  }
+  upgradeInsecureRequests(): this {
+    return this.add('upgrade-insecure-requests');
+  }
 
   /** The header value, directives in insertion order. Throws when no directive was added. */
   build(): string {

@@ -13,8 +13,14 @@ export interface HstsOptions {
 
 export type FrameOptions = 'DENY' | 'SAMEORIGIN';
 export type ReferrerPolicy =
-  | 'no-referrer' | 'no-referrer-when-downgrade' | 'origin' | 'origin-when-cross-origin'
-  | 'same-origin' | 'strict-origin' | 'strict-origin-when-cross-origin' | 'unsafe-url';
+  | 'no-referrer'
+  | 'no-referrer-when-downgrade'
+  | 'origin'
+  | 'origin-when-cross-origin'
+  | 'same-origin'
+  | 'strict-origin'
+  | 'strict-origin-when-cross-origin'
+  | 'unsafe-url';
 export type CrossOriginOpenerPolicy = 'same-origin' | 'same-origin-allow-popups' | 'unsafe-none';
 export type CrossOriginResourcePolicy = 'same-origin' | 'same-site' | 'cross-origin';
 export type CrossOriginEmbedderPolicy = 'require-corp' | 'credentialless' | 'unsafe-none';
@@ -38,8 +44,14 @@ export interface SecurityHeaderPolicy {
 const ONE_YEAR = 31_536_000;
 const FRAME = new Set<string>(['DENY', 'SAMEORIGIN']);
 const REFERRER = new Set<string>([
-  'no-referrer', 'no-referrer-when-downgrade', 'origin', 'origin-when-cross-origin',
-  'same-origin', 'strict-origin', 'strict-origin-when-cross-origin', 'unsafe-url',
+  'no-referrer',
+  'no-referrer-when-downgrade',
+  'origin',
+  'origin-when-cross-origin',
+  'same-origin',
+  'strict-origin',
+  'strict-origin-when-cross-origin',
+  'unsafe-url',
 ]);
 const COOP = new Set<string>(['same-origin', 'same-origin-allow-popups', 'unsafe-none']);
 const CORP = new Set<string>(['same-origin', 'same-site', 'cross-origin']);

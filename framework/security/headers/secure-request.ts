@@ -48,7 +48,10 @@ export function resolveSecureRequestOptions(options: SecureRequestOptions = {}):
 function headerList(value: string | readonly string[] | undefined): string[] {
   if (value === undefined) return [];
   const joined = typeof value === 'string' ? value : value.join(',');
-  return joined.split(',').map((part) => part.trim()).filter((part) => part !== '');
+  return joined
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
 }
 
 function forwardedProtos(value: string | readonly string[] | undefined): string[] | undefined {

@@ -73,11 +73,36 @@ describe('URL validation', () => {
 
 describe('SSRF guard', () => {
   const blocked = [
-    '127.0.0.1', '2130706433', '0177.0.0.1', '0x7f.0.0.1', '0x7f000001', '017700000001', '127.1',
-    '10.0.0.1', '172.16.5.4', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '224.0.0.1',
-    '255.255.255.255', '::1', '::', '[::1]', '::ffff:127.0.0.1', '::ffff:7f00:1', '0:0:0:0:0:ffff:a00:1',
-    '::ffff:169.254.169.254', '::127.0.0.1', '64:ff9b::a9fe:a9fe', '2002:7f00:1::', 'fe80::1', 'fc00::1',
-    'fd00:ec2::254', 'ff02::1', '2001:db8::1',
+    '127.0.0.1',
+    '2130706433',
+    '0177.0.0.1',
+    '0x7f.0.0.1',
+    '0x7f000001',
+    '017700000001',
+    '127.1',
+    '10.0.0.1',
+    '172.16.5.4',
+    '192.168.1.1',
+    '169.254.169.254',
+    '100.64.0.1',
+    '0.0.0.0',
+    '224.0.0.1',
+    '255.255.255.255',
+    '::1',
+    '::',
+    '[::1]',
+    '::ffff:127.0.0.1',
+    '::ffff:7f00:1',
+    '0:0:0:0:0:ffff:a00:1',
+    '::ffff:169.254.169.254',
+    '::127.0.0.1',
+    '64:ff9b::a9fe:a9fe',
+    '2002:7f00:1::',
+    'fe80::1',
+    'fc00::1',
+    'fd00:ec2::254',
+    'ff02::1',
+    '2001:db8::1',
   ];
   for (const address of blocked) {
     it(`refuses ${address}`, () => expect(isPublicIpAddress(address)).toBe(false));
@@ -94,15 +119,27 @@ describe('SSRF guard', () => {
   });
 
   const urls = [
-    'http://2130706433/', 'http://0177.0.0.1/', 'http://0x7f.1/', 'http://[::ffff:127.0.0.1]/',
-    'http://[::ffff:a9fe:a9fe]/latest/meta-data', 'http://169.254.169.254/latest/meta-data/',
-    'http://localhost/', 'http://LOCALHOST./', 'http://api.localhost/', 'http://metadata.google.internal/',
-    'http://intranet/', 'http://[fe80::1%25eth0]/',
+    'http://2130706433/',
+    'http://0177.0.0.1/',
+    'http://0x7f.1/',
+    'http://[::ffff:127.0.0.1]/',
+    'http://[::ffff:a9fe:a9fe]/latest/meta-data',
+    'http://169.254.169.254/latest/meta-data/',
+    'http://localhost/',
+    'http://LOCALHOST./',
+    'http://api.localhost/',
+    'http://metadata.google.internal/',
+    'http://intranet/',
+    'http://[fe80::1%25eth0]/',
   ];
   for (const url of urls) {
     it(`assertPublicUrl refuses ${url}`, () => {
       let caught: unknown;
-      try { assertPublicUrl(url); } catch (err) { caught = err; }
+      try {
+        assertPublicUrl(url);
+      } catch (err) {
+        caught = err;
+      }
       expect(isSecurityError(caught)).toBe(true);
     });
   }
@@ -114,7 +151,9 @@ describe('SSRF guard', () => {
 
   it('resolvePublicUrl refuses a name that resolves to a private address (DNS rebinding)', async () => {
     const lookup = async () => [{ address: '93.184.216.34' }, { address: '10.0.0.5' }];
-    await expect(resolvePublicUrl('https://rebind.example.com/', { lookup })).rejects.toMatchObject({ code: 'PLUMEGO_ERR_INPUT_FORBIDDEN_ADDRESS' });
+    await expect(resolvePublicUrl('https://rebind.example.com/', { lookup })).rejects.toMatchObject({
+      code: 'PLUMEGO_ERR_INPUT_FORBIDDEN_ADDRESS',
+    });
   });
 
   it('resolvePublicUrl returns the checked addresses for a public name', async () => {
@@ -124,19 +163,64 @@ describe('SSRF guard', () => {
   });
 
   it('resolvePublicUrl fails closed when DNS fails', async () => {
-    const lookup = async () => { throw new Error('ENOTFOUND'); };
+    const lookup = async () => {
+      throw new Error('ENOTFOUND');
+    };
     await expect(resolvePublicUrl('https://nx.example.com/', { lookup })).rejects.toMatchObject({ reason: 'dns' });
   });
 });
 
 describe('SSRF address ranges, one by one', () => {
   const blocked = [
-    '0.1.2.3', '10.255.255.255', '100.64.0.1', '100.127.255.255', '127.0.0.2', '169.254.1.1', '172.16.0.1', '172.31.255.255', '192.0.0.1', '192.0.2.1',
-    '192.88.99.1', '192.168.1.1', '198.18.0.1', '198.19.255.255', '198.51.100.1', '203.0.113.1', '224.0.0.1', '239.255.255.255', '240.0.0.1',
-    '::2', '100::1', '2001::1', '2001:db8::1', 'fc00::1', 'fdff::1', 'fe80::1', 'febf::1', 'fec0::1', 'ff02::1',
-    '2002:7f00:1::', '2002:a9fe:a9fe::1', '64:ff9b::a00:1', '::ffff:192.168.0.1', '::FFFF:10.0.0.1',
+    '0.1.2.3',
+    '10.255.255.255',
+    '100.64.0.1',
+    '100.127.255.255',
+    '127.0.0.2',
+    '169.254.1.1',
+    '172.16.0.1',
+    '172.31.255.255',
+    '192.0.0.1',
+    '192.0.2.1',
+    '192.88.99.1',
+    '192.168.1.1',
+    '198.18.0.1',
+    '198.19.255.255',
+    '198.51.100.1',
+    '203.0.113.1',
+    '224.0.0.1',
+    '239.255.255.255',
+    '240.0.0.1',
+    '::2',
+    '100::1',
+    '2001::1',
+    '2001:db8::1',
+    'fc00::1',
+    'fdff::1',
+    'fe80::1',
+    'febf::1',
+    'fec0::1',
+    'ff02::1',
+    '2002:7f00:1::',
+    '2002:a9fe:a9fe::1',
+    '64:ff9b::a00:1',
+    '::ffff:192.168.0.1',
+    '::FFFF:10.0.0.1',
   ];
-  const open = ['100.63.255.255', '100.128.0.0', '172.15.255.255', '172.32.0.0', '198.17.255.255', '198.20.0.0', '223.255.255.255', '11.0.0.1', '2002:808:808::', '2003::1', 'fe00::1', '2606:4700::1'];
+  const open = [
+    '100.63.255.255',
+    '100.128.0.0',
+    '172.15.255.255',
+    '172.32.0.0',
+    '198.17.255.255',
+    '198.20.0.0',
+    '223.255.255.255',
+    '11.0.0.1',
+    '2002:808:808::',
+    '2003::1',
+    'fe00::1',
+    '2606:4700::1',
+  ];
   it.each(blocked)('refuses %s', (a) => expect(isPublicIpAddress(a)).toBe(false));
   it.each(open)('accepts %s', (a) => expect(isPublicIpAddress(a)).toBe(true));
 
@@ -153,9 +237,24 @@ describe('SSRF address ranges, one by one', () => {
   });
 
   it('refuses internal names, suffixes and single labels, with or without a trailing dot, in any case', () => {
-    for (const url of ['http://LOCALHOST/', 'http://localhost./', 'http://metadata/', 'http://metadata.google.internal/', 'http://instance-data/', 'http://a.localhost/', 'http://db.internal/',
-      'http://printer.local/', 'http://x.localdomain/', 'http://nas.home.arpa/', 'http://intranet/', 'http://[::1]/', 'http://10.0.0.1/']) {
-      expect(() => assertPublicUrl(url)).toThrow(expect.objectContaining({ code: 'PLUMEGO_ERR_INPUT_FORBIDDEN_ADDRESS' }));
+    for (const url of [
+      'http://LOCALHOST/',
+      'http://localhost./',
+      'http://metadata/',
+      'http://metadata.google.internal/',
+      'http://instance-data/',
+      'http://a.localhost/',
+      'http://db.internal/',
+      'http://printer.local/',
+      'http://x.localdomain/',
+      'http://nas.home.arpa/',
+      'http://intranet/',
+      'http://[::1]/',
+      'http://10.0.0.1/',
+    ]) {
+      expect(() => assertPublicUrl(url)).toThrow(
+        expect.objectContaining({ code: 'PLUMEGO_ERR_INPUT_FORBIDDEN_ADDRESS' }),
+      );
     }
     expect(assertPublicUrl('https://Example.COM./x').hostname).toBe('example.com.');
     expect(assertPublicUrl('https://localhost.example.com/').hostname).toBe('localhost.example.com');
@@ -164,13 +263,23 @@ describe('SSRF address ranges, one by one', () => {
 
   it('resolves a literal without DNS, fails on an empty answer, and checks every answer', async () => {
     let asked = 0;
-    const lookup = async () => { asked++; return [] as { address: string }[]; };
+    const lookup = async () => {
+      asked++;
+      return [] as { address: string }[];
+    };
     expect(await resolvePublicUrl('https://8.8.8.8/', { lookup })).toMatchObject({ addresses: ['8.8.8.8'] });
-    expect(await resolvePublicUrl('https://[2606:4700::1]/', { lookup })).toMatchObject({ addresses: ['2606:4700::1'] });
+    expect(await resolvePublicUrl('https://[2606:4700::1]/', { lookup })).toMatchObject({
+      addresses: ['2606:4700::1'],
+    });
     expect(asked).toBe(0);
-    await expect(resolvePublicUrl('https://example.com/', { lookup })).rejects.toMatchObject({ code: 'PLUMEGO_ERR_INPUT_FORBIDDEN_ADDRESS', reason: 'dns' });
+    await expect(resolvePublicUrl('https://example.com/', { lookup })).rejects.toMatchObject({
+      code: 'PLUMEGO_ERR_INPUT_FORBIDDEN_ADDRESS',
+      reason: 'dns',
+    });
     const mixed = async () => [{ address: '8.8.8.8' }, { address: '::1' }];
-    await expect(resolvePublicUrl('https://example.com/', { lookup: mixed })).rejects.toMatchObject({ reason: 'address' });
+    await expect(resolvePublicUrl('https://example.com/', { lookup: mixed })).rejects.toMatchObject({
+      reason: 'address',
+    });
     const two = async () => [{ address: '8.8.8.8' }, { address: '1.1.1.1' }];
     expect((await resolvePublicUrl('https://example.com/', { lookup: two })).addresses).toEqual(['8.8.8.8', '1.1.1.1']);
   });

@@ -6,13 +6,30 @@ import { assertUrl, type UrlValidationOptions } from './url.ts';
 // Everything that is not globally routable unicast: an SSRF guard must refuse the lot, because an
 // attacker only needs one internal service that trusts the network.
 const BLOCKED_V4: Array<[string, number]> = [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16],
-  ['172.16.0.0', 12], ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.88.99.0', 24], ['192.168.0.0', 16],
-  ['198.18.0.0', 15], ['198.51.100.0', 24], ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.0.2.0', 24],
+  ['192.88.99.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['198.51.100.0', 24],
+  ['203.0.113.0', 24],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
 ];
 const BLOCKED_V6: Array<[string, number]> = [
   ['::', 96], // unspecified, loopback and the deprecated IPv4-compatible block
-  ['100::', 64], ['2001::', 32], ['2001:db8::', 32], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10],
+  ['100::', 64],
+  ['2001::', 32],
+  ['2001:db8::', 32],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['fec0::', 10],
   ['ff00::', 8],
 ];
 // Prefixes that embed an IPv4 address; the embedded address decides.
@@ -33,7 +50,9 @@ function expandV6(address: string): number[] {
   const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
   if (v4) {
     const parts = (v4[1] as string).split('.').map(Number);
-    text = text.slice(0, v4.index) + `${(((parts[0] ?? 0) << 8) | (parts[1] ?? 0)).toString(16)}:${(((parts[2] ?? 0) << 8) | (parts[3] ?? 0)).toString(16)}`;
+    text =
+      text.slice(0, v4.index) +
+      `${(((parts[0] ?? 0) << 8) | (parts[1] ?? 0)).toString(16)}:${(((parts[2] ?? 0) << 8) | (parts[3] ?? 0)).toString(16)}`;
   }
   const [head, tail] = text.split('::') as [string, string | undefined];
   const headGroups = head === '' ? [] : head.split(':');
@@ -126,7 +145,10 @@ export interface ResolvedPublicUrl {
 }
 
 /** `assertPublicUrl` plus DNS: every address the name resolves to must be public. */
-export async function resolvePublicUrl(value: string, options: PublicUrlResolveOptions = {}): Promise<ResolvedPublicUrl> {
+export async function resolvePublicUrl(
+  value: string,
+  options: PublicUrlResolveOptions = {},
+): Promise<ResolvedPublicUrl> {
   const url = assertPublicUrl(value, options);
   const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
   if (isIP(host) !== 0) return { url, addresses: [host] };

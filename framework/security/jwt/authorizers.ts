@@ -51,7 +51,12 @@ export function createPermissionAuthorizer(options: PermissionAuthorizerOptions 
     authorize(principal: Principal, action: string, resource: string): boolean {
       if (action === '' || resource === '') return allowEmpty;
       const scopes = new Set(principal.scopes);
-      return scopes.has(`${resource}${sep}${action}`) || scopes.has(`${resource}${sep}*`) || scopes.has(`*${sep}${action}`) || scopes.has('*');
+      return (
+        scopes.has(`${resource}${sep}${action}`) ||
+        scopes.has(`${resource}${sep}*`) ||
+        scopes.has(`*${sep}${action}`) ||
+        scopes.has('*')
+      );
     },
   };
 }

@@ -5,7 +5,14 @@ import { createRequest } from 'plumego/contract';
 import { isSecurityError } from '../errors.ts';
 import { createPrincipal } from '../authn/principal.ts';
 import { createPermissionAuthorizer, createPolicyAuthorizer } from './authorizers.ts';
-import { InMemoryJwtKeyStore, generateJwtKey, parseJwtKey, serializeJwtKey, type JwtAlgorithm, type JwtKey } from './keys.ts';
+import {
+  InMemoryJwtKeyStore,
+  generateJwtKey,
+  parseJwtKey,
+  serializeJwtKey,
+  type JwtAlgorithm,
+  type JwtKey,
+} from './keys.ts';
 import { JwtManager } from './manager.ts';
 import { resolveJwtOptions } from './options.ts';
 
@@ -15,21 +22,41 @@ function setup(options: { algorithm?: JwtAlgorithm; algorithms?: JwtAlgorithm[] 
   let now = T0;
   const store = new InMemoryJwtKeyStore();
   const manager = new JwtManager(store, { ...options, now: () => now });
-  return { store, manager, advance: (ms: number) => { now += ms; }, at: () => now };
+  return {
+    store,
+    manager,
+    advance: (ms: number) => {
+      now += ms;
+    },
+    at: () => now,
+  };
 }
 
-const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+const b64 = (value: unknown) =>
+  Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 
 function claimsFor(key: JwtKey, overrides: Record<string, unknown> = {}) {
   const iat = Math.floor(T0 / 1000);
   return {
-    jti: 'j1', token_type: 'access', identity: { sub: 'u1', ver: 0 }, authorization: { roles: [], permissions: [] },
-    sub: 'u1', iss: 'plumego', aud: 'plumego-client', iat, nbf: iat, exp: iat + 900, kid: key.kid, ...overrides,
+    jti: 'j1',
+    token_type: 'access',
+    identity: { sub: 'u1', ver: 0 },
+    authorization: { roles: [], permissions: [] },
+    sub: 'u1',
+    iss: 'plumego',
+    aud: 'plumego-client',
+    iat,
+    nbf: iat,
+    exp: iat + 900,
+    kid: key.kid,
+    ...overrides,
   };
 }
 
 async function signWith(key: JwtKey, claims: Record<string, unknown>, header: Record<string, unknown> = {}) {
-  return new SignJWT(claims).setProtectedHeader({ alg: key.alg, typ: 'JWT', kid: key.kid, ...header } as never).sign(key.signingKey);
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: key.alg, typ: 'JWT', kid: key.kid, ...header } as never)
+    .sign(key.signingKey);
 }
 
 async function activeKey(store: InMemoryJwtKeyStore): Promise<JwtKey> {
@@ -37,12 +64,18 @@ async function activeKey(store: InMemoryJwtKeyStore): Promise<JwtKey> {
   return (await store.getKey(kid as string)) as JwtKey;
 }
 
-async function reasonOf(promise: Promise<unknown>): Promise<{ code: string; reason: string | undefined; message: string }> {
+async function reasonOf(
+  promise: Promise<unknown>,
+): Promise<{ code: string; reason: string | undefined; message: string }> {
   try {
     await promise;
   } catch (err) {
     if (!isSecurityError(err)) throw err;
-    return { code: err.code, reason: err.reason, message: `${err.message} ${JSON.stringify(err)} ${String((err.cause as Error | undefined)?.message)}` };
+    return {
+      code: err.code,
+      reason: err.reason,
+      message: `${err.message} ${JSON.stringify(err)} ${String((err.cause as Error | undefined)?.message)}`,
+    };
   }
   throw new Error('expected a rejection');
 }
@@ -51,10 +84,18 @@ describe('JwtManager: issue and verify', () => {
   for (const algorithm of ['HS256', 'EdDSA', 'ES256', 'RS256'] as const) {
     it(`round-trips a token pair with ${algorithm}`, async () => {
       const { manager } = setup({ algorithm });
-      const pair = await manager.generateTokenPair({ sub: 'user-1', ver: 2 }, { roles: ['admin'], permissions: ['items:write'] });
+      const pair = await manager.generateTokenPair(
+        { sub: 'user-1', ver: 2 },
+        { roles: ['admin'], permissions: ['items:write'] },
+      );
       expect(pair).toMatchObject({ token_type: 'Bearer', expires_in: 900 });
       const claims = await manager.verifyToken(pair.access_token, 'access');
-      expect(claims).toMatchObject({ token_type: 'access', identity: { sub: 'user-1', ver: 2 }, iss: 'plumego', aud: 'plumego-client' });
+      expect(claims).toMatchObject({
+        token_type: 'access',
+        identity: { sub: 'user-1', ver: 2 },
+        iss: 'plumego',
+        aud: 'plumego-client',
+      });
       expect(claims.authorization).toEqual({ roles: ['admin'], permissions: ['items:write'] });
       expect((await manager.verifyToken(pair.refresh_token, 'refresh')).exp - claims.iat).toBe(604_800);
     });
@@ -64,7 +105,10 @@ describe('JwtManager: issue and verify', () => {
     const { manager, store } = setup();
     await manager.rotateKey();
     const key = await activeKey(store);
-    const claims: Record<string, unknown> = claimsFor(key, { identity: { sub: 'go-user', ver: 3 }, authorization: { roles: ['r'], permissions: ['p'] } });
+    const claims: Record<string, unknown> = claimsFor(key, {
+      identity: { sub: 'go-user', ver: 3 },
+      authorization: { roles: ['r'], permissions: ['p'] },
+    });
     delete claims['sub'];
     const verified = await manager.verifyToken(await signWith(key, claims), 'access');
     expect(verified.identity).toEqual({ sub: 'go-user', ver: 3 });
@@ -90,7 +134,9 @@ describe('JwtManager: attacks and bad tokens', () => {
     const { manager } = setup();
     const [h, , s] = (await manager.generateTokenPair({ sub: 'user' })).access_token.split('.');
     const forged = `${h}.${b64({ ...JSON.parse('{}'), identity: { sub: 'admin' } })}.${s}`;
-    expect(await reasonOf(manager.verifyToken(forged, 'access'))).toMatchObject({ code: 'PLUMEGO_ERR_AUTH_INVALID_TOKEN' });
+    expect(await reasonOf(manager.verifyToken(forged, 'access'))).toMatchObject({
+      code: 'PLUMEGO_ERR_AUTH_INVALID_TOKEN',
+    });
   });
 
   it('rejects a tampered signature', async () => {
@@ -106,7 +152,9 @@ describe('JwtManager: attacks and bad tokens', () => {
     advance(900_000 + 4_000);
     await expect(manager.verifyToken(token, 'access')).resolves.toBeTruthy();
     advance(2_000);
-    expect(await reasonOf(manager.verifyToken(token, 'access'))).toMatchObject({ code: 'PLUMEGO_ERR_AUTH_EXPIRED_TOKEN' });
+    expect(await reasonOf(manager.verifyToken(token, 'access'))).toMatchObject({
+      code: 'PLUMEGO_ERR_AUTH_EXPIRED_TOKEN',
+    });
   });
 
   it('rejects a not-yet-valid token and an iat in the future', async () => {
@@ -124,8 +172,12 @@ describe('JwtManager: attacks and bad tokens', () => {
     const { manager, store } = setup();
     await manager.rotateKey();
     const key = await activeKey(store);
-    expect((await reasonOf(manager.verifyToken(await signWith(key, claimsFor(key, { aud: 'other-app' })), 'access'))).reason).toBe('claim_aud');
-    expect((await reasonOf(manager.verifyToken(await signWith(key, claimsFor(key, { iss: 'evil' })), 'access'))).reason).toBe('claim_iss');
+    expect(
+      (await reasonOf(manager.verifyToken(await signWith(key, claimsFor(key, { aud: 'other-app' })), 'access'))).reason,
+    ).toBe('claim_aud');
+    expect(
+      (await reasonOf(manager.verifyToken(await signWith(key, claimsFor(key, { iss: 'evil' })), 'access'))).reason,
+    ).toBe('claim_iss');
   });
 
   it('rejects missing exp, nbf or jti', async () => {
@@ -135,7 +187,9 @@ describe('JwtManager: attacks and bad tokens', () => {
     for (const claim of ['exp', 'nbf', 'jti']) {
       const claims: Record<string, unknown> = claimsFor(key);
       delete claims[claim];
-      expect(await reasonOf(manager.verifyToken(await signWith(key, claims), 'access'))).toMatchObject({ code: 'PLUMEGO_ERR_AUTH_INVALID_TOKEN' });
+      expect(await reasonOf(manager.verifyToken(await signWith(key, claims), 'access'))).toMatchObject({
+        code: 'PLUMEGO_ERR_AUTH_INVALID_TOKEN',
+      });
     }
   });
 
@@ -164,22 +218,30 @@ describe('JwtManager: attacks and bad tokens', () => {
     const { manager } = setup();
     await manager.rotateKey();
     const stranger = await generateJwtKey('HS256', T0);
-    expect((await reasonOf(manager.verifyToken(await signWith(stranger, claimsFor(stranger)), 'access'))).reason).toBe('unknown_kid');
+    expect((await reasonOf(manager.verifyToken(await signWith(stranger, claimsFor(stranger)), 'access'))).reason).toBe(
+      'unknown_kid',
+    );
   });
 
   it('rejects a payload kid that differs from the header kid', async () => {
     const { manager, store } = setup();
     await manager.rotateKey();
     const key = await activeKey(store);
-    expect((await reasonOf(manager.verifyToken(await signWith(key, claimsFor(key, { kid: 'other' })), 'access'))).reason).toBe('kid_mismatch');
+    expect(
+      (await reasonOf(manager.verifyToken(await signWith(key, claimsFor(key, { kid: 'other' })), 'access'))).reason,
+    ).toBe('kid_mismatch');
   });
 
   it('rejects a typ other than JWT and a missing kid', async () => {
     const { manager, store } = setup();
     await manager.rotateKey();
     const key = await activeKey(store);
-    expect((await reasonOf(manager.verifyToken(await signWith(key, claimsFor(key), { typ: 'at+jwt' }), 'access'))).reason).toBe('typ');
-    expect((await reasonOf(manager.verifyToken(await signWith(key, claimsFor(key), { kid: undefined }), 'access'))).reason).toBe('kid');
+    expect(
+      (await reasonOf(manager.verifyToken(await signWith(key, claimsFor(key), { typ: 'at+jwt' }), 'access'))).reason,
+    ).toBe('typ');
+    expect(
+      (await reasonOf(manager.verifyToken(await signWith(key, claimsFor(key), { kid: undefined }), 'access'))).reason,
+    ).toBe('kid');
   });
 
   it('rejects an empty subject', async () => {
@@ -258,14 +320,24 @@ describe('JwtManager: keys and rotation', () => {
       const manager = new JwtManager(store, { algorithm: alg, now: () => T0 });
       await expect(manager.verifyToken(token, 'access')).resolves.toBeTruthy();
     }
-    expect(() => parseJwtKey('{"kid":"x","alg":"none"}')).toThrow(expect.objectContaining({ code: 'PLUMEGO_ERR_JWT_KEY_NOT_FOUND' }));
+    expect(() => parseJwtKey('{"kid":"x","alg":"none"}')).toThrow(
+      expect.objectContaining({ code: 'PLUMEGO_ERR_JWT_KEY_NOT_FOUND' }),
+    );
   });
 
   it('refuses bad options at construction', () => {
-    expect(() => resolveJwtOptions({ algorithm: 'none' as never })).toThrow(expect.objectContaining({ code: 'PLUMEGO_ERR_JWT_INVALID_OPTIONS' }));
-    expect(() => resolveJwtOptions({ algorithm: 'HS256', algorithms: ['EdDSA'] })).toThrow(expect.objectContaining({ field: 'algorithms' }));
-    expect(() => resolveJwtOptions({ accessTtlSeconds: 0 })).toThrow(expect.objectContaining({ field: 'accessTtlSeconds' }));
-    expect(() => resolveJwtOptions({ clockSkewSeconds: 3600 })).toThrow(expect.objectContaining({ field: 'clockSkewSeconds' }));
+    expect(() => resolveJwtOptions({ algorithm: 'none' as never })).toThrow(
+      expect.objectContaining({ code: 'PLUMEGO_ERR_JWT_INVALID_OPTIONS' }),
+    );
+    expect(() => resolveJwtOptions({ algorithm: 'HS256', algorithms: ['EdDSA'] })).toThrow(
+      expect.objectContaining({ field: 'algorithms' }),
+    );
+    expect(() => resolveJwtOptions({ accessTtlSeconds: 0 })).toThrow(
+      expect.objectContaining({ field: 'accessTtlSeconds' }),
+    );
+    expect(() => resolveJwtOptions({ clockSkewSeconds: 3600 })).toThrow(
+      expect.objectContaining({ field: 'clockSkewSeconds' }),
+    );
   });
 });
 
@@ -274,10 +346,16 @@ describe('JWT authenticator and authorizers', () => {
     const { manager } = setup();
     const pair = await manager.generateTokenPair({ sub: 'u9' }, { roles: ['editor'], permissions: ['items:write'] });
     const auth = manager.createAuthenticator();
-    const p = await auth.authenticate(createRequest({ url: '/', headers: { authorization: `Bearer ${pair.access_token}` } }));
+    const p = await auth.authenticate(
+      createRequest({ url: '/', headers: { authorization: `Bearer ${pair.access_token}` } }),
+    );
     expect(p).toMatchObject({ subject: 'u9', roles: ['editor'], scopes: ['items:write'] });
-    await expect(auth.authenticate(createRequest({ url: `/?token=${pair.access_token}` }))).rejects.toMatchObject({ code: 'PLUMEGO_ERR_AUTH_UNAUTHENTICATED' });
-    await expect(auth.authenticate(createRequest({ url: '/', headers: { authorization: `Bearer ${pair.refresh_token}` } }))).rejects.toMatchObject({ code: 'PLUMEGO_ERR_AUTH_INVALID_TOKEN' });
+    await expect(auth.authenticate(createRequest({ url: `/?token=${pair.access_token}` }))).rejects.toMatchObject({
+      code: 'PLUMEGO_ERR_AUTH_UNAUTHENTICATED',
+    });
+    await expect(
+      auth.authenticate(createRequest({ url: '/', headers: { authorization: `Bearer ${pair.refresh_token}` } })),
+    ).rejects.toMatchObject({ code: 'PLUMEGO_ERR_AUTH_INVALID_TOKEN' });
   });
 
   const p = createPrincipal({ subject: 'u', roles: ['editor', 'viewer'], scopes: ['items:write', 'users:*'] });
@@ -292,7 +370,8 @@ describe('JWT authenticator and authorizers', () => {
     { title: 'permission miss', policy: { anyPermission: ['items:delete'] }, expected: false },
   ];
   for (const { title, policy, expected } of policies) {
-    it(`policy authorizer: ${title}`, () => expect(createPolicyAuthorizer(policy).authorize(p, 'x', 'y')).toBe(expected));
+    it(`policy authorizer: ${title}`, () =>
+      expect(createPolicyAuthorizer(policy).authorize(p, 'x', 'y')).toBe(expected));
   }
 
   it('permission authorizer matches exact and whole-segment wildcards', () => {
@@ -301,17 +380,35 @@ describe('JWT authenticator and authorizers', () => {
     expect(authz.authorize(p, 'delete', 'items')).toBe(false);
     expect(authz.authorize(p, 'delete', 'users')).toBe(true);
     expect(authz.authorize(p, '', 'items')).toBe(false);
-    expect(createPermissionAuthorizer().authorize(createPrincipal({ subject: 'r', scopes: ['*'] }), 'a', 'b')).toBe(true);
-    expect(createPermissionAuthorizer().authorize(createPrincipal({ subject: 'r', scopes: ['item*'] }), 'write', 'items')).toBe(false);
+    expect(createPermissionAuthorizer().authorize(createPrincipal({ subject: 'r', scopes: ['*'] }), 'a', 'b')).toBe(
+      true,
+    );
+    expect(
+      createPermissionAuthorizer().authorize(createPrincipal({ subject: 'r', scopes: ['item*'] }), 'write', 'items'),
+    ).toBe(false);
   });
 });
 
 describe('JWT options, field by field', () => {
   it('fills defaults and accepts each bound', () => {
-    expect(resolveJwtOptions()).toMatchObject({ issuer: 'plumego', audience: 'plumego-client', accessTtlSeconds: 900, refreshTtlSeconds: 604_800, rotationIntervalSeconds: 86_400, algorithm: 'HS256', algorithms: ['HS256'], clockSkewSeconds: 5, maxTokenBytes: 16_384, maxSegmentBytes: 8192 });
+    expect(resolveJwtOptions()).toMatchObject({
+      issuer: 'plumego',
+      audience: 'plumego-client',
+      accessTtlSeconds: 900,
+      refreshTtlSeconds: 604_800,
+      rotationIntervalSeconds: 86_400,
+      algorithm: 'HS256',
+      algorithms: ['HS256'],
+      clockSkewSeconds: 5,
+      maxTokenBytes: 16_384,
+      maxSegmentBytes: 8192,
+    });
     expect(resolveJwtOptions({ clockSkewSeconds: 0 }).clockSkewSeconds).toBe(0);
     expect(resolveJwtOptions({ clockSkewSeconds: 300 }).clockSkewSeconds).toBe(300);
-    expect(resolveJwtOptions({ algorithm: 'EdDSA', algorithms: ['HS256', 'EdDSA'] }).algorithms).toEqual(['HS256', 'EdDSA']);
+    expect(resolveJwtOptions({ algorithm: 'EdDSA', algorithms: ['HS256', 'EdDSA'] }).algorithms).toEqual([
+      'HS256',
+      'EdDSA',
+    ]);
     const given: JwtAlgorithm[] = ['HS256'];
     const resolved = resolveJwtOptions({ algorithms: given });
     given.push('EdDSA');
@@ -334,6 +431,8 @@ describe('JWT options, field by field', () => {
     [{ clockSkewSeconds: 301 }, 'clockSkewSeconds'],
     [{ clockSkewSeconds: Number.POSITIVE_INFINITY }, 'clockSkewSeconds'],
   ])('refuses %o naming %s', (options, field) => {
-    expect(() => resolveJwtOptions(options as never)).toThrow(expect.objectContaining({ code: 'PLUMEGO_ERR_JWT_INVALID_OPTIONS', field }));
+    expect(() => resolveJwtOptions(options as never)).toThrow(
+      expect.objectContaining({ code: 'PLUMEGO_ERR_JWT_INVALID_OPTIONS', field }),
+    );
   });
 });

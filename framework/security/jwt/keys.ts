@@ -1,4 +1,12 @@
-import { createPrivateKey, createPublicKey, createSecretKey, generateKeyPair, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  createSecretKey,
+  generateKeyPair,
+  randomBytes,
+  randomUUID,
+  type KeyObject,
+} from 'node:crypto';
 import { promisify } from 'node:util';
 import { SecurityError } from '../errors.ts';
 
@@ -79,19 +87,21 @@ export async function generateJwtKey(alg: JwtAlgorithm, now: number = Date.now()
     const secret = createSecretKey(randomBytes(32));
     return Object.freeze({ kid, alg, signingKey: secret, verifyKey: secret, createdAt: now });
   }
-  const pair = alg === 'EdDSA'
-    ? await generateKeyPairAsync('ed25519')
-    : alg === 'ES256'
-      ? await generateKeyPairAsync('ec', { namedCurve: 'P-256' })
-      : await generateKeyPairAsync('rsa', { modulusLength: 2048 });
+  const pair =
+    alg === 'EdDSA'
+      ? await generateKeyPairAsync('ed25519')
+      : alg === 'ES256'
+        ? await generateKeyPairAsync('ec', { namedCurve: 'P-256' })
+        : await generateKeyPairAsync('rsa', { modulusLength: 2048 });
   return Object.freeze({ kid, alg, signingKey: pair.privateKey, verifyKey: pair.publicKey, createdAt: now });
 }
 
 /** A key as JSON (`{kid, alg, created_at, secret|private_key}`, key material as JWK) for durable stores. */
 export function serializeJwtKey(key: JwtKey): string {
-  const material = key.alg === 'HS256'
-    ? { secret: key.signingKey.export().toString('base64') }
-    : { private_key: key.signingKey.export({ format: 'jwk' }) };
+  const material =
+    key.alg === 'HS256'
+      ? { secret: key.signingKey.export().toString('base64') }
+      : { private_key: key.signingKey.export({ format: 'jwk' }) };
   return JSON.stringify({ kid: key.kid, alg: key.alg, created_at: key.createdAt, ...material });
 }
 
@@ -100,7 +110,8 @@ export function parseJwtKey(text: string): JwtKey {
   try {
     const record = JSON.parse(text) as Record<string, unknown>;
     const { kid, alg, created_at: createdAt } = record;
-    if (typeof kid !== 'string' || kid === '' || !isJwtAlgorithm(alg) || typeof createdAt !== 'number') throw new Error('shape');
+    if (typeof kid !== 'string' || kid === '' || !isJwtAlgorithm(alg) || typeof createdAt !== 'number')
+      throw new Error('shape');
     if (alg === 'HS256') {
       if (typeof record['secret'] !== 'string') throw new Error('shape');
       const secret = createSecretKey(Buffer.from(record['secret'], 'base64'));

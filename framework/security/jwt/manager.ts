@@ -12,7 +12,10 @@ import { resolveJwtOptions, type JwtOptions, type ResolvedJwtOptions } from './o
 const SEGMENT = /^[A-Za-z0-9_-]*$/;
 
 function invalid(reason: string, cause?: unknown): SecurityError {
-  return new SecurityError('PLUMEGO_ERR_AUTH_INVALID_TOKEN', cause === undefined ? { reason } : { reason, cause: sanitizeCause(cause) });
+  return new SecurityError(
+    'PLUMEGO_ERR_AUTH_INVALID_TOKEN',
+    cause === undefined ? { reason } : { reason, cause: sanitizeCause(cause) },
+  );
 }
 
 // jose errors carry the decoded payload (`claim`, `payload`); keep only the class and code so a
@@ -78,7 +81,8 @@ export class JwtManager {
   /** Drops non-active keys too old to have signed any token that is still valid. */
   async pruneKeys(): Promise<number> {
     const active = await this.#store.getActiveKid();
-    const horizon = (this.options.rotationIntervalSeconds + this.options.refreshTtlSeconds + this.options.clockSkewSeconds) * 1000;
+    const horizon =
+      (this.options.rotationIntervalSeconds + this.options.refreshTtlSeconds + this.options.clockSkewSeconds) * 1000;
     let removed = 0;
     for (const key of await this.#store.listKeys()) {
       if (key.kid !== active && this.options.now() - key.createdAt > horizon) {
@@ -89,7 +93,12 @@ export class JwtManager {
     return removed;
   }
 
-  async #sign(type: TokenType, identity: IdentityClaims, authorization: AuthorizationClaims, key: JwtKey): Promise<string> {
+  async #sign(
+    type: TokenType,
+    identity: IdentityClaims,
+    authorization: AuthorizationClaims,
+    key: JwtKey,
+  ): Promise<string> {
     const iat = Math.floor(this.options.now() / 1000);
     const ttl = type === 'access' ? this.options.accessTtlSeconds : this.options.refreshTtlSeconds;
     const claims: JwtClaims = {
@@ -105,18 +114,26 @@ export class JwtManager {
       exp: iat + ttl,
       kid: key.kid,
     };
-    return new SignJWT({ ...claims }).setProtectedHeader({ alg: key.alg, typ: 'JWT', kid: key.kid }).sign(key.signingKey);
+    return new SignJWT({ ...claims })
+      .setProtectedHeader({ alg: key.alg, typ: 'JWT', kid: key.kid })
+      .sign(key.signingKey);
   }
 
   /** Issues an access and a refresh token with the active key (rotating it first when due). */
   async generateTokenPair(identity: IdentityClaims, authorization: AuthorizationClaims = {}): Promise<TokenPair> {
-    if (typeof identity.sub !== 'string' || identity.sub === '') throw new TypeError('identity.sub must be a non-empty string');
+    if (typeof identity.sub !== 'string' || identity.sub === '')
+      throw new TypeError('identity.sub must be a non-empty string');
     const key = await this.#getSigningKey();
     const [access, refresh] = await Promise.all([
       this.#sign('access', identity, authorization, key),
       this.#sign('refresh', identity, authorization, key),
     ]);
-    return { access_token: access, refresh_token: refresh, expires_in: this.options.accessTtlSeconds, token_type: 'Bearer' };
+    return {
+      access_token: access,
+      refresh_token: refresh,
+      expires_in: this.options.accessTtlSeconds,
+      token_type: 'Bearer',
+    };
   }
 
   /** Verifies a refresh token and issues a new pair for the same identity and grants. */
@@ -148,7 +165,8 @@ export class JwtManager {
     }
     if (header.typ !== 'JWT') throw invalid('typ');
     const { alg, kid } = header;
-    if (typeof alg !== 'string' || !(this.options.algorithms as readonly string[]).includes(alg)) throw invalid('alg_not_allowed');
+    if (typeof alg !== 'string' || !(this.options.algorithms as readonly string[]).includes(alg))
+      throw invalid('alg_not_allowed');
     if (typeof kid !== 'string' || kid === '' || kid.length > 128) throw invalid('kid');
     const key = await this.#store.getKey(kid);
     if (key === undefined) throw invalid('unknown_kid');
@@ -169,8 +187,12 @@ export class JwtManager {
       if (cause instanceof joseErrors.JWTExpired) {
         throw new SecurityError('PLUMEGO_ERR_AUTH_EXPIRED_TOKEN', { reason: 'exp', cause: sanitizeCause(cause) });
       }
-      const reason = cause instanceof joseErrors.JWSSignatureVerificationFailed ? 'signature'
-        : cause instanceof joseErrors.JWTClaimValidationFailed ? `claim_${cause.claim}` : 'verification';
+      const reason =
+        cause instanceof joseErrors.JWSSignatureVerificationFailed
+          ? 'signature'
+          : cause instanceof joseErrors.JWTClaimValidationFailed
+            ? `claim_${cause.claim}`
+            : 'verification';
       throw invalid(reason, cause);
     }
     return this.#checkClaims(payload, kid, type);
@@ -178,12 +200,19 @@ export class JwtManager {
 
   #checkClaims(payload: Record<string, unknown>, kid: string, type: TokenType): JwtClaims {
     const nowSeconds = this.options.now() / 1000;
-    if (typeof payload['iat'] !== 'number' || payload['iat'] > nowSeconds + this.options.clockSkewSeconds) throw invalid('claim_iat');
+    if (typeof payload['iat'] !== 'number' || payload['iat'] > nowSeconds + this.options.clockSkewSeconds)
+      throw invalid('claim_iat');
     if (payload['kid'] !== kid) throw invalid('kid_mismatch');
     if (payload['token_type'] !== type) throw invalid('token_type');
     if (typeof payload['aud'] !== 'string') throw invalid('claim_aud');
     const identity = payload['identity'] as Record<string, unknown> | undefined;
-    if (typeof identity !== 'object' || identity === null || typeof identity['sub'] !== 'string' || identity['sub'] === '') throw invalid('claim_sub');
+    if (
+      typeof identity !== 'object' ||
+      identity === null ||
+      typeof identity['sub'] !== 'string' ||
+      identity['sub'] === ''
+    )
+      throw invalid('claim_sub');
     const authorization = (payload['authorization'] ?? {}) as Record<string, unknown>;
     const roles = authorization['roles'] ?? [];
     const permissions = authorization['permissions'] ?? [];

@@ -68,9 +68,16 @@ export function resolveJwtOptions(options: JwtOptions = {}): ResolvedJwtOptions 
   if (!algorithms.includes(merged.algorithm)) fail('algorithms');
   if (typeof merged.issuer !== 'string' || merged.issuer === '') fail('issuer');
   if (typeof merged.audience !== 'string' || merged.audience === '') fail('audience');
-  for (const field of ['accessTtlSeconds', 'refreshTtlSeconds', 'rotationIntervalSeconds', 'maxTokenBytes', 'maxSegmentBytes'] as const) {
+  for (const field of [
+    'accessTtlSeconds',
+    'refreshTtlSeconds',
+    'rotationIntervalSeconds',
+    'maxTokenBytes',
+    'maxSegmentBytes',
+  ] as const) {
     if (!Number.isSafeInteger(merged[field]) || merged[field] <= 0) fail(field);
   }
-  if (!Number.isFinite(merged.clockSkewSeconds) || merged.clockSkewSeconds < 0 || merged.clockSkewSeconds > 300) fail('clockSkewSeconds');
+  if (!Number.isFinite(merged.clockSkewSeconds) || merged.clockSkewSeconds < 0 || merged.clockSkewSeconds > 300)
+    fail('clockSkewSeconds');
   return { ...merged, algorithms };
 }

@@ -45,7 +45,9 @@ describe('password hashing', () => {
     const hash = await hashPassword('short', FAST_SCRYPT);
     await expect(verifyPassword(long, hash)).rejects.toMatchObject({ code: 'PLUMEGO_ERR_PASSWORD_TOO_LONG' });
     // The cap counts UTF-8 bytes, not characters.
-    await expect(hashPassword('é'.repeat(2049), FAST_SCRYPT)).rejects.toMatchObject({ code: 'PLUMEGO_ERR_PASSWORD_TOO_LONG' });
+    await expect(hashPassword('é'.repeat(2049), FAST_SCRYPT)).rejects.toMatchObject({
+      code: 'PLUMEGO_ERR_PASSWORD_TOO_LONG',
+    });
   });
 
   const malformed = [
@@ -54,18 +56,30 @@ describe('password hashing', () => {
     { title: 'bad base64', hash: '$pbkdf2-sha512$i=100000$!!!$abc' },
     { title: 'short salt', hash: `$pbkdf2-sha512$i=100000$AAAA$${Buffer.alloc(64).toString('base64')}` },
     { title: 'wrong hash length', hash: `$pbkdf2-sha512$i=100000$${Buffer.alloc(16).toString('base64')}$AAAA` },
-    { title: 'huge scrypt cost', hash: `$scrypt$ln=30,r=8,p=1$${Buffer.alloc(16).toString('base64')}$${Buffer.alloc(64).toString('base64')}` },
-    { title: 'huge iteration count', hash: `$pbkdf2-sha512$i=999999999$${Buffer.alloc(16).toString('base64')}$${Buffer.alloc(64).toString('base64')}` },
+    {
+      title: 'huge scrypt cost',
+      hash: `$scrypt$ln=30,r=8,p=1$${Buffer.alloc(16).toString('base64')}$${Buffer.alloc(64).toString('base64')}`,
+    },
+    {
+      title: 'huge iteration count',
+      hash: `$pbkdf2-sha512$i=999999999$${Buffer.alloc(16).toString('base64')}$${Buffer.alloc(64).toString('base64')}`,
+    },
   ];
   for (const { title, hash } of malformed) {
     it(`rejects a stored hash that is ${title}`, async () => {
-      await expect(verifyPassword('pw', hash)).rejects.toMatchObject({ code: expect.stringMatching(/^PLUMEGO_ERR_PASSWORD_INVALID_(HASH|COST)$/) });
+      await expect(verifyPassword('pw', hash)).rejects.toMatchObject({
+        code: expect.stringMatching(/^PLUMEGO_ERR_PASSWORD_INVALID_(HASH|COST)$/),
+      });
     });
   }
 
   it('refuses weak hashing parameters at resolve time and keeps strong defaults', () => {
-    expect(() => resolvePasswordHashOptions({ scryptLogN: 10 })).toThrow(expect.objectContaining({ code: 'PLUMEGO_ERR_PASSWORD_INVALID_COST' }));
-    expect(() => resolvePasswordHashOptions({ pbkdf2Iterations: 1000 })).toThrow(expect.objectContaining({ field: 'pbkdf2Iterations' }));
+    expect(() => resolvePasswordHashOptions({ scryptLogN: 10 })).toThrow(
+      expect.objectContaining({ code: 'PLUMEGO_ERR_PASSWORD_INVALID_COST' }),
+    );
+    expect(() => resolvePasswordHashOptions({ pbkdf2Iterations: 1000 })).toThrow(
+      expect.objectContaining({ field: 'pbkdf2Iterations' }),
+    );
     expect(resolvePasswordHashOptions()).toMatchObject({ scheme: 'scrypt', scryptLogN: 17, pbkdf2Iterations: 210_000 });
   });
 
@@ -84,7 +98,9 @@ describe('password strength', () => {
     expect(getPasswordStrengthIssues('Abcdefg1', { requireSpecial: true })).toEqual(['missing_special']);
   });
   it('assertPasswordStrength throws PLUMEGO_ERR_PASSWORD_WEAK', () => {
-    expect(() => assertPasswordStrength('password')).toThrow(expect.objectContaining({ code: 'PLUMEGO_ERR_PASSWORD_WEAK' }));
+    expect(() => assertPasswordStrength('password')).toThrow(
+      expect.objectContaining({ code: 'PLUMEGO_ERR_PASSWORD_WEAK' }),
+    );
     expect(assertPasswordStrength('Passw0rdX')).toBe('Passw0rdX');
   });
 });
@@ -111,9 +127,17 @@ describe('password strength rules one by one', () => {
 
   it('refuses bounds that cannot hold and names every broken rule in the error', () => {
     for (const bad of [{ minLength: 0 }, { minLength: 1.5 }, { maxLength: 7 }, { minLength: 3, maxLength: 2.5 }]) {
-      expect(() => getPasswordStrengthIssues('Abcdefg1', bad)).toThrow(expect.objectContaining({ code: 'PLUMEGO_ERR_PASSWORD_INVALID_COST' }));
+      expect(() => getPasswordStrengthIssues('Abcdefg1', bad)).toThrow(
+        expect.objectContaining({ code: 'PLUMEGO_ERR_PASSWORD_INVALID_COST' }),
+      );
     }
     expect(getPasswordStrengthIssues('A1', { minLength: 1, maxLength: 2, requireLower: false })).toEqual([]);
-    expect(() => assertPasswordStrength('abc')).toThrow(expect.objectContaining({ code: 'PLUMEGO_ERR_PASSWORD_WEAK', status: 400, reason: 'too_short,missing_upper,missing_digit' }));
+    expect(() => assertPasswordStrength('abc')).toThrow(
+      expect.objectContaining({
+        code: 'PLUMEGO_ERR_PASSWORD_WEAK',
+        status: 400,
+        reason: 'too_short,missing_upper,missing_digit',
+      }),
+    );
   });
 });

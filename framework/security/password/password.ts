@@ -109,10 +109,22 @@ function parseHash(encoded: string): Parsed {
     };
   } else if (parts[0] === '' && parts[1] === 'pbkdf2-sha512' && parts.length === 5) {
     const iterations = /^i=([0-9]{1,9})$/.exec(parts[2] ?? '')?.[1];
-    parsed = { scheme: 'pbkdf2-sha512', iterations: checkVerifyCost(parseInteger(iterations), 'pbkdf2Iterations'), salt: decode(parts[3]), hash: decode(parts[4]), legacy: false };
+    parsed = {
+      scheme: 'pbkdf2-sha512',
+      iterations: checkVerifyCost(parseInteger(iterations), 'pbkdf2Iterations'),
+      salt: decode(parts[3]),
+      hash: decode(parts[4]),
+      legacy: false,
+    };
   } else if (parts.length === 3) {
     // The Go reference's `<iterations>$<salt>$<hash>`, accepted so its users can migrate.
-    parsed = { scheme: 'pbkdf2-sha512', iterations: checkVerifyCost(parseInteger(parts[0]), 'pbkdf2Iterations'), salt: decode(parts[1]), hash: decode(parts[2]), legacy: true };
+    parsed = {
+      scheme: 'pbkdf2-sha512',
+      iterations: checkVerifyCost(parseInteger(parts[0]), 'pbkdf2Iterations'),
+      salt: decode(parts[1]),
+      hash: decode(parts[2]),
+      legacy: true,
+    };
   } else {
     throw new SecurityError('PLUMEGO_ERR_PASSWORD_INVALID_HASH');
   }
@@ -126,10 +138,19 @@ function assertLength(password: string, maxLength: number): void {
   if (Buffer.byteLength(password, 'utf8') > maxLength) throw new SecurityError('PLUMEGO_ERR_PASSWORD_TOO_LONG');
 }
 
-function deriveScrypt(password: string, salt: Buffer, logN: number, r: number, p: number, length: number): Promise<Buffer> {
+function deriveScrypt(
+  password: string,
+  salt: Buffer,
+  logN: number,
+  r: number,
+  p: number,
+  length: number,
+): Promise<Buffer> {
   const N = 2 ** logN;
   return new Promise((resolve, reject) => {
-    scrypt(password, salt, length, { N, r, p, maxmem: 256 * N * r * p }, (err, key) => (err ? reject(err) : resolve(key)));
+    scrypt(password, salt, length, { N, r, p, maxmem: 256 * N * r * p }, (err, key) =>
+      err ? reject(err) : resolve(key),
+    );
   });
 }
 
@@ -163,12 +184,17 @@ export async function hashPassword(password: string, options: PasswordHashOption
  * `PLUMEGO_ERR_PASSWORD_TOO_LONG` before hashing an over-long password (a cheap DoS otherwise) and
  * `PLUMEGO_ERR_PASSWORD_INVALID_HASH` / `_INVALID_COST` for a malformed or absurd stored hash.
  */
-export async function verifyPassword(password: string, encoded: string, options: Pick<PasswordHashOptions, 'maxLength'> = {}): Promise<boolean> {
+export async function verifyPassword(
+  password: string,
+  encoded: string,
+  options: Pick<PasswordHashOptions, 'maxLength'> = {},
+): Promise<boolean> {
   assertLength(password, options.maxLength ?? DEFAULT_PASSWORD_HASH_OPTIONS.maxLength);
   const parsed = parseHash(encoded);
-  const derived = parsed.scheme === 'scrypt'
-    ? await deriveScrypt(password, parsed.salt, parsed.logN, parsed.r, parsed.p, parsed.hash.length)
-    : await derivePbkdf2(password, parsed.salt, parsed.iterations, parsed.hash.length);
+  const derived =
+    parsed.scheme === 'scrypt'
+      ? await deriveScrypt(password, parsed.salt, parsed.logN, parsed.r, parsed.p, parsed.hash.length)
+      : await derivePbkdf2(password, parsed.salt, parsed.iterations, parsed.hash.length);
   return timingSafeEqual(derived, parsed.hash);
 }
 
@@ -178,7 +204,9 @@ export function needsRehash(encoded: string, options: PasswordHashOptions = {}):
   const parsed = parseHash(encoded);
   if (parsed.scheme !== resolved.scheme || parsed.hash.length !== KEY_BYTES) return true;
   if (parsed.scheme === 'scrypt') {
-    return parsed.logN < resolved.scryptLogN || parsed.r < resolved.scryptBlockSize || parsed.p < resolved.scryptParallelism;
+    return (
+      parsed.logN < resolved.scryptLogN || parsed.r < resolved.scryptBlockSize || parsed.p < resolved.scryptParallelism
+    );
   }
   return parsed.legacy || parsed.iterations < resolved.pbkdf2Iterations;
 }

@@ -26,18 +26,27 @@ export const DEFAULT_PASSWORD_STRENGTH_OPTIONS: ResolvedPasswordStrengthOptions 
   requireSpecial: false,
 };
 
-export type PasswordStrengthIssue = 'too_short' | 'too_long' | 'missing_upper' | 'missing_lower' | 'missing_digit' | 'missing_special';
+export type PasswordStrengthIssue =
+  'too_short' | 'too_long' | 'missing_upper' | 'missing_lower' | 'missing_digit' | 'missing_special';
 
 export function resolvePasswordStrengthOptions(options: PasswordStrengthOptions = {}): ResolvedPasswordStrengthOptions {
   const merged = { ...DEFAULT_PASSWORD_STRENGTH_OPTIONS, ...options };
-  if (!Number.isInteger(merged.minLength) || merged.minLength < 1 || !Number.isInteger(merged.maxLength) || merged.maxLength < merged.minLength) {
+  if (
+    !Number.isInteger(merged.minLength) ||
+    merged.minLength < 1 ||
+    !Number.isInteger(merged.maxLength) ||
+    merged.maxLength < merged.minLength
+  ) {
     throw new SecurityError('PLUMEGO_ERR_PASSWORD_INVALID_COST', { field: 'minLength' });
   }
   return merged;
 }
 
 /** Lists every rule the password breaks (empty when it passes). */
-export function getPasswordStrengthIssues(password: string, options: PasswordStrengthOptions = {}): PasswordStrengthIssue[] {
+export function getPasswordStrengthIssues(
+  password: string,
+  options: PasswordStrengthOptions = {},
+): PasswordStrengthIssue[] {
   const o = resolvePasswordStrengthOptions(options);
   const length = [...password].length;
   const issues: PasswordStrengthIssue[] = [];

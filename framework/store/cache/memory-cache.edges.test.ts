@@ -24,7 +24,10 @@ describe('MemoryCache memory budget', () => {
 describe('MemoryCache TTL and sweeping', () => {
   it('names the TTL when refusing a negative one', async () => {
     const cache = new MemoryCache();
-    await expect(cache.set('k', 1, -1)).rejects.toMatchObject({ code: 'PLUMEGO_ERR_CACHE_INVALID_VALUE', reason: 'ttl' });
+    await expect(cache.set('k', 1, -1)).rejects.toMatchObject({
+      code: 'PLUMEGO_ERR_CACHE_INVALID_VALUE',
+      reason: 'ttl',
+    });
     await cache.close();
   });
 
@@ -42,7 +45,11 @@ describe('MemoryCache TTL and sweeping', () => {
 describe('MemoryCache counters', () => {
   it('refuses a fractional delta or a fractional stored value as not an integer (not as an overflow)', async () => {
     const cache = new MemoryCache();
-    const reasonOf = (p: Promise<unknown>) => p.then(() => 'resolved', (e: { code?: string; reason?: string }) => `${e.code} ${e.reason ?? '-'}`);
+    const reasonOf = (p: Promise<unknown>) =>
+      p.then(
+        () => 'resolved',
+        (e: { code?: string; reason?: string }) => `${e.code} ${e.reason ?? '-'}`,
+      );
     expect(await reasonOf(cache.incr('n', 1.5))).toBe('PLUMEGO_ERR_CACHE_NOT_INTEGER -');
     await cache.set('f', 1.5);
     expect(await reasonOf(cache.incr('f'))).toBe('PLUMEGO_ERR_CACHE_NOT_INTEGER -');

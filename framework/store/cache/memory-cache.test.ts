@@ -3,7 +3,12 @@ import { getDefaultSize, MemoryCache, resolveMemoryCacheOptions } from './memory
 
 function clock() {
   let now = 1_000_000;
-  return { now: () => now, advance: (ms: number) => { now += ms; } };
+  return {
+    now: () => now,
+    advance: (ms: number) => {
+      now += ms;
+    },
+  };
 }
 
 describe('MemoryCache', () => {
@@ -87,14 +92,27 @@ describe('MemoryCache', () => {
     await cache.delete('a');
     expect(cache.getStats()).toMatchObject({ hits: 1, misses: 1, deletes: 1, sets: 1, entries: 0 });
     await cache.close();
-    for (const call of [() => cache.get('a'), () => cache.set('a', 1), () => cache.has('a'), () => cache.clear(), () => cache.incr('a')]) {
+    for (const call of [
+      () => cache.get('a'),
+      () => cache.set('a', 1),
+      () => cache.has('a'),
+      () => cache.clear(),
+      () => cache.incr('a'),
+    ]) {
       await expect(call()).rejects.toMatchObject({ code: 'PLUMEGO_ERR_CACHE_CLOSED' });
     }
   });
 
   it('refuses bad options at construction', () => {
-    for (const bad of [{ maxEntries: 0 }, { maxKeyLength: -1 }, { defaultTtlMs: 1.5 }, { sweepIntervalMs: Number.NaN }]) {
-      expect(() => resolveMemoryCacheOptions(bad)).toThrow(expect.objectContaining({ code: 'PLUMEGO_ERR_CACHE_INVALID_OPTIONS' }));
+    for (const bad of [
+      { maxEntries: 0 },
+      { maxKeyLength: -1 },
+      { defaultTtlMs: 1.5 },
+      { sweepIntervalMs: Number.NaN },
+    ]) {
+      expect(() => resolveMemoryCacheOptions(bad)).toThrow(
+        expect.objectContaining({ code: 'PLUMEGO_ERR_CACHE_INVALID_OPTIONS' }),
+      );
     }
   });
 });
@@ -135,8 +153,12 @@ describe('MemoryCache accounting', () => {
     expect([await cache.has('a'), await cache.has('b')]).toEqual([false, true]);
     expect(cache.getStats().expirations).toBe(2);
     await expect(cache.set('d', 1, -1)).rejects.toMatchObject({ code: 'PLUMEGO_ERR_CACHE_INVALID_VALUE' });
-    await expect(cache.set('d', 1, Number.POSITIVE_INFINITY)).rejects.toMatchObject({ code: 'PLUMEGO_ERR_CACHE_INVALID_VALUE' });
-    await expect(cache.set('d', undefined as unknown as number)).rejects.toMatchObject({ code: 'PLUMEGO_ERR_CACHE_INVALID_VALUE' });
+    await expect(cache.set('d', 1, Number.POSITIVE_INFINITY)).rejects.toMatchObject({
+      code: 'PLUMEGO_ERR_CACHE_INVALID_VALUE',
+    });
+    await expect(cache.set('d', undefined as unknown as number)).rejects.toMatchObject({
+      code: 'PLUMEGO_ERR_CACHE_INVALID_VALUE',
+    });
     await cache.close();
   });
 
@@ -153,7 +175,7 @@ describe('MemoryCache accounting', () => {
     await cache.close();
   });
 
-  it('keeps a counter\'s expiry unless a TTL is given, starts a missing one at the delta, and refuses overflow', async () => {
+  it("keeps a counter's expiry unless a TTL is given, starts a missing one at the delta, and refuses overflow", async () => {
     let now = 0;
     const cache = new MemoryCache<number>({ now: () => now, defaultTtlMs: 100 });
     expect(await cache.incr('n', 5)).toBe(5);
@@ -167,7 +189,10 @@ describe('MemoryCache accounting', () => {
     now = 160;
     expect(await cache.has('m')).toBe(false);
     await cache.set('big', Number.MAX_SAFE_INTEGER);
-    await expect(cache.incr('big')).rejects.toMatchObject({ code: 'PLUMEGO_ERR_CACHE_NOT_INTEGER', reason: 'overflow' });
+    await expect(cache.incr('big')).rejects.toMatchObject({
+      code: 'PLUMEGO_ERR_CACHE_NOT_INTEGER',
+      reason: 'overflow',
+    });
     await cache.set('frac', 1.5);
     await expect(cache.incr('frac')).rejects.toMatchObject({ code: 'PLUMEGO_ERR_CACHE_NOT_INTEGER' });
     await cache.close();
@@ -176,13 +201,27 @@ describe('MemoryCache accounting', () => {
   it('sizes strings by UTF-8 bytes, byte arrays by length, other values by their JSON, and unserialisable ones at 1 KiB', () => {
     const cyclic: Record<string, unknown> = {};
     cyclic['self'] = cyclic;
-    expect([getDefaultSize('é'), getDefaultSize(new Uint8Array(7)), getDefaultSize({ a: 1 }), getDefaultSize(undefined), getDefaultSize(cyclic)]).toEqual([2, 7, 7, 0, 1024]);
+    expect([
+      getDefaultSize('é'),
+      getDefaultSize(new Uint8Array(7)),
+      getDefaultSize({ a: 1 }),
+      getDefaultSize(undefined),
+      getDefaultSize(cyclic),
+    ]).toEqual([2, 7, 7, 0, 1024]);
   });
 
   it('accepts zero for the memory budget and default TTL, and refuses zero elsewhere', () => {
-    expect(resolveMemoryCacheOptions({ maxMemoryBytes: 0, defaultTtlMs: 0 })).toMatchObject({ maxMemoryBytes: 0, defaultTtlMs: 0, maxEntries: 10_000, maxKeyLength: 256, sweepIntervalMs: 300_000 });
+    expect(resolveMemoryCacheOptions({ maxMemoryBytes: 0, defaultTtlMs: 0 })).toMatchObject({
+      maxMemoryBytes: 0,
+      defaultTtlMs: 0,
+      maxEntries: 10_000,
+      maxKeyLength: 256,
+      sweepIntervalMs: 300_000,
+    });
     for (const bad of [{ maxKeyLength: 0 }, { sweepIntervalMs: 0 }, { maxMemoryBytes: -1 }, { defaultTtlMs: -1 }]) {
-      expect(() => resolveMemoryCacheOptions(bad)).toThrow(expect.objectContaining({ code: 'PLUMEGO_ERR_CACHE_INVALID_OPTIONS' }));
+      expect(() => resolveMemoryCacheOptions(bad)).toThrow(
+        expect.objectContaining({ code: 'PLUMEGO_ERR_CACHE_INVALID_OPTIONS' }),
+      );
     }
   });
 });

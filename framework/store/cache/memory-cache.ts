@@ -51,8 +51,11 @@ export const DEFAULT_MEMORY_CACHE_OPTIONS: ResolvedMemoryCacheOptions<unknown> =
 export function resolveMemoryCacheOptions<V>(options: MemoryCacheOptions<V> = {}): ResolvedMemoryCacheOptions<V> {
   const merged = { ...(DEFAULT_MEMORY_CACHE_OPTIONS as ResolvedMemoryCacheOptions<V>), ...options };
   const checks: Array<[number, boolean]> = [
-    [merged.maxKeyLength, false], [merged.maxEntries, false], [merged.sweepIntervalMs, false],
-    [merged.maxMemoryBytes, true], [merged.defaultTtlMs, true],
+    [merged.maxKeyLength, false],
+    [merged.maxEntries, false],
+    [merged.sweepIntervalMs, false],
+    [merged.maxMemoryBytes, true],
+    [merged.defaultTtlMs, true],
   ];
   for (const [value, zeroOk] of checks) {
     if (!Number.isSafeInteger(value) || value < 0 || (!zeroOk && value === 0)) {
@@ -173,7 +176,8 @@ export class MemoryCache<V = unknown> implements Cache<V>, CounterCache {
     if (!Number.isSafeInteger(delta)) throw new StoreError('PLUMEGO_ERR_CACHE_NOT_INTEGER');
     const entry = this.#live(key);
     const current = entry === undefined ? 0 : entry.value;
-    if (typeof current !== 'number' || !Number.isSafeInteger(current)) throw new StoreError('PLUMEGO_ERR_CACHE_NOT_INTEGER');
+    if (typeof current !== 'number' || !Number.isSafeInteger(current))
+      throw new StoreError('PLUMEGO_ERR_CACHE_NOT_INTEGER');
     const next = current + delta;
     if (!Number.isSafeInteger(next)) throw new StoreError('PLUMEGO_ERR_CACHE_NOT_INTEGER', { reason: 'overflow' });
     // A counter keeps its original expiry unless a TTL is given, so a rate window does not slide.

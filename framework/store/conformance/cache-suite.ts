@@ -43,77 +43,101 @@ export function describeCacheConformance(t: ConformanceHarness, target: CacheCon
   };
 
   describe(`${target.name} cache conformance`, () => {
-    it('reports a miss explicitly', () => use(async (cache) => {
-      await assertCode(cache.get('absent'), 'PLUMEGO_ERR_CACHE_NOT_FOUND');
-      assert.equal(await cache.find('absent'), undefined);
-      assert.equal(await cache.has('absent'), false);
-    }));
+    it('reports a miss explicitly', () =>
+      use(async (cache) => {
+        await assertCode(cache.get('absent'), 'PLUMEGO_ERR_CACHE_NOT_FOUND');
+        assert.equal(await cache.find('absent'), undefined);
+        assert.equal(await cache.has('absent'), false);
+      }));
 
-    it('keeps null, falsy and structured values apart from a miss', () => use(async (cache) => {
-      const values: Array<[string, unknown]> = [['null', null], ['zero', 0], ['empty', ''], ['false', false], ['doc', { a: [1, 'two', { three: true }], n: null }]];
-      for (const [key, value] of values) await cache.set(key, value);
-      for (const [key, value] of values) {
-        assert.deepEqual(await cache.find(key), { value });
-        assert.deepEqual(await cache.get(key), value);
-        assert.equal(await cache.has(key), true);
-      }
-      await assertCode(cache.set('undefined', undefined), 'PLUMEGO_ERR_CACHE_INVALID_VALUE');
-    }));
+    it('keeps null, falsy and structured values apart from a miss', () =>
+      use(async (cache) => {
+        const values: Array<[string, unknown]> = [
+          ['null', null],
+          ['zero', 0],
+          ['empty', ''],
+          ['false', false],
+          ['doc', { a: [1, 'two', { three: true }], n: null }],
+        ];
+        for (const [key, value] of values) await cache.set(key, value);
+        for (const [key, value] of values) {
+          assert.deepEqual(await cache.find(key), { value });
+          assert.deepEqual(await cache.get(key), value);
+          assert.equal(await cache.has(key), true);
+        }
+        await assertCode(cache.set('undefined', undefined), 'PLUMEGO_ERR_CACHE_INVALID_VALUE');
+      }));
 
-    it('expires entries after an explicit TTL and keeps TTL 0 forever', () => use(async (cache) => {
-      await cache.set('short', 'v', 30);
-      await cache.set('forever', 'v', 0);
-      await cache.set('default', 'v');
-      assert.equal(await eventually(async () => !(await cache.has('short'))), true);
-      await assertCode(cache.get('short'), 'PLUMEGO_ERR_CACHE_NOT_FOUND');
-      assert.equal(await cache.has('forever'), true);
-      assert.equal(await cache.has('default'), true);
-      await assertCode(cache.set('bad', 'v', -1), 'PLUMEGO_ERR_CACHE_INVALID_VALUE');
-    }));
+    it('expires entries after an explicit TTL and keeps TTL 0 forever', () =>
+      use(async (cache) => {
+        await cache.set('short', 'v', 30);
+        await cache.set('forever', 'v', 0);
+        await cache.set('default', 'v');
+        assert.equal(await eventually(async () => !(await cache.has('short'))), true);
+        await assertCode(cache.get('short'), 'PLUMEGO_ERR_CACHE_NOT_FOUND');
+        assert.equal(await cache.has('forever'), true);
+        assert.equal(await cache.has('default'), true);
+        await assertCode(cache.set('bad', 'v', -1), 'PLUMEGO_ERR_CACHE_INVALID_VALUE');
+      }));
 
-    it('overwrites, deletes (a missing key too) and clears', () => use(async (cache) => {
-      await cache.set('k', 1);
-      await cache.set('k', 2);
-      assert.equal(await cache.get('k'), 2);
-      await cache.delete('k');
-      await cache.delete('never-set');
-      assert.equal(await cache.has('k'), false);
-      await cache.set('a', 1);
-      await cache.set('b', 2);
-      await cache.clear();
-      assert.equal(await cache.has('a'), false);
-      assert.equal(await cache.has('b'), false);
-    }));
+    it('overwrites, deletes (a missing key too) and clears', () =>
+      use(async (cache) => {
+        await cache.set('k', 1);
+        await cache.set('k', 2);
+        assert.equal(await cache.get('k'), 2);
+        await cache.delete('k');
+        await cache.delete('never-set');
+        assert.equal(await cache.has('k'), false);
+        await cache.set('a', 1);
+        await cache.set('b', 2);
+        await cache.clear();
+        assert.equal(await cache.has('a'), false);
+        assert.equal(await cache.has('b'), false);
+      }));
 
-    it('validates keys', () => use(async (cache) => {
-      await assertCode(cache.get(''), 'PLUMEGO_ERR_CACHE_INVALID_KEY');
-      await assertCode(cache.set(42 as unknown as string, 'v'), 'PLUMEGO_ERR_CACHE_INVALID_KEY');
-      await assertCode(cache.set('k'.repeat(257), 'v'), 'PLUMEGO_ERR_CACHE_KEY_TOO_LONG');
-      await cache.set('k'.repeat(256), 'v');
-      await cache.set('spaces and ünïcode: *?[]', 'v');
-      assert.equal(await cache.get('spaces and ünïcode: *?[]'), 'v');
-    }));
+    it('validates keys', () =>
+      use(async (cache) => {
+        await assertCode(cache.get(''), 'PLUMEGO_ERR_CACHE_INVALID_KEY');
+        await assertCode(cache.set(42 as unknown as string, 'v'), 'PLUMEGO_ERR_CACHE_INVALID_KEY');
+        await assertCode(cache.set('k'.repeat(257), 'v'), 'PLUMEGO_ERR_CACHE_KEY_TOO_LONG');
+        await cache.set('k'.repeat(256), 'v');
+        await cache.set('spaces and ünïcode: *?[]', 'v');
+        assert.equal(await cache.get('spaces and ünïcode: *?[]'), 'v');
+      }));
 
     const counting = target.counters ?? true;
-    (counting ? it : it.skip)(counting ? 'counts from 0 and refuses non-integers' : 'counts from 0 and refuses non-integers (skipped: not a CounterCache)', () => use(async (cache) => {
-      assert.equal(await cache.incr('n'), 1);
-      assert.equal(await cache.incr('n', 5), 6);
-      assert.equal(await cache.decr('n', 2), 4);
-      assert.equal(await cache.decr('fresh'), -1);
-      assert.equal(await cache.get('n'), 4);
-      await cache.set('text', 'abc');
-      await assertCode(cache.incr('text'), 'PLUMEGO_ERR_CACHE_NOT_INTEGER');
-      await assertCode(cache.incr('n', 1.5), 'PLUMEGO_ERR_CACHE_NOT_INTEGER');
-      await cache.incr('ttl', 1, 30);
-      assert.equal(await eventually(async () => !(await cache.has('ttl'))), true);
-    }));
+    (counting ? it : it.skip)(
+      counting
+        ? 'counts from 0 and refuses non-integers'
+        : 'counts from 0 and refuses non-integers (skipped: not a CounterCache)',
+      () =>
+        use(async (cache) => {
+          assert.equal(await cache.incr('n'), 1);
+          assert.equal(await cache.incr('n', 5), 6);
+          assert.equal(await cache.decr('n', 2), 4);
+          assert.equal(await cache.decr('fresh'), -1);
+          assert.equal(await cache.get('n'), 4);
+          await cache.set('text', 'abc');
+          await assertCode(cache.incr('text'), 'PLUMEGO_ERR_CACHE_NOT_INTEGER');
+          await assertCode(cache.incr('n', 1.5), 'PLUMEGO_ERR_CACHE_NOT_INTEGER');
+          await cache.incr('ttl', 1, 30);
+          assert.equal(await eventually(async () => !(await cache.has('ttl'))), true);
+        }),
+    );
 
     it('fails every call after close and closes twice without error', async () => {
       const cache = (await target.open()) as Cache & CounterCache;
       await cache.set('k', 'v');
       await cache.close();
       await cache.close();
-      const calls = [cache.get('k'), cache.find('k'), cache.set('k', 'v'), cache.delete('k'), cache.has('k'), cache.clear()];
+      const calls = [
+        cache.get('k'),
+        cache.find('k'),
+        cache.set('k', 'v'),
+        cache.delete('k'),
+        cache.has('k'),
+        cache.clear(),
+      ];
       if (counting) calls.push(cache.incr('n'));
       for (const call of calls) {
         await assertCode(call, 'PLUMEGO_ERR_CACHE_CLOSED');

@@ -47,7 +47,10 @@ export function describeFileStorageConformance(t: ConformanceHarness, target: Fi
       await storage.put('f.txt', 'one');
       const stat = await storage.stat('f.txt');
       assert.equal(stat.size, 3);
-      assert.ok(stat.modifiedAt >= before && stat.modifiedAt <= Date.now() + 5000, 'modifiedAt is a recent Unix ms time');
+      assert.ok(
+        stat.modifiedAt >= before && stat.modifiedAt <= Date.now() + 5000,
+        'modifiedAt is a recent Unix ms time',
+      );
       assert.equal(await storage.exists('f.txt'), true);
       await storage.put('f.txt', 'second');
       assert.equal((await read(storage, 'f.txt')).toString(), 'second');
@@ -60,10 +63,20 @@ export function describeFileStorageConformance(t: ConformanceHarness, target: Fi
 
     it('lists by prefix in path order, up to the limit', async () => {
       const storage = await target.open();
-      for (const path of ['docs/b.txt', 'docs/a.txt', 'docs/sub/c.txt', 'other.txt', 'docsx.txt']) await storage.put(path, path);
-      assert.deepEqual((await storage.list({ prefix: 'docs/' })).map((f) => f.path), ['docs/a.txt', 'docs/b.txt', 'docs/sub/c.txt']);
-      assert.deepEqual((await storage.list({ prefix: 'docs/', limit: 2 })).map((f) => f.path), ['docs/a.txt', 'docs/b.txt']);
-      assert.deepEqual((await storage.list()).map((f) => f.path), ['docs/a.txt', 'docs/b.txt', 'docs/sub/c.txt', 'docsx.txt', 'other.txt']);
+      for (const path of ['docs/b.txt', 'docs/a.txt', 'docs/sub/c.txt', 'other.txt', 'docsx.txt'])
+        await storage.put(path, path);
+      assert.deepEqual(
+        (await storage.list({ prefix: 'docs/' })).map((f) => f.path),
+        ['docs/a.txt', 'docs/b.txt', 'docs/sub/c.txt'],
+      );
+      assert.deepEqual(
+        (await storage.list({ prefix: 'docs/', limit: 2 })).map((f) => f.path),
+        ['docs/a.txt', 'docs/b.txt'],
+      );
+      assert.deepEqual(
+        (await storage.list()).map((f) => f.path),
+        ['docs/a.txt', 'docs/b.txt', 'docs/sub/c.txt', 'docsx.txt', 'other.txt'],
+      );
       assert.equal((await storage.list({ prefix: 'docs/sub/' }))[0]?.size, 'docs/sub/c.txt'.length);
       assert.deepEqual(await storage.list({ prefix: 'nothing/' }), []);
     });
@@ -99,7 +112,11 @@ export function describeFileStorageConformance(t: ConformanceHarness, target: Fi
       });
       assert.ok(await captureRejection(storage.put('keep.txt', failing)));
       assert.equal((await read(storage, 'keep.txt')).toString(), 'old');
-      const failingNew = new Readable({ read() { this.destroy(new Error('gone')); } });
+      const failingNew = new Readable({
+        read() {
+          this.destroy(new Error('gone'));
+        },
+      });
       assert.ok(await captureRejection(storage.put('new.txt', failingNew)));
       assert.equal(await storage.exists('new.txt'), false);
     });

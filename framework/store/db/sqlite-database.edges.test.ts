@@ -13,7 +13,9 @@ const nextPath = () => join(dir, `db-${n++}.sqlite`);
 
 describe('SqliteDatabase options', () => {
   it('refuses a missing or empty path', () => {
-    expect(() => new SqliteDatabase(undefined as unknown as SqliteDatabaseOptions)).toThrow(new TypeError('path is required'));
+    expect(() => new SqliteDatabase(undefined as unknown as SqliteDatabaseOptions)).toThrow(
+      new TypeError('path is required'),
+    );
     expect(() => new SqliteDatabase({ path: '' })).toThrow(new TypeError('path is required'));
   });
 
@@ -45,7 +47,10 @@ describe('SqliteDatabase options', () => {
     const ro = new SqliteDatabase({ path, readonly: true });
     expect(await ro.query('SELECT v FROM t')).toEqual([{ v: 1 }]);
     expect(await ro.queryOne('PRAGMA journal_mode')).toEqual({ journal_mode: 'delete' });
-    const err = await ro.exec('INSERT INTO t VALUES (2)').then(() => undefined, (e: unknown) => e);
+    const err = await ro.exec('INSERT INTO t VALUES (2)').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(StoreError);
     expect(err).toMatchObject({ code: 'PLUMEGO_ERR_DB_QUERY' });
     expect((err as Error & { cause?: { code?: string } }).cause?.code).toBe('SQLITE_READONLY');
@@ -57,10 +62,15 @@ describe('SqliteDatabase errors and closing', () => {
   it('passes a StoreError from inside a transaction through unchanged, and rolls back', async () => {
     const db = new SqliteDatabase({ path: ':memory:' });
     await db.exec('CREATE TABLE t (v INTEGER)');
-    const err = await db.transaction(async (tx) => {
-      await tx.exec('INSERT INTO t VALUES (1)');
-      return tx.queryOneStrict('SELECT v FROM t WHERE v = 99');
-    }).then(() => undefined, (e: unknown) => e);
+    const err = await db
+      .transaction(async (tx) => {
+        await tx.exec('INSERT INTO t VALUES (1)');
+        return tx.queryOneStrict('SELECT v FROM t WHERE v = 99');
+      })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(err).toMatchObject({ code: 'PLUMEGO_ERR_DB_NO_ROWS' });
     expect((err as Error).cause).toBeUndefined();
     expect(await db.query('SELECT v FROM t')).toEqual([]);
@@ -71,11 +81,16 @@ describe('SqliteDatabase errors and closing', () => {
     const db = new SqliteDatabase({ path: ':memory:' });
     await db.exec('CREATE TABLE t (v INTEGER)');
     const boom = new Error('after rollback');
-    const err = await db.transaction(async (tx) => {
-      await tx.exec('INSERT INTO t VALUES (1)');
-      await tx.exec('ROLLBACK');
-      throw boom;
-    }).then(() => undefined, (e: unknown) => e);
+    const err = await db
+      .transaction(async (tx) => {
+        await tx.exec('INSERT INTO t VALUES (1)');
+        await tx.exec('ROLLBACK');
+        throw boom;
+      })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(err).toBe(boom);
     expect(await db.query('SELECT v FROM t')).toEqual([]);
     await db.close();

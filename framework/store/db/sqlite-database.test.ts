@@ -10,7 +10,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 
 // The conformance suite every Database runs (x/data/sql runs it on PostgreSQL too).
-describeDatabaseConformance({ describe, it }, {
-  name: 'SqliteDatabase',
-  open: () => new SqliteDatabase({ path: join(dir, `db-${n++}.sqlite`) }),
-});
+describeDatabaseConformance(
+  { describe, it },
+  {
+    name: 'SqliteDatabase',
+    open: () => new SqliteDatabase({ path: join(dir, `db-${n++}.sqlite`) }),
+  },
+);

@@ -58,20 +58,21 @@ export class SqliteDatabase implements Database {
     const db = this.#db;
     const executor: DbExecutor = {
       query: async <T>(sql: string, params?: SqlParams) => this.#run(() => db.prepare(sql).all(...bind(params)) as T[]),
-      queryOne: async <T>(sql: string, params?: SqlParams) => this.#run(() => db.prepare(sql).get(...bind(params)) as T | undefined),
+      queryOne: async <T>(sql: string, params?: SqlParams) =>
+        this.#run(() => db.prepare(sql).get(...bind(params)) as T | undefined),
       queryOneStrict: async <T>(sql: string, params?: SqlParams) => {
         const row = await executor.queryOne<T>(sql, params);
         if (row === undefined) throw new StoreError('PLUMEGO_ERR_DB_NO_ROWS');
         return row;
       },
-      exec: async (sql: string, params?: SqlParams): Promise<ExecResult> => this.#run(() => {
-        const info = db.prepare(sql).run(...bind(params));
-        return { changes: info.changes, lastInsertId: info.lastInsertRowid };
-      }),
+      exec: async (sql: string, params?: SqlParams): Promise<ExecResult> =>
+        this.#run(() => {
+          const info = db.prepare(sql).run(...bind(params));
+          return { changes: info.changes, lastInsertId: info.lastInsertRowid };
+        }),
     };
     return executor;
   }
-
 
   query<T = Record<string, unknown>>(sql: string, params?: SqlParams): Promise<T[]> {
     return this.#enqueue(() => this.#direct.query<T>(sql, params));

@@ -10,4 +10,7 @@ afterAll(() => rmSync(base, { recursive: true, force: true }));
 let n = 0;
 
 // The conformance suite every FileStorage runs (x/data/file runs it on S3-compatible storage too).
-describeFileStorageConformance({ describe, it }, { name: 'LocalFileStorage', open: () => new LocalFileStorage({ root: join(base, `root-${n++}`) }) });
+describeFileStorageConformance(
+  { describe, it },
+  { name: 'LocalFileStorage', open: () => new LocalFileStorage({ root: join(base, `root-${n++}`) }) },
+);

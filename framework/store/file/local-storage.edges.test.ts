@@ -18,7 +18,9 @@ describe('LocalFileStorage construction', () => {
   it('creates a root several levels deep, and refuses a missing or empty root', () => {
     const deep = join(base, 'deep', 'er', 'root');
     expect(new LocalFileStorage({ root: deep }).root).toBe(deep);
-    expect(() => new LocalFileStorage(undefined as unknown as LocalFileStorageOptions)).toThrow(new TypeError('root is required'));
+    expect(() => new LocalFileStorage(undefined as unknown as LocalFileStorageOptions)).toThrow(
+      new TypeError('root is required'),
+    );
     expect(() => new LocalFileStorage({ root: '' })).toThrow(new TypeError('root is required'));
   });
 });
@@ -68,7 +70,12 @@ describe('LocalFileStorage content and listing', () => {
     await fs.put('b.bin', new Uint8Array([104, 195, 169]));
     await fs.put('r.txt', Readable.from(['hé', 'llo']));
     await fs.put('rb.txt', Readable.from([Buffer.from('hé'), Buffer.from('llo')]));
-    expect(await Promise.all(['s.txt', 'b.bin', 'r.txt', 'rb.txt'].map(async (p) => text(await fs.get(p))))).toEqual(['héllo', 'hé', 'héllo', 'héllo']);
+    expect(await Promise.all(['s.txt', 'b.bin', 'r.txt', 'rb.txt'].map(async (p) => text(await fs.get(p))))).toEqual([
+      'héllo',
+      'hé',
+      'héllo',
+      'héllo',
+    ]);
     expect((await fs.stat('s.txt')).size).toBe(6);
   });
 

@@ -34,7 +34,10 @@ describe('assertStoragePath', () => {
   for (const { input, ok } of cases) {
     it(`${JSON.stringify(input.slice(0, 24))} → ${ok}`, () => {
       if (ok) expect(assertStoragePath(input)).toBe(input);
-      else expect(() => assertStoragePath(input)).toThrow(expect.objectContaining({ code: 'PLUMEGO_ERR_FILE_INVALID_PATH' }));
+      else
+        expect(() => assertStoragePath(input)).toThrow(
+          expect.objectContaining({ code: 'PLUMEGO_ERR_FILE_INVALID_PATH' }),
+        );
     });
   }
 });
@@ -72,7 +75,13 @@ describe('LocalFileStorage', () => {
 
   it('refuses traversal in every operation', async () => {
     const fs = fresh();
-    for (const op of [() => fs.get('../x'), () => fs.put('../x', 'y'), () => fs.stat('a/../../x'), () => fs.delete('/etc/passwd'), () => fs.copy('a', '../b')]) {
+    for (const op of [
+      () => fs.get('../x'),
+      () => fs.put('../x', 'y'),
+      () => fs.stat('a/../../x'),
+      () => fs.delete('/etc/passwd'),
+      () => fs.copy('a', '../b'),
+    ]) {
       await expect(op()).rejects.toMatchObject({ code: 'PLUMEGO_ERR_FILE_INVALID_PATH' });
     }
   });

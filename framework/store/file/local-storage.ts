@@ -75,10 +75,16 @@ export class LocalFileStorage implements FileStorage {
   async put(path: string, source: Readable | Uint8Array | string): Promise<FileStat> {
     const full = await this.#resolve(path, true);
     const temp = join(dirname(full), `${TEMP_PREFIX}${randomBytes(6).toString('hex')}`);
-    const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
+    const handle = await open(
+      temp,
+      constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+      0o644,
+    );
     try {
       if (typeof source === 'string' || source instanceof Uint8Array) await handle.writeFile(source);
-      else for await (const chunk of source) await handle.write(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Uint8Array));
+      else
+        for await (const chunk of source)
+          await handle.write(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Uint8Array));
       await handle.sync();
     } catch (err) {
       await handle.close().catch(() => {});

@@ -10,10 +10,19 @@ import type { IdempotencyRecord, IdempotencyStore } from './record.ts';
 async function call(handler: Handler, init: { method?: string; url?: string; key?: string; body?: string }) {
   const headers: Record<string, string> = { 'content-type': 'text/plain' };
   if (init.key !== undefined) headers['idempotency-key'] = init.key;
-  const r = createRequest({ method: init.method ?? 'POST', url: init.url ?? '/orders', headers, ...(init.body === undefined ? {} : { body: init.body }) });
+  const r = createRequest({
+    method: init.method ?? 'POST',
+    url: init.url ?? '/orders',
+    headers,
+    ...(init.body === undefined ? {} : { body: init.body }),
+  });
   const w = new BufferedResponseWriter();
   let thrown: unknown;
-  try { await handler(w, r); } catch (e) { thrown = e; }
+  try {
+    await handler(w, r);
+  } catch (e) {
+    thrown = e;
+  }
   return { status: w.status, body: w.getBody().toString(), header: (n: string) => w.getHeader(n), thrown };
 }
 
@@ -36,10 +45,14 @@ const requestHash = (method: string, path: string, body: string): string =>
   createHash('sha256').update(method).update('\0').update(path).update('\0').update(body).digest('base64url');
 
 describe('idempotency middleware options', () => {
-  it.each(['ttlMs', 'maxBodyBytes', 'maxResponseBytes', 'lockTimeoutMs'] as const)('refuses a zero, negative or fractional %s', (field) => {
-    for (const bad of [0, -1, 1.5]) expect(() => resolveIdempotencyMiddlewareOptions({ [field]: bad })).toThrow(TypeError);
-    expect(resolveIdempotencyMiddlewareOptions({ [field]: 1 })[field]).toBe(1);
-  });
+  it.each(['ttlMs', 'maxBodyBytes', 'maxResponseBytes', 'lockTimeoutMs'] as const)(
+    'refuses a zero, negative or fractional %s',
+    (field) => {
+      for (const bad of [0, -1, 1.5])
+        expect(() => resolveIdempotencyMiddlewareOptions({ [field]: bad })).toThrow(TypeError);
+      expect(resolveIdempotencyMiddlewareOptions({ [field]: 1 })[field]).toBe(1);
+    },
+  );
 });
 
 describe('idempotency middleware edges', () => {
@@ -60,7 +73,9 @@ describe('idempotency middleware edges', () => {
   });
 
   it('releases the key when the handler throws or answers exactly 500, so a retry runs again', async () => {
-    const h = counting((n) => (n === 1 ? 'throw' : n === 2 ? { status: 500, body: 'oops' } : { status: 201, body: 'made' }));
+    const h = counting((n) =>
+      n === 1 ? 'throw' : n === 2 ? { status: 500, body: 'oops' } : { status: 201, body: 'made' },
+    );
     const mw = createIdempotencyMiddleware(new MemoryIdempotencyStore())(h.handler);
     expect((await call(mw, { key: 'k', body: 'x' })).thrown).toBeInstanceOf(Error);
     expect((await call(mw, { key: 'k', body: 'x' })).status).toBe(500);
@@ -84,7 +99,9 @@ describe('idempotency middleware edges', () => {
     const vanishing: IdempotencyStore = {
       putIfAbsent: async () => false,
       get: async () => undefined,
-      complete: async () => { throw new Error('not claimed'); },
+      complete: async () => {
+        throw new Error('not claimed');
+      },
       delete: async () => undefined,
     };
     const h = counting(() => ({ status: 201, body: 'ok' }));
@@ -97,7 +114,14 @@ describe('idempotency middleware edges', () => {
 describe('an abandoned claim', () => {
   async function planted(record: Partial<IdempotencyRecord>, nowMs: number) {
     const store = new MemoryIdempotencyStore({ now: () => nowMs });
-    const base: IdempotencyRecord = { key: storeKey('k'), requestHash: requestHash('POST', '/orders', 'x'), status: 'in_progress', createdAt: 1_000, updatedAt: 1_000, expiresAt: 10_000_000 };
+    const base: IdempotencyRecord = {
+      key: storeKey('k'),
+      requestHash: requestHash('POST', '/orders', 'x'),
+      status: 'in_progress',
+      createdAt: 1_000,
+      updatedAt: 1_000,
+      expiresAt: 10_000_000,
+    };
     expect(await store.putIfAbsent({ ...base, ...record })).toBe(true);
     const h = counting(() => ({ status: 201, body: 'fresh' }));
     const mw = createIdempotencyMiddleware(store, { lockTimeoutMs: 500, now: () => nowMs })(h.handler);
@@ -123,9 +147,17 @@ describe('an abandoned claim', () => {
   });
 
   it('a completed record is replayed however old, never taken over', async () => {
-    const stored = Buffer.from(JSON.stringify({ status: 202, headers: ['x-from', 'store'], body: Buffer.from('kept').toString('base64') }));
+    const stored = Buffer.from(
+      JSON.stringify({ status: 202, headers: ['x-from', 'store'], body: Buffer.from('kept').toString('base64') }),
+    );
     const { mw, runs } = await planted({ status: 'completed', response: stored }, 5_000);
     const res = await call(mw, { key: 'k', body: 'x' });
-    expect([res.status, res.body, res.header('x-from'), res.header('idempotent-replayed'), runs()]).toEqual([202, 'kept', 'store', 'true', 0]);
+    expect([res.status, res.body, res.header('x-from'), res.header('idempotent-replayed'), runs()]).toEqual([
+      202,
+      'kept',
+      'store',
+      'true',
+      0,
+    ]);
   });
 });

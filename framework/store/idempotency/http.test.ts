@@ -6,7 +6,12 @@ import { MemoryIdempotencyStore } from './memory-store.ts';
 async function call(handler: Handler, init: { method?: string; url?: string; key?: string; body?: string }) {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (init.key !== undefined) headers['idempotency-key'] = init.key;
-  const r = createRequest({ method: init.method ?? 'POST', url: init.url ?? '/orders', headers, ...(init.body === undefined ? {} : { body: init.body }) });
+  const r = createRequest({
+    method: init.method ?? 'POST',
+    url: init.url ?? '/orders',
+    headers,
+    ...(init.body === undefined ? {} : { body: init.body }),
+  });
   const w = new BufferedResponseWriter();
   await handler(w, r);
   return { status: w.status, body: w.getBody().toString(), header: (n: string) => w.getHeader(n) };
@@ -28,7 +33,13 @@ function app(options: Parameters<typeof createIdempotencyMiddleware>[1] = {}) {
     w.setHeader('set-cookie', 'session=secret');
     writeResponse(w, r, 201, { id: created, item: input.item });
   };
-  return { handler: createIdempotencyMiddleware(store, options)(handler), count: () => created, setFail: (v: boolean) => { fail = v; } };
+  return {
+    handler: createIdempotencyMiddleware(store, options)(handler),
+    count: () => created,
+    setFail: (v: boolean) => {
+      fail = v;
+    },
+  };
 }
 
 describe('idempotency middleware', () => {
@@ -59,7 +70,9 @@ describe('idempotency middleware', () => {
     const store = new MemoryIdempotencyStore();
     let release: () => void = () => {};
     const slow: Handler = async (w, r) => {
-      await new Promise<void>((resolve) => { release = resolve; });
+      await new Promise<void>((resolve) => {
+        release = resolve;
+      });
       writeResponse(w, r, 200, { ok: true });
     };
     const handler = createIdempotencyMiddleware(store)(slow);
@@ -114,13 +127,28 @@ describe('idempotency middleware: abandoned claims and failing stores', () => {
   it('takes over a claim older than lockTimeoutMs instead of answering 409 until it expires', async () => {
     let now = 1_000_000;
     const store = new MemoryIdempotencyStore({ now: () => now });
-    const handler = createIdempotencyMiddleware(store, { now: () => now, lockTimeoutMs: 5_000 })((w, r) => writeResponse(w, r, 201, { ok: true }));
+    const handler = createIdempotencyMiddleware(store, { now: () => now, lockTimeoutMs: 5_000 })((w, r) =>
+      writeResponse(w, r, 201, { ok: true }),
+    );
     const first = await call(handler, { key: 'stuck', body: '{}' });
     // Simulate a process that died mid-request: an in-progress claim for a second key.
     const { createHash } = await import('node:crypto');
     const key = createHash('sha256').update('').update('\0').update('dead').digest('base64url');
-    const hash = createHash('sha256').update('POST').update('\0').update('/orders').update('\0').update('{}').digest('base64url');
-    await store.putIfAbsent({ key, requestHash: hash, status: 'in_progress', createdAt: now, updatedAt: now, expiresAt: now + 86_400_000 });
+    const hash = createHash('sha256')
+      .update('POST')
+      .update('\0')
+      .update('/orders')
+      .update('\0')
+      .update('{}')
+      .digest('base64url');
+    await store.putIfAbsent({
+      key,
+      requestHash: hash,
+      status: 'in_progress',
+      createdAt: now,
+      updatedAt: now,
+      expiresAt: now + 86_400_000,
+    });
     expect((await call(handler, { key: 'dead', body: '{}' })).status).toBe(409);
     now += 5_000;
     expect((await call(handler, { key: 'dead', body: '{}' })).status).toBe(201);
@@ -129,9 +157,14 @@ describe('idempotency middleware: abandoned claims and failing stores', () => {
 
   it('still answers the client when recording the response fails, and releases the key', async () => {
     const store = new MemoryIdempotencyStore();
-    store.complete = async () => { throw new Error('store down'); };
+    store.complete = async () => {
+      throw new Error('store down');
+    };
     let runs = 0;
-    const handler = createIdempotencyMiddleware(store)((w, r) => { runs++; writeResponse(w, r, 201, { ok: true }); });
+    const handler = createIdempotencyMiddleware(store)((w, r) => {
+      runs++;
+      writeResponse(w, r, 201, { ok: true });
+    });
     expect((await call(handler, { key: 'k', body: '{}' })).status).toBe(201);
     expect((await call(handler, { key: 'k', body: '{}' })).status).toBe(201);
     expect(runs).toBe(2);

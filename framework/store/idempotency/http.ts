@@ -50,7 +50,9 @@ export interface ResolvedIdempotencyMiddlewareOptions {
   now: () => number;
 }
 
-export function resolveIdempotencyMiddlewareOptions(options: IdempotencyMiddlewareOptions = {}): ResolvedIdempotencyMiddlewareOptions {
+export function resolveIdempotencyMiddlewareOptions(
+  options: IdempotencyMiddlewareOptions = {},
+): ResolvedIdempotencyMiddlewareOptions {
   const resolved = {
     header: (options.header ?? 'idempotency-key').toLowerCase(),
     methods: new Set((options.methods ?? ['POST', 'PATCH']).map((m) => m.toUpperCase())),
@@ -63,13 +65,21 @@ export function resolveIdempotencyMiddlewareOptions(options: IdempotencyMiddlewa
     now: options.now ?? Date.now,
   };
   for (const value of [resolved.ttlMs, resolved.maxBodyBytes, resolved.maxResponseBytes, resolved.lockTimeoutMs]) {
-    if (!Number.isSafeInteger(value) || value <= 0) throw new TypeError('idempotency ttlMs and byte limits must be positive integers');
+    if (!Number.isSafeInteger(value) || value <= 0)
+      throw new TypeError('idempotency ttlMs and byte limits must be positive integers');
   }
   return resolved;
 }
 
 /** Response headers never stored for replay: per-connection framing, and cookies (secrets at rest). */
-const UNSTORED_HEADERS = new Set(['set-cookie', 'content-length', 'transfer-encoding', 'connection', 'date', 'keep-alive']);
+const UNSTORED_HEADERS = new Set([
+  'set-cookie',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'date',
+  'keep-alive',
+]);
 
 interface StoredResponse {
   status: number;
@@ -89,21 +99,48 @@ function encodeResponse(buffer: BufferedResponseWriter): Uint8Array {
 
 function replay(w: ResponseWriter, bytes: Uint8Array): void {
   const stored = JSON.parse(Buffer.from(bytes).toString('utf8')) as StoredResponse;
-  for (let i = 0; i < stored.headers.length; i += 2) w.appendHeader(stored.headers[i] as string, stored.headers[i + 1] as string);
+  for (let i = 0; i < stored.headers.length; i += 2)
+    w.appendHeader(stored.headers[i] as string, stored.headers[i + 1] as string);
   w.setHeader('idempotent-replayed', 'true');
   w.writeHead(stored.status);
   w.end(Buffer.from(stored.body, 'base64'));
 }
 
 const ERRORS = {
-  missing: () => new APIError({ type: 'bad_request', code: 'IDEMPOTENCY_KEY_MISSING', message: 'Idempotency-Key header is required' }),
-  invalid: () => new APIError({ type: 'bad_request', code: 'IDEMPOTENCY_KEY_INVALID', message: 'Idempotency-Key header is invalid' }),
-  reused: () => new APIError({ type: 'invalid_request', code: 'IDEMPOTENCY_KEY_REUSED', message: 'Idempotency-Key was already used with a different request' }),
-  inProgress: () => new APIError({ type: 'resource_conflict', code: 'IDEMPOTENCY_IN_PROGRESS', message: 'a request with this Idempotency-Key is still in progress' }),
+  missing: () =>
+    new APIError({
+      type: 'bad_request',
+      code: 'IDEMPOTENCY_KEY_MISSING',
+      message: 'Idempotency-Key header is required',
+    }),
+  invalid: () =>
+    new APIError({
+      type: 'bad_request',
+      code: 'IDEMPOTENCY_KEY_INVALID',
+      message: 'Idempotency-Key header is invalid',
+    }),
+  reused: () =>
+    new APIError({
+      type: 'invalid_request',
+      code: 'IDEMPOTENCY_KEY_REUSED',
+      message: 'Idempotency-Key was already used with a different request',
+    }),
+  inProgress: () =>
+    new APIError({
+      type: 'resource_conflict',
+      code: 'IDEMPOTENCY_IN_PROGRESS',
+      message: 'a request with this Idempotency-Key is still in progress',
+    }),
 };
 
 function hashRequest(r: Request, body: Buffer): string {
-  return createHash('sha256').update(r.method).update('\0').update(r.path).update('\0').update(body).digest('base64url');
+  return createHash('sha256')
+    .update(r.method)
+    .update('\0')
+    .update(r.path)
+    .update('\0')
+    .update(body)
+    .digest('base64url');
 }
 
 /**
@@ -114,73 +151,92 @@ function hashRequest(r: Request, body: Buffer): string {
  * repeat while the first is still running gets 409 `IDEMPOTENCY_IN_PROGRESS` with `Retry-After`.
  * A 5xx or a thrown handler releases the key so the client can retry.
  */
-export function createIdempotencyMiddleware(store: IdempotencyStore, options: IdempotencyMiddlewareOptions = {}): Middleware {
+export function createIdempotencyMiddleware(
+  store: IdempotencyStore,
+  options: IdempotencyMiddlewareOptions = {},
+): Middleware {
   const o = resolveIdempotencyMiddlewareOptions(options);
-  return (next: Handler): Handler => async (w, r) => {
-    if (!o.methods.has(r.method)) return next(w, r);
-    const raw = r.header(o.header);
-    if (raw === undefined) {
-      if (o.required) writeError(w, r, ERRORS.missing());
-      else await next(w, r);
-      return;
-    }
-    try {
-      assertIdempotencyKey(raw);
-    } catch {
-      writeError(w, r, ERRORS.invalid());
-      return;
-    }
-    const body = await readBody(r, { maxBytes: o.maxBodyBytes });
-    // Hashing scope and key gives a fixed-length store key and keeps raw client keys out of storage.
-    const key = createHash('sha256').update(o.scope(r)).update('\0').update(raw).digest('base64url');
-    const requestHash = hashRequest(r, body);
-    const claim = () => {
-      const now = o.now();
-      return store.putIfAbsent({ key, requestHash, status: 'in_progress', createdAt: now, updatedAt: now, expiresAt: now + o.ttlMs });
-    };
-    let claimed = await claim();
-    if (!claimed) {
-      let existing = await store.get(key);
-      if (existing?.status === 'in_progress' && existing.requestHash === requestHash && o.now() - existing.updatedAt >= o.lockTimeoutMs) {
-        // An abandoned claim: take it over rather than blocking the key until it expires.
-        await store.delete(key);
-        claimed = await claim();
-        existing = claimed ? undefined : await store.get(key);
-      }
-    }
-    if (!claimed) {
-      const existing = await store.get(key);
-      if (existing === undefined) {
-        writeError(w, r, ERRORS.inProgress());
+  return (next: Handler): Handler =>
+    async (w, r) => {
+      if (!o.methods.has(r.method)) return next(w, r);
+      const raw = r.header(o.header);
+      if (raw === undefined) {
+        if (o.required) writeError(w, r, ERRORS.missing());
+        else await next(w, r);
         return;
       }
-      if (existing.requestHash !== requestHash) writeError(w, r, ERRORS.reused());
-      else if (existing.status === 'completed' && existing.response !== undefined) replay(w, existing.response);
-      else {
-        w.setHeader('retry-after', '1');
-        writeError(w, r, ERRORS.inProgress());
+      try {
+        assertIdempotencyKey(raw);
+      } catch {
+        writeError(w, r, ERRORS.invalid());
+        return;
       }
-      return;
-    }
-    const buffer = new BufferedResponseWriter(o.maxResponseBytes, w.raw);
-    try {
-      await next(buffer, r);
-    } catch (err) {
-      await store.delete(key);
-      throw err;
-    }
-    try {
-      if (buffer.status >= 500 || buffer.overflowed || buffer.abandoned) await store.delete(key);
-      else await store.complete(key, requestHash, encodeResponse(buffer), o.now());
-    } catch {
-      // Recording failed (the claim expired or was taken over meanwhile, or the store is down):
-      // the work is done, so the client still gets its response; the key is released.
-      await store.delete(key).catch(() => undefined);
-    }
-    if (buffer.overflowed) {
-      writeError(w, r, new APIError({ type: 'internal_error', message: 'response too large to record for idempotency' }));
-      return;
-    }
-    buffer.flushTo(w);
-  };
+      const body = await readBody(r, { maxBytes: o.maxBodyBytes });
+      // Hashing scope and key gives a fixed-length store key and keeps raw client keys out of storage.
+      const key = createHash('sha256').update(o.scope(r)).update('\0').update(raw).digest('base64url');
+      const requestHash = hashRequest(r, body);
+      const claim = () => {
+        const now = o.now();
+        return store.putIfAbsent({
+          key,
+          requestHash,
+          status: 'in_progress',
+          createdAt: now,
+          updatedAt: now,
+          expiresAt: now + o.ttlMs,
+        });
+      };
+      let claimed = await claim();
+      if (!claimed) {
+        let existing = await store.get(key);
+        if (
+          existing?.status === 'in_progress' &&
+          existing.requestHash === requestHash &&
+          o.now() - existing.updatedAt >= o.lockTimeoutMs
+        ) {
+          // An abandoned claim: take it over rather than blocking the key until it expires.
+          await store.delete(key);
+          claimed = await claim();
+          existing = claimed ? undefined : await store.get(key);
+        }
+      }
+      if (!claimed) {
+        const existing = await store.get(key);
+        if (existing === undefined) {
+          writeError(w, r, ERRORS.inProgress());
+          return;
+        }
+        if (existing.requestHash !== requestHash) writeError(w, r, ERRORS.reused());
+        else if (existing.status === 'completed' && existing.response !== undefined) replay(w, existing.response);
+        else {
+          w.setHeader('retry-after', '1');
+          writeError(w, r, ERRORS.inProgress());
+        }
+        return;
+      }
+      const buffer = new BufferedResponseWriter(o.maxResponseBytes, w.raw);
+      try {
+        await next(buffer, r);
+      } catch (err) {
+        await store.delete(key);
+        throw err;
+      }
+      try {
+        if (buffer.status >= 500 || buffer.overflowed || buffer.abandoned) await store.delete(key);
+        else await store.complete(key, requestHash, encodeResponse(buffer), o.now());
+      } catch {
+        // Recording failed (the claim expired or was taken over meanwhile, or the store is down):
+        // the work is done, so the client still gets its response; the key is released.
+        await store.delete(key).catch(() => undefined);
+      }
+      if (buffer.overflowed) {
+        writeError(
+          w,
+          r,
+          new APIError({ type: 'internal_error', message: 'response too large to record for idempotency' }),
+        );
+        return;
+      }
+      buffer.flushTo(w);
+    };
 }

@@ -3,8 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { MemoryIdempotencyStore } from './memory-store.ts';
 import type { IdempotencyRecord } from './record.ts';
 
-const record = (key: string, createdAt: number, ttlMs: number): IdempotencyRecord =>
-  ({ key, requestHash: 'h', status: 'in_progress', createdAt, updatedAt: createdAt, expiresAt: createdAt + ttlMs });
+const record = (key: string, createdAt: number, ttlMs: number): IdempotencyRecord => ({
+  key,
+  requestHash: 'h',
+  status: 'in_progress',
+  createdAt,
+  updatedAt: createdAt,
+  expiresAt: createdAt + ttlMs,
+});
 
 describe('MemoryIdempotencyStore limits', () => {
   it('at the limit drops expired records first, and only then the oldest live one', async () => {
@@ -14,9 +20,17 @@ describe('MemoryIdempotencyStore limits', () => {
     expect(await store.putIfAbsent(record('b', 1_000, 10))).toBe(true);
     clock.t = 1_010; // b expires exactly now
     expect(await store.putIfAbsent(record('c', 1_010, 1_000))).toBe(true);
-    expect([await store.get('a'), await store.get('b'), await store.get('c')].map((r) => r?.key)).toEqual(['a', undefined, 'c']);
+    expect([await store.get('a'), await store.get('b'), await store.get('c')].map((r) => r?.key)).toEqual([
+      'a',
+      undefined,
+      'c',
+    ]);
     expect(await store.putIfAbsent(record('d', 1_010, 1_000))).toBe(true);
-    expect([await store.get('a'), await store.get('c'), await store.get('d')].map((r) => r?.key)).toEqual([undefined, 'c', 'd']);
+    expect([await store.get('a'), await store.get('c'), await store.get('d')].map((r) => r?.key)).toEqual([
+      undefined,
+      'c',
+      'd',
+    ]);
   });
 
   it('keeps every record below the limit', async () => {

@@ -1,5 +1,11 @@
 import { StoreError } from '../errors.ts';
-import { assertCompletable, assertIdempotencyKey, assertIdempotencyRecord, type IdempotencyRecord, type IdempotencyStore } from './record.ts';
+import {
+  assertCompletable,
+  assertIdempotencyKey,
+  assertIdempotencyRecord,
+  type IdempotencyRecord,
+  type IdempotencyStore,
+} from './record.ts';
 
 export interface MemoryIdempotencyStoreOptions {
   /** Most records; claims beyond it sweep expired records, then evict the oldest. Default: 100 000. */
@@ -20,7 +26,8 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
 
   constructor(options: MemoryIdempotencyStoreOptions = {}) {
     this.#maxRecords = options.maxRecords ?? 100_000;
-    if (!Number.isSafeInteger(this.#maxRecords) || this.#maxRecords <= 0) throw new TypeError('maxRecords must be a positive integer');
+    if (!Number.isSafeInteger(this.#maxRecords) || this.#maxRecords <= 0)
+      throw new TypeError('maxRecords must be a positive integer');
     this.#now = options.now ?? Date.now;
   }
 
@@ -50,11 +57,21 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     return true;
   }
 
-  async complete(key: string, requestHash: string, response: Uint8Array, at: number = this.#now()): Promise<IdempotencyRecord> {
+  async complete(
+    key: string,
+    requestHash: string,
+    response: Uint8Array,
+    at: number = this.#now(),
+  ): Promise<IdempotencyRecord> {
     const record = this.#records.get(assertIdempotencyKey(key));
     if (record === undefined) throw new StoreError('PLUMEGO_ERR_IDEMPOTENCY_NOT_FOUND');
     assertCompletable(record, requestHash, at);
-    const done: IdempotencyRecord = { ...record, status: 'completed', response: new Uint8Array(response), updatedAt: Math.max(at, record.createdAt) };
+    const done: IdempotencyRecord = {
+      ...record,
+      status: 'completed',
+      response: new Uint8Array(response),
+      updatedAt: Math.max(at, record.createdAt),
+    };
     this.#records.set(key, done);
     return copy(done);
   }

@@ -46,7 +46,8 @@ export function assertIdempotencyRecord(record: IdempotencyRecord): IdempotencyR
   const bad = (reason: string): never => {
     throw new StoreError('PLUMEGO_ERR_IDEMPOTENCY_INVALID_RECORD', { reason });
   };
-  if (typeof record.requestHash !== 'string' || record.requestHash === '' || record.requestHash.length > 256) bad('request_hash');
+  if (typeof record.requestHash !== 'string' || record.requestHash === '' || record.requestHash.length > 256)
+    bad('request_hash');
   if (record.status !== 'in_progress' && record.status !== 'completed') bad('status');
   if (!isTime(record.createdAt) || !isTime(record.updatedAt) || !isTime(record.expiresAt)) bad('time');
   if (record.expiresAt <= record.createdAt || record.updatedAt < record.createdAt) bad('time');

@@ -1,6 +1,12 @@
 import Database from 'better-sqlite3';
 import { StoreError } from '../errors.ts';
-import { assertCompletable, assertIdempotencyKey, assertIdempotencyRecord, type IdempotencyRecord, type IdempotencyStore } from './record.ts';
+import {
+  assertCompletable,
+  assertIdempotencyKey,
+  assertIdempotencyRecord,
+  type IdempotencyRecord,
+  type IdempotencyStore,
+} from './record.ts';
 
 export interface SqliteIdempotencyStoreOptions {
   /** Database file (WAL mode, synchronous=FULL). Required. */
@@ -36,7 +42,9 @@ function prepareStatements(db: Database.Database) {
     get: db.prepare('SELECT * FROM plumego_idempotency WHERE key = ?'),
     dropExpired: db.prepare('DELETE FROM plumego_idempotency WHERE key = ? AND expires_at <= ?'),
     insert: db.prepare('INSERT OR IGNORE INTO plumego_idempotency VALUES (?, ?, ?, ?, ?, ?, ?)'),
-    complete: db.prepare("UPDATE plumego_idempotency SET status = 'completed', response = ?, updated_at = ? WHERE key = ?"),
+    complete: db.prepare(
+      "UPDATE plumego_idempotency SET status = 'completed', response = ?, updated_at = ? WHERE key = ?",
+    ),
     delete: db.prepare('DELETE FROM plumego_idempotency WHERE key = ?'),
   };
 }
@@ -72,7 +80,9 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
     this.#claim = db.transaction((r: IdempotencyRecord) => {
       stmts.dropExpired.run(r.key, this.#now());
       const response = r.response === undefined ? null : Buffer.from(r.response);
-      return stmts.insert.run(r.key, r.requestHash, r.status, response, r.createdAt, r.updatedAt, r.expiresAt).changes === 1;
+      return (
+        stmts.insert.run(r.key, r.requestHash, r.status, response, r.createdAt, r.updatedAt, r.expiresAt).changes === 1
+      );
     });
   }
 
@@ -86,7 +96,12 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
     return this.#claim(assertIdempotencyRecord(record));
   }
 
-  async complete(key: string, requestHash: string, response: Uint8Array, at: number = this.#now()): Promise<IdempotencyRecord> {
+  async complete(
+    key: string,
+    requestHash: string,
+    response: Uint8Array,
+    at: number = this.#now(),
+  ): Promise<IdempotencyRecord> {
     const row = this.#stmts.get.get(assertIdempotencyKey(key)) as Row | undefined;
     if (row === undefined) throw new StoreError('PLUMEGO_ERR_IDEMPOTENCY_NOT_FOUND');
     const record = toRecord(row);

@@ -61,7 +61,10 @@ describe('SqliteKvStore TTL', () => {
 
   it.each([-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY])('refuses ttlMs %s', async (ttlMs) => {
     const { kv } = clocked();
-    await expect(kv.set('k', 'v', { ttlMs })).rejects.toMatchObject({ code: 'PLUMEGO_ERR_KV_INVALID_OPTIONS', reason: 'ttlMs' });
+    await expect(kv.set('k', 'v', { ttlMs })).rejects.toMatchObject({
+      code: 'PLUMEGO_ERR_KV_INVALID_OPTIONS',
+      reason: 'ttlMs',
+    });
     expect(await kv.has('k')).toBe(false);
     await kv.close();
   });
@@ -125,7 +128,11 @@ describe('SqliteKvStore bounds', () => {
 describe('SqliteKvStore errors that are not corruption', () => {
   it('passes an SQLite error other than corruption through unchanged', () => {
     const failure = (path: string): unknown => {
-      try { new SqliteKvStore({ path }); } catch (e) { return e; }
+      try {
+        new SqliteKvStore({ path });
+      } catch (e) {
+        return e;
+      }
       throw new Error('the store opened');
     };
     // A directory is no database file: SQLite says it cannot open it.
@@ -142,7 +149,11 @@ describe('SqliteKvStore errors that are not corruption', () => {
     const path = join(dir, 'text.db');
     writeFileSync(path, 'not a database, only text. '.repeat(200));
     let caught: unknown;
-    try { new SqliteKvStore({ path, verifyOnOpen: false }); } catch (e) { caught = e; }
+    try {
+      new SqliteKvStore({ path, verifyOnOpen: false });
+    } catch (e) {
+      caught = e;
+    }
     expect(caught).toMatchObject({ code: 'PLUMEGO_ERR_KV_CORRUPT', reason: 'sqlite' });
     expect((caught as Error & { cause?: { code?: string } }).cause?.code).toBe('SQLITE_NOTADB');
   });
@@ -152,11 +163,15 @@ describe('SqliteKvStore errors that are not corruption', () => {
     const db = new Database(path);
     db.exec('CREATE TABLE users (id INTEGER)');
     db.close();
-    expect(() => new SqliteKvStore({ path })).toThrow(expect.objectContaining({ code: 'PLUMEGO_ERR_KV_CORRUPT', reason: 'foreign_database' }));
+    expect(() => new SqliteKvStore({ path })).toThrow(
+      expect.objectContaining({ code: 'PLUMEGO_ERR_KV_CORRUPT', reason: 'foreign_database' }),
+    );
   });
 
   it('refuses missing options with a typed error', () => {
-    expect(() => resolveSqliteKvStoreOptions(undefined as unknown as SqliteKvStoreOptions)).toThrow(expect.objectContaining({ code: 'PLUMEGO_ERR_KV_INVALID_OPTIONS', reason: 'path' }));
+    expect(() => resolveSqliteKvStoreOptions(undefined as unknown as SqliteKvStoreOptions)).toThrow(
+      expect.objectContaining({ code: 'PLUMEGO_ERR_KV_INVALID_OPTIONS', reason: 'path' }),
+    );
     expect(() => resolveSqliteKvStoreOptions({ path: '' })).toThrow(expect.objectContaining({ reason: 'path' }));
   });
 
@@ -172,10 +187,23 @@ describe('SqliteKvStore errors that are not corruption', () => {
 describe('isStoreError and StoreError', () => {
   it('recognises store errors by brand and, when asked, by code', () => {
     const err = new StoreError('PLUMEGO_ERR_KV_FULL');
-    expect([isStoreError(err), isStoreError(err, 'PLUMEGO_ERR_KV_FULL'), isStoreError(err, 'PLUMEGO_ERR_KV_CLOSED')]).toEqual([true, true, false]);
+    expect([
+      isStoreError(err),
+      isStoreError(err, 'PLUMEGO_ERR_KV_FULL'),
+      isStoreError(err, 'PLUMEGO_ERR_KV_CLOSED'),
+    ]).toEqual([true, true, false]);
     const copy = { [Symbol.for('plumego.store.error')]: true, code: 'PLUMEGO_ERR_KV_FULL' };
     expect(isStoreError(copy, 'PLUMEGO_ERR_KV_FULL')).toBe(true);
-    for (const other of [null, undefined, 'PLUMEGO_ERR_KV_FULL', 42, {}, { code: 'PLUMEGO_ERR_KV_FULL' }, new Error('x'), { [Symbol.for('plumego.store.error')]: 'yes' }]) {
+    for (const other of [
+      null,
+      undefined,
+      'PLUMEGO_ERR_KV_FULL',
+      42,
+      {},
+      { code: 'PLUMEGO_ERR_KV_FULL' },
+      new Error('x'),
+      { [Symbol.for('plumego.store.error')]: 'yes' },
+    ]) {
       expect(isStoreError(other), String(other)).toBe(false);
     }
   });

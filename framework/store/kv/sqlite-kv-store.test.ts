@@ -1,6 +1,16 @@
 import { describe, it, expect, afterAll } from 'vitest';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, truncateSync, openSync, writeSync, closeSync, writeFileSync, readFileSync } from 'node:fs';
+import {
+  mkdtempSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  openSync,
+  writeSync,
+  closeSync,
+  writeFileSync,
+  readFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,8 +74,12 @@ describe('SqliteKvStore', () => {
   });
 
   it('refuses bad options at construction', () => {
-    expect(() => resolveSqliteKvStoreOptions({ path: '' })).toThrow(expect.objectContaining({ code: 'PLUMEGO_ERR_KV_INVALID_OPTIONS' }));
-    expect(() => resolveSqliteKvStoreOptions({ path: 'x', maxEntries: 0 })).toThrow(expect.objectContaining({ reason: 'maxEntries' }));
+    expect(() => resolveSqliteKvStoreOptions({ path: '' })).toThrow(
+      expect.objectContaining({ code: 'PLUMEGO_ERR_KV_INVALID_OPTIONS' }),
+    );
+    expect(() => resolveSqliteKvStoreOptions({ path: 'x', maxEntries: 0 })).toThrow(
+      expect.objectContaining({ reason: 'maxEntries' }),
+    );
   });
 });
 
@@ -80,7 +94,11 @@ describe('SqliteKvStore: corruption', () => {
 
   function expectCorrupt(fn: () => unknown): void {
     let caught: unknown;
-    try { fn(); } catch (err) { caught = err; }
+    try {
+      fn();
+    } catch (err) {
+      caught = err;
+    }
     expect(isStoreError(caught, 'PLUMEGO_ERR_KV_CORRUPT')).toBe(true);
   }
 
@@ -133,10 +151,14 @@ describe('SqliteKvStore: crash safety', () => {
   it('loses no acknowledged write and tears no value when killed mid-write', async () => {
     const path = nextPath();
     const writer = fileURLToPath(new URL('./fixtures/crash-writer.ts', import.meta.url));
-    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', writer, path], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', writer, path], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let acked = -1;
     let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
     const exit = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
     let buffered = '';
     child.stdout.on('data', (chunk: Buffer) => {

@@ -32,17 +32,25 @@ export const DEFAULT_SQLITE_KV_STORE_OPTIONS: Omit<ResolvedSqliteKvStoreOptions,
 };
 
 export function resolveSqliteKvStoreOptions(options: SqliteKvStoreOptions): ResolvedSqliteKvStoreOptions {
-  if (typeof options?.path !== 'string' || options.path === '') throw new StoreError('PLUMEGO_ERR_KV_INVALID_OPTIONS', { reason: 'path' });
+  if (typeof options?.path !== 'string' || options.path === '')
+    throw new StoreError('PLUMEGO_ERR_KV_INVALID_OPTIONS', { reason: 'path' });
   const merged = { ...DEFAULT_SQLITE_KV_STORE_OPTIONS, ...options };
   for (const field of ['maxEntries', 'maxValueBytes', 'maxKeyLength', 'sweepIntervalMs'] as const) {
-    if (!Number.isSafeInteger(merged[field]) || merged[field] <= 0) throw new StoreError('PLUMEGO_ERR_KV_INVALID_OPTIONS', { reason: field });
+    if (!Number.isSafeInteger(merged[field]) || merged[field] <= 0)
+      throw new StoreError('PLUMEGO_ERR_KV_INVALID_OPTIONS', { reason: field });
   }
   return merged;
 }
 
 // 'PLMG': marks files this store created, so opening some other SQLite database fails loudly.
 const APPLICATION_ID = 0x504c4d47;
-const CORRUPT_CODES = new Set(['SQLITE_CORRUPT', 'SQLITE_NOTADB', 'SQLITE_CORRUPT_INDEX', 'SQLITE_CORRUPT_SEQUENCE', 'SQLITE_CORRUPT_VTAB']);
+const CORRUPT_CODES = new Set([
+  'SQLITE_CORRUPT',
+  'SQLITE_NOTADB',
+  'SQLITE_CORRUPT_INDEX',
+  'SQLITE_CORRUPT_SEQUENCE',
+  'SQLITE_CORRUPT_VTAB',
+]);
 
 function checksum(key: string, value: Uint8Array): Buffer {
   // SQLite has no page checksums; this catches bytes flipped inside a value or rows swapped.
@@ -52,7 +60,8 @@ function checksum(key: string, value: Uint8Array): Buffer {
 function mapError(err: unknown): unknown {
   if (err instanceof StoreError) return err;
   const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && CORRUPT_CODES.has(code)) return new StoreError('PLUMEGO_ERR_KV_CORRUPT', { reason: 'sqlite', cause: err });
+  if (typeof code === 'string' && CORRUPT_CODES.has(code))
+    return new StoreError('PLUMEGO_ERR_KV_CORRUPT', { reason: 'sqlite', cause: err });
   return err;
 }
 
@@ -96,7 +105,9 @@ export class SqliteKvStore implements KvStore {
         if (tables.n > 0) throw new StoreError('PLUMEGO_ERR_KV_CORRUPT', { reason: 'foreign_database' });
         db.pragma(`application_id = ${APPLICATION_ID}`);
       }
-      db.exec('CREATE TABLE IF NOT EXISTS plumego_kv (key TEXT PRIMARY KEY, value BLOB NOT NULL, checksum BLOB NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID');
+      db.exec(
+        'CREATE TABLE IF NOT EXISTS plumego_kv (key TEXT PRIMARY KEY, value BLOB NOT NULL, checksum BLOB NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID',
+      );
       this.#db = db;
       this.#stmts = this.prepare();
       this.#count = (this.#stmts.count.get() as { n: number }).n;
@@ -119,11 +130,15 @@ export class SqliteKvStore implements KvStore {
     return {
       get: db.prepare('SELECT value, checksum, expires_at FROM plumego_kv WHERE key = ?'),
       exists: db.prepare('SELECT expires_at FROM plumego_kv WHERE key = ?'),
-      upsert: db.prepare('INSERT INTO plumego_kv (key, value, checksum, expires_at) VALUES (?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, checksum = excluded.checksum, expires_at = excluded.expires_at'),
+      upsert: db.prepare(
+        'INSERT INTO plumego_kv (key, value, checksum, expires_at) VALUES (?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, checksum = excluded.checksum, expires_at = excluded.expires_at',
+      ),
       delete: db.prepare('DELETE FROM plumego_kv WHERE key = ?'),
       count: db.prepare('SELECT count(*) AS n FROM plumego_kv'),
       sweep: db.prepare('DELETE FROM plumego_kv WHERE expires_at > 0 AND expires_at <= ?'),
-      keys: db.prepare('SELECT key FROM plumego_kv WHERE key >= ? AND (expires_at = 0 OR expires_at > ?) ORDER BY key LIMIT ?'),
+      keys: db.prepare(
+        'SELECT key FROM plumego_kv WHERE key >= ? AND (expires_at = 0 OR expires_at > ?) ORDER BY key LIMIT ?',
+      ),
     };
   }
 
@@ -137,7 +152,8 @@ export class SqliteKvStore implements KvStore {
   }
 
   #key(key: unknown): string {
-    if (typeof key !== 'string' || key === '' || key.length > this.options.maxKeyLength) throw new StoreError('PLUMEGO_ERR_KV_INVALID_KEY');
+    if (typeof key !== 'string' || key === '' || key.length > this.options.maxKeyLength)
+      throw new StoreError('PLUMEGO_ERR_KV_INVALID_KEY');
     return key;
   }
 
@@ -147,7 +163,8 @@ export class SqliteKvStore implements KvStore {
       this.#stats.reads++;
       const row = this.#stmts.get.get(key) as Row | undefined;
       if (row === undefined) return undefined;
-      if (!checksum(key, row.value).equals(row.checksum)) throw new StoreError('PLUMEGO_ERR_KV_CORRUPT', { reason: 'checksum' });
+      if (!checksum(key, row.value).equals(row.checksum))
+        throw new StoreError('PLUMEGO_ERR_KV_CORRUPT', { reason: 'checksum' });
       if (row.expires_at !== 0 && row.expires_at <= this.options.now()) return 'expired';
       return row.value;
     });
@@ -171,10 +188,14 @@ export class SqliteKvStore implements KvStore {
 
   async set(key: string, value: string | Uint8Array, options: KvSetOptions = {}): Promise<void> {
     this.#key(key);
-    const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+    const bytes =
+      typeof value === 'string'
+        ? Buffer.from(value, 'utf8')
+        : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
     if (bytes.byteLength > this.options.maxValueBytes) throw new StoreError('PLUMEGO_ERR_KV_VALUE_TOO_LARGE');
     const ttl = options.ttlMs ?? 0;
-    if (!Number.isSafeInteger(ttl) || ttl < 0) throw new StoreError('PLUMEGO_ERR_KV_INVALID_OPTIONS', { reason: 'ttlMs' });
+    if (!Number.isSafeInteger(ttl) || ttl < 0)
+      throw new StoreError('PLUMEGO_ERR_KV_INVALID_OPTIONS', { reason: 'ttlMs' });
     const expiresAt = ttl === 0 ? 0 : this.options.now() + ttl;
     this.#run(() => {
       const existed = this.#stmts.exists.get(key) !== undefined;
@@ -214,7 +235,14 @@ export class SqliteKvStore implements KvStore {
   }
 
   async size(): Promise<number> {
-    return this.#run(() => (this.#db.prepare('SELECT count(*) AS n FROM plumego_kv WHERE expires_at = 0 OR expires_at > ?').get(this.options.now()) as { n: number }).n);
+    return this.#run(
+      () =>
+        (
+          this.#db
+            .prepare('SELECT count(*) AS n FROM plumego_kv WHERE expires_at = 0 OR expires_at > ?')
+            .get(this.options.now()) as { n: number }
+        ).n,
+    );
   }
 
   async getStats(): Promise<KvStats> {

@@ -12,9 +12,15 @@ export const DATA_ERRORS = {
   'PLUMEGO_ERR_DATA_ABORTED': { message: 'database call was aborted by the caller', status: 499 },
   'PLUMEGO_ERR_DATA_POOL_EXHAUSTED': { message: 'no database connection became free in time', status: 503 },
   'PLUMEGO_ERR_DATA_CONNECTION_LOST': { message: 'data backend connection failed or was lost', status: 503 },
-  'PLUMEGO_ERR_DATA_SERIALIZATION_FAILURE': { message: 'transaction kept conflicting with concurrent transactions', status: 409 },
+  'PLUMEGO_ERR_DATA_SERIALIZATION_FAILURE': {
+    message: 'transaction kept conflicting with concurrent transactions',
+    status: 409,
+  },
   'PLUMEGO_ERR_DATA_CLOSED': { message: 'data backend is closed', status: 503 },
-  'PLUMEGO_ERR_DATA_NESTED_TRANSACTION': { message: 'a transaction was started inside another transaction', status: 500 },
+  'PLUMEGO_ERR_DATA_NESTED_TRANSACTION': {
+    message: 'a transaction was started inside another transaction',
+    status: 500,
+  },
   'PLUMEGO_ERR_DATA_CACHE_CORRUPT': { message: 'remote cache entry could not be decoded', status: 500 },
   'PLUMEGO_ERR_DATA_MIGRATION_LOCKED': { message: 'another instance holds the migration lock', status: 503 },
   'PLUMEGO_ERR_DATA_MIGRATION_DRIFT': { message: 'applied migrations differ from the migration files', status: 500 },
@@ -22,16 +28,26 @@ export const DATA_ERRORS = {
   'PLUMEGO_ERR_DATA_MIGRATION_FAILED': { message: 'migration failed and was rolled back', status: 500 },
   'PLUMEGO_ERR_DATA_CROSS_SHARD': { message: 'the keys span several shards; use an explicit scatter', status: 500 },
   'PLUMEGO_ERR_DATA_SHARD_UNAVAILABLE': { message: 'a shard database is unavailable', status: 503 },
-  'PLUMEGO_ERR_DATA_INVALID_SHARD_KEY': { message: 'shard key is missing, of the wrong type or outside every range', status: 400 },
+  'PLUMEGO_ERR_DATA_INVALID_SHARD_KEY': {
+    message: 'shard key is missing, of the wrong type or outside every range',
+    status: 400,
+  },
   'PLUMEGO_ERR_DATA_OBJECT_STORAGE': { message: 'object storage request failed', status: 502 },
-  'PLUMEGO_ERR_DATA_COMMIT_UNKNOWN': { message: 'connection lost during commit; the transaction may or may not have committed', status: 503 },
+  'PLUMEGO_ERR_DATA_COMMIT_UNKNOWN': {
+    message: 'connection lost during commit; the transaction may or may not have committed',
+    status: 503,
+  },
 } as const satisfies Record<string, { message: string; status: number }>;
 
 export type DataErrorCode = keyof typeof DATA_ERRORS;
 
 // A brand rather than `instanceof`, so two copies of the package still recognise each other's errors.
 const BRAND = Symbol.for('plumego.x.data.error');
-const family = defineErrorFamily({ name: 'DataError', brand: BRAND, codes: Object.keys(DATA_ERRORS) as DataErrorCode[] });
+const family = defineErrorFamily({
+  name: 'DataError',
+  brand: BRAND,
+  codes: Object.keys(DATA_ERRORS) as DataErrorCode[],
+});
 
 export interface DataErrorOptions {
   /** A fixed, non-sensitive word narrowing the failure (for example `field:maxConnections`). */

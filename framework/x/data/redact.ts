@@ -33,7 +33,8 @@ export function sanitizeDriverError(err: unknown): Error {
   if (code !== undefined) (safe as Error & { code?: string }).code = code;
   for (const field of ['severity', 'routine', 'errno', 'syscall'] as const) {
     const value = source[field];
-    if (typeof value === 'string' || typeof value === 'number') (safe as unknown as Record<string, unknown>)[field] = value;
+    if (typeof value === 'string' || typeof value === 'number')
+      (safe as unknown as Record<string, unknown>)[field] = value;
   }
   return safe;
 }

@@ -44,10 +44,19 @@ const tenantFromHeader: Middleware = (next) => (w, r) => {
 function setup(storage: FileStorageLike, options: Partial<FileApiOptions> = {}) {
   const app = createApp();
   app.use(tenantFromHeader);
-  createFileApi({ storage, metadata: new MemoryFileMetadataStore(), now: () => Date.UTC(2026, 0, 1), ...options }).register(app);
+  createFileApi({
+    storage,
+    metadata: new MemoryFileMetadataStore(),
+    now: () => Date.UTC(2026, 0, 1),
+    ...options,
+  }).register(app);
   const upload = async (content: string, tenant = 't1') => {
     const body = `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="report.txt"\r\nContent-Type: text/plain\r\n\r\n${content}\r\n--${BOUNDARY}--\r\n`;
-    const res = await app.request('/files', { method: 'POST', headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}`, 'x-tenant': tenant }, body });
+    const res = await app.request('/files', {
+      method: 'POST',
+      headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}`, 'x-tenant': tenant },
+      body,
+    });
     return String(res.json<{ data: { id: string } }>().data.id);
   };
   return { app, upload };
@@ -71,7 +80,11 @@ describe('x/fileapi with a capable storage backend', () => {
 
   it('still slices ranges itself on a backend without ranged reads', async () => {
     const storage = new CapableStorage();
-    const plain: FileStorageLike = { put: (p, s) => storage.put(p, s), get: (p) => storage.get(p), delete: (p) => storage.delete(p) };
+    const plain: FileStorageLike = {
+      put: (p, s) => storage.put(p, s),
+      get: (p) => storage.get(p),
+      delete: (p) => storage.delete(p),
+    };
     const { app, upload } = setup(plain);
     const id = await upload('0123456789');
     const res = await app.request(`/files/${id}`, { headers: { range: 'bytes=2-4', 'x-tenant': 't1' } });
@@ -79,14 +92,17 @@ describe('x/fileapi with a capable storage backend', () => {
     expect(storage.calls).toEqual([expect.stringMatching(/^get /)]);
   });
 
-  it('hands out a temporary download URL for the tenant\'s own file only', async () => {
+  it("hands out a temporary download URL for the tenant's own file only", async () => {
     const storage = new CapableStorage();
     const { app, upload } = setup(storage, { downloadUrlTtlSeconds: 120 });
     const id = await upload('secret');
     const res = await app.request(`/files/${id}/url`, { headers: { 'x-tenant': 't1' } });
     expect(res.status).toBe(200);
     expect(res.headers['cache-control']).toBe('no-store');
-    expect(res.json<{ data: unknown }>().data).toEqual({ url: expect.stringMatching(/^https:\/\/files\.example\/t_dDE\/.+\?sig=abc&ttl=120$/), expires_at: '2026-01-01T00:02:00.000Z' });
+    expect(res.json<{ data: unknown }>().data).toEqual({
+      url: expect.stringMatching(/^https:\/\/files\.example\/t_dDE\/.+\?sig=abc&ttl=120$/),
+      expires_at: '2026-01-01T00:02:00.000Z',
+    });
     expect(storage.calls).toEqual(['url 120 report.txt']);
     const other = await app.request(`/files/${id}/url`, { headers: { 'x-tenant': 't2' } });
     expect(other.status).toBe(404);
@@ -95,14 +111,20 @@ describe('x/fileapi with a capable storage backend', () => {
 
   it('answers 501 when the backend cannot sign URLs, and refuses a bad TTL option', async () => {
     const storage = new CapableStorage();
-    const plain: FileStorageLike = { put: (p, s) => storage.put(p, s), get: (p) => storage.get(p), delete: (p) => storage.delete(p) };
+    const plain: FileStorageLike = {
+      put: (p, s) => storage.put(p, s),
+      get: (p) => storage.get(p),
+      delete: (p) => storage.delete(p),
+    };
     const { app, upload } = setup(plain);
     const id = await upload('x');
     const res = await app.request(`/files/${id}/url`, { headers: { 'x-tenant': 't1' } });
     expect(res.status).toBe(501);
     expect(res.json<{ error: { code: string } }>().error.code).toBe('FILEAPI_URL_UNSUPPORTED');
     for (const bad of [0, 86_401, 1.5]) {
-      expect(() => createFileApi({ storage, metadata: new MemoryFileMetadataStore(), downloadUrlTtlSeconds: bad })).toThrow(/downloadUrlTtlSeconds/);
+      expect(() =>
+        createFileApi({ storage, metadata: new MemoryFileMetadataStore(), downloadUrlTtlSeconds: bad }),
+      ).toThrow(/downloadUrlTtlSeconds/);
     }
   });
 });

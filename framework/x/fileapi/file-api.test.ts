@@ -41,7 +41,9 @@ class MemoryStorage implements FileStorageLike {
 }
 
 const BOUNDARY = '----plumegotest';
-function multipart(parts: Array<{ field: string; filename?: string; type?: string; content: string | Buffer }>): Buffer {
+function multipart(
+  parts: Array<{ field: string; filename?: string; type?: string; content: string | Buffer }>,
+): Buffer {
   const chunks: Buffer[] = [];
   for (const p of parts) {
     const disposition = `form-data; name="${p.field}"${p.filename === undefined ? '' : `; filename="${p.filename}"`}`;
@@ -70,7 +72,9 @@ function setup(options: Partial<FileApiOptions> = {}) {
     app.request('/files', {
       method: 'POST',
       headers: { ...MP, ...(extra.tenant ? { 'x-tenant': extra.tenant } : {}) },
-      body: multipart([{ field: 'file', filename: extra.filename ?? 'report.txt', type: extra.type ?? 'text/plain', content }]),
+      body: multipart([
+        { field: 'file', filename: extra.filename ?? 'report.txt', type: extra.type ?? 'text/plain', content },
+      ]),
     });
   return { app, storage, metadata, upload };
 }
@@ -120,7 +124,9 @@ describe('x/fileapi upload', () => {
     const res = await app.request('/files', {
       method: 'POST',
       headers: { ...MP, 'transfer-encoding': 'chunked' },
-      body: multipart([{ field: 'file', filename: 'big.bin', type: 'application/octet-stream', content: Buffer.alloc(1025, 1) }]),
+      body: multipart([
+        { field: 'file', filename: 'big.bin', type: 'application/octet-stream', content: Buffer.alloc(1025, 1) },
+      ]),
     });
     expect(res.status).toBe(413);
     expect(res.json<ErrorBody>().error.code).toBe('REQUEST_BODY_TOO_LARGE');
@@ -143,11 +149,41 @@ describe('x/fileapi upload', () => {
   });
 
   it.each([
-    { title: 'a non-multipart request', headers: { 'content-type': 'application/json' }, body: '{}', status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
-    { title: 'multipart without a boundary', headers: { 'content-type': 'multipart/form-data;' }, body: 'x', status: 400, code: 'FILEAPI_INVALID_MULTIPART' },
-    { title: 'a form without the file field', headers: MP, body: multipart([{ field: 'note', content: 'hi' }]), status: 400, code: 'FILEAPI_FILE_REQUIRED' },
-    { title: 'a file under another field name', headers: MP, body: multipart([{ field: 'other', filename: 'a.txt', type: 'text/plain', content: 'x' }]), status: 400, code: 'FILEAPI_FILE_REQUIRED' },
-    { title: 'a truncated multipart body', headers: MP, body: multipart([{ field: 'file', filename: 'a.txt', type: 'text/plain', content: 'abc' }]).subarray(0, 80), status: 400, code: 'FILEAPI_INVALID_MULTIPART' },
+    {
+      title: 'a non-multipart request',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+      status: 415,
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+    },
+    {
+      title: 'multipart without a boundary',
+      headers: { 'content-type': 'multipart/form-data;' },
+      body: 'x',
+      status: 400,
+      code: 'FILEAPI_INVALID_MULTIPART',
+    },
+    {
+      title: 'a form without the file field',
+      headers: MP,
+      body: multipart([{ field: 'note', content: 'hi' }]),
+      status: 400,
+      code: 'FILEAPI_FILE_REQUIRED',
+    },
+    {
+      title: 'a file under another field name',
+      headers: MP,
+      body: multipart([{ field: 'other', filename: 'a.txt', type: 'text/plain', content: 'x' }]),
+      status: 400,
+      code: 'FILEAPI_FILE_REQUIRED',
+    },
+    {
+      title: 'a truncated multipart body',
+      headers: MP,
+      body: multipart([{ field: 'file', filename: 'a.txt', type: 'text/plain', content: 'abc' }]).subarray(0, 80),
+      status: 400,
+      code: 'FILEAPI_INVALID_MULTIPART',
+    },
   ])('refuses $title', async ({ headers, body, status, code }) => {
     const { app, storage } = setup();
     const res = await app.request('/files', { method: 'POST', headers, body });
@@ -161,12 +197,23 @@ describe('x/fileapi upload', () => {
     const { port } = (await app.listen(0, '127.0.0.1')) as AddressInfo;
     try {
       const status = await new Promise<number>((resolve, reject) => {
-        const req = httpRequest({ port, host: '127.0.0.1', method: 'POST', path: '/files', headers: { ...MP, 'transfer-encoding': 'chunked' } }, (res) => {
-          res.resume();
-          resolve(res.statusCode ?? 0);
-        });
+        const req = httpRequest(
+          {
+            port,
+            host: '127.0.0.1',
+            method: 'POST',
+            path: '/files',
+            headers: { ...MP, 'transfer-encoding': 'chunked' },
+          },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
         req.on('error', reject);
-        req.write(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="big.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`);
+        req.write(
+          `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="big.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+        );
         for (let i = 0; i < 8; i++) req.write(Buffer.alloc(512, 3));
         req.end(`\r\n--${BOUNDARY}--\r\n`);
       });
@@ -202,9 +249,17 @@ describe('x/fileapi aborted uploads', () => {
     createFileApi({ storage, metadata: new MemoryFileMetadataStore(), maxFileBytes: 1 << 20 }).register(app);
     const { port } = (await app.listen(0, '127.0.0.1')) as AddressInfo;
     try {
-      const req = httpRequest({ port, host: '127.0.0.1', method: 'POST', path: '/files', headers: { ...MP, 'transfer-encoding': 'chunked' } });
+      const req = httpRequest({
+        port,
+        host: '127.0.0.1',
+        method: 'POST',
+        path: '/files',
+        headers: { ...MP, 'transfer-encoding': 'chunked' },
+      });
       req.on('error', () => undefined);
-      req.write(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="half.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`);
+      req.write(
+        `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="half.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+      );
       req.write(Buffer.alloc(4096, 7));
       // Once the server is streaming the file into storage, vanish without finishing the body.
       await started;
@@ -230,10 +285,14 @@ describe('x/fileapi download, info and delete', () => {
     expect(res.status).toBe(200);
     expect(res.text()).toBe(CONTENT);
     expect(res.headers['content-type']).toBe('text/plain');
-    expect(res.headers['content-disposition']).toBe(`attachment; filename="r_sum_ final.txt"; filename*=UTF-8''r%C3%A9sum%C3%A9%20final.txt`);
+    expect(res.headers['content-disposition']).toBe(
+      `attachment; filename="r_sum_ final.txt"; filename*=UTF-8''r%C3%A9sum%C3%A9%20final.txt`,
+    );
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['content-security-policy']).toContain('sandbox');
-    expect((await app.request(`/files/${id}`, { headers: { 'if-none-match': String(res.headers['etag']) } })).status).toBe(304);
+    expect(
+      (await app.request(`/files/${id}`, { headers: { 'if-none-match': String(res.headers['etag']) } })).status,
+    ).toBe(304);
   });
 
   it('serves ranges across storage chunks, and 416 past the end', async () => {
@@ -263,8 +322,12 @@ describe('x/fileapi download, info and delete', () => {
     const { app, id } = await uploaded();
     const res = await app.request(`/files/${id}/info`);
     expect(res.json<Data>().data).toEqual({
-      id, name: 'résumé final.txt', content_type: 'text/plain', size: CONTENT.length,
-      sha256: createHash('sha256').update(CONTENT).digest('hex'), created_at: '2026-01-01T00:00:01.000Z',
+      id,
+      name: 'résumé final.txt',
+      content_type: 'text/plain',
+      size: CONTENT.length,
+      sha256: createHash('sha256').update(CONTENT).digest('hex'),
+      created_at: '2026-01-01T00:00:01.000Z',
     });
   });
 
@@ -303,7 +366,8 @@ describe('x/fileapi tenants', () => {
     const { app, upload, storage } = setup();
     const id = String((await upload(CONTENT, { tenant: 'acme' })).json<Data>().data['id']);
     expect([...storage.files.keys()][0]).toMatch(/^t_[\w-]+\//);
-    const as = (tenant: string, path: string, method = 'GET') => app.request(path, { method, headers: { 'x-tenant': tenant } });
+    const as = (tenant: string, path: string, method = 'GET') =>
+      app.request(path, { method, headers: { 'x-tenant': tenant } });
     expect((await as('acme', `/files/${id}`)).status).toBe(200);
     expect((await as('globex', `/files/${id}`)).status).toBe(404);
     expect((await as('globex', `/files/${id}`, 'DELETE')).status).toBe(404);
@@ -328,12 +392,19 @@ describe('x/fileapi list', () => {
     const { app, upload } = setup();
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push(String((await upload(`file ${i}`)).json<Data>().data['id']));
-    const page2 = (await app.request('/files?page=2&page_size=2')).json<{ data: Array<{ id: string }>; meta: object }>();
+    const page2 = (await app.request('/files?page=2&page_size=2')).json<{
+      data: Array<{ id: string }>;
+      meta: object;
+    }>();
     expect(page2.data.map((f) => f.id)).toEqual([ids[2], ids[1]]);
     expect(page2.meta).toEqual({ page: 2, page_size: 2, total: 5, total_pages: 3 });
     const after = (await app.request('/files?created_after=2026-01-01T00:00:04Z')).json<{ data: unknown[] }>();
     expect(after.data).toHaveLength(2);
-    const between = (await app.request(`/files?created_after=${Date.UTC(2026, 0, 1, 0, 0, 2)}&created_before=${Date.UTC(2026, 0, 1, 0, 0, 4)}`)).json<{ data: unknown[] }>();
+    const between = (
+      await app.request(
+        `/files?created_after=${Date.UTC(2026, 0, 1, 0, 0, 2)}&created_before=${Date.UTC(2026, 0, 1, 0, 0, 4)}`,
+      )
+    ).json<{ data: unknown[] }>();
     expect(between.data).toHaveLength(2);
   });
 
@@ -359,7 +430,8 @@ describe('x/fileapi on the store LocalFileStorage backend', () => {
       app.use(tenantFromHeader);
       api.register(app, '/v1/files');
       const up = await app.request('/v1/files', {
-        method: 'POST', headers: { ...MP, 'x-tenant': 'acme' },
+        method: 'POST',
+        headers: { ...MP, 'x-tenant': 'acme' },
         body: multipart([{ field: 'file', filename: 'a.txt', type: 'text/plain', content: CONTENT }]),
       });
       expect(up.status).toBe(201);
@@ -367,8 +439,11 @@ describe('x/fileapi on the store LocalFileStorage backend', () => {
       const part = await app.request(`/v1/files/${id}`, { headers: { 'x-tenant': 'acme', range: 'bytes=10-14' } });
       expect(part.text()).toBe('brown');
       const big = await app.request('/v1/files', {
-        method: 'POST', headers: { ...MP, 'x-tenant': 'acme', 'transfer-encoding': 'chunked' },
-        body: multipart([{ field: 'file', filename: 'b.bin', type: 'application/octet-stream', content: Buffer.alloc(65) }]),
+        method: 'POST',
+        headers: { ...MP, 'x-tenant': 'acme', 'transfer-encoding': 'chunked' },
+        body: multipart([
+          { field: 'file', filename: 'b.bin', type: 'application/octet-stream', content: Buffer.alloc(65) },
+        ]),
       });
       expect(big.status).toBe(413);
       const onDisk = readdirSync(root, { recursive: true, withFileTypes: true }).filter((d) => d.isFile());
@@ -385,7 +460,13 @@ describe('x/fileapi mounting', () => {
     const make = () => createFileApi({ storage: new MemoryStorage(), metadata: new MemoryFileMetadataStore() });
     make().register(app, '/avatars', 'avatars');
     make().register(app, '/docs', 'docs');
-    expect(app.routes().map((r) => r.name).filter((n) => n.endsWith('.upload')).sort()).toEqual(['avatars.upload', 'docs.upload']);
+    expect(
+      app
+        .routes()
+        .map((r) => r.name)
+        .filter((n) => n.endsWith('.upload'))
+        .sort(),
+    ).toEqual(['avatars.upload', 'docs.upload']);
     expect((await app.request('/docs')).status).toBe(200);
   });
 });
@@ -404,7 +485,9 @@ describe('x/fileapi helpers and options', () => {
 
   it('keeps Content-Disposition free of header-splitting characters and bare quotes', () => {
     expect(getContentDisposition('a\r\nb.txt')).not.toMatch(/[\r\n]/);
-    expect(getContentDisposition('say "hi".txt')).toBe(`attachment; filename="say _hi_.txt"; filename*=UTF-8''say%20%22hi%22.txt`);
+    expect(getContentDisposition('say "hi".txt')).toBe(
+      `attachment; filename="say _hi_.txt"; filename*=UTF-8''say%20%22hi%22.txt`,
+    );
   });
 
   it.each([
@@ -416,7 +499,11 @@ describe('x/fileapi helpers and options', () => {
   ])('refuses $title at construction', ({ options }) => {
     let error: unknown;
     try {
-      createFileApi({ storage: new MemoryStorage(), metadata: new MemoryFileMetadataStore(), ...options } as unknown as FileApiOptions);
+      createFileApi({
+        storage: new MemoryStorage(),
+        metadata: new MemoryFileMetadataStore(),
+        ...options,
+      } as unknown as FileApiOptions);
     } catch (e) {
       error = e;
     }

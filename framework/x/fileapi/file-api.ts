@@ -92,14 +92,30 @@ export function resolveFileApiOptions(options: FileApiOptions): ResolvedFileApiO
   const check = (ok: boolean, what: string): void => {
     if (!ok) throw new FileApiError(`invalid fileapi option: ${what}`);
   };
-  check(typeof r.storage?.put === 'function' && typeof r.storage.get === 'function', 'storage must implement the file storage contract');
-  check(typeof r.metadata?.get === 'function' && typeof r.metadata.list === 'function', 'metadata must implement FileMetadataStore');
+  check(
+    typeof r.storage?.put === 'function' && typeof r.storage.get === 'function',
+    'storage must implement the file storage contract',
+  );
+  check(
+    typeof r.metadata?.get === 'function' && typeof r.metadata.list === 'function',
+    'metadata must implement FileMetadataStore',
+  );
   check(Number.isSafeInteger(r.maxFileBytes) && r.maxFileBytes > 0, 'maxFileBytes must be a positive integer');
-  check(r.allowedContentTypes === undefined || (r.allowedContentTypes.length > 0 && r.allowedContentTypes.every((t) => CONTENT_TYPE.test(t))), 'allowedContentTypes must be media types');
+  check(
+    r.allowedContentTypes === undefined ||
+      (r.allowedContentTypes.length > 0 && r.allowedContentTypes.every((t) => CONTENT_TYPE.test(t))),
+    'allowedContentTypes must be media types',
+  );
   check(r.fieldName.length > 0, 'fieldName must not be empty');
   check(Number.isInteger(r.maxPageSize) && r.maxPageSize >= 1, 'maxPageSize must be ≥ 1');
-  check(Number.isInteger(r.defaultPageSize) && r.defaultPageSize >= 1 && r.defaultPageSize <= r.maxPageSize, 'defaultPageSize must be within 1..maxPageSize');
-  check(Number.isSafeInteger(r.downloadUrlTtlSeconds) && r.downloadUrlTtlSeconds >= 1 && r.downloadUrlTtlSeconds <= 86_400, 'downloadUrlTtlSeconds must be within 1..86400');
+  check(
+    Number.isInteger(r.defaultPageSize) && r.defaultPageSize >= 1 && r.defaultPageSize <= r.maxPageSize,
+    'defaultPageSize must be within 1..maxPageSize',
+  );
+  check(
+    Number.isSafeInteger(r.downloadUrlTtlSeconds) && r.downloadUrlTtlSeconds >= 1 && r.downloadUrlTtlSeconds <= 86_400,
+    'downloadUrlTtlSeconds must be within 1..86400',
+  );
   return r;
 }
 
@@ -143,7 +159,15 @@ export function createFileApi(options: FileApiOptions): FileApi {
   const getTenant = (w: ResponseWriter, r: Request): string | undefined => {
     const tenant = tenantIdFromContext(r.ctx);
     if (tenant === '' && o.requireTenant) {
-      writeError(w, r, new APIError({ type: 'unauthorized_request', code: FILEAPI_ERROR_CODES.tenantRequired, message: 'tenant required' }));
+      writeError(
+        w,
+        r,
+        new APIError({
+          type: 'unauthorized_request',
+          code: FILEAPI_ERROR_CODES.tenantRequired,
+          message: 'tenant required',
+        }),
+      );
       return undefined;
     }
     return tenant;
@@ -179,8 +203,16 @@ export function createFileApi(options: FileApiOptions): FileApi {
       throw error;
     }
     const rec: FileRecord = {
-      id, tenantId: tenant, name: file.name, contentType: file.contentType, size: file.size, sha256: file.sha256,
-      uploadedBy: o.getUploader(r), storagePath, createdAt: o.now(), deletedAt: undefined,
+      id,
+      tenantId: tenant,
+      name: file.name,
+      contentType: file.contentType,
+      size: file.size,
+      sha256: file.sha256,
+      uploadedBy: o.getUploader(r),
+      storagePath,
+      createdAt: o.now(),
+      deletedAt: undefined,
     };
     try {
       await o.metadata.create(rec);
@@ -203,7 +235,12 @@ export function createFileApi(options: FileApiOptions): FileApi {
     w.setHeader('etag', etag);
     w.setHeader('cache-control', 'private, no-cache');
     w.setHeader('accept-ranges', 'bytes');
-    if (r.header('if-none-match')?.split(',').some((t) => t.trim().replace(/^W\//, '') === etag)) {
+    if (
+      r
+        .header('if-none-match')
+        ?.split(',')
+        .some((t) => t.trim().replace(/^W\//, '') === etag)
+    ) {
       // RFC 9110 §8.6: a 304 may carry Content-Length only as the size a 200 would have had.
       w.setHeader('content-length', String(rec.size));
       w.writeHead(304);
@@ -211,10 +248,15 @@ export function createFileApi(options: FileApiOptions): FileApi {
       return;
     }
     const ifRange = r.header('if-range');
-    const range = ifRange === undefined || ifRange.trim() === etag ? parseByteRange(r.header('range'), rec.size) : undefined;
+    const range =
+      ifRange === undefined || ifRange.trim() === etag ? parseByteRange(r.header('range'), rec.size) : undefined;
     if (range === 'unsatisfiable') {
       w.setHeader('content-range', `bytes */${rec.size}`);
-      writeError(w, r, new APIError({ status: 416, code: FILEAPI_ERROR_CODES.rangeNotSatisfiable, message: 'range not satisfiable' }));
+      writeError(
+        w,
+        r,
+        new APIError({ status: 416, code: FILEAPI_ERROR_CODES.rangeNotSatisfiable, message: 'range not satisfiable' }),
+      );
       return;
     }
     // User content is served as an inert download: no sniffing, no scripts, even for text/html uploads.
@@ -226,8 +268,12 @@ export function createFileApi(options: FileApiOptions): FileApi {
     w.setHeader('content-length', String(range ? range.end - range.start + 1 : rec.size));
     // A backend that reads ranges itself sends only those bytes; otherwise the whole stream is sliced here.
     const ranged = range !== undefined && o.storage.getRange !== undefined;
-    const source = r.method === 'HEAD' ? undefined
-      : ranged ? await o.storage.getRange!(rec.storagePath, range) : await o.storage.get(rec.storagePath);
+    const source =
+      r.method === 'HEAD'
+        ? undefined
+        : ranged
+          ? await o.storage.getRange!(rec.storagePath, range)
+          : await o.storage.get(rec.storagePath);
     w.writeHead(range ? 206 : 200);
     if (source === undefined) return w.end();
     await pipeToWriter(w, range && !ranged ? source.pipe(new ByteSlice(range)) : source, r.signal, source);
@@ -237,11 +283,22 @@ export function createFileApi(options: FileApiOptions): FileApi {
     const rec = await findRecord(w, r);
     if (!rec) return;
     if (o.storage.createDownloadUrl === undefined) {
-      writeError(w, r, new APIError({ status: 501, code: FILEAPI_ERROR_CODES.urlUnsupported, message: 'this storage cannot issue download URLs' }));
+      writeError(
+        w,
+        r,
+        new APIError({
+          status: 501,
+          code: FILEAPI_ERROR_CODES.urlUnsupported,
+          message: 'this storage cannot issue download URLs',
+        }),
+      );
       return;
     }
     const expiresAt = o.now() + o.downloadUrlTtlSeconds * 1000;
-    const signed = await o.storage.createDownloadUrl(rec.storagePath, { expiresInSeconds: o.downloadUrlTtlSeconds, fileName: rec.name });
+    const signed = await o.storage.createDownloadUrl(rec.storagePath, {
+      expiresInSeconds: o.downloadUrlTtlSeconds,
+      fileName: rec.name,
+    });
     // The URL is a bearer credential for the file: never cached by anything between here and the client.
     w.setHeader('cache-control', 'no-store');
     writeResponse(w, r, 200, { url: signed, expires_at: new Date(expiresAt).toISOString() });
@@ -291,12 +348,22 @@ export function createFileApi(options: FileApiOptions): FileApi {
       ...(createdAfter === undefined ? {} : { createdAfter }),
       ...(createdBefore === undefined ? {} : { createdBefore }),
     });
-    writeResponse(w, r, 200, items.map(toPublic), { page, page_size: pageSize, total, total_pages: Math.ceil(total / pageSize) });
+    writeResponse(w, r, 200, items.map(toPublic), {
+      page,
+      page_size: pageSize,
+      total,
+      total_pages: Math.ceil(total / pageSize),
+    });
   };
 
   return {
     options: o,
-    upload, download, info, remove, list, url,
+    upload,
+    download,
+    info,
+    remove,
+    list,
+    url,
     register(app, prefix = '/files', namePrefix = 'fileapi') {
       const tags = ['files'];
       app.post(prefix, upload, { name: `${namePrefix}.upload`, tags });

@@ -17,4 +17,5 @@ export interface SignedUrlFileStorage {
  * takes advantage of when a backend has them. Naming only what is used keeps test doubles small;
  * any full `FileStorage` (local disk, S3 in x/data) fits.
  */
-export type FileStorageLike = Pick<FileStorage, 'put' | 'get' | 'delete'> & Partial<RangedFileStorage & SignedUrlFileStorage>;
+export type FileStorageLike = Pick<FileStorage, 'put' | 'get' | 'delete'> &
+  Partial<RangedFileStorage & SignedUrlFileStorage>;

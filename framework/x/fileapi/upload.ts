@@ -37,7 +37,11 @@ class Digest extends Transform {
 }
 
 function fileRequired(): APIError {
-  return new APIError({ type: 'bad_request', code: FILEAPI_ERROR_CODES.fileRequired, message: 'a file part is required' });
+  return new APIError({
+    type: 'bad_request',
+    code: FILEAPI_ERROR_CODES.fileRequired,
+    message: 'a file part is required',
+  });
 }
 
 /**
@@ -46,7 +50,12 @@ function fileRequired(): APIError {
  * up front from Content-Length, so an oversize upload is refused without being read or buffered.
  * On any failure nothing is left in storage.
  */
-export function receiveUpload(r: Request, storage: FileStorageLike, path: string, limits: UploadLimits): Promise<ReceivedFile> {
+export function receiveUpload(
+  r: Request,
+  storage: FileStorageLike,
+  path: string,
+  limits: UploadLimits,
+): Promise<ReceivedFile> {
   const contentType = r.header('content-type') ?? '';
   if (!/^multipart\/form-data\s*;/i.test(contentType)) {
     return Promise.reject(unsupportedMediaType('content type must be multipart/form-data'));

@@ -83,7 +83,10 @@ export class EmbeddedSource implements AssetSource {
       if (rel === '' || rel.split('/').some((s) => s === '' || s === '.' || s === '..')) {
         throw new FrontendError(`invalid embedded asset path: ${name}`);
       }
-      const bytes = typeof content === 'string' ? Buffer.from(content) : Buffer.from(content.buffer, content.byteOffset, content.byteLength);
+      const bytes =
+        typeof content === 'string'
+          ? Buffer.from(content)
+          : Buffer.from(content.buffer, content.byteOffset, content.byteLength);
       const etag = `"${createHash('sha256').update(bytes).digest('base64url').slice(0, 22)}"`;
       this.#files.set(rel, {
         size: bytes.length,

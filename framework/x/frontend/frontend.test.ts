@@ -58,7 +58,9 @@ describe('x/frontend directory mount', () => {
 
   it('gives hashed assets the long immutable policy and plain ones a revalidating one', async () => {
     const { app } = mount();
-    expect((await app.request('/assets/app-3f9a1c2b.js')).headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect((await app.request('/assets/app-3f9a1c2b.js')).headers['cache-control']).toBe(
+      'public, max-age=31536000, immutable',
+    );
     expect((await app.request('/robots.txt')).headers['cache-control']).toBe('public, max-age=0, must-revalidate');
   });
 
@@ -121,9 +123,13 @@ describe('x/frontend directory mount', () => {
     expect(byTag.body.length).toBe(0);
     expect(byTag.headers['content-length']).toBe('14');
     expect(byTag.headers['content-type']).toBeUndefined();
-    const byDate = await app.request('/robots.txt', { headers: { 'if-modified-since': String(first.headers['last-modified']) } });
+    const byDate = await app.request('/robots.txt', {
+      headers: { 'if-modified-since': String(first.headers['last-modified']) },
+    });
     expect(byDate.status).toBe(304);
-    const stale = await app.request('/robots.txt', { headers: { 'if-none-match': '"other"', 'if-modified-since': String(first.headers['last-modified']) } });
+    const stale = await app.request('/robots.txt', {
+      headers: { 'if-none-match': '"other"', 'if-modified-since': String(first.headers['last-modified']) },
+    });
     expect(stale.status).toBe(200);
   });
 
@@ -200,7 +206,9 @@ describe('x/frontend directory mount', () => {
     const { port } = (await app.listen(0, '127.0.0.1')) as AddressInfo;
     try {
       const raw = await new Promise<string>((resolve, reject) => {
-        const socket = connect(port, '127.0.0.1', () => socket.end('GET /../secret.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'));
+        const socket = connect(port, '127.0.0.1', () =>
+          socket.end('GET /../secret.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'),
+        );
         let out = '';
         socket.on('data', (d) => (out += d.toString()));
         socket.on('end', () => resolve(out));
@@ -209,11 +217,16 @@ describe('x/frontend directory mount', () => {
       expect(raw).toMatch(/^HTTP\/1\.1 (400|404)/);
       expect(raw).not.toContain('outside the root');
       const range = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-        httpRequest({ port, host: '127.0.0.1', path: '/assets/app-3f9a1c2b.js', headers: { range: 'bytes=8-10' } }, (res) => {
-          let body = '';
-          res.on('data', (d) => (body += d.toString()));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-        }).on('error', reject).end();
+        httpRequest(
+          { port, host: '127.0.0.1', path: '/assets/app-3f9a1c2b.js', headers: { range: 'bytes=8-10' } },
+          (res) => {
+            let body = '';
+            res.on('data', (d) => (body += d.toString()));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+          },
+        )
+          .on('error', reject)
+          .end();
       });
       expect(range).toEqual({ status: 206, body: 'log' });
     } finally {
@@ -235,16 +248,26 @@ describe('x/frontend embedded assets and prefix', () => {
     const app = createApp();
     createFrontend({
       prefix: '/app/',
-      assets: { 'index.html': INDEX, 'assets/main-A1b2C3d4.css': 'body{}', 'assets/main-A1b2C3d4.css.gz': gzipSync('body{}') },
+      assets: {
+        'index.html': INDEX,
+        'assets/main-A1b2C3d4.css': 'body{}',
+        'assets/main-A1b2C3d4.css.gz': gzipSync('body{}'),
+      },
     }).register(app);
     const css = await app.request('/app/assets/main-A1b2C3d4.css');
     expect(css.text()).toBe('body{}');
     expect(css.headers['etag']).toMatch(/^"[\w-]+"$/);
     expect(css.headers['cache-control']).toContain('immutable');
-    expect((await app.request('/app/assets/main-A1b2C3d4.css', { headers: { 'accept-encoding': 'gzip' } })).headers['content-encoding']).toBe('gzip');
+    expect(
+      (await app.request('/app/assets/main-A1b2C3d4.css', { headers: { 'accept-encoding': 'gzip' } })).headers[
+        'content-encoding'
+      ],
+    ).toBe('gzip');
     expect((await app.request('/app', { headers: html })).text()).toBe(INDEX);
     expect((await app.request('/app/deep/link', { headers: html })).text()).toBe(INDEX);
-    expect((await app.request('/app/assets/main-A1b2C3d4.css', { headers: { range: 'bytes=1-3' } })).text()).toBe('ody');
+    expect((await app.request('/app/assets/main-A1b2C3d4.css', { headers: { range: 'bytes=1-3' } })).text()).toBe(
+      'ody',
+    );
     expect((await app.request('/other', { headers: html })).status).toBe(404);
   });
 });
@@ -271,4 +294,3 @@ describe('x/frontend options', () => {
     expect(isFrontendError(error)).toBe(true);
   });
 });
-

@@ -106,7 +106,14 @@ class FrontendServer {
     return encoding === undefined ? undefined : { file: variants.get(encoding)!, encoding };
   }
 
-  async serve(w: ResponseWriter, r: Request, rel: string, file: AssetFile, status: 200 | 404, cacheControl: string): Promise<void> {
+  async serve(
+    w: ResponseWriter,
+    r: Request,
+    rel: string,
+    file: AssetFile,
+    status: 200 | 404,
+    cacheControl: string,
+  ): Promise<void> {
     const selected = await this.selectVariant(r, w, rel, file);
     if (selected === undefined) {
       writeError(w, r, new APIError({ type: 'not_acceptable', message: 'no acceptable content encoding' }));
@@ -125,7 +132,13 @@ class FrontendServer {
     w.setHeader('etag', etag);
     if (lastModified !== undefined) w.setHeader('last-modified', lastModified);
     w.setHeader('accept-ranges', 'bytes');
-    if (isNotModified({ ifNoneMatch: r.header('if-none-match'), ifModifiedSince: r.header('if-modified-since') }, etag, body.mtimeMs)) {
+    if (
+      isNotModified(
+        { ifNoneMatch: r.header('if-none-match'), ifModifiedSince: r.header('if-modified-since') },
+        etag,
+        body.mtimeMs,
+      )
+    ) {
       w.removeHeader('content-type');
       w.removeHeader('content-encoding');
       // RFC 9110 §8.6: a 304 may carry Content-Length only as the size a 200 would have had.
@@ -134,12 +147,18 @@ class FrontendServer {
       w.end();
       return;
     }
-    const range = isRangeFresh(r.header('if-range'), etag, lastModified) ? parseRange(r.header('range'), body.size) : undefined;
+    const range = isRangeFresh(r.header('if-range'), etag, lastModified)
+      ? parseRange(r.header('range'), body.size)
+      : undefined;
     if (range === 'unsatisfiable') {
       w.removeHeader('content-type');
       w.removeHeader('content-encoding');
       w.setHeader('content-range', `bytes */${body.size}`);
-      writeError(w, r, new APIError({ status: 416, code: FRONTEND_ERROR_CODES.rangeNotSatisfiable, message: 'range not satisfiable' }));
+      writeError(
+        w,
+        r,
+        new APIError({ status: 416, code: FRONTEND_ERROR_CODES.rangeNotSatisfiable, message: 'range not satisfiable' }),
+      );
       return;
     }
     if (range !== undefined) {
@@ -149,7 +168,13 @@ class FrontendServer {
     return this.send(w, r, body, 200);
   }
 
-  async send(w: ResponseWriter, r: Request, file: AssetFile, status: number, range?: { start: number; end: number }): Promise<void> {
+  async send(
+    w: ResponseWriter,
+    r: Request,
+    file: AssetFile,
+    status: number,
+    range?: { start: number; end: number },
+  ): Promise<void> {
     w.setHeader('content-length', String(range ? range.end - range.start + 1 : file.size));
     w.writeHead(status);
     if (r.method === 'HEAD') {
@@ -177,7 +202,11 @@ class FrontendServer {
     const resolved = toRelativePath(r, this.o.prefix);
     if (resolved === undefined) return this.notFound(w, r);
     if ('invalid' in resolved) {
-      writeError(w, r, new APIError({ type: 'bad_request', code: FRONTEND_ERROR_CODES.invalidPath, message: 'invalid path' }));
+      writeError(
+        w,
+        r,
+        new APIError({ type: 'bad_request', code: FRONTEND_ERROR_CODES.invalidPath, message: 'invalid path' }),
+      );
       return;
     }
     if ('hidden' in resolved) return this.notFound(w, r);

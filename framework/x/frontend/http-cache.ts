@@ -21,7 +21,11 @@ export function matchesIfNoneMatch(header: string, etag: string): boolean {
  * Whether a conditional GET can be answered 304. If-None-Match wins over If-Modified-Since, as the
  * specification requires, so a changed ETag is never masked by a coarse one-second date.
  */
-export function isNotModified(headers: { ifNoneMatch?: string | undefined; ifModifiedSince?: string | undefined }, etag: string, mtimeMs: number | undefined): boolean {
+export function isNotModified(
+  headers: { ifNoneMatch?: string | undefined; ifModifiedSince?: string | undefined },
+  etag: string,
+  mtimeMs: number | undefined,
+): boolean {
   if (headers.ifNoneMatch !== undefined) return matchesIfNoneMatch(headers.ifNoneMatch, etag);
   if (headers.ifModifiedSince === undefined || mtimeMs === undefined) return false;
   const since = Date.parse(headers.ifModifiedSince);

@@ -111,6 +111,7 @@ export function resolveFrontendOptions(options: FrontendOptions): ResolvedFronte
     precompressed: options.precompressed ?? d.precompressed,
     mimeTypes,
     headers,
-    notFoundPage: options.notFoundPage === undefined ? undefined : assertRelativeFile(options.notFoundPage, 'notFoundPage'),
+    notFoundPage:
+      options.notFoundPage === undefined ? undefined : assertRelativeFile(options.notFoundPage, 'notFoundPage'),
   };
 }

@@ -56,7 +56,10 @@ beforeAll(async () => {
   writeFileSync(join(dir, '.env'), 'SECRET=1');
   createFrontend({ dir, fallback: false, precompressed: false }).register(app);
   plumegoPort = ((await app.listen(0, '127.0.0.1')) as AddressInfo).port;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', SEND_SERVER, dir], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--input-type=module', '-e', SEND_SERVER, dir], {
+    cwd: process.cwd(),
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   sendChild = child;
   const [line] = (await once(child.stdout!, 'data')) as [Buffer];
   sendPort = Number(line.toString().trim());
@@ -78,12 +81,32 @@ const CASES: Case[] = [
   { title: 'a range past the end', path: '/robots.txt', headers: () => ({ range: 'bytes=5000-' }) },
   { title: 'a range ending past the end', path: '/robots.txt', headers: () => ({ range: 'bytes=30-9999' }) },
   { title: 'a malformed range', path: '/robots.txt', headers: () => ({ range: 'lines=1-2' }) },
-  { title: 'If-None-Match with the current ETag', path: '/robots.txt', headers: (v) => ({ 'if-none-match': String(v.headers['etag']) }) },
+  {
+    title: 'If-None-Match with the current ETag',
+    path: '/robots.txt',
+    headers: (v) => ({ 'if-none-match': String(v.headers['etag']) }),
+  },
   { title: 'If-None-Match with another ETag', path: '/robots.txt', headers: () => ({ 'if-none-match': '"nope"' }) },
-  { title: 'If-Modified-Since at Last-Modified', path: '/robots.txt', headers: (v) => ({ 'if-modified-since': String(v.headers['last-modified']) }) },
-  { title: 'If-Modified-Since in the past', path: '/robots.txt', headers: () => ({ 'if-modified-since': 'Mon, 01 Jan 2001 00:00:00 GMT' }) },
-  { title: 'If-Range with a stale date', path: '/robots.txt', headers: () => ({ range: 'bytes=0-3', 'if-range': 'Mon, 01 Jan 2001 00:00:00 GMT' }) },
-  { title: 'If-Range with the current date', path: '/robots.txt', headers: (v) => ({ range: 'bytes=0-3', 'if-range': String(v.headers['last-modified']) }) },
+  {
+    title: 'If-Modified-Since at Last-Modified',
+    path: '/robots.txt',
+    headers: (v) => ({ 'if-modified-since': String(v.headers['last-modified']) }),
+  },
+  {
+    title: 'If-Modified-Since in the past',
+    path: '/robots.txt',
+    headers: () => ({ 'if-modified-since': 'Mon, 01 Jan 2001 00:00:00 GMT' }),
+  },
+  {
+    title: 'If-Range with a stale date',
+    path: '/robots.txt',
+    headers: () => ({ range: 'bytes=0-3', 'if-range': 'Mon, 01 Jan 2001 00:00:00 GMT' }),
+  },
+  {
+    title: 'If-Range with the current date',
+    path: '/robots.txt',
+    headers: (v) => ({ range: 'bytes=0-3', 'if-range': String(v.headers['last-modified']) }),
+  },
   { title: 'a missing file', path: '/missing.txt' },
   { title: 'a dotfile', path: '/.env' },
 ];

@@ -14,7 +14,10 @@ afterEach(async () => {
   while (cleanup.length > 0) await cleanup.pop()!();
 });
 
-function makePool(urls: string[], options: BackendPoolOptions): { pool: BackendPool; backends: Backend[]; clock: { t: number } } {
+function makePool(
+  urls: string[],
+  options: BackendPoolOptions,
+): { pool: BackendPool; backends: Backend[]; clock: { t: number } } {
   const clock = { t: 1_000_000 };
   const backends = urls.map((url) => new Backend({ url }, SETTINGS));
   const pool = new BackendPool(backends, createRoundRobinBalancer(), { now: () => clock.t, ...options });
@@ -30,7 +33,11 @@ function fail(pool: BackendPool, b: Backend, times: number): void {
 
 describe('backend pool: passive outlier ejection', () => {
   it('ejects after consecutive failures, returns after the ejection time, and ejects longer the second time', () => {
-    const { pool, backends: [a, b], clock } = makePool(['http://a.test', 'http://b.test'], {
+    const {
+      pool,
+      backends: [a, b],
+      clock,
+    } = makePool(['http://a.test', 'http://b.test'], {
       circuitBreaker: false,
       outlierDetection: { consecutiveFailures: 3, baseEjectionMs: 1_000, maxEjectionMs: 10_000 },
     });
@@ -50,14 +57,26 @@ describe('backend pool: passive outlier ejection', () => {
   });
 
   it('never ejects the last available backend', () => {
-    const { pool, backends: [a, b] } = makePool(['http://a.test', 'http://b.test'], { circuitBreaker: false, outlierDetection: { consecutiveFailures: 1 } });
+    const {
+      pool,
+      backends: [a, b],
+    } = makePool(['http://a.test', 'http://b.test'], {
+      circuitBreaker: false,
+      outlierDetection: { consecutiveFailures: 1 },
+    });
     fail(pool, a!, 1);
     fail(pool, b!, 5);
     expect(pool.getAvailable()).toEqual([b]);
   });
 
   it('does not count cancelled attempts or 2xx as failures, but counts upstream 5xx', () => {
-    const { pool, backends: [a] } = makePool(['http://a.test', 'http://b.test'], { circuitBreaker: false, outlierDetection: { consecutiveFailures: 2 } });
+    const {
+      pool,
+      backends: [a],
+    } = makePool(['http://a.test', 'http://b.test'], {
+      circuitBreaker: false,
+      outlierDetection: { consecutiveFailures: 2 },
+    });
     pool.begin(a!)!('server_error');
     pool.begin(a!)!('cancelled');
     expect(pool.getAvailable()).toHaveLength(2);
@@ -66,7 +85,10 @@ describe('backend pool: passive outlier ejection', () => {
   });
 
   it('tracks in-flight attempts and settles each attempt once', () => {
-    const { pool, backends: [a] } = makePool(['http://a.test'], {});
+    const {
+      pool,
+      backends: [a],
+    } = makePool(['http://a.test'], {});
     const done = pool.begin(a!)!;
     pool.begin(a!)!('ok');
     expect(a!.inflight).toBe(1);
@@ -78,7 +100,11 @@ describe('backend pool: passive outlier ejection', () => {
 
 describe('backend pool: circuit breaker and slow start', () => {
   it('skips a backend whose breaker opened and admits one half-open probe after the open window', () => {
-    const { pool, backends: [a, b], clock } = makePool(['http://a.test', 'http://b.test'], {
+    const {
+      pool,
+      backends: [a, b],
+      clock,
+    } = makePool(['http://a.test', 'http://b.test'], {
       outlierDetection: false,
       circuitBreaker: { failureThreshold: 2, openTimeoutMs: 5_000 },
     });
@@ -95,7 +121,11 @@ describe('backend pool: circuit breaker and slow start', () => {
   });
 
   it('ramps a recovered backend from 10% of its weight to full over slowStartMs', () => {
-    const { pool, backends: [a], clock } = makePool(['http://a.test'], { slowStartMs: 10_000 });
+    const {
+      pool,
+      backends: [a],
+      clock,
+    } = makePool(['http://a.test'], { slowStartMs: 10_000 });
     expect(pool.getEffectiveWeight(a!)).toBe(1);
     pool.setHealthy(a!, false);
     pool.setHealthy(a!, true);
@@ -107,7 +137,11 @@ describe('backend pool: circuit breaker and slow start', () => {
   });
 
   it('starts slow start when an ejection ends', () => {
-    const { pool, backends: [a], clock } = makePool(['http://a.test', 'http://b.test'], {
+    const {
+      pool,
+      backends: [a],
+      clock,
+    } = makePool(['http://a.test', 'http://b.test'], {
       circuitBreaker: false,
       slowStartMs: 1_000,
       outlierDetection: { consecutiveFailures: 1, baseEjectionMs: 1_000 },
@@ -121,7 +155,11 @@ describe('backend pool: circuit breaker and slow start', () => {
   });
 
   it('rejects bad pool options at construction', () => {
-    for (const options of [{ slowStartMs: -1 }, { outlierDetection: { consecutiveFailures: 0 } }, { outlierDetection: { baseEjectionMs: 10, maxEjectionMs: 5 } }]) {
+    for (const options of [
+      { slowStartMs: -1 },
+      { outlierDetection: { consecutiveFailures: 0 } },
+      { outlierDetection: { baseEjectionMs: 10, maxEjectionMs: 5 } },
+    ]) {
       let caught: unknown;
       try {
         makePool(['http://a.test'], options);
@@ -133,7 +171,10 @@ describe('backend pool: circuit breaker and slow start', () => {
   });
 
   it('prefers a backend not yet tried by the request', () => {
-    const { pool, backends: [a, b] } = makePool(['http://a.test', 'http://b.test'], {});
+    const {
+      pool,
+      backends: [a, b],
+    } = makePool(['http://a.test', 'http://b.test'], {});
     expect(pool.select(r, [a!])).toBe(b);
     expect(pool.select(r, [a!, b!])).toBeDefined();
   });
@@ -149,7 +190,10 @@ describe('active health checks', () => {
       res.end();
     });
     cleanup.push(() => up.close());
-    const { pool, backends: [a] } = makePool([`${up.url}/svc`], {});
+    const {
+      pool,
+      backends: [a],
+    } = makePool([`${up.url}/svc`], {});
     const hc = new HealthChecker(pool, { unhealthyThreshold: 2, healthyThreshold: 2, path: '/health' });
     await hc.checkNow();
     expect(a!.healthy).toBe(true);
@@ -171,7 +215,10 @@ describe('active health checks', () => {
   it('counts a probe that exceeds its timeout as failing', async () => {
     const up = await startUpstream(() => undefined);
     cleanup.push(() => up.close());
-    const { backends: [a], pool } = makePool([up.url], {});
+    const {
+      backends: [a],
+      pool,
+    } = makePool([up.url], {});
     const hc = new HealthChecker(pool, { unhealthyThreshold: 1, timeoutMs: 100 });
     await hc.checkNow();
     expect(a!.healthy).toBe(false);
@@ -211,18 +258,32 @@ describe('proxy over an unhealthy pool', () => {
       else res.end('flappy');
     });
     const steady = await upstream((_q, s) => s.end('steady'));
-    const proxy = createProxy({ targets: [flappy.url, steady.url], retries: 2, outlierDetection: { consecutiveFailures: 3, baseEjectionMs: 60_000 } });
+    const proxy = createProxy({
+      targets: [flappy.url, steady.url],
+      retries: 2,
+      outlierDetection: { consecutiveFailures: 3, baseEjectionMs: 60_000 },
+    });
     cleanup.push(() => proxy.close());
     const front = await startHandler(proxy.handler);
     cleanup.push(() => front.close());
-    const results = await Promise.all(Array.from({ length: 60 }, (_, i) => fetch(`${front.url}/r${i}`).then(async (res) => `${res.status}:${await res.text()}`)));
+    const results = await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        fetch(`${front.url}/r${i}`).then(async (res) => `${res.status}:${await res.text()}`),
+      ),
+    );
     for (const r of results) expect(r).toMatch(/^200:(flappy|steady)$/);
   });
 });
 
 describe('dynamic backends', () => {
   it('keeps the state of backends that stay, adds new ones and drops removed ones', () => {
-    const { pool, backends: [a, b] } = makePool(['http://a.test', 'http://b.test'], { circuitBreaker: false, outlierDetection: { consecutiveFailures: 1 } });
+    const {
+      pool,
+      backends: [a, b],
+    } = makePool(['http://a.test', 'http://b.test'], {
+      circuitBreaker: false,
+      outlierDetection: { consecutiveFailures: 1 },
+    });
     fail(pool, a!, 1);
     expect(pool.getAvailable()).toEqual([b]);
     const c = new Backend({ url: 'http://c.test' }, SETTINGS);

@@ -56,12 +56,28 @@ export class BackendPool {
     this.#breakerOptions = options.circuitBreaker;
     this.now = options.now ?? Date.now;
     this.#slowStartMs = options.slowStartMs ?? 0;
-    assertGatewayOption(Number.isFinite(this.#slowStartMs) && this.#slowStartMs >= 0, 'slowStartMs', 'a non-negative number');
+    assertGatewayOption(
+      Number.isFinite(this.#slowStartMs) && this.#slowStartMs >= 0,
+      'slowStartMs',
+      'a non-negative number',
+    );
     const o = options.outlierDetection;
     if (o !== false) {
-      const resolved = { consecutiveFailures: o?.consecutiveFailures ?? 5, baseEjectionMs: o?.baseEjectionMs ?? 30_000, maxEjectionMs: o?.maxEjectionMs ?? 300_000 };
-      assertGatewayOption(Number.isInteger(resolved.consecutiveFailures) && resolved.consecutiveFailures >= 1, 'outlierDetection.consecutiveFailures', 'an integer ≥ 1');
-      assertGatewayOption(resolved.baseEjectionMs > 0 && resolved.maxEjectionMs >= resolved.baseEjectionMs, 'outlierDetection', 'baseEjectionMs > 0 and maxEjectionMs ≥ baseEjectionMs');
+      const resolved = {
+        consecutiveFailures: o?.consecutiveFailures ?? 5,
+        baseEjectionMs: o?.baseEjectionMs ?? 30_000,
+        maxEjectionMs: o?.maxEjectionMs ?? 300_000,
+      };
+      assertGatewayOption(
+        Number.isInteger(resolved.consecutiveFailures) && resolved.consecutiveFailures >= 1,
+        'outlierDetection.consecutiveFailures',
+        'an integer ≥ 1',
+      );
+      assertGatewayOption(
+        resolved.baseEjectionMs > 0 && resolved.maxEjectionMs >= resolved.baseEjectionMs,
+        'outlierDetection',
+        'baseEjectionMs > 0 and maxEjectionMs ≥ baseEjectionMs',
+      );
       this.#outlier = resolved;
     }
     const ids = new Set<string>();

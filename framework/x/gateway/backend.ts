@@ -40,11 +40,27 @@ export class Backend {
 
   constructor(target: TargetOptions, settings: ConnectionSettings) {
     const url = URL.canParse(String(target.url)) ? new URL(String(target.url)) : undefined;
-    if (url === undefined) throw new GatewayError(GATEWAY_ERROR_CODES.invalidOptions, 'invalid gateway option targets: a target is not a URL');
-    assertGatewayOption(url.protocol === 'http:' || url.protocol === 'https:', 'targets', 'a target URL must be http: or https:');
-    assertGatewayOption(url.search === '' && url.hash === '' && url.username === '' && url.password === '', 'targets', 'a target URL carries no query, fragment or credentials');
+    if (url === undefined)
+      throw new GatewayError(
+        GATEWAY_ERROR_CODES.invalidOptions,
+        'invalid gateway option targets: a target is not a URL',
+      );
+    assertGatewayOption(
+      url.protocol === 'http:' || url.protocol === 'https:',
+      'targets',
+      'a target URL must be http: or https:',
+    );
+    assertGatewayOption(
+      url.search === '' && url.hash === '' && url.username === '' && url.password === '',
+      'targets',
+      'a target URL carries no query, fragment or credentials',
+    );
     const weight = target.weight ?? 1;
-    assertGatewayOption(Number.isInteger(weight) && weight >= 1 && weight <= 1000, 'targets.weight', 'an integer between 1 and 1000');
+    assertGatewayOption(
+      Number.isInteger(weight) && weight >= 1 && weight <= 1000,
+      'targets.weight',
+      'an integer between 1 and 1000',
+    );
     this.origin = url.origin;
     this.id = url.origin + url.pathname.replace(/\/+$/, '');
     this.basePath = url.pathname.replace(/\/+$/, '');

@@ -110,7 +110,11 @@ export interface ConsistentHashOptions {
  */
 export function createConsistentHashBalancer(options: ConsistentHashOptions = {}): Balancer {
   const replicas = options.replicas ?? 100;
-  assertGatewayOption(Number.isInteger(replicas) && replicas >= 1 && replicas <= 1000, 'replicas', 'an integer between 1 and 1000');
+  assertGatewayOption(
+    Number.isInteger(replicas) && replicas >= 1 && replicas <= 1000,
+    'replicas',
+    'an integer between 1 and 1000',
+  );
   const source = options.key ?? { ip: true };
   const header = 'header' in source ? source.header.toLowerCase() : undefined;
   assertGatewayOption(header === undefined || /^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(header), 'key.header', 'a header name');

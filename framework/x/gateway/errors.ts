@@ -49,22 +49,49 @@ export function assertGatewayOption(ok: boolean, field: string, rule: string): v
   if (!ok) throw new GatewayError(GATEWAY_ERROR_CODES.invalidOptions, `invalid gateway option ${field}: ${rule}`);
 }
 
-const TIMEOUT_REASONS: ReadonlySet<UpstreamFailureReason> = new Set(['connect_timeout', 'headers_timeout', 'body_timeout']);
+const TIMEOUT_REASONS: ReadonlySet<UpstreamFailureReason> = new Set([
+  'connect_timeout',
+  'headers_timeout',
+  'body_timeout',
+]);
 
 /** The envelope error for a failed upstream exchange: 504 for timeouts, 503 without a backend, else 502. */
 export function createUpstreamError(reason: UpstreamFailureReason, cause?: unknown): APIError {
   if (TIMEOUT_REASONS.has(reason)) {
-    return new APIError({ type: 'gateway_timeout', code: GATEWAY_ERROR_CODES.timeout, message: 'upstream timed out', details: { reason }, cause });
+    return new APIError({
+      type: 'gateway_timeout',
+      code: GATEWAY_ERROR_CODES.timeout,
+      message: 'upstream timed out',
+      details: { reason },
+      cause,
+    });
   }
   if (reason === 'no_backend') {
-    return new APIError({ type: 'service_unavailable', code: GATEWAY_ERROR_CODES.unavailable, message: 'no upstream available', details: { reason }, cause });
+    return new APIError({
+      type: 'service_unavailable',
+      code: GATEWAY_ERROR_CODES.unavailable,
+      message: 'no upstream available',
+      details: { reason },
+      cause,
+    });
   }
-  return new APIError({ type: 'bad_gateway', code: GATEWAY_ERROR_CODES.badGateway, message: 'upstream failed', details: { reason }, cause });
+  return new APIError({
+    type: 'bad_gateway',
+    code: GATEWAY_ERROR_CODES.badGateway,
+    message: 'upstream failed',
+    details: { reason },
+    cause,
+  });
 }
 
 /** 400 for a request whose framing an upstream could read differently (smuggling). */
 export function createAmbiguousRequestError(reason: string): APIError {
-  return new APIError({ type: 'bad_request', code: GATEWAY_ERROR_CODES.badRequest, message: 'ambiguous request framing', details: { reason } });
+  return new APIError({
+    type: 'bad_request',
+    code: GATEWAY_ERROR_CODES.badRequest,
+    message: 'ambiguous request framing',
+    details: { reason },
+  });
 }
 
 const CODE_REASONS: Readonly<Record<string, UpstreamFailureReason>> = {
@@ -90,6 +117,7 @@ export function getUpstreamFailureReason(error: unknown): UpstreamFailureReason 
   if (typeof error !== 'object' || error === null) return 'upstream_error';
   const { code, name } = error as { code?: unknown; name?: unknown };
   if (typeof code !== 'string') return name === 'HTTPParserError' ? 'malformed_response' : 'upstream_error';
-  if (code.startsWith('HPE_')) return code === 'HPE_HEADER_OVERFLOW' ? 'response_headers_too_large' : 'malformed_response';
+  if (code.startsWith('HPE_'))
+    return code === 'HPE_HEADER_OVERFLOW' ? 'response_headers_too_large' : 'malformed_response';
   return CODE_REASONS[code] ?? 'upstream_error';
 }

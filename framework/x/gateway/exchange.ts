@@ -23,7 +23,14 @@ class RelayHandler implements Dispatcher.DispatchHandler {
   #settled = false;
   #onAbort: (() => void) | undefined;
 
-  constructor(w: ResponseWriter, r: Request, upstream: UpstreamRequest, options: ResolvedProxyOptions, resolve: () => void, reject: (e: Error) => void) {
+  constructor(
+    w: ResponseWriter,
+    r: Request,
+    upstream: UpstreamRequest,
+    options: ResolvedProxyOptions,
+    resolve: () => void,
+    reject: (e: Error) => void,
+  ) {
     this.#w = w;
     this.#r = r;
     this.#res = w.raw;
@@ -43,9 +50,17 @@ class RelayHandler implements Dispatcher.DispatchHandler {
     signal.addEventListener('abort', this.#onAbort, { once: true });
   }
 
-  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
+  onResponseStart(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Record<string, string | string[] | undefined>,
+  ): void {
     if (statusCode < 200) return;
-    const answer: UpstreamResponse = { status: statusCode, headers: copyResponseHeaders(headers), backend: this.#upstream.backend };
+    const answer: UpstreamResponse = {
+      status: statusCode,
+      headers: copyResponseHeaders(headers),
+      backend: this.#upstream.backend,
+    };
     const modify = this.#options.modifyResponse;
     const result = modify === undefined ? undefined : modify(answer, this.#r);
     if (!isPromise(result)) {

@@ -26,7 +26,11 @@ export function createTrustedProxies(entries: readonly string[]): TrustedProxies
       continue;
     }
     const prefix = Number(bits);
-    assertGatewayOption(/^[0-9]+$/.test(bits) && prefix <= (family === 4 ? 32 : 128), 'trustedProxies', `${JSON.stringify(entry)} has a bad prefix length`);
+    assertGatewayOption(
+      /^[0-9]+$/.test(bits) && prefix <= (family === 4 ? 32 : 128),
+      'trustedProxies',
+      `${JSON.stringify(entry)} has a bad prefix length`,
+    );
     list.addSubnet(addr, prefix, type);
   }
   return (address) => {
@@ -48,7 +52,13 @@ export interface ForwardingHop {
   trusted: boolean;
 }
 
-const X_FORWARDED = ['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port', 'x-real-ip'] as const;
+const X_FORWARDED = [
+  'x-forwarded-for',
+  'x-forwarded-proto',
+  'x-forwarded-host',
+  'x-forwarded-port',
+  'x-real-ip',
+] as const;
 
 function first(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
@@ -68,7 +78,8 @@ export function setXForwardedHeaders(headers: HeaderRecord, hop: ForwardingHop):
   const inboundHost = hop.trusted ? first(headers['x-forwarded-host']) : undefined;
   for (const name of X_FORWARDED) delete headers[name];
   const peer = stripMapped(hop.peer);
-  if (peer !== '') headers['x-forwarded-for'] = inboundFor === undefined || inboundFor === '' ? peer : `${inboundFor}, ${peer}`;
+  if (peer !== '')
+    headers['x-forwarded-for'] = inboundFor === undefined || inboundFor === '' ? peer : `${inboundFor}, ${peer}`;
   headers['x-forwarded-proto'] = inboundProto ?? hop.proto;
   const host = inboundHost ?? hop.host;
   if (host !== '') headers['x-forwarded-host'] = host;

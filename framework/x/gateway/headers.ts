@@ -50,7 +50,10 @@ export function removeHopByHopHeaders(headers: HeaderRecord): HeaderRecord {
  * Copies inbound headers (Node's lowercase object, or the raw name/value list when there is one, so
  * repeated fields stay repeated) without hop-by-hop fields.
  */
-export function copyRequestHeaders(headers: IncomingHttpHeaders, rawHeaders: readonly string[] | undefined): HeaderRecord {
+export function copyRequestHeaders(
+  headers: IncomingHttpHeaders,
+  rawHeaders: readonly string[] | undefined,
+): HeaderRecord {
   const out: HeaderRecord = {};
   if (rawHeaders !== undefined) {
     for (let i = 0; i < rawHeaders.length; i += 2) {
@@ -87,7 +90,10 @@ const DIGITS = /^[0-9]+$/;
  * parser already refuses most of these; this check keeps the proxy closed when it runs behind a
  * lenient parser (`insecureHTTPParser`) or an adapter.
  */
-export function getFramingProblem(headers: IncomingHttpHeaders, rawHeaders: readonly string[] | undefined): string | undefined {
+export function getFramingProblem(
+  headers: IncomingHttpHeaders,
+  rawHeaders: readonly string[] | undefined,
+): string | undefined {
   const te = headers['transfer-encoding'];
   const cl = headers['content-length'];
   if (te !== undefined && cl !== undefined) return 'content_length_with_transfer_encoding';

@@ -47,8 +47,16 @@ export function resolveHealthCheckOptions(options: HealthCheckOptions = {}): Res
   assertGatewayOption(r.path.startsWith('/'), 'healthCheck.path', 'a path starting with "/"');
   assertGatewayOption(Number.isFinite(r.intervalMs) && r.intervalMs > 0, 'healthCheck.intervalMs', 'a positive number');
   assertGatewayOption(Number.isFinite(r.timeoutMs) && r.timeoutMs > 0, 'healthCheck.timeoutMs', 'a positive number');
-  assertGatewayOption(Number.isInteger(r.healthyThreshold) && r.healthyThreshold >= 1, 'healthCheck.healthyThreshold', 'an integer ≥ 1');
-  assertGatewayOption(Number.isInteger(r.unhealthyThreshold) && r.unhealthyThreshold >= 1, 'healthCheck.unhealthyThreshold', 'an integer ≥ 1');
+  assertGatewayOption(
+    Number.isInteger(r.healthyThreshold) && r.healthyThreshold >= 1,
+    'healthCheck.healthyThreshold',
+    'an integer ≥ 1',
+  );
+  assertGatewayOption(
+    Number.isInteger(r.unhealthyThreshold) && r.unhealthyThreshold >= 1,
+    'healthCheck.unhealthyThreshold',
+    'an integer ≥ 1',
+  );
   return r;
 }
 

@@ -20,7 +20,14 @@ export {
 export type { GatewayErrorCode, UpstreamFailureReason } from './errors.ts';
 export { createTrustedProxies, setForwardedHeader, setXForwardedHeaders } from './forwarded.ts';
 export type { ForwardingHop, TrustedProxies } from './forwarded.ts';
-export { copyRequestHeaders, copyResponseHeaders, getFramingProblem, getRawHeaders, isHopByHopHeader, removeHopByHopHeaders } from './headers.ts';
+export {
+  copyRequestHeaders,
+  copyResponseHeaders,
+  getFramingProblem,
+  getRawHeaders,
+  isHopByHopHeader,
+  removeHopByHopHeaders,
+} from './headers.ts';
 export type { HeaderRecord } from './headers.ts';
 export { DEFAULT_PROXY_OPTIONS, resolveProxyOptions } from './options.ts';
 export type {

@@ -25,7 +25,12 @@ export type RequestModifier = (upstream: UpstreamRequest, r: Request) => void | 
 export type ResponseModifier = (upstream: UpstreamResponse, r: Request) => void | Promise<void>;
 
 /** Observes failed upstream attempts (logging, metrics); must not throw. */
-export type UpstreamErrorListener = (event: { backend: Backend; error: unknown; attempt: number; willRetry: boolean }) => void;
+export type UpstreamErrorListener = (event: {
+  backend: Backend;
+  error: unknown;
+  attempt: number;
+  willRetry: boolean;
+}) => void;
 
 export interface ProxyOptions {
   /** Upstream base URLs (`http://10.0.0.5:8080`, optionally with a path prefix). At least one, unless a discovery source fills them. */
@@ -109,10 +114,18 @@ function isFunctionOrUndefined(value: unknown): boolean {
 /** `dynamicTargets`: a discovery source will fill the targets, so an empty list is allowed. */
 export function resolveProxyOptions(options: ProxyOptions, dynamicTargets = false): ResolvedProxyOptions {
   const d = DEFAULT_PROXY_OPTIONS;
-  assertGatewayOption(Array.isArray(options.targets) && (dynamicTargets || options.targets.length > 0), 'targets', 'at least one target');
+  assertGatewayOption(
+    Array.isArray(options.targets) && (dynamicTargets || options.targets.length > 0),
+    'targets',
+    'at least one target',
+  );
   const targets = options.targets.map((t) => (typeof t === 'string' ? { url: t } : t));
   const retries = options.retries ?? d.retries;
-  assertGatewayOption(Number.isInteger(retries) && retries >= 0 && retries <= 10, 'retries', 'an integer between 0 and 10');
+  assertGatewayOption(
+    Number.isInteger(retries) && retries >= 0 && retries <= 10,
+    'retries',
+    'an integer between 0 and 10',
+  );
   const connections = options.connections ?? d.connections;
   assertGatewayOption(Number.isInteger(connections) && connections >= 1, 'connections', 'an integer ≥ 1');
   for (const [name, fn] of [
@@ -139,7 +152,10 @@ export function resolveProxyOptions(options: ProxyOptions, dynamicTargets = fals
     retries,
     connections,
     keepAliveTimeoutMs: positive(options.keepAliveTimeoutMs ?? d.keepAliveTimeoutMs, 'keepAliveTimeoutMs'),
-    maxResponseHeaderBytes: positive(options.maxResponseHeaderBytes ?? d.maxResponseHeaderBytes, 'maxResponseHeaderBytes'),
+    maxResponseHeaderBytes: positive(
+      options.maxResponseHeaderBytes ?? d.maxResponseHeaderBytes,
+      'maxResponseHeaderBytes',
+    ),
     onUpstreamError: options.onUpstreamError,
   };
 }

@@ -34,7 +34,9 @@ interface Seen {
   body: string;
 }
 
-async function echoUpstream(extra: (res: import('node:http').ServerResponse) => void = () => undefined): Promise<Running & { seen: Seen[] }> {
+async function echoUpstream(
+  extra: (res: import('node:http').ServerResponse) => void = () => undefined,
+): Promise<Running & { seen: Seen[] }> {
   const seen: Seen[] = [];
   const running = await track(
     startUpstream((req, res) => {
@@ -63,7 +65,11 @@ describe('proxy forwarding', () => {
   it('forwards method, path, query and a streamed body, and returns status, headers and body', async () => {
     const up = await echoUpstream();
     const { front } = await serveProxy({ targets: [up.url] });
-    const res = await fetch(`${front.url}/items/7?x=1&y=%20`, { method: 'POST', body: 'hello body', headers: { 'content-type': 'text/plain' } });
+    const res = await fetch(`${front.url}/items/7?x=1&y=%20`, {
+      method: 'POST',
+      body: 'hello body',
+      headers: { 'content-type': 'text/plain' },
+    });
     expect(res.status).toBe(200);
     expect(await readJson(res)).toEqual({ ok: true, url: '/items/7?x=1&y=%20' });
     expect(up.seen[0]).toMatchObject({ method: 'POST', url: '/items/7?x=1&y=%20', body: 'hello body' });
@@ -74,10 +80,22 @@ describe('proxy forwarding', () => {
     const up = await echoUpstream();
     const { front } = await serveProxy({ targets: [up.url] });
     const body = await new Promise<{ headers: Record<string, unknown> }>((resolve, reject) => {
-      const req = httpRequest(`${front.url}/h`, { headers: { connection: 'keep-alive, x-client-hop', 'x-client-hop': '1', 'proxy-authorization': 'Basic abc', te: 'trailers', 'x-end': 'e2e' } }, (res) => {
-        res.resume();
-        res.on('end', () => resolve({ headers: res.headers }));
-      });
+      const req = httpRequest(
+        `${front.url}/h`,
+        {
+          headers: {
+            connection: 'keep-alive, x-client-hop',
+            'x-client-hop': '1',
+            'proxy-authorization': 'Basic abc',
+            te: 'trailers',
+            'x-end': 'e2e',
+          },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve({ headers: res.headers }));
+        },
+      );
       req.on('error', reject);
       req.end();
     });
@@ -93,7 +111,14 @@ describe('proxy forwarding', () => {
   it('sends the backend host and X-Forwarded-* from the socket, dropping forged values from an untrusted peer', async () => {
     const up = await echoUpstream();
     const { front } = await serveProxy({ targets: [up.url], forwarded: true });
-    await fetch(`${front.url}/f`, { headers: { 'x-forwarded-for': '6.6.6.6', 'x-forwarded-host': 'evil.example', forwarded: 'for=6.6.6.6', 'x-real-ip': '6.6.6.6' } });
+    await fetch(`${front.url}/f`, {
+      headers: {
+        'x-forwarded-for': '6.6.6.6',
+        'x-forwarded-host': 'evil.example',
+        forwarded: 'for=6.6.6.6',
+        'x-real-ip': '6.6.6.6',
+      },
+    });
     const h = up.seen[0]!.headers;
     expect(h['host']).toBe(`127.0.0.1:${up.port}`);
     expect(h['x-forwarded-for']).toBe('127.0.0.1');
@@ -106,7 +131,14 @@ describe('proxy forwarding', () => {
   it('extends the forwarding chain of a trusted proxy', async () => {
     const up = await echoUpstream();
     const { front } = await serveProxy({ targets: [up.url], trustedProxies: ['127.0.0.0/8'], forwarded: true });
-    await fetch(`${front.url}/f`, { headers: { 'x-forwarded-for': '203.0.113.9', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'shop.example', forwarded: 'for=203.0.113.9' } });
+    await fetch(`${front.url}/f`, {
+      headers: {
+        'x-forwarded-for': '203.0.113.9',
+        'x-forwarded-proto': 'https',
+        'x-forwarded-host': 'shop.example',
+        forwarded: 'for=203.0.113.9',
+      },
+    });
     const h = up.seen[0]!.headers;
     expect(h['x-forwarded-for']).toBe('203.0.113.9, 127.0.0.1');
     expect(h['x-forwarded-proto']).toBe('https');
@@ -170,7 +202,10 @@ describe('proxy forwarding', () => {
 
   it('answers 502 when the response modifier fails before the head went out', async () => {
     const up = await track(startUpstream((_req, res) => res.end('x')));
-    const { front } = await serveProxy({ targets: [up.url], modifyResponse: async () => Promise.reject(new Error('boom')) });
+    const { front } = await serveProxy({
+      targets: [up.url],
+      modifyResponse: async () => Promise.reject(new Error('boom')),
+    });
     const res = await fetch(`${front.url}/late`);
     expect(res.status).toBe(502);
     expect(await res.text()).not.toContain('boom');
@@ -179,21 +214,25 @@ describe('proxy forwarding', () => {
   it('holds the upstream back while the client does not read (no buffering)', async () => {
     const total = 256 * 1024 * 1024;
     let sent = 0;
-    const up = await track(startUpstream((_req, res) => {
-      res.writeHead(200, { 'content-length': String(total) });
-      const chunk = Buffer.alloc(256 * 1024);
-      const pump = (): void => {
-        while (sent < total) {
-          sent += chunk.length;
-          if (!res.write(chunk)) return void res.once('drain', pump);
-        }
-        res.end();
-      };
-      pump();
-    }));
+    const up = await track(
+      startUpstream((_req, res) => {
+        res.writeHead(200, { 'content-length': String(total) });
+        const chunk = Buffer.alloc(256 * 1024);
+        const pump = (): void => {
+          while (sent < total) {
+            sent += chunk.length;
+            if (!res.write(chunk)) return void res.once('drain', pump);
+          }
+          res.end();
+        };
+        pump();
+      }),
+    );
     const { front } = await serveProxy({ targets: [up.url] });
     const req = httpRequest(`${front.url}/big`);
-    const res = await new Promise<import('node:http').IncomingMessage>((resolve) => req.once('response', resolve).end());
+    const res = await new Promise<import('node:http').IncomingMessage>((resolve) =>
+      req.once('response', resolve).end(),
+    );
     res.pause();
     let last = -1;
     while (last !== sent) {
@@ -205,10 +244,12 @@ describe('proxy forwarding', () => {
   });
 
   it('passes repeated response headers such as Set-Cookie through intact', async () => {
-    const up = await track(startUpstream((_req, res) => {
-      res.setHeader('set-cookie', ['a=1', 'b=2']);
-      res.end('x');
-    }));
+    const up = await track(
+      startUpstream((_req, res) => {
+        res.setHeader('set-cookie', ['a=1', 'b=2']);
+        res.end('x');
+      }),
+    );
     const { front } = await serveProxy({ targets: [up.url] });
     const res = await fetch(`${front.url}/c`);
     expect(res.headers.getSetCookie()).toEqual(['a=1', 'b=2']);
@@ -223,7 +264,11 @@ describe('proxy upstream faults', () => {
     expect(res.status).toBe(502);
     expect(res.headers.get('content-type')).toBe('application/json');
     const body = await readJson(res);
-    expect(body['error']).toMatchObject({ code: GATEWAY_ERROR_CODES.badGateway, type: 'bad_gateway', details: { reason: 'connect_failed' } });
+    expect(body['error']).toMatchObject({
+      code: GATEWAY_ERROR_CODES.badGateway,
+      type: 'bad_gateway',
+      details: { reason: 'connect_failed' },
+    });
     expect(JSON.stringify(body)).not.toContain(String(port));
   });
 
@@ -232,7 +277,11 @@ describe('proxy upstream faults', () => {
     const { front } = await serveProxy({ targets: [up.url], headersTimeoutMs: 150, retries: 0 });
     const res = await fetch(`${front.url}/slow`);
     expect(res.status).toBe(504);
-    expect((await readJson(res))['error']).toMatchObject({ code: GATEWAY_ERROR_CODES.timeout, type: 'gateway_timeout', details: { reason: 'headers_timeout' } });
+    expect((await readJson(res))['error']).toMatchObject({
+      code: GATEWAY_ERROR_CODES.timeout,
+      type: 'gateway_timeout',
+      details: { reason: 'headers_timeout' },
+    });
   });
 
   it('answers 504 connect_timeout when the upstream never completes the TCP handshake', async () => {
@@ -263,7 +312,10 @@ describe('proxy upstream faults', () => {
     const { front } = await serveProxy({ targets: [`http://127.0.0.1:${port}`], connectTimeoutMs: 200, retries: 0 });
     const res = await fetch(`${front.url}/ct`);
     expect(res.status).toBe(504);
-    expect((await readJson(res))['error']).toMatchObject({ code: GATEWAY_ERROR_CODES.timeout, details: { reason: 'connect_timeout' } });
+    expect((await readJson(res))['error']).toMatchObject({
+      code: GATEWAY_ERROR_CODES.timeout,
+      details: { reason: 'connect_timeout' },
+    });
   });
 
   it('answers 502 malformed_response for a garbage status line', async () => {
@@ -275,10 +327,12 @@ describe('proxy upstream faults', () => {
   });
 
   it('answers 502 response_headers_too_large for an oversized response head', async () => {
-    const up = await track(startUpstream((_req, res) => {
-      res.setHeader('x-big', 'a'.repeat(4096));
-      res.end('ok');
-    }));
+    const up = await track(
+      startUpstream((_req, res) => {
+        res.setHeader('x-big', 'a'.repeat(4096));
+        res.end('ok');
+      }),
+    );
     const { front } = await serveProxy({ targets: [up.url], maxResponseHeaderBytes: 1024 });
     const res = await fetch(`${front.url}/big`);
     expect(res.status).toBe(502);
@@ -287,39 +341,60 @@ describe('proxy upstream faults', () => {
 
   it('cuts the client connection when the upstream resets mid-body, and the next request is unaffected', async () => {
     let n = 0;
-    const up = await track(startRawUpstream((s) => {
-      s.once('data', () => {
-        n++;
-        if (n === 1) {
-          s.write('HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\npartial');
-          setTimeout(() => s.resetAndDestroy(), 20);
-        } else s.end('HTTP/1.1 200 OK\r\ncontent-length: 4\r\nconnection: close\r\n\r\nfine');
-      });
-    }));
+    const up = await track(
+      startRawUpstream((s) => {
+        s.once('data', () => {
+          n++;
+          if (n === 1) {
+            s.write('HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\npartial');
+            setTimeout(() => s.resetAndDestroy(), 20);
+          } else s.end('HTTP/1.1 200 OK\r\ncontent-length: 4\r\nconnection: close\r\n\r\nfine');
+        });
+      }),
+    );
     const { front } = await serveProxy({ targets: [up.url], retries: 0 });
-    const first = await fetch(`${front.url}/r`).then((r) => r.text()).then(() => 'complete', () => 'cut');
+    const first = await fetch(`${front.url}/r`)
+      .then((r) => r.text())
+      .then(
+        () => 'complete',
+        () => 'cut',
+      );
     expect(first).toBe('cut');
     const second = await fetch(`${front.url}/r`);
     expect(await second.text()).toBe('fine');
   });
 
   it('cuts the connection when the upstream stalls mid-body past the body timeout', async () => {
-    const up = await track(startRawUpstream((s) => s.once('data', () => s.write('HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\nabc'))));
+    const up = await track(
+      startRawUpstream((s) => s.once('data', () => s.write('HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\nabc'))),
+    );
     const errors: string[] = [];
-    const { front } = await serveProxy({ targets: [up.url], bodyTimeoutMs: 150, retries: 0, onUpstreamError: (e) => errors.push(getUpstreamFailureReason(e.error)) });
+    const { front } = await serveProxy({
+      targets: [up.url],
+      bodyTimeoutMs: 150,
+      retries: 0,
+      onUpstreamError: (e) => errors.push(getUpstreamFailureReason(e.error)),
+    });
     // The status was committed with the upstream's head, so the only honest signal left is a cut connection.
-    const outcome = await fetch(`${front.url}/stall`).then((r) => r.text()).then(() => 'complete', () => 'cut');
+    const outcome = await fetch(`${front.url}/stall`)
+      .then((r) => r.text())
+      .then(
+        () => 'complete',
+        () => 'cut',
+      );
     expect(outcome).toBe('cut');
     expect(errors).toEqual(['body_timeout']);
   });
 
   it('sends the head of a chunked answer before its first body byte', async () => {
     let release: () => void = () => undefined;
-    const up = await track(startUpstream((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      res.flushHeaders();
-      release = () => res.end('data: 1\n\n');
-    }));
+    const up = await track(
+      startUpstream((_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.flushHeaders();
+        release = () => res.end('data: 1\n\n');
+      }),
+    );
     const { front } = await serveProxy({ targets: [up.url] });
     const res = await fetch(`${front.url}/events`);
     expect(res.headers.get('content-type')).toBe('text/event-stream');
@@ -330,14 +405,16 @@ describe('proxy upstream faults', () => {
   it('aborts the upstream request when the client goes away mid-stream', async () => {
     let upstreamClosed: () => void = () => undefined;
     const closed = new Promise<void>((resolve) => (upstreamClosed = resolve));
-    const up = await track(startUpstream((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/plain' });
-      const timer = setInterval(() => res.write('tick\n'), 10);
-      res.on('close', () => {
-        clearInterval(timer);
-        upstreamClosed();
-      });
-    }));
+    const up = await track(
+      startUpstream((_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        const timer = setInterval(() => res.write('tick\n'), 10);
+        res.on('close', () => {
+          clearInterval(timer);
+          upstreamClosed();
+        });
+      }),
+    );
     const { front } = await serveProxy({ targets: [up.url] });
     const ac = new AbortController();
     const res = await fetch(`${front.url}/stream`, { signal: ac.signal });
@@ -354,7 +431,11 @@ describe('proxy retries', () => {
     const port = await getClosedPort();
     const up = await echoUpstream();
     const events: boolean[] = [];
-    const { front } = await serveProxy({ targets: [`http://127.0.0.1:${port}`, up.url], retries: 1, onUpstreamError: (e) => events.push(e.willRetry) });
+    const { front } = await serveProxy({
+      targets: [`http://127.0.0.1:${port}`, up.url],
+      retries: 1,
+      onUpstreamError: (e) => events.push(e.willRetry),
+    });
     const res = await fetch(`${front.url}/g`);
     expect(res.status).toBe(200);
     expect(events).toEqual([true]);
@@ -364,7 +445,11 @@ describe('proxy retries', () => {
     const port = await getClosedPort();
     const up = await echoUpstream();
     const events: boolean[] = [];
-    const { front } = await serveProxy({ targets: [`http://127.0.0.1:${port}`, up.url], retries: 3, onUpstreamError: (e) => events.push(e.willRetry) });
+    const { front } = await serveProxy({
+      targets: [`http://127.0.0.1:${port}`, up.url],
+      retries: 3,
+      onUpstreamError: (e) => events.push(e.willRetry),
+    });
     const res = await fetch(`${front.url}/p`, { method: 'PUT', body: 'payload' });
     expect(res.status).toBe(502);
     expect(events).toEqual([false]);
@@ -374,9 +459,19 @@ describe('proxy retries', () => {
   it('retries an idempotent request whose body was already buffered (replayable)', async () => {
     const port = await getClosedPort();
     const up = await echoUpstream();
-    const proxy = createProxy({ targets: [`http://127.0.0.1:${port}`, up.url], retries: 1, circuitBreaker: false, outlierDetection: false });
+    const proxy = createProxy({
+      targets: [`http://127.0.0.1:${port}`, up.url],
+      retries: 1,
+      circuitBreaker: false,
+      outlierDetection: false,
+    });
     cleanup.push(() => proxy.close());
-    const r = createRequest({ method: 'PUT', url: '/doc', body: 'replayable', headers: { 'content-type': 'text/plain' } });
+    const r = createRequest({
+      method: 'PUT',
+      url: '/doc',
+      body: 'replayable',
+      headers: { 'content-type': 'text/plain' },
+    });
     await readBody(r);
     const w = new BufferedResponseWriter();
     await proxy.handler(w, r);
@@ -397,7 +492,11 @@ describe('proxy retries', () => {
     const a = await getClosedPort();
     const b = await getClosedPort();
     const events: boolean[] = [];
-    const { front } = await serveProxy({ targets: [`http://127.0.0.1:${a}`, `http://127.0.0.1:${b}`], retries: 1, onUpstreamError: (e) => events.push(e.willRetry) });
+    const { front } = await serveProxy({
+      targets: [`http://127.0.0.1:${a}`, `http://127.0.0.1:${b}`],
+      retries: 1,
+      onUpstreamError: (e) => events.push(e.willRetry),
+    });
     const res = await fetch(`${front.url}/g`);
     expect(res.status).toBe(502);
     expect(events).toEqual([true, false]);
@@ -408,7 +507,10 @@ describe('proxy request smuggling', () => {
   it('refuses Content-Length with Transfer-Encoding before any upstream sees it', async () => {
     const up = await echoUpstream();
     const { front } = await serveProxy({ targets: [up.url] });
-    const raw = await sendRaw(front.port, 'POST /s HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n');
+    const raw = await sendRaw(
+      front.port,
+      'POST /s HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n',
+    );
     expect(raw.startsWith('HTTP/1.1 400')).toBe(true);
     expect(up.seen).toHaveLength(0);
   });
@@ -426,15 +528,26 @@ describe('proxy request smuggling', () => {
     const proxy = createProxy({ targets: [up.url] });
     cleanup.push(() => proxy.close());
     const front = await track(startHandler(proxy.handler, { insecureHTTPParser: true }));
-    const raw = await sendRaw(front.port, 'POST /s HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n');
+    const raw = await sendRaw(
+      front.port,
+      'POST /s HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+    );
     expect(raw.startsWith('HTTP/1.1 400')).toBe(true);
     expect(raw).toContain(GATEWAY_ERROR_CODES.badRequest);
     expect(up.seen).toHaveLength(0);
   });
 
   it.each([
-    { title: 'CL with TE', headers: { 'content-length': '4', 'transfer-encoding': 'chunked' }, reason: 'content_length_with_transfer_encoding' },
-    { title: 'TE other than chunked', headers: { 'transfer-encoding': 'gzip, chunked' }, reason: 'unsupported_transfer_encoding' },
+    {
+      title: 'CL with TE',
+      headers: { 'content-length': '4', 'transfer-encoding': 'chunked' },
+      reason: 'content_length_with_transfer_encoding',
+    },
+    {
+      title: 'TE other than chunked',
+      headers: { 'transfer-encoding': 'gzip, chunked' },
+      reason: 'unsupported_transfer_encoding',
+    },
     { title: 'non-numeric CL', headers: { 'content-length': '4, 4' }, reason: 'invalid_content_length' },
     { title: 'line break in a value', headers: { 'x-a': 'a\r\nx-b: b' }, reason: 'line_break_in_header' },
   ])('refuses in-process requests with $title', async ({ headers, reason }) => {
@@ -445,7 +558,9 @@ describe('proxy request smuggling', () => {
     await proxy.handler(w, createRequest({ method: 'POST', url: '/x', headers }));
     expect(w.status).toBe(400);
     expect(w.getHeader('content-type')).toBe('application/json');
-    expect(JSON.parse(w.getBody().toString())).toMatchObject({ error: { code: GATEWAY_ERROR_CODES.badRequest, details: { reason } } });
+    expect(JSON.parse(w.getBody().toString())).toMatchObject({
+      error: { code: GATEWAY_ERROR_CODES.badRequest, details: { reason } },
+    });
     expect(up.seen).toHaveLength(0);
   });
 });
@@ -498,15 +613,20 @@ describe('proxy upgrades', () => {
   });
 
   it('answers 502 on the raw socket when the upstream refuses the upgrade', async () => {
-    const up = await track(startUpstream((_req, res) => {
-      res.statusCode = 404;
-      res.end('no');
-    }));
+    const up = await track(
+      startUpstream((_req, res) => {
+        res.statusCode = 404;
+        res.end('no');
+      }),
+    );
     const proxy = createProxy({ targets: [up.url] });
     cleanup.push(() => proxy.close());
     const front = await track(startHandler(proxy.handler));
     front.server.on('upgrade', proxy.upgrade);
-    const raw = await sendRaw(front.port, 'GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n');
+    const raw = await sendRaw(
+      front.port,
+      'GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+    );
     expect(raw.startsWith('HTTP/1.1 502')).toBe(true);
     expect(raw).toContain(GATEWAY_ERROR_CODES.badGateway);
   });

@@ -37,7 +37,8 @@ const NO_RETRY: ReadonlySet<UpstreamFailureReason> = new Set(['malformed_respons
 function getUpstreamPath(r: Request, options: ResolvedProxyOptions): string | undefined {
   if (!r.path.startsWith('/')) return undefined;
   const path = options.rewritePath === undefined ? r.path : options.rewritePath(r.path, r);
-  if (typeof path !== 'string' || !path.startsWith('/')) throw new TypeError('rewritePath must return a path starting with "/"');
+  if (typeof path !== 'string' || !path.startsWith('/'))
+    throw new TypeError('rewritePath must return a path starting with "/"');
   return r.rawQuery === '' ? path : `${path}?${r.rawQuery}`;
 }
 
@@ -57,7 +58,11 @@ export function createProxy(options: CreateProxyOptions): Proxy {
     connectTimeoutMs: resolved.connectTimeoutMs,
     maxResponseHeaderBytes: resolved.maxResponseHeaderBytes,
   };
-  const pool = new BackendPool(resolved.targets.map((t) => new Backend(t, settings)), resolved.balancer, options);
+  const pool = new BackendPool(
+    resolved.targets.map((t) => new Backend(t, settings)),
+    resolved.balancer,
+    options,
+  );
   const unsubscribe = options.discovery?.subscribe((targets) => {
     const next: Backend[] = [];
     for (const t of targets) {

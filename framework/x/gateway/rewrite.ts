@@ -6,7 +6,11 @@ export type PathRewrite = (path: string, r: Request) => string;
 
 /** Drops `prefix` from the front of the path (`/api/users` → `/users`); other paths pass unchanged. */
 export function stripPrefix(prefix: string): PathRewrite {
-  assertGatewayOption(prefix.startsWith('/') && !prefix.endsWith('/'), 'stripPrefix', 'a prefix like "/api" (leading slash, no trailing slash)');
+  assertGatewayOption(
+    prefix.startsWith('/') && !prefix.endsWith('/'),
+    'stripPrefix',
+    'a prefix like "/api" (leading slash, no trailing slash)',
+  );
   return (path) => {
     if (path === prefix) return '/';
     if (path.startsWith(prefix) && path.charCodeAt(prefix.length) === 47) return path.slice(prefix.length);
@@ -16,7 +20,11 @@ export function stripPrefix(prefix: string): PathRewrite {
 
 /** Prepends `prefix` (`/users` → `/v2/users`). */
 export function addPrefix(prefix: string): PathRewrite {
-  assertGatewayOption(prefix.startsWith('/') && !prefix.endsWith('/'), 'addPrefix', 'a prefix like "/v2" (leading slash, no trailing slash)');
+  assertGatewayOption(
+    prefix.startsWith('/') && !prefix.endsWith('/'),
+    'addPrefix',
+    'a prefix like "/v2" (leading slash, no trailing slash)',
+  );
   return (path) => (path === '/' ? prefix : prefix + path);
 }
 

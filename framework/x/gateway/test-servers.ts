@@ -1,6 +1,12 @@
 // Test-only helpers: local upstreams that behave or misbehave on purpose.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { connect, createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
+import {
+  connect,
+  createServer as createNetServer,
+  type AddressInfo,
+  type Server as NetServer,
+  type Socket,
+} from 'node:net';
 import { NodeResponseWriter, createRequestFromNode, type Handler } from 'plumego/contract';
 
 export interface Running {
@@ -33,7 +39,9 @@ function listen(server: Server | NetServer, onClose?: () => void): Promise<Runni
 }
 
 /** A plain Node upstream. */
-export function startUpstream(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<Running & { server: Server }> {
+export function startUpstream(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<Running & { server: Server }> {
   const server = createServer(handler);
   return listen(server).then((running) => ({ ...running, server }));
 }
@@ -44,7 +52,10 @@ export function startRawUpstream(onSocket: (socket: Socket) => void): Promise<Ru
 }
 
 /** Serves a Plumego handler over a real socket (the proxy under test). */
-export function startHandler(handler: Handler, options: { insecureHTTPParser?: boolean } = {}): Promise<Running & { server: Server }> {
+export function startHandler(
+  handler: Handler,
+  options: { insecureHTTPParser?: boolean } = {},
+): Promise<Running & { server: Server }> {
   const server = createServer({ insecureHTTPParser: options.insecureHTTPParser ?? false }, (req, res) => {
     void handler(new NodeResponseWriter(res), createRequestFromNode(req, res));
   });

@@ -29,7 +29,13 @@ function formatHead(headers: Record<string, string | string[] | undefined>): str
  * Proxies an `Upgrade` request (WebSocket and friends): the handshake goes through the backend's
  * pool, then bytes flow both ways untouched until either side closes, which closes the other.
  */
-export function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, pool: BackendPool, options: ResolvedProxyOptions): void {
+export function handleUpgrade(
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  pool: BackendPool,
+  options: ResolvedProxyOptions,
+): void {
   socket.on('error', () => socket.destroy());
   const r = createRequestFromNode(req, undefined);
   const problem = getFramingProblem(req.headers, req.rawHeaders);
@@ -54,7 +60,13 @@ export function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer
   const ac = new AbortController();
   socket.once('close', () => ac.abort());
   backend.dispatcher
-    .upgrade({ path: backend.basePath + path + (r.rawQuery === '' ? '' : `?${r.rawQuery}`), method: req.method ?? 'GET', headers, protocol, signal: ac.signal })
+    .upgrade({
+      path: backend.basePath + path + (r.rawQuery === '' ? '' : `?${r.rawQuery}`),
+      method: req.method ?? 'GET',
+      headers,
+      protocol,
+      signal: ac.signal,
+    })
     .then(
       ({ headers: answer, socket: upstream }) => {
         done('ok');

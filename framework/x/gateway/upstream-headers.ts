@@ -3,12 +3,23 @@ import { setForwardedHeader, setXForwardedHeaders, type ForwardingHop } from './
 import { copyRequestHeaders, getRawHeaders, type HeaderRecord } from './headers.ts';
 import type { ResolvedProxyOptions } from './options.ts';
 
-const X_FORWARDED_NAMES = ['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port', 'x-real-ip'] as const;
+const X_FORWARDED_NAMES = [
+  'x-forwarded-for',
+  'x-forwarded-proto',
+  'x-forwarded-host',
+  'x-forwarded-port',
+  'x-real-ip',
+] as const;
 
 function getHop(r: Request, options: ResolvedProxyOptions): ForwardingHop {
   const peer = r.remoteAddress;
   const encrypted = (r.raw?.socket as { encrypted?: boolean } | undefined)?.encrypted === true;
-  return { peer, proto: encrypted ? 'https' : 'http', host: r.header('host') ?? '', trusted: peer !== '' && options.isTrustedProxy(peer) };
+  return {
+    peer,
+    proto: encrypted ? 'https' : 'http',
+    host: r.header('host') ?? '',
+    trusted: peer !== '' && options.isTrustedProxy(peer),
+  };
 }
 
 /** Builds the headers every attempt starts from: inbound minus hop-by-hop, plus forwarding headers. */

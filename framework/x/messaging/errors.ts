@@ -31,7 +31,12 @@ const STATUS: Record<MessagingErrorCode, number> = {
 
 // A brand rather than `instanceof`, so two copies of the package still recognise each other's errors.
 const BRAND = Symbol.for('plumego.x.messaging.error');
-const family = defineErrorFamily({ name: 'MessagingError', brand: BRAND, codes: MESSAGING_ERROR_CODES, status: STATUS });
+const family = defineErrorFamily({
+  name: 'MessagingError',
+  brand: BRAND,
+  codes: MESSAGING_ERROR_CODES,
+  status: STATUS,
+});
 
 export class MessagingError extends Error {
   declare readonly code: MessagingErrorCode;
@@ -50,7 +55,8 @@ export function isMessagingError(value: unknown): value is MessagingError {
 }
 
 export function assertOption(ok: boolean, field: string, rule: string): void {
-  if (!ok) throw new MessagingError(MESSAGING_ERROR_CODES.invalidOptions, `invalid option ${field}: ${rule}`, { field });
+  if (!ok)
+    throw new MessagingError(MESSAGING_ERROR_CODES.invalidOptions, `invalid option ${field}: ${rule}`, { field });
 }
 
 export function invalidRequest(field: string, rule: string): MessagingError {

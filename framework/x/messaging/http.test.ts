@@ -5,7 +5,9 @@ import { LogEmailProvider } from './providers/log.ts';
 import { MessagingService } from './service.ts';
 
 const services: MessagingService[] = [];
-afterEach(async () => { for (const s of services.splice(0)) await s.close(); });
+afterEach(async () => {
+  for (const s of services.splice(0)) await s.close();
+});
 
 function setup() {
   const log = new LogEmailProvider();
@@ -18,7 +20,10 @@ function setup() {
     const w = new BufferedResponseWriter();
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (key !== undefined) headers['x-api-key'] = key;
-    await handler(w, createRequest({ method, url, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) }));
+    await handler(
+      w,
+      createRequest({ method, url, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) }),
+    );
     const text = w.getBody().toString();
     return { status: w.status, json: (text ? JSON.parse(text) : undefined) as Record<string, any> };
   };
@@ -28,7 +33,7 @@ function setup() {
 const email = { channel: 'email', to: 'a@example.test', subject: 'Hello', text: 'Body' };
 
 describe('messaging HTTP handler', () => {
-  it('sends, batch-sends, reads receipts, stats and health for the caller\'s tenant', async () => {
+  it("sends, batch-sends, reads receipts, stats and health for the caller's tenant", async () => {
     const { call, log } = setup();
     const sent = await call('POST', '/messages', 'key-a', { ...email, tenantId: 'tenant-b' });
     expect(sent.status).toBe(202);
@@ -36,7 +41,9 @@ describe('messaging HTTP handler', () => {
     expect(receipt).toContain('"tenantId":"tenant-a"'); // the body's tenantId is ignored
     const id = /"id":"(rcpt_[0-9a-f]+)"/.exec(receipt)![1]!;
     await vi.waitFor(() => expect(log.sent).toHaveLength(1));
-    const batch = await call('POST', '/messages/batch', 'key-a', { messages: [email, { ...email, to: 'not-an-address' }] });
+    const batch = await call('POST', '/messages/batch', 'key-a', {
+      messages: [email, { ...email, to: 'not-an-address' }],
+    });
     expect(batch.status).toBe(200);
     expect(JSON.stringify(batch.json)).toMatch(/"ok":true.*"ok":false.*MESSAGING_INVALID_REQUEST/);
     const one = await call('GET', `/messages/receipts/${id}`, 'key-a');
@@ -48,7 +55,7 @@ describe('messaging HTTP handler', () => {
     expect(JSON.stringify((await call('GET', '/messages/health', 'key-a')).json)).toContain('"channel":"email"');
   });
 
-  it('hides other tenants\' receipts and refuses unauthenticated and malformed requests', async () => {
+  it("hides other tenants' receipts and refuses unauthenticated and malformed requests", async () => {
     const { call } = setup();
     const sent = await call('POST', '/messages', 'key-a', email);
     const id = /"id":"(rcpt_[0-9a-f]+)"/.exec(JSON.stringify(sent.json))![1]!;
@@ -70,6 +77,8 @@ describe('messaging HTTP handler', () => {
   it('cannot be built without a tenant resolver', () => {
     const svc = new MessagingService({ email: new LogEmailProvider() });
     services.push(svc);
-    expect(() => createMessagingHandler(svc, {} as never)).toThrow(expect.objectContaining({ code: 'MESSAGING_INVALID_OPTIONS' }));
+    expect(() => createMessagingHandler(svc, {} as never)).toThrow(
+      expect.objectContaining({ code: 'MESSAGING_INVALID_OPTIONS' }),
+    );
   });
 });

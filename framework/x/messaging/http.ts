@@ -1,4 +1,13 @@
-import { APIError, isAPIError, readJson, writeError, writeResponse, type Handler, type Request, type ResponseWriter } from 'plumego/contract';
+import {
+  APIError,
+  isAPIError,
+  readJson,
+  writeError,
+  writeResponse,
+  type Handler,
+  type Request,
+  type ResponseWriter,
+} from 'plumego/contract';
 import { assertOption, invalidRequest, isMessagingError, MESSAGING_ERROR_CODES } from './errors.ts';
 import type { MessagingService } from './service.ts';
 import type { ReceiptStatus, SendRequest } from './types.ts';
@@ -20,7 +29,11 @@ const STATUSES: readonly ReceiptStatus[] = ['queued', 'sending', 'sent', 'failed
  * `GET <prefix>/stats`, `GET <prefix>/health`. Another tenant's receipt answers 404, like a missing one.
  */
 export function createMessagingHandler(service: MessagingService, options: MessagingHandlerOptions): Handler {
-  assertOption(typeof options?.resolveTenant === 'function', 'resolveTenant', 'is required: every request is scoped to a tenant');
+  assertOption(
+    typeof options?.resolveTenant === 'function',
+    'resolveTenant',
+    'is required: every request is scoped to a tenant',
+  );
   const prefix = (options.prefix ?? '/messages').replace(/\/$/, '');
   const maxBytes = options.maxBodyBytes ?? 256 * 1024;
 
@@ -32,15 +45,23 @@ export function createMessagingHandler(service: MessagingService, options: Messa
       const body = await readJson(r, { maxBytes });
       writeResponse(w, r, 202, { receipt: await service.send(scope(body, tenantId)) });
     } else if (rest === 'batch' && method === 'POST') {
-      const body = await readJson(r, { maxBytes }) as { messages?: unknown };
+      const body = (await readJson(r, { maxBytes })) as { messages?: unknown };
       if (!Array.isArray(body?.messages)) throw invalidRequest('messages', 'must be an array');
       writeResponse(w, r, 200, { results: await service.sendBatch(body.messages.map((m) => scope(m, tenantId))) });
     } else if (rest === 'receipts' && method === 'GET') {
       const status = r.query.get('status') ?? undefined;
-      if (status !== undefined && !STATUSES.includes(status as ReceiptStatus)) throw invalidRequest('status', `must be one of ${STATUSES.join(', ')}`);
+      if (status !== undefined && !STATUSES.includes(status as ReceiptStatus))
+        throw invalidRequest('status', `must be one of ${STATUSES.join(', ')}`);
       const limit = Number(r.query.get('limit') ?? 50);
-      if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw invalidRequest('limit', 'must be an integer in 1..500');
-      writeResponse(w, r, 200, { receipts: service.listReceipts({ tenantId, limit, ...(status === undefined ? {} : { status: status as ReceiptStatus }) }) });
+      if (!Number.isInteger(limit) || limit < 1 || limit > 500)
+        throw invalidRequest('limit', 'must be an integer in 1..500');
+      writeResponse(w, r, 200, {
+        receipts: service.listReceipts({
+          tenantId,
+          limit,
+          ...(status === undefined ? {} : { status: status as ReceiptStatus }),
+        }),
+      });
     } else if (rest.startsWith('receipts/') && method === 'GET') {
       const receipt = service.getReceipt(decodeURIComponent(rest.slice('receipts/'.length)));
       if (receipt === undefined || receipt.tenantId !== tenantId) {
@@ -59,18 +80,34 @@ export function createMessagingHandler(service: MessagingService, options: Messa
   return async (w, r) => {
     const tenantId = await options.resolveTenant(r);
     if (tenantId === undefined) {
-      writeError(w, r, new APIError({ status: 401, code: MESSAGING_ERROR_CODES.unauthorized, message: 'authentication required' }));
+      writeError(
+        w,
+        r,
+        new APIError({ status: 401, code: MESSAGING_ERROR_CODES.unauthorized, message: 'authentication required' }),
+      );
       return;
     }
     try {
       await route(w, r, tenantId);
     } catch (error) {
       if (isMessagingError(error)) {
-        writeError(w, r, new APIError({ status: error.status, code: error.code, message: error.message, details: pick(error.details) }));
+        writeError(
+          w,
+          r,
+          new APIError({
+            status: error.status,
+            code: error.code,
+            message: error.message,
+            details: pick(error.details),
+          }),
+        );
         return;
       }
       // Body-reading and routing refusals (415, 413, 400, 404) are answered here; anything else is a bug for recovery middleware.
-      if (isAPIError(error)) { writeError(w, r, error); return; }
+      if (isAPIError(error)) {
+        writeError(w, r, error);
+        return;
+      }
       throw error;
     }
   };
@@ -78,12 +115,14 @@ export function createMessagingHandler(service: MessagingService, options: Messa
 
 /** The body's tenantId is never trusted: the resolved tenant replaces it. */
 function scope(body: unknown, tenantId: string): SendRequest {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalidRequest('body', 'must be a JSON object');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw invalidRequest('body', 'must be a JSON object');
   return { ...(body as SendRequest), tenantId };
 }
 
 function pick(details: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const k of ['field', 'retry_after_ms', 'quota', 'channel', 'template', 'variable']) if (details[k] !== undefined) out[k] = details[k];
+  for (const k of ['field', 'retry_after_ms', 'quota', 'channel', 'template', 'variable'])
+    if (details[k] !== undefined) out[k] = details[k];
   return out;
 }

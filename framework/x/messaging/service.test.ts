@@ -12,7 +12,9 @@ import type { EmailMessage, EmailProvider } from './types.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'plumego-messaging-'));
 const closers: Array<() => Promise<unknown> | unknown> = [];
-afterEach(async () => { for (const c of closers.splice(0).reverse()) await c(); });
+afterEach(async () => {
+  for (const c of closers.splice(0).reverse()) await c();
+});
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const WAIT = { timeout: 8000, interval: 10 };
 
@@ -26,11 +28,16 @@ function service(options: ConstructorParameters<typeof MessagingService>[0]): Me
 async function smtpSink(): Promise<{ url: string; mails: string[] }> {
   const mails: string[] = [];
   const server = new SMTPServer({
-    authOptional: true, disabledCommands: ['STARTTLS'], logger: false,
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
     onData(stream, _session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => { mails.push(Buffer.concat(chunks).toString()); callback(); });
+      stream.on('end', () => {
+        mails.push(Buffer.concat(chunks).toString());
+        callback();
+      });
     },
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -45,12 +52,19 @@ async function smsGateway(answer: () => number): Promise<{ url: string; got: unk
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const status = answer();
-      if (status === 200) got.push({ auth: req.headers.authorization, body: JSON.parse(Buffer.concat(chunks).toString()) });
+      if (status === 200)
+        got.push({ auth: req.headers.authorization, body: JSON.parse(Buffer.concat(chunks).toString()) });
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ id: `sms-${got.length}` }));
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  closers.push(() => new Promise((r) => { server.closeAllConnections(); server.close(() => r(undefined)); }));
+  closers.push(
+    () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r(undefined));
+      }),
+  );
   return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}/send`, got };
 }
 
@@ -59,8 +73,16 @@ describe('MessagingService', () => {
     const sink = await smtpSink();
     const smtp = new SmtpEmailProvider({ url: sink.url, from: 'shop@example.test' });
     closers.push(() => smtp.close());
-    const s = service({ email: smtp, templates: { welcome: { subject: 'Hi {{name}}', text: 'Welcome {{name}}!', html: '<p>Welcome {{name}}</p>' } } });
-    const receipt = await s.send({ tenantId: 't1', channel: 'email', to: 'ann@example.test', template: { name: 'welcome', data: { name: '<Ann>' } } });
+    const s = service({
+      email: smtp,
+      templates: { welcome: { subject: 'Hi {{name}}', text: 'Welcome {{name}}!', html: '<p>Welcome {{name}}</p>' } },
+    });
+    const receipt = await s.send({
+      tenantId: 't1',
+      channel: 'email',
+      to: 'ann@example.test',
+      template: { name: 'welcome', data: { name: '<Ann>' } },
+    });
     expect(receipt.status).toBe('queued');
     await vi.waitFor(() => expect(s.getReceipt(receipt.id)?.status).toBe('sent'), WAIT);
     expect(sink.mails).toHaveLength(1);
@@ -95,13 +117,25 @@ describe('MessagingService', () => {
 
   it('retries a failing provider and marks the receipt failed after maxAttempts', async () => {
     let calls = 0;
-    const flaky: EmailProvider = { name: 'flaky', send: async () => { calls++; throw new Error('down'); } };
+    const flaky: EmailProvider = {
+      name: 'flaky',
+      send: async () => {
+        calls++;
+        throw new Error('down');
+      },
+    };
     const s = service({ email: flaky, maxAttempts: 2 });
     const receipt = await s.send({ tenantId: 't1', channel: 'email', to: 'a@example.test', subject: 's', text: 'x' });
     await vi.waitFor(() => expect(s.getReceipt(receipt.id)?.status).toBe('failed'), WAIT);
     expect(calls).toBe(2);
     expect(s.getReceipt(receipt.id)).toMatchObject({ error: 'MESSAGING_PROVIDER_FAILED' });
-    expect(s.getReceipt(receipt.id)!.history.map((h) => h.status)).toEqual(['queued', 'sending', 'queued', 'sending', 'failed']);
+    expect(s.getReceipt(receipt.id)!.history.map((h) => h.status)).toEqual([
+      'queued',
+      'sending',
+      'queued',
+      'sending',
+      'failed',
+    ]);
     expect(s.stats('t1')).toMatchObject({ failed: 1, byChannel: { email: { failed: 1, sent: 0 } } });
   });
 
@@ -134,13 +168,25 @@ describe('MessagingService', () => {
       [{ tenantId: 't', channel: 'sms', to: '12345', text: 'x' }, 'MESSAGING_INVALID_REQUEST'],
       [{ tenantId: 't', channel: 'sms', to: '+4915112345678' }, 'MESSAGING_INVALID_REQUEST'],
       [{ tenantId: 't', channel: 'sms', to: '+4915112345678', text: 'x'.repeat(10_001) }, 'MESSAGING_INVALID_REQUEST'],
-      [{ tenantId: 't', channel: 'sms', to: '+4915112345678', template: { name: 'nope' } }, 'MESSAGING_TEMPLATE_NOT_FOUND'],
-      [{ tenantId: 't', channel: 'sms', to: '+4915112345678', template: { name: 'otp', data: {} } }, 'MESSAGING_TEMPLATE_VARIABLE_MISSING'],
-      [{ tenantId: 't', channel: 'email', to: 'a@example.test', subject: 's', text: 'x' }, 'MESSAGING_CHANNEL_UNAVAILABLE'],
+      [
+        { tenantId: 't', channel: 'sms', to: '+4915112345678', template: { name: 'nope' } },
+        'MESSAGING_TEMPLATE_NOT_FOUND',
+      ],
+      [
+        { tenantId: 't', channel: 'sms', to: '+4915112345678', template: { name: 'otp', data: {} } },
+        'MESSAGING_TEMPLATE_VARIABLE_MISSING',
+      ],
+      [
+        { tenantId: 't', channel: 'email', to: 'a@example.test', subject: 's', text: 'x' },
+        'MESSAGING_CHANNEL_UNAVAILABLE',
+      ],
       [null, 'MESSAGING_INVALID_REQUEST'],
     ];
     for (const [request, code] of bad) await expect(s.send(request as never)).rejects.toMatchObject({ code });
-    const batch = await s.sendBatch([{ tenantId: 't', channel: 'sms', to: '+4915112345678', text: 'ok' }, { tenantId: 't', channel: 'sms', to: 'nope', text: 'x' }]);
+    const batch = await s.sendBatch([
+      { tenantId: 't', channel: 'sms', to: '+4915112345678', text: 'ok' },
+      { tenantId: 't', channel: 'sms', to: 'nope', text: 'x' },
+    ]);
     expect(batch.map((b) => b.ok)).toEqual([true, false]);
     expect(batch[1]).toMatchObject({ ok: false, error: { code: 'MESSAGING_INVALID_REQUEST' } });
     await vi.waitFor(() => expect(log.sent.map((m) => m.text)).toEqual(['ok']), WAIT);
@@ -150,7 +196,13 @@ describe('MessagingService', () => {
   it('keeps queued messages across a restart and sends them on the next start', async () => {
     const path = join(dir, 'restart.db');
     const first = new MessagingService({ path, email: new LogEmailProvider() });
-    const receipt = await first.send({ tenantId: 't1', channel: 'email', to: 'a@example.test', subject: 's', text: 'later' });
+    const receipt = await first.send({
+      tenantId: 't1',
+      channel: 'email',
+      to: 'a@example.test',
+      subject: 's',
+      text: 'later',
+    });
     await first.close(); // never started: nothing was sent
     const sent: EmailMessage[] = [];
     const second = service({ path, email: new LogEmailProvider((m) => sent.push(m)) });

@@ -4,7 +4,17 @@ import { assertOption, invalidRequest, isMessagingError, MESSAGING_ERROR_CODES, 
 import { ChannelMonitor } from './monitor.ts';
 import { ReceiptStore } from './receipts.ts';
 import { TemplateRegistry, type MessageTemplate, type RenderedMessage } from './templates.ts';
-import type { Channel, ChannelHealth, EmailProvider, MessagingStats, ProviderAttempt, Receipt, ReceiptStatus, SendRequest, SmsProvider } from './types.ts';
+import type {
+  Channel,
+  ChannelHealth,
+  EmailProvider,
+  MessagingStats,
+  ProviderAttempt,
+  Receipt,
+  ReceiptStatus,
+  SendRequest,
+  SmsProvider,
+} from './types.ts';
 
 export interface MessagingServiceOptions {
   readonly email?: EmailProvider;
@@ -25,7 +35,9 @@ export interface MessagingServiceOptions {
   readonly now?: () => number;
 }
 
-export type BatchResult = { readonly ok: true; readonly receipt: Receipt } | { readonly ok: false; readonly error: { readonly code: string; readonly message: string } };
+export type BatchResult =
+  | { readonly ok: true; readonly receipt: Receipt }
+  | { readonly ok: false; readonly error: { readonly code: string; readonly message: string } };
 
 const TENANT = /^[A-Za-z0-9_.-]{1,64}$/;
 const EMAIL = /^[^\s@<>()[\]\\,;:"]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}$/;
@@ -54,22 +66,46 @@ export class MessagingService {
     this.maxAttempts = options.maxAttempts ?? 3;
     this.retryDelayMs = options.retryDelayMs ?? 1000;
     this.concurrency = options.concurrency ?? 4;
-    assertOption(options.email !== undefined || options.sms !== undefined, 'email/sms', 'configure at least one channel provider');
-    assertOption(options.quotaPerDay === undefined || (Number.isInteger(options.quotaPerDay) && options.quotaPerDay >= 1), 'quotaPerDay', 'must be a positive integer');
-    assertOption(Number.isInteger(this.maxAttempts) && this.maxAttempts >= 1 && this.maxAttempts <= 20, 'maxAttempts', 'must be an integer in 1..20');
-    assertOption(Number.isInteger(this.retryDelayMs) && this.retryDelayMs >= 0, 'retryDelayMs', 'must be a non-negative integer');
-    assertOption(Number.isInteger(this.concurrency) && this.concurrency >= 1, 'concurrency', 'must be a positive integer');
+    assertOption(
+      options.email !== undefined || options.sms !== undefined,
+      'email/sms',
+      'configure at least one channel provider',
+    );
+    assertOption(
+      options.quotaPerDay === undefined || (Number.isInteger(options.quotaPerDay) && options.quotaPerDay >= 1),
+      'quotaPerDay',
+      'must be a positive integer',
+    );
+    assertOption(
+      Number.isInteger(this.maxAttempts) && this.maxAttempts >= 1 && this.maxAttempts <= 20,
+      'maxAttempts',
+      'must be an integer in 1..20',
+    );
+    assertOption(
+      Number.isInteger(this.retryDelayMs) && this.retryDelayMs >= 0,
+      'retryDelayMs',
+      'must be a non-negative integer',
+    );
+    assertOption(
+      Number.isInteger(this.concurrency) && this.concurrency >= 1,
+      'concurrency',
+      'must be a positive integer',
+    );
     this.templates = new TemplateRegistry(options.templates);
     const path = options.path ?? ':memory:';
     this.receipts = new ReceiptStore(path);
     this.queue = new SqliteTaskQueue({ path, queue: 'plumego.messaging', pollMs: 50 });
-    this.limiter = options.rateLimit === undefined ? undefined : new KeyedTokenBuckets({ ...options.rateLimit, now: this.now });
+    this.limiter =
+      options.rateLimit === undefined ? undefined : new KeyedTokenBuckets({ ...options.rateLimit, now: this.now });
   }
 
   /** Starts the sender; messages queued before a restart are sent now. */
   start(): void {
     if (this.worker !== undefined) return;
-    this.worker = this.queue.process<{ receiptId: string }>((job) => this.deliver(job.data.receiptId, job.attempt, job.signal), { concurrency: this.concurrency });
+    this.worker = this.queue.process<{ receiptId: string }>(
+      (job) => this.deliver(job.data.receiptId, job.attempt, job.signal),
+      { concurrency: this.concurrency },
+    );
   }
 
   /** Stops sending; messages not yet sent stay queued for the next start. */
@@ -90,25 +126,39 @@ export class MessagingService {
     const previous = idempotencyKey === undefined ? undefined : this.receipts.findByKey(tenantId, idempotencyKey);
     if (previous !== undefined) return previous;
     const content = this.render(request);
-    if (this.options.quotaPerDay !== undefined && this.receipts.countSince(tenantId, Math.floor(this.now() / DAY) * DAY) >= this.options.quotaPerDay) {
-      throw new MessagingError(MESSAGING_ERROR_CODES.quotaExceeded, 'the tenant has used its daily message quota', { quota: this.options.quotaPerDay });
+    if (
+      this.options.quotaPerDay !== undefined &&
+      this.receipts.countSince(tenantId, Math.floor(this.now() / DAY) * DAY) >= this.options.quotaPerDay
+    ) {
+      throw new MessagingError(MESSAGING_ERROR_CODES.quotaExceeded, 'the tenant has used its daily message quota', {
+        quota: this.options.quotaPerDay,
+      });
     }
     const take = this.limiter?.take(tenantId);
     if (take !== undefined && !take.allowed) {
-      throw new MessagingError(MESSAGING_ERROR_CODES.rateLimited, 'the tenant is sending too fast', { retry_after_ms: take.retryAfterMs });
+      throw new MessagingError(MESSAGING_ERROR_CODES.rateLimited, 'the tenant is sending too fast', {
+        retry_after_ms: take.retryAfterMs,
+      });
     }
     const { receipt, created } = this.receipts.create(tenantId, channel, to, content, idempotencyKey, this.now());
     if (created) {
-      await this.queue.add('messaging.send', { receiptId: receipt.id }, {
-        maxAttempts: this.maxAttempts, backoff: { type: 'exponential', delayMs: this.retryDelayMs }, timeoutMs: 60_000,
-      });
+      await this.queue.add(
+        'messaging.send',
+        { receiptId: receipt.id },
+        {
+          maxAttempts: this.maxAttempts,
+          backoff: { type: 'exponential', delayMs: this.retryDelayMs },
+          timeoutMs: 60_000,
+        },
+      );
     }
     return receipt;
   }
 
   /** Sends each request independently: one bad item does not fail the others. */
   async sendBatch(requests: readonly SendRequest[]): Promise<BatchResult[]> {
-    if (!Array.isArray(requests) || requests.length === 0 || requests.length > 1000) throw invalidRequest('batch', 'must hold 1-1000 requests');
+    if (!Array.isArray(requests) || requests.length === 0 || requests.length > 1000)
+      throw invalidRequest('batch', 'must hold 1-1000 requests');
     const out: BatchResult[] = [];
     for (const r of requests) {
       try {
@@ -142,20 +192,34 @@ export class MessagingService {
   channelHealth(): ChannelHealth[] {
     const members = (p: EmailProvider | SmsProvider | undefined): string[] =>
       p === undefined ? [] : ((p as { members?: string[] }).members ?? [p.name]);
-    return [this.monitor.health('email', members(this.options.email)), this.monitor.health('sms', members(this.options.sms))];
+    return [
+      this.monitor.health('email', members(this.options.email)),
+      this.monitor.health('sms', members(this.options.sms)),
+    ];
   }
 
-  private validate(r: SendRequest): { tenantId: string; channel: Channel; to: string; idempotencyKey: string | undefined } {
+  private validate(r: SendRequest): {
+    tenantId: string;
+    channel: Channel;
+    to: string;
+    idempotencyKey: string | undefined;
+  } {
     if (typeof r !== 'object' || r === null) throw invalidRequest('request', 'must be an object');
-    if (typeof r.tenantId !== 'string' || !TENANT.test(r.tenantId)) throw invalidRequest('tenantId', 'must be 1-64 characters of [A-Za-z0-9_.-]');
+    if (typeof r.tenantId !== 'string' || !TENANT.test(r.tenantId))
+      throw invalidRequest('tenantId', 'must be 1-64 characters of [A-Za-z0-9_.-]');
     if (r.channel !== 'email' && r.channel !== 'sms') throw invalidRequest('channel', "must be 'email' or 'sms'");
     if ((r.channel === 'email' ? this.options.email : this.options.sms) === undefined) {
-      throw new MessagingError(MESSAGING_ERROR_CODES.channelUnavailable, `no ${r.channel} provider is configured`, { channel: r.channel });
+      throw new MessagingError(MESSAGING_ERROR_CODES.channelUnavailable, `no ${r.channel} provider is configured`, {
+        channel: r.channel,
+      });
     }
     if (typeof r.to !== 'string' || !(r.channel === 'email' ? EMAIL : PHONE).test(r.to)) {
       throw invalidRequest('to', r.channel === 'email' ? 'must be an email address' : 'must be an E.164 phone number');
     }
-    if (r.idempotencyKey !== undefined && (typeof r.idempotencyKey !== 'string' || r.idempotencyKey.length < 1 || r.idempotencyKey.length > 128)) {
+    if (
+      r.idempotencyKey !== undefined &&
+      (typeof r.idempotencyKey !== 'string' || r.idempotencyKey.length < 1 || r.idempotencyKey.length > 128)
+    ) {
       throw invalidRequest('idempotencyKey', 'must be 1-128 characters');
     }
     return { tenantId: r.tenantId, channel: r.channel, to: r.to, idempotencyKey: r.idempotencyKey };
@@ -164,10 +228,12 @@ export class MessagingService {
   private render(r: SendRequest): RenderedMessage {
     let out: RenderedMessage;
     if (r.template !== undefined) {
-      if (typeof r.template !== 'object' || typeof r.template.name !== 'string') throw invalidRequest('template', 'must be { name, data }');
+      if (typeof r.template !== 'object' || typeof r.template.name !== 'string')
+        throw invalidRequest('template', 'must be { name, data }');
       out = this.templates.render(r.template.name, r.template.data ?? {});
     } else {
-      if (typeof r.text !== 'string' || r.text.length === 0) throw invalidRequest('text', 'is required without a template');
+      if (typeof r.text !== 'string' || r.text.length === 0)
+        throw invalidRequest('text', 'is required without a template');
       out = { subject: typeof r.subject === 'string' ? r.subject : '', text: r.text, html: undefined };
     }
     if (out.text.length > 10_000) throw invalidRequest('text', 'must be at most 10000 characters');
@@ -183,15 +249,31 @@ export class MessagingService {
     this.receipts.transition(receiptId, 'sending', this.now(), { detail: `attempt ${attempt}` });
     const provider = stored.channel === 'email' ? this.options.email : this.options.sms;
     try {
-      if (provider === undefined) throw new MessagingError(MESSAGING_ERROR_CODES.channelUnavailable, 'no provider for this channel');
-      const result = stored.channel === 'email'
-        ? await (provider as EmailProvider).send({ to: stored.to, subject: stored.content.subject, text: stored.content.text, ...(stored.content.html === undefined ? {} : { html: stored.content.html }) }, signal)
-        : await (provider as SmsProvider).send({ to: stored.to, text: stored.content.text }, signal);
+      if (provider === undefined)
+        throw new MessagingError(MESSAGING_ERROR_CODES.channelUnavailable, 'no provider for this channel');
+      const result =
+        stored.channel === 'email'
+          ? await (provider as EmailProvider).send(
+              {
+                to: stored.to,
+                subject: stored.content.subject,
+                text: stored.content.text,
+                ...(stored.content.html === undefined ? {} : { html: stored.content.html }),
+              },
+              signal,
+            )
+          : await (provider as SmsProvider).send({ to: stored.to, text: stored.content.text }, signal);
       this.recordAttempts(result.attempts ?? [{ provider: result.provider ?? provider.name, ok: true }]);
-      this.receipts.transition(receiptId, 'sent', this.now(), { provider: result.provider ?? provider.name, providerMessageId: result.providerMessageId, detail: result.provider ?? provider.name });
+      this.receipts.transition(receiptId, 'sent', this.now(), {
+        provider: result.provider ?? provider.name,
+        providerMessageId: result.providerMessageId,
+        detail: result.provider ?? provider.name,
+      });
     } catch (error) {
       const code = isMessagingError(error) ? error.code : MESSAGING_ERROR_CODES.providerFailed;
-      const attempts = isMessagingError(error) ? (error.details['attempts'] as ProviderAttempt[] | undefined) : undefined;
+      const attempts = isMessagingError(error)
+        ? (error.details['attempts'] as ProviderAttempt[] | undefined)
+        : undefined;
       this.recordAttempts(attempts ?? [{ provider: provider?.name ?? stored.channel, ok: false, error: code }]);
       const final = attempt >= this.maxAttempts;
       this.receipts.transition(receiptId, final ? 'failed' : 'queued', this.now(), { error: code, detail: code });

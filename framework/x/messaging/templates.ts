@@ -9,7 +9,11 @@ export interface MessageTemplate {
   readonly html?: string;
 }
 
-export interface RenderedMessage { readonly subject: string; readonly text: string; readonly html: string | undefined }
+export interface RenderedMessage {
+  readonly subject: string;
+  readonly text: string;
+  readonly html: string | undefined;
+}
 
 const VARIABLE = /\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g;
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -36,12 +40,25 @@ export class TemplateRegistry {
 
   render(name: string, data: Readonly<Record<string, string | number>> = {}): RenderedMessage {
     const t = this.templates.get(name);
-    if (t === undefined) throw new MessagingError(MESSAGING_ERROR_CODES.templateNotFound, 'no template with this name', { template: name });
-    const fill = (text: string, escape: (s: string) => string): string => text.replace(VARIABLE, (_m, key: string) => {
-      const value = Object.hasOwn(data, key) ? data[key] : undefined;
-      if (value === undefined) throw new MessagingError(MESSAGING_ERROR_CODES.templateVariableMissing, `template variable ${key} is missing`, { template: name, variable: key });
-      return escape(String(value));
-    });
-    return { subject: fill(t.subject ?? '', (s) => s), text: fill(t.text, (s) => s), html: t.html === undefined ? undefined : fill(t.html, escapeHtml) };
+    if (t === undefined)
+      throw new MessagingError(MESSAGING_ERROR_CODES.templateNotFound, 'no template with this name', {
+        template: name,
+      });
+    const fill = (text: string, escape: (s: string) => string): string =>
+      text.replace(VARIABLE, (_m, key: string) => {
+        const value = Object.hasOwn(data, key) ? data[key] : undefined;
+        if (value === undefined)
+          throw new MessagingError(
+            MESSAGING_ERROR_CODES.templateVariableMissing,
+            `template variable ${key} is missing`,
+            { template: name, variable: key },
+          );
+        return escape(String(value));
+      });
+    return {
+      subject: fill(t.subject ?? '', (s) => s),
+      text: fill(t.text, (s) => s),
+      html: t.html === undefined ? undefined : fill(t.html, escapeHtml),
+    };
   }
 }

@@ -85,5 +85,10 @@ export type ChannelHealthStatus = 'healthy' | 'degraded' | 'down' | 'unconfigure
 export interface ChannelHealth {
   readonly channel: Channel;
   readonly status: ChannelHealthStatus;
-  readonly providers: ReadonlyArray<{ readonly name: string; readonly status: ChannelHealthStatus; readonly consecutiveFailures: number; readonly lastError: string | undefined }>;
+  readonly providers: ReadonlyArray<{
+    readonly name: string;
+    readonly status: ChannelHealthStatus;
+    readonly consecutiveFailures: number;
+    readonly lastError: string | undefined;
+  }>;
 }

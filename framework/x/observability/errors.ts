@@ -9,7 +9,11 @@ export const OBSERVABILITY_ERRORS = {
 export type ObservabilityErrorCode = keyof typeof OBSERVABILITY_ERRORS;
 
 const BRAND = Symbol.for('plumego.x.observability.error');
-const family = defineErrorFamily({ name: 'ObservabilityError', brand: BRAND, codes: Object.keys(OBSERVABILITY_ERRORS) as ObservabilityErrorCode[] });
+const family = defineErrorFamily({
+  name: 'ObservabilityError',
+  brand: BRAND,
+  codes: Object.keys(OBSERVABILITY_ERRORS) as ObservabilityErrorCode[],
+});
 
 export class ObservabilityError extends Error {
   declare readonly code: ObservabilityErrorCode;

@@ -38,7 +38,14 @@ export class HttpSeriesStore {
     class RequestCounter extends Counter<HttpLabel> {
       override async get() {
         const values = [...store.series.values()].map((s) => ({ labels: s.labels, value: s.count }));
-        return { name: requestsName, help: REQUESTS_HELP, type: COUNTER, aggregator: 'sum' as const, collect: noCollect, values };
+        return {
+          name: requestsName,
+          help: REQUESTS_HELP,
+          type: COUNTER,
+          aggregator: 'sum' as const,
+          collect: noCollect,
+          values,
+        };
       }
     }
     class DurationHistogram extends Histogram<HttpLabel> {
@@ -48,25 +55,52 @@ export class HttpSeriesStore {
           let cumulative = 0;
           for (let i = 0; i < bounds.length; i++) {
             cumulative += s.buckets[i]!;
-            values.push({ labels: { ...s.labels, le: bounds[i]! }, value: cumulative, metricName: `${durationName}_bucket` });
+            values.push({
+              labels: { ...s.labels, le: bounds[i]! },
+              value: cumulative,
+              metricName: `${durationName}_bucket`,
+            });
           }
           values.push({ labels: { ...s.labels, le: '+Inf' }, value: s.count, metricName: `${durationName}_bucket` });
           values.push({ labels: s.labels, value: s.sum, metricName: `${durationName}_sum` });
           values.push({ labels: s.labels, value: s.count, metricName: `${durationName}_count` });
         }
-        return { name: durationName, help: DURATION_HELP, type: HISTOGRAM, aggregator: 'sum' as const, collect: noCollect, values };
+        return {
+          name: durationName,
+          help: DURATION_HELP,
+          type: HISTOGRAM,
+          aggregator: 'sum' as const,
+          collect: noCollect,
+          values,
+        };
       }
       // The registry prefers this (untyped) method over get() for the text format; both read the series.
       getForPromString() {
         return this.get();
       }
     }
-    new RequestCounter({ name: requestsName, help: REQUESTS_HELP, labelNames: ['method', 'route', 'status'], registers: [registry] });
-    new DurationHistogram({ name: durationName, help: DURATION_HELP, labelNames: ['method', 'route', 'status'], buckets: [...bounds], registers: [registry] });
+    new RequestCounter({
+      name: requestsName,
+      help: REQUESTS_HELP,
+      labelNames: ['method', 'route', 'status'],
+      registers: [registry],
+    });
+    new DurationHistogram({
+      name: durationName,
+      help: DURATION_HELP,
+      labelNames: ['method', 'route', 'status'],
+      buckets: [...bounds],
+      registers: [registry],
+    });
   }
 
   create(key: string, method: string, route: string, status: number): HttpSeries {
-    const s: HttpSeries = { labels: { method, route, status: String(status) }, count: 0, sum: 0, buckets: new Float64Array(this.bounds.length) };
+    const s: HttpSeries = {
+      labels: { method, route, status: String(status) },
+      count: 0,
+      sum: 0,
+      buckets: new Float64Array(this.bounds.length),
+    };
     this.series.set(key, s);
     return s;
   }

@@ -60,14 +60,21 @@ describe('OtelTracer', () => {
     expect(res.headers['x-span-id']).toBe(spanId);
     expect(flags).toBe('01');
     expect(s.parentSpanContext).toBeUndefined();
-    expect(s.attributes).toMatchObject({ 'http.request.method': 'GET', 'http.route': '/users/:id', 'http.response.status_code': 200, 'url.path': '/users/42' });
+    expect(s.attributes).toMatchObject({
+      'http.request.method': 'GET',
+      'http.route': '/users/:id',
+      'http.response.status_code': 200,
+      'url.path': '/users/42',
+    });
     expect(s.attributes['plumego.request_id']).toBe(res.headers['x-request-id']);
     expect(s.resource.attributes['service.name']).toBe('test-service');
   });
 
   it('continues an incoming traceparent and tracestate, in the span and in the response', async () => {
     const t = createTestTracer();
-    const res = await tracedApp(t.tracer).request('/users/1', { headers: { traceparent: `00-${PARENT_TRACE}-${PARENT_SPAN}-01`, tracestate: 'vendor=abc,other=1' } });
+    const res = await tracedApp(t.tracer).request('/users/1', {
+      headers: { traceparent: `00-${PARENT_TRACE}-${PARENT_SPAN}-01`, tracestate: 'vendor=abc,other=1' },
+    });
     const s = t.getFinishedSpans()[0]!;
     expect(s.spanContext().traceId).toBe(PARENT_TRACE);
     expect(s.parentSpanContext?.spanId).toBe(PARENT_SPAN);
@@ -128,8 +135,18 @@ describe('OtelTracer', () => {
 
   it('records a non-Error throw without stringifying the value', () => {
     const t = createTestTracer();
-    const span = t.tracer.startSpan({ method: 'GET', path: '/', state: { routePattern: '/x' } } as never, { traceId: PARENT_TRACE, spanId: PARENT_SPAN, parentSpanId: '', flags: 1, traceState: '' })!;
-    span.recordError!({ toString: () => { throw new Error('hostile'); } });
+    const span = t.tracer.startSpan({ method: 'GET', path: '/', state: { routePattern: '/x' } } as never, {
+      traceId: PARENT_TRACE,
+      spanId: PARENT_SPAN,
+      parentSpanId: '',
+      flags: 1,
+      traceState: '',
+    })!;
+    span.recordError!({
+      toString: () => {
+        throw new Error('hostile');
+      },
+    });
     span.end(500, 0, '');
     const s = t.getFinishedSpans()[0]!;
     expect(s.status.code).toBe(SpanStatusCode.ERROR);
@@ -165,7 +182,9 @@ describe('OtelTracer', () => {
 
   it('creates no span for an unsampled incoming trace but still propagates it', async () => {
     const t = createTestTracer();
-    const res = await tracedApp(t.tracer).request('/users/1', { headers: { traceparent: `00-${PARENT_TRACE}-${PARENT_SPAN}-00` } });
+    const res = await tracedApp(t.tracer).request('/users/1', {
+      headers: { traceparent: `00-${PARENT_TRACE}-${PARENT_SPAN}-00` },
+    });
     expect(t.getFinishedSpans()).toHaveLength(0);
     expect(String(res.headers['traceparent'])).toMatch(new RegExp(`^00-${PARENT_TRACE}-[0-9a-f]{16}-00$`));
   });
@@ -201,7 +220,13 @@ describe('OtelTracer', () => {
   it('times the span on the wall clock, with duration = end - start and SDK values before it ends', () => {
     const t = createTestTracer();
     const before = Date.now();
-    const open = t.tracer.startSpan(fakeRequest('/x'), { traceId: PARENT_TRACE, spanId: PARENT_SPAN, parentSpanId: '', flags: 1, traceState: '' })! as unknown as ReadableSpan & TraceSpan;
+    const open = t.tracer.startSpan(fakeRequest('/x'), {
+      traceId: PARENT_TRACE,
+      spanId: PARENT_SPAN,
+      parentSpanId: '',
+      flags: 1,
+      traceState: '',
+    })! as unknown as ReadableSpan & TraceSpan;
     expect(open.ended).toBe(false);
     expect(open.endTime).toEqual([0, 0]);
     expect(open.duration).toEqual([-1, -1]);
@@ -220,14 +245,33 @@ describe('OtelTracer', () => {
     expect(ds).toBeGreaterThanOrEqual(0);
     expect((s!.endTime[0] - s!.startTime[0]) * 1e9 + (s!.endTime[1] - s!.startTime[1])).toBe(ds * 1e9 + dn);
     expect(s!.endTime).toBe(s!.endTime); // computed once
-    expect(s!.attributes).toEqual({ 'http.request.method': 'GET', 'url.path': '/x', 'http.response.status_code': 200, 'http.response.body.size': 12, 'http.route': '/x', 'plumego.request_id': 'req-1' });
+    expect(s!.attributes).toEqual({
+      'http.request.method': 'GET',
+      'url.path': '/x',
+      'http.response.status_code': 200,
+      'http.response.body.size': 12,
+      'http.route': '/x',
+      'plumego.request_id': 'req-1',
+    });
     expect(s!.instrumentationScope.name).toBe('plumego');
-    expect([s!.links, s!.events, s!.droppedAttributesCount, s!.droppedEventsCount, s!.droppedLinksCount]).toEqual([[], [], 0, 0, 0]);
+    expect([s!.links, s!.events, s!.droppedAttributesCount, s!.droppedEventsCount, s!.droppedLinksCount]).toEqual([
+      [],
+      [],
+      0,
+      0,
+      0,
+    ]);
   });
 
   it('exports a span once even if ended twice, and ignores an error recorded after the end', () => {
     const t = createTestTracer();
-    const span = t.tracer.startSpan(fakeRequest('/x'), { traceId: PARENT_TRACE, spanId: PARENT_SPAN, parentSpanId: '', flags: 1, traceState: '' })!;
+    const span = t.tracer.startSpan(fakeRequest('/x'), {
+      traceId: PARENT_TRACE,
+      spanId: PARENT_SPAN,
+      parentSpanId: '',
+      flags: 1,
+      traceState: '',
+    })!;
     span.end(200, 0, '');
     span.recordError!(new Error('late'));
     span.end(500, 0, '');
@@ -247,17 +291,30 @@ describe('OtelTracer', () => {
 
   it('drops the tracestate entries the W3C grammar refuses, keeping the valid ones', () => {
     const t = createTestTracer();
-    const span = t.tracer.startSpan(fakeRequest('/x'), { traceId: PARENT_TRACE, spanId: 'b7ad6b7169203331', parentSpanId: PARENT_SPAN, flags: 1, traceState: 'ok=1,BAD KEY=2,also=3' })!;
+    const span = t.tracer.startSpan(fakeRequest('/x'), {
+      traceId: PARENT_TRACE,
+      spanId: 'b7ad6b7169203331',
+      parentSpanId: PARENT_SPAN,
+      flags: 1,
+      traceState: 'ok=1,BAD KEY=2,also=3',
+    })!;
     span.end(200, 0, '');
     const s = t.getFinishedSpans()[0]!;
     expect(s.spanContext().traceState?.serialize()).toBe('ok=1,also=3');
-    expect(s.parentSpanContext).toMatchObject({ traceId: PARENT_TRACE, spanId: PARENT_SPAN, isRemote: true, traceFlags: 1 });
+    expect(s.parentSpanContext).toMatchObject({
+      traceId: PARENT_TRACE,
+      spanId: PARENT_SPAN,
+      isRemote: true,
+      traceFlags: 1,
+    });
     expect(s.parentSpanContext).toBe(s.parentSpanContext);
   });
 
   it('samples child spans by their parent: none under an unsampled request', async () => {
     const t = createTestTracer();
-    const res = await tracedApp(t.tracer).request('/child', { headers: { traceparent: `00-${PARENT_TRACE}-${PARENT_SPAN}-00` } });
+    const res = await tracedApp(t.tracer).request('/child', {
+      headers: { traceparent: `00-${PARENT_TRACE}-${PARENT_SPAN}-00` },
+    });
     expect(res.status).toBe(200);
     expect(t.getFinishedSpans()).toHaveLength(0);
   });
@@ -271,7 +328,14 @@ describe('OtelTracer', () => {
   });
 
   describe('applies the SDK span limits from the environment', () => {
-    const names = ['OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT', 'OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT', 'OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT', 'OTEL_ATTRIBUTE_COUNT_LIMIT', 'OTEL_SPAN_EVENT_COUNT_LIMIT', 'OTEL_SPAN_ATTRIBUTE_PER_EVENT_COUNT_LIMIT'];
+    const names = [
+      'OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT',
+      'OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT',
+      'OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT',
+      'OTEL_ATTRIBUTE_COUNT_LIMIT',
+      'OTEL_SPAN_EVENT_COUNT_LIMIT',
+      'OTEL_SPAN_ATTRIBUTE_PER_EVENT_COUNT_LIMIT',
+    ];
     const saved = names.map((n) => process.env[n]);
     afterEach(() => {
       names.forEach((n, i) => {
@@ -287,7 +351,11 @@ describe('OtelTracer', () => {
       const t = createTestTracer();
       await tracedApp(t.tracer).request('/users/123456789');
       const [server] = t.getFinishedSpans();
-      expect(server!.attributes).toEqual({ 'http.request.method': 'GET', 'url.path': '/users', 'http.response.status_code': 200 });
+      expect(server!.attributes).toEqual({
+        'http.request.method': 'GET',
+        'url.path': '/users',
+        'http.response.status_code': 200,
+      });
       expect(server!.droppedAttributesCount).toBe(3);
       expect(server!.name).toBe('GET /users/:id'); // the name is not an attribute
       // The SDK's own spans of the same tracer are cut the same way.
@@ -349,7 +417,10 @@ describe('OTLP/HTTP export', () => {
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
     const port = (receiver.address() as AddressInfo).port;
     try {
-      const tracer = new OtelTracer({ exporter: createOtlpHttpExporter({ url: `http://127.0.0.1:${port}/v1/traces`, headers: { 'x-api-key': 'k' } }), serviceName: 'orders' });
+      const tracer = new OtelTracer({
+        exporter: createOtlpHttpExporter({ url: `http://127.0.0.1:${port}/v1/traces`, headers: { 'x-api-key': 'k' } }),
+        serviceName: 'orders',
+      });
       const res = await tracedApp(tracer).request('/users/7');
       await tracer.forceFlush();
       expect(bodies).toHaveLength(1);
@@ -357,7 +428,10 @@ describe('OTLP/HTTP export', () => {
       expect(bodies[0]!.headers['x-api-key']).toBe('k');
       expect(bodies[0]!.headers['content-type']).toContain('application/json');
       const payload = JSON.parse(bodies[0]!.body) as {
-        resourceSpans: { resource: { attributes: { key: string; value: { stringValue?: string } }[] }; scopeSpans: { spans: { traceId: string; spanId: string; name: string; kind: number }[] }[] }[];
+        resourceSpans: {
+          resource: { attributes: { key: string; value: { stringValue?: string } }[] };
+          scopeSpans: { spans: { traceId: string; spanId: string; name: string; kind: number }[] }[];
+        }[];
       };
       const rs = payload.resourceSpans[0]!;
       expect(rs.resource.attributes.find((a) => a.key === 'service.name')?.value.stringValue).toBe('orders');
@@ -400,7 +474,11 @@ describe('TestLogger', () => {
     expect(line!.fields).toMatchObject({ method: 'GET', status: 200, route: '/items/:id' });
     const child = logger.withFields({ component: 'jobs' });
     child.warn('retrying', { attempt: 2 });
-    expect(logger.find('retrying')[0]).toEqual({ level: 'warn', msg: 'retrying', fields: { component: 'jobs', attempt: 2 } });
+    expect(logger.find('retrying')[0]).toEqual({
+      level: 'warn',
+      msg: 'retrying',
+      fields: { component: 'jobs', attempt: 2 },
+    });
     expect(logger.isEnabled()).toBe(true);
     expect(logger.toText()).toContain('"msg":"retrying"');
     logger.reset();

@@ -1,6 +1,13 @@
 import { ROOT_CONTEXT, TraceFlags, trace, createTraceState, type Context as OtelContext } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { AlwaysOnSampler, BasicTracerProvider, BatchSpanProcessor, ParentBasedSampler, SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import {
+  AlwaysOnSampler,
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  ParentBasedSampler,
+  SimpleSpanProcessor,
+  type SpanExporter,
+} from '@opentelemetry/sdk-trace-base';
 import type { Request, TraceContext } from 'plumego/contract';
 import type { TraceSpan, Tracer } from 'plumego/middleware';
 import { assertOption } from './errors.ts';
@@ -37,7 +44,8 @@ export class OtelTracer implements Tracer {
     assertOption(typeof options?.exporter?.export === 'function', 'exporter');
     const serviceName = options.serviceName ?? 'plumego-service';
     assertOption(serviceName !== '', 'serviceName');
-    const processor = (options.batch ?? true) ? new BatchSpanProcessor(options.exporter) : new SimpleSpanProcessor(options.exporter);
+    const processor =
+      (options.batch ?? true) ? new BatchSpanProcessor(options.exporter) : new SimpleSpanProcessor(options.exporter);
     const resource = resourceFromAttributes({ ...options.resourceAttributes, 'service.name': serviceName });
     this.provider = new BasicTracerProvider({
       resource,

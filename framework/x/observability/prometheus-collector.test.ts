@@ -12,7 +12,8 @@ import { OVERFLOW_ROUTE, PrometheusCollector } from './prometheus-collector.ts';
  */
 function assertExposition(text: string): Map<string, string> {
   const types = new Map<string, string>();
-  const sample = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{([a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\["\\n])*",?)*\})? (-?[0-9.e+-]+|[Nn][Aa][Nn]|\+Inf|-Inf)( -?\d+)?$/;
+  const sample =
+    /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{([a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\["\\n])*",?)*\})? (-?[0-9.e+-]+|[Nn][Aa][Nn]|\+Inf|-Inf)( -?\d+)?$/;
   for (const line of text.split('\n')) {
     if (line === '') continue;
     const meta = /^# (HELP|TYPE) ([a-zA-Z_:][a-zA-Z0-9_:]*) (.*)$/.exec(line);
@@ -48,7 +49,9 @@ describe('PrometheusCollector', () => {
     expect(types.get('plumego_http_request_duration_seconds')).toBe('histogram');
     expect(text).toContain('plumego_http_requests_total{method="GET",route="/users/:id",status="200"} 3');
     expect(text).toContain('route="__unmatched__",status="404"');
-    expect(text).toMatch(/plumego_http_request_duration_seconds_count\{method="GET",route="\/users\/:id",status="200"\} 3/);
+    expect(text).toMatch(
+      /plumego_http_request_duration_seconds_count\{method="GET",route="\/users\/:id",status="200"\} 3/,
+    );
     expect(text).not.toContain('secret-token-in-path');
     // The four requests above plus the /metrics request itself, observed once it finished.
     expect(metrics.getStats()).toMatchObject({ totalRecords: 5, errorRecords: 1 });
@@ -58,9 +61,18 @@ describe('PrometheusCollector', () => {
     const metrics = new PrometheusCollector({ runtimeMetrics: false, buckets: [0.005, 0.025, 10] });
     for (const ms of [3, 5, 20, 20_000]) metrics.observeHTTP('POST', '/jobs', 202, 0, ms);
     const text = await metrics.readMetrics();
-    const bucket = (le: string, n: number) => `plumego_http_request_duration_seconds_bucket{method="POST",route="/jobs",status="202",le="${le}"} ${n}`;
-    for (const [le, n] of [['0.005', 2], ['0.025', 3], ['10', 3], ['+Inf', 4]] as const) expect(text).toContain(bucket(le, n));
-    expect(text).toContain('plumego_http_request_duration_seconds_sum{method="POST",route="/jobs",status="202"} 20.028');
+    const bucket = (le: string, n: number) =>
+      `plumego_http_request_duration_seconds_bucket{method="POST",route="/jobs",status="202",le="${le}"} ${n}`;
+    for (const [le, n] of [
+      ['0.005', 2],
+      ['0.025', 3],
+      ['10', 3],
+      ['+Inf', 4],
+    ] as const)
+      expect(text).toContain(bucket(le, n));
+    expect(text).toContain(
+      'plumego_http_request_duration_seconds_sum{method="POST",route="/jobs",status="202"} 20.028',
+    );
     expect(text).toContain('plumego_http_request_duration_seconds_count{method="POST",route="/jobs",status="202"} 4');
     expect(text).toContain('plumego_http_requests_total{method="POST",route="/jobs",status="202"} 4');
   });
@@ -73,7 +85,9 @@ describe('PrometheusCollector', () => {
     expect(metrics.activeSeries).toBe(51);
     expect(metrics.overflowed).toBe(5_000 - 49);
     const text = await metrics.readMetrics();
-    expect(text).toContain(`plumego_http_requests_total{method="GET",route="${OVERFLOW_ROUTE}",status="200"} ${5_000 - 49}`);
+    expect(text).toContain(
+      `plumego_http_requests_total{method="GET",route="${OVERFLOW_ROUTE}",status="200"} ${5_000 - 49}`,
+    );
     // Unknown methods were folded into OTHER before they could become series.
     expect(text).toContain('method="OTHER",route="/x",status="200"} 100');
     expect(text).not.toContain('M99');
@@ -113,7 +127,13 @@ describe('PrometheusCollector', () => {
   });
 
   it('fails at construction for options that can never work', () => {
-    for (const bad of [{ namespace: '1x' }, { maxSeries: 0 }, { buckets: [1, 0.5] }, { buckets: [] }, { defaultLabels: { 'bad-label': 'x' } }]) {
+    for (const bad of [
+      { namespace: '1x' },
+      { maxSeries: 0 },
+      { buckets: [1, 0.5] },
+      { buckets: [] },
+      { defaultLabels: { 'bad-label': 'x' } },
+    ]) {
       try {
         new PrometheusCollector(bad);
         expect.unreachable();
@@ -142,6 +162,8 @@ describe('metricsHandler', () => {
   });
 
   it('refuses short tokens at construction', () => {
-    expect(() => metricsHandler(new PrometheusCollector({ runtimeMetrics: false }), { token: 'short' })).toThrow(/token/);
+    expect(() => metricsHandler(new PrometheusCollector({ runtimeMetrics: false }), { token: 'short' })).toThrow(
+      /token/,
+    );
   });
 });

@@ -34,7 +34,9 @@ export const DEFAULT_PROMETHEUS_OPTIONS = {
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
-export function resolvePrometheusCollectorOptions(o: PrometheusCollectorOptions = {}): ResolvedPrometheusCollectorOptions {
+export function resolvePrometheusCollectorOptions(
+  o: PrometheusCollectorOptions = {},
+): ResolvedPrometheusCollectorOptions {
   const d = DEFAULT_PROMETHEUS_OPTIONS;
   const r = {
     namespace: o.namespace ?? d.namespace,
@@ -45,8 +47,15 @@ export function resolvePrometheusCollectorOptions(o: PrometheusCollectorOptions 
   };
   assertOption(METRIC_NAME.test(r.namespace), 'namespace');
   assertOption(Number.isInteger(r.maxSeries) && r.maxSeries > 0, 'maxSeries');
-  assertOption(r.buckets.length > 0 && r.buckets.every((b, i) => Number.isFinite(b) && b > 0 && (i === 0 || b > r.buckets[i - 1]!)), 'buckets');
-  assertOption(Object.keys(r.defaultLabels).every((k) => LABEL_NAME.test(k) && !k.startsWith('__')), 'defaultLabels');
+  assertOption(
+    r.buckets.length > 0 &&
+      r.buckets.every((b, i) => Number.isFinite(b) && b > 0 && (i === 0 || b > r.buckets[i - 1]!)),
+    'buckets',
+  );
+  assertOption(
+    Object.keys(r.defaultLabels).every((k) => LABEL_NAME.test(k) && !k.startsWith('__')),
+    'defaultLabels',
+  );
   return r;
 }
 
@@ -121,7 +130,13 @@ export class PrometheusCollector implements AggregateCollector {
   }
 
   getStats(): CollectorStats {
-    return { totalRecords: this.#total, errorRecords: this.#errors, activeSeries: this.#series, startTime: this.#start, nameBreakdown: { ...this.#breakdown } };
+    return {
+      totalRecords: this.#total,
+      errorRecords: this.#errors,
+      activeSeries: this.#series,
+      startTime: this.#start,
+      nameBreakdown: { ...this.#breakdown },
+    };
   }
 
   /** Zeroes every metric and forgets all series (the registry keeps its metric definitions). */
@@ -167,14 +182,21 @@ export class PrometheusCollector implements AggregateCollector {
     if (metric === undefined) {
       if (!names.every((n) => LABEL_NAME.test(n) && !n.startsWith('__'))) return void this.#errors++;
       metric = {
-        summary: new Summary({ name: `${this.options.namespace}_${rec.name}`, help: `Records named ${rec.name}.`, labelNames: names, percentiles: [], registers: [this.registry] }),
+        summary: new Summary({
+          name: `${this.options.namespace}_${rec.name}`,
+          help: `Records named ${rec.name}.`,
+          labelNames: names,
+          percentiles: [],
+          registers: [this.registry],
+        }),
         labelNames: names,
         seen: new Set(),
       };
       this.#records.set(rec.name, metric);
     }
     // prom-client fixes a metric's label names at creation; a record with other names is refused.
-    if (names.length !== metric.labelNames.length || names.some((n, i) => n !== metric.labelNames[i])) return void this.#errors++;
+    if (names.length !== metric.labelNames.length || names.some((n, i) => n !== metric.labelNames[i]))
+      return void this.#errors++;
     const key = names.map((n) => labels[n]).join('\u0000');
     if (!metric.seen.has(key)) {
       if (this.#series >= this.options.maxSeries) return void this.#overflowed++;

@@ -1,4 +1,14 @@
-import { SpanKind, SpanStatusCode, createTraceState, type Attributes, type AttributeValue, type HrTime, type Link, type SpanContext, type SpanStatus } from '@opentelemetry/api';
+import {
+  SpanKind,
+  SpanStatusCode,
+  createTraceState,
+  type Attributes,
+  type AttributeValue,
+  type HrTime,
+  type Link,
+  type SpanContext,
+  type SpanStatus,
+} from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, SpanProcessor, TimedEvent } from '@opentelemetry/sdk-trace-base';
 import { isAPIError, type Request, type TraceContext } from 'plumego/contract';
@@ -25,7 +35,8 @@ function envNumber(name: string): number | undefined {
 export function readSpanLimitsFromEnv(): ServerSpanLimits {
   return {
     attributeCountLimit: envNumber('OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT') ?? envNumber('OTEL_ATTRIBUTE_COUNT_LIMIT') ?? 128,
-    attributeValueLengthLimit: envNumber('OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT') ?? envNumber('OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT') ?? Infinity,
+    attributeValueLengthLimit:
+      envNumber('OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT') ?? envNumber('OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT') ?? Infinity,
     eventCountLimit: envNumber('OTEL_SPAN_EVENT_COUNT_LIMIT') ?? 128,
     attributePerEventCountLimit: envNumber('OTEL_SPAN_ATTRIBUTE_PER_EVENT_COUNT_LIMIT') ?? 128,
   };
@@ -48,7 +59,11 @@ export class SpanSink {
     readonly limits: ServerSpanLimits,
   ) {
     const valueLimit = limits.attributeValueLengthLimit;
-    this.limited = limits.attributeCountLimit < 8 || (valueLimit > 0 && valueLimit !== Infinity) || limits.eventCountLimit < 1 || limits.attributePerEventCountLimit < 3;
+    this.limited =
+      limits.attributeCountLimit < 8 ||
+      (valueLimit > 0 && valueLimit !== Infinity) ||
+      limits.eventCountLimit < 1 ||
+      limits.attributePerEventCountLimit < 3;
   }
 
   /**
@@ -145,7 +160,15 @@ export class ServerSpan implements TraceSpan, Omit<ReadableSpan, 'parentSpanCont
   spanContext(): SpanContext {
     if (this.#context === undefined) {
       const tc = this.#tc;
-      this.#context = tc.traceState === '' ? { traceId: tc.traceId, spanId: tc.spanId, traceFlags: tc.flags & 0xff } : { traceId: tc.traceId, spanId: tc.spanId, traceFlags: tc.flags & 0xff, traceState: createTraceState(tc.traceState) };
+      this.#context =
+        tc.traceState === ''
+          ? { traceId: tc.traceId, spanId: tc.spanId, traceFlags: tc.flags & 0xff }
+          : {
+              traceId: tc.traceId,
+              spanId: tc.spanId,
+              traceFlags: tc.flags & 0xff,
+              traceState: createTraceState(tc.traceState),
+            };
     }
     return this.#context;
   }
@@ -206,7 +229,10 @@ export class ServerSpan implements TraceSpan, Omit<ReadableSpan, 'parentSpanCont
     if (error !== undefined && !(isAPIError(error) && error.status < 500)) {
       this.#addException(error);
       attributes['error.type'] = error instanceof Error ? error.name : String(status);
-      this.status = { code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : 'non-error thrown' };
+      this.status = {
+        code: SpanStatusCode.ERROR,
+        message: error instanceof Error ? error.message : 'non-error thrown',
+      };
     } else if (status >= 500) {
       attributes['error.type'] = String(status);
       this.status = ERROR_STATUS;
@@ -267,5 +293,7 @@ export class ServerSpan implements TraceSpan, Omit<ReadableSpan, 'parentSpanCont
 function describeThrown(error: unknown): string {
   if (error === null) return 'null thrown';
   const t = typeof error;
-  return t === 'string' || t === 'number' || t === 'boolean' ? `${t} thrown: ${String(error).slice(0, 200)}` : `${t} thrown`;
+  return t === 'string' || t === 'number' || t === 'boolean'
+    ? `${t} thrown: ${String(error).slice(0, 200)}`
+    : `${t} thrown`;
 }

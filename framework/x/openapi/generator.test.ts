@@ -52,14 +52,33 @@ const hints = {
     query: t.object({ limit: t.optional(t.integer({ minimum: 1, maximum: 100 })), q: t.optional(t.string()) }),
     responses: { '200': { schema: t.array(item) } },
   },
-  createItem: { summary: 'Create an item', requestBody: createItem, responses: { '201': { description: 'Created', schema: item } } },
-  getItem: { params: t.object({ id: t.string({ format: 'uuid' }) }), responses: { '200': { schema: item }, '404': { description: 'Not found' } } },
+  createItem: {
+    summary: 'Create an item',
+    requestBody: createItem,
+    responses: { '201': { description: 'Created', schema: item } },
+  },
+  getItem: {
+    params: t.object({ id: t.string({ format: 'uuid' }) }),
+    responses: { '200': { schema: item }, '404': { description: 'Not found' } },
+  },
   'DELETE /api/v1/items/:id': { summary: 'Delete an item', responses: { '204': {} } },
-  'GET /files/*path': { responses: { '200': { raw: true, contentType: 'application/octet-stream', schema: { type: 'string', contentMediaType: 'application/octet-stream' } } } },
+  'GET /files/*path': {
+    responses: {
+      '200': {
+        raw: true,
+        contentType: 'application/octet-stream',
+        schema: { type: 'string', contentMediaType: 'application/octet-stream' },
+      },
+    },
+  },
 };
 
 describe('generateDocument', () => {
-  const doc = generateDocument(routes, { info: { title: 'Items', version: '1.2.3' }, hints, tags: [{ name: 'items', description: 'Item store' }] });
+  const doc = generateDocument(routes, {
+    info: { title: 'Items', version: '1.2.3' },
+    hints,
+    tags: [{ name: 'items', description: 'Item store' }],
+  });
 
   it('produces a document valid against the OpenAPI 3.1 schema', () => {
     expectValid(doc);
@@ -74,29 +93,52 @@ describe('generateDocument', () => {
   });
 
   it('converts patterns, derives path params and types them from the params schema', () => {
-    expect(Object.keys(doc.paths)).toEqual(['/api/v1/items', '/api/v1/items/{id}', '/echo', '/files/{path}', '/healthz']);
-    expect(doc.paths['/api/v1/items/{id}']?.get?.parameters).toEqual([{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }]);
+    expect(Object.keys(doc.paths)).toEqual([
+      '/api/v1/items',
+      '/api/v1/items/{id}',
+      '/echo',
+      '/files/{path}',
+      '/healthz',
+    ]);
+    expect(doc.paths['/api/v1/items/{id}']?.get?.parameters).toEqual([
+      { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+    ]);
     expect(doc.paths['/api/v1/items/{id}']?.delete?.parameters?.[0]?.schema).toEqual({ type: 'string' });
     expect(doc.paths['/files/{path}']?.get?.parameters?.[0]?.name).toBe('path');
   });
 
   it('turns a query schema into query parameters with their required flags', () => {
     const params = doc.paths['/api/v1/items']?.get?.parameters;
-    expect(params?.map((p) => [p.name, p.in, p.required])).toEqual([['limit', 'query', false], ['q', 'query', false]]);
+    expect(params?.map((p) => [p.name, p.in, p.required])).toEqual([
+      ['limit', 'query', false],
+      ['q', 'query', false],
+    ]);
   });
 
   it('wraps JSON response schemas in the success envelope and adds the error envelope', () => {
     const ok = doc.paths['/api/v1/items/{id}']?.get?.responses['200'];
-    expect(ok?.content?.['application/json']?.schema).toMatchObject({ required: ['data'], properties: { data: item.jsonSchema } });
+    expect(ok?.content?.['application/json']?.schema).toMatchObject({
+      required: ['data'],
+      properties: { data: item.jsonSchema },
+    });
     const raw = doc.paths['/files/{path}']?.get?.responses['200'];
-    expect(raw?.content?.['application/octet-stream']?.schema).toEqual({ type: 'string', contentMediaType: 'application/octet-stream' });
+    expect(raw?.content?.['application/octet-stream']?.schema).toEqual({
+      type: 'string',
+      contentMediaType: 'application/octet-stream',
+    });
     expect(doc.paths['/api/v1/items']?.post?.responses['400']?.description).toContain('Validation failed');
-    expect(doc.paths['/healthz']?.get?.responses).toMatchObject({ '200': { description: 'OK' }, default: { description: 'Error' } });
+    expect(doc.paths['/healthz']?.get?.responses).toMatchObject({
+      '200': { description: 'OK' },
+      default: { description: 'Error' },
+    });
     expect(doc.components?.schemas?.['ErrorEnvelope']).toBeDefined();
   });
 
   it('uses the same schema for the request body that x/validate checks', () => {
-    expect(doc.paths['/api/v1/items']?.post?.requestBody).toEqual({ required: true, content: { 'application/json': { schema: createItem.jsonSchema } } });
+    expect(doc.paths['/api/v1/items']?.post?.requestBody).toEqual({
+      required: true,
+      content: { 'application/json': { schema: createItem.jsonSchema } },
+    });
   });
 
   it('expands ANY into the usual methods with unique operation ids', () => {
@@ -115,29 +157,64 @@ describe('generateDocument', () => {
   });
 
   it('is deterministic regardless of route order', () => {
-    const again = generateDocument([...routes].reverse(), { info: { title: 'Items', version: '1.2.3' }, hints, tags: [{ name: 'items', description: 'Item store' }] });
+    const again = generateDocument([...routes].reverse(), {
+      info: { title: 'Items', version: '1.2.3' },
+      hints,
+      tags: [{ name: 'items', description: 'Item store' }],
+    });
     expect(toJson(again)).toBe(toJson(doc));
   });
 
   it('accepts explicit parameter helpers and lets an explicit GET beat ANY', () => {
     const d = generateDocument(
-      [{ method: 'ANY', path: '/x' }, { method: 'GET', path: '/x', name: 'getX' }],
+      [
+        { method: 'ANY', path: '/x' },
+        { method: 'GET', path: '/x', name: 'getX' },
+      ],
       { hints: { getX: { parameters: [queryParam('v', { type: 'integer' }, true), pathParam('ignored')] } } },
     );
     expect(d.paths['/x']?.get?.operationId).toBe('getX');
-    expect(d.paths['/x']?.get?.parameters?.[0]).toEqual({ name: 'v', in: 'query', required: true, schema: { type: 'integer' } });
+    expect(d.paths['/x']?.get?.parameters?.[0]).toEqual({
+      name: 'v',
+      in: 'query',
+      required: true,
+      schema: { type: 'integer' },
+    });
   });
 
   it.each([
-    { title: 'a hint for no route', run: () => generateDocument(routes, { hints: { lisItems: {} } }), code: 'OPENAPI_UNKNOWN_HINT' },
-    { title: 'a relative path', run: () => generateDocument([{ method: 'GET', path: 'items' }]), code: 'OPENAPI_INVALID_ROUTE' },
-    { title: 'a method OpenAPI cannot express', run: () => generateDocument([{ method: 'PROPFIND', path: '/dav' }]), code: 'OPENAPI_INVALID_ROUTE' },
+    {
+      title: 'a hint for no route',
+      run: () => generateDocument(routes, { hints: { lisItems: {} } }),
+      code: 'OPENAPI_UNKNOWN_HINT',
+    },
+    {
+      title: 'a relative path',
+      run: () => generateDocument([{ method: 'GET', path: 'items' }]),
+      code: 'OPENAPI_INVALID_ROUTE',
+    },
+    {
+      title: 'a method OpenAPI cannot express',
+      run: () => generateDocument([{ method: 'PROPFIND', path: '/dav' }]),
+      code: 'OPENAPI_INVALID_ROUTE',
+    },
     {
       title: 'a duplicate operationId',
-      run: () => generateDocument([{ method: 'GET', path: '/a', name: 'a' }, { method: 'GET', path: '/b' }], { hints: { 'GET /b': { operationId: 'a' } } }),
+      run: () =>
+        generateDocument(
+          [
+            { method: 'GET', path: '/a', name: 'a' },
+            { method: 'GET', path: '/b' },
+          ],
+          { hints: { 'GET /b': { operationId: 'a' } } },
+        ),
       code: 'OPENAPI_DUPLICATE_OPERATION_ID',
     },
-    { title: 'an empty title', run: () => generateDocument([], { info: { title: '', version: '1' } }), code: 'OPENAPI_INVALID_OPTIONS' },
+    {
+      title: 'an empty title',
+      run: () => generateDocument([], { info: { title: '', version: '1' } }),
+      code: 'OPENAPI_INVALID_OPTIONS',
+    },
   ])('refuses $title', ({ run, code }) => {
     let error: unknown;
     try {
@@ -149,12 +226,18 @@ describe('generateDocument', () => {
   });
 
   it('carries servers, security schemes and per-operation security into a valid document', () => {
-    const d = generateDocument([{ method: 'GET', path: '/me', name: 'me' }, { method: 'GET', path: '/public' }], {
-      servers: [{ url: 'https://api.example.com' }],
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-      security: [{ bearer: [] }],
-      hints: { 'GET /public': { security: [] } },
-    });
+    const d = generateDocument(
+      [
+        { method: 'GET', path: '/me', name: 'me' },
+        { method: 'GET', path: '/public' },
+      ],
+      {
+        servers: [{ url: 'https://api.example.com' }],
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+        security: [{ bearer: [] }],
+        hints: { 'GET /public': { security: [] } },
+      },
+    );
     expectValid(d);
     expect(d.security).toEqual([{ bearer: [] }]);
     expect(d.paths['/public']?.get?.security).toEqual([]);
@@ -162,7 +245,13 @@ describe('generateDocument', () => {
   });
 
   it('lets include() leave routes out', () => {
-    const d = generateDocument([{ method: 'PROPFIND', path: '/dav' }, { method: 'GET', path: '/ok' }], { include: (r) => r.method !== 'PROPFIND' });
+    const d = generateDocument(
+      [
+        { method: 'PROPFIND', path: '/dav' },
+        { method: 'GET', path: '/ok' },
+      ],
+      { include: (r) => r.method !== 'PROPFIND' },
+    );
     expect(Object.keys(d.paths)).toEqual(['/ok']);
     expectValid(d);
   });

@@ -13,7 +13,13 @@ import type {
   TagObject,
 } from './document.ts';
 import { OPENAPI_ERROR_CODES, OpenAPIError } from './errors.ts';
-import { getJsonSchema, type OperationHint, type RequestBodyHint, type ResponseHint, type SchemaLike } from './hints.ts';
+import {
+  getJsonSchema,
+  type OperationHint,
+  type RequestBodyHint,
+  type ResponseHint,
+  type SchemaLike,
+} from './hints.ts';
 
 /** One row of a route table: what the router's `routes()` lists. */
 export interface RouteEntry {
@@ -65,7 +71,10 @@ export const ERROR_ENVELOPE_SCHEMA: JsonSchema = Object.freeze({
           enum: ['validation_error', 'client_error', 'auth_error', 'rate_limit_error', 'timeout_error', 'server_error'],
         },
         type: { type: 'string', description: 'Canonical error type, when the error has one.' },
-        details: { type: 'object', description: 'Structured details; for validation errors, one entry per failing field.' },
+        details: {
+          type: 'object',
+          description: 'Structured details; for validation errors, one entry per failing field.',
+        },
       },
     },
     request_id: { type: 'string' },
@@ -79,7 +88,8 @@ interface ParsedPath {
 
 /** `/users/:id/files/*rest` → `/users/{id}/files/{rest}`; a wildcard becomes a path param that may hold slashes. */
 export function toOpenAPIPath(pattern: string): ParsedPath {
-  if (!pattern.startsWith('/')) throw new OpenAPIError(OPENAPI_ERROR_CODES.invalidRoute, `route path must start with "/": ${pattern}`);
+  if (!pattern.startsWith('/'))
+    throw new OpenAPIError(OPENAPI_ERROR_CODES.invalidRoute, `route path must start with "/": ${pattern}`);
   const params: string[] = [];
   const segments = pattern.split('/').map((segment) => {
     if (segment.startsWith(':') || segment.startsWith('*')) {
@@ -96,7 +106,10 @@ function toMethods(method: string): HttpMethod[] {
   const m = method.toLowerCase();
   if (m === 'any') return [...ANY_METHODS];
   if ((METHOD_ORDER as readonly string[]).includes(m)) return [m as HttpMethod];
-  throw new OpenAPIError(OPENAPI_ERROR_CODES.invalidRoute, `method ${method} cannot be described in OpenAPI 3.1; exclude the route with "include"`);
+  throw new OpenAPIError(
+    OPENAPI_ERROR_CODES.invalidRoute,
+    `method ${method} cannot be described in OpenAPI 3.1; exclude the route with "include"`,
+  );
 }
 
 function getObjectProperties(schema: SchemaLike | undefined): Array<[string, JsonSchema, boolean]> {
@@ -110,8 +123,10 @@ function getObjectProperties(schema: SchemaLike | undefined): Array<[string, Jso
 function buildParameters(params: string[], hint: OperationHint): ParameterObject[] | undefined {
   const typed = new Map(getObjectProperties(hint.params).map(([n, s]) => [n, s]));
   const out = new Map<string, ParameterObject>();
-  for (const name of params) out.set(`path:${name}`, { name, in: 'path', required: true, schema: typed.get(name) ?? { type: 'string' } });
-  for (const [name, schema, required] of getObjectProperties(hint.query)) out.set(`query:${name}`, { name, in: 'query', required, schema });
+  for (const name of params)
+    out.set(`path:${name}`, { name, in: 'path', required: true, schema: typed.get(name) ?? { type: 'string' } });
+  for (const [name, schema, required] of getObjectProperties(hint.query))
+    out.set(`query:${name}`, { name, in: 'query', required, schema });
   for (const p of hint.parameters ?? []) out.set(`${p.in}:${p.name}`, p);
   return out.size > 0 ? [...out.values()] : undefined;
 }
@@ -119,7 +134,8 @@ function buildParameters(params: string[], hint: OperationHint): ParameterObject
 function buildRequestBody(hint: OperationHint): RequestBodyObject | undefined {
   if (hint.requestBody === undefined) return undefined;
   const body = hint.requestBody as Partial<RequestBodyHint>;
-  const isHint = typeof body === 'object' && body !== null && 'schema' in body && body.schema !== undefined && !('type' in body);
+  const isHint =
+    typeof body === 'object' && body !== null && 'schema' in body && body.schema !== undefined && !('type' in body);
   const h: RequestBodyHint = isHint ? (body as RequestBodyHint) : { schema: hint.requestBody as SchemaLike };
   return {
     ...(h.description === undefined ? {} : { description: h.description }),
@@ -129,23 +145,40 @@ function buildRequestBody(hint: OperationHint): RequestBodyObject | undefined {
 }
 
 function wrapEnvelope(data: JsonSchema): JsonSchema {
-  return { type: 'object', required: ['data'], properties: { data, meta: { type: 'object' }, request_id: { type: 'string' } } };
+  return {
+    type: 'object',
+    required: ['data'],
+    properties: { data, meta: { type: 'object' }, request_id: { type: 'string' } },
+  };
 }
 
 function buildResponse(status: string, r: ResponseHint, envelope: boolean): ResponseObject {
   const description = r.description ?? (status === '204' ? 'No Content' : 'OK');
   if (r.schema === undefined) return { description };
   const schema = getJsonSchema(r.schema);
-  return { description, content: { [r.contentType ?? 'application/json']: { schema: envelope && !r.raw ? wrapEnvelope(schema) : schema } } };
+  return {
+    description,
+    content: { [r.contentType ?? 'application/json']: { schema: envelope && !r.raw ? wrapEnvelope(schema) : schema } },
+  };
 }
 
-function buildOperation(route: RouteEntry, method: HttpMethod, parsed: ParsedPath, hint: OperationHint, o: ResolvedGenerate): OperationObject {
+function buildOperation(
+  route: RouteEntry,
+  method: HttpMethod,
+  parsed: ParsedPath,
+  hint: OperationHint,
+  o: ResolvedGenerate,
+): OperationObject {
   const responses: Record<string, ResponseObject> = {};
-  for (const [status, r] of Object.entries(hint.responses ?? { '200': {} })) responses[status] = buildResponse(status, r, o.envelope);
+  for (const [status, r] of Object.entries(hint.responses ?? { '200': {} }))
+    responses[status] = buildResponse(status, r, o.envelope);
   const validates = hint.requestBody !== undefined || hint.query !== undefined || hint.params !== undefined;
   if (o.errorResponses) {
     if (validates && responses['400'] === undefined) {
-      responses['400'] = { description: 'Validation failed; one detail per failing field.', content: { 'application/json': { schema: ERROR_REF } } };
+      responses['400'] = {
+        description: 'Validation failed; one detail per failing field.',
+        content: { 'application/json': { schema: ERROR_REF } },
+      };
     }
     responses['default'] ??= { description: 'Error', content: { 'application/json': { schema: ERROR_REF } } };
   }
@@ -197,11 +230,14 @@ export function generateDocument(routes: readonly RouteEntry[], options: Generat
     errorResponses: options.errorResponses ?? true,
     include: options.include ?? (() => true),
   };
-  if (!o.info.title || !o.info.version) throw new OpenAPIError(OPENAPI_ERROR_CODES.invalidOptions, 'info.title and info.version are required');
+  if (!o.info.title || !o.info.version)
+    throw new OpenAPIError(OPENAPI_ERROR_CODES.invalidOptions, 'info.title and info.version are required');
   const used = new Set<string>();
   const paths = new Map<string, PathItemObject>();
   const explicit = new Set(routes.map((r) => `${r.method.toLowerCase()} ${r.path}`));
-  const sorted = [...routes].filter((r) => o.include(r)).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const sorted = [...routes]
+    .filter((r) => o.include(r))
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   for (const route of sorted) {
     const parsed = toOpenAPIPath(route.path);
     const hint = findHint(route, o.hints, used);
@@ -214,11 +250,16 @@ export function generateDocument(routes: readonly RouteEntry[], options: Generat
     paths.set(parsed.template, item);
   }
   const unknown = Object.keys(o.hints).filter((k) => !used.has(k));
-  if (unknown.length > 0) throw new OpenAPIError(OPENAPI_ERROR_CODES.unknownHint, `hints match no documented route: ${unknown.join(', ')}`);
+  if (unknown.length > 0)
+    throw new OpenAPIError(OPENAPI_ERROR_CODES.unknownHint, `hints match no documented route: ${unknown.join(', ')}`);
   return assembleDocument(paths, o, options);
 }
 
-function assembleDocument(paths: Map<string, PathItemObject>, o: ResolvedGenerate, options: GenerateOptions): OpenAPIDocument {
+function assembleDocument(
+  paths: Map<string, PathItemObject>,
+  o: ResolvedGenerate,
+  options: GenerateOptions,
+): OpenAPIDocument {
   const ordered: Record<string, PathItemObject> = {};
   const ids = new Set<string>();
   const tagNames = new Set<string>();
@@ -230,7 +271,8 @@ function assembleDocument(paths: Map<string, PathItemObject>, o: ResolvedGenerat
       out[m] = op;
       op.tags?.forEach((t) => tagNames.add(t));
       if (op.operationId === undefined) continue;
-      if (ids.has(op.operationId)) throw new OpenAPIError(OPENAPI_ERROR_CODES.duplicateOperationId, `duplicate operationId ${op.operationId}`);
+      if (ids.has(op.operationId))
+        throw new OpenAPIError(OPENAPI_ERROR_CODES.duplicateOperationId, `duplicate operationId ${op.operationId}`);
       ids.add(op.operationId);
     }
     ordered[template] = out;

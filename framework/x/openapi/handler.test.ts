@@ -7,7 +7,10 @@ import { createOpenAPIHandler, registerOpenAPI } from './handler.ts';
 
 function makeApp() {
   const app = createApp();
-  app.get('/items/:id', (w, r) => writeResponse(w, r, 200, { id: r.param('id') }), { name: 'getItem', tags: ['items'] });
+  app.get('/items/:id', (w, r) => writeResponse(w, r, 200, { id: r.param('id') }), {
+    name: 'getItem',
+    tags: ['items'],
+  });
   app.post('/items', (w, r) => writeResponse(w, r, 201, {}), { name: 'createItem' });
   return app;
 }

@@ -40,7 +40,12 @@ export function createOpenAPIHandler(source: RouteSource, options: OpenAPIHandle
     }
     w.setHeader('etag', rendered.etag);
     w.setHeader('cache-control', 'no-cache');
-    if (r.header('if-none-match')?.split(',').some((tag) => tag.trim() === rendered!.etag)) {
+    if (
+      r
+        .header('if-none-match')
+        ?.split(',')
+        .some((tag) => tag.trim() === rendered!.etag)
+    ) {
       // RFC 9110 §8.6: a 304 may carry Content-Length only as the size a 200 would have had.
       w.setHeader('content-length', String(Buffer.byteLength(rendered.body)));
       w.writeHead(304);
@@ -71,6 +76,8 @@ export function registerOpenAPI(app: RouteRegistrarLike, options: RegisterOpenAP
   const { jsonPath = '/openapi.json', yamlPath = '/openapi.yaml', include, ...generate } = options;
   const own = new Set([jsonPath, yamlPath].filter((p): p is string => typeof p === 'string'));
   const filter = (route: RouteEntry): boolean => !own.has(route.path) && (include?.(route) ?? true);
-  if (jsonPath !== false) app.get(jsonPath, createOpenAPIHandler(app, { ...generate, include: filter, format: 'json' }));
-  if (yamlPath !== false) app.get(yamlPath, createOpenAPIHandler(app, { ...generate, include: filter, format: 'yaml' }));
+  if (jsonPath !== false)
+    app.get(jsonPath, createOpenAPIHandler(app, { ...generate, include: filter, format: 'json' }));
+  if (yamlPath !== false)
+    app.get(yamlPath, createOpenAPIHandler(app, { ...generate, include: filter, format: 'yaml' }));
 }

@@ -49,16 +49,48 @@ export function getJsonSchema(schema: SchemaLike): JsonSchema {
   return typeof inner === 'object' && inner !== null ? (inner as JsonSchema) : (schema as JsonSchema);
 }
 
-export function pathParam(name: string, schema: SchemaLike = { type: 'string' }, description?: string): ParameterObject {
-  return { name, in: 'path', required: true, schema: getJsonSchema(schema), ...(description === undefined ? {} : { description }) };
+export function pathParam(
+  name: string,
+  schema: SchemaLike = { type: 'string' },
+  description?: string,
+): ParameterObject {
+  return {
+    name,
+    in: 'path',
+    required: true,
+    schema: getJsonSchema(schema),
+    ...(description === undefined ? {} : { description }),
+  };
 }
 
-export function queryParam(name: string, schema: SchemaLike = { type: 'string' }, required = false, description?: string): ParameterObject {
-  return { name, in: 'query', required, schema: getJsonSchema(schema), ...(description === undefined ? {} : { description }) };
+export function queryParam(
+  name: string,
+  schema: SchemaLike = { type: 'string' },
+  required = false,
+  description?: string,
+): ParameterObject {
+  return {
+    name,
+    in: 'query',
+    required,
+    schema: getJsonSchema(schema),
+    ...(description === undefined ? {} : { description }),
+  };
 }
 
-export function headerParam(name: string, schema: SchemaLike = { type: 'string' }, required = false, description?: string): ParameterObject {
-  return { name, in: 'header', required, schema: getJsonSchema(schema), ...(description === undefined ? {} : { description }) };
+export function headerParam(
+  name: string,
+  schema: SchemaLike = { type: 'string' },
+  required = false,
+  description?: string,
+): ParameterObject {
+  return {
+    name,
+    in: 'header',
+    required,
+    schema: getJsonSchema(schema),
+    ...(description === undefined ? {} : { description }),
+  };
 }
 
 export function jsonContent(schema: SchemaLike): Record<string, MediaTypeObject> {

@@ -39,7 +39,12 @@ export function createBulkhead(options: BulkheadOptions): Bulkhead {
         return await policy.execute(() => fn(), signal);
       } catch (error) {
         if (error instanceof BulkheadRejectedError) {
-          throw new ResilienceError(RESILIENCE_ERROR_CODES.bulkheadFull, 'bulkhead is full', { limit: options.limit, queue }, error);
+          throw new ResilienceError(
+            RESILIENCE_ERROR_CODES.bulkheadFull,
+            'bulkhead is full',
+            { limit: options.limit, queue },
+            error,
+          );
         }
         throw error;
       }

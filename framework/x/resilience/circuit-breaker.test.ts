@@ -11,7 +11,10 @@ const boom = (): Promise<never> => Promise.reject(new Error('boom'));
 const ok = (): Promise<string> => Promise.resolve('ok');
 
 async function expectCode(p: Promise<unknown>, code: string): Promise<void> {
-  const error = await p.then(() => undefined, (e: unknown) => e);
+  const error = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(isResilienceError(error) ? error.code : error).toBe(code);
 }
 
@@ -22,7 +25,13 @@ describe('CircuitBreaker', () => {
     await expect(b.execute(ok)).resolves.toBe('ok');
     for (let i = 0; i < 2; i++) await expect(b.execute(boom)).rejects.toThrow('boom');
     expect(b.state).toBe('closed');
-    expect(b.counts).toEqual({ requests: 3, totalSuccesses: 1, totalFailures: 2, consecutiveSuccesses: 0, consecutiveFailures: 2 });
+    expect(b.counts).toEqual({
+      requests: 3,
+      totalSuccesses: 1,
+      totalFailures: 2,
+      consecutiveSuccesses: 0,
+      consecutiveFailures: 2,
+    });
     await expect(b.execute(boom)).rejects.toThrow('boom');
     expect(b.state).toBe('open');
     expect(b.counts.requests).toBe(0);
@@ -33,7 +42,13 @@ describe('CircuitBreaker', () => {
     const b = new CircuitBreaker({ failureThreshold: 1, openTimeoutMs: 5_000, now: c.now });
     await expect(b.execute(boom)).rejects.toThrow('boom');
     let called = false;
-    await expectCode(b.execute(() => { called = true; return 1; }), 'CIRCUIT_OPEN');
+    await expectCode(
+      b.execute(() => {
+        called = true;
+        return 1;
+      }),
+      'CIRCUIT_OPEN',
+    );
     expect(called).toBe(false);
     const stats = b.stats();
     expect(stats.rejected).toBe(1);
@@ -44,7 +59,10 @@ describe('CircuitBreaker', () => {
     const c = clock();
     const changes: string[] = [];
     const b = new CircuitBreaker({
-      failureThreshold: 1, openTimeoutMs: 1_000, halfOpenMaxRequests: 2, now: c.now,
+      failureThreshold: 1,
+      openTimeoutMs: 1_000,
+      halfOpenMaxRequests: 2,
+      now: c.now,
       onStateChange: (from: CircuitState, to: CircuitState) => changes.push(`${from}->${to}`),
     });
     await expect(b.execute(boom)).rejects.toThrow();
@@ -81,7 +99,12 @@ describe('CircuitBreaker', () => {
     await expect(b.execute(boom)).rejects.toThrow();
     c.advance(10);
     let release!: () => void;
-    const slow = b.execute(() => new Promise<void>((r) => { release = r; }));
+    const slow = b.execute(
+      () =>
+        new Promise<void>((r) => {
+          release = r;
+        }),
+    );
     await expectCode(b.execute(ok), 'CIRCUIT_OPEN');
     release();
     await slow;
@@ -92,7 +115,12 @@ describe('CircuitBreaker', () => {
     const c = clock();
     const b = new CircuitBreaker({ failureThreshold: 1, now: c.now });
     let release!: () => void;
-    const stale = b.execute(() => new Promise<void>((r) => { release = r; }));
+    const stale = b.execute(
+      () =>
+        new Promise<void>((r) => {
+          release = r;
+        }),
+    );
     b.trip();
     release();
     await stale;

@@ -61,7 +61,11 @@ export function resolveCircuitBreakerOptions(options: CircuitBreakerOptions = {}
   const openTimeoutMs = options.openTimeoutMs ?? DEFAULT_CIRCUIT_BREAKER.openTimeoutMs;
   const intervalMs = options.intervalMs ?? DEFAULT_CIRCUIT_BREAKER.intervalMs;
   assertOption(Number.isInteger(failureThreshold) && failureThreshold >= 1, 'failureThreshold', 'an integer ≥ 1');
-  assertOption(Number.isInteger(halfOpenMaxRequests) && halfOpenMaxRequests >= 1, 'halfOpenMaxRequests', 'an integer ≥ 1');
+  assertOption(
+    Number.isInteger(halfOpenMaxRequests) && halfOpenMaxRequests >= 1,
+    'halfOpenMaxRequests',
+    'an integer ≥ 1',
+  );
   assertOption(
     Number.isInteger(successThreshold) && successThreshold >= 1 && successThreshold <= halfOpenMaxRequests,
     'successThreshold',
@@ -146,12 +150,16 @@ export class CircuitBreaker {
   /** Admits a call or throws `CIRCUIT_OPEN`; for callers (like HTTP middleware) that judge the outcome themselves. */
   acquire(): CircuitPermit {
     this.#advance();
-    if (this.#state === 'open' || (this.#state === 'half_open' && this.#counts.requests >= this.options.halfOpenMaxRequests)) {
+    if (
+      this.#state === 'open' ||
+      (this.#state === 'half_open' && this.#counts.requests >= this.options.halfOpenMaxRequests)
+    ) {
       this.#rejected += 1;
       throw new ResilienceError(RESILIENCE_ERROR_CODES.circuitOpen, 'circuit breaker is open', {
         breaker: this.options.name,
         state: this.#state,
-        retry_after_ms: this.#state === 'open' ? Math.max(0, this.#openedAt + this.options.openTimeoutMs - this.options.now()) : 0,
+        retry_after_ms:
+          this.#state === 'open' ? Math.max(0, this.#openedAt + this.options.openTimeoutMs - this.options.now()) : 0,
       });
     }
     this.#counts.requests += 1;
@@ -204,13 +212,15 @@ export class CircuitBreaker {
       c.totalSuccesses += 1;
       c.consecutiveSuccesses += 1;
       c.consecutiveFailures = 0;
-      if (this.#state === 'half_open' && c.consecutiveSuccesses >= this.options.successThreshold) this.#transition('closed');
+      if (this.#state === 'half_open' && c.consecutiveSuccesses >= this.options.successThreshold)
+        this.#transition('closed');
       return;
     }
     c.totalFailures += 1;
     c.consecutiveFailures += 1;
     c.consecutiveSuccesses = 0;
-    if (this.#state === 'half_open' || (this.#state === 'closed' && this.options.readyToTrip({ ...c }))) this.#transition('open');
+    if (this.#state === 'half_open' || (this.#state === 'closed' && this.options.readyToTrip({ ...c })))
+      this.#transition('open');
   }
 
   // Time-driven transitions happen lazily on every read, so the breaker needs no timers to clean up.
@@ -218,7 +228,11 @@ export class CircuitBreaker {
     const now = this.options.now();
     if (this.#state === 'open' && now >= this.#openedAt + this.options.openTimeoutMs) {
       this.#transition('half_open');
-    } else if (this.#state === 'closed' && this.options.intervalMs > 0 && now >= this.#intervalStart + this.options.intervalMs) {
+    } else if (
+      this.#state === 'closed' &&
+      this.options.intervalMs > 0 &&
+      now >= this.#intervalStart + this.options.intervalMs
+    ) {
       this.#counts = emptyCounts();
       this.#generation += 1;
       this.#intervalStart = now;

@@ -31,5 +31,6 @@ export function isResilienceError(value: unknown): value is ResilienceError {
 
 /** Throws at factory time, never per call: bad options are a wiring bug. */
 export function assertOption(ok: boolean, field: string, rule: string): void {
-  if (!ok) throw new ResilienceError(RESILIENCE_ERROR_CODES.invalidOptions, `invalid option ${field}: ${rule}`, { field });
+  if (!ok)
+    throw new ResilienceError(RESILIENCE_ERROR_CODES.invalidOptions, `invalid option ${field}: ${rule}`, { field });
 }

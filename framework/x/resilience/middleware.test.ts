@@ -20,7 +20,8 @@ describe('circuitBreakerMiddleware', () => {
     };
     app.get('/upstream', handler, { middleware: [circuitBreakerMiddleware(breaker)] });
     return {
-      app, breaker,
+      app,
+      breaker,
       advance: (ms: number) => void (t += ms),
       setUpstream: (s: number) => void (upstreamStatus = s),
       calls: () => calls,
@@ -59,7 +60,14 @@ describe('circuitBreakerMiddleware', () => {
   it('counts 4xx responses as successes by default', async () => {
     const breaker = new CircuitBreaker({ failureThreshold: 1 });
     const app = createApp();
-    app.get('/missing', (w) => { w.writeHead(404); w.end(); }, { middleware: [circuitBreakerMiddleware(breaker)] });
+    app.get(
+      '/missing',
+      (w) => {
+        w.writeHead(404);
+        w.end();
+      },
+      { middleware: [circuitBreakerMiddleware(breaker)] },
+    );
     await app.request('/missing');
     expect(breaker.state).toBe('closed');
   });

@@ -15,12 +15,16 @@ function circuitOpen(w: ResponseWriter, r: Request, error: unknown): void {
   const details = isResilienceError(error) ? error.details : {};
   const retryMs = Number(details['retry_after_ms'] ?? 0);
   w.setHeader('retry-after', retryAfterSeconds(retryMs));
-  writeError(w, r, new APIError({
-    type: 'service_unavailable',
-    code: RESILIENCE_ERROR_CODES.circuitOpen,
-    message: 'service temporarily unavailable',
-    details: { state: details['state'], retry_after_ms: retryMs },
-  }));
+  writeError(
+    w,
+    r,
+    new APIError({
+      type: 'service_unavailable',
+      code: RESILIENCE_ERROR_CODES.circuitOpen,
+      message: 'service temporarily unavailable',
+      details: { state: details['state'], retry_after_ms: retryMs },
+    }),
+  );
 }
 
 /**
@@ -28,7 +32,10 @@ function circuitOpen(w: ResponseWriter, r: Request, error: unknown): void {
  * `Retry-After` without reaching the handler. 5xx responses and thrown errors count as failures; a
  * thrown error is rethrown for recovery middleware to answer.
  */
-export function circuitBreakerMiddleware(breaker: CircuitBreaker, options: CircuitBreakerMiddlewareOptions = {}): Middleware {
+export function circuitBreakerMiddleware(
+  breaker: CircuitBreaker,
+  options: CircuitBreakerMiddlewareOptions = {},
+): Middleware {
   if (!(breaker instanceof CircuitBreaker)) throw new TypeError('circuitBreakerMiddleware needs a CircuitBreaker');
   const isFailureStatus = options.isFailureStatus ?? ((status: number) => status >= 500);
   const settle = (permit: CircuitPermit, w: ResponseWriter): void => {

@@ -42,14 +42,21 @@ describe('retry', () => {
   it('stops at once when shouldRetry says no', async () => {
     let calls = 0;
     const run = createRetry({ shouldRetry: (e) => !(e instanceof TypeError), sleep: async () => {} });
-    await expect(run(() => { calls++; throw new TypeError('permanent'); })).rejects.toThrow('permanent');
+    await expect(
+      run(() => {
+        calls++;
+        throw new TypeError('permanent');
+      }),
+    ).rejects.toThrow('permanent');
     expect(calls).toBe(1);
   });
 
   it('stops waiting when the signal aborts', async () => {
     const ac = new AbortController();
     const run = createRetry({
-      initialDelayMs: 60_000, maxDelayMs: 60_000, jitter: 'none',
+      initialDelayMs: 60_000,
+      maxDelayMs: 60_000,
+      jitter: 'none',
       onRetry: () => queueMicrotask(() => ac.abort(new Error('caller gave up'))),
     });
     await expect(run(() => Promise.reject(new Error('down')), ac.signal)).rejects.toThrow('caller gave up');
@@ -58,7 +65,14 @@ describe('retry', () => {
   it('does not start another attempt once the signal has aborted', async () => {
     const ac = new AbortController();
     let calls = 0;
-    const p = retry(() => { calls++; return Promise.reject(new Error('down')); }, { sleep: async () => {} }, ac.signal);
+    const p = retry(
+      () => {
+        calls++;
+        return Promise.reject(new Error('down'));
+      },
+      { sleep: async () => {} },
+      ac.signal,
+    );
     ac.abort();
     await expect(p).rejects.toThrow('down');
     expect(calls).toBe(1);
@@ -80,20 +94,31 @@ describe('timeout', () => {
   it('rejects with RESILIENCE_TIMEOUT and aborts the signal handed to fn', async () => {
     let seen: AbortSignal | undefined;
     const t = createTimeout(5);
-    const error = await t.execute((signal) => { seen = signal; return new Promise(() => {}); }).catch((e: unknown) => e);
+    const error = await t
+      .execute((signal) => {
+        seen = signal;
+        return new Promise(() => {});
+      })
+      .catch((e: unknown) => e);
     expect(codeOf(error)).toBe('RESILIENCE_TIMEOUT');
     expect(seen?.aborted).toBe(true);
   });
 
   it('leaves the signal alive after fn returns, so a body read can follow', async () => {
     let seen: AbortSignal | undefined;
-    await createTimeout(10_000).execute(async (signal) => { seen = signal; return 'headers'; });
+    await createTimeout(10_000).execute(async (signal) => {
+      seen = signal;
+      return 'headers';
+    });
     expect(seen?.aborted).toBe(false);
   });
 
   it('passes a caller abort through unchanged', async () => {
     const ac = new AbortController();
-    const p = createTimeout(10_000).execute((signal) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('stopped')))), ac.signal);
+    const p = createTimeout(10_000).execute(
+      (signal) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('stopped')))),
+      ac.signal,
+    );
     ac.abort();
     const error = await p.catch((e: unknown) => e);
     expect(codeOf(error)).not.toBe('RESILIENCE_TIMEOUT');

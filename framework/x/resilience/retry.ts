@@ -38,7 +38,13 @@ export interface ResolvedRetryOptions {
   sleep: (ms: number, signal: AbortSignal | undefined) => Promise<void>;
 }
 
-const DEFAULT_RETRY = { maxAttempts: 3, initialDelayMs: 100, maxDelayMs: 10_000, multiplier: 2, jitter: 'full' } as const;
+const DEFAULT_RETRY = {
+  maxAttempts: 3,
+  initialDelayMs: 100,
+  maxDelayMs: 10_000,
+  multiplier: 2,
+  jitter: 'full',
+} as const;
 
 function isAbort(error: unknown): boolean {
   return error instanceof Error && error.name === 'AbortError';
@@ -73,7 +79,11 @@ export function resolveRetryOptions(options: RetryOptions = {}): ResolvedRetryOp
   };
   assertOption(Number.isInteger(r.maxAttempts) && r.maxAttempts >= 1, 'maxAttempts', 'an integer ≥ 1');
   assertOption(Number.isFinite(r.initialDelayMs) && r.initialDelayMs >= 0, 'initialDelayMs', 'a non-negative number');
-  assertOption(Number.isFinite(r.maxDelayMs) && r.maxDelayMs >= r.initialDelayMs, 'maxDelayMs', 'a number ≥ initialDelayMs');
+  assertOption(
+    Number.isFinite(r.maxDelayMs) && r.maxDelayMs >= r.initialDelayMs,
+    'maxDelayMs',
+    'a number ≥ initialDelayMs',
+  );
   assertOption(Number.isFinite(r.multiplier) && r.multiplier >= 1, 'multiplier', 'a number ≥ 1');
   assertOption(['full', 'equal', 'none'].includes(r.jitter), 'jitter', 'one of full, equal, none');
   return r;
@@ -123,7 +133,9 @@ async function runRetry<T>(
 }
 
 /** Binds options once so bad options fail at wiring time. */
-export function createRetry(options: RetryOptions = {}): <T>(
+export function createRetry(
+  options: RetryOptions = {},
+): <T>(
   fn: (attempt: number, signal: AbortSignal | undefined) => T | PromiseLike<T>,
   signal?: AbortSignal,
 ) => Promise<T> {

@@ -51,7 +51,11 @@ export class TokenBucket {
       this.#tokens -= n;
       return { allowed: true, remaining: Math.floor(this.#tokens), retryAfterMs: 0 };
     }
-    return { allowed: false, remaining: Math.floor(this.#tokens), retryAfterMs: Math.ceil(((n - this.#tokens) / this.#rate) * 1000) };
+    return {
+      allowed: false,
+      remaining: Math.floor(this.#tokens),
+      retryAfterMs: Math.ceil(((n - this.#tokens) / this.#rate) * 1000),
+    };
   }
 
   remaining(): number {

@@ -33,13 +33,21 @@ export function isAfter(row: Record<string, unknown>, after: readonly unknown[],
 export function matchesFilter(row: Record<string, unknown>, f: Filter): boolean {
   const v = row[f.field];
   switch (f.op) {
-    case 'eq': return v === f.value;
-    case 'ne': return v !== f.value;
-    case 'lt': return v !== null && v !== undefined && compareValues(v, f.value) < 0;
-    case 'lte': return v !== null && v !== undefined && compareValues(v, f.value) <= 0;
-    case 'gt': return v !== null && v !== undefined && compareValues(v, f.value) > 0;
-    case 'gte': return v !== null && v !== undefined && compareValues(v, f.value) >= 0;
-    case 'in': return (f.value as readonly unknown[]).includes(v);
-    case 'contains': return typeof v === 'string' && v.includes(String(f.value));
+    case 'eq':
+      return v === f.value;
+    case 'ne':
+      return v !== f.value;
+    case 'lt':
+      return v !== null && v !== undefined && compareValues(v, f.value) < 0;
+    case 'lte':
+      return v !== null && v !== undefined && compareValues(v, f.value) <= 0;
+    case 'gt':
+      return v !== null && v !== undefined && compareValues(v, f.value) > 0;
+    case 'gte':
+      return v !== null && v !== undefined && compareValues(v, f.value) >= 0;
+    case 'in':
+      return (f.value as readonly unknown[]).includes(v);
+    case 'contains':
+      return typeof v === 'string' && v.includes(String(f.value));
   }
 }

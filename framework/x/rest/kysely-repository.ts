@@ -1,7 +1,26 @@
-import type { CompiledQuery, Expression, ExpressionBuilder, Kysely, KyselyPlugin, QueryResult, SelectQueryBuilder, SqlBool, UnknownRow } from 'kysely';
+import type {
+  CompiledQuery,
+  Expression,
+  ExpressionBuilder,
+  Kysely,
+  KyselyPlugin,
+  QueryResult,
+  SelectQueryBuilder,
+  SqlBool,
+  UnknownRow,
+} from 'kysely';
 import type { Context } from 'plumego/contract';
 import { assertOption, REST_ERROR_CODES, RestError } from './errors.ts';
-import type { BatchDeleteResult, Filter, ListQuery, Repository, RepositoryContext, Row, Sort, UpdateOptions } from './repository.ts';
+import type {
+  BatchDeleteResult,
+  Filter,
+  ListQuery,
+  Repository,
+  RepositoryContext,
+  Row,
+  Sort,
+  UpdateOptions,
+} from './repository.ts';
 
 export interface KyselyRepositoryOptions {
   /**
@@ -95,7 +114,9 @@ function listShape(q: ListQuery): { key: string; values: unknown[]; filterValues
 function pluginsOf(db: Kysely<any>): readonly KyselyPlugin[] | undefined {
   const executor = typeof db.getExecutor === 'function' ? db.getExecutor() : undefined;
   const plugins: unknown = executor?.plugins;
-  return Array.isArray(plugins) && plugins.every((p) => typeof (p as KyselyPlugin)?.transformResult === 'function') ? plugins : undefined;
+  return Array.isArray(plugins) && plugins.every((p) => typeof (p as KyselyPlugin)?.transformResult === 'function')
+    ? plugins
+    : undefined;
 }
 
 const MAX_SHAPES = 256;
@@ -134,20 +155,40 @@ export class KyselyRepository<T extends Row> implements Repository<T> {
     this.#version = options.versionField;
     assertOption(IDENT.test(this.#table), 'table', 'must be a lower-case identifier');
     assertOption(IDENT.test(this.#id), 'idField', 'must be a lower-case identifier');
-    assertOption(this.#version === undefined || IDENT.test(this.#version), 'versionField', 'must be a lower-case identifier');
+    assertOption(
+      this.#version === undefined || IDENT.test(this.#version),
+      'versionField',
+      'must be a lower-case identifier',
+    );
     const columns = options.columns;
-    assertOption(columns === undefined || (Array.isArray(columns) && columns.every((c) => typeof c === 'string' && IDENT.test(c)) && columns.includes(this.#id) && (this.#version === undefined || columns.includes(this.#version))),
-      'columns', 'must be lower-case identifiers including the id and version fields');
+    assertOption(
+      columns === undefined ||
+        (Array.isArray(columns) &&
+          columns.every((c) => typeof c === 'string' && IDENT.test(c)) &&
+          columns.includes(this.#id) &&
+          (this.#version === undefined || columns.includes(this.#version))),
+      'columns',
+      'must be lower-case identifiers including the id and version fields',
+    );
     this.#columns = columns && [...columns];
     this.#cache = options.statementCache ?? true;
     assertOption(typeof this.#cache === 'boolean', 'statementCache', 'must be a boolean');
     this.#pool = options.pool;
-    assertOption(this.#pool === undefined || typeof this.#pool?.query === 'function', 'pool', 'must be a pg pool (an object with query(text, values))');
+    assertOption(
+      this.#pool === undefined || typeof this.#pool?.query === 'function',
+      'pool',
+      'must be a pg pool (an object with query(text, values))',
+    );
   }
 
   #where(eb: ExpressionBuilder<any, any>, filters: readonly Filter[], slot: () => Slot): Expression<SqlBool> {
     const parts = filters.map((f) => {
-      if (f.op === 'in') return eb(eb.ref(f.field), 'in', (f.value as unknown[]).map(() => slot()));
+      if (f.op === 'in')
+        return eb(
+          eb.ref(f.field),
+          'in',
+          (f.value as unknown[]).map(() => slot()),
+        );
       return eb(eb.ref(f.field), f.op === 'contains' ? 'like' : OPERATOR[f.op], slot());
     });
     return eb.and(parts);
@@ -180,20 +221,32 @@ export class KyselyRepository<T extends Row> implements Repository<T> {
     if (q.withTotal) query = query.select((eb) => eb.fn.countAll<string>().over().as(TOTAL));
     if (q.after && q.after.length > 0) query = query.where((eb) => this.#keyset(eb, q.sort, slot));
     for (const s of q.sort) query = query.orderBy(s.field, s.desc ? 'desc' : 'asc');
-    return query.limit(slot() as unknown as number).offset(slot() as unknown as number).compile();
+    return query
+      .limit(slot() as unknown as number)
+      .offset(slot() as unknown as number)
+      .compile();
   }
 
   #countQuery(db: Kysely<any>, q: ListQuery): CompiledQuery {
     let n = 0;
     const slot = (): Slot => new Slot(n++);
-    return db.selectFrom(this.#table).select((eb) => eb.fn.countAll<string>().as('n')).where((eb) => this.#where(eb, q.filters, slot)).compile();
+    return db
+      .selectFrom(this.#table)
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where((eb) => this.#where(eb, q.filters, slot))
+      .compile();
   }
 
   /**
    * Builds, scopes (the instance's plugins) and compiles a statement once per shape; later requests
    * of that shape only bind their values. Returns the compiled statement and its bound values.
    */
-  #bind(db: Kysely<any>, key: string, values: readonly unknown[], build: () => CompiledQuery): { compiled: CompiledQuery; parameters: unknown[] } {
+  #bind(
+    db: Kysely<any>,
+    key: string,
+    values: readonly unknown[],
+    build: () => CompiledQuery,
+  ): { compiled: CompiledQuery; parameters: unknown[] } {
     let shapes = this.#cache ? this.#compiled.get(db) : undefined;
     if (!shapes && this.#cache) this.#compiled.set(db, (shapes = new Map()));
     let compiled = shapes?.get(key);
@@ -222,11 +275,17 @@ export class KyselyRepository<T extends Row> implements Repository<T> {
    * one is configured, the rows then going through the same plugins' `transformResult`, in the order
    * Kysely runs them; otherwise through Kysely.
    */
-  async #execute(db: Kysely<any>, { compiled, parameters }: { compiled: CompiledQuery; parameters: unknown[] }): Promise<QueryResult<UnknownRow>> {
+  async #execute(
+    db: Kysely<any>,
+    { compiled, parameters }: { compiled: CompiledQuery; parameters: unknown[] },
+  ): Promise<QueryResult<UnknownRow>> {
     const pool = this.#pool;
     const plugins = pool === undefined ? undefined : this.#pluginsFor(db);
-    if (pool === undefined || plugins === undefined) return this.#run(() => db.executeQuery({ ...compiled, parameters }));
-    let result: QueryResult<UnknownRow> = { rows: (await this.#run(() => pool.query(compiled.sql, parameters))).rows as UnknownRow[] };
+    if (pool === undefined || plugins === undefined)
+      return this.#run(() => db.executeQuery({ ...compiled, parameters }));
+    let result: QueryResult<UnknownRow> = {
+      rows: (await this.#run(() => pool.query(compiled.sql, parameters))).rows as UnknownRow[],
+    };
     for (const plugin of plugins) result = await plugin.transformResult({ result, queryId: compiled.queryId });
     return result;
   }
@@ -235,7 +294,8 @@ export class KyselyRepository<T extends Row> implements Repository<T> {
     try {
       return await op();
     } catch (err) {
-      if (isUniqueViolation(err)) throw new RestError(REST_ERROR_CODES.conflict, 'a row with the same unique values exists');
+      if (isUniqueViolation(err))
+        throw new RestError(REST_ERROR_CODES.conflict, 'a row with the same unique values exists');
       throw err;
     }
   }
@@ -243,7 +303,12 @@ export class KyselyRepository<T extends Row> implements Repository<T> {
   async list(q: ListQuery, rc: RepositoryContext): Promise<{ items: T[]; total?: number }> {
     const db = this.#db(rc.ctx);
     const { key, values, filterValues } = listShape(q);
-    const rows = (await this.#execute(db, this.#bind(db, q.withTotal ? `total ${key}` : key, values, () => this.#listQuery(db, q)))).rows as T[];
+    const rows = (
+      await this.#execute(
+        db,
+        this.#bind(db, q.withTotal ? `total ${key}` : key, values, () => this.#listQuery(db, q)),
+      )
+    ).rows as T[];
     if (!q.withTotal) return { items: rows };
     const total = rows.length > 0 ? Number(rows[0]![TOTAL]) : undefined;
     // The count is the last column: deleting the last-added property keeps a row's fast shape, where a
@@ -260,17 +325,24 @@ export class KyselyRepository<T extends Row> implements Repository<T> {
     if (q.offset === 0) return { items, total: 0 };
     // A page past the end has no row to carry the total: count separately, with the filters' values
     // only (the first slots of the list's).
-    const res = await this.#execute(db, this.#bind(db, `count ${key}`, values.slice(0, filterValues), () => this.#countQuery(db, q)));
+    const res = await this.#execute(
+      db,
+      this.#bind(db, `count ${key}`, values.slice(0, filterValues), () => this.#countQuery(db, q)),
+    );
     return { items, total: Number((res.rows[0] as { n: string | number }).n) };
   }
 
   async get(id: string | number, rc: RepositoryContext): Promise<T | undefined> {
-    return (await this.#run(() => this.#selection(this.#db(rc.ctx).selectFrom(this.#table)).where(this.#id, '=', id).executeTakeFirst())) as T | undefined;
+    return (await this.#run(() =>
+      this.#selection(this.#db(rc.ctx).selectFrom(this.#table)).where(this.#id, '=', id).executeTakeFirst(),
+    )) as T | undefined;
   }
 
   async create(data: Row, rc: RepositoryContext): Promise<T> {
     const values = this.#version ? { ...data, [this.#version]: 1 } : data;
-    return (await this.#run(() => this.#returning(this.#db(rc.ctx).insertInto(this.#table).values(values)).executeTakeFirstOrThrow())) as T;
+    return (await this.#run(() =>
+      this.#returning(this.#db(rc.ctx).insertInto(this.#table).values(values)).executeTakeFirstOrThrow(),
+    )) as T;
   }
 
   /**
@@ -278,43 +350,64 @@ export class KyselyRepository<T extends Row> implements Repository<T> {
    * everything back. The transaction runs on the request's (tenant-scoped) instance, plugins included.
    */
   async createMany(data: readonly Row[], rc: RepositoryContext): Promise<T[]> {
-    return this.#db(rc.ctx).transaction().execute(async (trx) => {
-      const out: T[] = [];
-      for (const [i, row] of data.entries()) {
-        const values = this.#version ? { ...row, [this.#version]: 1 } : row;
-        try {
-          out.push((await this.#returning(trx.insertInto(this.#table).values(values)).executeTakeFirstOrThrow()) as T);
-        } catch (err) {
-          if (isUniqueViolation(err)) throw new RestError(REST_ERROR_CODES.conflict, 'a row with the same unique values exists', { [`items[${i}]`]: 'a row with the same unique values exists' });
-          throw err;
+    return this.#db(rc.ctx)
+      .transaction()
+      .execute(async (trx) => {
+        const out: T[] = [];
+        for (const [i, row] of data.entries()) {
+          const values = this.#version ? { ...row, [this.#version]: 1 } : row;
+          try {
+            out.push(
+              (await this.#returning(trx.insertInto(this.#table).values(values)).executeTakeFirstOrThrow()) as T,
+            );
+          } catch (err) {
+            if (isUniqueViolation(err))
+              throw new RestError(REST_ERROR_CODES.conflict, 'a row with the same unique values exists', {
+                [`items[${i}]`]: 'a row with the same unique values exists',
+              });
+            throw err;
+          }
         }
-      }
-      return out;
-    });
+        return out;
+      });
   }
 
   async deleteMany(ids: readonly (string | number)[], rc: RepositoryContext): Promise<BatchDeleteResult> {
     const rollback = Symbol('rollback');
     let missing: (string | number)[] = [];
     try {
-      return await this.#db(rc.ctx).transaction().execute(async (trx) => {
-        const gone = await trx.deleteFrom(this.#table).where(this.#id, 'in', [...ids]).returning(this.#id).execute();
-        const found = new Set(gone.map((r) => String((r as Row)[this.#id])));
-        missing = ids.filter((id) => !found.has(String(id)));
-        if (missing.length > 0) throw rollback;
-        return { deleted: gone.length, missing: [] };
-      });
+      return await this.#db(rc.ctx)
+        .transaction()
+        .execute(async (trx) => {
+          const gone = await trx
+            .deleteFrom(this.#table)
+            .where(this.#id, 'in', [...ids])
+            .returning(this.#id)
+            .execute();
+          const found = new Set(gone.map((r) => String((r as Row)[this.#id])));
+          missing = ids.filter((id) => !found.has(String(id)));
+          if (missing.length > 0) throw rollback;
+          return { deleted: gone.length, missing: [] };
+        });
     } catch (err) {
       if (err === rollback) return { deleted: 0, missing };
       throw err;
     }
   }
 
-  async update(id: string | number, data: Row, options: UpdateOptions, rc: RepositoryContext): Promise<T | 'not_found' | 'version_mismatch'> {
+  async update(
+    id: string | number,
+    data: Row,
+    options: UpdateOptions,
+    rc: RepositoryContext,
+  ): Promise<T | 'not_found' | 'version_mismatch'> {
     const db = this.#db(rc.ctx);
     const version = this.#version;
     const row = await this.#run(() => {
-      let q = db.updateTable(this.#table).set((eb) => (version ? { ...data, [version]: eb(eb.ref(version), '+', 1) } : data)).where(this.#id, '=', id);
+      let q = db
+        .updateTable(this.#table)
+        .set((eb) => (version ? { ...data, [version]: eb(eb.ref(version), '+', 1) } : data))
+        .where(this.#id, '=', id);
       if (version && options.ifVersion !== undefined) q = q.where(version, '=', options.ifVersion);
       return this.#returning(q).executeTakeFirst();
     });
@@ -322,7 +415,11 @@ export class KyselyRepository<T extends Row> implements Repository<T> {
     return (await this.get(id, rc)) ? 'version_mismatch' : 'not_found';
   }
 
-  async delete(id: string | number, options: { ifVersion?: number }, rc: RepositoryContext): Promise<'deleted' | 'not_found' | 'version_mismatch'> {
+  async delete(
+    id: string | number,
+    options: { ifVersion?: number },
+    rc: RepositoryContext,
+  ): Promise<'deleted' | 'not_found' | 'version_mismatch'> {
     const db = this.#db(rc.ctx);
     const res = await this.#run(() => {
       let q = db.deleteFrom(this.#table).where(this.#id, '=', id);

@@ -42,7 +42,10 @@ export class MemoryRepository<T extends Row> implements Repository<T> {
 
   #checkUnique(rows: Iterable<Row>, row: Row, selfId?: number): void {
     const clash = this.#clash(rows, row, selfId);
-    if (clash) throw new RestError(REST_ERROR_CODES.conflict, `a row with the same ${clash.join(', ')} exists`, { fields: [...clash] });
+    if (clash)
+      throw new RestError(REST_ERROR_CODES.conflict, `a row with the same ${clash.join(', ')} exists`, {
+        fields: [...clash],
+      });
   }
 
   #clash(rows: Iterable<Row>, row: Row, selfId?: number): readonly string[] | undefined {
@@ -71,8 +74,13 @@ export class MemoryRepository<T extends Row> implements Repository<T> {
 
   async create(data: Row, rc: RepositoryContext): Promise<T> {
     const p = this.#part(rc);
-    if (p.rows.size >= this.#max) throw new RestError(REST_ERROR_CODES.conflict, 'the collection is full', { max: this.#max });
-    const row = { ...structuredClone(data), id: this.#next, ...(this.#version ? { [this.#version]: 1 } : {}) } as unknown as T;
+    if (p.rows.size >= this.#max)
+      throw new RestError(REST_ERROR_CODES.conflict, 'the collection is full', { max: this.#max });
+    const row = {
+      ...structuredClone(data),
+      id: this.#next,
+      ...(this.#version ? { [this.#version]: 1 } : {}),
+    } as unknown as T;
     this.#checkUnique(p.rows.values(), row);
     this.#next++;
     p.rows.set(row['id'] as number, row);
@@ -82,14 +90,23 @@ export class MemoryRepository<T extends Row> implements Repository<T> {
   /** All or nothing: every row is checked (capacity, uniqueness against the stored rows and each other) before any is stored. */
   async createMany(data: readonly Row[], rc: RepositoryContext): Promise<T[]> {
     const p = this.#part(rc);
-    if (p.rows.size + data.length > this.#max) throw new RestError(REST_ERROR_CODES.conflict, 'the collection is full', { max: this.#max });
-    const rows = data.map((d, i) => ({ ...structuredClone(d), id: this.#next + i, ...(this.#version ? { [this.#version]: 1 } : {}) }) as unknown as T);
+    if (p.rows.size + data.length > this.#max)
+      throw new RestError(REST_ERROR_CODES.conflict, 'the collection is full', { max: this.#max });
+    const rows = data.map(
+      (d, i) =>
+        ({
+          ...structuredClone(d),
+          id: this.#next + i,
+          ...(this.#version ? { [this.#version]: 1 } : {}),
+        }) as unknown as T,
+    );
     const problems: Record<string, string> = {};
     rows.forEach((row, i) => {
       const clash = this.#clash(p.rows.values(), row) ?? this.#clash(rows.slice(0, i), row);
       if (clash) problems[`items[${i}]`] = `a row with the same ${clash.join(', ')} exists`;
     });
-    if (Object.keys(problems).length > 0) throw new RestError(REST_ERROR_CODES.conflict, 'a row with the same unique values exists', problems);
+    if (Object.keys(problems).length > 0)
+      throw new RestError(REST_ERROR_CODES.conflict, 'a row with the same unique values exists', problems);
     this.#next += rows.length;
     for (const row of rows) p.rows.set(row['id'] as number, row);
     return rows.map((r) => structuredClone(r));
@@ -103,11 +120,17 @@ export class MemoryRepository<T extends Row> implements Repository<T> {
     return { deleted: ids.length, missing: [] };
   }
 
-  async update(id: string | number, data: Row, options: UpdateOptions, rc: RepositoryContext): Promise<T | 'not_found' | 'version_mismatch'> {
+  async update(
+    id: string | number,
+    data: Row,
+    options: UpdateOptions,
+    rc: RepositoryContext,
+  ): Promise<T | 'not_found' | 'version_mismatch'> {
     const p = this.#part(rc);
     const current = p.rows.get(Number(id));
     if (!current) return 'not_found';
-    if (this.#version && options.ifVersion !== undefined && current[this.#version] !== options.ifVersion) return 'version_mismatch';
+    if (this.#version && options.ifVersion !== undefined && current[this.#version] !== options.ifVersion)
+      return 'version_mismatch';
     const base = options.replace ? { id: current['id'] } : current;
     const next = { ...structuredClone(base), ...structuredClone(data), id: current['id'] } as Row;
     if (this.#version) next[this.#version] = (current[this.#version] as number) + 1;
@@ -116,11 +139,16 @@ export class MemoryRepository<T extends Row> implements Repository<T> {
     return structuredClone(next as T);
   }
 
-  async delete(id: string | number, options: { ifVersion?: number }, rc: RepositoryContext): Promise<'deleted' | 'not_found' | 'version_mismatch'> {
+  async delete(
+    id: string | number,
+    options: { ifVersion?: number },
+    rc: RepositoryContext,
+  ): Promise<'deleted' | 'not_found' | 'version_mismatch'> {
     const p = this.#part(rc);
     const current = p.rows.get(Number(id));
     if (!current) return 'not_found';
-    if (this.#version && options.ifVersion !== undefined && current[this.#version] !== options.ifVersion) return 'version_mismatch';
+    if (this.#version && options.ifVersion !== undefined && current[this.#version] !== options.ifVersion)
+      return 'version_mismatch';
     p.rows.delete(Number(id));
     return 'deleted';
   }

@@ -14,10 +14,37 @@ function pairsOf(p: QueryParams): [string, string][] {
 }
 
 const TRICKY = [
-  '', 'a', 'a=', '=a', '=', '&', '&&', 'a=1&&b=2&', 'a=1&a=2&a=3', 'a=b=c', 'page=1&page=2&x=y', 'x=1&page=9',
-  '?a=1', '??a=1', 'a?b=1', '%', '%zz=1', 'a%3Db=c%26d', 'a+b=c+d', 'name[contains]=x&priority[in]=0,2',
-  'q=%E2%9C%93', 'q=%ED%A0%80', 'q=caf\u00e9', 'x=<script>&y="quoted"', "s=it's(~!)*-._", 'sort=-name,id&page_size=20',
-  'cursor=WyJwMiIsM10&sort=priority', 'a=%20b', 'tab=\t', 'page', 'PAGE=3&page=4',
+  '',
+  'a',
+  'a=',
+  '=a',
+  '=',
+  '&',
+  '&&',
+  'a=1&&b=2&',
+  'a=1&a=2&a=3',
+  'a=b=c',
+  'page=1&page=2&x=y',
+  'x=1&page=9',
+  '?a=1',
+  '??a=1',
+  'a?b=1',
+  '%',
+  '%zz=1',
+  'a%3Db=c%26d',
+  'a+b=c+d',
+  'name[contains]=x&priority[in]=0,2',
+  'q=%E2%9C%93',
+  'q=%ED%A0%80',
+  'q=caf\u00e9',
+  'x=<script>&y="quoted"',
+  "s=it's(~!)*-._",
+  'sort=-name,id&page_size=20',
+  'cursor=WyJwMiIsM10&sort=priority',
+  'a=%20b',
+  'tab=\t',
+  'page',
+  'PAGE=3&page=4',
 ];
 
 describe('QueryParams', () => {
@@ -30,9 +57,44 @@ describe('QueryParams', () => {
   });
 
   it('matches URLSearchParams on random queries of URL characters, escapes and separators', () => {
-    const alphabet = ['a', 'b', 'Z', '0', '9', '=', '&', '&', '%', '%2', '%41', '%e9', '+', '?', '[', ']', ',', '-', '_', '.', '~', '*', '!', "'", '(', ')', '<', '>', '"', ';', ':', '@', '/', '$'];
+    const alphabet = [
+      'a',
+      'b',
+      'Z',
+      '0',
+      '9',
+      '=',
+      '&',
+      '&',
+      '%',
+      '%2',
+      '%41',
+      '%e9',
+      '+',
+      '?',
+      '[',
+      ']',
+      ',',
+      '-',
+      '_',
+      '.',
+      '~',
+      '*',
+      '!',
+      "'",
+      '(',
+      ')',
+      '<',
+      '>',
+      '"',
+      ';',
+      ':',
+      '@',
+      '/',
+      '$',
+    ];
     let seed = 42;
-    const next = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const next = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let n = 0; n < 2000; n++) {
       let raw = '';
       const len = Math.floor(next() * 16);

@@ -104,5 +104,7 @@ const FORM_SAFE = /^[A-Za-z0-9*._-]*$/;
 function formEncode(s: string): string {
   if (FORM_SAFE.test(s)) return s;
   // encodeURIComponent leaves !'()~ as they are and writes a space as %20; the form serialiser does not.
-  return encodeURIComponent(s).replace(/[!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).replaceAll('%20', '+');
+  return encodeURIComponent(s)
+    .replace(/[!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replaceAll('%20', '+');
 }

@@ -32,7 +32,10 @@ const FIELD = /^[a-z_][a-z0-9_]{0,62}$/i;
 const RESERVED = new Set(['page', 'page_size', 'sort', 'cursor', 'total']);
 
 function parseSortSpec(spec: string): Sort[] {
-  return spec.split(',').filter((s) => s !== '').map((s) => (s.startsWith('-') ? { field: s.slice(1), desc: true } : { field: s, desc: false }));
+  return spec
+    .split(',')
+    .filter((s) => s !== '')
+    .map((s) => (s.startsWith('-') ? { field: s.slice(1), desc: true } : { field: s, desc: false }));
 }
 
 export function resolveListOptions(options: ListOptions = {}, idField = 'id'): ResolvedListOptions {
@@ -40,25 +43,53 @@ export function resolveListOptions(options: ListOptions = {}, idField = 'id'): R
   for (const f of sort) assertOption(FIELD.test(f), `list.sort.${f}`, 'must be a plain field name');
   const filters = new Map<string, { type: FieldType; ops: ReadonlySet<FilterOp> }>();
   for (const [field, spec] of Object.entries(options.filters ?? {})) {
-    assertOption(FIELD.test(field) && !RESERVED.has(field), `list.filters.${field}`, 'must be a plain field name other than page, page_size, sort, cursor, total');
-    assertOption(['string', 'integer', 'number', 'boolean'].includes(spec?.type), `list.filters.${field}.type`, 'must be string, integer, number or boolean');
+    assertOption(
+      FIELD.test(field) && !RESERVED.has(field),
+      `list.filters.${field}`,
+      'must be a plain field name other than page, page_size, sort, cursor, total',
+    );
+    assertOption(
+      ['string', 'integer', 'number', 'boolean'].includes(spec?.type),
+      `list.filters.${field}.type`,
+      'must be string, integer, number or boolean',
+    );
     const ops = spec.ops ?? ['eq'];
-    assertOption(ops.length > 0 && ops.every((o) => OPS.includes(o)), `list.filters.${field}.ops`, `must be a non-empty subset of ${OPS.join(', ')}`);
-    assertOption(!ops.includes('contains') || spec.type === 'string', `list.filters.${field}.ops`, 'contains needs a string field');
+    assertOption(
+      ops.length > 0 && ops.every((o) => OPS.includes(o)),
+      `list.filters.${field}.ops`,
+      `must be a non-empty subset of ${OPS.join(', ')}`,
+    );
+    assertOption(
+      !ops.includes('contains') || spec.type === 'string',
+      `list.filters.${field}.ops`,
+      'contains needs a string field',
+    );
     filters.set(field, { type: spec.type, ops: new Set(ops) });
   }
   const defaultPageSize = options.defaultPageSize ?? 20;
   const maxPageSize = options.maxPageSize ?? 100;
-  assertOption(Number.isInteger(maxPageSize) && maxPageSize > 0 && maxPageSize <= 10_000, 'list.maxPageSize', 'must be an integer in 1..10000');
-  assertOption(Number.isInteger(defaultPageSize) && defaultPageSize > 0 && defaultPageSize <= maxPageSize, 'list.defaultPageSize', 'must be an integer in 1..maxPageSize');
+  assertOption(
+    Number.isInteger(maxPageSize) && maxPageSize > 0 && maxPageSize <= 10_000,
+    'list.maxPageSize',
+    'must be an integer in 1..10000',
+  );
+  assertOption(
+    Number.isInteger(defaultPageSize) && defaultPageSize > 0 && defaultPageSize <= maxPageSize,
+    'list.defaultPageSize',
+    'must be an integer in 1..maxPageSize',
+  );
   const defaultSort = parseSortSpec(options.defaultSort ?? idField);
-  for (const s of defaultSort) assertOption(s.field === idField || sort.has(s.field), 'list.defaultSort', 'must use fields listed in list.sort');
+  for (const s of defaultSort)
+    assertOption(s.field === idField || sort.has(s.field), 'list.defaultSort', 'must use fields listed in list.sort');
   return { sort, defaultSort, filters, defaultPageSize, maxPageSize, idField };
 }
 
 /** A refusal of one query parameter; the handler turns it into a 400 naming the parameter. */
 export class QueryProblem {
-  constructor(readonly parameter: string, readonly problem: string) {}
+  constructor(
+    readonly parameter: string,
+    readonly problem: string,
+  ) {}
 }
 
 function parseValue(raw: string, type: FieldType, parameter: string): string | number | boolean {
@@ -100,7 +131,11 @@ function decodeCursor(raw: string, sort: readonly Sort[]): unknown[] {
   } catch {
     throw new QueryProblem('cursor', 'is not a cursor this API issued');
   }
-  if (!Array.isArray(values) || values.length !== sort.length || !values.every((v) => ['string', 'number', 'boolean'].includes(typeof v) || v === null)) {
+  if (
+    !Array.isArray(values) ||
+    values.length !== sort.length ||
+    !values.every((v) => ['string', 'number', 'boolean'].includes(typeof v) || v === null)
+  ) {
     throw new QueryProblem('cursor', 'is not a cursor this API issued');
   }
   return values;
@@ -144,7 +179,8 @@ export function listQueryOf(query: QueryParams, o: ResolvedListOptions): ListQue
   if (sortParam.length === 1) {
     sort = parseSortSpec(sortParam[0]!);
     if (sort.length === 0 || sort.length > 5) throw new QueryProblem('sort', 'must name 1 to 5 fields');
-    for (const s of sort) if (s.field !== o.idField && !o.sort.has(s.field)) throw new QueryProblem('sort', `cannot sort by ${s.field}`);
+    for (const s of sort)
+      if (s.field !== o.idField && !o.sort.has(s.field)) throw new QueryProblem('sort', `cannot sort by ${s.field}`);
     if (new Set(sort.map((s) => s.field)).size !== sort.length) throw new QueryProblem('sort', 'names a field twice');
   }
   if (!sort.some((s) => s.field === o.idField)) sort.push({ field: o.idField, desc: sort.at(-1)?.desc ?? false });
@@ -152,10 +188,18 @@ export function listQueryOf(query: QueryParams, o: ResolvedListOptions): ListQue
   const limit = positiveInt(query.get('page_size'), 'page_size', o.defaultPageSize, o.maxPageSize);
   const cursor = query.get('cursor');
   const totalParam = query.get('total');
-  if (totalParam !== null && totalParam !== 'true' && totalParam !== 'false') throw new QueryProblem('total', 'must be true or false');
+  if (totalParam !== null && totalParam !== 'true' && totalParam !== 'false')
+    throw new QueryProblem('total', 'must be true or false');
   if (cursor !== null) {
     if (query.has('page')) throw new QueryProblem('page', 'cannot be combined with cursor');
-    return { filters, sort, limit, offset: 0, after: cursor === '' ? [] : decodeCursor(cursor, sort), withTotal: false };
+    return {
+      filters,
+      sort,
+      limit,
+      offset: 0,
+      after: cursor === '' ? [] : decodeCursor(cursor, sort),
+      withTotal: false,
+    };
   }
   const page = positiveInt(query.get('page'), 'page', 1, 1_000_000);
   return { filters, sort, limit, offset: (page - 1) * limit, withTotal: totalParam !== 'false' };

@@ -60,8 +60,17 @@ export interface Repository<T extends Row> {
   get(id: string | number, rc: RepositoryContext): Promise<T | undefined>;
   create(data: Row, rc: RepositoryContext): Promise<T>;
   /** `not_found` when no such row; `version_mismatch` when `ifVersion` no longer holds. */
-  update(id: string | number, data: Row, options: UpdateOptions, rc: RepositoryContext): Promise<T | 'not_found' | 'version_mismatch'>;
-  delete(id: string | number, options: { ifVersion?: number }, rc: RepositoryContext): Promise<'deleted' | 'not_found' | 'version_mismatch'>;
+  update(
+    id: string | number,
+    data: Row,
+    options: UpdateOptions,
+    rc: RepositoryContext,
+  ): Promise<T | 'not_found' | 'version_mismatch'>;
+  delete(
+    id: string | number,
+    options: { ifVersion?: number },
+    rc: RepositoryContext,
+  ): Promise<'deleted' | 'not_found' | 'version_mismatch'>;
   /**
    * Optional (a resource's batch create needs it): inserts every row or none — one transaction in SQL.
    * A unique violation throws `REST_CONFLICT` with an `items[i]` detail per failing row, in order.

@@ -1,7 +1,22 @@
-import { readJson, writeResponse, type Context, type Handler, type Middleware, type Request, type ResponseWriter } from 'plumego/contract';
+import {
+  readJson,
+  writeResponse,
+  type Context,
+  type Handler,
+  type Middleware,
+  type Request,
+  type ResponseWriter,
+} from 'plumego/contract';
 import { createValidator, type JsonSchema, type Schema, type Validator } from 'plumego/x/validate';
 import { assertOption, isRestError, REST_ERROR_CODES, type RestError } from './errors.ts';
-import { encodeCursor, listQueryOf, QueryProblem, resolveListOptions, type ListOptions, type ResolvedListOptions } from './query.ts';
+import {
+  encodeCursor,
+  listQueryOf,
+  QueryProblem,
+  resolveListOptions,
+  type ListOptions,
+  type ResolvedListOptions,
+} from './query.ts';
 import { QueryParams } from './query-params.ts';
 import type { Repository, Row } from './repository.ts';
 import { fail } from './respond.ts';
@@ -50,7 +65,12 @@ export interface BatchOptions {
 
 /** Anything routes can be added to: an app, a group or a router. */
 export interface RouteRegistrar {
-  addRoute(method: string, path: string, handler: Handler, options?: { name?: string; tags?: readonly string[]; middleware?: readonly Middleware[] }): void;
+  addRoute(
+    method: string,
+    path: string,
+    handler: Handler,
+    options?: { name?: string; tags?: readonly string[]; middleware?: readonly Middleware[] },
+  ): void;
 }
 
 const NAME = /^[a-z][a-z0-9_-]{0,62}$/;
@@ -96,13 +116,24 @@ function output<T extends Row>(c: Compiled<T>, row: T, r: Request): unknown {
   return c.def.transform ? c.def.transform(row, r) : row;
 }
 
-type Checked = { ok: true; value: Row } | { ok: false; code: typeof REST_ERROR_CODES.immutableField | typeof REST_ERROR_CODES.validation; details: Record<string, string> };
+type Checked =
+  | { ok: true; value: Row }
+  | {
+      ok: false;
+      code: typeof REST_ERROR_CODES.immutableField | typeof REST_ERROR_CODES.validation;
+      details: Record<string, string>;
+    };
 
 /** Immutable fields first (a precise refusal), then the schema; one detail per field. */
 function checkBody<T extends Row>(c: Compiled<T>, body: unknown, schema: Schema<unknown>): Checked {
   if (typeof body === 'object' && body !== null && !Array.isArray(body)) {
     const bad = Object.keys(body).filter((k) => c.immutable.has(k));
-    if (bad.length > 0) return { ok: false, code: REST_ERROR_CODES.immutableField, details: Object.fromEntries(bad.map((f) => [f, 'is set by the server'])) };
+    if (bad.length > 0)
+      return {
+        ok: false,
+        code: REST_ERROR_CODES.immutableField,
+        details: Object.fromEntries(bad.map((f) => [f, 'is set by the server'])),
+      };
   }
   const result = c.validator.validate(schema, body);
   if (result.ok) return { ok: true, value: result.value as Row };
@@ -111,11 +142,19 @@ function checkBody<T extends Row>(c: Compiled<T>, body: unknown, schema: Schema<
   return { ok: false, code: REST_ERROR_CODES.validation, details };
 }
 
-async function readBody<T extends Row>(c: Compiled<T>, w: ResponseWriter, r: Request, schema: Schema<unknown>): Promise<Row | undefined> {
+async function readBody<T extends Row>(
+  c: Compiled<T>,
+  w: ResponseWriter,
+  r: Request,
+  schema: Schema<unknown>,
+): Promise<Row | undefined> {
   // readJson throws contract's APIError with the right 4xx (malformed JSON, 413, 415).
   const checked = checkBody(c, await readJson(r), schema);
   if (checked.ok) return checked.value;
-  const message = checked.code === REST_ERROR_CODES.immutableField ? `${Object.keys(checked.details).join(', ')} cannot be set by a request` : 'the request body failed validation';
+  const message =
+    checked.code === REST_ERROR_CODES.immutableField
+      ? `${Object.keys(checked.details).join(', ')} cannot be set by a request`
+      : 'the request body failed validation';
   fail(w, r, checked.code, message, checked.details);
   return undefined;
 }
@@ -153,7 +192,8 @@ function rc(r: Request): RequestRepositoryContext {
 
 function linkHeader(path: string, params: QueryParams, pages: Record<string, number>): string {
   let out = '';
-  for (const rel in pages) out += `${out === '' ? '' : ', '}<${path}?${params.toStringWith('page', String(pages[rel]))}>; rel="${rel}"`;
+  for (const rel in pages)
+    out += `${out === '' ? '' : ', '}<${path}?${params.toStringWith('page', String(pages[rel]))}>; rel="${rel}"`;
   return out;
 }
 
@@ -165,7 +205,10 @@ function listHandler<T extends Row>(c: Compiled<T>): Handler {
     try {
       q = listQueryOf(params, c.list);
     } catch (err) {
-      if (err instanceof QueryProblem) return fail(w, r, REST_ERROR_CODES.invalidQuery, `query parameter ${err.parameter} ${err.problem}`, { [err.parameter]: err.problem });
+      if (err instanceof QueryProblem)
+        return fail(w, r, REST_ERROR_CODES.invalidQuery, `query parameter ${err.parameter} ${err.problem}`, {
+          [err.parameter]: err.problem,
+        });
       throw err;
     }
     const { items, total } = await c.repo.list(q, rc(r));
@@ -236,7 +279,8 @@ function updateHandler<T extends Row>(c: Compiled<T>, replace: boolean): Handler
     const id = parseId(c, r.param('id'));
     if (id === undefined) return fail(w, r, REST_ERROR_CODES.notFound, `${c.def.name} not found`);
     const match = ifMatchVersion(r);
-    if (match === 'none') return fail(w, r, REST_ERROR_CODES.preconditionFailed, 'If-Match does not name a version of this resource');
+    if (match === 'none')
+      return fail(w, r, REST_ERROR_CODES.preconditionFailed, 'If-Match does not name a version of this resource');
     let data = await readBody(c, w, r, replace ? c.def.create : c.patch);
     if (!data) return;
     // PUT replaces: an optional field left out is cleared, not kept.
@@ -244,13 +288,19 @@ function updateHandler<T extends Row>(c: Compiled<T>, replace: boolean): Handler
     let result;
     try {
       if (c.def.hooks?.beforeUpdate) data = await c.def.hooks.beforeUpdate(id, data, r);
-      result = await c.repo.update(id, data, { replace, ...(typeof match === 'number' ? { ifVersion: match } : {}) }, rc(r));
+      result = await c.repo.update(
+        id,
+        data,
+        { replace, ...(typeof match === 'number' ? { ifVersion: match } : {}) },
+        rc(r),
+      );
     } catch (err) {
       if (writeRestError(w, r, err)) return;
       throw err;
     }
     if (result === 'not_found') return fail(w, r, REST_ERROR_CODES.notFound, `${c.def.name} not found`);
-    if (result === 'version_mismatch') return fail(w, r, REST_ERROR_CODES.preconditionFailed, 'the resource changed since the version in If-Match');
+    if (result === 'version_mismatch')
+      return fail(w, r, REST_ERROR_CODES.preconditionFailed, 'the resource changed since the version in If-Match');
     const etag = etagOf(c, result);
     if (etag) w.setHeader('etag', etag);
     writeResponse(w, r, 200, output(c, result, r));
@@ -262,21 +312,34 @@ function deleteHandler<T extends Row>(c: Compiled<T>): Handler {
     const id = parseId(c, r.param('id'));
     if (id === undefined) return fail(w, r, REST_ERROR_CODES.notFound, `${c.def.name} not found`);
     const match = ifMatchVersion(r);
-    if (match === 'none') return fail(w, r, REST_ERROR_CODES.preconditionFailed, 'If-Match does not name a version of this resource');
+    if (match === 'none')
+      return fail(w, r, REST_ERROR_CODES.preconditionFailed, 'If-Match does not name a version of this resource');
     const result = await c.repo.delete(id, typeof match === 'number' ? { ifVersion: match } : {}, rc(r));
     if (result === 'not_found') return fail(w, r, REST_ERROR_CODES.notFound, `${c.def.name} not found`);
-    if (result === 'version_mismatch') return fail(w, r, REST_ERROR_CODES.preconditionFailed, 'the resource changed since the version in If-Match');
+    if (result === 'version_mismatch')
+      return fail(w, r, REST_ERROR_CODES.preconditionFailed, 'the resource changed since the version in If-Match');
     writeResponse(w, r, 204);
   };
 }
 
 /** The batch body's array (`items` or `ids`), or undefined after answering 422. */
-async function readBatch<T extends Row>(c: Compiled<T>, w: ResponseWriter, r: Request, field: 'items' | 'ids'): Promise<unknown[] | undefined> {
+async function readBatch<T extends Row>(
+  c: Compiled<T>,
+  w: ResponseWriter,
+  r: Request,
+  field: 'items' | 'ids',
+): Promise<unknown[] | undefined> {
   const body: unknown = await readJson(r);
-  const list = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>)[field] : undefined;
+  const list =
+    typeof body === 'object' && body !== null && !Array.isArray(body)
+      ? (body as Record<string, unknown>)[field]
+      : undefined;
   const extra = typeof body === 'object' && body !== null ? Object.keys(body).filter((k) => k !== field) : [];
   if (!Array.isArray(list) || list.length === 0 || list.length > c.maxItems || extra.length > 0) {
-    const problem = Array.isArray(list) && list.length > c.maxItems ? `at most ${c.maxItems} per batch` : `must be an object with only ${field}: an array of 1 to ${c.maxItems}`;
+    const problem =
+      Array.isArray(list) && list.length > c.maxItems
+        ? `at most ${c.maxItems} per batch`
+        : `must be an object with only ${field}: an array of 1 to ${c.maxItems}`;
     fail(w, r, REST_ERROR_CODES.validation, `the batch is refused: ${field} ${problem}`, { [field]: problem });
     return undefined;
   }
@@ -304,7 +367,8 @@ function batchCreateHandler<T extends Row>(c: Compiled<T>, repo: Required<Pick<R
         if (checked.code === REST_ERROR_CODES.immutableField) code = checked.code;
       }
     });
-    if (Object.keys(problems).length > 0) return fail(w, r, code, 'the batch is refused: some items failed validation; nothing was written', problems);
+    if (Object.keys(problems).length > 0)
+      return fail(w, r, code, 'the batch is refused: some items failed validation; nothing was written', problems);
     let created: T[];
     try {
       const hook = c.def.hooks?.beforeCreate;
@@ -320,7 +384,14 @@ function batchCreateHandler<T extends Row>(c: Compiled<T>, repo: Required<Pick<R
             problems[`items[${i}]`] = Object.keys(err.details).length > 0 ? itemDetail(err.details) : err.message;
           }
         }
-        if (first) return fail(w, r, first.code, 'the batch is refused: some items were rejected; nothing was written', problems);
+        if (first)
+          return fail(
+            w,
+            r,
+            first.code,
+            'the batch is refused: some items were rejected; nothing was written',
+            problems,
+          );
         rows = out;
       }
       created = await repo.createMany(rows, rc(r));
@@ -328,7 +399,12 @@ function batchCreateHandler<T extends Row>(c: Compiled<T>, repo: Required<Pick<R
       if (writeRestError(w, r, err)) return;
       throw err;
     }
-    writeResponse(w, r, 201, created.map((row) => output(c, row, r)));
+    writeResponse(
+      w,
+      r,
+      201,
+      created.map((row) => output(c, row, r)),
+    );
   };
 }
 
@@ -348,11 +424,24 @@ function batchDeleteHandler<T extends Row>(c: Compiled<T>, repo: Required<Pick<R
         ids.push(id);
       }
     });
-    if (Object.keys(problems).length > 0) return fail(w, r, REST_ERROR_CODES.validation, 'the batch is refused: some ids are invalid; nothing was deleted', problems);
+    if (Object.keys(problems).length > 0)
+      return fail(
+        w,
+        r,
+        REST_ERROR_CODES.validation,
+        'the batch is refused: some ids are invalid; nothing was deleted',
+        problems,
+      );
     const result = await repo.deleteMany(ids, rc(r));
     if (result.missing.length > 0) {
       for (const id of result.missing) problems[`ids[${at.get(String(id))}]`] = `no such ${c.def.name}`;
-      return fail(w, r, REST_ERROR_CODES.validation, 'the batch is refused: some rows do not exist; nothing was deleted', problems);
+      return fail(
+        w,
+        r,
+        REST_ERROR_CODES.validation,
+        'the batch is refused: some rows do not exist; nothing was deleted',
+        problems,
+      );
     }
     writeResponse(w, r, 204);
   };
@@ -377,19 +466,39 @@ export interface RegisterResourceOptions {
  * /name/:id`, and `OPTIONS` on both. HEAD is answered by the router from GET. Returns the route list,
  * which `resourceDocs` turns into x/openapi hints, so one declaration feeds validation and docs.
  */
-export function registerResource<T extends Row>(registrar: RouteRegistrar, def: ResourceDefinition<T>, repo: Repository<T>, options: RegisterResourceOptions = {}): { method: string; path: string; name: string }[] {
+export function registerResource<T extends Row>(
+  registrar: RouteRegistrar,
+  def: ResourceDefinition<T>,
+  repo: Repository<T>,
+  options: RegisterResourceOptions = {},
+): { method: string; path: string; name: string }[] {
   assertOption(NAME.test(def?.name ?? ''), 'name', 'must be a lower-case path segment');
   assertOption(typeof def.create?.jsonSchema === 'object', 'create', 'must be a schema (x/validate t.object(...))');
   assertOption(typeof repo?.list === 'function', 'repository', 'must implement Repository');
   const prefix = options.prefix ?? '';
-  assertOption(prefix === '' || /^(\/[a-z0-9_-]+)+$/i.test(prefix), 'prefix', "must be '' or start with '/' and not end with one");
+  assertOption(
+    prefix === '' || /^(\/[a-z0-9_-]+)+$/i.test(prefix),
+    'prefix',
+    "must be '' or start with '/' and not end with one",
+  );
   const immutable = new Set([...(def.immutable ?? ['id']), ...(def.versionField ? [def.versionField] : [])]);
   const createFields = Object.keys((def.create.jsonSchema as { properties?: object }).properties ?? {});
   const maxItems = def.batch?.maxItems ?? 100;
-  assertOption(Number.isInteger(maxItems) && maxItems >= 1 && maxItems <= 1000, 'batch.maxItems', 'must be an integer in 1..1000');
+  assertOption(
+    Number.isInteger(maxItems) && maxItems >= 1 && maxItems <= 1000,
+    'batch.maxItems',
+    'must be an integer in 1..1000',
+  );
   const c: Compiled<T> = {
-    def, repo, list: resolveListOptions(def.list), patch: def.patch ?? makePartial(def.create.jsonSchema), immutable, createFields,
-    validator: options.validator ?? createValidator(), base: `${prefix}/${def.name}`, maxItems,
+    def,
+    repo,
+    list: resolveListOptions(def.list),
+    patch: def.patch ?? makePartial(def.create.jsonSchema),
+    immutable,
+    createFields,
+    validator: options.validator ?? createValidator(),
+    base: `${prefix}/${def.name}`,
+    maxItems,
   };
   const mw = def.middleware ?? [];
   const routes: [string, string, string, Handler][] = [
@@ -405,12 +514,23 @@ export function registerResource<T extends Row>(registrar: RouteRegistrar, def: 
   const { createMany, deleteMany } = repo;
   if (def.batch?.create) {
     assertOption(typeof createMany === 'function', 'batch.create', 'needs a repository with createMany');
-    routes.push(['POST', `${c.base}/batch`, `${def.name}.batch-create`, batchCreateHandler(c, { createMany: createMany!.bind(repo) })]);
+    routes.push([
+      'POST',
+      `${c.base}/batch`,
+      `${def.name}.batch-create`,
+      batchCreateHandler(c, { createMany: createMany!.bind(repo) }),
+    ]);
   }
   if (def.batch?.delete) {
     assertOption(typeof deleteMany === 'function', 'batch.delete', 'needs a repository with deleteMany');
-    routes.push(['POST', `${c.base}/batch-delete`, `${def.name}.batch-delete`, batchDeleteHandler(c, { deleteMany: deleteMany!.bind(repo) })]);
+    routes.push([
+      'POST',
+      `${c.base}/batch-delete`,
+      `${def.name}.batch-delete`,
+      batchDeleteHandler(c, { deleteMany: deleteMany!.bind(repo) }),
+    ]);
   }
-  for (const [method, path, name, handler] of routes) registrar.addRoute(method, path, handler, { name, tags: [def.name], middleware: mw });
+  for (const [method, path, name, handler] of routes)
+    registrar.addRoute(method, path, handler, { name, tags: [def.name], middleware: mw });
   return routes.map(([method, path, name]) => ({ method, path, name }));
 }

@@ -1,4 +1,11 @@
-import { APIError, writeError, type ErrorCategory, type ErrorType, type Request, type ResponseWriter } from 'plumego/contract';
+import {
+  APIError,
+  writeError,
+  type ErrorCategory,
+  type ErrorType,
+  type Request,
+  type ResponseWriter,
+} from 'plumego/contract';
 import { REST_ERROR_CODES, type RestErrorCode } from './errors.ts';
 
 const STATUS: Record<RestErrorCode, { status: number; type?: ErrorType; category?: ErrorCategory }> = {
@@ -12,7 +19,13 @@ const STATUS: Record<RestErrorCode, { status: number; type?: ErrorType; category
   [REST_ERROR_CODES.invalidOptions]: { status: 500, type: 'internal_error' },
 };
 
-export function fail(w: ResponseWriter, r: Request, code: RestErrorCode, message: string, details?: Record<string, unknown>): void {
+export function fail(
+  w: ResponseWriter,
+  r: Request,
+  code: RestErrorCode,
+  message: string,
+  details?: Record<string, unknown>,
+): void {
   const { status, type, category } = STATUS[code];
   const init = type ? { type, code, message } : { status, category: category ?? 'client_error', code, message };
   writeError(w, r, new APIError({ ...init, ...(details ? { details } : {}) }));

@@ -36,10 +36,18 @@ describe('API version negotiation', () => {
 
   it('refuses an unsupported version, and a missing one without a default, with 400 REST_UNSUPPORTED_VERSION', async () => {
     const a = app({ supported: ['1', '2'] });
-    for (const headers of [{ 'api-version': '3' }, { 'api-version': '../1' }, {}, { accept: 'application/vnd.other.v9+json' }]) {
+    for (const headers of [
+      { 'api-version': '3' },
+      { 'api-version': '../1' },
+      {},
+      { accept: 'application/vnd.other.v9+json' },
+    ]) {
       const res = await a.request('/things', { headers });
       expect(res.status).toBe(400);
-      expect(res.json<{ error: { code: string; details: { supported: string[] } } }>().error).toMatchObject({ code: 'REST_UNSUPPORTED_VERSION', details: { supported: ['1', '2'] } });
+      expect(res.json<{ error: { code: string; details: { supported: string[] } } }>().error).toMatchObject({
+        code: 'REST_UNSUPPORTED_VERSION',
+        details: { supported: ['1', '2'] },
+      });
     }
   });
 

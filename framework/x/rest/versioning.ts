@@ -29,7 +29,9 @@ function fromAccept(r: Request, vendor: string | undefined): string | undefined 
   const accept = r.header('accept');
   if (!accept) return undefined;
   const v = vendor ? vendor.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : '[a-z0-9.-]+';
-  const m = new RegExp(`application/vnd\\.${v}\\.v([^+;,\\s]+)\\+json`, 'i').exec(accept) ?? /;\s*version=([^;,\s]+)/i.exec(accept);
+  const m =
+    new RegExp(`application/vnd\\.${v}\\.v([^+;,\\s]+)\\+json`, 'i').exec(accept) ??
+    /;\s*version=([^;,\s]+)/i.exec(accept);
   return m?.[1];
 }
 
@@ -40,10 +42,22 @@ function fromAccept(r: Request, vendor: string | undefined): string | undefined 
  */
 export function apiVersion(options: ApiVersionOptions): Middleware {
   const supported = new Set(options?.supported ?? []);
-  assertOption(supported.size > 0 && [...supported].every((v) => /^[A-Za-z0-9._-]{1,20}$/.test(v)), 'supported', 'must list versions of [A-Za-z0-9._-]');
-  assertOption(options.default === undefined || supported.has(options.default), 'default', 'must be a supported version');
+  assertOption(
+    supported.size > 0 && [...supported].every((v) => /^[A-Za-z0-9._-]{1,20}$/.test(v)),
+    'supported',
+    'must list versions of [A-Za-z0-9._-]',
+  );
+  assertOption(
+    options.default === undefined || supported.has(options.default),
+    'default',
+    'must be a supported version',
+  );
   const from = options.from ?? ['header', 'accept'];
-  assertOption(from.length > 0 && from.every((s) => ['header', 'accept', 'query', 'path'].includes(s)), 'from', 'must list header, accept, query or path');
+  assertOption(
+    from.length > 0 && from.every((s) => ['header', 'accept', 'query', 'path'].includes(s)),
+    'from',
+    'must list header, accept, query or path',
+  );
   const header = (options.header ?? 'api-version').toLowerCase();
   const query = options.query ?? 'version';
   const list = [...supported].join(', ');
@@ -55,17 +69,24 @@ export function apiVersion(options: ApiVersionOptions): Middleware {
     path: (r) => /^\/v([^/]+)(?:\/|$)/.exec(r.path)?.[1],
   };
 
-  return (next: Handler): Handler => (w, r) => {
-    let version: string | undefined;
-    for (const source of from) {
-      version = read[source](r);
-      if (version !== undefined) break;
-    }
-    version ??= options.default;
-    if (version === undefined || !supported.has(version)) {
-      return fail(w, r, REST_ERROR_CODES.unsupportedVersion, version === undefined ? `an API version is required (${list})` : `API version not supported (${list})`, { supported: [...supported] });
-    }
-    w.setHeader('api-version', version);
-    return next(w, r.withContext(r.ctx.withValue(versionKey, version)));
-  };
+  return (next: Handler): Handler =>
+    (w, r) => {
+      let version: string | undefined;
+      for (const source of from) {
+        version = read[source](r);
+        if (version !== undefined) break;
+      }
+      version ??= options.default;
+      if (version === undefined || !supported.has(version)) {
+        return fail(
+          w,
+          r,
+          REST_ERROR_CODES.unsupportedVersion,
+          version === undefined ? `an API version is required (${list})` : `API version not supported (${list})`,
+          { supported: [...supported] },
+        );
+      }
+      w.setHeader('api-version', version);
+      return next(w, r.withContext(r.ctx.withValue(versionKey, version)));
+    };
 }

@@ -37,7 +37,13 @@ export function getIncomingContext(call: IncomingCall, base: Context = Context.e
   const parent = parseTraceparent(typeof header === 'string' ? header : undefined);
   if (parent !== undefined) {
     const state = call.metadata.get('tracestate')[0];
-    const tc: TraceContext = { traceId: parent.traceId, spanId: newSpanId(), parentSpanId: parent.parentId, flags: parent.flags, traceState: typeof state === 'string' ? state : '' };
+    const tc: TraceContext = {
+      traceId: parent.traceId,
+      spanId: newSpanId(),
+      parentSpanId: parent.parentId,
+      flags: parent.flags,
+      traceState: typeof state === 'string' ? state : '',
+    };
     ctx = ctx.withTrace(tc);
   }
   const d = call.getDeadline();

@@ -103,7 +103,12 @@ export class RpcClientPool {
   }
 
   /** A unary call through the interceptors. Rejects with the grpc-js error (it has `code` and `details`). */
-  unary<Res = unknown>(target: string, method: AnyMethod, request: unknown, options: RpcCallOptions = {}): Promise<Res> {
+  unary<Res = unknown>(
+    target: string,
+    method: AnyMethod,
+    request: unknown,
+    options: RpcCallOptions = {},
+  ): Promise<Res> {
     assertRpcOption(!method.requestStream && !method.responseStream, 'method', `${method.path} is not unary`);
     const call: RpcCall = {
       target,
@@ -119,16 +124,32 @@ export class RpcClientPool {
     return this.#invoke(call) as Promise<Res>;
   }
 
-  serverStream<Res = unknown>(target: string, method: AnyMethod, request: unknown, options: RpcCallOptions = {}): ClientReadableStream<Res> {
+  serverStream<Res = unknown>(
+    target: string,
+    method: AnyMethod,
+    request: unknown,
+    options: RpcCallOptions = {},
+  ): ClientReadableStream<Res> {
     assertRpcOption(!method.requestStream && method.responseStream, 'method', `${method.path} is not server-streaming`);
     const { metadata, callOptions } = getStreamCallParts(options);
-    const stream = this.getClient(target).makeServerStreamRequest(method.path, method.requestSerialize, method.responseDeserialize, request, metadata, callOptions);
+    const stream = this.getClient(target).makeServerStreamRequest(
+      method.path,
+      method.requestSerialize,
+      method.responseDeserialize,
+      request,
+      metadata,
+      callOptions,
+    );
     const unlink = linkSignal(options.signal, () => stream.cancel());
     stream.once('close', unlink);
     return stream as ClientReadableStream<Res>;
   }
 
-  clientStream<Res = unknown>(target: string, method: AnyMethod, options: RpcCallOptions = {}): { stream: ClientWritableStream<unknown>; response: Promise<Res> } {
+  clientStream<Res = unknown>(
+    target: string,
+    method: AnyMethod,
+    options: RpcCallOptions = {},
+  ): { stream: ClientWritableStream<unknown>; response: Promise<Res> } {
     assertRpcOption(method.requestStream && !method.responseStream, 'method', `${method.path} is not client-streaming`);
     const { metadata, callOptions } = getStreamCallParts(options);
     let resolve!: (v: Res) => void;
@@ -137,19 +158,36 @@ export class RpcClientPool {
       resolve = res;
       reject = rej;
     });
-    const stream = this.getClient(target).makeClientStreamRequest(method.path, method.requestSerialize, method.responseDeserialize, metadata, callOptions, (error, value) => {
-      unlink();
-      if (error !== null) reject(error);
-      else resolve(value as Res);
-    });
+    const stream = this.getClient(target).makeClientStreamRequest(
+      method.path,
+      method.requestSerialize,
+      method.responseDeserialize,
+      metadata,
+      callOptions,
+      (error, value) => {
+        unlink();
+        if (error !== null) reject(error);
+        else resolve(value as Res);
+      },
+    );
     const unlink = linkSignal(options.signal, () => stream.cancel());
     return { stream, response };
   }
 
-  bidiStream<Res = unknown>(target: string, method: AnyMethod, options: RpcCallOptions = {}): ClientDuplexStream<unknown, Res> {
+  bidiStream<Res = unknown>(
+    target: string,
+    method: AnyMethod,
+    options: RpcCallOptions = {},
+  ): ClientDuplexStream<unknown, Res> {
     assertRpcOption(method.requestStream && method.responseStream, 'method', `${method.path} is not bidi-streaming`);
     const { metadata, callOptions } = getStreamCallParts(options);
-    const stream = this.getClient(target).makeBidiStreamRequest(method.path, method.requestSerialize, method.responseDeserialize, metadata, callOptions);
+    const stream = this.getClient(target).makeBidiStreamRequest(
+      method.path,
+      method.requestSerialize,
+      method.responseDeserialize,
+      metadata,
+      callOptions,
+    );
     const unlink = linkSignal(options.signal, () => stream.cancel());
     stream.once('close', unlink);
     return stream as ClientDuplexStream<unknown, Res>;
@@ -167,11 +205,19 @@ export class RpcClientPool {
       const def = call.definition;
       const callOptions: CallOptions = call.deadline === undefined ? {} : { deadline: call.deadline };
       let unlink = (): void => undefined;
-      const c = this.getClient(call.target).makeUnaryRequest(def.path, def.requestSerialize, def.responseDeserialize, call.request, call.metadata, callOptions, (error, value) => {
-        unlink();
-        if (error !== null) reject(error);
-        else resolve(value);
-      });
+      const c = this.getClient(call.target).makeUnaryRequest(
+        def.path,
+        def.requestSerialize,
+        def.responseDeserialize,
+        call.request,
+        call.metadata,
+        callOptions,
+        (error, value) => {
+          unlink();
+          if (error !== null) reject(error);
+          else resolve(value);
+        },
+      );
       unlink = linkSignal(call.signal, () => c.cancel());
     });
   }

@@ -17,10 +17,13 @@ afterEach(async () => {
 async function listen(handler: Parameters<typeof createServer>[1]): Promise<string> {
   const server = createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanup.push(() => new Promise<void>((resolve) => {
-    server.closeAllConnections();
-    server.close(() => resolve());
-  }));
+  cleanup.push(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
@@ -31,12 +34,18 @@ describe('grpc protocol adapter', () => {
     const httpUp = await listen((_req, res) => res.end('from http'));
     const proxy = createProxy({ targets: [httpUp] });
     cleanup.push(() => proxy.close());
-    const registry = new ProtocolRegistry().register(createGrpcAdapter({ pool: new RpcClientPool(), target: echo.target, protos }));
+    const registry = new ProtocolRegistry().register(
+      createGrpcAdapter({ pool: new RpcClientPool(), target: echo.target, protos }),
+    );
     cleanup.push(() => registry.close());
     const handler = composeMiddleware([protocolMiddleware(registry)], proxy.handler);
     const gw = await listen((req, res) => void handler(new NodeResponseWriter(res), createRequestFromNode(req, res)));
 
-    const rpc = await fetch(`${gw}/rpc/plumego.test.Echo/Say`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'via adapter' }) });
+    const rpc = await fetch(`${gw}/rpc/plumego.test.Echo/Say`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'via adapter' }),
+    });
     expect(rpc.status).toBe(200);
     expect(((await rpc.json()) as { data: { text: string } }).data.text).toBe('echo:via adapter');
     expect(await (await fetch(`${gw}/anything`)).text()).toBe('from http');
@@ -48,7 +57,9 @@ describe('grpc protocol adapter', () => {
   it('exposes only the listed services and rejects unknown ones when built', () => {
     const pool = new RpcClientPool();
     cleanup.push(() => pool.close());
-    expect(() => createGrpcAdapter({ pool, target: 'x:1', protos, services: ['plumego.test.Missing'] })).toThrow(/unknown service/);
+    expect(() => createGrpcAdapter({ pool, target: 'x:1', protos, services: ['plumego.test.Missing'] })).toThrow(
+      /unknown service/,
+    );
     expect(() => createGrpcAdapter({ pool, target: 'x:1', protos, prefix: 'rpc' })).toThrow(/prefix/);
   });
 });

@@ -35,15 +35,20 @@ export function createGrpcAdapter(options: GrpcAdapterOptions): ProtocolAdapter 
     if (allowed !== undefined && !allowed.has(serviceName)) continue;
     for (const [methodName, method] of Object.entries(service)) {
       if (method.requestStream || method.responseStream) continue;
-      routes.set(`${prefix}/${serviceName}/${methodName}`, createTranscoder({
-        pool: options.pool,
-        target: options.target,
-        method,
-        ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-      }));
+      routes.set(
+        `${prefix}/${serviceName}/${methodName}`,
+        createTranscoder({
+          pool: options.pool,
+          target: options.target,
+          method,
+          ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+        }),
+      );
     }
   }
-  if (allowed !== undefined) for (const s of allowed) assertRpcOption(options.protos.services.has(s), 'services', `unknown service ${JSON.stringify(s)}`);
+  if (allowed !== undefined)
+    for (const s of allowed)
+      assertRpcOption(options.protos.services.has(s), 'services', `unknown service ${JSON.stringify(s)}`);
   return {
     name: options.name ?? 'grpc',
     matches: (r: Request) => r.method === 'POST' && routes.has(r.path),

@@ -36,7 +36,10 @@ export function composeInterceptors(interceptors: readonly UnaryInterceptor[], i
 }
 
 /** Logs every call once it settles: method, target, gRPC status name, attempt and duration. */
-export function loggingInterceptor(logger: StructuredLogger, now: () => number = performance.now.bind(performance)): UnaryInterceptor {
+export function loggingInterceptor(
+  logger: StructuredLogger,
+  now: () => number = performance.now.bind(performance),
+): UnaryInterceptor {
   return (next) => async (call) => {
     const start = now();
     try {
@@ -45,7 +48,12 @@ export function loggingInterceptor(logger: StructuredLogger, now: () => number =
       return result;
     } catch (error) {
       const code = getGrpcStatus(error);
-      logger.warn('rpc call failed', { method: call.method, target: call.target, status: GrpcStatus[code] ?? 'UNKNOWN', duration_ms: now() - start });
+      logger.warn('rpc call failed', {
+        method: call.method,
+        target: call.target,
+        status: GrpcStatus[code] ?? 'UNKNOWN',
+        duration_ms: now() - start,
+      });
       throw error;
     }
   };
@@ -92,7 +100,11 @@ export function retryInterceptor(options: RetryInterceptorOptions = {}): UnaryIn
   const retryOn = new Set(options.retryOn ?? [GrpcStatus.UNAVAILABLE]);
   const random = options.random ?? Math.random;
   const sleep = options.sleep ?? defaultSleep;
-  assertRpcOption(Number.isInteger(maxAttempts) && maxAttempts >= 1 && maxAttempts <= 10, 'retry.maxAttempts', 'an integer between 1 and 10');
+  assertRpcOption(
+    Number.isInteger(maxAttempts) && maxAttempts >= 1 && maxAttempts <= 10,
+    'retry.maxAttempts',
+    'an integer between 1 and 10',
+  );
   assertRpcOption(initial > 0 && max >= initial, 'retry.initialDelayMs', 'positive and ≤ maxDelayMs');
   return (next) => async (call) => {
     for (let attempt = 1; ; attempt++) {
@@ -130,9 +142,17 @@ export function traceContextInterceptor(): UnaryInterceptor {
  */
 export function deadlineInterceptor(options: { defaultTimeoutMs?: number } = {}): UnaryInterceptor {
   const fallback = options.defaultTimeoutMs;
-  assertRpcOption(fallback === undefined || (Number.isFinite(fallback) && fallback > 0), 'deadline.defaultTimeoutMs', 'a positive number');
+  assertRpcOption(
+    fallback === undefined || (Number.isFinite(fallback) && fallback > 0),
+    'deadline.defaultTimeoutMs',
+    'a positive number',
+  );
   return (next) => (call) => {
-    const candidates = [call.deadline, deadlineFromContext(call.ctx), fallback === undefined ? undefined : Date.now() + fallback].filter((d): d is number => d !== undefined);
+    const candidates = [
+      call.deadline,
+      deadlineFromContext(call.ctx),
+      fallback === undefined ? undefined : Date.now() + fallback,
+    ].filter((d): d is number => d !== undefined);
     if (candidates.length > 0) call.deadline = Math.min(...candidates);
     return next(call);
   };

@@ -14,7 +14,13 @@ export interface ProtoRegistry {
 }
 
 /** proto-loader settings that round-trip JSON: field names as written, 64-bit ints and enums as strings. */
-export const DEFAULT_PROTO_OPTIONS: Options = Object.freeze({ keepCase: true, longs: String, enums: String, defaults: true, oneofs: true });
+export const DEFAULT_PROTO_OPTIONS: Options = Object.freeze({
+  keepCase: true,
+  longs: String,
+  enums: String,
+  defaults: true,
+  oneofs: true,
+});
 
 /** Loads `.proto` files once (at startup) into a registry of services and methods. */
 export function loadProtos(files: string | string[], options: Options = DEFAULT_PROTO_OPTIONS): ProtoRegistry {
@@ -22,7 +28,8 @@ export function loadProtos(files: string | string[], options: Options = DEFAULT_
   const services = new Map<string, ServiceDefinition>();
   for (const [name, value] of Object.entries(definition)) {
     // A service entry is a map of method definitions, each with a `path`; messages carry `format`.
-    if (typeof value === 'object' && value !== null && !('format' in value)) services.set(name, value as unknown as ServiceDefinition);
+    if (typeof value === 'object' && value !== null && !('format' in value))
+      services.set(name, value as unknown as ServiceDefinition);
   }
   const getService = (name: string): ServiceDefinition => {
     const s = services.get(name);

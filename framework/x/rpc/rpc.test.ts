@@ -29,7 +29,13 @@ function pool(options: ConstructorParameters<typeof RpcClientPool>[0] = {}): Rpc
   return p;
 }
 
-const TRACE = { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', parentSpanId: '', flags: 1, traceState: 'vendor=1' };
+const TRACE = {
+  traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+  spanId: '00f067aa0ba902b7',
+  parentSpanId: '',
+  flags: 1,
+  traceState: 'vendor=1',
+};
 
 describe('rpc server lifecycle', () => {
   it('serves after start, reports readiness, and refuses a second start', async () => {
@@ -53,7 +59,10 @@ describe('rpc server lifecycle', () => {
   it('cancels in-flight calls when the stop deadline passes', async () => {
     const e = await echo();
     const p = pool();
-    const inFlight = p.unary(e.target, say, { text: 'stuck', delay_ms: 60_000 }).then(() => 'ok', (err: { code: number }) => err.code);
+    const inFlight = p.unary(e.target, say, { text: 'stuck', delay_ms: 60_000 }).then(
+      () => 'ok',
+      (err: { code: number }) => err.code,
+    );
     await new Promise((r) => setTimeout(r, 30));
     expect(await e.server.shutdown(50)).toEqual({ forced: true });
     expect([status.CANCELLED, status.UNAVAILABLE, status.INTERNAL]).toContain(await inFlight);
@@ -86,9 +95,15 @@ describe('rpc client pool', () => {
     const p = pool();
     expect(await p.unary(e.target, say, { text: 'hi' })).toMatchObject({ text: 'echo:hi' });
     const counted: string[] = [];
-    for await (const m of p.serverStream<{ text: string }>(e.target, protos.getMethod('plumego.test.Echo/Count'), { n: 3 })) counted.push(m.text);
+    for await (const m of p.serverStream<{ text: string }>(e.target, protos.getMethod('plumego.test.Echo/Count'), {
+      n: 3,
+    }))
+      counted.push(m.text);
     expect(counted).toEqual(['1', '2', '3']);
-    const { stream, response } = p.clientStream<{ text: string }>(e.target, protos.getMethod('plumego.test.Echo/Collect'));
+    const { stream, response } = p.clientStream<{ text: string }>(
+      e.target,
+      protos.getMethod('plumego.test.Echo/Collect'),
+    );
     stream.write({ text: 'a' });
     stream.write({ text: 'b' });
     stream.end();
@@ -129,7 +144,16 @@ describe('rpc interceptors', () => {
   it('retries UNAVAILABLE with backoff and succeeds on the third attempt', async () => {
     const e = await echo();
     const delays: number[] = [];
-    const p = pool({ interceptors: [retryInterceptor({ maxAttempts: 3, initialDelayMs: 10, random: () => 0.5, sleep: async (ms) => void delays.push(ms) })] });
+    const p = pool({
+      interceptors: [
+        retryInterceptor({
+          maxAttempts: 3,
+          initialDelayMs: 10,
+          random: () => 0.5,
+          sleep: async (ms) => void delays.push(ms),
+        }),
+      ],
+    });
     e.failNext(2, status.UNAVAILABLE);
     expect(await p.unary(e.target, say, { text: 'r' })).toMatchObject({ text: 'echo:r' });
     expect(e.calls).toHaveLength(3);
@@ -149,16 +173,32 @@ describe('rpc interceptors', () => {
 
   it('does not wait for a backoff that ends after the deadline', async () => {
     const e = await echo();
-    const p = pool({ interceptors: [retryInterceptor({ initialDelayMs: 10_000, maxDelayMs: 10_000, random: () => 0.99, sleep: async () => undefined })] });
+    const p = pool({
+      interceptors: [
+        retryInterceptor({
+          initialDelayMs: 10_000,
+          maxDelayMs: 10_000,
+          random: () => 0.99,
+          sleep: async () => undefined,
+        }),
+      ],
+    });
     e.failNext(1, status.UNAVAILABLE);
-    await expect(p.unary(e.target, say, { text: 'd' }, { deadline: Date.now() + 2_000 })).rejects.toMatchObject({ code: status.UNAVAILABLE });
+    await expect(p.unary(e.target, say, { text: 'd' }, { deadline: Date.now() + 2_000 })).rejects.toMatchObject({
+      code: status.UNAVAILABLE,
+    });
     expect(e.calls).toHaveLength(1);
   });
 
   it('continues the caller trace with a new span and sends tracestate', async () => {
     const e = await echo();
     const p = pool({ interceptors: [traceContextInterceptor()] });
-    const reply = await p.unary<{ traceparent: string }>(e.target, say, { text: 't' }, { ctx: Context.empty.withTrace(TRACE) });
+    const reply = await p.unary<{ traceparent: string }>(
+      e.target,
+      say,
+      { text: 't' },
+      { ctx: Context.empty.withTrace(TRACE) },
+    );
     const sent = e.calls[0]!.traceparent.split('-');
     expect(sent[1]).toBe(TRACE.traceId);
     expect(sent[2]).not.toBe(TRACE.spanId);
@@ -173,13 +213,18 @@ describe('rpc interceptors', () => {
     expect(Math.abs(e.calls[0]!.deadline - soon)).toBeLessThan(1_000);
     await p.unary(e.target, say, { text: 'b' });
     expect(e.calls[1]!.deadline).toBeGreaterThan(Date.now() + 30_000);
-    await expect(p.unary(e.target, say, { text: 'late', delay_ms: 2_000 }, { ctx: withDeadline(Context.empty, Date.now() + 100) })).rejects.toMatchObject({ code: status.DEADLINE_EXCEEDED });
+    await expect(
+      p.unary(e.target, say, { text: 'late', delay_ms: 2_000 }, { ctx: withDeadline(Context.empty, Date.now() + 100) }),
+    ).rejects.toMatchObject({ code: status.DEADLINE_EXCEEDED });
   });
 
   it('logs each call with its status', async () => {
     const e = await echo();
     const lines: { msg: string; fields: Record<string, unknown> }[] = [];
-    const logger = { info: (msg: string, fields: Record<string, unknown>) => lines.push({ msg, fields }), warn: (msg: string, fields: Record<string, unknown>) => lines.push({ msg, fields }) };
+    const logger = {
+      info: (msg: string, fields: Record<string, unknown>) => lines.push({ msg, fields }),
+      warn: (msg: string, fields: Record<string, unknown>) => lines.push({ msg, fields }),
+    };
     const p = pool({ interceptors: [loggingInterceptor(logger as never)] });
     await p.unary(e.target, say, { text: 'ok' });
     await p.unary(e.target, say, { text: 'x', fail: 'not_found' }).catch(() => undefined);
@@ -192,19 +237,28 @@ describe('rpc interceptors', () => {
 
 describe('http to grpc transcoder', () => {
   async function serve(handler: Handler): Promise<string> {
-    const server = createServer((req, res) => void handler(new NodeResponseWriter(res), createRequestFromNode(req, res)));
+    const server = createServer(
+      (req, res) => void handler(new NodeResponseWriter(res), createRequestFromNode(req, res)),
+    );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    cleanup.push(() => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }));
+    cleanup.push(
+      () =>
+        new Promise<void>((resolve) => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        }),
+    );
     return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   }
 
   it('turns a JSON POST into a unary call and answers with the success envelope', async () => {
     const e = await echo();
     const url = await serve(createTranscoder({ pool: pool(), target: e.target, method: say }));
-    const res = await fetch(`${url}/say`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'json' }) });
+    const res = await fetch(`${url}/say`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'json' }),
+    });
     expect(res.status).toBe(200);
     expect(((await res.json()) as { data: { text: string } }).data.text).toBe('echo:json');
   });
@@ -222,7 +276,11 @@ describe('http to grpc transcoder', () => {
   ])('maps $title without leaking the status message', async ({ fail, status: httpStatus, code }) => {
     const e = await echo();
     const url = await serve(createTranscoder({ pool: pool(), target: e.target, method: say }));
-    const res = await fetch(`${url}/say`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'x', fail }) });
+    const res = await fetch(`${url}/say`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'x', fail }),
+    });
     expect(res.status).toBe(httpStatus);
     const text = await res.text();
     expect(JSON.parse(text)).toMatchObject({ error: { code } });
@@ -232,7 +290,11 @@ describe('http to grpc transcoder', () => {
   it('answers 504 when the call outlives timeoutMs and 503 when the target is down', async () => {
     const e = await echo();
     const slow = await serve(createTranscoder({ pool: pool(), target: e.target, method: say, timeoutMs: 100 }));
-    const res = await fetch(`${slow}/say`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 's', delay_ms: 3_000 }) });
+    const res = await fetch(`${slow}/say`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 's', delay_ms: 3_000 }),
+    });
     expect(res.status).toBe(504);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe(RPC_ERROR_CODES.deadlineExceeded);
     const down = await serve(createTranscoder({ pool: pool(), target: '127.0.0.1:1', method: say, timeoutMs: 2_000 }));
@@ -243,41 +305,64 @@ describe('http to grpc transcoder', () => {
   it('answers 400 for a body that is not JSON, without calling the method', async () => {
     const e = await echo();
     const url = await serve(createTranscoder({ pool: pool(), target: e.target, method: say }));
-    const res = await fetch(`${url}/say`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{broken' });
+    const res = await fetch(`${url}/say`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{broken',
+    });
     expect(res.status).toBe(400);
     expect(e.calls).toHaveLength(0);
   });
 
   it('relays a server stream as NDJSON lines', async () => {
     const e = await echo();
-    const url = await serve(createTranscoder({ pool: pool(), target: e.target, method: protos.getMethod('plumego.test.Echo/Count') }));
+    const url = await serve(
+      createTranscoder({ pool: pool(), target: e.target, method: protos.getMethod('plumego.test.Echo/Count') }),
+    );
     const res = await fetch(`${url}/count?n=3`);
     expect(res.headers.get('content-type')).toBe('application/x-ndjson');
-    const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l) as { text: string });
+    const lines = (await res.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { text: string });
     expect(lines.map((l) => l.text)).toEqual(['1', '2', '3']);
   });
 
   it('ends a stream that fails midway with an error line that hides the server message', async () => {
     const e = await echo();
-    const url = await serve(createTranscoder({ pool: pool(), target: e.target, method: protos.getMethod('plumego.test.Echo/Count') }));
+    const url = await serve(
+      createTranscoder({ pool: pool(), target: e.target, method: protos.getMethod('plumego.test.Echo/Count') }),
+    );
     const res = await fetch(`${url}/count?n=99`);
     expect(res.status).toBe(200);
     const text = await res.text();
-    const lines = text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines[0]).toEqual({ text: '1', traceparent: '', deadline_ms: '0' });
     expect(lines.at(-1)).toMatchObject({ error: { code: RPC_ERROR_CODES.internal } });
     expect(text).not.toContain('internal detail');
   });
 
   it('answers an envelope error when a stream fails before its first message', async () => {
-    const url = await serve(createTranscoder({ pool: pool(), target: '127.0.0.1:1', method: protos.getMethod('plumego.test.Echo/Count'), timeoutMs: 2_000 }));
+    const url = await serve(
+      createTranscoder({
+        pool: pool(),
+        target: '127.0.0.1:1',
+        method: protos.getMethod('plumego.test.Echo/Count'),
+        timeoutMs: 2_000,
+      }),
+    );
     const res = await fetch(`${url}/count?n=2`);
     expect(res.status).toBe(503);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe(RPC_ERROR_CODES.unavailable);
   });
 
   it('refuses a client- or bidi-streaming method when built', () => {
-    expect(() => createTranscoder({ pool: pool(), target: 'x:1', method: protos.getMethod('plumego.test.Echo/Chat') })).toThrow(/server-streaming/);
+    expect(() =>
+      createTranscoder({ pool: pool(), target: 'x:1', method: protos.getMethod('plumego.test.Echo/Chat') }),
+    ).toThrow(/server-streaming/);
     expect(() => protos.getMethod('plumego.test.Echo/Nope')).toThrow(/unknown method/);
   });
 });
@@ -286,7 +371,10 @@ describe('rpc server as a lifecycle component', () => {
   it('stops through the component hook with its configured deadline', async () => {
     const e = await startEchoServer({ shutdownTimeoutMs: 50 });
     const p = pool();
-    const stuck = p.unary(e.target, say, { text: 'stuck', delay_ms: 60_000 }).then(() => 'ok', () => 'cancelled');
+    const stuck = p.unary(e.target, say, { text: 'stuck', delay_ms: 60_000 }).then(
+      () => 'ok',
+      () => 'cancelled',
+    );
     await new Promise((r) => setTimeout(r, 30));
     await e.server.stop();
     expect(await stuck).toBe('cancelled');

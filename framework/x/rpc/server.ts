@@ -1,4 +1,10 @@
-import { Server, ServerCredentials, type ChannelOptions, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import {
+  Server,
+  ServerCredentials,
+  type ChannelOptions,
+  type ServiceDefinition,
+  type UntypedServiceImplementation,
+} from '@grpc/grpc-js';
 import { RPC_ERROR_CODES, RpcError, assertRpcOption } from './errors.ts';
 
 export interface RpcServerOptions {
@@ -38,7 +44,11 @@ export class RpcServer {
     this.#address = options.address ?? '127.0.0.1:0';
     this.#shutdownTimeoutMs = options.shutdownTimeoutMs ?? 10_000;
     assertRpcOption(/^.+:\d+$/.test(this.#address), 'address', 'host:port');
-    assertRpcOption(Number.isFinite(this.#shutdownTimeoutMs) && this.#shutdownTimeoutMs >= 0, 'shutdownTimeoutMs', 'a non-negative number');
+    assertRpcOption(
+      Number.isFinite(this.#shutdownTimeoutMs) && this.#shutdownTimeoutMs >= 0,
+      'shutdownTimeoutMs',
+      'a non-negative number',
+    );
     this.#credentials = options.credentials ?? ServerCredentials.createInsecure();
     this.#server = new Server(options.channelOptions ?? {});
   }
@@ -53,13 +63,17 @@ export class RpcServer {
   }
 
   addService(service: ServiceDefinition, implementation: UntypedServiceImplementation): this {
-    if (this.#state !== 'idle') throw new RpcError(RPC_ERROR_CODES.invalidOptions, 'services must be added before start');
+    if (this.#state !== 'idle')
+      throw new RpcError(RPC_ERROR_CODES.invalidOptions, 'services must be added before start');
     this.#server.addService(service, implementation);
     return this;
   }
 
   start(): Promise<void> {
-    if (this.#state !== 'idle') return Promise.reject(new RpcError(RPC_ERROR_CODES.serverStopped, `cannot start a server that is ${this.#state}`));
+    if (this.#state !== 'idle')
+      return Promise.reject(
+        new RpcError(RPC_ERROR_CODES.serverStopped, `cannot start a server that is ${this.#state}`),
+      );
     this.#state = 'starting';
     return new Promise((resolve, reject) => {
       this.#server.bindAsync(this.#address, this.#credentials, (error, port) => {

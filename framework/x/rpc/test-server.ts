@@ -1,6 +1,14 @@
 // Test-only: a real gRPC Echo server whose behaviour each request chooses.
 import { fileURLToPath } from 'node:url';
-import { Metadata, status, type ServerUnaryCall, type sendUnaryData, type ServerWritableStream, type ServerReadableStream, type ServerDuplexStream } from '@grpc/grpc-js';
+import {
+  Metadata,
+  status,
+  type ServerUnaryCall,
+  type sendUnaryData,
+  type ServerWritableStream,
+  type ServerReadableStream,
+  type ServerDuplexStream,
+} from '@grpc/grpc-js';
 import { getIncomingContext } from './call-context.ts';
 import { loadProtos } from './proto.ts';
 import { RpcServer } from './server.ts';
@@ -40,9 +48,14 @@ export async function startEchoServer(options: { shutdownTimeoutMs?: number } = 
         callback({ code: failCode, details: 'induced failure with internal detail' });
         return;
       }
-      if (call.request.fail === 'not_found') return callback({ code: status.NOT_FOUND, details: 'no such thing: secret-row-17' });
+      if (call.request.fail === 'not_found')
+        return callback({ code: status.NOT_FOUND, details: 'no such thing: secret-row-17' });
       if (call.request.fail === 'invalid') return callback({ code: status.INVALID_ARGUMENT, details: 'bad' });
-      const reply = { text: `echo:${call.request.text}`, traceparent: ctx.trace === undefined ? '' : `${ctx.trace.traceId}/${ctx.trace.parentSpanId}`, deadline_ms: String(record.deadline) };
+      const reply = {
+        text: `echo:${call.request.text}`,
+        traceparent: ctx.trace === undefined ? '' : `${ctx.trace.traceId}/${ctx.trace.parentSpanId}`,
+        deadline_ms: String(record.deadline),
+      };
       if (call.request.delay_ms > 0) setTimeout(() => callback(null, reply), call.request.delay_ms);
       else callback(null, reply);
     },

@@ -1,5 +1,13 @@
 import type { MethodDefinition } from '@grpc/grpc-js';
-import { formatErrorBody, readJson, writeError, writeResponse, type Handler, type Request, type ResponseWriter } from 'plumego/contract';
+import {
+  formatErrorBody,
+  readJson,
+  writeError,
+  writeResponse,
+  type Handler,
+  type Request,
+  type ResponseWriter,
+} from 'plumego/contract';
 import type { RpcClientPool } from './client-pool.ts';
 import { assertRpcOption, toHttpError } from './errors.ts';
 
@@ -21,7 +29,8 @@ export interface TranscoderOptions {
 }
 
 function getDefaultMessage(r: Request, body: unknown): unknown {
-  const base: Record<string, unknown> = typeof body === 'object' && body !== null && !Array.isArray(body) ? { ...(body as Record<string, unknown>) } : {};
+  const base: Record<string, unknown> =
+    typeof body === 'object' && body !== null && !Array.isArray(body) ? { ...(body as Record<string, unknown>) } : {};
   if (body === undefined) for (const [k, v] of r.query) base[k] = v;
   const names = r.state.paramNames;
   for (let i = 0; i < names.length; i++) base[names[i]!] = r.state.paramValues[i];
@@ -90,12 +99,19 @@ export function createTranscoder(options: TranscoderOptions): Handler {
   const maxBytes = options.maxBodyBytes ?? 1024 * 1024;
   assertRpcOption(Number.isInteger(maxBytes) && maxBytes > 0, 'maxBodyBytes', 'a positive integer');
   const timeoutMs = options.timeoutMs;
-  assertRpcOption(timeoutMs === undefined || (Number.isFinite(timeoutMs) && timeoutMs > 0), 'timeoutMs', 'a positive number');
+  assertRpcOption(
+    timeoutMs === undefined || (Number.isFinite(timeoutMs) && timeoutMs > 0),
+    'timeoutMs',
+    'a positive number',
+  );
   const toMessage = options.toMessage ?? getDefaultMessage;
   return async (w, r) => {
     let body: unknown;
     try {
-      const hasBody = r.headers['content-length'] !== undefined ? r.headers['content-length'] !== '0' : r.headers['transfer-encoding'] !== undefined;
+      const hasBody =
+        r.headers['content-length'] !== undefined
+          ? r.headers['content-length'] !== '0'
+          : r.headers['transfer-encoding'] !== undefined;
       if (hasBody) body = await readJson(r, { maxBytes });
     } catch (error) {
       writeError(w, r, error);

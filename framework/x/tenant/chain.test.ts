@@ -35,7 +35,8 @@ function appWith(...mw: Middleware[]) {
   return app;
 }
 
-const errorOf = (res: { json<T>(): T }) => res.json<{ error: { code: string; type?: string; details?: Record<string, unknown> } }>().error;
+const errorOf = (res: { json<T>(): T }) =>
+  res.json<{ error: { code: string; type?: string; details?: Record<string, unknown> } }>().error;
 
 describe('tenant resolution', () => {
   it('takes the tenant from the header and puts it in the context', async () => {
@@ -51,11 +52,14 @@ describe('tenant resolution', () => {
     expect((await appWith(resolveTenant({ allowMissing: true })).request('/projects')).text()).toBe('tenant=');
   });
 
-  it.each(['', 'a/b', '../x', 'x'.repeat(129), "a' OR 1=1 --", 'ünï'])('refuses the malformed id %j with 400', async (id) => {
-    const res = await appWith(resolveTenant()).request('/projects', { headers: { 'x-tenant-id': id } });
-    expect(res.status).toBe(400);
-    expect(errorOf(res).code).toBe('TENANT_INVALID_ID');
-  });
+  it.each(['', 'a/b', '../x', 'x'.repeat(129), "a' OR 1=1 --", 'ünï'])(
+    'refuses the malformed id %j with 400',
+    async (id) => {
+      const res = await appWith(resolveTenant()).request('/projects', { headers: { 'x-tenant-id': id } });
+      expect(res.status).toBe(400);
+      expect(errorOf(res).code).toBe('TENANT_INVALID_ID');
+    },
+  );
 
   it('refuses a repeated tenant header as ambiguous', async () => {
     const res = await appWith(resolveTenant()).request('/projects', { headers: { 'x-tenant-id': ['acme', 'beta'] } });
@@ -64,8 +68,12 @@ describe('tenant resolution', () => {
 
   it('prefers the principal and refuses a header that names another tenant', async () => {
     const app = appWith(fakeAuth, resolveTenant());
-    expect((await app.request('/projects', { headers: { authorization: 'Bearer u1@acme' } })).text()).toBe('tenant=acme');
-    expect((await app.request('/projects', { headers: { authorization: 'Bearer u1@acme', 'x-tenant-id': 'acme' } })).status).toBe(200);
+    expect((await app.request('/projects', { headers: { authorization: 'Bearer u1@acme' } })).text()).toBe(
+      'tenant=acme',
+    );
+    expect(
+      (await app.request('/projects', { headers: { authorization: 'Bearer u1@acme', 'x-tenant-id': 'acme' } })).status,
+    ).toBe(200);
     const res = await app.request('/projects', { headers: { authorization: 'Bearer u1@acme', 'x-tenant-id': 'beta' } });
     expect(res.status).toBe(403);
     expect(errorOf(res).code).toBe('TENANT_MISMATCH');
@@ -73,7 +81,9 @@ describe('tenant resolution', () => {
 
   it("lets the token win over the header when onMismatch is 'principal'", async () => {
     const app = appWith(fakeAuth, resolveTenant({ onMismatch: 'principal' }));
-    expect((await app.request('/projects', { headers: { authorization: 'Bearer u1@acme', 'x-tenant-id': 'beta' } })).text()).toBe('tenant=acme');
+    expect(
+      (await app.request('/projects', { headers: { authorization: 'Bearer u1@acme', 'x-tenant-id': 'beta' } })).text(),
+    ).toBe('tenant=acme');
   });
 
   it('reads the tenant from a subdomain and refuses foreign or nested hosts', async () => {
@@ -102,7 +112,9 @@ describe('tenant resolution', () => {
       expect(res.status).toBe(403);
       expect(errorOf(res).code).toBe('TENANT_UNKNOWN');
     }
-    const broken = appWith(resolveTenant({ tenants: { get: () => Promise.reject(new Error('db down at postgres://u:secret@h')) } }));
+    const broken = appWith(
+      resolveTenant({ tenants: { get: () => Promise.reject(new Error('db down at postgres://u:secret@h')) } }),
+    );
     const res = await broken.request('/projects', { headers: { 'x-tenant-id': 'acme' } });
     expect(res.status).toBe(503);
     expect(res.text()).not.toContain('secret');
@@ -112,7 +124,12 @@ describe('tenant resolution', () => {
 describe('the tenant chain', () => {
   function chainApp(now: { t: number }) {
     const tenants = new InMemoryTenantConfigs([
-      { id: 'acme', policy: { methods: ['GET', 'POST'], paths: ['/projects/*'] }, quota: { limit: 3, windowMs: 60_000 }, rateLimit: { ratePerSecond: 1, burst: 2 } },
+      {
+        id: 'acme',
+        policy: { methods: ['GET', 'POST'], paths: ['/projects/*'] },
+        quota: { limit: 3, windowMs: 60_000 },
+        rateLimit: { ratePerSecond: 1, burst: 2 },
+      },
       { id: 'open' },
     ]);
     return { app: appWith(...createTenantChain({ tenants, now: () => now.t })), tenants };
@@ -122,7 +139,12 @@ describe('the tenant chain', () => {
   it('denies what the policy does not list with 403, without spending quota', async () => {
     const now = { t: 1_000_000 };
     const { app } = chainApp(now);
-    for (const [method, path] of [['DELETE', '/projects/1'], ['GET', '/admin/stats'], ['GET', '/projects/..%2Fadmin'], ['GET', '/projects/%2E%2E/admin/stats']] as const) {
+    for (const [method, path] of [
+      ['DELETE', '/projects/1'],
+      ['GET', '/admin/stats'],
+      ['GET', '/projects/..%2Fadmin'],
+      ['GET', '/projects/%2E%2E/admin/stats'],
+    ] as const) {
       const res = await app.request(path, { method, ...as('acme') });
       expect(res.status, `${method} ${path}`).toBe(403);
       expect(errorOf(res).code).toBe('TENANT_POLICY_DENIED');
@@ -135,13 +157,23 @@ describe('the tenant chain', () => {
   it('judges an allow-list changed in place by its new entries, never by what was compiled before', () => {
     const paths = ['/projects/*', '/reports'];
     const policy = { paths };
-    expect([isAllowedByPolicy(policy, 'GET', '/projects/1'), isAllowedByPolicy(policy, 'GET', '/reports'), isAllowedByPolicy(policy, 'GET', '/reports/x')]).toEqual([true, true, false]);
+    expect([
+      isAllowedByPolicy(policy, 'GET', '/projects/1'),
+      isAllowedByPolicy(policy, 'GET', '/reports'),
+      isAllowedByPolicy(policy, 'GET', '/reports/x'),
+    ]).toEqual([true, true, false]);
     paths[0] = '/admin/*';
-    expect([isAllowedByPolicy(policy, 'GET', '/projects/1'), isAllowedByPolicy(policy, 'GET', '/admin/x')]).toEqual([false, true]);
+    expect([isAllowedByPolicy(policy, 'GET', '/projects/1'), isAllowedByPolicy(policy, 'GET', '/admin/x')]).toEqual([
+      false,
+      true,
+    ]);
     paths.pop();
     expect(isAllowedByPolicy(policy, 'GET', '/reports')).toBe(false);
     paths.push('/reports/*');
-    expect([isAllowedByPolicy(policy, 'GET', '/reports/x'), isAllowedByPolicy({ paths: [] }, 'GET', '/')]).toEqual([true, false]);
+    expect([isAllowedByPolicy(policy, 'GET', '/reports/x'), isAllowedByPolicy({ paths: [] }, 'GET', '/')]).toEqual([
+      true,
+      false,
+    ]);
   });
 
   it('answers 429 TENANT_RATE_LIMITED with Retry-After once the burst is spent, and refills over time', async () => {
@@ -180,7 +212,8 @@ describe('the tenant chain', () => {
     expect((await app.request('/admin/stats', as('beta'))).status).toBe(200);
     expect((await app.request('/admin/stats', as('beta'))).status).toBe(429);
     expect((await app.request('/projects', as('acme'))).status).toBe(200);
-    for (let i = 0; i < 20; i++) expect((await app.request('/admin/stats', { method: 'DELETE', ...as('open') })).status).toBe(200);
+    for (let i = 0; i < 20; i++)
+      expect((await app.request('/admin/stats', { method: 'DELETE', ...as('open') })).status).toBe(200);
   });
 
   it('applies a config change to the next request', async () => {
@@ -206,8 +239,16 @@ describe('the tenant chain', () => {
 describe('stage order', () => {
   it.each(['separate', 'combined'] as const)('a rate-limited request spends no quota (%s stages)', async (kind) => {
     const now = { t: 7_000_000 };
-    const tenants = new InMemoryTenantConfigs([{ id: 'acme', quota: { limit: 2, windowMs: 3_600_000 }, rateLimit: { ratePerSecond: 1, burst: 1 } }]);
-    const app = appWith(...createTenantChain({ tenants, now: () => now.t, ...(kind === 'combined' ? { limitsStore: new MemoryTenantLimitsStore() } : {}) }));
+    const tenants = new InMemoryTenantConfigs([
+      { id: 'acme', quota: { limit: 2, windowMs: 3_600_000 }, rateLimit: { ratePerSecond: 1, burst: 1 } },
+    ]);
+    const app = appWith(
+      ...createTenantChain({
+        tenants,
+        now: () => now.t,
+        ...(kind === 'combined' ? { limitsStore: new MemoryTenantLimitsStore() } : {}),
+      }),
+    );
     const h = { headers: { 'x-tenant-id': 'acme' } };
     expect((await app.request('/projects', h)).status).toBe(200);
     for (let i = 0; i < 5; i++) expect(errorOf(await app.request('/projects', h)).code).toBe('TENANT_RATE_LIMITED');
@@ -225,13 +266,20 @@ describe('combined limits stage', () => {
     const now = { t: 60_000 * 500 };
     const configs = [{ id: 'acme', quota: { limit: 3, windowMs: 60_000 }, rateLimit: { ratePerSecond: 1, burst: 2 } }];
     const separate = appWith(...createTenantChain({ tenants: new InMemoryTenantConfigs(configs), now: () => now.t }));
-    const combined = appWith(...createTenantChain({ tenants: new InMemoryTenantConfigs(configs), now: () => now.t, limitsStore: new MemoryTenantLimitsStore() }));
+    const combined = appWith(
+      ...createTenantChain({
+        tenants: new InMemoryTenantConfigs(configs),
+        now: () => now.t,
+        limitsStore: new MemoryTenantLimitsStore(),
+      }),
+    );
     for (const step of [0, 0, 0, 1000, 1000, 5000, 0]) {
       now.t += step;
       const [a, b] = [await separate.request('/projects', as), await combined.request('/projects', as)];
       expect(b.status).toBe(a.status);
       expect(b.text()).toBe(a.text());
-      const pick = (h: Record<string, unknown>) => Object.fromEntries(Object.entries(h).filter(([k]) => k.startsWith('x-') || k === 'retry-after'));
+      const pick = (h: Record<string, unknown>) =>
+        Object.fromEntries(Object.entries(h).filter(([k]) => k.startsWith('x-') || k === 'retry-after'));
       expect(pick(b.headers)).toEqual(pick(a.headers));
     }
   });
@@ -243,9 +291,24 @@ describe('combined limits stage', () => {
     const res = await app.request('/projects', as);
     expect(res.status).toBe(503);
     expect(errorOf(res).code).toBe('TENANT_STATE_UNAVAILABLE');
-    const throwing = appWith(...createTenantChain({ tenants, limitsStore: { check: () => { throw new Error('sync'); } } }));
+    const throwing = appWith(
+      ...createTenantChain({
+        tenants,
+        limitsStore: {
+          check: () => {
+            throw new Error('sync');
+          },
+        },
+      }),
+    );
     expect((await throwing.request('/projects', as)).status).toBe(503);
     expect((await app.request('/projects', { headers: { 'x-tenant-id': 'open' } })).status).toBe(200);
-    expect(() => createTenantChain({ tenants, limitsStore: failing, quotaStore: { consume: () => Promise.reject(new Error('x')) } })).toThrow(/limitsStore/);
+    expect(() =>
+      createTenantChain({
+        tenants,
+        limitsStore: failing,
+        quotaStore: { consume: () => Promise.reject(new Error('x')) },
+      }),
+    ).toThrow(/limitsStore/);
   });
 });

@@ -32,7 +32,11 @@ export function createTenantChain(options: TenantChainOptions): readonly Middlew
   const clock = now ? { now } : {};
   const head = [resolveTenant({ ...options.resolve, tenants }), tenantPolicy({ tenants })];
   if (options.limitsStore !== undefined) {
-    assertOption(options.quotaStore === undefined && options.rateLimitStore === undefined, 'limitsStore', 'replaces quotaStore and rateLimitStore; give one or the other');
+    assertOption(
+      options.quotaStore === undefined && options.rateLimitStore === undefined,
+      'limitsStore',
+      'replaces quotaStore and rateLimitStore; give one or the other',
+    );
     return [...head, tenantLimits({ tenants, store: options.limitsStore, ...clock })];
   }
   return [

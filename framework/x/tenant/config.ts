@@ -43,7 +43,10 @@ export interface TenantConfig {
  * in-memory lookup.
  */
 export interface TenantConfigSource {
-  get(tenantId: string, request?: { readonly signal: AbortSignal }): TenantConfig | undefined | Promise<TenantConfig | undefined>;
+  get(
+    tenantId: string,
+    request?: { readonly signal: AbortSignal },
+  ): TenantConfig | undefined | Promise<TenantConfig | undefined>;
 }
 
 function invalid(field: string, rule: string): never {
@@ -51,7 +54,8 @@ function invalid(field: string, rule: string): never {
 }
 
 const isPositive = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n) && n > 0;
-const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string' && s !== '');
+const isStringList = (v: unknown): v is string[] =>
+  Array.isArray(v) && v.every((s) => typeof s === 'string' && s !== '');
 
 /**
  * Checks a config before it is stored, so a typo (a negative limit, a path without a leading slash)
@@ -65,18 +69,25 @@ export function validateTenantConfig(value: unknown): TenantConfig {
   if (c.policy !== undefined) {
     if (typeof c.policy !== 'object' || c.policy === null) invalid('policy', 'must be an object');
     const p = c.policy as Record<string, unknown>;
-    if (p.methods !== undefined && !(isStringList(p.methods) && p.methods.every((m) => /^[A-Z]+$/.test(m)))) invalid('policy.methods', 'must be a list of upper-case methods');
-    if (p.paths !== undefined && !(isStringList(p.paths) && p.paths.every((s) => s.startsWith('/') && !s.slice(0, -1).includes('*')))) {
+    if (p.methods !== undefined && !(isStringList(p.methods) && p.methods.every((m) => /^[A-Z]+$/.test(m))))
+      invalid('policy.methods', 'must be a list of upper-case methods');
+    if (
+      p.paths !== undefined &&
+      !(isStringList(p.paths) && p.paths.every((s) => s.startsWith('/') && !s.slice(0, -1).includes('*')))
+    ) {
       invalid('policy.paths', "must be a list of paths starting with '/', '*' only as a final '/*'");
     }
-    if (p.features !== undefined && !isStringList(p.features)) invalid('policy.features', 'must be a list of non-empty strings');
+    if (p.features !== undefined && !isStringList(p.features))
+      invalid('policy.features', 'must be a list of non-empty strings');
   }
   if (c.quota !== undefined) {
     const q = c.quota as Record<string, unknown>;
     if (typeof q !== 'object' || q === null) invalid('quota', 'must be an object');
     if (!isPositive(q.limit) || !Number.isInteger(q.limit)) invalid('quota.limit', 'must be a positive integer');
-    if (!isPositive(q.windowMs) || !Number.isInteger(q.windowMs)) invalid('quota.windowMs', 'must be a positive integer');
-    if (q.window !== undefined && q.window !== 'fixed' && q.window !== 'sliding') invalid('quota.window', "must be 'fixed' or 'sliding'");
+    if (!isPositive(q.windowMs) || !Number.isInteger(q.windowMs))
+      invalid('quota.windowMs', 'must be a positive integer');
+    if (q.window !== undefined && q.window !== 'fixed' && q.window !== 'sliding')
+      invalid('quota.window', "must be 'fixed' or 'sliding'");
   }
   if (c.rateLimit !== undefined) {
     const l = c.rateLimit as Record<string, unknown>;

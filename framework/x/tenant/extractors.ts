@@ -47,7 +47,8 @@ export function fromSubdomain(baseDomain: string): TenantExtractor {
  * `/t/acme/projects`. The segment is percent-decoded; malformed encoding is an invalid id.
  */
 export function fromPathSegment(index: number): TenantExtractor {
-  if (!Number.isInteger(index) || index < 0) throw new TypeError('fromPathSegment: index must be a non-negative integer');
+  if (!Number.isInteger(index) || index < 0)
+    throw new TypeError('fromPathSegment: index must be a non-negative integer');
   return (r) => {
     const segments = r.path.split('/').slice(1);
     const raw = segments[index];

@@ -2,7 +2,14 @@ export { isValidTenantId, tenantIdFromContext, withTenantId } from './tenant-id.
 export { TENANT_ERROR_CODES, TenantError, isTenantError } from './errors.ts';
 export type { TenantErrorCode } from './errors.ts';
 export { InMemoryTenantConfigs, tenantConfigFromContext, validateTenantConfig, withTenantConfig } from './config.ts';
-export type { TenantConfig, TenantConfigListener, TenantConfigSource, TenantPolicy, TenantQuota, TenantRateLimit } from './config.ts';
+export type {
+  TenantConfig,
+  TenantConfigListener,
+  TenantConfigSource,
+  TenantPolicy,
+  TenantQuota,
+  TenantRateLimit,
+} from './config.ts';
 export { firstOf, fromHeader, fromPathSegment, fromQuery, fromSubdomain } from './extractors.ts';
 export type { TenantExtractor } from './extractors.ts';
 export { resolveTenant } from './resolve.ts';
@@ -11,7 +18,14 @@ export { isAllowedByPolicy, requireFeature, tenantPolicy } from './policy.ts';
 export type { TenantPolicyOptions } from './policy.ts';
 export { tenantLimits, tenantQuota, tenantRateLimit } from './limit-middleware.ts';
 export type { TenantLimitsOptions, TenantQuotaOptions, TenantRateLimitOptions } from './limit-middleware.ts';
-export type { LimitDecision, QuotaStore, RateLimitStore, TenantLimits, TenantLimitsDecision, TenantLimitsStore } from './limits.ts';
+export type {
+  LimitDecision,
+  QuotaStore,
+  RateLimitStore,
+  TenantLimits,
+  TenantLimitsDecision,
+  TenantLimitsStore,
+} from './limits.ts';
 export { MemoryQuotaStore, MemoryRateLimitStore, MemoryTenantLimitsStore } from './memory-limits.ts';
 export type { MemoryLimitStoreOptions } from './memory-limits.ts';
 export { RedisQuotaStore, RedisRateLimitStore, RedisTenantLimitsStore } from './redis-limits.ts';

@@ -44,7 +44,13 @@ function writeHeaders(stage: Stage, w: ResponseWriter, decision: LimitDecision):
   w.setHeader(stage.resetHeader, String(Math.ceil(decision.resetAt / 1000)));
 }
 
-function apply(stage: Stage, next: Handler, w: ResponseWriter, r: Request, decision: LimitDecision | undefined): void | Promise<void> {
+function apply(
+  stage: Stage,
+  next: Handler,
+  w: ResponseWriter,
+  r: Request,
+  decision: LimitDecision | undefined,
+): void | Promise<void> {
   if (decision === undefined) return next(w, r);
   writeHeaders(stage, w, decision);
   if (decision.allowed) return next(w, r);
@@ -58,7 +64,14 @@ function unavailable(stage: Stage, w: ResponseWriter, r: Request): void {
   refuse(w, r, TENANT_ERROR_CODES.stateUnavailable, `tenant ${stage.name} state is unavailable`);
 }
 
-function decide(stage: Stage, next: Handler, now: () => number, w: ResponseWriter, r: Request, t: LoadedTenant | undefined): void | Promise<void> {
+function decide(
+  stage: Stage,
+  next: Handler,
+  now: () => number,
+  w: ResponseWriter,
+  r: Request,
+  t: LoadedTenant | undefined,
+): void | Promise<void> {
   if (!t) return;
   let decision;
   try {
@@ -67,16 +80,20 @@ function decide(stage: Stage, next: Handler, now: () => number, w: ResponseWrite
     return unavailable(stage, w, r);
   }
   if (!isPromise(decision)) return apply(stage, next, w, r, decision);
-  return decision.then((d) => apply(stage, next, w, r, d), () => unavailable(stage, w, r));
+  return decision.then(
+    (d) => apply(stage, next, w, r, d),
+    () => unavailable(stage, w, r),
+  );
 }
 
 // Module-level steps and no closures on the synchronous path: this runs on every request.
 function limitStage(tenants: TenantConfigSource, now: () => number, stage: Stage): Middleware {
-  return (next: Handler): Handler => (w: ResponseWriter, r: Request) => {
-    const t = loadTenant(w, r, tenants, stage.name);
-    if (!isPromise(t)) return decide(stage, next, now, w, r, t);
-    return t.then((v) => decide(stage, next, now, w, r, v));
-  };
+  return (next: Handler): Handler =>
+    (w: ResponseWriter, r: Request) => {
+      const t = loadTenant(w, r, tenants, stage.name);
+      if (!isPromise(t)) return decide(stage, next, now, w, r, t);
+      return t.then((v) => decide(stage, next, now, w, r, v));
+    };
 }
 
 function checkCommon(options: { tenants: TenantConfigSource; now?: () => number }): () => number {
@@ -95,8 +112,14 @@ export function tenantQuota(options: TenantQuotaOptions): Middleware {
   const store = options.store ?? new MemoryQuotaStore();
   assertOption(typeof store.consume === 'function', 'store', 'must be a QuotaStore');
   return limitStage(options.tenants, now, {
-    name: 'quota', limitHeader: 'x-quota-limit', remainingHeader: 'x-quota-remaining', resetHeader: 'x-quota-reset', code: TENANT_ERROR_CODES.quotaExceeded, message: 'tenant quota exceeded',
-    decide: (id, config, at) => config.quota && store.consume(id, config.quota.limit, config.quota.windowMs, config.quota.window ?? 'fixed', at),
+    name: 'quota',
+    limitHeader: 'x-quota-limit',
+    remainingHeader: 'x-quota-remaining',
+    resetHeader: 'x-quota-reset',
+    code: TENANT_ERROR_CODES.quotaExceeded,
+    message: 'tenant quota exceeded',
+    decide: (id, config, at) =>
+      config.quota && store.consume(id, config.quota.limit, config.quota.windowMs, config.quota.window ?? 'fixed', at),
   });
 }
 
@@ -110,17 +133,33 @@ export function tenantRateLimit(options: TenantRateLimitOptions): Middleware {
   const store = options.store ?? new MemoryRateLimitStore();
   assertOption(typeof store.take === 'function', 'store', 'must be a RateLimitStore');
   return limitStage(options.tenants, now, {
-    name: 'rate limit', limitHeader: 'x-ratelimit-limit', remainingHeader: 'x-ratelimit-remaining', resetHeader: 'x-ratelimit-reset', code: TENANT_ERROR_CODES.rateLimited, message: 'tenant rate limit exceeded',
-    decide: (id, config, at) => config.rateLimit && store.take(id, config.rateLimit.ratePerSecond, config.rateLimit.burst, at),
+    name: 'rate limit',
+    limitHeader: 'x-ratelimit-limit',
+    remainingHeader: 'x-ratelimit-remaining',
+    resetHeader: 'x-ratelimit-reset',
+    code: TENANT_ERROR_CODES.rateLimited,
+    message: 'tenant rate limit exceeded',
+    decide: (id, config, at) =>
+      config.rateLimit && store.take(id, config.rateLimit.ratePerSecond, config.rateLimit.burst, at),
   });
 }
 
 const RATE_STAGE = {
-  name: 'rate limit', limitHeader: 'x-ratelimit-limit', remainingHeader: 'x-ratelimit-remaining', resetHeader: 'x-ratelimit-reset', code: TENANT_ERROR_CODES.rateLimited, message: 'tenant rate limit exceeded',
+  name: 'rate limit',
+  limitHeader: 'x-ratelimit-limit',
+  remainingHeader: 'x-ratelimit-remaining',
+  resetHeader: 'x-ratelimit-reset',
+  code: TENANT_ERROR_CODES.rateLimited,
+  message: 'tenant rate limit exceeded',
   decide: () => undefined,
 } satisfies Stage;
 const QUOTA_STAGE = {
-  name: 'quota', limitHeader: 'x-quota-limit', remainingHeader: 'x-quota-remaining', resetHeader: 'x-quota-reset', code: TENANT_ERROR_CODES.quotaExceeded, message: 'tenant quota exceeded',
+  name: 'quota',
+  limitHeader: 'x-quota-limit',
+  remainingHeader: 'x-quota-remaining',
+  resetHeader: 'x-quota-reset',
+  code: TENANT_ERROR_CODES.quotaExceeded,
+  message: 'tenant quota exceeded',
   decide: () => undefined,
 } satisfies Stage;
 const LIMITS_STAGE = { ...RATE_STAGE, name: 'limits' };
@@ -132,7 +171,14 @@ function applyBoth(next: Handler, w: ResponseWriter, r: Request, d: TenantLimits
   return apply(QUOTA_STAGE, next, w, r, d.quota);
 }
 
-function decideBoth(store: TenantLimitsStore, next: Handler, now: () => number, w: ResponseWriter, r: Request, t: LoadedTenant | undefined): void | Promise<void> {
+function decideBoth(
+  store: TenantLimitsStore,
+  next: Handler,
+  now: () => number,
+  w: ResponseWriter,
+  r: Request,
+  t: LoadedTenant | undefined,
+): void | Promise<void> {
   if (!t) return;
   if (!t.config.rateLimit && !t.config.quota) return next(w, r);
   let decision;
@@ -142,7 +188,10 @@ function decideBoth(store: TenantLimitsStore, next: Handler, now: () => number, 
     return unavailable(LIMITS_STAGE, w, r);
   }
   if (!isPromise(decision)) return applyBoth(next, w, r, decision);
-  return decision.then((d) => applyBoth(next, w, r, d), () => unavailable(LIMITS_STAGE, w, r));
+  return decision.then(
+    (d) => applyBoth(next, w, r, d),
+    () => unavailable(LIMITS_STAGE, w, r),
+  );
 }
 
 /**
@@ -155,9 +204,10 @@ export function tenantLimits(options: TenantLimitsOptions): Middleware {
   const store = options.store ?? new MemoryTenantLimitsStore();
   assertOption(typeof store.check === 'function', 'store', 'must be a TenantLimitsStore');
   const tenants = options.tenants;
-  return (next: Handler): Handler => (w: ResponseWriter, r: Request) => {
-    const t = loadTenant(w, r, tenants, 'limits');
-    if (!isPromise(t)) return decideBoth(store, next, now, w, r, t);
-    return t.then((v) => decideBoth(store, next, now, w, r, v));
-  };
+  return (next: Handler): Handler =>
+    (w: ResponseWriter, r: Request) => {
+      const t = loadTenant(w, r, tenants, 'limits');
+      if (!isPromise(t)) return decideBoth(store, next, now, w, r, t);
+      return t.then((v) => decideBoth(store, next, now, w, r, v));
+    };
 }

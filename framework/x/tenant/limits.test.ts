@@ -7,13 +7,21 @@ import { createTenantChain } from './chain.ts';
 import { InMemoryTenantConfigs } from './config.ts';
 import type { QuotaStore, RateLimitStore, TenantLimitsStore } from './limits.ts';
 import { MemoryQuotaStore, MemoryRateLimitStore, MemoryTenantLimitsStore } from './memory-limits.ts';
-import { RedisQuotaStore, RedisRateLimitStore, RedisTenantLimitsStore, type RedisScriptClient } from './redis-limits.ts';
+import {
+  RedisQuotaStore,
+  RedisRateLimitStore,
+  RedisTenantLimitsStore,
+  type RedisScriptClient,
+} from './redis-limits.ts';
 import { MemoryRevocationStore, RedisRevocationStore, type RevocationStore } from './revocation.ts';
 
 const services = inject('services');
 
 /** One suite, run against the in-process stores and the Redis ones: both must answer alike. */
-function limitConformance(name: string, make: () => { quota: QuotaStore; rate: RateLimitStore; limits: TenantLimitsStore; revocation: RevocationStore }) {
+function limitConformance(
+  name: string,
+  make: () => { quota: QuotaStore; rate: RateLimitStore; limits: TenantLimitsStore; revocation: RevocationStore },
+) {
   describe(`${name} limit stores`, () => {
     const key = () => `t-${randomUUID()}`;
 
@@ -103,15 +111,31 @@ function limitConformance(name: string, make: () => { quota: QuotaStore; rate: R
       const { limits, quota, rate } = make();
       const [a, b] = [key(), key()];
       const w = 10_000;
-      const cfg = { rateLimit: { ratePerSecond: 1000, burst: 50 }, quota: { limit: 4, windowMs: w, window: 'sliding' as const } };
-      for (const at of [50 * w + 9000, 50 * w + 9000, 50 * w + 9000, 50 * w + 9000, 51 * w + 1000, 51 * w + 7600, 51 * w + 7600]) {
+      const cfg = {
+        rateLimit: { ratePerSecond: 1000, burst: 50 },
+        quota: { limit: 4, windowMs: w, window: 'sliding' as const },
+      };
+      for (const at of [
+        50 * w + 9000,
+        50 * w + 9000,
+        50 * w + 9000,
+        50 * w + 9000,
+        51 * w + 1000,
+        51 * w + 7600,
+        51 * w + 7600,
+      ]) {
         const together = await limits.check(a, cfg, at);
-        const apart = { rateLimit: await rate.take(b, 1000, 50, at), quota: await quota.consume(b, 4, w, 'sliding', at) };
+        const apart = {
+          rateLimit: await rate.take(b, 1000, 50, at),
+          quota: await quota.consume(b, 4, w, 'sliding', at),
+        };
         expect(together).toEqual(apart);
       }
       expect(await limits.check(key(), {}, 0)).toEqual({});
       expect(Object.keys(await limits.check(key(), { quota: { limit: 1, windowMs: 1000 } }, 0))).toEqual(['quota']);
-      expect(Object.keys(await limits.check(key(), { rateLimit: { ratePerSecond: 1, burst: 1 } }, 0))).toEqual(['rateLimit']);
+      expect(Object.keys(await limits.check(key(), { rateLimit: { ratePerSecond: 1, burst: 1 } }, 0))).toEqual([
+        'rateLimit',
+      ]);
     });
 
     it('revocation: a revoked token id and an older subject version are dead', async () => {
@@ -131,7 +155,12 @@ function limitConformance(name: string, make: () => { quota: QuotaStore; rate: R
   });
 }
 
-limitConformance('memory', () => ({ quota: new MemoryQuotaStore(), rate: new MemoryRateLimitStore(), limits: new MemoryTenantLimitsStore(), revocation: new MemoryRevocationStore() }));
+limitConformance('memory', () => ({
+  quota: new MemoryQuotaStore(),
+  rate: new MemoryRateLimitStore(),
+  limits: new MemoryTenantLimitsStore(),
+  revocation: new MemoryRevocationStore(),
+}));
 
 describe.skipIf(!services.redis)('Redis', () => {
   let redis: Redis;
@@ -158,7 +187,9 @@ describe.skipIf(!services.redis)('Redis', () => {
       const a = new RedisQuotaStore({ client: redis, prefix });
       const b = new RedisQuotaStore({ client: other, prefix });
       const k = `shared-${randomUUID()}`;
-      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).consume(k, 7, 60_000, 'fixed', 120_000)));
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).consume(k, 7, 60_000, 'fixed', 120_000)),
+      );
       expect(results.filter((d) => d.allowed)).toHaveLength(7);
     } finally {
       other.disconnect();
@@ -172,13 +203,24 @@ describe.skipIf(!services.redis)('Redis', () => {
       const b = new RedisTenantLimitsStore({ client: other, prefix });
       const run = (k: string, cfg: Parameters<TenantLimitsStore['check']>[1]) =>
         Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).check(k, cfg, 120_000)));
-      const byQuota = await run(`cq-${randomUUID()}`, { rateLimit: { ratePerSecond: 1, burst: 1000 }, quota: { limit: 7, windowMs: 60_000 } });
+      const byQuota = await run(`cq-${randomUUID()}`, {
+        rateLimit: { ratePerSecond: 1, burst: 1000 },
+        quota: { limit: 7, windowMs: 60_000 },
+      });
       expect(byQuota.filter((d) => d.quota?.allowed)).toHaveLength(7);
       expect(byQuota.every((d) => d.rateLimit?.allowed)).toBe(true);
-      const byRate = await run(`cr-${randomUUID()}`, { rateLimit: { ratePerSecond: 1, burst: 5 }, quota: { limit: 1000, windowMs: 60_000 } });
+      const byRate = await run(`cr-${randomUUID()}`, {
+        rateLimit: { ratePerSecond: 1, burst: 5 },
+        quota: { limit: 1000, windowMs: 60_000 },
+      });
       expect(byRate.filter((d) => d.rateLimit?.allowed)).toHaveLength(5);
       // Only the five let through were counted against the quota.
-      expect(byRate.filter((d) => d.quota !== undefined).map((d) => d.quota!.remaining).sort((x, y) => y - x)).toEqual([999, 998, 997, 996, 995]);
+      expect(
+        byRate
+          .filter((d) => d.quota !== undefined)
+          .map((d) => d.quota!.remaining)
+          .sort((x, y) => y - x),
+      ).toEqual([999, 998, 997, 996, 995]);
     } finally {
       other.disconnect();
     }
@@ -202,13 +244,27 @@ describe.skipIf(!services.redis)('Redis', () => {
       return got;
     };
     try {
-      const tenants = new InMemoryTenantConfigs([{ id: 'acme', quota: { limit: 100, windowMs: 60_000, window: 'sliding' }, rateLimit: { ratePerSecond: 100, burst: 100 } }]);
+      const tenants = new InMemoryTenantConfigs([
+        {
+          id: 'acme',
+          quota: { limit: 100, windowMs: 60_000, window: 'sliding' },
+          rateLimit: { ratePerSecond: 100, burst: 100 },
+        },
+      ]);
       const p = `${prefix}${tag}:`;
       const combined = createApp();
-      combined.use(...createTenantChain({ tenants, limitsStore: new RedisTenantLimitsStore({ client: redis, prefix: p }) }));
+      combined.use(
+        ...createTenantChain({ tenants, limitsStore: new RedisTenantLimitsStore({ client: redis, prefix: p }) }),
+      );
       combined.addRoute('GET', '/x', (w) => w.end('ok'));
       const separate = createApp();
-      separate.use(...createTenantChain({ tenants, quotaStore: new RedisQuotaStore({ client: redis, prefix: `${p}s:` }), rateLimitStore: new RedisRateLimitStore({ client: redis, prefix: `${p}s:` }) }));
+      separate.use(
+        ...createTenantChain({
+          tenants,
+          quotaStore: new RedisQuotaStore({ client: redis, prefix: `${p}s:` }),
+          rateLimitStore: new RedisRateLimitStore({ client: redis, prefix: `${p}s:` }),
+        }),
+      );
       separate.addRoute('GET', '/x', (w) => w.end('ok'));
       const h = { headers: { 'x-tenant-id': 'acme' } };
       await combined.request('/x', h); // loads the script (EVALSHA → NOSCRIPT → EVAL) once
@@ -235,7 +291,10 @@ describe.skipIf(!services.redis)('Redis', () => {
     const combined = new RedisTenantLimitsStore({ client: redis, prefix });
     const quota = new RedisQuotaStore({ client: redis, prefix });
     expect((await quota.consume(k, 2, 60_000, 'fixed', 60_000)).allowed).toBe(true);
-    expect((await combined.check(k, { quota: { limit: 2, windowMs: 60_000 } }, 60_000)).quota).toMatchObject({ allowed: true, remaining: 0 });
+    expect((await combined.check(k, { quota: { limit: 2, windowMs: 60_000 } }, 60_000)).quota).toMatchObject({
+      allowed: true,
+      remaining: 0,
+    });
     expect((await quota.consume(k, 2, 60_000, 'fixed', 60_000)).allowed).toBe(false);
   });
 
@@ -251,7 +310,13 @@ describe.skipIf(!services.redis)('Redis', () => {
     calls = 0;
     for (let i = 0; i < 8; i++) await store.check(`n-${randomUUID()}`, cfg, 0);
     expect(calls).toBe(8);
-    const broken = new RedisTenantLimitsStore({ client: { evalsha: () => Promise.reject(new Error('READONLY at redis://:pw@h')), eval: () => Promise.reject(new Error('x')) }, prefix });
+    const broken = new RedisTenantLimitsStore({
+      client: {
+        evalsha: () => Promise.reject(new Error('READONLY at redis://:pw@h')),
+        eval: () => Promise.reject(new Error('x')),
+      },
+      prefix,
+    });
     const err = await Promise.resolve(broken.check('x', cfg, 0)).catch((e: unknown) => e);
     expect(isTenantError(err) && err.code).toBe('TENANT_STATE_UNAVAILABLE');
   });
@@ -260,8 +325,15 @@ describe.skipIf(!services.redis)('Redis', () => {
     const store = new RedisQuotaStore({ client: redis, prefix });
     await redis.script('FLUSH');
     expect((await store.consume(`flush-${randomUUID()}`, 1, 1000, 'fixed', 0)).allowed).toBe(true);
-    const dead = new Redis('redis://:hunter2@127.0.0.1:1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
-    const err = await new RedisQuotaStore({ client: dead, prefix }).consume('x', 1, 1000, 'fixed', 0).catch((e: unknown) => e);
+    const dead = new Redis('redis://:hunter2@127.0.0.1:1', {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+      enableOfflineQueue: false,
+    });
+    const err = await new RedisQuotaStore({ client: dead, prefix })
+      .consume('x', 1, 1000, 'fixed', 0)
+      .catch((e: unknown) => e);
     expect(isTenantError(err) && err.code).toBe('TENANT_STATE_UNAVAILABLE');
     expect(String((err as Error).message)).not.toContain('hunter2');
     dead.disconnect();

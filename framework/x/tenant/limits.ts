@@ -11,7 +11,13 @@ export interface LimitDecision {
 
 /** Counts requests per key in fixed or sliding windows. Denied requests are not counted. */
 export interface QuotaStore {
-  consume(key: string, limit: number, windowMs: number, window: 'fixed' | 'sliding', now: number): LimitDecision | Promise<LimitDecision>;
+  consume(
+    key: string,
+    limit: number,
+    windowMs: number,
+    window: 'fixed' | 'sliding',
+    now: number,
+  ): LimitDecision | Promise<LimitDecision>;
 }
 
 /** Token buckets per key. */
@@ -22,7 +28,9 @@ export interface RateLimitStore {
 /** What `TenantLimitsStore.check` weighs: a tenant config's rate limit and quota (either may be absent). */
 export interface TenantLimits {
   readonly rateLimit?: { readonly ratePerSecond: number; readonly burst: number } | undefined;
-  readonly quota?: { readonly limit: number; readonly windowMs: number; readonly window?: 'fixed' | 'sliding' | undefined } | undefined;
+  readonly quota?:
+    | { readonly limit: number; readonly windowMs: number; readonly window?: 'fixed' | 'sliding' | undefined }
+    | undefined;
 }
 
 /** The two answers of one combined check; `quota` is absent when the rate limit refused (nothing was counted). */
@@ -54,7 +62,14 @@ export function slidingCount(previous: number, current: number, windowMs: number
  * window's weight has slid out far enough for one more request, which comes before the window's end
  * when the current window still has room.
  */
-export function getRetryAfterMs(window: 'fixed' | 'sliding', previous: number, current: number, limit: number, windowMs: number, now: number): number {
+export function getRetryAfterMs(
+  window: 'fixed' | 'sliding',
+  previous: number,
+  current: number,
+  limit: number,
+  windowMs: number,
+  now: number,
+): number {
   const toEnd = windowMs - (now % windowMs);
   if (window === 'fixed' || current + 1 > limit || previous === 0) return toEnd;
   const needElapsed = 1 - (limit - 1 - current) / previous;

@@ -23,7 +23,12 @@ function accept(w: ResponseWriter, r: Request, id: string, config: TenantConfig 
  * Synchronous when the config is already in the context or the source answers synchronously: the
  * stages run on every request, and a promise per stage is most of their cost.
  */
-export function loadTenant(w: ResponseWriter, r: Request, source: TenantConfigSource, stage: string): LoadedTenant | undefined | Promise<LoadedTenant | undefined> {
+export function loadTenant(
+  w: ResponseWriter,
+  r: Request,
+  source: TenantConfigSource,
+  stage: string,
+): LoadedTenant | undefined | Promise<LoadedTenant | undefined> {
   const id = tenantIdFromContext(r.ctx);
   if (id === '') {
     refuse(w, r, TENANT_ERROR_CODES.required, `tenant required (${stage} runs after tenant resolution)`);

@@ -1,5 +1,14 @@
 import { assertOption } from './errors.ts';
-import { getRetryAfterMs, slidingCount, type LimitDecision, type QuotaStore, type RateLimitStore, type TenantLimits, type TenantLimitsDecision, type TenantLimitsStore } from './limits.ts';
+import {
+  getRetryAfterMs,
+  slidingCount,
+  type LimitDecision,
+  type QuotaStore,
+  type RateLimitStore,
+  type TenantLimits,
+  type TenantLimitsDecision,
+  type TenantLimitsStore,
+} from './limits.ts';
 
 export interface MemoryLimitStoreOptions {
   /** Most keys kept; past it, entries whose window or bucket has run out are swept first (default 100 000). */
@@ -40,7 +49,13 @@ export class MemoryQuotaStore implements QuotaStore {
     const resetAt = (index + 1) * windowMs;
     const used = window === 'sliding' ? slidingCount(w.previous, w.count, windowMs, now) : w.count;
     if (used + 1 > limit) {
-      return { allowed: false, limit, remaining: 0, resetAt, retryAfterMs: getRetryAfterMs(window, w.previous, w.count, limit, windowMs, now) };
+      return {
+        allowed: false,
+        limit,
+        remaining: 0,
+        resetAt,
+        retryAfterMs: getRetryAfterMs(window, w.previous, w.count, limit, windowMs, now),
+      };
     }
     w.count++;
     return { allowed: true, limit, remaining: Math.max(0, Math.floor(limit - used - 1)), resetAt, retryAfterMs: 0 };
@@ -88,7 +103,13 @@ export class MemoryRateLimitStore implements RateLimitStore {
       return { allowed: false, limit: burst, remaining: 0, resetAt: Math.ceil(now + fullIn), retryAfterMs };
     }
     b.tokens -= 1;
-    return { allowed: true, limit: burst, remaining: Math.floor(b.tokens), resetAt: Math.ceil(now + fullIn + 1000 / ratePerSecond), retryAfterMs: 0 };
+    return {
+      allowed: true,
+      limit: burst,
+      remaining: Math.floor(b.tokens),
+      resetAt: Math.ceil(now + fullIn + 1000 / ratePerSecond),
+      retryAfterMs: 0,
+    };
   }
 
   #sweep(now: number, ratePerSecond: number, burst: number): void {

@@ -38,11 +38,15 @@ interface PathPattern {
 
 // Split once per allow-list, not on every request. The list an entry was made from is kept and
 // compared (entry by entry, by identity): a list changed in place is compiled again, never judged stale.
-const compiledPatterns = new WeakMap<readonly string[], { source: readonly string[]; patterns: readonly PathPattern[] }>();
+const compiledPatterns = new WeakMap<
+  readonly string[],
+  { source: readonly string[]; patterns: readonly PathPattern[] }
+>();
 
 function compile(patterns: readonly string[]): readonly PathPattern[] {
   const hit = compiledPatterns.get(patterns);
-  if (hit !== undefined && hit.source.length === patterns.length && hit.source.every((p, i) => p === patterns[i])) return hit.patterns;
+  if (hit !== undefined && hit.source.length === patterns.length && hit.source.every((p, i) => p === patterns[i]))
+    return hit.patterns;
   const out = patterns.map((p) => {
     const prefix = p.endsWith('/*');
     return { prefix, want: (prefix ? p.slice(0, -2) : p).split('/').filter((s) => s !== '') };
@@ -79,10 +83,11 @@ function judgePolicy(next: Handler, w: ResponseWriter, r: Request, t: LoadedTena
 export function tenantPolicy(options: TenantPolicyOptions): Middleware {
   assertOption(typeof options?.tenants?.get === 'function', 'tenants', 'must be a TenantConfigSource');
   const { tenants } = options;
-  return (next: Handler): Handler => (w, r) => {
-    const t = loadTenant(w, r, tenants, 'policy');
-    return isPromise(t) ? t.then((v) => judgePolicy(next, w, r, v)) : judgePolicy(next, w, r, t);
-  };
+  return (next: Handler): Handler =>
+    (w, r) => {
+      const t = loadTenant(w, r, tenants, 'policy');
+      return isPromise(t) ? t.then((v) => judgePolicy(next, w, r, v)) : judgePolicy(next, w, r, t);
+    };
 }
 
 /** Refuses (403) unless the tenant's policy lists `feature`. Put it on the routes that need the feature. */
@@ -90,15 +95,18 @@ export function requireFeature(feature: string, options: TenantPolicyOptions): M
   assertOption(typeof feature === 'string' && feature !== '', 'feature', 'must be a non-empty string');
   assertOption(typeof options?.tenants?.get === 'function', 'tenants', 'must be a TenantConfigSource');
   const { tenants } = options;
-  return (next: Handler): Handler => (w: ResponseWriter, r: Request) => {
-    const judge = (t: LoadedTenant | undefined): void | Promise<void> => {
-      if (!t) return;
-      if (!(t.config.policy?.features ?? []).includes(feature)) {
-        return refuse(w, r, TENANT_ERROR_CODES.policyDenied, `the tenant does not have the feature '${feature}'`, { feature });
-      }
-      return next(w, r);
+  return (next: Handler): Handler =>
+    (w: ResponseWriter, r: Request) => {
+      const judge = (t: LoadedTenant | undefined): void | Promise<void> => {
+        if (!t) return;
+        if (!(t.config.policy?.features ?? []).includes(feature)) {
+          return refuse(w, r, TENANT_ERROR_CODES.policyDenied, `the tenant does not have the feature '${feature}'`, {
+            feature,
+          });
+        }
+        return next(w, r);
+      };
+      const t = loadTenant(w, r, tenants, 'feature check');
+      return isPromise(t) ? t.then(judge) : judge(t);
     };
-    const t = loadTenant(w, r, tenants, 'feature check');
-    return isPromise(t) ? t.then(judge) : judge(t);
-  };
 }

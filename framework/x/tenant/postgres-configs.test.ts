@@ -8,14 +8,26 @@ const services = inject('services');
 
 describe('PostgresTenantConfigs options', () => {
   it('refuses identifiers that would be spliced into SQL and a missing pool', () => {
-    const pool = { query: async () => ({ rows: [] }), connect: async () => { throw new Error('no'); } };
+    const pool = {
+      query: async () => ({ rows: [] }),
+      connect: async () => {
+        throw new Error('no');
+      },
+    };
     expect(() => new PostgresTenantConfigs({ pool, table: 'x; drop table y' })).toThrow(/table/);
     expect(() => new PostgresTenantConfigs({ pool, channel: 'Bad-Channel' })).toThrow(/channel/);
     expect(() => new PostgresTenantConfigs({ pool: {} as never })).toThrow(/pool/);
   });
 
   it('reports a failing database as TENANT_STATE_UNAVAILABLE without the driver message', async () => {
-    const pool = { query: async () => { throw new Error('connect ECONNREFUSED postgres://admin:s3cret@db'); }, connect: async () => { throw new Error('x'); } };
+    const pool = {
+      query: async () => {
+        throw new Error('connect ECONNREFUSED postgres://admin:s3cret@db');
+      },
+      connect: async () => {
+        throw new Error('x');
+      },
+    };
     const err = await new PostgresTenantConfigs({ pool }).get('acme').catch((e: unknown) => e);
     expect(isTenantError(err) && err.code).toBe('TENANT_STATE_UNAVAILABLE');
     expect((err as Error).message).not.toContain('s3cret');
@@ -54,11 +66,21 @@ describe.skipIf(!services.postgres)('PostgresTenantConfigs on PostgreSQL', () =>
   it("invalidates every instance's cache through NOTIFY", async () => {
     await a.set({ id: 'beta', policy: { methods: ['GET'] } });
     expect((await b.get('beta'))?.policy?.methods).toEqual(['GET']);
-    const changed = new Promise<string>((resolve) => { const off = b.onChange((id) => { off(); resolve(id); }); });
+    const changed = new Promise<string>((resolve) => {
+      const off = b.onChange((id) => {
+        off();
+        resolve(id);
+      });
+    });
     await a.set({ id: 'beta', policy: { methods: ['GET', 'POST'] } });
     expect(await changed).toBe('beta');
     expect((await b.get('beta'))?.policy?.methods).toEqual(['GET', 'POST']);
-    const gone = new Promise<string>((resolve) => { const off = b.onChange((id) => { off(); resolve(id); }); });
+    const gone = new Promise<string>((resolve) => {
+      const off = b.onChange((id) => {
+        off();
+        resolve(id);
+      });
+    });
     expect(await a.delete('beta')).toBe(true);
     await gone;
     expect(await b.get('beta')).toBeUndefined();
@@ -77,7 +99,9 @@ describe.skipIf(!services.postgres)('PostgresTenantConfigs on PostgreSQL', () =>
       expect((await c.get('gamma'))?.quota?.limit).toBe(1);
       await pool.query(`select pg_terminate_backend(pid) from pg_stat_activity where query = 'listen ${channel}_c'`);
       // Written directly (no NOTIFY reaches c): once c has lost its listener it must read again.
-      await pool.query(`update ${table} set config = '{"id":"gamma","quota":{"limit":2,"windowMs":1000}}' where id = 'gamma'`);
+      await pool.query(
+        `update ${table} set config = '{"id":"gamma","quota":{"limit":2,"windowMs":1000}}' where id = 'gamma'`,
+      );
       let limit: number | undefined;
       for (let i = 0; i < 50 && limit !== 2; i++) {
         limit = (await c.get('gamma'))?.quota?.limit;

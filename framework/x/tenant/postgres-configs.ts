@@ -48,7 +48,11 @@ export class PostgresTenantConfigs implements TenantConfigSource {
   #listening = false;
 
   constructor(options: PostgresTenantConfigsOptions) {
-    assertOption(typeof options?.pool?.query === 'function' && typeof options.pool.connect === 'function', 'pool', 'must be a pg Pool');
+    assertOption(
+      typeof options?.pool?.query === 'function' && typeof options.pool.connect === 'function',
+      'pool',
+      'must be a pg Pool',
+    );
     this.#pool = options.pool;
     this.#table = options.table ?? 'plumego_tenant_configs';
     this.#channel = options.channel ?? 'plumego_tenant_config';
@@ -62,7 +66,9 @@ export class PostgresTenantConfigs implements TenantConfigSource {
   }
 
   async ensureSchema(): Promise<void> {
-    await this.#q(`create table if not exists ${this.#table} (id text primary key, config jsonb not null, updated_at timestamptz not null default now())`);
+    await this.#q(
+      `create table if not exists ${this.#table} (id text primary key, config jsonb not null, updated_at timestamptz not null default now())`,
+    );
   }
 
   /** Opens the listening connection; call once at startup (and `close()` at shutdown). */
@@ -79,7 +85,12 @@ export class PostgresTenantConfigs implements TenantConfigSource {
       await client.query(`listen ${this.#channel}`);
     } catch (err) {
       client.release(true);
-      throw new TenantError(TENANT_ERROR_CODES.stateUnavailable, 'tenant configuration store is unavailable', { backend: 'postgres' }, err);
+      throw new TenantError(
+        TENANT_ERROR_CODES.stateUnavailable,
+        'tenant configuration store is unavailable',
+        { backend: 'postgres' },
+        err,
+      );
     }
     this.#listener = client;
     this.#listening = true;
@@ -129,7 +140,10 @@ export class PostgresTenantConfigs implements TenantConfigSource {
   }
 
   async delete(tenantId: string): Promise<boolean> {
-    const res = await this.#q(`with del as (delete from ${this.#table} where id = $1 returning id) select pg_notify($2, id) from del`, [tenantId, this.#channel]);
+    const res = await this.#q(
+      `with del as (delete from ${this.#table} where id = $1 returning id) select pg_notify($2, id) from del`,
+      [tenantId, this.#channel],
+    );
     this.#cache.delete(tenantId);
     return res.rows.length > 0;
   }
@@ -161,7 +175,12 @@ export class PostgresTenantConfigs implements TenantConfigSource {
       return await op();
     } catch (err) {
       // The driver's message may name the host or user; only the code travels on.
-      throw new TenantError(TENANT_ERROR_CODES.stateUnavailable, 'tenant configuration store is unavailable', { backend: 'postgres' }, err);
+      throw new TenantError(
+        TENANT_ERROR_CODES.stateUnavailable,
+        'tenant configuration store is unavailable',
+        { backend: 'postgres' },
+        err,
+      );
     }
   }
 }

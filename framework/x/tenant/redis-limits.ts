@@ -1,6 +1,15 @@
 import { createHash } from 'node:crypto';
 import { assertOption, TENANT_ERROR_CODES, TenantError } from './errors.ts';
-import { getRetryAfterMs, slidingCount, type LimitDecision, type QuotaStore, type RateLimitStore, type TenantLimits, type TenantLimitsDecision, type TenantLimitsStore } from './limits.ts';
+import {
+  getRetryAfterMs,
+  slidingCount,
+  type LimitDecision,
+  type QuotaStore,
+  type RateLimitStore,
+  type TenantLimits,
+  type TenantLimitsDecision,
+  type TenantLimitsStore,
+} from './limits.ts';
 
 /**
  * The few Redis commands the stores use, as ioredis (and node-redis through a thin wrapper) offers
@@ -34,7 +43,12 @@ class Script {
       }
     } catch (err) {
       // The client's message can carry the connection URL; only the code travels on.
-      throw new TenantError(TENANT_ERROR_CODES.stateUnavailable, 'tenant limit state is unavailable', { backend: 'redis' }, err);
+      throw new TenantError(
+        TENANT_ERROR_CODES.stateUnavailable,
+        'tenant limit state is unavailable',
+        { backend: 'redis' },
+        err,
+      );
     }
   }
 }
@@ -74,7 +88,11 @@ redis.call('PEXPIRE', KEYS[1], ARGV[4])
 return {allowed, tostring(tokens)}`);
 
 function resolve(options: RedisLimitStoreOptions): { client: RedisScriptClient; prefix: string } {
-  assertOption(typeof options?.client?.evalsha === 'function' && typeof options.client.eval === 'function', 'client', 'must offer evalsha and eval (an ioredis client does)');
+  assertOption(
+    typeof options?.client?.evalsha === 'function' && typeof options.client.eval === 'function',
+    'client',
+    'must offer evalsha and eval (an ioredis client does)',
+  );
   const prefix = options.prefix ?? 'plumego:tenant:';
   assertOption(typeof prefix === 'string', 'prefix', 'must be a string');
   return { client: options.client, prefix };
@@ -94,9 +112,24 @@ function bucketTtl(ratePerSecond: number, burst: number): number {
   return Math.ceil((burst / ratePerSecond) * 1000) * 2 + 1000;
 }
 
-function quotaDecision(window: 'fixed' | 'sliding', ok: number, cur: number, prev: number, limit: number, windowMs: number, now: number): LimitDecision {
+function quotaDecision(
+  window: 'fixed' | 'sliding',
+  ok: number,
+  cur: number,
+  prev: number,
+  limit: number,
+  windowMs: number,
+  now: number,
+): LimitDecision {
   const resetAt = (Math.floor(now / windowMs) + 1) * windowMs;
-  if (ok !== 1) return { allowed: false, limit, remaining: 0, resetAt, retryAfterMs: getRetryAfterMs(window, prev, cur, limit, windowMs, now) };
+  if (ok !== 1)
+    return {
+      allowed: false,
+      limit,
+      remaining: 0,
+      resetAt,
+      retryAfterMs: getRetryAfterMs(window, prev, cur, limit, windowMs, now),
+    };
   const used = window === 'sliding' ? slidingCount(prev, cur, windowMs, now) : cur;
   return { allowed: true, limit, remaining: Math.max(0, Math.floor(limit - used)), resetAt, retryAfterMs: 0 };
 }
@@ -105,7 +138,13 @@ function bucketDecision(ok: number, tokens: number, ratePerSecond: number, burst
   const resetAt = Math.ceil(now + ((burst - tokens) / ratePerSecond) * 1000);
   return ok === 1
     ? { allowed: true, limit: burst, remaining: Math.floor(tokens), resetAt, retryAfterMs: 0 }
-    : { allowed: false, limit: burst, remaining: 0, resetAt, retryAfterMs: Math.ceil(((1 - tokens) / ratePerSecond) * 1000) };
+    : {
+        allowed: false,
+        limit: burst,
+        remaining: 0,
+        resetAt,
+        retryAfterMs: Math.ceil(((1 - tokens) / ratePerSecond) * 1000),
+      };
 }
 
 /** Quota windows shared by every instance through Redis (one round trip per request). */
@@ -117,7 +156,13 @@ export class RedisQuotaStore implements QuotaStore {
     ({ client: this.#client, prefix: this.#prefix } = resolve(options));
   }
 
-  async consume(key: string, limit: number, windowMs: number, window: 'fixed' | 'sliding', now: number): Promise<LimitDecision> {
+  async consume(
+    key: string,
+    limit: number,
+    windowMs: number,
+    window: 'fixed' | 'sliding',
+    now: number,
+  ): Promise<LimitDecision> {
     const index = Math.floor(now / windowMs);
     const base = quotaBase(this.#prefix, key, windowMs);
     if (window === 'fixed') {
@@ -125,7 +170,11 @@ export class RedisQuotaStore implements QuotaStore {
       return quotaDecision('fixed', ok, count, 0, limit, windowMs, now);
     }
     const elapsed = (now % windowMs) / windowMs;
-    const [ok, cur, prev] = (await SLIDING.run(this.#client, [base + index, base + (index - 1)], [limit, windowMs * 2, elapsed])) as [number, number, number];
+    const [ok, cur, prev] = (await SLIDING.run(
+      this.#client,
+      [base + index, base + (index - 1)],
+      [limit, windowMs * 2, elapsed],
+    )) as [number, number, number];
     return quotaDecision('sliding', ok, cur, prev, limit, windowMs, now);
   }
 }
@@ -140,7 +189,11 @@ export class RedisRateLimitStore implements RateLimitStore {
   }
 
   async take(key: string, ratePerSecond: number, burst: number, now: number): Promise<LimitDecision> {
-    const [ok, left] = (await BUCKET.run(this.#client, [rateKey(this.#prefix, key)], [ratePerSecond, burst, now, bucketTtl(ratePerSecond, burst)])) as [number, string];
+    const [ok, left] = (await BUCKET.run(
+      this.#client,
+      [rateKey(this.#prefix, key)],
+      [ratePerSecond, burst, now, bucketTtl(ratePerSecond, burst)],
+    )) as [number, string];
     return bucketDecision(ok, Number(left), ratePerSecond, burst, now);
   }
 }
@@ -197,10 +250,22 @@ export class RedisTenantLimitsStore implements TenantLimitsStore {
     // Every key carries the same hash tag, so a cluster keeps them in one slot for the one script.
     const keys = [rateKey(this.#prefix, key), base + index, base + (index - 1)];
     const args = [
-      now, rl?.ratePerSecond ?? 0, rl?.burst ?? 0, rl ? bucketTtl(rl.ratePerSecond, rl.burst) : 0,
-      q ? (window === 'fixed' ? 1 : 2) : 0, q?.limit ?? 0, window === 'fixed' ? windowMs : windowMs * 2, (now % windowMs) / windowMs,
+      now,
+      rl?.ratePerSecond ?? 0,
+      rl?.burst ?? 0,
+      rl ? bucketTtl(rl.ratePerSecond, rl.burst) : 0,
+      q ? (window === 'fixed' ? 1 : 2) : 0,
+      q?.limit ?? 0,
+      window === 'fixed' ? windowMs : windowMs * 2,
+      (now % windowMs) / windowMs,
     ];
-    const [rateOk, left, quotaOk, cur, prev] = (await COMBINED.run(this.#client, keys, args)) as [number, string, number, number, number];
+    const [rateOk, left, quotaOk, cur, prev] = (await COMBINED.run(this.#client, keys, args)) as [
+      number,
+      string,
+      number,
+      number,
+      number,
+    ];
     const rateLimit = rl ? bucketDecision(rateOk, Number(left), rl.ratePerSecond, rl.burst, now) : undefined;
     const quota = q && quotaOk !== -1 ? quotaDecision(window, quotaOk, cur, prev, q.limit, windowMs, now) : undefined;
     return { ...(rateLimit ? { rateLimit } : {}), ...(quota ? { quota } : {}) };

@@ -28,47 +28,59 @@ export interface ResolveTenantOptions {
  */
 export function resolveTenant(options: ResolveTenantOptions = {}): Middleware {
   const extractors = options.extractors ?? [fromHeader()];
-  assertOption(Array.isArray(extractors) && extractors.every((e) => typeof e === 'function'), 'extractors', 'must be a list of functions');
+  assertOption(
+    Array.isArray(extractors) && extractors.every((e) => typeof e === 'function'),
+    'extractors',
+    'must be a list of functions',
+  );
   const usePrincipal = options.usePrincipal ?? true;
   const onMismatch = options.onMismatch ?? 'refuse';
   assertOption(onMismatch === 'refuse' || onMismatch === 'principal', 'onMismatch', "must be 'refuse' or 'principal'");
   const allowMissing = options.allowMissing ?? false;
   const tenants = options.tenants;
 
-  return (next: Handler): Handler => (w, r) => {
-    const fromToken = usePrincipal ? principalFromContext(r.ctx)?.tenantId : undefined;
-    let fromRequest: string | undefined;
-    for (const extract of extractors) {
-      fromRequest = extract(r);
-      if (fromRequest !== undefined) break;
-    }
-    if (fromToken !== undefined && !isValidTenantId(fromToken)) {
-      return refuse(w, r, TENANT_ERROR_CODES.invalidId, 'the principal carries an invalid tenant id');
-    }
-    if (fromRequest !== undefined && !isValidTenantId(fromRequest)) {
-      return refuse(w, r, TENANT_ERROR_CODES.invalidId, 'invalid tenant id');
-    }
-    if (fromToken !== undefined && fromRequest !== undefined && fromToken !== fromRequest && onMismatch === 'refuse') {
-      return refuse(w, r, TENANT_ERROR_CODES.mismatch, 'the request names a different tenant than its credentials');
-    }
-    const id = fromToken ?? fromRequest;
-    if (id === undefined) {
-      if (allowMissing) return next(w, r);
-      return refuse(w, r, TENANT_ERROR_CODES.required, 'tenant required');
-    }
-    const ctx = withTenantId(r.ctx, id);
-    if (!tenants) return next(w, r.withContext(ctx));
-    const unavailable = (): void => refuse(w, r, TENANT_ERROR_CODES.stateUnavailable, 'tenant configuration is unavailable');
-    const proceed = (config: TenantConfig | undefined): void | Promise<void> => {
-      if (config === undefined || config.disabled === true) return refuse(w, r, TENANT_ERROR_CODES.unknown, 'unknown tenant');
-      return next(w, r.withContext(withTenantConfig(ctx, config)));
+  return (next: Handler): Handler =>
+    (w, r) => {
+      const fromToken = usePrincipal ? principalFromContext(r.ctx)?.tenantId : undefined;
+      let fromRequest: string | undefined;
+      for (const extract of extractors) {
+        fromRequest = extract(r);
+        if (fromRequest !== undefined) break;
+      }
+      if (fromToken !== undefined && !isValidTenantId(fromToken)) {
+        return refuse(w, r, TENANT_ERROR_CODES.invalidId, 'the principal carries an invalid tenant id');
+      }
+      if (fromRequest !== undefined && !isValidTenantId(fromRequest)) {
+        return refuse(w, r, TENANT_ERROR_CODES.invalidId, 'invalid tenant id');
+      }
+      if (
+        fromToken !== undefined &&
+        fromRequest !== undefined &&
+        fromToken !== fromRequest &&
+        onMismatch === 'refuse'
+      ) {
+        return refuse(w, r, TENANT_ERROR_CODES.mismatch, 'the request names a different tenant than its credentials');
+      }
+      const id = fromToken ?? fromRequest;
+      if (id === undefined) {
+        if (allowMissing) return next(w, r);
+        return refuse(w, r, TENANT_ERROR_CODES.required, 'tenant required');
+      }
+      const ctx = withTenantId(r.ctx, id);
+      if (!tenants) return next(w, r.withContext(ctx));
+      const unavailable = (): void =>
+        refuse(w, r, TENANT_ERROR_CODES.stateUnavailable, 'tenant configuration is unavailable');
+      const proceed = (config: TenantConfig | undefined): void | Promise<void> => {
+        if (config === undefined || config.disabled === true)
+          return refuse(w, r, TENANT_ERROR_CODES.unknown, 'unknown tenant');
+        return next(w, r.withContext(withTenantConfig(ctx, config)));
+      };
+      let got;
+      try {
+        got = tenants.get(id, r);
+      } catch {
+        return unavailable();
+      }
+      return isPromise(got) ? got.then(proceed, unavailable) : proceed(got);
     };
-    let got;
-    try {
-      got = tenants.get(id, r);
-    } catch {
-      return unavailable();
-    }
-    return isPromise(got) ? got.then(proceed, unavailable) : proceed(got);
-  };
 }

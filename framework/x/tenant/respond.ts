@@ -17,6 +17,12 @@ const TYPE_OF: Record<TenantErrorCode, ErrorType> = {
 };
 
 /** Writes the canonical envelope for one of the tenant stages' refusals. */
-export function refuse(w: ResponseWriter, r: Request, code: TenantErrorCode, message: string, details?: Record<string, unknown>): void {
+export function refuse(
+  w: ResponseWriter,
+  r: Request,
+  code: TenantErrorCode,
+  message: string,
+  details?: Record<string, unknown>,
+): void {
   writeError(w, r, new APIError({ type: TYPE_OF[code], code, message, ...(details ? { details } : {}) }));
 }

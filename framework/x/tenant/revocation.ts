@@ -73,7 +73,11 @@ export class RedisRevocationStore implements RevocationStore {
   readonly #now: () => number;
 
   constructor(options: { client: RedisCommandClient; prefix?: string; now?: () => number }) {
-    assertOption(typeof options?.client?.set === 'function' && typeof options.client.exists === 'function', 'client', 'must offer set, exists, incr and get (an ioredis client does)');
+    assertOption(
+      typeof options?.client?.set === 'function' && typeof options.client.exists === 'function',
+      'client',
+      'must offer set, exists, incr and get (an ioredis client does)',
+    );
     this.#client = options.client;
     this.#prefix = options.prefix ?? 'plumego:tenant:';
     this.#now = options.now ?? Date.now;
@@ -83,7 +87,12 @@ export class RedisRevocationStore implements RevocationStore {
     try {
       return await op();
     } catch (err) {
-      throw new TenantError(TENANT_ERROR_CODES.stateUnavailable, 'revocation state is unavailable', { backend: 'redis' }, err);
+      throw new TenantError(
+        TENANT_ERROR_CODES.stateUnavailable,
+        'revocation state is unavailable',
+        { backend: 'redis' },
+        err,
+      );
     }
   }
 
@@ -132,19 +141,22 @@ export function checkRevocation(options: RevocationCheckOptions): Middleware {
   const { store } = options;
   const idClaim = options.tokenIdClaim ?? 'jti';
   const verClaim = options.versionClaim ?? 'ver';
-  return (next: Handler): Handler => async (w, r) => {
-    const principal = principalFromContext(r.ctx);
-    if (!principal) return next(w, r);
-    const tenant = tenantIdFromContext(r.ctx) || principal.tenantId || '';
-    try {
-      const jti = principal.claims[idClaim];
-      if (jti !== undefined && (await store.isRevoked(jti))) return refuse(w, r, TENANT_ERROR_CODES.tokenRevoked, 'token revoked');
-      const issuedAt = Number(principal.claims[verClaim] ?? '0');
-      const current = await store.subjectVersion(subjectKey(tenant, principal.subject));
-      if (!Number.isInteger(issuedAt) || issuedAt < current) return refuse(w, r, TENANT_ERROR_CODES.tokenRevoked, 'token revoked');
-    } catch {
-      return refuse(w, r, TENANT_ERROR_CODES.stateUnavailable, 'revocation state is unavailable');
-    }
-    return next(w, r);
-  };
+  return (next: Handler): Handler =>
+    async (w, r) => {
+      const principal = principalFromContext(r.ctx);
+      if (!principal) return next(w, r);
+      const tenant = tenantIdFromContext(r.ctx) || principal.tenantId || '';
+      try {
+        const jti = principal.claims[idClaim];
+        if (jti !== undefined && (await store.isRevoked(jti)))
+          return refuse(w, r, TENANT_ERROR_CODES.tokenRevoked, 'token revoked');
+        const issuedAt = Number(principal.claims[verClaim] ?? '0');
+        const current = await store.subjectVersion(subjectKey(tenant, principal.subject));
+        if (!Number.isInteger(issuedAt) || issuedAt < current)
+          return refuse(w, r, TENANT_ERROR_CODES.tokenRevoked, 'token revoked');
+      } catch {
+        return refuse(w, r, TENANT_ERROR_CODES.stateUnavailable, 'revocation state is unavailable');
+      }
+      return next(w, r);
+    };
 }

@@ -23,7 +23,8 @@ export function tenantScopedCache<V>(cache: Cache<V>, tenantId: string): Cache<V
     set: (key, value, ttlMs) => cache.set(k(key), value, ttlMs),
     delete: (key) => cache.delete(k(key)),
     has: (key) => cache.has(k(key)),
-    clear: () => Promise.reject(new TypeError('a tenant-scoped cache cannot clear the shared cache; delete keys instead')),
+    clear: () =>
+      Promise.reject(new TypeError('a tenant-scoped cache cannot clear the shared cache; delete keys instead')),
     close: () => Promise.resolve(),
   };
 }

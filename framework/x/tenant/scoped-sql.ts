@@ -194,14 +194,19 @@ class TenantScopeTransformer extends OperationNodeTransformer {
     const { column } = this.#writeTarget(inner.into, 'INSERT');
     if (inner.onConflict?.updates) for (const u of inner.onConflict.updates) this.#refuseTenantColumnUpdate(u, column);
     if (inner.onDuplicateKey) for (const u of inner.onDuplicateKey.updates) this.#refuseTenantColumnUpdate(u, column);
-    if (!inner.values || !ValuesNode.is(inner.values)) refuse('INSERT without a VALUES list (INSERT … SELECT or DEFAULT VALUES)');
+    if (!inner.values || !ValuesNode.is(inner.values))
+      refuse('INSERT without a VALUES list (INSERT … SELECT or DEFAULT VALUES)');
     const columns = inner.columns ?? [];
     const at = columns.findIndex((c) => c.column.name === column);
     const rows = inner.values.values.map((row) => {
       const values: readonly unknown[] = PrimitiveValueListNode.is(row) ? row.values : row.values;
       if (at >= 0) {
         const given = values[at];
-        const value = PrimitiveValueListNode.is(row) ? given : given !== undefined && ValueNode.is(given as OperationNode) ? (given as ValueNode).value : Symbol('expr');
+        const value = PrimitiveValueListNode.is(row)
+          ? given
+          : given !== undefined && ValueNode.is(given as OperationNode)
+            ? (given as ValueNode).value
+            : Symbol('expr');
         if (value !== this.#tenantId) refuse(`INSERT sets ${column} to another tenant`);
         return row;
       }
@@ -214,7 +219,8 @@ class TenantScopeTransformer extends OperationNodeTransformer {
   }
 
   #refuseTenantColumnUpdate(u: ColumnUpdateNode, column: string): void {
-    if (ColumnNode.is(u.column) && u.column.column.name === column) refuse(`the tenant column ${column} cannot be updated`);
+    if (ColumnNode.is(u.column) && u.column.column.name === column)
+      refuse(`the tenant column ${column} cannot be updated`);
     if (!ColumnNode.is(u.column)) refuse('an update target that is not a plain column');
   }
 }
@@ -227,11 +233,19 @@ export class TenantScopePlugin implements KyselyPlugin {
 
   constructor(tenantId: string, options: TenantSqlOptions) {
     assertOption(isValidTenantId(tenantId), 'tenantId', 'must be a valid tenant id');
-    assertOption(typeof options?.tables === 'object' && options.tables !== null && Object.keys(options.tables).length > 0, 'tables', 'must name at least one tenant-scoped table');
+    assertOption(
+      typeof options?.tables === 'object' && options.tables !== null && Object.keys(options.tables).length > 0,
+      'tables',
+      'must name at least one tenant-scoped table',
+    );
     const tables = new Map<string, string>();
     for (const [table, spec] of Object.entries(options.tables)) {
       const column = spec === true ? 'tenant_id' : spec?.column;
-      assertOption(typeof column === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(column), `tables.${table}`, 'must be true or { column: <identifier> }');
+      assertOption(
+        typeof column === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(column),
+        `tables.${table}`,
+        'must be true or { column: <identifier> }',
+      );
       tables.set(table, column);
     }
     const shared = new Set(options.shared ?? []);

@@ -45,7 +45,11 @@ describe('bindJson', () => {
   });
 
   it('answers 400 VALIDATION_ERROR with one detail per failing field', async () => {
-    const res = await app.request('/items', { method: 'POST', headers: json, body: '{"price":-1,"tags":[1],"extra":true}' });
+    const res = await app.request('/items', {
+      method: 'POST',
+      headers: json,
+      body: '{"price":-1,"tags":[1],"extra":true}',
+    });
     expect(res.status).toBe(400);
     const body = res.json<{ error: { code: string; category: string; details: Record<string, string> } }>();
     expect(body.error.code).toBe('VALIDATION_ERROR');
@@ -57,8 +61,20 @@ describe('bindJson', () => {
     { title: 'a non-object body', body: '[1,2]', status: 400, code: 'VALIDATION_ERROR', headers: json },
     { title: 'malformed JSON', body: '{"name":', status: 400, code: 'INVALID_JSON', headers: json },
     { title: 'an empty body', body: '', status: 400, code: 'INVALID_JSON', headers: json },
-    { title: 'a non-JSON content type', body: 'name=x', status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', headers: { 'content-type': 'application/x-www-form-urlencoded' } },
-    { title: 'an oversize body', body: JSON.stringify({ name: 'x'.repeat(300), price: 1 }), status: 413, code: 'REQUEST_BODY_TOO_LARGE', headers: json },
+    {
+      title: 'a non-JSON content type',
+      body: 'name=x',
+      status: 415,
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    },
+    {
+      title: 'an oversize body',
+      body: JSON.stringify({ name: 'x'.repeat(300), price: 1 }),
+      status: 413,
+      code: 'REQUEST_BODY_TOO_LARGE',
+      headers: json,
+    },
   ])('refuses $title', async ({ body, status, code, headers }) => {
     const res = await app.request('/items', { method: 'POST', headers, body });
     expect(res.status).toBe(status);
@@ -67,7 +83,11 @@ describe('bindJson', () => {
 
   it('caps the details of a huge invalid body at 100 fields', async () => {
     const tags = Array.from({ length: 500 }, (_, i) => i);
-    const res = await createAppWithLimit().request('/items', { method: 'POST', headers: json, body: JSON.stringify({ name: 'x', price: 1, tags }) });
+    const res = await createAppWithLimit().request('/items', {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ name: 'x', price: 1, tags }),
+    });
     const details = res.json<{ error: { details: Record<string, string> } }>().error.details;
     expect(Object.keys(details)).toHaveLength(101);
     expect(details['_more']).toBe('400 more fields failed');
@@ -83,14 +103,20 @@ describe('bindQuery and bindParams', () => {
   const app = makeApp();
 
   it('coerces query text, fills defaults and collects repeated keys', async () => {
-    expect((await app.request('/items?ids=3&ids=4&sort=-name')).json()).toEqual({ data: { limit: 20, ids: [3, 4], sort: '-name' } });
+    expect((await app.request('/items?ids=3&ids=4&sort=-name')).json()).toEqual({
+      data: { limit: 20, ids: [3, 4], sort: '-name' },
+    });
     expect((await app.request('/items?limit=5&ids=7')).json()).toEqual({ data: { limit: 5, ids: [7] } });
   });
 
   it('refuses bad query values field by field', async () => {
     const res = await app.request('/items?limit=0&sort=price&ids=x');
     expect(res.status).toBe(400);
-    expect(Object.keys(res.json<{ error: { details: object } }>().error.details).sort()).toEqual(['ids[0]', 'limit', 'sort']);
+    expect(Object.keys(res.json<{ error: { details: object } }>().error.details).sort()).toEqual([
+      'ids[0]',
+      'limit',
+      'sort',
+    ]);
   });
 
   it('refuses an unknown query parameter', async () => {

@@ -35,7 +35,12 @@ export function createValidationError(issues: readonly FieldIssue[], source: Bin
 }
 
 /** Validates an already-parsed value, throwing the contract's validation error on failure. */
-export function assertValid<T>(schema: Schema<T>, value: unknown, source: BindSource = 'body', validator?: Validator): T {
+export function assertValid<T>(
+  schema: Schema<T>,
+  value: unknown,
+  source: BindSource = 'body',
+  validator?: Validator,
+): T {
   const result = (validator ?? getDefaultValidator(source)).validate(schema, value);
   if (!result.ok) throw createValidationError(result.issues, source);
   return result.value;

@@ -26,9 +26,20 @@ export type InferObject<P extends Props> = Simplify<
 >;
 
 type Annotations = { description?: string; title?: string; examples?: readonly unknown[] };
-type StringOptions = Annotations & { minLength?: number; maxLength?: number; pattern?: string; format?: string; default?: string };
+type StringOptions = Annotations & {
+  minLength?: number;
+  maxLength?: number;
+  pattern?: string;
+  format?: string;
+  default?: string;
+};
 type NumberOptions = Annotations & {
-  minimum?: number; maximum?: number; exclusiveMinimum?: number; exclusiveMaximum?: number; multipleOf?: number; default?: number;
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  exclusiveMaximum?: number;
+  multipleOf?: number;
+  default?: number;
 };
 type ArrayOptions = Annotations & { minItems?: number; maxItems?: number; uniqueItems?: boolean };
 type ObjectOptions = Annotations & {
@@ -45,9 +56,12 @@ export const t = {
   string: (options: StringOptions = {}): Schema<string> => make({ type: 'string', ...options }),
   number: (options: NumberOptions = {}): Schema<number> => make({ type: 'number', ...options }),
   integer: (options: NumberOptions = {}): Schema<number> => make({ type: 'integer', ...options }),
-  boolean: (options: Annotations & { default?: boolean } = {}): Schema<boolean> => make({ type: 'boolean', ...options }),
-  enum: <const V extends readonly [string | number, ...(string | number)[]]>(values: V, options: Annotations = {}): Schema<V[number]> =>
-    make({ enum: [...values], ...options }),
+  boolean: (options: Annotations & { default?: boolean } = {}): Schema<boolean> =>
+    make({ type: 'boolean', ...options }),
+  enum: <const V extends readonly [string | number, ...(string | number)[]]>(
+    values: V,
+    options: Annotations = {},
+  ): Schema<V[number]> => make({ enum: [...values], ...options }),
   array: <S extends Schema<unknown>>(items: S, options: ArrayOptions = {}): Schema<Array<Infer<S>>> =>
     make({ type: 'array', items: items.jsonSchema, ...options }),
   object: <P extends Props>(properties: P, options: ObjectOptions = {}): Schema<InferObject<P>> => {
@@ -60,7 +74,8 @@ export const t = {
       ...options,
     });
   },
-  optional: <T>(schema: Schema<T>): OptionalSchema<T> => Object.freeze({ jsonSchema: schema.jsonSchema, optional: true as const }),
+  optional: <T>(schema: Schema<T>): OptionalSchema<T> =>
+    Object.freeze({ jsonSchema: schema.jsonSchema, optional: true as const }),
   nullable: <T>(schema: Schema<T>): Schema<T | null> => make({ anyOf: [schema.jsonSchema, { type: 'null' }] }),
   /** Wraps a hand-written JSON Schema; the caller vouches for `T`. */
   json: <T = unknown>(jsonSchema: JsonSchema): Schema<T> => make(jsonSchema),

@@ -40,9 +40,21 @@ describe('Validator', () => {
   it.each([
     { title: 'missing required field', input: { price: 1 }, expected: [{ field: 'name', rule: 'required' }] },
     { title: 'wrong type', input: { name: 'a', price: 'free' }, expected: [{ field: 'price', rule: 'type' }] },
-    { title: 'unknown property', input: { name: 'a', price: 1, colour: 'red' }, expected: [{ field: 'colour', rule: 'additionalProperties' }] },
-    { title: 'nested format', input: { name: 'a', price: 1, owner: { email: 'nope' } }, expected: [{ field: 'owner.email', rule: 'format' }] },
-    { title: 'array element', input: { name: 'a', price: 1, tags: ['ok', 5] }, expected: [{ field: 'tags[1]', rule: 'type' }] },
+    {
+      title: 'unknown property',
+      input: { name: 'a', price: 1, colour: 'red' },
+      expected: [{ field: 'colour', rule: 'additionalProperties' }],
+    },
+    {
+      title: 'nested format',
+      input: { name: 'a', price: 1, owner: { email: 'nope' } },
+      expected: [{ field: 'owner.email', rule: 'format' }],
+    },
+    {
+      title: 'array element',
+      input: { name: 'a', price: 1, tags: ['ok', 5] },
+      expected: [{ field: 'tags[1]', rule: 'type' }],
+    },
     { title: 'enum miss', input: { name: 'a', price: 1, kind: 'film' }, expected: [{ field: 'kind', rule: 'enum' }] },
     { title: 'not an object at all', input: 'hello', expected: [{ field: '', rule: 'type' }] },
   ])('reports $title as one issue per field', ({ input, expected }) => {
@@ -55,7 +67,15 @@ describe('Validator', () => {
     const result = v.validate(item, { name: '', price: -1, tags: [1, 2, 3, 4] });
     expect(result.ok).toBe(false);
     if (!result.ok) {
-      expect(result.issues.map((i) => i.field).sort()).toEqual(['name', 'price', 'tags', 'tags[0]', 'tags[1]', 'tags[2]', 'tags[3]']);
+      expect(result.issues.map((i) => i.field).sort()).toEqual([
+        'name',
+        'price',
+        'tags',
+        'tags[0]',
+        'tags[1]',
+        'tags[2]',
+        'tags[3]',
+      ]);
       expect(new Set(result.issues.map((i) => i.field)).size).toBe(result.issues.length);
     }
   });
@@ -66,8 +86,14 @@ describe('Validator', () => {
   });
 
   it('coerces text for query-style validators only', () => {
-    const q = t.object({ limit: t.integer({ minimum: 1, maximum: 100, default: 20 }), ids: t.optional(t.array(t.integer())) });
-    expect(createValidator({ coerceTypes: true }).validate(q, { limit: '5', ids: '7' })).toEqual({ ok: true, value: { limit: 5, ids: [7] } });
+    const q = t.object({
+      limit: t.integer({ minimum: 1, maximum: 100, default: 20 }),
+      ids: t.optional(t.array(t.integer())),
+    });
+    expect(createValidator({ coerceTypes: true }).validate(q, { limit: '5', ids: '7' })).toEqual({
+      ok: true,
+      value: { limit: 5, ids: [7] },
+    });
     expect(createValidator({ coerceTypes: true }).validate(q, {})).toEqual({ ok: true, value: { limit: 20 } });
     expect(createValidator().validate(q, { limit: '5' }).ok).toBe(false);
   });

@@ -34,7 +34,10 @@ export function resolveValidatorOptions(options: ValidatorOptions = {}): Resolve
   const formats = options.formats ?? {};
   for (const [name, format] of Object.entries(formats)) {
     if (!/^[A-Za-z][\w-]*$/.test(name) || !(format instanceof RegExp || typeof format === 'function')) {
-      throw new SchemaError(`invalid custom format ${JSON.stringify(name)}: a name and a RegExp or predicate are required`, undefined);
+      throw new SchemaError(
+        `invalid custom format ${JSON.stringify(name)}: a name and a RegExp or predicate are required`,
+        undefined,
+      );
     }
   }
   return { coerceTypes: options.coerceTypes ?? false, useDefaults: options.useDefaults ?? true, formats };
@@ -55,10 +58,13 @@ export function getFieldPath(instancePath: string, child?: string): string {
 function toIssue(error: ErrorObject): FieldIssue {
   const params = error.params as Record<string, unknown>;
   const child =
-    error.keyword === 'required' ? String(params['missingProperty'])
-    : error.keyword === 'additionalProperties' ? String(params['additionalProperty'])
-    : undefined;
-  const message = error.keyword === 'additionalProperties' ? 'is not an allowed property' : (error.message ?? 'is invalid');
+    error.keyword === 'required'
+      ? String(params['missingProperty'])
+      : error.keyword === 'additionalProperties'
+        ? String(params['additionalProperty'])
+        : undefined;
+  const message =
+    error.keyword === 'additionalProperties' ? 'is not an allowed property' : (error.message ?? 'is invalid');
   return { field: getFieldPath(error.instancePath, child), rule: error.keyword, message };
 }
 

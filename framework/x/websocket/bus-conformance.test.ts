@@ -21,10 +21,38 @@ interface BusFactory {
 
 const memory = createMemoryBusNetwork;
 const factories: BusFactory[] = [
-  { name: 'memory', skip: false, network: () => { const n = memory(); return () => n.createBus(); } },
-  { name: 'pubsub in-process broker', skip: false, network: () => { const b = new InProcessBroker(); return () => createBrokerRoomBus(b, { subject: 'plumego.test.ws' }); } },
-  { name: 'redis', skip: services.redis ? false : 'no Redis', network: () => { const ch = `plumego:test:bus:${suffix}:${randomBytes(3).toString('hex')}`; return () => createRedisRoomBus({ url: services.redis!, channel: ch }); } },
-  { name: 'nats', skip: services.nats ? false : 'no NATS', network: () => { const s = `plumego.test.bus.${suffix}.${randomBytes(3).toString('hex')}`; return () => createNatsRoomBus({ servers: services.nats!, subject: s }); } },
+  {
+    name: 'memory',
+    skip: false,
+    network: () => {
+      const n = memory();
+      return () => n.createBus();
+    },
+  },
+  {
+    name: 'pubsub in-process broker',
+    skip: false,
+    network: () => {
+      const b = new InProcessBroker();
+      return () => createBrokerRoomBus(b, { subject: 'plumego.test.ws' });
+    },
+  },
+  {
+    name: 'redis',
+    skip: services.redis ? false : 'no Redis',
+    network: () => {
+      const ch = `plumego:test:bus:${suffix}:${randomBytes(3).toString('hex')}`;
+      return () => createRedisRoomBus({ url: services.redis!, channel: ch });
+    },
+  },
+  {
+    name: 'nats',
+    skip: services.nats ? false : 'no NATS',
+    network: () => {
+      const s = `plumego.test.bus.${suffix}.${randomBytes(3).toString('hex')}`;
+      return () => createNatsRoomBus({ servers: services.nats!, subject: s });
+    },
+  },
 ];
 
 // One suite, every RoomBus implementation.
@@ -83,31 +111,37 @@ describe('bus failures', () => {
     expect(() => createNatsRoomBus({ servers: 'nats://x', subject: 'a.*' })).toThrow(/subject/);
   });
 
-  it.skipIf(!services.redis)('resubscribes after Redis kills the subscriber connection (messages in the gap are lost)', async () => {
-    const channel = `plumego:test:bus:${suffix}:kill`;
-    const admin = new Redis(services.redis!);
-    const name = `plumego-ws-test-${suffix}`;
-    // The bus subscribes on a duplicate of this client, which keeps its connection name.
-    const sub = new Redis(services.redis!, { connectionName: name });
-    const bus = createRedisRoomBus({ client: sub, channel });
-    const publisher = createRedisRoomBus({ url: services.redis!, channel });
-    const got: string[] = [];
-    await bus.subscribe((p) => got.push(p.toString()));
-    await publisher.publish(Buffer.from('before'));
-    await waitFor(() => got.length === 1);
-    // Kill only this test's subscriber connection (the server is shared); ioredis must reconnect and subscribe again.
-    const list = String(await admin.client('LIST'));
-    const ids = list.split('\n').filter((l) => l.includes(` name=${name} `) && / sub=[1-9]/.test(l)).map((l) => /^id=(\d+)/.exec(l)![1]!);
-    expect(ids.length).toBe(1);
-    expect(Number(await admin.client('KILL', 'ID', ids[0]!))).toBe(1);
-    for (let i = 0; i < 200 && !got.includes('after'); i++) {
-      await publisher.publish(Buffer.from('after'));
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    expect(got[0]).toBe('before');
-    expect(got).toContain('after');
-    await Promise.all([bus.close(), publisher.close()]);
-    sub.disconnect();
-    admin.disconnect();
-  });
+  it.skipIf(!services.redis)(
+    'resubscribes after Redis kills the subscriber connection (messages in the gap are lost)',
+    async () => {
+      const channel = `plumego:test:bus:${suffix}:kill`;
+      const admin = new Redis(services.redis!);
+      const name = `plumego-ws-test-${suffix}`;
+      // The bus subscribes on a duplicate of this client, which keeps its connection name.
+      const sub = new Redis(services.redis!, { connectionName: name });
+      const bus = createRedisRoomBus({ client: sub, channel });
+      const publisher = createRedisRoomBus({ url: services.redis!, channel });
+      const got: string[] = [];
+      await bus.subscribe((p) => got.push(p.toString()));
+      await publisher.publish(Buffer.from('before'));
+      await waitFor(() => got.length === 1);
+      // Kill only this test's subscriber connection (the server is shared); ioredis must reconnect and subscribe again.
+      const list = String(await admin.client('LIST'));
+      const ids = list
+        .split('\n')
+        .filter((l) => l.includes(` name=${name} `) && / sub=[1-9]/.test(l))
+        .map((l) => /^id=(\d+)/.exec(l)![1]!);
+      expect(ids.length).toBe(1);
+      expect(Number(await admin.client('KILL', 'ID', ids[0]!))).toBe(1);
+      for (let i = 0; i < 200 && !got.includes('after'); i++) {
+        await publisher.publish(Buffer.from('after'));
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(got[0]).toBe('before');
+      expect(got).toContain('after');
+      await Promise.all([bus.close(), publisher.close()]);
+      sub.disconnect();
+      admin.disconnect();
+    },
+  );
 });

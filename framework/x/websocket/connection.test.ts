@@ -34,8 +34,24 @@ class FakeSocket {
 
 function make(policy: Partial<SendPolicy>) {
   const ws = new FakeSocket();
-  const events = { drops: 0, slow: 0, onDrop() { this.drops++; }, onSlowClose() { this.slow++; } };
-  const full: SendPolicy = { maxQueueBytes: 10, slowConsumer: 'drop', sendTimeoutMs: 1000, messagesPerSecond: 0, messageBurst: 0, ...policy };
+  const events = {
+    drops: 0,
+    slow: 0,
+    onDrop() {
+      this.drops++;
+    },
+    onSlowClose() {
+      this.slow++;
+    },
+  };
+  const full: SendPolicy = {
+    maxQueueBytes: 10,
+    slowConsumer: 'drop',
+    sendTimeoutMs: 1000,
+    messagesPerSecond: 0,
+    messageBurst: 0,
+    ...policy,
+  };
   return { ws, events, conn: new Connection(ws as unknown as WebSocket, { sub: 'u' }, full, events) };
 }
 

@@ -40,7 +40,10 @@ describe('dial', () => {
       onClose: (code, _reason, again) => closes.push([code, again]),
     });
     await waitFor(() => accepted === 3 && c.isOpen);
-    expect(closes).toEqual([[1006, true], [1006, true]]);
+    expect(closes).toEqual([
+      [1006, true],
+      [1006, true],
+    ]);
     expect(opens.length).toBe(3);
     expect(c.attempts).toBe(0);
     await c.close();
@@ -49,7 +52,12 @@ describe('dial', () => {
   it('does not reconnect after a normal close or when the user closed it', async () => {
     server = await startServer({ onConnection: (conn) => conn.close(1000, 'bye') });
     const closes: [number, string, boolean][] = [];
-    const c = await dial(server.url, { token: 'good', origin: ORIGIN, reconnect: { maxAttempts: 5, initialDelayMs: 5 }, onClose: (code, reason, again) => closes.push([code, reason, again]) });
+    const c = await dial(server.url, {
+      token: 'good',
+      origin: ORIGIN,
+      reconnect: { maxAttempts: 5, initialDelayMs: 5 },
+      onClose: (code, reason, again) => closes.push([code, reason, again]),
+    });
     await waitFor(() => closes.length === 1);
     expect(closes[0]).toEqual([1000, 'bye', false]);
     expect(c.isOpen).toBe(false);
@@ -65,7 +73,12 @@ describe('dial', () => {
     };
     server = await startServer({ onConnection: (conn) => conn.terminate() }, [gate]);
     const closes: boolean[] = [];
-    const c = await dial(server.url, { token: 'good', origin: ORIGIN, reconnect: { maxAttempts: 2, initialDelayMs: 5, jitter: false }, onClose: (_c, _r, again) => closes.push(again) });
+    const c = await dial(server.url, {
+      token: 'good',
+      origin: ORIGIN,
+      reconnect: { maxAttempts: 2, initialDelayMs: 5, jitter: false },
+      onClose: (_c, _r, again) => closes.push(again),
+    });
     await waitFor(() => handshakes === 3);
     await new Promise((r) => setTimeout(r, 60));
     expect(handshakes).toBe(3);
@@ -75,6 +88,8 @@ describe('dial', () => {
 
   it('checks its reconnect options when built', () => {
     expect(() => new ClientConnection('ws://x', { reconnect: { maxAttempts: -1 } })).toThrow(/maxAttempts/);
-    expect(() => new ClientConnection('ws://x', { reconnect: { initialDelayMs: 100, maxDelayMs: 10 } })).toThrow(/reconnect/);
+    expect(() => new ClientConnection('ws://x', { reconnect: { initialDelayMs: 100, maxDelayMs: 10 } })).toThrow(
+      /reconnect/,
+    );
   });
 });

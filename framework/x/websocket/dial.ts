@@ -59,9 +59,18 @@ export class ClientConnection {
     this.url = url;
     this.#o = options;
     const r = options.reconnect ?? {};
-    this.#r = { maxAttempts: r.maxAttempts ?? 0, initialDelayMs: r.initialDelayMs ?? 100, maxDelayMs: r.maxDelayMs ?? 5_000, multiplier: r.multiplier ?? 2, jitter: r.jitter ?? true };
+    this.#r = {
+      maxAttempts: r.maxAttempts ?? 0,
+      initialDelayMs: r.initialDelayMs ?? 100,
+      maxDelayMs: r.maxDelayMs ?? 5_000,
+      multiplier: r.multiplier ?? 2,
+      jitter: r.jitter ?? true,
+    };
     assertOption(Number.isInteger(this.#r.maxAttempts) && this.#r.maxAttempts >= 0, 'reconnect.maxAttempts');
-    assertOption(this.#r.initialDelayMs > 0 && this.#r.maxDelayMs >= this.#r.initialDelayMs && this.#r.multiplier >= 1, 'reconnect');
+    assertOption(
+      this.#r.initialDelayMs > 0 && this.#r.maxDelayMs >= this.#r.initialDelayMs && this.#r.multiplier >= 1,
+      'reconnect',
+    );
   }
 
   get isOpen(): boolean {

@@ -6,7 +6,17 @@ import { dial } from './dial.ts';
 import { WebSocketEndpoint } from './endpoint.ts';
 import { isWebSocketError } from './errors.ts';
 import { attachUpgrades } from './upgrade.ts';
-import { ORIGIN, clientFrame, nextEvent, rawHandshake, readCloseCode, startServer, testAuthenticate, waitFor, type TestServer } from './test-support.ts';
+import {
+  ORIGIN,
+  clientFrame,
+  nextEvent,
+  rawHandshake,
+  readCloseCode,
+  startServer,
+  testAuthenticate,
+  waitFor,
+  type TestServer,
+} from './test-support.ts';
 
 let server: TestServer | undefined;
 afterEach(async () => {
@@ -127,13 +137,19 @@ describe('WebSocketEndpoint handshake', () => {
 
   it('does not negotiate permessage-deflate unless enabled', async () => {
     server = await startServer();
-    const off = await rawHandshake(server.port, '/ws', { authorization: 'Bearer good', 'sec-websocket-extensions': 'permessage-deflate' });
+    const off = await rawHandshake(server.port, '/ws', {
+      authorization: 'Bearer good',
+      'sec-websocket-extensions': 'permessage-deflate',
+    });
     expect(off.status).toBe(101);
     expect(off.headers['sec-websocket-extensions']).toBeUndefined();
     off.socket.destroy();
     await server.close();
     server = await startServer({ perMessageDeflate: true });
-    const on = await rawHandshake(server.port, '/ws', { authorization: 'Bearer good', 'sec-websocket-extensions': 'permessage-deflate' });
+    const on = await rawHandshake(server.port, '/ws', {
+      authorization: 'Bearer good',
+      'sec-websocket-extensions': 'permessage-deflate',
+    });
     expect(on.headers['sec-websocket-extensions']).toContain('permessage-deflate');
     on.socket.destroy();
   });
@@ -149,10 +165,18 @@ describe('WebSocketEndpoint handshake', () => {
 
   it('fails at construction for options that can never work', () => {
     expect(() => new WebSocketEndpoint({ authenticate: testAuthenticate })).toThrow(/allowedOrigins/);
-    expect(() => new WebSocketEndpoint({ authenticate: testAuthenticate, allowedOrigins: ['app.test'] })).toThrow(/allowedOrigins/);
-    expect(() => new WebSocketEndpoint({ authenticate: undefined as never, allowAllOrigins: true })).toThrow(/authenticate/);
-    expect(() => new WebSocketEndpoint({ authenticate: testAuthenticate, allowAllOrigins: true, maxMessageBytes: 0 })).toThrow(/maxMessageBytes/);
-    expect(() => new WebSocketEndpoint({ authenticate: testAuthenticate, allowAllOrigins: true, protocols: ['bearer.x'] })).toThrow(/protocols/);
+    expect(() => new WebSocketEndpoint({ authenticate: testAuthenticate, allowedOrigins: ['app.test'] })).toThrow(
+      /allowedOrigins/,
+    );
+    expect(() => new WebSocketEndpoint({ authenticate: undefined as never, allowAllOrigins: true })).toThrow(
+      /authenticate/,
+    );
+    expect(
+      () => new WebSocketEndpoint({ authenticate: testAuthenticate, allowAllOrigins: true, maxMessageBytes: 0 }),
+    ).toThrow(/maxMessageBytes/);
+    expect(
+      () => new WebSocketEndpoint({ authenticate: testAuthenticate, allowAllOrigins: true, protocols: ['bearer.x'] }),
+    ).toThrow(/protocols/);
     try {
       new WebSocketEndpoint({ authenticate: testAuthenticate, allowAllOrigins: true, slowConsumer: 'later' as never });
     } catch (err) {
@@ -162,12 +186,18 @@ describe('WebSocketEndpoint handshake', () => {
 });
 
 describe('WebSocketEndpoint messages and protocol errors', () => {
-  const echo = { onMessage: (c: import('./connection.ts').Connection, d: Buffer, bin: boolean) => c.trySend(bin ? d : d.toString()) };
+  const echo = {
+    onMessage: (c: import('./connection.ts').Connection, d: Buffer, bin: boolean) => c.trySend(bin ? d : d.toString()),
+  };
 
   it('echoes text and binary messages', async () => {
     server = await startServer(echo);
     const got: string[] = [];
-    const c = await dial(server.url, { token: 'good', origin: ORIGIN, onMessage: (d, bin) => got.push(`${bin ? 'b' : 't'}:${d.toString()}`) });
+    const c = await dial(server.url, {
+      token: 'good',
+      origin: ORIGIN,
+      onMessage: (d, bin) => got.push(`${bin ? 'b' : 't'}:${d.toString()}`),
+    });
     c.send('hello');
     c.send(Buffer.from('bytes'));
     await waitFor(() => got.length === 2);
@@ -238,11 +268,22 @@ describe('WebSocketEndpoint messages and protocol errors', () => {
   it('closes every connection with 1001 and the reason on shutdown, then refuses handshakes', async () => {
     server = await startServer();
     const closes: [number, string][] = [];
-    const a = await dial(server.url, { token: 'good', origin: ORIGIN, onClose: (code, reason) => closes.push([code, reason]) });
-    const b = await dial(server.url, { token: 'good', origin: ORIGIN, onClose: (code, reason) => closes.push([code, reason]) });
+    const a = await dial(server.url, {
+      token: 'good',
+      origin: ORIGIN,
+      onClose: (code, reason) => closes.push([code, reason]),
+    });
+    const b = await dial(server.url, {
+      token: 'good',
+      origin: ORIGIN,
+      onClose: (code, reason) => closes.push([code, reason]),
+    });
     await server.endpoint.shutdown({ reason: 'deploying' });
     await waitFor(() => closes.length === 2);
-    expect(closes).toEqual([[1001, 'deploying'], [1001, 'deploying']]);
+    expect(closes).toEqual([
+      [1001, 'deploying'],
+      [1001, 'deploying'],
+    ]);
     expect(a.isOpen || b.isOpen).toBe(false);
     const res = await rawHandshake(server.port, '/ws', { authorization: 'Bearer good' });
     expect(res.status).toBe(503);
@@ -250,7 +291,11 @@ describe('WebSocketEndpoint messages and protocol errors', () => {
   });
 
   it('closes with 1011 when the message hook throws, without hurting the process', async () => {
-    server = await startServer({ onMessage: () => { throw new Error('boom'); } });
+    server = await startServer({
+      onMessage: () => {
+        throw new Error('boom');
+      },
+    });
     const ws = new WebSocket(server.url, { headers: { authorization: 'Bearer good' }, origin: ORIGIN });
     await nextEvent(ws, 'open');
     ws.send('x');

@@ -4,7 +4,11 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { Connection, type SendPolicy } from './connection.ts';
 import { CLOSE_CODES, isWebSocketError, toHandshakeError, type WebSocketErrorCode } from './errors.ts';
 import { Hub, type HubShutdownOptions } from './hub.ts';
-import { resolveWebSocketEndpointOptions, type ResolvedWebSocketEndpointOptions, type WebSocketEndpointOptions } from './options.ts';
+import {
+  resolveWebSocketEndpointOptions,
+  type ResolvedWebSocketEndpointOptions,
+  type WebSocketEndpointOptions,
+} from './options.ts';
 import { ROOM_PASSWORD_HEADER } from './room.ts';
 import { getPendingUpgrade } from './upgrade.ts';
 
@@ -66,7 +70,8 @@ export class WebSocketEndpoint {
     }
     const refuse = (code: WebSocketErrorCode): void => {
       if (code === 'WEBSOCKET_UPGRADE_REQUIRED') w.setHeader('sec-websocket-version', '13');
-      if (code === 'WEBSOCKET_SHUTTING_DOWN' || code === 'WEBSOCKET_CONNECTION_LIMIT' || code === 'WEBSOCKET_ROOM_FULL') w.setHeader('retry-after', '1');
+      if (code === 'WEBSOCKET_SHUTTING_DOWN' || code === 'WEBSOCKET_CONNECTION_LIMIT' || code === 'WEBSOCKET_ROOM_FULL')
+        w.setHeader('retry-after', '1');
       writeError(w, r, toHandshakeError(code));
     };
     const early = this.#checkHandshake(r);
@@ -116,7 +121,8 @@ export class WebSocketEndpoint {
     if (offered !== undefined) {
       for (const p of offered.split(',')) {
         const v = p.trim();
-        if (v.startsWith(TOKEN_PROTOCOL_PREFIX) && v.length > TOKEN_PROTOCOL_PREFIX.length) return v.slice(TOKEN_PROTOCOL_PREFIX.length);
+        if (v.startsWith(TOKEN_PROTOCOL_PREFIX) && v.length > TOKEN_PROTOCOL_PREFIX.length)
+          return v.slice(TOKEN_PROTOCOL_PREFIX.length);
       }
     }
     if (this.options.allowQueryToken) {
@@ -149,7 +155,10 @@ export class WebSocketEndpoint {
         this.hub.join(conn, room, password);
       } catch (err) {
         // Lost a race for the last seat (or the room changed) between the check and the upgrade.
-        return conn.close(isWebSocketError(err, 'WEBSOCKET_ROOM_FULL') ? CLOSE_CODES.tryAgainLater : CLOSE_CODES.policyViolation, 'room unavailable');
+        return conn.close(
+          isWebSocketError(err, 'WEBSOCKET_ROOM_FULL') ? CLOSE_CODES.tryAgainLater : CLOSE_CODES.policyViolation,
+          'room unavailable',
+        );
       }
     }
     ws.on('pong', () => {
@@ -197,8 +206,10 @@ export function createWebSocketEndpoint(options: WebSocketEndpointOptions): WebS
 
 function classifyAuthError(err: unknown): WebSocketErrorCode {
   if (isSecurityError(err, 'PLUMEGO_ERR_AUTH_EXPIRED_TOKEN')) return 'WEBSOCKET_TOKEN_EXPIRED';
-  if (isWebSocketError(err) && (err.code === 'WEBSOCKET_TOKEN_EXPIRED' || err.code === 'WEBSOCKET_UNAUTHENTICATED')) return err.code;
+  if (isWebSocketError(err) && (err.code === 'WEBSOCKET_TOKEN_EXPIRED' || err.code === 'WEBSOCKET_UNAUTHENTICATED'))
+    return err.code;
   // jose's JWTExpired, for authenticators that verify with jose directly.
-  if (typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'ERR_JWT_EXPIRED') return 'WEBSOCKET_TOKEN_EXPIRED';
+  if (typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'ERR_JWT_EXPIRED')
+    return 'WEBSOCKET_TOKEN_EXPIRED';
   return 'WEBSOCKET_INVALID_TOKEN';
 }

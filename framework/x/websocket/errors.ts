@@ -25,7 +25,11 @@ export const WEBSOCKET_ERRORS = {
 export type WebSocketErrorCode = keyof typeof WEBSOCKET_ERRORS;
 
 const BRAND = Symbol.for('plumego.x.websocket.error');
-const family = defineErrorFamily({ name: 'WebSocketError', brand: BRAND, codes: Object.keys(WEBSOCKET_ERRORS) as WebSocketErrorCode[] });
+const family = defineErrorFamily({
+  name: 'WebSocketError',
+  brand: BRAND,
+  codes: Object.keys(WEBSOCKET_ERRORS) as WebSocketErrorCode[],
+});
 
 /** A WebSocket failure. `field` names the option or input at fault, never its value. */
 export class WebSocketError extends Error {
@@ -36,7 +40,10 @@ export class WebSocketError extends Error {
   declare readonly details: Readonly<Record<string, unknown>>;
   readonly [BRAND] = true;
 
-  constructor(code: WebSocketErrorCode, options: { field?: string; cause?: unknown; details?: Record<string, unknown> } = {}) {
+  constructor(
+    code: WebSocketErrorCode,
+    options: { field?: string; cause?: unknown; details?: Record<string, unknown> } = {},
+  ) {
     const entry = WEBSOCKET_ERRORS[code];
     super(entry.message + (options.field === undefined ? '' : ` (${options.field})`), getErrorOptions(options.cause));
     family.stamp(this, code, options.details ?? {});

@@ -95,7 +95,10 @@ describe('Hub rooms over real connections', () => {
     const missing = await rawHandshake(s.port, '/rooms/vault', { authorization: 'Bearer good' });
     expect(missing.status).toBe(403);
     expect(JSON.parse(missing.body).error.code).toBe('WEBSOCKET_ROOM_FORBIDDEN');
-    const wrong = await rawHandshake(s.port, '/rooms/vault', { authorization: 'Bearer good', 'x-websocket-room-password': 'open sesam' });
+    const wrong = await rawHandshake(s.port, '/rooms/vault', {
+      authorization: 'Bearer good',
+      'x-websocket-room-password': 'open sesam',
+    });
     expect(wrong.status).toBe(403);
     expect(wrong.body).not.toContain('sesam');
     await member(s, 'vault', [], 'open sesame');
@@ -190,7 +193,9 @@ describe('Hub across instances (in-process bus)', () => {
     await h.start();
     const intruder = net.createBus();
     await intruder.publish(Buffer.from('garbage'));
-    await intruder.publish(encodeEnvelope({ origin: 'other', room: 'bad room', binary: false, data: Buffer.from('x') }));
+    await intruder.publish(
+      encodeEnvelope({ origin: 'other', room: 'bad room', binary: false, data: Buffer.from('x') }),
+    );
     await waitFor(() => h.getMetrics().busErrors === 2);
   });
 

@@ -109,7 +109,8 @@ export class Hub implements ConnectionEvents {
     const capacity = options.capacity ?? this.options.maxRoomMembers;
     assertOption(Number.isInteger(capacity) && capacity > 0, 'capacity');
     const existing = this.#rooms.get(name);
-    if (existing === undefined && this.#rooms.size >= this.options.maxRooms) throw new WebSocketError('WEBSOCKET_ROOM_FULL', { field: 'maxRooms' });
+    if (existing === undefined && this.#rooms.size >= this.options.maxRooms)
+      throw new WebSocketError('WEBSOCKET_ROOM_FULL', { field: 'maxRooms' });
     const room = new Room(name, capacity, options.password, true);
     if (existing !== undefined) for (const m of existing.members) room.members.add(m);
     this.#rooms.set(name, room);
@@ -205,13 +206,16 @@ export class Hub implements ConnectionEvents {
     this.#shuttingDown = true;
     const reason = options.reason ?? 'server shutting down';
     const closed = [...this.#connections].map(
-      (c) => new Promise<void>((resolve) => {
-        if (c.socket.readyState === 3) return resolve();
-        c.socket.once('close', () => resolve());
-        c.close(CLOSE_CODES.goingAway, reason);
-      }),
+      (c) =>
+        new Promise<void>((resolve) => {
+          if (c.socket.readyState === 3) return resolve();
+          c.socket.once('close', () => resolve());
+          c.close(CLOSE_CODES.goingAway, reason);
+        }),
     );
-    const deadline = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), options.timeoutMs ?? 5_000).unref());
+    const deadline = new Promise<'timeout'>((resolve) =>
+      setTimeout(() => resolve('timeout'), options.timeoutMs ?? 5_000).unref(),
+    );
     if ((await Promise.race([Promise.all(closed), deadline])) === 'timeout') {
       for (const c of this.#connections) c.terminate();
     }

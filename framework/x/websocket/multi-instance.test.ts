@@ -14,7 +14,9 @@ interface Instance {
 }
 
 function startInstance(kind: 'redis' | 'nats', url: string, channel: string): Promise<Instance> {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', script, kind, url, channel], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', script, kind, url, channel], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
@@ -38,21 +40,37 @@ function stop(i: Instance): Promise<void> {
 
 for (const kind of ['redis', 'nats'] as const) {
   describe.skipIf(!services[kind])(`rooms across two app processes over ${kind}`, () => {
-    const channel = kind === 'redis' ? `plumego:test:ws:${randomBytes(6).toString('hex')}` : `plumego.test.ws.${randomBytes(6).toString('hex')}`;
+    const channel =
+      kind === 'redis'
+        ? `plumego:test:ws:${randomBytes(6).toString('hex')}`
+        : `plumego.test.ws.${randomBytes(6).toString('hex')}`;
     let a: Instance;
     let b: Instance;
     const clients: ClientConnection[] = [];
 
     beforeAll(async () => {
-      [a, b] = await Promise.all([startInstance(kind, services[kind]!, channel), startInstance(kind, services[kind]!, channel)]);
+      [a, b] = await Promise.all([
+        startInstance(kind, services[kind]!, channel),
+        startInstance(kind, services[kind]!, channel),
+      ]);
     }, 15_000);
     afterAll(async () => {
       await Promise.all(clients.map((c) => c.close()));
       await Promise.all([a, b].filter(Boolean).map(stop));
     });
 
-    async function join(i: Instance, room: string, inbox: string[], onClose?: (code: number, reason: string) => void): Promise<ClientConnection> {
-      const c = await dial(`ws://127.0.0.1:${i.port}/rooms/${room}`, { token: 'good', origin: ORIGIN, onMessage: (d) => inbox.push(d.toString()), ...(onClose ? { onClose } : {}) });
+    async function join(
+      i: Instance,
+      room: string,
+      inbox: string[],
+      onClose?: (code: number, reason: string) => void,
+    ): Promise<ClientConnection> {
+      const c = await dial(`ws://127.0.0.1:${i.port}/rooms/${room}`, {
+        token: 'good',
+        origin: ORIGIN,
+        onMessage: (d) => inbox.push(d.toString()),
+        ...(onClose ? { onClose } : {}),
+      });
       clients.push(c);
       return c;
     }
@@ -76,7 +94,10 @@ for (const kind of ['redis', 'nats'] as const) {
       expect(onB1).toEqual(['hello from A', 'hello from B']);
       expect(onB2).toEqual(onB1);
       expect(elsewhere).toEqual([]);
-      const metricsB = (await (await fetch(`http://127.0.0.1:${b.port}/metrics`)).json()) as { busReceived: number; busErrors: number };
+      const metricsB = (await (await fetch(`http://127.0.0.1:${b.port}/metrics`)).json()) as {
+        busReceived: number;
+        busErrors: number;
+      };
       expect(metricsB.busReceived).toBeGreaterThanOrEqual(1);
       expect(metricsB.busErrors).toBe(0);
     });

@@ -22,12 +22,15 @@ export function createNatsRoomBus(options: NatsRoomBusOptions): RoomBus {
   assertOption(options.connection !== undefined || options.servers !== undefined, 'servers');
   const subject = options.subject ?? 'plumego.ws.broadcast';
   assertOption(SUBJECT.test(subject), 'subject');
-  let nc: Promise<NatsConnection> | undefined = options.connection === undefined ? undefined : Promise.resolve(options.connection);
+  let nc: Promise<NatsConnection> | undefined =
+    options.connection === undefined ? undefined : Promise.resolve(options.connection);
   const owns = options.connection === undefined;
   let closed = false;
   let subscription: { unsubscribe(): void } | undefined;
   const open = (): Promise<NatsConnection> =>
-    (nc ??= connect({ servers: typeof options.servers === 'string' ? options.servers : [...(options.servers ?? [])] }).catch((cause: unknown) => {
+    (nc ??= connect({
+      servers: typeof options.servers === 'string' ? options.servers : [...(options.servers ?? [])],
+    }).catch((cause: unknown) => {
       nc = undefined;
       throw new WebSocketError('WEBSOCKET_BUS_FAILED', { cause });
     }));
@@ -44,7 +47,8 @@ export function createNatsRoomBus(options: NatsRoomBusOptions): RoomBus {
       const c = await open();
       subscription = c.subscribe(subject, {
         callback: (err, msg) => {
-          if (err === null && !closed) onPayload(Buffer.from(msg.data.buffer, msg.data.byteOffset, msg.data.byteLength));
+          if (err === null && !closed)
+            onPayload(Buffer.from(msg.data.buffer, msg.data.byteOffset, msg.data.byteLength));
         },
       });
       // The subscription is registered on the server once a round trip has completed.

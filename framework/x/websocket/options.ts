@@ -91,9 +91,15 @@ export function resolveWebSocketEndpointOptions(o: WebSocketEndpointOptions): Re
   const origins = o.allowedOrigins ?? [];
   const allowAll = o.allowAllOrigins ?? d.allowAllOrigins;
   assertOption(allowAll || origins.length > 0, 'allowedOrigins');
-  assertOption(origins.every((x) => ORIGIN.test(x)), 'allowedOrigins');
+  assertOption(
+    origins.every((x) => ORIGIN.test(x)),
+    'allowedOrigins',
+  );
   const protocols = o.protocols ?? [];
-  assertOption(protocols.every((p) => TOKEN_CHARS.test(p) && !p.startsWith('bearer.')), 'protocols');
+  assertOption(
+    protocols.every((p) => TOKEN_CHARS.test(p) && !p.startsWith('bearer.')),
+    'protocols',
+  );
   const rate = o.messagesPerSecond ?? d.messagesPerSecond;
   const r: ResolvedWebSocketEndpointOptions = {
     authenticate: o.authenticate,
@@ -116,7 +122,8 @@ export function resolveWebSocketEndpointOptions(o: WebSocketEndpointOptions): Re
   for (const f of ['maxMessageBytes', 'maxConnections', 'pingIntervalMs', 'maxQueueBytes', 'sendTimeoutMs'] as const) {
     assertOption(Number.isInteger(r[f]) && r[f] > 0, f);
   }
-  for (const f of ['idleTimeoutMs', 'messagesPerSecond', 'messageBurst'] as const) assertOption(Number.isFinite(r[f]) && r[f] >= 0, f);
+  for (const f of ['idleTimeoutMs', 'messagesPerSecond', 'messageBurst'] as const)
+    assertOption(Number.isFinite(r[f]) && r[f] >= 0, f);
   assertOption(r.messagesPerSecond === 0 || r.messageBurst >= 1, 'messageBurst');
   assertOption(['block', 'drop', 'close'].includes(r.slowConsumer), 'slowConsumer');
   return r;

@@ -12,7 +12,8 @@ import { attachUpgrades } from './upgrade.ts';
 
 const [kind, url, channel] = process.argv.slice(2);
 if (url === undefined || channel === undefined) throw new Error('usage: test-instance.ts <redis|nats> <url> <channel>');
-const bus: RoomBus = kind === 'nats' ? createNatsRoomBus({ servers: url, subject: channel }) : createRedisRoomBus({ url, channel });
+const bus: RoomBus =
+  kind === 'nats' ? createNatsRoomBus({ servers: url, subject: channel }) : createRedisRoomBus({ url, channel });
 const hub = new Hub({ bus });
 await hub.start();
 const endpoint = new WebSocketEndpoint({

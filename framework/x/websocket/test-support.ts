@@ -25,7 +25,11 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startServer(options: Partial<WebSocketEndpointOptions> = {}, middleware: Middleware[] = [], path = '/ws'): Promise<TestServer> {
+export async function startServer(
+  options: Partial<WebSocketEndpointOptions> = {},
+  middleware: Middleware[] = [],
+  path = '/ws',
+): Promise<TestServer> {
   const app = createApp();
   if (middleware.length > 0) app.use(...middleware);
   const endpoint = new WebSocketEndpoint({ authenticate: testAuthenticate, allowedOrigins: [ORIGIN], ...options });
@@ -55,7 +59,11 @@ export interface RawResponse {
 }
 
 /** Sends a hand-made handshake and reads the response head (and body for refusals). */
-export function rawHandshake(port: number, path: string, headers: Record<string, string | undefined>): Promise<RawResponse> {
+export function rawHandshake(
+  port: number,
+  path: string,
+  headers: Record<string, string | undefined>,
+): Promise<RawResponse> {
   const h: Record<string, string | undefined> = {
     host: `127.0.0.1:${port}`,
     upgrade: 'websocket',
@@ -103,11 +111,18 @@ export function rawHandshake(port: number, path: string, headers: Record<string,
  * One client frame, built by hand only to send frames a correct client never would (bad input
  * tests). Payloads up to 65,535 bytes.
  */
-export function clientFrame(opcode: number, payload: Buffer, opts: { mask?: boolean; fin?: boolean; rsv?: number } = {}): Buffer {
+export function clientFrame(
+  opcode: number,
+  payload: Buffer,
+  opts: { mask?: boolean; fin?: boolean; rsv?: number } = {},
+): Buffer {
   const mask = opts.mask ?? true;
   const first = ((opts.fin ?? true) ? 0x80 : 0) | ((opts.rsv ?? 0) << 4) | opcode;
   const len = payload.byteLength;
-  const head = len < 126 ? Buffer.from([first, (mask ? 0x80 : 0) | len]) : Buffer.from([first, (mask ? 0x80 : 0) | 126, len >> 8, len & 0xff]);
+  const head =
+    len < 126
+      ? Buffer.from([first, (mask ? 0x80 : 0) | len])
+      : Buffer.from([first, (mask ? 0x80 : 0) | 126, len >> 8, len & 0xff]);
   if (!mask) return Buffer.concat([head, payload]);
   const key = randomBytes(4);
   const masked = Buffer.from(payload);
@@ -116,7 +131,10 @@ export function clientFrame(opcode: number, payload: Buffer, opts: { mask?: bool
 }
 
 /** Reads the close code the server sends on a raw socket (first close frame), or 0 when it just drops. */
-export function readCloseCode(socket: Socket, initial: Buffer = Buffer.alloc(0)): Promise<{ code: number; reason: string }> {
+export function readCloseCode(
+  socket: Socket,
+  initial: Buffer = Buffer.alloc(0),
+): Promise<{ code: number; reason: string }> {
   return new Promise((resolve) => {
     let buf = initial;
     const scan = (): boolean => {
@@ -137,7 +155,10 @@ export function readCloseCode(socket: Socket, initial: Buffer = Buffer.alloc(0))
         }
         if (off + len > buf.length) return false;
         if (op === 8) {
-          resolve({ code: len >= 2 ? buf.readUInt16BE(off) : 1005, reason: buf.subarray(off + 2, off + len).toString() });
+          resolve({
+            code: len >= 2 ? buf.readUInt16BE(off) : 1005,
+            reason: buf.subarray(off + 2, off + len).toString(),
+          });
           return true;
         }
         i = off + len;

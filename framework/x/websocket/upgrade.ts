@@ -1,6 +1,13 @@
 import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { BufferedResponseWriter, createRequestFromNode, isPromise, writeError, type ErrorBodyFormatter, type Handler } from 'plumego/contract';
+import {
+  BufferedResponseWriter,
+  createRequestFromNode,
+  isPromise,
+  writeError,
+  type ErrorBodyFormatter,
+  type Handler,
+} from 'plumego/contract';
 
 /** What `attachUpgrades` needs from an app: `App` from plumego/core satisfies it. */
 export interface UpgradeHost {
@@ -74,7 +81,11 @@ export function attachUpgrades(host: UpgradeHost, options: AttachUpgradesOptions
     };
     try {
       const p = handler(w, r);
-      if (isPromise(p)) p.then(() => settle(undefined), (err: unknown) => settle(err ?? new Error('handler failed')));
+      if (isPromise(p))
+        p.then(
+          () => settle(undefined),
+          (err: unknown) => settle(err ?? new Error('handler failed')),
+        );
       else settle(undefined);
     } catch (err) {
       settle(err ?? new Error('handler failed'));

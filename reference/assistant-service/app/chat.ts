@@ -26,19 +26,42 @@ export async function runChatTurn(deps: ChatDeps, sessionId: string, writer: Sse
       const response = await streamModelTurn(deps, messages, send, signal);
       if (response.toolCalls.length === 0) {
         await deps.sessions.append(sessionId, { role: 'assistant', content: response.text });
-        await send({ event: 'done', data: JSON.stringify({ stopReason: response.stopReason, usage: response.usage, provider: response.provider }) });
+        await send({
+          event: 'done',
+          data: JSON.stringify({ stopReason: response.stopReason, usage: response.usage, provider: response.provider }),
+        });
         return;
       }
       const toolMessages: Message[] = [];
       for (const call of response.toolCalls) {
         await send(toProgressEvent({ step: `tool:${call.name}`, status: 'started' }));
-        const result = await deps.tools.invokeForModel(call, { policy: deps.policy, scope: { session: sessionId }, signal });
-        await send(toProgressEvent({ step: `tool:${call.name}`, status: result.isError ? 'failed' : 'succeeded', detail: { output: result.content } }));
+        const result = await deps.tools.invokeForModel(call, {
+          policy: deps.policy,
+          scope: { session: sessionId },
+          signal,
+        });
+        await send(
+          toProgressEvent({
+            step: `tool:${call.name}`,
+            status: result.isError ? 'failed' : 'succeeded',
+            detail: { output: result.content },
+          }),
+        );
         toolMessages.push(toToolMessage(result));
       }
-      await deps.sessions.append(sessionId, { role: 'assistant', content: response.text, toolCalls: response.toolCalls }, ...toolMessages);
+      await deps.sessions.append(
+        sessionId,
+        { role: 'assistant', content: response.text, toolCalls: response.toolCalls },
+        ...toolMessages,
+      );
     }
-    await send(toErrorEvent({ code: 'ASSISTANT_TOO_MANY_STEPS', status: 502, message: `the model asked for tools more than ${deps.maxSteps} times` }));
+    await send(
+      toErrorEvent({
+        code: 'ASSISTANT_TOO_MANY_STEPS',
+        status: 502,
+        message: `the model asked for tools more than ${deps.maxSteps} times`,
+      }),
+    );
   } catch (error) {
     if (signal.aborted) return;
     await send(toErrorEvent(error)).catch(() => undefined);
@@ -56,7 +79,8 @@ async function streamModelTurn(
   const tools = deps.tools.definitions(deps.policy);
   for await (const event of deps.ai.stream({ model: 'default', messages, tools }, { signal })) {
     if (event.type === 'text') await send({ event: 'text', data: JSON.stringify({ text: event.text }) });
-    else if (event.type === 'tool_call_start') await send({ event: 'tool_call', data: JSON.stringify({ id: event.id, name: event.name }) });
+    else if (event.type === 'tool_call_start')
+      await send({ event: 'tool_call', data: JSON.stringify({ id: event.id, name: event.name }) });
     else if (event.type === 'done') return event.response;
   }
   throw new Error('provider stream ended without a done event');

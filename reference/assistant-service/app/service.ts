@@ -1,7 +1,12 @@
 import { APIError, readJson, writeResponse, type Handler } from 'plumego/contract';
 import { createApp, type App } from 'plumego/core';
 import { createCanonicalStack } from 'plumego/middleware';
-import { createAnthropicProvider, createOpenAIProvider, createProviderManager, type Provider } from 'plumego/x/ai/provider';
+import {
+  createAnthropicProvider,
+  createOpenAIProvider,
+  createProviderManager,
+  type Provider,
+} from 'plumego/x/ai/provider';
 import { createSessionManager, SqliteSessionStorage } from 'plumego/x/ai/session';
 import { SseWriter } from 'plumego/x/ai/streaming';
 import { calculatorTool, createAllowListPolicy, createToolRegistry, timestampTool } from 'plumego/x/ai/tool';
@@ -19,17 +24,28 @@ const MAX_CONTENT = 8_000;
 function readContent(body: unknown): string {
   const content = (body as { content?: unknown } | null)?.['content'];
   if (typeof content !== 'string' || content.trim() === '' || content.length > MAX_CONTENT) {
-    throw new APIError({ type: 'bad_request', code: 'ASSISTANT_INVALID_MESSAGE', message: `content must be a non-empty string of at most ${MAX_CONTENT} characters`, details: { field: 'content' } });
+    throw new APIError({
+      type: 'bad_request',
+      code: 'ASSISTANT_INVALID_MESSAGE',
+      message: `content must be a non-empty string of at most ${MAX_CONTENT} characters`,
+      details: { field: 'content' },
+    });
   }
   return content;
 }
 
-const notFound = () => new APIError({ type: 'resource_not_found', code: 'AI_SESSION_NOT_FOUND', message: 'no such session' });
+const notFound = () =>
+  new APIError({ type: 'resource_not_found', code: 'AI_SESSION_NOT_FOUND', message: 'no such session' });
 
 /** Builds the service; all wiring is here, top to bottom. */
 export function createAssistantService(config: AssistantConfig): AssistantService {
   const providers: Provider[] = config.vendors.map((v) => {
-    const options = { apiKey: v.apiKey, baseURL: v.baseURL, timeoutMs: config.timeoutMs, idleTimeoutMs: config.idleTimeoutMs };
+    const options = {
+      apiKey: v.apiKey,
+      baseURL: v.baseURL,
+      timeoutMs: config.timeoutMs,
+      idleTimeoutMs: config.idleTimeoutMs,
+    };
     return v.vendor === 'anthropic' ? createAnthropicProvider(options) : createOpenAIProvider(options);
   });
   const ai = createProviderManager({
@@ -44,7 +60,9 @@ export function createAssistantService(config: AssistantConfig): AssistantServic
     maxContextTokens: config.contextTokens,
     summary: { provider: ai, model: 'default', maxSummaryTokens: Math.max(32, Math.floor(config.contextTokens / 8)) },
   });
-  const tools = createToolRegistry({ timeoutMs: 5_000, maxOutputBytes: 16 * 1024 }).register(calculatorTool).register(timestampTool);
+  const tools = createToolRegistry({ timeoutMs: 5_000, maxOutputBytes: 16 * 1024 })
+    .register(calculatorTool)
+    .register(timestampTool);
   const policy = createAllowListPolicy(['calculator', 'timestamp']);
 
   const app = createApp();
@@ -65,8 +83,17 @@ export function createAssistantService(config: AssistantConfig): AssistantServic
     const id = r.param('id');
     if (!(await sessions.get(id).catch(() => undefined))) throw notFound();
     await sessions.append(id, { role: 'user', content });
-    if (!w.raw) throw new APIError({ type: 'not_implemented', code: 'ASSISTANT_STREAM_UNSUPPORTED', message: 'streaming needs a real connection' });
-    await runChatTurn({ ai, sessions, tools, policy, maxSteps: config.maxSteps }, id, new SseWriter(w.raw, { heartbeatMs: 15_000 }));
+    if (!w.raw)
+      throw new APIError({
+        type: 'not_implemented',
+        code: 'ASSISTANT_STREAM_UNSUPPORTED',
+        message: 'streaming needs a real connection',
+      });
+    await runChatTurn(
+      { ai, sessions, tools, policy, maxSteps: config.maxSteps },
+      id,
+      new SseWriter(w.raw, { heartbeatMs: 15_000 }),
+    );
   };
 
   app.addRoute('GET', '/healthz', (w) => {

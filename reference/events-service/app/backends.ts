@@ -7,7 +7,9 @@ import type { ServiceConfig } from '../config.ts';
  * server; `EVENTS_BROKER=nats` and `EVENTS_QUEUE=redis` move them to NATS JetStream and BullMQ.
  */
 export async function openBroker(config: ServiceConfig): Promise<Broker> {
-  return config.broker === 'nats' ? NatsBroker.connect({ url: config.natsUrl, namespace: config.namespace }) : new InProcessBroker();
+  return config.broker === 'nats'
+    ? NatsBroker.connect({ url: config.natsUrl, namespace: config.namespace })
+    : new InProcessBroker();
 }
 
 export function openQueue(config: ServiceConfig): TaskQueue {

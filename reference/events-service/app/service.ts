@@ -1,7 +1,13 @@
 import { createApp, type App } from 'plumego/core';
 import { createLogger, type StructuredLogger } from 'plumego/log';
 import { createCanonicalStack } from 'plumego/middleware';
-import { createMessagingHandler, LogEmailProvider, MessagingService, SmtpEmailProvider, type EmailProvider } from 'plumego/x/messaging';
+import {
+  createMessagingHandler,
+  LogEmailProvider,
+  MessagingService,
+  SmtpEmailProvider,
+  type EmailProvider,
+} from 'plumego/x/messaging';
 import { createPrometheusCollector, metricsHandler } from 'plumego/x/observability';
 import { registerBrokerMetrics } from 'plumego/x/messaging/pubsub';
 import { Scheduler, createSchedulerAdminHandler } from 'plumego/x/messaging/scheduler';
@@ -42,44 +48,79 @@ export async function createService(config: ServiceConfig, deps: ServiceDependen
   const deliveries = new Map<string, DeliveryRecord>();
   const broker = await openBroker(config);
   const jobs = openQueue(config);
-  const email = deps.email ?? (config.smtpUrl ? new SmtpEmailProvider({ url: config.smtpUrl, from: config.mailFrom }) : new LogEmailProvider());
+  const email =
+    deps.email ??
+    (config.smtpUrl ? new SmtpEmailProvider({ url: config.smtpUrl, from: config.mailFrom }) : new LogEmailProvider());
   const messaging = new MessagingService({
-    email, retryDelayMs: 500,
-    templates: { 'order-confirmation': { subject: 'Order {{id}} received', text: 'Thank you! Order {{id}} totals {{total}}.' } },
+    email,
+    retryDelayMs: 500,
+    templates: {
+      'order-confirmation': { subject: 'Order {{id}} received', text: 'Thank you! Order {{id}} totals {{total}}.' },
+    },
   });
   messaging.start();
-  const webhooks = config.partnerWebhookUrl === '' ? undefined
-    : new WebhookSender({ secret: config.webhookSecret, allowPrivateNetworks: config.allowPrivateWebhooks, initialDelayMs: 200, maxAttempts: 4, timeoutMs: 5000 });
+  const webhooks =
+    config.partnerWebhookUrl === ''
+      ? undefined
+      : new WebhookSender({
+          secret: config.webhookSecret,
+          allowPrivateNetworks: config.allowPrivateWebhooks,
+          initialDelayMs: 200,
+          maxAttempts: 4,
+          timeoutMs: 5000,
+        });
 
-  const subscription = await broker.subscribe('orders.placed', async (m) => {
-    const order = JSON.parse(new TextDecoder().decode(m.data)) as Order;
-    await jobs.add('order.notify', { orderId: order.id }, { dedupeKey: `notify:${order.id}`, maxAttempts: 5, backoff: { type: 'exponential', delayMs: 200 } });
-  }, { group: 'fulfilment', maxDeliver: 5, deadLetterSubject: 'dlq.orders' });
+  const subscription = await broker.subscribe(
+    'orders.placed',
+    async (m) => {
+      const order = JSON.parse(new TextDecoder().decode(m.data)) as Order;
+      await jobs.add(
+        'order.notify',
+        { orderId: order.id },
+        { dedupeKey: `notify:${order.id}`, maxAttempts: 5, backoff: { type: 'exponential', delayMs: 200 } },
+      );
+    },
+    { group: 'fulfilment', maxDeliver: 5, deadLetterSubject: 'dlq.orders' },
+  );
 
-  const worker = jobs.process<{ orderId: string }>(async (job) => {
-    const order = orders.get(job.data.orderId);
-    if (order === undefined) return { skipped: 'unknown order' };
-    if (webhooks !== undefined) {
-      deliveries.set(order.id, await webhooks.send(config.partnerWebhookUrl, 'order.placed', order));
-      // Only recent deliveries are kept here; the sender's delivery log has them all.
-      if (deliveries.size > 1000) deliveries.delete(deliveries.keys().next().value!);
-    }
-    const receipt = await messaging.send({
-      tenantId: 'shop', channel: 'email', to: order.email, idempotencyKey: `order-confirmation:${order.id}`,
-      template: { name: 'order-confirmation', data: { id: order.id, total: (order.totalCents / 100).toFixed(2) } },
-    });
-    return { receipt: receipt.id };
-  }, { concurrency: 4 });
+  const worker = jobs.process<{ orderId: string }>(
+    async (job) => {
+      const order = orders.get(job.data.orderId);
+      if (order === undefined) return { skipped: 'unknown order' };
+      if (webhooks !== undefined) {
+        deliveries.set(order.id, await webhooks.send(config.partnerWebhookUrl, 'order.placed', order));
+        // Only recent deliveries are kept here; the sender's delivery log has them all.
+        if (deliveries.size > 1000) deliveries.delete(deliveries.keys().next().value!);
+      }
+      const receipt = await messaging.send({
+        tenantId: 'shop',
+        channel: 'email',
+        to: order.email,
+        idempotencyKey: `order-confirmation:${order.id}`,
+        template: { name: 'order-confirmation', data: { id: order.id, total: (order.totalCents / 100).toFixed(2) } },
+      });
+      return { receipt: receipt.id };
+    },
+    { concurrency: 4 },
+  );
 
   const scheduler = new Scheduler();
-  scheduler.add({ id: 'orders.digest', schedule: { cron: '0 7 * * *', timezone: 'UTC' }, handler: async () => {
-    await broker.publish('orders.digest', JSON.stringify({ orders: orders.count(), at: now().toISOString() }));
-  } });
+  scheduler.add({
+    id: 'orders.digest',
+    schedule: { cron: '0 7 * * *', timezone: 'UTC' },
+    handler: async () => {
+      await broker.publish('orders.digest', JSON.stringify({ orders: orders.count(), at: now().toISOString() }));
+    },
+  });
   await scheduler.start();
 
   const app = createApp({ addr: config.addr, methodNotAllowed: true }, { logger });
   app.use(...createCanonicalStack({ logger }));
-  const publish = (subject: string) => async (order: Order): Promise<void> => { await broker.publish(subject, JSON.stringify(order)); };
+  const publish =
+    (subject: string) =>
+    async (order: Order): Promise<void> => {
+      await broker.publish(subject, JSON.stringify(order));
+    };
   const orderHandlers = createOrderHandlers(orders, publish('orders.placed'), now);
   const admin = createSchedulerAdminHandler(scheduler, { token: config.adminToken, prefix: '/admin/scheduler' });
   const messages = createMessagingHandler(messaging, {
@@ -91,12 +132,17 @@ export async function createService(config: ServiceConfig, deps: ServiceDependen
   const collector = createPrometheusCollector({ runtimeMetrics: false });
   registerBrokerMetrics(collector.registry, { events: broker });
   registerBrokerMetrics(collector.registry, { jobs }, { family: 'mq' });
-  app.get('/healthz', (w) => { w.writeHead(200); w.end('ok'); });
+  app.get('/healthz', (w) => {
+    w.writeHead(200);
+    w.end('ok');
+  });
   app.get('/metrics', metricsHandler(collector, { token: config.adminToken }), { name: 'metrics' });
   const v1 = app.group('/api/v1');
   v1.post('/orders', orderHandlers.place, { name: 'placeOrder' });
   v1.get('/orders/:id', orderHandlers.get, { name: 'getOrder' });
-  v1.post('/webhooks/payments', createPaymentWebhookHandler(config.paymentSecret, orders, publish('orders.paid')), { name: 'paymentWebhook' });
+  v1.post('/webhooks/payments', createPaymentWebhookHandler(config.paymentSecret, orders, publish('orders.paid')), {
+    name: 'paymentWebhook',
+  });
   for (const method of ['GET', 'POST']) {
     app.addRoute(method, '/api/v1/messages', messages);
     app.addRoute(method, '/api/v1/messages/*rest', messages);
@@ -104,7 +150,11 @@ export async function createService(config: ServiceConfig, deps: ServiceDependen
   }
 
   return {
-    app, logger, orders, messaging, deliveries,
+    app,
+    logger,
+    orders,
+    messaging,
+    deliveries,
     close: async () => {
       await scheduler.stop({ timeoutMs: 2000 });
       await subscription.unsubscribe();

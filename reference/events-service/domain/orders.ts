@@ -8,7 +8,10 @@ export interface Order {
   readonly createdAt: string;
 }
 
-export interface PlaceOrderInput { readonly email: string; readonly totalCents: number }
+export interface PlaceOrderInput {
+  readonly email: string;
+  readonly totalCents: number;
+}
 
 /** Orders in memory: the example is about the messaging around them, not their storage. */
 export class OrderStore {
@@ -16,12 +19,20 @@ export class OrderStore {
   private seq = 0;
 
   place(input: PlaceOrderInput, now: Date): Order {
-    const order: Order = { id: `o${++this.seq}`, email: input.email, totalCents: input.totalCents, status: 'placed', createdAt: now.toISOString() };
+    const order: Order = {
+      id: `o${++this.seq}`,
+      email: input.email,
+      totalCents: input.totalCents,
+      status: 'placed',
+      createdAt: now.toISOString(),
+    };
     this.orders.set(order.id, order);
     return order;
   }
 
-  get(id: string): Order | undefined { return this.orders.get(id); }
+  get(id: string): Order | undefined {
+    return this.orders.get(id);
+  }
 
   markPaid(id: string): Order | undefined {
     const o = this.orders.get(id);
@@ -31,14 +42,20 @@ export class OrderStore {
     return paid;
   }
 
-  count(): number { return this.orders.size; }
+  count(): number {
+    return this.orders.size;
+  }
 }
 
 /** Returns a valid input or a list of problems (field → rule). */
 export function parsePlaceOrder(body: unknown): PlaceOrderInput | Record<string, string> {
   const b = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
   const problems: Record<string, string> = {};
-  if (typeof b.email !== 'string' || !/^[^\s@]{1,64}@[^\s@]{1,253}\.[A-Za-z]{2,63}$/.test(b.email)) problems.email = 'must be an email address';
-  if (!Number.isInteger(b.total_cents) || (b.total_cents as number) < 1 || (b.total_cents as number) > 100_000_000) problems.total_cents = 'must be an integer in 1..100000000';
-  return Object.keys(problems).length > 0 ? problems : { email: b.email as string, totalCents: b.total_cents as number };
+  if (typeof b.email !== 'string' || !/^[^\s@]{1,64}@[^\s@]{1,253}\.[A-Za-z]{2,63}$/.test(b.email))
+    problems.email = 'must be an email address';
+  if (!Number.isInteger(b.total_cents) || (b.total_cents as number) < 1 || (b.total_cents as number) > 100_000_000)
+    problems.total_cents = 'must be an integer in 1..100000000';
+  return Object.keys(problems).length > 0
+    ? problems
+    : { email: b.email as string, totalCents: b.total_cents as number };
 }

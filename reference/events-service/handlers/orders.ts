@@ -1,12 +1,20 @@
 import { APIError, readJson, writeResponse, type Handler } from 'plumego/contract';
 import { OrderStore, parsePlaceOrder, type Order, type PlaceOrderInput } from '../domain/orders.ts';
 
-const isInput = (v: PlaceOrderInput | Record<string, string>): v is PlaceOrderInput => typeof v['totalCents' as keyof typeof v] === 'number';
+const isInput = (v: PlaceOrderInput | Record<string, string>): v is PlaceOrderInput =>
+  typeof v['totalCents' as keyof typeof v] === 'number';
 
-export interface OrderHandlers { place: Handler; get: Handler }
+export interface OrderHandlers {
+  place: Handler;
+  get: Handler;
+}
 
 /** Placing an order answers once the `orders.placed` event is stored by the broker. */
-export function createOrderHandlers(store: OrderStore, publishPlaced: (order: Order) => Promise<void>, now: () => Date): OrderHandlers {
+export function createOrderHandlers(
+  store: OrderStore,
+  publishPlaced: (order: Order) => Promise<void>,
+  now: () => Date,
+): OrderHandlers {
   return {
     place: async (w, r) => {
       const input = parsePlaceOrder(await readJson(r, { maxBytes: 16 * 1024 }));
@@ -17,7 +25,8 @@ export function createOrderHandlers(store: OrderStore, publishPlaced: (order: Or
     },
     get: (w, r) => {
       const order = store.get(r.param('id'));
-      if (order === undefined) throw new APIError({ type: 'resource_not_found', code: 'ORDER_NOT_FOUND', message: 'order not found' });
+      if (order === undefined)
+        throw new APIError({ type: 'resource_not_found', code: 'ORDER_NOT_FOUND', message: 'order not found' });
       writeResponse(w, r, 200, order);
     },
   };

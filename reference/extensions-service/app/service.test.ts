@@ -30,13 +30,21 @@ describe('extensions-service: products with x/validate', () => {
   const { app } = start();
 
   it('creates a product from a valid body', async () => {
-    const res = await app.request('/api/v1/products', { method: 'POST', headers: JSON_CT, body: JSON.stringify({ name: 'Lamp', sku: 'LMP-0001', price_cents: 2500 }) });
+    const res = await app.request('/api/v1/products', {
+      method: 'POST',
+      headers: JSON_CT,
+      body: JSON.stringify({ name: 'Lamp', sku: 'LMP-0001', price_cents: 2500 }),
+    });
     expect(res.status).toBe(201);
     expect(res.json<Envelope>().data).toEqual({ id: 'p1', name: 'Lamp', sku: 'LMP-0001', price_cents: 2500, tags: [] });
   });
 
   it('answers one validation detail per failing field', async () => {
-    const res = await app.request('/api/v1/products', { method: 'POST', headers: JSON_CT, body: JSON.stringify({ name: '', sku: 'lamp', price_cents: -1, colour: 'red' }) });
+    const res = await app.request('/api/v1/products', {
+      method: 'POST',
+      headers: JSON_CT,
+      body: JSON.stringify({ name: '', sku: 'lamp', price_cents: -1, colour: 'red' }),
+    });
     expect(res.status).toBe(400);
     const err = res.json<ErrorBody>().error;
     expect(err.code).toBe('VALIDATION_ERROR');
@@ -44,14 +52,24 @@ describe('extensions-service: products with x/validate', () => {
   });
 
   it('refuses malformed JSON and a wrong content type', async () => {
-    expect((await app.request('/api/v1/products', { method: 'POST', headers: JSON_CT, body: '{' })).json<ErrorBody>().error.code).toBe('INVALID_JSON');
-    expect((await app.request('/api/v1/products', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' })).status).toBe(415);
+    expect(
+      (await app.request('/api/v1/products', { method: 'POST', headers: JSON_CT, body: '{' })).json<ErrorBody>().error
+        .code,
+    ).toBe('INVALID_JSON');
+    expect(
+      (await app.request('/api/v1/products', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' }))
+        .status,
+    ).toBe(415);
   });
 
   it('coerces and checks the query and the path params', async () => {
     const list = await app.request('/api/v1/products?limit=5');
     expect(list.json<Envelope<unknown[]>>().meta).toEqual({ total: 1, limit: 5, offset: 0 });
-    expect(Object.keys((await app.request('/api/v1/products?limit=500&offset=-1')).json<ErrorBody>().error.details ?? {}).sort()).toEqual(['limit', 'offset']);
+    expect(
+      Object.keys(
+        (await app.request('/api/v1/products?limit=500&offset=-1')).json<ErrorBody>().error.details ?? {},
+      ).sort(),
+    ).toEqual(['limit', 'offset']);
     expect((await app.request('/api/v1/products/p1')).status).toBe(200);
     expect((await app.request('/api/v1/products/../etc')).status).toBeGreaterThanOrEqual(400);
     expect((await app.request('/api/v1/products/x1')).json<ErrorBody>().error.details).toHaveProperty('id');
@@ -64,8 +82,15 @@ describe('extensions-service: OpenAPI from the route table', () => {
   const staticRefs = (node: unknown): unknown => {
     if (Array.isArray(node)) return node.map(staticRefs);
     if (typeof node !== 'object' || node === null) return node;
-    return Object.fromEntries(Object.entries(node).filter(([k]) => k !== '$dynamicAnchor').map(([k, v]) =>
-      k === '$dynamicRef' && v === '#meta' ? ['$ref', 'https://json-schema.org/draft/2020-12/schema'] : [k, staticRefs(v)]));
+    return Object.fromEntries(
+      Object.entries(node)
+        .filter(([k]) => k !== '$dynamicAnchor')
+        .map(([k, v]) =>
+          k === '$dynamicRef' && v === '#meta'
+            ? ['$ref', 'https://json-schema.org/draft/2020-12/schema']
+            : [k, staticRefs(v)],
+        ),
+    );
   };
   const ajv = new Ajv2020({ strict: false });
   addFormats.default(ajv);
@@ -77,8 +102,14 @@ describe('extensions-service: OpenAPI from the route table', () => {
     const doc = json.json<{ paths: Record<string, Record<string, { operationId?: string }>> }>();
     expect(validate(doc) ? [] : validate.errors).toEqual([]);
     expect(Object.keys(doc.paths)).toEqual([
-      '/api/v1/files', '/api/v1/files/{id}', '/api/v1/files/{id}/info', '/api/v1/files/{id}/url',
-      '/api/v1/products', '/api/v1/products/{id}', '/api/v1/products/{id}/price', '/healthz',
+      '/api/v1/files',
+      '/api/v1/files/{id}',
+      '/api/v1/files/{id}/info',
+      '/api/v1/files/{id}/url',
+      '/api/v1/products',
+      '/api/v1/products/{id}',
+      '/api/v1/products/{id}/price',
+      '/healthz',
     ]);
     expect(doc.paths['/api/v1/products']?.['post']?.operationId).toBe('createProduct');
     expect(parse((await app.request('/openapi.yaml')).text())).toEqual(doc);
@@ -90,15 +121,22 @@ describe('extensions-service: circuit breaker on the pricing route', () => {
     let now = 0;
     let healthy = false;
     let upstreamCalls = 0;
-    const { app, priceBreaker } = start({ breakerFailures: 2, breakerOpenMs: 5_000 }, {
-      now: () => now,
-      priceUpstream: async () => {
-        upstreamCalls++;
-        if (!healthy) throw new Error('upstream down');
-        return 1234;
+    const { app, priceBreaker } = start(
+      { breakerFailures: 2, breakerOpenMs: 5_000 },
+      {
+        now: () => now,
+        priceUpstream: async () => {
+          upstreamCalls++;
+          if (!healthy) throw new Error('upstream down');
+          return 1234;
+        },
       },
+    );
+    await app.request('/api/v1/products', {
+      method: 'POST',
+      headers: JSON_CT,
+      body: JSON.stringify({ name: 'Lamp', sku: 'LMP-0001', price_cents: 1 }),
     });
-    await app.request('/api/v1/products', { method: 'POST', headers: JSON_CT, body: JSON.stringify({ name: 'Lamp', sku: 'LMP-0001', price_cents: 1 }) });
     const price = () => app.request('/api/v1/products/p1/price');
 
     expect((await price()).json<ErrorBody>().error.code).toBe('PRICE_UNAVAILABLE');
@@ -127,32 +165,61 @@ describe('extensions-service: circuit breaker on the pricing route', () => {
 
 describe('extensions-service: tenant-scoped files', () => {
   const BOUNDARY = 'svc-boundary';
-  const form = (content: string | Buffer, type = 'text/plain') => Buffer.concat([
-    Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="notes.txt"\r\nContent-Type: ${type}\r\n\r\n`),
-    Buffer.from(content),
-    Buffer.from(`\r\n--${BOUNDARY}--\r\n`),
-  ]);
-  const mp = (tenant?: string) => ({ 'content-type': `multipart/form-data; boundary=${BOUNDARY}`, ...(tenant ? { 'x-tenant-id': tenant } : {}) });
+  const form = (content: string | Buffer, type = 'text/plain') =>
+    Buffer.concat([
+      Buffer.from(
+        `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="notes.txt"\r\nContent-Type: ${type}\r\n\r\n`,
+      ),
+      Buffer.from(content),
+      Buffer.from(`\r\n--${BOUNDARY}--\r\n`),
+    ]);
+  const mp = (tenant?: string) => ({
+    'content-type': `multipart/form-data; boundary=${BOUNDARY}`,
+    ...(tenant ? { 'x-tenant-id': tenant } : {}),
+  });
 
   it('requires a tenant, stores per tenant, and serves ranges', async () => {
     const { app } = start();
-    expect((await app.request('/api/v1/files', { method: 'POST', headers: mp(), body: form('hello') })).json<ErrorBody>().error.code).toBe('TENANT_REQUIRED');
-    expect((await app.request('/api/v1/files', { method: 'POST', headers: mp('bad/tenant'), body: form('hello') })).json<ErrorBody>().error.code).toBe('TENANT_INVALID_ID');
-    const up = await app.request('/api/v1/files', { method: 'POST', headers: mp('acme'), body: form('hello, tenant world') });
+    expect(
+      (await app.request('/api/v1/files', { method: 'POST', headers: mp(), body: form('hello') })).json<ErrorBody>()
+        .error.code,
+    ).toBe('TENANT_REQUIRED');
+    expect(
+      (
+        await app.request('/api/v1/files', { method: 'POST', headers: mp('bad/tenant'), body: form('hello') })
+      ).json<ErrorBody>().error.code,
+    ).toBe('TENANT_INVALID_ID');
+    const up = await app.request('/api/v1/files', {
+      method: 'POST',
+      headers: mp('acme'),
+      body: form('hello, tenant world'),
+    });
     expect(up.status).toBe(201);
     const id = String(up.json<Envelope>().data['id']);
     const part = await app.request(`/api/v1/files/${id}`, { headers: { 'x-tenant-id': 'acme', range: 'bytes=7-12' } });
     expect(part.status).toBe(206);
     expect(part.text()).toBe('tenant');
     expect((await app.request(`/api/v1/files/${id}`, { headers: { 'x-tenant-id': 'globex' } })).status).toBe(404);
-    expect((await app.request('/api/v1/files', { headers: { 'x-tenant-id': 'acme' } })).json<Envelope<unknown[]>>().meta?.['total']).toBe(1);
+    expect(
+      (await app.request('/api/v1/files', { headers: { 'x-tenant-id': 'acme' } })).json<Envelope<unknown[]>>().meta?.[
+        'total'
+      ],
+    ).toBe(1);
   });
 
   it('refuses an oversize upload and a disallowed type', async () => {
     const { app } = start();
-    const big = await app.request('/api/v1/files', { method: 'POST', headers: { ...mp('acme'), 'transfer-encoding': 'chunked' }, body: form(Buffer.alloc(2048, 1)) });
+    const big = await app.request('/api/v1/files', {
+      method: 'POST',
+      headers: { ...mp('acme'), 'transfer-encoding': 'chunked' },
+      body: form(Buffer.alloc(2048, 1)),
+    });
     expect(big.status).toBe(413);
-    const html = await app.request('/api/v1/files', { method: 'POST', headers: mp('acme'), body: form('<script>', 'text/html') });
+    const html = await app.request('/api/v1/files', {
+      method: 'POST',
+      headers: mp('acme'),
+      body: form('<script>', 'text/html'),
+    });
     expect(html.status).toBe(415);
   });
 });
@@ -191,13 +258,25 @@ describe('extensions-service over a real socket', () => {
         req.end(body);
       });
     try {
-      const body = Buffer.from(`--b\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\nContent-Type: text/plain\r\n\r\nover the wire\r\n--b--\r\n`);
-      const up = await call('POST', '/api/v1/files', { 'content-type': 'multipart/form-data; boundary=b', 'x-tenant-id': 'acme' }, body);
+      const body = Buffer.from(
+        `--b\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\nContent-Type: text/plain\r\n\r\nover the wire\r\n--b--\r\n`,
+      );
+      const up = await call(
+        'POST',
+        '/api/v1/files',
+        { 'content-type': 'multipart/form-data; boundary=b', 'x-tenant-id': 'acme' },
+        body,
+      );
       expect(up.status).toBe(201);
       const id = (JSON.parse(up.body) as Envelope).data['id'] as string;
-      expect(await call('GET', `/api/v1/files/${id}`, { 'x-tenant-id': 'acme' })).toEqual({ status: 200, body: 'over the wire' });
+      expect(await call('GET', `/api/v1/files/${id}`, { 'x-tenant-id': 'acme' })).toEqual({
+        status: 200,
+        body: 'over the wire',
+      });
       const raw = await new Promise<string>((resolve, reject) => {
-        const s = connect(port, '127.0.0.1', () => s.end('GET /../../etc/passwd HTTP/1.1\r\nHost: x\r\nAccept: text/html\r\nConnection: close\r\n\r\n'));
+        const s = connect(port, '127.0.0.1', () =>
+          s.end('GET /../../etc/passwd HTTP/1.1\r\nHost: x\r\nAccept: text/html\r\nConnection: close\r\n\r\n'),
+        );
         let out = '';
         s.on('data', (d) => (out += d.toString()));
         s.on('end', () => resolve(out));
@@ -213,7 +292,10 @@ describe('extensions-service over a real socket', () => {
 
 describe('extensions-service config', () => {
   it('reads the environment and refuses bad numbers', () => {
-    expect(loadConfig({ APP_MAX_UPLOAD_BYTES: '2048', APP_WEB_DIR: '/srv/web' })).toMatchObject({ maxUploadBytes: 2048, webDir: '/srv/web' });
+    expect(loadConfig({ APP_MAX_UPLOAD_BYTES: '2048', APP_WEB_DIR: '/srv/web' })).toMatchObject({
+      maxUploadBytes: 2048,
+      webDir: '/srv/web',
+    });
     expect(() => loadConfig({ APP_BREAKER_FAILURES: 'many' })).toThrow('APP_BREAKER_FAILURES');
     expect(() => loadConfig({ APP_UPSTREAM_TIMEOUT_MS: '0' })).toThrow('APP_UPSTREAM_TIMEOUT_MS');
   });

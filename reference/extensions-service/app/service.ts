@@ -44,7 +44,10 @@ const UPLOAD_OVERHEAD_BYTES = 64 * 1024;
 export function createService(config: ServiceConfig, deps: ServiceDependencies = {}): Service {
   const logger = deps.logger ?? createLogger({ fields: { service: config.serviceName } });
   const app = createApp({ addr: config.addr, methodNotAllowed: true }, { logger });
-  app.use(...createCanonicalStack({ logger, maxBodyBytes: config.maxUploadBytes + UPLOAD_OVERHEAD_BYTES }), resolveTenantFromHeader);
+  app.use(
+    ...createCanonicalStack({ logger, maxBodyBytes: config.maxUploadBytes + UPLOAD_OVERHEAD_BYTES }),
+    resolveTenantFromHeader,
+  );
 
   const priceBreaker = new CircuitBreaker({
     name: 'pricing',
@@ -74,12 +77,19 @@ export function createService(config: ServiceConfig, deps: ServiceDependencies =
   v1.get('/products', products.list, { name: 'listProducts', tags: ['products'] });
   v1.post('/products', products.create, { name: 'createProduct', tags: ['products'] });
   v1.get('/products/:id', products.get, { name: 'getProduct', tags: ['products'] });
-  v1.get('/products/:id/price', products.price, { name: 'getProductPrice', tags: ['products'], middleware: [circuitBreakerMiddleware(priceBreaker)] });
+  v1.get('/products/:id/price', products.price, {
+    name: 'getProductPrice',
+    tags: ['products'],
+    middleware: [circuitBreakerMiddleware(priceBreaker)],
+  });
   files.register(v1, '/files');
   registerOpenAPI(app, {
     info: { title: 'Extensions service', version: config.version },
     hints: OPENAPI_HINTS,
-    tags: [{ name: 'products', description: 'Product catalogue' }, { name: 'files', description: 'Tenant-scoped file storage' }],
+    tags: [
+      { name: 'products', description: 'Product catalogue' },
+      { name: 'files', description: 'Tenant-scoped file storage' },
+    ],
     // The frontend's catch-all routes are not part of the API.
     include: (route) => route.path.startsWith('/api/') || route.path === '/healthz',
   });

@@ -39,7 +39,13 @@ export class MemoryProductStore implements ProductStore {
   #next = 1;
 
   create(input: CreateProduct): Product {
-    const product: Product = { id: `p${this.#next++}`, name: input.name, sku: input.sku, price_cents: input.price_cents, tags: input.tags ?? [] };
+    const product: Product = {
+      id: `p${this.#next++}`,
+      name: input.name,
+      sku: input.sku,
+      price_cents: input.price_cents,
+      tags: input.tags ?? [],
+    };
     this.#items.set(product.id, product);
     return product;
   }

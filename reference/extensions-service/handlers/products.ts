@@ -19,7 +19,11 @@ export function createProductHandlers(store: ProductStore, prices: PriceService)
   return {
     list: (w, r) => {
       const q = bindQuery(r, listProductsQuery);
-      const { items, total } = store.list({ limit: q.limit, offset: q.offset, ...(q.tag === undefined ? {} : { tag: q.tag }) });
+      const { items, total } = store.list({
+        limit: q.limit,
+        offset: q.offset,
+        ...(q.tag === undefined ? {} : { tag: q.tag }),
+      });
       writeResponse(w, r, 200, items, { total, limit: q.limit, offset: q.offset });
     },
     create: async (w, r) => {
@@ -42,7 +46,12 @@ export function createProductHandlers(store: ProductStore, prices: PriceService)
       } catch (error) {
         if (!(error instanceof PriceUnavailableError)) throw error;
         // 502 counts as a failure for the route's circuit breaker.
-        throw new APIError({ type: 'bad_gateway', code: 'PRICE_UNAVAILABLE', message: 'price upstream unavailable', cause: error });
+        throw new APIError({
+          type: 'bad_gateway',
+          code: 'PRICE_UNAVAILABLE',
+          message: 'price upstream unavailable',
+          cause: error,
+        });
       }
     },
   };

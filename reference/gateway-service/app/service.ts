@@ -6,7 +6,14 @@ import { createProxy, createWeightedRoundRobinBalancer, stripPrefix, type Proxy 
 import { MemoryCacheStore, responseCache } from 'plumego/x/gateway/cache';
 import { ProtocolRegistry } from 'plumego/x/gateway/protocol';
 import { protocolMiddleware } from 'plumego/x/gateway/protocolmw';
-import { RpcClientPool, createGrpcAdapter, deadlineInterceptor, loadProtos, retryInterceptor, traceContextInterceptor } from 'plumego/x/rpc';
+import {
+  RpcClientPool,
+  createGrpcAdapter,
+  deadlineInterceptor,
+  loadProtos,
+  retryInterceptor,
+  traceContextInterceptor,
+} from 'plumego/x/rpc';
 import type { GatewayConfig } from '../config.ts';
 
 export interface GatewayService {
@@ -39,7 +46,11 @@ export function createGatewayService(config: GatewayConfig): GatewayService {
   app.any('/api/*rest', api.handler);
 
   // /catalog/*: one upstream whose answers are cached as RFC 9111 allows.
-  const catalog = createProxy({ targets: [config.catalogUpstream], rewritePath: stripPrefix('/catalog'), headersTimeoutMs: config.headersTimeoutMs });
+  const catalog = createProxy({
+    targets: [config.catalogUpstream],
+    rewritePath: stripPrefix('/catalog'),
+    headersTimeoutMs: config.headersTimeoutMs,
+  });
   const cache = responseCache({ store: new MemoryCacheStore({ maxBytes: 32 * 1024 * 1024 }) });
   app.get('/catalog/*rest', catalog.handler, { middleware: [cache] });
   app.head('/catalog/*rest', catalog.handler, { middleware: [cache] });
@@ -47,8 +58,17 @@ export function createGatewayService(config: GatewayConfig): GatewayService {
   // POST /rpc/inventory.Inventory/<Method>: JSON transcoded to gRPC through the protocol adapter.
   const registry = new ProtocolRegistry();
   if (config.grpcTarget !== '') {
-    const pool = new RpcClientPool({ interceptors: [deadlineInterceptor({ defaultTimeoutMs: 2_000 }), traceContextInterceptor(), retryInterceptor()] });
-    registry.register(createGrpcAdapter({ pool, target: config.grpcTarget, protos: loadProtos(PROTO), services: ['inventory.Inventory'] }));
+    const pool = new RpcClientPool({
+      interceptors: [deadlineInterceptor({ defaultTimeoutMs: 2_000 }), traceContextInterceptor(), retryInterceptor()],
+    });
+    registry.register(
+      createGrpcAdapter({
+        pool,
+        target: config.grpcTarget,
+        protos: loadProtos(PROTO),
+        services: ['inventory.Inventory'],
+      }),
+    );
   }
   const noAdapter: Handler = (w, r) => writeResponse(w, r, 204);
   app.post('/rpc/*method', noAdapter, { middleware: [protocolMiddleware(registry)] });

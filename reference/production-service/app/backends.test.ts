@@ -20,7 +20,14 @@ let users: ProductionConfig['users'];
 
 afterAll(() => rmSync(dataRoot, { recursive: true, force: true }));
 beforeAll(async () => {
-  users = [{ username: 'admin', passwordHash: await hashPassword(PASSWORD, FAST_HASH), roles: ['admin'], permissions: ['orders:write', 'orders:read'] }];
+  users = [
+    {
+      username: 'admin',
+      passwordHash: await hashPassword(PASSWORD, FAST_HASH),
+      roles: ['admin'],
+      permissions: ['orders:write', 'orders:read'],
+    },
+  ];
 });
 
 function withSchema(url: string, schema: string): string {
@@ -37,14 +44,27 @@ async function start(env: Record<string, string>): Promise<{ service: Production
   return { service, base: `http://127.0.0.1:${addr.port}` };
 }
 
-async function call(base: string, method: string, path: string, options: { token?: string; body?: unknown; key?: string } = {}) {
+async function call(
+  base: string,
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; key?: string } = {},
+) {
   const headers: Record<string, string> = {};
   if (options.token !== undefined) headers['authorization'] = `Bearer ${options.token}`;
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   if (options.key !== undefined) headers['idempotency-key'] = options.key;
-  const res = await fetch(base + path, { method, headers, ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }) });
+  const res = await fetch(base + path, {
+    method,
+    headers,
+    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+  });
   const text = await res.text();
-  return { status: res.status, headers: res.headers, json: text === '' ? undefined : (JSON.parse(text) as Record<string, any>) };
+  return {
+    status: res.status,
+    headers: res.headers,
+    json: text === '' ? undefined : (JSON.parse(text) as Record<string, any>),
+  };
 }
 
 const setups = [
@@ -64,7 +84,10 @@ for (const setup of setups) {
     beforeAll(async () => {
       admin = new SqlClient({ connectionString: postgres as string });
       await admin.exec(`CREATE SCHEMA ${schema}`);
-      const env: Record<string, string> = { APP_DATA_DIR: dataDir, APP_DATABASE_URL: withSchema(postgres as string, schema) };
+      const env: Record<string, string> = {
+        APP_DATA_DIR: dataDir,
+        APP_DATABASE_URL: withSchema(postgres as string, schema),
+      };
       if (setup.needsRedis) Object.assign(env, { APP_REDIS_URL: redis as string, APP_REDIS_KEY_PREFIX: prefix });
       a = await start(env);
       b = await start(env);
@@ -87,20 +110,38 @@ for (const setup of setups) {
       expect(ready.status).toBe(200);
       expect(existsSync(join(dataDir, 'orders.sqlite'))).toBe(false);
       expect(existsSync(join(dataDir, 'idempotency.sqlite'))).toBe(false);
-      expect(await admin.queryOne(`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = $1 AND table_name IN ('orders', 'plumego_idempotency')`, [schema]))
-        .toEqual({ n: setup.needsRedis ? 1 : 2 });
+      expect(
+        await admin.queryOne(
+          `SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = $1 AND table_name IN ('orders', 'plumego_idempotency')`,
+          [schema],
+        ),
+      ).toEqual({ n: setup.needsRedis ? 1 : 2 });
     });
 
     it('creates an order once per key and replays it from either instance', async () => {
-      const token = (await call(a.base, 'POST', '/api/v1/auth/token', { body: { username: 'admin', password: PASSWORD } })).json?.['data']?.access_token as string;
-      const first = await call(a.base, 'POST', '/api/v1/orders', { token, body: { item: 'lamp', quantity: 2 }, key: 'order-lamp-1' });
+      const token = (
+        await call(a.base, 'POST', '/api/v1/auth/token', { body: { username: 'admin', password: PASSWORD } })
+      ).json?.['data']?.access_token as string;
+      const first = await call(a.base, 'POST', '/api/v1/orders', {
+        token,
+        body: { item: 'lamp', quantity: 2 },
+        key: 'order-lamp-1',
+      });
       expect(first.status).toBe(201);
       const id = (first.json?.['data'] as { id: string }).id;
-      const fromB = await call(b.base, 'POST', '/api/v1/orders', { token, body: { item: 'lamp', quantity: 2 }, key: 'order-lamp-1' });
+      const fromB = await call(b.base, 'POST', '/api/v1/orders', {
+        token,
+        body: { item: 'lamp', quantity: 2 },
+        key: 'order-lamp-1',
+      });
       expect(fromB.status).toBe(201);
       expect(fromB.headers.get('idempotent-replayed')).toBe('true');
       expect((fromB.json?.['data'] as { id: string }).id).toBe(id);
-      const reused = await call(b.base, 'POST', '/api/v1/orders', { token, body: { item: 'lamp', quantity: 3 }, key: 'order-lamp-1' });
+      const reused = await call(b.base, 'POST', '/api/v1/orders', {
+        token,
+        body: { item: 'lamp', quantity: 3 },
+        key: 'order-lamp-1',
+      });
       expect(reused.json?.['error']?.code).toBe('IDEMPOTENCY_KEY_REUSED');
       const list = await call(b.base, 'GET', '/api/v1/orders');
       expect(list.json?.['meta']).toMatchObject({ total: 1 });
@@ -108,13 +149,26 @@ for (const setup of setups) {
     });
 
     it('lets only one of two instances create the order for a key sent to both at once', async () => {
-      const token = (await call(a.base, 'POST', '/api/v1/auth/token', { body: { username: 'admin', password: PASSWORD } })).json?.['data']?.access_token as string;
-      const results = await Promise.all(Array.from({ length: 6 }, (_, i) =>
-        call(i % 2 === 0 ? a.base : b.base, 'POST', '/api/v1/orders', { token, body: { item: 'race', quantity: 1 }, key: 'race-key' })));
+      const token = (
+        await call(a.base, 'POST', '/api/v1/auth/token', { body: { username: 'admin', password: PASSWORD } })
+      ).json?.['data']?.access_token as string;
+      const results = await Promise.all(
+        Array.from({ length: 6 }, (_, i) =>
+          call(i % 2 === 0 ? a.base : b.base, 'POST', '/api/v1/orders', {
+            token,
+            body: { item: 'race', quantity: 1 },
+            key: 'race-key',
+          }),
+        ),
+      );
       expect(results.every((r) => r.status === 201 || r.status === 409)).toBe(true);
-      const created = new Set(results.filter((r) => r.status === 201).map((r) => (r.json?.['data'] as { id: string }).id));
+      const created = new Set(
+        results.filter((r) => r.status === 201).map((r) => (r.json?.['data'] as { id: string }).id),
+      );
       expect(created.size).toBe(1);
-      const rows = await admin.queryOne<{ n: number }>(`SELECT count(*)::int AS n FROM ${schema}.orders WHERE item = 'race'`);
+      const rows = await admin.queryOne<{ n: number }>(
+        `SELECT count(*)::int AS n FROM ${schema}.orders WHERE item = 'race'`,
+      );
       expect(rows).toEqual({ n: 1 });
     });
   });
@@ -122,7 +176,10 @@ for (const setup of setups) {
 
 describe('production-service backend configuration', () => {
   it('refuses URLs of the wrong kind without echoing them', () => {
-    for (const [name, value] of [['APP_DATABASE_URL', 'mysql://app:s3cret@db/app'], ['APP_REDIS_URL', 'http://user:s3cret@cache']] as const) {
+    for (const [name, value] of [
+      ['APP_DATABASE_URL', 'mysql://app:s3cret@db/app'],
+      ['APP_REDIS_URL', 'http://user:s3cret@cache'],
+    ] as const) {
       let error: unknown;
       try {
         loadConfig({ [name]: value });

@@ -44,7 +44,11 @@ async function otlpReceiver() {
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { spans, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/traces`, close: () => server.close() };
+  return {
+    spans,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/traces`,
+    close: () => server.close(),
+  };
 }
 
 const attr = (s: OtlpSpan, key: string) => {
@@ -97,9 +101,15 @@ describe('production-service observability', () => {
       const scrape = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
       expect(scrape.headers.get('content-type')).toContain('text/plain');
       const text = await scrape.text();
-      expect(text).toContain('production_service_http_requests_total{method="GET",route="/api/v1/orders/:id",status="404"} 1');
-      expect(text).toContain('production_service_http_requests_total{method="GET",route="/api/v1/orders",status="200"} 1');
-      expect(text).toContain('production_service_http_requests_total{method="POST",route="/api/v1/orders",status="401"} 1');
+      expect(text).toContain(
+        'production_service_http_requests_total{method="GET",route="/api/v1/orders/:id",status="404"} 1',
+      );
+      expect(text).toContain(
+        'production_service_http_requests_total{method="GET",route="/api/v1/orders",status="200"} 1',
+      );
+      expect(text).toContain(
+        'production_service_http_requests_total{method="POST",route="/api/v1/orders",status="401"} 1',
+      );
       expect(text).toContain('route="__unmatched__"');
       expect(text).toContain('production_service_http_request_duration_seconds_bucket{');
       expect(text).toContain('production_service_process_cpu_user_seconds_total');
@@ -107,7 +117,9 @@ describe('production-service observability', () => {
       expect(text).not.toContain('/no/such/path');
 
       // The JSON ops view reads the same collector.
-      const ops = (await (await fetch(`${base}/ops/metrics`, { headers: { authorization: `Bearer ${OPS_TOKEN}` } })).json()) as { data: { totalRecords: number } };
+      const ops = (await (
+        await fetch(`${base}/ops/metrics`, { headers: { authorization: `Bearer ${OPS_TOKEN}` } })
+      ).json()) as { data: { totalRecords: number } };
       expect(ops.data.totalRecords).toBeGreaterThanOrEqual(4);
 
       child.kill('SIGTERM');
@@ -119,7 +131,9 @@ describe('production-service observability', () => {
       expect(attr(span!, 'url.path')).toBe('/api/v1/orders/ord-secret-123');
       // 4xx answers are not span errors.
       expect(span!.status?.code ?? 0).toBe(SpanStatusCode.UNSET);
-      expect(receiver.spans.map((s) => s.name)).toEqual(expect.arrayContaining(['GET /api/v1/orders', 'POST /api/v1/orders', 'GET']));
+      expect(receiver.spans.map((s) => s.name)).toEqual(
+        expect.arrayContaining(['GET /api/v1/orders', 'POST /api/v1/orders', 'GET']),
+      );
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
       receiver.close();
@@ -128,8 +142,15 @@ describe('production-service observability', () => {
 
   it('records an exception thrown in a handler on the request span, and answers the envelope', async () => {
     const t = createTestTracer();
-    const config = loadConfig({ APP_DATA_DIR: join(dataRoot, 'inprocess'), APP_RATE_LIMIT_RPS: '1000', APP_RATE_LIMIT_BURST: '1000' });
-    const service = await createProductionService(config, { tracer: t.tracer, passwordHashOptions: { scryptLogN: 14 } });
+    const config = loadConfig({
+      APP_DATA_DIR: join(dataRoot, 'inprocess'),
+      APP_RATE_LIMIT_RPS: '1000',
+      APP_RATE_LIMIT_BURST: '1000',
+    });
+    const service = await createProductionService(config, {
+      tracer: t.tracer,
+      passwordHashOptions: { scryptLogN: 14 },
+    });
     service.app.get('/boom', async () => {
       await Promise.resolve();
       throw new Error('ledger unavailable');
@@ -152,8 +173,16 @@ describe('production-service observability', () => {
     ['APP_METRICS_ENABLED=1 without a token', { APP_METRICS_ENABLED: '1' }, 'APP_METRICS_TOKEN'],
     ['a short metrics token', { APP_METRICS_ENABLED: '1', APP_METRICS_TOKEN: 'short' }, 'APP_METRICS_TOKEN'],
     ['a metrics flag other than 0/1', { APP_METRICS_ENABLED: 'yes' }, 'APP_METRICS_ENABLED'],
-    ['a non-URL traces endpoint', { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'collector:4318' }, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'],
-    ['a non-HTTP traces endpoint', { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'grpc://collector:4317' }, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'],
+    [
+      'a non-URL traces endpoint',
+      { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'collector:4318' },
+      'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+    ],
+    [
+      'a non-HTTP traces endpoint',
+      { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'grpc://collector:4317' },
+      'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+    ],
   ])('refuses %s at startup, naming the variable only', (_title, env, variable) => {
     try {
       loadConfig(env);

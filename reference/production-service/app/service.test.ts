@@ -25,28 +25,70 @@ interface Running {
 let users: ProductionConfig['users'];
 beforeAll(async () => {
   users = [
-    { username: 'admin', passwordHash: await hashPassword(ADMIN_PASSWORD, FAST_HASH), roles: ['admin'], permissions: ['orders:write', 'orders:read'] },
-    { username: 'viewer', passwordHash: await hashPassword(VIEWER_PASSWORD, FAST_HASH), roles: ['viewer'], permissions: ['orders:read'] },
+    {
+      username: 'admin',
+      passwordHash: await hashPassword(ADMIN_PASSWORD, FAST_HASH),
+      roles: ['admin'],
+      permissions: ['orders:write', 'orders:read'],
+    },
+    {
+      username: 'viewer',
+      passwordHash: await hashPassword(VIEWER_PASSWORD, FAST_HASH),
+      roles: ['viewer'],
+      permissions: ['orders:read'],
+    },
   ];
 });
 
 async function start(dataDir: string, overrides: Record<string, string> = {}, now?: () => Date): Promise<Running> {
-  const config = loadConfig({ APP_DATA_DIR: dataDir, APP_OPS_TOKEN: 'ops-token-0123456789abcdef', APP_RATE_LIMIT_RPS: '1000', APP_RATE_LIMIT_BURST: '1000', ...overrides });
+  const config = loadConfig({
+    APP_DATA_DIR: dataDir,
+    APP_OPS_TOKEN: 'ops-token-0123456789abcdef',
+    APP_RATE_LIMIT_RPS: '1000',
+    APP_RATE_LIMIT_BURST: '1000',
+    ...overrides,
+  });
   config.users = users;
   const logs: string[] = [];
-  const logger = createLogger({ format: 'json', buffered: false, level: 'debug', output: { write: (line: string) => { logs.push(line); } } });
-  const service = await createProductionService(config, { logger, passwordHashOptions: FAST_HASH, ...(now === undefined ? {} : { now }) });
+  const logger = createLogger({
+    format: 'json',
+    buffered: false,
+    level: 'debug',
+    output: {
+      write: (line: string) => {
+        logs.push(line);
+      },
+    },
+  });
+  const service = await createProductionService(config, {
+    logger,
+    passwordHashOptions: FAST_HASH,
+    ...(now === undefined ? {} : { now }),
+  });
   const addr = await service.app.listen(0, '127.0.0.1');
   return { service, base: `http://127.0.0.1:${addr.port}`, logs };
 }
 
-async function call(base: string, method: string, path: string, options: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) {
+async function call(
+  base: string,
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+) {
   const headers: Record<string, string> = { ...(options.headers ?? {}) };
   if (options.token !== undefined) headers['authorization'] = `Bearer ${options.token}`;
   if (options.body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(base + path, { method, headers, ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }) });
+  const res = await fetch(base + path, {
+    method,
+    headers,
+    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+  });
   const text = await res.text();
-  return { status: res.status, headers: res.headers, json: text === '' ? undefined : (JSON.parse(text) as Record<string, any>) };
+  return {
+    status: res.status,
+    headers: res.headers,
+    json: text === '' ? undefined : (JSON.parse(text) as Record<string, any>),
+  };
 }
 
 async function login(base: string, username = 'admin', password = ADMIN_PASSWORD) {
@@ -57,8 +99,12 @@ async function login(base: string, username = 'admin', password = ADMIN_PASSWORD
 
 describe('production-service', () => {
   let run: Running;
-  beforeAll(async () => { run = await start(join(dataRoot, 'main')); });
-  afterAll(async () => { await run.service.close(); });
+  beforeAll(async () => {
+    run = await start(join(dataRoot, 'main'));
+  });
+  afterAll(async () => {
+    await run.service.close();
+  });
 
   it('serves liveness and readiness with strict security headers', async () => {
     const live = await call(run.base, 'GET', '/healthz');
@@ -74,7 +120,10 @@ describe('production-service', () => {
   });
 
   it('refuses writes without a token, with a Bearer challenge', async () => {
-    const res = await call(run.base, 'POST', '/api/v1/orders', { body: { item: 'book', quantity: 1 }, headers: { 'idempotency-key': 'k0' } });
+    const res = await call(run.base, 'POST', '/api/v1/orders', {
+      body: { item: 'book', quantity: 1 },
+      headers: { 'idempotency-key': 'k0' },
+    });
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toBe('Bearer realm="production-service"');
     expect(res.json?.['error']).toMatchObject({ code: 'UNAUTHORIZED' });
@@ -82,8 +131,12 @@ describe('production-service', () => {
 
   it('refuses bad credentials and answers login failures identically for unknown users', async () => {
     const wrong = await call(run.base, 'POST', '/api/v1/auth/token', { body: { username: 'admin', password: 'nope' } });
-    const unknown = await call(run.base, 'POST', '/api/v1/auth/token', { body: { username: 'ghost', password: 'nope' } });
-    const huge = await call(run.base, 'POST', '/api/v1/auth/token', { body: { username: 'admin', password: 'x'.repeat(5000) } });
+    const unknown = await call(run.base, 'POST', '/api/v1/auth/token', {
+      body: { username: 'ghost', password: 'nope' },
+    });
+    const huge = await call(run.base, 'POST', '/api/v1/auth/token', {
+      body: { username: 'admin', password: 'x'.repeat(5000) },
+    });
     for (const res of [wrong, unknown, huge]) {
       expect(res.status).toBe(401);
       expect(res.json?.['error']).toMatchObject({ code: 'AUTH_LOGIN_FAILED', message: 'invalid username or password' });
@@ -98,7 +151,11 @@ describe('production-service', () => {
     // Over the 8 KiB segment cap but under Node's 16 KiB header limit, so the JWT check is what refuses it.
     const oversized = `${h}.${'A'.repeat(9000)}.${s}`;
     for (const token of [none, tampered, oversized, pair.refresh_token]) {
-      const res = await call(run.base, 'POST', '/api/v1/orders', { token, body: { item: 'x', quantity: 1 }, headers: { 'idempotency-key': 'k-bad' } });
+      const res = await call(run.base, 'POST', '/api/v1/orders', {
+        token,
+        body: { item: 'x', quantity: 1 },
+        headers: { 'idempotency-key': 'k-bad' },
+      });
       expect(res.status).toBe(401);
       expect(res.json?.['error']?.code).toBe('INVALID_TOKEN');
       expect(res.headers.get('www-authenticate')).toContain('error="invalid_token"');
@@ -107,23 +164,39 @@ describe('production-service', () => {
 
   it('forbids a user without the orders:write permission', async () => {
     const viewer = await login(run.base, 'viewer', VIEWER_PASSWORD);
-    const res = await call(run.base, 'POST', '/api/v1/orders', { token: viewer.access_token, body: { item: 'x', quantity: 1 }, headers: { 'idempotency-key': 'k-viewer' } });
+    const res = await call(run.base, 'POST', '/api/v1/orders', {
+      token: viewer.access_token,
+      body: { item: 'x', quantity: 1 },
+      headers: { 'idempotency-key': 'k-viewer' },
+    });
     expect(res.status).toBe(403);
     expect(res.json?.['error']?.code).toBe('FORBIDDEN');
   });
 
   it('creates an order once per Idempotency-Key, replays it, and rejects the key with another body', async () => {
     const { access_token: token } = await login(run.base);
-    const first = await call(run.base, 'POST', '/api/v1/orders', { token, body: { item: 'lamp', quantity: 2 }, headers: { 'idempotency-key': 'order-lamp-1' } });
+    const first = await call(run.base, 'POST', '/api/v1/orders', {
+      token,
+      body: { item: 'lamp', quantity: 2 },
+      headers: { 'idempotency-key': 'order-lamp-1' },
+    });
     expect(first.status).toBe(201);
     const order = first.json?.['data'] as { id: string; owner: string };
     expect(order.owner).toBe('admin');
     expect(first.headers.get('location')).toBe(`/api/v1/orders/${order.id}`);
-    const again = await call(run.base, 'POST', '/api/v1/orders', { token, body: { item: 'lamp', quantity: 2 }, headers: { 'idempotency-key': 'order-lamp-1' } });
+    const again = await call(run.base, 'POST', '/api/v1/orders', {
+      token,
+      body: { item: 'lamp', quantity: 2 },
+      headers: { 'idempotency-key': 'order-lamp-1' },
+    });
     expect(again.status).toBe(201);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     expect((again.json?.['data'] as { id: string }).id).toBe(order.id);
-    const reused = await call(run.base, 'POST', '/api/v1/orders', { token, body: { item: 'lamp', quantity: 3 }, headers: { 'idempotency-key': 'order-lamp-1' } });
+    const reused = await call(run.base, 'POST', '/api/v1/orders', {
+      token,
+      body: { item: 'lamp', quantity: 3 },
+      headers: { 'idempotency-key': 'order-lamp-1' },
+    });
     expect(reused.status).toBe(422);
     expect(reused.json?.['error']?.code).toBe('IDEMPOTENCY_KEY_REUSED');
     const missing = await call(run.base, 'POST', '/api/v1/orders', { token, body: { item: 'lamp', quantity: 2 } });
@@ -136,7 +209,11 @@ describe('production-service', () => {
 
   it('validates order input and reports missing orders', async () => {
     const { access_token: token } = await login(run.base);
-    const bad = await call(run.base, 'POST', '/api/v1/orders', { token, body: { item: '', quantity: 0 }, headers: { 'idempotency-key': 'k-invalid' } });
+    const bad = await call(run.base, 'POST', '/api/v1/orders', {
+      token,
+      body: { item: '', quantity: 0 },
+      headers: { 'idempotency-key': 'k-invalid' },
+    });
     expect(bad.status).toBe(400);
     expect(bad.json?.['error']).toMatchObject({ code: 'ORDER_INVALID', details: { field: 'item' } });
     expect((await call(run.base, 'GET', '/api/v1/orders/nope')).json?.['error']?.code).toBe('ORDER_NOT_FOUND');
@@ -146,7 +223,11 @@ describe('production-service', () => {
   it('compresses large responses through the whole stack, timeout included', async () => {
     const { access_token: token } = await login(run.base);
     for (let i = 0; i < 12; i++) {
-      const res = await call(run.base, 'POST', '/api/v1/orders', { token, body: { item: `bulk item ${i} with a longer name`, quantity: i + 1 }, headers: { 'idempotency-key': `bulk-${i}` } });
+      const res = await call(run.base, 'POST', '/api/v1/orders', {
+        token,
+        body: { item: `bulk item ${i} with a longer name`, quantity: i + 1 },
+        headers: { 'idempotency-key': `bulk-${i}` },
+      });
       expect(res.status).toBe(201);
     }
     const raw = await fetch(`${run.base}/api/v1/orders?limit=100`, { headers: { 'accept-encoding': 'gzip' } });
@@ -175,12 +256,25 @@ describe('production-service', () => {
 
   it('never writes a password or token into the logs', async () => {
     const pair = await login(run.base);
-    await call(run.base, 'POST', '/api/v1/auth/token', { body: { username: 'admin', password: 'Wrong-but-secret-pw' } });
-    await call(run.base, 'POST', '/api/v1/orders', { token: `${pair.access_token}x`, body: { item: 'x', quantity: 1 }, headers: { 'idempotency-key': 'k-log' } });
+    await call(run.base, 'POST', '/api/v1/auth/token', {
+      body: { username: 'admin', password: 'Wrong-but-secret-pw' },
+    });
+    await call(run.base, 'POST', '/api/v1/orders', {
+      token: `${pair.access_token}x`,
+      body: { item: 'x', quantity: 1 },
+      headers: { 'idempotency-key': 'k-log' },
+    });
     const all = run.logs.join('\n');
     expect(all).toContain('login failed');
     expect(all).toContain('authentication failed');
-    for (const secret of [ADMIN_PASSWORD, 'Wrong-but-secret-pw', pair.access_token, pair.refresh_token, (pair.access_token.split('.')[2] as string), 'ops-token-0123456789abcdef']) {
+    for (const secret of [
+      ADMIN_PASSWORD,
+      'Wrong-but-secret-pw',
+      pair.access_token,
+      pair.refresh_token,
+      pair.access_token.split('.')[2] as string,
+      'ops-token-0123456789abcdef',
+    ]) {
       expect(all).not.toContain(secret);
     }
   });
@@ -190,7 +284,11 @@ describe('production-service: limits and durability', () => {
   it('rate limits with X-RateLimit-* headers and a 429 envelope', async () => {
     // A frozen clock: no token refills between requests, however slow the machine is.
     const frozen = new Date(Date.UTC(2026, 0, 1));
-    const run = await start(join(dataRoot, 'limited'), { APP_RATE_LIMIT_RPS: '1', APP_RATE_LIMIT_BURST: '3' }, () => frozen);
+    const run = await start(
+      join(dataRoot, 'limited'),
+      { APP_RATE_LIMIT_RPS: '1', APP_RATE_LIMIT_BURST: '3' },
+      () => frozen,
+    );
     try {
       const statuses: number[] = [];
       let last: Awaited<ReturnType<typeof call>> | undefined;
@@ -212,12 +310,20 @@ describe('production-service: limits and durability', () => {
     const dir = join(dataRoot, 'restart');
     const first = await start(dir);
     const { access_token: token } = await login(first.base);
-    const created = await call(first.base, 'POST', '/api/v1/orders', { token, body: { item: 'desk', quantity: 1 }, headers: { 'idempotency-key': 'desk-1' } });
+    const created = await call(first.base, 'POST', '/api/v1/orders', {
+      token,
+      body: { item: 'desk', quantity: 1 },
+      headers: { 'idempotency-key': 'desk-1' },
+    });
     await first.service.close();
 
     const second = await start(dir);
     try {
-      const replay = await call(second.base, 'POST', '/api/v1/orders', { token, body: { item: 'desk', quantity: 1 }, headers: { 'idempotency-key': 'desk-1' } });
+      const replay = await call(second.base, 'POST', '/api/v1/orders', {
+        token,
+        body: { item: 'desk', quantity: 1 },
+        headers: { 'idempotency-key': 'desk-1' },
+      });
       expect(replay.status).toBe(201);
       expect(replay.headers.get('idempotent-replayed')).toBe('true');
       expect((replay.json?.['data'] as { id: string }).id).toBe((created.json?.['data'] as { id: string }).id);
@@ -261,7 +367,11 @@ describe('production-service: crash between the order and its idempotency record
     const first = await start(dir);
     const { access_token: token } = await login(first.base);
     const body = { item: 'lamp', quantity: 2 };
-    const created = await call(first.base, 'POST', '/api/v1/orders', { token, body, headers: { 'idempotency-key': 'lamp-1' } });
+    const created = await call(first.base, 'POST', '/api/v1/orders', {
+      token,
+      body,
+      headers: { 'idempotency-key': 'lamp-1' },
+    });
     expect(created.status).toBe(201);
     await first.service.close();
     // The crash: the order row is durable, its idempotency record never completed.
@@ -271,10 +381,18 @@ describe('production-service: crash between the order and its idempotency record
 
     const second = await start(dir);
     try {
-      const retry = await call(second.base, 'POST', '/api/v1/orders', { token, body, headers: { 'idempotency-key': 'lamp-1' } });
+      const retry = await call(second.base, 'POST', '/api/v1/orders', {
+        token,
+        body,
+        headers: { 'idempotency-key': 'lamp-1' },
+      });
       expect(retry.status).toBe(201);
       expect(retry.json?.['data']).toEqual(created.json?.['data']);
-      const other = await call(second.base, 'POST', '/api/v1/orders', { token, body, headers: { 'idempotency-key': 'lamp-2' } });
+      const other = await call(second.base, 'POST', '/api/v1/orders', {
+        token,
+        body,
+        headers: { 'idempotency-key': 'lamp-2' },
+      });
       expect((other.json?.['data'] as { id: string }).id).not.toBe((created.json?.['data'] as { id: string }).id);
       const list = await call(second.base, 'GET', '/api/v1/orders');
       expect(list.json?.['meta']).toMatchObject({ total: 2 });

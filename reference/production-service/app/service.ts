@@ -18,9 +18,21 @@ import {
   tracing,
   type Middleware,
 } from 'plumego/middleware';
-import { JwtManager, createPermissionAuthorizer, getStrictSecurityPolicy, hashPassword, type PasswordHashOptions } from 'plumego/security';
+import {
+  JwtManager,
+  createPermissionAuthorizer,
+  getStrictSecurityPolicy,
+  hashPassword,
+  type PasswordHashOptions,
+} from 'plumego/security';
 import { SqliteKvStore, createIdempotencyMiddleware } from 'plumego/store';
-import { createOtelTracer, createOtlpHttpExporter, createPrometheusCollector, metricsHandler, type OtelTracer } from 'plumego/x/observability';
+import {
+  createOtelTracer,
+  createOtlpHttpExporter,
+  createPrometheusCollector,
+  metricsHandler,
+  type OtelTracer,
+} from 'plumego/x/observability';
 import { principalFromContext } from 'plumego/security';
 import type { ProductionConfig } from '../config.ts';
 import { OrderRepository } from '../domain/orders.ts';
@@ -58,7 +70,10 @@ export interface ProductionService {
  * logged byte counts are the application's. Auth, authorization and idempotency are per route, on
  * the write routes only.
  */
-export async function createProductionService(config: ProductionConfig, deps: ProductionDeps = {}): Promise<ProductionService> {
+export async function createProductionService(
+  config: ProductionConfig,
+  deps: ProductionDeps = {},
+): Promise<ProductionService> {
   const logger = deps.logger ?? createDiscardLogger();
   const now = deps.now ?? (() => new Date());
   mkdirSync(config.dataDir, { recursive: true });
@@ -77,19 +92,31 @@ export async function createProductionService(config: ProductionConfig, deps: Pr
   const dummyHash = await hashPassword(`dummy-${Math.random()}`, deps.passwordHashOptions ?? {});
   // Observability, when configured: one request collector feeds both /ops/metrics (JSON totals) and,
   // when it is the Prometheus one, /metrics; a tracer exports a span per sampled request over OTLP.
-  const prometheus = config.metrics.enabled ? createPrometheusCollector({ namespace: 'production_service' }) : undefined;
+  const prometheus = config.metrics.enabled
+    ? createPrometheusCollector({ namespace: 'production_service' })
+    : undefined;
   const metrics: AggregateCollector = prometheus ?? new BaseMetricsCollector();
   const tracer =
     deps.tracer ??
     (config.otlpTracesEndpoint === ''
       ? undefined
-      : createOtelTracer({ serviceName: config.serviceName, exporter: createOtlpHttpExporter({ url: config.otlpTracesEndpoint }) }));
-  const guard = createAbuseGuard({ rate: config.rateLimit.rate, burst: config.rateLimit.burst, now: () => now().getTime() });
+      : createOtelTracer({
+          serviceName: config.serviceName,
+          exporter: createOtlpHttpExporter({ url: config.otlpTracesEndpoint }),
+        }));
+  const guard = createAbuseGuard({
+    rate: config.rateLimit.rate,
+    burst: config.rateLimit.burst,
+    now: () => now().getTime(),
+  });
 
   if (config.users.length === 0) logger.warn('no users configured: every write route will answer 401');
   if (config.opsToken === '') logger.warn('APP_OPS_TOKEN is empty: /ops/metrics is disabled');
 
-  const app = createApp({ addr: config.addr, shutdownTimeoutMs: config.shutdownTimeoutMs, maxConnectionsPerIp: config.maxConnectionsPerIp }, { logger });
+  const app = createApp(
+    { addr: config.addr, shutdownTimeoutMs: config.shutdownTimeoutMs, maxConnectionsPerIp: config.maxConnectionsPerIp },
+    { logger },
+  );
   app.use(
     requestId(),
     ...(tracer ? [tracing({ tracer })] : ([] as Middleware[])),
@@ -107,15 +134,26 @@ export async function createProductionService(config: ProductionConfig, deps: Pr
   const writeGuards = [
     authenticate(jwt.createAuthenticator('access'), { realm: config.serviceName, logger }),
     authorize(createPermissionAuthorizer(), 'write', 'orders', { logger }),
-    createIdempotencyMiddleware(idempotency, { required: true, scope: (r) => principalFromContext(r.ctx)?.subject ?? '' }),
+    createIdempotencyMiddleware(idempotency, {
+      required: true,
+      scope: (r) => principalFromContext(r.ctx)?.subject ?? '',
+    }),
   ];
 
   app.get('/healthz', createLiveHandler(config.serviceName));
-  app.get('/readyz', createReadyHandler([
-    { name: 'orders_db', check: () => orders.ping() },
-    { name: 'kv', check: async () => { await kv.size(); } },
-    { name: 'idempotency', check: () => stores.pingIdempotency() },
-  ]));
+  app.get(
+    '/readyz',
+    createReadyHandler([
+      { name: 'orders_db', check: () => orders.ping() },
+      {
+        name: 'kv',
+        check: async () => {
+          await kv.size();
+        },
+      },
+      { name: 'idempotency', check: () => stores.pingIdempotency() },
+    ]),
+  );
   if (config.opsToken !== '') app.get('/ops/metrics', createMetricsHandler(metrics, config.opsToken));
   if (prometheus) app.get('/metrics', metricsHandler(prometheus, { token: config.metrics.token }));
 

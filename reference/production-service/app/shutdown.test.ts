@@ -24,10 +24,19 @@ interface Started {
 function startService(name: string, env: Record<string, string>): Promise<Started> {
   const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', main], {
     cwd: root,
-    env: { ...process.env, APP_ADDR: '127.0.0.1:0', APP_DATA_DIR: join(dataRoot, name), APP_RATE_LIMIT_RPS: '1000', APP_RATE_LIMIT_BURST: '1000', ...env },
+    env: {
+      ...process.env,
+      APP_ADDR: '127.0.0.1:0',
+      APP_DATA_DIR: join(dataRoot, name),
+      APP_RATE_LIMIT_RPS: '1000',
+      APP_RATE_LIMIT_BURST: '1000',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const exited = new Promise<{ code: number | null; at: number }>((resolve) => child.once('exit', (code) => resolve({ code, at: Date.now() })));
+  const exited = new Promise<{ code: number | null; at: number }>((resolve) =>
+    child.once('exit', (code) => resolve({ code, at: Date.now() })),
+  );
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (c: Buffer) => {
@@ -62,7 +71,9 @@ function slowUpload(port: number, pieces: number, gapMs: number): Upload {
     let text = '';
     let sending = false;
     const s = connect(port, '127.0.0.1', () => {
-      s.write(`POST /api/v1/auth/token HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n`);
+      s.write(
+        `POST /api/v1/auth/token HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n`,
+      );
     });
     s.on('data', (c: Buffer) => {
       text += c.toString('latin1');
@@ -113,6 +124,8 @@ describe('production-service shutdown', () => {
   });
 
   it('refuses a non-numeric shutdown deadline at startup', async () => {
-    await expect(startService('bad', { APP_SHUTDOWN_TIMEOUT_MS: 'soon' })).rejects.toThrow(/exited before listening.*APP_SHUTDOWN_TIMEOUT_MS/s);
+    await expect(startService('bad', { APP_SHUTDOWN_TIMEOUT_MS: 'soon' })).rejects.toThrow(
+      /exited before listening.*APP_SHUTDOWN_TIMEOUT_MS/s,
+    );
   });
 });

@@ -34,17 +34,23 @@ export async function openStores(config: ProductionConfig): Promise<ServiceStore
   if (config.redisUrl !== '') {
     const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2 });
     idempotency = new RedisIdempotencyStore({ redis, prefix: config.redisKeyPrefix });
-    pingIdempotency = async () => { await redis.ping(); };
+    pingIdempotency = async () => {
+      await redis.ping();
+    };
     closers.push(() => redis.quit().catch(() => redis.disconnect()));
   } else if (pg !== undefined) {
     const store = new PgIdempotencyStore({ client: pg.client });
     await store.ensureSchema();
     idempotency = store;
-    pingIdempotency = async () => { await pg.client.query('SELECT 1'); };
+    pingIdempotency = async () => {
+      await pg.client.query('SELECT 1');
+    };
   } else {
     const store = new SqliteIdempotencyStore({ path: join(config.dataDir, 'idempotency.sqlite') });
     idempotency = store;
-    pingIdempotency = async () => { await store.get('readiness-probe'); };
+    pingIdempotency = async () => {
+      await store.get('readiness-probe');
+    };
     closers.push(() => store.close());
   }
   return {

@@ -24,7 +24,9 @@ export class OrderRepository {
   constructor(private readonly db: Database) {}
 
   async migrate(): Promise<void> {
-    await this.db.exec('CREATE TABLE IF NOT EXISTS orders (id TEXT PRIMARY KEY, item TEXT NOT NULL, quantity INTEGER NOT NULL, owner TEXT NOT NULL, created_at TEXT NOT NULL, request_key TEXT)');
+    await this.db.exec(
+      'CREATE TABLE IF NOT EXISTS orders (id TEXT PRIMARY KEY, item TEXT NOT NULL, quantity INTEGER NOT NULL, owner TEXT NOT NULL, created_at TEXT NOT NULL, request_key TEXT)',
+    );
     try {
       await this.db.query('SELECT request_key FROM orders LIMIT 0');
     } catch {
@@ -38,15 +40,24 @@ export class OrderRepository {
    * Writes a new order, or — when `idempotencyKey` was already used by this owner — returns the
    * order that key created (`created: false`).
    */
-  async create(input: { item: string; quantity: number; owner: string }, now: Date, idempotencyKey?: string): Promise<{ order: Order; created: boolean }> {
+  async create(
+    input: { item: string; quantity: number; owner: string },
+    now: Date,
+    idempotencyKey?: string,
+  ): Promise<{ order: Order; created: boolean }> {
     const order: Order = { id: randomUUID(), ...input, created_at: now.toISOString() };
-    const requestKey = idempotencyKey === undefined ? null : createHash('sha256').update(input.owner).update('\0').update(idempotencyKey).digest('base64url');
+    const requestKey =
+      idempotencyKey === undefined
+        ? null
+        : createHash('sha256').update(input.owner).update('\0').update(idempotencyKey).digest('base64url');
     const written = await this.db.exec(
       'INSERT INTO orders (id, item, quantity, owner, created_at, request_key) VALUES (@id, @item, @quantity, @owner, @created_at, @request_key) ON CONFLICT (request_key) DO NOTHING',
       { ...order, request_key: requestKey },
     );
     if (written.changes > 0 || requestKey === null) return { order, created: true };
-    const first = await this.db.queryOneStrict<Order>(`SELECT ${COLUMNS} FROM orders WHERE request_key = ?`, [requestKey]);
+    const first = await this.db.queryOneStrict<Order>(`SELECT ${COLUMNS} FROM orders WHERE request_key = ?`, [
+      requestKey,
+    ]);
     return { order: first, created: false };
   }
 
@@ -55,7 +66,10 @@ export class OrderRepository {
   }
 
   async list(limit: number, offset: number): Promise<{ orders: Order[]; total: number }> {
-    const orders = await this.db.query<Order>(`SELECT ${COLUMNS} FROM orders ORDER BY created_at, id LIMIT ? OFFSET ?`, [limit, offset]);
+    const orders = await this.db.query<Order>(
+      `SELECT ${COLUMNS} FROM orders ORDER BY created_at, id LIMIT ? OFFSET ?`,
+      [limit, offset],
+    );
     const { total } = await this.db.queryOneStrict<{ total: number }>('SELECT count(*) AS total FROM orders');
     return { orders, total };
   }

@@ -11,9 +11,21 @@ export interface AuthHandlerDeps {
   logger: StructuredLogger;
 }
 
-const loginFailed = new APIError({ type: 'unauthorized_request', code: 'AUTH_LOGIN_FAILED', message: 'invalid username or password' });
-const badLogin = new APIError({ type: 'validation_failure', code: 'AUTH_LOGIN_INVALID', message: 'username and password are required strings' });
-const badRefresh = new APIError({ type: 'validation_failure', code: 'AUTH_REFRESH_INVALID', message: 'refresh_token is required' });
+const loginFailed = new APIError({
+  type: 'unauthorized_request',
+  code: 'AUTH_LOGIN_FAILED',
+  message: 'invalid username or password',
+});
+const badLogin = new APIError({
+  type: 'validation_failure',
+  code: 'AUTH_LOGIN_INVALID',
+  message: 'username and password are required strings',
+});
+const badRefresh = new APIError({
+  type: 'validation_failure',
+  code: 'AUTH_REFRESH_INVALID',
+  message: 'refresh_token is required',
+});
 
 /** POST /api/v1/auth/token `{username, password}` → a token pair. */
 export function createLoginHandler(deps: AuthHandlerDeps): Handler {
@@ -37,7 +49,10 @@ export function createLoginHandler(deps: AuthHandlerDeps): Handler {
       writeError(w, r, loginFailed);
       return;
     }
-    const pair = await deps.jwt.generateTokenPair({ sub: user.username }, { roles: user.roles, permissions: user.permissions });
+    const pair = await deps.jwt.generateTokenPair(
+      { sub: user.username },
+      { roles: user.roles, permissions: user.permissions },
+    );
     deps.logger.info('login succeeded', { subject: user.username, request_id: r.ctx.requestId });
     writeResponse(w, r, 200, pair);
   };
@@ -56,7 +71,14 @@ export function createRefreshHandler(deps: Pick<AuthHandlerDeps, 'jwt'>): Handle
     } catch (err) {
       if (!isSecurityError(err)) throw err;
       w.setHeader('www-authenticate', 'Bearer error="invalid_token"');
-      writeError(w, r, new APIError({ type: err.code === 'PLUMEGO_ERR_AUTH_EXPIRED_TOKEN' ? 'expired_token' : 'invalid_token', message: err.message }));
+      writeError(
+        w,
+        r,
+        new APIError({
+          type: err.code === 'PLUMEGO_ERR_AUTH_EXPIRED_TOKEN' ? 'expired_token' : 'invalid_token',
+          message: err.message,
+        }),
+      );
     }
   };
 }

@@ -4,7 +4,8 @@ import type { StatsReader } from 'plumego/metrics';
 import { createStaticTokenAuthenticator } from 'plumego/security';
 
 export function createLiveHandler(serviceName: string): Handler {
-  return (w, r) => writeResponse(w, r, 200, { status: 'ok', service: serviceName, timestamp: new Date().toISOString() });
+  return (w, r) =>
+    writeResponse(w, r, 200, { status: 'ok', service: serviceName, timestamp: new Date().toISOString() });
 }
 
 /** 200 with per-component readiness, or 503 naming (not describing) the failing components. */
@@ -16,7 +17,16 @@ export function createReadyHandler(checkers: readonly ComponentChecker[]): Handl
       return;
     }
     const failing = report.results.filter((c) => c.status !== 'healthy').map((c) => c.name);
-    writeError(w, r, new APIError({ type: 'service_unavailable', code: 'READINESS_COMPONENT_FAILED', message: 'service not ready', details: { components: failing } }));
+    writeError(
+      w,
+      r,
+      new APIError({
+        type: 'service_unavailable',
+        code: 'READINESS_COMPONENT_FAILED',
+        message: 'service not ready',
+        details: { components: failing },
+      }),
+    );
   };
 }
 

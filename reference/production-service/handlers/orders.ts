@@ -10,7 +10,12 @@ export interface OrderHandlerDeps {
 const notFound = new APIError({ type: 'resource_not_found', code: 'ORDER_NOT_FOUND', message: 'order not found' });
 
 function invalid(field: string, problem: string): APIError {
-  return new APIError({ type: 'validation_failure', code: 'ORDER_INVALID', message: 'order is invalid', details: { field, problem } });
+  return new APIError({
+    type: 'validation_failure',
+    code: 'ORDER_INVALID',
+    message: 'order is invalid',
+    details: { field, problem },
+  });
 }
 
 function readInt(raw: string | null, fallback: number, min: number, max: number): number | undefined {
@@ -51,7 +56,12 @@ export function createCreateOrderHandler(deps: OrderHandlerDeps): Handler {
       writeError(w, r, invalid('item', 'must be a non-empty string of at most 200 characters'));
       return;
     }
-    if (typeof body.quantity !== 'number' || !Number.isInteger(body.quantity) || body.quantity < 1 || body.quantity > 1000) {
+    if (
+      typeof body.quantity !== 'number' ||
+      !Number.isInteger(body.quantity) ||
+      body.quantity < 1 ||
+      body.quantity > 1000
+    ) {
       writeError(w, r, invalid('quantity', 'must be an integer from 1 to 1000'));
       return;
     }
@@ -59,7 +69,11 @@ export function createCreateOrderHandler(deps: OrderHandlerDeps): Handler {
     const owner = principalFromContext(r.ctx)?.subject ?? '';
     // The idempotency middleware on this route requires the key; passing it on closes the crash
     // window between the order row and the idempotency record (see OrderRepository).
-    const { order } = await deps.orders.create({ item: body.item.trim(), quantity: body.quantity, owner }, deps.now(), r.header('idempotency-key'));
+    const { order } = await deps.orders.create(
+      { item: body.item.trim(), quantity: body.quantity, owner },
+      deps.now(),
+      r.header('idempotency-key'),
+    );
     w.setHeader('location', `/api/v1/orders/${order.id}`);
     writeResponse(w, r, 201, order);
   };

@@ -4,7 +4,14 @@ import { Redis } from 'ioredis';
 import { createApp, type App } from 'plumego/core';
 import type { Context } from 'plumego/contract';
 import { authenticate, createCanonicalStack } from 'plumego/middleware';
-import { KyselyRepository, MemoryRepository, registerResource, resourceDocs, type Repository, type Row } from 'plumego/x/rest';
+import {
+  KyselyRepository,
+  MemoryRepository,
+  registerResource,
+  resourceDocs,
+  type Repository,
+  type Row,
+} from 'plumego/x/rest';
 import {
   createTenantChain,
   InMemoryTenantConfigs,
@@ -42,7 +49,8 @@ async function postgresStorage(url: string): Promise<Storage> {
   return {
     projects: new KyselyRepository<Row>({ db: scoped, table: 'projects', versionField: 'version', pool }),
     tasks: new KyselyRepository<Row>({ db: scoped, table: 'tasks', versionField: 'version', pool }),
-    projectExists: async (id, ctx) => (await scoped(ctx).selectFrom('projects').select('id').where('id', '=', id).executeTakeFirst()) !== undefined,
+    projectExists: async (id, ctx) =>
+      (await scoped(ctx).selectFrom('projects').select('id').where('id', '=', id).executeTakeFirst()) !== undefined,
     close: () => db.destroy(),
   };
 }
@@ -63,12 +71,14 @@ export async function createSaasService(config: SaasConfig): Promise<SaasService
   const storage = config.databaseUrl ? await postgresStorage(config.databaseUrl) : memoryStorage();
   const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1 }) : undefined;
 
-  const tenants = new InMemoryTenantConfigs([...new Set(config.users.map((u) => u.tenantId))].map((id) => ({
-    id,
-    policy: { paths: ['/api/*'] },
-    quota: { limit: config.quotaPerMinute, windowMs: 60_000, window: 'sliding' as const },
-    rateLimit: { ratePerSecond: config.ratePerSecond, burst: config.burst },
-  })));
+  const tenants = new InMemoryTenantConfigs(
+    [...new Set(config.users.map((u) => u.tenantId))].map((id) => ({
+      id,
+      policy: { paths: ['/api/*'] },
+      quota: { limit: config.quotaPerMinute, windowMs: 60_000, window: 'sliding' as const },
+      rateLimit: { ratePerSecond: config.ratePerSecond, burst: config.burst },
+    })),
+  );
 
   const app = createApp();
   app.use(...createCanonicalStack());
@@ -79,17 +89,22 @@ export async function createSaasService(config: SaasConfig): Promise<SaasService
 
   // Authentication, then resolve → policy → rate limit → quota: nothing under /api runs without a tenant.
   // On Redis the rate limit and the quota are one script: one round trip per request.
-  const api = app.group('/api',
+  const api = app.group(
+    '/api',
     authenticate(createTokenTableAuthenticator(config.users)),
     ...createTenantChain({
       tenants,
       ...(redis ? { limitsStore: new RedisTenantLimitsStore({ client: redis }) } : {}),
-    }));
+    }),
+  );
   const tasks = tasksResource(storage.projectExists);
   registerResource(api, projectsResource, storage.projects);
   registerResource(api, tasks, storage.tasks);
   // The API document is public and lists every route, from the same declarations the handlers validate with.
-  registerOpenAPI(app, { info: { title: 'saas-service', version: '1' }, hints: { ...resourceDocs(projectsResource), ...resourceDocs(tasks) } });
+  registerOpenAPI(app, {
+    info: { title: 'saas-service', version: '1' },
+    hints: { ...resourceDocs(projectsResource), ...resourceDocs(tasks) },
+  });
 
   return {
     app,

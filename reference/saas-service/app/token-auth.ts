@@ -1,6 +1,12 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'plumego/contract';
-import { createPrincipal, extractBearerToken, SecurityError, type Authenticator, type Principal } from 'plumego/security';
+import {
+  createPrincipal,
+  extractBearerToken,
+  SecurityError,
+  type Authenticator,
+  type Principal,
+} from 'plumego/security';
 import type { TenantUser } from '../config.ts';
 
 const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
@@ -10,7 +16,10 @@ const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').dig
  * compared (timing-safe), so the time taken says nothing about which token came close.
  */
 export function createTokenTableAuthenticator(users: readonly TenantUser[]): Authenticator {
-  const table = users.map((u) => ({ digest: digest(u.token), principal: createPrincipal({ subject: u.subject, tenantId: u.tenantId }) }));
+  const table = users.map((u) => ({
+    digest: digest(u.token),
+    principal: createPrincipal({ subject: u.subject, tenantId: u.tenantId }),
+  }));
   return {
     authenticate(r: Request): Principal {
       const presented = extractBearerToken(r.header('authorization'));

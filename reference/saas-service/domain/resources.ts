@@ -11,7 +11,13 @@ export const projectsResource: ResourceDefinition<Row> = {
     description: t.optional(t.string({ maxLength: 2000 })),
     status: t.enum(['active', 'archived'] as const),
   }),
-  schema: t.object({ id: t.integer(), name: t.string(), description: t.optional(t.string()), status: t.string(), version: t.integer() }),
+  schema: t.object({
+    id: t.integer(),
+    name: t.string(),
+    description: t.optional(t.string()),
+    status: t.string(),
+    version: t.integer(),
+  }),
   versionField: 'version',
   immutable: ['id', 'tenant_id'],
   list: {
@@ -23,10 +29,18 @@ export const projectsResource: ResourceDefinition<Row> = {
 };
 
 /** Tasks point at a project; `projectExists` checks it in the request's tenant, so a task can never hang off another tenant's project. */
-export function tasksResource(projectExists: (id: number, ctx: import('plumego/contract').Context) => Promise<boolean>): ResourceDefinition<Row> {
+export function tasksResource(
+  projectExists: (id: number, ctx: import('plumego/contract').Context) => Promise<boolean>,
+): ResourceDefinition<Row> {
   const checkProject = async (data: Row, r: { ctx: import('plumego/contract').Context }): Promise<Row> => {
-    if (data['project_id'] !== undefined && data['project_id'] !== null && !(await projectExists(data['project_id'] as number, r.ctx))) {
-      throw new RestError(REST_ERROR_CODES.validation, 'the request body failed validation', { project_id: 'no such project' });
+    if (
+      data['project_id'] !== undefined &&
+      data['project_id'] !== null &&
+      !(await projectExists(data['project_id'] as number, r.ctx))
+    ) {
+      throw new RestError(REST_ERROR_CODES.validation, 'the request body failed validation', {
+        project_id: 'no such project',
+      });
     }
     return data;
   };
@@ -42,7 +56,11 @@ export function tasksResource(projectExists: (id: number, ctx: import('plumego/c
     immutable: ['id', 'tenant_id'],
     list: {
       sort: ['priority', 'title'],
-      filters: { project_id: { type: 'integer', ops: ['eq', 'in'] }, done: { type: 'boolean' }, priority: { type: 'integer', ops: ['eq', 'gte', 'lte'] } },
+      filters: {
+        project_id: { type: 'integer', ops: ['eq', 'in'] },
+        done: { type: 'boolean' },
+        priority: { type: 'integer', ops: ['eq', 'gte', 'lte'] },
+      },
     },
     hooks: { beforeCreate: checkProject, beforeUpdate: (_id, data, r) => checkProject(data, r) },
     transform: hideTenant,

@@ -29,17 +29,26 @@ export interface Service {
  * still add a route before serving.
  */
 export function createService(config: ServiceConfig, deps: ServiceDependencies = {}): Service {
-  const logger = deps.logger ?? createLogger({ format: config.logFormat, level: config.logLevel, fields: { service: config.serviceName } });
+  const logger =
+    deps.logger ??
+    createLogger({ format: config.logFormat, level: config.logLevel, fields: { service: config.serviceName } });
   const store = deps.store ?? new MemoryItemStore();
-  const app = createApp({ addr: config.addr, methodNotAllowed: true, shutdownTimeoutMs: config.shutdownTimeoutMs }, { logger });
+  const app = createApp(
+    { addr: config.addr, methodNotAllowed: true, shutdownTimeoutMs: config.shutdownTimeoutMs },
+    { logger },
+  );
 
   if (config.writeKey === '') logger.warn('APP_WRITE_KEY is empty: write routes are closed');
-  if (config.corsAllowedOrigins.length === 0) logger.warn('CORS allows any origin; set APP_CORS_ALLOWED_ORIGINS in production');
+  if (config.corsAllowedOrigins.length === 0)
+    logger.warn('CORS allows any origin; set APP_CORS_ALLOWED_ORIGINS in production');
 
   app.use(
     ...createCanonicalStack({
       logger,
-      cors: config.corsAllowedOrigins.length > 0 ? createStrictCorsOptions(config.corsAllowedOrigins) : { allowedOrigins: ['*'] },
+      cors:
+        config.corsAllowedOrigins.length > 0
+          ? createStrictCorsOptions(config.corsAllowedOrigins)
+          : { allowedOrigins: ['*'] },
       maxBodyBytes: config.maxBodyBytes,
       metrics: deps.metrics ?? new NoopCollector(),
       ...(deps.tracer ? { tracing: { tracer: deps.tracer } } : {}),

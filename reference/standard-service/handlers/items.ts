@@ -7,7 +7,12 @@ function intParam(r: Request, name: string, def: number, min: number, max: numbe
   if (raw === null) return def;
   const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isSafeInteger(n) || n < min || n > max) {
-    throw new APIError({ type: 'bad_request', code: 'ITEMS_INVALID_PARAM', message: `query parameter "${name}" must be an integer in [${min}, ${max}]`, details: { param: name } });
+    throw new APIError({
+      type: 'bad_request',
+      code: 'ITEMS_INVALID_PARAM',
+      message: `query parameter "${name}" must be an integer in [${min}, ${max}]`,
+      details: { param: name },
+    });
   }
   return n;
 }

@@ -12,15 +12,35 @@ export function requireWriteKey(key: string, logger: StructuredLogger): Middlewa
   // Fail closed: with no key configured, no write is accepted (rather than every write).
   if (key === '') {
     return () => (w, r) => {
-      writeError(w, r, new APIError({ type: 'unauthorized_request', code: 'AUTH_KEY_INVALID', message: 'write routes are closed: no write key is configured' }));
+      writeError(
+        w,
+        r,
+        new APIError({
+          type: 'unauthorized_request',
+          code: 'AUTH_KEY_INVALID',
+          message: 'write routes are closed: no write key is configured',
+        }),
+      );
     };
   }
   const expected = digest(key);
   return (next) => (w, r) => {
     const got = r.header('x-write-key');
     if (got === undefined || !timingSafeEqual(digest(got), expected)) {
-      logger.warn('write key rejected', { request_id: r.ctx.requestId, route: r.state.routePattern, present: got !== undefined });
-      writeError(w, r, new APIError({ type: 'unauthorized_request', code: 'AUTH_KEY_INVALID', message: 'missing or invalid write key' }));
+      logger.warn('write key rejected', {
+        request_id: r.ctx.requestId,
+        route: r.state.routePattern,
+        present: got !== undefined,
+      });
+      writeError(
+        w,
+        r,
+        new APIError({
+          type: 'unauthorized_request',
+          code: 'AUTH_KEY_INVALID',
+          message: 'missing or invalid write key',
+        }),
+      );
       return;
     }
     return next(w, r);

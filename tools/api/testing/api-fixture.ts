@@ -14,7 +14,9 @@ export interface LoadedFixture {
  */
 export async function loadApiFixture(files: Record<string, string | object | null>): Promise<LoadedFixture> {
   const base: FixtureFiles = validFixture();
-  base['framework/contract/module.yaml'] = editManifest(base['framework/contract/module.yaml'], { public_entrypoints: ['contract'] });
+  base['framework/contract/module.yaml'] = editManifest(base['framework/contract/module.yaml'], {
+    public_entrypoints: ['contract'],
+  });
   for (const [rel, content] of Object.entries(files)) {
     if (content === null) delete base[rel];
     else base[rel] = content;
@@ -23,14 +25,17 @@ export async function loadApiFixture(files: Record<string, string | object | nul
   const load = await loadControlPlane(root);
   if (!load.plane) {
     cleanup();
-    throw new Error(`fixture does not load: ${[...load.configErrors.map((e) => e.message), ...load.violations.map((v) => v.message)].join('; ')}`);
+    throw new Error(
+      `fixture does not load: ${[...load.configErrors.map((e) => e.message), ...load.violations.map((v) => v.message)].join('; ')}`,
+    );
   }
   return { plane: load.plane, root, cleanup };
 }
 
 /** A fixture manifest with some fields replaced (objects stay objects, so YAML positions are real). */
 export function editManifest(manifest: string | object | undefined, changes: Record<string, unknown>): object {
-  if (manifest === undefined || typeof manifest === 'string') throw new Error('editManifest needs an object manifest from validFixture()');
+  if (manifest === undefined || typeof manifest === 'string')
+    throw new Error('editManifest needs an object manifest from validFixture()');
   return { ...manifest, ...changes };
 }
 
@@ -38,4 +43,3 @@ export function editManifest(manifest: string | object | undefined, changes: Rec
 export function manifestWith(path: string, changes: Record<string, unknown>): object {
   return editManifest(validFixture()[path], changes);
 }
-

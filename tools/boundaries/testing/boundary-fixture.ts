@@ -10,15 +10,21 @@ import { validFixture, writeFixture, type FixtureFiles } from '../../control-pla
 export type { FixtureFiles };
 
 // The repository's real rules, without its exceptions: those name modules only this repository has.
-const REAL_RULES = readFileSync(new URL('../../../specs/dependency-rules.yaml', import.meta.url), 'utf8').replace(/^exceptions:[\s\S]*$/m, 'exceptions: []\n');
+const REAL_RULES = readFileSync(new URL('../../../specs/dependency-rules.yaml', import.meta.url), 'utf8').replace(
+  /^exceptions:[\s\S]*$/m,
+  'exceptions: []\n',
+);
 
 const EXPORTED = ['contract', 'router', 'x/rest', 'x/rest/versioning'];
 
 /** The base repository: every module has an index.ts, nothing imports anything. */
 export function baseFiles(): FixtureFiles {
   const files = validFixture();
-  const exports: Record<string, object> = { '.': { source: './framework/index.ts', default: './dist/framework/index.js' } };
-  for (const m of EXPORTED) exports[`./${m}`] = { source: `./framework/${m}/index.ts`, default: `./dist/framework/${m}/index.js` };
+  const exports: Record<string, object> = {
+    '.': { source: './framework/index.ts', default: './dist/framework/index.js' },
+  };
+  for (const m of EXPORTED)
+    exports[`./${m}`] = { source: `./framework/${m}/index.ts`, default: `./dist/framework/${m}/index.js` };
   return {
     ...files,
     'package.json': `${JSON.stringify({ name: 'fixture', type: 'module', exports, dependencies: { yaml: '2.9.1' }, devDependencies: { vitest: '4.1.12' } }, null, 2)}\n`,
@@ -32,7 +38,9 @@ export function baseFiles(): FixtureFiles {
   };
 }
 
-type Manifest = Record<string, unknown> & { allowed_imports: { modules: string[]; packages: { name: string; reason: string }[]; lower_tier?: string[] } };
+type Manifest = Record<string, unknown> & {
+  allowed_imports: { modules: string[]; packages: { name: string; reason: string }[]; lower_tier?: string[] };
+};
 
 /** A copy of the base files with one manifest changed by `edit`. */
 export function withManifest(files: FixtureFiles, file: string, edit: (m: Manifest) => void): FixtureFiles {
@@ -54,7 +62,10 @@ export async function withFixture<T>(files: FixtureFiles, use: (plane: ControlPl
   const { root, cleanup } = writeFixture(files);
   try {
     const load = await loadControlPlane(root);
-    if (!load.plane) throw new Error(`fixture does not load: ${[...load.configErrors.map((e) => e.message), ...load.violations.map((v) => v.message)].join('; ')}`);
+    if (!load.plane)
+      throw new Error(
+        `fixture does not load: ${[...load.configErrors.map((e) => e.message), ...load.violations.map((v) => v.message)].join('; ')}`,
+      );
     return await use(load.plane);
   } finally {
     cleanup();

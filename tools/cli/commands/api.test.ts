@@ -5,16 +5,25 @@ import { validFixture, writeFixture } from '../../control-plane/testing/fixture-
 import { main } from '../main.ts';
 
 let cleanups: (() => void)[] = [];
-afterEach(() => { cleanups.forEach((c) => c()); cleanups = []; });
+afterEach(() => {
+  cleanups.forEach((c) => c());
+  cleanups = [];
+});
 
 const git = (root: string, ...args: string[]): string =>
-  execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd: root, encoding: 'utf8' });
+  execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'commit.gpgsign=false', ...args], {
+    cwd: root,
+    encoding: 'utf8',
+  });
 
 /** The coordinator's fixture with a ga contract exporting `contract` and `legacy`, committed to git. */
 function fixture(): string {
   const files = validFixture();
   files['framework/contract/index.ts'] = 'export const contract = 1;\nexport function legacy(): void {}\n';
-  files['framework/contract/module.yaml'] = { ...(files['framework/contract/module.yaml'] as object), public_entrypoints: ['contract', 'legacy'] };
+  files['framework/contract/module.yaml'] = {
+    ...(files['framework/contract/module.yaml'] as object),
+    public_entrypoints: ['contract', 'legacy'],
+  };
   const { root, cleanup } = writeFixture(files);
   cleanups.push(cleanup);
   git(root, 'init', '-q', '-b', 'main');
@@ -24,7 +33,15 @@ function fixture(): string {
 async function run(cwd: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await main(argv, { cwd, stdout: (t) => { out += t; }, stderr: (t) => { err += t; } });
+  const code = await main(argv, {
+    cwd,
+    stdout: (t) => {
+      out += t;
+    },
+    stderr: (t) => {
+      err += t;
+    },
+  });
   return { code, out, err };
 }
 
@@ -49,7 +66,9 @@ describe('plumego api', () => {
     const { code, err } = await run(root, 'api', 'snapshot', '--module', 'contract');
     expect(code).toBe(1);
     expect(err).toContain("breaking change(s) to ga module 'contract' not recorded: removed legacy");
-    expect(err).toContain('api_changes: [{ version: v2.0.0, reason: "<why the break is worth it>", removed: [legacy] }]');
+    expect(err).toContain(
+      'api_changes: [{ version: v2.0.0, reason: "<why the break is worth it>", removed: [legacy] }]',
+    );
   });
 
   it('diffs against the working snapshot or a git ref, failing on an unrecorded ga break', async () => {
@@ -57,7 +76,10 @@ describe('plumego api', () => {
     await run(root, 'api', 'snapshot');
     git(root, 'add', '.');
     git(root, 'commit', '-q', '-m', 'base');
-    writeFileSync(`${root}/framework/contract/index.ts`, 'export const contract = 2 as number;\nexport const fresh = true;\n');
+    writeFileSync(
+      `${root}/framework/contract/index.ts`,
+      'export const contract = 2 as number;\nexport const fresh = true;\n',
+    );
     const text = await run(root, 'api', 'diff', '--module', 'contract');
     expect(text.code).toBe(1);
     expect(text.out).toContain('✖ contract (ga) vs framework/contract/api.md');
@@ -68,15 +90,26 @@ describe('plumego api', () => {
     const json = await run(root, 'api', 'diff', '--base', 'HEAD', '--format', 'json');
     expect(json.code).toBe(1);
     const parsed = JSON.parse(json.out) as { modules: { module: string; baseline: string; unrecorded: string[] }[] };
-    expect(parsed.modules.find((m) => m.module === 'contract')).toMatchObject({ baseline: 'HEAD:framework/contract/api.md', unrecorded: ['contract', 'legacy'] });
+    expect(parsed.modules.find((m) => m.module === 'contract')).toMatchObject({
+      baseline: 'HEAD:framework/contract/api.md',
+      unrecorded: ['contract', 'legacy'],
+    });
   });
 
   const usage: { title: string; argv: string[]; message: RegExp }[] = [
     { title: 'a missing subcommand', argv: ['api'], message: /missing subcommand/ },
     { title: 'an unknown module', argv: ['api', 'snapshot', '--module', 'nope'], message: /no module named 'nope'/ },
-    { title: 'a module with no index.ts', argv: ['api', 'snapshot', '--module', 'router'], message: /module 'router' is declared, not implemented: framework\/router\/index\.ts does not exist/ },
+    {
+      title: 'a module with no index.ts',
+      argv: ['api', 'snapshot', '--module', 'router'],
+      message: /module 'router' is declared, not implemented: framework\/router\/index\.ts does not exist/,
+    },
     { title: 'a tooling module', argv: ['api', 'diff', '--module', 'tools'], message: /'tools' is a tooling module/ },
-    { title: 'a ref that names no commit', argv: ['api', 'diff', '--base', 'no-such-ref'], message: /'no-such-ref' does not name a commit/ },
+    {
+      title: 'a ref that names no commit',
+      argv: ['api', 'diff', '--base', 'no-such-ref'],
+      message: /'no-such-ref' does not name a commit/,
+    },
   ];
   for (const u of usage) {
     it(`exits 2 on ${u.title}`, async () => {

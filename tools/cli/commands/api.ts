@@ -1,5 +1,12 @@
 import type { ControlPlane, Module } from '../../control-plane/index.ts';
-import { BadRefError, diffModules, getApiModules, type ModuleDiff, needsSnapshot, writeSnapshots } from '../../api/index.ts';
+import {
+  BadRefError,
+  diffModules,
+  getApiModules,
+  type ModuleDiff,
+  needsSnapshot,
+  writeSnapshots,
+} from '../../api/index.ts';
 import { EXIT, getFormat, parseCommandArgs, UsageError, type CliIO, type Command } from '../io.ts';
 import { loadForCommand } from '../load-plane.ts';
 
@@ -21,19 +28,26 @@ export const command: Command = {
   usage: USAGE,
   async run(args, io) {
     const [sub, ...rest] = args;
-    if (sub !== 'snapshot' && sub !== 'diff') throw new UsageError(sub ? `unknown subcommand '${sub}'` : 'missing subcommand (snapshot or diff)');
+    if (sub !== 'snapshot' && sub !== 'diff')
+      throw new UsageError(sub ? `unknown subcommand '${sub}'` : 'missing subcommand (snapshot or diff)');
     const { values } = parseCommandArgs(rest, {
-      module: { type: 'string', multiple: true }, format: { type: 'string' }, json: { type: 'boolean' }, base: { type: 'string' },
+      module: { type: 'string', multiple: true },
+      format: { type: 'string' },
+      json: { type: 'boolean' },
+      base: { type: 'string' },
     });
     const format = getFormat(values, ['text', 'json']);
-    if (sub === 'snapshot' && (values['base'] !== undefined || format !== 'text')) throw new UsageError('snapshot takes only --module');
+    if (sub === 'snapshot' && (values['base'] !== undefined || format !== 'text'))
+      throw new UsageError('snapshot takes only --module');
     const loaded = await loadForCommand(io);
     if (!loaded.ok) {
       if (loaded.load) io.stderr('plumego api: the specs are invalid; run `plumego check` to see why.\n');
       return loaded.exitCode;
     }
     const targets = selectModules(loaded.plane, (values['module'] as string[] | undefined) ?? []);
-    return sub === 'snapshot' ? runSnapshot(loaded.plane, targets, io) : runDiff(loaded.plane, targets, values['base'] as string | undefined, format, io);
+    return sub === 'snapshot'
+      ? runSnapshot(loaded.plane, targets, io)
+      : runDiff(loaded.plane, targets, values['base'] as string | undefined, format, io);
   },
 };
 
@@ -43,8 +57,12 @@ function selectModules(plane: ControlPlane, names: readonly string[]): Module[] 
   return names.map((name) => {
     const m = plane.moduleByName.get(name);
     if (!m) throw new UsageError(`no module named '${name}' (see plumego status)`);
-    if (m.layer !== 'stable' && m.layer !== 'extension' && m.layer !== 'facade') throw new UsageError(`module '${name}' is a ${m.layer} module; only library modules have a public API`);
-    if (!m.implemented) throw new UsageError(`module '${name}' is declared, not implemented: ${m.entry} does not exist, so there is no API to snapshot`);
+    if (m.layer !== 'stable' && m.layer !== 'extension' && m.layer !== 'facade')
+      throw new UsageError(`module '${name}' is a ${m.layer} module; only library modules have a public API`);
+    if (!m.implemented)
+      throw new UsageError(
+        `module '${name}' is declared, not implemented: ${m.entry} does not exist, so there is no API to snapshot`,
+      );
     return m;
   });
 }
@@ -63,7 +81,13 @@ async function runSnapshot(plane: ControlPlane, targets: readonly Module[], io: 
   return outcomes.some((o) => o.result === 'refused') ? EXIT.violations : EXIT.ok;
 }
 
-async function runDiff(plane: ControlPlane, targets: readonly Module[], base: string | undefined, format: string, io: CliIO): Promise<number> {
+async function runDiff(
+  plane: ControlPlane,
+  targets: readonly Module[],
+  base: string | undefined,
+  format: string,
+  io: CliIO,
+): Promise<number> {
   let result;
   try {
     result = await diffModules(plane, targets, base);
@@ -78,7 +102,9 @@ async function runDiff(plane: ControlPlane, targets: readonly Module[], base: st
   }
   for (const m of result.modules) io.stdout(renderModuleDiff(m));
   const changed = result.modules.filter((m) => m.changes.length > 0).length;
-  io.stdout(`\n${changed} of ${result.modules.length} module(s) changed; ${result.modules.reduce((n, m) => n + m.unrecorded.length, 0)} unrecorded breaking change(s)\n${timingLine(targets.length, result.timings)}\n`);
+  io.stdout(
+    `\n${changed} of ${result.modules.length} module(s) changed; ${result.modules.reduce((n, m) => n + m.unrecorded.length, 0)} unrecorded breaking change(s)\n${timingLine(targets.length, result.timings)}\n`,
+  );
   return failed ? EXIT.violations : EXIT.ok;
 }
 
@@ -89,10 +115,17 @@ function renderModuleDiff(m: ModuleDiff): string {
   if (m.changes.length === 0) return `  ${m.module} (${m.tier}): no API change vs ${m.baseline}\n`;
   const lines = [`${m.unrecorded.length ? '✖' : '•'} ${m.module} (${m.tier}) vs ${m.baseline}`];
   for (const c of m.changes) {
-    const note = c.severity === 'breaking'
-      ? c.recordedIn ? `recorded in api_changes ${c.recordedIn}` : m.tier === 'ga' ? 'NOT RECORDED in api_changes' : `allowed at tier ${m.tier}`
-      : '';
-    lines.push(`  ${MARK[c.change]} ${c.change.padEnd(8)} ${c.name.padEnd(32)} ${c.severity}${note ? `  (${note})` : ''}`);
+    const note =
+      c.severity === 'breaking'
+        ? c.recordedIn
+          ? `recorded in api_changes ${c.recordedIn}`
+          : m.tier === 'ga'
+            ? 'NOT RECORDED in api_changes'
+            : `allowed at tier ${m.tier}`
+        : '';
+    lines.push(
+      `  ${MARK[c.change]} ${c.change.padEnd(8)} ${c.name.padEnd(32)} ${c.severity}${note ? `  (${note})` : ''}`,
+    );
     for (const l of c.before) lines.push(`      - ${l.trim()}`);
     for (const l of c.after) lines.push(`      + ${l.trim()}`);
   }

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { runCli, useFixtureRepos } from '../testing/run-cli.ts';
 
-
 const fixture = useFixtureRepos();
 
 const run = runCli;

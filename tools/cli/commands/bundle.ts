@@ -15,11 +15,17 @@ export const command: Command = {
   name: 'bundle',
   usage: USAGE,
   async run(args, io) {
-    const { values } = parseCommandArgs(args, { task: { type: 'string' }, module: { type: 'string' }, format: { type: 'string' }, json: { type: 'boolean' } });
+    const { values } = parseCommandArgs(args, {
+      task: { type: 'string' },
+      module: { type: 'string' },
+      format: { type: 'string' },
+      json: { type: 'boolean' },
+    });
     const format = getFormat(values, ['yaml', 'json'], 'yaml') as 'yaml' | 'json';
     const loaded = await loadForCommand(io);
     if (!loaded.ok) {
-      if (loaded.exitCode === EXIT.violations) io.stderr('plumego bundle: the specs are invalid; run `plumego check` to see why.\n');
+      if (loaded.exitCode === EXIT.violations)
+        io.stderr('plumego bundle: the specs are invalid; run `plumego check` to see why.\n');
       return loaded.exitCode;
     }
     try {
@@ -32,7 +38,9 @@ export const command: Command = {
     } catch (error) {
       if (!(error instanceof BundleInputError)) throw error;
       const what = error.problem === 'unknown-module' ? 'modules' : 'tasks';
-      io.stderr(`plumego bundle: ${error.message}\nValid ${what}:\n${error.valid.map((v) => `  ${v}`).join('\n')}\n\n${USAGE}\n`);
+      io.stderr(
+        `plumego bundle: ${error.message}\nValid ${what}:\n${error.valid.map((v) => `  ${v}`).join('\n')}\n\n${USAGE}\n`,
+      );
       return EXIT.usage;
     }
   },

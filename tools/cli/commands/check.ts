@@ -30,14 +30,29 @@ export const command: Command = {
   usage: USAGE,
   async run(args, io) {
     const { values } = parseCommandArgs(args, {
-      format: { type: 'string' }, json: { type: 'boolean' }, only: { type: 'string' },
-      baseline: { type: 'string' }, 'update-baseline': { type: 'boolean' }, changed: { type: 'boolean' }, base: { type: 'string' }, 'no-cache': { type: 'boolean' },
+      format: { type: 'string' },
+      json: { type: 'boolean' },
+      only: { type: 'string' },
+      baseline: { type: 'string' },
+      'update-baseline': { type: 'boolean' },
+      changed: { type: 'boolean' },
+      base: { type: 'string' },
+      'no-cache': { type: 'boolean' },
     });
     if (values['base'] !== undefined && values['changed'] !== true) throw new UsageError('--base needs --changed');
     const format = getFormat(values, REPORT_FORMATS);
-    const only = typeof values['only'] === 'string' ? values['only'].split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+    const only =
+      typeof values['only'] === 'string'
+        ? values['only']
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : undefined;
     // Started first, so dependency-cruiser loads on the second core while this thread reads the specs.
-    const boundaryStart = !only || only.includes('boundaries') ? startBoundaryGate(io.cwd, { cache: values['no-cache'] !== true }) : undefined;
+    const boundaryStart =
+      !only || only.includes('boundaries')
+        ? startBoundaryGate(io.cwd, { cache: values['no-cache'] !== true })
+        : undefined;
     try {
       return await runCheck(io, format, only, values, boundaryStart);
     } finally {
@@ -46,13 +61,23 @@ export const command: Command = {
   },
 };
 
-async function runCheck(io: CliIO, format: string, only: string[] | undefined, values: ParsedArgs['values'], boundaryStart: BoundaryStart | undefined): Promise<number> {
+async function runCheck(
+  io: CliIO,
+  format: string,
+  only: string[] | undefined,
+  values: ParsedArgs['values'],
+  boundaryStart: BoundaryStart | undefined,
+): Promise<number> {
   const loaded = await loadForCommand(io, { cache: values['no-cache'] !== true, quiet: true });
   if (!loaded.ok && loaded.configErrors) return reportConfigErrors(io, loaded.configErrors, format);
   if (!loaded.ok) {
     if (loaded.exitCode === EXIT.violations && loaded.load) {
       // The specs fail their schemas: report those, since no other check can run on them.
-      const report = renderReport(loaded.load.violations, { format, checks: ['specs'], footer: ['plumego check: the specs are invalid; fix them first — no other check ran.'] });
+      const report = renderReport(loaded.load.violations, {
+        format,
+        checks: ['specs'],
+        footer: ['plumego check: the specs are invalid; fix them first — no other check ran.'],
+      });
       io.stdout(report.output);
       return EXIT.violations;
     }
@@ -61,27 +86,43 @@ async function runCheck(io: CliIO, format: string, only: string[] | undefined, v
   const { plane, load } = loaded;
   let run;
   try {
-    const changedFiles = values['changed'] === true ? getChangedFiles(plane.root, values['base'] as string | undefined) : undefined;
-    run = await runChecks(plane, {
-      load,
-      ...(changedFiles ? { changedFiles } : {}),
-      ...(typeof values['baseline'] === 'string' ? { baselineFile: values['baseline'] } : {}),
-      updateBaseline: values['update-baseline'] === true,
-      noCache: values['no-cache'] === true,
-      ...(boundaryStart ? { boundaryStart } : {}),
-    }, only);
+    const changedFiles =
+      values['changed'] === true ? getChangedFiles(plane.root, values['base'] as string | undefined) : undefined;
+    run = await runChecks(
+      plane,
+      {
+        load,
+        ...(changedFiles ? { changedFiles } : {}),
+        ...(typeof values['baseline'] === 'string' ? { baselineFile: values['baseline'] } : {}),
+        updateBaseline: values['update-baseline'] === true,
+        noCache: values['no-cache'] === true,
+        ...(boundaryStart ? { boundaryStart } : {}),
+      },
+      only,
+    );
   } catch (error) {
     if (error instanceof ConfigError) return reportConfigErrors(io, [error], format);
-    if (error instanceof GitError) { io.stderr(`plumego check: ${error.message}\n  hint: ${error.hint}\n`); return EXIT.usage; }
+    if (error instanceof GitError) {
+      io.stderr(`plumego check: ${error.message}\n  hint: ${error.hint}\n`);
+      return EXIT.usage;
+    }
     throw error;
   }
   const errors = run.violations.filter((v) => v.severity === 'error').length;
   const footer = [
     `plumego check: ${run.violations.length === 0 ? 'clean' : `${errors} error(s), ${run.violations.length - errors} warning(s)`} — ${run.ran.length} checks (${run.ran.join(', ')}) over ${plane.modules.length} modules`,
-    ...(load.notImplemented.length ? [`note: ${load.notImplemented.length} module(s) declared, not implemented: ${load.notImplemented.join(', ')}`] : []),
+    ...(load.notImplemented.length
+      ? [`note: ${load.notImplemented.length} module(s) declared, not implemented: ${load.notImplemented.join(', ')}`]
+      : []),
     ...[describeFeatures(plane)].filter((line): line is string => line !== undefined),
   ];
-  const report = renderReport(run.violations, { format, checks: run.ran, notImplemented: load.notImplemented, footer, ...(typeof plane.packageJson.version === 'string' ? { toolVersion: plane.packageJson.version } : {}) });
+  const report = renderReport(run.violations, {
+    format,
+    checks: run.ran,
+    notImplemented: load.notImplemented,
+    footer,
+    ...(typeof plane.packageJson.version === 'string' ? { toolVersion: plane.packageJson.version } : {}),
+  });
   io.stdout(report.output);
   return report.exitCode;
 }
@@ -100,5 +141,9 @@ function reportConfigErrors(io: CliIO, errors: readonly ConfigError[], format: s
  */
 function getChangedFiles(root: string, base: string | undefined): readonly string[] | undefined {
   const { files } = readChangeSet(root, base);
-  return files.some((f) => f.startsWith('specs/') || f === 'module.yaml' || f.endsWith('/module.yaml') || f === 'package.json') ? undefined : files;
+  return files.some(
+    (f) => f.startsWith('specs/') || f === 'module.yaml' || f.endsWith('/module.yaml') || f === 'package.json',
+  )
+    ? undefined
+    : files;
 }

@@ -17,17 +17,26 @@ export const command: Command = {
     const own = split === -1 ? args : args.slice(0, split);
     const appArgs = split === -1 ? [] : args.slice(split + 1);
     const { values, positionals } = parseCommandArgs(own, { condition: { type: 'string', multiple: true } }, true);
-    if (positionals.length !== 1) throw new UsageError(positionals.length ? `expected one entry file, got ${positionals.length}` : 'missing <entry-file>');
+    if (positionals.length !== 1)
+      throw new UsageError(
+        positionals.length ? `expected one entry file, got ${positionals.length}` : 'missing <entry-file>',
+      );
     let child;
     try {
-      child = startDev(positionals[0]!, { cwd: io.cwd, conditions: (values['condition'] as string[] | undefined) ?? [], args: appArgs });
+      child = startDev(positionals[0]!, {
+        cwd: io.cwd,
+        conditions: (values['condition'] as string[] | undefined) ?? [],
+        args: appArgs,
+      });
     } catch (error) {
       if (!(error instanceof ScaffoldError)) throw error;
       io.stderr(`plumego dev: ${error.message} [${error.code}]\n`);
       return EXIT.usage;
     }
     // The terminal's Ctrl-C reaches both processes; a SIGTERM sent to this one is passed on.
-    const forward = (signal: NodeJS.Signals): void => { child.kill(signal); };
+    const forward = (signal: NodeJS.Signals): void => {
+      child.kill(signal);
+    };
     process.on('SIGTERM', forward);
     process.on('SIGINT', forward);
     return new Promise((resolveCode) => {

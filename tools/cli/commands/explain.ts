@@ -1,5 +1,11 @@
 import { ConfigError } from '../../control-plane/index.ts';
-import { createRuleBook, explainEdge, readRepositoryGraph, renderExplanation, resolveEndpoint } from '../../boundaries/index.ts';
+import {
+  createRuleBook,
+  explainEdge,
+  readRepositoryGraph,
+  renderExplanation,
+  resolveEndpoint,
+} from '../../boundaries/index.ts';
 import { EXIT, getFormat, parseCommandArgs, UsageError, type Command } from '../io.ts';
 import { loadForCommand, renderConfigErrors } from '../load-plane.ts';
 
@@ -22,7 +28,16 @@ export const command: Command = {
   name: 'explain',
   usage: USAGE,
   async run(args, io) {
-    const { values, positionals } = parseCommandArgs(args, { format: { type: 'string' }, json: { type: 'boolean' }, 'type-only': { type: 'boolean' }, 'no-graph': { type: 'boolean' } }, true);
+    const { values, positionals } = parseCommandArgs(
+      args,
+      {
+        format: { type: 'string' },
+        json: { type: 'boolean' },
+        'type-only': { type: 'boolean' },
+        'no-graph': { type: 'boolean' },
+      },
+      true,
+    );
     const format = getFormat(values, ['text', 'json']);
     if (positionals.length !== 2) throw new UsageError('explain needs exactly two arguments: <from> <to>');
     const [fromArg, toArg] = positionals as [string, string];
@@ -35,13 +50,18 @@ export const command: Command = {
     const from = resolveEndpoint(plane, fromArg, io.cwd, false);
     const to = resolveEndpoint(plane, toArg, io.cwd, true, from?.type === 'module' ? from.file : undefined);
     const names = plane.modules.map((m) => m.name).join(', ');
-    if (!from || from.type !== 'module') throw new UsageError(`'${fromArg}' is neither a module nor a file inside one (modules: ${names})`);
-    if (!to) throw new UsageError(`'${toArg}' is neither a module, a file inside one, a package name nor node:<builtin>`);
+    if (!from || from.type !== 'module')
+      throw new UsageError(`'${fromArg}' is neither a module nor a file inside one (modules: ${names})`);
+    if (!to)
+      throw new UsageError(`'${toArg}' is neither a module, a file inside one, a package name nor node:<builtin>`);
     let book;
     try {
       book = createRuleBook(plane);
     } catch (error) {
-      if (error instanceof ConfigError) { io.stderr(renderConfigErrors([error])); return EXIT.usage; }
+      if (error instanceof ConfigError) {
+        io.stderr(renderConfigErrors([error]));
+        return EXIT.usage;
+      }
       throw error;
     }
     const graph = values['no-graph'] === true ? undefined : (await readRepositoryGraph(plane)).graph;

@@ -4,9 +4,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { commitAll, git, runCli, useFixtureRepos } from '../testing/run-cli.ts';
 
-const validateReport = new Ajv({ strict: true, allErrors: true }).compile(JSON.parse(readFileSync(new URL('../../../specs/schemas/gate-report.schema.json', import.meta.url), 'utf8')) as object);
-
-
+const validateReport = new Ajv({ strict: true, allErrors: true }).compile(
+  JSON.parse(
+    readFileSync(new URL('../../../specs/schemas/gate-report.schema.json', import.meta.url), 'utf8'),
+  ) as object,
+);
 
 const fixtureRepo = useFixtureRepos();
 
@@ -41,7 +43,11 @@ describe('plumego gates', () => {
     writeFileSync(join(root, 'README.md'), '# docs\n');
     const { code, out } = await run(root, 'gates', '--dry-run', '--json');
     expect(code).toBe(0);
-    expect(JSON.parse(out)).toMatchObject({ mode: 'dry-run', profile: { id: 'docs_only' }, commands: ['npx plumego sync --check'] });
+    expect(JSON.parse(out)).toMatchObject({
+      mode: 'dry-run',
+      profile: { id: 'docs_only' },
+      commands: ['npx plumego sync --check'],
+    });
     expect(JSON.parse(out).runs).toBeUndefined();
     validateReport(JSON.parse(out));
     expect(validateReport.errors ?? []).toEqual([]);
@@ -50,7 +56,10 @@ describe('plumego gates', () => {
   it('--base compares with the fork point of a branch', async () => {
     const root = fixture(true);
     git(root, 'checkout', '-q', '-b', 'feature');
-    writeFileSync(join(root, 'specs/releases.yaml'), 'releases:\n  - { version: v1.0.0, date: "2026-01-01", summary: First stable release. }\n');
+    writeFileSync(
+      join(root, 'specs/releases.yaml'),
+      'releases:\n  - { version: v1.0.0, date: "2026-01-01", summary: First stable release. }\n',
+    );
     git(root, 'commit', '-q', '-am', 'spec change');
     const { code, out } = await run(root, 'gates', '--base', 'main');
     expect(code).toBe(0);
@@ -71,10 +80,14 @@ describe('plumego gates', () => {
   });
 
   it('--run runs the commands and reports a status table with the first failure (exit 1)', async () => {
-    const root = fixture(true, (text) => text.replace(
-      /id: docs_only\n(.*\n)*?    commands:\n      - npx plumego sync --check/,
-      (block) => block.replace('- npx plumego sync --check', `- node -e "process.exit(0)"\n      - node -e "console.log('stale README table error'); process.exit(1)"`),
-    ));
+    const root = fixture(true, (text) =>
+      text.replace(/id: docs_only\n(.*\n)*?    commands:\n      - npx plumego sync --check/, (block) =>
+        block.replace(
+          '- npx plumego sync --check',
+          `- node -e "process.exit(0)"\n      - node -e "console.log('stale README table error'); process.exit(1)"`,
+        ),
+      ),
+    );
     writeFileSync(join(root, 'README.md'), '# docs\n');
     const { code, out, err } = await run(root, 'gates', '--run');
     expect(err).toBe('');
@@ -87,7 +100,11 @@ describe('plumego gates', () => {
     expect(json.code).toBe(1);
     validateReport(JSON.parse(json.out));
     expect(validateReport.errors ?? []).toEqual([]);
-    expect(JSON.parse(json.out)).toMatchObject({ mode: 'run', passed: false, runs: [{ status: 'pass' }, { status: 'fail', failure: 'stale README table error' }] });
+    expect(JSON.parse(json.out)).toMatchObject({
+      mode: 'run',
+      passed: false,
+      runs: [{ status: 'pass' }, { status: 'fail', failure: 'stale README table error' }],
+    });
   });
 
   it('--run and --dry-run together are a usage error', async () => {

@@ -1,7 +1,14 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError } from '../../control-plane/index.ts';
-import { buildModuleGraph, createRuleBook, GRAPH_FORMATS, type GraphFormat, readRepositoryGraph, renderGraph } from '../../boundaries/index.ts';
+import {
+  buildModuleGraph,
+  createRuleBook,
+  GRAPH_FORMATS,
+  type GraphFormat,
+  readRepositoryGraph,
+  renderGraph,
+} from '../../boundaries/index.ts';
 import { EXIT, getFormat, parseCommandArgs, type Command } from '../io.ts';
 import { loadForCommand, renderConfigErrors } from '../load-plane.ts';
 
@@ -19,7 +26,12 @@ export const command: Command = {
   name: 'graph',
   usage: USAGE,
   async run(args, io) {
-    const { values } = parseCommandArgs(args, { format: { type: 'string' }, json: { type: 'boolean' }, all: { type: 'boolean' }, output: { type: 'string' } });
+    const { values } = parseCommandArgs(args, {
+      format: { type: 'string' },
+      json: { type: 'boolean' },
+      all: { type: 'boolean' },
+      output: { type: 'string' },
+    });
     const format = getFormat(values, GRAPH_FORMATS, 'mermaid') as GraphFormat;
     const loaded = await loadForCommand(io);
     if (!loaded.ok) {
@@ -31,7 +43,10 @@ export const command: Command = {
     try {
       book = createRuleBook(plane);
     } catch (error) {
-      if (error instanceof ConfigError) { io.stderr(renderConfigErrors([error])); return EXIT.usage; }
+      if (error instanceof ConfigError) {
+        io.stderr(renderConfigErrors([error]));
+        return EXIT.usage;
+      }
       throw error;
     }
     const { graph } = await readRepositoryGraph(plane);

@@ -20,8 +20,13 @@ export const command: Command = {
   name: 'new',
   usage: USAGE,
   async run(args, io) {
-    const { values, positionals } = parseCommandArgs(args, { template: { type: 'string' }, name: { type: 'string' }, plumego: { type: 'string' } }, true);
-    if (positionals.length !== 1) throw new UsageError(positionals.length ? `expected one directory, got ${positionals.length}` : 'missing <dir>');
+    const { values, positionals } = parseCommandArgs(
+      args,
+      { template: { type: 'string' }, name: { type: 'string' }, plumego: { type: 'string' } },
+      true,
+    );
+    if (positionals.length !== 1)
+      throw new UsageError(positionals.length ? `expected one directory, got ${positionals.length}` : 'missing <dir>');
     const dir = resolve(io.cwd, positionals[0]!);
     try {
       const result = scaffoldProject({
@@ -30,8 +35,10 @@ export const command: Command = {
         ...(typeof values['name'] === 'string' ? { name: values['name'] } : {}),
         ...(typeof values['plumego'] === 'string' ? { plumegoSpec: values['plumego'] } : {}),
       });
-      io.stdout(`Created ${result.name} (${result.template.name} template) in ${dir}: ${result.files.length} files\n\n`
-        + `  cd ${positionals[0]}\n  npm install\n  npm test\n  npx plumego check\n`);
+      io.stdout(
+        `Created ${result.name} (${result.template.name} template) in ${dir}: ${result.files.length} files\n\n` +
+          `  cd ${positionals[0]}\n  npm install\n  npm test\n  npx plumego check\n`,
+      );
       return EXIT.ok;
     } catch (error) {
       if (!(error instanceof ScaffoldError)) throw error;

@@ -1,4 +1,12 @@
-import { buildRoutingExport, evaluateRouting, formatEvaluation, formatRouteResult, readRoutingCases, routeWork, DEFAULT_CASES_FILE } from '../../route/index.ts';
+import {
+  buildRoutingExport,
+  evaluateRouting,
+  formatEvaluation,
+  formatRouteResult,
+  readRoutingCases,
+  routeWork,
+  DEFAULT_CASES_FILE,
+} from '../../route/index.ts';
 import { EXIT, UsageError, getFormat, parseCommandArgs, type Command } from '../io.ts';
 import { loadForCommand } from '../load-plane.ts';
 
@@ -32,18 +40,30 @@ export const command: Command = {
   name: 'route',
   usage: USAGE,
   async run(args, io) {
-    const { values, positionals } = parseCommandArgs(args, {
-      format: { type: 'string' }, json: { type: 'boolean' }, top: { type: 'string' }, table: { type: 'boolean' },
-      eval: { type: 'boolean' }, cases: { type: 'string' }, 'min-top1': { type: 'string' },
-    }, true);
+    const { values, positionals } = parseCommandArgs(
+      args,
+      {
+        format: { type: 'string' },
+        json: { type: 'boolean' },
+        top: { type: 'string' },
+        table: { type: 'boolean' },
+        eval: { type: 'boolean' },
+        cases: { type: 'string' },
+        'min-top1': { type: 'string' },
+      },
+      true,
+    );
     const format = getFormat(values, ['text', 'json']);
     const top = parsePositive(values['top'], '--top');
-    if (top !== undefined && !Number.isInteger(top)) throw new UsageError(`--top needs a whole number, got '${String(values['top'])}'`);
+    if (top !== undefined && !Number.isInteger(top))
+      throw new UsageError(`--top needs a whole number, got '${String(values['top'])}'`);
     const minTop1 = parsePositive(values['min-top1'], '--min-top1');
-    if ((values['table'] || values['eval']) && positionals.length) throw new UsageError('--table and --eval take no work description');
+    if ((values['table'] || values['eval']) && positionals.length)
+      throw new UsageError('--table and --eval take no work description');
     const loaded = await loadForCommand(io);
     if (!loaded.ok) {
-      if (loaded.exitCode === EXIT.violations) io.stderr('plumego route: the specs are invalid; run `plumego check` to see why.\n');
+      if (loaded.exitCode === EXIT.violations)
+        io.stderr('plumego route: the specs are invalid; run `plumego check` to see why.\n');
       return loaded.exitCode;
     }
     const { plane } = loaded;

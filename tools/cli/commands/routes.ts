@@ -17,9 +17,21 @@ export const command: Command = {
   name: 'routes',
   usage: USAGE,
   async run(args, io) {
-    const { values, positionals } = parseCommandArgs(args, { export: { type: 'string' }, condition: { type: 'string', multiple: true }, format: { type: 'string' }, json: { type: 'boolean' } }, true);
+    const { values, positionals } = parseCommandArgs(
+      args,
+      {
+        export: { type: 'string' },
+        condition: { type: 'string', multiple: true },
+        format: { type: 'string' },
+        json: { type: 'boolean' },
+      },
+      true,
+    );
     const format = getFormat(values, ['text', 'json']);
-    if (positionals.length !== 1) throw new UsageError(positionals.length ? `expected one entry file, got ${positionals.length}` : 'missing <entry-file>');
+    if (positionals.length !== 1)
+      throw new UsageError(
+        positionals.length ? `expected one entry file, got ${positionals.length}` : 'missing <entry-file>',
+      );
     try {
       const rows = await readRoutes(positionals[0]!, {
         cwd: io.cwd,
@@ -27,7 +39,19 @@ export const command: Command = {
         conditions: (values['condition'] as string[] | undefined) ?? [],
       });
       if (format === 'json') io.stdout(`${JSON.stringify({ routes: rows }, null, 2)}\n`);
-      else io.stdout(`${renderTable(['METHOD', 'PATTERN', 'NAME', 'TAGS', 'MIDDLEWARE'], rows.map((r) => [r.method, r.path, r.name || '—', r.tags.join(',') || '—', r.middleware.join(' > ') || '—']))}\n\n${rows.length} route(s)\n`);
+      else
+        io.stdout(
+          `${renderTable(
+            ['METHOD', 'PATTERN', 'NAME', 'TAGS', 'MIDDLEWARE'],
+            rows.map((r) => [
+              r.method,
+              r.path,
+              r.name || '—',
+              r.tags.join(',') || '—',
+              r.middleware.join(' > ') || '—',
+            ]),
+          )}\n\n${rows.length} route(s)\n`,
+        );
       return EXIT.ok;
     } catch (error) {
       if (!(error instanceof ScaffoldError)) throw error;

@@ -30,18 +30,31 @@ export const command: Command = {
   usage: USAGE,
   async run(args, io) {
     const { values } = parseCommandArgs(args, {
-      out: { type: 'string' }, prose: { type: 'string' }, 'write-history': { type: 'string' }, samples: { type: 'string' }, format: { type: 'string' }, json: { type: 'boolean' },
+      out: { type: 'string' },
+      prose: { type: 'string' },
+      'write-history': { type: 'string' },
+      samples: { type: 'string' },
+      format: { type: 'string' },
+      json: { type: 'boolean' },
     });
     const format = getFormat(values, ['text', 'json']);
     const samples = values['samples'] === undefined ? undefined : Number(values['samples']);
-    if (samples !== undefined && (!Number.isInteger(samples) || samples < 1 || samples > 1000)) throw new UsageError('--samples must be a whole number from 1 to 1000');
+    if (samples !== undefined && (!Number.isInteger(samples) || samples < 1 || samples > 1000))
+      throw new UsageError('--samples must be a whole number from 1 to 1000');
     if (typeof values['write-history'] === 'string') {
       try {
         const history = writeHistoryFile(io.cwd, resolve(io.cwd, values['write-history']), samples);
-        io.stdout(history.available ? `Wrote ${history.points.length} sampled commit(s) to ${values['write-history']}.\n` : `Wrote ${values['write-history']}: history unavailable (${history.reason ?? ''}); the page will say so.\n`);
+        io.stdout(
+          history.available
+            ? `Wrote ${history.points.length} sampled commit(s) to ${values['write-history']}.\n`
+            : `Wrote ${values['write-history']}: history unavailable (${history.reason ?? ''}); the page will say so.\n`,
+        );
         return EXIT.ok;
       } catch (error) {
-        if (error instanceof SiteBuildError) { io.stderr(`plumego site: ${error.message} [${error.code}]\n  hint: ${error.hint}\n`); return EXIT.usage; }
+        if (error instanceof SiteBuildError) {
+          io.stderr(`plumego site: ${error.message} [${error.code}]\n  hint: ${error.hint}\n`);
+          return EXIT.usage;
+        }
         throw error;
       }
     }
@@ -51,11 +64,15 @@ export const command: Command = {
       return loaded.exitCode;
     }
     const out = resolve(io.cwd, typeof values['out'] === 'string' ? values['out'] : 'plumego-site');
-    const prose = typeof values['prose'] === 'string' ? resolve(io.cwd, values['prose']) : join(io.cwd, 'docs', 'plumego');
+    const prose =
+      typeof values['prose'] === 'string' ? resolve(io.cwd, values['prose']) : join(io.cwd, 'docs', 'plumego');
     try {
       const result = await buildAdopterSite(loaded.plane, { out, prose });
       if (format === 'json') io.stdout(`${JSON.stringify(result, null, 2)}\n`);
-      else io.stdout(`Built ${result.pages} page(s) for ${result.modules} module(s) into ${result.out} in ${(result.ms / 1000).toFixed(1)} s.\nOpen ${join(result.out, 'index.html')} through any static file server (e.g. npx serve ${result.out}).\n`);
+      else
+        io.stdout(
+          `Built ${result.pages} page(s) for ${result.modules} module(s) into ${result.out} in ${(result.ms / 1000).toFixed(1)} s.\nOpen ${join(result.out, 'index.html')} through any static file server (e.g. npx serve ${result.out}).\n`,
+        );
       return EXIT.ok;
     } catch (error) {
       if (error instanceof SiteBuildError) {

@@ -12,7 +12,11 @@ export const command: Command = {
   name: 'sync',
   usage: USAGE,
   async run(args, io) {
-    const { values } = parseCommandArgs(args, { check: { type: 'boolean' }, format: { type: 'string' }, json: { type: 'boolean' } });
+    const { values } = parseCommandArgs(args, {
+      check: { type: 'boolean' },
+      format: { type: 'string' },
+      json: { type: 'boolean' },
+    });
     const format = getFormat(values, ['text', 'json']);
     const loaded = await loadForCommand(io);
     if (!loaded.ok) {
@@ -23,15 +27,22 @@ export const command: Command = {
     const outcomes = await runSync(loaded.plane, !checkOnly);
     const stale = outcomes.filter((o) => o.stale);
     if (format === 'json') {
-      io.stdout(`${JSON.stringify({ check: checkOnly, files: outcomes.map((o) => ({ file: o.generator.file, generator: o.generator.id, from: o.generator.from, stale: o.stale, written: o.stale && !checkOnly })) }, null, 2)}\n`);
+      io.stdout(
+        `${JSON.stringify({ check: checkOnly, files: outcomes.map((o) => ({ file: o.generator.file, generator: o.generator.id, from: o.generator.from, stale: o.stale, written: o.stale && !checkOnly })) }, null, 2)}\n`,
+      );
     }
-    if (format !== 'json' && outcomes.length === 0) io.stdout('nothing to generate: specs/repo.yaml lists no generators (generate: package-exports, readme-modules, codeowners, site-data)\n');
+    if (format !== 'json' && outcomes.length === 0)
+      io.stdout(
+        'nothing to generate: specs/repo.yaml lists no generators (generate: package-exports, readme-modules, codeowners, site-data)\n',
+      );
     for (const o of format === 'json' ? [] : outcomes) {
       const state = o.stale ? (checkOnly ? 'STALE' : 'updated') : 'up to date';
       io.stdout(`${state.padEnd(10)} ${o.generator.file}  (${o.generator.id}, from ${o.generator.from})\n`);
     }
     if (checkOnly && stale.length) {
-      io.stderr(`plumego sync --check: ${stale.length} generated file(s) are stale; run \`npx plumego sync\` and commit the result.\n`);
+      io.stderr(
+        `plumego sync --check: ${stale.length} generated file(s) are stale; run \`npx plumego sync\` and commit the result.\n`,
+      );
       return EXIT.violations;
     }
     return EXIT.ok;

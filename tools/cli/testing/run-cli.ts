@@ -13,13 +13,24 @@ export interface CliRun {
 export async function runCli(cwd: string, ...argv: string[]): Promise<CliRun> {
   let out = '';
   let err = '';
-  const code = await main(argv, { cwd, stdout: (t) => { out += t; }, stderr: (t) => { err += t; } });
+  const code = await main(argv, {
+    cwd,
+    stdout: (t) => {
+      out += t;
+    },
+    stderr: (t) => {
+      err += t;
+    },
+  });
   return { code, out, err };
 }
 
 /** Runs git in a fixture repository with a throwaway identity. */
 export const git = (root: string, ...args: string[]): string =>
-  execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd: root, encoding: 'utf8' });
+  execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'commit.gpgsign=false', ...args], {
+    cwd: root,
+    encoding: 'utf8',
+  });
 
 /** Makes the fixture repository a git repository with everything in one commit on main. */
 export function commitAll(root: string): void {
@@ -34,7 +45,10 @@ export function commitAll(root: string): void {
  */
 export function useFixtureRepos(): (mutate?: (files: FixtureFiles) => void) => string {
   let cleanups: (() => void)[] = [];
-  afterEach(() => { cleanups.forEach((c) => c()); cleanups = []; });
+  afterEach(() => {
+    cleanups.forEach((c) => c());
+    cleanups = [];
+  });
   return (mutate = () => {}) => {
     const files = validFixture();
     mutate(files);

@@ -9,7 +9,13 @@ import type { Finding } from './violation-at.ts';
  * folders it must be a declared workspace package, never an accident.
  */
 export async function assertNoNestedPackages(plane: ControlPlane): Promise<Finding[]> {
-  const dirs = [...new Set([plane.repo.identity.library_root, ...plane.modules.filter((m) => !m.invalid).map((m) => m.path)].filter((d) => d && d !== '.' && !d.split('/').includes('..') && !d.startsWith('/')))].sort();
+  const dirs = [
+    ...new Set(
+      [plane.repo.identity.library_root, ...plane.modules.filter((m) => !m.invalid).map((m) => m.path)].filter(
+        (d) => d && d !== '.' && !d.split('/').includes('..') && !d.startsWith('/'),
+      ),
+    ),
+  ].sort();
   const found = new Set<string>();
   for (const dir of dirs) {
     if (dirs.some((d) => d !== dir && dir.startsWith(`${d}/`))) continue;
@@ -20,7 +26,8 @@ export async function assertNoNestedPackages(plane: ControlPlane): Promise<Findi
     const dir = file.slice(0, -'/package.json'.length);
     if (plane.workspaces.has(dir)) continue;
     out.push({
-      rule: 'nested-package-json', file,
+      rule: 'nested-package-json',
+      file,
       message: `${file} sits inside a module folder but is not a declared workspace package; it changes how every import below ${dir}/ resolves`,
       fix: `Remove ${file}, or declare '${dir}' under "workspaces" in the root package.json if it is a package of its own.`,
     });
@@ -38,7 +45,8 @@ async function findPackageFiles(root: string, rel: string): Promise<string[]> {
   }
   for (const e of entries) {
     if (e.isFile() && e.name === 'package.json') out.push(`${rel}/package.json`);
-    else if (e.isDirectory() && !e.name.startsWith('.') && !SKIP_DIRS.has(e.name)) out.push(...(await findPackageFiles(root, `${rel}/${e.name}`)));
+    else if (e.isDirectory() && !e.name.startsWith('.') && !SKIP_DIRS.has(e.name))
+      out.push(...(await findPackageFiles(root, `${rel}/${e.name}`)));
   }
   return out;
 }

@@ -16,9 +16,14 @@ export interface Finding {
 export function violationAt(plane: ControlPlane, check: string, finding: Finding): Violation {
   const at = plane.locate(finding.file, finding.path ?? []);
   return {
-    check, rule: finding.rule, severity: finding.severity ?? 'error',
-    file: at.file, line: at.line, column: at.column,
-    message: finding.message, fix: finding.fix,
+    check,
+    rule: finding.rule,
+    severity: finding.severity ?? 'error',
+    file: at.file,
+    line: at.line,
+    column: at.column,
+    message: finding.message,
+    fix: finding.fix,
     ...(finding.rationale ? { rationale: finding.rationale } : {}),
   };
 }

@@ -9,11 +9,31 @@ export interface InjectionSignal {
  * the common copy-paste attacks and miss paraphrases; measured precision/recall are in the README.
  */
 export const DEFAULT_INJECTION_SIGNALS: readonly InjectionSignal[] = [
-  { name: 'ignore_instructions', pattern: /\b(?:ignore|disregard|forget|override)\b[^.\n]{0,40}\b(?:previous|prior|above|earlier|all|your|the)\b[^.\n]{0,20}\b(?:instructions?|prompts?|rules|directions|guidelines)\b/i },
-  { name: 'reveal_system_prompt', pattern: /\b(?:reveal|show|print|repeat|output|leak|tell me)\b[^.\n]{0,30}\b(?:your|the)\s+(?:system prompt|hidden (?:prompt|instructions)|initial instructions|instructions above)\b/i },
-  { name: 'role_override', pattern: /\byou are now\b[^.\n]{0,40}\b(?:unrestricted|unfiltered|jailbroken|free|DAN|no longer)\b|\b(?:developer|god|jailbreak) mode\b|\bact as (?:an? )?(?:unrestricted|unfiltered|jailbroken)\b/i },
-  { name: 'fake_delimiter', pattern: /<\|(?:im_start|im_end|system|endoftext)\|>|^\s*#{2,}\s*(?:system|new instructions?)\b|^\s*\[(?:system|INST)\]/im },
-  { name: 'exfiltration', pattern: /\b(?:send|post|upload|exfiltrate|forward)\b[^.\n]{0,60}\b(?:to|at)\b\s+(?:https?:\/\/|the (?:url|webhook))/i },
+  {
+    name: 'ignore_instructions',
+    pattern:
+      /\b(?:ignore|disregard|forget|override)\b[^.\n]{0,40}\b(?:previous|prior|above|earlier|all|your|the)\b[^.\n]{0,20}\b(?:instructions?|prompts?|rules|directions|guidelines)\b/i,
+  },
+  {
+    name: 'reveal_system_prompt',
+    pattern:
+      /\b(?:reveal|show|print|repeat|output|leak|tell me)\b[^.\n]{0,30}\b(?:your|the)\s+(?:system prompt|hidden (?:prompt|instructions)|initial instructions|instructions above)\b/i,
+  },
+  {
+    name: 'role_override',
+    pattern:
+      /\byou are now\b[^.\n]{0,40}\b(?:unrestricted|unfiltered|jailbroken|free|DAN|no longer)\b|\b(?:developer|god|jailbreak) mode\b|\bact as (?:an? )?(?:unrestricted|unfiltered|jailbroken)\b/i,
+  },
+  {
+    name: 'fake_delimiter',
+    pattern:
+      /<\|(?:im_start|im_end|system|endoftext)\|>|^\s*#{2,}\s*(?:system|new instructions?)\b|^\s*\[(?:system|INST)\]/im,
+  },
+  {
+    name: 'exfiltration',
+    pattern:
+      /\b(?:send|post|upload|exfiltrate|forward)\b[^.\n]{0,60}\b(?:to|at)\b\s+(?:https?:\/\/|the (?:url|webhook))/i,
+  },
 ];
 
 export interface InjectionReport {
@@ -23,7 +43,10 @@ export interface InjectionReport {
 }
 
 /** Flags text that contains any injection signal; use it on retrieved documents and tool results, not only on user input. */
-export function detectPromptInjection(text: string, signals: readonly InjectionSignal[] = DEFAULT_INJECTION_SIGNALS): InjectionReport {
+export function detectPromptInjection(
+  text: string,
+  signals: readonly InjectionSignal[] = DEFAULT_INJECTION_SIGNALS,
+): InjectionReport {
   const hits = signals.filter((s) => s.pattern.test(text)).map((s) => s.name);
   return { flagged: hits.length > 0, signals: hits };
 }

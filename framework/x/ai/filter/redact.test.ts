@@ -12,10 +12,18 @@ const positives: { title: string; input: string; rule: string }[] = [
   { title: 'an AWS access key id', input: 'AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE', rule: 'aws_access_key' },
   { title: 'a GitHub token', input: 'token ghp_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789', rule: 'github_token' },
   { title: 'a Slack token', input: 'xoxb-1234567890-abcdefghij', rule: 'slack_token' },
-  { title: 'a JWT', input: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U', rule: 'jwt' },
+  {
+    title: 'a JWT',
+    input: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U',
+    rule: 'jwt',
+  },
   { title: 'a bearer header', input: 'Authorization: Bearer abcdefghijklmnop1234', rule: 'bearer_token' },
   { title: 'credentials in a URL', input: 'postgres://admin:hunter2@db.internal:5432/app', rule: 'url_credentials' },
-  { title: 'a PEM private key', input: '-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----', rule: 'private_key' },
+  {
+    title: 'a PEM private key',
+    input: '-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----',
+    rule: 'private_key',
+  },
   { title: 'an email address', input: 'write to jane.doe+ai@example.co.uk please', rule: 'email' },
   { title: 'a Visa test card', input: 'card 4111 1111 1111 1111 exp 12/29', rule: 'credit_card' },
   { title: 'a card without spaces', input: '5500005555555559', rule: 'credit_card' },
@@ -88,8 +96,16 @@ describe('redaction on a labelled set', () => {
   });
 
   it.each([
-    { title: 'a non-global pattern', options: { rules: [{ name: 'x', kind: 'pii' as const, pattern: /x/ }] }, pattern: /global/ },
-    { title: 'duplicate names', options: { rules: [DEFAULT_REDACTION_RULES[0]!, DEFAULT_REDACTION_RULES[0]!] }, pattern: /unique/ },
+    {
+      title: 'a non-global pattern',
+      options: { rules: [{ name: 'x', kind: 'pii' as const, pattern: /x/ }] },
+      pattern: /global/,
+    },
+    {
+      title: 'duplicate names',
+      options: { rules: [DEFAULT_REDACTION_RULES[0]!, DEFAULT_REDACTION_RULES[0]!] },
+      pattern: /unique/,
+    },
     { title: 'an unknown rule to disable', options: { disable: ['nope'] }, pattern: /unknown/ },
   ])('rejects $title when built', ({ options, pattern }) => {
     expect(() => createRedactor(options)).toThrow(pattern);
@@ -101,9 +117,19 @@ describe('withRedaction', () => {
     const inner = createMockProvider({ replies: [{ text: 'ok' }] });
     const seen: Record<string, number>[] = [];
     const provider = withRedaction(inner, createRedactor(), (f) => seen.push(f));
-    await provider.complete({ model: 'm', messages: [{ role: 'user', content: 'my key is sk-ant-api03-AbCdEfGhIjKlMnOpQrStUvWxYz012345' }] });
-    for await (const _ of provider.stream({ model: 'm', messages: [{ role: 'user', content: 'card 4111111111111111' }] })) void _;
-    expect(inner.requests.map((r) => r.messages[0]!.content)).toEqual(['my key is [REDACTED:anthropic_key]', 'card [REDACTED:credit_card]']);
+    await provider.complete({
+      model: 'm',
+      messages: [{ role: 'user', content: 'my key is sk-ant-api03-AbCdEfGhIjKlMnOpQrStUvWxYz012345' }],
+    });
+    for await (const _ of provider.stream({
+      model: 'm',
+      messages: [{ role: 'user', content: 'card 4111111111111111' }],
+    }))
+      void _;
+    expect(inner.requests.map((r) => r.messages[0]!.content)).toEqual([
+      'my key is [REDACTED:anthropic_key]',
+      'card [REDACTED:credit_card]',
+    ]);
     expect(seen).toEqual([{ anthropic_key: 1 }, { credit_card: 1 }]);
   });
 });

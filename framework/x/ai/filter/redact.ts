@@ -27,12 +27,18 @@ export interface Redactor {
 export function createRedactor(options: RedactorOptions = {}): Redactor {
   const all = options.rules ?? DEFAULT_REDACTION_RULES;
   const names = new Set(all.map((r) => r.name));
-  if (names.size !== all.length) throw new AiFilterError(AI_FILTER_ERROR_CODES.invalidOptions, 'redaction rule names must be unique');
+  if (names.size !== all.length)
+    throw new AiFilterError(AI_FILTER_ERROR_CODES.invalidOptions, 'redaction rule names must be unique');
   for (const name of options.disable ?? []) {
-    if (!names.has(name)) throw new AiFilterError(AI_FILTER_ERROR_CODES.invalidOptions, `unknown redaction rule to disable: ${name}`);
+    if (!names.has(name))
+      throw new AiFilterError(AI_FILTER_ERROR_CODES.invalidOptions, `unknown redaction rule to disable: ${name}`);
   }
   for (const r of all) {
-    if (!r.pattern.global) throw new AiFilterError(AI_FILTER_ERROR_CODES.invalidOptions, `redaction rule ${r.name} needs a global (g) pattern`);
+    if (!r.pattern.global)
+      throw new AiFilterError(
+        AI_FILTER_ERROR_CODES.invalidOptions,
+        `redaction rule ${r.name} needs a global (g) pattern`,
+      );
   }
   const disabled = new Set(options.disable ?? []);
   const rules = all.filter((r) => !disabled.has(r.name));
@@ -78,7 +84,11 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
  * A provider that redacts every request's messages before they leave the process (prompts, history, tool
  * results). `onRedact` sees rule counts only, never the text.
  */
-export function withRedaction(provider: Provider, redactor: Redactor, onRedact?: (findings: Record<string, number>) => void): Provider {
+export function withRedaction(
+  provider: Provider,
+  redactor: Redactor,
+  onRedact?: (findings: Record<string, number>) => void,
+): Provider {
   const clean = <R extends Pick<CompletionRequest, 'messages'>>(request: R): R => {
     const { messages, findings } = redactor.redactMessages(request.messages);
     if (onRedact && Object.keys(findings).length) onRedact(findings);

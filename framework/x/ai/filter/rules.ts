@@ -26,7 +26,11 @@ function luhn(digits: string): boolean {
  * order matters, because an earlier rule's replacement hides its text from later ones.
  */
 export const DEFAULT_REDACTION_RULES: readonly RedactionRule[] = [
-  { name: 'private_key', kind: 'secret', pattern: /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g },
+  {
+    name: 'private_key',
+    kind: 'secret',
+    pattern: /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
+  },
   { name: 'anthropic_key', kind: 'secret', pattern: /\bsk-ant-[A-Za-z0-9_-]{20,}/g },
   { name: 'openai_key', kind: 'secret', pattern: /\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}/g },
   { name: 'aws_access_key', kind: 'secret', pattern: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g },
@@ -39,7 +43,15 @@ export const DEFAULT_REDACTION_RULES: readonly RedactionRule[] = [
   { name: 'credit_card', kind: 'pii', pattern: /\b(?:\d[ -]?){12,18}\d\b/g, accept: luhn },
   { name: 'us_ssn', kind: 'pii', pattern: /\b(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}\b/g },
   { name: 'iban', kind: 'pii', pattern: /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){3,7}(?: ?[A-Z0-9]{1,3})?\b/g },
-  { name: 'phone', kind: 'pii', pattern: /(?<![\w+])\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{2,4}(?:[ .-]?\d{2,4}){2,4}\b/g },
+  {
+    name: 'phone',
+    kind: 'pii',
+    pattern: /(?<![\w+])\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{2,4}(?:[ .-]?\d{2,4}){2,4}\b/g,
+  },
   // Not part of a longer dotted run (version numbers like 10.2.3.4.5).
-  { name: 'ipv4', kind: 'pii', pattern: /(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?!\.?\d)/g },
+  {
+    name: 'ipv4',
+    kind: 'pii',
+    pattern: /(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?!\.?\d)/g,
+  },
 ];

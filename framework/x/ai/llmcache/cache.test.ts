@@ -1,9 +1,21 @@
-import { AiProviderError, createMockProvider, type CallOptions, type CompletionRequest, type CompletionResponse, type StopReason, type StreamEvent } from 'plumego/x/ai/provider';
+import {
+  AiProviderError,
+  createMockProvider,
+  type CallOptions,
+  type CompletionRequest,
+  type CompletionResponse,
+  type StopReason,
+  type StreamEvent,
+} from 'plumego/x/ai/provider';
 import { describe, expect, it } from 'vitest';
 import { createLlmCache, type CompletionSource, type LlmCacheOptions } from './cache.ts';
 import { canonicalJson, computeCacheKey, taskOf } from './key.ts';
 
-const ask = (content: string, extra: Partial<CompletionRequest> = {}): CompletionRequest => ({ model: 'm1', messages: [{ role: 'user', content }], ...extra });
+const ask = (content: string, extra: Partial<CompletionRequest> = {}): CompletionRequest => ({
+  model: 'm1',
+  messages: [{ role: 'user', content }],
+  ...extra,
+});
 
 function mock(text = 'the answer is 42') {
   return createMockProvider({ replies: [{ text, chunks: ['the ', 'answer ', 'is 42'] }] });
@@ -17,7 +29,15 @@ async function collect(stream: AsyncIterable<StreamEvent>): Promise<StreamEvent[
 
 /** A source answering with a chosen stop reason, counting calls. */
 function scripted(stopReason: StopReason, calls = { n: 0 }): CompletionSource & { calls: { n: number } } {
-  const response = (): CompletionResponse => ({ id: `r${calls.n}`, model: 'm1', provider: 'fake', text: 'partial', toolCalls: [], stopReason, usage: { inputTokens: 3, outputTokens: 5 } });
+  const response = (): CompletionResponse => ({
+    id: `r${calls.n}`,
+    model: 'm1',
+    provider: 'fake',
+    text: 'partial',
+    toolCalls: [],
+    stopReason,
+    usage: { inputTokens: 3, outputTokens: 5 },
+  });
   return {
     name: 'fake',
     calls,
@@ -51,11 +71,23 @@ describe('exact-match cache: complete', () => {
     { title: 'another model', b: ask('q', { model: 'm2' }) },
     { title: 'another temperature', b: ask('q', { temperature: 0.7 }) },
     { title: 'another max tokens', b: ask('q', { maxTokens: 10 }) },
-    { title: 'a tool list', b: ask('q', { tools: [{ name: 't', description: 'd', inputSchema: { type: 'object' } }] }) },
+    {
+      title: 'a tool list',
+      b: ask('q', { tools: [{ name: 't', description: 'd', inputSchema: { type: 'object' } }] }),
+    },
     { title: 'a tool choice', b: ask('q', { toolChoice: 'none' }) },
     { title: 'structured output', b: ask('q', { structuredOutput: { name: 's', schema: { type: 'object' } } }) },
     { title: 'stop sequences', b: ask('q', { stopSequences: ['END'] }) },
-    { title: 'a system message', b: { model: 'm1', messages: [{ role: 'system' as const, content: 'be brief' }, { role: 'user' as const, content: 'q' }] } },
+    {
+      title: 'a system message',
+      b: {
+        model: 'm1',
+        messages: [
+          { role: 'system' as const, content: 'be brief' },
+          { role: 'user' as const, content: 'q' },
+        ],
+      },
+    },
   ])('misses for $title', async ({ b }) => {
     const provider = mock();
     const cached = createLlmCache().wrap(provider);
@@ -97,7 +129,9 @@ describe('exact-match cache: complete', () => {
   });
 
   it('never stores an answer waiting on tool calls', async () => {
-    const provider = createMockProvider({ replies: [{ toolCalls: [{ id: 'c1', name: 'calculator', arguments: { expression: '1+1' } }] }] });
+    const provider = createMockProvider({
+      replies: [{ toolCalls: [{ id: 'c1', name: 'calculator', arguments: { expression: '1+1' } }] }],
+    });
     const cache = createLlmCache();
     const cached = cache.wrap(provider);
     expect((await cached.complete(ask('q'))).stopReason).toBe('tool_calls');
@@ -108,7 +142,9 @@ describe('exact-match cache: complete', () => {
   });
 
   it('never stores an error: the next call asks again', async () => {
-    const provider = createMockProvider({ replies: [{ error: new AiProviderError('AI_PROVIDER_OVERLOADED', 'busy') }, { text: 'ok' }] });
+    const provider = createMockProvider({
+      replies: [{ error: new AiProviderError('AI_PROVIDER_OVERLOADED', 'busy') }, { text: 'ok' }],
+    });
     const cached = createLlmCache().wrap(provider);
     await expect(cached.complete(ask('q'))).rejects.toMatchObject({ code: 'AI_PROVIDER_OVERLOADED' });
     expect((await cached.complete(ask('q'))).text).toBe('ok');
@@ -164,7 +200,9 @@ describe('exact-match cache: complete', () => {
   });
 
   it('keeps the stored answers within maxBytes and skips an answer larger than the bound', async () => {
-    const provider = createMockProvider({ replies: (r) => ({ text: r.messages[0]!.content === 'huge' ? 'x'.repeat(5_000) : 'y'.repeat(300) }) });
+    const provider = createMockProvider({
+      replies: (r) => ({ text: r.messages[0]!.content === 'huge' ? 'x'.repeat(5_000) : 'y'.repeat(300) }),
+    });
     const cache = createLlmCache({ maxBytes: 2_000 });
     const cached = cache.wrap(provider);
     for (const q of ['a', 'b', 'c', 'd', 'e', 'f']) await cached.complete(ask(q));
@@ -189,8 +227,12 @@ describe('exact-match cache: complete', () => {
     await cached.complete(ask('q'));
     const controller = new AbortController();
     controller.abort();
-    await expect(cached.complete(ask('q'), { signal: controller.signal })).rejects.toMatchObject({ code: 'AI_PROVIDER_ABORTED' });
-    await expect(collect(cached.stream(ask('q'), { signal: controller.signal }))).rejects.toMatchObject({ code: 'AI_PROVIDER_ABORTED' });
+    await expect(cached.complete(ask('q'), { signal: controller.signal })).rejects.toMatchObject({
+      code: 'AI_PROVIDER_ABORTED',
+    });
+    await expect(collect(cached.stream(ask('q'), { signal: controller.signal }))).rejects.toMatchObject({
+      code: 'AI_PROVIDER_ABORTED',
+    });
   });
 });
 
@@ -201,7 +243,8 @@ describe('exact-match cache: streaming', () => {
     const live = await collect(cached.stream(ask('q')));
     const replay = await collect(cached.stream(ask('q')));
     expect(provider.requests).toHaveLength(1);
-    const texts = (events: StreamEvent[]) => events.filter((e) => e.type === 'text').map((e) => (e as { text: string }).text);
+    const texts = (events: StreamEvent[]) =>
+      events.filter((e) => e.type === 'text').map((e) => (e as { text: string }).text);
     expect(texts(replay)).toEqual(['the ', 'answer ', 'is 42']);
     expect(texts(replay)).toEqual(texts(live));
     const done = replay.at(-1) as Extract<StreamEvent, { type: 'done' }>;
@@ -221,7 +264,12 @@ describe('exact-match cache: streaming', () => {
   });
 
   it('does not store a stream that failed midway', async () => {
-    const provider = createMockProvider({ replies: [{ text: 'half an answer', error: new AiProviderError('AI_PROVIDER_BAD_RESPONSE', 'cut') }, { text: 'whole' }] });
+    const provider = createMockProvider({
+      replies: [
+        { text: 'half an answer', error: new AiProviderError('AI_PROVIDER_BAD_RESPONSE', 'cut') },
+        { text: 'whole' },
+      ],
+    });
     const cached = createLlmCache().wrap(provider);
     await expect(collect(cached.stream(ask('q')))).rejects.toMatchObject({ code: 'AI_PROVIDER_BAD_RESPONSE' });
     expect((await cached.complete(ask('q'))).text).toBe('whole');
@@ -242,9 +290,15 @@ describe('exact-match cache: options', () => {
     { title: 'a zero maxEntries', options: { maxEntries: 0 }, pattern: /maxEntries/ },
     { title: 'a fractional maxBytes', options: { maxBytes: 1.5 }, pattern: /maxBytes/ },
     { title: 'a negative TTL', options: { ttlMs: -1 }, pattern: /ttlMs/ },
-    { title: 'tool_calls as cacheable', options: { cacheableStopReasons: ['end', 'tool_calls'] }, pattern: /tool_calls/ },
+    {
+      title: 'tool_calls as cacheable',
+      options: { cacheableStopReasons: ['end', 'tool_calls'] },
+      pattern: /tool_calls/,
+    },
   ])('refuses $title', ({ options, pattern }) => {
-    expect(() => createLlmCache(options as LlmCacheOptions)).toThrow(expect.objectContaining({ code: 'AI_LLMCACHE_INVALID_OPTIONS', message: expect.stringMatching(pattern) }));
+    expect(() => createLlmCache(options as LlmCacheOptions)).toThrow(
+      expect.objectContaining({ code: 'AI_LLMCACHE_INVALID_OPTIONS', message: expect.stringMatching(pattern) }),
+    );
   });
 
   it('refuses a source without calls or without a name to key on', () => {

@@ -1,4 +1,12 @@
-import { AI_PROVIDER_ERROR_CODES, AiProviderError, type CallOptions, type CompletionRequest, type CompletionResponse, type StopReason, type StreamEvent } from 'plumego/x/ai/provider';
+import {
+  AI_PROVIDER_ERROR_CODES,
+  AiProviderError,
+  type CallOptions,
+  type CompletionRequest,
+  type CompletionResponse,
+  type StopReason,
+  type StreamEvent,
+} from 'plumego/x/ai/provider';
 import { AI_LLMCACHE_ERROR_CODES, AiLlmCacheError } from './errors.ts';
 import { computeCacheKey, taskOf } from './key.ts';
 
@@ -55,12 +63,15 @@ const DEFAULT_CACHEABLE: readonly StopReason[] = ['end', 'stop_sequence'];
 const MAX_CHUNKS = 4_096;
 
 function positiveInteger(value: number, name: string): number {
-  if (!Number.isInteger(value) || value <= 0) throw new AiLlmCacheError(AI_LLMCACHE_ERROR_CODES.invalidOptions, `llmcache: ${name} must be a positive integer`);
+  if (!Number.isInteger(value) || value <= 0)
+    throw new AiLlmCacheError(AI_LLMCACHE_ERROR_CODES.invalidOptions, `llmcache: ${name} must be a positive integer`);
   return value;
 }
 
 function aborted(source: string): AiProviderError {
-  return new AiProviderError(AI_PROVIDER_ERROR_CODES.aborted, `${source}: call aborted by the caller`, { provider: source });
+  return new AiProviderError(AI_PROVIDER_ERROR_CODES.aborted, `${source}: call aborted by the caller`, {
+    provider: source,
+  });
 }
 
 /**
@@ -84,14 +95,26 @@ export class LlmCache {
     this.#maxBytes = positiveInteger(options.maxBytes ?? DEFAULT_LLM_CACHE.maxBytes, 'maxBytes');
     this.#ttlMs = positiveInteger(options.ttlMs ?? DEFAULT_LLM_CACHE.ttlMs, 'ttlMs');
     this.#cacheable = new Set(options.cacheableStopReasons ?? DEFAULT_CACHEABLE);
-    if (this.#cacheable.has('tool_calls')) throw new AiLlmCacheError(AI_LLMCACHE_ERROR_CODES.invalidOptions, 'llmcache: tool_calls answers wait on tools and cannot be cached');
+    if (this.#cacheable.has('tool_calls'))
+      throw new AiLlmCacheError(
+        AI_LLMCACHE_ERROR_CODES.invalidOptions,
+        'llmcache: tool_calls answers wait on tools and cannot be cached',
+      );
     this.#now = options.now ?? Date.now;
   }
 
   /** Wraps a source; `namespace` (default the source's name) separates providers that share model names. */
   wrap(source: CompletionSource, namespace = source.name): CachedSource {
-    if (typeof source?.complete !== 'function' || typeof source.stream !== 'function') throw new AiLlmCacheError(AI_LLMCACHE_ERROR_CODES.invalidOptions, 'llmcache: source must have complete and stream');
-    if (typeof namespace !== 'string' || namespace === '') throw new AiLlmCacheError(AI_LLMCACHE_ERROR_CODES.invalidOptions, 'llmcache: a namespace is required when the source has no name');
+    if (typeof source?.complete !== 'function' || typeof source.stream !== 'function')
+      throw new AiLlmCacheError(
+        AI_LLMCACHE_ERROR_CODES.invalidOptions,
+        'llmcache: source must have complete and stream',
+      );
+    if (typeof namespace !== 'string' || namespace === '')
+      throw new AiLlmCacheError(
+        AI_LLMCACHE_ERROR_CODES.invalidOptions,
+        'llmcache: a namespace is required when the source has no name',
+      );
     return {
       name: namespace,
       complete: (request, options) => this.#complete(source, namespace, request, options),
@@ -99,7 +122,12 @@ export class LlmCache {
     };
   }
 
-  async #complete(source: CompletionSource, namespace: string, request: CompletionRequest, options: CallOptions | undefined): Promise<CompletionResponse> {
+  async #complete(
+    source: CompletionSource,
+    namespace: string,
+    request: CompletionRequest,
+    options: CallOptions | undefined,
+  ): Promise<CompletionResponse> {
     const key = computeCacheKey(namespace, request, taskOf(options));
     const hit = this.#lookup(key);
     if (hit) {
@@ -111,7 +139,12 @@ export class LlmCache {
     return response;
   }
 
-  async *#stream(source: CompletionSource, namespace: string, request: CompletionRequest, options: CallOptions | undefined): AsyncGenerator<StreamEvent> {
+  async *#stream(
+    source: CompletionSource,
+    namespace: string,
+    request: CompletionRequest,
+    options: CallOptions | undefined,
+  ): AsyncGenerator<StreamEvent> {
     const key = computeCacheKey(namespace, request, taskOf(options));
     const hit = this.#lookup(key);
     if (hit) {
@@ -166,7 +199,12 @@ export class LlmCache {
     const old = this.#entries.get(key);
     if (old) this.#remove(key, old);
     // A copy: the caller may change the answer it was handed.
-    this.#entries.set(key, { response: structuredClone(response), chunks: pieces, expiresAt: this.#now() + this.#ttlMs, bytes });
+    this.#entries.set(key, {
+      response: structuredClone(response),
+      chunks: pieces,
+      expiresAt: this.#now() + this.#ttlMs,
+      bytes,
+    });
     this.#bytes += bytes;
     this.#stats.stores++;
     for (const [k, e] of this.#entries) {

@@ -9,7 +9,12 @@ export type AiLlmCacheErrorCode = (typeof AI_LLMCACHE_ERROR_CODES)[keyof typeof 
 
 // A brand rather than `instanceof`, so two copies of the package still recognise each other's errors.
 const BRAND = Symbol.for('plumego.x.ai.llmcache.error');
-const family = defineErrorFamily({ name: 'AiLlmCacheError', brand: BRAND, codes: AI_LLMCACHE_ERROR_CODES, status: { AI_LLMCACHE_INVALID_OPTIONS: 500 } });
+const family = defineErrorFamily({
+  name: 'AiLlmCacheError',
+  brand: BRAND,
+  codes: AI_LLMCACHE_ERROR_CODES,
+  status: { AI_LLMCACHE_INVALID_OPTIONS: 500 },
+});
 
 export class AiLlmCacheError extends Error {
   declare readonly code: AiLlmCacheErrorCode;

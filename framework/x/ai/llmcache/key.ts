@@ -8,7 +8,9 @@ import type { CompletionRequest } from 'plumego/x/ai/provider';
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
-  const keys = Object.keys(value).filter((k) => (value as Record<string, unknown>)[k] !== undefined).sort();
+  const keys = Object.keys(value)
+    .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+    .sort();
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
 }
 
@@ -18,7 +20,9 @@ export function canonicalJson(value: unknown): string {
  * `CompletionRequest` later can never make two different requests collide — plus the routing task, if any.
  */
 export function computeCacheKey(namespace: string, request: CompletionRequest, task?: string): string {
-  return createHash('sha256').update(canonicalJson({ v: 1, namespace, request, task })).digest('hex');
+  return createHash('sha256')
+    .update(canonicalJson({ v: 1, namespace, request, task }))
+    .digest('hex');
 }
 
 /** A manager's `by_task` routing label picks the model, so it is part of the key (read loosely: providers ignore it). */

@@ -3,7 +3,15 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { CallToolResult, Tool as McpTool } from '@modelcontextprotocol/sdk/types.js';
-import { AI_TOOL_ERROR_CODES, AiToolError, isAiToolError, type Tool, type ToolCapability, type ToolContext, type ToolRegistry } from 'plumego/x/ai/tool';
+import {
+  AI_TOOL_ERROR_CODES,
+  AiToolError,
+  isAiToolError,
+  type Tool,
+  type ToolCapability,
+  type ToolContext,
+  type ToolRegistry,
+} from 'plumego/x/ai/tool';
 import { createValidator } from 'plumego/x/validate';
 import { AI_MCP_ERROR_CODES, AiMcpError } from './errors.ts';
 
@@ -106,13 +114,19 @@ function assertOptions(options: McpToolSourceOptions): void {
   } else {
     throw bad("transport.type must be 'http' or 'stdio'");
   }
-  if (options.prefix !== undefined && !/^[A-Za-z0-9_-]{0,32}$/.test(options.prefix)) throw bad('prefix must match [A-Za-z0-9_-]{0,32}');
-  for (const [key, value] of [['timeoutMs', options.timeoutMs], ['connectTimeoutMs', options.connectTimeoutMs]] as const) {
+  if (options.prefix !== undefined && !/^[A-Za-z0-9_-]{0,32}$/.test(options.prefix))
+    throw bad('prefix must match [A-Za-z0-9_-]{0,32}');
+  for (const [key, value] of [
+    ['timeoutMs', options.timeoutMs],
+    ['connectTimeoutMs', options.connectTimeoutMs],
+  ] as const) {
     if (value !== undefined && !(Number.isFinite(value) && value > 0)) throw bad(`${key} must be positive`);
   }
   const max = options.maxResponseBytes;
-  if (max !== undefined && !(Number.isInteger(max) && max > 0)) throw bad('maxResponseBytes must be a positive integer');
-  if (options.onInvalidTool !== undefined && options.onInvalidTool !== 'throw' && options.onInvalidTool !== 'skip') throw bad("onInvalidTool must be 'throw' or 'skip'");
+  if (max !== undefined && !(Number.isInteger(max) && max > 0))
+    throw bad('maxResponseBytes must be a positive integer');
+  if (options.onInvalidTool !== undefined && options.onInvalidTool !== 'throw' && options.onInvalidTool !== 'skip')
+    throw bad("onInvalidTool must be 'throw' or 'skip'");
 }
 
 /**
@@ -120,7 +134,12 @@ function assertOptions(options: McpToolSourceOptions): void {
  * 1 GB would otherwise be read to the end before any output limit could apply.
  */
 function createLimitedFetch(limit: number, server: string): typeof fetch {
-  const tooLarge = (bytes: number) => new AiToolError(AI_TOOL_ERROR_CODES.outputTooLarge, `the MCP server ${server} answered more than ${limit} bytes`, { server, bytes, limit });
+  const tooLarge = (bytes: number) =>
+    new AiToolError(AI_TOOL_ERROR_CODES.outputTooLarge, `the MCP server ${server} answered more than ${limit} bytes`, {
+      server,
+      bytes,
+      limit,
+    });
   return async (input, init) => {
     const response = await fetch(input, init);
     if (response.body === null) return response;
@@ -139,13 +158,20 @@ function createLimitedFetch(limit: number, server: string): typeof fetch {
         },
       }),
     );
-    return new Response(counted, { status: response.status, statusText: response.statusText, headers: response.headers });
+    return new Response(counted, {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
   };
 }
 
 function createTransport(t: McpClientTransportOptions, maxResponseBytes: number): Transport {
   if (t.type === 'http') {
-    return new StreamableHTTPClientTransport(new URL(t.url), { requestInit: { headers: { ...t.headers } }, fetch: createLimitedFetch(maxResponseBytes, describeServer(t)) });
+    return new StreamableHTTPClientTransport(new URL(t.url), {
+      requestInit: { headers: { ...t.headers } },
+      fetch: createLimitedFetch(maxResponseBytes, describeServer(t)),
+    });
   }
   return new StdioClientTransport({
     command: t.command,
@@ -191,7 +217,8 @@ function remoteErrorCode(result: CallToolResult): string | undefined {
 
 function toTool(client: Client, remote: McpTool, options: McpToolSourceOptions, server: string): Tool {
   const name = `${options.prefix ?? ''}${remote.name}`;
-  const timeout = options.timeoutMs === undefined ? SDK_DEFAULT_CALL_TIMEOUT_MS : options.timeoutMs + SDK_TIMEOUT_MARGIN_MS;
+  const timeout =
+    options.timeoutMs === undefined ? SDK_DEFAULT_CALL_TIMEOUT_MS : options.timeoutMs + SDK_TIMEOUT_MARGIN_MS;
   return {
     name,
     description: remote.description || remote.title || remote.name,
@@ -201,19 +228,37 @@ function toTool(client: Client, remote: McpTool, options: McpToolSourceOptions, 
     invoke: async (args: Record<string, unknown>, context: ToolContext) => {
       let result: CallToolResult;
       try {
-        result = (await client.callTool({ name: remote.name, arguments: args }, undefined, { signal: context.signal, timeout })) as CallToolResult;
+        result = (await client.callTool({ name: remote.name, arguments: args }, undefined, {
+          signal: context.signal,
+          timeout,
+        })) as CallToolResult;
       } catch (error) {
         // The registry's own timeout or abort: its typed error is the reason.
         if (context.signal.aborted) throw context.signal.reason;
         // The answer outgrew maxResponseBytes.
         if (isAiToolError(error)) throw error;
-        throw new AiMcpError(AI_MCP_ERROR_CODES.callFailed, `MCP call of ${remote.name} on ${server} failed`, { tool: name, server }, error);
+        throw new AiMcpError(
+          AI_MCP_ERROR_CODES.callFailed,
+          `MCP call of ${remote.name} on ${server} failed`,
+          { tool: name, server },
+          error,
+        );
       }
       if (result.isError) {
         const remoteCode = remoteErrorCode(result);
         // The remote text stays on `cause` (for logs); the model reads the code and the tool's name.
-        const cause = new AiMcpError(AI_MCP_ERROR_CODES.remoteToolError, `remote tool ${remote.name} answered with an error`, { tool: name, server, ...(remoteCode ? { remoteCode } : {}), content: result.content }, undefined);
-        throw new AiToolError(AI_TOOL_ERROR_CODES.failed, `remote tool ${name} answered with an error${remoteCode ? ` (${remoteCode})` : ''}`, { tool: name, ...(remoteCode ? { remoteCode } : {}) }, cause);
+        const cause = new AiMcpError(
+          AI_MCP_ERROR_CODES.remoteToolError,
+          `remote tool ${remote.name} answered with an error`,
+          { tool: name, server, ...(remoteCode ? { remoteCode } : {}), content: result.content },
+          undefined,
+        );
+        throw new AiToolError(
+          AI_TOOL_ERROR_CODES.failed,
+          `remote tool ${name} answered with an error${remoteCode ? ` (${remoteCode})` : ''}`,
+          { tool: name, ...(remoteCode ? { remoteCode } : {}) },
+          cause,
+        );
       }
       return toOutput(result);
     },
@@ -231,11 +276,18 @@ export async function connectMcpTools(options: McpToolSourceOptions): Promise<Mc
   const client = new Client({ ...(options.clientInfo ?? { name: 'plumego', version: '1.0.0' }) }, { capabilities: {} });
   let remote: McpTool[];
   try {
-    await client.connect(createTransport(options.transport, options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES), { timeout });
+    await client.connect(createTransport(options.transport, options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES), {
+      timeout,
+    });
     remote = await listAll(client, timeout);
   } catch (error) {
     await client.close().catch(() => undefined);
-    throw new AiMcpError(AI_MCP_ERROR_CODES.connectFailed, `could not connect to the MCP server ${server}`, { server }, error);
+    throw new AiMcpError(
+      AI_MCP_ERROR_CODES.connectFailed,
+      `could not connect to the MCP server ${server}`,
+      { server },
+      error,
+    );
   }
   try {
     return new McpToolSource(client, ...selectTools(client, remote, options, server));
@@ -245,10 +297,20 @@ export async function connectMcpTools(options: McpToolSourceOptions): Promise<Mc
   }
 }
 
-function selectTools(client: Client, remote: readonly McpTool[], options: McpToolSourceOptions, server: string): [Tool[], SkippedMcpTool[]] {
+function selectTools(
+  client: Client,
+  remote: readonly McpTool[],
+  options: McpToolSourceOptions,
+  server: string,
+): [Tool[], SkippedMcpTool[]] {
   const wanted = options.include ? new Set(options.include) : undefined;
   const missing = [...(wanted ?? [])].filter((n) => !remote.some((t) => t.name === n));
-  if (missing.length > 0) throw new AiMcpError(AI_MCP_ERROR_CODES.invalidRemoteTool, `the MCP server ${server} has no tool ${missing.join(', ')}`, { server, missing });
+  if (missing.length > 0)
+    throw new AiMcpError(
+      AI_MCP_ERROR_CODES.invalidRemoteTool,
+      `the MCP server ${server} has no tool ${missing.join(', ')}`,
+      { server, missing },
+    );
   const validator = createValidator();
   const tools: Tool[] = [];
   const skipped: SkippedMcpTool[] = [];
@@ -267,7 +329,12 @@ function selectTools(client: Client, remote: readonly McpTool[], options: McpToo
     }
     if (reason === undefined) tools.push(tool);
     else if (options.onInvalidTool === 'skip') skipped.push({ name: t.name.slice(0, 128), reason });
-    else throw new AiMcpError(AI_MCP_ERROR_CODES.invalidRemoteTool, `remote tool ${t.name.slice(0, 128)}: ${reason}`, { server, tool: t.name.slice(0, 128), reason });
+    else
+      throw new AiMcpError(AI_MCP_ERROR_CODES.invalidRemoteTool, `remote tool ${t.name.slice(0, 128)}: ${reason}`, {
+        server,
+        tool: t.name.slice(0, 128),
+        reason,
+      });
   }
   return [tools, skipped];
 }

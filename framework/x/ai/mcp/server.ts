@@ -1,8 +1,18 @@
 import type { Readable, Writable } from 'node:stream';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { WebStandardStreamableHTTPServerTransport, type WebStandardStreamableHTTPServerTransportOptions } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
-import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError, type CallToolResult, type ListToolsResult } from '@modelcontextprotocol/sdk/types.js';
+import {
+  WebStandardStreamableHTTPServerTransport,
+  type WebStandardStreamableHTTPServerTransportOptions,
+} from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import {
+  CallToolRequestSchema,
+  ErrorCode,
+  ListToolsRequestSchema,
+  McpError,
+  type CallToolResult,
+  type ListToolsResult,
+} from '@modelcontextprotocol/sdk/types.js';
 import { readJson, type Handler, type Request, type ResponseWriter } from 'plumego/contract';
 import type { ToolPolicy, ToolRegistry } from 'plumego/x/ai/tool';
 import { AI_MCP_ERROR_CODES, AiMcpError } from './errors.ts';
@@ -45,7 +55,8 @@ function assertOptions(options: McpServerOptions): void {
   const bad = (what: string) => new AiMcpError(AI_MCP_ERROR_CODES.invalidOptions, `MCP server: ${what}`);
   if (typeof options?.registry?.invokeForModel !== 'function') throw bad('registry must be a ToolRegistry');
   if (typeof options.policy?.allows !== 'function') throw bad('policy is required (deny by default)');
-  if (options.scope !== undefined && typeof options.scope !== 'function') throw bad('scope must be a function of the request');
+  if (options.scope !== undefined && typeof options.scope !== 'function')
+    throw bad('scope must be a function of the request');
   const max = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   if (!Number.isInteger(max) || max <= 0) throw bad('maxBodyBytes must be a positive integer');
 }
@@ -54,10 +65,19 @@ function assertOptions(options: McpServerOptions): void {
  * Tool errors are results, not protocol errors (the MCP rule: the model should see them and recover):
  * `isError: true`, the registry's `{"error":{code,message,issues?}}` as text and as `structuredContent`.
  */
-async function callTool(options: McpServerOptions, scope: Scope, name: string, args: Record<string, unknown> | undefined, signal: AbortSignal): Promise<CallToolResult> {
+async function callTool(
+  options: McpServerOptions,
+  scope: Scope,
+  name: string,
+  args: Record<string, unknown> | undefined,
+  signal: AbortSignal,
+): Promise<CallToolResult> {
   let result;
   try {
-    result = await options.registry.invokeForModel({ id: 'mcp', name, arguments: args ?? {} }, { policy: options.policy, scope, signal });
+    result = await options.registry.invokeForModel(
+      { id: 'mcp', name, arguments: args ?? {} },
+      { policy: options.policy, scope, signal },
+    );
   } catch (error) {
     // Not a tool failure (a throwing policy, a bug): nothing of its message goes to the client.
     options.onError?.(error);
@@ -80,11 +100,22 @@ function asObject(text: string): Record<string, unknown> | undefined {
 }
 
 function createSdkServer(options: McpServerOptions, scope: Scope): Server {
-  const server = new Server({ ...(options.serverInfo ?? DEFAULT_SERVER_INFO) }, { capabilities: { tools: { listChanged: false } } });
+  const server = new Server(
+    { ...(options.serverInfo ?? DEFAULT_SERVER_INFO) },
+    { capabilities: { tools: { listChanged: false } } },
+  );
   server.setRequestHandler(ListToolsRequestSchema, (): ListToolsResult => ({
-    tools: options.registry.definitions(options.policy, scope).map((d) => ({ name: d.name, description: d.description, inputSchema: d.inputSchema as ListToolsResult['tools'][number]['inputSchema'] })),
+    tools: options.registry
+      .definitions(options.policy, scope)
+      .map((d) => ({
+        name: d.name,
+        description: d.description,
+        inputSchema: d.inputSchema as ListToolsResult['tools'][number]['inputSchema'],
+      })),
   }));
-  server.setRequestHandler(CallToolRequestSchema, (request, extra) => callTool(options, scope, request.params.name, request.params.arguments, extra.signal));
+  server.setRequestHandler(CallToolRequestSchema, (request, extra) =>
+    callTool(options, scope, request.params.name, request.params.arguments, extra.signal),
+  );
   return server;
 }
 
@@ -155,7 +186,9 @@ export function createMcpHandler(options: McpServerOptions): Handler {
   assertOptions(options);
   const maxBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   // No session id generator: the transport is stateless (and refuses to serve a second request).
-  const transportOptions: WebStandardStreamableHTTPServerTransportOptions = { enableJsonResponse: options.sseResponses !== true };
+  const transportOptions: WebStandardStreamableHTTPServerTransportOptions = {
+    enableJsonResponse: options.sseResponses !== true,
+  };
   if (options.allowedHosts || options.allowedOrigins) {
     transportOptions.enableDnsRebindingProtection = true;
     transportOptions.allowedHosts = [...(options.allowedHosts ?? [])];
@@ -197,7 +230,10 @@ export function mountMcpServer(target: McpRouteTarget, path: string, options: Mc
   return handler;
 }
 
-export interface McpStdioServerOptions extends Omit<McpServerOptions, 'scope' | 'maxBodyBytes' | 'sseResponses' | 'allowedHosts' | 'allowedOrigins'> {
+export interface McpStdioServerOptions extends Omit<
+  McpServerOptions,
+  'scope' | 'maxBodyBytes' | 'sseResponses' | 'allowedHosts' | 'allowedOrigins'
+> {
   /** The one scope of this process's client. Default `{}`. */
   scope?: Scope;
   /** Default `process.stdin` / `process.stdout`. */

@@ -21,7 +21,12 @@ const STATUS: Record<AiOrchestrationErrorCode, number> = {
 
 // A brand rather than `instanceof`, so two copies of the package still recognise each other's errors.
 const BRAND = Symbol.for('plumego.x.ai.orchestration.error');
-const family = defineErrorFamily({ name: 'AiOrchestrationError', brand: BRAND, codes: AI_ORCHESTRATION_ERROR_CODES, status: STATUS });
+const family = defineErrorFamily({
+  name: 'AiOrchestrationError',
+  brand: BRAND,
+  codes: AI_ORCHESTRATION_ERROR_CODES,
+  status: STATUS,
+});
 
 export class AiOrchestrationError extends Error {
   declare readonly code: AiOrchestrationErrorCode;

@@ -99,18 +99,24 @@ function assertBudget(budget: Budget | undefined, where: string): void {
   if (budget === undefined) return;
   for (const key of ['timeMs', 'tokens', 'costUsd'] as const) {
     const v = budget[key];
-    if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v) && v > 0)) throw invalid(`${where}: budget.${key} must be a positive number`);
+    if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v) && v > 0))
+      throw invalid(`${where}: budget.${key} must be a positive number`);
   }
 }
 
 function assertRetry(retry: RetryPolicy | undefined, where: string): void {
   if (retry === undefined) return;
   const { attempts, backoffMs, factor, maxBackoffMs, retryOn } = retry;
-  if (attempts !== undefined && !(Number.isInteger(attempts) && attempts >= 1 && attempts <= MAX_ATTEMPTS)) throw invalid(`${where}: retry.attempts must be an integer from 1 to ${MAX_ATTEMPTS}`);
-  if (backoffMs !== undefined && !(Number.isFinite(backoffMs) && backoffMs >= 0)) throw invalid(`${where}: retry.backoffMs must be >= 0`);
-  if (factor !== undefined && !(Number.isFinite(factor) && factor >= 1)) throw invalid(`${where}: retry.factor must be >= 1`);
-  if (maxBackoffMs !== undefined && !(Number.isFinite(maxBackoffMs) && maxBackoffMs >= 0)) throw invalid(`${where}: retry.maxBackoffMs must be >= 0`);
-  if (retryOn !== undefined && typeof retryOn !== 'function') throw invalid(`${where}: retry.retryOn must be a function`);
+  if (attempts !== undefined && !(Number.isInteger(attempts) && attempts >= 1 && attempts <= MAX_ATTEMPTS))
+    throw invalid(`${where}: retry.attempts must be an integer from 1 to ${MAX_ATTEMPTS}`);
+  if (backoffMs !== undefined && !(Number.isFinite(backoffMs) && backoffMs >= 0))
+    throw invalid(`${where}: retry.backoffMs must be >= 0`);
+  if (factor !== undefined && !(Number.isFinite(factor) && factor >= 1))
+    throw invalid(`${where}: retry.factor must be >= 1`);
+  if (maxBackoffMs !== undefined && !(Number.isFinite(maxBackoffMs) && maxBackoffMs >= 0))
+    throw invalid(`${where}: retry.maxBackoffMs must be >= 0`);
+  if (retryOn !== undefined && typeof retryOn !== 'function')
+    throw invalid(`${where}: retry.retryOn must be a function`);
 }
 
 /** Steps in an order where each comes after its dependencies; a cycle is named, step by step. */
@@ -173,7 +179,8 @@ export class Workflow<I = unknown> {
     if (!Array.isArray(steps) || steps.length === 0) throw invalid('a workflow needs at least one step');
     const ids = new Set<string>();
     for (const s of steps) {
-      if (typeof s?.id !== 'string' || !ID.test(s.id)) throw invalid('step id must match [A-Za-z0-9_-]{1,64}', { step: String(s?.id).slice(0, 64) });
+      if (typeof s?.id !== 'string' || !ID.test(s.id))
+        throw invalid('step id must match [A-Za-z0-9_-]{1,64}', { step: String(s?.id).slice(0, 64) });
       if (ids.has(s.id)) throw invalid(`duplicate step ${s.id}`, { step: s.id });
       if (typeof s.run !== 'function') throw invalid(`step ${s.id}: run must be a function`, { step: s.id });
       assertBudget(s.budget, `step ${s.id}`);
@@ -182,7 +189,11 @@ export class Workflow<I = unknown> {
     }
     for (const s of steps) {
       for (const dep of s.dependsOn ?? []) {
-        if (!ids.has(dep)) throw invalid(`step ${s.id} depends on unknown step ${String(dep).slice(0, 64)}`, { step: s.id, dependency: String(dep).slice(0, 64) });
+        if (!ids.has(dep))
+          throw invalid(`step ${s.id} depends on unknown step ${String(dep).slice(0, 64)}`, {
+            step: s.id,
+            dependency: String(dep).slice(0, 64),
+          });
       }
     }
     this.order = topologicalOrder(steps as readonly Step<never>[]);
@@ -232,14 +243,26 @@ class Run<I> {
       this.#settle = { resolve, reject };
       const { signal, budget } = this.options;
       if (signal) {
-        const onAbort = () => this.#fail(new AiOrchestrationError(AI_ORCHESTRATION_ERROR_CODES.aborted, 'the run was aborted by the caller'));
+        const onAbort = () =>
+          this.#fail(
+            new AiOrchestrationError(AI_ORCHESTRATION_ERROR_CODES.aborted, 'the run was aborted by the caller'),
+          );
         if (signal.aborted) return onAbort();
         signal.addEventListener('abort', onAbort, { once: true });
         this.#cleanup.push(() => signal.removeEventListener('abort', onAbort));
       }
       if (budget?.timeMs !== undefined) {
         const limitMs = budget.timeMs;
-        const timer = setTimeout(() => this.#fail(new AiOrchestrationError(AI_ORCHESTRATION_ERROR_CODES.timeout, `the run took longer than ${limitMs} ms`, { scope: 'run', limitMs })), limitMs);
+        const timer = setTimeout(
+          () =>
+            this.#fail(
+              new AiOrchestrationError(AI_ORCHESTRATION_ERROR_CODES.timeout, `the run took longer than ${limitMs} ms`, {
+                scope: 'run',
+                limitMs,
+              }),
+            ),
+          limitMs,
+        );
         this.#cleanup.push(() => clearTimeout(timer));
       }
       this.#schedule();
@@ -303,7 +326,9 @@ class Run<I> {
         this.#running.delete(id);
         report.status = 'failed';
         report.durationMs = this.#now() - began;
-        const typed = isAiOrchestrationError(error) ? error : new AiOrchestrationError(AI_ORCHESTRATION_ERROR_CODES.stepFailed, `step ${id} failed`, { step: id }, error);
+        const typed = isAiOrchestrationError(error)
+          ? error
+          : new AiOrchestrationError(AI_ORCHESTRATION_ERROR_CODES.stepFailed, `step ${id} failed`, { step: id }, error);
         report.error = describeError(typed);
         this.#fail(typed);
       },
@@ -323,7 +348,17 @@ class Run<I> {
       controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
       if (stepBudget.timeMs !== undefined) {
         const limitMs = stepBudget.timeMs;
-        timer = setTimeout(() => controller.abort(new AiOrchestrationError(AI_ORCHESTRATION_ERROR_CODES.timeout, `step ${step.id} took longer than ${limitMs} ms`, { scope: 'step', step: step.id, limitMs })), limitMs);
+        timer = setTimeout(
+          () =>
+            controller.abort(
+              new AiOrchestrationError(
+                AI_ORCHESTRATION_ERROR_CODES.timeout,
+                `step ${step.id} took longer than ${limitMs} ms`,
+                { scope: 'step', step: step.id, limitMs },
+              ),
+            ),
+          limitMs,
+        );
       }
     });
     stopped.catch(() => undefined);
@@ -347,7 +382,12 @@ class Run<I> {
           if (controller.signal.aborted) throw controller.signal.reason;
           if (isAiOrchestrationError(error)) throw error;
           if (attempt >= retry.attempts || !retryOn(error, attempt)) {
-            throw new AiOrchestrationError(AI_ORCHESTRATION_ERROR_CODES.stepFailed, `step ${step.id} failed after ${attempt} attempt${attempt === 1 ? '' : 's'}`, { step: step.id, attempts: attempt }, error);
+            throw new AiOrchestrationError(
+              AI_ORCHESTRATION_ERROR_CODES.stepFailed,
+              `step ${step.id} failed after ${attempt} attempt${attempt === 1 ? '' : 's'}`,
+              { step: step.id, attempts: attempt },
+              error,
+            );
           }
           const wait = Math.min(retry.maxBackoffMs, retry.backoffMs * retry.factor ** (attempt - 1));
           await Promise.race([this.#sleep(wait, controller.signal), stopped]);
@@ -369,12 +409,20 @@ class Run<I> {
     report.usage.costUsd += costUsd;
     this.#usage.tokens += tokens;
     this.#usage.costUsd += costUsd;
-    const over = (scope: 'step' | 'run', budget: Budget | undefined, used: WorkflowUsage): AiOrchestrationError | undefined => {
+    const over = (
+      scope: 'step' | 'run',
+      budget: Budget | undefined,
+      used: WorkflowUsage,
+    ): AiOrchestrationError | undefined => {
       for (const resource of ['tokens', 'costUsd'] as const) {
         const limit = budget?.[resource];
         if (limit !== undefined && used[resource] > limit) {
           const what = scope === 'step' ? `step ${step.id}` : 'the run';
-          return new AiOrchestrationError(AI_ORCHESTRATION_ERROR_CODES.budgetExceeded, `${what} spent ${used[resource]} ${resource === 'tokens' ? 'tokens' : 'USD'} (budget ${limit})`, { scope, step: step.id, resource, limit, used: used[resource] });
+          return new AiOrchestrationError(
+            AI_ORCHESTRATION_ERROR_CODES.budgetExceeded,
+            `${what} spent ${used[resource]} ${resource === 'tokens' ? 'tokens' : 'USD'} (budget ${limit})`,
+            { scope, step: step.id, resource, limit, used: used[resource] },
+          );
         }
       }
       return undefined;
@@ -387,12 +435,22 @@ class Run<I> {
 
   #remaining(stepBudget: Budget, report: StepReport, stepDeadline: number | undefined): Budget {
     const run = this.options.budget ?? {};
-    const least = (a: number | undefined, b: number | undefined) => (a === undefined ? b : b === undefined ? a : Math.min(a, b));
+    const least = (a: number | undefined, b: number | undefined) =>
+      a === undefined ? b : b === undefined ? a : Math.min(a, b);
     const left: Budget = {};
     const now = this.#now();
-    const timeMs = least(stepDeadline === undefined ? undefined : stepDeadline - now, this.#deadline === undefined ? undefined : this.#deadline - now);
-    const tokens = least(stepBudget.tokens === undefined ? undefined : stepBudget.tokens - report.usage.tokens, run.tokens === undefined ? undefined : run.tokens - this.#usage.tokens);
-    const costUsd = least(stepBudget.costUsd === undefined ? undefined : stepBudget.costUsd - report.usage.costUsd, run.costUsd === undefined ? undefined : run.costUsd - this.#usage.costUsd);
+    const timeMs = least(
+      stepDeadline === undefined ? undefined : stepDeadline - now,
+      this.#deadline === undefined ? undefined : this.#deadline - now,
+    );
+    const tokens = least(
+      stepBudget.tokens === undefined ? undefined : stepBudget.tokens - report.usage.tokens,
+      run.tokens === undefined ? undefined : run.tokens - this.#usage.tokens,
+    );
+    const costUsd = least(
+      stepBudget.costUsd === undefined ? undefined : stepBudget.costUsd - report.usage.costUsd,
+      run.costUsd === undefined ? undefined : run.costUsd - this.#usage.costUsd,
+    );
     if (timeMs !== undefined) left.timeMs = Math.max(0, timeMs);
     if (tokens !== undefined) left.tokens = Math.max(0, tokens);
     if (costUsd !== undefined) left.costUsd = Math.max(0, costUsd);

@@ -2,7 +2,16 @@ import Anthropic from '@anthropic-ai/sdk';
 import { StreamAssembler, parseStructured } from './assembler.ts';
 import { badResponse, openCallScope, toProviderError, type CallScope } from './call-scope.ts';
 import { resolveHttpProviderOptions, type HttpProviderOptions, type ResolvedHttpProviderOptions } from './options.ts';
-import type { CallOptions, CompletionRequest, CompletionResponse, Message, ModelInfo, Provider, StopReason, StreamEvent } from './types.ts';
+import type {
+  CallOptions,
+  CompletionRequest,
+  CompletionResponse,
+  Message,
+  ModelInfo,
+  Provider,
+  StopReason,
+  StreamEvent,
+} from './types.ts';
 
 type MessageParam = Anthropic.Messages.MessageParam;
 type ContentBlockParam = Anthropic.Messages.ContentBlockParam;
@@ -28,7 +37,15 @@ function toAnthropicMessages(messages: readonly Message[]): { system: string | u
   for (const m of messages) {
     if (m.role === 'system') system.push(m.content);
     else if (m.role === 'user') push('user', [{ type: 'text', text: m.content }]);
-    else if (m.role === 'tool') push('user', [{ type: 'tool_result', tool_use_id: m.toolCallId, content: m.content, ...(m.isError ? { is_error: true } : {}) }]);
+    else if (m.role === 'tool')
+      push('user', [
+        {
+          type: 'tool_result',
+          tool_use_id: m.toolCallId,
+          content: m.content,
+          ...(m.isError ? { is_error: true } : {}),
+        },
+      ]);
     else {
       const blocks: ContentBlockParam[] = m.content ? [{ type: 'text', text: m.content }] : [];
       for (const c of m.toolCalls ?? []) blocks.push({ type: 'tool_use', id: c.id, name: c.name, input: c.arguments });
@@ -49,7 +66,11 @@ function toParams(request: CompletionRequest, defaultMaxTokens: number): CreateP
   const so = request.structuredOutput;
   if (so) {
     // Structured output through a forced tool: the tool's input is the answer, and the API validates its shape.
-    tools.push({ name: so.name, description: `Return the answer as ${so.name}.`, input_schema: so.schema as Anthropic.Messages.Tool.InputSchema });
+    tools.push({
+      name: so.name,
+      description: `Return the answer as ${so.name}.`,
+      input_schema: so.schema as Anthropic.Messages.Tool.InputSchema,
+    });
     toolChoice = { type: 'tool', name: so.name };
   } else if (request.toolChoice === 'required') toolChoice = { type: 'any' };
   else if (request.toolChoice === 'none') toolChoice = { type: 'none' };
@@ -66,7 +87,11 @@ function toParams(request: CompletionRequest, defaultMaxTokens: number): CreateP
   };
 }
 
-function toResponse(name: string, message: Anthropic.Messages.Message, structured: string | undefined): CompletionResponse {
+function toResponse(
+  name: string,
+  message: Anthropic.Messages.Message,
+  structured: string | undefined,
+): CompletionResponse {
   const assembler = new StreamAssembler(name);
   let parsed: unknown;
   for (const block of message.content) {
@@ -76,7 +101,8 @@ function toResponse(name: string, message: Anthropic.Messages.Message, structure
       else assembler.addArguments(assembler.startToolCall(block.id, block.name), JSON.stringify(block.input));
     }
   }
-  if (structured !== undefined && parsed === undefined) throw badResponse(name, 'structured output missing from the response');
+  if (structured !== undefined && parsed === undefined)
+    throw badResponse(name, 'structured output missing from the response');
   const response = assembler.finish({
     id: message.id,
     model: message.model,
@@ -112,7 +138,9 @@ export class AnthropicProvider implements Provider {
   async complete(request: CompletionRequest, options?: CallOptions): Promise<CompletionResponse> {
     const scope = this.#scope(options);
     try {
-      const message = await this.#client.messages.create(toParams(request, this.options.defaultMaxTokens), { signal: scope.signal });
+      const message = await this.#client.messages.create(toParams(request, this.options.defaultMaxTokens), {
+        signal: scope.signal,
+      });
       return toResponse(this.name, message, request.structuredOutput?.name);
     } catch (error) {
       throw toProviderError(this.name, error, scope);
@@ -131,12 +159,21 @@ export class AnthropicProvider implements Provider {
     let stopped = false;
     let structuredJson = '';
     try {
-      const stream = await this.#client.messages.create({ ...toParams(request, this.options.defaultMaxTokens), stream: true }, { signal: scope.signal });
+      const stream = await this.#client.messages.create(
+        { ...toParams(request, this.options.defaultMaxTokens), stream: true },
+        { signal: scope.signal },
+      );
       for await (const event of stream) {
         scope.touch();
         switch (event.type) {
           case 'message_start':
-            meta = { ...meta, id: event.message.id, model: event.message.model, inputTokens: event.message.usage.input_tokens, outputTokens: event.message.usage.output_tokens };
+            meta = {
+              ...meta,
+              id: event.message.id,
+              model: event.message.model,
+              inputTokens: event.message.usage.input_tokens,
+              outputTokens: event.message.usage.output_tokens,
+            };
             break;
           case 'content_block_start':
             if (event.content_block.type === 'tool_use') {
@@ -180,9 +217,20 @@ export class AnthropicProvider implements Provider {
       // The SDK ends quietly when its signal aborts; only `message_stop` proves the stream is complete.
       if (scope.end !== undefined) throw toProviderError(this.name, undefined, scope);
       if (!stopped) throw badResponse(this.name, 'stream ended before message_stop (truncated)');
-      const response = assembler.finish({ id: meta.id, model: meta.model, stopReason: structured ? 'end' : meta.stopReason, usage: { inputTokens: meta.inputTokens, outputTokens: meta.outputTokens } });
-      if (structured && ![...blocks.values()].includes(-1)) throw badResponse(this.name, 'structured output missing from the stream');
-      yield { type: 'done', response: structured ? { ...response, text: structuredJson, parsed: parseStructured(this.name, structuredJson) } : response };
+      const response = assembler.finish({
+        id: meta.id,
+        model: meta.model,
+        stopReason: structured ? 'end' : meta.stopReason,
+        usage: { inputTokens: meta.inputTokens, outputTokens: meta.outputTokens },
+      });
+      if (structured && ![...blocks.values()].includes(-1))
+        throw badResponse(this.name, 'structured output missing from the stream');
+      yield {
+        type: 'done',
+        response: structured
+          ? { ...response, text: structuredJson, parsed: parseStructured(this.name, structuredJson) }
+          : response,
+      };
     } catch (error) {
       throw toProviderError(this.name, error, scope);
     } finally {
@@ -206,16 +254,29 @@ export class AnthropicProvider implements Provider {
   }
 
   /** Exact count from the vendor's count-tokens endpoint (the model has no public tokenizer). */
-  async countTokens(request: Pick<CompletionRequest, 'model' | 'messages' | 'tools'>, options?: CallOptions): Promise<number> {
+  async countTokens(
+    request: Pick<CompletionRequest, 'model' | 'messages' | 'tools'>,
+    options?: CallOptions,
+  ): Promise<number> {
     const scope = this.#scope(options);
     try {
       const { system, messages } = toAnthropicMessages(request.messages);
-      const tools = (request.tools ?? []).map((t) => ({ name: t.name, description: t.description, input_schema: t.inputSchema as Anthropic.Messages.Tool.InputSchema }));
+      const tools = (request.tools ?? []).map((t) => ({
+        name: t.name,
+        description: t.description,
+        input_schema: t.inputSchema as Anthropic.Messages.Tool.InputSchema,
+      }));
       const result = await this.#client.messages.countTokens(
-        { model: request.model, messages, ...(system === undefined ? {} : { system }), ...(tools.length ? { tools } : {}) },
+        {
+          model: request.model,
+          messages,
+          ...(system === undefined ? {} : { system }),
+          ...(tools.length ? { tools } : {}),
+        },
         { signal: scope.signal },
       );
-      if (typeof result.input_tokens !== 'number') throw badResponse(this.name, 'count_tokens answer without input_tokens');
+      if (typeof result.input_tokens !== 'number')
+        throw badResponse(this.name, 'count_tokens answer without input_tokens');
       return result.input_tokens;
     } catch (error) {
       throw toProviderError(this.name, error, scope);

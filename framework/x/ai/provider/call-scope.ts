@@ -15,13 +15,22 @@ export interface CallScope {
   dispose(): void;
 }
 
-export function openCallScope(callerSignal: AbortSignal | undefined, timeoutMs: number, idleTimeoutMs: number): CallScope {
+export function openCallScope(
+  callerSignal: AbortSignal | undefined,
+  timeoutMs: number,
+  idleTimeoutMs: number,
+): CallScope {
   const controller = new AbortController();
   let end: ScopeEnd | undefined;
   const stop = (why: ScopeEnd): void => {
     if (end !== undefined) return;
     end = why;
-    controller.abort(new AiProviderError(why === 'aborted' ? AI_PROVIDER_ERROR_CODES.aborted : AI_PROVIDER_ERROR_CODES.timeout, `call ${why}`));
+    controller.abort(
+      new AiProviderError(
+        why === 'aborted' ? AI_PROVIDER_ERROR_CODES.aborted : AI_PROVIDER_ERROR_CODES.timeout,
+        `call ${why}`,
+      ),
+    );
   };
   const onAbort = (): void => stop('aborted');
   if (callerSignal?.aborted) stop('aborted');
@@ -71,31 +80,58 @@ function readVendorType(error: Record<string, unknown>): string | undefined {
  */
 export function toProviderError(provider: string, error: unknown, scope: CallScope): AiProviderError {
   if (isAiProviderError(error)) return error;
-  if (scope.end === 'aborted') return new AiProviderError(AI_PROVIDER_ERROR_CODES.aborted, `${provider}: call aborted by the caller`, { provider });
+  if (scope.end === 'aborted')
+    return new AiProviderError(AI_PROVIDER_ERROR_CODES.aborted, `${provider}: call aborted by the caller`, {
+      provider,
+    });
   if (scope.end !== undefined) {
-    return new AiProviderError(AI_PROVIDER_ERROR_CODES.timeout, `${provider}: call ${scope.end === 'stalled' ? 'stalled (no data within the idle timeout)' : 'timed out'}`, { provider, reason: scope.end });
+    return new AiProviderError(
+      AI_PROVIDER_ERROR_CODES.timeout,
+      `${provider}: call ${scope.end === 'stalled' ? 'stalled (no data within the idle timeout)' : 'timed out'}`,
+      { provider, reason: scope.end },
+    );
   }
   const e = (typeof error === 'object' && error !== null ? error : {}) as Record<string, unknown>;
   const status = typeof e['status'] === 'number' ? e['status'] : undefined;
   const upstreamType = readVendorType(e);
-  const details = { provider, ...(status === undefined ? {} : { upstreamStatus: status }), ...(upstreamType === undefined ? {} : { upstreamType }) };
+  const details = {
+    provider,
+    ...(status === undefined ? {} : { upstreamStatus: status }),
+    ...(upstreamType === undefined ? {} : { upstreamType }),
+  };
   if (status === undefined) {
-    if (error instanceof SyntaxError) return new AiProviderError(AI_PROVIDER_ERROR_CODES.badResponse, `${provider}: malformed response body`, details);
+    if (error instanceof SyntaxError)
+      return new AiProviderError(AI_PROVIDER_ERROR_CODES.badResponse, `${provider}: malformed response body`, details);
     // A mid-stream `event: error` carries a vendor type but no HTTP status.
-    if (upstreamType === 'overloaded_error') return new AiProviderError(AI_PROVIDER_ERROR_CODES.overloaded, `${provider}: overloaded`, details);
-    if (upstreamType === 'rate_limit_error') return new AiProviderError(AI_PROVIDER_ERROR_CODES.rateLimited, `${provider}: rate limited`, details);
-    if (upstreamType !== undefined) return new AiProviderError(AI_PROVIDER_ERROR_CODES.upstream, `${provider}: upstream error (${upstreamType})`, details);
+    if (upstreamType === 'overloaded_error')
+      return new AiProviderError(AI_PROVIDER_ERROR_CODES.overloaded, `${provider}: overloaded`, details);
+    if (upstreamType === 'rate_limit_error')
+      return new AiProviderError(AI_PROVIDER_ERROR_CODES.rateLimited, `${provider}: rate limited`, details);
+    if (upstreamType !== undefined)
+      return new AiProviderError(
+        AI_PROVIDER_ERROR_CODES.upstream,
+        `${provider}: upstream error (${upstreamType})`,
+        details,
+      );
     return new AiProviderError(AI_PROVIDER_ERROR_CODES.upstream, `${provider}: connection failed`, details);
   }
   const retryAfterSeconds = readRetryAfter(e['headers']);
   const withRetry = retryAfterSeconds === undefined ? details : { ...details, retryAfterSeconds };
-  if (status === 429) return new AiProviderError(AI_PROVIDER_ERROR_CODES.rateLimited, `${provider}: rate limited (429)`, withRetry);
+  if (status === 429)
+    return new AiProviderError(AI_PROVIDER_ERROR_CODES.rateLimited, `${provider}: rate limited (429)`, withRetry);
   if (status === 529 || status === 503 || upstreamType === 'overloaded_error') {
     return new AiProviderError(AI_PROVIDER_ERROR_CODES.overloaded, `${provider}: overloaded (${status})`, withRetry);
   }
-  if (status === 401 || status === 403) return new AiProviderError(AI_PROVIDER_ERROR_CODES.auth, `${provider}: authentication failed (${status})`, details);
-  if (status === 408 || status === 504) return new AiProviderError(AI_PROVIDER_ERROR_CODES.timeout, `${provider}: upstream timeout (${status})`, details);
-  if (status >= 400 && status < 500) return new AiProviderError(AI_PROVIDER_ERROR_CODES.invalidRequest, `${provider}: request rejected (${status})`, details);
+  if (status === 401 || status === 403)
+    return new AiProviderError(AI_PROVIDER_ERROR_CODES.auth, `${provider}: authentication failed (${status})`, details);
+  if (status === 408 || status === 504)
+    return new AiProviderError(AI_PROVIDER_ERROR_CODES.timeout, `${provider}: upstream timeout (${status})`, details);
+  if (status >= 400 && status < 500)
+    return new AiProviderError(
+      AI_PROVIDER_ERROR_CODES.invalidRequest,
+      `${provider}: request rejected (${status})`,
+      details,
+    );
   return new AiProviderError(AI_PROVIDER_ERROR_CODES.upstream, `${provider}: upstream error (${status})`, details);
 }
 
@@ -112,6 +148,7 @@ export function parseArguments(provider: string, json: string): Record<string, u
   } catch {
     throw badResponse(provider, 'tool call arguments are not valid JSON');
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw badResponse(provider, 'tool call arguments are not a JSON object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw badResponse(provider, 'tool call arguments are not a JSON object');
   return value as Record<string, unknown>;
 }

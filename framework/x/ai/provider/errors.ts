@@ -29,11 +29,22 @@ const STATUS: Record<AiProviderErrorCode, number> = {
   AI_PROVIDER_INVALID_OPTIONS: 500,
 };
 
-const RETRYABLE = new Set<AiProviderErrorCode>(['AI_PROVIDER_RATE_LIMITED', 'AI_PROVIDER_OVERLOADED', 'AI_PROVIDER_UPSTREAM_ERROR', 'AI_PROVIDER_BAD_RESPONSE', 'AI_PROVIDER_TIMEOUT']);
+const RETRYABLE = new Set<AiProviderErrorCode>([
+  'AI_PROVIDER_RATE_LIMITED',
+  'AI_PROVIDER_OVERLOADED',
+  'AI_PROVIDER_UPSTREAM_ERROR',
+  'AI_PROVIDER_BAD_RESPONSE',
+  'AI_PROVIDER_TIMEOUT',
+]);
 
 // A brand rather than `instanceof`, so two copies of the package still recognise each other's errors.
 const BRAND = Symbol.for('plumego.x.ai.provider.error');
-const family = defineErrorFamily({ name: 'AiProviderError', brand: BRAND, codes: AI_PROVIDER_ERROR_CODES, status: STATUS });
+const family = defineErrorFamily({
+  name: 'AiProviderError',
+  brand: BRAND,
+  codes: AI_PROVIDER_ERROR_CODES,
+  status: STATUS,
+});
 
 export interface AiProviderErrorDetails {
   provider?: string;
@@ -67,5 +78,6 @@ export function isAiProviderError(value: unknown): value is AiProviderError {
 
 /** Throws at factory time, never per call: bad options are a wiring bug. */
 export function assertOption(ok: boolean, field: string, rule: string): void {
-  if (!ok) throw new AiProviderError(AI_PROVIDER_ERROR_CODES.invalidOptions, `invalid option ${field}: ${rule}`, { field });
+  if (!ok)
+    throw new AiProviderError(AI_PROVIDER_ERROR_CODES.invalidOptions, `invalid option ${field}: ${rule}`, { field });
 }

@@ -2,7 +2,15 @@ export { AnthropicProvider, createAnthropicProvider } from './anthropic.ts';
 export { AI_PROVIDER_ERROR_CODES, AiProviderError, isAiProviderError } from './errors.ts';
 export type { AiProviderErrorCode, AiProviderErrorDetails } from './errors.ts';
 export { ProviderManager, createProviderManager } from './manager.ts';
-export type { AttemptRecord, Pricing, ProviderManagerOptions, ProviderRoute, ProviderUsage, RoutingStrategy, TaskTarget } from './manager.ts';
+export type {
+  AttemptRecord,
+  Pricing,
+  ProviderManagerOptions,
+  ProviderRoute,
+  ProviderUsage,
+  RoutingStrategy,
+  TaskTarget,
+} from './manager.ts';
 export { MockProvider, createMockProvider } from './mock.ts';
 export type { MockProviderOptions, MockReply } from './mock.ts';
 export { OpenAIResponsesProvider, createOpenAIResponsesProvider } from './openai-responses.ts';

@@ -98,19 +98,28 @@ export class ProviderManager {
     this.strategy = options.strategy ?? 'fallback';
     assertOption(STRATEGIES.includes(this.strategy), 'strategy', `must be one of ${STRATEGIES.join(', ')}`);
     for (const r of options.routes) {
-      assertOption(r.weight === undefined || (Number.isFinite(r.weight) && r.weight > 0), 'weight', 'must be a positive number');
+      assertOption(
+        r.weight === undefined || (Number.isFinite(r.weight) && r.weight > 0),
+        'weight',
+        'must be a positive number',
+      );
       if (r.pricing) assertPricing(r.pricing);
     }
     this.#routes = options.routes.map((r) => ({
       ...r,
       weight: r.weight ?? 1,
-      breaker: new CircuitBreaker({ ...options.breaker, name: r.provider.name, isFailure: (e) => isAiProviderError(e) && e.retryable }),
+      breaker: new CircuitBreaker({
+        ...options.breaker,
+        name: r.provider.name,
+        isFailure: (e) => isAiProviderError(e) && e.retryable,
+      }),
       usage: { calls: 0, failures: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, inFlight: 0 },
       started: 0,
     }));
     this.#tasks = this.#resolveTasks(options);
     this.#defaultTask = options.defaultTask;
-    if (this.#defaultTask !== undefined) assertOption(this.#tasks.has(this.#defaultTask), 'defaultTask', 'must name one of tasks');
+    if (this.#defaultTask !== undefined)
+      assertOption(this.#tasks.has(this.#defaultTask), 'defaultTask', 'must name one of tasks');
   }
 
   #resolveTasks(options: ProviderManagerOptions): Map<string, Candidate[]> {
@@ -122,7 +131,11 @@ export class ProviderManager {
     }
     // A task table under another strategy would be silently ignored: a wiring bug, caught here.
     assertOption(this.strategy === 'by_task', 'tasks', 'need strategy by_task');
-    assertOption(typeof options.tasks === 'object' && options.tasks !== null, 'tasks', 'must be an object of task → targets');
+    assertOption(
+      typeof options.tasks === 'object' && options.tasks !== null,
+      'tasks',
+      'must be an object of task → targets',
+    );
     for (const [task, targets] of Object.entries(options.tasks)) {
       assertOption(task.length > 0, 'tasks', 'task labels must be non-empty');
       assertOption(Array.isArray(targets) && targets.length > 0, `tasks.${task}`, 'needs at least one target');
@@ -140,16 +153,23 @@ export class ProviderManager {
   }
 
   #candidates(options: CallOptions | undefined): Candidate[] {
-    const plain = (routes: readonly Route[]): Candidate[] => routes.map((route) => ({ route, model: route.model, pricing: route.pricing }));
+    const plain = (routes: readonly Route[]): Candidate[] =>
+      routes.map((route) => ({ route, model: route.model, pricing: route.pricing }));
     if (this.strategy === 'by_task') {
       const task = options?.task ?? this.#defaultTask;
       if (task === undefined) return plain(this.#routes);
       const list = this.#tasks.get(task);
-      if (!list) throw new AiProviderError(AI_PROVIDER_ERROR_CODES.invalidRequest, `no routes declared for task ${JSON.stringify(task)}`, { task });
+      if (!list)
+        throw new AiProviderError(
+          AI_PROVIDER_ERROR_CODES.invalidRequest,
+          `no routes declared for task ${JSON.stringify(task)}`,
+          { task },
+        );
       return [...list];
     }
     if (this.strategy === 'cheapest') {
-      const price = (r: Route): number => (r.pricing ? r.pricing.inputPerMTok + r.pricing.outputPerMTok : Number.POSITIVE_INFINITY);
+      const price = (r: Route): number =>
+        r.pricing ? r.pricing.inputPerMTok + r.pricing.outputPerMTok : Number.POSITIVE_INFINITY;
       return plain([...this.#routes].sort((a, b) => price(a) - price(b)));
     }
     if (this.strategy === 'round_robin') {
@@ -159,7 +179,12 @@ export class ProviderManager {
     if (this.strategy === 'least_loaded') {
       // Weighted least-in-flight; among equally loaded routes the one with fewer calls per weight goes first,
       // so sequential traffic also spreads by weight. Array.sort is stable: declared order breaks exact ties.
-      return plain([...this.#routes].sort((a, b) => a.usage.inFlight / a.weight - b.usage.inFlight / b.weight || a.started / a.weight - b.started / b.weight));
+      return plain(
+        [...this.#routes].sort(
+          (a, b) =>
+            a.usage.inFlight / a.weight - b.usage.inFlight / b.weight || a.started / a.weight - b.started / b.weight,
+        ),
+      );
     }
     return plain(this.#routes);
   }
@@ -169,7 +194,9 @@ export class ProviderManager {
     route.usage.calls += 1;
     route.usage.inputTokens += usage.inputTokens;
     route.usage.outputTokens += usage.outputTokens;
-    if (pricing) route.usage.costUsd += (usage.inputTokens * pricing.inputPerMTok + usage.outputTokens * pricing.outputPerMTok) / 1e6;
+    if (pricing)
+      route.usage.costUsd +=
+        (usage.inputTokens * pricing.inputPerMTok + usage.outputTokens * pricing.outputPerMTok) / 1e6;
   }
 
   #request(candidate: Candidate, request: CompletionRequest): CompletionRequest {
@@ -248,7 +275,12 @@ export class ProviderManager {
     }
   }
 
-  #fail(route: Route, permit: { success(): void; failure(e?: unknown): void }, error: unknown, attempts: AttemptRecord[]): void {
+  #fail(
+    route: Route,
+    permit: { success(): void; failure(e?: unknown): void },
+    error: unknown,
+    attempts: AttemptRecord[],
+  ): void {
     route.usage.failures += 1;
     if (isAiProviderError(error) && error.retryable) {
       permit.failure(error);
@@ -272,11 +304,19 @@ export class ProviderManager {
 
 function assertPricing(p: Pricing): void {
   const ok = (n: unknown): boolean => typeof n === 'number' && Number.isFinite(n) && n >= 0;
-  assertOption(ok(p.inputPerMTok) && ok(p.outputPerMTok), 'pricing', 'inputPerMTok and outputPerMTok must be numbers >= 0');
+  assertOption(
+    ok(p.inputPerMTok) && ok(p.outputPerMTok),
+    'pricing',
+    'inputPerMTok and outputPerMTok must be numbers >= 0',
+  );
 }
 
 function exhausted(attempts: AttemptRecord[]): AiProviderError {
-  return new AiProviderError(AI_PROVIDER_ERROR_CODES.unavailable, `no provider could serve the call (${attempts.length} tried)`, { attempts });
+  return new AiProviderError(
+    AI_PROVIDER_ERROR_CODES.unavailable,
+    `no provider could serve the call (${attempts.length} tried)`,
+    { attempts },
+  );
 }
 
 export function createProviderManager(options: ProviderManagerOptions): ProviderManager {

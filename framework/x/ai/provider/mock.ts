@@ -1,6 +1,14 @@
 import { StreamAssembler } from './assembler.ts';
 import { AI_PROVIDER_ERROR_CODES, AiProviderError } from './errors.ts';
-import type { CallOptions, CompletionRequest, CompletionResponse, ModelInfo, Provider, StreamEvent, ToolCall } from './types.ts';
+import type {
+  CallOptions,
+  CompletionRequest,
+  CompletionResponse,
+  ModelInfo,
+  Provider,
+  StreamEvent,
+  ToolCall,
+} from './types.ts';
 
 /** One scripted answer of the mock provider. */
 export interface MockReply {
@@ -26,10 +34,14 @@ export interface MockProviderOptions {
 
 function wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
+    // Assigned once, after `aborted` may already have run (a signal aborted before the call): not a const.
+    // eslint-disable-next-line prefer-const
     let timer: NodeJS.Timeout | undefined;
     const aborted = (): void => {
       clearTimeout(timer);
-      reject(new AiProviderError(AI_PROVIDER_ERROR_CODES.aborted, 'mock: call aborted by the caller', { provider: 'mock' }));
+      reject(
+        new AiProviderError(AI_PROVIDER_ERROR_CODES.aborted, 'mock: call aborted by the caller', { provider: 'mock' }),
+      );
     };
     // Checked before the timer exists: a signal that is already aborted rejects at once.
     if (signal?.aborted) return aborted();
@@ -58,19 +70,26 @@ export class MockProvider implements Provider {
     const { replies } = this.#options;
     if (typeof replies === 'function') return replies(request, this.requests.length - 1);
     const reply = replies[Math.min(this.requests.length - 1, replies.length - 1)];
-    if (!reply) throw new AiProviderError(AI_PROVIDER_ERROR_CODES.invalidOptions, 'mock: no replies scripted', { provider: this.name });
+    if (!reply)
+      throw new AiProviderError(AI_PROVIDER_ERROR_CODES.invalidOptions, 'mock: no replies scripted', {
+        provider: this.name,
+      });
     return reply;
   }
 
   #response(request: CompletionRequest, reply: MockReply, text: string): CompletionResponse {
     const assembler = new StreamAssembler(this.name);
     assembler.addText(text);
-    for (const c of reply.toolCalls ?? []) assembler.addArguments(assembler.startToolCall(c.id, c.name), JSON.stringify(c.arguments));
+    for (const c of reply.toolCalls ?? [])
+      assembler.addArguments(assembler.startToolCall(c.id, c.name), JSON.stringify(c.arguments));
     const response = assembler.finish({
       id: `mock-${this.requests.length}`,
       model: request.model,
       stopReason: reply.toolCalls?.length ? 'tool_calls' : 'end',
-      usage: { inputTokens: request.messages.reduce((n, m) => n + Math.ceil(m.content.length / 4), 0), outputTokens: Math.ceil(text.length / 4) },
+      usage: {
+        inputTokens: request.messages.reduce((n, m) => n + Math.ceil(m.content.length / 4), 0),
+        outputTokens: Math.ceil(text.length / 4),
+      },
     });
     return reply.parsed === undefined ? response : { ...response, parsed: reply.parsed };
   }

@@ -5,7 +5,16 @@ import { AI_PROVIDER_ERROR_CODES, AiProviderError } from './errors.ts';
 import { createOpenAIClient } from './openai.ts';
 import { resolveHttpProviderOptions, type HttpProviderOptions, type ResolvedHttpProviderOptions } from './options.ts';
 import { countOpenAITokens } from './tiktoken.ts';
-import type { CallOptions, CompletionRequest, CompletionResponse, Message, ModelInfo, Provider, StopReason, StreamEvent } from './types.ts';
+import type {
+  CallOptions,
+  CompletionRequest,
+  CompletionResponse,
+  Message,
+  ModelInfo,
+  Provider,
+  StopReason,
+  StreamEvent,
+} from './types.ts';
 
 type InputItem = OpenAI.Responses.ResponseInputItem;
 type CreateParams = OpenAI.Responses.ResponseCreateParamsNonStreaming;
@@ -27,7 +36,8 @@ function toResponsesInput(messages: readonly Message[]): InputItem[] {
     else {
       if (m.content) input.push({ role: 'assistant', content: m.content });
       // A function call is its own input item in this API, not a field of the assistant message.
-      for (const c of m.toolCalls ?? []) input.push({ type: 'function_call', call_id: c.id, name: c.name, arguments: JSON.stringify(c.arguments) });
+      for (const c of m.toolCalls ?? [])
+        input.push({ type: 'function_call', call_id: c.id, name: c.name, arguments: JSON.stringify(c.arguments) });
     }
   }
   return input;
@@ -39,12 +49,24 @@ function toResponsesInput(messages: readonly Message[]): InputItem[] {
  */
 function eventError(provider: string, code: string | null | undefined): AiProviderError {
   const details = { provider, ...(code ? { upstreamType: code } : {}) };
-  if (code === 'rate_limit_exceeded') return new AiProviderError(AI_PROVIDER_ERROR_CODES.rateLimited, `${provider}: rate limited`, details);
-  if (code && /overloaded/.test(code)) return new AiProviderError(AI_PROVIDER_ERROR_CODES.overloaded, `${provider}: overloaded`, details);
-  if (code === 'vector_store_timeout') return new AiProviderError(AI_PROVIDER_ERROR_CODES.timeout, `${provider}: upstream timeout (${code})`, details);
-  if (!code || code === 'server_error') return new AiProviderError(AI_PROVIDER_ERROR_CODES.upstream, `${provider}: upstream error (${code ?? 'no code'})`, details);
+  if (code === 'rate_limit_exceeded')
+    return new AiProviderError(AI_PROVIDER_ERROR_CODES.rateLimited, `${provider}: rate limited`, details);
+  if (code && /overloaded/.test(code))
+    return new AiProviderError(AI_PROVIDER_ERROR_CODES.overloaded, `${provider}: overloaded`, details);
+  if (code === 'vector_store_timeout')
+    return new AiProviderError(AI_PROVIDER_ERROR_CODES.timeout, `${provider}: upstream timeout (${code})`, details);
+  if (!code || code === 'server_error')
+    return new AiProviderError(
+      AI_PROVIDER_ERROR_CODES.upstream,
+      `${provider}: upstream error (${code ?? 'no code'})`,
+      details,
+    );
   // Every other documented code (invalid_prompt, image_*, bio_policy, ...) is about the request itself.
-  return new AiProviderError(AI_PROVIDER_ERROR_CODES.invalidRequest, `${provider}: request rejected (${code})`, details);
+  return new AiProviderError(
+    AI_PROVIDER_ERROR_CODES.invalidRequest,
+    `${provider}: request rejected (${code})`,
+    details,
+  );
 }
 
 function stopReasonOf(provider: string, response: ResponseBody, hasToolCalls: boolean, refused: boolean): StopReason {
@@ -54,7 +76,8 @@ function stopReasonOf(provider: string, response: ResponseBody, hasToolCalls: bo
     return reason === 'max_output_tokens' ? 'max_tokens' : reason === 'content_filter' ? 'refusal' : 'other';
   }
   // `queued`, `in_progress` and `cancelled` never end a foreground call that succeeded.
-  if (response.status !== undefined && response.status !== 'completed') throw badResponse(provider, `response ended with status ${response.status}`);
+  if (response.status !== undefined && response.status !== 'completed')
+    throw badResponse(provider, `response ended with status ${response.status}`);
   return hasToolCalls ? 'tool_calls' : refused ? 'refusal' : 'end';
 }
 
@@ -83,9 +106,19 @@ export class OpenAIResponsesProvider implements Provider {
   #params(request: CompletionRequest): CreateParams {
     // The Responses API has no stop sequences; silently dropping them would change the answer.
     if (request.stopSequences?.length) {
-      throw new AiProviderError(AI_PROVIDER_ERROR_CODES.invalidRequest, `${this.name}: the Responses API does not support stopSequences`, { provider: this.name });
+      throw new AiProviderError(
+        AI_PROVIDER_ERROR_CODES.invalidRequest,
+        `${this.name}: the Responses API does not support stopSequences`,
+        { provider: this.name },
+      );
     }
-    const tools = (request.tools ?? []).map((t) => ({ type: 'function' as const, name: t.name, description: t.description, parameters: { ...t.inputSchema }, strict: false }));
+    const tools = (request.tools ?? []).map((t) => ({
+      type: 'function' as const,
+      name: t.name,
+      description: t.description,
+      parameters: { ...t.inputSchema },
+      strict: false,
+    }));
     const choice = request.toolChoice;
     const so = request.structuredOutput;
     return {
@@ -94,13 +127,22 @@ export class OpenAIResponsesProvider implements Provider {
       max_output_tokens: request.maxTokens ?? this.options.defaultMaxTokens,
       store: this.#store,
       ...(tools.length ? { tools } : {}),
-      ...(choice === undefined || !tools.length ? {} : { tool_choice: typeof choice === 'object' ? { type: 'function' as const, name: choice.name } : choice }),
-      ...(so ? { text: { format: { type: 'json_schema' as const, name: so.name, schema: { ...so.schema }, strict: true } } } : {}),
+      ...(choice === undefined || !tools.length
+        ? {}
+        : { tool_choice: typeof choice === 'object' ? { type: 'function' as const, name: choice.name } : choice }),
+      ...(so
+        ? { text: { format: { type: 'json_schema' as const, name: so.name, schema: { ...so.schema }, strict: true } } }
+        : {}),
       ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
     };
   }
 
-  #finish(request: CompletionRequest, assembler: StreamAssembler, response: ResponseBody, refused: boolean): CompletionResponse {
+  #finish(
+    request: CompletionRequest,
+    assembler: StreamAssembler,
+    response: ResponseBody,
+    refused: boolean,
+  ): CompletionResponse {
     const stopReason = stopReasonOf(this.name, response, assembler.toolCalls().length > 0, refused);
     const done = assembler.finish({
       id: response.id,
@@ -108,7 +150,9 @@ export class OpenAIResponsesProvider implements Provider {
       stopReason,
       usage: { inputTokens: response.usage?.input_tokens ?? 0, outputTokens: response.usage?.output_tokens ?? 0 },
     });
-    return request.structuredOutput && stopReason !== 'refusal' ? { ...done, parsed: parseStructured(this.name, done.text) } : done;
+    return request.structuredOutput && stopReason !== 'refusal'
+      ? { ...done, parsed: parseStructured(this.name, done.text) }
+      : done;
   }
 
   async complete(request: CompletionRequest, options?: CallOptions): Promise<CompletionResponse> {
@@ -150,7 +194,10 @@ export class OpenAIResponsesProvider implements Provider {
     let refused = false;
     let final: ResponseBody | undefined;
     try {
-      const stream = await this.#client.responses.create({ ...this.#params(request), stream: true }, { signal: scope.signal });
+      const stream = await this.#client.responses.create(
+        { ...this.#params(request), stream: true },
+        { signal: scope.signal },
+      );
       for await (const event of stream) {
         scope.touch();
         switch (event.type) {
@@ -217,7 +264,8 @@ export class OpenAIResponsesProvider implements Provider {
     const scope = this.#scope(options);
     try {
       const models: ModelInfo[] = [];
-      for await (const m of this.#client.models.list({ signal: scope.signal })) models.push({ id: m.id, provider: this.name });
+      for await (const m of this.#client.models.list({ signal: scope.signal }))
+        models.push({ id: m.id, provider: this.name });
       return models;
     } catch (error) {
       throw toProviderError(this.name, error, scope);

@@ -4,7 +4,16 @@ import { badResponse, openCallScope, toProviderError, type CallScope } from './c
 import { assertOption } from './errors.ts';
 import { resolveHttpProviderOptions, type HttpProviderOptions, type ResolvedHttpProviderOptions } from './options.ts';
 import { countOpenAITokens } from './tiktoken.ts';
-import type { CallOptions, CompletionRequest, CompletionResponse, Message, ModelInfo, Provider, StopReason, StreamEvent } from './types.ts';
+import type {
+  CallOptions,
+  CompletionRequest,
+  CompletionResponse,
+  Message,
+  ModelInfo,
+  Provider,
+  StopReason,
+  StreamEvent,
+} from './types.ts';
 
 type ChatMessage = OpenAI.Chat.Completions.ChatCompletionMessageParam;
 type CreateParams = OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming;
@@ -29,7 +38,11 @@ function toOpenAIMessages(messages: readonly Message[]): ChatMessage[] {
   return messages.map((m): ChatMessage => {
     if (m.role === 'tool') return { role: 'tool', tool_call_id: m.toolCallId, content: m.content };
     if (m.role !== 'assistant') return { role: m.role, content: m.content };
-    const calls = (m.toolCalls ?? []).map((c) => ({ id: c.id, type: 'function' as const, function: { name: c.name, arguments: JSON.stringify(c.arguments) } }));
+    const calls = (m.toolCalls ?? []).map((c) => ({
+      id: c.id,
+      type: 'function' as const,
+      function: { name: c.name, arguments: JSON.stringify(c.arguments) },
+    }));
     return { role: 'assistant', content: m.content || null, ...(calls.length ? { tool_calls: calls } : {}) };
   });
 }
@@ -56,7 +69,11 @@ export class OpenAIProvider implements Provider {
     this.options = resolveHttpProviderOptions(options, 'openai');
     this.name = this.options.name;
     this.#maxTokensField = options.maxTokensField ?? 'max_completion_tokens';
-    assertOption(this.#maxTokensField === 'max_completion_tokens' || this.#maxTokensField === 'max_tokens', 'maxTokensField', 'must be max_completion_tokens or max_tokens');
+    assertOption(
+      this.#maxTokensField === 'max_completion_tokens' || this.#maxTokensField === 'max_tokens',
+      'maxTokensField',
+      'must be max_completion_tokens or max_tokens',
+    );
     this.#client = createOpenAIClient(this.options);
   }
 
@@ -65,7 +82,10 @@ export class OpenAIProvider implements Provider {
   }
 
   #params(request: CompletionRequest): CreateParams {
-    const tools = (request.tools ?? []).map((t) => ({ type: 'function' as const, function: { name: t.name, description: t.description, parameters: { ...t.inputSchema } } }));
+    const tools = (request.tools ?? []).map((t) => ({
+      type: 'function' as const,
+      function: { name: t.name, description: t.description, parameters: { ...t.inputSchema } },
+    }));
     const choice = request.toolChoice;
     const so = request.structuredOutput;
     return {
@@ -73,8 +93,17 @@ export class OpenAIProvider implements Provider {
       messages: toOpenAIMessages(request.messages),
       [this.#maxTokensField]: request.maxTokens ?? this.options.defaultMaxTokens,
       ...(tools.length ? { tools } : {}),
-      ...(choice === undefined || !tools.length ? {} : { tool_choice: typeof choice === 'object' ? { type: 'function', function: { name: choice.name } } : choice }),
-      ...(so ? { response_format: { type: 'json_schema', json_schema: { name: so.name, schema: { ...so.schema }, strict: true } } } : {}),
+      ...(choice === undefined || !tools.length
+        ? {}
+        : { tool_choice: typeof choice === 'object' ? { type: 'function', function: { name: choice.name } } : choice }),
+      ...(so
+        ? {
+            response_format: {
+              type: 'json_schema',
+              json_schema: { name: so.name, schema: { ...so.schema }, strict: true },
+            },
+          }
+        : {}),
       ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
       ...(request.stopSequences?.length ? { stop: [...request.stopSequences] } : {}),
     };
@@ -96,7 +125,10 @@ export class OpenAIProvider implements Provider {
         id: completion.id,
         model: completion.model,
         stopReason: FINISH_REASONS[choice.finish_reason] ?? 'other',
-        usage: { inputTokens: completion.usage?.prompt_tokens ?? 0, outputTokens: completion.usage?.completion_tokens ?? 0 },
+        usage: {
+          inputTokens: completion.usage?.prompt_tokens ?? 0,
+          outputTokens: completion.usage?.completion_tokens ?? 0,
+        },
       });
       return request.structuredOutput ? { ...response, parsed: parseStructured(this.name, response.text) } : response;
     } catch (error) {
@@ -111,7 +143,13 @@ export class OpenAIProvider implements Provider {
     const assembler = new StreamAssembler(this.name);
     // The vendor's tool-call index → ours (they match today, but the mapping keeps a sparse index safe).
     const calls = new Map<number, number>();
-    const meta = { id: '', model: request.model, stopReason: undefined as StopReason | undefined, inputTokens: 0, outputTokens: 0 };
+    const meta = {
+      id: '',
+      model: request.model,
+      stopReason: undefined as StopReason | undefined,
+      inputTokens: 0,
+      outputTokens: 0,
+    };
     try {
       const stream = await this.#client.chat.completions.create(
         { ...this.#params(request), stream: true, stream_options: { include_usage: true } },
@@ -134,7 +172,8 @@ export class OpenAIProvider implements Provider {
         for (const delta of choice.delta.tool_calls ?? []) {
           let index = calls.get(delta.index);
           if (index === undefined) {
-            if (!delta.id || !delta.function?.name) throw badResponse(this.name, 'tool call delta before its id and name');
+            if (!delta.id || !delta.function?.name)
+              throw badResponse(this.name, 'tool call delta before its id and name');
             index = assembler.startToolCall(delta.id, delta.function.name);
             calls.set(delta.index, index);
             yield { type: 'tool_call_start', index, id: delta.id, name: delta.function.name };
@@ -149,9 +188,20 @@ export class OpenAIProvider implements Provider {
       }
       if (scope.end !== undefined) throw toProviderError(this.name, undefined, scope);
       // Without a finish_reason the stream was cut short, even if the SDK saw the socket close cleanly.
-      if (meta.stopReason === undefined) throw badResponse(this.name, 'stream ended without a finish_reason (truncated)');
-      const response = assembler.finish({ id: meta.id, model: meta.model, stopReason: meta.stopReason, usage: { inputTokens: meta.inputTokens, outputTokens: meta.outputTokens } });
-      yield { type: 'done', response: request.structuredOutput ? { ...response, parsed: parseStructured(this.name, response.text) } : response };
+      if (meta.stopReason === undefined)
+        throw badResponse(this.name, 'stream ended without a finish_reason (truncated)');
+      const response = assembler.finish({
+        id: meta.id,
+        model: meta.model,
+        stopReason: meta.stopReason,
+        usage: { inputTokens: meta.inputTokens, outputTokens: meta.outputTokens },
+      });
+      yield {
+        type: 'done',
+        response: request.structuredOutput
+          ? { ...response, parsed: parseStructured(this.name, response.text) }
+          : response,
+      };
     } catch (error) {
       throw toProviderError(this.name, error, scope);
     } finally {
@@ -163,7 +213,8 @@ export class OpenAIProvider implements Provider {
     const scope = this.#scope(options);
     try {
       const models: ModelInfo[] = [];
-      for await (const m of this.#client.models.list({ signal: scope.signal })) models.push({ id: m.id, provider: this.name });
+      for await (const m of this.#client.models.list({ signal: scope.signal }))
+        models.push({ id: m.id, provider: this.name });
       return models;
     } catch (error) {
       throw toProviderError(this.name, error, scope);

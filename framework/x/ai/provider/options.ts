@@ -30,7 +30,12 @@ export interface ResolvedHttpProviderOptions {
   maxRetries: number;
 }
 
-const DEFAULT_HTTP_PROVIDER = { timeoutMs: 60_000, idleTimeoutMs: 30_000, defaultMaxTokens: 1024, maxRetries: 0 } as const;
+const DEFAULT_HTTP_PROVIDER = {
+  timeoutMs: 60_000,
+  idleTimeoutMs: 30_000,
+  defaultMaxTokens: 1024,
+  maxRetries: 0,
+} as const;
 
 export function resolveHttpProviderOptions(options: HttpProviderOptions, vendor: string): ResolvedHttpProviderOptions {
   assertOption(typeof options.apiKey === 'string' && options.apiKey.length > 0, 'apiKey', 'must be a non-empty string');
@@ -46,8 +51,20 @@ export function resolveHttpProviderOptions(options: HttpProviderOptions, vendor:
   };
   assertOption(resolved.name.length > 0, 'name', 'must be non-empty');
   assertOption(Number.isFinite(resolved.timeoutMs) && resolved.timeoutMs > 0, 'timeoutMs', 'must be a positive number');
-  assertOption(Number.isFinite(resolved.idleTimeoutMs) && resolved.idleTimeoutMs > 0, 'idleTimeoutMs', 'must be a positive number');
-  assertOption(Number.isInteger(resolved.defaultMaxTokens) && resolved.defaultMaxTokens > 0, 'defaultMaxTokens', 'must be a positive integer');
-  assertOption(Number.isInteger(resolved.maxRetries) && resolved.maxRetries >= 0 && resolved.maxRetries <= 5, 'maxRetries', 'must be an integer 0..5');
+  assertOption(
+    Number.isFinite(resolved.idleTimeoutMs) && resolved.idleTimeoutMs > 0,
+    'idleTimeoutMs',
+    'must be a positive number',
+  );
+  assertOption(
+    Number.isInteger(resolved.defaultMaxTokens) && resolved.defaultMaxTokens > 0,
+    'defaultMaxTokens',
+    'must be a positive integer',
+  );
+  assertOption(
+    Number.isInteger(resolved.maxRetries) && resolved.maxRetries >= 0 && resolved.maxRetries <= 5,
+    'maxRetries',
+    'must be an integer 0..5',
+  );
   return resolved;
 }

@@ -15,7 +15,10 @@ const loaded = new Map<Encoding, Promise<Encoder>>();
 function loadEncoding(name: Encoding): Promise<Encoder> {
   let encoder = loaded.get(name);
   if (!encoder) {
-    encoder = name === 'o200k_base' ? import('gpt-tokenizer/encoding/o200k_base') : import('gpt-tokenizer/encoding/cl100k_base');
+    encoder =
+      name === 'o200k_base'
+        ? import('gpt-tokenizer/encoding/o200k_base')
+        : import('gpt-tokenizer/encoding/cl100k_base');
     loaded.set(name, encoder);
   }
   return encoder;
@@ -30,7 +33,9 @@ export function getEncodingName(model: string): Encoding {
 const PER_MESSAGE = 3;
 const REPLY_PRIMING = 3;
 
-export async function countOpenAITokens(request: Pick<CompletionRequest, 'model' | 'messages' | 'tools'>): Promise<number> {
+export async function countOpenAITokens(
+  request: Pick<CompletionRequest, 'model' | 'messages' | 'tools'>,
+): Promise<number> {
   const encoder = await loadEncoding(getEncodingName(request.model));
   const count = (text: string): number => encoder.countTokens(text, AS_TEXT);
   let total = REPLY_PRIMING;

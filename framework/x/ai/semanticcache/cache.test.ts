@@ -13,7 +13,11 @@ const PARAPHRASE = "What's France's capital city?"; // cosine 0.98
 const LOOSE = 'Capital of France, roughly?'; // cosine 0.90
 const JOKE = 'Tell me a joke'; // cosine 0
 
-const ask = (content: string, extra: Partial<CompletionRequest> = {}): CompletionRequest => ({ model: 'm1', messages: [{ role: 'user', content }], ...extra });
+const ask = (content: string, extra: Partial<CompletionRequest> = {}): CompletionRequest => ({
+  model: 'm1',
+  messages: [{ role: 'user', content }],
+  ...extra,
+});
 const echo = () => createMockProvider({ replies: (r) => ({ text: `answer to: ${r.messages.at(-1)!.content}` }) });
 
 async function collect(stream: AsyncIterable<StreamEvent>): Promise<StreamEvent[]> {
@@ -60,7 +64,16 @@ describe('semantic cache', () => {
     { title: 'another model', b: ask(FRANCE, { model: 'm2' }) },
     { title: 'another temperature', b: ask(FRANCE, { temperature: 1 }) },
     { title: 'tools', b: ask(FRANCE, { tools: [{ name: 't', description: 'd', inputSchema: { type: 'object' } }] }) },
-    { title: 'another system prompt', b: { model: 'm1', messages: [{ role: 'system' as const, content: 'Answer in French' }, { role: 'user' as const, content: FRANCE }] } },
+    {
+      title: 'another system prompt',
+      b: {
+        model: 'm1',
+        messages: [
+          { role: 'system' as const, content: 'Answer in French' },
+          { role: 'user' as const, content: FRANCE },
+        ],
+      },
+    },
   ])('never reuses an answer across the exact part of the request: $title', async ({ b }) => {
     const provider = echo();
     const ai = createSemanticCache({ embedder: createTableEmbedder() }).wrap(provider);
@@ -73,11 +86,17 @@ describe('semantic cache', () => {
     const embedder = createTableEmbedder('e1');
     const cache = createSemanticCache({ embedder });
     await cache.wrap(createMockProvider({ name: 'a', replies: [{ text: 'from a' }] })).complete(ask(FRANCE));
-    expect((await cache.wrap(createMockProvider({ name: 'b', replies: [{ text: 'from b' }] })).complete(ask(FRANCE))).text).toBe('from b');
+    expect(
+      (await cache.wrap(createMockProvider({ name: 'b', replies: [{ text: 'from b' }] })).complete(ask(FRANCE))).text,
+    ).toBe('from b');
     const shared = new MemorySemanticStore();
     const p = echo();
-    await createSemanticCache({ embedder: createTableEmbedder('e1'), store: shared }).wrap(p).complete(ask(FRANCE));
-    await createSemanticCache({ embedder: createTableEmbedder('e2'), store: shared }).wrap(p).complete(ask(FRANCE));
+    await createSemanticCache({ embedder: createTableEmbedder('e1'), store: shared })
+      .wrap(p)
+      .complete(ask(FRANCE));
+    await createSemanticCache({ embedder: createTableEmbedder('e2'), store: shared })
+      .wrap(p)
+      .complete(ask(FRANCE));
     expect(p.requests).toHaveLength(2);
   });
 
@@ -86,7 +105,14 @@ describe('semantic cache', () => {
     const provider = echo();
     const cache = createSemanticCache({ embedder });
     const ai = cache.wrap(provider);
-    const convo: CompletionRequest = { model: 'm1', messages: [{ role: 'user', content: 'hi' }, { role: 'assistant', content: 'hello' }, { role: 'user', content: FRANCE }] };
+    const convo: CompletionRequest = {
+      model: 'm1',
+      messages: [
+        { role: 'user', content: 'hi' },
+        { role: 'assistant', content: 'hello' },
+        { role: 'user', content: FRANCE },
+      ],
+    };
     await ai.complete(convo);
     await ai.complete(convo);
     expect(provider.requests).toHaveLength(2);
@@ -101,11 +127,13 @@ describe('semantic cache', () => {
   });
 
   it('never stores an answer waiting on tool calls, nor an error', async () => {
-    const provider = createMockProvider({ replies: [
-      { toolCalls: [{ id: 'c', name: 'search', arguments: {} }] },
-      { error: new AiProviderError('AI_PROVIDER_OVERLOADED', 'busy') },
-      { text: 'fine' },
-    ] });
+    const provider = createMockProvider({
+      replies: [
+        { toolCalls: [{ id: 'c', name: 'search', arguments: {} }] },
+        { error: new AiProviderError('AI_PROVIDER_OVERLOADED', 'busy') },
+        { text: 'fine' },
+      ],
+    });
     const cache = createSemanticCache({ embedder: createTableEmbedder() });
     const ai = cache.wrap(provider);
     expect((await ai.complete(ask(FRANCE))).stopReason).toBe('tool_calls');
@@ -134,7 +162,10 @@ describe('semantic cache', () => {
     expect(provider.requests).toHaveLength(1);
     expect(replay).toEqual([
       { type: 'text', text: `answer to: ${FRANCE}` },
-      { type: 'done', response: expect.objectContaining({ text: `answer to: ${FRANCE}`, usage: { inputTokens: 0, outputTokens: 0 } }) },
+      {
+        type: 'done',
+        response: expect.objectContaining({ text: `answer to: ${FRANCE}`, usage: { inputTokens: 0, outputTokens: 0 } }),
+      },
     ]);
     expect(live.at(-1)).toMatchObject({ type: 'done' });
   });
@@ -142,13 +173,19 @@ describe('semantic cache', () => {
   it('refuses an aborted call on a hit', async () => {
     const ai = createSemanticCache({ embedder: createTableEmbedder() }).wrap(echo());
     await ai.complete(ask(FRANCE));
-    await expect(ai.complete(ask(PARAPHRASE), { signal: AbortSignal.abort() })).rejects.toMatchObject({ code: 'AI_PROVIDER_ABORTED' });
+    await expect(ai.complete(ask(PARAPHRASE), { signal: AbortSignal.abort() })).rejects.toMatchObject({
+      code: 'AI_PROVIDER_ABORTED',
+    });
   });
 });
 
 describe('semantic cache failures fail open', () => {
   it.each([
-    { title: 'an embedder that throws', embed: async () => Promise.reject(new Error('embedding endpoint down')), code: 'AI_SEMANTIC_CACHE_EMBED_FAILED' },
+    {
+      title: 'an embedder that throws',
+      embed: async () => Promise.reject(new Error('embedding endpoint down')),
+      code: 'AI_SEMANTIC_CACHE_EMBED_FAILED',
+    },
     { title: 'a NaN in the vector', embed: async () => [[Number.NaN, 1]], code: 'AI_SEMANTIC_CACHE_INVALID_EMBEDDING' },
     { title: 'a zero vector', embed: async () => [[0, 0]], code: 'AI_SEMANTIC_CACHE_INVALID_EMBEDDING' },
     { title: 'two vectors for one text', embed: async () => [[1], [1]], code: 'AI_SEMANTIC_CACHE_INVALID_EMBEDDING' },
@@ -156,7 +193,10 @@ describe('semantic cache failures fail open', () => {
   ])('answers from the provider despite $title, and reports it', async ({ embed, code }) => {
     const errors: AiSemanticCacheError[] = [];
     const provider = echo();
-    const cache = createSemanticCache({ embedder: { name: 'broken', embed: embed as never }, onError: (e) => errors.push(e) });
+    const cache = createSemanticCache({
+      embedder: { name: 'broken', embed: embed as never },
+      onError: (e) => errors.push(e),
+    });
     const ai = cache.wrap(provider);
     expect((await ai.complete(ask(FRANCE))).text).toBe(`answer to: ${FRANCE}`);
     expect((await ai.complete(ask(FRANCE))).text).toBe(`answer to: ${FRANCE}`);
@@ -174,7 +214,9 @@ describe('semantic cache failures fail open', () => {
       size: async () => 0,
       clear: async () => undefined,
     };
-    const ai = createSemanticCache({ embedder: createTableEmbedder(), store, onError: (e) => errors.push(e) }).wrap(echo());
+    const ai = createSemanticCache({ embedder: createTableEmbedder(), store, onError: (e) => errors.push(e) }).wrap(
+      echo(),
+    );
     expect((await ai.complete(ask(FRANCE))).text).toBe(`answer to: ${FRANCE}`);
     expect(puts).toBe(0);
     expect(errors.map((e) => e.code)).toEqual(['AI_SEMANTIC_CACHE_STORE_FAILED']);
@@ -183,9 +225,15 @@ describe('semantic cache failures fail open', () => {
 
   it('does not count an abort during embedding as a cache failure', async () => {
     const errors: unknown[] = [];
-    const embedder = { name: 'slow', embed: (_: readonly string[], o?: { signal?: AbortSignal }) => Promise.reject(o?.signal?.reason ?? new Error('aborted')) };
+    const embedder = {
+      name: 'slow',
+      embed: (_: readonly string[], o?: { signal?: AbortSignal }) =>
+        Promise.reject(o?.signal?.reason ?? new Error('aborted')),
+    };
     const ai = createSemanticCache({ embedder, onError: (e) => errors.push(e) }).wrap(echo());
-    await expect(ai.complete(ask(FRANCE), { signal: AbortSignal.abort() })).rejects.toMatchObject({ code: 'AI_PROVIDER_ABORTED' });
+    await expect(ai.complete(ask(FRANCE), { signal: AbortSignal.abort() })).rejects.toMatchObject({
+      code: 'AI_PROVIDER_ABORTED',
+    });
     expect(errors).toEqual([]);
   });
 });
@@ -195,12 +243,22 @@ describe('semantic cache options', () => {
     { title: 'no embedder', options: {}, pattern: /embedder/ },
     { title: 'a nameless embedder', options: { embedder: { name: '', embed: async () => [] } }, pattern: /embedder/ },
     { title: 'a zero threshold', options: { embedder: createTableEmbedder(), threshold: 0 }, pattern: /threshold/ },
-    { title: 'a threshold above 1', options: { embedder: createTableEmbedder(), threshold: 1.01 }, pattern: /threshold/ },
+    {
+      title: 'a threshold above 1',
+      options: { embedder: createTableEmbedder(), threshold: 1.01 },
+      pattern: /threshold/,
+    },
     { title: 'a fractional TTL', options: { embedder: createTableEmbedder(), ttlMs: 0.5 }, pattern: /ttlMs/ },
-    { title: 'tool_calls as cacheable', options: { embedder: createTableEmbedder(), cacheableStopReasons: ['tool_calls'] }, pattern: /tool_calls/ },
+    {
+      title: 'tool_calls as cacheable',
+      options: { embedder: createTableEmbedder(), cacheableStopReasons: ['tool_calls'] },
+      pattern: /tool_calls/,
+    },
     { title: 'a store without search', options: { embedder: createTableEmbedder(), store: {} }, pattern: /store/ },
   ])('refuses $title', ({ options, pattern }) => {
-    expect(() => createSemanticCache(options as SemanticCacheOptions)).toThrow(expect.objectContaining({ code: 'AI_SEMANTIC_CACHE_INVALID_OPTIONS', message: expect.stringMatching(pattern) }));
+    expect(() => createSemanticCache(options as SemanticCacheOptions)).toThrow(
+      expect.objectContaining({ code: 'AI_SEMANTIC_CACHE_INVALID_OPTIONS', message: expect.stringMatching(pattern) }),
+    );
   });
 });
 
@@ -224,7 +282,10 @@ describe.skipIf(!services.postgres)('semantic cache on PostgreSQL', () => {
     await store.init();
     const provider = echo();
     await createSemanticCache({ embedder: createTableEmbedder(), store }).wrap(provider).complete(ask(FRANCE));
-    const later = createSemanticCache({ embedder: createTableEmbedder(), store: new PostgresSemanticStore({ client: pool, schema }) });
+    const later = createSemanticCache({
+      embedder: createTableEmbedder(),
+      store: new PostgresSemanticStore({ client: pool, schema }),
+    });
     expect((await later.wrap(provider).complete(ask(PARAPHRASE))).text).toBe(`answer to: ${FRANCE}`);
     expect((await later.wrap(provider).complete(ask(JOKE))).text).toBe(`answer to: ${JOKE}`);
     expect(provider.requests).toHaveLength(2);

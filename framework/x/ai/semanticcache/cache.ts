@@ -1,6 +1,14 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson, taskOf } from 'plumego/x/ai/llmcache';
-import { AI_PROVIDER_ERROR_CODES, AiProviderError, type CallOptions, type CompletionRequest, type CompletionResponse, type StopReason, type StreamEvent } from 'plumego/x/ai/provider';
+import {
+  AI_PROVIDER_ERROR_CODES,
+  AiProviderError,
+  type CallOptions,
+  type CompletionRequest,
+  type CompletionResponse,
+  type StopReason,
+  type StreamEvent,
+} from 'plumego/x/ai/provider';
 import { AI_SEMANTIC_CACHE_ERROR_CODES, AiSemanticCacheError, isAiSemanticCacheError } from './errors.ts';
 import { MemorySemanticStore, type SemanticCacheStore } from './store.ts';
 import { normalizeVector, type Embedder } from './vector.ts';
@@ -74,15 +82,26 @@ export class SemanticCache {
   readonly #stats: SemanticCacheStats = { hits: 0, misses: 0, stores: 0, bypassed: 0, errors: 0 };
 
   constructor(options: SemanticCacheOptions) {
-    const bad = (what: string) => new AiSemanticCacheError(AI_SEMANTIC_CACHE_ERROR_CODES.invalidOptions, `semantic cache: ${what}`);
-    if (typeof options?.embedder?.embed !== 'function' || typeof options.embedder.name !== 'string' || options.embedder.name === '') throw bad('embedder must have a name and embed(texts)');
+    const bad = (what: string) =>
+      new AiSemanticCacheError(AI_SEMANTIC_CACHE_ERROR_CODES.invalidOptions, `semantic cache: ${what}`);
+    if (
+      typeof options?.embedder?.embed !== 'function' ||
+      typeof options.embedder.name !== 'string' ||
+      options.embedder.name === ''
+    )
+      throw bad('embedder must have a name and embed(texts)');
     this.#threshold = options.threshold ?? DEFAULT_SEMANTIC_CACHE.threshold;
-    if (!(Number.isFinite(this.#threshold) && this.#threshold > 0 && this.#threshold <= 1)) throw bad('threshold must be in (0, 1]');
+    if (!(Number.isFinite(this.#threshold) && this.#threshold > 0 && this.#threshold <= 1))
+      throw bad('threshold must be in (0, 1]');
     this.#ttlMs = options.ttlMs ?? DEFAULT_SEMANTIC_CACHE.ttlMs;
     if (!(Number.isInteger(this.#ttlMs) && this.#ttlMs > 0)) throw bad('ttlMs must be a positive integer');
     this.#cacheable = new Set(options.cacheableStopReasons ?? DEFAULT_CACHEABLE);
     if (this.#cacheable.has('tool_calls')) throw bad('tool_calls answers wait on tools and cannot be cached');
-    if (options.store !== undefined && (typeof options.store.search !== 'function' || typeof options.store.put !== 'function')) throw bad('store must have search and put');
+    if (
+      options.store !== undefined &&
+      (typeof options.store.search !== 'function' || typeof options.store.put !== 'function')
+    )
+      throw bad('store must have search and put');
     this.#embedder = options.embedder;
     this.#store = options.store ?? new MemorySemanticStore();
     this.#onError = options.onError;
@@ -94,9 +113,12 @@ export class SemanticCache {
   }
 
   wrap(source: SemanticSource, namespace = source.name): SemanticCachedSource {
-    const bad = (what: string) => new AiSemanticCacheError(AI_SEMANTIC_CACHE_ERROR_CODES.invalidOptions, `semantic cache: ${what}`);
-    if (typeof source?.complete !== 'function' || typeof source.stream !== 'function') throw bad('source must have complete and stream');
-    if (typeof namespace !== 'string' || namespace === '') throw bad('a namespace is required when the source has no name');
+    const bad = (what: string) =>
+      new AiSemanticCacheError(AI_SEMANTIC_CACHE_ERROR_CODES.invalidOptions, `semantic cache: ${what}`);
+    if (typeof source?.complete !== 'function' || typeof source.stream !== 'function')
+      throw bad('source must have complete and stream');
+    if (typeof namespace !== 'string' || namespace === '')
+      throw bad('a namespace is required when the source has no name');
     return {
       name: namespace,
       complete: (request, options) => this.#complete(source, namespace, request, options),
@@ -104,7 +126,12 @@ export class SemanticCache {
     };
   }
 
-  async #complete(source: SemanticSource, namespace: string, request: CompletionRequest, options: CallOptions | undefined): Promise<CompletionResponse> {
+  async #complete(
+    source: SemanticSource,
+    namespace: string,
+    request: CompletionRequest,
+    options: CallOptions | undefined,
+  ): Promise<CompletionResponse> {
     const plan = this.#plan(namespace, request, taskOf(options));
     const found = plan && (await this.#lookup(plan, options?.signal));
     if (found?.response) {
@@ -116,7 +143,12 @@ export class SemanticCache {
     return response;
   }
 
-  async *#stream(source: SemanticSource, namespace: string, request: CompletionRequest, options: CallOptions | undefined): AsyncGenerator<StreamEvent> {
+  async *#stream(
+    source: SemanticSource,
+    namespace: string,
+    request: CompletionRequest,
+    options: CallOptions | undefined,
+  ): AsyncGenerator<StreamEvent> {
     const plan = this.#plan(namespace, request, taskOf(options));
     const found = plan && (await this.#lookup(plan, options?.signal));
     if (found?.response) {
@@ -145,11 +177,16 @@ export class SemanticCache {
     }
     const { messages, ...rest } = request;
     const system = messages.filter((m) => m.role === 'system');
-    const partition = sha256(canonicalJson({ v: 1, embedder: this.#embedder.name, namespace, request: rest, system, task }));
+    const partition = sha256(
+      canonicalJson({ v: 1, embedder: this.#embedder.name, namespace, request: rest, system, task }),
+    );
     return { partition, id: sha256(`${partition}\n${only.content}`), text: only.content };
   }
 
-  async #lookup(plan: Plan, signal: AbortSignal | undefined): Promise<{ vector?: Float32Array; response?: CompletionResponse }> {
+  async #lookup(
+    plan: Plan,
+    signal: AbortSignal | undefined,
+  ): Promise<{ vector?: Float32Array; response?: CompletionResponse }> {
     let vector: Float32Array;
     try {
       vector = await this.#embed(plan.text, signal);
@@ -175,7 +212,11 @@ export class SemanticCache {
 
   async #embed(text: string, signal: AbortSignal | undefined): Promise<Float32Array> {
     const vectors = await this.#embedder.embed([text], signal ? { signal } : {});
-    if (!Array.isArray(vectors) || vectors.length !== 1) throw new AiSemanticCacheError(AI_SEMANTIC_CACHE_ERROR_CODES.invalidEmbedding, 'the embedder must return one vector per text');
+    if (!Array.isArray(vectors) || vectors.length !== 1)
+      throw new AiSemanticCacheError(
+        AI_SEMANTIC_CACHE_ERROR_CODES.invalidEmbedding,
+        'the embedder must return one vector per text',
+      );
     return normalizeVector(vectors[0]);
   }
 
@@ -183,7 +224,10 @@ export class SemanticCache {
     if (response.toolCalls.length > 0 || !this.#cacheable.has(response.stopReason)) return;
     const now = this.#now();
     try {
-      await this.#store.put({ id: plan.id, partition: plan.partition, vector, response, expiresAt: now + this.#ttlMs }, now);
+      await this.#store.put(
+        { id: plan.id, partition: plan.partition, vector, response, expiresAt: now + this.#ttlMs },
+        now,
+      );
       this.#stats.stores++;
     } catch (error) {
       this.#fail(error, AI_SEMANTIC_CACHE_ERROR_CODES.storeFailed, 'the semantic cache store failed');
@@ -197,7 +241,9 @@ export class SemanticCache {
 }
 
 function aborted(source: string): AiProviderError {
-  return new AiProviderError(AI_PROVIDER_ERROR_CODES.aborted, `${source}: call aborted by the caller`, { provider: source });
+  return new AiProviderError(AI_PROVIDER_ERROR_CODES.aborted, `${source}: call aborted by the caller`, {
+    provider: source,
+  });
 }
 
 function toHit(response: CompletionResponse): CompletionResponse {

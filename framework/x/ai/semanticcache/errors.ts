@@ -8,7 +8,8 @@ export const AI_SEMANTIC_CACHE_ERROR_CODES = {
   storeFailed: 'AI_SEMANTIC_CACHE_STORE_FAILED',
 } as const;
 
-export type AiSemanticCacheErrorCode = (typeof AI_SEMANTIC_CACHE_ERROR_CODES)[keyof typeof AI_SEMANTIC_CACHE_ERROR_CODES];
+export type AiSemanticCacheErrorCode =
+  (typeof AI_SEMANTIC_CACHE_ERROR_CODES)[keyof typeof AI_SEMANTIC_CACHE_ERROR_CODES];
 
 const STATUS: Record<AiSemanticCacheErrorCode, number> = {
   AI_SEMANTIC_CACHE_INVALID_OPTIONS: 500,
@@ -19,7 +20,12 @@ const STATUS: Record<AiSemanticCacheErrorCode, number> = {
 
 // A brand rather than `instanceof`, so two copies of the package still recognise each other's errors.
 const BRAND = Symbol.for('plumego.x.ai.semanticcache.error');
-const family = defineErrorFamily({ name: 'AiSemanticCacheError', brand: BRAND, codes: AI_SEMANTIC_CACHE_ERROR_CODES, status: STATUS });
+const family = defineErrorFamily({
+  name: 'AiSemanticCacheError',
+  brand: BRAND,
+  codes: AI_SEMANTIC_CACHE_ERROR_CODES,
+  status: STATUS,
+});
 
 export class AiSemanticCacheError extends Error {
   declare readonly code: AiSemanticCacheErrorCode;

@@ -43,17 +43,22 @@ export class PostgresSemanticStore implements SemanticCacheStore {
   #writes = 0;
 
   constructor(options: PostgresSemanticStoreOptions) {
-    const bad = (what: string) => new AiSemanticCacheError(AI_SEMANTIC_CACHE_ERROR_CODES.invalidOptions, `PostgreSQL store: ${what}`);
+    const bad = (what: string) =>
+      new AiSemanticCacheError(AI_SEMANTIC_CACHE_ERROR_CODES.invalidOptions, `PostgreSQL store: ${what}`);
     if (typeof options?.client?.query !== 'function') throw bad('client must have query(text, values)');
     const table = options.table ?? 'plumego_semantic_cache';
     if (!IDENT.test(table)) throw bad('table must match [a-z_][a-z0-9_]{0,62}');
-    if (options.schema !== undefined && !IDENT.test(options.schema)) throw bad('schema must match [a-z_][a-z0-9_]{0,62}');
+    if (options.schema !== undefined && !IDENT.test(options.schema))
+      throw bad('schema must match [a-z_][a-z0-9_]{0,62}');
     this.#maxEntries = options.maxEntries ?? 100_000;
     this.#pruneEvery = options.pruneEvery ?? 100;
     this.#maxIndexed = options.maxIndexedEntries ?? 10_000;
-    if (!Number.isInteger(this.#maxEntries) || this.#maxEntries <= 0) throw bad('maxEntries must be a positive integer');
-    if (!Number.isInteger(this.#pruneEvery) || this.#pruneEvery <= 0) throw bad('pruneEvery must be a positive integer');
-    if (!Number.isInteger(this.#maxIndexed) || this.#maxIndexed <= 0) throw bad('maxIndexedEntries must be a positive integer');
+    if (!Number.isInteger(this.#maxEntries) || this.#maxEntries <= 0)
+      throw bad('maxEntries must be a positive integer');
+    if (!Number.isInteger(this.#pruneEvery) || this.#pruneEvery <= 0)
+      throw bad('pruneEvery must be a positive integer');
+    if (!Number.isInteger(this.#maxIndexed) || this.#maxIndexed <= 0)
+      throw bad('maxIndexedEntries must be a positive integer');
     this.#client = options.client;
     this.#table = options.schema === undefined ? `"${table}"` : `"${options.schema}"."${table}"`;
     this.#indexName = options.schema === undefined ? table : `${options.schema}_${table}`;
@@ -74,11 +79,18 @@ export class PostgresSemanticStore implements SemanticCacheStore {
         expires_at bigint NOT NULL
       )`,
     );
-    await this.#query(`CREATE INDEX IF NOT EXISTS "${this.#indexName}_partition_seq_idx" ON ${this.#table} (partition, seq)`);
+    await this.#query(
+      `CREATE INDEX IF NOT EXISTS "${this.#indexName}_partition_seq_idx" ON ${this.#table} (partition, seq)`,
+    );
     await this.#query(`CREATE INDEX IF NOT EXISTS "${this.#indexName}_created_idx" ON ${this.#table} (created_at)`);
   }
 
-  async search(partition: string, vector: Float32Array, threshold: number, now: number): Promise<SemanticMatch | undefined> {
+  async search(
+    partition: string,
+    vector: Float32Array,
+    threshold: number,
+    now: number,
+  ): Promise<SemanticMatch | undefined> {
     await this.#pull(partition, now);
     return this.#index.search(partition, vector, threshold, now);
   }
@@ -89,7 +101,15 @@ export class PostgresSemanticStore implements SemanticCacheStore {
        VALUES ($1, $2, $3, $4::real[], $5::jsonb, $6, $7)
        ON CONFLICT (id) DO UPDATE SET seq = DEFAULT, dims = EXCLUDED.dims, embedding = EXCLUDED.embedding,
          response = EXCLUDED.response, created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at`,
-      [entry.id, entry.partition, entry.vector.length, Array.from(entry.vector), JSON.stringify(entry.response), now, entry.expiresAt],
+      [
+        entry.id,
+        entry.partition,
+        entry.vector.length,
+        Array.from(entry.vector),
+        JSON.stringify(entry.response),
+        now,
+        entry.expiresAt,
+      ],
     );
     await this.#index.put(entry);
     if (++this.#writes % this.#pruneEvery === 0) await this.prune(now);
@@ -101,15 +121,27 @@ export class PostgresSemanticStore implements SemanticCacheStore {
     const columns = 'id, seq::text AS seq, embedding, response, expires_at::float8 AS expires_at';
     const { rows } =
       since === undefined
-        ? await this.#query(`SELECT ${columns} FROM ${this.#table} WHERE partition = $1 AND expires_at > $2 ORDER BY seq DESC LIMIT $3`, [partition, now, this.#maxIndexed])
-        : await this.#query(`SELECT ${columns} FROM ${this.#table} WHERE partition = $1 AND seq > $2::bigint ORDER BY seq LIMIT $3`, [partition, since, this.#maxIndexed]);
+        ? await this.#query(
+            `SELECT ${columns} FROM ${this.#table} WHERE partition = $1 AND expires_at > $2 ORDER BY seq DESC LIMIT $3`,
+            [partition, now, this.#maxIndexed],
+          )
+        : await this.#query(
+            `SELECT ${columns} FROM ${this.#table} WHERE partition = $1 AND seq > $2::bigint ORDER BY seq LIMIT $3`,
+            [partition, since, this.#maxIndexed],
+          );
     if (since === undefined) rows.reverse();
     let watermark = since ?? '0';
     for (const row of rows) {
       const seq = String(row['seq']);
       if (BigInt(seq) > BigInt(watermark)) watermark = seq;
       const embedding = row['embedding'] as number[];
-      await this.#index.put({ id: String(row['id']), partition, vector: Float32Array.from(embedding), response: row['response'] as CompletionResponse, expiresAt: Number(row['expires_at']) });
+      await this.#index.put({
+        id: String(row['id']),
+        partition,
+        vector: Float32Array.from(embedding),
+        response: row['response'] as CompletionResponse,
+        expiresAt: Number(row['expires_at']),
+      });
     }
     this.#watermarks.set(partition, watermark);
   }
@@ -117,7 +149,10 @@ export class PostgresSemanticStore implements SemanticCacheStore {
   /** Deletes expired rows and the oldest beyond `maxEntries`. Runs by itself every `pruneEvery` writes. */
   async prune(now: number): Promise<void> {
     await this.#query(`DELETE FROM ${this.#table} WHERE expires_at <= $1`, [now]);
-    await this.#query(`DELETE FROM ${this.#table} WHERE id IN (SELECT id FROM ${this.#table} ORDER BY created_at DESC, id OFFSET $1)`, [this.#maxEntries]);
+    await this.#query(
+      `DELETE FROM ${this.#table} WHERE id IN (SELECT id FROM ${this.#table} ORDER BY created_at DESC, id OFFSET $1)`,
+      [this.#maxEntries],
+    );
   }
 
   /** Rows in the table (all partitions, expired ones until pruned). */
@@ -137,7 +172,12 @@ export class PostgresSemanticStore implements SemanticCacheStore {
       return await this.#client.query(text, values);
     } catch (error) {
       // The driver's message may quote values; it stays on `cause`.
-      throw new AiSemanticCacheError(AI_SEMANTIC_CACHE_ERROR_CODES.storeFailed, 'the semantic cache store failed', { store: 'postgres' }, error);
+      throw new AiSemanticCacheError(
+        AI_SEMANTIC_CACHE_ERROR_CODES.storeFailed,
+        'the semantic cache store failed',
+        { store: 'postgres' },
+        error,
+      );
     }
   }
 }

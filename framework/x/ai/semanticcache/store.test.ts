@@ -6,8 +6,28 @@ import { PostgresSemanticStore, type SqlClient } from './postgres-store.ts';
 import { MemorySemanticStore, type SemanticCacheEntry, type SemanticCacheStore } from './store.ts';
 import { dot, normalizeVector } from './vector.ts';
 
-const answer = (text: string): CompletionResponse => ({ id: `r-${text}`, model: 'm', provider: 'p', text, toolCalls: [], stopReason: 'end', usage: { inputTokens: 1, outputTokens: 2 } });
-const entry = (id: string, vector: number[], text: string, extra: Partial<SemanticCacheEntry> = {}): SemanticCacheEntry => ({ id, partition: 'p1', vector: normalizeVector(vector), response: answer(text), expiresAt: 10_000, ...extra });
+const answer = (text: string): CompletionResponse => ({
+  id: `r-${text}`,
+  model: 'm',
+  provider: 'p',
+  text,
+  toolCalls: [],
+  stopReason: 'end',
+  usage: { inputTokens: 1, outputTokens: 2 },
+});
+const entry = (
+  id: string,
+  vector: number[],
+  text: string,
+  extra: Partial<SemanticCacheEntry> = {},
+): SemanticCacheEntry => ({
+  id,
+  partition: 'p1',
+  vector: normalizeVector(vector),
+  response: answer(text),
+  expiresAt: 10_000,
+  ...extra,
+});
 const q = (v: number[]) => normalizeVector(v);
 const NOW = 1_000;
 
@@ -85,7 +105,9 @@ describe('memory store bounds', () => {
   });
 
   it('refuses a zero maxEntries', () => {
-    expect(() => new MemorySemanticStore({ maxEntries: 0 })).toThrow(expect.objectContaining({ code: 'AI_SEMANTIC_CACHE_INVALID_OPTIONS' }));
+    expect(() => new MemorySemanticStore({ maxEntries: 0 })).toThrow(
+      expect.objectContaining({ code: 'AI_SEMANTIC_CACHE_INVALID_OPTIONS' }),
+    );
   });
 });
 
@@ -107,24 +129,48 @@ describe('vectors', () => {
     { title: 'a string', v: ['1'] },
     { title: 'no array', v: undefined },
   ])('refuses $title', ({ v }) => {
-    expect(() => normalizeVector(v as number[])).toThrow(expect.objectContaining({ code: 'AI_SEMANTIC_CACHE_INVALID_EMBEDDING' }));
+    expect(() => normalizeVector(v as number[])).toThrow(
+      expect.objectContaining({ code: 'AI_SEMANTIC_CACHE_INVALID_EMBEDDING' }),
+    );
   });
 });
 
 describe('PostgreSQL store without a server', () => {
   it.each([
     { title: 'no client', options: {}, pattern: /client/ },
-    { title: 'a table name with a quote', options: { client: { query: async () => ({ rows: [] }) }, table: 'x"; drop table y; --' }, pattern: /table/ },
-    { title: 'an upper-case schema', options: { client: { query: async () => ({ rows: [] }) }, schema: 'Public' }, pattern: /schema/ },
-    { title: 'a zero maxEntries', options: { client: { query: async () => ({ rows: [] }) }, maxEntries: 0 }, pattern: /maxEntries/ },
-    { title: 'a fractional maxIndexedEntries', options: { client: { query: async () => ({ rows: [] }) }, maxIndexedEntries: 2.5 }, pattern: /maxIndexedEntries/ },
+    {
+      title: 'a table name with a quote',
+      options: { client: { query: async () => ({ rows: [] }) }, table: 'x"; drop table y; --' },
+      pattern: /table/,
+    },
+    {
+      title: 'an upper-case schema',
+      options: { client: { query: async () => ({ rows: [] }) }, schema: 'Public' },
+      pattern: /schema/,
+    },
+    {
+      title: 'a zero maxEntries',
+      options: { client: { query: async () => ({ rows: [] }) }, maxEntries: 0 },
+      pattern: /maxEntries/,
+    },
+    {
+      title: 'a fractional maxIndexedEntries',
+      options: { client: { query: async () => ({ rows: [] }) }, maxIndexedEntries: 2.5 },
+      pattern: /maxIndexedEntries/,
+    },
   ])('refuses $title', ({ options, pattern }) => {
-    expect(() => new PostgresSemanticStore(options as never)).toThrow(expect.objectContaining({ code: 'AI_SEMANTIC_CACHE_INVALID_OPTIONS', message: expect.stringMatching(pattern) }));
+    expect(() => new PostgresSemanticStore(options as never)).toThrow(
+      expect.objectContaining({ code: 'AI_SEMANTIC_CACHE_INVALID_OPTIONS', message: expect.stringMatching(pattern) }),
+    );
   });
 
   it('wraps a driver failure as AI_SEMANTIC_CACHE_STORE_FAILED, keeping the driver message on cause', async () => {
-    const client: SqlClient = { query: () => Promise.reject(new Error('connection to postgres://app:hunter2@db failed')) };
-    const error = (await new PostgresSemanticStore({ client }).search('p', q([1]), 0.5, NOW).catch((e: unknown) => e)) as Error;
+    const client: SqlClient = {
+      query: () => Promise.reject(new Error('connection to postgres://app:hunter2@db failed')),
+    };
+    const error = (await new PostgresSemanticStore({ client })
+      .search('p', q([1]), 0.5, NOW)
+      .catch((e: unknown) => e)) as Error;
     expect(error).toMatchObject({ code: 'AI_SEMANTIC_CACHE_STORE_FAILED', status: 503 });
     expect(error.message).not.toContain('hunter2');
     expect((error.cause as Error).message).toContain('hunter2');
@@ -157,7 +203,13 @@ describe.skipIf(!services.postgres)('PostgreSQL store (real server)', () => {
   });
 
   it('creates its table idempotently and prunes expired and surplus rows', async () => {
-    const store = new PostgresSemanticStore({ client: pool, schema, table: 'pruned', maxEntries: 2, pruneEvery: 1_000 });
+    const store = new PostgresSemanticStore({
+      client: pool,
+      schema,
+      table: 'pruned',
+      maxEntries: 2,
+      pruneEvery: 1_000,
+    });
     await store.init();
     await store.init();
     await store.put(entry('old', [1, 0], 'old', { expiresAt: NOW + 5 }), NOW);

@@ -45,10 +45,19 @@ export class MemorySemanticStore implements SemanticCacheStore {
 
   constructor(options: MemorySemanticStoreOptions = {}) {
     this.#maxEntries = options.maxEntries ?? 10_000;
-    if (!Number.isInteger(this.#maxEntries) || this.#maxEntries <= 0) throw new AiSemanticCacheError(AI_SEMANTIC_CACHE_ERROR_CODES.invalidOptions, 'memory store: maxEntries must be a positive integer');
+    if (!Number.isInteger(this.#maxEntries) || this.#maxEntries <= 0)
+      throw new AiSemanticCacheError(
+        AI_SEMANTIC_CACHE_ERROR_CODES.invalidOptions,
+        'memory store: maxEntries must be a positive integer',
+      );
   }
 
-  async search(partition: string, vector: Float32Array, threshold: number, now: number): Promise<SemanticMatch | undefined> {
+  async search(
+    partition: string,
+    vector: Float32Array,
+    threshold: number,
+    now: number,
+  ): Promise<SemanticMatch | undefined> {
     let best: SemanticMatch | undefined;
     for (const entry of this.#partitions.get(partition)?.values() ?? []) {
       if (entry.expiresAt <= now) {

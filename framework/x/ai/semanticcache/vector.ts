@@ -13,14 +13,25 @@ const MAX_DIMENSIONS = 16_384;
 /** Checks a vector and scales it to length 1, so a dot product is the cosine similarity. */
 export function normalizeVector(vector: readonly number[] | undefined): Float32Array {
   if (!Array.isArray(vector) || vector.length === 0 || vector.length > MAX_DIMENSIONS) {
-    throw new AiSemanticCacheError(AI_SEMANTIC_CACHE_ERROR_CODES.invalidEmbedding, `an embedding must be an array of 1 to ${MAX_DIMENSIONS} numbers`);
+    throw new AiSemanticCacheError(
+      AI_SEMANTIC_CACHE_ERROR_CODES.invalidEmbedding,
+      `an embedding must be an array of 1 to ${MAX_DIMENSIONS} numbers`,
+    );
   }
   let norm = 0;
   for (const x of vector) {
-    if (typeof x !== 'number' || !Number.isFinite(x)) throw new AiSemanticCacheError(AI_SEMANTIC_CACHE_ERROR_CODES.invalidEmbedding, 'an embedding holds a value that is not a finite number');
+    if (typeof x !== 'number' || !Number.isFinite(x))
+      throw new AiSemanticCacheError(
+        AI_SEMANTIC_CACHE_ERROR_CODES.invalidEmbedding,
+        'an embedding holds a value that is not a finite number',
+      );
     norm += x * x;
   }
-  if (norm === 0) throw new AiSemanticCacheError(AI_SEMANTIC_CACHE_ERROR_CODES.invalidEmbedding, 'an embedding of length zero has no direction');
+  if (norm === 0)
+    throw new AiSemanticCacheError(
+      AI_SEMANTIC_CACHE_ERROR_CODES.invalidEmbedding,
+      'an embedding of length zero has no direction',
+    );
   const scale = 1 / Math.sqrt(norm);
   return Float32Array.from(vector, (x) => x * scale);
 }

@@ -34,7 +34,11 @@ export function toUnits(messages: readonly Message[]): Message[][] {
  * history starts with a user turn (vendors reject a conversation that opens with the assistant).
  * Deterministic; rejects with `AI_SESSION_BUDGET_EXCEEDED` when even the system prompt and the newest turn do not fit.
  */
-export async function trimToBudget(messages: readonly Message[], maxTokens: number, count: TokenCounter = estimateTokens): Promise<Message[]> {
+export async function trimToBudget(
+  messages: readonly Message[],
+  maxTokens: number,
+  count: TokenCounter = estimateTokens,
+): Promise<Message[]> {
   const system = messages.filter((m) => m.role === 'system');
   const units = toUnits(messages.filter((m) => m.role !== 'system'));
   let start = units.length;
@@ -43,7 +47,9 @@ export async function trimToBudget(messages: readonly Message[], maxTokens: numb
   let kept = units.slice(start);
   while (kept.length > 0 && kept[0]![0]!.role !== 'user') kept = kept.slice(1);
   if (kept.length === 0 && units.length > 0) {
-    throw new AiSessionError(AI_SESSION_ERROR_CODES.budgetExceeded, 'the newest turn does not fit the token budget', { maxTokens });
+    throw new AiSessionError(AI_SESSION_ERROR_CODES.budgetExceeded, 'the newest turn does not fit the token budget', {
+      maxTokens,
+    });
   }
   return [...system, ...kept.flat()];
 }

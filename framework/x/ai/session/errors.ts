@@ -27,7 +27,12 @@ const STATUS: Record<AiSessionErrorCode, number> = {
 
 // A brand rather than `instanceof`, so two copies of the package still recognise each other's errors.
 const BRAND = Symbol.for('plumego.x.ai.session.error');
-const family = defineErrorFamily({ name: 'AiSessionError', brand: BRAND, codes: AI_SESSION_ERROR_CODES, status: STATUS });
+const family = defineErrorFamily({
+  name: 'AiSessionError',
+  brand: BRAND,
+  codes: AI_SESSION_ERROR_CODES,
+  status: STATUS,
+});
 
 export class AiSessionError extends Error {
   declare readonly code: AiSessionErrorCode;
@@ -46,10 +51,16 @@ export function isAiSessionError(value: unknown): value is AiSessionError {
 }
 
 export function assertOption(ok: boolean, field: string, rule: string): void {
-  if (!ok) throw new AiSessionError(AI_SESSION_ERROR_CODES.invalidOptions, `invalid option ${field}: ${rule}`, { field });
+  if (!ok)
+    throw new AiSessionError(AI_SESSION_ERROR_CODES.invalidOptions, `invalid option ${field}: ${rule}`, { field });
 }
 
 /** Wraps a backend failure; the cause stays on the error for logs, the message stays generic. */
 export function storageFailed(backend: string, cause: unknown): AiSessionError {
-  return new AiSessionError(AI_SESSION_ERROR_CODES.storageFailed, `${backend} session storage failed`, { backend }, cause);
+  return new AiSessionError(
+    AI_SESSION_ERROR_CODES.storageFailed,
+    `${backend} session storage failed`,
+    { backend },
+    cause,
+  );
 }

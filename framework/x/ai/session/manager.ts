@@ -25,14 +25,23 @@ export interface SessionManagerOptions {
   now?: () => number;
 }
 
-const DEFAULT_SESSION_MANAGER = { ttlMs: 86_400_000, maxMessages: 200, maxContextTokens: 8000, maxMessageChars: 100_000 } as const;
+const DEFAULT_SESSION_MANAGER = {
+  ttlMs: 86_400_000,
+  maxMessages: 200,
+  maxContextTokens: 8000,
+  maxMessageChars: 100_000,
+} as const;
 
 const ID = /^[A-Za-z0-9_-]{1,128}$/;
 // Optimistic writes retried this often before a conflict reaches the caller.
 const WRITE_ATTEMPTS = 3;
 
 function assertId(id: string): void {
-  if (typeof id !== 'string' || !ID.test(id)) throw new AiSessionError(AI_SESSION_ERROR_CODES.invalidId, 'session id must be 1-128 characters of A-Z a-z 0-9 _ -');
+  if (typeof id !== 'string' || !ID.test(id))
+    throw new AiSessionError(
+      AI_SESSION_ERROR_CODES.invalidId,
+      'session id must be 1-128 characters of A-Z a-z 0-9 _ -',
+    );
 }
 
 /** Checks a message's shape at the boundary: stored history must be replayable to any provider. */
@@ -45,12 +54,20 @@ function assertMessage(m: unknown, maxChars: number): asserts m is Message {
   if (!['system', 'user', 'assistant', 'tool'].includes(msg['role'] as string)) bad('unknown role');
   if (typeof msg['content'] !== 'string') bad('content must be a string');
   if ((msg['content'] as string).length > maxChars) bad(`content longer than ${maxChars} characters`);
-  if (msg['role'] === 'tool' && (typeof msg['toolCallId'] !== 'string' || msg['toolCallId'] === '')) bad('tool message without toolCallId');
+  if (msg['role'] === 'tool' && (typeof msg['toolCallId'] !== 'string' || msg['toolCallId'] === ''))
+    bad('tool message without toolCallId');
   if (msg['toolCalls'] !== undefined) {
-    if (msg['role'] !== 'assistant' || !Array.isArray(msg['toolCalls'])) bad('toolCalls only on assistant messages, as an array');
+    if (msg['role'] !== 'assistant' || !Array.isArray(msg['toolCalls']))
+      bad('toolCalls only on assistant messages, as an array');
     for (const c of msg['toolCalls'] as unknown[]) {
       const call = c as Record<string, unknown>;
-      if (typeof call?.['id'] !== 'string' || typeof call['name'] !== 'string' || typeof call['arguments'] !== 'object' || call['arguments'] === null) bad('tool call needs id, name and arguments');
+      if (
+        typeof call?.['id'] !== 'string' ||
+        typeof call['name'] !== 'string' ||
+        typeof call['arguments'] !== 'object' ||
+        call['arguments'] === null
+      )
+        bad('tool call needs id, name and arguments');
     }
   }
 }
@@ -78,9 +95,21 @@ export class SessionManager {
     this.#summary = options.summary;
     if (this.#summary !== undefined) assertSummaryPolicy(this.#summary);
     assertOption(Number.isFinite(this.#ttlMs) && this.#ttlMs >= 0, 'ttlMs', 'must be >= 0');
-    assertOption(Number.isInteger(this.#maxMessages) && this.#maxMessages > 0, 'maxMessages', 'must be a positive integer');
-    assertOption(Number.isInteger(this.#maxContextTokens) && this.#maxContextTokens > 0, 'maxContextTokens', 'must be a positive integer');
-    assertOption(Number.isInteger(this.#maxMessageChars) && this.#maxMessageChars > 0, 'maxMessageChars', 'must be a positive integer');
+    assertOption(
+      Number.isInteger(this.#maxMessages) && this.#maxMessages > 0,
+      'maxMessages',
+      'must be a positive integer',
+    );
+    assertOption(
+      Number.isInteger(this.#maxContextTokens) && this.#maxContextTokens > 0,
+      'maxContextTokens',
+      'must be a positive integer',
+    );
+    assertOption(
+      Number.isInteger(this.#maxMessageChars) && this.#maxMessageChars > 0,
+      'maxMessageChars',
+      'must be a positive integer',
+    );
   }
 
   #expiry(now: number): number | undefined {
@@ -94,7 +123,15 @@ export class SessionManager {
     const messages: Message[] = init.system === undefined ? [] : [{ role: 'system', content: init.system }];
     messages.forEach((m) => assertMessage(m, this.#maxMessageChars));
     const now = this.#now();
-    const record: SessionRecord = { id, messages, metadata: { ...init.metadata }, version: 1, createdAt: now, updatedAt: now, expiresAt: this.#expiry(now) };
+    const record: SessionRecord = {
+      id,
+      messages,
+      metadata: { ...init.metadata },
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+      expiresAt: this.#expiry(now),
+    };
     await this.#storage.write(record, 0);
     return record;
   }
@@ -110,14 +147,22 @@ export class SessionManager {
     messages.forEach((m) => assertMessage(m, this.#maxMessageChars));
     for (let attempt = 1; ; attempt++) {
       const current = await this.#storage.read(id);
-      if (!current) throw new AiSessionError(AI_SESSION_ERROR_CODES.notFound, 'no such session (never created or expired)');
+      if (!current)
+        throw new AiSessionError(AI_SESSION_ERROR_CODES.notFound, 'no such session (never created or expired)');
       const now = this.#now();
-      const next: SessionRecord = { ...current, messages: this.#cap([...current.messages, ...messages]), version: current.version + 1, updatedAt: now, expiresAt: this.#expiry(now) };
+      const next: SessionRecord = {
+        ...current,
+        messages: this.#cap([...current.messages, ...messages]),
+        version: current.version + 1,
+        updatedAt: now,
+        expiresAt: this.#expiry(now),
+      };
       try {
         await this.#storage.write(next, current.version);
         return next;
       } catch (error) {
-        if (!(isAiSessionError(error) && error.code === AI_SESSION_ERROR_CODES.conflict) || attempt >= WRITE_ATTEMPTS) throw error;
+        if (!(isAiSessionError(error) && error.code === AI_SESSION_ERROR_CODES.conflict) || attempt >= WRITE_ATTEMPTS)
+          throw error;
       }
     }
   }
@@ -135,7 +180,8 @@ export class SessionManager {
    */
   async getContext(id: string, options: { maxTokens?: number; signal?: AbortSignal } = {}): Promise<Message[]> {
     let record = await this.get(id);
-    if (!record) throw new AiSessionError(AI_SESSION_ERROR_CODES.notFound, 'no such session (never created or expired)');
+    if (!record)
+      throw new AiSessionError(AI_SESSION_ERROR_CODES.notFound, 'no such session (never created or expired)');
     const budget = options.maxTokens ?? this.#maxContextTokens;
     if (this.#summary) record = await this.#summarize(record, budget, this.#summary, options.signal);
     return trimToBudget(record.messages, budget, this.#count);
@@ -145,18 +191,33 @@ export class SessionManager {
    * Summarises and stores with a compare-and-set. A concurrent append only adds at the end, so a lost write
    * is rebased onto the newer record without a second summary call; any other change summarises afresh.
    */
-  async #summarize(record: SessionRecord, budget: number, policy: SummaryPolicy, signal: AbortSignal | undefined): Promise<SessionRecord> {
+  async #summarize(
+    record: SessionRecord,
+    budget: number,
+    policy: SummaryPolicy,
+    signal: AbortSignal | undefined,
+  ): Promise<SessionRecord> {
     let base = record;
     let compacted: Message[] | undefined;
     for (let attempt = 1; ; attempt++) {
       if (compacted === undefined) {
         try {
-          compacted = await summarizeHistory(base.messages, { maxTokens: budget, policy, count: this.#count, ...(signal ? { signal } : {}) });
+          compacted = await summarizeHistory(base.messages, {
+            maxTokens: budget,
+            policy,
+            count: this.#count,
+            ...(signal ? { signal } : {}),
+          });
         } catch (error) {
           if (isAbort(error, signal)) throw error;
           if (policy.onFailure === 'throw') {
             if (isAiSessionError(error)) throw error;
-            throw new AiSessionError(AI_SESSION_ERROR_CODES.summaryFailed, 'could not summarise the older turns', {}, error);
+            throw new AiSessionError(
+              AI_SESSION_ERROR_CODES.summaryFailed,
+              'could not summarise the older turns',
+              {},
+              error,
+            );
           }
           try {
             policy.onError?.(error);
@@ -168,16 +229,26 @@ export class SessionManager {
         if (compacted === undefined) return base;
       }
       const now = this.#now();
-      const next: SessionRecord = { ...base, messages: compacted, version: base.version + 1, updatedAt: now, expiresAt: this.#expiry(now) };
+      const next: SessionRecord = {
+        ...base,
+        messages: compacted,
+        version: base.version + 1,
+        updatedAt: now,
+        expiresAt: this.#expiry(now),
+      };
       try {
         await this.#storage.write(next, base.version);
         return next;
       } catch (error) {
-        if (!(isAiSessionError(error) && error.code === AI_SESSION_ERROR_CODES.conflict) || attempt >= WRITE_ATTEMPTS) throw error;
+        if (!(isAiSessionError(error) && error.code === AI_SESSION_ERROR_CODES.conflict) || attempt >= WRITE_ATTEMPTS)
+          throw error;
       }
       const fresh = await this.#storage.read(base.id);
-      if (!fresh) throw new AiSessionError(AI_SESSION_ERROR_CODES.notFound, 'no such session (never created or expired)');
-      compacted = onlyAppended(fresh.messages, base.messages) ? [...compacted, ...fresh.messages.slice(base.messages.length)] : undefined;
+      if (!fresh)
+        throw new AiSessionError(AI_SESSION_ERROR_CODES.notFound, 'no such session (never created or expired)');
+      compacted = onlyAppended(fresh.messages, base.messages)
+        ? [...compacted, ...fresh.messages.slice(base.messages.length)]
+        : undefined;
       base = fresh;
     }
   }

@@ -25,7 +25,11 @@ export class MemorySessionStorage implements SessionStorage {
 
   async write(record: SessionRecord, expectedVersion: number): Promise<void> {
     const current = this.#load(record.id)?.version ?? 0;
-    if (current !== expectedVersion) throw new AiSessionError(AI_SESSION_ERROR_CODES.conflict, 'session changed concurrently', { expectedVersion, actualVersion: current });
+    if (current !== expectedVersion)
+      throw new AiSessionError(AI_SESSION_ERROR_CODES.conflict, 'session changed concurrently', {
+        expectedVersion,
+        actualVersion: current,
+      });
     this.#records.set(record.id, JSON.stringify(record));
   }
 

@@ -53,11 +53,20 @@ export class RedisSessionStorage implements SessionStorage {
     const ttl = record.expiresAt === undefined ? 0 : Math.max(1, record.expiresAt - this.#now());
     let result: unknown;
     try {
-      result = await this.#client.eval(CAS, 1, this.#prefix + record.id, String(expectedVersion), JSON.stringify(record), String(ttl), String(this.#now()));
+      result = await this.#client.eval(
+        CAS,
+        1,
+        this.#prefix + record.id,
+        String(expectedVersion),
+        JSON.stringify(record),
+        String(ttl),
+        String(this.#now()),
+      );
     } catch (error) {
       throw storageFailed('redis', error);
     }
-    if (result !== 1) throw new AiSessionError(AI_SESSION_ERROR_CODES.conflict, 'session changed concurrently', { expectedVersion });
+    if (result !== 1)
+      throw new AiSessionError(AI_SESSION_ERROR_CODES.conflict, 'session changed concurrently', { expectedVersion });
   }
 
   async delete(id: string): Promise<boolean> {

@@ -27,15 +27,25 @@ export class SqliteSessionStorage implements SessionStorage {
   constructor(options: SqliteSessionStorageOptions) {
     const table = options.table ?? 'ai_sessions';
     assertOption(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(table), 'table', 'must be a plain SQL identifier');
-    assertOption(typeof options.database === 'string' || typeof options.database === 'object', 'database', 'must be a path or a better-sqlite3 database');
+    assertOption(
+      typeof options.database === 'string' || typeof options.database === 'object',
+      'database',
+      'must be a path or a better-sqlite3 database',
+    );
     this.#owned = typeof options.database === 'string';
     this.#db = typeof options.database === 'string' ? new Database(options.database) : options.database;
     if (this.#owned) this.#db.pragma('journal_mode = WAL');
     this.#now = options.now ?? Date.now;
-    this.#db.exec(`CREATE TABLE IF NOT EXISTS ${table} (id TEXT PRIMARY KEY, version INTEGER NOT NULL, expires_at INTEGER, body TEXT NOT NULL)`);
+    this.#db.exec(
+      `CREATE TABLE IF NOT EXISTS ${table} (id TEXT PRIMARY KEY, version INTEGER NOT NULL, expires_at INTEGER, body TEXT NOT NULL)`,
+    );
     this.#select = this.#db.prepare(`SELECT body, expires_at FROM ${table} WHERE id = ?`);
-    this.#insert = this.#db.prepare(`INSERT OR IGNORE INTO ${table} (id, version, expires_at, body) VALUES (?, ?, ?, ?)`);
-    this.#update = this.#db.prepare(`UPDATE ${table} SET version = ?, expires_at = ?, body = ? WHERE id = ? AND version = ?`);
+    this.#insert = this.#db.prepare(
+      `INSERT OR IGNORE INTO ${table} (id, version, expires_at, body) VALUES (?, ?, ?, ?)`,
+    );
+    this.#update = this.#db.prepare(
+      `UPDATE ${table} SET version = ?, expires_at = ?, body = ? WHERE id = ? AND version = ?`,
+    );
     this.#remove = this.#db.prepare(`DELETE FROM ${table} WHERE id = ? AND (expires_at IS NULL OR expires_at > ?)`);
     // An expired row counts as absent for a create; clear it so the insert can take its place.
     this.#purge = this.#db.prepare(`DELETE FROM ${table} WHERE id = ? AND expires_at IS NOT NULL AND expires_at <= ?`);
@@ -67,7 +77,8 @@ export class SqliteSessionStorage implements SessionStorage {
       if (isAiSessionError(error)) throw error;
       throw storageFailed('sqlite', error);
     }
-    if (changed === 0) throw new AiSessionError(AI_SESSION_ERROR_CODES.conflict, 'session changed concurrently', { expectedVersion });
+    if (changed === 0)
+      throw new AiSessionError(AI_SESSION_ERROR_CODES.conflict, 'session changed concurrently', { expectedVersion });
   }
 
   async delete(id: string): Promise<boolean> {

@@ -33,7 +33,18 @@ describe('sqlite on a file', () => {
   it('keeps sessions across reopening the file', async () => {
     const path = join(dir, 'sessions.db');
     const first = new SqliteSessionStorage({ database: path });
-    await first.write({ id: 'kept', messages: [{ role: 'user', content: 'hi' }], metadata: {}, version: 1, createdAt: 1, updatedAt: 1, expiresAt: undefined }, 0);
+    await first.write(
+      {
+        id: 'kept',
+        messages: [{ role: 'user', content: 'hi' }],
+        metadata: {},
+        version: 1,
+        createdAt: 1,
+        updatedAt: 1,
+        expiresAt: undefined,
+      },
+      0,
+    );
     first.close();
     const second = new SqliteSessionStorage({ database: path });
     expect((await second.read('kept'))?.messages).toEqual([{ role: 'user', content: 'hi' }]);
@@ -41,7 +52,9 @@ describe('sqlite on a file', () => {
   });
 
   it('rejects an unsafe table name when built', () => {
-    expect(() => new SqliteSessionStorage({ database: ':memory:', table: 'x; DROP TABLE y' })).toThrow(expect.objectContaining({ code: 'AI_SESSION_INVALID_OPTIONS' }));
+    expect(() => new SqliteSessionStorage({ database: ':memory:', table: 'x; DROP TABLE y' })).toThrow(
+      expect.objectContaining({ code: 'AI_SESSION_INVALID_OPTIONS' }),
+    );
   });
 
   it('maps a closed database to a storage failure', async () => {
@@ -70,7 +83,10 @@ describe.skipIf(!services.redis)('redis', () => {
 
   it('lets Redis expire the key itself', async () => {
     const storage = new RedisSessionStorage({ client: redis, prefix });
-    await storage.write({ id: 'ttl', messages: [], metadata: {}, version: 1, createdAt: 1, updatedAt: 1, expiresAt: Date.now() + 60_000 }, 0);
+    await storage.write(
+      { id: 'ttl', messages: [], metadata: {}, version: 1, createdAt: 1, updatedAt: 1, expiresAt: Date.now() + 60_000 },
+      0,
+    );
     const ttl = await redis.pttl(`${prefix}ttl`);
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(60_000);
@@ -85,7 +101,12 @@ describe.skipIf(!services.redis)('redis', () => {
     await expect.poll(() => broken.status).toBe('end');
     const storage = new RedisSessionStorage({ client: broken, prefix });
     await expect(storage.read('x')).rejects.toMatchObject({ code: 'AI_SESSION_STORAGE_FAILED' });
-    await expect(storage.write({ id: 'x', messages: [], metadata: {}, version: 1, createdAt: 1, updatedAt: 1, expiresAt: undefined }, 0)).rejects.toMatchObject({ code: 'AI_SESSION_STORAGE_FAILED' });
+    await expect(
+      storage.write(
+        { id: 'x', messages: [], metadata: {}, version: 1, createdAt: 1, updatedAt: 1, expiresAt: undefined },
+        0,
+      ),
+    ).rejects.toMatchObject({ code: 'AI_SESSION_STORAGE_FAILED' });
     broken.disconnect();
   });
 });

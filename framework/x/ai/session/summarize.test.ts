@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { AI_PROVIDER_ERROR_CODES, AiProviderError, createMockProvider, createProviderManager, type Message, type MockReply } from 'plumego/x/ai/provider';
+import {
+  AI_PROVIDER_ERROR_CODES,
+  AiProviderError,
+  createMockProvider,
+  createProviderManager,
+  type Message,
+  type MockReply,
+} from 'plumego/x/ai/provider';
 import { trimToBudget } from './budget.ts';
 import { createSessionManager } from './manager.ts';
 import { MemorySessionStorage } from './memory-storage.ts';
@@ -11,24 +18,40 @@ const perMessage = (messages: readonly Message[]) => messages.length;
 const sys: Message = { role: 'system', content: 'be nice' };
 const u = (n: number | string): Message => ({ role: 'user', content: `u${n}` });
 const a = (n: number | string): Message => ({ role: 'assistant', content: `a${n}` });
-const call: Message = { role: 'assistant', content: '', toolCalls: [{ id: 'c1', name: 'get_weather', arguments: { city: 'Paris' } }] };
+const call: Message = {
+  role: 'assistant',
+  content: '',
+  toolCalls: [{ id: 'c1', name: 'get_weather', arguments: { city: 'Paris' } }],
+};
 const result: Message = { role: 'tool', toolCallId: 'c1', content: '21C' };
 const summary = (text: string): Message => ({ role: 'system', content: SUMMARY_PREFIX + text });
 
-const summariser = (...replies: MockReply[]) => createMockProvider({ name: 'summariser', replies: replies.length ? replies : [{ text: 'They talked.' }] });
+const summariser = (...replies: MockReply[]) =>
+  createMockProvider({ name: 'summariser', replies: replies.length ? replies : [{ text: 'They talked.' }] });
 // A summary costs at most 1 token here, plus 1 for its message: 2 tokens of every budget are reserved.
-const policy = (provider: SummaryPolicy['provider'], extra: Partial<SummaryPolicy> = {}): SummaryPolicy => ({ provider, model: 'small', maxSummaryTokens: 1, ...extra });
+const policy = (provider: SummaryPolicy['provider'], extra: Partial<SummaryPolicy> = {}): SummaryPolicy => ({
+  provider,
+  model: 'small',
+  maxSummaryTokens: 1,
+  ...extra,
+});
 
 describe('summarizeHistory', () => {
   it('leaves a history that fits alone and calls nobody', async () => {
     const p = summariser();
-    expect(await summarizeHistory([sys, u(1), a(1)], { maxTokens: 3, policy: policy(p), count: perMessage })).toBeUndefined();
+    expect(
+      await summarizeHistory([sys, u(1), a(1)], { maxTokens: 3, policy: policy(p), count: perMessage }),
+    ).toBeUndefined();
     expect(p.requests).toHaveLength(0);
   });
 
   it('replaces the older turns by one summary after the system prompt and keeps the newest up to the target', async () => {
     const p = summariser({ text: '  The user asked twice.  ' });
-    const out = await summarizeHistory([sys, u(1), a(1), u(2), a(2), u(3)], { maxTokens: 5, policy: policy(p, { targetTokens: 5 }), count: perMessage });
+    const out = await summarizeHistory([sys, u(1), a(1), u(2), a(2), u(3)], {
+      maxTokens: 5,
+      policy: policy(p, { targetTokens: 5 }),
+      count: perMessage,
+    });
     // Target 5 − 2 reserved = 3 for the system prompt and recent turns: [sys, a2, u3] fits, but the kept part
     // must open with a user turn, so a2 goes into the summary.
     expect(out).toEqual([sys, summary('The user asked twice.'), u(3)]);
@@ -41,29 +64,57 @@ describe('summarizeHistory', () => {
   it('keeps exactly the turns that fit the target, at the boundary', async () => {
     const history = [sys, u(1), a(1), u(2), a(2), u(3), a(3), u(4)];
     // Target 4 → 2 for system + recent: [sys, u4].
-    expect(await summarizeHistory(history, { maxTokens: 7, policy: policy(summariser(), { targetTokens: 4 }), count: perMessage })).toEqual([sys, summary('They talked.'), u(4)]);
+    expect(
+      await summarizeHistory(history, {
+        maxTokens: 7,
+        policy: policy(summariser(), { targetTokens: 4 }),
+        count: perMessage,
+      }),
+    ).toEqual([sys, summary('They talked.'), u(4)]);
     // Target 6 → 4: [sys, u3, a3, u4] fits exactly.
-    expect(await summarizeHistory(history, { maxTokens: 7, policy: policy(summariser(), { targetTokens: 6 }), count: perMessage })).toEqual([sys, summary('They talked.'), u(3), a(3), u(4)]);
+    expect(
+      await summarizeHistory(history, {
+        maxTokens: 7,
+        policy: policy(summariser(), { targetTokens: 6 }),
+        count: perMessage,
+      }),
+    ).toEqual([sys, summary('They talked.'), u(3), a(3), u(4)]);
     // A target above the budget is capped by it: 7 − 2 = 5 leaves [sys, a2, u3, a3, u4], cut to its user turn.
-    expect(await summarizeHistory(history, { maxTokens: 7, policy: policy(summariser(), { targetTokens: 50 }), count: perMessage })).toEqual([sys, summary('They talked.'), u(3), a(3), u(4)]);
+    expect(
+      await summarizeHistory(history, {
+        maxTokens: 7,
+        policy: policy(summariser(), { targetTokens: 50 }),
+        count: perMessage,
+      }),
+    ).toEqual([sys, summary('They talked.'), u(3), a(3), u(4)]);
   });
 
   it('never separates a tool result from its call, whatever the target', async () => {
     const history = [u(1), a(1), u(2), call, result, a(2), u(3)];
     for (let target = 1; target <= 9; target++) {
       const p = summariser();
-      const out = await summarizeHistory(history, { maxTokens: 6, policy: policy(p, { targetTokens: target }), count: perMessage });
+      const out = await summarizeHistory(history, {
+        maxTokens: 6,
+        policy: policy(p, { targetTokens: target }),
+        count: perMessage,
+      });
       const kept = out!.slice(1);
       expect(kept[0]?.role, `target ${target}`).toBe('user');
       expect(kept.includes(call), `target ${target}`).toBe(kept.includes(result));
       const sent = p.requests[0]!.messages[1]!.content;
-      expect(sent.includes('called tool get_weather'), `target ${target}`).toBe(sent.includes('Tool result for c1: 21C'));
+      expect(sent.includes('called tool get_weather'), `target ${target}`).toBe(
+        sent.includes('Tool result for c1: 21C'),
+      );
     }
   });
 
   it('summarises the assistant turns cut off at the front of the kept part instead of losing them', async () => {
     const p = summariser();
-    const out = await summarizeHistory([u(0), u(1), a(1), a('late'), u(2)], { maxTokens: 4, policy: policy(p, { targetTokens: 4 }), count: perMessage });
+    const out = await summarizeHistory([u(0), u(1), a(1), a('late'), u(2)], {
+      maxTokens: 4,
+      policy: policy(p, { targetTokens: 4 }),
+      count: perMessage,
+    });
     expect(out).toEqual([summary('They talked.'), u(2)]);
     expect(p.requests[0]!.messages[1]!.content).toContain('Assistant: alate');
   });
@@ -75,40 +126,72 @@ describe('summarizeHistory', () => {
     const maxTokens = 10 + SUMMARY_PREFIX.length + 70;
     const history = [u(1), long(60), u(2), long(60)];
     expect(chars(history)).toBeGreaterThan(maxTokens);
-    const out = await summarizeHistory(history, { maxTokens, policy: { provider: summariser(), model: 'm', maxSummaryTokens: 10, targetTokens: 5 }, count: chars });
+    const out = await summarizeHistory(history, {
+      maxTokens,
+      policy: { provider: summariser(), model: 'm', maxSummaryTokens: 10, targetTokens: 5 },
+      count: chars,
+    });
     expect(out).toEqual([summary('They talked.'), u(2), long(60)]);
   });
 
   it('merges a previous summary into the new one and stores only one', async () => {
     const p = summariser({ text: 'merged' });
-    const out = await summarizeHistory([sys, summary('old facts'), u(4), a(4), u(5)], { maxTokens: 4, policy: policy(p, { targetTokens: 4 }), count: perMessage });
+    const out = await summarizeHistory([sys, summary('old facts'), u(4), a(4), u(5)], {
+      maxTokens: 4,
+      policy: policy(p, { targetTokens: 4 }),
+      count: perMessage,
+    });
     expect(out).toEqual([sys, summary('merged'), u(5)]);
     expect(out!.filter(isSummaryMessage)).toHaveLength(1);
-    expect(p.requests[0]!.messages[1]!.content).toMatch(/^Summary so far:\nold facts\n\nConversation since:\nUser: u4\nAssistant: a4$/);
+    expect(p.requests[0]!.messages[1]!.content).toMatch(
+      /^Summary so far:\nold facts\n\nConversation since:\nUser: u4\nAssistant: a4$/,
+    );
   });
 
   it('returns nothing when not even the newest turn would fit beside a summary (the caller trims, and fails)', async () => {
     const p = summariser();
-    expect(await summarizeHistory([sys, u(1), a(1)], { maxTokens: 2, policy: policy(p), count: perMessage })).toBeUndefined();
+    expect(
+      await summarizeHistory([sys, u(1), a(1)], { maxTokens: 2, policy: policy(p), count: perMessage }),
+    ).toBeUndefined();
     expect(await summarizeHistory([u(1)], { maxTokens: 0, policy: policy(p), count: perMessage })).toBeUndefined();
     expect(p.requests).toHaveLength(0);
   });
 
   it('rejects an empty summary with AI_SESSION_SUMMARY_FAILED', async () => {
-    await expect(summarizeHistory([u(1), a(1), u(2), a(2), u(3)], { maxTokens: 3, policy: policy(summariser({ text: '   ' })), count: perMessage })).rejects.toMatchObject({ code: 'AI_SESSION_SUMMARY_FAILED', status: 502 });
+    await expect(
+      summarizeHistory([u(1), a(1), u(2), a(2), u(3)], {
+        maxTokens: 3,
+        policy: policy(summariser({ text: '   ' })),
+        count: perMessage,
+      }),
+    ).rejects.toMatchObject({ code: 'AI_SESSION_SUMMARY_FAILED', status: 502 });
   });
 
   it('passes the task label to the provider, so a by_task manager can route the summary', async () => {
     const cheap = summariser({ text: 'cheap summary' });
     const big = createMockProvider({ name: 'big', replies: [{ text: 'big summary' }] });
-    const manager = createProviderManager({ strategy: 'by_task', routes: [{ provider: big }, { provider: cheap, model: 'tiny' }], tasks: { summarize: [{ provider: 'summariser' }] } });
+    const manager = createProviderManager({
+      strategy: 'by_task',
+      routes: [{ provider: big }, { provider: cheap, model: 'tiny' }],
+      tasks: { summarize: [{ provider: 'summariser' }] },
+    });
     const history = [u(1), a(1), u(2), a(2), u(3)];
-    const out = await summarizeHistory(history, { maxTokens: 3, policy: { provider: manager, model: 'ignored', maxSummaryTokens: 1, task: 'summarize' }, count: perMessage });
+    const out = await summarizeHistory(history, {
+      maxTokens: 3,
+      policy: { provider: manager, model: 'ignored', maxSummaryTokens: 1, task: 'summarize' },
+      count: perMessage,
+    });
     expect(out).toEqual([summary('cheap summary'), u(3)]);
     expect(cheap.requests[0]?.model).toBe('tiny');
     expect(big.requests).toHaveLength(0);
     // Without a label the manager's default order applies: no task is invented.
-    expect(await summarizeHistory(history, { maxTokens: 3, policy: { provider: manager, model: 'm', maxSummaryTokens: 1 }, count: perMessage })).toEqual([summary('big summary'), u(3)]);
+    expect(
+      await summarizeHistory(history, {
+        maxTokens: 3,
+        policy: { provider: manager, model: 'm', maxSummaryTokens: 1 },
+        count: perMessage,
+      }),
+    ).toEqual([summary('big summary'), u(3)]);
   });
 });
 
@@ -127,7 +210,9 @@ describe('session manager with a summary policy', () => {
     const context = await manager.getContext('s1');
     // The tool round trip and a2 went into the summary together; u3 stays word for word.
     expect(context).toEqual([sys, summary('Weather in Paris was 21C.'), u(3)]);
-    expect(p.requests[0]!.messages[1]!.content).toContain('Assistant called tool get_weather (call c1) with {"city":"Paris"}\nTool result for c1: 21C\nAssistant: a2');
+    expect(p.requests[0]!.messages[1]!.content).toContain(
+      'Assistant called tool get_weather (call c1) with {"city":"Paris"}\nTool result for c1: 21C\nAssistant: a2',
+    );
     const stored = (await manager.get('s1'))!;
     expect(stored.version).toBe(3);
     expect(stored.messages).toEqual(context);
@@ -145,7 +230,13 @@ describe('session manager with a summary policy', () => {
     expect((await manager.get('s2'))!.version).toBe(2);
     expect(seen).toEqual([busy]);
     // A hook that throws does not turn the absorbed failure into a failed request.
-    const { manager: m2 } = setup(policy(summariser({ error: busy }), { onError: () => { throw new Error('hook broke'); } }));
+    const { manager: m2 } = setup(
+      policy(summariser({ error: busy }), {
+        onError: () => {
+          throw new Error('hook broke');
+        },
+      }),
+    );
     await m2.create({ id: 's2b' });
     await m2.append('s2b', ...history);
     expect(await m2.getContext('s2b')).toEqual(await trimToBudget(history, 5, perMessage));
@@ -175,6 +266,8 @@ describe('session manager with a summary policy', () => {
 
   it('rebases the summary onto turns appended while it was being written, without a second summary call', async () => {
     const storage = new MemorySessionStorage();
+    // The provider's script needs the manager, and the manager needs the provider: assigned once, below.
+    // eslint-disable-next-line prefer-const
     let manager!: ReturnType<typeof createSessionManager>;
     const p = createMockProvider({
       replies: (_req, n) => {
@@ -183,7 +276,12 @@ describe('session manager with a summary policy', () => {
         return { text: 'summary one' };
       },
     });
-    manager = createSessionManager({ storage, countTokens: perMessage, maxContextTokens: 6, summary: policy(p, { targetTokens: 5 }) });
+    manager = createSessionManager({
+      storage,
+      countTokens: perMessage,
+      maxContextTokens: 6,
+      summary: policy(p, { targetTokens: 5 }),
+    });
     await manager.create({ id: 's5' });
     await manager.append('s5', ...history);
     await manager.getContext('s5');
@@ -205,7 +303,10 @@ describe('session manager with a summary policy', () => {
           raced = true;
           // Another instance summarised first, with its own words.
           const cur = (await inner.read(r.id))!;
-          await inner.write({ ...cur, messages: [summary('theirs'), u(2), call, result, a(2), u(3)], version: cur.version + 1 }, cur.version);
+          await inner.write(
+            { ...cur, messages: [summary('theirs'), u(2), call, result, a(2), u(3)], version: cur.version + 1 },
+            cur.version,
+          );
         }
         return inner.write(r, v);
       },
@@ -223,14 +324,36 @@ describe('session manager with a summary policy', () => {
   it.each([
     { title: 'a missing provider', summary: { model: 'm' }, match: /summary\.provider/ },
     { title: 'an empty model', summary: { provider: summariser(), model: '' }, match: /summary\.model/ },
-    { title: 'a zero summary size', summary: { provider: summariser(), model: 'm', maxSummaryTokens: 0 }, match: /maxSummaryTokens/ },
-    { title: 'a fractional target', summary: { provider: summariser(), model: 'm', targetTokens: 1.5 }, match: /targetTokens/ },
-    { title: 'an unknown failure policy', summary: { provider: summariser(), model: 'm', onFailure: 'ignore' }, match: /onFailure/ },
-    { title: 'blank instructions', summary: { provider: summariser(), model: 'm', instructions: ' ' }, match: /instructions/ },
+    {
+      title: 'a zero summary size',
+      summary: { provider: summariser(), model: 'm', maxSummaryTokens: 0 },
+      match: /maxSummaryTokens/,
+    },
+    {
+      title: 'a fractional target',
+      summary: { provider: summariser(), model: 'm', targetTokens: 1.5 },
+      match: /targetTokens/,
+    },
+    {
+      title: 'an unknown failure policy',
+      summary: { provider: summariser(), model: 'm', onFailure: 'ignore' },
+      match: /onFailure/,
+    },
+    {
+      title: 'blank instructions',
+      summary: { provider: summariser(), model: 'm', instructions: ' ' },
+      match: /instructions/,
+    },
     { title: 'a negative timeout', summary: { provider: summariser(), model: 'm', timeoutMs: -1 }, match: /timeoutMs/ },
     { title: 'an empty task label', summary: { provider: summariser(), model: 'm', task: '' }, match: /summary\.task/ },
-    { title: 'a hook that is not a function', summary: { provider: summariser(), model: 'm', onError: 'log' }, match: /onError/ },
+    {
+      title: 'a hook that is not a function',
+      summary: { provider: summariser(), model: 'm', onError: 'log' },
+      match: /onError/,
+    },
   ])('rejects $title when built', ({ summary: bad, match }) => {
-    expect(() => createSessionManager({ storage: new MemorySessionStorage(), summary: bad as unknown as SummaryPolicy })).toThrow(match);
+    expect(() =>
+      createSessionManager({ storage: new MemorySessionStorage(), summary: bad as unknown as SummaryPolicy }),
+    ).toThrow(match);
   });
 });

@@ -51,15 +51,44 @@ export function isSummaryMessage(m: Message): boolean {
 /** Checks a policy at construction time (a wiring bug, never a per-call error). */
 export function assertSummaryPolicy(policy: SummaryPolicy): void {
   assertOption(typeof policy?.provider?.complete === 'function', 'summary.provider', 'must be a Provider');
-  assertOption(typeof policy.model === 'string' && policy.model.length > 0, 'summary.model', 'must be a non-empty string');
+  assertOption(
+    typeof policy.model === 'string' && policy.model.length > 0,
+    'summary.model',
+    'must be a non-empty string',
+  );
   const max = policy.maxSummaryTokens ?? DEFAULT_MAX_SUMMARY_TOKENS;
   assertOption(Number.isInteger(max) && max > 0, 'summary.maxSummaryTokens', 'must be a positive integer');
-  if (policy.targetTokens !== undefined) assertOption(Number.isInteger(policy.targetTokens) && policy.targetTokens > 0, 'summary.targetTokens', 'must be a positive integer');
-  if (policy.timeoutMs !== undefined) assertOption(Number.isFinite(policy.timeoutMs) && policy.timeoutMs > 0, 'summary.timeoutMs', 'must be a positive number');
-  assertOption(policy.onFailure === undefined || policy.onFailure === 'truncate' || policy.onFailure === 'throw', 'summary.onFailure', 'must be truncate or throw');
-  if (policy.onError !== undefined) assertOption(typeof policy.onError === 'function', 'summary.onError', 'must be a function');
-  if (policy.task !== undefined) assertOption(typeof policy.task === 'string' && policy.task.length > 0, 'summary.task', 'must be a non-empty string');
-  if (policy.instructions !== undefined) assertOption(typeof policy.instructions === 'string' && policy.instructions.trim() !== '', 'summary.instructions', 'must be non-empty');
+  if (policy.targetTokens !== undefined)
+    assertOption(
+      Number.isInteger(policy.targetTokens) && policy.targetTokens > 0,
+      'summary.targetTokens',
+      'must be a positive integer',
+    );
+  if (policy.timeoutMs !== undefined)
+    assertOption(
+      Number.isFinite(policy.timeoutMs) && policy.timeoutMs > 0,
+      'summary.timeoutMs',
+      'must be a positive number',
+    );
+  assertOption(
+    policy.onFailure === undefined || policy.onFailure === 'truncate' || policy.onFailure === 'throw',
+    'summary.onFailure',
+    'must be truncate or throw',
+  );
+  if (policy.onError !== undefined)
+    assertOption(typeof policy.onError === 'function', 'summary.onError', 'must be a function');
+  if (policy.task !== undefined)
+    assertOption(
+      typeof policy.task === 'string' && policy.task.length > 0,
+      'summary.task',
+      'must be a non-empty string',
+    );
+  if (policy.instructions !== undefined)
+    assertOption(
+      typeof policy.instructions === 'string' && policy.instructions.trim() !== '',
+      'summary.instructions',
+      'must be non-empty',
+    );
 }
 
 function render(previous: string | undefined, turns: readonly Message[]): string {
@@ -67,10 +96,12 @@ function render(previous: string | undefined, turns: readonly Message[]): string
   if (previous !== undefined) lines.push(`Summary so far:\n${previous}\n`, 'Conversation since:');
   for (const m of turns) {
     if (m.role === 'user') lines.push(`User: ${m.content}`);
-    else if (m.role === 'tool') lines.push(`Tool result for ${m.toolCallId}${m.isError ? ' (error)' : ''}: ${m.content}`);
+    else if (m.role === 'tool')
+      lines.push(`Tool result for ${m.toolCallId}${m.isError ? ' (error)' : ''}: ${m.content}`);
     else if (m.role === 'assistant') {
       if (m.content) lines.push(`Assistant: ${m.content}`);
-      for (const c of m.toolCalls ?? []) lines.push(`Assistant called tool ${c.name} (call ${c.id}) with ${JSON.stringify(c.arguments)}`);
+      for (const c of m.toolCalls ?? [])
+        lines.push(`Assistant called tool ${c.name} (call ${c.id}) with ${JSON.stringify(c.arguments)}`);
     } else lines.push(`System note: ${m.content}`);
   }
   return lines.join('\n');
@@ -92,7 +123,10 @@ export interface SummarizeOptions {
  * split. A previous summary is merged into the new one. Returns `undefined` when the history fits or there
  * is nothing older to summarise (the caller trims instead). Provider errors propagate unchanged.
  */
-export async function summarizeHistory(messages: readonly Message[], options: SummarizeOptions): Promise<Message[] | undefined> {
+export async function summarizeHistory(
+  messages: readonly Message[],
+  options: SummarizeOptions,
+): Promise<Message[] | undefined> {
   const { maxTokens, policy } = options;
   const count = options.count ?? estimateTokens;
   if ((await count(messages)) <= maxTokens) return undefined;
@@ -102,7 +136,10 @@ export async function summarizeHistory(messages: readonly Message[], options: Su
   const units = toUnits(messages.filter((m) => m.role !== 'system'));
   const reserve = maxSummary + (await count([{ role: 'system', content: SUMMARY_PREFIX }]));
   const hardLimit = maxTokens - reserve;
-  const keepLimit = Math.min(hardLimit, (policy.targetTokens ?? Math.floor(maxTokens * DEFAULT_TARGET_SHARE)) - reserve);
+  const keepLimit = Math.min(
+    hardLimit,
+    (policy.targetTokens ?? Math.floor(maxTokens * DEFAULT_TARGET_SHARE)) - reserve,
+  );
   const size = (from: number): Promise<number> | number => count([...system, ...units.slice(from).flat()]);
 
   let start = units.length;
@@ -122,7 +159,9 @@ export async function summarizeHistory(messages: readonly Message[], options: Su
   const older = units.slice(0, start).flat();
   if (older.length === 0) return undefined;
 
-  const previous = summaries.length ? summaries.map((m) => m.content.slice(SUMMARY_PREFIX.length)).join('\n\n') : undefined;
+  const previous = summaries.length
+    ? summaries.map((m) => m.content.slice(SUMMARY_PREFIX.length)).join('\n\n')
+    : undefined;
   const answer = await policy.provider.complete(
     {
       model: policy.model,
@@ -132,10 +171,17 @@ export async function summarizeHistory(messages: readonly Message[], options: Su
       ],
       maxTokens: maxSummary,
     },
-    { ...(policy.task === undefined ? {} : { task: policy.task }), ...(options.signal ? { signal: options.signal } : {}), ...(policy.timeoutMs === undefined ? {} : { timeoutMs: policy.timeoutMs }) },
+    {
+      ...(policy.task === undefined ? {} : { task: policy.task }),
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(policy.timeoutMs === undefined ? {} : { timeoutMs: policy.timeoutMs }),
+    },
   );
   const text = answer.text.trim();
-  if (text === '') throw new AiSessionError(AI_SESSION_ERROR_CODES.summaryFailed, 'the summariser returned an empty summary', { provider: answer.provider });
+  if (text === '')
+    throw new AiSessionError(AI_SESSION_ERROR_CODES.summaryFailed, 'the summariser returned an empty summary', {
+      provider: answer.provider,
+    });
   return [...system, { role: 'system', content: SUMMARY_PREFIX + text }, ...units.slice(start).flat()];
 }
 

@@ -9,7 +9,10 @@ export function toSseEvent(event: StreamEvent): Omit<SseEvent, 'id'> {
     case 'tool_call_start':
       return { event: 'tool_call', data: JSON.stringify({ index: event.index, id: event.id, name: event.name }) };
     case 'tool_call_delta':
-      return { event: 'tool_call_delta', data: JSON.stringify({ index: event.index, argumentsDelta: event.argumentsDelta }) };
+      return {
+        event: 'tool_call_delta',
+        data: JSON.stringify({ index: event.index, argumentsDelta: event.argumentsDelta }),
+      };
     case 'done': {
       const { provider, model, stopReason, usage, toolCalls } = event.response;
       return { event: 'done', data: JSON.stringify({ provider, model, stopReason, usage, toolCalls }) };
@@ -18,7 +21,11 @@ export function toSseEvent(event: StreamEvent): Omit<SseEvent, 'id'> {
 }
 
 /** A progress event for multi-step work (tool calls, retrieval, ...). */
-export function toProgressEvent(progress: { step: string; status: 'started' | 'succeeded' | 'failed'; detail?: Record<string, unknown> }): Omit<SseEvent, 'id'> {
+export function toProgressEvent(progress: {
+  step: string;
+  status: 'started' | 'succeeded' | 'failed';
+  detail?: Record<string, unknown>;
+}): Omit<SseEvent, 'id'> {
   return { event: 'progress', data: JSON.stringify(progress) };
 }
 
@@ -27,10 +34,14 @@ export function toProgressEvent(progress: { step: string; status: 'started' | 's
  * safe to show); anything else becomes a generic internal error so no stack or secret leaks.
  */
 export function toErrorEvent(error: unknown): Omit<SseEvent, 'id'> {
-  if (isAiProviderError(error)) return { event: 'error', data: JSON.stringify({ code: error.code, status: error.status, message: error.message }) };
+  if (isAiProviderError(error))
+    return { event: 'error', data: JSON.stringify({ code: error.code, status: error.status, message: error.message }) };
   const e = error as { code?: unknown; status?: unknown; message?: unknown } | undefined;
   if (e && typeof e.code === 'string' && /^[A-Z][A-Z0-9_]+$/.test(e.code) && typeof e.status === 'number') {
     return { event: 'error', data: JSON.stringify({ code: e.code, status: e.status, message: String(e.message) }) };
   }
-  return { event: 'error', data: JSON.stringify({ code: 'INTERNAL_ERROR', status: 500, message: 'the stream failed' }) };
+  return {
+    event: 'error',
+    data: JSON.stringify({ code: 'INTERNAL_ERROR', status: 500, message: 'the stream failed' }),
+  };
 }

@@ -58,9 +58,19 @@ export class StreamHub {
 
   /** Starts a run; events are SSE events without ids (the hub numbers them). Starts the grace timer. */
   start(id: string, source: (signal: AbortSignal) => AsyncIterable<Omit<SseEvent, 'id'>>): void {
-    if (this.#runs.has(id)) throw new AiStreamError(AI_STREAM_ERROR_CODES.exists, 'a stream with this id already exists');
-    if (this.#runs.size >= this.#maxRuns) throw new AiStreamError(AI_STREAM_ERROR_CODES.invalidOptions, 'stream hub is full', { maxRuns: this.#maxRuns });
-    const run: Run = { buffer: [], nextSeq: 1, done: false, attached: 0, wake: new Set(), controller: new AbortController(), grace: undefined };
+    if (this.#runs.has(id))
+      throw new AiStreamError(AI_STREAM_ERROR_CODES.exists, 'a stream with this id already exists');
+    if (this.#runs.size >= this.#maxRuns)
+      throw new AiStreamError(AI_STREAM_ERROR_CODES.invalidOptions, 'stream hub is full', { maxRuns: this.#maxRuns });
+    const run: Run = {
+      buffer: [],
+      nextSeq: 1,
+      done: false,
+      attached: 0,
+      wake: new Set(),
+      controller: new AbortController(),
+      grace: undefined,
+    };
     this.#runs.set(id, run);
     this.#armGrace(run);
     void this.#pump(id, run, source);
@@ -73,7 +83,11 @@ export class StreamHub {
     return run !== undefined;
   }
 
-  async #pump(id: string, run: Run, source: (signal: AbortSignal) => AsyncIterable<Omit<SseEvent, 'id'>>): Promise<void> {
+  async #pump(
+    id: string,
+    run: Run,
+    source: (signal: AbortSignal) => AsyncIterable<Omit<SseEvent, 'id'>>,
+  ): Promise<void> {
     try {
       for await (const event of source(run.controller.signal)) this.#push(run, event);
     } catch (error) {
@@ -98,7 +112,10 @@ export class StreamHub {
   #armGrace(run: Run): void {
     clearTimeout(run.grace);
     run.grace = setTimeout(() => {
-      if (run.attached === 0 && !run.done) run.controller.abort(new AiStreamError(AI_STREAM_ERROR_CODES.clientGone, 'no client attached within the grace period'));
+      if (run.attached === 0 && !run.done)
+        run.controller.abort(
+          new AiStreamError(AI_STREAM_ERROR_CODES.clientGone, 'no client attached within the grace period'),
+        );
     }, this.#graceMs);
     run.grace.unref();
   }
@@ -107,7 +124,11 @@ export class StreamHub {
    * Streams a run to one client from after `lastEventId` (the request's `Last-Event-ID`). An unknown run
    * answers 404 JSON before any SSE header is sent.
    */
-  async attach(id: string, res: ServerResponse, options: SseWriterOptions & { lastEventId?: string | undefined } = {}): Promise<AttachOutcome> {
+  async attach(
+    id: string,
+    res: ServerResponse,
+    options: SseWriterOptions & { lastEventId?: string | undefined } = {},
+  ): Promise<AttachOutcome> {
     const run = this.#runs.get(id);
     if (!run) throw new AiStreamError(AI_STREAM_ERROR_CODES.notFound, 'no such stream (never started or expired)');
     const writer = new SseWriter(res, options);
@@ -118,7 +139,12 @@ export class StreamHub {
       for (;;) {
         const first = run.buffer[0]?.seq ?? run.nextSeq;
         if (cursor === undefined || cursor + 1 < first || cursor >= run.nextSeq) {
-          await writer.send({ ...toErrorEvent(new AiStreamError(AI_STREAM_ERROR_CODES.resumeGap, 'events after Last-Event-ID are no longer buffered')), id: String(run.nextSeq - 1) });
+          await writer.send({
+            ...toErrorEvent(
+              new AiStreamError(AI_STREAM_ERROR_CODES.resumeGap, 'events after Last-Event-ID are no longer buffered'),
+            ),
+            id: String(run.nextSeq - 1),
+          });
           return 'gap';
         }
         for (const { seq, event } of run.buffer) {

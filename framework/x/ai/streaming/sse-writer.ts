@@ -25,11 +25,13 @@ const SINGLE_LINE = /^[^\r\n]*$/;
 export function formatSseEvent(event: SseEvent): string {
   let out = '';
   if (event.id !== undefined) {
-    if (!SINGLE_LINE.test(event.id) || event.id.includes('\0')) throw new AiStreamError(AI_STREAM_ERROR_CODES.invalidEvent, 'SSE id must be one line without NUL');
+    if (!SINGLE_LINE.test(event.id) || event.id.includes('\0'))
+      throw new AiStreamError(AI_STREAM_ERROR_CODES.invalidEvent, 'SSE id must be one line without NUL');
     out += `id: ${event.id}\n`;
   }
   if (event.event !== undefined) {
-    if (!SINGLE_LINE.test(event.event) || event.event === '') throw new AiStreamError(AI_STREAM_ERROR_CODES.invalidEvent, 'SSE event name must be one non-empty line');
+    if (!SINGLE_LINE.test(event.event) || event.event === '')
+      throw new AiStreamError(AI_STREAM_ERROR_CODES.invalidEvent, 'SSE event name must be one non-empty line');
     out += `event: ${event.event}\n`;
   }
   for (const line of event.data.split(/\r\n|\r|\n/)) out += `data: ${line}\n`;
@@ -51,11 +53,13 @@ export class SseWriter {
   constructor(res: ServerResponse, options: SseWriterOptions = {}) {
     this.#heartbeatMs = options.heartbeatMs ?? DEFAULT_SSE_WRITER.heartbeatMs;
     assertOption(Number.isFinite(this.#heartbeatMs) && this.#heartbeatMs >= 0, 'heartbeatMs', 'must be a number >= 0');
-    if (options.retryMs !== undefined) assertOption(Number.isInteger(options.retryMs) && options.retryMs >= 0, 'retryMs', 'must be an integer >= 0');
+    if (options.retryMs !== undefined)
+      assertOption(Number.isInteger(options.retryMs) && options.retryMs >= 0, 'retryMs', 'must be an integer >= 0');
     this.#res = res;
     res.on('close', () => {
       clearInterval(this.#timer);
-      if (!this.#ended) this.#controller.abort(new AiStreamError(AI_STREAM_ERROR_CODES.clientGone, 'client disconnected'));
+      if (!this.#ended)
+        this.#controller.abort(new AiStreamError(AI_STREAM_ERROR_CODES.clientGone, 'client disconnected'));
     });
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',

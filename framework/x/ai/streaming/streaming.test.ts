@@ -21,8 +21,16 @@ const req = { model: 'm', messages: [{ role: 'user' as const, content: 'hi' }] }
 describe('SSE framing', () => {
   it.each([
     { title: 'plain data', input: { data: 'hello' }, expected: 'data: hello\n\n' },
-    { title: 'id and event', input: { id: '7', event: 'text', data: 'x' }, expected: 'id: 7\nevent: text\ndata: x\n\n' },
-    { title: 'multi-line data, every newline style', input: { data: 'a\nb\r\nc\rd' }, expected: 'data: a\ndata: b\ndata: c\ndata: d\n\n' },
+    {
+      title: 'id and event',
+      input: { id: '7', event: 'text', data: 'x' },
+      expected: 'id: 7\nevent: text\ndata: x\n\n',
+    },
+    {
+      title: 'multi-line data, every newline style',
+      input: { data: 'a\nb\r\nc\rd' },
+      expected: 'data: a\ndata: b\ndata: c\ndata: d\n\n',
+    },
     { title: 'empty data', input: { data: '' }, expected: 'data: \n\n' },
   ])('frames $title', ({ input, expected }) => {
     expect(formatSseEvent(input)).toBe(expected);
@@ -65,32 +73,58 @@ describe('SSE framing', () => {
 
 describe('relayStream', () => {
   it('relays text, tool calls and done as numbered events', async () => {
-    const provider = createMockProvider({ replies: [{ text: 'Hello world', toolCalls: [{ id: 't1', name: 'echo', arguments: { a: 1 } }] }] });
+    const provider = createMockProvider({
+      replies: [{ text: 'Hello world', toolCalls: [{ id: 't1', name: 'echo', arguments: { a: 1 } }] }],
+    });
     let result: RelayResult | undefined;
-    const url = await server((_, res) => void relayStream(res, (signal) => provider.stream(req, { signal })).then((r) => (result = r)));
+    const url = await server(
+      (_, res) => void relayStream(res, (signal) => provider.stream(req, { signal })).then((r) => (result = r)),
+    );
     const { events } = parseSse(await (await openSse(url)).read());
     expect(events.map((e) => e.event)).toEqual(['text', 'text', 'tool_call', 'tool_call_delta', 'done']);
     expect(events.map((e) => e.id)).toEqual(['1', '2', '3', '4', '5']);
-    expect(events.slice(0, 2).map((e) => JSON.parse(e.data).text).join('')).toBe('Hello world');
-    expect(JSON.parse(events[4]!.data)).toMatchObject({ stopReason: 'tool_calls', toolCalls: [{ name: 'echo', arguments: { a: 1 } }] });
+    expect(
+      events
+        .slice(0, 2)
+        .map((e) => JSON.parse(e.data).text)
+        .join(''),
+    ).toBe('Hello world');
+    expect(JSON.parse(events[4]!.data)).toMatchObject({
+      stopReason: 'tool_calls',
+      toolCalls: [{ name: 'echo', arguments: { a: 1 } }],
+    });
     await expect.poll(() => result?.outcome).toBe('completed');
   });
 
   it('ends with a typed error event when the provider fails mid-stream', async () => {
-    const provider = createMockProvider({ replies: [{ chunks: ['part '], error: new AiProviderError('AI_PROVIDER_OVERLOADED', 'anthropic: overloaded (529)') }] });
+    const provider = createMockProvider({
+      replies: [
+        { chunks: ['part '], error: new AiProviderError('AI_PROVIDER_OVERLOADED', 'anthropic: overloaded (529)') },
+      ],
+    });
     const url = await server((_, res) => void relayStream(res, (signal) => provider.stream(req, { signal })));
     const { events } = parseSse(await (await openSse(url)).read());
-    expect(events.at(-1)).toEqual({ id: '2', event: 'error', data: JSON.stringify({ code: 'AI_PROVIDER_OVERLOADED', status: 503, message: 'anthropic: overloaded (529)' }) });
+    expect(events.at(-1)).toEqual({
+      id: '2',
+      event: 'error',
+      data: JSON.stringify({ code: 'AI_PROVIDER_OVERLOADED', status: 503, message: 'anthropic: overloaded (529)' }),
+    });
   });
 
   it('never leaks an untyped error message to the client', async () => {
-    const url = await server((_, res) => void relayStream(res, async function* () {
-      yield* [] as StreamEvent[];
-      throw new Error('db password=hunter2');
-    }));
+    const url = await server(
+      (_, res) =>
+        void relayStream(res, async function* () {
+          yield* [] as StreamEvent[];
+          throw new Error('db password=hunter2');
+        }),
+    );
     const body = await (await openSse(url)).read();
     expect(body).not.toContain('hunter2');
-    expect(parseSse(body).events.at(-1)).toMatchObject({ event: 'error', data: expect.stringContaining('INTERNAL_ERROR') });
+    expect(parseSse(body).events.at(-1)).toMatchObject({
+      event: 'error',
+      data: expect.stringContaining('INTERNAL_ERROR'),
+    });
   });
 
   it('aborts the upstream request when the client disconnects', async () => {
@@ -105,10 +139,14 @@ describe('relayStream', () => {
       });
     });
     let result: RelayResult | undefined;
-    const url = await server((_, res) => void relayStream(res, async function* (signal) {
-      const body = (await fetch(upstream, { signal })).body!;
-      for await (const chunk of body) yield { type: 'text', text: Buffer.from(chunk).toString() } satisfies StreamEvent;
-    }).then((r) => (result = r)));
+    const url = await server(
+      (_, res) =>
+        void relayStream(res, async function* (signal) {
+          const body = (await fetch(upstream, { signal })).body!;
+          for await (const chunk of body)
+            yield { type: 'text', text: Buffer.from(chunk).toString() } satisfies StreamEvent;
+        }).then((r) => (result = r)),
+    );
     const client = await openSse(url);
     await expect.poll(() => client.chunks.join('').includes('tick')).toBe(true);
     client.res.destroy();
@@ -119,12 +157,15 @@ describe('relayStream', () => {
   it('applies backpressure: a paused client stops the producer instead of growing a buffer', async () => {
     let produced = 0;
     const big = 'x'.repeat(64 * 1024);
-    const url = await server((_, res) => void relayStream(res, async function* () {
-      for (let i = 0; i < 400; i++) {
-        produced += 1;
-        yield { type: 'text', text: big } satisfies StreamEvent;
-      }
-    }));
+    const url = await server(
+      (_, res) =>
+        void relayStream(res, async function* () {
+          for (let i = 0; i < 400; i++) {
+            produced += 1;
+            yield { type: 'text', text: big } satisfies StreamEvent;
+          }
+        }),
+    );
     const client = await openSse(url);
     client.res.pause();
     // 400 × 64 KiB = 25 MiB: with the client paused, only what fits in the socket buffers can be produced.
@@ -152,21 +193,31 @@ describe('StreamHub (resume with Last-Event-ID)', () => {
     const hub = new StreamHub();
     let release!: () => void;
     hub.start('s1', scripted(6, new Promise((r) => (release = r))));
-    const url = await server((r, res) => void hub.attach('s1', res, { lastEventId: r.headers['last-event-id'] as string | undefined }));
+    const url = await server(
+      (r, res) => void hub.attach('s1', res, { lastEventId: r.headers['last-event-id'] as string | undefined }),
+    );
     const first = await openSse(url);
     await expect.poll(() => parseSse(first.chunks.join('')).events.length).toBe(2);
     first.res.destroy();
     const resumed = await openSse(url, { 'last-event-id': '1' });
     setTimeout(release, 20);
     const { events } = parseSse(await resumed.read());
-    expect(events.map((e) => [e.id, e.data])).toEqual([['2', 'e2'], ['3', 'e3'], ['4', 'e4'], ['5', 'e5'], ['6', 'e6']]);
+    expect(events.map((e) => [e.id, e.data])).toEqual([
+      ['2', 'e2'],
+      ['3', 'e3'],
+      ['4', 'e4'],
+      ['5', 'e5'],
+      ['6', 'e6'],
+    ]);
   });
 
   it('answers a gap error when the resume point fell out of the bounded buffer', async () => {
     const hub = new StreamHub({ capacity: 3 });
     hub.start('s2', scripted(10));
     await new Promise((r) => setTimeout(r, 10));
-    const url = await server((r, res) => void hub.attach('s2', res, { lastEventId: r.headers['last-event-id'] as string }));
+    const url = await server(
+      (r, res) => void hub.attach('s2', res, { lastEventId: r.headers['last-event-id'] as string }),
+    );
     const { events } = parseSse(await (await openSse(url, { 'last-event-id': '2' })).read());
     expect(events).toEqual([{ id: '10', event: 'error', data: expect.stringContaining('AI_STREAM_RESUME_GAP') }]);
     const ok = parseSse(await (await openSse(url, { 'last-event-id': '7' })).read());
@@ -177,7 +228,9 @@ describe('StreamHub (resume with Last-Event-ID)', () => {
     const hub = new StreamHub();
     hub.start('s3', scripted(2));
     await new Promise((r) => setTimeout(r, 10));
-    const url = await server((r, res) => void hub.attach('s3', res, { lastEventId: r.headers['last-event-id'] as string }));
+    const url = await server(
+      (r, res) => void hub.attach('s3', res, { lastEventId: r.headers['last-event-id'] as string }),
+    );
     const { events } = parseSse(await (await openSse(url, { 'last-event-id': bad })).read());
     expect(events).toHaveLength(1);
     expect(events[0]!.data).toContain('AI_STREAM_RESUME_GAP');
@@ -203,7 +256,10 @@ describe('StreamHub (resume with Last-Event-ID)', () => {
     const hub = new StreamHub();
     hub.start('dup', scripted(1));
     expect(() => hub.start('dup', scripted(1))).toThrow(expect.objectContaining({ code: 'AI_STREAM_EXISTS' }));
-    await expect(hub.attach('nope', undefined as never)).rejects.toMatchObject({ code: 'AI_STREAM_NOT_FOUND', status: 404 });
+    await expect(hub.attach('nope', undefined as never)).rejects.toMatchObject({
+      code: 'AI_STREAM_NOT_FOUND',
+      status: 404,
+    });
   });
 
   it('rejects bad hub options when built', () => {

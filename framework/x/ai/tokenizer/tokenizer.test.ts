@@ -47,7 +47,9 @@ describe('tokenizer', () => {
     expect((await loadTokenizer('gpt-4o')).count('hello world')).toBe(2);
     expect((await loadTokenizer('gpt-4')).count('hello world')).toBe(2);
     // The encodings differ: o200k has single tokens for strings cl100k splits.
-    expect((await loadTokenizer('gpt-4o')).encode('hello world')).not.toEqual((await loadTokenizer('gpt-4')).encode('hello world'));
+    expect((await loadTokenizer('gpt-4o')).encode('hello world')).not.toEqual(
+      (await loadTokenizer('gpt-4')).encode('hello world'),
+    );
   });
 
   it('counts chat messages with per-message framing', async () => {
@@ -60,15 +62,18 @@ describe('tokenizer', () => {
   it.each([
     { model: 'gpt-4o', encoding: 'o200k_base' as const },
     { model: 'gpt-4', encoding: 'cl100k_base' as const },
-  ])('produces exactly the tokens of js-tiktoken (the reference port) for $encoding on a varied corpus', async ({ model, encoding }) => {
-    const reference = new Tiktoken(encoding === 'o200k_base' ? o200k : cl100k);
-    const text = corpus();
-    const t = await loadTokenizer(model);
-    const expected = reference.encode(text, [], []);
-    expect(t.encode(text)).toEqual(expected);
-    expect(t.count(text)).toBe(expected.length);
-    expect(t.decode(expected)).toBe(text);
-  });
+  ])(
+    'produces exactly the tokens of js-tiktoken (the reference port) for $encoding on a varied corpus',
+    async ({ model, encoding }) => {
+      const reference = new Tiktoken(encoding === 'o200k_base' ? o200k : cl100k);
+      const text = corpus();
+      const t = await loadTokenizer(model);
+      const expected = reference.encode(text, [], []);
+      expect(t.encode(text)).toEqual(expected);
+      expect(t.count(text)).toBe(expected.length);
+      expect(t.decode(expected)).toBe(text);
+    },
+  );
 
   it('counts special-token strings in user text as plain text instead of throwing', async () => {
     const t = await loadTokenizer('gpt-4o');

@@ -31,7 +31,10 @@ const encoders = new Map<EncodingName, Promise<Encoder>>();
 function loadEncoder(name: EncodingName): Promise<Encoder> {
   let encoder = encoders.get(name);
   if (!encoder) {
-    encoder = name === 'o200k_base' ? import('gpt-tokenizer/encoding/o200k_base') : import('gpt-tokenizer/encoding/cl100k_base');
+    encoder =
+      name === 'o200k_base'
+        ? import('gpt-tokenizer/encoding/o200k_base')
+        : import('gpt-tokenizer/encoding/cl100k_base');
     encoders.set(name, encoder);
   }
   return encoder;
@@ -44,7 +47,8 @@ function loadEncoder(name: EncodingName): Promise<Encoder> {
  * Unknown models get o200k, inexact.
  */
 export function resolveEncoding(model: string): { encoding: EncodingName; exact: boolean } {
-  if (/^(gpt-4(?!o|\.)|gpt-3\.5|text-embedding-3|text-embedding-ada)/.test(model)) return { encoding: 'cl100k_base', exact: true };
+  if (/^(gpt-4(?!o|\.)|gpt-3\.5|text-embedding-3|text-embedding-ada)/.test(model))
+    return { encoding: 'cl100k_base', exact: true };
   if (/^(gpt-4o|gpt-4\.1|gpt-5|o\d)/.test(model)) return { encoding: 'o200k_base', exact: true };
   return { encoding: 'o200k_base', exact: false };
 }
@@ -64,7 +68,8 @@ export async function loadTokenizer(model: string): Promise<Tokenizer> {
       let total = 3;
       for (const m of messages) {
         total += 3 + count(m.role) + count(m.content);
-        if (m.role === 'assistant') for (const c of m.toolCalls ?? []) total += count(c.name + JSON.stringify(c.arguments));
+        if (m.role === 'assistant')
+          for (const c of m.toolCalls ?? []) total += count(c.name + JSON.stringify(c.arguments));
       }
       return total;
     },

@@ -5,7 +5,12 @@ import { defineTool, type Tool } from './tool.ts';
 export const echoTool: Tool<{ text: string }> = defineTool({
   name: 'echo',
   description: 'Returns the given text unchanged.',
-  inputSchema: { type: 'object', properties: { text: { type: 'string', maxLength: 10_000 } }, required: ['text'], additionalProperties: false },
+  inputSchema: {
+    type: 'object',
+    properties: { text: { type: 'string', maxLength: 10_000 } },
+    required: ['text'],
+    additionalProperties: false,
+  },
   capabilities: ['pure'],
   invoke: ({ text }) => text,
 });
@@ -14,7 +19,11 @@ export const echoTool: Tool<{ text: string }> = defineTool({
 export const timestampTool: Tool<{ timeZone?: string }> = defineTool({
   name: 'timestamp',
   description: 'Returns the current date and time (ISO 8601, and local time in the given IANA time zone).',
-  inputSchema: { type: 'object', properties: { timeZone: { type: 'string', maxLength: 64 } }, additionalProperties: false },
+  inputSchema: {
+    type: 'object',
+    properties: { timeZone: { type: 'string', maxLength: 64 } },
+    additionalProperties: false,
+  },
   capabilities: ['clock'],
   invoke: ({ timeZone }) => {
     const now = new Date();
@@ -92,7 +101,12 @@ export function evaluateExpression(source: string): number {
 export const calculatorTool: Tool<{ expression: string }> = defineTool({
   name: 'calculator',
   description: 'Evaluates an arithmetic expression with + - * / % ^ and parentheses.',
-  inputSchema: { type: 'object', properties: { expression: { type: 'string', minLength: 1, maxLength: 200 } }, required: ['expression'], additionalProperties: false },
+  inputSchema: {
+    type: 'object',
+    properties: { expression: { type: 'string', minLength: 1, maxLength: 200 } },
+    required: ['expression'],
+    additionalProperties: false,
+  },
   capabilities: ['pure'],
   invoke: ({ expression }) => ({ result: evaluateExpression(expression) }),
 });

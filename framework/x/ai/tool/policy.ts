@@ -13,7 +13,10 @@ export function createAllowListPolicy(names: readonly string[]): ToolPolicy {
  * A list per value of one scope key (e.g. per tenant); a scope without that key, or with an unlisted
  * value, allows nothing.
  */
-export function createScopedAllowListPolicy(key: string, lists: Readonly<Record<string, readonly string[]>>): ToolPolicy {
+export function createScopedAllowListPolicy(
+  key: string,
+  lists: Readonly<Record<string, readonly string[]>>,
+): ToolPolicy {
   const sets = new Map(Object.entries(lists).map(([k, v]) => [k, new Set(v)]));
   return { allows: (name, scope) => scope[key] !== undefined && sets.get(scope[key])?.has(name) === true };
 }

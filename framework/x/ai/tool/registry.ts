@@ -54,27 +54,49 @@ export class ToolRegistry {
     this.#maxOutputBytes = options.maxOutputBytes ?? DEFAULT_TOOL_REGISTRY.maxOutputBytes;
     this.#allowCapabilities = new Set(options.allowCapabilities ?? []);
     assertDefinition(Number.isFinite(this.#timeoutMs) && this.#timeoutMs > 0, 'timeoutMs must be positive');
-    assertDefinition(Number.isInteger(this.#maxOutputBytes) && this.#maxOutputBytes > 0, 'maxOutputBytes must be a positive integer');
+    assertDefinition(
+      Number.isInteger(this.#maxOutputBytes) && this.#maxOutputBytes > 0,
+      'maxOutputBytes must be a positive integer',
+    );
   }
 
   /** Registers a tool; a bad name, a duplicate, a schema that does not compile or an unallowed capability throws now. */
   register<A>(tool: Tool<A>): this {
     assertDefinition(typeof tool?.name === 'string' && NAME.test(tool.name), 'name must match [A-Za-z0-9_-]{1,64}');
     assertDefinition(!this.#tools.has(tool.name), `duplicate tool ${tool.name}`);
-    assertDefinition(typeof tool.description === 'string' && tool.description.length > 0, `${tool.name}: description is required`);
+    assertDefinition(
+      typeof tool.description === 'string' && tool.description.length > 0,
+      `${tool.name}: description is required`,
+    );
     assertDefinition(typeof tool.invoke === 'function', `${tool.name}: invoke must be a function`);
-    assertDefinition(typeof tool.inputSchema === 'object' && tool.inputSchema !== null && tool.inputSchema['type'] === 'object', `${tool.name}: inputSchema must be an object schema`);
-    if (tool.timeoutMs !== undefined) assertDefinition(Number.isFinite(tool.timeoutMs) && tool.timeoutMs > 0, `${tool.name}: timeoutMs must be positive`);
+    assertDefinition(
+      typeof tool.inputSchema === 'object' && tool.inputSchema !== null && tool.inputSchema['type'] === 'object',
+      `${tool.name}: inputSchema must be an object schema`,
+    );
+    if (tool.timeoutMs !== undefined)
+      assertDefinition(
+        Number.isFinite(tool.timeoutMs) && tool.timeoutMs > 0,
+        `${tool.name}: timeoutMs must be positive`,
+      );
     for (const c of tool.capabilities ?? []) {
       if (DANGEROUS_CAPABILITIES.includes(c) && !this.#allowCapabilities.has(c)) {
-        throw new AiToolError(AI_TOOL_ERROR_CODES.invalidDefinition, `${tool.name}: capability '${c}' needs allowCapabilities on the registry`, { tool: tool.name, capability: c });
+        throw new AiToolError(
+          AI_TOOL_ERROR_CODES.invalidDefinition,
+          `${tool.name}: capability '${c}' needs allowCapabilities on the registry`,
+          { tool: tool.name, capability: c },
+        );
       }
     }
     const schema: Schema<Record<string, unknown>> = { jsonSchema: tool.inputSchema };
     try {
       this.#validator.compile(schema);
     } catch (error) {
-      throw new AiToolError(AI_TOOL_ERROR_CODES.invalidDefinition, `${tool.name}: inputSchema does not compile`, { tool: tool.name }, error);
+      throw new AiToolError(
+        AI_TOOL_ERROR_CODES.invalidDefinition,
+        `${tool.name}: inputSchema does not compile`,
+        { tool: tool.name },
+        error,
+      );
     }
     this.#tools.set(tool.name, { tool: tool as Tool<never>, schema });
     return this;
@@ -92,11 +114,17 @@ export class ToolRegistry {
     const entry = this.#tools.get(call.name);
     if (!entry) throw new AiToolError(AI_TOOL_ERROR_CODES.notFound, 'unknown tool', { tool: call.name.slice(0, 64) });
     const scope = options.scope ?? {};
-    if (!options.policy?.allows(call.name, scope)) throw new AiToolError(AI_TOOL_ERROR_CODES.denied, `tool ${call.name} is not allowed here`, { tool: call.name });
+    if (!options.policy?.allows(call.name, scope))
+      throw new AiToolError(AI_TOOL_ERROR_CODES.denied, `tool ${call.name} is not allowed here`, { tool: call.name });
     // Validation may fill defaults: work on a copy, never on the model's object.
     const args = structuredClone(call.arguments ?? {});
     const checked = this.#validator.validate(entry.schema, args);
-    if (!checked.ok) throw new AiToolError(AI_TOOL_ERROR_CODES.invalidArguments, `arguments for ${call.name} do not match its schema`, { tool: call.name, issues: checked.issues });
+    if (!checked.ok)
+      throw new AiToolError(
+        AI_TOOL_ERROR_CODES.invalidArguments,
+        `arguments for ${call.name} do not match its schema`,
+        { tool: call.name, issues: checked.issues },
+      );
     const output = await this.#run(entry.tool, checked.value, scope, options.signal);
     this.#serialize(call.name, output);
     return output;
@@ -115,7 +143,12 @@ export class ToolRegistry {
     }
   }
 
-  async #run(tool: Tool<never>, args: Record<string, unknown>, scope: Readonly<Record<string, string>>, signal: AbortSignal | undefined): Promise<unknown> {
+  async #run(
+    tool: Tool<never>,
+    args: Record<string, unknown>,
+    scope: Readonly<Record<string, string>>,
+    signal: AbortSignal | undefined,
+  ): Promise<unknown> {
     const timeoutMs = tool.timeoutMs ?? this.#timeoutMs;
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
@@ -123,12 +156,18 @@ export class ToolRegistry {
     // A tool that ignores its signal keeps running, but the caller stops waiting at the deadline.
     const bounded = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        const error = new AiToolError(AI_TOOL_ERROR_CODES.timeout, `tool ${tool.name} timed out after ${timeoutMs} ms`, { tool: tool.name, timeoutMs });
+        const error = new AiToolError(
+          AI_TOOL_ERROR_CODES.timeout,
+          `tool ${tool.name} timed out after ${timeoutMs} ms`,
+          { tool: tool.name, timeoutMs },
+        );
         controller.abort(error);
         reject(error);
       }, timeoutMs);
       onAbort = () => {
-        const error = new AiToolError(AI_TOOL_ERROR_CODES.aborted, `tool ${tool.name} was aborted`, { tool: tool.name });
+        const error = new AiToolError(AI_TOOL_ERROR_CODES.aborted, `tool ${tool.name} was aborted`, {
+          tool: tool.name,
+        });
         controller.abort(error);
         reject(error);
       };
@@ -136,7 +175,10 @@ export class ToolRegistry {
       else signal?.addEventListener('abort', onAbort, { once: true });
     });
     try {
-      return await Promise.race([Promise.resolve().then(() => tool.invoke(args as never, { signal: controller.signal, scope })), bounded]);
+      return await Promise.race([
+        Promise.resolve().then(() => tool.invoke(args as never, { signal: controller.signal, scope })),
+        bounded,
+      ]);
     } catch (error) {
       if (isAiToolError(error)) throw error;
       // The tool's own message may hold anything (paths, query text): keep it on `cause` for logs only.
@@ -152,11 +194,20 @@ export class ToolRegistry {
     try {
       text = typeof output === 'string' ? output : JSON.stringify(output ?? null);
     } catch (error) {
-      throw new AiToolError(AI_TOOL_ERROR_CODES.failed, `tool ${name} returned a value that is not JSON`, { tool: name }, error);
+      throw new AiToolError(
+        AI_TOOL_ERROR_CODES.failed,
+        `tool ${name} returned a value that is not JSON`,
+        { tool: name },
+        error,
+      );
     }
     const bytes = Buffer.byteLength(text ?? '');
     if (bytes > this.#maxOutputBytes) {
-      throw new AiToolError(AI_TOOL_ERROR_CODES.outputTooLarge, `tool ${name} returned ${bytes} bytes (limit ${this.#maxOutputBytes})`, { tool: name, bytes, limit: this.#maxOutputBytes });
+      throw new AiToolError(
+        AI_TOOL_ERROR_CODES.outputTooLarge,
+        `tool ${name} returned ${bytes} bytes (limit ${this.#maxOutputBytes})`,
+        { tool: name, bytes, limit: this.#maxOutputBytes },
+      );
     }
     return text ?? 'null';
   }
@@ -164,7 +215,12 @@ export class ToolRegistry {
 
 /** The message that hands a tool result back to the model. */
 export function toToolMessage(result: ToolResult): Message {
-  return { role: 'tool', toolCallId: result.toolCallId, content: result.content, ...(result.isError ? { isError: true } : {}) };
+  return {
+    role: 'tool',
+    toolCallId: result.toolCallId,
+    content: result.content,
+    ...(result.isError ? { isError: true } : {}),
+  };
 }
 
 export function createToolRegistry(options?: ToolRegistryOptions): ToolRegistry {

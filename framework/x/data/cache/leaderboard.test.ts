@@ -20,7 +20,10 @@ describe.skipIf(!url)('Leaderboard on a Redis sorted set', () => {
     await board.setScore('cid', 70);
     await Promise.all(Array.from({ length: 10 }, () => board.incrementScore('dan', 3)));
     expect(await board.getScore('dan')).toBe(30);
-    expect(await board.readPage(0, 2)).toEqual([{ member: 'cid', score: 70, rank: 0 }, { member: 'bob', score: 70, rank: 1 }]);
+    expect(await board.readPage(0, 2)).toEqual([
+      { member: 'cid', score: 70, rank: 0 },
+      { member: 'bob', score: 70, rank: 1 },
+    ]);
     expect(await board.getRank('ann')).toBe(2);
     expect(await board.getRank('nobody')).toBeUndefined();
     expect(await board.getScore('nobody')).toBeUndefined();
@@ -38,10 +41,16 @@ describe.skipIf(!url)('Leaderboard on a Redis sorted set', () => {
     expect((await board.readPage(0, 10)).map((e) => e.member)).toEqual(['fast', 'slow']);
     await expect(board.setScore('', 1)).rejects.toMatchObject({ code: 'PLUMEGO_ERR_CACHE_INVALID_KEY' });
     await expect(board.setScore('x', Number.NaN)).rejects.toMatchObject({ code: 'PLUMEGO_ERR_CACHE_INVALID_VALUE' });
-    await expect(board.incrementScore('x', Infinity)).rejects.toMatchObject({ code: 'PLUMEGO_ERR_CACHE_INVALID_VALUE' });
+    await expect(board.incrementScore('x', Infinity)).rejects.toMatchObject({
+      code: 'PLUMEGO_ERR_CACHE_INVALID_VALUE',
+    });
     await expect(board.readPage(-1, 5)).rejects.toMatchObject({ code: 'PLUMEGO_ERR_CACHE_INVALID_VALUE' });
     await expect(board.readPage(0, 0)).rejects.toMatchObject({ code: 'PLUMEGO_ERR_CACHE_INVALID_VALUE' });
-    expect(() => new Leaderboard({ redis: redis as Redis, key: '' })).toThrow(expect.objectContaining({ reason: 'field:key' }));
-    expect(() => new Leaderboard({ redis: redis as Redis, key, order: 'sideways' as never })).toThrow(expect.objectContaining({ reason: 'field:order' }));
+    expect(() => new Leaderboard({ redis: redis as Redis, key: '' })).toThrow(
+      expect.objectContaining({ reason: 'field:key' }),
+    );
+    expect(() => new Leaderboard({ redis: redis as Redis, key, order: 'sideways' as never })).toThrow(
+      expect.objectContaining({ reason: 'field:order' }),
+    );
   });
 });

@@ -19,12 +19,14 @@ export interface LeaderboardEntry {
 }
 
 function assertMember(member: unknown): string {
-  if (typeof member !== 'string' || member === '' || member.length > 512) throw new StoreError('PLUMEGO_ERR_CACHE_INVALID_KEY', { reason: 'member' });
+  if (typeof member !== 'string' || member === '' || member.length > 512)
+    throw new StoreError('PLUMEGO_ERR_CACHE_INVALID_KEY', { reason: 'member' });
   return member;
 }
 
 function assertScore(score: unknown): number {
-  if (typeof score !== 'number' || !Number.isFinite(score)) throw new StoreError('PLUMEGO_ERR_CACHE_INVALID_VALUE', { reason: 'score' });
+  if (typeof score !== 'number' || !Number.isFinite(score))
+    throw new StoreError('PLUMEGO_ERR_CACHE_INVALID_VALUE', { reason: 'score' });
   return score;
 }
 
@@ -64,7 +66,9 @@ export class Leaderboard {
   /** 0-based rank, or undefined for a member not on the board. */
   async getRank(member: string): Promise<number | undefined> {
     const m = assertMember(member);
-    const rank = await callRedis(() => (this.#desc ? this.#redis.zrevrank(this.#key, m) : this.#redis.zrank(this.#key, m)));
+    const rank = await callRedis(() =>
+      this.#desc ? this.#redis.zrevrank(this.#key, m) : this.#redis.zrank(this.#key, m),
+    );
     return rank === null ? undefined : rank;
   }
 
@@ -74,11 +78,14 @@ export class Leaderboard {
       throw new StoreError('PLUMEGO_ERR_CACHE_INVALID_VALUE', { reason: 'page' });
     }
     const stop = offset + limit - 1;
-    const flat = await callRedis(() => (this.#desc
-      ? this.#redis.zrevrange(this.#key, offset, stop, 'WITHSCORES')
-      : this.#redis.zrange(this.#key, offset, stop, 'WITHSCORES')));
+    const flat = await callRedis(() =>
+      this.#desc
+        ? this.#redis.zrevrange(this.#key, offset, stop, 'WITHSCORES')
+        : this.#redis.zrange(this.#key, offset, stop, 'WITHSCORES'),
+    );
     const entries: LeaderboardEntry[] = [];
-    for (let i = 0; i < flat.length; i += 2) entries.push({ member: flat[i] as string, score: Number(flat[i + 1]), rank: offset + i / 2 });
+    for (let i = 0; i < flat.length; i += 2)
+      entries.push({ member: flat[i] as string, score: Number(flat[i + 1]), rank: offset + i / 2 });
     return entries;
   }
 

@@ -9,7 +9,14 @@ const root = `plumego-test:cache:${randomBytes(4).toString('hex')}:`;
 const clients: Redis[] = [];
 let n = 0;
 
-function connect(options: { lazyConnect?: boolean; maxRetriesPerRequest?: number; enableOfflineQueue?: boolean; retryStrategy?: () => null } = {}): Redis {
+function connect(
+  options: {
+    lazyConnect?: boolean;
+    maxRetriesPerRequest?: number;
+    enableOfflineQueue?: boolean;
+    retryStrategy?: () => null;
+  } = {},
+): Redis {
   const client = new Redis(url as string, { maxRetriesPerRequest: 1, ...options });
   clients.push(client);
   return client;
@@ -25,7 +32,10 @@ afterAll(async () => {
 });
 
 if (url) {
-  describeCacheConformance({ describe, it }, { name: 'RedisCache', open: () => new RedisCache({ redis: connect(), prefix: `${root}${n++}:` }) });
+  describeCacheConformance(
+    { describe, it },
+    { name: 'RedisCache', open: () => new RedisCache({ redis: connect(), prefix: `${root}${n++}:` }) },
+  );
 } else {
   describe.skip('RedisCache cache conformance (skipped: no Redis from inject(services))', () => {
     it('needs Redis', () => {});
@@ -43,7 +53,9 @@ describe.skipIf(!url)('RedisCache beyond the contract', () => {
       await new Promise((resolve) => setTimeout(resolve, 80));
       return { v: 42 };
     };
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? a : b).getOrSet('hot', load, { ttlMs: 5000 })));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? a : b).getOrSet('hot', load, { ttlMs: 5000 })),
+    );
     expect(results.every((r) => r.v === 42)).toBe(true);
     expect(loads).toBe(1);
     expect(await a.getOrSet('hot', load)).toEqual({ v: 42 });
@@ -59,7 +71,11 @@ describe.skipIf(!url)('RedisCache beyond the contract', () => {
     expect(await cache.getOrSet('k', async () => 'mine')).toBe('mine');
     expect(await redis.get(`${prefix}l:k`)).toBe('dead-owner');
 
-    await expect(cache.getOrSet('fails', async () => { throw new Error('backend down'); })).rejects.toThrow('backend down');
+    await expect(
+      cache.getOrSet('fails', async () => {
+        throw new Error('backend down');
+      }),
+    ).rejects.toThrow('backend down');
     expect(await redis.exists(`${prefix}l:fails`)).toBe(0);
     expect(await cache.getOrSet('fails', async () => 'recovered')).toBe('recovered');
   });
@@ -83,7 +99,9 @@ describe.skipIf(!url)('RedisCache beyond the contract', () => {
     expect(await cache.invalidatePrefix('user:')).toBe(1);
     expect(await cache.has('user:2:orders')).toBe(false);
     expect(await neighbour.get('user:1:profile')).toBe('other cache');
-    await expect(cache.setEntry('k', 'v', { tags: [''] })).rejects.toMatchObject({ code: 'PLUMEGO_ERR_CACHE_INVALID_KEY' });
+    await expect(cache.setEntry('k', 'v', { tags: [''] })).rejects.toMatchObject({
+      code: 'PLUMEGO_ERR_CACHE_INVALID_KEY',
+    });
   });
 
   it('refuses to decode a foreign value and bad options', async () => {
@@ -92,12 +110,19 @@ describe.skipIf(!url)('RedisCache beyond the contract', () => {
     await redis.set(`${prefix}v:foreign`, 'not json {');
     const cache = new RedisCache({ redis, prefix });
     await expect(cache.get('foreign')).rejects.toMatchObject({ code: 'PLUMEGO_ERR_DATA_CACHE_CORRUPT' });
-    expect(() => new RedisCache({ redis, defaultTtlMs: -1 })).toThrow(expect.objectContaining({ code: 'PLUMEGO_ERR_DATA_INVALID_OPTIONS', reason: 'field:defaultTtlMs' }));
+    expect(() => new RedisCache({ redis, defaultTtlMs: -1 })).toThrow(
+      expect.objectContaining({ code: 'PLUMEGO_ERR_DATA_INVALID_OPTIONS', reason: 'field:defaultTtlMs' }),
+    );
     expect(() => new RedisCache({ redis: {} as Redis })).toThrow(expect.objectContaining({ reason: 'field:redis' }));
   });
 
   it('turns a killed connection into CONNECTION_LOST without the address', async () => {
-    const redis = connect({ lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
+    const redis = connect({
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      enableOfflineQueue: false,
+      retryStrategy: () => null,
+    });
     await redis.connect();
     const cache = new RedisCache({ redis, prefix: `${root}${n++}:` });
     await cache.set('k', 'v');
@@ -105,6 +130,8 @@ describe.skipIf(!url)('RedisCache beyond the contract', () => {
     await killer.client('KILL', 'ID', String(await redis.client('ID')));
     const err = await cache.get('k').catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'PLUMEGO_ERR_DATA_CONNECTION_LOST' });
-    expect(`${(err as Error).message} ${String((err as Error).cause)} ${JSON.stringify(err)}`).not.toContain(new URL(url as string).host);
+    expect(`${(err as Error).message} ${String((err as Error).cause)} ${JSON.stringify(err)}`).not.toContain(
+      new URL(url as string).host,
+    );
   });
 });

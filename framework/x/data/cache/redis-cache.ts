@@ -28,7 +28,13 @@ export interface ResolvedRedisCacheOptions {
   lockWaitMs: number;
 }
 
-export const DEFAULT_REDIS_CACHE_OPTIONS = { prefix: 'plumego:cache:', defaultTtlMs: 600_000, maxKeyLength: 256, lockTtlMs: 10_000, lockWaitMs: 5000 } as const;
+export const DEFAULT_REDIS_CACHE_OPTIONS = {
+  prefix: 'plumego:cache:',
+  defaultTtlMs: 600_000,
+  maxKeyLength: 256,
+  lockTtlMs: 10_000,
+  lockWaitMs: 5000,
+} as const;
 
 export function resolveRedisCacheOptions(options: RedisCacheOptions): ResolvedRedisCacheOptions {
   const d = DEFAULT_REDIS_CACHE_OPTIONS;
@@ -42,7 +48,12 @@ export function resolveRedisCacheOptions(options: RedisCacheOptions): ResolvedRe
   };
   assertDataOption(typeof r.redis?.get === 'function', 'redis');
   assertDataOption(typeof r.prefix === 'string' && r.prefix.length <= 256, 'prefix');
-  for (const [field, value, min] of [['defaultTtlMs', r.defaultTtlMs, 0], ['maxKeyLength', r.maxKeyLength, 1], ['lockTtlMs', r.lockTtlMs, 1], ['lockWaitMs', r.lockWaitMs, 0]] as const) {
+  for (const [field, value, min] of [
+    ['defaultTtlMs', r.defaultTtlMs, 0],
+    ['maxKeyLength', r.maxKeyLength, 1],
+    ['lockTtlMs', r.lockTtlMs, 1],
+    ['lockWaitMs', r.lockWaitMs, 0],
+  ] as const) {
     assertDataOption(Number.isSafeInteger(value) && value >= min, field);
   }
   return r;
@@ -108,7 +119,8 @@ export class RedisCache<V = unknown> implements Cache<V>, CounterCache {
 
   #ttl(ttlMs: number | undefined): number {
     const ttl = ttlMs ?? this.options.defaultTtlMs;
-    if (!Number.isSafeInteger(ttl) || ttl < 0) throw new StoreError('PLUMEGO_ERR_CACHE_INVALID_VALUE', { reason: 'ttl' });
+    if (!Number.isSafeInteger(ttl) || ttl < 0)
+      throw new StoreError('PLUMEGO_ERR_CACHE_INVALID_VALUE', { reason: 'ttl' });
     return ttl;
   }
 
@@ -154,7 +166,9 @@ export class RedisCache<V = unknown> implements Cache<V>, CounterCache {
     const ttl = this.#ttl(options.ttlMs);
     const text = this.#encode(value);
     const tags = options.tags ?? [];
-    for (const tag of tags) if (typeof tag !== 'string' || tag === '' || tag.length > this.options.maxKeyLength) throw new StoreError('PLUMEGO_ERR_CACHE_INVALID_KEY', { reason: 'tag' });
+    for (const tag of tags)
+      if (typeof tag !== 'string' || tag === '' || tag.length > this.options.maxKeyLength)
+        throw new StoreError('PLUMEGO_ERR_CACHE_INVALID_KEY', { reason: 'tag' });
     if (tags.length === 0) {
       // The common case is one plain SET, not a script.
       await callRedis(() => (ttl > 0 ? this.#redis.set(k, text, 'PX', ttl) : this.#redis.set(k, text)));
@@ -198,7 +212,8 @@ export class RedisCache<V = unknown> implements Cache<V>, CounterCache {
     if (this.#closed) throw new StoreError('PLUMEGO_ERR_CACHE_CLOSED');
     let removed = 0;
     for (const tag of tags) {
-      if (typeof tag !== 'string' || tag === '') throw new StoreError('PLUMEGO_ERR_CACHE_INVALID_KEY', { reason: 'tag' });
+      if (typeof tag !== 'string' || tag === '')
+        throw new StoreError('PLUMEGO_ERR_CACHE_INVALID_KEY', { reason: 'tag' });
       removed += Number(await callRedis(() => this.#redis.eval(INVALIDATE_TAG, 1, `${this.options.prefix}t:${tag}`)));
     }
     return removed;

@@ -9,7 +9,8 @@ import { DataError, sanitizeDriverError } from 'plumego/x/data';
 export function toCacheError(err: unknown): Error {
   if (err instanceof StoreError || err instanceof DataError) return err;
   if (err instanceof Error && err.name === 'ReplyError') {
-    if (/not an integer|out of range|overflow/i.test(err.message)) return new StoreError('PLUMEGO_ERR_CACHE_NOT_INTEGER', { cause: sanitizeDriverError(err) });
+    if (/not an integer|out of range|overflow/i.test(err.message))
+      return new StoreError('PLUMEGO_ERR_CACHE_NOT_INTEGER', { cause: sanitizeDriverError(err) });
     return new DataError('PLUMEGO_ERR_DATA_QUERY', { cause: sanitizeDriverError(err) });
   }
   return new DataError('PLUMEGO_ERR_DATA_CONNECTION_LOST', { cause: sanitizeDriverError(err) });

@@ -17,7 +17,10 @@ function connect(): Redis {
 }
 
 /** One app instance: its own connections, sharing `prefix` with its peers. */
-async function instance<V>(prefix: string, localTtlMs = 30_000): Promise<{ cache: TwoLevelCache<V>; remote: RedisCache<V>; subscriber: Redis }> {
+async function instance<V>(
+  prefix: string,
+  localTtlMs = 30_000,
+): Promise<{ cache: TwoLevelCache<V>; remote: RedisCache<V>; subscriber: Redis }> {
   const redis = connect();
   const subscriber = redis.duplicate();
   clients.push(subscriber);
@@ -37,7 +40,10 @@ afterAll(async () => {
 });
 
 if (url) {
-  describeCacheConformance({ describe, it }, { name: 'TwoLevelCache', counters: false, open: async () => (await instance(`${root}${n++}:`)).cache });
+  describeCacheConformance(
+    { describe, it },
+    { name: 'TwoLevelCache', counters: false, open: async () => (await instance(`${root}${n++}:`)).cache },
+  );
 } else {
   describe.skip('TwoLevelCache cache conformance (skipped: no Redis from inject(services))', () => {
     it('needs Redis', () => {});
@@ -54,7 +60,7 @@ describe.skipIf(!url)('TwoLevelCache across instances', () => {
     expect(cache.isLocalActive()).toBe(true);
   });
 
-  it('drops other instances\' local copies when one writes or deletes', async () => {
+  it("drops other instances' local copies when one writes or deletes", async () => {
     const prefix = `${root}${n++}:`;
     const a = await instance<string>(prefix);
     const b = await instance<string>(prefix);
@@ -94,11 +100,25 @@ describe.skipIf(!url)('TwoLevelCache across instances', () => {
     const remote = new RedisCache<string>({ redis, prefix });
     let readDone: () => void = () => {};
     let release: () => void = () => {};
-    const read = new Promise<void>((resolve) => { readDone = resolve; });
-    const gate = new Promise<void>((resolve) => { release = resolve; });
+    const read = new Promise<void>((resolve) => {
+      readDone = resolve;
+    });
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
     // Level 2 answers with the old value, then stalls until the test lets it return.
-    const slow = { options: remote.options, set: remote.set.bind(remote), delete: remote.delete.bind(remote), clear: remote.clear.bind(remote),
-      find: async (key: string) => { const hit = await remote.find(key); readDone(); await gate; return hit; } } as unknown as RedisCache<string>;
+    const slow = {
+      options: remote.options,
+      set: remote.set.bind(remote),
+      delete: remote.delete.bind(remote),
+      clear: remote.clear.bind(remote),
+      find: async (key: string) => {
+        const hit = await remote.find(key);
+        readDone();
+        await gate;
+        return hit;
+      },
+    } as unknown as RedisCache<string>;
     const subscriber = redis.duplicate();
     clients.push(subscriber);
     const b = new TwoLevelCache<string>({ remote: slow, subscriber });
@@ -120,8 +140,12 @@ describe.skipIf(!url)('TwoLevelCache across instances', () => {
 
   it('refuses bad options', async () => {
     const remote = new RedisCache({ redis: connect(), prefix: `${root}${n++}:` });
-    expect(() => new TwoLevelCache({ remote, subscriber: {} as Redis })).toThrow(expect.objectContaining({ reason: 'field:subscriber' }));
-    expect(() => new TwoLevelCache({ remote, subscriber: connect().duplicate(), localTtlMs: 0 })).toThrow(expect.objectContaining({ reason: 'field:localTtlMs' }));
+    expect(() => new TwoLevelCache({ remote, subscriber: {} as Redis })).toThrow(
+      expect.objectContaining({ reason: 'field:subscriber' }),
+    );
+    expect(() => new TwoLevelCache({ remote, subscriber: connect().duplicate(), localTtlMs: 0 })).toThrow(
+      expect.objectContaining({ reason: 'field:localTtlMs' }),
+    );
   });
 });
 

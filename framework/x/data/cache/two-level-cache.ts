@@ -103,7 +103,9 @@ export class TwoLevelCache<V = unknown> implements Cache<V> {
     if (parsed.origin === this.#id || this.#closed) return;
     this.#generation++;
     if (parsed.keys === null || !Array.isArray(parsed.keys)) void this.#local.clear();
-    else for (const key of parsed.keys) if (typeof key === 'string' && key !== '') void this.#local.delete(key).catch(() => undefined);
+    else
+      for (const key of parsed.keys)
+        if (typeof key === 'string' && key !== '') void this.#local.delete(key).catch(() => undefined);
   }
 
   async #announce(keys: string[] | null): Promise<void> {
@@ -124,7 +126,8 @@ export class TwoLevelCache<V = unknown> implements Cache<V> {
     const generation = this.#generation;
     const remote = await this.#remote.find(key);
     // A value read from Redis before an invalidation arrived may already be stale: serve it, do not keep it.
-    if (remote !== undefined && this.#subscribed && generation === this.#generation) await this.#local.set(key, remote.value);
+    if (remote !== undefined && this.#subscribed && generation === this.#generation)
+      await this.#local.set(key, remote.value);
     return remote;
   }
 
@@ -138,7 +141,12 @@ export class TwoLevelCache<V = unknown> implements Cache<V> {
     this.#assertOpen();
     await this.#remote.set(key, value, ttlMs);
     await this.#local.delete(key);
-    if (this.#subscribed) await this.#local.set(key, value, ttlMs === undefined || ttlMs === 0 ? this.#localTtlMs : Math.min(ttlMs, this.#localTtlMs));
+    if (this.#subscribed)
+      await this.#local.set(
+        key,
+        value,
+        ttlMs === undefined || ttlMs === 0 ? this.#localTtlMs : Math.min(ttlMs, this.#localTtlMs),
+      );
     await this.#announce([key]);
   }
 

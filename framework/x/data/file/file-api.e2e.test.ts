@@ -41,13 +41,20 @@ describe.skipIf(!url)('x/fileapi on S3FileStorage and PgFileMetadataStore', () =
     createFileApi({ storage, metadata, requireTenant: true, hardDelete: true }).register(app);
     const content = 'The quick brown fox jumps over the lazy dog.';
     const body = `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="fox.txt"\r\nContent-Type: text/plain\r\n\r\n${content}\r\n--${BOUNDARY}--\r\n`;
-    const created = await app.request('/files', { method: 'POST', headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}`, 'x-tenant': 'acme' }, body });
+    const created = await app.request('/files', {
+      method: 'POST',
+      headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}`, 'x-tenant': 'acme' },
+      body,
+    });
     expect(created.status).toBe(201);
     const id = created.json<{ data: { id: string } }>().data.id;
 
     const listed = await app.request('/files', { headers: { 'x-tenant': 'acme' } });
     expect(listed.json<{ meta: { total: number } }>().meta.total).toBe(1);
-    expect((await app.request('/files', { headers: { 'x-tenant': 'other' } })).json<{ meta: { total: number } }>().meta.total).toBe(0);
+    expect(
+      (await app.request('/files', { headers: { 'x-tenant': 'other' } })).json<{ meta: { total: number } }>().meta
+        .total,
+    ).toBe(0);
 
     const part = await app.request(`/files/${id}`, { headers: { range: 'bytes=4-8', 'x-tenant': 'acme' } });
     expect([part.status, part.text()]).toEqual([206, 'quick']);

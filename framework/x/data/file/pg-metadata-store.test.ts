@@ -8,7 +8,19 @@ const url = inject('services').postgres;
 const schema = `plumego_files_${randomBytes(4).toString('hex')}`;
 
 function record(tenantId: string, id: string, createdAt: number, overrides: Partial<FileRecord> = {}): FileRecord {
-  return { id, tenantId, name: `${id}.pdf`, contentType: 'application/pdf', size: 1234, sha256: 'ab'.repeat(32), uploadedBy: 'u1', storagePath: `${tenantId}/${id}`, createdAt, deletedAt: undefined, ...overrides };
+  return {
+    id,
+    tenantId,
+    name: `${id}.pdf`,
+    contentType: 'application/pdf',
+    size: 1234,
+    sha256: 'ab'.repeat(32),
+    uploadedBy: 'u1',
+    storagePath: `${tenantId}/${id}`,
+    createdAt,
+    deletedAt: undefined,
+    ...overrides,
+  };
 }
 
 describe.skipIf(!url)('PgFileMetadataStore', () => {
@@ -31,7 +43,10 @@ describe.skipIf(!url)('PgFileMetadataStore', () => {
     expect(await store.get('t1', 'f1')).toEqual(record('t1', 'f1', 1000, { size: 5_000_000_000 }));
     expect(await store.get('t2', 'f1')).toBeUndefined();
     expect(await store.markDeleted('t2', 'f1', 2000)).toBe(false);
-    await expect(store.create(record('t1', 'f1', 1000))).rejects.toMatchObject({ code: 'PLUMEGO_ERR_DATA_QUERY', sqlState: '23505' });
+    await expect(store.create(record('t1', 'f1', 1000))).rejects.toMatchObject({
+      code: 'PLUMEGO_ERR_DATA_QUERY',
+      sqlState: '23505',
+    });
     // The same id under another tenant is another file.
     await store.create(record('t2', 'f1', 1000));
     expect((await store.get('t2', 'f1'))?.tenantId).toBe('t2');
@@ -43,7 +58,9 @@ describe.skipIf(!url)('PgFileMetadataStore', () => {
     expect(await store.markDeleted('t3', 'gone', 6000)).toBe(false);
     expect(await store.get('t3', 'gone')).toBeUndefined();
     expect((await store.list('t3', { offset: 0, limit: 10 })).total).toBe(0);
-    const { deleted_at } = (await client.queryOne<{ deleted_at: string }>(`SELECT deleted_at FROM ${schema}.files WHERE tenant_id = 't3'`)) as { deleted_at: string };
+    const { deleted_at } = (await client.queryOne<{ deleted_at: string }>(
+      `SELECT deleted_at FROM ${schema}.files WHERE tenant_id = 't3'`,
+    )) as { deleted_at: string };
     expect(Number(deleted_at)).toBe(5000);
   });
 
@@ -61,6 +78,8 @@ describe.skipIf(!url)('PgFileMetadataStore', () => {
   });
 
   it('refuses unsafe table names', () => {
-    expect(() => new PgFileMetadataStore({ client, table: 'files; DROP TABLE x' })).toThrow(expect.objectContaining({ code: 'PLUMEGO_ERR_DATA_INVALID_OPTIONS', reason: 'field:table' }));
+    expect(() => new PgFileMetadataStore({ client, table: 'files; DROP TABLE x' })).toThrow(
+      expect.objectContaining({ code: 'PLUMEGO_ERR_DATA_INVALID_OPTIONS', reason: 'field:table' }),
+    );
   });
 });

@@ -61,22 +61,45 @@ export class PgFileMetadataStore implements FileMetadataStore {
       tenant_id text NOT NULL, id text NOT NULL, name text NOT NULL, content_type text NOT NULL, size bigint NOT NULL,
       sha256 text NOT NULL, uploaded_by text NOT NULL, storage_path text NOT NULL, created_at bigint NOT NULL, deleted_at bigint,
       PRIMARY KEY (tenant_id, id))`);
-    await this.#client.exec(`CREATE INDEX IF NOT EXISTS ${this.#table.replace('.', '_')}_live_idx ON ${this.#table} (tenant_id, created_at DESC, id DESC) WHERE deleted_at IS NULL`);
+    await this.#client.exec(
+      `CREATE INDEX IF NOT EXISTS ${this.#table.replace('.', '_')}_live_idx ON ${this.#table} (tenant_id, created_at DESC, id DESC) WHERE deleted_at IS NULL`,
+    );
   }
 
   async create(r: FileRecord): Promise<void> {
-    await this.#client.exec(`INSERT INTO ${this.#table} (tenant_id, id, name, content_type, size, sha256, uploaded_by, storage_path, created_at, deleted_at)
+    await this.#client.exec(
+      `INSERT INTO ${this.#table} (tenant_id, id, name, content_type, size, sha256, uploaded_by, storage_path, created_at, deleted_at)
       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-    [r.tenantId, r.id, r.name, r.contentType, r.size, r.sha256, r.uploadedBy, r.storagePath, r.createdAt, r.deletedAt ?? null]);
+      [
+        r.tenantId,
+        r.id,
+        r.name,
+        r.contentType,
+        r.size,
+        r.sha256,
+        r.uploadedBy,
+        r.storagePath,
+        r.createdAt,
+        r.deletedAt ?? null,
+      ],
+    );
   }
 
   async get(tenantId: string, id: string): Promise<FileRecord | undefined> {
-    const row = await this.#client.queryOne<Row>(`SELECT * FROM ${this.#table} WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL`, [tenantId, id]);
+    const row = await this.#client.queryOne<Row>(
+      `SELECT * FROM ${this.#table} WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL`,
+      [tenantId, id],
+    );
     return row === undefined ? undefined : toRecord(row);
   }
 
   async markDeleted(tenantId: string, id: string, at: number): Promise<boolean> {
-    return (await this.#client.exec(`UPDATE ${this.#table} SET deleted_at = $3 WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL`, [tenantId, id, at])) === 1;
+    return (
+      (await this.#client.exec(
+        `UPDATE ${this.#table} SET deleted_at = $3 WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL`,
+        [tenantId, id, at],
+      )) === 1
+    );
   }
 
   async list(tenantId: string, query: ListFilesQuery): Promise<{ items: FileRecord[]; total: number }> {
@@ -86,9 +109,13 @@ export class PgFileMetadataStore implements FileMetadataStore {
     // One statement: the page and the total agree even while files are being added.
     const rows = await this.#client.query<Row & { total: string | number }>(
       `SELECT *, count(*) OVER () AS total FROM ${this.#table} WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT $4 OFFSET $5`,
-      [tenantId, after, before, query.limit, query.offset]);
+      [tenantId, after, before, query.limit, query.offset],
+    );
     if (rows.length > 0) return { items: rows.map(toRecord), total: Number(rows[0]?.total) };
-    const counted = await this.#client.queryOne<{ total: string | number }>(`SELECT count(*) AS total FROM ${this.#table} WHERE ${where}`, [tenantId, after, before]);
+    const counted = await this.#client.queryOne<{ total: string | number }>(
+      `SELECT count(*) AS total FROM ${this.#table} WHERE ${where}`,
+      [tenantId, after, before],
+    );
     return { items: [], total: Number(counted?.total ?? 0) };
   }
 }

@@ -24,7 +24,10 @@ async function fresh(prefix = ''): Promise<S3FileStorage> {
 }
 
 describeFileStorageConformance({ describe, it }, { name: 'S3FileStorage', open: () => fresh() });
-describeFileStorageConformance({ describe, it }, { name: 'S3FileStorage under a key prefix', open: () => fresh('tenant-a/files/') });
+describeFileStorageConformance(
+  { describe, it },
+  { name: 'S3FileStorage under a key prefix', open: () => fresh('tenant-a/files/') },
+);
 
 describe('S3FileStorage beyond the contract', () => {
   it('uploads a large stream in parts and reads it back intact', async () => {
@@ -34,9 +37,20 @@ describe('S3FileStorage beyond the contract', () => {
     const total = 12;
     const hash = createHash('sha256');
     for (let i = 0; i < total; i++) hash.update(chunk);
-    const stat = await storage.put('big/video.bin', Readable.from((function* () { for (let i = 0; i < total; i++) yield chunk; })()));
+    const stat = await storage.put(
+      'big/video.bin',
+      Readable.from(
+        (function* () {
+          for (let i = 0; i < total; i++) yield chunk;
+        })(),
+      ),
+    );
     expect(stat.size).toBe(total * chunk.length);
-    expect(createHash('sha256').update(await buffer(await storage.get('big/video.bin'))).digest('hex')).toBe(hash.digest('hex'));
+    expect(
+      createHash('sha256')
+        .update(await buffer(await storage.get('big/video.bin')))
+        .digest('hex'),
+    ).toBe(hash.digest('hex'));
   });
 
   it('reads byte ranges and refuses bad ones', async () => {
@@ -44,8 +58,13 @@ describe('S3FileStorage beyond the contract', () => {
     await storage.put('r.txt', 'hello range world');
     expect(await text(await storage.getRange('r.txt', { start: 6, end: 10 }))).toBe('range');
     expect(await text(await storage.getRange('r.txt', { start: 12, end: 1000 }))).toBe('world');
-    await expect(storage.getRange('r.txt', { start: 5, end: 2 })).rejects.toMatchObject({ code: 'PLUMEGO_ERR_DATA_INVALID_OPTIONS', reason: 'field:range' });
-    await expect(storage.getRange('missing.txt', { start: 0, end: 1 })).rejects.toMatchObject({ code: 'PLUMEGO_ERR_FILE_NOT_FOUND' });
+    await expect(storage.getRange('r.txt', { start: 5, end: 2 })).rejects.toMatchObject({
+      code: 'PLUMEGO_ERR_DATA_INVALID_OPTIONS',
+      reason: 'field:range',
+    });
+    await expect(storage.getRange('missing.txt', { start: 0, end: 1 })).rejects.toMatchObject({
+      code: 'PLUMEGO_ERR_FILE_NOT_FOUND',
+    });
   });
 
   it('issues presigned GET and PUT URLs that work until they expire', async () => {
@@ -63,25 +82,51 @@ describe('S3FileStorage beyond the contract', () => {
     await new Promise((resolve) => setTimeout(resolve, 2100));
     expect((await fetch(short)).status).toBe(403);
     for (const bad of [0, 3601, 1.5]) {
-      await expect(storage.createDownloadUrl('doc.txt', { expiresInSeconds: bad })).rejects.toMatchObject({ code: 'PLUMEGO_ERR_DATA_INVALID_OPTIONS' });
+      await expect(storage.createDownloadUrl('doc.txt', { expiresInSeconds: bad })).rejects.toMatchObject({
+        code: 'PLUMEGO_ERR_DATA_INVALID_OPTIONS',
+      });
     }
-    await expect(storage.createUploadUrl('../x', { expiresInSeconds: 60 })).rejects.toMatchObject({ code: 'PLUMEGO_ERR_FILE_INVALID_PATH' });
+    await expect(storage.createUploadUrl('../x', { expiresInSeconds: 60 })).rejects.toMatchObject({
+      code: 'PLUMEGO_ERR_FILE_INVALID_PATH',
+    });
   });
 
   it('reports an unreachable service and a missing bucket as typed errors without credentials', async () => {
-    const down = new S3FileStorage({ client: new S3Client({ endpoint: 'http://127.0.0.1:9', region: 'us-east-1', forcePathStyle: true, maxAttempts: 1, credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret-key-value' } }), bucket: 'nowhere' });
+    const down = new S3FileStorage({
+      client: new S3Client({
+        endpoint: 'http://127.0.0.1:9',
+        region: 'us-east-1',
+        forcePathStyle: true,
+        maxAttempts: 1,
+        credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret-key-value' },
+      }),
+      bucket: 'nowhere',
+    });
     const err = await down.stat('x').catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'PLUMEGO_ERR_DATA_CONNECTION_LOST' });
-    expect(`${(err as Error).message} ${String((err as Error).cause)} ${JSON.stringify(err)}`).not.toMatch(/secret-key-value|AKIDEXAMPLE/);
+    expect(`${(err as Error).message} ${String((err as Error).cause)} ${JSON.stringify(err)}`).not.toMatch(
+      /secret-key-value|AKIDEXAMPLE/,
+    );
     const noBucket = new S3FileStorage({ client: s3.client(), bucket: 'no-such-bucket' });
-    await expect(noBucket.put('a.txt', 'x')).rejects.toMatchObject({ code: 'PLUMEGO_ERR_DATA_OBJECT_STORAGE', reason: 'status:404' });
+    await expect(noBucket.put('a.txt', 'x')).rejects.toMatchObject({
+      code: 'PLUMEGO_ERR_DATA_OBJECT_STORAGE',
+      reason: 'status:404',
+    });
   });
 
   it('refuses bad options when built', () => {
     const client = s3.client();
-    expect(() => new S3FileStorage({ client, bucket: 'UPPER' })).toThrow(expect.objectContaining({ reason: 'field:bucket' }));
-    expect(() => new S3FileStorage({ client, bucket: 'ok-bucket', prefix: '/abs/' })).toThrow(expect.objectContaining({ reason: 'field:prefix' }));
-    expect(() => new S3FileStorage({ client, bucket: 'ok-bucket', prefix: 'no-slash' })).toThrow(expect.objectContaining({ reason: 'field:prefix' }));
-    expect(() => new S3FileStorage({ client, bucket: 'ok-bucket', partSize: 1024 })).toThrow(expect.objectContaining({ reason: 'field:partSize' }));
+    expect(() => new S3FileStorage({ client, bucket: 'UPPER' })).toThrow(
+      expect.objectContaining({ reason: 'field:bucket' }),
+    );
+    expect(() => new S3FileStorage({ client, bucket: 'ok-bucket', prefix: '/abs/' })).toThrow(
+      expect.objectContaining({ reason: 'field:prefix' }),
+    );
+    expect(() => new S3FileStorage({ client, bucket: 'ok-bucket', prefix: 'no-slash' })).toThrow(
+      expect.objectContaining({ reason: 'field:prefix' }),
+    );
+    expect(() => new S3FileStorage({ client, bucket: 'ok-bucket', partSize: 1024 })).toThrow(
+      expect.objectContaining({ reason: 'field:partSize' }),
+    );
   });
 });

@@ -1,5 +1,13 @@
 import { Readable } from 'node:stream';
-import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  CopyObjectCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { StoreError, assertStoragePath, type FileListOptions, type FileStat, type FileStorage } from 'plumego/store';
@@ -59,15 +67,25 @@ export class S3FileStorage implements FileStorage {
 
   constructor(options: S3FileStorageOptions) {
     assertDataOption(typeof options?.client?.send === 'function', 'client');
-    assertDataOption(typeof options.bucket === 'string' && /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(options.bucket), 'bucket');
+    assertDataOption(
+      typeof options.bucket === 'string' && /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(options.bucket),
+      'bucket',
+    );
     this.#prefix = options.prefix ?? '';
-    assertDataOption(this.#prefix === '' || (this.#prefix.endsWith('/') && !this.#prefix.startsWith('/') && assertPrefix(this.#prefix)), 'prefix');
+    assertDataOption(
+      this.#prefix === '' ||
+        (this.#prefix.endsWith('/') && !this.#prefix.startsWith('/') && assertPrefix(this.#prefix)),
+      'prefix',
+    );
     this.#partSize = options.partSize ?? 8 * 1024 * 1024;
     this.#queueSize = options.queueSize ?? 4;
     this.#maxExpiry = options.maxUrlExpirySeconds ?? 3600;
     assertDataOption(Number.isSafeInteger(this.#partSize) && this.#partSize >= 5 * 1024 * 1024, 'partSize');
     assertDataOption(Number.isSafeInteger(this.#queueSize) && this.#queueSize >= 1, 'queueSize');
-    assertDataOption(Number.isSafeInteger(this.#maxExpiry) && this.#maxExpiry >= 1 && this.#maxExpiry <= 604_800, 'maxUrlExpirySeconds');
+    assertDataOption(
+      Number.isSafeInteger(this.#maxExpiry) && this.#maxExpiry >= 1 && this.#maxExpiry <= 604_800,
+      'maxUrlExpirySeconds',
+    );
     this.#s3 = options.client;
     this.#bucket = options.bucket;
   }
@@ -88,7 +106,13 @@ export class S3FileStorage implements FileStorage {
   async put(path: string, source: Readable | Uint8Array | string): Promise<FileStat> {
     const key = this.#key(path);
     const body = typeof source === 'string' ? Buffer.from(source) : source;
-    const upload = new Upload({ client: this.#s3, params: { Bucket: this.#bucket, Key: key, Body: body }, partSize: this.#partSize, queueSize: this.#queueSize, leavePartsOnError: false });
+    const upload = new Upload({
+      client: this.#s3,
+      params: { Bucket: this.#bucket, Key: key, Body: body },
+      partSize: this.#partSize,
+      queueSize: this.#queueSize,
+      leavePartsOnError: false,
+    });
     try {
       await this.#call(() => upload.done());
     } catch (err) {
@@ -108,10 +132,19 @@ export class S3FileStorage implements FileStorage {
   /** Bytes `start`–`end` (inclusive) of the file; `end` past the file's last byte is clamped by the service. */
   async getRange(path: string, range: ByteRangeRequest): Promise<Readable> {
     const key = this.#key(path);
-    if (!Number.isSafeInteger(range?.start) || !Number.isSafeInteger(range.end) || range.start < 0 || range.end < range.start) {
+    if (
+      !Number.isSafeInteger(range?.start) ||
+      !Number.isSafeInteger(range.end) ||
+      range.start < 0 ||
+      range.end < range.start
+    ) {
       throw new DataError('PLUMEGO_ERR_DATA_INVALID_OPTIONS', { reason: 'field:range' });
     }
-    const out = await this.#call(() => this.#s3.send(new GetObjectCommand({ Bucket: this.#bucket, Key: key, Range: `bytes=${range.start}-${range.end}` })));
+    const out = await this.#call(() =>
+      this.#s3.send(
+        new GetObjectCommand({ Bucket: this.#bucket, Key: key, Range: `bytes=${range.start}-${range.end}` }),
+      ),
+    );
     return out.Body as Readable;
   }
 
@@ -144,15 +177,26 @@ export class S3FileStorage implements FileStorage {
     const out: FileStat[] = [];
     let token: string | undefined;
     do {
-      const page = await this.#call(() => this.#s3.send(new ListObjectsV2Command({
-        // Full pages: S3 returns keys in order, and small pages only add round trips. (s3rver, the
-        // local test server, cannot issue continuation tokens under OpenSSL 3, so the >1000-key
-        // path is exercised against real S3 only.)
-        Bucket: this.#bucket, Prefix: this.#prefix + (options.prefix ?? ''), MaxKeys: 1000, ContinuationToken: token,
-      })));
+      const page = await this.#call(() =>
+        this.#s3.send(
+          new ListObjectsV2Command({
+            // Full pages: S3 returns keys in order, and small pages only add round trips. (s3rver, the
+            // local test server, cannot issue continuation tokens under OpenSSL 3, so the >1000-key
+            // path is exercised against real S3 only.)
+            Bucket: this.#bucket,
+            Prefix: this.#prefix + (options.prefix ?? ''),
+            MaxKeys: 1000,
+            ContinuationToken: token,
+          }),
+        ),
+      );
       for (const item of page.Contents ?? []) {
         if (item.Key === undefined) continue;
-        out.push({ path: item.Key.slice(this.#prefix.length), size: item.Size ?? 0, modifiedAt: item.LastModified?.getTime() ?? 0 });
+        out.push({
+          path: item.Key.slice(this.#prefix.length),
+          size: item.Size ?? 0,
+          modifiedAt: item.LastModified?.getTime() ?? 0,
+        });
       }
       token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
     } while (token !== undefined && out.length < limit);
@@ -162,7 +206,15 @@ export class S3FileStorage implements FileStorage {
   async copy(from: string, to: string): Promise<FileStat> {
     const source = this.#key(from);
     const target = this.#key(to);
-    await this.#call(() => this.#s3.send(new CopyObjectCommand({ Bucket: this.#bucket, Key: target, CopySource: `${this.#bucket}/${source.split('/').map(encodeURIComponent).join('/')}` })));
+    await this.#call(() =>
+      this.#s3.send(
+        new CopyObjectCommand({
+          Bucket: this.#bucket,
+          Key: target,
+          CopySource: `${this.#bucket}/${source.split('/').map(encodeURIComponent).join('/')}`,
+        }),
+      ),
+    );
     return this.stat(to);
   }
 
@@ -170,15 +222,26 @@ export class S3FileStorage implements FileStorage {
   async createDownloadUrl(path: string, options: { expiresInSeconds: number; fileName?: string }): Promise<string> {
     const key = this.#key(path);
     const expiresIn = this.#expiry(options?.expiresInSeconds);
-    const disposition = options.fileName === undefined ? undefined : `attachment; filename*=UTF-8''${encodeURIComponent(options.fileName)}`;
-    return getSignedUrl(this.#s3, new GetObjectCommand({ Bucket: this.#bucket, Key: key, ResponseContentDisposition: disposition }), { expiresIn });
+    const disposition =
+      options.fileName === undefined
+        ? undefined
+        : `attachment; filename*=UTF-8''${encodeURIComponent(options.fileName)}`;
+    return getSignedUrl(
+      this.#s3,
+      new GetObjectCommand({ Bucket: this.#bucket, Key: key, ResponseContentDisposition: disposition }),
+      { expiresIn },
+    );
   }
 
   /** A presigned PUT URL valid for `expiresInSeconds`, for a client to upload directly. */
   async createUploadUrl(path: string, options: { expiresInSeconds: number; contentType?: string }): Promise<string> {
     const key = this.#key(path);
     const expiresIn = this.#expiry(options?.expiresInSeconds);
-    return getSignedUrl(this.#s3, new PutObjectCommand({ Bucket: this.#bucket, Key: key, ContentType: options.contentType }), { expiresIn });
+    return getSignedUrl(
+      this.#s3,
+      new PutObjectCommand({ Bucket: this.#bucket, Key: key, ContentType: options.contentType }),
+      { expiresIn },
+    );
   }
 
   #expiry(seconds: unknown): number {

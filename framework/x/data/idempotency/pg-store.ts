@@ -1,4 +1,11 @@
-import { StoreError, assertCompletable, assertIdempotencyKey, assertIdempotencyRecord, type IdempotencyRecord, type IdempotencyStore } from 'plumego/store';
+import {
+  StoreError,
+  assertCompletable,
+  assertIdempotencyKey,
+  assertIdempotencyRecord,
+  type IdempotencyRecord,
+  type IdempotencyStore,
+} from 'plumego/store';
 import { assertDataOption } from 'plumego/x/data';
 import type { SqlClient } from 'plumego/x/data/sql';
 
@@ -72,11 +79,25 @@ export class PgIdempotencyStore implements IdempotencyStore {
   async putIfAbsent(record: IdempotencyRecord): Promise<boolean> {
     const r = assertIdempotencyRecord(record);
     const response = r.response === undefined ? null : Buffer.from(r.response);
-    const rows = await this.#client.query(this.#sql.claim, [r.key, r.requestHash, r.status, response, r.createdAt, r.updatedAt, r.expiresAt, this.#now()]);
+    const rows = await this.#client.query(this.#sql.claim, [
+      r.key,
+      r.requestHash,
+      r.status,
+      response,
+      r.createdAt,
+      r.updatedAt,
+      r.expiresAt,
+      this.#now(),
+    ]);
     return rows.length === 1;
   }
 
-  async complete(key: string, requestHash: string, response: Uint8Array, at: number = this.#now()): Promise<IdempotencyRecord> {
+  async complete(
+    key: string,
+    requestHash: string,
+    response: Uint8Array,
+    at: number = this.#now(),
+  ): Promise<IdempotencyRecord> {
     assertIdempotencyKey(key);
     const done = await this.#client.queryOne<Row>(this.#sql.complete, [key, requestHash, Buffer.from(response), at]);
     if (done !== undefined) return toRecord(done);

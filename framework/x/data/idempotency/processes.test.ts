@@ -22,8 +22,14 @@ afterAll(async () => {
   for (const step of cleanup.reverse()) await step().catch(() => undefined);
 });
 
-function start(args: string[]): { child: ChildProcess; lines: string[]; line: (match: (l: string) => boolean) => Promise<string> } {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', fixture, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+function start(args: string[]): {
+  child: ChildProcess;
+  lines: string[];
+  line: (match: (l: string) => boolean) => Promise<string>;
+} {
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', fixture, ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   children.push(child);
   const lines: string[] = [];
   let buffered = '';
@@ -35,21 +41,27 @@ function start(args: string[]): { child: ChildProcess; lines: string[]; line: (m
     lines.push(...parts);
     for (const w of waiters.splice(0)) w();
   });
-  const line = (match: (l: string) => boolean) => new Promise<string>((resolve, reject) => {
-    const check = (): void => {
-      const found = lines.find(match);
-      if (found !== undefined) resolve(found);
-      else if (child.exitCode !== null) reject(new Error(`child exited with ${child.exitCode}`));
-      else waiters.push(check);
-    };
-    child.once('exit', () => waiters.length > 0 && check());
-    check();
-  });
+  const line = (match: (l: string) => boolean) =>
+    new Promise<string>((resolve, reject) => {
+      const check = (): void => {
+        const found = lines.find(match);
+        if (found !== undefined) resolve(found);
+        else if (child.exitCode !== null) reject(new Error(`child exited with ${child.exitCode}`));
+        else waiters.push(check);
+      };
+      child.once('exit', () => waiters.length > 0 && check());
+      check();
+    });
   return { child, lines, line };
 }
 
 async function call(handler: Handler) {
-  const r = createRequest({ method: 'POST', url: '/orders', headers: { 'idempotency-key': 'order-1', 'content-type': 'application/json' }, body: '{"item":"book"}' });
+  const r = createRequest({
+    method: 'POST',
+    url: '/orders',
+    headers: { 'idempotency-key': 'order-1', 'content-type': 'application/json' },
+    body: '{"item":"book"}',
+  });
   const w = new BufferedResponseWriter();
   await handler(w, r);
   return w.status;
@@ -103,7 +115,9 @@ for (const backend of backends) {
       const startAt = Date.now() + 2500;
       const a = start([backend.name, backend.url as string, namespace, 'race', `40:${startAt}`]);
       const b = start([backend.name, backend.url as string, namespace, 'race', `40:${startAt}`]);
-      const [ra, rb] = (await Promise.all([a.line((l) => l.startsWith('[')), b.line((l) => l.startsWith('['))])).map((l) => JSON.parse(l) as boolean[]);
+      const [ra, rb] = (await Promise.all([a.line((l) => l.startsWith('[')), b.line((l) => l.startsWith('['))])).map(
+        (l) => JSON.parse(l) as boolean[],
+      );
       expect(ra).toHaveLength(40);
       for (let i = 0; i < 40; i++) expect(Number(ra?.[i]) + Number(rb?.[i])).toBe(1);
     }, 15_000);
@@ -120,7 +134,9 @@ for (const backend of backends) {
         writeResponse(w, r, 201, { id: 1 });
       });
       // The middleware stores sha256(scope \0 key); the default scope is empty.
-      const record = await store.get(createHash('sha256').update('').update('\0').update('order-1').digest('base64url'));
+      const record = await store.get(
+        createHash('sha256').update('').update('\0').update('order-1').digest('base64url'),
+      );
       expect(record?.status).toBe('in_progress');
       if (Date.now() - claimedAt < 350) expect(await call(handler)).toBe(409);
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, claimedAt + 450 - Date.now())));

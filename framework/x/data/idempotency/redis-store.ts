@@ -1,5 +1,11 @@
 import type { Redis } from 'ioredis';
-import { StoreError, assertIdempotencyKey, assertIdempotencyRecord, type IdempotencyRecord, type IdempotencyStore } from 'plumego/store';
+import {
+  StoreError,
+  assertIdempotencyKey,
+  assertIdempotencyRecord,
+  type IdempotencyRecord,
+  type IdempotencyStore,
+} from 'plumego/store';
 import { DataError, assertDataOption, sanitizeDriverError } from 'plumego/x/data';
 import { RedisScript } from './redis-script.ts';
 
@@ -49,7 +55,9 @@ const OUTCOME_ERRORS = {
 /** ioredis failures as data errors: a server reply error is a query failure, anything else the connection. */
 function toDataError(err: unknown): DataError {
   const reply = err instanceof Error && err.name === 'ReplyError';
-  return new DataError(reply ? 'PLUMEGO_ERR_DATA_QUERY' : 'PLUMEGO_ERR_DATA_CONNECTION_LOST', { cause: sanitizeDriverError(err) });
+  return new DataError(reply ? 'PLUMEGO_ERR_DATA_QUERY' : 'PLUMEGO_ERR_DATA_CONNECTION_LOST', {
+    cause: sanitizeDriverError(err),
+  });
 }
 
 async function call<T>(run: () => Promise<T>): Promise<T> {
@@ -105,15 +113,36 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     const now = this.#now();
     const ttl = Math.max(1, r.expiresAt - now) + this.#retainMs;
     const hasResponse = r.response !== undefined;
-    const claimed = await call(() => CLAIM.run(this.#redis, [this.#prefix + r.key], [
-      now, r.requestHash, r.status, r.createdAt, r.updatedAt, r.expiresAt, ttl, hasResponse ? '1' : '0', hasResponse ? Buffer.from(r.response as Uint8Array) : '',
-    ]));
+    const claimed = await call(() =>
+      CLAIM.run(
+        this.#redis,
+        [this.#prefix + r.key],
+        [
+          now,
+          r.requestHash,
+          r.status,
+          r.createdAt,
+          r.updatedAt,
+          r.expiresAt,
+          ttl,
+          hasResponse ? '1' : '0',
+          hasResponse ? Buffer.from(r.response as Uint8Array) : '',
+        ],
+      ),
+    );
     return claimed === 1;
   }
 
-  async complete(key: string, requestHash: string, response: Uint8Array, at: number = this.#now()): Promise<IdempotencyRecord> {
+  async complete(
+    key: string,
+    requestHash: string,
+    response: Uint8Array,
+    at: number = this.#now(),
+  ): Promise<IdempotencyRecord> {
     const k = this.#prefix + assertIdempotencyKey(key);
-    const result = (await call(() => COMPLETE.run(this.#redis, [k], [requestHash, at, Buffer.from(response)]))) as string[];
+    const result = (await call(() =>
+      COMPLETE.run(this.#redis, [k], [requestHash, at, Buffer.from(response)]),
+    )) as string[];
     const outcome = result[0] as keyof typeof OUTCOME_ERRORS | 'ok';
     if (outcome !== 'ok') throw new StoreError(OUTCOME_ERRORS[outcome]);
     return {

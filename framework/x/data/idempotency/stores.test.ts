@@ -46,13 +46,16 @@ async function openPg(now: () => number, table?: string): Promise<PgIdempotencyS
 }
 
 if (postgres) {
-  describeIdempotencyConformance({ describe, it }, {
-    name: 'PgIdempotencyStore',
-    open: (now) => openPg(now),
-    openPeer: (store, now) => openPg(now, pgTable.get(store)?.table),
-    // A crashed process's pool is gone; its committed claim stays.
-    crash: (store) => pgTable.get(store)?.client.close(),
-  });
+  describeIdempotencyConformance(
+    { describe, it },
+    {
+      name: 'PgIdempotencyStore',
+      open: (now) => openPg(now),
+      openPeer: (store, now) => openPg(now, pgTable.get(store)?.table),
+      // A crashed process's pool is gone; its committed claim stays.
+      crash: (store) => pgTable.get(store)?.client.close(),
+    },
+  );
 } else {
   describe.skip('PgIdempotencyStore idempotency conformance (skipped: no PostgreSQL from inject(services))', () => {
     it('needs PostgreSQL', () => {});
@@ -71,13 +74,16 @@ function openRedis(now: () => number, prefix?: string): RedisIdempotencyStore {
 }
 
 if (redis) {
-  describeIdempotencyConformance({ describe, it }, {
-    name: 'RedisIdempotencyStore',
-    open: (now) => openRedis(now),
-    openPeer: (store, now) => openRedis(now, redisOf.get(store)?.prefix),
-    // Drop the socket without QUIT, as a killed process would.
-    crash: (store) => redisOf.get(store)?.client.disconnect(),
-  });
+  describeIdempotencyConformance(
+    { describe, it },
+    {
+      name: 'RedisIdempotencyStore',
+      open: (now) => openRedis(now),
+      openPeer: (store, now) => openRedis(now, redisOf.get(store)?.prefix),
+      // Drop the socket without QUIT, as a killed process would.
+      crash: (store) => redisOf.get(store)?.client.disconnect(),
+    },
+  );
 } else {
   describe.skip('RedisIdempotencyStore idempotency conformance (skipped: no Redis from inject(services))', () => {
     it('needs Redis', () => {});
@@ -89,12 +95,28 @@ describe.skipIf(!postgres)('PgIdempotencyStore beyond the contract', () => {
     const client = new SqlClient({ connectionString: postgres as string });
     cleanup.push(() => client.close());
     for (const table of ['x; DROP TABLE y', 'Upper', 'a.b.c', '']) {
-      expect(() => new PgIdempotencyStore({ client, table })).toThrow(expect.objectContaining({ code: 'PLUMEGO_ERR_DATA_INVALID_OPTIONS', reason: 'field:table' }));
+      expect(() => new PgIdempotencyStore({ client, table })).toThrow(
+        expect.objectContaining({ code: 'PLUMEGO_ERR_DATA_INVALID_OPTIONS', reason: 'field:table' }),
+      );
     }
     let now = 1000;
     const store = await openPg(() => now);
-    await store.putIfAbsent({ key: 'old', requestHash: 'h', status: 'in_progress', createdAt: 1000, updatedAt: 1000, expiresAt: 1500 });
-    await store.putIfAbsent({ key: 'new', requestHash: 'h', status: 'in_progress', createdAt: 1000, updatedAt: 1000, expiresAt: 9000 });
+    await store.putIfAbsent({
+      key: 'old',
+      requestHash: 'h',
+      status: 'in_progress',
+      createdAt: 1000,
+      updatedAt: 1000,
+      expiresAt: 1500,
+    });
+    await store.putIfAbsent({
+      key: 'new',
+      requestHash: 'h',
+      status: 'in_progress',
+      createdAt: 1000,
+      updatedAt: 1000,
+      expiresAt: 9000,
+    });
     now = 2000;
     expect(await store.deleteExpired()).toBe(1);
     expect(await store.get('new')).toMatchObject({ key: 'new' });
@@ -106,15 +128,29 @@ describe.skipIf(!redis)('RedisIdempotencyStore beyond the contract', () => {
     const store = openRedis(Date.now);
     const { client, prefix } = redisOf.get(store) as { client: Redis; prefix: string };
     const now = Date.now();
-    await store.putIfAbsent({ key: 'ttl', requestHash: 'h', status: 'in_progress', createdAt: now, updatedAt: now, expiresAt: now + 60_000 });
+    await store.putIfAbsent({
+      key: 'ttl',
+      requestHash: 'h',
+      status: 'in_progress',
+      createdAt: now,
+      updatedAt: now,
+      expiresAt: now + 60_000,
+    });
     const ttl = await client.pttl(`${prefix}ttl`);
     expect(ttl).toBeGreaterThan(60_000);
     expect(ttl).toBeLessThanOrEqual(120_000);
-    expect(() => new RedisIdempotencyStore({ redis: client, retainExpiredMs: -1 })).toThrow(expect.objectContaining({ reason: 'field:retainExpiredMs' }));
+    expect(() => new RedisIdempotencyStore({ redis: client, retainExpiredMs: -1 })).toThrow(
+      expect.objectContaining({ reason: 'field:retainExpiredMs' }),
+    );
   });
 
   it('turns a killed connection into CONNECTION_LOST without leaking the URL', async () => {
-    const client = new Redis(redis as string, { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
+    const client = new Redis(redis as string, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      enableOfflineQueue: false,
+      retryStrategy: () => null,
+    });
     cleanup.push(async () => client.disconnect());
     await client.connect();
     const store = new RedisIdempotencyStore({ redis: client, prefix: `${redisPrefix}kill:` });

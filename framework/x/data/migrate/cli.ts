@@ -17,7 +17,11 @@ function readFlag(args: readonly string[], flag: string): number | undefined | '
  * versions, names and error codes only — never SQL or connection details. Exit codes: 0 done,
  * 1 failed (drift, lock, a failing migration), 2 usage.
  */
-export async function runMigrationCli(args: readonly string[], migrator: Migrator, write: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<number> {
+export async function runMigrationCli(
+  args: readonly string[],
+  migrator: Migrator,
+  write: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
+): Promise<number> {
   const [command, ...rest] = args;
   try {
     if (command === 'up') {

@@ -49,13 +49,15 @@ export async function readMigrationsDir(dir: string): Promise<Migration[]> {
     const version = Number(match[1]);
     const name = match[2] as string;
     const slot = byVersion.get(version) ?? { name };
-    if (slot.name !== name) throw new DataError('PLUMEGO_ERR_DATA_INVALID_OPTIONS', { reason: `migrations.duplicate_version:${version}` });
+    if (slot.name !== name)
+      throw new DataError('PLUMEGO_ERR_DATA_INVALID_OPTIONS', { reason: `migrations.duplicate_version:${version}` });
     slot[match[3] as 'up' | 'down'] = await readFile(join(dir, file), 'utf8');
     byVersion.set(version, slot);
   }
   const migrations: Migration[] = [];
   for (const [version, slot] of byVersion) {
-    if (slot.up === undefined) throw new DataError('PLUMEGO_ERR_DATA_INVALID_OPTIONS', { reason: `migrations.missing_up:${version}` });
+    if (slot.up === undefined)
+      throw new DataError('PLUMEGO_ERR_DATA_INVALID_OPTIONS', { reason: `migrations.missing_up:${version}` });
     migrations.push({ version, name: slot.name, up: slot.up, down: slot.down });
   }
   return assertMigrations(migrations);

@@ -72,22 +72,28 @@ export class Migrator {
   }
 
   async #history(tx: SqlExecutor): Promise<Map<number, HistoryRow>> {
-    const rows = await tx.query<HistoryRow>(`SELECT version, name, checksum, applied_at FROM ${this.#table} ORDER BY version`);
+    const rows = await tx.query<HistoryRow>(
+      `SELECT version, name, checksum, applied_at FROM ${this.#table} ORDER BY version`,
+    );
     return new Map(rows.map((r) => [Number(r.version), r]));
   }
 
   /** Runs `fn` in a transaction holding the migration lock (waiting at most `lockTimeoutMs`). */
   async #locked<T>(fn: (tx: SqlExecutor, history: Map<number, HistoryRow>) => Promise<T>): Promise<T> {
     try {
-      return await this.#client.transaction(async (tx) => {
-        await tx.exec(`SET LOCAL lock_timeout = ${this.#lockTimeoutMs}`);
-        await tx.query('SELECT pg_advisory_xact_lock($1::bigint)', [this.#lockKey]);
-        await tx.exec('SET LOCAL lock_timeout = 0');
-        await this.#ensureTable(tx);
-        return fn(tx, await this.#history(tx));
-      }, { retries: 0 });
+      return await this.#client.transaction(
+        async (tx) => {
+          await tx.exec(`SET LOCAL lock_timeout = ${this.#lockTimeoutMs}`);
+          await tx.query('SELECT pg_advisory_xact_lock($1::bigint)', [this.#lockKey]);
+          await tx.exec('SET LOCAL lock_timeout = 0');
+          await this.#ensureTable(tx);
+          return fn(tx, await this.#history(tx));
+        },
+        { retries: 0 },
+      );
     } catch (err) {
-      if (isDataError(err) && err.sqlState === '55P03') throw new DataError('PLUMEGO_ERR_DATA_MIGRATION_LOCKED', { cause: err });
+      if (isDataError(err) && err.sqlState === '55P03')
+        throw new DataError('PLUMEGO_ERR_DATA_MIGRATION_LOCKED', { cause: err });
       throw err;
     }
   }
@@ -96,8 +102,10 @@ export class Migrator {
     const known = new Map(this.#migrations.map((m) => [m.version, m]));
     for (const [version, row] of history) {
       const migration = known.get(version);
-      if (migration === undefined) throw new DataError('PLUMEGO_ERR_DATA_MIGRATION_DRIFT', { reason: `missing:${version}` });
-      if (row.checksum !== getMigrationChecksum(migration)) throw new DataError('PLUMEGO_ERR_DATA_MIGRATION_DRIFT', { reason: `checksum:${version}` });
+      if (migration === undefined)
+        throw new DataError('PLUMEGO_ERR_DATA_MIGRATION_DRIFT', { reason: `missing:${version}` });
+      if (row.checksum !== getMigrationChecksum(migration))
+        throw new DataError('PLUMEGO_ERR_DATA_MIGRATION_DRIFT', { reason: `checksum:${version}` });
     }
   }
 
@@ -105,17 +113,19 @@ export class Migrator {
   async readStatus(): Promise<MigrationState[]> {
     const history = await this.#locked(async (_tx, h) => h);
     const versions = new Set([...this.#migrations.map((m) => m.version), ...history.keys()]);
-    return [...versions].sort((a, b) => a - b).map((version) => {
-      const m = this.#migrations.find((x) => x.version === version);
-      const row = history.get(version);
-      return {
-        version,
-        name: m?.name ?? row?.name ?? '',
-        applied: row !== undefined,
-        appliedAt: row?.applied_at.getTime(),
-        checksumMatches: row === undefined ? undefined : m !== undefined && row.checksum === getMigrationChecksum(m),
-      };
-    });
+    return [...versions]
+      .sort((a, b) => a - b)
+      .map((version) => {
+        const m = this.#migrations.find((x) => x.version === version);
+        const row = history.get(version);
+        return {
+          version,
+          name: m?.name ?? row?.name ?? '',
+          applied: row !== undefined,
+          appliedAt: row?.applied_at.getTime(),
+          checksumMatches: row === undefined ? undefined : m !== undefined && row.checksum === getMigrationChecksum(m),
+        };
+      });
   }
 
   /** Throws `DATA_MIGRATION_DRIFT` when an applied migration changed or disappeared. */
@@ -134,8 +144,12 @@ export class Migrator {
         if (pending === undefined) return undefined;
         const started = Date.now();
         await this.#apply(tx, pending.up, pending.version);
-        await tx.exec(`INSERT INTO ${this.#table} (version, name, checksum, duration_ms) VALUES ($1, $2, $3, $4)`,
-          [pending.version, pending.name, getMigrationChecksum(pending), Date.now() - started]);
+        await tx.exec(`INSERT INTO ${this.#table} (version, name, checksum, duration_ms) VALUES ($1, $2, $3, $4)`, [
+          pending.version,
+          pending.name,
+          getMigrationChecksum(pending),
+          Date.now() - started,
+        ]);
         return pending.version;
       });
       if (next === undefined) return applied;
@@ -154,7 +168,8 @@ export class Migrator {
         const latest = [...history.keys()].sort((a, b) => b - a)[0];
         if (latest === undefined) return undefined;
         const migration = this.#migrations.find((m) => m.version === latest) as Migration;
-        if (migration.down === undefined) throw new DataError('PLUMEGO_ERR_DATA_MIGRATION_IRREVERSIBLE', { reason: `version:${latest}` });
+        if (migration.down === undefined)
+          throw new DataError('PLUMEGO_ERR_DATA_MIGRATION_IRREVERSIBLE', { reason: `version:${latest}` });
         await this.#apply(tx, migration.down, latest);
         await tx.exec(`DELETE FROM ${this.#table} WHERE version = $1`, [latest]);
         return latest;
@@ -170,7 +185,11 @@ export class Migrator {
       // A multi-statement script runs through the simple query protocol (no parameters).
       await tx.exec(sql);
     } catch (err) {
-      throw new DataError('PLUMEGO_ERR_DATA_MIGRATION_FAILED', { reason: `version:${version}`, ...(isDataError(err) && err.sqlState !== undefined ? { sqlState: err.sqlState } : {}), cause: err });
+      throw new DataError('PLUMEGO_ERR_DATA_MIGRATION_FAILED', {
+        reason: `version:${version}`,
+        ...(isDataError(err) && err.sqlState !== undefined ? { sqlState: err.sqlState } : {}),
+        cause: err,
+      });
     }
   }
 }

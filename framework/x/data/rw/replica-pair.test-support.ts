@@ -23,14 +23,17 @@ export interface ReplicaPair {
 /** Why a pair cannot be made here, or undefined when it can. */
 export function explainNoReplicaPair(): string | undefined {
   if (findBinDir() === undefined) return 'no PostgreSQL server binaries (initdb, pg_ctl, pg_basebackup)';
-  if (process.getuid?.() === 0 && !existsSync('/usr/sbin/runuser')) return 'running as root without runuser to drop to the postgres user';
+  if (process.getuid?.() === 0 && !existsSync('/usr/sbin/runuser'))
+    return 'running as root without runuser to drop to the postgres user';
   return undefined;
 }
 
 function findBinDir(): string | undefined {
   const root = '/usr/lib/postgresql';
   if (!existsSync(root)) return undefined;
-  const versions = readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'pg_basebackup'))).sort((a, b) => Number(b) - Number(a));
+  const versions = readdirSync(root)
+    .filter((v) => existsSync(join(root, v, 'bin', 'pg_basebackup')))
+    .sort((a, b) => Number(b) - Number(a));
   return versions[0] === undefined ? undefined : join(root, versions[0], 'bin');
 }
 
@@ -45,9 +48,10 @@ async function freePort(): Promise<number> {
 export async function startReplicaPair(): Promise<ReplicaPair> {
   const bin = findBinDir() as string;
   // The server refuses to run as root; as root, every server command runs as the postgres user.
-  const asServerUser = (cmd: string, args: string[]) => process.getuid?.() === 0
-    ? run('/usr/sbin/runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args])
-    : run(join(bin, cmd), args);
+  const asServerUser = (cmd: string, args: string[]) =>
+    process.getuid?.() === 0
+      ? run('/usr/sbin/runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args])
+      : run(join(bin, cmd), args);
   const dir = mkdtempSync(join(tmpdir(), 'plumego-rw-'));
   chmodSync(dir, 0o777);
   const primary = join(dir, 'primary');
@@ -59,15 +63,39 @@ export async function startReplicaPair(): Promise<ReplicaPair> {
   };
   try {
     await asServerUser('initdb', ['-D', primary, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
-    appendFileSync(join(primary, 'postgresql.conf'), [
-      "listen_addresses = '127.0.0.1'", `port = ${primaryPort}`, `unix_socket_directories = '${dir}'`,
-      'wal_level = replica', 'max_wal_senders = 4', 'fsync = off', 'synchronous_commit = off', 'full_page_writes = off',
-      'shared_buffers = 16MB', 'max_connections = 40', '',
-    ].join('\n'));
+    appendFileSync(
+      join(primary, 'postgresql.conf'),
+      [
+        "listen_addresses = '127.0.0.1'",
+        `port = ${primaryPort}`,
+        `unix_socket_directories = '${dir}'`,
+        'wal_level = replica',
+        'max_wal_senders = 4',
+        'fsync = off',
+        'synchronous_commit = off',
+        'full_page_writes = off',
+        'shared_buffers = 16MB',
+        'max_connections = 40',
+        '',
+      ].join('\n'),
+    );
     appendFileSync(join(primary, 'pg_hba.conf'), 'host replication all 127.0.0.1/32 trust\n');
     await asServerUser('pg_ctl', ['-D', primary, '-l', join(dir, 'primary.log'), '-w', 'start']);
     started.push(primary);
-    await asServerUser('pg_basebackup', ['-h', '127.0.0.1', '-p', String(primaryPort), '-U', 'postgres', '-D', replica, '-R', '-X', 'stream', '--no-sync']);
+    await asServerUser('pg_basebackup', [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(primaryPort),
+      '-U',
+      'postgres',
+      '-D',
+      replica,
+      '-R',
+      '-X',
+      'stream',
+      '--no-sync',
+    ]);
     // The copied config names the primary's port; the later line wins.
     appendFileSync(join(replica, 'postgresql.conf'), `port = ${replicaPort}\nhot_standby = on\n`);
     await asServerUser('pg_ctl', ['-D', replica, '-l', join(dir, 'replica.log'), '-w', 'start']);

@@ -68,10 +68,19 @@ export class RwRouter implements SqlExecutor {
     this.#maxLagMs = options.maxLagMs ?? 1000;
     this.#refreshMs = options.refreshIntervalMs ?? 250;
     this.#retryDownMs = options.retryDownMs ?? 5000;
-    for (const [field, value] of [['maxLagMs', this.#maxLagMs], ['refreshIntervalMs', this.#refreshMs], ['retryDownMs', this.#retryDownMs]] as const) {
+    for (const [field, value] of [
+      ['maxLagMs', this.#maxLagMs],
+      ['refreshIntervalMs', this.#refreshMs],
+      ['retryDownMs', this.#retryDownMs],
+    ] as const) {
       assertDataOption(Number.isSafeInteger(value) && value >= 0, field);
     }
-    this.#replicas = replicas.map((client, index) => ({ client, lsn: undefined, downUntil: 0, state: { index, healthy: false, replayLsn: undefined, lagMs: Number.POSITIVE_INFINITY, checkedAt: 0 } }));
+    this.#replicas = replicas.map((client, index) => ({
+      client,
+      lsn: undefined,
+      downUntil: 0,
+      state: { index, healthy: false, replayLsn: undefined, lagMs: Number.POSITIVE_INFINITY, checkedAt: 0 },
+    }));
   }
 
   getStats(): RwStats {
@@ -94,27 +103,36 @@ export class RwRouter implements SqlExecutor {
     const now = Date.now();
     const primaryRow = await this.#primary.queryOne<{ lsn: string }>('SELECT pg_current_wal_insert_lsn()::text AS lsn');
     const primaryLsn = parseLsn(primaryRow?.lsn);
-    await Promise.all(this.#replicas.map(async (replica) => {
-      if (replica.downUntil > now) return;
-      try {
-        const row = await replica.client.queryOne<{ lsn: string | null; recovering: boolean; idle_ms: number | null }>(
-          `SELECT pg_last_wal_replay_lsn()::text AS lsn, pg_is_in_recovery() AS recovering,
-            (EXTRACT(EPOCH FROM clock_timestamp() - pg_last_xact_replay_timestamp()) * 1000)::float8 AS idle_ms`, [], { timeoutMs: 1000 });
-        const lsn = parseLsn(row?.lsn);
-        // Behind in bytes: the time since the last replayed transaction is how stale reads are. Caught up: 0.
-        const behind = lsn === undefined || primaryLsn === undefined || lsn < primaryLsn;
-        replica.lsn = lsn;
-        replica.state = {
-          index: replica.state.index,
-          healthy: row?.recovering === true && lsn !== undefined,
-          replayLsn: row?.lsn ?? undefined,
-          lagMs: behind ? Math.max(0, Number(row?.idle_ms ?? Number.POSITIVE_INFINITY)) : 0,
-          checkedAt: now,
-        };
-      } catch {
-        this.#markDown(replica);
-      }
-    }));
+    await Promise.all(
+      this.#replicas.map(async (replica) => {
+        if (replica.downUntil > now) return;
+        try {
+          const row = await replica.client.queryOne<{
+            lsn: string | null;
+            recovering: boolean;
+            idle_ms: number | null;
+          }>(
+            `SELECT pg_last_wal_replay_lsn()::text AS lsn, pg_is_in_recovery() AS recovering,
+            (EXTRACT(EPOCH FROM clock_timestamp() - pg_last_xact_replay_timestamp()) * 1000)::float8 AS idle_ms`,
+            [],
+            { timeoutMs: 1000 },
+          );
+          const lsn = parseLsn(row?.lsn);
+          // Behind in bytes: the time since the last replayed transaction is how stale reads are. Caught up: 0.
+          const behind = lsn === undefined || primaryLsn === undefined || lsn < primaryLsn;
+          replica.lsn = lsn;
+          replica.state = {
+            index: replica.state.index,
+            healthy: row?.recovering === true && lsn !== undefined,
+            replayLsn: row?.lsn ?? undefined,
+            lagMs: behind ? Math.max(0, Number(row?.idle_ms ?? Number.POSITIVE_INFINITY)) : 0,
+            checkedAt: now,
+          };
+        } catch {
+          this.#markDown(replica);
+        }
+      }),
+    );
     this.#refreshedAt = now;
   }
 
@@ -147,7 +165,11 @@ export class RwRouter implements SqlExecutor {
         return result;
       } catch (err) {
         // Only a failed replica is retried on the primary; a bad query would fail there too.
-        if (!isDataError(err) || (err.code !== 'PLUMEGO_ERR_DATA_CONNECTION_LOST' && err.code !== 'PLUMEGO_ERR_DATA_POOL_EXHAUSTED')) throw err;
+        if (
+          !isDataError(err) ||
+          (err.code !== 'PLUMEGO_ERR_DATA_CONNECTION_LOST' && err.code !== 'PLUMEGO_ERR_DATA_POOL_EXHAUSTED')
+        )
+          throw err;
         this.#markDown(replica);
       }
     }
@@ -160,7 +182,11 @@ export class RwRouter implements SqlExecutor {
     return this.#read((e) => e.query<T>(sql, params, options), undefined);
   }
 
-  queryOne<T = Record<string, unknown>>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<T | undefined> {
+  queryOne<T = Record<string, unknown>>(
+    sql: string,
+    params?: readonly unknown[],
+    options?: QueryOptions,
+  ): Promise<T | undefined> {
     return this.#read((e) => e.queryOne<T>(sql, params, options), undefined);
   }
 
@@ -188,7 +214,8 @@ export class RwRouter implements SqlExecutor {
    */
   session(token?: string): RwSession {
     const lsn = token === undefined ? undefined : parseLsn(token);
-    if (token !== undefined && lsn === undefined) throw new DataError('PLUMEGO_ERR_DATA_INVALID_OPTIONS', { reason: 'field:token' });
+    if (token !== undefined && lsn === undefined)
+      throw new DataError('PLUMEGO_ERR_DATA_INVALID_OPTIONS', { reason: 'field:token' });
     return new RwSession(this, lsn, (run, minLsn) => this.#read(run, minLsn));
   }
 }
@@ -224,7 +251,11 @@ export class RwSession implements SqlExecutor {
     return this.#read((e) => e.query<T>(sql, params, options), this.#lsn);
   }
 
-  queryOne<T = Record<string, unknown>>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<T | undefined> {
+  queryOne<T = Record<string, unknown>>(
+    sql: string,
+    params?: readonly unknown[],
+    options?: QueryOptions,
+  ): Promise<T | undefined> {
     return this.#read((e) => e.queryOne<T>(sql, params, options), this.#lsn);
   }
 

@@ -2,7 +2,15 @@ import { DataError, sanitizeDriverError, type DataErrorCode } from 'plumego/x/da
 
 /** SQLSTATE classes and codes that mean the connection, not the statement, failed. */
 const CONNECTION_STATES = new Set(['57P01', '57P02', '57P03', '53300']);
-const CONNECTION_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'ENETUNREACH']);
+const CONNECTION_ERRNOS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'ENETUNREACH',
+]);
 /** Serialization failure and deadlock: the transaction may succeed if run again. */
 export const RETRYABLE_STATES: ReadonlySet<string> = new Set(['40001', '40P01']);
 
@@ -23,7 +31,9 @@ function isConnectionFailure(err: unknown, state: string | undefined): boolean {
   if (typeof code === 'string' && CONNECTION_ERRNOS.has(code)) return true;
   const message = err instanceof Error ? err.message : '';
   // pg reports a socket that closed under it with these texts and no code.
-  return /Connection terminated|connection timeout|Client has encountered a connection error|not queryable/i.test(message);
+  return /Connection terminated|connection timeout|Client has encountered a connection error|not queryable/i.test(
+    message,
+  );
 }
 
 /**
@@ -36,7 +46,8 @@ export function toDataError(err: unknown, cancelled: CancelReason = undefined): 
   const state = stateOf(err);
   const cause = sanitizeDriverError(err);
   let code: DataErrorCode = 'PLUMEGO_ERR_DATA_QUERY';
-  if (state === '57014') code = cancelled === 'abort' ? 'PLUMEGO_ERR_DATA_ABORTED' : 'PLUMEGO_ERR_DATA_STATEMENT_TIMEOUT';
+  if (state === '57014')
+    code = cancelled === 'abort' ? 'PLUMEGO_ERR_DATA_ABORTED' : 'PLUMEGO_ERR_DATA_STATEMENT_TIMEOUT';
   else if (state !== undefined && RETRYABLE_STATES.has(state)) code = 'PLUMEGO_ERR_DATA_SERIALIZATION_FAILURE';
   else if (isConnectionFailure(err, state)) code = 'PLUMEGO_ERR_DATA_CONNECTION_LOST';
   return new DataError(code, state === undefined ? { cause } : { cause, sqlState: state });

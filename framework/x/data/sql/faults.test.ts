@@ -69,18 +69,30 @@ describe.skipIf(!url)('SqlClient faults through a test-owned TCP proxy', () => {
       await tx.exec('INSERT INTO ledger VALUES (2, 200)');
     });
     await expect(failed).rejects.toMatchObject({ code: 'PLUMEGO_ERR_DATA_CONNECTION_LOST' });
-    await expect.poll(async () => (await admin.query(`SELECT 1 FROM pg_stat_activity WHERE query LIKE 'INSERT INTO ledger%' AND state LIKE 'idle in transaction%'`)).length).toBe(0);
+    await expect
+      .poll(
+        async () =>
+          (
+            await admin.query(
+              `SELECT 1 FROM pg_stat_activity WHERE query LIKE 'INSERT INTO ledger%' AND state LIKE 'idle in transaction%'`,
+            )
+          ).length,
+      )
+      .toBe(0);
     expect(await admin.query(`SELECT id FROM ${schema}.ledger`)).toEqual([]);
   });
 
   it('a connection lost before COMMIT completes is COMMIT_UNKNOWN and is not retried', async () => {
     const db = viaProxy();
     let attempts = 0;
-    const failed = db.transaction(async (tx) => {
-      attempts++;
-      await tx.exec('INSERT INTO ledger VALUES (3, 300)');
-      proxy.cutAll();
-    }, { retries: 5 });
+    const failed = db.transaction(
+      async (tx) => {
+        attempts++;
+        await tx.exec('INSERT INTO ledger VALUES (3, 300)');
+        proxy.cutAll();
+      },
+      { retries: 5 },
+    );
     await expect(failed).rejects.toMatchObject({ code: 'PLUMEGO_ERR_DATA_COMMIT_UNKNOWN' });
     expect(attempts).toBe(1);
   });
@@ -89,7 +101,10 @@ describe.skipIf(!url)('SqlClient faults through a test-owned TCP proxy', () => {
     const db = viaProxy({ maxConnections: 1 });
     expect(await db.queryOne('SELECT 1 AS one')).toEqual({ one: 1 });
     proxy.pauseAll();
-    await expect(db.query('SELECT 2', [], { timeoutMs: 100 })).rejects.toMatchObject({ code: 'PLUMEGO_ERR_DATA_STATEMENT_TIMEOUT', reason: 'connection_dropped' });
+    await expect(db.query('SELECT 2', [], { timeoutMs: 100 })).rejects.toMatchObject({
+      code: 'PLUMEGO_ERR_DATA_STATEMENT_TIMEOUT',
+      reason: 'connection_dropped',
+    });
     proxy.cutAll();
     expect(await db.queryOne('SELECT 3 AS three')).toEqual({ three: 3 });
   });
@@ -102,7 +117,12 @@ describe.skipIf(!url)('SqlClient faults through a test-owned TCP proxy', () => {
 
     const events: QueryEvent[] = [];
     const reported: Error[] = [];
-    const unreachable = new SqlClient({ connectionString: withCredentials(deadPort), connectionTimeoutMs: 500, onQuery: (e) => events.push(e), onConnectionError: (e) => reported.push(e) });
+    const unreachable = new SqlClient({
+      connectionString: withCredentials(deadPort),
+      connectionTimeoutMs: 500,
+      onQuery: (e) => events.push(e),
+      onConnectionError: (e) => reported.push(e),
+    });
     clients.push(unreachable);
     const errors: unknown[] = [];
     errors.push(await unreachable.query('SELECT 1').catch((e: unknown) => e));

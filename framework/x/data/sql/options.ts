@@ -103,14 +103,20 @@ export function resolveSqlClientOptions(options: SqlClientOptions): ResolvedSqlC
     int8As: options.int8As ?? d.int8As,
   };
   assertDataOption(r.int8As === 'string' || r.int8As === 'number', 'int8As');
-  assertDataOption(r.pool !== undefined || (typeof r.connectionString === 'string' && /^postgres(ql)?:\/\//.test(r.connectionString)), 'connectionString');
+  assertDataOption(
+    r.pool !== undefined || (typeof r.connectionString === 'string' && /^postgres(ql)?:\/\//.test(r.connectionString)),
+    'connectionString',
+  );
   assertDataOption(count(r.maxConnections, 1), 'maxConnections');
   assertDataOption(count(r.connectionTimeoutMs, 1), 'connectionTimeoutMs');
   assertDataOption(count(r.idleTimeoutMs, 0), 'idleTimeoutMs');
   assertDataOption(count(r.statementTimeoutMs, 0), 'statementTimeoutMs');
   assertDataOption(count(r.slowQueryMs, 0), 'slowQueryMs');
   assertDataOption(count(r.transactionRetries, 0) && r.transactionRetries <= 20, 'transactionRetries');
-  assertDataOption(r.searchPath === undefined || /^[A-Za-z_][A-Za-z0-9_$]*(\s*,\s*[A-Za-z_][A-Za-z0-9_$]*)*$/.test(r.searchPath), 'searchPath');
+  assertDataOption(
+    r.searchPath === undefined || /^[A-Za-z_][A-Za-z0-9_$]*(\s*,\s*[A-Za-z_][A-Za-z0-9_$]*)*$/.test(r.searchPath),
+    'searchPath',
+  );
   assertDataOption(/^[\x20-\x7e]{0,63}$/.test(r.applicationName), 'applicationName');
   return r;
 }

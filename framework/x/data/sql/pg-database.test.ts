@@ -25,10 +25,13 @@ afterAll(async () => {
 
 // The same suite SqliteDatabase runs in store; each case gets its own schema.
 if (url) {
-  describeDatabaseConformance({ describe, it }, {
-    name: 'PgDatabase',
-    open: async () => new PgDatabase({ connectionString: url, searchPath: await freshSchema(), maxConnections: 4 }),
-  });
+  describeDatabaseConformance(
+    { describe, it },
+    {
+      name: 'PgDatabase',
+      open: async () => new PgDatabase({ connectionString: url, searchPath: await freshSchema(), maxConnections: 4 }),
+    },
+  );
 } else {
   describe.skip('PgDatabase database conformance (skipped: no PostgreSQL from inject(services))', () => {
     it('needs PostgreSQL', () => {});
@@ -37,10 +40,20 @@ if (url) {
 
 describe.skipIf(!url)('PgDatabase beyond the contract', () => {
   it('keeps the precise data code as the reason of a store error', async () => {
-    const db = new PgDatabase({ connectionString: url as string, searchPath: await freshSchema(), statementTimeoutMs: 100 });
+    const db = new PgDatabase({
+      connectionString: url as string,
+      searchPath: await freshSchema(),
+      statementTimeoutMs: 100,
+    });
     try {
-      await expect(db.query('SELECT pg_sleep(3)')).rejects.toMatchObject({ code: 'PLUMEGO_ERR_DB_QUERY', reason: 'PLUMEGO_ERR_DATA_STATEMENT_TIMEOUT' });
-      await expect(db.query('SELECT ?', [])).rejects.toMatchObject({ code: 'PLUMEGO_ERR_DB_QUERY', reason: 'PLUMEGO_ERR_DATA_QUERY' });
+      await expect(db.query('SELECT pg_sleep(3)')).rejects.toMatchObject({
+        code: 'PLUMEGO_ERR_DB_QUERY',
+        reason: 'PLUMEGO_ERR_DATA_STATEMENT_TIMEOUT',
+      });
+      await expect(db.query('SELECT ?', [])).rejects.toMatchObject({
+        code: 'PLUMEGO_ERR_DB_QUERY',
+        reason: 'PLUMEGO_ERR_DATA_QUERY',
+      });
     } finally {
       await db.close();
     }
@@ -49,7 +62,9 @@ describe.skipIf(!url)('PgDatabase beyond the contract', () => {
   it('reads int8 as numbers, and as bigints past the safe range', async () => {
     const db = new PgDatabase({ connectionString: url as string, searchPath: await freshSchema() });
     try {
-      expect(await db.queryOne('SELECT 9007199254740991::int8 AS safe, 9007199254740993::int8 AS big, 1.5::numeric AS dec')).toEqual({ safe: 9007199254740991, big: 9007199254740993n, dec: '1.5' });
+      expect(
+        await db.queryOne('SELECT 9007199254740991::int8 AS safe, 9007199254740993::int8 AS big, 1.5::numeric AS dec'),
+      ).toEqual({ safe: 9007199254740991, big: 9007199254740993n, dec: '1.5' });
     } finally {
       await db.close();
     }

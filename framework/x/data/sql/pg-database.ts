@@ -19,7 +19,8 @@ export interface PgDatabaseOptions extends SqlClientOptions {
 function toStoreError(err: unknown): unknown {
   if (!isDataError(err)) return err;
   if (err.code === 'PLUMEGO_ERR_DATA_CLOSED') return new StoreError('PLUMEGO_ERR_DB_CLOSED', { cause: err });
-  if (err.code === 'PLUMEGO_ERR_DATA_NESTED_TRANSACTION') return new StoreError('PLUMEGO_ERR_DB_NESTED_TRANSACTION', { cause: err });
+  if (err.code === 'PLUMEGO_ERR_DATA_NESTED_TRANSACTION')
+    return new StoreError('PLUMEGO_ERR_DB_NESTED_TRANSACTION', { cause: err });
   return new StoreError('PLUMEGO_ERR_DB_QUERY', { reason: err.code, cause: err });
 }
 
@@ -37,16 +38,18 @@ function adapt(executor: SqlExecutor): DbExecutor {
   const adapted: DbExecutor = {
     query: <T>(sql: string, params?: SqlParams) => wrap(() => run<T>(sql, params)),
     queryOne: <T>(sql: string, params?: SqlParams) => wrap(async () => (await run<T>(sql, params))[0]),
-    queryOneStrict: <T>(sql: string, params?: SqlParams) => wrap(async () => {
-      const row = (await run<T>(sql, params))[0];
-      if (row === undefined) throw new StoreError('PLUMEGO_ERR_DB_NO_ROWS');
-      return row;
-    }),
-    exec: (sql: string, params?: SqlParams) => wrap(async (): Promise<ExecResult> => {
-      const s = toNumberedStatement(sql, params);
-      // PostgreSQL has no last-insert id; use `INSERT … RETURNING id` with `query` instead.
-      return { changes: await executor.exec(s.text, s.values), lastInsertId: undefined };
-    }),
+    queryOneStrict: <T>(sql: string, params?: SqlParams) =>
+      wrap(async () => {
+        const row = (await run<T>(sql, params))[0];
+        if (row === undefined) throw new StoreError('PLUMEGO_ERR_DB_NO_ROWS');
+        return row;
+      }),
+    exec: (sql: string, params?: SqlParams) =>
+      wrap(async (): Promise<ExecResult> => {
+        const s = toNumberedStatement(sql, params);
+        // PostgreSQL has no last-insert id; use `INSERT … RETURNING id` with `query` instead.
+        return { changes: await executor.exec(s.text, s.values), lastInsertId: undefined };
+      }),
   };
   return adapted;
 }
@@ -100,9 +103,11 @@ export class PgDatabase implements Database {
 
   async transaction<T>(fn: (tx: DbExecutor) => Promise<T>): Promise<T> {
     this.#guard();
-    return this.#client.transaction((tx) => fn(adapt(tx)), this.#tx).catch((err: unknown) => {
-      throw toStoreError(err);
-    });
+    return this.#client
+      .transaction((tx) => fn(adapt(tx)), this.#tx)
+      .catch((err: unknown) => {
+        throw toStoreError(err);
+      });
   }
 
   async close(): Promise<void> {

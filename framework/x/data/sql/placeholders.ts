@@ -25,12 +25,14 @@ export function toNumberedStatement(sql: string, params: Params): NumberedStatem
     cache.set(sql, parsed);
   }
   if (parsed.names !== undefined && parsed.names.length > 0) {
-    if (params === undefined || Array.isArray(params)) throw new DataError('PLUMEGO_ERR_DATA_QUERY', { reason: 'named_parameters_expected' });
+    if (params === undefined || Array.isArray(params))
+      throw new DataError('PLUMEGO_ERR_DATA_QUERY', { reason: 'named_parameters_expected' });
     const record = params as Readonly<Record<string, unknown>>;
     return {
       text: parsed.text,
       values: parsed.names.map((name) => {
-        if (!Object.hasOwn(record, name)) throw new DataError('PLUMEGO_ERR_DATA_QUERY', { reason: 'missing_parameter' });
+        if (!Object.hasOwn(record, name))
+          throw new DataError('PLUMEGO_ERR_DATA_QUERY', { reason: 'missing_parameter' });
         return record[name];
       }),
     };

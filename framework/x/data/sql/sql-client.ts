@@ -4,7 +4,13 @@ import pg from 'pg';
 import type { Pool, PoolClient, PoolConfig, QueryResult } from 'pg';
 import { DataError } from 'plumego/x/data';
 import { RETRYABLE_STATES, isBrokenConnection, toDataError, type CancelReason } from './classify.ts';
-import { resolveSqlClientOptions, type IsolationLevel, type QueryEvent, type ResolvedSqlClientOptions, type SqlClientOptions } from './options.ts';
+import {
+  resolveSqlClientOptions,
+  type IsolationLevel,
+  type QueryEvent,
+  type ResolvedSqlClientOptions,
+  type SqlClientOptions,
+} from './options.ts';
 
 /** Per-call controls. */
 export interface QueryOptions {
@@ -20,7 +26,11 @@ export interface QueryOptions {
 export interface SqlExecutor {
   query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<T[]>;
   /** The first row, or undefined. */
-  queryOne<T = Record<string, unknown>>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<T | undefined>;
+  queryOne<T = Record<string, unknown>>(
+    sql: string,
+    params?: readonly unknown[],
+    options?: QueryOptions,
+  ): Promise<T | undefined>;
   /** Rows changed (or returned). */
   exec(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<number>;
 }
@@ -58,7 +68,9 @@ type TypeParsers = NonNullable<PoolConfig['types']>;
 /** pg's own parsers, except int8 (`count(*)`, `bigint` columns) through `parseInt8`. */
 const INT8_AS_NUMBER: TypeParsers = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    (oid === INT8_OID && format !== 'binary' ? parseInt8 : pg.types.getTypeParser(oid, format))) as TypeParsers['getTypeParser'],
+    oid === INT8_OID && format !== 'binary'
+      ? parseInt8
+      : pg.types.getTypeParser(oid, format)) as TypeParsers['getTypeParser'],
 };
 
 /**
@@ -117,9 +129,24 @@ export class SqlClient implements SqlExecutor {
     if (this.#closed) throw new DataError('PLUMEGO_ERR_DATA_CLOSED');
   }
 
-  #emit(sql: string, options: QueryOptions | undefined, started: number, rowCount: number, error: DataError | undefined, inTransaction: boolean): void {
+  #emit(
+    sql: string,
+    options: QueryOptions | undefined,
+    started: number,
+    rowCount: number,
+    error: DataError | undefined,
+    inTransaction: boolean,
+  ): void {
     const durationMs = performance.now() - started;
-    const event: QueryEvent = { sql, name: options?.name, durationMs, rowCount, ok: error === undefined, errorCode: error?.code, inTransaction };
+    const event: QueryEvent = {
+      sql,
+      name: options?.name,
+      durationMs,
+      rowCount,
+      ok: error === undefined,
+      errorCode: error?.code,
+      inTransaction,
+    };
     try {
       this.#o.onQuery?.(event);
       if (durationMs >= this.#o.slowQueryMs) this.#o.onSlowQuery?.(event);
@@ -130,9 +157,12 @@ export class SqlClient implements SqlExecutor {
 
   #toConnectError(err: unknown): DataError {
     // pg-pool's own wording when every connection stayed busy for connectionTimeoutMillis.
-    if (err instanceof Error && err.message === 'timeout exceeded when trying to connect') return new DataError('PLUMEGO_ERR_DATA_POOL_EXHAUSTED');
+    if (err instanceof Error && err.message === 'timeout exceeded when trying to connect')
+      return new DataError('PLUMEGO_ERR_DATA_POOL_EXHAUSTED');
     const mapped = toDataError(err);
-    return mapped.code === 'PLUMEGO_ERR_DATA_QUERY' ? new DataError('PLUMEGO_ERR_DATA_CONNECTION_LOST', { cause: mapped.cause }) : mapped;
+    return mapped.code === 'PLUMEGO_ERR_DATA_QUERY'
+      ? new DataError('PLUMEGO_ERR_DATA_CONNECTION_LOST', { cause: mapped.cause })
+      : mapped;
   }
 
   /** Checks out a connection; an abort while waiting rejects at once and returns the late connection. */
@@ -172,7 +202,11 @@ export class SqlClient implements SqlExecutor {
   async #cancelBackend(client: PoolClient): Promise<void> {
     const pid = (client as unknown as { processID?: unknown }).processID;
     if (typeof pid !== 'number') return;
-    const canceller = new pg.Client({ ...this.#pool.options, connectionTimeoutMillis: this.#o.connectionTimeoutMs, statement_timeout: 0 } as pg.ClientConfig);
+    const canceller = new pg.Client({
+      ...this.#pool.options,
+      connectionTimeoutMillis: this.#o.connectionTimeoutMs,
+      statement_timeout: 0,
+    } as pg.ClientConfig);
     canceller.on('error', noop);
     try {
       await canceller.connect();
@@ -183,7 +217,13 @@ export class SqlClient implements SqlExecutor {
   }
 
   /** Runs one statement on `client`, cancelling it on the server when `signal` fires or `timeoutMs` passes. */
-  async #runCancellable(client: PoolClient, sql: string, params: readonly unknown[] | undefined, signal: AbortSignal | undefined, timeoutMs: number | undefined): Promise<QueryResult> {
+  async #runCancellable(
+    client: PoolClient,
+    sql: string,
+    params: readonly unknown[] | undefined,
+    signal: AbortSignal | undefined,
+    timeoutMs: number | undefined,
+  ): Promise<QueryResult> {
     if (signal === undefined && timeoutMs === undefined) {
       return client.query({ text: sql, values: params as unknown[] }).catch((err: unknown) => {
         throw toDataError(err);
@@ -193,7 +233,12 @@ export class SqlClient implements SqlExecutor {
     let cancelling: Promise<void> | undefined;
     let giveUp = noop;
     const hard = new Promise<never>((_, reject) => {
-      giveUp = () => reject(new DataError(reason === 'abort' ? 'PLUMEGO_ERR_DATA_ABORTED' : 'PLUMEGO_ERR_DATA_STATEMENT_TIMEOUT', { reason: 'connection_dropped' }));
+      giveUp = () =>
+        reject(
+          new DataError(reason === 'abort' ? 'PLUMEGO_ERR_DATA_ABORTED' : 'PLUMEGO_ERR_DATA_STATEMENT_TIMEOUT', {
+            reason: 'connection_dropped',
+          }),
+        );
     });
     let graceTimer: NodeJS.Timeout | undefined;
     const trigger = (why: Exclude<CancelReason, undefined>): void => {
@@ -203,7 +248,8 @@ export class SqlClient implements SqlExecutor {
       // A server that does not answer the cancel (network cut) would hold the caller forever.
       graceTimer = setTimeout(giveUp, CANCEL_GRACE_MS);
     };
-    const timer = timeoutMs !== undefined && timeoutMs > 0 ? setTimeout(() => trigger('timeout'), timeoutMs) : undefined;
+    const timer =
+      timeoutMs !== undefined && timeoutMs > 0 ? setTimeout(() => trigger('timeout'), timeoutMs) : undefined;
     const onAbort = (): void => trigger('abort');
     if (signal?.aborted) trigger('abort');
     else signal?.addEventListener('abort', onAbort, { once: true });
@@ -222,7 +268,13 @@ export class SqlClient implements SqlExecutor {
     }
   }
 
-  async #statement(client: PoolClient | undefined, sql: string, params: readonly unknown[] | undefined, options: QueryOptions | undefined, tx: TransactionOptions | undefined): Promise<QueryResult> {
+  async #statement(
+    client: PoolClient | undefined,
+    sql: string,
+    params: readonly unknown[] | undefined,
+    options: QueryOptions | undefined,
+    tx: TransactionOptions | undefined,
+  ): Promise<QueryResult> {
     this.#assertOpen();
     const started = this.#observed ? performance.now() : 0;
     const signal = options?.signal ?? tx?.signal;
@@ -233,7 +285,9 @@ export class SqlClient implements SqlExecutor {
       if (client !== undefined) result = await this.#runCancellable(client, sql, params, signal, timeoutMs);
       else if (signal === undefined && timeoutMs === undefined) {
         result = await this.#pool.query({ text: sql, values: params as unknown[] }).catch((err: unknown) => {
-          throw err instanceof Error && err.message === 'timeout exceeded when trying to connect' ? this.#toConnectError(err) : toDataError(err);
+          throw err instanceof Error && err.message === 'timeout exceeded when trying to connect'
+            ? this.#toConnectError(err)
+            : toDataError(err);
         });
       } else {
         const own = await this.#acquire(signal);
@@ -252,7 +306,8 @@ export class SqlClient implements SqlExecutor {
       error = toDataError(err);
       throw error;
     } finally {
-      if (this.#observed) this.#emit(sql, options, started, result?.rowCount ?? result?.rows.length ?? 0, error, client !== undefined);
+      if (this.#observed)
+        this.#emit(sql, options, started, result?.rowCount ?? result?.rows.length ?? 0, error, client !== undefined);
     }
   }
 
@@ -260,13 +315,19 @@ export class SqlClient implements SqlExecutor {
    * The common case — no signal, timeout or observer — goes straight to the pool with one
    * continuation, so the layer costs about what one extra `.then` costs.
    */
-  #direct(sql: string, params: readonly unknown[] | undefined, options: QueryOptions | undefined): Promise<QueryResult> | undefined {
+  #direct(
+    sql: string,
+    params: readonly unknown[] | undefined,
+    options: QueryOptions | undefined,
+  ): Promise<QueryResult> | undefined {
     if (options !== undefined || this.#observed || this.#closed) return undefined;
     return this.#pool.query(sql, params as unknown[]).catch(this.#rethrowPoolError);
   }
 
   readonly #rethrowPoolError = (err: unknown): never => {
-    throw err instanceof Error && err.message === 'timeout exceeded when trying to connect' ? this.#toConnectError(err) : toDataError(err);
+    throw err instanceof Error && err.message === 'timeout exceeded when trying to connect'
+      ? this.#toConnectError(err)
+      : toDataError(err);
   };
 
   query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<T[]> {
@@ -274,7 +335,11 @@ export class SqlClient implements SqlExecutor {
     return result.then(rowsOf) as Promise<T[]>;
   }
 
-  queryOne<T = Record<string, unknown>>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<T | undefined> {
+  queryOne<T = Record<string, unknown>>(
+    sql: string,
+    params?: readonly unknown[],
+    options?: QueryOptions,
+  ): Promise<T | undefined> {
     const result = this.#direct(sql, params, options) ?? this.#statement(undefined, sql, params, options, undefined);
     return result.then(firstRowOf) as Promise<T | undefined>;
   }
@@ -286,9 +351,12 @@ export class SqlClient implements SqlExecutor {
 
   #executor(client: PoolClient, tx: TransactionOptions): SqlExecutor {
     return {
-      query: async <T>(sql: string, params?: readonly unknown[], options?: QueryOptions) => (await this.#statement(client, sql, params, options, tx)).rows as T[],
-      queryOne: async <T>(sql: string, params?: readonly unknown[], options?: QueryOptions) => (await this.#statement(client, sql, params, options, tx)).rows[0] as T | undefined,
-      exec: async (sql: string, params?: readonly unknown[], options?: QueryOptions) => (await this.#statement(client, sql, params, options, tx)).rowCount ?? 0,
+      query: async <T>(sql: string, params?: readonly unknown[], options?: QueryOptions) =>
+        (await this.#statement(client, sql, params, options, tx)).rows as T[],
+      queryOne: async <T>(sql: string, params?: readonly unknown[], options?: QueryOptions) =>
+        (await this.#statement(client, sql, params, options, tx)).rows[0] as T | undefined,
+      exec: async (sql: string, params?: readonly unknown[], options?: QueryOptions) =>
+        (await this.#statement(client, sql, params, options, tx)).rowCount ?? 0,
     };
   }
 
@@ -306,7 +374,10 @@ export class SqlClient implements SqlExecutor {
    * inside one of this client's transactions is refused (`DATA_NESTED_TRANSACTION`): it would take
    * a second connection and can deadlock against the first.
    */
-  async transaction<T>(fn: (tx: SqlExecutor, attempt: number) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+  async transaction<T>(
+    fn: (tx: SqlExecutor, attempt: number) => Promise<T>,
+    options: TransactionOptions = {},
+  ): Promise<T> {
     this.#assertOpen();
     if (this.isInTransaction()) throw new DataError('PLUMEGO_ERR_DATA_NESTED_TRANSACTION');
     const retries = options.retries ?? this.#o.transactionRetries;
@@ -323,7 +394,11 @@ export class SqlClient implements SqlExecutor {
     }
   }
 
-  async #attempt<T>(fn: (tx: SqlExecutor, attempt: number) => Promise<T>, options: TransactionOptions, attempt: number): Promise<T> {
+  async #attempt<T>(
+    fn: (tx: SqlExecutor, attempt: number) => Promise<T>,
+    options: TransactionOptions,
+    attempt: number,
+  ): Promise<T> {
     const client = await this.#acquire(options.signal);
     let broken = false;
     try {
@@ -340,7 +415,10 @@ export class SqlClient implements SqlExecutor {
         result = await this.#inTransaction.run(true, () => fn(tx, attempt));
       } catch (err) {
         broken = isDataErrorBroken(err);
-        if (!broken) await client.query('ROLLBACK').catch(() => { broken = true; });
+        if (!broken)
+          await client.query('ROLLBACK').catch(() => {
+            broken = true;
+          });
         throw err;
       }
       try {
@@ -348,7 +426,9 @@ export class SqlClient implements SqlExecutor {
       } catch (err) {
         broken = isDataErrorBroken(err);
         if (broken) throw new DataError('PLUMEGO_ERR_DATA_COMMIT_UNKNOWN', { cause: (err as DataError).cause });
-        await client.query('ROLLBACK').catch(() => { broken = true; });
+        await client.query('ROLLBACK').catch(() => {
+          broken = true;
+        });
         throw err;
       }
       return result;

@@ -46,9 +46,10 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
       }
     },
     openCount: () => sockets.size / 2,
-    close: () => new Promise<void>((resolve) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -16,15 +16,20 @@ afterEach(async () => {
 async function listen(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<string> {
   const server = createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanup.push(() => new Promise<void>((resolve) => {
-    server.closeAllConnections();
-    server.close(() => resolve());
-  }));
+  cleanup.push(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
 /** Upstream whose behaviour each test sets; counts the requests it sees. */
-async function upstream(respond: (req: IncomingMessage, res: ServerResponse, n: number) => void): Promise<{ url: string; seen: IncomingMessage[] }> {
+async function upstream(
+  respond: (req: IncomingMessage, res: ServerResponse, n: number) => void,
+): Promise<{ url: string; seen: IncomingMessage[] }> {
   const seen: IncomingMessage[] = [];
   const url = await listen((req, res) => {
     seen.push(req);
@@ -40,7 +45,10 @@ async function front(target: string, options: ResponseCacheOptions = {}): Promis
   return listen((req, res) => void handler(new NodeResponseWriter(res), createRequestFromNode(req, res)));
 }
 
-async function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; cache: string | null; headers: Headers }> {
+async function get(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string; cache: string | null; headers: Headers }> {
   const res = await fetch(url, { headers });
   return { status: res.status, body: await res.text(), cache: res.headers.get('x-cache'), headers: res.headers };
 }
@@ -159,7 +167,10 @@ describe('response cache', () => {
     await get(`${url}/swr`);
     clock.advance(3_000);
     expect(await get(`${url}/swr`)).toMatchObject({ body: 'gen-1', cache: 'STALE' });
-    await vi.waitFor(async () => expect((await get(`${url}/swr`)).body).toBe('gen-2'), { timeout: 3_000, interval: 20 });
+    await vi.waitFor(async () => expect((await get(`${url}/swr`)).body).toBe('gen-2'), {
+      timeout: 3_000,
+      interval: 20,
+    });
     expect(up.seen).toHaveLength(2);
   });
 

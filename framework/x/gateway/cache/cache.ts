@@ -57,7 +57,13 @@ const INVALIDATING: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELE
 
 type Outcome = 'HIT' | 'MISS' | 'STALE' | 'REVALIDATED' | 'BYPASS';
 
-function serveEntry(w: ResponseWriter, r: Request, entry: CacheEntry, headers: CachePolicy.Headers, outcome: Outcome): void {
+function serveEntry(
+  w: ResponseWriter,
+  r: Request,
+  entry: CacheEntry,
+  headers: CachePolicy.Headers,
+  outcome: Outcome,
+): void {
   for (const name in headers) {
     const v = headers[name];
     if (v !== undefined) w.setHeader(name, v);
@@ -70,7 +76,17 @@ function serveEntry(w: ResponseWriter, r: Request, entry: CacheEntry, headers: C
 
 /** A copy of `r` that carries other headers (conditional ones) and shares nothing mutable with it. */
 function withHeaders(r: Request, headers: IncomingHttpHeaders): Request {
-  return new Request('GET', r.url, r.path, r.rawQuery, headers, Readable.from([]), r.raw, r.ctx, new RequestState(undefined));
+  return new Request(
+    'GET',
+    r.url,
+    r.path,
+    r.rawQuery,
+    headers,
+    Readable.from([]),
+    r.raw,
+    r.ctx,
+    new RequestState(undefined),
+  );
 }
 
 /**
@@ -119,18 +135,37 @@ export function responseCache(options: ResponseCacheOptions = {}): Middleware {
     await next(rec, r);
     if (r.method !== 'GET' || !rec.finished || rec.overflowed || rec.headers['set-cookie'] !== undefined) return;
     delete rec.headers['x-cache'];
-    const policy = new CachePolicy({ url: r.url, method: 'GET', headers: r.headers }, { status: rec.status, headers: rec.headers }, { shared: o.shared });
+    const policy = new CachePolicy(
+      { url: r.url, method: 'GET', headers: r.headers },
+      { status: rec.status, headers: rec.headers },
+      { shared: o.shared },
+    );
     if (!policy.storable()) return;
-    await save(key, { policy: policy.toObject(), status: rec.status, headers: rec.headers, body: Buffer.concat(rec.chunks) }, policy);
+    await save(
+      key,
+      { policy: policy.toObject(), status: rec.status, headers: rec.headers, body: Buffer.concat(rec.chunks) },
+      policy,
+    );
   };
 
   /** Asks upstream with the entry's validators; a 304 refreshes and serves the stored body. */
-  const revalidate = async (next: Handler, w: ResponseWriter, r: Request, key: string, entry: CacheEntry, policy: CachePolicy, headers: IncomingHttpHeaders): Promise<void> => {
+  const revalidate = async (
+    next: Handler,
+    w: ResponseWriter,
+    r: Request,
+    key: string,
+    entry: CacheEntry,
+    policy: CachePolicy,
+    headers: IncomingHttpHeaders,
+  ): Promise<void> => {
     const rec = new ConditionalWriter(w, o.maxEntryBytes);
     const conditional = withHeaders(r, headers);
     await next(rec, conditional);
     if (rec.notModified) {
-      const { policy: updated, modified } = policy.revalidatedPolicy({ url: r.url, method: 'GET', headers }, { status: 304, headers: rec.headers });
+      const { policy: updated, modified } = policy.revalidatedPolicy(
+        { url: r.url, method: 'GET', headers },
+        { status: 304, headers: rec.headers },
+      );
       if (!modified) {
         rec.clearStaged();
         serveEntry(w, r, entry, updated.responseHeaders(), 'REVALIDATED');
@@ -143,12 +178,28 @@ export function responseCache(options: ResponseCacheOptions = {}): Middleware {
       return;
     }
     if (!rec.finished || rec.overflowed || rec.headers['set-cookie'] !== undefined) return;
-    const fresh = new CachePolicy({ url: r.url, method: 'GET', headers: r.headers }, { status: rec.status, headers: rec.headers }, { shared: o.shared });
-    if (fresh.storable()) await save(key, { policy: fresh.toObject(), status: rec.status, headers: rec.headers, body: Buffer.concat(rec.chunks) }, fresh);
+    const fresh = new CachePolicy(
+      { url: r.url, method: 'GET', headers: r.headers },
+      { status: rec.status, headers: rec.headers },
+      { shared: o.shared },
+    );
+    if (fresh.storable())
+      await save(
+        key,
+        { policy: fresh.toObject(), status: rec.status, headers: rec.headers, body: Buffer.concat(rec.chunks) },
+        fresh,
+      );
     else await drop(key);
   };
 
-  const refreshInBackground = (next: Handler, r: Request, key: string, entry: CacheEntry, policy: CachePolicy, headers: IncomingHttpHeaders): void => {
+  const refreshInBackground = (
+    next: Handler,
+    r: Request,
+    key: string,
+    entry: CacheEntry,
+    policy: CachePolicy,
+    headers: IncomingHttpHeaders,
+  ): void => {
     if (refreshing.has(key)) return;
     refreshing.add(key);
     const sink = new DiscardWriter();
@@ -177,7 +228,10 @@ export function responseCache(options: ResponseCacheOptions = {}): Middleware {
     if (entry === undefined) {
       if (method === 'HEAD') return next(w, r);
       const leader = fetchAndStore(next, w, r, key);
-      const settled = leader.then(() => undefined, () => undefined);
+      const settled = leader.then(
+        () => undefined,
+        () => undefined,
+      );
       inflight.set(key, settled);
       try {
         await leader;

@@ -75,7 +75,8 @@ export class RecordingWriter implements ResponseWriter {
 
   #record(chunk: Chunk): void {
     if (this.overflowed) return;
-    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const buf =
+      typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     if (this.recordedBytes + buf.byteLength > this.#maxBytes) {
       this.overflowed = true;
       this.chunks.length = 0;

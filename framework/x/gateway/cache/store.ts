@@ -42,7 +42,8 @@ export class MemoryCacheStore implements CacheStore {
   constructor(options: MemoryCacheStoreOptions = {}) {
     this.#maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
     this.#now = options.now ?? Date.now;
-    if (!(Number.isFinite(this.#maxBytes) && this.#maxBytes > 0)) throw new RangeError('maxBytes must be a positive number');
+    if (!(Number.isFinite(this.#maxBytes) && this.#maxBytes > 0))
+      throw new RangeError('maxBytes must be a positive number');
   }
 
   get bytes(): number {
@@ -122,7 +123,8 @@ export class RedisCacheStore implements CacheStore {
       const wire = JSON.parse(raw.toString('utf8')) as WireEntry[];
       if (!Array.isArray(wire)) throw new TypeError('not an array');
       return wire.map((e) => {
-        if (typeof e.status !== 'number' || typeof e.body !== 'string' || typeof e.policy !== 'object') throw new TypeError('bad entry');
+        if (typeof e.status !== 'number' || typeof e.body !== 'string' || typeof e.policy !== 'object')
+          throw new TypeError('bad entry');
         return { policy: e.policy, status: e.status, headers: e.headers, body: Buffer.from(e.body, 'base64') };
       });
     } catch {
@@ -132,7 +134,12 @@ export class RedisCacheStore implements CacheStore {
   }
 
   async write(key: string, entries: CacheEntry[], ttlMs: number): Promise<void> {
-    const wire: WireEntry[] = entries.map((e) => ({ policy: e.policy, status: e.status, headers: e.headers, body: e.body.toString('base64') }));
+    const wire: WireEntry[] = entries.map((e) => ({
+      policy: e.policy,
+      status: e.status,
+      headers: e.headers,
+      body: e.body.toString('base64'),
+    }));
     await this.#redis.set(this.#prefix + key, Buffer.from(JSON.stringify(wire)), 'PX', Math.max(1, Math.ceil(ttlMs)));
   }
 

@@ -13,7 +13,10 @@ function normalize(value: string | string[] | undefined): string {
 export function matchesVary(entry: CacheEntry, headers: IncomingHttpHeaders): boolean {
   const vary = entry.headers['vary'];
   if (vary === undefined) return true;
-  const names = normalize(vary).toLowerCase().split(',').filter((n) => n !== '');
+  const names = normalize(vary)
+    .toLowerCase()
+    .split(',')
+    .filter((n) => n !== '');
   if (names.includes('*')) return false;
   const stored = (entry.policy as { reqh?: Record<string, string | string[] | undefined> | null }).reqh ?? {};
   for (const name of names) if (normalize(headers[name]) !== normalize(stored[name])) return false;

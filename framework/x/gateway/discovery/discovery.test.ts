@@ -42,7 +42,13 @@ describe('static discovery', () => {
     const listen = async (body: string): Promise<string> => {
       const s = createServer((_q, r) => r.end(body));
       await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-      cleanup.push(() => new Promise((resolve) => { s.closeAllConnections(); s.close(resolve); }));
+      cleanup.push(
+        () =>
+          new Promise((resolve) => {
+            s.closeAllConnections();
+            s.close(resolve);
+          }),
+      );
       return `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
     };
     const [one, two] = [await listen('one'), await listen('two')];
@@ -52,7 +58,13 @@ describe('static discovery', () => {
     const handler = proxy.handler;
     const front = createServer((q, s) => void handler(new NodeResponseWriter(s), createRequestFromNode(q, s)));
     await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
-    cleanup.push(() => new Promise((resolve) => { front.closeAllConnections(); front.close(resolve); }));
+    cleanup.push(
+      () =>
+        new Promise((resolve) => {
+          front.closeAllConnections();
+          front.close(resolve);
+        }),
+    );
     const url = `http://127.0.0.1:${(front.address() as AddressInfo).port}/`;
     expect(await (await fetch(url)).text()).toBe('one');
     d.update([two]);
@@ -61,7 +73,12 @@ describe('static discovery', () => {
 });
 
 /** A resolver whose answers the test sets; counts lookups. */
-function fakeLookup(): DnsLookup & { a: { address: string; ttl: number }[]; srv: { name: string; port: number; priority: number; weight: number }[]; fail: boolean; calls: number } {
+function fakeLookup(): DnsLookup & {
+  a: { address: string; ttl: number }[];
+  srv: { name: string; port: number; priority: number; weight: number }[];
+  fail: boolean;
+  calls: number;
+} {
   const state = {
     a: [] as { address: string; ttl: number }[],
     srv: [] as { name: string; port: number; priority: number; weight: number }[],
@@ -88,7 +105,10 @@ describe('dns discovery', () => {
   it('publishes A records and refreshes at their TTL, keeping the last list when a lookup fails', async () => {
     vi.useFakeTimers();
     const lookup = fakeLookup();
-    lookup.a = [{ address: '10.0.0.1', ttl: 5 }, { address: '10.0.0.2', ttl: 30 }];
+    lookup.a = [
+      { address: '10.0.0.1', ttl: 5 },
+      { address: '10.0.0.2', ttl: 30 },
+    ];
     const errors: unknown[] = [];
     const d = createDnsDiscovery({ hostname: 'api.internal', port: 8080, lookup, onError: (e) => errors.push(e) });
     cleanup.push(() => d.close());
@@ -123,10 +143,19 @@ describe('dns discovery', () => {
     await srv.refresh();
     let got: readonly TargetOptions[] = [];
     srv.subscribe((t) => (got = t));
-    expect(got).toEqual([{ url: 'http://a.internal:9001', weight: 5 }, { url: 'http://b.internal:9002', weight: 1 }]);
+    expect(got).toEqual([
+      { url: 'http://a.internal:9001', weight: 5 },
+      { url: 'http://b.internal:9002', weight: 1 },
+    ]);
     const v6 = fakeLookup();
     v6.a = [{ address: 'fd00::1', ttl: 60 }];
-    const aaaa = createDnsDiscovery({ hostname: 'api.internal', record: 'AAAA', port: 443, scheme: 'https', lookup: v6 });
+    const aaaa = createDnsDiscovery({
+      hostname: 'api.internal',
+      record: 'AAAA',
+      port: 443,
+      scheme: 'https',
+      lookup: v6,
+    });
     cleanup.push(() => aaaa.close());
     await aaaa.refresh();
     aaaa.subscribe((t) => (got = t));
@@ -135,7 +164,9 @@ describe('dns discovery', () => {
 
   it('rejects a bad hostname or refresh window', () => {
     expect(() => createDnsDiscovery({ hostname: 'bad host', lookup: fakeLookup() })).toThrow(/hostname/);
-    expect(() => createDnsDiscovery({ hostname: 'a', minRefreshMs: 10, maxRefreshMs: 5, lookup: fakeLookup() })).toThrow(/minRefreshMs/);
+    expect(() =>
+      createDnsDiscovery({ hostname: 'a', minRefreshMs: 10, maxRefreshMs: 5, lookup: fakeLookup() }),
+    ).toThrow(/minRefreshMs/);
   });
 });
 

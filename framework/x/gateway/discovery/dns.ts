@@ -62,10 +62,18 @@ export function createDnsDiscovery(options: DnsDiscoveryOptions): DnsDiscovery {
     if (record === 'SRV') {
       const srv = await lookup.resolveSrv(options.hostname);
       const best = Math.min(...srv.map((s) => s.priority));
-      const targets = srv.filter((s) => s.priority === best).map((s) => ({ url: `${scheme}://${hostForUrl(s.name)}:${s.port}`, weight: Math.min(1000, Math.max(1, s.weight)) }));
+      const targets = srv
+        .filter((s) => s.priority === best)
+        .map((s) => ({
+          url: `${scheme}://${hostForUrl(s.name)}:${s.port}`,
+          weight: Math.min(1000, Math.max(1, s.weight)),
+        }));
       return { targets, ttlMs: maxMs };
     }
-    const answers = record === 'A' ? await lookup.resolve4(options.hostname, { ttl: true }) : await lookup.resolve6(options.hostname, { ttl: true });
+    const answers =
+      record === 'A'
+        ? await lookup.resolve4(options.hostname, { ttl: true })
+        : await lookup.resolve6(options.hostname, { ttl: true });
     const ttl = answers.length === 0 ? maxMs : Math.min(...answers.map((a) => a.ttl * 1000));
     return { targets: answers.map((a) => ({ url: `${scheme}://${hostForUrl(a.address)}:${port}` })), ttlMs: ttl };
   };

@@ -18,7 +18,10 @@ export class TargetFeed {
 
   /** Publishes `targets` when they differ from the last list (order-insensitive). */
   publish(targets: readonly TargetOptions[]): void {
-    const key = targets.map((t) => `${t.url}#${t.weight ?? 1}`).sort().join('\n');
+    const key = targets
+      .map((t) => `${t.url}#${t.weight ?? 1}`)
+      .sort()
+      .join('\n');
     if (this.#current !== undefined && key === this.#key) return;
     this.#key = key;
     this.#current = Object.freeze([...targets]);

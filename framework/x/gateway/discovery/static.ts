@@ -10,7 +10,10 @@ export function normalizeTargets(targets: readonly (string | TargetOptions)[]): 
   return targets.map((t) => {
     const target = typeof t === 'string' ? { url: t } : t;
     if (typeof target.url !== 'string' || !/^https?:\/\//.test(target.url)) {
-      throw new GatewayError(GATEWAY_ERROR_CODES.invalidOptions, 'invalid discovery target: an http(s) URL is required');
+      throw new GatewayError(
+        GATEWAY_ERROR_CODES.invalidOptions,
+        'invalid discovery target: an http(s) URL is required',
+      );
     }
     return target;
   });

@@ -2,7 +2,11 @@ import { connect } from 'node:net';
 import { IPC_ERROR_CODES, IpcError } from './errors.ts';
 import { FramedSocket } from './framed-socket.ts';
 import { FRAME, type Frame } from './framing.ts';
-import { resolveIpcConnectionOptions, type IpcConnectionOptions, type ResolvedIpcConnectionOptions } from './options.ts';
+import {
+  resolveIpcConnectionOptions,
+  type IpcConnectionOptions,
+  type ResolvedIpcConnectionOptions,
+} from './options.ts';
 
 export interface IpcRequestOptions {
   /** Overrides the connection's `requestTimeoutMs`. */
@@ -34,10 +38,23 @@ export class IpcClient {
     const resolved = resolveIpcConnectionOptions(options);
     return new Promise((resolve, reject) => {
       const socket = connect(path);
-      socket.once('error', (error) => reject(new IpcError(IPC_ERROR_CODES.peerDead, 'cannot connect to the ipc socket', error)));
+      socket.once('error', (error) =>
+        reject(new IpcError(IPC_ERROR_CODES.peerDead, 'cannot connect to the ipc socket', error)),
+      );
       socket.once('connect', () => {
         socket.removeAllListeners('error');
-        resolve(new IpcClient((c) => new FramedSocket(socket, resolved, (f) => c.#onFrame(f), (e) => c.#failAll(e)), resolved));
+        resolve(
+          new IpcClient(
+            (c) =>
+              new FramedSocket(
+                socket,
+                resolved,
+                (f) => c.#onFrame(f),
+                (e) => c.#failAll(e),
+              ),
+            resolved,
+          ),
+        );
       });
     });
   }
@@ -57,10 +74,18 @@ export class IpcClient {
       const id = this.#nextId;
       this.#nextId = this.#nextId >= 0xfffffffe ? 1 : this.#nextId + 1;
       const ms = options.timeoutMs ?? this.options.requestTimeoutMs;
-      const timer = setTimeout(() => this.#settle(id, new IpcError(IPC_ERROR_CODES.timeout, `ipc request got no answer within ${ms} ms`)), ms);
+      const timer = setTimeout(
+        () => this.#settle(id, new IpcError(IPC_ERROR_CODES.timeout, `ipc request got no answer within ${ms} ms`)),
+        ms,
+      );
       const onAbort = (): void => this.#settle(id, options.signal!.reason);
       options.signal?.addEventListener('abort', onAbort, { once: true });
-      this.#pending.set(id, { resolve, reject, timer, unlink: () => options.signal?.removeEventListener('abort', onAbort) });
+      this.#pending.set(id, {
+        resolve,
+        reject,
+        timer,
+        unlink: () => options.signal?.removeEventListener('abort', onAbort),
+      });
       try {
         this.#framed.send(FRAME.request, id, body);
       } catch (error) {
@@ -75,7 +100,11 @@ export class IpcClient {
 
   #onFrame(f: Frame): void {
     if (f.type === FRAME.response) this.#settle(f.id, undefined, f.payload);
-    else if (f.type === FRAME.error) this.#settle(f.id, new IpcError(IPC_ERROR_CODES.remoteError, `ipc handler failed: ${f.payload.toString('utf8').slice(0, 64)}`));
+    else if (f.type === FRAME.error)
+      this.#settle(
+        f.id,
+        new IpcError(IPC_ERROR_CODES.remoteError, `ipc handler failed: ${f.payload.toString('utf8').slice(0, 64)}`),
+      );
   }
 
   #settle(id: number, error: unknown, payload?: Buffer): void {

@@ -18,7 +18,12 @@ export class FramedSocket {
   #lastSent = Date.now();
   #closed = false;
 
-  constructor(socket: Socket, options: ResolvedIpcConnectionOptions, onFrame: (frame: Frame) => void, onClose: (error: IpcError) => void) {
+  constructor(
+    socket: Socket,
+    options: ResolvedIpcConnectionOptions,
+    onFrame: (frame: Frame) => void,
+    onClose: (error: IpcError) => void,
+  ) {
     this.#socket = socket;
     this.#options = options;
     this.#decoder = new FrameDecoder(options.maxFrameBytes);
@@ -39,7 +44,10 @@ export class FramedSocket {
   send(type: FrameType, id: number, payload?: Buffer): void {
     if (this.#closed) throw new IpcError(IPC_ERROR_CODES.closed, 'ipc connection is closed');
     if (payload !== undefined && payload.byteLength > this.#options.maxFrameBytes) {
-      throw new IpcError(IPC_ERROR_CODES.frameTooLarge, `frame of ${payload.byteLength} bytes exceeds the ${this.#options.maxFrameBytes}-byte limit`);
+      throw new IpcError(
+        IPC_ERROR_CODES.frameTooLarge,
+        `frame of ${payload.byteLength} bytes exceeds the ${this.#options.maxFrameBytes}-byte limit`,
+      );
     }
     this.#lastSent = Date.now();
     this.#socket.write(encodeFrame(type, id, payload));
@@ -75,6 +83,10 @@ export class FramedSocket {
       this.close(new IpcError(IPC_ERROR_CODES.peerDead, 'ipc peer sent nothing within the heartbeat timeout'));
       return;
     }
-    if (now - this.#lastSent >= this.#options.heartbeatIntervalMs || now - this.#lastReceived >= this.#options.heartbeatIntervalMs) this.send(FRAME.ping, 0);
+    if (
+      now - this.#lastSent >= this.#options.heartbeatIntervalMs ||
+      now - this.#lastReceived >= this.#options.heartbeatIntervalMs
+    )
+      this.send(FRAME.ping, 0);
   }
 }

@@ -43,7 +43,11 @@ export class FrameDecoder {
     while (this.#buffer.byteLength >= HEADER_BYTES) {
       const length = this.#buffer.readUInt32BE(0);
       const type = this.#buffer.readUInt8(4);
-      if (length > this.#maxFrameBytes) throw new IpcError(IPC_ERROR_CODES.frameTooLarge, `frame of ${length} bytes exceeds the ${this.#maxFrameBytes}-byte limit`);
+      if (length > this.#maxFrameBytes)
+        throw new IpcError(
+          IPC_ERROR_CODES.frameTooLarge,
+          `frame of ${length} bytes exceeds the ${this.#maxFrameBytes}-byte limit`,
+        );
       if (!TYPES.has(type)) throw new IpcError(IPC_ERROR_CODES.remoteError, `unknown frame type ${type}`);
       if (this.#buffer.byteLength < HEADER_BYTES + length) break;
       const id = this.#buffer.readUInt32BE(5);

@@ -21,7 +21,10 @@ async function socketPath(): Promise<string> {
   return join(dir, 'peer.sock');
 }
 
-async function serve(handler: IpcHandler, options: Partial<ConstructorParameters<typeof IpcServer>[0]> = {}): Promise<{ server: IpcServer; path: string }> {
+async function serve(
+  handler: IpcHandler,
+  options: Partial<ConstructorParameters<typeof IpcServer>[0]> = {},
+): Promise<{ server: IpcServer; path: string }> {
   const path = await socketPath();
   const server = new IpcServer({ path, handler, ...options });
   await server.listen();
@@ -37,11 +40,17 @@ async function client(path: string, options: Parameters<typeof IpcClient.connect
 
 describe('ipc framing', () => {
   it('reassembles frames split at any byte and several frames in one chunk', () => {
-    const wire = Buffer.concat([encodeFrame(FRAME.request, 7, Buffer.from('hello')), encodeFrame(FRAME.response, 8, Buffer.from('world!'))]);
+    const wire = Buffer.concat([
+      encodeFrame(FRAME.request, 7, Buffer.from('hello')),
+      encodeFrame(FRAME.response, 8, Buffer.from('world!')),
+    ]);
     for (let split = 1; split < wire.length; split++) {
       const d = new FrameDecoder(1024);
       const frames = [...d.push(wire.subarray(0, split)), ...d.push(wire.subarray(split))];
-      expect(frames.map((f) => [f.type, f.id, f.payload.toString()])).toEqual([[FRAME.request, 7, 'hello'], [FRAME.response, 8, 'world!']]);
+      expect(frames.map((f) => [f.type, f.id, f.payload.toString()])).toEqual([
+        [FRAME.request, 7, 'hello'],
+        [FRAME.response, 8, 'world!'],
+      ]);
     }
   });
 
@@ -49,7 +58,9 @@ describe('ipc framing', () => {
     const header = Buffer.alloc(9);
     header.writeUInt32BE(0xfffffff0, 0);
     header.writeUInt8(FRAME.request, 4);
-    expect(() => new FrameDecoder(1024).push(header)).toThrow(expect.objectContaining({ code: IPC_ERROR_CODES.frameTooLarge }));
+    expect(() => new FrameDecoder(1024).push(header)).toThrow(
+      expect.objectContaining({ code: IPC_ERROR_CODES.frameTooLarge }),
+    );
     const bad = encodeFrame(FRAME.request, 1);
     bad.writeUInt8(99, 4);
     expect(() => new FrameDecoder(1024).push(bad)).toThrow(/unknown frame type/);
@@ -64,7 +75,9 @@ describe('ipc request/response', () => {
       return `r${n}`;
     });
     const c = await client(path);
-    const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => c.request(String(i)).then((b) => b.toString())));
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => c.request(String(i)).then((b) => b.toString())),
+    );
     expect(answers).toEqual(Array.from({ length: 10 }, (_, i) => `r${i}`));
   });
 
@@ -110,7 +123,13 @@ describe('ipc request/response', () => {
     const sockets: Socket[] = [];
     const mute = createServer((s) => sockets.push(s));
     await new Promise<void>((resolve) => mute.listen(path, resolve));
-    cleanup.push(() => new Promise((resolve) => { sockets.forEach((s) => s.destroy()); mute.close(resolve); }));
+    cleanup.push(
+      () =>
+        new Promise((resolve) => {
+          sockets.forEach((s) => s.destroy());
+          mute.close(resolve);
+        }),
+    );
     const c = await client(path, { heartbeatIntervalMs: 20, heartbeatTimeoutMs: 80, requestTimeoutMs: 10_000 });
     await expect(c.request('anyone?')).rejects.toMatchObject({ code: IPC_ERROR_CODES.peerDead });
     expect(c.closed).toBe(true);
@@ -131,14 +150,18 @@ describe('ipc server socket file', () => {
     await writeFile(path, '');
     const server = new IpcServer({ path, handler: (p) => p });
     await server.listen();
-    await expect(new IpcServer({ path, handler: (p) => p }).listen()).rejects.toMatchObject({ code: IPC_ERROR_CODES.invalidOptions });
+    await expect(new IpcServer({ path, handler: (p) => p }).listen()).rejects.toMatchObject({
+      code: IPC_ERROR_CODES.invalidOptions,
+    });
     await server.close();
     expect(existsSync(path)).toBe(false);
   });
 
   it('rejects bad options when built', () => {
     expect(() => new IpcServer({ path: '', handler: (p) => p })).toThrow(/path/);
-    expect(() => new IpcServer({ path: '/tmp/x', handler: (p) => p, heartbeatIntervalMs: 100, heartbeatTimeoutMs: 50 })).toThrow(/heartbeatTimeoutMs/);
+    expect(
+      () => new IpcServer({ path: '/tmp/x', handler: (p) => p, heartbeatIntervalMs: 100, heartbeatTimeoutMs: 50 }),
+    ).toThrow(/heartbeatTimeoutMs/);
     expect(() => new IpcPool({ path: '/tmp/x', size: 0 })).toThrow(/size/);
   });
 });
@@ -146,14 +169,19 @@ describe('ipc server socket file', () => {
 describe('ipc pool', () => {
   it('spreads concurrent requests over up to size connections and redials after the peer restarts', async () => {
     const path = await socketPath();
-    let server = new IpcServer({ path, handler: async (p) => {
-      await new Promise((r) => setTimeout(r, 20));
-      return p;
-    } });
+    let server = new IpcServer({
+      path,
+      handler: async (p) => {
+        await new Promise((r) => setTimeout(r, 20));
+        return p;
+      },
+    });
     await server.listen();
     const pool = new IpcPool({ path, size: 3 });
     cleanup.push(() => pool.close());
-    const answers = await Promise.all(Array.from({ length: 9 }, (_, i) => pool.request(`m${i}`).then((b) => b.toString())));
+    const answers = await Promise.all(
+      Array.from({ length: 9 }, (_, i) => pool.request(`m${i}`).then((b) => b.toString())),
+    );
     expect(answers).toEqual(Array.from({ length: 9 }, (_, i) => `m${i}`));
     expect(pool.size).toBe(3);
     await server.close();
@@ -171,4 +199,3 @@ describe('ipc pool', () => {
     await expect(pool.request('x')).rejects.toMatchObject({ code: IPC_ERROR_CODES.closed });
   });
 });
-

@@ -33,8 +33,16 @@ export function resolveIpcConnectionOptions(options: IpcConnectionOptions = {}):
     heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? d.heartbeatTimeoutMs,
     requestTimeoutMs: options.requestTimeoutMs ?? d.requestTimeoutMs,
   };
-  assertIpcOption(Number.isInteger(r.maxFrameBytes) && r.maxFrameBytes > 0 && r.maxFrameBytes <= 0xffffffff, 'maxFrameBytes', 'a positive 32-bit integer');
-  assertIpcOption(r.heartbeatIntervalMs > 0 && r.heartbeatTimeoutMs > r.heartbeatIntervalMs, 'heartbeatTimeoutMs', 'greater than heartbeatIntervalMs (both positive)');
+  assertIpcOption(
+    Number.isInteger(r.maxFrameBytes) && r.maxFrameBytes > 0 && r.maxFrameBytes <= 0xffffffff,
+    'maxFrameBytes',
+    'a positive 32-bit integer',
+  );
+  assertIpcOption(
+    r.heartbeatIntervalMs > 0 && r.heartbeatTimeoutMs > r.heartbeatIntervalMs,
+    'heartbeatTimeoutMs',
+    'greater than heartbeatIntervalMs (both positive)',
+  );
   assertIpcOption(r.requestTimeoutMs > 0, 'requestTimeoutMs', 'a positive number');
   return r;
 }

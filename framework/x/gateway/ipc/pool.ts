@@ -22,7 +22,11 @@ export class IpcPool {
 
   constructor(options: IpcPoolOptions) {
     this.#size = options.size ?? 4;
-    assertIpcOption(Number.isInteger(this.#size) && this.#size >= 1 && this.#size <= 64, 'size', 'an integer between 1 and 64');
+    assertIpcOption(
+      Number.isInteger(this.#size) && this.#size >= 1 && this.#size <= 64,
+      'size',
+      'an integer between 1 and 64',
+    );
     assertIpcOption(typeof options.path === 'string' && options.path !== '', 'path', 'a socket path');
     this.#options = options;
   }

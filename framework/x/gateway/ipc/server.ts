@@ -3,7 +3,11 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { IPC_ERROR_CODES, IpcError, isIpcError } from './errors.ts';
 import { FramedSocket } from './framed-socket.ts';
 import { FRAME } from './framing.ts';
-import { resolveIpcConnectionOptions, type IpcConnectionOptions, type ResolvedIpcConnectionOptions } from './options.ts';
+import {
+  resolveIpcConnectionOptions,
+  type IpcConnectionOptions,
+  type ResolvedIpcConnectionOptions,
+} from './options.ts';
 
 export type IpcHandler = (payload: Buffer) => Buffer | string | Promise<Buffer | string>;
 
@@ -38,8 +42,10 @@ export class IpcServer {
 
   constructor(options: IpcServerOptions) {
     this.options = resolveIpcConnectionOptions(options);
-    if (typeof options.path !== 'string' || options.path === '') throw new IpcError(IPC_ERROR_CODES.invalidOptions, 'invalid ipc option path: a socket path');
-    if (typeof options.handler !== 'function') throw new IpcError(IPC_ERROR_CODES.invalidOptions, 'invalid ipc option handler: a function');
+    if (typeof options.path !== 'string' || options.path === '')
+      throw new IpcError(IPC_ERROR_CODES.invalidOptions, 'invalid ipc option path: a socket path');
+    if (typeof options.handler !== 'function')
+      throw new IpcError(IPC_ERROR_CODES.invalidOptions, 'invalid ipc option handler: a function');
     this.#path = options.path;
     this.#handler = options.handler;
     this.#server = createServer((socket) => this.#accept(socket));
@@ -51,7 +57,8 @@ export class IpcServer {
 
   async listen(): Promise<void> {
     if (existsSync(this.#path)) {
-      if (await isLive(this.#path)) throw new IpcError(IPC_ERROR_CODES.invalidOptions, 'another process serves this ipc socket');
+      if (await isLive(this.#path))
+        throw new IpcError(IPC_ERROR_CODES.invalidOptions, 'another process serves this ipc socket');
       unlinkSync(this.#path);
     }
     await new Promise<void>((resolve, reject) => {

@@ -23,9 +23,15 @@ describe('protocol registry', () => {
   });
 
   it.each([
-    { title: 'a duplicate name', add: (r: ProtocolRegistry) => r.register(adapter('a', '/')).register(adapter('a', '/x')) },
+    {
+      title: 'a duplicate name',
+      add: (r: ProtocolRegistry) => r.register(adapter('a', '/')).register(adapter('a', '/x')),
+    },
     { title: 'an upper-case name', add: (r: ProtocolRegistry) => r.register(adapter('GRPC', '/')) },
-    { title: 'an adapter without handle', add: (r: ProtocolRegistry) => r.register({ name: 'x', matches: () => true } as unknown as ProtocolAdapter) },
+    {
+      title: 'an adapter without handle',
+      add: (r: ProtocolRegistry) => r.register({ name: 'x', matches: () => true } as unknown as ProtocolAdapter),
+    },
   ])('rejects $title', ({ add }) => {
     let caught: unknown;
     try {

@@ -14,8 +14,10 @@ export class ProtocolRegistry {
       throw new GatewayError(GATEWAY_ERROR_CODES.invalidOptions, `invalid protocol adapter: ${rule}`);
     };
     if (this.#closed) fail('the registry is closed');
-    if (typeof adapter?.matches !== 'function' || typeof adapter.handle !== 'function') fail('matches and handle must be functions');
-    if (!NAME.test(adapter.name)) fail(`name ${JSON.stringify(adapter.name)} must be lowercase letters, digits, - or _`);
+    if (typeof adapter?.matches !== 'function' || typeof adapter.handle !== 'function')
+      fail('matches and handle must be functions');
+    if (!NAME.test(adapter.name))
+      fail(`name ${JSON.stringify(adapter.name)} must be lowercase letters, digits, - or _`);
     if (this.#adapters.some((a) => a.name === adapter.name)) fail(`duplicate name ${JSON.stringify(adapter.name)}`);
     this.#adapters.push(adapter);
     return this;

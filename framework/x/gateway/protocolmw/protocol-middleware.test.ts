@@ -1,6 +1,13 @@
 import { createServer as createNetServer, connect, type AddressInfo, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { APIError, BufferedResponseWriter, composeMiddleware, createRequest, writeError, writeResponse } from 'plumego/contract';
+import {
+  APIError,
+  BufferedResponseWriter,
+  composeMiddleware,
+  createRequest,
+  writeError,
+  writeResponse,
+} from 'plumego/contract';
 import { ProtocolRegistry, type ProtocolAdapter } from 'plumego/x/gateway/protocol';
 import { protocolMiddleware } from './protocol-middleware.ts';
 
@@ -13,7 +20,9 @@ afterEach(async () => {
 async function startLineServer(): Promise<number> {
   const server = createNetServer((socket) => {
     socket.setEncoding('utf8');
-    socket.on('data', (line: string) => socket.end(line.startsWith('PING ') ? `PONG ${line.slice(5)}` : 'ERR unknown command\n'));
+    socket.on('data', (line: string) =>
+      socket.end(line.startsWith('PING ') ? `PONG ${line.slice(5)}` : 'ERR unknown command\n'),
+    );
   });
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -32,11 +41,20 @@ function lineAdapter(port: number): ProtocolAdapter {
         socket.on('data', (d: string) => (reply += d));
         socket.on('end', () => {
           if (reply.startsWith('PONG ')) writeResponse(w, r, 200, { reply: reply.slice(5).trim() });
-          else writeError(w, r, new APIError({ type: 'bad_gateway', code: 'GATEWAY_BAD_GATEWAY', message: 'upstream failed' }));
+          else
+            writeError(
+              w,
+              r,
+              new APIError({ type: 'bad_gateway', code: 'GATEWAY_BAD_GATEWAY', message: 'upstream failed' }),
+            );
           resolve();
         });
         socket.on('error', () => {
-          writeError(w, r, new APIError({ type: 'bad_gateway', code: 'GATEWAY_BAD_GATEWAY', message: 'upstream failed' }));
+          writeError(
+            w,
+            r,
+            new APIError({ type: 'bad_gateway', code: 'GATEWAY_BAD_GATEWAY', message: 'upstream failed' }),
+          );
           resolve();
         });
       }),
@@ -47,7 +65,9 @@ describe('protocol middleware', () => {
   it('sends claimed requests to the adapter and the rest to the next handler', async () => {
     const port = await startLineServer();
     const registry = new ProtocolRegistry().register(lineAdapter(port));
-    const handler = composeMiddleware([protocolMiddleware(registry)], (w, r) => writeResponse(w, r, 200, { by: 'http' }));
+    const handler = composeMiddleware([protocolMiddleware(registry)], (w, r) =>
+      writeResponse(w, r, 200, { by: 'http' }),
+    );
     const claimed = new BufferedResponseWriter();
     await handler(claimed, createRequest({ url: '/line/hello' }));
     expect(JSON.parse(claimed.getBody().toString())).toEqual({ data: { reply: 'hello' } });

@@ -27,7 +27,12 @@ export function isTransformError(value: unknown): value is TransformError {
 }
 
 /** 502: the upstream body cannot go through the configured transform, so it is not relayed at all. */
-export function createUpstreamBodyError(code: typeof TRANSFORM_ERROR_CODES.upstreamTooLarge | typeof TRANSFORM_ERROR_CODES.upstreamNotJson): APIError {
-  const message = code === TRANSFORM_ERROR_CODES.upstreamTooLarge ? 'upstream response too large to transform' : 'upstream response is not valid JSON';
+export function createUpstreamBodyError(
+  code: typeof TRANSFORM_ERROR_CODES.upstreamTooLarge | typeof TRANSFORM_ERROR_CODES.upstreamNotJson,
+): APIError {
+  const message =
+    code === TRANSFORM_ERROR_CODES.upstreamTooLarge
+      ? 'upstream response too large to transform'
+      : 'upstream response is not valid JSON';
   return new APIError({ type: 'bad_gateway', code, message });
 }

@@ -15,10 +15,13 @@ afterEach(async () => {
 async function listen(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<string> {
   const server = createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanup.push(() => new Promise<void>((resolve) => {
-    server.closeAllConnections();
-    server.close(() => resolve());
-  }));
+  cleanup.push(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
@@ -28,7 +31,10 @@ interface Seen {
   body: string;
 }
 
-async function setup(middleware: Middleware[], respond: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ url: string; seen: Seen[] }> {
+async function setup(
+  middleware: Middleware[],
+  respond: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<{ url: string; seen: Seen[] }> {
   const seen: Seen[] = [];
   const up = await listen((req, res) => {
     let body = '';
@@ -54,7 +60,16 @@ const okJson = (_q: IncomingMessage, s: ServerResponse): void => {
 describe('request transforms', () => {
   it('edits headers in the order remove, rename, set, add', async () => {
     const { url, seen } = await setup(
-      [transformRequest({ headers: { remove: ['x-drop'], rename: { 'x-old': 'x-new' }, set: { 'x-api-version': '2' }, add: { 'x-tag': 'gw' } } })],
+      [
+        transformRequest({
+          headers: {
+            remove: ['x-drop'],
+            rename: { 'x-old': 'x-new' },
+            set: { 'x-api-version': '2' },
+            add: { 'x-tag': 'gw' },
+          },
+        }),
+      ],
       okJson,
     );
     await fetch(`${url}/h`, { headers: { 'x-drop': '1', 'x-old': 'moved', 'x-api-version': '1', 'x-tag': 'client' } });
@@ -73,17 +88,32 @@ describe('request transforms', () => {
   });
 
   it('rewrites a JSON body with a correct Content-Length', async () => {
-    const { url, seen } = await setup([transformRequest({ json: (b) => ({ ...(b as object), stamped: true }) })], okJson);
-    await fetch(`${url}/b`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ a: 1 }) });
+    const { url, seen } = await setup(
+      [transformRequest({ json: (b) => ({ ...(b as object), stamped: true }) })],
+      okJson,
+    );
+    await fetch(`${url}/b`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ a: 1 }),
+    });
     expect(JSON.parse(seen[0]!.body)).toEqual({ a: 1, stamped: true });
     expect(seen[0]!.headers['content-length']).toBe(String(Buffer.byteLength(seen[0]!.body)));
   });
 
   it('answers 413 for a body over the limit and 400 for a body that is not JSON, without contacting the upstream', async () => {
     const { url, seen } = await setup([transformRequest({ json: (b) => b, maxBodyBytes: 16 })], okJson);
-    const big = await fetch(`${url}/b`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ long: 'x'.repeat(100) }) });
+    const big = await fetch(`${url}/b`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ long: 'x'.repeat(100) }),
+    });
     expect(big.status).toBe(413);
-    const bad = await fetch(`${url}/b`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{nope' });
+    const bad = await fetch(`${url}/b`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{nope',
+    });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('INVALID_JSON');
     expect(seen).toHaveLength(0);
@@ -93,7 +123,12 @@ describe('request transforms', () => {
 describe('response transforms', () => {
   it('rewrites a JSON body and its headers, dropping the stale ETag and length', async () => {
     const { url } = await setup(
-      [transformResponse({ headers: { remove: ['server'], set: { 'x-gw': '1' } }, json: (b) => ({ ...(b as Record<string, unknown>), secret: undefined }) })],
+      [
+        transformResponse({
+          headers: { remove: ['server'], set: { 'x-gw': '1' } },
+          json: (b) => ({ ...(b as Record<string, unknown>), secret: undefined }),
+        }),
+      ],
       (_q, s) => {
         s.setHeader('server', 'upstream/1.0');
         s.setHeader('etag', '"v1"');

@@ -34,7 +34,8 @@ export interface ResponseTransformOptions {
 }
 
 function assertLimit(value: number, field: string): number {
-  if (!(Number.isInteger(value) && value > 0)) throw new TransformError(`invalid transform option ${field}: a positive integer`);
+  if (!(Number.isInteger(value) && value > 0))
+    throw new TransformError(`invalid transform option ${field}: a positive integer`);
   return value;
 }
 
@@ -66,7 +67,10 @@ export function transformRequest(options: RequestTransformOptions): Middleware {
     }
     let body: Readable = r.body;
     let state = r.state;
-    if (json !== undefined && (r.headers['content-length'] !== undefined || r.headers['transfer-encoding'] !== undefined)) {
+    if (
+      json !== undefined &&
+      (r.headers['content-length'] !== undefined || r.headers['transfer-encoding'] !== undefined)
+    ) {
       let parsed: unknown;
       try {
         parsed = await readJson(r, { maxBytes: maxBodyBytes });
@@ -89,11 +93,19 @@ export function transformRequest(options: RequestTransformOptions): Middleware {
       headers['content-type'] = 'application/json';
     }
     const url = r.rawQuery === '' ? path : `${path}?${r.rawQuery}`;
-    return next(w, new Request(r.method, url, path, r.rawQuery, headers as IncomingHttpHeaders, body, r.raw, r.ctx, state));
+    return next(
+      w,
+      new Request(r.method, url, path, r.rawQuery, headers as IncomingHttpHeaders, body, r.raw, r.ctx, state),
+    );
   };
 }
 
-function applyToWriter(w: ResponseWriter, list: readonly string[], rules: ReturnType<typeof resolveHeaderRules>, skipLength: boolean): void {
+function applyToWriter(
+  w: ResponseWriter,
+  list: readonly string[],
+  rules: ReturnType<typeof resolveHeaderRules>,
+  skipLength: boolean,
+): void {
   const headers: MutableHeaders = {};
   for (let i = 0; i < list.length; i += 2) {
     const name = list[i]!;
@@ -120,7 +132,17 @@ export function transformResponse(options: ResponseTransformOptions): Middleware
       // The body must be readable to be rewritten: ask for it without gzip/br.
       const headers = toRecord(r.headers);
       delete headers['accept-encoding'];
-      inner = new Request(r.method, r.url, r.path, r.rawQuery, headers as IncomingHttpHeaders, r.body, r.raw, r.ctx, r.state);
+      inner = new Request(
+        r.method,
+        r.url,
+        r.path,
+        r.rawQuery,
+        headers as IncomingHttpHeaders,
+        r.body,
+        r.raw,
+        r.ctx,
+        r.state,
+      );
     }
     const buffered = new BufferedResponseWriter(maxBodyBytes);
     await next(buffered, inner);

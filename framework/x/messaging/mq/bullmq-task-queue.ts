@@ -4,7 +4,18 @@ import { Redis } from 'ioredis';
 import { createSubscriptionCounters, type BrokerMetrics, type SubscriptionCounters } from 'plumego/x/messaging/pubsub';
 import { assertOption, MQ_ERROR_CODES, MqError } from './errors.ts';
 import { assertJobName, describeFailure, encodePayload, resolveJobOptions } from './options.ts';
-import type { AddResult, JobHandler, JobOptions, JobRecord, JobState, StopOptions, StopResult, TaskQueue, Worker, WorkerOptions } from './types.ts';
+import type {
+  AddResult,
+  JobHandler,
+  JobOptions,
+  JobRecord,
+  JobState,
+  StopOptions,
+  StopResult,
+  TaskQueue,
+  Worker,
+  WorkerOptions,
+} from './types.ts';
 
 export interface BullMqTaskQueueOptions {
   /** Redis URL, e.g. `redis://127.0.0.1:6379`. */
@@ -50,15 +61,19 @@ export class BullMqTaskQueue implements TaskQueue {
     const o = resolveJobOptions(options);
     const payload = JSON.parse(encodePayload(data, this.maxPayloadBytes)) as unknown;
     const jobId = `${Date.now().toString(36)}-${randomBytes(8).toString('hex')}`;
-    const job = await this.queue.add(assertJobName(name), { payload, timeoutMs: o.timeoutMs ?? null }, {
-      jobId,
-      // BullMQ: 1 is the highest priority; ours: higher runs first.
-      priority: 1001 - o.priority,
-      delay: o.delayMs,
-      attempts: o.maxAttempts,
-      backoff: { type: o.backoff.type, delay: o.backoff.delayMs },
-      ...(o.dedupeKey === undefined ? {} : { deduplication: { id: o.dedupeKey } }),
-    });
+    const job = await this.queue.add(
+      assertJobName(name),
+      { payload, timeoutMs: o.timeoutMs ?? null },
+      {
+        jobId,
+        // BullMQ: 1 is the highest priority; ours: higher runs first.
+        priority: 1001 - o.priority,
+        delay: o.delayMs,
+        attempts: o.maxAttempts,
+        backoff: { type: o.backoff.type, delay: o.backoff.delayMs },
+        ...(o.dedupeKey === undefined ? {} : { deduplication: { id: o.dedupeKey } }),
+      },
+    );
     const deduplicated = job.id !== jobId;
     if (!deduplicated) this.added++;
     return { id: String(job.id), deduplicated };
@@ -71,9 +86,15 @@ export class BullMqTaskQueue implements TaskQueue {
       try {
         const counts = await this.queue.getJobCounts('wait', 'delayed', 'prioritized');
         depth = Object.values(counts).reduce((a, b) => a + b, 0);
-      } catch { /* Redis unreachable: the scrape reports no depth rather than failing */ }
+      } catch {
+        /* Redis unreachable: the scrape reports no depth rather than failing */
+      }
     }
-    return { backend: this.backend, published: this.added, subscriptions: [{ pattern: this.options.queue, group: undefined, ...this.counters, depth }] };
+    return {
+      backend: this.backend,
+      published: this.added,
+      subscriptions: [{ pattern: this.options.queue, group: undefined, ...this.counters, depth }],
+    };
   }
 
   async getJob<T = unknown, R = unknown>(id: string): Promise<JobRecord<T, R> | undefined> {
@@ -82,7 +103,11 @@ export class BullMqTaskQueue implements TaskQueue {
     if (job === undefined || job === null) return undefined;
     const state = toState(await job.getState());
     return {
-      id, name: job.name, data: (job.data as { payload: T }).payload, state, priority: 1001 - (job.opts.priority ?? 1001),
+      id,
+      name: job.name,
+      data: (job.data as { payload: T }).payload,
+      state,
+      priority: 1001 - (job.opts.priority ?? 1001),
       attempts: job.attemptsMade + (state === 'active' ? 1 : 0),
       maxAttempts: job.opts.attempts ?? 1,
       progress: isEmptyProgress(job.progress) ? undefined : job.progress,
@@ -94,8 +119,18 @@ export class BullMqTaskQueue implements TaskQueue {
   process<T = unknown, R = unknown>(handler: JobHandler<T, R>, options: WorkerOptions = {}): Worker {
     if (this.closed) throw closedError();
     const concurrency = options.concurrency ?? 1;
-    assertOption(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= 1000, 'concurrency', 'must be an integer in 1..1000');
-    const worker = new BullMqWorker(this.options, handler as JobHandler, concurrency, () => this.workers.delete(worker), this.counters);
+    assertOption(
+      Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= 1000,
+      'concurrency',
+      'must be an integer in 1..1000',
+    );
+    const worker = new BullMqWorker(
+      this.options,
+      handler as JobHandler,
+      concurrency,
+      () => this.workers.delete(worker),
+      this.counters,
+    );
     this.workers.add(worker);
     return worker;
   }
@@ -114,7 +149,12 @@ export class BullMqTaskQueue implements TaskQueue {
   }
 }
 
-interface Running { job: Job; token: string; controller: AbortController; done: Promise<unknown> }
+interface Running {
+  job: Job;
+  token: string;
+  controller: AbortController;
+  done: Promise<unknown>;
+}
 
 class BullMqWorker implements Worker {
   private readonly worker: BullWorker;
@@ -122,11 +162,19 @@ class BullMqWorker implements Worker {
   private readonly running = new Map<string, Running>();
   private stopped = false;
 
-  constructor(options: BullMqTaskQueueOptions, private readonly handler: JobHandler, concurrency: number, private readonly onStop: () => void, private readonly counters: SubscriptionCounters) {
+  constructor(
+    options: BullMqTaskQueueOptions,
+    private readonly handler: JobHandler,
+    concurrency: number,
+    private readonly onStop: () => void,
+    private readonly counters: SubscriptionCounters,
+  ) {
     this.connection = new Redis(options.url, { maxRetriesPerRequest: null });
     this.connection.on('error', () => {});
     this.worker = new BullWorker(options.queue, (job, token) => this.run(job, token ?? ''), {
-      connection: this.connection, prefix: options.prefix ?? 'plumego', concurrency,
+      connection: this.connection,
+      prefix: options.prefix ?? 'plumego',
+      concurrency,
     });
     this.worker.on('error', () => {});
   }
@@ -140,18 +188,38 @@ class BullMqWorker implements Worker {
 
   private async execute(job: Job, token: string, controller: AbortController): Promise<unknown> {
     const { payload, timeoutMs } = job.data as { payload: unknown; timeoutMs: number | null };
-    const aborted = new Promise<never>((_, reject) => controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true }));
+    const aborted = new Promise<never>((_, reject) =>
+      controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true }),
+    );
     aborted.catch(() => {});
-    const timer = timeoutMs === null ? undefined
-      : setTimeout(() => controller.abort(new MqError(MQ_ERROR_CODES.jobTimeout, `job ran longer than its timeout of ${timeoutMs} ms`, { timeoutMs })), timeoutMs);
+    const timer =
+      timeoutMs === null
+        ? undefined
+        : setTimeout(
+            () =>
+              controller.abort(
+                new MqError(MQ_ERROR_CODES.jobTimeout, `job ran longer than its timeout of ${timeoutMs} ms`, {
+                  timeoutMs,
+                }),
+              ),
+            timeoutMs,
+          );
     this.counters.delivered++;
     if (job.attemptsMade > 0) this.counters.redelivered++;
     try {
       const result = await Promise.race([
-        Promise.resolve().then(() => this.handler({
-          id: String(job.id), name: job.name, data: payload, attempt: job.attemptsMade + 1, signal: controller.signal,
-          updateProgress: async (p) => { await job.updateProgress(JSON.parse(encodePayload(p, 64 * 1024)) as object); },
-        })),
+        Promise.resolve().then(() =>
+          this.handler({
+            id: String(job.id),
+            name: job.name,
+            data: payload,
+            attempt: job.attemptsMade + 1,
+            signal: controller.signal,
+            updateProgress: async (p) => {
+              await job.updateProgress(JSON.parse(encodePayload(p, 64 * 1024)) as object);
+            },
+          }),
+        ),
         aborted,
       ]);
       this.counters.acked++;
@@ -179,11 +247,21 @@ class BullMqWorker implements Worker {
     const closing = this.worker.close();
     const pending = [...this.running.values()];
     let deadline: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([Promise.all(pending.map((p) => p.done)), new Promise<void>((r) => { deadline = setTimeout(r, timeoutMs); })]);
+    await Promise.race([
+      Promise.all(pending.map((p) => p.done)),
+      new Promise<void>((r) => {
+        deadline = setTimeout(r, timeoutMs);
+      }),
+    ]);
     clearTimeout(deadline);
     let returned = 0;
     for (const p of [...this.running.values()]) {
-      try { await p.job.moveToWait(p.token); returned++; } catch { /* lock lost: BullMQ's stalled check hands it back */ }
+      try {
+        await p.job.moveToWait(p.token);
+        returned++;
+      } catch {
+        /* lock lost: BullMQ's stalled check hands it back */
+      }
       p.controller.abort(STOPPED);
     }
     await closing;
@@ -192,7 +270,10 @@ class BullMqWorker implements Worker {
   }
 }
 
-const STOPPED = new MqError(MQ_ERROR_CODES.closed, 'the worker was stopped before the job finished; it was returned to the queue');
+const STOPPED = new MqError(
+  MQ_ERROR_CODES.closed,
+  'the worker was stopped before the job finished; it was returned to the queue',
+);
 
 function toState(s: string): JobState {
   if (s === 'completed' || s === 'failed' || s === 'active') return s;
@@ -200,14 +281,21 @@ function toState(s: string): JobState {
 }
 
 function isEmptyProgress(p: unknown): boolean {
-  return p === 0 || p === undefined || p === null || (typeof p === 'object' && Object.keys(p).length === 0 && !Array.isArray(p));
+  return (
+    p === 0 ||
+    p === undefined ||
+    p === null ||
+    (typeof p === 'object' && Object.keys(p).length === 0 && !Array.isArray(p))
+  );
 }
 
 function parseFailure(reason: string): { code: string; message: string } {
   try {
     const v = JSON.parse(reason) as { code?: unknown; message?: unknown };
     if (typeof v.code === 'string' && typeof v.message === 'string') return { code: v.code, message: v.message };
-  } catch { /* a failure recorded by BullMQ itself (stalled job), not by this worker */ }
+  } catch {
+    /* a failure recorded by BullMQ itself (stalled job), not by this worker */
+  }
   return { code: 'MQ_JOB_FAILED', message: reason.slice(0, 1000) };
 }
 

@@ -26,13 +26,43 @@ export function assertJobName(name: unknown): string {
 
 export function resolveJobOptions(options: JobOptions = {}): ResolvedJobOptions {
   const o = { ...DEFAULT_JOB_OPTIONS, ...options };
-  assertOption(Number.isInteger(o.priority) && o.priority >= -1000 && o.priority <= 1000, 'priority', 'must be an integer in -1000..1000');
+  assertOption(
+    Number.isInteger(o.priority) && o.priority >= -1000 && o.priority <= 1000,
+    'priority',
+    'must be an integer in -1000..1000',
+  );
   assertOption(Number.isInteger(o.delayMs) && o.delayMs >= 0, 'delayMs', 'must be a non-negative integer');
-  assertOption(Number.isInteger(o.maxAttempts) && o.maxAttempts >= 1 && o.maxAttempts <= 100, 'maxAttempts', 'must be an integer in 1..100');
-  assertOption((o.backoff.type === 'fixed' || o.backoff.type === 'exponential') && Number.isInteger(o.backoff.delayMs) && o.backoff.delayMs >= 0, 'backoff', "must be { type: 'fixed' | 'exponential', delayMs: integer >= 0 }");
-  assertOption(o.timeoutMs === undefined || (Number.isInteger(o.timeoutMs) && o.timeoutMs >= 1), 'timeoutMs', 'must be a positive integer');
-  assertOption(o.dedupeKey === undefined || (typeof o.dedupeKey === 'string' && o.dedupeKey.length >= 1 && o.dedupeKey.length <= 256), 'dedupeKey', 'must be 1-256 characters');
-  return { priority: o.priority, delayMs: o.delayMs, maxAttempts: o.maxAttempts, backoff: o.backoff, timeoutMs: o.timeoutMs, dedupeKey: o.dedupeKey };
+  assertOption(
+    Number.isInteger(o.maxAttempts) && o.maxAttempts >= 1 && o.maxAttempts <= 100,
+    'maxAttempts',
+    'must be an integer in 1..100',
+  );
+  assertOption(
+    (o.backoff.type === 'fixed' || o.backoff.type === 'exponential') &&
+      Number.isInteger(o.backoff.delayMs) &&
+      o.backoff.delayMs >= 0,
+    'backoff',
+    "must be { type: 'fixed' | 'exponential', delayMs: integer >= 0 }",
+  );
+  assertOption(
+    o.timeoutMs === undefined || (Number.isInteger(o.timeoutMs) && o.timeoutMs >= 1),
+    'timeoutMs',
+    'must be a positive integer',
+  );
+  assertOption(
+    o.dedupeKey === undefined ||
+      (typeof o.dedupeKey === 'string' && o.dedupeKey.length >= 1 && o.dedupeKey.length <= 256),
+    'dedupeKey',
+    'must be 1-256 characters',
+  );
+  return {
+    priority: o.priority,
+    delayMs: o.delayMs,
+    maxAttempts: o.maxAttempts,
+    backoff: o.backoff,
+    timeoutMs: o.timeoutMs,
+    dedupeKey: o.dedupeKey,
+  };
 }
 
 /** Delay before attempt `attempt + 1`, after `attempt` failed runs. Capped at one hour. */
@@ -51,16 +81,31 @@ export function encodePayload(data: unknown, maxBytes: number): string {
       return v;
     });
   } catch (error) {
-    throw new MqError(MQ_ERROR_CODES.invalidPayload, 'job data must be JSON-serialisable (no functions, cycles, BigInt or non-finite numbers)', {}, error);
+    throw new MqError(
+      MQ_ERROR_CODES.invalidPayload,
+      'job data must be JSON-serialisable (no functions, cycles, BigInt or non-finite numbers)',
+      {},
+      error,
+    );
   }
   if (text === undefined) throw new MqError(MQ_ERROR_CODES.invalidPayload, 'job data must be JSON-serialisable');
-  if (Buffer.byteLength(text) > maxBytes) throw new MqError(MQ_ERROR_CODES.invalidPayload, `job data of ${Buffer.byteLength(text)} bytes exceeds the limit of ${maxBytes}`, { limit: maxBytes });
+  if (Buffer.byteLength(text) > maxBytes)
+    throw new MqError(
+      MQ_ERROR_CODES.invalidPayload,
+      `job data of ${Buffer.byteLength(text)} bytes exceeds the limit of ${maxBytes}`,
+      { limit: maxBytes },
+    );
   return text;
 }
 
 /** What is stored about a failure: a code and a message, never a stack or a cause chain. */
 export function describeFailure(error: unknown): { code: string; message: string } {
-  const code = typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string' ? (error as { code: string }).code : error instanceof Error ? error.name : 'Error';
+  const code =
+    typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string'
+      ? (error as { code: string }).code
+      : error instanceof Error
+        ? error.name
+        : 'Error';
   const message = error instanceof Error ? error.message : String(error);
   return { code, message: message.slice(0, 1000) };
 }

@@ -28,18 +28,25 @@ describe('SqliteTaskQueue crash recovery', () => {
     const path = join(dir, 'crash.db');
     const script = join(dir, 'crash-worker.ts');
     const queueModule = new URL('./sqlite-task-queue.ts', import.meta.url).pathname;
-    writeFileSync(script, `
+    writeFileSync(
+      script,
+      `
       import { SqliteTaskQueue } from ${JSON.stringify(queueModule)};
       const q = new SqliteTaskQueue({ path: ${JSON.stringify(path)}, leaseMs: 300, pollMs: 20 });
       q.process(() => { process.stdout.write('claimed\\n'); return new Promise(() => {}); });
-    `);
+    `,
+    );
     const first = new SqliteTaskQueue({ path, leaseMs: 300, pollMs: 20 });
     const { id } = await first.add('charge', { order: 42 });
     await first.close();
 
-    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     await new Promise<void>((resolve, reject) => {
-      child.stdout.on('data', (b: Buffer) => { if (b.toString().includes('claimed')) resolve(); });
+      child.stdout.on('data', (b: Buffer) => {
+        if (b.toString().includes('claimed')) resolve();
+      });
       child.once('exit', () => reject(new Error('worker exited before claiming')));
     });
     child.kill('SIGKILL');
@@ -48,15 +55,23 @@ describe('SqliteTaskQueue crash recovery', () => {
     const second = new SqliteTaskQueue({ path, leaseMs: 300, pollMs: 20 });
     expect(await second.getJob(id)).toMatchObject({ state: 'active', attempts: 1 });
     const runs: number[] = [];
-    second.process((job) => { runs.push(job.attempt); return 'charged'; });
-    await vi.waitFor(async () => expect((await second.getJob(id))?.state).toBe('completed'), { timeout: 8000, interval: 20 });
+    second.process((job) => {
+      runs.push(job.attempt);
+      return 'charged';
+    });
+    await vi.waitFor(async () => expect((await second.getJob(id))?.state).toBe('completed'), {
+      timeout: 8000,
+      interval: 20,
+    });
     expect(runs).toEqual([2]);
     expect(await second.getJob(id)).toMatchObject({ result: 'charged', error: { code: 'MQ_LEASE_EXPIRED' } });
     await second.close();
   });
 
   it('refuses bad queue options at construction', () => {
-    expect(() => new SqliteTaskQueue({ queue: 'no spaces' })).toThrow(expect.objectContaining({ code: 'MQ_INVALID_OPTIONS' }));
+    expect(() => new SqliteTaskQueue({ queue: 'no spaces' })).toThrow(
+      expect.objectContaining({ code: 'MQ_INVALID_OPTIONS' }),
+    );
     expect(() => new SqliteTaskQueue({ leaseMs: 1 })).toThrow(expect.objectContaining({ code: 'MQ_INVALID_OPTIONS' }));
   });
 });

@@ -2,7 +2,17 @@ import { createSubscriptionCounters, type BrokerMetrics, type SubscriptionCounte
 import { assertOption, MQ_ERROR_CODES, MqError } from './errors.ts';
 import { assertJobName, describeFailure, encodePayload, getRetryDelay, resolveJobOptions } from './options.ts';
 import { SqliteJobStore, type ClaimedJob } from './sqlite-store.ts';
-import type { AddResult, JobHandler, JobOptions, JobRecord, StopOptions, StopResult, TaskQueue, Worker, WorkerOptions } from './types.ts';
+import type {
+  AddResult,
+  JobHandler,
+  JobOptions,
+  JobRecord,
+  StopOptions,
+  StopResult,
+  TaskQueue,
+  Worker,
+  WorkerOptions,
+} from './types.ts';
 
 export interface SqliteTaskQueueOptions {
   /** SQLite file; `:memory:` (the default) keeps jobs in this process only. */
@@ -44,7 +54,11 @@ export class SqliteTaskQueue implements TaskQueue {
     assertOption(QUEUE.test(queue), 'queue', 'must be 1-128 characters of [A-Za-z0-9_.:-]');
     assertOption(Number.isInteger(this.leaseMs) && this.leaseMs >= 50, 'leaseMs', 'must be an integer >= 50');
     assertOption(Number.isInteger(this.pollMs) && this.pollMs >= 5, 'pollMs', 'must be an integer >= 5');
-    assertOption(Number.isInteger(this.maxPayloadBytes) && this.maxPayloadBytes >= 1, 'maxPayloadBytes', 'must be a positive integer');
+    assertOption(
+      Number.isInteger(this.maxPayloadBytes) && this.maxPayloadBytes >= 1,
+      'maxPayloadBytes',
+      'must be a positive integer',
+    );
     this.now = options.now ?? Date.now;
     this.backend = path === ':memory:' ? 'memory' : 'sqlite';
     this.store = new SqliteJobStore(path, queue);
@@ -53,7 +67,11 @@ export class SqliteTaskQueue implements TaskQueue {
 
   async metrics(): Promise<BrokerMetrics> {
     const depth = this.closed ? undefined : this.store.countWaiting();
-    return { backend: this.backend, published: this.added, subscriptions: [{ pattern: this.queueName, group: undefined, ...this.counters, depth }] };
+    return {
+      backend: this.backend,
+      published: this.added,
+      subscriptions: [{ pattern: this.queueName, group: undefined, ...this.counters, depth }],
+    };
   }
 
   async add<T>(name: string, data: T, options?: JobOptions): Promise<AddResult> {
@@ -73,8 +91,21 @@ export class SqliteTaskQueue implements TaskQueue {
   process<T = unknown, R = unknown>(handler: JobHandler<T, R>, options: WorkerOptions = {}): Worker {
     if (this.closed) throw closedError();
     const concurrency = options.concurrency ?? 1;
-    assertOption(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= 1000, 'concurrency', 'must be an integer in 1..1000');
-    const worker = new SqliteWorker(this.store, handler as JobHandler, concurrency, this.leaseMs, this.pollMs, this.now, () => this.workers.delete(worker), this.counters);
+    assertOption(
+      Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= 1000,
+      'concurrency',
+      'must be an integer in 1..1000',
+    );
+    const worker = new SqliteWorker(
+      this.store,
+      handler as JobHandler,
+      concurrency,
+      this.leaseMs,
+      this.pollMs,
+      this.now,
+      () => this.workers.delete(worker),
+      this.counters,
+    );
     this.workers.add(worker);
     worker.start();
     return worker;
@@ -91,7 +122,10 @@ export class SqliteTaskQueue implements TaskQueue {
 class SqliteWorker implements Worker {
   private running = true;
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private readonly inFlight = new Map<string, { claim: ClaimedJob; controller: AbortController; done: Promise<void> }>();
+  private readonly inFlight = new Map<
+    string,
+    { claim: ClaimedJob; controller: AbortController; done: Promise<void> }
+  >();
 
   constructor(
     private readonly store: SqliteJobStore,
@@ -124,7 +158,10 @@ class SqliteWorker implements Worker {
     // Sleep until the next delayed job is due, or the poll interval for other processes' jobs.
     const next = this.store.nextRunAt();
     const wait = next === undefined ? this.pollMs : Math.max(1, Math.min(this.pollMs, next - this.now()));
-    this.timer = setTimeout(() => { this.store.recoverExpired(this.now()); this.fill(); }, wait);
+    this.timer = setTimeout(() => {
+      this.store.recoverExpired(this.now());
+      this.fill();
+    }, wait);
     this.timer.unref?.();
   }
 
@@ -138,7 +175,10 @@ class SqliteWorker implements Worker {
   }
 
   private async execute(claim: ClaimedJob, controller: AbortController): Promise<void> {
-    const renew = setInterval(() => this.store.renew(claim.id, claim.token, this.now() + this.leaseMs), Math.max(10, Math.floor(this.leaseMs / 3)));
+    const renew = setInterval(
+      () => this.store.renew(claim.id, claim.token, this.now() + this.leaseMs),
+      Math.max(10, Math.floor(this.leaseMs / 3)),
+    );
     let timeout: ReturnType<typeof setTimeout> | undefined;
     const aborted = new Promise<never>((_, reject) => {
       controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
@@ -147,20 +187,45 @@ class SqliteWorker implements Worker {
     this.counters.delivered++;
     if (claim.attempt > 1) this.counters.redelivered++;
     if (claim.timeoutMs !== undefined) {
-      timeout = setTimeout(() => controller.abort(new MqError(MQ_ERROR_CODES.jobTimeout, `job ran longer than its timeout of ${claim.timeoutMs} ms`, { timeoutMs: claim.timeoutMs })), claim.timeoutMs);
+      timeout = setTimeout(
+        () =>
+          controller.abort(
+            new MqError(MQ_ERROR_CODES.jobTimeout, `job ran longer than its timeout of ${claim.timeoutMs} ms`, {
+              timeoutMs: claim.timeoutMs,
+            }),
+          ),
+        claim.timeoutMs,
+      );
     }
     try {
       const result = await Promise.race([
-        Promise.resolve().then(() => this.handler({
-          id: claim.id, name: claim.name, data: JSON.parse(claim.data) as unknown, attempt: claim.attempt, signal: controller.signal,
-          updateProgress: async (p) => { this.store.setProgress(claim.id, claim.token, encodePayload(p, 64 * 1024)); },
-        })),
+        Promise.resolve().then(() =>
+          this.handler({
+            id: claim.id,
+            name: claim.name,
+            data: JSON.parse(claim.data) as unknown,
+            attempt: claim.attempt,
+            signal: controller.signal,
+            updateProgress: async (p) => {
+              this.store.setProgress(claim.id, claim.token, encodePayload(p, 64 * 1024));
+            },
+          }),
+        ),
         aborted,
       ]);
-      if (this.store.complete(claim.id, claim.token, result === undefined ? null : encodePayload(result, 1024 * 1024), this.now())) this.counters.acked++;
+      if (
+        this.store.complete(
+          claim.id,
+          claim.token,
+          result === undefined ? null : encodePayload(result, 1024 * 1024),
+          this.now(),
+        )
+      )
+        this.counters.acked++;
     } catch (error) {
       if (!this.running && controller.signal.aborted && controller.signal.reason === STOPPED) return; // returned by stop()
-      const retry = claim.attempt < claim.maxAttempts ? this.now() + getRetryDelay(claim.backoff, claim.attempt) : undefined;
+      const retry =
+        claim.attempt < claim.maxAttempts ? this.now() + getRetryDelay(claim.backoff, claim.attempt) : undefined;
       if (this.store.fail(claim.id, claim.token, JSON.stringify(describeFailure(error)), retry, this.now())) {
         this.counters.nacked++;
         if (retry === undefined) this.counters.deadLettered++;
@@ -181,7 +246,12 @@ class SqliteWorker implements Worker {
     const pending = [...this.inFlight.values()];
     const finishedAll = Promise.all(pending.map((p) => p.done));
     let deadline: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([finishedAll, new Promise<void>((resolve) => { deadline = setTimeout(resolve, timeoutMs); })]);
+    await Promise.race([
+      finishedAll,
+      new Promise<void>((resolve) => {
+        deadline = setTimeout(resolve, timeoutMs);
+      }),
+    ]);
     clearTimeout(deadline);
     let returned = 0;
     for (const p of this.inFlight.values()) {
@@ -194,7 +264,10 @@ class SqliteWorker implements Worker {
   }
 }
 
-const STOPPED = new MqError(MQ_ERROR_CODES.closed, 'the worker was stopped before the job finished; it was returned to the queue');
+const STOPPED = new MqError(
+  MQ_ERROR_CODES.closed,
+  'the worker was stopped before the job finished; it was returned to the queue',
+);
 
 function closedError(): MqError {
   return new MqError(MQ_ERROR_CODES.closed, 'the task queue is closed');

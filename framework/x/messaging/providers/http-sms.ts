@@ -20,7 +20,11 @@ export class HttpSmsProvider implements SmsProvider {
   private readonly timeoutMs: number;
 
   constructor(private readonly options: HttpSmsProviderOptions) {
-    assertOption(/^[A-Za-z0-9_.-]{1,64}$/.test(options.name ?? ''), 'name', 'must be 1-64 characters of [A-Za-z0-9_.-]');
+    assertOption(
+      /^[A-Za-z0-9_.-]{1,64}$/.test(options.name ?? ''),
+      'name',
+      'must be 1-64 characters of [A-Za-z0-9_.-]',
+    );
     assertOption(/^https?:\/\//.test(options.url ?? ''), 'url', 'must be an http(s) URL');
     this.name = options.name;
     this.timeoutMs = options.timeoutMs ?? 10_000;
@@ -28,20 +32,31 @@ export class HttpSmsProvider implements SmsProvider {
 
   async send(message: SmsMessage, signal: AbortSignal): Promise<ProviderResult> {
     const fail = (reason: string, cause?: unknown): MessagingError =>
-      new MessagingError(MESSAGING_ERROR_CODES.providerFailed, `sms provider ${this.name} failed (${reason})`, { provider: this.name, reason }, cause);
+      new MessagingError(
+        MESSAGING_ERROR_CODES.providerFailed,
+        `sms provider ${this.name} failed (${reason})`,
+        { provider: this.name, reason },
+        cause,
+      );
     let res: Response;
     try {
       res = await fetch(this.options.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...(this.options.token === undefined ? {} : { authorization: `Bearer ${this.options.token}` }) },
+        headers: {
+          'content-type': 'application/json',
+          ...(this.options.token === undefined ? {} : { authorization: `Bearer ${this.options.token}` }),
+        },
         body: JSON.stringify({ to: message.to, text: message.text }),
         signal: AbortSignal.any([signal, AbortSignal.timeout(this.timeoutMs)]),
       });
     } catch (error) {
       throw fail(error instanceof Error && error.name === 'TimeoutError' ? 'timeout' : 'network', error);
     }
-    if (!res.ok) { await res.body?.cancel(); throw fail(`status ${res.status}`); }
-    const body = await res.json().catch(() => undefined) as { id?: unknown } | undefined;
+    if (!res.ok) {
+      await res.body?.cancel();
+      throw fail(`status ${res.status}`);
+    }
+    const body = (await res.json().catch(() => undefined)) as { id?: unknown } | undefined;
     if (typeof body?.id !== 'string' || body.id.length === 0) throw fail('no id in the answer');
     return { providerMessageId: body.id, provider: this.name };
   }
@@ -56,7 +71,9 @@ export class FailoverSmsProvider implements SmsProvider {
     this.name = `failover(${providers.map((p) => p.name).join(',')})`;
   }
 
-  get members(): string[] { return this.providers.map((p) => p.name); }
+  get members(): string[] {
+    return this.providers.map((p) => p.name);
+  }
 
   async send(message: SmsMessage, signal: AbortSignal): Promise<ProviderResult> {
     const attempts: Array<{ provider: string; ok: boolean; error?: string }> = [];
@@ -70,6 +87,9 @@ export class FailoverSmsProvider implements SmsProvider {
         attempts.push({ provider: p.name, ok: false, error: (error as { code?: string }).code ?? 'Error' });
       }
     }
-    throw new MessagingError(MESSAGING_ERROR_CODES.providerFailed, 'every sms provider failed', { provider: this.name, attempts });
+    throw new MessagingError(MESSAGING_ERROR_CODES.providerFailed, 'every sms provider failed', {
+      provider: this.name,
+      attempts,
+    });
   }
 }

@@ -19,15 +19,24 @@ export class SmtpEmailProvider implements EmailProvider {
   private readonly transport: Transporter;
 
   constructor(private readonly options: SmtpEmailProviderOptions) {
-    assertOption(typeof options.url === 'string' && /^smtps?:\/\//.test(options.url), 'url', 'must be an smtp:// or smtps:// URL');
+    assertOption(
+      typeof options.url === 'string' && /^smtps?:\/\//.test(options.url),
+      'url',
+      'must be an smtp:// or smtps:// URL',
+    );
     assertOption(typeof options.from === 'string' && options.from.includes('@'), 'from', 'must be an email address');
     const timeout = options.timeoutMs ?? 10_000;
     this.name = options.name ?? 'smtp';
     const u = new URL(options.url);
     this.transport = createTransport({
-      host: u.hostname, port: Number(u.port) || (u.protocol === 'smtps:' ? 465 : 587), secure: u.protocol === 'smtps:',
+      host: u.hostname,
+      port: Number(u.port) || (u.protocol === 'smtps:' ? 465 : 587),
+      secure: u.protocol === 'smtps:',
       ...(u.username ? { auth: { user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) } } : {}),
-      pool: true, connectionTimeout: timeout, greetingTimeout: timeout, socketTimeout: timeout,
+      pool: true,
+      connectionTimeout: timeout,
+      greetingTimeout: timeout,
+      socketTimeout: timeout,
     });
   }
 
@@ -35,14 +44,22 @@ export class SmtpEmailProvider implements EmailProvider {
     if (signal.aborted) throw signal.reason;
     try {
       const info = await this.transport.sendMail({
-        from: this.options.from, to: message.to, subject: message.subject, text: message.text,
+        from: this.options.from,
+        to: message.to,
+        subject: message.subject,
+        text: message.text,
         ...(message.html === undefined ? {} : { html: message.html }),
       });
       return { providerMessageId: String(info.messageId ?? ''), provider: this.name };
     } catch (error) {
       // nodemailer's message can carry server responses with addresses; keep the code only.
       const code = typeof (error as { code?: unknown }).code === 'string' ? (error as { code: string }).code : 'ESMTP';
-      throw new MessagingError(MESSAGING_ERROR_CODES.providerFailed, `email provider ${this.name} failed (${code})`, { provider: this.name, reason: code }, error);
+      throw new MessagingError(
+        MESSAGING_ERROR_CODES.providerFailed,
+        `email provider ${this.name} failed (${code})`,
+        { provider: this.name, reason: code },
+        error,
+      );
     }
   }
 

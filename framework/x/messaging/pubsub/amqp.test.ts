@@ -10,16 +10,33 @@ const history = { maxAgeSeconds: 3600, maxBytes: 64 * 1024 * 1024 };
 describeBrokerConformance({
   name: 'RabbitMQ',
   // Replay reads the namespace's history stream (x-queue-type: stream), which `history` turns on.
-  capabilities: { wildcards: true, queueGroups: true, brokerRedelivery: true, replay: true, overflowPolicies: ['block'], delivery: 'at-least-once', durable: true },
+  capabilities: {
+    wildcards: true,
+    queueGroups: true,
+    brokerRedelivery: true,
+    replay: true,
+    overflowPolicies: ['block'],
+    delivery: 'at-least-once',
+    durable: true,
+  },
   unavailable: url === null ? 'RabbitMQ is not reachable' : false,
-  create: (namespace, via) => AmqpBroker.connect({ url: via ?? url!, namespace, maxPayloadBytes: 1024, publishTimeoutMs: 1000, reconnect, history }),
+  create: (namespace, via) =>
+    AmqpBroker.connect({
+      url: via ?? url!,
+      namespace,
+      maxPayloadBytes: 1024,
+      publishTimeoutMs: 1000,
+      reconnect,
+      history,
+    }),
   // The suite's queue groups: workers on work.items, crashers on crash.q, rejoin on rejoin.q, depth on depth.q.
-  cleanup: (namespace) => AmqpBroker.destroyNamespace(url!, namespace, [
-    AmqpBroker.groupQueueName(namespace, 'workers', 'work.items'),
-    AmqpBroker.groupQueueName(namespace, 'crashers', 'crash.q'),
-    AmqpBroker.groupQueueName(namespace, 'rejoin', 'rejoin.q'),
-    AmqpBroker.groupQueueName(namespace, 'depth', 'depth.q'),
-  ]),
+  cleanup: (namespace) =>
+    AmqpBroker.destroyNamespace(url!, namespace, [
+      AmqpBroker.groupQueueName(namespace, 'workers', 'work.items'),
+      AmqpBroker.groupQueueName(namespace, 'crashers', 'crash.q'),
+      AmqpBroker.groupQueueName(namespace, 'rejoin', 'rejoin.q'),
+      AmqpBroker.groupQueueName(namespace, 'depth', 'depth.q'),
+    ]),
   serviceUrl: url ?? undefined,
   ackWaitMs: 300,
 });
@@ -30,8 +47,12 @@ describe.skipIf(url === null)('RabbitMQ broker options', () => {
     const b = await AmqpBroker.connect({ url: url!, namespace });
     try {
       expect(b.capabilities.replay).toBe(false);
-      await expect(b.subscribe('hist.q', () => {}, { from: { kind: 'all' } })).rejects.toMatchObject({ code: 'PUBSUB_UNSUPPORTED' });
-      await expect(b.subscribe('hist.q', () => {}, { from: { kind: 'time', at: new Date() } })).rejects.toMatchObject({ code: 'PUBSUB_UNSUPPORTED' });
+      await expect(b.subscribe('hist.q', () => {}, { from: { kind: 'all' } })).rejects.toMatchObject({
+        code: 'PUBSUB_UNSUPPORTED',
+      });
+      await expect(b.subscribe('hist.q', () => {}, { from: { kind: 'time', at: new Date() } })).rejects.toMatchObject({
+        code: 'PUBSUB_UNSUPPORTED',
+      });
     } finally {
       await b.close();
       await AmqpBroker.destroyNamespace(url!, namespace);
@@ -42,7 +63,10 @@ describe.skipIf(url === null)('RabbitMQ broker options', () => {
     const namespace = uniqueName();
     const b = await AmqpBroker.connect({ url: url!, namespace, history });
     try {
-      await expect(b.subscribe('hist.q', () => {}, { group: 'g', from: { kind: 'all' } })).rejects.toMatchObject({ code: 'PUBSUB_UNSUPPORTED', details: { feature: 'replay with a queue group' } });
+      await expect(b.subscribe('hist.q', () => {}, { group: 'g', from: { kind: 'all' } })).rejects.toMatchObject({
+        code: 'PUBSUB_UNSUPPORTED',
+        details: { feature: 'replay with a queue group' },
+      });
     } finally {
       await b.close();
       await AmqpBroker.destroyNamespace(url!, namespace);
@@ -51,10 +75,14 @@ describe.skipIf(url === null)('RabbitMQ broker options', () => {
 
   it('refuses bad history and reconnect options before connecting', async () => {
     for (const bad of [{ maxAgeSeconds: 0 }, { maxAgeSeconds: 1.5 }, { maxBytes: 1024 }]) {
-      await expect(AmqpBroker.connect({ url: url!, history: bad })).rejects.toMatchObject({ code: 'PUBSUB_INVALID_OPTIONS' });
+      await expect(AmqpBroker.connect({ url: url!, history: bad })).rejects.toMatchObject({
+        code: 'PUBSUB_INVALID_OPTIONS',
+      });
     }
     for (const bad of [{ minDelayMs: 0 }, { minDelayMs: 100, maxDelayMs: 50 }, { maxDelayMs: Number.NaN }]) {
-      await expect(AmqpBroker.connect({ url: url!, reconnect: bad })).rejects.toMatchObject({ code: 'PUBSUB_INVALID_OPTIONS' });
+      await expect(AmqpBroker.connect({ url: url!, reconnect: bad })).rejects.toMatchObject({
+        code: 'PUBSUB_INVALID_OPTIONS',
+      });
     }
   });
 
@@ -70,18 +98,27 @@ describe.skipIf(url === null)('RabbitMQ broker options', () => {
     const queue = AmqpBroker.groupQueueName(namespace, 'g', 'gone.q');
     try {
       const got: string[] = [];
-      await b.subscribe('gone.q', (m) => { got.push(new TextDecoder().decode(m.data)); }, { group: 'g' });
+      await b.subscribe(
+        'gone.q',
+        (m) => {
+          got.push(new TextDecoder().decode(m.data));
+        },
+        { group: 'g' },
+      );
       const admin = await AmqpBroker.connect({ url: url!, namespace });
       // Deleting the queue cancels the consumer server-side; the broker re-declares and re-binds it.
       const raw = await connect(url!);
       await (await raw.createChannel()).deleteQueue(queue);
       await raw.close();
       let n = 0;
-      await vi.waitFor(async () => {
-        await admin.publish('gone.q', `x${n++}`);
-        await new Promise((r) => setTimeout(r, 50));
-        expect(got.length).toBeGreaterThan(0);
-      }, { timeout: 8000, interval: 10 });
+      await vi.waitFor(
+        async () => {
+          await admin.publish('gone.q', `x${n++}`);
+          await new Promise((r) => setTimeout(r, 50));
+          expect(got.length).toBeGreaterThan(0);
+        },
+        { timeout: 8000, interval: 10 },
+      );
       await admin.close();
     } finally {
       await b.close();

@@ -1,9 +1,24 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { connect, type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage, type RecoveringChannelModel } from 'amqplib';
+import {
+  connect,
+  type Channel,
+  type ChannelModel,
+  type ConfirmChannel,
+  type ConsumeMessage,
+  type RecoveringChannelModel,
+} from 'amqplib';
 import { createGate, DEAD_LETTER_HEADERS, type Gate, type RawDelivery } from './dispatch.ts';
 import { assertOption, PUBSUB_ERROR_CODES, PubSubError } from './errors.ts';
 import type { ResolvedSubscribeOptions } from './options.ts';
-import { backoffDelay, RemoteBroker, resolveRemoteOptions, type Listening, type OutgoingMessage, type RemoteBrokerOptions, type ResolvedRemoteOptions } from './remote-base.ts';
+import {
+  backoffDelay,
+  RemoteBroker,
+  resolveRemoteOptions,
+  type Listening,
+  type OutgoingMessage,
+  type RemoteBrokerOptions,
+  type ResolvedRemoteOptions,
+} from './remote-base.ts';
 import { compilePattern } from './subject.ts';
 import type { BrokerCapabilities } from './types.ts';
 
@@ -41,7 +56,10 @@ const SUBJECT = 'plumego-subject';
 // Streams keep segments on disk; small ones let retention drop old messages in small steps.
 const SEGMENT_BYTES = 8 * 1024 * 1024;
 
-interface ResolvedHistory { readonly maxAgeSeconds: number; readonly maxBytes: number }
+interface ResolvedHistory {
+  readonly maxAgeSeconds: number;
+  readonly maxBytes: number;
+}
 
 /** One subscription, re-attached to every new connection until it is unsubscribed. */
 interface Attachment {
@@ -61,7 +79,11 @@ interface Attachment {
   failures: number;
 }
 
-interface Waiter { resolve(pub: ConfirmChannel): void; reject(error: unknown): void; timer: ReturnType<typeof setTimeout> }
+interface Waiter {
+  resolve(pub: ConfirmChannel): void;
+  reject(error: unknown): void;
+  timer: ReturnType<typeof setTimeout>;
+}
 
 /**
  * RabbitMQ: a durable topic exchange `<namespace>`; a subscription is a queue bound with the
@@ -92,7 +114,10 @@ export class AmqpBroker extends RemoteBroker {
   private readonly attachments = new Set<Attachment>();
   private waiters: Waiter[] = [];
 
-  private constructor(options: ResolvedRemoteOptions, private readonly history: ResolvedHistory | undefined) {
+  private constructor(
+    options: ResolvedRemoteOptions,
+    private readonly history: ResolvedHistory | undefined,
+  ) {
     super(options);
     this.capabilities = history === undefined ? CAPABILITIES : CAPABILITIES_WITH_HISTORY;
   }
@@ -102,13 +127,19 @@ export class AmqpBroker extends RemoteBroker {
     const broker = new AmqpBroker(o, resolveHistory(options.history));
     const conn = await connect(o.url, {
       recovery: {
-        initialDelay: o.reconnect.minDelayMs, maxDelay: o.reconnect.maxDelayMs, factor: 2, jitter: 0.2,
+        initialDelay: o.reconnect.minDelayMs,
+        maxDelay: o.reconnect.maxDelayMs,
+        factor: 2,
+        jitter: 0.2,
         // The first connect fails at once (a wrong URL is a wiring bug); later cuts are re-dialled forever.
-        initialMaxRetries: 0, waitForConnect: false,
+        initialMaxRetries: 0,
+        waitForConnect: false,
         setup: (model: ChannelModel) => broker.setup(model),
       },
     });
-    conn.on('error', () => { /* a lost connection is re-dialled; publishes fail typed meanwhile */ });
+    conn.on('error', () => {
+      /* a lost connection is re-dialled; publishes fail typed meanwhile */
+    });
     broker.conn = conn;
     try {
       await conn.waitForConnect();
@@ -126,7 +157,9 @@ export class AmqpBroker extends RemoteBroker {
       const ch = await conn.createChannel();
       for (const q of [...groupQueues, AmqpBroker.historyQueueName(namespace)]) await ch.deleteQueue(q);
       await ch.deleteExchange(namespace);
-    } finally { await conn.close().catch(() => {}); }
+    } finally {
+      await conn.close().catch(() => {});
+    }
   }
 
   /** The queue a queue group uses for a pattern (for cleanup and operations). */
@@ -150,7 +183,12 @@ export class AmqpBroker extends RemoteBroker {
       const stream = AmqpBroker.historyQueueName(ns);
       await pub.assertQueue(stream, {
         durable: true,
-        arguments: { 'x-queue-type': 'stream', 'x-max-age': `${this.history.maxAgeSeconds}s`, 'x-max-length-bytes': this.history.maxBytes, 'x-stream-max-segment-size-bytes': SEGMENT_BYTES },
+        arguments: {
+          'x-queue-type': 'stream',
+          'x-max-age': `${this.history.maxAgeSeconds}s`,
+          'x-max-length-bytes': this.history.maxBytes,
+          'x-stream-max-segment-size-bytes': SEGMENT_BYTES,
+        },
       });
       await pub.bindQueue(stream, ns, '#');
     }
@@ -172,7 +210,10 @@ export class AmqpBroker extends RemoteBroker {
       // The channel alone was closed by the server (e.g. the exchange was deleted): open another on the same connection.
       if (this.model === model && !this.isClosed) void this.reopenPublisher(model, 1);
     });
-    for (const w of this.waiters.splice(0)) { clearTimeout(w.timer); w.resolve(pub); }
+    for (const w of this.waiters.splice(0)) {
+      clearTimeout(w.timer);
+      w.resolve(pub);
+    }
   }
 
   private async reopenPublisher(model: ChannelModel, attempt: number): Promise<void> {
@@ -182,7 +223,8 @@ export class AmqpBroker extends RemoteBroker {
       const pub = await model.createConfirmChannel();
       pub.on('error', () => {});
       await pub.assertExchange(this.options.namespace, 'topic', { durable: true });
-      if (this.model === model) this.usePublisher(model, pub); else await pub.close().catch(() => {});
+      if (this.model === model) this.usePublisher(model, pub);
+      else await pub.close().catch(() => {});
     } catch {
       void this.reopenPublisher(model, attempt + 1);
     }
@@ -193,7 +235,8 @@ export class AmqpBroker extends RemoteBroker {
     if (this.pub !== undefined) return Promise.resolve(this.pub);
     return new Promise((resolve, reject) => {
       const w: Waiter = {
-        resolve, reject,
+        resolve,
+        reject,
         timer: setTimeout(() => {
           this.waiters = this.waiters.filter((x) => x !== w);
           reject(new Error('not connected to RabbitMQ'));
@@ -205,27 +248,48 @@ export class AmqpBroker extends RemoteBroker {
 
   protected send(m: OutgoingMessage): Promise<string> {
     const pub = this.pub;
-    return pub !== undefined ? this.publishOn(pub, m) : this.publisher(this.options.publishTimeoutMs).then((p) => this.publishOn(p, m));
+    return pub !== undefined
+      ? this.publishOn(pub, m)
+      : this.publisher(this.options.publishTimeoutMs).then((p) => this.publishOn(p, m));
   }
 
   private publishOn(pub: ConfirmChannel, m: OutgoingMessage): Promise<string> {
     const id = randomBytes(12).toString('hex');
     return new Promise((resolve, reject) => {
       // A confirm outstanding when the channel closes is called back with an error: the publish rejects, it never hangs.
-      pub.publish(this.options.namespace, m.subject, Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength),
+      pub.publish(
+        this.options.namespace,
+        m.subject,
+        Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength),
         { headers: m.headers, persistent: true, messageId: id, timestamp: Date.now() },
-        (error: unknown) => (error ? reject(error) : resolve(id)));
+        (error: unknown) => (error ? reject(error) : resolve(id)),
+      );
     });
   }
 
-  protected async listen(pattern: string, o: ResolvedSubscribeOptions, deliver: (raw: RawDelivery) => Promise<void> | void): Promise<Listening> {
+  protected async listen(
+    pattern: string,
+    o: ResolvedSubscribeOptions,
+    deliver: (raw: RawDelivery) => Promise<void> | void,
+  ): Promise<Listening> {
     if (o.from.kind !== 'new' && o.group !== undefined) {
       // A stream has no competing consumers: every reader gets everything.
-      throw new PubSubError(PUBSUB_ERROR_CODES.unsupported, 'this broker does not support replay with a queue group', { feature: 'replay with a queue group' });
+      throw new PubSubError(PUBSUB_ERROR_CODES.unsupported, 'this broker does not support replay with a queue group', {
+        feature: 'replay with a queue group',
+      });
     }
     const a: Attachment = {
-      pattern, o, deliver, gate: createGate(o.concurrency), matches: compilePattern(pattern),
-      ch: undefined, queue: undefined, consumerTag: undefined, stopped: false, streamOffset: undefined, failures: 0,
+      pattern,
+      o,
+      deliver,
+      gate: createGate(o.concurrency),
+      matches: compilePattern(pattern),
+      ch: undefined,
+      queue: undefined,
+      consumerTag: undefined,
+      stopped: false,
+      streamOffset: undefined,
+      failures: 0,
     };
     // While re-dialling, the subscription is attached by the next connection's setup.
     const model = this.model;
@@ -245,7 +309,8 @@ export class AmqpBroker extends RemoteBroker {
         await ch.close().catch(() => {});
       },
       // Ready messages in the queue (not those delivered and awaiting an ack); unknown while detached.
-      depth: async () => (a.ch === undefined || a.queue === undefined ? undefined : (await a.ch.checkQueue(a.queue)).messageCount),
+      depth: async () =>
+        a.ch === undefined || a.queue === undefined ? undefined : (await a.ch.checkQueue(a.queue)).messageCount,
     };
   }
 
@@ -268,30 +333,51 @@ export class AmqpBroker extends RemoteBroker {
           qargs['x-dead-letter-exchange'] = ns;
           qargs['x-dead-letter-routing-key'] = o.deadLetterSubject;
         }
-        ({ queue } = o.group === undefined
-          ? await ch.assertQueue('', { exclusive: true, autoDelete: true, arguments: qargs })
-          : await ch.assertQueue(AmqpBroker.groupQueueName(ns, o.group, a.pattern), { durable: true, arguments: qargs }));
+        ({ queue } =
+          o.group === undefined
+            ? await ch.assertQueue('', { exclusive: true, autoDelete: true, arguments: qargs })
+            : await ch.assertQueue(AmqpBroker.groupQueueName(ns, o.group, a.pattern), {
+                durable: true,
+                arguments: qargs,
+              }));
         await ch.bindQueue(queue, ns, a.pattern.replace(/>$/, '#'));
       }
       const since = o.from.kind === 'time' ? o.from.at.getTime() : undefined;
-      const { consumerTag } = await ch.consume(queue, (msg) => {
-        // The server cancelled the consumer (its queue was deleted): closing the channel re-attaches it.
-        if (msg === null) { void ch.close().catch(() => {}); return; }
-        if (replay) {
-          const offset = Number(msg.properties.headers?.['x-stream-offset']);
-          if (Number.isInteger(offset)) a.streamOffset = offset;
-          // The stream starts a time replay at a chunk boundary (second resolution); earlier messages are skipped here.
-          const ts = Number(msg.properties.timestamp);
-          if (!a.matches(msg.fields.routingKey) || (since !== undefined && Number.isFinite(ts) && ts < since)) { ch.ack(msg); return; }
-          void a.gate.run(() => a.deliver(this.toStreamRaw(ch, msg, a, 1)));
-          return;
-        }
-        const retried = msg.properties.headers?.[SUBJECT] !== undefined || msg.properties.headers?.['x-death'] !== undefined;
-        // `#` also matches zero words; `>` needs at least one, so the exact rule is applied here.
-        if (!retried && !a.matches(msg.fields.routingKey)) { ch.ack(msg); return; }
-        void a.gate.run(() => a.deliver(this.toRaw(ch, queue, msg)));
-      }, { noAck: false, ...(args === undefined ? {} : { arguments: args }) });
-      if (a.stopped) { await ch.close().catch(() => {}); return; }
+      const { consumerTag } = await ch.consume(
+        queue,
+        (msg) => {
+          // The server cancelled the consumer (its queue was deleted): closing the channel re-attaches it.
+          if (msg === null) {
+            void ch.close().catch(() => {});
+            return;
+          }
+          if (replay) {
+            const offset = Number(msg.properties.headers?.['x-stream-offset']);
+            if (Number.isInteger(offset)) a.streamOffset = offset;
+            // The stream starts a time replay at a chunk boundary (second resolution); earlier messages are skipped here.
+            const ts = Number(msg.properties.timestamp);
+            if (!a.matches(msg.fields.routingKey) || (since !== undefined && Number.isFinite(ts) && ts < since)) {
+              ch.ack(msg);
+              return;
+            }
+            void a.gate.run(() => a.deliver(this.toStreamRaw(ch, msg, a, 1)));
+            return;
+          }
+          const retried =
+            msg.properties.headers?.[SUBJECT] !== undefined || msg.properties.headers?.['x-death'] !== undefined;
+          // `#` also matches zero words; `>` needs at least one, so the exact rule is applied here.
+          if (!retried && !a.matches(msg.fields.routingKey)) {
+            ch.ack(msg);
+            return;
+          }
+          void a.gate.run(() => a.deliver(this.toRaw(ch, queue, msg)));
+        },
+        { noAck: false, ...(args === undefined ? {} : { arguments: args }) },
+      );
+      if (a.stopped) {
+        await ch.close().catch(() => {});
+        return;
+      }
       a.ch = ch;
       a.queue = replay ? undefined : queue;
       a.consumerTag = consumerTag;
@@ -323,14 +409,27 @@ export class AmqpBroker extends RemoteBroker {
     const { headers, attempt, subject } = readHeaders(msg);
     const deliveryCount = attempt + (msg.fields.redelivered ? 1 : 0);
     return {
-      message: { id: String(msg.properties.messageId ?? msg.fields.deliveryTag), subject, data: new Uint8Array(msg.content), headers, deliveryCount },
+      message: {
+        id: String(msg.properties.messageId ?? msg.fields.deliveryTag),
+        subject,
+        data: new Uint8Array(msg.content),
+        headers,
+        deliveryCount,
+      },
       ack: () => ch.ack(msg),
       retry: async () => {
         // Republish-then-ack: a crash between the two duplicates the message, never loses it.
         const pub = await this.publisher(this.options.publishTimeoutMs);
         await new Promise<void>((resolve, reject) => {
-          pub.sendToQueue(queue, msg.content, { ...msg.properties, headers: { ...msg.properties.headers, [ATTEMPT]: deliveryCount + 1, [SUBJECT]: subject } },
-            (error: unknown) => (error ? reject(error) : resolve()));
+          pub.sendToQueue(
+            queue,
+            msg.content,
+            {
+              ...msg.properties,
+              headers: { ...msg.properties.headers, [ATTEMPT]: deliveryCount + 1, [SUBJECT]: subject },
+            },
+            (error: unknown) => (error ? reject(error) : resolve()),
+          );
         });
         ch.ack(msg);
       },
@@ -343,16 +442,32 @@ export class AmqpBroker extends RemoteBroker {
     const { headers, subject } = readHeaders(msg);
     let credited = false;
     // Acking a stream message only returns prefetch credit; it is done once per message.
-    const credit = (): void => { if (!credited) { credited = true; ch.ack(msg); } };
+    const credit = (): void => {
+      if (!credited) {
+        credited = true;
+        ch.ack(msg);
+      }
+    };
     return {
-      message: { id: String(msg.properties.headers?.['x-stream-offset'] ?? msg.properties.messageId), subject, data: new Uint8Array(msg.content), headers, deliveryCount },
+      message: {
+        id: String(msg.properties.headers?.['x-stream-offset'] ?? msg.properties.messageId),
+        subject,
+        data: new Uint8Array(msg.content),
+        headers,
+        deliveryCount,
+      },
       ack: credit,
-      retry: () => { void a.gate.run(() => a.deliver(this.toStreamRaw(ch, msg, a, deliveryCount + 1))); },
+      retry: () => {
+        void a.gate.run(() => a.deliver(this.toStreamRaw(ch, msg, a, deliveryCount + 1)));
+      },
     };
   }
 
   protected async disconnect(): Promise<void> {
-    for (const w of this.waiters.splice(0)) { clearTimeout(w.timer); w.reject(new PubSubError(PUBSUB_ERROR_CODES.closed, 'the broker is closed')); }
+    for (const w of this.waiters.splice(0)) {
+      clearTimeout(w.timer);
+      w.reject(new PubSubError(PUBSUB_ERROR_CODES.closed, 'the broker is closed'));
+    }
     this.model = undefined;
     this.pub = undefined;
     await this.conn?.close().catch(() => {});
@@ -363,8 +478,16 @@ function resolveHistory(h: AmqpBrokerOptions['history']): ResolvedHistory | unde
   if (h === undefined) return undefined;
   const maxAgeSeconds = h.maxAgeSeconds ?? 86_400;
   const maxBytes = h.maxBytes ?? 1024 ** 3;
-  assertOption(Number.isInteger(maxAgeSeconds) && maxAgeSeconds >= 1, 'history.maxAgeSeconds', 'must be a positive integer');
-  assertOption(Number.isInteger(maxBytes) && maxBytes >= SEGMENT_BYTES, 'history.maxBytes', `must be an integer >= ${SEGMENT_BYTES}`);
+  assertOption(
+    Number.isInteger(maxAgeSeconds) && maxAgeSeconds >= 1,
+    'history.maxAgeSeconds',
+    'must be a positive integer',
+  );
+  assertOption(
+    Number.isInteger(maxBytes) && maxBytes >= SEGMENT_BYTES,
+    'history.maxBytes',
+    `must be an integer >= ${SEGMENT_BYTES}`,
+  );
   return { maxAgeSeconds, maxBytes };
 }
 
@@ -377,10 +500,13 @@ function streamOffset(a: Attachment): unknown {
 function readHeaders(msg: ConsumeMessage): { headers: Record<string, string>; attempt: number; subject: string } {
   const raw = msg.properties.headers ?? {};
   const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(raw)) if (typeof v === 'string' && !k.startsWith('x-') && !k.startsWith('plumego-')) headers[k] = v;
+  for (const [k, v] of Object.entries(raw))
+    if (typeof v === 'string' && !k.startsWith('x-') && !k.startsWith('plumego-')) headers[k] = v;
   const attempt = Number(raw[ATTEMPT] ?? 1) || 1;
   const original = typeof raw[SUBJECT] === 'string' ? raw[SUBJECT] : undefined;
-  const death = Array.isArray(raw['x-death']) ? (raw['x-death'][0] as { 'routing-keys'?: unknown[]; reason?: unknown } | undefined) : undefined;
+  const death = Array.isArray(raw['x-death'])
+    ? (raw['x-death'][0] as { 'routing-keys'?: unknown[]; reason?: unknown } | undefined)
+    : undefined;
   if (death !== undefined) {
     // Dead-lettered through the DLX: the same headers the other backends set, from RabbitMQ's x-death.
     headers[DEAD_LETTER_HEADERS.subject] = original ?? String(death['routing-keys']?.[0] ?? '');

@@ -17,12 +17,17 @@ export class BoundedRunner<T> {
   ) {}
 
   /** Items waiting for a free slot. */
-  get size(): number { return this.queue.length; }
+  get size(): number {
+    return this.queue.length;
+  }
 
   offer(item: T): void {
     if (this.stopped) return;
     if (this.queue.length >= this.capacity) {
-      this.onDrop(this.queue.shift()!, new PubSubError(PUBSUB_ERROR_CODES.bufferFull, 'subscriber buffer full: the oldest message was dropped'));
+      this.onDrop(
+        this.queue.shift()!,
+        new PubSubError(PUBSUB_ERROR_CODES.bufferFull, 'subscriber buffer full: the oldest message was dropped'),
+      );
     }
     this.queue.push(item);
     this.pump();
@@ -47,7 +52,10 @@ export class BoundedRunner<T> {
       void Promise.resolve()
         .then(() => this.run(item))
         .catch(() => {})
-        .finally(() => { this.active--; this.pump(); });
+        .finally(() => {
+          this.active--;
+          this.pump();
+        });
     }
   }
 }

@@ -39,7 +39,11 @@ interface DispatchContext {
 }
 
 function report(ctx: DispatchContext, error: unknown, message: Message): void {
-  try { ctx.o.onError(error, message); } catch { /* a reporting hook must not break delivery */ }
+  try {
+    ctx.o.onError(error, message);
+  } catch {
+    /* a reporting hook must not break delivery */
+  }
 }
 
 async function fail(ctx: DispatchContext, m: Message, ops: DeliveryOps, reason: unknown): Promise<void> {
@@ -66,7 +70,11 @@ class DispatchedDelivery implements Delivery {
   settled = false;
   timer: ReturnType<typeof setTimeout> | undefined = undefined;
 
-  constructor(readonly ctx: DispatchContext, readonly message: Message, readonly ops: DeliveryOps) {
+  constructor(
+    readonly ctx: DispatchContext,
+    readonly message: Message,
+    readonly ops: DeliveryOps,
+  ) {
     const m = message;
     this.id = m.id;
     this.subject = m.subject;
@@ -83,7 +91,9 @@ class DispatchedDelivery implements Delivery {
     try {
       const r = this.ops.ack(this.message);
       if (r !== undefined) return r.catch((error: unknown) => report(this.ctx, error, this.message));
-    } catch (error) { report(this.ctx, error, this.message); }
+    } catch (error) {
+      report(this.ctx, error, this.message);
+    }
   }
 
   settleFail(reason: unknown): Promise<void> | void {
@@ -91,7 +101,9 @@ class DispatchedDelivery implements Delivery {
     this.settled = true;
     this.ctx.counters.nacked++;
     if (this.timer !== undefined) clearTimeout(this.timer);
-    return fail(this.ctx, this.message, this.ops, reason).catch((error: unknown) => report(this.ctx, error, this.message));
+    return fail(this.ctx, this.message, this.ops, reason).catch((error: unknown) =>
+      report(this.ctx, error, this.message),
+    );
   }
 
   onFailure(error: unknown): Promise<void> | void {
@@ -99,8 +111,12 @@ class DispatchedDelivery implements Delivery {
     return this.settleFail(error);
   }
 
-  async ack(): Promise<void> { await this.settleAck(); }
-  async nack(): Promise<void> { await this.settleFail(new Error('nacked by the handler')); }
+  async ack(): Promise<void> {
+    await this.settleAck();
+  }
+  async nack(): Promise<void> {
+    await this.settleFail(new Error('nacked by the handler'));
+  }
 }
 
 /**
@@ -109,7 +125,13 @@ class DispatchedDelivery implements Delivery {
  * while settling leaves the message unacknowledged with the broker (redelivered, never lost).
  * A synchronous handler whose ack is synchronous (the in-process broker) settles without a promise.
  */
-export function createDispatcher(handler: MessageHandler, o: ResolvedSubscribeOptions, publishDeadLetter: DeadLetterPublish, localAckWait = false, counters: SubscriptionCounters = createSubscriptionCounters()): Dispatch {
+export function createDispatcher(
+  handler: MessageHandler,
+  o: ResolvedSubscribeOptions,
+  publishDeadLetter: DeadLetterPublish,
+  localAckWait = false,
+  counters: SubscriptionCounters = createSubscriptionCounters(),
+): Dispatch {
   const ctx: DispatchContext = { handler, o, publishDeadLetter, localAckWait, counters };
   const auto = o.ack === 'auto';
   const watch = localAckWait && !auto;
@@ -117,20 +139,26 @@ export function createDispatcher(handler: MessageHandler, o: ResolvedSubscribeOp
     const d = new DispatchedDelivery(ctx, message, ops);
     counters.delivered++;
     if (d.deliveryCount > 1) counters.redelivered++;
-    if (watch) d.timer = setTimeout(() => void d.settleFail(new Error('not acknowledged within ackWaitMs')), o.ackWaitMs);
+    if (watch)
+      d.timer = setTimeout(() => void d.settleFail(new Error('not acknowledged within ackWaitMs')), o.ackWaitMs);
     let result: void | Promise<void>;
     try {
       result = handler(d);
     } catch (error) {
       return d.onFailure(error);
     }
-    if (result === undefined || typeof (result as { then?: unknown }).then !== 'function') return auto ? d.settleAck() : undefined;
-    return (result as Promise<void>).then(() => (auto ? d.settleAck() : undefined), (error: unknown) => d.onFailure(error));
+    if (result === undefined || typeof (result as { then?: unknown }).then !== 'function')
+      return auto ? d.settleAck() : undefined;
+    return (result as Promise<void>).then(
+      () => (auto ? d.settleAck() : undefined),
+      (error: unknown) => d.onFailure(error),
+    );
   };
 }
 
 function describe(reason: unknown): string {
-  const code = typeof reason === 'object' && reason !== null && 'code' in reason ? String((reason as { code: unknown }).code) : '';
+  const code =
+    typeof reason === 'object' && reason !== null && 'code' in reason ? String((reason as { code: unknown }).code) : '';
   return code || (reason instanceof Error ? reason.name : 'handler failed');
 }
 
@@ -151,17 +179,29 @@ export function createGate(limit: number): Gate {
   const release = (): void => {
     active--;
     const next = waiters.shift();
-    if (next) { active++; next(); } else if (active === 0) idleWaiters.splice(0).forEach((w) => w());
+    if (next) {
+      active++;
+      next();
+    } else if (active === 0) idleWaiters.splice(0).forEach((w) => w());
   };
   const start = (task: () => Promise<void> | void): void => {
     let result: Promise<void> | void;
-    try { result = task(); } catch { release(); return; }
+    try {
+      result = task();
+    } catch {
+      release();
+      return;
+    }
     if (result !== undefined && typeof result.then === 'function') result.then(release, release);
     else release();
   };
   return {
     run(task) {
-      if (active < limit) { active++; start(task); return undefined; }
+      if (active < limit) {
+        active++;
+        start(task);
+        return undefined;
+      }
       // A waiter starts on a later microtask, never inside release(): no recursion through a long queue.
       return new Promise<void>((resolve) => waiters.push(resolve)).then(() => start(task));
     },

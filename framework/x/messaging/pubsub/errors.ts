@@ -40,5 +40,10 @@ export function assertOption(ok: boolean, field: string, rule: string): void {
 /** Wraps a backend client's failure without copying its message (it may hold a URL with credentials). */
 export function toPublishFailed(backend: string, cause: unknown): PubSubError {
   if (isPubSubError(cause)) return cause;
-  return new PubSubError(PUBSUB_ERROR_CODES.publishFailed, `${backend}: the broker did not acknowledge the message; it may or may not have been stored`, { backend }, cause);
+  return new PubSubError(
+    PUBSUB_ERROR_CODES.publishFailed,
+    `${backend}: the broker did not acknowledge the message; it may or may not have been stored`,
+    { backend },
+    cause,
+  );
 }

@@ -6,7 +6,10 @@ describe('createGate', () => {
     const gate = createGate(2);
     const started: string[] = [];
     const releases: Array<() => void> = [];
-    const task = (name: string) => () => { started.push(name); return new Promise<void>((r) => releases.push(r)); };
+    const task = (name: string) => () => {
+      started.push(name);
+      return new Promise<void>((r) => releases.push(r));
+    };
     expect(gate.run(task('a'))).toBeUndefined();
     expect(gate.run(task('b'))).toBeUndefined();
     const c = gate.run(task('c'));
@@ -20,7 +23,9 @@ describe('createGate', () => {
     await d;
     expect(started).toEqual(['a', 'b', 'c', 'd']);
     let idle = false;
-    const done = gate.idle().then(() => { idle = true; });
+    const done = gate.idle().then(() => {
+      idle = true;
+    });
     releases[2]!();
     await Promise.resolve();
     expect(idle).toBe(false);
@@ -32,11 +37,29 @@ describe('createGate', () => {
   it('frees the slot after a synchronous task, a throwing task and a rejected one', async () => {
     const gate = createGate(1);
     let runs = 0;
-    expect(gate.run(() => { runs++; })).toBeUndefined();
-    expect(gate.run(() => { runs++; throw new Error('boom'); })).toBeUndefined();
-    expect(gate.run(() => { runs++; return Promise.reject(new Error('no')); })).toBeUndefined();
+    expect(
+      gate.run(() => {
+        runs++;
+      }),
+    ).toBeUndefined();
+    expect(
+      gate.run(() => {
+        runs++;
+        throw new Error('boom');
+      }),
+    ).toBeUndefined();
+    expect(
+      gate.run(() => {
+        runs++;
+        return Promise.reject(new Error('no'));
+      }),
+    ).toBeUndefined();
     await new Promise((r) => setTimeout(r, 0));
-    expect(gate.run(() => { runs++; })).toBeUndefined();
+    expect(
+      gate.run(() => {
+        runs++;
+      }),
+    ).toBeUndefined();
     expect(runs).toBe(4);
     await gate.idle();
   });
@@ -44,9 +67,18 @@ describe('createGate', () => {
   it('runs a long queue of synchronous waiters without deep recursion', async () => {
     const gate = createGate(1);
     let release!: () => void;
-    gate.run(() => new Promise<void>((r) => { release = r; }));
+    gate.run(
+      () =>
+        new Promise<void>((r) => {
+          release = r;
+        }),
+    );
     let count = 0;
-    const waits = Array.from({ length: 20_000 }, () => gate.run(() => { count++; }));
+    const waits = Array.from({ length: 20_000 }, () =>
+      gate.run(() => {
+        count++;
+      }),
+    );
     release();
     await Promise.all(waits);
     expect(count).toBe(20_000);

@@ -14,11 +14,26 @@ describe('InProcessBroker specifics', () => {
   it('drop-oldest keeps the newest messages and reports each drop', async () => {
     const b = new InProcessBroker();
     let release!: () => void;
-    const gate = new Promise<void>((r) => { release = r; });
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
     const got: string[] = [];
     const dropped: string[] = [];
-    await b.subscribe('d.q', async (m) => { await gate; got.push(decode(m)); },
-      { overflow: 'drop-oldest', bufferSize: 2, onError: (e, m) => { expect(e).toMatchObject({ code: 'PUBSUB_BUFFER_FULL' }); dropped.push(decode(m)); } });
+    await b.subscribe(
+      'd.q',
+      async (m) => {
+        await gate;
+        got.push(decode(m));
+      },
+      {
+        overflow: 'drop-oldest',
+        bufferSize: 2,
+        onError: (e, m) => {
+          expect(e).toMatchObject({ code: 'PUBSUB_BUFFER_FULL' });
+          dropped.push(decode(m));
+        },
+      },
+    );
     for (const d of ['1', '2', '3', '4', '5']) await b.publish('d.q', d);
     release();
     await vi.waitFor(() => expect(got).toHaveLength(3));
@@ -31,7 +46,9 @@ describe('InProcessBroker specifics', () => {
     const b = new InProcessBroker();
     const other: string[] = [];
     await b.subscribe('e.q', () => new Promise<void>(() => {}), { overflow: 'error', bufferSize: 1 });
-    await b.subscribe('e.q', (m) => { other.push(decode(m)); });
+    await b.subscribe('e.q', (m) => {
+      other.push(decode(m));
+    });
     await b.publish('e.q', '1'); // taken by the handler
     await b.publish('e.q', '2'); // buffered
     await expect(b.publish('e.q', '3')).rejects.toMatchObject({ code: 'PUBSUB_BUFFER_FULL' });
@@ -42,8 +59,16 @@ describe('InProcessBroker specifics', () => {
   it('a throwing subscriber does not stop delivery to the others', async () => {
     const b = new InProcessBroker();
     const got: string[] = [];
-    await b.subscribe('t.q', () => { throw new Error('boom'); }, { maxDeliver: 1 });
-    await b.subscribe('t.q', (m) => { got.push(decode(m)); });
+    await b.subscribe(
+      't.q',
+      () => {
+        throw new Error('boom');
+      },
+      { maxDeliver: 1 },
+    );
+    await b.subscribe('t.q', (m) => {
+      got.push(decode(m));
+    });
     await b.publish('t.q', 'a');
     await b.publish('t.q', 'b');
     expect(got).toEqual(['a', 'b']);
@@ -53,19 +78,43 @@ describe('InProcessBroker specifics', () => {
     const b = new InProcessBroker({ historySize: 2 });
     for (const d of ['1', '2', '3']) await b.publish('h.q', d);
     const got: string[] = [];
-    await b.subscribe('h.q', (m) => { got.push(decode(m)); }, { from: { kind: 'all' } });
+    await b.subscribe(
+      'h.q',
+      (m) => {
+        got.push(decode(m));
+      },
+      { from: { kind: 'all' } },
+    );
     expect(got).toEqual(['2', '3']);
-    expect(() => new InProcessBroker({ historySize: -1 })).toThrow(expect.objectContaining({ code: 'PUBSUB_INVALID_OPTIONS' }));
+    expect(() => new InProcessBroker({ historySize: -1 })).toThrow(
+      expect.objectContaining({ code: 'PUBSUB_INVALID_OPTIONS' }),
+    );
   });
 
-  it('hands a leaving group member\'s queued messages to the rest of the group', async () => {
+  it("hands a leaving group member's queued messages to the rest of the group", async () => {
     const b = new InProcessBroker();
     let release!: () => void;
-    const gate = new Promise<void>((r) => { release = r; });
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
     const a: string[] = [];
     const c: string[] = [];
-    const subA = await b.subscribe('g.q', async (m) => { await gate; a.push(decode(m)); }, { group: 'g', bufferSize: 10 });
-    await b.subscribe('g.q', async (m) => { await gate; c.push(decode(m)); }, { group: 'g', bufferSize: 10 });
+    const subA = await b.subscribe(
+      'g.q',
+      async (m) => {
+        await gate;
+        a.push(decode(m));
+      },
+      { group: 'g', bufferSize: 10 },
+    );
+    await b.subscribe(
+      'g.q',
+      async (m) => {
+        await gate;
+        c.push(decode(m));
+      },
+      { group: 'g', bufferSize: 10 },
+    );
     for (let i = 0; i < 6; i++) await b.publish('g.q', String(i));
     const leaving = subA.unsubscribe();
     release();

@@ -1,9 +1,30 @@
 import { createDispatcher, DEAD_LETTER_HEADERS, type DeliveryOps, type Dispatch } from './dispatch.ts';
 import { assertOption, PUBSUB_ERROR_CODES, PubSubError } from './errors.ts';
-import { createSubscriptionCounters, snapshotSubscriptions, type BrokerMetrics, type MeteredSubscription } from './metrics.ts';
-import { resolveMaxPayload, resolveSubscribeOptions, toHeaders, toPayload, type ResolvedSubscribeOptions } from './options.ts';
+import {
+  createSubscriptionCounters,
+  snapshotSubscriptions,
+  type BrokerMetrics,
+  type MeteredSubscription,
+} from './metrics.ts';
+import {
+  resolveMaxPayload,
+  resolveSubscribeOptions,
+  toHeaders,
+  toPayload,
+  type ResolvedSubscribeOptions,
+} from './options.ts';
 import { assertSubject, compilePattern } from './subject.ts';
-import type { Broker, BrokerCapabilities, BrokerOptions, Message, MessageHandler, PublishOptions, PublishReceipt, SubscribeOptions, Subscription } from './types.ts';
+import type {
+  Broker,
+  BrokerCapabilities,
+  BrokerOptions,
+  Message,
+  MessageHandler,
+  PublishOptions,
+  PublishReceipt,
+  SubscribeOptions,
+  Subscription,
+} from './types.ts';
 
 export interface InProcessBrokerOptions extends BrokerOptions {
   /** Messages kept for replay (`from: all | time`), oldest evicted first. Default 10 000; 0 disables replay history. */
@@ -24,7 +45,10 @@ const CAPABILITIES: BrokerCapabilities = Object.freeze({
   durable: false,
 });
 
-interface Stored { readonly message: Message; readonly at: number }
+interface Stored {
+  readonly message: Message;
+  readonly at: number;
+}
 
 const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
 
@@ -43,25 +67,45 @@ class Member implements DeliveryOps {
     private readonly dispatch: Dispatch,
   ) {}
 
-  get queued(): number { return this.queue.length - this.head; }
-  get full(): boolean { return this.queued >= this.options.bufferSize || this.spaceWaiters.length > 0; }
+  get queued(): number {
+    return this.queue.length - this.head;
+  }
+  get full(): boolean {
+    return this.queued >= this.options.bufferSize || this.spaceWaiters.length > 0;
+  }
 
   /** Enqueues now, or returns a promise that enqueues in order once there is room (the `block` policy). */
   offer(message: Message): Promise<void> | undefined {
     // Fast path: an idle subscriber takes the message at once, without touching its queue.
-    if (this.active < this.options.concurrency && this.head === this.queue.length && !this.closed && this.spaceWaiters.length === 0) {
+    if (
+      this.active < this.options.concurrency &&
+      this.head === this.queue.length &&
+      !this.closed &&
+      this.spaceWaiters.length === 0
+    ) {
       this.run(message);
       return undefined;
     }
-    if (!this.full) { this.push(message); return undefined; }
-    if (this.options.overflow === 'drop-oldest') {
-      const dropped = this.queue[this.head]!;
-      this.head++;
-      this.options.onError(new PubSubError(PUBSUB_ERROR_CODES.bufferFull, 'subscriber buffer full: the oldest message was dropped'), dropped);
+    if (!this.full) {
       this.push(message);
       return undefined;
     }
-    return new Promise<void>((resolve) => this.spaceWaiters.push(() => { this.push(message); resolve(); }));
+    if (this.options.overflow === 'drop-oldest') {
+      const dropped = this.queue[this.head]!;
+      this.head++;
+      this.options.onError(
+        new PubSubError(PUBSUB_ERROR_CODES.bufferFull, 'subscriber buffer full: the oldest message was dropped'),
+        dropped,
+      );
+      this.push(message);
+      return undefined;
+    }
+    return new Promise<void>((resolve) =>
+      this.spaceWaiters.push(() => {
+        this.push(message);
+        resolve();
+      }),
+    );
   }
 
   /** Redeliveries bypass the bound: refusing them would lose a message the broker already accepted. */
@@ -72,7 +116,9 @@ class Member implements DeliveryOps {
 
   ack(): void {}
 
-  retry(message: Message): void { this.redeliver({ ...message, deliveryCount: message.deliveryCount + 1 }); }
+  retry(message: Message): void {
+    this.redeliver({ ...message, deliveryCount: message.deliveryCount + 1 });
+  }
 
   /** A retry goes to the group (this member may have left since). */
   redeliver(message: Message): void {
@@ -95,7 +141,10 @@ class Member implements DeliveryOps {
     while (!this.closed && this.active < this.options.concurrency && this.head < this.queue.length) {
       const message = this.queue[this.head]!;
       this.queue[this.head++] = undefined as unknown as Message;
-      if (this.head > 1024 && this.head * 2 > this.queue.length) { this.queue.splice(0, this.head); this.head = 0; }
+      if (this.head > 1024 && this.head * 2 > this.queue.length) {
+        this.queue.splice(0, this.head);
+        this.head = 0;
+      }
       this.run(message);
     }
   }
@@ -115,21 +164,27 @@ class Member implements DeliveryOps {
   }
 }
 
-
 /** A subscription target: a lone subscriber, or a queue group whose members share the messages. */
 class Target {
   readonly members: Member[] = [];
   /** Whether any member uses overflow 'error' (checked before delivering to anyone). */
   refusesWhenFull = false;
   private next = 0;
-  constructor(readonly pattern: string, readonly group: string | undefined, readonly matches: (subject: string) => boolean) {}
+  constructor(
+    readonly pattern: string,
+    readonly group: string | undefined,
+    readonly matches: (subject: string) => boolean,
+  ) {}
 
   /** Round robin, preferring a member with room so one slow member does not hold the group back. */
   pick(): Member {
     const n = this.members.length;
     for (let i = 0; i < n; i++) {
       const m = this.members[(this.next + i) % n]!;
-      if (!m.full) { this.next = (this.next + i + 1) % n; return m; }
+      if (!m.full) {
+        this.next = (this.next + i + 1) % n;
+        return m;
+      }
     }
     const m = this.members[this.next % n]!;
     this.next = (this.next + 1) % n;
@@ -158,7 +213,11 @@ export class InProcessBroker implements Broker {
   constructor(options: InProcessBrokerOptions = {}) {
     this.maxPayload = resolveMaxPayload(options);
     this.historySize = options.historySize ?? 10_000;
-    assertOption(Number.isInteger(this.historySize) && this.historySize >= 0, 'historySize', 'must be a non-negative integer');
+    assertOption(
+      Number.isInteger(this.historySize) && this.historySize >= 0,
+      'historySize',
+      'must be a non-negative integer',
+    );
     this.now = options.now ?? Date.now;
   }
 
@@ -171,8 +230,11 @@ export class InProcessBroker implements Broker {
         this.knownSubjects.add(subject);
       }
       const message: Message = {
-        id: String(++this.seq), subject, data: toPayload(data, this.maxPayload),
-        headers: options?.headers === undefined ? NO_HEADERS : toHeaders(options.headers), deliveryCount: 1,
+        id: String(++this.seq),
+        subject,
+        data: toPayload(data, this.maxPayload),
+        headers: options?.headers === undefined ? NO_HEADERS : toHeaders(options.headers),
+        deliveryCount: 1,
       };
       return this.deliver(message, true);
     } catch (error) {
@@ -186,13 +248,22 @@ export class InProcessBroker implements Broker {
       // A ring: once full, the oldest slot is overwritten (no shifting per publish).
       const stored = { message, at: this.now() };
       if (this.history.length < this.historySize) this.history.push(stored);
-      else { this.history[this.historyStart] = stored; this.historyStart = (this.historyStart + 1) % this.historySize; }
+      else {
+        this.history[this.historyStart] = stored;
+        this.historyStart = (this.historyStart + 1) % this.historySize;
+      }
     }
     const targets = this.match(message.subject);
     for (let i = 0; i < targets.length; i++) {
       const t = targets[i]!;
       if (t.refusesWhenFull && t.members.every((m) => m.full && m.options.overflow === 'error')) {
-        return Promise.reject(new PubSubError(PUBSUB_ERROR_CODES.bufferFull, 'a subscriber buffer is full and its overflow policy is error', { pattern: t.pattern }));
+        return Promise.reject(
+          new PubSubError(
+            PUBSUB_ERROR_CODES.bufferFull,
+            'a subscriber buffer is full and its overflow policy is error',
+            { pattern: t.pattern },
+          ),
+        );
       }
     }
     if (counted) this.published++;
@@ -218,13 +289,18 @@ export class InProcessBroker implements Broker {
   async subscribe(pattern: string, handler: MessageHandler, options: SubscribeOptions = {}): Promise<Subscription> {
     if (this.closed) throw closedError();
     const o = resolveSubscribeOptions(pattern, options, this.capabilities);
-    let target = o.group === undefined ? undefined : this.targets.find((t) => t.group === o.group && t.pattern === pattern);
+    let target =
+      o.group === undefined ? undefined : this.targets.find((t) => t.group === o.group && t.pattern === pattern);
     if (target === undefined) {
       target = new Target(pattern, o.group, compilePattern(pattern));
       this.targets.push(target);
     }
     const counters = createSubscriptionCounters();
-    const member = new Member(target, o, createDispatcher(handler, o, (s, m, r) => this.publishDeadLetter(s, m, r), true, counters));
+    const member = new Member(
+      target,
+      o,
+      createDispatcher(handler, o, (s, m, r) => this.publishDeadLetter(s, m, r), true, counters),
+    );
     this.metered.set(member, { pattern, group: o.group, counters, depth: () => member.queued });
     target.members.push(member);
     if (o.overflow === 'error') target.refusesWhenFull = true;
@@ -261,7 +337,10 @@ export class InProcessBroker implements Broker {
 
   private publishDeadLetter(subject: string, m: Message, reason: string): Promise<PublishReceipt> {
     return this.publishInternal(subject, m.data, {
-      ...m.headers, [DEAD_LETTER_HEADERS.subject]: m.subject, [DEAD_LETTER_HEADERS.deliveries]: String(m.deliveryCount), [DEAD_LETTER_HEADERS.reason]: reason,
+      ...m.headers,
+      [DEAD_LETTER_HEADERS.subject]: m.subject,
+      [DEAD_LETTER_HEADERS.deliveries]: String(m.deliveryCount),
+      [DEAD_LETTER_HEADERS.reason]: reason,
     });
   }
 
@@ -271,7 +350,11 @@ export class InProcessBroker implements Broker {
   }
 
   async metrics(): Promise<BrokerMetrics> {
-    return { backend: this.backend, published: this.published, subscriptions: await snapshotSubscriptions(this.metered.values()) };
+    return {
+      backend: this.backend,
+      published: this.published,
+      subscriptions: await snapshotSubscriptions(this.metered.values()),
+    };
   }
 
   async close(): Promise<void> {
@@ -279,7 +362,10 @@ export class InProcessBroker implements Broker {
     this.closed = true;
     this.metered.clear();
     const members = this.targets.flatMap((t) => t.members);
-    for (const m of members) { m.closed = true; m.takeAll(); }
+    for (const m of members) {
+      m.closed = true;
+      m.takeAll();
+    }
     this.targets.length = 0;
     this.route.clear();
     await Promise.all(members.map((m) => m.idle()));

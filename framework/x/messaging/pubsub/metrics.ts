@@ -43,15 +43,17 @@ export interface MeteredSubscription {
 }
 
 export async function snapshotSubscriptions(subs: Iterable<MeteredSubscription>): Promise<SubscriptionMetrics[]> {
-  return Promise.all([...subs].map(async (s) => {
-    let depth: number | undefined;
-    try {
-      const d = await s.depth();
-      depth = d !== undefined && Number.isFinite(d) && d >= 0 ? d : undefined;
-    } catch {
-      // A scrape must not fail because one backlog query did (e.g. during a re-dial).
-      depth = undefined;
-    }
-    return { pattern: s.pattern, group: s.group, ...s.counters, depth };
-  }));
+  return Promise.all(
+    [...subs].map(async (s) => {
+      let depth: number | undefined;
+      try {
+        const d = await s.depth();
+        depth = d !== undefined && Number.isFinite(d) && d >= 0 ? d : undefined;
+      } catch {
+        // A scrape must not fail because one backlog query did (e.g. during a re-dial).
+        depth = undefined;
+      }
+      return { pattern: s.pattern, group: s.group, ...s.counters, depth };
+    }),
+  );
 }

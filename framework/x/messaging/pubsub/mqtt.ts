@@ -4,7 +4,14 @@ import { BoundedRunner } from './bounded-runner.ts';
 import type { RawDelivery } from './dispatch.ts';
 import { assertOption } from './errors.ts';
 import type { ResolvedSubscribeOptions } from './options.ts';
-import { RemoteBroker, resolveRemoteOptions, type Listening, type OutgoingMessage, type RemoteBrokerOptions, type ResolvedRemoteOptions } from './remote-base.ts';
+import {
+  RemoteBroker,
+  resolveRemoteOptions,
+  type Listening,
+  type OutgoingMessage,
+  type RemoteBrokerOptions,
+  type ResolvedRemoteOptions,
+} from './remote-base.ts';
 import { compilePattern } from './subject.ts';
 import type { BrokerCapabilities, Message } from './types.ts';
 
@@ -31,7 +38,12 @@ const CAPABILITIES: BrokerCapabilities = Object.freeze({
 type Listener = { readonly matches: (subject: string) => boolean; readonly offer: (message: Message) => void };
 
 /** One server-side subscription per filter, shared by the local listeners that asked for it. */
-interface Filter { readonly id: number; readonly shared: boolean; readonly listeners: Set<Listener>; next: number }
+interface Filter {
+  readonly id: number;
+  readonly shared: boolean;
+  readonly listeners: Set<Listener>;
+  next: number;
+}
 
 /**
  * MQTT 5 (Mosquitto): subject `a.b` is topic `<namespace>/a/b`, `*` is `+`, `>` is `#` (checked
@@ -46,7 +58,11 @@ export class MqttBroker extends RemoteBroker {
   private nextId = 1;
   private seq = 0;
 
-  private constructor(options: ResolvedRemoteOptions, private readonly client: MqttClient, private readonly qos: 0 | 1) {
+  private constructor(
+    options: ResolvedRemoteOptions,
+    private readonly client: MqttClient,
+    private readonly qos: 0 | 1,
+  ) {
     super(options);
     client.on('message', (topic, payload, packet) => this.route(topic, payload, packet));
   }
@@ -72,12 +88,18 @@ export class MqttBroker extends RemoteBroker {
     const qos = options.qos ?? 1;
     assertOption(qos === 0 || qos === 1, 'qos', 'must be 0 or 1');
     const client = await connectAsync(o.url, {
-      protocolVersion: 5, clean: true, clientId: `plumego-${randomBytes(8).toString('hex')}`,
+      protocolVersion: 5,
+      clean: true,
+      clientId: `plumego-${randomBytes(8).toString('hex')}`,
       // mqtt.js re-dials at a fixed period (it has no backoff) and re-subscribes every filter with its
       // subscription identifier; a QoS 1 publish made while disconnected is sent after the re-dial.
-      reconnectPeriod: o.reconnect.minDelayMs, connectTimeout: 5000, queueQoSZero: false,
+      reconnectPeriod: o.reconnect.minDelayMs,
+      connectTimeout: 5000,
+      queueQoSZero: false,
     });
-    client.on('error', () => { /* reconnects on its own; publishes fail typed meanwhile */ });
+    client.on('error', () => {
+      /* reconnects on its own; publishes fail typed meanwhile */
+    });
     return new MqttBroker(o, client, qos);
   }
 
@@ -87,16 +109,30 @@ export class MqttBroker extends RemoteBroker {
 
   protected async send(m: OutgoingMessage): Promise<string> {
     const id = `${Date.now()}-${++this.seq}-${randomBytes(4).toString('hex')}`;
-    await this.client.publishAsync(this.topicOf(m.subject), Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength), {
-      qos: this.qos, properties: { userProperties: { ...m.headers, 'plumego-id': id } },
-    });
+    await this.client.publishAsync(
+      this.topicOf(m.subject),
+      Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength),
+      {
+        qos: this.qos,
+        properties: { userProperties: { ...m.headers, 'plumego-id': id } },
+      },
+    );
     return id;
   }
 
-  protected async listen(pattern: string, o: ResolvedSubscribeOptions, deliver: (raw: RawDelivery) => Promise<void> | void): Promise<Listening> {
+  protected async listen(
+    pattern: string,
+    o: ResolvedSubscribeOptions,
+    deliver: (raw: RawDelivery) => Promise<void> | void,
+  ): Promise<Listening> {
     const topicFilter = this.topicOf(pattern).replaceAll('*', '+').replace(/>$/, '#');
     const filter = o.group === undefined ? topicFilter : `$share/${o.group}/${topicFilter}`;
-    const runner: BoundedRunner<Message> = new BoundedRunner<Message>(o.bufferSize, o.concurrency, (m): Promise<void> | void => deliver(this.toRaw(m, runner)), (m, e) => o.onError(e, m));
+    const runner: BoundedRunner<Message> = new BoundedRunner<Message>(
+      o.bufferSize,
+      o.concurrency,
+      (m): Promise<void> | void => deliver(this.toRaw(m, runner)),
+      (m, e) => o.onError(e, m),
+    );
     const listener: Listener = { matches: compilePattern(pattern), offer: (m) => runner.offer(m) };
     let f = this.filters.get(filter);
     if (f === undefined) {

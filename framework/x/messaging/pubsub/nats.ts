@@ -1,9 +1,26 @@
 import { createHash } from 'node:crypto';
 import { connect, headers as createHeaders, nanos, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerConfig, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  jetstream,
+  jetstreamManager,
+  type ConsumerConfig,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+} from '@nats-io/jetstream';
 import { createGate, type RawDelivery } from './dispatch.ts';
 import type { ResolvedSubscribeOptions } from './options.ts';
-import { backoffDelay, RemoteBroker, resolveRemoteOptions, type Listening, type OutgoingMessage, type RemoteBrokerOptions, type ResolvedRemoteOptions } from './remote-base.ts';
+import {
+  backoffDelay,
+  RemoteBroker,
+  resolveRemoteOptions,
+  type Listening,
+  type OutgoingMessage,
+  type RemoteBrokerOptions,
+  type ResolvedRemoteOptions,
+} from './remote-base.ts';
 import type { BrokerCapabilities } from './types.ts';
 
 export interface NatsBrokerOptions extends RemoteBrokerOptions {
@@ -33,7 +50,12 @@ const CAPABILITIES: BrokerCapabilities = Object.freeze({
 export class NatsBroker extends RemoteBroker {
   readonly backend = 'nats';
   readonly capabilities = CAPABILITIES;
-  private constructor(options: ResolvedRemoteOptions, private readonly nc: NatsConnection, private readonly js: JetStreamClient, private readonly jsm: JetStreamManager) {
+  private constructor(
+    options: ResolvedRemoteOptions,
+    private readonly nc: NatsConnection,
+    private readonly js: JetStreamClient,
+    private readonly jsm: JetStreamManager,
+  ) {
     super(options);
   }
 
@@ -44,13 +66,25 @@ export class NatsBroker extends RemoteBroker {
     // nats.js re-dials forever here, buffering publishes meanwhile (each still bounded by publishTimeoutMs);
     // pull consumers re-issue their pulls on reconnect, so subscriptions resume by themselves.
     const nc = await connect({
-      servers: `${u.hostname}:${u.port || 4222}`, name: `plumego-${o.namespace}`,
-      maxReconnectAttempts: -1, reconnectDelayHandler: () => backoffDelay(o.reconnect, ++attempt),
+      servers: `${u.hostname}:${u.port || 4222}`,
+      name: `plumego-${o.namespace}`,
+      maxReconnectAttempts: -1,
+      reconnectDelayHandler: () => backoffDelay(o.reconnect, ++attempt),
     });
-    void (async () => { for await (const s of nc.status()) if (s.type === 'reconnect') attempt = 0; })().catch(() => {});
+    void (async () => {
+      for await (const s of nc.status()) if (s.type === 'reconnect') attempt = 0;
+    })().catch(() => {});
     const jsm = await jetstreamManager(nc);
-    const config = { name: o.namespace, subjects: [`${o.namespace}.>`], max_age: nanos(options.maxAgeMs ?? 86_400_000) };
-    try { await jsm.streams.info(o.namespace); } catch { await jsm.streams.add(config); }
+    const config = {
+      name: o.namespace,
+      subjects: [`${o.namespace}.>`],
+      max_age: nanos(options.maxAgeMs ?? 86_400_000),
+    };
+    try {
+      await jsm.streams.info(o.namespace);
+    } catch {
+      await jsm.streams.add(config);
+    }
     return new NatsBroker(o, nc, jetstream(nc), jsm);
   }
 
@@ -58,18 +92,35 @@ export class NatsBroker extends RemoteBroker {
   static async destroyNamespace(url: string, namespace: string): Promise<void> {
     const u = new URL(url);
     const nc = await connect({ servers: `${u.hostname}:${u.port || 4222}` });
-    try { await (await jetstreamManager(nc)).streams.delete(namespace); } catch { /* already gone */ } finally { await nc.close(); }
+    try {
+      await (await jetstreamManager(nc)).streams.delete(namespace);
+    } catch {
+      /* already gone */
+    } finally {
+      await nc.close();
+    }
   }
 
   protected send(m: OutgoingMessage): Promise<string> {
     let h: MsgHdrs | undefined;
     for (const k in m.headers) (h ??= createHeaders()).set(k, m.headers[k]!);
     // No headers block at all when there are none: a smaller frame for the common case.
-    return this.js.publish(`${this.options.namespace}.${m.subject}`, m.data, h === undefined ? { timeout: this.options.publishTimeoutMs } : { headers: h, timeout: this.options.publishTimeoutMs })
+    return this.js
+      .publish(
+        `${this.options.namespace}.${m.subject}`,
+        m.data,
+        h === undefined
+          ? { timeout: this.options.publishTimeoutMs }
+          : { headers: h, timeout: this.options.publishTimeoutMs },
+      )
       .then((ack) => String(ack.seq));
   }
 
-  protected async listen(pattern: string, o: ResolvedSubscribeOptions, deliver: (raw: RawDelivery) => Promise<void> | void): Promise<Listening> {
+  protected async listen(
+    pattern: string,
+    o: ResolvedSubscribeOptions,
+    deliver: (raw: RawDelivery) => Promise<void> | void,
+  ): Promise<Listening> {
     const ns = this.options.namespace;
     const hash = createHash('sha256').update(pattern).digest('hex').slice(0, 10);
     const name = o.group === undefined ? `s-${hash}-${Math.random().toString(36).slice(2, 10)}` : `${o.group}-${hash}`;
@@ -84,7 +135,11 @@ export class NatsBroker extends RemoteBroker {
     };
     // A private consumer outlives a crashed process only briefly.
     if (o.group === undefined) config.inactive_threshold = nanos(60_000);
-    try { await this.jsm.consumers.info(ns, name); } catch { await this.jsm.consumers.add(ns, config); }
+    try {
+      await this.jsm.consumers.info(ns, name);
+    } catch {
+      await this.jsm.consumers.add(ns, config);
+    }
     const consumer = await this.js.consumers.get(ns, name);
     const messages = await consumer.consume({ max_messages: Math.max(o.bufferSize, o.concurrency) });
     const gate = createGate(o.concurrency);
@@ -93,7 +148,9 @@ export class NatsBroker extends RemoteBroker {
         const wait = gate.run(() => deliver(toRaw(m, ns)));
         if (wait !== undefined) await wait;
       }
-    })().catch(() => { /* the iterator ends with the connection; unacked messages stay on the server */ });
+    })().catch(() => {
+      /* the iterator ends with the connection; unacked messages stay on the server */
+    });
     return {
       stop: async () => {
         await messages.close().catch(() => {});
@@ -110,13 +167,20 @@ export class NatsBroker extends RemoteBroker {
 
 function deliverPolicy(o: ResolvedSubscribeOptions): Partial<ConsumerConfig> {
   if (o.from.kind === 'all') return { deliver_policy: DeliverPolicy.All };
-  if (o.from.kind === 'time') return { deliver_policy: DeliverPolicy.StartTime, opt_start_time: o.from.at.toISOString() };
+  if (o.from.kind === 'time')
+    return { deliver_policy: DeliverPolicy.StartTime, opt_start_time: o.from.at.toISOString() };
   return { deliver_policy: DeliverPolicy.New };
 }
 
 function toRaw(m: JsMsg, ns: string): RawDelivery {
   return {
-    message: { id: String(m.seq), subject: m.subject.slice(ns.length + 1), data: m.data, headers: readHeaders(m.headers), deliveryCount: m.info.deliveryCount },
+    message: {
+      id: String(m.seq),
+      subject: m.subject.slice(ns.length + 1),
+      data: m.data,
+      headers: readHeaders(m.headers),
+      deliveryCount: m.info.deliveryCount,
+    },
     ack: () => m.ack(),
     retry: () => m.nak(),
   };

@@ -38,58 +38,102 @@ const SUBSCRIPTION_COUNTERS = [
  * (empty for none); patterns come from code, so the series count is bounded by the subscriptions.
  * Task queues export the same way with `family: 'mq'` (`pattern` is then the queue name).
  */
-export function registerBrokerMetrics(registry: Registry, brokers: Readonly<Record<string, MetricsSource>>, options: BrokerMetricsExportOptions = {}): BrokerMetricsExport {
+export function registerBrokerMetrics(
+  registry: Registry,
+  brokers: Readonly<Record<string, MetricsSource>>,
+  options: BrokerMetricsExportOptions = {},
+): BrokerMetricsExport {
   const prefix = options.prefix ?? 'plumego';
   const family = options.family ?? 'pubsub';
   assertOption(PREFIX.test(prefix), 'prefix', 'must be a Prometheus metric name prefix ([a-zA-Z_:][a-zA-Z0-9_:]*)');
   assertOption(family === 'pubsub' || family === 'mq', 'family', "must be 'pubsub' or 'mq'");
-  assertOption(typeof brokers === 'object' && brokers !== null && Object.values(brokers).every((b) => typeof b?.metrics === 'function'), 'brokers', 'must map names to brokers');
+  assertOption(
+    typeof brokers === 'object' &&
+      brokers !== null &&
+      Object.values(brokers).every((b) => typeof b?.metrics === 'function'),
+    'brokers',
+    'must map names to brokers',
+  );
   const names = [
     `${prefix}_${family}_published_total`,
     ...SUBSCRIPTION_COUNTERS.map(([k]) => `${prefix}_${family}_${snake(k)}_total`),
     `${prefix}_${family}_queue_depth`,
   ];
-  for (const n of names) assertOption(registry.getSingleMetric(n) === undefined, 'registry', `already holds a metric named ${n}`);
+  for (const n of names)
+    assertOption(registry.getSingleMetric(n) === undefined, 'registry', `already holds a metric named ${n}`);
 
   // Every metric's collect runs in the same scrape; they share one read of the brokers.
   let pending: Promise<Array<[string, BrokerMetrics]>> | undefined;
   const read = (): Promise<Array<[string, BrokerMetrics]>> => {
-    pending ??= Promise.all(Object.entries(brokers).map(async ([name, b]): Promise<[string, BrokerMetrics] | undefined> => {
-      try { return [name, await b.metrics()]; } catch { return undefined; }
-    })).then((rows) => rows.filter((r) => r !== undefined)).finally(() => { pending = undefined; });
+    pending ??= Promise.all(
+      Object.entries(brokers).map(async ([name, b]): Promise<[string, BrokerMetrics] | undefined> => {
+        try {
+          return [name, await b.metrics()];
+        } catch {
+          return undefined;
+        }
+      }),
+    )
+      .then((rows) => rows.filter((r) => r !== undefined))
+      .finally(() => {
+        pending = undefined;
+      });
     return pending;
   };
 
   const subLabels = ['broker', 'backend', 'pattern', 'group'] as const;
   const metrics: Array<Counter | Gauge> = [];
-  metrics.push(new Counter({
-    name: names[0]!, help: 'Publishes the broker acknowledged.', labelNames: ['broker', 'backend'], registers: [registry],
-    async collect() {
-      this.reset();
-      for (const [broker, m] of await read()) this.inc({ broker, backend: m.backend }, m.published);
-    },
-  }));
+  metrics.push(
+    new Counter({
+      name: names[0]!,
+      help: 'Publishes the broker acknowledged.',
+      labelNames: ['broker', 'backend'],
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const [broker, m] of await read()) this.inc({ broker, backend: m.backend }, m.published);
+      },
+    }),
+  );
   SUBSCRIPTION_COUNTERS.forEach(([key, help], i) => {
-    metrics.push(new Counter({
-      name: names[i + 1]!, help, labelNames: subLabels, registers: [registry],
+    metrics.push(
+      new Counter({
+        name: names[i + 1]!,
+        help,
+        labelNames: subLabels,
+        registers: [registry],
+        async collect() {
+          this.reset();
+          for (const [broker, m] of await read()) {
+            for (const s of m.subscriptions)
+              this.inc({ broker, backend: m.backend, pattern: s.pattern, group: s.group ?? '' }, s[key]);
+          }
+        },
+      }),
+    );
+  });
+  metrics.push(
+    new Gauge({
+      name: names[names.length - 1]!,
+      help: 'Messages waiting for a subscription (local buffer or server backlog); absent where unknown.',
+      labelNames: subLabels,
+      registers: [registry],
       async collect() {
         this.reset();
         for (const [broker, m] of await read()) {
-          for (const s of m.subscriptions) this.inc({ broker, backend: m.backend, pattern: s.pattern, group: s.group ?? '' }, s[key]);
+          for (const s of m.subscriptions)
+            if (s.depth !== undefined)
+              this.inc({ broker, backend: m.backend, pattern: s.pattern, group: s.group ?? '' }, s.depth);
         }
       },
-    }));
-  });
-  metrics.push(new Gauge({
-    name: names[names.length - 1]!, help: 'Messages waiting for a subscription (local buffer or server backlog); absent where unknown.', labelNames: subLabels, registers: [registry],
-    async collect() {
-      this.reset();
-      for (const [broker, m] of await read()) {
-        for (const s of m.subscriptions) if (s.depth !== undefined) this.inc({ broker, backend: m.backend, pattern: s.pattern, group: s.group ?? '' }, s.depth);
-      }
+    }),
+  );
+  return {
+    names,
+    unregister: () => {
+      for (const n of names) registry.removeSingleMetric(n);
     },
-  }));
-  return { names, unregister: () => { for (const n of names) registry.removeSingleMetric(n); } };
+  };
 }
 
 function snake(key: string): string {

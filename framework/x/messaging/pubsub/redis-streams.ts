@@ -3,7 +3,15 @@ import { Redis } from 'ioredis';
 import { createGate, type RawDelivery } from './dispatch.ts';
 import { assertOption } from './errors.ts';
 import type { ResolvedSubscribeOptions } from './options.ts';
-import { backoffDelay, RemoteBroker, resolveRemoteOptions, type Listening, type OutgoingMessage, type RemoteBrokerOptions, type ResolvedRemoteOptions } from './remote-base.ts';
+import {
+  backoffDelay,
+  RemoteBroker,
+  resolveRemoteOptions,
+  type Listening,
+  type OutgoingMessage,
+  type RemoteBrokerOptions,
+  type ResolvedRemoteOptions,
+} from './remote-base.ts';
 import type { BrokerCapabilities, Message } from './types.ts';
 
 export interface RedisStreamsBrokerOptions extends RemoteBrokerOptions {
@@ -40,7 +48,12 @@ type Entry = [Buffer, Buffer[]];
 export class RedisStreamsBroker extends RemoteBroker {
   readonly backend = 'redis-streams';
   readonly capabilities = CAPABILITIES;
-  private constructor(options: ResolvedRemoteOptions, private readonly redis: Redis, private readonly maxLen: number, private readonly readCount: number) {
+  private constructor(
+    options: ResolvedRemoteOptions,
+    private readonly redis: Redis,
+    private readonly maxLen: number,
+    private readonly readCount: number,
+  ) {
     super(options);
   }
 
@@ -51,8 +64,15 @@ export class RedisStreamsBroker extends RemoteBroker {
     assertOption(Number.isInteger(maxLen) && maxLen >= 1, 'maxLen', 'must be a positive integer');
     assertOption(Number.isInteger(readCount) && readCount >= 1, 'readCount', 'must be a positive integer');
     // No offline queue: a publish while disconnected fails at once instead of waiting, unacknowledged, in memory.
-    const redis = new Redis(o.url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: (times) => backoffDelay(o.reconnect, times) });
-    redis.on('error', () => { /* reconnects on its own; publishes fail typed meanwhile */ });
+    const redis = new Redis(o.url, {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      retryStrategy: (times) => backoffDelay(o.reconnect, times),
+    });
+    redis.on('error', () => {
+      /* reconnects on its own; publishes fail typed meanwhile */
+    });
     await redis.connect();
     return new RedisStreamsBroker(o, redis, maxLen, readCount);
   }
@@ -67,10 +87,14 @@ export class RedisStreamsBroker extends RemoteBroker {
         if (keys.length > 0) await redis.del(...keys);
         cursor = next;
       } while (cursor !== '0');
-    } finally { redis.disconnect(); }
+    } finally {
+      redis.disconnect();
+    }
   }
 
-  private key(subject: string): string { return `${this.options.namespace}:s:${subject}`; }
+  private key(subject: string): string {
+    return `${this.options.namespace}:s:${subject}`;
+  }
 
   protected send(m: OutgoingMessage): Promise<string> {
     const fields: Array<string | Buffer> = ['d', Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength)];
@@ -78,7 +102,11 @@ export class RedisStreamsBroker extends RemoteBroker {
     return this.redis.call('XADD', this.key(m.subject), 'MAXLEN', '~', this.maxLen, '*', ...fields).then(String);
   }
 
-  protected async listen(pattern: string, o: ResolvedSubscribeOptions, deliver: (raw: RawDelivery) => Promise<void> | void): Promise<Listening> {
+  protected async listen(
+    pattern: string,
+    o: ResolvedSubscribeOptions,
+    deliver: (raw: RawDelivery) => Promise<void> | void,
+  ): Promise<Listening> {
     const key = this.key(pattern);
     const group = o.group ?? `s-${randomBytes(6).toString('hex')}`;
     const consumer = `c-${randomBytes(6).toString('hex')}`;
@@ -96,12 +124,24 @@ export class RedisStreamsBroker extends RemoteBroker {
       const message = decodeEntry(pattern, id.toString(), fields, deliveryCount);
       return {
         message,
-        ack: async () => { await this.redis.call('XACK', key, group, message.id); },
+        ack: async () => {
+          await this.redis.call('XACK', key, group, message.id);
+        },
         retry: async () => {
-          const claimed = await this.redis.callBuffer('XCLAIM', key, group, consumer, 0, message.id) as Array<Entry | null>;
+          const claimed = (await this.redis.callBuffer(
+            'XCLAIM',
+            key,
+            group,
+            consumer,
+            0,
+            message.id,
+          )) as Array<Entry | null>;
           const entry = claimed[0];
           // Not awaited: this runs inside the failed delivery's gate slot, which must be released first.
-          if (entry) { const count = await this.countOf(key, group, message.id); void gate.run(() => deliver(toRaw(entry, count))); }
+          if (entry) {
+            const count = await this.countOf(key, group, message.id);
+            void gate.run(() => deliver(toRaw(entry, count)));
+          }
         },
       };
     };
@@ -111,14 +151,27 @@ export class RedisStreamsBroker extends RemoteBroker {
       while (!stopped) {
         let reply: Array<[Buffer, Entry[]]> | null;
         try {
-          reply = await reader.callBuffer('XREADGROUP', 'GROUP', group, consumer, 'COUNT', Math.min(this.readCount, o.bufferSize), 'BLOCK', 1000, 'STREAMS', key, '>') as Array<[Buffer, Entry[]]> | null;
+          reply = (await reader.callBuffer(
+            'XREADGROUP',
+            'GROUP',
+            group,
+            consumer,
+            'COUNT',
+            Math.min(this.readCount, o.bufferSize),
+            'BLOCK',
+            1000,
+            'STREAMS',
+            key,
+            '>',
+          )) as Array<[Buffer, Entry[]]> | null;
           failures = 0;
         } catch (error) {
           // A lost connection (ioredis re-dials it) or a server that lost its data: the loop keeps reading,
           // so the subscription outlives the outage; what was read but not acked comes back via XAUTOCLAIM.
           if (stopped) return;
           await new Promise((r) => setTimeout(r, backoffDelay(this.options.reconnect, ++failures)));
-          if (String(error).includes('NOGROUP')) await this.redis.call('XGROUP', 'CREATE', key, group, '$', 'MKSTREAM').catch(() => {});
+          if (String(error).includes('NOGROUP'))
+            await this.redis.call('XGROUP', 'CREATE', key, group, '$', 'MKSTREAM').catch(() => {});
           continue;
         }
         for (const entry of reply?.[0]?.[1] ?? []) {
@@ -130,14 +183,27 @@ export class RedisStreamsBroker extends RemoteBroker {
     void readLoop();
 
     // Entries a crashed (or too slow) consumer left pending come back after ackWaitMs.
-    const sweep = setInterval(() => {
-      void (async () => {
-        const [, entries] = await this.redis.callBuffer('XAUTOCLAIM', key, group, consumer, o.ackWaitMs, '0-0', 'COUNT', 64) as [Buffer, Array<Entry | null>];
-        for (const entry of entries) {
-          if (entry) await gate.run(async () => deliver(toRaw(entry, await this.countOf(key, group, entry[0].toString()))));
-        }
-      })().catch(() => {});
-    }, Math.max(20, Math.floor(o.ackWaitMs / 2)));
+    const sweep = setInterval(
+      () => {
+        void (async () => {
+          const [, entries] = (await this.redis.callBuffer(
+            'XAUTOCLAIM',
+            key,
+            group,
+            consumer,
+            o.ackWaitMs,
+            '0-0',
+            'COUNT',
+            64,
+          )) as [Buffer, Array<Entry | null>];
+          for (const entry of entries) {
+            if (entry)
+              await gate.run(async () => deliver(toRaw(entry, await this.countOf(key, group, entry[0].toString()))));
+          }
+        })().catch(() => {});
+      },
+      Math.max(20, Math.floor(o.ackWaitMs / 2)),
+    );
     sweep.unref();
 
     return {
@@ -145,11 +211,12 @@ export class RedisStreamsBroker extends RemoteBroker {
         stopped = true;
         clearInterval(sweep);
         reader.disconnect();
-        if (o.group === undefined && !this.isClosed) await this.redis.call('XGROUP', 'DESTROY', key, group).catch(() => {});
+        if (o.group === undefined && !this.isClosed)
+          await this.redis.call('XGROUP', 'DESTROY', key, group).catch(() => {});
       },
       // The group's lag: entries in the stream not yet handed to any of its consumers (Redis 7).
       depth: async () => {
-        const groups = await this.redis.call('XINFO', 'GROUPS', key) as unknown[][];
+        const groups = (await this.redis.call('XINFO', 'GROUPS', key)) as unknown[][];
         for (const g of groups) {
           const info = new Map<unknown, unknown>();
           for (let i = 0; i + 1 < g.length; i += 2) info.set(String(g[i]), g[i + 1]);
@@ -161,7 +228,7 @@ export class RedisStreamsBroker extends RemoteBroker {
   }
 
   private async countOf(key: string, group: string, id: string): Promise<number> {
-    const rows = await this.redis.call('XPENDING', key, group, id, id, 1) as Array<[string, string, number, number]>;
+    const rows = (await this.redis.call('XPENDING', key, group, id, id, 1)) as Array<[string, string, number, number]>;
     return Number(rows[0]?.[3] ?? 1);
   }
 

@@ -1,9 +1,30 @@
 import { createDispatcher, DEAD_LETTER_HEADERS, type RawDelivery } from './dispatch.ts';
 import { assertOption, PUBSUB_ERROR_CODES, PubSubError, toPublishFailed } from './errors.ts';
-import { createSubscriptionCounters, snapshotSubscriptions, type BrokerMetrics, type MeteredSubscription } from './metrics.ts';
-import { resolveMaxPayload, resolveSubscribeOptions, toHeaders, toPayload, type ResolvedSubscribeOptions } from './options.ts';
+import {
+  createSubscriptionCounters,
+  snapshotSubscriptions,
+  type BrokerMetrics,
+  type MeteredSubscription,
+} from './metrics.ts';
+import {
+  resolveMaxPayload,
+  resolveSubscribeOptions,
+  toHeaders,
+  toPayload,
+  type ResolvedSubscribeOptions,
+} from './options.ts';
 import { assertSubject } from './subject.ts';
-import type { Broker, BrokerCapabilities, BrokerOptions, Message, MessageHandler, PublishOptions, PublishReceipt, SubscribeOptions, Subscription } from './types.ts';
+import type {
+  Broker,
+  BrokerCapabilities,
+  BrokerOptions,
+  Message,
+  MessageHandler,
+  PublishOptions,
+  PublishReceipt,
+  SubscribeOptions,
+  Subscription,
+} from './types.ts';
 
 export interface RemoteBrokerOptions extends BrokerOptions {
   /** Server URL, e.g. `nats://127.0.0.1:4222`. */
@@ -34,12 +55,26 @@ export function resolveRemoteOptions(options: RemoteBrokerOptions): ResolvedRemo
   const namespace = options.namespace ?? 'plumego';
   assertOption(NAMESPACE.test(namespace), 'namespace', 'must be 1-64 characters of [A-Za-z0-9_-]');
   const publishTimeoutMs = options.publishTimeoutMs ?? 5000;
-  assertOption(Number.isInteger(publishTimeoutMs) && publishTimeoutMs >= 1, 'publishTimeoutMs', 'must be a positive integer');
+  assertOption(
+    Number.isInteger(publishTimeoutMs) && publishTimeoutMs >= 1,
+    'publishTimeoutMs',
+    'must be a positive integer',
+  );
   const minDelayMs = options.reconnect?.minDelayMs ?? 100;
   const maxDelayMs = options.reconnect?.maxDelayMs ?? Math.max(5000, minDelayMs);
   assertOption(Number.isInteger(minDelayMs) && minDelayMs >= 1, 'reconnect.minDelayMs', 'must be a positive integer');
-  assertOption(Number.isInteger(maxDelayMs) && maxDelayMs >= minDelayMs, 'reconnect.maxDelayMs', 'must be an integer >= reconnect.minDelayMs');
-  return { url: options.url, namespace, publishTimeoutMs, maxPayloadBytes: resolveMaxPayload(options), reconnect: { minDelayMs, maxDelayMs } };
+  assertOption(
+    Number.isInteger(maxDelayMs) && maxDelayMs >= minDelayMs,
+    'reconnect.maxDelayMs',
+    'must be an integer >= reconnect.minDelayMs',
+  );
+  return {
+    url: options.url,
+    namespace,
+    publishTimeoutMs,
+    maxPayloadBytes: resolveMaxPayload(options),
+    reconnect: { minDelayMs, maxDelayMs },
+  };
 }
 
 /** The delay before re-dial attempt `attempt` (1-based): doubling from min to max, never above max. */
@@ -79,7 +114,11 @@ export abstract class RemoteBroker implements Broker {
 
   protected abstract send(message: OutgoingMessage): Promise<string>;
   /** Starts delivering matching messages to `deliver`; resolves once the server-side subscription exists. */
-  protected abstract listen(pattern: string, o: ResolvedSubscribeOptions, deliver: (raw: RawDelivery) => Promise<void> | void): Promise<Listening>;
+  protected abstract listen(
+    pattern: string,
+    o: ResolvedSubscribeOptions,
+    deliver: (raw: RawDelivery) => Promise<void> | void,
+  ): Promise<Listening>;
   protected abstract disconnect(): Promise<void>;
 
   // Not async, and one promise from send to caller: every extra promise hop delays the next write to
@@ -94,11 +133,18 @@ export abstract class RemoteBroker implements Broker {
         if (this.knownSubjects.size > 10_000) this.knownSubjects.clear();
         this.knownSubjects.add(subject);
       }
-      message = { subject, data: toPayload(data, this.options.maxPayloadBytes), headers: options?.headers === undefined ? NO_HEADERS : toHeaders(options.headers) };
+      message = {
+        subject,
+        data: toPayload(data, this.options.maxPayloadBytes),
+        headers: options?.headers === undefined ? NO_HEADERS : toHeaders(options.headers),
+      };
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.bounded(message, (id) => { this.published++; return { id }; });
+    return this.bounded(message, (id) => {
+      this.published++;
+      return { id };
+    });
   }
 
   private sendWithin(message: OutgoingMessage): Promise<string> {
@@ -108,11 +154,32 @@ export abstract class RemoteBroker implements Broker {
   /** The backend's send bounded by publishTimeoutMs: one promise and one timer per publish. */
   private bounded<T>(message: OutgoingMessage, done: (id: string) => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new PubSubError(PUBSUB_ERROR_CODES.publishFailed, `${this.backend}: no acknowledgement within ${this.options.publishTimeoutMs} ms; the message may or may not have been stored`, { backend: this.backend })), this.options.publishTimeoutMs);
-      const failed = (error: unknown): void => { clearTimeout(timer); reject(this.closed ? closedError() : toPublishFailed(this.backend, error)); };
+      const timer = setTimeout(
+        () =>
+          reject(
+            new PubSubError(
+              PUBSUB_ERROR_CODES.publishFailed,
+              `${this.backend}: no acknowledgement within ${this.options.publishTimeoutMs} ms; the message may or may not have been stored`,
+              { backend: this.backend },
+            ),
+          ),
+        this.options.publishTimeoutMs,
+      );
+      const failed = (error: unknown): void => {
+        clearTimeout(timer);
+        reject(this.closed ? closedError() : toPublishFailed(this.backend, error));
+      };
       let sending: Promise<string>;
-      try { sending = this.send(message); } catch (error) { failed(error); return; }
-      sending.then((id) => { clearTimeout(timer); resolve(done(id)); }, failed);
+      try {
+        sending = this.send(message);
+      } catch (error) {
+        failed(error);
+        return;
+      }
+      sending.then((id) => {
+        clearTimeout(timer);
+        resolve(done(id));
+      }, failed);
     });
   }
 
@@ -120,7 +187,13 @@ export abstract class RemoteBroker implements Broker {
     if (this.closed) throw closedError();
     const o = resolveSubscribeOptions(pattern, options, this.capabilities);
     const counters = createSubscriptionCounters();
-    const dispatch = createDispatcher(handler, o, (s, m, r) => this.sendWithin(deadLetterOf(s, m, r)), this.localAckWait || !this.capabilities.brokerRedelivery, counters);
+    const dispatch = createDispatcher(
+      handler,
+      o,
+      (s, m, r) => this.sendWithin(deadLetterOf(s, m, r)),
+      this.localAckWait || !this.capabilities.brokerRedelivery,
+      counters,
+    );
     const listening = await this.listen(pattern, o, (raw) => dispatch(raw.message, raw));
     let done = false;
     const subscription: Subscription = {
@@ -137,7 +210,11 @@ export abstract class RemoteBroker implements Broker {
   }
 
   async metrics(): Promise<BrokerMetrics> {
-    return { backend: this.backend, published: this.published, subscriptions: await snapshotSubscriptions(this.subscriptions.values()) };
+    return {
+      backend: this.backend,
+      published: this.published,
+      subscriptions: await snapshotSubscriptions(this.subscriptions.values()),
+    };
   }
 
   async close(): Promise<void> {
@@ -147,15 +224,23 @@ export abstract class RemoteBroker implements Broker {
     await this.disconnect();
   }
 
-  protected get isClosed(): boolean { return this.closed; }
+  protected get isClosed(): boolean {
+    return this.closed;
+  }
 }
 
 const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
 export function deadLetterOf(subject: string, m: Message, reason: string): OutgoingMessage {
   return {
-    subject, data: m.data,
-    headers: { ...m.headers, [DEAD_LETTER_HEADERS.subject]: m.subject, [DEAD_LETTER_HEADERS.deliveries]: String(m.deliveryCount), [DEAD_LETTER_HEADERS.reason]: reason },
+    subject,
+    data: m.data,
+    headers: {
+      ...m.headers,
+      [DEAD_LETTER_HEADERS.subject]: m.subject,
+      [DEAD_LETTER_HEADERS.deliveries]: String(m.deliveryCount),
+      [DEAD_LETTER_HEADERS.reason]: reason,
+    },
   };
 }
 

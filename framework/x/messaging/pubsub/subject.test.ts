@@ -27,6 +27,10 @@ describe('subject patterns', () => {
     for (const bad of ['a.>.b', '>.a', 'a*', 'a.#', '', undefined]) {
       expect(() => assertPattern(bad)).toThrow(expect.objectContaining({ code: 'PUBSUB_INVALID_SUBJECT' }));
     }
-    try { assertSubject('secret token'); } catch (e) { expect((e as Error).message).not.toContain('secret'); }
+    try {
+      assertSubject('secret token');
+    } catch (e) {
+      expect((e as Error).message).not.toContain('secret');
+    }
   });
 });

@@ -7,7 +7,8 @@ const MAX_SUBJECT_LENGTH = 255;
 
 /** Returns the subject, or throws PUBSUB_INVALID_SUBJECT: dot-separated tokens of `[A-Za-z0-9_-]`, no wildcards. */
 export function assertSubject(subject: unknown): string {
-  if (typeof subject !== 'string' || subject.length === 0 || subject.length > MAX_SUBJECT_LENGTH) throw invalid('subject');
+  if (typeof subject !== 'string' || subject.length === 0 || subject.length > MAX_SUBJECT_LENGTH)
+    throw invalid('subject');
   for (const token of subject.split('.')) if (!TOKEN.test(token)) throw invalid('subject');
   return subject;
 }
@@ -17,7 +18,8 @@ export function assertSubject(subject: unknown): string {
  * token only) one or more — NATS semantics, which the other backends are translated to.
  */
 export function assertPattern(pattern: unknown): string {
-  if (typeof pattern !== 'string' || pattern.length === 0 || pattern.length > MAX_SUBJECT_LENGTH) throw invalid('pattern');
+  if (typeof pattern !== 'string' || pattern.length === 0 || pattern.length > MAX_SUBJECT_LENGTH)
+    throw invalid('pattern');
   const tokens = pattern.split('.');
   tokens.forEach((token, i) => {
     if (token === '*' || (token === '>' && i === tokens.length - 1)) return;
@@ -46,5 +48,8 @@ export function compilePattern(pattern: string): (subject: string) => boolean {
 
 function invalid(what: string): PubSubError {
   // The offending value is user input: it stays out of the message.
-  return new PubSubError(PUBSUB_ERROR_CODES.invalidSubject, `invalid ${what}: expected dot-separated tokens of [A-Za-z0-9_-]${what === 'pattern' ? ", '*' or a final '>'" : ''}`);
+  return new PubSubError(
+    PUBSUB_ERROR_CODES.invalidSubject,
+    `invalid ${what}: expected dot-separated tokens of [A-Za-z0-9_-]${what === 'pattern' ? ", '*' or a final '>'" : ''}`,
+  );
 }

@@ -51,9 +51,7 @@ export interface Delivery extends Message {
 export type MessageHandler = (message: Delivery) => void | Promise<void>;
 
 export type ReplayFrom =
-  | { readonly kind: 'new' }
-  | { readonly kind: 'all' }
-  | { readonly kind: 'time'; readonly at: Date };
+  { readonly kind: 'new' } | { readonly kind: 'all' } | { readonly kind: 'time'; readonly at: Date };
 
 export interface SubscribeOptions {
   /** Queue group: one member of the group gets each message. Default: none (every subscriber gets all). */

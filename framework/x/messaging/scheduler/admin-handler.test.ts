@@ -5,18 +5,36 @@ import { Scheduler } from './scheduler.ts';
 
 const TOKEN = 'admin-token-0123456789';
 
-async function call(handler: ReturnType<typeof createSchedulerAdminHandler>, method: string, url: string, token?: string) {
+async function call(
+  handler: ReturnType<typeof createSchedulerAdminHandler>,
+  method: string,
+  url: string,
+  token?: string,
+) {
   const w = new BufferedResponseWriter();
-  await handler(w, createRequest({ method, url, headers: token === undefined ? {} : { authorization: `Bearer ${token}` } }));
+  await handler(
+    w,
+    createRequest({ method, url, headers: token === undefined ? {} : { authorization: `Bearer ${token}` } }),
+  );
   const text = w.getBody().toString();
-  return { status: w.status, header: (n: string) => w.getHeader(n), json: text ? JSON.parse(text) as Record<string, unknown> : undefined };
+  return {
+    status: w.status,
+    header: (n: string) => w.getHeader(n),
+    json: text ? (JSON.parse(text) as Record<string, unknown>) : undefined,
+  };
 }
 
 describe('scheduler admin handler', () => {
   const setup = async () => {
     const s = new Scheduler();
     let runs = 0;
-    s.add({ id: 'nightly', schedule: { cron: '0 3 * * *', timezone: 'UTC' }, handler: () => { runs++; } });
+    s.add({
+      id: 'nightly',
+      schedule: { cron: '0 3 * * *', timezone: 'UTC' },
+      handler: () => {
+        runs++;
+      },
+    });
     await s.start();
     return { s, handler: createSchedulerAdminHandler(s, { token: TOKEN }), runs: () => runs };
   };
@@ -59,8 +77,12 @@ describe('scheduler admin handler', () => {
 
   it('cannot be built without a guard, and an authorize guard can refuse', async () => {
     const s = new Scheduler();
-    expect(() => createSchedulerAdminHandler(s, {})).toThrow(expect.objectContaining({ code: 'SCHEDULER_INVALID_OPTIONS' }));
-    expect(() => createSchedulerAdminHandler(s, { token: 'short' })).toThrow(expect.objectContaining({ code: 'SCHEDULER_INVALID_OPTIONS' }));
+    expect(() => createSchedulerAdminHandler(s, {})).toThrow(
+      expect.objectContaining({ code: 'SCHEDULER_INVALID_OPTIONS' }),
+    );
+    expect(() => createSchedulerAdminHandler(s, { token: 'short' })).toThrow(
+      expect.objectContaining({ code: 'SCHEDULER_INVALID_OPTIONS' }),
+    );
     const guarded = createSchedulerAdminHandler(s, { authorize: (r) => r.header('x-role') === 'admin' });
     const w = new BufferedResponseWriter();
     await guarded(w, createRequest({ method: 'GET', url: '/admin/scheduler/jobs', headers: { 'x-role': 'user' } }));

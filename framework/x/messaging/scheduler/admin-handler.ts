@@ -19,7 +19,11 @@ const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
  * be built without a guard, and every request is checked before anything else (fail closed).
  */
 export function createSchedulerAdminHandler(scheduler: Scheduler, options: SchedulerAdminOptions): Handler {
-  assertOption(options.token !== undefined || options.authorize !== undefined, 'token', 'an admin handler needs a token or an authorize guard');
+  assertOption(
+    options.token !== undefined || options.authorize !== undefined,
+    'token',
+    'an admin handler needs a token or an authorize guard',
+  );
   assertOption(options.token === undefined || options.token.length >= 16, 'token', 'must be at least 16 characters');
   const prefix = (options.prefix ?? '/admin/scheduler').replace(/\/$/, '');
   const expected = options.token === undefined ? undefined : digest(options.token);
@@ -37,7 +41,11 @@ export function createSchedulerAdminHandler(scheduler: Scheduler, options: Sched
   return async (w, r) => {
     if (!(await allowed(r))) {
       w.setHeader('www-authenticate', 'Bearer');
-      writeError(w, r, new APIError({ status: 401, code: SCHEDULER_ERROR_CODES.unauthorized, message: 'authentication required' }));
+      writeError(
+        w,
+        r,
+        new APIError({ status: 401, code: SCHEDULER_ERROR_CODES.unauthorized, message: 'authentication required' }),
+      );
       return;
     }
     if (!r.path.startsWith(`${prefix}/`)) return notFound(w, r);

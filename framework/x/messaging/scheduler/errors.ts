@@ -31,5 +31,6 @@ export function isSchedulerError(value: unknown): value is SchedulerError {
 }
 
 export function assertOption(ok: boolean, field: string, rule: string): void {
-  if (!ok) throw new SchedulerError(SCHEDULER_ERROR_CODES.invalidOptions, `invalid option ${field}: ${rule}`, { field });
+  if (!ok)
+    throw new SchedulerError(SCHEDULER_ERROR_CODES.invalidOptions, `invalid option ${field}: ${rule}`, { field });
 }

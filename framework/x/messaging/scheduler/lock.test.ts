@@ -29,7 +29,13 @@ describe.skipIf(url === null)('RedisRunLock across replicas', () => {
     const ran: Array<[number, number]> = [];
     const replicas = [0, 1, 2].map((n) => {
       const s = new Scheduler({ lock: new RedisRunLock(redis!, prefix), lockTtlMs: 5000 });
-      s.add({ id: 'sync', schedule: { everyMs: 50 }, handler: (c) => { ran.push([n, c.scheduledAt]); } });
+      s.add({
+        id: 'sync',
+        schedule: { everyMs: 50 },
+        handler: (c) => {
+          ran.push([n, c.scheduledAt]);
+        },
+      });
       return s;
     });
     await Promise.all(replicas.map((s) => s.start()));
@@ -48,7 +54,9 @@ const pgUrl = inject('services').postgres;
 describe.skipIf(pgUrl === null)('PostgresRunLock across replicas', () => {
   const table = `plumego_sched_${randomBytes(4).toString('hex')}`;
   let pool: Pool | undefined;
-  beforeAll(() => { pool = new Pool({ connectionString: pgUrl!, max: 6 }); });
+  beforeAll(() => {
+    pool = new Pool({ connectionString: pgUrl!, max: 6 });
+  });
   afterAll(async () => {
     if (pool === undefined) return;
     await pool.query(`DROP TABLE IF EXISTS ${table}`);
@@ -71,7 +79,13 @@ describe.skipIf(pgUrl === null)('PostgresRunLock across replicas', () => {
     const ran: number[] = [];
     const replicas = [0, 1, 2].map(() => {
       const s = new Scheduler({ lock: new PostgresRunLock(pool!, table), lockTtlMs: 5000 });
-      s.add({ id: 'pg-sync', schedule: { everyMs: 100 }, handler: (c) => { ran.push(c.scheduledAt); } });
+      s.add({
+        id: 'pg-sync',
+        schedule: { everyMs: 100 },
+        handler: (c) => {
+          ran.push(c.scheduledAt);
+        },
+      });
       return s;
     });
     await Promise.all(replicas.map((s) => s.start()));

@@ -13,7 +13,10 @@ export interface RunLock {
  * has to outlast clock skew between replicas.
  */
 export class RedisRunLock implements RunLock {
-  constructor(private readonly redis: Redis, private readonly prefix = 'plumego:scheduler') {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix = 'plumego:scheduler',
+  ) {}
 
   async claim(key: string, ttlMs: number): Promise<boolean> {
     return (await this.redis.set(`${this.prefix}:${key}`, '1', 'PX', ttlMs, 'NX')) === 'OK';
@@ -28,12 +31,17 @@ export class RedisRunLock implements RunLock {
 export class PostgresRunLock implements RunLock {
   private ready: Promise<void> | undefined;
 
-  constructor(private readonly pool: Pool, private readonly table = 'plumego_scheduler_runs') {
+  constructor(
+    private readonly pool: Pool,
+    private readonly table = 'plumego_scheduler_runs',
+  ) {
     if (!/^[a-z_][a-z0-9_]{0,62}$/.test(table)) throw new TypeError('table must be a lower-case SQL identifier');
   }
 
   private ensureTable(): Promise<void> {
-    this.ready ??= this.pool.query(`CREATE TABLE IF NOT EXISTS ${this.table} (key TEXT PRIMARY KEY, expires_at TIMESTAMPTZ NOT NULL)`).then(() => undefined);
+    this.ready ??= this.pool
+      .query(`CREATE TABLE IF NOT EXISTS ${this.table} (key TEXT PRIMARY KEY, expires_at TIMESTAMPTZ NOT NULL)`)
+      .then(() => undefined);
     return this.ready;
   }
 
@@ -46,7 +54,9 @@ export class PostgresRunLock implements RunLock {
       const r = await client.query(
         `INSERT INTO ${this.table} (key, expires_at) VALUES ($1, now() + make_interval(secs => $2::double precision / 1000))
          ON CONFLICT (key) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE ${this.table}.expires_at < now()
-         RETURNING key`, [key, ttlMs]);
+         RETURNING key`,
+        [key, ttlMs],
+      );
       await client.query('COMMIT');
       return r.rowCount === 1;
     } catch (error) {

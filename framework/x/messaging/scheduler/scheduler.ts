@@ -84,7 +84,10 @@ export class Scheduler {
   /** Registers a job; bad ids, schedules and options fail here, not at the first run. */
   add(def: JobDefinition): void {
     assertOption(typeof def.id === 'string' && ID.test(def.id), 'id', 'must be 1-128 characters of [A-Za-z0-9_.:-]');
-    if (this.jobs.has(def.id)) throw new SchedulerError(SCHEDULER_ERROR_CODES.duplicateJob, 'a job with this id is already registered', { id: def.id });
+    if (this.jobs.has(def.id))
+      throw new SchedulerError(SCHEDULER_ERROR_CODES.duplicateJob, 'a job with this id is already registered', {
+        id: def.id,
+      });
     assertOption(typeof def.handler === 'function', 'handler', 'must be a function');
     const overlap = def.overlap ?? 'skip';
     const missed = def.missed ?? 'skip';
@@ -93,9 +96,14 @@ export class Scheduler {
     assertOption(missed === 'skip' || missed === 'run-once', 'missed', "must be 'skip' or 'run-once'");
     assertOption(Number.isInteger(jitterMs) && jitterMs >= 0, 'jitterMs', 'must be a non-negative integer');
     const entry: Entry = {
-      def: { ...def, overlap, missed, jitterMs }, next: compileSchedule(def.schedule),
+      def: { ...def, overlap, missed, jitterMs },
+      next: compileSchedule(def.schedule),
       state: { id: def.id, paused: false, lastRunAt: undefined, nextRunAt: undefined },
-      timer: undefined, running: 0, runs: 0, skipped: 0, failures: 0,
+      timer: undefined,
+      running: 0,
+      runs: 0,
+      skipped: 0,
+      failures: 0,
     };
     this.jobs.set(def.id, entry);
     if (this.started) void this.activate(entry);
@@ -129,10 +137,16 @@ export class Scheduler {
 
   private setTimer(e: Entry, scheduledAt: number, fireAt: number): void {
     const wait = Math.max(0, fireAt - this.now());
-    e.timer = setTimeout(() => {
-      if (wait === MAX_TIMER_MS && this.now() < fireAt) { this.setTimer(e, scheduledAt, fireAt); return; }
-      void this.fire(e, scheduledAt);
-    }, Math.min(wait, MAX_TIMER_MS));
+    e.timer = setTimeout(
+      () => {
+        if (wait === MAX_TIMER_MS && this.now() < fireAt) {
+          this.setTimer(e, scheduledAt, fireAt);
+          return;
+        }
+        void this.fire(e, scheduledAt);
+      },
+      Math.min(wait, MAX_TIMER_MS),
+    );
     e.timer.unref?.();
   }
 
@@ -143,12 +157,19 @@ export class Scheduler {
 
   /** Runs one occurrence unless overlap or the replica lock says otherwise. */
   private launch(e: Entry, scheduledAt: number, trigger: JobRunContext['trigger']): void {
-    if (e.running > 0 && e.def.overlap === 'skip') { e.skipped++; return; }
+    if (e.running > 0 && e.def.overlap === 'skip') {
+      e.skipped++;
+      return;
+    }
     e.running++;
     const run = (async () => {
       const context: JobRunContext = { id: e.def.id, scheduledAt, trigger };
       try {
-        if (trigger !== 'manual' && this.options.lock !== undefined && !(await this.options.lock.claim(`${e.def.id}:${scheduledAt}`, this.lockTtlMs))) {
+        if (
+          trigger !== 'manual' &&
+          this.options.lock !== undefined &&
+          !(await this.options.lock.claim(`${e.def.id}:${scheduledAt}`, this.lockTtlMs))
+        ) {
           e.skipped++;
           return;
         }
@@ -157,7 +178,11 @@ export class Scheduler {
           await e.def.handler(context);
         } catch (error) {
           e.failures++;
-          try { this.options.onError?.(error, context); } catch { /* a reporting hook must not stop the schedule */ }
+          try {
+            this.options.onError?.(error, context);
+          } catch {
+            /* a reporting hook must not stop the schedule */
+          }
         }
         e.state = { ...e.state, lastRunAt: scheduledAt };
         await this.store.save(e.state);
@@ -171,8 +196,14 @@ export class Scheduler {
 
   list(): JobInfo[] {
     return [...this.jobs.values()].map((e) => ({
-      id: e.def.id, paused: e.state.paused, running: e.running, nextRunAt: e.state.nextRunAt, lastRunAt: e.state.lastRunAt,
-      runs: e.runs, skipped: e.skipped, failures: e.failures,
+      id: e.def.id,
+      paused: e.state.paused,
+      running: e.running,
+      nextRunAt: e.state.nextRunAt,
+      lastRunAt: e.state.lastRunAt,
+      runs: e.runs,
+      skipped: e.skipped,
+      failures: e.failures,
     }));
   }
 
@@ -196,9 +227,17 @@ export class Scheduler {
   /** Disarms every timer and waits up to `timeoutMs` for running handlers. */
   async stop(options: { timeoutMs?: number } = {}): Promise<void> {
     this.stopped = true;
-    for (const e of this.jobs.values()) { if (e.timer !== undefined) clearTimeout(e.timer); e.timer = undefined; }
+    for (const e of this.jobs.values()) {
+      if (e.timer !== undefined) clearTimeout(e.timer);
+      e.timer = undefined;
+    }
     let deadline: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([Promise.all(this.inFlight), new Promise<void>((r) => { deadline = setTimeout(r, options.timeoutMs ?? 10_000); })]);
+    await Promise.race([
+      Promise.all(this.inFlight),
+      new Promise<void>((r) => {
+        deadline = setTimeout(r, options.timeoutMs ?? 10_000);
+      }),
+    ]);
     clearTimeout(deadline);
   }
 

@@ -17,8 +17,12 @@ export interface ScheduleStore {
 
 export class MemoryScheduleStore implements ScheduleStore {
   private readonly states = new Map<string, JobState>();
-  async load(id: string): Promise<JobState | undefined> { return this.states.get(id); }
-  async save(state: JobState): Promise<void> { this.states.set(state.id, state); }
+  async load(id: string): Promise<JobState | undefined> {
+    return this.states.get(id);
+  }
+  async save(state: JobState): Promise<void> {
+    this.states.set(state.id, state);
+  }
 }
 
 /** Job states in a SQLite file, so pauses and missed runs are known after a restart. */
@@ -33,16 +37,29 @@ export class SqliteScheduleStore implements ScheduleStore {
   }
 
   async load(id: string): Promise<JobState | undefined> {
-    const row = this.db.prepare(`SELECT paused, last_run_at, next_run_at FROM plumego_schedules WHERE id = ?`).get(id) as
-      { paused: number; last_run_at: number | null; next_run_at: number | null } | undefined;
-    return row === undefined ? undefined : { id, paused: row.paused === 1, lastRunAt: row.last_run_at ?? undefined, nextRunAt: row.next_run_at ?? undefined };
+    const row = this.db
+      .prepare(`SELECT paused, last_run_at, next_run_at FROM plumego_schedules WHERE id = ?`)
+      .get(id) as { paused: number; last_run_at: number | null; next_run_at: number | null } | undefined;
+    return row === undefined
+      ? undefined
+      : {
+          id,
+          paused: row.paused === 1,
+          lastRunAt: row.last_run_at ?? undefined,
+          nextRunAt: row.next_run_at ?? undefined,
+        };
   }
 
   async save(s: JobState): Promise<void> {
-    this.db.prepare(`INSERT INTO plumego_schedules (id, paused, last_run_at, next_run_at) VALUES (?, ?, ?, ?)
-      ON CONFLICT(id) DO UPDATE SET paused = excluded.paused, last_run_at = excluded.last_run_at, next_run_at = excluded.next_run_at`)
+    this.db
+      .prepare(
+        `INSERT INTO plumego_schedules (id, paused, last_run_at, next_run_at) VALUES (?, ?, ?, ?)
+      ON CONFLICT(id) DO UPDATE SET paused = excluded.paused, last_run_at = excluded.last_run_at, next_run_at = excluded.next_run_at`,
+      )
       .run(s.id, s.paused ? 1 : 0, s.lastRunAt ?? null, s.nextRunAt ?? null);
   }
 
-  close(): void { this.db.close(); }
+  close(): void {
+    this.db.close();
+  }
 }

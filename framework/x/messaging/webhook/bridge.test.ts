@@ -5,7 +5,17 @@ import { bridgeToWebhooks } from './bridge.ts';
 import { WebhookSender } from './sender.ts';
 
 const servers: Server[] = [];
-afterEach(async () => { await Promise.all(servers.splice(0).map((s) => new Promise((r) => { s.closeAllConnections(); s.close(r); }))); });
+afterEach(async () => {
+  await Promise.all(
+    servers.splice(0).map(
+      (s) =>
+        new Promise((r) => {
+          s.closeAllConnections();
+          s.close(r);
+        }),
+    ),
+  );
+});
 
 async function receiver(statuses: number[]): Promise<{ url: string; got: Array<{ event: string; body: unknown }> }> {
   const got: Array<{ event: string; body: unknown }> = [];
@@ -14,7 +24,8 @@ async function receiver(statuses: number[]): Promise<{ url: string; got: Array<{
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const status = statuses.shift() ?? 200;
-      if (status < 300) got.push({ event: String(req.headers['webhook-event']), body: JSON.parse(Buffer.concat(chunks).toString()) });
+      if (status < 300)
+        got.push({ event: String(req.headers['webhook-event']), body: JSON.parse(Buffer.concat(chunks).toString()) });
       res.writeHead(status).end();
     });
   });
@@ -27,10 +38,20 @@ describe('bridgeToWebhooks', () => {
   it('forwards each message as a webhook named by its subject', async () => {
     const r = await receiver([]);
     const broker = new InProcessBroker();
-    await bridgeToWebhooks(broker, 'orders.*', new WebhookSender({ secret: 's', allowPrivateNetworks: true, initialDelayMs: 5 }), { url: r.url });
+    await bridgeToWebhooks(
+      broker,
+      'orders.*',
+      new WebhookSender({ secret: 's', allowPrivateNetworks: true, initialDelayMs: 5 }),
+      { url: r.url },
+    );
     await broker.publish('orders.placed', JSON.stringify({ id: 1 }));
     await broker.publish('orders.paid', JSON.stringify({ id: 1 }));
-    await vi.waitFor(() => expect(r.got).toEqual([{ event: 'orders.placed', body: { id: 1 } }, { event: 'orders.paid', body: { id: 1 } }]));
+    await vi.waitFor(() =>
+      expect(r.got).toEqual([
+        { event: 'orders.placed', body: { id: 1 } },
+        { event: 'orders.paid', body: { id: 1 } },
+      ]),
+    );
     await broker.close();
   });
 
@@ -38,9 +59,14 @@ describe('bridgeToWebhooks', () => {
     const r = await receiver([500, 500, 200]); // first round (2 attempts) fails, the redelivery succeeds
     const broker = new InProcessBroker();
     const dead: string[] = [];
-    await broker.subscribe('dlq.webhooks', (m) => { dead.push(String(m.headers['plumego-dl-reason'])); });
+    await broker.subscribe('dlq.webhooks', (m) => {
+      dead.push(String(m.headers['plumego-dl-reason']));
+    });
     const sender = new WebhookSender({ secret: 's', allowPrivateNetworks: true, initialDelayMs: 5, maxAttempts: 2 });
-    await bridgeToWebhooks(broker, 'events.>', sender, { url: r.url, subscribe: { maxDeliver: 2, deadLetterSubject: 'dlq.webhooks' } });
+    await bridgeToWebhooks(broker, 'events.>', sender, {
+      url: r.url,
+      subscribe: { maxDeliver: 2, deadLetterSubject: 'dlq.webhooks' },
+    });
     await broker.publish('events.a', JSON.stringify({ n: 1 }));
     await vi.waitFor(() => expect(r.got).toEqual([{ event: 'events.a', body: { n: 1 } }]));
     await broker.publish('events.bad', 'not json');

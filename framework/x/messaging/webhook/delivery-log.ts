@@ -33,7 +33,16 @@ export interface DeliveryLog {
   list(filter?: { status?: DeliveryStatus; limit?: number }): Promise<DeliveryRecord[]>;
 }
 
-interface Row { id: string; url: string; event: string; body: string; status: DeliveryStatus; attempts: string; created_at: number; updated_at: number }
+interface Row {
+  id: string;
+  url: string;
+  event: string;
+  body: string;
+  status: DeliveryStatus;
+  attempts: string;
+  created_at: number;
+  updated_at: number;
+}
 
 /** The default log: SQLite, in memory unless a file path is given (then it survives restarts). */
 export class SqliteDeliveryLog implements DeliveryLog {
@@ -49,16 +58,23 @@ export class SqliteDeliveryLog implements DeliveryLog {
   }
 
   async create(r: Omit<DeliveryRecord, 'attempts' | 'status' | 'updatedAt'>): Promise<void> {
-    this.db.prepare(`INSERT INTO plumego_webhook_deliveries VALUES (?, ?, ?, ?, 'pending', '[]', ?, ?)`).run(r.id, r.url, r.event, r.body, r.createdAt, r.createdAt);
+    this.db
+      .prepare(`INSERT INTO plumego_webhook_deliveries VALUES (?, ?, ?, ?, 'pending', '[]', ?, ?)`)
+      .run(r.id, r.url, r.event, r.body, r.createdAt, r.createdAt);
   }
 
   async appendAttempt(id: string, attempt: DeliveryAttempt): Promise<void> {
-    this.db.prepare(`UPDATE plumego_webhook_deliveries SET attempts = json_insert(attempts, '$[#]', json(?)), updated_at = ? WHERE id = ?`)
+    this.db
+      .prepare(
+        `UPDATE plumego_webhook_deliveries SET attempts = json_insert(attempts, '$[#]', json(?)), updated_at = ? WHERE id = ?`,
+      )
       .run(JSON.stringify(attempt), attempt.at + attempt.durationMs, id);
   }
 
   async setStatus(id: string, status: DeliveryStatus, at: number): Promise<void> {
-    this.db.prepare(`UPDATE plumego_webhook_deliveries SET status = ?, updated_at = ? WHERE id = ?`).run(status, at, id);
+    this.db
+      .prepare(`UPDATE plumego_webhook_deliveries SET status = ?, updated_at = ? WHERE id = ?`)
+      .run(status, at, id);
   }
 
   async get(id: string): Promise<DeliveryRecord | undefined> {
@@ -68,9 +84,13 @@ export class SqliteDeliveryLog implements DeliveryLog {
 
   async list(filter: { status?: DeliveryStatus; limit?: number } = {}): Promise<DeliveryRecord[]> {
     const limit = Math.min(Math.max(1, filter.limit ?? 100), 1000);
-    const rows = (filter.status === undefined
-      ? this.db.prepare(`SELECT * FROM plumego_webhook_deliveries ORDER BY created_at DESC LIMIT ?`).all(limit)
-      : this.db.prepare(`SELECT * FROM plumego_webhook_deliveries WHERE status = ? ORDER BY created_at DESC LIMIT ?`).all(filter.status, limit)) as Row[];
+    const rows = (
+      filter.status === undefined
+        ? this.db.prepare(`SELECT * FROM plumego_webhook_deliveries ORDER BY created_at DESC LIMIT ?`).all(limit)
+        : this.db
+            .prepare(`SELECT * FROM plumego_webhook_deliveries WHERE status = ? ORDER BY created_at DESC LIMIT ?`)
+            .all(filter.status, limit)
+    ) as Row[];
     return rows.map(toRecord);
   }
 
@@ -81,7 +101,13 @@ export class SqliteDeliveryLog implements DeliveryLog {
 
 function toRecord(row: Row): DeliveryRecord {
   return {
-    id: row.id, url: row.url, event: row.event, body: row.body, status: row.status,
-    attempts: JSON.parse(row.attempts) as DeliveryAttempt[], createdAt: row.created_at, updatedAt: row.updated_at,
+    id: row.id,
+    url: row.url,
+    event: row.event,
+    body: row.body,
+    status: row.status,
+    attempts: JSON.parse(row.attempts) as DeliveryAttempt[],
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
   };
 }

@@ -1,7 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { assertUrl, isSecurityError, resolvePublicUrl, type AddressLookup } from 'plumego/security';
-import { CircuitBreaker, getBackoffDelay, isResilienceError, resolveRetryOptions, type CircuitBreakerOptions, type ResolvedRetryOptions } from 'plumego/x/resilience';
+import {
+  CircuitBreaker,
+  getBackoffDelay,
+  isResilienceError,
+  resolveRetryOptions,
+  type CircuitBreakerOptions,
+  type ResolvedRetryOptions,
+} from 'plumego/x/resilience';
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { SqliteDeliveryLog, type DeliveryAttempt, type DeliveryLog, type DeliveryRecord } from './delivery-log.ts';
 import { assertOption, isWebhookError, WEBHOOK_ERROR_CODES, WebhookError } from './errors.ts';
@@ -60,9 +67,16 @@ export class WebhookSender {
     this.timeoutMs = options.timeoutMs ?? 10_000;
     assertOption(Number.isInteger(this.timeoutMs) && this.timeoutMs >= 1, 'timeoutMs', 'must be a positive integer');
     const maxAttempts = options.maxAttempts ?? 5;
-    assertOption(Number.isInteger(maxAttempts) && maxAttempts >= 1 && maxAttempts <= 50, 'maxAttempts', 'must be an integer in 1..50');
+    assertOption(
+      Number.isInteger(maxAttempts) && maxAttempts >= 1 && maxAttempts <= 50,
+      'maxAttempts',
+      'must be an integer in 1..50',
+    );
     this.retry = resolveRetryOptions({
-      maxAttempts, initialDelayMs: options.initialDelayMs ?? 1000, maxDelayMs: options.maxDelayMs ?? 60_000, jitter: 'full',
+      maxAttempts,
+      initialDelayMs: options.initialDelayMs ?? 1000,
+      maxDelayMs: options.maxDelayMs ?? 60_000,
+      jitter: 'full',
       ...(options.random === undefined ? {} : { random: options.random }),
     });
     this.now = options.now ?? Date.now;
@@ -70,7 +84,11 @@ export class WebhookSender {
 
   /** Records the delivery and runs its attempts; resolves with the final record (delivered or failed). */
   async send(url: string, event: string, payload: unknown): Promise<DeliveryRecord> {
-    assertOption(typeof event === 'string' && /^[A-Za-z0-9_.:-]{1,128}$/.test(event), 'event', 'must be 1-128 characters of [A-Za-z0-9_.:-]');
+    assertOption(
+      typeof event === 'string' && /^[A-Za-z0-9_.:-]{1,128}$/.test(event),
+      'event',
+      'must be 1-128 characters of [A-Za-z0-9_.:-]',
+    );
     const target = assertUrl(url, { schemes: ['http', 'https'] }).toString();
     const body = JSON.stringify(payload) ?? 'null';
     const id = `whd_${randomBytes(12).toString('hex')}`;
@@ -80,7 +98,8 @@ export class WebhookSender {
 
   /** A new round of attempts for a delivery that failed (or to send it again on purpose). */
   async redeliver(id: string): Promise<DeliveryRecord> {
-    if ((await this.log.get(id)) === undefined) throw new WebhookError(WEBHOOK_ERROR_CODES.notFound, 'no such webhook delivery', { id });
+    if ((await this.log.get(id)) === undefined)
+      throw new WebhookError(WEBHOOK_ERROR_CODES.notFound, 'no such webhook delivery', { id });
     await this.log.setStatus(id, 'pending', this.now());
     return this.attempt(id);
   }
@@ -98,7 +117,11 @@ export class WebhookSender {
     const origin = new URL(url).origin;
     let breaker = this.breakers.get(origin);
     if (breaker === undefined) {
-      breaker = new CircuitBreaker({ ...this.options.breaker, name: origin, ...(this.options.now === undefined ? {} : { now: this.options.now }) });
+      breaker = new CircuitBreaker({
+        ...this.options.breaker,
+        name: origin,
+        ...(this.options.now === undefined ? {} : { now: this.options.now }),
+      });
       this.breakers.set(origin, breaker);
     }
     return breaker;
@@ -109,7 +132,11 @@ export class WebhookSender {
     for (let n = 1; n <= this.retry.maxAttempts; n++) {
       const started = this.now();
       const outcome = await this.once(record);
-      await this.log.appendAttempt(id, { at: started, durationMs: Math.max(0, this.now() - started), ...outcome.attempt });
+      await this.log.appendAttempt(id, {
+        at: started,
+        durationMs: Math.max(0, this.now() - started),
+        ...outcome.attempt,
+      });
       if (outcome.done) {
         await this.log.setStatus(id, outcome.delivered ? 'delivered' : 'failed', this.now());
         break;
@@ -123,7 +150,9 @@ export class WebhookSender {
     return (await this.log.get(id))!;
   }
 
-  private async once(record: DeliveryRecord): Promise<{ done: boolean; delivered: boolean; attempt: Omit<DeliveryAttempt, 'at' | 'durationMs'> }> {
+  private async once(
+    record: DeliveryRecord,
+  ): Promise<{ done: boolean; delivered: boolean; attempt: Omit<DeliveryAttempt, 'at' | 'durationMs'> }> {
     let address: string;
     try {
       address = await this.resolveTarget(record.url);
@@ -137,7 +166,11 @@ export class WebhookSender {
     try {
       permit = breaker.acquire();
     } catch (error) {
-      return { done: false, delivered: false, attempt: { error: isResilienceError(error) ? error.code : WEBHOOK_ERROR_CODES.deliveryFailed } };
+      return {
+        done: false,
+        delivered: false,
+        attempt: { error: isResilienceError(error) ? error.code : WEBHOOK_ERROR_CODES.deliveryFailed },
+      };
     }
     try {
       const { status } = await postPinned(new URL(record.url), address, record.body, this.sign(record), this.timeoutMs);
@@ -150,19 +183,27 @@ export class WebhookSender {
       return { done: !retryable, delivered: false, attempt: { status, error: WEBHOOK_ERROR_CODES.deliveryFailed } };
     } catch (error) {
       permit.failure(error);
-      return { done: false, delivered: false, attempt: { error: isWebhookError(error) ? error.code : WEBHOOK_ERROR_CODES.deliveryFailed } };
+      return {
+        done: false,
+        delivered: false,
+        attempt: { error: isWebhookError(error) ? error.code : WEBHOOK_ERROR_CODES.deliveryFailed },
+      };
     }
   }
 
   private async resolveTarget(url: string): Promise<string> {
     if (!this.options.allowPrivateNetworks) {
-      const { addresses } = await resolvePublicUrl(url, { schemes: ['http', 'https'], ...(this.options.lookup === undefined ? {} : { lookup: this.options.lookup }) });
+      const { addresses } = await resolvePublicUrl(url, {
+        schemes: ['http', 'https'],
+        ...(this.options.lookup === undefined ? {} : { lookup: this.options.lookup }),
+      });
       return addresses[0]!;
     }
     const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
     if (isIP(host) !== 0) return host;
     const records = await (this.options.lookup ?? ((name: string) => dnsLookup(name, { all: true })))(host);
-    if (records.length === 0) throw new WebhookError(WEBHOOK_ERROR_CODES.deliveryFailed, 'the target host has no address');
+    if (records.length === 0)
+      throw new WebhookError(WEBHOOK_ERROR_CODES.deliveryFailed, 'the target host has no address');
     return records[0]!.address;
   }
 

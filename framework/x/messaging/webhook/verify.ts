@@ -1,6 +1,13 @@
 import { assertOption, WEBHOOK_ERROR_CODES, WebhookError } from './errors.ts';
 import type { NonceStore } from './nonce-store.ts';
-import { computeSignature, signatureMatches, toBytes, type HmacAlgorithm, type Secret, type SignatureEncoding } from './signature.ts';
+import {
+  computeSignature,
+  signatureMatches,
+  toBytes,
+  type HmacAlgorithm,
+  type Secret,
+  type SignatureEncoding,
+} from './signature.ts';
 
 /** What a verifier needs from a request: lower-cased header names and the raw body, unparsed. */
 export interface InboundWebhook {
@@ -70,14 +77,19 @@ function checkTimestamp(raw: string | undefined, name: string, toleranceSec: num
   if (!/^\d{1,12}$/.test(raw)) throw invalid();
   const ts = Number(raw);
   if (Math.abs(now / 1000 - ts) > toleranceSec) {
-    throw new WebhookError(WEBHOOK_ERROR_CODES.timestampOutOfTolerance, `the webhook timestamp is more than ${toleranceSec} s from now`, { toleranceSec });
+    throw new WebhookError(
+      WEBHOOK_ERROR_CODES.timestampOutOfTolerance,
+      `the webhook timestamp is more than ${toleranceSec} s from now`,
+      { toleranceSec },
+    );
   }
   return ts;
 }
 
 async function claimNonce(store: NonceStore | undefined, nonce: string | undefined, expiresAt: number): Promise<void> {
   if (store === undefined || nonce === undefined) return;
-  if (!(await store.claim(nonce, expiresAt))) throw new WebhookError(WEBHOOK_ERROR_CODES.replayed, 'this webhook was already received');
+  if (!(await store.claim(nonce, expiresAt)))
+    throw new WebhookError(WEBHOOK_ERROR_CODES.replayed, 'this webhook was already received');
 }
 
 /** Generic HMAC verification (sha256/sha512, hex/base64, optional signed timestamp and nonce). */
@@ -93,11 +105,19 @@ export function createHmacVerifier(options: HmacVerifierOptions): WebhookVerifie
   const now = options.now ?? Date.now;
   assertOption(algorithm === 'sha256' || algorithm === 'sha512', 'algorithm', "must be 'sha256' or 'sha512'");
   assertOption(encoding === 'hex' || encoding === 'base64', 'encoding', "must be 'hex' or 'base64'");
-  for (const [field, h] of [['signatureHeader', signatureHeader], ['timestampHeader', timestampHeader], ['nonceHeader', nonceHeader]] as const) {
+  for (const [field, h] of [
+    ['signatureHeader', signatureHeader],
+    ['timestampHeader', timestampHeader],
+    ['nonceHeader', nonceHeader],
+  ] as const) {
     assertOption(h === undefined || HEADER.test(h), field, 'must be a header name of [a-z0-9-]');
   }
   assertOption(Number.isInteger(toleranceSec) && toleranceSec >= 1, 'toleranceSec', 'must be a positive integer');
-  assertOption(nonceHeader === undefined || options.nonceStore !== undefined, 'nonceStore', 'is required with nonceHeader');
+  assertOption(
+    nonceHeader === undefined || options.nonceStore !== undefined,
+    'nonceStore',
+    'is required with nonceHeader',
+  );
 
   return async (request) => {
     const body = toBytes(request.body);
@@ -105,11 +125,16 @@ export function createHmacVerifier(options: HmacVerifierOptions): WebhookVerifie
     if (raw === undefined) throw missing(signatureHeader);
     if (!raw.startsWith(prefix)) throw invalid();
     const provided = raw.slice(prefix.length).trim();
-    const timestamp = timestampHeader === undefined ? undefined : checkTimestamp(header(request, timestampHeader), timestampHeader, toleranceSec, now());
+    const timestamp =
+      timestampHeader === undefined
+        ? undefined
+        : checkTimestamp(header(request, timestampHeader), timestampHeader, toleranceSec, now());
     const payload = timestamp === undefined ? body : Buffer.concat([Buffer.from(`${timestamp}.`), body]);
-    if (!secrets.some((s) => signatureMatches(computeSignature(s, algorithm, payload), provided, encoding))) throw invalid();
+    if (!secrets.some((s) => signatureMatches(computeSignature(s, algorithm, payload), provided, encoding)))
+      throw invalid();
     const nonce = nonceHeader === undefined ? undefined : header(request, nonceHeader);
-    if (nonceHeader !== undefined && (nonce === undefined || nonce.length === 0 || nonce.length > 256)) throw missing(nonceHeader);
+    if (nonceHeader !== undefined && (nonce === undefined || nonce.length === 0 || nonce.length > 256))
+      throw missing(nonceHeader);
     await claimNonce(options.nonceStore, nonce, now() + (timestamp === undefined ? 86_400_000 : toleranceSec * 2000));
     return { body, timestamp, id: nonce };
   };
@@ -134,7 +159,8 @@ export function createGitHubVerifier(options: GitHubVerifierOptions): WebhookVer
     const provided = raw.slice('sha256='.length);
     if (!secrets.some((s) => signatureMatches(computeSignature(s, 'sha256', body), provided, 'hex'))) throw invalid();
     const id = header(request, 'x-github-delivery');
-    if (options.deliveryStore !== undefined && (id === undefined || id.length === 0 || id.length > 256)) throw missing('x-github-delivery');
+    if (options.deliveryStore !== undefined && (id === undefined || id.length === 0 || id.length > 256))
+      throw missing('x-github-delivery');
     await claimNonce(options.deliveryStore, id, now() + 86_400_000);
     return { body, timestamp: undefined, id };
   };

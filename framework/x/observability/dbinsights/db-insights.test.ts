@@ -10,7 +10,10 @@ const services = inject('services');
 
 describe('fingerprintSql', () => {
   it.each([
-    ["SELECT * FROM users WHERE email = 'ann@example.com' AND age > 42", 'SELECT * FROM users WHERE email = ? AND age > ?'],
+    [
+      "SELECT * FROM users WHERE email = 'ann@example.com' AND age > 42",
+      'SELECT * FROM users WHERE email = ? AND age > ?',
+    ],
     ['select  *\n from t where id = $1 -- by id', 'select * from t where id = ?'],
     ['SELECT /* hint */ a FROM t WHERE id IN (1, 2, 3)', 'SELECT a FROM t WHERE id IN (?)'],
     ["INSERT INTO t (a, b) VALUES ('it''s', -1.5e3), (true, null)", 'INSERT INTO t (a, b) VALUES (?), (?)'],
@@ -26,20 +29,46 @@ describe('fingerprintSql', () => {
 });
 
 describe('DbInsights', () => {
-  const q = (sql: string, durationMs: number, extra: Partial<{ ok: boolean; errorCode: string; rowCount: number; name: string }> = {}) => ({ sql, durationMs, rowCount: extra.rowCount ?? 1, ok: extra.ok ?? true, errorCode: extra.errorCode, name: extra.name });
+  const q = (
+    sql: string,
+    durationMs: number,
+    extra: Partial<{ ok: boolean; errorCode: string; rowCount: number; name: string }> = {},
+  ) => ({
+    sql,
+    durationMs,
+    rowCount: extra.rowCount ?? 1,
+    ok: extra.ok ?? true,
+    errorCode: extra.errorCode,
+    name: extra.name,
+  });
 
   it('aggregates per fingerprint and ranks by total time, count, max or errors', () => {
     const d = new DbInsights({ slowQueryMs: 100 });
-    d.onQuery(q("SELECT * FROM users WHERE id = 1", 5, { name: 'user.byId' }));
-    d.onQuery(q("SELECT * FROM users WHERE id = 2", 15));
+    d.onQuery(q('SELECT * FROM users WHERE id = 1', 5, { name: 'user.byId' }));
+    d.onQuery(q('SELECT * FROM users WHERE id = 2', 15));
     d.onQuery(q('UPDATE orders SET paid = true WHERE id = $1', 120, { rowCount: 1 }));
-    d.onQuery(q('UPDATE orders SET paid = true WHERE id = $1', 2, { ok: false, errorCode: 'DATA_CONFLICT', rowCount: 0 }));
+    d.onQuery(
+      q('UPDATE orders SET paid = true WHERE id = $1', 2, { ok: false, errorCode: 'DATA_CONFLICT', rowCount: 0 }),
+    );
     const byTotal = d.getReport().statements;
-    expect(byTotal.map((s) => s.fingerprint)).toEqual(['UPDATE orders SET paid = ? WHERE id = ?', 'SELECT * FROM users WHERE id = ?']);
-    expect(byTotal[1]).toMatchObject({ name: 'user.byId', count: 2, totalMs: 20, meanMs: 10, maxMs: 15, rows: 2, errors: 0 });
+    expect(byTotal.map((s) => s.fingerprint)).toEqual([
+      'UPDATE orders SET paid = ? WHERE id = ?',
+      'SELECT * FROM users WHERE id = ?',
+    ]);
+    expect(byTotal[1]).toMatchObject({
+      name: 'user.byId',
+      count: 2,
+      totalMs: 20,
+      meanMs: 10,
+      maxMs: 15,
+      rows: 2,
+      errors: 0,
+    });
     expect(byTotal[0]).toMatchObject({ count: 2, errors: 1, errorCodes: { DATA_CONFLICT: 1 } });
     expect(d.getReport({ sortBy: 'errors', top: 1 }).statements[0]!.fingerprint).toContain('UPDATE');
-    expect(d.getReport().slowQueries).toMatchObject([{ fingerprint: 'UPDATE orders SET paid = ? WHERE id = ?', durationMs: 120, ok: true }]);
+    expect(d.getReport().slowQueries).toMatchObject([
+      { fingerprint: 'UPDATE orders SET paid = ? WHERE id = ?', durationMs: 120, ok: true },
+    ]);
   });
 
   it('never keeps literal values in reports', () => {
@@ -96,8 +125,11 @@ describe('DbInsights', () => {
       try {
         await db.query(`CREATE SCHEMA ${schema}`);
         await db.query(`CREATE TABLE ${schema}.items (id int primary key, label text)`);
-        for (let i = 1; i <= 3; i++) await db.query(`INSERT INTO ${schema}.items VALUES ($1, $2)`, [i, `secret-${i}`], { name: 'items.insert' });
-        await db.query(`INSERT INTO ${schema}.items VALUES ($1, $2)`, [1, 'dup'], { name: 'items.insert' }).catch(() => undefined);
+        for (let i = 1; i <= 3; i++)
+          await db.query(`INSERT INTO ${schema}.items VALUES ($1, $2)`, [i, `secret-${i}`], { name: 'items.insert' });
+        await db
+          .query(`INSERT INTO ${schema}.items VALUES ($1, $2)`, [1, 'dup'], { name: 'items.insert' })
+          .catch(() => undefined);
         await db.query(`SELECT * FROM ${schema}.items WHERE id = 2`);
         const insert = d.getReport({ top: 50 }).statements.find((s) => s.name === 'items.insert')!;
         expect(insert).toMatchObject({ count: 4, errors: 1, rows: 3 });

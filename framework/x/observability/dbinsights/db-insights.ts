@@ -161,9 +161,21 @@ export class DbInsights {
       }
     }
     if (e.durationMs >= this.#slowMs && this.#slowSize > 0) {
-      this.#slow.push({ fingerprint: fp, name, durationMs: e.durationMs, ok: e.ok, at: new Date(this.#now()).toISOString() });
+      this.#slow.push({
+        fingerprint: fp,
+        name,
+        durationMs: e.durationMs,
+        ok: e.ok,
+        at: new Date(this.#now()).toISOString(),
+      });
       if (this.#slow.length > this.#slowSize) this.#slow.shift();
     }
-    this.#recorder?.record({ name: 'db_query', value: e.durationMs / 1000, durationMs: e.durationMs, labels: { statement: name === '' ? 'unnamed' : name, ok: e.ok ? 'true' : 'false' }, ...(e.ok ? {} : { error: e.errorCode ?? 'UNKNOWN' }) });
+    this.#recorder?.record({
+      name: 'db_query',
+      value: e.durationMs / 1000,
+      durationMs: e.durationMs,
+      labels: { statement: name === '' ? 'unnamed' : name, ok: e.ok ? 'true' : 'false' },
+      ...(e.ok ? {} : { error: e.errorCode ?? 'UNKNOWN' }),
+    });
   }
 }

@@ -8,7 +8,11 @@ export const DBINSIGHTS_ERRORS = {
 export type DbInsightsErrorCode = keyof typeof DBINSIGHTS_ERRORS;
 
 const BRAND = Symbol.for('plumego.x.observability.dbinsights.error');
-const family = defineErrorFamily({ name: 'DbInsightsError', brand: BRAND, codes: Object.keys(DBINSIGHTS_ERRORS) as DbInsightsErrorCode[] });
+const family = defineErrorFamily({
+  name: 'DbInsightsError',
+  brand: BRAND,
+  codes: Object.keys(DBINSIGHTS_ERRORS) as DbInsightsErrorCode[],
+});
 
 export class DbInsightsError extends Error {
   declare readonly code: DbInsightsErrorCode;

@@ -1,10 +1,20 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { APIError, writeError, type Handler, type Middleware, type Request, type ResponseWriter } from 'plumego/contract';
+import {
+  APIError,
+  writeError,
+  type Handler,
+  type Middleware,
+  type Request,
+  type ResponseWriter,
+} from 'plumego/contract';
 import { DEVTOOLS_ERRORS, assertOption, type DevtoolsErrorCode } from './errors.ts';
 import { readCpuProfile, readEventLoopStats, writeHeapSnapshot } from './profiler.ts';
 
 export interface DevtoolsTarget {
-  group(prefix: string, ...middleware: Middleware[]): { get(path: string, handler: Handler): void; post(path: string, handler: Handler): void };
+  group(
+    prefix: string,
+    ...middleware: Middleware[]
+  ): { get(path: string, handler: Handler): void; post(path: string, handler: Handler): void };
 }
 
 export interface DevtoolsOptions {
@@ -41,7 +51,10 @@ export function registerDevtools(target: DevtoolsTarget, options: DevtoolsOption
   if (options.enabled !== true) return false;
   const token = options.token ?? '';
   assertOption(token.length >= 16, 'token');
-  assertOption((options.environment ?? process.env['NODE_ENV']) !== 'production' || options.allowInProduction === true, 'allowInProduction');
+  assertOption(
+    (options.environment ?? process.env['NODE_ENV']) !== 'production' || options.allowInProduction === true,
+    'allowInProduction',
+  );
   const prefix = options.prefix ?? '/_devtools';
   assertOption(/^\/[A-Za-z0-9._~/-]*[A-Za-z0-9._~-]$/.test(prefix), 'prefix');
   const maxMs = options.maxSampleMs ?? 30_000;
@@ -58,15 +71,17 @@ export function registerDevtools(target: DevtoolsTarget, options: DevtoolsOption
     return ms >= 1 && ms <= maxMs ? ms : undefined;
   };
   let busy = false;
-  const exclusive = (work: (w: ResponseWriter, r: Request) => Promise<void>): Handler => async (w, r) => {
-    if (busy) return fail(w, r, 'DEVTOOLS_BUSY');
-    busy = true;
-    try {
-      await work(w, r);
-    } finally {
-      busy = false;
-    }
-  };
+  const exclusive =
+    (work: (w: ResponseWriter, r: Request) => Promise<void>): Handler =>
+    async (w, r) => {
+      if (busy) return fail(w, r, 'DEVTOOLS_BUSY');
+      busy = true;
+      try {
+        await work(w, r);
+      } finally {
+        busy = false;
+      }
+    };
   const json = (w: ResponseWriter, body: unknown, filename?: string): void => {
     w.setHeader('content-type', 'application/json; charset=utf-8');
     w.setHeader('cache-control', 'no-store');
@@ -75,19 +90,25 @@ export function registerDevtools(target: DevtoolsTarget, options: DevtoolsOption
     w.end(JSON.stringify(body));
   };
   const group = target.group(prefix, guard);
-  group.post('/cpu-profile', exclusive(async (w, r) => {
-    const ms = readMs(r);
-    if (ms === undefined) return fail(w, r, 'DEVTOOLS_BAD_REQUEST');
-    json(w, await readCpuProfile(ms), `cpu-${Date.now()}.cpuprofile`);
-  }));
-  group.post('/heap-snapshot', exclusive(async (w) => {
-    w.setHeader('content-type', 'application/json; charset=utf-8');
-    w.setHeader('cache-control', 'no-store');
-    w.setHeader('content-disposition', `attachment; filename="heap-${Date.now()}.heapsnapshot"`);
-    w.writeHead(200);
-    await writeHeapSnapshot((chunk) => w.write(chunk));
-    w.end();
-  }));
+  group.post(
+    '/cpu-profile',
+    exclusive(async (w, r) => {
+      const ms = readMs(r);
+      if (ms === undefined) return fail(w, r, 'DEVTOOLS_BAD_REQUEST');
+      json(w, await readCpuProfile(ms), `cpu-${Date.now()}.cpuprofile`);
+    }),
+  );
+  group.post(
+    '/heap-snapshot',
+    exclusive(async (w) => {
+      w.setHeader('content-type', 'application/json; charset=utf-8');
+      w.setHeader('cache-control', 'no-store');
+      w.setHeader('content-disposition', `attachment; filename="heap-${Date.now()}.heapsnapshot"`);
+      w.writeHead(200);
+      await writeHeapSnapshot((chunk) => w.write(chunk));
+      w.end();
+    }),
+  );
   group.get('/event-loop', async (w, r) => {
     const ms = readMs(r);
     if (ms === undefined) return fail(w, r, 'DEVTOOLS_BAD_REQUEST');

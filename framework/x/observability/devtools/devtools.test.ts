@@ -36,7 +36,14 @@ describe('registerDevtools', () => {
         expect(isDevtoolsError(err, 'DEVTOOLS_INVALID_OPTIONS')).toBe(true);
       }
     }
-    expect(registerDevtools(createApp(), { enabled: true, token: TOKEN, environment: 'production', allowInProduction: true })).toBe(true);
+    expect(
+      registerDevtools(createApp(), {
+        enabled: true,
+        token: TOKEN,
+        environment: 'production',
+        allowInProduction: true,
+      }),
+    ).toBe(true);
   });
 
   it.each([
@@ -48,14 +55,20 @@ describe('registerDevtools', () => {
     const res = await app.request(url, { method });
     expect(res.status).toBe(401);
     expect(res.json<{ error: { code: string } }>().error.code).toBe('DEVTOOLS_UNAUTHORIZED');
-    expect((await app.request(url, { method, headers: { authorization: 'Bearer devtools-token-012345678X' } })).status).toBe(401);
+    expect(
+      (await app.request(url, { method, headers: { authorization: 'Bearer devtools-token-012345678X' } })).status,
+    ).toBe(401);
   });
 
   it('records a CPU profile for the requested window', async () => {
     const res = await setup().request('/_devtools/cpu-profile?ms=50', { method: 'POST', headers: auth });
     expect(res.status).toBe(200);
     expect(res.headers['content-disposition']).toMatch(/attachment; filename="cpu-\d+\.cpuprofile"/);
-    const profile = res.json<{ nodes: { callFrame: { functionName: string } }[]; startTime: number; endTime: number }>();
+    const profile = res.json<{
+      nodes: { callFrame: { functionName: string } }[];
+      startTime: number;
+      endTime: number;
+    }>();
     expect(profile.nodes.length).toBeGreaterThan(0);
     expect(profile.endTime - profile.startTime).toBeGreaterThanOrEqual(40_000);
   });

@@ -11,7 +11,11 @@ export const DEVTOOLS_ERRORS = {
 export type DevtoolsErrorCode = keyof typeof DEVTOOLS_ERRORS;
 
 const BRAND = Symbol.for('plumego.x.observability.devtools.error');
-const family = defineErrorFamily({ name: 'DevtoolsError', brand: BRAND, codes: Object.keys(DEVTOOLS_ERRORS) as DevtoolsErrorCode[] });
+const family = defineErrorFamily({
+  name: 'DevtoolsError',
+  brand: BRAND,
+  codes: Object.keys(DEVTOOLS_ERRORS) as DevtoolsErrorCode[],
+});
 
 export class DevtoolsError extends Error {
   declare readonly code: DevtoolsErrorCode;

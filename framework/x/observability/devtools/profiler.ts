@@ -36,7 +36,13 @@ export async function writeHeapSnapshot(write: (chunk: string) => void): Promise
 export interface EventLoopStats {
   readonly windowMs: number;
   /** Delay percentiles and extremes in milliseconds (10 ms timer resolution). */
-  readonly delayMs: { readonly min: number; readonly mean: number; readonly p50: number; readonly p99: number; readonly max: number };
+  readonly delayMs: {
+    readonly min: number;
+    readonly mean: number;
+    readonly p50: number;
+    readonly p99: number;
+    readonly max: number;
+  };
   /** Share of the window the loop was busy (0–1). */
   readonly utilization: number;
 }
@@ -50,12 +56,23 @@ export async function readEventLoopStats(ms: number): Promise<EventLoopStats> {
   h.disable();
   const toMs = (ns: number): number => Math.round((ns / 1e6) * 1000) / 1000;
   // No sample in a short window: the histogram's min is its int64 sentinel, not a delay.
-  if (h.count === 0) return { windowMs: ms, delayMs: { min: 0, mean: 0, p50: 0, p99: 0, max: 0 }, utilization: Math.round(performance.eventLoopUtilization(elu).utilization * 10_000) / 10_000 };
+  if (h.count === 0)
+    return {
+      windowMs: ms,
+      delayMs: { min: 0, mean: 0, p50: 0, p99: 0, max: 0 },
+      utilization: Math.round(performance.eventLoopUtilization(elu).utilization * 10_000) / 10_000,
+    };
   // Percentiles are bucket upper bounds and can exceed the largest sample: clamp to [min, max].
   const clamp = (ns: number): number => Math.min(Math.max(ns, h.min), h.max);
   return {
     windowMs: ms,
-    delayMs: { min: toMs(h.min), mean: toMs(h.mean), p50: toMs(clamp(h.percentile(50))), p99: toMs(clamp(h.percentile(99))), max: toMs(h.max) },
+    delayMs: {
+      min: toMs(h.min),
+      mean: toMs(h.mean),
+      p50: toMs(clamp(h.percentile(50))),
+      p99: toMs(clamp(h.percentile(99))),
+      max: toMs(h.max),
+    },
     utilization: Math.round(performance.eventLoopUtilization(elu).utilization * 10_000) / 10_000,
   };
 }

@@ -16,4 +16,10 @@ export {
   liveHandler,
   readyHandler,
 } from './healthhttp/index.ts';
-export type { CheckOptions, ComponentResult, HealthHttpErrorCode, HealthManagerOptions, HealthReport } from './healthhttp/index.ts';
+export type {
+  CheckOptions,
+  ComponentResult,
+  HealthHttpErrorCode,
+  HealthManagerOptions,
+  HealthReport,
+} from './healthhttp/index.ts';

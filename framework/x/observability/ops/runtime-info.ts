@@ -11,7 +11,13 @@ export interface BuildInfo {
 export interface RuntimeStats {
   readonly uptimeSeconds: number;
   readonly node: string;
-  readonly memory: { readonly rss: number; readonly heapTotal: number; readonly heapUsed: number; readonly external: number; readonly arrayBuffers: number };
+  readonly memory: {
+    readonly rss: number;
+    readonly heapTotal: number;
+    readonly heapUsed: number;
+    readonly external: number;
+    readonly arrayBuffers: number;
+  };
   readonly cpu: { readonly userMicros: number; readonly systemMicros: number };
   /** Share of time the event loop was busy since the process started (0–1). */
   readonly eventLoopUtilization: number;
@@ -28,7 +34,13 @@ export function getRuntimeStats(): RuntimeStats {
   return {
     uptimeSeconds: Math.round(process.uptime() * 1000) / 1000,
     node: process.version,
-    memory: { rss: m.rss, heapTotal: m.heapTotal, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers },
+    memory: {
+      rss: m.rss,
+      heapTotal: m.heapTotal,
+      heapUsed: m.heapUsed,
+      external: m.external,
+      arrayBuffers: m.arrayBuffers,
+    },
     cpu: { userMicros: c.user, systemMicros: c.system },
     eventLoopUtilization: Math.round(performance.eventLoopUtilization().utilization * 10_000) / 10_000,
     activeResources: resources,

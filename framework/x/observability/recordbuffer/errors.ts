@@ -9,7 +9,11 @@ export const RECORD_BUFFER_ERRORS = {
 export type RecordBufferErrorCode = keyof typeof RECORD_BUFFER_ERRORS;
 
 const BRAND = Symbol.for('plumego.x.observability.recordbuffer.error');
-const family = defineErrorFamily({ name: 'RecordBufferError', brand: BRAND, codes: Object.keys(RECORD_BUFFER_ERRORS) as RecordBufferErrorCode[] });
+const family = defineErrorFamily({
+  name: 'RecordBufferError',
+  brand: BRAND,
+  codes: Object.keys(RECORD_BUFFER_ERRORS) as RecordBufferErrorCode[],
+});
 
 export class RecordBufferError extends Error {
   declare readonly code: RecordBufferErrorCode;

@@ -87,7 +87,10 @@ describe('RecordBuffer', () => {
     });
     for (let i = 0; i < 5; i++) buffer.record(rec(i));
     await buffer.flush();
-    expect(errors).toEqual([['sync boom', 2], ['async boom', 2]]);
+    expect(errors).toEqual([
+      ['sync boom', 2],
+      ['async boom', 2],
+    ]);
     expect(buffer.stats).toMatchObject({ failed: 4, delivered: 1, buffered: 0 });
   });
 

@@ -76,7 +76,10 @@ export class RecordBuffer implements Recorder {
     this.capacity = options.capacity ?? 10_000;
     assertOption(Number.isInteger(this.capacity) && this.capacity > 0, 'capacity');
     this.batchSize = options.batchSize ?? Math.min(500, this.capacity);
-    assertOption(Number.isInteger(this.batchSize) && this.batchSize > 0 && this.batchSize <= this.capacity, 'batchSize');
+    assertOption(
+      Number.isInteger(this.batchSize) && this.batchSize > 0 && this.batchSize <= this.capacity,
+      'batchSize',
+    );
     const interval = options.flushIntervalMs ?? 5_000;
     assertOption(Number.isInteger(interval) && interval >= 0, 'flushIntervalMs');
     this.#sinkTimeoutMs = options.sinkTimeoutMs ?? 10_000;
@@ -99,7 +102,14 @@ export class RecordBuffer implements Recorder {
   }
 
   get stats(): RecordBufferStats {
-    return { buffered: this.#size, accepted: this.#accepted, delivered: this.#delivered, dropped: this.#dropped, invalid: this.#invalid, failed: this.#failed };
+    return {
+      buffered: this.#size,
+      accepted: this.#accepted,
+      delivered: this.#delivered,
+      dropped: this.#dropped,
+      invalid: this.#invalid,
+      failed: this.#failed,
+    };
   }
 
   record(record: MetricRecord): void {
@@ -107,7 +117,14 @@ export class RecordBuffer implements Recorder {
       this.#dropped++;
       return;
     }
-    if (typeof record !== 'object' || record === null || typeof record.name !== 'string' || !METRIC_NAME.test(record.name) || typeof record.value !== 'number' || !Number.isFinite(record.value)) {
+    if (
+      typeof record !== 'object' ||
+      record === null ||
+      typeof record.name !== 'string' ||
+      !METRIC_NAME.test(record.name) ||
+      typeof record.value !== 'number' ||
+      !Number.isFinite(record.value)
+    ) {
       this.#invalid++;
       return;
     }
@@ -182,7 +199,10 @@ export class RecordBuffer implements Recorder {
         await Promise.race([
           result,
           new Promise<never>((_, reject) => {
-            timer = setTimeout(() => reject(new RecordBufferError('RECORD_BUFFER_SINK_TIMEOUT', 'sinkTimeoutMs')), this.#sinkTimeoutMs);
+            timer = setTimeout(
+              () => reject(new RecordBufferError('RECORD_BUFFER_SINK_TIMEOUT', 'sinkTimeoutMs')),
+              this.#sinkTimeoutMs,
+            );
             timer.unref();
           }),
         ]);

@@ -8,7 +8,11 @@ export const WINDOW_METRICS_ERRORS = {
 export type WindowMetricsErrorCode = keyof typeof WINDOW_METRICS_ERRORS;
 
 const BRAND = Symbol.for('plumego.x.observability.windowmetrics.error');
-const family = defineErrorFamily({ name: 'WindowMetricsError', brand: BRAND, codes: Object.keys(WINDOW_METRICS_ERRORS) as WindowMetricsErrorCode[] });
+const family = defineErrorFamily({
+  name: 'WindowMetricsError',
+  brand: BRAND,
+  codes: Object.keys(WINDOW_METRICS_ERRORS) as WindowMetricsErrorCode[],
+});
 
 export class WindowMetricsError extends Error {
   declare readonly code: WindowMetricsErrorCode;

@@ -15,9 +15,21 @@ describe('WindowMetrics', () => {
   it('reports count, errors, rate, min/max/mean and percentiles over the window', () => {
     const c = clock();
     const m = new WindowMetrics({ windowMs: 10_000, slices: 10, now: c.now });
-    for (let v = 1; v <= 100; v++) m.record({ name: 'job_ms', value: v, labels: { queue: 'mail' }, ...(v % 10 === 0 ? { error: true } : {}) });
+    for (let v = 1; v <= 100; v++)
+      m.record({ name: 'job_ms', value: v, labels: { queue: 'mail' }, ...(v % 10 === 0 ? { error: true } : {}) });
     const s = m.getSeries('job_ms', { queue: 'mail' })!;
-    expect(s).toMatchObject({ count: 100, errors: 10, sum: 5050, min: 1, max: 100, mean: 50.5, p50: 50, p95: 95, p99: 99, ratePerSec: 10 });
+    expect(s).toMatchObject({
+      count: 100,
+      errors: 10,
+      sum: 5050,
+      min: 1,
+      max: 100,
+      mean: 50.5,
+      p50: 50,
+      p95: 95,
+      p99: 99,
+      ratePerSec: 10,
+    });
   });
 
   it('forgets observations once they leave the sliding window', () => {

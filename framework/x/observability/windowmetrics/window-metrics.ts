@@ -77,7 +77,13 @@ export class WindowMetrics implements Recorder, HTTPObserver {
     return this.#series.get(keyOf(name, labels))?.read(this.#now(), this.windowMs);
   }
 
-  #observe(name: string, labels: Readonly<Record<string, string>>, value: number, error: boolean, at: number | undefined): void {
+  #observe(
+    name: string,
+    labels: Readonly<Record<string, string>>,
+    value: number,
+    error: boolean,
+    at: number | undefined,
+  ): void {
     const key = keyOf(name, labels);
     let s = this.#series.get(key);
     if (s === undefined) {

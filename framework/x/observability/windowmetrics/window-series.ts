@@ -47,7 +47,16 @@ export class WindowSeries {
   ) {
     this.#sliceMs = sliceMs;
     this.#samplesPerSlice = samplesPerSlice;
-    this.#slices = Array.from({ length: sliceCount }, () => ({ start: -1, count: 0, errors: 0, sum: 0, min: Infinity, max: -Infinity, samples: [], seen: 0 }));
+    this.#slices = Array.from({ length: sliceCount }, () => ({
+      start: -1,
+      count: 0,
+      errors: 0,
+      sum: 0,
+      min: Infinity,
+      max: -Infinity,
+      samples: [],
+      seen: 0,
+    }));
   }
 
   observe(now: number, value: number, error: boolean): void {
@@ -92,6 +101,19 @@ export class WindowSeries {
     if (count === 0) return undefined;
     samples.sort((a, b) => a - b);
     const q = (p: number): number => samples[Math.min(samples.length - 1, Math.ceil((p / 100) * samples.length) - 1)]!;
-    return { name: this.name, labels: this.labels, count, errors, ratePerSec: count / (windowMs / 1000), sum, min, max, mean: sum / count, p50: q(50), p95: q(95), p99: q(99) };
+    return {
+      name: this.name,
+      labels: this.labels,
+      count,
+      errors,
+      ratePerSec: count / (windowMs / 1000),
+      sum,
+      min,
+      max,
+      mean: sum / count,
+      p50: q(50),
+      p95: q(95),
+      p99: q(99),
+    };
   }
 }

@@ -4,4 +4,8 @@ import { serveMcpOverStdio } from '../server.ts';
 
 const registry = createToolRegistry();
 for (const t of builtinTools) registry.register(t);
-await serveMcpOverStdio({ registry, policy: createAllowListPolicy(['echo', 'calculator']), serverInfo: { name: 'stdio-fixture', version: '1.0.0' } });
+await serveMcpOverStdio({
+  registry,
+  policy: createAllowListPolicy(['echo', 'calculator']),
+  serverInfo: { name: 'stdio-fixture', version: '1.0.0' },
+});

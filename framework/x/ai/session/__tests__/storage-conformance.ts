@@ -28,7 +28,12 @@ export function describeSessionStorage(name: string, make: () => StorageFixture)
 
     it(`${name}: reads back exactly what was written`, async () => {
       const { storage } = make();
-      const r = record(id(), 1, { messages: [{ role: 'assistant', content: '', toolCalls: [{ id: 'c', name: 'n', arguments: { a: [1, { b: null }] } }] }, { role: 'tool', toolCallId: 'c', content: 'ok', isError: true }] });
+      const r = record(id(), 1, {
+        messages: [
+          { role: 'assistant', content: '', toolCalls: [{ id: 'c', name: 'n', arguments: { a: [1, { b: null }] } }] },
+          { role: 'tool', toolCallId: 'c', content: 'ok', isError: true },
+        ],
+      });
       await storage.write(r, 0);
       expect(await storage.read(r.id)).toEqual(r);
     });
@@ -49,7 +54,10 @@ export function describeSessionStorage(name: string, make: () => StorageFixture)
       const sid = id();
       await storage.write(record(sid, 1), 0);
       await storage.write(record(sid, 2), 1);
-      await expect(storage.write(record(sid, 2), 1)).rejects.toMatchObject({ code: 'AI_SESSION_CONFLICT', status: 409 });
+      await expect(storage.write(record(sid, 2), 1)).rejects.toMatchObject({
+        code: 'AI_SESSION_CONFLICT',
+        status: 409,
+      });
       await expect(storage.write(record(sid, 4), 3)).rejects.toMatchObject({ code: 'AI_SESSION_CONFLICT' });
       expect((await storage.read(sid))?.version).toBe(2);
     });
@@ -62,7 +70,10 @@ export function describeSessionStorage(name: string, make: () => StorageFixture)
       const { storage } = make();
       const sid = id();
       await storage.write(record(sid, 1), 0);
-      const results = await Promise.allSettled([storage.write(record(sid, 2, { metadata: { w: 'a' } }), 1), storage.write(record(sid, 2, { metadata: { w: 'b' } }), 1)]);
+      const results = await Promise.allSettled([
+        storage.write(record(sid, 2, { metadata: { w: 'a' } }), 1),
+        storage.write(record(sid, 2, { metadata: { w: 'b' } }), 1),
+      ]);
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     });
 
@@ -90,17 +101,31 @@ export function describeSessionStorage(name: string, make: () => StorageFixture)
       const { storage } = make();
       const summariser = createMockProvider({ replies: [{ text: 'They checked the weather in Paris.' }] });
       // One token per message; a 1-token summary reserves 2 of the 6, the target leaves 3 for system + recent turns.
-      const manager = createSessionManager({ storage, ttlMs: 0, countTokens: (ms: readonly Message[]) => ms.length, maxContextTokens: 6, summary: { provider: summariser, model: 'm', maxSummaryTokens: 1, targetTokens: 5 } });
+      const manager = createSessionManager({
+        storage,
+        ttlMs: 0,
+        countTokens: (ms: readonly Message[]) => ms.length,
+        maxContextTokens: 6,
+        summary: { provider: summariser, model: 'm', maxSummaryTokens: 1, targetTokens: 5 },
+      });
       const sid = id();
       await manager.create({ id: sid, system: 'be nice' });
       await manager.append(
         sid,
         { role: 'user', content: 'weather?' },
-        { role: 'assistant', content: '', toolCalls: [{ id: 'c1', name: 'get_weather', arguments: { city: 'Paris' } }] },
+        {
+          role: 'assistant',
+          content: '',
+          toolCalls: [{ id: 'c1', name: 'get_weather', arguments: { city: 'Paris' } }],
+        },
         { role: 'tool', toolCallId: 'c1', content: '21C' },
         { role: 'assistant', content: 'It is 21C.' },
         { role: 'user', content: 'and tomorrow?' },
-        { role: 'assistant', content: '', toolCalls: [{ id: 'c2', name: 'get_weather', arguments: { city: 'Paris', day: 1 } }] },
+        {
+          role: 'assistant',
+          content: '',
+          toolCalls: [{ id: 'c2', name: 'get_weather', arguments: { city: 'Paris', day: 1 } }],
+        },
         { role: 'tool', toolCallId: 'c2', content: '19C' },
       );
       await manager.getContext(sid);
@@ -111,7 +136,11 @@ export function describeSessionStorage(name: string, make: () => StorageFixture)
         { role: 'system', content: 'be nice' },
         { role: 'system', content: `${SUMMARY_PREFIX}They checked the weather in Paris.` },
         { role: 'user', content: 'and tomorrow?' },
-        { role: 'assistant', content: '', toolCalls: [{ id: 'c2', name: 'get_weather', arguments: { city: 'Paris', day: 1 } }] },
+        {
+          role: 'assistant',
+          content: '',
+          toolCalls: [{ id: 'c2', name: 'get_weather', arguments: { city: 'Paris', day: 1 } }],
+        },
         { role: 'tool', toolCallId: 'c2', content: '19C' },
       ]);
     });

@@ -8,16 +8,19 @@ export interface ParsedEvent {
   data: string;
 }
 
-export async function serve(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ url: string; close(): Promise<void> }> {
+export async function serve(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -44,7 +47,10 @@ export function parseSse(body: string): { events: ParsedEvent[]; comments: strin
 }
 
 /** Opens an SSE request; `read()` resolves with the whole body, `res` allows pausing or destroying. */
-export function openSse(url: string, headers: Record<string, string> = {}): Promise<{ res: IncomingMessage; read(): Promise<string>; chunks: string[] }> {
+export function openSse(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ res: IncomingMessage; read(): Promise<string>; chunks: string[] }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { headers: { accept: 'text/event-stream', ...headers } }, (res) => {
       const chunks: string[] = [];

@@ -38,7 +38,10 @@ export function describeQueueConformance(target: QueueConformanceTarget): void {
       const { id, deduplicated } = await q.add('email.send', { to: 'a@example.test', n: 1 });
       expect(deduplicated).toBe(false);
       const seen: JobContext[] = [];
-      q.process(async (job) => { seen.push(job); return { sent: true }; });
+      q.process(async (job) => {
+        seen.push(job);
+        return { sent: true };
+      });
       await vi.waitFor(async () => expect((await q.getJob(id))?.state).toBe('completed'), WAIT);
       expect(seen[0]).toMatchObject({ id, name: 'email.send', data: { to: 'a@example.test', n: 1 }, attempt: 1 });
       expect(await q.getJob(id)).toMatchObject({ result: { sent: true }, attempts: 1, error: undefined });
@@ -48,8 +51,16 @@ export function describeQueueConformance(target: QueueConformanceTarget): void {
     it('runs higher priorities first', async () => {
       const q = await open();
       const order: string[] = [];
-      for (const [name, priority] of [['low', 1], ['high', 10], ['mid', 5], ['low2', 1]] as const) await q.add(name, {}, { priority });
-      q.process((job) => { order.push(job.name); });
+      for (const [name, priority] of [
+        ['low', 1],
+        ['high', 10],
+        ['mid', 5],
+        ['low2', 1],
+      ] as const)
+        await q.add(name, {}, { priority });
+      q.process((job) => {
+        order.push(job.name);
+      });
       await vi.waitFor(() => expect(order).toHaveLength(4), WAIT);
       expect(order).toEqual(['high', 'mid', 'low', 'low2']);
     });
@@ -58,7 +69,9 @@ export function describeQueueConformance(target: QueueConformanceTarget): void {
       const q = await open();
       const ran: number[] = [];
       const added = Date.now();
-      q.process(() => { ran.push(Date.now()); });
+      q.process(() => {
+        ran.push(Date.now());
+      });
       await q.add('later', {}, { delayMs: 300 });
       await sleep(100);
       expect(ran).toEqual([]);
@@ -87,7 +100,10 @@ export function describeQueueConformance(target: QueueConformanceTarget): void {
       const q = await open();
       let signal: AbortSignal | undefined;
       const { id } = await q.add('hang', {}, { timeoutMs: 100, maxAttempts: 1 });
-      q.process((job) => { signal = job.signal; return new Promise(() => {}); });
+      q.process((job) => {
+        signal = job.signal;
+        return new Promise(() => {});
+      });
       await vi.waitFor(async () => expect((await q.getJob(id))?.state).toBe('failed'), WAIT);
       expect((await q.getJob(id))?.error).toMatchObject({ code: 'MQ_JOB_TIMEOUT' });
       expect(signal?.aborted).toBe(true);
@@ -99,7 +115,9 @@ export function describeQueueConformance(target: QueueConformanceTarget): void {
       const second = await q.add('sync', { v: 2 }, { dedupeKey: 'user-7' });
       expect(second).toEqual({ id: first.id, deduplicated: true });
       const data: unknown[] = [];
-      q.process((job) => { data.push(job.data); });
+      q.process((job) => {
+        data.push(job.data);
+      });
       await vi.waitFor(async () => expect((await q.getJob(first.id))?.state).toBe('completed'), WAIT);
       const third = await q.add('sync', { v: 3 }, { dedupeKey: 'user-7' });
       expect(third.deduplicated).toBe(false);
@@ -113,12 +131,16 @@ export function describeQueueConformance(target: QueueConformanceTarget): void {
       let peak = 0;
       const ids: string[] = [];
       for (let i = 0; i < 6; i++) ids.push((await q.add('work', { i })).id);
-      q.process(async (job) => {
-        active++; peak = Math.max(peak, active);
-        await job.updateProgress({ pct: 50 });
-        await sleep(40);
-        active--;
-      }, { concurrency: 3 });
+      q.process(
+        async (job) => {
+          active++;
+          peak = Math.max(peak, active);
+          await job.updateProgress({ pct: 50 });
+          await sleep(40);
+          active--;
+        },
+        { concurrency: 3 },
+      );
       await vi.waitFor(async () => {
         for (const id of ids) expect((await q.getJob(id))?.state).toBe('completed');
       }, WAIT);
@@ -131,17 +153,25 @@ export function describeQueueConformance(target: QueueConformanceTarget): void {
       const { id: quick } = await q.add('quick', {});
       const { id: stuck } = await q.add('stuck', {});
       const started: string[] = [];
-      const worker = q.process(async (job) => {
-        started.push(job.name);
-        if (job.name === 'quick') { await sleep(50); return 'done'; }
-        await new Promise(() => {});
-      }, { concurrency: 2 });
+      const worker = q.process(
+        async (job) => {
+          started.push(job.name);
+          if (job.name === 'quick') {
+            await sleep(50);
+            return 'done';
+          }
+          await new Promise(() => {});
+        },
+        { concurrency: 2 },
+      );
       await vi.waitFor(() => expect(started.sort()).toEqual(['quick', 'stuck']), WAIT);
       expect(await worker.stop({ timeoutMs: 300 })).toEqual({ finished: 1, returned: 1 });
       expect((await q.getJob(quick))?.state).toBe('completed');
       expect(await q.getJob(stuck)).toMatchObject({ state: 'waiting', attempts: 0 });
       const again: number[] = [];
-      q.process((job) => { again.push(job.attempt); });
+      q.process((job) => {
+        again.push(job.attempt);
+      });
       await vi.waitFor(async () => expect((await q.getJob(stuck))?.state).toBe('completed'), WAIT);
       expect(again).toEqual([1]);
     });
@@ -154,7 +184,9 @@ export function describeQueueConformance(target: QueueConformanceTarget): void {
       const second = await open(ns);
       expect(await second.getJob(id)).toMatchObject({ state: 'waiting', data: { keep: true } });
       const got: unknown[] = [];
-      second.process((job) => { got.push(job.data); });
+      second.process((job) => {
+        got.push(job.data);
+      });
       await vi.waitFor(() => expect(got).toEqual([{ keep: true }]), WAIT);
     });
 
@@ -170,9 +202,18 @@ export function describeQueueConformance(target: QueueConformanceTarget): void {
       expect(before).toMatchObject({ backend: q.backend, published: 4 });
       expect(before.subscriptions).toHaveLength(1);
       expect(before.subscriptions[0]).toMatchObject({ delivered: 0, acked: 0, depth: 4 });
-      q.process((job) => { if (job.name === 'bad') throw new Error('bad job'); });
+      q.process((job) => {
+        if (job.name === 'bad') throw new Error('bad job');
+      });
       await vi.waitFor(async () => {
-        expect((await q.metrics()).subscriptions[0]).toMatchObject({ delivered: 4, acked: 2, nacked: 2, redelivered: 1, deadLettered: 1, depth: 1 });
+        expect((await q.metrics()).subscriptions[0]).toMatchObject({
+          delivered: 4,
+          acked: 2,
+          nacked: 2,
+          redelivered: 1,
+          deadLettered: 1,
+          depth: 1,
+        });
       }, WAIT);
     });
 
@@ -187,8 +228,12 @@ export function describeQueueConformance(target: QueueConformanceTarget): void {
       await expect(q.add('x', {}, { priority: 1.5 })).rejects.toMatchObject({ code: 'MQ_INVALID_OPTIONS' });
       await expect(q.add('x', {}, { maxAttempts: 0 })).rejects.toMatchObject({ code: 'MQ_INVALID_OPTIONS' });
       await expect(q.add('x', {}, { delayMs: -1 })).rejects.toMatchObject({ code: 'MQ_INVALID_OPTIONS' });
-      await expect(q.add('x', {}, { backoff: { type: 'linear' as 'fixed', delayMs: 1 } })).rejects.toMatchObject({ code: 'MQ_INVALID_OPTIONS' });
-      expect(() => q.process(() => {}, { concurrency: 0 })).toThrow(expect.objectContaining({ code: 'MQ_INVALID_OPTIONS' }));
+      await expect(q.add('x', {}, { backoff: { type: 'linear' as 'fixed', delayMs: 1 } })).rejects.toMatchObject({
+        code: 'MQ_INVALID_OPTIONS',
+      });
+      expect(() => q.process(() => {}, { concurrency: 0 })).toThrow(
+        expect.objectContaining({ code: 'MQ_INVALID_OPTIONS' }),
+      );
       await q.close();
       await expect(q.add('x', {})).rejects.toMatchObject({ code: 'MQ_CLOSED' });
     });

@@ -14,10 +14,18 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   const sockets = new Set<Socket>();
   let refusing = false;
   const server: Server = createServer((client) => {
-    if (refusing) { client.destroy(); return; }
+    if (refusing) {
+      client.destroy();
+      return;
+    }
     const upstream = connect(target);
     sockets.add(client).add(upstream);
-    const drop = (): void => { client.destroy(); upstream.destroy(); sockets.delete(client); sockets.delete(upstream); };
+    const drop = (): void => {
+      client.destroy();
+      upstream.destroy();
+      sockets.delete(client);
+      sockets.delete(upstream);
+    };
     client.on('error', drop).on('close', drop);
     upstream.on('error', drop).on('close', drop);
     client.pipe(upstream).pipe(client);
@@ -26,10 +34,25 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   const port = (server.address() as { port: number }).port;
   return {
     port,
-    url: (template) => { const u = new URL(template); u.hostname = '127.0.0.1'; u.port = String(port); return u.toString(); },
-    cut: () => { refusing = true; for (const s of sockets) s.destroy(); sockets.clear(); },
-    resume: () => { refusing = false; },
-    close: () => { refusing = true; for (const s of sockets) s.destroy(); return new Promise((resolve) => server.close(() => resolve())); },
+    url: (template) => {
+      const u = new URL(template);
+      u.hostname = '127.0.0.1';
+      u.port = String(port);
+      return u.toString();
+    },
+    cut: () => {
+      refusing = true;
+      for (const s of sockets) s.destroy();
+      sockets.clear();
+    },
+    resume: () => {
+      refusing = false;
+    },
+    close: () => {
+      refusing = true;
+      for (const s of sockets) s.destroy();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
   };
 }
 

@@ -9,7 +9,11 @@ export const HEALTH_HTTP_ERRORS = {
 export type HealthHttpErrorCode = keyof typeof HEALTH_HTTP_ERRORS;
 
 const BRAND = Symbol.for('plumego.x.observability.ops.healthhttp.error');
-const family = defineErrorFamily({ name: 'HealthHttpError', brand: BRAND, codes: Object.keys(HEALTH_HTTP_ERRORS) as HealthHttpErrorCode[] });
+const family = defineErrorFamily({
+  name: 'HealthHttpError',
+  brand: BRAND,
+  codes: Object.keys(HEALTH_HTTP_ERRORS) as HealthHttpErrorCode[],
+});
 
 export class HealthHttpError extends Error {
   declare readonly code: HealthHttpErrorCode;

@@ -81,7 +81,14 @@ export class HealthManager {
   register(checker: ComponentChecker, options: CheckOptions = {}): this {
     assertOption(NAME.test(checker?.name ?? '') && typeof checker.check === 'function', 'checker');
     assertOption(!this.#components.has(checker.name), 'checker.name');
-    const r: Registered = { checker, timeoutMs: options.timeoutMs ?? 2_000, retries: options.retries ?? 0, retryDelayMs: options.retryDelayMs ?? 100, critical: options.critical ?? true, history: [] };
+    const r: Registered = {
+      checker,
+      timeoutMs: options.timeoutMs ?? 2_000,
+      retries: options.retries ?? 0,
+      retryDelayMs: options.retryDelayMs ?? 100,
+      critical: options.critical ?? true,
+      history: [],
+    };
     assertOption(Number.isInteger(r.timeoutMs) && r.timeoutMs > 0, 'timeoutMs');
     assertOption(Number.isInteger(r.retries) && r.retries >= 0 && r.retries <= 10, 'retries');
     assertOption(Number.isFinite(r.retryDelayMs) && r.retryDelayMs >= 0, 'retryDelayMs');
@@ -126,7 +133,12 @@ export class HealthManager {
     const failedCritical = components.some((c) => c.status === 'unhealthy' && c.critical);
     const failedOther = components.some((c) => c.status === 'unhealthy');
     const status: HealthState = failedCritical ? 'unhealthy' : failedOther ? 'degraded' : 'healthy';
-    const report: HealthReport = { status, ready: !failedCritical, timestamp: new Date(this.#now()).toISOString(), components };
+    const report: HealthReport = {
+      status,
+      ready: !failedCritical,
+      timestamp: new Date(this.#now()).toISOString(),
+      components,
+    };
     this.#last = { at: this.#now(), report };
     return report;
   }

@@ -5,7 +5,12 @@ import { componentHandler, detailedHandler, historyHandler, liveHandler, readyHa
 import { HealthManager, type HealthReport } from './health-manager.ts';
 
 const ok = (name: string) => ({ name, check: () => undefined });
-const failing = (name: string, err: unknown = Object.assign(new Error('connect ECONNREFUSED 10.0.0.5:5432 password=hunter2'), { code: 'ECONNREFUSED' })) => ({
+const failing = (
+  name: string,
+  err: unknown = Object.assign(new Error('connect ECONNREFUSED 10.0.0.5:5432 password=hunter2'), {
+    code: 'ECONNREFUSED',
+  }),
+) => ({
   name,
   check: () => {
     throw err;
@@ -33,7 +38,10 @@ describe('HealthManager', () => {
   it('is unhealthy and not ready when a critical check fails, degraded but ready when a non-critical one does', async () => {
     const critical = await new HealthManager().register(ok('cache')).register(failing('db')).check();
     expect(critical).toMatchObject({ status: 'unhealthy', ready: false });
-    const optional = await new HealthManager().register(ok('db')).register(failing('search'), { critical: false }).check();
+    const optional = await new HealthManager()
+      .register(ok('db'))
+      .register(failing('search'), { critical: false })
+      .check();
     expect(optional).toMatchObject({ status: 'degraded', ready: true });
   });
 
@@ -50,7 +58,10 @@ describe('HealthManager', () => {
 
   it('times out a hanging check, aborting its signal, without blocking the others', async () => {
     let aborted = false;
-    const hanging = { name: 'slow', check: (signal: AbortSignal) => new Promise<void>(() => signal.addEventListener('abort', () => (aborted = true))) };
+    const hanging = {
+      name: 'slow',
+      check: (signal: AbortSignal) => new Promise<void>(() => signal.addEventListener('abort', () => (aborted = true))),
+    };
     const m = new HealthManager().register(hanging, { timeoutMs: 30 }).register(ok('fast'));
     const r = await m.check();
     expect(r.components.find((c) => c.name === 'slow')).toMatchObject({ status: 'unhealthy', error: 'CheckTimeout' });
@@ -60,7 +71,12 @@ describe('HealthManager', () => {
 
   it('retries a failing check and succeeds when a later attempt passes', async () => {
     let calls = 0;
-    const flaky = { name: 'flaky', check: () => { if (++calls < 3) throw new Error('not yet'); } };
+    const flaky = {
+      name: 'flaky',
+      check: () => {
+        if (++calls < 3) throw new Error('not yet');
+      },
+    };
     const r = await new HealthManager().register(flaky, { retries: 2, retryDelayMs: 1 }).check();
     expect(r.components[0]).toMatchObject({ status: 'healthy', attempts: 3 });
     const exhausted = await new HealthManager().register(failing('never'), { retries: 1, retryDelayMs: 1 }).check();
@@ -70,7 +86,12 @@ describe('HealthManager', () => {
   it('shares a run between concurrent callers and caches it for cacheMs', async () => {
     let t = 0;
     let runs = 0;
-    const m = new HealthManager({ cacheMs: 1000, now: () => t }).register({ name: 'db', check: async () => { runs++; } });
+    const m = new HealthManager({ cacheMs: 1000, now: () => t }).register({
+      name: 'db',
+      check: async () => {
+        runs++;
+      },
+    });
     await Promise.all([m.check(), m.check(), m.check()]);
     expect(runs).toBe(1);
     t = 500;
@@ -90,7 +111,13 @@ describe('HealthManager', () => {
 
   it('refuses bad names, duplicates and options at registration', () => {
     const m = new HealthManager().register(ok('db'));
-    for (const f of [() => m.register(ok('db')), () => m.register(ok('bad name')), () => m.register(ok('x'), { timeoutMs: 0 }), () => m.register(ok('y'), { retries: 11 }), () => new HealthManager({ historySize: 0 })]) {
+    for (const f of [
+      () => m.register(ok('db')),
+      () => m.register(ok('bad name')),
+      () => m.register(ok('x'), { timeoutMs: 0 }),
+      () => m.register(ok('y'), { retries: 11 }),
+      () => new HealthManager({ historySize: 0 }),
+    ]) {
       try {
         f();
         expect.unreachable();
@@ -112,7 +139,9 @@ describe('health handlers', () => {
   });
 
   it('detailed, component and history handlers report per component', async () => {
-    const a = app(new HealthManager({ cacheMs: 0 }).register(ok('db')).register(failing('search'), { critical: false }));
+    const a = app(
+      new HealthManager({ cacheMs: 0 }).register(ok('db')).register(failing('search'), { critical: false }),
+    );
     const detailed = await a.request('/health');
     expect(detailed.status).toBe(200);
     expect(detailed.json<HealthReport>().status).toBe('degraded');
