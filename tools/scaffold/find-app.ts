@@ -57,13 +57,11 @@ export async function findRouteSource(
 }
 
 export function toRouteRows(source: RouteSource): RouteRow[] {
-  return source
-    .routes()
-    .map((r) => ({
-      method: r.method,
-      path: r.path,
-      name: r.name,
-      tags: [...r.tags],
-      middleware: [...(r.middleware ?? [])],
-    }));
+  return source.routes().map((r) => ({
+    method: r.method,
+    path: r.path,
+    name: r.name,
+    tags: [...r.tags],
+    middleware: [...(r.middleware ?? [])],
+  }));
 }

@@ -105,13 +105,11 @@ function createSdkServer(options: McpServerOptions, scope: Scope): Server {
     { capabilities: { tools: { listChanged: false } } },
   );
   server.setRequestHandler(ListToolsRequestSchema, (): ListToolsResult => ({
-    tools: options.registry
-      .definitions(options.policy, scope)
-      .map((d) => ({
-        name: d.name,
-        description: d.description,
-        inputSchema: d.inputSchema as ListToolsResult['tools'][number]['inputSchema'],
-      })),
+    tools: options.registry.definitions(options.policy, scope).map((d) => ({
+      name: d.name,
+      description: d.description,
+      inputSchema: d.inputSchema as ListToolsResult['tools'][number]['inputSchema'],
+    })),
   }));
   server.setRequestHandler(CallToolRequestSchema, (request, extra) =>
     callTool(options, scope, request.params.name, request.params.arguments, extra.signal),

@@ -80,9 +80,7 @@ export class ShardRouter {
   }
 
   /** An executor bound to the shard of `key` (or of all `keys`, which must share one). */
-  on(
-    key: ShardKey | readonly ShardKey[],
-  ): SqlExecutor & {
+  on(key: ShardKey | readonly ShardKey[]): SqlExecutor & {
     transaction<T>(fn: (tx: SqlExecutor, attempt: number) => Promise<T>, options?: TransactionOptions): Promise<T>;
     readonly shard: number;
   } {
