@@ -2,7 +2,7 @@ import type OpenAI from 'openai';
 import { StreamAssembler, parseStructured } from './assembler.ts';
 import { badResponse, openCallScope, toProviderError, type CallScope } from './call-scope.ts';
 import { AI_PROVIDER_ERROR_CODES, AiProviderError } from './errors.ts';
-import { createOpenAIClient } from './openai.ts';
+import { createOpenAIClient, listOpenAIModels } from './openai.ts';
 import { resolveHttpProviderOptions, type HttpProviderOptions, type ResolvedHttpProviderOptions } from './options.ts';
 import { countOpenAITokens } from './tiktoken.ts';
 import type {
@@ -260,18 +260,8 @@ export class OpenAIResponsesProvider implements Provider {
     }
   }
 
-  async listModels(options?: CallOptions): Promise<readonly ModelInfo[]> {
-    const scope = this.#scope(options);
-    try {
-      const models: ModelInfo[] = [];
-      for await (const m of this.#client.models.list({ signal: scope.signal }))
-        models.push({ id: m.id, provider: this.name });
-      return models;
-    } catch (error) {
-      throw toProviderError(this.name, error, scope);
-    } finally {
-      scope.dispose();
-    }
+  listModels(options?: CallOptions): Promise<readonly ModelInfo[]> {
+    return listOpenAIModels(this.#client, this.name, this.#scope(options));
   }
 
   /** Local count with the model's tiktoken encoding, as for the Chat adapter. */

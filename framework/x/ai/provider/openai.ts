@@ -59,6 +59,23 @@ export function createOpenAIClient(options: ResolvedHttpProviderOptions): OpenAI
   });
 }
 
+/** `GET /models` through the SDK's pager, for both OpenAI adapters (Chat and Responses); disposes `scope`. */
+export async function listOpenAIModels(
+  client: OpenAI,
+  provider: string,
+  scope: CallScope,
+): Promise<readonly ModelInfo[]> {
+  try {
+    const models: ModelInfo[] = [];
+    for await (const m of client.models.list({ signal: scope.signal })) models.push({ id: m.id, provider });
+    return models;
+  } catch (error) {
+    throw toProviderError(provider, error, scope);
+  } finally {
+    scope.dispose();
+  }
+}
+
 export class OpenAIProvider implements Provider {
   readonly name: string;
   readonly options: ResolvedHttpProviderOptions;
@@ -209,18 +226,8 @@ export class OpenAIProvider implements Provider {
     }
   }
 
-  async listModels(options?: CallOptions): Promise<readonly ModelInfo[]> {
-    const scope = this.#scope(options);
-    try {
-      const models: ModelInfo[] = [];
-      for await (const m of this.#client.models.list({ signal: scope.signal }))
-        models.push({ id: m.id, provider: this.name });
-      return models;
-    } catch (error) {
-      throw toProviderError(this.name, error, scope);
-    } finally {
-      scope.dispose();
-    }
+  listModels(options?: CallOptions): Promise<readonly ModelInfo[]> {
+    return listOpenAIModels(this.#client, this.name, this.#scope(options));
   }
 
   /** Local count with the model's tiktoken encoding (OpenAI has no count endpoint for chat). */
