@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson, taskOf } from 'plumego/x/ai/llmcache';
+import { canonicalJson, taskOf, type CachedSource, type CompletionSource } from 'plumego/x/ai/llmcache';
 import {
   AI_PROVIDER_ERROR_CODES,
   AiProviderError,
@@ -13,18 +13,11 @@ import { AI_SEMANTIC_CACHE_ERROR_CODES, AiSemanticCacheError, isAiSemanticCacheE
 import { MemorySemanticStore, type SemanticCacheStore } from './store.ts';
 import { normalizeVector, type Embedder } from './vector.ts';
 
-/** What the cache wraps: a provider, a provider manager, or anything with the same two calls. */
-export interface SemanticSource {
-  readonly name?: string;
-  complete(request: CompletionRequest, options?: CallOptions): Promise<CompletionResponse>;
-  stream(request: CompletionRequest, options?: CallOptions): AsyncIterable<StreamEvent>;
-}
+/** What the cache wraps: the same shape as the exact-match cache's (a provider, a manager, …). */
+export type SemanticSource = CompletionSource;
 
-export interface SemanticCachedSource {
-  readonly name: string;
-  complete(request: CompletionRequest, options?: CallOptions): Promise<CompletionResponse>;
-  stream(request: CompletionRequest, options?: CallOptions): AsyncGenerator<StreamEvent>;
-}
+/** The wrapped source, answered from the cache when a close enough prompt was answered before. */
+export type SemanticCachedSource = CachedSource;
 
 export interface SemanticCacheOptions {
   embedder: Embedder;
