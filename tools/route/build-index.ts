@@ -40,6 +40,12 @@ export interface ModuleDoc {
   readonly narrowerWhen?: string;
   readonly subordinates: readonly string[];
 
+  /**
+   * For an umbrella - a module that declares no public entrypoint and no import, so it holds no code of
+   * its own (tools) - the modules nested in its folder, which own the code it summarises.
+   */
+  readonly nested: readonly string[];
+
   /** For a family root: subordinate folders that are not modules, with their "when" terms. */
   readonly folders: readonly { readonly name: string; readonly when: string; readonly terms: ReadonlySet<string> }[];
 }
@@ -65,6 +71,8 @@ export interface RoutingIndex {
   readonly byName: ReadonlyMap<string, ModuleDoc>;
   /** Inverse document frequency over the modules' positive texts. */
   readonly idf: ReadonlyMap<string, number>;
+  /** Terms some module claims in its name, primer question or taxonomy entry. */
+  readonly definingTerms: ReadonlySet<string>;
   readonly tasks: readonly TaskDoc[];
   readonly rules: readonly RuleDoc[];
   readonly lexicon: Lexicon;
@@ -118,6 +126,22 @@ function getTaskTexts(module: Module, tasks: readonly TaskDoc[]): { kind: FieldK
       return [{ kind: 'shared-task' as FieldKind, text }];
     return [];
   });
+}
+
+/** A module that exports nothing and imports nothing has no code of its own: the modules inside it do the work. */
+function isUmbrella(module: Module): boolean {
+  const m = module.manifest;
+  return (
+    m.public_entrypoints.length === 0 &&
+    m.allowed_imports.modules.length === 0 &&
+    m.allowed_imports.packages.length === 0
+  );
+}
+
+/** Modules whose folder lies inside this module's folder (tools/route inside tools). */
+function getNested(module: Module, modules: readonly Module[]): string[] {
+  const prefix = module.path === '' || module.path === '.' ? '' : `${module.path}/`;
+  return modules.filter((m) => m !== module && prefix !== '' && m.path.startsWith(prefix)).map((m) => m.name);
 }
 
 type TermsOf = (text: string) => readonly string[];
@@ -185,6 +209,7 @@ function buildModuleDoc(
     ...(ownEntry ? { when: ownEntry.when } : {}),
     ...(isRoot && family.narrower_when ? { narrowerWhen: family.narrower_when } : {}),
     subordinates: isRoot ? family.subordinates.filter((s) => s.module && names.has(s.name)).map((s) => s.name) : [],
+    nested: isUmbrella(module) ? getNested(module, plane.modules) : [],
     folders,
   };
 }
@@ -220,7 +245,11 @@ export function buildRoutingIndex(plane: RoutingPlane, lexicon: Lexicon): Routin
     nameTerms: new Set(termsOf(rule.start_here)),
     targets: getTargets(rule.target, plane.modules),
   }));
-  return { docs, byName: new Map(docs.map((d) => [d.module.name, d])), idf, tasks, rules, lexicon };
+  const definingTerms = new Set<string>();
+  for (const doc of docs)
+    for (const [term, texts] of doc.termTexts)
+      if (texts.some((t) => t.kind === 'name' || t.kind === 'primer' || t.kind === 'taxonomy')) definingTerms.add(term);
+  return { docs, byName: new Map(docs.map((d) => [d.module.name, d])), idf, definingTerms, tasks, rules, lexicon };
 }
 
 const cache = new WeakMap<object, WeakMap<Lexicon, RoutingIndex>>();

@@ -57,7 +57,9 @@ export function applyNarrowing(
 ): { ranked: ModuleScore[]; narrowing?: Narrowing } {
   const top = ranked[0];
   const doc = top && index.byName.get(top.name);
-  if (!top || !doc || doc.subordinates.length === 0) return { ranked: [...ranked] };
+  if (!top || !doc) return { ranked: [...ranked] };
+  if (doc.nested.length > 0) return narrowUmbrella(ranked, top, doc.nested, o);
+  if (doc.subordinates.length === 0) return { ranked: [...ranked] };
   let best: { score: ModuleScore; value: number; terms: string[] } | undefined;
   for (const name of doc.subordinates) {
     const sub = ranked.find((s) => s.name === name);
@@ -77,6 +79,31 @@ export function applyNarrowing(
       condition: doc.narrowerWhen ?? 'the work is specific to a subordinate package',
       when: index.byName.get(chosen.name)?.when ?? '',
       terms: best.terms,
+    },
+  };
+}
+
+/**
+ * An umbrella (a module with no code of its own, e.g. tools) sums up what the modules inside it do, so it
+ * wins on their words; the best of them takes over when it earns `umbrellaShare` of the umbrella's score.
+ */
+function narrowUmbrella(
+  ranked: readonly ModuleScore[],
+  top: ModuleScore,
+  nested: readonly string[],
+  o: ResolvedRouteOptions,
+): { ranked: ModuleScore[]; narrowing?: Narrowing } {
+  const inside = new Set(nested);
+  const best = ranked.find((s) => inside.has(s.name));
+  if (!best || best.score <= 0 || best.score < o.umbrellaShare * top.score) return { ranked: [...ranked] };
+  return {
+    ranked: [best, ...ranked.filter((s) => s !== best)],
+    narrowing: {
+      from: top.name,
+      to: best.name,
+      condition: `${top.name} holds no code of its own; the module inside it that matches best owns the work`,
+      when: '',
+      terms: best.hits.map((h) => h.term),
     },
   };
 }

@@ -41,6 +41,11 @@ export interface RouteOptions {
    * description's word mass (idf), words its family root shares included. 0 turns it off. Default 0.7.
    */
   narrowerCoverage?: number;
+  /**
+   * A module nested in an umbrella (a module that exports and imports nothing, e.g. tools) takes over
+   * from the umbrella when its score reaches this share of the umbrella's. Default 0.5.
+   */
+  umbrellaShare?: number;
   /** Below this score the description is not understood and nothing is guessed. Default 1.5. */
   minScore?: number;
   /** Below this score an answer without a name, primer or taxonomy match is marked low-confidence. Default 6. */
@@ -68,6 +73,7 @@ export const DEFAULT_ROUTE_OPTIONS: ResolvedRouteOptions = {
   ruleNameWeight: 0.5,
   narrowerShare: 0.5,
   narrowerCoverage: 0.7,
+  umbrellaShare: 0.5,
   minScore: 1.5,
   confidentScore: 6,
   closeMargin: 0.25,

@@ -264,3 +264,85 @@ describe('route options of #22 reject bad values', () => {
     expect(() => routeWork(plane, 'route', { narrowerCoverage: Number.POSITIVE_INFINITY })).toThrow(RangeError);
   });
 });
+
+describe('an umbrella with no code of its own hands the work to the module inside it that matches best', () => {
+  // The umbrella's responsibilities sum up its nested modules, so it outscores each of them on their own words.
+  const umbrella = createFixtureModule({
+    name: 'tools',
+    path: 'tools',
+    layer: 'tooling',
+    summary: 'The control plane tools: spec loader, boundary gate, reporters and task router.',
+    primer_question: 'ownership rules, import boundaries and reports',
+    responsibilities: ['Reporting violations as SARIF and annotations', 'The boundary check over imports'],
+    non_goals: ['Library code'],
+  });
+  const report = createFixtureModule({
+    name: 'tools/report',
+    path: 'tools/report',
+    layer: 'tooling',
+    summary: 'Reporters from violations to text and SARIF.',
+    responsibilities: ['Exit codes'],
+    non_goals: ['Finding violations'],
+    allowed_imports: { modules: ['tools/control-plane'], packages: [] },
+    public_entrypoints: ['formatReport'],
+  });
+  const modules = (top: Module): Module[] => [...replace('tools', top), report];
+  const ask = 'print violations as SARIF';
+
+  it('the nested module wins when it earns the share of the umbrella score', () => {
+    const a = answer(routeWork(createFixturePlane({ modules: modules(umbrella) }), ask));
+    expect(a.module.name).toBe('tools/report');
+    expect(a.narrowing).toMatchObject({ from: 'tools', to: 'tools/report' });
+  });
+
+  it('without the rule the umbrella wins on the words it repeats', () => {
+    const a = answer(routeWork(createFixturePlane({ modules: modules(umbrella) }), ask, { umbrellaShare: 100 }));
+    expect(a.module.name).toBe('tools');
+  });
+
+  it('a module with code of its own (an export or an import) is no umbrella', () => {
+    const withCode = createFixtureModule({ ...umbrella.manifest, public_entrypoints: ['run'] });
+    const a = answer(routeWork(createFixturePlane({ modules: modules(withCode) }), ask));
+    expect(a.module.name).toBe('tools');
+    expect(a.narrowing).toBeUndefined();
+  });
+
+  it('the umbrella keeps work no nested module matches well enough', () => {
+    const a = answer(
+      routeWork(createFixturePlane({ modules: modules(umbrella) }), 'ownership rules of import boundaries'),
+    );
+    expect(a.module.name).toBe('tools');
+  });
+
+  it('refuses a negative umbrella share', () => {
+    expect(() => routeWork(createFixturePlane(), 'route', { umbrellaShare: -0.5 })).toThrow(RangeError);
+  });
+});
+
+describe('a description that names an area no module claims goes to that area', () => {
+  // "card" is a word of the task area's start_here ("Task Cards") and of no module's name, primer or taxonomy.
+  const filter = createFixtureModule({
+    name: 'x/ai/filter',
+    path: 'framework/x/ai/filter',
+    layer: 'extension',
+    status: 'experimental',
+    summary: 'Redaction of secrets and personal data (emails, credit cards, phone numbers) before prompts leave.',
+    primer_question: 'redacting secrets and personal data from prompts',
+    responsibilities: ['Secret and PII detectors'],
+    non_goals: ['Logging'],
+  });
+  const plane = createFixturePlane({ modules: [...FIXTURE_MODULES, filter] });
+
+  it('the card area wins over the module the card is about', () => {
+    const r = routeWork(plane, 'move the card about the gateway upstream proxy back');
+    expect(r.kind === 'area' && r.rule.paths).toEqual(['tasks']);
+  });
+
+  it('the same words without the card go to the module', () => {
+    expect(answer(routeWork(plane, 'the gateway upstream proxy')).module.name).toBe('x/gateway');
+  });
+
+  it('a module that uses the word itself keeps the work (credit card numbers are redaction)', () => {
+    expect(answer(routeWork(plane, 'strip credit card numbers from prompts')).module.name).toBe('x/ai/filter');
+  });
+});

@@ -218,6 +218,7 @@ function getAreaRule(
   terms: readonly Term[],
   best: number,
   o: ResolvedRouteOptions,
+  winnerTerms: ReadonlySet<string> = new Set(),
 ): Omit<RouteArea, 'description'> | undefined {
   let found: { rule: RoutingIndex['rules'][number]; words: string[]; value: number } | undefined;
   for (const rule of index.rules) {
@@ -225,7 +226,14 @@ function getAreaRule(
     const matched = terms.filter((t) => rule.terms.has(t.term));
     // A rule's work type says what the area is about, as a primer question does for a module: same weight.
     const value = matched.reduce((sum, t) => sum + getIdf(index, t.term), 0) * o.primerWeight;
-    if (matched.length >= 2 && value > best && (!found || value > found.value))
+    // The rule's start_here is the area's name ("Task Cards"). A description that uses a word of it that
+    // no module claims as its name, primer or taxonomy is about that area's files ("move the card about
+    // tenant quotas"): the other words say what the card is about, not who owns the change. Unless the
+    // best module uses that word itself ("credit card numbers" in x/ai/filter's summary).
+    const named = matched.some(
+      (t) => rule.nameTerms.has(t.term) && !index.definingTerms.has(t.term) && !winnerTerms.has(t.term),
+    );
+    if ((named || (matched.length >= 2 && value > best)) && (!found || value > found.value))
       found = { rule, words: matched.map((t) => t.surface), value };
   }
   if (!found) return undefined;
@@ -269,7 +277,7 @@ export function routeWorkWith(
     terms.map((t) => t.term),
   );
   const winner = ranked[0];
-  const area = getAreaRule(plane, index, terms, winner?.positive ?? 0, o);
+  const area = getAreaRule(plane, index, terms, winner?.positive ?? 0, o, new Set(winner?.hits.map((h) => h.term)));
   if (area) return { ...area, description };
   if (!winner || known.length === 0 || winner.score < o.minScore) {
     return refuse(

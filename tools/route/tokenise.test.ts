@@ -75,4 +75,10 @@ describe('getTerms', () => {
     expect(shipped.phrases.size).toBeGreaterThan(100);
     expect(getTerms('stream LLM tokens over server-sent events', shipped)).toEqual(['stream', 'model', 'token', 'sse']);
   });
+
+  it('the shipped lexicon keeps a lookup apart from discovery (a route lookup finds no upstream)', () => {
+    const shipped = readDefaultLexicon();
+    expect(getTerms('router lookup speed', shipped)).not.toContain('discover');
+    expect(getTerms('service discovery', shipped)).toContain('discover');
+  });
 });
