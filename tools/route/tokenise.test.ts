@@ -76,6 +76,12 @@ describe('getTerms', () => {
     expect(getTerms('stream LLM tokens over server-sent events', shipped)).toEqual(['stream', 'model', 'token', 'sse']);
   });
 
+  it('the shipped lexicon reads a subcommand as a CLI command and an API description as OpenAPI', () => {
+    const shipped = readDefaultLexicon();
+    expect(getTerms('a usage error in a subcommand', shipped)).toEqual(['usag', 'error', 'cli']);
+    expect(getTerms('emit the API description', shipped)).toEqual(['publish', 'openapi']);
+  });
+
   it('the shipped lexicon keeps a lookup apart from discovery (a route lookup finds no upstream)', () => {
     const shipped = readDefaultLexicon();
     expect(getTerms('router lookup speed', shipped)).not.toContain('discover');
