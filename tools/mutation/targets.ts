@@ -9,6 +9,8 @@ export interface MutationTarget {
   readonly module: string;
   readonly mutate: readonly string[];
   readonly tests: readonly string[];
+  /** Test files matched by `tests` that are still not run (each with its reason beside the target). */
+  readonly skipTests?: readonly string[];
   /** Minimum mutation score in percent (string-literal mutants excluded, see README). */
   readonly threshold: number;
 }
@@ -103,7 +105,12 @@ export const MUTATION_TARGETS: readonly MutationTarget[] = [
     id: 'loader',
     module: 'tools',
     mutate: sources('tools/control-plane'),
+    // The loader's own fixture tests. Left out: repo.test.ts loads this repository (a check of its
+    // specs that costs seconds per mutant and pins no loader behaviour the fixtures do not), and
+    // model-schemas.test.ts compares model.ts's types with the schemas through ts-morph (no runtime
+    // code of the loader runs in it).
     tests: ['tools/control-plane/**/*.test.ts'],
+    skipTests: ['tools/control-plane/repo.test.ts', 'tools/control-plane/model-schemas.test.ts'],
     threshold: 75,
   },
 ];

@@ -18,6 +18,7 @@ export default {
   test: {
     ...test,
     include: [...target!.tests],
+    exclude: [...(test.exclude ?? []), ...(target!.skipTests ?? [])],
     reporters: [new LoadFailureReporter(), 'default'],
     testTimeout: 90_000,
     hookTimeout: 90_000,
