@@ -39,6 +39,11 @@ export interface ModuleDoc {
   /** For a family root: the taxonomy's "go narrower when" and its subordinate modules. */
   readonly narrowerWhen?: string;
   readonly subordinates: readonly string[];
+  /**
+   * For a family root: subordinates its "go narrower when" names ("clearly cache-specific" names
+   * x/data/cache), each with the term of its own last name segment.
+   */
+  readonly namedSubordinates: readonly { readonly name: string; readonly term: string }[];
 
   /**
    * For an umbrella - a module that declares no public entrypoint and no import, so it holds no code of
@@ -146,6 +151,24 @@ function getNested(module: Module, modules: readonly Module[]): string[] {
 
 type TermsOf = (text: string) => readonly string[];
 
+type Family = RoutingPlane['taxonomy']['families'][number];
+
+/** Subordinate modules whose own name ("cache" of x/data/cache) the family's narrower_when uses. */
+function getNamedSubordinates(
+  family: Family,
+  names: ReadonlySet<string>,
+  termsOf: TermsOf,
+): { name: string; term: string }[] {
+  const condition = new Set(termsOf(family.narrower_when ?? ''));
+  return family.subordinates.flatMap((s) => {
+    const own = termsOf(s.name.split('/').at(-1) ?? '');
+    const term = own[0];
+    return s.module && names.has(s.name) && own.length === 1 && term !== undefined && condition.has(term)
+      ? [{ name: s.name, term }]
+      : [];
+  });
+}
+
 function buildModuleDoc(
   module: Module,
   plane: RoutingPlane,
@@ -209,7 +232,9 @@ function buildModuleDoc(
     ...(ownEntry ? { when: ownEntry.when } : {}),
     ...(isRoot && family.narrower_when ? { narrowerWhen: family.narrower_when } : {}),
     subordinates: isRoot ? family.subordinates.filter((s) => s.module && names.has(s.name)).map((s) => s.name) : [],
-    nested: isUmbrella(module) ? getNested(module, plane.modules) : [],
+    namedSubordinates: isRoot && family.narrower_when ? getNamedSubordinates(family, names, termsOf) : [],
+    // A family root's subordinates are chosen by the taxonomy's own rule, not as nested modules.
+    nested: !isRoot && isUmbrella(module) ? getNested(module, plane.modules) : [],
     folders,
   };
 }

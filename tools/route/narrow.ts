@@ -60,6 +60,26 @@ export function applyNarrowing(
   if (!top || !doc) return { ranked: [...ranked] };
   if (doc.nested.length > 0) return narrowUmbrella(ranked, top, doc.nested, o);
   if (doc.subordinates.length === 0) return { ranked: [...ranked] };
+  // "Go narrower when the task is clearly cache-specific": a description that uses the name of a
+  // subordinate the condition names is that subordinate's work, even though the root's primer lists it.
+  const asked = new Set(terms);
+  const named = doc.namedSubordinates
+    .filter((s) => o.namedNarrowing && asked.has(s.term))
+    .map((s) => ranked.find((r) => r.name === s.name))
+    .filter((s): s is ModuleScore => s !== undefined && s.score > 0)
+    .sort((a, b) => b.score - a.score)[0];
+  if (named) {
+    return {
+      ranked: [named, ...ranked.filter((s) => s !== named)],
+      narrowing: {
+        from: top.name,
+        to: named.name,
+        condition: doc.narrowerWhen ?? '',
+        when: index.byName.get(named.name)?.when ?? '',
+        terms: doc.namedSubordinates.filter((s) => s.name === named.name).map((s) => s.term),
+      },
+    };
+  }
   let best: { score: ModuleScore; value: number; terms: string[] } | undefined;
   for (const name of doc.subordinates) {
     const sub = ranked.find((s) => s.name === name);

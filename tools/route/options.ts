@@ -42,6 +42,11 @@ export interface RouteOptions {
    */
   narrowerCoverage?: number;
   /**
+   * 1: a description that uses the name of a subordinate its family's narrower_when names ("clearly
+   * cache-specific") goes to that subordinate. 0 turns it off. Default 1.
+   */
+  namedNarrowing?: number;
+  /**
    * A module nested in an umbrella (a module that exports and imports nothing, e.g. tools) takes over
    * from the umbrella when its score reaches this share of the umbrella's. Default 0.5.
    */
@@ -73,6 +78,7 @@ export const DEFAULT_ROUTE_OPTIONS: ResolvedRouteOptions = {
   ruleNameWeight: 0.5,
   narrowerShare: 0.5,
   narrowerCoverage: 0.7,
+  namedNarrowing: 1,
   umbrellaShare: 0.5,
   minScore: 1.5,
   confidentScore: 6,

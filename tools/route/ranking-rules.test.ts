@@ -346,3 +346,47 @@ describe('a description that names an area no module claims goes to that area', 
     expect(answer(routeWork(plane, 'strip credit card numbers from prompts')).module.name).toBe('x/ai/filter');
   });
 });
+
+describe('go narrower to the subordinate the family condition names when the description uses its name', () => {
+  // x/data's primer lists caches too, so "cache" is no evidence against the root; its narrower_when
+  // ("clearly cache-specific") says a cache description belongs to x/data/cache.
+  const root = FIXTURE_MODULES.find((m) => m.name === 'x/data')!;
+  const plane = createFixturePlane({
+    modules: replace(
+      'x/data',
+      createFixtureModule(
+        {
+          ...root.manifest,
+          primer_question: 'moving data to PostgreSQL or Redis, replicas, sharding, or a server-backed cache',
+          summary: 'Server-backed data: Redis and PostgreSQL backends, replicas, sharding and caches.',
+        },
+        'x/data',
+      ),
+    ),
+  });
+  const ask = 'a Redis backend for the cache';
+
+  it('the named subordinate takes the work', () => {
+    const a = answer(routeWork(plane, ask));
+    expect(a.module.name).toBe('x/data/cache');
+    expect(a.narrowing).toMatchObject({ from: 'x/data', to: 'x/data/cache', terms: ['cache'] });
+  });
+
+  it('the root keeps it with the rule off', () => {
+    expect(answer(routeWork(plane, ask, { namedNarrowing: 0 })).module.name).toBe('x/data');
+  });
+
+  it('the root keeps work that does not use the subordinate name', () => {
+    expect(answer(routeWork(plane, 'move data to Redis and PostgreSQL replicas')).module.name).toBe('x/data');
+  });
+
+  it('a subordinate the condition does not name gets nothing from its name', () => {
+    const taxonomy = {
+      families: FIXTURE_TAXONOMY.families.map((f) =>
+        f.root === 'x/data' ? { ...f, narrower_when: 'The task is clearly about one backend' } : f,
+      ),
+    };
+    const a = answer(routeWork(createFixturePlane({ modules: plane.modules, taxonomy }), ask));
+    expect(a.module.name).toBe('x/data');
+  });
+});
