@@ -47,7 +47,15 @@ describe('routing over this repository', () => {
     expect(s3.top1 / s3.total).toBeGreaterThanOrEqual(0.85);
   });
 
-  it('holds its top-1 on the tuning cases of the session that wrote heldout-s4 (>= 0.80; tuned on, so optimistic)', () => {
+  it('holds heldout-s4, written before the last ranking change and untuned, at its honest score (>= 0.78, target 0.95 not met)', () => {
+    // Scored 58/74 before that change and 59/74 (0.797) after it; one case of slack because other
+    // manifests were still being edited when it was measured.
+    const s4 = evaluateRouting(plane, readRoutingCases(HELDOUT_FILE)).parts['heldout-s4']!;
+    expect(s4.total).toBeGreaterThanOrEqual(50);
+    expect(s4.top1 / s4.total).toBeGreaterThanOrEqual(0.78);
+  });
+
+  it('holds its top-1 on the tuning cases of the session that wrote heldout-s4 (>= 0.81: 50/60 less one case; tuned on, so optimistic)', () => {
     const cases = readRoutingCases(TUNING_S4_FILE);
     const areas = new Set(
       plane.taskRouting.routing_rules.flatMap((r) => (r.target.modules ? [] : (r.target.paths ?? []))),
@@ -55,7 +63,7 @@ describe('routing over this repository', () => {
     expect(cases.filter((c) => !plane.moduleByName.has(c.expect) && !areas.has(c.expect))).toEqual([]);
     const e = evaluateRouting(plane, cases);
     expect(e.all.total).toBeGreaterThanOrEqual(50);
-    expect(e.all.top1 / e.all.total).toBeGreaterThanOrEqual(0.8);
+    expect(e.all.top1 / e.all.total).toBeGreaterThanOrEqual(0.81);
   });
 
   it('lands task-card work on the task area, not on a module', () => {

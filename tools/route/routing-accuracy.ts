@@ -111,16 +111,20 @@ export function evaluateRouting(
 
 const pct = (n: number, total: number): string => `${total ? ((100 * n) / total).toFixed(1) : '0.0'}%`;
 
-/** Text report of an evaluation. */
-export function formatEvaluation(e: RoutingEvaluation): string {
+/**
+ * Text report of an evaluation. `misses: false` prints the counts only: a held-out part must be scored
+ * before a ranking change without its author seeing which cases miss, or the next change is tuned to them.
+ */
+export function formatEvaluation(e: RoutingEvaluation, show: { readonly misses?: boolean } = {}): string {
+  const misses = show.misses === false ? [] : e.misses;
   const line = (label: string, s: PartScore): string =>
     `${label.padEnd(10)} ${String(s.total).padStart(3)} cases  top-1 ${pct(s.top1, s.total).padStart(6)} (${s.top1})  top-3 ${pct(s.top3, s.total).padStart(6)} (${s.top3})`;
   return [
     line('all', e.all),
     ...Object.entries(e.parts).map(([part, s]) => line(part, s)),
     `latency    mean ${e.meanMs.toFixed(2)} ms, max ${e.maxMs.toFixed(2)} ms per description (in-process, index built)`,
-    ...(e.misses.length ? ['', 'misses (expected → got top-3):'] : []),
-    ...e.misses.map(
+    ...(misses.length ? ['', 'misses (expected → got top-3):'] : []),
+    ...misses.map(
       (m) =>
         `  [${m.part}] "${m.ask}" → expected ${m.expect}, got ${m.got.join(', ') || '(refused)'}${m.nested ? ' (inside the expected module: counted)' : ''}`,
     ),
