@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_APP_CONFIG, parseAddr, resolveAppConfig, resolveConnectionSettings } from './config.ts';
+import { createApp } from './app.ts';
 import { CoreError } from './errors.ts';
 
 const invalid = (fn: () => unknown, code: string): void => {
@@ -90,6 +91,37 @@ describe('resolveAppConfig', () => {
   ] as const)('rejects a negative, infinite or NaN %s', (key) => {
     for (const bad of [-1, Number.POSITIVE_INFINITY, Number.NaN])
       invalid(() => resolveAppConfig({ [key]: bad }), 'CORE_INVALID_CONFIG');
+  });
+
+  it('refuses a header timeout longer than the whole-request timeout when the config is resolved', () => {
+    let error: unknown;
+    try {
+      resolveAppConfig({ readTimeoutMs: 4_000 }); // the default header timeout is 5 000
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(CoreError);
+    expect(error).toMatchObject({ code: 'CORE_INVALID_CONFIG', operation: 'prepare_server' });
+    expect((error as Error).message).toBe(
+      'core prepare_server: readHeaderTimeoutMs=5000: must not exceed readTimeoutMs=4000 (0 disables the whole-request timeout)',
+    );
+    invalid(() => resolveAppConfig({ readHeaderTimeoutMs: 1_001, readTimeoutMs: 1_000 }), 'CORE_INVALID_CONFIG');
+    // Built apps fail at once, not at prepare(): nothing can be registered on a broken config.
+    invalid(() => createApp({ readHeaderTimeoutMs: 2, readTimeoutMs: 1 }), 'CORE_INVALID_CONFIG');
+  });
+
+  it('accepts a header timeout equal to the request timeout, any header timeout when the request timeout is off, and no header timeout', () => {
+    for (const [header, read] of [
+      [1_000, 1_000],
+      [90_000, 0],
+      [0, 10],
+    ] as const) {
+      const c = resolveAppConfig({ readHeaderTimeoutMs: header, readTimeoutMs: read });
+      expect([c.readHeaderTimeoutMs, c.readTimeoutMs]).toEqual([header, read]);
+      // What resolveAppConfig lets through, Node accepts too.
+      const server = createApp({ readHeaderTimeoutMs: header, readTimeoutMs: read }).prepare();
+      expect([server.headersTimeout, server.requestTimeout]).toEqual([header, read]);
+    }
   });
 
   it('rejects a header limit under 1 KiB or not an integer', () => {

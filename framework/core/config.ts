@@ -10,7 +10,10 @@ export interface AppConfig {
   methodNotAllowed?: boolean;
   /** Whole-request receive timeout in ms (`server.requestTimeout`). Default 30 000. 0 disables. */
   readTimeoutMs?: number;
-  /** Header receive timeout in ms (`server.headersTimeout`). Default 5 000. */
+  /**
+   * Header receive timeout in ms (`server.headersTimeout`). Default 5 000. At most `readTimeoutMs`
+   * unless that is 0 (`CORE_INVALID_CONFIG`).
+   */
   readHeaderTimeoutMs?: number;
   /** Keep-alive idle timeout in ms (`server.keepAliveTimeout`). Default 60 000. */
   idleTimeoutMs?: number;
@@ -117,6 +120,15 @@ export function resolveAppConfig(config: AppConfig = {}): ResolvedAppConfig {
         'CORE_INVALID_CONFIG',
         `${key}=${String(v)}: must be a non-negative number`,
       );
+  }
+  // Node refuses this pair when the server is created; checked here so the mistake surfaces when the
+  // app is built, with the setting names, not later as a CORE_SERVER_SETUP from prepare().
+  if (c.readTimeoutMs > 0 && c.readHeaderTimeoutMs > c.readTimeoutMs) {
+    throw new CoreError(
+      'prepare_server',
+      'CORE_INVALID_CONFIG',
+      `readHeaderTimeoutMs=${String(c.readHeaderTimeoutMs)}: must not exceed readTimeoutMs=${String(c.readTimeoutMs)} (0 disables the whole-request timeout)`,
+    );
   }
   if (!Number.isInteger(c.maxHeaderBytes) || c.maxHeaderBytes < 1024) {
     throw new CoreError(
