@@ -45,7 +45,10 @@ async function runTarget(target: MutationTarget): Promise<TargetResult> {
     incremental: true,
     incrementalFile: `node_modules/.cache/plumego/stryker-incremental/${target.id}.json`,
     force: process.env['PLUMEGO_MUTATION_FULL'] === '1',
-    reporters: ['progress'],
+    // event-recorder writes each mutant's result as it is decided, so a run stopped before its end
+    // still shows what it measured (partial.ts sums it up); the incremental file is written only at the end.
+    reporters: ['progress', 'event-recorder'],
+    eventReporter: { baseDir: `node_modules/.cache/plumego/stryker-events/${target.id}` },
     logLevel: 'warn' as LogLevel,
     fileLogLevel: 'off' as LogLevel,
   });

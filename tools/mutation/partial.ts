@@ -1,0 +1,77 @@
+// The counts of a mutation run that was stopped before its end, from the events Stryker's
+// event-recorder reporter wrote while it ran (run.ts turns it on). A stopped run writes no
+// incremental file and no result; this tells what it had measured, and which mutants were left.
+// Usage: node --conditions=source --import tsx tools/mutation/partial.ts <target>
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { countStatuses, mutationScore, type MutationCounts } from './score.ts';
+
+export interface PartialRun {
+  /** Mutants Stryker planned to test (0 when the plan event was not written yet). */
+  readonly planned: number;
+  readonly tested: number;
+  readonly counts: MutationCounts;
+  /** The score of the tested mutants only: not the target's score until `tested === planned`. */
+  readonly score: number;
+  /** file:line mutator (replacement) of each survivor so far. */
+  readonly survivors: readonly string[];
+}
+
+interface TestedEvent {
+  readonly status: string;
+  readonly fileName: string;
+  readonly mutatorName: string;
+  readonly replacement?: string;
+  readonly location: { readonly start: { readonly line: number } };
+}
+
+/** Sums up the recorded events (file name → JSON text); unreadable or foreign files are skipped. */
+export function summarisePartial(events: ReadonlyMap<string, string>, root: string): PartialRun {
+  let planned = 0;
+  const tested: TestedEvent[] = [];
+  for (const [name, text] of [...events].sort(([a], [b]) => a.localeCompare(b))) {
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch {
+      continue;
+    }
+    if (name.endsWith('-onMutationTestingPlanReady.json')) {
+      const plans = (data as { mutantPlans?: unknown }).mutantPlans;
+      if (Array.isArray(plans)) planned = plans.length;
+    } else if (name.endsWith('-onMutantTested.json') && isTested(data)) tested.push(data);
+  }
+  const counts = countStatuses(tested.map((m) => m.status));
+  return {
+    planned,
+    tested: tested.length,
+    counts,
+    score: mutationScore(counts),
+    survivors: tested
+      .filter((m) => m.status === 'Survived' || m.status === 'NoCoverage')
+      .map(
+        (m) =>
+          `${m.fileName.replace(`${root}/`, '')}:${m.location.start.line} ${m.mutatorName}${m.status === 'NoCoverage' ? ' (no coverage)' : ''}${m.replacement ? ` → ${m.replacement.replace(/\s+/g, ' ').slice(0, 60)}` : ''}`,
+      ),
+  };
+}
+
+function isTested(data: unknown): data is TestedEvent {
+  const d = data as Partial<TestedEvent> | null;
+  return (
+    !!d &&
+    typeof d.status === 'string' &&
+    typeof d.fileName === 'string' &&
+    typeof d.mutatorName === 'string' &&
+    typeof d.location?.start?.line === 'number'
+  );
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const root = join(import.meta.dirname, '..', '..');
+  const dir = join(root, 'node_modules/.cache/plumego/stryker-events', process.argv[2] ?? '');
+  const events = new Map(readdirSync(dir).map((f) => [f, readFileSync(join(dir, f), 'utf8')] as const));
+  const run = summarisePartial(events, root);
+  process.stdout.write(`${JSON.stringify(run, null, 2)}\n`);
+}
