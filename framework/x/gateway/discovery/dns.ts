@@ -24,6 +24,13 @@ export interface DnsDiscoveryOptions {
   maxRefreshMs?: number;
   /** Told about failed lookups; the last known targets stay. Default none. */
   onError?: (error: unknown) => void;
+  /**
+   * Name servers (`10.0.0.2`, `10.0.0.2:5353`, `[fd00::2]:53`) for the default resolver; default the
+   * system's. Ignored with `lookup`.
+   */
+  servers?: readonly string[];
+  /** Per-query timeout of the default resolver (one try, so a dead server is noticed quickly); default Node's. */
+  queryTimeoutMs?: number;
   /** Injected resolver. Default a new `node:dns/promises` Resolver. */
   lookup?: DnsLookup;
 }
@@ -35,6 +42,31 @@ export interface DnsDiscovery extends ServiceDiscovery {
 
 function hostForUrl(address: string): string {
   return isIP(address) === 6 ? `[${address}]` : address;
+}
+
+function isServerAddress(server: unknown): boolean {
+  if (typeof server !== 'string') return false;
+  if (isIP(server) !== 0) return true;
+  const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([0-9.]+)):([0-9]{1,5})$/.exec(server);
+  if (m === null) return false;
+  const host = m[1] ?? m[2]!;
+  const port = Number(m[3]);
+  return isIP(host) === (m[1] === undefined ? 4 : 6) && port >= 1 && port <= 65535;
+}
+
+function createResolver(options: DnsDiscoveryOptions, bad: (rule: string) => never): Resolver {
+  const timeout = options.queryTimeoutMs;
+  if (timeout !== undefined && !(Number.isInteger(timeout) && timeout > 0))
+    bad('queryTimeoutMs must be a positive integer');
+  const resolver = timeout === undefined ? new Resolver() : new Resolver({ timeout, tries: 1 });
+  if (options.servers !== undefined) {
+    if (!Array.isArray(options.servers) || options.servers.length === 0) bad('servers must be a non-empty list');
+    // setServers accepts ports above 65535 (c-ares truncates them), so the shape is checked here.
+    for (const server of options.servers)
+      if (!isServerAddress(server)) bad(`servers: ${JSON.stringify(server)} is not ip[:port]`);
+    resolver.setServers(options.servers);
+  }
+  return resolver;
 }
 
 /**
@@ -53,7 +85,7 @@ export function createDnsDiscovery(options: DnsDiscoveryOptions): DnsDiscovery {
   if (!/^[A-Za-z0-9_.-]+$/.test(options.hostname)) bad('hostname must be a DNS name');
   if (!(Number.isInteger(port) && port > 0 && port < 65536)) bad('port must be 1-65535');
   if (!(minMs > 0 && maxMs >= minMs)) bad('0 < minRefreshMs ≤ maxRefreshMs');
-  const lookup: DnsLookup = options.lookup ?? new Resolver();
+  const lookup: DnsLookup = options.lookup ?? createResolver(options, bad);
   const feed = new TargetFeed();
   let timer: NodeJS.Timeout | undefined;
   let closed = false;

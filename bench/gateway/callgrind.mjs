@@ -1,0 +1,128 @@
+// CPU cost per proxied request in instructions (valgrind callgrind), which unlike wall-clock and
+// /proc CPU time does not move with the machine's load. Each proxy runs under callgrind in front of
+// the same native upstream; after a warm-up (JIT settled) the counters are zeroed, a fixed number of
+// requests is sent, and the dump's instruction count is divided by that number.
+// Valgrind runs one thread at a time, so TurboFan jobs queued during the warm-up can starve and run
+// inside the measured window (native runs finish them long before): an idle `--settle` pause lets them
+// drain first. Threads are counted apart: "main" is the event loop (JS, scavenges), "all" adds V8's
+// workers (concurrent marking, sweeping, any compile work that still leaked into the window).
+// Usage: node bench/gateway/callgrind.mjs [--requests 2000] [--warmup 5000] [--settle 20] [--only plumego,http-proxy]
+import { spawn, execFileSync } from 'node:child_process';
+import { createServer as createNetServer } from 'node:net';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..');
+const { values: args } = parseArgs({
+  options: {
+    requests: { type: 'string', default: '2000' },
+    warmup: { type: 'string', default: '5000' },
+    connections: { type: 'string', default: '10' },
+    settle: { type: 'string', default: '20' },
+    only: { type: 'string', default: '' },
+  },
+});
+const TS = ['--conditions=source', '--import', 'tsx'];
+const TARGETS = [
+  { id: 'plumego', args: [...TS, join(here, 'servers/plumego.ts')] },
+  { id: 'fastify-http-proxy', args: [join(here, 'servers/fastify-http-proxy.mjs')] },
+  { id: 'http-proxy', args: [join(here, 'servers/http-proxy.mjs')] },
+].filter((t) => !args.only || args.only.split(',').includes(t.id));
+
+function getFreePort() {
+  return new Promise((resolve) => {
+    const s = createNetServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function start(command, argv, env) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, argv, {
+      cwd: root,
+      env: { ...process.env, ...env, NODE_ENV: 'production' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    const timer = setTimeout(() => reject(new Error(`${argv.at(-1)} did not start\n${err}`)), 180_000);
+    child.stdout.on('data', (d) => {
+      if (String(d).includes('READY')) {
+        clearTimeout(timer);
+        resolve(child);
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`${argv.at(-1)} exited with ${code}\n${err}`)));
+  });
+}
+
+function send(url, amount) {
+  return new Promise((resolve, reject) =>
+    autocannon({ url, connections: Number(args.connections), amount, timeout: 60 }, (e, r) =>
+      e ? reject(e) : resolve(r),
+    ),
+  );
+}
+
+const upPort = await getFreePort();
+const upstream = await start(process.execPath, [join(here, 'servers/upstream.mjs')], { PORT: String(upPort) });
+const results = {};
+try {
+  for (const t of TARGETS) {
+    const dir = mkdtempSync(join(tmpdir(), 'gw-callgrind-'));
+    const port = await getFreePort();
+    const child = await start(
+      'valgrind',
+      [
+        '--tool=callgrind',
+        '--smc-check=all-non-file',
+        '--separate-threads=yes',
+        `--callgrind-out-file=${join(dir, 'cg.out.%p')}`,
+        process.execPath,
+        ...t.args,
+      ],
+      { PORT: String(port), UPSTREAM: `http://127.0.0.1:${upPort}` },
+    );
+    try {
+      const url = `http://127.0.0.1:${port}/json`;
+      await send(url, Number(args.warmup));
+      await new Promise((resolve) => setTimeout(resolve, Number(args.settle) * 1000));
+      execFileSync('callgrind_control', ['--zero', String(child.pid)]);
+      const res = await send(url, Number(args.requests));
+      execFileSync('callgrind_control', ['--dump', String(child.pid)]);
+      // With --separate-threads the dump files end in `.<part>-<thread>`; thread 01 is the main thread.
+      const dumps = readdirSync(dir).filter((f) => /\.\d+-\d+$/.test(f));
+      let all = 0;
+      let main = 0;
+      for (const f of dumps) {
+        const m = /^summary: (\d+)/m.exec(readFileSync(join(dir, f), 'utf8'));
+        if (!m) continue;
+        all += Number(m[1]);
+        if (f.endsWith('-01')) main += Number(m[1]);
+      }
+      const ok = res['2xx'];
+      results[t.id] = {
+        mainInstructionsPerRequest: Math.round(main / ok),
+        allInstructionsPerRequest: Math.round(all / ok),
+        requests: ok,
+        errors: res.errors + res.non2xx,
+      };
+      console.log(
+        `${t.id.padEnd(20)} main ${(main / ok / 1000).toFixed(1)} k, all threads ${(all / ok / 1000).toFixed(1)} k instructions/request (${ok} ok, ${res.errors + res.non2xx} errors; ${dir})`,
+      );
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }
+} finally {
+  upstream.kill('SIGKILL');
+}
+console.log(JSON.stringify(results));
