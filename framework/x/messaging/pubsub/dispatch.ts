@@ -62,7 +62,6 @@ async function fail(ctx: DispatchContext, m: Message, ops: DeliveryOps, reason: 
  * broker creates one per message per subscriber, and prototype methods cost no allocation.
  */
 class DispatchedDelivery implements Delivery {
-  readonly id: string;
   readonly subject: string;
   readonly data: Uint8Array;
   readonly headers: Message['headers'];
@@ -76,11 +75,15 @@ class DispatchedDelivery implements Delivery {
     readonly ops: DeliveryOps,
   ) {
     const m = message;
-    this.id = m.id;
     this.subject = m.subject;
     this.data = m.data;
     this.headers = m.headers;
     this.deliveryCount = m.deliveryCount;
+  }
+
+  // Read through: the in-process broker makes its id strings only on demand.
+  get id(): string {
+    return this.message.id;
   }
 
   settleAck(): Promise<void> | void {

@@ -124,3 +124,54 @@ describe('InProcessBroker specifics', () => {
     expect(a).toEqual(['0']); // only its in-flight message
   });
 });
+
+describe('InProcessBroker ids and routing', () => {
+  it('resolves a receipt whose id is the string id subscribers see, kept across redeliveries', async () => {
+    const b = new InProcessBroker();
+    const seen: Array<[string, number]> = [];
+    await b.subscribe(
+      'ids.q',
+      (m) => {
+        seen.push([m.id, m.deliveryCount]);
+        if (m.deliveryCount === 1) throw new Error('once more');
+      },
+      { maxDeliver: 2 },
+    );
+    const first = await b.publish('ids.q', 'a');
+    const second = await b.publish('ids.q', 'b');
+    expect(typeof first.id).toBe('string');
+    expect(first.id).not.toBe(second.id);
+    expect(JSON.parse(JSON.stringify(first))).toEqual({ id: first.id });
+    await vi.waitFor(() => expect(seen).toHaveLength(4));
+    expect(seen.filter(([id]) => id === first.id).map(([, n]) => n)).toEqual([1, 2]);
+    expect(seen.filter(([id]) => id === second.id).map(([, n]) => n)).toEqual([1, 2]);
+  });
+
+  it('routes a subject published before to subscribers that join or leave afterwards', async () => {
+    const b = new InProcessBroker();
+    const a: string[] = [];
+    const c: string[] = [];
+    const subA = await b.subscribe('r.q', (m) => {
+      a.push(decode(m));
+    });
+    await b.publish('r.q', '1');
+    await b.subscribe('r.*', (m) => {
+      c.push(decode(m));
+    });
+    await b.publish('r.q', '2');
+    await subA.unsubscribe();
+    await b.publish('r.q', '3');
+    await b.publish('r.other', '4');
+    await b.publish('r.q', '5');
+    expect(a).toEqual(['1', '2']);
+    expect(c).toEqual(['2', '3', '4', '5']);
+  });
+
+  it('still validates a new subject after a run of publishes to a valid one', async () => {
+    const b = new InProcessBroker();
+    await b.publish('v.q', 'x');
+    await b.publish('v.q', 'x');
+    await expect(b.publish('v..q', 'x')).rejects.toMatchObject({ code: 'PUBSUB_INVALID_SUBJECT' });
+    await expect(b.publish('v.q', 42 as unknown as string)).rejects.toMatchObject({ code: 'PUBSUB_INVALID_OPTIONS' });
+  });
+});

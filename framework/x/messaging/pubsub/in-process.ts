@@ -46,15 +46,55 @@ const CAPABILITIES: BrokerCapabilities = Object.freeze({
 });
 
 interface Stored {
-  readonly message: Message;
+  readonly message: LocalMessage;
   readonly at: number;
 }
 
 const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
 
+/**
+ * A published message. Its id is the broker's sequence number, turned into a string only when read:
+ * a number-to-string conversion per publish was the largest single cost of a small in-process
+ * publish, and most subscribers never look at the id.
+ */
+class LocalMessage implements Message {
+  readonly #seq: number;
+  #id: string | undefined = undefined;
+  constructor(
+    seq: number,
+    readonly subject: string,
+    readonly data: Uint8Array,
+    readonly headers: Message['headers'],
+    readonly deliveryCount: number,
+  ) {
+    this.#seq = seq;
+  }
+  get id(): string {
+    return (this.#id ??= String(this.#seq));
+  }
+  /** The same message, one delivery later (same id). */
+  redelivered(): LocalMessage {
+    return new LocalMessage(this.#seq, this.subject, this.data, this.headers, this.deliveryCount + 1);
+  }
+}
+
+/** What publish resolves to; the id string is made on first read, like the message's. */
+class LocalReceipt implements PublishReceipt {
+  readonly #message: LocalMessage;
+  constructor(message: LocalMessage) {
+    this.#message = message;
+  }
+  get id(): string {
+    return this.#message.id;
+  }
+  toJSON(): PublishReceipt {
+    return { id: this.id };
+  }
+}
+
 /** One subscriber's bounded queue and its drain loop; it also settles its deliveries (no object per delivery). */
 class Member implements DeliveryOps {
-  private readonly queue: Message[] = [];
+  private readonly queue: LocalMessage[] = [];
   private head = 0;
   private active = 0;
   private readonly spaceWaiters: Array<() => void> = [];
@@ -75,7 +115,7 @@ class Member implements DeliveryOps {
   }
 
   /** Enqueues now, or returns a promise that enqueues in order once there is room (the `block` policy). */
-  offer(message: Message): Promise<void> | undefined {
+  offer(message: LocalMessage): Promise<void> | undefined {
     // Fast path: an idle subscriber takes the message at once, without touching its queue.
     if (
       this.active < this.options.concurrency &&
@@ -109,24 +149,24 @@ class Member implements DeliveryOps {
   }
 
   /** Redeliveries bypass the bound: refusing them would lose a message the broker already accepted. */
-  push(message: Message): void {
+  push(message: LocalMessage): void {
     this.queue.push(message);
     this.drain();
   }
 
   ack(): void {}
 
-  retry(message: Message): void {
-    this.redeliver({ ...message, deliveryCount: message.deliveryCount + 1 });
+  retry(message: LocalMessage): void {
+    this.redeliver(message.redelivered());
   }
 
   /** A retry goes to the group (this member may have left since). */
-  redeliver(message: Message): void {
+  redeliver(message: LocalMessage): void {
     if (!this.closed) this.push(message);
     else if (this.target.members.length > 0) this.target.pick().push(message);
   }
 
-  takeAll(): Message[] {
+  takeAll(): LocalMessage[] {
     const rest = this.queue.slice(this.head);
     this.queue.length = 0;
     this.head = 0;
@@ -140,7 +180,7 @@ class Member implements DeliveryOps {
   private drain(): void {
     while (!this.closed && this.active < this.options.concurrency && this.head < this.queue.length) {
       const message = this.queue[this.head]!;
-      this.queue[this.head++] = undefined as unknown as Message;
+      this.queue[this.head++] = undefined as unknown as LocalMessage;
       if (this.head > 1024 && this.head * 2 > this.queue.length) {
         this.queue.splice(0, this.head);
         this.head = 0;
@@ -149,7 +189,7 @@ class Member implements DeliveryOps {
     }
   }
 
-  private run(message: Message): void {
+  private run(message: LocalMessage): void {
     this.active++;
     const pending = this.dispatch(message, this);
     if (pending === undefined) this.done();
@@ -209,6 +249,10 @@ export class InProcessBroker implements Broker {
   private readonly metered = new Map<Member, MeteredSubscription>();
   // Subjects already validated: the grammar check is the most expensive part of a small publish.
   private readonly knownSubjects = new Set<string>();
+  // The last subject published and its targets: a run of publishes to one subject (the common case)
+  // skips both hash lookups. Reset whenever the routing changes.
+  private lastSubject: string | undefined = undefined;
+  private lastTargets: Target[] | undefined = undefined;
 
   constructor(options: InProcessBrokerOptions = {}) {
     this.maxPayload = resolveMaxPayload(options);
@@ -224,26 +268,25 @@ export class InProcessBroker implements Broker {
   publish(subject: string, data: Uint8Array | string, options?: PublishOptions): Promise<PublishReceipt> {
     try {
       if (this.closed) throw closedError();
-      if (!this.knownSubjects.has(subject)) {
+      if (subject !== this.lastSubject && !this.knownSubjects.has(subject)) {
         assertSubject(subject);
         if (this.knownSubjects.size > 10_000) this.knownSubjects.clear();
         this.knownSubjects.add(subject);
       }
-      const message: Message = {
-        id: String(++this.seq),
+      const message = new LocalMessage(
+        ++this.seq,
         subject,
-        data: toPayload(data, this.maxPayload),
-        headers: options?.headers === undefined ? NO_HEADERS : toHeaders(options.headers),
-        deliveryCount: 1,
-      };
+        toPayload(data, this.maxPayload),
+        options?.headers === undefined ? NO_HEADERS : toHeaders(options.headers),
+        1,
+      );
       return this.deliver(message, true);
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
-  private deliver(message: Message, counted: boolean): Promise<PublishReceipt> {
-    const receipt = { id: message.id };
+  private deliver(message: LocalMessage, counted: boolean): Promise<PublishReceipt> {
     if (this.historySize > 0) {
       // A ring: once full, the oldest slot is overwritten (no shifting per publish).
       const stored = { message, at: this.now() };
@@ -273,17 +316,26 @@ export class InProcessBroker implements Broker {
       const wait = (t.members.length === 1 ? t.members[0]! : t.pick()).offer(message);
       if (wait !== undefined) (blocked ??= []).push(wait);
     }
+    const receipt = new LocalReceipt(message);
     return blocked === undefined ? Promise.resolve(receipt) : Promise.all(blocked).then(() => receipt);
   }
 
   private match(subject: string): Target[] {
+    if (subject === this.lastSubject && this.lastTargets !== undefined) return this.lastTargets;
     let hit = this.route.get(subject);
     if (hit === undefined) {
       hit = this.targets.filter((t) => t.matches(subject));
       if (this.route.size > 10_000) this.route.clear();
       this.route.set(subject, hit);
     }
+    this.lastSubject = subject;
+    this.lastTargets = hit;
     return hit;
+  }
+
+  private resetRoutes(): void {
+    this.route.clear();
+    this.lastTargets = undefined;
   }
 
   async subscribe(pattern: string, handler: MessageHandler, options: SubscribeOptions = {}): Promise<Subscription> {
@@ -304,7 +356,7 @@ export class InProcessBroker implements Broker {
     this.metered.set(member, { pattern, group: o.group, counters, depth: () => member.queued });
     target.members.push(member);
     if (o.overflow === 'error') target.refusesWhenFull = true;
-    this.route.clear();
+    this.resetRoutes();
     this.replay(member, pattern, o);
     const owner = target;
     return {
@@ -315,7 +367,7 @@ export class InProcessBroker implements Broker {
         this.metered.delete(member);
         owner.members.splice(owner.members.indexOf(member), 1);
         if (owner.members.length === 0) this.targets.splice(this.targets.indexOf(owner), 1);
-        this.route.clear();
+        this.resetRoutes();
         // Queued messages of a group member belong to the group, not to the member that left.
         const rest = member.takeAll();
         if (owner.members.length > 0) for (const m of rest) owner.pick().push(m);
@@ -346,7 +398,7 @@ export class InProcessBroker implements Broker {
 
   private publishInternal(subject: string, data: Uint8Array, headers: Record<string, string>): Promise<PublishReceipt> {
     if (this.closed) return Promise.reject(closedError());
-    return this.deliver({ id: String(++this.seq), subject, data, headers, deliveryCount: 1 }, false);
+    return this.deliver(new LocalMessage(++this.seq, subject, data, headers, 1), false);
   }
 
   async metrics(): Promise<BrokerMetrics> {
@@ -367,7 +419,7 @@ export class InProcessBroker implements Broker {
       m.takeAll();
     }
     this.targets.length = 0;
-    this.route.clear();
+    this.resetRoutes();
     await Promise.all(members.map((m) => m.idle()));
   }
 }

@@ -9,6 +9,7 @@ import {
   type JetStreamClient,
   type JetStreamManager,
   type JsMsg,
+  type PubAck,
 } from '@nats-io/jetstream';
 import { createGate, type RawDelivery } from './dispatch.ts';
 import type { ResolvedSubscribeOptions } from './options.ts';
@@ -47,7 +48,7 @@ const CAPABILITIES: BrokerCapabilities = Object.freeze({
  * backoff; the consumers live on the server, so nothing published meanwhile is missed (a private
  * consumer is kept 60 s without a client).
  */
-export class NatsBroker extends RemoteBroker {
+export class NatsBroker extends RemoteBroker<PubAck> {
   readonly backend = 'nats';
   readonly capabilities = CAPABILITIES;
   private constructor(
@@ -101,19 +102,21 @@ export class NatsBroker extends RemoteBroker {
     }
   }
 
-  protected send(m: OutgoingMessage): Promise<string> {
+  protected send(m: OutgoingMessage): Promise<PubAck> {
     let h: MsgHdrs | undefined;
     for (const k in m.headers) (h ??= createHeaders()).set(k, m.headers[k]!);
     // No headers block at all when there are none: a smaller frame for the common case.
-    return this.js
-      .publish(
-        `${this.options.namespace}.${m.subject}`,
-        m.data,
-        h === undefined
-          ? { timeout: this.options.publishTimeoutMs }
-          : { headers: h, timeout: this.options.publishTimeoutMs },
-      )
-      .then((ack) => String(ack.seq));
+    return this.js.publish(
+      `${this.options.namespace}.${m.subject}`,
+      m.data,
+      h === undefined
+        ? { timeout: this.options.publishTimeoutMs }
+        : { headers: h, timeout: this.options.publishTimeoutMs },
+    );
+  }
+
+  protected override receiptId(ack: PubAck): string {
+    return String(ack.seq);
   }
 
   protected async listen(
@@ -181,7 +184,10 @@ function toRaw(m: JsMsg, ns: string): RawDelivery {
       headers: readHeaders(m.headers),
       deliveryCount: m.info.deliveryCount,
     },
-    ack: () => m.ack(),
+    // One microtask later: the publish that the PubAck in the same read lets through (the usual
+    // publish-consume loop) then reaches nats.js's outbound buffer before its flush, and the ack and
+    // the next publish leave in one socket write instead of two (strace: 2.2 -> 1.0 writes per message).
+    ack: () => queueMicrotask(() => m.ack()),
     retry: () => m.nak(),
   };
 }

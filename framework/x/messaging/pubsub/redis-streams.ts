@@ -45,7 +45,7 @@ type Entry = [Buffer, Buffer[]];
  * ioredis re-dials a lost connection with backoff; the group and its pending list live on the server,
  * so a subscriber misses nothing published meanwhile. Publishes fail at once while disconnected.
  */
-export class RedisStreamsBroker extends RemoteBroker {
+export class RedisStreamsBroker extends RemoteBroker<unknown> {
   readonly backend = 'redis-streams';
   readonly capabilities = CAPABILITIES;
   private constructor(
@@ -96,10 +96,10 @@ export class RedisStreamsBroker extends RemoteBroker {
     return `${this.options.namespace}:s:${subject}`;
   }
 
-  protected send(m: OutgoingMessage): Promise<string> {
+  protected send(m: OutgoingMessage): Promise<unknown> {
     const fields: Array<string | Buffer> = ['d', Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength)];
     if (Object.keys(m.headers).length > 0) fields.push('h', JSON.stringify(m.headers));
-    return this.redis.call('XADD', this.key(m.subject), 'MAXLEN', '~', this.maxLen, '*', ...fields).then(String);
+    return this.redis.call('XADD', this.key(m.subject), 'MAXLEN', '~', this.maxLen, '*', ...fields);
   }
 
   protected async listen(

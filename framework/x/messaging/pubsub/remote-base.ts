@@ -99,7 +99,7 @@ export interface OutgoingMessage {
  * What each remote backend supplies; the base class does validation, timeouts, dead-letter
  * republishing, the closed state and subscription bookkeeping identically for all of them.
  */
-export abstract class RemoteBroker implements Broker {
+export abstract class RemoteBroker<Sent = string> implements Broker {
   abstract readonly backend: string;
   abstract readonly capabilities: BrokerCapabilities;
   /** Whether an unacknowledged manual delivery is retried by a local timer (the server has no ack deadline). */
@@ -112,7 +112,17 @@ export abstract class RemoteBroker implements Broker {
 
   constructor(protected readonly options: ResolvedRemoteOptions) {}
 
-  protected abstract send(message: OutgoingMessage): Promise<string>;
+  /** Hands the message to the server; resolves with what the server acknowledged (see `receiptId`). */
+  protected abstract send(message: OutgoingMessage): Promise<Sent>;
+  /**
+   * The stored message's id from what `send` resolved to. Mapped inside the one callback that
+   * settles the publish rather than in a `then` of the backend's own: each extra promise hop moved
+   * the next publish past the client's flush of the consumer's ack (one socket write more per message
+   * on NATS).
+   */
+  protected receiptId(sent: Sent): string {
+    return String(sent);
+  }
   /** Starts delivering matching messages to `deliver`; resolves once the server-side subscription exists. */
   protected abstract listen(
     pattern: string,
@@ -169,16 +179,16 @@ export abstract class RemoteBroker implements Broker {
         clearTimeout(timer);
         reject(this.closed ? closedError() : toPublishFailed(this.backend, error));
       };
-      let sending: Promise<string>;
+      let sending: Promise<Sent>;
       try {
         sending = this.send(message);
       } catch (error) {
         failed(error);
         return;
       }
-      sending.then((id) => {
+      sending.then((sent) => {
         clearTimeout(timer);
-        resolve(done(id));
+        resolve(done(this.receiptId(sent)));
       }, failed);
     });
   }
