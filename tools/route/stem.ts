@@ -166,18 +166,30 @@ const stemPorter = (word: string): string => {
   return step5(w);
 };
 
+/*
+ * Porter keeps most "-ly" adverbs apart from their adjective ("exactly" → exactli, "exact" → exact), so
+ * "exactly the same prompt" never meets a module that says "exact-match". Porter2 (Snowball English)
+ * deletes "li" after a valid li-ending (c d e g h k m n r t); the measure test stands in for its R1 region
+ * so that short words ("rely", "fly") keep their stem.
+ */
+const stripAdverb = (stem: string): string => {
+  const base = stem.slice(0, -2);
+  return /[cdeghkmnrt]$/.test(base) && measure(base) > 0 ? stemPorter(base) : stem;
+};
+
 /**
  * Stems one lower-case word. Words of two letters or fewer and words with digits are kept as they are.
  * One deliberate deviation from Porter: an "-ery" noun is stemmed once more without its final "i", so
  * it meets its "-er" verb (recovery/recover, discovery/discover, delivery/deliver), which Porter alone
  * keeps apart. It is limited to "-eri" stems because a wider rule merges unrelated words
- * (registry/registration).
+ * (registry/registration). A second one, from Porter2: an "-ly" adverb meets its adjective (stripAdverb).
  */
 export function getStem(word: string): string {
   let stem = memo.get(word);
   if (stem === undefined) {
     stem = word.length <= 2 || /\d/.test(word) ? word : stemPorter(word);
     if (stem.length > 4 && stem.endsWith('eri')) stem = stemPorter(stem.slice(0, -1));
+    else if (word.endsWith('ly') && stem.endsWith('li')) stem = stripAdverb(stem);
     // The vocabulary of specs and descriptions is small, so remembering every stem is cheap and makes
     // re-indexing and routing much faster.
     if (memo.size < MEMO_LIMIT) memo.set(word, stem);

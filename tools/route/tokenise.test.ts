@@ -14,6 +14,14 @@ describe('getStem (Porter)', () => {
     ['discovering', 'discov'],
     ['discovers', 'discov'],
     ['happy', 'happi'],
+    // Porter2's li-ending rule: an adverb meets its adjective; short words and other letters keep theirs.
+    ['exactly', 'exact'],
+    ['strictly', 'strict'],
+    ['nightly', 'night'],
+    ['currently', 'current'],
+    ['rely', 'reli'],
+    ['apply', 'appli'],
+    ['family', 'famili'],
     ['3am', '3am'],
     ['ws', 'ws'],
   ];
@@ -80,6 +88,13 @@ describe('getTerms', () => {
     const shipped = readDefaultLexicon();
     expect(getTerms('a usage error in a subcommand', shipped)).toEqual(['usag', 'error', 'cli']);
     expect(getTerms('emit the API description', shipped)).toEqual(['publish', 'openapi']);
+  });
+
+  it('the shipped lexicon reads a page of the docs site as a page and a next page as pagination', () => {
+    const shipped = readDefaultLexicon();
+    expect(getTerms('the status pages of the site', shipped)).toEqual(['status', 'page', 'site']);
+    expect(getTerms('a link to the next page', shipped)).toContain('paginate');
+    expect(getTerms('cursor pagination with a page size', shipped)).toEqual(['paginate']);
   });
 
   it('the shipped lexicon keeps a lookup apart from discovery (a route lookup finds no upstream)', () => {
