@@ -1,9 +1,11 @@
 // x/ai benchmarks: (1) streaming relay latency — upstream chunk written → SSE event parsed by the client, at N
-// concurrent streams, for a baseline server (direct res.write), relayStream alone, and the full path
-// (Anthropic SDK parsing a fake upstream + relayStream); (2) token counting throughput on two corpora
+// concurrent streams, for a baseline server (direct res.write), relayStream alone, a baseline relay of the fake
+// upstream (pipe: node:http in, res.write out) and the full path (AnthropicProvider reading the same upstream +
+// relayStream); (2) token counting throughput on two corpora
 // (bench/ai/corpus.ts); library against library: bench/ai/tokenizers.ts.
 // Timestamps are process.hrtime (CLOCK_MONOTONIC, shared by all processes on the machine).
 // Usage: node --conditions=source --import tsx bench/ai/run.ts [--streams 200] [--rounds 3] [--chunks 50]
+//   [--modes direct,relay,pipe,provider] [--latency-only]
 // Writes bench/ai/results/<stamp>.json, latest.json and latest.md. Run under /tmp/plumego-bench.lock.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
@@ -22,6 +24,8 @@ const { values: args } = parseArgs({
     streams: { type: 'string', default: '200' },
     rounds: { type: 'string', default: '3' },
     chunks: { type: 'string', default: '50' },
+    modes: { type: 'string', default: 'direct,relay,pipe,provider' },
+    'latency-only': { type: 'boolean', default: false },
   },
 });
 const streams = Number(args.streams);
@@ -42,24 +46,37 @@ function start(mode: string, env: Record<string, string> = {}): Promise<{ child:
   });
 }
 
-/** Opens one SSE stream and records, per text event, now − the timestamp the upstream put in it (µs). */
+/**
+ * Opens one SSE stream and records, per text event, now − the timestamp the upstream put in it (µs). The data
+ * handler only stamps and keeps the chunk; frames are parsed after the stream ends. Parsing in the handler
+ * would delay the handlers of the other sockets read in the same turn of this process's loop, adding the
+ * load generator's own per-chunk cost to every later stream's sample.
+ */
 function readStream(port: number, out: number[]): Promise<void> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path: '/', agent: false }, (res) => {
       res.setEncoding('utf8');
-      let buf = '';
+      const stamps: bigint[] = [];
+      const chunks: string[] = [];
       res.on('data', (chunk: string) => {
-        const at = process.hrtime.bigint();
-        buf += chunk;
-        let cut: number;
-        while ((cut = buf.indexOf('\n\n')) >= 0) {
-          const frame = buf.slice(0, cut);
-          buf = buf.slice(cut + 2);
-          const m = /^event: text\ndata: (.*)$/m.exec(frame);
-          if (m) out.push(Number(at - BigInt((JSON.parse(m[1]!) as { text: string }).text)) / 1000);
-        }
+        stamps.push(process.hrtime.bigint());
+        chunks.push(chunk);
       });
-      res.on('end', resolve);
+      res.on('end', () => {
+        let buf = '';
+        for (let i = 0; i < chunks.length; i++) {
+          buf += chunks[i]!;
+          let cut: number;
+          while ((cut = buf.indexOf('\n\n')) >= 0) {
+            const frame = buf.slice(0, cut);
+            buf = buf.slice(cut + 2);
+            const m = /^event: text\ndata: (.*)$/m.exec(frame);
+            // A frame completed by chunk i reached the client when chunk i did.
+            if (m) out.push(Number(stamps[i]! - BigInt((JSON.parse(m[1]!) as { text: string }).text)) / 1000);
+          }
+        }
+        resolve();
+      });
     });
     req.on('error', reject);
     req.end();
@@ -80,6 +97,9 @@ interface LatencyRow {
 
 async function latency(mode: string, port: number): Promise<LatencyRow[]> {
   const rows: LatencyRow[] = [];
+  // One unrecorded round first, the same for every mode: the first streams of a fresh process run V8's
+  // unoptimised code and would otherwise fill round 1's tail with compilation, not relaying.
+  await Promise.all(Array.from({ length: streams }, () => readStream(port, [])));
   for (let round = 1; round <= rounds; round++) {
     const samples: number[] = [];
     await Promise.all(Array.from({ length: streams }, () => readStream(port, samples)));
@@ -149,13 +169,13 @@ async function main(): Promise<void> {
   const load = loadavg();
   const up = await start('upstream');
   const results: LatencyRow[] = [];
-  for (const mode of ['direct', 'relay', 'provider']) {
+  for (const mode of args.modes.split(',')) {
     const s = await start(mode, { BENCH_UPSTREAM: `http://127.0.0.1:${up.port}` });
     results.push(...(await latency(mode, s.port)));
     s.child.kill();
   }
   up.child.kill();
-  const tokens = await tokenCounting();
+  const tokens = args['latency-only'] ? [] : await tokenCounting();
   const report = {
     at: new Date().toISOString(),
     node: process.version,

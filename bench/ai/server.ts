@@ -2,9 +2,11 @@
 //   upstream — a fake Anthropic Messages server: each text_delta carries the monotonic time it was written;
 //   direct   — baseline: writes SSE frames itself with res.write (no relay);
 //   relay    — relayStream from an in-process generator (the x/ai/streaming path alone);
+//   pipe     — baseline for provider: reads the upstream with node:http and res.writes each text delta as an SSE
+//              event (the least any relay of this upstream does: split frames, JSON.parse, JSON.stringify, write);
 //   provider — relayStream from AnthropicProvider.stream against the upstream (SDK parse + relay, end to end).
 // Prints "ready <port>".
-import { createServer, type ServerResponse } from 'node:http';
+import { createServer, request, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAnthropicProvider, type StreamEvent } from 'plumego/x/ai/provider';
 import { relayStream } from 'plumego/x/ai/streaming';
@@ -62,6 +64,33 @@ async function direct(res: ServerResponse): Promise<void> {
   res.end();
 }
 
+function pipe(res: ServerResponse): void {
+  const up = request(
+    `${process.env['BENCH_UPSTREAM'] ?? 'http://127.0.0.1:1'}/v1/messages`,
+    { method: 'POST' },
+    (upRes) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
+      upRes.setEncoding('utf8');
+      let buf = '';
+      let id = 0;
+      upRes.on('data', (chunk: string) => {
+        buf += chunk;
+        let cut: number;
+        while ((cut = buf.indexOf('\n\n')) >= 0) {
+          const frame = buf.slice(0, cut);
+          buf = buf.slice(cut + 2);
+          if (!frame.startsWith('event: content_block_delta\n')) continue;
+          const event = JSON.parse(frame.slice(frame.indexOf('data: ') + 6)) as { delta: { text: string } };
+          res.write(`id: ${++id}\nevent: text\ndata: ${JSON.stringify({ text: event.delta.text })}\n\n`);
+        }
+      });
+      upRes.on('end', () => res.end());
+    },
+  );
+  res.on('close', () => up.destroy());
+  up.end('{}');
+}
+
 async function* generator(): AsyncGenerator<StreamEvent> {
   for (let i = 0; i < chunks; i++) {
     await sleep(intervalMs);
@@ -79,6 +108,7 @@ const server = createServer((req, res) => {
   req.resume();
   if (mode === 'upstream') void upstream(res);
   else if (mode === 'direct') void direct(res);
+  else if (mode === 'pipe') pipe(res);
   else if (mode === 'relay') void relayStream(res, () => generator(), { heartbeatMs: 0 });
   else
     void relayStream(

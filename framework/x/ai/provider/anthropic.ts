@@ -1,6 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { StreamAssembler, parseStructured } from './assembler.ts';
 import { badResponse, openCallScope, toProviderError, type CallScope } from './call-scope.ts';
+import { SseParser, type SseMessage } from './sse-parser.ts';
 import { resolveHttpProviderOptions, type HttpProviderOptions, type ResolvedHttpProviderOptions } from './options.ts';
 import type {
   CallOptions,
@@ -158,64 +159,85 @@ export class AnthropicProvider implements Provider {
     let meta = { id: '', model: request.model, inputTokens: 0, outputTokens: 0, stopReason: 'other' as StopReason };
     let stopped = false;
     let structuredJson = '';
+    let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+    let finished = false;
     try {
-      const stream = await this.#client.messages.create(
-        { ...toParams(request, this.options.defaultMaxTokens), stream: true },
-        { signal: scope.signal },
-      );
-      for await (const event of stream) {
+      // The SDK sends the request and maps error statuses; the body is parsed here, in this generator's
+      // own loop, instead of through the SDK's chain of async iterators (see SseParser).
+      const http = await this.#client.messages
+        .create({ ...toParams(request, this.options.defaultMaxTokens), stream: true }, { signal: scope.signal })
+        .asResponse();
+      if (!http.body) throw badResponse(this.name, 'stream response without a body');
+      reader = http.body.getReader();
+      const parser = new SseParser();
+      const batch: SseMessage[] = [];
+      for (let last = false; !last;) {
+        const read = await reader.read();
+        last = read.done;
+        if (read.done) parser.end(batch);
+        else parser.push(read.value, batch);
         scope.touch();
-        switch (event.type) {
-          case 'message_start':
-            meta = {
-              ...meta,
-              id: event.message.id,
-              model: event.message.model,
-              inputTokens: event.message.usage.input_tokens,
-              outputTokens: event.message.usage.output_tokens,
-            };
-            break;
-          case 'content_block_start':
-            if (event.content_block.type === 'tool_use') {
-              if (event.content_block.name === structured) blocks.set(event.index, -1);
-              else {
-                const index = assembler.startToolCall(event.content_block.id, event.content_block.name);
-                blocks.set(event.index, index);
-                yield { type: 'tool_call_start', index, id: event.content_block.id, name: event.content_block.name };
+        for (let i = 0; i < batch.length; i++) {
+          const sse = batch[i]!;
+          // As the SDK: unnamed events and pings carry nothing; `error` is the vendor failing mid-stream.
+          if (sse.event === null || sse.event === 'ping' || !sse.data) continue;
+          if (sse.event === 'error')
+            throw toProviderError(this.name, { error: JSON.parse(sse.data) as unknown }, scope);
+          const event = JSON.parse(sse.data) as Anthropic.Messages.RawMessageStreamEvent;
+          switch (event.type) {
+            case 'message_start':
+              meta = {
+                ...meta,
+                id: event.message.id,
+                model: event.message.model,
+                inputTokens: event.message.usage.input_tokens,
+                outputTokens: event.message.usage.output_tokens,
+              };
+              break;
+            case 'content_block_start':
+              if (event.content_block.type === 'tool_use') {
+                if (event.content_block.name === structured) blocks.set(event.index, -1);
+                else {
+                  const index = assembler.startToolCall(event.content_block.id, event.content_block.name);
+                  blocks.set(event.index, index);
+                  yield { type: 'tool_call_start', index, id: event.content_block.id, name: event.content_block.name };
+                }
               }
-            }
-            break;
-          case 'content_block_delta':
-            if (event.delta.type === 'text_delta') {
-              assembler.addText(event.delta.text);
-              yield { type: 'text', text: event.delta.text };
-            } else if (event.delta.type === 'input_json_delta') {
-              const index = blocks.get(event.index);
-              if (index === undefined) throw badResponse(this.name, 'input_json_delta for an unknown content block');
-              if (index === -1) {
-                // Kept apart from prose: the model may still write text blocks beside the forced tool.
-                structuredJson += event.delta.partial_json;
-                yield { type: 'text', text: event.delta.partial_json };
-              } else {
-                assembler.addArguments(index, event.delta.partial_json);
-                yield { type: 'tool_call_delta', index, argumentsDelta: event.delta.partial_json };
+              break;
+            case 'content_block_delta':
+              if (event.delta.type === 'text_delta') {
+                assembler.addText(event.delta.text);
+                yield { type: 'text', text: event.delta.text };
+              } else if (event.delta.type === 'input_json_delta') {
+                const index = blocks.get(event.index);
+                if (index === undefined) throw badResponse(this.name, 'input_json_delta for an unknown content block');
+                if (index === -1) {
+                  // Kept apart from prose: the model may still write text blocks beside the forced tool.
+                  structuredJson += event.delta.partial_json;
+                  yield { type: 'text', text: event.delta.partial_json };
+                } else {
+                  assembler.addArguments(index, event.delta.partial_json);
+                  yield { type: 'tool_call_delta', index, argumentsDelta: event.delta.partial_json };
+                }
               }
-            }
-            break;
-          case 'message_delta':
-            meta.stopReason = STOP_REASONS[event.delta.stop_reason ?? ''] ?? 'other';
-            meta.outputTokens = event.usage.output_tokens;
-            if (typeof event.usage.input_tokens === 'number') meta.inputTokens = event.usage.input_tokens;
-            break;
-          case 'message_stop':
-            stopped = true;
-            break;
-          default:
-            break;
+              break;
+            case 'message_delta':
+              meta.stopReason = STOP_REASONS[event.delta.stop_reason ?? ''] ?? 'other';
+              meta.outputTokens = event.usage.output_tokens;
+              if (typeof event.usage.input_tokens === 'number') meta.inputTokens = event.usage.input_tokens;
+              break;
+            case 'message_stop':
+              stopped = true;
+              break;
+            default:
+              break;
+          }
         }
+        batch.length = 0;
       }
-      // The SDK ends quietly when its signal aborts; only `message_stop` proves the stream is complete.
+      finished = true;
       if (scope.end !== undefined) throw toProviderError(this.name, undefined, scope);
+      // Only `message_stop` proves the stream is complete.
       if (!stopped) throw badResponse(this.name, 'stream ended before message_stop (truncated)');
       const response = assembler.finish({
         id: meta.id,
@@ -234,6 +256,8 @@ export class AnthropicProvider implements Provider {
     } catch (error) {
       throw toProviderError(this.name, error, scope);
     } finally {
+      // A consumer that stops early, or a stream that failed, must not leave the upstream body open.
+      if (!finished) reader?.cancel().catch(() => undefined);
       scope.dispose();
     }
   }

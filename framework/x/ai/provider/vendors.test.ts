@@ -385,6 +385,22 @@ describe('request shapes specific to one vendor', () => {
     }
   });
 
+  it('anthropic: closes the upstream response when the consumer stops reading early', async () => {
+    const fake = await startFakeAnthropic();
+    try {
+      const provider = new AnthropicProvider({ apiKey: KEY, baseURL: fake.url });
+      const seen: StreamEvent[] = [];
+      for await (const event of provider.stream(ask('text-then-stall'))) {
+        seen.push(event);
+        if (event.type === 'text') break;
+      }
+      expect(seen).toEqual([{ type: 'text', text: 'Hel' }]);
+      await expect.poll(() => fake.clientAborts).toBe(1);
+    } finally {
+      await fake.close();
+    }
+  });
+
   it('anthropic: maps a mid-stream overloaded error event', async () => {
     const fake = await startFakeAnthropic();
     try {

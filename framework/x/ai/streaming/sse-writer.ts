@@ -19,21 +19,23 @@ export interface SseWriterOptions {
 
 const DEFAULT_SSE_WRITER = { heartbeatMs: 15_000 } as const;
 
-const SINGLE_LINE = /^[^\r\n]*$/;
+const oneLine = (s: string): boolean => s.indexOf('\n') < 0 && s.indexOf('\r') < 0;
 
 /** Frames one event; multi-line data becomes one `data:` line per line, as the SSE spec requires. */
 export function formatSseEvent(event: SseEvent): string {
   let out = '';
   if (event.id !== undefined) {
-    if (!SINGLE_LINE.test(event.id) || event.id.includes('\0'))
+    if (!oneLine(event.id) || event.id.includes('\0'))
       throw new AiStreamError(AI_STREAM_ERROR_CODES.invalidEvent, 'SSE id must be one line without NUL');
     out += `id: ${event.id}\n`;
   }
   if (event.event !== undefined) {
-    if (!SINGLE_LINE.test(event.event) || event.event === '')
+    if (!oneLine(event.event) || event.event === '')
       throw new AiStreamError(AI_STREAM_ERROR_CODES.invalidEvent, 'SSE event name must be one non-empty line');
     out += `event: ${event.event}\n`;
   }
+  // JSON data (every event the relay sends) never holds a raw line break: no split, no array per event.
+  if (oneLine(event.data)) return `${out}data: ${event.data}\n\n`;
   for (const line of event.data.split(/\r\n|\r|\n/)) out += `data: ${line}\n`;
   return `${out}\n`;
 }

@@ -40,6 +40,9 @@ describe('SSE framing', () => {
     { title: 'an event name with a newline', input: { event: 'a\nb', data: '' } },
     { title: 'an empty event name', input: { event: '', data: '' } },
     { title: 'an id with a newline', input: { id: '1\n2', data: '' } },
+    { title: 'an id with a carriage return', input: { id: '1\r2', data: '' } },
+    { title: 'an id with a NUL', input: { id: '1\u00002', data: '' } },
+    { title: 'an event name with a carriage return', input: { event: 'a\rb', data: '' } },
   ])('refuses $title (it would inject fields)', ({ input }) => {
     expect(() => formatSseEvent(input)).toThrow(expect.objectContaining({ code: 'AI_STREAM_INVALID_EVENT' }));
   });

@@ -66,7 +66,7 @@ async function start(handle: (req: RecordedRequest, res: ServerResponse) => void
 
 const anthropicError = (type: string, message: string) => ({ type: 'error', error: { type, message } });
 
-/** Anthropic Messages: scenarios `ok`, `tool`, `rate-limit`, `server-error`, `overloaded`, `overloaded-midstream`, `truncated`, `malformed`, `stall`, `bad-key`. */
+/** Anthropic Messages: scenarios `ok`, `tool`, `rate-limit`, `server-error`, `overloaded`, `overloaded-midstream`, `truncated`, `malformed`, `stall`, `text-then-stall`, `bad-key`. */
 export function startFakeAnthropic(): Promise<FakeVendor> {
   return start((req, res) => {
     if (req.url.startsWith('/v1/models')) {
@@ -102,6 +102,19 @@ export function startFakeAnthropic(): Promise<FakeVendor> {
           stop_sequence: null,
           usage: { input_tokens: 5, output_tokens: 1 },
         },
+      });
+    }
+    if (model === 'text-then-stall') {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      sse(res, 'content_block_start', {
+        type: 'content_block_start',
+        index: 0,
+        content_block: { type: 'text', text: '' },
+      });
+      return sse(res, 'content_block_delta', {
+        type: 'content_block_delta',
+        index: 0,
+        delta: { type: 'text_delta', text: 'Hel' },
       });
     }
     const tool =
