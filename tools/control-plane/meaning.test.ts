@@ -442,6 +442,34 @@ const taskCases: Case[] = [
 
 const layoutCases: Case[] = [
   {
+    title: 'library roots: discouraged, undeclared, and stable roots or families without a manifest',
+    edit: (f, doc) => {
+      f['framework/utils/index.ts'] = 'export {};\n';
+      f['framework/helpers/index.ts'] = 'export {};\n';
+      f['framework/x/cache/index.ts'] = 'export {};\n';
+      delete f['framework/contract/module.yaml'];
+      doc(ROUTER)['allowed_imports'] = { modules: [], packages: [] };
+    },
+    rules: ['no-discouraged-roots', 'library-roots-only', 'manifest-per-module', 'every-extension-declared'],
+    expected: [
+      'every-extension-declared specs/extension-taxonomy.yaml:2:3',
+      'library-roots-only specs/repo.yaml:11:7',
+      'manifest-per-module specs/repo.yaml:11:9',
+      'no-discouraged-roots specs/repo.yaml:51:5',
+    ],
+    names: ["'framework/x/cache/'", "'framework/helpers/'", "'framework/utils/'", "stable root 'contract'"],
+  },
+  {
+    title: 'an extension base other than <library root>/x is where families are looked for',
+    edit: (f, doc) => {
+      doc('specs/repo.yaml')['layers']['extension']['base'] = 'framework/ext';
+      f['framework/ext/cache/index.ts'] = 'export {};\n';
+    },
+    rules: ['library-roots-only', 'every-extension-declared'],
+    expected: ['every-extension-declared specs/extension-taxonomy.yaml:2:3', 'library-roots-only specs/repo.yaml:11:7'],
+    names: ["'framework/ext/cache/'", "'framework/x/'"],
+  },
+  {
     title: 'a reference service and a tooling path without a manifest',
     edit: (f, doc) => {
       f['reference/other/main.ts'] = 'export {};\n';
@@ -474,7 +502,8 @@ const layoutCases: Case[] = [
   {
     title: 'top-level folders the .gitignore names, dot folders and node_modules are not layout',
     edit: (f) => {
-      f['.gitignore'] = '# build\nnode_modules/\n/out/\nlogs/*\ncoverage\n';
+      // node_modules is skipped whether or not the .gitignore names it.
+      f['.gitignore'] = '# build\n/out/\nlogs/*\n  coverage  \n';
       for (const dir of ['out', 'coverage', '.cache', 'node_modules', 'logs', 'build'])
         f[`${dir}/file.ts`] = 'export {};\n';
     },

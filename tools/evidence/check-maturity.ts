@@ -32,13 +32,6 @@ const RULES: Readonly<Record<string, { rule: string; rationale: string; fix: (e:
   },
 };
 
-/**
- * Mutation findings warn instead of failing while the slow targets (core, store, the rule engine)
- * cannot be measured inside one CI run; the scheduled mutation workflow records them. Raise this to
- * 'error' once every ga stable root has a result at or above its threshold (issue #25).
- */
-export const MUTATION_SEVERITY: Violation['severity'] = 'warn';
-
 const BELOW = {
   rule: 'mutation-score-below-threshold',
   rationale:
@@ -69,7 +62,7 @@ export function findMaturityViolations(plane: ControlPlane, evidence: readonly M
       out.push({
         check: CHECK,
         rule: spec.rule,
-        severity: piece === 'mutation' ? MUTATION_SEVERITY : 'error',
+        severity: 'error',
         file: pos.file,
         line: pos.line,
         column: pos.column,
@@ -86,7 +79,9 @@ export function findMaturityViolations(plane: ControlPlane, evidence: readonly M
       out.push({
         check: CHECK,
         rule: BELOW.rule,
-        severity: MUTATION_SEVERITY,
+        // An error like the other missing evidence: every ga stable root has a score at or above its
+        // threshold (issue #25), so a new gap is a regression, not a backlog.
+        severity: 'error',
         file: pos.file,
         line: pos.line,
         column: pos.column,

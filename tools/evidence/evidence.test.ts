@@ -4,7 +4,7 @@ import type { Violation } from '../control-plane/index.ts';
 import { loadApiFixture, manifestWith, type LoadedFixture } from '../api/testing/api-fixture.ts';
 import { readApiAnalysis, writeSnapshots } from '../api/index.ts';
 import { findErrorCodeViolations, collectCodeSites } from './check-error-codes.ts';
-import { findMaturityViolations, MUTATION_SEVERITY } from './check-maturity.ts';
+import { findMaturityViolations } from './check-maturity.ts';
 import { collectEvidence, getEvidenceCells } from './collect-evidence.ts';
 
 let fixture: LoadedFixture | undefined;
@@ -52,7 +52,7 @@ describe('maturity evidence', () => {
       'primer-missing framework/contract/module.yaml:4',
       'mutation-score-missing framework/contract/module.yaml:4',
     ]);
-    expect(contract.map((x) => x.severity)).toEqual(['error', 'error', 'error', MUTATION_SEVERITY]);
+    expect(contract.map((x) => x.severity)).toEqual(['error', 'error', 'error', 'error']);
     expect(contract[0]!.message).toBe("ga module 'contract' lacks its API snapshot (framework/contract/api.md)");
     expect(contract[0]!.fix).toBe('Run `plumego api snapshot --module contract` and commit framework/contract/api.md.');
   });
@@ -85,7 +85,8 @@ describe('maturity evidence', () => {
     const f = await load({ ...complete, [RESULT]: result(74.9) });
     const v = findMaturityViolations(f.plane, collectEvidence(f.plane)).filter((x) => x.from === 'contract');
     expect(v.map(brief)).toEqual(['mutation-score-below-threshold framework/contract/module.yaml:4']);
-    expect(v[0]!.severity).toBe(MUTATION_SEVERITY);
+    // An error, not a warning: `plumego check` fails on it.
+    expect(v[0]!.severity).toBe('error');
   });
 
   it('reports an unreadable or incomplete result as a missing score, never as a pass', async () => {
