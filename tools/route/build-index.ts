@@ -40,10 +40,14 @@ export interface ModuleDoc {
   readonly narrowerWhen?: string;
   readonly subordinates: readonly string[];
   /**
-   * For a family root: subordinates its "go narrower when" names ("clearly cache-specific" names
-   * x/data/cache), each with the term of its own last name segment.
+   * For a family root: its subordinate modules whose last name segment is one word, each with that term
+   * and whether the family's "go narrower when" names it ("clearly cache-specific" names x/data/cache).
    */
-  readonly namedSubordinates: readonly { readonly name: string; readonly term: string }[];
+  readonly namedSubordinates: readonly {
+    readonly name: string;
+    readonly term: string;
+    readonly inCondition: boolean;
+  }[];
 
   /**
    * For an umbrella - a module that declares no public entrypoint and no import, so it holds no code of
@@ -158,13 +162,13 @@ function getNamedSubordinates(
   family: Family,
   names: ReadonlySet<string>,
   termsOf: TermsOf,
-): { name: string; term: string }[] {
+): { name: string; term: string; inCondition: boolean }[] {
   const condition = new Set(termsOf(family.narrower_when ?? ''));
   return family.subordinates.flatMap((s) => {
     const own = termsOf(s.name.split('/').at(-1) ?? '');
     const term = own[0];
-    return s.module && names.has(s.name) && own.length === 1 && term !== undefined && condition.has(term)
-      ? [{ name: s.name, term }]
+    return s.module && names.has(s.name) && own.length === 1 && term !== undefined
+      ? [{ name: s.name, term, inCondition: condition.has(term) }]
       : [];
   });
 }
@@ -232,7 +236,7 @@ function buildModuleDoc(
     ...(ownEntry ? { when: ownEntry.when } : {}),
     ...(isRoot && family.narrower_when ? { narrowerWhen: family.narrower_when } : {}),
     subordinates: isRoot ? family.subordinates.filter((s) => s.module && names.has(s.name)).map((s) => s.name) : [],
-    namedSubordinates: isRoot && family.narrower_when ? getNamedSubordinates(family, names, termsOf) : [],
+    namedSubordinates: isRoot ? getNamedSubordinates(family, names, termsOf) : [],
     // A family root's subordinates are chosen by the taxonomy's own rule, not as nested modules.
     nested: !isRoot && isUmbrella(module) ? getNested(module, plane.modules) : [],
     folders,

@@ -62,9 +62,11 @@ export function applyNarrowing(
   if (doc.subordinates.length === 0) return { ranked: [...ranked] };
   // "Go narrower when the task is clearly cache-specific": a description that uses the name of a
   // subordinate the condition names is that subordinate's work, even though the root's primer lists it.
+  // The taxonomy's condition lists only some of them, yet naming any subordinate ("idempotency") is just
+  // as clear a sign, so level 2 applies the same to every one-word subordinate name.
   const asked = new Set(terms);
   const named = doc.namedSubordinates
-    .filter((s) => o.namedNarrowing && asked.has(s.term))
+    .filter((s) => o.namedNarrowing >= (s.inCondition ? 1 : 2) && asked.has(s.term))
     .map((s) => ranked.find((r) => r.name === s.name))
     .filter((s): s is ModuleScore => s !== undefined && s.score > 0)
     .sort((a, b) => b.score - a.score)[0];

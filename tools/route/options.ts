@@ -43,7 +43,8 @@ export interface RouteOptions {
   narrowerCoverage?: number;
   /**
    * 1: a description that uses the name of a subordinate its family's narrower_when names ("clearly
-   * cache-specific") goes to that subordinate. 0 turns it off. Default 1.
+   * cache-specific") goes to that subordinate; 2: so does one using the one-word name of any subordinate
+   * module of the winning family (x/data/idempotency). 0 turns it off. Default 2.
    */
   namedNarrowing?: number;
   /**
@@ -78,7 +79,7 @@ export const DEFAULT_ROUTE_OPTIONS: ResolvedRouteOptions = {
   ruleNameWeight: 0.5,
   narrowerShare: 0.5,
   narrowerCoverage: 0.7,
-  namedNarrowing: 1,
+  namedNarrowing: 2,
   umbrellaShare: 0.5,
   minScore: 1.5,
   confidentScore: 6,

@@ -380,13 +380,22 @@ describe('go narrower to the subordinate the family condition names when the des
     expect(answer(routeWork(plane, 'move data to Redis and PostgreSQL replicas')).module.name).toBe('x/data');
   });
 
-  it('a subordinate the condition does not name gets nothing from its name', () => {
-    const taxonomy = {
+  const otherCondition = createFixturePlane({
+    modules: plane.modules,
+    taxonomy: {
       families: FIXTURE_TAXONOMY.families.map((f) =>
         f.root === 'x/data' ? { ...f, narrower_when: 'The task is clearly about one backend' } : f,
       ),
-    };
-    const a = answer(routeWork(createFixturePlane({ modules: plane.modules, taxonomy }), ask));
-    expect(a.module.name).toBe('x/data');
+    },
+  });
+
+  it('at level 1 a subordinate the condition does not name gets nothing from its name', () => {
+    expect(answer(routeWork(otherCondition, ask, { namedNarrowing: 1 })).module.name).toBe('x/data');
+  });
+
+  it('at level 2 (the default) naming any subordinate is enough, whatever the condition says', () => {
+    const a = answer(routeWork(otherCondition, ask));
+    expect(a.module.name).toBe('x/data/cache');
+    expect(a.narrowing).toMatchObject({ from: 'x/data', to: 'x/data/cache', terms: ['cache'] });
   });
 });
