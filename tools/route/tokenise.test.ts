@@ -90,6 +90,13 @@ describe('getTerms', () => {
     expect(getTerms('emit the API description', shipped)).toEqual(['publish', 'openapi']);
   });
 
+  it('the shipped lexicon reads plumego new and plumego generate as scaffolding, and new alone as nothing', () => {
+    const shipped = readDefaultLexicon();
+    expect(getTerms('plumego new with a template', shipped)).toEqual(['scaffold', 'templat']);
+    expect(getTerms('plumego generate a handler', shipped)).toEqual(['scaffold', 'handler']);
+    expect(getTerms('a new handler', shipped)).toEqual(['handler']);
+  });
+
   it('the shipped lexicon reads a page of the docs site as a page and a next page as pagination', () => {
     const shipped = readDefaultLexicon();
     expect(getTerms('the status pages of the site', shipped)).toEqual(['status', 'page', 'site']);
