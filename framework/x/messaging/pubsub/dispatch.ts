@@ -57,60 +57,83 @@ async function fail(ctx: DispatchContext, m: Message, ops: DeliveryOps, reason: 
   ctx.counters.deadLettered++;
 }
 
+type Timer = ReturnType<typeof setTimeout>;
+const OPEN = 0;
+const SETTLED = 1;
+
 /**
- * One delivery as the handler sees it. A class rather than an object of closures: the in-process
- * broker creates one per message per subscriber, and prototype methods cost no allocation.
+ * One delivery as the handler sees it: created per message per subscriber, so it is kept small —
+ * four slots, the message's fields read through getters, the settle logic on the prototype.
+ * Internals are private so that spreading or logging a delivery shows the message, not the broker.
  */
 class DispatchedDelivery implements Delivery {
-  readonly subject: string;
-  readonly data: Uint8Array;
-  readonly headers: Message['headers'];
-  readonly deliveryCount: number;
-  settled = false;
-  timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  readonly #ctx: DispatchContext;
+  readonly #message: Message;
+  readonly #ops: DeliveryOps;
+  // OPEN, SETTLED, or the ackWaitMs timer of an open manual delivery.
+  #state: typeof OPEN | typeof SETTLED | Timer = OPEN;
 
-  constructor(
-    readonly ctx: DispatchContext,
-    readonly message: Message,
-    readonly ops: DeliveryOps,
-  ) {
-    const m = message;
-    this.subject = m.subject;
-    this.data = m.data;
-    this.headers = m.headers;
-    this.deliveryCount = m.deliveryCount;
+  constructor(ctx: DispatchContext, message: Message, ops: DeliveryOps) {
+    this.#ctx = ctx;
+    this.#message = message;
+    this.#ops = ops;
   }
 
-  // Read through: the in-process broker makes its id strings only on demand.
   get id(): string {
-    return this.message.id;
+    return this.#message.id;
+  }
+  get subject(): string {
+    return this.#message.subject;
+  }
+  get data(): Uint8Array {
+    return this.#message.data;
+  }
+  get headers(): Message['headers'] {
+    return this.#message.headers;
+  }
+  get deliveryCount(): number {
+    return this.#message.deliveryCount;
+  }
+
+  toJSON(): Message {
+    const m = this.#message;
+    return { id: m.id, subject: m.subject, data: m.data, headers: m.headers, deliveryCount: m.deliveryCount };
+  }
+
+  watch(ms: number): void {
+    this.#state = setTimeout(() => void this.settleFail(new Error('not acknowledged within ackWaitMs')), ms);
+  }
+
+  /** Marks the delivery settled; false when it already was (a second settle is ignored). */
+  #close(): boolean {
+    const state = this.#state;
+    if (state === SETTLED) return false;
+    if (state !== OPEN) clearTimeout(state);
+    this.#state = SETTLED;
+    return true;
   }
 
   settleAck(): Promise<void> | void {
-    if (this.settled) return;
-    this.settled = true;
-    this.ctx.counters.acked++;
-    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (!this.#close()) return;
+    const ctx = this.#ctx;
+    ctx.counters.acked++;
     try {
-      const r = this.ops.ack(this.message);
-      if (r !== undefined) return r.catch((error: unknown) => report(this.ctx, error, this.message));
+      const r = this.#ops.ack(this.#message);
+      if (r !== undefined) return r.catch((error: unknown) => report(ctx, error, this.#message));
     } catch (error) {
-      report(this.ctx, error, this.message);
+      report(ctx, error, this.#message);
     }
   }
 
   settleFail(reason: unknown): Promise<void> | void {
-    if (this.settled) return;
-    this.settled = true;
-    this.ctx.counters.nacked++;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    return fail(this.ctx, this.message, this.ops, reason).catch((error: unknown) =>
-      report(this.ctx, error, this.message),
-    );
+    if (!this.#close()) return;
+    const ctx = this.#ctx;
+    ctx.counters.nacked++;
+    return fail(ctx, this.#message, this.#ops, reason).catch((error: unknown) => report(ctx, error, this.#message));
   }
 
   onFailure(error: unknown): Promise<void> | void {
-    report(this.ctx, error, this.message);
+    report(this.#ctx, error, this.#message);
     return this.settleFail(error);
   }
 
@@ -141,9 +164,8 @@ export function createDispatcher(
   return (message, ops) => {
     const d = new DispatchedDelivery(ctx, message, ops);
     counters.delivered++;
-    if (d.deliveryCount > 1) counters.redelivered++;
-    if (watch)
-      d.timer = setTimeout(() => void d.settleFail(new Error('not acknowledged within ackWaitMs')), o.ackWaitMs);
+    if (message.deliveryCount > 1) counters.redelivered++;
+    if (watch) d.watch(o.ackWaitMs);
     let result: void | Promise<void>;
     try {
       result = handler(d);

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { InProcessBroker } from './in-process.ts';
+import type { Delivery } from './types.ts';
 import { describeBrokerConformance, decode } from './__tests__/broker-conformance.ts';
 
 describeBrokerConformance({
@@ -173,5 +174,40 @@ describe('InProcessBroker ids and routing', () => {
     await b.publish('v.q', 'x');
     await expect(b.publish('v..q', 'x')).rejects.toMatchObject({ code: 'PUBSUB_INVALID_SUBJECT' });
     await expect(b.publish('v.q', 42 as unknown as string)).rejects.toMatchObject({ code: 'PUBSUB_INVALID_OPTIONS' });
+  });
+});
+
+describe('InProcessBroker deliveries', () => {
+  it('shows the message fields, serialises without broker internals, and ignores a second settle', async () => {
+    const b = new InProcessBroker();
+    const got: Delivery[] = [];
+    const errors: unknown[] = [];
+    await b.subscribe(
+      'dl.q',
+      async (m) => {
+        got.push(m);
+        await m.ack();
+        await m.nack(); // ignored: already settled
+      },
+      { ack: 'manual', onError: (e) => errors.push(e) },
+    );
+    const receipt = await b.publish('dl.q', 'hello', { headers: { k: 'v' } });
+    await vi.waitFor(() => expect(got).toHaveLength(1));
+    const d = got[0]!;
+    expect([d.id, d.subject, decode(d), d.headers, d.deliveryCount]).toEqual([
+      receipt.id,
+      'dl.q',
+      'hello',
+      { k: 'v' },
+      1,
+    ]);
+    expect(Object.keys(d)).toEqual([]);
+    const json = JSON.parse(JSON.stringify(d)) as Record<string, unknown>;
+    expect(Object.keys(json).sort()).toEqual(['data', 'deliveryCount', 'headers', 'id', 'subject']);
+    await new Promise((r) => setTimeout(r, 5));
+    expect(got).toHaveLength(1);
+    expect(errors).toEqual([]);
+    const m = await b.metrics();
+    expect(m.subscriptions[0]).toMatchObject({ delivered: 1, acked: 1, nacked: 0 });
   });
 });
