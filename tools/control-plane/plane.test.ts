@@ -503,3 +503,84 @@ describe('meaning-check helpers', () => {
     expect(await assertMeaning({ ...plane!, features } as ControlPlane, manifests, [])).toEqual([]);
   });
 });
+
+describe('layout beyond the fixture defaults', () => {
+  const minimal = (layers: object): FixtureFiles => ({
+    'package.json': '{ "name": "mini" }\n',
+    'specs/repo.yaml': { profile: 'minimal', identity: { name: 'mini', package: 'mini', library_root: 'src' }, layers },
+    'specs/dependency-rules.yaml': {
+      rules: [
+        {
+          id: 'default-deny',
+          severity: 'error',
+          summary: 'Imports must be declared.',
+          rationale: 'Undeclared edges are unreviewed.',
+          fix: 'Declare the module in allowed_imports.',
+        },
+      ],
+      builtins: { require_node_prefix: false, deny: {} },
+      baseline: 'specs/boundary-baseline.yaml',
+      exceptions: [],
+    },
+  });
+  const manifest = (name: string, path: string, layer: string): object => ({
+    name,
+    path,
+    layer,
+    allowed_imports: { modules: [], packages: [] },
+  });
+
+  it('minimal profile: every declared stable root and layer path has its manifest', async () => {
+    const files = minimal({
+      stable: { description: 'The code folders.', base: 'src', roots: ['a', 'z'] },
+      tooling: { description: 'The tool folders.', paths: ['scripts', 'tools2'] },
+      reference: { description: 'The service folders.', paths: ['svc'] },
+      extension: { description: 'The extension folders.', paths: ['ext'] },
+    });
+    files['src/a/module.yaml'] = manifest('a', 'src/a', 'stable');
+    files['scripts/module.yaml'] = manifest('scripts', 'scripts', 'tooling');
+    const result = await load(files);
+    expect(result.configErrors).toEqual([]);
+    expect(at(result)).toEqual([
+      'manifest-per-module specs/repo.yaml:12:9',
+      'manifest-per-module specs/repo.yaml:17:9',
+      'manifest-per-module specs/repo.yaml:21:9',
+      'manifest-per-module specs/repo.yaml:25:9',
+    ]);
+    const messages = result.violations.map((v) => v.message).join('\n');
+    for (const missing of [
+      "stable root 'z'",
+      "tooling path 'tools2/'",
+      "reference path 'svc/'",
+      "extension path 'ext/'",
+    ])
+      expect(messages).toContain(missing);
+  });
+
+  it('reference services are looked for under the reference base repo.yaml names', async () => {
+    const files = withDoc(validFixture(), 'specs/repo.yaml', (d) => {
+      ((d['layers'] as Doc)['reference'] as Doc)['base'] = 'services';
+      (d['top_level'] as { directories: string[] }).directories.push('services');
+    });
+    files['services/billing/main.ts'] = 'export {};\n';
+    const result = await load(files);
+    const found = result.violations.filter((v) => v.rule === 'manifest-per-module');
+    expect(found.map((v) => `${v.file}:${v.line}:${v.column}`)).toEqual(['specs/repo.yaml:25:5']);
+    expect(found[0]!.message).toContain("'services/billing/'");
+  });
+
+  it('a manifest outside the module folders is reported at library_root; dependency, build and dot folders are not searched', async () => {
+    const files = validFixture();
+    (files['specs/repo.yaml'] as { top_level: { directories: string[] } }).top_level.directories.push('misc');
+    files['misc/thing/module.yaml'] = { name: 'misc/thing' };
+    for (const dir of ['.hidden', 'node_modules', 'dist', 'fixtures'])
+      files[`${dir}/pkg/module.yaml`] = { name: `${dir}/pkg` };
+    const result = await load(files);
+    expect(
+      result.violations.filter((v) => v.rule === 'manifest-not-loaded').map((v) => `${v.file}:${v.line}:${v.column}`),
+    ).toEqual(['specs/repo.yaml:5:17']);
+    expect(result.violations.find((v) => v.rule === 'manifest-not-loaded')?.message).toContain(
+      'misc/thing/module.yaml',
+    );
+  });
+});
