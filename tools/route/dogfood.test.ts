@@ -47,12 +47,19 @@ describe('routing over this repository', () => {
     expect(s3.top1 / s3.total).toBeGreaterThanOrEqual(0.85);
   });
 
-  it('holds heldout-s4, written before the last ranking change and untuned, at its honest score (>= 0.78, target 0.95 not met)', () => {
-    // Scored 58/74 before that change and 59/74 (0.797) after it; one case of slack because other
-    // manifests were still being edited when it was measured.
+  it('holds heldout-s4, tuning data since its misses were read, at its score after the second round (>= 0.87)', () => {
+    // Scored 58/74 untuned, 59/74 after the first round and 66/74 (0.892) after the second, which was
+    // tuned on its misses; one case of slack because other manifests were still being edited.
     const s4 = evaluateRouting(plane, readRoutingCases(HELDOUT_FILE)).parts['heldout-s4']!;
     expect(s4.total).toBeGreaterThanOrEqual(50);
-    expect(s4.top1 / s4.total).toBeGreaterThanOrEqual(0.78);
+    expect(s4.top1 / s4.total).toBeGreaterThanOrEqual(0.87);
+  });
+
+  it('holds heldout-s5, written before the second round and untuned, at its honest score (>= 0.71, target 0.95 not met)', () => {
+    // Scored 65/94 before that round's spec and ranking changes and 68/94 (0.723) after them; one case of slack.
+    const s5 = evaluateRouting(plane, readRoutingCases(HELDOUT_FILE)).parts['heldout-s5']!;
+    expect(s5.total).toBeGreaterThanOrEqual(60);
+    expect(s5.top1 / s5.total).toBeGreaterThanOrEqual(0.71);
   });
 
   it('holds its top-1 on the tuning cases of the session that wrote heldout-s4 (>= 0.81: 50/60 less one case; tuned on, so optimistic)', () => {
