@@ -142,19 +142,28 @@ export class BackendPool {
   getAvailable(): Backend[] {
     const now = this.now();
     const out: Backend[] = [];
-    for (const b of this.#backends) {
-      if (!b.isAvailable(now)) continue;
-      // An ejection that has just run out starts slow start from the moment it ended.
-      if (b.recoveredAt === 0 && b.ejectedUntil > 0) b.recoveredAt = b.ejectedUntil;
-      const breaker = this.#state.get(b)!.breaker;
-      if (breaker !== undefined && breaker.state === 'open') continue;
-      out.push(b);
-    }
+    for (const b of this.#backends) if (this.#takesTraffic(b, now)) out.push(b);
     return out;
+  }
+
+  #takesTraffic(b: Backend, now: number): boolean {
+    if (!b.isAvailable(now)) return false;
+    // An ejection that has just run out starts slow start from the moment it ended.
+    if (b.recoveredAt === 0 && b.ejectedUntil > 0) b.recoveredAt = b.ejectedUntil;
+    const breaker = this.#state.get(b)!.breaker;
+    return breaker === undefined || breaker.state !== 'open';
   }
 
   /** Picks a backend, preferring ones not yet `tried` by this request; undefined when none is available. */
   select(r: Request, tried: readonly Backend[]): Backend | undefined {
+    const backends = this.#backends;
+    if (tried.length === 0 && backends.length > 0) {
+      // First attempt with every backend up (the usual case): pick from the set itself, no copy.
+      const now = this.now();
+      let all = true;
+      for (let i = 0; all && i < backends.length; i++) all = this.#takesTraffic(backends[i]!, now);
+      if (all) return this.balancer.pick(backends, r, this.#effectiveWeight);
+    }
     const available = this.getAvailable();
     if (available.length === 0) return undefined;
     const fresh = tried.length === 0 ? available : available.filter((b) => !tried.includes(b));

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
-import { isPromise, type Request, type ResponseWriter } from 'plumego/contract';
+import { ClientDisconnectedError, isPromise, type Request, type ResponseWriter } from 'plumego/contract';
 import type { Dispatcher } from 'undici';
 import { copyResponseHeaders } from './headers.ts';
 import type { ResolvedProxyOptions, UpstreamRequest, UpstreamResponse } from './options.ts';
@@ -22,6 +22,7 @@ class RelayHandler implements Dispatcher.DispatchHandler {
   #ended = false;
   #settled = false;
   #onAbort: (() => void) | undefined;
+  #onClose: (() => void) | undefined;
 
   constructor(
     w: ResponseWriter,
@@ -41,13 +42,31 @@ class RelayHandler implements Dispatcher.DispatchHandler {
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
-    const signal = this.#r.signal;
-    if (signal.aborted) {
-      controller.abort(signal.reason as Error);
+    const res = this.#res;
+    if (res === undefined) {
+      const signal = this.#r.signal;
+      if (signal.aborted) {
+        controller.abort(signal.reason as Error);
+        return;
+      }
+      this.#onAbort = () => controller.abort(signal.reason as Error);
+      signal.addEventListener('abort', this.#onAbort, { once: true });
       return;
     }
-    this.#onAbort = () => controller.abort(signal.reason as Error);
-    signal.addEventListener('abort', this.#onAbort, { once: true });
+    // Over a Node response, its 'close' covers both ways the relay loses its reader: the client went
+    // away, or someone else (the timeout middleware's 504) finished the response. Listening there
+    // skips the AbortController + EventTarget that `r.signal` would build for every request.
+    const reason = this.#r.state.abortReason;
+    if (reason !== undefined || res.destroyed || res.writableEnded) {
+      controller.abort(reason instanceof Error ? reason : new ClientDisconnectedError());
+      return;
+    }
+    this.#onClose = () => {
+      if (this.#settled) return;
+      const why = this.#r.state.abortReason;
+      controller.abort(why instanceof Error ? why : new ClientDisconnectedError());
+    };
+    res.once('close', this.#onClose);
   }
 
   onResponseStart(
@@ -126,6 +145,7 @@ class RelayHandler implements Dispatcher.DispatchHandler {
     if (this.#settled) return;
     this.#settled = true;
     if (this.#onAbort !== undefined) this.#r.signal.removeEventListener('abort', this.#onAbort);
+    if (this.#onClose !== undefined) this.#res!.removeListener('close', this.#onClose);
     if (error === undefined) this.#resolve();
     else this.#reject(error);
   }

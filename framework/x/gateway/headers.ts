@@ -46,6 +46,72 @@ export function removeHopByHopHeaders(headers: HeaderRecord): HeaderRecord {
   return headers;
 }
 
+/** What one pass over the raw request head yields: everything the proxy needs before it forwards. */
+export interface InboundHead {
+  /** Inbound fields minus hop-by-hop ones, lowercase names, repeated fields as arrays. */
+  headers: HeaderRecord;
+  /** Why the framing is ambiguous (see `getFramingProblem`), or undefined. */
+  problem: string | undefined;
+  /** First `Host` value, '' when absent. */
+  host: string;
+  /** A non-zero `Content-Length` or any `Transfer-Encoding`. */
+  hasBody: boolean;
+}
+
+/**
+ * Reads the raw name/value list once: framing checks, `Host`, body presence and the forwarded copy
+ * come from the same loop, and Node's lazily built header object is never asked for (building it
+ * would lowercase and scan every field a second time).
+ */
+export function readInboundHead(rawHeaders: readonly string[]): InboundHead {
+  const out: HeaderRecord = {};
+  let lineBreak = false;
+  let host: string | undefined;
+  let te: string | undefined;
+  let cl: string | undefined;
+  let lengths = 0;
+  let teCount = 0;
+  let connection: string | string[] | undefined;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!.toLowerCase();
+    const value = rawHeaders[i + 1]!;
+    if (!lineBreak && hasLineBreak(value)) lineBreak = true;
+    if (HOP_BY_HOP.has(name)) {
+      if (name === 'transfer-encoding') {
+        teCount++;
+        // Joined like Node's header object, so both paths judge the same value.
+        te = te === undefined ? value : `${te}, ${value}`;
+      } else if (name === 'connection') {
+        connection = connection === undefined ? value : [connection, value].flat();
+      }
+      continue;
+    }
+    if (name === 'content-length') {
+      lengths++;
+      cl ??= value;
+    } else if (name === 'host') host ??= value;
+    const prev = out[name];
+    if (prev === undefined) out[name] = value;
+    else if (Array.isArray(prev)) prev.push(value);
+    else out[name] = [prev, value];
+  }
+  // Same order of checks as getFramingProblem, so a request with several faults gets the same reason.
+  let problem: string | undefined;
+  if (te !== undefined && cl !== undefined) problem = 'content_length_with_transfer_encoding';
+  else if (te !== undefined && te.trim().toLowerCase() !== 'chunked') problem = 'unsupported_transfer_encoding';
+  else if (lineBreak) problem = 'line_break_in_header';
+  else if (lengths > 1) problem = 'repeated_content_length';
+  else if (teCount > 1) problem = 'repeated_transfer_encoding';
+  else if (cl !== undefined && !DIGITS.test(cl)) problem = 'invalid_content_length';
+  if (connection !== undefined) for (const token of getConnectionTokens(connection)) delete out[token];
+  return {
+    headers: out,
+    problem,
+    host: host ?? '',
+    hasBody: te !== undefined || (cl !== undefined && cl !== '0'),
+  };
+}
+
 /**
  * Copies inbound headers (Node's lowercase object, or the raw name/value list when there is one, so
  * repeated fields stay repeated) without hop-by-hop fields.
@@ -54,17 +120,9 @@ export function copyRequestHeaders(
   headers: IncomingHttpHeaders,
   rawHeaders: readonly string[] | undefined,
 ): HeaderRecord {
+  if (rawHeaders !== undefined) return readInboundHead(rawHeaders).headers;
   const out: HeaderRecord = {};
-  if (rawHeaders !== undefined) {
-    for (let i = 0; i < rawHeaders.length; i += 2) {
-      const name = rawHeaders[i]!.toLowerCase();
-      const value = rawHeaders[i + 1]!;
-      const prev = out[name];
-      if (prev === undefined) out[name] = value;
-      else if (Array.isArray(prev)) prev.push(value);
-      else out[name] = [prev, value];
-    }
-  } else {
+  {
     for (const name in headers) {
       const v = headers[name];
       if (v !== undefined) out[name] = Array.isArray(v) ? [...v] : v;

@@ -1,7 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { Worker } from 'node:worker_threads';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createRequest, BufferedResponseWriter, readBody } from 'plumego/contract';
 import { GATEWAY_ERROR_CODES, getUpstreamFailureReason, isGatewayError } from './errors.ts';
 import { createProxy, type Proxy } from './proxy.ts';
@@ -423,6 +423,59 @@ describe('proxy upstream faults', () => {
     ac.abort();
     await closed;
     expect(true).toBe(true);
+  });
+});
+
+describe('proxy cancellation by a finished response', () => {
+  it('aborts an upstream that has not answered once a timeout answered the client instead', async () => {
+    let upstreamClosed: () => void = () => undefined;
+    const closed = new Promise<void>((resolve) => (upstreamClosed = resolve));
+    const up = await track(
+      startUpstream((req) => {
+        req.on('close', () => upstreamClosed()); // never answers
+      }),
+    );
+    const proxy = createProxy({ targets: [up.url], retries: 0, headersTimeoutMs: 60_000, circuitBreaker: false });
+    cleanup.push(() => proxy.close());
+    // What the timeout middleware does: the handler writes into a buffer, and on expiry the request is
+    // aborted and the real response answered with 504.
+    const front = await track(
+      startHandler(async (w, r) => {
+        const timer = setTimeout(() => {
+          r.state.abort(new Error('budget spent'));
+          w.raw!.writeHead(504).end('late');
+        }, 30);
+        await proxy.handler(new BufferedResponseWriter(0, w.raw), r);
+        clearTimeout(timer);
+      }),
+    );
+    const res = await fetch(`${front.url}/slow`);
+    expect(res.status).toBe(504);
+    expect(await res.text()).toBe('late');
+    await closed; // long before the 60 s headers timeout
+    await vi.waitFor(() => expect(proxy.pool.backends[0]!.inflight).toBe(0));
+  });
+
+  it('does not start an upstream request for a response that is already finished', async () => {
+    let hits = 0;
+    const up = await track(
+      startUpstream((_req, res) => {
+        hits++;
+        res.end('x');
+      }),
+    );
+    const proxy = createProxy({ targets: [up.url], retries: 0, circuitBreaker: false });
+    cleanup.push(() => proxy.close());
+    const front = await track(
+      startHandler(async (w, r) => {
+        w.raw!.end('answered elsewhere');
+        await proxy.handler(new BufferedResponseWriter(0, w.raw), r);
+      }),
+    );
+    const res = await fetch(`${front.url}/done`);
+    expect(await res.text()).toBe('answered elsewhere');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(hits).toBe(0);
   });
 });
 

@@ -9,7 +9,7 @@ import {
   getUpstreamFailureReason,
   type UpstreamFailureReason,
 } from './errors.ts';
-import { getFramingProblem, getRawHeaders, hasRequestBody } from './headers.ts';
+import { getFramingProblem, getRawHeaders, hasRequestBody, readInboundHead } from './headers.ts';
 import { resolveProxyOptions, type ProxyOptions, type ResolvedProxyOptions, type UpstreamRequest } from './options.ts';
 import { relayExchange } from './exchange.ts';
 import type { ServiceDiscovery } from './discovery-contract.ts';
@@ -78,7 +78,9 @@ export function createProxy(options: CreateProxyOptions): Proxy {
   healthChecker?.start();
 
   const handler: Handler = async (w, r) => {
-    const problem = getFramingProblem(r.headers, getRawHeaders(r));
+    const raw = getRawHeaders(r);
+    const inbound = raw === undefined ? undefined : readInboundHead(raw);
+    const problem = inbound === undefined ? getFramingProblem(r.headers, undefined) : inbound.problem;
     if (problem !== undefined) {
       writeError(w, r, createAmbiguousRequestError(problem));
       return;
@@ -88,8 +90,8 @@ export function createProxy(options: CreateProxyOptions): Proxy {
       writeError(w, r, createAmbiguousRequestError('invalid_target'));
       return;
     }
-    const base = buildUpstreamHeaders(r, resolved);
-    const hasBody = hasRequestBody(r.headers);
+    const base = buildUpstreamHeaders(r, resolved, inbound);
+    const hasBody = inbound === undefined ? hasRequestBody(r.headers) : inbound.hasBody;
     const buffered = r.state.bodyBuffer;
     const body = !hasBody ? null : (buffered ?? r.body);
     const canRetry = IDEMPOTENT.has(r.method) && (!hasBody || buffered !== undefined);

@@ -11,21 +11,28 @@ const X_FORWARDED_NAMES = [
   'x-real-ip',
 ] as const;
 
-function getHop(r: Request, options: ResolvedProxyOptions): ForwardingHop {
+function getHop(r: Request, options: ResolvedProxyOptions, host: string): ForwardingHop {
   const peer = r.remoteAddress;
   const encrypted = (r.raw?.socket as { encrypted?: boolean } | undefined)?.encrypted === true;
   return {
     peer,
     proto: encrypted ? 'https' : 'http',
-    host: r.header('host') ?? '',
+    host,
     trusted: peer !== '' && options.isTrustedProxy(peer),
   };
 }
 
-/** Builds the headers every attempt starts from: inbound minus hop-by-hop, plus forwarding headers. */
-export function buildUpstreamHeaders(r: Request, options: ResolvedProxyOptions): HeaderRecord {
-  const headers = copyRequestHeaders(r.headers, getRawHeaders(r));
-  const hop = getHop(r, options);
+/**
+ * Builds the headers every attempt starts from: inbound minus hop-by-hop, plus forwarding headers.
+ * `inbound` is the copy the caller already made in its pass over the raw head (see `readInboundHead`).
+ */
+export function buildUpstreamHeaders(
+  r: Request,
+  options: ResolvedProxyOptions,
+  inbound?: { headers: HeaderRecord; host: string },
+): HeaderRecord {
+  const headers = inbound?.headers ?? copyRequestHeaders(r.headers, getRawHeaders(r));
+  const hop = getHop(r, options, inbound?.host ?? r.header('host') ?? '');
   if (options.xForwarded) setXForwardedHeaders(headers, hop);
   else if (!hop.trusted) for (const n of X_FORWARDED_NAMES) delete headers[n];
   if (options.forwarded) setForwardedHeader(headers, hop);
