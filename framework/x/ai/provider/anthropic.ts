@@ -1,6 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { StreamAssembler, parseStructured } from './assembler.ts';
 import { badResponse, openCallScope, toProviderError, type CallScope } from './call-scope.ts';
+import { nodeFetch, takeNodeBody } from './node-fetch.ts';
 import { SseParser, type SseMessage } from './sse-parser.ts';
 import { resolveHttpProviderOptions, type HttpProviderOptions, type ResolvedHttpProviderOptions } from './options.ts';
 import type {
@@ -117,11 +118,12 @@ export class AnthropicProvider implements Provider {
   readonly name: string;
   readonly options: ResolvedHttpProviderOptions;
   readonly #client: Anthropic;
+  readonly #streamClient: Anthropic;
 
   constructor(options: HttpProviderOptions) {
     this.options = resolveHttpProviderOptions(options, 'anthropic');
     this.name = this.options.name;
-    this.#client = new Anthropic({
+    const clientOptions = {
       apiKey: this.options.apiKey,
       ...(this.options.baseURL === undefined ? {} : { baseURL: this.options.baseURL }),
       maxRetries: this.options.maxRetries,
@@ -129,7 +131,10 @@ export class AnthropicProvider implements Provider {
       logLevel: 'off',
       // The call scope owns the deadline; the SDK's own timer only backs it up.
       timeout: this.options.timeoutMs + 1_000,
-    });
+    } as const;
+    this.#client = new Anthropic(clientOptions);
+    // Streams read their body per network read, where undici's fetch costs most; see nodeFetch.
+    this.#streamClient = new Anthropic({ ...clientOptions, fetch: nodeFetch });
   }
 
   #scope(options: CallOptions | undefined): CallScope {
@@ -159,21 +164,22 @@ export class AnthropicProvider implements Provider {
     let meta = { id: '', model: request.model, inputTokens: 0, outputTokens: 0, stopReason: 'other' as StopReason };
     let stopped = false;
     let structuredJson = '';
-    let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+    let body: AsyncIterator<Uint8Array> | undefined;
     let finished = false;
     try {
       // The SDK sends the request and maps error statuses; the body is parsed here, in this generator's
       // own loop, instead of through the SDK's chain of async iterators (see SseParser).
-      const http = await this.#client.messages
+      const http = await this.#streamClient.messages
         .create({ ...toParams(request, this.options.defaultMaxTokens), stream: true }, { signal: scope.signal })
         .asResponse();
-      if (!http.body) throw badResponse(this.name, 'stream response without a body');
-      reader = http.body.getReader();
+      const source: AsyncIterable<Uint8Array> | null = takeNodeBody(http) ?? http.body;
+      if (!source) throw badResponse(this.name, 'stream response without a body');
+      body = source[Symbol.asyncIterator]();
       const parser = new SseParser();
       const batch: SseMessage[] = [];
       for (let last = false; !last;) {
-        const read = await reader.read();
-        last = read.done;
+        const read = await body.next();
+        last = read.done === true;
         if (read.done) parser.end(batch);
         else parser.push(read.value, batch);
         scope.touch();
@@ -257,7 +263,7 @@ export class AnthropicProvider implements Provider {
       throw toProviderError(this.name, error, scope);
     } finally {
       // A consumer that stops early, or a stream that failed, must not leave the upstream body open.
-      if (!finished) reader?.cancel().catch(() => undefined);
+      if (!finished) body?.return?.().catch(() => undefined);
       scope.dispose();
     }
   }

@@ -1,0 +1,94 @@
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+
+const nodeBodies = new WeakMap<Response, IncomingMessage>();
+
+// Statuses whose Response may not have a body (the Response constructor throws if given one).
+const NULL_BODY = new Set([101, 103, 204, 205, 304]);
+
+function abortError(): DOMException {
+  return new DOMException('This operation was aborted', 'AbortError');
+}
+
+/** A web body that starts reading `res` only when someone reads it, so the node stream stays free to take. */
+function lazyBody(res: IncomingMessage): ReadableStream<Uint8Array> {
+  let attached = false;
+  return new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        if (attached) {
+          res.resume();
+          return;
+        }
+        attached = true;
+        res.on('data', (chunk: Buffer) => {
+          controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+          if ((controller.desiredSize ?? 0) <= 0) res.pause();
+        });
+        res.once('end', () => controller.close());
+        res.once('error', (e) => controller.error(e));
+      },
+      cancel() {
+        res.destroy();
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+/**
+ * A `fetch` on node:http for the SDK clients that stream. undici's fetch hands each network read through a
+ * node stream, an async iteration and a web stream before the SDK sees it; `takeNodeBody` lets the adapter
+ * read the response's IncomingMessage directly instead. The Response still has a working web body (read
+ * lazily), which the SDK uses for error statuses. Only what the SDKs send is supported: string or byte
+ * bodies, and an AbortSignal that ends the request and its response.
+ */
+export function nodeFetch(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
+  const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
+  const body = init.body;
+  if (body !== undefined && body !== null && typeof body !== 'string' && !(body instanceof Uint8Array))
+    return Promise.reject(new TypeError('nodeFetch sends only string or Uint8Array bodies'));
+  const headers: Record<string, string> = {};
+  new Headers(init.headers).forEach((value, name) => {
+    headers[name] = value;
+  });
+  const signal = init.signal ?? undefined;
+  if (signal?.aborted) return Promise.reject(abortError());
+  return new Promise((resolve, reject) => {
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    let response: IncomingMessage | undefined;
+    const onAbort = (): void => {
+      const error = abortError();
+      if (response) response.destroy(error);
+      req.destroy(error);
+    };
+    const req = send(url, { method: init.method ?? 'GET', headers }, (res) => {
+      response = res;
+      res.once('close', () => signal?.removeEventListener('abort', onAbort));
+      const responseHeaders = new Headers();
+      for (let i = 0; i + 1 < res.rawHeaders.length; i += 2)
+        responseHeaders.append(res.rawHeaders[i]!, res.rawHeaders[i + 1]!);
+      const status = res.statusCode ?? 0;
+      const out = new Response(NULL_BODY.has(status) ? null : lazyBody(res), {
+        status,
+        statusText: res.statusMessage ?? '',
+        headers: responseHeaders,
+      });
+      nodeBodies.set(out, res);
+      resolve(out);
+    });
+    signal?.addEventListener('abort', onAbort, { once: true });
+    req.on('error', (e) => {
+      signal?.removeEventListener('abort', onAbort);
+      reject(e);
+    });
+    req.end(body ?? undefined);
+  });
+}
+
+/** The IncomingMessage behind a `nodeFetch` Response, once: reading it bypasses the web body. */
+export function takeNodeBody(response: Response): IncomingMessage | undefined {
+  const res = nodeBodies.get(response);
+  nodeBodies.delete(response);
+  return res;
+}
