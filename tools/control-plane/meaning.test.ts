@@ -100,6 +100,27 @@ const manifestCases: Case[] = [
     expected: ['name-matches-path framework/router/module.yaml:2:7', 'name-matches-path module.yaml:2:7'],
   },
   {
+    title: 'the facade sits at the first facade path, or at the library root when repo.yaml names none',
+    edit: (_f, doc) => {
+      doc('specs/repo.yaml')['layers']['facade'] = { description: 'The fixture package main entry.' };
+      doc('module.yaml')['path'] = 'framework/main';
+    },
+    rules: ['name-matches-path'],
+    expected: ['name-matches-path module.yaml:2:7'],
+    names: ["'framework/main'"],
+  },
+  {
+    title: 'a facade path other than the library root',
+    edit: (f, doc) => {
+      doc('specs/repo.yaml')['layers']['facade']['paths'] = ['pkg'];
+      doc('specs/repo.yaml')['top_level']['directories'].push('pkg');
+      doc('module.yaml')['path'] = 'pkg';
+      f['pkg/index.ts'] = 'export {};\n';
+    },
+    rules: ['name-matches-path'],
+    expected: [],
+  },
+  {
     title: 'layer stable outside the stable roots',
     edit: (_f, doc) => {
       doc(REST)['layer'] = 'stable';
@@ -503,13 +524,18 @@ const layoutCases: Case[] = [
     title: 'top-level folders the .gitignore names, dot folders and node_modules are not layout',
     edit: (f) => {
       // node_modules is skipped whether or not the .gitignore names it.
-      f['.gitignore'] = '# build\n/out/\nlogs/*\n  coverage  \n';
-      for (const dir of ['out', 'coverage', '.cache', 'node_modules', 'logs', 'build'])
+      // A comment is not a name, and a line with a slash inside (bui/ld) names no top-level folder.
+      f['.gitignore'] = '# build\n#notes\n/out/\nlogs/*\n  coverage  \nbui/ld\n\n';
+      for (const dir of ['out', 'coverage', '.cache', 'node_modules', 'logs', 'build', '#notes'])
         f[`${dir}/file.ts`] = 'export {};\n';
     },
     rules: ['declared-top-level'],
-    expected: ['declared-top-level specs/repo.yaml:45:5', 'declared-top-level specs/repo.yaml:45:5'],
-    names: ["'logs/'", "'build/'"],
+    expected: [
+      'declared-top-level specs/repo.yaml:45:5',
+      'declared-top-level specs/repo.yaml:45:5',
+      'declared-top-level specs/repo.yaml:45:5',
+    ],
+    names: ["'logs/'", "'build/'", "'#notes/'"],
   },
   {
     title: 'a module folder may hold fixtures and dependencies with their own package.json',

@@ -46,4 +46,24 @@ describe('a stopped mutation run', () => {
     expect(summarisePartial(events, '/repo')).toMatchObject({ planned: 0, tested: 1, score: 100, survivors: [] });
     expect(summarisePartial(new Map(), '/repo')).toMatchObject({ planned: 0, tested: 0, score: 100 });
   });
+
+  it('takes the result of a later re-test of the same mutant, matched by file, position, mutator and replacement', () => {
+    const events = new Map([
+      ['00001-onMutationTestingPlanReady.json', JSON.stringify({ mutantPlans: [1, 2, 3] })],
+      ['00002-onMutantTested.json', tested('Survived', 7, 'true')],
+      ['00003-onMutantTested.json', tested('Survived', 7, 'false')],
+      ['00004-onMutantTested.json', tested('NoCoverage', 9)],
+    ]);
+    const retest = new Map([
+      ['00001-onMutantTested.json', tested('Killed', 7, 'true')],
+      ['00002-onMutantTested.json', tested('Killed', 8, 'false')],
+      ['00003-onMutantTested.json', tested('Timeout', 9)],
+    ]);
+    expect(summarisePartial(events, '/repo', retest)).toMatchObject({
+      planned: 3,
+      tested: 3,
+      counts: { killed: 1, timeout: 1, survived: 1, noCoverage: 0 },
+      survivors: ['tools/x/a.ts:7 ConditionalExpression → false'],
+    });
+  });
 });

@@ -26,6 +26,13 @@ export interface TargetResult {
   readonly survivors: readonly string[];
 }
 
+/**
+ * Re-testing chosen lines only (a stopped run's survivors after new tests): `file:line-line` ranges
+ * replace the target's files, the events go to `<target>-only`, and no result is recorded (a subset's
+ * score is not the target's). partial.ts merges them into the stopped run's counts.
+ */
+const ONLY = (process.env['PLUMEGO_MUTATION_ONLY'] ?? '').split(',').filter(Boolean);
+
 async function runTarget(target: MutationTarget): Promise<TargetResult> {
   process.env['PLUMEGO_MUTATION_TARGET'] = target.id;
   const started = Date.now();
@@ -33,7 +40,7 @@ async function runTarget(target: MutationTarget): Promise<TargetResult> {
     testRunner: 'vitest',
     plugins: ['@stryker-mutator/vitest-runner'],
     vitest: { configFile: 'tools/mutation/vitest.config.ts', related: false },
-    mutate: [...target.mutate],
+    mutate: ONLY.length ? ONLY : [...target.mutate],
     // String-literal mutants only change messages and names; they are counted as equivalent (excluded).
     mutator: { excludedMutations: ['StringLiteral'] },
     coverageAnalysis: 'perTest',
@@ -42,13 +49,13 @@ async function runTarget(target: MutationTarget): Promise<TargetResult> {
     disableTypeChecks: false,
     tempDirName: 'node_modules/.cache/plumego/stryker-tmp',
     // Re-runs only re-test mutants whose source or covering tests changed (PLUMEGO_MUTATION_FULL=1 forces all).
-    incremental: true,
+    incremental: ONLY.length === 0,
     incrementalFile: `node_modules/.cache/plumego/stryker-incremental/${target.id}.json`,
     force: process.env['PLUMEGO_MUTATION_FULL'] === '1',
     // event-recorder writes each mutant's result as it is decided, so a run stopped before its end
     // still shows what it measured (partial.ts sums it up); the incremental file is written only at the end.
     reporters: ['progress', 'event-recorder'],
-    eventReporter: { baseDir: `node_modules/.cache/plumego/stryker-events/${target.id}` },
+    eventReporter: { baseDir: `node_modules/.cache/plumego/stryker-events/${target.id}${ONLY.length ? '-only' : ''}` },
     logLevel: 'warn' as LogLevel,
     fileLogLevel: 'off' as LogLevel,
   });
@@ -99,11 +106,11 @@ let below = 0;
 for (const target of targets) {
   process.stdout.write(`mutation: ${target.id} (load average ${loadavg()[0]!.toFixed(1)})\n`);
   const result = await runTarget(target);
-  writeFileSync(join(resultsDir, `${target.id}.json`), `${JSON.stringify(result, null, 2)}\n`);
+  if (ONLY.length === 0) writeFileSync(join(resultsDir, `${target.id}.json`), `${JSON.stringify(result, null, 2)}\n`);
   process.stdout.write(
     `mutation: ${target.id} ${result.score}% (threshold ${target.threshold}%), ${result.counts.survived} survived, ${result.counts.noCoverage} uncovered, ${result.seconds} s\n`,
   );
   if (result.score < target.threshold) below++;
 }
-writeSummary();
+if (ONLY.length === 0) writeSummary();
 process.exitCode = below > 0 ? 1 : 0;
