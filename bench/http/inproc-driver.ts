@@ -1,0 +1,106 @@
+// The framework's own per-request work without sockets, for callgrind.mjs (`--server inproc-*`):
+// drives app.listener with stub Node objects (so Node's header validation and socket writes are
+// not counted), in batches of 1000 with a macrotask between them so promise continuations run
+// inside the window. Reads `run <n>` lines on stdin and answers `DONE` after each; prints READY
+// after a warm-up. Same apps as servers/plumego.ts (BENCH_STACK bare/canonical/full).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
+import { createApp, param } from 'plumego';
+import { writeResponse } from 'plumego/contract';
+import { createLogger } from 'plumego/log';
+import { BaseMetricsCollector } from 'plumego/metrics';
+import { compression, createAbuseGuard, createCanonicalStack } from 'plumego/middleware';
+
+const url = process.env.BENCH_PATH ?? '/users/42';
+
+function stubReq(): IncomingMessage {
+  const req = new Readable({ read() {} }) as unknown as IncomingMessage;
+  // What autocannon sends: Host and Connection only.
+  Object.assign(req, {
+    method: 'GET',
+    url,
+    headers: { host: '127.0.0.1:3000', connection: 'keep-alive' },
+    rawHeaders: ['Host', '127.0.0.1:3000', 'Connection', 'keep-alive'],
+    httpVersionMajor: 1,
+    httpVersionMinor: 1,
+    socket: { remoteAddress: '127.0.0.1' },
+  });
+  return req;
+}
+
+class StubRes {
+  headersSent = false;
+  writableEnded = false;
+  statusCode = 200;
+  bytes = 0;
+  writeHead(status: number) {
+    this.statusCode = status;
+    this.headersSent = true;
+    return this;
+  }
+  getHeader() {
+    return undefined;
+  }
+  getHeaderNames(): string[] {
+    return [];
+  }
+  hasHeader() {
+    return false;
+  }
+  removeHeader() {}
+  write(c: string) {
+    this.bytes += c.length;
+    return true;
+  }
+  end(c?: string) {
+    if (c) this.bytes += c.length;
+    this.writableEnded = true;
+    return this;
+  }
+  once() {
+    return this;
+  }
+}
+
+const app = createApp();
+const variant = process.env.BENCH_STACK;
+if (variant === 'canonical' || variant === 'full') {
+  const logger = createLogger({ format: 'json', output: { write() {} } });
+  const stack = createCanonicalStack({
+    logger,
+    cors: { allowedOrigins: ['*'] },
+    metrics: new BaseMetricsCollector(),
+    maxBodyBytes: 1 << 20,
+    timeoutMs: 30_000,
+  });
+  if (variant === 'full') {
+    stack.splice(4, 0, compression());
+    stack.splice(7, 0, createAbuseGuard({ rate: 1e9, burst: 1e9 }).middleware());
+  }
+  app.use(...stack);
+}
+app.get('/', (w, r) => writeResponse(w, r, 200, { hello: 'world' }));
+app.get('/users/:id', (w, r) => writeResponse(w, r, 200, { id: param(r, 'id') }));
+const listener = app.listener;
+
+const reqs = Array.from({ length: 1000 }, stubReq);
+async function run(count: number): Promise<void> {
+  for (let i = 0; i < count; i += 1000) {
+    for (let j = 0; j < 1000 && i + j < count; j++) listener(reqs[j]!, new StubRes() as unknown as ServerResponse);
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+await run(Number(process.env.WARMUP ?? 20_000));
+const probe = new StubRes();
+listener(reqs[0]!, probe as unknown as ServerResponse);
+await new Promise((r) => setImmediate(r));
+if (probe.statusCode !== 200) throw new Error(`the stub response got ${probe.statusCode}, not 200`);
+console.log('READY');
+for await (const line of createInterface({ input: process.stdin })) {
+  const m = /^run (\d+)$/.exec(line.trim());
+  if (!m) continue;
+  await run(Number(m[1]));
+  console.log('DONE');
+}
