@@ -121,6 +121,30 @@ const manifestCases: Case[] = [
     expected: [],
   },
   {
+    title: 'a duplicate module is reported once, at the later manifest, on its name',
+    edit: (f) => {
+      f['framework/x/rest/versioning/module.yaml'] = { ...(f[REST] as Doc) };
+    },
+    rules: ['duplicate-module'],
+    expected: ['duplicate-module framework/x/rest/versioning/module.yaml:1:7'],
+  },
+  {
+    title: 'a manifest of a subordinate the taxonomy keeps inside its family (module: false)',
+    edit: (f, doc) => {
+      doc('specs/extension-taxonomy.yaml')['families'][0]['subordinates'].push({
+        name: 'x/rest/links',
+        module: false,
+        when: 'links',
+      });
+      f['framework/x/rest/links/module.yaml'] = {
+        ...manifest('x/rest/links', 'framework/x/rest/links', 'extension'),
+        parent: 'x/rest',
+      };
+    },
+    rules: ['family-declared'],
+    expected: ['family-declared framework/x/rest/links/module.yaml:1:7'],
+  },
+  {
     title: 'layer stable outside the stable roots',
     edit: (_f, doc) => {
       doc(REST)['layer'] = 'stable';

@@ -557,6 +557,17 @@ describe('layout beyond the fixture defaults', () => {
       expect(messages).toContain(missing);
   });
 
+  it('minimal profile: tiers and releases are checked once specs/releases.yaml exists', async () => {
+    const files = minimal({ stable: { description: 'The code folders.', base: 'src' } });
+    files['src/a/module.yaml'] = { ...manifest('a', 'src/a', 'stable'), status: 'beta', promoted_in: 'v9.0.0' };
+    expect(at(await load(files))).toEqual([]);
+    files['specs/releases.yaml'] = { releases: [{ version: 'v1.0.0', date: '2026-01-01', summary: 'First.' }] };
+    expect(at(await load(files))).toEqual([
+      'promoted-in-release src/a/module.yaml:8:14',
+      'stable-is-ga src/a/module.yaml:7:9',
+    ]);
+  });
+
   it('reference services are looked for under the reference base repo.yaml names', async () => {
     const files = withDoc(validFixture(), 'specs/repo.yaml', (d) => {
       ((d['layers'] as Doc)['reference'] as Doc)['base'] = 'services';
