@@ -145,6 +145,14 @@ const manifestCases: Case[] = [
     expected: ['family-declared framework/x/rest/links/module.yaml:1:7'],
   },
   {
+    title: 'a name that is not its folder is one finding, on the name; path is judged against the folder',
+    edit: (_f, doc) => {
+      doc(ROUTER)['name'] = 'routing';
+    },
+    rules: ['name-matches-path'],
+    expected: ['name-matches-path framework/router/module.yaml:1:7'],
+  },
+  {
     title: 'layer stable outside the stable roots',
     edit: (_f, doc) => {
       doc(REST)['layer'] = 'stable';
