@@ -2,6 +2,7 @@ import { IncomingMessage } from 'node:http';
 import { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import {
+  copyResponseHeaders,
   getFramingProblem,
   hasRequestBody,
   readInboundHead,
@@ -116,5 +117,23 @@ describe('readInboundHead', () => {
     expect(readInboundHead(['Content-Length', '0x10']).problem).toBe('invalid_content_length');
     expect(readInboundHead(['Transfer-Encoding', 'chunked'])).toMatchObject({ problem: undefined, hasBody: true });
     expect(readInboundHead([])).toEqual({ headers: {}, problem: undefined, host: '', hasBody: false });
+  });
+});
+
+describe('copyResponseHeaders', () => {
+  it('drops fixed and Connection-named hop-by-hop fields and keeps the rest as given', () => {
+    expect(
+      copyResponseHeaders({
+        'content-type': 'application/json',
+        connection: 'keep-alive, X-Upstream-Private',
+        'keep-alive': 'timeout=5',
+        'x-upstream-private': 'secret',
+        'transfer-encoding': 'chunked',
+        'set-cookie': ['a=1', 'b=2'],
+        'x-missing': undefined,
+      }),
+    ).toEqual({ 'content-type': 'application/json', 'set-cookie': ['a=1', 'b=2'] });
+    expect(copyResponseHeaders({ connection: ['close', 'x-a'], 'x-a': '1', 'x-b': '2' })).toEqual({ 'x-b': '2' });
+    expect(copyResponseHeaders({})).toEqual({});
   });
 });

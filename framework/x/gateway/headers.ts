@@ -60,8 +60,8 @@ export interface InboundHead {
 
 /**
  * Reads the raw name/value list once: framing checks, `Host`, body presence and the forwarded copy
- * come from the same loop, and Node's lazily built header object is never asked for (building it
- * would lowercase and scan every field a second time).
+ * come from the same loop instead of two lowercasing passes, object lookups and a delete per
+ * hop-by-hop name (a delete also turns the copy into a slow dictionary object for undici).
  */
 export function readInboundHead(rawHeaders: readonly string[]): InboundHead {
   const out: HeaderRecord = {};
@@ -133,12 +133,21 @@ export function copyRequestHeaders(
 
 /** Copies undici's response headers, dropping hop-by-hop fields. */
 export function copyResponseHeaders(headers: Record<string, string | string[] | undefined>): HeaderRecord {
+  // Skipped rather than deleted afterwards: nearly every upstream sends Connection and Keep-Alive, and
+  // deleting them would turn each response's copy into a slow dictionary-mode object.
   const out: HeaderRecord = {};
+  let connection: string | string[] | undefined;
   for (const name in headers) {
     const v = headers[name];
-    if (v !== undefined) out[name] = v;
+    if (v === undefined) continue;
+    if (HOP_BY_HOP.has(name)) {
+      if (name === 'connection') connection = v;
+      continue;
+    }
+    out[name] = v;
   }
-  return removeHopByHopHeaders(out);
+  if (connection !== undefined) for (const token of getConnectionTokens(connection)) delete out[token];
+  return out;
 }
 
 const DIGITS = /^[0-9]+$/;
