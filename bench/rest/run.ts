@@ -12,10 +12,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import pg from 'pg';
 import { createApp } from 'plumego/core';
 import type { Handler } from 'plumego/contract';
 import { createTenantChain, InMemoryTenantConfigs } from 'plumego/x/tenant';
+import { ALL_CASES } from './cases.ts';
+import { BENCH_PG_URL, BENCH_SCHEMA, seed } from './seed.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values: args } = parseArgs({
@@ -28,22 +29,8 @@ const { values: args } = parseArgs({
   },
 });
 const startLoad = loadavg();
-const url = process.env['PLUMEGO_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
-const schema = 'bench_rest';
-
-async function seed(): Promise<void> {
-  const pool = new pg.Pool({ connectionString: url, max: 1 });
-  await pool.query(`drop schema if exists ${schema} cascade`);
-  await pool.query(`create schema ${schema}`);
-  await pool.query(
-    `create table ${schema}.projects (id serial primary key, tenant_id text not null, name text not null, description text, status text not null, version int not null)`,
-  );
-  await pool.query(`create index on ${schema}.projects (tenant_id, id)`);
-  await pool.query(`insert into ${schema}.projects (tenant_id, name, description, status, version)
-    select case when i % 2 = 0 then 't1' else 't2' end, 'project ' || i, 'a description of project ' || i, 'active', 1 from generate_series(1, 2000) i`);
-  await pool.query(`analyze ${schema}.projects`);
-  await pool.end();
-}
+const url = BENCH_PG_URL;
+const schema = BENCH_SCHEMA;
 
 function startServer(mode: string): Promise<{ child: ChildProcess; port: number }> {
   // BENCH_SERVER_FLAGS adds node flags to the servers (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile them).
@@ -95,72 +82,6 @@ async function load(port: number, pid: number, path: string, seconds: number): P
   };
 }
 
-const ALL_CASES = [
-  {
-    id: 'raw',
-    mode: 'raw',
-    path: '/projects',
-    label: 'bare Plumego handler, hand-written pg query + JSON',
-    headline: true,
-  },
-  {
-    id: 'rest',
-    mode: 'rest',
-    path: '/projects?page_size=20&total=false',
-    label: 'x/rest list, tenant chain, scoped Kysely statement run on the pool (1 query)',
-    headline: true,
-  },
-  {
-    id: 'rest-kysely',
-    mode: 'rest-kysely',
-    path: '/projects?page_size=20&total=false',
-    label: "x/rest list, the same through Kysely's executor (no `pool` option)",
-    headline: true,
-  },
-  {
-    id: 'rest-total',
-    mode: 'rest',
-    path: '/projects?page_size=20',
-    label: 'x/rest list with total (count(*) over (), 1 query, on the pool)',
-    headline: true,
-  },
-  {
-    id: 'raw-headers',
-    mode: 'raw-headers',
-    path: '/projects',
-    label: "bare handler + the list route's Link, six limit headers and meta",
-    headline: false,
-  },
-  {
-    id: 'kysely',
-    mode: 'kysely',
-    path: '/projects',
-    label: "bare handler, the raw SQL through Kysely's executor",
-    headline: false,
-  },
-  {
-    id: 'scoped',
-    mode: 'scoped',
-    path: '/projects',
-    label: 'bare handler, query built on the tenant-scoped Kysely',
-    headline: false,
-  },
-  {
-    id: 'rest-noten',
-    mode: 'rest-noten',
-    path: '/projects?page_size=20&total=false',
-    label: 'x/rest list + auth, unscoped Kysely on the pool, no tenant chain',
-    headline: false,
-  },
-  { id: 'rawmem', mode: 'rawmem', path: '/projects', label: 'bare handler, the 20 rows from memory', headline: false },
-  {
-    id: 'restmem',
-    mode: 'restmem',
-    path: '/projects?page_size=20&total=false',
-    label: 'x/rest list + auth, the 20 rows from a memory repository',
-    headline: false,
-  },
-];
 const picked = args.cases?.split(',');
 for (const id of picked ?? []) if (!ALL_CASES.some((c) => c.id === id)) throw new Error(`unknown case ${id}`);
 const CASES = picked ? ALL_CASES.filter((c) => picked.includes(c.id)) : ALL_CASES.filter((c) => c.headline);

@@ -75,6 +75,19 @@ function isUniqueViolation(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '23505';
 }
 
+/** A unique violation becomes the 409 RestError; anything else stays as it was. */
+function restErrorOf(err: unknown): unknown {
+  return isUniqueViolation(err)
+    ? new RestError(REST_ERROR_CODES.conflict, 'a row with the same unique values exists')
+    : err;
+}
+
+/** A compiled statement and the values bound to it for one run. */
+interface Bound {
+  readonly compiled: CompiledQuery;
+  readonly parameters: unknown[];
+}
+
 /** Stands for the i-th value of a statement while its shape is compiled; replaced by the value on every run. */
 class Slot {
   constructor(readonly index: number) {}
@@ -241,17 +254,12 @@ export class KyselyRepository<T extends Row> implements Repository<T> {
    * Builds, scopes (the instance's plugins) and compiles a statement once per shape; later requests
    * of that shape only bind their values. Returns the compiled statement and its bound values.
    */
-  #bind(
-    db: Kysely<any>,
-    key: string,
-    values: readonly unknown[],
-    build: () => CompiledQuery,
-  ): { compiled: CompiledQuery; parameters: unknown[] } {
+  #bind(db: Kysely<any>, key: string, values: readonly unknown[], q: ListQuery, count: boolean): Bound {
     let shapes = this.#cache ? this.#compiled.get(db) : undefined;
     if (!shapes && this.#cache) this.#compiled.set(db, (shapes = new Map()));
     let compiled = shapes?.get(key);
     if (!compiled) {
-      compiled = build();
+      compiled = count ? this.#countQuery(db, q) : this.#listQuery(db, q);
       if (shapes && shapes.size >= MAX_SHAPES) shapes.delete(shapes.keys().next().value!);
       shapes?.set(key, compiled);
     }
@@ -275,17 +283,17 @@ export class KyselyRepository<T extends Row> implements Repository<T> {
    * one is configured, the rows then going through the same plugins' `transformResult`, in the order
    * Kysely runs them; otherwise through Kysely.
    */
-  async #execute(
-    db: Kysely<any>,
-    { compiled, parameters }: { compiled: CompiledQuery; parameters: unknown[] },
-  ): Promise<QueryResult<UnknownRow>> {
+  async #execute(db: Kysely<any>, { compiled, parameters }: Bound): Promise<QueryResult<UnknownRow>> {
     const pool = this.#pool;
     const plugins = pool === undefined ? undefined : this.#pluginsFor(db);
     if (pool === undefined || plugins === undefined)
       return this.#run(() => db.executeQuery({ ...compiled, parameters }));
-    let result: QueryResult<UnknownRow> = {
-      rows: (await this.#run(() => pool.query(compiled.sql, parameters))).rows as UnknownRow[],
-    };
+    let result: QueryResult<UnknownRow>;
+    try {
+      result = { rows: (await pool.query(compiled.sql, parameters)).rows as UnknownRow[] };
+    } catch (err) {
+      throw restErrorOf(err);
+    }
     for (const plugin of plugins) result = await plugin.transformResult({ result, queryId: compiled.queryId });
     return result;
   }
@@ -294,21 +302,15 @@ export class KyselyRepository<T extends Row> implements Repository<T> {
     try {
       return await op();
     } catch (err) {
-      if (isUniqueViolation(err))
-        throw new RestError(REST_ERROR_CODES.conflict, 'a row with the same unique values exists');
-      throw err;
+      throw restErrorOf(err);
     }
   }
 
   async list(q: ListQuery, rc: RepositoryContext): Promise<{ items: T[]; total?: number }> {
     const db = this.#db(rc.ctx);
     const { key, values, filterValues } = listShape(q);
-    const rows = (
-      await this.#execute(
-        db,
-        this.#bind(db, q.withTotal ? `total ${key}` : key, values, () => this.#listQuery(db, q)),
-      )
-    ).rows as T[];
+    const rows = (await this.#execute(db, this.#bind(db, q.withTotal ? `total ${key}` : key, values, q, false)))
+      .rows as T[];
     if (!q.withTotal) return { items: rows };
     const total = rows.length > 0 ? Number(rows[0]![TOTAL]) : undefined;
     // The count is the last column: deleting the last-added property keeps a row's fast shape, where a
@@ -325,10 +327,7 @@ export class KyselyRepository<T extends Row> implements Repository<T> {
     if (q.offset === 0) return { items, total: 0 };
     // A page past the end has no row to carry the total: count separately, with the filters' values
     // only (the first slots of the list's).
-    const res = await this.#execute(
-      db,
-      this.#bind(db, `count ${key}`, values.slice(0, filterValues), () => this.#countQuery(db, q)),
-    );
+    const res = await this.#execute(db, this.#bind(db, `count ${key}`, values.slice(0, filterValues), q, true));
     return { items, total: Number((res.rows[0] as { n: string | number }).n) };
   }
 

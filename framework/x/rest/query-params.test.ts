@@ -107,6 +107,14 @@ describe('QueryParams', () => {
     }
   });
 
+  it('fills one template with several values, each as URLSearchParams#set would write it', () => {
+    for (const raw of ['page=2&sort=-name&page=3&x=%20', 'sort=name', '', 'a+b=1&page']) {
+      const template = QueryParams.parse(raw).template('page');
+      for (const value of ['1', '10', 'a b&c'])
+        expect(template.with(value), raw).toBe(reference(raw, 'page', value).out);
+    }
+  });
+
   it('reads like URLSearchParams: first value, every value, presence, names once in first-seen order', () => {
     const p = QueryParams.parse('b=1&a=2&b=3&c&a=4');
     expect(p.get('b')).toBe('1');

@@ -69,20 +69,41 @@ export class QueryParams {
 
   /** The query after `URLSearchParams#set(name, value)`, as its `toString()` would write it. */
   toStringWith(name: string, value: string): string {
-    let out = '';
-    let done = false;
+    return this.template(name).with(value);
+  }
+
+  /**
+   * `toStringWith(name, …)` for several values (a Link header's pages): every other pair is
+   * encoded once, not once per value.
+   */
+  template(name: string): QueryTemplate {
+    let head = '';
+    let tail = '';
+    let found = false;
     for (let i = 0; i < this.names.length; i++) {
       const n = this.names[i]!;
       if (n === name) {
-        if (done) continue;
-        done = true;
-        out += `${out === '' ? '' : '&'}${formEncode(n)}=${formEncode(value)}`;
-      } else {
-        out += `${out === '' ? '' : '&'}${formEncode(n)}=${formEncode(this.values[i]!)}`;
+        // `set` keeps the first occurrence's place and drops the others.
+        found = true;
+        continue;
       }
+      const pair = `${formEncode(n)}=${formEncode(this.values[i]!)}`;
+      if (found) tail += `&${pair}`;
+      else head += `${pair}&`;
     }
-    if (!done) out += `${out === '' ? '' : '&'}${formEncode(name)}=${formEncode(value)}`;
-    return out;
+    return new QueryTemplate(`${head}${formEncode(name)}=`, tail);
+  }
+}
+
+/** A query with one parameter's value left open (see `QueryParams#template`). */
+export class QueryTemplate {
+  constructor(
+    readonly prefix: string,
+    readonly suffix: string,
+  ) {}
+
+  with(value: string): string {
+    return this.prefix + formEncode(value) + this.suffix;
   }
 }
 

@@ -17,7 +17,7 @@ import {
   type ListOptions,
   type ResolvedListOptions,
 } from './query.ts';
-import { QueryParams } from './query-params.ts';
+import { QueryParams, type QueryTemplate } from './query-params.ts';
 import type { Repository, Row } from './repository.ts';
 import { fail } from './respond.ts';
 
@@ -190,11 +190,9 @@ function rc(r: Request): RequestRepositoryContext {
   return new RequestRepositoryContext(r);
 }
 
-function linkHeader(path: string, params: QueryParams, pages: Record<string, number>): string {
-  let out = '';
-  for (const rel in pages)
-    out += `${out === '' ? '' : ', '}<${path}?${params.toStringWith('page', String(pages[rel]))}>; rel="${rel}"`;
-  return out;
+/** One `<…>; rel="…"` entry of a Link header whose target differs from the request only by `page`. */
+function pageLink(base: string, template: QueryTemplate, page: number, rel: string): string {
+  return `<${base}${template.with(String(page))}>; rel="${rel}"`;
 }
 
 function listHandler<T extends Row>(c: Compiled<T>): Handler {
@@ -221,17 +219,21 @@ function listHandler<T extends Row>(c: Compiled<T>): Handler {
     }
     const page = q.offset / q.limit + 1;
     const pagination: Record<string, unknown> = { page, page_size: q.limit };
-    const pages: Record<string, number> = { first: 1 };
+    const base = `${r.path}?`;
+    const template = params.template('page');
+    // Relations in a fixed order: first, last (with a total), next, prev.
+    let link = pageLink(base, template, 1, 'first');
+    let next = items.length === q.limit;
     if (total !== undefined) {
       const totalPages = Math.max(1, Math.ceil(total / q.limit));
-      Object.assign(pagination, { total, total_pages: totalPages });
-      pages['last'] = totalPages;
-      if (page < totalPages) pages['next'] = page + 1;
-    } else if (items.length === q.limit) {
-      pages['next'] = page + 1;
+      pagination['total'] = total;
+      pagination['total_pages'] = totalPages;
+      link += `, ${pageLink(base, template, totalPages, 'last')}`;
+      next = page < totalPages;
     }
-    if (page > 1) pages['prev'] = page - 1;
-    w.setHeader('link', linkHeader(r.path, params, pages));
+    if (next) link += `, ${pageLink(base, template, page + 1, 'next')}`;
+    if (page > 1) link += `, ${pageLink(base, template, page - 1, 'prev')}`;
+    w.setHeader('link', link);
     writeResponse(w, r, 200, data, { pagination });
   };
 }

@@ -176,6 +176,32 @@ describe('the tenant chain', () => {
     ]);
   });
 
+  it('matches decoded segments, skips empty ones and refuses paths it cannot judge', () => {
+    const policy = { paths: ['/projects/*', '/a b'] };
+    const judged = (path: string): boolean => isAllowedByPolicy(policy, 'GET', path);
+    // Empty segments (doubled or trailing slashes) are skipped; escapes are decoded before comparing.
+    expect(['//projects//7/', '/projects', '/%70rojects/x', '/a%20b', '/a%20b/'].map(judged)).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+    ]);
+    // Dot segments (plain or encoded), an encoded slash and malformed escapes are never allowed.
+    expect(
+      [
+        '/projects/./x',
+        '/projects/%2e%2e/admin',
+        '/projects/a%2Fb',
+        '/projects/%E0%A4',
+        '/projects/%zz',
+        '/a%20b/c',
+      ].map(judged),
+    ).toEqual([false, false, false, false, false, false]);
+    // Whatever precedes the first slash is not a segment; no slash at all is the root.
+    expect([judged('x/projects/1'), isAllowedByPolicy({ paths: ['/'] }, 'GET', 'projects')]).toEqual([true, true]);
+  });
+
   it('answers 429 TENANT_RATE_LIMITED with Retry-After once the burst is spent, and refills over time', async () => {
     const now = { t: 2_000_000 };
     const { app } = chainApp(now);

@@ -11,22 +11,29 @@ export interface TenantPolicyOptions {
 /**
  * Decoded path segments, or undefined when the path cannot be judged safely: malformed encoding,
  * dot segments or an encoded slash could make the policy see a different path than the router.
+ * Scanned in place (no split and slice per request): empty segments are skipped, as before.
  */
 function segmentsOf(path: string): string[] | undefined {
   const out: string[] = [];
-  for (const raw of path.split('/').slice(1)) {
-    if (raw === '') continue;
-    let seg = raw;
-    if (raw.includes('%')) {
-      try {
-        seg = decodeURIComponent(raw);
-      } catch {
-        return undefined;
+  let start = path.indexOf('/') + 1;
+  if (start === 0) return out;
+  while (start <= path.length) {
+    let end = path.indexOf('/', start);
+    if (end < 0) end = path.length;
+    if (end > start) {
+      let seg = path.slice(start, end);
+      if (seg.includes('%')) {
+        try {
+          seg = decodeURIComponent(seg);
+        } catch {
+          return undefined;
+        }
+        if (seg.includes('/')) return undefined;
       }
-      if (seg.includes('/')) return undefined;
+      if (seg === '.' || seg === '..') return undefined;
+      out.push(seg);
     }
-    if (seg === '.' || seg === '..') return undefined;
-    out.push(seg);
+    start = end + 1;
   }
   return out;
 }
@@ -43,10 +50,15 @@ const compiledPatterns = new WeakMap<
   { source: readonly string[]; patterns: readonly PathPattern[] }
 >();
 
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 function compile(patterns: readonly string[]): readonly PathPattern[] {
   const hit = compiledPatterns.get(patterns);
-  if (hit !== undefined && hit.source.length === patterns.length && hit.source.every((p, i) => p === patterns[i]))
-    return hit.patterns;
+  if (hit !== undefined && sameList(hit.source, patterns)) return hit.patterns;
   const out = patterns.map((p) => {
     const prefix = p.endsWith('/*');
     return { prefix, want: (prefix ? p.slice(0, -2) : p).split('/').filter((s) => s !== '') };
@@ -55,11 +67,15 @@ function compile(patterns: readonly string[]): readonly PathPattern[] {
   return out;
 }
 
+function matches({ prefix, want }: PathPattern, segments: readonly string[]): boolean {
+  if (prefix ? segments.length < want.length : segments.length !== want.length) return false;
+  for (let i = 0; i < want.length; i++) if (want[i] !== segments[i]) return false;
+  return true;
+}
+
 function pathAllowed(patterns: readonly string[], segments: readonly string[]): boolean {
-  return compile(patterns).some(({ prefix, want }) => {
-    if (prefix ? segments.length < want.length : segments.length !== want.length) return false;
-    return want.every((s, i) => s === segments[i]);
-  });
+  for (const p of compile(patterns)) if (matches(p, segments)) return true;
+  return false;
 }
 
 /** Whether `policy` lets `method` reach `path` (raw, percent-encoded). Exported for tests and admin tools. */

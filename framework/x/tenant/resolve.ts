@@ -1,10 +1,17 @@
-import { isPromise, type Handler, type Middleware } from 'plumego/contract';
+import {
+  isPromise,
+  type Context,
+  type Handler,
+  type Middleware,
+  type Request,
+  type ResponseWriter,
+} from 'plumego/contract';
 import { principalFromContext } from 'plumego/security';
 import { withTenantConfig, type TenantConfig, type TenantConfigSource } from './config.ts';
 import { assertOption, TENANT_ERROR_CODES } from './errors.ts';
 import { fromHeader, type TenantExtractor } from './extractors.ts';
 import { refuse } from './respond.ts';
-import { isValidTenantId, withTenantId } from './tenant-id.ts';
+import { isValidTenantId, withValidTenantId } from './tenant-id.ts';
 
 export interface ResolveTenantOptions {
   /** Where else the id may come from, tried in order after the principal. Default: the `x-tenant-id` header. */
@@ -20,6 +27,24 @@ export interface ResolveTenantOptions {
   allowMissing?: boolean;
   /** When given, the tenant must exist here and not be disabled (403 TENANT_UNKNOWN); its config is kept for later stages. */
   tenants?: TenantConfigSource;
+}
+
+// Module-level steps, not closures made per request: under a keep-names transform (tsx, esbuild's
+// keepNames) every named closure also costs an Object.defineProperty on each request.
+function unavailable(w: ResponseWriter, r: Request): void {
+  refuse(w, r, TENANT_ERROR_CODES.stateUnavailable, 'tenant configuration is unavailable');
+}
+
+function proceed(
+  next: Handler,
+  w: ResponseWriter,
+  r: Request,
+  ctx: Context,
+  config: TenantConfig | undefined,
+): void | Promise<void> {
+  if (config === undefined || config.disabled === true)
+    return refuse(w, r, TENANT_ERROR_CODES.unknown, 'unknown tenant');
+  return next(w, r.withContext(withTenantConfig(ctx, config)));
 }
 
 /**
@@ -50,7 +75,8 @@ export function resolveTenant(options: ResolveTenantOptions = {}): Middleware {
       if (fromToken !== undefined && !isValidTenantId(fromToken)) {
         return refuse(w, r, TENANT_ERROR_CODES.invalidId, 'the principal carries an invalid tenant id');
       }
-      if (fromRequest !== undefined && !isValidTenantId(fromRequest)) {
+      // The same value as a valid token's needs no second check.
+      if (fromRequest !== undefined && fromRequest !== fromToken && !isValidTenantId(fromRequest)) {
         return refuse(w, r, TENANT_ERROR_CODES.invalidId, 'invalid tenant id');
       }
       if (
@@ -66,21 +92,19 @@ export function resolveTenant(options: ResolveTenantOptions = {}): Middleware {
         if (allowMissing) return next(w, r);
         return refuse(w, r, TENANT_ERROR_CODES.required, 'tenant required');
       }
-      const ctx = withTenantId(r.ctx, id);
+      const ctx = withValidTenantId(r.ctx, id);
       if (!tenants) return next(w, r.withContext(ctx));
-      const unavailable = (): void =>
-        refuse(w, r, TENANT_ERROR_CODES.stateUnavailable, 'tenant configuration is unavailable');
-      const proceed = (config: TenantConfig | undefined): void | Promise<void> => {
-        if (config === undefined || config.disabled === true)
-          return refuse(w, r, TENANT_ERROR_CODES.unknown, 'unknown tenant');
-        return next(w, r.withContext(withTenantConfig(ctx, config)));
-      };
       let got;
       try {
         got = tenants.get(id, r);
       } catch {
-        return unavailable();
+        return unavailable(w, r);
       }
-      return isPromise(got) ? got.then(proceed, unavailable) : proceed(got);
+      return isPromise(got)
+        ? got.then(
+            (config) => proceed(next, w, r, ctx, config),
+            () => unavailable(w, r),
+          )
+        : proceed(next, w, r, ctx, got);
     };
 }

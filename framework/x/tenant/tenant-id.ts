@@ -18,6 +18,11 @@ export function withTenantId(ctx: Context, tenantId: string): Context {
   return ctx.withValue(tenantIdKey, tenantId);
 }
 
+/** `withTenantId` for the resolver, which has just checked the id itself (not exported by the module). */
+export function withValidTenantId(ctx: Context, tenantId: string): Context {
+  return ctx.withValue(tenantIdKey, tenantId);
+}
+
 /** The tenant id of the request, or '' when no tenant was resolved. */
 export function tenantIdFromContext(ctx: Context): string {
   return ctx.value(tenantIdKey) ?? '';
