@@ -142,6 +142,13 @@ describe('normalizeRequestPath', () => {
     { raw: 'http://h.example/x/y?z', out: '/x/y' },
     { raw: 'HTTPS://h.example', out: '/' },
     { raw: 'http://h.example?x', out: '/' },
+    // Only the path before the fragment counts, and only the path of an absolute-form target:
+    // a dot segment, `%` or bad escape after `#` or in the host does not refuse it.
+    { raw: '/a#/../b', out: '/a' },
+    { raw: '/a#%zz', out: '/a' },
+    { raw: '/a/b.c/.d./..e', out: '/a/b.c/.d./..e' },
+    { raw: 'http://.h.example/x', out: '/x' },
+    { raw: 'http://h%zz/x', out: '/x' },
   ])('$raw → $out', ({ raw, out }) => {
     expect(normalizeRequestPath(raw)).toBe(out);
   });
@@ -159,6 +166,11 @@ describe('normalizeRequestPath', () => {
     '/%2E',
     'http://h.example/a/../b',
     'http://h.example/%2e%2e',
+    'http://h.example/a/.',
+    'http://h.example/%zz',
+    '//../a',
+    '/a/..#x',
+    '/%2e/a#x',
   ])('refuses %j', (raw) => {
     expect(normalizeRequestPath(raw)).toBeUndefined();
   });

@@ -309,8 +309,8 @@ export class Router extends RouteRegistrar {
       const hit = pickMethod(slot, method, exact);
       if (hit !== undefined) return hit;
     }
-    // A `%` means segments must be decoded before they are compared (the static map holds decoded paths).
-    return matchRoute(this.#root, path, 1, values, method, path.indexOf('%') >= 0, exact);
+    // Segments holding a `%` are decoded before they are compared (the static map holds decoded paths).
+    return matchRoute(this.#root, path, 1, values, method, exact);
   }
 
   #allowed(path: string): string[] {
