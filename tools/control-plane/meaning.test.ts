@@ -570,6 +570,15 @@ const layoutCases: Case[] = [
     names: ["'logs/'", "'build/'", "'#notes/'"],
   },
   {
+    title: "an invalid manifest's folder is not searched for package.json files",
+    edit: (f, doc) => {
+      doc(TOOLS)['risk'] = 'extreme';
+      f['tools/pkg/package.json'] = '{}\n';
+    },
+    rules: ['nested-package-json'],
+    expected: [],
+  },
+  {
     title: 'a module folder may hold fixtures and dependencies with their own package.json',
     edit: (f) => {
       f['framework/router/node_modules/dep/package.json'] = '{}\n';
