@@ -76,7 +76,8 @@ export function setXForwardedHeaders(headers: HeaderRecord, hop: ForwardingHop):
   const inboundFor = hop.trusted ? joinValues(headers['x-forwarded-for']) : undefined;
   const inboundProto = hop.trusted ? first(headers['x-forwarded-proto']) : undefined;
   const inboundHost = hop.trusted ? first(headers['x-forwarded-host']) : undefined;
-  for (const name of X_FORWARDED) delete headers[name];
+  // Deleting a name that is absent still costs a runtime call; most requests carry none of these.
+  for (const name of X_FORWARDED) if (headers[name] !== undefined) delete headers[name];
   const peer = stripMapped(hop.peer);
   if (peer !== '')
     headers['x-forwarded-for'] = inboundFor === undefined || inboundFor === '' ? peer : `${inboundFor}, ${peer}`;

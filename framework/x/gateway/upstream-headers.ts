@@ -34,8 +34,8 @@ export function buildUpstreamHeaders(
   const headers = inbound?.headers ?? copyRequestHeaders(r.headers, getRawHeaders(r));
   const hop = getHop(r, options, inbound?.host ?? r.header('host') ?? '');
   if (options.xForwarded) setXForwardedHeaders(headers, hop);
-  else if (!hop.trusted) for (const n of X_FORWARDED_NAMES) delete headers[n];
+  else if (!hop.trusted) for (const n of X_FORWARDED_NAMES) if (headers[n] !== undefined) delete headers[n];
   if (options.forwarded) setForwardedHeader(headers, hop);
-  else if (!hop.trusted) delete headers['forwarded'];
+  else if (!hop.trusted && headers['forwarded'] !== undefined) delete headers['forwarded'];
   return headers;
 }

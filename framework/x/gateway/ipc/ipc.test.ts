@@ -136,9 +136,11 @@ describe('ipc request/response', () => {
   });
 
   it('keeps a quiet but live connection open through ping/pong', async () => {
-    const { path } = await serve((p) => p, { heartbeatIntervalMs: 20, heartbeatTimeoutMs: 80 });
-    const c = await client(path, { heartbeatIntervalMs: 20, heartbeatTimeoutMs: 80 });
-    await new Promise((r) => setTimeout(r, 250));
+    // The quiet spell outlasts the timeout, so only pongs keep it open; the timeout itself is generous
+    // (a loaded machine can stall the event loop for well over 80 ms, which once failed this test).
+    const { path } = await serve((p) => p, { heartbeatIntervalMs: 50, heartbeatTimeoutMs: 1_000 });
+    const c = await client(path, { heartbeatIntervalMs: 50, heartbeatTimeoutMs: 1_000 });
+    await new Promise((r) => setTimeout(r, 1_500));
     expect(c.closed).toBe(false);
     expect((await c.request('alive')).toString()).toBe('alive');
   });
