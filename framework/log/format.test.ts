@@ -117,6 +117,33 @@ describe('formatJsonLine repeated values', () => {
     ]);
   });
 
+  it('writes a value repeated over many lines the same every time', () => {
+    const values = ['/caf\u00e9/\ud83d\ude00', 'a"b\\c\n', 'GET', 42, 0.5, false, '/caf\u00e9/\ud83d\ude00'];
+    const lines: string[] = [];
+    const want: string[] = [];
+    for (const v of values) {
+      for (let i = 0; i < 5; i++) {
+        lines.push(formatJsonLine(at(7), 'info', 'repeat', { k: v, n: i }));
+        want.push(
+          `{"time":"2026-11-30T09:05:07.007Z","level":"INFO","msg":"repeat","k":${JSON.stringify(v)},"n":${i}}\n`,
+        );
+      }
+    }
+    expect(lines).toEqual(want);
+  });
+
+  it('changes the message within one millisecond and level', () => {
+    expect([
+      formatJsonLine(at(8), 'info', 'x', {}),
+      formatJsonLine(at(8), 'info', 'y', {}),
+      formatJsonLine(at(8), 'info', 'x', {}),
+    ]).toEqual([
+      '{"time":"2026-11-30T09:05:07.008Z","level":"INFO","msg":"x"}\n',
+      '{"time":"2026-11-30T09:05:07.008Z","level":"INFO","msg":"y"}\n',
+      '{"time":"2026-11-30T09:05:07.008Z","level":"INFO","msg":"x"}\n',
+    ]);
+  });
+
   it('re-encodes an object each time, so a mutated object is logged as it is now', () => {
     const obj: Record<string, number> = { n: 1 };
     const first = formatJsonLine(at(6), 'info', 'm', { o: obj });
