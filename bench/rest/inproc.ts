@@ -3,7 +3,7 @@
 // what the framework spends (x/rest parsing, paging, Link, the envelope; the tenant chain) from what
 // Node's HTTP stack and pg spend, and is quick and steady enough for A/B runs of one change.
 // Usage: node --conditions=source --import tsx bench/rest/inproc.ts [--rounds 5] [--requests 30000] [--modes raw,rest,rest-tenant]
-//        [--callgrind [--windows 4]]
+//        [--callgrind [--windows 4] [--warmup 5000]]
 //   raw         — a bare handler writing the rows with writeResponse
 //   rest        — the x/rest list route over a memory repository (validated query, meta, Link)
 //   rest-auth   — the stand-in authenticator in front of it
@@ -42,6 +42,8 @@ const { values: args } = parseArgs({
     modes: { type: 'string', default: 'raw,rest,rest-tenant' },
     callgrind: { type: 'boolean', default: false },
     windows: { type: 'string', default: '4' },
+    // Under valgrind the JIT tiers up slowly: windows after a short warm-up still fall by a third.
+    warmup: { type: 'string', default: '5000' },
     // Internal: set on the process that runs one mode under valgrind.
     'callgrind-child': { type: 'boolean', default: false },
   },
@@ -226,7 +228,7 @@ if (args['callgrind-child']) {
   const dir = process.env['BENCH_CG_DIR']!;
   const { app, url } = build(modes[0]!);
   const n = Number(args.requests);
-  for (let i = 0; i < 2 * n; i++) await oneRequest(app, url);
+  for (let i = 0; i < Number(args.warmup); i++) await oneRequest(app, url);
   await dump(dir);
   const windows: number[] = [];
   for (let w = 0; w < Number(args.windows); w++) {
@@ -264,6 +266,8 @@ if (args.callgrind) {
           args.requests,
           '--windows',
           args.windows,
+          '--warmup',
+          args.warmup,
         ],
         { env: { ...process.env, BENCH_CG_DIR: dir }, stdio: ['ignore', 'pipe', 'pipe'] },
       );
