@@ -53,7 +53,7 @@ function start(command, argv, env) {
     });
     let err = '';
     child.stderr.on('data', (d) => (err += d));
-    const timer = setTimeout(() => reject(new Error(`${argv.at(-1)} did not start\n${err}`)), 180_000);
+    const timer = setTimeout(() => reject(new Error(`${argv.at(-1)} did not start\n${err}`)), 900_000);
     child.stdout.on('data', (d) => {
       if (String(d).includes('READY')) {
         clearTimeout(timer);

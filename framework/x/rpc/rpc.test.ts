@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { status } from '@grpc/grpc-js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Context, NodeResponseWriter, createRequestFromNode, type Handler } from 'plumego/contract';
 import { withDeadline } from './call-context.ts';
 import { RpcClientPool } from './client-pool.ts';
@@ -49,7 +49,8 @@ describe('rpc server lifecycle', () => {
     const e = await echo();
     const p = pool();
     const inFlight = p.unary<{ text: string }>(e.target, say, { text: 'slow', delay_ms: 150 });
-    await new Promise((r) => setTimeout(r, 30));
+    // Wait for the call to reach the server (a fixed 30 ms was too short on a loaded machine).
+    await vi.waitFor(() => expect(e.calls).toHaveLength(1), { interval: 5 });
     const stopped = await e.server.shutdown(5_000);
     expect(stopped).toEqual({ forced: false });
     expect((await inFlight).text).toBe('echo:slow');
@@ -63,7 +64,7 @@ describe('rpc server lifecycle', () => {
       () => 'ok',
       (err: { code: number }) => err.code,
     );
-    await new Promise((r) => setTimeout(r, 30));
+    await vi.waitFor(() => expect(e.calls).toHaveLength(1), { interval: 5 });
     expect(await e.server.shutdown(50)).toEqual({ forced: true });
     expect([status.CANCELLED, status.UNAVAILABLE, status.INTERNAL]).toContain(await inFlight);
   });
