@@ -47,6 +47,33 @@ describe('NodeResponseWriter', () => {
     expect(out.body).toBe('héllo');
   });
 
+  it('gives a replayed body its UTF-8 length, also when the string before it had the same length in characters', async () => {
+    // The second measurement of a replayed body is answered from the first; other strings never are.
+    const sent: Array<{ length: string | undefined; bytes: number; body: string }> = [];
+    for (const body of ['aé€😀\n', 'abcde\n', 'aé€😀\n', 'x']) {
+      let bytes = -1;
+      const out = await serve((w) => {
+        const buf = new BufferedResponseWriter();
+        buf.end(body);
+        buf.flushTo(w);
+        bytes = w.bytesWritten;
+      });
+      sent.push({ length: out.headers['content-length'], bytes, body: out.body });
+    }
+    expect(sent).toEqual([
+      { length: '11', bytes: 11, body: 'aé€😀\n' },
+      { length: '6', bytes: 6, body: 'abcde\n' },
+      { length: '11', bytes: 11, body: 'aé€😀\n' },
+      { length: '1', bytes: 1, body: 'x' },
+    ]);
+    // A string measured once by a writer and then sent by another is measured afresh.
+    const b = new BufferedResponseWriter();
+    b.write('ü');
+    const direct = await serve((w) => w.end('üü'));
+    expect(direct.headers['content-length']).toBe('4');
+    expect(b.bytesWritten).toBe(2);
+  });
+
   it('streams several writes and counts bytes', async () => {
     let writer: ResponseWriter | undefined;
     const out = await serve((w) => {

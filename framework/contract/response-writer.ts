@@ -42,8 +42,18 @@ export interface ResponseWriter {
   end(chunk?: Chunk): void;
 }
 
+// The last string measured and its UTF-8 length. A buffered response (timeout middleware) measures
+// its body when the handler writes it and again when it is replayed onto the real writer; the
+// second measurement is a native call over the whole string. Equal strings have equal lengths, so
+// a hit is always right; at most one string is held, and `end` on a real response lets it go.
+let lastString: string | undefined = undefined;
+let lastStringLength = 0;
+
 function byteLength(chunk: Chunk): number {
-  return typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
+  if (typeof chunk !== 'string') return chunk.byteLength;
+  if (chunk === lastString) return lastStringLength;
+  lastString = chunk;
+  return (lastStringLength = Buffer.byteLength(chunk));
 }
 
 /**
@@ -115,6 +125,7 @@ export class NodeResponseWriter implements ResponseWriter {
       return;
     }
     const n = byteLength(chunk);
+    lastString = undefined;
     if (!this.#flushed) this.#flush(n);
     this.bytesWritten += n;
     this.raw.end(chunk);
