@@ -6,11 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
-import { createApp, param } from 'plumego';
-import { writeResponse } from 'plumego/contract';
-import { createLogger } from 'plumego/log';
-import { BaseMetricsCollector } from 'plumego/metrics';
-import { compression, createAbuseGuard, createCanonicalStack } from 'plumego/middleware';
+import { buildBenchApp } from './servers/plumego-app.ts';
 
 const url = process.env.BENCH_PATH ?? '/users/42';
 
@@ -63,25 +59,7 @@ class StubRes {
   }
 }
 
-const app = createApp();
-const variant = process.env.BENCH_STACK;
-if (variant === 'canonical' || variant === 'full') {
-  const logger = createLogger({ format: 'json', output: { write() {} } });
-  const stack = createCanonicalStack({
-    logger,
-    cors: { allowedOrigins: ['*'] },
-    metrics: new BaseMetricsCollector(),
-    maxBodyBytes: 1 << 20,
-    timeoutMs: 30_000,
-  });
-  if (variant === 'full') {
-    stack.splice(4, 0, compression());
-    stack.splice(7, 0, createAbuseGuard({ rate: 1e9, burst: 1e9 }).middleware());
-  }
-  app.use(...stack);
-}
-app.get('/', (w, r) => writeResponse(w, r, 200, { hello: 'world' }));
-app.get('/users/:id', (w, r) => writeResponse(w, r, 200, { id: param(r, 'id') }));
+const app = buildBenchApp(process.env.BENCH_STACK, { write() {} });
 const listener = app.listener;
 
 const reqs = Array.from({ length: 1000 }, stubReq);
