@@ -3,66 +3,23 @@
 // not counted), in batches of 1000 with a macrotask between them so promise continuations run
 // inside the window. Reads `run <n>` lines on stdin and answers `DONE` after each; prints READY
 // after a warm-up. Same apps as servers/plumego.ts (BENCH_STACK bare/canonical/full).
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { createInterface } from 'node:readline';
-import { Readable } from 'node:stream';
 import { buildBenchApp } from './servers/plumego-app.ts';
+import { StubRes, stubReq } from './stub-node.ts';
 
 const url = process.env.BENCH_PATH ?? '/users/42';
-
-function stubReq(): IncomingMessage {
-  const req = new Readable({ read() {} }) as unknown as IncomingMessage;
-  // What autocannon sends: Host and Connection only.
-  Object.assign(req, {
-    method: 'GET',
-    url,
-    headers: { host: '127.0.0.1:3000', connection: 'keep-alive' },
-    rawHeaders: ['Host', '127.0.0.1:3000', 'Connection', 'keep-alive'],
-    httpVersionMajor: 1,
-    httpVersionMinor: 1,
-    socket: { remoteAddress: '127.0.0.1' },
-  });
-  return req;
-}
-
-class StubRes {
-  headersSent = false;
-  writableEnded = false;
-  statusCode = 200;
-  bytes = 0;
-  writeHead(status: number) {
-    this.statusCode = status;
-    this.headersSent = true;
-    return this;
-  }
-  getHeader() {
-    return undefined;
-  }
-  getHeaderNames(): string[] {
-    return [];
-  }
-  hasHeader() {
-    return false;
-  }
-  removeHeader() {}
-  write(c: string) {
-    this.bytes += c.length;
-    return true;
-  }
-  end(c?: string) {
-    if (c) this.bytes += c.length;
-    this.writableEnded = true;
-    return this;
-  }
-  once() {
-    return this;
-  }
-}
 
 const app = buildBenchApp(process.env.BENCH_STACK, { write() {} });
 const listener = app.listener;
 
-const reqs = Array.from({ length: 1000 }, stubReq);
+// What autocannon sends: Host and Connection only.
+const reqs = Array.from({ length: 1000 }, () =>
+  stubReq(url, [
+    ['Host', '127.0.0.1:3000'],
+    ['Connection', 'keep-alive'],
+  ]),
+);
 async function run(count: number): Promise<void> {
   for (let i = 0; i < count; i += 1000) {
     for (let j = 0; j < 1000 && i + j < count; j++) listener(reqs[j]!, new StubRes() as unknown as ServerResponse);

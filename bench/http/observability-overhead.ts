@@ -6,12 +6,11 @@
 // real sockets in run-observability.mjs (fastify.inject grew the heap past 1 GB in 150k requests).
 // Usage: node --conditions=source --import tsx bench/http/observability-overhead.ts   (N=200000 ROUNDS=3)
 // Writes bench/http/results/observability-overhead-latest.json and .md.
-import { Readable } from 'node:stream';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { createApp, param } from 'plumego';
 import { writeResponse } from 'plumego/contract';
@@ -19,56 +18,18 @@ import { createLogger } from 'plumego/log';
 import { BaseMetricsCollector } from 'plumego/metrics';
 import { createCanonicalStack } from 'plumego/middleware';
 import { OtelTracer, PrometheusCollector } from 'plumego/x/observability';
+import { StubRes, stubReq as stubNodeReq } from './stub-node.ts';
+
+const stubReq = (url: string) =>
+  stubNodeReq(url, [
+    ['Host', 'x'],
+    ['User-Agent', 'bench'],
+  ]);
 
 const here = dirname(fileURLToPath(import.meta.url));
 const N = Number(process.env.N ?? 200_000);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const discard: SpanExporter = { export: (_spans, done) => done({ code: 0 }), shutdown: async () => {} };
-
-function stubReq(url: string): IncomingMessage {
-  const req = new Readable({ read() {} }) as unknown as IncomingMessage;
-  Object.assign(req, {
-    method: 'GET',
-    url,
-    headers: { host: 'x', 'user-agent': 'bench' },
-    rawHeaders: ['Host', 'x', 'User-Agent', 'bench'],
-    httpVersionMajor: 1,
-    httpVersionMinor: 1,
-    socket: { remoteAddress: '127.0.0.1' },
-  });
-  return req;
-}
-
-class StubRes {
-  headersSent = false;
-  writableEnded = false;
-  statusCode = 200;
-  writeHead(status: number) {
-    this.statusCode = status;
-    this.headersSent = true;
-    return this;
-  }
-  getHeader() {
-    return undefined;
-  }
-  getHeaderNames() {
-    return [];
-  }
-  hasHeader() {
-    return false;
-  }
-  removeHeader() {}
-  write() {
-    return true;
-  }
-  end() {
-    this.writableEnded = true;
-    return this;
-  }
-  once() {
-    return this;
-  }
-}
 
 function build(prometheus: boolean, trace: 'off' | 'ids' | 'otel') {
   const app = createApp();

@@ -4,96 +4,26 @@
 // Variants: bare, canonical stack, and full (canonical + rate limit + compression, as BENCH_STACK=full
 // in servers/plumego.ts); with ACCEPT_ENCODING set, requests offer that Accept-Encoding.
 // Usage: node --conditions=source --import tsx bench/http/overhead.ts
-import { Readable } from 'node:stream';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createApp, param } from 'plumego';
-import { writeResponse } from 'plumego/contract';
-import { createLogger } from 'plumego/log';
-import { BaseMetricsCollector } from 'plumego/metrics';
-import { compression, createAbuseGuard, createCanonicalStack } from 'plumego/middleware';
+import { buildBenchApp } from './servers/plumego-app.ts';
+import { StubRes, stubReq as stubNodeReq } from './stub-node.ts';
 
 const ACCEPT_ENCODING = process.env.ACCEPT_ENCODING;
 
 function stubReq(url: string): IncomingMessage {
-  const req = new Readable({ read() {} }) as unknown as IncomingMessage;
-  const headers: Record<string, string> = { host: 'x', 'user-agent': 'bench' };
-  const rawHeaders = ['Host', 'x', 'User-Agent', 'bench'];
-  if (ACCEPT_ENCODING) {
-    headers['accept-encoding'] = ACCEPT_ENCODING;
-    rawHeaders.push('Accept-Encoding', ACCEPT_ENCODING);
-  }
-  Object.assign(req, {
-    method: 'GET',
-    url,
-    headers,
-    rawHeaders,
-    httpVersionMajor: 1,
-    httpVersionMinor: 1,
-    socket: { remoteAddress: '127.0.0.1' },
-  });
-  return req;
-}
-
-class StubRes {
-  headersSent = false;
-  writableEnded = false;
-  statusCode = 200;
-  bytes = 0;
-  writeHead(status: number, _h: unknown) {
-    this.statusCode = status;
-    this.headersSent = true;
-    return this;
-  }
-  getHeader() {
-    return undefined;
-  }
-  getHeaderNames(): string[] {
-    return [];
-  }
-  hasHeader() {
-    return false;
-  }
-  removeHeader() {}
-  write(c: string) {
-    this.bytes += c.length;
-    return true;
-  }
-  end(c?: string) {
-    if (c) this.bytes += c.length;
-    this.writableEnded = true;
-    return this;
-  }
-  once() {
-    return this;
-  }
+  const headers: [string, string][] = [
+    ['Host', 'x'],
+    ['User-Agent', 'bench'],
+  ];
+  if (ACCEPT_ENCODING) headers.push(['Accept-Encoding', ACCEPT_ENCODING]);
+  return stubNodeReq(url, headers);
 }
 
 type Variant = 'bare' | 'canonical' | 'full';
 
-function build(variant: Variant) {
-  const app = createApp();
-  if (variant !== 'bare') {
-    // A no-op sink: this measures the framework's CPU, not the disk or a stream's buffering.
-    const logger = createLogger({ format: 'json', output: { write() {} } });
-    const stack = createCanonicalStack({
-      logger,
-      cors: { allowedOrigins: ['*'] },
-      metrics: new BaseMetricsCollector(),
-      timeoutMs: 30_000,
-    });
-    if (variant === 'full') {
-      // Same places as servers/plumego.ts (the production-service order): compression just inside
-      // recovery (index 3 of requestid, securityheaders, cors, recovery, accesslog, bodylimit,
-      // httpmetrics, timeout), the limiter just after the body limit.
-      stack.splice(4, 0, compression());
-      stack.splice(7, 0, createAbuseGuard({ rate: 1e9, burst: 1e9 }).middleware());
-    }
-    app.use(...stack);
-  }
-  app.get('/', (w, r) => writeResponse(w, r, 200, { hello: 'world' }));
-  app.get('/users/:id', (w, r) => writeResponse(w, r, 200, { id: param(r, 'id') }));
-  return app.listener;
-}
+// The same apps as the socket benches and callgrind's driver (servers/plumego-app.ts), logging to a no-op
+// sink: this measures the framework's CPU, not the disk or a stream's buffering.
+const build = (variant: Variant) => buildBenchApp(variant === 'bare' ? undefined : variant, { write() {} }).listener;
 
 async function measure(
   label: string,
