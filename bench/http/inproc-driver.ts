@@ -1,4 +1,4 @@
-// The framework's own per-request work without sockets, for callgrind.mjs (`--server inproc-*`):
+// The framework's own per-request work without sockets, for callgrind.ts (`--server inproc-*`):
 // drives app.listener with stub Node objects (so Node's header validation and socket writes are
 // not counted), in batches of 1000 with a macrotask between them so promise continuations run
 // inside the window. Reads `run <n>` lines on stdin and answers `DONE` after each; prints READY
