@@ -1,18 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadControlPlane } from './load.ts';
-import { validFixture, writeFixture, type FixtureFiles } from './testing/fixture-repo.ts';
+import { validFixture, type FixtureFiles, useFixtureRoots } from './testing/fixture-repo.ts';
 
-let cleanups: (() => void)[] = [];
-afterEach(() => {
-  cleanups.forEach((c) => c());
-  cleanups = [];
-});
-
-async function load(files: FixtureFiles) {
-  const { root, cleanup } = writeFixture(files);
-  cleanups.push(cleanup);
-  return loadControlPlane(root);
-}
+const fixtureRoot = useFixtureRoots();
+const load = (files: FixtureFiles) => loadControlPlane(fixtureRoot(files));
 
 const ROUTER_YAML = [
   'name: router',

@@ -2,22 +2,13 @@
 // and pins every violation of the rules it names by position (file:line:column) and severity, so a
 // check that fires for the wrong item, at the wrong place, twice or not at all fails. Near misses
 // beside each case (a value just inside the rule) must stay silent.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadControlPlane, type LoadResult } from './load.ts';
-import { validFixture, writeFixture, type FixtureFiles } from './testing/fixture-repo.ts';
+import { validFixture, type FixtureFiles, useFixtureRoots } from './testing/fixture-repo.ts';
 
-let cleanups: (() => void)[] = [];
-afterEach(() => {
-  cleanups.forEach((c) => c());
-  cleanups = [];
-});
-
-async function load(files: FixtureFiles): Promise<LoadResult> {
-  const { root, cleanup } = writeFixture(files);
-  cleanups.push(cleanup);
-  return loadControlPlane(root, { cache: false });
-}
+const fixtureRoot = useFixtureRoots();
+const load = (files: FixtureFiles): Promise<LoadResult> => loadControlPlane(fixtureRoot(files), { cache: false });
 
 // Fixture documents are edited freely, any key at any depth.
 type Doc = Record<string, any>;

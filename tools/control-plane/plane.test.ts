@@ -1,7 +1,7 @@
 // What the loader builds besides violations: the typed plane (modules, features, positions,
 // packages), the reduced form of an invalid manifest, configuration errors, and how schema errors
 // are placed. Plus the meaning-check helpers that are pure functions of their input.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { assertGateProfiles } from './assert/gate-profiles.ts';
 import { assertMeaning } from './assert/index.ts';
@@ -10,19 +10,10 @@ import { assertSpecs } from './assert/specs.ts';
 import { findDuplicates, violationAt } from './assert/violation-at.ts';
 import { loadControlPlane, type LoadResult } from './load.ts';
 import { GENERATOR_IDS, type ControlPlane, type GateProfilesSpec } from './model.ts';
-import { validFixture, writeFixture, type FixtureFiles } from './testing/fixture-repo.ts';
+import { minimalFixture, validFixture, type FixtureFiles, useFixtureRoots } from './testing/fixture-repo.ts';
 
-let cleanups: (() => void)[] = [];
-afterEach(() => {
-  cleanups.forEach((c) => c());
-  cleanups = [];
-});
-
-async function load(files: FixtureFiles): Promise<LoadResult> {
-  const { root, cleanup } = writeFixture(files);
-  cleanups.push(cleanup);
-  return loadControlPlane(root, { cache: false });
-}
+const fixtureRoot = useFixtureRoots();
+const load = (files: FixtureFiles): Promise<LoadResult> => loadControlPlane(fixtureRoot(files), { cache: false });
 
 const ROUTER = 'framework/router/module.yaml';
 const TOOLS = 'tools/module.yaml';
@@ -505,24 +496,7 @@ describe('meaning-check helpers', () => {
 });
 
 describe('layout beyond the fixture defaults', () => {
-  const minimal = (layers: object): FixtureFiles => ({
-    'package.json': '{ "name": "mini" }\n',
-    'specs/repo.yaml': { profile: 'minimal', identity: { name: 'mini', package: 'mini', library_root: 'src' }, layers },
-    'specs/dependency-rules.yaml': {
-      rules: [
-        {
-          id: 'default-deny',
-          severity: 'error',
-          summary: 'Imports must be declared.',
-          rationale: 'Undeclared edges are unreviewed.',
-          fix: 'Declare the module in allowed_imports.',
-        },
-      ],
-      builtins: { require_node_prefix: false, deny: {} },
-      baseline: 'specs/boundary-baseline.yaml',
-      exceptions: [],
-    },
-  });
+  const minimal = minimalFixture;
   const manifest = (name: string, path: string, layer: string): object => ({
     name,
     path,

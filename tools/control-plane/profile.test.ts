@@ -1,19 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { getDefaultChecks } from '../checks/index.ts';
 import { runSync } from '../sync/index.ts';
 import { loadControlPlane } from './load.ts';
-import { writeFixture, type FixtureFiles } from './testing/fixture-repo.ts';
+import { minimalFixture, type FixtureFiles, useFixtureRoots } from './testing/fixture-repo.ts';
 
-let cleanups: (() => void)[] = [];
-afterEach(() => {
-  cleanups.forEach((c) => c());
-  cleanups = [];
-});
-
+const fixtureRoot = useFixtureRoots();
 async function load(files: FixtureFiles) {
-  const { root, cleanup } = writeFixture(files);
-  cleanups.push(cleanup);
+  const root = fixtureRoot(files);
   return { root, result: await loadControlPlane(root, { cache: false }) };
 }
 
@@ -28,26 +22,7 @@ const module = (name: string, extra: object = {}): object => ({
 /** A repository that wants boundary checks only: repo.yaml, the rules and two manifests. */
 function minimalRepo(): FixtureFiles {
   return {
-    'package.json': '{\n    "name": "mini",\n    "version": "1.0.0"\n}\n',
-    'specs/repo.yaml': {
-      profile: 'minimal',
-      identity: { name: 'mini', package: 'mini', library_root: 'src' },
-      layers: { stable: { description: 'The src folders.', base: 'src' } },
-    },
-    'specs/dependency-rules.yaml': {
-      rules: [
-        {
-          id: 'default-deny',
-          severity: 'error',
-          summary: 'Imports must be declared.',
-          rationale: 'Undeclared edges are unreviewed.',
-          fix: 'Declare the module in allowed_imports.',
-        },
-      ],
-      builtins: { require_node_prefix: false, deny: {} },
-      baseline: 'specs/boundary-baseline.yaml',
-      exceptions: [],
-    },
+    ...minimalFixture(),
     'src/a/module.yaml': module('a', { allowed_imports: { modules: ['b'], packages: [] } }),
     'src/a/index.ts': "export { b } from '../b/index.ts';\n",
     'src/b/module.yaml': module('b'),

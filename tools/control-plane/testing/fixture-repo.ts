@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { afterEach } from 'vitest';
 import { stringify } from 'yaml';
 
 /** Files of a repository keyed by relative path; objects are written as YAML, strings verbatim. */
@@ -207,4 +208,45 @@ export function writeFixture(files: FixtureFiles): { root: string; cleanup: () =
 /** Reads a fixture file back (for tests that edit text in place). */
 export function readFixtureFile(root: string, rel: string): string {
   return readFileSync(join(root, rel), 'utf8');
+}
+
+/**
+ * For a test file: returns a function that writes a fixture into a fresh temporary directory and gives its
+ * path; every directory written during a test is removed after it. Call once, at the top of the file.
+ */
+export function useFixtureRoots(): (files: FixtureFiles) => string {
+  let cleanups: (() => void)[] = [];
+  afterEach(() => {
+    cleanups.forEach((c) => c());
+    cleanups = [];
+  });
+  return (files) => {
+    const { root, cleanup } = writeFixture(files);
+    cleanups.push(cleanup);
+    return root;
+  };
+}
+
+/** The smallest repository the minimal profile loads: package.json, repo.yaml with `layers`, and the rules. */
+export function minimalFixture(
+  layers: object = { stable: { description: 'The src folders.', base: 'src' } },
+): FixtureFiles {
+  return {
+    'package.json': '{\n    "name": "mini",\n    "version": "1.0.0"\n}\n',
+    'specs/repo.yaml': { profile: 'minimal', identity: { name: 'mini', package: 'mini', library_root: 'src' }, layers },
+    'specs/dependency-rules.yaml': {
+      rules: [
+        {
+          id: 'default-deny',
+          severity: 'error',
+          summary: 'Imports must be declared.',
+          rationale: 'Undeclared edges are unreviewed.',
+          fix: 'Declare the module in allowed_imports.',
+        },
+      ],
+      builtins: { require_node_prefix: false, deny: {} },
+      baseline: 'specs/boundary-baseline.yaml',
+      exceptions: [],
+    },
+  };
 }
