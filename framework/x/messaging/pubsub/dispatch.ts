@@ -30,7 +30,8 @@ export const DEAD_LETTER_HEADERS = {
   reason: 'plumego-dl-reason',
 } as const;
 
-interface DispatchContext {
+/** What settling a delivery needs from its subscription; built once per subscription. */
+export interface DispatchContext {
   readonly handler: MessageHandler;
   readonly o: ResolvedSubscribeOptions;
   readonly publishDeadLetter: DeadLetterPublish;
@@ -38,7 +39,8 @@ interface DispatchContext {
   readonly counters: SubscriptionCounters;
 }
 
-function report(ctx: DispatchContext, error: unknown, message: Message): void {
+/** Tells the subscription's onError hook; a throwing hook is swallowed. */
+export function report(ctx: DispatchContext, error: unknown, message: Message): void {
   try {
     ctx.o.onError(error, message);
   } catch {
@@ -55,6 +57,15 @@ async function fail(ctx: DispatchContext, m: Message, ops: DeliveryOps, reason: 
     await ops.ack(m);
   }
   ctx.counters.deadLettered++;
+}
+
+/**
+ * A failed delivery (throw, rejection, nack): retry, dead-letter or drop, never rejecting — a
+ * backend failure while settling is reported and leaves the message with the broker.
+ */
+export function settleFailure(ctx: DispatchContext, m: Message, ops: DeliveryOps, reason: unknown): Promise<void> {
+  ctx.counters.nacked++;
+  return fail(ctx, m, ops, reason).catch((error: unknown) => report(ctx, error, m));
 }
 
 type Timer = ReturnType<typeof setTimeout>;
@@ -127,9 +138,7 @@ class DispatchedDelivery implements Delivery {
 
   settleFail(reason: unknown): Promise<void> | void {
     if (!this.#close()) return;
-    const ctx = this.#ctx;
-    ctx.counters.nacked++;
-    return fail(ctx, this.#message, this.#ops, reason).catch((error: unknown) => report(ctx, error, this.#message));
+    return settleFailure(this.#ctx, this.#message, this.#ops, reason);
   }
 
   onFailure(error: unknown): Promise<void> | void {
@@ -158,7 +167,12 @@ export function createDispatcher(
   localAckWait = false,
   counters: SubscriptionCounters = createSubscriptionCounters(),
 ): Dispatch {
-  const ctx: DispatchContext = { handler, o, publishDeadLetter, localAckWait, counters };
+  return dispatcherFor({ handler, o, publishDeadLetter, localAckWait, counters });
+}
+
+/** createDispatcher over a context the caller keeps (the in-process broker settles fast deliveries itself). */
+export function dispatcherFor(ctx: DispatchContext): Dispatch {
+  const { handler, o, localAckWait, counters } = ctx;
   const auto = o.ack === 'auto';
   const watch = localAckWait && !auto;
   return (message, ops) => {
@@ -172,13 +186,22 @@ export function createDispatcher(
     } catch (error) {
       return d.onFailure(error);
     }
-    if (result === undefined || typeof (result as { then?: unknown }).then !== 'function')
-      return auto ? d.settleAck() : undefined;
+    if (!isThenable(result)) return auto ? d.settleAck() : undefined;
     return (result as Promise<void>).then(
       () => (auto ? d.settleAck() : undefined),
       (error: unknown) => d.onFailure(error),
     );
   };
+}
+
+/** A handler's result that settles later (a promise or any object with a callable `then`). */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== undefined &&
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
 }
 
 function describe(reason: unknown): string {

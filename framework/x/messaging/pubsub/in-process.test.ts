@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { InProcessBroker } from './in-process.ts';
-import type { Delivery } from './types.ts';
+import type { Delivery, Subscription } from './types.ts';
 import { describeBrokerConformance, decode } from './__tests__/broker-conformance.ts';
 
 describeBrokerConformance({
@@ -209,5 +209,259 @@ describe('InProcessBroker deliveries', () => {
     expect(errors).toEqual([]);
     const m = await b.metrics();
     expect(m.subscriptions[0]).toMatchObject({ delivered: 1, acked: 1, nacked: 0 });
+  });
+});
+
+describe('InProcessBroker in-line delivery (auto-ack handlers run during publish)', () => {
+  const later = (): Promise<void> => new Promise((r) => setTimeout(r, 5));
+
+  it('runs synchronous handlers before publish returns, in publish order, on one read-only view', async () => {
+    const b = new InProcessBroker();
+    const seen: Array<[string, Delivery]> = [];
+    for (const who of ['a', 'b']) {
+      await b.subscribe('in.q', (m) => {
+        seen.push([who, m]);
+      });
+    }
+    const first = b.publish('in.q', '1', { headers: { k: 'v' } });
+    expect(seen.map(([who, m]) => `${who}${decode(m)}`)).toEqual(['a1', 'b1']);
+    void b.publish('in.q', '2');
+    expect(seen.map(([who, m]) => `${who}${decode(m)}`)).toEqual(['a1', 'b1', 'a2', 'b2']);
+    const m = seen[0]![1];
+    expect(() => {
+      (m as unknown as { subject: string }).subject = 'x';
+    }).toThrow(TypeError);
+    expect([m.subject, m.headers, m.deliveryCount]).toEqual(['in.q', { k: 'v' }, 1]);
+    expect((await first).id).toBe(m.id);
+    expect((await b.metrics()).subscriptions.map((s) => [s.delivered, s.acked])).toEqual([
+      [2, 2],
+      [2, 2],
+    ]);
+  });
+
+  it('returns a promise-compatible result: then, catch, finally and await all give the receipt', async () => {
+    const b = new InProcessBroker();
+    const r = b.publish('res.q', 'x');
+    expect(Object.prototype.toString.call(r)).toBe('[object Promise]');
+    const viaThen = await r.then((x) => x.id);
+    const viaFinally = await r.finally(() => {});
+    const viaCatch = await r.catch(() => 'never');
+    expect([viaThen, (viaCatch as { id: string }).id, viaFinally.id]).toEqual(['1', '1', '1']);
+    expect(JSON.parse(JSON.stringify(await r))).toEqual({ id: '1' });
+    await expect(Promise.all([b.publish('res.q', 'y')])).resolves.toMatchObject([{ id: '2' }]);
+  });
+
+  it('a synchronous throw reports, redelivers ahead of later messages, then dead-letters', async () => {
+    const b = new InProcessBroker();
+    const seen: string[] = [];
+    const dead: Delivery[] = [];
+    const errors: unknown[] = [];
+    await b.subscribe('dead.q', (m) => {
+      dead.push(m);
+    });
+    await b.subscribe(
+      'th.q',
+      (m) => {
+        seen.push(`${decode(m)}#${m.deliveryCount}`);
+        if (decode(m) === 'bad') throw new Error('sync boom');
+      },
+      { maxDeliver: 2, deadLetterSubject: 'dead.q', onError: (e) => errors.push(e) },
+    );
+    const other: string[] = [];
+    await b.subscribe('th.q', (m) => {
+      other.push(decode(m));
+    });
+    for (const d of ['ok1', 'bad', 'ok2']) void b.publish('th.q', d);
+    await vi.waitFor(() => expect(dead).toHaveLength(1));
+    expect(seen).toEqual(['ok1#1', 'bad#1', 'bad#2', 'ok2#1']);
+    expect(other).toEqual(['ok1', 'bad', 'ok2']);
+    expect(errors).toHaveLength(2);
+    expect(dead[0]!.headers).toMatchObject({ 'plumego-dl-subject': 'th.q', 'plumego-dl-deliveries': '2' });
+    const by = (await b.metrics()).subscriptions.find((s) => s.pattern === 'th.q' && s.nacked > 0)!;
+    expect(by).toMatchObject({ delivered: 4, acked: 2, nacked: 2, redelivered: 1, deadLettered: 1 });
+  });
+
+  it('ack() or nack() during a synchronous handler settles it; calls after it returned are ignored', async () => {
+    const b = new InProcessBroker();
+    const seen: string[] = [];
+    const kept: Delivery[] = [];
+    const errors: unknown[] = [];
+    await b.subscribe(
+      'an.q',
+      (m) => {
+        seen.push(`${decode(m)}#${m.deliveryCount}`);
+        kept.push(m);
+        if (decode(m) === 'nack' && m.deliveryCount === 1) void m.nack();
+        if (decode(m) === 'ack-then-throw') {
+          void m.ack();
+          throw new Error('after ack');
+        }
+      },
+      { onError: (e) => errors.push(e) },
+    );
+    for (const d of ['nack', 'ack-then-throw', 'plain']) await b.publish('an.q', d);
+    await later();
+    expect(seen).toEqual(['nack#1', 'nack#2', 'ack-then-throw#1', 'plain#1']);
+    expect(errors).toHaveLength(1); // the throw after ack is reported, not redelivered
+    await kept.find((m) => decode(m) === 'plain')!.nack(); // after return: ignored
+    await kept[0]!.ack();
+    await later();
+    expect(seen).toHaveLength(4);
+    expect((await b.metrics()).subscriptions[0]).toMatchObject({ delivered: 4, acked: 3, nacked: 1 });
+  });
+
+  it('a handler returning a promise falls back to queued delivery, keeping order and settling on the outcome', async () => {
+    const b = new InProcessBroker();
+    const gates: Array<() => void> = [];
+    const order: string[] = [];
+    const syncSide: string[] = [];
+    // Not an async function: it is taken for synchronous until it returns a promise.
+    await b.subscribe('pr.q', (m) => {
+      order.push(`${decode(m)}#${m.deliveryCount}`);
+      if (decode(m) === 's1') return undefined;
+      return new Promise<void>((resolve, reject) =>
+        gates.push(() => (decode(m) === 'p2' && m.deliveryCount === 1 ? reject(new Error('once')) : resolve())),
+      );
+    });
+    await b.subscribe('pr.q', (m) => {
+      syncSide.push(decode(m));
+    });
+    for (const d of ['s1', 'p1', 'p2', 'p3']) void b.publish('pr.q', d);
+    expect(syncSide).toEqual(['s1', 'p1', 'p2', 'p3']); // the other subscriber is not held back
+    expect(order).toEqual(['s1#1', 'p1#1']);
+    while (order.length < 5) {
+      gates.shift()!();
+      await later();
+    }
+    // A retry joins the back of the subscriber's buffer, as on any queued path.
+    expect(order).toEqual(['s1#1', 'p1#1', 'p2#1', 'p3#1', 'p2#2']);
+    gates.splice(0).forEach((g) => g());
+    await later();
+    expect((await b.metrics()).subscriptions[0]).toMatchObject({ delivered: 5, acked: 4, nacked: 1, redelivered: 1 });
+  });
+
+  it('a late nack() from a pending handler redelivers only its own delivery', async () => {
+    const b = new InProcessBroker();
+    const kept: Delivery[] = [];
+    const pending: string[] = [];
+    const plain: string[] = [];
+    await b.subscribe('ln.q', (m) => {
+      plain.push(`${decode(m)}#${m.deliveryCount}`);
+      kept.push(m);
+    });
+    let release!: () => void;
+    await b.subscribe('ln.q', (m) => {
+      pending.push(`${decode(m)}#${m.deliveryCount}`);
+      if (m.deliveryCount > 1) return undefined;
+      return new Promise<void>((r) => {
+        release = () => {
+          void m.nack();
+          r();
+        };
+      });
+    });
+    const third: string[] = [];
+    await b.subscribe('ln.q', (m) => {
+      third.push(decode(m));
+    });
+    await b.publish('ln.q', 'x');
+    await kept[0]!.ack(); // the plain subscriber's delivery was settled when it returned: ignored
+    release();
+    await vi.waitFor(() => expect(pending).toEqual(['x#1', 'x#2']));
+    await later();
+    expect(plain).toEqual(['x#1']);
+    expect(third).toEqual(['x']);
+    const subs = (await b.metrics()).subscriptions;
+    expect(subs.map((s) => [s.delivered, s.acked, s.nacked])).toEqual([
+      [1, 1, 0],
+      [2, 1, 1],
+      [1, 1, 0],
+    ]);
+  });
+
+  it('a subscriber unsubscribing itself or another during delivery neither breaks the publish nor the rest', async () => {
+    const b = new InProcessBroker();
+    const got: Record<string, string[]> = { a: [], b: [], c: [] };
+    const subs: Record<string, Subscription> = {};
+    let left: Promise<void> | undefined;
+    subs.a = await b.subscribe('un.q', (m) => {
+      got.a!.push(decode(m));
+      if (decode(m) === '1') {
+        void subs.b!.unsubscribe();
+        left = subs.a!.unsubscribe();
+      }
+    });
+    subs.b = await b.subscribe('un.q', (m) => {
+      got.b!.push(decode(m));
+    });
+    subs.c = await b.subscribe('un.q', (m) => {
+      got.c!.push(decode(m));
+    });
+    await expect(b.publish('un.q', '1')).resolves.toMatchObject({ id: '1' });
+    await left;
+    await b.publish('un.q', '2');
+    expect(got).toEqual({ a: ['1'], b: [], c: ['1', '2'] });
+  });
+
+  it('a publish from inside a handler goes out after the current one, so every subscriber sees publish order', async () => {
+    const b = new InProcessBroker();
+    const a: string[] = [];
+    const c: string[] = [];
+    const inner: Array<Promise<unknown>> = [];
+    await b.subscribe('re.q', (m) => {
+      a.push(decode(m));
+      if (decode(m) === '1') inner.push(b.publish('re.q', '2'), b.publish('re.q', '3'));
+    });
+    await b.subscribe('re.q', (m) => {
+      c.push(decode(m));
+    });
+    await b.publish('re.q', '1');
+    expect(a).toEqual(['1', '2', '3']);
+    expect(c).toEqual(['1', '2', '3']);
+    await expect(Promise.all(inner)).resolves.toMatchObject([{ id: '2' }, { id: '3' }]);
+    await b.close();
+  });
+
+  it('applies the overflow policy once a subscriber that was keeping up starts to lag', async () => {
+    for (const overflow of ['error', 'drop-oldest', 'block'] as const) {
+      const b = new InProcessBroker();
+      let hold = false;
+      const gates: Array<() => void> = [];
+      const got: string[] = [];
+      const dropped: string[] = [];
+      await b.subscribe(
+        'lag.q',
+        (m) => {
+          got.push(decode(m));
+          return hold ? new Promise<void>((r) => gates.push(r)) : undefined;
+        },
+        { overflow, bufferSize: 2, onError: (_e, m) => dropped.push(decode(m)) },
+      );
+      for (const d of ['1', '2']) await b.publish('lag.q', d);
+      hold = true;
+      await b.publish('lag.q', '3'); // taken by the handler, now pending
+      await b.publish('lag.q', '4');
+      await b.publish('lag.q', '5'); // buffer (2) full after this
+      const sixth = b.publish('lag.q', '6');
+      if (overflow === 'error') await expect(sixth).rejects.toMatchObject({ code: 'PUBSUB_BUFFER_FULL' });
+      let sixthDone = false;
+      void Promise.resolve(sixth).then(
+        () => (sixthDone = true),
+        () => {},
+      );
+      await later();
+      if (overflow === 'block') expect(sixthDone).toBe(false);
+      hold = false;
+      gates.splice(0).forEach((g) => g());
+      await vi.waitFor(() => expect(got.length).toBeGreaterThanOrEqual(overflow === 'error' ? 5 : 5));
+      await later();
+      gates.splice(0).forEach((g) => g());
+      await sixth.catch(() => {});
+      await later();
+      if (overflow === 'error') expect([got, dropped]).toEqual([['1', '2', '3', '4', '5'], []]);
+      if (overflow === 'drop-oldest') expect([got, dropped]).toEqual([['1', '2', '3', '5', '6'], ['4']]);
+      if (overflow === 'block') expect([got, dropped, sixthDone]).toEqual([['1', '2', '3', '4', '5', '6'], [], true]);
+      await b.close();
+    }
   });
 });

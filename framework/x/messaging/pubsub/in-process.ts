@@ -1,10 +1,20 @@
-import { createDispatcher, DEAD_LETTER_HEADERS, type DeliveryOps, type Dispatch } from './dispatch.ts';
+import {
+  DEAD_LETTER_HEADERS,
+  dispatcherFor,
+  isThenable,
+  report,
+  settleFailure,
+  type DeliveryOps,
+  type Dispatch,
+  type DispatchContext,
+} from './dispatch.ts';
 import { assertOption, PUBSUB_ERROR_CODES, PubSubError } from './errors.ts';
 import {
   createSubscriptionCounters,
   snapshotSubscriptions,
   type BrokerMetrics,
   type MeteredSubscription,
+  type SubscriptionCounters,
 } from './metrics.ts';
 import {
   resolveMaxPayload,
@@ -18,6 +28,8 @@ import type {
   Broker,
   BrokerCapabilities,
   BrokerOptions,
+  Delivery,
+  Headers,
   Message,
   MessageHandler,
   PublishOptions,
@@ -45,36 +57,117 @@ const CAPABILITIES: BrokerCapabilities = Object.freeze({
   durable: false,
 });
 
-interface Stored {
-  readonly message: LocalMessage;
-  readonly at: number;
-}
-
 const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+const RESOLVED: Promise<void> = Promise.resolve();
+const AsyncFunction = (async () => {}).constructor;
+
+// A message view's settle state (see LocalMessage): the holder's handler is running synchronously;
+// the holder's delivery is settled; a synchronous subscriber already finished with this view.
+const WINDOW = 1;
+const SETTLED = 2;
+const SHARED = 4;
 
 /**
- * A published message. Its id is the broker's sequence number, turned into a string only when read:
- * a number-to-string conversion per publish was the largest single cost of a small in-process
- * publish, and most subscribers never look at the id.
+ * A published message, and the view handed to auto-ack subscribers whose handler runs in line with
+ * the publish: one object per publish, shared by those subscribers one after the other, read-only
+ * (private slots behind getters). Its ack()/nack() settle the delivery of the subscriber whose
+ * handler is running (the holder). When a handler returns a thenable the view stays with that
+ * subscriber (the holder) and later subscribers get a copy. After a synchronous handler returned its
+ * delivery is settled, so a later ack()/nack() from it is ignored; if that view then went pending
+ * with another subscriber, a late ack() cannot say whose it is and is ignored (the handler's outcome
+ * settles that delivery), while a late nack() redelivers the pending one - never a lost message.
+ *
+ * Its id is the broker's sequence number, turned into a string only when read: a number-to-string
+ * conversion per publish was the largest single cost of a small in-process publish.
  */
-class LocalMessage implements Message {
+class LocalMessage implements Delivery {
   readonly #seq: number;
+  readonly #subject: string;
+  readonly #data: Uint8Array;
+  readonly #headers: Headers;
+  readonly #count: number;
   #id: string | undefined = undefined;
-  constructor(
-    seq: number,
-    readonly subject: string,
-    readonly data: Uint8Array,
-    readonly headers: Message['headers'],
-    readonly deliveryCount: number,
-  ) {
+  #holder: Member | undefined = undefined;
+  #state = 0;
+
+  constructor(seq: number, subject: string, data: Uint8Array, headers: Headers, deliveryCount: number) {
     this.#seq = seq;
+    this.#subject = subject;
+    this.#data = data;
+    this.#headers = headers;
+    this.#count = deliveryCount;
   }
   get id(): string {
     return (this.#id ??= String(this.#seq));
   }
+  get subject(): string {
+    return this.#subject;
+  }
+  get data(): Uint8Array {
+    return this.#data;
+  }
+  get headers(): Headers {
+    return this.#headers;
+  }
+  get deliveryCount(): number {
+    return this.#count;
+  }
+  toJSON(): Message {
+    return {
+      id: this.id,
+      subject: this.#subject,
+      data: this.#data,
+      headers: this.#headers,
+      deliveryCount: this.#count,
+    };
+  }
+
   /** The same message, one delivery later (same id). */
   redelivered(): LocalMessage {
-    return new LocalMessage(this.#seq, this.subject, this.data, this.headers, this.deliveryCount + 1);
+    return new LocalMessage(this.#seq, this.#subject, this.#data, this.#headers, this.#count + 1);
+  }
+  /** A fresh view of the same delivery, for the subscribers after one that kept this view pending. */
+  copy(): LocalMessage {
+    return new LocalMessage(this.#seq, this.#subject, this.#data, this.#headers, this.#count);
+  }
+
+  /** `m`'s handler is about to run with this view. */
+  open(m: Member): void {
+    this.#holder = m;
+    this.#state = WINDOW | (this.#state & SHARED);
+  }
+  /** `m`'s handler returned synchronously: true when it did not settle the delivery itself. */
+  closeSync(): boolean {
+    const unsettled = (this.#state & SETTLED) === 0;
+    this.#holder = undefined;
+    this.#state = SHARED;
+    return unsettled;
+  }
+  /** The handler returned a thenable: the view now stands for that pending delivery. */
+  pin(): void {
+    this.#state &= ~WINDOW;
+  }
+  /** Settles `m`'s pending delivery once; false when it already was settled. */
+  take(m: Member): boolean {
+    if (this.#holder !== m || (this.#state & SETTLED) !== 0) return false;
+    this.#state |= SETTLED;
+    return true;
+  }
+
+  ack(): Promise<void> {
+    const holder = this.#holder;
+    const state = this.#state;
+    if (holder === undefined || (state & SETTLED) !== 0 || (state & (WINDOW | SHARED)) === SHARED) return RESOLVED;
+    this.#state = state | SETTLED;
+    holder.counters.acked++;
+    return RESOLVED;
+  }
+  nack(): Promise<void> {
+    const holder = this.#holder;
+    const state = this.#state;
+    if (holder === undefined || (state & SETTLED) !== 0) return RESOLVED;
+    this.#state = state | SETTLED;
+    return settleFailure(holder.ctx, this, holder, new Error('nacked by the handler'));
   }
 }
 
@@ -92,26 +185,121 @@ class LocalReceipt implements PublishReceipt {
   }
 }
 
+/**
+ * What an accepted publish returns: an already-fulfilled promise made only when it is used (then,
+ * catch, finally, await). A fire-and-forget publish allocates this one small object instead of a
+ * promise and a receipt.
+ */
+class Published implements Promise<PublishReceipt> {
+  readonly #message: LocalMessage;
+  constructor(message: LocalMessage) {
+    this.#message = message;
+  }
+  get [Symbol.toStringTag](): string {
+    return 'Promise';
+  }
+  #settled(): Promise<PublishReceipt> {
+    return Promise.resolve(new LocalReceipt(this.#message));
+  }
+  then<A = PublishReceipt, B = never>(
+    onfulfilled?: ((value: PublishReceipt) => A | PromiseLike<A>) | null,
+    onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
+  ): Promise<A | B> {
+    return this.#settled().then(onfulfilled, onrejected);
+  }
+  catch<B = never>(onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<PublishReceipt | B> {
+    return this.#settled().catch(onrejected);
+  }
+  finally(onfinally?: (() => void) | null): Promise<PublishReceipt> {
+    return this.#settled().finally(onfinally);
+  }
+}
+
 /** One subscriber's bounded queue and its drain loop; it also settles its deliveries (no object per delivery). */
 class Member implements DeliveryOps {
-  private readonly queue: LocalMessage[] = [];
-  private head = 0;
-  private active = 0;
-  private readonly spaceWaiters: Array<() => void> = [];
+  readonly queue: LocalMessage[] = [];
+  head = 0;
+  active = 0;
+  readonly spaceWaiters: Array<() => void> = [];
   private readonly idleWaiters: Array<() => void> = [];
   closed = false;
+  /**
+   * The handler runs in line with publish on the shared message view: an auto-ack subscriber whose
+   * handler has so far returned synchronously. The first thenable it returns turns this off for good.
+   */
+  fast: boolean;
+  readonly counters: SubscriptionCounters;
+  private readonly handler: MessageHandler;
+  private readonly dispatch: Dispatch;
 
   constructor(
     readonly target: Target,
     readonly options: ResolvedSubscribeOptions,
-    private readonly dispatch: Dispatch,
-  ) {}
+    readonly ctx: DispatchContext,
+  ) {
+    this.counters = ctx.counters;
+    this.handler = ctx.handler;
+    this.dispatch = dispatcherFor(ctx);
+    this.fast = options.ack === 'auto' && !(ctx.handler instanceof AsyncFunction);
+  }
 
   get queued(): number {
     return this.queue.length - this.head;
   }
   get full(): boolean {
     return this.queued >= this.options.bufferSize || this.spaceWaiters.length > 0;
+  }
+  /** Nothing queued or running: a publish may run the handler in line, in order. */
+  get ready(): boolean {
+    return (
+      this.fast &&
+      this.active === 0 &&
+      this.head === this.queue.length &&
+      !this.closed &&
+      this.spaceWaiters.length === 0
+    );
+  }
+
+  /**
+   * Runs the handler in line with `view` (only when `ready`). Returns true when the handler kept the
+   * view pending (returned a thenable), so the next subscriber needs a copy.
+   */
+  deliverNow(view: LocalMessage): boolean {
+    const counters = this.counters;
+    counters.delivered++;
+    this.active++;
+    view.open(this);
+    let result: unknown;
+    try {
+      result = this.handler(view);
+    } catch (error) {
+      const unsettled = view.closeSync();
+      report(this.ctx, error, view);
+      // Held until settled, as on the queued path: a retry queues ahead of later messages.
+      if (unsettled) void settleFailure(this.ctx, view, this, error).then(() => this.done());
+      else this.done();
+      return false;
+    }
+    if (!isThenable(result)) {
+      if (view.closeSync()) counters.acked++;
+      this.active--;
+      if (this.head !== this.queue.length || this.idleWaiters.length > 0) this.wake();
+      return false;
+    }
+    this.fast = false;
+    view.pin();
+    result.then(
+      () => {
+        if (view.take(this)) counters.acked++;
+        this.done();
+      },
+      (error: unknown) => {
+        report(this.ctx, error, view);
+        if (view.take(this)) void settleFailure(this.ctx, view, this, error).then(() => this.done());
+        else this.done();
+      },
+    );
+    return true;
   }
 
   /** Enqueues now, or returns a promise that enqueues in order once there is room (the `block` policy). */
@@ -198,6 +386,10 @@ class Member implements DeliveryOps {
 
   private done(): void {
     this.active--;
+    this.wake();
+  }
+
+  private wake(): void {
     while (this.spaceWaiters.length > 0 && this.queued < this.options.bufferSize) this.spaceWaiters.shift()!();
     if (this.active === 0 && this.idleWaiters.length > 0) this.idleWaiters.splice(0).forEach((w) => w());
     this.drain();
@@ -233,6 +425,13 @@ class Target {
 }
 
 /** The default broker: everything in this process, no server. */
+interface Deferred {
+  readonly message: LocalMessage;
+  readonly counted: boolean;
+  readonly resolve: (result: Promise<PublishReceipt>) => void;
+}
+
+/** The default broker: everything in this process, no server. */
 export class InProcessBroker implements Broker {
   readonly backend = 'in-process';
   readonly capabilities = CAPABILITIES;
@@ -241,11 +440,17 @@ export class InProcessBroker implements Broker {
   private readonly now: () => number;
   private readonly targets: Target[] = [];
   private readonly route = new Map<string, Target[]>();
-  private readonly history: Stored[] = [];
+  // Replay history as a ring of two parallel arrays (no object per publish).
+  private readonly historyMessages: LocalMessage[] = [];
+  private readonly historyTimes: number[] = [];
   private historyStart = 0;
   private seq = 0;
   private published = 0;
   private closed = false;
+  // A delivery loop is running: publishes made by handlers meanwhile wait in `deferred` and go out
+  // after it, in the order they were made, so every subscriber sees publish order.
+  private delivering = false;
+  private readonly deferred: Deferred[] = [];
   private readonly metered = new Map<Member, MeteredSubscription>();
   // Subjects already validated: the grammar check is the most expensive part of a small publish.
   private readonly knownSubjects = new Set<string>();
@@ -265,6 +470,11 @@ export class InProcessBroker implements Broker {
     this.now = options.now ?? Date.now;
   }
 
+  /**
+   * Resolves once every matching subscriber has the message (at once unless a `block` buffer is
+   * full). The result is promise-compatible (then/catch/finally, await); when nothing waits, it is a
+   * lazily fulfilled object rather than a native Promise.
+   */
   publish(subject: string, data: Uint8Array | string, options?: PublishOptions): Promise<PublishReceipt> {
     try {
       if (this.closed) throw closedError();
@@ -287,15 +497,24 @@ export class InProcessBroker implements Broker {
   }
 
   private deliver(message: LocalMessage, counted: boolean): Promise<PublishReceipt> {
-    if (this.historySize > 0) {
-      // A ring: once full, the oldest slot is overwritten (no shifting per publish).
-      const stored = { message, at: this.now() };
-      if (this.history.length < this.historySize) this.history.push(stored);
-      else {
-        this.history[this.historyStart] = stored;
-        this.historyStart = (this.historyStart + 1) % this.historySize;
-      }
+    if (this.delivering) {
+      return new Promise<PublishReceipt>((resolve) => this.deferred.push({ message, counted, resolve }));
     }
+    const result = this.deliverNow(message, counted);
+    if (this.deferred.length > 0) this.runDeferred();
+    return result;
+  }
+
+  /** Publishes made by handlers during a delivery loop, one loop after the other (no recursion). */
+  private runDeferred(): void {
+    let next: Deferred | undefined;
+    while ((next = this.deferred.shift()) !== undefined) {
+      next.resolve(this.closed ? Promise.reject(closedError()) : this.deliverNow(next.message, next.counted));
+    }
+  }
+
+  private deliverNow(message: LocalMessage, counted: boolean): Promise<PublishReceipt> {
+    if (this.historySize > 0) this.remember(message);
     const targets = this.match(message.subject);
     for (let i = 0; i < targets.length; i++) {
       const t = targets[i]!;
@@ -311,13 +530,38 @@ export class InProcessBroker implements Broker {
     }
     if (counted) this.published++;
     let blocked: Promise<void>[] | undefined;
-    for (let i = 0; i < targets.length; i++) {
-      const t = targets[i]!;
-      const wait = (t.members.length === 1 ? t.members[0]! : t.pick()).offer(message);
-      if (wait !== undefined) (blocked ??= []).push(wait);
+    let view = message;
+    this.delivering = true;
+    try {
+      for (let i = 0; i < targets.length; i++) {
+        const members = targets[i]!.members;
+        // A group shares its messages; a member that left during this loop is skipped.
+        const m = members.length === 1 ? members[0]! : members.length === 0 ? undefined : targets[i]!.pick();
+        if (m === undefined) continue;
+        if (m.ready) {
+          if (m.deliverNow(view)) view = message.copy();
+        } else {
+          const wait = m.offer(message);
+          if (wait !== undefined) (blocked ??= []).push(wait);
+        }
+      }
+    } finally {
+      this.delivering = false;
     }
-    const receipt = new LocalReceipt(message);
-    return blocked === undefined ? Promise.resolve(receipt) : Promise.all(blocked).then(() => receipt);
+    return blocked === undefined ? new Published(message) : Promise.all(blocked).then(() => new LocalReceipt(message));
+  }
+
+  /** A ring: once full, the oldest slot is overwritten (no shifting per publish). */
+  private remember(message: LocalMessage): void {
+    const at = this.now();
+    if (this.historyMessages.length < this.historySize) {
+      this.historyMessages.push(message);
+      this.historyTimes.push(at);
+    } else {
+      this.historyMessages[this.historyStart] = message;
+      this.historyTimes[this.historyStart] = at;
+      this.historyStart = (this.historyStart + 1) % this.historySize;
+    }
   }
 
   private match(subject: string): Target[] {
@@ -348,11 +592,13 @@ export class InProcessBroker implements Broker {
       this.targets.push(target);
     }
     const counters = createSubscriptionCounters();
-    const member = new Member(
-      target,
+    const member = new Member(target, o, {
+      handler,
       o,
-      createDispatcher(handler, o, (s, m, r) => this.publishDeadLetter(s, m, r), true, counters),
-    );
+      publishDeadLetter: (s, m, r) => this.publishDeadLetter(s, m, r),
+      localAckWait: true,
+      counters,
+    });
     this.metered.set(member, { pattern, group: o.group, counters, depth: () => member.queued });
     target.members.push(member);
     if (o.overflow === 'error') target.refusesWhenFull = true;
@@ -380,10 +626,11 @@ export class InProcessBroker implements Broker {
     if (o.from.kind === 'new') return;
     const since = o.from.kind === 'time' ? o.from.at.getTime() : -Infinity;
     const matches = compilePattern(pattern);
-    const n = this.history.length;
+    const n = this.historyMessages.length;
     for (let i = 0; i < n; i++) {
-      const s = this.history[(this.historyStart + i) % n]!;
-      if (s.at >= since && matches(s.message.subject)) member.push(s.message);
+      const slot = (this.historyStart + i) % n;
+      const message = this.historyMessages[slot]!;
+      if (this.historyTimes[slot]! >= since && matches(message.subject)) member.push(message);
     }
   }
 
