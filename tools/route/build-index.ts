@@ -7,10 +7,33 @@ import type { ControlPlane, Module, TaskEntry } from '../control-plane/index.ts'
 import { getTerms, type Lexicon } from './tokenise.ts';
 
 /** The part of the control plane routing reads; tests pass small fixture planes of this shape. */
-export type RoutingPlane = Pick<ControlPlane, 'modules' | 'taskRouting' | 'taxonomy'>;
+export type RoutingPlane = Pick<ControlPlane, 'modules' | 'taskRouting' | 'taxonomy'> &
+  Partial<Pick<ControlPlane, 'errorCodes'>> & {
+    /**
+     * Each module's README prose by module name, code blocks and inline code removed (see module-docs.ts):
+     * the module's own account of what it does, in the words its users read. Absent: not used.
+     */
+    readonly readmes?: Readonly<Record<string, string>>;
+  };
 
 export type FieldKind =
-  'name' | 'primer' | 'taxonomy' | 'summary' | 'responsibility' | 'task' | 'shared-task' | 'folder';
+  | 'name'
+  | 'primer'
+  | 'taxonomy'
+  | 'summary'
+  | 'responsibility'
+  | 'task'
+  | 'shared-task'
+  | 'folder'
+  | 'entrypoint'
+  | 'error-code'
+  | 'readme';
+
+/**
+ * Kinds of text beside the manifest's own prose: what the module exports, the error codes it registers
+ * and its README. They are long and repetitive, so they are counted apart (see `apartIdf`) and form no phrases.
+ */
+export const APART_KINDS: ReadonlySet<FieldKind> = new Set<FieldKind>(['entrypoint', 'error-code', 'readme']);
 
 export interface IndexedText {
   readonly kind: FieldKind;
@@ -72,14 +95,22 @@ export interface RuleDoc {
   readonly terms: ReadonlySet<string>;
   /** Terms of the rule's start_here, the name of the area it points to ("Reference App", "Repository Boundaries"). */
   readonly nameTerms: ReadonlySet<string>;
+  /**
+   * Of those, the terms some module claims in its name, primer or taxonomy entry in a text that does not
+   * name the area as a whole: "task cards" in the control plane's primer (it loads them) is a mention of
+   * the area, not a claim on "card"; "credit card numbers" would be a claim.
+   */
+  readonly claimedNameTerms: ReadonlySet<string>;
   readonly targets: readonly string[];
 }
 
 export interface RoutingIndex {
   readonly docs: readonly ModuleDoc[];
   readonly byName: ReadonlyMap<string, ModuleDoc>;
-  /** Inverse document frequency over the modules' positive texts. */
+  /** Inverse document frequency over the modules' positive prose texts (a word only in apart fields: over all). */
   readonly idf: ReadonlyMap<string, number>;
+  /** Inverse document frequency over every positive text, apart fields included: the rarity of an apart-field hit. */
+  readonly apartIdf: ReadonlyMap<string, number>;
   /** Terms some module claims in its name, primer question or taxonomy entry. */
   readonly definingTerms: ReadonlySet<string>;
   readonly tasks: readonly TaskDoc[];
@@ -88,6 +119,25 @@ export interface RoutingIndex {
 }
 
 const PARENTHESES = /\(([^)]*)\)/g;
+
+/**
+ * An error code as text: its words (`RESOURCE_CONFLICT` → resource conflict), its HTTP status and its
+ * description without parenthetical asides ("Typed error (not an HTTP envelope code): ...").
+ */
+function getErrorCodeText(c: { code: string; status: number; description: string }): string {
+  return `${c.code.replace(/_/g, ' ')}. ${c.status}. ${c.description.replace(PARENTHESES, ' ')}`;
+}
+
+/**
+ * An exported identifier → its words: `BodyLimitOptions` → "Body Limit Options", `APIError` → "API Error",
+ * `PARSE_ERROR_CODES` → "PARSE ERROR CODES". What a module exports is what it owns, in its own words.
+ */
+export function splitIdentifier(name: string): string {
+  return name
+    .replace(/_/g, ' ')
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2');
+}
 
 /** Adjacent term pairs of a text, in either order ("request id" and "id request" both count). */
 export function getPairs(terms: readonly string[]): string[] {
@@ -200,6 +250,14 @@ function buildModuleDoc(
     // Review checklists and agent hints say how to work in a module, not what it owns; indexing them
     // made routing worse on the tuning cases, so they are left out.
     ...getTaskTexts(module, tasks),
+    ...m.public_entrypoints.map((name) => ({ kind: 'entrypoint' as const, text: splitIdentifier(name) })),
+    ...(plane.readmes?.[module.name] ?? '')
+      .split(/\n\s*\n/)
+      .filter((text) => text.trim() !== '')
+      .map((text) => ({ kind: 'readme' as const, text })),
+    ...(plane.errorCodes ?? [])
+      .filter((c) => c.module === module.name)
+      .map((c) => ({ kind: 'error-code' as const, text: getErrorCodeText(c) })),
   ];
   const folders = isRoot
     ? family.subordinates
@@ -215,7 +273,8 @@ function buildModuleDoc(
     // words too: "site" names docs-site as much as "docs" does.
     const terms =
       kind === 'name' ? [...new Set([...termsOf(text), ...text.split(/[\s/-]+/).flatMap(termsOf)])] : termsOf(text);
-    for (const pair of getPairs(terms)) pairs.add(pair);
+    // Phrases are read from prose only: adjacent words of an exported name or an error code are one identifier.
+    if (!APART_KINDS.has(kind)) for (const pair of getPairs(terms)) pairs.add(pair);
     const indexed: IndexedText = { kind, text, terms: new Set(terms) };
     for (const term of indexed.terms) {
       const list = termTexts.get(term);
@@ -259,26 +318,64 @@ export function buildRoutingIndex(plane: RoutingPlane, lexicon: Lexicon): Routin
     terms: new Set(termsOf([entry.intent, ...(entry.keywords ?? [])].join('. '))),
   }));
   const docs = plane.modules.map((module) => buildModuleDoc(module, plane, tasks, names, termsOf));
+  // Exported names and error codes are counted apart: their words ("create", "options", "typed error")
+  // are many and would cheapen the prose words every other field is weighed by. A hit in such a field
+  // takes its rarity from every field (`apartIdf`): "plumego" in fifty error codes is worth little there.
   const df = new Map<string, number>();
-  for (const doc of docs) for (const term of doc.termTexts.keys()) df.set(term, (df.get(term) ?? 0) + 1);
+  const allDf = new Map<string, number>();
+  for (const doc of docs)
+    for (const [term, texts] of doc.termTexts) {
+      allDf.set(term, (allDf.get(term) ?? 0) + 1);
+      if (texts.some((t) => !APART_KINDS.has(t.kind))) df.set(term, (df.get(term) ?? 0) + 1);
+    }
   const n = docs.length;
   // Smoothed IDF: a word every module uses is worth almost nothing, a word one module uses is worth most.
-  const idf = new Map([...df].map(([term, count]) => [term, Math.log((n + 1) / (count + 0.5))]));
-  const rules = plane.taskRouting.routing_rules.map((rule) => ({
-    id: rule.id,
-    workType: rule.work_type,
-    why: rule.why,
-    // The rule's own words for where to start and why count as much as its work type: "Task Cards" /
-    // "Cards record scope and acceptance" is how people name work on the task queue.
-    terms: new Set(termsOf([rule.work_type, rule.start_here, rule.why].join('. '))),
-    nameTerms: new Set(termsOf(rule.start_here)),
-    targets: getTargets(rule.target, plane.modules),
-  }));
+  const toIdf = (count: number): number => Math.log((n + 1) / (count + 0.5));
+  const idf = new Map([...df].map(([term, count]) => [term, toIdf(count)]));
+  const apartIdf = new Map([...allDf].map(([term, count]) => [term, toIdf(count)]));
+  for (const [term, value] of apartIdf) if (!idf.has(term)) idf.set(term, value);
   const definingTerms = new Set<string>();
   for (const doc of docs)
     for (const [term, texts] of doc.termTexts)
       if (texts.some((t) => t.kind === 'name' || t.kind === 'primer' || t.kind === 'taxonomy')) definingTerms.add(term);
-  return { docs, byName: new Map(docs.map((d) => [d.module.name, d])), idf, definingTerms, tasks, rules, lexicon };
+  const claimed = (nameTerms: ReadonlySet<string>): Set<string> =>
+    new Set(
+      [...nameTerms].filter((term) =>
+        docs.some((doc) =>
+          doc.termTexts
+            .get(term)
+            ?.some(
+              (t) =>
+                (t.kind === 'name' || t.kind === 'primer' || t.kind === 'taxonomy') &&
+                (nameTerms.size < 2 || ![...nameTerms].every((n) => t.terms.has(n))),
+            ),
+        ),
+      ),
+    );
+  const rules = plane.taskRouting.routing_rules.map((rule) => {
+    const nameTerms = new Set(termsOf(rule.start_here));
+    return {
+      id: rule.id,
+      workType: rule.work_type,
+      why: rule.why,
+      // The rule's own words for where to start and why count as much as its work type: "Task Cards" /
+      // "Cards record scope and acceptance" is how people name work on the task queue.
+      terms: new Set(termsOf([rule.work_type, rule.start_here, rule.why].join('. '))),
+      nameTerms,
+      claimedNameTerms: claimed(nameTerms),
+      targets: getTargets(rule.target, plane.modules),
+    };
+  });
+  return {
+    docs,
+    byName: new Map(docs.map((d) => [d.module.name, d])),
+    idf,
+    apartIdf,
+    definingTerms,
+    tasks,
+    rules,
+    lexicon,
+  };
 }
 
 const cache = new WeakMap<object, WeakMap<Lexicon, RoutingIndex>>();

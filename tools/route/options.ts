@@ -23,6 +23,12 @@ export interface RouteOptions {
   sharedTaskWeight?: number;
   /** Weight of a word in a folder-level subordinate's `when` (counts for the family root). Default 1.5. */
   folderWeight?: number;
+  /** Weight of a word of an exported name (public_entrypoints, split at case changes: bodyLimit → body limit). Default 0.5. */
+  entrypointWeight?: number;
+  /** Weight of a word of an error code the module registers in specs/error-codes.yaml (code, status, description). Default 0.5. */
+  errorCodeWeight?: number;
+  /** Weight of a word of the module's README (prose only; see module-docs.ts). Default 0.5. */
+  readmeWeight?: number;
   /** Weight of two adjacent description words that are also adjacent in one of the module's texts, per word. Default 1. */
   phraseWeight?: number;
   /** Share of a matching non-goal's word mass subtracted from the module. Default 0.5. */
@@ -75,6 +81,9 @@ export const DEFAULT_ROUTE_OPTIONS: ResolvedRouteOptions = {
   taskWeight: 2,
   sharedTaskWeight: 1,
   folderWeight: 1.5,
+  entrypointWeight: 0.5,
+  errorCodeWeight: 0.5,
+  readmeWeight: 0.5,
   phraseWeight: 1,
   nonGoalPenalty: 0.5,
   nonGoalReferral: 0.5,

@@ -146,6 +146,9 @@ const FIELD_LABEL: Record<TermHit['kind'], string> = {
   task: 'task intent',
   'shared-task': 'shared task',
   folder: 'subfolder',
+  entrypoint: 'exported name',
+  'error-code': 'error code',
+  readme: 'README',
 };
 
 function getReason(
@@ -231,7 +234,7 @@ function getAreaRule(
     // tenant quotas"): the other words say what the card is about, not who owns the change. Unless the
     // best module uses that word itself ("credit card numbers" in x/ai/filter's summary).
     const named = matched.some(
-      (t) => rule.nameTerms.has(t.term) && !index.definingTerms.has(t.term) && !winnerTerms.has(t.term),
+      (t) => rule.nameTerms.has(t.term) && !rule.claimedNameTerms.has(t.term) && !winnerTerms.has(t.term),
     );
     if ((named || (matched.length >= 2 && value > best)) && (!found || value > found.value))
       found = { rule, words: matched.map((t) => t.surface), value };

@@ -4,7 +4,7 @@
  * loses what its best-matching non-goal shares with it, and gains when another module's non-goal or a
  * routing rule points at it.
  */
-import { getPairs, type FieldKind, type ModuleDoc, type RoutingIndex } from './build-index.ts';
+import { APART_KINDS, getPairs, type FieldKind, type ModuleDoc, type RoutingIndex } from './build-index.ts';
 import type { ResolvedRouteOptions } from './options.ts';
 
 export interface TermHit {
@@ -53,6 +53,12 @@ const getFieldWeight = (kind: FieldKind, o: ResolvedRouteOptions): number => {
       return o.sharedTaskWeight;
     case 'folder':
       return o.folderWeight;
+    case 'entrypoint':
+      return o.entrypointWeight;
+    case 'error-code':
+      return o.errorCodeWeight;
+    case 'readme':
+      return o.readmeWeight;
   }
 };
 
@@ -65,14 +71,12 @@ export const getIdf = (index: RoutingIndex, term: string): number =>
  * the words of the modules its manifest imports. Such a word is evidence for the imported module, the
  * owner of that capability, more than for the app that shows it: the app keeps only a share of it.
  */
-function getEchoedTerms(doc: ModuleDoc, index: RoutingIndex): ReadonlySet<string> | undefined {
-  if (doc.module.layer !== 'reference') return undefined;
-  const echoed = new Set<string>();
-  for (const name of doc.module.manifest.allowed_imports?.modules ?? []) {
-    const imported = index.byName.get(name);
-    if (imported) for (const term of imported.termTexts.keys()) echoed.add(term);
-  }
-  return echoed;
+function isEchoed(doc: ModuleDoc, index: RoutingIndex, term: string): boolean {
+  if (doc.module.layer !== 'reference') return false;
+  // Looked up per matched word, not gathered into a set per call: the imported modules' texts are large.
+  return (doc.module.manifest.allowed_imports?.modules ?? []).some((name) =>
+    index.byName.get(name)?.termTexts.has(term),
+  );
 }
 
 function getPositiveHits(
@@ -82,19 +86,21 @@ function getPositiveHits(
   o: ResolvedRouteOptions,
 ): TermHit[] {
   const hits: TermHit[] = [];
-  const echoed = getEchoedTerms(doc, index);
   for (const term of terms) {
     const texts = doc.termTexts.get(term);
     if (!texts) continue;
     let best = texts[0];
     for (const t of texts) if (getFieldWeight(t.kind, o) > getFieldWeight(best!.kind, o)) best = t;
-    const share = echoed?.has(term) ? o.echoShare : 1;
+    const share = isEchoed(doc, index, term) ? o.echoShare : 1;
     if (best)
       hits.push({
         term,
         kind: best.kind,
         text: best.text,
-        value: getIdf(index, term) * getFieldWeight(best.kind, o) * share,
+        value:
+          (APART_KINDS.has(best.kind) ? (index.apartIdf.get(term) ?? 0) : getIdf(index, term)) *
+          getFieldWeight(best.kind, o) *
+          share,
       });
   }
   return hits;
