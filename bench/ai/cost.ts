@@ -5,8 +5,9 @@
 // Streams are few and spaced (--streams 10, --interval 200 ms) so the slowed-down server never falls behind and
 // each upstream chunk still arrives in its own read, as it does in run.ts.
 // Usage: node --conditions=source --import tsx bench/ai/cost.ts [--modes direct,relay,provider] [--chunks 40]
+//   [--keep DIR]
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -20,6 +21,8 @@ const { values: args } = parseArgs({
     streams: { type: 'string', default: '10' },
     chunks: { type: 'string', default: '40' },
     interval: { type: 'string', default: '200' },
+    // Keeps each mode's callgrind.out.<mode> here (for callgrind_annotate) instead of deleting it.
+    keep: { type: 'string' },
   },
 });
 const streams = Number(args.streams);
@@ -68,13 +71,19 @@ async function drive(port: number): Promise<number> {
   return events;
 }
 
-async function measure(mode: string, upstream: string): Promise<{ mode: string; events: number; irPerChunk: number }> {
+async function measure(
+  mode: string,
+  upstream: string,
+): Promise<{ mode: string; events: number; irPerChunk: number; mainThreadIrPerChunk: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'ai-cost-'));
   const out = join(dir, 'callgrind.out');
   const s = await start(mode, { BENCH_UPSTREAM: upstream }, [
     'valgrind',
     '--tool=callgrind',
     '--instr-atstart=no',
+    // One file per thread: the event-loop thread (thread 1) is what every stream waits on; V8's compiler and
+    // GC helper threads run beside it and vary from run to run.
+    '--separate-threads=yes',
     `--callgrind-out-file=${out}`,
   ]);
   try {
@@ -87,9 +96,23 @@ async function measure(mode: string, upstream: string): Promise<{ mode: string; 
     const exited = new Promise((r) => s.child.once('exit', r));
     s.child.kill('SIGINT');
     await exited;
-    const totals = /^totals: (\d+)/m.exec(readFileSync(out, 'utf8'));
-    if (!totals) throw new Error(`no callgrind totals for ${mode}`);
-    return { mode, events, irPerChunk: Math.round(Number(totals[1]) / events) };
+    let all = 0;
+    let main = 0;
+    for (const file of readdirSync(dir).filter((f) => f.startsWith('callgrind.out-'))) {
+      const text = readFileSync(join(dir, file), 'utf8');
+      const totals = /^totals: (\d+)/m.exec(text);
+      if (!totals) throw new Error(`no callgrind totals for ${mode} in ${file}`);
+      all += Number(totals[1]);
+      if (/^thread: 1$/m.test(text)) main = Number(totals[1]);
+      if (args.keep) copyFileSync(join(dir, file), join(args.keep, `${file}.${mode}`));
+    }
+    if (all === 0 || main === 0) throw new Error(`no callgrind output for ${mode}`);
+    return {
+      mode,
+      events,
+      irPerChunk: Math.round(all / events),
+      mainThreadIrPerChunk: Math.round(main / events),
+    };
   } finally {
     s.child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
@@ -102,7 +125,10 @@ async function main(): Promise<void> {
     const rows = [];
     for (const mode of args.modes.split(',')) {
       const row = await measure(mode, `http://127.0.0.1:${up.port}`);
-      console.log(`${row.mode}: ${row.events} events, ${row.irPerChunk} instructions per relayed chunk`);
+      console.log(
+        `${row.mode}: ${row.events} events, ${row.irPerChunk} instructions per relayed chunk (all threads), ` +
+          `${row.mainThreadIrPerChunk} on the event-loop thread`,
+      );
       rows.push(row);
     }
     console.log(JSON.stringify({ streams, chunks, intervalMs: Number(args.interval), rows }));

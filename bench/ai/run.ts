@@ -4,8 +4,12 @@
 // relayStream); (2) token counting throughput on two corpora
 // (bench/ai/corpus.ts); library against library: bench/ai/tokenizers.ts.
 // Timestamps are process.hrtime (CLOCK_MONOTONIC, shared by all processes on the machine).
+// Added rows (bench/ai/README.md): "(unaligned)" — the same end-to-end measure with each stream's chunk timer
+// started at a random offset; "(in-process overhead)" — inside the relay process, upstream body chunk reaching
+// JS → res.write of its SSE frame (server-side hrtime), aligned streams.
 // Usage: node --conditions=source --import tsx bench/ai/run.ts [--streams 200] [--rounds 3] [--chunks 50]
-//   [--modes direct,relay,pipe,provider] [--latency-only]
+//   [--modes direct,relay,pipe,provider] [--unaligned-modes direct,relay,provider]
+//   [--overhead-modes pipe,provider] [--latency-only]   (an empty list skips that scenario)
 // Writes bench/ai/results/<stamp>.json, latest.json and latest.md. Run under /tmp/plumego-bench.lock.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
@@ -25,7 +29,11 @@ const { values: args } = parseArgs({
     rounds: { type: 'string', default: '3' },
     chunks: { type: 'string', default: '50' },
     modes: { type: 'string', default: 'direct,relay,pipe,provider' },
+    'unaligned-modes': { type: 'string', default: 'direct,relay,provider' },
+    'overhead-modes': { type: 'string', default: 'pipe,provider' },
     'latency-only': { type: 'boolean', default: false },
+    // Prints the tables without writing bench/ai/results (smoke runs).
+    'no-write': { type: 'boolean', default: false },
   },
 });
 const streams = Number(args.streams);
@@ -116,6 +124,32 @@ async function latency(mode: string, port: number): Promise<LatencyRow[]> {
   return rows;
 }
 
+function getJson(port: number, path: string): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve(JSON.parse(body)));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** The same rounds as `latency`, but the row is the server's own in-process measure (BENCH_OVERHEAD=1). */
+async function inProcess(mode: string, port: number): Promise<LatencyRow[]> {
+  const rows: LatencyRow[] = [];
+  await Promise.all(Array.from({ length: streams }, () => readStream(port, [])));
+  await getJson(port, '/__overhead');
+  for (let round = 1; round <= rounds; round++) {
+    await Promise.all(Array.from({ length: streams }, () => readStream(port, [])));
+    const r = (await getJson(port, '/__overhead')) as Omit<LatencyRow, 'mode' | 'round'>;
+    rows.push({ mode, round, samples: r.samples, p50Us: r.p50Us, p99Us: r.p99Us, maxUs: r.maxUs });
+  }
+  return rows;
+}
+
 interface TokenRow {
   corpus: string;
   counter: string;
@@ -167,11 +201,26 @@ async function tokenCounting(): Promise<TokenRow[]> {
 
 async function main(): Promise<void> {
   const load = loadavg();
+  const list = (v: string) => v.split(',').filter(Boolean);
   const up = await start('upstream');
   const results: LatencyRow[] = [];
-  for (const mode of args.modes.split(',')) {
+  for (const mode of list(args.modes)) {
     const s = await start(mode, { BENCH_UPSTREAM: `http://127.0.0.1:${up.port}` });
     results.push(...(await latency(mode, s.port)));
+    s.child.kill();
+  }
+  const unaligned: LatencyRow[] = [];
+  const randomUp = await start('upstream', { BENCH_PHASE: 'random' });
+  for (const mode of list(args['unaligned-modes'])) {
+    const s = await start(mode, { BENCH_UPSTREAM: `http://127.0.0.1:${randomUp.port}`, BENCH_PHASE: 'random' });
+    unaligned.push(...(await latency(`${mode} (unaligned)`, s.port)));
+    s.child.kill();
+  }
+  randomUp.child.kill();
+  const overhead: LatencyRow[] = [];
+  for (const mode of list(args['overhead-modes'])) {
+    const s = await start(mode, { BENCH_UPSTREAM: `http://127.0.0.1:${up.port}`, BENCH_OVERHEAD: '1' });
+    overhead.push(...(await inProcess(`${mode} (in-process overhead)`, s.port)));
     s.child.kill();
   }
   up.child.kill();
@@ -187,13 +236,17 @@ async function main(): Promise<void> {
     chunks,
     rounds,
     latency: results,
+    unaligned,
+    overhead,
     tokens,
   };
   const dir = join(here, 'results');
-  mkdirSync(dir, { recursive: true });
   const stamp = report.at.replace(/[:.]/g, '-');
-  writeFileSync(join(dir, `${stamp}.json`), `${JSON.stringify(report, null, 2)}\n`);
-  writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+  if (!args['no-write']) {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, `${stamp}.json`), `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+  }
   const md = [
     `# x/ai benchmarks — ${report.at}`,
     '',
@@ -203,6 +256,29 @@ async function main(): Promise<void> {
     '|---|---|---|---|---|---|',
     ...results.map((r) => `| ${r.mode} | ${r.round} | ${r.samples} | ${r.p50Us} | ${r.p99Us} | ${r.maxUs} |`),
     '',
+    ...(unaligned.length
+      ? [
+          'Added scenario — streams not phase-aligned (each stream starts its chunk timer at a random offset in the',
+          'interval); same end-to-end measure (upstream write → client read):',
+          '',
+          '| mode | round | samples | p50 µs | p99 µs | max µs |',
+          '|---|---|---|---|---|---|',
+          ...unaligned.map((r) => `| ${r.mode} | ${r.round} | ${r.samples} | ${r.p50Us} | ${r.p99Us} | ${r.maxUs} |`),
+          '',
+        ]
+      : []),
+    ...(overhead.length
+      ? [
+          'Added instrument — measured inside the relay process (aligned streams): upstream body chunk reaching JS',
+          '(IncomingMessage.push) → res.write of its SSE frame. Not end to end: excludes socket reads and writes, and',
+          'the wait of a chunk read later in the same burst:',
+          '',
+          '| mode | round | samples | p50 µs | p99 µs | max µs |',
+          '|---|---|---|---|---|---|',
+          ...overhead.map((r) => `| ${r.mode} | ${r.round} | ${r.samples} | ${r.p50Us} | ${r.p99Us} | ${r.maxUs} |`),
+          '',
+        ]
+      : []),
     '| corpus (1 MiB of chars) | token counter | tokens | ms per MiB | MiB/s | MB per 100 ms |',
     '|---|---|---|---|---|---|',
     ...tokens.map(
@@ -210,7 +286,7 @@ async function main(): Promise<void> {
     ),
     '',
   ].join('\n');
-  writeFileSync(join(dir, 'latest.md'), md);
+  if (!args['no-write']) writeFileSync(join(dir, 'latest.md'), md);
   console.log(md);
 }
 

@@ -5,8 +5,13 @@
 //   pipe     — baseline for provider: reads the upstream with node:http and res.writes each text delta as an SSE
 //              event (the least any relay of this upstream does: split frames, JSON.parse, JSON.stringify, write);
 //   provider — relayStream from AnthropicProvider.stream against the upstream (SDK parse + relay, end to end).
+// BENCH_PHASE=random (upstream, direct, relay): each stream waits a random part of the interval before its first
+// chunk, so concurrent streams are not phase-aligned (as independent vendor streams are not); default aligned.
+// BENCH_OVERHEAD=1 (pipe, provider): records, inside this process, the time from each upstream body chunk reaching
+// JS (IncomingMessage.push, right after llhttp parsed it) to the res.write of the SSE frame carrying its text;
+// GET /__overhead answers {samples, p50Us, p99Us, maxUs} for the streams since the last call and resets.
 // Prints "ready <port>".
-import { createServer, request, type ServerResponse } from 'node:http';
+import { IncomingMessage, createServer, request, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAnthropicProvider, type StreamEvent } from 'plumego/x/ai/provider';
 import { relayStream } from 'plumego/x/ai/streaming';
@@ -16,6 +21,49 @@ const chunks = Number(process.env['BENCH_CHUNKS'] ?? 50);
 const intervalMs = Number(process.env['BENCH_INTERVAL_MS'] ?? 20);
 const now = (): string => process.hrtime.bigint().toString();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const randomPhase = process.env['BENCH_PHASE'] === 'random';
+/** Before a stream's first chunk: nothing when aligned, a random part of the interval otherwise. */
+const phase = (): Promise<unknown> | undefined => (randomPhase ? sleep(Math.random() * intervalMs) : undefined);
+
+// In-process overhead instrument (BENCH_OVERHEAD=1). The hooks only stamp and keep references; matching the
+// upstream timestamps in the chunks to the frames written is done when /__overhead is asked.
+const overhead = process.env['BENCH_OVERHEAD'] === '1';
+let reads: { at: bigint; chunk: unknown }[] = [];
+let writes: { at: bigint; chunk: unknown }[] = [];
+if (overhead) {
+  const push = IncomingMessage.prototype.push;
+  // Only upstream responses (client side) have a status code; the bench client's requests have none.
+  IncomingMessage.prototype.push = function (this: IncomingMessage, chunk: unknown, encoding?: BufferEncoding) {
+    if (chunk !== null && this.statusCode !== null) reads.push({ at: process.hrtime.bigint(), chunk });
+    return push.call(this, chunk, encoding);
+  };
+}
+
+function instrument(res: ServerResponse): void {
+  const write = res.write.bind(res) as (chunk: unknown, ...rest: unknown[]) => boolean;
+  res.write = ((chunk: unknown, ...rest: unknown[]) => {
+    writes.push({ at: process.hrtime.bigint(), chunk });
+    return write(chunk, ...rest);
+  }) as typeof res.write;
+}
+
+function overheadReport(): { samples: number; p50Us: number; p99Us: number; maxUs: number } {
+  const readAt = new Map<string, bigint>();
+  for (const r of reads)
+    for (const m of String(r.chunk).matchAll(/"text":"(\d+)"/g)) if (!readAt.has(m[1]!)) readAt.set(m[1]!, r.at);
+  const us: number[] = [];
+  for (const w of writes)
+    for (const m of String(w.chunk).matchAll(/^data: \{"text":"(\d+)"\}$/gm)) {
+      const at = readAt.get(m[1]!);
+      if (at !== undefined) us.push(Number(w.at - at) / 1000);
+    }
+  reads = [];
+  writes = [];
+  us.sort((a, b) => a - b);
+  const pct = (p: number) => us[Math.min(us.length - 1, Math.floor((p / 100) * us.length))] ?? 0;
+  const round = (n: number) => Math.round(n * 10) / 10;
+  return { samples: us.length, p50Us: round(pct(50)), p99Us: round(pct(99)), maxUs: round(us.at(-1) ?? 0) };
+}
 
 function sse(res: ServerResponse, event: string, data: unknown): void {
   res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
@@ -37,6 +85,7 @@ async function upstream(res: ServerResponse): Promise<void> {
     },
   });
   sse(res, 'content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } });
+  await phase();
   for (let i = 0; i < chunks; i++) {
     await sleep(intervalMs);
     sse(res, 'content_block_delta', {
@@ -57,6 +106,7 @@ async function upstream(res: ServerResponse): Promise<void> {
 
 async function direct(res: ServerResponse): Promise<void> {
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
+  await phase();
   for (let i = 0; i < chunks; i++) {
     await sleep(intervalMs);
     res.write(`id: ${i + 1}\nevent: text\ndata: ${JSON.stringify({ text: now() })}\n\n`);
@@ -92,6 +142,7 @@ function pipe(res: ServerResponse): void {
 }
 
 async function* generator(): AsyncGenerator<StreamEvent> {
+  await phase();
   for (let i = 0; i < chunks; i++) {
     await sleep(intervalMs);
     yield { type: 'text', text: now() };
@@ -106,6 +157,11 @@ const provider = createAnthropicProvider({
 
 const server = createServer((req, res) => {
   req.resume();
+  if (req.url === '/__overhead') {
+    res.end(JSON.stringify(overheadReport()));
+    return;
+  }
+  if (overhead) instrument(res);
   if (mode === 'upstream') void upstream(res);
   else if (mode === 'direct') void direct(res);
   else if (mode === 'pipe') pipe(res);

@@ -1,8 +1,11 @@
+import type { IncomingMessage } from 'node:http';
 import Anthropic from '@anthropic-ai/sdk';
-import { StreamAssembler, parseStructured } from './assembler.ts';
+import { AnthropicStreamDecoder, STOP_REASONS } from './anthropic-stream.ts';
+import { StreamAssembler } from './assembler.ts';
 import { badResponse, openCallScope, toProviderError, type CallScope } from './call-scope.ts';
+import { AI_PROVIDER_ERROR_CODES, AiProviderError } from './errors.ts';
 import { nodeFetch, takeNodeBody } from './node-fetch.ts';
-import { SseParser, type SseMessage } from './sse-parser.ts';
+import { STREAM_PUSH, type PushableStream, type StreamPushControl, type StreamSink } from './push.ts';
 import { resolveHttpProviderOptions, type HttpProviderOptions, type ResolvedHttpProviderOptions } from './options.ts';
 import type {
   CallOptions,
@@ -11,21 +14,12 @@ import type {
   Message,
   ModelInfo,
   Provider,
-  StopReason,
   StreamEvent,
 } from './types.ts';
 
 type MessageParam = Anthropic.Messages.MessageParam;
 type ContentBlockParam = Anthropic.Messages.ContentBlockParam;
 type CreateParams = Anthropic.Messages.MessageCreateParamsNonStreaming;
-
-const STOP_REASONS: Record<string, StopReason> = {
-  end_turn: 'end',
-  max_tokens: 'max_tokens',
-  tool_use: 'tool_calls',
-  stop_sequence: 'stop_sequence',
-  refusal: 'refusal',
-};
 
 function toAnthropicMessages(messages: readonly Message[]): { system: string | undefined; messages: MessageParam[] } {
   const system: string[] = [];
@@ -114,6 +108,15 @@ function toResponse(
   return structured === undefined ? response : { ...response, text: JSON.stringify(parsed), parsed };
 }
 
+/** A stream is read once, by iteration or by push; a second reader would send a second request. */
+function takeOnce(name: string, claim: { taken: boolean }): void {
+  if (claim.taken)
+    throw new AiProviderError(AI_PROVIDER_ERROR_CODES.invalidRequest, `${name}: this stream is already being read`, {
+      provider: name,
+    });
+  claim.taken = true;
+}
+
 export class AnthropicProvider implements Provider {
   readonly name: string;
   readonly options: ResolvedHttpProviderOptions;
@@ -155,110 +158,64 @@ export class AnthropicProvider implements Provider {
     }
   }
 
-  async *stream(request: CompletionRequest, options?: CallOptions): AsyncGenerator<StreamEvent> {
+  /**
+   * Iterates the stream (an async generator), or, through `STREAM_PUSH`, pushes the events of each network
+   * read to a sink synchronously — the relay's fast path. One of the two, once.
+   */
+  stream(request: CompletionRequest, options?: CallOptions): AsyncGenerator<StreamEvent> & PushableStream {
+    const claim = { taken: false };
+    const generator = this.#iterate(request, options, claim) as AsyncGenerator<StreamEvent> & PushableStream;
+    generator[STREAM_PUSH] = (sink: StreamSink): StreamPushControl => {
+      takeOnce(this.name, claim);
+      return this.#push(request, options, sink);
+    };
+    return generator;
+  }
+
+  #send(request: CompletionRequest, scope: CallScope): Promise<Response> {
+    // The SDK sends the request and maps error statuses; the body is decoded by AnthropicStreamDecoder,
+    // instead of through the SDK's chain of async iterators.
+    return this.#streamClient.messages
+      .create({ ...toParams(request, this.options.defaultMaxTokens), stream: true }, { signal: scope.signal })
+      .asResponse();
+  }
+
+  async *#iterate(
+    request: CompletionRequest,
+    options: CallOptions | undefined,
+    claim: { taken: boolean },
+  ): AsyncGenerator<StreamEvent> {
+    takeOnce(this.name, claim);
     const scope = this.#scope(options);
-    const structured = request.structuredOutput?.name;
-    const assembler = new StreamAssembler(this.name);
-    // Content-block index → tool-call index (or -1 for the structured-output tool, streamed as text).
-    const blocks = new Map<number, number>();
-    let meta = { id: '', model: request.model, inputTokens: 0, outputTokens: 0, stopReason: 'other' as StopReason };
-    let stopped = false;
-    let structuredJson = '';
+    const decoder = new AnthropicStreamDecoder(this.name, request.model, request.structuredOutput?.name, scope);
+    const out: StreamEvent[] = [];
     let body: AsyncIterator<Uint8Array> | undefined;
     let finished = false;
     try {
-      // The SDK sends the request and maps error statuses; the body is parsed here, in this generator's
-      // own loop, instead of through the SDK's chain of async iterators (see SseParser).
-      const http = await this.#streamClient.messages
-        .create({ ...toParams(request, this.options.defaultMaxTokens), stream: true }, { signal: scope.signal })
-        .asResponse();
+      const http = await this.#send(request, scope);
       const source: AsyncIterable<Uint8Array> | null = takeNodeBody(http) ?? http.body;
       if (!source) throw badResponse(this.name, 'stream response without a body');
       body = source[Symbol.asyncIterator]();
-      const parser = new SseParser();
-      const batch: SseMessage[] = [];
       for (let last = false; !last;) {
         const read = await body.next();
         last = read.done === true;
-        if (read.done) parser.end(batch);
-        else parser.push(read.value, batch);
         scope.touch();
-        for (let i = 0; i < batch.length; i++) {
-          const sse = batch[i]!;
-          // As the SDK: unnamed events and pings carry nothing; `error` is the vendor failing mid-stream.
-          if (sse.event === null || sse.event === 'ping' || !sse.data) continue;
-          if (sse.event === 'error')
-            throw toProviderError(this.name, { error: JSON.parse(sse.data) as unknown }, scope);
-          const event = JSON.parse(sse.data) as Anthropic.Messages.RawMessageStreamEvent;
-          switch (event.type) {
-            case 'message_start':
-              meta = {
-                ...meta,
-                id: event.message.id,
-                model: event.message.model,
-                inputTokens: event.message.usage.input_tokens,
-                outputTokens: event.message.usage.output_tokens,
-              };
-              break;
-            case 'content_block_start':
-              if (event.content_block.type === 'tool_use') {
-                if (event.content_block.name === structured) blocks.set(event.index, -1);
-                else {
-                  const index = assembler.startToolCall(event.content_block.id, event.content_block.name);
-                  blocks.set(event.index, index);
-                  yield { type: 'tool_call_start', index, id: event.content_block.id, name: event.content_block.name };
-                }
-              }
-              break;
-            case 'content_block_delta':
-              if (event.delta.type === 'text_delta') {
-                assembler.addText(event.delta.text);
-                yield { type: 'text', text: event.delta.text };
-              } else if (event.delta.type === 'input_json_delta') {
-                const index = blocks.get(event.index);
-                if (index === undefined) throw badResponse(this.name, 'input_json_delta for an unknown content block');
-                if (index === -1) {
-                  // Kept apart from prose: the model may still write text blocks beside the forced tool.
-                  structuredJson += event.delta.partial_json;
-                  yield { type: 'text', text: event.delta.partial_json };
-                } else {
-                  assembler.addArguments(index, event.delta.partial_json);
-                  yield { type: 'tool_call_delta', index, argumentsDelta: event.delta.partial_json };
-                }
-              }
-              break;
-            case 'message_delta':
-              meta.stopReason = STOP_REASONS[event.delta.stop_reason ?? ''] ?? 'other';
-              meta.outputTokens = event.usage.output_tokens;
-              if (typeof event.usage.input_tokens === 'number') meta.inputTokens = event.usage.input_tokens;
-              break;
-            case 'message_stop':
-              stopped = true;
-              break;
-            default:
-              break;
-          }
+        if (last && scope.end !== undefined) throw toProviderError(this.name, undefined, scope);
+        let failed = false;
+        let failure: unknown;
+        try {
+          if (read.done) decoder.end(out);
+          else decoder.push(read.value, out);
+        } catch (error) {
+          failed = true;
+          failure = error;
         }
-        batch.length = 0;
+        // The events decoded before a failure in the same read still go out first, as they arrived.
+        for (let i = 0; i < out.length; i++) yield out[i]!;
+        out.length = 0;
+        if (failed) throw failure;
       }
       finished = true;
-      if (scope.end !== undefined) throw toProviderError(this.name, undefined, scope);
-      // Only `message_stop` proves the stream is complete.
-      if (!stopped) throw badResponse(this.name, 'stream ended before message_stop (truncated)');
-      const response = assembler.finish({
-        id: meta.id,
-        model: meta.model,
-        stopReason: structured ? 'end' : meta.stopReason,
-        usage: { inputTokens: meta.inputTokens, outputTokens: meta.outputTokens },
-      });
-      if (structured && ![...blocks.values()].includes(-1))
-        throw badResponse(this.name, 'structured output missing from the stream');
-      yield {
-        type: 'done',
-        response: structured
-          ? { ...response, text: structuredJson, parsed: parseStructured(this.name, structuredJson) }
-          : response,
-      };
     } catch (error) {
       throw toProviderError(this.name, error, scope);
     } finally {
@@ -266,6 +223,99 @@ export class AnthropicProvider implements Provider {
       if (!finished) body?.return?.().catch(() => undefined);
       scope.dispose();
     }
+  }
+
+  #push(request: CompletionRequest, options: CallOptions | undefined, sink: StreamSink): StreamPushControl {
+    const scope = this.#scope(options);
+    const decoder = new AnthropicStreamDecoder(this.name, request.model, request.structuredOutput?.name, scope);
+    const out: StreamEvent[] = [];
+    let body: IncomingMessage | undefined;
+    let closed = false;
+    const close = (): void => {
+      closed = true;
+      scope.dispose();
+      if (body && !body.complete) body.destroy();
+    };
+    // `typed`: a failure of the stream, mapped like iteration maps it; otherwise the sink's own error.
+    const finish = (error: unknown, typed: boolean): void => {
+      if (closed) return;
+      const reason = error === undefined ? undefined : typed ? toProviderError(this.name, error, scope) : error;
+      close();
+      if (reason === undefined) sink.end();
+      else sink.end(reason);
+    };
+    const deliver = (): boolean => {
+      let more = true;
+      try {
+        more = sink.events(out);
+      } catch (error) {
+        out.length = 0;
+        finish(error, false);
+        return false;
+      }
+      out.length = 0;
+      return more;
+    };
+    const onData = (chunk: Buffer): void => {
+      if (closed) return;
+      scope.touch();
+      let failed = false;
+      let failure: unknown;
+      try {
+        decoder.push(chunk, out);
+      } catch (error) {
+        failed = true;
+        failure = error;
+      }
+      if (out.length > 0 && !deliver()) {
+        if (!closed) body!.pause();
+      }
+      if (failed) finish(failure, true);
+    };
+    const onEnd = (): void => {
+      if (closed) return;
+      let failed = false;
+      let failure: unknown;
+      try {
+        decoder.end(out);
+      } catch (error) {
+        failed = true;
+        failure = error;
+      }
+      if (out.length > 0) deliver();
+      finish(failed ? failure : undefined, true);
+    };
+    // A body cut without `end` (reset, or destroyed by the scope on abort, timeout or stall).
+    const onClose = (): void => finish(new Error('upstream body closed early'), true);
+    this.#send(request, scope).then(
+      (http) => {
+        const res = takeNodeBody(http);
+        if (closed) {
+          res?.destroy();
+          return;
+        }
+        if (!res) return finish(badResponse(this.name, 'stream response without a body'), true);
+        body = res;
+        res.on('data', onData);
+        res.once('end', onEnd);
+        res.once('error', (error) => finish(error, true));
+        res.once('close', onClose);
+      },
+      (error: unknown) => finish(error, true),
+    );
+    return {
+      resume: () => {
+        if (closed || !body) return;
+        // Reading stopped for our own consumer, not the vendor: the stall clock restarts.
+        scope.touch();
+        body.resume();
+      },
+      cancel: () => {
+        if (closed) return;
+        scope.abort();
+        close();
+      },
+    };
   }
 
   async listModels(options?: CallOptions): Promise<readonly ModelInfo[]> {

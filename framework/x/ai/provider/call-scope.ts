@@ -12,6 +12,8 @@ export interface CallScope {
   readonly end: ScopeEnd | undefined;
   /** Restarts the idle timer; call it on every chunk received. */
   touch(): void;
+  /** Ends the call as aborted by its consumer (a push-mode stream's `cancel`). */
+  abort(): void;
   dispose(): void;
 }
 
@@ -49,6 +51,7 @@ export function openCallScope(
       return end;
     },
     touch,
+    abort: onAbort,
     dispose() {
       clearTimeout(deadline);
       clearTimeout(idle);

@@ -18,6 +18,8 @@ export type { OpenAIResponsesProviderOptions } from './openai-responses.ts';
 export { OpenAIProvider, createOpenAIProvider } from './openai.ts';
 export type { OpenAIProviderOptions } from './openai.ts';
 export { resolveHttpProviderOptions } from './options.ts';
+export { STREAM_PUSH, isPushableStream } from './push.ts';
+export type { PushableStream, StreamPushControl, StreamSink } from './push.ts';
 export type { HttpProviderOptions, ResolvedHttpProviderOptions } from './options.ts';
 export type {
   CallOptions,

@@ -1,5 +1,12 @@
 import type { ServerResponse } from 'node:http';
-import type { CompletionResponse, StreamEvent } from 'plumego/x/ai/provider';
+import {
+  STREAM_PUSH,
+  isPushableStream,
+  type CompletionResponse,
+  type PushableStream,
+  type StreamEvent,
+  type StreamPushControl,
+} from 'plumego/x/ai/provider';
 import { toErrorEvent, toSseEvent } from './events.ts';
 import { SseWriter, type SseEvent, type SseWriterOptions } from './sse-writer.ts';
 
@@ -18,7 +25,9 @@ export interface RelayResult {
 /**
  * Relays a provider stream to one client as SSE. The source gets the writer's signal, so a client that
  * disconnects aborts the upstream request; each chunk is pulled only after the previous one reached the
- * socket, so backpressure reaches the vendor instead of growing a buffer here.
+ * socket, so backpressure reaches the vendor instead of growing a buffer here. A source that offers push mode
+ * (`STREAM_PUSH`, as the Anthropic adapter does) is relayed without a promise per event: the events of one
+ * upstream read go out in one socket write, and a backed-up socket pauses the upstream read until it drains.
  */
 export async function relayStream(
   res: ServerResponse,
@@ -30,10 +39,18 @@ export async function relayStream(
   let seq = 0;
   let response: CompletionResponse | undefined;
   try {
-    for await (const event of source(writer.signal)) {
-      if (event.type === 'done') response = event.response;
-      const sse = map(event);
-      if (sse) await writer.send({ ...sse, id: String(++seq) });
+    const stream = source(writer.signal);
+    if (isPushableStream(stream)) {
+      const pushed = await relayPushed(writer, stream, map, seq);
+      seq = pushed.seq;
+      response = pushed.response;
+      if (pushed.error !== undefined) throw pushed.error;
+    } else {
+      for await (const event of stream) {
+        if (event.type === 'done') response = event.response;
+        const sse = map(event);
+        if (sse) await writer.send({ ...sse, id: String(++seq) });
+      }
     }
     return response ? { outcome: 'completed', response } : { outcome: 'completed' };
   } catch (error) {
@@ -43,4 +60,55 @@ export async function relayStream(
   } finally {
     writer.end();
   }
+}
+
+interface Pushed {
+  seq: number;
+  response: CompletionResponse | undefined;
+  error: unknown;
+}
+
+/** Runs a push-mode stream to its end; settles (never rejects) with how far it got. */
+function relayPushed(
+  writer: SseWriter,
+  stream: PushableStream,
+  map: NonNullable<RelayOptions['mapEvent']>,
+  firstSeq: number,
+): Promise<Pushed> {
+  return new Promise((resolve) => {
+    const state: Pushed = { seq: firstSeq, response: undefined, error: undefined };
+    const frames: SseEvent[] = [];
+    // Events only arrive from I/O callbacks, after `control` is assigned.
+    const resume = (): void => control.resume();
+    // A client that leaves while the socket is backed up: the writer's signal already aborts the upstream.
+    const ignore = (): void => undefined;
+    const control: StreamPushControl = stream[STREAM_PUSH]({
+      events(batch) {
+        for (let i = 0; i < batch.length; i++) {
+          const event = batch[i]!;
+          if (event.type === 'done') state.response = event.response;
+          const sse = map(event);
+          if (sse) frames.push({ id: String(++state.seq), ...sse });
+        }
+        if (frames.length === 0) return true;
+        // The client left: its signal has aborted the upstream, whose end() settles this relay.
+        if (writer.closed) {
+          frames.length = 0;
+          return false;
+        }
+        let more: boolean;
+        try {
+          more = writer.sendBatch(frames);
+        } finally {
+          frames.length = 0;
+        }
+        if (!more) writer.drained().then(resume, ignore);
+        return more;
+      },
+      end(error) {
+        state.error = error;
+        resolve(state);
+      },
+    });
+  });
 }

@@ -98,10 +98,23 @@ export class SseWriter {
     await this.#write(`: ${text.replace(/[\r\n]+/g, ' ')}\n\n`);
   }
 
-  async #write(chunk: string): Promise<void> {
+  /**
+   * Sends several events with one socket write, synchronously (the relay's push path sends the events of one
+   * upstream read this way). Returns false when the socket is backed up: wait for `drained()` before more.
+   * Throws `AI_STREAM_CLIENT_GONE` if the client left, `AI_STREAM_INVALID_EVENT` as `formatSseEvent`.
+   */
+  sendBatch(events: readonly SseEvent[]): boolean {
+    let frames = '';
+    for (let i = 0; i < events.length; i++) frames += formatSseEvent(events[i]!);
     if (this.closed) throw new AiStreamError(AI_STREAM_ERROR_CODES.clientGone, 'client disconnected');
-    if (this.#res.write(chunk)) return;
-    await new Promise<void>((resolve, reject) => {
+    return frames === '' || this.#res.write(frames);
+  }
+
+  /** Resolves once the socket drained (at once if it is not backed up); rejects if the client leaves first. */
+  drained(): Promise<void> {
+    if (this.closed) return Promise.reject(new AiStreamError(AI_STREAM_ERROR_CODES.clientGone, 'client disconnected'));
+    if (!this.#res.writableNeedDrain) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
       const done = (): void => {
         this.#res.off('drain', done);
         this.#controller.signal.removeEventListener('abort', gone);
@@ -114,6 +127,11 @@ export class SseWriter {
       this.#res.on('drain', done);
       this.#controller.signal.addEventListener('abort', gone, { once: true });
     });
+  }
+
+  async #write(chunk: string): Promise<void> {
+    if (this.closed) throw new AiStreamError(AI_STREAM_ERROR_CODES.clientGone, 'client disconnected');
+    if (!this.#res.write(chunk)) await this.drained();
   }
 
   end(): void {

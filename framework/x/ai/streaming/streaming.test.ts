@@ -1,5 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { AiProviderError, createMockProvider, type StreamEvent } from 'plumego/x/ai/provider';
+import {
+  AiProviderError,
+  STREAM_PUSH,
+  createAnthropicProvider,
+  createMockProvider,
+  type StreamEvent,
+} from 'plumego/x/ai/provider';
+import { FLOOD, startFakeAnthropic } from './__tests__/fake-anthropic.ts';
 import { StreamHub } from './hub.ts';
 import { relayStream, type RelayResult } from './relay.ts';
 import { openSse, parseSse, serve } from './__tests__/sse-client.ts';
@@ -179,6 +186,112 @@ describe('relayStream', () => {
     const { events } = parseSse(await client.read());
     expect(events).toHaveLength(400);
     expect(produced).toBe(400);
+  });
+});
+
+describe('relayStream over a push-mode provider stream (AnthropicProvider)', () => {
+  async function vendor() {
+    const fake = await startFakeAnthropic();
+    closers.push(fake.close);
+    return { fake, provider: createAnthropicProvider({ apiKey: 'k', baseURL: fake.url, idleTimeoutMs: 5_000 }) };
+  }
+
+  it('relays in push mode with one socket write per upstream read, numbered, then done', async () => {
+    const { provider } = await vendor();
+    let pushed = 0;
+    let writes = 0;
+    let result: RelayResult | undefined;
+    const url = await server((_, res) => {
+      const write = res.write.bind(res) as (chunk: string) => boolean;
+      res.write = ((chunk: string) => (writes++, write(chunk))) as typeof res.write;
+      void relayStream(res, (signal) => {
+        const stream = provider.stream({ ...req, model: 'three' }, { signal });
+        const push = stream[STREAM_PUSH];
+        stream[STREAM_PUSH] = (sink) => (pushed++, push(sink));
+        return stream;
+      }).then((r) => (result = r));
+    });
+    const { events } = parseSse(await (await openSse(url)).read());
+    expect(pushed).toBe(1);
+    expect(events.map((e) => [e.id, e.event])).toEqual([
+      ['1', 'text'],
+      ['2', 'text'],
+      ['3', 'text'],
+      ['4', 'done'],
+    ]);
+    expect(events.slice(0, 3).map((e) => JSON.parse(e.data).text)).toEqual(['one ', 'two ', 'three']);
+    // `: open`, the three deltas of the vendor's one write, then done.
+    expect(writes).toBe(3);
+    await expect.poll(() => result?.outcome).toBe('completed');
+    expect(result?.response?.text).toBe('one two three');
+  });
+
+  it('aborts the vendor request when the client disconnects (push mode)', async () => {
+    const { fake, provider } = await vendor();
+    let result: RelayResult | undefined;
+    const url = await server(
+      (_, res) =>
+        void relayStream(res, (signal) => provider.stream({ ...req, model: 'text-then-stall' }, { signal })).then(
+          (r) => (result = r),
+        ),
+    );
+    const client = await openSse(url);
+    await expect.poll(() => client.chunks.join('').includes('Hel')).toBe(true);
+    client.res.destroy();
+    await expect.poll(() => fake.clientAborts).toBe(1);
+    await expect.poll(() => result?.outcome).toBe('client_gone');
+  });
+
+  it('ends with the typed error event after the text already sent (push mode)', async () => {
+    const { provider } = await vendor();
+    let result: RelayResult | undefined;
+    const url = await server(
+      (_, res) =>
+        void relayStream(res, (signal) => provider.stream({ ...req, model: 'error-mid' }, { signal })).then(
+          (r) => (result = r),
+        ),
+    );
+    const { events } = parseSse(await (await openSse(url)).read());
+    expect(events.map((e) => [e.id, e.event])).toEqual([
+      ['1', 'text'],
+      ['2', 'error'],
+    ]);
+    expect(JSON.parse(events[1]!.data)).toMatchObject({ code: 'AI_PROVIDER_OVERLOADED', status: 503 });
+    await expect.poll(() => result?.outcome).toBe('failed');
+  });
+
+  it('a mapEvent that throws fails the relay with INTERNAL_ERROR and closes the vendor request (push mode)', async () => {
+    const { fake, provider } = await vendor();
+    const url = await server(
+      (_, res) =>
+        void relayStream(res, (signal) => provider.stream({ ...req, model: 'text-then-stall' }, { signal }), {
+          mapEvent: () => {
+            throw new Error('secret detail');
+          },
+        }),
+    );
+    const body = await (await openSse(url)).read();
+    expect(body).not.toContain('secret detail');
+    expect(parseSse(body).events).toEqual([
+      { id: '1', event: 'error', data: expect.stringContaining('INTERNAL_ERROR') },
+    ]);
+    await expect.poll(() => fake.clientAborts).toBe(1);
+  });
+
+  it('a paused client holds the vendor back, then gets every event (push mode backpressure)', async () => {
+    const { fake, provider } = await vendor();
+    const url = await server(
+      (_, res) => void relayStream(res, (signal) => provider.stream({ ...req, model: 'flood' }, { signal })),
+    );
+    const client = await openSse(url);
+    client.res.pause();
+    await new Promise((r) => setTimeout(r, 300));
+    // 25 MiB offered: with the client paused only what fits in the two sockets' buffers may have been sent.
+    expect(fake.floodWritten).toBeLessThan((FLOOD.deltas * FLOOD.size) / 2);
+    client.res.resume();
+    const { events } = parseSse(await client.read());
+    expect(events.filter((e) => e.event === 'text')).toHaveLength(FLOOD.deltas);
+    expect(events.at(-1)?.event).toBe('done');
   });
 });
 

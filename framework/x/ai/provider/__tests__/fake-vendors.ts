@@ -66,9 +66,35 @@ async function start(handle: (req: RecordedRequest, res: ServerResponse) => void
 
 const anthropicError = (type: string, message: string) => ({ type: 'error', error: { type, message } });
 
-/** Anthropic Messages: scenarios `ok`, `tool`, `rate-limit`, `server-error`, `overloaded`, `overloaded-midstream`, `truncated`, `malformed`, `stall`, `text-then-stall`, `bad-key`. */
+/** Bytes the `flood` scenario has written so far (it honours backpressure: a paused reader holds it back). */
+export const flood = { written: 0, deltas: 400, size: 64 * 1024 };
+
+/** `flood`: 400 text deltas of 64 KiB (25 MiB), written only as fast as the client reads, then a normal end. */
+async function floodStream(res: ServerResponse): Promise<void> {
+  res.writeHead(200, { 'content-type': 'text/event-stream' });
+  flood.written = 0;
+  const text = 'x'.repeat(flood.size);
+  for (let i = 0; i < flood.deltas && !res.destroyed; i++) {
+    const frame = `event: content_block_delta\ndata: ${JSON.stringify({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } })}\n\n`;
+    flood.written += frame.length;
+    if (!res.write(frame)) await new Promise((r) => res.once('drain', r));
+  }
+  sse(res, 'message_stop', { type: 'message_stop' });
+  res.end();
+}
+
+/** Anthropic Messages: scenarios `ok`, `tool`, `rate-limit`, `server-error`, `overloaded`, `overloaded-midstream`, `truncated`, `malformed`, `stall`, `text-then-stall`, `flood`, `one-write`, `bad-key`. */
 export function startFakeAnthropic(): Promise<FakeVendor> {
   return start((req, res) => {
+    if (req.body['model'] === 'flood') return void floodStream(res);
+    if (req.body['model'] === 'one-write') {
+      // The `ok` answer sent with a single socket write, so the client reads it at once.
+      const parts: string[] = [];
+      const write = res.write.bind(res);
+      const end = res.end.bind(res);
+      res.write = ((chunk: string) => parts.push(chunk) > 0) as typeof res.write;
+      res.end = (() => (write(parts.join('')), end())) as typeof res.end;
+    }
     if (req.url.startsWith('/v1/models')) {
       return json(res, 200, {
         data: [{ type: 'model', id: 'claude-test-1', display_name: 'Claude Test', created_at: '2026-01-01T00:00:00Z' }],

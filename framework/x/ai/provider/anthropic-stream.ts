@@ -1,0 +1,136 @@
+import type Anthropic from '@anthropic-ai/sdk';
+import { StreamAssembler, parseStructured } from './assembler.ts';
+import { badResponse, toProviderError, type CallScope } from './call-scope.ts';
+import { SseParser, type SseMessage } from './sse-parser.ts';
+import type { StopReason, StreamEvent } from './types.ts';
+
+export const STOP_REASONS: Record<string, StopReason> = {
+  end_turn: 'end',
+  max_tokens: 'max_tokens',
+  tool_use: 'tool_calls',
+  stop_sequence: 'stop_sequence',
+  refusal: 'refusal',
+};
+
+/**
+ * Turns the bytes of an Anthropic Messages stream into provider events, synchronously: `push` takes one
+ * network read, `end` the end of the body. Both the iterating and the push-mode stream run on it, so the two
+ * cannot disagree on what a stream means. Errors are thrown typed.
+ */
+export class AnthropicStreamDecoder {
+  readonly #name: string;
+  readonly #structured: string | undefined;
+  readonly #scope: CallScope;
+  readonly #assembler: StreamAssembler;
+  readonly #parser = new SseParser();
+  readonly #batch: SseMessage[] = [];
+  // Content-block index → tool-call index (or -1 for the structured-output tool, streamed as text).
+  readonly #blocks = new Map<number, number>();
+  #meta: { id: string; model: string; inputTokens: number; outputTokens: number; stopReason: StopReason };
+  #stopped = false;
+  #structuredJson = '';
+
+  constructor(name: string, model: string, structured: string | undefined, scope: CallScope) {
+    this.#name = name;
+    this.#structured = structured;
+    this.#scope = scope;
+    this.#assembler = new StreamAssembler(name);
+    this.#meta = { id: '', model, inputTokens: 0, outputTokens: 0, stopReason: 'other' };
+  }
+
+  /** Decodes one network read; appends the events it completes to `out`. */
+  push(chunk: Uint8Array, out: StreamEvent[]): void {
+    this.#parser.push(chunk, this.#batch);
+    this.#drain(out);
+  }
+
+  /** The body ended: appends the last events and `done`, or throws if the stream is incomplete. */
+  end(out: StreamEvent[]): void {
+    this.#parser.end(this.#batch);
+    this.#drain(out);
+    // Only `message_stop` proves the stream is complete.
+    if (!this.#stopped) throw badResponse(this.#name, 'stream ended before message_stop (truncated)');
+    const structured = this.#structured;
+    const meta = this.#meta;
+    const response = this.#assembler.finish({
+      id: meta.id,
+      model: meta.model,
+      stopReason: structured ? 'end' : meta.stopReason,
+      usage: { inputTokens: meta.inputTokens, outputTokens: meta.outputTokens },
+    });
+    if (structured && ![...this.#blocks.values()].includes(-1))
+      throw badResponse(this.#name, 'structured output missing from the stream');
+    out.push({
+      type: 'done',
+      response: structured
+        ? { ...response, text: this.#structuredJson, parsed: parseStructured(this.#name, this.#structuredJson) }
+        : response,
+    });
+  }
+
+  #drain(out: StreamEvent[]): void {
+    const batch = this.#batch;
+    try {
+      for (let i = 0; i < batch.length; i++) {
+        const sse = batch[i]!;
+        // As the SDK: unnamed events and pings carry nothing; `error` is the vendor failing mid-stream.
+        if (sse.event === null || sse.event === 'ping' || !sse.data) continue;
+        if (sse.event === 'error')
+          throw toProviderError(this.#name, { error: JSON.parse(sse.data) as unknown }, this.#scope);
+        this.#event(JSON.parse(sse.data) as Anthropic.Messages.RawMessageStreamEvent, out);
+      }
+    } finally {
+      batch.length = 0;
+    }
+  }
+
+  #event(event: Anthropic.Messages.RawMessageStreamEvent, out: StreamEvent[]): void {
+    switch (event.type) {
+      case 'message_start': {
+        const meta = this.#meta;
+        meta.id = event.message.id;
+        meta.model = event.message.model;
+        meta.inputTokens = event.message.usage.input_tokens;
+        meta.outputTokens = event.message.usage.output_tokens;
+        break;
+      }
+      case 'content_block_start':
+        if (event.content_block.type === 'tool_use') {
+          if (event.content_block.name === this.#structured) this.#blocks.set(event.index, -1);
+          else {
+            const index = this.#assembler.startToolCall(event.content_block.id, event.content_block.name);
+            this.#blocks.set(event.index, index);
+            out.push({ type: 'tool_call_start', index, id: event.content_block.id, name: event.content_block.name });
+          }
+        }
+        break;
+      case 'content_block_delta':
+        if (event.delta.type === 'text_delta') {
+          this.#assembler.addText(event.delta.text);
+          out.push({ type: 'text', text: event.delta.text });
+        } else if (event.delta.type === 'input_json_delta') {
+          const index = this.#blocks.get(event.index);
+          if (index === undefined) throw badResponse(this.#name, 'input_json_delta for an unknown content block');
+          if (index === -1) {
+            // Kept apart from prose: the model may still write text blocks beside the forced tool.
+            this.#structuredJson += event.delta.partial_json;
+            out.push({ type: 'text', text: event.delta.partial_json });
+          } else {
+            this.#assembler.addArguments(index, event.delta.partial_json);
+            out.push({ type: 'tool_call_delta', index, argumentsDelta: event.delta.partial_json });
+          }
+        }
+        break;
+      case 'message_delta':
+        this.#meta.stopReason = STOP_REASONS[event.delta.stop_reason ?? ''] ?? 'other';
+        this.#meta.outputTokens = event.usage.output_tokens;
+        if (typeof event.usage.input_tokens === 'number') this.#meta.inputTokens = event.usage.input_tokens;
+        break;
+      case 'message_stop':
+        this.#stopped = true;
+        break;
+      default:
+        break;
+    }
+  }
+}
