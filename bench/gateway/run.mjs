@@ -1,5 +1,5 @@
 // Gateway benchmark: proxies side by side in one run, same upstream, same load generator.
-// Usage: node bench/gateway/run.mjs [--rounds 3] [--duration 4] [--connections 50] [--only a,b]
+// Usage: node bench/gateway/run.mjs [--rounds 3] [--duration 4] [--connections 50] [--single-duration 3] [--only a,b]
 // Writes bench/gateway/results/<stamp>.json, latest.json and latest.md.
 import { spawn } from 'node:child_process';
 import { request } from 'node:http';
@@ -19,6 +19,8 @@ const { values: args } = parseArgs({
     duration: { type: 'string', default: '4' },
     warmup: { type: 'string', default: '1' },
     connections: { type: 'string', default: '50' },
+    // Extra scenario (not a goal row): one request in flight, so nothing queues anywhere; 0 skips it.
+    'single-duration': { type: 'string', default: '3' },
     only: { type: 'string', default: '' },
     skip: { type: 'string', default: '' },
   },
@@ -27,6 +29,7 @@ const ROUNDS = Number(args.rounds);
 const DURATION = Number(args.duration);
 const WARMUP = Number(args.warmup);
 const CONNECTIONS = Number(args.connections);
+const SINGLE_DURATION = Number(args['single-duration']);
 const CLK_TCK = 100;
 const TS = ['--conditions=source', '--import', 'tsx'];
 const wanted = (id) => (!args.only || args.only.split(',').includes(id)) && !args.skip.split(',').includes(id);
@@ -82,6 +85,33 @@ function load(url, duration) {
     autocannon({ url, connections: CONNECTIONS, duration, pipelining: 1 }, (err, res) =>
       err ? reject(err) : resolve(res),
     );
+  });
+}
+
+/**
+ * One request in flight for `duration` s. autocannon's own histogram keeps whole milliseconds, so each
+ * response time (fractional ms from hrtime) is collected from its 'response' event instead.
+ */
+function loadSingle(url, duration) {
+  return new Promise((resolve, reject) => {
+    const times = [];
+    const instance = autocannon({ url, connections: 1, duration, pipelining: 1 }, (err, res) => {
+      if (err) return reject(err);
+      times.sort((a, b) => a - b);
+      const at = (q) => times[Math.min(times.length - 1, Math.floor(q * times.length))];
+      resolve({
+        reqPerSec: res.requests.average,
+        meanMs: times.reduce((a, b) => a + b, 0) / times.length,
+        p50Ms: at(0.5),
+        p99Ms: at(0.99),
+        p999Ms: at(0.999),
+        requests: times.length,
+        errors: res.non2xx + res.errors + res.timeouts,
+      });
+    });
+    instance.on('response', (_client, status, _bytes, ms) => {
+      if (status === 200) times.push(ms);
+    });
   });
 }
 
@@ -167,6 +197,7 @@ const upPort = await getFreePort();
 const upstream = await start(UPSTREAM, upPort);
 const upstreamUrl = `http://127.0.0.1:${upPort}`;
 const samples = {};
+const single = {};
 const streaming = {};
 try {
   for (let round = 0; round < ROUNDS; round++) {
@@ -182,19 +213,33 @@ try {
         const url = `http://127.0.0.1:${p}/json`;
         await load(url, WARMUP);
         const before = cpuTicks(pid);
+        const upBefore = cpuTicks(upstream.pid);
+        const genBefore = process.cpuUsage();
         const res = await load(url, DURATION);
+        const gen = process.cpuUsage(genBefore);
         const after = cpuTicks(pid);
+        const upAfter = cpuTicks(upstream.pid);
         const requests = res.requests.total;
+        const perReq = (ticks) => (requests > 0 ? ((ticks / CLK_TCK) * 1e6) / requests : null);
         const run = {
           reqPerSec: res.requests.average,
+          meanMs: res.latency.mean,
           p50Ms: res.latency.p50,
           p99Ms: res.latency.p99,
-          cpuUsPerReq: requests > 0 ? (((after - before) / CLK_TCK) * 1e6) / requests : null,
+          cpuUsPerReq: perReq(after - before),
+          // For the Little's-law bound: CPU of the upstream and of the load generator (this process) per request.
+          upstreamCpuUsPerReq: perReq(upAfter - upBefore),
+          loadgenCpuUsPerReq: requests > 0 ? (gen.user + gen.system) / requests : null,
           requests,
           errors: res.non2xx + res.errors + res.timeouts,
         };
         (samples[t.id] ??= []).push(run);
         let line = `round ${round + 1} ${t.id.padEnd(20)} ${Math.round(run.reqPerSec)} req/s p99 ${run.p99Ms} ms ${run.cpuUsPerReq?.toFixed(1)} µs/req`;
+        if (SINGLE_DURATION > 0) {
+          const one = await loadSingle(url, SINGLE_DURATION);
+          (single[t.id] ??= []).push(one);
+          line += ` | -c 1: p50 ${one.p50Ms.toFixed(3)} p99 ${one.p99Ms.toFixed(3)} ms`;
+        }
         if (child && round === 0) {
           streaming[t.id] = await measureStreaming(pid, p);
           line += ` | 100 MB: +${streaming[t.id].extraRssMB.toFixed(1)} MB RSS (download alone +${streaming[t.id].extraRssDownMB.toFixed(1)})`;
@@ -259,9 +304,44 @@ for (const t of TARGETS) {
     p50Ms: median(runs.map((r) => r.p50Ms)),
     p99Ms: median(runs.map((r) => r.p99Ms)),
     cpuUsPerReq: median(runs.map((r) => r.cpuUsPerReq)),
+    meanMs: median(runs.map((r) => r.meanMs)),
+    upstreamCpuUsPerReq: median(runs.map((r) => r.upstreamCpuUsPerReq)),
+    loadgenCpuUsPerReq: median(runs.map((r) => r.loadgenCpuUsPerReq)),
     errors: runs.reduce((a, r) => a + r.errors, 0),
     streaming: streaming[t.id],
     runs,
+  };
+  const ones = single[t.id];
+  if (ones)
+    summary[t.id].single = {
+      reqPerSec: median(ones.map((r) => r.reqPerSec)),
+      meanMs: median(ones.map((r) => r.meanMs)),
+      p50Ms: median(ones.map((r) => r.p50Ms)),
+      p99Ms: median(ones.map((r) => r.p99Ms)),
+      p999Ms: median(ones.map((r) => r.p999Ms)),
+      errors: ones.reduce((a, r) => a + r.errors, 0),
+      runs: ones,
+    };
+}
+
+/**
+ * Little's law for the closed loop: mean latency = connections ÷ throughput. With both cores saturated,
+ * throughput ≤ cores ÷ (CPU per request of load generator + upstream + proxy), so the mean latency is at
+ * least connections × that CPU ÷ cores, and the proxy's share of it — the least added mean — is
+ * connections × proxy CPU ÷ cores, whatever the proxy does with its time.
+ */
+const cores = cpus().length;
+const little = {};
+for (const t of TARGETS) {
+  const e = summary[t.id];
+  const proxyUs = t.id === 'direct' ? 0 : e.cpuUsPerReq;
+  const totalUs = e.loadgenCpuUsPerReq + e.upstreamCpuUsPerReq + proxyUs;
+  little[t.id] = {
+    measuredMeanMs: (CONNECTIONS / e.reqPerSec) * 1000,
+    cpuTotalUsPerReq: totalUs,
+    boundReqPerSec: (cores * 1e6) / totalUs,
+    boundMeanMs: (CONNECTIONS * totalUs) / cores / 1000,
+    boundAddedMeanMs: (CONNECTIONS * proxyUs) / cores / 1000,
   };
 }
 const ratio = (a, b) => (summary[a] && summary[b] ? summary[a].reqPerSec / summary[b].reqPerSec : undefined);
@@ -314,7 +394,7 @@ const meta = {
     .join(' '),
   tool: 'autocannon 8 in the runner process; upstream, proxy and load generator share the machine (loopback)',
 };
-const result = { meta, goals, targets: summary, grpc: grpcSummary };
+const result = { meta, goals, targets: summary, little, grpc: grpcSummary };
 const dir = join(here, 'results');
 mkdirSync(dir, { recursive: true });
 const stamp = meta.date.replace(/[:.]/g, '-');
@@ -343,6 +423,22 @@ if (grpc) {
   for (const [name, e] of Object.entries(grpcSummary))
     md += `| ${name} | ${f(e.callsPerSec)} | ${f(e.bestCallsPerSec)} | ${f(e.p99Ms, 1)} | ${f(e.cpuUsPerCall, 1)} |\n`;
 }
+if (Object.values(summary).some((e) => e.single)) {
+  md += `\n### Extra scenario, not a goal row: one request in flight (-c 1, ${SINGLE_DURATION}s per run)\n\nNothing queues anywhere, so this is each path's own latency (response times to the microsecond from autocannon's per-response events; its histogram keeps whole ms). Added = this target − direct.\n\n| target | req/s | mean ms | p50 ms | p99 ms | p99.9 ms | added p99 ms |\n|---|---:|---:|---:|---:|---:|---:|\n`;
+  const base = summary['direct']?.single;
+  for (const t of TARGETS) {
+    const e = summary[t.id].single;
+    if (!e) continue;
+    md += `| ${summary[t.id].label} | ${f(e.reqPerSec)} | ${f(e.meanMs, 3)} | ${f(e.p50Ms, 3)} | ${f(e.p99Ms, 3)} | ${f(e.p999Ms, 3)} | ${t.id === 'direct' || !base ? '–' : f(e.p99Ms - base.p99Ms, 3)} |\n`;
+  }
+}
+md += `\n### Little's law at -c ${CONNECTIONS} (why added p99 ≤ 1 ms is out of reach on ${cores} cores)\n\nIn the closed loop the mean latency is ${CONNECTIONS} ÷ req/s. All three processes (autocannon, upstream, proxy) share ${cores} cores at saturation, so req/s ≤ ${cores} ÷ (CPU µs per request of all three) and the mean latency ≥ ${CONNECTIONS} × that CPU ÷ ${cores}; the proxy's own share, ${CONNECTIONS} × proxy CPU ÷ ${cores}, is the least mean it can add. A p99 sits above the mean (direct: p99 ${f(summary['direct']?.p99Ms, 1)} ms vs mean ${f(little['direct']?.measuredMeanMs, 2)} ms).\n\n| target | CPU µs/req generator + upstream + proxy | bound req/s | least mean ms | measured mean ms (${CONNECTIONS} ÷ req/s) | least added mean ms |\n|---|---:|---:|---:|---:|---:|\n`;
+for (const t of TARGETS) {
+  const e = summary[t.id];
+  const l = little[t.id];
+  md += `| ${e.label} | ${f(e.loadgenCpuUsPerReq, 1)} + ${f(e.upstreamCpuUsPerReq, 1)} + ${t.id === 'direct' ? '0' : f(e.cpuUsPerReq, 1)} = ${f(l.cpuTotalUsPerReq, 1)} | ${f(l.boundReqPerSec)} | ${f(l.boundMeanMs, 2)} | ${f(l.measuredMeanMs, 2)} | ${t.id === 'direct' ? '–' : f(l.boundAddedMeanMs, 2)} |\n`;
+}
+md += `\nAn added mean of ≤ 1 ms needs proxy CPU ≤ ${f((1000 * cores) / CONNECTIONS, 0)} µs per request even with no scheduling loss, and an added p99 of ≤ 1 ms needs less still.\n`;
 md += `\nLoad average when the run ended: ${meta.loadAverage}. On 2 cores the load generator, the proxy and the upstream compete for CPU, so req/s ratios are squeezed and p99 includes scheduling delay; the CPU column is the sharper comparison.\n`;
 writeFileSync(join(dir, 'latest.md'), md);
 console.log('\n' + md);

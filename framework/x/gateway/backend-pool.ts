@@ -158,10 +158,15 @@ export class BackendPool {
   select(r: Request, tried: readonly Backend[]): Backend | undefined {
     const backends = this.#backends;
     if (tried.length === 0 && backends.length > 0) {
-      // First attempt with every backend up (the usual case): pick from the set itself, no copy.
-      const now = this.now();
+      // First attempt with every backend up (the usual case): pick from the set itself, no copy. The
+      // clock is read only once some backend has been ejected (ejectedUntil 0 is in the past at any now).
+      let now = 0;
       let all = true;
-      for (let i = 0; all && i < backends.length; i++) all = this.#takesTraffic(backends[i]!, now);
+      for (let i = 0; all && i < backends.length; i++) {
+        const b = backends[i]!;
+        if (now === 0 && b.ejectedUntil !== 0) now = this.now();
+        all = this.#takesTraffic(b, now);
+      }
       if (all) return this.balancer.pick(backends, r, this.#effectiveWeight);
     }
     const available = this.getAvailable();

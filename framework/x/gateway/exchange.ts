@@ -1,9 +1,14 @@
+import { isAscii } from 'node:buffer';
 import type { ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { ClientDisconnectedError, isPromise, type Request, type ResponseWriter } from 'plumego/contract';
 import type { Dispatcher } from 'undici';
 import { copyResponseHeaders } from './headers.ts';
 import type { ResolvedProxyOptions, UpstreamRequest, UpstreamResponse } from './options.ts';
+
+const DIGITS = /^[0-9]+$/;
+// Above this a string copy of the body costs more than the writev it saves.
+const STRING_BODY_MAX = 4096;
 
 /**
  * One upstream exchange as an undici dispatch handler. Writing straight from the parser callbacks to
@@ -19,6 +24,8 @@ class RelayHandler implements Dispatcher.DispatchHandler {
   readonly #resolve: () => void;
   readonly #reject: (error: Error) => void;
   #pending: Buffer[] | undefined;
+  /** Body bytes still due by the upstream's Content-Length; -1 when it sent none (chunked, close-delimited). */
+  #remaining = -1;
   #ended = false;
   #settled = false;
   #onAbort: (() => void) | undefined;
@@ -66,7 +73,9 @@ class RelayHandler implements Dispatcher.DispatchHandler {
       const why = this.#r.state.abortReason;
       controller.abort(why instanceof Error ? why : new ClientDisconnectedError());
     };
-    res.once('close', this.#onClose);
+    // `on`, not `once`: 'close' fires at most once and #settle removes the listener, so the wrapper
+    // closure `once` allocates per request buys nothing.
+    res.on('close', this.#onClose);
   }
 
   onResponseStart(
@@ -75,6 +84,8 @@ class RelayHandler implements Dispatcher.DispatchHandler {
     headers: Record<string, string | string[] | undefined>,
   ): void {
     if (statusCode < 200) return;
+    const length = headers['content-length'];
+    if (typeof length === 'string' && DIGITS.test(length)) this.#remaining = Number(length);
     const answer: UpstreamResponse = {
       status: statusCode,
       headers: copyResponseHeaders(headers),
@@ -125,7 +136,15 @@ class RelayHandler implements Dispatcher.DispatchHandler {
   }
 
   #write(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (!this.#w.write(chunk)) {
+    const w = this.#w;
+    if (this.#remaining > 0 && (this.#remaining -= chunk.length) === 0 && !w.finished) {
+      // The declared length is complete, so this is the last chunk (undici's end follows): ending
+      // with it skips a separate write and end. A small ASCII body (most JSON) goes as a string, which
+      // Node joins to the head for one plain write() instead of a writev of a string and a Buffer.
+      w.end(chunk.length <= STRING_BODY_MAX && isAscii(chunk) ? chunk.toString('latin1') : chunk);
+      return;
+    }
+    if (!w.write(chunk)) {
       controller.abort(new Error('response writer closed'));
       return;
     }

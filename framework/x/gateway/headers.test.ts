@@ -3,6 +3,7 @@ import { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import {
   copyResponseHeaders,
+  getConnectionTokens,
   getFramingProblem,
   hasRequestBody,
   readInboundHead,
@@ -135,5 +136,26 @@ describe('copyResponseHeaders', () => {
     ).toEqual({ 'content-type': 'application/json', 'set-cookie': ['a=1', 'b=2'] });
     expect(copyResponseHeaders({ connection: ['close', 'x-a'], 'x-a': '1', 'x-b': '2' })).toEqual({ 'x-b': '2' });
     expect(copyResponseHeaders({})).toEqual({});
+  });
+});
+
+describe('getConnectionTokens', () => {
+  it('lists the extra hop-by-hop names of a Connection value, lowercase, without close and keep-alive', () => {
+    expect(getConnectionTokens(undefined)).toEqual([]);
+    expect(getConnectionTokens('keep-alive')).toEqual([]);
+    expect(getConnectionTokens('close')).toEqual([]);
+    expect(getConnectionTokens(' Keep-Alive ')).toEqual([]);
+    expect(getConnectionTokens('CLOSE')).toEqual([]);
+    expect(getConnectionTokens('')).toEqual([]);
+    expect(getConnectionTokens(' X-Private ')).toEqual(['x-private']);
+    expect(getConnectionTokens('keep-alive, X-A,,x-b ')).toEqual(['x-a', 'x-b']);
+    expect(getConnectionTokens(['close', 'X-A, keep-alive'])).toEqual(['x-a']);
+  });
+
+  it('drops a single Connection-named field from a response copy', () => {
+    expect(copyResponseHeaders({ connection: 'X-Solo', 'x-solo': '1', 'x-kept': '2' })).toEqual({ 'x-kept': '2' });
+    expect(copyResponseHeaders({ connection: 'keep-alive', 'keep-alive': 'timeout=5', 'x-kept': '2' })).toEqual({
+      'x-kept': '2',
+    });
   });
 });

@@ -243,6 +243,48 @@ describe('proxy forwarding', () => {
     expect(sent).toBeLessThan(total / 4);
   });
 
+  it('relays fixed-length bodies byte for byte (ASCII, binary, UTF-8, large, split across reads) and counts them', async () => {
+    const bodies: Record<string, Buffer> = {
+      '/ascii': Buffer.from(JSON.stringify({ hello: 'world', items: [1, 2, 3] })),
+      '/binary': Buffer.from(Array.from({ length: 256 }, (_, i) => i)),
+      '/utf8': Buffer.from('{"name":"Zoë ✓"}'),
+      '/large': Buffer.alloc(10_000, 'a'),
+      '/split': Buffer.from('hello world'),
+      '/empty': Buffer.alloc(0),
+    };
+    const up = await track(
+      startUpstream((req, res) => {
+        const body = bodies[req.url!]!;
+        res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(body.length) });
+        if (req.url !== '/split') return void res.end(body);
+        res.write(body.subarray(0, 5));
+        setTimeout(() => res.end(body.subarray(5)), 30);
+      }),
+    );
+    const proxy = createProxy({ targets: [up.url], outlierDetection: false, circuitBreaker: false });
+    cleanup.push(() => proxy.close());
+    const counted: Record<string, number> = {};
+    const front = await track(
+      startHandler(async (w, r) => {
+        await proxy.handler(w, r);
+        counted[`${r.method} ${r.path}`] = w.bytesWritten;
+      }),
+    );
+    for (const [path, body] of Object.entries(bodies)) {
+      const res = await fetch(front.url + path);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-length')).toBe(String(body.length));
+      expect(Buffer.from(await res.arrayBuffer()).equals(body)).toBe(true);
+      const head = await fetch(front.url + path, { method: 'HEAD' });
+      expect(head.headers.get('content-length')).toBe(String(body.length));
+      expect((await head.arrayBuffer()).byteLength).toBe(0);
+    }
+    for (const [path, body] of Object.entries(bodies)) {
+      expect(counted[`GET ${path}`]).toBe(body.length);
+      expect(counted[`HEAD ${path}`]).toBe(0);
+    }
+  });
+
   it('passes repeated response headers such as Set-Cookie through intact', async () => {
     const up = await track(
       startUpstream((_req, res) => {
