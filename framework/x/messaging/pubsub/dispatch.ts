@@ -230,7 +230,7 @@ export function createGate(limit: number): Gate {
     if (next) {
       active++;
       next();
-    } else if (active === 0) idleWaiters.splice(0).forEach((w) => w());
+    } else if (active === 0 && idleWaiters.length > 0) idleWaiters.splice(0).forEach((w) => w());
   };
   const start = (task: () => Promise<void> | void): void => {
     let result: Promise<void> | void;

@@ -249,15 +249,14 @@ class Member implements DeliveryOps {
   get full(): boolean {
     return this.queued >= this.options.bufferSize || this.spaceWaiters.length > 0;
   }
-  /** Nothing queued or running: a publish may run the handler in line, in order. */
+  /** Nothing queued or running: a publish may run the handler in line, in order (`fast` is off once closed). */
   get ready(): boolean {
-    return (
-      this.fast &&
-      this.active === 0 &&
-      this.head === this.queue.length &&
-      !this.closed &&
-      this.spaceWaiters.length === 0
-    );
+    return this.fast && this.active === 0 && this.head === this.queue.length && this.spaceWaiters.length === 0;
+  }
+
+  close(): void {
+    this.closed = true;
+    this.fast = false;
   }
 
   /**
@@ -273,11 +272,7 @@ class Member implements DeliveryOps {
     try {
       result = this.handler(view);
     } catch (error) {
-      const unsettled = view.closeSync();
-      report(this.ctx, error, view);
-      // Held until settled, as on the queued path: a retry queues ahead of later messages.
-      if (unsettled) void settleFailure(this.ctx, view, this, error).then(() => this.done());
-      else this.done();
+      this.threw(view, error);
       return false;
     }
     if (!isThenable(result)) {
@@ -288,9 +283,24 @@ class Member implements DeliveryOps {
     }
     this.fast = false;
     view.pin();
+    this.awaitOutcome(view, result);
+    return true;
+  }
+
+  // The rarer outcomes live in their own methods: a closure in deliverNow would make every call
+  // allocate a context for the variables it captures.
+  private threw(view: LocalMessage, error: unknown): void {
+    const unsettled = view.closeSync();
+    report(this.ctx, error, view);
+    // Held until settled, as on the queued path: a retry queues ahead of later messages.
+    if (unsettled) void settleFailure(this.ctx, view, this, error).then(() => this.done());
+    else this.done();
+  }
+
+  private awaitOutcome(view: LocalMessage, result: PromiseLike<unknown>): void {
     result.then(
       () => {
-        if (view.take(this)) counters.acked++;
+        if (view.take(this)) this.counters.acked++;
         this.done();
       },
       (error: unknown) => {
@@ -299,7 +309,6 @@ class Member implements DeliveryOps {
         else this.done();
       },
     );
-    return true;
   }
 
   /** Enqueues now, or returns a promise that enqueues in order once there is room (the `block` policy). */
@@ -328,6 +337,10 @@ class Member implements DeliveryOps {
       this.push(message);
       return undefined;
     }
+    return this.waitForRoom(message);
+  }
+
+  private waitForRoom(message: LocalMessage): Promise<void> {
     return new Promise<void>((resolve) =>
       this.spaceWaiters.push(() => {
         this.push(message);
@@ -381,7 +394,11 @@ class Member implements DeliveryOps {
     this.active++;
     const pending = this.dispatch(message, this);
     if (pending === undefined) this.done();
-    else void pending.then(() => this.done());
+    else this.doneAfter(pending);
+  }
+
+  private doneAfter(pending: Promise<void>): void {
+    void pending.then(() => this.done());
   }
 
   private done(): void {
@@ -458,6 +475,8 @@ export class InProcessBroker implements Broker {
   // skips both hash lookups. Reset whenever the routing changes.
   private lastSubject: string | undefined = undefined;
   private lastTargets: Target[] | undefined = undefined;
+  // Whether one of lastTargets may refuse a publish (overflow 'error'): checked before delivering to anyone.
+  private lastRefuses = false;
 
   constructor(options: InProcessBrokerOptions = {}) {
     this.maxPayload = resolveMaxPayload(options);
@@ -497,12 +516,14 @@ export class InProcessBroker implements Broker {
   }
 
   private deliver(message: LocalMessage, counted: boolean): Promise<PublishReceipt> {
-    if (this.delivering) {
-      return new Promise<PublishReceipt>((resolve) => this.deferred.push({ message, counted, resolve }));
-    }
+    if (this.delivering) return this.defer(message, counted);
     const result = this.deliverNow(message, counted);
     if (this.deferred.length > 0) this.runDeferred();
     return result;
+  }
+
+  private defer(message: LocalMessage, counted: boolean): Promise<PublishReceipt> {
+    return new Promise<PublishReceipt>((resolve) => this.deferred.push({ message, counted, resolve }));
   }
 
   /** Publishes made by handlers during a delivery loop, one loop after the other (no recursion). */
@@ -516,17 +537,9 @@ export class InProcessBroker implements Broker {
   private deliverNow(message: LocalMessage, counted: boolean): Promise<PublishReceipt> {
     if (this.historySize > 0) this.remember(message);
     const targets = this.match(message.subject);
-    for (let i = 0; i < targets.length; i++) {
-      const t = targets[i]!;
-      if (t.refusesWhenFull && t.members.every((m) => m.full && m.options.overflow === 'error')) {
-        return Promise.reject(
-          new PubSubError(
-            PUBSUB_ERROR_CODES.bufferFull,
-            'a subscriber buffer is full and its overflow policy is error',
-            { pattern: t.pattern },
-          ),
-        );
-      }
+    if (this.lastRefuses) {
+      const refused = refusal(targets);
+      if (refused !== undefined) return Promise.reject(refused);
     }
     if (counted) this.published++;
     let blocked: Promise<void>[] | undefined;
@@ -548,7 +561,7 @@ export class InProcessBroker implements Broker {
     } finally {
       this.delivering = false;
     }
-    return blocked === undefined ? new Published(message) : Promise.all(blocked).then(() => new LocalReceipt(message));
+    return blocked === undefined ? new Published(message) : receiptOnceRoom(blocked, message);
   }
 
   /** A ring: once full, the oldest slot is overwritten (no shifting per publish). */
@@ -574,6 +587,7 @@ export class InProcessBroker implements Broker {
     }
     this.lastSubject = subject;
     this.lastTargets = hit;
+    this.lastRefuses = hit.some((t) => t.refusesWhenFull);
     return hit;
   }
 
@@ -609,7 +623,7 @@ export class InProcessBroker implements Broker {
       pattern,
       unsubscribe: async () => {
         if (member.closed) return;
-        member.closed = true;
+        member.close();
         this.metered.delete(member);
         owner.members.splice(owner.members.indexOf(member), 1);
         if (owner.members.length === 0) this.targets.splice(this.targets.indexOf(owner), 1);
@@ -662,13 +676,34 @@ export class InProcessBroker implements Broker {
     this.metered.clear();
     const members = this.targets.flatMap((t) => t.members);
     for (const m of members) {
-      m.closed = true;
+      m.close();
       m.takeAll();
     }
     this.targets.length = 0;
     this.resetRoutes();
     await Promise.all(members.map((m) => m.idle()));
   }
+}
+
+/** The error for the first target whose every member is full with overflow 'error', if any. */
+function refusal(targets: readonly Target[]): PubSubError | undefined {
+  for (const t of targets) {
+    if (t.refusesWhenFull && t.members.every((m) => m.full && m.options.overflow === 'error')) {
+      return new PubSubError(
+        PUBSUB_ERROR_CODES.bufferFull,
+        'a subscriber buffer is full and its overflow policy is error',
+        {
+          pattern: t.pattern,
+        },
+      );
+    }
+  }
+  return undefined;
+}
+
+// Outside deliverNow: a closure there would allocate a context on every publish.
+function receiptOnceRoom(blocked: Promise<void>[], message: LocalMessage): Promise<PublishReceipt> {
+  return Promise.all(blocked).then(() => new LocalReceipt(message));
 }
 
 function closedError(): PubSubError {

@@ -85,7 +85,11 @@ export interface Subscription {
 export interface Broker {
   readonly backend: string;
   readonly capabilities: BrokerCapabilities;
-  /** Resolves once the broker holds the message; rejects PUBSUB_PUBLISH_FAILED when that is not known. */
+  /**
+   * Resolves once the broker holds the message; rejects PUBSUB_PUBLISH_FAILED when that is not known.
+   * Use it through `then`/`catch`/`finally`/`await`: a backend may return a promise-compatible object
+   * that is not a native Promise (the in-process broker does, to allocate no promise when none is used).
+   */
   publish(subject: string, data: Uint8Array | string, options?: PublishOptions): Promise<PublishReceipt>;
   subscribe(pattern: string, handler: MessageHandler, options?: SubscribeOptions): Promise<Subscription>;
   /** Counters and backlog per subscription, for exporters (e.g. `registerBrokerMetrics`); read on scrape. */
