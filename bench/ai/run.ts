@@ -41,7 +41,9 @@ const rounds = Number(args.rounds);
 const chunks = Number(args.chunks);
 
 function start(mode: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', join(here, 'server.ts')], {
+  // BENCH_NODE_ARGS: extra node flags for the server processes (e.g. `--cpu-prof --cpu-prof-dir=DIR`).
+  const extra = (process.env['BENCH_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...extra, '--conditions=source', '--import', 'tsx', join(here, 'server.ts')], {
     env: { ...process.env, BENCH_MODE: mode, BENCH_CHUNKS: String(chunks), ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

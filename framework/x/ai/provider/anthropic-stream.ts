@@ -2,7 +2,39 @@ import type Anthropic from '@anthropic-ai/sdk';
 import { StreamAssembler, parseStructured } from './assembler.ts';
 import { badResponse, toProviderError, type CallScope } from './call-scope.ts';
 import { SseParser, type SseMessage } from './sse-parser.ts';
+import { TextDeltaEvent } from './text-json.ts';
 import type { StopReason, StreamEvent } from './types.ts';
+
+// A text delta exactly as the API writes it; only `index` and the text vary.
+const TEXT_HEAD = '{"type":"content_block_delta","index":';
+const TEXT_MID = ',"delta":{"type":"text_delta","text":';
+const TEXT_TAIL = '}}';
+
+/**
+ * The text of a text delta written in the API's own shape, without building its object: only the string
+ * literal is parsed. `undefined` for anything else (other fields, another order, spacing), which then takes
+ * the full JSON.parse path — so this never accepts or rejects what JSON.parse would not.
+ */
+function textDelta(data: string): TextDeltaEvent | undefined {
+  if (!data.startsWith(TEXT_HEAD) || !data.endsWith(TEXT_TAIL)) return undefined;
+  const mid = data.indexOf(TEXT_MID, TEXT_HEAD.length);
+  if (mid <= TEXT_HEAD.length) return undefined;
+  for (let i = TEXT_HEAD.length; i < mid; i++) {
+    const c = data.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return undefined;
+  }
+  const start = mid + TEXT_MID.length;
+  const end = data.length - TEXT_TAIL.length;
+  if (end - start < 2 || data.charCodeAt(start) !== 0x22 || data.charCodeAt(end - 1) !== 0x22) return undefined;
+  const json = data.slice(start, end);
+  let text: unknown;
+  try {
+    text = JSON.parse(json);
+  } catch {
+    return undefined;
+  }
+  return typeof text === 'string' ? new TextDeltaEvent(text, json) : undefined;
+}
 
 export const STOP_REASONS: Record<string, StopReason> = {
   end_turn: 'end',
@@ -77,6 +109,13 @@ export class AnthropicStreamDecoder {
         if (sse.event === null || sse.event === 'ping' || !sse.data) continue;
         if (sse.event === 'error')
           throw toProviderError(this.#name, { error: JSON.parse(sse.data) as unknown }, this.#scope);
+        // Most of a stream is text deltas: their text is taken without parsing the whole event.
+        const text = sse.event === 'content_block_delta' ? textDelta(sse.data) : undefined;
+        if (text) {
+          this.#assembler.addText(text.text);
+          out.push(text);
+          continue;
+        }
         this.#event(JSON.parse(sse.data) as Anthropic.Messages.RawMessageStreamEvent, out);
       }
     } finally {

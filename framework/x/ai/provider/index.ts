@@ -19,6 +19,7 @@ export { OpenAIProvider, createOpenAIProvider } from './openai.ts';
 export type { OpenAIProviderOptions } from './openai.ts';
 export { resolveHttpProviderOptions } from './options.ts';
 export { STREAM_PUSH, isPushableStream } from './push.ts';
+export { textEventJson } from './text-json.ts';
 export type { PushableStream, StreamPushControl, StreamSink } from './push.ts';
 export type { HttpProviderOptions, ResolvedHttpProviderOptions } from './options.ts';
 export type {

@@ -64,6 +64,16 @@ describe('SseParser', () => {
     expect(parse(new Uint8Array([0xef, 0xbb, 0xbf, ...bytes('data: 1\n\n')]))).toEqual([{ event: null, data: '1' }]);
   });
 
+  it('drops a byte-order mark split across reads, and only the one at the very start', () => {
+    const raw = new Uint8Array([0xef, 0xbb, 0xbf, ...bytes('data: \ufeffx\n\n')]);
+    expect(parse(raw.subarray(0, 1), raw.subarray(1, 2), raw.subarray(2))).toEqual([{ event: null, data: '\ufeffx' }]);
+  });
+
+  it('ends a stream cut inside a multi-byte character with a replacement character', () => {
+    const raw = bytes('data: é');
+    expect(parse(raw.subarray(0, raw.length - 1))).toEqual([{ event: null, data: '\ufffd' }]);
+  });
+
   it('turns invalid UTF-8 into replacement characters instead of throwing', () => {
     expect(parse(new Uint8Array([...bytes('data: a'), 0xff, ...bytes('b\n\n')]))).toEqual([
       { event: null, data: 'a\ufffdb' },

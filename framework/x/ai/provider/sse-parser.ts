@@ -1,3 +1,5 @@
+import { StringDecoder } from 'node:string_decoder';
+
 /** One server-sent event as a vendor stream carries it: the `event:` name (null when absent) and its data lines. */
 export interface SseMessage {
   event: string | null;
@@ -12,7 +14,10 @@ export interface SseMessage {
  * as the vendors' SDKs ignore them; lines may end in LF, CRLF or CR, split anywhere across reads.
  */
 export class SseParser {
-  readonly #decoder = new TextDecoder('utf-8');
+  // StringDecoder (simdutf) rather than TextDecoder (ICU in Node 20): same characters, split sequences and
+  // replacement of invalid bytes, at a fraction of the cost per read; the BOM is dropped by hand.
+  readonly #decoder = new StringDecoder('utf8');
+  #started = false;
   #pending = '';
   // A CR ended the previous read: an LF that starts the next one belongs to it.
   #skipLf = false;
@@ -20,15 +25,21 @@ export class SseParser {
   #data: string | undefined;
 
   push(chunk: Uint8Array, out: SseMessage[]): void {
-    this.#feed(this.#decoder.decode(chunk, { stream: true }), out);
+    this.#feed(this.#text(this.#decoder.write(chunk)), out);
   }
 
   /** Flushes a last event the stream ended without a blank line after (the SDKs deliver it too). */
   end(out: SseMessage[]): void {
-    this.#feed(this.#decoder.decode(), out);
+    this.#feed(this.#text(this.#decoder.end()), out);
     if (this.#pending !== '') this.#line(this.#pending, out);
     this.#pending = '';
     this.#line('', out);
+  }
+
+  #text(text: string): string {
+    if (this.#started || text === '') return text;
+    this.#started = true;
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   }
 
   #feed(text: string, out: SseMessage[]): void {

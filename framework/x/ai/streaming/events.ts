@@ -1,11 +1,14 @@
-import { isAiProviderError, type StreamEvent } from 'plumego/x/ai/provider';
+import { isAiProviderError, textEventJson, type StreamEvent } from 'plumego/x/ai/provider';
 import type { SseEvent } from './sse-writer.ts';
 
 /** The default SSE shape of a provider event: one named event per kind, JSON data. */
 export function toSseEvent(event: StreamEvent): Omit<SseEvent, 'id'> {
   switch (event.type) {
-    case 'text':
-      return { event: 'text', data: JSON.stringify({ text: event.text }) };
+    case 'text': {
+      // The vendor's own literal when the adapter kept it: the same JSON, without encoding the text again.
+      const json = textEventJson(event);
+      return { event: 'text', data: json === undefined ? JSON.stringify({ text: event.text }) : `{"text":${json}}` };
+    }
     case 'tool_call_start':
       return { event: 'tool_call', data: JSON.stringify({ index: event.index, id: event.id, name: event.name }) };
     case 'tool_call_delta':

@@ -6,9 +6,10 @@ import {
   type PushableStream,
   type StreamEvent,
   type StreamPushControl,
+  textEventJson,
 } from 'plumego/x/ai/provider';
 import { toErrorEvent, toSseEvent } from './events.ts';
-import { SseWriter, type SseEvent, type SseWriterOptions } from './sse-writer.ts';
+import { SseWriter, formatSseEvent, writeFrames, type SseEvent, type SseWriterOptions } from './sse-writer.ts';
 
 export interface RelayOptions extends SseWriterOptions {
   /** Maps each provider event to the SSE event sent, or `undefined` to skip it. Default `toSseEvent`. */
@@ -77,31 +78,32 @@ function relayPushed(
 ): Promise<Pushed> {
   return new Promise((resolve) => {
     const state: Pushed = { seq: firstSeq, response: undefined, error: undefined };
-    const frames: SseEvent[] = [];
+    // With the default mapping a text event's frame is built here directly: its id is a number and its data is
+    // JSON (the vendor's checked literal when kept), so neither can hold a line break to check for.
+    const direct = map === toSseEvent;
     // Events only arrive from I/O callbacks, after `control` is assigned.
     const resume = (): void => control.resume();
     // A client that leaves while the socket is backed up: the writer's signal already aborts the upstream.
     const ignore = (): void => undefined;
     const control: StreamPushControl = stream[STREAM_PUSH]({
       events(batch) {
+        let frames = '';
         for (let i = 0; i < batch.length; i++) {
           const event = batch[i]!;
+          if (direct && event.type === 'text') {
+            const json = textEventJson(event);
+            const data = json === undefined ? JSON.stringify({ text: event.text }) : `{"text":${json}}`;
+            frames += `id: ${++state.seq}\nevent: text\ndata: ${data}\n\n`;
+            continue;
+          }
           if (event.type === 'done') state.response = event.response;
           const sse = map(event);
-          if (sse) frames.push({ id: String(++state.seq), ...sse });
+          if (sse) frames += formatSseEvent({ id: String(++state.seq), ...sse });
         }
-        if (frames.length === 0) return true;
+        if (frames === '') return true;
         // The client left: its signal has aborted the upstream, whose end() settles this relay.
-        if (writer.closed) {
-          frames.length = 0;
-          return false;
-        }
-        let more: boolean;
-        try {
-          more = writer.sendBatch(frames);
-        } finally {
-          frames.length = 0;
-        }
+        if (writer.closed) return false;
+        const more = writeFrames(writer, frames);
         if (!more) writer.drained().then(resume, ignore);
         return more;
       },

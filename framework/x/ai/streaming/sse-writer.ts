@@ -41,6 +41,12 @@ export function formatSseEvent(event: SseEvent): string {
 }
 
 /**
+ * Module-internal (not in index.ts): writes already framed events synchronously, one socket write; the relay's
+ * push path frames text events itself. Same contract as `sendBatch`.
+ */
+export let writeFrames: (writer: SseWriter, frames: string) => boolean;
+
+/**
  * Writes server-sent events to a Node response with heartbeats and backpressure: `send` resolves only when
  * the socket took the bytes (or drained), so a slow client slows the producer instead of growing a buffer.
  * `signal` aborts when the client goes away before `end` — wire it to the upstream call.
@@ -51,6 +57,12 @@ export class SseWriter {
   readonly #heartbeatMs: number;
   #timer: NodeJS.Timeout | undefined;
   #ended = false;
+  // The response closed; kept as a field because `closed` is asked once per upstream read.
+  #gone = false;
+
+  static {
+    writeFrames = (writer, frames) => writer.#writeNow(frames);
+  }
 
   constructor(res: ServerResponse, options: SseWriterOptions = {}) {
     this.#heartbeatMs = options.heartbeatMs ?? DEFAULT_SSE_WRITER.heartbeatMs;
@@ -59,6 +71,7 @@ export class SseWriter {
       assertOption(Number.isInteger(options.retryMs) && options.retryMs >= 0, 'retryMs', 'must be an integer >= 0');
     this.#res = res;
     res.on('close', () => {
+      this.#gone = true;
       clearInterval(this.#timer);
       if (!this.#ended)
         this.#controller.abort(new AiStreamError(AI_STREAM_ERROR_CODES.clientGone, 'client disconnected'));
@@ -86,7 +99,7 @@ export class SseWriter {
   }
 
   get closed(): boolean {
-    return this.#ended || this.#controller.signal.aborted || this.#res.destroyed;
+    return this.#ended || this.#gone || this.#res.destroyed;
   }
 
   /** Sends one event; rejects with `AI_STREAM_CLIENT_GONE` if the client left. */
@@ -106,6 +119,10 @@ export class SseWriter {
   sendBatch(events: readonly SseEvent[]): boolean {
     let frames = '';
     for (let i = 0; i < events.length; i++) frames += formatSseEvent(events[i]!);
+    return this.#writeNow(frames);
+  }
+
+  #writeNow(frames: string): boolean {
     if (this.closed) throw new AiStreamError(AI_STREAM_ERROR_CODES.clientGone, 'client disconnected');
     return frames === '' || this.#res.write(frames);
   }

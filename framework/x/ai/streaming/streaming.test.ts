@@ -226,6 +226,33 @@ describe('relayStream over a push-mode provider stream (AnthropicProvider)', () 
     expect(result?.response?.text).toBe('one two three');
   });
 
+  it("forwards the vendor's JSON literal of a text delta as it was sent, not re-encoded", async () => {
+    const { provider } = await vendor();
+    let result: RelayResult | undefined;
+    const url = await server(
+      (_, res) =>
+        void relayStream(res, (signal) => provider.stream({ ...req, model: 'escaped' }, { signal })).then(
+          (r) => (result = r),
+        ),
+    );
+    const body = await (await openSse(url)).read();
+    expect(body).toContain(String.raw`data: {"text":"caf\u00e9 \"x\"\n"}`);
+    expect(JSON.parse(parseSse(body).events[0]!.data)).toEqual({ text: 'café "x"\n' });
+    await expect.poll(() => result?.response?.text).toBe('café "x"\n');
+  });
+
+  it('a custom mapEvent gets the decoded text and its own framing (push mode)', async () => {
+    const { provider } = await vendor();
+    const url = await server(
+      (_, res) =>
+        void relayStream(res, (signal) => provider.stream({ ...req, model: 'escaped' }, { signal }), {
+          mapEvent: (e) => (e.type === 'text' ? { event: 'token', data: e.text } : undefined),
+        }),
+    );
+    const { events } = parseSse(await (await openSse(url)).read());
+    expect(events).toEqual([{ id: '1', event: 'token', data: 'café "x"\n' }]);
+  });
+
   it('aborts the vendor request when the client disconnects (push mode)', async () => {
     const { fake, provider } = await vendor();
     let result: RelayResult | undefined;

@@ -42,7 +42,7 @@ const STOP =
   frame('message_stop', { type: 'message_stop' });
 
 /**
- * Scenarios: `three` (three deltas in one write, then the end in another), `text-then-stall`, `error-mid` (a
+ * Scenarios: `three` (three deltas in one write, then the end in another), `escaped`, `text-then-stall`, `error-mid` (a
  * delta, then a mid-stream overloaded error), `flood` (400 deltas of 64 KiB, paced by the client's reading).
  */
 export async function startFakeAnthropic(): Promise<FakeAnthropic> {
@@ -69,6 +69,10 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
       if (model === 'three') {
         res.write(START + delta('one ') + delta('two ') + delta('three'));
         setTimeout(() => res.end(STOP), 20);
+      } else if (model === 'escaped') {
+        // A literal written with escapes JSON.stringify would not use: the relay must forward it as it is.
+        const raw = String.raw`{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"caf\u00e9 \"x\"\n"}}`;
+        res.end(START + `event: content_block_delta\ndata: ${raw}\n\n` + STOP);
       } else if (model === 'text-then-stall') res.write(START + delta('Hel'));
       else if (model === 'error-mid')
         res.end(
