@@ -118,6 +118,18 @@ export interface RoutingIndex {
   readonly lexicon: Lexicon;
 }
 
+/**
+ * The README paragraph that uses a term: what an explanation quotes, rather than the whole README.
+ * Looked up only for a word the README decided, so the index never tokenises paragraphs one by one.
+ */
+export function getReadmeParagraph(readme: string, term: string, lexicon: Lexicon): string {
+  const paragraphs = readme
+    .split(/\n\s*\n/)
+    .map((p) => p.trim().replace(/\s+/g, ' '))
+    .filter((p) => p !== '');
+  return paragraphs.find((p) => getTerms(p, lexicon).includes(term)) ?? paragraphs[0] ?? '';
+}
+
 const PARENTHESES = /\(([^)]*)\)/g;
 
 /**
@@ -251,10 +263,11 @@ function buildModuleDoc(
     // made routing worse on the tuning cases, so they are left out.
     ...getTaskTexts(module, tasks),
     ...m.public_entrypoints.map((name) => ({ kind: 'entrypoint' as const, text: splitIdentifier(name) })),
-    ...(plane.readmes?.[module.name] ?? '')
-      .split(/\n\s*\n/)
-      .filter((text) => text.trim() !== '')
-      .map((text) => ({ kind: 'readme' as const, text })),
+    // One indexed text per README: a text per paragraph cost more to build than the rest of the index.
+    // The paragraph that holds a matched word is found when the answer is explained (getReadmeParagraph).
+    ...Object.entries(plane.readmes ?? {})
+      .filter(([name]) => name === module.name)
+      .map(([, text]) => ({ kind: 'readme' as const, text })),
     ...(plane.errorCodes ?? [])
       .filter((c) => c.module === module.name)
       .map((c) => ({ kind: 'error-code' as const, text: getErrorCodeText(c) })),

@@ -5,7 +5,13 @@
  * Pure: the docs site's router page bundles this file (route-work.ts adds the shipped lexicon).
  */
 import type { Module } from '../control-plane/index.ts';
-import { getRoutingIndex, type RoutingIndex, type RoutingPlane, type TaskDoc } from './build-index.ts';
+import {
+  getReadmeParagraph,
+  getRoutingIndex,
+  type RoutingIndex,
+  type RoutingPlane,
+  type TaskDoc,
+} from './build-index.ts';
 import { applyNarrowing, getFolderHint, type FolderHint, type Narrowing } from './narrow.ts';
 import { resolveRouteOptions, type ResolvedRouteOptions, type RouteOptions } from './options.ts';
 import { getIdf, scoreModules, type ModuleScore, type TermHit } from './score.ts';
@@ -319,7 +325,12 @@ export function routeWorkWith(
     reason: getReason(winner, terms, narrowing, ranked),
     words: [...winner.hits]
       .sort((a, b) => b.value - a.value)
-      .map((h) => ({ word: getSurface(terms, h.term), field: FIELD_LABEL[h.kind], text: h.text })),
+      .map((h) => ({
+        word: getSurface(terms, h.term),
+        field: FIELD_LABEL[h.kind],
+        // A README is indexed whole; the answer quotes the paragraph that holds the word.
+        text: h.kind === 'readme' ? getReadmeParagraph(h.text, h.term, lexicon) : h.text,
+      })),
     ...(narrowing ? { narrowing } : {}),
     ...(folder ? { folder } : {}),
     ...getStartAndAvoid(plane, index, module, picked?.task),

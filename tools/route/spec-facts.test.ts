@@ -191,7 +191,12 @@ describe("a module's README prose is a low-weight field", () => {
     const ask = 'SRV records watched';
     const withDocs = answer(routeWork({ ...createFixturePlane(), root: dir } as RoutingPlane, ask));
     expect(withDocs.module.name).toBe('x/gateway/discovery');
-    expect(withDocs.words).toContainEqual(expect.objectContaining({ word: 'srv', field: 'README' }));
+    // The README is indexed whole; the explanation quotes the paragraph that holds the word.
+    expect(withDocs.words).toContainEqual({
+      word: 'srv',
+      field: 'README',
+      text: 'Keeps the pool current from SRV records and a watched JSON file.',
+    });
     const without = routeWork(createFixturePlane(), ask);
     expect(without.kind === 'answer' && without.module.name === 'x/gateway/discovery').toBe(false);
   });
