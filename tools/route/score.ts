@@ -4,14 +4,7 @@
  * loses what its best-matching non-goal shares with it, and gains when another module's non-goal or a
  * routing rule points at it.
  */
-import {
-  APART_KINDS,
-  getPairs,
-  getReadmeParagraph,
-  type FieldKind,
-  type ModuleDoc,
-  type RoutingIndex,
-} from './build-index.ts';
+import { APART_KINDS, getPairs, type FieldKind, type ModuleDoc, type RoutingIndex } from './build-index.ts';
 import type { ResolvedRouteOptions } from './options.ts';
 
 export interface TermHit {
