@@ -4,7 +4,9 @@
 //   relay    — relayStream from an in-process generator (the x/ai/streaming path alone);
 //   pipe     — baseline for provider: reads the upstream with node:http and res.writes each text delta as an SSE
 //              event (the least any relay of this upstream does: split frames, JSON.parse, JSON.stringify, write);
-//   provider — relayStream from AnthropicProvider.stream against the upstream (SDK parse + relay, end to end).
+//   provider — relayStream from AnthropicProvider.stream against the upstream (SDK parse + relay, end to end);
+//   openai   — relayStream from OpenAIProvider.stream (Chat Completions, SDK stream parsing) against the same
+//              upstream process, which answers /v1/chat/completions in the OpenAI chunk format (cost.ts only).
 // BENCH_PHASE=random (upstream, direct, relay): each stream waits a random part of the interval before its first
 // chunk, so concurrent streams are not phase-aligned (as independent vendor streams are not); default aligned.
 // BENCH_OVERHEAD=1 (pipe, provider): records, inside this process, the time from each upstream body chunk reaching
@@ -13,7 +15,7 @@
 // Prints "ready <port>".
 import { IncomingMessage, createServer, request, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createAnthropicProvider, type StreamEvent } from 'plumego/x/ai/provider';
+import { createAnthropicProvider, createOpenAIProvider, type StreamEvent } from 'plumego/x/ai/provider';
 import { relayStream } from 'plumego/x/ai/streaming';
 
 const mode = process.env['BENCH_MODE'] ?? 'relay';
@@ -50,7 +52,8 @@ function instrument(res: ServerResponse): void {
 function overheadReport(): { samples: number; p50Us: number; p99Us: number; maxUs: number } {
   const readAt = new Map<string, bigint>();
   for (const r of reads)
-    for (const m of String(r.chunk).matchAll(/"text":"(\d+)"/g)) if (!readAt.has(m[1]!)) readAt.set(m[1]!, r.at);
+    for (const m of String(r.chunk).matchAll(/"(?:text|content)":"(\d+)"/g))
+      if (!readAt.has(m[1]!)) readAt.set(m[1]!, r.at);
   const us: number[] = [];
   for (const w of writes)
     for (const m of String(w.chunk).matchAll(/^data: \{"text":"(\d+)"\}$/gm)) {
@@ -104,6 +107,25 @@ async function upstream(res: ServerResponse): Promise<void> {
   res.end();
 }
 
+async function upstreamOpenAI(res: ServerResponse): Promise<void> {
+  res.writeHead(200, { 'content-type': 'text/event-stream' });
+  const chunk = (delta: unknown, finish: string | null, usage?: unknown) =>
+    res.write(
+      `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 0, model: 'bench', choices: [{ index: 0, delta, finish_reason: finish }], ...(usage ? { usage } : {}) })}\n\n`,
+    );
+  chunk({ role: 'assistant', content: '' }, null);
+  await phase();
+  for (let i = 0; i < chunks; i++) {
+    await sleep(intervalMs);
+    chunk({ content: now() }, null);
+  }
+  chunk({}, 'stop');
+  res.write(
+    `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 0, model: 'bench', choices: [], usage: { prompt_tokens: 1, completion_tokens: chunks, total_tokens: chunks + 1 } })}\n\n`,
+  );
+  res.end('data: [DONE]\n\n');
+}
+
 async function direct(res: ServerResponse): Promise<void> {
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
   await phase();
@@ -155,6 +177,12 @@ const provider = createAnthropicProvider({
   idleTimeoutMs: 30_000,
 });
 
+const openai = createOpenAIProvider({
+  apiKey: 'bench',
+  baseURL: `${process.env['BENCH_UPSTREAM'] ?? 'http://127.0.0.1:1'}/v1`,
+  idleTimeoutMs: 30_000,
+});
+
 const server = createServer((req, res) => {
   req.resume();
   if (req.url === '/__overhead') {
@@ -162,10 +190,16 @@ const server = createServer((req, res) => {
     return;
   }
   if (overhead) instrument(res);
-  if (mode === 'upstream') void upstream(res);
+  if (mode === 'upstream') void (req.url?.startsWith('/v1/chat/') ? upstreamOpenAI(res) : upstream(res));
   else if (mode === 'direct') void direct(res);
   else if (mode === 'pipe') pipe(res);
   else if (mode === 'relay') void relayStream(res, () => generator(), { heartbeatMs: 0 });
+  else if (mode === 'openai')
+    void relayStream(
+      res,
+      (signal) => openai.stream({ model: 'bench', messages: [{ role: 'user', content: 'go' }] }, { signal }),
+      { heartbeatMs: 0 },
+    );
   else
     void relayStream(
       res,
