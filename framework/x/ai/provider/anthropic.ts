@@ -1,11 +1,10 @@
-import type { IncomingMessage } from 'node:http';
 import Anthropic from '@anthropic-ai/sdk';
 import { AnthropicStreamDecoder, STOP_REASONS } from './anthropic-stream.ts';
 import { StreamAssembler } from './assembler.ts';
 import { badResponse, openCallScope, toProviderError, type CallScope } from './call-scope.ts';
-import { AI_PROVIDER_ERROR_CODES, AiProviderError } from './errors.ts';
-import { nodeFetch, takeNodeBody } from './node-fetch.ts';
-import { STREAM_PUSH, type PushableStream, type StreamPushControl, type StreamSink } from './push.ts';
+import { httpStream } from './http-stream.ts';
+import { nodeFetch } from './node-fetch.ts';
+import type { PushableStream } from './push.ts';
 import { resolveHttpProviderOptions, type HttpProviderOptions, type ResolvedHttpProviderOptions } from './options.ts';
 import type {
   CallOptions,
@@ -108,15 +107,6 @@ function toResponse(
   return structured === undefined ? response : { ...response, text: JSON.stringify(parsed), parsed };
 }
 
-/** A stream is read once, by iteration or by push; a second reader would send a second request. */
-function takeOnce(name: string, claim: { taken: boolean }): void {
-  if (claim.taken)
-    throw new AiProviderError(AI_PROVIDER_ERROR_CODES.invalidRequest, `${name}: this stream is already being read`, {
-      provider: name,
-    });
-  claim.taken = true;
-}
-
 export class AnthropicProvider implements Provider {
   readonly name: string;
   readonly options: ResolvedHttpProviderOptions;
@@ -163,159 +153,19 @@ export class AnthropicProvider implements Provider {
    * read to a sink synchronously — the relay's fast path. One of the two, once.
    */
   stream(request: CompletionRequest, options?: CallOptions): AsyncGenerator<StreamEvent> & PushableStream {
-    const claim = { taken: false };
-    const generator = this.#iterate(request, options, claim) as AsyncGenerator<StreamEvent> & PushableStream;
-    generator[STREAM_PUSH] = (sink: StreamSink): StreamPushControl => {
-      takeOnce(this.name, claim);
-      return this.#push(request, options, sink);
-    };
-    return generator;
-  }
-
-  #send(request: CompletionRequest, scope: CallScope): Promise<Response> {
-    // The SDK sends the request and maps error statuses; the body is decoded by AnthropicStreamDecoder,
-    // instead of through the SDK's chain of async iterators.
-    return this.#streamClient.messages
-      .create({ ...toParams(request, this.options.defaultMaxTokens), stream: true }, { signal: scope.signal })
-      .asResponse();
-  }
-
-  async *#iterate(
-    request: CompletionRequest,
-    options: CallOptions | undefined,
-    claim: { taken: boolean },
-  ): AsyncGenerator<StreamEvent> {
-    takeOnce(this.name, claim);
-    const scope = this.#scope(options);
-    const decoder = new AnthropicStreamDecoder(this.name, request.model, request.structuredOutput?.name, scope);
-    const out: StreamEvent[] = [];
-    let body: AsyncIterator<Uint8Array> | undefined;
-    let finished = false;
-    try {
-      const http = await this.#send(request, scope);
-      const source: AsyncIterable<Uint8Array> | null = takeNodeBody(http) ?? http.body;
-      if (!source) throw badResponse(this.name, 'stream response without a body');
-      body = source[Symbol.asyncIterator]();
-      for (let last = false; !last;) {
-        const read = await body.next();
-        last = read.done === true;
-        scope.touch();
-        if (last && scope.end !== undefined) throw toProviderError(this.name, undefined, scope);
-        let failed = false;
-        let failure: unknown;
-        try {
-          if (read.done) decoder.end(out);
-          else decoder.push(read.value, out);
-        } catch (error) {
-          failed = true;
-          failure = error;
-        }
-        // The events decoded before a failure in the same read still go out first, as they arrived.
-        for (let i = 0; i < out.length; i++) yield out[i]!;
-        out.length = 0;
-        if (failed) throw failure;
-      }
-      finished = true;
-    } catch (error) {
-      throw toProviderError(this.name, error, scope);
-    } finally {
-      // A consumer that stops early, or a stream that failed, must not leave the upstream body open.
-      if (!finished) body?.return?.().catch(() => undefined);
-      scope.dispose();
-    }
-  }
-
-  #push(request: CompletionRequest, options: CallOptions | undefined, sink: StreamSink): StreamPushControl {
-    const scope = this.#scope(options);
-    const decoder = new AnthropicStreamDecoder(this.name, request.model, request.structuredOutput?.name, scope);
-    const out: StreamEvent[] = [];
-    let body: IncomingMessage | undefined;
-    let closed = false;
-    const close = (): void => {
-      closed = true;
-      scope.dispose();
-      if (body && !body.complete) body.destroy();
-    };
-    // `typed`: a failure of the stream, mapped like iteration maps it; otherwise the sink's own error.
-    const finish = (error: unknown, typed: boolean): void => {
-      if (closed) return;
-      const reason = error === undefined ? undefined : typed ? toProviderError(this.name, error, scope) : error;
-      close();
-      if (reason === undefined) sink.end();
-      else sink.end(reason);
-    };
-    const deliver = (): boolean => {
-      let more = true;
-      try {
-        more = sink.events(out);
-      } catch (error) {
-        out.length = 0;
-        finish(error, false);
-        return false;
-      }
-      out.length = 0;
-      return more;
-    };
-    const onData = (chunk: Buffer): void => {
-      if (closed) return;
-      scope.touch();
-      let failed = false;
-      let failure: unknown;
-      try {
-        decoder.push(chunk, out);
-      } catch (error) {
-        failed = true;
-        failure = error;
-      }
-      if (out.length > 0 && !deliver()) {
-        if (!closed) body!.pause();
-      }
-      if (failed) finish(failure, true);
-    };
-    const onEnd = (): void => {
-      if (closed) return;
-      let failed = false;
-      let failure: unknown;
-      try {
-        decoder.end(out);
-      } catch (error) {
-        failed = true;
-        failure = error;
-      }
-      if (out.length > 0) deliver();
-      finish(failed ? failure : undefined, true);
-    };
-    // A body cut without `end` (reset, or destroyed by the scope on abort, timeout or stall).
-    const onClose = (): void => finish(new Error('upstream body closed early'), true);
-    this.#send(request, scope).then(
-      (http) => {
-        const res = takeNodeBody(http);
-        if (closed) {
-          res?.destroy();
-          return;
-        }
-        if (!res) return finish(badResponse(this.name, 'stream response without a body'), true);
-        body = res;
-        res.on('data', onData);
-        res.once('end', onEnd);
-        res.once('error', (error) => finish(error, true));
-        res.once('close', onClose);
-      },
-      (error: unknown) => finish(error, true),
-    );
-    return {
-      resume: () => {
-        if (closed || !body) return;
-        // Reading stopped for our own consumer, not the vendor: the stall clock restarts.
-        scope.touch();
-        body.resume();
-      },
-      cancel: () => {
-        if (closed) return;
-        scope.abort();
-        close();
-      },
-    };
+    return httpStream(this.name, () => {
+      const scope = this.#scope(options);
+      return {
+        scope,
+        decoder: new AnthropicStreamDecoder(this.name, request.model, request.structuredOutput?.name, scope),
+        // The SDK sends the request and maps error statuses; the body is decoded by AnthropicStreamDecoder,
+        // instead of through the SDK's chain of async iterators.
+        send: () =>
+          this.#streamClient.messages
+            .create({ ...toParams(request, this.options.defaultMaxTokens), stream: true }, { signal: scope.signal })
+            .asResponse(),
+      };
+    });
   }
 
   async listModels(options?: CallOptions): Promise<readonly ModelInfo[]> {
