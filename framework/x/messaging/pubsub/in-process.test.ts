@@ -379,6 +379,24 @@ describe('InProcessBroker in-line delivery (auto-ack handlers run during publish
     ]);
   });
 
+  it('a pending handler settles its own delivery once, whatever it calls afterwards', async () => {
+    const b = new InProcessBroker();
+    const seen: number[] = [];
+    await b.subscribe('once.q', (m) => {
+      seen.push(m.deliveryCount);
+      return Promise.resolve().then(async () => {
+        await m.ack();
+        await m.ack();
+        await m.nack(); // after the ack: ignored
+        throw new Error('after settling'); // reported, not redelivered
+      });
+    });
+    await b.publish('once.q', 'x');
+    await later();
+    expect(seen).toEqual([1]);
+    expect((await b.metrics()).subscriptions[0]).toMatchObject({ delivered: 1, acked: 1, nacked: 0 });
+  });
+
   it('a subscriber unsubscribing itself or another during delivery neither breaks the publish nor the rest', async () => {
     const b = new InProcessBroker();
     const got: Record<string, string[]> = { a: [], b: [], c: [] };

@@ -62,10 +62,12 @@ const RESOLVED: Promise<void> = Promise.resolve();
 const AsyncFunction = (async () => {}).constructor;
 
 // A message view's settle state (see LocalMessage): the holder's handler is running synchronously;
-// the holder's delivery is settled; a synchronous subscriber already finished with this view.
+// the holder's delivery is settled; a synchronous subscriber already finished with this view; the
+// view stands for the holder's pending delivery. The holder is only meaningful with WINDOW or PINNED.
 const WINDOW = 1;
 const SETTLED = 2;
 const SHARED = 4;
+const PINNED = 8;
 
 /**
  * A published message, and the view handed to auto-ack subscribers whose handler runs in line with
@@ -138,35 +140,35 @@ class LocalMessage implements Delivery {
   }
   /** `m`'s handler returned synchronously: true when it did not settle the delivery itself. */
   closeSync(): boolean {
-    const unsettled = (this.#state & SETTLED) === 0;
-    this.#holder = undefined;
+    const state = this.#state;
     this.#state = SHARED;
-    return unsettled;
+    return (state & SETTLED) === 0;
   }
   /** The handler returned a thenable: the view now stands for that pending delivery. */
   pin(): void {
-    this.#state &= ~WINDOW;
+    this.#state = (this.#state & ~WINDOW) | PINNED;
   }
   /** Settles `m`'s pending delivery once; false when it already was settled. */
   take(m: Member): boolean {
-    if (this.#holder !== m || (this.#state & SETTLED) !== 0) return false;
-    this.#state |= SETTLED;
+    const state = this.#state;
+    if (this.#holder !== m || (state & (PINNED | SETTLED)) !== PINNED) return false;
+    this.#state = state | SETTLED;
     return true;
   }
 
   ack(): Promise<void> {
-    const holder = this.#holder;
     const state = this.#state;
-    if (holder === undefined || (state & SETTLED) !== 0 || (state & (WINDOW | SHARED)) === SHARED) return RESOLVED;
+    // Settled, no holder, or a late call on a view a synchronous subscriber also had: ignored.
+    if ((state & SETTLED) !== 0 || ((state & WINDOW) === 0 && (state & (PINNED | SHARED)) !== PINNED)) return RESOLVED;
     this.#state = state | SETTLED;
-    holder.counters.acked++;
+    this.#holder!.counters.acked++;
     return RESOLVED;
   }
   nack(): Promise<void> {
-    const holder = this.#holder;
     const state = this.#state;
-    if (holder === undefined || (state & SETTLED) !== 0) return RESOLVED;
+    if ((state & SETTLED) !== 0 || (state & (WINDOW | PINNED)) === 0) return RESOLVED;
     this.#state = state | SETTLED;
+    const holder = this.#holder!;
     return settleFailure(holder.ctx, this, holder, new Error('nacked by the handler'));
   }
 }
@@ -251,7 +253,8 @@ class Member implements DeliveryOps {
   }
   /** Nothing queued or running: a publish may run the handler in line, in order (`fast` is off once closed). */
   get ready(): boolean {
-    return this.fast && this.active === 0 && this.head === this.queue.length && this.spaceWaiters.length === 0;
+    // `=== true`: a bare boolean field costs optimized code a generic truthiness test per read.
+    return this.fast === true && this.active === 0 && this.head === this.queue.length && this.spaceWaiters.length === 0;
   }
 
   close(): void {
@@ -275,7 +278,7 @@ class Member implements DeliveryOps {
       this.threw(view, error);
       return false;
     }
-    if (!isThenable(result)) {
+    if (result === undefined || !isThenable(result)) {
       if (view.closeSync()) counters.acked++;
       this.active--;
       if (this.head !== this.queue.length || this.idleWaiters.length > 0) this.wake();
@@ -496,7 +499,7 @@ export class InProcessBroker implements Broker {
    */
   publish(subject: string, data: Uint8Array | string, options?: PublishOptions): Promise<PublishReceipt> {
     try {
-      if (this.closed) throw closedError();
+      if (this.closed === true) throw closedError();
       if (subject !== this.lastSubject && !this.knownSubjects.has(subject)) {
         assertSubject(subject);
         if (this.knownSubjects.size > 10_000) this.knownSubjects.clear();
@@ -516,7 +519,7 @@ export class InProcessBroker implements Broker {
   }
 
   private deliver(message: LocalMessage, counted: boolean): Promise<PublishReceipt> {
-    if (this.delivering) return this.defer(message, counted);
+    if (this.delivering === true) return this.defer(message, counted);
     const result = this.deliverNow(message, counted);
     if (this.deferred.length > 0) this.runDeferred();
     return result;
@@ -537,7 +540,7 @@ export class InProcessBroker implements Broker {
   private deliverNow(message: LocalMessage, counted: boolean): Promise<PublishReceipt> {
     if (this.historySize > 0) this.remember(message);
     const targets = this.match(message.subject);
-    if (this.lastRefuses) {
+    if (this.lastRefuses === true) {
       const refused = refusal(targets);
       if (refused !== undefined) return Promise.reject(refused);
     }
