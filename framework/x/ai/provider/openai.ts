@@ -2,7 +2,11 @@ import OpenAI from 'openai';
 import { StreamAssembler, parseStructured } from './assembler.ts';
 import { badResponse, openCallScope, toProviderError, type CallScope } from './call-scope.ts';
 import { assertOption } from './errors.ts';
+import { httpStream } from './http-stream.ts';
+import { nodeFetch } from './node-fetch.ts';
+import { FINISH_REASONS, OpenAIChatStreamDecoder } from './openai-stream.ts';
 import { resolveHttpProviderOptions, type HttpProviderOptions, type ResolvedHttpProviderOptions } from './options.ts';
+import type { PushableStream } from './push.ts';
 import { countOpenAITokens } from './tiktoken.ts';
 import type {
   CallOptions,
@@ -11,7 +15,6 @@ import type {
   Message,
   ModelInfo,
   Provider,
-  StopReason,
   StreamEvent,
 } from './types.ts';
 
@@ -25,14 +28,6 @@ export interface OpenAIProviderOptions extends HttpProviderOptions {
    */
   maxTokensField?: 'max_completion_tokens' | 'max_tokens';
 }
-
-const FINISH_REASONS: Record<string, StopReason> = {
-  stop: 'end',
-  length: 'max_tokens',
-  tool_calls: 'tool_calls',
-  function_call: 'tool_calls',
-  content_filter: 'refusal',
-};
 
 function toOpenAIMessages(messages: readonly Message[]): ChatMessage[] {
   return messages.map((m): ChatMessage => {
@@ -48,8 +43,12 @@ function toOpenAIMessages(messages: readonly Message[]): ChatMessage[] {
 }
 
 /** The SDK client both OpenAI adapters share: our scope owns timeouts, so the SDK's is only a backstop. */
-export function createOpenAIClient(options: ResolvedHttpProviderOptions): OpenAI {
+export function createOpenAIClient(
+  options: ResolvedHttpProviderOptions,
+  fetch?: (input: string | URL | Request, init?: RequestInit) => Promise<Response>,
+): OpenAI {
   return new OpenAI({
+    ...(fetch ? { fetch } : {}),
     apiKey: options.apiKey,
     ...(options.baseURL === undefined ? {} : { baseURL: options.baseURL }),
     maxRetries: options.maxRetries,
@@ -81,6 +80,7 @@ export class OpenAIProvider implements Provider {
   readonly options: ResolvedHttpProviderOptions;
   readonly #maxTokensField: 'max_completion_tokens' | 'max_tokens';
   readonly #client: OpenAI;
+  readonly #streamClient: OpenAI;
 
   constructor(options: OpenAIProviderOptions) {
     this.options = resolveHttpProviderOptions(options, 'openai');
@@ -92,6 +92,8 @@ export class OpenAIProvider implements Provider {
       'must be max_completion_tokens or max_tokens',
     );
     this.#client = createOpenAIClient(this.options);
+    // Streams read their body per network read, where undici's fetch costs most; see nodeFetch.
+    this.#streamClient = createOpenAIClient(this.options, nodeFetch);
   }
 
   #scope(options: CallOptions | undefined): CallScope {
@@ -155,75 +157,26 @@ export class OpenAIProvider implements Provider {
     }
   }
 
-  async *stream(request: CompletionRequest, options?: CallOptions): AsyncGenerator<StreamEvent> {
-    const scope = this.#scope(options);
-    const assembler = new StreamAssembler(this.name);
-    // The vendor's tool-call index → ours (they match today, but the mapping keeps a sparse index safe).
-    const calls = new Map<number, number>();
-    const meta = {
-      id: '',
-      model: request.model,
-      stopReason: undefined as StopReason | undefined,
-      inputTokens: 0,
-      outputTokens: 0,
-    };
-    try {
-      const stream = await this.#client.chat.completions.create(
-        { ...this.#params(request), stream: true, stream_options: { include_usage: true } },
-        { signal: scope.signal },
-      );
-      for await (const chunk of stream) {
-        scope.touch();
-        if (chunk.id) meta.id = chunk.id;
-        if (chunk.model) meta.model = chunk.model;
-        if (chunk.usage) {
-          meta.inputTokens = chunk.usage.prompt_tokens;
-          meta.outputTokens = chunk.usage.completion_tokens;
-        }
-        const choice = chunk.choices[0];
-        if (!choice) continue;
-        if (choice.delta.content) {
-          assembler.addText(choice.delta.content);
-          yield { type: 'text', text: choice.delta.content };
-        }
-        for (const delta of choice.delta.tool_calls ?? []) {
-          let index = calls.get(delta.index);
-          if (index === undefined) {
-            if (!delta.id || !delta.function?.name)
-              throw badResponse(this.name, 'tool call delta before its id and name');
-            index = assembler.startToolCall(delta.id, delta.function.name);
-            calls.set(delta.index, index);
-            yield { type: 'tool_call_start', index, id: delta.id, name: delta.function.name };
-          }
-          const args = delta.function?.arguments;
-          if (args) {
-            assembler.addArguments(index, args);
-            yield { type: 'tool_call_delta', index, argumentsDelta: args };
-          }
-        }
-        if (choice.finish_reason) meta.stopReason = FINISH_REASONS[choice.finish_reason] ?? 'other';
-      }
-      if (scope.end !== undefined) throw toProviderError(this.name, undefined, scope);
-      // Without a finish_reason the stream was cut short, even if the SDK saw the socket close cleanly.
-      if (meta.stopReason === undefined)
-        throw badResponse(this.name, 'stream ended without a finish_reason (truncated)');
-      const response = assembler.finish({
-        id: meta.id,
-        model: meta.model,
-        stopReason: meta.stopReason,
-        usage: { inputTokens: meta.inputTokens, outputTokens: meta.outputTokens },
-      });
-      yield {
-        type: 'done',
-        response: request.structuredOutput
-          ? { ...response, parsed: parseStructured(this.name, response.text) }
-          : response,
+  /**
+   * Iterates the stream, or pushes it (`STREAM_PUSH`) as the Anthropic adapter does: the SDK sends the request
+   * and maps error statuses (`.asResponse()`, documented as leaving the body to custom parsing); the body is
+   * decoded by OpenAIChatStreamDecoder instead of the SDK's async iterators.
+   */
+  stream(request: CompletionRequest, options?: CallOptions): AsyncGenerator<StreamEvent> & PushableStream {
+    return httpStream(this.name, () => {
+      const scope = this.#scope(options);
+      return {
+        scope,
+        decoder: new OpenAIChatStreamDecoder(this.name, request.model, request.structuredOutput !== undefined, scope),
+        send: () =>
+          this.#streamClient.chat.completions
+            .create(
+              { ...this.#params(request), stream: true, stream_options: { include_usage: true } },
+              { signal: scope.signal },
+            )
+            .asResponse(),
       };
-    } catch (error) {
-      throw toProviderError(this.name, error, scope);
-    } finally {
-      scope.dispose();
-    }
+    });
   }
 
   listModels(options?: CallOptions): Promise<readonly ModelInfo[]> {

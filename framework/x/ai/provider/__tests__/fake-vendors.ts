@@ -239,11 +239,12 @@ export function startFakeAnthropic(): Promise<FakeVendor> {
   });
 }
 
+const openaiErrorBody = (message: string, type: string, code: string | null) => ({ message, type, param: null, code });
 const openaiError = (message: string, type: string, code: string | null) => ({
-  error: { message, type, param: null, code },
+  error: openaiErrorBody(message, type, code),
 });
 
-/** OpenAI Chat Completions (`/v1/chat/completions`) and Responses (`/v1/responses`, see `respond`): scenarios `ok`, `tool`, `structured`, `rate-limit`, `server-error`, `overloaded`, `truncated`, `malformed`, `stall`, `bad-key`. */
+/** OpenAI Chat Completions (`/v1/chat/completions`) and Responses (`/v1/responses`, see `respond`): scenarios `ok`, `tool`, `structured`, `rate-limit`, `server-error`, `overloaded`, `truncated`, `malformed`, `error-chunk` (Chat), `stall`, `bad-key`. */
 export function startFakeOpenAI(): Promise<FakeVendor> {
   return start((req, res) => {
     if (req.url.startsWith('/v1/models'))
@@ -318,6 +319,11 @@ export function startFakeOpenAI(): Promise<FakeVendor> {
       chunk({ content: text.slice(0, 5) });
       if (model === 'malformed') {
         res.write('data: {"id":"chatcmpl-1","choices":[{"delta":\n\n');
+        return res.end();
+      }
+      if (model === 'error-chunk') {
+        // A failure reported inside the stream, as the API does once the 200 has been sent.
+        sse(res, undefined, { error: openaiErrorBody('The server had an error', 'server_error', 'server_error') });
         return res.end();
       }
       chunk({ content: text.slice(5) });

@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isAiProviderError } from './errors.ts';
+import { startFakeOpenAI, type FakeVendor } from './__tests__/fake-vendors.ts';
+import { OpenAIProvider } from './openai.ts';
+import { STREAM_PUSH, isPushableStream, type StreamSink } from './push.ts';
+import type { CompletionRequest, StreamEvent } from './types.ts';
+
+const KEY = 'sk-test-SUPERSECRET-0123456789';
+const WEATHER = {
+  name: 'get_weather',
+  description: 'Weather for a city',
+  inputSchema: { type: 'object', properties: { city: { type: 'string' } } },
+};
+const SCHEMA = { name: 'answer', schema: { type: 'object' } };
+const ask = (model: string): CompletionRequest => ({
+  model,
+  messages: [{ role: 'user', content: 'Hi' }],
+  ...(model === 'tool' ? { tools: [WEATHER] } : {}),
+  ...(model === 'structured' ? { structuredOutput: SCHEMA } : {}),
+});
+
+function push(stream: AsyncIterable<StreamEvent>): Promise<{ events: StreamEvent[]; ends: number; error?: unknown }> {
+  if (!isPushableStream(stream)) throw new Error('not a push-mode stream');
+  const seen: { events: StreamEvent[]; ends: number; error?: unknown } = { events: [], ends: 0 };
+  return new Promise((resolve) => {
+    const sink: StreamSink = {
+      events: (batch) => (seen.events.push(...batch), true),
+      end(error) {
+        seen.ends += 1;
+        if (error !== undefined) seen.error = error;
+        resolve(seen);
+      },
+    };
+    stream[STREAM_PUSH](sink);
+  });
+}
+
+async function iterate(stream: AsyncIterable<StreamEvent>): Promise<{ events: StreamEvent[]; error?: unknown }> {
+  const events: StreamEvent[] = [];
+  try {
+    for await (const e of stream) events.push(e);
+    return { events };
+  } catch (error) {
+    return { events, error };
+  }
+}
+
+const code = (error: unknown): string | undefined => (isAiProviderError(error) ? error.code : undefined);
+
+describe('openai chat stream: own SSE decoding, iterated or pushed', () => {
+  let fake: FakeVendor;
+  let provider: OpenAIProvider;
+  beforeAll(async () => {
+    fake = await startFakeOpenAI();
+    provider = new OpenAIProvider({ apiKey: KEY, baseURL: `${fake.url}/v1`, idleTimeoutMs: 5_000, timeoutMs: 10_000 });
+  });
+  afterAll(() => fake.close());
+
+  it.each(['ok', 'tool', 'structured', 'truncated', 'malformed', 'error-chunk', 'rate-limit', 'bad-key'])(
+    'pushes the same events and the same typed error as iteration for %s',
+    async (model) => {
+      const pulled = await iterate(provider.stream(ask(model)));
+      const pushed = await push(provider.stream(ask(model)));
+      expect(pushed.events).toEqual(pulled.events);
+      expect(code(pushed.error)).toBe(code(pulled.error));
+      expect(pushed.ends).toBe(1);
+      if (['ok', 'tool', 'structured'].includes(model)) expect(pushed.events.at(-1)?.type).toBe('done');
+      else expect(pushed.error).toBeDefined();
+    },
+  );
+
+  it('maps an error chunk inside the stream to a typed retryable error, after the text before it', async () => {
+    const { events, error } = await iterate(provider.stream(ask('error-chunk')));
+    expect(events).toEqual([{ type: 'text', text: 'Hello' }]);
+    expect(error).toMatchObject({ code: 'AI_PROVIDER_UPSTREAM_ERROR', retryable: true });
+    expect(`${(error as Error).message}`).not.toContain('The server had an error');
+  });
+
+  it('times out a stalled pushed stream and closes the socket', async () => {
+    const quick = new OpenAIProvider({ apiKey: KEY, baseURL: `${fake.url}/v1`, idleTimeoutMs: 150 });
+    const before = fake.clientAborts;
+    expect((await push(quick.stream(ask('stall')))).error).toMatchObject({
+      code: 'AI_PROVIDER_TIMEOUT',
+      details: { reason: 'stalled' },
+    });
+    await expect.poll(() => fake.clientAborts).toBeGreaterThan(before);
+  });
+
+  it("aborts a pushed stream's request when the caller's signal fires", async () => {
+    const controller = new AbortController();
+    const before = fake.clientAborts;
+    const pending = push(provider.stream(ask('stall'), { signal: controller.signal }));
+    await expect.poll(() => fake.requests.filter((r) => r.body['model'] === 'stall').length).toBeGreaterThan(0);
+    setTimeout(() => controller.abort(), 20);
+    expect((await pending).error).toMatchObject({ code: 'AI_PROVIDER_ABORTED' });
+    await expect.poll(() => fake.clientAborts).toBeGreaterThan(before);
+  });
+});
