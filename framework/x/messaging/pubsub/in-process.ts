@@ -231,6 +231,11 @@ class Member implements DeliveryOps {
    */
   fast: boolean;
   readonly counters: SubscriptionCounters;
+  /**
+   * In-line deliveries acked on return, not yet in `counters` (each one delivered and acked): one
+   * increment instead of two per delivery; metrics() folds them in.
+   */
+  private inlineAcked = 0;
   private readonly handler: MessageHandler;
   private readonly dispatch: Dispatch;
 
@@ -262,13 +267,20 @@ class Member implements DeliveryOps {
     this.fast = false;
   }
 
+  /** Adds the in-line deliveries to the counters (before they are read). */
+  foldCounts(): void {
+    const n = this.inlineAcked;
+    if (n === 0) return;
+    this.inlineAcked = 0;
+    this.counters.delivered += n;
+    this.counters.acked += n;
+  }
+
   /**
    * Runs the handler in line with `view` (only when `ready`). Returns true when the handler kept the
    * view pending (returned a thenable), so the next subscriber needs a copy.
    */
   deliverNow(view: LocalMessage): boolean {
-    const counters = this.counters;
-    counters.delivered++;
     this.active++;
     view.open(this);
     let result: unknown;
@@ -279,11 +291,13 @@ class Member implements DeliveryOps {
       return false;
     }
     if (result === undefined || !isThenable(result)) {
-      if (view.closeSync()) counters.acked++;
+      if (view.closeSync()) this.inlineAcked++;
+      else this.counters.delivered++;
       this.active--;
       if (this.head !== this.queue.length || this.idleWaiters.length > 0) this.wake();
       return false;
     }
+    this.counters.delivered++;
     this.fast = false;
     view.pin();
     this.awaitOutcome(view, result);
@@ -293,6 +307,7 @@ class Member implements DeliveryOps {
   // The rarer outcomes live in their own methods: a closure in deliverNow would make every call
   // allocate a context for the variables it captures.
   private threw(view: LocalMessage, error: unknown): void {
+    this.counters.delivered++;
     const unsettled = view.closeSync();
     report(this.ctx, error, view);
     // Held until settled, as on the queued path: a retry queues ahead of later messages.
@@ -445,6 +460,15 @@ class Target {
 }
 
 /** The default broker: everything in this process, no server. */
+/** The subscriptions a subject reaches, kept until subscriptions change. */
+interface Route {
+  readonly targets: Target[];
+  /** Each target's only member, when no target has more than one (the loop then skips the groups). */
+  readonly solo: Member[] | undefined;
+  /** Whether a target may refuse a publish (overflow 'error'): checked before delivering to anyone. */
+  readonly refuses: boolean;
+}
+
 interface Deferred {
   readonly message: LocalMessage;
   readonly counted: boolean;
@@ -459,7 +483,7 @@ export class InProcessBroker implements Broker {
   private readonly historySize: number;
   private readonly now: () => number;
   private readonly targets: Target[] = [];
-  private readonly route = new Map<string, Target[]>();
+  private readonly route = new Map<string, Route>();
   // Replay history as a ring of two parallel arrays (no object per publish).
   private readonly historyMessages: LocalMessage[] = [];
   private readonly historyTimes: number[] = [];
@@ -477,9 +501,7 @@ export class InProcessBroker implements Broker {
   // The last subject published and its targets: a run of publishes to one subject (the common case)
   // skips both hash lookups. Reset whenever the routing changes.
   private lastSubject: string | undefined = undefined;
-  private lastTargets: Target[] | undefined = undefined;
-  // Whether one of lastTargets may refuse a publish (overflow 'error'): checked before delivering to anyone.
-  private lastRefuses = false;
+  private lastRoute: Route | undefined = undefined;
 
   constructor(options: InProcessBrokerOptions = {}) {
     this.maxPayload = resolveMaxPayload(options);
@@ -539,26 +561,41 @@ export class InProcessBroker implements Broker {
 
   private deliverNow(message: LocalMessage, counted: boolean): Promise<PublishReceipt> {
     if (this.historySize > 0) this.remember(message);
-    const targets = this.match(message.subject);
-    if (this.lastRefuses === true) {
+    const route = this.match(message.subject);
+    const targets = route.targets;
+    if (route.refuses === true) {
       const refused = refusal(targets);
       if (refused !== undefined) return Promise.reject(refused);
     }
     if (counted) this.published++;
     let blocked: Promise<void>[] | undefined;
     let view = message;
+    const solo = route.solo;
     this.delivering = true;
     try {
-      for (let i = 0; i < targets.length; i++) {
-        const members = targets[i]!.members;
-        // A group shares its messages; a member that left during this loop is skipped.
-        const m = members.length === 1 ? members[0]! : members.length === 0 ? undefined : targets[i]!.pick();
-        if (m === undefined) continue;
-        if (m.ready) {
-          if (m.deliverNow(view)) view = message.copy();
-        } else {
-          const wait = m.offer(message);
-          if (wait !== undefined) (blocked ??= []).push(wait);
+      if (solo !== undefined) {
+        for (let i = 0; i < solo.length; i++) {
+          const m = solo[i]!;
+          if (m.ready) {
+            if (m.deliverNow(view)) view = message.copy();
+          } else if (m.closed !== true) {
+            // (a member that left during this loop is skipped)
+            const wait = m.offer(message);
+            if (wait !== undefined) (blocked ??= []).push(wait);
+          }
+        }
+      } else {
+        for (let i = 0; i < targets.length; i++) {
+          const members = targets[i]!.members;
+          // A group shares its messages; a member that left during this loop is skipped.
+          const m = members.length === 1 ? members[0]! : members.length === 0 ? undefined : targets[i]!.pick();
+          if (m === undefined) continue;
+          if (m.ready) {
+            if (m.deliverNow(view)) view = message.copy();
+          } else {
+            const wait = m.offer(message);
+            if (wait !== undefined) (blocked ??= []).push(wait);
+          }
         }
       }
     } finally {
@@ -580,23 +617,28 @@ export class InProcessBroker implements Broker {
     }
   }
 
-  private match(subject: string): Target[] {
-    if (subject === this.lastSubject && this.lastTargets !== undefined) return this.lastTargets;
+  private match(subject: string): Route {
+    const last = this.lastRoute;
+    if (subject === this.lastSubject && last !== undefined) return last;
     let hit = this.route.get(subject);
     if (hit === undefined) {
-      hit = this.targets.filter((t) => t.matches(subject));
+      const targets = this.targets.filter((t) => t.matches(subject));
+      hit = {
+        targets,
+        solo: targets.every((t) => t.members.length === 1) ? targets.map((t) => t.members[0]!) : undefined,
+        refuses: targets.some((t) => t.refusesWhenFull),
+      };
       if (this.route.size > 10_000) this.route.clear();
       this.route.set(subject, hit);
     }
     this.lastSubject = subject;
-    this.lastTargets = hit;
-    this.lastRefuses = hit.some((t) => t.refusesWhenFull);
+    this.lastRoute = hit;
     return hit;
   }
 
   private resetRoutes(): void {
     this.route.clear();
-    this.lastTargets = undefined;
+    this.lastRoute = undefined;
   }
 
   async subscribe(pattern: string, handler: MessageHandler, options: SubscribeOptions = {}): Promise<Subscription> {
@@ -666,6 +708,7 @@ export class InProcessBroker implements Broker {
   }
 
   async metrics(): Promise<BrokerMetrics> {
+    for (const m of this.metered.keys()) m.foldCounts();
     return {
       backend: this.backend,
       published: this.published,
