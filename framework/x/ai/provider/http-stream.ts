@@ -143,7 +143,14 @@ function push(name: string, call: StreamCall, sink: StreamSink): StreamPushContr
   };
   // A body cut without `end` (reset, or destroyed by the scope on abort, timeout or stall).
   const onClose = (): void => finish(new Error('upstream body closed early'), true);
-  call.send().then(
+  // A request refused while being built (a caller error) ends the stream like any other failure.
+  let sending: Promise<Response>;
+  try {
+    sending = call.send();
+  } catch (error) {
+    sending = Promise.reject(error);
+  }
+  sending.then(
     (http) => {
       const res = takeNodeBody(http);
       if (closed) {

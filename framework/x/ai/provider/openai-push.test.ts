@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAiProviderError } from './errors.ts';
 import { startFakeOpenAI, type FakeVendor } from './__tests__/fake-vendors.ts';
+import { OpenAIResponsesProvider } from './openai-responses.ts';
 import { OpenAIProvider } from './openai.ts';
 import { STREAM_PUSH, isPushableStream, type StreamSink } from './push.ts';
 import type { CompletionRequest, StreamEvent } from './types.ts';
@@ -94,5 +95,50 @@ describe('openai chat stream: own SSE decoding, iterated or pushed', () => {
     setTimeout(() => controller.abort(), 20);
     expect((await pending).error).toMatchObject({ code: 'AI_PROVIDER_ABORTED' });
     await expect.poll(() => fake.clientAborts).toBeGreaterThan(before);
+  });
+});
+
+describe('openai responses stream: own SSE decoding, iterated or pushed', () => {
+  let fake: FakeVendor;
+  let provider: OpenAIResponsesProvider;
+  beforeAll(async () => {
+    fake = await startFakeOpenAI();
+    provider = new OpenAIResponsesProvider({
+      apiKey: KEY,
+      baseURL: `${fake.url}/v1`,
+      idleTimeoutMs: 5_000,
+      timeoutMs: 10_000,
+    });
+  });
+  afterAll(() => fake.close());
+
+  it.each([
+    'ok',
+    'tool',
+    'structured',
+    'refusal',
+    'incomplete',
+    'args-whole',
+    'truncated',
+    'malformed',
+    'error-event',
+    'failed',
+    'orphan-delta',
+    'rate-limit',
+  ])('pushes the same events and the same typed error as iteration for responses %s', async (model) => {
+    const pulled = await iterate(provider.stream(ask(model)));
+    const pushed = await push(provider.stream(ask(model)));
+    expect(pushed.events).toEqual(pulled.events);
+    expect(code(pushed.error)).toBe(code(pulled.error));
+    expect(pushed.ends).toBe(1);
+    if (pulled.error === undefined) expect(pushed.events.at(-1)?.type).toBe('done');
+  });
+
+  it('refuses stop sequences in push mode too, through the sink and before sending', async () => {
+    const count = fake.requests.length;
+    const pushed = await push(provider.stream({ ...ask('ok'), stopSequences: ['x'] }));
+    expect(pushed.error).toMatchObject({ code: 'AI_PROVIDER_INVALID_REQUEST' });
+    expect(pushed.ends).toBe(1);
+    expect(fake.requests.length).toBe(count);
   });
 });

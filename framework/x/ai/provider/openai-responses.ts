@@ -2,8 +2,12 @@ import type OpenAI from 'openai';
 import { StreamAssembler, parseStructured } from './assembler.ts';
 import { badResponse, openCallScope, toProviderError, type CallScope } from './call-scope.ts';
 import { AI_PROVIDER_ERROR_CODES, AiProviderError } from './errors.ts';
+import { httpStream, type StreamDecoder } from './http-stream.ts';
+import { nodeFetch } from './node-fetch.ts';
 import { createOpenAIClient, listOpenAIModels } from './openai.ts';
 import { resolveHttpProviderOptions, type HttpProviderOptions, type ResolvedHttpProviderOptions } from './options.ts';
+import type { PushableStream } from './push.ts';
+import { SseParser, type SseMessage } from './sse-parser.ts';
 import { countOpenAITokens } from './tiktoken.ts';
 import type {
   CallOptions,
@@ -81,6 +85,122 @@ function stopReasonOf(provider: string, response: ResponseBody, hasToolCalls: bo
   return hasToolCalls ? 'tool_calls' : refused ? 'refusal' : 'end';
 }
 
+type ResponsesEvent = OpenAI.Responses.ResponseStreamEvent;
+
+/**
+ * Turns the bytes of a Responses API stream into provider events, synchronously, with the SDK's rules
+ * (`[DONE]` ends it, every event is JSON, a top-level `error` member is a failure) and this adapter's event
+ * mapping; `finish` builds the final response from the terminal event.
+ */
+class ResponsesStreamDecoder implements StreamDecoder {
+  readonly #name: string;
+  readonly #scope: CallScope;
+  readonly #assembler: StreamAssembler;
+  readonly #finish: (assembler: StreamAssembler, final: ResponseBody, refused: boolean) => CompletionResponse;
+  readonly #parser = new SseParser();
+  readonly #batch: SseMessage[] = [];
+  // Output index → our tool-call index and whether argument deltas arrived for it.
+  readonly #calls = new Map<number, { index: number; streamed: boolean }>();
+  #refused = false;
+  #final: ResponseBody | undefined;
+  #done = false;
+
+  constructor(
+    name: string,
+    scope: CallScope,
+    finish: (assembler: StreamAssembler, final: ResponseBody, refused: boolean) => CompletionResponse,
+  ) {
+    this.#name = name;
+    this.#scope = scope;
+    this.#assembler = new StreamAssembler(name);
+    this.#finish = finish;
+  }
+
+  push(chunk: Uint8Array, out: StreamEvent[]): void {
+    this.#parser.push(chunk, this.#batch);
+    this.#drain(out);
+  }
+
+  end(out: StreamEvent[]): void {
+    this.#parser.end(this.#batch);
+    this.#drain(out);
+    // Without a terminal event the stream was cut short, even if the socket closed cleanly.
+    if (!this.#final) throw badResponse(this.#name, 'stream ended without response.completed (truncated)');
+    out.push({ type: 'done', response: this.#finish(this.#assembler, this.#final, this.#refused) });
+  }
+
+  #drain(out: StreamEvent[]): void {
+    const batch = this.#batch;
+    try {
+      for (let i = 0; i < batch.length; i++) {
+        const sse = batch[i]!;
+        if (this.#done) continue;
+        if (sse.data.startsWith('[DONE]')) {
+          this.#done = true;
+          continue;
+        }
+        const data = JSON.parse(sse.data) as (ResponsesEvent & { error?: unknown }) | null;
+        if (data && data.error) throw toProviderError(this.#name, { error: data.error }, this.#scope);
+        this.#event(data as ResponsesEvent, out);
+      }
+    } finally {
+      batch.length = 0;
+    }
+  }
+
+  #event(event: ResponsesEvent, out: StreamEvent[]): void {
+    const assembler = this.#assembler;
+    switch (event.type) {
+      case 'response.output_text.delta':
+        assembler.addText(event.delta);
+        out.push({ type: 'text', text: event.delta });
+        break;
+      case 'response.refusal.delta':
+        this.#refused = true;
+        assembler.addText(event.delta);
+        out.push({ type: 'text', text: event.delta });
+        break;
+      case 'response.output_item.added':
+        if (event.item.type === 'function_call') {
+          const index = assembler.startToolCall(event.item.call_id, event.item.name);
+          this.#calls.set(event.output_index, { index, streamed: false });
+          out.push({ type: 'tool_call_start', index, id: event.item.call_id, name: event.item.name });
+        }
+        break;
+      case 'response.function_call_arguments.delta': {
+        const call = this.#calls.get(event.output_index);
+        if (!call) throw badResponse(this.#name, 'function call arguments before their output item');
+        call.streamed = true;
+        assembler.addArguments(call.index, event.delta);
+        out.push({ type: 'tool_call_delta', index: call.index, argumentsDelta: event.delta });
+        break;
+      }
+      case 'response.function_call_arguments.done': {
+        const call = this.#calls.get(event.output_index);
+        if (!call) throw badResponse(this.#name, 'function call arguments before their output item');
+        // Arguments may arrive whole, without deltas; callers still see them as one delta.
+        if (!call.streamed && event.arguments) {
+          call.streamed = true;
+          assembler.addArguments(call.index, event.arguments);
+          out.push({ type: 'tool_call_delta', index: call.index, argumentsDelta: event.arguments });
+        }
+        break;
+      }
+      case 'response.completed':
+      case 'response.incomplete':
+        this.#final = event.response;
+        break;
+      case 'response.failed':
+        throw eventError(this.#name, event.response.error?.code);
+      case 'error':
+        throw eventError(this.#name, event.code);
+      default:
+        // Lifecycle (created, in_progress, *.done, content_part.*) and hosted-tool events: nothing to relay.
+        break;
+    }
+  }
+}
+
 /**
  * The OpenAI Responses API (`POST /responses`) on the official SDK. Stateless: the whole history goes in
  * `input` every call (system turns as `system` input messages, tool calls as `function_call` items and their
@@ -91,12 +211,15 @@ export class OpenAIResponsesProvider implements Provider {
   readonly options: ResolvedHttpProviderOptions;
   readonly #store: boolean;
   readonly #client: OpenAI;
+  readonly #streamClient: OpenAI;
 
   constructor(options: OpenAIResponsesProviderOptions) {
     this.options = resolveHttpProviderOptions(options, 'openai-responses');
     this.name = this.options.name;
     this.#store = options.store ?? false;
     this.#client = createOpenAIClient(this.options);
+    // Streams read their body per network read, where undici's fetch costs most; see nodeFetch.
+    this.#streamClient = createOpenAIClient(this.options, nodeFetch);
   }
 
   #scope(options: CallOptions | undefined): CallScope {
@@ -186,78 +309,24 @@ export class OpenAIResponsesProvider implements Provider {
     }
   }
 
-  async *stream(request: CompletionRequest, options?: CallOptions): AsyncGenerator<StreamEvent> {
-    const scope = this.#scope(options);
-    const assembler = new StreamAssembler(this.name);
-    // Output index → our tool-call index and whether argument deltas arrived for it.
-    const calls = new Map<number, { index: number; streamed: boolean }>();
-    let refused = false;
-    let final: ResponseBody | undefined;
-    try {
-      const stream = await this.#client.responses.create(
-        { ...this.#params(request), stream: true },
-        { signal: scope.signal },
-      );
-      for await (const event of stream) {
-        scope.touch();
-        switch (event.type) {
-          case 'response.output_text.delta':
-            assembler.addText(event.delta);
-            yield { type: 'text', text: event.delta };
-            break;
-          case 'response.refusal.delta':
-            refused = true;
-            assembler.addText(event.delta);
-            yield { type: 'text', text: event.delta };
-            break;
-          case 'response.output_item.added':
-            if (event.item.type === 'function_call') {
-              const index = assembler.startToolCall(event.item.call_id, event.item.name);
-              calls.set(event.output_index, { index, streamed: false });
-              yield { type: 'tool_call_start', index, id: event.item.call_id, name: event.item.name };
-            }
-            break;
-          case 'response.function_call_arguments.delta': {
-            const call = calls.get(event.output_index);
-            if (!call) throw badResponse(this.name, 'function call arguments before their output item');
-            call.streamed = true;
-            assembler.addArguments(call.index, event.delta);
-            yield { type: 'tool_call_delta', index: call.index, argumentsDelta: event.delta };
-            break;
-          }
-          case 'response.function_call_arguments.done': {
-            const call = calls.get(event.output_index);
-            if (!call) throw badResponse(this.name, 'function call arguments before their output item');
-            // Arguments may arrive whole, without deltas; callers still see them as one delta.
-            if (!call.streamed && event.arguments) {
-              call.streamed = true;
-              assembler.addArguments(call.index, event.arguments);
-              yield { type: 'tool_call_delta', index: call.index, argumentsDelta: event.arguments };
-            }
-            break;
-          }
-          case 'response.completed':
-          case 'response.incomplete':
-            final = event.response;
-            break;
-          case 'response.failed':
-            throw eventError(this.name, event.response.error?.code);
-          case 'error':
-            throw eventError(this.name, event.code);
-          default:
-            // Lifecycle (created, in_progress, *.done, content_part.*) and hosted-tool events: nothing to relay.
-            break;
-        }
-      }
-      if (scope.end !== undefined) throw toProviderError(this.name, undefined, scope);
-      // Without a terminal event the stream was cut short, even if the socket closed cleanly.
-      if (!final) throw badResponse(this.name, 'stream ended without response.completed (truncated)');
-      yield { type: 'done', response: this.#finish(request, assembler, final, refused) };
-    } catch (error) {
-      throw toProviderError(this.name, error, scope);
-    } finally {
-      scope.dispose();
-    }
+  /**
+   * Iterates the stream, or pushes it (`STREAM_PUSH`): the SDK sends the request and maps error statuses
+   * (`.asResponse()`); the body is decoded by ResponsesStreamDecoder instead of the SDK's async iterators.
+   */
+  stream(request: CompletionRequest, options?: CallOptions): AsyncGenerator<StreamEvent> & PushableStream {
+    return httpStream(this.name, () => {
+      const scope = this.#scope(options);
+      return {
+        scope,
+        decoder: new ResponsesStreamDecoder(this.name, scope, (assembler, final, refused) =>
+          this.#finish(request, assembler, final, refused),
+        ),
+        send: () =>
+          this.#streamClient.responses
+            .create({ ...this.#params(request), stream: true }, { signal: scope.signal })
+            .asResponse(),
+      };
+    });
   }
 
   listModels(options?: CallOptions): Promise<readonly ModelInfo[]> {
