@@ -27,7 +27,7 @@ export interface RelayResult {
  * Relays a provider stream to one client as SSE. The source gets the writer's signal, so a client that
  * disconnects aborts the upstream request; each chunk is pulled only after the previous one reached the
  * socket, so backpressure reaches the vendor instead of growing a buffer here. A source that offers push mode
- * (`STREAM_PUSH`, as the vendor adapters' do) is relayed without a promise per event: the events of one
+ * (`STREAM_PUSH`, as the vendor adapters do) is relayed without a promise per event: the events of one
  * upstream read go out in one socket write, and a backed-up socket pauses the upstream read until it drains.
  */
 export async function relayStream(
