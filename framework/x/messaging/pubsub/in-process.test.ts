@@ -440,6 +440,26 @@ describe('InProcessBroker in-line delivery (auto-ack handlers run during publish
     await b.close();
   });
 
+  it('a deferred publish that fails rejects on its own, not the publish that ran it', async () => {
+    const b = new InProcessBroker();
+    await b.subscribe('held.q', () => new Promise<void>(() => {}), {
+      overflow: 'drop-oldest',
+      bufferSize: 1,
+      onError: () => {
+        throw new Error('hook failed');
+      },
+    });
+    let inner: Promise<unknown> | undefined;
+    await b.subscribe('trigger.q', () => {
+      inner = b.publish('held.q', 'x3');
+    });
+    await b.publish('held.q', 'x1'); // taken, never settles
+    await b.publish('held.q', 'x2'); // buffered
+    await expect(b.publish('trigger.q', 'go')).resolves.toMatchObject({ id: '3' });
+    await expect(inner).rejects.toThrow('hook failed');
+    await expect(b.publish('trigger.q', 'again')).resolves.toMatchObject({ id: '5' });
+  });
+
   it('applies the overflow policy once a subscriber that was keeping up starts to lag', async () => {
     for (const overflow of ['error', 'drop-oldest', 'block'] as const) {
       const b = new InProcessBroker();

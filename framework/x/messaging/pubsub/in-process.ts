@@ -555,7 +555,14 @@ export class InProcessBroker implements Broker {
   private runDeferred(): void {
     let next: Deferred | undefined;
     while ((next = this.deferred.shift()) !== undefined) {
-      next.resolve(this.closed ? Promise.reject(closedError()) : this.deliverNow(next.message, next.counted));
+      let result: Promise<PublishReceipt>;
+      try {
+        result = this.closed ? Promise.reject(closedError()) : this.deliverNow(next.message, next.counted);
+      } catch (error) {
+        // Its own publish fails (e.g. a throwing onError hook), not the one that happened to run it.
+        result = Promise.reject(error);
+      }
+      next.resolve(result);
     }
   }
 
