@@ -34,7 +34,7 @@ export function httpStream(name: string, open: () => StreamCall): AsyncGenerator
 }
 
 /** A stream is read once, by iteration or by push; a second reader would send a second request. */
-function takeOnce(name: string, claim: { taken: boolean }): void {
+export function takeOnce(name: string, claim: { taken: boolean }): void {
   if (claim.taken)
     throw new AiProviderError(AI_PROVIDER_ERROR_CODES.invalidRequest, `${name}: this stream is already being read`, {
       provider: name,
@@ -177,6 +177,55 @@ function push(name: string, call: StreamCall, sink: StreamSink): StreamPushContr
       if (closed) return;
       scope.abort();
       close();
+    },
+  };
+}
+
+/**
+ * Push mode over any async iterable (a mock's stream, or one a caller wrapped): one event per `events` call,
+ * the next pulled only when the sink accepted the last one or called `resume`.
+ */
+export function pushFromIterable(iterable: AsyncIterable<StreamEvent>, sink: StreamSink): StreamPushControl {
+  const iterator = iterable[Symbol.asyncIterator]();
+  let cancelled = false;
+  let wake: (() => void) | undefined;
+  const stop = (): void => {
+    cancelled = true;
+    void iterator.return?.()?.catch(() => undefined);
+  };
+  void (async () => {
+    try {
+      for (;;) {
+        const read = await iterator.next();
+        if (cancelled) return;
+        if (read.done) break;
+        let more: boolean;
+        try {
+          more = sink.events([read.value]);
+        } catch (error) {
+          stop();
+          sink.end(error);
+          return;
+        }
+        if (!more) await new Promise<void>((resolve) => (wake = resolve));
+        if (cancelled) return;
+      }
+    } catch (error) {
+      if (!cancelled) sink.end(error);
+      return;
+    }
+    sink.end();
+  })();
+  return {
+    resume: () => {
+      const resume = wake;
+      wake = undefined;
+      resume?.();
+    },
+    cancel: () => {
+      if (cancelled) return;
+      stop();
+      wake?.();
     },
   };
 }

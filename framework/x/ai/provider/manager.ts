@@ -1,5 +1,7 @@
 import { CircuitBreaker, isResilienceError, type CircuitBreakerOptions, type CircuitState } from 'plumego/x/resilience';
 import { AI_PROVIDER_ERROR_CODES, AiProviderError, assertOption, isAiProviderError } from './errors.ts';
+import { pushFromIterable, takeOnce } from './http-stream.ts';
+import { STREAM_PUSH, isPushableStream, type PushableStream, type StreamPushControl, type StreamSink } from './push.ts';
 import type { CallOptions, CompletionRequest, CompletionResponse, Provider, StreamEvent, Usage } from './types.ts';
 
 export interface ProviderRoute {
@@ -225,7 +227,118 @@ export class ProviderManager {
     throw exhausted(attempts);
   }
 
-  async *stream(request: CompletionRequest, options?: CallOptions): AsyncGenerator<StreamEvent> {
+  /**
+   * Iterates the routes' streams, or pushes them (`STREAM_PUSH`) with the same fallback, breaker and accounting
+   * rules; a route whose provider offers push mode is pushed natively, any other is pumped one event at a time.
+   */
+  stream(request: CompletionRequest, options?: CallOptions): AsyncGenerator<StreamEvent> & PushableStream {
+    const claim = { taken: false };
+    const generator = this.#iterate(request, options, claim) as AsyncGenerator<StreamEvent> & PushableStream;
+    generator[STREAM_PUSH] = (sink: StreamSink): StreamPushControl => {
+      takeOnce('manager', claim);
+      return this.#push(request, options, sink);
+    };
+    return generator;
+  }
+
+  #push(request: CompletionRequest, options: CallOptions | undefined, outer: StreamSink): StreamPushControl {
+    const attempts: AttemptRecord[] = [];
+    const candidates = this.#candidates(options)[Symbol.iterator]();
+    let current: StreamPushControl | undefined;
+    let cancel: (() => void) | undefined;
+    let stopped = false;
+    const next = (): void => {
+      for (let item = candidates.next(); !item.done; item = candidates.next()) {
+        const candidate = item.value;
+        const { route } = candidate;
+        let permit: { success(): void; failure(e?: unknown): void } | undefined;
+        try {
+          permit = this.#admit(route, attempts);
+        } catch (error) {
+          outer.end(error);
+          return;
+        }
+        if (!permit) continue;
+        const admitted = permit;
+        let started = false;
+        let settled = false;
+        let released = false;
+        route.started += 1;
+        route.usage.inFlight += 1;
+        const release = (): void => {
+          if (released) return;
+          released = true;
+          route.usage.inFlight -= 1;
+          // The consumer stopped early (client went away): not the provider's fault, and the permit must not leak.
+          if (!settled) admitted.success();
+        };
+        cancel = release;
+        const sink: StreamSink = {
+          events: (batch) => {
+            started = true;
+            for (let i = 0; i < batch.length; i++) {
+              const event = batch[i]!;
+              if (event.type === 'done') {
+                settled = true;
+                admitted.success();
+                this.#account(candidate, event.response.usage);
+              }
+            }
+            return outer.events(batch);
+          },
+          end: (error) => {
+            if (stopped) return;
+            if (error === undefined) {
+              release();
+              outer.end();
+              return;
+            }
+            settled = true;
+            release();
+            if (!started) {
+              try {
+                this.#fail(route, admitted, error, attempts);
+              } catch (fatal) {
+                outer.end(fatal);
+                return;
+              }
+              next();
+              return;
+            }
+            route.usage.failures += 1;
+            if (isAiProviderError(error) && error.retryable) admitted.failure(error);
+            else admitted.success();
+            outer.end(error);
+          },
+        };
+        try {
+          const stream = route.provider.stream(this.#request(candidate, request), options);
+          current = isPushableStream(stream) ? stream[STREAM_PUSH](sink) : pushFromIterable(stream, sink);
+        } catch (error) {
+          sink.end(error);
+        }
+        return;
+      }
+      outer.end(exhausted(attempts));
+    };
+    next();
+    return {
+      resume: () => current?.resume(),
+      cancel: () => {
+        if (stopped) return;
+        stopped = true;
+        current?.cancel();
+        cancel?.();
+      },
+    };
+  }
+
+  async *#iterate(
+    request: CompletionRequest,
+    options: CallOptions | undefined,
+    claim: { taken: boolean },
+  ): AsyncGenerator<StreamEvent> {
+    takeOnce('manager', claim);
     const attempts: AttemptRecord[] = [];
     for (const candidate of this.#candidates(options)) {
       const { route } = candidate;

@@ -29,7 +29,7 @@ export interface StreamPushControl {
  */
 export const STREAM_PUSH: unique symbol = Symbol.for('plumego.ai.stream-push');
 
-/** A provider stream that also offers push mode (the Anthropic, OpenAI Chat and OpenAI Responses adapters' streams). */
+/** A provider stream that also offers push mode (the Anthropic, OpenAI Chat and OpenAI Responses adapters' streams, and the manager's). */
 export interface PushableStream extends AsyncIterable<StreamEvent> {
   [STREAM_PUSH](sink: StreamSink): StreamPushControl;
 }
