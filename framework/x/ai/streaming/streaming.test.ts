@@ -4,6 +4,7 @@ import {
   STREAM_PUSH,
   createAnthropicProvider,
   createMockProvider,
+  createProviderManager,
   type StreamEvent,
 } from 'plumego/x/ai/provider';
 import { FLOOD, startFakeAnthropic } from './__tests__/fake-anthropic.ts';
@@ -224,6 +225,32 @@ describe('relayStream over a push-mode provider stream (AnthropicProvider)', () 
     expect(writes).toBe(3);
     await expect.poll(() => result?.outcome).toBe('completed');
     expect(result?.response?.text).toBe('one two three');
+  });
+
+  it('relays a manager stream in push mode: falls back before the first event, then numbered events and done', async () => {
+    const manager = createProviderManager({
+      routes: [
+        {
+          provider: createMockProvider({
+            name: 'a',
+            replies: [{ error: new AiProviderError('AI_PROVIDER_OVERLOADED', 'x') }],
+          }),
+        },
+        { provider: createMockProvider({ name: 'b', replies: [{ text: 'from b' }] }) },
+      ],
+    });
+    let result: RelayResult | undefined;
+    const url = await server(
+      (_, res) => void relayStream(res, (signal) => manager.stream(req, { signal })).then((r) => (result = r)),
+    );
+    const { events } = parseSse(await (await openSse(url)).read());
+    expect(events.map((e) => [e.id, e.event])).toEqual([
+      ['1', 'text'],
+      ['2', 'text'],
+      ['3', 'done'],
+    ]);
+    await expect.poll(() => result?.outcome).toBe('completed');
+    expect(result?.response).toMatchObject({ provider: 'b', text: 'from b' });
   });
 
   it("forwards the vendor's JSON literal of a text delta as it was sent, not re-encoded", async () => {
