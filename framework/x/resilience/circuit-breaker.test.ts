@@ -134,6 +134,25 @@ describe('CircuitBreaker', () => {
     expect(b.counts.totalSuccesses).toBe(1);
   });
 
+  it('counts only the first outcome of a permit, and a failure through isFailure on the permit too', () => {
+    const b = new CircuitBreaker({ failureThreshold: 2, isFailure: (e) => !(e instanceof TypeError) });
+    const first = b.acquire();
+    first.failure(new Error('down'));
+    first.failure(new Error('down'));
+    first.success();
+    expect(b.counts).toMatchObject({ requests: 1, totalFailures: 1, totalSuccesses: 0, consecutiveFailures: 1 });
+    expect(b.state).toBe('closed');
+    const second = b.acquire();
+    second.failure(new TypeError('client'));
+    second.failure(new Error('down'));
+    expect(b.counts).toMatchObject({ requests: 2, totalFailures: 1, totalSuccesses: 1, consecutiveFailures: 0 });
+    // Permits are independent: one settling does not settle another.
+    const [a, c] = [b.acquire(), b.acquire()];
+    a.failure();
+    c.failure();
+    expect(b.state).toBe('open');
+  });
+
   it('ages closed-state counts out every intervalMs', async () => {
     const c = clock();
     const b = new CircuitBreaker({ failureThreshold: 2, intervalMs: 100, now: c.now });

@@ -163,20 +163,7 @@ export class CircuitBreaker {
       });
     }
     this.#counts.requests += 1;
-    const generation = this.#generation;
-    let settled = false;
-    return {
-      success: () => {
-        if (settled) return;
-        settled = true;
-        this.#onOutcome(generation, true);
-      },
-      failure: (error?: unknown) => {
-        if (settled) return;
-        settled = true;
-        this.#onOutcome(generation, !this.options.isFailure(error));
-      },
-    };
+    return new Permit(this.#report, this.options.isFailure, this.#generation);
   }
 
   /** Runs `fn` through the breaker; errors from `fn` are rethrown unchanged after being counted. */
@@ -203,6 +190,9 @@ export class CircuitBreaker {
     this.#advance();
     this.#transition('closed');
   }
+
+  // Made once per breaker and handed to every permit, so a permit carries no closure of its own.
+  readonly #report = (generation: number, ok: boolean): void => this.#onOutcome(generation, ok);
 
   #onOutcome(generation: number, ok: boolean): void {
     this.#advance();
@@ -253,4 +243,34 @@ export class CircuitBreaker {
 
 export function createCircuitBreaker(options: CircuitBreakerOptions = {}): CircuitBreaker {
   return new CircuitBreaker(options);
+}
+
+/** One call's permit; the first outcome counts. A class rather than two closures: one is made per request. */
+class Permit implements CircuitPermit {
+  #settled = false;
+  readonly #report: (generation: number, ok: boolean) => void;
+  readonly #isFailure: (error: unknown) => boolean;
+  readonly #generation: number;
+
+  constructor(
+    report: (generation: number, ok: boolean) => void,
+    isFailure: (error: unknown) => boolean,
+    generation: number,
+  ) {
+    this.#report = report;
+    this.#isFailure = isFailure;
+    this.#generation = generation;
+  }
+
+  success(): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.#report(this.#generation, true);
+  }
+
+  failure(error?: unknown): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.#report(this.#generation, !this.#isFailure(error));
+  }
 }
