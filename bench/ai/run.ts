@@ -6,7 +6,9 @@
 // Timestamps are process.hrtime (CLOCK_MONOTONIC, shared by all processes on the machine).
 // Added rows (bench/ai/README.md): "(unaligned)" — the same end-to-end measure with each stream's chunk timer
 // started at a random offset; "(in-process overhead)" — inside the relay process, upstream body chunk reaching
-// JS → res.write of its SSE frame (server-side hrtime), aligned streams.
+// JS → res.write of its SSE frame (server-side hrtime), aligned streams. Added diagnostic columns on the end-to-end
+// rows (same samples, split by each stream's text event index): p50 of each stream's first event, and p99 of its
+// events from the 4th on — the first events are the ones that meet the set-up of the round's other streams.
 // Usage: node --conditions=source --import tsx bench/ai/run.ts [--streams 200] [--rounds 3] [--chunks 50]
 //   [--modes direct,relay,pipe,provider] [--unaligned-modes direct,relay,provider]
 //   [--overhead-modes pipe,provider] [--latency-only]   (an empty list skips that scenario)
@@ -56,13 +58,23 @@ function start(mode: string, env: Record<string, string> = {}): Promise<{ child:
   });
 }
 
+/** A round's samples (µs): all of them, and (diagnostic) split by the event's index within its stream. */
+interface Samples {
+  all: number[];
+  /** Each stream's first text event. */
+  first: number[];
+  /** Each stream's text events from the 4th on. */
+  later: number[];
+}
+const samplesOf = (): Samples => ({ all: [], first: [], later: [] });
+
 /**
  * Opens one SSE stream and records, per text event, now − the timestamp the upstream put in it (µs). The data
  * handler only stamps and keeps the chunk; frames are parsed after the stream ends. Parsing in the handler
  * would delay the handlers of the other sockets read in the same turn of this process's loop, adding the
  * load generator's own per-chunk cost to every later stream's sample.
  */
-function readStream(port: number, out: number[]): Promise<void> {
+function readStream(port: number, out: Samples): Promise<void> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path: '/', agent: false }, (res) => {
       res.setEncoding('utf8');
@@ -74,6 +86,7 @@ function readStream(port: number, out: number[]): Promise<void> {
       });
       res.on('end', () => {
         let buf = '';
+        let index = 0;
         for (let i = 0; i < chunks.length; i++) {
           buf += chunks[i]!;
           let cut: number;
@@ -82,7 +95,12 @@ function readStream(port: number, out: number[]): Promise<void> {
             buf = buf.slice(cut + 2);
             const m = /^event: text\ndata: (.*)$/m.exec(frame);
             // A frame completed by chunk i reached the client when chunk i did.
-            if (m) out.push(Number(stamps[i]! - BigInt((JSON.parse(m[1]!) as { text: string }).text)) / 1000);
+            if (!m) continue;
+            const us = Number(stamps[i]! - BigInt((JSON.parse(m[1]!) as { text: string }).text)) / 1000;
+            out.all.push(us);
+            if (index === 0) out.first.push(us);
+            else if (index >= 3) out.later.push(us);
+            index++;
           }
         }
         resolve();
@@ -103,17 +121,22 @@ interface LatencyRow {
   p50Us: number;
   p99Us: number;
   maxUs: number;
+  /** Diagnostic (end-to-end rows only): p50 of each stream's first event; p99 of its events from the 4th on. */
+  firstP50Us?: number;
+  laterP99Us?: number;
 }
 
 async function latency(mode: string, port: number): Promise<LatencyRow[]> {
   const rows: LatencyRow[] = [];
   // One unrecorded round first, the same for every mode: the first streams of a fresh process run V8's
   // unoptimised code and would otherwise fill round 1's tail with compilation, not relaying.
-  await Promise.all(Array.from({ length: streams }, () => readStream(port, [])));
+  await Promise.all(Array.from({ length: streams }, () => readStream(port, samplesOf())));
   for (let round = 1; round <= rounds; round++) {
-    const samples: number[] = [];
-    await Promise.all(Array.from({ length: streams }, () => readStream(port, samples)));
-    samples.sort((a, b) => a - b);
+    const out = samplesOf();
+    await Promise.all(Array.from({ length: streams }, () => readStream(port, out)));
+    const samples = out.all.sort((a, b) => a - b);
+    const first = out.first.sort((a, b) => a - b);
+    const later = out.later.sort((a, b) => a - b);
     rows.push({
       mode,
       round,
@@ -121,6 +144,8 @@ async function latency(mode: string, port: number): Promise<LatencyRow[]> {
       p50Us: Math.round(pct(samples, 50)),
       p99Us: Math.round(pct(samples, 99)),
       maxUs: Math.round(samples.at(-1)!),
+      firstP50Us: Math.round(pct(first, 50)),
+      laterP99Us: Math.round(pct(later, 99)),
     });
   }
   return rows;
@@ -142,10 +167,10 @@ function getJson(port: number, path: string): Promise<unknown> {
 /** The same rounds as `latency`, but the row is the server's own in-process measure (BENCH_OVERHEAD=1). */
 async function inProcess(mode: string, port: number): Promise<LatencyRow[]> {
   const rows: LatencyRow[] = [];
-  await Promise.all(Array.from({ length: streams }, () => readStream(port, [])));
+  await Promise.all(Array.from({ length: streams }, () => readStream(port, samplesOf())));
   await getJson(port, '/__overhead');
   for (let round = 1; round <= rounds; round++) {
-    await Promise.all(Array.from({ length: streams }, () => readStream(port, [])));
+    await Promise.all(Array.from({ length: streams }, () => readStream(port, samplesOf())));
     const r = (await getJson(port, '/__overhead')) as Omit<LatencyRow, 'mode' | 'round'>;
     rows.push({ mode, round, samples: r.samples, p50Us: r.p50Us, p99Us: r.p99Us, maxUs: r.maxUs });
   }
@@ -249,23 +274,33 @@ async function main(): Promise<void> {
     writeFileSync(join(dir, `${stamp}.json`), `${JSON.stringify(report, null, 2)}\n`);
     writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
   }
+  const diagHead = 'first event p50 µs | p99 µs from 4th event';
+  const diagRule = '---|---|';
+  const diag = (r: LatencyRow) => `${r.firstP50Us ?? ''} | ${r.laterP99Us ?? ''}`;
   const md = [
     `# x/ai benchmarks — ${report.at}`,
     '',
     `Node ${report.node}, ${report.cpus} × ${report.cpuModel}, load average before ${load.map((l) => l.toFixed(2)).join(' ')}. ${streams} concurrent streams × ${chunks} chunks, ${rounds} rounds.`,
     '',
-    '| mode | round | samples | p50 µs | p99 µs | max µs |',
-    '|---|---|---|---|---|---|',
-    ...results.map((r) => `| ${r.mode} | ${r.round} | ${r.samples} | ${r.p50Us} | ${r.p99Us} | ${r.maxUs} |`),
+    'The last two columns are an added diagnostic over the same samples (bench/ai/README.md, "Where the provider tail',
+    'comes from"): p50 of each stream\'s first text event, and p99 of its events from the 4th on.',
+    '',
+    `| mode | round | samples | p50 µs | p99 µs | max µs | ${diagHead} |`,
+    `|---|---|---|---|---|---|${diagRule}`,
+    ...results.map(
+      (r) => `| ${r.mode} | ${r.round} | ${r.samples} | ${r.p50Us} | ${r.p99Us} | ${r.maxUs} | ${diag(r)} |`,
+    ),
     '',
     ...(unaligned.length
       ? [
           'Added scenario — streams not phase-aligned (each stream starts its chunk timer at a random offset in the',
           'interval); same end-to-end measure (upstream write → client read):',
           '',
-          '| mode | round | samples | p50 µs | p99 µs | max µs |',
-          '|---|---|---|---|---|---|',
-          ...unaligned.map((r) => `| ${r.mode} | ${r.round} | ${r.samples} | ${r.p50Us} | ${r.p99Us} | ${r.maxUs} |`),
+          `| mode | round | samples | p50 µs | p99 µs | max µs | ${diagHead} |`,
+          `|---|---|---|---|---|---|${diagRule}`,
+          ...unaligned.map(
+            (r) => `| ${r.mode} | ${r.round} | ${r.samples} | ${r.p50Us} | ${r.p99Us} | ${r.maxUs} | ${diag(r)} |`,
+          ),
           '',
         ]
       : []),

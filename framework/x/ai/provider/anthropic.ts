@@ -3,7 +3,7 @@ import { AnthropicStreamDecoder, STOP_REASONS } from './anthropic-stream.ts';
 import { StreamAssembler } from './assembler.ts';
 import { badResponse, openCallScope, toProviderError, type CallScope } from './call-scope.ts';
 import { httpStream } from './http-stream.ts';
-import { nodeFetch } from './node-fetch.ts';
+import { nodeStreamFetch } from './node-fetch.ts';
 import type { PushableStream } from './push.ts';
 import { resolveHttpProviderOptions, type HttpProviderOptions, type ResolvedHttpProviderOptions } from './options.ts';
 import type {
@@ -126,8 +126,8 @@ export class AnthropicProvider implements Provider {
       timeout: this.options.timeoutMs + 1_000,
     } as const;
     this.#client = new Anthropic(clientOptions);
-    // Streams read their body per network read, where undici's fetch costs most; see nodeFetch.
-    this.#streamClient = new Anthropic({ ...clientOptions, fetch: nodeFetch });
+    // Streams read their body per network read, where undici's fetch costs most; see nodeStreamFetch.
+    this.#streamClient = new Anthropic({ ...clientOptions, fetch: nodeStreamFetch });
   }
 
   #scope(options: CallOptions | undefined): CallScope {

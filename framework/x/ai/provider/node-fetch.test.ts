@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { nodeFetch, takeNodeBody } from './node-fetch.ts';
+import { nodeFetch, nodeStreamFetch, takeNodeBody } from './node-fetch.ts';
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -119,5 +119,47 @@ describe('nodeFetch', () => {
     await closers.pop()!();
     await expect(nodeFetch(url)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
     await expect(nodeFetch(url, { method: 'POST', body: new Blob(['x']) })).rejects.toThrow(TypeError);
+  });
+});
+
+describe('nodeStreamFetch', () => {
+  it('answers a 2xx without a web body: the stream is read only through the taken IncomingMessage', async () => {
+    const { url, seen } = await serve((res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'request-id': 'r1' });
+      res.end('data: 1\n\n');
+    });
+    const response = await nodeStreamFetch(url, { method: 'POST', headers: { 'x-api-key': 'k' }, body: '{}' });
+    expect(seen[0]).toMatchObject({ method: 'POST', body: '{}', headers: { 'x-api-key': 'k' } });
+    expect(response.ok).toBe(true);
+    expect(response.headers.get('request-id')).toBe('r1');
+    expect(response.body).toBeNull();
+    let text = '';
+    for await (const chunk of takeNodeBody(response)!) text += String(chunk);
+    expect(text).toBe('data: 1\n\n');
+  });
+
+  it('keeps a readable web body for an error status, which the SDK reads to map the error', async () => {
+    const { url } = await serve((res) => {
+      res.writeHead(429, { 'retry-after': '3', 'content-type': 'application/json' });
+      res.end('{"type":"error","error":{"type":"rate_limit_error"}}');
+    });
+    const response = await nodeStreamFetch(url, { headers: [['x-b', '2']] });
+    expect(response.status).toBe(429);
+    expect(response.headers.get('retry-after')).toBe('3');
+    expect(await response.json()).toEqual({ type: 'error', error: { type: 'rate_limit_error' } });
+  });
+
+  it('still aborts the answer mid-body when the signal fires', async () => {
+    const { url, seen } = await serve((res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('data: 1\n\n');
+    });
+    const controller = new AbortController();
+    const res = takeNodeBody(await nodeStreamFetch(url, { signal: controller.signal }))!;
+    const reading = (async () => {
+      for await (const chunk of res) if (String(chunk).includes('data: 1')) controller.abort();
+    })();
+    await expect(reading).rejects.toMatchObject({ name: 'AbortError' });
+    await expect.poll(() => seen[0]?.closedEarly).toBe(true);
   });
 });

@@ -3,7 +3,7 @@ import { StreamAssembler, parseStructured } from './assembler.ts';
 import { badResponse, openCallScope, toProviderError, type CallScope } from './call-scope.ts';
 import { AI_PROVIDER_ERROR_CODES, AiProviderError } from './errors.ts';
 import { httpStream, type StreamDecoder } from './http-stream.ts';
-import { nodeFetch } from './node-fetch.ts';
+import { nodeStreamFetch } from './node-fetch.ts';
 import { createOpenAIClient, listOpenAIModels } from './openai.ts';
 import { resolveHttpProviderOptions, type HttpProviderOptions, type ResolvedHttpProviderOptions } from './options.ts';
 import type { PushableStream } from './push.ts';
@@ -218,8 +218,8 @@ export class OpenAIResponsesProvider implements Provider {
     this.name = this.options.name;
     this.#store = options.store ?? false;
     this.#client = createOpenAIClient(this.options);
-    // Streams read their body per network read, where undici's fetch costs most; see nodeFetch.
-    this.#streamClient = createOpenAIClient(this.options, nodeFetch);
+    // Streams read their body per network read, where undici's fetch costs most; see nodeStreamFetch.
+    this.#streamClient = createOpenAIClient(this.options, nodeStreamFetch);
   }
 
   #scope(options: CallOptions | undefined): CallScope {

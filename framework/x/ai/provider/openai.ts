@@ -3,7 +3,7 @@ import { StreamAssembler, parseStructured } from './assembler.ts';
 import { badResponse, openCallScope, toProviderError, type CallScope } from './call-scope.ts';
 import { assertOption } from './errors.ts';
 import { httpStream } from './http-stream.ts';
-import { nodeFetch } from './node-fetch.ts';
+import { nodeStreamFetch } from './node-fetch.ts';
 import { FINISH_REASONS, OpenAIChatStreamDecoder } from './openai-stream.ts';
 import { resolveHttpProviderOptions, type HttpProviderOptions, type ResolvedHttpProviderOptions } from './options.ts';
 import type { PushableStream } from './push.ts';
@@ -92,8 +92,8 @@ export class OpenAIProvider implements Provider {
       'must be max_completion_tokens or max_tokens',
     );
     this.#client = createOpenAIClient(this.options);
-    // Streams read their body per network read, where undici's fetch costs most; see nodeFetch.
-    this.#streamClient = createOpenAIClient(this.options, nodeFetch);
+    // Streams read their body per network read, where undici's fetch costs most; see nodeStreamFetch.
+    this.#streamClient = createOpenAIClient(this.options, nodeStreamFetch);
   }
 
   #scope(options: CallOptions | undefined): CallScope {
