@@ -52,7 +52,7 @@ export function nodeFetch(input: string | URL | Request, init: RequestInit = {})
  * 2xx Response has no web body (`body` is null), other statuses keep theirs for the SDK's error mapping. The
  * web body of a 2xx answer was never read, yet building it (a ReadableStream and the Response's body state) cost
  * every stream's set-up, which is what the first chunks of 200 streams started at once wait behind: with the
- * Headers copy below, 3.79M → 3.56M event-loop instructions per stream (bench/ai/README.md).
+ * Headers copy below, 3.73–3.79M → 3.52–3.56M event-loop instructions per stream (bench/ai/README.md).
  */
 export function nodeStreamFetch(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
   return fetchOverNode(input, init, false);
