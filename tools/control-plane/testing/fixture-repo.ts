@@ -7,6 +7,15 @@ import { stringify } from 'yaml';
 /** Files of a repository keyed by relative path; objects are written as YAML, strings verbatim. */
 export type FixtureFiles = Record<string, string | object>;
 
+/** The one dependency rule every fixture declares; a fresh object each time, since tests edit fixtures in place. */
+const defaultDeny = (): object => ({
+  id: 'default-deny',
+  severity: 'error',
+  summary: 'Imports must be declared.',
+  rationale: 'Undeclared edges are unreviewed.',
+  fix: 'Declare the module in allowed_imports.',
+});
+
 const manifest = (name: string, path: string, layer: string, status: string, extra: object = {}): object => ({
   name,
   path,
@@ -85,15 +94,7 @@ export function validFixture(): FixtureFiles {
       ],
     },
     'specs/dependency-rules.yaml': {
-      rules: [
-        {
-          id: 'default-deny',
-          severity: 'error',
-          summary: 'Imports must be declared.',
-          rationale: 'Undeclared edges are unreviewed.',
-          fix: 'Declare the module in allowed_imports.',
-        },
-      ],
+      rules: [defaultDeny()],
       builtins: { require_node_prefix: true, deny: { stable: ['node:child_process'] } },
       baseline: 'specs/boundary-baseline.yaml',
       exceptions: [],
@@ -235,15 +236,7 @@ export function minimalFixture(
     'package.json': '{\n    "name": "mini",\n    "version": "1.0.0"\n}\n',
     'specs/repo.yaml': { profile: 'minimal', identity: { name: 'mini', package: 'mini', library_root: 'src' }, layers },
     'specs/dependency-rules.yaml': {
-      rules: [
-        {
-          id: 'default-deny',
-          severity: 'error',
-          summary: 'Imports must be declared.',
-          rationale: 'Undeclared edges are unreviewed.',
-          fix: 'Declare the module in allowed_imports.',
-        },
-      ],
+      rules: [defaultDeny()],
       builtins: { require_node_prefix: false, deny: {} },
       baseline: 'specs/boundary-baseline.yaml',
       exceptions: [],

@@ -4,6 +4,7 @@ import { badResponse, openCallScope, toProviderError, type CallScope } from './c
 import { AI_PROVIDER_ERROR_CODES, AiProviderError } from './errors.ts';
 import { httpStream, type StreamDecoder } from './http-stream.ts';
 import { nodeStreamFetch } from './node-fetch.ts';
+import { drainOpenAIEvents } from './openai-stream.ts';
 import { createOpenAIClient, listOpenAIModels } from './openai.ts';
 import { resolveHttpProviderOptions, type HttpProviderOptions, type ResolvedHttpProviderOptions } from './options.ts';
 import type { PushableStream } from './push.ts';
@@ -130,22 +131,9 @@ class ResponsesStreamDecoder implements StreamDecoder {
   }
 
   #drain(out: StreamEvent[]): void {
-    const batch = this.#batch;
-    try {
-      for (let i = 0; i < batch.length; i++) {
-        const sse = batch[i]!;
-        if (this.#done) continue;
-        if (sse.data.startsWith('[DONE]')) {
-          this.#done = true;
-          continue;
-        }
-        const data = JSON.parse(sse.data) as (ResponsesEvent & { error?: unknown }) | null;
-        if (data && data.error) throw toProviderError(this.#name, { error: data.error }, this.#scope);
-        this.#event(data as ResponsesEvent, out);
-      }
-    } finally {
-      batch.length = 0;
-    }
+    this.#done = drainOpenAIEvents<ResponsesEvent>(this.#batch, this.#done, this.#name, this.#scope, (e) =>
+      this.#event(e, out),
+    );
   }
 
   #event(event: ResponsesEvent, out: StreamEvent[]): void {

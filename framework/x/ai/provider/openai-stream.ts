@@ -16,6 +16,36 @@ export const FINISH_REASONS: Record<string, StopReason> = {
 };
 
 /**
+ * The SDK's rules for one batch of OpenAI SSE events (Chat and Responses alike): `[DONE]` ends the stream and
+ * everything after it is ignored, every other event is JSON, and one with an `error` member is the vendor failing
+ * mid-stream. Hands each decoded event to `each`, empties the batch, and returns whether `[DONE]` has been seen.
+ */
+export function drainOpenAIEvents<T>(
+  batch: SseMessage[],
+  done: boolean,
+  name: string,
+  scope: CallScope,
+  each: (event: T) => void,
+): boolean {
+  try {
+    for (let i = 0; i < batch.length; i++) {
+      const sse = batch[i]!;
+      if (done) continue;
+      if (sse.data.startsWith('[DONE]')) {
+        done = true;
+        continue;
+      }
+      const data = JSON.parse(sse.data) as (T & { error?: unknown }) | null;
+      if (data && data.error) throw toProviderError(name, { error: data.error }, scope);
+      each(data as T);
+    }
+  } finally {
+    batch.length = 0;
+  }
+  return done;
+}
+
+/**
  * Turns the bytes of an OpenAI Chat Completions stream into provider events, synchronously, with the SDK's
  * rules (`openai` core/streaming): `[DONE]` ends it and anything after is ignored, every other event is JSON,
  * and a chunk with an `error` member is the vendor failing mid-stream.
@@ -71,22 +101,7 @@ export class OpenAIChatStreamDecoder implements StreamDecoder {
   }
 
   #drain(out: StreamEvent[]): void {
-    const batch = this.#batch;
-    try {
-      for (let i = 0; i < batch.length; i++) {
-        const sse = batch[i]!;
-        if (this.#done) continue;
-        if (sse.data.startsWith('[DONE]')) {
-          this.#done = true;
-          continue;
-        }
-        const data = JSON.parse(sse.data) as (Chunk & { error?: unknown }) | null;
-        if (data && data.error) throw toProviderError(this.#name, { error: data.error }, this.#scope);
-        this.#chunk(data as Chunk, out);
-      }
-    } finally {
-      batch.length = 0;
-    }
+    this.#done = drainOpenAIEvents<Chunk>(this.#batch, this.#done, this.#name, this.#scope, (c) => this.#chunk(c, out));
   }
 
   #chunk(chunk: Chunk, out: StreamEvent[]): void {
