@@ -91,18 +91,30 @@ export function waitReady(child: ChildProcess, ready: RegExp, timeoutMs: number,
   });
 }
 
+/** How many counter dumps callgrind has written into `dir` so far. */
+export function countDumps(dir: string): number {
+  return readdirSync(dir).filter((f) => f.startsWith('cg.out.')).length;
+}
+
 /**
- * Dumps the counters of the callgrind run `child` writing `<dir>/cg.out.<n>` (which zeroes them) and returns
- * the instructions since the previous dump.
+ * The instruction total of the newest dump in `dir`, which a `callgrind_control -d` has just written (there were
+ * `before` dumps); each dump zeroes the counters, so this is the count since the previous one.
  */
-export function dumpInstructions(child: ChildProcess, dir: string): number {
-  const count = (): string[] => readdirSync(dir).filter((f) => f.startsWith('cg.out.'));
-  const before = count().length;
-  execFileSync('callgrind_control', ['-d', String(child.pid)], { stdio: 'ignore' });
-  const files = count();
+export function newestDumpTotal(dir: string, before: number): number {
+  const files = readdirSync(dir).filter((f) => f.startsWith('cg.out.'));
   if (files.length === before) throw new Error('callgrind wrote no dump');
   const last = files.sort((a, b) => Number(a.split('.').pop()) - Number(b.split('.').pop())).at(-1)!;
   const m = /^(?:summary|totals): (\d+)/m.exec(readFileSync(join(dir, last), 'utf8'));
   if (!m) throw new Error(`no totals in ${last}`);
   return Number(m[1]);
+}
+
+/**
+ * Dumps the counters of the callgrind run `child` writing `<dir>/cg.out.<n>` (which zeroes them) and returns
+ * the instructions since the previous dump.
+ */
+export function dumpInstructions(child: ChildProcess, dir: string): number {
+  const before = countDumps(dir);
+  execFileSync('callgrind_control', ['-d', String(child.pid)], { stdio: 'ignore' });
+  return newestDumpTotal(dir, before);
 }

@@ -17,7 +17,7 @@
 // dumps its counters after a warm-up and after each window of --requests: instructions per request
 // (median of the windows), the same whatever the load on the machine.
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +33,7 @@ import { createPrincipal, type Authenticator } from 'plumego/security';
 import { KyselyRepository, registerResource, type Repository, type Row } from 'plumego/x/rest';
 import { createTenantChain, InMemoryTenantConfigs, tenantIdFromContext, tenantScopedDb } from 'plumego/x/tenant';
 import { t } from 'plumego/x/validate';
+import { countDumps, newestDumpTotal } from '../callgrind-http.ts';
 import { BENCH_PG_URL, BENCH_SCHEMA, seed } from './seed.ts';
 
 const { values: args } = parseArgs({
@@ -203,16 +204,10 @@ const run = promisify(execFile);
 
 /** Instructions since the previous dump (callgrind zeroes its counters on every dump). */
 async function dump(dir: string): Promise<number> {
-  const count = (): string[] => readdirSync(dir).filter((f) => f.startsWith('cg.out.'));
-  const before = count().length;
+  const before = countDumps(dir);
   // Asynchronously: the event loop idles meanwhile, and valgrind takes the command then.
   await run('callgrind_control', ['-d', String(process.pid)]);
-  const files = count();
-  if (files.length === before) throw new Error('callgrind wrote no dump');
-  const last = files.sort((a, b) => Number(a.split('.').pop()) - Number(b.split('.').pop())).at(-1)!;
-  const m = /^(?:summary|totals): (\d+)/m.exec(readFileSync(join(dir, last), 'utf8'));
-  if (!m) throw new Error(`no totals in ${last}`);
-  return Number(m[1]);
+  return newestDumpTotal(dir, before);
 }
 
 async function oneRequest(app: App, url: string): Promise<void> {

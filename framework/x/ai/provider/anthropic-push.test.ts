@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AnthropicProvider } from './anthropic.ts';
-import { isAiProviderError } from './errors.ts';
 import { flood, startFakeAnthropic, type FakeVendor } from './__tests__/fake-vendors.ts';
-import { STREAM_PUSH, isPushableStream, type StreamPushControl, type StreamSink } from './push.ts';
-import type { CompletionRequest, StreamEvent } from './types.ts';
+import { errorCode, iterateStream, pushStream } from './__tests__/push-harness.ts';
+import { STREAM_PUSH } from './push.ts';
+import type { CompletionRequest } from './types.ts';
 
 const KEY = 'sk-test-SUPERSECRET-0123456789';
 const ask = (model: string, extra: Partial<CompletionRequest> = {}): CompletionRequest => ({
@@ -11,49 +11,6 @@ const ask = (model: string, extra: Partial<CompletionRequest> = {}): CompletionR
   messages: [{ role: 'user', content: 'Hi' }],
   ...extra,
 });
-
-interface Pushed {
-  events: StreamEvent[];
-  batches: number;
-  ends: number;
-  error?: unknown;
-}
-
-/** Runs a stream in push mode to its end; `onBatch` may return false to pause it. */
-function push(
-  stream: AsyncIterable<StreamEvent>,
-  onBatch: (batch: readonly StreamEvent[]) => boolean = () => true,
-): { done: Promise<Pushed>; control: StreamPushControl; seen: Pushed } {
-  if (!isPushableStream(stream)) throw new Error('not a push-mode stream');
-  const seen: Pushed = { events: [], batches: 0, ends: 0 };
-  let settle: (p: Pushed) => void = () => undefined;
-  const done = new Promise<Pushed>((resolve) => (settle = resolve));
-  const sink: StreamSink = {
-    events(batch) {
-      seen.batches += 1;
-      seen.events.push(...batch);
-      return onBatch(batch);
-    },
-    end(error) {
-      seen.ends += 1;
-      if (error !== undefined) seen.error = error;
-      settle(seen);
-    },
-  };
-  return { done, control: stream[STREAM_PUSH](sink), seen };
-}
-
-async function iterate(stream: AsyncIterable<StreamEvent>): Promise<{ events: StreamEvent[]; error?: unknown }> {
-  const events: StreamEvent[] = [];
-  try {
-    for await (const e of stream) events.push(e);
-    return { events };
-  } catch (error) {
-    return { events, error };
-  }
-}
-
-const code = (error: unknown): string | undefined => (isAiProviderError(error) ? error.code : undefined);
 
 describe('anthropic stream in push mode', () => {
   let fake: FakeVendor;
@@ -67,10 +24,10 @@ describe('anthropic stream in push mode', () => {
   it.each(['ok', 'tool', 'truncated', 'malformed', 'overloaded-midstream', 'rate-limit', 'bad-key'])(
     'pushes the same events and the same typed error as iteration for %s',
     async (model) => {
-      const pulled = await iterate(provider.stream(ask(model, model === 'tool' ? { tools: [] } : {})));
-      const pushed = await push(provider.stream(ask(model, model === 'tool' ? { tools: [] } : {}))).done;
+      const pulled = await iterateStream(provider.stream(ask(model, model === 'tool' ? { tools: [] } : {})));
+      const pushed = await pushStream(provider.stream(ask(model, model === 'tool' ? { tools: [] } : {}))).done;
       expect(pushed.events).toEqual(pulled.events);
-      expect(code(pushed.error)).toBe(code(pulled.error));
+      expect(errorCode(pushed.error)).toBe(errorCode(pulled.error));
       expect(pushed.ends).toBe(1);
       if (model === 'ok' || model === 'tool') {
         expect(pushed.error).toBeUndefined();
@@ -81,7 +38,7 @@ describe('anthropic stream in push mode', () => {
 
   it('streams structured output as text and parses it at done', async () => {
     const schema = { type: 'object', properties: { answer: { type: 'string' } } };
-    const pushed = await push(provider.stream(ask('ok', { structuredOutput: { name: 'answer', schema } }))).done;
+    const pushed = await pushStream(provider.stream(ask('ok', { structuredOutput: { name: 'answer', schema } }))).done;
     expect(pushed.error).toBeUndefined();
     expect(pushed.events.at(-1)).toMatchObject({
       type: 'done',
@@ -91,7 +48,7 @@ describe('anthropic stream in push mode', () => {
 
   it('delivers the events of one network read in one batch', async () => {
     // Both text deltas come in the one read; `done` follows at the end of the body.
-    const pushed = await push(provider.stream(ask('one-write'))).done;
+    const pushed = await pushStream(provider.stream(ask('one-write'))).done;
     expect(pushed.events.map((e) => e.type)).toEqual(['text', 'text', 'done']);
     expect(pushed.batches).toBe(2);
   });
@@ -99,35 +56,35 @@ describe('anthropic stream in push mode', () => {
   it('times out a stalled stream, ends with a typed error once, and closes the socket', async () => {
     const quick = new AnthropicProvider({ apiKey: KEY, baseURL: fake.url, idleTimeoutMs: 150 });
     const before = fake.clientAborts;
-    const pushed = await push(quick.stream(ask('stall'))).done;
+    const pushed = await pushStream(quick.stream(ask('stall'))).done;
     expect(pushed.error).toMatchObject({ code: 'AI_PROVIDER_TIMEOUT', details: { reason: 'stalled' } });
     expect(pushed.ends).toBe(1);
     await expect.poll(() => fake.clientAborts).toBeGreaterThan(before);
   });
 
   it('ends at the per-call timeoutMs', async () => {
-    const pushed = await push(provider.stream(ask('stall'), { timeoutMs: 150 })).done;
+    const pushed = await pushStream(provider.stream(ask('stall'), { timeoutMs: 150 })).done;
     expect(pushed.error).toMatchObject({ code: 'AI_PROVIDER_TIMEOUT', details: { reason: 'timeout' } });
   });
 
   it("aborts the upstream request when the caller's signal fires, and when it fired before", async () => {
     const controller = new AbortController();
     const before = fake.clientAborts;
-    const running = push(provider.stream(ask('text-then-stall'), { signal: controller.signal }));
+    const running = pushStream(provider.stream(ask('text-then-stall'), { signal: controller.signal }));
     await expect.poll(() => running.seen.events.length).toBe(1);
     controller.abort();
     expect((await running.done).error).toMatchObject({ code: 'AI_PROVIDER_ABORTED', retryable: false });
     await expect.poll(() => fake.clientAborts).toBeGreaterThan(before);
 
     const count = fake.requests.length;
-    const early = await push(provider.stream(ask('ok'), { signal: controller.signal })).done;
+    const early = await pushStream(provider.stream(ask('ok'), { signal: controller.signal })).done;
     expect(early.error).toMatchObject({ code: 'AI_PROVIDER_ABORTED' });
     expect(fake.requests.length).toBe(count);
   });
 
   it('cancel closes the upstream socket and calls the sink no more', async () => {
     const before = fake.clientAborts;
-    const running = push(provider.stream(ask('text-then-stall')));
+    const running = pushStream(provider.stream(ask('text-then-stall')));
     await expect.poll(() => running.seen.events.length).toBe(1);
     running.control.cancel();
     await expect.poll(() => fake.clientAborts).toBeGreaterThan(before);
@@ -139,7 +96,7 @@ describe('anthropic stream in push mode', () => {
   it('an error thrown by the sink ends the stream with that error and closes the upstream', async () => {
     const before = fake.clientAborts;
     const boom = new Error('sink failed');
-    const pushed = await push(provider.stream(ask('text-then-stall')), () => {
+    const pushed = await pushStream(provider.stream(ask('text-then-stall')), () => {
       throw boom;
     }).done;
     expect(pushed.error).toBe(boom);
@@ -149,7 +106,7 @@ describe('anthropic stream in push mode', () => {
 
   it('a sink that returns false pauses the upstream read until resume', async () => {
     let paused = true;
-    const running = push(provider.stream(ask('flood')), () => !paused);
+    const running = pushStream(provider.stream(ask('flood')), () => !paused);
     await expect.poll(() => running.seen.batches).toBeGreaterThan(0);
     await new Promise((r) => setTimeout(r, 200));
     // Paused after the first read: the vendor is held at what fits in the socket buffers, not 25 MiB.
@@ -165,15 +122,15 @@ describe('anthropic stream in push mode', () => {
 
   it('is read once: iterating a pushed stream, or pushing twice, is refused', async () => {
     const stream = provider.stream(ask('ok'));
-    const pushed = push(stream);
-    await expect(iterate(stream)).resolves.toMatchObject({ error: { code: 'AI_PROVIDER_INVALID_REQUEST' } });
+    const pushed = pushStream(stream);
+    await expect(iterateStream(stream)).resolves.toMatchObject({ error: { code: 'AI_PROVIDER_INVALID_REQUEST' } });
     expect(() => stream[STREAM_PUSH]({ events: () => true, end: () => undefined })).toThrow(
       expect.objectContaining({ code: 'AI_PROVIDER_INVALID_REQUEST' }),
     );
     expect((await pushed.done).error).toBeUndefined();
 
     const iterated = provider.stream(ask('ok'));
-    await iterate(iterated);
+    await iterateStream(iterated);
     expect(() => iterated[STREAM_PUSH]({ events: () => true, end: () => undefined })).toThrow(
       expect.objectContaining({ code: 'AI_PROVIDER_INVALID_REQUEST' }),
     );

@@ -2,45 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AnthropicProvider } from './anthropic.ts';
 import { AI_PROVIDER_ERROR_CODES, AiProviderError } from './errors.ts';
 import { startFakeAnthropic, type FakeVendor } from './__tests__/fake-vendors.ts';
+import { pushStream } from './__tests__/push-harness.ts';
 import { createProviderManager } from './manager.ts';
 import { createMockProvider, type MockReply } from './mock.ts';
-import { STREAM_PUSH, isPushableStream, type StreamPushControl } from './push.ts';
+import { STREAM_PUSH } from './push.ts';
 import type { CompletionRequest, Provider, StreamEvent } from './types.ts';
 
 const req: CompletionRequest = { model: 'any', messages: [{ role: 'user', content: 'hello' }] };
 const err = (code: (typeof AI_PROVIDER_ERROR_CODES)[keyof typeof AI_PROVIDER_ERROR_CODES]) =>
   new AiProviderError(code, 'scripted');
 const mock = (name: string, ...replies: MockReply[]) => createMockProvider({ name, replies });
-
-interface Seen {
-  events: StreamEvent[];
-  batches: number;
-  ends: number;
-  error?: unknown;
-}
-
-function push(
-  stream: AsyncIterable<StreamEvent>,
-  accept: () => boolean = () => true,
-): { done: Promise<Seen>; seen: Seen; control: StreamPushControl } {
-  if (!isPushableStream(stream)) throw new Error('not a push-mode stream');
-  const seen: Seen = { events: [], batches: 0, ends: 0 };
-  let settle: (s: Seen) => void = () => undefined;
-  const done = new Promise<Seen>((resolve) => (settle = resolve));
-  const control = stream[STREAM_PUSH]({
-    events(batch) {
-      seen.batches += 1;
-      seen.events.push(...batch);
-      return accept();
-    },
-    end(error) {
-      seen.ends += 1;
-      if (error !== undefined) seen.error = error;
-      settle(seen);
-    },
-  });
-  return { done, seen, control };
-}
 
 const texts = (events: StreamEvent[]) => events.flatMap((e) => (e.type === 'text' ? [e.text] : []));
 
@@ -52,7 +23,7 @@ describe('manager streams in push mode', () => {
         { provider: mock('b', { text: 'from b' }) },
       ],
     });
-    const seen = await push(manager.stream(req)).done;
+    const seen = await pushStream(manager.stream(req)).done;
     expect(seen.error).toBeUndefined();
     expect(texts(seen.events).join('')).toBe('from b');
     expect(seen.events.at(-1)).toMatchObject({ type: 'done', response: { provider: 'b' } });
@@ -68,7 +39,7 @@ describe('manager streams in push mode', () => {
     const manager = createProviderManager({
       routes: [{ provider: mock('a', { chunks: ['part '], error: err('AI_PROVIDER_OVERLOADED') }) }, { provider: b }],
     });
-    const seen = await push(manager.stream(req)).done;
+    const seen = await pushStream(manager.stream(req)).done;
     expect(texts(seen.events)).toEqual(['part ']);
     expect(seen.error).toMatchObject({ code: 'AI_PROVIDER_OVERLOADED' });
     expect(b.requests).toHaveLength(0);
@@ -80,7 +51,7 @@ describe('manager streams in push mode', () => {
     const stopped = createProviderManager({
       routes: [{ provider: mock('a', { error: err('AI_PROVIDER_INVALID_REQUEST') }) }, { provider: b }],
     });
-    expect((await push(stopped.stream(req)).done).error).toMatchObject({ code: 'AI_PROVIDER_INVALID_REQUEST' });
+    expect((await pushStream(stopped.stream(req)).done).error).toMatchObject({ code: 'AI_PROVIDER_INVALID_REQUEST' });
     expect(b.requests).toHaveLength(0);
 
     const exhausted = createProviderManager({
@@ -89,7 +60,7 @@ describe('manager streams in push mode', () => {
         { provider: mock('b', { error: err('AI_PROVIDER_RATE_LIMITED') }) },
       ],
     });
-    const seen = await push(exhausted.stream(req)).done;
+    const seen = await pushStream(exhausted.stream(req)).done;
     expect(seen.error).toMatchObject({ code: 'AI_PROVIDER_UNAVAILABLE' });
     expect(seen.ends).toBe(1);
   });
@@ -97,7 +68,7 @@ describe('manager streams in push mode', () => {
   it('pumps a non-push provider one event at a time, holding it while the sink is full', async () => {
     const manager = createProviderManager({ routes: [{ provider: mock('a', { chunks: ['1', '2', '3'] }) }] });
     let open = false;
-    const running = push(manager.stream(req), () => open);
+    const running = pushStream(manager.stream(req), () => open);
     await expect.poll(() => running.seen.batches).toBe(1);
     await new Promise((r) => setTimeout(r, 30));
     expect(running.seen.batches).toBe(1);
@@ -113,7 +84,7 @@ describe('manager streams in push mode', () => {
       routes: [{ provider: mock('a', { chunks: ['1', '2', '3'], delayMs: 40 }) }],
       breaker: { failureThreshold: 1, openTimeoutMs: 60_000 },
     });
-    const running = push(manager.stream(req));
+    const running = pushStream(manager.stream(req));
     await expect.poll(() => running.seen.events.length).toBe(1);
     expect(manager.getUsage()['a']).toMatchObject({ inFlight: 1 });
     running.control.cancel();
@@ -165,10 +136,10 @@ describe('manager push mode over a push-mode adapter', () => {
       strategy: 'fallback',
     });
     // The first route fails before any event (429), so it is tried once; a second manager call reaches `ok`.
-    const first = await push(manager.stream(req)).done;
+    const first = await pushStream(manager.stream(req)).done;
     expect(texts(first.events)).toEqual(['never']);
     const okManager = createProviderManager({ routes: [{ provider: spy, model: 'ok' }] });
-    const seen = await push(okManager.stream(req)).done;
+    const seen = await pushStream(okManager.stream(req)).done;
     expect(seen.error).toBeUndefined();
     expect(texts(seen.events).join('')).toBe('Hello there!');
     expect(pushed).toBe(2);

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isAiProviderError } from './errors.ts';
 import { startFakeOpenAI, type FakeVendor } from './__tests__/fake-vendors.ts';
+import { errorCode, iterateStream, pushStream } from './__tests__/push-harness.ts';
 import { OpenAIResponsesProvider } from './openai-responses.ts';
 import { OpenAIProvider } from './openai.ts';
-import { STREAM_PUSH, isPushableStream, type StreamSink } from './push.ts';
-import type { CompletionRequest, StreamEvent } from './types.ts';
+import type { CompletionRequest } from './types.ts';
 
 const KEY = 'sk-test-SUPERSECRET-0123456789';
 const WEATHER = {
@@ -20,34 +19,6 @@ const ask = (model: string): CompletionRequest => ({
   ...(model === 'structured' ? { structuredOutput: SCHEMA } : {}),
 });
 
-function push(stream: AsyncIterable<StreamEvent>): Promise<{ events: StreamEvent[]; ends: number; error?: unknown }> {
-  if (!isPushableStream(stream)) throw new Error('not a push-mode stream');
-  const seen: { events: StreamEvent[]; ends: number; error?: unknown } = { events: [], ends: 0 };
-  return new Promise((resolve) => {
-    const sink: StreamSink = {
-      events: (batch) => (seen.events.push(...batch), true),
-      end(error) {
-        seen.ends += 1;
-        if (error !== undefined) seen.error = error;
-        resolve(seen);
-      },
-    };
-    stream[STREAM_PUSH](sink);
-  });
-}
-
-async function iterate(stream: AsyncIterable<StreamEvent>): Promise<{ events: StreamEvent[]; error?: unknown }> {
-  const events: StreamEvent[] = [];
-  try {
-    for await (const e of stream) events.push(e);
-    return { events };
-  } catch (error) {
-    return { events, error };
-  }
-}
-
-const code = (error: unknown): string | undefined => (isAiProviderError(error) ? error.code : undefined);
-
 describe('openai chat stream: own SSE decoding, iterated or pushed', () => {
   let fake: FakeVendor;
   let provider: OpenAIProvider;
@@ -60,10 +31,10 @@ describe('openai chat stream: own SSE decoding, iterated or pushed', () => {
   it.each(['ok', 'tool', 'structured', 'truncated', 'malformed', 'error-chunk', 'rate-limit', 'bad-key'])(
     'pushes the same events and the same typed error as iteration for %s',
     async (model) => {
-      const pulled = await iterate(provider.stream(ask(model)));
-      const pushed = await push(provider.stream(ask(model)));
+      const pulled = await iterateStream(provider.stream(ask(model)));
+      const pushed = await pushStream(provider.stream(ask(model))).done;
       expect(pushed.events).toEqual(pulled.events);
-      expect(code(pushed.error)).toBe(code(pulled.error));
+      expect(errorCode(pushed.error)).toBe(errorCode(pulled.error));
       expect(pushed.ends).toBe(1);
       if (['ok', 'tool', 'structured'].includes(model)) expect(pushed.events.at(-1)?.type).toBe('done');
       else expect(pushed.error).toBeDefined();
@@ -71,7 +42,7 @@ describe('openai chat stream: own SSE decoding, iterated or pushed', () => {
   );
 
   it('maps an error chunk inside the stream to a typed retryable error, after the text before it', async () => {
-    const { events, error } = await iterate(provider.stream(ask('error-chunk')));
+    const { events, error } = await iterateStream(provider.stream(ask('error-chunk')));
     expect(events).toEqual([{ type: 'text', text: 'Hello' }]);
     expect(error).toMatchObject({ code: 'AI_PROVIDER_UPSTREAM_ERROR', retryable: true });
     expect(`${(error as Error).message}`).not.toContain('The server had an error');
@@ -80,7 +51,7 @@ describe('openai chat stream: own SSE decoding, iterated or pushed', () => {
   it('times out a stalled pushed stream and closes the socket', async () => {
     const quick = new OpenAIProvider({ apiKey: KEY, baseURL: `${fake.url}/v1`, idleTimeoutMs: 150 });
     const before = fake.clientAborts;
-    expect((await push(quick.stream(ask('stall')))).error).toMatchObject({
+    expect((await pushStream(quick.stream(ask('stall'))).done).error).toMatchObject({
       code: 'AI_PROVIDER_TIMEOUT',
       details: { reason: 'stalled' },
     });
@@ -90,7 +61,7 @@ describe('openai chat stream: own SSE decoding, iterated or pushed', () => {
   it("aborts a pushed stream's request when the caller's signal fires", async () => {
     const controller = new AbortController();
     const before = fake.clientAborts;
-    const pending = push(provider.stream(ask('stall'), { signal: controller.signal }));
+    const pending = pushStream(provider.stream(ask('stall'), { signal: controller.signal })).done;
     await expect.poll(() => fake.requests.filter((r) => r.body['model'] === 'stall').length).toBeGreaterThan(0);
     setTimeout(() => controller.abort(), 20);
     expect((await pending).error).toMatchObject({ code: 'AI_PROVIDER_ABORTED' });
@@ -126,17 +97,17 @@ describe('openai responses stream: own SSE decoding, iterated or pushed', () => 
     'orphan-delta',
     'rate-limit',
   ])('pushes the same events and the same typed error as iteration for responses %s', async (model) => {
-    const pulled = await iterate(provider.stream(ask(model)));
-    const pushed = await push(provider.stream(ask(model)));
+    const pulled = await iterateStream(provider.stream(ask(model)));
+    const pushed = await pushStream(provider.stream(ask(model))).done;
     expect(pushed.events).toEqual(pulled.events);
-    expect(code(pushed.error)).toBe(code(pulled.error));
+    expect(errorCode(pushed.error)).toBe(errorCode(pulled.error));
     expect(pushed.ends).toBe(1);
     if (pulled.error === undefined) expect(pushed.events.at(-1)?.type).toBe('done');
   });
 
   it('refuses stop sequences in push mode too, through the sink and before sending', async () => {
     const count = fake.requests.length;
-    const pushed = await push(provider.stream({ ...ask('ok'), stopSequences: ['x'] }));
+    const pushed = await pushStream(provider.stream({ ...ask('ok'), stopSequences: ['x'] })).done;
     expect(pushed.error).toMatchObject({ code: 'AI_PROVIDER_INVALID_REQUEST' });
     expect(pushed.ends).toBe(1);
     expect(fake.requests.length).toBe(count);
