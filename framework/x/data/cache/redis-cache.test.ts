@@ -104,6 +104,25 @@ describe.skipIf(!url)('RedisCache beyond the contract', () => {
     });
   });
 
+  it('reads a value with its remaining lifetime, 0 for no expiry, and refuses a foreign one', async () => {
+    const prefix = `${root}${n++}:`;
+    const redis = connect();
+    const cache = new RedisCache<string>({ redis, prefix, defaultTtlMs: 60_000 });
+    await cache.set('short', 'a', 5000);
+    await cache.set('forever', 'b', 0);
+    await cache.set('default', 'c');
+    const short = await cache.findWithTtl('short');
+    expect(short?.value).toBe('a');
+    expect(short?.ttlMs).toBeGreaterThan(0);
+    expect(short?.ttlMs).toBeLessThanOrEqual(5000);
+    expect(await cache.findWithTtl('forever')).toEqual({ value: 'b', ttlMs: 0 });
+    expect((await cache.findWithTtl('default'))?.ttlMs).toBeGreaterThan(5000);
+    expect(await cache.findWithTtl('missing')).toBeUndefined();
+    await redis.set(`${prefix}v:foreign`, 'not json {');
+    await expect(cache.findWithTtl('foreign')).rejects.toMatchObject({ code: 'PLUMEGO_ERR_DATA_CACHE_CORRUPT' });
+    await expect(cache.findWithTtl('')).rejects.toMatchObject({ code: 'PLUMEGO_ERR_CACHE_INVALID_KEY' });
+  });
+
   it('refuses to decode a foreign value and bad options', async () => {
     const prefix = `${root}${n++}:`;
     const redis = connect();

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { StoreError, type Cache, type CacheHit, type CounterCache } from 'plumego/store';
 import { DataError, assertDataOption } from 'plumego/x/data';
-import { callRedis, escapeGlob } from './redis-errors.ts';
+import { callRedis, escapeGlob, toCacheError } from './redis-errors.ts';
 
 export interface RedisCacheOptions {
   /** A connected ioredis client (shared with the app; `close()` leaves it open). Required. */
@@ -148,6 +148,23 @@ export class RedisCache<V = unknown> implements Cache<V>, CounterCache {
     const k = this.#key(key);
     const text = await callRedis(() => this.#redis.get(k));
     return text === null ? undefined : { value: this.#decode(text) };
+  }
+
+  /**
+   * `find` plus the entry's remaining lifetime in ms (0 = never expires), read in one round trip,
+   * so a copy kept elsewhere (`TwoLevelCache`'s level 1) never outlives the key.
+   */
+  async findWithTtl(key: string): Promise<(CacheHit<V> & { ttlMs: number }) | undefined> {
+    const k = this.#key(key);
+    const replies = await callRedis(() => this.#redis.multi().get(k).pttl(k).exec());
+    const [text, ttl] = (replies ?? []).map(([err, reply]) => {
+      if (err) throw toCacheError(err);
+      return reply;
+    });
+    if (typeof text !== 'string') return undefined;
+    // PTTL -1: no expiry; -2: gone (cannot happen inside MULTI, but then it is a miss).
+    if (ttl === -2) return undefined;
+    return { value: this.#decode(text), ttlMs: ttl === -1 ? 0 : Number(ttl) };
   }
 
   async get(key: string): Promise<V> {

@@ -112,8 +112,8 @@ describe.skipIf(!url)('TwoLevelCache across instances', () => {
       set: remote.set.bind(remote),
       delete: remote.delete.bind(remote),
       clear: remote.clear.bind(remote),
-      find: async (key: string) => {
-        const hit = await remote.find(key);
+      findWithTtl: async (key: string) => {
+        const hit = await remote.findWithTtl(key);
         readDone();
         await gate;
         return hit;
@@ -136,6 +136,21 @@ describe.skipIf(!url)('TwoLevelCache across instances', () => {
     release();
     expect(await stale).toBe('old');
     expect(await b.get('k')).toBe('new');
+  });
+
+  it('keeps a copy read from Redis no longer than the key lives there', async () => {
+    const { cache, remote } = await instance<string>(`${root}${n++}:`, 30_000);
+    // Written behind level 1's back with a TTL far below localTtlMs; the read fills level 1.
+    await remote.set('short', 'v', 300);
+    expect(await cache.find('short')).toEqual({ value: 'v' });
+    await expect.poll(() => remote.has('short'), { timeout: 3000, interval: 20 }).toBe(false);
+    // Before the fix level 1 held it for localTtlMs (30 s) after Redis dropped it.
+    expect(await cache.has('short')).toBe(false);
+    // A key without expiry stays in level 1 (bounded by localTtlMs) and is served without Redis.
+    await remote.set('forever', 'v', 0);
+    expect(await cache.get('forever')).toBe('v');
+    await remote.set('forever', 'changed-behind', 0);
+    expect(await cache.get('forever')).toBe('v');
   });
 
   it('refuses bad options', async () => {

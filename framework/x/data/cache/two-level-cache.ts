@@ -48,7 +48,7 @@ export class TwoLevelCache<V = unknown> implements Cache<V> {
   readonly #ready: Promise<void>;
 
   constructor(options: TwoLevelCacheOptions<V>) {
-    assertDataOption(typeof options?.remote?.find === 'function', 'remote');
+    assertDataOption(typeof options?.remote?.findWithTtl === 'function', 'remote');
     assertDataOption(typeof options.subscriber?.subscribe === 'function', 'subscriber');
     this.#localTtlMs = options.localTtlMs ?? 30_000;
     assertDataOption(Number.isSafeInteger(this.#localTtlMs) && this.#localTtlMs > 0, 'localTtlMs');
@@ -124,11 +124,18 @@ export class TwoLevelCache<V = unknown> implements Cache<V> {
       if (local !== undefined) return local;
     }
     const generation = this.#generation;
-    const remote = await this.#remote.find(key);
+    const remote = await this.#remote.findWithTtl(key);
+    if (remote === undefined) return undefined;
     // A value read from Redis before an invalidation arrived may already be stale: serve it, do not keep it.
-    if (remote !== undefined && this.#subscribed && generation === this.#generation)
-      await this.#local.set(key, remote.value);
-    return remote;
+    // The local copy lives no longer than the key itself, so a short TTL is not stretched to `localTtlMs`.
+    if (this.#subscribed && generation === this.#generation)
+      await this.#local.set(key, remote.value, this.#localTtl(remote.ttlMs));
+    return { value: remote.value };
+  }
+
+  /** Level 1's lifetime for an entry whose Redis key lives `ttlMs` more (0 = forever). */
+  #localTtl(ttlMs: number): number {
+    return ttlMs === 0 ? this.#localTtlMs : Math.min(ttlMs, this.#localTtlMs);
   }
 
   async get(key: string): Promise<V> {
@@ -141,12 +148,7 @@ export class TwoLevelCache<V = unknown> implements Cache<V> {
     this.#assertOpen();
     await this.#remote.set(key, value, ttlMs);
     await this.#local.delete(key);
-    if (this.#subscribed)
-      await this.#local.set(
-        key,
-        value,
-        ttlMs === undefined || ttlMs === 0 ? this.#localTtlMs : Math.min(ttlMs, this.#localTtlMs),
-      );
+    if (this.#subscribed) await this.#local.set(key, value, this.#localTtl(ttlMs ?? this.#remote.options.defaultTtlMs));
     await this.#announce([key]);
   }
 
