@@ -1,6 +1,23 @@
-import type { Message } from 'plumego/x/ai/provider';
+import { CountCache, buildRankMap, countTokens, decodeTokens, encodeTokens, type Vocabulary } from './bpe.ts';
+import { AiTokenizerError } from './errors.ts';
+import { cl100kPieceEnd, o200kPieceEnd } from './pretokenize.ts';
 
 export type EncodingName = 'o200k_base' | 'cl100k_base';
+
+/** What countMessages reads from a chat message; x/ai/provider's `Message` is one. */
+export interface CountableMessage {
+  readonly role: string;
+  readonly content: string;
+  readonly toolCalls?: readonly { readonly name: string; readonly arguments: unknown }[];
+}
+
+export interface TokenizerOptions {
+  /**
+   * Give this tokenizer its own piece → count memo of this many entries (0: none) instead of the one shared by
+   * every tokenizer of the encoding in the process (16 384 entries). For memory limits, or a cold measurement.
+   */
+  countCacheSize?: number;
+}
 
 export interface Tokenizer {
   /** The model this tokenizer was resolved for. */
@@ -9,35 +26,65 @@ export interface Tokenizer {
   /** False when the model has no public tokenizer and counts are an estimate (Claude). */
   readonly exact: boolean;
   encode(text: string): number[];
+  /** Throws AiTokenizerError AI_TOKENIZER_UNKNOWN_TOKEN for an id outside the encoding. */
   decode(tokens: readonly number[]): string;
   count(text: string): number;
   /** Chat messages with the per-message framing of OpenAI's published recipe (3 per message + 3). */
-  countMessages(messages: readonly Message[]): number;
+  countMessages(messages: readonly CountableMessage[]): number;
 }
 
-interface Encoder {
-  encode(text: string, options: typeof AS_TEXT): number[];
-  decode(tokens: Iterable<number>): string;
-  countTokens(text: string, options: typeof AS_TEXT): number;
-}
+/** Entries of the per-encoding shared count memo: ~2-3 MB at most for typical pieces. */
+const SHARED_COUNT_CACHE = 16_384;
 
-// Special-token strings (`<|endoftext|>`) in user text are text: encoding them as control tokens would let
-// a prompt forge structure, and the libraries' default is to throw, which would fail a count on user input.
-const AS_TEXT = { allowedSpecial: new Set<string>(), disallowedSpecial: new Set<string>() };
+// Control tokens of tiktoken's published encodings (openai_public.py), for decode only: special-token strings
+// in user text (`<|endoftext|>`) are encoded as text, so a prompt cannot forge structure and a count on user
+// input never throws.
+const SPECIAL: Record<EncodingName, ReadonlyMap<number, string>> = {
+  o200k_base: new Map([
+    [199_999, '<|endoftext|>'],
+    [200_018, '<|endofprompt|>'],
+  ]),
+  cl100k_base: new Map([
+    [100_257, '<|endoftext|>'],
+    [100_258, '<|fim_prefix|>'],
+    [100_259, '<|fim_middle|>'],
+    [100_260, '<|fim_suffix|>'],
+    [100_276, '<|endofprompt|>'],
+  ]),
+};
+
+interface LoadedEncoding {
+  vocab: Vocabulary;
+  shared: CountCache;
+}
 
 // Ranks are several MB each: load on first use, once per process.
-const encoders = new Map<EncodingName, Promise<Encoder>>();
+const encodings = new Map<EncodingName, Promise<LoadedEncoding>>();
 
-function loadEncoder(name: EncodingName): Promise<Encoder> {
-  let encoder = encoders.get(name);
-  if (!encoder) {
-    encoder =
-      name === 'o200k_base'
-        ? import('gpt-tokenizer/encoding/o200k_base')
-        : import('gpt-tokenizer/encoding/cl100k_base');
-    encoders.set(name, encoder);
+async function loadRanks(name: EncodingName): Promise<readonly (string | readonly number[] | undefined)[]> {
+  // gpt-tokenizer ships tiktoken's vocabularies as plain arrays (rank = index), the fastest form to load.
+  const mod =
+    name === 'o200k_base'
+      ? await import('gpt-tokenizer/bpeRanks/o200k_base')
+      : await import('gpt-tokenizer/bpeRanks/cl100k_base');
+  return mod.default;
+}
+
+function loadEncoding(name: EncodingName): Promise<LoadedEncoding> {
+  let loaded = encodings.get(name);
+  if (!loaded) {
+    loaded = loadRanks(name).then((tokens) => ({
+      vocab: {
+        ranks: buildRankMap(tokens),
+        tokens,
+        special: SPECIAL[name],
+        pieceEnd: name === 'o200k_base' ? o200kPieceEnd : cl100kPieceEnd,
+      },
+      shared: new CountCache(SHARED_COUNT_CACHE),
+    }));
+    encodings.set(name, loaded);
   }
-  return encoder;
+  return loaded;
 }
 
 /**
@@ -53,23 +100,30 @@ export function resolveEncoding(model: string): { encoding: EncodingName; exact:
   return { encoding: 'o200k_base', exact: false };
 }
 
-export async function loadTokenizer(model: string): Promise<Tokenizer> {
+/** Throws AiTokenizerError AI_TOKENIZER_INVALID_OPTIONS when `countCacheSize` is not a non-negative integer. */
+export async function loadTokenizer(model: string, options: TokenizerOptions = {}): Promise<Tokenizer> {
+  const size = options.countCacheSize;
+  if (size !== undefined && !(Number.isSafeInteger(size) && size >= 0))
+    throw new AiTokenizerError(
+      'AI_TOKENIZER_INVALID_OPTIONS',
+      `countCacheSize must be a non-negative integer, got ${String(size)}`,
+    );
   const { encoding, exact } = resolveEncoding(model);
-  const enc = await loadEncoder(encoding);
-  const count = (text: string): number => enc.countTokens(text, AS_TEXT);
+  const { vocab, shared } = await loadEncoding(encoding);
+  const cache = size === undefined ? shared : new CountCache(size);
+  const count = (text: string): number => countTokens(vocab, cache, text);
   return {
     model,
     encoding,
     exact,
-    encode: (text) => enc.encode(text, AS_TEXT),
-    decode: (tokens) => enc.decode(tokens),
+    encode: (text) => encodeTokens(vocab, text),
+    decode: (tokens) => decodeTokens(vocab, tokens),
     count,
     countMessages: (messages) => {
       let total = 3;
       for (const m of messages) {
         total += 3 + count(m.role) + count(m.content);
-        if (m.role === 'assistant')
-          for (const c of m.toolCalls ?? []) total += count(c.name + JSON.stringify(c.arguments));
+        for (const c of m.toolCalls ?? []) total += count(c.name + JSON.stringify(c.arguments));
       }
       return total;
     },
