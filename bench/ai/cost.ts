@@ -5,7 +5,9 @@
 // Streams are few and spaced (--streams 10, --interval 200 ms) so the slowed-down server never falls behind and
 // each upstream chunk still arrives in its own read, as it does in run.ts.
 // Usage: node --conditions=source --import tsx bench/ai/cost.ts [--modes direct,relay,provider] [--chunks 40]
-//   [--keep DIR]
+//   [--warmup 2] [--keep DIR]
+// --warmup: unrecorded rounds before the measured one (default 2, as the recorded figures). run.ts relays 200 streams
+// before its first recorded round, so `--warmup 20` (200 streams at the default 10 per round) matches its JIT state.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
@@ -21,6 +23,7 @@ const { values: args } = parseArgs({
     streams: { type: 'string', default: '10' },
     chunks: { type: 'string', default: '40' },
     interval: { type: 'string', default: '200' },
+    warmup: { type: 'string', default: '2' },
     // Keeps each mode's callgrind.out.<mode> here (for callgrind_annotate) instead of deleting it.
     keep: { type: 'string' },
   },
@@ -87,9 +90,8 @@ async function measure(
     `--callgrind-out-file=${out}`,
   ]);
   try {
-    // Two untimed rounds let V8 optimise the hot path, as it is in a long-running server.
-    await drive(s.port);
-    await drive(s.port);
+    // Untimed rounds let V8 optimise the hot path, as it is in a long-running server.
+    for (let i = 0; i < Number(args.warmup); i++) await drive(s.port);
     execFileSync('callgrind_control', ['-i', 'on', String(s.child.pid)], { stdio: 'ignore' });
     const events = await drive(s.port);
     execFileSync('callgrind_control', ['-i', 'off', String(s.child.pid)], { stdio: 'ignore' });

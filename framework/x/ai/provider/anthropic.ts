@@ -4,6 +4,7 @@ import { StreamAssembler } from './assembler.ts';
 import { badResponse, openCallScope, toProviderError, type CallScope } from './call-scope.ts';
 import { httpStream } from './http-stream.ts';
 import { nodeStreamFetch } from './node-fetch.ts';
+import { tracingIdle } from './otel-idle.ts';
 import type { PushableStream } from './push.ts';
 import { resolveHttpProviderOptions, type HttpProviderOptions, type ResolvedHttpProviderOptions } from './options.ts';
 import type {
@@ -112,6 +113,9 @@ export class AnthropicProvider implements Provider {
   readonly options: ResolvedHttpProviderOptions;
   readonly #client: Anthropic;
   readonly #streamClient: Anthropic;
+  // The same clients with the SDK's OpenTelemetry off, used while nothing is registered (see tracingIdle).
+  readonly #untracedClient: Anthropic;
+  readonly #untracedStreamClient: Anthropic;
 
   constructor(options: HttpProviderOptions) {
     this.options = resolveHttpProviderOptions(options, 'anthropic');
@@ -126,8 +130,10 @@ export class AnthropicProvider implements Provider {
       timeout: this.options.timeoutMs + 1_000,
     } as const;
     this.#client = new Anthropic(clientOptions);
+    this.#untracedClient = new Anthropic({ ...clientOptions, openTelemetry: false });
     // Streams read their body per network read, where undici's fetch costs most; see nodeStreamFetch.
     this.#streamClient = new Anthropic({ ...clientOptions, fetch: nodeStreamFetch });
+    this.#untracedStreamClient = new Anthropic({ ...clientOptions, fetch: nodeStreamFetch, openTelemetry: false });
   }
 
   #scope(options: CallOptions | undefined): CallScope {
@@ -137,7 +143,8 @@ export class AnthropicProvider implements Provider {
   async complete(request: CompletionRequest, options?: CallOptions): Promise<CompletionResponse> {
     const scope = this.#scope(options);
     try {
-      const message = await this.#client.messages.create(toParams(request, this.options.defaultMaxTokens), {
+      const client = tracingIdle() ? this.#untracedClient : this.#client;
+      const message = await client.messages.create(toParams(request, this.options.defaultMaxTokens), {
         signal: scope.signal,
       });
       return toResponse(this.name, message, request.structuredOutput?.name);
@@ -161,7 +168,7 @@ export class AnthropicProvider implements Provider {
         // The SDK sends the request and maps error statuses; the body is decoded by AnthropicStreamDecoder,
         // instead of through the SDK's chain of async iterators.
         send: () =>
-          this.#streamClient.messages
+          (tracingIdle() ? this.#untracedStreamClient : this.#streamClient).messages
             .create({ ...toParams(request, this.options.defaultMaxTokens), stream: true }, { signal: scope.signal })
             .asResponse(),
       };

@@ -142,7 +142,10 @@ function push(name: string, call: StreamCall, sink: StreamSink): StreamPushContr
     finish(failed ? failure : undefined, true);
   };
   // A body cut without `end` (reset, or destroyed by the scope on abort, timeout or stall).
-  const onClose = (): void => finish(new Error('upstream body closed early'), true);
+  // Checked before the error is built: every stream's body closes after its end, and an Error captures a stack.
+  const onClose = (): void => {
+    if (!closed) finish(new Error('upstream body closed early'), true);
+  };
   // A request refused while being built (a caller error) ends the stream like any other failure.
   let sending: Promise<Response>;
   try {

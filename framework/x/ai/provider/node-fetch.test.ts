@@ -162,4 +162,35 @@ describe('nodeStreamFetch', () => {
     await expect(reading).rejects.toMatchObject({ name: 'AbortError' });
     await expect.poll(() => seen[0]?.closedEarly).toBe(true);
   });
+
+  it('answers a 2xx with the headers a Headers would give, read without undici, and refuses to read its body', async () => {
+    const { url } = await serve((res) => {
+      res.setHeader('X-Multi', ['a', 'b']);
+      res.setHeader('Set-Cookie', ['s=1', 't=2']);
+      res.writeHead(200, 'Fine', { 'Request-Id': 'r2', 'content-type': 'text/event-stream' });
+      res.end('data: 1\n\n');
+    });
+    const response = await nodeStreamFetch(url);
+    const res = takeNodeBody(response)!;
+    const expected = new Headers();
+    for (let i = 0; i < res.rawHeaders.length; i += 2) expected.append(res.rawHeaders[i]!, res.rawHeaders[i + 1]!);
+    expect([...response.headers.entries()]).toEqual([...expected.entries()]);
+    expect([...response.headers]).toEqual([...expected]);
+    expect([...response.headers.keys()]).toEqual([...expected.keys()]);
+    expect([...response.headers.values()]).toEqual([...expected.values()]);
+    expect(response.headers.get('X-MULTI')).toBe('a, b');
+    expect(response.headers.get('set-cookie')).toBe(expected.get('set-cookie'));
+    expect(response.headers.getSetCookie()).toEqual(['s=1', 't=2']);
+    expect(response.headers.has('request-id')).toBe(true);
+    expect(response.headers.get('x-none')).toBeNull();
+    const seen: string[] = [];
+    response.headers.forEach((value, name) => seen.push(`${name}=${value}`));
+    expect(seen).toContain('request-id=r2');
+    expect(response).toMatchObject({ ok: true, status: 200, statusText: 'Fine', url, body: null, bodyUsed: false });
+    await expect(response.text()).rejects.toThrow(TypeError);
+    await expect(response.json()).rejects.toThrow(TypeError);
+    await expect(response.arrayBuffer()).rejects.toThrow(TypeError);
+    expect(takeNodeBody(response)).toBeUndefined();
+    res.resume();
+  });
 });
