@@ -6,6 +6,7 @@ import { getCodeField, getRoutingIndex, type RoutingPlane, type SourceIndex } fr
 import { readDefaultLexicon, readDefaultLexiconSource } from './default-lexicon.ts';
 import {
   attachModuleSources,
+  getFileStamps,
   getSourceWords,
   listModuleFiles,
   readModuleSources,
@@ -157,6 +158,16 @@ describe('the source index and its cache', () => {
     expect(index.terms[getTerms('segment', lexicon)[0]!]).toBeUndefined();
     const { zebra: _planted, ...read } = index.terms;
     expect({ ...index, terms: read }).toEqual(readModuleSources(repo, FIXTURE_MODULES, lexicon, { cacheFile: false }));
+  });
+
+  it('stamps a file by path, size and time, and leaves out one removed since the listing', () => {
+    const repo = makeRepo(files);
+    const stamps = getFileStamps(repo, ['framework/router/trie.ts', 'framework/router/gone.ts']);
+    expect(stamps.map((s) => s.file)).toEqual(['framework/router/trie.ts']);
+    expect(stamps[0]!.stamp.split('\0').slice(0, 2)).toEqual([
+      'framework/router/trie.ts',
+      String(files['framework/router/trie.ts'].length),
+    ]);
   });
 
   it('reads everything again when the cache is corrupt or was built with another lexicon', () => {

@@ -120,7 +120,15 @@ function readModuleTerms(root: string, files: readonly string[], lexicon: Lexico
   const seen = new Set<string>();
   for (const file of files) {
     seen.clear();
-    collectTerms(getSourceWords(file, readFileSync(join(root, file), 'utf8')), lexicon, seen);
+    let text: string;
+    try {
+      text = readFileSync(join(root, file), 'utf8');
+    } catch (error) {
+      // Removed after it was stamped: its words are gone, and the next stamp will differ.
+      if (isMissing(error)) continue;
+      throw error;
+    }
+    collectTerms(getSourceWords(file, text), lexicon, seen);
     for (const term of seen) counts.set(term, (counts.get(term) ?? 0) + 1);
   }
   return { files: files.length, terms: Object.fromEntries(counts) };
@@ -156,6 +164,22 @@ function readCache(file: string, key: string): CacheData | undefined {
   return undefined;
 }
 
+/**
+ * Each file with its path, size and modification time, the stamp a cached module is checked against. A file
+ * removed since the folders were listed (another process editing the tree) is left out, not an error.
+ */
+export function getFileStamps(root: string, files: readonly string[]): { file: string; stamp: string }[] {
+  return files.flatMap((file) => {
+    try {
+      const s = statSync(join(root, file));
+      return [{ file, stamp: `${file}\0${s.size}\0${s.mtimeMs}` }];
+    } catch (error) {
+      if (isMissing(error)) return [];
+      throw error;
+    }
+  });
+}
+
 export interface ReadSourcesOptions {
   /** The cache file; false reads every file and writes nothing. Default `<root>/node_modules/.cache/plumego/route-source.json`. */
   readonly cacheFile?: string | false;
@@ -175,15 +199,15 @@ export function readModuleSources(
   const key = cacheKey(ROUTE_SOURCE_CACHE, [getLexiconKey(lexicon)]);
   const cache = cacheFile === false ? undefined : readCache(cacheFile, key);
   const stamps: Record<string, string> = {};
-  const lists = listModuleFiles(root, modules);
-  for (const [name, files] of Object.entries(lists))
+  const lists: Record<string, string[]> = {};
+  for (const [name, listed] of Object.entries(listModuleFiles(root, modules))) {
+    const stamped = getFileStamps(root, listed);
+    lists[name] = stamped.map((s) => s.file);
     stamps[name] = cacheKey(
       ROUTE_SOURCE_CACHE,
-      files.map((file) => {
-        const s = statSync(join(root, file));
-        return `${file}\0${s.size}\0${s.mtimeMs}`;
-      }),
+      stamped.map((s) => s.stamp),
     );
+  }
   const names = Object.keys(stamps);
   const unchanged = new Set(names.filter((name) => cache?.stamps[name] === stamps[name]));
   if (cache && unchanged.size === names.length && Object.keys(cache.stamps).length === names.length) return cache.index;
