@@ -31,7 +31,16 @@ export class StreamAssembler {
   }
 
   finish(meta: { id: string; model: string; stopReason: StopReason; usage: Usage }): CompletionResponse {
-    return { ...meta, provider: this.provider, text: this.text, toolCalls: this.toolCalls() };
+    // Spelt out rather than spread: a spread of `meta` was ~20 % of decoding a stream's framing events.
+    return {
+      id: meta.id,
+      model: meta.model,
+      stopReason: meta.stopReason,
+      usage: meta.usage,
+      provider: this.provider,
+      text: this.text,
+      toolCalls: this.#calls.length === 0 ? [] : this.toolCalls(),
+    };
   }
 }
 
