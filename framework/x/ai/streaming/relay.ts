@@ -109,6 +109,10 @@ function relayPushed(
       },
       end(error) {
         state.error = error;
+        // A completed stream's response ends here, in the tick that wrote `done`: node:http corks a response's
+        // writes until the next tick, so the frame and the chunked terminator leave in one socket write instead
+        // of two (the end in relayStream's `finally` came a microtask later, after the uncork).
+        if (error === undefined) writer.end();
         resolve(state);
       },
     });

@@ -227,6 +227,33 @@ describe('relayStream over a push-mode provider stream (AnthropicProvider)', () 
     expect(result?.response?.text).toBe('one two three');
   });
 
+  it('ends the response in the tick that wrote done, so both leave in one socket write (push mode)', async () => {
+    const { provider } = await vendor();
+    let doneTick: { passed: boolean } | undefined;
+    let endedInDoneTick: boolean | undefined;
+    const url = await server((_, res) => {
+      const write = res.write.bind(res) as (chunk: string) => boolean;
+      const end = res.end.bind(res) as () => typeof res;
+      res.write = ((chunk: string) => {
+        if (chunk.includes('event: done')) {
+          const tick = { passed: false };
+          // node:http uncorks the socket in a nextTick: an end before it joins the same write.
+          process.nextTick(() => (tick.passed = true));
+          doneTick = tick;
+        }
+        return write(chunk);
+      }) as typeof res.write;
+      res.end = (() => {
+        endedInDoneTick ??= doneTick !== undefined && !doneTick.passed;
+        return end();
+      }) as typeof res.end;
+      void relayStream(res, (signal) => provider.stream({ ...req, model: 'three' }, { signal }));
+    });
+    const { events } = parseSse(await (await openSse(url)).read());
+    expect(events.at(-1)?.event).toBe('done');
+    expect(endedInDoneTick).toBe(true);
+  });
+
   it('relays a manager stream in push mode: falls back before the first event, then numbered events and done', async () => {
     const manager = createProviderManager({
       routes: [
