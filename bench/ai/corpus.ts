@@ -1,6 +1,7 @@
 // The two 1 MiB corpora the token-counting benchmarks use (run.ts and tokenizers.ts).
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -31,22 +32,34 @@ export function syntheticCorpus(): string {
   return text.slice(0, MIB);
 }
 
-/** The first MiB of this repository's Markdown and TypeScript under framework/, by path: prose, code, tables, some non-ASCII. */
+// The repository corpus is read from this commit, not the working tree: the first MiB of framework/ is files
+// other work keeps editing (framework/api.md, contract/, core/), and a corpus that changes with them would make
+// runs at different times incomparable. This commit's text is the one measured on 2026-12-07 from 11:50 on.
+export const REPO_CORPUS_COMMIT = '180f8b7';
+/** sha256 prefix of the repository corpus; repoCorpus() refuses to return anything else. */
+export const REPO_CORPUS_SHA256 = 'aae0f794e169';
+
+/**
+ * The first MiB of the repository's Markdown and TypeScript under framework/ at REPO_CORPUS_COMMIT, by path:
+ * prose, code, tables, some non-ASCII. Needs the git history (a checkout of this repository).
+ */
 export function repoCorpus(): string {
-  const files: string[] = [];
-  const walk = (dir: string): void => {
-    for (const name of readdirSync(dir).sort()) {
-      if (name === 'node_modules' || name.startsWith('.')) continue;
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else if (/\.(md|ts)$/.test(name)) files.push(path);
-    }
-  };
-  walk(join(root, 'framework'));
+  const git = (...args: string[]): string =>
+    execFileSync('git', ['-C', root, ...args], { encoding: 'utf8', maxBuffer: 64 * MIB });
+  const files = git('ls-tree', '-r', '--name-only', REPO_CORPUS_COMMIT, 'framework/')
+    .split('\n')
+    .filter(
+      (path) => /\.(md|ts)$/.test(path) && !path.split('/').some((p) => p === 'node_modules' || p.startsWith('.')),
+    )
+    .sort((a, b) => (a < b ? -1 : 1));
   let text = '';
-  for (const f of files.sort((a, b) => (relative(root, a) < relative(root, b) ? -1 : 1))) {
-    text += readFileSync(f, 'utf8');
+  for (const path of files) {
+    text += git('show', `${REPO_CORPUS_COMMIT}:${path}`);
     if (text.length >= MIB) break;
   }
-  return text.slice(0, MIB);
+  text = text.slice(0, MIB);
+  const sha = createHash('sha256').update(text).digest('hex').slice(0, 12);
+  if (sha !== REPO_CORPUS_SHA256)
+    throw new Error(`repository corpus is ${sha}, expected ${REPO_CORPUS_SHA256}: the corpus must not change`);
+  return text;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CountCache, buildRankMap, mergeBytes } from './bpe.ts';
+import { CountCache, buildPairTable, buildRankMap, mergeBytes } from './bpe.ts';
 
 describe('bpe', () => {
   it('keeps the count cache within its capacity, evicting the oldest entry first', () => {
@@ -34,7 +34,7 @@ describe('bpe', () => {
         text += 'abc'[seed % 3];
       }
       const long: number[] = [];
-      const count = mergeBytes(ranks, text, long);
+      const count = mergeBytes(ranks, buildPairTable(ranks), text, long);
       const expected = referenceMerge(tokens, text);
       expect(long.map((r) => tokens[r]).join('|'), text).toBe(expected.join('|'));
       expect(count).toBe(expected.length);

@@ -6,11 +6,17 @@
 // rank-map keys directly; counting only needs how many parts remain, so no token array is built.
 import { AiTokenizerError } from './errors.ts';
 
+/** "No rank": larger than any real rank. */
+export const NONE = 0x7fffffff;
+
 /** Rank of every token, keyed by its bytes as a latin1 string (ASCII tokens: the token text itself). */
 export type RankMap = ReadonlyMap<string, number>;
 
 export interface Vocabulary {
   readonly ranks: RankMap;
+  /** Rank of every two-byte token at index (first byte << 8 | second byte), NONE elsewhere: the first round of
+   * merges, one lookup per adjacent byte pair, is array reads instead of Map lookups of new 2-char strings. */
+  readonly pairs: Int32Array;
   /** The token list as published (string when its bytes are valid UTF-8), index = rank; for decoding. */
   readonly tokens: readonly (string | readonly number[] | undefined)[];
   /** Control tokens by rank (never produced by encode here: special-token text is encoded as text). */
@@ -35,6 +41,12 @@ export function buildRankMap(tokens: readonly (string | readonly number[] | unde
   return ranks;
 }
 
+export function buildPairTable(ranks: RankMap): Int32Array {
+  const pairs = new Int32Array(0x10000).fill(NONE);
+  for (const [key, rank] of ranks) if (key.length === 2) pairs[(key.charCodeAt(0) << 8) | key.charCodeAt(1)] = rank;
+  return pairs;
+}
+
 export function isAscii(s: string): boolean {
   for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
   return true;
@@ -45,7 +57,6 @@ export function byteString(s: string): string {
   return Buffer.from(s, 'utf8').toString('latin1');
 }
 
-const NONE = 0x7fffffff; // "no rank": larger than any real rank
 // Pieces up to this many bytes use tiktoken's linear scan (fastest for short pieces); longer ones a heap, so a
 // 1 MB run of one letter costs n log n instead of n² (the order of merges, and so the tokens, is the same).
 const LINEAR_MAX = 128;
@@ -57,13 +68,13 @@ const pairRanks = new Int32Array(LINEAR_MAX + 1);
  * tiktoken's merge: repeatedly join the adjacent pair with the lowest rank (leftmost on ties) until no pair
  * is a token. Returns the number of parts; `out`, when given, receives their ranks.
  */
-export function mergeBytes(ranks: RankMap, bytes: string, out?: number[]): number {
+export function mergeBytes(ranks: RankMap, pairs: Int32Array, bytes: string, out?: number[]): number {
   const n = bytes.length;
-  if (n > LINEAR_MAX) return mergeLong(ranks, bytes, out);
+  if (n > LINEAR_MAX) return mergeLong(ranks, pairs, bytes, out);
   const s = starts;
   const r = pairRanks;
   for (let i = 0; i <= n; i++) s[i] = i;
-  for (let i = 0; i < n - 1; i++) r[i] = ranks.get(bytes.slice(i, i + 2)) ?? NONE;
+  for (let i = 0; i < n - 1; i++) r[i] = pairs[(bytes.charCodeAt(i) << 8) | bytes.charCodeAt(i + 1)]!;
   r[n - 1] = NONE;
   let parts = n; // parts are [s[i], s[i+1]) for i < parts; r[i] ranks the join of part i and part i+1
   while (parts > 1) {
@@ -93,7 +104,7 @@ function rankOf(ranks: RankMap, key: string): number {
 }
 
 /** The same merge with a linked list of parts and a min-heap of (rank, start) with lazy deletion. */
-function mergeLong(ranks: RankMap, bytes: string, out?: number[]): number {
+function mergeLong(ranks: RankMap, pairs: Int32Array, bytes: string, out?: number[]): number {
   const n = bytes.length;
   const next = new Int32Array(n + 1); // next part's start; n is the end sentinel
   const prev = new Int32Array(n + 1);
@@ -112,7 +123,7 @@ function mergeLong(ranks: RankMap, bytes: string, out?: number[]): number {
     alive[i] = 1;
   }
   for (let i = 0; i < n; i++) {
-    const rank = rankJoin(i);
+    const rank = i + 1 < n ? pairs[(bytes.charCodeAt(i) << 8) | bytes.charCodeAt(i + 1)]! : NONE;
     rankAt[i] = rank;
     if (rank !== NONE) heapPush(heap, rank * SHIFT + i);
   }
@@ -205,11 +216,17 @@ export class CountCache {
 
 /** Token count of `text`, identical to tiktoken's `encode(text).length` with special-token text as text. */
 export function countTokens(vocab: Vocabulary, cache: CountCache, text: string): number {
-  const { ranks, pieceEnd } = vocab;
+  const { ranks, pairs, pieceEnd } = vocab;
   const n = text.length;
   let count = 0;
   for (let start = 0; start < n;) {
     const end = pieceEnd(text, start);
+    // Every ASCII character is a token; one-character pieces (punctuation, single spaces) are ~16 % of code.
+    if (end - start === 1 && text.charCodeAt(start) < 0x80) {
+      count++;
+      start = end;
+      continue;
+    }
     const piece = text.slice(start, end);
     start = end;
     // The memo goes first, for single-token pieces too: it is small enough to stay in the CPU cache, while a
@@ -222,7 +239,7 @@ export function countTokens(vocab: Vocabulary, cache: CountCache, text: string):
     // A non-ASCII piece is never looked up by its own text: rank keys are byte strings, and a Latin-1 piece
     // such as "Ã©" could equal the byte string of another token ("é").
     const bytes = isAscii(piece) ? piece : byteString(piece);
-    const parts = bytes.length === 1 || ranks.has(bytes) ? 1 : mergeBytes(ranks, bytes);
+    const parts = bytes.length === 1 || ranks.has(bytes) ? 1 : mergeBytes(ranks, pairs, bytes);
     cache.set(piece, parts);
     count += parts;
   }
@@ -231,7 +248,7 @@ export function countTokens(vocab: Vocabulary, cache: CountCache, text: string):
 
 /** Token ids of `text` (no cache: counting is the hot path; encoding builds the array anyway). */
 export function encodeTokens(vocab: Vocabulary, text: string): number[] {
-  const { ranks, pieceEnd } = vocab;
+  const { ranks, pairs, pieceEnd } = vocab;
   const out: number[] = [];
   const n = text.length;
   for (let start = 0; start < n;) {
@@ -241,7 +258,7 @@ export function encodeTokens(vocab: Vocabulary, text: string): number[] {
     const bytes = isAscii(piece) ? piece : byteString(piece);
     const rank = ranks.get(bytes);
     if (rank !== undefined) out.push(rank);
-    else mergeBytes(ranks, bytes, out);
+    else mergeBytes(ranks, pairs, bytes, out);
   }
   return out;
 }

@@ -1,4 +1,12 @@
-import { CountCache, buildRankMap, countTokens, decodeTokens, encodeTokens, type Vocabulary } from './bpe.ts';
+import {
+  CountCache,
+  buildPairTable,
+  buildRankMap,
+  countTokens,
+  decodeTokens,
+  encodeTokens,
+  type Vocabulary,
+} from './bpe.ts';
 import { AiTokenizerError } from './errors.ts';
 import { cl100kPieceEnd, o200kPieceEnd } from './pretokenize.ts';
 
@@ -73,15 +81,19 @@ async function loadRanks(name: EncodingName): Promise<readonly (string | readonl
 function loadEncoding(name: EncodingName): Promise<LoadedEncoding> {
   let loaded = encodings.get(name);
   if (!loaded) {
-    loaded = loadRanks(name).then((tokens) => ({
-      vocab: {
-        ranks: buildRankMap(tokens),
-        tokens,
-        special: SPECIAL[name],
-        pieceEnd: name === 'o200k_base' ? o200kPieceEnd : cl100kPieceEnd,
-      },
-      shared: new CountCache(SHARED_COUNT_CACHE),
-    }));
+    loaded = loadRanks(name).then((tokens) => {
+      const ranks = buildRankMap(tokens);
+      return {
+        vocab: {
+          ranks,
+          pairs: buildPairTable(ranks),
+          tokens,
+          special: SPECIAL[name],
+          pieceEnd: name === 'o200k_base' ? o200kPieceEnd : cl100kPieceEnd,
+        },
+        shared: new CountCache(SHARED_COUNT_CACHE),
+      };
+    });
     encodings.set(name, loaded);
   }
   return loaded;
