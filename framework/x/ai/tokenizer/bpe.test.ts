@@ -1,24 +1,51 @@
 import { describe, expect, it } from 'vitest';
-import { CountCache, buildPairTable, buildRankMap, mergeBytes } from './bpe.ts';
+import { CountCache, buildPairTable, buildRankMap, hashRange, mergeBytes } from './bpe.ts';
 
 describe('bpe', () => {
-  it('keeps the count cache within its capacity, evicting the oldest entry first', () => {
-    const cache = new CountCache(3);
-    for (let i = 0; i < 1000; i++) cache.set(`piece ${i}`, i);
-    expect(cache.size).toBe(3);
-    expect(cache.get('piece 996')).toBeUndefined();
-    expect([cache.get('piece 997'), cache.get('piece 998'), cache.get('piece 999')]).toEqual([997, 998, 999]);
+  const put = (cache: CountCache, piece: string, count: number): void =>
+    cache.set(piece, hashRange(piece, 0, piece.length), count);
+  const get = (cache: CountCache, piece: string): number =>
+    cache.get(piece, 0, piece.length, hashRange(piece, 0, piece.length));
+
+  it('keeps the count cache within its capacity, emptying it when full', () => {
+    const cache = new CountCache(100);
+    let max = 0;
+    for (let i = 0; i < 10_000; i++) {
+      put(cache, `piece ${i}`, i);
+      max = Math.max(max, cache.size);
+      expect(get(cache, `piece ${i}`)).toBe(i);
+    }
+    expect(max).toBe(100);
+    // 10 000 = 100 fills: the last fill ended exactly full; the entries of earlier fills are gone.
+    expect(cache.size).toBe(100);
+    expect(get(cache, 'piece 9900')).toBe(9900);
+    expect(get(cache, 'piece 9899')).toBe(-1);
   });
 
   it('stores nothing with capacity 0 and never stores pieces longer than MAX_KEY', () => {
     const none = new CountCache(0);
-    none.set('a', 1);
+    put(none, 'a', 1);
     expect(none.size).toBe(0);
+    expect(get(none, 'a')).toBe(-1);
     const cache = new CountCache(10);
-    cache.set('x'.repeat(CountCache.MAX_KEY + 1), 5);
-    cache.set('x'.repeat(CountCache.MAX_KEY), 4);
+    put(cache, 'x'.repeat(CountCache.MAX_KEY + 1), 5);
+    put(cache, 'x'.repeat(CountCache.MAX_KEY), 4);
     expect(cache.size).toBe(1);
-    expect(cache.get('x'.repeat(CountCache.MAX_KEY))).toBe(4);
+    expect(get(cache, 'x'.repeat(CountCache.MAX_KEY + 1))).toBe(-1);
+    expect(get(cache, 'x'.repeat(CountCache.MAX_KEY))).toBe(4);
+  });
+
+  it('tells apart pieces whose hashes collide, and finds a piece inside a longer text', () => {
+    const cache = new CountCache(50_000);
+    // Same hash for all: every lookup must compare characters, across probes and through table growth.
+    for (let i = 0; i < 3000; i++) cache.set(`k${i}`, 42, i);
+    for (let i = 0; i < 3000; i++) expect(cache.get(`k${i}`, 0, `k${i}`.length, 42)).toBe(i);
+    expect(cache.get('k3000', 0, 5, 42)).toBe(-1);
+    expect(cache.get('k1', 0, 1, 42)).toBe(-1); // a prefix of a key is not the key
+    const text = 'say hello world';
+    put(cache, ' hello', 1);
+    expect(cache.get(text, 3, 9, hashRange(text, 3, 9))).toBe(1);
+    expect(cache.get(text, 3, 8, hashRange(text, 3, 8))).toBe(-1);
   });
 
   it('merges long pieces (heap) into the same parts as the linear merge of tiktoken', () => {

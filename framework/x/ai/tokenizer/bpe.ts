@@ -184,33 +184,93 @@ function heapPop(heap: number[]): number {
   return top;
 }
 
+/** FNV-1a over the UTF-16 code units of text[start, end). */
+export function hashRange(text: string, start: number, end: number): number {
+  let h = 0x811c9dc5;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h;
+}
+
+const MIN_SLOTS = 1024;
+
 /**
- * Bounded piece → token count memo for pieces that are not a single token. A plain Map capped at `capacity`
- * entries, evicting the oldest insertion (no reordering on hits: that would cost a delete and a set on every
- * hit, for little gain on text whose repeated pieces recur throughout). Pieces longer than `MAX_KEY` chars are
- * not stored, so memory stays under capacity × MAX_KEY chars.
+ * Bounded piece → token count memo, looked up by a range of the text being counted, so a piece that was seen
+ * before costs a hash and a compare over its characters: no substring is created for it and no V8 Map lookup
+ * (which needs a new string and hashes it again). An open-addressing table (linear probing, at most half full)
+ * that grows up to `capacity` entries and is emptied when that is reached: bounded memory without eviction
+ * bookkeeping on every hit. Pieces longer than `MAX_KEY` characters are not stored, so memory stays under
+ * capacity × MAX_KEY characters plus the slot arrays.
  */
 export class CountCache {
   static readonly MAX_KEY = 256;
-  readonly #entries = new Map<string, number>();
   readonly capacity: number;
+  #keys: (string | undefined)[] = [];
+  #hashes = new Int32Array(0);
+  #counts = new Int32Array(0);
+  #size = 0;
 
   constructor(capacity: number) {
     this.capacity = capacity;
+    if (capacity > 0) this.#allocate(MIN_SLOTS);
   }
 
   get size(): number {
-    return this.#entries.size;
+    return this.#size;
   }
 
-  get(piece: string): number | undefined {
-    return this.#entries.get(piece);
+  /** Count memoised for text[start, end) whose hashRange is `hash`, or -1. */
+  get(text: string, start: number, end: number, hash: number): number {
+    const keys = this.#keys;
+    const mask = keys.length - 1;
+    if (mask < 0) return -1;
+    const length = end - start;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const key = keys[slot];
+      if (key === undefined) return -1;
+      if (this.#hashes[slot] !== hash || key.length !== length) continue;
+      let i = 0;
+      while (i < length && key.charCodeAt(i) === text.charCodeAt(start + i)) i++;
+      if (i === length) return this.#counts[slot]!;
+    }
   }
 
-  set(piece: string, count: number): void {
+  /** Stores the count of `piece` (whose hashRange is `hash`); empties the table first when it is full. */
+  set(piece: string, hash: number, count: number): void {
     if (this.capacity === 0 || piece.length > CountCache.MAX_KEY) return;
-    if (this.#entries.size >= this.capacity) this.#entries.delete(this.#entries.keys().next().value!);
-    this.#entries.set(piece, count);
+    if (this.#size >= this.capacity) this.#allocate(MIN_SLOTS);
+    else if (2 * (this.#size + 1) > this.#keys.length) this.#grow();
+    this.#place(piece, hash, count);
+    this.#size++;
+  }
+
+  #place(piece: string, hash: number, count: number): void {
+    const keys = this.#keys;
+    const mask = keys.length - 1;
+    let slot = hash & mask;
+    while (keys[slot] !== undefined) slot = (slot + 1) & mask;
+    keys[slot] = piece;
+    this.#hashes[slot] = hash;
+    this.#counts[slot] = count;
+  }
+
+  #allocate(slots: number): void {
+    this.#keys = new Array<string | undefined>(slots).fill(undefined);
+    this.#hashes = new Int32Array(slots);
+    this.#counts = new Int32Array(slots);
+    this.#size = 0;
+  }
+
+  #grow(): void {
+    const keys = this.#keys;
+    const hashes = this.#hashes;
+    const counts = this.#counts;
+    this.#allocate(keys.length * 2);
+    for (let slot = 0; slot < keys.length; slot++) {
+      const key = keys[slot];
+      if (key === undefined) continue;
+      this.#place(key, hashes[slot]!, counts[slot]!);
+      this.#size++;
+    }
   }
 }
 
@@ -227,20 +287,22 @@ export function countTokens(vocab: Vocabulary, cache: CountCache, text: string):
       start = end;
       continue;
     }
-    const piece = text.slice(start, end);
-    start = end;
     // The memo goes first, for single-token pieces too: it is small enough to stay in the CPU cache, while a
     // lookup in the 200 000-entry rank map is mostly cache misses.
-    const cached = cache.get(piece);
-    if (cached !== undefined) {
+    const hash = hashRange(text, start, end);
+    const cached = cache.get(text, start, end, hash);
+    if (cached >= 0) {
       count += cached;
+      start = end;
       continue;
     }
+    const piece = text.slice(start, end);
+    start = end;
     // A non-ASCII piece is never looked up by its own text: rank keys are byte strings, and a Latin-1 piece
     // such as "Ã©" could equal the byte string of another token ("é").
     const bytes = isAscii(piece) ? piece : byteString(piece);
     const parts = bytes.length === 1 || ranks.has(bytes) ? 1 : mergeBytes(ranks, pairs, bytes);
-    cache.set(piece, parts);
+    cache.set(piece, hash, parts);
     count += parts;
   }
   return count;
