@@ -59,3 +59,41 @@ describe('AnthropicStreamDecoder text deltas', () => {
     expect(textEventJson({ type: 'text', text: 'x' })).toBeUndefined();
   });
 });
+
+describe('AnthropicStreamDecoder framing events', () => {
+  const start = frame(
+    'message_start',
+    '{"type":"message_start","message":{"id":"m1","type":"message","role":"assistant","model":"m","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":3,"output_tokens":1}}}',
+  );
+  const ended = (...reads: string[]): StreamEvent[] => {
+    const decoder = new AnthropicStreamDecoder('anthropic', 'm', undefined, openCallScope(undefined, 0, 0));
+    const out: StreamEvent[] = [];
+    for (const r of reads) decoder.push(new TextEncoder().encode(r), out);
+    decoder.end(out);
+    return out;
+  };
+
+  it.each([
+    ['the exact shape', '{"type":"content_block_stop","index":0}', '{"type":"message_stop"}'],
+    ['spacing', '{"type": "content_block_stop", "index": 10}', '{ "type": "message_stop" }'],
+    ['extra fields', '{"type":"content_block_stop","index":1,"x":2}', '{"type":"message_stop","x":{}}'],
+  ])('ends a stream whose stop events have %s', (_, blockStop, messageStop) => {
+    const out = ended(start, delta('"hi"'), frame('content_block_stop', blockStop), frame('message_stop', messageStop));
+    expect(out.at(-1)).toMatchObject({ type: 'done', response: { id: 'm1', text: 'hi' } });
+  });
+
+  it.each([
+    ['a block stop cut short', '{"type":"content_block_stop","index":0'],
+    ['a block stop without an index', '{"type":"content_block_stop","index":}'],
+    ['a message stop cut short', '{"type":"message_stop"'],
+  ])('rejects %s as JSON.parse would (no shortcut around it)', (_, data) => {
+    const event = data.includes('message_stop') ? 'message_stop' : 'content_block_stop';
+    expect(() => ended(start, frame(event, data))).toThrow(SyntaxError);
+  });
+
+  it('is not complete without message_stop, even after every other framing event', () => {
+    expect(() =>
+      ended(start, delta('"hi"'), frame('content_block_stop', '{"type":"content_block_stop","index":0}')),
+    ).toThrow(expect.objectContaining({ code: 'AI_PROVIDER_BAD_RESPONSE' }));
+  });
+});

@@ -36,6 +36,22 @@ function textDelta(data: string): TextDeltaEvent | undefined {
   return typeof text === 'string' ? new TextDeltaEvent(text, json) : undefined;
 }
 
+// Framing events the decoder takes nothing from but their arrival, in the API's exact shape.
+const MESSAGE_STOP = '{"type":"message_stop"}';
+const BLOCK_STOP_HEAD = '{"type":"content_block_stop","index":';
+
+/** A `content_block_stop` exactly as the API writes it; anything else goes through JSON.parse. */
+function isBlockStop(data: string): boolean {
+  if (!data.startsWith(BLOCK_STOP_HEAD) || data.charCodeAt(data.length - 1) !== 0x7d) return false;
+  const end = data.length - 1;
+  if (end === BLOCK_STOP_HEAD.length) return false;
+  for (let i = BLOCK_STOP_HEAD.length; i < end; i++) {
+    const c = data.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
+}
+
 export const STOP_REASONS: Record<string, StopReason> = {
   end_turn: 'end',
   max_tokens: 'max_tokens',
@@ -109,6 +125,12 @@ export class AnthropicStreamDecoder {
         if (sse.event === null || sse.event === 'ping' || !sse.data) continue;
         if (sse.event === 'error')
           throw toProviderError(this.#name, { error: JSON.parse(sse.data) as unknown }, this.#scope);
+        // Two of a stream's five framing events carry nothing to read: every stream set-up saves their parse.
+        if (sse.event === 'content_block_stop' && isBlockStop(sse.data)) continue;
+        if (sse.event === 'message_stop' && sse.data === MESSAGE_STOP) {
+          this.#stopped = true;
+          continue;
+        }
         // Most of a stream is text deltas: their text is taken without parsing the whole event.
         const text = sse.event === 'content_block_delta' ? textDelta(sse.data) : undefined;
         if (text) {

@@ -22,42 +22,75 @@ export function openCallScope(
   timeoutMs: number,
   idleTimeoutMs: number,
 ): CallScope {
-  const controller = new AbortController();
-  let end: ScopeEnd | undefined;
-  const stop = (why: ScopeEnd): void => {
-    if (end !== undefined) return;
-    end = why;
-    controller.abort(
+  return new Scope(callerSignal, timeoutMs, idleTimeoutMs);
+}
+
+// Timer callbacks take the scope as an argument, so opening a scope creates no closures (every stream opens one).
+function onDeadline(scope: Scope): void {
+  scope.stop('timeout');
+}
+
+function onIdle(scope: Scope): void {
+  scope.stop('stalled');
+}
+
+/** The scope as one object: it is its own listener on the caller's signal (`handleEvent`). */
+class Scope implements CallScope {
+  readonly #controller = new AbortController();
+  readonly #caller: AbortSignal | undefined;
+  readonly #idleTimeoutMs: number;
+  readonly #deadline: NodeJS.Timeout | undefined;
+  #idle: NodeJS.Timeout | undefined;
+  #end: ScopeEnd | undefined;
+
+  constructor(callerSignal: AbortSignal | undefined, timeoutMs: number, idleTimeoutMs: number) {
+    this.#caller = callerSignal;
+    this.#idleTimeoutMs = idleTimeoutMs;
+    if (callerSignal?.aborted) this.stop('aborted');
+    else callerSignal?.addEventListener('abort', this, { once: true });
+    this.#deadline = timeoutMs > 0 ? setTimeout(onDeadline, timeoutMs, this) : undefined;
+    this.touch();
+  }
+
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  get end(): ScopeEnd | undefined {
+    return this.#end;
+  }
+
+  stop(why: ScopeEnd): void {
+    if (this.#end !== undefined) return;
+    this.#end = why;
+    this.#controller.abort(
       new AiProviderError(
         why === 'aborted' ? AI_PROVIDER_ERROR_CODES.aborted : AI_PROVIDER_ERROR_CODES.timeout,
         `call ${why}`,
       ),
     );
-  };
-  const onAbort = (): void => stop('aborted');
-  if (callerSignal?.aborted) stop('aborted');
-  else callerSignal?.addEventListener('abort', onAbort, { once: true });
-  const deadline = timeoutMs > 0 ? setTimeout(() => stop('timeout'), timeoutMs) : undefined;
-  let idle: NodeJS.Timeout | undefined;
-  const touch = (): void => {
-    if (idleTimeoutMs <= 0 || end !== undefined) return;
-    if (idle) idle.refresh();
-    else idle = setTimeout(() => stop('stalled'), idleTimeoutMs);
-  };
-  touch();
-  return {
-    signal: controller.signal,
-    get end() {
-      return end;
-    },
-    touch,
-    abort: onAbort,
-    dispose() {
-      clearTimeout(deadline);
-      clearTimeout(idle);
-      callerSignal?.removeEventListener('abort', onAbort);
-    },
-  };
+  }
+
+  /** The caller's signal fired. */
+  handleEvent(): void {
+    this.stop('aborted');
+  }
+
+  touch(): void {
+    if (this.#idleTimeoutMs <= 0 || this.#end !== undefined) return;
+    if (this.#idle) this.#idle.refresh();
+    else this.#idle = setTimeout(onIdle, this.#idleTimeoutMs, this);
+  }
+
+  abort(): void {
+    this.stop('aborted');
+  }
+
+  dispose(): void {
+    clearTimeout(this.#deadline);
+    clearTimeout(this.#idle);
+    this.#caller?.removeEventListener('abort', this);
+  }
 }
 
 function readRetryAfter(headers: unknown): number | undefined {

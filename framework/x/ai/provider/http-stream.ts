@@ -83,105 +83,137 @@ async function* iterate(name: string, claim: { taken: boolean }, open: () => Str
 }
 
 function push(name: string, call: StreamCall, sink: StreamSink): StreamPushControl {
-  const { scope, decoder } = call;
-  const out: StreamEvent[] = [];
-  let body: IncomingMessage | undefined;
-  let closed = false;
-  const close = (): void => {
-    closed = true;
-    scope.dispose();
+  const run = new PushRun(name, call.scope, call.decoder, sink);
+  run.start(call);
+  return run;
+}
+
+/**
+ * One push-mode stream: the IncomingMessage's events go straight to the decoder and the sink. A class with its
+ * listeners as anonymous arrows rather than a function of named closures: every stream opens one, and a named
+ * closure costs a `name` definition per creation under tsx's keepNames transform, the way the benchmarks run.
+ */
+class PushRun implements StreamPushControl {
+  readonly #name: string;
+  readonly #scope: CallScope;
+  readonly #decoder: StreamDecoder;
+  readonly #sink: StreamSink;
+  readonly #out: StreamEvent[] = [];
+  #body: IncomingMessage | undefined;
+  #closed = false;
+
+  constructor(name: string, scope: CallScope, decoder: StreamDecoder, sink: StreamSink) {
+    this.#name = name;
+    this.#scope = scope;
+    this.#decoder = decoder;
+    this.#sink = sink;
+  }
+
+  start(call: StreamCall): void {
+    // A request refused while being built (a caller error) ends the stream like any other failure.
+    let sending: Promise<Response>;
+    try {
+      sending = call.send();
+    } catch (error) {
+      sending = Promise.reject(error);
+    }
+    sending.then(
+      (http) => this.#attach(http),
+      (error: unknown) => this.#finish(error, true),
+    );
+  }
+
+  #attach(http: Response): void {
+    const res = takeNodeBody(http);
+    if (this.#closed) {
+      res?.destroy();
+      return;
+    }
+    if (!res) return this.#finish(badResponse(this.#name, 'stream response without a body'), true);
+    this.#body = res;
+    res.on('data', (chunk: Buffer) => this.#data(chunk));
+    res.once('end', () => this.#end());
+    res.once('error', (error) => this.#finish(error, true));
+    // A body cut without `end` (reset, or destroyed by the scope on abort, timeout or stall). Checked before the
+    // error is built: every stream's body closes after its end, and an Error captures a stack.
+    res.once('close', () => {
+      if (!this.#closed) this.#finish(new Error('upstream body closed early'), true);
+    });
+  }
+
+  #close(): void {
+    this.#closed = true;
+    this.#scope.dispose();
+    const body = this.#body;
     if (body && !body.complete) body.destroy();
-  };
+  }
+
   // `typed`: a failure of the stream, mapped like iteration maps it; otherwise the sink's own error.
-  const finish = (error: unknown, typed: boolean): void => {
-    if (closed) return;
-    const reason = error === undefined ? undefined : typed ? toProviderError(name, error, scope) : error;
-    close();
-    if (reason === undefined) sink.end();
-    else sink.end(reason);
-  };
-  const deliver = (): boolean => {
+  #finish(error: unknown, typed: boolean): void {
+    if (this.#closed) return;
+    const reason = error === undefined ? undefined : typed ? toProviderError(this.#name, error, this.#scope) : error;
+    this.#close();
+    if (reason === undefined) this.#sink.end();
+    else this.#sink.end(reason);
+  }
+
+  #deliver(): boolean {
+    const out = this.#out;
     let more = true;
     try {
-      more = sink.events(out);
+      more = this.#sink.events(out);
     } catch (error) {
       out.length = 0;
-      finish(error, false);
+      this.#finish(error, false);
       return false;
     }
     out.length = 0;
     return more;
-  };
-  const onData = (chunk: Buffer): void => {
-    if (closed) return;
-    scope.touch();
-    let failed = false;
-    let failure: unknown;
-    try {
-      decoder.push(chunk, out);
-    } catch (error) {
-      failed = true;
-      failure = error;
-    }
-    if (out.length > 0 && !deliver()) {
-      if (!closed) body!.pause();
-    }
-    if (failed) finish(failure, true);
-  };
-  const onEnd = (): void => {
-    if (closed) return;
-    let failed = false;
-    let failure: unknown;
-    try {
-      decoder.end(out);
-    } catch (error) {
-      failed = true;
-      failure = error;
-    }
-    if (out.length > 0) deliver();
-    finish(failed ? failure : undefined, true);
-  };
-  // A body cut without `end` (reset, or destroyed by the scope on abort, timeout or stall).
-  // Checked before the error is built: every stream's body closes after its end, and an Error captures a stack.
-  const onClose = (): void => {
-    if (!closed) finish(new Error('upstream body closed early'), true);
-  };
-  // A request refused while being built (a caller error) ends the stream like any other failure.
-  let sending: Promise<Response>;
-  try {
-    sending = call.send();
-  } catch (error) {
-    sending = Promise.reject(error);
   }
-  sending.then(
-    (http) => {
-      const res = takeNodeBody(http);
-      if (closed) {
-        res?.destroy();
-        return;
-      }
-      if (!res) return finish(badResponse(name, 'stream response without a body'), true);
-      body = res;
-      res.on('data', onData);
-      res.once('end', onEnd);
-      res.once('error', (error) => finish(error, true));
-      res.once('close', onClose);
-    },
-    (error: unknown) => finish(error, true),
-  );
-  return {
-    resume: () => {
-      if (closed || !body) return;
-      // Reading stopped for our own consumer, not the vendor: the stall clock restarts.
-      scope.touch();
-      body.resume();
-    },
-    cancel: () => {
-      if (closed) return;
-      scope.abort();
-      close();
-    },
-  };
+
+  #data(chunk: Buffer): void {
+    if (this.#closed) return;
+    this.#scope.touch();
+    let failed = false;
+    let failure: unknown;
+    try {
+      this.#decoder.push(chunk, this.#out);
+    } catch (error) {
+      failed = true;
+      failure = error;
+    }
+    if (this.#out.length > 0 && !this.#deliver()) {
+      if (!this.#closed) this.#body!.pause();
+    }
+    if (failed) this.#finish(failure, true);
+  }
+
+  #end(): void {
+    if (this.#closed) return;
+    let failed = false;
+    let failure: unknown;
+    try {
+      this.#decoder.end(this.#out);
+    } catch (error) {
+      failed = true;
+      failure = error;
+    }
+    if (this.#out.length > 0) this.#deliver();
+    this.#finish(failed ? failure : undefined, true);
+  }
+
+  resume(): void {
+    if (this.#closed || !this.#body) return;
+    // Reading stopped for our own consumer, not the vendor: the stall clock restarts.
+    this.#scope.touch();
+    this.#body.resume();
+  }
+
+  cancel(): void {
+    if (this.#closed) return;
+    this.#scope.abort();
+    this.#close();
+  }
 }
 
 /**

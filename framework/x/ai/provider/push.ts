@@ -15,7 +15,7 @@ export interface StreamSink {
   end(error?: unknown): void;
 }
 
-/** What a push-mode consumer can do to a running stream. */
+/** What a push-mode consumer can do to a running stream (methods: call them on the control, unbound they fail). */
 export interface StreamPushControl {
   /** Reads on after `events` returned false (the consumer's socket drained). */
   resume(): void;
