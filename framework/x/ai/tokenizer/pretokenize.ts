@@ -65,6 +65,12 @@ function classOf(t: Uint8Array, cp: number): number {
   return computed;
 }
 
+/** The code point at `i` (a surrogate pair read as one): charCodeAt first, as nearly all text is in the BMP. */
+function cpAt(text: string, i: number): number {
+  const u = text.charCodeAt(i);
+  return u >= 0xd800 && u <= 0xdbff ? text.codePointAt(i)! : u;
+}
+
 /** [^\r\n\p{L}\p{N}] */
 function isPrefix(cp: number, c: number): boolean {
   return (c & (LETTER | NUMBER)) === 0 && cp !== CR && cp !== LF;
@@ -113,14 +119,14 @@ function o200kLowerTail(text: string, t: Uint8Array, from: number): number {
   let i = from;
   let lastLower = -1; // end of the last character of the upper run that is also in [Lower]
   while (i < n) {
-    const cp = text.codePointAt(i)!;
+    const cp = cpAt(text, i);
     const c = classOf(t, cp);
     if ((c & CASED_UPPER) === 0) {
       if ((c & CASED_LOWER) !== 0) {
         // The upper run is followed by a lower letter: [Lower]+ takes the whole lower run.
         i += cp > 0xffff ? 2 : 1;
         while (i < n) {
-          const cp2 = text.codePointAt(i)!;
+          const cp2 = cpAt(text, i);
           if ((classOf(t, cp2) & CASED_LOWER) === 0) break;
           i += cp2 > 0xffff ? 2 : 1;
         }
@@ -140,13 +146,13 @@ function o200kUpperHead(text: string, t: Uint8Array, from: number): number {
   const n = text.length;
   let i = from;
   while (i < n) {
-    const cp = text.codePointAt(i)!;
+    const cp = cpAt(text, i);
     if ((classOf(t, cp) & CASED_UPPER) === 0) break;
     i += cp > 0xffff ? 2 : 1;
   }
   if (i === from) return -1;
   while (i < n) {
-    const cp = text.codePointAt(i)!;
+    const cp = cpAt(text, i);
     if ((classOf(t, cp) & CASED_LOWER) === 0) break;
     i += cp > 0xffff ? 2 : 1;
   }
@@ -158,12 +164,12 @@ function punctuation(text: string, t: Uint8Array, start: number, cp0: number, sl
   const n = text.length;
   let i = cp0 === SPACE_CHAR ? start + 1 : start;
   if (i >= n) return -1;
-  let cp = text.codePointAt(i)!;
+  let cp = cpAt(text, i);
   if (!isPunct(classOf(t, cp))) return -1;
   do {
     i += cp > 0xffff ? 2 : 1;
     if (i >= n) return i;
-    cp = text.codePointAt(i)!;
+    cp = cpAt(text, i);
   } while (isPunct(classOf(t, cp)));
   while (i < n) {
     const u = text.charCodeAt(i);
@@ -178,7 +184,7 @@ function digits(text: string, t: Uint8Array, start: number): number {
   const n = text.length;
   let i = start;
   for (let k = 0; k < 3 && i < n; k++) {
-    const cp = text.codePointAt(i)!;
+    const cp = cpAt(text, i);
     if ((classOf(t, cp) & NUMBER) === 0) break;
     i += cp > 0xffff ? 2 : 1;
   }
@@ -192,7 +198,7 @@ function digits(text: string, t: Uint8Array, start: number): number {
  */
 export function o200kPieceEnd(text: string, start: number): number {
   const t = table();
-  const cp0 = text.codePointAt(start)!;
+  const cp0 = cpAt(text, start);
   const c0 = classOf(t, cp0);
   const w0 = cp0 > 0xffff ? 2 : 1;
   let end: number;
@@ -214,7 +220,7 @@ export function o200kPieceEnd(text: string, start: number): number {
  */
 export function cl100kPieceEnd(text: string, start: number): number {
   const t = table();
-  const cp0 = text.codePointAt(start)!;
+  const cp0 = cpAt(text, start);
   if (cp0 === APOSTROPHE) {
     const end = contraction(text, start);
     if (end > start) return end;
@@ -225,12 +231,12 @@ export function cl100kPieceEnd(text: string, start: number): number {
   let i = -1;
   if ((c0 & LETTER) !== 0) i = start;
   else if (isPrefix(cp0, c0) && start + w0 < n) {
-    const cp1 = text.codePointAt(start + w0)!;
+    const cp1 = cpAt(text, start + w0);
     if ((classOf(t, cp1) & LETTER) !== 0) i = start + w0;
   }
   if (i >= 0) {
     while (i < n) {
-      const cp = text.codePointAt(i)!;
+      const cp = cpAt(text, i);
       if ((classOf(t, cp) & LETTER) === 0) break;
       i += cp > 0xffff ? 2 : 1;
     }
