@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { runEventEmitter, runInProcess } from './inprocess.ts';
 import { openAdapters, runAdapter, runRawAmqp, runRawNats, runRawRedis, type LoopResult } from './adapters.ts';
-import { runPlainBullMq, runPlumegoMq } from './mq.ts';
+import { runMqCase } from './mq.ts';
 import { NatsBroker, RedisStreamsBroker, AmqpBroker } from 'plumego/x/messaging/pubsub';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -119,26 +119,17 @@ await Promise.allSettled([
   AmqpBroker.destroyNamespace(urls.amqp, namespace),
 ]);
 
-// 3. mq on Redis vs plain BullMQ.
+// 3. mq on Redis vs plain BullMQ: its own warm-up, rounds and ABBA order (bench/messaging/mq.ts).
 {
-  const n = Math.round(3000 * scale);
+  const n = Math.round(5000 * scale);
   const concurrency = 8;
   try {
-    const a: number[] = [];
-    const b: number[] = [];
-    for (let r = 0; r < rounds; r++) {
-      if (r % 2 === 0) {
-        b.push((await runPlainBullMq(urls.redis, n, concurrency)).jobsPerSec);
-        a.push((await runPlumegoMq(urls.redis, n, concurrency)).jobsPerSec);
-      } else {
-        a.push((await runPlumegoMq(urls.redis, n, concurrency)).jobsPerSec);
-        b.push((await runPlainBullMq(urls.redis, n, concurrency)).jobsPerSec);
-      }
-    }
-    const ratio = median(a) / median(b);
-    results.mq = { jobs: n, concurrency, plumegoJobsPerSec: a, bullmqJobsPerSec: b, ratioMedian: ratio };
+    const r = await runMqCase(urls.redis, { jobs: n, concurrency, rounds: Math.max(rounds, 6) });
+    const a = r.plumego.map((x) => x.jobsPerSec);
+    const b = r.bullmq.map((x) => x.jobsPerSec);
+    results.mq = { ...r, plumegoJobsPerSec: a, bullmqJobsPerSec: b };
     lines.push(
-      `| mq (BullMqTaskQueue) vs plain BullMQ (${n} jobs added then run, concurrency ${concurrency}) | ${Math.round(median(a))} jobs/s | ${Math.round(median(b))} jobs/s | ${ratio.toFixed(2)}x | target ≥ 0.9x |`,
+      `| mq (BullMqTaskQueue) vs plain BullMQ (${n} jobs added then run, concurrency ${concurrency}, ${a.length} rounds ABBA after warm-up) | ${Math.round(median(a))} jobs/s | ${Math.round(median(b))} jobs/s | ${r.ratioMedian.toFixed(2)}x (median of per-round ratios) | target ≥ 0.9x |`,
     );
   } catch (error) {
     results.mq = { skipped: String(error) };

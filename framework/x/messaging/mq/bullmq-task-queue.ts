@@ -6,6 +6,7 @@ import { assertOption, MQ_ERROR_CODES, MqError } from './errors.ts';
 import { assertJobName, describeFailure, encodePayload, resolveJobOptions } from './options.ts';
 import type {
   AddResult,
+  JobContext,
   JobHandler,
   JobOptions,
   JobRecord,
@@ -59,22 +60,28 @@ export class BullMqTaskQueue implements TaskQueue {
   async add<T>(name: string, data: T, options?: JobOptions): Promise<AddResult> {
     if (this.closed) throw closedError();
     const o = resolveJobOptions(options);
-    const payload = JSON.parse(encodePayload(data, this.maxPayloadBytes)) as unknown;
-    const jobId = `${Date.now().toString(36)}-${randomBytes(8).toString('hex')}`;
+    // Validated (and measured) as JSON here; BullMQ serialises the same value itself, so it is passed on as is.
+    encodePayload(data, this.maxPayloadBytes);
+    // An id of our own only where it tells a new job from a deduplicated one (BullMQ then returns the
+    // existing job's id); otherwise BullMQ's counter id saves a random id and an EXISTS per add.
+    const dedupe =
+      o.dedupeKey === undefined
+        ? undefined
+        : { jobId: `${Date.now().toString(36)}-${randomBytes(8).toString('hex')}`, deduplication: { id: o.dedupeKey } };
     const job = await this.queue.add(
       assertJobName(name),
-      { payload, timeoutMs: o.timeoutMs ?? null },
+      o.timeoutMs === undefined ? { payload: data } : { payload: data, timeoutMs: o.timeoutMs },
       {
-        jobId,
-        // BullMQ: 1 is the highest priority; ours: higher runs first.
+        ...dedupe,
+        // BullMQ: 1 is the highest priority; ours: higher runs first. Every job is prioritized: BullMQ
+        // runs unprioritized jobs before all prioritized ones, so none can stay unprioritized.
         priority: 1001 - o.priority,
         delay: o.delayMs,
         attempts: o.maxAttempts,
         backoff: { type: o.backoff.type, delay: o.backoff.delayMs },
-        ...(o.dedupeKey === undefined ? {} : { deduplication: { id: o.dedupeKey } }),
       },
     );
-    const deduplicated = job.id !== jobId;
+    const deduplicated = dedupe !== undefined && job.id !== dedupe.jobId;
     if (!deduplicated) this.added++;
     return { id: String(job.id), deduplicated };
   }
@@ -149,11 +156,60 @@ export class BullMqTaskQueue implements TaskQueue {
   }
 }
 
+/**
+ * One run of a job: the context the handler gets and the worker's handle on it. The abort signal is
+ * made only when the handler reads it (or the run is aborted first): most handlers never do, and an
+ * AbortController per job was the largest part of this wrapper's per-job cost.
+ */
+class Run implements JobContext {
+  readonly id: string;
+  readonly name: string;
+  readonly data: unknown;
+  readonly attempt: number;
+  #controller: AbortController | undefined;
+  /** Why the run was aborted (timeout, or STOPPED by a worker stop); undefined while it runs. */
+  #reason: unknown = undefined;
+
+  constructor(
+    readonly job: Job,
+    data: unknown,
+  ) {
+    this.id = String(job.id);
+    this.name = job.name;
+    this.data = data;
+    this.attempt = job.attemptsMade + 1;
+  }
+
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.#reason !== undefined) this.#controller.abort(this.#reason);
+    }
+    return this.#controller.signal;
+  }
+
+  get abortReason(): unknown {
+    return this.#reason;
+  }
+
+  /** Fires the signal if the handler holds it; returns false if the run was already aborted. */
+  abort(reason: unknown): boolean {
+    if (this.#reason !== undefined) return false;
+    this.#reason = reason;
+    this.#controller?.abort(reason);
+    return true;
+  }
+
+  async updateProgress(progress: unknown): Promise<void> {
+    await this.job.updateProgress(JSON.parse(encodePayload(progress, 64 * 1024)) as object);
+  }
+}
+
 interface Running {
-  job: Job;
-  token: string;
-  controller: AbortController;
-  done: Promise<unknown>;
+  readonly run: Run;
+  readonly token: string;
+  /** Settles BullMQ's processor promise now (timeout, stop), whatever the handler still does. */
+  readonly fail: (reason: unknown) => void;
 }
 
 class BullMqWorker implements Worker {
@@ -161,6 +217,9 @@ class BullMqWorker implements Worker {
   private readonly connection: Redis;
   private readonly running = new Map<string, Running>();
   private stopped = false;
+  /** Set by stop() while it waits for in-flight runs. */
+  private idle: (() => void) | undefined;
+  private finishedWhileStopping = 0;
 
   constructor(
     options: BullMqTaskQueueOptions,
@@ -179,62 +238,68 @@ class BullMqWorker implements Worker {
     this.worker.on('error', () => {});
   }
 
+  /**
+   * One promise per run, settled by whichever comes first: the handler, its timeout or a forced stop
+   * (no Promise.race, no abort listener, no timer unless the job has a timeout).
+   */
   private run(job: Job, token: string): Promise<unknown> {
-    const controller = new AbortController();
-    const done = this.execute(job, token, controller);
-    this.running.set(String(job.id), { job, token, controller, done: done.catch(() => {}) });
-    return done.finally(() => this.running.delete(String(job.id)));
-  }
-
-  private async execute(job: Job, token: string, controller: AbortController): Promise<unknown> {
-    const { payload, timeoutMs } = job.data as { payload: unknown; timeoutMs: number | null };
-    const aborted = new Promise<never>((_, reject) =>
-      controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true }),
-    );
-    aborted.catch(() => {});
-    const timer =
-      timeoutMs === null
-        ? undefined
-        : setTimeout(
-            () =>
-              controller.abort(
-                new MqError(MQ_ERROR_CODES.jobTimeout, `job ran longer than its timeout of ${timeoutMs} ms`, {
-                  timeoutMs,
-                }),
-              ),
-            timeoutMs,
-          );
+    const { payload, timeoutMs } = job.data as { payload: unknown; timeoutMs?: number | null };
+    const run = new Run(job, payload);
     this.counters.delivered++;
     if (job.attemptsMade > 0) this.counters.redelivered++;
-    try {
-      const result = await Promise.race([
-        Promise.resolve().then(() =>
-          this.handler({
-            id: String(job.id),
-            name: job.name,
-            data: payload,
-            attempt: job.attemptsMade + 1,
-            signal: controller.signal,
-            updateProgress: async (p) => {
-              await job.updateProgress(JSON.parse(encodePayload(p, 64 * 1024)) as object);
-            },
-          }),
-        ),
-        aborted,
-      ]);
-      this.counters.acked++;
-      return result;
-    } catch (error) {
-      // Handed back by stop(): BullMQ must neither fail nor retry it.
-      if (controller.signal.reason === STOPPED) throw new WaitingError();
-      this.counters.nacked++;
-      // BullMQ retries while attempts remain; the last failure leaves the job failed for good.
-      if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) this.counters.deadLettered++;
-      // BullMQ keeps only a message; the code travels inside it.
-      throw new Error(JSON.stringify(describeFailure(error)));
-    } finally {
-      clearTimeout(timer);
-    }
+    return new Promise((resolve, reject) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      let settled = false;
+      const finish = (ok: boolean, value: unknown): void => {
+        if (settled) return;
+        settled = true;
+        if (timer !== undefined) clearTimeout(timer);
+        this.running.delete(run.id);
+        if (ok) {
+          this.counters.acked++;
+          if (this.stopped) this.finishedWhileStopping++;
+          resolve(value);
+        } else if (run.abortReason === STOPPED) {
+          // Handed back by stop(): BullMQ must neither fail nor retry it.
+          reject(new WaitingError());
+        } else {
+          this.counters.nacked++;
+          if (this.stopped) this.finishedWhileStopping++;
+          // BullMQ retries while attempts remain; the last failure leaves the job failed for good.
+          if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) this.counters.deadLettered++;
+          // BullMQ keeps only a message; the code travels inside it.
+          reject(new Error(JSON.stringify(describeFailure(value))));
+        }
+        if (this.running.size === 0) this.idle?.();
+      };
+      const fail = (reason: unknown): void => {
+        if (run.abort(reason)) finish(false, reason);
+      };
+      this.running.set(run.id, { run, token, fail });
+      if (typeof timeoutMs === 'number')
+        timer = setTimeout(
+          () =>
+            fail(
+              new MqError(MQ_ERROR_CODES.jobTimeout, `job ran longer than its timeout of ${timeoutMs} ms`, {
+                timeoutMs,
+              }),
+            ),
+          timeoutMs,
+        );
+      let out: unknown;
+      try {
+        out = this.handler(run);
+      } catch (error) {
+        finish(false, error);
+        return;
+      }
+      if (typeof (out as PromiseLike<unknown> | null)?.then === 'function')
+        (out as PromiseLike<unknown>).then(
+          (v) => finish(true, v),
+          (e: unknown) => finish(false, e),
+        );
+      else finish(true, out);
+    });
   }
 
   async stop(options: StopOptions = {}): Promise<StopResult> {
@@ -245,28 +310,28 @@ class BullMqWorker implements Worker {
     this.onStop();
     // Stop fetching, then give in-flight jobs the deadline.
     const closing = this.worker.close();
-    const pending = [...this.running.values()];
-    let deadline: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([
-      Promise.all(pending.map((p) => p.done)),
-      new Promise<void>((r) => {
+    if (this.running.size > 0) {
+      let deadline: ReturnType<typeof setTimeout> | undefined;
+      await new Promise<void>((r) => {
+        this.idle = r;
         deadline = setTimeout(r, timeoutMs);
-      }),
-    ]);
-    clearTimeout(deadline);
+      });
+      clearTimeout(deadline);
+      this.idle = undefined;
+    }
     let returned = 0;
     for (const p of [...this.running.values()]) {
       try {
-        await p.job.moveToWait(p.token);
+        await p.run.job.moveToWait(p.token);
         returned++;
       } catch {
         /* lock lost: BullMQ's stalled check hands it back */
       }
-      p.controller.abort(STOPPED);
+      p.fail(STOPPED);
     }
     await closing;
     this.connection.disconnect();
-    return { finished: pending.length - returned, returned };
+    return { finished: this.finishedWhileStopping, returned };
   }
 }
 
