@@ -81,10 +81,6 @@ function relayPushed(
     // With the default mapping a text event's frame is built here directly: its id is a number and its data is
     // JSON (the vendor's checked literal when kept), so neither can hold a line break to check for.
     const direct = map === toSseEvent;
-    // Events only arrive from I/O callbacks, after `control` is assigned.
-    const resume = (): void => control.resume();
-    // A client that leaves while the socket is backed up: the writer's signal already aborts the upstream.
-    const ignore = (): void => undefined;
     const control: StreamPushControl = stream[STREAM_PUSH]({
       events(batch) {
         let frames = '';
@@ -104,7 +100,13 @@ function relayPushed(
         // The client left: its signal has aborted the upstream, whose end() settles this relay.
         if (writer.closed) return false;
         const more = writeFrames(writer, frames);
-        if (!more) writer.drained().then(resume, ignore);
+        // Events only arrive from I/O callbacks, after `control` is assigned. A client that leaves while the socket
+        // is backed up needs nothing here: the writer's signal already aborts the upstream.
+        if (!more)
+          writer.drained().then(
+            () => control.resume(),
+            () => undefined,
+          );
         return more;
       },
       end(error) {
