@@ -11,7 +11,7 @@
 // events from the 4th and from the 11th on — the first events are the ones that meet the set-up of the round's other
 // streams, and with 200 set-ups taking longer than 3 chunk intervals that backlog reaches past the 3rd event.
 // Usage: node --conditions=source --import tsx bench/ai/run.ts [--streams 200] [--rounds 3] [--chunks 50]
-//   [--modes direct,relay,pipe,provider] [--unaligned-modes direct,relay,provider]
+//   [--modes direct,relay,pipe,provider] [--unaligned-modes direct,relay,pipe,provider]
 //   [--overhead-modes pipe,provider] [--latency-only]   (an empty list skips that scenario)
 // Writes bench/ai/results/<stamp>.json, latest.json and latest.md. Run under /tmp/plumego-bench.lock.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -32,7 +32,7 @@ const { values: args } = parseArgs({
     rounds: { type: 'string', default: '3' },
     chunks: { type: 'string', default: '50' },
     modes: { type: 'string', default: 'direct,relay,pipe,provider' },
-    'unaligned-modes': { type: 'string', default: 'direct,relay,provider' },
+    'unaligned-modes': { type: 'string', default: 'direct,relay,pipe,provider' },
     'overhead-modes': { type: 'string', default: 'pipe,provider' },
     'latency-only': { type: 'boolean', default: false },
     // Prints the tables without writing bench/ai/results (smoke runs).
