@@ -9,9 +9,11 @@
  * Same work on both sides: the same add options (3 attempts, exponential backoff from 1 s — the
  * wrapper's defaults), nothing removed on completion, a small result stored, the same concurrency,
  * and the same connections (one for the queue, one for the worker, plus the blocking connection
- * BullMQ's worker opens itself). Queue objects are created before the clock starts and closed after
- * it stops; every round uses a fresh queue name, obliterated afterwards, so no round sees another's
- * keys.
+ * BullMQ's worker opens itself). The queue (and its connection) is ready before the clock starts; the
+ * worker and its connections are made on the clock on both sides; closing is after it stops. Every
+ * round uses a fresh queue name, obliterated afterwards, so no round sees another's keys. Plain
+ * BullMQ's jobs go to its wait list; the wrapper's are prioritized (its contract has priorities, and
+ * BullMQ runs unprioritized jobs before all prioritized ones) - that cost is the wrapper's.
  */
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -76,12 +78,14 @@ const plainBullMq = (url: string, concurrency: number): Side => ({
   async open() {
     const name = `raw-${randomBytes(4).toString('hex')}`;
     const conn = new Redis(url, { maxRetriesPerRequest: null });
-    const wconn = new Redis(url, { maxRetriesPerRequest: null });
+    let wconn: Redis | undefined;
     const queue = new Queue(name, { connection: conn, prefix: MQ_BENCH_PREFIX });
     await queue.waitUntilReady();
     return {
       add: (i) => queue.add('job', { i }, { attempts: 3, backoff: { type: 'exponential', delay: 1000 } }),
       async work(onJob) {
+        // Connected on the clock, as BullMqTaskQueue.process connects its worker's connection.
+        wconn = new Redis(url, { maxRetriesPerRequest: null });
         const worker = new Worker(
           name,
           async (job) => {
@@ -96,7 +100,7 @@ const plainBullMq = (url: string, concurrency: number): Side => ({
         await queue.obliterate({ force: true });
         await queue.close();
         conn.disconnect();
-        wconn.disconnect();
+        wconn?.disconnect();
       },
     };
   },
