@@ -1,16 +1,68 @@
 // Byte-pair encoding over tiktoken's ranks, written for counting. Where the time went before (cpu profile of
 // gpt-tokenizer on the repository corpus, o200k): the pre-tokenising regex ~45 %, and per piece that is not one
 // token: TextEncoder, then for every candidate pair a bytes → string conversion with a UTF-8 validity check
-// before the rank lookup. Here pieces are split by pretokenize.ts, a piece that is a whole token is one Map
-// lookup on the string itself, and merges run on a "byte string" (one char per UTF-8 byte) whose slices are
-// rank-map keys directly; counting only needs how many parts remain, so no token array is built.
+// before the rank lookup. Here pieces are split by pretokenize.ts; a piece is looked up by its range in the text
+// (CountCache), and only a new piece is materialised; merges run on a "byte string" (one char per UTF-8 byte)
+// whose spans are looked up in the rank table by range, with no substring per lookup; counting only needs how
+// many parts remain, so no token array is built.
 import { AiTokenizerError } from './errors.ts';
 
 /** "No rank": larger than any real rank. */
 export const NONE = 0x7fffffff;
 
-/** Rank of every token, keyed by its bytes as a latin1 string (ASCII tokens: the token text itself). */
-export type RankMap = ReadonlyMap<string, number>;
+/**
+ * Rank of every token, keyed by its bytes as a latin1 string (ASCII tokens: the token text itself), looked up by
+ * a range of a byte string: the merge loop asks for many spans of one piece, and a Map would need a new string
+ * (allocated, then hashed) for each. Open addressing with linear probing, at most half full.
+ */
+export class RankMap {
+  readonly #keys: (string | undefined)[];
+  readonly #hashes: Int32Array;
+  readonly #ranks: Int32Array;
+  readonly #mask: number;
+  readonly size: number;
+
+  constructor(entries: readonly (readonly [string, number])[]) {
+    let slots = 1024;
+    while (slots < 2 * entries.length) slots *= 2;
+    this.#keys = new Array<string | undefined>(slots).fill(undefined);
+    this.#hashes = new Int32Array(slots);
+    this.#ranks = new Int32Array(slots);
+    this.#mask = slots - 1;
+    this.size = entries.length;
+    for (const [key, rank] of entries) {
+      const hash = hashRange(key, 0, key.length);
+      let slot = hash & this.#mask;
+      while (this.#keys[slot] !== undefined) slot = (slot + 1) & this.#mask;
+      this.#keys[slot] = key;
+      this.#hashes[slot] = hash;
+      this.#ranks[slot] = rank;
+    }
+  }
+
+  /** Rank of the token whose bytes are bytes[start, end), or NONE. */
+  get(bytes: string, start: number, end: number): number {
+    const length = end - start;
+    const hash = hashRange(bytes, start, end);
+    const keys = this.#keys;
+    const mask = this.#mask;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const key = keys[slot];
+      if (key === undefined) return NONE;
+      if (this.#hashes[slot] !== hash || key.length !== length) continue;
+      let i = 0;
+      while (i < length && key.charCodeAt(i) === bytes.charCodeAt(start + i)) i++;
+      if (i === length) return this.#ranks[slot]!;
+    }
+  }
+
+  *entries(): IterableIterator<[string, number]> {
+    for (let slot = 0; slot <= this.#mask; slot++) {
+      const key = this.#keys[slot];
+      if (key !== undefined) yield [key, this.#ranks[slot]!];
+    }
+  }
+}
 
 export interface Vocabulary {
   readonly ranks: RankMap;
@@ -25,8 +77,8 @@ export interface Vocabulary {
   readonly pieceEnd: (text: string, start: number) => number;
 }
 
-export function buildRankMap(tokens: readonly (string | readonly number[] | undefined)[]): Map<string, number> {
-  const ranks = new Map<string, number>();
+export function buildRankMap(tokens: readonly (string | readonly number[] | undefined)[]): RankMap {
+  const entries: [string, number][] = [];
   for (let rank = 0; rank < tokens.length; rank++) {
     const token = tokens[rank];
     if (token === undefined) continue; // holes in the published list
@@ -36,14 +88,15 @@ export function buildRankMap(tokens: readonly (string | readonly number[] | unde
           ? token
           : Buffer.from(token, 'utf8').toString('latin1')
         : String.fromCharCode(...token);
-    ranks.set(key, rank);
+    entries.push([key, rank]);
   }
-  return ranks;
+  return new RankMap(entries);
 }
 
 export function buildPairTable(ranks: RankMap): Int32Array {
   const pairs = new Int32Array(0x10000).fill(NONE);
-  for (const [key, rank] of ranks) if (key.length === 2) pairs[(key.charCodeAt(0) << 8) | key.charCodeAt(1)] = rank;
+  for (const [key, rank] of ranks.entries())
+    if (key.length === 2) pairs[(key.charCodeAt(0) << 8) | key.charCodeAt(1)] = rank;
   return pairs;
 }
 
@@ -91,16 +144,12 @@ export function mergeBytes(ranks: RankMap, pairs: Int32Array, bytes: string, out
     s.copyWithin(at + 1, at + 2, parts + 1);
     r.copyWithin(at + 1, at + 2, parts);
     parts--;
-    r[at] = at + 1 < parts ? (ranks.get(bytes.slice(s[at]!, s[at + 2]!)) ?? NONE) : NONE;
-    if (at > 0) r[at - 1] = ranks.get(bytes.slice(s[at - 1]!, s[at + 1]!)) ?? NONE;
+    r[at] = at + 1 < parts ? ranks.get(bytes, s[at]!, s[at + 2]!) : NONE;
+    if (at > 0) r[at - 1] = ranks.get(bytes, s[at - 1]!, s[at + 1]!);
   }
-  if (out) for (let i = 0; i < parts; i++) out.push(rankOf(ranks, bytes.slice(s[i]!, s[i + 1]!)));
-  return parts;
-}
-
-function rankOf(ranks: RankMap, key: string): number {
   // A part is a single byte (every byte is a token in both vocabularies) or a join that was found in `ranks`.
-  return ranks.get(key)!;
+  if (out) for (let i = 0; i < parts; i++) out.push(ranks.get(bytes, s[i]!, s[i + 1]!));
+  return parts;
 }
 
 /** The same merge with a linked list of parts and a min-heap of (rank, start) with lazy deletion. */
@@ -115,7 +164,7 @@ function mergeLong(ranks: RankMap, pairs: Int32Array, bytes: string, out?: numbe
   const rankJoin = (start: number): number => {
     const mid = next[start]!;
     if (mid >= n) return NONE;
-    return ranks.get(bytes.slice(start, next[mid]!)) ?? NONE;
+    return ranks.get(bytes, start, next[mid]!);
   };
   for (let i = 0; i <= n; i++) {
     next[i] = i + 1;
@@ -148,7 +197,7 @@ function mergeLong(ranks: RankMap, pairs: Int32Array, bytes: string, out?: numbe
       if (theirs !== NONE) heapPush(heap, theirs * SHIFT + before);
     }
   }
-  if (out) for (let i = 0; i < n; i = next[i]!) out.push(rankOf(ranks, bytes.slice(i, next[i]!)));
+  if (out) for (let i = 0; i < n; i = next[i]!) out.push(ranks.get(bytes, i, next[i]!));
   return parts;
 }
 
@@ -301,7 +350,8 @@ export function countTokens(vocab: Vocabulary, cache: CountCache, text: string):
     // A non-ASCII piece is never looked up by its own text: rank keys are byte strings, and a Latin-1 piece
     // such as "Ã©" could equal the byte string of another token ("é").
     const bytes = isAscii(piece) ? piece : byteString(piece);
-    const parts = bytes.length === 1 || ranks.has(bytes) ? 1 : mergeBytes(ranks, pairs, bytes);
+    const parts =
+      bytes.length === 1 || ranks.get(bytes, 0, bytes.length) !== NONE ? 1 : mergeBytes(ranks, pairs, bytes);
     cache.set(piece, hash, parts);
     count += parts;
   }
@@ -318,8 +368,8 @@ export function encodeTokens(vocab: Vocabulary, text: string): number[] {
     const piece = text.slice(start, end);
     start = end;
     const bytes = isAscii(piece) ? piece : byteString(piece);
-    const rank = ranks.get(bytes);
-    if (rank !== undefined) out.push(rank);
+    const rank = ranks.get(bytes, 0, bytes.length);
+    if (rank !== NONE) out.push(rank);
     else mergeBytes(ranks, pairs, bytes, out);
   }
   return out;
