@@ -5,14 +5,10 @@
  */
 import type { RoutingPlane } from './build-index.ts';
 import { attachModuleReadmes } from './module-docs.ts';
-import { attachModuleSources } from './module-source.ts';
-import { createLexicon, type LexiconSource } from './tokenise.ts';
+import type { LexiconSource } from './tokenise.ts';
 
-/**
- * 2: the plane carries the error codes and the modules' README prose the ranking reads;
- * 3: and the modules' code as terms (`sources`, module-source.ts).
- */
-export const ROUTER_INDEX_VERSION = 3;
+/** 2: the plane carries the error codes and the modules' README prose the ranking reads. */
+export const ROUTER_INDEX_VERSION = 2;
 
 export interface RouterIndex {
   readonly version: number;
@@ -21,8 +17,7 @@ export interface RouterIndex {
 }
 
 export function buildRouterIndex(source: RoutingPlane, lexicon: LexiconSource): RouterIndex {
-  // The code terms depend on the lexicon: built with the very lexicon the page routes with.
-  const plane = attachModuleSources(attachModuleReadmes(source), createLexicon(lexicon));
+  const plane = attachModuleReadmes(source);
   return {
     version: ROUTER_INDEX_VERSION,
     plane: {
@@ -43,7 +38,6 @@ export function buildRouterIndex(source: RoutingPlane, lexicon: LexiconSource): 
       taxonomy: plane.taxonomy,
       ...(plane.errorCodes ? { errorCodes: plane.errorCodes } : {}),
       ...(plane.readmes ? { readmes: plane.readmes } : {}),
-      ...(plane.sources ? { sources: plane.sources } : {}),
     },
     lexicon: { stopwords: [...lexicon.stopwords], synonyms: lexicon.synonyms.map((g) => [...g]) },
   };

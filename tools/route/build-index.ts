@@ -14,25 +14,7 @@ export type RoutingPlane = Pick<ControlPlane, 'modules' | 'taskRouting' | 'taxon
      * the module's own account of what it does, in the words its users read. Absent: not used.
      */
     readonly readmes?: Readonly<Record<string, string>>;
-    /**
-     * Each module's code as routing terms, by module name (see module-source.ts): what the module really
-     * implements, in the words of its identifiers, comments and test titles. Absent: not used.
-     */
-    readonly sources?: SourceIndex;
   };
-
-/**
- * The modules' code as terms, inverted and compact (the docs site ships it to the browser): each term
- * lists the modules whose code uses it, each with the number of its files that do.
- */
-export interface SourceIndex {
-  /** Modules that have code, sorted by name. */
-  readonly modules: readonly string[];
-  /** Code files of each module, in the order of `modules`. */
-  readonly files: readonly number[];
-  /** term → [module index, files using the term, module index, files, ...]. */
-  readonly terms: Readonly<Record<string, readonly number[]>>;
-}
 
 export type FieldKind =
   | 'name'
@@ -45,8 +27,7 @@ export type FieldKind =
   | 'folder'
   | 'entrypoint'
   | 'error-code'
-  | 'readme'
-  | 'source';
+  | 'readme';
 
 /**
  * Kinds of text beside the manifest's own prose: what the module exports, the error codes it registers
@@ -123,18 +104,6 @@ export interface RuleDoc {
   readonly targets: readonly string[];
 }
 
-/** The code field of the index, read per description word rather than unpacked for every module up front. */
-export interface CodeField {
-  /** Code files of each module of the plane that has code. */
-  readonly files: ReadonlyMap<string, number>;
-  /** Mean of `files`: BM25's length normalisation. */
-  readonly avgFiles: number;
-  /** Module → how many of its code files use the term. */
-  counts(term: string): ReadonlyMap<string, number>;
-  /** Rarity of the term among the modules' code (0 when every module uses it). */
-  idf(term: string): number;
-}
-
 export interface RoutingIndex {
   readonly docs: readonly ModuleDoc[];
   readonly byName: ReadonlyMap<string, ModuleDoc>;
@@ -144,8 +113,6 @@ export interface RoutingIndex {
   readonly apartIdf: ReadonlyMap<string, number>;
   /** Terms some module claims in its name, primer question or taxonomy entry. */
   readonly definingTerms: ReadonlySet<string>;
-  /** The modules' code (plane.sources); absent when the plane has none. */
-  readonly code?: CodeField;
   readonly tasks: readonly TaskDoc[];
   readonly rules: readonly RuleDoc[];
   readonly lexicon: Lexicon;
@@ -348,52 +315,6 @@ function buildModuleDoc(
   };
 }
 
-/**
- * The code field over a source index. The index may come from JSON (the docs site), so a malformed one
- * throws rather than routing on half of it; a module it names that the plane lacks (removed since the
- * index was built) is left out, and so is a module without code files.
- */
-export function getCodeField(index: SourceIndex | undefined, names: ReadonlySet<string>): CodeField | undefined {
-  if (!index) return undefined;
-  const { modules, files, terms } = index;
-  if (!Array.isArray(modules) || !Array.isArray(files) || modules.length !== files.length || !terms)
-    throw new Error('route source index: modules and files must be lists of the same length');
-  modules.forEach((name, i) => {
-    const count = files[i];
-    if (typeof name !== 'string' || typeof count !== 'number' || !Number.isInteger(count) || count < 0)
-      throw new Error(`route source index: bad module entry ${i}`);
-  });
-  for (const [term, list] of Object.entries(terms)) {
-    if (!Array.isArray(list) || list.length % 2 !== 0)
-      throw new Error(`route source index: term "${term}" needs [module, count] pairs`);
-    for (let i = 0; i < list.length; i += 2) {
-      const at = list[i] as number;
-      const count = list[i + 1] as number;
-      if (!Number.isInteger(at) || !Number.isInteger(count) || count < 1 || count > (files[at] ?? 0))
-        throw new Error(`route source index: term "${term}" has a bad pair at ${i}`);
-    }
-  }
-  const kept = modules.map((name, i) => names.has(name) && (files[i] as number) > 0);
-  const fileCounts = new Map(modules.flatMap((name, i) => (kept[i] ? [[name, files[i] as number] as const] : [])));
-  const n = fileCounts.size;
-  const avgFiles = n ? [...fileCounts.values()].reduce((sum, f) => sum + f, 0) / n : 0;
-  const memo = new Map<string, ReadonlyMap<string, number>>();
-  const counts = (term: string): ReadonlyMap<string, number> => {
-    let found = memo.get(term);
-    if (!found) {
-      const list = Object.hasOwn(terms, term) ? (terms[term] ?? []) : [];
-      const map = new Map<string, number>();
-      for (let i = 0; i < list.length; i += 2)
-        if (kept[list[i] as number]) map.set(modules[list[i] as number] as string, list[i + 1] as number);
-      memo.set(term, (found = map));
-    }
-    return found;
-  };
-  // The same smoothed rarity as the spec fields, over the modules that have code.
-  const idf = (term: string): number => Math.max(0, Math.log((n + 1) / (counts(term).size + 0.5)));
-  return { files: fileCounts, avgFiles, counts, idf };
-}
-
 /** Builds the index for a plane. Pure: the same plane and lexicon always give the same index. */
 export function buildRoutingIndex(plane: RoutingPlane, lexicon: Lexicon): RoutingIndex {
   // A task's text is indexed for every module it lists, so each distinct text is tokenised once.
@@ -430,7 +351,6 @@ export function buildRoutingIndex(plane: RoutingPlane, lexicon: Lexicon): Routin
   for (const doc of docs)
     for (const [term, texts] of doc.termTexts)
       if (texts.some((t) => t.kind === 'name' || t.kind === 'primer' || t.kind === 'taxonomy')) definingTerms.add(term);
-  const code = getCodeField(plane.sources, names);
   const claimed = (nameTerms: ReadonlySet<string>): Set<string> =>
     new Set(
       [...nameTerms].filter((term) =>
@@ -465,7 +385,6 @@ export function buildRoutingIndex(plane: RoutingPlane, lexicon: Lexicon): Routin
     idf,
     apartIdf,
     definingTerms,
-    ...(code ? { code } : {}),
     tasks,
     rules,
     lexicon,

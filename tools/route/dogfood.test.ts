@@ -36,7 +36,7 @@ describe('routing over this repository', () => {
     expect(e.all.top1 / e.all.total).toBeGreaterThanOrEqual(0.9);
   });
 
-  it('holds its top-1 on the held-out sets written for #22 (before: >= 0.92, target 0.95; after: >= 0.90; s3: >= 0.85)', () => {
+  it('holds its top-1 on the held-out sets written for #22 (before: >= 0.95, the target; after: >= 0.90; s3: >= 0.85)', () => {
     const e = evaluateRouting(plane, readRoutingCases(HELDOUT_FILE));
     const before = e.parts['heldout-before']!;
     const after = e.parts['heldout-after']!;
@@ -44,9 +44,7 @@ describe('routing over this repository', () => {
     expect(before.total).toBeGreaterThanOrEqual(50);
     expect(after.total).toBeGreaterThanOrEqual(20);
     expect(s3.total).toBeGreaterThanOrEqual(30);
-    // 62/65 before the fourth round; its code field moved two near ties of the held-out half away and one
-    // back (61/65, 0.938), so the target 0.95 is no longer met here; less one case of slack.
-    expect(before.top1 / before.total).toBeGreaterThanOrEqual(0.92);
+    expect(before.top1 / before.total).toBeGreaterThanOrEqual(0.95);
     expect(after.top1 / after.total).toBeGreaterThanOrEqual(0.9);
     expect(s3.top1 / s3.total).toBeGreaterThanOrEqual(0.85);
   });
@@ -73,6 +71,13 @@ describe('routing over this repository', () => {
     expect(s6.top1 / s6.total).toBeGreaterThanOrEqual(0.77);
   });
 
+  it('holds heldout-s7, written apart from the fourth round, at its honest score (>= 0.90, target 0.95 not met)', () => {
+    // Scored as counts only: 63/70 before the fourth round, 64/70 (0.914) with the round's code field reverted; one case of slack.
+    const s7 = evaluateRouting(plane, readRoutingCases(HELDOUT_FILE)).parts['heldout-s7']!;
+    expect(s7.total).toBeGreaterThanOrEqual(70);
+    expect(s7.top1 / s7.total).toBeGreaterThanOrEqual(0.9);
+  });
+
   it("holds the third round's own validation cases, scored as counts only, at their score (>= 0.83)", () => {
     // 49/60 before the round's rules, 51/60 (0.85) after; one case of slack.
     const e = evaluateRouting(plane, readRoutingCases(VALIDATION_R3_FILE));
@@ -91,10 +96,10 @@ describe('routing over this repository', () => {
     expect(e.all.top1 / e.all.total).toBeGreaterThanOrEqual(0.81);
   });
 
-  it("holds the fourth round's own tuning cases at their score (>= 0.83: 55/65 less one case; tuned on)", () => {
+  it("holds the fourth round's tuning cases at their score (>= 0.81: 54/65 less one case; their misses were read)", () => {
     const e = evaluateRouting(plane, readRoutingCases(TUNING_R4_FILE));
     expect(e.all.total).toBeGreaterThanOrEqual(60);
-    expect(e.all.top1 / e.all.total).toBeGreaterThanOrEqual(0.83);
+    expect(e.all.top1 / e.all.total).toBeGreaterThanOrEqual(0.81);
   });
 
   it('lands task-card work on the task area, not on a module', () => {

@@ -89,12 +89,7 @@ export function applyNarrowing(
     const evidence = getSpecificEvidence(sub, top);
     if (evidence.value > 0 && (!best || evidence.value > best.value)) best = { score: sub, ...evidence };
   }
-  // The subordinate's evidence is its spec texts only, so it is weighed against the root's spec score:
-  // the root's code (a family root holds the shared machinery) must not raise the bar for going narrower.
-  if (
-    !best ||
-    (best.value < o.narrowerShare * (top.score - top.code) && !coversDescription(best.score, index, terms, o))
-  )
+  if (!best || (best.value < o.narrowerShare * top.score && !coversDescription(best.score, index, terms, o)))
     return { ranked: [...ranked] };
   const chosen = best.score;
   const rest = ranked.filter((s) => s !== chosen);

@@ -29,16 +29,6 @@ export interface RouteOptions {
   errorCodeWeight?: number;
   /** Weight of a word of the module's README (prose only; see module-docs.ts). Default 0.5. */
   readmeWeight?: number;
-  /**
-   * Weight of a description word's BM25 value in the module's code (module-source.ts), added for every
-   * word on top of the spec fields: the code is the module's fullest account of what it does, but it is
-   * long and full of incidental words, so it counts little per word. 0 turns it off. Default 0.5.
-   */
-  sourceWeight?: number;
-  /** BM25 k1 of the code field: how fast more files using a word stop adding. Default 1.2 (the usual). */
-  sourceK1?: number;
-  /** BM25 b of the code field: how much a large module's many files are discounted. Default 0.75 (the usual). */
-  sourceB?: number;
   /** Weight of two adjacent description words that are also adjacent in one of the module's texts, per word. Default 1. */
   phraseWeight?: number;
   /** Share of a matching non-goal's word mass subtracted from the module. Default 0.5. */
@@ -94,9 +84,6 @@ export const DEFAULT_ROUTE_OPTIONS: ResolvedRouteOptions = {
   entrypointWeight: 0.5,
   errorCodeWeight: 0.5,
   readmeWeight: 0.5,
-  sourceWeight: 0.5,
-  sourceK1: 1.2,
-  sourceB: 0.75,
   phraseWeight: 1,
   nonGoalPenalty: 0.5,
   nonGoalReferral: 0.5,

@@ -155,7 +155,6 @@ const FIELD_LABEL: Record<TermHit['kind'], string> = {
   entrypoint: 'exported name',
   'error-code': 'error code',
   readme: 'README',
-  source: 'code',
 };
 
 function getReason(
@@ -287,16 +286,7 @@ export function routeWorkWith(
     terms.map((t) => t.term),
   );
   const winner = ranked[0];
-  // The area rule weighs its own spec text against the winner's spec evidence: the rule has no code to match.
-  const specHits = winner?.hits.filter((h) => h.kind !== 'source') ?? [];
-  const area = getAreaRule(
-    plane,
-    index,
-    terms,
-    winner ? winner.positive - winner.code : 0,
-    o,
-    new Set(specHits.map((h) => h.term)),
-  );
+  const area = getAreaRule(plane, index, terms, winner?.positive ?? 0, o, new Set(winner?.hits.map((h) => h.term)));
   if (area) return { ...area, description };
   if (!winner || known.length === 0 || winner.score < o.minScore) {
     return refuse(

@@ -2,7 +2,6 @@
 import type { RoutingPlane } from './build-index.ts';
 import { readDefaultLexicon } from './default-lexicon.ts';
 import { attachModuleReadmes } from './module-docs.ts';
-import { attachModuleSources } from './module-source.ts';
 import type { RouteOptions } from './options.ts';
 import { routeWorkWith, type RouteResult } from './route-core.ts';
 import type { Lexicon } from './tokenise.ts';
@@ -17,5 +16,5 @@ export function routeWork(
   lexicon: Lexicon = readDefaultLexicon(),
 ): RouteResult {
   // A plane loaded from a repository reads its modules' READMEs once; a fixture plane routes without them.
-  return routeWorkWith(attachModuleSources(attachModuleReadmes(plane), lexicon), description, options, lexicon);
+  return routeWorkWith(attachModuleReadmes(plane), description, options, lexicon);
 }

@@ -25,12 +25,6 @@ export interface ModuleScore {
   readonly name: string;
   readonly score: number;
   readonly positive: number;
-  /**
-   * The part of `positive` that the module's code earned (kind 'source'). Rules whose thresholds compare
-   * spec texts with spec texts (an area rule, go narrower) leave it out: code is evidence the rule's own
-   * text never has.
-   */
-  readonly code: number;
   readonly hits: readonly TermHit[];
   /** Adjacent description words found adjacent in the module's texts. */
   readonly phrases: readonly string[];
@@ -65,8 +59,6 @@ const getFieldWeight = (kind: FieldKind, o: ResolvedRouteOptions): number => {
       return o.errorCodeWeight;
     case 'readme':
       return o.readmeWeight;
-    case 'source':
-      return o.sourceWeight;
   }
 };
 
@@ -114,46 +106,6 @@ function getPositiveHits(
   return hits;
 }
 
-/**
- * BM25 of a term in a module's code: rarity among the modules' code × a saturating count of the module's
- * files that use it, normalised by the module's size (a 200-file module uses most words somewhere).
- */
-export function getSourceValue(doc: ModuleDoc, index: RoutingIndex, term: string, o: ResolvedRouteOptions): number {
-  const code = index.code;
-  const tf = code?.counts(term).get(doc.module.name);
-  const files = code?.files.get(doc.module.name);
-  if (!code || !tf || !files) return 0;
-  const norm = 1 - o.sourceB + (o.sourceB * files) / code.avgFiles;
-  return (code.idf(term) * (tf * (o.sourceK1 + 1))) / (tf + o.sourceK1 * norm);
-}
-
-/**
- * The code's evidence, for every description word the module's code uses - also words a spec text of the
- * module already has: counting only words the specs lack (a fallback) lost cases on the tuning half, since
- * code that repeats a spec word confirms that the word is the module's business and not an aside.
- */
-function getSourceHits(
-  doc: ModuleDoc,
-  terms: readonly string[],
-  index: RoutingIndex,
-  o: ResolvedRouteOptions,
-): TermHit[] {
-  const files = index.code?.files.get(doc.module.name);
-  if (o.sourceWeight === 0 || !files) return [];
-  const out: TermHit[] = [];
-  for (const term of terms) {
-    const value = getSourceValue(doc, index, term, o) * o.sourceWeight;
-    if (value > 0)
-      out.push({
-        term,
-        kind: 'source',
-        text: `${index.code?.counts(term).get(doc.module.name)} of ${files} code files`,
-        value,
-      });
-  }
-  return out;
-}
-
 const DEFINING_KINDS: ReadonlySet<FieldKind> = new Set(['name', 'primer', 'taxonomy']);
 
 function getNonGoalHits(
@@ -182,8 +134,7 @@ export function scoreModules(index: RoutingIndex, terms: readonly string[], o: R
   const referred = new Map<string, { module: string; text: string; value: number }[]>();
   const ruled = new Map<string, { id: string; value: number }[]>();
   const partial = index.docs.map((doc) => {
-    const specHits = getPositiveHits(doc, terms, index, o);
-    const hits = [...specHits, ...getSourceHits(doc, terms, index, o)];
+    const hits = getPositiveHits(doc, terms, index, o);
     // A word the module claims in its name, primer or taxonomy entry is its own ground: a non-goal that
     // repeats it draws a finer line ("counting tokens through the provider API" beside "local token
     // counting"), and only the non-goal's other words say whether the work is on the far side of it.
@@ -230,8 +181,7 @@ export function scoreModules(index: RoutingIndex, terms: readonly string[], o: R
       // The strongest referral counts, not their sum: many manifests naming a popular module prove nothing more.
       referredBy.reduce((max, r) => Math.max(max, r.value), 0) +
       rules.reduce((sum, r) => sum + r.value, 0);
-    const code = hits.reduce((sum, h) => sum + (h.kind === 'source' ? h.value : 0), 0);
-    return { name, score, positive, code, hits, phrases, ...(worst ? { nonGoal: worst } : {}), referredBy, rules };
+    return { name, score, positive, hits, phrases, ...(worst ? { nonGoal: worst } : {}), referredBy, rules };
   });
   // Scores equal up to floating-point noise (2.94 × 2.5 against 2.94 × 3 − 2.94 × 0.5) are ties, broken by name.
   const key = (n: number): number => Math.round(n * 1e9);

@@ -103,39 +103,3 @@ export function getTermsWithSurface(text: string, lexicon: Lexicon): Term[] {
 export function getTerms(text: string, lexicon: Lexicon): string[] {
   return getTermsWithSurface(text, lexicon).map((t) => t.term);
 }
-
-/**
- * Adds the terms of a text to a set: the same terms as getTerms, without the surface words or their
- * order. For long texts (a module's source files), where building a Term per word is most of the cost.
- */
-export function collectTerms(text: string, lexicon: Lexicon, into: Set<string>): void {
-  const raw = getRawWords(text);
-  const n = raw.length;
-  const stems = raw.map(getStem);
-  let i = 0;
-  while (i < n) {
-    const stem = stems[i] as string;
-    if (lexicon.phraseStarts.has(stem)) {
-      let matched = 0;
-      for (let len = Math.min(lexicon.maxPhrase, n - i); len >= 2; len--) {
-        const canonical = lexicon.phrases.get(stems.slice(i, i + len).join(' '));
-        if (canonical !== undefined) {
-          into.add(canonical);
-          matched = len;
-          break;
-        }
-      }
-      if (matched) {
-        i += matched;
-        continue;
-      }
-    }
-    const canonical = lexicon.phrases.get(stem);
-    if (canonical !== undefined) into.add(canonical);
-    else {
-      const word = raw[i] as string;
-      if (!lexicon.stopwords.has(word) && word.length > 1) into.add(stem);
-    }
-    i++;
-  }
-}
