@@ -83,24 +83,27 @@ const PINNED = 8;
  * conversion per publish was the largest single cost of a small in-process publish.
  */
 class LocalMessage implements Delivery {
-  readonly #seq: number;
+  // The sequence number until the id is first read, then its string: one slot instead of two. One
+  // of these is allocated per publish, and its size (with the result's) is what the in-process
+  // publish allocates: bytes allocated, not instructions, separated it from a bare EventEmitter.
+  #id: number | string;
   readonly #subject: string;
   readonly #data: Uint8Array;
   readonly #headers: Headers;
   readonly #count: number;
-  #id: string | undefined = undefined;
   #holder: Member | undefined = undefined;
   #state = 0;
 
-  constructor(seq: number, subject: string, data: Uint8Array, headers: Headers, deliveryCount: number) {
-    this.#seq = seq;
+  constructor(id: number | string, subject: string, data: Uint8Array, headers: Headers, deliveryCount: number) {
+    this.#id = id;
     this.#subject = subject;
     this.#data = data;
     this.#headers = headers;
     this.#count = deliveryCount;
   }
   get id(): string {
-    return (this.#id ??= String(this.#seq));
+    const id = this.#id;
+    return typeof id === 'string' ? id : (this.#id = String(id));
   }
   get subject(): string {
     return this.#subject;
@@ -126,11 +129,11 @@ class LocalMessage implements Delivery {
 
   /** The same message, one delivery later (same id). */
   redelivered(): LocalMessage {
-    return new LocalMessage(this.#seq, this.#subject, this.#data, this.#headers, this.#count + 1);
+    return new LocalMessage(this.#id, this.#subject, this.#data, this.#headers, this.#count + 1);
   }
   /** A fresh view of the same delivery, for the subscribers after one that kept this view pending. */
   copy(): LocalMessage {
-    return new LocalMessage(this.#seq, this.#subject, this.#data, this.#headers, this.#count);
+    return new LocalMessage(this.#id, this.#subject, this.#data, this.#headers, this.#count);
   }
 
   /** `m`'s handler is about to run with this view. */
@@ -200,21 +203,24 @@ class Published implements Promise<PublishReceipt> {
   get [Symbol.toStringTag](): string {
     return 'Promise';
   }
-  #settled(): Promise<PublishReceipt> {
-    return Promise.resolve(new LocalReceipt(this.#message));
-  }
   then<A = PublishReceipt, B = never>(
     onfulfilled?: ((value: PublishReceipt) => A | PromiseLike<A>) | null,
     onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
   ): Promise<A | B> {
-    return this.#settled().then(onfulfilled, onrejected);
+    return settled(this.#message).then(onfulfilled, onrejected);
   }
   catch<B = never>(onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<PublishReceipt | B> {
-    return this.#settled().catch(onrejected);
+    return settled(this.#message).catch(onrejected);
   }
   finally(onfinally?: (() => void) | null): Promise<PublishReceipt> {
-    return this.#settled().finally(onfinally);
+    return settled(this.#message).finally(onfinally);
   }
+}
+
+// Not a private method of Published: a class with private methods stores a brand in every instance,
+// one slot (8 bytes) more per publish.
+function settled(message: LocalMessage): Promise<PublishReceipt> {
+  return Promise.resolve(new LocalReceipt(message));
 }
 
 /** One subscriber's bounded queue and its drain loop; it also settles its deliveries (no object per delivery). */
