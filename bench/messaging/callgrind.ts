@@ -1,10 +1,13 @@
 /**
  * One in-process side for `valgrind --tool=callgrind` (instruction counts do not depend on load):
- * run it twice with different --n and divide the difference in instructions by the difference in
- * messages to get instructions per message without startup.
+ * the measured run sits between two `os.loadavg()` calls, so with `--dump-before=uv_loadavg` callgrind
+ * writes a dump (the file ending `.2`) that holds exactly that run: instructions / n is the cost per
+ * message. The older method, the difference of two whole-process totals with different --n, is not
+ * usable: the startup (tsx, JIT, GC) varies between runs by ~1e8 instructions, hundreds per message.
  *
- *   valgrind --tool=callgrind --callgrind-out-file=/tmp/cg/ee.%p node --conditions=source --import tsx bench/messaging/callgrind.ts --side ee --n 200000
+ *   valgrind --tool=callgrind --dump-before=uv_loadavg --callgrind-out-file=/tmp/cg/ee node --single-threaded --conditions=source --import tsx bench/messaging/callgrind.ts --side ee --n 200000
  */
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { runEventEmitter, runInProcess } from './inprocess.ts';
 
@@ -13,5 +16,7 @@ const { values } = parseArgs({
 });
 const run = values.side === 'ee' ? runEventEmitter : runInProcess;
 await run(20_000);
+loadavg();
 await run(Number(values.n));
+loadavg();
 process.exit(0);
