@@ -294,6 +294,8 @@ async function main(): Promise<void> {
   const diagHead = 'first event p50 µs | p99 µs from 4th event | p99 µs from 11th event';
   const diagRule = '---|---|---|';
   const diag = (r: LatencyRow) => `${r.firstP50Us ?? ''} | ${r.laterP99Us ?? ''} | ${r.lateP99Us ?? ''}`;
+  const row = (r: LatencyRow) =>
+    `| ${r.mode} | ${r.round} | ${r.samples} | ${r.p50Us} | ${r.p99Us} | ${r.maxUs} | ${diag(r)} |`;
   const md = [
     `# x/ai benchmarks — ${report.at}`,
     '',
@@ -304,9 +306,7 @@ async function main(): Promise<void> {
     '',
     `| mode | round | samples | p50 µs | p99 µs | max µs | ${diagHead} |`,
     `|---|---|---|---|---|---|${diagRule}`,
-    ...results.map(
-      (r) => `| ${r.mode} | ${r.round} | ${r.samples} | ${r.p50Us} | ${r.p99Us} | ${r.maxUs} | ${diag(r)} |`,
-    ),
+    ...results.map(row),
     '',
     ...(unaligned.length
       ? [
@@ -315,9 +315,7 @@ async function main(): Promise<void> {
           '',
           `| mode | round | samples | p50 µs | p99 µs | max µs | ${diagHead} |`,
           `|---|---|---|---|---|---|${diagRule}`,
-          ...unaligned.map(
-            (r) => `| ${r.mode} | ${r.round} | ${r.samples} | ${r.p50Us} | ${r.p99Us} | ${r.maxUs} | ${diag(r)} |`,
-          ),
+          ...unaligned.map(row),
           '',
         ]
       : []),
