@@ -12,10 +12,14 @@ import { parseArgs } from 'node:util';
 import { runEventEmitter, runInProcess } from './inprocess.ts';
 
 const { values } = parseArgs({
-  options: { side: { type: 'string', default: 'inprocess' }, n: { type: 'string', default: '100000' } },
+  options: {
+    side: { type: 'string', default: 'inprocess' },
+    n: { type: 'string', default: '100000' },
+    warm: { type: 'string', default: '20000' },
+  },
 });
 const run = values.side === 'ee' ? runEventEmitter : runInProcess;
-await run(20_000);
+await run(Number(values.warm));
 loadavg();
 await run(Number(values.n));
 loadavg();

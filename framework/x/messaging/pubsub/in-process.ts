@@ -473,6 +473,8 @@ interface Route {
   readonly solo: Member[] | undefined;
   /** Whether a target may refuse a publish (overflow 'error'): checked before delivering to anyone. */
   readonly refuses: boolean;
+  /** `solo` when no target may refuse: what the common-case publish delivers to. */
+  readonly fast: Member[] | undefined;
 }
 
 interface Deferred {
@@ -526,6 +528,32 @@ export class InProcessBroker implements Broker {
    * lazily fulfilled object rather than a native Promise.
    */
   publish(subject: string, data: Uint8Array | string, options?: PublishOptions): Promise<PublishReceipt> {
+    // The common case first, with no wrapper calls: bytes, no options, the subject of the previous
+    // publish (so already validated and routed), only lone subscribers that cannot refuse, and not
+    // from inside a handler. A closed broker has no last route, so it takes the general path.
+    const route = this.lastRoute;
+    if (
+      subject === this.lastSubject &&
+      route !== undefined &&
+      route.fast !== undefined &&
+      options === undefined &&
+      this.delivering === false &&
+      data instanceof Uint8Array &&
+      data.byteLength <= this.maxPayload
+    ) {
+      try {
+        const message = new LocalMessage(++this.seq, subject, data, NO_HEADERS, 1);
+        if (this.historySize > 0) this.remember(message);
+        this.published++;
+        return this.fanOut(route.fast, message);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    return this.publishAny(subject, data, options);
+  }
+
+  private publishAny(subject: string, data: Uint8Array | string, options?: PublishOptions): Promise<PublishReceipt> {
     try {
       if (this.closed === true) throw closedError();
       if (subject !== this.lastSubject && !this.knownSubjects.has(subject)) {
@@ -544,6 +572,31 @@ export class InProcessBroker implements Broker {
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  /**
+   * Delivers to lone subscribers none of which can refuse (a route's `fast` list), then sends the
+   * publishes its handlers made. Only called when no delivery loop is running.
+   */
+  private fanOut(members: Member[], message: LocalMessage): Promise<PublishReceipt> {
+    let blocked: Promise<void>[] | undefined;
+    let view = message;
+    this.delivering = true;
+    try {
+      for (let i = 0; i < members.length; i++) {
+        const m = members[i]!;
+        if (m.ready) {
+          if (m.deliverNow(view)) view = message.copy();
+        } else if (m.closed !== true) {
+          const wait = m.offer(message);
+          if (wait !== undefined) (blocked ??= []).push(wait);
+        }
+      }
+    } finally {
+      this.delivering = false;
+    }
+    if (this.deferred.length > 0) this.runDeferred();
+    return blocked === undefined ? new Published(message) : receiptOnceRoom(blocked, message);
   }
 
   private deliver(message: LocalMessage, counted: boolean): Promise<PublishReceipt> {
@@ -636,11 +689,9 @@ export class InProcessBroker implements Broker {
     let hit = this.route.get(subject);
     if (hit === undefined) {
       const targets = this.targets.filter((t) => t.matches(subject));
-      hit = {
-        targets,
-        solo: targets.every((t) => t.members.length === 1) ? targets.map((t) => t.members[0]!) : undefined,
-        refuses: targets.some((t) => t.refusesWhenFull),
-      };
+      const solo = targets.every((t) => t.members.length === 1) ? targets.map((t) => t.members[0]!) : undefined;
+      const refuses = targets.some((t) => t.refusesWhenFull);
+      hit = { targets, solo, refuses, fast: refuses ? undefined : solo };
       if (this.route.size > 10_000) this.route.clear();
       this.route.set(subject, hit);
     }
