@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { createGate, type RawDelivery } from './dispatch.ts';
+import { createGate, type Gate, type RawDelivery } from './dispatch.ts';
 import { assertOption } from './errors.ts';
 import type { ResolvedSubscribeOptions } from './options.ts';
 import {
   backoffDelay,
+  NO_HEADERS,
   RemoteBroker,
   resolveRemoteOptions,
   type Listening,
@@ -55,7 +56,9 @@ export class RedisStreamsBroker extends RemoteBroker<unknown> {
     private readonly readCount: number,
   ) {
     super(options);
+    this.maxLenArg = String(maxLen);
   }
+  private readonly maxLenArg: string;
 
   static async connect(options: RedisStreamsBrokerOptions): Promise<RedisStreamsBroker> {
     const o = resolveRemoteOptions(options);
@@ -96,10 +99,21 @@ export class RedisStreamsBroker extends RemoteBroker<unknown> {
     return `${this.options.namespace}:s:${subject}`;
   }
 
+  // Per publish otherwise: a template string to flatten, the number turned into a string by ioredis.
+  private readonly streamKeys = new Map<string, string>();
+
   protected send(m: OutgoingMessage): Promise<unknown> {
-    const fields: Array<string | Buffer> = ['d', Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength)];
-    if (Object.keys(m.headers).length > 0) fields.push('h', JSON.stringify(m.headers));
-    return this.redis.call('XADD', this.key(m.subject), 'MAXLEN', '~', this.maxLen, '*', ...fields);
+    let key = this.streamKeys.get(m.subject);
+    if (key === undefined) {
+      if (this.streamKeys.size > 10_000) this.streamKeys.clear();
+      key = this.key(m.subject);
+      this.streamKeys.set(m.subject, key);
+    }
+    const d = m.data;
+    const data = Buffer.isBuffer(d) ? d : Buffer.from(d.buffer, d.byteOffset, d.byteLength);
+    if (m.headers === NO_HEADERS || isEmpty(m.headers))
+      return this.redis.call('XADD', key, 'MAXLEN', '~', this.maxLenArg, '*', 'd', data);
+    return this.redis.call('XADD', key, 'MAXLEN', '~', this.maxLenArg, '*', 'd', data, 'h', JSON.stringify(m.headers));
   }
 
   protected async listen(
@@ -120,32 +134,19 @@ export class RedisStreamsBroker extends RemoteBroker<unknown> {
     const gate = createGate(o.concurrency);
     let stopped = false;
 
-    const toRaw = ([id, fields]: Entry, deliveryCount: number): RawDelivery => {
-      const message = decodeEntry(pattern, id.toString(), fields, deliveryCount);
-      return {
-        message,
-        ack: async () => {
-          await this.redis.call('XACK', key, group, message.id);
-        },
-        retry: async () => {
-          const claimed = (await this.redis.callBuffer(
-            'XCLAIM',
-            key,
-            group,
-            consumer,
-            0,
-            message.id,
-          )) as Array<Entry | null>;
-          const entry = claimed[0];
-          // Not awaited: this runs inside the failed delivery's gate slot, which must be released first.
-          if (entry) {
-            const count = await this.countOf(key, group, message.id);
-            void gate.run(() => deliver(toRaw(entry, count)));
-          }
-        },
-      };
+    const sub: RedisSubscription = {
+      redis: this.redis,
+      key,
+      group,
+      consumer,
+      subject: pattern,
+      gate,
+      deliver,
+      countOf: (id) => this.countOf(key, group, id),
     };
-
+    // With one handler at a time the loop waits for the delivery itself: the gate is free again once
+    // it settled (the gate's own release runs first), so no waiter promise per message.
+    const sequential = o.concurrency === 1;
     const readLoop = async (): Promise<void> => {
       let failures = 0;
       while (!stopped) {
@@ -174,9 +175,14 @@ export class RedisStreamsBroker extends RemoteBroker<unknown> {
             await this.redis.call('XGROUP', 'CREATE', key, group, '$', 'MKSTREAM').catch(() => {});
           continue;
         }
-        for (const entry of reply?.[0]?.[1] ?? []) {
-          const wait = gate.run(() => deliver(toRaw(entry, 1)));
+        const entries = reply?.[0]?.[1];
+        if (entries === undefined) continue;
+        for (let i = 0; i < entries.length; i++) {
+          const d = new RedisDelivery(sub, entries[i]!, 1);
+          let running: Promise<void> | void = undefined;
+          const wait = gate.run(() => (running = deliver(d)));
           if (wait !== undefined) await wait;
+          else if (sequential && running !== undefined) await running;
         }
       }
     };
@@ -197,8 +203,10 @@ export class RedisStreamsBroker extends RemoteBroker<unknown> {
             64,
           )) as [Buffer, Array<Entry | null>];
           for (const entry of entries) {
-            if (entry)
-              await gate.run(async () => deliver(toRaw(entry, await this.countOf(key, group, entry[0].toString()))));
+            if (entry) {
+              const count = await this.countOf(key, group, entry[0].toString('latin1'));
+              await gate.run(() => deliver(new RedisDelivery(sub, entry, count)));
+            }
           }
         })().catch(() => {});
       },
@@ -244,15 +252,102 @@ function startId(o: ResolvedSubscribeOptions): string {
   return '$';
 }
 
-function decodeEntry(subject: string, id: string, fields: Buffer[], deliveryCount: number): Message {
-  let data: Uint8Array = new Uint8Array(0);
-  let headers: Record<string, string> = {};
-  for (let i = 0; i + 1 < fields.length; i += 2) {
-    const name = fields[i]!.toString();
-    if (name === 'd') data = new Uint8Array(fields[i + 1]!);
-    else if (name === 'h') headers = parseHeaders(fields[i + 1]!.toString());
+function isEmpty(headers: Record<string, string>): boolean {
+  for (const _ in headers) return false;
+  return true;
+}
+
+/** What every delivery of one subscription shares. */
+interface RedisSubscription {
+  readonly redis: Redis;
+  readonly key: string;
+  readonly group: string;
+  readonly consumer: string;
+  readonly subject: string;
+  readonly gate: Gate;
+  readonly deliver: (raw: RawDelivery) => Promise<void> | void;
+  countOf(id: string): Promise<number>;
+}
+
+const D = 0x64; // 'd'
+const H = 0x68; // 'h'
+const EMPTY = new Uint8Array(0);
+
+/**
+ * One stream entry as the dispatcher sees it, both the message and its settle operations (one object
+ * per delivery, methods on the prototype). The id, payload and headers are decoded on first read.
+ * The payload is copied out of the reply: ioredis hands out views of the socket's read buffer, which
+ * a kept message would otherwise hold on to whole.
+ */
+class RedisDelivery implements RawDelivery, Message {
+  readonly #sub: RedisSubscription;
+  readonly #entry: Entry;
+  #id: string | undefined = undefined;
+  #data: Uint8Array | undefined = undefined;
+  #headers: Record<string, string> | undefined = undefined;
+  readonly deliveryCount: number;
+  constructor(sub: RedisSubscription, entry: Entry, deliveryCount: number) {
+    this.#sub = sub;
+    this.#entry = entry;
+    this.deliveryCount = deliveryCount;
   }
-  return { id, subject, data, headers, deliveryCount };
+  get message(): Message {
+    return this;
+  }
+  get id(): string {
+    return (this.#id ??= this.#entry[0].toString('latin1'));
+  }
+  get subject(): string {
+    return this.#sub.subject;
+  }
+  get data(): Uint8Array {
+    if (this.#data === undefined) {
+      const d = this.#field(D);
+      this.#data = d === undefined ? EMPTY : new Uint8Array(d);
+    }
+    return this.#data;
+  }
+  get headers(): Record<string, string> {
+    if (this.#headers === undefined) {
+      const h = this.#field(H);
+      this.#headers = h === undefined ? {} : parseHeaders(h.toString());
+    }
+    return this.#headers;
+  }
+  /** The value of a one-letter field (the last one, as a foreign writer may repeat names). */
+  #field(name: number): Buffer | undefined {
+    const fields = this.#entry[1];
+    let value: Buffer | undefined;
+    for (let i = 0; i + 1 < fields.length; i += 2) {
+      const f = fields[i]!;
+      if (f.length === 1 && f[0] === name) value = fields[i + 1];
+    }
+    return value;
+  }
+  toJSON(): Message {
+    return {
+      id: this.id,
+      subject: this.subject,
+      data: this.data,
+      headers: this.headers,
+      deliveryCount: this.deliveryCount,
+    };
+  }
+  ack(): Promise<void> {
+    const s = this.#sub;
+    return s.redis.call('XACK', s.key, s.group, this.id) as Promise<unknown> as Promise<void>;
+  }
+  async retry(): Promise<void> {
+    const s = this.#sub;
+    const id = this.id;
+    const claimed = (await s.redis.callBuffer('XCLAIM', s.key, s.group, s.consumer, 0, id)) as Array<Entry | null>;
+    const entry = claimed[0];
+    // Not awaited: this runs inside the failed delivery's gate slot, which must be released first.
+    if (entry) {
+      const count = await s.countOf(id);
+      void s.gate.run(() => s.deliver(new RedisDelivery(s, entry, count)));
+    }
+  }
 }
 
 function parseHeaders(json: string): Record<string, string> {

@@ -114,6 +114,16 @@ export abstract class RemoteBroker<Sent = string> implements Broker {
   private published = 0;
   // Subjects already validated: the grammar check is a regex per publish otherwise.
   private readonly knownSubjects = new Set<string>();
+  // Publishes waiting for the server under one timer: a timer per publish cost a Timeout, a timer
+  // list created and dropped (the only 5 s timer of the process) and three native calls each time.
+  private readonly deadlines = new DeadlineList(
+    () =>
+      new PubSubError(
+        PUBSUB_ERROR_CODES.publishFailed,
+        `${this.backend}: no acknowledgement within ${this.options.publishTimeoutMs} ms; the message may or may not have been stored`,
+        { backend: this.backend },
+      ),
+  );
 
   constructor(protected readonly options: ResolvedRemoteOptions) {}
 
@@ -166,10 +176,10 @@ export abstract class RemoteBroker<Sent = string> implements Broker {
     return this.bounded(message, (id) => id);
   }
 
-  /** The backend's send bounded by publishTimeoutMs: one promise (and one timer unless the client keeps time). */
+  /** The backend's send bounded by publishTimeoutMs: one promise (and a place in the deadline list unless the client keeps time). */
   private bounded<T>(message: OutgoingMessage, done: (id: string) => T): Promise<T> {
+    let sending: Promise<Sent>;
     if (this.sendTimesOut) {
-      let sending: Promise<Sent>;
       try {
         sending = this.send(message);
       } catch (error) {
@@ -182,34 +192,22 @@ export abstract class RemoteBroker<Sent = string> implements Broker {
         },
       );
     }
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(
-        () =>
-          reject(
-            new PubSubError(
-              PUBSUB_ERROR_CODES.publishFailed,
-              `${this.backend}: no acknowledgement within ${this.options.publishTimeoutMs} ms; the message may or may not have been stored`,
-              { backend: this.backend },
-            ),
-          ),
-        this.options.publishTimeoutMs,
-      );
-      const failed = (error: unknown): void => {
-        clearTimeout(timer);
-        reject(this.publishFailure(error));
-      };
-      let sending: Promise<Sent>;
-      try {
-        sending = this.send(message);
-      } catch (error) {
-        failed(error);
-        return;
-      }
-      sending.then((sent) => {
-        clearTimeout(timer);
-        resolve(done(this.receiptId(sent)));
-      }, failed);
-    });
+    try {
+      sending = this.send(message);
+    } catch (error) {
+      return Promise.reject(this.publishFailure(error));
+    }
+    const pending = new PendingPublish<T>(this.deadlines, performance.now() + this.options.publishTimeoutMs);
+    const result = new Promise<T>(pending.capture);
+    sending.then(
+      (sent) => {
+        if (pending.settle()) pending.resolve(done(this.receiptId(sent)));
+      },
+      (error: unknown) => {
+        if (pending.settle()) pending.reject(this.publishFailure(error));
+      },
+    );
+    return result;
   }
 
   private publishFailure(error: unknown): PubSubError {
@@ -255,6 +253,8 @@ export abstract class RemoteBroker<Sent = string> implements Broker {
     this.closed = true;
     await Promise.allSettled([...this.subscriptions.keys()].map((s) => s.unsubscribe()));
     await this.disconnect();
+    // Nothing can acknowledge them any more; this also stops the deadline timer, so a closed broker keeps no process alive.
+    this.deadlines.failAll(closedError);
   }
 
   protected get isClosed(): boolean {
@@ -262,7 +262,87 @@ export abstract class RemoteBroker<Sent = string> implements Broker {
   }
 }
 
-const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+/** The headers of a publish without any (shared, frozen): a backend may test for it by identity. */
+export const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
+/**
+ * One publish waiting for its acknowledgement, linked into its broker's deadline list. `capture` is
+ * the promise executor (a field, not a closure made per call); `settle` unlinks it and says whether
+ * it was still open, so the acknowledgement and the deadline can never both settle it.
+ */
+class PendingPublish<T = unknown> {
+  prev: PendingPublish | undefined = undefined;
+  next: PendingPublish | undefined = undefined;
+  resolve: (value: T) => void = noop;
+  reject: (error: unknown) => void = noop;
+  open = true;
+  readonly capture: (resolve: (value: T) => void, reject: (error: unknown) => void) => void;
+  constructor(
+    private readonly list: DeadlineList,
+    readonly deadline: number,
+  ) {
+    this.capture = (resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+      list.add(this as PendingPublish);
+    };
+  }
+  settle(): boolean {
+    if (!this.open) return false;
+    this.open = false;
+    this.list.remove(this as PendingPublish);
+    return true;
+  }
+}
+
+const noop = (): void => {};
+
+/**
+ * Pending publishes oldest first (every one waits the same time, so deadlines only grow towards the
+ * tail) and one timer, armed for the oldest deadline. An acknowledged publish is unlinked without
+ * touching the timer; when it fires it fails what is due and re-arms for the next one, if any.
+ */
+class DeadlineList {
+  private head: PendingPublish | undefined = undefined;
+  private tail: PendingPublish | undefined = undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  constructor(private readonly expired: () => PubSubError) {}
+
+  add(p: PendingPublish): void {
+    p.prev = this.tail;
+    if (this.tail === undefined) this.head = p;
+    else this.tail.next = p;
+    this.tail = p;
+    if (this.timer === undefined) this.arm(p.deadline - performance.now());
+  }
+
+  remove(p: PendingPublish): void {
+    if (p.prev === undefined) this.head = p.next;
+    else p.prev.next = p.next;
+    if (p.next === undefined) this.tail = p.prev;
+    else p.next.prev = p.prev;
+    p.prev = p.next = undefined;
+  }
+
+  failAll(error: () => PubSubError): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    for (let p = this.head; p !== undefined; p = this.head) if (p.settle()) p.reject(error());
+  }
+
+  private arm(ms: number): void {
+    // Timers can fire a little before a performance.now() deadline (the loop's clock is cached): then re-armed.
+    this.timer = setTimeout(this.fire, Math.max(1, Math.ceil(ms)));
+  }
+
+  private readonly fire = (): void => {
+    this.timer = undefined;
+    const now = performance.now();
+    for (let p = this.head; p !== undefined && p.deadline <= now; p = this.head)
+      if (p.settle()) p.reject(this.expired());
+    if (this.head !== undefined) this.arm(this.head.deadline - now);
+  };
+}
 
 export function deadLetterOf(subject: string, m: Message, reason: string): OutgoingMessage {
   return {
