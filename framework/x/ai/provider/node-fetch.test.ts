@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { nodeFetch, nodeStreamFetch, takeNodeBody } from './node-fetch.ts';
 
@@ -192,5 +192,104 @@ describe('nodeStreamFetch', () => {
     await expect(response.arrayBuffer()).rejects.toThrow(TypeError);
     expect(takeNodeBody(response)).toBeUndefined();
     res.resume();
+  });
+});
+
+/** A TCP server that records each request's head (request line and fields, as sent) and answers 200 with no body. */
+async function rawServer(): Promise<{ port: number; heads: string[] }> {
+  const heads: string[] = [];
+  const server = createTcpServer((socket) => {
+    let data = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => {
+      data += chunk;
+      const end = data.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      heads.push(data.slice(0, end));
+      socket.end('HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  closers.push(() => new Promise<void>((r) => server.close(() => r())));
+  return { port: (server.address() as AddressInfo).port, heads };
+}
+
+/** A head's fields as sorted `name: value` lines (names lower-cased), and its request line. */
+function fieldsOf(head: string): { line: string; fields: string[] } {
+  const [line, ...rest] = head.split('\r\n');
+  const fields = rest.map((f) => {
+    const colon = f.indexOf(':');
+    return `${f.slice(0, colon).toLowerCase()}: ${f.slice(colon + 1).trim()}`;
+  });
+  return { line: line!, fields: fields.sort() };
+}
+
+/** The head node:http itself writes for the same request given an object of headers. */
+async function nodeHead(port: number, heads: string[], method: string, headers: Record<string, string>, body?: string) {
+  await new Promise<void>((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/v1/messages?beta=true', method, headers }, (res) => {
+      res.resume();
+      res.on('end', resolve);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+  return fieldsOf(heads.at(-1)!);
+}
+
+describe('nodeStreamFetch request head', () => {
+  it('writes the same fields node:http writes for an object of headers, Host and Content-Length included', async () => {
+    const { port, heads } = await rawServer();
+    const body = '{"text":"größer – 😀"}';
+    const headers = { accept: 'application/json', 'content-type': 'application/json', 'x-api-key': 'k', 'x-b': 'é' };
+    const response = await nodeStreamFetch(`http://127.0.0.1:${port}/v1/messages?beta=true`, {
+      method: 'POST',
+      headers: new Headers(headers),
+      body,
+    });
+    takeNodeBody(response)?.resume();
+    const ours = fieldsOf(heads[0]!);
+    expect(ours).toEqual(await nodeHead(port, heads, 'POST', headers, body));
+    expect(ours.line).toBe('POST /v1/messages?beta=true HTTP/1.1');
+    expect(ours.fields).toContain(`content-length: ${Buffer.byteLength(body)}`);
+    expect(ours.fields).toContain(`host: 127.0.0.1:${port}`);
+    // A byte body counts bytes; a POST without a body says so with a zero length, as node:http does.
+    await nodeStreamFetch(`http://127.0.0.1:${port}/v1/messages?beta=true`, {
+      method: 'POST',
+      body: new TextEncoder().encode('ab'),
+    });
+    expect(fieldsOf(heads.at(-1)!).fields).toContain('content-length: 2');
+    await nodeStreamFetch(`http://127.0.0.1:${port}/v1/messages?beta=true`, { method: 'POST' });
+    expect(fieldsOf(heads.at(-1)!)).toEqual(await nodeHead(port, heads, 'POST', {}));
+  });
+
+  it('keeps a given Host or Content-Length instead of adding a second one, and leaves GET and Expect to node:http', async () => {
+    const { port, heads } = await rawServer();
+    const url = `http://127.0.0.1:${port}/v1/messages?beta=true`;
+    await nodeStreamFetch(url, { method: 'POST', headers: { host: 'vendor.test', 'content-length': '2' }, body: 'ab' });
+    const given = fieldsOf(heads.at(-1)!).fields;
+    expect(given.filter((f) => f.startsWith('host:'))).toEqual(['host: vendor.test']);
+    expect(given.filter((f) => f.startsWith('content-length:'))).toEqual(['content-length: 2']);
+    await nodeStreamFetch(url, { headers: { 'x-a': '1' } });
+    expect(fieldsOf(heads.at(-1)!)).toEqual(await nodeHead(port, heads, 'GET', { 'x-a': '1' }));
+    expect(fieldsOf(heads.at(-1)!).fields.some((f) => f.startsWith('content-length'))).toBe(false);
+  });
+
+  it('sends credentials written in the URL as node:http does (Basic authorization)', async () => {
+    const { port, heads } = await rawServer();
+    await nodeStreamFetch(`http://user:pw@127.0.0.1:${port}/v1/messages`, { method: 'POST', body: '{}' });
+    expect(fieldsOf(heads.at(-1)!).fields).toContain(
+      `authorization: Basic ${Buffer.from('user:pw').toString('base64')}`,
+    );
+  });
+
+  it('sends to each URL it is given, however many distinct ones a process uses', async () => {
+    const a = await rawServer();
+    const b = await rawServer();
+    for (let i = 0; i < 70; i++) {
+      const server = i % 2 ? a : b;
+      await nodeStreamFetch(`http://127.0.0.1:${server.port}/v1/n${i}`, { method: 'POST', body: '{}' });
+      expect(fieldsOf(server.heads.at(-1)!).line).toBe(`POST /v1/n${i} HTTP/1.1`);
+    }
   });
 });

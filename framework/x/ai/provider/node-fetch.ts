@@ -1,5 +1,6 @@
-import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { urlToHttpOptions } from 'node:url';
 
 const nodeBodies = new WeakMap<Response, IncomingMessage>();
 
@@ -180,34 +181,109 @@ export function nodeStreamFetch(input: string | URL | Request, init: RequestInit
   return fetchOverNode(input, init, false);
 }
 
+/** What node:http needs of a request URL, parsed once per distinct URL (a client sends to a handful). */
+interface Target {
+  readonly https: boolean;
+  readonly options: RequestOptions;
+  /** The `Host` header node:http would write: the host name (IPv6 in brackets) and a port other than the default. */
+  readonly host: string;
+  readonly href: string;
+}
+
+const targets = new Map<string, Target>();
+// A bound, not a policy: the SDK clients send to a few fixed URLs, but a caller could build one per request.
+const MAX_TARGETS = 64;
+
+function targetOf(input: string | URL | Request): Target {
+  const key = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+  const known = targets.get(key);
+  if (known) return known;
+  const url = new URL(key);
+  const target: Target = {
+    https: url.protocol === 'https:',
+    options: urlToHttpOptions(url),
+    host: url.host,
+    href: url.href,
+  };
+  if (targets.size >= MAX_TARGETS) targets.clear();
+  targets.set(key, target);
+  return target;
+}
+
+// Methods node:http sends without a body framing header when none is given (its useChunkedEncodingByDefault).
+const BODYLESS = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT']);
+
+/**
+ * The request headers as node:http's raw array (name, value, name, value…): a request given an array writes it as
+ * the header block, validating each field once, instead of `setHeader` per field (validation, lower-casing and a
+ * store) and a second pass over the store. What node:http adds on its own to an object it leaves to an array: `Host`
+ * and, for a method with a body, `Content-Length` — both are added here exactly as it would write them. `undefined`
+ * where node:http must keep deciding (a method it frames differently, or an `Expect` header).
+ */
+function rawRequestHeaders(
+  given: Headers,
+  method: string,
+  body: string | Uint8Array | undefined,
+  host: string,
+): string[] | undefined {
+  if (BODYLESS.has(method)) return undefined;
+  const raw: string[] = [];
+  let hasHost = false;
+  let hasLength = false;
+  let plain = true;
+  given.forEach((value, name) => {
+    // Names come lower-cased from Headers.
+    if (name === 'host') hasHost = true;
+    else if (name === 'content-length' || name === 'transfer-encoding') hasLength = true;
+    else if (name === 'expect') plain = false;
+    raw.push(name, value);
+  });
+  if (!plain) return undefined;
+  if (!hasHost) raw.push('Host', host);
+  if (!hasLength)
+    raw.push(
+      'Content-Length',
+      String(body === undefined ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength),
+    );
+  return raw;
+}
+
 function fetchOverNode(input: string | URL | Request, init: RequestInit, okBody: boolean): Promise<Response> {
-  const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
-  const body = init.body;
-  if (body !== undefined && body !== null && typeof body !== 'string' && !(body instanceof Uint8Array))
+  const target = targetOf(input);
+  const body = init.body ?? undefined;
+  if (body !== undefined && typeof body !== 'string' && !(body instanceof Uint8Array))
     return Promise.reject(new TypeError('nodeFetch sends only string or Uint8Array bodies'));
-  const headers: Record<string, string> = {};
+  const method = init.method ?? 'GET';
   // The SDKs pass a Headers already; copying it into another one first was a second validation pass.
   const given = init.headers;
-  (given instanceof Headers ? given : new Headers(given)).forEach((value, name) => {
-    headers[name] = value;
-  });
+  const givenHeaders = given instanceof Headers ? given : new Headers(given);
+  // Credentials in the URL become a header node:http adds only to an object of headers.
+  let headers: string[] | Record<string, string> | undefined =
+    target.options.auth === undefined ? rawRequestHeaders(givenHeaders, method, body, target.host) : undefined;
+  if (headers === undefined) {
+    const fields: Record<string, string> = {};
+    givenHeaders.forEach((value, name) => {
+      fields[name] = value;
+    });
+    headers = fields;
+  }
   const signal = init.signal ?? undefined;
   if (signal?.aborted) return Promise.reject(abortError());
   return new Promise((resolve, reject) => {
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const send = target.https ? httpsRequest : httpRequest;
     let response: IncomingMessage | undefined;
     const onAbort = (): void => {
       const error = abortError();
       if (response) response.destroy(error);
       req.destroy(error);
     };
-    const req = send(url, { method: init.method ?? 'GET', headers }, (res) => {
+    const req = send({ ...target.options, method, headers }, (res) => {
       response = res;
       res.once('close', () => signal?.removeEventListener('abort', onAbort));
       const status = res.statusCode ?? 0;
       if (!okBody && status >= 200 && status < 300) {
         // Callers type it as the Response the SDKs declare; it has every member they read (see StreamResponse).
-        resolve(new StreamResponse(res, url.href) as unknown as Response);
+        resolve(new StreamResponse(res, target.href) as unknown as Response);
         return;
       }
       const responseHeaders = new Headers();
@@ -227,7 +303,7 @@ function fetchOverNode(input: string | URL | Request, init: RequestInit, okBody:
       signal?.removeEventListener('abort', onAbort);
       reject(e);
     });
-    req.end(body ?? undefined);
+    req.end(body);
   });
 }
 
