@@ -47,7 +47,8 @@ class Scope implements CallScope {
     this.#caller = callerSignal;
     this.#idleTimeoutMs = idleTimeoutMs;
     if (callerSignal?.aborted) this.stop('aborted');
-    else callerSignal?.addEventListener('abort', this, { once: true });
+    // Without `{ once: true }`: `stop` runs once whatever fires, and dispose removes the listener.
+    else callerSignal?.addEventListener('abort', this);
     this.#deadline = timeoutMs > 0 ? setTimeout(onDeadline, timeoutMs, this) : undefined;
     this.touch();
   }

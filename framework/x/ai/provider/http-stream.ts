@@ -131,12 +131,14 @@ class PushRun implements StreamPushControl {
     }
     if (!res) return this.#finish(badResponse(this.#name, 'stream response without a body'), true);
     this.#body = res;
+    // `on`, not `once`: every handler returns once the run is closed, and `once` wraps each listener in two more
+    // objects per stream. A second 'error' also stays handled instead of becoming an uncaught one.
     res.on('data', (chunk: Buffer) => this.#data(chunk));
-    res.once('end', () => this.#end());
-    res.once('error', (error) => this.#finish(error, true));
+    res.on('end', () => this.#end());
+    res.on('error', (error) => this.#finish(error, true));
     // A body cut without `end` (reset, or destroyed by the scope on abort, timeout or stall). Checked before the
     // error is built: every stream's body closes after its end, and an Error captures a stack.
-    res.once('close', () => {
+    res.on('close', () => {
       if (!this.#closed) this.#finish(new Error('upstream body closed early'), true);
     });
   }

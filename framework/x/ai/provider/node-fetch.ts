@@ -279,7 +279,8 @@ function fetchOverNode(input: string | URL | Request, init: RequestInit, okBody:
     };
     const req = send({ ...target.options, method, headers }, (res) => {
       response = res;
-      res.once('close', () => signal?.removeEventListener('abort', onAbort));
+      // 'close' is emitted once; `once` would wrap the listener in two more objects per request.
+      res.on('close', () => signal?.removeEventListener('abort', onAbort));
       const status = res.statusCode ?? 0;
       if (!okBody && status >= 200 && status < 300) {
         // Callers type it as the Response the SDKs declare; it has every member they read (see StreamResponse).
