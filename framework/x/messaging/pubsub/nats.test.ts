@@ -1,5 +1,5 @@
 import { describe, expect, inject, it, vi } from 'vitest';
-import { NatsBroker } from './nats.ts';
+import { ackFields, lastAck, NatsBroker } from './nats.ts';
 import { describeBrokerConformance, uniqueName } from './__tests__/broker-conformance.ts';
 import { addressOf, startTcpProxy } from './__tests__/tcp-proxy.ts';
 
@@ -55,5 +55,35 @@ describe.skipIf(url === null)('NatsBroker publish timeout', () => {
       await proxy.close();
       await NatsBroker.destroyNamespace(url!, namespace);
     }
+  });
+});
+
+describe('JetStream ack subject reading', () => {
+  const read = (reply: string): { count: number; seq: string } | false =>
+    ackFields(reply) && { count: lastAck.count, seq: reply.slice(lastAck.seqStart, lastAck.seqEnd) };
+
+  it('reads the delivery count and stream sequence from both subject layouts', () => {
+    expect(ackFields('$JS.ACK.orders.c1.3.1207.41.1733580000000000000.0')).toBe(true);
+    expect(read('$JS.ACK.orders.c1.3.1207.41.1733580000000000000.0')).toEqual({ count: 3, seq: '1207' });
+    expect(read('$JS.ACK._.ACCHASH.orders.grp-ab12.1.9.9.1733580000000000000.5.Xy7')).toEqual({ count: 1, seq: '9' });
+    expect(read('$JS.ACK.hub.ACCHASH.orders.c.12.345678901234.7.1733580000000000000.0')).toEqual({
+      count: 12,
+      seq: '345678901234',
+    });
+  });
+
+  it('leaves anything it does not recognise to nats.js', () => {
+    for (const bad of [
+      '',
+      '_INBOX.abc.def',
+      '$JS.ACK.orders.c1.3.1207.41.1733580000000000000',
+      '$JS.ACK.orders.c1.x.1207.41.1733580000000000000.0',
+      '$JS.ACK.orders.c1.0.1207.41.1733580000000000000.0',
+      '$JS.ACK.orders.c1.3..41.1733580000000000000.0',
+      '$JS.ACK.orders.c1.3.12a7.41.1733580000000000000.0',
+      '$JS.ACK._.H.orders.c1.1234567890123456.9.9.1733580000000000000.5',
+      '$JS.NAK.orders.c1.3.1207.41.1733580000000000000.0',
+    ])
+      expect(ackFields(bad), bad).toBe(false);
   });
 });

@@ -186,12 +186,16 @@ function deliverPolicy(o: ResolvedSubscribeOptions): Partial<ConsumerConfig> {
 /**
  * One JetStream message as the dispatcher sees it, both the message and its settle operations (one
  * object per delivery). Fields are read from the client's message on first use: the headers block
- * (nats.js decodes it on access) and the reply-subject info are only parsed when something asks.
+ * (nats.js decodes it on access) is only parsed when something asks, and the delivery count and
+ * stream sequence come from the ack subject without nats.js's `info` (a split and a ten-field object
+ * per message, ~2 µs; the dispatcher reads the count of every delivery).
  */
 class NatsDelivery implements RawDelivery, Message {
   readonly #m: JsMsg;
   readonly #prefix: number;
   #headers: Record<string, string> | undefined = undefined;
+  #count = 0;
+  #seq: string | undefined = undefined;
   constructor(m: JsMsg, prefix: number) {
     this.#m = m;
     this.#prefix = prefix;
@@ -200,7 +204,8 @@ class NatsDelivery implements RawDelivery, Message {
     return this;
   }
   get id(): string {
-    return String(this.#m.seq);
+    if (this.#seq === undefined) this.#readAckSubject();
+    return this.#seq!;
   }
   get subject(): string {
     return this.#m.subject.slice(this.#prefix);
@@ -212,7 +217,20 @@ class NatsDelivery implements RawDelivery, Message {
     return (this.#headers ??= readHeaders(this.#m.headers));
   }
   get deliveryCount(): number {
-    return this.#m.info.deliveryCount;
+    if (this.#seq === undefined) this.#readAckSubject();
+    return this.#count;
+  }
+  #readAckSubject(): void {
+    // `reply` is the client message's getter, not in JsMsg's type: read defensively.
+    const reply = (this.#m as { readonly reply?: unknown }).reply;
+    if (typeof reply !== 'string' || !ackFields(reply)) {
+      // Not a subject this parser knows: nats.js's own parse (which throws on a non-JetStream message).
+      this.#count = this.#m.info.deliveryCount;
+      this.#seq = String(this.#m.seq);
+      return;
+    }
+    this.#count = lastAck.count;
+    this.#seq = reply.slice(lastAck.seqStart, lastAck.seqEnd);
   }
   toJSON(): Message {
     return {
@@ -223,15 +241,75 @@ class NatsDelivery implements RawDelivery, Message {
       deliveryCount: this.deliveryCount,
     };
   }
-  // One microtask later: the publish that the PubAck in the same read lets through (the usual
+  // On a later microtask: the publish that the PubAck in the same read lets through (the usual
   // publish-consume loop) then reaches nats.js's outbound buffer before its flush, and the ack and
   // the next publish leave in one socket write instead of two (strace: 2.2 -> 1.0 writes per message).
+  // Acks queued in one turn share one microtask.
   ack(): void {
-    queueMicrotask(() => this.#m.ack());
+    if (acks.push(this.#m) === 1) queueMicrotask(flushAcks);
   }
   retry(): void {
     this.#m.nak();
   }
+}
+
+const acks: JsMsg[] = [];
+function flushAcks(): void {
+  // Index loop: an ack that throws (a closed connection) must not keep the rest from their turn.
+  for (let i = 0; i < acks.length; i++) {
+    try {
+      acks[i]!.ack();
+    } catch {
+      /* not acked: the server redelivers after ack_wait */
+    }
+  }
+  acks.length = 0;
+}
+
+/** What the last successful ackFields call read (module state rather than an object per message). */
+export const lastAck = { count: 0, seqStart: 0, seqEnd: 0 };
+
+/**
+ * Reads the delivery count and the stream sequence's bounds from a JetStream ack subject, either
+ * `$JS.ACK.<stream>.<consumer>.<delivered>.<stream seq>.<consumer seq>.<ts>.<pending>` (9 tokens) or
+ * `$JS.ACK.<domain>.<account hash>.<stream>.<consumer>.<delivered>.<stream seq>...` (11 or more).
+ * False for anything else, which is then left to nats.js.
+ */
+export function ackFields(reply: string): boolean {
+  if (!reply.startsWith('$JS.ACK.')) return false;
+  let tokens = 1;
+  for (let i = 0; i < reply.length; i++) if (reply.charCodeAt(i) === 46) tokens++;
+  const countToken = tokens === 9 ? 4 : tokens >= 11 ? 6 : -1;
+  if (countToken < 0) return false;
+  let token = 0;
+  let start = 0;
+  for (let i = 0; i <= reply.length && token <= countToken + 1; i++) {
+    if (i < reply.length && reply.charCodeAt(i) !== 46) continue;
+    if (token === countToken) {
+      const n = digits(reply, start, i);
+      if (n < 1) return false;
+      lastAck.count = n;
+    } else if (token === countToken + 1) {
+      if (digits(reply, start, i) < 1) return false;
+      lastAck.seqStart = start;
+      lastAck.seqEnd = i;
+    }
+    token++;
+    start = i + 1;
+  }
+  return true;
+}
+
+/** The decimal number in s[from, to), or -1 if it is empty, not all digits or too long to be exact. */
+function digits(s: string, from: number, to: number): number {
+  if (to <= from || to - from > 15) return -1;
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    n = n * 10 + c;
+  }
+  return n;
 }
 
 function readHeaders(h: MsgHdrs | undefined): Record<string, string> {
