@@ -503,3 +503,175 @@ describe('InProcessBroker in-line delivery (auto-ack handlers run during publish
     }
   });
 });
+
+// Byte payloads to the subject published just before take the broker's common-case branch (no
+// wrapper calls); strings and new subjects take the general one. These repeat the switching cases
+// with bytes so that branch is the one under test.
+describe('InProcessBroker common-case publish (bytes to the same subject)', () => {
+  const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+  it('bytes: a subscriber turning async mid-stream is queued in order while the others stay in line', async () => {
+    const b = new InProcessBroker();
+    const slow: string[] = [];
+    const fast: string[] = [];
+    const gates: Array<() => void> = [];
+    await b.subscribe('cb.q', (m) => {
+      slow.push(decode(m));
+      return decode(m) === '2' ? new Promise<void>((r) => gates.push(r)) : undefined;
+    });
+    await b.subscribe('cb.q', (m) => {
+      fast.push(decode(m));
+    });
+    for (const d of ['1', '2', '3', '4']) void b.publish('cb.q', bytes(d));
+    // The second subscriber ran in line every time; the first stopped at its pending '2'.
+    expect(fast).toEqual(['1', '2', '3', '4']);
+    expect(slow).toEqual(['1', '2']);
+    gates.splice(0).forEach((g) => g());
+    await vi.waitFor(() => expect(slow).toEqual(['1', '2', '3', '4']));
+    const [first] = (await b.metrics()).subscriptions;
+    expect(first).toMatchObject({ delivered: 4, acked: 4, nacked: 0 });
+    await b.close();
+  });
+
+  it('bytes: an async handler next to synchronous ones gets every message in order, each settled once', async () => {
+    const b = new InProcessBroker();
+    const got: string[] = [];
+    const sync: string[] = [];
+    await b.subscribe('ca.q', async (m) => {
+      await Promise.resolve();
+      got.push(decode(m));
+    });
+    await b.subscribe('ca.q', (m) => {
+      sync.push(decode(m));
+    });
+    const receipts = ['1', '2', '3'].map((d) => b.publish('ca.q', bytes(d)));
+    expect(sync).toEqual(['1', '2', '3']);
+    await expect(Promise.all(receipts)).resolves.toMatchObject([{ id: '1' }, { id: '2' }, { id: '3' }]);
+    await vi.waitFor(() => expect(got).toEqual(['1', '2', '3']));
+    const m = await b.metrics();
+    expect(m.published).toBe(3);
+    expect(m.subscriptions.map((s) => [s.delivered, s.acked])).toEqual([
+      [3, 3],
+      [3, 3],
+    ]);
+  });
+
+  it('bytes: a synchronous throw is retried ahead of later messages, the others keep running in line', async () => {
+    const b = new InProcessBroker();
+    const tries: string[] = [];
+    const other: string[] = [];
+    const reported: string[] = [];
+    await b.subscribe(
+      'ct.q',
+      (m) => {
+        tries.push(`${decode(m)}#${m.deliveryCount}`);
+        if (decode(m) === '1' && m.deliveryCount === 1) throw new Error('boom');
+      },
+      { maxDeliver: 2, onError: (_e, m) => reported.push(decode(m)) },
+    );
+    await b.subscribe('ct.q', (m) => {
+      other.push(decode(m));
+    });
+    for (const d of ['1', '2', '3']) void b.publish('ct.q', bytes(d));
+    expect(other).toEqual(['1', '2', '3']);
+    await vi.waitFor(() => expect(tries).toEqual(['1#1', '1#2', '2#1', '3#1']));
+    expect(reported).toEqual(['1']);
+    await b.close();
+  });
+
+  it('bytes: a handler that unsubscribes a later subscriber mid fan-out skips it from then on', async () => {
+    const b = new InProcessBroker();
+    const got: Record<string, string[]> = { a: [], b: [], c: [] };
+    let victim: Subscription | undefined;
+    await b.subscribe('cu.q', (m) => {
+      got.a!.push(decode(m));
+      if (decode(m) === '2') void victim!.unsubscribe();
+    });
+    victim = await b.subscribe('cu.q', (m) => {
+      got.b!.push(decode(m));
+    });
+    await b.subscribe('cu.q', (m) => {
+      got.c!.push(decode(m));
+    });
+    for (const d of ['1', '2', '3']) await b.publish('cu.q', bytes(d));
+    expect(got).toEqual({ a: ['1', '2', '3'], b: ['1'], c: ['1', '2', '3'] });
+  });
+
+  it('bytes: publishes made by a handler go out after the current one, for every subscriber', async () => {
+    const b = new InProcessBroker();
+    const a: string[] = [];
+    const c: string[] = [];
+    const inner: Array<Promise<unknown>> = [];
+    await b.subscribe('cr.q', (m) => {
+      a.push(decode(m));
+      if (decode(m) === '2') inner.push(b.publish('cr.q', bytes('2a')), b.publish('cr.q', bytes('2b')));
+    });
+    await b.subscribe('cr.q', (m) => {
+      c.push(decode(m));
+    });
+    await b.publish('cr.q', bytes('1'));
+    await b.publish('cr.q', bytes('2'));
+    await b.publish('cr.q', bytes('3'));
+    expect(a).toEqual(['1', '2', '2a', '2b', '3']);
+    expect(c).toEqual(['1', '2', '2a', '2b', '3']);
+    await expect(Promise.all(inner)).resolves.toMatchObject([{ id: '3' }, { id: '4' }]);
+  });
+
+  it('bytes: a full overflow-error subscriber refuses a repeated-subject publish before anyone gets it', async () => {
+    const b = new InProcessBroker();
+    const other: string[] = [];
+    const gates: Array<() => void> = [];
+    await b.subscribe('ce.q', () => new Promise<void>((r) => gates.push(r)), { overflow: 'error', bufferSize: 1 });
+    await b.subscribe('ce.q', (m) => {
+      other.push(decode(m));
+    });
+    await b.publish('ce.q', bytes('1')); // taken by the held handler
+    await b.publish('ce.q', bytes('2')); // buffered
+    await expect(b.publish('ce.q', bytes('3'))).rejects.toMatchObject({ code: 'PUBSUB_BUFFER_FULL' });
+    expect(other).toEqual(['1', '2']);
+    gates.splice(0).forEach((g) => g());
+    await vi.waitFor(() => expect(gates).toHaveLength(1));
+    gates.splice(0).forEach((g) => g());
+    await b.close();
+  });
+
+  it('bytes: limits, close, history, groups and overflow error still apply on a repeated subject', async () => {
+    const b = new InProcessBroker({ maxPayloadBytes: 4, historySize: 10 });
+    const got: string[] = [];
+    await b.subscribe('cl.q', (m) => {
+      got.push(decode(m));
+    });
+    await b.publish('cl.q', bytes('1'));
+    await expect(b.publish('cl.q', bytes('12345'))).rejects.toMatchObject({ code: 'PUBSUB_PAYLOAD_TOO_LARGE' });
+    await expect(b.publish('cl.q', 42 as unknown as Uint8Array)).rejects.toMatchObject({
+      code: 'PUBSUB_INVALID_OPTIONS',
+    });
+    await b.publish('cl.q', bytes('2'), { headers: { k: 'v' } });
+    await b.publish('cl.q', bytes('3'));
+    expect(got).toEqual(['1', '2', '3']);
+    // Replay sees what the common case published.
+    const replayed: string[] = [];
+    await b.subscribe('cl.q', (m) => void replayed.push(decode(m)), { from: { kind: 'all' } });
+    await vi.waitFor(() => expect(replayed).toEqual(['1', '2', '3']));
+    // A queue group on the subject shares messages instead of copying them.
+    const g: string[] = [];
+    await b.subscribe('cl.q', (m) => void g.push(`x${decode(m)}`), { group: 'g' });
+    await b.subscribe('cl.q', (m) => void g.push(`y${decode(m)}`), { group: 'g' });
+    await b.publish('cl.q', bytes('4'));
+    await b.publish('cl.q', bytes('5'));
+    expect(g).toEqual(['x4', 'y5']);
+    // A full subscriber with overflow 'error' refuses the publish for everyone.
+    const gates: Array<() => void> = [];
+    await b.subscribe('cl.q', () => new Promise<void>((r) => gates.push(r)), { overflow: 'error', bufferSize: 1 });
+    await b.publish('cl.q', bytes('6'));
+    await b.publish('cl.q', bytes('7'));
+    await expect(b.publish('cl.q', bytes('8'))).rejects.toMatchObject({ code: 'PUBSUB_BUFFER_FULL' });
+    expect(got).toEqual(['1', '2', '3', '4', '5', '6', '7']);
+    expect((await b.metrics()).published).toBe(7);
+    gates.splice(0).forEach((g) => g());
+    await vi.waitFor(() => expect(gates).toHaveLength(1)); // '7' came out of the buffer
+    gates.splice(0).forEach((g) => g());
+    await b.close();
+    await expect(b.publish('cl.q', bytes('9'))).rejects.toMatchObject({ code: 'PUBSUB_CLOSED' });
+  });
+});
