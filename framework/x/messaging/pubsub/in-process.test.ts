@@ -582,12 +582,11 @@ describe('InProcessBroker common-case publish (bytes to the same subject)', () =
   it('bytes: a handler that unsubscribes a later subscriber mid fan-out skips it from then on', async () => {
     const b = new InProcessBroker();
     const got: Record<string, string[]> = { a: [], b: [], c: [] };
-    let victim: Subscription | undefined;
     await b.subscribe('cu.q', (m) => {
       got.a!.push(decode(m));
-      if (decode(m) === '2') void victim!.unsubscribe();
+      if (decode(m) === '2') void victim.unsubscribe();
     });
-    victim = await b.subscribe('cu.q', (m) => {
+    const victim = await b.subscribe('cu.q', (m) => {
       got.b!.push(decode(m));
     });
     await b.subscribe('cu.q', (m) => {
