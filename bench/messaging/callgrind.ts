@@ -5,6 +5,11 @@
  * message. The older method, the difference of two whole-process totals with different --n, is not
  * usable: the startup (tsx, JIT, GC) varies between runs by ~1e8 instructions, hundreds per message.
  *
+ * `--warm N` (default 20 000) sets the uncounted first run. With the default the window still holds
+ * V8 re-optimising for the fresh broker/emitter and handlers of the measured run (TurboFan and GC
+ * frames in the dump, ~150-200 instructions per message on either side); `--warm 400000` gives
+ * closer to steady-state counts. Report which one was used.
+ *
  *   valgrind --tool=callgrind --dump-before=uv_loadavg --callgrind-out-file=/tmp/cg/ee node --single-threaded --conditions=source --import tsx bench/messaging/callgrind.ts --side ee --n 200000
  */
 import { loadavg } from 'node:os';
