@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { badResponse, toProviderError, type CallScope } from './call-scope.ts';
 import { AI_PROVIDER_ERROR_CODES, AiProviderError } from './errors.ts';
 import { takeNodeBody } from './node-fetch.ts';
+import { sendInTurn, turn } from './send-turns.ts';
 import { STREAM_PUSH, type PushableStream, type StreamPushControl, type StreamSink } from './push.ts';
 import type { StreamEvent } from './types.ts';
 
@@ -49,6 +50,7 @@ async function* iterate(name: string, claim: { taken: boolean }, open: () => Str
   let body: AsyncIterator<Uint8Array> | undefined;
   let finished = false;
   try {
+    await turn();
     const http = await send();
     const source: AsyncIterable<Uint8Array> | null = takeNodeBody(http) ?? http.body;
     if (!source) throw badResponse(name, 'stream response without a body');
@@ -110,6 +112,12 @@ class PushRun implements StreamPushControl {
   }
 
   start(call: StreamCall): void {
+    sendInTurn(() => this.#send(call));
+  }
+
+  #send(call: StreamCall): void {
+    // Cancelled while waiting for its turn: nothing was sent, nothing to close.
+    if (this.#closed) return;
     // A request refused while being built (a caller error) ends the stream like any other failure.
     let sending: Promise<Response>;
     try {
