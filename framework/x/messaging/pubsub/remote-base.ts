@@ -166,18 +166,25 @@ export abstract class RemoteBroker<Sent = string> implements Broker {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.bounded(message, (id) => {
-      this.published++;
-      return { id };
-    });
+    return this.bounded(message, this.toReceipt);
   }
 
   private sendWithin(message: OutgoingMessage): Promise<string> {
-    return this.bounded(message, (id) => id);
+    return this.bounded(message, this.toId);
   }
 
+  // Made once per broker, not per publish: what the server's acknowledgement becomes, and the rethrow.
+  private readonly toReceipt = (sent: Sent): PublishReceipt => {
+    this.published++;
+    return { id: this.receiptId(sent) };
+  };
+  private readonly toId = (sent: Sent): string => this.receiptId(sent);
+  private readonly rethrow = (error: unknown): never => {
+    throw this.publishFailure(error);
+  };
+
   /** The backend's send bounded by publishTimeoutMs: one promise (and a place in the deadline list unless the client keeps time). */
-  private bounded<T>(message: OutgoingMessage, done: (id: string) => T): Promise<T> {
+  private bounded<T>(message: OutgoingMessage, done: (sent: Sent) => T): Promise<T> {
     let sending: Promise<Sent>;
     if (this.sendTimesOut) {
       try {
@@ -185,12 +192,7 @@ export abstract class RemoteBroker<Sent = string> implements Broker {
       } catch (error) {
         return Promise.reject(this.publishFailure(error));
       }
-      return sending.then(
-        (sent) => done(this.receiptId(sent)),
-        (error: unknown) => {
-          throw this.publishFailure(error);
-        },
-      );
+      return sending.then(done, this.rethrow);
     }
     try {
       sending = this.send(message);
@@ -201,7 +203,7 @@ export abstract class RemoteBroker<Sent = string> implements Broker {
     const result = new Promise<T>(pending.capture);
     sending.then(
       (sent) => {
-        if (pending.settle()) pending.resolve(done(this.receiptId(sent)));
+        if (pending.settle()) pending.resolve(done(sent));
       },
       (error: unknown) => {
         if (pending.settle()) pending.reject(this.publishFailure(error));
