@@ -194,7 +194,10 @@ class NatsDelivery implements RawDelivery, Message {
   readonly #m: JsMsg;
   readonly #prefix: number;
   #headers: Record<string, string> | undefined = undefined;
+  // 0 until the ack subject was read; the sequence's bounds in it (or, after nats.js's parse, the id itself).
   #count = 0;
+  #seqStart = 0;
+  #seqEnd = 0;
   #seq: string | undefined = undefined;
   constructor(m: JsMsg, prefix: number) {
     this.#m = m;
@@ -204,8 +207,8 @@ class NatsDelivery implements RawDelivery, Message {
     return this;
   }
   get id(): string {
-    if (this.#seq === undefined) this.#readAckSubject();
-    return this.#seq!;
+    if (this.#count === 0) this.#readAckSubject();
+    return (this.#seq ??= (this.#m as unknown as { readonly reply: string }).reply.slice(this.#seqStart, this.#seqEnd));
   }
   get subject(): string {
     return this.#m.subject.slice(this.#prefix);
@@ -217,7 +220,7 @@ class NatsDelivery implements RawDelivery, Message {
     return (this.#headers ??= readHeaders(this.#m.headers));
   }
   get deliveryCount(): number {
-    if (this.#seq === undefined) this.#readAckSubject();
+    if (this.#count === 0) this.#readAckSubject();
     return this.#count;
   }
   #readAckSubject(): void {
@@ -230,7 +233,8 @@ class NatsDelivery implements RawDelivery, Message {
       return;
     }
     this.#count = lastAck.count;
-    this.#seq = reply.slice(lastAck.seqStart, lastAck.seqEnd);
+    this.#seqStart = lastAck.seqStart;
+    this.#seqEnd = lastAck.seqEnd;
   }
   toJSON(): Message {
     return {
