@@ -392,6 +392,10 @@ class Member implements DeliveryOps {
   }
 
   takeAll(): LocalMessage[] {
+    // Nothing queued (the usual case): no write. Resetting `head` when it never moved turns that
+    // field from constant to mutable for V8, which throws away the optimized publish code of every
+    // in-process broker in the process; a closed member's spent slots are garbage with it anyway.
+    if (this.head === this.queue.length) return [];
     const rest = this.queue.slice(this.head);
     this.queue.length = 0;
     this.head = 0;
