@@ -535,10 +535,12 @@ export class InProcessBroker implements Broker {
     // The common case first, with no wrapper calls: bytes, no options, the subject of the previous
     // publish (so already validated and routed), only lone subscribers that cannot refuse, and not
     // from inside a handler. A closed broker has no last route, so it takes the general path.
+    // The route first: without one, lastSubject may be undefined, and comparing the subject with it
+    // would teach V8 a mixed string/undefined comparison (a deopt, then a generic compare per publish).
     const route = this.lastRoute;
     if (
-      subject === this.lastSubject &&
       route !== undefined &&
+      subject === this.lastSubject &&
       route.fast !== undefined &&
       options === undefined &&
       this.delivering === false &&
