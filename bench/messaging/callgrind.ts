@@ -8,7 +8,10 @@
  * `--warm N` (default 20 000) sets the uncounted first run. With the default the window still holds
  * V8 re-optimising for the fresh broker/emitter and handlers of the measured run (TurboFan and GC
  * frames in the dump, ~150-200 instructions per message on either side); `--warm 400000` gives
- * closer to steady-state counts. Report which one was used.
+ * closer to steady-state counts. `--warm-runs K` (default 1) repeats the uncounted run K times with
+ * fresh objects: V8's one-off re-optimisations for a second broker/emitter (a call site first reached
+ * by the second instance, loops re-entered after an OSR deopt) then fall outside the window, which
+ * holds no compiler frames at `--warm 100000 --warm-runs 3` on either side. Report which one was used.
  *
  *   valgrind --tool=callgrind --dump-before=uv_loadavg --callgrind-out-file=/tmp/cg/ee node --single-threaded --conditions=source --import tsx bench/messaging/callgrind.ts --side ee --n 200000
  */
@@ -21,10 +24,11 @@ const { values } = parseArgs({
     side: { type: 'string', default: 'inprocess' },
     n: { type: 'string', default: '100000' },
     warm: { type: 'string', default: '20000' },
+    'warm-runs': { type: 'string', default: '1' },
   },
 });
 const run = values.side === 'ee' ? runEventEmitter : runInProcess;
-await run(Number(values.warm));
+for (let i = 0; i < Number(values['warm-runs']); i++) await run(Number(values.warm));
 loadavg();
 await run(Number(values.n));
 loadavg();
