@@ -18,8 +18,23 @@ import { NatsBroker, RedisStreamsBroker, AmqpBroker } from 'plumego/x/messaging/
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const { values } = parseArgs({
-  options: { rounds: { type: 'string', default: '2' }, quick: { type: 'boolean', default: false } },
+  options: {
+    rounds: { type: 'string', default: '2' },
+    quick: { type: 'boolean', default: false },
+    // A subset of the cases (comma-separated); results/latest.md is only rewritten when every case ran.
+    cases: { type: 'string', default: 'inprocess,nats,redis,amqp,mq' },
+    // RabbitMQ's default 200 messages keep a run short, but its p99 is then the 2nd-largest sample of an
+    // fsync-bound latency (~45 ms); more messages make "added p99" mean something.
+    'amqp-messages': { type: 'string', default: '200' },
+  },
 });
+const ALL_CASES = ['inprocess', 'nats', 'redis', 'amqp', 'mq'] as const;
+const cases = new Set(values.cases.split(',').map((c) => c.trim()));
+for (const c of cases)
+  if (!(ALL_CASES as readonly string[]).includes(c))
+    throw new Error(`--cases: unknown case "${c}" (${ALL_CASES.join(', ')})`);
+const amqpMessages = Number(values['amqp-messages']);
+if (!Number.isInteger(amqpMessages) || amqpMessages < 1) throw new Error('--amqp-messages must be a positive integer');
 const rounds = Number(values.rounds);
 const scale = values.quick ? 0.2 : 1;
 const urls = {
@@ -35,7 +50,7 @@ const lines: string[] = [];
 const load = { before: loadavg() };
 
 // 1. in-process pubsub vs EventEmitter (alternating order per round).
-{
+if (cases.has('inprocess')) {
   const n = Math.round(1_000_000 * scale);
   const ee: number[] = [];
   const pm: number[] = [];
@@ -71,9 +86,9 @@ const raw: Record<'nats' | 'redis' | 'amqp', (n: number) => Promise<LoopResult>>
   redis: (n) => runRawRedis(urls.redis, n),
   amqp: (n) => runRawAmqp(urls.amqp, n),
 };
-for (const backend of ['nats', 'redis', 'amqp'] as const) {
+for (const backend of (['nats', 'redis', 'amqp'] as const).filter((b) => cases.has(b))) {
   // RabbitMQ confirms each persistent message after an fsync (~30 ms here): fewer messages keep the run short.
-  const n = Math.round((backend === 'amqp' ? 200 : 4000) * scale);
+  const n = Math.round((backend === 'amqp' ? amqpMessages : 4000) * scale);
   try {
     const a: LoopResult[] = [];
     const b: LoopResult[] = [];
@@ -132,7 +147,7 @@ await Promise.allSettled([
 ]);
 
 // 3. mq on Redis vs plain BullMQ: its own warm-up, rounds and ABBA order (bench/messaging/mq.ts).
-{
+if (cases.has('mq')) {
   const n = Math.round(5000 * scale);
   const concurrency = 8;
   try {
@@ -160,7 +175,7 @@ const machine = {
 mkdirSync(`${HERE}results`, { recursive: true });
 writeFileSync(
   `${HERE}results/${at.replace(/[:.]/g, '-')}.json`,
-  `${JSON.stringify({ at, rounds, scale, machine, results }, null, 2)}\n`,
+  `${JSON.stringify({ at, rounds, scale, cases: [...cases], amqpMessages, machine, results }, null, 2)}\n`,
 );
 const md = [
   `# x/messaging benchmark — ${at}`,
@@ -172,6 +187,6 @@ const md = [
   ...lines,
   '',
 ].join('\n');
-writeFileSync(`${HERE}results/latest.md`, md);
+if (cases.size === ALL_CASES.length) writeFileSync(`${HERE}results/latest.md`, md);
 process.stdout.write(md);
 process.exit(0);
