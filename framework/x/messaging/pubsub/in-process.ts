@@ -236,6 +236,14 @@ class Member implements DeliveryOps {
    * handler has so far returned synchronously. The first thenable it returns turns this off for good.
    */
   fast: boolean;
+  /**
+   * `fast`, nothing queued and no publish waiting for room: the one field a publish reads (with
+   * `active`) to run the handler in line, instead of four fields and two array lengths per delivery.
+   * Anything that queues, waits for room, closes or turns `fast` off clears it at once; only drain()
+   * sets it again, from the state itself, once the queue has emptied. Its reads are `=== true`: a
+   * bare boolean field costs optimized code a generic truthiness test per read.
+   */
+  inline: boolean;
   readonly counters: SubscriptionCounters;
   /**
    * In-line deliveries acked on return, not yet in `counters` (each one delivered and acked): one
@@ -254,6 +262,7 @@ class Member implements DeliveryOps {
     this.handler = ctx.handler;
     this.dispatch = dispatcherFor(ctx);
     this.fast = options.ack === 'auto' && !(ctx.handler instanceof AsyncFunction);
+    this.inline = this.fast;
   }
 
   get queued(): number {
@@ -262,15 +271,15 @@ class Member implements DeliveryOps {
   get full(): boolean {
     return this.queued >= this.options.bufferSize || this.spaceWaiters.length > 0;
   }
-  /** Nothing queued or running: a publish may run the handler in line, in order (`fast` is off once closed). */
+  /** Nothing queued or running: a publish may run the handler in line, in order (`inline` is off once closed). */
   get ready(): boolean {
-    // `=== true`: a bare boolean field costs optimized code a generic truthiness test per read.
-    return this.fast === true && this.active === 0 && this.head === this.queue.length && this.spaceWaiters.length === 0;
+    return this.inline === true && this.active === 0;
   }
 
   close(): void {
     this.closed = true;
     this.fast = false;
+    this.inline = false;
   }
 
   /** Adds the in-line deliveries to the counters (before they are read). */
@@ -300,11 +309,13 @@ class Member implements DeliveryOps {
       if (view.closeSync()) this.inlineAcked++;
       else this.counters.delivered++;
       this.active--;
-      if (this.head !== this.queue.length || this.idleWaiters.length > 0) this.wake();
+      // Cleared when the handler queued a retry or closed this member (idle waiters only come with close).
+      if (this.inline !== true) this.wake();
       return false;
     }
     this.counters.delivered++;
     this.fast = false;
+    this.inline = false;
     view.pin();
     this.awaitOutcome(view, result);
     return true;
@@ -365,6 +376,7 @@ class Member implements DeliveryOps {
   }
 
   private waitForRoom(message: LocalMessage): Promise<void> {
+    this.inline = false;
     return new Promise<void>((resolve) =>
       this.spaceWaiters.push(() => {
         this.push(message);
@@ -375,6 +387,7 @@ class Member implements DeliveryOps {
 
   /** Redeliveries bypass the bound: refusing them would lose a message the broker already accepted. */
   push(message: LocalMessage): void {
+    this.inline = false;
     this.queue.push(message);
     this.drain();
   }
@@ -416,6 +429,9 @@ class Member implements DeliveryOps {
       }
       this.run(message);
     }
+    // Only here does `inline` come back: the queue may just have emptied (wake() ends here too).
+    if (this.inline !== true && this.fast === true && this.head === this.queue.length && this.spaceWaiters.length === 0)
+      this.inline = true;
   }
 
   private run(message: LocalMessage): void {
