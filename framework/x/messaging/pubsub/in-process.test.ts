@@ -533,6 +533,39 @@ describe('InProcessBroker common-case publish (bytes to the same subject)', () =
     await b.close();
   });
 
+  it('bytes: a subscriber that returned a promise once leaves in-line delivery for good', async () => {
+    const b = new InProcessBroker();
+    const first: Delivery[] = [];
+    const second: Delivery[] = [];
+    await b.subscribe('cb.off', (m) => {
+      first.push(m);
+      return decode(m) === '1' ? Promise.resolve() : undefined;
+    });
+    await b.subscribe('cb.off', (m) => {
+      second.push(m);
+    });
+    void b.publish('cb.off', bytes('1'));
+    // The first handler kept its view pending, so the second got a copy of the same delivery.
+    expect(second[0]).not.toBe(first[0]);
+    expect(second[0]!.id).toBe(first[0]!.id);
+    // Its promise settles on the next microtasks; a turn of the event loop is past them.
+    await new Promise((r) => setImmediate(r));
+    // Settled and idle again, but no longer in line even though it now returns synchronously: it
+    // gets its own delivery through its queue path, not the view shared by the in-line subscribers.
+    for (const d of ['2', '3']) void b.publish('cb.off', bytes(d));
+    expect(first.map(decode)).toEqual(['1', '2', '3']);
+    expect(second.map(decode)).toEqual(['1', '2', '3']);
+    expect(first[1]).not.toBe(second[1]);
+    expect(first[2]).not.toBe(second[2]);
+    await vi.waitFor(async () =>
+      expect((await b.metrics()).subscriptions.map((s) => [s.delivered, s.acked])).toEqual([
+        [3, 3],
+        [3, 3],
+      ]),
+    );
+    await b.close();
+  });
+
   it('bytes: an async handler next to synchronous ones gets every message in order, each settled once', async () => {
     const b = new InProcessBroker();
     const got: string[] = [];
