@@ -107,8 +107,7 @@ class DispatchedDelivery implements Delivery {
   }
 
   toJSON(): Message {
-    const m = this.#message;
-    return { id: m.id, subject: m.subject, data: m.data, headers: m.headers, deliveryCount: m.deliveryCount };
+    return plainMessage(this.#message);
   }
 
   watch(ms: number): void {
@@ -195,6 +194,14 @@ export function dispatcherFor(ctx: DispatchContext): Dispatch {
 }
 
 /** A handler's result that settles later (a promise or any object with a callable `then`). */
+/**
+ * A message's fields as a plain object: what `JSON.stringify` writes for a delivery, whose fields are
+ * getters (lazily decoded, or private) that it would not see.
+ */
+export function plainMessage(m: Message): Message {
+  return { id: m.id, subject: m.subject, data: m.data, headers: m.headers, deliveryCount: m.deliveryCount };
+}
+
 export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
     value !== undefined &&

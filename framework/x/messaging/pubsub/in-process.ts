@@ -2,6 +2,7 @@ import {
   DEAD_LETTER_HEADERS,
   dispatcherFor,
   isThenable,
+  plainMessage,
   report,
   settleFailure,
   type DeliveryOps,
@@ -118,13 +119,7 @@ class LocalMessage implements Delivery {
     return this.#count;
   }
   toJSON(): Message {
-    return {
-      id: this.id,
-      subject: this.#subject,
-      data: this.#data,
-      headers: this.#headers,
-      deliveryCount: this.#count,
-    };
+    return plainMessage(this);
   }
 
   /** The same message, one delivery later (same id). */

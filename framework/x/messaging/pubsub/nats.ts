@@ -11,7 +11,7 @@ import {
   type JsMsg,
   type PubAck,
 } from '@nats-io/jetstream';
-import { createGate, type RawDelivery } from './dispatch.ts';
+import { createGate, plainMessage, type RawDelivery } from './dispatch.ts';
 import type { ResolvedSubscribeOptions } from './options.ts';
 import {
   backoffDelay,
@@ -237,13 +237,7 @@ class NatsDelivery implements RawDelivery, Message {
     this.#seqEnd = lastAck.seqEnd;
   }
   toJSON(): Message {
-    return {
-      id: this.id,
-      subject: this.subject,
-      data: this.data,
-      headers: this.headers,
-      deliveryCount: this.deliveryCount,
-    };
+    return plainMessage(this);
   }
   // On a later microtask: the publish that the PubAck in the same read lets through (the usual
   // publish-consume loop) then reaches nats.js's outbound buffer before its flush, and the ack and

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { createGate, type Gate, type RawDelivery } from './dispatch.ts';
+import { createGate, plainMessage, type Gate, type RawDelivery } from './dispatch.ts';
 import { assertOption } from './errors.ts';
 import type { ResolvedSubscribeOptions } from './options.ts';
 import {
@@ -325,13 +325,7 @@ class RedisDelivery implements RawDelivery, Message {
     return value;
   }
   toJSON(): Message {
-    return {
-      id: this.id,
-      subject: this.subject,
-      data: this.data,
-      headers: this.headers,
-      deliveryCount: this.deliveryCount,
-    };
+    return plainMessage(this);
   }
   ack(): Promise<void> {
     const s = this.#sub;

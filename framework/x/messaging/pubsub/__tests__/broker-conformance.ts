@@ -72,6 +72,18 @@ export function describeBrokerConformance(target: ConformanceTarget): void {
       expect(got.map(decode)).toEqual(['o0', 'o1', 'o2', 'o3', 'o4']);
       expect(got[2]).toMatchObject({ subject: 'orders.created', deliveryCount: 1, headers: { 'trace-id': 'x2' } });
       expect(new Set(got.map((m) => m.id)).size).toBe(5);
+      // A delivery's fields are getters (decoded on first read): its JSON must still carry all of them.
+      const json = JSON.parse(JSON.stringify(got[3])) as Record<string, unknown>;
+      expect(Object.keys(json).sort()).toEqual(['data', 'deliveryCount', 'headers', 'id', 'subject']);
+      expect(json).toMatchObject({
+        id: got[3]!.id,
+        subject: 'orders.created',
+        deliveryCount: 1,
+        headers: { 'trace-id': 'x3' },
+      });
+      // A Uint8Array writes its bytes by index, a Buffer (some clients hand one out) as { type, data }.
+      const data = json.data as { type?: string; data?: number[] } & Record<string, number>;
+      expect(data.type === 'Buffer' ? data.data : Object.values(data)).toEqual([...new TextEncoder().encode('o3')]);
     });
 
     it('fans every message out to each plain subscriber', async () => {
@@ -156,17 +168,27 @@ export function describeBrokerConformance(target: ConformanceTarget): void {
       const b = await open();
       const counts: number[] = [];
       const errors: unknown[] = [];
+      // The hook gets the backend's own message object (fields decoded on first read): its JSON too.
+      const reported: unknown[] = [];
       await b.subscribe(
         'flaky.job',
         (m) => {
           counts.push(m.deliveryCount);
           if (counts.length === 1) throw new Error('transient');
         },
-        sub({ maxDeliver: 3, onError: (e) => errors.push(e) }),
+        sub({
+          maxDeliver: 3,
+          onError: (e, m) => {
+            errors.push(e);
+            reported.push(JSON.parse(JSON.stringify(m)));
+          },
+        }),
       );
       await b.publish('flaky.job', 'x');
       await vi.waitFor(() => expect(counts).toEqual([1, 2]), WAIT);
       expect(errors).toHaveLength(1);
+      expect(Object.keys(reported[0] as object).sort()).toEqual(['data', 'deliveryCount', 'headers', 'id', 'subject']);
+      expect(reported[0]).toMatchObject({ subject: 'flaky.job', deliveryCount: 1, headers: {} });
     });
 
     it('dead-letters after maxDeliver failed deliveries and stops redelivering', async () => {
