@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { InProcessBroker } from './in-process.ts';
-import type { Delivery, Subscription } from './types.ts';
+import type { Delivery, MessageHandler, Subscription } from './types.ts';
 import { describeBrokerConformance, decode } from './__tests__/broker-conformance.ts';
 
 describeBrokerConformance({
@@ -647,6 +647,87 @@ describe('InProcessBroker common-case publish (bytes to the same subject)', () =
     expect(a).toEqual(['1', '2', '2a', '2b', '3']);
     expect(c).toEqual(['1', '2', '2a', '2b', '3']);
     await expect(Promise.all(inner)).resolves.toMatchObject([{ id: '3' }, { id: '4' }]);
+  });
+
+  it('bytes: a handler returning a value that is not a thenable still runs in line and is counted once', async () => {
+    const b = new InProcessBroker();
+    const seen: string[] = [];
+    // What a JavaScript caller (or a handler typed loosely) may return.
+    const returning = (f: (m: Delivery) => unknown): MessageHandler => f as MessageHandler;
+    await b.subscribe(
+      'rv.q',
+      returning((m) => seen.push(`n${decode(m)}`)),
+    );
+    await b.subscribe(
+      'rv.q',
+      returning((m) => {
+        seen.push(`t${decode(m)}`);
+        return { then: 'not callable' };
+      }),
+    );
+    await b.subscribe(
+      'rv.q',
+      returning((m) => {
+        seen.push(`a${decode(m)}`);
+        void m.ack(); // settled by the handler, then a value returned
+        return 0;
+      }),
+    );
+    let tries = 0;
+    await b.subscribe(
+      'rv.q',
+      returning((m) => {
+        seen.push(`k${decode(m)}#${m.deliveryCount}`);
+        if (decode(m) === '1' && tries++ === 0) void m.nack();
+        return null;
+      }),
+      { maxDeliver: 2 },
+    );
+    void b.publish('rv.q', bytes('1'));
+    void b.publish('rv.q', bytes('2'));
+    // Both ran before publish returned; the nack's retry runs after the publish that delivered it.
+    expect(seen.slice(0, 4)).toEqual(['n1', 't1', 'a1', 'k1#1']);
+    await vi.waitFor(() => expect(seen).toContain('k1#2'));
+    expect(seen.filter((s) => s.startsWith('n') || s.startsWith('t') || s.startsWith('a'))).toEqual([
+      'n1',
+      't1',
+      'a1',
+      'n2',
+      't2',
+      'a2',
+    ]);
+    const subs = (await b.metrics()).subscriptions.map((s) => [s.delivered, s.acked, s.nacked]);
+    expect(subs).toEqual([
+      [2, 2, 0],
+      [2, 2, 0],
+      [2, 2, 0],
+      [3, 2, 1],
+    ]);
+    await b.close();
+  });
+
+  it('bytes: a throwing clock fails that publish only, and the next one is delivered in line again', async () => {
+    let broken = false;
+    const b = new InProcessBroker({
+      historySize: 5,
+      now: () => {
+        if (broken) throw new Error('clock failed');
+        return 1;
+      },
+    });
+    const got: string[] = [];
+    await b.subscribe('tc.q', (m) => {
+      got.push(decode(m));
+      if (decode(m) === '3') void b.publish('tc.q', bytes('3a'));
+    });
+    await b.publish('tc.q', bytes('1'));
+    broken = true;
+    await expect(b.publish('tc.q', bytes('2'))).rejects.toThrow('clock failed');
+    broken = false;
+    void b.publish('tc.q', bytes('3'));
+    // In line, and the handler's own publish went out after it: no delivery loop was left running.
+    expect(got).toEqual(['1', '3', '3a']);
+    await b.close();
   });
 
   it('bytes: a full overflow-error subscriber refuses a repeated-subject publish before anyone gets it', async () => {

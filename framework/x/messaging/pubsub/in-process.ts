@@ -65,10 +65,14 @@ const AsyncFunction = (async () => {}).constructor;
 // A message view's settle state (see LocalMessage): the holder's handler is running synchronously;
 // the holder's delivery is settled; a synchronous subscriber already finished with this view; the
 // view stands for the holder's pending delivery. The holder is only meaningful with WINDOW or PINNED.
-const WINDOW = 1;
-const SETTLED = 2;
-const SHARED = 4;
-const PINNED = 8;
+// A const enum: its members compile to literals, where module constants cost a context load and a
+// hole check each in the bytecode of open/closeSync, which every publish inlines (see fanOut).
+const enum View {
+  WINDOW = 1,
+  SETTLED = 2,
+  SHARED = 4,
+  PINNED = 8,
+}
 
 /**
  * A published message, and the view handed to auto-ack subscribers whose handler runs in line with
@@ -106,6 +110,10 @@ class LocalMessage implements Delivery {
     const id = this.#id;
     return typeof id === 'string' ? id : (this.#id = String(id));
   }
+  /** The id as kept: the sequence number until the string was read (for receipts, which make their own). */
+  get key(): number | string {
+    return this.#id;
+  }
   get subject(): string {
     return this.#subject;
   }
@@ -134,51 +142,55 @@ class LocalMessage implements Delivery {
   /** `m`'s handler is about to run with this view. */
   open(m: Member): void {
     this.#holder = m;
-    this.#state = WINDOW | (this.#state & SHARED);
+    this.#state = View.WINDOW | (this.#state & View.SHARED);
   }
   /** `m`'s handler returned synchronously: true when it did not settle the delivery itself. */
   closeSync(): boolean {
     const state = this.#state;
-    this.#state = SHARED;
-    return (state & SETTLED) === 0;
+    this.#state = View.SHARED;
+    return (state & View.SETTLED) === 0;
   }
   /** The handler returned a thenable: the view now stands for that pending delivery. */
   pin(): void {
-    this.#state = (this.#state & ~WINDOW) | PINNED;
+    this.#state = (this.#state & ~View.WINDOW) | View.PINNED;
   }
   /** Settles `m`'s pending delivery once; false when it already was settled. */
   take(m: Member): boolean {
     const state = this.#state;
-    if (this.#holder !== m || (state & (PINNED | SETTLED)) !== PINNED) return false;
-    this.#state = state | SETTLED;
+    if (this.#holder !== m || (state & (View.PINNED | View.SETTLED)) !== View.PINNED) return false;
+    this.#state = state | View.SETTLED;
     return true;
   }
 
   ack(): Promise<void> {
     const state = this.#state;
     // Settled, no holder, or a late call on a view a synchronous subscriber also had: ignored.
-    if ((state & SETTLED) !== 0 || ((state & WINDOW) === 0 && (state & (PINNED | SHARED)) !== PINNED)) return RESOLVED;
-    this.#state = state | SETTLED;
+    if (
+      (state & View.SETTLED) !== 0 ||
+      ((state & View.WINDOW) === 0 && (state & (View.PINNED | View.SHARED)) !== View.PINNED)
+    )
+      return RESOLVED;
+    this.#state = state | View.SETTLED;
     this.#holder!.counters.acked++;
     return RESOLVED;
   }
   nack(): Promise<void> {
     const state = this.#state;
-    if ((state & SETTLED) !== 0 || (state & (WINDOW | PINNED)) === 0) return RESOLVED;
-    this.#state = state | SETTLED;
+    if ((state & View.SETTLED) !== 0 || (state & (View.WINDOW | View.PINNED)) === 0) return RESOLVED;
+    this.#state = state | View.SETTLED;
     const holder = this.#holder!;
     return settleFailure(holder.ctx, this, holder, new Error('nacked by the handler'));
   }
 }
 
-/** What publish resolves to; the id string is made on first read, like the message's. */
+/** What publish resolves to; the id string is made when read, like the message's. */
 class LocalReceipt implements PublishReceipt {
-  readonly #message: LocalMessage;
-  constructor(message: LocalMessage) {
-    this.#message = message;
+  readonly #id: number | string;
+  constructor(id: number | string) {
+    this.#id = id;
   }
   get id(): string {
-    return this.#message.id;
+    return String(this.#id);
   }
   toJSON(): PublishReceipt {
     return { id: this.id };
@@ -191,9 +203,12 @@ class LocalReceipt implements PublishReceipt {
  * promise and a receipt.
  */
 class Published implements Promise<PublishReceipt> {
-  readonly #message: LocalMessage;
-  constructor(message: LocalMessage) {
-    this.#message = message;
+  // The message's sequence number, not the message: a caller that drops this result (a
+  // fire-and-forget publish) then leaves V8 free not to allocate the message at all when its
+  // subscribers' handlers are inlined and no history keeps it.
+  readonly #id: number | string;
+  constructor(id: number | string) {
+    this.#id = id;
   }
   get [Symbol.toStringTag](): string {
     return 'Promise';
@@ -202,20 +217,20 @@ class Published implements Promise<PublishReceipt> {
     onfulfilled?: ((value: PublishReceipt) => A | PromiseLike<A>) | null,
     onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
   ): Promise<A | B> {
-    return settled(this.#message).then(onfulfilled, onrejected);
+    return settled(this.#id).then(onfulfilled, onrejected);
   }
   catch<B = never>(onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<PublishReceipt | B> {
-    return settled(this.#message).catch(onrejected);
+    return settled(this.#id).catch(onrejected);
   }
   finally(onfinally?: (() => void) | null): Promise<PublishReceipt> {
-    return settled(this.#message).finally(onfinally);
+    return settled(this.#id).finally(onfinally);
   }
 }
 
 // Not a private method of Published: a class with private methods stores a brand in every instance,
 // one slot (8 bytes) more per publish.
-function settled(message: LocalMessage): Promise<PublishReceipt> {
-  return Promise.resolve(new LocalReceipt(message));
+function settled(id: number | string): Promise<PublishReceipt> {
+  return Promise.resolve(new LocalReceipt(id));
 }
 
 /** One subscriber's bounded queue and its drain loop; it also settles its deliveries (no object per delivery). */
@@ -266,11 +281,6 @@ class Member implements DeliveryOps {
   get full(): boolean {
     return this.queued >= this.options.bufferSize || this.spaceWaiters.length > 0;
   }
-  /** Nothing queued or running: a publish may run the handler in line, in order (`inline` is off once closed). */
-  get ready(): boolean {
-    return this.inline === true && this.active === 0;
-  }
-
   close(): void {
     this.closed = true;
     this.fast = false;
@@ -287,44 +297,64 @@ class Member implements DeliveryOps {
   }
 
   /**
-   * Runs the handler in line with `view` (only when `ready`). Returns true when the handler kept the
-   * view pending (returned a thenable), so the next subscriber needs a copy.
+   * Runs the handler in line with `view` (only when `inline === true && active === 0`: nothing queued
+   * or running, so in order). Returns the view for the next subscriber: `view`, or a copy when this
+   * handler kept it pending (returned a thenable). Only the synchronous auto-ack outcome is here:
+   * this method is inlined into every publish (see InProcessBroker.fanOut), the rest is called.
    */
-  deliverNow(view: LocalMessage): boolean {
+  deliverNow(view: LocalMessage): LocalMessage {
     this.active++;
     view.open(this);
     let result: unknown;
     try {
       result = this.handler(view);
     } catch (error) {
-      this.threw(view, error);
-      return false;
+      return this.threw(view, error);
     }
-    if (result === undefined || !isThenable(result)) {
+    if (result !== undefined) return this.returned(view, result);
+    if (view.closeSync()) this.inlineAcked++;
+    else this.selfSettled();
+    this.active--;
+    // Cleared when the handler queued a retry or closed this member (idle waiters only come with close).
+    if (this.inline !== true) this.wake();
+    return view;
+  }
+
+  /** The handler settled its in-line delivery itself (ack() or nack() before returning). */
+  private selfSettled(): void {
+    this.counters.delivered++;
+  }
+
+  /**
+   * The handler returned something: a thenable keeps the delivery open until it settles and takes
+   * this member off the in-line path for good; any other value counts as returning synchronously.
+   */
+  private returned(view: LocalMessage, result: unknown): LocalMessage {
+    if (!isThenable(result)) {
       if (view.closeSync()) this.inlineAcked++;
-      else this.counters.delivered++;
+      else this.selfSettled();
       this.active--;
-      // Cleared when the handler queued a retry or closed this member (idle waiters only come with close).
       if (this.inline !== true) this.wake();
-      return false;
+      return view;
     }
     this.counters.delivered++;
     this.fast = false;
     this.inline = false;
     view.pin();
     this.awaitOutcome(view, result);
-    return true;
+    return view.copy();
   }
 
   // The rarer outcomes live in their own methods: a closure in deliverNow would make every call
   // allocate a context for the variables it captures.
-  private threw(view: LocalMessage, error: unknown): void {
+  private threw(view: LocalMessage, error: unknown): LocalMessage {
     this.counters.delivered++;
     const unsettled = view.closeSync();
     report(this.ctx, error, view);
     // Held until settled, as on the queued path: a retry queues ahead of later messages.
     if (unsettled) void settleFailure(this.ctx, view, this, error).then(() => this.done());
     else this.done();
+    return view;
   }
 
   private awaitOutcome(view: LocalMessage, result: PromiseLike<unknown>): void {
@@ -339,6 +369,19 @@ class Member implements DeliveryOps {
         else this.done();
       },
     );
+  }
+
+  /**
+   * offer(), adding a publish's wait for room (if any) to `blocked`: what the delivery loops call for
+   * a member that cannot take the message in line. A member that left meanwhile is skipped.
+   */
+  offerInto(message: LocalMessage, blocked: Promise<void>[] | undefined): Promise<void>[] | undefined {
+    if (this.closed) return blocked;
+    const wait = this.offer(message);
+    if (wait === undefined) return blocked;
+    if (blocked === undefined) return [wait];
+    blocked.push(wait);
+    return blocked;
   }
 
   /** Enqueues now, or returns a promise that enqueues in order once there is room (the `block` policy). */
@@ -525,6 +568,8 @@ export class InProcessBroker implements Broker {
   // skips both hash lookups. Reset whenever the routing changes.
   private lastSubject: string | undefined = undefined;
   private lastRoute: Route | undefined = undefined;
+  // lastRoute.fast: what the common-case publish delivers to (one field read instead of two).
+  private lastFast: Member[] | undefined = undefined;
 
   constructor(options: InProcessBrokerOptions = {}) {
     this.maxPayload = resolveMaxPayload(options);
@@ -546,27 +591,18 @@ export class InProcessBroker implements Broker {
     // The common case first, with no wrapper calls: bytes, no options, the subject of the previous
     // publish (so already validated and routed), only lone subscribers that cannot refuse, and not
     // from inside a handler. A closed broker has no last route, so it takes the general path.
-    // The route first: without one, lastSubject may be undefined, and comparing the subject with it
-    // would teach V8 a mixed string/undefined comparison (a deopt, then a generic compare per publish).
-    const route = this.lastRoute;
+    // The members first: without them, lastSubject may be undefined, and comparing the subject with
+    // it would teach V8 a mixed string/undefined comparison (a deopt, then a generic compare per publish).
+    const members = this.lastFast;
     if (
-      route !== undefined &&
+      members !== undefined &&
       subject === this.lastSubject &&
-      route.fast !== undefined &&
       options === undefined &&
       this.delivering === false &&
       data instanceof Uint8Array &&
       data.byteLength <= this.maxPayload
-    ) {
-      try {
-        const message = new LocalMessage(++this.seq, subject, data, NO_HEADERS, 1);
-        if (this.historySize > 0) this.remember(message);
-        this.published++;
-        return this.fanOut(route.fast, message);
-      } catch (error) {
-        return Promise.reject(error);
-      }
-    }
+    )
+      return this.fanOut(members, subject, data);
     return this.publishAny(subject, data, options);
   }
 
@@ -592,28 +628,45 @@ export class InProcessBroker implements Broker {
   }
 
   /**
-   * Delivers to lone subscribers none of which can refuse (a route's `fast` list), then sends the
-   * publishes its handlers made. Only called when no delivery loop is running.
+   * The common-case publish: delivers to lone subscribers none of which can refuse (a route's `fast`
+   * list), then sends the publishes its handlers made. Only called when no delivery loop is running.
+   *
+   * Its size is part of what it costs: a caller's optimized code inlines publish, and with it this
+   * loop and each handler, only while the bytecode of that whole chain (publish, fanOut, deliverNow,
+   * the view's open/closeSync, LocalMessage, Published and the handler) fits V8's inlining budget
+   * (920 bytes, less 20% headroom) counted WITH what publish's own optimized code already inlined.
+   * Whether publish got optimized before its caller was then decided by a race with V8's background
+   * compiler, and each process of the benchmark landed in one of two modes: the chain inlined (the
+   * message and its result allocated nothing, ~500 instructions per message) or publish called
+   * (both allocated, ~640). Rare outcomes are therefore kept in methods of their own (a call that
+   * never runs is not inlined, and its few bytes are all it adds); see bench/messaging/README.md.
    */
-  private fanOut(members: Member[], message: LocalMessage): Promise<PublishReceipt> {
-    let blocked: Promise<void>[] | undefined;
-    let view = message;
+  private fanOut(members: Member[], subject: string, data: Uint8Array): Promise<PublishReceipt> {
     this.delivering = true;
     try {
+      const id = ++this.seq;
+      const message = new LocalMessage(id, subject, data, NO_HEADERS, 1);
+      if (this.historySize > 0) this.remember(message);
+      this.published++;
+      let blocked: Promise<void>[] | undefined;
+      let view = message;
       for (let i = 0; i < members.length; i++) {
         const m = members[i]!;
-        if (m.ready) {
-          if (m.deliverNow(view)) view = message.copy();
-        } else if (m.closed !== true) {
-          const wait = m.offer(message);
-          if (wait !== undefined) (blocked ??= []).push(wait);
-        }
+        if (m.inline === true && m.active === 0) view = m.deliverNow(view);
+        else blocked = m.offerInto(message, blocked);
       }
-    } finally {
       this.delivering = false;
+      if (this.deferred.length > 0) this.runDeferred();
+      return blocked === undefined ? new Published(id) : receiptOnceRoom(blocked, id);
+    } catch (error) {
+      return this.failed(error);
     }
-    if (this.deferred.length > 0) this.runDeferred();
-    return blocked === undefined ? new Published(message) : receiptOnceRoom(blocked, message);
+  }
+
+  /** A delivery loop threw (a throwing hook or clock): this publish fails, the broker goes on. */
+  private failed(error: unknown): Promise<PublishReceipt> {
+    this.delivering = false;
+    return Promise.reject(error);
   }
 
   private deliver(message: LocalMessage, counted: boolean): Promise<PublishReceipt> {
@@ -659,13 +712,9 @@ export class InProcessBroker implements Broker {
       if (solo !== undefined) {
         for (let i = 0; i < solo.length; i++) {
           const m = solo[i]!;
-          if (m.ready) {
-            if (m.deliverNow(view)) view = message.copy();
-          } else if (m.closed !== true) {
-            // (a member that left during this loop is skipped)
-            const wait = m.offer(message);
-            if (wait !== undefined) (blocked ??= []).push(wait);
-          }
+          // (a member that left during this loop is skipped by offerInto)
+          if (m.inline === true && m.active === 0) view = m.deliverNow(view);
+          else blocked = m.offerInto(message, blocked);
         }
       } else {
         for (let i = 0; i < targets.length; i++) {
@@ -673,18 +722,14 @@ export class InProcessBroker implements Broker {
           // A group shares its messages; a member that left during this loop is skipped.
           const m = members.length === 1 ? members[0]! : members.length === 0 ? undefined : targets[i]!.pick();
           if (m === undefined) continue;
-          if (m.ready) {
-            if (m.deliverNow(view)) view = message.copy();
-          } else {
-            const wait = m.offer(message);
-            if (wait !== undefined) (blocked ??= []).push(wait);
-          }
+          if (m.inline === true && m.active === 0) view = m.deliverNow(view);
+          else blocked = m.offerInto(message, blocked);
         }
       }
     } finally {
       this.delivering = false;
     }
-    return blocked === undefined ? new Published(message) : receiptOnceRoom(blocked, message);
+    return blocked === undefined ? new Published(message.key) : receiptOnceRoom(blocked, message.key);
   }
 
   /** A ring: once full, the oldest slot is overwritten (no shifting per publish). */
@@ -714,12 +759,14 @@ export class InProcessBroker implements Broker {
     }
     this.lastSubject = subject;
     this.lastRoute = hit;
+    this.lastFast = hit.fast;
     return hit;
   }
 
   private resetRoutes(): void {
     this.route.clear();
     this.lastRoute = undefined;
+    this.lastFast = undefined;
   }
 
   async subscribe(pattern: string, handler: MessageHandler, options: SubscribeOptions = {}): Promise<Subscription> {
@@ -829,8 +876,8 @@ function refusal(targets: readonly Target[]): PubSubError | undefined {
 }
 
 // Outside deliverNow: a closure there would allocate a context on every publish.
-function receiptOnceRoom(blocked: Promise<void>[], message: LocalMessage): Promise<PublishReceipt> {
-  return Promise.all(blocked).then(() => new LocalReceipt(message));
+function receiptOnceRoom(blocked: Promise<void>[], id: number | string): Promise<PublishReceipt> {
+  return Promise.all(blocked).then(() => new LocalReceipt(id));
 }
 
 function closedError(): PubSubError {
