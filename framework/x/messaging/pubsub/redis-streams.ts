@@ -20,6 +20,14 @@ export interface RedisStreamsBrokerOptions extends RemoteBrokerOptions {
   readonly maxLen?: number;
   /** Entries read per `XREADGROUP`. Default 64. */
   readonly readCount?: number;
+  /**
+   * After a read that returned some entries but fewer than `readCount`, the next read waits this long,
+   * so that under steady traffic one read (and one XACK) serves several messages instead of each
+   * message costing its own wake-up of the reader. Adds at most this much latency, and only while
+   * messages keep arriving; a read that found nothing, or a full one, is followed at once. 0 reads
+   * again at once. Default 1 ms.
+   */
+  readonly readLingerMs?: number;
 }
 
 const CAPABILITIES: BrokerCapabilities = Object.freeze({
@@ -54,6 +62,7 @@ export class RedisStreamsBroker extends RemoteBroker<unknown> {
     private readonly redis: Redis,
     private readonly maxLen: number,
     private readonly readCount: number,
+    private readonly readLingerMs: number,
   ) {
     super(options);
     this.maxLenArg = String(maxLen);
@@ -64,8 +73,14 @@ export class RedisStreamsBroker extends RemoteBroker<unknown> {
     const o = resolveRemoteOptions(options);
     const maxLen = options.maxLen ?? 100_000;
     const readCount = options.readCount ?? 64;
+    const readLingerMs = options.readLingerMs ?? 1;
     assertOption(Number.isInteger(maxLen) && maxLen >= 1, 'maxLen', 'must be a positive integer');
     assertOption(Number.isInteger(readCount) && readCount >= 1, 'readCount', 'must be a positive integer');
+    assertOption(
+      Number.isInteger(readLingerMs) && readLingerMs >= 0 && readLingerMs <= 1000,
+      'readLingerMs',
+      'must be an integer from 0 to 1000',
+    );
     // No offline queue: a publish while disconnected fails at once instead of waiting, unacknowledged, in memory.
     const redis = new Redis(o.url, {
       lazyConnect: true,
@@ -77,7 +92,7 @@ export class RedisStreamsBroker extends RemoteBroker<unknown> {
       /* reconnects on its own; publishes fail typed meanwhile */
     });
     await redis.connect();
-    return new RedisStreamsBroker(o, redis, maxLen, readCount);
+    return new RedisStreamsBroker(o, redis, maxLen, readCount, readLingerMs);
   }
 
   /** Deletes every key of the namespace. */
@@ -134,6 +149,15 @@ export class RedisStreamsBroker extends RemoteBroker<unknown> {
     const gate = createGate(o.concurrency);
     let stopped = false;
 
+    const readCount = Math.min(this.readCount, o.bufferSize);
+    // An ack waits at most a tenth of ackWaitMs (and 10 ms), far inside the time after which XAUTOCLAIM
+    // would hand its entry out again; a full read's worth of acks goes at once.
+    const acks = createAckBatcher(
+      (ids) => this.redis.call('XACK', key, group, ...ids),
+      readCount,
+      Math.min(10, Math.floor(o.ackWaitMs / 10)),
+    );
+    const ackOnReader = (ids: Array<Buffer | string>): Promise<unknown> => reader.call('XACK', key, group, ...ids);
     const sub: RedisSubscription = {
       redis: this.redis,
       key,
@@ -142,29 +166,53 @@ export class RedisStreamsBroker extends RemoteBroker<unknown> {
       subject: pattern,
       gate,
       deliver,
+      acks,
       countOf: (id) => this.countOf(key, group, id),
     };
     // With one handler at a time the loop waits for the delivery itself: the gate is free again once
     // it settled (the gate's own release runs first), so no waiter promise per message.
     const sequential = o.concurrency === 1;
+    // A delivery whose handler finished and whose ack is queued frees its slot at once: the ack is in
+    // the batch (sent once this turn ends, one XACK for all of them) and its outcome still reaches the
+    // dispatcher, which reports a failure; an unconfirmed ack leaves the entry pending (XAUTOCLAIM
+    // brings it back), as a lost single XACK did. Waiting for each XACK's reply before the next handler
+    // made the consumer one round trip per message and left it tens of entries behind the publisher.
+    const run = (d: RedisDelivery): Promise<void> | void => {
+      const r = deliver(d);
+      if (r === undefined || d.ackQueued) return undefined;
+      return d.untilAckQueued(r);
+    };
     const readLoop = async (): Promise<void> => {
       let failures = 0;
       while (!stopped) {
         let reply: Array<[Buffer, Entry[]]> | null;
         try {
-          reply = (await reader.callBuffer(
-            'XREADGROUP',
-            'GROUP',
-            group,
-            consumer,
-            'COUNT',
-            Math.min(this.readCount, o.bufferSize),
-            'BLOCK',
-            1000,
-            'STREAMS',
-            key,
-            '>',
-          )) as Array<[Buffer, Entry[]]> | null;
+          // The acks of the reply just handled go in the same socket write as the next read: no XACK
+          // round trip of its own, and the publisher's connection carries only publishes.
+          const stream = reader.status === 'ready' ? reader.stream : undefined;
+          stream?.cork();
+          let reading: Promise<unknown>;
+          try {
+            // Not while re-dialling: there they would wait in the reader's offline queue; the timer
+            // sends them on the publishing connection instead, which fails at once if it is down too.
+            if (stream !== undefined) acks.flushVia(ackOnReader);
+            reading = reader.callBuffer(
+              'XREADGROUP',
+              'GROUP',
+              group,
+              consumer,
+              'COUNT',
+              readCount,
+              'BLOCK',
+              1000,
+              'STREAMS',
+              key,
+              '>',
+            );
+          } finally {
+            stream?.uncork();
+          }
+          reply = (await reading) as Array<[Buffer, Entry[]]> | null;
           failures = 0;
         } catch (error) {
           // A lost connection (ioredis re-dials it) or a server that lost its data: the loop keeps reading,
@@ -180,10 +228,12 @@ export class RedisStreamsBroker extends RemoteBroker<unknown> {
         for (let i = 0; i < entries.length; i++) {
           const d = new RedisDelivery(sub, entries[i]!, 1);
           let running: Promise<void> | void = undefined;
-          const wait = gate.run(() => (running = deliver(d)));
+          const wait = gate.run(() => (running = run(d)));
           if (wait !== undefined) await wait;
           else if (sequential && running !== undefined) await running;
         }
+        if (entries.length > 0 && entries.length < readCount && this.readLingerMs > 0 && !stopped)
+          await new Promise((r) => setTimeout(r, this.readLingerMs));
       }
     };
     void readLoop();
@@ -205,7 +255,7 @@ export class RedisStreamsBroker extends RemoteBroker<unknown> {
           for (const entry of entries) {
             if (entry) {
               const count = await this.countOf(key, group, entry[0].toString('latin1'));
-              await gate.run(() => deliver(new RedisDelivery(sub, entry, count)));
+              await gate.run(() => run(new RedisDelivery(sub, entry, count)));
             }
           }
         })().catch(() => {});
@@ -218,6 +268,14 @@ export class RedisStreamsBroker extends RemoteBroker<unknown> {
       stop: async () => {
         stopped = true;
         clearInterval(sweep);
+        // Acks of handlers that already ran are answered before either connection closes (an XACK
+        // written ahead of a blocked read is answered at once); bounded, as a dead server never answers.
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([
+          acks.settled(),
+          new Promise((r) => (timer = setTimeout(r, this.options.publishTimeoutMs))),
+        ]);
+        clearTimeout(timer);
         reader.disconnect();
         if (o.group === undefined && !this.isClosed)
           await this.redis.call('XGROUP', 'DESTROY', key, group).catch(() => {});
@@ -266,8 +324,85 @@ interface RedisSubscription {
   readonly subject: string;
   readonly gate: Gate;
   readonly deliver: (raw: RawDelivery) => Promise<void> | void;
+  readonly acks: AckBatcher;
   countOf(id: string): Promise<number>;
 }
+
+export interface AckBatcher {
+  /** Queues an entry id; the promise settles with the XACK that carries it. */
+  add(id: Buffer | string): Promise<void>;
+  /** Whether a full batch waits: the read loop then sends it with its next read (`flushVia`). */
+  readonly full: boolean;
+  /** Sends what is queued now through `via`, if anything is. */
+  flushVia(via: (ids: Array<Buffer | string>) => Promise<unknown>): void;
+  /** Sends what is queued now, then resolves once every XACK sent has its reply (failed ones included). */
+  settled(): Promise<void>;
+}
+
+/**
+ * Acks of one subscription go out together as one `XACK key group id…`, at the latest `maxDelayMs`
+ * after the first of them (through `send`), or once `maxIds` are queued: with the read loop's next
+ * XREADGROUP in the same socket write when the loop takes them, else on the next microtask. One
+ * promise per batch, shared by its deliveries; a failed XACK rejects them all, and their entries stay
+ * in the pending list until XAUTOCLAIM redelivers them (an ack is only ever late, never lost).
+ */
+export function createAckBatcher(
+  send: (ids: Array<Buffer | string>) => Promise<unknown>,
+  maxIds: number,
+  maxDelayMs: number,
+): AckBatcher {
+  let ids: Array<Buffer | string> = [];
+  let settle: ((sent: Promise<void>) => void) | undefined;
+  let batch: Promise<void> | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let inFlight = 0;
+  const idle: Array<() => void> = [];
+  const done = (): void => {
+    if (--inFlight === 0 && batch === undefined) for (const w of idle.splice(0)) w();
+  };
+  const flushVia = (via: (ids: Array<Buffer | string>) => Promise<unknown>): void => {
+    if (batch === undefined) return;
+    const sending = ids;
+    const resolve = settle!;
+    clearTimeout(timer);
+    ids = [];
+    batch = settle = timer = undefined;
+    inFlight++;
+    let sent: Promise<unknown>;
+    try {
+      sent = via(sending);
+    } catch (error) {
+      sent = Promise.reject(error);
+    }
+    const result = sent.then(noop);
+    result.then(done, done);
+    resolve(result);
+  };
+  const flush = (): void => flushVia(send);
+  return {
+    add(id) {
+      if (batch === undefined) {
+        batch = new Promise<void>((resolve) => (settle = resolve));
+        timer = setTimeout(flush, maxDelayMs);
+      }
+      // Full: the read loop takes it before its next read; if the loop is not reading (handlers still
+      // run), the microtask sends it.
+      if (ids.push(id) === maxIds) queueMicrotask(flush);
+      return batch;
+    },
+    get full() {
+      return ids.length >= maxIds;
+    },
+    flushVia,
+    settled() {
+      flush();
+      if (inFlight === 0) return Promise.resolve();
+      return new Promise<void>((resolve) => idle.push(resolve));
+    },
+  };
+}
+
+const noop = (): void => {};
 
 const D = 0x64; // 'd'
 const H = 0x68; // 'h'
@@ -286,6 +421,8 @@ class RedisDelivery implements RawDelivery, Message {
   #data: Uint8Array | undefined = undefined;
   #headers: Record<string, string> | undefined = undefined;
   readonly deliveryCount: number;
+  #ackQueued = false;
+  #onAckQueued: (() => void) | undefined = undefined;
   constructor(sub: RedisSubscription, entry: Entry, deliveryCount: number) {
     this.#sub = sub;
     this.#entry = entry;
@@ -293,6 +430,17 @@ class RedisDelivery implements RawDelivery, Message {
   }
   get message(): Message {
     return this;
+  }
+  /** Whether ack() ran: the handler is done and the ack is in its subscription's batch. */
+  get ackQueued(): boolean {
+    return this.#ackQueued;
+  }
+  /** Settles when `settling` does or, earlier, when ack() queues the ack (an async handler finished). */
+  untilAckQueued(settling: Promise<void>): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.#onAckQueued = resolve;
+      settling.then(resolve, resolve);
+    });
   }
   get id(): string {
     return (this.#id ??= this.#entry[0].toString('latin1'));
@@ -328,8 +476,10 @@ class RedisDelivery implements RawDelivery, Message {
     return plainMessage(this);
   }
   ack(): Promise<void> {
-    const s = this.#sub;
-    return s.redis.call('XACK', s.key, s.group, this.id) as Promise<unknown> as Promise<void>;
+    this.#ackQueued = true;
+    this.#onAckQueued?.();
+    // The id as the reply carried it: no string made for it unless someone reads m.id.
+    return this.#sub.acks.add(this.#id ?? this.#entry[0]);
   }
   async retry(): Promise<void> {
     const s = this.#sub;
