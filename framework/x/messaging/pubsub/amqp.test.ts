@@ -1,3 +1,4 @@
+import { Socket } from 'node:net';
 import { connect } from 'amqplib';
 import { describe, expect, inject, it, vi } from 'vitest';
 import { AmqpBroker } from './amqp.ts';
@@ -84,6 +85,24 @@ describe.skipIf(url === null)('RabbitMQ broker options', () => {
         code: 'PUBSUB_INVALID_OPTIONS',
       });
     }
+  });
+
+  it('turns Nagle off on its connection (with it on, every confirm waited ~40 ms for a delayed ACK)', async () => {
+    // amqplib calls setNoDelay(false) on every socket unless told otherwise: record what the broker's socket got.
+    const original = Socket.prototype.setNoDelay;
+    const seen: unknown[] = [];
+    Socket.prototype.setNoDelay = function (this: Socket, noDelay?: boolean) {
+      seen.push(noDelay);
+      return original.call(this, noDelay);
+    };
+    let broker: AmqpBroker | undefined;
+    try {
+      broker = await AmqpBroker.connect({ url: url!, namespace: uniqueName(), reconnect });
+    } finally {
+      Socket.prototype.setNoDelay = original;
+      await broker?.close();
+    }
+    expect(seen).toEqual([true]);
   });
 
   it('fails the first connect at once when nothing listens (no silent re-dialling)', async () => {

@@ -126,6 +126,10 @@ export class AmqpBroker extends RemoteBroker {
     const o = resolveRemoteOptions(options);
     const broker = new AmqpBroker(o, resolveHistory(options.history));
     const conn = await connect(o.url, {
+      // amqplib leaves Nagle on: a publish's frames then waited for the broker's delayed ACK (40 ms on
+      // Linux) before the rest went out, so each confirmed publish and each delivery took ~44 ms on
+      // loopback (23 msg/s one at a time); with it off, ~0.3 ms.
+      noDelay: true,
       recovery: {
         initialDelay: o.reconnect.minDelayMs,
         maxDelay: o.reconnect.maxDelayMs,
