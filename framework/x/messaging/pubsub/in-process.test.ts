@@ -533,6 +533,34 @@ describe('InProcessBroker common-case publish (bytes to the same subject)', () =
     await b.close();
   });
 
+  it('a copy made for the subscribers after a pending one keeps the headers; a retry counts its delivery', async () => {
+    const b = new InProcessBroker();
+    const later: Array<[string, Record<string, string>, number]> = [];
+    const held: Array<() => void> = [];
+    const tries: Array<[string, Record<string, string>, number]> = [];
+    await b.subscribe('cp.q', () => new Promise<void>((r) => held.push(r))); // keeps the view pending
+    await b.subscribe('cp.q', (m) => {
+      later.push([decode(m), { ...m.headers }, m.deliveryCount]);
+    });
+    await b.subscribe(
+      'cp.q',
+      (m) => {
+        tries.push([decode(m), { ...m.headers }, m.deliveryCount]);
+        if (m.deliveryCount === 1) throw new Error('once');
+      },
+      { maxDeliver: 2, onError: () => {} },
+    );
+    void b.publish('cp.q', 'h', { headers: { k: 'v' } });
+    expect(later).toEqual([['h', { k: 'v' }, 1]]);
+    await vi.waitFor(() => expect(tries).toHaveLength(2));
+    expect(tries).toEqual([
+      ['h', { k: 'v' }, 1],
+      ['h', { k: 'v' }, 2],
+    ]);
+    held.splice(0).forEach((g) => g());
+    await b.close();
+  });
+
   it('bytes: a subscriber that returned a promise once leaves in-line delivery for good', async () => {
     const b = new InProcessBroker();
     const first: Delivery[] = [];
