@@ -734,6 +734,25 @@ describe('InProcessBroker common-case publish (bytes to the same subject)', () =
     await b.close();
   });
 
+  it('bytes: a retry queued by an in-line handler (nack) runs after that handler returned, never inside it', async () => {
+    const b = new InProcessBroker();
+    const trace: string[] = [];
+    await b.subscribe(
+      'nr.q',
+      (m) => {
+        trace.push(`in ${decode(m)}#${m.deliveryCount}`);
+        if (m.deliveryCount === 1) void m.nack();
+        trace.push(`out ${decode(m)}#${m.deliveryCount}`);
+      },
+      { maxDeliver: 2 },
+    );
+    await b.publish('nr.q', bytes('1'));
+    await vi.waitFor(() => expect(trace).toHaveLength(4));
+    expect(trace).toEqual(['in 1#1', 'out 1#1', 'in 1#2', 'out 1#2']);
+    expect((await b.metrics()).subscriptions[0]).toMatchObject({ delivered: 2, acked: 1, nacked: 1 });
+    await b.close();
+  });
+
   it('bytes: a throwing clock fails that publish only, and the next one is delivered in line again', async () => {
     let broken = false;
     const b = new InProcessBroker({

@@ -263,6 +263,13 @@ class Member implements DeliveryOps {
   readonly queue: LocalMessage[] = [];
   head = 0;
   active = 0;
+  /**
+   * An in-line handler is running (deliverNow): what `active` says for the queued path, as a flag.
+   * Two constant stores per delivery instead of a counter's two read-modify-writes; a retry queued
+   * by the handler meanwhile waits for it to return (drain() checks it). A handler that throws or
+   * returns a thenable hands its delivery over to `active` until it is settled.
+   */
+  busy = false;
   readonly spaceWaiters: Array<() => void> = [];
   private readonly idleWaiters: Array<() => void> = [];
   closed = false;
@@ -328,7 +335,7 @@ class Member implements DeliveryOps {
    * this method is inlined into every publish (see InProcessBroker.fanOut), the rest is called.
    */
   deliverNow(view: LocalMessage): LocalMessage {
-    this.active++;
+    this.busy = true;
     view.open(this);
     let result: unknown;
     try {
@@ -339,7 +346,7 @@ class Member implements DeliveryOps {
     if (result !== undefined) return this.returned(view, result);
     if (view.closeSync()) this.inlineAcked++;
     else this.selfSettled();
-    this.active--;
+    this.busy = false;
     // Cleared when the handler queued a retry or closed this member (idle waiters only come with close).
     if (this.inline !== true) this.wake();
     return view;
@@ -358,10 +365,12 @@ class Member implements DeliveryOps {
     if (!isThenable(result)) {
       if (view.closeSync()) this.inlineAcked++;
       else this.selfSettled();
-      this.active--;
+      this.busy = false;
       if (this.inline !== true) this.wake();
       return view;
     }
+    this.busy = false;
+    this.active++; // until the thenable settles (awaitOutcome)
     this.counters.delivered++;
     this.fast = false;
     this.inline = false;
@@ -373,6 +382,8 @@ class Member implements DeliveryOps {
   // The rarer outcomes live in their own methods: a closure in deliverNow would make every call
   // allocate a context for the variables it captures.
   private threw(view: LocalMessage, error: unknown): LocalMessage {
+    this.busy = false;
+    this.active++; // until the failure is settled
     this.counters.delivered++;
     const unsettled = view.closeSync();
     report(this.ctx, error, view);
@@ -413,6 +424,7 @@ class Member implements DeliveryOps {
   offer(message: LocalMessage): Promise<void> | undefined {
     // Fast path: an idle subscriber takes the message at once, without touching its queue.
     if (
+      this.busy === false &&
       this.active < this.options.concurrency &&
       this.head === this.queue.length &&
       !this.closed &&
@@ -483,7 +495,12 @@ class Member implements DeliveryOps {
   }
 
   private drain(): void {
-    while (!this.closed && this.active < this.options.concurrency && this.head < this.queue.length) {
+    while (
+      !this.closed &&
+      this.busy === false &&
+      this.active < this.options.concurrency &&
+      this.head < this.queue.length
+    ) {
       const message = this.queue[this.head]!;
       this.queue[this.head++] = undefined as unknown as LocalMessage;
       if (this.head > 1024 && this.head * 2 > this.queue.length) {
