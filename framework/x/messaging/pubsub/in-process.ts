@@ -279,11 +279,12 @@ class Member implements DeliveryOps {
    */
   fast: boolean;
   /**
-   * `fast`, nothing queued and no publish waiting for room: the one field a publish reads (with
-   * `active`) to run the handler in line, instead of four fields and two array lengths per delivery.
-   * Anything that queues, waits for room, closes or turns `fast` off clears it at once; only drain()
-   * sets it again, from the state itself, once the queue has emptied. Its reads are `=== true`: a
-   * bare boolean field costs optimized code a generic truthiness test per read.
+   * `fast`, nothing queued or running (`active === 0`) and no publish waiting for room: the one
+   * field a publish reads to run the handler in line, instead of five fields and two array lengths
+   * per delivery. Anything that queues, waits for room, closes, holds a delivery in `active` (an
+   * in-line throw) or turns `fast` off clears it at once; only drain() sets it again, from the state
+   * itself, once the queue has emptied and nothing runs. Its reads are `=== true`: a bare boolean
+   * field costs optimized code a generic truthiness test per read.
    */
   inline: boolean;
   readonly counters: SubscriptionCounters;
@@ -329,8 +330,8 @@ class Member implements DeliveryOps {
   }
 
   /**
-   * Runs the handler in line with `view` (only when `inline === true && active === 0`: nothing queued
-   * or running, so in order). Returns the view for the next subscriber: `view`, or a copy when this
+   * Runs the handler in line with `view` (only when `inline === true`: nothing queued or running,
+   * so in order). Returns the view for the next subscriber: `view`, or a copy when this
    * handler kept it pending (returned a thenable). Only the synchronous auto-ack outcome is here:
    * this method is inlined into every publish (see InProcessBroker.fanOut), the rest is called.
    */
@@ -383,7 +384,9 @@ class Member implements DeliveryOps {
   // allocate a context for the variables it captures.
   private threw(view: LocalMessage, error: unknown): LocalMessage {
     this.busy = false;
-    this.active++; // until the failure is settled
+    // Off the in-line path until the failure is settled: a retry goes ahead of later messages.
+    this.inline = false;
+    this.active++;
     this.counters.delivered++;
     const unsettled = view.closeSync();
     report(this.ctx, error, view);
@@ -510,7 +513,13 @@ class Member implements DeliveryOps {
       this.run(message);
     }
     // Only here does `inline` come back: the queue may just have emptied (wake() ends here too).
-    if (this.inline !== true && this.fast === true && this.head === this.queue.length && this.spaceWaiters.length === 0)
+    if (
+      this.inline !== true &&
+      this.fast === true &&
+      this.active === 0 &&
+      this.head === this.queue.length &&
+      this.spaceWaiters.length === 0
+    )
       this.inline = true;
   }
 
@@ -694,7 +703,7 @@ export class InProcessBroker implements Broker {
       let view = message;
       for (let i = 0; i < members.length; i++) {
         const m = members[i]!;
-        if (m.inline === true && m.active === 0) view = m.deliverNow(view);
+        if (m.inline === true) view = m.deliverNow(view);
         else blocked = m.offerInto(message, blocked);
       }
       this.delivering = false;
@@ -755,7 +764,7 @@ export class InProcessBroker implements Broker {
         for (let i = 0; i < solo.length; i++) {
           const m = solo[i]!;
           // (a member that left during this loop is skipped by offerInto)
-          if (m.inline === true && m.active === 0) view = m.deliverNow(view);
+          if (m.inline === true) view = m.deliverNow(view);
           else blocked = m.offerInto(message, blocked);
         }
       } else {
@@ -764,7 +773,7 @@ export class InProcessBroker implements Broker {
           // A group shares its messages; a member that left during this loop is skipped.
           const m = members.length === 1 ? members[0]! : members.length === 0 ? undefined : targets[i]!.pick();
           if (m === undefined) continue;
-          if (m.inline === true && m.active === 0) view = m.deliverNow(view);
+          if (m.inline === true) view = m.deliverNow(view);
           else blocked = m.offerInto(message, blocked);
         }
       }
