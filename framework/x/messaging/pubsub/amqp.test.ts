@@ -105,6 +105,37 @@ describe.skipIf(url === null)('RabbitMQ broker options', () => {
     expect(seen).toEqual([true]);
   });
 
+  it('publishes each message with its own message id (unique across brokers) and its headers', async () => {
+    const namespace = uniqueName();
+    const a = await AmqpBroker.connect({ url: url!, namespace, reconnect });
+    const b = await AmqpBroker.connect({ url: url!, namespace, reconnect });
+    const raw = await connect(url!);
+    try {
+      const ch = await raw.createChannel();
+      const { queue } = await ch.assertQueue('', { exclusive: true });
+      await ch.bindQueue(queue, namespace, 'ids.q');
+      const seen: Array<{ id: unknown; headers: unknown }> = [];
+      await ch.consume(queue, (msg) => {
+        if (msg) seen.push({ id: msg.properties.messageId, headers: msg.properties.headers });
+      });
+      const receipts = [];
+      for (let i = 0; i < 3; i++) receipts.push(await a.publish('ids.q', 'x'), await b.publish('ids.q', 'y'));
+      receipts.push(await a.publish('ids.q', 'z', { headers: { k: 'v' } }));
+      await vi.waitFor(() => expect(seen).toHaveLength(7), { timeout: 5000, interval: 10 });
+      const ids = receipts.map((r) => r.id);
+      expect(new Set(ids).size).toBe(7);
+      for (const id of ids) expect(id).toMatch(/^[0-9a-f]{24}$/);
+      expect(seen.map((m) => m.id)).toEqual(ids);
+      expect(seen.slice(0, 6).map((m) => m.headers)).toEqual(Array(6).fill({}));
+      expect(seen[6]!.headers).toEqual({ k: 'v' });
+    } finally {
+      await raw.close();
+      await a.close();
+      await b.close();
+      await AmqpBroker.destroyNamespace(url!, namespace);
+    }
+  });
+
   it('fails the first connect at once when nothing listens (no silent re-dialling)', async () => {
     const dead = new URL(url!);
     dead.port = '1';

@@ -257,8 +257,13 @@ export class AmqpBroker extends RemoteBroker {
       : this.publisher(this.options.publishTimeoutMs).then((p) => this.publishOn(p, m));
   }
 
+  // Message ids: a random prefix per broker and a counter (randomBytes per publish: ~4% of the busy samples of a
+  // publish-ack loop profile); unique across processes by the prefix, 24 hex characters as before.
+  private readonly idPrefix = randomBytes(8).toString('hex');
+  private nextId = 0;
+
   private publishOn(pub: ConfirmChannel, m: OutgoingMessage): Promise<string> {
-    const id = randomBytes(12).toString('hex');
+    const id = this.idPrefix + (this.nextId++).toString(16).padStart(8, '0');
     return new Promise((resolve, reject) => {
       // A confirm outstanding when the channel closes is called back with an error: the publish rejects, it never hangs.
       pub.publish(
