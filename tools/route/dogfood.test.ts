@@ -81,6 +81,14 @@ describe('routing over this repository', () => {
     expect(s7.top1 / s7.total).toBeGreaterThanOrEqual(0.94);
   });
 
+  it('holds heldout-s8 at its untuned score (>= 0.9; written before the fifth round, scored as counts only)', () => {
+    // 73/80 (0.913) both before and after the fifth round's manifest rewrite: the target 0.95 is not met on it;
+    // one case of slack.
+    const s8 = evaluateRouting(plane, readRoutingCases(HELDOUT_FILE)).parts['heldout-s8']!;
+    expect(s8.total).toBeGreaterThanOrEqual(80);
+    expect(s8.top1 / s8.total).toBeGreaterThanOrEqual(0.9);
+  });
+
   it("holds the third round's own validation cases at their score after the fifth round (>= 0.90)", () => {
     // 49/60 before the third round's rules, 51/60 after, 55/60 (0.917) after the fifth; one case of slack.
     const e = evaluateRouting(plane, readRoutingCases(VALIDATION_R3_FILE));
