@@ -795,6 +795,29 @@ describe('InProcessBroker common-case publish (bytes to the same subject)', () =
     await b.close();
   });
 
+  it('bytes: the repeated-subject size check counts the view, not its buffer, and re-reads a growing view', async () => {
+    const b = new InProcessBroker({ maxPayloadBytes: 4, historySize: 0 });
+    const sizes: number[] = [];
+    await b.subscribe('cm.q', (m) => void sizes.push(m.data.byteLength));
+    const big = new Uint8Array(64);
+    await b.publish('cm.q', big.subarray(0, 1));
+    // 4 bytes at an offset into a 64-byte buffer: within the limit; 5 bytes: over it.
+    await b.publish('cm.q', big.subarray(10, 14));
+    await expect(b.publish('cm.q', big.subarray(10, 15))).rejects.toMatchObject({ code: 'PUBSUB_PAYLOAD_TOO_LARGE' });
+    await b.publish('cm.q', Buffer.from('abcd'));
+    // A length-tracking view of a resizable buffer: accepted at 4 bytes, refused once grown to 5.
+    // (the project's TypeScript lib predates resizable buffers, which Node 20 has)
+    type Resizable = ArrayBuffer & { resize(bytes: number): void };
+    const Resizable = ArrayBuffer as unknown as new (bytes: number, o: { maxByteLength: number }) => Resizable;
+    const resizable = new Resizable(4, { maxByteLength: 16 });
+    const view = new Uint8Array(resizable);
+    await b.publish('cm.q', view);
+    resizable.resize(5);
+    await expect(b.publish('cm.q', view)).rejects.toMatchObject({ code: 'PUBSUB_PAYLOAD_TOO_LARGE' });
+    expect(sizes).toEqual([1, 4, 4, 4]);
+    await b.close();
+  });
+
   it('bytes: limits, close, history, groups and overflow error still apply on a repeated subject', async () => {
     const b = new InProcessBroker({ maxPayloadBytes: 4, historySize: 10 });
     const got: string[] = [];
