@@ -1,9 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { Queue, Worker as BullWorker, WaitingError, type Job } from 'bullmq';
+import { Queue, Worker as BullWorker, WaitingError, type Job, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import { createSubscriptionCounters, type BrokerMetrics, type SubscriptionCounters } from 'plumego/x/messaging/pubsub';
 import { assertOption, MQ_ERROR_CODES, MqError } from './errors.ts';
-import { assertJobName, describeFailure, encodePayload, resolveJobOptions } from './options.ts';
+import { assertPayload } from './bullmq-payload.ts';
+import {
+  assertJobName,
+  describeFailure,
+  encodePayload,
+  resolveJobOptions,
+  type ResolvedJobOptions,
+} from './options.ts';
 import type {
   AddResult,
   JobContext,
@@ -31,6 +38,19 @@ export interface BullMqTaskQueueOptions {
 
 const QUEUE = /^[A-Za-z0-9_.-]{1,128}$/;
 
+/** `add` without options: resolved once, not per job. */
+const DEFAULTS: ResolvedJobOptions = resolveJobOptions();
+
+/**
+ * BullMQ's `add` is its protected `addJob` inside a telemetry span; no telemetry is configured here,
+ * so the span wrapper (an async closure per add) is skipped, as BullMQ documents for subclasses.
+ */
+class UntracedQueue extends Queue {
+  addUntraced(name: string, data: unknown, opts: JobsOptions): Promise<Job> {
+    return this.addJob(name, data, opts);
+  }
+}
+
 /**
  * The task queue on Redis, built on BullMQ (priorities, delays, retries with backoff, dedupe, stalled
  * job recovery) rather than re-implemented. Adds what the contract needs and BullMQ leaves to the
@@ -39,7 +59,7 @@ const QUEUE = /^[A-Za-z0-9_.-]{1,128}$/;
  */
 export class BullMqTaskQueue implements TaskQueue {
   readonly backend = 'bullmq';
-  private readonly queue: Queue;
+  private readonly queue: UntracedQueue;
   private readonly connection: Redis;
   private readonly workers = new Set<BullMqWorker>();
   private readonly maxPayloadBytes: number;
@@ -53,35 +73,39 @@ export class BullMqTaskQueue implements TaskQueue {
     this.maxPayloadBytes = options.maxPayloadBytes ?? 1024 * 1024;
     this.connection = new Redis(options.url, { maxRetriesPerRequest: null });
     this.connection.on('error', () => {});
-    this.queue = new Queue(options.queue, { connection: this.connection, prefix: options.prefix ?? 'plumego' });
+    this.queue = new UntracedQueue(options.queue, { connection: this.connection, prefix: options.prefix ?? 'plumego' });
     this.queue.on('error', () => {});
   }
 
   async add<T>(name: string, data: T, options?: JobOptions): Promise<AddResult> {
     if (this.closed) throw closedError();
-    const o = resolveJobOptions(options);
-    // Validated (and measured) as JSON here; BullMQ serialises the same value itself, so it is passed on as is.
-    encodePayload(data, this.maxPayloadBytes);
+    const o = options === undefined ? DEFAULTS : resolveJobOptions(options);
+    assertJobName(name);
+    // Checked without serialising: BullMQ serialises the value itself.
+    assertPayload(data, this.maxPayloadBytes);
+    const opts: JobsOptions = {
+      // BullMQ: 1 is the highest priority; ours: higher runs first. Every job is prioritized: BullMQ
+      // runs unprioritized jobs before all prioritized ones, so none can stay unprioritized.
+      priority: 1001 - o.priority,
+      attempts: o.maxAttempts,
+      backoff: { type: o.backoff.type, delay: o.backoff.delayMs },
+    };
+    // BullMQ's default delay is 0; left out, the job's stored options are shorter to write and to read.
+    if (o.delayMs > 0) opts.delay = o.delayMs;
     // An id of our own only where it tells a new job from a deduplicated one (BullMQ then returns the
     // existing job's id); otherwise BullMQ's counter id saves a random id and an EXISTS per add.
-    const dedupe =
-      o.dedupeKey === undefined
-        ? undefined
-        : { jobId: `${Date.now().toString(36)}-${randomBytes(8).toString('hex')}`, deduplication: { id: o.dedupeKey } };
-    const job = await this.queue.add(
-      assertJobName(name),
+    let ownId: string | undefined;
+    if (o.dedupeKey !== undefined) {
+      ownId = `${Date.now().toString(36)}-${randomBytes(8).toString('hex')}`;
+      opts.jobId = ownId;
+      opts.deduplication = { id: o.dedupeKey };
+    }
+    const job = await this.queue.addUntraced(
+      name,
       o.timeoutMs === undefined ? { payload: data } : { payload: data, timeoutMs: o.timeoutMs },
-      {
-        ...dedupe,
-        // BullMQ: 1 is the highest priority; ours: higher runs first. Every job is prioritized: BullMQ
-        // runs unprioritized jobs before all prioritized ones, so none can stay unprioritized.
-        priority: 1001 - o.priority,
-        delay: o.delayMs,
-        attempts: o.maxAttempts,
-        backoff: { type: o.backoff.type, delay: o.backoff.delayMs },
-      },
+      opts,
     );
-    const deduplicated = dedupe !== undefined && job.id !== dedupe.jobId;
+    const deduplicated = ownId !== undefined && job.id !== ownId;
     if (!deduplicated) this.added++;
     return { id: String(job.id), deduplicated };
   }
@@ -159,7 +183,8 @@ export class BullMqTaskQueue implements TaskQueue {
 /**
  * One run of a job: the context the handler gets and the worker's handle on it. The abort signal is
  * made only when the handler reads it (or the run is aborted first): most handlers never do, and an
- * AbortController per job was the largest part of this wrapper's per-job cost.
+ * AbortController per job was the largest part of this wrapper's per-job cost. A handler that returns
+ * synchronously settles the run without a promise, a timer or a closure of its own.
  */
 class Run implements JobContext {
   readonly id: string;
@@ -169,10 +194,17 @@ class Run implements JobContext {
   #controller: AbortController | undefined;
   /** Why the run was aborted (timeout, or STOPPED by a worker stop); undefined while it runs. */
   #reason: unknown = undefined;
+  #settled = false;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  /** Settle BullMQ's processor promise; set only for a handler that returned a promise. */
+  #resolve: ((value: unknown) => void) | undefined;
+  #reject: ((error: unknown) => void) | undefined;
 
   constructor(
     readonly job: Job,
     data: unknown,
+    readonly token: string,
+    private readonly worker: BullMqWorker,
   ) {
     this.id = String(job.id);
     this.name = job.name;
@@ -188,34 +220,59 @@ class Run implements JobContext {
     return this.#controller.signal;
   }
 
-  get abortReason(): unknown {
-    return this.#reason;
-  }
-
-  /** Fires the signal if the handler holds it; returns false if the run was already aborted. */
-  abort(reason: unknown): boolean {
-    if (this.#reason !== undefined) return false;
-    this.#reason = reason;
-    this.#controller?.abort(reason);
-    return true;
-  }
-
   async updateProgress(progress: unknown): Promise<void> {
     await this.job.updateProgress(JSON.parse(encodePayload(progress, 64 * 1024)) as object);
   }
+
+  /**
+   * The handler returned a promise: one promise for BullMQ, settled by whichever comes first - the
+   * handler, its timeout or a forced stop (no Promise.race, no abort listener).
+   */
+  wait(out: PromiseLike<unknown>, timeoutMs: number | undefined): Promise<unknown> {
+    const settled = new Promise<unknown>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    if (timeoutMs !== undefined) this.#timer = setTimeout(onTimeout, timeoutMs, this, timeoutMs);
+    out.then(
+      (v) => this.finish(true, v),
+      (e: unknown) => this.finish(false, e),
+    );
+    return settled;
+  }
+
+  /** Settles BullMQ's processor promise now (timeout, stop), whatever the handler still does. */
+  fail(reason: unknown): void {
+    if (this.#reason !== undefined) return;
+    this.#reason = reason;
+    this.#controller?.abort(reason);
+    this.finish(false, reason);
+  }
+
+  /**
+   * The outcome for BullMQ: the value (or, for a pending run, its promise settled), or a rejected
+   * promise. Once only: a handler settling after a timeout or stop changes nothing.
+   */
+  finish(ok: boolean, value: unknown): unknown {
+    if (this.#settled) return undefined;
+    this.#settled = true;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    const error = this.worker.settled(this, ok, value, this.#reason === STOPPED);
+    if (this.#resolve === undefined) return ok ? value : Promise.reject(error);
+    if (ok) this.#resolve(value);
+    else this.#reject!(error);
+    return undefined;
+  }
 }
 
-interface Running {
-  readonly run: Run;
-  readonly token: string;
-  /** Settles BullMQ's processor promise now (timeout, stop), whatever the handler still does. */
-  readonly fail: (reason: unknown) => void;
+function onTimeout(run: Run, timeoutMs: number): void {
+  run.fail(new MqError(MQ_ERROR_CODES.jobTimeout, `job ran longer than its timeout of ${timeoutMs} ms`, { timeoutMs }));
 }
 
 class BullMqWorker implements Worker {
   private readonly worker: BullWorker;
   private readonly connection: Redis;
-  private readonly running = new Map<string, Running>();
+  private readonly running = new Map<string, Run>();
   private stopped = false;
   /** Set by stop() while it waits for in-flight runs. */
   private idle: (() => void) | undefined;
@@ -230,7 +287,8 @@ class BullMqWorker implements Worker {
   ) {
     this.connection = new Redis(options.url, { maxRetriesPerRequest: null });
     this.connection.on('error', () => {});
-    this.worker = new BullWorker(options.queue, (job, token) => this.run(job, token ?? ''), {
+    // BullMQ awaits what the processor returns, so a plain value (a synchronous handler) needs no promise.
+    this.worker = new BullWorker(options.queue, (job, token) => this.run(job, token ?? '') as Promise<unknown>, {
       connection: this.connection,
       prefix: options.prefix ?? 'plumego',
       concurrency,
@@ -238,68 +296,44 @@ class BullMqWorker implements Worker {
     this.worker.on('error', () => {});
   }
 
-  /**
-   * One promise per run, settled by whichever comes first: the handler, its timeout or a forced stop
-   * (no Promise.race, no abort listener, no timer unless the job has a timeout).
-   */
-  private run(job: Job, token: string): Promise<unknown> {
-    const { payload, timeoutMs } = job.data as { payload: unknown; timeoutMs?: number | null };
-    const run = new Run(job, payload);
+  private run(job: Job, token: string): unknown {
+    const data = job.data as { payload: unknown; timeoutMs?: number | null };
+    const run = new Run(job, data.payload, token, this);
     this.counters.delivered++;
     if (job.attemptsMade > 0) this.counters.redelivered++;
-    return new Promise((resolve, reject) => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      let settled = false;
-      const finish = (ok: boolean, value: unknown): void => {
-        if (settled) return;
-        settled = true;
-        if (timer !== undefined) clearTimeout(timer);
-        this.running.delete(run.id);
-        if (ok) {
-          this.counters.acked++;
-          if (this.stopped) this.finishedWhileStopping++;
-          resolve(value);
-        } else if (run.abortReason === STOPPED) {
-          // Handed back by stop(): BullMQ must neither fail nor retry it.
-          reject(new WaitingError());
-        } else {
-          this.counters.nacked++;
-          if (this.stopped) this.finishedWhileStopping++;
-          // BullMQ retries while attempts remain; the last failure leaves the job failed for good.
-          if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) this.counters.deadLettered++;
-          // BullMQ keeps only a message; the code travels inside it.
-          reject(new Error(JSON.stringify(describeFailure(value))));
-        }
-        if (this.running.size === 0) this.idle?.();
-      };
-      const fail = (reason: unknown): void => {
-        if (run.abort(reason)) finish(false, reason);
-      };
-      this.running.set(run.id, { run, token, fail });
-      if (typeof timeoutMs === 'number')
-        timer = setTimeout(
-          () =>
-            fail(
-              new MqError(MQ_ERROR_CODES.jobTimeout, `job ran longer than its timeout of ${timeoutMs} ms`, {
-                timeoutMs,
-              }),
-            ),
-          timeoutMs,
-        );
-      let out: unknown;
-      try {
-        out = this.handler(run);
-      } catch (error) {
-        finish(false, error);
-        return;
-      }
-      if (typeof (out as PromiseLike<unknown> | null)?.then === 'function')
-        (out as PromiseLike<unknown>).then(
-          (v) => finish(true, v),
-          (e: unknown) => finish(false, e),
-        );
-      else finish(true, out);
-    });
+    // Registered before the handler runs, so a stop() it starts itself still sees it.
+    this.running.set(run.id, run);
+    let out: unknown;
+    try {
+      out = this.handler(run);
+    } catch (error) {
+      return run.finish(false, error);
+    }
+    if (typeof (out as PromiseLike<unknown> | null)?.then === 'function')
+      return run.wait(out as PromiseLike<unknown>, typeof data.timeoutMs === 'number' ? data.timeoutMs : undefined);
+    return run.finish(true, out);
+  }
+
+  /** Counts a settled run; for a failure, returns the error BullMQ gets. */
+  settled(run: Run, ok: boolean, value: unknown, handedBack: boolean): Error | undefined {
+    this.running.delete(run.id);
+    let error: Error | undefined;
+    if (ok) {
+      this.counters.acked++;
+      if (this.stopped) this.finishedWhileStopping++;
+    } else if (handedBack) {
+      // Handed back by stop(): BullMQ must neither fail nor retry it.
+      error = new WaitingError();
+    } else {
+      this.counters.nacked++;
+      if (this.stopped) this.finishedWhileStopping++;
+      // BullMQ retries while attempts remain; the last failure leaves the job failed for good.
+      if (run.job.attemptsMade + 1 >= (run.job.opts.attempts ?? 1)) this.counters.deadLettered++;
+      // BullMQ keeps only a message; the code travels inside it.
+      error = new Error(JSON.stringify(describeFailure(value)));
+    }
+    if (this.running.size === 0) this.idle?.();
+    return error;
   }
 
   async stop(options: StopOptions = {}): Promise<StopResult> {
@@ -322,7 +356,7 @@ class BullMqWorker implements Worker {
     let returned = 0;
     for (const p of [...this.running.values()]) {
       try {
-        await p.run.job.moveToWait(p.token);
+        await p.job.moveToWait(p.token);
         returned++;
       } catch {
         /* lock lost: BullMQ's stalled check hands it back */
