@@ -1,5 +1,5 @@
 import { Socket } from 'node:net';
-import { connect } from 'amqplib';
+import { connect, type ConfirmChannel } from 'amqplib';
 import { describe, expect, inject, it, vi } from 'vitest';
 import { AmqpBroker } from './amqp.ts';
 import { describeBrokerConformance, uniqueName } from './__tests__/broker-conformance.ts';
@@ -132,6 +132,76 @@ describe.skipIf(url === null)('RabbitMQ broker options', () => {
       await raw.close();
       await a.close();
       await b.close();
+      await AmqpBroker.destroyNamespace(url!, namespace);
+    }
+  });
+
+  it('fails a publish whose confirm does not come within publishTimeoutMs; the late confirm is ignored', async () => {
+    const namespace = uniqueName();
+    const broker = await AmqpBroker.connect({ url: url!, namespace, reconnect, publishTimeoutMs: 200 });
+    // Hold back amqplib's confirm callbacks: the broker's own deadline must settle the publish.
+    const pub = (broker as unknown as { pub: ConfirmChannel }).pub;
+    const original = pub.publish.bind(pub);
+    const held: Array<(error: unknown) => void> = [];
+    pub.publish = (exchange, key, content, options, cb) => {
+      held.push((error) => cb!(error, {}));
+      return original(exchange, key, content, options, () => {});
+    };
+    try {
+      const started = performance.now();
+      const first = broker.publish('late.q', 'a');
+      await new Promise((r) => setTimeout(r, 120));
+      const second = broker.publish('late.q', 'b');
+      await expect(first).rejects.toMatchObject({ code: 'PUBSUB_PUBLISH_FAILED', message: /within 200 ms/ });
+      expect(performance.now() - started).toBeGreaterThanOrEqual(190);
+      // The second was published later: its deadline is its own, not the first one's.
+      let secondSettled = false;
+      second.catch(() => {}).finally(() => (secondSettled = true));
+      await new Promise((r) => setTimeout(r, 20));
+      expect(secondSettled).toBe(false);
+      await expect(second).rejects.toMatchObject({ code: 'PUBSUB_PUBLISH_FAILED' });
+      for (const cb of held) cb(null);
+      // A nack that arrives in time rejects typed.
+      const third = broker.publish('late.q', 'c');
+      held[2]!(new Error('nacked'));
+      await expect(third).rejects.toMatchObject({ code: 'PUBSUB_PUBLISH_FAILED' });
+      pub.publish = original;
+      expect((await broker.publish('late.q', 'd')).id).toMatch(/^[0-9a-f]{24}$/);
+      // A publish outstanding at close fails PUBSUB_CLOSED, not after its deadline.
+      pub.publish = (exchange, key, content, options) => original(exchange, key, content, options, () => {});
+      const pending = broker.publish('late.q', 'e');
+      await broker.close();
+      await expect(pending).rejects.toMatchObject({ code: 'PUBSUB_CLOSED' });
+    } finally {
+      await broker.close();
+      await AmqpBroker.destroyNamespace(url!, namespace);
+    }
+  });
+
+  it('delivers a message without headers with an empty frozen header object and a copied payload', async () => {
+    const namespace = uniqueName();
+    const broker = await AmqpBroker.connect({ url: url!, namespace, reconnect });
+    try {
+      const seen: Array<{ headers: unknown; frozen: boolean; data: Uint8Array; json: unknown; count: number }> = [];
+      await broker.subscribe('plain.q', (m) => {
+        seen.push({
+          headers: m.headers,
+          frozen: Object.isFrozen(m.headers),
+          data: m.data,
+          json: JSON.parse(JSON.stringify(m)),
+          count: m.deliveryCount,
+        });
+      });
+      const { id } = await broker.publish('plain.q', 'hi');
+      await broker.publish('plain.q', 'yo', { headers: { k: 'v' } });
+      await vi.waitFor(() => expect(seen).toHaveLength(2), { timeout: 5000, interval: 10 });
+      expect(seen[0]).toMatchObject({ headers: {}, frozen: true, count: 1 });
+      expect(seen[0]!.json).toMatchObject({ id, subject: 'plain.q', headers: {}, deliveryCount: 1 });
+      expect(Buffer.isBuffer(seen[0]!.data)).toBe(false);
+      expect(new TextDecoder().decode(seen[0]!.data)).toBe('hi');
+      expect(seen[1]).toMatchObject({ headers: { k: 'v' }, frozen: false, count: 1 });
+    } finally {
+      await broker.close();
       await AmqpBroker.destroyNamespace(url!, namespace);
     }
   });

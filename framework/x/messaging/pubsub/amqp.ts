@@ -7,11 +7,12 @@ import {
   type ConsumeMessage,
   type RecoveringChannelModel,
 } from 'amqplib';
-import { createGate, DEAD_LETTER_HEADERS, type Gate, type RawDelivery } from './dispatch.ts';
+import { createGate, DEAD_LETTER_HEADERS, plainMessage, type Gate, type RawDelivery } from './dispatch.ts';
 import { assertOption, PUBSUB_ERROR_CODES, PubSubError } from './errors.ts';
 import type { ResolvedSubscribeOptions } from './options.ts';
 import {
   backoffDelay,
+  NO_HEADERS,
   RemoteBroker,
   resolveRemoteOptions,
   type Listening,
@@ -20,7 +21,7 @@ import {
   type ResolvedRemoteOptions,
 } from './remote-base.ts';
 import { compilePattern } from './subject.ts';
-import type { BrokerCapabilities } from './types.ts';
+import type { BrokerCapabilities, Headers, Message } from './types.ts';
 
 export interface AmqpBrokerOptions extends RemoteBrokerOptions {
   /**
@@ -107,6 +108,7 @@ export class AmqpBroker extends RemoteBroker {
   // RabbitMQ only takes a delivery back when its channel closes (or after the server-wide
   // consumer_timeout), so ackWaitMs is enforced here.
   protected override readonly localAckWait = true;
+  protected override readonly sendTimesOut: boolean = true;
   private conn: RecoveringChannelModel | undefined;
   /** The live connection and its confirm channel; undefined while re-dialling. */
   private model: ChannelModel | undefined;
@@ -252,28 +254,43 @@ export class AmqpBroker extends RemoteBroker {
 
   protected send(m: OutgoingMessage): Promise<string> {
     const pub = this.pub;
-    return pub !== undefined
-      ? this.publishOn(pub, m)
-      : this.publisher(this.options.publishTimeoutMs).then((p) => this.publishOn(p, m));
+    if (pub !== undefined) return this.publishOn(pub, m, performance.now() + this.options.publishTimeoutMs);
+    const deadline = performance.now() + this.options.publishTimeoutMs;
+    return this.publisher(this.options.publishTimeoutMs).then((p) => this.publishOn(p, m, deadline));
   }
 
   // Message ids: a random prefix per broker and a counter (randomBytes per publish: ~4% of the busy samples of a
   // publish-ack loop profile); unique across processes by the prefix, 24 hex characters as before.
   private readonly idPrefix = randomBytes(8).toString('hex');
   private nextId = 0;
+  // The confirm deadline is kept here (sendTimesOut), not by the base class: its bound on a publish cost a second
+  // promise, a record, and three closures per message on top of this one's.
+  private readonly confirms = new ConfirmDeadlines(
+    () =>
+      new PubSubError(
+        PUBSUB_ERROR_CODES.publishFailed,
+        `amqp: no acknowledgement within ${this.options.publishTimeoutMs} ms; the message may or may not have been stored`,
+        { backend: 'amqp' },
+      ),
+  );
 
-  private publishOn(pub: ConfirmChannel, m: OutgoingMessage): Promise<string> {
+  private publishOn(pub: ConfirmChannel, m: OutgoingMessage, deadline: number): Promise<string> {
     const id = this.idPrefix + (this.nextId++).toString(16).padStart(8, '0');
-    return new Promise((resolve, reject) => {
-      // A confirm outstanding when the channel closes is called back with an error: the publish rejects, it never hangs.
-      pub.publish(
-        this.options.namespace,
-        m.subject,
-        Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength),
-        { headers: m.headers, persistent: true, messageId: id, timestamp: Date.now() },
-        (error: unknown) => (error ? reject(error) : resolve(id)),
-      );
-    });
+    const confirm = new PendingConfirm(id, deadline);
+    const promise = new Promise<string>(capture);
+    confirm.resolve = captured.resolve;
+    confirm.reject = captured.reject;
+    const data = m.data;
+    // A confirm outstanding when the channel closes is called back with an error: the publish rejects, it never hangs.
+    pub.publish(
+      this.options.namespace,
+      m.subject,
+      Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength),
+      { headers: m.headers, persistent: true, messageId: id, timestamp: Date.now() },
+      confirm.done,
+    );
+    this.confirms.add(confirm);
+    return promise;
   }
 
   protected async listen(
@@ -352,6 +369,7 @@ export class AmqpBroker extends RemoteBroker {
         await ch.bindQueue(queue, ns, a.pattern.replace(/>$/, '#'));
       }
       const since = o.from.kind === 'time' ? o.from.at.getTime() : undefined;
+      const consuming: Consuming = { ch, queue, republish: this.republish };
       const { consumerTag } = await ch.consume(
         queue,
         (msg) => {
@@ -379,7 +397,8 @@ export class AmqpBroker extends RemoteBroker {
             ch.ack(msg);
             return;
           }
-          void a.gate.run(() => a.deliver(this.toRaw(ch, queue, msg)));
+          const d = new AmqpDelivery(consuming, msg);
+          void a.gate.run(() => a.deliver(d));
         },
         { noAck: false, ...(args === undefined ? {} : { arguments: args }) },
       );
@@ -414,37 +433,19 @@ export class AmqpBroker extends RemoteBroker {
     }
   }
 
-  private toRaw(ch: Channel, queue: string, msg: ConsumeMessage): RawDelivery {
-    const { headers, attempt, subject } = readHeaders(msg);
-    const deliveryCount = attempt + (msg.fields.redelivered ? 1 : 0);
-    return {
-      message: {
-        id: String(msg.properties.messageId ?? msg.fields.deliveryTag),
-        subject,
-        data: new Uint8Array(msg.content),
-        headers,
-        deliveryCount,
-      },
-      ack: () => ch.ack(msg),
-      retry: async () => {
-        // Republish-then-ack: a crash between the two duplicates the message, never loses it.
-        const pub = await this.publisher(this.options.publishTimeoutMs);
-        await new Promise<void>((resolve, reject) => {
-          pub.sendToQueue(
-            queue,
-            msg.content,
-            {
-              ...msg.properties,
-              headers: { ...msg.properties.headers, [ATTEMPT]: deliveryCount + 1, [SUBJECT]: subject },
-            },
-            (error: unknown) => (error ? reject(error) : resolve()),
-          );
-        });
-        ch.ack(msg);
-      },
-      deadLetter: () => ch.nack(msg, false, false),
-    };
-  }
+  /** Puts a failed delivery back at the end of its queue with its next attempt number and its subject. */
+  private readonly republish = async (
+    queue: string,
+    msg: ConsumeMessage,
+    headers: Record<string, unknown>,
+  ): Promise<void> => {
+    const pub = await this.publisher(this.options.publishTimeoutMs);
+    await new Promise<void>((resolve, reject) => {
+      pub.sendToQueue(queue, msg.content, { ...msg.properties, headers }, (error: unknown) =>
+        error ? reject(error) : resolve(),
+      );
+    });
+  };
 
   /** A replayed message: the stream cannot requeue, so a retry runs the handler again in this process. */
   private toStreamRaw(ch: Channel, msg: ConsumeMessage, a: Attachment, deliveryCount: number): RawDelivery {
@@ -480,7 +481,96 @@ export class AmqpBroker extends RemoteBroker {
     this.model = undefined;
     this.pub = undefined;
     await this.conn?.close().catch(() => {});
+    this.confirms.failAll(() => new PubSubError(PUBSUB_ERROR_CODES.closed, 'the broker is closed'));
   }
+}
+
+// The promise executor, shared: it runs synchronously inside `new Promise`, so its result is read right after.
+const captured: { resolve: (id: string) => void; reject: (error: unknown) => void } = { resolve: noop, reject: noop };
+function capture(resolve: (id: string) => void, reject: (error: unknown) => void): void {
+  captured.resolve = resolve;
+  captured.reject = reject;
+}
+function noop(): void {}
+
+/**
+ * One publish waiting for its confirm: settled once, by amqplib's callback (`done`, the only closure per publish)
+ * or by its deadline, whichever comes first; a late confirm after the deadline is ignored.
+ */
+class PendingConfirm {
+  prev: PendingConfirm | undefined = undefined;
+  next: PendingConfirm | undefined = undefined;
+  list: ConfirmDeadlines | undefined = undefined;
+  resolve: (id: string) => void = noop;
+  reject: (error: unknown) => void = noop;
+  readonly done: (error: unknown) => void;
+  constructor(
+    readonly id: string,
+    readonly deadline: number,
+  ) {
+    this.done = (error) => {
+      if (!this.settle()) return;
+      if (error) this.reject(error);
+      else this.resolve(this.id);
+    };
+  }
+  open = true;
+  /** Unlinks it from its deadline list; false when it was already settled. */
+  settle(): boolean {
+    if (!this.open) return false;
+    this.open = false;
+    this.list?.remove(this);
+    return true;
+  }
+}
+
+/**
+ * Outstanding confirms oldest first (all wait the same time, so deadlines grow towards the tail) under one timer,
+ * armed for the oldest: a confirmed publish is unlinked without touching the timer.
+ */
+class ConfirmDeadlines {
+  private head: PendingConfirm | undefined = undefined;
+  private tail: PendingConfirm | undefined = undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  constructor(private readonly expired: () => PubSubError) {}
+
+  add(p: PendingConfirm): void {
+    // amqplib calls back synchronously when the channel is already closed: nothing left to time.
+    if (!p.open) return;
+    p.list = this;
+    p.prev = this.tail;
+    if (this.tail === undefined) this.head = p;
+    else this.tail.next = p;
+    this.tail = p;
+    if (this.timer === undefined) this.arm(p.deadline - performance.now());
+  }
+
+  remove(p: PendingConfirm): void {
+    if (p.prev === undefined) this.head = p.next;
+    else p.prev.next = p.next;
+    if (p.next === undefined) this.tail = p.prev;
+    else p.next.prev = p.prev;
+    p.prev = p.next = p.list = undefined;
+  }
+
+  failAll(error: () => PubSubError): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    for (let p = this.head; p !== undefined; p = this.head) if (p.settle()) p.reject(error());
+  }
+
+  private arm(ms: number): void {
+    // Timers can fire a little before a performance.now() deadline (the loop's clock is cached): then re-armed.
+    this.timer = setTimeout(this.fire, Math.max(1, Math.ceil(ms)));
+  }
+
+  private readonly fire = (): void => {
+    this.timer = undefined;
+    const now = performance.now();
+    for (let p = this.head; p !== undefined && p.deadline <= now; p = this.head)
+      if (p.settle()) p.reject(this.expired());
+    if (this.head !== undefined) this.arm(this.head.deadline - now);
+  };
 }
 
 function resolveHistory(h: AmqpBrokerOptions['history']): ResolvedHistory | undefined {
@@ -504,6 +594,83 @@ function streamOffset(a: Attachment): unknown {
   if (a.streamOffset !== undefined) return a.streamOffset + 1;
   if (a.o.from.kind === 'time') return { '!': 'timestamp', value: Math.floor(a.o.from.at.getTime() / 1000) };
   return 'first';
+}
+
+/** What every delivery of one consumer channel shares. */
+interface Consuming {
+  readonly ch: Channel;
+  readonly queue: string;
+  readonly republish: (queue: string, msg: ConsumeMessage, headers: Record<string, unknown>) => Promise<void>;
+}
+
+/**
+ * One delivery from a classic queue as the dispatcher sees it: the message and its settle operations in one
+ * object (methods on the prototype; per delivery it replaced a message, a settle object, three closures and
+ * the parsed-headers result). A message without headers (amqplib decodes an empty table) shares one frozen
+ * empty object. The payload is copied on first read, as before: amqplib's content is a view of a frame buffer.
+ */
+class AmqpDelivery implements RawDelivery, Message {
+  readonly subject: string;
+  readonly headers: Headers;
+  readonly deliveryCount: number;
+  readonly #c: Consuming;
+  readonly #msg: ConsumeMessage;
+  #data: Uint8Array | undefined = undefined;
+
+  constructor(c: Consuming, msg: ConsumeMessage) {
+    this.#c = c;
+    this.#msg = msg;
+    const raw = msg.properties.headers;
+    const redelivered = msg.fields.redelivered ? 1 : 0;
+    if (raw === undefined || isEmpty(raw)) {
+      this.headers = NO_HEADERS;
+      this.subject = msg.fields.routingKey;
+      this.deliveryCount = 1 + redelivered;
+    } else {
+      const { headers, attempt, subject } = readHeaders(msg);
+      this.headers = headers;
+      this.subject = subject;
+      this.deliveryCount = attempt + redelivered;
+    }
+  }
+
+  get message(): Message {
+    return this;
+  }
+  get id(): string {
+    return String(this.#msg.properties.messageId ?? this.#msg.fields.deliveryTag);
+  }
+  get data(): Uint8Array {
+    return (this.#data ??= new Uint8Array(this.#msg.content));
+  }
+  toJSON(): Message {
+    return plainMessage(this);
+  }
+
+  ack(): void {
+    this.#c.ch.ack(this.#msg);
+  }
+
+  async retry(): Promise<void> {
+    const c = this.#c;
+    const msg = this.#msg;
+    // Republish-then-ack: a crash between the two duplicates the message, never loses it.
+    await c.republish(c.queue, msg, {
+      ...msg.properties.headers,
+      [ATTEMPT]: this.deliveryCount + 1,
+      [SUBJECT]: this.subject,
+    });
+    c.ch.ack(msg);
+  }
+
+  deadLetter(): void {
+    this.#c.ch.nack(this.#msg, false, false);
+  }
+}
+
+function isEmpty(o: object): boolean {
+  for (const _ in o) return false;
+  return true;
 }
 
 function readHeaders(msg: ConsumeMessage): { headers: Record<string, string>; attempt: number; subject: string } {
