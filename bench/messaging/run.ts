@@ -103,9 +103,11 @@ for (const backend of (['nats', 'redis', 'amqp'] as const).filter((b) => cases.h
   try {
     const a: LoopResult[] = [];
     const b: LoopResult[] = [];
-    // One uncounted warm-up per side (a quarter of a round), as the in-process and mq cases have: without it the
-    // first counted round also compiles each side's code, and the adapter, having more code, paid more for it.
-    const warm = Math.max(10, Math.round(n / 4));
+    // One uncounted warm-up per side, as the in-process and mq cases have: without it the first counted round also
+    // compiles each side's code, and the adapter, having more code, paid more for it. A full round each since
+    // 2026-12-07 19:00: after a quarter round, round 0's first side (raw) was still slow in nearly every run (round-0
+    // ratios 1.06-1.58 against 0.67-1.35 for the others, all three brokers), which favoured the adapter.
+    const warm = n;
     await raw[backend](warm);
     {
       const broker = await adapters[backend]();
