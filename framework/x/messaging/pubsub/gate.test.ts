@@ -64,6 +64,36 @@ describe('createGate', () => {
     await gate.idle();
   });
 
+  it('hands a task its argument, both at once and after waiting for a slot, and frees the slot when it throws', async () => {
+    const gate = createGate(1);
+    const seen: string[] = [];
+    let release!: () => void;
+    const slow = (name: string): Promise<void> => {
+      seen.push(name);
+      return new Promise<void>((r) => {
+        release = r;
+      });
+    };
+    const record = (name: string): void => {
+      seen.push(name);
+    };
+    expect(gate.run(slow, 'first')).toBeUndefined();
+    const waiting = gate.run(record, 'second');
+    const throwing = gate.run((name: string) => {
+      seen.push(name);
+      throw new Error(name);
+    }, 'third');
+    expect(waiting).toBeInstanceOf(Promise);
+    expect(seen).toEqual(['first']);
+    release();
+    await waiting;
+    await throwing;
+    expect(seen).toEqual(['first', 'second', 'third']);
+    expect(gate.run(record, 'fourth')).toBeUndefined();
+    expect(seen).toEqual(['first', 'second', 'third', 'fourth']);
+    await gate.idle();
+  });
+
   it('runs a long queue of synchronous waiters without deep recursion', async () => {
     const gate = createGate(1);
     let release!: () => void;

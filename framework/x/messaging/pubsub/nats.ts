@@ -15,6 +15,7 @@ import { createGate, plainMessage, type RawDelivery } from './dispatch.ts';
 import type { ResolvedSubscribeOptions } from './options.ts';
 import {
   backoffDelay,
+  NO_HEADERS,
   RemoteBroker,
   resolveRemoteOptions,
   type Listening,
@@ -112,7 +113,8 @@ export class NatsBroker extends RemoteBroker<PubAck> {
 
   protected send(m: OutgoingMessage): Promise<PubAck> {
     let h: MsgHdrs | undefined;
-    for (const k in m.headers) (h ??= createHeaders()).set(k, m.headers[k]!);
+    // The shared empty headers of a plain publish need no for-in (an enumeration per publish).
+    if (m.headers !== NO_HEADERS) for (const k in m.headers) (h ??= createHeaders()).set(k, m.headers[k]!);
     // No headers block at all when there are none: a smaller frame for the common case.
     return this.js.publish(
       `${this.options.namespace}.${m.subject}`,
@@ -155,8 +157,7 @@ export class NatsBroker extends RemoteBroker<PubAck> {
     const prefix = ns.length + 1;
     void (async () => {
       for await (const m of messages) {
-        const raw = new NatsDelivery(m, prefix);
-        const wait = gate.run(() => deliver(raw));
+        const wait = gate.run(deliver, new NatsDelivery(m, prefix));
         if (wait !== undefined) await wait;
       }
     })().catch(() => {
