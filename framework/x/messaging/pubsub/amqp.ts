@@ -398,7 +398,7 @@ export class AmqpBroker extends RemoteBroker {
             return;
           }
           const d = new AmqpDelivery(consuming, msg);
-          void a.gate.run(() => a.deliver(d));
+          void a.gate.run(a.deliver, d);
         },
         { noAck: false, ...(args === undefined ? {} : { arguments: args }) },
       );
