@@ -8,6 +8,7 @@ import {
   type RecoveringChannelModel,
 } from 'amqplib';
 import { createGate, DEAD_LETTER_HEADERS, plainMessage, type Gate, type RawDelivery } from './dispatch.ts';
+import { DeadlineList, type DeadlineEntry } from './deadline-list.ts';
 import { assertOption, PUBSUB_ERROR_CODES, PubSubError } from './errors.ts';
 import type { ResolvedSubscribeOptions } from './options.ts';
 import {
@@ -265,7 +266,7 @@ export class AmqpBroker extends RemoteBroker {
   private nextId = 0;
   // The confirm deadline is kept here (sendTimesOut), not by the base class: its bound on a publish cost a second
   // promise, a record, and three closures per message on top of this one's.
-  private readonly confirms = new ConfirmDeadlines(
+  private readonly confirms = new DeadlineList<PendingConfirm>(
     () =>
       new PubSubError(
         PUBSUB_ERROR_CODES.publishFailed,
@@ -289,7 +290,11 @@ export class AmqpBroker extends RemoteBroker {
       { headers: m.headers, persistent: true, messageId: id, timestamp: Date.now() },
       confirm.done,
     );
-    this.confirms.add(confirm);
+    // amqplib calls back synchronously when the channel is already closed: nothing left to time.
+    if (confirm.open) {
+      confirm.list = this.confirms;
+      this.confirms.add(confirm);
+    }
     return promise;
   }
 
@@ -497,10 +502,10 @@ function noop(): void {}
  * One publish waiting for its confirm: settled once, by amqplib's callback (`done`, the only closure per publish)
  * or by its deadline, whichever comes first; a late confirm after the deadline is ignored.
  */
-class PendingConfirm {
+class PendingConfirm implements DeadlineEntry<PendingConfirm> {
   prev: PendingConfirm | undefined = undefined;
   next: PendingConfirm | undefined = undefined;
-  list: ConfirmDeadlines | undefined = undefined;
+  list: DeadlineList<PendingConfirm> | undefined = undefined;
   resolve: (id: string) => void = noop;
   reject: (error: unknown) => void = noop;
   readonly done: (error: unknown) => void;
@@ -522,55 +527,6 @@ class PendingConfirm {
     this.list?.remove(this);
     return true;
   }
-}
-
-/**
- * Outstanding confirms oldest first (all wait the same time, so deadlines grow towards the tail) under one timer,
- * armed for the oldest: a confirmed publish is unlinked without touching the timer.
- */
-class ConfirmDeadlines {
-  private head: PendingConfirm | undefined = undefined;
-  private tail: PendingConfirm | undefined = undefined;
-  private timer: ReturnType<typeof setTimeout> | undefined = undefined;
-  constructor(private readonly expired: () => PubSubError) {}
-
-  add(p: PendingConfirm): void {
-    // amqplib calls back synchronously when the channel is already closed: nothing left to time.
-    if (!p.open) return;
-    p.list = this;
-    p.prev = this.tail;
-    if (this.tail === undefined) this.head = p;
-    else this.tail.next = p;
-    this.tail = p;
-    if (this.timer === undefined) this.arm(p.deadline - performance.now());
-  }
-
-  remove(p: PendingConfirm): void {
-    if (p.prev === undefined) this.head = p.next;
-    else p.prev.next = p.next;
-    if (p.next === undefined) this.tail = p.prev;
-    else p.next.prev = p.prev;
-    p.prev = p.next = p.list = undefined;
-  }
-
-  failAll(error: () => PubSubError): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
-    for (let p = this.head; p !== undefined; p = this.head) if (p.settle()) p.reject(error());
-  }
-
-  private arm(ms: number): void {
-    // Timers can fire a little before a performance.now() deadline (the loop's clock is cached): then re-armed.
-    this.timer = setTimeout(this.fire, Math.max(1, Math.ceil(ms)));
-  }
-
-  private readonly fire = (): void => {
-    this.timer = undefined;
-    const now = performance.now();
-    for (let p = this.head; p !== undefined && p.deadline <= now; p = this.head)
-      if (p.settle()) p.reject(this.expired());
-    if (this.head !== undefined) this.arm(this.head.deadline - now);
-  };
 }
 
 function resolveHistory(h: AmqpBrokerOptions['history']): ResolvedHistory | undefined {

@@ -1,4 +1,5 @@
 import { createDispatcher, DEAD_LETTER_HEADERS, type RawDelivery } from './dispatch.ts';
+import { DeadlineList, type DeadlineEntry } from './deadline-list.ts';
 import { assertOption, PUBSUB_ERROR_CODES, PubSubError, toPublishFailed } from './errors.ts';
 import {
   createSubscriptionCounters,
@@ -116,7 +117,7 @@ export abstract class RemoteBroker<Sent = string> implements Broker {
   private readonly knownSubjects = new Set<string>();
   // Publishes waiting for the server under one timer: a timer per publish cost a Timeout, a timer
   // list created and dropped (the only 5 s timer of the process) and three native calls each time.
-  private readonly deadlines = new DeadlineList(
+  private readonly deadlines = new DeadlineList<PendingPublish>(
     () =>
       new PubSubError(
         PUBSUB_ERROR_CODES.publishFailed,
@@ -272,7 +273,7 @@ export const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<st
  * the promise executor (a field, not a closure made per call); `settle` unlinks it and says whether
  * it was still open, so the acknowledgement and the deadline can never both settle it.
  */
-class PendingPublish<T = unknown> {
+class PendingPublish<T = unknown> implements DeadlineEntry<PendingPublish> {
   prev: PendingPublish | undefined = undefined;
   next: PendingPublish | undefined = undefined;
   resolve: (value: T) => void = noop;
@@ -280,7 +281,7 @@ class PendingPublish<T = unknown> {
   open = true;
   readonly capture: (resolve: (value: T) => void, reject: (error: unknown) => void) => void;
   constructor(
-    private readonly list: DeadlineList,
+    private readonly list: DeadlineList<PendingPublish>,
     readonly deadline: number,
   ) {
     this.capture = (resolve, reject) => {
@@ -298,53 +299,6 @@ class PendingPublish<T = unknown> {
 }
 
 const noop = (): void => {};
-
-/**
- * Pending publishes oldest first (every one waits the same time, so deadlines only grow towards the
- * tail) and one timer, armed for the oldest deadline. An acknowledged publish is unlinked without
- * touching the timer; when it fires it fails what is due and re-arms for the next one, if any.
- */
-class DeadlineList {
-  private head: PendingPublish | undefined = undefined;
-  private tail: PendingPublish | undefined = undefined;
-  private timer: ReturnType<typeof setTimeout> | undefined = undefined;
-  constructor(private readonly expired: () => PubSubError) {}
-
-  add(p: PendingPublish): void {
-    p.prev = this.tail;
-    if (this.tail === undefined) this.head = p;
-    else this.tail.next = p;
-    this.tail = p;
-    if (this.timer === undefined) this.arm(p.deadline - performance.now());
-  }
-
-  remove(p: PendingPublish): void {
-    if (p.prev === undefined) this.head = p.next;
-    else p.prev.next = p.next;
-    if (p.next === undefined) this.tail = p.prev;
-    else p.next.prev = p.prev;
-    p.prev = p.next = undefined;
-  }
-
-  failAll(error: () => PubSubError): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
-    for (let p = this.head; p !== undefined; p = this.head) if (p.settle()) p.reject(error());
-  }
-
-  private arm(ms: number): void {
-    // Timers can fire a little before a performance.now() deadline (the loop's clock is cached): then re-armed.
-    this.timer = setTimeout(this.fire, Math.max(1, Math.ceil(ms)));
-  }
-
-  private readonly fire = (): void => {
-    this.timer = undefined;
-    const now = performance.now();
-    for (let p = this.head; p !== undefined && p.deadline <= now; p = this.head)
-      if (p.settle()) p.reject(this.expired());
-    if (this.head !== undefined) this.arm(this.head.deadline - now);
-  };
-}
 
 export function deadLetterOf(subject: string, m: Message, reason: string): OutgoingMessage {
   return {
