@@ -42,6 +42,21 @@ export interface RouteOptions {
    * the app shows the capability, the imported module owns it. Default 0.6.
    */
   echoShare?: number;
+  /**
+   * 1: a description that names a routing rule's area (its start_here: "Reference App", read as "example"
+   * through the lexicon) makes that area's modules the subject, so a reference app keeps the whole of the
+   * words it shares with the modules it imports (`echoShare` is not applied). 0: echoShare always applies.
+   * Default 1.
+   */
+  namedAreaEcho?: number;
+  /**
+   * A description that names a module by its path (x/rpc, reference/events-service) talks about that module
+   * as the object of the work when its other words, read alone, name another owner with at least this
+   * score ("the CODEOWNERS file has no line for reference/events-service" is tools/sync's work). The path's
+   * words are then left out. 0 turns it off. Default 12 (twice `confidentScore`: the other words must name
+   * an owner on their own, so "add a query timeout option to x/data/sql" stays with x/data/sql).
+   */
+  mentionScore?: number;
   /** Share of the idf mass of a routing rule's start_here words ("Reference App": the name of the area it points to) credited to its targets, on top of ruleWeight. Default 0.5. */
   ruleNameWeight?: number;
   /** A subordinate is chosen over its family root when its `when`/name evidence reaches this share of the root's score. Default 0.5. */
@@ -90,6 +105,8 @@ export const DEFAULT_ROUTE_OPTIONS: ResolvedRouteOptions = {
   ruleWeight: 0.3,
   echoShare: 0.6,
   ruleNameWeight: 0.5,
+  namedAreaEcho: 1,
+  mentionScore: 12,
   narrowerShare: 0.5,
   narrowerCoverage: 0.7,
   namedNarrowing: 2,

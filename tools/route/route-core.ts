@@ -12,6 +12,7 @@ import {
   type RoutingPlane,
   type TaskDoc,
 } from './build-index.ts';
+import { getMention, type Mention } from './mention.ts';
 import { applyNarrowing, getFolderHint, type FolderHint, type Narrowing } from './narrow.ts';
 import { resolveRouteOptions, type ResolvedRouteOptions, type RouteOptions } from './options.ts';
 import { getIdf, scoreModules, type ModuleScore, type TermHit } from './score.ts';
@@ -162,10 +163,12 @@ function getReason(
   terms: readonly Term[],
   narrowing: Narrowing | undefined,
   ranked: readonly ModuleScore[],
+  mention?: Mention,
 ): string {
   const top = [...winner.hits].sort((a, b) => b.value - a.value).slice(0, 4);
   const words = top.map((h) => `"${getSurface(terms, h.term)}" (${FIELD_LABEL[h.kind]})`).join(', ');
   const parts = [`${winner.name} matches ${words || 'the routing rules'}`];
+  if (mention) parts.push(`${mention.paths.join(', ')} read as what the work is about, not who owns it`);
   if (narrowing) parts.push(`went narrower from ${narrowing.from}: ${narrowing.condition.replace(/\.$/, '')}`);
   const referral = [...winner.referredBy].sort((a, b) => b.value - a.value)[0];
   if (referral) parts.push(`${referral.module} names it as owner ("${referral.text}")`);
@@ -265,9 +268,13 @@ export function routeWorkWith(
   lexicon: Lexicon,
 ): RouteResult {
   const o: ResolvedRouteOptions = resolveRouteOptions(options);
-  const terms = getTermsWithSurface(description, lexicon);
-  if (terms.length === 0) return refuse(plane, description, description.trim() === '' ? 'empty' : 'not-understood', []);
+  const written = getTermsWithSurface(description, lexicon);
+  if (written.length === 0)
+    return refuse(plane, description, description.trim() === '' ? 'empty' : 'not-understood', []);
   const index = getRoutingIndex(plane, lexicon);
+  // A module named by its path may be what the work is about rather than who does it (see mention.ts).
+  const mention = getMention(plane, index, description, lexicon, o);
+  const terms = mention?.terms ?? written;
   const known = terms.filter(
     (t) =>
       index.idf.has(t.term) ||
@@ -322,7 +329,7 @@ export function routeWorkWith(
       ? { task: { key: picked.task.key, intent: picked.task.entry.intent, words: picked.words, via: picked.via } }
       : {}),
     confidence,
-    reason: getReason(winner, terms, narrowing, ranked),
+    reason: getReason(winner, terms, narrowing, ranked, mention),
     words: [...winner.hits]
       .sort((a, b) => b.value - a.value)
       .map((h) => ({

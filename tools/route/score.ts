@@ -84,6 +84,7 @@ function getPositiveHits(
   terms: readonly string[],
   index: RoutingIndex,
   o: ResolvedRouteOptions,
+  subject: boolean,
 ): TermHit[] {
   const hits: TermHit[] = [];
   for (const term of terms) {
@@ -91,7 +92,7 @@ function getPositiveHits(
     if (!texts) continue;
     let best = texts[0];
     for (const t of texts) if (getFieldWeight(t.kind, o) > getFieldWeight(best!.kind, o)) best = t;
-    const share = isEchoed(doc, index, term) ? o.echoShare : 1;
+    const share = !subject && isEchoed(doc, index, term) ? o.echoShare : 1;
     if (best)
       hits.push({
         term,
@@ -104,6 +105,21 @@ function getPositiveHits(
       });
   }
   return hits;
+}
+
+/*
+ * The echo rule assumes a reference app only shows a capability its imports own. A description that names
+ * the app's area ("the example service", "the reference app": a routing rule's start_here) is about the app
+ * itself - its wiring, its readiness, its config - so the words it shares with its imports are its own.
+ */
+function getNamedAreaTargets(
+  index: RoutingIndex,
+  terms: readonly string[],
+  o: ResolvedRouteOptions,
+): ReadonlySet<string> {
+  if (o.namedAreaEcho === 0) return new Set();
+  const asked = new Set(terms);
+  return new Set(index.rules.filter((r) => [...r.nameTerms].some((t) => asked.has(t))).flatMap((r) => r.targets));
 }
 
 const DEFINING_KINDS: ReadonlySet<FieldKind> = new Set(['name', 'primer', 'taxonomy']);
@@ -133,8 +149,9 @@ export function scoreModules(index: RoutingIndex, terms: readonly string[], o: R
   const queryPairs = getPairs(terms);
   const referred = new Map<string, { module: string; text: string; value: number }[]>();
   const ruled = new Map<string, { id: string; value: number }[]>();
+  const subjects = getNamedAreaTargets(index, terms, o);
   const partial = index.docs.map((doc) => {
-    const hits = getPositiveHits(doc, terms, index, o);
+    const hits = getPositiveHits(doc, terms, index, o, subjects.has(doc.module.name));
     // A word the module claims in its name, primer or taxonomy entry is its own ground: a non-goal that
     // repeats it draws a finer line ("counting tokens through the provider API" beside "local token
     // counting"), and only the non-goal's other words say whether the work is on the far side of it.
