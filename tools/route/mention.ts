@@ -40,8 +40,9 @@ const related = (a: string, b: string): boolean => a === b || a.startsWith(`${b}
 
 /**
  * The mention, when the description's other words name an owner unrelated to every named path (not the
- * path itself, its family or a module inside it) with at least `mentionScore`. Otherwise undefined: the
- * named module may well own the work ("add a query timeout option to x/data/sql").
+ * path itself, its family or a module inside it) with at least `mentionScore`, and the named module earns
+ * under `mentionShare` of that owner's score from those words. Otherwise undefined: the named module may
+ * well own the work ("add a query timeout option to x/data/sql").
  */
 export function getMention(
   plane: RoutingPlane,
@@ -57,11 +58,16 @@ export function getMention(
   for (const p of paths) rest = rest.replace(new RegExp(p.replace(/[/-]/g, '\\$&'), 'gi'), ' ');
   const terms = getTermsWithSurface(rest, lexicon);
   if (terms.length === 0) return undefined;
-  const best = scoreModules(
+  const ranked = scoreModules(
     index,
     terms.map((t) => t.term),
     o,
-  )[0];
+  );
+  const best = ranked[0];
   if (!best || best.score < o.mentionScore || paths.some((p) => related(best.name, p))) return undefined;
+  // The named module still earning a fair share from the other words ("tools/sync writes CODEOWNERS lines
+  // in the wrong order": the CODEOWNERS file is its own primer) is naming its owner, not an object.
+  const named = ranked.filter((s) => paths.includes(s.name)).reduce((max, s) => Math.max(max, s.score), 0);
+  if (named >= o.mentionShare * best.score) return undefined;
   return { paths, terms, owner: best.name };
 }

@@ -57,6 +57,12 @@ export interface RouteOptions {
    * an owner on their own, so "add a query timeout option to x/data/sql" stays with x/data/sql).
    */
   mentionScore?: number;
+  /**
+   * ...and when the named module earns less than this share of that owner's score from the other words: one
+   * that still earns a fair share of them is named as the owner ("tools/sync writes CODEOWNERS lines in the
+   * wrong order"). Default 0.5.
+   */
+  mentionShare?: number;
   /** Share of the idf mass of a routing rule's start_here words ("Reference App": the name of the area it points to) credited to its targets, on top of ruleWeight. Default 0.5. */
   ruleNameWeight?: number;
   /** A subordinate is chosen over its family root when its `when`/name evidence reaches this share of the root's score. Default 0.5. */
@@ -107,6 +113,7 @@ export const DEFAULT_ROUTE_OPTIONS: ResolvedRouteOptions = {
   ruleNameWeight: 0.5,
   namedAreaEcho: 1,
   mentionScore: 12,
+  mentionShare: 0.5,
   narrowerShare: 0.5,
   narrowerCoverage: 0.7,
   namedNarrowing: 2,
