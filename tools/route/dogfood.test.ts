@@ -88,6 +88,13 @@ describe('routing over this repository', () => {
     expect(s8.total).toBeGreaterThanOrEqual(80);
     expect(s8.top1 / s8.total).toBeGreaterThanOrEqual(0.9);
   });
+  it('holds heldout-s9 at its untuned score (>= 0.91; written before the sixth round, scored as counts only)', () => {
+    // 103/112 before and 104/112 (0.929) after the sixth round's ranking rules: the target 0.95 is not met on it;
+    // one case of slack.
+    const s9 = evaluateRouting(plane, readRoutingCases(HELDOUT_FILE)).parts['heldout-s9']!;
+    expect(s9.total).toBeGreaterThanOrEqual(112);
+    expect(s9.top1 / s9.total).toBeGreaterThanOrEqual(0.91);
+  });
 
   it("holds the third round's own validation cases at their score after the fifth round (>= 0.90)", () => {
     // 49/60 before the third round's rules, 51/60 after, 55/60 (0.917) after the fifth; one case of slack.
