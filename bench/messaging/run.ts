@@ -1,7 +1,7 @@
 /**
  * x/messaging benchmarks; writes results/<timestamp>.json and results/latest.md.
  *
- *   node --conditions=source --import tsx bench/messaging/run.ts [--rounds 2] [--quick]
+ *   node --conditions=source --import tsx bench/messaging/run.ts [--rounds 2] [--quick] [--broker-rounds 8] [--aa-rounds 8]
  *
  * Services come from PLUMEGO_TEST_{NATS,REDIS,AMQP}_URL or the loopback defaults; a case whose
  * server does not answer is reported as skipped with the reason.
@@ -27,6 +27,10 @@ const { values } = parseArgs({
     // delivery waited ~44 ms for a delayed ACK, and the p99 of 200 samples was the 2nd-largest. Both sides now
     // turn Nagle off (~0.3 ms per confirm), so as many messages as the other brokers cost about a second.
     'amqp-messages': { type: 'string', default: '2000' },
+    // Rounds per broker case (ABBA order, at least 4). 8 since 2026-12-07 21:00 (was 4, see README "Noise floor").
+    'broker-rounds': { type: 'string', default: '8' },
+    // Rounds of the raw-versus-raw control per broker case (same schedule; 0 skips it): the noise floor of a row.
+    'aa-rounds': { type: 'string', default: '8' },
   },
 });
 const ALL_CASES = ['inprocess', 'nats', 'redis', 'amqp', 'mq'] as const;
@@ -37,6 +41,10 @@ for (const c of cases)
 const amqpMessages = Number(values['amqp-messages']);
 if (!Number.isInteger(amqpMessages) || amqpMessages < 1) throw new Error('--amqp-messages must be a positive integer');
 const rounds = Number(values.rounds);
+const brokerRounds = Math.max(Number(values['broker-rounds']), 4);
+const aaRounds = Number(values['aa-rounds']);
+if (!Number.isInteger(brokerRounds)) throw new Error('--broker-rounds must be an integer');
+if (!Number.isInteger(aaRounds) || aaRounds < 0) throw new Error('--aa-rounds must be an integer >= 0');
 const scale = values.quick ? 0.2 : 1;
 const urls = {
   nats: process.env.PLUMEGO_TEST_NATS_URL ?? 'nats://127.0.0.1:4222',
@@ -97,7 +105,8 @@ const raw: Record<'nats' | 'redis' | 'amqp', (n: number) => Promise<LoopResult>>
 // ratio and the added p99 are taken per round and their medians reported (slow changes of load cancel within a
 // round). Until 2026-12-07 18:00: 2 rounds alternating, median (the larger of 2) of each side's values, then one
 // ratio and one difference; those figures are kept in the JSON as ratioOfMedians / addedP99OfMedians.
-const brokerRounds = Math.max(rounds, 4);
+// ABBA: raw (B) first in rounds 0 and 3 of every 4.
+const rawFirst = (r: number): boolean => r % 4 === 0 || r % 4 === 3;
 for (const backend of (['nats', 'redis', 'amqp'] as const).filter((b) => cases.has(b))) {
   const n = Math.round((backend === 'amqp' ? amqpMessages : 4000) * scale);
   try {
@@ -126,7 +135,7 @@ for (const backend of (['nats', 'redis', 'amqp'] as const).filter((b) => cases.h
           await broker.close();
         }
       };
-      if (r % 4 === 0 || r % 4 === 3) {
+      if (rawFirst(r)) {
         b.push(await raw[backend](n));
         await once();
       } else {
@@ -138,6 +147,14 @@ for (const backend of (['nats', 'redis', 'amqp'] as const).filter((b) => cases.h
     const addedP99s = a.map((x, i) => x.p99Ms - b[i]!.p99Ms);
     const ratio = mid(ratios);
     const addedP99 = mid(addedP99s);
+    // The control: the raw loop against itself on the same schedule. Its spread around 1.0 is what the row's ratio
+    // can tell apart at this load; it changes nothing in the row above.
+    const aa: number[] = [];
+    for (let r = 0; r < aaRounds; r++) {
+      const first = (await raw[backend](n)).msgsPerSec;
+      const second = (await raw[backend](n)).msgsPerSec;
+      aa.push(rawFirst(r) ? second / first : first / second);
+    }
     results[backend] = {
       messages: n,
       rounds: brokerRounds,
@@ -147,13 +164,21 @@ for (const backend of (['nats', 'redis', 'amqp'] as const).filter((b) => cases.h
       addedP99sMs: addedP99s,
       ratioMedian: ratio,
       addedP99Ms: addedP99,
+      // The protocol of 18:05-21:00 (4 rounds): the same figures over the first 4 of these rounds.
+      ratioMedianFirst4: mid(ratios.slice(0, 4)),
+      addedP99MsFirst4: mid(addedP99s.slice(0, 4)),
+      control: aa.length === 0 ? undefined : { rawOverRawRatios: aa, ratioMedian: mid(aa) },
       ratioOfMedians: median(a.map((x) => x.msgsPerSec)) / median(b.map((x) => x.msgsPerSec)),
       addedP99OfMediansMs: median(a.map((x) => x.p99Ms)) - median(b.map((x) => x.p99Ms)),
       best: { adapter: best(a, (x) => x.msgsPerSec), raw: best(b, (x) => x.msgsPerSec) },
     };
     lines.push(
-      `| ${backend} adapter vs raw client (${n} msgs, publish awaited + consume/ack; ${brokerRounds} rounds ABBA) | ${Math.round(mid(a.map((x) => x.msgsPerSec)))} msg/s, p99 ${mid(a.map((x) => x.p99Ms)).toFixed(2)} ms | ${Math.round(mid(b.map((x) => x.msgsPerSec)))} msg/s, p99 ${mid(b.map((x) => x.p99Ms)).toFixed(2)} ms | ${ratio.toFixed(2)}x, ${addedP99 >= 0 ? '+' : '−'}${Math.abs(addedP99).toFixed(2)} ms p99 (medians of per-round ratios / differences; per round ${ratios.map((x) => x.toFixed(2)).join('/')}) | target ≥ 0.9x, ≤ +0.2 ms |`,
+      `| ${backend} adapter vs raw client (${n} msgs, publish awaited + consume/ack; ${brokerRounds} rounds ABBA) | ${Math.round(mid(a.map((x) => x.msgsPerSec)))} msg/s, p99 ${mid(a.map((x) => x.p99Ms)).toFixed(2)} ms | ${Math.round(mid(b.map((x) => x.msgsPerSec)))} msg/s, p99 ${mid(b.map((x) => x.p99Ms)).toFixed(2)} ms | ${ratio.toFixed(2)}x, ${addedP99 >= 0 ? '+' : '−'}${Math.abs(addedP99).toFixed(2)} ms p99 (medians of per-round ratios / differences; per round ${ratios.map((x) => x.toFixed(2)).join('/')}; first 4 rounds ${mid(ratios.slice(0, 4)).toFixed(2)}x) | target ≥ 0.9x, ≤ +0.2 ms |`,
     );
+    if (aa.length > 0)
+      lines.push(
+        `| ${backend} control: raw client vs itself (same loop, ${aa.length} rounds ABBA) | | | ${mid(aa).toFixed(2)}x (per round ${aa.map((x) => x.toFixed(2)).join('/')}) | noise floor, no target |`,
+      );
   } catch (error) {
     results[backend] = { skipped: error instanceof Error ? error.message : String(error) };
     lines.push(`| ${backend} adapter vs raw client | skipped: ${String(error)} | | | |`);
