@@ -9,7 +9,7 @@ import {
   createFixtureModule,
   createFixturePlane,
   FIXTURE_MODULES,
-  FIXTURE_TASK_ROUTING,
+  FIXTURE_TASK_ROUTING_WITH_APPS,
 } from './testing/fixture-plane.ts';
 
 // A module named by its path is the object of the work when the other words name another owner clearly,
@@ -127,19 +127,7 @@ describe("a description that names a reference app's area keeps the app's echoed
   });
   const withRule = createFixturePlane({
     modules: [...FIXTURE_MODULES, gateway, app],
-    taskRouting: {
-      ...FIXTURE_TASK_ROUTING,
-      routing_rules: [
-        ...FIXTURE_TASK_ROUTING.routing_rules,
-        {
-          id: 'app_wiring',
-          work_type: 'App-local bootstrap and service wiring',
-          start_here: 'Reference App',
-          target: { layer: 'reference' },
-          why: 'The canonical service shape lives outside the library',
-        },
-      ],
-    },
+    taskRouting: FIXTURE_TASK_ROUTING_WITH_APPS,
   });
   const ask = 'the example service reports ready while every upstream in its pool is unhealthy';
 

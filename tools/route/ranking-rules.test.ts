@@ -10,7 +10,7 @@ import {
   createFixtureModule,
   createFixturePlane,
   FIXTURE_MODULES,
-  FIXTURE_TASK_ROUTING,
+  FIXTURE_TASK_ROUTING_WITH_APPS,
   FIXTURE_TAXONOMY,
 } from './testing/fixture-plane.ts';
 
@@ -164,19 +164,7 @@ describe("a description that names a routing rule's area (its start_here) points
         non_goals: ['Wiring a service'],
       }),
     ],
-    taskRouting: {
-      ...FIXTURE_TASK_ROUTING,
-      routing_rules: [
-        ...FIXTURE_TASK_ROUTING.routing_rules,
-        {
-          id: 'app_wiring',
-          work_type: 'App-local bootstrap and service wiring',
-          start_here: 'Reference App',
-          target: { layer: 'reference' },
-          why: 'The canonical service shape lives outside the library',
-        },
-      ],
-    },
+    taskRouting: FIXTURE_TASK_ROUTING_WITH_APPS,
   });
   const ask = 'the reference app with JWT login';
 

@@ -212,6 +212,21 @@ export const FIXTURE_TASK_ROUTING: TaskRoutingSpec = {
   },
 };
 
+/** The fixture routing with a rule whose area is the reference apps (tests of the named-area rules). */
+export const FIXTURE_TASK_ROUTING_WITH_APPS: TaskRoutingSpec = {
+  ...FIXTURE_TASK_ROUTING,
+  routing_rules: [
+    ...FIXTURE_TASK_ROUTING.routing_rules,
+    {
+      id: 'app_wiring',
+      work_type: 'App-local bootstrap and service wiring',
+      start_here: 'Reference App',
+      target: { layer: 'reference' },
+      why: 'The canonical service shape lives outside the library',
+    },
+  ],
+};
+
 export const FIXTURE_TAXONOMY: TaxonomySpec = {
   families: [
     {
