@@ -753,6 +753,74 @@ describe('InProcessBroker common-case publish (bytes to the same subject)', () =
     await b.close();
   });
 
+  it('bytes: a retry queued by an in-line handler that returns a non-thenable value runs without another publish', async () => {
+    // The value-returning exit of the in-line path must hand a queued retry over just like the
+    // undefined-returning one; otherwise the retry waits for the next publish to this subscriber.
+    const b = new InProcessBroker();
+    const trace: string[] = [];
+    // What a JavaScript caller (or a handler typed loosely) may return.
+    const returning = (f: (m: Delivery) => unknown): MessageHandler => f as MessageHandler;
+    await b.subscribe(
+      'nv.q',
+      returning((m) => {
+        trace.push(`in ${decode(m)}#${m.deliveryCount}`);
+        if (m.deliveryCount === 1) void m.nack();
+        trace.push(`out ${decode(m)}#${m.deliveryCount}`);
+        return 'done';
+      }),
+      { maxDeliver: 2 },
+    );
+    await b.publish('nv.q', bytes('1'));
+    await vi.waitFor(() => expect(trace).toHaveLength(4));
+    expect(trace).toEqual(['in 1#1', 'out 1#1', 'in 1#2', 'out 1#2']);
+    expect((await b.metrics()).subscriptions[0]).toMatchObject({ delivered: 2, acked: 1, nacked: 1 });
+    await b.close();
+  });
+
+  it('bytes: after an in-line handler throws, later publishes queue behind the unsettled failure instead of running in line', async () => {
+    const b = new InProcessBroker();
+    const trace: string[] = [];
+    await b.subscribe(
+      'tq.q',
+      (m) => {
+        trace.push(`${decode(m)}#${m.deliveryCount}`);
+        if (decode(m) === '1' && m.deliveryCount === 1) throw new Error('first try fails');
+      },
+      { maxDeliver: 2, onError: () => {} },
+    );
+    void b.publish('tq.q', bytes('1'));
+    void b.publish('tq.q', bytes('2'));
+    // '2' must not run during its publish while the failed delivery of '1' is still being settled.
+    expect(trace).toEqual(['1#1']);
+    await vi.waitFor(() => expect(trace).toHaveLength(3));
+    expect(trace).toEqual(['1#1', '1#2', '2#1']);
+    await b.close();
+  });
+
+  it('bytes: a publish made while a thrown in-line delivery is still being dropped waits for it (concurrency 1)', async () => {
+    // maxDeliver 1: the failure is settled (dropped) asynchronously, with no retry queued meanwhile,
+    // so only the subscriber leaving the in-line path keeps '2' from running alongside it.
+    const b = new InProcessBroker();
+    const trace: string[] = [];
+    const errors: string[] = [];
+    await b.subscribe(
+      'td.q',
+      (m) => {
+        trace.push(decode(m));
+        if (decode(m) === '1') throw new Error('dropped');
+      },
+      { maxDeliver: 1, onError: (e) => errors.push((e as Error).message) },
+    );
+    void b.publish('td.q', bytes('1'));
+    void b.publish('td.q', bytes('2'));
+    expect(trace).toEqual(['1']);
+    await vi.waitFor(() => expect(trace).toEqual(['1', '2']));
+    expect(errors).toEqual(['dropped']);
+    const sub = (await b.metrics()).subscriptions[0];
+    expect(sub).toMatchObject({ delivered: 2, acked: 1, nacked: 1, depth: 0 });
+    await b.close();
+  });
+
   it('bytes: a throwing clock fails that publish only, and the next one is delivered in line again', async () => {
     let broken = false;
     const b = new InProcessBroker({
