@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { describe, expect, inject, it, vi } from 'vitest';
-import { createAckBatcher, RedisStreamsBroker } from './redis-streams.ts';
+import { createAckBatcher, RedisStreamsBroker, type RedisStreamsBrokerOptions } from './redis-streams.ts';
 import { describeBrokerConformance, uniqueName } from './__tests__/broker-conformance.ts';
 import { addressOf, startTcpProxy } from './__tests__/tcp-proxy.ts';
 import type { Delivery } from './types.ts';
@@ -85,6 +85,41 @@ async function startCommandProxy(
 
 const url = inject('services').redis;
 
+interface BrokerFixture {
+  readonly broker: RedisStreamsBroker;
+  readonly namespace: string;
+  /** A direct client (never through a test's proxy), for writing and inspecting streams. */
+  readonly raw: Redis;
+}
+
+/**
+ * Connects a broker to a fresh namespace (through `proxy` when given) and runs `body` with it; then,
+ * whatever `body` did, disconnects the raw client, closes the broker, closes the proxy and removes
+ * the namespace.
+ */
+async function withBroker(
+  options: Omit<RedisStreamsBrokerOptions, 'url' | 'namespace'> & {
+    readonly proxy?: { url(template: string): string; close(): Promise<void> };
+  },
+  body: (fixture: BrokerFixture) => Promise<void>,
+): Promise<void> {
+  const { proxy, ...rest } = options;
+  const namespace = uniqueName();
+  let broker: RedisStreamsBroker | undefined;
+  let raw: Redis | undefined;
+  try {
+    // Inside the try: a failed connect still closes the test's proxy.
+    broker = await RedisStreamsBroker.connect({ ...rest, url: proxy?.url(url!) ?? url!, namespace });
+    raw = new Redis(url!);
+    await body({ broker, namespace, raw });
+  } finally {
+    raw?.disconnect();
+    await broker?.close();
+    await proxy?.close();
+    await RedisStreamsBroker.destroyNamespace(url!, namespace);
+  }
+}
+
 describeBrokerConformance({
   name: 'Redis Streams',
   capabilities: {
@@ -111,11 +146,8 @@ describeBrokerConformance({
 });
 
 describe.skipIf(url === null)('RedisStreamsBroker entries from other writers', () => {
-  it('delivers foreign or malformed stream entries with what can be read, never stopping the read loop', async () => {
-    const namespace = uniqueName();
-    const broker = await RedisStreamsBroker.connect({ url: url!, namespace });
-    const raw = new Redis(url!);
-    try {
+  it('delivers foreign or malformed stream entries with what can be read, never stopping the read loop', () =>
+    withBroker({}, async ({ broker, namespace, raw }) => {
       const got: Array<{ data: string; headers: Record<string, string>; id: string }> = [];
       await broker.subscribe('t.foreign', (m) => {
         got.push({ data: Buffer.from(m.data).toString(), headers: m.headers, id: m.id });
@@ -142,12 +174,7 @@ describe.skipIf(url === null)('RedisStreamsBroker entries from other writers', (
         const [group] = (await raw.call('XINFO', 'GROUPS', key)) as unknown[][];
         expect(group![group!.indexOf('pending') + 1]).toBe(0);
       });
-    } finally {
-      raw.disconnect();
-      await broker.close();
-      await RedisStreamsBroker.destroyNamespace(url!, namespace);
-    }
-  });
+    }));
 });
 
 describe('createAckBatcher', () => {
@@ -270,11 +297,8 @@ describe('createAckBatcher', () => {
 
 describe.skipIf(url === null)('RedisStreamsBroker batched acks', () => {
   it('acks a whole XREADGROUP reply of synchronous handlers with one XACK', async () => {
-    const namespace = uniqueName();
     const counter = await startCommandProxy(addressOf(url!), 'XACK');
-    const broker = await RedisStreamsBroker.connect({ url: counter.url(url!), namespace });
-    const raw = new Redis(url!);
-    try {
+    await withBroker({ proxy: counter }, async ({ broker, namespace, raw }) => {
       const order: string[] = [];
       const key = `${namespace}:s:t.batch`;
       // Written before the subscription, read from the start: one XREADGROUP reply carries all 30.
@@ -292,20 +316,12 @@ describe.skipIf(url === null)('RedisStreamsBroker batched acks', () => {
       // One XACK per entry before batching.
       expect(counter.count()).toBeGreaterThan(0);
       expect(counter.count()).toBeLessThanOrEqual(2);
-    } finally {
-      raw.disconnect();
-      await broker.close();
-      await counter.close();
-      await RedisStreamsBroker.destroyNamespace(url!, namespace);
-    }
+    });
   });
 
   it('starts the next async handler once the previous one queued its ack, without waiting for the XACK reply', async () => {
-    const namespace = uniqueName();
     const proxy = await startCommandProxy(addressOf(url!), 'XACK');
-    const broker = await RedisStreamsBroker.connect({ url: proxy.url(url!), namespace });
-    const raw = new Redis(url!);
-    try {
+    await withBroker({ proxy }, async ({ broker, namespace, raw }) => {
       const order: string[] = [];
       let running = 0;
       let most = 0;
@@ -331,19 +347,11 @@ describe.skipIf(url === null)('RedisStreamsBroker batched acks', () => {
       await vi.waitFor(() => expect(proxy.count()).toBeGreaterThan(0));
       proxy.holdReplies(false);
       await vi.waitFor(async () => expect(await pendingOf(raw, key, 0)).toBe(0));
-    } finally {
-      raw.disconnect();
-      await broker.close();
-      await proxy.close();
-      await RedisStreamsBroker.destroyNamespace(url!, namespace);
-    }
+    });
   });
 
-  it('close() resolves only after the acks of handlers that ran are on the server', async () => {
-    const namespace = uniqueName();
-    const broker = await RedisStreamsBroker.connect({ url: url!, namespace });
-    const raw = new Redis(url!);
-    try {
+  it('close() resolves only after the acks of handlers that ran are on the server', () =>
+    withBroker({}, async ({ broker, namespace, raw }) => {
       let seen = 0;
       await broker.subscribe(
         't.close',
@@ -358,25 +366,17 @@ describe.skipIf(url === null)('RedisStreamsBroker batched acks', () => {
       await broker.close();
       const [group] = (await raw.call('XINFO', 'GROUPS', key)) as unknown[][];
       expect(group![group!.indexOf('pending') + 1]).toBe(0);
-    } finally {
-      raw.disconnect();
-      await broker.close();
-      await RedisStreamsBroker.destroyNamespace(url!, namespace);
-    }
-  });
+    }));
 
   it('a batch of acks lost with a cut connection is reported per message and the entries are redelivered', async () => {
-    const namespace = uniqueName();
     const proxy = await startTcpProxy(addressOf(url!));
-    const broker = await RedisStreamsBroker.connect({
-      url: proxy.url(url!),
-      namespace,
+    const options = {
+      proxy,
       // A probe publish written just before the client saw the cut waits for its deadline: keep it short.
       publishTimeoutMs: 300,
       reconnect: { minDelayMs: 20, maxDelayMs: 100 },
-    });
-    const raw = new Redis(url!);
-    try {
+    };
+    await withBroker(options, async ({ broker, namespace, raw }) => {
       const held: Delivery[] = [];
       const counts: Array<[string, number]> = [];
       const errors: Array<[unknown, string]> = [];
@@ -417,12 +417,7 @@ describe.skipIf(url === null)('RedisStreamsBroker batched acks', () => {
         expect(group![group!.indexOf('pending') + 1]).toBe(0);
       });
       expect(errors).toHaveLength(3);
-    } finally {
-      raw.disconnect();
-      await broker.close();
-      await proxy.close();
-      await RedisStreamsBroker.destroyNamespace(url!, namespace);
-    }
+    });
   });
 
   it('refuses a readLingerMs that is not an integer from 0 to 1000', async () => {
@@ -434,10 +429,8 @@ describe.skipIf(url === null)('RedisStreamsBroker batched acks', () => {
   });
 
   it('under steady traffic one read serves several messages while it lingers', async () => {
-    const namespace = uniqueName();
     const proxy = await startCommandProxy(addressOf(url!), 'XREADGROUP');
-    const broker = await RedisStreamsBroker.connect({ url: proxy.url(url!), namespace, readLingerMs: 300 });
-    try {
+    await withBroker({ proxy, readLingerMs: 300 }, async ({ broker }) => {
       const got: string[] = [];
       await broker.subscribe('t.linger', (m) => {
         got.push(Buffer.from(m.data).toString());
@@ -448,10 +441,6 @@ describe.skipIf(url === null)('RedisStreamsBroker batched acks', () => {
       await vi.waitFor(() => expect(got).toHaveLength(50), { timeout: 5_000, interval: 10 });
       expect(got).toEqual(Array.from({ length: 50 }, (_, i) => String(i)));
       expect(proxy.count() - before).toBeLessThanOrEqual(6);
-    } finally {
-      await broker.close();
-      await proxy.close();
-      await RedisStreamsBroker.destroyNamespace(url!, namespace);
-    }
+    });
   });
 });
