@@ -500,7 +500,11 @@ function noop(): void {}
 
 /**
  * One publish waiting for its confirm: settled once, by amqplib's callback (`done`, the only closure per publish)
- * or by its deadline, whichever comes first; a late confirm after the deadline is ignored.
+ * or by its deadline, whichever comes first; a late confirm after the deadline is ignored. Its own class rather than
+ * a subclass of one waiter shared with remote-base.ts's PendingPublish: that was tried on 2026-12-07 at 22:08, and
+ * five quiet runs of bench/messaging gave RabbitMQ 0.90-0.97x against 0.91-1.03x in ten runs before. Not shown to be
+ * slower (its shared settle code sees both shapes in a process using two backends, as the bench's does), but not
+ * landed on a margin that thin (bench/messaging/README.md).
  */
 class PendingConfirm implements DeadlineEntry<PendingConfirm> {
   prev: PendingConfirm | undefined = undefined;
