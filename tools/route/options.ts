@@ -83,6 +83,10 @@ export interface RouteOptions {
    * from the umbrella when its score reaches this share of the umbrella's. Default 0.5.
    */
   umbrellaShare?: number;
+  /** Weight of the query-likelihood score (score.ts). 0 turns it off. */
+  lmWeight?: number;
+  /** Dirichlet prior of the query-likelihood score, in weighted words. */
+  lmMu?: number;
   /** Below this score the description is not understood and nothing is guessed. Default 1.5. */
   minScore?: number;
   /** Below this score an answer without a name, primer or taxonomy match is marked low-confidence. Default 6. */
@@ -118,6 +122,8 @@ export const DEFAULT_ROUTE_OPTIONS: ResolvedRouteOptions = {
   narrowerCoverage: 0.7,
   namedNarrowing: 2,
   umbrellaShare: 0.5,
+  lmWeight: 0.5,
+  lmMu: 800,
   minScore: 1.5,
   confidentScore: 6,
   closeMargin: 0.25,
@@ -131,6 +137,9 @@ export function resolveRouteOptions(options: RouteOptions = {}): ResolvedRouteOp
       throw new RangeError(`route option ${key} must be a finite number >= 0, got ${String(value)}`);
     resolved[key] = value;
   }
+  // log(mu / (length + mu)) has no value at mu 0: the prior is what lets a module lack a description word.
+  if (resolved.lmWeight > 0 && resolved.lmMu === 0)
+    throw new RangeError('route option lmMu must be > 0 while lmWeight is on');
   if (!Number.isInteger(resolved.top) || resolved.top < 1)
     throw new RangeError(`route option top must be a positive integer, got ${resolved.top}`);
   return resolved;

@@ -102,7 +102,9 @@ describe('a module name that is a synonym phrase keeps each of its words', () =>
   });
 
   it('routes a page-styling problem on the site to docs-site, naming the word as module name evidence', () => {
-    const a = answer(routeWork(plane, 'the sidebar colours on the site are unreadable'));
+    // The fixture makes the two a tie on the best-field sum; the likelihood score, which would count
+    // site-data's second use of the word, is off so that the name rule is seen alone.
+    const a = answer(routeWork(plane, 'the sidebar colours on the site are unreadable', { lmWeight: 0 }));
     expect(a.module.name).toBe('docs-site');
     expect(a.words).toContainEqual(expect.objectContaining({ word: 'site', field: 'module name' }));
   });
@@ -136,7 +138,11 @@ describe('scores equal up to floating-point noise are ties broken by name', () =
 
   it('orders the two by name whatever the last bits of their scores', () => {
     const index = getRoutingIndex(plane, readDefaultLexicon());
-    const ranked = scoreModules(index, ['widget'], resolveRouteOptions({ summaryWeight: 3, primerWeight: 2.5 }));
+    const ranked = scoreModules(
+      index,
+      ['widget'],
+      resolveRouteOptions({ summaryWeight: 3, primerWeight: 2.5, lmWeight: 0 }),
+    );
     expect(ranked.slice(0, 2).map((s) => s.name)).toEqual(['a-mod', 'b-mod']);
     expect(Math.abs(ranked[0]!.score - ranked[1]!.score)).toBeLessThan(1e-9);
   });
@@ -242,6 +248,54 @@ describe('go narrower when the subordinate defining texts cover the description'
   it('keeps the family root when the subordinate covers only part of the description', () => {
     const a = answer(routeWork(plane, 'forward requests to upstream pools with load balancing and a header rewrite'));
     expect(a.module.name).toBe('x/gateway');
+  });
+});
+
+describe('the query-likelihood score prefers the module whose texts are about the word', () => {
+  // Both modules name "retry" in a responsibility, so the best-field sum ties them (and the name breaks the
+  // tie for x/alpha); x/beta says it twice in a short manifest, x/alpha once among many other duties.
+  const alpha = (primer?: string): Module =>
+    createFixtureModule({
+      name: 'x/alpha',
+      path: 'framework/x/alpha',
+      layer: 'extension',
+      summary: 'Assorted helpers for services.',
+      ...(primer ? { primer_question: primer } : {}),
+      responsibilities: [
+        'Retry of outbound calls',
+        'Parsing of cookies and forwarded headers',
+        'Formatting of dates and durations',
+        'Hashing and comparing passwords',
+        'Compressing response bodies',
+        'Caching of lookups with expiry',
+      ],
+      non_goals: ['Library roots'],
+    });
+  const beta = createFixtureModule({
+    name: 'x/beta',
+    path: 'framework/x/beta',
+    layer: 'extension',
+    summary: 'Policies for flaky upstreams.',
+    responsibilities: ['Retry with a growing delay', 'Retry budgets'],
+    non_goals: ['Library roots'],
+  });
+  const planeWith = (a: Module) => createFixturePlane({ modules: [...FIXTURE_MODULES, a, beta] });
+
+  it('the module about the word wins a best-field tie', () => {
+    expect(answer(routeWork(planeWith(alpha()), 'retry')).module.name).toBe('x/beta');
+  });
+
+  it('with the score off the tie goes to the first name', () => {
+    expect(answer(routeWork(planeWith(alpha()), 'retry', { lmWeight: 0 })).module.name).toBe('x/alpha');
+  });
+
+  it('does not outweigh a stronger field: the word in the primer question keeps the work', () => {
+    expect(answer(routeWork(planeWith(alpha('retry of outbound calls')), 'retry')).module.name).toBe('x/alpha');
+  });
+
+  it('refuses a zero prior while the score is on', () => {
+    expect(() => routeWork(planeWith(alpha()), 'retry', { lmMu: 0 })).toThrow(RangeError);
+    expect(answer(routeWork(planeWith(alpha()), 'retry', { lmMu: 0, lmWeight: 0 })).module.name).toBe('x/alpha');
   });
 });
 

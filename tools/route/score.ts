@@ -4,7 +4,14 @@
  * loses what its best-matching non-goal shares with it, and gains when another module's non-goal or a
  * routing rule points at it.
  */
-import { APART_KINDS, getPairs, type FieldKind, type ModuleDoc, type RoutingIndex } from './build-index.ts';
+import {
+  APART_KINDS,
+  getPairs,
+  type FieldKind,
+  type IndexedText,
+  type ModuleDoc,
+  type RoutingIndex,
+} from './build-index.ts';
 import type { ResolvedRouteOptions } from './options.ts';
 
 export interface TermHit {
@@ -144,6 +151,59 @@ function getNonGoalHits(
   });
 }
 
+/*
+ * Query likelihood (Dirichlet-smoothed language model, Zhai & Lafferty 2001) over the same texts: each
+ * text that holds a word counts once, by the weight of its kind. Where the best-field sum above credits a
+ * word once whatever the module says about it, this score grows with how much of the module's text is
+ * about the word and charges a long text for the description words it lacks.
+ */
+const lengths = new WeakMap<RoutingIndex, Map<string, number[]>>();
+function getLanguageModelScores(
+  index: RoutingIndex,
+  terms: readonly string[],
+  o: ResolvedRouteOptions,
+): Map<string, number> {
+  const out = new Map<string, number>();
+  if (o.lmWeight === 0) return out;
+  const weightKey = `${o.nameWeight},${o.primerWeight},${o.summaryWeight},${o.responsibilityWeight},${o.taskWeight},${o.sharedTaskWeight},${o.folderWeight},${o.entrypointWeight},${o.errorCodeWeight},${o.readmeWeight}`;
+  let byWeights = lengths.get(index);
+  if (!byWeights) lengths.set(index, (byWeights = new Map()));
+  let lens = byWeights.get(weightKey);
+  if (!lens) {
+    lens = index.docs.map((doc) => {
+      const seen = new Set<IndexedText>();
+      for (const texts of doc.termTexts.values()) for (const t of texts) seen.add(t);
+      let len = 0;
+      for (const t of seen) len += t.terms.size * getFieldWeight(t.kind, o);
+      return len;
+    });
+    byWeights.set(weightKey, lens);
+  }
+  const total = lens.reduce((a, b) => a + b, 0);
+  const tf = (doc: ModuleDoc, term: string): number =>
+    (doc.termTexts.get(term) ?? []).reduce((sum, t) => sum + getFieldWeight(t.kind, o), 0);
+  const cf = new Map<string, number>();
+  for (const term of terms) {
+    let c = 0;
+    for (const doc of index.docs) c += tf(doc, term);
+    if (c > 0) cf.set(term, c);
+  }
+  let min = Infinity;
+  index.docs.forEach((doc, i) => {
+    const len = lens[i] ?? 0;
+    let score = cf.size * Math.log(o.lmMu / (len + o.lmMu));
+    for (const [term, c] of cf) {
+      const own = tf(doc, term);
+      if (own > 0) score += Math.log(1 + own / ((o.lmMu * c) / total));
+    }
+    out.set(doc.module.name, score);
+    min = Math.min(min, score);
+  });
+  // Only differences between modules mean anything; shifted so the weakest module adds nothing.
+  for (const [name, score] of out) out.set(name, (score - min) * o.lmWeight);
+  return out;
+}
+
 /** Scores every module of the index against the query terms, best first (ties by name, so output is stable). */
 export function scoreModules(index: RoutingIndex, terms: readonly string[], o: ResolvedRouteOptions): ModuleScore[] {
   const queryPairs = getPairs(terms);
@@ -182,6 +242,7 @@ export function scoreModules(index: RoutingIndex, terms: readonly string[], o: R
     if (value === 0) continue;
     for (const target of rule.targets) ruled.set(target, [...(ruled.get(target) ?? []), { id: rule.id, value }]);
   }
+  const likelihood = getLanguageModelScores(index, terms, o);
   const scores = partial.map(({ doc, hits, worst }): ModuleScore => {
     const name = doc.module.name;
     // A phrase the module disclaims in a matching non-goal ("the cache contract ... (store)") is not evidence for it.
@@ -197,7 +258,8 @@ export function scoreModules(index: RoutingIndex, terms: readonly string[], o: R
       (worst ? worst.value * o.nonGoalPenalty : 0) +
       // The strongest referral counts, not their sum: many manifests naming a popular module prove nothing more.
       referredBy.reduce((max, r) => Math.max(max, r.value), 0) +
-      rules.reduce((sum, r) => sum + r.value, 0);
+      rules.reduce((sum, r) => sum + r.value, 0) +
+      (likelihood.get(name) ?? 0);
     return { name, score, positive, hits, phrases, ...(worst ? { nonGoal: worst } : {}), referredBy, rules };
   });
   // Scores equal up to floating-point noise (2.94 × 2.5 against 2.94 × 3 − 2.94 × 0.5) are ties, broken by name.
