@@ -55,7 +55,7 @@ describe('getTerms', () => {
       terms: ['circuit-breaker', 'trip'],
     },
     { title: 'repeated meanings count once', text: 'login, sign in, log in', terms: ['authenticate'] },
-    { title: 'punctuation and case do not matter', text: 'GET /users/:id', terms: ['get', 'user', 'id'] },
+    { title: 'punctuation and case do not matter', text: 'GET /Users/ID!', terms: ['get', 'user', 'id'] },
   ];
   for (const row of table) it(row.title, () => expect(getTerms(row.text, lexicon)).toEqual(row.terms));
 
@@ -102,6 +102,15 @@ describe('getTerms', () => {
     expect(getTerms('the status pages of the site', shipped)).toEqual(['status', 'page', 'site']);
     expect(getTerms('a link to the next page', shipped)).toContain('paginate');
     expect(getTerms('cursor pagination with a page size', shipped)).toEqual(['paginate']);
+  });
+
+  it('reads a :name segment of a path pattern as a path parameter, not as the word it is named after', () => {
+    const lexicon = readDefaultLexicon();
+    const terms = getTerms('GET /users/:id and /files/:name.json', lexicon);
+    expect(terms).toEqual(getTerms('GET users path parameter and files path parameter json', lexicon));
+    expect(terms).not.toContain(getTerms('id', lexicon)[0]);
+    // Only inside a path: a colon in prose or a port stays as it was.
+    expect(getTerms('note: id of the host:8080', lexicon)).toEqual(getTerms('note id of the host 8080', lexicon));
   });
 
   it('the shipped lexicon keeps a lookup apart from discovery (a route lookup finds no upstream)', () => {

@@ -23,7 +23,11 @@ export interface LexiconSource {
 
 const WORD = /[a-z0-9]+/g;
 
-const getRawWords = (text: string): string[] => text.toLowerCase().replace(/['’]/g, '').match(WORD) ?? [];
+// A ":name" segment of a path pattern (GET /users/:id) is a path parameter, not the word it is named after.
+const PATH_PARAMETER = /\/:[A-Za-z_]\w*/g;
+
+const getRawWords = (text: string): string[] =>
+  text.replace(PATH_PARAMETER, ' path parameter ').toLowerCase().replace(/['’]/g, '').match(WORD) ?? [];
 
 /** Canonical terms keep the group head readable ("circuit-breaker") and never collide with a stem of prose. */
 const getCanonical = (head: string): string => getRawWords(head).join('-');
