@@ -95,6 +95,13 @@ describe('routing over this repository', () => {
     expect(s9.total).toBeGreaterThanOrEqual(112);
     expect(s9.top1 / s9.total).toBeGreaterThanOrEqual(0.91);
   });
+  it('holds heldout-s10 at its untuned score (>= 0.925; written before the seventh round, scored as counts only)', () => {
+    // 111/120 before and 112/120 (0.933) after the seventh round's likelihood score: the target 0.95 is not met
+    // on it; one case of slack.
+    const s10 = evaluateRouting(plane, readRoutingCases(HELDOUT_FILE)).parts['heldout-s10']!;
+    expect(s10.total).toBeGreaterThanOrEqual(120);
+    expect(s10.top1 / s10.total).toBeGreaterThanOrEqual(0.925);
+  });
 
   it("holds the third round's own validation cases at their score after the fifth round (>= 0.90)", () => {
     // 49/60 before the third round's rules, 51/60 after, 55/60 (0.917) after the fifth; one case of slack.
