@@ -71,12 +71,15 @@ export function applyNarrowing(
     .filter((s): s is ModuleScore => s !== undefined && s.score > 0)
     .sort((a, b) => b.score - a.score)[0];
   if (named) {
+    const inCondition = doc.namedSubordinates.some((s) => s.name === named.name && s.inCondition);
     return {
       ranked: [named, ...ranked.filter((s) => s !== named)],
       narrowing: {
         from: top.name,
         to: named.name,
-        condition: doc.narrowerWhen ?? '',
+        // Quote the family's condition only when it names this subordinate: "clearly cache-specific" is no
+        // reason to move SQL work to x/data/sql.
+        condition: inCondition ? (doc.narrowerWhen ?? '') : `the description names ${named.name}`,
         when: index.byName.get(named.name)?.when ?? '',
         terms: doc.namedSubordinates.filter((s) => s.name === named.name).map((s) => s.term),
       },

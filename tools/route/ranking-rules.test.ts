@@ -412,6 +412,7 @@ describe('go narrower to the subordinate the family condition names when the des
     const a = answer(routeWork(plane, ask));
     expect(a.module.name).toBe('x/data/cache');
     expect(a.narrowing).toMatchObject({ from: 'x/data', to: 'x/data/cache', terms: ['cache'] });
+    expect(a.narrowing?.condition).toBe(FIXTURE_TAXONOMY.families.find((f) => f.root === 'x/data')!.narrower_when);
   });
 
   it('the root keeps it with the rule off', () => {
@@ -439,5 +440,8 @@ describe('go narrower to the subordinate the family condition names when the des
     const a = answer(routeWork(otherCondition, ask));
     expect(a.module.name).toBe('x/data/cache');
     expect(a.narrowing).toMatchObject({ from: 'x/data', to: 'x/data/cache', terms: ['cache'] });
+    // The reason names what moved the work, not a condition that speaks of something else.
+    expect(a.narrowing?.condition).toBe('the description names x/data/cache');
+    expect(a.reason).toContain('went narrower from x/data: the description names x/data/cache');
   });
 });

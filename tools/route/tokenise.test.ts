@@ -113,6 +113,13 @@ describe('getTerms', () => {
     expect(getTerms('note: id of the host:8080', lexicon)).toEqual(getTerms('note id of the host 8080', lexicon));
   });
 
+  it('the shipped lexicon drops adverbs of time: they say when a symptom shows, not what the work is on', () => {
+    const lexicon = readDefaultLexicon();
+    expect(getTerms('today the app currently never answers, and it already did before', lexicon)).toEqual(
+      getTerms('the app answers, and it did before', lexicon),
+    );
+  });
+
   it('the shipped lexicon keeps a lookup apart from discovery (a route lookup finds no upstream)', () => {
     const shipped = readDefaultLexicon();
     expect(getTerms('router lookup speed', shipped)).not.toContain('discover');
