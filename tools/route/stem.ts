@@ -187,7 +187,8 @@ const stripAdverb = (stem: string): string => {
 export function getStem(word: string): string {
   let stem = memo.get(word);
   if (stem === undefined) {
-    stem = word.length <= 2 || /\d/.test(word) ? word : stemPorter(word);
+    const kept = OWN_STEMS.find(([prefix]) => prefix.test(word));
+    stem = kept ? kept[1] : word.length <= 2 || /\d/.test(word) ? word : stemPorter(word);
     if (stem.length > 4 && stem.endsWith('eri')) stem = stemPorter(stem.slice(0, -1));
     else if (word.endsWith('ly') && stem.endsWith('li')) stem = stripAdverb(stem);
     // The vocabulary of specs and descriptions is small, so remembering every stem is cheap and makes
@@ -196,6 +197,18 @@ export function getStem(word: string): string {
   }
   return stem;
 }
+
+/*
+ * Words Porter cuts down to another word of this vocabulary: "original" to the CORS "origin", "generic" and
+ * "general" to the "gener" of generating ids. Porter2 keeps "generic" and "general" whole (its special R1 for
+ * words starting "gener"); "original" is kept here for the same reason. A description saying "keep the original
+ * cause" or "a generic 500" is not about origins or id generation.
+ */
+const OWN_STEMS: readonly (readonly [RegExp, string])[] = [
+  [/^originals?$|^originally$/, 'original'],
+  [/^generics?$|^generically$/, 'generic'],
+  [/^generals?$|^generally$|^generaliz(e|es|ed|ing|ation|ations)$/, 'general'],
+];
 
 const MEMO_LIMIT = 50_000;
 const memo = new Map<string, string>();
