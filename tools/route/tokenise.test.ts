@@ -118,6 +118,15 @@ describe('getTerms', () => {
     expect(getTerms('note: id of the host:8080', lexicon)).toEqual(getTerms('note id of the host 8080', lexicon));
   });
 
+  it('the shipped lexicon reads an editor by its product name as an editor', () => {
+    const lexicon = readDefaultLexicon();
+    const [editor] = getTerms('editor', lexicon);
+    for (const name of ['VS Code', 'vscode', 'IntelliJ'])
+      expect(getTerms(`${name} underlines it`, lexicon)).toContain(editor);
+    // "code" alone is still code.
+    expect(getTerms('the code underlines it', lexicon)).not.toContain(editor);
+  });
+
   it('the shipped lexicon drops adverbs of time: they say when a symptom shows, not what the work is on', () => {
     const lexicon = readDefaultLexicon();
     expect(getTerms('today the app currently never answers, and it already did before', lexicon)).toEqual(
