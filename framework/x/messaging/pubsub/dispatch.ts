@@ -185,8 +185,16 @@ export function dispatcherFor(ctx: DispatchContext): Dispatch {
     } catch (error) {
       return d.onFailure(error);
     }
-    if (!isThenable(result)) return auto ? d.settleAck() : undefined;
-    return (result as Promise<void>).then(
+    let thenable: boolean;
+    try {
+      thenable = isThenable(result);
+    } catch (error) {
+      // A `then` getter that throws: the handler's outcome is that error, as if it had thrown it.
+      return d.onFailure(error);
+    }
+    if (!thenable) return auto ? d.settleAck() : undefined;
+    // Promise.resolve adopts a foreign thenable once, whatever its `then` does (throw, call back twice).
+    return Promise.resolve(result).then(
       () => (auto ? d.settleAck() : undefined),
       (error: unknown) => d.onFailure(error),
     );

@@ -507,6 +507,75 @@ describe('InProcessBroker in-line delivery (auto-ack handlers run during publish
 // Byte payloads to the subject published just before take the broker's common-case branch (no
 // wrapper calls); strings and new subjects take the general one. These repeat the switching cases
 // with bytes so that branch is the one under test.
+describe('InProcessBroker handler results that are broken thenables', () => {
+  // What a JavaScript caller may return: an object whose `then` cannot be read or called, or calls back twice.
+  const returning = (f: (m: Delivery) => unknown): MessageHandler => f as MessageHandler;
+  const throwingGetter = (): unknown => ({
+    get then(): never {
+      throw new Error('then getter broke');
+    },
+  });
+  const throwingThen = (): unknown => ({
+    then(): never {
+      throw new Error('then call broke');
+    },
+  });
+
+  for (const [label, ack] of [
+    ['in line (auto ack)', 'auto'],
+    ['queued (manual ack)', 'manual'],
+  ] as const) {
+    for (const [kind, make, message] of [
+      ['a throwing then getter', throwingGetter, 'then getter broke'],
+      ['a then that throws when called', throwingThen, 'then call broke'],
+    ] as const) {
+      it(`${label}: ${kind} fails the delivery like a throw, is retried, and leaves the subscriber working`, async () => {
+        const b = new InProcessBroker();
+        const errors: unknown[] = [];
+        const seen: string[] = [];
+        await b.subscribe(
+          'bt.q',
+          returning((m) => {
+            seen.push(`${decode(m)}#${m.deliveryCount}`);
+            if (decode(m) === '1' && m.deliveryCount === 1) return make();
+            return ack === 'manual' ? m.ack() : undefined;
+          }),
+          { ack, maxDeliver: 2, onError: (e) => errors.push(e) },
+        );
+        await b.publish('bt.q', '1');
+        await vi.waitFor(() => expect(seen).toContain('1#2'));
+        await b.publish('bt.q', '2');
+        await vi.waitFor(() => expect(seen).toContain('2#1'));
+        expect(errors.map((e) => (e as Error).message)).toEqual([message]);
+        expect((await b.metrics()).subscriptions[0]).toMatchObject({ delivered: 3, acked: 2, nacked: 1 });
+        // Nothing is left holding the subscriber: close() does not wait for a delivery that never settles.
+        await b.close();
+      });
+    }
+  }
+
+  it('a thenable that calls back twice and then fails is settled once, by its first call', async () => {
+    const b = new InProcessBroker();
+    const errors: unknown[] = [];
+    await b.subscribe(
+      'bt2.q',
+      returning(() => ({
+        then(ok: () => void, fail: (e: unknown) => void) {
+          ok();
+          ok();
+          fail(new Error('late failure'));
+        },
+      })),
+      { onError: (e) => errors.push(e) },
+    );
+    await b.publish('bt2.q', '1');
+    await vi.waitFor(async () => expect((await b.metrics()).subscriptions[0]).toMatchObject({ acked: 1 }));
+    expect((await b.metrics()).subscriptions[0]).toMatchObject({ delivered: 1, acked: 1, nacked: 0 });
+    expect(errors).toEqual([]);
+    await b.close();
+  });
+});
+
 describe('InProcessBroker common-case publish (bytes to the same subject)', () => {
   const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
 

@@ -363,7 +363,14 @@ class Member implements DeliveryOps {
    * this member off the in-line path for good; any other value counts as returning synchronously.
    */
   private returned(view: LocalMessage, result: unknown): LocalMessage {
-    if (!isThenable(result)) {
+    let thenable: boolean;
+    try {
+      thenable = isThenable(result);
+    } catch (error) {
+      // A `then` getter that throws: the handler's outcome is that error, as if it had thrown it.
+      return this.threw(view, error);
+    }
+    if (!thenable) {
       if (view.closeSync()) this.inlineAcked++;
       else this.selfSettled();
       this.busy = false;
@@ -376,7 +383,7 @@ class Member implements DeliveryOps {
     this.fast = false;
     this.inline = false;
     view.pin();
-    this.awaitOutcome(view, result);
+    this.awaitOutcome(view, result as PromiseLike<unknown>);
     return view.copy();
   }
 
@@ -397,7 +404,9 @@ class Member implements DeliveryOps {
   }
 
   private awaitOutcome(view: LocalMessage, result: PromiseLike<unknown>): void {
-    result.then(
+    // Adopted through Promise.resolve (the same object for a native promise): a thenable whose `then`
+    // throws, or that calls back twice or never synchronously, still settles this delivery exactly once.
+    Promise.resolve(result).then(
       () => {
         if (view.take(this)) this.counters.acked++;
         this.done();
