@@ -81,39 +81,24 @@ describe('routing over this repository', () => {
     expect(s7.top1 / s7.total).toBeGreaterThanOrEqual(0.94);
   });
 
-  it('holds heldout-s8 at its untuned score (>= 0.9; written before the fifth round, scored as counts only)', () => {
-    // 73/80 (0.913) both before and after the fifth round's manifest rewrite: the target 0.95 is not met on it;
-    // one case of slack.
-    const s8 = evaluateRouting(plane, readRoutingCases(HELDOUT_FILE)).parts['heldout-s8']!;
-    expect(s8.total).toBeGreaterThanOrEqual(80);
-    expect(s8.top1 / s8.total).toBeGreaterThanOrEqual(0.9);
-  });
-  it('holds heldout-s9 at its untuned score (>= 0.91; written before the sixth round, scored as counts only)', () => {
-    // 103/112 before and 104/112 (0.929) after the sixth round's ranking rules: the target 0.95 is not met on it;
-    // one case of slack.
-    const s9 = evaluateRouting(plane, readRoutingCases(HELDOUT_FILE)).parts['heldout-s9']!;
-    expect(s9.total).toBeGreaterThanOrEqual(112);
-    expect(s9.top1 / s9.total).toBeGreaterThanOrEqual(0.91);
-  });
-  it('holds heldout-s10 at its untuned score (>= 0.925; written before the seventh round, scored as counts only)', () => {
-    // 111/120 before and 112/120 (0.933) after the seventh round's likelihood score: the target 0.95 is not met
-    // on it; one case of slack.
-    const s10 = evaluateRouting(plane, readRoutingCases(HELDOUT_FILE)).parts['heldout-s10']!;
-    expect(s10.total).toBeGreaterThanOrEqual(120);
-    expect(s10.top1 / s10.total).toBeGreaterThanOrEqual(0.925);
-  });
-  it('holds heldout-s11 at its untuned score (>= 0.91; written during the seventh round, scored as counts only)', () => {
-    // 109/120 before and 111/120 (0.925) after the seventh round's likelihood score; one case of slack.
-    const s11 = evaluateRouting(plane, readRoutingCases(HELDOUT_FILE)).parts['heldout-s11']!;
-    expect(s11.total).toBeGreaterThanOrEqual(120);
-    expect(s11.top1 / s11.total).toBeGreaterThanOrEqual(0.91);
-  });
-  it('holds heldout-s12 at its untuned score (>= 0.94; written during the seventh round, scored as counts only)', () => {
-    // 116/120 before and 114/120 (0.950) after the seventh round; one case of slack.
-    const s12 = evaluateRouting(plane, readRoutingCases(HELDOUT_FILE)).parts['heldout-s12']!;
-    expect(s12.total).toBeGreaterThanOrEqual(120);
-    expect(s12.top1 / s12.total).toBeGreaterThanOrEqual(0.94);
-  });
+  // Parts written by a separate helper before a round and scored as counts only, each held at its score after
+  // that round less one case (the target 0.95 is met on none of them but s12, see routing-heldout.yaml).
+  const untuned: readonly { part: string; total: number; floor: number; scored: string }[] = [
+    { part: 'heldout-s8', total: 80, floor: 0.9, scored: '73/80 before and after the fifth round' },
+    { part: 'heldout-s9', total: 112, floor: 0.91, scored: '103/112 before, 104/112 after the sixth round' },
+    { part: 'heldout-s10', total: 120, floor: 0.925, scored: '111/120 before, 112/120 after the seventh round' },
+    { part: 'heldout-s11', total: 120, floor: 0.91, scored: '109/120 before, 111/120 after the seventh round' },
+    { part: 'heldout-s12', total: 120, floor: 0.94, scored: '116/120 before, 114/120 after the seventh round' },
+  ];
+  let heldout: ReturnType<typeof evaluateRouting> | undefined;
+  for (const { part, total, floor, scored } of untuned) {
+    it(`holds ${part} at its untuned score less one case (>= ${floor}; ${scored})`, () => {
+      heldout ??= evaluateRouting(plane, readRoutingCases(HELDOUT_FILE));
+      const score = heldout.parts[part]!;
+      expect(score.total).toBeGreaterThanOrEqual(total);
+      expect(score.top1 / score.total).toBeGreaterThanOrEqual(floor);
+    });
+  }
 
   it("holds the third round's own validation cases at their score after the fifth round (>= 0.90)", () => {
     // 49/60 before the third round's rules, 51/60 after, 55/60 (0.917) after the fifth; one case of slack.
