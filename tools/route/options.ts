@@ -83,9 +83,18 @@ export interface RouteOptions {
    * from the umbrella when its score reaches this share of the umbrella's. Default 0.5.
    */
   umbrellaShare?: number;
-  /** Weight of the query-likelihood score (score.ts). 0 turns it off. */
+  /**
+   * Weight of the query-likelihood score (score.ts) added to the best-field sum. 0 turns it off. Default 0.5:
+   * every setting from 0.25 to 1 (with mu 200-3200) gave about the same on the replays and the case files
+   * (README, "Seventh round"); 0.5 is in the middle.
+   */
   lmWeight?: number;
-  /** Dirichlet prior of the query-likelihood score, in weighted words. */
+  /**
+   * Dirichlet prior of the query-likelihood score, in field-weighted words: how far a module's own word
+   * counts are smoothed toward the whole index's. Must be > 0 while lmWeight is on. Default 800: the median
+   * module is 229 such words long, so the prior outweighs any one module's text (strong smoothing); results
+   * were flat over 200-3200.
+   */
   lmMu?: number;
   /** Below this score the description is not understood and nothing is guessed. Default 1.5. */
   minScore?: number;

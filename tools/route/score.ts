@@ -165,7 +165,19 @@ function getLanguageModelScores(
 ): Map<string, number> {
   const out = new Map<string, number>();
   if (o.lmWeight === 0) return out;
-  const weightKey = `${o.nameWeight},${o.primerWeight},${o.summaryWeight},${o.responsibilityWeight},${o.taskWeight},${o.sharedTaskWeight},${o.folderWeight},${o.entrypointWeight},${o.errorCodeWeight},${o.readmeWeight}`;
+  // Module lengths depend only on the field weights: computed once per index and weighting.
+  const weightKey = [
+    o.nameWeight,
+    o.primerWeight,
+    o.summaryWeight,
+    o.responsibilityWeight,
+    o.taskWeight,
+    o.sharedTaskWeight,
+    o.folderWeight,
+    o.entrypointWeight,
+    o.errorCodeWeight,
+    o.readmeWeight,
+  ].join(',');
   let byWeights = lengths.get(index);
   if (!byWeights) lengths.set(index, (byWeights = new Map()));
   let lens = byWeights.get(weightKey);

@@ -183,11 +183,12 @@ const stripAdverb = (stem: string): string => {
  * it meets its "-er" verb (recovery/recover, discovery/discover, delivery/deliver), which Porter alone
  * keeps apart. It is limited to "-eri" stems because a wider rule merges unrelated words
  * (registry/registration). A second one, from Porter2: an "-ly" adverb meets its adjective (stripAdverb).
+ * A third: a few words keep a stem of their own where Porter would merge them with another word (OWN_STEMS).
  */
 export function getStem(word: string): string {
   let stem = memo.get(word);
   if (stem === undefined) {
-    const kept = OWN_STEMS.find(([prefix]) => prefix.test(word));
+    const kept = OWN_STEMS.find(([pattern]) => pattern.test(word));
     stem = kept ? kept[1] : word.length <= 2 || /\d/.test(word) ? word : stemPorter(word);
     if (stem.length > 4 && stem.endsWith('eri')) stem = stemPorter(stem.slice(0, -1));
     else if (word.endsWith('ly') && stem.endsWith('li')) stem = stripAdverb(stem);
