@@ -185,23 +185,15 @@ export function dispatcherFor(ctx: DispatchContext): Dispatch {
     } catch (error) {
       return d.onFailure(error);
     }
-    let thenable: boolean;
-    try {
-      thenable = isThenable(result);
-    } catch (error) {
-      // A `then` getter that throws: the handler's outcome is that error, as if it had thrown it.
-      return d.onFailure(error);
-    }
-    if (!thenable) return auto ? d.settleAck() : undefined;
-    // Promise.resolve adopts a foreign thenable once, whatever its `then` does (throw, call back twice).
-    return Promise.resolve(result).then(
+    const outcome = getOutcome(result);
+    if (outcome === undefined) return auto ? d.settleAck() : undefined;
+    return outcome.then(
       () => (auto ? d.settleAck() : undefined),
       (error: unknown) => d.onFailure(error),
     );
   };
 }
 
-/** A handler's result that settles later (a promise or any object with a callable `then`). */
 /**
  * A message's fields as a plain object: what `JSON.stringify` writes for a delivery, whose fields are
  * getters (lazily decoded, or private) that it would not see.
@@ -210,13 +202,22 @@ export function plainMessage(m: Message): Message {
   return { id: m.id, subject: m.subject, data: m.data, headers: m.headers, deliveryCount: m.deliveryCount };
 }
 
-export function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== undefined &&
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
+/**
+ * A handler's result as the promise of its outcome, or undefined when it settled on return (anything but an
+ * object with a callable `then`). A thenable is adopted once through Promise.resolve (the same object for a
+ * native promise), whatever its `then` does - throw, call back twice; one whose `then` cannot even be read
+ * rejects with that error. Either way the delivery is settled exactly once, as for a throwing handler.
+ */
+export function getOutcome(value: unknown): Promise<unknown> | undefined {
+  if (value === undefined || value === null || (typeof value !== 'object' && typeof value !== 'function'))
+    return undefined;
+  let then: unknown;
+  try {
+    then = (value as { then?: unknown }).then;
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return typeof then === 'function' ? Promise.resolve(value) : undefined;
 }
 
 function describe(reason: unknown): string {

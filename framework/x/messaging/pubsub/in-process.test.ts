@@ -3,6 +3,9 @@ import { InProcessBroker } from './in-process.ts';
 import type { Delivery, MessageHandler, Subscription } from './types.ts';
 import { describeBrokerConformance, decode } from './__tests__/broker-conformance.ts';
 
+// A handler as a JavaScript caller (or one typed loosely) may write it: returning any value at all.
+const returning = (f: (m: Delivery) => unknown): MessageHandler => f as MessageHandler;
+
 describeBrokerConformance({
   name: 'in-process',
   capabilities: new InProcessBroker().capabilities,
@@ -509,7 +512,6 @@ describe('InProcessBroker in-line delivery (auto-ack handlers run during publish
 // with bytes so that branch is the one under test.
 describe('InProcessBroker handler results that are broken thenables', () => {
   // What a JavaScript caller may return: an object whose `then` cannot be read or called, or calls back twice.
-  const returning = (f: (m: Delivery) => unknown): MessageHandler => f as MessageHandler;
   const throwingGetter = (): unknown => ({
     get then(): never {
       throw new Error('then getter broke');
@@ -749,8 +751,6 @@ describe('InProcessBroker common-case publish (bytes to the same subject)', () =
   it('bytes: a handler returning a value that is not a thenable still runs in line and is counted once', async () => {
     const b = new InProcessBroker();
     const seen: string[] = [];
-    // What a JavaScript caller (or a handler typed loosely) may return.
-    const returning = (f: (m: Delivery) => unknown): MessageHandler => f as MessageHandler;
     await b.subscribe(
       'rv.q',
       returning((m) => seen.push(`n${decode(m)}`)),
@@ -827,8 +827,6 @@ describe('InProcessBroker common-case publish (bytes to the same subject)', () =
     // undefined-returning one; otherwise the retry waits for the next publish to this subscriber.
     const b = new InProcessBroker();
     const trace: string[] = [];
-    // What a JavaScript caller (or a handler typed loosely) may return.
-    const returning = (f: (m: Delivery) => unknown): MessageHandler => f as MessageHandler;
     await b.subscribe(
       'nv.q',
       returning((m) => {

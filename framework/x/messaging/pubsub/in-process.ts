@@ -1,7 +1,7 @@
 import {
   DEAD_LETTER_HEADERS,
   dispatcherFor,
-  isThenable,
+  getOutcome,
   plainMessage,
   report,
   settleFailure,
@@ -363,14 +363,8 @@ class Member implements DeliveryOps {
    * this member off the in-line path for good; any other value counts as returning synchronously.
    */
   private returned(view: LocalMessage, result: unknown): LocalMessage {
-    let thenable: boolean;
-    try {
-      thenable = isThenable(result);
-    } catch (error) {
-      // A `then` getter that throws: the handler's outcome is that error, as if it had thrown it.
-      return this.threw(view, error);
-    }
-    if (!thenable) {
+    const outcome = getOutcome(result);
+    if (outcome === undefined) {
       if (view.closeSync()) this.inlineAcked++;
       else this.selfSettled();
       this.busy = false;
@@ -383,7 +377,7 @@ class Member implements DeliveryOps {
     this.fast = false;
     this.inline = false;
     view.pin();
-    this.awaitOutcome(view, result as PromiseLike<unknown>);
+    this.awaitOutcome(view, outcome);
     return view.copy();
   }
 
@@ -403,10 +397,8 @@ class Member implements DeliveryOps {
     return view;
   }
 
-  private awaitOutcome(view: LocalMessage, result: PromiseLike<unknown>): void {
-    // Adopted through Promise.resolve (the same object for a native promise): a thenable whose `then`
-    // throws, or that calls back twice or never synchronously, still settles this delivery exactly once.
-    Promise.resolve(result).then(
+  private awaitOutcome(view: LocalMessage, outcome: Promise<unknown>): void {
+    outcome.then(
       () => {
         if (view.take(this)) this.counters.acked++;
         this.done();
