@@ -121,7 +121,7 @@ describe("a description that names a reference app's area keeps the app's echoed
     path: 'reference/gw-app',
     layer: 'reference',
     summary: 'A runnable gateway service: upstream pools, health checks and readiness wired together.',
-    responsibilities: ['Wiring the proxy and its readiness into one service'],
+    responsibilities: ['Wiring the proxy, its upstream pool and its readiness into one service'],
     non_goals: ['Library code'],
     allowed_imports: { modules: ['x/gw'], packages: [] },
   });

@@ -107,10 +107,10 @@ describe('routeWork: go narrower per the taxonomy', () => {
         condition: 'The task is clearly discovery-specific',
       });
       expect(a.reason).toContain('went narrower from x/gateway');
-      // With narrowing switched off the family root would have won: the taxonomy decided it.
-      expect(answer(routeWork(plane, row.ask, { narrowerShare: 1e9, namedNarrowing: 0 })).module.name).toBe(
-        'x/gateway',
-      );
+      // With narrowing switched off (all three ways of going narrower) the family root would have won: the
+      // taxonomy decided it.
+      const off = { narrowerShare: 1e9, namedNarrowing: 0, narrowerCoverage: 2 } as const;
+      expect(answer(routeWork(plane, row.ask, off)).module.name).toBe('x/gateway');
     });
   }
 

@@ -134,6 +134,34 @@ describe('getTerms', () => {
     );
   });
 
+  // Each row: a word the specs mostly use in another sense, read in that sense, and a member of the same group
+  // that still reads as the group's term. "backend" is a storage backend in store and x/data far more often
+  // than a gateway upstream; "URL" a connection or presigned URL; "bucket" a token or hash bucket.
+  const otherSense: readonly (readonly [string, string, string])[] = [
+    ['allowed origins and allowed_imports', 'permission denied', 'authorize'],
+    ['the local-disk storage backend', 'an upstream pool', 'upstream'],
+    ['the connection URL of the database', 'a new endpoint', 'route'],
+    ['a token bucket per tenant', 'an S3 object storage', 's3'],
+    ['one SQLite file by default', 'a PostgreSQL pool', 'database'],
+    ['link-local addresses and local token counting', 'a dev server', 'development'],
+    ['an adapter for connect middleware', 'each vendor', 'provider'],
+    ['the vector index', 'listing files', 'list'],
+    ['the search box', 'filtering rows', 'filter'],
+    ['Unix domain sockets and domain events for a host', 'per subdomain', 'subdomain'],
+    ['keep-alive sockets', 'a readiness probe', 'health'],
+    ['a daily send quota', 'a cron job', 'schedule'],
+    ['separate processes', 'splitting reads', 'split'],
+    ['the X-Hub-Signature header', 'chat rooms', 'room'],
+    ['streamed to the browser', 'a React front end', 'frontend'],
+    ['the response writer', 'the primary database', 'primary'],
+  ];
+  for (const [text, member, term] of otherSense)
+    it(`the shipped lexicon reads "${text}" without the term ${term}, and "${member}" with it`, () => {
+      const shipped = readDefaultLexicon();
+      expect(getTerms(text, shipped)).not.toContain(term);
+      expect(getTerms(member, shipped)).toContain(term);
+    });
+
   it('the shipped lexicon keeps a lookup apart from discovery (a route lookup finds no upstream)', () => {
     const shipped = readDefaultLexicon();
     expect(getTerms('router lookup speed', shipped)).not.toContain('discover');
