@@ -432,12 +432,13 @@ describe('go narrower to the subordinate the family condition names when the des
     },
   });
 
-  it('at level 1 a subordinate the condition does not name gets nothing from its name', () => {
+  it('at level 1 (the default) a subordinate the condition does not name gets nothing from its name', () => {
+    expect(answer(routeWork(otherCondition, ask)).module.name).toBe('x/data');
     expect(answer(routeWork(otherCondition, ask, { namedNarrowing: 1 })).module.name).toBe('x/data');
   });
 
-  it('at level 2 (the default) naming any subordinate is enough, whatever the condition says', () => {
-    const a = answer(routeWork(otherCondition, ask));
+  it('at level 2 naming any subordinate is enough, whatever the condition says', () => {
+    const a = answer(routeWork(otherCondition, ask, { namedNarrowing: 2 }));
     expect(a.module.name).toBe('x/data/cache');
     expect(a.narrowing).toMatchObject({ from: 'x/data', to: 'x/data/cache', terms: ['cache'] });
     // The reason names what moved the work, not a condition that speaks of something else.
