@@ -4,6 +4,7 @@ export {
   evaluateRouting,
   formatEvaluation,
   readRoutingCases,
+  RoutingCasesError,
   type RoutingCase,
   type RoutingEvaluation,
 } from './routing-accuracy.ts';

@@ -1,5 +1,8 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { evaluateRouting, formatEvaluation } from './routing-accuracy.ts';
+import { evaluateRouting, formatEvaluation, readRoutingCases, RoutingCasesError } from './routing-accuracy.ts';
 import { createFixturePlane } from './testing/fixture-plane.ts';
 
 describe('formatEvaluation', () => {
@@ -21,5 +24,82 @@ describe('formatEvaluation', () => {
     expect(text).toContain('top-1  50.0% (1)');
     expect(text).not.toContain('misses');
     expect(text).not.toContain('route pattern');
+  });
+});
+
+describe('readRoutingCases: a case file that cannot be evaluated is a located RoutingCasesError', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'plumego-cases-'));
+  const write = (name: string, text: string): string => {
+    const file = join(dir, name);
+    writeFileSync(file, text);
+    return file;
+  };
+  const failure = (run: () => unknown): RoutingCasesError => {
+    try {
+      run();
+    } catch (error) {
+      if (error instanceof RoutingCasesError) return error;
+      throw error;
+    }
+    throw new Error('expected a RoutingCasesError');
+  };
+
+  it('records where each case was read from', () => {
+    const file = write(
+      'ok.yaml',
+      'cases:\n  - { part: p, ask: a, expect: router }\n  - { part: p, ask: b, expect: core }\n',
+    );
+    expect(readRoutingCases(file).map((c) => c.source)).toEqual([
+      { file, line: 2 },
+      { file, line: 3 },
+    ]);
+  });
+
+  it.each([
+    ['a missing file', () => join(dir, 'nope.yaml'), 'unreadable', /nope\.yaml: cannot read the case file \(ENOENT\)/],
+    [
+      'unbalanced flow YAML',
+      () =>
+        write('bad.yaml', 'cases:\n  - { part: p, ask: a, expect: router }\n  - { part: p, ask: b, expect: [core }\n'),
+      'invalid-yaml',
+      /bad\.yaml:3:\d+: not valid YAML - /,
+    ],
+    [
+      'no cases list',
+      () => write('list.yaml', '- { part: p, ask: a, expect: router }\n'),
+      'bad-case',
+      /list\.yaml:1:1: expected a "cases" list/,
+    ],
+    [
+      'a case without expect',
+      () => write('short.yaml', 'cases:\n  - { part: p, ask: a, expect: router }\n  - { part: p, ask: b }\n'),
+      'bad-case',
+      /short\.yaml:3:5: case 2 needs a non-empty string for expect/,
+    ],
+    [
+      'an empty ask and a numeric part',
+      () => write('empty.yaml', "cases:\n  - { part: 3, ask: '  ', expect: router }\n"),
+      'bad-case',
+      /empty\.yaml:2:5: case 1 needs a non-empty string for part, ask/,
+    ],
+  ])('%s', (_title, file, problem, message) => {
+    const error = failure(() => readRoutingCases(file()));
+    expect(error.problem).toBe(problem);
+    expect(error.message).toMatch(message);
+  });
+
+  it('names the file and line of every case that expects an unknown module', () => {
+    const file = write(
+      'unknown.yaml',
+      'cases:\n  - { part: p, ask: a, expect: router }\n  - { part: p, ask: b, expect: x/nosuch }\n',
+    );
+    const error = failure(() => evaluateRouting(createFixturePlane(), readRoutingCases(file)));
+    expect(error.problem).toBe('unknown-module');
+    expect(error.message).toBe(`${file}:3: expects "x/nosuch", which is neither a module nor a task area`);
+  });
+
+  it('points at the position of a case built in code', () => {
+    const error = failure(() => evaluateRouting(createFixturePlane(), [{ part: 'p', ask: 'a', expect: 'nosuch' }]));
+    expect(error.message).toBe('case 1: expects "nosuch", which is neither a module nor a task area');
   });
 });

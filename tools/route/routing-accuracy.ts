@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
+import { LineCounter, isMap, isNode, isSeq, parseDocument } from 'yaml';
 import type { RoutingPlane } from './build-index.ts';
 import type { RouteOptions } from './options.ts';
 import { routeWork } from './route-work.ts';
@@ -13,6 +13,21 @@ export interface RoutingCase {
   readonly part: string;
   readonly ask: string;
   readonly expect: string;
+  /** Where the case was read from, for errors that point at it. */
+  readonly source?: { readonly file: string; readonly line: number };
+}
+
+/**
+ * A case file that cannot be evaluated: unreadable, not YAML, a malformed case, or a case that expects a module
+ * the specs do not declare. The message names the file and, where there is one, the line and column.
+ */
+export class RoutingCasesError extends Error {
+  override readonly name = 'RoutingCasesError';
+  readonly problem: 'unreadable' | 'invalid-yaml' | 'bad-case' | 'unknown-module';
+  constructor(problem: RoutingCasesError['problem'], message: string) {
+    super(message);
+    this.problem = problem;
+  }
 }
 
 export interface PartScore {
@@ -44,14 +59,36 @@ export const DEFAULT_CASES_FILE = fileURLToPath(new URL('./routing-cases.yaml', 
 
 /** Reads and checks the case file; a malformed case throws, because an evaluation over bad data means nothing. */
 export function readRoutingCases(file: string = DEFAULT_CASES_FILE): RoutingCase[] {
-  const data = parse(readFileSync(file, 'utf8')) as { cases?: unknown };
-  if (!Array.isArray(data.cases)) throw new Error(`${file}: expected a "cases" list`);
-  return data.cases.map((c: unknown, i: number) => {
-    const { part, ask, expect } = (c ?? {}) as Record<string, unknown>;
-    if (typeof part !== 'string' || typeof ask !== 'string' || typeof expect !== 'string') {
-      throw new Error(`${file}: case ${i + 1} needs string part, ask and expect`);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new RoutingCasesError('unreadable', `${file}: cannot read the case file (${reason})`);
+  }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  const yamlError = doc.errors[0];
+  if (yamlError) {
+    const at = lineCounter.linePos(yamlError.pos[0]);
+    const reason = yamlError.message.split('\n')[0];
+    throw new RoutingCasesError('invalid-yaml', `${file}:${at.line}:${at.col}: not valid YAML - ${reason}`);
+  }
+  const list = isMap(doc.contents) ? doc.contents.get('cases', true) : undefined;
+  if (!isSeq(list)) throw new RoutingCasesError('bad-case', `${file}:1:1: expected a "cases" list at the top level`);
+  return list.items.map((item, i) => {
+    const at = lineCounter.linePos(isNode(item) && item.range ? item.range[0] : 0);
+    const { part, ask, expect } = (isMap(item) ? item.toJSON() : {}) as Record<string, unknown>;
+    const missing = Object.entries({ part, ask, expect })
+      .filter(([, value]) => typeof value !== 'string' || value.trim() === '')
+      .map(([key]) => key);
+    if (missing.length) {
+      throw new RoutingCasesError(
+        'bad-case',
+        `${file}:${at.line}:${at.col}: case ${i + 1} needs a non-empty string for ${missing.join(', ')}`,
+      );
     }
-    return { part, ask, expect };
+    return { part: part as string, ask: ask as string, expect: expect as string, source: { file, line: at.line } };
   });
 }
 
@@ -77,8 +114,14 @@ export function evaluateRouting(
     ),
   );
   const unknown = cases.filter((c) => !plane.modules.some((m) => m.name === c.expect) && !areas.has(c.expect));
-  if (unknown.length)
-    throw new Error(`routing cases expect unknown modules: ${unknown.map((c) => c.expect).join(', ')}`);
+  if (unknown.length) {
+    const where = (c: RoutingCase): string =>
+      c.source ? `${c.source.file}:${c.source.line}` : `case ${cases.indexOf(c) + 1}`;
+    throw new RoutingCasesError(
+      'unknown-module',
+      unknown.map((c) => `${where(c)}: expects "${c.expect}", which is neither a module nor a task area`).join('\n'),
+    );
+  }
   // A module nested in the expected one (tools/route in tools) owns part of it, so it is a hit, except
   // inside an extension family, where choosing between the root and a subordinate is the router's job.
   const familyRoots = new Set(plane.taxonomy.families.map((f) => f.root));

@@ -56,8 +56,53 @@ describe('plumego route', () => {
     expect((await run(root, 'route', '--eval', '--cases', cases, '--min-top1', '90')).code).toBe(1);
   });
 
+  it('--counts-only prints the counts without any miss, as text and as JSON', async () => {
+    const root = fixture();
+    const cases = `${root}/cases.yaml`;
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(cases, 'cases:\n  - { part: a, ask: "negotiate the API version", expect: contract }\n');
+    const text = await run(root, 'route', '--eval', '--cases', cases, '--counts-only');
+    expect(text.code).toBe(0);
+    expect(text.out).toMatch(/^all\s+1 cases\s+top-1\s+0\.0%/m);
+    expect(text.out).not.toContain('negotiate');
+    const json = await run(root, 'route', '--eval', '--cases', cases, '--counts-only', '--json');
+    expect(JSON.parse(json.out)).toMatchObject({ all: { total: 1, top1: 0 } });
+    expect(json.out).not.toContain('misses');
+    expect(JSON.parse((await run(root, 'route', '--eval', '--cases', cases, '--json')).out).misses).toHaveLength(1);
+  });
+
+  it.each([
+    ['a missing file', null, /nope\.yaml: cannot read the case file/],
+    ['broken YAML', 'cases:\n  - { part: a, ask: "x", expect: [contract }\n', /cases\.yaml:2:\d+: not valid YAML/],
+    [
+      'a case without expect',
+      'cases:\n  - { part: a, ask: "x" }\n',
+      /cases\.yaml:2:5: case 1 needs a non-empty string for expect/,
+    ],
+    [
+      'an unknown module',
+      'cases:\n  - { part: a, ask: "x", expect: x/nosuch }\n',
+      /cases\.yaml:2: expects "x\/nosuch"/,
+    ],
+  ])(
+    '--eval over a case file with %s: a located message and exit 2, never an internal error',
+    async (_t, text, message) => {
+      const root = fixture();
+      const { writeFileSync } = await import('node:fs');
+      const cases = text === null ? `${root}/nope.yaml` : `${root}/cases.yaml`;
+      if (text !== null) writeFileSync(cases, text);
+      const r = await run(root, 'route', '--eval', '--cases', cases);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(message);
+      expect(r.err).not.toMatch(/internal error/);
+      expect(r.out).toBe('');
+    },
+  );
+
   it.each([
     ['--top 0', ['--top', '0', 'route']],
+    ['--counts-only without --eval', ['--counts-only', 'route']],
+    ['--cases without --eval', ['--cases', 'x.yaml', 'route']],
     ['--top 1.5', ['--top', '1.5', 'route']],
     ['a description with --table', ['--table', 'route']],
   ])('rejects %s with exit 2', async (_title, args) => {

@@ -5,6 +5,7 @@ import {
   formatRouteResult,
   readRoutingCases,
   routeWork,
+  RoutingCasesError,
   DEFAULT_CASES_FILE,
 } from '../../route/index.ts';
 import { EXIT, UsageError, getFormat, parseCommandArgs, type Command } from '../io.ts';
@@ -12,7 +13,7 @@ import { loadForCommand } from '../load-plane.ts';
 
 const USAGE = `Usage: plumego route "<work description>" [--top N] [--format text|json]
        plumego route --table [--format json]
-       plumego route --eval [--cases <file>] [--min-top1 <percent>] [--format text|json]
+       plumego route --eval [--cases <file>] [--min-top1 <percent>] [--counts-only] [--format text|json]
 
 Names the module that owns a piece of work, from the specs only: task intents, routing rules, module
 manifests (summary, responsibilities, primer question; a matching non-goal counts against a module)
@@ -26,8 +27,10 @@ Options:
   --eval             print top-1/top-3 accuracy over the evaluation set
   --cases <file>     evaluation set (default tools/route/routing-cases.yaml)
   --min-top1 <pct>   with --eval: exit 1 when top-1 accuracy is below this
+  --counts-only      with --eval: print the counts without the misses, to score a held-out set blind
 
-Exit codes: 0 answered, 1 evaluation below --min-top1, 2 empty or not understood description, usage or configuration error.`;
+Exit codes: 0 answered, 1 evaluation below --min-top1, 2 empty or not understood description, usage or configuration
+error, or a case file that cannot be evaluated (unreadable, not YAML, a malformed case, an unknown module).`;
 
 const parsePositive = (value: unknown, flag: string): number | undefined => {
   if (value === undefined) return undefined;
@@ -50,6 +53,7 @@ export const command: Command = {
         eval: { type: 'boolean' },
         cases: { type: 'string' },
         'min-top1': { type: 'string' },
+        'counts-only': { type: 'boolean' },
       },
       true,
     );
@@ -60,6 +64,11 @@ export const command: Command = {
     const minTop1 = parsePositive(values['min-top1'], '--min-top1');
     if ((values['table'] || values['eval']) && positionals.length)
       throw new UsageError('--table and --eval take no work description');
+    const evalOnly = ['cases', 'min-top1', 'counts-only'].filter((flag) => values[flag] !== undefined);
+    if (!values['eval'] && evalOnly.length)
+      throw new UsageError(
+        `${evalOnly.map((flag) => `--${flag}`).join(', ')} ${evalOnly.length === 1 ? 'goes' : 'go'} only with --eval`,
+      );
     const loaded = await loadForCommand(io);
     if (!loaded.ok) {
       if (loaded.exitCode === EXIT.violations)
@@ -74,8 +83,18 @@ export const command: Command = {
     }
     if (values['eval']) {
       const file = typeof values['cases'] === 'string' ? values['cases'] : DEFAULT_CASES_FILE;
-      const evaluation = evaluateRouting(plane, readRoutingCases(file));
-      io.stdout(format === 'json' ? `${JSON.stringify(evaluation, null, 2)}\n` : `${formatEvaluation(evaluation)}\n`);
+      let evaluation;
+      try {
+        evaluation = evaluateRouting(plane, readRoutingCases(file));
+      } catch (error) {
+        if (!(error instanceof RoutingCasesError)) throw error;
+        io.stderr(`plumego route: ${error.message}\n`);
+        return EXIT.usage;
+      }
+      const blind = values['counts-only'] === true;
+      const { misses, ...counts } = evaluation;
+      if (format === 'json') io.stdout(`${JSON.stringify(blind ? counts : { ...counts, misses }, null, 2)}\n`);
+      else io.stdout(`${formatEvaluation(evaluation, { misses: !blind })}\n`);
       const top1 = evaluation.all.total ? (100 * evaluation.all.top1) / evaluation.all.total : 0;
       return minTop1 !== undefined && top1 < minTop1 ? EXIT.violations : EXIT.ok;
     }
