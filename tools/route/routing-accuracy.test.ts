@@ -34,15 +34,9 @@ describe('readRoutingCases: a case file that cannot be evaluated is a located Ro
     writeFileSync(file, text);
     return file;
   };
-  const failure = (run: () => unknown): RoutingCasesError => {
-    try {
-      run();
-    } catch (error) {
-      if (error instanceof RoutingCasesError) return error;
-      throw error;
-    }
-    throw new Error('expected a RoutingCasesError');
-  };
+  // The error's class, problem and located message, in one matcher.
+  const located = (problem: RoutingCasesError['problem'], message: RegExp | string): unknown =>
+    expect.objectContaining({ name: 'RoutingCasesError', problem, message: expect.stringMatching(message) });
 
   it('records where each case was read from', () => {
     const file = write(
@@ -83,9 +77,9 @@ describe('readRoutingCases: a case file that cannot be evaluated is a located Ro
       /empty\.yaml:2:5: case 1 needs a non-empty string for part, ask/,
     ],
   ])('%s', (_title, file, problem, message) => {
-    const error = failure(() => readRoutingCases(file()));
-    expect(error.problem).toBe(problem);
-    expect(error.message).toMatch(message);
+    const path = file();
+    expect(() => readRoutingCases(path)).toThrow(RoutingCasesError);
+    expect(() => readRoutingCases(path)).toThrow(located(problem as RoutingCasesError['problem'], message));
   });
 
   it('names the file and line of every case that expects an unknown module', () => {
@@ -93,13 +87,14 @@ describe('readRoutingCases: a case file that cannot be evaluated is a located Ro
       'unknown.yaml',
       'cases:\n  - { part: p, ask: a, expect: router }\n  - { part: p, ask: b, expect: x/nosuch }\n',
     );
-    const error = failure(() => evaluateRouting(createFixturePlane(), readRoutingCases(file)));
-    expect(error.problem).toBe('unknown-module');
-    expect(error.message).toBe(`${file}:3: expects "x/nosuch", which is neither a module nor a task area`);
+    expect(() => evaluateRouting(createFixturePlane(), readRoutingCases(file))).toThrow(
+      located('unknown-module', `${file}:3: expects "x/nosuch", which is neither a module nor a task area`),
+    );
   });
 
   it('points at the position of a case built in code', () => {
-    const error = failure(() => evaluateRouting(createFixturePlane(), [{ part: 'p', ask: 'a', expect: 'nosuch' }]));
-    expect(error.message).toBe('case 1: expects "nosuch", which is neither a module nor a task area');
+    expect(() => evaluateRouting(createFixturePlane(), [{ part: 'p', ask: 'a', expect: 'nosuch' }])).toThrow(
+      located('unknown-module', /^case 1: expects "nosuch", which is neither a module nor a task area$/),
+    );
   });
 });
