@@ -184,9 +184,27 @@ describe.skipIf(!CHROMIUM.run)('the built site in chromium', () => {
 
   it('finds module pages and the dashboard through the search box (Pagefind)', async () => {
     const target = rows.find((r) => r.layer === 'extension' && r.parent === null)!;
-    const search = async (query: string): Promise<string[]> => {
+    // Starlight builds the Pagefind UI in an idle callback after DOMContentLoaded. One clean-clone CI run
+    // (2026-12-08) waited 30 s for its input after the click and never saw it; local runs always do. So wait for the
+    // input, and if it has not come after 20 s, say so with what failed in the page and load the page once more:
+    // the search itself must still work on the second load.
+    const problems: string[] = [];
+    page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} (${r.failure()?.errorText ?? '?'})`));
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    const openSearch = async (): Promise<boolean> => {
       await page.goto(`${server.url}/modules/`);
       await page.click('button[data-open-modal]');
+      return page
+        .waitForSelector('#starlight__search input', { timeout: 20_000 })
+        .then(() => true)
+        .catch(() => false);
+    };
+    const search = async (query: string): Promise<string[]> => {
+      if (!(await openSearch())) {
+        console.warn(`the Pagefind input did not appear within 20 s; loading the page again. ${problems.join('; ')}`);
+        if (!(await openSearch()))
+          throw new Error(`the Pagefind input never appeared: ${problems.join('; ') || 'no failed request'}`);
+      }
       await page.fill('#starlight__search input', query);
       await page.waitForSelector('.pagefind-ui__result-link', { timeout: 20_000 });
       return page.$$eval('.pagefind-ui__result-link', (links) =>
