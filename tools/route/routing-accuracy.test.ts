@@ -56,7 +56,7 @@ describe('readRoutingCases: a case file that cannot be evaluated is a located Ro
       () =>
         write('bad.yaml', 'cases:\n  - { part: p, ask: a, expect: router }\n  - { part: p, ask: b, expect: [core }\n'),
       'invalid-yaml',
-      /bad\.yaml:3:\d+: not valid YAML - /,
+      /bad\.yaml:3:\d+: malformed YAML: /,
     ],
     [
       'no cases list',

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { LineCounter, isMap, isNode, isSeq, parseDocument } from 'yaml';
+import { ConfigError, parseYaml } from '../control-plane/index.ts';
 import type { RoutingPlane } from './build-index.ts';
 import type { RouteOptions } from './options.ts';
 import { routeWork } from './route-work.ts';
@@ -66,26 +66,27 @@ export function readRoutingCases(file: string = DEFAULT_CASES_FILE): RoutingCase
     const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     throw new RoutingCasesError('unreadable', `${file}: cannot read the case file (${reason})`);
   }
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
-  const yamlError = doc.errors[0];
-  if (yamlError) {
-    const at = lineCounter.linePos(yamlError.pos[0]);
-    const reason = yamlError.message.split('\n')[0];
-    throw new RoutingCasesError('invalid-yaml', `${file}:${at.line}:${at.col}: not valid YAML - ${reason}`);
+  // The control plane's reader: located syntax errors, aliases resolved safely, and positions of any value.
+  let yaml;
+  try {
+    yaml = parseYaml(file, text);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new RoutingCasesError('invalid-yaml', error.message);
+    throw error;
   }
-  const list = isMap(doc.contents) ? doc.contents.get('cases', true) : undefined;
-  if (!isSeq(list)) throw new RoutingCasesError('bad-case', `${file}:1:1: expected a "cases" list at the top level`);
-  return list.items.map((item, i) => {
-    const at = lineCounter.linePos(isNode(item) && item.range ? item.range[0] : 0);
-    const { part, ask, expect } = (isMap(item) ? item.toJSON() : {}) as Record<string, unknown>;
+  const list = (yaml.data as { cases?: unknown } | null)?.cases;
+  if (!Array.isArray(list))
+    throw new RoutingCasesError('bad-case', `${file}:1:1: expected a "cases" list at the top level`);
+  return list.map((item: unknown, i) => {
+    const at = yaml.locate(['cases', i]);
+    const { part, ask, expect } = (item !== null && typeof item === 'object' ? item : {}) as Record<string, unknown>;
     const missing = Object.entries({ part, ask, expect })
       .filter(([, value]) => typeof value !== 'string' || value.trim() === '')
       .map(([key]) => key);
     if (missing.length) {
       throw new RoutingCasesError(
         'bad-case',
-        `${file}:${at.line}:${at.col}: case ${i + 1} needs a non-empty string for ${missing.join(', ')}`,
+        `${file}:${at.line}:${at.column}: case ${i + 1} needs a non-empty string for ${missing.join(', ')}`,
       );
     }
     return { part: part as string, ask: ask as string, expect: expect as string, source: { file, line: at.line } };

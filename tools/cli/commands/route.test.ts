@@ -73,7 +73,7 @@ describe('plumego route', () => {
 
   it.each([
     ['a missing file', null, /nope\.yaml: cannot read the case file/],
-    ['broken YAML', 'cases:\n  - { part: a, ask: "x", expect: [contract }\n', /cases\.yaml:2:\d+: not valid YAML/],
+    ['broken YAML', 'cases:\n  - { part: a, ask: "x", expect: [contract }\n', /cases\.yaml:2:\d+: malformed YAML/],
     [
       'a case without expect',
       'cases:\n  - { part: a, ask: "x" }\n',
