@@ -65,6 +65,12 @@ describe('readRoutingCases: a case file that cannot be evaluated is a located Ro
       /list\.yaml:1:1: expected a "cases" list/,
     ],
     [
+      'an alias with no anchor',
+      () => write('alias.yaml', 'cases:\n  - { part: p, ask: a, expect: router }\n  - *nothing\n'),
+      'invalid-yaml',
+      /alias\.yaml:3:\d+: malformed YAML: alias \*nothing names no anchor/,
+    ],
+    [
       'a case without expect',
       () => write('short.yaml', 'cases:\n  - { part: p, ask: a, expect: router }\n  - { part: p, ask: b }\n'),
       'bad-case',
